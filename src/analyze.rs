@@ -1,0 +1,187 @@
+//! The batch run: ingest -> graph -> detectors -> leads -> export. The CLI's `analyze`
+//! is a thin wrapper over [`run`].
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::detect::{self, Context, DetectorRun};
+use crate::error::{Error, Result};
+use crate::export::{leads_csv, run_json};
+use crate::graph::FlowGraph;
+use crate::ingest::{self, rejects::write_rejects, DumpFiles, IngestReport};
+use crate::leads::{self, Lead};
+use crate::progress::Progress;
+
+/// Options of one run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Dump folder (or a single transfers file).
+    pub dump: PathBuf,
+    /// Output folder (created if missing).
+    pub out: PathBuf,
+    /// Fail the run on any rejected row.
+    pub strict: bool,
+    /// Fail the run when more than this share of rows is rejected.
+    pub max_reject_ratio: f64,
+}
+
+/// What a run produced, for the terminal summary.
+#[derive(Debug)]
+pub struct Report {
+    /// Ingest counts and rejects.
+    pub ingest: IngestReport,
+    /// Accounts in the graph.
+    pub accounts: usize,
+    /// Transfers in the graph.
+    pub transfers: usize,
+    /// Bytes held by the graph.
+    pub graph_bytes: usize,
+    /// Per detector.
+    pub detectors: Vec<DetectorRun>,
+    /// Ranked leads (account ids resolved for display).
+    pub leads: Vec<LeadLine>,
+    /// Wall time per stage.
+    pub stages: Vec<(String, u128)>,
+    /// Output files written.
+    pub outputs: Vec<PathBuf>,
+}
+
+/// A lead as shown in the terminal summary.
+#[derive(Debug, Clone)]
+pub struct LeadLine {
+    /// Lead id.
+    pub id: String,
+    /// Score.
+    pub score: f64,
+    /// Patterns.
+    pub patterns: String,
+    /// Number of accounts.
+    pub accounts: usize,
+    /// Amount in base currency.
+    pub amount: f64,
+    /// Summary text.
+    pub summary: String,
+}
+
+/// Why a run stopped after ingest because of rejects.
+pub fn reject_failure(report: &IngestReport, opts: &Options) -> Option<String> {
+    let rejected = report.total_rejected();
+    if opts.strict && rejected > 0 {
+        return Some(format!(
+            "{rejected} row(s) rejected and --strict is set; see {}",
+            opts.out.join("rejects.csv").display()
+        ));
+    }
+    let ratio = report.reject_ratio();
+    if ratio > opts.max_reject_ratio {
+        return Some(format!(
+            "{rejected} of {} rows rejected ({:.2}%), above --max-reject-ratio {:.2}%; see {}",
+            report.total_read(),
+            ratio * 100.0,
+            opts.max_reject_ratio * 100.0,
+            opts.out.join("rejects.csv").display()
+        ));
+    }
+    None
+}
+
+/// Runs the whole batch. Rejects are written before thresholds are checked, so a failed
+/// run still leaves `rejects.csv` to fix the input with.
+pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Report> {
+    let mut stages = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, stages: &mut Vec<(String, u128)>| {
+        stages.push((name.to_owned(), clock.elapsed().as_millis()));
+        clock = Instant::now();
+    };
+    let files = DumpFiles::discover(&opts.dump)?;
+    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
+    let (dump, ingest) = ingest::load(&files, config, progress)?;
+    write_rejects(&opts.out.join("rejects.csv"), &ingest.rejects)?;
+    lap("ingest", &mut stages);
+    if let Some(why) = reject_failure(&ingest, opts) {
+        return Err(Error::RunFailed(why));
+    }
+
+    let stage = progress.stage("build graph", None);
+    let graph = FlowGraph::build(&dump, config);
+    stage.finish();
+    lap("graph", &mut stages);
+
+    let ctx = Context {
+        graph: &graph,
+        dump: &dump,
+        config,
+    };
+    let (hits, detectors) = detect::run_all(&ctx, &detect::registry(), progress);
+    lap("detect", &mut stages);
+
+    let stage = progress.stage("merge leads", None);
+    let leads: Vec<Lead> = leads::build(&hits, &graph, &dump, config);
+    stage.finish();
+    lap("leads", &mut stages);
+
+    let stage = progress.stage("export", None);
+    leads_csv::write(&opts.out, &leads, &graph, &dump)?;
+    stage.finish();
+    lap("export", &mut stages);
+
+    let record = run_json::RunRecord {
+        version: env!("CARGO_PKG_VERSION"),
+        dump: opts.dump.display().to_string(),
+        inputs: ingest.tables.clone(),
+        availability: dump.availability,
+        missing_tables: ingest
+            .missing
+            .iter()
+            .map(|(t, why)| format!("{t}: {why}"))
+            .collect(),
+        config_sha256: config.hash(),
+        threads: rayon::current_num_threads(),
+        accounts: graph.node_count(),
+        transfers: graph.edge_count(),
+        graph_bytes: graph.heap_bytes(),
+        detectors: detectors.clone(),
+        leads: leads.len(),
+        stage_millis: stages.clone(),
+    };
+    run_json::write(&opts.out.join("run.json"), &record)?;
+
+    let lines = leads
+        .iter()
+        .map(|l| LeadLine {
+            id: l.id.clone(),
+            score: l.score,
+            patterns: l.patterns.join("+"),
+            accounts: l.accounts.len(),
+            amount: l.total_amount,
+            summary: l.summary.clone(),
+        })
+        .collect();
+    let outputs = [
+        "leads.csv",
+        "lead_accounts.csv",
+        "lead_transfers.csv",
+        "rejects.csv",
+        "run.json",
+    ]
+    .iter()
+    .map(|f| opts.out.join(f))
+    .collect();
+    Ok(Report {
+        ingest,
+        accounts: graph.node_count(),
+        transfers: graph.edge_count(),
+        graph_bytes: graph.heap_bytes(),
+        detectors,
+        leads: lines,
+        stages,
+        outputs,
+    })
+}
+
+/// True when `path` looks like an analyze output folder.
+pub fn is_output_dir(path: &Path) -> bool {
+    path.join("leads.csv").is_file() && path.join("lead_accounts.csv").is_file()
+}

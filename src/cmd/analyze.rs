@@ -1,0 +1,134 @@
+//! `flowhound analyze`: the batch run.
+//!
+//! Usage: flowhound analyze DUMP [--out DIR] [--config FILE] [--strict]
+//!                          [--max-reject-ratio R]
+//!
+//! DUMP is a folder holding transfers.{csv,csv.gz,parquet} and optionally accounts,
+//! entities, entity_links and fx_rates (same extensions), or a single transfers file.
+//! Writes leads.csv, lead_accounts.csv, lead_transfers.csv, rejects.csv and run.json
+//! to DIR and prints a summary.
+
+use std::path::PathBuf;
+
+use flowhound::analyze::{self, Options};
+use flowhound::detect::fmt_amount;
+use flowhound::progress::Progress;
+use flowhound::Config;
+
+use super::table;
+
+/// Find and rank candidate leads in a dump.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Dump folder (or a single transfers file).
+    dump: PathBuf,
+    /// Output folder.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    out: PathBuf,
+    /// Configuration overrides (TOML; see `flowhound config`).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Fail (exit 1) if any row is rejected.
+    #[arg(long)]
+    strict: bool,
+    /// Fail (exit 1) if more than this share of rows is rejected.
+    #[arg(long, default_value_t = 0.01, value_name = "R")]
+    max_reject_ratio: f64,
+    /// Leads shown in the summary.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+}
+
+pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
+    let config = match &args.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default_config()?,
+    };
+    let opts = Options {
+        dump: args.dump,
+        out: args.out,
+        strict: args.strict,
+        max_reject_ratio: args.max_reject_ratio,
+    };
+    let report = match analyze::run(&opts, &config, progress) {
+        Ok(r) => r,
+        Err(e @ flowhound::Error::RunFailed(_)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    for line in report.ingest.reconciliation() {
+        println!("{line}");
+    }
+    for (table, lost) in &report.ingest.missing {
+        println!("no {table} table: {lost}");
+    }
+    println!(
+        "graph: {} accounts, {} transfers, {:.1} MiB ({:.1} bytes per transfer)",
+        report.accounts,
+        report.transfers,
+        report.graph_bytes as f64 / (1 << 20) as f64,
+        report.graph_bytes as f64 / report.transfers.max(1) as f64
+    );
+    let rows: Vec<Vec<String>> = report
+        .detectors
+        .iter()
+        .map(|d| {
+            let status = match &d.skipped {
+                Some(why) => format!("skipped: {why}"),
+                None => d.notes.join("; "),
+            };
+            vec![
+                d.code.to_owned(),
+                d.title.to_owned(),
+                d.hits.to_string(),
+                format!("{} ms", d.millis),
+                status,
+            ]
+        })
+        .collect();
+    print!(
+        "\n{}",
+        table::render(&["detector", "pattern", "hits", "time", "notes"], &rows)
+    );
+    let rows: Vec<Vec<String>> = report
+        .leads
+        .iter()
+        .take(args.top)
+        .map(|l| {
+            let mut s = l.summary.clone();
+            if s.chars().count() > 110 {
+                s = s.chars().take(107).collect::<String>() + "...";
+            }
+            vec![
+                l.id.clone(),
+                format!("{:.1}", l.score),
+                l.patterns.clone(),
+                l.accounts.to_string(),
+                fmt_amount(l.amount),
+                s,
+            ]
+        })
+        .collect();
+    println!(
+        "\n{} leads (top {} shown; amounts in {})",
+        report.leads.len(),
+        rows.len(),
+        config.base_currency
+    );
+    print!(
+        "{}",
+        table::render(
+            &["lead", "score", "patterns", "accounts", "amount", "summary"],
+            &rows
+        )
+    );
+    let stages: Vec<String> = report
+        .stages
+        .iter()
+        .map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0))
+        .collect();
+    println!("\ntime: {}", stages.join(", "));
+    for o in &report.outputs {
+        println!("wrote {}", o.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,266 @@
+//! Typed configuration: an embedded default (`default.toml`), overridable by a user TOML
+//! file in which unknown keys are an error.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::model::{Country, Currency};
+
+/// The embedded default configuration, as shipped.
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
+
+/// Whole-run configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Currency every amount is converted into.
+    pub base_currency: String,
+    /// Jurisdictions counted as offshore.
+    pub offshore_countries: Vec<String>,
+    /// Jurisdictions counted as high-risk.
+    pub high_risk_countries: Vec<String>,
+    /// When the high-risk list was taken.
+    pub high_risk_list_date: String,
+    /// UB1 collector parameters.
+    pub ub1: Ub1Config,
+    /// OS1 round-tripping parameters.
+    pub os1: Os1Config,
+    /// Lead scoring.
+    pub scoring: ScoringConfig,
+}
+
+/// Parameters of UB1 (collector / pool account).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub1Config {
+    /// Window over a hub's inflows, days.
+    pub window_days: f64,
+    /// Distinct senders needed inside the window.
+    pub min_distinct_senders: usize,
+    /// Forwarded / received.
+    pub min_pass_through: f64,
+    /// Median FIFO dwell, hours.
+    pub max_median_dwell_hours: f64,
+    /// Distinct payees at most this share of distinct senders.
+    pub max_payee_share: f64,
+    /// Inflow channels that count.
+    pub inflow_channels: Vec<String>,
+    /// Minimum total inflow of a window, base currency.
+    pub min_window_inflow: f64,
+}
+
+/// Parameters of OS1 (round-tripping).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Os1Config {
+    /// Whole cycle must fit in this many days.
+    pub window_days: f64,
+    /// Fewest hops.
+    pub min_hops: usize,
+    /// Most hops.
+    pub max_hops: usize,
+    /// Last amount / first amount.
+    pub min_retained: f64,
+    /// Allowed growth of a hop over the previous one.
+    pub amount_tolerance: f64,
+    /// Smallest first hop, base currency.
+    pub min_amount: f64,
+    /// Edge expansions per starting transfer.
+    pub search_budget: u64,
+}
+
+/// Lead scoring parameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringConfig {
+    /// Weight per pattern id.
+    pub pattern_weights: BTreeMap<String, f64>,
+    /// Weight of a pattern without an entry.
+    pub default_weight: f64,
+    /// Amount at which the amount factor reaches 1.
+    pub reference_amount: f64,
+}
+
+impl Config {
+    /// The embedded defaults.
+    pub fn default_config() -> Result<Config> {
+        Self::from_toml(DEFAULT_TOML, "embedded default config")
+    }
+
+    /// Defaults overridden by the TOML file at `path`.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::with_overrides(&text, &path.display().to_string())
+    }
+
+    /// Defaults overridden by `text` (a partial or full config).
+    pub fn with_overrides(text: &str, origin: &str) -> Result<Config> {
+        let mut base: toml::Table = toml::from_str(DEFAULT_TOML)
+            .map_err(|e| Error::Config(format!("embedded default config: {e}")))?;
+        let overrides: toml::Table =
+            toml::from_str(text).map_err(|e| Error::Config(format!("{origin}: {e}")))?;
+        merge_tables(&mut base, overrides);
+        let merged = toml::to_string(&base).map_err(|e| Error::Config(format!("{origin}: {e}")))?;
+        Self::from_toml(&merged, origin)
+    }
+
+    fn from_toml(text: &str, origin: &str) -> Result<Config> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| Error::Config(format!("{origin}: {e}")))?;
+        config.validate(origin)?;
+        Ok(config)
+    }
+
+    fn validate(&self, origin: &str) -> Result<()> {
+        let bad = |msg: String| Err(Error::Config(format!("{origin}: {msg}")));
+        if Currency::parse(&self.base_currency).is_none() {
+            return bad(format!(
+                "base_currency `{}` is not a 3-letter ISO 4217 code",
+                self.base_currency
+            ));
+        }
+        for code in self
+            .offshore_countries
+            .iter()
+            .chain(&self.high_risk_countries)
+        {
+            if Country::parse(code).is_none() {
+                return bad(format!(
+                    "`{code}` is not a 2-letter ISO 3166-1 country code"
+                ));
+            }
+        }
+        for ch in &self.ub1.inflow_channels {
+            if crate::model::Channel::parse(ch).is_none() || ch.trim().is_empty() {
+                return bad(format!("ub1.inflow_channels: unknown channel `{ch}`"));
+            }
+        }
+        let share = |name: &str, v: f64| -> Result<()> {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::Config(format!(
+                    "{origin}: {name} = {v} must be within 0..1"
+                )))
+            }
+        };
+        share("ub1.min_pass_through", self.ub1.min_pass_through)?;
+        share("ub1.max_payee_share", self.ub1.max_payee_share)?;
+        share("os1.min_retained", self.os1.min_retained)?;
+        share("scoring.default_weight", self.scoring.default_weight)?;
+        for (k, v) in &self.scoring.pattern_weights {
+            share(&format!("scoring.pattern_weights.{k}"), *v)?;
+        }
+        if self.os1.min_hops < 2 || self.os1.max_hops < self.os1.min_hops {
+            return bad("os1: need 2 <= min_hops <= max_hops".into());
+        }
+        if self.ub1.window_days <= 0.0 || self.os1.window_days <= 0.0 {
+            return bad("window_days must be > 0".into());
+        }
+        if self.scoring.reference_amount <= 0.0 {
+            return bad("scoring.reference_amount must be > 0".into());
+        }
+        Ok(())
+    }
+
+    /// The effective configuration as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// SHA-256 of the effective configuration, for run provenance.
+    pub fn hash(&self) -> String {
+        hex(&Sha256::digest(self.to_toml().as_bytes()))
+    }
+
+    /// Base currency, parsed (validated at load).
+    pub fn base(&self) -> Currency {
+        Currency::parse(&self.base_currency)
+            .unwrap_or_else(|| Currency::parse("USD").unwrap_or_else(|| unreachable!("USD parses")))
+    }
+
+    /// Offshore set, parsed.
+    pub fn offshore_set(&self) -> BTreeSet<Country> {
+        self.offshore_countries
+            .iter()
+            .filter_map(|c| Country::parse(c))
+            .collect()
+    }
+
+    /// High-risk set, parsed.
+    pub fn high_risk_set(&self) -> BTreeSet<Country> {
+        self.high_risk_countries
+            .iter()
+            .filter_map(|c| Country::parse(c))
+            .collect()
+    }
+
+    /// Weight of a pattern in lead scoring.
+    pub fn pattern_weight(&self, pattern: &str) -> f64 {
+        self.scoring
+            .pattern_weights
+            .get(pattern)
+            .copied()
+            .unwrap_or(self.scoring.default_weight)
+    }
+}
+
+fn merge_tables(base: &mut toml::Table, overrides: toml::Table) {
+    for (key, value) in overrides {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) if key != "pattern_weights" => {
+                merge_tables(b, o)
+            }
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// Lower-case hex of a byte slice.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_parses_and_round_trips() {
+        let c = Config::default_config().unwrap();
+        assert_eq!(c.base_currency, "USD");
+        assert_eq!(c.ub1.min_distinct_senders, 10);
+        let again = Config::with_overrides(&c.to_toml(), "round trip").unwrap();
+        assert_eq!(again.hash(), c.hash());
+    }
+
+    #[test]
+    fn partial_override_keeps_other_defaults() {
+        let c = Config::with_overrides("[ub1]\nmin_distinct_senders = 4\n", "t").unwrap();
+        assert_eq!(c.ub1.min_distinct_senders, 4);
+        assert_eq!(c.ub1.window_days, 30.0);
+        assert_eq!(c.os1.max_hops, 8);
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_its_name() {
+        let err = Config::with_overrides("[ub1]\nmin_senders = 4\n", "my.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("my.toml") && msg.contains("min_senders"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn out_of_range_share_is_rejected() {
+        let err = Config::with_overrides("[os1]\nmin_retained = 1.5\n", "t").unwrap_err();
+        assert!(err.to_string().contains("os1.min_retained"));
+    }
+}

@@ -1,0 +1,281 @@
+//! Detection: one [`Detector`] per pattern, one file per detector, all behind one trait.
+//! Each detector is a read-only parallel (rayon) pass over the [`FlowGraph`] that emits
+//! [`Hit`]s in a deterministic order, whatever the thread count.
+
+pub mod os1_round_trip;
+pub mod temporal_cycles;
+pub mod ub1_collector;
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::graph::FlowGraph;
+use crate::model::{Availability, Dump};
+use crate::progress::Progress;
+
+/// What an account did in a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Pools money from many senders (UB1 hub).
+    Collector,
+    /// Pays into a collector.
+    Depositor,
+    /// Receives what a collector forwards.
+    Payout,
+    /// Where round-tripped money starts.
+    Originator,
+    /// An offshore account the money passes through.
+    OffshoreLayer,
+    /// A non-offshore account the money passes through.
+    Layer,
+    /// Where round-tripped money comes back (a related account of the originator).
+    Beneficiary,
+}
+
+impl Role {
+    /// Spelling used in the output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Collector => "collector",
+            Role::Depositor => "depositor",
+            Role::Payout => "payout",
+            Role::Originator => "originator",
+            Role::OffshoreLayer => "offshore_layer",
+            Role::Layer => "layer",
+            Role::Beneficiary => "beneficiary",
+        }
+    }
+}
+
+/// One account's part in a hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitAccount {
+    /// Graph node.
+    pub account: u32,
+    /// Its role.
+    pub role: Role,
+    /// Money it received within the hit (base currency).
+    pub amount_in: f64,
+    /// Money it sent within the hit (base currency).
+    pub amount_out: f64,
+}
+
+/// One instance of a pattern, with the transfers that prove it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Pattern id, e.g. `UB1`.
+    pub pattern: &'static str,
+    /// Accounts involved, sorted by node.
+    pub accounts: Vec<HitAccount>,
+    /// Edge ids of the proving transfers, sorted.
+    pub transfers: Vec<u32>,
+    /// Amount moved (base currency).
+    pub amount: f64,
+    /// Earliest proving transfer.
+    pub first_seen: i64,
+    /// Latest proving transfer.
+    pub last_seen: i64,
+    /// How clearly the pattern is present, in (0, 1].
+    pub strength: f64,
+    /// Human-readable reason with the numbers.
+    pub reason: String,
+}
+
+/// What a detector may read.
+pub struct Context<'a> {
+    /// The graph.
+    pub graph: &'a FlowGraph,
+    /// The dump (ids and names for reasons).
+    pub dump: &'a Dump,
+    /// Run configuration.
+    pub config: &'a Config,
+}
+
+impl Context<'_> {
+    /// The account id of node `v`.
+    pub fn account(&self, v: u32) -> &str {
+        self.dump
+            .accounts
+            .ids
+            .get(v as usize)
+            .map(String::as_str)
+            .unwrap_or("?")
+    }
+
+    /// Which optional tables the dump had.
+    pub fn availability(&self) -> Availability {
+        self.dump.availability
+    }
+
+    /// True when at least one account has a known country.
+    pub fn has_countries(&self) -> bool {
+        self.graph.accounts.country.iter().any(Option::is_some)
+    }
+}
+
+/// What a detector returns.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Hits, in a deterministic order.
+    pub hits: Vec<Hit>,
+    /// Things the run summary should say (capped searches, degraded signals).
+    pub notes: Vec<String>,
+}
+
+/// A pattern detector.
+pub trait Detector: Sync {
+    /// Pattern id (`UB1`, `OS1`, ...).
+    fn code(&self) -> &'static str;
+    /// Short title.
+    fn title(&self) -> &'static str;
+    /// Why the detector cannot run on this dump, if it cannot.
+    fn unavailable(&self, ctx: &Context<'_>) -> Option<String>;
+    /// The pass itself.
+    fn run(&self, ctx: &Context<'_>) -> Outcome;
+}
+
+/// Every detector, in run order.
+pub fn registry() -> Vec<Box<dyn Detector>> {
+    vec![
+        Box::new(ub1_collector::Collector),
+        Box::new(os1_round_trip::RoundTrip),
+    ]
+}
+
+/// How one detector's pass went.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectorRun {
+    /// Pattern id.
+    pub code: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// Hits found.
+    pub hits: usize,
+    /// Wall time in milliseconds.
+    pub millis: u128,
+    /// Why it was skipped, when it was.
+    pub skipped: Option<String>,
+    /// Notes for the summary.
+    pub notes: Vec<String>,
+}
+
+/// Runs every detector; hits are concatenated in registry order.
+pub fn run_all(
+    ctx: &Context<'_>,
+    detectors: &[Box<dyn Detector>],
+    progress: &dyn Progress,
+) -> (Vec<Hit>, Vec<DetectorRun>) {
+    let mut hits = Vec::new();
+    let mut runs = Vec::new();
+    for d in detectors {
+        let stage = progress.stage(&format!("detect {} {}", d.code(), d.title()), None);
+        let start = Instant::now();
+        let (outcome, skipped) = match d.unavailable(ctx) {
+            Some(why) => (Outcome::default(), Some(why)),
+            None => (d.run(ctx), None),
+        };
+        stage.finish();
+        runs.push(DetectorRun {
+            code: d.code(),
+            title: d.title(),
+            hits: outcome.hits.len(),
+            millis: start.elapsed().as_millis(),
+            skipped,
+            notes: outcome.notes,
+        });
+        hits.extend(outcome.hits);
+    }
+    (hits, runs)
+}
+
+/// `1234567.8` -> `1,234,568`: amounts in reasons read like a bank statement.
+pub fn fmt_amount(x: f64) -> String {
+    let whole = x.round().max(0.0) as u64;
+    let digits = whole.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Collects a hit's accounts and transfers, then seals them in a deterministic order.
+#[derive(Debug, Default)]
+pub struct HitBuilder {
+    accounts: std::collections::BTreeMap<u32, HitAccount>,
+    transfers: Vec<u32>,
+}
+
+impl HitBuilder {
+    /// Adds `account` with `role`; amounts add up, and the most central role is kept.
+    pub fn account(&mut self, account: u32, role: Role, amount_in: f64, amount_out: f64) {
+        let a = self.accounts.entry(account).or_insert(HitAccount {
+            account,
+            role,
+            amount_in: 0.0,
+            amount_out: 0.0,
+        });
+        a.amount_in += amount_in;
+        a.amount_out += amount_out;
+        a.role = a.role.min(role);
+    }
+
+    /// Adds a proving transfer (edge id).
+    pub fn transfer(&mut self, edge: u32) {
+        self.transfers.push(edge);
+    }
+
+    /// Seals the hit; times come from the proving transfers.
+    pub fn finish(
+        mut self,
+        graph: &FlowGraph,
+        pattern: &'static str,
+        amount: f64,
+        strength: f64,
+        reason: String,
+    ) -> Hit {
+        self.transfers.sort_unstable();
+        self.transfers.dedup();
+        let first_seen = self
+            .transfers
+            .first()
+            .map(|&e| graph.time[e as usize])
+            .unwrap_or(0);
+        let last_seen = self
+            .transfers
+            .last()
+            .map(|&e| graph.time[e as usize])
+            .unwrap_or(0);
+        Hit {
+            pattern,
+            accounts: self.accounts.into_values().collect(),
+            transfers: self.transfers,
+            amount,
+            first_seen,
+            last_seen,
+            strength: strength.clamp(0.01, 1.0),
+            reason,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_get_thousands_separators() {
+        assert_eq!(fmt_amount(0.4), "0");
+        assert_eq!(fmt_amount(999.0), "999");
+        assert_eq!(fmt_amount(1234567.8), "1,234,568");
+    }
+}

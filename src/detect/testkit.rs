@@ -1,0 +1,101 @@
+//! Tiny hand-built dumps for detector unit tests.
+
+use crate::config::Config;
+use crate::graph::FlowGraph;
+use crate::model::{Channel, Country, Dump, EntityLink, HolderKind, Relation};
+
+/// A dump built row by row in code.
+pub struct Tiny {
+    /// The dump so far.
+    pub dump: Dump,
+    /// Config used to build the graph.
+    pub config: Config,
+}
+
+/// One hour in seconds.
+pub const H: i64 = 3600;
+/// One day in seconds.
+pub const D: i64 = 86_400;
+
+impl Tiny {
+    /// Empty dump with the default config and an accounts table.
+    pub fn new() -> Tiny {
+        let mut dump = Dump::default();
+        dump.availability.accounts = true;
+        dump.availability.entities = true;
+        dump.currencies = vec![crate::model::Currency::parse("USD").unwrap()];
+        Tiny {
+            dump,
+            config: Config::default_config().unwrap(),
+        }
+    }
+
+    /// Adds (or updates) an account with its holder, country and holder kind.
+    pub fn account(&mut self, id: &str, holder: &str, country: &str, kind: HolderKind) -> u32 {
+        let a = self.dump.accounts.intern(id);
+        let h = self.dump.holders.intern(holder);
+        self.dump.holders.kind[h as usize] = kind;
+        let ai = a as usize;
+        self.dump.accounts.holder[ai] = Some(h);
+        self.dump.accounts.country[ai] = Country::parse(country);
+        self.dump.accounts.listed[ai] = true;
+        a
+    }
+
+    /// A person's account in `country`, holder named after the account.
+    pub fn person(&mut self, id: &str, country: &str) -> u32 {
+        self.account(id, &format!("h-{id}"), country, HolderKind::Person)
+    }
+
+    /// A company's account in `country`, holder named after the account.
+    pub fn company(&mut self, id: &str, country: &str) -> u32 {
+        self.account(id, &format!("h-{id}"), country, HolderKind::Company)
+    }
+
+    /// Links two holders.
+    pub fn link(&mut self, holder_a: &str, holder_b: &str) {
+        let a = self.dump.holders.intern(holder_a);
+        let b = self.dump.holders.intern(holder_b);
+        self.dump.links.push(EntityLink {
+            a,
+            b,
+            relation: Relation::Shareholder,
+        });
+    }
+
+    /// A wire transfer of `amount` USD at `time` seconds.
+    pub fn wire(&mut self, src: &str, dst: &str, time: i64, amount: f64) {
+        self.send(src, dst, time, amount, Channel::Wire);
+    }
+
+    /// A transfer on any channel.
+    pub fn send(&mut self, src: &str, dst: &str, time: i64, amount: f64, channel: Channel) {
+        let s = self.dump.accounts.intern(src);
+        let d = self.dump.accounts.intern(dst);
+        let t = &mut self.dump.transfers;
+        let id = format!("t{}", t.len());
+        t.ids.push(&id);
+        t.time.push(time);
+        t.src.push(s);
+        t.dst.push(d);
+        t.amount.push(amount);
+        t.currency.push(0);
+        t.amount_base.push(amount);
+        t.channel.push(channel);
+    }
+
+    /// The graph of the dump so far.
+    pub fn graph(&self) -> FlowGraph {
+        FlowGraph::build(&self.dump, &self.config)
+    }
+
+    /// Transfer ids of an edge list.
+    pub fn ids(&self, g: &FlowGraph, edges: &[u32]) -> Vec<String> {
+        let mut v: Vec<String> = edges
+            .iter()
+            .map(|&e| self.dump.transfers.ids.get(g.row[e as usize]).to_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}

@@ -1,0 +1,490 @@
+//! UB1 — collector / pool account.
+//!
+//! ## What it finds
+//! An account that, inside one sliding window, receives money from many distinct,
+//! otherwise unrelated senders (fan-in), forwards most of it (pass-through) quickly
+//! (median FIFO dwell) to a few accounts (fan-out much narrower than fan-in).
+//!
+//! ## Why it matters
+//! Underground banks (hawala, fei-ch'ien, 地下钱庄) pool their customers' local-currency
+//! payments in domestic collector accounts and sweep them on to a few accounts that
+//! settle with the partner abroad (FATF, *The Role of Hawala and Other Similar Service
+//! Providers in Money Laundering and Terrorist Financing*, 2013; typologies.md UB1). The
+//! gather-scatter hub of the AMLworld / AMLSim vocabulary is the same shape.
+//!
+//! ## Example
+//! ```text
+//! p1 ─┐                        ┌─> x1 (few payees)
+//! p2 ─┼─> H ── 90% within 6h ──┤
+//! ... │   (collector)          └─> x2
+//! p12 ┘
+//! ```
+//!
+//! ## Parameters
+//! `[ub1]`: `window_days` (30), `min_distinct_senders` (10; counted as distinct
+//! controllers, so one person's many accounts count once), `min_pass_through` (0.8),
+//! `max_median_dwell_hours` (24), `max_payee_share` (0.5 of the senders),
+//! `inflow_channels` (all but card), `min_window_inflow` (10,000 base).
+//!
+//! ## Look-alikes
+//! Merchant acquirers pool card payments and settle daily to merchants: card inflows
+//! do not count. Payroll hubs fan out, not in. A company collecting invoices from many
+//! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out).
+//! Needs no countries or holders: on a bare transfer list it still runs on accounts.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
+
+use super::{fmt_amount, Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::config::Ub1Config;
+use crate::graph::FlowGraph;
+use crate::model::Channel;
+
+/// UB1 detector.
+pub struct Collector;
+
+impl Detector for Collector {
+    fn code(&self) -> &'static str {
+        "UB1"
+    }
+
+    fn title(&self) -> &'static str {
+        "collector / pool account"
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.ub1;
+        let channels: Vec<Channel> = cfg
+            .inflow_channels
+            .iter()
+            .filter_map(|c| Channel::parse(c))
+            .collect();
+        let g = ctx.graph;
+        let hits: Vec<Hit> = (0..g.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .flat_map_iter(|v| scan_hub(ctx, cfg, &channels, v))
+            .collect();
+        let mut notes = Vec::new();
+        if !ctx.availability().accounts {
+            notes
+                .push("UB1: no accounts table, senders counted per account, not per holder".into());
+        }
+        Outcome { hits, notes }
+    }
+}
+
+/// A window of a hub's counted inflows that passes every test.
+struct Window {
+    ins: std::ops::Range<usize>,
+    outs: std::ops::Range<usize>,
+    inflow: f64,
+    median_dwell: f64,
+}
+
+fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) -> Vec<Hit> {
+    let g = ctx.graph;
+    let all_in = g.in_edges(v);
+    if all_in.len() < cfg.min_distinct_senders {
+        return Vec::new();
+    }
+    let ins: Vec<u32> = all_in
+        .iter()
+        .copied()
+        .filter(|&e| g.src[e as usize] != v && channels.contains(&g.channel[e as usize]))
+        .collect();
+    if ins.len() < cfg.min_distinct_senders {
+        return Vec::new();
+    }
+    let outs: Vec<u32> = g
+        .out_edges(v)
+        .iter()
+        .copied()
+        .filter(|&e| g.dst[e as usize] != v)
+        .collect();
+    if outs.is_empty() {
+        return Vec::new();
+    }
+    let window = (cfg.window_days * 86_400.0) as i64;
+    let dwell_allowance = (cfg.max_median_dwell_hours * 3600.0) as i64;
+    let prefix = |edges: &[u32]| {
+        let mut p = Vec::with_capacity(edges.len() + 1);
+        p.push(0.0);
+        let mut s = 0.0;
+        for &e in edges {
+            s += g.amount[e as usize];
+            p.push(s);
+        }
+        p
+    };
+    let in_sum = prefix(&ins);
+    let out_sum = prefix(&outs);
+    // Every inflow (any channel) counts towards the balance a window opens with: money
+    // received before the window leaves first and must not pass for the window's money.
+    let any_in: Vec<u32> = all_in
+        .iter()
+        .copied()
+        .filter(|&e| g.src[e as usize] != v)
+        .collect();
+    let any_in_sum = prefix(&any_in);
+    let opening = |t0: i64| {
+        let i = any_in.partition_point(|&e| g.time[e as usize] < t0);
+        let o = outs.partition_point(|&e| g.time[e as usize] < t0);
+        (any_in_sum[i] - out_sum[o]).max(0.0)
+    };
+    let sender = |e: u32| g.accounts.controller[g.src[e as usize] as usize];
+
+    let mut windows: Vec<Window> = Vec::new();
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < ins.len() {
+        let t0 = g.time[ins[i] as usize];
+        let t1 = t0 + window;
+        while j < ins.len() && g.time[ins[j] as usize] <= t1 {
+            *counts.entry(sender(ins[j])).or_insert(0) += 1;
+            j += 1;
+        }
+        let span = Span {
+            ins: i..j,
+            senders: counts.len(),
+            out_from: t0,
+            out_to: t1 + dwell_allowance,
+            opening: opening(t0),
+        };
+        let step = match evaluate(g, cfg, &ins, &outs, &in_sum, &out_sum, span) {
+            Evaluation::Pass(w) => {
+                windows.push(w);
+                j - i // jump past this window
+            }
+            Evaluation::FailCheap => 1,
+            // The expensive checks failed: shift by a fraction of the window so that a
+            // large legitimate hub costs O(degree), not O(degree x window).
+            Evaluation::FailCostly => ((j - i) / 8).max(1),
+        };
+        for k in i..i + step {
+            let key = sender(ins[k]);
+            if let Some(c) = counts.get_mut(&key) {
+                *c -= 1;
+                if *c == 0 {
+                    counts.remove(&key);
+                }
+            }
+        }
+        i += step;
+        if j < i {
+            j = i;
+            counts.clear();
+        }
+    }
+    merge_windows(ctx, cfg, v, &ins, &outs, windows)
+}
+
+enum Evaluation {
+    Pass(Window),
+    FailCheap,
+    FailCostly,
+}
+
+/// A candidate window: counted inflows `ins`, outflows between `out_from` and `out_to`,
+/// and the balance already held when it opens.
+struct Span {
+    ins: std::ops::Range<usize>,
+    senders: usize,
+    out_from: i64,
+    out_to: i64,
+    opening: f64,
+}
+
+fn evaluate(
+    g: &FlowGraph,
+    cfg: &Ub1Config,
+    ins: &[u32],
+    outs: &[u32],
+    in_sum: &[f64],
+    out_sum: &[f64],
+    span: Span,
+) -> Evaluation {
+    let Span {
+        ins: range,
+        senders,
+        out_from,
+        out_to,
+        opening,
+    } = span;
+    if senders < cfg.min_distinct_senders {
+        return Evaluation::FailCheap;
+    }
+    let inflow = in_sum[range.end] - in_sum[range.start];
+    if inflow < cfg.min_window_inflow {
+        return Evaluation::FailCheap;
+    }
+    let o_lo = outs.partition_point(|&e| g.time[e as usize] < out_from);
+    let o_hi = outs.partition_point(|&e| g.time[e as usize] <= out_to);
+    let outflow = out_sum[o_hi.max(o_lo)] - out_sum[o_lo] - opening;
+    if outflow < cfg.min_pass_through * inflow {
+        return Evaluation::FailCheap;
+    }
+    let payees: BTreeSet<u32> = outs[o_lo..o_hi]
+        .iter()
+        .map(|&e| g.accounts.controller[g.dst[e as usize] as usize])
+        .collect();
+    if payees.len() as f64 > cfg.max_payee_share * senders as f64 {
+        return Evaluation::FailCostly;
+    }
+    let median_dwell = median_fifo_dwell(g, &ins[range.clone()], &outs[o_lo..o_hi], opening);
+    if median_dwell > cfg.max_median_dwell_hours * 3600.0 {
+        return Evaluation::FailCostly;
+    }
+    Evaluation::Pass(Window {
+        ins: range,
+        outs: o_lo..o_hi,
+        inflow,
+        median_dwell,
+    })
+}
+
+/// Median over inflows of the time until that inflow's money had left, matching money
+/// first-in first-out after the `opening` balance has left. Money that never leaves
+/// counts as infinitely long.
+pub fn median_fifo_dwell(g: &FlowGraph, ins: &[u32], outs: &[u32], opening: f64) -> f64 {
+    let mut dwell = Vec::with_capacity(ins.len());
+    let mut out_k = 0;
+    let mut out_cum = -opening;
+    let mut in_cum = 0.0;
+    for &e in ins {
+        let t_in = g.time[e as usize];
+        in_cum += g.amount[e as usize];
+        // Outflows before this inflow arrived drained earlier money; keep consuming until
+        // cumulative outflow covers this inflow's last unit.
+        while out_k < outs.len() && out_cum + 1e-9 < in_cum {
+            out_cum += g.amount[outs[out_k] as usize];
+            out_k += 1;
+        }
+        if out_cum + 1e-9 >= in_cum && out_k > 0 {
+            let t_out = g.time[outs[out_k - 1] as usize];
+            dwell.push((t_out - t_in).max(0) as f64);
+        } else {
+            dwell.push(f64::INFINITY);
+        }
+    }
+    if dwell.is_empty() {
+        return f64::INFINITY;
+    }
+    dwell.sort_by(f64::total_cmp);
+    dwell[dwell.len() / 2]
+}
+
+/// Consecutive passing windows of one hub become one hit.
+fn merge_windows(
+    ctx: &Context<'_>,
+    cfg: &Ub1Config,
+    v: u32,
+    ins: &[u32],
+    outs: &[u32],
+    windows: Vec<Window>,
+) -> Vec<Hit> {
+    let g = ctx.graph;
+    let mut hits = Vec::new();
+    let mut k = 0;
+    while k < windows.len() {
+        let mut end = k;
+        while end + 1 < windows.len() && windows[end + 1].ins.start == windows[end].ins.end {
+            end += 1;
+        }
+        let run = &windows[k..=end];
+        let mut b = HitBuilder::default();
+        let mut sender_set = BTreeSet::new();
+        let mut payee_set = BTreeSet::new();
+        let (mut inflow, mut outflow) = (0.0, 0.0);
+        let mut seen_out = BTreeSet::new();
+        for w in run {
+            inflow += w.inflow;
+            for &e in &ins[w.ins.clone()] {
+                let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+                b.account(s, Role::Depositor, 0.0, a);
+                b.account(v, Role::Collector, a, 0.0);
+                b.transfer(e);
+                sender_set.insert(g.accounts.controller[s as usize]);
+            }
+            for &e in &outs[w.outs.clone()] {
+                if !seen_out.insert(e) {
+                    continue; // windows' out ranges can overlap by the dwell allowance
+                }
+                let (d, a) = (g.dst[e as usize], g.amount[e as usize]);
+                outflow += a;
+                b.account(d, Role::Payout, a, 0.0);
+                b.account(v, Role::Collector, 0.0, a);
+                b.transfer(e);
+                payee_set.insert(g.accounts.controller[d as usize]);
+            }
+        }
+        let senders = sender_set.len();
+        let dwell_h = run.iter().map(|w| w.median_dwell).fold(0.0, f64::max) / 3600.0;
+        let first = g.time[ins[run[0].ins.start] as usize];
+        let last = g.time[ins[run[run.len() - 1].ins.end - 1] as usize];
+        let days = ((last - first) as f64 / 86_400.0).max(1.0 / 24.0);
+        let pass = (outflow / inflow).min(9.99);
+        let strength = 0.5
+            + 0.25 * ((senders as f64 / cfg.min_distinct_senders as f64).log2() / 2.0).min(1.0)
+            + 0.25 * (1.0 - dwell_h / cfg.max_median_dwell_hours).clamp(0.0, 1.0);
+        let reason = format!(
+            "{} distinct senders paid {} into {} over {:.1} days; {:.0}% of it left to {} payee(s), median dwell {:.1} h",
+            senders,
+            fmt_amount(inflow),
+            ctx.account(v),
+            days,
+            pass * 100.0,
+            payee_set.len(),
+            dwell_h
+        );
+        hits.push(b.finish(g, "UB1", inflow, strength, reason));
+        k = end + 1;
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn run(t: &Tiny) -> Vec<Hit> {
+        let g = t.graph();
+        let ctx = Context {
+            graph: &g,
+            dump: &t.dump,
+            config: &t.config,
+        };
+        Collector.run(&ctx).hits
+    }
+
+    /// `senders` people each pay 5,000 into H; H forwards `forward` of it 3 h later to 2 payees.
+    fn collector_case(t: &mut Tiny, senders: usize, forward: f64, delay: i64) {
+        t.person("H", "CN");
+        t.person("X1", "CN");
+        t.person("X2", "CN");
+        for i in 0..senders {
+            let p = format!("P{i}");
+            t.person(&p, "CN");
+            let at = i as i64 * 6 * H;
+            t.wire(&p, "H", at, 5_000.0);
+            let to = if i % 2 == 0 { "X1" } else { "X2" };
+            t.wire("H", to, at + delay, 5_000.0 * forward);
+        }
+    }
+
+    #[test]
+    fn finds_a_collector_with_all_its_accounts() {
+        let mut t = Tiny::new();
+        collector_case(&mut t, 12, 0.98, 3 * H);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert_eq!(h.accounts.len(), 15);
+        let hub = t.dump.accounts.index["H"];
+        assert_eq!(
+            h.accounts.iter().find(|a| a.account == hub).unwrap().role,
+            Role::Collector
+        );
+        assert_eq!(h.transfers.len(), 24);
+        assert!(h.reason.contains("12 distinct senders"), "{}", h.reason);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        // One sender too few.
+        let mut t = Tiny::new();
+        collector_case(&mut t, 9, 0.98, 3 * H);
+        assert!(run(&t).is_empty());
+        // Keeps too much: 75% forwarded.
+        let mut t = Tiny::new();
+        collector_case(&mut t, 12, 0.75, 3 * H);
+        assert!(run(&t).is_empty());
+        // Too slow: money sits 30 hours.
+        let mut t = Tiny::new();
+        collector_case(&mut t, 12, 0.98, 30 * H);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn senders_of_one_holder_count_once() {
+        let mut t = Tiny::new();
+        collector_case(&mut t, 12, 0.98, 3 * H);
+        // Re-home three senders under one holder: 10 distinct controllers remain.
+        for p in ["P0", "P1", "P2"] {
+            t.account(p, "same-person", "CN", crate::model::HolderKind::Person);
+        }
+        assert_eq!(run(&t).len(), 1);
+        t.account("P3", "same-person", "CN", crate::model::HolderKind::Person);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn card_acquirer_and_payroll_look_alikes_do_not_fire() {
+        let mut t = Tiny::new();
+        t.company("ACQ", "CN");
+        t.company("MERCHANT", "CN");
+        for i in 0..40 {
+            let p = format!("C{i}");
+            t.person(&p, "CN");
+            t.send(&p, "ACQ", i * H, 300.0, Channel::Card);
+        }
+        t.wire("ACQ", "MERCHANT", 41 * H, 11_900.0);
+        t.company("EMPLOYER", "CN");
+        t.company("CLIENT", "CN");
+        t.wire("CLIENT", "EMPLOYER", 0, 90_000.0);
+        for i in 0..30 {
+            let p = format!("E{i}");
+            t.person(&p, "CN");
+            t.wire("EMPLOYER", &p, 2 * H, 3_000.0);
+        }
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn camouflage_and_shuffled_rows_still_found() {
+        let mut t = Tiny::new();
+        collector_case(&mut t, 14, 0.95, 5 * H);
+        // Noise: the hub also pays a utility and gets a salary; unrelated traffic around.
+        t.person("UTILITY", "CN");
+        t.wire("H", "UTILITY", 2 * D, 120.0);
+        t.person("BOSS", "CN");
+        t.wire("BOSS", "H", D, 2_000.0);
+        for i in 0..20 {
+            t.person(&format!("N{i}"), "CN");
+            t.wire(&format!("N{i}"), "UTILITY", i * H, 50.0);
+        }
+        // Reverse the row order: the graph must not care.
+        let tr = &mut t.dump.transfers;
+        tr.time.reverse();
+        tr.src.reverse();
+        tr.dst.reverse();
+        tr.amount_base.reverse();
+        tr.amount.reverse();
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].accounts.len() >= 17);
+    }
+
+    #[test]
+    fn fifo_dwell_matches_hand_computation() {
+        let mut t = Tiny::new();
+        t.person("H", "CN");
+        t.wire("A", "H", 0, 100.0);
+        t.wire("B", "H", 10, 100.0);
+        t.wire("H", "X", 20, 150.0); // covers A fully (dwell 20), half of B
+        t.wire("H", "X", 50, 50.0); // covers the rest of B (dwell 40)
+        let g = t.graph();
+        let h = t.dump.accounts.index["H"];
+        let d = median_fifo_dwell(&g, g.in_edges(h), g.out_edges(h), 0.0);
+        assert_eq!(d, 40.0);
+        // With 100 already held, the first outflow pays that out first: A leaves at 50.
+        let d = median_fifo_dwell(&g, g.in_edges(h), g.out_edges(h), 100.0);
+        assert_eq!(d, f64::INFINITY);
+    }
+}

@@ -1,0 +1,76 @@
+//! Library error type. Everything a user can cause (bad files, bad config) is an
+//! [`Error`] with enough context to fix it; the CLI maps each kind to an exit code.
+
+use std::path::PathBuf;
+
+/// Result alias used across the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can stop a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input cannot be used at all (missing column, unreadable file, ...).
+    #[error("{file}: {reason}")]
+    BadInput {
+        /// File the problem is in.
+        file: PathBuf,
+        /// What is wrong and, where it helps, how to fix it.
+        reason: String,
+    },
+    /// A required column is absent from a table's header.
+    #[error("{file}: missing required column `{column}` (header has: {found})")]
+    MissingColumn {
+        /// File the problem is in.
+        file: PathBuf,
+        /// The column that is required.
+        column: String,
+        /// The columns the header does have.
+        found: String,
+    },
+    /// The configuration file or an option is invalid.
+    #[error("config: {0}")]
+    Config(String),
+    /// A usage error of the command line or the library API.
+    #[error("{0}")]
+    Usage(String),
+    /// An I/O failure on a named path.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path being read or written.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The run itself failed (thresholds exceeded, output cannot be written).
+    #[error("{0}")]
+    RunFailed(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Shorthand for [`Error::BadInput`].
+    pub fn bad_input(file: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::BadInput {
+            file: file.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// True when the user must fix the input or the command line (exit code 2).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            Error::BadInput { .. }
+                | Error::MissingColumn { .. }
+                | Error::Config(_)
+                | Error::Usage(_)
+        ) || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}

@@ -1,0 +1,253 @@
+//! Evaluation: precision, recall and F1 per pattern, at account level and transfer
+//! level, of an `analyze` output against a generator's (or a labelled dataset's) truth.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::export::csv_out::CsvOut;
+
+/// One row of the evaluation table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    /// Pattern id.
+    pub pattern: String,
+    /// `account` or `transfer`.
+    pub level: &'static str,
+    /// Items in the truth.
+    pub truth: usize,
+    /// Items flagged.
+    pub predicted: usize,
+    /// Items both.
+    pub true_positive: usize,
+}
+
+impl Score {
+    /// TP / predicted (1 when nothing was predicted and nothing was true).
+    pub fn precision(&self) -> f64 {
+        ratio(self.true_positive, self.predicted, self.truth == 0)
+    }
+
+    /// TP / truth.
+    pub fn recall(&self) -> f64 {
+        ratio(self.true_positive, self.truth, self.predicted == 0)
+    }
+
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(num: usize, den: usize, vacuous: bool) -> f64 {
+    if den == 0 {
+        if vacuous {
+            1.0
+        } else {
+            0.0
+        }
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+type Sets = BTreeMap<String, BTreeSet<String>>;
+
+/// Scores the leads in `leads_dir` against `truth` (truth.csv; truth_accounts.csv is read
+/// from the same folder when present).
+pub fn evaluate(truth: &Path, leads_dir: &Path) -> Result<Vec<Score>> {
+    let truth_transfers = read_sets(truth, "pattern", "transfer_id")?;
+    let truth_accounts_path = truth.with_file_name("truth_accounts.csv");
+    let truth_accounts = if truth_accounts_path.is_file() {
+        Some(read_sets(&truth_accounts_path, "pattern", "account_id")?)
+    } else {
+        None
+    };
+    let predicted_transfers = read_sets(
+        &leads_dir.join("lead_transfers.csv"),
+        "pattern",
+        "transfer_id",
+    )?;
+    let predicted_accounts = read_role_sets(&leads_dir.join("lead_accounts.csv"))?;
+
+    let mut scores = Vec::new();
+    let mut patterns: BTreeSet<&String> = truth_transfers
+        .keys()
+        .chain(predicted_transfers.keys())
+        .collect();
+    if let Some(ta) = &truth_accounts {
+        patterns.extend(ta.keys());
+    }
+    patterns.extend(predicted_accounts.keys());
+    let empty = BTreeSet::new();
+    for p in patterns {
+        if let Some(ta) = &truth_accounts {
+            scores.push(score(
+                p,
+                "account",
+                ta.get(p).unwrap_or(&empty),
+                predicted_accounts.get(p).unwrap_or(&empty),
+            ));
+        }
+        scores.push(score(
+            p,
+            "transfer",
+            truth_transfers.get(p).unwrap_or(&empty),
+            predicted_transfers.get(p).unwrap_or(&empty),
+        ));
+    }
+    Ok(scores)
+}
+
+fn score(
+    pattern: &str,
+    level: &'static str,
+    truth: &BTreeSet<String>,
+    predicted: &BTreeSet<String>,
+) -> Score {
+    Score {
+        pattern: pattern.to_owned(),
+        level,
+        truth: truth.len(),
+        predicted: predicted.len(),
+        true_positive: truth.intersection(predicted).count(),
+    }
+}
+
+/// Writes `eval.csv`.
+pub fn write_csv(path: &Path, scores: &[Score]) -> Result<()> {
+    let mut out = CsvOut::create(
+        path,
+        &[
+            "pattern",
+            "level",
+            "truth",
+            "predicted",
+            "true_positive",
+            "precision",
+            "recall",
+            "f1",
+        ],
+    )?;
+    for s in scores {
+        out.row(&[
+            &s.pattern,
+            s.level,
+            &s.truth.to_string(),
+            &s.predicted.to_string(),
+            &s.true_positive.to_string(),
+            &format!("{:.4}", s.precision()),
+            &format!("{:.4}", s.recall()),
+            &format!("{:.4}", s.f1()),
+        ])?;
+    }
+    out.finish()
+}
+
+/// Undoes spreadsheet neutralisation of an id cell.
+fn plain(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| Error::bad_input(path, format!("cannot read: {e}")))?;
+    let header = reader
+        .headers()
+        .map_err(|e| Error::bad_input(path, format!("cannot read header: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
+        .collect();
+    Ok((reader, header))
+}
+
+fn column(path: &Path, header: &[String], name: &str) -> Result<usize> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| Error::MissingColumn {
+            file: PathBuf::from(path),
+            column: name.to_owned(),
+            found: header.join(", "),
+        })
+}
+
+fn read_sets(path: &Path, key: &str, value: &str) -> Result<Sets> {
+    let (mut reader, header) = open(path)?;
+    let (k, v) = (column(path, &header, key)?, column(path, &header, value)?);
+    let mut sets = Sets::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| Error::bad_input(path, format!("line {}: {e}", i + 2)))?;
+        let (Some(kk), Some(vv)) = (rec.get(k), rec.get(v)) else {
+            continue;
+        };
+        sets.entry(kk.to_owned())
+            .or_default()
+            .insert(plain(vv).to_owned());
+    }
+    Ok(sets)
+}
+
+/// Predicted accounts per pattern, from the `role` column (`UB1:collector;OS1:layer`).
+fn read_role_sets(path: &Path) -> Result<Sets> {
+    let (mut reader, header) = open(path)?;
+    let (a, r) = (
+        column(path, &header, "account_id")?,
+        column(path, &header, "role")?,
+    );
+    let mut sets = Sets::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| Error::bad_input(path, format!("line {}: {e}", i + 2)))?;
+        let (Some(acc), Some(roles)) = (rec.get(a), rec.get(r)) else {
+            continue;
+        };
+        for pr in roles.split(';') {
+            if let Some((pattern, _)) = pr.split_once(':') {
+                sets.entry(pattern.to_owned())
+                    .or_default()
+                    .insert(plain(acc).to_owned());
+            }
+        }
+    }
+    Ok(sets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precision_recall_f1_by_hand() {
+        let truth: BTreeSet<String> = ["a", "b", "c", "d"].map(String::from).into();
+        let pred: BTreeSet<String> = ["a", "b", "x"].map(String::from).into();
+        let s = score("UB1", "account", &truth, &pred);
+        assert_eq!(s.true_positive, 2);
+        assert!((s.precision() - 2.0 / 3.0).abs() < 1e-12);
+        assert!((s.recall() - 0.5).abs() < 1e-12);
+        assert!((s.f1() - 4.0 / 7.0).abs() < 1e-12);
+        let none = score("OS1", "account", &BTreeSet::new(), &BTreeSet::new());
+        assert_eq!((none.precision(), none.recall()), (1.0, 1.0));
+    }
+
+    #[test]
+    fn reads_roles_and_undoes_neutralisation() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("lead_accounts.csv"),
+            "lead_id,account_id,holder_id,country,role,amount_in,amount_out\nL1,'-A1,h,CN,UB1:collector;OS1:layer,1,1\n",
+        )
+        .unwrap();
+        let sets = read_role_sets(&dir.path().join("lead_accounts.csv")).unwrap();
+        assert!(sets["UB1"].contains("-A1") && sets["OS1"].contains("-A1"));
+    }
+}

@@ -1,0 +1,213 @@
+//! FlowGraph: accounts as dense `u32` nodes, transfers as edges sorted by time, with
+//! out- and in-adjacency in CSR form so that every detector is a read-only scan.
+//!
+//! Edge ids are positions in time order (ties broken by input row), so "later edge id"
+//! means "not earlier in time", and each adjacency list is time-sorted for free.
+
+pub mod controllers;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::model::{Channel, Country, Dump, HolderKind};
+
+/// Marker for "no holder".
+pub const NO_HOLDER: u32 = u32::MAX;
+
+/// Per-account attributes the detectors read.
+#[derive(Debug, Default)]
+pub struct AccountAttrs {
+    /// Country, when known.
+    pub country: Vec<Option<Country>>,
+    /// Holder index, or [`NO_HOLDER`].
+    pub holder: Vec<u32>,
+    /// Holder kind.
+    pub kind: Vec<HolderKind>,
+    /// Country is on the offshore list.
+    pub offshore: Vec<bool>,
+    /// Country is on the high-risk list.
+    pub high_risk: Vec<bool>,
+    /// Controller group: accounts whose holders are the same or linked share a group.
+    pub controller: Vec<u32>,
+}
+
+/// The transaction graph.
+#[derive(Debug, Default)]
+pub struct FlowGraph {
+    /// Sender of each edge.
+    pub src: Vec<u32>,
+    /// Receiver of each edge.
+    pub dst: Vec<u32>,
+    /// Unix seconds of each edge (non-decreasing in edge id).
+    pub time: Vec<i64>,
+    /// Amount in base currency.
+    pub amount: Vec<f64>,
+    /// Channel.
+    pub channel: Vec<Channel>,
+    /// Row in [`crate::model::TransferTable`] (for ids and original amounts).
+    pub row: Vec<u32>,
+    out_offsets: Vec<u32>,
+    out_edges: Vec<u32>,
+    in_offsets: Vec<u32>,
+    in_edges: Vec<u32>,
+    /// Account attributes, indexed by node.
+    pub accounts: AccountAttrs,
+}
+
+impl FlowGraph {
+    /// Builds the graph from a validated dump.
+    pub fn build(dump: &Dump, config: &Config) -> FlowGraph {
+        let t = &dump.transfers;
+        let m = t.len();
+        let n = dump.accounts.len();
+        let mut order: Vec<u32> = (0..m as u32).collect();
+        order.par_sort_unstable_by_key(|&r| (t.time[r as usize], r));
+        let gather = |f: &(dyn Fn(usize) -> u32 + Sync)| -> Vec<u32> {
+            order.par_iter().map(|&r| f(r as usize)).collect()
+        };
+        let src = gather(&|r| t.src[r]);
+        let dst = gather(&|r| t.dst[r]);
+        let time: Vec<i64> = order.par_iter().map(|&r| t.time[r as usize]).collect();
+        let amount: Vec<f64> = order
+            .par_iter()
+            .map(|&r| t.amount_base[r as usize])
+            .collect();
+        let channel: Vec<Channel> = order.par_iter().map(|&r| t.channel[r as usize]).collect();
+        let ((out_offsets, out_edges), (in_offsets, in_edges)) =
+            rayon::join(|| csr(n, &src), || csr(n, &dst));
+        let accounts = attributes(dump, config);
+        FlowGraph {
+            src,
+            dst,
+            time,
+            amount,
+            channel,
+            row: order,
+            out_offsets,
+            out_edges,
+            in_offsets,
+            in_edges,
+            accounts,
+        }
+    }
+
+    /// Number of accounts.
+    pub fn node_count(&self) -> usize {
+        self.out_offsets.len().saturating_sub(1)
+    }
+
+    /// Number of transfers.
+    pub fn edge_count(&self) -> usize {
+        self.src.len()
+    }
+
+    /// Outgoing edge ids of `v`, in time order.
+    pub fn out_edges(&self, v: u32) -> &[u32] {
+        let v = v as usize;
+        &self.out_edges[self.out_offsets[v] as usize..self.out_offsets[v + 1] as usize]
+    }
+
+    /// Incoming edge ids of `v`, in time order.
+    pub fn in_edges(&self, v: u32) -> &[u32] {
+        let v = v as usize;
+        &self.in_edges[self.in_offsets[v] as usize..self.in_offsets[v + 1] as usize]
+    }
+
+    /// The part of a time-sorted edge list with `from <= time <= to`.
+    pub fn in_time<'a>(&self, edges: &'a [u32], from: i64, to: i64) -> &'a [u32] {
+        let lo = edges.partition_point(|&e| self.time[e as usize] < from);
+        let hi = edges.partition_point(|&e| self.time[e as usize] <= to);
+        &edges[lo..hi.max(lo)]
+    }
+
+    /// The part of a time-sorted edge list strictly after `after` and up to `to`.
+    pub fn after<'a>(&self, edges: &'a [u32], after: i64, to: i64) -> &'a [u32] {
+        let lo = edges.partition_point(|&e| self.time[e as usize] <= after);
+        let hi = edges.partition_point(|&e| self.time[e as usize] <= to);
+        &edges[lo..hi.max(lo)]
+    }
+
+    /// Bytes held by the graph's arrays (capacity, not just length).
+    pub fn heap_bytes(&self) -> usize {
+        let a = &self.accounts;
+        self.src.capacity() * 4
+            + self.dst.capacity() * 4
+            + self.time.capacity() * 8
+            + self.amount.capacity() * 8
+            + self.channel.capacity()
+            + self.row.capacity() * 4
+            + (self.out_offsets.capacity() + self.out_edges.capacity()) * 4
+            + (self.in_offsets.capacity() + self.in_edges.capacity()) * 4
+            + a.country.capacity() * std::mem::size_of::<Option<Country>>()
+            + a.holder.capacity() * 4
+            + a.kind.capacity()
+            + a.offshore.capacity()
+            + a.high_risk.capacity()
+            + a.controller.capacity() * 4
+    }
+}
+
+/// Counting sort of edge ids by `key` (src or dst); edge order inside a node is kept,
+/// so each list stays time-sorted.
+fn csr(n: usize, key: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let mut offsets = vec![0u32; n + 1];
+    for &k in key {
+        offsets[k as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut next = offsets.clone();
+    let mut edges = vec![0u32; key.len()];
+    for (e, &k) in key.iter().enumerate() {
+        let slot = &mut next[k as usize];
+        edges[*slot as usize] = e as u32;
+        *slot += 1;
+    }
+    (offsets, edges)
+}
+
+fn attributes(dump: &Dump, config: &Config) -> AccountAttrs {
+    let offshore = config.offshore_set();
+    let high_risk = config.high_risk_set();
+    let acc = &dump.accounts;
+    let holder: Vec<u32> = acc.holder.iter().map(|h| h.unwrap_or(NO_HOLDER)).collect();
+    let kind = holder
+        .iter()
+        .map(|&h| {
+            if h == NO_HOLDER {
+                HolderKind::Unknown
+            } else {
+                dump.holders.kind[h as usize]
+            }
+        })
+        .collect();
+    AccountAttrs {
+        offshore: acc
+            .country
+            .iter()
+            .map(|c| c.is_some_and(|c| offshore.contains(&c)))
+            .collect(),
+        high_risk: acc
+            .country
+            .iter()
+            .map(|c| c.is_some_and(|c| high_risk.contains(&c)))
+            .collect(),
+        country: acc.country.clone(),
+        controller: controllers::groups(&holder, dump.holders.len(), &dump.links),
+        holder,
+        kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csr_keeps_edge_order_per_node() {
+        let (off, edges) = csr(3, &[2, 0, 2, 1, 0]);
+        assert_eq!(off, vec![0, 2, 3, 5]);
+        assert_eq!(edges, vec![1, 4, 3, 0, 2]);
+    }
+}

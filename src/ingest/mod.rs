@@ -1,0 +1,236 @@
+//! Ingest: find a dump's tables, read them with polars, validate every row, and produce a
+//! [`Dump`] plus an [`IngestReport`] in which read = accepted + rejected for every table.
+
+pub mod fx;
+pub mod parse;
+pub mod reference;
+pub mod rejects;
+pub mod schema;
+pub mod source;
+pub mod transfers;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::Dump;
+use crate::progress::Progress;
+pub use rejects::Reject;
+pub use schema::Table;
+use source::{Format, RawTable};
+
+/// What happened to one table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    /// Which table.
+    pub table: Table,
+    /// File read.
+    pub file: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// SHA-256 of the file as stored.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Data rows read.
+    pub read: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected (see rejects.csv).
+    pub rejected: u64,
+}
+
+/// Everything ingest learned besides the data itself.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    /// Per table that was present.
+    pub tables: Vec<TableReport>,
+    /// Every rejected row.
+    pub rejects: Vec<Reject>,
+    /// Tables that were absent, with the signals that are therefore off.
+    pub missing: Vec<(Table, &'static str)>,
+}
+
+impl IngestReport {
+    /// Rows read over all tables.
+    pub fn total_read(&self) -> u64 {
+        self.tables.iter().map(|t| t.read).sum()
+    }
+
+    /// Rows rejected over all tables.
+    pub fn total_rejected(&self) -> u64 {
+        self.tables.iter().map(|t| t.rejected).sum()
+    }
+
+    /// Share of rows rejected (0 when nothing was read).
+    pub fn reject_ratio(&self) -> f64 {
+        let read = self.total_read();
+        if read == 0 {
+            0.0
+        } else {
+            self.total_rejected() as f64 / read as f64
+        }
+    }
+
+    /// One reconciliation line per table: `transfers: read 10 = accepted 9 + rejected 1`.
+    pub fn reconciliation(&self) -> Vec<String> {
+        self.tables
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}: read {} = accepted {} + rejected {}",
+                    t.table, t.read, t.accepted, t.rejected
+                )
+            })
+            .collect()
+    }
+}
+
+/// The files that make up a dump.
+#[derive(Debug, Clone, Default)]
+pub struct DumpFiles {
+    /// One path per present table.
+    pub tables: Vec<(Table, PathBuf)>,
+}
+
+impl DumpFiles {
+    /// Finds the tables of a dump folder, or takes a single file as `transfers`.
+    pub fn discover(path: &Path) -> Result<DumpFiles> {
+        if path.is_file() {
+            return Ok(DumpFiles {
+                tables: vec![(Table::Transfers, path.to_owned())],
+            });
+        }
+        if !path.is_dir() {
+            return Err(Error::bad_input(path, "no such dump folder or file"));
+        }
+        let mut tables = Vec::new();
+        for t in Table::READ_ORDER {
+            if let Some(p) = source::locate(path, t)? {
+                tables.push((t, p));
+            }
+        }
+        if !tables.iter().any(|(t, _)| *t == Table::Transfers) {
+            return Err(Error::bad_input(
+                path,
+                "no transfers table: expected transfers.csv, transfers.csv.gz or transfers.parquet",
+            ));
+        }
+        Ok(DumpFiles { tables })
+    }
+
+    fn path(&self, table: Table) -> Option<&Path> {
+        self.tables
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map(|(_, p)| p.as_path())
+    }
+}
+
+/// Reads and validates a whole dump.
+pub fn load(
+    files: &DumpFiles,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<(Dump, IngestReport)> {
+    let mut dump = Dump::default();
+    let mut report = IngestReport::default();
+    let mut fx = fx::FxTable::new(config.base());
+    for table in Table::READ_ORDER {
+        let Some(path) = files.path(table) else {
+            report.missing.push((table, table.signals_lost()));
+            continue;
+        };
+        let stage = progress.stage(&format!("read {table}"), None);
+        let raw = source::read_table(path)?;
+        stage.finish();
+        raw.require(table)?;
+        let read = (raw.height() + raw.read_rejects.len()) as u64;
+        let mut rejects = raw.read_rejects.clone();
+        let accepted_before = count(&dump, table);
+        match table {
+            Table::Entities => rejects.extend(reference::entities(&raw, &mut dump.holders)),
+            Table::Accounts => rejects.extend(reference::accounts(
+                &raw,
+                &mut dump.accounts,
+                &mut dump.holders,
+            )),
+            Table::EntityLinks => rejects.extend(reference::entity_links(
+                &raw,
+                &dump.holders,
+                &mut dump.links,
+            )),
+            Table::FxRates => rejects.extend(reference::fx_rates(&raw, &mut fx)),
+            Table::Transfers => {
+                dump.currencies = fx.currencies();
+                let stage = progress.stage("validate transfers", Some(raw.height() as u64));
+                let on_rows = |n: u64| stage.advance(n);
+                rejects.extend(transfers::transfers(
+                    &raw,
+                    &fx,
+                    &dump.currencies,
+                    &mut dump.accounts,
+                    &mut dump.transfers,
+                    &on_rows,
+                ));
+                stage.finish();
+            }
+        }
+        let accepted = count(&dump, table) - accepted_before;
+        let accepted = if table == Table::FxRates {
+            read - rejects.len() as u64
+        } else {
+            accepted
+        };
+        report.tables.push(table_report(
+            table,
+            &raw,
+            read,
+            accepted,
+            rejects.len() as u64,
+        ));
+        report.rejects.extend(rejects);
+    }
+    dump.availability.accounts = files.path(Table::Accounts).is_some();
+    dump.availability.entities = files.path(Table::Entities).is_some();
+    dump.availability.entity_links = files.path(Table::EntityLinks).is_some();
+    dump.availability.fx_rates = files.path(Table::FxRates).is_some();
+    report.rejects.sort();
+    Ok((dump, report))
+}
+
+fn count(dump: &Dump, table: Table) -> u64 {
+    (match table {
+        Table::Transfers => dump.transfers.len(),
+        Table::Accounts => dump.accounts.listed.iter().filter(|l| **l).count(),
+        Table::Entities => dump
+            .holders
+            .kind
+            .iter()
+            .filter(|k| **k != crate::model::HolderKind::Unknown)
+            .count(),
+        Table::EntityLinks => dump.links.len(),
+        Table::FxRates => 0,
+    }) as u64
+}
+
+fn table_report(
+    table: Table,
+    raw: &RawTable,
+    read: u64,
+    accepted: u64,
+    rejected: u64,
+) -> TableReport {
+    TableReport {
+        table,
+        file: raw.path.clone(),
+        format: raw.format,
+        sha256: raw.sha256.clone(),
+        bytes: raw.bytes,
+        read,
+        accepted,
+        rejected,
+    }
+}

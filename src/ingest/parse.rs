@@ -1,0 +1,116 @@
+//! Parsers for single cells. Each returns a reason on failure, never panics.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+
+/// Parses a timestamp: RFC 3339 (`2024-03-01T09:30:00+08:00`), a naive
+/// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix seconds.
+pub fn timestamp(text: &str) -> Result<i64, &'static str> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty timestamp");
+    }
+    if t.bytes().all(|b| b.is_ascii_digit())
+        || (t.starts_with('-') && t.len() > 1 && t[1..].bytes().all(|b| b.is_ascii_digit()))
+    {
+        return t.parse::<i64>().map_err(|_| "timestamp out of range");
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.timestamp());
+    }
+    const NAIVE: [&str; 6] = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M",
+    ];
+    for f in NAIVE {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
+            return Ok(dt.and_utc().timestamp());
+        }
+    }
+    date(t).map_err(|_| {
+        "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS or unix seconds"
+    })
+}
+
+/// Parses a calendar date `YYYY-MM-DD` (or `YYYY/MM/DD`) to unix seconds at midnight UTC.
+pub fn date(text: &str) -> Result<i64, &'static str> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
+        .map(|d| {
+            d.and_hms_opt(0, 0, 0)
+                .map(|x| x.and_utc().timestamp())
+                .unwrap_or(0)
+        })
+        .map_err(|_| "unparseable date: expected YYYY-MM-DD")
+}
+
+/// Parses a strictly positive, finite decimal amount.
+pub fn amount(text: &str) -> Result<f64, &'static str> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty amount");
+    }
+    let v: f64 = t.parse().map_err(|_| "amount is not a number")?;
+    if v.is_nan() {
+        return Err("amount is NaN");
+    }
+    if v.is_infinite() {
+        return Err("amount is infinite");
+    }
+    if v == 0.0 {
+        return Err("amount is zero");
+    }
+    if v < 0.0 {
+        return Err("amount is negative");
+    }
+    Ok(v)
+}
+
+/// Formats unix seconds as RFC 3339 UTC.
+pub fn format_time(secs: i64) -> String {
+    DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// Formats unix seconds as a date.
+pub fn format_date(secs: i64) -> String {
+    DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_every_accepted_shape() {
+        let want = 1_709_285_400; // 2024-03-01T09:30:00Z
+        assert_eq!(timestamp("2024-03-01T09:30:00Z"), Ok(want));
+        assert_eq!(timestamp("2024-03-01T17:30:00+08:00"), Ok(want));
+        assert_eq!(timestamp("2024-03-01 09:30:00"), Ok(want));
+        assert_eq!(timestamp("2024/03/01 09:30"), Ok(want));
+        assert_eq!(timestamp("1709285400"), Ok(want));
+        assert_eq!(timestamp(" 2024-03-01 "), Ok(want - 9 * 3600 - 1800));
+        assert!(timestamp("yesterday").is_err());
+        assert!(timestamp("2024-13-01").is_err());
+        assert!(timestamp("").is_err());
+    }
+
+    #[test]
+    fn amounts_must_be_positive_finite_numbers() {
+        assert_eq!(amount("12.50"), Ok(12.5));
+        assert_eq!(amount("1e3"), Ok(1000.0));
+        for bad in ["", "abc", "0", "-5", "NaN", "inf", "1,000"] {
+            assert!(amount(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Finding a table's file in a dump and reading it into string columns.
+//!
+//! Clean files take polars' multi-threaded CSV / Parquet readers. When polars refuses a
+//! CSV file (ragged rows, invalid UTF-8), the file is re-read record by record with the
+//! `csv` crate so that only the broken rows are rejected, each with its exact line.
+
+use std::io::{Cursor, Read};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::rejects::Reject;
+use super::schema::Table;
+use crate::error::{Error, Result};
+
+/// On-disk format of a table file, from its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// `.csv`
+    Csv,
+    /// `.csv.gz`
+    CsvGz,
+    /// `.parquet`
+    Parquet,
+}
+
+impl Format {
+    /// Format of `path` by extension, if it is one flowhound reads.
+    pub fn of(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".csv.gz") {
+            Some(Format::CsvGz)
+        } else if name.ends_with(".csv") {
+            Some(Format::Csv)
+        } else if name.ends_with(".parquet") {
+            Some(Format::Parquet)
+        } else {
+            None
+        }
+    }
+
+    const EXTENSIONS: [&'static str; 3] = ["csv", "csv.gz", "parquet"];
+}
+
+/// Finds `table` in the dump folder `dir`; `None` when absent, an error when ambiguous.
+pub fn locate(dir: &Path, table: Table) -> Result<Option<PathBuf>> {
+    let found: Vec<PathBuf> = Format::EXTENSIONS
+        .iter()
+        .map(|ext| dir.join(format!("{}.{ext}", table.name())))
+        .filter(|p| p.is_file())
+        .collect();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.into_iter().next()),
+        _ => Err(Error::bad_input(
+            dir,
+            format!(
+                "more than one file for table `{table}`: {}; keep one",
+                found
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+/// A table file read into string columns.
+pub struct RawTable {
+    /// Display name of the file (used in rejects and errors).
+    pub file: String,
+    /// Path read.
+    pub path: PathBuf,
+    /// Format read.
+    pub format: Format,
+    /// All columns as UTF-8 strings; names trimmed and lower-cased.
+    pub frame: DataFrame,
+    /// Exact line of each row when known (fallback reader); else row + 2.
+    pub lines: Option<Vec<u64>>,
+    /// Rows rejected while reading (ragged, invalid UTF-8).
+    pub read_rejects: Vec<Reject>,
+    /// SHA-256 of the file's bytes as stored.
+    pub sha256: String,
+    /// Size on disk.
+    pub bytes: u64,
+}
+
+impl RawTable {
+    /// Rows read (accepted by the reader; validation comes after).
+    pub fn height(&self) -> usize {
+        self.frame.height()
+    }
+
+    /// Line of row `row` in the file.
+    pub fn line(&self, row: usize) -> u64 {
+        match &self.lines {
+            Some(lines) => lines.get(row).copied().unwrap_or(row as u64 + 2),
+            None => row as u64 + 2,
+        }
+    }
+
+    /// A string column by name, if the header has it.
+    pub fn column(&self, name: &str) -> Option<StrColumn<'_>> {
+        let col = self.frame.column(name).ok()?;
+        let ca = col.str().ok()?;
+        let mut chunks = Vec::new();
+        let mut offset = 0;
+        for arr in ca.downcast_iter() {
+            chunks.push((offset, arr));
+            offset += arr.len();
+        }
+        Some(StrColumn { chunks })
+    }
+
+    /// Checks that every required column of `table` is present.
+    pub fn require(&self, table: Table) -> Result<()> {
+        let names: Vec<String> = self
+            .frame
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for col in table.required() {
+            if !names.iter().any(|n| n == col) {
+                return Err(Error::MissingColumn {
+                    file: self.path.clone(),
+                    column: (*col).to_owned(),
+                    found: if names.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        names.join(", ")
+                    },
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+type StrArray = <StringType as PolarsDataType>::Array;
+
+/// Random access to one string column without copying it.
+pub struct StrColumn<'a> {
+    chunks: Vec<(usize, &'a StrArray)>,
+}
+
+impl<'a> StrColumn<'a> {
+    /// The cell at `row`, trimmed; `""` for null or out of range.
+    pub fn get(&self, row: usize) -> &'a str {
+        let k = self.chunks.partition_point(|(off, _)| *off <= row);
+        if k == 0 {
+            return "";
+        }
+        let (off, arr) = self.chunks[k - 1];
+        let i = row - off;
+        if i >= arr.len() {
+            return "";
+        }
+        arr.get(i).map(str::trim).unwrap_or("")
+    }
+}
+
+/// Reads one table file.
+pub fn read_table(path: &Path) -> Result<RawTable> {
+    let format = Format::of(path).ok_or_else(|| {
+        Error::bad_input(
+            path,
+            "unknown file type: expected .csv, .csv.gz or .parquet",
+        )
+    })?;
+    let stored = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let sha256 = crate::config::hex(&Sha256::digest(&stored));
+    let bytes = stored.len() as u64;
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let (frame, lines, read_rejects) = match format {
+        Format::Csv => read_csv_bytes(path, &file, &stored)?,
+        Format::CsvGz => {
+            // Decompressed here rather than by polars: without its `decompress` feature
+            // polars panics on gzip input, and a truncated stream must be a clean error.
+            let mut text = Vec::with_capacity(stored.len() * 4);
+            flate2::read::MultiGzDecoder::new(&stored[..])
+                .read_to_end(&mut text)
+                .map_err(|e| {
+                    Error::bad_input(
+                        path,
+                        format!("cannot decompress gzip: {e} (truncated or not gzip?)"),
+                    )
+                })?;
+            drop(stored);
+            read_csv_bytes(path, &file, &text)?
+        }
+        Format::Parquet => (read_parquet(path, stored)?, None, Vec::new()),
+    };
+    Ok(RawTable {
+        file,
+        path: path.to_owned(),
+        format,
+        frame,
+        lines,
+        read_rejects,
+        sha256,
+        bytes,
+    })
+}
+
+type CsvRead = (DataFrame, Option<Vec<u64>>, Vec<Reject>);
+
+fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
+    let body = raw.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(raw);
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::bad_input(path, "file is empty: no header row"));
+    }
+    if body.contains(&0u8) {
+        return Err(Error::bad_input(
+            path,
+            "not a CSV text file (contains NUL bytes); is it compressed or binary?",
+        ));
+    }
+    let fast = catch_unwind(AssertUnwindSafe(|| {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .with_raise_if_empty(false)
+            .into_reader_with_file_handle(Cursor::new(body))
+            .finish()
+    }));
+    match fast {
+        Ok(Ok(df)) if !has_duplicate_names(&df) => Ok((normalise_names(df)?, None, Vec::new())),
+        // Ragged rows, bad UTF-8, or a polars panic: take the exact, row-by-row path.
+        _ => read_csv_exact(path, file, body),
+    }
+}
+
+fn has_duplicate_names(df: &DataFrame) -> bool {
+    let mut names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| clean_name(n))
+        .collect();
+    names.sort();
+    names.windows(2).any(|w| w[0] == w[1])
+}
+
+fn clean_name(name: &str) -> String {
+    name.trim_start_matches('\u{feff}')
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn normalise_names(mut df: DataFrame) -> Result<DataFrame> {
+    let names: Vec<PlSmallStr> = df
+        .get_column_names()
+        .iter()
+        .map(|n| PlSmallStr::from(clean_name(n)))
+        .collect();
+    df.set_column_names(&names)
+        .map_err(|e| Error::RunFailed(format!("renaming columns: {e}")))?;
+    Ok(df)
+}
+
+/// Record-by-record read: every record is either a row or a reject with its exact line.
+fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(Error::bad_input(path, format!("unreadable header: {e}"))),
+        None => return Err(Error::bad_input(path, "file is empty: no header row")),
+    };
+    let names: Vec<String> = header
+        .iter()
+        .map(|f| {
+            std::str::from_utf8(f)
+                .map(clean_name)
+                .map_err(|_| Error::bad_input(path, "not a CSV text file: header is not UTF-8"))
+        })
+        .collect::<Result<_>>()?;
+    let mut sorted = names.clone();
+    sorted.sort();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::bad_input(
+            path,
+            format!("column `{}` appears twice in the header", w[0]),
+        ));
+    }
+    let width = names.len();
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
+    let mut lines = Vec::new();
+    let mut rejects = Vec::new();
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                rejects.push(Reject::new(
+                    file,
+                    line,
+                    "*",
+                    format!("unreadable record: {e}"),
+                    "",
+                ));
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.len() == 1
+            && rec
+                .get(0)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
+            continue; // blank line
+        }
+        if rec.len() != width {
+            let shown = String::from_utf8_lossy(rec.as_slice()).into_owned();
+            rejects.push(Reject::new(
+                file,
+                line,
+                "*",
+                format!("expected {width} fields, found {}", rec.len()),
+                &shown,
+            ));
+            continue;
+        }
+        let mut cells = Vec::with_capacity(width);
+        let mut bad = None;
+        for (i, f) in rec.iter().enumerate() {
+            match std::str::from_utf8(f) {
+                Ok(s) => cells.push(s.to_owned()),
+                Err(_) => {
+                    bad = Some(i);
+                    break;
+                }
+            }
+        }
+        if let Some(i) = bad {
+            rejects.push(Reject::new(
+                file,
+                line,
+                &names[i],
+                "not valid UTF-8 text",
+                "",
+            ));
+            continue;
+        }
+        for (col, cell) in columns.iter_mut().zip(cells) {
+            col.push(Some(cell));
+        }
+        lines.push(line);
+    }
+    let height = lines.len();
+    let cols: Vec<Column> = names
+        .iter()
+        .zip(columns)
+        .map(|(n, v)| Column::new(PlSmallStr::from(n.as_str()), v))
+        .collect();
+    let df = DataFrame::new(height, cols)
+        .map_err(|e| Error::bad_input(path, format!("cannot build table: {e}")))?;
+    Ok((df, Some(lines), rejects))
+}
+
+fn read_parquet(path: &Path, stored: Vec<u8>) -> Result<DataFrame> {
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        ParquetReader::new(Cursor::new(stored)).finish()
+    }));
+    let df = match read {
+        Ok(Ok(df)) => df,
+        Ok(Err(e)) => {
+            return Err(Error::bad_input(
+                path,
+                format!("not a readable Parquet file: {e}"),
+            ))
+        }
+        Err(_) => {
+            return Err(Error::bad_input(
+                path,
+                "not a readable Parquet file (reader failed)",
+            ))
+        }
+    };
+    // Every column becomes text so that one validation path serves all formats.
+    let mut cols = Vec::with_capacity(df.width());
+    for col in df.columns() {
+        let as_text = col.cast(&DataType::String).map_err(|e| {
+            Error::bad_input(
+                path,
+                format!("column `{}` cannot be read as text: {e}", col.name()),
+            )
+        })?;
+        cols.push(as_text);
+    }
+    let df = DataFrame::new(df.height(), cols)
+        .map_err(|e| Error::bad_input(path, format!("cannot build table: {e}")))?;
+    normalise_names(df)
+}

@@ -1,0 +1,144 @@
+//! Validation of `transfers`: parsed in parallel, then de-duplicated and interned in
+//! input order so that "the later duplicate is rejected" holds for any thread count.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::fx::FxTable;
+use super::parse;
+use super::rejects::Reject;
+use super::source::RawTable;
+use crate::model::{AccountTable, Channel, Currency, StringArena, TransferTable};
+
+/// Rows per parallel validation chunk.
+const CHUNK: usize = 1 << 16;
+
+struct Parsed<'a> {
+    id: &'a str,
+    time: i64,
+    src: &'a str,
+    dst: &'a str,
+    amount: f64,
+    currency: u16,
+    amount_base: f64,
+    channel: Channel,
+}
+
+/// Validates `raw` into `out`, interning account ids into `accounts`.
+pub fn transfers(
+    raw: &RawTable,
+    fx: &FxTable,
+    currencies: &[Currency],
+    accounts: &mut AccountTable,
+    out: &mut TransferTable,
+    on_rows: &(dyn Fn(u64) + Sync),
+) -> Vec<Reject> {
+    let cols = [
+        "transfer_id",
+        "timestamp",
+        "src_account",
+        "dst_account",
+        "amount",
+        "currency",
+    ];
+    let [Some(id), Some(ts), Some(src), Some(dst), Some(amt), Some(cur)] =
+        cols.map(|c| raw.column(c))
+    else {
+        return Vec::new();
+    };
+    let channel = raw.column("channel");
+    let n = raw.height();
+    let chunks: Vec<Vec<Result<Parsed<'_>, Reject>>> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|k| {
+            let rows = k * CHUNK..((k + 1) * CHUNK).min(n);
+            let len = rows.len() as u64;
+            let parsed = rows
+                .map(|row| {
+                    let reject = |field: &str, reason: String, value: &str| {
+                        Reject::new(&raw.file, raw.line(row), field, reason, value)
+                    };
+                    let tid = id.get(row);
+                    if tid.is_empty() {
+                        return Err(reject("transfer_id", "empty transfer_id".into(), ""));
+                    }
+                    let time = parse::timestamp(ts.get(row))
+                        .map_err(|e| reject("timestamp", e.into(), ts.get(row)))?;
+                    let s = src.get(row);
+                    if s.is_empty() {
+                        return Err(reject("src_account", "empty account id".into(), ""));
+                    }
+                    let d = dst.get(row);
+                    if d.is_empty() {
+                        return Err(reject("dst_account", "empty account id".into(), ""));
+                    }
+                    let amount = parse::amount(amt.get(row)).map_err(|e| reject("amount", e.into(), amt.get(row)))?;
+                    let c = Currency::parse(cur.get(row))
+                        .ok_or_else(|| reject("currency", "not a 3-letter ISO 4217 code".into(), cur.get(row)))?;
+                    let rate = fx.rate(c, time).map_err(|e| reject("currency", e, cur.get(row)))?;
+                    let currency = currencies.binary_search(&c).map_err(|_| {
+                        reject("currency", format!("no fx rate for {c}"), cur.get(row))
+                    })? as u16;
+                    let ch_text = channel.as_ref().map(|c| c.get(row)).unwrap_or("");
+                    let ch = Channel::parse(ch_text).ok_or_else(|| {
+                        reject(
+                            "channel",
+                            "unknown channel (expected wire, cash_deposit, cash_withdrawal, card, internal, fx or other)".into(),
+                            ch_text,
+                        )
+                    })?;
+                    Ok(Parsed {
+                        id: tid,
+                        time,
+                        src: s,
+                        dst: d,
+                        amount,
+                        currency,
+                        amount_base: amount * rate,
+                        channel: ch,
+                    })
+                })
+                .collect();
+            on_rows(len);
+            parsed
+        })
+        .collect();
+
+    let mut rejects = Vec::new();
+    let mut seen: HashMap<&str, u64> = HashMap::with_capacity(n);
+    let mut ids = StringArena::with_capacity(n, n * 10);
+    for (k, chunk) in chunks.into_iter().enumerate() {
+        for (j, r) in chunk.into_iter().enumerate() {
+            let p = match r {
+                Ok(p) => p,
+                Err(rej) => {
+                    rejects.push(rej);
+                    continue;
+                }
+            };
+            let line = raw.line(k * CHUNK + j);
+            if let Some(first) = seen.get(p.id) {
+                rejects.push(Reject::new(
+                    &raw.file,
+                    line,
+                    "transfer_id",
+                    format!("duplicate transfer_id (first on line {first})"),
+                    p.id,
+                ));
+                continue;
+            }
+            seen.insert(p.id, line);
+            ids.push(p.id);
+            out.time.push(p.time);
+            out.src.push(accounts.intern(p.src));
+            out.dst.push(accounts.intern(p.dst));
+            out.amount.push(p.amount);
+            out.currency.push(p.currency);
+            out.amount_base.push(p.amount_base);
+            out.channel.push(p.channel);
+        }
+    }
+    out.ids = ids;
+    rejects
+}

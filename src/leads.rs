@@ -1,0 +1,258 @@
+//! Leads: hits that share an account are merged (union-find) into one lead, scored and
+//! ranked.
+//!
+//! # How leads are scored
+//! Each hit carries a strength in (0, 1] (how far past its thresholds it sits). Per
+//! pattern, the lead's evidence is the noisy-OR of its hits' strengths,
+//! `e_p = 1 - Π(1 - s_i)`, so independent repeats add up but never pass 1. Patterns
+//! combine by a weighted noisy-OR, `E = 1 - Π_p(1 - w_p · e_p)`, with `w_p` from
+//! `[scoring.pattern_weights]`. The amount factor
+//! `A = min(1, log10(1 + amount) / log10(1 + reference_amount))` favours leads that move
+//! more money. `score = 100 · E · (0.5 + 0.5 · A)`. Ties rank by amount, then by the
+//! smallest account id, so ranks are stable.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::unionfind::UnionFind;
+
+use crate::config::Config;
+use crate::detect::{Hit, Role};
+use crate::graph::FlowGraph;
+use crate::model::Dump;
+
+/// One account's part in a lead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadAccount {
+    /// Graph node.
+    pub account: u32,
+    /// `(pattern, role)` pairs, sorted.
+    pub roles: BTreeSet<(&'static str, Role)>,
+    /// Received within the lead's hits (each transfer counted once).
+    pub amount_in: f64,
+    /// Sent within the lead's hits (each transfer counted once).
+    pub amount_out: f64,
+}
+
+/// A ranked, explained candidate case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lead {
+    /// `L000001`, by rank.
+    pub id: String,
+    /// 1 = most urgent.
+    pub rank: usize,
+    /// See the module docs.
+    pub score: f64,
+    /// Pattern ids present, sorted.
+    pub patterns: Vec<&'static str>,
+    /// Accounts, sorted by node.
+    pub accounts: Vec<LeadAccount>,
+    /// `(edge, pattern)` proving transfers, sorted.
+    pub transfers: Vec<(u32, &'static str)>,
+    /// Sum of the distinct proving transfers (base currency).
+    pub total_amount: f64,
+    /// Earliest proving transfer.
+    pub first_seen: i64,
+    /// Latest proving transfer.
+    pub last_seen: i64,
+    /// Reasons of the strongest hits.
+    pub summary: String,
+    /// Number of hits merged.
+    pub hit_count: usize,
+}
+
+/// Most hit reasons quoted in a lead's summary.
+const SUMMARY_REASONS: usize = 3;
+
+/// Merges hits into ranked leads.
+pub fn build(hits: &[Hit], graph: &FlowGraph, dump: &Dump, config: &Config) -> Vec<Lead> {
+    let n = graph.node_count();
+    let mut uf = UnionFind::<u32>::new(n.max(1));
+    for h in hits {
+        if let Some(first) = h.accounts.first() {
+            for a in &h.accounts[1..] {
+                uf.union(first.account, a.account);
+            }
+        }
+    }
+    let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, h) in hits.iter().enumerate() {
+        if let Some(first) = h.accounts.first() {
+            groups.entry(uf.find(first.account)).or_default().push(i);
+        }
+    }
+    let mut leads: Vec<Lead> = groups
+        .into_values()
+        .map(|idx| merge(&idx, hits, graph, config))
+        .collect();
+    let name = |l: &Lead| {
+        l.accounts
+            .iter()
+            .map(|a| dump.accounts.ids[a.account as usize].as_str())
+            .min()
+            .unwrap_or("")
+    };
+    leads.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(b.total_amount.total_cmp(&a.total_amount))
+            .then_with(|| name(a).cmp(name(b)))
+    });
+    for (k, l) in leads.iter_mut().enumerate() {
+        l.rank = k + 1;
+        l.id = format!("L{:06}", k + 1);
+    }
+    leads
+}
+
+fn merge(idx: &[usize], hits: &[Hit], g: &FlowGraph, config: &Config) -> Lead {
+    let mut accounts: BTreeMap<u32, LeadAccount> = BTreeMap::new();
+    let mut transfers = BTreeSet::new();
+    let mut per_pattern: BTreeMap<&'static str, f64> = BTreeMap::new();
+    for &i in idx {
+        let h = &hits[i];
+        for a in &h.accounts {
+            accounts
+                .entry(a.account)
+                .or_insert_with(|| LeadAccount {
+                    account: a.account,
+                    roles: BTreeSet::new(),
+                    amount_in: 0.0,
+                    amount_out: 0.0,
+                })
+                .roles
+                .insert((h.pattern, a.role));
+        }
+        for &e in &h.transfers {
+            transfers.insert((e, h.pattern));
+        }
+        let miss = per_pattern.entry(h.pattern).or_insert(1.0);
+        *miss *= 1.0 - h.strength;
+    }
+    let edges: BTreeSet<u32> = transfers.iter().map(|(e, _)| *e).collect();
+    let mut total = 0.0;
+    for &e in &edges {
+        let (s, d, a) = (g.src[e as usize], g.dst[e as usize], g.amount[e as usize]);
+        total += a;
+        if let Some(x) = accounts.get_mut(&s) {
+            x.amount_out += a;
+        }
+        if let Some(x) = accounts.get_mut(&d) {
+            x.amount_in += a;
+        }
+    }
+    let evidence = 1.0
+        - per_pattern
+            .iter()
+            .map(|(p, miss)| 1.0 - config.pattern_weight(p) * (1.0 - miss))
+            .product::<f64>();
+    let amount_factor =
+        ((1.0 + total).log10() / (1.0 + config.scoring.reference_amount).log10()).min(1.0);
+    let score = 100.0 * evidence * (0.5 + 0.5 * amount_factor);
+    let mut strongest: Vec<&Hit> = idx.iter().map(|&i| &hits[i]).collect();
+    strongest.sort_by(|a, b| {
+        b.strength
+            .total_cmp(&a.strength)
+            .then(b.amount.total_cmp(&a.amount))
+    });
+    let mut summary: Vec<String> = strongest
+        .iter()
+        .take(SUMMARY_REASONS)
+        .map(|h| format!("{}: {}", h.pattern, h.reason))
+        .collect();
+    if idx.len() > SUMMARY_REASONS {
+        summary.push(format!("(+{} more hits)", idx.len() - SUMMARY_REASONS));
+    }
+    Lead {
+        id: String::new(),
+        rank: 0,
+        score,
+        patterns: per_pattern.keys().copied().collect(),
+        accounts: accounts.into_values().collect(),
+        first_seen: edges.first().map(|&e| g.time[e as usize]).unwrap_or(0),
+        last_seen: edges.last().map(|&e| g.time[e as usize]).unwrap_or(0),
+        transfers: transfers.into_iter().collect(),
+        total_amount: total,
+        summary: summary.join(" | "),
+        hit_count: idx.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::Tiny;
+    use crate::detect::HitBuilder;
+
+    fn hit(
+        g: &FlowGraph,
+        pattern: &'static str,
+        accounts: &[u32],
+        edges: &[u32],
+        strength: f64,
+    ) -> Hit {
+        let mut b = HitBuilder::default();
+        for &a in accounts {
+            b.account(a, Role::Layer, 0.0, 0.0);
+        }
+        for &e in edges {
+            b.transfer(e);
+        }
+        b.finish(g, pattern, 1.0, strength, format!("{pattern} hit"))
+    }
+
+    #[test]
+    fn hits_sharing_an_account_merge_and_rank_by_score() {
+        let mut t = Tiny::new();
+        t.wire("A", "B", 1, 1_000_000.0);
+        t.wire("B", "C", 2, 900_000.0);
+        t.wire("X", "Y", 3, 10.0);
+        let g = t.graph();
+        let id = |s: &str| t.dump.accounts.index[s];
+        let hits = vec![
+            hit(&g, "UB1", &[id("A"), id("B")], &[0], 0.9),
+            hit(&g, "OS1", &[id("B"), id("C")], &[1], 0.9),
+            hit(&g, "UB1", &[id("X"), id("Y")], &[2], 0.9),
+        ];
+        let leads = build(&hits, &g, &t.dump, &t.config);
+        assert_eq!(leads.len(), 2);
+        assert_eq!(leads[0].patterns, vec!["OS1", "UB1"]);
+        assert_eq!(leads[0].accounts.len(), 3);
+        assert_eq!(leads[0].total_amount, 1_900_000.0);
+        assert_eq!(leads[0].id, "L000001");
+        assert!(leads[0].score > leads[1].score);
+        // B received 1M and sent 0.9M within the lead.
+        let b = leads[0]
+            .accounts
+            .iter()
+            .find(|a| a.account == id("B"))
+            .unwrap();
+        assert_eq!((b.amount_in, b.amount_out), (1_000_000.0, 900_000.0));
+    }
+
+    #[test]
+    fn repeated_evidence_raises_the_score_but_not_past_100() {
+        let mut t = Tiny::new();
+        t.wire("A", "B", 1, 1e9);
+        let g = t.graph();
+        let one = build(
+            &[hit(&g, "UB1", &[0, 1], &[0], 0.6)],
+            &g,
+            &t.dump,
+            &t.config,
+        );
+        let two = build(
+            &[
+                hit(&g, "UB1", &[0, 1], &[0], 0.6),
+                hit(&g, "UB1", &[0, 1], &[0], 0.6),
+            ],
+            &g,
+            &t.dump,
+            &t.config,
+        );
+        assert!(two[0].score > one[0].score);
+        let many: Vec<Hit> = (0..50)
+            .map(|_| hit(&g, "OS1", &[0, 1], &[0], 1.0))
+            .collect();
+        assert!(build(&many, &g, &t.dump, &t.config)[0].score <= 100.0);
+    }
+}

@@ -1,0 +1,24 @@
+//! flowhound: a batch engine that hunts illicit cross-border money flows.
+//!
+//! Data flows one way: [`ingest`] reads and validates a dump, [`graph`] builds the
+//! time-sorted transaction graph, [`detect`] runs one parallel pass per pattern,
+//! [`leads`] merges and ranks the hits, [`export`] writes them. [`generate`] makes
+//! synthetic dumps with ground truth and [`eval`] scores leads against it.
+
+#![warn(missing_docs)]
+
+pub mod analyze;
+pub mod config;
+pub mod detect;
+pub mod error;
+pub mod eval;
+pub mod export;
+pub mod generate;
+pub mod graph;
+pub mod ingest;
+pub mod leads;
+pub mod model;
+pub mod progress;
+
+pub use config::Config;
+pub use error::{Error, Result};

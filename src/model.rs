@@ -1,0 +1,421 @@
+//! Core vocabulary: channels, holder kinds, country codes, and the validated tables
+//! that ingest produces and the graph consumes.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// How a transfer moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(u8)]
+pub enum Channel {
+    /// Bank wire (domestic or cross-border).
+    Wire,
+    /// Cash paid into an account; `src_account` names the depositor.
+    CashDeposit,
+    /// Cash taken out of an account; `dst_account` names who took it.
+    CashWithdrawal,
+    /// Card payment.
+    Card,
+    /// Book transfer inside one bank.
+    Internal,
+    /// Currency exchange.
+    Fx,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
+impl Channel {
+    /// All channels, in code order.
+    pub const ALL: [Channel; 7] = [
+        Channel::Wire,
+        Channel::CashDeposit,
+        Channel::CashWithdrawal,
+        Channel::Card,
+        Channel::Internal,
+        Channel::Fx,
+        Channel::Other,
+    ];
+
+    /// The schema's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Wire => "wire",
+            Channel::CashDeposit => "cash_deposit",
+            Channel::CashWithdrawal => "cash_withdrawal",
+            Channel::Card => "card",
+            Channel::Internal => "internal",
+            Channel::Fx => "fx",
+            Channel::Other => "other",
+        }
+    }
+
+    /// Parses the schema's spelling, case-insensitively; an empty cell is `other`.
+    pub fn parse(text: &str) -> Option<Channel> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Some(Channel::Other);
+        }
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(t))
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether an account holder is a natural person or a company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[repr(u8)]
+pub enum HolderKind {
+    /// A natural person.
+    Person,
+    /// A company or other legal person.
+    Company,
+    /// Not known (no entities table, or the holder is absent from it).
+    #[default]
+    Unknown,
+}
+
+impl HolderKind {
+    /// The schema's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HolderKind::Person => "person",
+            HolderKind::Company => "company",
+            HolderKind::Unknown => "unknown",
+        }
+    }
+
+    /// Parses `person` / `company` (case-insensitive).
+    pub fn parse(text: &str) -> Option<HolderKind> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "person" | "individual" | "natural_person" => Some(HolderKind::Person),
+            "company" | "corporate" | "legal_person" | "business" => Some(HolderKind::Company),
+            _ => None,
+        }
+    }
+}
+
+/// ISO 3166-1 alpha-2 country code, stored as two upper-case ASCII bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Country([u8; 2]);
+
+impl Country {
+    /// Parses a two-letter code, case-insensitively.
+    pub fn parse(text: &str) -> Option<Country> {
+        let b = text.trim().as_bytes();
+        if b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic) {
+            Some(Country([
+                b[0].to_ascii_uppercase(),
+                b[1].to_ascii_uppercase(),
+            ]))
+        } else {
+            None
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        // Both bytes are ASCII letters by construction.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl fmt::Display for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// ISO 4217 currency code, three upper-case ASCII letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Parses a three-letter code, case-insensitively.
+    pub fn parse(text: &str) -> Option<Currency> {
+        let b = text.trim().as_bytes();
+        if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
+            Some(Currency([
+                b[0].to_ascii_uppercase(),
+                b[1].to_ascii_uppercase(),
+                b[2].to_ascii_uppercase(),
+            ]))
+        } else {
+            None
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How two entities are related in `entity_links`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// A is a director of B (or the reverse).
+    Director,
+    /// A holds shares in B.
+    Shareholder,
+    /// Same registered address.
+    SameAddress,
+    /// Same phone number.
+    SamePhone,
+    /// Family members.
+    Family,
+}
+
+impl Relation {
+    /// The schema's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Director => "director",
+            Relation::Shareholder => "shareholder",
+            Relation::SameAddress => "same_address",
+            Relation::SamePhone => "same_phone",
+            Relation::Family => "family",
+        }
+    }
+
+    /// Parses the schema's spelling.
+    pub fn parse(text: &str) -> Option<Relation> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "director" => Some(Relation::Director),
+            "shareholder" | "owner" => Some(Relation::Shareholder),
+            "same_address" => Some(Relation::SameAddress),
+            "same_phone" => Some(Relation::SamePhone),
+            "family" => Some(Relation::Family),
+            _ => None,
+        }
+    }
+}
+
+/// Many short strings in one buffer: 4 bytes of overhead each instead of 24 + heap.
+#[derive(Debug, Default, Clone)]
+pub struct StringArena {
+    bytes: String,
+    ends: Vec<u32>,
+}
+
+impl StringArena {
+    /// An empty arena with room for `n` strings.
+    pub fn with_capacity(n: usize, bytes: usize) -> Self {
+        StringArena {
+            bytes: String::with_capacity(bytes),
+            ends: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends a string and returns its index.
+    pub fn push(&mut self, s: &str) -> u32 {
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len() as u32);
+        (self.ends.len() - 1) as u32
+    }
+
+    /// The string at `index`.
+    pub fn get(&self, index: u32) -> &str {
+        let i = index as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+}
+
+/// Validated transfers, one column per field, in input order.
+#[derive(Debug, Default)]
+pub struct TransferTable {
+    /// `transfer_id` of each row.
+    pub ids: StringArena,
+    /// Unix seconds, UTC.
+    pub time: Vec<i64>,
+    /// Dense account index of the sender.
+    pub src: Vec<u32>,
+    /// Dense account index of the receiver.
+    pub dst: Vec<u32>,
+    /// Amount in the transfer's own currency.
+    pub amount: Vec<f64>,
+    /// Index into [`Dump::currencies`].
+    pub currency: Vec<u16>,
+    /// Amount converted to the base currency.
+    pub amount_base: Vec<f64>,
+    /// How it moved.
+    pub channel: Vec<Channel>,
+}
+
+impl TransferTable {
+    /// Number of transfers.
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+}
+
+/// Accounts: every account named by `accounts` or by any transfer.
+#[derive(Debug, Default)]
+pub struct AccountTable {
+    /// `account_id` of each dense index.
+    pub ids: Vec<String>,
+    /// Reverse lookup.
+    pub index: HashMap<String, u32>,
+    /// Holder (index into [`HolderTable`]) when known.
+    pub holder: Vec<Option<u32>>,
+    /// Bank when known.
+    pub bank: Vec<Option<String>>,
+    /// Country when known.
+    pub country: Vec<Option<Country>>,
+    /// Opening date (unix seconds) when known.
+    pub opened_on: Vec<Option<i64>>,
+    /// True when the account appears in the `accounts` table.
+    pub listed: Vec<bool>,
+}
+
+impl AccountTable {
+    /// Number of accounts.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Dense index for `id`, adding an unlisted account if it is new.
+    pub fn intern(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.index.get(id) {
+            return i;
+        }
+        let i = self.ids.len() as u32;
+        self.ids.push(id.to_owned());
+        self.index.insert(id.to_owned(), i);
+        self.holder.push(None);
+        self.bank.push(None);
+        self.country.push(None);
+        self.opened_on.push(None);
+        self.listed.push(false);
+        i
+    }
+}
+
+/// Holders (entities): from `entities`, plus any holder named only in `accounts`.
+#[derive(Debug, Default)]
+pub struct HolderTable {
+    /// `entity_id` / `holder_id` of each index.
+    pub ids: Vec<String>,
+    /// Reverse lookup.
+    pub index: HashMap<String, u32>,
+    /// Person or company.
+    pub kind: Vec<HolderKind>,
+    /// Name when known.
+    pub name: Vec<Option<String>>,
+    /// Jurisdiction of incorporation or residence.
+    pub jurisdiction: Vec<Option<Country>>,
+    /// Incorporation date (unix seconds), companies only.
+    pub incorporated_on: Vec<Option<i64>>,
+    /// Registered address when known.
+    pub address: Vec<Option<String>>,
+}
+
+impl HolderTable {
+    /// Number of holders.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Index for `id`, adding an unknown holder if it is new.
+    pub fn intern(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.index.get(id) {
+            return i;
+        }
+        let i = self.ids.len() as u32;
+        self.ids.push(id.to_owned());
+        self.index.insert(id.to_owned(), i);
+        self.kind.push(HolderKind::Unknown);
+        self.name.push(None);
+        self.jurisdiction.push(None);
+        self.incorporated_on.push(None);
+        self.address.push(None);
+        i
+    }
+}
+
+/// One row of `entity_links`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntityLink {
+    /// First holder.
+    pub a: u32,
+    /// Second holder.
+    pub b: u32,
+    /// How they are related.
+    pub relation: Relation,
+}
+
+/// Which optional tables a dump had; each one switches signals on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Availability {
+    /// `accounts` present: countries, holders, offshore flags.
+    pub accounts: bool,
+    /// `entities` present: person/company, incorporation dates.
+    pub entities: bool,
+    /// `entity_links` present: related holders.
+    pub entity_links: bool,
+    /// `fx_rates` present: multi-currency amounts can be compared.
+    pub fx_rates: bool,
+}
+
+/// A validated dump, ready to become a graph.
+#[derive(Debug, Default)]
+pub struct Dump {
+    /// Accepted transfers.
+    pub transfers: TransferTable,
+    /// Accounts (listed and referenced).
+    pub accounts: AccountTable,
+    /// Holders.
+    pub holders: HolderTable,
+    /// Entity links.
+    pub links: Vec<EntityLink>,
+    /// Currencies seen, indexed by [`TransferTable::currency`].
+    pub currencies: Vec<Currency>,
+    /// Which tables were present.
+    pub availability: Availability,
+}
