@@ -88,14 +88,4 @@ impl Tiny {
     pub fn graph(&self) -> FlowGraph {
         FlowGraph::build(&self.dump, &self.config)
     }
-
-    /// Transfer ids of an edge list.
-    pub fn ids(&self, g: &FlowGraph, edges: &[u32]) -> Vec<String> {
-        let mut v: Vec<String> = edges
-            .iter()
-            .map(|&e| self.dump.transfers.ids.get(g.row[e as usize]).to_owned())
-            .collect();
-        v.sort();
-        v
-    }
 }

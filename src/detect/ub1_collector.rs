@@ -132,6 +132,16 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
         .filter(|&e| g.src[e as usize] != v)
         .collect();
     let any_in_sum = prefix(&any_in);
+    let any_dwell = fifo_dwell(g, &any_in, &outs, cfg.min_pass_through);
+    // Counted inflows are a time-ordered subsequence of all inflows: align their dwell.
+    let mut dwell = Vec::with_capacity(ins.len());
+    let mut k = 0;
+    for &e in &ins {
+        while any_in[k] != e {
+            k += 1;
+        }
+        dwell.push(any_dwell[k]);
+    }
     let opening = |t0: i64| {
         let i = any_in.partition_point(|&e| g.time[e as usize] < t0);
         let o = outs.partition_point(|&e| g.time[e as usize] < t0);
@@ -156,7 +166,7 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
             out_to: t1 + dwell_allowance,
             opening: opening(t0),
         };
-        let step = match evaluate(g, cfg, &ins, &outs, &in_sum, &out_sum, span) {
+        let step = match evaluate(g, cfg, &outs, &in_sum, &out_sum, &dwell, span) {
             Evaluation::Pass(w) => {
                 windows.push(w);
                 j - i // jump past this window
@@ -166,8 +176,8 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
             // large legitimate hub costs O(degree), not O(degree x window).
             Evaluation::FailCostly => ((j - i) / 8).max(1),
         };
-        for k in i..i + step {
-            let key = sender(ins[k]);
+        for &e in &ins[i..i + step] {
+            let key = sender(e);
             if let Some(c) = counts.get_mut(&key) {
                 *c -= 1;
                 if *c == 0 {
@@ -200,13 +210,14 @@ struct Span {
     opening: f64,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn evaluate(
     g: &FlowGraph,
     cfg: &Ub1Config,
-    ins: &[u32],
     outs: &[u32],
     in_sum: &[f64],
     out_sum: &[f64],
+    dwell: &[f64],
     span: Span,
 ) -> Evaluation {
     let Span {
@@ -236,7 +247,7 @@ fn evaluate(
     if payees.len() as f64 > cfg.max_payee_share * senders as f64 {
         return Evaluation::FailCostly;
     }
-    let median_dwell = median_fifo_dwell(g, &ins[range.clone()], &outs[o_lo..o_hi], opening);
+    let median_dwell = median(&dwell[range.clone()]);
     if median_dwell > cfg.max_median_dwell_hours * 3600.0 {
         return Evaluation::FailCostly;
     }
@@ -248,35 +259,53 @@ fn evaluate(
     })
 }
 
-/// Median over inflows of the time until that inflow's money had left, matching money
-/// first-in first-out after the `opening` balance has left. Money that never leaves
-/// counts as infinitely long.
-pub fn median_fifo_dwell(g: &FlowGraph, ins: &[u32], outs: &[u32], opening: f64) -> f64 {
-    let mut dwell = Vec::with_capacity(ins.len());
-    let mut out_k = 0;
-    let mut out_cum = -opening;
-    let mut in_cum = 0.0;
-    for &e in ins {
-        let t_in = g.time[e as usize];
-        in_cum += g.amount[e as usize];
-        // Outflows before this inflow arrived drained earlier money; keep consuming until
-        // cumulative outflow covers this inflow's last unit.
-        while out_k < outs.len() && out_cum + 1e-9 < in_cum {
-            out_cum += g.amount[outs[out_k] as usize];
-            out_k += 1;
+/// Dwell of each inflow in `ins` (all of an account's inflows, time-sorted): the time
+/// until `share` of it had left, matching outflows to inflows first-in first-out over the
+/// account's whole history, so an old balance delays newer money. Once an inflow's share
+/// has left, the rest of that same outflow tops up the inflow's remainder (it is the same
+/// batch of money) and then moves on; the next outflow starts on the next inflow, so a
+/// commission the account keeps never blocks the queue. Never covered: infinity.
+pub fn fifo_dwell(g: &FlowGraph, ins: &[u32], outs: &[u32], share: f64) -> Vec<f64> {
+    const EPS: f64 = 1e-9;
+    let mut dwell = vec![f64::INFINITY; ins.len()];
+    let (mut i, mut paid, mut done) = (0usize, 0.0f64, false);
+    for &o in outs {
+        if done {
+            (i, paid, done) = (i + 1, 0.0, false);
         }
-        if out_cum + 1e-9 >= in_cum && out_k > 0 {
-            let t_out = g.time[outs[out_k - 1] as usize];
-            dwell.push((t_out - t_in).max(0) as f64);
-        } else {
-            dwell.push(f64::INFINITY);
+        let (t_out, mut left) = (g.time[o as usize], g.amount[o as usize]);
+        while left > EPS && i < ins.len() && g.time[ins[i] as usize] <= t_out {
+            let amount = g.amount[ins[i] as usize];
+            if !done {
+                let take = left.min(share * amount - paid);
+                paid += take;
+                left -= take;
+                if paid < share * amount - EPS {
+                    break;
+                }
+                done = true;
+                dwell[i] = (t_out - g.time[ins[i] as usize]) as f64;
+            }
+            let top_up = left.min(amount - paid).max(0.0);
+            paid += top_up;
+            left -= top_up;
+            if left > EPS {
+                (i, paid, done) = (i + 1, 0.0, false);
+            }
         }
     }
-    if dwell.is_empty() {
+    dwell
+}
+
+/// Median of a slice (upper median), infinity when empty.
+fn median(values: &[f64]) -> f64 {
+    if values.is_empty() {
         return f64::INFINITY;
     }
-    dwell.sort_by(f64::total_cmp);
-    dwell[dwell.len() / 2]
+    let mut v = values.to_vec();
+    let mid = v.len() / 2;
+    v.select_nth_unstable_by(mid, f64::total_cmp);
+    v[mid]
 }
 
 /// Consecutive passing windows of one hub become one hit.
@@ -477,14 +506,15 @@ mod tests {
         t.person("H", "CN");
         t.wire("A", "H", 0, 100.0);
         t.wire("B", "H", 10, 100.0);
-        t.wire("H", "X", 20, 150.0); // covers A fully (dwell 20), half of B
-        t.wire("H", "X", 50, 50.0); // covers the rest of B (dwell 40)
+        t.wire("H", "X", 20, 150.0);
+        t.wire("H", "X", 50, 20.0);
+        t.wire("C", "H", 60, 100.0);
+        t.wire("H", "X", 55, 500.0); // before C arrived: cannot carry C's money
         let g = t.graph();
         let h = t.dump.accounts.index["H"];
-        let d = median_fifo_dwell(&g, g.in_edges(h), g.out_edges(h), 0.0);
-        assert_eq!(d, 40.0);
-        // With 100 already held, the first outflow pays that out first: A leaves at 50.
-        let d = median_fifo_dwell(&g, g.in_edges(h), g.out_edges(h), 100.0);
-        assert_eq!(d, f64::INFINITY);
+        let d = fifo_dwell(&g, g.in_edges(h), g.out_edges(h), 0.8);
+        // A: 80 owed, paid at 20 (+20 top-up); B: 50 at 20, 20 at 50, the last 10 at 55.
+        assert_eq!(d, vec![20.0, 45.0, f64::INFINITY]);
+        assert_eq!(median(&d), 45.0);
     }
 }

@@ -179,11 +179,12 @@ fn one(rng: &mut ChaCha8Rng, w: &World) -> Tx {
 
 /// Daily settlement from each acquirer to its merchants of what it took by card the day
 /// before (less a fee): a legitimate pool that passes nearly everything through quickly.
-pub fn settle_acquirers(w: &World, txs: &mut Vec<Tx>) {
+pub fn settle_acquirers(w: &World, txs: &[Tx]) -> Vec<Tx> {
     let acquirers = w.line(Business::Acquirer);
     let merchants = w.line(Business::Merchant);
+    let mut out = Vec::new();
     if merchants.is_empty() {
-        return;
+        return out;
     }
     let mut intake: BTreeMap<(u32, i64), f64> = BTreeMap::new();
     for t in txs.iter() {
@@ -197,7 +198,7 @@ pub fn settle_acquirers(w: &World, txs: &mut Vec<Tx>) {
         for k in 0..n {
             let m = merchants[(acq as usize * 7 + k * 13) % merchants.len()];
             let time = w.start + (day + 1) * DAY + 2 * 3600 + k as i64 * 60;
-            txs.push(Tx {
+            out.push(Tx {
                 time,
                 src: acq,
                 dst: m,
@@ -208,6 +209,7 @@ pub fn settle_acquirers(w: &World, txs: &mut Vec<Tx>) {
             });
         }
     }
+    out
 }
 
 /// Scheduled legitimate activity that resembles the typologies. Look-alike accounts are

@@ -295,15 +295,15 @@ fn ub5_settlement(j: &mut Injector<'_>) {
     for k in 0..n {
         let part = imbalance.abs() * sweep / n as f64;
         let amount = j.jitter(part, 0.05);
-        j.tx_memo(
+        j.tx(
             case,
             t0 + (44 + 4 * k as i64) * DAY,
             dom_co,
             for_co,
             amount,
             Channel::Wire,
-            Memo::Invoice,
-        );
+        )
+        .memo = Memo::Invoice;
     }
 }
 
@@ -381,15 +381,8 @@ fn os1_round_trip(j: &mut Injector<'_>) {
         amount *= j.uniform(0.97, 0.998);
         at = next;
     }
-    j.tx_memo(
-        case,
-        t,
-        at,
-        back_to,
-        amount.round(),
-        Channel::Wire,
-        Memo::Subscription,
-    );
+    j.tx(case, t, at, back_to, amount.round(), Channel::Wire)
+        .memo = Memo::Subscription;
 }
 
 /// OS2: a chain of shells in several jurisdictions, each forwarding most of what it got.
@@ -444,18 +437,11 @@ fn os3_shell_cluster(j: &mut Injector<'_>) {
         for k in 0..j.count(1, 3) {
             let t = t0 + (k as i64) * 5 * DAY + j.hours(0.0, 48.0);
             let usd = j.uniform(50_000.0, 900_000.0).round();
-            j.tx_memo(case, t, src, shell, usd, Channel::Wire, Memo::Invoice);
+            j.tx(case, t, src, shell, usd, Channel::Wire).memo = Memo::Invoice;
             let delay = j.hours(2.0, 72.0);
             let out = usd * j.uniform(0.95, 0.995);
-            j.tx_memo(
-                case,
-                t + delay,
-                shell,
-                dst,
-                out.round(),
-                Channel::Wire,
-                Memo::Invoice,
-            );
+            j.tx(case, t + delay, shell, dst, out.round(), Channel::Wire)
+                .memo = Memo::Invoice;
         }
     }
 }
@@ -544,7 +530,7 @@ fn tr_fugitive(j: &mut Injector<'_>) {
     for &f in &fronts {
         t += j.hours(2.0, 96.0);
         let part = total / fronts.len() as f64;
-        j.tx_memo(case, t, fund, f, part.round(), Channel::Wire, Memo::Invoice);
+        j.tx(case, t, fund, f, part.round(), Channel::Wire).memo = Memo::Invoice;
         // Untraced money mixes in at the front companies.
         let other = j.resident(HOME);
         let mixed = j.uniform(1_000.0, 30_000.0).round();

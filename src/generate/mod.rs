@@ -185,7 +185,20 @@ pub fn generate(opts: &Options, progress: &dyn Progress) -> Result<Summary> {
     let bulk = background::bulk(&world, opts.seed, remaining, &on_chunk);
     stage.finish();
     txs.extend(bulk);
-    background::settle_acquirers(&world, &mut txs);
+    let settlements = background::settle_acquirers(&world, &txs);
+    // Settlements depend on the card volume drawn, so they are known only now: make room
+    // for them by dropping the last background transfers that are not card payments.
+    let mut excess =
+        (txs.len() + settlements.len()).saturating_sub(opts.transfers.max(injected + lookalikes));
+    let mut k = txs.len();
+    while excess > 0 && k > injected + lookalikes {
+        k -= 1;
+        if txs[k].channel != Channel::Card {
+            txs.swap_remove(k);
+            excess -= 1;
+        }
+    }
+    txs.extend(settlements);
 
     // Interleave cases with normal activity: one time-ordered dump (stable, so ties keep
     // generation order and the output is the same for any thread count).
@@ -222,8 +235,16 @@ pub struct Injector<'a> {
 }
 
 impl Injector<'_> {
-    /// Adds a transfer belonging to `case`.
-    pub fn tx(&mut self, case: u32, time: i64, src: u32, dst: u32, usd: f64, channel: Channel) {
+    /// Adds a transfer belonging to `case`; set its memo through the returned reference.
+    pub fn tx(
+        &mut self,
+        case: u32,
+        time: i64,
+        src: u32,
+        dst: u32,
+        usd: f64,
+        channel: Channel,
+    ) -> &mut Tx {
         self.txs.push(Tx {
             time,
             src,
@@ -233,28 +254,8 @@ impl Injector<'_> {
             memo: Memo::None,
             case,
         });
-    }
-
-    /// Adds a transfer with a memo.
-    pub fn tx_memo(
-        &mut self,
-        case: u32,
-        time: i64,
-        src: u32,
-        dst: u32,
-        usd: f64,
-        channel: Channel,
-        memo: Memo,
-    ) {
-        self.txs.push(Tx {
-            time,
-            src,
-            dst,
-            usd: usd.max(0.01),
-            channel,
-            memo,
-            case,
-        });
+        let last = self.txs.len() - 1;
+        &mut self.txs[last]
     }
 
     /// A start time such that `span_days` more still fit in the period.

@@ -232,10 +232,21 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
             .finish()
     }));
     match fast {
-        Ok(Ok(df)) if !has_duplicate_names(&df) => Ok((normalise_names(df)?, None, Vec::new())),
+        // Line numbers of the fast path are row + 2; when blank lines or quoted line breaks
+        // make that untrue, the exact path numbers rows by their real lines.
+        Ok(Ok(df)) if !has_duplicate_names(&df) && physical_rows(body) == df.height() => {
+            Ok((normalise_names(df)?, None, Vec::new()))
+        }
         // Ragged rows, bad UTF-8, or a polars panic: take the exact, row-by-row path.
         _ => read_csv_exact(path, file, body),
     }
+}
+
+/// Data lines in a CSV body (lines after the header, a missing final newline included).
+fn physical_rows(body: &[u8]) -> usize {
+    let newlines = body.iter().filter(|&&b| b == b'\n').count();
+    let unterminated = usize::from(body.last().is_some_and(|&b| b != b'\n'));
+    (newlines + unterminated).saturating_sub(1)
 }
 
 fn has_duplicate_names(df: &DataFrame) -> bool {
@@ -321,7 +332,11 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
             continue; // blank line
         }
         if rec.len() != width {
-            let shown = String::from_utf8_lossy(rec.as_slice()).into_owned();
+            let shown = rec
+                .iter()
+                .map(String::from_utf8_lossy)
+                .collect::<Vec<_>>()
+                .join(",");
             rejects.push(Reject::new(
                 file,
                 line,

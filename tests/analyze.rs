@@ -1,0 +1,246 @@
+//! End-to-end runs of `flowhound analyze` on the committed sample and generated dumps.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn sample_yields_ranked_leads_with_evidence() {
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&[
+        "analyze",
+        s(&fixture("sample")),
+        "--out",
+        s(out.path()),
+        "--quiet",
+    ]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    let stdout = text(&run);
+    assert!(
+        stdout.contains("transfers: read 6000 = accepted 6000 + rejected 0"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("UB1") && stdout.contains("OS1"));
+
+    let leads = rows(&out.path().join("leads.csv"));
+    assert!(!leads.is_empty());
+    for (k, lead) in leads.iter().enumerate() {
+        assert_eq!(lead[0], format!("L{:06}", k + 1));
+        assert_eq!(lead[1], (k + 1).to_string());
+        assert!(!lead[10].is_empty(), "every lead explains itself");
+    }
+    let scores: Vec<f64> = leads.iter().map(|l| l[2].parse().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked by score");
+    let accounts = rows(&out.path().join("lead_accounts.csv"));
+    assert!(
+        accounts.iter().all(|a| a[4].contains(':')),
+        "roles carry their pattern"
+    );
+    let transfers = rows(&out.path().join("lead_transfers.csv"));
+    assert!(transfers.iter().all(|t| t[2] == "UB1" || t[2] == "OS1"));
+    let run_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap())
+            .unwrap();
+    assert_eq!(run_json["transfers"], 6000);
+    assert_eq!(run_json["inputs"].as_array().unwrap().len(), 5);
+    assert_eq!(run_json["inputs"][4]["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn sample_recall_for_ub1_and_os1_at_account_level() {
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&[
+        "analyze",
+        s(&fixture("sample")),
+        "--out",
+        s(out.path()),
+        "-q",
+    ]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    let eval = flowhound(&[
+        "eval",
+        "--truth",
+        s(&fixture("sample/truth.csv")),
+        "--leads",
+        s(out.path()),
+    ]);
+    assert_eq!(code(&eval), 0, "{}", text(&eval));
+    let table = rows(&out.path().join("eval.csv"));
+    for pattern in ["UB1", "OS1"] {
+        let row = table
+            .iter()
+            .find(|r| r[0] == pattern && r[1] == "account")
+            .unwrap();
+        let recall: f64 = row[6].parse().unwrap();
+        assert!(recall >= 0.9, "{pattern} account recall {recall}");
+    }
+}
+
+#[test]
+fn output_is_byte_identical_for_any_thread_count() {
+    let dump = tempfile::tempdir().unwrap();
+    let gen = flowhound(&[
+        "generate",
+        "--out",
+        s(dump.path()),
+        "--transfers",
+        "30000",
+        "--seed",
+        "5",
+        "-q",
+    ]);
+    assert_eq!(code(&gen), 0, "{}", text(&gen));
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for (threads, out) in [("1", &one), ("2", &two)] {
+        let run = flowhound(&[
+            "--threads",
+            threads,
+            "analyze",
+            s(dump.path()),
+            "--out",
+            s(out.path()),
+            "-q",
+        ]);
+        assert_eq!(code(&run), 0, "{}", text(&run));
+    }
+    for f in DETERMINISTIC_OUTPUTS {
+        let a = std::fs::read(one.path().join(f)).unwrap();
+        let b = std::fs::read(two.path().join(f)).unwrap();
+        assert!(a == b, "{f} differs between --threads 1 and --threads 2");
+    }
+    assert!(rows(&one.path().join("leads.csv")).len() >= 2);
+}
+
+#[test]
+fn csv_gz_and_parquet_dumps_give_the_same_leads_as_csv() {
+    let csv_dump = tempfile::tempdir().unwrap();
+    let pq_dump = tempfile::tempdir().unwrap();
+    for (dir, format) in [(&csv_dump, "csv"), (&pq_dump, "parquet")] {
+        let gen = flowhound(&[
+            "generate",
+            "--out",
+            s(dir.path()),
+            "--transfers",
+            "8000",
+            "--seed",
+            "9",
+            "--format",
+            format,
+            "-q",
+        ]);
+        assert_eq!(code(&gen), 0, "{}", text(&gen));
+    }
+    // Same dump again, transfers gzip-compressed.
+    let gz_dump = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(csv_dump.path()).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_owned();
+        if name == "transfers.csv" {
+            use std::io::Write;
+            let mut gz = flate2::write::GzEncoder::new(
+                std::fs::File::create(gz_dump.path().join("transfers.csv.gz")).unwrap(),
+                flate2::Compression::fast(),
+            );
+            gz.write_all(&std::fs::read(&p).unwrap()).unwrap();
+            gz.finish().unwrap();
+        } else {
+            std::fs::copy(&p, gz_dump.path().join(name)).unwrap();
+        }
+    }
+    let mut outputs = Vec::new();
+    for dump in [&csv_dump, &pq_dump, &gz_dump] {
+        let out = tempfile::tempdir().unwrap();
+        let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
+        assert_eq!(code(&run), 0, "{}", text(&run));
+        outputs.push(out);
+    }
+    for f in ["leads.csv", "lead_accounts.csv", "lead_transfers.csv"] {
+        let base = std::fs::read(outputs[0].path().join(f)).unwrap();
+        assert!(
+            std::fs::read(outputs[1].path().join(f)).unwrap() == base,
+            "parquet {f} differs"
+        );
+        assert!(
+            std::fs::read(outputs[2].path().join(f)).unwrap() == base,
+            "csv.gz {f} differs"
+        );
+    }
+}
+
+#[test]
+fn transfers_alone_still_run_and_say_what_is_missing() {
+    let dump = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("sample/transfers.csv"),
+        dump.path().join("transfers.csv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("sample/fx_rates.csv"),
+        dump.path().join("fx_rates.csv"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    let t = text(&run);
+    assert!(t.contains("no accounts table"), "{t}");
+    assert!(
+        t.contains("skipped: no account countries"),
+        "OS1 says why it skipped: {t}"
+    );
+    // UB1 needs no countries: it still finds the collectors.
+    assert!(rows(&out.path().join("lead_transfers.csv"))
+        .iter()
+        .any(|r| r[2] == "UB1"));
+}
+
+#[test]
+fn config_prints_parses_and_rejects_unknown_keys() {
+    let printed = flowhound(&["config"]);
+    assert_eq!(code(&printed), 0);
+    let text_out = String::from_utf8(printed.stdout).unwrap();
+    assert!(text_out.contains("[ub1]") && text_out.contains("min_distinct_senders = 10"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[ub1]\nmin_sendrs = 3\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&[
+        "analyze",
+        s(&fixture("sample")),
+        "--out",
+        s(out.path()),
+        "--config",
+        s(&bad),
+        "-q",
+    ]);
+    assert_eq!(code(&run), 2);
+    assert!(text(&run).contains("min_sendrs"), "{}", text(&run));
+
+    // A valid override changes the result: demanding 1000 senders finds no collector.
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(&strict, "[ub1]\nmin_distinct_senders = 1000\n").unwrap();
+    let run = flowhound(&[
+        "analyze",
+        s(&fixture("sample")),
+        "--out",
+        s(out.path()),
+        "--config",
+        s(&strict),
+        "-q",
+    ]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    assert!(rows(&out.path().join("lead_transfers.csv"))
+        .iter()
+        .all(|r| r[2] != "UB1"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(code(&flowhound(&["analyze"])), 2);
+    assert_eq!(code(&flowhound(&["no-such-command"])), 2);
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&["analyze", "/no/such/dump", "--out", s(out.path())]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+}
