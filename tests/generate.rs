@@ -130,3 +130,34 @@ fn writes_the_exact_count_every_pattern_and_a_believable_world() {
         .collect();
     assert!(positions.first().unwrap() < &10_000 && positions.last().unwrap() > &40_000);
 }
+
+#[test]
+fn committed_sample_is_what_generate_makes() {
+    // fixtures/sample was written by `generate --transfers 6000 --seed 42`; if the
+    // generator changes, regenerate it with that command.
+    let dir = tempfile::tempdir().unwrap();
+    let run = flowhound(&[
+        "generate",
+        "--out",
+        s(dir.path()),
+        "--transfers",
+        "6000",
+        "--seed",
+        "42",
+        "-q",
+    ]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    for f in [
+        "transfers.csv",
+        "accounts.csv",
+        "entities.csv",
+        "entity_links.csv",
+        "truth.csv",
+        "truth_accounts.csv",
+    ] {
+        assert!(
+            std::fs::read(dir.path().join(f)).unwrap() == std::fs::read(fixture("sample").join(f)).unwrap(),
+            "fixtures/sample/{f} is stale: regenerate with `flowhound generate --out fixtures/sample --transfers 6000 --seed 42`"
+        );
+    }
+}

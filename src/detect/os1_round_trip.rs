@@ -343,4 +343,42 @@ mod tests {
         assert!(!hits.is_empty());
         assert!(hits.iter().all(|h| h.pattern == "OS1"));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+        /// Any round trip inside the typology's bounds is found, with noise around it.
+        #[test]
+        fn an_injected_round_trip_is_always_found(
+            hops in 2usize..8,
+            fee in 0.0f64..0.04,
+            gap_days in 1i64..11,
+            related in proptest::bool::ANY,
+            noise in proptest::collection::vec((0u8..12, 0u8..12, 0i64..120, 1u32..2_000_000), 0..80),
+        ) {
+            let mut t = Tiny::new();
+            t.company("ORIGIN", "CN");
+            t.company("HOME", "CN");
+            if related {
+                t.link("h-ORIGIN", "h-HOME");
+            }
+            let back = if related { "HOME" } else { "ORIGIN" };
+            let mut at = "ORIGIN".to_owned();
+            let mut amount = 1_000_000.0;
+            for k in 0..hops - 1 {
+                let next = format!("L{k}");
+                t.company(&next, if k == 0 { "VG" } else { "HK" });
+                t.wire(&at, &next, (k as i64 + 1) * gap_days * D, amount);
+                amount *= 1.0 - fee;
+                at = next;
+            }
+            t.wire(&at, back, hops as i64 * gap_days * D, amount);
+            for (a, b, day, amount) in noise {
+                t.company(&format!("N{a}"), "US");
+                t.wire(&format!("N{a}"), &format!("L{}", b % 3), day * D, f64::from(amount));
+            }
+            let origin = t.dump.accounts.index["ORIGIN"];
+            let hits = run(&t);
+            proptest::prop_assert!(hits.iter().any(|h| h.accounts.iter().any(|a| a.account == origin && a.role == Role::Originator)));
+        }
+    }
 }

@@ -517,4 +517,37 @@ mod tests {
         assert_eq!(d, vec![20.0, 45.0, f64::INFINITY]);
         assert_eq!(median(&d), 45.0);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+        /// Any collector inside the typology's bounds is found, whatever the noise around it.
+        #[test]
+        fn an_injected_collector_is_always_found(
+            senders in 10usize..40,
+            forward in 0.85f64..1.0,
+            delay_h in 0i64..20,
+            gap_h in 1i64..40,
+            payees in 1usize..4,
+            noise in proptest::collection::vec((0u8..30, 0u8..30, 0i64..2000, 1u32..50_000), 0..120),
+        ) {
+            let mut t = Tiny::new();
+            t.person("HUB", "CN");
+            for k in 0..payees {
+                t.person(&format!("OUT{k}"), "CN");
+            }
+            for i in 0..senders {
+                let p = format!("S{i}");
+                t.person(&p, "CN");
+                let at = i as i64 * gap_h.min(30 * 24 / senders as i64).max(1) * H;
+                t.wire(&p, "HUB", at, 3_000.0 + i as f64);
+                t.wire("HUB", &format!("OUT{}", i % payees), at + delay_h * H, (3_000.0 + i as f64) * forward);
+            }
+            for (a, b, at, amount) in noise {
+                t.wire(&format!("N{a}"), &format!("N{b}"), at * H, f64::from(amount));
+            }
+            let hits = run(&t);
+            let hub = t.dump.accounts.index["HUB"];
+            proptest::prop_assert!(hits.iter().any(|h| h.accounts.iter().any(|a| a.account == hub && a.role == Role::Collector)));
+        }
+    }
 }

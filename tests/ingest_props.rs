@@ -1,0 +1,64 @@
+//! Property: whatever mix of good and broken rows a transfers file holds, every row is
+//! either accepted or rejected with its own line, and read = accepted + rejected.
+
+use flowhound::ingest::{self, DumpFiles};
+use flowhound::progress::Silent;
+use flowhound::Config;
+use proptest::prelude::*;
+
+/// A row, good or broken in one of the ways real exports break.
+fn row() -> impl Strategy<Value = (u8, u32)> {
+    (0u8..10, 0u32..50)
+}
+
+fn render(kind: u8, n: u32, id: usize) -> String {
+    let good = |ts: &str, amount: &str, cur: &str, src: &str| {
+        format!("T{id},{ts},{src},ACC-{n},{amount},{cur},wire,memo {n}")
+    };
+    match kind {
+        0..=3 => good(
+            "2024-03-01T09:00:00Z",
+            &format!("{}.5", n + 1),
+            "USD",
+            "ACC-0",
+        ),
+        4 => good("not a time", "10", "USD", "ACC-0"),
+        5 => good(
+            "2024-03-01T09:00:00Z",
+            ["0", "-3", "NaN", "x"][n as usize % 4],
+            "USD",
+            "ACC-0",
+        ),
+        6 => good("2024-03-01T09:00:00Z", "10", "XYZ", "ACC-0"),
+        7 => good("2024-03-01T09:00:00Z", "10", "USD", ""),
+        8 => format!("T{},2024-03-01T09:00:00Z,ACC-0,ACC-1,5,USD,wire,", n % 3),
+        _ => format!("T{id},2024-03-01T09:00:00Z,ACC-0"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn every_row_is_accepted_or_rejected_once(rows in prop::collection::vec(row(), 1..80)) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n");
+        for (i, (kind, n)) in rows.iter().enumerate() {
+            text.push_str(&render(*kind, *n, i + 100));
+            text.push('\n');
+        }
+        std::fs::write(dir.path().join("transfers.csv"), &text).unwrap();
+        let files = DumpFiles::discover(dir.path()).unwrap();
+        let (dump, report) = ingest::load(&files, &Config::default_config().unwrap(), &Silent).unwrap();
+        let t = &report.tables[0];
+        prop_assert_eq!(t.read as usize, rows.len());
+        prop_assert_eq!(t.accepted + t.rejected, t.read);
+        prop_assert_eq!(dump.transfers.len() as u64, t.accepted);
+        prop_assert_eq!(report.rejects.len() as u64, t.rejected);
+        // Each rejected line is a distinct data line of the file.
+        let mut lines: Vec<u64> = report.rejects.iter().map(|r| r.line).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        prop_assert_eq!(lines.len(), report.rejects.len());
+        prop_assert!(lines.iter().all(|&l| l >= 2 && l <= rows.len() as u64 + 1));
+    }
+}
