@@ -18,6 +18,15 @@ use flowhound::Config;
 use super::table;
 
 /// Find and rank candidate leads in a dump.
+///
+/// DUMP is a folder with transfers.csv (or .csv.gz / .parquet) and, when available,
+/// accounts, entities, entity_links and fx_rates; missing tables switch off the signals
+/// that need them and the summary says which. Every input row is accepted or written to
+/// rejects.csv with its file, line, field and reason.
+///
+/// Writes to DIR: leads.csv (one ranked, explained lead per row), lead_accounts.csv (each
+/// account's role and amounts), lead_transfers.csv (the transfers that prove each lead),
+/// rejects.csv and run.json (input hashes, config hash, counts, timings).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Dump folder (or a single transfers file).
@@ -95,8 +104,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         .take(args.top)
         .map(|l| {
             let mut s = l.summary.clone();
-            if s.chars().count() > 110 {
-                s = s.chars().take(107).collect::<String>() + "...";
+            if s.chars().count() > 90 {
+                s = s.chars().take(87).collect::<String>() + "...";
             }
             vec![
                 l.id.clone(),

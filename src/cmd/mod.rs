@@ -15,11 +15,13 @@ use clap::{Parser, Subcommand};
 /// optionally, accounts, entities, entity_links and fx_rates), builds the transaction
 /// graph, runs the underground-banking and offshore-company detectors, and writes
 /// ranked, explained leads as CSV for investigators.
-///
-/// Start with:  flowhound analyze fixtures/sample --out out
-/// Exit codes:  0 ok, 1 the run failed, 2 bad input or usage.
 #[derive(Debug, Parser)]
-#[command(name = "flowhound", version, max_term_width = 100)]
+#[command(
+    name = "flowhound",
+    version,
+    max_term_width = 100,
+    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
+)]
 pub struct Cli {
     /// Worker threads (default: all cores). Output is identical for any value.
     #[arg(long, global = true)]

@@ -46,7 +46,7 @@ impl Progress for Bars {
         let bar = match total {
             Some(n) => ProgressBar::new(n).with_style(
                 ProgressStyle::with_template(
-                    "{msg:>24} [{bar:30}] {human_pos}/{human_len} ({per_sec}, eta {eta})",
+                    "{msg:>24} [{bar:30}] {human_pos}/{human_len} ({per_sec:0}, eta {eta})",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
