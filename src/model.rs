@@ -101,63 +101,38 @@ impl HolderKind {
     }
 }
 
-/// ISO 3166-1 alpha-2 country code, stored as two upper-case ASCII bytes.
+/// A fixed-length upper-case ASCII code: ISO 3166-1 alpha-2 countries ([`Country`]) and
+/// ISO 4217 currencies ([`Currency`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Country([u8; 2]);
+pub struct Code<const N: usize>([u8; N]);
 
-impl Country {
-    /// Parses a two-letter code, case-insensitively.
-    pub fn parse(text: &str) -> Option<Country> {
+/// ISO 3166-1 alpha-2 country code.
+pub type Country = Code<2>;
+/// ISO 4217 currency code.
+pub type Currency = Code<3>;
+
+impl<const N: usize> Code<N> {
+    /// Parses `N` ASCII letters, case-insensitively.
+    pub fn parse(text: &str) -> Option<Self> {
         let b = text.trim().as_bytes();
-        if b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic) {
-            Some(Country([
-                b[0].to_ascii_uppercase(),
-                b[1].to_ascii_uppercase(),
-            ]))
-        } else {
-            None
+        if b.len() != N || !b.iter().all(u8::is_ascii_alphabetic) {
+            return None;
         }
+        let mut code = [0u8; N];
+        for (c, x) in code.iter_mut().zip(b) {
+            *c = x.to_ascii_uppercase();
+        }
+        Some(Code(code))
     }
 
     /// The code as text.
     pub fn as_str(&self) -> &str {
-        // Both bytes are ASCII letters by construction.
-        std::str::from_utf8(&self.0).unwrap_or("??")
+        // Only ASCII letters are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("?")
     }
 }
 
-impl fmt::Display for Country {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// ISO 4217 currency code, three upper-case ASCII letters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Currency([u8; 3]);
-
-impl Currency {
-    /// Parses a three-letter code, case-insensitively.
-    pub fn parse(text: &str) -> Option<Currency> {
-        let b = text.trim().as_bytes();
-        if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
-            Some(Currency([
-                b[0].to_ascii_uppercase(),
-                b[1].to_ascii_uppercase(),
-                b[2].to_ascii_uppercase(),
-            ]))
-        } else {
-            None
-        }
-    }
-
-    /// The code as text.
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("???")
-    }
-}
-
-impl fmt::Display for Currency {
+impl<const N: usize> fmt::Display for Code<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }

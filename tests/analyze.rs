@@ -7,14 +7,13 @@ use common::*;
 #[test]
 fn sample_yields_ranked_leads_with_evidence() {
     let out = tempfile::tempdir().unwrap();
-    let run = flowhound(&[
+    let run = ok(&[
         "analyze",
         s(&fixture("sample")),
         "--out",
         s(out.path()),
         "--quiet",
     ]);
-    assert_eq!(code(&run), 0, "{}", text(&run));
     let stdout = text(&run);
     assert!(
         stdout.contains("transfers: read 6000 = accepted 6000 + rejected 0"),
@@ -49,22 +48,20 @@ fn sample_yields_ranked_leads_with_evidence() {
 #[test]
 fn sample_recall_for_ub1_and_os1_at_account_level() {
     let out = tempfile::tempdir().unwrap();
-    let run = flowhound(&[
+    ok(&[
         "analyze",
         s(&fixture("sample")),
         "--out",
         s(out.path()),
         "-q",
     ]);
-    assert_eq!(code(&run), 0, "{}", text(&run));
-    let eval = flowhound(&[
+    ok(&[
         "eval",
         "--truth",
         s(&fixture("sample/truth.csv")),
         "--leads",
         s(out.path()),
     ]);
-    assert_eq!(code(&eval), 0, "{}", text(&eval));
     let table = rows(&out.path().join("eval.csv"));
     for pattern in ["UB1", "OS1"] {
         let row = table
@@ -79,7 +76,7 @@ fn sample_recall_for_ub1_and_os1_at_account_level() {
 #[test]
 fn output_is_byte_identical_for_any_thread_count() {
     let dump = tempfile::tempdir().unwrap();
-    let gen = flowhound(&[
+    ok(&[
         "generate",
         "--out",
         s(dump.path()),
@@ -89,10 +86,9 @@ fn output_is_byte_identical_for_any_thread_count() {
         "5",
         "-q",
     ]);
-    assert_eq!(code(&gen), 0, "{}", text(&gen));
     let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     for (threads, out) in [("1", &one), ("2", &two)] {
-        let run = flowhound(&[
+        ok(&[
             "--threads",
             threads,
             "analyze",
@@ -101,7 +97,6 @@ fn output_is_byte_identical_for_any_thread_count() {
             s(out.path()),
             "-q",
         ]);
-        assert_eq!(code(&run), 0, "{}", text(&run));
     }
     for f in DETERMINISTIC_OUTPUTS {
         let a = std::fs::read(one.path().join(f)).unwrap();
@@ -116,7 +111,7 @@ fn csv_gz_and_parquet_dumps_give_the_same_leads_as_csv() {
     let csv_dump = tempfile::tempdir().unwrap();
     let pq_dump = tempfile::tempdir().unwrap();
     for (dir, format) in [(&csv_dump, "csv"), (&pq_dump, "parquet")] {
-        let gen = flowhound(&[
+        ok(&[
             "generate",
             "--out",
             s(dir.path()),
@@ -128,7 +123,6 @@ fn csv_gz_and_parquet_dumps_give_the_same_leads_as_csv() {
             format,
             "-q",
         ]);
-        assert_eq!(code(&gen), 0, "{}", text(&gen));
     }
     // Same dump again, transfers gzip-compressed.
     let gz_dump = tempfile::tempdir().unwrap();
@@ -150,8 +144,7 @@ fn csv_gz_and_parquet_dumps_give_the_same_leads_as_csv() {
     let mut outputs = Vec::new();
     for dump in [&csv_dump, &pq_dump, &gz_dump] {
         let out = tempfile::tempdir().unwrap();
-        let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
-        assert_eq!(code(&run), 0, "{}", text(&run));
+        ok(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
         outputs.push(out);
     }
     for f in ["leads.csv", "lead_accounts.csv", "lead_transfers.csv"] {
@@ -181,8 +174,7 @@ fn transfers_alone_still_run_and_say_what_is_missing() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
-    assert_eq!(code(&run), 0, "{}", text(&run));
+    let run = ok(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
     let t = text(&run);
     assert!(t.contains("no accounts table"), "{t}");
     assert!(
@@ -221,7 +213,7 @@ fn config_prints_parses_and_rejects_unknown_keys() {
     // A valid override changes the result: demanding 1000 senders finds no collector.
     let strict = dir.path().join("strict.toml");
     std::fs::write(&strict, "[ub1]\nmin_distinct_senders = 1000\n").unwrap();
-    let run = flowhound(&[
+    ok(&[
         "analyze",
         s(&fixture("sample")),
         "--out",
@@ -230,7 +222,6 @@ fn config_prints_parses_and_rejects_unknown_keys() {
         s(&strict),
         "-q",
     ]);
-    assert_eq!(code(&run), 0, "{}", text(&run));
     assert!(rows(&out.path().join("lead_transfers.csv"))
         .iter()
         .all(|r| r[2] != "UB1"));

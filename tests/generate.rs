@@ -8,7 +8,7 @@ use common::*;
 fn same_seed_same_bytes_for_any_thread_count() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     for (threads, dir) in [("1", &a), ("2", &b)] {
-        let run = flowhound(&[
+        ok(&[
             "--threads",
             threads,
             "generate",
@@ -20,7 +20,6 @@ fn same_seed_same_bytes_for_any_thread_count() {
             "3",
             "-q",
         ]);
-        assert_eq!(code(&run), 0, "{}", text(&run));
     }
     for f in [
         "transfers.csv",
@@ -57,7 +56,7 @@ fn same_seed_same_bytes_for_any_thread_count() {
 #[test]
 fn writes_the_exact_count_every_pattern_and_a_believable_world() {
     let dir = tempfile::tempdir().unwrap();
-    let run = flowhound(&[
+    ok(&[
         "generate",
         "--out",
         s(dir.path()),
@@ -67,7 +66,6 @@ fn writes_the_exact_count_every_pattern_and_a_believable_world() {
         "8",
         "-q",
     ]);
-    assert_eq!(code(&run), 0, "{}", text(&run));
     let transfers = rows(&dir.path().join("transfers.csv"));
     assert_eq!(transfers.len(), 50_000);
     let truth = rows(&dir.path().join("truth_accounts.csv"));
@@ -136,7 +134,7 @@ fn committed_sample_is_what_generate_makes() {
     // fixtures/sample was written by `generate --transfers 6000 --seed 42`; if the
     // generator changes, regenerate it with that command.
     let dir = tempfile::tempdir().unwrap();
-    let run = flowhound(&[
+    ok(&[
         "generate",
         "--out",
         s(dir.path()),
@@ -146,7 +144,6 @@ fn committed_sample_is_what_generate_makes() {
         "42",
         "-q",
     ]);
-    assert_eq!(code(&run), 0, "{}", text(&run));
     for f in [
         "transfers.csv",
         "accounts.csv",

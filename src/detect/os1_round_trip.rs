@@ -241,13 +241,7 @@ mod tests {
     use crate::detect::testkit::{Tiny, D};
 
     fn run(t: &Tiny) -> Vec<Hit> {
-        let g = t.graph();
-        let ctx = Context {
-            graph: &g,
-            dump: &t.dump,
-            config: &t.config,
-        };
-        RoundTrip.run(&ctx).hits
+        t.hits(&RoundTrip)
     }
 
     fn round_trip(t: &mut Tiny, back: f64, last_day: i64) {

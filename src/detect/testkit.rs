@@ -88,4 +88,15 @@ impl Tiny {
     pub fn graph(&self) -> FlowGraph {
         FlowGraph::build(&self.dump, &self.config)
     }
+
+    /// Hits of `detector` on the dump so far.
+    pub fn hits(&self, detector: &dyn crate::detect::Detector) -> Vec<crate::detect::Hit> {
+        let g = self.graph();
+        let ctx = crate::detect::Context {
+            graph: &g,
+            dump: &self.dump,
+            config: &self.config,
+        };
+        detector.run(&ctx).hits
+    }
 }

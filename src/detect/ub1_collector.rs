@@ -383,13 +383,7 @@ mod tests {
     use crate::detect::testkit::{Tiny, D, H};
 
     fn run(t: &Tiny) -> Vec<Hit> {
-        let g = t.graph();
-        let ctx = Context {
-            graph: &g,
-            dump: &t.dump,
-            config: &t.config,
-        };
-        Collector.run(&ctx).hits
+        t.hits(&Collector)
     }
 
     /// `senders` people each pay 5,000 into H; H forwards `forward` of it 3 h later to 2 payees.

@@ -5,7 +5,7 @@
 //! they also have normal activity.
 
 use super::world::{country_index, stream, Business, World, COUNTRIES, DAY, HOME};
-use super::{CaseBook, Injector, Memo, Tx};
+use super::{run_injectors, CaseBook, Inject, Injector, Memo, Tx};
 use crate::model::{Channel, Relation};
 
 /// Seconds per hour.
@@ -22,7 +22,6 @@ pub fn inject_all(
     seed: u64,
     per_pattern: usize,
 ) {
-    type Inject = fn(&mut Injector<'_>);
     let injectors: [(u64, Inject); 12] = [
         (101, ub1_collector),
         (102, ub2_structuring),
@@ -37,17 +36,7 @@ pub fn inject_all(
         (115, os5_shared_control),
         (121, tr_fugitive),
     ];
-    for (stream_id, inject) in injectors {
-        let mut inj = Injector {
-            world: &mut *world,
-            book: &mut *book,
-            txs: &mut *txs,
-            rng: stream(seed, stream_id),
-        };
-        for _ in 0..per_pattern {
-            inject(&mut inj);
-        }
-    }
+    run_injectors(world, book, txs, seed, per_pattern, &injectors);
 }
 
 impl Injector<'_> {

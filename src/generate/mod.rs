@@ -222,6 +222,32 @@ pub fn generate(opts: &Options, progress: &dyn Progress) -> Result<Summary> {
     })
 }
 
+/// Injects one case of a pattern.
+pub type Inject = fn(&mut Injector<'_>);
+
+/// Runs each injector `per_pattern` times, each on its own RNG stream, so adding an
+/// injector never changes what the others draw.
+pub fn run_injectors(
+    world: &mut World,
+    book: &mut CaseBook,
+    txs: &mut Vec<Tx>,
+    seed: u64,
+    per_pattern: usize,
+    injectors: &[(u64, Inject)],
+) {
+    for &(stream_id, inject) in injectors {
+        let mut inj = Injector {
+            world: &mut *world,
+            book: &mut *book,
+            txs: &mut *txs,
+            rng: world::stream(seed, stream_id),
+        };
+        for _ in 0..per_pattern {
+            inject(&mut inj);
+        }
+    }
+}
+
 /// Shared state of the injectors.
 pub struct Injector<'a> {
     /// The world (injectors add accounts and entities).

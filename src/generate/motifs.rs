@@ -2,8 +2,8 @@
 //! fan-out, fan-in, gather-scatter, scatter-gather, cycle, bipartite, stack, random.
 //! Accounts are ordinary residents and amounts are moderate, as in those datasets.
 
-use super::world::{stream, World, DAY, HOME};
-use super::{CaseBook, Injector, Tx};
+use super::world::{World, DAY, HOME};
+use super::{run_injectors, CaseBook, Inject, Injector, Tx};
 use crate::model::Channel;
 
 /// Runs every motif injector `per_pattern` times.
@@ -14,7 +14,6 @@ pub fn inject_all(
     seed: u64,
     per_pattern: usize,
 ) {
-    type Inject = fn(&mut Injector<'_>);
     let injectors: [(u64, Inject); 8] = [
         (201, fan_out),
         (202, fan_in),
@@ -25,17 +24,7 @@ pub fn inject_all(
         (207, stack),
         (208, random_walk),
     ];
-    for (stream_id, inject) in injectors {
-        let mut inj = Injector {
-            world: &mut *world,
-            book: &mut *book,
-            txs: &mut *txs,
-            rng: stream(seed, stream_id),
-        };
-        for _ in 0..per_pattern {
-            inject(&mut inj);
-        }
-    }
+    run_injectors(world, book, txs, seed, per_pattern, &injectors);
 }
 
 impl Injector<'_> {

@@ -3,10 +3,40 @@
 use super::fx::FxTable;
 use super::parse;
 use super::rejects::Reject;
-use super::source::RawTable;
+use super::source::{RawTable, StrColumn};
 use crate::model::{
     AccountTable, Country, Currency, EntityLink, HolderKind, HolderTable, Relation,
 };
+
+/// The cell of an optional column; `""` when the column is absent.
+fn cell<'a>(col: &Option<StrColumn<'a>>, row: usize) -> &'a str {
+    col.as_ref().map(|c| c.get(row)).unwrap_or("")
+}
+
+/// A non-empty cell as owned text.
+fn text(col: &Option<StrColumn<'_>>, row: usize) -> Option<String> {
+    Some(cell(col, row))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// An optional country: empty is `None`, anything but two letters is an error.
+fn country(text: &str) -> Result<Option<Country>, &'static str> {
+    match (text.is_empty(), Country::parse(text)) {
+        (true, _) => Ok(None),
+        (false, Some(c)) => Ok(Some(c)),
+        (false, None) => Err("not a 2-letter ISO 3166-1 code"),
+    }
+}
+
+/// An optional date: empty is `None`.
+fn date(text: &str) -> Result<Option<i64>, &'static str> {
+    if text.is_empty() {
+        Ok(None)
+    } else {
+        parse::date(text).map(Some)
+    }
+}
 
 /// Reads `entities` into `holders`; returns the rejects.
 pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
@@ -45,29 +75,20 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
             ));
             continue;
         };
-        let j = juris.as_ref().map(|c| c.get(row)).unwrap_or("");
-        let jurisdiction = match (j.is_empty(), Country::parse(j)) {
-            (true, _) => None,
-            (false, Some(c)) => Some(c),
-            (false, None) => {
-                rejects.push(reject(
-                    "jurisdiction",
-                    "not a 2-letter ISO 3166-1 code".into(),
-                    j,
-                ));
+        let j = cell(&juris, row);
+        let jurisdiction = match country(j) {
+            Ok(c) => c,
+            Err(e) => {
+                rejects.push(reject("jurisdiction", e.into(), j));
                 continue;
             }
         };
-        let d = inc.as_ref().map(|c| c.get(row)).unwrap_or("");
-        let incorporated = if d.is_empty() {
-            None
-        } else {
-            match parse::date(d) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    rejects.push(reject("incorporated_on", e.into(), d));
-                    continue;
-                }
+        let d = cell(&inc, row);
+        let incorporated = match date(d) {
+            Ok(v) => v,
+            Err(e) => {
+                rejects.push(reject("incorporated_on", e.into(), d));
+                continue;
             }
         };
         first_line.insert(eid, line);
@@ -75,16 +96,8 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
         holders.kind[h] = k;
         holders.jurisdiction[h] = jurisdiction;
         holders.incorporated_on[h] = incorporated;
-        holders.name[h] = name
-            .as_ref()
-            .map(|c| c.get(row))
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        holders.address[h] = addr
-            .as_ref()
-            .map(|c| c.get(row))
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
+        holders.name[h] = text(&name, row);
+        holders.address[h] = text(&addr, row);
     }
     rejects
 }
@@ -101,7 +114,7 @@ pub fn accounts(
     };
     let holder = raw.column("holder_id");
     let bank = raw.column("bank_id");
-    let country = raw.column("country");
+    let country_col = raw.column("country");
     let opened = raw.column("opened_on");
     let mut first_line = std::collections::HashMap::new();
     for row in 0..raw.height() {
@@ -122,29 +135,20 @@ pub fn accounts(
             ));
             continue;
         }
-        let c = country.as_ref().map(|c| c.get(row)).unwrap_or("");
-        let parsed_country = match (c.is_empty(), Country::parse(c)) {
-            (true, _) => None,
-            (false, Some(v)) => Some(v),
-            (false, None) => {
-                rejects.push(reject(
-                    "country",
-                    "not a 2-letter ISO 3166-1 code".into(),
-                    c,
-                ));
+        let c = cell(&country_col, row);
+        let parsed_country = match country(c) {
+            Ok(v) => v,
+            Err(e) => {
+                rejects.push(reject("country", e.into(), c));
                 continue;
             }
         };
-        let o = opened.as_ref().map(|c| c.get(row)).unwrap_or("");
-        let opened_on = if o.is_empty() {
-            None
-        } else {
-            match parse::date(o) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    rejects.push(reject("opened_on", e.into(), o));
-                    continue;
-                }
+        let o = cell(&opened, row);
+        let opened_on = match date(o) {
+            Ok(v) => v,
+            Err(e) => {
+                rejects.push(reject("opened_on", e.into(), o));
+                continue;
             }
         };
         first_line.insert(aid, line);
@@ -152,12 +156,8 @@ pub fn accounts(
         accounts.listed[a] = true;
         accounts.country[a] = parsed_country;
         accounts.opened_on[a] = opened_on;
-        accounts.bank[a] = bank
-            .as_ref()
-            .map(|c| c.get(row))
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        let h = holder.as_ref().map(|c| c.get(row)).unwrap_or("");
+        accounts.bank[a] = text(&bank, row);
+        let h = cell(&holder, row);
         if !h.is_empty() {
             accounts.holder[a] = Some(holders.intern(h));
         }

@@ -1,5 +1,15 @@
 //! The native schema: which tables a dump may hold and which of their columns are required.
 
+/// Required columns of `transfers`, in the order validation reads them.
+pub const TRANSFER_COLUMNS: [&str; 6] = [
+    "transfer_id",
+    "timestamp",
+    "src_account",
+    "dst_account",
+    "amount",
+    "currency",
+];
+
 /// One table of the native schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -40,14 +50,7 @@ impl Table {
     /// Columns that must be in the header.
     pub fn required(self) -> &'static [&'static str] {
         match self {
-            Table::Transfers => &[
-                "transfer_id",
-                "timestamp",
-                "src_account",
-                "dst_account",
-                "amount",
-                "currency",
-            ],
+            Table::Transfers => &TRANSFER_COLUMNS,
             Table::Accounts => &["account_id"],
             Table::Entities => &["entity_id", "kind"],
             Table::EntityLinks => &["entity_a", "entity_b", "relation"],

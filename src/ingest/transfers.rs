@@ -34,16 +34,8 @@ pub fn transfers(
     out: &mut TransferTable,
     on_rows: &(dyn Fn(u64) + Sync),
 ) -> Vec<Reject> {
-    let cols = [
-        "transfer_id",
-        "timestamp",
-        "src_account",
-        "dst_account",
-        "amount",
-        "currency",
-    ];
     let [Some(id), Some(ts), Some(src), Some(dst), Some(amt), Some(cur)] =
-        cols.map(|c| raw.column(c))
+        super::schema::TRANSFER_COLUMNS.map(|c| raw.column(c))
     else {
         return Vec::new();
     };

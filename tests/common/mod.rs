@@ -24,6 +24,19 @@ pub fn flowhound(args: &[&str]) -> Output {
         .expect("the flowhound binary runs")
 }
 
+/// Runs `flowhound` and insists it exits 0 (showing its output if not).
+pub fn ok(args: &[&str]) -> Output {
+    let out = flowhound(args);
+    assert_eq!(
+        code(&out),
+        0,
+        "flowhound {}: {}",
+        args.join(" "),
+        text(&out)
+    );
+    out
+}
+
 /// stdout + stderr as text.
 pub fn text(out: &Output) -> String {
     format!(
