@@ -5,9 +5,25 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
+/// Earliest accepted timestamp, 1900-01-01T00:00:00Z.
+const EARLIEST: i64 = -2_208_988_800;
+/// First rejected timestamp, 2200-01-01T00:00:00Z.
+const END: i64 = 7_258_118_400;
+
+/// Parses a timestamp and checks that it lies in 1900..2200 (anything else is a unit or
+/// data error: milliseconds given as seconds, a sentinel value, a corrupted cell).
+pub fn timestamp(text: &str) -> Result<i64, &'static str> {
+    let t = any_timestamp(text)?;
+    if (EARLIEST..END).contains(&t) {
+        Ok(t)
+    } else {
+        Err("timestamp outside 1900-2199 (milliseconds given as seconds?)")
+    }
+}
+
 /// Parses a timestamp: RFC 3339 (`2024-03-01T09:30:00+08:00`), a naive
 /// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix seconds.
-pub fn timestamp(text: &str) -> Result<i64, &'static str> {
+fn any_timestamp(text: &str) -> Result<i64, &'static str> {
     let t = text.trim();
     if t.is_empty() {
         return Err("empty timestamp");
@@ -103,6 +119,11 @@ mod tests {
         assert!(timestamp("yesterday").is_err());
         assert!(timestamp("2024-13-01").is_err());
         assert!(timestamp("").is_err());
+        assert!(
+            timestamp("1709285400000").is_err(),
+            "milliseconds are not seconds"
+        );
+        assert!(timestamp("-99999999999999").is_err());
     }
 
     #[test]

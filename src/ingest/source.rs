@@ -223,6 +223,12 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
             "not a CSV text file (contains NUL bytes); is it compressed or binary?",
         ));
     }
+    if let Some(name) = duplicate_header(body) {
+        return Err(Error::bad_input(
+            path,
+            format!("column `{name}` appears twice in the header"),
+        ));
+    }
     let fast = catch_unwind(AssertUnwindSafe(|| {
         CsvReadOptions::default()
             .with_has_header(true)
@@ -234,7 +240,7 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
     match fast {
         // Line numbers of the fast path are row + 2; when blank lines or quoted line breaks
         // make that untrue, the exact path numbers rows by their real lines.
-        Ok(Ok(df)) if !has_duplicate_names(&df) && physical_rows(body) == df.height() => {
+        Ok(Ok(df)) if physical_rows(body) == df.height() => {
             Ok((normalise_names(df)?, None, Vec::new()))
         }
         // Ragged rows, bad UTF-8, or a polars panic: take the exact, row-by-row path.
@@ -242,21 +248,29 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
     }
 }
 
-/// Data lines in a CSV body (lines after the header, a missing final newline included).
+/// Non-blank lines after the header (blank lines are not rows).
 fn physical_rows(body: &[u8]) -> usize {
-    let newlines = body.iter().filter(|&&b| b == b'\n').count();
-    let unterminated = usize::from(body.last().is_some_and(|&b| b != b'\n'));
-    (newlines + unterminated).saturating_sub(1)
+    body.split(|&b| b == b'\n')
+        .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+        .count()
+        .saturating_sub(1)
 }
 
-fn has_duplicate_names(df: &DataFrame) -> bool {
-    let mut names: Vec<String> = df
-        .get_column_names()
+/// A column named twice in the header (compared as flowhound matches names).
+fn duplicate_header(body: &[u8]) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body);
+    let header = reader.byte_records().next()?.ok()?;
+    let mut names: Vec<String> = header
         .iter()
-        .map(|n| clean_name(n))
+        .map(|f| clean_name(&String::from_utf8_lossy(f)))
         .collect();
     names.sort();
-    names.windows(2).any(|w| w[0] == w[1])
+    names
+        .windows(2)
+        .find(|w| w[0] == w[1])
+        .map(|w| w[0].clone())
 }
 
 fn clean_name(name: &str) -> String {
@@ -305,6 +319,21 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
         ));
     }
     let width = names.len();
+    // Lines from byte offsets: the csv crate's own line count skips blank lines.
+    let mut counted = (0usize, 1u64);
+    let mut line_at = |byte: u64| -> u64 {
+        let mut start = (byte as usize).min(body.len());
+        while start < body.len() && (body[start] == b'\n' || body[start] == b'\r') {
+            start += 1;
+        }
+        let (from, lines) = counted;
+        let more = body[from.min(start)..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        counted = (start.max(from), lines + more);
+        counted.1
+    };
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
     let mut lines = Vec::new();
     let mut rejects = Vec::new();
@@ -312,7 +341,7 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
                 rejects.push(Reject::new(
                     file,
                     line,
@@ -323,7 +352,7 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(0);
         if rec.len() == 1
             && rec
                 .get(0)
@@ -416,4 +445,54 @@ fn read_parquet(path: &Path, stored: Vec<u8>) -> Result<DataFrame> {
     let df = DataFrame::new(df.height(), cols)
         .map_err(|e| Error::bad_input(path, format!("cannot build table: {e}")))?;
     normalise_names(df)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<RawTable> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("transfers.csv");
+        std::fs::write(&p, text).unwrap();
+        read_table(&p)
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_and_lines_stay_true() {
+        let t = read("a,b\n\n1,2\n\n\n3,4\n").unwrap();
+        assert_eq!(t.height(), 2);
+        assert_eq!((t.line(0), t.line(1)), (3, 6));
+        assert_eq!(t.column("a").unwrap().get(1), "3");
+    }
+
+    #[test]
+    fn quoted_line_breaks_keep_later_lines_true() {
+        let t = read("a,b\n1,\"x\ny\"\n3,4\n").unwrap();
+        assert_eq!(t.height(), 2);
+        assert_eq!(t.line(1), 4);
+        assert_eq!(t.column("b").unwrap().get(0), "x\ny");
+    }
+
+    #[test]
+    fn clean_files_take_the_fast_path() {
+        let t = read("A ,b\r\n1,2\r\n3,4").unwrap();
+        assert!(t.lines.is_none());
+        assert_eq!(
+            t.column("a").unwrap().get(1),
+            "3",
+            "names are trimmed and lower-cased"
+        );
+        assert_eq!(
+            t.column("b").unwrap().get(0),
+            "2",
+            "CR is not part of the cell"
+        );
+    }
+
+    #[test]
+    fn a_column_named_twice_is_an_error() {
+        let err = read("a,B,b\n1,2,3\n").err().unwrap();
+        assert!(err.to_string().contains("`b` appears twice"), "{err}");
+    }
 }
