@@ -11,6 +11,7 @@ use crate::export::{leads_csv, run_json};
 use crate::graph::FlowGraph;
 use crate::ingest::{self, rejects::write_rejects, DumpFiles, IngestReport};
 use crate::leads::{self, Lead};
+use crate::model::Dump;
 use crate::progress::Progress;
 
 /// Options of one run.
@@ -86,29 +87,57 @@ pub fn reject_failure(report: &IngestReport, opts: &Options) -> Option<String> {
     None
 }
 
-/// Runs the whole batch. Rejects are written before thresholds are checked, so a failed
-/// run still leaves `rejects.csv` to fix the input with.
-pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Report> {
+/// A dump read, validated and turned into a graph.
+pub struct Loaded {
+    /// The validated dump.
+    pub dump: Dump,
+    /// Ingest counts and rejects.
+    pub ingest: IngestReport,
+    /// Its graph.
+    pub graph: FlowGraph,
+    /// Wall time per stage so far.
+    pub stages: Vec<(String, u128)>,
+}
+
+/// Reads, validates and builds the graph. Rejects are written to `out/rejects.csv`
+/// before thresholds are checked, so a failed run still leaves them to fix the input with.
+pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
     let mut stages = Vec::new();
+    let clock = Instant::now();
+    let files = DumpFiles::discover(&opts.dump)?;
+    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
+    let (dump, ingest) = ingest::load(&files, config, progress)?;
+    write_rejects(&opts.out.join("rejects.csv"), &ingest.rejects)?;
+    stages.push(("ingest".to_owned(), clock.elapsed().as_millis()));
+    if let Some(why) = reject_failure(&ingest, opts) {
+        return Err(Error::RunFailed(why));
+    }
+    let clock = Instant::now();
+    let stage = progress.stage("build graph", None);
+    let graph = FlowGraph::build(&dump, config);
+    stage.finish();
+    stages.push(("graph".to_owned(), clock.elapsed().as_millis()));
+    Ok(Loaded {
+        dump,
+        ingest,
+        graph,
+        stages,
+    })
+}
+
+/// Runs the whole batch.
+pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Report> {
+    let Loaded {
+        dump,
+        ingest,
+        graph,
+        mut stages,
+    } = load(opts, config, progress)?;
     let mut clock = Instant::now();
     let mut lap = |name: &str, stages: &mut Vec<(String, u128)>| {
         stages.push((name.to_owned(), clock.elapsed().as_millis()));
         clock = Instant::now();
     };
-    let files = DumpFiles::discover(&opts.dump)?;
-    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
-    let (dump, ingest) = ingest::load(&files, config, progress)?;
-    write_rejects(&opts.out.join("rejects.csv"), &ingest.rejects)?;
-    lap("ingest", &mut stages);
-    if let Some(why) = reject_failure(&ingest, opts) {
-        return Err(Error::RunFailed(why));
-    }
-
-    let stage = progress.stage("build graph", None);
-    let graph = FlowGraph::build(&dump, config);
-    stage.finish();
-    lap("graph", &mut stages);
-
     let ctx = Context {
         graph: &graph,
         dump: &dump,

@@ -119,6 +119,134 @@ fn score(
     }
 }
 
+/// How much of one traced case reached its true destinations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceScore {
+    /// Case id.
+    pub case: String,
+    /// Seed value traced (base currency).
+    pub seed_value: f64,
+    /// Traced value held at the case's true destination accounts.
+    pub reached: f64,
+    /// True destination accounts.
+    pub destinations: usize,
+}
+
+impl TraceScore {
+    /// `reached / seed_value`.
+    pub fn share(&self) -> f64 {
+        if self.seed_value > 0.0 {
+            self.reached / self.seed_value
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Scores a forward `trace` output against the truth: for every traced case, the share of
+/// its seed value held at the accounts the truth names as its destinations (roles ending
+/// in `destination`).
+pub fn evaluate_trace(truth: &Path, trace_dir: &Path) -> Result<Vec<TraceScore>> {
+    let truth_accounts = truth.with_file_name("truth_accounts.csv");
+    let (mut reader, header) = open(&truth_accounts)?;
+    let (a, c, r) = (
+        column(&truth_accounts, &header, "account_id")?,
+        column(&truth_accounts, &header, "case_id")?,
+        column(&truth_accounts, &header, "role")?,
+    );
+    let mut destinations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| Error::bad_input(&truth_accounts, e.to_string()))?;
+        if rec.get(r).is_some_and(|role| role.ends_with("destination")) {
+            destinations
+                .entry(rec.get(c).unwrap_or("").to_owned())
+                .or_default()
+                .insert(rec.get(a).unwrap_or("").to_owned());
+        }
+    }
+    let summary = trace_dir.join("trace_summary.csv");
+    let (mut reader, header) = open(&summary)?;
+    let (sc, sd, sv) = (
+        column(&summary, &header, "case_id")?,
+        column(&summary, &header, "direction")?,
+        column(&summary, &header, "seed_value")?,
+    );
+    let mut scores: BTreeMap<String, TraceScore> = BTreeMap::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| Error::bad_input(&summary, e.to_string()))?;
+        if rec.get(sd) != Some("forward") {
+            continue;
+        }
+        let case = rec.get(sc).unwrap_or("").to_owned();
+        let seed_value = rec.get(sv).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let n = destinations.get(&case).map_or(0, BTreeSet::len);
+        scores.insert(
+            case.clone(),
+            TraceScore {
+                case,
+                seed_value,
+                reached: 0.0,
+                destinations: n,
+            },
+        );
+    }
+    let holdings = trace_dir.join("trace_holdings.csv");
+    let (mut reader, header) = open(&holdings)?;
+    let (hc, hd, ha, hm) = (
+        column(&holdings, &header, "case_id")?,
+        column(&holdings, &header, "direction")?,
+        column(&holdings, &header, "account_id")?,
+        column(&holdings, &header, "amount")?,
+    );
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| Error::bad_input(&holdings, e.to_string()))?;
+        let (Some(case), Some(acc)) = (rec.get(hc), rec.get(ha)) else {
+            continue;
+        };
+        if rec.get(hd) != Some("forward")
+            || !destinations
+                .get(case)
+                .is_some_and(|d| d.contains(plain(acc)))
+        {
+            continue;
+        }
+        if let Some(s) = scores.get_mut(case) {
+            s.reached += rec
+                .get(hm)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0);
+        }
+    }
+    Ok(scores
+        .into_values()
+        .filter(|s| s.destinations > 0)
+        .collect())
+}
+
+/// Writes `eval_trace.csv`.
+pub fn write_trace_csv(path: &Path, scores: &[TraceScore]) -> Result<()> {
+    let mut out = CsvOut::create(
+        path,
+        &[
+            "case_id",
+            "seed_value",
+            "reached_destinations",
+            "share",
+            "destinations",
+        ],
+    )?;
+    for s in scores {
+        out.row(&[
+            &s.case,
+            &format!("{:.2}", s.seed_value),
+            &format!("{:.2}", s.reached),
+            &format!("{:.4}", s.share()),
+            &s.destinations.to_string(),
+        ])?;
+    }
+    out.finish()
+}
+
 /// Writes `eval.csv`.
 pub fn write_csv(path: &Path, scores: &[Score]) -> Result<()> {
     let mut out = CsvOut::create(

@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod leads;
 pub mod model;
 pub mod progress;
+pub mod trace;
 
 pub use config::Config;
 pub use error::{Error, Result};

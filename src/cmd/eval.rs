@@ -1,14 +1,17 @@
 //! `flowhound eval`: score leads against ground truth.
 //!
-//! Usage: flowhound eval --truth DUMP/truth.csv --leads OUT [--out FILE]
+//! Usage: flowhound eval --truth DUMP/truth.csv [--leads OUT] [--trace TRACE_OUT] [--out FILE]
 //!
 //! Reads truth.csv (transfer_id, case_id, pattern) and, beside it, truth_accounts.csv
 //! (account_id, case_id, pattern, role); reads lead_accounts.csv and lead_transfers.csv
 //! from OUT. Prints precision, recall and F1 per pattern at account and transfer level,
-//! and writes them to OUT/eval.csv (or FILE).
+//! and writes them to OUT/eval.csv (or FILE). With --trace, also scores a forward trace:
+//! the share of each traced case's seed value held at its true destinations
+//! (TRACE_OUT/eval_trace.csv).
 
 use std::path::PathBuf;
 
+use flowhound::detect::fmt_amount;
 use flowhound::eval;
 
 use super::table;
@@ -20,48 +23,85 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     truth: PathBuf,
     /// Output folder of `analyze`.
+    #[arg(long, value_name = "DIR", required_unless_present = "trace")]
+    leads: Option<PathBuf>,
+    /// Output folder of a forward `trace` run with the dump's seeds.csv.
     #[arg(long, value_name = "DIR")]
-    leads: PathBuf,
+    trace: Option<PathBuf>,
     /// Where to write the table (default: LEADS/eval.csv).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let scores = eval::evaluate(&args.truth, &args.leads)?;
-    let rows: Vec<Vec<String>> = scores
-        .iter()
-        .map(|s| {
-            vec![
-                s.pattern.clone(),
-                s.level.to_owned(),
-                s.truth.to_string(),
-                s.predicted.to_string(),
-                s.true_positive.to_string(),
-                format!("{:.3}", s.precision()),
-                format!("{:.3}", s.recall()),
-                format!("{:.3}", s.f1()),
-            ]
-        })
-        .collect();
-    print!(
-        "{}",
-        table::render(
-            &[
-                "pattern",
-                "level",
-                "truth",
-                "flagged",
-                "hit",
-                "precision",
-                "recall",
-                "f1"
-            ],
-            &rows
-        )
-    );
-    let out = args.out.unwrap_or_else(|| args.leads.join("eval.csv"));
-    eval::write_csv(&out, &scores)?;
-    println!("wrote {}", out.display());
+    if let Some(leads) = &args.leads {
+        let scores = eval::evaluate(&args.truth, leads)?;
+        let rows: Vec<Vec<String>> = scores
+            .iter()
+            .map(|s| {
+                vec![
+                    s.pattern.clone(),
+                    s.level.to_owned(),
+                    s.truth.to_string(),
+                    s.predicted.to_string(),
+                    s.true_positive.to_string(),
+                    format!("{:.3}", s.precision()),
+                    format!("{:.3}", s.recall()),
+                    format!("{:.3}", s.f1()),
+                ]
+            })
+            .collect();
+        print!(
+            "{}",
+            table::render(
+                &[
+                    "pattern",
+                    "level",
+                    "truth",
+                    "flagged",
+                    "hit",
+                    "precision",
+                    "recall",
+                    "f1"
+                ],
+                &rows
+            )
+        );
+        let out = args.out.clone().unwrap_or_else(|| leads.join("eval.csv"));
+        eval::write_csv(&out, &scores)?;
+        println!("wrote {}", out.display());
+    }
+    if let Some(trace) = &args.trace {
+        let scores = eval::evaluate_trace(&args.truth, trace)?;
+        let rows: Vec<Vec<String>> = scores
+            .iter()
+            .map(|s| {
+                vec![
+                    s.case.clone(),
+                    fmt_amount(s.seed_value),
+                    fmt_amount(s.reached),
+                    format!("{:.1}%", 100.0 * s.share()),
+                ]
+            })
+            .collect();
+        print!(
+            "{}",
+            table::render(
+                &["case", "seed value", "at true destinations", "share"],
+                &rows
+            )
+        );
+        if !scores.is_empty() {
+            let mean = scores.iter().map(|s| s.share()).sum::<f64>() / scores.len() as f64;
+            let worst = scores
+                .iter()
+                .map(|s| s.share())
+                .fold(f64::INFINITY, f64::min);
+            println!("{} traced cases: mean {:.1}%, worst {:.1}% of seed value reached the true destinations", scores.len(), 100.0 * mean, 100.0 * worst);
+        }
+        let out = trace.join("eval_trace.csv");
+        eval::write_trace_csv(&out, &scores)?;
+        println!("wrote {}", out.display());
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@ mod eval;
 mod generate;
 mod progress;
 mod table;
+mod trace;
 
 use clap::{Parser, Subcommand};
 
@@ -20,7 +21,7 @@ use clap::{Parser, Subcommand};
     name = "flowhound",
     version,
     max_term_width = 100,
-    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
+    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n  flowhound trace dump --seeds dump/seeds.csv --out trace\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
 )]
 pub struct Cli {
     /// Worker threads (default: all cores). Output is identical for any value.
@@ -38,6 +39,7 @@ enum Command {
     Analyze(analyze::Args),
     Generate(generate::Args),
     Eval(eval::Args),
+    Trace(trace::Args),
     Config(config::Args),
 }
 
@@ -54,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze(a) => analyze::run(a, &progress),
         Command::Generate(a) => generate::run(a, &progress),
         Command::Eval(a) => eval::run(a),
+        Command::Trace(a) => trace::run(a, &progress),
         Command::Config(a) => config::run(a),
     }
 }

@@ -29,8 +29,28 @@ pub struct Config {
     pub ub1: Ub1Config,
     /// OS1 round-tripping parameters.
     pub os1: Os1Config,
+    /// Asset tracing.
+    pub trace: TraceConfig,
     /// Lead scoring.
     pub scoring: ScoringConfig,
+}
+
+/// Parameters of `trace` (TR1/TR2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceConfig {
+    /// Hops followed away from a seed.
+    pub max_hops: u32,
+    /// Share of the seed value below which traced value is dropped.
+    pub min_share: f64,
+    /// Channels that sink traced money.
+    pub sink_channels: Vec<String>,
+    /// Accounts that sink traced money.
+    pub sink_accounts: Vec<String>,
+    /// Chains per destination in trace_paths.csv.
+    pub paths_per_destination: usize,
+    /// Destinations whose chains are reported.
+    pub path_destinations: usize,
 }
 
 /// Parameters of UB1 (collector / pool account).
@@ -151,6 +171,15 @@ impl Config {
         share("ub1.min_pass_through", self.ub1.min_pass_through)?;
         share("ub1.max_payee_share", self.ub1.max_payee_share)?;
         share("os1.min_retained", self.os1.min_retained)?;
+        share("trace.min_share", self.trace.min_share)?;
+        for ch in &self.trace.sink_channels {
+            if ch.trim().is_empty() || crate::model::Channel::parse(ch).is_none() {
+                return bad(format!("trace.sink_channels: unknown channel `{ch}`"));
+            }
+        }
+        if self.trace.max_hops == 0 {
+            return bad("trace.max_hops must be at least 1".into());
+        }
         share("scoring.default_weight", self.scoring.default_weight)?;
         for (k, v) in &self.scoring.pattern_weights {
             share(&format!("scoring.pattern_weights.{k}"), *v)?;

@@ -4,3 +4,4 @@
 pub mod csv_out;
 pub mod leads_csv;
 pub mod run_json;
+pub mod trace_csv;

@@ -1,0 +1,237 @@
+//! `flowhound trace` end to end: conservation to the cent, recall of the true
+//! destinations, determinism, seeds by holder, and errors in SEEDS.csv.
+
+mod common;
+
+use common::*;
+
+/// Parses a money cell to cents.
+fn cents(cell: &str) -> i64 {
+    (cell.parse::<f64>().unwrap() * 100.0).round() as i64
+}
+
+#[test]
+fn sample_trace_conserves_and_finds_the_destinations() {
+    let out = tempfile::tempdir().unwrap();
+    for rule in ["proportional", "fifo", "lifo"] {
+        let run = ok(&[
+            "trace",
+            s(&fixture("sample")),
+            "--seeds",
+            s(&fixture("sample/seeds.csv")),
+            "--out",
+            s(out.path()),
+            "--rule",
+            rule,
+            "--direction",
+            "both",
+            "-q",
+        ]);
+        assert!(
+            text(&run).contains("[conserved]") && !text(&run).contains("NOT CONSERVED"),
+            "{}",
+            text(&run)
+        );
+        let summary = rows(&out.path().join("trace_summary.csv"));
+        assert_eq!(summary.len(), 4, "2 cases x 2 directions");
+        for r in &summary {
+            assert_eq!(r[11], "yes");
+            // seed_value = held + sunk + dropped, to the cent, from the written file.
+            assert_eq!(
+                cents(&r[4]),
+                cents(&r[5]) + cents(&r[8]) + cents(&r[9]) + cents(&r[10]),
+                "{r:?}"
+            );
+        }
+        let eval = ok(&[
+            "eval",
+            "--truth",
+            s(&fixture("sample/truth.csv")),
+            "--trace",
+            s(out.path()),
+        ]);
+        for r in rows(&out.path().join("eval_trace.csv")) {
+            let share: f64 = r[3].parse().unwrap();
+            assert!(
+                share >= 0.9,
+                "{rule}: {} reached only {share}: {}",
+                r[0],
+                text(&eval)
+            );
+        }
+    }
+    let paths = rows(&out.path().join("trace_paths.csv"));
+    assert!(paths
+        .iter()
+        .any(|p| p[1] == "forward" && p[8] == "yes" && p[9].contains(" > ")));
+    let jurisdictions = rows(&out.path().join("trace_jurisdictions.csv"));
+    assert!(
+        jurisdictions.iter().any(|j| j[3] == "yes"),
+        "TR2: some money ends offshore"
+    );
+}
+
+#[test]
+fn trace_output_is_identical_for_any_thread_count() {
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for (threads, out) in [("1", &one), ("2", &two)] {
+        ok(&[
+            "--threads",
+            threads,
+            "trace",
+            s(&fixture("sample")),
+            "--seeds",
+            s(&fixture("sample/seeds.csv")),
+            "--out",
+            s(out.path()),
+            "--direction",
+            "both",
+            "-q",
+        ]);
+    }
+    for f in [
+        "trace_summary.csv",
+        "trace_holdings.csv",
+        "trace_paths.csv",
+        "trace_flows.csv",
+        "trace_jurisdictions.csv",
+    ] {
+        assert!(
+            std::fs::read(one.path().join(f)).unwrap()
+                == std::fs::read(two.path().join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+/// A hand-made dump: S pays A 100, X pays A 50, A pays B 120, B withdraws 20 cash.
+fn small_dump(dir: &std::path::Path, shuffled: bool) {
+    let mut rows = [
+        "t1,2024-01-01T10:00:00Z,S,A,100,USD,wire",
+        "t2,2024-01-02T10:00:00Z,X,A,50,USD,wire",
+        "t3,2024-01-03T10:00:00Z,A,B,120,USD,wire",
+        "t4,2024-01-04T10:00:00Z,B,B,20,USD,cash_withdrawal",
+    ];
+    if shuffled {
+        rows.reverse();
+    }
+    let text = format!(
+        "transfer_id,timestamp,src_account,dst_account,amount,currency,channel\n{}\n",
+        rows.join("\n")
+    );
+    std::fs::write(dir.join("transfers.csv"), text).unwrap();
+    std::fs::write(
+        dir.join("accounts.csv"),
+        "account_id,holder_id,country\nS,h-s,CN\nA,h-a,HK\nB,h-b,VG\nX,h-x,CN\n",
+    )
+    .unwrap();
+}
+
+fn holdings(out: &std::path::Path) -> Vec<(String, String, String)> {
+    rows(&out.join("trace_holdings.csv"))
+        .into_iter()
+        .map(|r| (r[1].clone(), r[2].clone(), r[7].clone()))
+        .collect()
+}
+
+#[test]
+fn hand_computed_trace_and_shuffled_rows() {
+    let dump = tempfile::tempdir().unwrap();
+    small_dump(dump.path(), false);
+    let seeds = dump.path().join("seeds.csv");
+    std::fs::write(&seeds, "holder_id,case_id\nh-s,case1\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    ok(&[
+        "trace",
+        s(dump.path()),
+        "--seeds",
+        s(&seeds),
+        "--out",
+        s(out.path()),
+        "-q",
+    ]);
+    // A holds 100 of 150 traced; paying 120 carries 80; keeps 20. B gets 80, withdraws
+    // 20 cash of its 120: 80/120 of it is traced, so 13.33 sinks and 66.67 stays.
+    let want = vec![
+        ("forward".to_owned(), "B".to_owned(), "66.67".to_owned()),
+        ("forward".to_owned(), "A".to_owned(), "20.00".to_owned()),
+    ];
+    assert_eq!(holdings(out.path()), want);
+    let summary = &rows(&out.path().join("trace_summary.csv"))[0];
+    assert_eq!(
+        (
+            summary[4].as_str(),
+            summary[8].as_str(),
+            summary[6].as_str()
+        ),
+        ("100.00", "13.33", "66.67"),
+        "sunk, and held offshore (VG)"
+    );
+
+    let shuffled = tempfile::tempdir().unwrap();
+    small_dump(shuffled.path(), true);
+    let out2 = tempfile::tempdir().unwrap();
+    ok(&[
+        "trace",
+        s(shuffled.path()),
+        "--seeds",
+        s(&seeds),
+        "--out",
+        s(out2.path()),
+        "-q",
+    ]);
+    assert_eq!(holdings(out2.path()), want, "row order does not matter");
+
+    // Backward from B: its 120 came 80 from S and 40 from X (A's mix at the time).
+    std::fs::write(&seeds, "account_id,case_id\nB,case1\n").unwrap();
+    ok(&[
+        "trace",
+        s(dump.path()),
+        "--seeds",
+        s(&seeds),
+        "--out",
+        s(out.path()),
+        "--direction",
+        "backward",
+        "-q",
+    ]);
+    let mut got = holdings(out.path());
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("backward".to_owned(), "S".to_owned(), "80.00".to_owned()),
+            ("backward".to_owned(), "X".to_owned(), "40.00".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn bad_seeds_are_clear_errors() {
+    let dump = tempfile::tempdir().unwrap();
+    small_dump(dump.path(), false);
+    let seeds = dump.path().join("seeds.csv");
+    let out = tempfile::tempdir().unwrap();
+    for (seeds_text, expect) in [
+        (
+            "account_id\nNOPE\n",
+            "line 2: account `NOPE` is not in the dump",
+        ),
+        ("name\nS\n", "account_id (or holder_id)"),
+        ("account_id,amount\nS,-4\n", "amount is negative"),
+        ("account_id\n", "no seeds"),
+    ] {
+        std::fs::write(&seeds, seeds_text).unwrap();
+        let run = flowhound(&[
+            "trace",
+            s(dump.path()),
+            "--seeds",
+            s(&seeds),
+            "--out",
+            s(out.path()),
+            "-q",
+        ]);
+        assert_eq!(code(&run), 2, "{seeds_text}: {}", text(&run));
+        assert!(text(&run).contains(expect), "{seeds_text}: {}", text(&run));
+    }
+}
