@@ -29,6 +29,7 @@ fn make_dump(dir: &Path, format: OutFormat) {
         start: 1_704_067_200,
         days: 180,
         cases_per_pattern: None,
+        layout: generate::Layout::Native,
     };
     generate::generate(&opts, &Silent).expect("bench dump generates");
 }

@@ -9,7 +9,8 @@ use crate::detect::{self, Context, DetectorRun};
 use crate::error::{Error, Result};
 use crate::export::{leads_csv, run_json};
 use crate::graph::FlowGraph;
-use crate::ingest::{self, rejects::write_rejects, DumpFiles, IngestReport};
+use crate::ingest::presets::{self, Preset, Truth};
+use crate::ingest::{rejects::write_rejects, IngestReport};
 use crate::leads::{self, Lead};
 use crate::model::Dump;
 use crate::progress::Progress;
@@ -25,6 +26,8 @@ pub struct Options {
     pub strict: bool,
     /// Fail the run when more than this share of rows is rejected.
     pub max_reject_ratio: f64,
+    /// Input layout (detected from file names and headers when `None`).
+    pub preset: Option<Preset>,
 }
 
 /// What a run produced, for the terminal summary.
@@ -46,6 +49,10 @@ pub struct Report {
     pub stages: Vec<(String, u128)>,
     /// Output files written.
     pub outputs: Vec<PathBuf>,
+    /// The layout read.
+    pub preset: Preset,
+    /// True when the dataset's labels were written as truth.csv / truth_accounts.csv.
+    pub truth_written: bool,
 }
 
 /// A lead as shown in the terminal summary.
@@ -97,6 +104,10 @@ pub struct Loaded {
     pub graph: FlowGraph,
     /// Wall time per stage so far.
     pub stages: Vec<(String, u128)>,
+    /// The layout read.
+    pub preset: Preset,
+    /// Labels of a public dataset, also written to the output folder.
+    pub truth: Option<Truth>,
 }
 
 /// Reads, validates and builds the graph. Rejects are written to `out/rejects.csv`
@@ -104,10 +115,16 @@ pub struct Loaded {
 pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
     let mut stages = Vec::new();
     let clock = Instant::now();
-    let files = DumpFiles::discover(&opts.dump)?;
+    let preset = match opts.preset {
+        Some(p) => p,
+        None => presets::detect(&opts.dump)?,
+    };
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
-    let (dump, ingest) = ingest::load(&files, config, progress)?;
+    let (dump, ingest, truth) = presets::load(preset, &opts.dump, config, progress)?;
     write_rejects(&opts.out.join("rejects.csv"), &ingest.rejects)?;
+    if let Some(t) = &truth {
+        t.write(&opts.out)?;
+    }
     stages.push(("ingest".to_owned(), clock.elapsed().as_millis()));
     if let Some(why) = reject_failure(&ingest, opts) {
         return Err(Error::RunFailed(why));
@@ -122,6 +139,8 @@ pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<
         ingest,
         graph,
         stages,
+        preset,
+        truth,
     })
 }
 
@@ -132,6 +151,8 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
         ingest,
         graph,
         mut stages,
+        preset,
+        truth,
     } = load(opts, config, progress)?;
     let mut clock = Instant::now();
     let mut lap = |name: &str, stages: &mut Vec<(String, u128)>| {
@@ -207,6 +228,8 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
         leads: lines,
         stages,
         outputs,
+        preset,
+        truth_written: truth.is_some(),
     })
 }
 

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::export::csv_out::CsvOut;
 
+/// Pattern name of the row that scores laundering vs not, across all patterns.
+pub const ANY: &str = "ANY";
+
 /// One row of the evaluation table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Score {
@@ -85,6 +88,23 @@ pub fn evaluate(truth: &Path, leads_dir: &Path) -> Result<Vec<Score>> {
     }
     patterns.extend(predicted_accounts.keys());
     let empty = BTreeSet::new();
+    // Laundering vs not, whatever the pattern: the minority-class score that the
+    // literature reports for AMLworld and AMLSim.
+    let any = |sets: &Sets| {
+        sets.values()
+            .flatten()
+            .cloned()
+            .collect::<BTreeSet<String>>()
+    };
+    if let Some(ta) = &truth_accounts {
+        scores.push(score(ANY, "account", &any(ta), &any(&predicted_accounts)));
+    }
+    scores.push(score(
+        ANY,
+        "transfer",
+        &any(&truth_transfers),
+        &any(&predicted_transfers),
+    ));
     for p in patterns {
         if let Some(ta) = &truth_accounts {
             scores.push(score(

@@ -8,6 +8,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, which turns `flowhound eval ... | head` into a panic on the
+    // next print; a command-line tool should just stop, as `cat` does.
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = cmd::Cli::parse();
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

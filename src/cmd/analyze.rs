@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use flowhound::analyze::{self, Options};
 use flowhound::detect::fmt_amount;
+use flowhound::ingest::presets::Preset;
 use flowhound::progress::Progress;
 use flowhound::Config;
 
@@ -37,6 +38,9 @@ pub struct Args {
     /// Configuration overrides (TOML; see `flowhound config`).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Input layout: native, amlsim or amlworld (default: detected from files and headers).
+    #[arg(long, value_enum)]
+    preset: Option<Preset>,
     /// Fail (exit 1) if any row is rejected.
     #[arg(long)]
     strict: bool,
@@ -58,12 +62,19 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         out: args.out,
         strict: args.strict,
         max_reject_ratio: args.max_reject_ratio,
+        preset: args.preset,
     };
     let report = match analyze::run(&opts, &config, progress) {
         Ok(r) => r,
         Err(e @ flowhound::Error::RunFailed(_)) => return Err(e.into()),
         Err(e) => return Err(e.into()),
     };
+    let how = if args.preset.is_some() {
+        "as given"
+    } else {
+        "detected"
+    };
+    println!("input layout: {} ({how})", report.preset.name());
     for line in report.ingest.reconciliation() {
         println!("{line}");
     }
@@ -138,6 +149,13 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     println!("\ntime: {}", stages.join(", "));
     for o in &report.outputs {
         println!("wrote {}", o.display());
+    }
+    if report.truth_written {
+        println!(
+            "the dataset's labels were written as truth: score with `flowhound eval --truth {} --leads {}`",
+            opts.out.join("truth.csv").display(),
+            opts.out.display()
+        );
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use flowhound::generate::{self, OutFormat};
+use flowhound::generate::{self, Layout, OutFormat};
 use flowhound::ingest::parse;
 use flowhound::progress::Progress;
 
@@ -37,6 +37,9 @@ pub struct Args {
     /// Injected cases per pattern (default: max(2, transfers / 100,000)).
     #[arg(long)]
     cases_per_pattern: Option<usize>,
+    /// Write the dump in flowhound's schema or in a public dataset's layout.
+    #[arg(long, value_enum, default_value_t = Layout::Native)]
+    layout: Layout,
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
@@ -55,6 +58,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             start,
             days: args.days,
             cases_per_pattern: args.cases_per_pattern,
+            layout: args.layout,
         },
         progress,
     )?;

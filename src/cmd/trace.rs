@@ -13,6 +13,7 @@ use flowhound::analyze::{self, Options};
 use flowhound::detect::fmt_amount;
 use flowhound::export::trace_csv;
 use flowhound::ingest::parse;
+use flowhound::ingest::presets::Preset;
 use flowhound::progress::Progress;
 use flowhound::trace::{self, engine::amount, seeds, Direction, Rule};
 use flowhound::Config;
@@ -55,6 +56,9 @@ pub struct Args {
     /// Configuration overrides (TOML; see `flowhound config`).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Input layout: native, amlsim or amlworld (default: detected from files and headers).
+    #[arg(long, value_enum)]
+    preset: Option<Preset>,
     /// Fail (exit 1) if any input row is rejected.
     #[arg(long)]
     strict: bool,
@@ -83,6 +87,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         out: args.out.clone(),
         strict: args.strict,
         max_reject_ratio: args.max_reject_ratio,
+        preset: args.preset,
     };
     let loaded = analyze::load(&opts, &config, progress)?;
     let (dump, graph) = (&loaded.dump, &loaded.graph);

@@ -7,6 +7,7 @@
 
 pub mod background;
 pub mod cases;
+pub mod layouts;
 pub mod motifs;
 pub mod world;
 pub mod write;
@@ -30,6 +31,17 @@ pub enum OutFormat {
     Parquet,
 }
 
+/// Which layout the dump is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// flowhound's native schema plus truth files.
+    Native,
+    /// IBM AMLworld (`*_Trans.csv`, `*_Patterns.txt`); labels carry the truth.
+    Amlworld,
+    /// IBM AMLSim output; alert files carry the truth.
+    Amlsim,
+}
+
 /// Options of `generate`.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -47,6 +59,8 @@ pub struct Options {
     pub days: i64,
     /// Injected cases per pattern (default scales with size).
     pub cases_per_pattern: Option<usize>,
+    /// Layout written.
+    pub layout: Layout,
 }
 
 /// Why a transfer was made, written as a memo.
@@ -203,7 +217,17 @@ pub fn generate(opts: &Options, progress: &dyn Progress) -> Result<Summary> {
     // Interleave cases with normal activity: one time-ordered dump (stable, so ties keep
     // generation order and the output is the same for any thread count).
     txs.par_sort_by_key(|t| t.time);
-    let files = write::write_all(opts, &world, &book, &txs, progress)?;
+    let files = match opts.layout {
+        Layout::Native => write::write_all(opts, &world, &book, &txs, progress)?,
+        layout => {
+            std::fs::create_dir_all(&opts.out).map_err(|e| crate::Error::io(&opts.out, e))?;
+            if layout == Layout::Amlworld {
+                layouts::amlworld(&opts.out, &world, &book, &txs)?
+            } else {
+                layouts::amlsim(&opts.out, &world, &book, &txs)?
+            }
+        }
+    };
     let mut cases: Vec<(&'static str, usize)> = Vec::new();
     for (_, p) in &book.cases {
         match cases.iter_mut().find(|(q, _)| q == p) {

@@ -33,6 +33,11 @@ impl FxTable {
         true
     }
 
+    /// True when no currency has a rate (only the base converts).
+    pub fn is_empty(&self) -> bool {
+        self.rates.is_empty()
+    }
+
     /// Sorts the rates; call once after the last insert.
     pub fn seal(&mut self) {
         for list in self.rates.values_mut() {

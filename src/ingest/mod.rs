@@ -20,6 +20,7 @@ use crate::progress::Progress;
 pub use rejects::Reject;
 pub use schema::Table;
 use source::{Format, RawTable};
+pub mod presets;
 
 /// What happened to one table.
 #[derive(Debug, Clone, Serialize)]
@@ -120,13 +121,6 @@ impl DumpFiles {
         }
         Ok(DumpFiles { tables })
     }
-
-    fn path(&self, table: Table) -> Option<&Path> {
-        self.tables
-            .iter()
-            .find(|(t, _)| *t == table)
-            .map(|(_, p)| p.as_path())
-    }
 }
 
 /// Reads and validates a whole dump.
@@ -135,18 +129,40 @@ pub fn load(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<(Dump, IngestReport)> {
-    let mut dump = Dump::default();
-    let mut report = IngestReport::default();
-    let mut fx = fx::FxTable::new(config.base());
-    for table in Table::READ_ORDER {
-        let Some(path) = files.path(table) else {
-            report.missing.push((table, table.signals_lost()));
-            continue;
-        };
+    let mut raws = Vec::new();
+    for (table, path) in &files.tables {
         let stage = progress.stage(&format!("read {table}"), None);
         let raw = source::read_table(path)?;
         stage.finish();
-        raw.require(table)?;
+        raw.require(*table)?;
+        raws.push((*table, raw));
+    }
+    validate(raws, None, config, progress)
+}
+
+/// Validates tables already read (from files, or derived from a public layout by a
+/// preset). `implied_fx` stands in for a missing `fx_rates` table.
+pub fn validate(
+    mut raws: Vec<(Table, RawTable)>,
+    implied_fx: Option<fx::FxTable>,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<(Dump, IngestReport)> {
+    let mut dump = Dump::default();
+    let mut report = IngestReport::default();
+    let has_fx_table = raws.iter().any(|(t, _)| *t == Table::FxRates);
+    let mut fx = match implied_fx {
+        Some(f) if !has_fx_table => f,
+        _ => fx::FxTable::new(config.base()),
+    };
+    for table in Table::READ_ORDER {
+        let Some(k) = raws.iter().position(|(t, _)| *t == table) else {
+            if table != Table::FxRates || fx.is_empty() {
+                report.missing.push((table, table.signals_lost()));
+            }
+            continue;
+        };
+        let (_, raw) = raws.swap_remove(k);
         let read = (raw.height() + raw.read_rejects.len()) as u64;
         let mut rejects = raw.read_rejects.clone();
         let accepted_before = count(&dump, table);
@@ -192,11 +208,16 @@ pub fn load(
             rejects.len() as u64,
         ));
         report.rejects.extend(rejects);
+        let present = &mut dump.availability;
+        match table {
+            Table::Accounts => present.accounts = true,
+            Table::Entities => present.entities = true,
+            Table::EntityLinks => present.entity_links = true,
+            Table::FxRates => present.fx_rates = true,
+            Table::Transfers => {}
+        }
     }
-    dump.availability.accounts = files.path(Table::Accounts).is_some();
-    dump.availability.entities = files.path(Table::Entities).is_some();
-    dump.availability.entity_links = files.path(Table::EntityLinks).is_some();
-    dump.availability.fx_rates = files.path(Table::FxRates).is_some();
+    dump.availability.fx_rates |= !fx.is_empty();
     report.rejects.sort();
     Ok((dump, report))
 }

@@ -164,8 +164,17 @@ impl<'a> StrColumn<'a> {
     }
 }
 
+/// Maps a header's names to the names to read the columns by, or says why it cannot.
+pub type Rename<'a> = &'a dyn Fn(&[String]) -> std::result::Result<Vec<String>, String>;
+
 /// Reads one table file.
 pub fn read_table(path: &Path) -> Result<RawTable> {
+    read_renamed(path, &|names| Ok(names.to_vec()))
+}
+
+/// Reads one table file, letting `rename` replace the header's names (public layouts
+/// repeat names, e.g. AMLworld's two `Account` columns). Line numbers stay those of the file.
+pub fn read_renamed(path: &Path, rename: Rename<'_>) -> Result<RawTable> {
     let format = Format::of(path).ok_or_else(|| {
         Error::bad_input(
             path,
@@ -180,7 +189,7 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let (frame, lines, read_rejects) = match format {
-        Format::Csv => read_csv_bytes(path, &file, &stored)?,
+        Format::Csv => read_csv_bytes(path, &file, &rewrite_header(path, &stored, rename)?)?,
         Format::CsvGz => {
             // Decompressed here rather than by polars: without its `decompress` feature
             // polars panics on gzip input, and a truncated stream must be a clean error.
@@ -194,7 +203,7 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
                     )
                 })?;
             drop(stored);
-            read_csv_bytes(path, &file, &text)?
+            read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?)?
         }
         Format::Parquet => (read_parquet(path, stored)?, None, Vec::new()),
     };
@@ -208,6 +217,59 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
         sha256,
         bytes,
     })
+}
+
+/// The header line of a CSV file (decompressed when `.csv.gz`), as trimmed names.
+pub fn header(path: &Path) -> Result<Vec<String>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader: Box<dyn Read> = match Format::of(path) {
+        Some(Format::CsvGz) => Box::new(flate2::read::MultiGzDecoder::new(file)),
+        _ => Box::new(file),
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(reader);
+    match csv.byte_records().next() {
+        Some(Ok(rec)) => Ok(rec
+            .iter()
+            .map(|f| {
+                String::from_utf8_lossy(f)
+                    .trim_start_matches('\u{feff}')
+                    .trim()
+                    .to_owned()
+            })
+            .collect()),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// `text` with its first line replaced by `rename` of its fields (unchanged if equal).
+fn rewrite_header<'a>(
+    path: &Path,
+    text: &'a [u8],
+    rename: Rename<'_>,
+) -> Result<std::borrow::Cow<'a, [u8]>> {
+    let body = text
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(text);
+    let end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&body[..end]);
+    let names: Vec<String> = match csv.byte_records().next() {
+        Some(Ok(rec)) => rec
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_owned())
+            .collect(),
+        _ => return Ok(text.into()),
+    };
+    let renamed = rename(&names).map_err(|e| Error::bad_input(path, e))?;
+    if renamed == names {
+        return Ok(text.into());
+    }
+    let mut out = renamed.join(",").into_bytes();
+    out.extend_from_slice(&body[end..]);
+    Ok(out.into())
 }
 
 type CsvRead = (DataFrame, Option<Vec<u64>>, Vec<Reject>);

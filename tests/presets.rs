@@ -1,0 +1,134 @@
+//! Public dataset layouts: detected, read through the same validation, labels turned
+//! into truth that `eval` scores.
+
+mod common;
+
+use common::*;
+
+fn analyze(dump: &str, extra: &[&str]) -> (std::process::Output, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["analyze", dump, "--out", s(out.path()), "-q"];
+    args.extend_from_slice(extra);
+    (flowhound(&args), out)
+}
+
+#[test]
+fn amlworld_is_detected_read_and_scored() {
+    let dump = fixture("amlworld");
+    let (run, out) = analyze(s(&dump), &[]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    let t = text(&run);
+    assert!(t.contains("input layout: amlworld (detected)"), "{t}");
+    assert!(
+        t.contains("transfers: read 4000 = accepted 4000 + rejected 0"),
+        "every currency converts at the implied rates: {t}"
+    );
+    assert!(
+        t.contains("skipped: no account countries"),
+        "AMLworld has no countries: {t}"
+    );
+    let truth = rows(&out.path().join("truth.csv"));
+    assert!(truth.iter().all(|r| r[0].starts_with('L')));
+    let patterns: std::collections::BTreeSet<&str> = truth.iter().map(|r| r[2].as_str()).collect();
+    for p in [
+        "fan_out",
+        "fan_in",
+        "cycle",
+        "scatter_gather",
+        "gather_scatter",
+        "bipartite",
+        "stack",
+        "random",
+        "laundering",
+    ] {
+        assert!(patterns.contains(p), "{p} missing from {patterns:?}");
+    }
+    // Truth lines point at the right rows: each names a row labelled 1 in the file.
+    let text_file = std::fs::read_to_string(dump.join("synthetic_Trans.csv")).unwrap();
+    let lines: Vec<&str> = text_file.lines().collect();
+    for r in truth.iter().take(50) {
+        let line: usize = r[0][1..].parse().unwrap();
+        assert!(
+            lines[line - 1].ends_with(",1"),
+            "{} -> {}",
+            r[0],
+            lines[line - 1]
+        );
+    }
+    ok(&[
+        "eval",
+        "--truth",
+        s(&out.path().join("truth.csv")),
+        "--leads",
+        s(out.path()),
+    ]);
+    let table = rows(&out.path().join("eval.csv"));
+    let any = table
+        .iter()
+        .find(|r| r[0] == "ANY" && r[1] == "transfer")
+        .unwrap();
+    assert!(
+        any[4].parse::<usize>().unwrap() > 0,
+        "leads hit laundering transfers: {any:?}"
+    );
+    assert!(
+        any[5].parse::<f64>().unwrap() > 0.9,
+        "what is flagged is laundering: {any:?}"
+    );
+}
+
+#[test]
+fn amlsim_is_detected_read_and_scored() {
+    let (run, out) = analyze(s(&fixture("amlsim")), &[]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    let t = text(&run);
+    assert!(t.contains("input layout: amlsim (detected)"), "{t}");
+    assert!(
+        t.contains("accounts: read")
+            && t.contains("transfers: read 4000 = accepted 4000 + rejected 0"),
+        "{t}"
+    );
+    let truth_accounts = rows(&out.path().join("truth_accounts.csv"));
+    assert!(
+        truth_accounts.iter().any(|r| r[2] == "UB1")
+            && truth_accounts.iter().any(|r| r[2] == "fan_in")
+    );
+    ok(&[
+        "eval",
+        "--truth",
+        s(&out.path().join("truth.csv")),
+        "--leads",
+        s(out.path()),
+    ]);
+    let table = rows(&out.path().join("eval.csv"));
+    let ub1 = table
+        .iter()
+        .find(|r| r[0] == "UB1" && r[1] == "account")
+        .unwrap();
+    assert!(
+        ub1[6].parse::<f64>().unwrap() >= 0.9,
+        "UB1 recall on AMLSim layout: {ub1:?}"
+    );
+}
+
+#[test]
+fn a_single_amlworld_file_and_an_explicit_preset_work() {
+    let file = fixture("amlworld/synthetic_Trans.csv");
+    let (run, out) = analyze(s(&file), &["--preset", "amlworld"]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    assert!(text(&run).contains("input layout: amlworld (as given)"));
+    assert!(
+        out.path().join("truth.csv").exists(),
+        "the patterns file beside it is found"
+    );
+}
+
+#[test]
+fn a_wrong_preset_is_a_clear_error() {
+    let (run, _) = analyze(s(&fixture("amlworld")), &["--preset", "amlsim"]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+    assert!(text(&run).contains("transactions.csv"), "{}", text(&run));
+    let (run, _) = analyze(s(&fixture("sample")), &["--preset", "amlworld"]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+    assert!(text(&run).contains("_Trans.csv"), "{}", text(&run));
+}
