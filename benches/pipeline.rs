@@ -14,10 +14,7 @@ use flowhound::{leads, Config};
 
 /// Transfers in the bench dump (override with FLOWHOUND_BENCH_TRANSFERS).
 fn size() -> usize {
-    std::env::var("FLOWHOUND_BENCH_TRANSFERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200_000)
+    std::env::var("FLOWHOUND_BENCH_TRANSFERS").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000)
 }
 
 fn make_dump(dir: &Path, format: OutFormat) {
@@ -47,10 +44,7 @@ fn stages(c: &mut Criterion) {
         let out = tempfile::tempdir().expect("tempdir");
         b.iter(|| make_dump(out.path(), OutFormat::Csv))
     });
-    for (name, dir) in [
-        ("ingest csv", csv_dir.path()),
-        ("ingest parquet", pq_dir.path()),
-    ] {
+    for (name, dir) in [("ingest csv", csv_dir.path()), ("ingest parquet", pq_dir.path())] {
         let files = DumpFiles::discover(dir).expect("dump");
         group.bench_function(name, |b| {
             b.iter(|| black_box(ingest::load(&files, &config, &Silent).expect("ingest")))
@@ -58,30 +52,18 @@ fn stages(c: &mut Criterion) {
     }
     let files = DumpFiles::discover(csv_dir.path()).expect("dump");
     let (dump, _) = ingest::load(&files, &config, &Silent).expect("ingest");
-    group.bench_function("graph build", |b| {
-        b.iter(|| black_box(FlowGraph::build(&dump, &config)))
-    });
+    group.bench_function("graph build", |b| b.iter(|| black_box(FlowGraph::build(&dump, &config))));
     let graph = FlowGraph::build(&dump, &config);
-    let ctx = Context {
-        graph: &graph,
-        dump: &dump,
-        config: &config,
-    };
+    let ctx = Context { graph: &graph, dump: &dump, config: &config };
     for d in detect::registry() {
-        group.bench_function(format!("detect {}", d.code()), |b| {
-            b.iter(|| black_box(d.run(&ctx)))
-        });
+        group.bench_function(format!("detect {}", d.code()), |b| b.iter(|| black_box(d.run(&ctx))));
     }
     let (hits, _) = detect::run_all(&ctx, &detect::registry(), &Silent);
-    group.bench_function("lead merge", |b| {
-        b.iter(|| black_box(leads::build(&hits, &graph, &dump, &config)))
-    });
+    group.bench_function("lead merge", |b| b.iter(|| black_box(leads::build(&hits, &graph, &dump, &config))));
     let built = leads::build(&hits, &graph, &dump, &config);
     let out = tempfile::tempdir().expect("tempdir");
     group.bench_function("export", |b| {
-        b.iter(|| {
-            flowhound::export::leads_csv::write(out.path(), &built, &graph, &dump).expect("export")
-        })
+        b.iter(|| flowhound::export::leads_csv::write(out.path(), &built, &graph, &dump).expect("export"))
     });
     group.finish();
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::detect::{self, Context, DetectorRun};
 use crate::error::{Error, Result};
-use crate::export::{leads_csv, run_json};
+use crate::export::{goaml, leads_csv, report, run_json};
 use crate::graph::FlowGraph;
 use crate::ingest::presets::{self, Preset, Truth};
 use crate::ingest::{rejects::write_rejects, IngestReport};
@@ -28,6 +28,10 @@ pub struct Options {
     pub max_reject_ratio: f64,
     /// Input layout (detected from file names and headers when `None`).
     pub preset: Option<Preset>,
+    /// Also write report.html.
+    pub report: bool,
+    /// Also write goAML suspicious-transaction reports for the top leads.
+    pub goaml: bool,
 }
 
 /// What a run produced, for the terminal summary.
@@ -134,36 +138,18 @@ pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<
     let graph = FlowGraph::build(&dump, config);
     stage.finish();
     stages.push(("graph".to_owned(), clock.elapsed().as_millis()));
-    Ok(Loaded {
-        dump,
-        ingest,
-        graph,
-        stages,
-        preset,
-        truth,
-    })
+    Ok(Loaded { dump, ingest, graph, stages, preset, truth })
 }
 
 /// Runs the whole batch.
 pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Report> {
-    let Loaded {
-        dump,
-        ingest,
-        graph,
-        mut stages,
-        preset,
-        truth,
-    } = load(opts, config, progress)?;
+    let Loaded { dump, ingest, graph, mut stages, preset, truth } = load(opts, config, progress)?;
     let mut clock = Instant::now();
     let mut lap = |name: &str, stages: &mut Vec<(String, u128)>| {
         stages.push((name.to_owned(), clock.elapsed().as_millis()));
         clock = Instant::now();
     };
-    let ctx = Context {
-        graph: &graph,
-        dump: &dump,
-        config,
-    };
+    let ctx = Context { graph: &graph, dump: &dump, config };
     let (hits, detectors) = detect::run_all(&ctx, &detect::registry(), progress);
     lap("detect", &mut stages);
 
@@ -174,6 +160,22 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
 
     let stage = progress.stage("export", None);
     leads_csv::write(&opts.out, &leads, &graph, &dump)?;
+    let mut extra_outputs = Vec::new();
+    if opts.report {
+        let path = opts.out.join("report.html");
+        let context = report::RunContext {
+            dump: opts.dump.display().to_string(),
+            reconciliation: ingest.reconciliation(),
+            missing: ingest.missing.iter().map(|(t, why)| format!("no {t} table: {why}")).collect(),
+            detectors: detectors.clone(),
+            base_currency: config.base_currency.clone(),
+        };
+        report::write(&path, &leads, &graph, &dump, config, &context)?;
+        extra_outputs.push(path);
+    }
+    if opts.goaml {
+        extra_outputs.extend(goaml::write(&opts.out.join("goaml"), &leads, &graph, &dump, config)?);
+    }
     stage.finish();
     lap("export", &mut stages);
 
@@ -182,11 +184,7 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
         dump: opts.dump.display().to_string(),
         inputs: ingest.tables.clone(),
         availability: dump.availability,
-        missing_tables: ingest
-            .missing
-            .iter()
-            .map(|(t, why)| format!("{t}: {why}"))
-            .collect(),
+        missing_tables: ingest.missing.iter().map(|(t, why)| format!("{t}: {why}")).collect(),
         config_sha256: config.hash(),
         threads: rayon::current_num_threads(),
         accounts: graph.node_count(),
@@ -209,16 +207,19 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
             summary: l.summary.clone(),
         })
         .collect();
-    let outputs = [
+    let mut names = vec![
         "leads.csv",
         "lead_accounts.csv",
         "lead_transfers.csv",
+        "lead_evidence.csv",
         "rejects.csv",
         "run.json",
-    ]
-    .iter()
-    .map(|f| opts.out.join(f))
-    .collect();
+    ];
+    if truth.is_some() {
+        names.extend(["truth.csv", "truth_accounts.csv"]);
+    }
+    let mut outputs: Vec<PathBuf> = names.iter().map(|f| opts.out.join(f)).collect();
+    outputs.extend(extra_outputs);
     Ok(Report {
         ingest,
         accounts: graph.node_count(),

@@ -49,28 +49,19 @@ pub enum Error {
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 
     /// Shorthand for [`Error::BadInput`].
     pub fn bad_input(file: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::BadInput {
-            file: file.into(),
-            reason: reason.into(),
-        }
+        Error::BadInput { file: file.into(), reason: reason.into() }
     }
 
     /// True when the user must fix the input or the command line (exit code 2).
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            Error::BadInput { .. }
-                | Error::MissingColumn { .. }
-                | Error::Config(_)
-                | Error::Usage(_)
+            Error::BadInput { .. } | Error::MissingColumn { .. } | Error::Config(_) | Error::Usage(_)
         ) || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 }

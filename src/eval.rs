@@ -71,18 +71,11 @@ pub fn evaluate(truth: &Path, leads_dir: &Path) -> Result<Vec<Score>> {
     } else {
         None
     };
-    let predicted_transfers = read_sets(
-        &leads_dir.join("lead_transfers.csv"),
-        "pattern",
-        "transfer_id",
-    )?;
+    let predicted_transfers = read_sets(&leads_dir.join("lead_transfers.csv"), "pattern", "transfer_id")?;
     let predicted_accounts = read_role_sets(&leads_dir.join("lead_accounts.csv"))?;
 
     let mut scores = Vec::new();
-    let mut patterns: BTreeSet<&String> = truth_transfers
-        .keys()
-        .chain(predicted_transfers.keys())
-        .collect();
+    let mut patterns: BTreeSet<&String> = truth_transfers.keys().chain(predicted_transfers.keys()).collect();
     if let Some(ta) = &truth_accounts {
         patterns.extend(ta.keys());
     }
@@ -90,21 +83,11 @@ pub fn evaluate(truth: &Path, leads_dir: &Path) -> Result<Vec<Score>> {
     let empty = BTreeSet::new();
     // Laundering vs not, whatever the pattern: the minority-class score that the
     // literature reports for AMLworld and AMLSim.
-    let any = |sets: &Sets| {
-        sets.values()
-            .flatten()
-            .cloned()
-            .collect::<BTreeSet<String>>()
-    };
+    let any = |sets: &Sets| sets.values().flatten().cloned().collect::<BTreeSet<String>>();
     if let Some(ta) = &truth_accounts {
         scores.push(score(ANY, "account", &any(ta), &any(&predicted_accounts)));
     }
-    scores.push(score(
-        ANY,
-        "transfer",
-        &any(&truth_transfers),
-        &any(&predicted_transfers),
-    ));
+    scores.push(score(ANY, "transfer", &any(&truth_transfers), &any(&predicted_transfers)));
     for p in patterns {
         if let Some(ta) = &truth_accounts {
             scores.push(score(
@@ -200,15 +183,7 @@ pub fn evaluate_trace(truth: &Path, trace_dir: &Path) -> Result<Vec<TraceScore>>
         let case = rec.get(sc).unwrap_or("").to_owned();
         let seed_value = rec.get(sv).and_then(|v| v.parse().ok()).unwrap_or(0.0);
         let n = destinations.get(&case).map_or(0, BTreeSet::len);
-        scores.insert(
-            case.clone(),
-            TraceScore {
-                case,
-                seed_value,
-                reached: 0.0,
-                destinations: n,
-            },
-        );
+        scores.insert(case.clone(), TraceScore { case, seed_value, reached: 0.0, destinations: n });
     }
     let holdings = trace_dir.join("trace_holdings.csv");
     let (mut reader, header) = open(&holdings)?;
@@ -223,38 +198,20 @@ pub fn evaluate_trace(truth: &Path, trace_dir: &Path) -> Result<Vec<TraceScore>>
         let (Some(case), Some(acc)) = (rec.get(hc), rec.get(ha)) else {
             continue;
         };
-        if rec.get(hd) != Some("forward")
-            || !destinations
-                .get(case)
-                .is_some_and(|d| d.contains(plain(acc)))
-        {
+        if rec.get(hd) != Some("forward") || !destinations.get(case).is_some_and(|d| d.contains(plain(acc))) {
             continue;
         }
         if let Some(s) = scores.get_mut(case) {
-            s.reached += rec
-                .get(hm)
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(0.0);
+            s.reached += rec.get(hm).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
         }
     }
-    Ok(scores
-        .into_values()
-        .filter(|s| s.destinations > 0)
-        .collect())
+    Ok(scores.into_values().filter(|s| s.destinations > 0).collect())
 }
 
 /// Writes `eval_trace.csv`.
 pub fn write_trace_csv(path: &Path, scores: &[TraceScore]) -> Result<()> {
-    let mut out = CsvOut::create(
-        path,
-        &[
-            "case_id",
-            "seed_value",
-            "reached_destinations",
-            "share",
-            "destinations",
-        ],
-    )?;
+    let mut out =
+        CsvOut::create(path, &["case_id", "seed_value", "reached_destinations", "share", "destinations"])?;
     for s in scores {
         out.row(&[
             &s.case,
@@ -271,16 +228,7 @@ pub fn write_trace_csv(path: &Path, scores: &[TraceScore]) -> Result<()> {
 pub fn write_csv(path: &Path, scores: &[Score]) -> Result<()> {
     let mut out = CsvOut::create(
         path,
-        &[
-            "pattern",
-            "level",
-            "truth",
-            "predicted",
-            "true_positive",
-            "precision",
-            "recall",
-            "f1",
-        ],
+        &["pattern", "level", "truth", "predicted", "true_positive", "precision", "recall", "f1"],
     )?;
     for s in scores {
         out.row(&[
@@ -320,14 +268,11 @@ fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
 }
 
 fn column(path: &Path, header: &[String], name: &str) -> Result<usize> {
-    header
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| Error::MissingColumn {
-            file: PathBuf::from(path),
-            column: name.to_owned(),
-            found: header.join(", "),
-        })
+    header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
+        file: PathBuf::from(path),
+        column: name.to_owned(),
+        found: header.join(", "),
+    })
 }
 
 fn read_sets(path: &Path, key: &str, value: &str) -> Result<Sets> {
@@ -339,9 +284,7 @@ fn read_sets(path: &Path, key: &str, value: &str) -> Result<Sets> {
         let (Some(kk), Some(vv)) = (rec.get(k), rec.get(v)) else {
             continue;
         };
-        sets.entry(kk.to_owned())
-            .or_default()
-            .insert(plain(vv).to_owned());
+        sets.entry(kk.to_owned()).or_default().insert(plain(vv).to_owned());
     }
     Ok(sets)
 }
@@ -349,10 +292,7 @@ fn read_sets(path: &Path, key: &str, value: &str) -> Result<Sets> {
 /// Predicted accounts per pattern, from the `role` column (`UB1:collector;OS1:layer`).
 fn read_role_sets(path: &Path) -> Result<Sets> {
     let (mut reader, header) = open(path)?;
-    let (a, r) = (
-        column(path, &header, "account_id")?,
-        column(path, &header, "role")?,
-    );
+    let (a, r) = (column(path, &header, "account_id")?, column(path, &header, "role")?);
     let mut sets = Sets::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| Error::bad_input(path, format!("line {}: {e}", i + 2)))?;
@@ -361,9 +301,7 @@ fn read_role_sets(path: &Path) -> Result<Sets> {
         };
         for pr in roles.split(';') {
             if let Some((pattern, _)) = pr.split_once(':') {
-                sets.entry(pattern.to_owned())
-                    .or_default()
-                    .insert(plain(acc).to_owned());
+                sets.entry(pattern.to_owned()).or_default().insert(plain(acc).to_owned());
             }
         }
     }

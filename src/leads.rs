@@ -80,16 +80,9 @@ pub fn build(hits: &[Hit], graph: &FlowGraph, dump: &Dump, config: &Config) -> V
             groups.entry(uf.find(first.account)).or_default().push(i);
         }
     }
-    let mut leads: Vec<Lead> = groups
-        .into_values()
-        .map(|idx| merge(&idx, hits, graph, config))
-        .collect();
+    let mut leads: Vec<Lead> = groups.into_values().map(|idx| merge(&idx, hits, graph, config)).collect();
     let name = |l: &Lead| {
-        l.accounts
-            .iter()
-            .map(|a| dump.accounts.ids[a.account as usize].as_str())
-            .min()
-            .unwrap_or("")
+        l.accounts.iter().map(|a| dump.accounts.ids[a.account as usize].as_str()).min().unwrap_or("")
     };
     leads.sort_by(|a, b| {
         b.score
@@ -141,24 +134,13 @@ fn merge(idx: &[usize], hits: &[Hit], g: &FlowGraph, config: &Config) -> Lead {
         }
     }
     let evidence = 1.0
-        - per_pattern
-            .iter()
-            .map(|(p, miss)| 1.0 - config.pattern_weight(p) * (1.0 - miss))
-            .product::<f64>();
-    let amount_factor =
-        ((1.0 + total).log10() / (1.0 + config.scoring.reference_amount).log10()).min(1.0);
+        - per_pattern.iter().map(|(p, miss)| 1.0 - config.pattern_weight(p) * (1.0 - miss)).product::<f64>();
+    let amount_factor = ((1.0 + total).log10() / (1.0 + config.scoring.reference_amount).log10()).min(1.0);
     let score = 100.0 * evidence * (0.5 + 0.5 * amount_factor);
     let mut strongest: Vec<&Hit> = idx.iter().map(|&i| &hits[i]).collect();
-    strongest.sort_by(|a, b| {
-        b.strength
-            .total_cmp(&a.strength)
-            .then(b.amount.total_cmp(&a.amount))
-    });
-    let mut summary: Vec<String> = strongest
-        .iter()
-        .take(SUMMARY_REASONS)
-        .map(|h| format!("{}: {}", h.pattern, h.reason))
-        .collect();
+    strongest.sort_by(|a, b| b.strength.total_cmp(&a.strength).then(b.amount.total_cmp(&a.amount)));
+    let mut summary: Vec<String> =
+        strongest.iter().take(SUMMARY_REASONS).map(|h| format!("{}: {}", h.pattern, h.reason)).collect();
     if idx.len() > SUMMARY_REASONS {
         summary.push(format!("(+{} more hits)", idx.len() - SUMMARY_REASONS));
     }
@@ -183,13 +165,7 @@ mod tests {
     use crate::detect::testkit::Tiny;
     use crate::detect::HitBuilder;
 
-    fn hit(
-        g: &FlowGraph,
-        pattern: &'static str,
-        accounts: &[u32],
-        edges: &[u32],
-        strength: f64,
-    ) -> Hit {
+    fn hit(g: &FlowGraph, pattern: &'static str, accounts: &[u32], edges: &[u32], strength: f64) -> Hit {
         let mut b = HitBuilder::default();
         for &a in accounts {
             b.account(a, Role::Layer, 0.0, 0.0);
@@ -221,11 +197,7 @@ mod tests {
         assert_eq!(leads[0].id, "L000001");
         assert!(leads[0].score > leads[1].score);
         // B received 1M and sent 0.9M within the lead.
-        let b = leads[0]
-            .accounts
-            .iter()
-            .find(|a| a.account == id("B"))
-            .unwrap();
+        let b = leads[0].accounts.iter().find(|a| a.account == id("B")).unwrap();
         assert_eq!((b.amount_in, b.amount_out), (1_000_000.0, 900_000.0));
     }
 
@@ -234,25 +206,15 @@ mod tests {
         let mut t = Tiny::new();
         t.wire("A", "B", 1, 1e9);
         let g = t.graph();
-        let one = build(
-            &[hit(&g, "UB1", &[0, 1], &[0], 0.6)],
-            &g,
-            &t.dump,
-            &t.config,
-        );
+        let one = build(&[hit(&g, "UB1", &[0, 1], &[0], 0.6)], &g, &t.dump, &t.config);
         let two = build(
-            &[
-                hit(&g, "UB1", &[0, 1], &[0], 0.6),
-                hit(&g, "UB1", &[0, 1], &[0], 0.6),
-            ],
+            &[hit(&g, "UB1", &[0, 1], &[0], 0.6), hit(&g, "UB1", &[0, 1], &[0], 0.6)],
             &g,
             &t.dump,
             &t.config,
         );
         assert!(two[0].score > one[0].score);
-        let many: Vec<Hit> = (0..50)
-            .map(|_| hit(&g, "OS1", &[0, 1], &[0], 1.0))
-            .collect();
+        let many: Vec<Hit> = (0..50).map(|_| hit(&g, "OS1", &[0, 1], &[0], 1.0)).collect();
         assert!(build(&many, &g, &t.dump, &t.config)[0].score <= 100.0);
     }
 }

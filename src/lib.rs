@@ -12,6 +12,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod export;
 pub mod generate;
 pub mod graph;

@@ -56,9 +56,7 @@ impl Channel {
         if t.is_empty() {
             return Some(Channel::Other);
         }
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(t))
+        Channel::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(t))
     }
 }
 
@@ -139,9 +137,7 @@ impl<const N: usize> fmt::Display for Code<N> {
 }
 
 /// How two entities are related in `entity_links`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// A is a director of B (or the reverse).
@@ -191,10 +187,7 @@ pub struct StringArena {
 impl StringArena {
     /// An empty arena with room for `n` strings.
     pub fn with_capacity(n: usize, bytes: usize) -> Self {
-        StringArena {
-            bytes: String::with_capacity(bytes),
-            ends: Vec::with_capacity(n),
-        }
+        StringArena { bytes: String::with_capacity(bytes), ends: Vec::with_capacity(n) }
     }
 
     /// Appends a string and returns its index.

@@ -7,18 +7,9 @@ use common::*;
 #[test]
 fn sample_yields_ranked_leads_with_evidence() {
     let out = tempfile::tempdir().unwrap();
-    let run = ok(&[
-        "analyze",
-        s(&fixture("sample")),
-        "--out",
-        s(out.path()),
-        "--quiet",
-    ]);
+    let run = ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--quiet"]);
     let stdout = text(&run);
-    assert!(
-        stdout.contains("transfers: read 6000 = accepted 6000 + rejected 0"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{stdout}");
     assert!(stdout.contains("UB1") && stdout.contains("OS1"));
 
     let leads = rows(&out.path().join("leads.csv"));
@@ -31,15 +22,11 @@ fn sample_yields_ranked_leads_with_evidence() {
     let scores: Vec<f64> = leads.iter().map(|l| l[2].parse().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked by score");
     let accounts = rows(&out.path().join("lead_accounts.csv"));
-    assert!(
-        accounts.iter().all(|a| a[4].contains(':')),
-        "roles carry their pattern"
-    );
+    assert!(accounts.iter().all(|a| a[4].contains(':')), "roles carry their pattern");
     let transfers = rows(&out.path().join("lead_transfers.csv"));
     assert!(transfers.iter().all(|t| t[2] == "UB1" || t[2] == "OS1"));
     let run_json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
     assert_eq!(run_json["transfers"], 6000);
     assert_eq!(run_json["inputs"].as_array().unwrap().len(), 5);
     assert_eq!(run_json["inputs"][4]["sha256"].as_str().unwrap().len(), 64);
@@ -48,26 +35,11 @@ fn sample_yields_ranked_leads_with_evidence() {
 #[test]
 fn sample_recall_for_ub1_and_os1_at_account_level() {
     let out = tempfile::tempdir().unwrap();
-    ok(&[
-        "analyze",
-        s(&fixture("sample")),
-        "--out",
-        s(out.path()),
-        "-q",
-    ]);
-    ok(&[
-        "eval",
-        "--truth",
-        s(&fixture("sample/truth.csv")),
-        "--leads",
-        s(out.path()),
-    ]);
+    ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "-q"]);
+    ok(&["eval", "--truth", s(&fixture("sample/truth.csv")), "--leads", s(out.path())]);
     let table = rows(&out.path().join("eval.csv"));
     for pattern in ["UB1", "OS1"] {
-        let row = table
-            .iter()
-            .find(|r| r[0] == pattern && r[1] == "account")
-            .unwrap();
+        let row = table.iter().find(|r| r[0] == pattern && r[1] == "account").unwrap();
         let recall: f64 = row[6].parse().unwrap();
         assert!(recall >= 0.9, "{pattern} account recall {recall}");
     }
@@ -76,19 +48,10 @@ fn sample_recall_for_ub1_and_os1_at_account_level() {
 #[test]
 fn output_is_byte_identical_for_any_thread_count() {
     let dump = tempfile::tempdir().unwrap();
-    ok(&[
-        "generate",
-        "--out",
-        s(dump.path()),
-        "--transfers",
-        "30000",
-        "--seed",
-        "5",
-        "-q",
-    ]);
+    ok(&["generate", "--out", s(dump.path()), "--transfers", "30000", "--seed", "5", "-q"]);
     let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     for (threads, out) in [("1", &one), ("2", &two)] {
-        ok(&[
+        let args = [
             "--threads",
             threads,
             "analyze",
@@ -96,9 +59,13 @@ fn output_is_byte_identical_for_any_thread_count() {
             "--out",
             s(out.path()),
             "-q",
-        ]);
+            "--report",
+            "--goaml",
+        ];
+        ok(&args);
     }
-    for f in DETERMINISTIC_OUTPUTS {
+    let also = ["lead_evidence.csv", "report.html", "goaml/L000001.xml"];
+    for f in DETERMINISTIC_OUTPUTS.iter().chain(&also) {
         let a = std::fs::read(one.path().join(f)).unwrap();
         let b = std::fs::read(two.path().join(f)).unwrap();
         assert!(a == b, "{f} differs between --threads 1 and --threads 2");
@@ -149,42 +116,23 @@ fn csv_gz_and_parquet_dumps_give_the_same_leads_as_csv() {
     }
     for f in ["leads.csv", "lead_accounts.csv", "lead_transfers.csv"] {
         let base = std::fs::read(outputs[0].path().join(f)).unwrap();
-        assert!(
-            std::fs::read(outputs[1].path().join(f)).unwrap() == base,
-            "parquet {f} differs"
-        );
-        assert!(
-            std::fs::read(outputs[2].path().join(f)).unwrap() == base,
-            "csv.gz {f} differs"
-        );
+        assert!(std::fs::read(outputs[1].path().join(f)).unwrap() == base, "parquet {f} differs");
+        assert!(std::fs::read(outputs[2].path().join(f)).unwrap() == base, "csv.gz {f} differs");
     }
 }
 
 #[test]
 fn transfers_alone_still_run_and_say_what_is_missing() {
     let dump = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        fixture("sample/transfers.csv"),
-        dump.path().join("transfers.csv"),
-    )
-    .unwrap();
-    std::fs::copy(
-        fixture("sample/fx_rates.csv"),
-        dump.path().join("fx_rates.csv"),
-    )
-    .unwrap();
+    std::fs::copy(fixture("sample/transfers.csv"), dump.path().join("transfers.csv")).unwrap();
+    std::fs::copy(fixture("sample/fx_rates.csv"), dump.path().join("fx_rates.csv")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let run = ok(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
     let t = text(&run);
     assert!(t.contains("no accounts table"), "{t}");
-    assert!(
-        t.contains("skipped: no account countries"),
-        "OS1 says why it skipped: {t}"
-    );
+    assert!(t.contains("skipped: no account countries"), "OS1 says why it skipped: {t}");
     // UB1 needs no countries: it still finds the collectors.
-    assert!(rows(&out.path().join("lead_transfers.csv"))
-        .iter()
-        .any(|r| r[2] == "UB1"));
+    assert!(rows(&out.path().join("lead_transfers.csv")).iter().any(|r| r[2] == "UB1"));
 }
 
 #[test]
@@ -198,33 +146,16 @@ fn config_prints_parses_and_rejects_unknown_keys() {
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[ub1]\nmin_sendrs = 3\n").unwrap();
     let out = tempfile::tempdir().unwrap();
-    let run = flowhound(&[
-        "analyze",
-        s(&fixture("sample")),
-        "--out",
-        s(out.path()),
-        "--config",
-        s(&bad),
-        "-q",
-    ]);
+    let run =
+        flowhound(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--config", s(&bad), "-q"]);
     assert_eq!(code(&run), 2);
     assert!(text(&run).contains("min_sendrs"), "{}", text(&run));
 
     // A valid override changes the result: demanding 1000 senders finds no collector.
     let strict = dir.path().join("strict.toml");
     std::fs::write(&strict, "[ub1]\nmin_distinct_senders = 1000\n").unwrap();
-    ok(&[
-        "analyze",
-        s(&fixture("sample")),
-        "--out",
-        s(out.path()),
-        "--config",
-        s(&strict),
-        "-q",
-    ]);
-    assert!(rows(&out.path().join("lead_transfers.csv"))
-        .iter()
-        .all(|r| r[2] != "UB1"));
+    ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--config", s(&strict), "-q"]);
+    assert!(rows(&out.path().join("lead_transfers.csv")).iter().all(|r| r[2] != "UB1"));
 }
 
 #[test]

@@ -9,40 +9,25 @@ use common::*;
 fn analyze(name: &str, extra: &[&str]) -> (i32, String, Vec<Vec<String>>) {
     let out = tempfile::tempdir().unwrap();
     let dump = fixture(&format!("bad/{name}"));
-    let mut args: Vec<String> = vec![
-        "analyze".into(),
-        s(&dump).to_owned(),
-        "--out".into(),
-        s(out.path()).to_owned(),
-        "-q".into(),
-    ];
+    let mut args: Vec<String> =
+        vec!["analyze".into(), s(&dump).to_owned(), "--out".into(), s(out.path()).to_owned(), "-q".into()];
     args.extend(extra.iter().map(|a| (*a).to_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let run = flowhound(&args);
     let t = text(&run);
     assert!(!t.contains("panicked"), "{name} panicked: {t}");
     let rejects_path = out.path().join("rejects.csv");
-    let rejects = if rejects_path.exists() {
-        rows(&rejects_path)
-    } else {
-        Vec::new()
-    };
+    let rejects = if rejects_path.exists() { rows(&rejects_path) } else { Vec::new() };
     (code(&run), t, rejects)
 }
 
 /// (line, field) of each reject.
 fn where_(rejects: &[Vec<String>]) -> Vec<(String, String)> {
-    rejects
-        .iter()
-        .map(|r| (r[1].clone(), r[2].clone()))
-        .collect()
+    rejects.iter().map(|r| (r[1].clone(), r[2].clone())).collect()
 }
 
 fn lf(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(l, f)| ((*l).to_owned(), (*f).to_owned()))
-        .collect()
+    pairs.iter().map(|(l, f)| ((*l).to_owned(), (*f).to_owned())).collect()
 }
 
 #[test]
@@ -56,57 +41,29 @@ fn missing_column_names_file_and_column() {
 fn unparseable_timestamps_are_rejected() {
     let (code, t, rejects) = analyze("bad_timestamp", &["--max-reject-ratio", "1"]);
     assert_eq!(code, 0, "{t}");
-    assert_eq!(
-        where_(&rejects),
-        lf(&[("4", "timestamp"), ("5", "timestamp")])
-    );
-    assert!(
-        t.contains("transfers: read 4 = accepted 2 + rejected 2"),
-        "{t}"
-    );
+    assert_eq!(where_(&rejects), lf(&[("4", "timestamp"), ("5", "timestamp")]));
+    assert!(t.contains("transfers: read 4 = accepted 2 + rejected 2"), "{t}");
 }
 
 #[test]
 fn bad_amounts_are_rejected_each_with_its_reason() {
     let (_, _, rejects) = analyze("bad_amount", &["--max-reject-ratio", "1"]);
-    assert_eq!(
-        where_(&rejects),
-        lf(&[
-            ("4", "amount"),
-            ("5", "amount"),
-            ("6", "amount"),
-            ("7", "amount")
-        ])
-    );
+    assert_eq!(where_(&rejects), lf(&[("4", "amount"), ("5", "amount"), ("6", "amount"), ("7", "amount")]));
     let reasons: Vec<&str> = rejects.iter().map(|r| r[3].as_str()).collect();
-    assert_eq!(
-        reasons,
-        [
-            "amount is not a number",
-            "amount is zero",
-            "amount is negative",
-            "amount is NaN"
-        ]
-    );
+    assert_eq!(reasons, ["amount is not a number", "amount is zero", "amount is negative", "amount is NaN"]);
 }
 
 #[test]
 fn currency_without_rate_is_rejected() {
     let (_, _, rejects) = analyze("no_fx_rate", &["--max-reject-ratio", "1"]);
-    assert_eq!(
-        where_(&rejects),
-        lf(&[("4", "currency"), ("5", "currency")])
-    );
+    assert_eq!(where_(&rejects), lf(&[("4", "currency"), ("5", "currency")]));
     assert!(rejects[0][3].contains("CNY") && rejects[1][3].contains("EUR"));
 }
 
 #[test]
 fn empty_account_ids_are_rejected() {
     let (_, _, rejects) = analyze("empty_account", &["--max-reject-ratio", "1"]);
-    assert_eq!(
-        where_(&rejects),
-        lf(&[("4", "src_account"), ("5", "dst_account")])
-    );
+    assert_eq!(where_(&rejects), lf(&[("4", "src_account"), ("5", "dst_account")]));
 }
 
 #[test]
@@ -142,10 +99,7 @@ fn binary_file_is_a_clear_error() {
 fn truncated_gzip_is_a_clear_error() {
     let (code, t, _) = analyze("truncated_gz", &[]);
     assert_eq!(code, 2);
-    assert!(
-        t.contains("transfers.csv.gz") && t.contains("cannot decompress gzip"),
-        "{t}"
-    );
+    assert!(t.contains("transfers.csv.gz") && t.contains("cannot decompress gzip"), "{t}");
 }
 
 #[test]
@@ -153,10 +107,7 @@ fn bom_and_crlf_are_accepted() {
     let (code, t, rejects) = analyze("bom_crlf", &["--strict"]);
     assert_eq!(code, 0, "{t}");
     assert!(rejects.is_empty());
-    assert!(
-        t.contains("transfers: read 2 = accepted 2 + rejected 0"),
-        "{t}"
-    );
+    assert!(t.contains("transfers: read 2 = accepted 2 + rejected 0"), "{t}");
 }
 
 #[test]
@@ -171,11 +122,7 @@ fn strict_and_reject_ratio_fail_the_run_but_keep_rejects() {
     let (code, t, rejects) = analyze("bad_amount", &["--strict"]);
     assert_eq!(code, 1, "{t}");
     assert!(t.contains("--strict"), "{t}");
-    assert_eq!(
-        rejects.len(),
-        4,
-        "rejects.csv is written before the run fails"
-    );
+    assert_eq!(rejects.len(), 4, "rejects.csv is written before the run fails");
     let (code, t, _) = analyze("bad_amount", &[]);
     assert_eq!(code, 1, "default --max-reject-ratio 0.01: {t}");
     assert!(t.contains("max-reject-ratio"), "{t}");

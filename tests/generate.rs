@@ -37,16 +37,7 @@ fn same_seed_same_bytes_for_any_thread_count() {
         );
     }
     let c = tempfile::tempdir().unwrap();
-    flowhound(&[
-        "generate",
-        "--out",
-        s(c.path()),
-        "--transfers",
-        "120000",
-        "--seed",
-        "4",
-        "-q",
-    ]);
+    flowhound(&["generate", "--out", s(c.path()), "--transfers", "120000", "--seed", "4", "-q"]);
     assert!(
         std::fs::read(a.path().join("transfers.csv")).unwrap()
             != std::fs::read(c.path().join("transfers.csv")).unwrap()
@@ -56,16 +47,7 @@ fn same_seed_same_bytes_for_any_thread_count() {
 #[test]
 fn writes_the_exact_count_every_pattern_and_a_believable_world() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&[
-        "generate",
-        "--out",
-        s(dir.path()),
-        "--transfers",
-        "50000",
-        "--seed",
-        "8",
-        "-q",
-    ]);
+    ok(&["generate", "--out", s(dir.path()), "--transfers", "50000", "--seed", "8", "-q"]);
     let transfers = rows(&dir.path().join("transfers.csv"));
     assert_eq!(transfers.len(), 50_000);
     let truth = rows(&dir.path().join("truth_accounts.csv"));
@@ -95,37 +77,20 @@ fn writes_the_exact_count_every_pattern_and_a_believable_world() {
         assert!(patterns.contains(p), "no {p} case injected");
     }
     let accounts = rows(&dir.path().join("accounts.csv"));
-    let countries: std::collections::BTreeSet<&str> =
-        accounts.iter().map(|r| r[3].as_str()).collect();
+    let countries: std::collections::BTreeSet<&str> = accounts.iter().map(|r| r[3].as_str()).collect();
     assert!(countries.len() >= 15, "{countries:?}");
     assert!(["VG", "KY"].iter().all(|c| countries.contains(c)));
-    let channels: std::collections::BTreeSet<&str> =
-        transfers.iter().map(|r| r[6].as_str()).collect();
-    for ch in [
-        "wire",
-        "card",
-        "cash_deposit",
-        "cash_withdrawal",
-        "fx",
-        "internal",
-    ] {
+    let channels: std::collections::BTreeSet<&str> = transfers.iter().map(|r| r[6].as_str()).collect();
+    for ch in ["wire", "card", "cash_deposit", "cash_withdrawal", "fx", "internal"] {
         assert!(channels.contains(ch), "no {ch} transfers");
     }
     let memos: std::collections::BTreeSet<&str> = transfers.iter().map(|r| r[7].as_str()).collect();
-    assert!(
-        memos.contains("salary") && memos.contains("card settlement") && memos.contains("dividend")
-    );
+    assert!(memos.contains("salary") && memos.contains("card settlement") && memos.contains("dividend"));
     // Cases are interleaved with normal activity, not appended.
-    let truth_ids: std::collections::BTreeSet<String> = rows(&dir.path().join("truth.csv"))
-        .into_iter()
-        .map(|r| r[0].clone())
-        .collect();
-    let positions: Vec<usize> = transfers
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| truth_ids.contains(&t[0]))
-        .map(|(i, _)| i)
-        .collect();
+    let truth_ids: std::collections::BTreeSet<String> =
+        rows(&dir.path().join("truth.csv")).into_iter().map(|r| r[0].clone()).collect();
+    let positions: Vec<usize> =
+        transfers.iter().enumerate().filter(|(_, t)| truth_ids.contains(&t[0])).map(|(i, _)| i).collect();
     assert!(positions.first().unwrap() < &10_000 && positions.last().unwrap() > &40_000);
 }
 
@@ -134,16 +99,7 @@ fn committed_sample_is_what_generate_makes() {
     // fixtures/sample was written by `generate --transfers 6000 --seed 42`; if the
     // generator changes, regenerate it with that command.
     let dir = tempfile::tempdir().unwrap();
-    ok(&[
-        "generate",
-        "--out",
-        s(dir.path()),
-        "--transfers",
-        "6000",
-        "--seed",
-        "42",
-        "-q",
-    ]);
+    ok(&["generate", "--out", s(dir.path()), "--transfers", "6000", "--seed", "42", "-q"]);
     for f in [
         "transfers.csv",
         "accounts.csv",

@@ -16,19 +16,9 @@ fn render(kind: u8, n: u32, id: usize) -> String {
         format!("T{id},{ts},{src},ACC-{n},{amount},{cur},wire,memo {n}")
     };
     match kind {
-        0..=3 => good(
-            "2024-03-01T09:00:00Z",
-            &format!("{}.5", n + 1),
-            "USD",
-            "ACC-0",
-        ),
+        0..=3 => good("2024-03-01T09:00:00Z", &format!("{}.5", n + 1), "USD", "ACC-0"),
         4 => good("not a time", "10", "USD", "ACC-0"),
-        5 => good(
-            "2024-03-01T09:00:00Z",
-            ["0", "-3", "NaN", "x"][n as usize % 4],
-            "USD",
-            "ACC-0",
-        ),
+        5 => good("2024-03-01T09:00:00Z", ["0", "-3", "NaN", "x"][n as usize % 4], "USD", "ACC-0"),
         6 => good("2024-03-01T09:00:00Z", "10", "XYZ", "ACC-0"),
         7 => good("2024-03-01T09:00:00Z", "10", "USD", ""),
         8 => format!("T{},2024-03-01T09:00:00Z,ACC-0,ACC-1,5,USD,wire,", n % 3),

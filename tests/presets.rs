@@ -23,10 +23,7 @@ fn amlworld_is_detected_read_and_scored() {
         t.contains("transfers: read 4000 = accepted 4000 + rejected 0"),
         "every currency converts at the implied rates: {t}"
     );
-    assert!(
-        t.contains("skipped: no account countries"),
-        "AMLworld has no countries: {t}"
-    );
+    assert!(t.contains("skipped: no account countries"), "AMLworld has no countries: {t}");
     let truth = rows(&out.path().join("truth.csv"));
     assert!(truth.iter().all(|r| r[0].starts_with('L')));
     let patterns: std::collections::BTreeSet<&str> = truth.iter().map(|r| r[2].as_str()).collect();
@@ -48,33 +45,13 @@ fn amlworld_is_detected_read_and_scored() {
     let lines: Vec<&str> = text_file.lines().collect();
     for r in truth.iter().take(50) {
         let line: usize = r[0][1..].parse().unwrap();
-        assert!(
-            lines[line - 1].ends_with(",1"),
-            "{} -> {}",
-            r[0],
-            lines[line - 1]
-        );
+        assert!(lines[line - 1].ends_with(",1"), "{} -> {}", r[0], lines[line - 1]);
     }
-    ok(&[
-        "eval",
-        "--truth",
-        s(&out.path().join("truth.csv")),
-        "--leads",
-        s(out.path()),
-    ]);
+    ok(&["eval", "--truth", s(&out.path().join("truth.csv")), "--leads", s(out.path())]);
     let table = rows(&out.path().join("eval.csv"));
-    let any = table
-        .iter()
-        .find(|r| r[0] == "ANY" && r[1] == "transfer")
-        .unwrap();
-    assert!(
-        any[4].parse::<usize>().unwrap() > 0,
-        "leads hit laundering transfers: {any:?}"
-    );
-    assert!(
-        any[5].parse::<f64>().unwrap() > 0.9,
-        "what is flagged is laundering: {any:?}"
-    );
+    let any = table.iter().find(|r| r[0] == "ANY" && r[1] == "transfer").unwrap();
+    assert!(any[4].parse::<usize>().unwrap() > 0, "leads hit laundering transfers: {any:?}");
+    assert!(any[5].parse::<f64>().unwrap() > 0.9, "what is flagged is laundering: {any:?}");
 }
 
 #[test]
@@ -84,31 +61,15 @@ fn amlsim_is_detected_read_and_scored() {
     let t = text(&run);
     assert!(t.contains("input layout: amlsim (detected)"), "{t}");
     assert!(
-        t.contains("accounts: read")
-            && t.contains("transfers: read 4000 = accepted 4000 + rejected 0"),
+        t.contains("accounts: read") && t.contains("transfers: read 4000 = accepted 4000 + rejected 0"),
         "{t}"
     );
     let truth_accounts = rows(&out.path().join("truth_accounts.csv"));
-    assert!(
-        truth_accounts.iter().any(|r| r[2] == "UB1")
-            && truth_accounts.iter().any(|r| r[2] == "fan_in")
-    );
-    ok(&[
-        "eval",
-        "--truth",
-        s(&out.path().join("truth.csv")),
-        "--leads",
-        s(out.path()),
-    ]);
+    assert!(truth_accounts.iter().any(|r| r[2] == "UB1") && truth_accounts.iter().any(|r| r[2] == "fan_in"));
+    ok(&["eval", "--truth", s(&out.path().join("truth.csv")), "--leads", s(out.path())]);
     let table = rows(&out.path().join("eval.csv"));
-    let ub1 = table
-        .iter()
-        .find(|r| r[0] == "UB1" && r[1] == "account")
-        .unwrap();
-    assert!(
-        ub1[6].parse::<f64>().unwrap() >= 0.9,
-        "UB1 recall on AMLSim layout: {ub1:?}"
-    );
+    let ub1 = table.iter().find(|r| r[0] == "UB1" && r[1] == "account").unwrap();
+    assert!(ub1[6].parse::<f64>().unwrap() >= 0.9, "UB1 recall on AMLSim layout: {ub1:?}");
 }
 
 #[test]
@@ -117,10 +78,7 @@ fn a_single_amlworld_file_and_an_explicit_preset_work() {
     let (run, out) = analyze(s(&file), &["--preset", "amlworld"]);
     assert_eq!(code(&run), 0, "{}", text(&run));
     assert!(text(&run).contains("input layout: amlworld (as given)"));
-    assert!(
-        out.path().join("truth.csv").exists(),
-        "the patterns file beside it is found"
-    );
+    assert!(out.path().join("truth.csv").exists(), "the patterns file beside it is found");
 }
 
 #[test]

@@ -37,38 +37,18 @@ fn sample_trace_conserves_and_finds_the_destinations() {
         for r in &summary {
             assert_eq!(r[11], "yes");
             // seed_value = held + sunk + dropped, to the cent, from the written file.
-            assert_eq!(
-                cents(&r[4]),
-                cents(&r[5]) + cents(&r[8]) + cents(&r[9]) + cents(&r[10]),
-                "{r:?}"
-            );
+            assert_eq!(cents(&r[4]), cents(&r[5]) + cents(&r[8]) + cents(&r[9]) + cents(&r[10]), "{r:?}");
         }
-        let eval = ok(&[
-            "eval",
-            "--truth",
-            s(&fixture("sample/truth.csv")),
-            "--trace",
-            s(out.path()),
-        ]);
+        let eval = ok(&["eval", "--truth", s(&fixture("sample/truth.csv")), "--trace", s(out.path())]);
         for r in rows(&out.path().join("eval_trace.csv")) {
             let share: f64 = r[3].parse().unwrap();
-            assert!(
-                share >= 0.9,
-                "{rule}: {} reached only {share}: {}",
-                r[0],
-                text(&eval)
-            );
+            assert!(share >= 0.9, "{rule}: {} reached only {share}: {}", r[0], text(&eval));
         }
     }
     let paths = rows(&out.path().join("trace_paths.csv"));
-    assert!(paths
-        .iter()
-        .any(|p| p[1] == "forward" && p[8] == "yes" && p[9].contains(" > ")));
+    assert!(paths.iter().any(|p| p[1] == "forward" && p[8] == "yes" && p[9].contains(" > ")));
     let jurisdictions = rows(&out.path().join("trace_jurisdictions.csv"));
-    assert!(
-        jurisdictions.iter().any(|j| j[3] == "yes"),
-        "TR2: some money ends offshore"
-    );
+    assert!(jurisdictions.iter().any(|j| j[3] == "yes"), "TR2: some money ends offshore");
 }
 
 #[test]
@@ -97,8 +77,7 @@ fn trace_output_is_identical_for_any_thread_count() {
         "trace_jurisdictions.csv",
     ] {
         assert!(
-            std::fs::read(one.path().join(f)).unwrap()
-                == std::fs::read(two.path().join(f)).unwrap(),
+            std::fs::read(one.path().join(f)).unwrap() == std::fs::read(two.path().join(f)).unwrap(),
             "{f} differs"
         );
     }
@@ -141,15 +120,7 @@ fn hand_computed_trace_and_shuffled_rows() {
     let seeds = dump.path().join("seeds.csv");
     std::fs::write(&seeds, "holder_id,case_id\nh-s,case1\n").unwrap();
     let out = tempfile::tempdir().unwrap();
-    ok(&[
-        "trace",
-        s(dump.path()),
-        "--seeds",
-        s(&seeds),
-        "--out",
-        s(out.path()),
-        "-q",
-    ]);
+    ok(&["trace", s(dump.path()), "--seeds", s(&seeds), "--out", s(out.path()), "-q"]);
     // A holds 100 of 150 traced; paying 120 carries 80; keeps 20. B gets 80, withdraws
     // 20 cash of its 120: 80/120 of it is traced, so 13.33 sinks and 66.67 stays.
     let want = vec![
@@ -159,11 +130,7 @@ fn hand_computed_trace_and_shuffled_rows() {
     assert_eq!(holdings(out.path()), want);
     let summary = &rows(&out.path().join("trace_summary.csv"))[0];
     assert_eq!(
-        (
-            summary[4].as_str(),
-            summary[8].as_str(),
-            summary[6].as_str()
-        ),
+        (summary[4].as_str(), summary[8].as_str(), summary[6].as_str()),
         ("100.00", "13.33", "66.67"),
         "sunk, and held offshore (VG)"
     );
@@ -171,15 +138,7 @@ fn hand_computed_trace_and_shuffled_rows() {
     let shuffled = tempfile::tempdir().unwrap();
     small_dump(shuffled.path(), true);
     let out2 = tempfile::tempdir().unwrap();
-    ok(&[
-        "trace",
-        s(shuffled.path()),
-        "--seeds",
-        s(&seeds),
-        "--out",
-        s(out2.path()),
-        "-q",
-    ]);
+    ok(&["trace", s(shuffled.path()), "--seeds", s(&seeds), "--out", s(out2.path()), "-q"]);
     assert_eq!(holdings(out2.path()), want, "row order does not matter");
 
     // Backward from B: its 120 came 80 from S and 40 from X (A's mix at the time).
@@ -213,24 +172,13 @@ fn bad_seeds_are_clear_errors() {
     let seeds = dump.path().join("seeds.csv");
     let out = tempfile::tempdir().unwrap();
     for (seeds_text, expect) in [
-        (
-            "account_id\nNOPE\n",
-            "line 2: account `NOPE` is not in the dump",
-        ),
+        ("account_id\nNOPE\n", "line 2: account `NOPE` is not in the dump"),
         ("name\nS\n", "account_id (or holder_id)"),
         ("account_id,amount\nS,-4\n", "amount is negative"),
         ("account_id\n", "no seeds"),
     ] {
         std::fs::write(&seeds, seeds_text).unwrap();
-        let run = flowhound(&[
-            "trace",
-            s(dump.path()),
-            "--seeds",
-            s(&seeds),
-            "--out",
-            s(out.path()),
-            "-q",
-        ]);
+        let run = flowhound(&["trace", s(dump.path()), "--seeds", s(&seeds), "--out", s(out.path()), "-q"]);
         assert_eq!(code(&run), 2, "{seeds_text}: {}", text(&run));
         assert!(text(&run).contains(expect), "{seeds_text}: {}", text(&run));
     }

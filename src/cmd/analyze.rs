@@ -47,6 +47,14 @@ pub struct Args {
     /// Fail (exit 1) if more than this share of rows is rejected.
     #[arg(long, default_value_t = 0.01, value_name = "R")]
     max_reject_ratio: f64,
+    /// Also write report.html: the run summary, ranked leads, and a drawing and evidence
+    /// table for each top lead (one self-contained file, opens offline).
+    #[arg(long)]
+    report: bool,
+    /// Also write goAML suspicious-transaction reports (XML) for the top leads to DIR/goaml/;
+    /// the reporting entity comes from [goaml] in the config.
+    #[arg(long)]
+    goaml: bool,
     /// Leads shown in the summary.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -63,17 +71,15 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         strict: args.strict,
         max_reject_ratio: args.max_reject_ratio,
         preset: args.preset,
+        report: args.report,
+        goaml: args.goaml,
     };
     let report = match analyze::run(&opts, &config, progress) {
         Ok(r) => r,
         Err(e @ flowhound::Error::RunFailed(_)) => return Err(e.into()),
         Err(e) => return Err(e.into()),
     };
-    let how = if args.preset.is_some() {
-        "as given"
-    } else {
-        "detected"
-    };
+    let how = if args.preset.is_some() { "as given" } else { "detected" };
     println!("input layout: {} ({how})", report.preset.name());
     for line in report.ingest.reconciliation() {
         println!("{line}");
@@ -105,10 +111,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print!(
-        "\n{}",
-        table::render(&["detector", "pattern", "hits", "time", "notes"], &rows)
-    );
+    print!("\n{}", table::render(&["detector", "pattern", "hits", "time", "notes"], &rows));
     let rows: Vec<Vec<String>> = report
         .leads
         .iter()
@@ -134,18 +137,9 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         rows.len(),
         config.base_currency
     );
-    print!(
-        "{}",
-        table::render(
-            &["lead", "score", "patterns", "accounts", "amount", "summary"],
-            &rows
-        )
-    );
-    let stages: Vec<String> = report
-        .stages
-        .iter()
-        .map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0))
-        .collect();
+    print!("{}", table::render(&["lead", "score", "patterns", "accounts", "amount", "summary"], &rows));
+    let stages: Vec<String> =
+        report.stages.iter().map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0)).collect();
     println!("\ntime: {}", stages.join(", "));
     for o in &report.outputs {
         println!("wrote {}", o.display());

@@ -54,16 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         print!(
             "{}",
             table::render(
-                &[
-                    "pattern",
-                    "level",
-                    "truth",
-                    "flagged",
-                    "hit",
-                    "precision",
-                    "recall",
-                    "f1"
-                ],
+                &["pattern", "level", "truth", "flagged", "hit", "precision", "recall", "f1"],
                 &rows
             )
         );
@@ -84,20 +75,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 ]
             })
             .collect();
-        print!(
-            "{}",
-            table::render(
-                &["case", "seed value", "at true destinations", "share"],
-                &rows
-            )
-        );
+        print!("{}", table::render(&["case", "seed value", "at true destinations", "share"], &rows));
         if !scores.is_empty() {
             let mean = scores.iter().map(|s| s.share()).sum::<f64>() / scores.len() as f64;
-            let worst = scores
-                .iter()
-                .map(|s| s.share())
-                .fold(f64::INFINITY, f64::min);
-            println!("{} traced cases: mean {:.1}%, worst {:.1}% of seed value reached the true destinations", scores.len(), 100.0 * mean, 100.0 * worst);
+            let worst = scores.iter().map(|s| s.share()).fold(f64::INFINITY, f64::min);
+            println!(
+                "{} traced cases: mean {:.1}%, worst {:.1}% of seed value reached the true destinations",
+                scores.len(),
+                100.0 * mean,
+                100.0 * worst
+            );
         }
         let out = trace.join("eval_trace.csv");
         eval::write_trace_csv(&out, &scores)?;

@@ -71,11 +71,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         summary.entities,
         t.elapsed().as_secs_f64()
     );
-    let cases: Vec<String> = summary
-        .cases
-        .iter()
-        .map(|(p, n)| format!("{p} {n}"))
-        .collect();
+    let cases: Vec<String> = summary.cases.iter().map(|(p, n)| format!("{p} {n}")).collect();
     println!("cases: {}", cases.join(", "));
     println!("wrote {}", args.out.display());
     Ok(())

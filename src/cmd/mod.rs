@@ -3,6 +3,7 @@
 mod analyze;
 mod config;
 mod eval;
+mod explain;
 mod generate;
 mod progress;
 mod table;
@@ -21,7 +22,7 @@ use clap::{Parser, Subcommand};
     name = "flowhound",
     version,
     max_term_width = 100,
-    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n  flowhound trace dump --seeds dump/seeds.csv --out trace\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
+    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n  flowhound explain out --lead L000001\n  flowhound trace dump --seeds dump/seeds.csv --out trace\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
 )]
 pub struct Cli {
     /// Worker threads (default: all cores). Output is identical for any value.
@@ -40,6 +41,7 @@ enum Command {
     Generate(generate::Args),
     Eval(eval::Args),
     Trace(trace::Args),
+    Explain(explain::Args),
     Config(config::Args),
 }
 
@@ -57,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(a) => generate::run(a, &progress),
         Command::Eval(a) => eval::run(a),
         Command::Trace(a) => trace::run(a, &progress),
+        Command::Explain(a) => explain::run(a),
         Command::Config(a) => config::run(a),
     }
 }

@@ -15,15 +15,8 @@ pub struct Bars {
 impl Bars {
     pub fn new(quiet: bool) -> Bars {
         let visible = !quiet && std::io::stderr().is_terminal();
-        let target = if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        Bars {
-            multi: MultiProgress::with_draw_target(target),
-            visible,
-        }
+        let target = if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        Bars { multi: MultiProgress::with_draw_target(target), visible }
     }
 }
 

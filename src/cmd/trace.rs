@@ -69,10 +69,7 @@ pub struct Args {
 
 fn time(flag: &str, v: &Option<String>) -> anyhow::Result<Option<i64>> {
     v.as_ref()
-        .map(|t| {
-            parse::timestamp(t)
-                .map_err(|e| flowhound::Error::Usage(format!("{flag} {t}: {e}")).into())
-        })
+        .map(|t| parse::timestamp(t).map_err(|e| flowhound::Error::Usage(format!("{flag} {t}: {e}")).into()))
         .transpose()
 }
 
@@ -88,6 +85,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         strict: args.strict,
         max_reject_ratio: args.max_reject_ratio,
         preset: args.preset,
+        report: false,
+        goaml: false,
     };
     let loaded = analyze::load(&opts, &config, progress)?;
     let (dump, graph) = (&loaded.dump, &loaded.graph);
@@ -102,13 +101,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     sinks.sort_unstable();
     let clock = std::time::Instant::now();
     let stage = progress.stage("trace", None);
-    let topts = trace::Options {
-        rule: args.rule,
-        direction: args.direction,
-        max_hops: args.max_hops,
-        from,
-        to,
-    };
+    let topts =
+        trace::Options { rule: args.rule, direction: args.direction, max_hops: args.max_hops, from, to };
     let traces = trace::run(graph, &groups, &topts, &config, &sinks);
     stage.finish();
     let traced_in = clock.elapsed();
@@ -122,11 +116,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         let o = &t.outcome;
         let ok = o.imbalance() == 0;
         broken += usize::from(!ok);
-        let dir = if t.direction == Direction::Backward {
-            "backward"
-        } else {
-            "forward"
-        };
+        let dir = if t.direction == Direction::Backward { "backward" } else { "forward" };
         println!(
             "\n{} {dir}: seed {} = held {} + sunk {} + dropped {} (below threshold {}, hop limit {}) {}",
             t.case,
@@ -156,21 +146,11 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
                 ]
             })
             .collect();
-        let label = if t.direction == Direction::Backward {
-            "came from"
-        } else {
-            "held in"
-        };
-        print!(
-            "{}",
-            table::render(&[label, "flags", "amount", "share"], &rows)
-        );
+        let label = if t.direction == Direction::Backward { "came from" } else { "held in" };
+        print!("{}", table::render(&[label, "flags", "amount", "share"], &rows));
     }
-    let stages: Vec<String> = loaded
-        .stages
-        .iter()
-        .map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0))
-        .collect();
+    let stages: Vec<String> =
+        loaded.stages.iter().map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0)).collect();
     println!(
         "\ntime: {}, trace {:.2} s ({} seed group(s), {} thread(s))",
         stages.join(", "),
@@ -195,9 +175,5 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
 
 fn fmt_cents(m: i64) -> String {
     let x = amount(m);
-    format!(
-        "{}.{:02}",
-        fmt_amount(x.trunc()),
-        ((x.fract() * 100.0).round() as i64).clamp(0, 99)
-    )
+    format!("{}.{:02}", fmt_amount(x.trunc()), ((x.fract() * 100.0).round() as i64).clamp(0, 99))
 }

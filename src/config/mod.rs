@@ -31,8 +31,62 @@ pub struct Config {
     pub os1: Os1Config,
     /// Asset tracing.
     pub trace: TraceConfig,
+    /// HTML case report.
+    pub report: ReportConfig,
+    /// goAML export.
+    pub goaml: GoamlConfig,
     /// Lead scoring.
     pub scoring: ScoringConfig,
+}
+
+/// Parameters of the HTML case report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Leads drawn.
+    pub top_leads: usize,
+    /// Accounts drawn per lead.
+    pub max_accounts_drawn: usize,
+}
+
+/// The reporting entity and options of the goAML export.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoamlConfig {
+    /// Leads exported.
+    pub top_leads: usize,
+    /// Reporting entity id, as registered with the FIU.
+    pub rentity_id: String,
+    /// Reporting entity branch (optional).
+    pub rentity_branch: String,
+    /// `E` (electronic) or `M` (manual).
+    pub submission_code: String,
+    /// Report type, e.g. `STR`, `SAR`.
+    pub report_code: String,
+    /// Local currency (empty: the base currency).
+    pub currency_code_local: String,
+    /// Reporting person.
+    pub reporting_person_first_name: String,
+    /// Reporting person.
+    pub reporting_person_last_name: String,
+    /// Reporting person.
+    pub reporting_person_email: String,
+    /// Reporting person.
+    pub reporting_person_occupation: String,
+    /// goAML address type code of the location.
+    pub location_address_type: String,
+    /// Address of the reporting location.
+    pub location_address: String,
+    /// City of the reporting location.
+    pub location_city: String,
+    /// Country code of the reporting location.
+    pub location_country_code: String,
+    /// goAML transmode code.
+    pub transmode_code: String,
+    /// goAML funds code.
+    pub funds_code: String,
+    /// Action taken.
+    pub action: String,
 }
 
 /// Parameters of `trace` (TR1/TR2).
@@ -129,8 +183,7 @@ impl Config {
     }
 
     fn from_toml(text: &str, origin: &str) -> Result<Config> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| Error::Config(format!("{origin}: {e}")))?;
+        let config: Config = toml::from_str(text).map_err(|e| Error::Config(format!("{origin}: {e}")))?;
         config.validate(origin)?;
         Ok(config)
     }
@@ -138,20 +191,11 @@ impl Config {
     fn validate(&self, origin: &str) -> Result<()> {
         let bad = |msg: String| Err(Error::Config(format!("{origin}: {msg}")));
         if Currency::parse(&self.base_currency).is_none() {
-            return bad(format!(
-                "base_currency `{}` is not a 3-letter ISO 4217 code",
-                self.base_currency
-            ));
+            return bad(format!("base_currency `{}` is not a 3-letter ISO 4217 code", self.base_currency));
         }
-        for code in self
-            .offshore_countries
-            .iter()
-            .chain(&self.high_risk_countries)
-        {
+        for code in self.offshore_countries.iter().chain(&self.high_risk_countries) {
             if Country::parse(code).is_none() {
-                return bad(format!(
-                    "`{code}` is not a 2-letter ISO 3166-1 country code"
-                ));
+                return bad(format!("`{code}` is not a 2-letter ISO 3166-1 country code"));
             }
         }
         for ch in &self.ub1.inflow_channels {
@@ -163,9 +207,7 @@ impl Config {
             if (0.0..=1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::Config(format!(
-                    "{origin}: {name} = {v} must be within 0..1"
-                )))
+                Err(Error::Config(format!("{origin}: {name} = {v} must be within 0..1")))
             }
         };
         share("ub1.min_pass_through", self.ub1.min_pass_through)?;
@@ -214,27 +256,17 @@ impl Config {
 
     /// Offshore set, parsed.
     pub fn offshore_set(&self) -> BTreeSet<Country> {
-        self.offshore_countries
-            .iter()
-            .filter_map(|c| Country::parse(c))
-            .collect()
+        self.offshore_countries.iter().filter_map(|c| Country::parse(c)).collect()
     }
 
     /// High-risk set, parsed.
     pub fn high_risk_set(&self) -> BTreeSet<Country> {
-        self.high_risk_countries
-            .iter()
-            .filter_map(|c| Country::parse(c))
-            .collect()
+        self.high_risk_countries.iter().filter_map(|c| Country::parse(c)).collect()
     }
 
     /// Weight of a pattern in lead scoring.
     pub fn pattern_weight(&self, pattern: &str) -> f64 {
-        self.scoring
-            .pattern_weights
-            .get(pattern)
-            .copied()
-            .unwrap_or(self.scoring.default_weight)
+        self.scoring.pattern_weights.get(pattern).copied().unwrap_or(self.scoring.default_weight)
     }
 }
 
@@ -281,10 +313,7 @@ mod tests {
     fn unknown_key_is_rejected_with_its_name() {
         let err = Config::with_overrides("[ub1]\nmin_senders = 4\n", "my.toml").unwrap_err();
         let msg = err.to_string();
-        assert!(
-            msg.contains("my.toml") && msg.contains("min_senders"),
-            "{msg}"
-        );
+        assert!(msg.contains("my.toml") && msg.contains("min_senders"), "{msg}");
     }
 
     #[test]

@@ -97,12 +97,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// The account id of node `v`.
     pub fn account(&self, v: u32) -> &str {
-        self.dump
-            .accounts
-            .ids
-            .get(v as usize)
-            .map(String::as_str)
-            .unwrap_or("?")
+        self.dump.accounts.ids.get(v as usize).map(String::as_str).unwrap_or("?")
     }
 
     /// Which optional tables the dump had.
@@ -139,10 +134,7 @@ pub trait Detector: Sync {
 
 /// Every detector, in run order.
 pub fn registry() -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(ub1_collector::Collector),
-        Box::new(os1_round_trip::RoundTrip),
-    ]
+    vec![Box::new(ub1_collector::Collector), Box::new(os1_round_trip::RoundTrip)]
 }
 
 /// How one detector's pass went.
@@ -242,16 +234,8 @@ impl HitBuilder {
     ) -> Hit {
         self.transfers.sort_unstable();
         self.transfers.dedup();
-        let first_seen = self
-            .transfers
-            .first()
-            .map(|&e| graph.time[e as usize])
-            .unwrap_or(0);
-        let last_seen = self
-            .transfers
-            .last()
-            .map(|&e| graph.time[e as usize])
-            .unwrap_or(0);
+        let first_seen = self.transfers.first().map(|&e| graph.time[e as usize]).unwrap_or(0);
+        let last_seen = self.transfers.last().map(|&e| graph.time[e as usize]).unwrap_or(0);
         Hit {
             pattern,
             accounts: self.accounts.into_values().collect(),

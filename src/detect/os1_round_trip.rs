@@ -59,7 +59,10 @@ impl Detector for RoundTrip {
 
     fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
         if !ctx.has_countries() {
-            return Some("no account countries (accounts table with a country column): no offshore hop can be seen".into());
+            return Some(
+                "no account countries (accounts table with a country column): no offshore hop can be seen"
+                    .into(),
+            );
         }
         None
     }
@@ -90,11 +93,8 @@ impl Detector for RoundTrip {
                     && on_cycle[c[s] as usize] == on_cycle[c[d] as usize]
             })
             .collect();
-        let results: Vec<(Vec<Hit>, bool)> = starts
-            .par_iter()
-            .with_min_len(64)
-            .map(|&start| search_start(ctx, spec, start))
-            .collect();
+        let results: Vec<(Vec<Hit>, bool)> =
+            starts.par_iter().with_min_len(64).map(|&start| search_start(ctx, spec, start)).collect();
         let capped = results.iter().filter(|(_, capped)| *capped).count();
         let hits = results.into_iter().flat_map(|(h, _)| h).collect();
         let mut notes = Vec::new();
@@ -151,9 +151,8 @@ fn search_start(ctx: &Context<'_>, spec: CycleSpec, start: u32) -> (Vec<Hit>, bo
         spec,
         |v| g.accounts.controller[v as usize] == group,
         |path| {
-            let through_offshore = path[..path.len() - 1]
-                .iter()
-                .any(|&e| g.accounts.offshore[g.dst[e as usize] as usize]);
+            let through_offshore =
+                path[..path.len() - 1].iter().any(|&e| g.accounts.offshore[g.dst[e as usize] as usize]);
             if through_offshore {
                 cycles.push(path.to_vec());
             }
@@ -188,9 +187,7 @@ fn cycle_hit(ctx: &Context<'_>, spec: CycleSpec, path: &[u32]) -> Hit {
             offshore.insert(format!(
                 "{} ({})",
                 ctx.account(v),
-                g.accounts.country[v as usize]
-                    .map(|c| c.to_string())
-                    .unwrap_or_default()
+                g.accounts.country[v as usize].map(|c| c.to_string()).unwrap_or_default()
             ));
             Role::OffshoreLayer
         } else {
@@ -198,16 +195,7 @@ fn cycle_hit(ctx: &Context<'_>, spec: CycleSpec, path: &[u32]) -> Hit {
         };
         b.account(v, role, g.amount[e_in], g.amount[e_out]);
     }
-    b.account(
-        home,
-        if home == origin {
-            Role::Originator
-        } else {
-            Role::Beneficiary
-        },
-        back,
-        0.0,
-    );
+    b.account(home, if home == origin { Role::Originator } else { Role::Beneficiary }, back, 0.0);
     for &e in path {
         b.transfer(e);
     }
@@ -260,10 +248,7 @@ mod tests {
         let hits = run(&t);
         assert_eq!(hits.len(), 1);
         let roles: Vec<Role> = hits[0].accounts.iter().map(|a| a.role).collect();
-        assert_eq!(
-            roles,
-            vec![Role::Originator, Role::OffshoreLayer, Role::Layer]
-        );
+        assert_eq!(roles, vec![Role::Originator, Role::OffshoreLayer, Role::Layer]);
         assert!(hits[0].reason.contains("S1 (VG)"), "{}", hits[0].reason);
     }
 

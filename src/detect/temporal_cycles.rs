@@ -131,12 +131,7 @@ mod tests {
 
     /// Brute force: every edge sequence up to `max_hops`, checked against the definition,
     /// scanning all edges at every step (no adjacency, no time-sorted lists).
-    fn brute(
-        g: &FlowGraph,
-        start: u32,
-        spec: CycleSpec,
-        group: &dyn Fn(u32) -> bool,
-    ) -> BTreeSet<Vec<u32>> {
+    fn brute(g: &FlowGraph, start: u32, spec: CycleSpec, group: &dyn Fn(u32) -> bool) -> BTreeSet<Vec<u32>> {
         fn rec(
             g: &FlowGraph,
             spec: CycleSpec,
@@ -158,9 +153,7 @@ mod tests {
                     && g.time[e] <= g.time[first] + spec.window
                     && g.amount[e] <= g.amount[last] * (1.0 + spec.amount_tolerance)
                     && g.amount[e] >= g.amount[first] * spec.min_retained
-                    && !path
-                        .iter()
-                        .any(|&p| g.dst[p as usize] == g.dst[e] && !group(g.dst[e]));
+                    && !path.iter().any(|&p| g.dst[p as usize] == g.dst[e] && !group(g.dst[e]));
                 if ok {
                     path.push(e as u32);
                     rec(g, spec, group, path, out);
@@ -175,12 +168,7 @@ mod tests {
         out
     }
 
-    fn found(
-        g: &FlowGraph,
-        start: u32,
-        spec: CycleSpec,
-        group: &dyn Fn(u32) -> bool,
-    ) -> BTreeSet<Vec<u32>> {
+    fn found(g: &FlowGraph, start: u32, spec: CycleSpec, group: &dyn Fn(u32) -> bool) -> BTreeSet<Vec<u32>> {
         let mut out = BTreeSet::new();
         let end = cycles_from(g, start, spec, group, |p| {
             out.insert(p.to_vec());

@@ -24,10 +24,7 @@ impl Tiny {
         dump.availability.accounts = true;
         dump.availability.entities = true;
         dump.currencies = vec![crate::model::Currency::parse("USD").unwrap()];
-        Tiny {
-            dump,
-            config: Config::default_config().unwrap(),
-        }
+        Tiny { dump, config: Config::default_config().unwrap() }
     }
 
     /// Adds (or updates) an account with its holder, country and holder kind.
@@ -56,11 +53,7 @@ impl Tiny {
     pub fn link(&mut self, holder_a: &str, holder_b: &str) {
         let a = self.dump.holders.intern(holder_a);
         let b = self.dump.holders.intern(holder_b);
-        self.dump.links.push(EntityLink {
-            a,
-            b,
-            relation: Relation::Shareholder,
-        });
+        self.dump.links.push(EntityLink { a, b, relation: Relation::Shareholder });
     }
 
     /// A wire transfer of `amount` USD at `time` seconds.
@@ -92,11 +85,7 @@ impl Tiny {
     /// Hits of `detector` on the dump so far.
     pub fn hits(&self, detector: &dyn crate::detect::Detector) -> Vec<crate::detect::Hit> {
         let g = self.graph();
-        let ctx = crate::detect::Context {
-            graph: &g,
-            dump: &self.dump,
-            config: &self.config,
-        };
+        let ctx = crate::detect::Context { graph: &g, dump: &self.dump, config: &self.config };
         detector.run(&ctx).hits
     }
 }

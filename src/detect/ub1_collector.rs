@@ -59,11 +59,7 @@ impl Detector for Collector {
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.ub1;
-        let channels: Vec<Channel> = cfg
-            .inflow_channels
-            .iter()
-            .filter_map(|c| Channel::parse(c))
-            .collect();
+        let channels: Vec<Channel> = cfg.inflow_channels.iter().filter_map(|c| Channel::parse(c)).collect();
         let g = ctx.graph;
         let hits: Vec<Hit> = (0..g.node_count() as u32)
             .into_par_iter()
@@ -72,8 +68,7 @@ impl Detector for Collector {
             .collect();
         let mut notes = Vec::new();
         if !ctx.availability().accounts {
-            notes
-                .push("UB1: no accounts table, senders counted per account, not per holder".into());
+            notes.push("UB1: no accounts table, senders counted per account, not per holder".into());
         }
         Outcome { hits, notes }
     }
@@ -101,12 +96,7 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
     if ins.len() < cfg.min_distinct_senders {
         return Vec::new();
     }
-    let outs: Vec<u32> = g
-        .out_edges(v)
-        .iter()
-        .copied()
-        .filter(|&e| g.dst[e as usize] != v)
-        .collect();
+    let outs: Vec<u32> = g.out_edges(v).iter().copied().filter(|&e| g.dst[e as usize] != v).collect();
     if outs.is_empty() {
         return Vec::new();
     }
@@ -126,11 +116,7 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
     let out_sum = prefix(&outs);
     // Every inflow (any channel) counts towards the balance a window opens with: money
     // received before the window leaves first and must not pass for the window's money.
-    let any_in: Vec<u32> = all_in
-        .iter()
-        .copied()
-        .filter(|&e| g.src[e as usize] != v)
-        .collect();
+    let any_in: Vec<u32> = all_in.iter().copied().filter(|&e| g.src[e as usize] != v).collect();
     let any_in_sum = prefix(&any_in);
     let any_dwell = fifo_dwell(g, &any_in, &outs, cfg.min_pass_through);
     // Counted inflows are a time-ordered subsequence of all inflows: align their dwell.
@@ -220,13 +206,7 @@ fn evaluate(
     dwell: &[f64],
     span: Span,
 ) -> Evaluation {
-    let Span {
-        ins: range,
-        senders,
-        out_from,
-        out_to,
-        opening,
-    } = span;
+    let Span { ins: range, senders, out_from, out_to, opening } = span;
     if senders < cfg.min_distinct_senders {
         return Evaluation::FailCheap;
     }
@@ -240,10 +220,8 @@ fn evaluate(
     if outflow < cfg.min_pass_through * inflow {
         return Evaluation::FailCheap;
     }
-    let payees: BTreeSet<u32> = outs[o_lo..o_hi]
-        .iter()
-        .map(|&e| g.accounts.controller[g.dst[e as usize] as usize])
-        .collect();
+    let payees: BTreeSet<u32> =
+        outs[o_lo..o_hi].iter().map(|&e| g.accounts.controller[g.dst[e as usize] as usize]).collect();
     if payees.len() as f64 > cfg.max_payee_share * senders as f64 {
         return Evaluation::FailCostly;
     }
@@ -251,12 +229,7 @@ fn evaluate(
     if median_dwell > cfg.max_median_dwell_hours * 3600.0 {
         return Evaluation::FailCostly;
     }
-    Evaluation::Pass(Window {
-        ins: range,
-        outs: o_lo..o_hi,
-        inflow,
-        median_dwell,
-    })
+    Evaluation::Pass(Window { ins: range, outs: o_lo..o_hi, inflow, median_dwell })
 }
 
 /// Dwell of each inflow in `ins` (all of an account's inflows, time-sorted): the time
@@ -410,10 +383,7 @@ mod tests {
         let h = &hits[0];
         assert_eq!(h.accounts.len(), 15);
         let hub = t.dump.accounts.index["H"];
-        assert_eq!(
-            h.accounts.iter().find(|a| a.account == hub).unwrap().role,
-            Role::Collector
-        );
+        assert_eq!(h.accounts.iter().find(|a| a.account == hub).unwrap().role, Role::Collector);
         assert_eq!(h.transfers.len(), 24);
         assert!(h.reason.contains("12 distinct senders"), "{}", h.reason);
     }

@@ -20,27 +20,19 @@ impl CsvOut {
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
         writer.write_record(header).map_err(|e| csv_err(&tmp, e))?;
-        Ok(CsvOut {
-            writer,
-            tmp,
-            path: path.to_owned(),
-        })
+        Ok(CsvOut { writer, tmp, path: path.to_owned() })
     }
 
     /// Writes one row; text cells that a spreadsheet would run as a formula are defused.
     pub fn row(&mut self, cells: &[&str]) -> Result<()> {
         let safe: Vec<std::borrow::Cow<'_, str>> = cells.iter().map(|c| neutralise(c)).collect();
-        self.writer
-            .write_record(safe.iter().map(|c| c.as_ref()))
-            .map_err(|e| csv_err(&self.tmp, e))
+        self.writer.write_record(safe.iter().map(|c| c.as_ref())).map_err(|e| csv_err(&self.tmp, e))
     }
 
     /// Flushes and renames into place.
     pub fn finish(self) -> Result<()> {
         let CsvOut { writer, tmp, path } = self;
-        let buf = writer
-            .into_inner()
-            .map_err(|e| Error::io(&tmp, e.into_error()))?;
+        let buf = writer.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
         buf.into_inner()
             .map_err(|e| Error::io(&tmp, e.into_error()))?
             .sync_all()
@@ -91,9 +83,6 @@ mod tests {
         out.row(&["=1", "two, with comma"]).unwrap();
         assert!(!p.exists());
         out.finish().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&p).unwrap(),
-            "a,b\n'=1,\"two, with comma\"\n"
-        );
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "a,b\n'=1,\"two, with comma\"\n");
     }
 }

@@ -25,17 +25,24 @@ pub const LEADS_HEADER: [&str; 11] = [
     "summary",
 ];
 /// Header of `lead_accounts.csv`.
-pub const ACCOUNTS_HEADER: [&str; 7] = [
-    "lead_id",
-    "account_id",
-    "holder_id",
-    "country",
-    "role",
-    "amount_in",
-    "amount_out",
-];
+pub const ACCOUNTS_HEADER: [&str; 7] =
+    ["lead_id", "account_id", "holder_id", "country", "role", "amount_in", "amount_out"];
 /// Header of `lead_transfers.csv`.
 pub const TRANSFERS_HEADER: [&str; 3] = ["lead_id", "transfer_id", "pattern"];
+/// Header of `lead_evidence.csv`: the proving transfers in full, for reading and filing.
+pub const EVIDENCE_HEADER: [&str; 11] = [
+    "lead_id",
+    "transfer_id",
+    "pattern",
+    "timestamp",
+    "src_account",
+    "dst_account",
+    "amount",
+    "currency",
+    "amount_base",
+    "channel",
+    "cross_border",
+];
 
 /// Writes the three lead files into `dir`.
 pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Result<()> {
@@ -47,26 +54,14 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
             dump.holders.ids[h as usize].as_str()
         }
     };
-    let country = |v: u32| {
-        graph.accounts.country[v as usize]
-            .map(|c| c.to_string())
-            .unwrap_or_default()
-    };
+    let country = |v: u32| graph.accounts.country[v as usize].map(|c| c.to_string()).unwrap_or_default();
 
     let mut out = CsvOut::create(&dir.join("leads.csv"), &LEADS_HEADER)?;
     for l in leads {
-        let holders: BTreeSet<&str> = l
-            .accounts
-            .iter()
-            .map(|a| holder(a.account))
-            .filter(|h| !h.is_empty())
-            .collect();
-        let countries: BTreeSet<String> = l
-            .accounts
-            .iter()
-            .map(|a| country(a.account))
-            .filter(|c| !c.is_empty())
-            .collect();
+        let holders: BTreeSet<&str> =
+            l.accounts.iter().map(|a| holder(a.account)).filter(|h| !h.is_empty()).collect();
+        let countries: BTreeSet<String> =
+            l.accounts.iter().map(|a| country(a.account)).filter(|c| !c.is_empty()).collect();
         out.row(&[
             &l.id,
             &l.rank.to_string(),
@@ -86,11 +81,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
     let mut out = CsvOut::create(&dir.join("lead_accounts.csv"), &ACCOUNTS_HEADER)?;
     for l in leads {
         for a in &l.accounts {
-            let roles: Vec<String> = a
-                .roles
-                .iter()
-                .map(|(p, r)| format!("{p}:{}", r.as_str()))
-                .collect();
+            let roles: Vec<String> = a.roles.iter().map(|(p, r)| format!("{p}:{}", r.as_str())).collect();
             out.row(&[
                 &l.id,
                 &dump.accounts.ids[a.account as usize],
@@ -107,12 +98,76 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
     let mut out = CsvOut::create(&dir.join("lead_transfers.csv"), &TRANSFERS_HEADER)?;
     for l in leads {
         for (e, pattern) in &l.transfers {
+            out.row(&[&l.id, dump.transfers.ids.get(graph.row[*e as usize]), pattern])?;
+        }
+    }
+    out.finish()?;
+
+    let mut out = CsvOut::create(&dir.join("lead_evidence.csv"), &EVIDENCE_HEADER)?;
+    for l in leads {
+        for (e, pattern) in &l.transfers {
+            let ev = Evidence::of(*e, graph, dump);
             out.row(&[
                 &l.id,
-                dump.transfers.ids.get(graph.row[*e as usize]),
+                ev.transfer_id,
                 pattern,
+                &format_time(ev.time),
+                ev.src,
+                ev.dst,
+                &format!("{:.2}", ev.amount),
+                ev.currency,
+                &format!("{:.2}", ev.amount_base),
+                ev.channel,
+                if ev.cross_border { "yes" } else { "no" },
             ])?;
         }
     }
     out.finish()
+}
+
+/// One proving transfer, resolved to ids and original amounts.
+pub struct Evidence<'a> {
+    /// Transfer id.
+    pub transfer_id: &'a str,
+    /// Unix seconds.
+    pub time: i64,
+    /// Sender account id.
+    pub src: &'a str,
+    /// Receiver account id.
+    pub dst: &'a str,
+    /// Amount in its own currency.
+    pub amount: f64,
+    /// Its currency.
+    pub currency: &'a str,
+    /// Amount in the base currency.
+    pub amount_base: f64,
+    /// Channel.
+    pub channel: &'static str,
+    /// Sender and receiver countries known and different.
+    pub cross_border: bool,
+}
+
+impl<'a> Evidence<'a> {
+    /// Resolves edge `e`.
+    pub fn of(e: u32, graph: &FlowGraph, dump: &'a Dump) -> Evidence<'a> {
+        let ei = e as usize;
+        let row = graph.row[ei] as usize;
+        let (s, d) = (graph.src[ei] as usize, graph.dst[ei] as usize);
+        let c = &graph.accounts.country;
+        Evidence {
+            transfer_id: dump.transfers.ids.get(row as u32),
+            time: graph.time[ei],
+            src: &dump.accounts.ids[s],
+            dst: &dump.accounts.ids[d],
+            amount: dump.transfers.amount[row],
+            currency: dump
+                .currencies
+                .get(dump.transfers.currency[row] as usize)
+                .map(|c| c.as_str())
+                .unwrap_or("?"),
+            amount_base: graph.amount[ei],
+            channel: graph.channel[ei].as_str(),
+            cross_border: matches!((c[s], c[d]), (Some(a), Some(b)) if a != b),
+        }
+    }
 }

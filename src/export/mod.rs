@@ -2,6 +2,8 @@
 //! Every file is written under a temporary name and renamed when complete.
 
 pub mod csv_out;
+pub mod goaml;
 pub mod leads_csv;
+pub mod report;
 pub mod run_json;
 pub mod trace_csv;

@@ -44,7 +44,7 @@ pub struct RunRecord {
 
 /// Writes `run.json`.
 pub fn write(path: &Path, record: &RunRecord) -> Result<()> {
-    let text = serde_json::to_string_pretty(record)
-        .map_err(|e| Error::RunFailed(format!("run.json: {e}")))?;
+    let text =
+        serde_json::to_string_pretty(record).map_err(|e| Error::RunFailed(format!("run.json: {e}")))?;
     write_atomic(path, format!("{text}\n").as_bytes())
 }

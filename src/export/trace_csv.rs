@@ -43,12 +43,8 @@ pub fn by_jurisdiction(t: &GroupTrace, g: &FlowGraph) -> Vec<(String, bool, bool
     let mut map: BTreeMap<String, (bool, bool, i64)> = BTreeMap::new();
     for &(a, m, _) in &t.outcome.held {
         let a = a as usize;
-        let c = g.accounts.country[a]
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "unknown".into());
-        let e = map
-            .entry(c)
-            .or_insert((g.accounts.offshore[a], g.accounts.high_risk[a], 0));
+        let c = g.accounts.country[a].map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
+        let e = map.entry(c).or_insert((g.accounts.offshore[a], g.accounts.high_risk[a], 0));
         e.2 += m;
     }
     let mut rows: Vec<(String, bool, bool, i64)> =
@@ -58,13 +54,7 @@ pub fn by_jurisdiction(t: &GroupTrace, g: &FlowGraph) -> Vec<(String, bool, bool
 }
 
 /// Writes every trace file into `dir`.
-pub fn write(
-    dir: &Path,
-    traces: &[GroupTrace],
-    rule: Rule,
-    g: &FlowGraph,
-    dump: &Dump,
-) -> Result<()> {
+pub fn write(dir: &Path, traces: &[GroupTrace], rule: Rule, g: &FlowGraph, dump: &Dump) -> Result<()> {
     let account = |a: u32| dump.accounts.ids[a as usize].as_str();
     let holder = |a: u32| {
         let h = g.accounts.holder[a as usize];
@@ -74,11 +64,7 @@ pub fn write(
             dump.holders.ids[h as usize].as_str()
         }
     };
-    let country = |a: u32| {
-        g.accounts.country[a as usize]
-            .map(|c| c.to_string())
-            .unwrap_or_default()
-    };
+    let country = |a: u32| g.accounts.country[a as usize].map(|c| c.to_string()).unwrap_or_default();
     let rule = match rule {
         Rule::Proportional => "proportional",
         Rule::Fifo => "fifo",
@@ -105,11 +91,7 @@ pub fn write(
     for t in traces {
         let o = &t.outcome;
         let held_where = |pick: &dyn Fn(usize) -> bool| {
-            o.held
-                .iter()
-                .filter(|h| pick(h.0 as usize))
-                .map(|h| h.1)
-                .sum::<i64>()
+            o.held.iter().filter(|h| pick(h.0 as usize)).map(|h| h.1).sum::<i64>()
         };
         let seeds: Vec<&str> = t.seeds.iter().map(|&s| account(s)).collect();
         out.row(&[
@@ -184,11 +166,8 @@ pub fn write(
         for c in &t.chains {
             let mut accounts = vec![account(g.src[c.edges[0] as usize])];
             accounts.extend(c.edges.iter().map(|&e| account(g.dst[e as usize])));
-            let transfers: Vec<&str> = c
-                .edges
-                .iter()
-                .map(|&e| dump.transfers.ids.get(g.row[e as usize]))
-                .collect();
+            let transfers: Vec<&str> =
+                c.edges.iter().map(|&e| dump.transfers.ids.get(g.row[e as usize])).collect();
             out.row(&[
                 &t.case,
                 direction(t.direction),
@@ -208,48 +187,24 @@ pub fn write(
 
     let mut out = CsvOut::create(
         &dir.join("trace_flows.csv"),
-        &[
-            "case_id",
-            "direction",
-            "src_account",
-            "dst_account",
-            "amount",
-            "transfers",
-        ],
+        &["case_id", "direction", "src_account", "dst_account", "amount", "transfers"],
     )?;
     for t in traces {
         let mut flows: BTreeMap<(u32, u32), (i64, usize)> = BTreeMap::new();
         for &(e, m) in &t.outcome.edges {
-            let f = flows
-                .entry((g.src[e as usize], g.dst[e as usize]))
-                .or_insert((0, 0));
+            let f = flows.entry((g.src[e as usize], g.dst[e as usize])).or_insert((0, 0));
             f.0 += m;
             f.1 += 1;
         }
         for ((s, d), (m, n)) in flows {
-            out.row(&[
-                &t.case,
-                direction(t.direction),
-                account(s),
-                account(d),
-                &money(m),
-                &n.to_string(),
-            ])?;
+            out.row(&[&t.case, direction(t.direction), account(s), account(d), &money(m), &n.to_string()])?;
         }
     }
     out.finish()?;
 
     let mut out = CsvOut::create(
         &dir.join("trace_jurisdictions.csv"),
-        &[
-            "case_id",
-            "direction",
-            "country",
-            "offshore",
-            "high_risk",
-            "amount",
-            "share_of_seed",
-        ],
+        &["case_id", "direction", "country", "offshore", "high_risk", "amount", "share_of_seed"],
     )?;
     for t in traces {
         for (c, off, risk, m) in by_jurisdiction(t, g) {

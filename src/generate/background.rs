@@ -24,11 +24,8 @@ fn lognormal(median: f64, sigma: f64) -> LogNormal<f64> {
 /// A time in the period, mostly in business hours.
 fn when(rng: &mut ChaCha8Rng, w: &World) -> i64 {
     let day = rng.random_range(0..w.days);
-    let hour = if rng.random::<f64>() < 0.85 {
-        rng.random_range(8.0..20.0)
-    } else {
-        rng.random_range(0.0..24.0)
-    };
+    let hour =
+        if rng.random::<f64>() < 0.85 { rng.random_range(8.0..20.0) } else { rng.random_range(0.0..24.0) };
     w.start + day * DAY + (hour * 3600.0) as i64 + rng.random_range(0..60)
 }
 
@@ -79,13 +76,7 @@ fn one(rng: &mut ChaCha8Rng, w: &World) -> Tx {
         } else {
             local(rng, w, acquirers, home)
         };
-        (
-            person,
-            to,
-            lognormal(45.0, 1.0).sample(rng),
-            Channel::Card,
-            Memo::None,
-        )
+        (person, to, lognormal(45.0, 1.0).sample(rng), Channel::Card, Memo::None)
     } else if x < 0.40 {
         (
             person,
@@ -95,67 +86,23 @@ fn one(rng: &mut ChaCha8Rng, w: &World) -> Tx {
             Memo::Invoice,
         )
     } else if x < 0.55 {
-        let other = if rng.random::<f64>() < 0.9 {
-            w.person(rng, Some(home))
-        } else {
-            w.person(rng, None)
-        };
-        let ch = if rng.random::<f64>() < 0.7 {
-            Channel::Wire
-        } else {
-            Channel::Internal
-        };
-        (
-            person,
-            other,
-            lognormal(200.0, 1.2).sample(rng),
-            ch,
-            Memo::None,
-        )
+        let other = if rng.random::<f64>() < 0.9 { w.person(rng, Some(home)) } else { w.person(rng, None) };
+        let ch = if rng.random::<f64>() < 0.7 { Channel::Wire } else { Channel::Internal };
+        (person, other, lognormal(200.0, 1.2).sample(rng), ch, Memo::None)
     } else if x < 0.70 {
         let a = pick(rng, traders);
         let b = local(rng, w, traders, w.accounts[a as usize].country);
-        (
-            a,
-            b,
-            lognormal(12_000.0, 1.1).sample(rng),
-            Channel::Wire,
-            Memo::Invoice,
-        )
+        (a, b, lognormal(12_000.0, 1.1).sample(rng), Channel::Wire, Memo::Invoice)
     } else if x < 0.76 {
         let a = pick(rng, traders);
         let b = pick(rng, traders);
-        (
-            a,
-            b,
-            lognormal(40_000.0, 1.0).sample(rng),
-            Channel::Wire,
-            Memo::Invoice,
-        )
+        (a, b, lognormal(40_000.0, 1.0).sample(rng), Channel::Wire, Memo::Invoice)
     } else if x < 0.84 {
-        (
-            person,
-            person,
-            lognormal(500.0, 0.9).sample(rng),
-            Channel::CashDeposit,
-            Memo::None,
-        )
+        (person, person, lognormal(500.0, 0.9).sample(rng), Channel::CashDeposit, Memo::None)
     } else if x < 0.92 {
-        (
-            person,
-            person,
-            lognormal(300.0, 0.8).sample(rng),
-            Channel::CashWithdrawal,
-            Memo::None,
-        )
+        (person, person, lognormal(300.0, 0.8).sample(rng), Channel::CashWithdrawal, Memo::None)
     } else if x < 0.96 {
-        (
-            person,
-            local(rng, w, dealers, home),
-            lognormal(1_000.0, 0.8).sample(rng),
-            Channel::Fx,
-            Memo::None,
-        )
+        (person, local(rng, w, dealers, home), lognormal(1_000.0, 0.8).sample(rng), Channel::Fx, Memo::None)
     } else {
         let a = pick(rng, traders);
         (
@@ -166,15 +113,7 @@ fn one(rng: &mut ChaCha8Rng, w: &World) -> Tx {
             Memo::None,
         )
     };
-    Tx {
-        time,
-        src,
-        dst,
-        usd: (usd * 100.0).round() / 100.0,
-        channel,
-        memo,
-        case: NO_CASE,
-    }
+    Tx { time, src, dst, usd: (usd * 100.0).round() / 100.0, channel, memo, case: NO_CASE }
 }
 
 /// Daily settlement from each acquirer to its merchants of what it took by card the day
@@ -232,21 +171,11 @@ fn payroll(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, budget: usize
         let employer = traders[k];
         k += 1;
         let country = w.accounts[employer as usize].country;
-        let size = if k % 10 == 0 {
-            rng.random_range(100..300)
-        } else {
-            rng.random_range(3..40)
-        }
-        .min(staff_left);
+        let size =
+            if k % 10 == 0 { rng.random_range(100..300) } else { rng.random_range(3..40) }.min(staff_left);
         staff_left -= size;
-        let staff: Vec<(u32, f64)> = (0..size)
-            .map(|_| {
-                (
-                    w.person(rng, Some(country)),
-                    lognormal(3_000.0, 0.4).sample(rng),
-                )
-            })
-            .collect();
+        let staff: Vec<(u32, f64)> =
+            (0..size).map(|_| (w.person(rng, Some(country)), lognormal(3_000.0, 0.4).sample(rng))).collect();
         for m in 0..months as i64 {
             let pay_day = w.start + (m * 30 + 24) * DAY + 9 * 3600;
             for &(p, salary) in &staff {
@@ -274,14 +203,10 @@ fn treasury(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, groups: usiz
         let haven = country_index(havens[g % havens.len()]);
         let inc = w.start - rng.random_range(5..25) * 365 * DAY;
         let sub = w.add_company(rng, haven, inc, Business::Trader, None);
-        let (pe, se) = (
-            w.accounts[parent as usize].holder,
-            w.accounts[sub as usize].holder,
-        );
+        let (pe, se) = (w.accounts[parent as usize].holder, w.accounts[sub as usize].holder);
         w.links.push((pe, se, Relation::Shareholder));
-        let suppliers: Vec<u32> = (0..rng.random_range(8..20))
-            .map(|i| traders[(g * 97 + i * 13) % traders.len()])
-            .collect();
+        let suppliers: Vec<u32> =
+            (0..rng.random_range(8..20)).map(|i| traders[(g * 97 + i * 13) % traders.len()]).collect();
         let mut quarter = 0.0;
         for m in 0..(w.days / 30) {
             let t = w.start + (m * 30 + 1) * DAY + 10 * 3600;
@@ -332,9 +257,7 @@ fn funds(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usize) {
     for f in 0..count {
         let inc = w.start - rng.random_range(3..15) * 365 * DAY;
         let fund = w.add_company(rng, country_index("KY"), inc, Business::Trader, None);
-        let brokers: Vec<u32> = (0..3)
-            .map(|i| traders[(f * 53 + i * 17 + 3) % traders.len()])
-            .collect();
+        let brokers: Vec<u32> = (0..3).map(|i| traders[(f * 53 + i * 17 + 3) % traders.len()]).collect();
         let investors = rng.random_range(20..80);
         let mut weekly: BTreeMap<i64, f64> = BTreeMap::new();
         for _ in 0..investors {

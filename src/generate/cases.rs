@@ -15,13 +15,7 @@ const H: i64 = 3600;
 const HAVENS: [&str; 8] = ["VG", "KY", "SC", "PA", "BZ", "MH", "WS", "BS"];
 
 /// Runs every typology injector `per_pattern` times.
-pub fn inject_all(
-    world: &mut World,
-    book: &mut CaseBook,
-    txs: &mut Vec<Tx>,
-    seed: u64,
-    per_pattern: usize,
-) {
+pub fn inject_all(world: &mut World, book: &mut CaseBook, txs: &mut Vec<Tx>, seed: u64, per_pattern: usize) {
     let injectors: [(u64, Inject); 12] = [
         (101, ub1_collector),
         (102, ub2_structuring),
@@ -43,15 +37,10 @@ impl Injector<'_> {
     /// A new shell company in a haven, incorporated `age_days` before the period.
     pub fn shell(&mut self, haven: &str, age_days: i64, address: Option<String>) -> u32 {
         let c = country_index(haven).min(COUNTRIES.len() as u8 - 1);
-        let c = if COUNTRIES[c as usize].code == haven {
-            c
-        } else {
-            country_index("VG")
-        };
+        let c = if COUNTRIES[c as usize].code == haven { c } else { country_index("VG") };
         let inc = self.world.start - age_days * DAY;
         let mut rng = stream(self.world.accounts.len() as u64, 7);
-        self.world
-            .add_company(&mut rng, c, inc, Business::Special, address)
+        self.world.add_company(&mut rng, c, inc, Business::Special, address)
     }
 
     /// A new account for a new person in `country`.
@@ -64,8 +53,7 @@ impl Injector<'_> {
     pub fn new_company(&mut self, country: u8, age_years: f64) -> u32 {
         let inc = self.world.start - (age_years * 365.0) as i64 * DAY;
         let mut rng = stream(self.world.accounts.len() as u64, 9);
-        self.world
-            .add_company(&mut rng, country, inc, Business::Special, None)
+        self.world.add_company(&mut rng, country, inc, Business::Special, None)
     }
 
     /// An existing person of `country` (camouflage: they have normal activity too).
@@ -105,23 +93,12 @@ fn ub1_collector(j: &mut Injector<'_>) {
         for _ in 0..j.count(1, 3) {
             let t = t0 + (j.uniform(0.0, span) * DAY as f64) as i64;
             let amount = j.uniform(1_000.0, 20_000.0).round();
-            let ch = if j.uniform(0.0, 1.0) < 0.7 {
-                Channel::Wire
-            } else {
-                Channel::CashDeposit
-            };
+            let ch = if j.uniform(0.0, 1.0) < 0.7 { Channel::Wire } else { Channel::CashDeposit };
             j.tx(case, t, c, hub, amount, ch);
             let share = j.uniform(0.9, 1.0);
             let delay = j.hours(0.3, 14.0);
             let to = payouts[j.count(0, payouts.len() - 1)];
-            j.tx(
-                case,
-                t + delay,
-                hub,
-                to,
-                (amount * share).round(),
-                Channel::Wire,
-            );
+            j.tx(case, t + delay, hub, to, (amount * share).round(), Channel::Wire);
         }
     }
 }
@@ -181,11 +158,7 @@ fn ub3_mirror(j: &mut Injector<'_>) {
     let dom = j.new_person(HOME);
     let foreign = j.new_person(abroad);
     let (hd, hf) = (j.holder(dom), j.holder(foreign));
-    let rel = if j.count(0, 1) == 0 {
-        Relation::Family
-    } else {
-        Relation::SamePhone
-    };
+    let rel = if j.count(0, 1) == 0 { Relation::Family } else { Relation::SamePhone };
     j.world.links.push((hd, hf, rel));
     j.book.role(case, dom, "collector");
     j.book.role(case, foreign, "payout");
@@ -200,14 +173,7 @@ fn ub3_mirror(j: &mut Injector<'_>) {
         j.tx(case, t, customer, dom, usd, Channel::Wire);
         let mirrored = j.jitter(usd, 0.02);
         let delay = j.hours(1.0, 60.0);
-        j.tx(
-            case,
-            t + delay,
-            foreign,
-            beneficiary,
-            mirrored,
-            Channel::Wire,
-        );
+        j.tx(case, t + delay, foreign, beneficiary, mirrored, Channel::Wire);
     }
 }
 
@@ -240,12 +206,9 @@ fn ub5_settlement(j: &mut Injector<'_>) {
     let for_hub = j.new_person(abroad);
     let dom_co = j.new_company(HOME, 3.0);
     let for_co = j.new_company(abroad, 3.0);
-    for (a, r) in [
-        (dom_hub, "collector"),
-        (for_hub, "payout"),
-        (dom_co, "settlement"),
-        (for_co, "settlement"),
-    ] {
+    for (a, r) in
+        [(dom_hub, "collector"), (for_hub, "payout"), (dom_co, "settlement"), (for_co, "settlement")]
+    {
         j.book.role(case, a, r);
     }
     let t0 = j.start_within(60.0);
@@ -272,27 +235,13 @@ fn ub5_settlement(j: &mut Injector<'_>) {
         }
     }
     let sweep = j.uniform(0.95, 1.0);
-    j.tx(
-        case,
-        t0 + 42 * DAY,
-        dom_hub,
-        dom_co,
-        imbalance.abs() * sweep,
-        Channel::Internal,
-    );
+    j.tx(case, t0 + 42 * DAY, dom_hub, dom_co, imbalance.abs() * sweep, Channel::Internal);
     let n = j.count(2, 4);
     for k in 0..n {
         let part = imbalance.abs() * sweep / n as f64;
         let amount = j.jitter(part, 0.05);
-        j.tx(
-            case,
-            t0 + (44 + 4 * k as i64) * DAY,
-            dom_co,
-            for_co,
-            amount,
-            Channel::Wire,
-        )
-        .memo = Memo::Invoice;
+        j.tx(case, t0 + (44 + 4 * k as i64) * DAY, dom_co, for_co, amount, Channel::Wire).memo =
+            Memo::Invoice;
     }
 }
 
@@ -302,22 +251,13 @@ fn ub6_settlement_shell(j: &mut Injector<'_>) {
     let case = j.book.open("UB6");
     let shell = j.new_company(HOME, 2.0);
     j.book.role(case, shell, "shell");
-    let t0 = j
-        .start_within(12.0)
-        .max(j.world.start + 100 * DAY)
-        .min(j.world.start + (j.world.days - 12) * DAY);
+    let t0 =
+        j.start_within(12.0).max(j.world.start + 100 * DAY).min(j.world.start + (j.world.days - 12) * DAY);
     let payer_co = j.new_company(HOME, 6.0);
     j.book.role(case, payer_co, "corporate_payer");
     for (k, units) in [1.0, 5.0, 10.0].into_iter().enumerate() {
         let p = j.resident(HOME);
-        j.tx(
-            case,
-            t0 + k as i64 * H,
-            shell,
-            p,
-            units * j.world.rate(1, t0),
-            Channel::Wire,
-        );
+        j.tx(case, t0 + k as i64 * H, shell, p, units * j.world.rate(1, t0), Channel::Wire);
     }
     let total = j.uniform(300_000.0, 1_500_000.0);
     j.tx(case, t0 + DAY, payer_co, shell, total, Channel::Wire);
@@ -370,8 +310,7 @@ fn os1_round_trip(j: &mut Injector<'_>) {
         amount *= j.uniform(0.97, 0.998);
         at = next;
     }
-    j.tx(case, t, at, back_to, amount.round(), Channel::Wire)
-        .memo = Memo::Subscription;
+    j.tx(case, t, at, back_to, amount.round(), Channel::Wire).memo = Memo::Subscription;
 }
 
 /// OS2: a chain of shells in several jurisdictions, each forwarding most of what it got.
@@ -429,8 +368,7 @@ fn os3_shell_cluster(j: &mut Injector<'_>) {
             j.tx(case, t, src, shell, usd, Channel::Wire).memo = Memo::Invoice;
             let delay = j.hours(2.0, 72.0);
             let out = usd * j.uniform(0.95, 0.995);
-            j.tx(case, t + delay, shell, dst, out.round(), Channel::Wire)
-                .memo = Memo::Invoice;
+            j.tx(case, t + delay, shell, dst, out.round(), Channel::Wire).memo = Memo::Invoice;
         }
     }
 }
@@ -509,9 +447,7 @@ fn tr_fugitive(j: &mut Injector<'_>) {
     j.book.seeds.push((fund, case));
     let t0 = j.start_within(60.0);
     let total = j.uniform(1_000_000.0, 20_000_000.0).round();
-    let fronts: Vec<u32> = (0..j.count(2, 4))
-        .map(|_| j.new_company(HOME, 1.0))
-        .collect();
+    let fronts: Vec<u32> = (0..j.count(2, 4)).map(|_| j.new_company(HOME, 1.0)).collect();
     for &f in &fronts {
         j.book.role(case, f, "layer");
     }
@@ -537,11 +473,7 @@ fn tr_fugitive(j: &mut Injector<'_>) {
         })
         .collect();
     for &d in &dests {
-        let role = if j.world.offshore(d) {
-            "offshore_destination"
-        } else {
-            "destination"
-        };
+        let role = if j.world.offshore(d) { "offshore_destination" } else { "destination" };
         j.book.role(case, d, role);
     }
     for (k, &f) in fronts.iter().enumerate() {
@@ -550,13 +482,6 @@ fn tr_fugitive(j: &mut Injector<'_>) {
         let d2 = dests[(k + 1) % dests.len()];
         let delay = t + (k as i64 + 1) * 3 * DAY;
         j.tx(case, delay, f, d, (part * 0.6).round(), Channel::Wire);
-        j.tx(
-            case,
-            delay + DAY,
-            f,
-            d2,
-            (part * 0.38).round(),
-            Channel::Wire,
-        );
+        j.tx(case, delay + DAY, f, d2, (part * 0.38).round(), Channel::Wire);
     }
 }

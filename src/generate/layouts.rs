@@ -38,10 +38,7 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
 
 /// AMLworld's name for one of the world's currencies (others are paid in US Dollar).
 fn aw_currency(code: &str) -> Option<&'static str> {
-    crate::ingest::presets::amlworld::CURRENCIES
-        .iter()
-        .find(|(_, c)| *c == code)
-        .map(|(n, _)| *n)
+    crate::ingest::presets::amlworld::CURRENCIES.iter().find(|(_, c)| *c == code).map(|(n, _)| *n)
 }
 
 fn aw_bank(w: &World, a: u32) -> String {
@@ -122,9 +119,8 @@ fn sim_type(c: Channel) -> &'static str {
 
 /// Writes the AMLSim layout; returns the files.
 pub fn amlsim(dir: &Path, w: &World, book: &CaseBook, txs: &[Tx]) -> Result<Vec<PathBuf>> {
-    let mut tx = String::from(
-        "tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp,is_sar,alert_id\n",
-    );
+    let mut tx =
+        String::from("tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp,is_sar,alert_id\n");
     let mut alert_tx = String::from(
         "alert_id,alert_type,is_sar,tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp\n",
     );
@@ -132,11 +128,7 @@ pub fn amlsim(dir: &Path, w: &World, book: &CaseBook, txs: &[Tx]) -> Result<Vec<
         let sar = t.case != NO_CASE;
         let alert = if sar { t.case as i64 } else { -1 };
         let (kind, ts) = (sim_type(t.channel), format_time(t.time));
-        let _ = writeln!(
-            tx,
-            "{k},{},{},{kind},{:.2},{ts},{sar},{alert}",
-            t.src, t.dst, t.usd
-        );
+        let _ = writeln!(tx, "{k},{},{},{kind},{:.2},{ts},{sar},{alert}", t.src, t.dst, t.usd);
         if sar {
             let _ = writeln!(
                 alert_tx,
@@ -156,16 +148,12 @@ pub fn amlsim(dir: &Path, w: &World, book: &CaseBook, txs: &[Tx]) -> Result<Vec<
             acc.country
         );
     }
-    let mut alert_acc = String::from(
-        "alert_id,alert_type,acct_id,acct_name,is_sar,model_id,start,end,schedule_id,bank_id\n",
-    );
+    let mut alert_acc =
+        String::from("alert_id,alert_type,acct_id,acct_name,is_sar,model_id,start,end,schedule_id,bank_id\n");
     for &(a, c, _) in &book.accounts {
         let acc = w.accounts[a as usize];
-        let _ = writeln!(
-            alert_acc,
-            "{c},{},{a},C_{a},true,0,,,0,bank{}",
-            book.cases[c as usize].1, acc.country
-        );
+        let _ =
+            writeln!(alert_acc, "{c},{},{a},C_{a},true,0,,,0,bank{}", book.cases[c as usize].1, acc.country);
     }
     let mut files = Vec::new();
     for (name, text) in [

@@ -135,20 +135,13 @@ impl CaseBook {
     /// Opens a new case of `pattern`.
     pub fn open(&mut self, pattern: &'static str) -> u32 {
         let k = self.cases.iter().filter(|(_, p)| *p == pattern).count();
-        self.cases
-            .push((format!("{pattern}-{:04}", k + 1), pattern));
+        self.cases.push((format!("{pattern}-{:04}", k + 1), pattern));
         (self.cases.len() - 1) as u32
     }
 
     /// Records `account`'s role in `case` (once per account and case).
     pub fn role(&mut self, case: u32, account: u32, role: &'static str) {
-        if !self
-            .accounts
-            .iter()
-            .rev()
-            .take(512)
-            .any(|&(a, c, _)| a == account && c == case)
-        {
+        if !self.accounts.iter().rev().take(512).any(|&(a, c, _)| a == account && c == case) {
             self.accounts.push((account, case, role));
         }
     }
@@ -176,9 +169,7 @@ pub struct Summary {
 /// Generates a dump.
 pub fn generate(opts: &Options, progress: &dyn Progress) -> Result<Summary> {
     let mut world = World::build(opts.seed, opts.transfers, opts.start, opts.days);
-    let per_pattern = opts
-        .cases_per_pattern
-        .unwrap_or((opts.transfers / 100_000).max(2));
+    let per_pattern = opts.cases_per_pattern.unwrap_or((opts.transfers / 100_000).max(2));
     let mut book = CaseBook::default();
     let mut txs = Vec::with_capacity(opts.transfers + opts.transfers / 50);
 
@@ -286,24 +277,8 @@ pub struct Injector<'a> {
 
 impl Injector<'_> {
     /// Adds a transfer belonging to `case`; set its memo through the returned reference.
-    pub fn tx(
-        &mut self,
-        case: u32,
-        time: i64,
-        src: u32,
-        dst: u32,
-        usd: f64,
-        channel: Channel,
-    ) -> &mut Tx {
-        self.txs.push(Tx {
-            time,
-            src,
-            dst,
-            usd: usd.max(0.01),
-            channel,
-            memo: Memo::None,
-            case,
-        });
+    pub fn tx(&mut self, case: u32, time: i64, src: u32, dst: u32, usd: f64, channel: Channel) -> &mut Tx {
+        self.txs.push(Tx { time, src, dst, usd: usd.max(0.01), channel, memo: Memo::None, case });
         let last = self.txs.len() - 1;
         &mut self.txs[last]
     }

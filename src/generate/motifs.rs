@@ -7,13 +7,7 @@ use super::{run_injectors, CaseBook, Inject, Injector, Tx};
 use crate::model::Channel;
 
 /// Runs every motif injector `per_pattern` times.
-pub fn inject_all(
-    world: &mut World,
-    book: &mut CaseBook,
-    txs: &mut Vec<Tx>,
-    seed: u64,
-    per_pattern: usize,
-) {
+pub fn inject_all(world: &mut World, book: &mut CaseBook, txs: &mut Vec<Tx>, seed: u64, per_pattern: usize) {
     let injectors: [(u64, Inject); 8] = [
         (201, fan_out),
         (202, fan_in),
@@ -144,9 +138,7 @@ fn bipartite(j: &mut Injector<'_>) {
 
 fn stack(j: &mut Injector<'_>) {
     let case = j.book.open("stack");
-    let layers: Vec<Vec<u32>> = (0..3)
-        .map(|_| (0..j.count(2, 4)).map(|_| j.someone()).collect())
-        .collect();
+    let layers: Vec<Vec<u32>> = (0..3).map(|_| (0..j.count(2, 4)).map(|_| j.someone()).collect()).collect();
     let t0 = j.start_within(10.0);
     for (k, role) in ["source", "middle", "target"].into_iter().enumerate() {
         for &a in &layers[k] {

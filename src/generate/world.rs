@@ -41,156 +41,31 @@ pub const CURRENCIES: [(&str, f64); 12] = [
 
 /// The countries: 15 onshore, 10 offshore.
 pub const COUNTRIES: [CountryInfo; 25] = [
-    CountryInfo {
-        code: "CN",
-        currency: 1,
-        weight: 30.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "US",
-        currency: 0,
-        weight: 12.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "HK",
-        currency: 2,
-        weight: 7.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "GB",
-        currency: 3,
-        weight: 6.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "DE",
-        currency: 4,
-        weight: 6.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "FR",
-        currency: 4,
-        weight: 4.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "SG",
-        currency: 5,
-        weight: 4.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "JP",
-        currency: 6,
-        weight: 5.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "AE",
-        currency: 7,
-        weight: 3.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "CH",
-        currency: 8,
-        weight: 2.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "AU",
-        currency: 9,
-        weight: 3.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "CA",
-        currency: 10,
-        weight: 3.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "NL",
-        currency: 4,
-        weight: 2.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "MY",
-        currency: 11,
-        weight: 3.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "IT",
-        currency: 4,
-        weight: 3.0,
-        offshore: false,
-    },
-    CountryInfo {
-        code: "VG",
-        currency: 0,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "KY",
-        currency: 0,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "BM",
-        currency: 0,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "PA",
-        currency: 0,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "SC",
-        currency: 0,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "BS",
-        currency: 0,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "MU",
-        currency: 0,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "JE",
-        currency: 3,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "LI",
-        currency: 8,
-        weight: 0.0,
-        offshore: true,
-    },
-    CountryInfo {
-        code: "WS",
-        currency: 0,
-        weight: 0.0,
-        offshore: true,
-    },
+    CountryInfo { code: "CN", currency: 1, weight: 30.0, offshore: false },
+    CountryInfo { code: "US", currency: 0, weight: 12.0, offshore: false },
+    CountryInfo { code: "HK", currency: 2, weight: 7.0, offshore: false },
+    CountryInfo { code: "GB", currency: 3, weight: 6.0, offshore: false },
+    CountryInfo { code: "DE", currency: 4, weight: 6.0, offshore: false },
+    CountryInfo { code: "FR", currency: 4, weight: 4.0, offshore: false },
+    CountryInfo { code: "SG", currency: 5, weight: 4.0, offshore: false },
+    CountryInfo { code: "JP", currency: 6, weight: 5.0, offshore: false },
+    CountryInfo { code: "AE", currency: 7, weight: 3.0, offshore: false },
+    CountryInfo { code: "CH", currency: 8, weight: 2.0, offshore: false },
+    CountryInfo { code: "AU", currency: 9, weight: 3.0, offshore: false },
+    CountryInfo { code: "CA", currency: 10, weight: 3.0, offshore: false },
+    CountryInfo { code: "NL", currency: 4, weight: 2.0, offshore: false },
+    CountryInfo { code: "MY", currency: 11, weight: 3.0, offshore: false },
+    CountryInfo { code: "IT", currency: 4, weight: 3.0, offshore: false },
+    CountryInfo { code: "VG", currency: 0, weight: 0.0, offshore: true },
+    CountryInfo { code: "KY", currency: 0, weight: 0.0, offshore: true },
+    CountryInfo { code: "BM", currency: 0, weight: 0.0, offshore: true },
+    CountryInfo { code: "PA", currency: 0, weight: 0.0, offshore: true },
+    CountryInfo { code: "SC", currency: 0, weight: 0.0, offshore: true },
+    CountryInfo { code: "BS", currency: 0, weight: 0.0, offshore: true },
+    CountryInfo { code: "MU", currency: 0, weight: 0.0, offshore: true },
+    CountryInfo { code: "JE", currency: 3, weight: 0.0, offshore: true },
+    CountryInfo { code: "LI", currency: 8, weight: 0.0, offshore: true },
+    CountryInfo { code: "WS", currency: 0, weight: 0.0, offshore: true },
 ];
 
 /// Index of the home country (the one whose investigators run the tool).
@@ -265,27 +140,19 @@ pub struct World {
 }
 
 const GIVEN: [&str; 16] = [
-    "Wei", "Fang", "Jun", "Li", "Anna", "James", "Maria", "Omar", "Yuki", "Priya", "Lukas",
-    "Chloe", "Hassan", "Mei", "Tom", "Sofia",
+    "Wei", "Fang", "Jun", "Li", "Anna", "James", "Maria", "Omar", "Yuki", "Priya", "Lukas", "Chloe",
+    "Hassan", "Mei", "Tom", "Sofia",
 ];
 const FAMILY: [&str; 16] = [
-    "Wang", "Chen", "Zhang", "Liu", "Smith", "Muller", "Rossi", "Tanaka", "Khan", "Lee", "Martin",
-    "Garcia", "Ng", "Tan", "Brown", "Dubois",
+    "Wang", "Chen", "Zhang", "Liu", "Smith", "Muller", "Rossi", "Tanaka", "Khan", "Lee", "Martin", "Garcia",
+    "Ng", "Tan", "Brown", "Dubois",
 ];
 const WORDS: [&str; 16] = [
-    "Golden", "Pacific", "Harbour", "Dragon", "Summit", "Orient", "Silver", "Union", "Eastern",
-    "Pioneer", "Crown", "Jade", "Atlas", "Phoenix", "Lotus", "Meridian",
+    "Golden", "Pacific", "Harbour", "Dragon", "Summit", "Orient", "Silver", "Union", "Eastern", "Pioneer",
+    "Crown", "Jade", "Atlas", "Phoenix", "Lotus", "Meridian",
 ];
-const TRADES: [&str; 8] = [
-    "Trading",
-    "Holdings",
-    "Logistics",
-    "Industries",
-    "Resources",
-    "Capital",
-    "Technology",
-    "Imports",
-];
+const TRADES: [&str; 8] =
+    ["Trading", "Holdings", "Logistics", "Industries", "Resources", "Capital", "Technology", "Imports"];
 const STREETS: [&str; 8] = [
     "Harbour Road",
     "Main Street",
@@ -308,18 +175,12 @@ impl World {
     /// Builds a population sized for `transfers` transfers.
     pub fn build(seed: u64, transfers: usize, start: i64, days: i64) -> World {
         let mut rng = stream(seed, 1);
-        let mut w = World {
-            start,
-            days,
-            ..World::default()
-        };
+        let mut w = World { start, days, ..World::default() };
         w.persons = vec![Vec::new(); COUNTRIES.len()];
         w.rates = fx_paths(&mut rng, days as usize + 1);
         let persons = (transfers / 25).clamp(300, 2_000_000);
         let companies = (transfers / 250).clamp(80, 200_000);
-        let onshore: Vec<usize> = (0..COUNTRIES.len())
-            .filter(|&c| !COUNTRIES[c].offshore)
-            .collect();
+        let onshore: Vec<usize> = (0..COUNTRIES.len()).filter(|&c| !COUNTRIES[c].offshore).collect();
         let total_weight: f64 = onshore.iter().map(|&c| COUNTRIES[c].weight).sum();
         let pick_country = |rng: &mut ChaCha8Rng| -> u8 {
             let mut x = rng.random::<f64>() * total_weight;
@@ -370,11 +231,7 @@ impl World {
             GIVEN[rng.random_range(0..GIVEN.len())],
             FAMILY[rng.random_range(0..FAMILY.len())]
         );
-        let address = format!(
-            "{} {}",
-            rng.random_range(1..300),
-            STREETS[rng.random_range(0..STREETS.len())]
-        );
+        let address = format!("{} {}", rng.random_range(1..300), STREETS[rng.random_range(0..STREETS.len())]);
         let e = self.push_entity(Entity {
             kind: HolderKind::Person,
             name,
@@ -400,11 +257,7 @@ impl World {
             "{} {} {}",
             WORDS[rng.random_range(0..WORDS.len())],
             TRADES[rng.random_range(0..TRADES.len())],
-            if COUNTRIES[c as usize].offshore {
-                "Ltd (BVI-style IBC)"
-            } else {
-                "Co"
-            }
+            if COUNTRIES[c as usize].offshore { "Ltd (BVI-style IBC)" } else { "Co" }
         );
         let address = address.unwrap_or_else(|| {
             format!(
@@ -428,12 +281,7 @@ impl World {
 
     /// Adds another account for entity `e`.
     pub fn add_account(&mut self, rng: &mut ChaCha8Rng, e: u32, c: u8, opened: i64) -> u32 {
-        self.accounts.push(Account {
-            holder: e,
-            country: c,
-            bank: rng.random_range(1..4),
-            opened,
-        });
+        self.accounts.push(Account { holder: e, country: c, bank: rng.random_range(1..4), opened });
         (self.accounts.len() - 1) as u32
     }
 
@@ -444,11 +292,7 @@ impl World {
 
     /// Accounts of a business line.
     pub fn line(&self, business: Business) -> &[u32] {
-        self.companies
-            .iter()
-            .find(|(b, _)| *b == business)
-            .map(|(_, l)| l.as_slice())
-            .unwrap_or(&[])
+        self.companies.iter().find(|(b, _)| *b == business).map(|(_, l)| l.as_slice()).unwrap_or(&[])
     }
 
     /// Currency index of an account.
@@ -465,9 +309,8 @@ impl World {
     /// A random person account, in `country` when given (falls back to any).
     pub fn person(&self, rng: &mut ChaCha8Rng, country: Option<u8>) -> u32 {
         let c = country.unwrap_or_else(|| {
-            let non_empty: Vec<usize> = (0..self.persons.len())
-                .filter(|&c| !self.persons[c].is_empty())
-                .collect();
+            let non_empty: Vec<usize> =
+                (0..self.persons.len()).filter(|&c| !self.persons[c].is_empty()).collect();
             non_empty[rng.random_range(0..non_empty.len())] as u8
         });
         let list = if self.persons[c as usize].is_empty() {

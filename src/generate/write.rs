@@ -32,11 +32,7 @@ pub fn transfer_id(i: usize) -> String {
 
 /// Amount and currency code as written for a transfer.
 fn local_amount(w: &World, t: &Tx) -> (f64, &'static str) {
-    let payer = if t.channel == crate::model::Channel::CashDeposit {
-        t.dst
-    } else {
-        t.src
-    };
+    let payer = if t.channel == crate::model::Channel::CashDeposit { t.dst } else { t.src };
     let cur = w.currency(payer);
     let amount = (t.usd / w.rate(cur, t.time) * 100.0).round() / 100.0;
     (amount.max(0.01), CURRENCIES[cur].0)
@@ -107,29 +103,13 @@ pub fn write_all(
         &opts.out,
         "entities",
         ext,
-        &[
-            "entity_id",
-            "kind",
-            "name",
-            "jurisdiction",
-            "incorporated_on",
-            "registered_address",
-        ],
+        &["entity_id", "kind", "name", "jurisdiction", "incorporated_on", "registered_address"],
         entities,
     )?);
 
-    let links: Vec<Vec<String>> = w
-        .links
-        .iter()
-        .map(|(a, b, r)| vec![entity_id(*a), entity_id(*b), r.as_str().to_owned()])
-        .collect();
-    files.push(table(
-        &opts.out,
-        "entity_links",
-        ext,
-        &["entity_a", "entity_b", "relation"],
-        links,
-    )?);
+    let links: Vec<Vec<String>> =
+        w.links.iter().map(|(a, b, r)| vec![entity_id(*a), entity_id(*b), r.as_str().to_owned()]).collect();
+    files.push(table(&opts.out, "entity_links", ext, &["entity_a", "entity_b", "relation"], links)?);
 
     let mut fx = Vec::new();
     for day in 0..=w.days {
@@ -141,13 +121,7 @@ pub fn write_all(
             ]);
         }
     }
-    files.push(table(
-        &opts.out,
-        "fx_rates",
-        ext,
-        &["date", "currency", "rate_to_base"],
-        fx,
-    )?);
+    files.push(table(&opts.out, "fx_rates", ext, &["date", "currency", "rate_to_base"], fx)?);
 
     let mut truth = Vec::new();
     for (i, t) in txs.iter().enumerate() {
@@ -156,24 +130,13 @@ pub fn write_all(
             truth.push(vec![transfer_id(i), id.clone(), (*pattern).to_owned()]);
         }
     }
-    files.push(table(
-        &opts.out,
-        "truth",
-        "csv",
-        &["transfer_id", "case_id", "pattern"],
-        truth,
-    )?);
+    files.push(table(&opts.out, "truth", "csv", &["transfer_id", "case_id", "pattern"], truth)?);
     let truth_accounts = book
         .accounts
         .iter()
         .map(|(a, c, role)| {
             let (id, pattern) = &book.cases[*c as usize];
-            vec![
-                account_id(*a),
-                id.clone(),
-                (*pattern).to_owned(),
-                (*role).to_owned(),
-            ]
+            vec![account_id(*a), id.clone(), (*pattern).to_owned(), (*role).to_owned()]
         })
         .collect();
     files.push(table(
@@ -183,18 +146,9 @@ pub fn write_all(
         &["account_id", "case_id", "pattern", "role"],
         truth_accounts,
     )?);
-    let seeds = book
-        .seeds
-        .iter()
-        .map(|(a, c)| vec![account_id(*a), book.cases[*c as usize].0.clone()])
-        .collect();
-    files.push(table(
-        &opts.out,
-        "seeds",
-        "csv",
-        &["account_id", "case_id"],
-        seeds,
-    )?);
+    let seeds =
+        book.seeds.iter().map(|(a, c)| vec![account_id(*a), book.cases[*c as usize].0.clone()]).collect();
+    files.push(table(&opts.out, "seeds", "csv", &["account_id", "case_id"], seeds)?);
     Ok(files)
 }
 
@@ -243,12 +197,7 @@ fn transfers_csv(path: &Path, w: &World, txs: &[Tx], advance: &(dyn Fn(u64) + Sy
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
-fn transfers_parquet(
-    path: &Path,
-    w: &World,
-    txs: &[Tx],
-    advance: &(dyn Fn(u64) + Sync),
-) -> Result<()> {
+fn transfers_parquet(path: &Path, w: &World, txs: &[Tx], advance: &(dyn Fn(u64) + Sync)) -> Result<()> {
     let tmp = path.with_extension("parquet.tmp");
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let pq = |e: PolarsError| Error::io(&tmp, std::io::Error::other(e.to_string()));
@@ -257,11 +206,7 @@ fn transfers_parquet(
         let to = (from + CHUNK * 5).min(txs.len());
         let rows = &txs[from..to];
         let col = |name: &str, f: &(dyn Fn(usize, &Tx) -> String + Sync)| -> Column {
-            let v: Vec<String> = rows
-                .par_iter()
-                .enumerate()
-                .map(|(i, t)| f(from + i, t))
-                .collect();
+            let v: Vec<String> = rows.par_iter().enumerate().map(|(i, t)| f(from + i, t)).collect();
             Column::new(name.into(), v)
         };
         let amounts: Vec<f64> = rows.par_iter().map(|t| local_amount(w, t).0).collect();
@@ -295,13 +240,7 @@ fn transfers_parquet(
 }
 
 /// Writes a small table in the dump's format.
-fn table(
-    dir: &Path,
-    name: &str,
-    ext: &str,
-    header: &[&str],
-    rows: Vec<Vec<String>>,
-) -> Result<PathBuf> {
+fn table(dir: &Path, name: &str, ext: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<PathBuf> {
     let path = dir.join(format!("{name}.{ext}"));
     if ext == "parquet" {
         let tmp = path.with_extension("parquet.tmp");
@@ -313,11 +252,7 @@ fn table(
                 c.push(v);
             }
         }
-        let columns = header
-            .iter()
-            .zip(cols)
-            .map(|(h, v)| Column::new((*h).into(), v))
-            .collect();
+        let columns = header.iter().zip(cols).map(|(h, v)| Column::new((*h).into(), v)).collect();
         let mut df = DataFrame::new(height, columns).map_err(pq)?;
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         ParquetWriter::new(file).finish(&mut df).map_err(pq)?;

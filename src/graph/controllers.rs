@@ -24,13 +24,7 @@ pub fn groups(holder_of_account: &[u32], holder_count: usize, links: &[EntityLin
     holder_of_account
         .iter()
         .enumerate()
-        .map(|(a, &h)| {
-            if h == NO_HOLDER {
-                a as u32
-            } else {
-                first_account[holders.find(h) as usize]
-            }
-        })
+        .map(|(a, &h)| if h == NO_HOLDER { a as u32 } else { first_account[holders.find(h) as usize] })
         .collect()
 }
 
@@ -43,11 +37,7 @@ mod tests {
     fn same_and_linked_holders_share_a_group() {
         // accounts 0,1 -> holder 0; account 2 -> holder 1 (linked to 0); 3 -> holder 2; 4 none
         let holders = [0, 0, 1, 2, NO_HOLDER];
-        let links = [EntityLink {
-            a: 1,
-            b: 0,
-            relation: Relation::Director,
-        }];
+        let links = [EntityLink { a: 1, b: 0, relation: Relation::Director }];
         assert_eq!(groups(&holders, 3, &links), vec![0, 0, 0, 3, 4]);
     }
 }

@@ -68,10 +68,7 @@ impl FlowGraph {
         let src = gather(&|r| t.src[r]);
         let dst = gather(&|r| t.dst[r]);
         let time: Vec<i64> = order.par_iter().map(|&r| t.time[r as usize]).collect();
-        let amount: Vec<f64> = order
-            .par_iter()
-            .map(|&r| t.amount_base[r as usize])
-            .collect();
+        let amount: Vec<f64> = order.par_iter().map(|&r| t.amount_base[r as usize]).collect();
         let channel: Vec<Channel> = order.par_iter().map(|&r| t.channel[r as usize]).collect();
         let ((out_offsets, out_edges), (in_offsets, in_edges)) =
             rayon::join(|| csr(n, &src), || csr(n, &dst));
@@ -174,25 +171,11 @@ fn attributes(dump: &Dump, config: &Config) -> AccountAttrs {
     let holder: Vec<u32> = acc.holder.iter().map(|h| h.unwrap_or(NO_HOLDER)).collect();
     let kind = holder
         .iter()
-        .map(|&h| {
-            if h == NO_HOLDER {
-                HolderKind::Unknown
-            } else {
-                dump.holders.kind[h as usize]
-            }
-        })
+        .map(|&h| if h == NO_HOLDER { HolderKind::Unknown } else { dump.holders.kind[h as usize] })
         .collect();
     AccountAttrs {
-        offshore: acc
-            .country
-            .iter()
-            .map(|c| c.is_some_and(|c| offshore.contains(&c)))
-            .collect(),
-        high_risk: acc
-            .country
-            .iter()
-            .map(|c| c.is_some_and(|c| high_risk.contains(&c)))
-            .collect(),
+        offshore: acc.country.iter().map(|c| c.is_some_and(|c| offshore.contains(&c))).collect(),
+        high_risk: acc.country.iter().map(|c| c.is_some_and(|c| high_risk.contains(&c))).collect(),
         country: acc.country.clone(),
         controller: controllers::groups(&holder, dump.holders.len(), &dump.links),
         holder,

@@ -16,10 +16,7 @@ pub struct FxTable {
 impl FxTable {
     /// An empty table for `base`.
     pub fn new(base: Currency) -> FxTable {
-        FxTable {
-            base: Some(base),
-            rates: BTreeMap::new(),
-        }
+        FxTable { base: Some(base), rates: BTreeMap::new() }
     }
 
     /// Adds a rate; returns false if that currency already has one on that day.
@@ -58,10 +55,8 @@ impl FxTable {
         if Some(currency) == self.base {
             return Ok(1.0);
         }
-        let list = self
-            .rates
-            .get(&currency)
-            .ok_or_else(|| format!("no fx rate for {currency} in fx_rates"))?;
+        let list =
+            self.rates.get(&currency).ok_or_else(|| format!("no fx rate for {currency} in fx_rates"))?;
         let day = time.div_euclid(DAY);
         let k = list.partition_point(|(d, _)| *d <= day);
         if k == 0 {

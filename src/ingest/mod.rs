@@ -80,10 +80,7 @@ impl IngestReport {
         self.tables
             .iter()
             .map(|t| {
-                format!(
-                    "{}: read {} = accepted {} + rejected {}",
-                    t.table, t.read, t.accepted, t.rejected
-                )
+                format!("{}: read {} = accepted {} + rejected {}", t.table, t.read, t.accepted, t.rejected)
             })
             .collect()
     }
@@ -100,9 +97,7 @@ impl DumpFiles {
     /// Finds the tables of a dump folder, or takes a single file as `transfers`.
     pub fn discover(path: &Path) -> Result<DumpFiles> {
         if path.is_file() {
-            return Ok(DumpFiles {
-                tables: vec![(Table::Transfers, path.to_owned())],
-            });
+            return Ok(DumpFiles { tables: vec![(Table::Transfers, path.to_owned())] });
         }
         if !path.is_dir() {
             return Err(Error::bad_input(path, "no such dump folder or file"));
@@ -124,11 +119,7 @@ impl DumpFiles {
 }
 
 /// Reads and validates a whole dump.
-pub fn load(
-    files: &DumpFiles,
-    config: &Config,
-    progress: &dyn Progress,
-) -> Result<(Dump, IngestReport)> {
+pub fn load(files: &DumpFiles, config: &Config, progress: &dyn Progress) -> Result<(Dump, IngestReport)> {
     let mut raws = Vec::new();
     for (table, path) in &files.tables {
         let stage = progress.stage(&format!("read {table}"), None);
@@ -168,16 +159,12 @@ pub fn validate(
         let accepted_before = count(&dump, table);
         match table {
             Table::Entities => rejects.extend(reference::entities(&raw, &mut dump.holders)),
-            Table::Accounts => rejects.extend(reference::accounts(
-                &raw,
-                &mut dump.accounts,
-                &mut dump.holders,
-            )),
-            Table::EntityLinks => rejects.extend(reference::entity_links(
-                &raw,
-                &dump.holders,
-                &mut dump.links,
-            )),
+            Table::Accounts => {
+                rejects.extend(reference::accounts(&raw, &mut dump.accounts, &mut dump.holders))
+            }
+            Table::EntityLinks => {
+                rejects.extend(reference::entity_links(&raw, &dump.holders, &mut dump.links))
+            }
             Table::FxRates => rejects.extend(reference::fx_rates(&raw, &mut fx)),
             Table::Transfers => {
                 dump.currencies = fx.currencies();
@@ -195,18 +182,8 @@ pub fn validate(
             }
         }
         let accepted = count(&dump, table) - accepted_before;
-        let accepted = if table == Table::FxRates {
-            read - rejects.len() as u64
-        } else {
-            accepted
-        };
-        report.tables.push(table_report(
-            table,
-            &raw,
-            read,
-            accepted,
-            rejects.len() as u64,
-        ));
+        let accepted = if table == Table::FxRates { read - rejects.len() as u64 } else { accepted };
+        report.tables.push(table_report(table, &raw, read, accepted, rejects.len() as u64));
         report.rejects.extend(rejects);
         let present = &mut dump.availability;
         match table {
@@ -226,24 +203,15 @@ fn count(dump: &Dump, table: Table) -> u64 {
     (match table {
         Table::Transfers => dump.transfers.len(),
         Table::Accounts => dump.accounts.listed.iter().filter(|l| **l).count(),
-        Table::Entities => dump
-            .holders
-            .kind
-            .iter()
-            .filter(|k| **k != crate::model::HolderKind::Unknown)
-            .count(),
+        Table::Entities => {
+            dump.holders.kind.iter().filter(|k| **k != crate::model::HolderKind::Unknown).count()
+        }
         Table::EntityLinks => dump.links.len(),
         Table::FxRates => 0,
     }) as u64
 }
 
-fn table_report(
-    table: Table,
-    raw: &RawTable,
-    read: u64,
-    accepted: u64,
-    rejected: u64,
-) -> TableReport {
+fn table_report(table: Table, raw: &RawTable, read: u64, accepted: u64, rejected: u64) -> TableReport {
     TableReport {
         table,
         file: raw.path.clone(),

@@ -49,9 +49,7 @@ fn any_timestamp(text: &str) -> Result<i64, &'static str> {
             return Ok(dt.and_utc().timestamp());
         }
     }
-    date(t).map_err(|_| {
-        "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS or unix seconds"
-    })
+    date(t).map_err(|_| "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS or unix seconds")
 }
 
 /// Parses a calendar date `YYYY-MM-DD` (or `YYYY/MM/DD`) to unix seconds at midnight UTC.
@@ -59,11 +57,7 @@ pub fn date(text: &str) -> Result<i64, &'static str> {
     let t = text.trim();
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
-        .map(|d| {
-            d.and_hms_opt(0, 0, 0)
-                .map(|x| x.and_utc().timestamp())
-                .unwrap_or(0)
-        })
+        .map(|d| d.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp()).unwrap_or(0))
         .map_err(|_| "unparseable date: expected YYYY-MM-DD")
 }
 
@@ -119,10 +113,7 @@ mod tests {
         assert!(timestamp("yesterday").is_err());
         assert!(timestamp("2024-13-01").is_err());
         assert!(timestamp("").is_err());
-        assert!(
-            timestamp("1709285400000").is_err(),
-            "milliseconds are not seconds"
-        );
+        assert!(timestamp("1709285400000").is_err(), "milliseconds are not seconds");
         assert!(timestamp("-99999999999999").is_err());
     }
 

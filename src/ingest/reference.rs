@@ -4,9 +4,7 @@ use super::fx::FxTable;
 use super::parse;
 use super::rejects::Reject;
 use super::source::{RawTable, StrColumn};
-use crate::model::{
-    AccountTable, Country, Currency, EntityLink, HolderKind, HolderTable, Relation,
-};
+use crate::model::{AccountTable, Country, Currency, EntityLink, HolderKind, HolderTable, Relation};
 
 /// The cell of an optional column; `""` when the column is absent.
 fn cell<'a>(col: &Option<StrColumn<'a>>, row: usize) -> &'a str {
@@ -15,9 +13,7 @@ fn cell<'a>(col: &Option<StrColumn<'a>>, row: usize) -> &'a str {
 
 /// A non-empty cell as owned text.
 fn text(col: &Option<StrColumn<'_>>, row: usize) -> Option<String> {
-    Some(cell(col, row))
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    Some(cell(col, row)).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// An optional country: empty is `None`, anything but two letters is an error.
@@ -51,28 +47,19 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
     let mut first_line = std::collections::HashMap::new();
     for row in 0..raw.height() {
         let line = raw.line(row);
-        let reject = |field: &str, reason: String, value: &str| {
-            Reject::new(&raw.file, line, field, reason, value)
-        };
+        let reject =
+            |field: &str, reason: String, value: &str| Reject::new(&raw.file, line, field, reason, value);
         let eid = id.get(row);
         if eid.is_empty() {
             rejects.push(reject("entity_id", "empty entity_id".into(), ""));
             continue;
         }
         if let Some(first) = first_line.get(eid) {
-            rejects.push(reject(
-                "entity_id",
-                format!("duplicate entity_id (first on line {first})"),
-                eid,
-            ));
+            rejects.push(reject("entity_id", format!("duplicate entity_id (first on line {first})"), eid));
             continue;
         }
         let Some(k) = HolderKind::parse(kind.get(row)) else {
-            rejects.push(reject(
-                "kind",
-                "kind must be person or company".into(),
-                kind.get(row),
-            ));
+            rejects.push(reject("kind", "kind must be person or company".into(), kind.get(row)));
             continue;
         };
         let j = cell(&juris, row);
@@ -103,11 +90,7 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
 }
 
 /// Reads `accounts` into `accounts` (and new holders into `holders`); returns the rejects.
-pub fn accounts(
-    raw: &RawTable,
-    accounts: &mut AccountTable,
-    holders: &mut HolderTable,
-) -> Vec<Reject> {
+pub fn accounts(raw: &RawTable, accounts: &mut AccountTable, holders: &mut HolderTable) -> Vec<Reject> {
     let mut rejects = Vec::new();
     let Some(id) = raw.column("account_id") else {
         return rejects;
@@ -119,20 +102,15 @@ pub fn accounts(
     let mut first_line = std::collections::HashMap::new();
     for row in 0..raw.height() {
         let line = raw.line(row);
-        let reject = |field: &str, reason: String, value: &str| {
-            Reject::new(&raw.file, line, field, reason, value)
-        };
+        let reject =
+            |field: &str, reason: String, value: &str| Reject::new(&raw.file, line, field, reason, value);
         let aid = id.get(row);
         if aid.is_empty() {
             rejects.push(reject("account_id", "empty account_id".into(), ""));
             continue;
         }
         if let Some(first) = first_line.get(aid) {
-            rejects.push(reject(
-                "account_id",
-                format!("duplicate account_id (first on line {first})"),
-                aid,
-            ));
+            rejects.push(reject("account_id", format!("duplicate account_id (first on line {first})"), aid));
             continue;
         }
         let c = cell(&country_col, row);
@@ -166,17 +144,11 @@ pub fn accounts(
 }
 
 /// Reads `entity_links`; links naming unknown entities are rejected.
-pub fn entity_links(
-    raw: &RawTable,
-    holders: &HolderTable,
-    links: &mut Vec<EntityLink>,
-) -> Vec<Reject> {
+pub fn entity_links(raw: &RawTable, holders: &HolderTable, links: &mut Vec<EntityLink>) -> Vec<Reject> {
     let mut rejects = Vec::new();
-    let (Some(a), Some(b), Some(rel)) = (
-        raw.column("entity_a"),
-        raw.column("entity_b"),
-        raw.column("relation"),
-    ) else {
+    let (Some(a), Some(b), Some(rel)) =
+        (raw.column("entity_a"), raw.column("entity_b"), raw.column("relation"))
+    else {
         return rejects;
     };
     for row in 0..raw.height() {
@@ -212,11 +184,7 @@ pub fn entity_links(
             ));
             continue;
         };
-        links.push(EntityLink {
-            a: ends[0],
-            b: ends[1],
-            relation,
-        });
+        links.push(EntityLink { a: ends[0], b: ends[1], relation });
     }
     rejects
 }
@@ -224,11 +192,9 @@ pub fn entity_links(
 /// Reads `fx_rates` into `fx`.
 pub fn fx_rates(raw: &RawTable, fx: &mut FxTable) -> Vec<Reject> {
     let mut rejects = Vec::new();
-    let (Some(date), Some(cur), Some(rate)) = (
-        raw.column("date"),
-        raw.column("currency"),
-        raw.column("rate_to_base"),
-    ) else {
+    let (Some(date), Some(cur), Some(rate)) =
+        (raw.column("date"), raw.column("currency"), raw.column("rate_to_base"))
+    else {
         return rejects;
     };
     for row in 0..raw.height() {

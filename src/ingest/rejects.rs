@@ -22,13 +22,7 @@ pub struct Reject {
 
 impl Reject {
     /// A reject for `field` of the row at `line`.
-    pub fn new(
-        file: &str,
-        line: u64,
-        field: &str,
-        reason: impl Into<String>,
-        value: &str,
-    ) -> Reject {
+    pub fn new(file: &str, line: u64, field: &str, reason: impl Into<String>, value: &str) -> Reject {
         Reject {
             file: file.to_owned(),
             line,

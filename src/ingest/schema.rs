@@ -1,14 +1,8 @@
 //! The native schema: which tables a dump may hold and which of their columns are required.
 
 /// Required columns of `transfers`, in the order validation reads them.
-pub const TRANSFER_COLUMNS: [&str; 6] = [
-    "transfer_id",
-    "timestamp",
-    "src_account",
-    "dst_account",
-    "amount",
-    "currency",
-];
+pub const TRANSFER_COLUMNS: [&str; 6] =
+    ["transfer_id", "timestamp", "src_account", "dst_account", "amount", "currency"];
 
 /// One table of the native schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -28,13 +22,8 @@ pub enum Table {
 
 impl Table {
     /// All tables, in the order they are read (transfers need the others first).
-    pub const READ_ORDER: [Table; 5] = [
-        Table::Entities,
-        Table::Accounts,
-        Table::EntityLinks,
-        Table::FxRates,
-        Table::Transfers,
-    ];
+    pub const READ_ORDER: [Table; 5] =
+        [Table::Entities, Table::Accounts, Table::EntityLinks, Table::FxRates, Table::Transfers];
 
     /// File stem in a dump folder.
     pub fn name(self) -> &'static str {
@@ -63,12 +52,7 @@ impl Table {
         match self {
             Table::Transfers => &["channel", "memo"],
             Table::Accounts => &["holder_id", "bank_id", "country", "opened_on"],
-            Table::Entities => &[
-                "name",
-                "jurisdiction",
-                "incorporated_on",
-                "registered_address",
-            ],
+            Table::Entities => &["name", "jurisdiction", "incorporated_on", "registered_address"],
             Table::EntityLinks => &[],
             Table::FxRates => &[],
         }
@@ -81,9 +65,7 @@ impl Table {
             Table::Accounts => {
                 "countries, holders and banks: no cross-border, offshore or shared-holder signals"
             }
-            Table::Entities => {
-                "person/company kinds and incorporation dates: no shell or payroll signals"
-            }
+            Table::Entities => "person/company kinds and incorporation dates: no shell or payroll signals",
             Table::EntityLinks => "related holders: round trips must return to the same holder",
             Table::FxRates => "currency conversion: only base-currency transfers are accepted",
         }

@@ -59,11 +59,7 @@ pub fn locate(dir: &Path, table: Table) -> Result<Option<PathBuf>> {
             dir,
             format!(
                 "more than one file for table `{table}`: {}; keep one",
-                found
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
             ),
         )),
     }
@@ -118,22 +114,13 @@ impl RawTable {
 
     /// Checks that every required column of `table` is present.
     pub fn require(&self, table: Table) -> Result<()> {
-        let names: Vec<String> = self
-            .frame
-            .get_column_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let names: Vec<String> = self.frame.get_column_names().iter().map(|s| s.to_string()).collect();
         for col in table.required() {
             if !names.iter().any(|n| n == col) {
                 return Err(Error::MissingColumn {
                     file: self.path.clone(),
                     column: (*col).to_owned(),
-                    found: if names.is_empty() {
-                        "nothing".to_owned()
-                    } else {
-                        names.join(", ")
-                    },
+                    found: if names.is_empty() { "nothing".to_owned() } else { names.join(", ") },
                 });
             }
         }
@@ -175,12 +162,8 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
 /// Reads one table file, letting `rename` replace the header's names (public layouts
 /// repeat names, e.g. AMLworld's two `Account` columns). Line numbers stay those of the file.
 pub fn read_renamed(path: &Path, rename: Rename<'_>) -> Result<RawTable> {
-    let format = Format::of(path).ok_or_else(|| {
-        Error::bad_input(
-            path,
-            "unknown file type: expected .csv, .csv.gz or .parquet",
-        )
-    })?;
+    let format = Format::of(path)
+        .ok_or_else(|| Error::bad_input(path, "unknown file type: expected .csv, .csv.gz or .parquet"))?;
     let stored = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let sha256 = crate::config::hex(&Sha256::digest(&stored));
     let bytes = stored.len() as u64;
@@ -194,29 +177,15 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>) -> Result<RawTable> {
             // Decompressed here rather than by polars: without its `decompress` feature
             // polars panics on gzip input, and a truncated stream must be a clean error.
             let mut text = Vec::with_capacity(stored.len() * 4);
-            flate2::read::MultiGzDecoder::new(&stored[..])
-                .read_to_end(&mut text)
-                .map_err(|e| {
-                    Error::bad_input(
-                        path,
-                        format!("cannot decompress gzip: {e} (truncated or not gzip?)"),
-                    )
-                })?;
+            flate2::read::MultiGzDecoder::new(&stored[..]).read_to_end(&mut text).map_err(|e| {
+                Error::bad_input(path, format!("cannot decompress gzip: {e} (truncated or not gzip?)"))
+            })?;
             drop(stored);
             read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?)?
         }
         Format::Parquet => (read_parquet(path, stored)?, None, Vec::new()),
     };
-    Ok(RawTable {
-        file,
-        path: path.to_owned(),
-        format,
-        frame,
-        lines,
-        read_rejects,
-        sha256,
-        bytes,
-    })
+    Ok(RawTable { file, path: path.to_owned(), format, frame, lines, read_rejects, sha256, bytes })
 }
 
 /// The header line of a CSV file (decompressed when `.csv.gz`), as trimmed names.
@@ -226,41 +195,23 @@ pub fn header(path: &Path) -> Result<Vec<String>> {
         Some(Format::CsvGz) => Box::new(flate2::read::MultiGzDecoder::new(file)),
         _ => Box::new(file),
     };
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).from_reader(reader);
     match csv.byte_records().next() {
         Some(Ok(rec)) => Ok(rec
             .iter()
-            .map(|f| {
-                String::from_utf8_lossy(f)
-                    .trim_start_matches('\u{feff}')
-                    .trim()
-                    .to_owned()
-            })
+            .map(|f| String::from_utf8_lossy(f).trim_start_matches('\u{feff}').trim().to_owned())
             .collect()),
         _ => Ok(Vec::new()),
     }
 }
 
 /// `text` with its first line replaced by `rename` of its fields (unchanged if equal).
-fn rewrite_header<'a>(
-    path: &Path,
-    text: &'a [u8],
-    rename: Rename<'_>,
-) -> Result<std::borrow::Cow<'a, [u8]>> {
-    let body = text
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(text);
+fn rewrite_header<'a>(path: &Path, text: &'a [u8], rename: Rename<'_>) -> Result<std::borrow::Cow<'a, [u8]>> {
+    let body = text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(text);
     let end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(&body[..end]);
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).from_reader(&body[..end]);
     let names: Vec<String> = match csv.byte_records().next() {
-        Some(Ok(rec)) => rec
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).trim().to_owned())
-            .collect(),
+        Some(Ok(rec)) => rec.iter().map(|f| String::from_utf8_lossy(f).trim().to_owned()).collect(),
         _ => return Ok(text.into()),
     };
     let renamed = rename(&names).map_err(|e| Error::bad_input(path, e))?;
@@ -286,10 +237,7 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
         ));
     }
     if let Some(name) = duplicate_header(body) {
-        return Err(Error::bad_input(
-            path,
-            format!("column `{name}` appears twice in the header"),
-        ));
+        return Err(Error::bad_input(path, format!("column `{name}` appears twice in the header")));
     }
     let fast = catch_unwind(AssertUnwindSafe(|| {
         CsvReadOptions::default()
@@ -302,9 +250,7 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
     match fast {
         // Line numbers of the fast path are row + 2; when blank lines or quoted line breaks
         // make that untrue, the exact path numbers rows by their real lines.
-        Ok(Ok(df)) if physical_rows(body) == df.height() => {
-            Ok((normalise_names(df)?, None, Vec::new()))
-        }
+        Ok(Ok(df)) if physical_rows(body) == df.height() => Ok((normalise_names(df)?, None, Vec::new())),
         // Ragged rows, bad UTF-8, or a polars panic: take the exact, row-by-row path.
         _ => read_csv_exact(path, file, body),
     }
@@ -320,44 +266,27 @@ fn physical_rows(body: &[u8]) -> usize {
 
 /// A column named twice in the header (compared as flowhound matches names).
 fn duplicate_header(body: &[u8]) -> Option<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(body);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body);
     let header = reader.byte_records().next()?.ok()?;
-    let mut names: Vec<String> = header
-        .iter()
-        .map(|f| clean_name(&String::from_utf8_lossy(f)))
-        .collect();
+    let mut names: Vec<String> = header.iter().map(|f| clean_name(&String::from_utf8_lossy(f))).collect();
     names.sort();
-    names
-        .windows(2)
-        .find(|w| w[0] == w[1])
-        .map(|w| w[0].clone())
+    names.windows(2).find(|w| w[0] == w[1]).map(|w| w[0].clone())
 }
 
 fn clean_name(name: &str) -> String {
-    name.trim_start_matches('\u{feff}')
-        .trim()
-        .to_ascii_lowercase()
+    name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
 }
 
 fn normalise_names(mut df: DataFrame) -> Result<DataFrame> {
-    let names: Vec<PlSmallStr> = df
-        .get_column_names()
-        .iter()
-        .map(|n| PlSmallStr::from(clean_name(n)))
-        .collect();
-    df.set_column_names(&names)
-        .map_err(|e| Error::RunFailed(format!("renaming columns: {e}")))?;
+    let names: Vec<PlSmallStr> =
+        df.get_column_names().iter().map(|n| PlSmallStr::from(clean_name(n))).collect();
+    df.set_column_names(&names).map_err(|e| Error::RunFailed(format!("renaming columns: {e}")))?;
     Ok(df)
 }
 
 /// Record-by-record read: every record is either a row or a reject with its exact line.
 fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
     let mut records = reader.byte_records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -375,10 +304,7 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
     let mut sorted = names.clone();
     sorted.sort();
     if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-        return Err(Error::bad_input(
-            path,
-            format!("column `{}` appears twice in the header", w[0]),
-        ));
+        return Err(Error::bad_input(path, format!("column `{}` appears twice in the header", w[0])));
     }
     let width = names.len();
     // Lines from byte offsets: the csv crate's own line count skips blank lines.
@@ -389,10 +315,7 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
             start += 1;
         }
         let (from, lines) = counted;
-        let more = body[from.min(start)..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        let more = body[from.min(start)..start].iter().filter(|&&b| b == b'\n').count() as u64;
         counted = (start.max(from), lines + more);
         counted.1
     };
@@ -404,30 +327,16 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
-                rejects.push(Reject::new(
-                    file,
-                    line,
-                    "*",
-                    format!("unreadable record: {e}"),
-                    "",
-                ));
+                rejects.push(Reject::new(file, line, "*", format!("unreadable record: {e}"), ""));
                 continue;
             }
         };
         let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(0);
-        if rec.len() == 1
-            && rec
-                .get(0)
-                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
-        {
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // blank line
         }
         if rec.len() != width {
-            let shown = rec
-                .iter()
-                .map(String::from_utf8_lossy)
-                .collect::<Vec<_>>()
-                .join(",");
+            let shown = rec.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
             rejects.push(Reject::new(
                 file,
                 line,
@@ -449,13 +358,7 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
             }
         }
         if let Some(i) = bad {
-            rejects.push(Reject::new(
-                file,
-                line,
-                &names[i],
-                "not valid UTF-8 text",
-                "",
-            ));
+            rejects.push(Reject::new(file, line, &names[i], "not valid UTF-8 text", ""));
             continue;
         }
         for (col, cell) in columns.iter_mut().zip(cells) {
@@ -464,43 +367,25 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
         lines.push(line);
     }
     let height = lines.len();
-    let cols: Vec<Column> = names
-        .iter()
-        .zip(columns)
-        .map(|(n, v)| Column::new(PlSmallStr::from(n.as_str()), v))
-        .collect();
+    let cols: Vec<Column> =
+        names.iter().zip(columns).map(|(n, v)| Column::new(PlSmallStr::from(n.as_str()), v)).collect();
     let df = DataFrame::new(height, cols)
         .map_err(|e| Error::bad_input(path, format!("cannot build table: {e}")))?;
     Ok((df, Some(lines), rejects))
 }
 
 fn read_parquet(path: &Path, stored: Vec<u8>) -> Result<DataFrame> {
-    let read = catch_unwind(AssertUnwindSafe(|| {
-        ParquetReader::new(Cursor::new(stored)).finish()
-    }));
+    let read = catch_unwind(AssertUnwindSafe(|| ParquetReader::new(Cursor::new(stored)).finish()));
     let df = match read {
         Ok(Ok(df)) => df,
-        Ok(Err(e)) => {
-            return Err(Error::bad_input(
-                path,
-                format!("not a readable Parquet file: {e}"),
-            ))
-        }
-        Err(_) => {
-            return Err(Error::bad_input(
-                path,
-                "not a readable Parquet file (reader failed)",
-            ))
-        }
+        Ok(Err(e)) => return Err(Error::bad_input(path, format!("not a readable Parquet file: {e}"))),
+        Err(_) => return Err(Error::bad_input(path, "not a readable Parquet file (reader failed)")),
     };
     // Every column becomes text so that one validation path serves all formats.
     let mut cols = Vec::with_capacity(df.width());
     for col in df.columns() {
         let as_text = col.cast(&DataType::String).map_err(|e| {
-            Error::bad_input(
-                path,
-                format!("column `{}` cannot be read as text: {e}", col.name()),
-            )
+            Error::bad_input(path, format!("column `{}` cannot be read as text: {e}", col.name()))
         })?;
         cols.push(as_text);
     }
@@ -540,16 +425,8 @@ mod tests {
     fn clean_files_take_the_fast_path() {
         let t = read("A ,b\r\n1,2\r\n3,4").unwrap();
         assert!(t.lines.is_none());
-        assert_eq!(
-            t.column("a").unwrap().get(1),
-            "3",
-            "names are trimmed and lower-cased"
-        );
-        assert_eq!(
-            t.column("b").unwrap().get(0),
-            "2",
-            "CR is not part of the cell"
-        );
+        assert_eq!(t.column("a").unwrap().get(1), "3", "names are trimmed and lower-cased");
+        assert_eq!(t.column("b").unwrap().get(0), "2", "CR is not part of the cell");
     }
 
     #[test]

@@ -36,10 +36,7 @@ pub fn provenance(g: &FlowGraph, setup: &Setup<'_>, seeds: &[(u32, i64)]) -> Out
     let seed_value: i64 = seeds.iter().map(|s| s.1).sum();
     let threshold = to_cents(amount(seed_value) * setup.min_share).max(1);
     let is_seed: HashSet<u32> = seeds.iter().map(|s| s.0).collect();
-    let mut out = Outcome {
-        seed_value,
-        ..Outcome::default()
-    };
+    let mut out = Outcome { seed_value, ..Outcome::default() };
     let mut held: BTreeMap<u32, (i64, u32)> = BTreeMap::new();
     // Pending traced value per transfer, processed latest first.
     let mut pending: BTreeMap<u32, (i64, u32)> = BTreeMap::new();
@@ -50,9 +47,7 @@ pub fn provenance(g: &FlowGraph, setup: &Setup<'_>, seeds: &[(u32, i64)]) -> Out
             .in_edges(s)
             .iter()
             .copied()
-            .filter(|&e| {
-                in_window(e) && super::crosses(g, e, s, &is_seed, super::Direction::Backward)
-            })
+            .filter(|&e| in_window(e) && super::crosses(g, e, s, &is_seed, super::Direction::Backward))
             .collect();
         let weights: Vec<f64> = inflows.iter().map(|&e| g.amount[e as usize]).collect();
         let parts = split(value, &weights);
@@ -90,10 +85,8 @@ pub fn provenance(g: &FlowGraph, setup: &Setup<'_>, seeds: &[(u32, i64)]) -> Out
             out.dropped_hops += value;
             continue;
         }
-        let parts = cache
-            .entry(u)
-            .or_insert_with(|| Compositions::new(g, u, setup.rule))
-            .of(g, setup.balances, e);
+        let parts =
+            cache.entry(u).or_insert_with(|| Compositions::new(g, u, setup.rule)).of(g, setup.balances, e);
         let weights: Vec<f64> = parts.iter().map(|p| p.1).collect();
         for ((source, _), part) in parts.iter().zip(split(value, &weights)) {
             match source {
@@ -103,11 +96,7 @@ pub fn provenance(g: &FlowGraph, setup: &Setup<'_>, seeds: &[(u32, i64)]) -> Out
             }
         }
     }
-    out.held = held
-        .into_iter()
-        .filter(|(_, (m, _))| *m > 0)
-        .map(|(a, (m, h))| (a, m, h))
-        .collect();
+    out.held = held.into_iter().filter(|(_, (m, _))| *m > 0).map(|(a, (m, h))| (a, m, h)).collect();
     out
 }
 
@@ -142,9 +131,7 @@ fn split(value: i64, weights: &[f64]) -> Vec<i64> {
     let rest = value - parts.iter().sum::<i64>();
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
+        (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b))
     });
     for &k in order.iter().cycle().take(rest.max(0) as usize) {
         parts[k] += 1;
@@ -170,29 +157,14 @@ impl Compositions {
                 let ei = e as usize;
                 let x = g.amount[ei];
                 let self_loop = g.src[ei] == g.dst[ei];
-                if g.dst[ei] == u
-                    && !(self_loop && g.channel[ei] != crate::model::Channel::CashDeposit)
-                {
-                    lots.push_back((
-                        if self_loop {
-                            Source::Cash
-                        } else {
-                            Source::Inflow(e)
-                        },
-                        x,
-                    ));
+                if g.dst[ei] == u && !(self_loop && g.channel[ei] != crate::model::Channel::CashDeposit) {
+                    lots.push_back((if self_loop { Source::Cash } else { Source::Inflow(e) }, x));
                 }
-                if g.src[ei] == u
-                    && (!self_loop || g.channel[ei] == crate::model::Channel::CashWithdrawal)
-                {
+                if g.src[ei] == u && (!self_loop || g.channel[ei] == crate::model::Channel::CashWithdrawal) {
                     let mut need = x;
                     let mut took = Vec::new();
                     while need > 1e-9 {
-                        let lot = if rule == Rule::Fifo {
-                            lots.front_mut()
-                        } else {
-                            lots.back_mut()
-                        };
+                        let lot = if rule == Rule::Fifo { lots.front_mut() } else { lots.back_mut() };
                         let Some(lot) = lot else { break };
                         let t = need.min(lot.1);
                         took.push((lot.0, t));
@@ -213,20 +185,12 @@ impl Compositions {
                 }
             }
         }
-        Compositions {
-            rule,
-            account: u,
-            parts,
-        }
+        Compositions { rule, account: u, parts }
     }
 
     fn of(&self, g: &FlowGraph, b: &Balances, e: u32) -> Vec<(Source, f64)> {
         if self.rule != Rule::Proportional {
-            return self
-                .parts
-                .get(&e)
-                .cloned()
-                .unwrap_or_else(|| vec![(Source::Opening, 1.0)]);
+            return self.parts.get(&e).cloned().unwrap_or_else(|| vec![(Source::Opening, 1.0)]);
         }
         // Proportional: walk back from `e`; each earlier outflow kept (1 - x/B) of what
         // was there, so an inflow's weight is its amount times what survived since.
@@ -239,22 +203,11 @@ impl Compositions {
             let pi = prior as usize;
             let x = g.amount[pi];
             let self_loop = g.src[pi] == g.dst[pi];
-            if g.src[pi] == u
-                && (!self_loop || g.channel[pi] == crate::model::Channel::CashWithdrawal)
-            {
+            if g.src[pi] == u && (!self_loop || g.channel[pi] == crate::model::Channel::CashWithdrawal) {
                 keep *= (1.0 - x / b.src_before[pi]).max(0.0);
-            } else if g.dst[pi] == u
-                && (!self_loop || g.channel[pi] == crate::model::Channel::CashDeposit)
-            {
+            } else if g.dst[pi] == u && (!self_loop || g.channel[pi] == crate::model::Channel::CashDeposit) {
                 let w = x * keep;
-                parts.push((
-                    if self_loop {
-                        Source::Cash
-                    } else {
-                        Source::Inflow(prior)
-                    },
-                    w,
-                ));
+                parts.push((if self_loop { Source::Cash } else { Source::Inflow(prior) }, w));
                 assigned += w;
             }
             if keep <= 1e-12 {
@@ -307,17 +260,10 @@ mod tests {
             from: i64::MIN,
             to: i64::MAX,
         };
-        let out = provenance(
-            &g,
-            &setup,
-            &[(t.dump.accounts.index[seed], to_cents(value))],
-        );
+        let out = provenance(&g, &setup, &[(t.dump.accounts.index[seed], to_cents(value))]);
         assert_eq!(out.imbalance(), 0, "conservation");
-        let held = out
-            .held
-            .iter()
-            .map(|(a, m, _)| (t.dump.accounts.ids[*a as usize].clone(), amount(*m)))
-            .collect();
+        let held =
+            out.held.iter().map(|(a, m, _)| (t.dump.accounts.ids[*a as usize].clone(), amount(*m))).collect();
         (out, held)
     }
 

@@ -40,10 +40,7 @@ pub fn compute(g: &FlowGraph, into: Channel, out_of: Channel) -> Balances {
         dst_before[e] = bal[d];
         bal[d] += x;
     }
-    Balances {
-        src_before,
-        dst_before,
-    }
+    Balances { src_before, dst_before }
 }
 
 #[cfg(test)]

@@ -131,11 +131,7 @@ impl Holding {
     fn take(&mut self, mut amount: i64, fifo: bool) -> i64 {
         let mut traced = 0;
         while amount > 0 {
-            let lot = if fifo {
-                self.lots.front_mut()
-            } else {
-                self.lots.back_mut()
-            };
+            let lot = if fifo { self.lots.front_mut() } else { self.lots.back_mut() };
             let Some(lot) = lot else { break };
             let t = amount.min(lot.amount);
             lot.amount -= t;
@@ -169,10 +165,7 @@ pub fn propagate(g: &FlowGraph, setup: &Setup<'_>, seeds: &[(u32, i64, i64)]) ->
     let seed_value: i64 = seeds.iter().map(|s| s.1).sum();
     let threshold = to_cents(amount(seed_value) * setup.min_share).max(1);
     let is_seed: HashSet<u32> = seeds.iter().map(|s| s.0).collect();
-    let mut out = Outcome {
-        seed_value,
-        ..Outcome::default()
-    };
+    let mut out = Outcome { seed_value, ..Outcome::default() };
     let mut state: HashMap<u32, Holding> = HashMap::new();
     let mut heap: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
     let queue = setup.rule != Rule::Proportional;
@@ -210,8 +203,8 @@ pub fn propagate(g: &FlowGraph, setup: &Setup<'_>, seeds: &[(u32, i64, i64)]) ->
             continue;
         }
         let d = g.dst[ei];
-        let sink = setup.sink_channels.contains(&g.channel[ei])
-            || setup.sink_accounts.binary_search(&d).is_ok();
+        let sink =
+            setup.sink_channels.contains(&g.channel[ei]) || setup.sink_accounts.binary_search(&d).is_ok();
         let carried = if d == v && !sink {
             0 // a self-transfer moves nothing
         } else {
@@ -286,10 +279,7 @@ pub fn propagate(g: &FlowGraph, setup: &Setup<'_>, seeds: &[(u32, i64, i64)]) ->
             held.insert(a, (h.traced, h.hops));
         }
     }
-    out.held = held
-        .into_iter()
-        .map(|(a, (m, hops))| (a, m, hops))
-        .collect();
+    out.held = held.into_iter().map(|(a, (m, hops))| (a, m, hops)).collect();
     out
 }
 
@@ -314,17 +304,12 @@ mod tests {
             from: i64::MIN,
             to: i64::MAX,
         };
-        let seeds: Vec<(u32, i64, i64)> = seeds
-            .iter()
-            .map(|(a, v)| (t.dump.accounts.index[*a], to_cents(*v), i64::MIN))
-            .collect();
+        let seeds: Vec<(u32, i64, i64)> =
+            seeds.iter().map(|(a, v)| (t.dump.accounts.index[*a], to_cents(*v), i64::MIN)).collect();
         let out = propagate(&g, &setup, &seeds);
         assert_eq!(out.imbalance(), 0, "conservation");
-        let held = out
-            .held
-            .iter()
-            .map(|(a, m, _)| (t.dump.accounts.ids[*a as usize].clone(), amount(*m)))
-            .collect();
+        let held =
+            out.held.iter().map(|(a, m, _)| (t.dump.accounts.ids[*a as usize].clone(), amount(*m))).collect();
         (out, held)
     }
 
@@ -394,11 +379,7 @@ mod tests {
         let (out, held) = run(&t, Rule::Proportional, &[("S", 100.0)]);
         assert_eq!(held["S"], 60.0);
         assert_eq!(amount(out.sunk), 40.0);
-        assert_eq!(
-            out.held.iter().find(|h| amount(h.1) == 60.0).unwrap().2,
-            0,
-            "seeds are hop 0"
-        );
+        assert_eq!(out.held.iter().find(|h| amount(h.1) == 60.0).unwrap().2, 0, "seeds are hop 0");
     }
 
     #[test]
@@ -426,11 +407,7 @@ mod tests {
         let s = t.dump.accounts.index["S"];
         let out = propagate(&g, &setup, &[(s, to_cents(100.5), i64::MIN)]);
         assert_eq!(out.imbalance(), 0);
-        assert_eq!(
-            amount(out.dropped_hops),
-            100.0,
-            "H2 (hop 3) cannot pass it on"
-        );
+        assert_eq!(amount(out.dropped_hops), 100.0, "H2 (hop 3) cannot pass it on");
         assert_eq!(amount(out.dropped_small), 0.5);
     }
 

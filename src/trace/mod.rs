@@ -81,12 +81,7 @@ pub fn run(
     if opts.direction != Direction::Forward {
         directions.push(Direction::Backward);
     }
-    let sinks: Vec<Channel> = config
-        .trace
-        .sink_channels
-        .iter()
-        .filter_map(|c| Channel::parse(c))
-        .collect();
+    let sinks: Vec<Channel> = config.trace.sink_channels.iter().filter_map(|c| Channel::parse(c)).collect();
     let balances = balances::compute(graph, Channel::CashDeposit, Channel::CashWithdrawal);
     let mut all = Vec::new();
     for dir in directions {
@@ -105,10 +100,8 @@ pub fn run(
             from: opts.from.unwrap_or(i64::MIN),
             to: opts.to.unwrap_or(i64::MAX),
         };
-        let traces: Vec<GroupTrace> = groups
-            .par_iter()
-            .map(|group| trace_group(graph, &setup, group, dir, config))
-            .collect();
+        let traces: Vec<GroupTrace> =
+            groups.par_iter().map(|group| trace_group(graph, &setup, group, dir, config)).collect();
         all.extend(traces);
     }
     all
@@ -179,34 +172,19 @@ fn trace_group(
     let outcome = match dir {
         Direction::Backward => {
             let seeds: Vec<(u32, i64)> = group.accounts.iter().copied().zip(values).collect();
-            let setup = engine::Setup {
-                from: start,
-                ..setup.clone()
-            };
+            let setup = engine::Setup { from: start, ..setup.clone() };
             backward::provenance(g, &setup, &seeds)
         }
         _ => {
-            let seeds: Vec<(u32, i64, i64)> = group
-                .accounts
-                .iter()
-                .zip(values)
-                .map(|(&s, v)| (s, v, start))
-                .collect();
+            let seeds: Vec<(u32, i64, i64)> =
+                group.accounts.iter().zip(values).map(|(&s, v)| (s, v, start)).collect();
             engine::propagate(g, setup, &seeds)
         }
     };
-    let mut destinations: Vec<(u32, i64)> = outcome
-        .held
-        .iter()
-        .filter(|h| !seed_set.contains(&h.0))
-        .map(|h| (h.0, h.1))
-        .collect();
+    let mut destinations: Vec<(u32, i64)> =
+        outcome.held.iter().filter(|h| !seed_set.contains(&h.0)).map(|h| (h.0, h.1)).collect();
     destinations.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let dest: Vec<u32> = destinations
-        .iter()
-        .take(config.trace.path_destinations)
-        .map(|d| d.0)
-        .collect();
+    let dest: Vec<u32> = destinations.iter().take(config.trace.path_destinations).map(|d| d.0).collect();
     let max_len = setup.max_hops as usize + 1;
     let chains = match dir {
         Direction::Backward => paths::origin_chains(
@@ -217,22 +195,9 @@ fn trace_group(
             config.trace.paths_per_destination,
             max_len,
         ),
-        _ => paths::chains(
-            g,
-            &outcome.edges,
-            &seed_set,
-            &dest,
-            config.trace.paths_per_destination,
-            max_len,
-        ),
+        _ => paths::chains(g, &outcome.edges, &seed_set, &dest, config.trace.paths_per_destination, max_len),
     };
-    GroupTrace {
-        case: group.case.clone(),
-        direction: dir,
-        seeds: group.accounts.clone(),
-        outcome,
-        chains,
-    }
+    GroupTrace { case: group.case.clone(), direction: dir, seeds: group.accounts.clone(), outcome, chains }
 }
 
 #[cfg(test)]
@@ -249,30 +214,14 @@ mod tests {
         let g = t.graph();
         let config = Config::default_config().unwrap();
         let id = |s: &str| t.dump.accounts.index[s];
-        let opts = |direction| Options {
-            rule: Rule::Proportional,
-            direction,
-            max_hops: None,
-            from: None,
-            to: None,
-        };
-        let group = |a: &str| {
-            vec![SeedGroup {
-                case: "c".into(),
-                accounts: vec![id(a)],
-                start: None,
-                amount: None,
-            }]
-        };
+        let opts =
+            |direction| Options { rule: Rule::Proportional, direction, max_hops: None, from: None, to: None };
+        let group =
+            |a: &str| vec![SeedGroup { case: "c".into(), accounts: vec![id(a)], start: None, amount: None }];
         let fwd = &run(&g, &group("A"), &opts(Direction::Forward), &config, &[])[0];
         let bwd = &run(&g, &group("C"), &opts(Direction::Backward), &config, &[])[0];
         let held = |tr: &GroupTrace, a: &str| {
-            tr.outcome
-                .held
-                .iter()
-                .find(|h| h.0 == id(a))
-                .map(|h| engine::amount(h.1))
-                .unwrap_or(0.0)
+            tr.outcome.held.iter().find(|h| h.0 == id(a)).map(|h| engine::amount(h.1)).unwrap_or(0.0)
         };
         // Forward: B mixes A's 100 with X's 50 and passes on 120: 80 of A's money reaches C.
         assert_eq!(held(fwd, "C"), 80.0);
@@ -282,11 +231,7 @@ mod tests {
         assert_eq!(fwd.outcome.imbalance(), 0);
         assert_eq!(bwd.outcome.imbalance(), 0);
         // The chain into C starts at the seed.
-        let chain = fwd
-            .chains
-            .iter()
-            .find(|c| c.destination == id("C"))
-            .unwrap();
+        let chain = fwd.chains.iter().find(|c| c.destination == id("C")).unwrap();
         assert!(chain.complete && chain.edges.len() == 2);
     }
 }

@@ -50,9 +50,7 @@ pub fn chains(
             let mut bottleneck = amount;
             let (mut cur, mut before) = (g.src[last as usize], last);
             while !seeds.contains(&cur) && chain.len() < max_len && visited.insert(cur) {
-                let step = into
-                    .get(&cur)
-                    .and_then(|l| l.iter().find(|(e, _)| *e < before));
+                let step = into.get(&cur).and_then(|l| l.iter().find(|(e, _)| *e < before));
                 let Some(&(e, c)) = step else { break };
                 chain.push(e);
                 bottleneck = bottleneck.min(c);
@@ -101,9 +99,7 @@ pub fn origin_chains(
             let mut bottleneck = amount;
             let (mut cur, mut after) = (g.dst[first as usize], first);
             while !seeds.contains(&cur) && chain.len() < max_len && visited.insert(cur) {
-                let step = out_of
-                    .get(&cur)
-                    .and_then(|l| l.iter().find(|(e, _)| *e > after));
+                let step = out_of.get(&cur).and_then(|l| l.iter().find(|(e, _)| *e > after));
                 let Some(&(e, c)) = step else { break };
                 chain.push(e);
                 bottleneck = bottleneck.min(c);

@@ -56,8 +56,7 @@ pub fn read(path: &Path, dump: &Dump, graph: &FlowGraph) -> Result<Vec<SeedGroup
         let line = i + 2;
         let rec = rec.map_err(|e| bad(line, e.to_string()))?;
         let cell = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).unwrap_or("");
-        let accounts =
-            resolve(dump, graph, cell(acc_col), cell(holder_col)).map_err(|m| bad(line, m))?;
+        let accounts = resolve(dump, graph, cell(acc_col), cell(holder_col)).map_err(|m| bad(line, m))?;
         let case = match cell(case_col) {
             "" => "seeds".to_owned(),
             c => c.to_owned(),
@@ -79,10 +78,7 @@ pub fn read(path: &Path, dump: &Dump, graph: &FlowGraph) -> Result<Vec<SeedGroup
         g.amounts.push(amount);
     }
     if groups.is_empty() {
-        return Err(Error::bad_input(
-            path,
-            "no seeds: the file has a header but no rows",
-        ));
+        return Err(Error::bad_input(path, "no seeds: the file has a header but no rows"));
     }
     Ok(groups
         .into_iter()
@@ -91,12 +87,7 @@ pub fn read(path: &Path, dump: &Dump, graph: &FlowGraph) -> Result<Vec<SeedGroup
             rows.accounts.dedup();
             // The group's amount of interest is known only when every row gives one.
             let amount = rows.amounts.iter().copied().sum::<Option<f64>>();
-            SeedGroup {
-                case,
-                accounts: rows.accounts,
-                start: rows.start,
-                amount,
-            }
+            SeedGroup { case, accounts: rows.accounts, start: rows.start, amount }
         })
         .collect())
 }
@@ -126,18 +117,10 @@ fn resolve(
     if holder.is_empty() {
         return Err("neither account_id nor holder_id given".into());
     }
-    let &h = dump
-        .holders
-        .index
-        .get(holder)
-        .ok_or_else(|| format!("holder `{holder}` is not in the dump"))?;
-    let own: Vec<u32> = (0..graph.node_count() as u32)
-        .filter(|&a| graph.accounts.holder[a as usize] == h)
-        .collect();
-    let groups: Vec<u32> = own
-        .iter()
-        .map(|&a| graph.accounts.controller[a as usize])
-        .collect();
+    let &h = dump.holders.index.get(holder).ok_or_else(|| format!("holder `{holder}` is not in the dump"))?;
+    let own: Vec<u32> =
+        (0..graph.node_count() as u32).filter(|&a| graph.accounts.holder[a as usize] == h).collect();
+    let groups: Vec<u32> = own.iter().map(|&a| graph.accounts.controller[a as usize]).collect();
     let all: Vec<u32> = (0..graph.node_count() as u32)
         .filter(|&a| groups.contains(&graph.accounts.controller[a as usize]))
         .collect();

@@ -27,23 +27,13 @@ pub fn flowhound(args: &[&str]) -> Output {
 /// Runs `flowhound` and insists it exits 0 (showing its output if not).
 pub fn ok(args: &[&str]) -> Output {
     let out = flowhound(args);
-    assert_eq!(
-        code(&out),
-        0,
-        "flowhound {}: {}",
-        args.join(" "),
-        text(&out)
-    );
+    assert_eq!(code(&out), 0, "flowhound {}: {}", args.join(" "), text(&out));
     out
 }
 
 /// stdout + stderr as text.
 pub fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 /// Exit code (panics on a signal).
@@ -54,9 +44,7 @@ pub fn code(out: &Output) -> i32 {
 /// Rows of a CSV file (header excluded), as string vectors.
 pub fn rows(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    r.records()
-        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
-        .collect()
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_owned).collect()).collect()
 }
 
 /// `path` as UTF-8 string.
@@ -65,9 +53,5 @@ pub fn s(path: &Path) -> &str {
 }
 
 /// The output files whose bytes must not depend on the thread count.
-pub const DETERMINISTIC_OUTPUTS: [&str; 4] = [
-    "leads.csv",
-    "lead_accounts.csv",
-    "lead_transfers.csv",
-    "rejects.csv",
-];
+pub const DETERMINISTIC_OUTPUTS: [&str; 4] =
+    ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "rejects.csv"];

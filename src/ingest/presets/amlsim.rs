@@ -54,10 +54,7 @@ fn channel(tx_type: &str) -> &'static str {
 }
 
 fn truthy(v: &str) -> bool {
-    matches!(
-        v.trim().to_ascii_lowercase().as_str(),
-        "true" | "1" | "yes" | "t"
-    )
+    matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "t")
 }
 
 /// Reads an AMLSim output folder (or its transactions.csv).
@@ -67,11 +64,7 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
     } else {
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    let tx_path = if path.is_dir() {
-        dir.join("transactions.csv")
-    } else {
-        path.to_owned()
-    };
+    let tx_path = if path.is_dir() { dir.join("transactions.csv") } else { path.to_owned() };
     let stage = progress.stage("read AMLSim transactions", None);
     let raw = source::read_table(&tx_path)?;
     stage.finish();
@@ -96,10 +89,7 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
                 column("dst_account", (0..n).map(|r| bene.get(r))),
                 column("amount", (0..n).map(|r| amt.get(r))),
                 column("currency", (0..n).map(|_| base.as_str())),
-                column(
-                    "channel",
-                    (0..n).map(|r| channel(tx_type.as_ref().map(|c| c.get(r)).unwrap_or(""))),
-                ),
+                column("channel", (0..n).map(|r| channel(tx_type.as_ref().map(|c| c.get(r)).unwrap_or("")))),
             ],
         )?,
     )];
@@ -107,12 +97,8 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
         let aid = need(&acc, "acct_id")?;
         let m = acc.height();
         let opt = |name: &str| acc.column(name);
-        let (bank, country, open, cust) = (
-            opt("bank_id"),
-            opt("country"),
-            opt("open_dt"),
-            opt("cust_id").or_else(|| opt("customer_id")),
-        );
+        let (bank, country, open, cust) =
+            (opt("bank_id"), opt("country"), opt("open_dt"), opt("cust_id").or_else(|| opt("customer_id")));
         let cell = |c: &Option<source::StrColumn<'_>>, r: usize| {
             c.as_ref().map(|c| c.get(r).to_owned()).unwrap_or_default()
         };
@@ -141,11 +127,7 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
         tables.push((Table::Accounts, accounts));
     }
     let truth = alerts(&dir, &raw)?;
-    Ok(PresetRead {
-        tables,
-        fx: None,
-        truth: Some(truth),
-    })
+    Ok(PresetRead { tables, fx: None, truth: Some(truth) })
 }
 
 /// Truth from the alert files, or from the SAR flags of transactions.csv.
@@ -155,11 +137,8 @@ fn alerts(dir: &Path, tx: &RawTable) -> Result<Truth> {
     let alert_acc = dir.join("alert_accounts.csv");
     if alert_tx.is_file() {
         let raw = source::read_table(&alert_tx)?;
-        let (alert, kind, tran) = (
-            need(&raw, "alert_id")?,
-            need(&raw, "alert_type")?,
-            need(&raw, "tran_id")?,
-        );
+        let (alert, kind, tran) =
+            (need(&raw, "alert_id")?, need(&raw, "alert_type")?, need(&raw, "tran_id")?);
         for r in 0..raw.height() {
             truth.transfers.push([
                 tran.get(r).to_owned(),
@@ -169,10 +148,8 @@ fn alerts(dir: &Path, tx: &RawTable) -> Result<Truth> {
         }
     } else {
         let id = need(tx, "tran_id")?;
-        let sar = tx
-            .column("is_sar")
-            .or_else(|| tx.column("is_fraud"))
-            .ok_or_else(|| Error::MissingColumn {
+        let sar =
+            tx.column("is_sar").or_else(|| tx.column("is_fraud")).ok_or_else(|| Error::MissingColumn {
                 file: tx.path.clone(),
                 column: "is_sar (or is_fraud)".into(),
                 found: String::new(),
@@ -181,21 +158,14 @@ fn alerts(dir: &Path, tx: &RawTable) -> Result<Truth> {
         for r in 0..tx.height() {
             if truthy(sar.get(r)) {
                 let a = alert.as_ref().map(|c| c.get(r)).unwrap_or("");
-                truth.transfers.push([
-                    id.get(r).to_owned(),
-                    format!("alert-{a}"),
-                    "laundering".into(),
-                ]);
+                truth.transfers.push([id.get(r).to_owned(), format!("alert-{a}"), "laundering".into()]);
             }
         }
     }
     if alert_acc.is_file() {
         let raw = source::read_table(&alert_acc)?;
-        let (alert, kind, acct) = (
-            need(&raw, "alert_id")?,
-            need(&raw, "alert_type")?,
-            need(&raw, "acct_id")?,
-        );
+        let (alert, kind, acct) =
+            (need(&raw, "alert_id")?, need(&raw, "alert_type")?, need(&raw, "acct_id")?);
         for r in 0..raw.height() {
             truth.accounts.push([
                 acct.get(r).to_owned(),
@@ -206,24 +176,13 @@ fn alerts(dir: &Path, tx: &RawTable) -> Result<Truth> {
         }
     } else {
         // Accounts of the labelled transfers.
-        let (id, orig, bene) = (
-            need(tx, "tran_id")?,
-            need(tx, "orig_acct")?,
-            need(tx, "bene_acct")?,
-        );
+        let (id, orig, bene) = (need(tx, "tran_id")?, need(tx, "orig_acct")?, need(tx, "bene_acct")?);
         let row_of: HashMap<&str, usize> = (0..tx.height()).map(|r| (id.get(r), r)).collect();
         let labelled = truth.transfers.clone();
         for [tid, case, pattern] in labelled {
             if let Some(&r) = row_of.get(tid.as_str()) {
-                truth.accounts.push([
-                    orig.get(r).to_owned(),
-                    case.clone(),
-                    pattern.clone(),
-                    "sender".into(),
-                ]);
-                truth
-                    .accounts
-                    .push([bene.get(r).to_owned(), case, pattern, "receiver".into()]);
+                truth.accounts.push([orig.get(r).to_owned(), case.clone(), pattern.clone(), "sender".into()]);
+                truth.accounts.push([bene.get(r).to_owned(), case, pattern, "receiver".into()]);
             }
         }
     }

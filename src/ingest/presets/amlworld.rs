@@ -56,11 +56,7 @@ pub const CURRENCIES: [(&str, &str); 15] = [
 /// True when a header is AMLworld's.
 pub fn matches(header: &[String]) -> bool {
     let h: Vec<String> = header.iter().map(|s| s.to_ascii_lowercase()).collect();
-    h.len() >= 10
-        && h[0] == "timestamp"
-        && h[1] == "from bank"
-        && h[2] == "account"
-        && h[3] == "to bank"
+    h.len() >= 10 && h[0] == "timestamp" && h[1] == "from bank" && h[2] == "account" && h[3] == "to bank"
 }
 
 /// The `*_Trans.csv` file of a folder.
@@ -77,19 +73,12 @@ pub fn find_trans(dir: &Path) -> Result<PathBuf> {
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => Err(Error::bad_input(dir, "no *_Trans.csv file")),
-        _ => Err(Error::bad_input(
-            dir,
-            format!("{} *_Trans.csv files; pass one file", found.len()),
-        )),
+        _ => Err(Error::bad_input(dir, format!("{} *_Trans.csv files; pass one file", found.len()))),
     }
 }
 
 fn code(name: &str) -> &str {
-    CURRENCIES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
-        .map(|(_, c)| *c)
-        .unwrap_or(name)
+    CURRENCIES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name.trim())).map(|(_, c)| *c).unwrap_or(name)
 }
 
 fn channel(format: &str) -> &'static str {
@@ -104,31 +93,19 @@ fn channel(format: &str) -> &'static str {
 
 /// Reads AMLworld into native transfers, implied rates and truth.
 pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<PresetRead> {
-    let trans = if path.is_dir() {
-        find_trans(path)?
-    } else {
-        path.to_owned()
-    };
+    let trans = if path.is_dir() { find_trans(path)? } else { path.to_owned() };
     let stage = progress.stage("read AMLworld transactions", None);
     let raw = source::read_renamed(&trans, &|header| {
         if header.len() == 11 && matches(header) {
             Ok(NAMES.iter().map(|s| (*s).to_owned()).collect())
         } else {
-            Err(format!(
-                "not an AMLworld *_Trans.csv header: {}",
-                header.join(", ")
-            ))
+            Err(format!("not an AMLworld *_Trans.csv header: {}", header.join(", ")))
         }
     })?;
     stage.finish();
     let c = |name: &str| need(&raw, name);
-    let (ts, fb, fa, tb, ta) = (
-        c("timestamp")?,
-        c("from_bank")?,
-        c("from_account")?,
-        c("to_bank")?,
-        c("to_account")?,
-    );
+    let (ts, fb, fa, tb, ta) =
+        (c("timestamp")?, c("from_bank")?, c("from_account")?, c("to_bank")?, c("to_account")?);
     let (ar, rc, ap, pc, pf, il) = (
         c("amount_received")?,
         c("receiving_currency")?,
@@ -144,14 +121,8 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
         vec![
             column("transfer_id", (0..n).map(id)),
             column("timestamp", (0..n).map(|r| ts.get(r))),
-            column(
-                "src_account",
-                (0..n).map(|r| format!("{}:{}", fb.get(r), fa.get(r))),
-            ),
-            column(
-                "dst_account",
-                (0..n).map(|r| format!("{}:{}", tb.get(r), ta.get(r))),
-            ),
+            column("src_account", (0..n).map(|r| format!("{}:{}", fb.get(r), fa.get(r)))),
+            column("dst_account", (0..n).map(|r| format!("{}:{}", tb.get(r), ta.get(r)))),
             column("amount", (0..n).map(|r| ap.get(r))),
             column("currency", (0..n).map(|r| code(pc.get(r)))),
             column("channel", (0..n).map(|r| channel(pf.get(r)))),
@@ -205,29 +176,18 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
             .get(&key(r))
             .cloned()
             .unwrap_or_else(|| ("AW-unattributed".to_owned(), "laundering".to_owned()));
-        let (src, dst) = (
-            format!("{}:{}", fb.get(r), fa.get(r)),
-            format!("{}:{}", tb.get(r), ta.get(r)),
-        );
+        let (src, dst) = (format!("{}:{}", fb.get(r), fa.get(r)), format!("{}:{}", tb.get(r), ta.get(r)));
         truth.transfers.push([id(r), case.clone(), pattern.clone()]);
-        truth
-            .accounts
-            .push([src, case.clone(), pattern.clone(), "sender".into()]);
+        truth.accounts.push([src, case.clone(), pattern.clone(), "sender".into()]);
         truth.accounts.push([dst, case, pattern, "receiver".into()]);
     }
-    Ok(PresetRead {
-        tables: vec![(Table::Transfers, transfers)],
-        fx: Some(fx),
-        truth: Some(truth),
-    })
+    Ok(PresetRead { tables: vec![(Table::Transfers, transfers)], fx: Some(fx), truth: Some(truth) })
 }
 
 /// `X_Patterns.txt` beside `X_Trans.csv`, when present.
 fn patterns_file(trans: &Path) -> Option<PathBuf> {
     let name = trans.file_name()?.to_str()?;
-    let stem = name
-        .strip_suffix("_Trans.csv")
-        .or_else(|| name.strip_suffix("_Trans.csv.gz"))?;
+    let stem = name.strip_suffix("_Trans.csv").or_else(|| name.strip_suffix("_Trans.csv.gz"))?;
     let p = trans.with_file_name(format!("{stem}_Patterns.txt"));
     p.is_file().then_some(p)
 }
@@ -242,12 +202,7 @@ pub fn read_patterns(path: &Path) -> Result<HashMap<String, (String, String)>> {
         let line = line.trim();
         if let Some(rest) = line.strip_prefix("BEGIN LAUNDERING ATTEMPT") {
             attempt += 1;
-            let kind = rest
-                .trim_start_matches([' ', '-'])
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .trim();
+            let kind = rest.trim_start_matches([' ', '-']).split(':').next().unwrap_or("").trim();
             current = Some((format!("AW-{attempt:05}"), pattern_name(kind)));
         } else if line.starts_with("END LAUNDERING ATTEMPT") {
             current = None;

@@ -56,18 +56,13 @@ pub struct Truth {
 impl Truth {
     /// Writes `truth.csv` and `truth_accounts.csv` into `dir`.
     pub fn write(&self, dir: &Path) -> Result<()> {
-        let mut out = CsvOut::create(
-            &dir.join("truth.csv"),
-            &["transfer_id", "case_id", "pattern"],
-        )?;
+        let mut out = CsvOut::create(&dir.join("truth.csv"), &["transfer_id", "case_id", "pattern"])?;
         for r in &self.transfers {
             out.row(&[&r[0], &r[1], &r[2]])?;
         }
         out.finish()?;
-        let mut out = CsvOut::create(
-            &dir.join("truth_accounts.csv"),
-            &["account_id", "case_id", "pattern", "role"],
-        )?;
+        let mut out =
+            CsvOut::create(&dir.join("truth_accounts.csv"), &["account_id", "case_id", "pattern", "role"])?;
         let mut rows = self.accounts.clone();
         rows.sort();
         rows.dedup();
@@ -166,13 +161,7 @@ pub(crate) fn need<'a>(raw: &'a RawTable, name: &str) -> Result<StrColumn<'a>> {
     raw.column(name).ok_or_else(|| Error::MissingColumn {
         file: raw.path.clone(),
         column: name.to_owned(),
-        found: raw
-            .frame
-            .get_column_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        found: raw.frame.get_column_names().iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "),
     })
 }
 
@@ -212,8 +201,7 @@ pub(crate) fn implied_rates(
         r.sort_by(f64::total_cmp);
         medians.push((a, b, r[r.len() / 2]));
     }
-    let mut rate: std::collections::BTreeMap<Currency, f64> =
-        std::collections::BTreeMap::from([(base, 1.0)]);
+    let mut rate: std::collections::BTreeMap<Currency, f64> = std::collections::BTreeMap::from([(base, 1.0)]);
     // Units of b per unit of a = r, so rate(a) = r * rate(b); spread from the base.
     loop {
         let mut changed = false;

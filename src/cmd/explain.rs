@@ -1,0 +1,33 @@
+//! `flowhound explain`: one lead as a case summary.
+//!
+//! Usage: flowhound explain OUT --lead ID [--config FILE]
+//!
+//! Reads leads.csv, lead_accounts.csv and lead_evidence.csv from OUT (an `analyze`
+//! output folder) and prints who, what, when, where, why and how, with the transfers
+//! that prove it.
+
+use std::path::PathBuf;
+
+use flowhound::Config;
+
+/// Print one lead as a who / what / when / where / why / how case summary.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output folder of `analyze`.
+    out: PathBuf,
+    /// Lead id, e.g. L000001.
+    #[arg(long)]
+    lead: String,
+    /// Configuration (for the offshore and high-risk lists and the base currency).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let config = match &args.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default_config()?,
+    };
+    print!("{}", flowhound::explain::explain(&args.out, &args.lead, &config)?);
+    Ok(())
+}

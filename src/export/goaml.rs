@@ -1,0 +1,145 @@
+//! goAML (UNODC) suspicious-transaction reports: one XML file per top lead in `goaml/`,
+//! ready for the FIU's goAML web upload. Element order follows the goAML XML schema
+//! (4.x): report → rentity_id, rentity_branch, submission_code, report_code,
+//! entity_reference, submission_date, currency_code_local, reporting_person, location,
+//! reason, action, transaction+, report_indicators; transaction → transactionnumber,
+//! internal_ref_number, transaction_description, date_transaction, transmode_code,
+//! amount_local, t_from, t_to; t_from → from_funds_code, from_foreign_currency,
+//! from_account, from_country (t_to likewise). The reporting entity comes from `[goaml]`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::csv_out::write_atomic;
+use super::leads_csv::Evidence;
+use super::report::esc;
+use crate::config::{Config, GoamlConfig};
+use crate::error::{Error, Result};
+use crate::graph::FlowGraph;
+use crate::leads::Lead;
+use crate::model::Dump;
+
+/// Most transactions in one report.
+const MAX_TRANSACTIONS: usize = 1000;
+
+fn el(x: &mut String, indent: usize, name: &str, value: &str) {
+    let _ = writeln!(x, "{:indent$}<{name}>{}</{name}>", "", esc(value));
+}
+
+fn date_time(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// Writes one report per top lead into `dir`; returns the files.
+pub fn write(
+    dir: &Path,
+    leads: &[Lead],
+    g: &FlowGraph,
+    dump: &Dump,
+    config: &Config,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut files = Vec::new();
+    for lead in leads.iter().take(config.goaml.top_leads) {
+        let path = dir.join(format!("{}.xml", lead.id));
+        write_atomic(&path, report(lead, g, dump, config).as_bytes())?;
+        files.push(path);
+    }
+    Ok(files)
+}
+
+/// One lead as a goAML `<report>`.
+pub fn report(lead: &Lead, g: &FlowGraph, dump: &Dump, config: &Config) -> String {
+    let c: &GoamlConfig = &config.goaml;
+    let local = if c.currency_code_local.is_empty() {
+        config.base_currency.as_str()
+    } else {
+        c.currency_code_local.as_str()
+    };
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report>\n");
+    el(&mut x, 2, "rentity_id", &c.rentity_id);
+    if !c.rentity_branch.is_empty() {
+        el(&mut x, 2, "rentity_branch", &c.rentity_branch);
+    }
+    el(&mut x, 2, "submission_code", &c.submission_code);
+    el(&mut x, 2, "report_code", &c.report_code);
+    el(&mut x, 2, "entity_reference", &lead.id);
+    // The submission date is the lead's last transfer, so files are reproducible.
+    el(&mut x, 2, "submission_date", &date_time(lead.last_seen));
+    el(&mut x, 2, "currency_code_local", local);
+    x.push_str("  <reporting_person>\n");
+    el(&mut x, 4, "first_name", &c.reporting_person_first_name);
+    el(&mut x, 4, "last_name", &c.reporting_person_last_name);
+    el(&mut x, 4, "email", &c.reporting_person_email);
+    el(&mut x, 4, "occupation", &c.reporting_person_occupation);
+    x.push_str("  </reporting_person>\n  <location>\n");
+    el(&mut x, 4, "address_type", &c.location_address_type);
+    el(&mut x, 4, "address", &c.location_address);
+    el(&mut x, 4, "city", &c.location_city);
+    el(&mut x, 4, "country_code", &c.location_country_code);
+    x.push_str("  </location>\n");
+    el(
+        &mut x,
+        2,
+        "reason",
+        &format!(
+            "flowhound lead {} (score {:.1}, patterns {}): {}",
+            lead.id,
+            lead.score,
+            lead.patterns.join(", "),
+            lead.summary
+        ),
+    );
+    el(&mut x, 2, "action", &c.action);
+    let mut seen = std::collections::BTreeSet::new();
+    for &(e, pattern) in &lead.transfers {
+        if seen.len() >= MAX_TRANSACTIONS || !seen.insert(e) {
+            continue;
+        }
+        let ev = Evidence::of(e, g, dump);
+        let (s, d) = (g.src[e as usize] as usize, g.dst[e as usize] as usize);
+        x.push_str("  <transaction>\n");
+        el(&mut x, 4, "transactionnumber", ev.transfer_id);
+        el(&mut x, 4, "internal_ref_number", &lead.id);
+        el(&mut x, 4, "transaction_description", &format!("{pattern} evidence, channel {}", ev.channel));
+        el(&mut x, 4, "date_transaction", &date_time(ev.time));
+        el(&mut x, 4, "transmode_code", &c.transmode_code);
+        el(&mut x, 4, "amount_local", &format!("{:.2}", ev.amount_base));
+        for (side, account, id) in [("from", s, ev.src), ("to", d, ev.dst)] {
+            let _ = writeln!(x, "    <t_{side}>");
+            el(&mut x, 6, &format!("{side}_funds_code"), &c.funds_code);
+            if ev.currency != local {
+                let _ = writeln!(x, "      <{side}_foreign_currency>");
+                el(&mut x, 8, "foreign_currency_code", ev.currency);
+                el(&mut x, 8, "foreign_amount", &format!("{:.2}", ev.amount));
+                el(&mut x, 8, "foreign_exchange_rate", &format!("{:.6}", ev.amount_base / ev.amount));
+                let _ = writeln!(x, "      </{side}_foreign_currency>");
+            }
+            let _ = writeln!(x, "      <{side}_account>");
+            let bank = dump
+                .accounts
+                .bank
+                .get(account)
+                .and_then(Clone::clone)
+                .unwrap_or_else(|| "unknown".to_owned());
+            el(&mut x, 8, "institution_name", &bank);
+            el(&mut x, 8, "institution_code", &bank);
+            el(&mut x, 8, "account", id);
+            el(&mut x, 8, "currency_code", ev.currency);
+            let _ = writeln!(x, "      </{side}_account>");
+            // ZZ: ISO 3166 user-assigned code, used where the dump gives no country.
+            let country = g.accounts.country[account].map(|c| c.to_string()).unwrap_or_else(|| "ZZ".into());
+            el(&mut x, 6, &format!("{side}_country"), &country);
+            let _ = writeln!(x, "    </t_{side}>");
+        }
+        x.push_str("  </transaction>\n");
+    }
+    x.push_str("  <report_indicators>\n");
+    for p in &lead.patterns {
+        el(&mut x, 4, "indicator", &format!("FLOWHOUND-{p}"));
+    }
+    x.push_str("  </report_indicators>\n</report>\n");
+    x
+}

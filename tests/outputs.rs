@@ -1,0 +1,189 @@
+//! Investigator outputs: the HTML case report, goAML XML, and `explain`.
+
+mod common;
+
+use common::*;
+
+fn analyzed(extra: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = vec![
+        "analyze".into(),
+        s(&fixture("sample")).to_owned(),
+        "--out".into(),
+        s(out.path()).to_owned(),
+        "-q".into(),
+    ];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+    ok(&args);
+    out
+}
+
+#[test]
+fn report_is_self_contained_and_draws_every_top_lead() {
+    let out = analyzed(&["--report"]);
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let leads = rows(&out.path().join("leads.csv"));
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert_eq!(html.matches("<svg").count(), leads.len().min(10), "one drawing per top lead");
+    for l in &leads {
+        assert!(html.contains(&format!("id=\"{}\"", l[0])), "{} has a section", l[0]);
+    }
+    // Opens offline: no scripts, no external resources.
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"));
+    assert!(html.contains("offshore_layer") && html.contains("collector"), "roles are labelled");
+}
+
+/// Names of `node`'s element children, in order.
+fn children<'a>(node: roxmltree::Node<'a, 'a>) -> Vec<&'a str> {
+    node.children().filter(|c| c.is_element()).map(|c| c.tag_name().name()).collect()
+}
+
+/// True when `got` lists elements in the order of `schema` (optional ones may be absent).
+fn in_schema_order(got: &[&str], schema: &[&str]) -> bool {
+    let mut k = 0;
+    for g in got {
+        while k < schema.len() && schema[k] != *g {
+            k += 1;
+        }
+        if k == schema.len() {
+            return false;
+        }
+        if !g.ends_with("transaction") {
+            k += 1;
+        }
+    }
+    true
+}
+
+#[test]
+fn goaml_reports_parse_and_follow_the_schema_order() {
+    let out = analyzed(&["--goaml"]);
+    let leads = rows(&out.path().join("leads.csv"));
+    let report_order = [
+        "rentity_id",
+        "rentity_branch",
+        "submission_code",
+        "report_code",
+        "entity_reference",
+        "fiu_ref_number",
+        "submission_date",
+        "currency_code_local",
+        "reporting_person",
+        "location",
+        "reason",
+        "action",
+        "transaction",
+        "report_indicators",
+    ];
+    let tx_order = [
+        "transactionnumber",
+        "internal_ref_number",
+        "transaction_location",
+        "transaction_description",
+        "date_transaction",
+        "teller",
+        "authorized",
+        "late_deposit",
+        "date_posting",
+        "value_date",
+        "transmode_code",
+        "transmode_comment",
+        "amount_local",
+        "t_from_my_client",
+        "t_from",
+        "t_to_my_client",
+        "t_to",
+    ];
+    let from_order = [
+        "from_funds_code",
+        "from_funds_comment",
+        "from_foreign_currency",
+        "from_account",
+        "from_person",
+        "from_entity",
+        "from_country",
+    ];
+    let account_order = [
+        "institution_name",
+        "institution_code",
+        "swift",
+        "non_bank_institution",
+        "branch",
+        "account",
+        "currency_code",
+    ];
+    for l in &leads {
+        let xml = std::fs::read_to_string(out.path().join("goaml").join(format!("{}.xml", l[0]))).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{}: {e}", l[0]));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "report");
+        let top = children(root);
+        assert!(in_schema_order(&top, &report_order), "{top:?}");
+        let txs: Vec<_> = root.children().filter(|c| c.has_tag_name("transaction")).collect();
+        let evidence = rows(&out.path().join("lead_evidence.csv"));
+        let proving: std::collections::BTreeSet<&str> =
+            evidence.iter().filter(|e| e[0] == l[0]).map(|e| e[1].as_str()).collect();
+        assert_eq!(txs.len(), proving.len(), "every proving transfer is reported once");
+        for tx in txs {
+            assert!(in_schema_order(&children(tx), &tx_order), "{:?}", children(tx));
+            let from = tx.children().find(|c| c.has_tag_name("t_from")).unwrap();
+            assert!(in_schema_order(&children(from), &from_order), "{:?}", children(from));
+            let acc = from.children().find(|c| c.has_tag_name("from_account")).unwrap();
+            assert!(in_schema_order(&children(acc), &account_order), "{:?}", children(acc));
+        }
+        let indicators = root.children().find(|c| c.has_tag_name("report_indicators")).unwrap();
+        assert!(children(indicators).iter().all(|c| *c == "indicator"));
+    }
+}
+
+#[test]
+fn explain_reads_like_a_case_summary() {
+    let out = analyzed(&[]);
+    let leads = rows(&out.path().join("leads.csv"));
+    for l in &leads {
+        let run = ok(&["explain", s(out.path()), "--lead", &l[0]]);
+        let t = text(&run);
+        for part in ["WHO", "WHAT", "WHEN", "WHERE", "WHY", "HOW", "EVIDENCE"] {
+            assert!(t.contains(part), "{}: no {part}: {t}", l[0]);
+        }
+        let evidence = rows(&out.path().join("lead_evidence.csv"));
+        let first = evidence.iter().filter(|e| e[0] == l[0]).min_by(|a, b| a[3].cmp(&b[3])).unwrap();
+        assert!(t.contains(&first[1]), "the first proving transfer is listed");
+    }
+    let run = flowhound(&["explain", s(out.path()), "--lead", "L999999"]);
+    assert_eq!(code(&run), 2);
+    assert!(text(&run).contains("no lead `L999999`"));
+}
+
+#[test]
+fn report_renders_in_headless_chromium_when_available() {
+    let chromium = std::path::Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        eprintln!("skipped: /usr/bin/chromium is not installed (apt-get install chromium)");
+        return;
+    }
+    let out = analyzed(&["--report"]);
+    let png = out.path().join("report.png");
+    let profile = out.path().join("profile");
+    let status = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1200,1600",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", out.path().join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(png.exists(), "chromium wrote no screenshot: {}", String::from_utf8_lossy(&status.stderr));
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000, "a rendered page, not a blank one");
+}
