@@ -14,6 +14,7 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 pub mod export;
+pub mod features;
 pub mod generate;
 pub mod graph;
 pub mod ingest;

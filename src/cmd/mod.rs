@@ -4,6 +4,7 @@ mod analyze;
 mod config;
 mod eval;
 mod explain;
+mod features;
 mod generate;
 mod progress;
 mod table;
@@ -42,6 +43,7 @@ enum Command {
     Eval(eval::Args),
     Trace(trace::Args),
     Explain(explain::Args),
+    Features(features::Args),
     Config(config::Args),
 }
 
@@ -60,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(a) => eval::run(a),
         Command::Trace(a) => trace::run(a, &progress),
         Command::Explain(a) => explain::run(a),
+        Command::Features(a) => features::run(a, &progress),
         Command::Config(a) => config::run(a),
     }
 }

@@ -2,6 +2,7 @@
 //! Every file is written under a temporary name and renamed when complete.
 
 pub mod csv_out;
+pub mod features_out;
 pub mod goaml;
 pub mod leads_csv;
 pub mod report;

@@ -1,0 +1,54 @@
+//! Temporal cycles through each transfer, binned by length: every cycle is enumerated
+//! once, from its earliest transfer, by the same search the round-trip detector uses,
+//! with no amount constraints.
+
+use rayon::prelude::*;
+
+use crate::detect::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
+use crate::graph::FlowGraph;
+
+/// Bin of a cycle length: 2, 3, 4, 5+.
+pub fn bin(len: usize) -> usize {
+    len.clamp(2, 5) - 2
+}
+
+/// `[bin][edge]` counts; and how many searches hit the budget.
+pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<u32>; 4], u64) {
+    let spec = CycleSpec {
+        window,
+        min_hops: 2,
+        max_hops: max_len,
+        min_retained: 0.0,
+        amount_tolerance: f64::INFINITY,
+        budget,
+    };
+    let found: Vec<(Vec<(u32, usize)>, bool)> = (0..g.edge_count() as u32)
+        .into_par_iter()
+        .with_min_len(256)
+        .map(|start| {
+            let origin = g.src[start as usize];
+            let mut hits = Vec::new();
+            let end = cycles_from(
+                g,
+                start,
+                spec,
+                |v| v == origin,
+                |path| {
+                    let b = bin(path.len());
+                    hits.extend(path.iter().map(|&e| (e, b)));
+                },
+            );
+            (hits, end == SearchEnd::BudgetHit)
+        })
+        .collect();
+    let m = g.edge_count();
+    let mut bins = [vec![0u32; m], vec![0u32; m], vec![0u32; m], vec![0u32; m]];
+    let mut capped = 0;
+    for (hits, cap) in found {
+        capped += u64::from(cap);
+        for (e, b) in hits {
+            bins[b][e as usize] += 1;
+        }
+    }
+    (bins, capped)
+}
