@@ -228,7 +228,7 @@ mod tests {
                 if g.src[f] == g.dst[last]
                     && g.time[f] > g.time[last]
                     && g.time[f] <= g.time[first] + w
-                    && (g.dst[f] == g.src[first] || !nodes_on.contains(&g.dst[f]) && g.dst[f] != g.src[first])
+                    && (g.dst[f] == g.src[first] || !nodes_on.contains(&g.dst[f]))
                 {
                     path.push(f);
                     rec(g, path, w, max, e, bins);

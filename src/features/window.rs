@@ -8,6 +8,9 @@ use rayon::prelude::*;
 
 use crate::graph::FlowGraph;
 
+/// One account's contributions: (edge, its nine sender- or receiver-side values).
+type Side = Vec<(u32, [f64; 9])>;
+
 /// Per edge: the 18 fan / degree / statistics values in `COLUMNS` order.
 pub type Row = [f64; 18];
 
@@ -128,7 +131,7 @@ pub fn node_features(g: &FlowGraph, window: i64) -> Vec<Row> {
     let dst = |e: usize| g.dst[e];
     let src = |e: usize| g.src[e];
     // Sender side: each edge appears in exactly one out-list; receiver side likewise.
-    let parts: Vec<(Vec<(u32, [f64; 9])>, Vec<(u32, [f64; 9])>)> = (0..n)
+    let parts: Vec<(Side, Side)> = (0..n)
         .into_par_iter()
         .with_min_len(1024)
         .map(|u| {
