@@ -61,7 +61,7 @@ fn seconds(text: &str) -> Option<i64> {
         'd' => 86_400.0,
         _ => return None,
     };
-    (n > 0.0).then(|| (n * factor) as i64)
+    (n > 0.0).then_some((n * factor) as i64)
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
