@@ -6,6 +6,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use flowhound::detect::{self, Context};
+use flowhound::features::{self, Family};
 use flowhound::generate::{self, OutFormat};
 use flowhound::graph::FlowGraph;
 use flowhound::ingest::{self, DumpFiles};
@@ -58,6 +59,13 @@ fn stages(c: &mut Criterion) {
     for d in detect::registry() {
         group.bench_function(format!("detect {}", d.code()), |b| b.iter(|| black_box(d.run(&ctx))));
     }
+    let fopts = features::Options {
+        window: 86_400,
+        max_cycle: 10,
+        families: vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle],
+        budget: 1_000_000,
+    };
+    group.bench_function("features 1d", |b| b.iter(|| black_box(features::compute(&graph, &fopts))));
     let (hits, _) = detect::run_all(&ctx, &detect::registry(), &Silent);
     group.bench_function("lead merge", |b| b.iter(|| black_box(leads::build(&hits, &graph, &dump, &config))));
     let built = leads::build(&hits, &graph, &dump, &config);
