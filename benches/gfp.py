@@ -31,6 +31,9 @@ def main():
     p.add_argument("transfers")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--window", type=int, default=86400)
+    p.add_argument("--no-lc-cycle", action="store_true",
+                   help="skip length-constrained (non-temporal) cycles, which flowhound does not compute")
+    p.add_argument("--no-cycles", action="store_true", help="skip both cycle patterns (a lower bound on GFP's time)")
     a = p.parse_args()
     t0 = time.time()
     x = load(a.transfers)
@@ -43,8 +46,8 @@ def main():
         "vertex_stats": True, "vertex_stats_tw": w, "vertex_stats_cols": [4],
         "fan": True, "fan_tw": w, "degree": True, "degree_tw": w,
         "scatter-gather": True, "scatter-gather_tw": w,
-        "temp-cycle": True, "temp-cycle_tw": w,
-        "lc-cycle": True, "lc-cycle_tw": w, "lc-cycle_len": 10,
+        "temp-cycle": not a.no_cycles, "temp-cycle_tw": w,
+        "lc-cycle": not (a.no_lc_cycle or a.no_cycles), "lc-cycle_tw": w, "lc-cycle_len": 10,
     })
     t2 = time.time()
     out = gfp.transform(x)

@@ -1,7 +1,7 @@
 //! Core vocabulary: channels, holder kinds, country codes, and the validated tables
 //! that ingest produces and the graph consumes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 /// How a transfer moved.
@@ -259,7 +259,7 @@ pub struct AccountTable {
     /// `account_id` of each dense index.
     pub ids: Vec<String>,
     /// Reverse lookup.
-    pub index: HashMap<String, u32>,
+    pub index: FxHashMap<String, u32>,
     /// Holder (index into [`HolderTable`]) when known.
     pub holder: Vec<Option<u32>>,
     /// Bank when known.
@@ -306,7 +306,7 @@ pub struct HolderTable {
     /// `entity_id` / `holder_id` of each index.
     pub ids: Vec<String>,
     /// Reverse lookup.
-    pub index: HashMap<String, u32>,
+    pub index: FxHashMap<String, u32>,
     /// Person or company.
     pub kind: Vec<HolderKind>,
     /// Name when known.

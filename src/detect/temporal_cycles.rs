@@ -85,17 +85,16 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool> Search<'_, F, C> {
         let last = *self.path.last().unwrap_or(&0) as usize;
         let at = g.dst[last];
         let ceiling = g.amount[last] * (1.0 + self.spec.amount_tolerance);
-        let next = g.after(g.out_edges(at), g.time[last], self.deadline);
-        for &e in next {
+        let (next, amounts) = g.out_after(at, g.time[last], self.deadline);
+        for (&e, &amount) in next.iter().zip(amounts) {
             self.spent += 1;
             if self.spent > self.spec.budget {
                 return false;
             }
-            let ei = e as usize;
-            let amount = g.amount[ei];
             if amount > ceiling || amount < self.floor {
                 continue;
             }
+            let ei = e as usize;
             let to = g.dst[ei];
             let hops = self.path.len() + 1;
             if (self.closes)(to) {

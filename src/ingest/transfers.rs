@@ -1,7 +1,7 @@
 //! Validation of `transfers`: parsed in parallel, then de-duplicated and interned in
 //! input order so that "the later duplicate is rejected" holds for any thread count.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -98,7 +98,7 @@ pub fn transfers(
         .collect();
 
     let mut rejects = Vec::new();
-    let mut seen: HashMap<&str, u64> = HashMap::with_capacity(n);
+    let mut seen: FxHashMap<&str, u64> = FxHashMap::with_capacity_and_hasher(n, Default::default());
     let mut ids = StringArena::with_capacity(n, n * 10);
     for (k, chunk) in chunks.into_iter().enumerate() {
         for (j, r) in chunk.into_iter().enumerate() {
