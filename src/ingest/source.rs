@@ -138,6 +138,10 @@ pub struct StrColumn<'a> {
 impl<'a> StrColumn<'a> {
     /// The cell at `row`, trimmed; `""` for null or out of range.
     pub fn get(&self, row: usize) -> &'a str {
+        // Polars rechunks what it reads, so one chunk is the common case: skip the search.
+        if let [(_, arr)] = self.chunks.as_slice() {
+            return if row < arr.len() { arr.get(row).map(str::trim).unwrap_or("") } else { "" };
+        }
         let k = self.chunks.partition_point(|(off, _)| *off <= row);
         if k == 0 {
             return "";
