@@ -22,10 +22,12 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
         amount_tolerance: f64::INFINITY,
         budget,
     };
+    // Most transfers are on no cycle: keep only the searches that found one or hit the
+    // budget, so memory follows the cycles, not the transfer count.
     let found: Vec<(Vec<(u32, usize)>, bool)> = (0..g.edge_count() as u32)
         .into_par_iter()
         .with_min_len(256)
-        .map(|start| {
+        .filter_map(|start| {
             let origin = g.src[start as usize];
             let mut hits = Vec::new();
             let end = cycles_from(
@@ -38,7 +40,8 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
                     hits.extend(path.iter().map(|&e| (e, b)));
                 },
             );
-            (hits, end == SearchEnd::BudgetHit)
+            let capped = end == SearchEnd::BudgetHit;
+            (capped || !hits.is_empty()).then_some((hits, capped))
         })
         .collect();
     let m = g.edge_count();

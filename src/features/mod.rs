@@ -26,8 +26,6 @@ pub mod cycles;
 pub mod scatter_gather;
 pub mod window;
 
-use rayon::prelude::*;
-
 use crate::graph::FlowGraph;
 
 /// Which feature families to compute.
@@ -100,11 +98,11 @@ pub fn compute(g: &FlowGraph, opts: &Options) -> Features {
     let has = |f: Family| opts.families.contains(&f);
     let mut capped = 0;
     if has(Family::Fan) || has(Family::VertexStats) {
-        let per_edge = window::node_features(g, opts.window);
+        window::node_features(g, opts.window, &mut values[..18]);
         for (k, col) in values.iter_mut().enumerate().take(18) {
             let wanted = if k < 8 { has(Family::Fan) } else { has(Family::VertexStats) };
-            if wanted {
-                col.par_iter_mut().enumerate().for_each(|(e, v)| *v = per_edge[e][k]);
+            if !wanted {
+                col.iter_mut().for_each(|v| *v = 0.0);
             }
         }
     }

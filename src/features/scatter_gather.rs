@@ -1,62 +1,95 @@
 //! Scatter-gather instances per transfer: `s -> {w_i} -> d` with at least two
-//! intermediaries `w_i` in `N+(s) ∩ N-(d)`, every leg in the transfer's window
-//! (typologies.md). A transfer `a -> b` is a scatter leg of the instances `(a, d)` with
-//! `b` among their intermediaries, and a gather leg of the instances `(s, b)` with `a`
-//! among theirs.
-
-use std::collections::HashSet;
+//! intermediaries `w_i` (each different from `s` and `d`) in `N+(s) ∩ N-(d)`, every leg
+//! in the transfer's window (typologies.md). A transfer `a -> b` is a scatter leg of the
+//! instances `(a, d)` that have `b` among their intermediaries, and a gather leg of the
+//! instances `(s, b)` that have `a` among theirs. Since the transfer itself supplies one
+//! intermediary, each candidate instance only needs one more: the search stops at the
+//! first, walking whichever side of the intersection is smaller.
 
 use rayon::prelude::*;
 
-use crate::graph::FlowGraph;
+use crate::graph::{AdjList, FlowGraph};
 
-/// Distinct neighbours over the edges of `list` with id <= `upto` and time >= `from`.
-fn neighbours(g: &FlowGraph, list: &[u32], other: &[u32], upto: u32, from: i64) -> HashSet<u32> {
-    let hi = list.partition_point(|&e| e <= upto);
-    let lo = list[..hi].partition_point(|&e| g.time[e as usize] < from);
-    list[lo..hi].iter().map(|&e| other[e as usize]).collect()
+/// Sorted distinct other ends of a list.
+fn ends(list: AdjList<'_>) -> Vec<u32> {
+    let mut v = list.other.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Instances each edge is a leg of; and how many counts hit the budget.
 pub fn counts(g: &FlowGraph, window: i64, budget: u64) -> (Vec<u32>, u64) {
     let results: Vec<(u32, bool)> = (0..g.edge_count() as u32)
         .into_par_iter()
-        .with_min_len(256)
+        .with_min_len(512)
         .map(|e| {
             let ei = e as usize;
             let (a, b, from) = (g.src[ei], g.dst[ei], g.time[ei] - window);
-            let mut spent = 0u64;
-            let mut count = 0u32;
             if a == b {
                 // An intermediary differs from both ends: a self-transfer is no leg.
                 return (0, false);
             }
-            // Scatter leg: destinations d reached from b; intermediaries of (a, d).
-            let out_a = neighbours(g, g.out_edges(a), &g.dst, e, from);
-            for d in neighbours(g, g.out_edges(b), &g.dst, e, from) {
+            let mut spent = 0u64;
+            let mut count = 0u32;
+            // Scatter leg: instances (a, d) for every d that b paid.
+            let a_out = g.out_window(a, e, from);
+            let mut a_targets: Option<Vec<u32>> = None; // built only if a candidate needs it
+            for d in ends(g.out_window(b, e, from)) {
                 if d == a || d == b || spent > budget {
                     continue;
                 }
-                let into_d = neighbours(g, g.in_edges(d), &g.src, e, from);
-                spent += into_d.len() as u64;
-                if into_d.iter().filter(|&&w| w != d && w != a && out_a.contains(&w)).count() >= 2 {
-                    count += 1;
-                }
+                let d_in = g.in_window(d, e, from);
+                // Another w (not a, b, d) with a -> w and w -> d.
+                let found = if d_in.len() <= a_out.len() {
+                    let targets = a_targets.get_or_insert_with(|| {
+                        spent += a_out.len() as u64;
+                        ends(a_out)
+                    });
+                    spent += d_in.len() as u64;
+                    d_in.other
+                        .iter()
+                        .copied()
+                        .any(|w| w != a && w != b && w != d && targets.binary_search(&w).is_ok())
+                } else {
+                    spent += a_out.len() as u64;
+                    a_out.other.iter().copied().filter(|&w| w != b && w != d && w != a).any(|w| {
+                        let w_out = g.out_window(w, e, from);
+                        spent += w_out.len() as u64;
+                        w_out.other.contains(&d)
+                    })
+                };
+                count += u32::from(found);
             }
-            // Gather leg: sources s that paid a; intermediaries of (s, b).
-            let into_b = neighbours(g, g.in_edges(b), &g.src, e, from);
-            for s in neighbours(g, g.in_edges(a), &g.src, e, from) {
-                if s == b || s == a {
+            // Gather leg: instances (s, b) for every s that paid a.
+            let b_in = g.in_window(b, e, from);
+            let mut b_sources: Option<Vec<u32>> = None;
+            for s in ends(g.in_window(a, e, from)) {
+                if s == a || s == b || spent > budget {
                     continue;
                 }
-                let out_s = neighbours(g, g.out_edges(s), &g.dst, e, from);
-                spent += out_s.len() as u64;
-                if out_s.iter().filter(|&&w| w != s && w != b && into_b.contains(&w)).count() >= 2 {
-                    count += 1;
-                }
-                if spent > budget {
-                    break;
-                }
+                let s_out = g.out_window(s, e, from);
+                // Another w (not s, a, b) with s -> w and w -> b.
+                let found = if s_out.len() <= b_in.len() {
+                    let sources = b_sources.get_or_insert_with(|| {
+                        spent += b_in.len() as u64;
+                        ends(b_in)
+                    });
+                    spent += s_out.len() as u64;
+                    s_out
+                        .other
+                        .iter()
+                        .copied()
+                        .any(|w| w != s && w != a && w != b && sources.binary_search(&w).is_ok())
+                } else {
+                    spent += b_in.len() as u64;
+                    b_in.other.iter().copied().filter(|&w| w != s && w != a && w != b).any(|w| {
+                        let w_in = g.in_window(w, e, from);
+                        spent += w_in.len() as u64;
+                        w_in.other.contains(&s)
+                    })
+                };
+                count += u32::from(found);
             }
             (count, spent > budget)
         })

@@ -6,13 +6,10 @@ use std::collections::{HashMap, VecDeque};
 
 use rayon::prelude::*;
 
-use crate::graph::FlowGraph;
+use crate::graph::{AdjList, FlowGraph};
 
 /// One account's contributions: (edge, its nine sender- or receiver-side values).
 type Side = Vec<(u32, [f64; 9])>;
-
-/// Per edge: the 18 fan / degree / statistics values in `COLUMNS` order.
-pub type Row = [f64; 18];
 
 /// Distinct keys in a sliding window.
 #[derive(Default)]
@@ -86,9 +83,9 @@ impl Stats {
     }
 }
 
-/// A window over one account's time-sorted edges, keyed by the other endpoint.
+/// A window over one account's time-sorted transfers, keyed by the other endpoint.
 struct Sweep<'a> {
-    edges: &'a [u32],
+    list: AdjList<'a>,
     lo: usize,
     hi: usize,
     distinct: Distinct,
@@ -96,22 +93,21 @@ struct Sweep<'a> {
 }
 
 impl<'a> Sweep<'a> {
-    fn new(edges: &'a [u32]) -> Self {
-        Sweep { edges, lo: 0, hi: 0, distinct: Distinct::default(), stats: Stats::default() }
+    fn new(list: AdjList<'a>) -> Self {
+        Sweep { list, lo: 0, hi: 0, distinct: Distinct::default(), stats: Stats::default() }
     }
 
-    /// Moves the window to edges with id <= `upto` and time >= `from`.
-    fn advance(&mut self, g: &FlowGraph, other: &dyn Fn(usize) -> u32, upto: u32, from: i64) {
-        while self.hi < self.edges.len() && self.edges[self.hi] <= upto {
-            let e = self.edges[self.hi];
-            self.distinct.add(other(e as usize));
-            self.stats.add(e, g.amount[e as usize]);
+    /// Moves the window to transfers with edge id <= `upto` and time >= `from`.
+    fn advance(&mut self, upto: u32, from: i64) {
+        let l = self.list;
+        while self.hi < l.edges.len() && l.edges[self.hi] <= upto {
+            self.distinct.add(l.other[self.hi]);
+            self.stats.add(l.edges[self.hi], l.amount[self.hi]);
             self.hi += 1;
         }
-        while self.lo < self.hi && g.time[self.edges[self.lo] as usize] < from {
-            let e = self.edges[self.lo];
-            self.distinct.remove(other(e as usize));
-            self.stats.remove(e, g.amount[e as usize]);
+        while self.lo < self.hi && l.time[self.lo] < from {
+            self.distinct.remove(l.other[self.lo]);
+            self.stats.remove(l.edges[self.lo], l.amount[self.lo]);
             self.lo += 1;
         }
     }
@@ -125,50 +121,45 @@ impl<'a> Sweep<'a> {
     }
 }
 
-/// Features of every edge, indexed by edge id.
-pub fn node_features(g: &FlowGraph, window: i64) -> Vec<Row> {
+/// Writes the 18 fan / degree / statistics columns (`COLUMNS[0..18]`) of every edge into
+/// `columns`, each indexed by edge id. The sender side and the receiver side are two
+/// passes, so only one side's per-account results are held at a time.
+pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Vec<f64>]) {
     let n = g.node_count() as u32;
-    let dst = |e: usize| g.dst[e];
-    let src = |e: usize| g.src[e];
-    // Sender side: each edge appears in exactly one out-list; receiver side likewise.
-    let parts: Vec<(Side, Side)> = (0..n)
-        .into_par_iter()
-        .with_min_len(1024)
-        .map(|u| {
-            let (outs, ins) = (g.out_edges(u), g.in_edges(u));
-            let mut as_src = Vec::with_capacity(outs.len());
-            let (mut o, mut i) = (Sweep::new(outs), Sweep::new(ins));
-            for &e in outs {
-                let from = g.time[e as usize] - window;
-                o.advance(g, &dst, e, from);
-                i.advance(g, &src, e, from);
-                let s = o.stats.values();
-                as_src.push((e, [o.fan(), o.deg(), i.fan(), i.deg(), s[0], s[1], s[2], s[3], s[4]]));
+    for sender_side in [true, false] {
+        let parts: Vec<Side> = (0..n)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|u| {
+                let (outs, ins) = (g.out_list(u), g.in_list(u));
+                let (mut o, mut i) = (Sweep::new(outs), Sweep::new(ins));
+                let own = if sender_side { outs } else { ins };
+                let mut side = Vec::with_capacity(own.edges.len());
+                for (&e, &t) in own.edges.iter().zip(own.time) {
+                    let from = t - window;
+                    o.advance(e, from);
+                    i.advance(e, from);
+                    // Sender: its outgoing window first; receiver: its incoming window first.
+                    let (first, second) = if sender_side { (&o, &i) } else { (&i, &o) };
+                    let s = first.stats.values();
+                    side.push((
+                        e,
+                        [first.fan(), first.deg(), second.fan(), second.deg(), s[0], s[1], s[2], s[3], s[4]],
+                    ));
+                }
+                side
+            })
+            .collect();
+        // Sender values go to columns 0..4 and 8..13; receiver values to 4..8 and 13..18.
+        let (counts, stats) = if sender_side { (0, 8) } else { (4, 13) };
+        for (e, v) in parts.into_iter().flatten() {
+            let e = e as usize;
+            for k in 0..4 {
+                columns[counts + k][e] = v[k];
             }
-            let mut as_dst = Vec::with_capacity(ins.len());
-            let (mut o, mut i) = (Sweep::new(outs), Sweep::new(ins));
-            for &e in ins {
-                let from = g.time[e as usize] - window;
-                i.advance(g, &src, e, from);
-                o.advance(g, &dst, e, from);
-                let s = i.stats.values();
-                as_dst.push((e, [i.fan(), i.deg(), o.fan(), o.deg(), s[0], s[1], s[2], s[3], s[4]]));
+            for k in 0..5 {
+                columns[stats + k][e] = v[4 + k];
             }
-            (as_src, as_dst)
-        })
-        .collect();
-    let mut rows = vec![[0.0; 18]; g.edge_count()];
-    for (as_src, as_dst) in parts {
-        for (e, v) in as_src {
-            let r = &mut rows[e as usize];
-            r[0..4].copy_from_slice(&v[0..4]);
-            r[8..13].copy_from_slice(&v[4..9]);
-        }
-        for (e, v) in as_dst {
-            let r = &mut rows[e as usize];
-            r[4..8].copy_from_slice(&v[0..4]);
-            r[13..18].copy_from_slice(&v[4..9]);
         }
     }
-    rows
 }

@@ -31,6 +31,44 @@ pub struct AccountAttrs {
     pub controller: Vec<u32>,
 }
 
+/// One account's transfers in one direction, as parallel time-sorted slices: sweeps read
+/// them sequentially instead of jumping through edge ids.
+#[derive(Debug, Clone, Copy)]
+pub struct AdjList<'a> {
+    /// Edge ids.
+    pub edges: &'a [u32],
+    /// Their times.
+    pub time: &'a [i64],
+    /// Their amounts (base currency).
+    pub amount: &'a [f64],
+    /// The account at the other end.
+    pub other: &'a [u32],
+}
+
+impl<'a> AdjList<'a> {
+    /// The transfers with edge id <= `upto` and time >= `from`.
+    pub fn window(self, upto: u32, from: i64) -> AdjList<'a> {
+        let end = self.edges.partition_point(|&e| e <= upto);
+        let start = self.time[..end].partition_point(|&t| t < from);
+        AdjList {
+            edges: &self.edges[start..end],
+            time: &self.time[start..end],
+            amount: &self.amount[start..end],
+            other: &self.other[start..end],
+        }
+    }
+
+    /// Number of transfers.
+    pub fn len(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.edges.is_empty()
+    }
+}
+
 /// The transaction graph.
 #[derive(Debug, Default)]
 pub struct FlowGraph {
@@ -52,6 +90,10 @@ pub struct FlowGraph {
     /// hub's outgoing transfers read contiguous memory instead of jumping through edge ids.
     out_time: Vec<i64>,
     out_amount: Vec<f64>,
+    out_dst: Vec<u32>,
+    in_time: Vec<i64>,
+    in_amount: Vec<f64>,
+    in_src: Vec<u32>,
     in_offsets: Vec<u32>,
     in_edges: Vec<u32>,
     /// Account attributes, indexed by node.
@@ -81,6 +123,20 @@ impl FlowGraph {
             || out_edges.par_iter().map(|&e| time[e as usize]).collect(),
             || out_edges.par_iter().map(|&e| amount[e as usize]).collect(),
         );
+        let (out_dst, (in_time, (in_amount, in_src))) = rayon::join(
+            || out_edges.par_iter().map(|&e| dst[e as usize]).collect(),
+            || {
+                rayon::join(
+                    || in_edges.par_iter().map(|&e| time[e as usize]).collect(),
+                    || {
+                        rayon::join(
+                            || in_edges.par_iter().map(|&e| amount[e as usize]).collect(),
+                            || in_edges.par_iter().map(|&e| src[e as usize]).collect(),
+                        )
+                    },
+                )
+            },
+        );
         FlowGraph {
             src,
             dst,
@@ -92,6 +148,10 @@ impl FlowGraph {
             out_edges,
             out_time,
             out_amount,
+            out_dst,
+            in_time,
+            in_amount,
+            in_src,
             in_offsets,
             in_edges,
             accounts,
@@ -131,6 +191,40 @@ impl FlowGraph {
         (&self.out_edges[lo + a..lo + b], &self.out_amount[lo + a..lo + b])
     }
 
+    /// `v`'s outgoing transfers as parallel slices (edge, time, amount, receiver).
+    pub fn out_list(&self, v: u32) -> AdjList<'_> {
+        let v = v as usize;
+        let r = self.out_offsets[v] as usize..self.out_offsets[v + 1] as usize;
+        AdjList {
+            edges: &self.out_edges[r.clone()],
+            time: &self.out_time[r.clone()],
+            amount: &self.out_amount[r.clone()],
+            other: &self.out_dst[r],
+        }
+    }
+
+    /// `v`'s incoming transfers as parallel slices (edge, time, amount, sender).
+    pub fn in_list(&self, v: u32) -> AdjList<'_> {
+        let v = v as usize;
+        let r = self.in_offsets[v] as usize..self.in_offsets[v + 1] as usize;
+        AdjList {
+            edges: &self.in_edges[r.clone()],
+            time: &self.in_time[r.clone()],
+            amount: &self.in_amount[r.clone()],
+            other: &self.in_src[r],
+        }
+    }
+
+    /// Outgoing transfers of `v` with edge id <= `upto` and time >= `from`.
+    pub fn out_window(&self, v: u32, upto: u32, from: i64) -> AdjList<'_> {
+        self.out_list(v).window(upto, from)
+    }
+
+    /// Incoming transfers of `v` with edge id <= `upto` and time >= `from`.
+    pub fn in_window(&self, v: u32, upto: u32, from: i64) -> AdjList<'_> {
+        self.in_list(v).window(upto, from)
+    }
+
     /// Bytes held by the graph's arrays (capacity, not just length).
     pub fn heap_bytes(&self) -> usize {
         let a = &self.accounts;
@@ -141,8 +235,12 @@ impl FlowGraph {
             + self.channel.capacity()
             + self.row.capacity() * 4
             + (self.out_offsets.capacity() + self.out_edges.capacity()) * 4
-            + self.out_time.capacity() * 8
-            + self.out_amount.capacity() * 8
+            + (self.out_time.capacity()
+                + self.out_amount.capacity()
+                + self.in_time.capacity()
+                + self.in_amount.capacity())
+                * 8
+            + (self.out_dst.capacity() + self.in_src.capacity()) * 4
             + (self.in_offsets.capacity() + self.in_edges.capacity()) * 4
             + a.country.capacity() * std::mem::size_of::<Option<Country>>()
             + a.holder.capacity() * 4
