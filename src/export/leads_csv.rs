@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::csv_out::CsvOut;
 use crate::error::Result;
-use crate::graph::{FlowGraph, NO_HOLDER};
+use crate::graph::FlowGraph;
 use crate::ingest::parse::format_time;
 use crate::leads::Lead;
 use crate::model::Dump;
@@ -46,15 +46,8 @@ pub const EVIDENCE_HEADER: [&str; 11] = [
 
 /// Writes the three lead files into `dir`.
 pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Result<()> {
-    let holder = |v: u32| {
-        let h = graph.accounts.holder[v as usize];
-        if h == NO_HOLDER {
-            ""
-        } else {
-            dump.holders.ids[h as usize].as_str()
-        }
-    };
-    let country = |v: u32| graph.accounts.country[v as usize].map(|c| c.to_string()).unwrap_or_default();
+    let holder = |v: u32| super::holder_id(graph, dump, v);
+    let country = |v: u32| super::country_code(graph, v);
 
     let mut out = CsvOut::create(&dir.join("leads.csv"), &LEADS_HEADER)?;
     for l in leads {

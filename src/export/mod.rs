@@ -8,3 +8,19 @@ pub mod leads_csv;
 pub mod report;
 pub mod run_json;
 pub mod trace_csv;
+
+use crate::graph::{FlowGraph, NO_HOLDER};
+use crate::model::Dump;
+
+/// The holder id of account `v`, or `""`.
+pub fn holder_id<'a>(g: &FlowGraph, dump: &'a Dump, v: u32) -> &'a str {
+    match g.accounts.holder[v as usize] {
+        NO_HOLDER => "",
+        h => dump.holders.ids[h as usize].as_str(),
+    }
+}
+
+/// The country code of account `v`, or `""`.
+pub fn country_code(g: &FlowGraph, v: u32) -> String {
+    g.accounts.country[v as usize].map(|c| c.to_string()).unwrap_or_default()
+}

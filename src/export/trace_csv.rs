@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::csv_out::CsvOut;
 use crate::error::Result;
-use crate::graph::{FlowGraph, NO_HOLDER};
+use crate::graph::FlowGraph;
 use crate::model::Dump;
 use crate::trace::engine::amount;
 use crate::trace::{Direction, GroupTrace, Rule};
@@ -56,15 +56,8 @@ pub fn by_jurisdiction(t: &GroupTrace, g: &FlowGraph) -> Vec<(String, bool, bool
 /// Writes every trace file into `dir`.
 pub fn write(dir: &Path, traces: &[GroupTrace], rule: Rule, g: &FlowGraph, dump: &Dump) -> Result<()> {
     let account = |a: u32| dump.accounts.ids[a as usize].as_str();
-    let holder = |a: u32| {
-        let h = g.accounts.holder[a as usize];
-        if h == NO_HOLDER {
-            ""
-        } else {
-            dump.holders.ids[h as usize].as_str()
-        }
-    };
-    let country = |a: u32| g.accounts.country[a as usize].map(|c| c.to_string()).unwrap_or_default();
+    let holder = |a: u32| super::holder_id(g, dump, a);
+    let country = |a: u32| super::country_code(g, a);
     let rule = match rule {
         Rule::Proportional => "proportional",
         Rule::Fifo => "fifo",

@@ -186,17 +186,10 @@ fn trace_group(
     destinations.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let dest: Vec<u32> = destinations.iter().take(config.trace.path_destinations).map(|d| d.0).collect();
     let max_len = setup.max_hops as usize + 1;
-    let chains = match dir {
-        Direction::Backward => paths::origin_chains(
-            g,
-            &outcome.edges,
-            &seed_set,
-            &dest,
-            config.trace.paths_per_destination,
-            max_len,
-        ),
-        _ => paths::chains(g, &outcome.edges, &seed_set, &dest, config.trace.paths_per_destination, max_len),
-    };
+    let walk =
+        if dir == Direction::Backward { paths::Walk::ToSeedsForward } else { paths::Walk::ToSeedsBackward };
+    let chains =
+        paths::chains(g, &outcome.edges, &seed_set, &dest, config.trace.paths_per_destination, max_len, walk);
     GroupTrace { case: group.case.clone(), direction: dir, seeds: group.accounts.clone(), outcome, chains }
 }
 

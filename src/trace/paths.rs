@@ -1,20 +1,23 @@
-//! The transfer chains that carried the most traced value into a destination: walking
-//! back from the destination, each step takes the largest earlier traced inflow.
+//! The transfer chains that carried the most traced value between the seeds and an
+//! endpoint. Forward, the endpoint is a destination and the walk goes back towards the
+//! seeds, each step taking the largest earlier traced transfer into the current account.
+//! Backward, the endpoint is an origin and the walk goes forward, each step taking the
+//! largest later traced transfer out of it.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::graph::FlowGraph;
 
-/// One chain from a seed (or as far back as traced value goes) to a destination.
+/// One chain from a seed (or as far as traced value goes) to an endpoint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chain {
-    /// Destination account.
+    /// Destination (forward) or origin (backward) account.
     pub destination: u32,
-    /// 1 = the chain carrying the most into the destination.
+    /// 1 = the chain carrying the most.
     pub rank: usize,
-    /// Edge ids, seed side first.
+    /// Edge ids, in time order.
     pub edges: Vec<u32>,
-    /// Traced amount on the last transfer (into the destination), cents.
+    /// Traced amount on the transfer at the endpoint, cents.
     pub amount: i64,
     /// Smallest traced amount on any transfer of the chain, cents.
     pub bottleneck: i64,
@@ -22,91 +25,60 @@ pub struct Chain {
     pub complete: bool,
 }
 
-/// Top `per_destination` chains into each of `destinations`.
+/// Which way a chain is walked from its endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// From a destination back to the seeds (forward traces).
+    ToSeedsBackward,
+    /// From an origin forward to the seeds (backward traces).
+    ToSeedsForward,
+}
+
+/// Top `per_endpoint` chains at each of `endpoints`.
 pub fn chains(
     g: &FlowGraph,
     edges: &[(u32, i64)],
     seeds: &HashSet<u32>,
-    destinations: &[u32],
-    per_destination: usize,
+    endpoints: &[u32],
+    per_endpoint: usize,
     max_len: usize,
+    walk: Walk,
 ) -> Vec<Chain> {
-    let mut into: HashMap<u32, Vec<(u32, i64)>> = HashMap::new();
+    let back = walk == Walk::ToSeedsBackward;
+    // Traced transfers by the account the walk steps through: receiver when walking
+    // back, sender when walking forward.
+    let (near, far) = if back { (&g.dst, &g.src) } else { (&g.src, &g.dst) };
+    let mut by_account: HashMap<u32, Vec<(u32, i64)>> = HashMap::new();
     for &(e, c) in edges {
-        into.entry(g.dst[e as usize]).or_default().push((e, c));
+        by_account.entry(near[e as usize]).or_default().push((e, c));
     }
-    for list in into.values_mut() {
+    for list in by_account.values_mut() {
         // Largest first; earlier edge first among equals, for stable output.
         list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     }
     let mut out = Vec::new();
-    for &d in destinations {
-        let Some(last_hops) = into.get(&d) else {
-            continue;
-        };
-        for (rank, &(last, amount)) in last_hops.iter().take(per_destination).enumerate() {
-            let mut chain = vec![last];
-            let mut visited = HashSet::from([d]);
-            let mut bottleneck = amount;
-            let (mut cur, mut before) = (g.src[last as usize], last);
-            while !seeds.contains(&cur) && chain.len() < max_len && visited.insert(cur) {
-                let step = into.get(&cur).and_then(|l| l.iter().find(|(e, _)| *e < before));
-                let Some(&(e, c)) = step else { break };
-                chain.push(e);
-                bottleneck = bottleneck.min(c);
-                (cur, before) = (g.src[e as usize], e);
-            }
-            chain.reverse();
-            out.push(Chain {
-                destination: d,
-                rank: rank + 1,
-                edges: chain,
-                amount,
-                bottleneck,
-                complete: seeds.contains(&cur),
-            });
-        }
-    }
-    out
-}
-
-/// Backward traces: the top chains from each origin forward to the seeds. Traced value
-/// sits on transfers out of the origin; each step follows the largest later traced
-/// transfer out of the receiver.
-pub fn origin_chains(
-    g: &FlowGraph,
-    edges: &[(u32, i64)],
-    seeds: &HashSet<u32>,
-    origins: &[u32],
-    per_origin: usize,
-    max_len: usize,
-) -> Vec<Chain> {
-    let mut out_of: HashMap<u32, Vec<(u32, i64)>> = HashMap::new();
-    for &(e, c) in edges {
-        out_of.entry(g.src[e as usize]).or_default().push((e, c));
-    }
-    for list in out_of.values_mut() {
-        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    }
-    let mut out = Vec::new();
-    for &o in origins {
-        let Some(first_hops) = out_of.get(&o) else {
-            continue;
-        };
-        for (rank, &(first, amount)) in first_hops.iter().take(per_origin).enumerate() {
+    for &end in endpoints {
+        let Some(first_steps) = by_account.get(&end) else { continue };
+        for (rank, &(first, amount)) in first_steps.iter().take(per_endpoint).enumerate() {
             let mut chain = vec![first];
-            let mut visited = HashSet::from([o]);
+            let mut visited = HashSet::from([end]);
             let mut bottleneck = amount;
-            let (mut cur, mut after) = (g.dst[first as usize], first);
+            let (mut cur, mut last) = (far[first as usize], first);
             while !seeds.contains(&cur) && chain.len() < max_len && visited.insert(cur) {
-                let step = out_of.get(&cur).and_then(|l| l.iter().find(|(e, _)| *e > after));
+                // Money moves forward in time: walking back, the next step is earlier.
+                let step = by_account
+                    .get(&cur)
+                    .and_then(|l| l.iter().find(|(e, _)| if back { *e < last } else { *e > last }));
                 let Some(&(e, c)) = step else { break };
                 chain.push(e);
                 bottleneck = bottleneck.min(c);
-                (cur, after) = (g.dst[e as usize], e);
+                (cur, last) = (far[e as usize], e);
+            }
+            if back {
+                chain.reverse();
             }
             out.push(Chain {
-                destination: o,
+                destination: end,
                 rank: rank + 1,
                 edges: chain,
                 amount,
