@@ -27,6 +27,8 @@ pub struct Config {
     pub high_risk_list_date: String,
     /// UB1 collector parameters.
     pub ub1: Ub1Config,
+    /// UB4 rapid in-out parameters.
+    pub ub4: Ub4Config,
     /// OS1 round-tripping parameters.
     pub os1: Os1Config,
     /// Asset tracing.
@@ -127,6 +129,24 @@ pub struct Ub1Config {
     pub min_window_inflow: f64,
 }
 
+/// Parameters of UB4 (rapid in-out).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub4Config {
+    /// Share of inflow out within the dwell limit.
+    pub min_share_out_fast: f64,
+    /// Dwell limit, hours.
+    pub max_dwell_hours: f64,
+    /// Total inflow / peak balance.
+    pub min_turnover: f64,
+    /// Smallest total inflow, base currency.
+    pub min_total_inflow: f64,
+    /// Distinct senders and payees together.
+    pub min_counterparties: usize,
+    /// Inflow channels that count.
+    pub inflow_channels: Vec<String>,
+}
+
 /// Parameters of OS1 (round-tripping).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -213,6 +233,12 @@ impl Config {
         share("ub1.min_pass_through", self.ub1.min_pass_through)?;
         share("ub1.max_payee_share", self.ub1.max_payee_share)?;
         share("os1.min_retained", self.os1.min_retained)?;
+        share("ub4.min_share_out_fast", self.ub4.min_share_out_fast)?;
+        for ch in &self.ub4.inflow_channels {
+            if crate::model::Channel::parse(ch).is_none() || ch.trim().is_empty() {
+                return bad(format!("ub4.inflow_channels: unknown channel `{ch}`"));
+            }
+        }
         share("trace.min_share", self.trace.min_share)?;
         for ch in &self.trace.sink_channels {
             if ch.trim().is_empty() || crate::model::Channel::parse(ch).is_none() {

@@ -5,6 +5,7 @@
 pub mod os1_round_trip;
 pub mod temporal_cycles;
 pub mod ub1_collector;
+pub mod ub4_rapid_in_out;
 
 use std::time::Instant;
 
@@ -21,6 +22,8 @@ use crate::progress::Progress;
 pub enum Role {
     /// Pools money from many senders (UB1 hub).
     Collector,
+    /// Passes money through within hours (UB4).
+    Mule,
     /// Pays into a collector.
     Depositor,
     /// Receives what a collector forwards.
@@ -33,6 +36,10 @@ pub enum Role {
     Layer,
     /// Where round-tripped money comes back (a related account of the originator).
     Beneficiary,
+    /// Pays money into a pass-through account.
+    Source,
+    /// Receives what a pass-through account passes on.
+    Destination,
 }
 
 impl Role {
@@ -40,12 +47,15 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Collector => "collector",
+            Role::Mule => "mule",
             Role::Depositor => "depositor",
             Role::Payout => "payout",
             Role::Originator => "originator",
             Role::OffshoreLayer => "offshore_layer",
             Role::Layer => "layer",
             Role::Beneficiary => "beneficiary",
+            Role::Source => "source",
+            Role::Destination => "destination",
         }
     }
 }
@@ -134,7 +144,11 @@ pub trait Detector: Sync {
 
 /// Every detector, in run order.
 pub fn registry() -> Vec<Box<dyn Detector>> {
-    vec![Box::new(ub1_collector::Collector), Box::new(os1_round_trip::RoundTrip)]
+    vec![
+        Box::new(ub1_collector::Collector),
+        Box::new(ub4_rapid_in_out::RapidInOut),
+        Box::new(os1_round_trip::RoundTrip),
+    ]
 }
 
 /// How one detector's pass went.
