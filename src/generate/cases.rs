@@ -182,13 +182,15 @@ fn ub4_rapid_in_out(j: &mut Injector<'_>) {
     let case = j.book.open("UB4");
     let acct = j.new_person(HOME);
     j.book.role(case, acct, "mule");
-    let t0 = j.start_within(30.0);
-    for _ in 0..j.count(8, 20) {
+    // A rented account works for weeks, with dozens of counterparties.
+    let span = j.uniform(20.0, 60.0);
+    let t0 = j.start_within(span + 1.0);
+    for _ in 0..j.count(20, 60) {
         let from = j.resident(HOME);
         let to = j.resident(HOME);
         j.book.role(case, from, "source");
         j.book.role(case, to, "destination");
-        let t = t0 + (j.uniform(0.0, 28.0) * DAY as f64) as i64;
+        let t = t0 + (j.uniform(0.0, span) * DAY as f64) as i64;
         let usd = j.uniform(10_000.0, 80_000.0).round();
         j.tx(case, t, from, acct, usd, Channel::Wire);
         let delay = j.hours(0.2, 10.0);
