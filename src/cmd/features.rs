@@ -100,7 +100,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let f = features::compute(&loaded.graph, &fopts);
     stage.finish();
     let computed = clock.elapsed();
-    features_out::write(&args.out, &f, &loaded.graph, &loaded.dump)?;
+    let capped = f.capped;
+    features_out::write(&args.out, f, &loaded.graph, &loaded.dump)?;
     for line in loaded.ingest.reconciliation() {
         println!("{line}");
     }
@@ -114,11 +115,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         computed.as_secs_f64(),
         stages.join(", ")
     );
-    if f.capped > 0 {
-        println!(
-            "note: {} searches reached --budget {}; their counts are lower bounds",
-            f.capped, args.budget
-        );
+    if capped > 0 {
+        println!("note: {capped} searches reached --budget {}; their counts are lower bounds", args.budget);
     }
     println!("wrote {} and {}", args.out.display(), beside.join("rejects.csv").display());
     Ok(())

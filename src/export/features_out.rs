@@ -20,18 +20,19 @@ fn is_count(name: &str) -> bool {
         || name.contains("_std"))
 }
 
-/// Writes `features` to `path`.
-pub fn write(path: &Path, f: &Features, g: &FlowGraph, dump: &Dump) -> Result<()> {
+/// Writes `features` to `path`, moving each column into the output frame so that no
+/// column exists twice at once.
+pub fn write(path: &Path, f: Features, g: &FlowGraph, dump: &Dump) -> Result<()> {
     let m = g.edge_count();
     let err = |e: PolarsError| Error::io(path, std::io::Error::other(e.to_string()));
     let mut cols = Vec::with_capacity(COLUMNS.len() + 1);
     let ids = (0..m).map(|e| dump.transfers.ids.get(g.row[e]));
     cols.push(StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids).into_column());
-    for (name, values) in COLUMNS.iter().zip(&f.values) {
+    for (name, values) in COLUMNS.iter().zip(f.values) {
         let col = if is_count(name) {
             Column::new((*name).into(), values.iter().map(|&v| v as u32).collect::<Vec<u32>>())
         } else {
-            Column::new((*name).into(), values.clone())
+            Column::new((*name).into(), values)
         };
         cols.push(col);
     }
