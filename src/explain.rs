@@ -42,6 +42,7 @@ fn num(row: &BTreeMap<String, String>, k: &str) -> f64 {
 fn pattern_title(p: &str) -> &'static str {
     match p {
         "UB1" => "collector / pool account (underground banking)",
+        "UB2" => "structuring: payments kept just under a reporting threshold (underground banking)",
         "UB4" => "rapid in-out: money passes through within hours (underground banking)",
         "OS1" => "round-tripping through offshore",
         _ => "pattern",

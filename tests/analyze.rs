@@ -24,7 +24,11 @@ fn sample_yields_ranked_leads_with_evidence() {
     let accounts = rows(&out.path().join("lead_accounts.csv"));
     assert!(accounts.iter().all(|a| a[4].contains(':')), "roles carry their pattern");
     let transfers = rows(&out.path().join("lead_transfers.csv"));
-    assert!(transfers.iter().all(|t| ["UB1", "UB4", "OS1"].contains(&t[2].as_str())));
+    let codes: Vec<&str> = flowhound::detect::registry().iter().map(|d| d.code()).collect();
+    assert!(
+        transfers.iter().all(|t| codes.contains(&t[2].as_str())),
+        "every proving transfer names a detector"
+    );
     let run_json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
     assert_eq!(run_json["transfers"], 6000);

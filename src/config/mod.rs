@@ -27,6 +27,8 @@ pub struct Config {
     pub high_risk_list_date: String,
     /// UB1 collector parameters.
     pub ub1: Ub1Config,
+    /// UB2 structuring parameters.
+    pub ub2: Ub2Config,
     /// UB4 rapid in-out parameters.
     pub ub4: Ub4Config,
     /// OS1 round-tripping parameters.
@@ -127,6 +129,30 @@ pub struct Ub1Config {
     pub inflow_channels: Vec<String>,
     /// Minimum total inflow of a window, base currency.
     pub min_window_inflow: f64,
+}
+
+/// Parameters of UB2 (structuring).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub2Config {
+    /// Lower edge of the "just under" band, as a share of the threshold.
+    pub band: f64,
+    /// Hits needed into one account.
+    pub min_hits: usize,
+    /// Window for the hits, days.
+    pub window_days: f64,
+    /// Cash deposit thresholds by currency.
+    pub cash: BTreeMap<String, f64>,
+    /// Natural person, domestic transfer thresholds.
+    pub person_domestic: BTreeMap<String, f64>,
+    /// Natural person, cross-border transfer thresholds.
+    pub person_cross_border: BTreeMap<String, f64>,
+    /// Company transfer thresholds.
+    pub company: BTreeMap<String, f64>,
+    /// Individual annual FX quota, USD.
+    pub fx_quota: f64,
+    /// People needed for FX-quota splitting.
+    pub min_fx_people: usize,
 }
 
 /// Parameters of UB4 (rapid in-out).
@@ -234,6 +260,7 @@ impl Config {
         share("ub1.max_payee_share", self.ub1.max_payee_share)?;
         share("os1.min_retained", self.os1.min_retained)?;
         share("ub4.min_share_out_fast", self.ub4.min_share_out_fast)?;
+        share("ub2.band", self.ub2.band)?;
         for ch in &self.ub4.inflow_channels {
             if crate::model::Channel::parse(ch).is_none() || ch.trim().is_empty() {
                 return bad(format!("ub4.inflow_channels: unknown channel `{ch}`"));

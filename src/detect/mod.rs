@@ -5,6 +5,7 @@
 pub mod os1_round_trip;
 pub mod temporal_cycles;
 pub mod ub1_collector;
+pub mod ub2_structuring;
 pub mod ub4_rapid_in_out;
 
 use std::time::Instant;
@@ -40,6 +41,10 @@ pub enum Role {
     Source,
     /// Receives what a pass-through account passes on.
     Destination,
+    /// Receives structured (just-under-threshold) payments.
+    Target,
+    /// Makes structured payments.
+    Smurf,
 }
 
 impl Role {
@@ -56,6 +61,8 @@ impl Role {
             Role::Beneficiary => "beneficiary",
             Role::Source => "source",
             Role::Destination => "destination",
+            Role::Target => "target",
+            Role::Smurf => "smurf",
         }
     }
 }
@@ -146,6 +153,7 @@ pub trait Detector: Sync {
 pub fn registry() -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(ub1_collector::Collector),
+        Box::new(ub2_structuring::Structuring),
         Box::new(ub4_rapid_in_out::RapidInOut),
         Box::new(os1_round_trip::RoundTrip),
     ]

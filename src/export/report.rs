@@ -70,9 +70,9 @@ fn colour(g: &FlowGraph, a: u32) -> &'static str {
 /// Drawing column of a role: where money comes from, passes through, ends.
 fn column(role: Role) -> usize {
     match role {
-        Role::Depositor | Role::Originator | Role::Source => 0,
+        Role::Depositor | Role::Originator | Role::Source | Role::Smurf => 0,
         Role::Collector | Role::Mule | Role::Layer | Role::OffshoreLayer => 1,
-        Role::Payout | Role::Beneficiary | Role::Destination => 2,
+        Role::Payout | Role::Beneficiary | Role::Destination | Role::Target => 2,
     }
 }
 
