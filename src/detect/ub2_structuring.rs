@@ -67,6 +67,7 @@ impl Detector for Structuring {
 
 /// Which threshold a transfer counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u32)]
 enum Kind {
     Cash,
     PersonDomestic,
@@ -145,8 +146,25 @@ fn measure(ctx: &Context<'_>, th: &Thresholds, e: usize) -> Option<(Kind, f64, f
     }
 }
 
-/// (customer, kind, day, currency slot), amount, threshold, edge.
-type Measured = ((u32, Kind, i64, u16), f64, f64, u32);
+/// One measured transfer, packed to 24 bytes: 10M of them sit beside the graph.
+#[derive(Clone, Copy)]
+struct Measured {
+    /// Customer in the high half, day (offset so it stays positive) in the low half.
+    customer_day: u64,
+    /// Kind in the high half, currency slot in the low half.
+    kind_currency: u32,
+    edge: u32,
+    amount: f64,
+}
+
+impl Measured {
+    fn key(&self) -> (u64, u32) {
+        (self.customer_day, self.kind_currency)
+    }
+}
+
+/// Days are counted from 1900 so that they pack as unsigned (timestamps start there).
+const DAY_OFFSET: i64 = 25_567;
 
 /// A customer-day just under a threshold, into one receiver.
 struct DayHit {
@@ -169,20 +187,34 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         .into_par_iter()
         .with_min_len(4096)
         .filter_map(|e| {
-            let (kind, amount, threshold, cur) = measure(ctx, &th, e)?;
+            let (kind, amount, _, cur) = measure(ctx, &th, e)?;
             let customer = g.accounts.controller[g.src[e] as usize];
-            Some(((customer, kind, g.time[e].div_euclid(86_400), cur), amount, threshold, e as u32))
+            let day = (g.time[e].div_euclid(86_400) + DAY_OFFSET).max(0) as u64;
+            Some(Measured {
+                customer_day: (u64::from(customer) << 32) | (day & 0xFFFF_FFFF),
+                kind_currency: ((kind as u32) << 16) | u32::from(cur),
+                edge: e as u32,
+                amount,
+            })
         })
         .collect();
-    items.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.3.cmp(&b.3)));
+    items.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()).then(a.edge.cmp(&b.edge)));
     let mut by_target: BTreeMap<u32, Vec<DayHit>> = BTreeMap::new();
-    for group in items.chunk_by(|a, b| a.0 == b.0) {
-        let ((customer, kind, day, currency), _, threshold, _) = group[0];
-        let total: f64 = group.iter().map(|x| x.1).sum();
+    for group in items.chunk_by(|a, b| a.key() == b.key()) {
+        let first = group[0];
+        let kind = Thresholds::KINDS[(first.kind_currency >> 16) as usize];
+        let currency = (first.kind_currency & 0xFFFF) as u16;
+        let Some(threshold) = th.by_currency[currency as usize][(first.kind_currency >> 16) as usize] else {
+            continue;
+        };
+        let (customer, day) =
+            ((first.customer_day >> 32) as u32, (first.customer_day & 0xFFFF_FFFF) as i64 - DAY_OFFSET);
+        let total: f64 = group.iter().map(|x| x.amount).sum();
         if total >= cfg.band * threshold && total < threshold {
-            let targets: BTreeSet<u32> = group.iter().map(|x| g.dst[x.3 as usize]).collect();
+            let targets: BTreeSet<u32> = group.iter().map(|x| g.dst[x.edge as usize]).collect();
             for t in targets {
-                let mine: Vec<u32> = group.iter().map(|x| x.3).filter(|&e| g.dst[e as usize] == t).collect();
+                let mine: Vec<u32> =
+                    group.iter().map(|x| x.edge).filter(|&e| g.dst[e as usize] == t).collect();
                 by_target.entry(t).or_default().push(DayHit {
                     day,
                     customer,
