@@ -61,10 +61,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
-    let config = match &args.config {
-        Some(p) => Config::load(p)?,
-        None => Config::default_config()?,
-    };
+    let config = Config::load_or_default(args.config.as_deref())?;
     let opts = Options {
         dump: args.dump,
         out: args.out,

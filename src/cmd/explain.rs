@@ -24,10 +24,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let config = match &args.config {
-        Some(p) => Config::load(p)?,
-        None => Config::default_config()?,
-    };
+    let config = Config::load_or_default(args.config.as_deref())?;
     print!("{}", flowhound::explain::explain(&args.out, &args.lead, &config)?);
     Ok(())
 }

@@ -65,10 +65,7 @@ fn seconds(text: &str) -> Option<i64> {
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
-    let config = match &args.config {
-        Some(p) => Config::load(p)?,
-        None => Config::default_config()?,
-    };
+    let config = Config::load_or_default(args.config.as_deref())?;
     let window = seconds(&args.window).ok_or_else(|| {
         flowhound::Error::Usage(format!("--window {}: expected seconds or 30m / 12h / 1d", args.window))
     })?;

@@ -74,10 +74,7 @@ fn time(flag: &str, v: &Option<String>) -> anyhow::Result<Option<i64>> {
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
-    let config = match &args.config {
-        Some(p) => Config::load(p)?,
-        None => Config::default_config()?,
-    };
+    let config = Config::load_or_default(args.config.as_deref())?;
     let (from, to) = (time("--from", &args.from)?, time("--to", &args.to)?);
     let opts = Options {
         dump: args.dump,

@@ -217,6 +217,19 @@ impl Config {
         Self::with_overrides(&text, &path.display().to_string())
     }
 
+    /// The file's overrides when given, else the embedded defaults.
+    pub fn load_or_default(path: Option<&Path>) -> Result<Config> {
+        match path {
+            Some(p) => Self::load(p),
+            None => Self::default_config(),
+        }
+    }
+
+    /// Channel names of a config list (validated at load) as channels.
+    pub fn channels(names: &[String]) -> Vec<crate::model::Channel> {
+        names.iter().filter_map(|c| crate::model::Channel::parse(c)).collect()
+    }
+
     /// Defaults overridden by `text` (a partial or full config).
     pub fn with_overrides(text: &str, origin: &str) -> Result<Config> {
         let mut base: toml::Table = toml::from_str(DEFAULT_TOML)

@@ -59,7 +59,7 @@ impl Detector for Collector {
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.ub1;
-        let channels: Vec<Channel> = cfg.inflow_channels.iter().filter_map(|c| Channel::parse(c)).collect();
+        let channels = crate::config::Config::channels(&cfg.inflow_channels);
         let g = ctx.graph;
         let hits: Vec<Hit> = (0..g.node_count() as u32)
             .into_par_iter()

@@ -59,7 +59,7 @@ impl Detector for RapidInOut {
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.ub4;
-        let channels: Vec<Channel> = cfg.inflow_channels.iter().filter_map(|c| Channel::parse(c)).collect();
+        let channels = crate::config::Config::channels(&cfg.inflow_channels);
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)

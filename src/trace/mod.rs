@@ -81,7 +81,7 @@ pub fn run(
     if opts.direction != Direction::Forward {
         directions.push(Direction::Backward);
     }
-    let sinks: Vec<Channel> = config.trace.sink_channels.iter().filter_map(|c| Channel::parse(c)).collect();
+    let sinks = Config::channels(&config.trace.sink_channels);
     let balances = balances::compute(graph, Channel::CashDeposit, Channel::CashWithdrawal);
     let mut all = Vec::new();
     for dir in directions {
