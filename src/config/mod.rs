@@ -33,6 +33,12 @@ pub struct Config {
     pub ub4: Ub4Config,
     /// OS1 round-tripping parameters.
     pub os1: Os1Config,
+    /// fan_in motif parameters.
+    pub fan_in: FanConfig,
+    /// fan_out motif parameters.
+    pub fan_out: FanConfig,
+    /// gather_scatter motif parameters.
+    pub gather_scatter: GatherScatterConfig,
     /// Asset tracing.
     pub trace: TraceConfig,
     /// HTML case report.
@@ -193,6 +199,44 @@ pub struct Os1Config {
     pub search_budget: u64,
 }
 
+/// Parameters of the fan-in and fan-out motifs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FanConfig {
+    /// Sliding window, days.
+    pub window_days: f64,
+    /// Distinct counterparties needed inside the window.
+    pub min_counterparties: usize,
+    /// Transfers in the window / all the account's transfers that way.
+    pub min_burst_share: f64,
+    /// Smallest amount moved in the window, base currency.
+    pub min_amount: f64,
+    /// Channels that count.
+    pub channels: Vec<String>,
+}
+
+/// Parameters of the gather-scatter motif.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatherScatterConfig {
+    /// Window of the gathering; the scattering may follow within one more window. Days.
+    pub window_days: f64,
+    /// Distinct senders of the gathering.
+    pub min_senders: usize,
+    /// Distinct payees of the scattering.
+    pub min_payees: usize,
+    /// Distinct senders and payees together.
+    pub min_counterparties: usize,
+    /// Money scattered / money gathered.
+    pub min_pass_through: f64,
+    /// Share of the hub's transfers (each way) that fall in the gather-scatter.
+    pub min_burst_share: f64,
+    /// Smallest amount gathered, base currency.
+    pub min_amount: f64,
+    /// Channels that count.
+    pub channels: Vec<String>,
+}
+
 /// Lead scoring parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -278,6 +322,32 @@ impl Config {
             if crate::model::Channel::parse(ch).is_none() || ch.trim().is_empty() {
                 return bad(format!("ub4.inflow_channels: unknown channel `{ch}`"));
             }
+        }
+        for (name, list) in [
+            ("fan_in.channels", &self.fan_in.channels),
+            ("fan_out.channels", &self.fan_out.channels),
+            ("gather_scatter.channels", &self.gather_scatter.channels),
+        ] {
+            for ch in list {
+                if crate::model::Channel::parse(ch).is_none() || ch.trim().is_empty() {
+                    return bad(format!("{name}: unknown channel `{ch}`"));
+                }
+            }
+        }
+        share("fan_in.min_burst_share", self.fan_in.min_burst_share)?;
+        share("fan_out.min_burst_share", self.fan_out.min_burst_share)?;
+        share("gather_scatter.min_burst_share", self.gather_scatter.min_burst_share)?;
+        for (name, days) in [
+            ("fan_in", self.fan_in.window_days),
+            ("fan_out", self.fan_out.window_days),
+            ("gather_scatter", self.gather_scatter.window_days),
+        ] {
+            if days <= 0.0 {
+                return bad(format!("{name}.window_days must be > 0"));
+            }
+        }
+        if self.fan_in.min_counterparties < 2 || self.fan_out.min_counterparties < 2 {
+            return bad("fan_in/fan_out.min_counterparties must be at least 2".into());
         }
         share("trace.min_share", self.trace.min_share)?;
         for ch in &self.trace.sink_channels {

@@ -2,6 +2,10 @@
 //! Each detector is a read-only parallel (rayon) pass over the [`FlowGraph`] that emits
 //! [`Hit`]s in a deterministic order, whatever the thread count.
 
+pub mod fans;
+pub mod motif_fan_in;
+pub mod motif_fan_out;
+pub mod motif_gather_scatter;
 pub mod os1_round_trip;
 pub mod temporal_cycles;
 pub mod ub1_collector;
@@ -25,6 +29,16 @@ pub enum Role {
     Collector,
     /// Passes money through within hours (UB4).
     Mule,
+    /// The centre of a generic motif (fan-in, fan-out, gather-scatter).
+    Hub,
+    /// A company account used only to pass money on (UB6, OS2-OS4).
+    Shell,
+    /// Makes or receives the bulk settlement between two broker networks (UB5).
+    Settlement,
+    /// Sits between the source and the target of a scatter-gather.
+    Intermediary,
+    /// One of the accounts of a cycle, biclique or stack.
+    Member,
     /// Pays into a collector.
     Depositor,
     /// Receives what a collector forwards.
@@ -45,6 +59,10 @@ pub enum Role {
     Target,
     /// Makes structured payments.
     Smurf,
+    /// A customer whose payment one side of a mirror pair received (UB3).
+    Customer,
+    /// A personal account paid by a settlement shell (UB6).
+    Payee,
 }
 
 impl Role {
@@ -63,7 +81,30 @@ impl Role {
             Role::Destination => "destination",
             Role::Target => "target",
             Role::Smurf => "smurf",
+            Role::Hub => "hub",
+            Role::Shell => "shell",
+            Role::Settlement => "settlement",
+            Role::Intermediary => "intermediary",
+            Role::Member => "member",
+            Role::Customer => "customer",
+            Role::Payee => "payee",
         }
+    }
+
+    /// The accounts a pattern is about (hubs, shells, targets), as opposed to the
+    /// counterparties around them; used to let a generic motif defer to a typology.
+    pub fn is_central(self) -> bool {
+        matches!(
+            self,
+            Role::Collector
+                | Role::Mule
+                | Role::Hub
+                | Role::Shell
+                | Role::Settlement
+                | Role::Originator
+                | Role::Target
+                | Role::Intermediary
+        )
     }
 }
 
@@ -147,6 +188,12 @@ pub trait Detector: Sync {
     fn unavailable(&self, ctx: &Context<'_>) -> Option<String>;
     /// The pass itself.
     fn run(&self, ctx: &Context<'_>) -> Outcome;
+    /// More specific patterns this one gives way to: a hit of this detector is dropped
+    /// when one of its central accounts is central in a hit of one of these, so a
+    /// collector is reported as UB1, not also as a bare fan-in.
+    fn defers_to(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Every detector, in run order.
@@ -156,6 +203,9 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
         Box::new(ub2_structuring::Structuring),
         Box::new(ub4_rapid_in_out::RapidInOut),
         Box::new(os1_round_trip::RoundTrip),
+        Box::new(motif_gather_scatter::GatherScatter),
+        Box::new(motif_fan_in::FanIn),
+        Box::new(motif_fan_out::FanOut),
     ]
 }
 
@@ -182,7 +232,7 @@ pub fn run_all(
     detectors: &[Box<dyn Detector>],
     progress: &dyn Progress,
 ) -> (Vec<Hit>, Vec<DetectorRun>) {
-    let mut hits = Vec::new();
+    let mut hits = Vec::with_capacity(detectors.len());
     let mut runs = Vec::new();
     for d in detectors {
         let stage = progress.stage(&format!("detect {} {}", d.code(), d.title()), None);
@@ -200,9 +250,42 @@ pub fn run_all(
             skipped,
             notes: outcome.notes,
         });
-        hits.extend(outcome.hits);
+        hits.push(outcome.hits);
     }
+    let hits = drop_deferred(detectors, hits, &mut runs);
     (hits, runs)
+}
+
+/// Applies [`Detector::defers_to`]; `hits[k]` are detector k's hits.
+fn drop_deferred(
+    detectors: &[Box<dyn Detector>],
+    mut hits: Vec<Vec<Hit>>,
+    runs: &mut [DetectorRun],
+) -> Vec<Hit> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut central: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+    for h in hits.iter().flatten() {
+        let set = central.entry(h.pattern).or_default();
+        set.extend(h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account));
+    }
+    for (k, d) in detectors.iter().enumerate() {
+        let over: Vec<&BTreeSet<u32>> = d.defers_to().iter().filter_map(|p| central.get(p)).collect();
+        if over.is_empty() {
+            continue;
+        }
+        let before = hits[k].len();
+        hits[k].retain(|h| {
+            !h.accounts.iter().any(|a| a.role.is_central() && over.iter().any(|s| s.contains(&a.account)))
+        });
+        let dropped = before - hits[k].len();
+        if dropped > 0 {
+            runs[k].hits = hits[k].len();
+            runs[k]
+                .notes
+                .push(format!("{dropped} hit(s) left to the more specific {}", d.defers_to().join("/")));
+        }
+    }
+    hits.into_iter().flatten().collect()
 }
 
 /// `1234567.8` -> `1,234,568`: amounts in reasons read like a bank statement.

@@ -77,6 +77,46 @@ impl Tiny {
         t.channel.push(channel);
     }
 
+    /// Reverses the order of the transfer rows (ids stay in place): detectors must not
+    /// depend on input order.
+    pub fn reverse_rows(&mut self) {
+        let tr = &mut self.dump.transfers;
+        tr.time.reverse();
+        tr.src.reverse();
+        tr.dst.reverse();
+        tr.amount.reverse();
+        tr.currency.reverse();
+        tr.amount_base.reverse();
+        tr.channel.reverse();
+    }
+
+    /// `count` background transfers among `people` ordinary accounts `N0..`, spread over
+    /// `days`, a mix of small wires and card purchases at a few shops: the noise that
+    /// property tests inject a pattern into.
+    pub fn noise(&mut self, seed: u64, people: usize, count: usize, days: i64) {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for _ in 0..count {
+            let a = rng.random_range(0..people);
+            let t = rng.random_range(0..days * D);
+            if rng.random::<f64>() < 0.4 {
+                let shop = rng.random_range(0..3);
+                self.send(
+                    &format!("N{a}"),
+                    &format!("SHOP{shop}"),
+                    t,
+                    rng.random_range(5.0..200.0),
+                    Channel::Card,
+                );
+            } else {
+                let b = rng.random_range(0..people);
+                if a != b {
+                    self.wire(&format!("N{a}"), &format!("N{b}"), t, rng.random_range(10.0..2_000.0));
+                }
+            }
+        }
+    }
+
     /// The graph of the dump so far.
     pub fn graph(&self) -> FlowGraph {
         FlowGraph::build(&self.dump, &self.config)

@@ -70,9 +70,17 @@ fn colour(g: &FlowGraph, a: u32) -> &'static str {
 /// Drawing column of a role: where money comes from, passes through, ends.
 fn column(role: Role) -> usize {
     match role {
-        Role::Depositor | Role::Originator | Role::Source | Role::Smurf => 0,
-        Role::Collector | Role::Mule | Role::Layer | Role::OffshoreLayer => 1,
-        Role::Payout | Role::Beneficiary | Role::Destination | Role::Target => 2,
+        Role::Depositor | Role::Originator | Role::Source | Role::Smurf | Role::Customer => 0,
+        Role::Collector
+        | Role::Mule
+        | Role::Layer
+        | Role::OffshoreLayer
+        | Role::Hub
+        | Role::Shell
+        | Role::Settlement
+        | Role::Intermediary
+        | Role::Member => 1,
+        Role::Payout | Role::Beneficiary | Role::Destination | Role::Target | Role::Payee => 2,
     }
 }
 

@@ -1,0 +1,177 @@
+//! Shared by the fan motifs: the densest burst of distinct counterparties an account has
+//! in one direction, inside a sliding window.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::{fmt_amount, Context, Hit, HitBuilder, Role};
+use crate::config::FanConfig;
+use crate::graph::{AdjList, FlowGraph};
+use crate::model::Channel;
+
+/// Which way the fan points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fan {
+    /// Many senders, one receiver.
+    In,
+    /// One sender, many receivers.
+    Out,
+}
+
+/// Every account's fan hit in one direction, in node order.
+pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: &'static str) -> Vec<Hit> {
+    let channels = crate::config::Config::channels(&cfg.channels);
+    (0..ctx.graph.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(256)
+        .filter_map(|v| fan_hit(ctx, cfg, &channels, fan, pattern, v))
+        .collect()
+}
+
+fn fan_hit(
+    ctx: &Context<'_>,
+    cfg: &FanConfig,
+    channels: &[Channel],
+    fan: Fan,
+    pattern: &'static str,
+    v: u32,
+) -> Option<Hit> {
+    let g = ctx.graph;
+    let list = match fan {
+        Fan::In => g.in_list(v),
+        Fan::Out => g.out_list(v),
+    };
+    if list.len() < cfg.min_counterparties {
+        return None;
+    }
+    let keep = counted(g, v, list, channels);
+    let burst = densest(g, list, &keep, (cfg.window_days * 86_400.0) as i64)?;
+    if burst.counterparties < cfg.min_counterparties
+        || burst.share < cfg.min_burst_share
+        || burst.amount < cfg.min_amount
+    {
+        return None;
+    }
+    let mut b = HitBuilder::default();
+    for &e in &burst.edges {
+        let a = g.amount[e as usize];
+        match fan {
+            Fan::In => {
+                b.account(g.src[e as usize], Role::Source, 0.0, a);
+                b.account(v, Role::Hub, a, 0.0);
+            }
+            Fan::Out => {
+                b.account(g.dst[e as usize], Role::Destination, a, 0.0);
+                b.account(v, Role::Hub, 0.0, a);
+            }
+        }
+        b.transfer(e);
+    }
+    let days = (burst.to - burst.from) as f64 / 86_400.0;
+    let (verb, who) = match fan {
+        Fan::In => ("received", "senders"),
+        Fan::Out => ("sent", "payees"),
+    };
+    let reason = format!(
+        "{} {verb} {} transfers ({}) with {} distinct {who} within {days:.1} days: {:.0}% of all its {} transfers in the dump",
+        ctx.account(v),
+        burst.edges.len(),
+        fmt_amount(burst.amount),
+        burst.counterparties,
+        burst.share * 100.0,
+        match fan {
+            Fan::In => "incoming",
+            Fan::Out => "outgoing",
+        },
+    );
+    let size = burst.counterparties as f64 / cfg.min_counterparties as f64;
+    let strength = 0.4 + 0.3 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.3 * burst.share;
+    Some(b.finish(g, pattern, burst.amount, strength, reason))
+}
+
+/// The window in which an account dealt with the most distinct counterparties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Burst {
+    /// First transfer time in the window.
+    pub from: i64,
+    /// Last transfer time in the window.
+    pub to: i64,
+    /// Edge ids of the counted transfers in the window, in time order.
+    pub edges: Vec<u32>,
+    /// Distinct counterparties (controller groups) in the window.
+    pub counterparties: usize,
+    /// Counted transfers in the window / counted transfers of the account in this
+    /// direction over the whole dump: 1.0 for a one-off burst, small for steady business.
+    pub share: f64,
+    /// Amount moved in the window (base currency).
+    pub amount: f64,
+}
+
+/// Counted transfers of one account in one direction: not to itself, on `channels`.
+pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel]) -> Vec<usize> {
+    (0..list.len())
+        .filter(|&k| list.other[k] != v && channels.contains(&g.channel[list.edges[k] as usize]))
+        .collect()
+}
+
+/// The densest window (most distinct counterparties, earliest on ties) among the counted
+/// transfers `keep` (indices into `list`, time-sorted); `None` when there are none.
+/// Counterparties are controller groups, so one owner's several accounts count once.
+pub fn densest(g: &FlowGraph, list: AdjList<'_>, keep: &[usize], window: i64) -> Option<Burst> {
+    let controller = &g.accounts.controller;
+    let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
+    let (mut lo, mut best) = (0usize, None::<(usize, usize, usize)>);
+    for hi in 0..keep.len() {
+        *seen.entry(controller[list.other[keep[hi]] as usize]).or_default() += 1;
+        while list.time[keep[hi]] - list.time[keep[lo]] > window {
+            let c = controller[list.other[keep[lo]] as usize];
+            if let Some(n) = seen.get_mut(&c) {
+                *n -= 1;
+                if *n == 0 {
+                    seen.remove(&c);
+                }
+            }
+            lo += 1;
+        }
+        if best.is_none_or(|(_, _, n)| seen.len() > n) {
+            best = Some((lo, hi, seen.len()));
+        }
+    }
+    let (lo, hi, n) = best?;
+    let idx = &keep[lo..=hi];
+    Some(Burst {
+        from: list.time[idx[0]],
+        to: list.time[idx[idx.len() - 1]],
+        edges: idx.iter().map(|&k| list.edges[k]).collect(),
+        counterparties: n,
+        share: idx.len() as f64 / keep.len() as f64,
+        amount: idx.iter().map(|&k| list.amount[k]).sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D};
+
+    #[test]
+    fn densest_window_counts_distinct_owners_and_its_share() {
+        let mut t = Tiny::new();
+        let hub = t.person("HUB", "US");
+        // Steady: one sender a month; burst: four senders (one twice) within two days.
+        for m in 0..4 {
+            t.wire("OLD", "HUB", m * 30 * D, 100.0);
+        }
+        for (k, s) in ["A", "B", "C", "A", "D"].iter().enumerate() {
+            t.wire(s, "HUB", 200 * D + k as i64 * 3600, 50.0);
+        }
+        let g = t.graph();
+        let list = g.in_list(hub);
+        let keep = counted(&g, hub, list, &[Channel::Wire]);
+        let b = densest(&g, list, &keep, 7 * D).unwrap();
+        assert_eq!(b.counterparties, 4);
+        assert_eq!(b.edges.len(), 5);
+        assert!((b.share - 5.0 / 9.0).abs() < 1e-9);
+        assert_eq!(b.amount, 250.0);
+    }
+}

@@ -1,0 +1,138 @@
+//! fan_in — many distinct senders into one account in a burst (generic motif).
+//!
+//! ## What it finds
+//! An account that, inside one window, receives from at least `min_counterparties`
+//! distinct senders (distinct controllers when entity links are known), where that burst
+//! is most of everything it ever received: a one-off gathering, not a steady business.
+//!
+//! ## Why it matters
+//! Fan-in is one of the eight laundering motifs labelled in the public synthetic AML
+//! datasets (IBM AMLworld, Altman et al., NeurIPS 2023; AMLSim) and the gathering half
+//! of the underground-bank collector (typologies.md, generic motifs: "fan-in/out counts
+//! distinct counterparties"). It needs no country or company data, so it still finds
+//! leads in dumps that have none.
+//!
+//! ## Example
+//! ```text
+//! S1 ─┐
+//! S2 ─┤
+//! S3 ─┼─> H     5 distinct senders within 8 days; H received almost nothing else
+//! S4 ─┤
+//! S5 ─┘
+//! ```
+//!
+//! ## Parameters
+//! `[fan_in]`: `window_days` (30, the typologies.md default window),
+//! `min_counterparties` (5, the smallest group typologies.md counts as "many": UB2's
+//! five hits and five FX-quota senders), `min_burst_share` (0.5: the burst is most of
+//! the account's inflow), `min_amount` (10,000 in the window: the smallest reporting
+//! threshold in typologies.md, 10,000 USD cash), `channels` (all but card).
+//!
+//! ## Look-alikes
+//! Merchants, utilities, funds and payroll accounts receive from many counterparties
+//! all year round, so no single window holds half their inflow. Card purchases do not
+//! count. A hub that also passes the money on is reported as gather-scatter, or as UB1,
+//! UB4 or one of the other typologies when their evidence is there, not twice.
+
+use super::fans::{fan_hits, Fan};
+use super::{Context, Detector, Outcome};
+
+/// fan_in detector.
+pub struct FanIn;
+
+impl Detector for FanIn {
+    fn code(&self) -> &'static str {
+        "fan_in"
+    }
+
+    fn title(&self) -> &'static str {
+        "fan-in burst"
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        Outcome { hits: fan_hits(ctx, &ctx.config.fan_in, Fan::In, "fan_in"), notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [&'static str] {
+        &["UB1", "UB2", "UB3", "UB4", "UB5", "UB6", "OS4", "gather_scatter", "scatter_gather"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::Role;
+
+    fn burst(t: &mut Tiny, hub: &str, senders: usize, start: i64, spacing: i64) {
+        for k in 0..senders {
+            t.wire(&format!("S{k}"), hub, start + k as i64 * spacing, 3_000.0 + k as f64);
+        }
+    }
+
+    #[test]
+    fn finds_a_burst_of_distinct_senders() {
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 6, 10 * D, 30 * H);
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 1);
+        let hub = t.dump.accounts.intern("HUB");
+        assert!(hits[0].accounts.iter().any(|a| a.account == hub && a.role == Role::Hub));
+        assert_eq!(hits[0].accounts.len(), 7);
+        assert!(hits[0].reason.contains("6 distinct senders"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        // Four senders only.
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 4, 10 * D, H);
+        assert!(t.hits(&FanIn).is_empty());
+        // Five senders, but spread wider than the window.
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 5, 10 * D, 8 * D);
+        assert!(t.hits(&FanIn).is_empty());
+        // Five senders in a week, but the account receives steadily all year.
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 5, 10 * D, H);
+        for k in 0..6 {
+            t.wire(&format!("R{k}"), "HUB", 60 * D + k * 30 * D, 100.0);
+        }
+        assert!(t.hits(&FanIn).is_empty());
+        // One person's five accounts are one sender.
+        let mut t = Tiny::new();
+        for k in 0..5 {
+            t.account(&format!("S{k}"), "same-owner", "US", crate::model::HolderKind::Person);
+        }
+        burst(&mut t, "HUB", 5, 10 * D, H);
+        assert!(t.hits(&FanIn).is_empty());
+    }
+
+    #[test]
+    fn card_purchases_do_not_count() {
+        let mut t = Tiny::new();
+        for k in 0..20 {
+            t.send(&format!("C{k}"), "SHOP", 10 * D + k * H, 40.0, crate::model::Channel::Card);
+        }
+        assert!(t.hits(&FanIn).is_empty());
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 5, 40 * D, 20 * H);
+        for k in 0..3 {
+            t.wire("HUB", &format!("SHOP{k}"), 45 * D + k * D, 80.0);
+            t.wire(&format!("X{k}"), &format!("Y{k}"), 41 * D, 500.0);
+        }
+        t.wire("FRIEND", "HUB", 100 * D, 50.0);
+        t.reverse_rows();
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].transfers.len(), 5);
+    }
+}
