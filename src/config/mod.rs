@@ -33,6 +33,12 @@ pub struct Config {
     pub ub4: Ub4Config,
     /// OS1 round-tripping parameters.
     pub os1: Os1Config,
+    /// UB3 mirror-transfer parameters.
+    pub ub3: Ub3Config,
+    /// UB5 net-settlement parameters.
+    pub ub5: Ub5Config,
+    /// UB6 settlement-shell parameters.
+    pub ub6: Ub6Config,
     /// fan_in motif parameters.
     pub fan_in: FanConfig,
     /// fan_out motif parameters.
@@ -199,18 +205,76 @@ pub struct Os1Config {
     pub search_budget: u64,
 }
 
+/// Parameters of UB3 (mirror transfers).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub3Config {
+    /// Largest difference of the two legs' values, as a share of the larger.
+    pub amount_tolerance: f64,
+    /// Largest time between the two legs, hours.
+    pub max_gap_hours: f64,
+    /// Pairs needed when the two accounts share a controller.
+    pub min_pairs_linked: usize,
+    /// Pairs needed when nothing in the data links them.
+    pub min_pairs_unlinked: usize,
+    /// Smallest leg between linked accounts, base currency.
+    pub min_leg_amount: f64,
+    /// Smallest leg between unlinked accounts, base currency.
+    pub min_unlinked_leg_amount: f64,
+    /// Customer and beneficiary must not be companies (when holder kinds are known).
+    pub persons_only: bool,
+    /// Channels of the legs.
+    pub channels: Vec<String>,
+}
+
+/// Parameters of UB5 (net settlement).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub5Config {
+    /// Settled sum within this share of the net imbalance.
+    pub tolerance: f64,
+    /// Settlement transfers needed.
+    pub min_settlements: usize,
+    /// Settlements looked for until this many days after the last mirror pair.
+    pub settle_within_days: f64,
+    /// Smallest net imbalance, base currency.
+    pub min_imbalance: f64,
+}
+
+/// Parameters of UB6 (settlement shell).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub6Config {
+    /// Distinct personal payees of the spike.
+    pub min_payees: usize,
+    /// Window of the spike, days.
+    pub window_days: f64,
+    /// A test transfer is at most this many units of its own currency.
+    pub test_max_units: f64,
+    /// Test transfers and funding looked for this many days before the spike.
+    pub lookback_days: f64,
+    /// Days without a transfer before the spike that make an account dormant.
+    pub dormancy_days: f64,
+    /// Money in from companies / money paid out in the spike.
+    pub min_funded_share: f64,
+    /// Channels of the payouts.
+    pub channels: Vec<String>,
+}
+
 /// Parameters of the fan-in and fan-out motifs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FanConfig {
     /// Sliding window, days.
     pub window_days: f64,
-    /// Distinct counterparties needed inside the window.
+    /// Distinct new counterparties needed inside the window.
     pub min_counterparties: usize,
-    /// Transfers in the window / all the account's transfers that way.
-    pub min_burst_share: f64,
+    /// Rate inside the window / rate outside it.
+    pub min_rate_ratio: f64,
     /// Smallest amount moved in the window, base currency.
     pub min_amount: f64,
+    /// Leave out transfers between two companies (when holder kinds are known).
+    pub skip_business_to_business: bool,
     /// Channels that count.
     pub channels: Vec<String>,
 }
@@ -229,10 +293,12 @@ pub struct GatherScatterConfig {
     pub min_counterparties: usize,
     /// Money scattered / money gathered.
     pub min_pass_through: f64,
-    /// Share of the hub's transfers (each way) that fall in the gather-scatter.
-    pub min_burst_share: f64,
+    /// Rate inside the window / rate outside it, each way.
+    pub min_rate_ratio: f64,
     /// Smallest amount gathered, base currency.
     pub min_amount: f64,
+    /// Leave out transfers between two companies (when holder kinds are known).
+    pub skip_business_to_business: bool,
     /// Channels that count.
     pub channels: Vec<String>,
 }
@@ -327,6 +393,8 @@ impl Config {
             ("fan_in.channels", &self.fan_in.channels),
             ("fan_out.channels", &self.fan_out.channels),
             ("gather_scatter.channels", &self.gather_scatter.channels),
+            ("ub3.channels", &self.ub3.channels),
+            ("ub6.channels", &self.ub6.channels),
         ] {
             for ch in list {
                 if crate::model::Channel::parse(ch).is_none() || ch.trim().is_empty() {
@@ -334,9 +402,15 @@ impl Config {
                 }
             }
         }
-        share("fan_in.min_burst_share", self.fan_in.min_burst_share)?;
-        share("fan_out.min_burst_share", self.fan_out.min_burst_share)?;
-        share("gather_scatter.min_burst_share", self.gather_scatter.min_burst_share)?;
+        share("ub3.amount_tolerance", self.ub3.amount_tolerance)?;
+        share("ub5.tolerance", self.ub5.tolerance)?;
+        if self.ub3.max_gap_hours <= 0.0 || self.ub3.min_pairs_linked == 0 || self.ub5.min_settlements == 0 {
+            return bad("ub3.max_gap_hours, ub3.min_pairs_linked and ub5.min_settlements must be > 0".into());
+        }
+        share("ub6.min_funded_share", self.ub6.min_funded_share)?;
+        if self.ub6.min_payees < 2 || self.ub6.window_days <= 0.0 {
+            return bad("ub6: need min_payees >= 2 and window_days > 0".into());
+        }
         for (name, days) in [
             ("fan_in", self.fan_in.window_days),
             ("fan_out", self.fan_out.window_days),

@@ -44,10 +44,10 @@ fn fan_hit(
     if list.len() < cfg.min_counterparties {
         return None;
     }
-    let keep = counted(g, v, list, channels);
-    let burst = densest(g, list, &keep, (cfg.window_days * 86_400.0) as i64)?;
-    if burst.counterparties < cfg.min_counterparties
-        || burst.share < cfg.min_burst_share
+    let keep = counted(g, v, list, channels, cfg.skip_business_to_business);
+    let burst = densest(g, list, &keep, list.len(), (cfg.window_days * 86_400.0) as i64)?;
+    if burst.new_counterparties < cfg.min_counterparties
+        || burst.rate_ratio < cfg.min_rate_ratio
         || burst.amount < cfg.min_amount
     {
         return None;
@@ -73,18 +73,15 @@ fn fan_hit(
         Fan::Out => ("sent", "payees"),
     };
     let reason = format!(
-        "{} {verb} {} transfers ({}) with {} distinct {who} within {days:.1} days: {:.0}% of all its {} transfers in the dump",
+        "{} {verb} {} transfers ({}) with {} distinct {who} ({} never seen outside this burst) within {days:.1} days, {:.0}x its usual rate",
         ctx.account(v),
         burst.edges.len(),
         fmt_amount(burst.amount),
         burst.counterparties,
-        burst.share * 100.0,
-        match fan {
-            Fan::In => "incoming",
-            Fan::Out => "outgoing",
-        },
+        burst.new_counterparties,
+        burst.rate_ratio,
     );
-    let size = burst.counterparties as f64 / cfg.min_counterparties as f64;
+    let size = burst.new_counterparties as f64 / cfg.min_counterparties as f64;
     let strength = 0.4 + 0.3 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.3 * burst.share;
     Some(b.finish(g, pattern, burst.amount, strength, reason))
 }
@@ -100,6 +97,12 @@ pub struct Burst {
     pub edges: Vec<u32>,
     /// Distinct counterparties (controller groups) in the window.
     pub counterparties: usize,
+    /// Of those, the ones the account dealt with this way only inside the window.
+    pub new_counterparties: usize,
+    /// Transfers per day inside the window / per day outside it (one added outside, so a
+    /// quiet account's first burst is finite): how far the burst stands out from the
+    /// account's own habit.
+    pub rate_ratio: f64,
     /// Counted transfers in the window / counted transfers of the account in this
     /// direction over the whole dump: 1.0 for a one-off burst, small for steady business.
     pub share: f64,
@@ -107,25 +110,55 @@ pub struct Burst {
     pub amount: f64,
 }
 
-/// Counted transfers of one account in one direction: not to itself, on `channels`.
-pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel]) -> Vec<usize> {
+/// Counted transfers of one account in one direction: not to itself, on `channels`, and
+/// (with `skip_b2b`) not between two companies, since a trading company meets new
+/// business counterparties every week.
+pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel], skip_b2b: bool) -> Vec<usize> {
+    let company = |a: u32| g.accounts.kind[a as usize] == crate::model::HolderKind::Company;
+    let b2b = skip_b2b && company(v);
     (0..list.len())
-        .filter(|&k| list.other[k] != v && channels.contains(&g.channel[list.edges[k] as usize]))
+        .filter(|&k| {
+            list.other[k] != v
+                && channels.contains(&g.channel[list.edges[k] as usize])
+                && !(b2b && company(list.other[k]))
+        })
         .collect()
 }
 
-/// The densest window (most distinct counterparties, earliest on ties) among the counted
-/// transfers `keep` (indices into `list`, time-sorted); `None` when there are none.
+/// The densest window among the counted transfers `keep` (indices into `list`,
+/// time-sorted): the one with the most *new* counterparties, those the account dealt with
+/// (this way) only inside the window, earliest on ties; `None` when there are none.
 /// Counterparties are controller groups, so one owner's several accounts count once.
-pub fn densest(g: &FlowGraph, list: AdjList<'_>, keep: &[usize], window: i64) -> Option<Burst> {
+/// `baseline` is how many transfers the account made this way in all (counted or not):
+/// the burst's rate is compared with the rest of them.
+pub fn densest(
+    g: &FlowGraph,
+    list: AdjList<'_>,
+    keep: &[usize],
+    baseline: usize,
+    window: i64,
+) -> Option<Burst> {
     let controller = &g.accounts.controller;
+    let party = |k: usize| controller[list.other[keep[k]] as usize];
+    let mut total: FxHashMap<u32, u32> = FxHashMap::default();
+    for k in 0..keep.len() {
+        *total.entry(party(k)).or_default() += 1;
+    }
     let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
-    let (mut lo, mut best) = (0usize, None::<(usize, usize, usize)>);
+    let (mut lo, mut new, mut best) = (0usize, 0usize, None::<(usize, usize, usize)>);
     for hi in 0..keep.len() {
-        *seen.entry(controller[list.other[keep[hi]] as usize]).or_default() += 1;
+        let c = party(hi);
+        let n = seen.entry(c).or_default();
+        *n += 1;
+        if Some(&*n) == total.get(&c) {
+            new += 1;
+        }
         while list.time[keep[hi]] - list.time[keep[lo]] > window {
-            let c = controller[list.other[keep[lo]] as usize];
+            let c = party(lo);
             if let Some(n) = seen.get_mut(&c) {
+                if Some(&*n) == total.get(&c) {
+                    new -= 1;
+                }
                 *n -= 1;
                 if *n == 0 {
                     seen.remove(&c);
@@ -133,18 +166,27 @@ pub fn densest(g: &FlowGraph, list: AdjList<'_>, keep: &[usize], window: i64) ->
             }
             lo += 1;
         }
-        if best.is_none_or(|(_, _, n)| seen.len() > n) {
-            best = Some((lo, hi, seen.len()));
+        if best.is_none_or(|(_, _, b)| new > b) {
+            best = Some((lo, hi, new));
         }
     }
-    let (lo, hi, n) = best?;
+    let (lo, hi, new) = best?;
     let idx = &keep[lo..=hi];
+    let parties: std::collections::BTreeSet<u32> = (lo..=hi).map(party).collect();
+    let span = match (g.time.first(), g.time.last()) {
+        (Some(a), Some(b)) => (b - a).max(window),
+        _ => window,
+    };
+    let days = |s: i64| (s as f64 / 86_400.0).max(1.0);
+    let outside = baseline.saturating_sub(idx.len()) as f64;
     Some(Burst {
         from: list.time[idx[0]],
         to: list.time[idx[idx.len() - 1]],
         edges: idx.iter().map(|&k| list.edges[k]).collect(),
-        counterparties: n,
+        counterparties: parties.len(),
+        new_counterparties: new,
         share: idx.len() as f64 / keep.len() as f64,
+        rate_ratio: (idx.len() as f64 / days(window)) / ((outside + 1.0) / days(span - window)),
         amount: idx.iter().map(|&k| list.amount[k]).sum(),
     })
 }
@@ -158,6 +200,7 @@ mod tests {
     fn densest_window_counts_distinct_owners_and_its_share() {
         let mut t = Tiny::new();
         let hub = t.person("HUB", "US");
+        t.span(204);
         // Steady: one sender a month; burst: four senders (one twice) within two days.
         for m in 0..4 {
             t.wire("OLD", "HUB", m * 30 * D, 100.0);
@@ -167,10 +210,12 @@ mod tests {
         }
         let g = t.graph();
         let list = g.in_list(hub);
-        let keep = counted(&g, hub, list, &[Channel::Wire]);
-        let b = densest(&g, list, &keep, 7 * D).unwrap();
-        assert_eq!(b.counterparties, 4);
+        let keep = counted(&g, hub, list, &[Channel::Wire], true);
+        let b = densest(&g, list, &keep, keep.len(), 7 * D).unwrap();
+        assert_eq!((b.counterparties, b.new_counterparties), (4, 4));
         assert_eq!(b.edges.len(), 5);
+        // 5 in 7 days against (4 + 1) in the other 197 days.
+        assert!((b.rate_ratio - (5.0 / 7.0) / (5.0 / 197.0)).abs() < 1e-9, "{}", b.rate_ratio);
         assert!((b.share - 5.0 / 9.0).abs() < 1e-9);
         assert_eq!(b.amount, 250.0);
     }

@@ -3,6 +3,7 @@
 //! [`Hit`]s in a deterministic order, whatever the thread count.
 
 pub mod fans;
+pub mod mirrors;
 pub mod motif_fan_in;
 pub mod motif_fan_out;
 pub mod motif_gather_scatter;
@@ -10,7 +11,10 @@ pub mod os1_round_trip;
 pub mod temporal_cycles;
 pub mod ub1_collector;
 pub mod ub2_structuring;
+pub mod ub3_mirror;
 pub mod ub4_rapid_in_out;
+pub mod ub5_net_settlement;
+pub mod ub6_settlement_shell;
 
 use std::time::Instant;
 
@@ -97,6 +101,7 @@ impl Role {
         matches!(
             self,
             Role::Collector
+                | Role::Payout
                 | Role::Mule
                 | Role::Hub
                 | Role::Shell
@@ -189,8 +194,8 @@ pub trait Detector: Sync {
     /// The pass itself.
     fn run(&self, ctx: &Context<'_>) -> Outcome;
     /// More specific patterns this one gives way to: a hit of this detector is dropped
-    /// when one of its central accounts is central in a hit of one of these, so a
-    /// collector is reported as UB1, not also as a bare fan-in.
+    /// when one of its central accounts (hub, shell, ...) is central in a hit of one of
+    /// these too, so a collector is reported as UB1, not also as a bare fan-in.
     fn defers_to(&self) -> &'static [&'static str] {
         &[]
     }
@@ -201,7 +206,10 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(ub1_collector::Collector),
         Box::new(ub2_structuring::Structuring),
+        Box::new(ub3_mirror::Mirror),
         Box::new(ub4_rapid_in_out::RapidInOut),
+        Box::new(ub5_net_settlement::NetSettlement),
+        Box::new(ub6_settlement_shell::SettlementShell),
         Box::new(os1_round_trip::RoundTrip),
         Box::new(motif_gather_scatter::GatherScatter),
         Box::new(motif_fan_in::FanIn),
@@ -263,13 +271,13 @@ fn drop_deferred(
     runs: &mut [DetectorRun],
 ) -> Vec<Hit> {
     use std::collections::{BTreeMap, BTreeSet};
-    let mut central: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+    let mut involved: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
     for h in hits.iter().flatten() {
-        let set = central.entry(h.pattern).or_default();
-        set.extend(h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account));
+        let central = h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account);
+        involved.entry(h.pattern).or_default().extend(central);
     }
     for (k, d) in detectors.iter().enumerate() {
-        let over: Vec<&BTreeSet<u32>> = d.defers_to().iter().filter_map(|p| central.get(p)).collect();
+        let over: Vec<&BTreeSet<u32>> = d.defers_to().iter().filter_map(|p| involved.get(p)).collect();
         if over.is_empty() {
             continue;
         }

@@ -22,15 +22,19 @@
 //! ```
 //!
 //! ## Parameters
-//! `[fan_in]`: `window_days` (30, the typologies.md default window),
+//! `[fan_in]`: `window_days` (7, as typologies.md counts many-into-one bursts: UB2's
+//! 5 hits and UB6's 10 payees in 7 days),
 //! `min_counterparties` (5, the smallest group typologies.md counts as "many": UB2's
-//! five hits and five FX-quota senders), `min_burst_share` (0.5: the burst is most of
-//! the account's inflow), `min_amount` (10,000 in the window: the smallest reporting
-//! threshold in typologies.md, 10,000 USD cash), `channels` (all but card).
+//! five hits and five FX-quota senders) *new* senders, seen only inside the window,
+//! `min_rate_ratio` (5: the burst's daily rate is five times the account's own rate
+//! outside it), `min_amount` (10,000 in the window: the smallest reporting
+//! threshold in typologies.md, 10,000 USD cash), `skip_business_to_business` (true),
+//! `channels` (all but card).
 //!
 //! ## Look-alikes
 //! Merchants, utilities, funds and payroll accounts receive from many counterparties
-//! all year round, so no single window holds half their inflow. Card purchases do not
+//! all year round, so no week stands out from their own habit; a trading company meets
+//! new business counterparties every week, so company-to-company payments do not count. Card purchases do not
 //! count. A hub that also passes the money on is reported as gather-scatter, or as UB1,
 //! UB4 or one of the other typologies when their evidence is there, not twice.
 
@@ -69,6 +73,7 @@ mod tests {
     use crate::detect::Role;
 
     fn burst(t: &mut Tiny, hub: &str, senders: usize, start: i64, spacing: i64) {
+        t.span(200);
         for k in 0..senders {
             t.wire(&format!("S{k}"), hub, start + k as i64 * spacing, 3_000.0 + k as f64);
         }
@@ -96,12 +101,18 @@ mod tests {
         let mut t = Tiny::new();
         burst(&mut t, "HUB", 5, 10 * D, 8 * D);
         assert!(t.hits(&FanIn).is_empty());
-        // Five senders in a week, but the account receives steadily all year.
+        // Seven new senders every week, all year: no week stands out from its habit.
         let mut t = Tiny::new();
-        burst(&mut t, "HUB", 5, 10 * D, H);
-        for k in 0..6 {
-            t.wire(&format!("R{k}"), "HUB", 60 * D + k * 30 * D, 100.0);
+        for k in 0..200 {
+            t.wire(&format!("R{k}"), "HUB", k * D, 3_000.0);
         }
+        assert!(t.hits(&FanIn).is_empty());
+        // A small fan: 6 senders, 9,000 in all.
+        let mut t = Tiny::new();
+        for k in 0..6 {
+            t.wire(&format!("S{k}"), "HUB", 10 * D + k * H, 1_500.0);
+        }
+        t.span(200);
         assert!(t.hits(&FanIn).is_empty());
         // One person's five accounts are one sender.
         let mut t = Tiny::new();

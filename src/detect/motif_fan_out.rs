@@ -21,12 +21,12 @@
 //! ```
 //!
 //! ## Parameters
-//! `[fan_out]`: `window_days` (30), `min_counterparties` (5), `min_burst_share` (0.5),
+//! `[fan_out]`: `window_days` (7), `min_counterparties` (5 new payees), `min_rate_ratio` (5),
 //! `min_amount` (10,000), `channels` (all but card), as for fan_in.
 //!
 //! ## Look-alikes
-//! Payroll pays the same staff every month and suppliers are paid all year, so no single
-//! window holds half of such an account's payments. A company splitting corporate money
+//! Payroll pays the same staff every month (they are not new payees) and suppliers are
+//! paid all year (no week stands out). A company splitting corporate money
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
 //! gather-scatter or UB1: those are reported instead, not twice.
 
@@ -65,6 +65,7 @@ mod tests {
     use crate::detect::Role;
 
     fn burst(t: &mut Tiny, hub: &str, payees: usize, start: i64, spacing: i64) {
+        t.span(200);
         for k in 0..payees {
             t.wire(hub, &format!("P{k}"), start + k as i64 * spacing, 2_000.0 + k as f64);
         }

@@ -20,10 +20,10 @@
 //! ```
 //!
 //! ## Parameters
-//! `[gather_scatter]`: `window_days` (30), `min_senders` (2), `min_payees` (2),
+//! `[gather_scatter]`: `window_days` (7), `min_senders` (2), `min_payees` (2),
 //! `min_counterparties` (6, senders and payees together), `min_pass_through` (0.8, and
 //! at most 1 / 0.8: the hub pays out the gathered money, not its own business income),
-//! `min_burst_share` (0.5 each way), `min_amount` (10,000 gathered, the smallest
+//! `min_rate_ratio` (5, each way, as for the fans), `min_amount` (10,000 gathered, the smallest
 //! reporting threshold in typologies.md), `channels` (all but card).
 //!
 //! ## Look-alikes
@@ -80,15 +80,15 @@ fn scan(ctx: &Context<'_>, cfg: &GatherScatterConfig, channels: &[Channel], v: u
         return None;
     }
     let window = (cfg.window_days * 86_400.0) as i64;
-    let keep_in = counted(g, v, ins, channels);
-    let gather = densest(g, ins, &keep_in, window)?;
+    let keep_in = counted(g, v, ins, channels, cfg.skip_business_to_business);
+    let gather = densest(g, ins, &keep_in, ins.len(), window)?;
     if gather.counterparties < cfg.min_senders
-        || gather.share < cfg.min_burst_share
+        || gather.rate_ratio < cfg.min_rate_ratio
         || gather.amount < cfg.min_amount
     {
         return None;
     }
-    let keep_out = counted(g, v, outs, channels);
+    let keep_out = counted(g, v, outs, channels, cfg.skip_business_to_business);
     let scatter: Vec<usize> = keep_out
         .iter()
         .copied()
@@ -98,12 +98,18 @@ fn scan(ctx: &Context<'_>, cfg: &GatherScatterConfig, channels: &[Channel], v: u
     let payees: BTreeSet<u32> = scatter.iter().map(|&k| c[outs.other[k] as usize]).collect();
     let scattered: f64 = scatter.iter().map(|&k| outs.amount[k]).sum();
     let ratio = scattered / gather.amount.max(1e-9);
-    let out_share = scatter.len() as f64 / keep_out.len().max(1) as f64;
+    let span = (gather.to + window - gather.from).max(window);
+    let out_ratio = {
+        let dump = g.time.last().copied().unwrap_or(0) - g.time.first().copied().unwrap_or(0);
+        let days = |s: i64| (s as f64 / 86_400.0).max(1.0);
+        let outside = outs.len().saturating_sub(scatter.len()) as f64;
+        (scatter.len() as f64 / days(span)) / ((outside + 1.0) / days(dump - span))
+    };
     if payees.len() < cfg.min_payees
         || gather.counterparties + payees.len() < cfg.min_counterparties
         || ratio < cfg.min_pass_through
         || ratio > 1.0 / cfg.min_pass_through.max(1e-9)
-        || out_share < cfg.min_burst_share
+        || out_ratio < cfg.min_rate_ratio
     {
         return None;
     }
@@ -134,7 +140,7 @@ fn scan(ctx: &Context<'_>, cfg: &GatherScatterConfig, channels: &[Channel], v: u
         days(last_out - gather.from),
     );
     let size = (gather.counterparties + payees.len()) as f64 / cfg.min_counterparties as f64;
-    let strength = 0.4 + 0.3 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.3 * gather.share.min(out_share);
+    let strength = 0.5 + 0.5 * (size.log2() / 2.0).clamp(0.0, 1.0);
     Some(b.finish(g, "gather_scatter", gather.amount, strength, reason))
 }
 
@@ -144,6 +150,7 @@ mod tests {
     use crate::detect::testkit::{Tiny, D, H};
 
     fn case(t: &mut Tiny, senders: usize, payees: usize, keep: f64) {
+        t.span(200);
         let mut total = 0.0;
         for k in 0..senders {
             t.wire(&format!("S{k}"), "HUB", 10 * D + k as i64 * 10 * H, 5_000.0);

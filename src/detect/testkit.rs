@@ -117,6 +117,13 @@ impl Tiny {
         }
     }
 
+    /// Two tiny transfers between bystanders on day 0 and day `days`: the dump then
+    /// covers that period, as a real dump covers months around any burst.
+    pub fn span(&mut self, days: i64) {
+        self.wire("BYSTANDER1", "BYSTANDER2", 0, 1.0);
+        self.wire("BYSTANDER1", "BYSTANDER2", days * D, 1.0);
+    }
+
     /// The graph of the dump so far.
     pub fn graph(&self) -> FlowGraph {
         FlowGraph::build(&self.dump, &self.config)

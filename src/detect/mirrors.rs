@@ -1,0 +1,231 @@
+//! Mirror (offsetting) pairs for UB3 and UB5: a domestic payment into an account in one
+//! country matched with a domestic payment out of an account in another country, of
+//! equal value after FX and close in time.
+//!
+//! Pairing every transfer with every other is quadratic, so legs are bucketed by time
+//! (buckets one gap wide) and sorted by amount inside a bucket: each inflow looks at three
+//! buckets and binary-searches the amount band. Two kinds of link are accepted between
+//! the receiving account `X` and the paying account `Y`: the same controller (shared
+//! holder or entity links), where a couple of pairs suffice and legs of any size count;
+//! or none in the data, where only legs above a reporting-size floor are paired and the
+//! same two accounts must mirror each other repeatedly, which chance does not do.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use super::Context;
+use crate::config::Ub3Config;
+use crate::graph::FlowGraph;
+use crate::model::{Channel, Country, HolderKind};
+
+/// One matched pair of legs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MirrorPair {
+    /// The customer's domestic payment into `collector`.
+    pub inflow: u32,
+    /// The domestic payment out of `payout` to the beneficiary.
+    pub outflow: u32,
+    /// Account that took the local money in.
+    pub collector: u32,
+    /// Account abroad that paid the same value out.
+    pub payout: u32,
+}
+
+/// Two accounts in different countries that mirror each other's payments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MirrorNetwork {
+    /// The lower node of the two.
+    pub a: u32,
+    /// The higher node.
+    pub b: u32,
+    /// Matched pairs (either direction), in inflow order.
+    pub pairs: Vec<MirrorPair>,
+    /// True when the two share a controller in the data.
+    pub linked: bool,
+}
+
+/// A candidate pair: (collector, payout, inflow edge, outflow edge).
+type Candidate = (u32, u32, u32, u32);
+
+#[derive(Debug, Clone, Copy)]
+struct Leg {
+    edge: u32,
+    time: i64,
+    amount: f64,
+    hub: u32,
+}
+
+/// Why a dump cannot have mirror pairs, if it cannot.
+pub fn unavailable(ctx: &Context<'_>) -> Option<String> {
+    let countries: BTreeSet<Country> = ctx.graph.accounts.country.iter().flatten().copied().collect();
+    if countries.len() < 2 {
+        return Some("needs account countries in at least two countries (accounts table)".into());
+    }
+    None
+}
+
+/// Every mirror network of the dump, in node order.
+pub fn networks(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
+    let g = ctx.graph;
+    let channels = crate::config::Config::channels(&cfg.channels);
+    let gap = (cfg.max_gap_hours * 3600.0) as i64;
+    let is_leg = |e: usize, customer: u32| -> bool {
+        let (s, d) = (g.src[e], g.dst[e]);
+        let c = &g.accounts;
+        s != d
+            && channels.contains(&g.channel[e])
+            && c.country[s as usize].is_some()
+            && c.country[s as usize] == c.country[d as usize]
+            && c.controller[s as usize] != c.controller[d as usize]
+            && (!cfg.persons_only || c.kind[customer as usize] != HolderKind::Company)
+    };
+    // Inflow legs name their receiver as hub, outflow legs their sender.
+    let legs = |min: f64, inflow: bool| -> Vec<Leg> {
+        (0..g.edge_count())
+            .into_par_iter()
+            .with_min_len(4096)
+            .filter(|&e| g.amount[e] >= min)
+            .filter(|&e| is_leg(e, if inflow { g.src[e] } else { g.dst[e] }))
+            .map(|e| Leg {
+                edge: e as u32,
+                time: g.time[e],
+                amount: g.amount[e],
+                hub: if inflow { g.dst[e] } else { g.src[e] },
+            })
+            .collect()
+    };
+    let tol = cfg.amount_tolerance;
+    let matches = |i: &Leg, o: &Leg| -> bool {
+        (i.time - o.time).abs() <= gap
+            && (o.amount - i.amount).abs() <= tol * i.amount.max(o.amount)
+            && g.accounts.country[i.hub as usize] != g.accounts.country[o.hub as usize]
+            && i.hub != o.hub
+    };
+
+    // Unlinked: bucket outflows by (time / gap) and amount.
+    let ins = legs(cfg.min_unlinked_leg_amount, true);
+    let mut outs = legs(cfg.min_unlinked_leg_amount, false);
+    let bucket = |t: i64| t.div_euclid(gap.max(1));
+    outs.par_sort_unstable_by(|x, y| bucket(x.time).cmp(&bucket(y.time)).then(x.amount.total_cmp(&y.amount)));
+    let mut found: Vec<Candidate> = ins
+        .par_iter()
+        .flat_map_iter(|i| {
+            let b = bucket(i.time);
+            let mut m = Vec::new();
+            for nb in b - 1..=b + 1 {
+                let lo = outs.partition_point(|o| (bucket(o.time), o.amount) < (nb, i.amount * (1.0 - tol)));
+                for o in outs[lo..]
+                    .iter()
+                    .take_while(|o| bucket(o.time) == nb && o.amount <= i.amount * (1.0 + tol))
+                {
+                    if matches(i, o) {
+                        m.push((i.hub, o.hub, i.edge, o.edge));
+                    }
+                }
+            }
+            m
+        })
+        .collect();
+
+    // Linked: inside controller groups that span two countries, legs of any size.
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for v in 0..g.node_count() as u32 {
+        if g.accounts.country[v as usize].is_some() {
+            members.entry(g.accounts.controller[v as usize]).or_default().push(v);
+        }
+    }
+    members.retain(|_, m| {
+        m.len() > 1 && m.iter().map(|&v| g.accounts.country[v as usize]).collect::<BTreeSet<_>>().len() > 1
+    });
+    let groups: Vec<&Vec<u32>> = members.values().collect();
+    found.par_extend(groups.par_iter().flat_map_iter(|m| linked_matches(g, cfg, m, gap, &is_leg, &matches)));
+    found.par_sort_unstable();
+    found.dedup();
+    assemble(g, cfg, found, gap)
+}
+
+fn linked_matches(
+    g: &FlowGraph,
+    cfg: &Ub3Config,
+    members: &[u32],
+    gap: i64,
+    is_leg: &(dyn Fn(usize, u32) -> bool + Sync),
+    matches: &(dyn Fn(&Leg, &Leg) -> bool + Sync),
+) -> Vec<Candidate> {
+    let mut m = Vec::new();
+    for &x in members {
+        let ins = g.in_list(x);
+        for k in 0..ins.len() {
+            let e = ins.edges[k] as usize;
+            if ins.amount[k] < cfg.min_leg_amount || !is_leg(e, g.src[e]) {
+                continue;
+            }
+            let i = Leg { edge: e as u32, time: ins.time[k], amount: ins.amount[k], hub: x };
+            for &y in members {
+                let (edges, amounts) = g.out_after(y, i.time - gap - 1, i.time + gap);
+                for (&oe, &oa) in edges.iter().zip(amounts) {
+                    let o = Leg { edge: oe, time: g.time[oe as usize], amount: oa, hub: y };
+                    if oa >= cfg.min_leg_amount && is_leg(oe as usize, g.dst[oe as usize]) && matches(&i, &o)
+                    {
+                        m.push((x, y, i.edge, oe));
+                    }
+                }
+            }
+        }
+    }
+    m
+}
+
+/// Groups matches by account pair, pairs each leg at most once (closest amounts first),
+/// drops pairs whose money did cross between the two, and keeps networks with enough.
+fn assemble(g: &FlowGraph, cfg: &Ub3Config, found: Vec<Candidate>, gap: i64) -> Vec<MirrorNetwork> {
+    let mut by_pair: BTreeMap<(u32, u32), Vec<Candidate>> = BTreeMap::new();
+    for f in found {
+        by_pair.entry((f.0.min(f.1), f.0.max(f.1))).or_default().push(f);
+    }
+    let c = &g.accounts.controller;
+    let mut out: Vec<MirrorNetwork> = by_pair
+        .into_par_iter()
+        .filter_map(|((a, b), mut cands)| {
+            let linked = c[a as usize] == c[b as usize];
+            let need = if linked { cfg.min_pairs_linked } else { cfg.min_pairs_unlinked };
+            if cands.len() < need {
+                return None;
+            }
+            let closeness = |f: &Candidate| {
+                let (i, o) = (f.2 as usize, f.3 as usize);
+                ((g.amount[i] - g.amount[o]).abs() / g.amount[i].max(1e-9), (g.time[i] - g.time[o]).abs())
+            };
+            cands.sort_by(|p, q| {
+                let (x, y) = (closeness(p), closeness(q));
+                x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(p.cmp(q))
+            });
+            let (mut used_in, mut used_out) = (BTreeSet::new(), BTreeSet::new());
+            let mut pairs = Vec::new();
+            for (x, y, i, o) in cands {
+                if used_in.contains(&i) || used_out.contains(&o) || crossed(g, x, y, i, o, gap) {
+                    continue;
+                }
+                used_in.insert(i);
+                used_out.insert(o);
+                pairs.push(MirrorPair { inflow: i, outflow: o, collector: x, payout: y });
+            }
+            if pairs.len() < need {
+                return None;
+            }
+            pairs.sort_by_key(|p| (p.inflow, p.outflow));
+            Some(MirrorNetwork { a, b, pairs, linked })
+        })
+        .collect();
+    out.sort_by_key(|n| (n.a, n.b));
+    out
+}
+
+/// True when `x` itself sent `y` money across the border around the pair: then value did
+/// move, and the two legs are not a mirror.
+fn crossed(g: &FlowGraph, x: u32, y: u32, i: u32, o: u32, gap: i64) -> bool {
+    let (t1, t2) = (g.time[i as usize].min(g.time[o as usize]), g.time[i as usize].max(g.time[o as usize]));
+    let (edges, _) = g.out_after(x, t1 - gap - 1, t2 + gap);
+    edges.iter().any(|&e| g.dst[e as usize] == y && g.channel[e as usize] != Channel::Card)
+}
