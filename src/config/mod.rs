@@ -45,6 +45,10 @@ pub struct Config {
     pub fan_out: FanConfig,
     /// gather_scatter motif parameters.
     pub gather_scatter: GatherScatterConfig,
+    /// scatter_gather motif parameters.
+    pub scatter_gather: ScatterGatherConfig,
+    /// bipartite and stack motif parameters (each layer).
+    pub bipartite: BipartiteConfig,
     /// Asset tracing.
     pub trace: TraceConfig,
     /// HTML case report.
@@ -279,6 +283,42 @@ pub struct FanConfig {
     pub channels: Vec<String>,
 }
 
+/// Parameters of the scatter-gather motif.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScatterGatherConfig {
+    /// Each intermediary forwards within this many days of receiving.
+    pub window_days: f64,
+    /// Distinct intermediaries.
+    pub min_intermediaries: usize,
+    /// Money reaching the target / money sent to the intermediaries.
+    pub min_retained: f64,
+    /// Smallest amount sent, base currency.
+    pub min_amount: f64,
+    /// Leave out transfers between two companies (when holder kinds are known).
+    pub skip_business_to_business: bool,
+    /// Channels that count.
+    pub channels: Vec<String>,
+}
+
+/// Parameters of a bipartite layer (bipartite and stack motifs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BipartiteConfig {
+    /// All of a layer's first transfers fit in this many days.
+    pub window_days: f64,
+    /// Fewest accounts on each side.
+    pub min_side: usize,
+    /// Fewest transfers in a layer.
+    pub min_edges: usize,
+    /// Members with more transfers than this in one direction are hubs, left out.
+    pub max_member_degree: usize,
+    /// Leave out transfers between two companies (when holder kinds are known).
+    pub skip_business_to_business: bool,
+    /// Channels that count.
+    pub channels: Vec<String>,
+}
+
 /// Parameters of the gather-scatter motif.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -394,6 +434,8 @@ impl Config {
             ("fan_out.channels", &self.fan_out.channels),
             ("gather_scatter.channels", &self.gather_scatter.channels),
             ("ub3.channels", &self.ub3.channels),
+            ("scatter_gather.channels", &self.scatter_gather.channels),
+            ("bipartite.channels", &self.bipartite.channels),
             ("ub6.channels", &self.ub6.channels),
         ] {
             for ch in list {
@@ -408,6 +450,10 @@ impl Config {
             return bad("ub3.max_gap_hours, ub3.min_pairs_linked and ub5.min_settlements must be > 0".into());
         }
         share("ub6.min_funded_share", self.ub6.min_funded_share)?;
+        share("scatter_gather.min_retained", self.scatter_gather.min_retained)?;
+        if self.bipartite.min_side < 2 || self.scatter_gather.min_intermediaries < 2 {
+            return bad("bipartite.min_side and scatter_gather.min_intermediaries must be at least 2".into());
+        }
         if self.ub6.min_payees < 2 || self.ub6.window_days <= 0.0 {
             return bad("ub6: need min_payees >= 2 and window_days > 0".into());
         }

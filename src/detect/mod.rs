@@ -2,11 +2,15 @@
 //! Each detector is a read-only parallel (rayon) pass over the [`FlowGraph`] that emits
 //! [`Hit`]s in a deterministic order, whatever the thread count.
 
+pub mod bicliques;
 pub mod fans;
 pub mod mirrors;
+pub mod motif_bipartite;
 pub mod motif_fan_in;
 pub mod motif_fan_out;
 pub mod motif_gather_scatter;
+pub mod motif_scatter_gather;
+pub mod motif_stack;
 pub mod os1_round_trip;
 pub mod temporal_cycles;
 pub mod ub1_collector;
@@ -109,6 +113,7 @@ impl Role {
                 | Role::Originator
                 | Role::Target
                 | Role::Intermediary
+                | Role::Member
         )
     }
 }
@@ -211,6 +216,9 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
         Box::new(ub5_net_settlement::NetSettlement),
         Box::new(ub6_settlement_shell::SettlementShell),
         Box::new(os1_round_trip::RoundTrip),
+        Box::new(motif_stack::Stack),
+        Box::new(motif_bipartite::Bipartite),
+        Box::new(motif_scatter_gather::ScatterGather),
         Box::new(motif_gather_scatter::GatherScatter),
         Box::new(motif_fan_in::FanIn),
         Box::new(motif_fan_out::FanOut),

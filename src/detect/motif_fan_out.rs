@@ -54,7 +54,19 @@ impl Detector for FanOut {
     }
 
     fn defers_to(&self) -> &'static [&'static str] {
-        &["UB1", "UB2", "UB3", "UB4", "UB5", "UB6", "OS4", "gather_scatter", "scatter_gather"]
+        &[
+            "UB1",
+            "UB2",
+            "UB3",
+            "UB4",
+            "UB5",
+            "UB6",
+            "OS4",
+            "gather_scatter",
+            "scatter_gather",
+            "stack",
+            "bipartite",
+        ]
     }
 }
 

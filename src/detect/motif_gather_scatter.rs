@@ -69,7 +69,7 @@ impl Detector for GatherScatter {
     }
 
     fn defers_to(&self) -> &'static [&'static str] {
-        &["UB1", "UB3", "UB4", "UB5", "UB6", "OS4"]
+        &["UB1", "UB3", "UB4", "UB5", "UB6", "OS4", "stack", "bipartite", "scatter_gather"]
     }
 }
 

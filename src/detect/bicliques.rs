@@ -1,0 +1,112 @@
+//! Shared by the bipartite and stack motifs: complete bipartite layers (every source
+//! pays every sink) inside one window.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::config::BipartiteConfig;
+use crate::graph::FlowGraph;
+use crate::model::{Channel, HolderKind};
+
+/// One complete bipartite layer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Biclique {
+    /// Sources, sorted.
+    pub sources: Vec<u32>,
+    /// Sinks, sorted.
+    pub sinks: Vec<u32>,
+    /// The first transfer of every (source, sink) pair, sorted.
+    pub edges: Vec<u32>,
+}
+
+/// First counted transfer from `a` to each receiver, for receivers that are not hubs.
+fn receivers(g: &FlowGraph, cfg: &BipartiteConfig, channels: &[Channel], a: u32) -> BTreeMap<u32, u32> {
+    let out = g.out_list(a);
+    let company = |v: u32| g.accounts.kind[v as usize] == HolderKind::Company;
+    let mut first = BTreeMap::new();
+    for k in 0..out.len() {
+        let (r, e) = (out.other[k], out.edges[k]);
+        if r == a
+            || !channels.contains(&g.channel[e as usize])
+            || (cfg.skip_business_to_business && company(a) && company(r))
+            || g.in_edges(r).len() > cfg.max_member_degree
+        {
+            continue;
+        }
+        first.entry(r).or_insert(e);
+    }
+    first
+}
+
+/// Every maximal-by-construction biclique with at least `min_side` on each side whose
+/// first transfers fit in the window, found from its lowest source; sorted.
+pub fn find(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
+    let channels = crate::config::Config::channels(&cfg.channels);
+    let window = (cfg.window_days * 86_400.0) as i64;
+    let mut out: Vec<Biclique> = (0..g.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(256)
+        .filter_map(|a| {
+            if g.out_edges(a).len() < cfg.min_side || g.out_edges(a).len() > cfg.max_member_degree {
+                return None;
+            }
+            let ra = receivers(g, cfg, &channels, a);
+            if ra.len() < cfg.min_side {
+                return None;
+            }
+            // Other senders sharing at least min_side receivers with a.
+            let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
+            for &r in ra.keys() {
+                for &e in g.in_edges(r) {
+                    let b = g.src[e as usize];
+                    if b != a && !ra.contains_key(&b) {
+                        *shared.entry(b).or_default() += 1;
+                    }
+                }
+            }
+            let mut best: Option<Biclique> = None;
+            for (&b, &n) in &shared {
+                if n < cfg.min_side || b < a {
+                    continue;
+                }
+                let rb = receivers(g, cfg, &channels, b);
+                let sinks: BTreeSet<u32> = ra.keys().filter(|r| rb.contains_key(r)).copied().collect();
+                if sinks.len() < cfg.min_side {
+                    continue;
+                }
+                let mut sources = vec![a, b];
+                for (&c, &m) in &shared {
+                    if c != b && m >= sinks.len() {
+                        let rc = receivers(g, cfg, &channels, c);
+                        if sinks.iter().all(|s| rc.contains_key(s)) {
+                            sources.push(c);
+                        }
+                    }
+                }
+                sources.sort_unstable();
+                if sources[0] != a || sources.len() < cfg.min_side {
+                    continue;
+                }
+                let mut edges = Vec::new();
+                for &s in &sources {
+                    let rs = receivers(g, cfg, &channels, s);
+                    edges.extend(sinks.iter().filter_map(|r| rs.get(r).copied()));
+                }
+                edges.sort_unstable();
+                let span = g.time[*edges.last()? as usize] - g.time[edges[0] as usize];
+                if span > window || edges.len() < cfg.min_edges {
+                    continue;
+                }
+                let cand = Biclique { sources, sinks: sinks.into_iter().collect(), edges };
+                if best.as_ref().is_none_or(|bb| cand.edges.len() > bb.edges.len()) {
+                    best = Some(cand);
+                }
+            }
+            best
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
