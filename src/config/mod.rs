@@ -169,6 +169,11 @@ pub struct Ub2Config {
     pub fx_quota: f64,
     /// People needed for FX-quota splitting.
     pub min_fx_people: usize,
+    /// Each FX payment uses at least this share of the annual quota.
+    pub fx_min_quota_use: f64,
+    /// Transfers just under (or at) the threshold / all the target's transfers in on
+    /// those days.
+    pub min_band_share: f64,
 }
 
 /// Parameters of UB4 (rapid in-out).
@@ -221,6 +226,8 @@ pub struct Ub3Config {
     pub min_pairs_linked: usize,
     /// Pairs needed when nothing in the data links them.
     pub min_pairs_unlinked: usize,
+    /// Unlinked pairs must be this share of the legs the two could have paired.
+    pub min_unlinked_match_share: f64,
     /// Smallest leg between linked accounts, base currency.
     pub min_leg_amount: f64,
     /// Smallest leg between unlinked accounts, base currency.
@@ -424,6 +431,8 @@ impl Config {
         share("os1.min_retained", self.os1.min_retained)?;
         share("ub4.min_share_out_fast", self.ub4.min_share_out_fast)?;
         share("ub2.band", self.ub2.band)?;
+        share("ub2.fx_min_quota_use", self.ub2.fx_min_quota_use)?;
+        share("ub2.min_band_share", self.ub2.min_band_share)?;
         for ch in &self.ub4.inflow_channels {
             if crate::model::Channel::parse(ch).is_none() || ch.trim().is_empty() {
                 return bad(format!("ub4.inflow_channels: unknown channel `{ch}`"));
@@ -445,6 +454,7 @@ impl Config {
             }
         }
         share("ub3.amount_tolerance", self.ub3.amount_tolerance)?;
+        share("ub3.min_unlinked_match_share", self.ub3.min_unlinked_match_share)?;
         share("ub5.tolerance", self.ub5.tolerance)?;
         if self.ub3.max_gap_hours <= 0.0 || self.ub3.min_pairs_linked == 0 || self.ub5.min_settlements == 0 {
             return bad("ub3.max_gap_hours, ub3.min_pairs_linked and ub5.min_settlements must be > 0".into());

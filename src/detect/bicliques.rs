@@ -60,7 +60,7 @@ pub fn find(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
             for &r in ra.keys() {
                 for &e in g.in_edges(r) {
                     let b = g.src[e as usize];
-                    if b != a && !ra.contains_key(&b) {
+                    if b != a && !ra.contains_key(&b) && g.out_edges(b).len() <= cfg.max_member_degree {
                         *shared.entry(b).or_default() += 1;
                     }
                 }

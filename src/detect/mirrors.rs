@@ -8,11 +8,13 @@
 //! the receiving account `X` and the paying account `Y`: the same controller (shared
 //! holder or entity links), where a couple of pairs suffice and legs of any size count;
 //! or none in the data, where only legs above a reporting-size floor are paired and the
-//! same two accounts must mirror each other repeatedly, which chance does not do.
+//! same two accounts must mirror each other repeatedly and for most of their legs, which
+//! chance does not do even between two busy accounts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::Context;
 use crate::config::Ub3Config;
@@ -142,7 +144,18 @@ pub fn networks(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
     found.par_extend(groups.par_iter().flat_map_iter(|m| linked_matches(g, cfg, m, gap, &is_leg, &matches)));
     found.par_sort_unstable();
     found.dedup();
-    assemble(g, cfg, found, gap)
+    let times = |legs: &[Leg]| {
+        let mut m: FxHashMap<u32, Vec<i64>> = FxHashMap::default();
+        for l in legs {
+            m.entry(l.hub).or_default().push(l.time);
+        }
+        for v in m.values_mut() {
+            v.sort_unstable();
+        }
+        m
+    };
+    let volume = LegVolume { ins: times(&ins), outs: times(&outs) };
+    assemble(g, cfg, found, gap, &volume)
 }
 
 fn linked_matches(
@@ -179,7 +192,34 @@ fn linked_matches(
 
 /// Groups matches by account pair, pairs each leg at most once (closest amounts first),
 /// drops pairs whose money did cross between the two, and keeps networks with enough.
-fn assemble(g: &FlowGraph, cfg: &Ub3Config, found: Vec<Candidate>, gap: i64) -> Vec<MirrorNetwork> {
+/// Times of every reporting-size leg per account, in and out: the volume against which
+/// repeated matches between two unlinked accounts are judged.
+struct LegVolume {
+    ins: FxHashMap<u32, Vec<i64>>,
+    outs: FxHashMap<u32, Vec<i64>>,
+}
+
+impl LegVolume {
+    fn count(map: &FxHashMap<u32, Vec<i64>>, v: u32, from: i64, to: i64) -> usize {
+        map.get(&v).map_or(0, |t| t.partition_point(|&x| x <= to) - t.partition_point(|&x| x < from))
+    }
+
+    /// Legs the two accounts could have paired in `[from, to]`: the smaller of what
+    /// came in to either and what went out of either.
+    fn possible(&self, a: u32, b: u32, from: i64, to: i64) -> usize {
+        let ins = Self::count(&self.ins, a, from, to) + Self::count(&self.ins, b, from, to);
+        let outs = Self::count(&self.outs, a, from, to) + Self::count(&self.outs, b, from, to);
+        ins.min(outs)
+    }
+}
+
+fn assemble(
+    g: &FlowGraph,
+    cfg: &Ub3Config,
+    found: Vec<Candidate>,
+    gap: i64,
+    volume: &LegVolume,
+) -> Vec<MirrorNetwork> {
     let mut by_pair: BTreeMap<(u32, u32), Vec<Candidate>> = BTreeMap::new();
     for f in found {
         by_pair.entry((f.0.min(f.1), f.0.max(f.1))).or_default().push(f);
@@ -213,6 +253,18 @@ fn assemble(g: &FlowGraph, cfg: &Ub3Config, found: Vec<Candidate>, gap: i64) -> 
             }
             if pairs.len() < need {
                 return None;
+            }
+            if !linked {
+                // Two busy accounts match now and then by chance; a broker pair mirrors
+                // most of its legs.
+                let from =
+                    pairs.iter().map(|p| g.time[p.inflow as usize].min(g.time[p.outflow as usize])).min();
+                let to =
+                    pairs.iter().map(|p| g.time[p.inflow as usize].max(g.time[p.outflow as usize])).max();
+                let possible = volume.possible(a, b, from.unwrap_or(0) - gap, to.unwrap_or(0) + gap);
+                if (pairs.len() as f64) < cfg.min_unlinked_match_share * possible as f64 {
+                    return None;
+                }
             }
             pairs.sort_by_key(|p| (p.inflow, p.outflow));
             Some(MirrorNetwork { a, b, pairs, linked })

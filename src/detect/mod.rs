@@ -199,8 +199,9 @@ pub trait Detector: Sync {
     /// The pass itself.
     fn run(&self, ctx: &Context<'_>) -> Outcome;
     /// More specific patterns this one gives way to: a hit of this detector is dropped
-    /// when one of its central accounts (hub, shell, ...) is central in a hit of one of
-    /// these too, so a collector is reported as UB1, not also as a bare fan-in.
+    /// when most of its central accounts (hub, shell, members, ...) are central in hits
+    /// of these too, so a collector is reported as UB1, not also as a bare fan-in, while
+    /// a biclique that merely shares one member with another case is still reported.
     fn defers_to(&self) -> &'static [&'static str] {
         &[]
     }
@@ -291,7 +292,10 @@ fn drop_deferred(
         }
         let before = hits[k].len();
         hits[k].retain(|h| {
-            !h.accounts.iter().any(|a| a.role.is_central() && over.iter().any(|s| s.contains(&a.account)))
+            let central: Vec<u32> =
+                h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account).collect();
+            let explained = central.iter().filter(|&&a| over.iter().any(|s| s.contains(&a))).count();
+            2 * explained <= central.len()
         });
         let dropped = before - hits[k].len();
         if dropped > 0 {

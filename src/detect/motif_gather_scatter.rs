@@ -98,7 +98,7 @@ fn scan(ctx: &Context<'_>, cfg: &GatherScatterConfig, channels: &[Channel], v: u
     let payees: BTreeSet<u32> = scatter.iter().map(|&k| c[outs.other[k] as usize]).collect();
     let scattered: f64 = scatter.iter().map(|&k| outs.amount[k]).sum();
     let ratio = scattered / gather.amount.max(1e-9);
-    let span = (gather.to + window - gather.from).max(window);
+    let span = window;
     let out_ratio = {
         let dump = g.time.last().copied().unwrap_or(0) - g.time.first().copied().unwrap_or(0);
         let days = |s: i64| (s as f64 / 86_400.0).max(1.0);

@@ -27,7 +27,11 @@
 //! ## Parameters
 //! `[ub2]`: `band` (0.9), `min_hits` (5), `window_days` (7), thresholds `cash`,
 //! `person_domestic`, `person_cross_border`, `company` by currency (CNY and USD figures
-//! of typologies.md), `fx_quota` (50,000 USD), `min_fx_people` (5).
+//! of typologies.md), `fx_quota` (50,000 USD), `min_fx_people` (5), `fx_min_quota_use`
+//! (0.5 of the quota per payment), `min_band_share` (0.5: most of what the target took
+//! in on those days is just under or at the threshold). A hit also shows deposits at or over the threshold
+//! into the same target in the same days, and the sizeable transfers out of the target
+//! until one window later (where the structured money went).
 //!
 //! ## Look-alikes
 //! Salaries and rents repeat but are not clustered just under a threshold from many
@@ -200,6 +204,7 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         .collect();
     items.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()).then(a.edge.cmp(&b.edge)));
     let mut by_target: BTreeMap<u32, Vec<DayHit>> = BTreeMap::new();
+    let mut over: BTreeMap<u32, Vec<(i64, u32)>> = BTreeMap::new();
     for group in items.chunk_by(|a, b| a.key() == b.key()) {
         let first = group[0];
         let kind = Thresholds::KINDS[(first.kind_currency >> 16) as usize];
@@ -210,7 +215,12 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let (customer, day) =
             ((first.customer_day >> 32) as u32, (first.customer_day & 0xFFFF_FFFF) as i64 - DAY_OFFSET);
         let total: f64 = group.iter().map(|x| x.amount).sum();
-        if total >= cfg.band * threshold && total < threshold {
+        if total >= threshold {
+            // Reported anyway; kept to show beside the structured days of a target.
+            for x in group {
+                over.entry(g.dst[x.edge as usize]).or_default().push((day, x.edge));
+            }
+        } else if total >= cfg.band * threshold {
             let targets: BTreeSet<u32> = group.iter().map(|x| g.dst[x.edge as usize]).collect();
             for t in targets {
                 let mine: Vec<u32> =
@@ -245,6 +255,24 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         if kept.is_empty() {
             continue;
         }
+        // Structuring bunches amounts under the line: most of what the target received
+        // in those days is just under (or at) the threshold, not a slice of a spread.
+        let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
+        let near: usize = kept.iter().map(|h| h.edges.len()).sum::<usize>()
+            + over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
+        let all = g
+            .in_list(target)
+            .time
+            .iter()
+            .zip(g.in_list(target).edges)
+            .filter(|&(&t, &e)| {
+                let d = t.div_euclid(86_400);
+                d >= d0 && d <= d1 && g.channel[e as usize] != Channel::Card
+            })
+            .count();
+        if (near as f64) < cfg.min_band_share * all as f64 {
+            continue;
+        }
         let mut b = HitBuilder::default();
         let mut total = 0.0;
         let customers: BTreeSet<u32> = kept.iter().map(|h| h.customer).collect();
@@ -258,10 +286,54 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
             }
         }
         let first = &kept[0];
-        let span = kept[kept.len() - 1].day - first.day + 1;
+        let last_day = kept[kept.len() - 1].day;
+        let span = last_day - first.day + 1;
+        // Customer-days at or over the threshold into the same target in the same days
+        // belong to the same operation.
+        let mut over_days = 0;
+        for &(day, e) in over.get(&target).map(Vec::as_slice).unwrap_or(&[]) {
+            if day >= first.day && day <= last_day {
+                let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+                b.account(s, Role::Depositor, 0.0, a);
+                b.account(target, Role::Target, a, 0.0);
+                b.transfer(e);
+                over_days += 1;
+            }
+        }
+        // Where the structured money went: sizeable transfers out of the target until
+        // one window after the last structured day.
+        let until = (last_day + 1 + window) * 86_400;
+        let (outs, amounts) = g.out_after(target, first.day * 86_400 - 1, until);
+        let mut onward = 0.0;
+        let mut payees = BTreeSet::new();
+        for (&e, &a) in outs.iter().zip(amounts) {
+            let d = g.dst[e as usize];
+            if d != target && g.channel[e as usize] != Channel::Card && a >= 0.1 * total {
+                b.account(d, Role::Payout, a, 0.0);
+                b.account(target, Role::Target, 0.0, a);
+                b.transfer(e);
+                onward += a;
+                payees.insert(d);
+            }
+        }
+        let onward_text = if payees.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} ({:.0}%) then left to {} account(s)",
+                fmt_amount(onward),
+                onward / total * 100.0,
+                payees.len()
+            )
+        };
+        let over_text = if over_days > 0 {
+            format!(", beside {over_days} deposit(s) at or over it")
+        } else {
+            String::new()
+        };
         let strength = 0.5 + 0.5 * ((kept.len() as f64 / cfg.min_hits as f64).log2() / 2.0).clamp(0.0, 1.0);
         let reason = format!(
-            "{} customer-days of {} just under {} {} ({:.0}-100%) from {} customer(s) into {} within {} day(s)",
+            "{} customer-days of {} just under {} {} ({:.0}-100%) from {} customer(s) into {} within {} day(s){over_text}{onward_text}",
             kept.len(),
             first.kind.label(),
             fmt_amount(first.threshold),
@@ -280,7 +352,7 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
 /// days, each just under the individual annual quota.
 fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let g = ctx.graph;
-    let (lo_amt, hi_amt) = (cfg.band * cfg.fx_quota, cfg.fx_quota);
+    let (lo_amt, hi_amt) = (cfg.fx_min_quota_use * cfg.fx_quota, cfg.fx_quota);
     // payee -> (day, person holder, edge)
     let mut by_payee: BTreeMap<u32, Vec<(i64, u32, u32)>> = BTreeMap::new();
     for e in 0..g.edge_count() {
@@ -328,10 +400,11 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let people: BTreeSet<u32> = kept.iter().map(|x| x.1).collect();
         let strength = 0.5 + 0.5 * ((people.len() as f64 / cfg.min_fx_people as f64).log2()).clamp(0.0, 1.0);
         let reason = format!(
-            "{} people each sent {}-{} USD (just under the {} annual FX quota) to foreign payee {} on the same or adjacent days",
+            "{} people each sent {}-{} USD ({:.0}-100% of the {} annual FX quota) to foreign payee {} on the same or adjacent days",
             people.len(),
             fmt_amount(lo_amt),
             fmt_amount(hi_amt),
+            cfg.fx_min_quota_use * 100.0,
             fmt_amount(cfg.fx_quota),
             ctx.account(payee)
         );

@@ -2,7 +2,8 @@
 //!
 //! ## What it finds
 //! An account through which money only passes: most of what comes in has left again
-//! within hours (FIFO dwell), the balance stays small next to the turnover, and it
+//! within hours (FIFO dwell), the end-of-day balance stays small next to the turnover,
+//! and it
 //! deals with many counterparties.
 //!
 //! ## Why it matters
@@ -22,15 +23,16 @@
 //!
 //! ## Parameters
 //! `[ub4]`: `min_share_out_fast` (0.9 of the inflow, by amount, leaves within),
-//! `max_dwell_hours` (24), `min_turnover` (10 x the peak balance), `min_total_inflow`
+//! `max_dwell_hours` (24), `min_turnover` (10 x the peak end-of-day balance: balances
+//! are monitored at close of business), `min_total_inflow`
 //! (100,000 base), `min_counterparties` (5), `inflow_channels` (all but card).
 //!
 //! ## Look-alikes
 //! Merchant acquirers pass card money through daily: card inflows do not count. Payroll
 //! and treasury accounts hold their balances for days or weeks, so their dwell is long.
 //! Ordinary current accounts move far less than 100,000 or keep a balance. An
-//! underground-bank collector (UB1) is also rapid in-out; both patterns then show in
-//! the same lead.
+//! underground-bank collector (UB1) is also rapid in-out: it is reported as UB1, the more
+//! specific pattern, and not again as UB4.
 
 use std::collections::BTreeSet;
 
@@ -67,6 +69,10 @@ impl Detector for RapidInOut {
             .collect();
         Outcome { hits, notes: Vec::new() }
     }
+
+    fn defers_to(&self) -> &'static [&'static str] {
+        &["UB1"]
+    }
 }
 
 fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Option<Hit> {
@@ -91,17 +97,27 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     if share_fast < cfg.min_share_out_fast {
         return None;
     }
-    // Peak balance, with money the dump cannot explain taken as an opening balance.
+    // Peak end-of-day balance (UTC days), as a bank's balance monitoring sees it, with
+    // money the dump cannot explain taken as an opening balance.
     let (mut bal, mut peak) = (0.0f64, 0.0f64);
     let (mut i, mut o) = (0, 0);
+    let day = |e: u32| g.time[e as usize].div_euclid(86_400);
     while i < any_in.len() || o < outs.len() {
-        if o >= outs.len() || (i < any_in.len() && any_in[i] < outs[o]) {
+        let e = if o >= outs.len() || (i < any_in.len() && any_in[i] < outs[o]) {
             bal += g.amount[any_in[i] as usize];
-            peak = peak.max(bal);
             i += 1;
+            any_in[i - 1]
         } else {
             bal = (bal - g.amount[outs[o] as usize]).max(0.0);
             o += 1;
+            outs[o - 1]
+        };
+        let next = match (any_in.get(i), outs.get(o)) {
+            (Some(&a), Some(&b)) => Some(a.min(b)),
+            (a, b) => a.or(b).copied(),
+        };
+        if next.is_none_or(|n| day(n) != day(e)) {
+            peak = peak.max(bal);
         }
     }
     let turnover = total_in / peak.max(1.0);
@@ -136,7 +152,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
                 .clamp(0.0, 1.0)
         + 0.25 * ((turnover / cfg.min_turnover).log10()).clamp(0.0, 1.0);
     let reason = format!(
-        "{} received {} in {} transfers from {} senders; {:.0}% of it left within {:.0} h to {} payees ({} out); turnover {:.1}x its peak balance of {}",
+        "{} received {} in {} transfers from {} senders; {:.0}% of it left within {:.0} h to {} payees ({} out); turnover {:.1}x its peak end-of-day balance of {}",
         ctx.account(v),
         fmt_amount(total_in),
         counted.len(),
