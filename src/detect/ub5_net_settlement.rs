@@ -21,7 +21,8 @@
 //! ```
 //!
 //! ## Parameters
-//! `[ub5]`: `tolerance` (0.10 of the net imbalance), `min_settlements` (2),
+//! `[ub5]`: `tolerance` (0.10 of the net imbalance: of the matched pairs, or else of the
+//! owing collector's net domestic position over the mirror period), `min_settlements` (2),
 //! `settle_within_days` (60 after the last mirror pair), `min_imbalance` (10,000), and
 //! the mirror pairs of `[ub3]`.
 //!
@@ -34,6 +35,7 @@ use rayon::prelude::*;
 use super::mirrors::{self, MirrorNetwork};
 use super::{fmt_amount, ub3_mirror, Context, Detector, Hit, Outcome, Role};
 use crate::config::Ub5Config;
+use crate::graph::FlowGraph;
 
 /// UB5 detector.
 pub struct NetSettlement;
@@ -66,9 +68,6 @@ fn settle(ctx: &Context<'_>, cfg: &Ub5Config, n: &MirrorNetwork) -> Option<Hit> 
         .iter()
         .map(|p| if p.collector == n.a { g.amount[p.inflow as usize] } else { -g.amount[p.inflow as usize] })
         .sum();
-    if owed.abs() < cfg.min_imbalance {
-        return None;
-    }
     let (debtor, creditor) = if owed > 0.0 { (n.a, n.b) } else { (n.b, n.a) };
     let to_country = g.accounts.country[creditor as usize];
     let start = n.pairs.iter().map(|p| g.time[p.inflow as usize]).min()?;
@@ -95,23 +94,29 @@ fn settle(ctx: &Context<'_>, cfg: &Ub5Config, n: &MirrorNetwork) -> Option<Hit> 
     }
     settlements.sort_unstable();
     settlements.dedup();
-    // The first run of consecutive settlements whose sum lands within tolerance.
-    let target = owed.abs();
+    // What is owed: the imbalance of the matched pairs, or (when a pair went unmatched)
+    // the debtor's net domestic position over the mirror period: local money in, less
+    // local money paid out.
+    let position = {
+        let ins = g.in_list(debtor);
+        let outs = g.out_list(debtor);
+        let local =
+            |o: u32| o != debtor && g.accounts.country[o as usize] == g.accounts.country[debtor as usize];
+        let sum = |l: crate::graph::AdjList<'_>| -> f64 {
+            (0..l.len())
+                .filter(|&k| l.time[k] >= start && l.time[k] <= last && local(l.other[k]))
+                .map(|k| l.amount[k])
+                .sum()
+        };
+        sum(ins) - sum(outs)
+    };
     let mut chosen = None;
-    'outer: for i in 0..settlements.len() {
-        let mut sum = 0.0;
-        for (j, &e) in settlements.iter().enumerate().skip(i) {
-            sum += g.amount[e as usize];
-            if j + 1 - i >= cfg.min_settlements && (sum - target).abs() <= cfg.tolerance * target {
-                chosen = Some((i, j, sum));
-                break 'outer;
-            }
-            if sum > target * (1.0 + cfg.tolerance) {
-                break;
-            }
+    for target in [owed.abs(), position] {
+        if target >= cfg.min_imbalance && chosen.is_none() {
+            chosen = run_within(g, cfg, &settlements, target).map(|c| (c, target));
         }
     }
-    let (i, j, sum) = chosen?;
+    let ((i, j, sum), target) = chosen?;
     let (mut b, summary) = ub3_mirror::evidence(ctx, n);
     for &e in &settlements[i..=j] {
         let (s, d, a) = (g.src[e as usize], g.dst[e as usize], g.amount[e as usize]);
@@ -140,6 +145,29 @@ fn settle(ctx: &Context<'_>, cfg: &Ub5Config, n: &MirrorNetwork) -> Option<Hit> 
     let strength =
         0.6 + 0.4 * (1.0 - (sum - target).abs() / (cfg.tolerance * target).max(1e-9)).clamp(0.0, 1.0);
     Some(b.finish(g, "UB5", target, strength, reason))
+}
+
+/// The first run of consecutive settlements with at least `min_settlements` transfers
+/// whose sum lands within tolerance of `target`: `(first, last, sum)`.
+fn run_within(
+    g: &FlowGraph,
+    cfg: &Ub5Config,
+    settlements: &[u32],
+    target: f64,
+) -> Option<(usize, usize, f64)> {
+    for i in 0..settlements.len() {
+        let mut sum = 0.0;
+        for (j, &e) in settlements.iter().enumerate().skip(i) {
+            sum += g.amount[e as usize];
+            if j + 1 - i >= cfg.min_settlements && (sum - target).abs() <= cfg.tolerance * target {
+                return Some((i, j, sum));
+            }
+            if sum > target * (1.0 + cfg.tolerance) {
+                break;
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
