@@ -375,6 +375,8 @@ impl HitBuilder {
 }
 
 #[cfg(test)]
+mod injected_props;
+#[cfg(test)]
 pub(crate) mod testkit;
 
 #[cfg(test)]

@@ -225,6 +225,20 @@ mod tests {
         assert!(t.hits(&NetSettlement).is_empty(), "one settlement");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Any split of the imbalance into 2-4 settlements within tolerance is found,
+        /// among noise and with the rows reversed.
+        #[test]
+        fn an_injected_settlement_is_always_found(parts in 2usize..5, share in 0.92f64..1.08, seed in 0u64..500) {
+            let mut t = Tiny::new();
+            t.noise(seed, 40, 200, 60);
+            case(&mut t, share, parts);
+            t.reverse_rows();
+            proptest::prop_assert_eq!(t.hits(&NetSettlement).len(), 1);
+        }
+    }
+
     #[test]
     fn camouflaged_by_row_order() {
         let mut t = Tiny::new();

@@ -1,0 +1,165 @@
+//! Property tests: a pattern injected into random noise, with random sizes, amounts and
+//! timing inside the detector's defaults and with the rows in reverse order, is always
+//! found by its detector.
+
+use proptest::prelude::*;
+
+use super::testkit::{Tiny, D, H};
+use super::{Detector, Hit, Role};
+use crate::model::Channel;
+
+fn found(hits: &[Hit], t: &Tiny, account: &str, role: Role) -> bool {
+    let Some(&v) = t.dump.accounts.index.get(account) else { return false };
+    hits.iter().any(|h| h.accounts.iter().any(|a| a.account == v && a.role == role))
+}
+
+/// Noise, then the case, then reversed rows: the detector's hits.
+fn run(seed: u64, case: impl FnOnce(&mut Tiny), detector: &dyn Detector) -> (Tiny, Vec<Hit>) {
+    let mut t = Tiny::new();
+    t.noise(seed, 60, 400, 150);
+    t.span(150);
+    case(&mut t);
+    t.reverse_rows();
+    let hits = t.hits(detector);
+    (t, hits)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn ub1_collector(seed in 0u64..1000, senders in 10usize..30, start in 10i64..100, keep in 0.85f64..1.0) {
+        let (t, hits) = run(seed, |t| {
+            let mut total = 0.0;
+            for k in 0..senders {
+                let a = 5_000.0 + 97.0 * k as f64;
+                t.wire(&format!("C{k}"), "HUB", start * D + k as i64 * 5 * H, a);
+                total += a;
+                t.wire("HUB", &format!("P{}", k % 2), start * D + k as i64 * 5 * H + 3 * H, a * keep);
+            }
+            let _ = total;
+        }, &super::ub1_collector::Collector);
+        prop_assert!(found(&hits, &t, "HUB", Role::Collector));
+    }
+
+    #[test]
+    fn ub2_structuring(seed in 0u64..1000, smurfs in 5usize..12, start in 10i64..100, under in 0.905f64..0.995) {
+        let (t, hits) = run(seed, |t| {
+            t.person("TARGET", "US");
+            for k in 0..smurfs {
+                t.person(&format!("S{k}"), "US");
+                t.send(&format!("S{k}"), "TARGET", start * D + k as i64 * 11 * H, 10_000.0 * under, Channel::CashDeposit);
+            }
+        }, &super::ub2_structuring::Structuring);
+        prop_assert!(found(&hits, &t, "TARGET", Role::Target));
+    }
+
+    #[test]
+    fn ub3_mirror(seed in 0u64..1000, pairs in 3usize..8, gap_h in 1i64..70, start in 10i64..100, linked in any::<bool>()) {
+        let (t, hits) = run(seed, |t| {
+            t.person("X", "CN");
+            t.person("Y", "HK");
+            if linked {
+                t.link("h-X", "h-Y");
+            }
+            for k in 0..pairs {
+                t.person(&format!("C{k}"), "CN");
+                t.person(&format!("B{k}"), "HK");
+                let a = 12_000.0 + 9_000.0 * k as f64;
+                t.wire(&format!("C{k}"), "X", (start + 2 * k as i64) * D, a);
+                t.wire("Y", &format!("B{k}"), (start + 2 * k as i64) * D + gap_h * H, a * 1.01);
+            }
+        }, &super::ub3_mirror::Mirror);
+        prop_assert!(found(&hits, &t, "X", Role::Collector));
+    }
+
+    #[test]
+    fn ub4_rapid_in_out(seed in 0u64..1000, n in 8usize..30, start in 10i64..100, delay_h in 1i64..20) {
+        let (t, hits) = run(seed, |t| {
+            for k in 0..n {
+                let at = (start + k as i64) * D;
+                t.wire(&format!("S{k}"), "MULE", at, 20_000.0 + 100.0 * k as f64);
+                t.wire("MULE", &format!("D{k}"), at + delay_h * H, 19_800.0 + 100.0 * k as f64);
+            }
+        }, &super::ub4_rapid_in_out::RapidInOut);
+        prop_assert!(found(&hits, &t, "MULE", Role::Mule));
+    }
+
+    #[test]
+    fn ub6_settlement_shell(seed in 0u64..1000, payees in 10usize..30, start in 100i64..130) {
+        let (t, hits) = run(seed, |t| {
+            t.company("SHELL", "CN");
+            t.company("PAYER", "CN");
+            t.wire("SHELL", "OLD", 0, 100.0);
+            t.person("T0", "CN");
+            t.wire("SHELL", "T0", start * D, 1.0);
+            t.wire("PAYER", "SHELL", start * D + H, 500_000.0);
+            for k in 0..payees {
+                t.person(&format!("P{k}"), "CN");
+                t.wire("SHELL", &format!("P{k}"), start * D + 2 * H + k as i64 * 5 * H, 500_000.0 / payees as f64);
+            }
+        }, &super::ub6_settlement_shell::SettlementShell);
+        prop_assert!(found(&hits, &t, "SHELL", Role::Shell));
+    }
+
+    #[test]
+    fn fan_in_and_fan_out(seed in 0u64..1000, n in 5usize..15, start in 10i64..140, spread_h in 1i64..30) {
+        let (t, hits) = run(seed, |t| {
+            for k in 0..n {
+                t.wire(&format!("S{k}"), "HUB", start * D + k as i64 * spread_h * H / 2, 4_000.0);
+            }
+        }, &super::motif_fan_in::FanIn);
+        prop_assert!(found(&hits, &t, "HUB", Role::Hub));
+        let (t, hits) = run(seed, |t| {
+            for k in 0..n {
+                t.wire("HUB", &format!("D{k}"), start * D + k as i64 * spread_h * H / 2, 4_000.0);
+            }
+        }, &super::motif_fan_out::FanOut);
+        prop_assert!(found(&hits, &t, "HUB", Role::Hub));
+    }
+
+    #[test]
+    fn gather_scatter(seed in 0u64..1000, ins in 3usize..8, outs in 3usize..8, start in 10i64..140) {
+        let (t, hits) = run(seed, |t| {
+            let total = 6_000.0 * ins as f64;
+            for k in 0..ins {
+                t.wire(&format!("S{k}"), "HUB", start * D + k as i64 * 10 * H, 6_000.0);
+            }
+            for k in 0..outs {
+                t.wire("HUB", &format!("D{k}"), (start + 4) * D + k as i64 * 10 * H, 0.95 * total / outs as f64);
+            }
+        }, &super::motif_gather_scatter::GatherScatter);
+        prop_assert!(found(&hits, &t, "HUB", Role::Hub));
+    }
+
+    #[test]
+    fn scatter_gather(seed in 0u64..1000, mids in 2usize..7, start in 10i64..140, delay_h in 1i64..150) {
+        let (t, hits) = run(seed, |t| {
+            for k in 0..mids {
+                t.wire("U", &format!("W{k}"), start * D + k as i64 * H, 9_000.0);
+                t.wire(&format!("W{k}"), "V", start * D + k as i64 * H + delay_h * H, 8_700.0);
+            }
+        }, &super::motif_scatter_gather::ScatterGather);
+        prop_assert!(found(&hits, &t, "V", Role::Target));
+    }
+
+    #[test]
+    fn bipartite_and_stack(seed in 0u64..1000, l in 2usize..5, m in 2usize..5, r in 2usize..5, start in 10i64..130) {
+        let layer = |t: &mut Tiny, from: &str, nf: usize, to: &str, nt: usize, at: i64| {
+            let mut k = 0;
+            for a in 0..nf {
+                for b in 0..nt {
+                    t.wire(&format!("{from}{a}"), &format!("{to}{b}"), at + k * 3 * H, 2_500.0);
+                    k += 1;
+                }
+            }
+        };
+        let (t, hits) = run(seed, |t| layer(t, "L", l, "M", m, start * D), &super::motif_bipartite::Bipartite);
+        prop_assert!(found(&hits, &t, "L0", Role::Member));
+        let (t, hits) = run(seed, |t| {
+            layer(t, "L", l, "M", m, start * D);
+            layer(t, "M", m, "R", r, (start + 4) * D);
+        }, &super::motif_stack::Stack);
+        prop_assert!(found(&hits, &t, "R0", Role::Member));
+    }
+}
