@@ -317,6 +317,9 @@ pub struct HolderTable {
     pub incorporated_on: Vec<Option<i64>>,
     /// Registered address when known.
     pub address: Vec<Option<String>>,
+    /// Licence (number or type) of a regulated money-service business or bank, when the
+    /// entities table has a `licence` column and a value for the holder.
+    pub licence: Vec<Option<String>>,
 }
 
 impl HolderTable {
@@ -343,6 +346,7 @@ impl HolderTable {
         self.jurisdiction.push(None);
         self.incorporated_on.push(None);
         self.address.push(None);
+        self.licence.push(None);
         i
     }
 }

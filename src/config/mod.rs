@@ -25,6 +25,8 @@ pub struct Config {
     pub high_risk_countries: Vec<String>,
     /// When the high-risk list was taken.
     pub high_risk_list_date: String,
+    /// Leave out hits centred on licensed money-service businesses and banks.
+    pub exempt_licensed: bool,
     /// UB1 collector parameters.
     pub ub1: Ub1Config,
     /// UB2 structuring parameters.

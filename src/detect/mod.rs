@@ -269,8 +269,30 @@ pub fn run_all(
         });
         hits.push(outcome.hits);
     }
+    if ctx.config.exempt_licensed {
+        drop_licensed(ctx, &mut hits, &mut runs);
+    }
     let hits = drop_deferred(detectors, hits, &mut runs);
     (hits, runs)
+}
+
+/// Drops hits whose central accounts are all held by licensed money-service businesses
+/// or banks: a licensed remitter pools and forwards customers' money by trade, and is
+/// supervised for it. `hits[k]` are detector k's hits.
+fn drop_licensed(ctx: &Context<'_>, hits: &mut [Vec<Hit>], runs: &mut [DetectorRun]) {
+    let licensed = &ctx.graph.accounts.licensed;
+    for (k, list) in hits.iter_mut().enumerate() {
+        let before = list.len();
+        list.retain(|h| {
+            let mut central = h.accounts.iter().filter(|a| a.role.is_central()).peekable();
+            central.peek().is_none() || !central.all(|a| licensed[a.account as usize])
+        });
+        let dropped = before - list.len();
+        if dropped > 0 {
+            runs[k].hits = list.len();
+            runs[k].notes.push(format!("{dropped} hit(s) on licensed money-service businesses left out"));
+        }
+    }
 }
 
 /// Applies [`Detector::defers_to`]; `hits[k]` are detector k's hits.

@@ -159,6 +159,66 @@ pub fn lookalikes(w: &mut World, _book: &mut CaseBook, txs: &mut Vec<Tx>, seed: 
     treasury(w, txs, &mut rng, (size / 400_000).max(2));
     funds(w, txs, &mut rng, (size / 1_000_000).max(1));
     travellers(w, txs, &mut rng, (size / 20_000).max(5));
+    remitters(w, txs, &mut rng, (size / 1_000_000).max(1), size / 2_000);
+}
+
+/// Licensed money-service businesses: a domestic remitter collects from many customers,
+/// settles with its licensed correspondent abroad every day, and the correspondent pays
+/// the beneficiaries. Pooling, fast forwarding, many counterparties and equal values on
+/// both sides: the footprint of an underground bank, done in the open and licensed.
+fn remitters(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usize, per_remitter: usize) {
+    let abroad = ["HK", "AE", "GB", "SG"];
+    for r in 0..count {
+        let inc = w.start - rng.random_range(5..20) * 365 * DAY;
+        let home = super::world::HOME;
+        let dom = w.add_company(rng, home, inc, Business::Special, None);
+        let c = country_index(abroad[r % abroad.len()]);
+        let corr = w.add_company(rng, c, inc, Business::Special, None);
+        for (acc, code) in
+            [(dom, super::world::COUNTRIES[home as usize].code), (corr, abroad[r % abroad.len()])]
+        {
+            let h = w.accounts[acc as usize].holder as usize;
+            w.entities[h].licence = Some(format!("MSB-{code}-{:05}", rng.random_range(0..100_000)));
+        }
+        let mut daily: BTreeMap<i64, f64> = BTreeMap::new();
+        for _ in 0..per_remitter.max(20) {
+            let customer = w.person(rng, Some(home));
+            let beneficiary = w.person(rng, Some(c));
+            let t = when(rng, w);
+            let usd = (lognormal(2_000.0, 0.9).sample(rng) * 100.0).round() / 100.0;
+            txs.push(Tx {
+                time: t,
+                src: customer,
+                dst: dom,
+                usd,
+                channel: Channel::Wire,
+                memo: Memo::None,
+                case: NO_CASE,
+            });
+            let paid = t + rng.random_range(1..20) * 3600;
+            txs.push(Tx {
+                time: paid,
+                src: corr,
+                dst: beneficiary,
+                usd,
+                channel: Channel::Wire,
+                memo: Memo::None,
+                case: NO_CASE,
+            });
+            *daily.entry((t - w.start) / DAY).or_default() += usd;
+        }
+        for (day, sum) in daily {
+            txs.push(Tx {
+                time: w.start + (day + 1) * DAY + 10 * 3600,
+                src: dom,
+                dst: corr,
+                usd: (sum * 100.0).round() / 100.0,
+                channel: Channel::Wire,
+                memo: Memo::Settlement,
+                case: NO_CASE,
+            });
+        }
+    }
 }
 
 /// Employers pay their staff monthly; a few are large payroll hubs.

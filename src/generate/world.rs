@@ -103,6 +103,8 @@ pub struct Entity {
     pub address: String,
     /// Business line (companies).
     pub business: Option<Business>,
+    /// Licence of a regulated money-service business.
+    pub licence: Option<String>,
 }
 
 /// A bank account.
@@ -239,6 +241,7 @@ impl World {
             incorporated: None,
             address,
             business: None,
+            licence: None,
         });
         let opened = self.start - rng.random_range(30..4000) * DAY;
         self.add_account(rng, e, c, opened)
@@ -274,6 +277,7 @@ impl World {
             incorporated: Some(incorporated),
             address,
             business: Some(business),
+            licence: None,
         });
         let opened = incorporated + rng.random_range(5..60) * DAY;
         self.add_account(rng, e, c, opened)

@@ -96,6 +96,7 @@ pub fn write_all(
                 COUNTRIES[e.country as usize].code.to_owned(),
                 e.incorporated.map(format_date).unwrap_or_default(),
                 e.address.clone(),
+                e.licence.clone().unwrap_or_default(),
             ]
         })
         .collect();
@@ -103,7 +104,7 @@ pub fn write_all(
         &opts.out,
         "entities",
         ext,
-        &["entity_id", "kind", "name", "jurisdiction", "incorporated_on", "registered_address"],
+        &["entity_id", "kind", "name", "jurisdiction", "incorporated_on", "registered_address", "licence"],
         entities,
     )?);
 

@@ -29,6 +29,8 @@ pub struct AccountAttrs {
     pub high_risk: Vec<bool>,
     /// Controller group: accounts whose holders are the same or linked share a group.
     pub controller: Vec<u32>,
+    /// The holder is a licensed money-service business or bank.
+    pub licensed: Vec<bool>,
 }
 
 /// One account's transfers in one direction, as parallel time-sorted slices: sweeps read
@@ -245,6 +247,7 @@ impl FlowGraph {
             + a.country.capacity() * std::mem::size_of::<Option<Country>>()
             + a.holder.capacity() * 4
             + a.kind.capacity()
+            + a.licensed.capacity()
             + a.offshore.capacity()
             + a.high_risk.capacity()
             + a.controller.capacity() * 4
@@ -285,6 +288,10 @@ fn attributes(dump: &Dump, config: &Config) -> AccountAttrs {
         high_risk: acc.country.iter().map(|c| c.is_some_and(|c| high_risk.contains(&c))).collect(),
         country: acc.country.clone(),
         controller: controllers::groups(&holder, dump.holders.len(), &dump.links),
+        licensed: holder
+            .iter()
+            .map(|&h| h != NO_HOLDER && dump.holders.licence.get(h as usize).is_some_and(Option::is_some))
+            .collect(),
         holder,
         kind,
     }

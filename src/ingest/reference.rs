@@ -44,6 +44,7 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
     let juris = raw.column("jurisdiction");
     let inc = raw.column("incorporated_on");
     let addr = raw.column("registered_address");
+    let licence = raw.column("licence");
     let mut first_line = std::collections::HashMap::new();
     for row in 0..raw.height() {
         let line = raw.line(row);
@@ -85,6 +86,7 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
         holders.incorporated_on[h] = incorporated;
         holders.name[h] = text(&name, row);
         holders.address[h] = text(&addr, row);
+        holders.licence[h] = text(&licence, row);
     }
     rejects
 }
