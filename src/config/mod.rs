@@ -41,6 +41,10 @@ pub struct Config {
     pub ub5: Ub5Config,
     /// UB6 settlement-shell parameters.
     pub ub6: Ub6Config,
+    /// OS2 layering-chain parameters.
+    pub os2: Os2Config,
+    /// OS3 shell-profile parameters.
+    pub os3: Os3Config,
     /// fan_in motif parameters.
     pub fan_in: FanConfig,
     /// fan_out motif parameters.
@@ -274,6 +278,70 @@ pub struct Ub6Config {
     pub channels: Vec<String>,
 }
 
+/// Parameters of OS2 (layering chain).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Os2Config {
+    /// Fewest transfers in the chain.
+    pub min_hops: usize,
+    /// Most transfers followed.
+    pub max_hops: usize,
+    /// Each hop carries at least this share of the previous.
+    pub min_pass_through: f64,
+    /// Each hop within this many days of the previous.
+    pub max_hop_delay_days: f64,
+    /// Countries the chain touches.
+    pub min_jurisdictions: usize,
+    /// OS3 score an intermediate account needs.
+    pub min_shell_score: f64,
+    /// Smallest first hop, base currency.
+    pub min_amount: f64,
+    /// Edge expansions per starting transfer.
+    pub search_budget: u64,
+}
+
+/// Weights of the OS3 shell signals.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShellWeights {
+    /// Incorporated or banked offshore.
+    pub offshore: f64,
+    /// Young at its first transfer.
+    pub young: f64,
+    /// Passes money through.
+    pub pass_through: f64,
+    /// Few counterparties.
+    pub few_counterparties: f64,
+    /// No operating pattern.
+    pub no_operations: f64,
+    /// Part of an address or director cluster.
+    pub cluster: f64,
+}
+
+/// Parameters of OS3 (shell profile).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Os3Config {
+    /// Signal weights (normalised by their sum).
+    pub weights: ShellWeights,
+    /// Score at which a shell is a lead on its own.
+    pub min_score: f64,
+    /// "Young": first transfer within this many days of incorporation.
+    pub max_age_days: f64,
+    /// Out / in at least this (and at most its inverse).
+    pub min_pass_through: f64,
+    /// Median FIFO dwell at most this many days.
+    pub max_median_dwell_days: f64,
+    /// "Few counterparties": at most this many.
+    pub max_counterparties: usize,
+    /// Payroll-like: this many distinct personal payees.
+    pub payroll_payees: usize,
+    /// Steady receipts: this many incoming transfers.
+    pub steady_receipts: usize,
+    /// Companies at one address or under one director that make a cluster.
+    pub min_cluster: usize,
+}
+
 /// Parameters of the fan-in and fan-out motifs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -462,6 +530,13 @@ impl Config {
             return bad("ub3.max_gap_hours, ub3.min_pairs_linked and ub5.min_settlements must be > 0".into());
         }
         share("ub6.min_funded_share", self.ub6.min_funded_share)?;
+        share("os3.min_score", self.os3.min_score)?;
+        share("os2.min_pass_through", self.os2.min_pass_through)?;
+        share("os2.min_shell_score", self.os2.min_shell_score)?;
+        if self.os2.min_hops < 2 || self.os2.max_hops < self.os2.min_hops {
+            return bad("os2: need 2 <= min_hops <= max_hops".into());
+        }
+        share("os3.min_pass_through", self.os3.min_pass_through)?;
         share("scatter_gather.min_retained", self.scatter_gather.min_retained)?;
         if self.bipartite.min_side < 2 || self.scatter_gather.min_intermediaries < 2 {
             return bad("bipartite.min_side and scatter_gather.min_intermediaries must be at least 2".into());

@@ -12,6 +12,9 @@ pub mod motif_gather_scatter;
 pub mod motif_scatter_gather;
 pub mod motif_stack;
 pub mod os1_round_trip;
+pub mod os2_layering;
+pub mod os3_shell_profile;
+pub mod shell_profile;
 pub mod temporal_cycles;
 pub mod ub1_collector;
 pub mod ub2_structuring;
@@ -114,6 +117,8 @@ impl Role {
                 | Role::Target
                 | Role::Intermediary
                 | Role::Member
+                | Role::Layer
+                | Role::OffshoreLayer
         )
     }
 }
@@ -217,6 +222,8 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
         Box::new(ub5_net_settlement::NetSettlement),
         Box::new(ub6_settlement_shell::SettlementShell),
         Box::new(os1_round_trip::RoundTrip),
+        Box::new(os2_layering::Layering),
+        Box::new(os3_shell_profile::ShellProfileDetector),
         Box::new(motif_stack::Stack),
         Box::new(motif_bipartite::Bipartite),
         Box::new(motif_scatter_gather::ScatterGather),
