@@ -45,6 +45,12 @@ pub struct Config {
     pub os2: Os2Config,
     /// OS3 shell-profile parameters.
     pub os3: Os3Config,
+    /// OS4 offshore scatter-gather parameters.
+    pub os4: Os4Config,
+    /// OS5 shared-control parameters.
+    pub os5: Os5Config,
+    /// cycle motif parameters.
+    pub cycle: CycleConfig,
     /// fan_in motif parameters.
     pub fan_in: FanConfig,
     /// fan_out motif parameters.
@@ -300,6 +306,61 @@ pub struct Os2Config {
     pub search_budget: u64,
 }
 
+/// Parameters of OS4 (scatter-gather through offshore).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Os4Config {
+    /// Each intermediary forwards within this many days.
+    pub window_days: f64,
+    /// Offshore intermediaries needed (fan width).
+    pub min_intermediaries: usize,
+    /// Money gathered / money scattered.
+    pub min_retained: f64,
+    /// Smallest amount scattered, base currency.
+    pub min_amount: f64,
+    /// Channels that count.
+    pub channels: Vec<String>,
+}
+
+/// Parameters of OS5 (shared control).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Os5Config {
+    /// Entity-link relations that tie holders into one controller.
+    pub link_types: Vec<String>,
+    /// Companies sharing a normalised registered address are one controller up to this
+    /// many (more is a registered agent's address).
+    pub max_address_group: usize,
+    /// An account is captive when this share of its transfers stays in its group.
+    pub min_captive_share: f64,
+    /// Smallest flagged transfer, base currency.
+    pub min_amount: f64,
+}
+
+/// Parameters of the cycle motif.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleConfig {
+    /// Whole cycle within this many days.
+    pub window_days: f64,
+    /// Fewest hops.
+    pub min_hops: usize,
+    /// Most hops.
+    pub max_hops: usize,
+    /// Last amount / first amount.
+    pub min_retained: f64,
+    /// Growth allowed of a hop over the previous one.
+    pub amount_tolerance: f64,
+    /// Smallest first hop, base currency.
+    pub min_amount: f64,
+    /// Edge expansions per starting transfer.
+    pub search_budget: u64,
+    /// Leave out cycles made only of company-to-company transfers.
+    pub skip_business_to_business: bool,
+    /// Channels that count.
+    pub channels: Vec<String>,
+}
+
 /// Weights of the OS3 shell signals.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -513,6 +574,8 @@ impl Config {
             ("fan_out.channels", &self.fan_out.channels),
             ("gather_scatter.channels", &self.gather_scatter.channels),
             ("ub3.channels", &self.ub3.channels),
+            ("os4.channels", &self.os4.channels),
+            ("cycle.channels", &self.cycle.channels),
             ("scatter_gather.channels", &self.scatter_gather.channels),
             ("bipartite.channels", &self.bipartite.channels),
             ("ub6.channels", &self.ub6.channels),
@@ -531,6 +594,17 @@ impl Config {
         }
         share("ub6.min_funded_share", self.ub6.min_funded_share)?;
         share("os3.min_score", self.os3.min_score)?;
+        share("os4.min_retained", self.os4.min_retained)?;
+        share("cycle.min_retained", self.cycle.min_retained)?;
+        if self.cycle.min_hops < 2 || self.cycle.max_hops < self.cycle.min_hops {
+            return bad("cycle: need 2 <= min_hops <= max_hops".into());
+        }
+        share("os5.min_captive_share", self.os5.min_captive_share)?;
+        for t in &self.os5.link_types {
+            if crate::model::Relation::parse(t).is_none() {
+                return bad(format!("os5.link_types: unknown relation `{t}`"));
+            }
+        }
         share("os2.min_pass_through", self.os2.min_pass_through)?;
         share("os2.min_shell_score", self.os2.min_shell_score)?;
         if self.os2.min_hops < 2 || self.os2.max_hops < self.os2.min_hops {

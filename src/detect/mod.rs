@@ -6,6 +6,7 @@ pub mod bicliques;
 pub mod fans;
 pub mod mirrors;
 pub mod motif_bipartite;
+pub mod motif_cycle;
 pub mod motif_fan_in;
 pub mod motif_fan_out;
 pub mod motif_gather_scatter;
@@ -14,6 +15,8 @@ pub mod motif_stack;
 pub mod os1_round_trip;
 pub mod os2_layering;
 pub mod os3_shell_profile;
+pub mod os4_offshore_scatter;
+pub mod os5_shared_control;
 pub mod shell_profile;
 pub mod temporal_cycles;
 pub mod ub1_collector;
@@ -224,6 +227,9 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
         Box::new(os1_round_trip::RoundTrip),
         Box::new(os2_layering::Layering),
         Box::new(os3_shell_profile::ShellProfileDetector),
+        Box::new(os4_offshore_scatter::OffshoreScatter),
+        Box::new(os5_shared_control::SharedControl),
+        Box::new(motif_cycle::Cycle),
         Box::new(motif_stack::Stack),
         Box::new(motif_bipartite::Bipartite),
         Box::new(motif_scatter_gather::ScatterGather),

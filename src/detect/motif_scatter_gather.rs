@@ -34,7 +34,6 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::{fmt_amount, Context, Detector, Hit, HitBuilder, Outcome, Role};
-use crate::config::ScatterGatherConfig;
 use crate::model::{Channel, HolderKind};
 
 /// scatter_gather detector.
@@ -55,13 +54,17 @@ impl Detector for ScatterGather {
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.scatter_gather;
-        let channels = crate::config::Config::channels(&cfg.channels);
-        let hits = (0..ctx.graph.node_count() as u32)
-            .into_par_iter()
-            .with_min_len(256)
-            .flat_map_iter(|u| scan(ctx, cfg, &channels, u))
-            .collect();
-        Outcome { hits, notes: Vec::new() }
+        let spec = Spec {
+            pattern: "scatter_gather",
+            window: (cfg.window_days * 86_400.0) as i64,
+            min_intermediaries: cfg.min_intermediaries,
+            min_retained: cfg.min_retained,
+            min_amount: cfg.min_amount,
+            skip_b2b: cfg.skip_business_to_business,
+            channels: crate::config::Config::channels(&cfg.channels),
+            offshore_only: false,
+        };
+        Outcome { hits: all(ctx, &spec), notes: Vec::new() }
     }
 
     fn defers_to(&self) -> &'static [&'static str] {
@@ -72,24 +75,54 @@ impl Detector for ScatterGather {
 /// Per intermediary: what the source sent it, what it forwarded, the transfers.
 type Leg = (f64, f64, Vec<u32>);
 
-fn scan(ctx: &Context<'_>, cfg: &ScatterGatherConfig, channels: &[Channel], u: u32) -> Vec<Hit> {
+/// What a scatter-gather search looks for (the motif, or OS4 through offshore).
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Pattern id of the hits.
+    pub pattern: &'static str,
+    /// Seconds within which each intermediary forwards.
+    pub window: i64,
+    /// Distinct (qualifying) intermediaries.
+    pub min_intermediaries: usize,
+    /// Money reaching the target / money sent to the intermediaries.
+    pub min_retained: f64,
+    /// Smallest amount sent.
+    pub min_amount: f64,
+    /// Leave out company-to-company transfers.
+    pub skip_b2b: bool,
+    /// Channels that count.
+    pub channels: Vec<Channel>,
+    /// Only offshore intermediaries qualify.
+    pub offshore_only: bool,
+}
+
+/// Every scatter-gather of the dump, by source in node order.
+pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
+    (0..ctx.graph.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(256)
+        .flat_map_iter(|u| scan(ctx, spec, u))
+        .collect()
+}
+
+fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     let g = ctx.graph;
     let outs = g.out_list(u);
-    if outs.len() < cfg.min_intermediaries {
+    if outs.len() < spec.min_intermediaries {
         return Vec::new();
     }
     let company = |a: u32| g.accounts.kind[a as usize] == HolderKind::Company;
     let counts = |e: u32, a: u32, b: u32| {
-        channels.contains(&g.channel[e as usize])
+        spec.channels.contains(&g.channel[e as usize])
             && a != b
-            && !(cfg.skip_business_to_business && company(a) && company(b))
+            && !(spec.skip_b2b && company(a) && company(b))
     };
-    let window = (cfg.window_days * 86_400.0) as i64;
+    let window = spec.window;
     // v -> (w -> (sent to w, forwarded by w, edges))
     let mut by_target: BTreeMap<u32, BTreeMap<u32, Leg>> = BTreeMap::new();
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
-        if !counts(e1, u, w) {
+        if !counts(e1, u, w) || (spec.offshore_only && !g.accounts.offshore[w as usize]) {
             continue;
         }
         let (next, amounts) = g.out_after(w, t1, t1 + window);
@@ -109,12 +142,12 @@ fn scan(ctx: &Context<'_>, cfg: &ScatterGatherConfig, channels: &[Channel], u: u
     }
     let mut hits = Vec::new();
     for (v, mids) in by_target {
-        if mids.len() < cfg.min_intermediaries {
+        if mids.len() < spec.min_intermediaries {
             continue;
         }
         let sent: f64 = mids.values().map(|m| m.0).sum();
         let got: f64 = mids.values().map(|m| m.1.min(m.0)).sum();
-        if sent < cfg.min_amount || got < cfg.min_retained * sent {
+        if sent < spec.min_amount || got < spec.min_retained * sent {
             continue;
         }
         let mut b = HitBuilder::default();
@@ -126,18 +159,31 @@ fn scan(ctx: &Context<'_>, cfg: &ScatterGatherConfig, channels: &[Channel], u: u
                 b.transfer(e);
             }
         }
+        let mut offshore: Vec<String> = mids
+            .keys()
+            .filter(|&&w| g.accounts.offshore[w as usize])
+            .filter_map(|&w| g.accounts.country[w as usize].map(|c| c.to_string()))
+            .collect();
+        let offshore_text = if offshore.is_empty() {
+            String::new()
+        } else {
+            let n = offshore.len();
+            offshore.sort();
+            offshore.dedup();
+            format!(" ({n} of {} offshore: {})", mids.len(), offshore.join(", "))
+        };
         let reason = format!(
-            "{} split {} over {} intermediaries that passed {} ({:.0}%) on to {} within {:.0} days of receiving it",
+            "{} split {} over {} intermediaries{offshore_text} that passed {} ({:.0}%) on to {} within {:.0} days of receiving it",
             ctx.account(u),
             fmt_amount(sent),
             mids.len(),
             fmt_amount(got),
             got / sent * 100.0,
             ctx.account(v),
-            cfg.window_days,
+            window as f64 / 86_400.0,
         );
         let strength = 0.5 + 0.1 * (mids.len() as f64 - 1.0).min(5.0);
-        hits.push(b.finish(g, "scatter_gather", sent, strength, reason));
+        hits.push(b.finish(g, spec.pattern, sent, strength, reason));
     }
     hits
 }

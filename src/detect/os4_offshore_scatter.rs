@@ -1,0 +1,120 @@
+//! OS4 — scatter-gather through offshore.
+//!
+//! ## What it finds
+//! One source splits money over at least `min_intermediaries` offshore accounts that
+//! each pass it on, within the window, to one destination, together retaining at least
+//! `min_retained` of it: the intermediary set `N+(u) ∩ N-(v)` of typologies.md with
+//! `>= 3` offshore members, time-respecting. The offshore share is reported.
+//!
+//! ## Why it matters
+//! Splitting a sum over several offshore companies and gathering it again breaks the
+//! trail into pieces that each look like ordinary trade, in jurisdictions that answer
+//! requests slowly (FATF/Egmont, *Trade-Based Money Laundering*, 2020; typologies.md
+//! OS4).
+//!
+//! ## Example
+//! ```text
+//!          ┌─> VG shell ─┐
+//! CN co ───┼─> SC shell ─┼──> HK co     2.0M out, 1.9M gathered within 20 days
+//!          └─> PA shell ─┘
+//! ```
+//!
+//! ## Parameters
+//! `[os4]`: `window_days` (30, the typologies.md window), `min_intermediaries` (3, fan
+//! width), `min_retained` (0.8), `min_amount` (10,000), `channels`.
+//!
+//! ## Look-alikes
+//! An offshore fund receives from many investors and invests in a few brokers: the
+//! investors are many sources, not one. A multinational's offshore subsidiary keeps most
+//! of what it receives and pays many suppliers. Company-to-company transfers count here,
+//! unlike in the generic motif, because OS4 is about companies.
+
+use super::motif_scatter_gather::{all, Spec};
+use super::{Context, Detector, Outcome};
+
+/// OS4 detector.
+pub struct OffshoreScatter;
+
+impl Detector for OffshoreScatter {
+    fn code(&self) -> &'static str {
+        "OS4"
+    }
+
+    fn title(&self) -> &'static str {
+        "scatter-gather through offshore"
+    }
+
+    fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
+        if !ctx.graph.accounts.offshore.contains(&true) {
+            return Some("no account in an offshore jurisdiction (needs account countries)".into());
+        }
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.os4;
+        let spec = Spec {
+            pattern: "OS4",
+            window: (cfg.window_days * 86_400.0) as i64,
+            min_intermediaries: cfg.min_intermediaries,
+            min_retained: cfg.min_retained,
+            min_amount: cfg.min_amount,
+            skip_b2b: false,
+            channels: crate::config::Config::channels(&cfg.channels),
+            offshore_only: true,
+        };
+        Outcome { hits: all(ctx, &spec), notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [&'static str] {
+        &["OS1", "OS2"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D};
+
+    fn case(t: &mut Tiny, havens: &[&str], keep: f64, delay: i64) {
+        t.company("SRC", "CN");
+        t.company("DST", "HK");
+        for (k, h) in havens.iter().enumerate() {
+            let w = format!("W{k}");
+            t.company(&w, h);
+            t.wire("SRC", &w, 10 * D + k as i64 * 3600, 400_000.0);
+            t.wire(&w, "DST", 10 * D + delay + k as i64 * 3600, 400_000.0 * keep);
+        }
+    }
+
+    #[test]
+    fn finds_split_over_offshore_and_gathered() {
+        let mut t = Tiny::new();
+        case(&mut t, &["VG", "SC", "PA"], 0.95, 15 * D);
+        let hits = t.hits(&OffshoreScatter);
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].reason.contains("3 of 3 offshore"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        let mut t = Tiny::new();
+        case(&mut t, &["VG", "SC", "GB"], 0.95, 15 * D);
+        assert!(t.hits(&OffshoreScatter).is_empty(), "two offshore");
+        let mut t = Tiny::new();
+        case(&mut t, &["VG", "SC", "PA"], 0.75, 15 * D);
+        assert!(t.hits(&OffshoreScatter).is_empty(), "75% retained");
+        let mut t = Tiny::new();
+        case(&mut t, &["VG", "SC", "PA"], 0.95, 31 * D);
+        assert!(t.hits(&OffshoreScatter).is_empty(), "gathered after 31 days");
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        t.noise(3, 30, 200, 90);
+        case(&mut t, &["VG", "SC", "PA", "BZ"], 0.9, 10 * D);
+        t.reverse_rows();
+        assert_eq!(t.hits(&OffshoreScatter).len(), 1);
+    }
+}
