@@ -1,5 +1,7 @@
-//! Leads: hits that share an account are merged (union-find) into one lead, scored and
-//! ranked.
+//! Leads: hits that share a central account (the hub, shell, member... a hit is about)
+//! are merged (union-find) into one lead, scored and ranked. Counterparties such as
+//! customers and payees do not merge hits: residents who turn up in two unrelated cases
+//! would otherwise chain them into one unreadable lead.
 //!
 //! # How leads are scored
 //! Each hit carries a strength in (0, 1] (how far past its thresholds it sits). Per
@@ -8,7 +10,9 @@
 //! combine by a weighted noisy-OR, `E = 1 - Π_p(1 - w_p · e_p)`, with `w_p` from
 //! `[scoring.pattern_weights]`. The amount factor
 //! `A = min(1, log10(1 + amount) / log10(1 + reference_amount))` favours leads that move
-//! more money. `score = 100 · E · (0.5 + 0.5 · A)`. Ties rank by amount, then by the
+//! more money. A lead that touches an account whose OS3 shell score `S` reaches
+//! `os2.min_shell_score` gets one more noisy-OR term, `1 - shell_weight · S` (unless it
+//! holds an OS3 hit already). `score = 100 · E · (0.5 + 0.5 · A)`. Ties rank by amount, then by the
 //! smallest account id, so ranks are stable.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,6 +62,11 @@ pub struct Lead {
     pub summary: String,
     /// Number of hits merged.
     pub hit_count: usize,
+    /// Controller groups (of two or more linked holders) the lead touches, each named by
+    /// its most linked holder.
+    pub controllers: Vec<String>,
+    /// Highest OS3 shell score among its accounts (0 when none looks like a shell).
+    pub shell_score: f64,
 }
 
 /// Most hit reasons quoted in a lead's summary.
@@ -68,19 +77,28 @@ pub fn build(hits: &[Hit], graph: &FlowGraph, dump: &Dump, config: &Config) -> V
     let n = graph.node_count();
     let mut uf = UnionFind::<u32>::new(n.max(1));
     for h in hits {
-        if let Some(first) = h.accounts.first() {
-            for a in &h.accounts[1..] {
-                uf.union(first.account, a.account);
-            }
+        let keys = keys(h);
+        for w in keys.windows(2) {
+            uf.union(w[0], w[1]);
         }
     }
     let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (i, h) in hits.iter().enumerate() {
-        if let Some(first) = h.accounts.first() {
-            groups.entry(uf.find(first.account)).or_default().push(i);
+        if let Some(&first) = keys(h).first() {
+            groups.entry(uf.find(first)).or_default().push(i);
         }
     }
-    let mut leads: Vec<Lead> = groups.into_values().map(|idx| merge(&idx, hits, graph, config)).collect();
+    let ctx = crate::detect::Context { graph, dump, config };
+    let shell: Vec<f64> = match crate::detect::shell_profile::unavailable(&ctx) {
+        Some(_) => Vec::new(),
+        None => crate::detect::shell_profile::profiles(&ctx, &config.os3)
+            .iter()
+            .map(|p| p.map_or(0.0, |p| p.score))
+            .collect(),
+    };
+    let names = controller_names(graph, dump);
+    let mut leads: Vec<Lead> =
+        groups.into_values().map(|idx| merge(&idx, hits, graph, config, &shell, &names)).collect();
     let name = |l: &Lead| {
         l.accounts.iter().map(|a| dump.accounts.ids[a.account as usize].as_str()).min().unwrap_or("")
     };
@@ -97,7 +115,54 @@ pub fn build(hits: &[Hit], graph: &FlowGraph, dump: &Dump, config: &Config) -> V
     leads
 }
 
-fn merge(idx: &[usize], hits: &[Hit], g: &FlowGraph, config: &Config) -> Lead {
+/// The accounts a hit is merged on: its central accounts (hubs, shells, members...), or
+/// all of them when it has none. Customers and payees shared by chance do not chain
+/// unrelated cases into one lead; the accounts a case is about do.
+fn keys(h: &Hit) -> Vec<u32> {
+    let central: Vec<u32> = h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account).collect();
+    if central.is_empty() {
+        h.accounts.iter().map(|a| a.account).collect()
+    } else {
+        central
+    }
+}
+
+/// Label per controller group of two or more holders: its most linked holder's id.
+fn controller_names(g: &FlowGraph, dump: &Dump) -> BTreeMap<u32, String> {
+    let mut degree = vec![0usize; dump.holders.len()];
+    for l in &dump.links {
+        degree[l.a as usize] += 1;
+        degree[l.b as usize] += 1;
+    }
+    let mut best: BTreeMap<u32, (usize, std::cmp::Reverse<u32>)> = BTreeMap::new();
+    let mut holders: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for v in 0..g.node_count() {
+        let h = g.accounts.holder[v];
+        if h == crate::graph::NO_HOLDER {
+            continue;
+        }
+        let c = g.accounts.controller[v];
+        holders.entry(c).or_default().insert(h);
+        let cand = (degree.get(h as usize).copied().unwrap_or(0), std::cmp::Reverse(h));
+        let e = best.entry(c).or_insert(cand);
+        if cand > *e {
+            *e = cand;
+        }
+    }
+    best.into_iter()
+        .filter(|(c, _)| holders.get(c).is_some_and(|h| h.len() > 1))
+        .map(|(c, (_, std::cmp::Reverse(h)))| (c, dump.holders.ids[h as usize].clone()))
+        .collect()
+}
+
+fn merge(
+    idx: &[usize],
+    hits: &[Hit],
+    g: &FlowGraph,
+    config: &Config,
+    shell: &[f64],
+    controllers: &BTreeMap<u32, String>,
+) -> Lead {
     let mut accounts: BTreeMap<u32, LeadAccount> = BTreeMap::new();
     let mut transfers = BTreeSet::new();
     let mut per_pattern: BTreeMap<&'static str, f64> = BTreeMap::new();
@@ -133,8 +198,23 @@ fn merge(idx: &[usize], hits: &[Hit], g: &FlowGraph, config: &Config) -> Lead {
             x.amount_in += a;
         }
     }
+    // A shell that takes part in the lead raises it (OS3 as a weight), unless the lead
+    // already counts it as an OS3 hit.
+    let shell_score = accounts
+        .keys()
+        .map(|&v| shell.get(v as usize).copied().unwrap_or(0.0))
+        .filter(|&s| s >= config.os2.min_shell_score)
+        .fold(0.0f64, f64::max);
+    let shell_term =
+        if per_pattern.contains_key("OS3") { 1.0 } else { 1.0 - config.scoring.shell_weight * shell_score };
     let evidence = 1.0
-        - per_pattern.iter().map(|(p, miss)| 1.0 - config.pattern_weight(p) * (1.0 - miss)).product::<f64>();
+        - shell_term
+            * per_pattern
+                .iter()
+                .map(|(p, miss)| 1.0 - config.pattern_weight(p) * (1.0 - miss))
+                .product::<f64>();
+    let controller_labels: BTreeSet<&String> =
+        accounts.keys().filter_map(|&v| controllers.get(&g.accounts.controller[v as usize])).collect();
     let amount_factor = ((1.0 + total).log10() / (1.0 + config.scoring.reference_amount).log10()).min(1.0);
     let score = 100.0 * evidence * (0.5 + 0.5 * amount_factor);
     let mut strongest: Vec<&Hit> = idx.iter().map(|&i| &hits[i]).collect();
@@ -156,6 +236,8 @@ fn merge(idx: &[usize], hits: &[Hit], g: &FlowGraph, config: &Config) -> Lead {
         total_amount: total,
         summary: summary.join(" | "),
         hit_count: idx.len(),
+        controllers: controller_labels.into_iter().cloned().collect(),
+        shell_score,
     }
 }
 

@@ -491,6 +491,8 @@ pub struct ScoringConfig {
     pub default_weight: f64,
     /// Amount at which the amount factor reaches 1.
     pub reference_amount: f64,
+    /// Weight of the strongest shell profile among a lead's accounts.
+    pub shell_weight: f64,
 }
 
 impl Config {
@@ -640,6 +642,7 @@ impl Config {
             return bad("trace.max_hops must be at least 1".into());
         }
         share("scoring.default_weight", self.scoring.default_weight)?;
+        share("scoring.shell_weight", self.scoring.shell_weight)?;
         for (k, v) in &self.scoring.pattern_weights {
             share(&format!("scoring.pattern_weights.{k}"), *v)?;
         }

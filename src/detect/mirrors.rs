@@ -72,6 +72,7 @@ pub fn networks(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
     let g = ctx.graph;
     let channels = crate::config::Config::channels(&cfg.channels);
     let gap = (cfg.max_gap_hours * 3600.0) as i64;
+    let exempt = ctx.config.exempt_licensed;
     let is_leg = |e: usize, customer: u32| -> bool {
         let (s, d) = (g.src[e], g.dst[e]);
         let c = &g.accounts;
@@ -81,6 +82,8 @@ pub fn networks(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
             && c.country[s as usize] == c.country[d as usize]
             && c.controller[s as usize] != c.controller[d as usize]
             && (!cfg.persons_only || c.kind[customer as usize] != HolderKind::Company)
+            // A licensed remitter mirrors payments by trade; neither side of it is a leg.
+            && !(exempt && (c.licensed[s as usize] || c.licensed[d as usize]))
     };
     // Inflow legs name their receiver as hub, outflow legs their sender.
     let legs = |min: f64, inflow: bool| -> Vec<Leg> {

@@ -11,7 +11,7 @@ use crate::leads::Lead;
 use crate::model::Dump;
 
 /// Header of `leads.csv`.
-pub const LEADS_HEADER: [&str; 11] = [
+pub const LEADS_HEADER: [&str; 12] = [
     "lead_id",
     "rank",
     "score",
@@ -22,6 +22,7 @@ pub const LEADS_HEADER: [&str; 11] = [
     "total_amount_base",
     "first_seen",
     "last_seen",
+    "controllers",
     "summary",
 ];
 /// Header of `lead_accounts.csv`.
@@ -66,6 +67,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
             &format!("{:.2}", l.total_amount),
             &format_time(l.first_seen),
             &format_time(l.last_seen),
+            &l.controllers.join(";"),
             &l.summary,
         ])?;
     }
