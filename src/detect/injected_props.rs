@@ -162,4 +162,89 @@ proptest! {
         }, &super::motif_stack::Stack);
         prop_assert!(found(&hits, &t, "R0", Role::Member));
     }
+
+    #[test]
+    fn os2_layering(seed in 0u64..1000, layers in 2usize..7, keep in 0.82f64..1.0, delay_h in 1i64..160, start in 10i64..100) {
+        let (t, hits) = run(seed, |t| {
+            t.company("ORIGIN", "CN");
+            t.person("BEN", "CA");
+            let havens = ["VG", "SC", "PA", "BZ", "KY", "WS"];
+            let mut at = "ORIGIN".to_owned();
+            let mut amount = 500_000.0;
+            for k in 0..=layers {
+                let to = if k == layers { "BEN".to_owned() } else { format!("S{k}") };
+                if k < layers {
+                    t.company(&to, havens[k % havens.len()]);
+                    let h = t.dump.holders.intern(&format!("h-{to}")) as usize;
+                    t.dump.holders.incorporated_on[h] = Some(0);
+                }
+                t.wire(&at, &to, start * D + k as i64 * delay_h * H, amount);
+                amount *= keep;
+                at = to;
+            }
+        }, &super::os2_layering::Layering);
+        prop_assert!(found(&hits, &t, "ORIGIN", Role::Originator));
+    }
+
+    #[test]
+    fn os3_shell_cluster(seed in 0u64..1000, size in 5usize..10, age in 10i64..360, start in 10i64..100) {
+        let (t, hits) = run(seed, |t| {
+            for k in 0..size {
+                let s = format!("SH{k}");
+                t.company(&s, "VG");
+                let h = t.dump.holders.intern(&format!("h-{s}")) as usize;
+                t.dump.holders.address[h] = Some("Suite 7, Palm Grove Chambers, VG".into());
+                t.dump.holders.incorporated_on[h] = Some((start - age) * D);
+                t.company(&format!("SRC{k}"), "MY");
+                t.company(&format!("DST{k}"), "SG");
+                t.wire(&format!("SRC{k}"), &s, start * D + k as i64 * H, 200_000.0);
+                t.wire(&s, &format!("DST{k}"), (start + 1) * D + k as i64 * H, 196_000.0);
+            }
+        }, &super::os3_shell_profile::ShellProfileDetector);
+        prop_assert!(found(&hits, &t, "SH0", Role::Shell));
+    }
+
+    #[test]
+    fn os4_offshore_scatter(seed in 0u64..1000, width in 3usize..7, delay_d in 1i64..28, start in 10i64..100) {
+        let (t, hits) = run(seed, |t| {
+            t.company("SRC", "CN");
+            t.company("DST", "HK");
+            for k in 0..width {
+                let w = format!("W{k}");
+                t.company(&w, ["VG", "KY", "SC", "PA"][k % 4]);
+                t.wire("SRC", &w, start * D + k as i64 * H, 300_000.0);
+                t.wire(&w, "DST", (start + delay_d) * D + k as i64 * H, 285_000.0);
+            }
+        }, &super::os4_offshore_scatter::OffshoreScatter);
+        prop_assert!(found(&hits, &t, "DST", Role::Target));
+    }
+
+    #[test]
+    fn os5_shared_control(seed in 0u64..1000, n in 2usize..5, flows in 1usize..6, start in 10i64..100) {
+        let (t, hits) = run(seed, |t| {
+            t.person("P", "CN");
+            let countries = ["HK", "SG", "VG", "GB", "AE"];
+            for k in 0..n {
+                t.company(&format!("CO{k}"), countries[k]);
+                t.link("h-P", &format!("h-CO{k}"));
+            }
+            for f in 0..flows {
+                let (a, b) = (f % n, (f + 1) % n);
+                t.wire(&format!("CO{a}"), &format!("CO{b}"), (start + f as i64) * D, 150_000.0);
+            }
+        }, &super::os5_shared_control::SharedControl);
+        prop_assert!(found(&hits, &t, "CO1", Role::Member));
+    }
+
+    #[test]
+    fn cycle(seed in 0u64..1000, n in 3usize..10, gap_h in 1i64..72, keep in 0.93f64..1.0, start in 10i64..100) {
+        let (t, hits) = run(seed, |t| {
+            let mut amount = 20_000.0;
+            for k in 0..n {
+                t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % n), start * D + k as i64 * gap_h * H, amount);
+                amount *= keep;
+            }
+        }, &super::motif_cycle::Cycle);
+        prop_assert!(found(&hits, &t, "M0", Role::Member));
+    }
 }
