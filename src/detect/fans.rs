@@ -45,7 +45,11 @@ fn fan_hit(
         return None;
     }
     let keep = counted(g, v, list, channels, cfg.skip_business_to_business);
-    let burst = densest(g, list, &keep, list.len(), (cfg.window_days * 86_400.0) as i64)?;
+    // The baseline counts the account's business with companies too, not its card
+    // purchases or cash at its own account.
+    let baseline =
+        if cfg.skip_business_to_business { counted(g, v, list, channels, false).len() } else { keep.len() };
+    let burst = densest(g, list, &keep, baseline, (cfg.window_days * 86_400.0) as i64)?;
     if burst.new_counterparties < cfg.min_counterparties
         || burst.rate_ratio < cfg.min_rate_ratio
         || burst.amount < cfg.min_amount

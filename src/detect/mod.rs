@@ -207,9 +207,10 @@ pub trait Detector: Sync {
     /// The pass itself.
     fn run(&self, ctx: &Context<'_>) -> Outcome;
     /// More specific patterns this one gives way to: a hit of this detector is dropped
-    /// when most of its central accounts (hub, shell, members, ...) are central in hits
-    /// of these too, so a collector is reported as UB1, not also as a bare fan-in, while
-    /// a biclique that merely shares one member with another case is still reported.
+    /// when one hit of these holds one of its central accounts (hub, shell, members, ...)
+    /// and most of all its accounts, so a collector and its depositors are reported as
+    /// UB1, not also as a bare fan-in, while a fan whose hub merely also sits in another
+    /// case, with other counterparties, is still reported.
     fn defers_to(&self) -> &'static [&'static str] {
         &[]
     }
@@ -315,23 +316,49 @@ fn drop_deferred(
     runs: &mut [DetectorRun],
 ) -> Vec<Hit> {
     use std::collections::{BTreeMap, BTreeSet};
-    let mut involved: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
-    for h in hits.iter().flatten() {
-        let central = h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account);
-        involved.entry(h.pattern).or_default().extend(central);
-    }
-    for (k, d) in detectors.iter().enumerate() {
-        let over: Vec<&BTreeSet<u32>> = d.defers_to().iter().filter_map(|p| involved.get(p)).collect();
-        if over.is_empty() {
-            continue;
+    // (pattern, account) -> the hits of that pattern the account takes part in.
+    let mut index: BTreeMap<(&str, u32), Vec<(usize, usize)>> = BTreeMap::new();
+    for (k, list) in hits.iter().enumerate() {
+        for (i, h) in list.iter().enumerate() {
+            for a in &h.accounts {
+                index.entry((h.pattern, a.account)).or_default().push((k, i));
+            }
         }
+    }
+    // Decide every drop on the hits as found, then drop: the index points into them.
+    let explained: Vec<Vec<bool>> = detectors
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let patterns = d.defers_to();
+            hits[k]
+                .iter()
+                .map(|h| {
+                    if patterns.is_empty() {
+                        return false;
+                    }
+                    let mine: BTreeSet<u32> = h.accounts.iter().map(|a| a.account).collect();
+                    // Hits of a more specific pattern holding one of this hit's central accounts...
+                    let mut others: BTreeSet<(usize, usize)> = BTreeSet::new();
+                    for a in h.accounts.iter().filter(|a| a.role.is_central()) {
+                        for p in patterns {
+                            others.extend(index.get(&(*p, a.account)).into_iter().flatten().copied());
+                        }
+                    }
+                    // ...one of which also holds most of its accounts.
+                    others.iter().any(|&(ok, oi)| {
+                        let shared =
+                            hits[ok][oi].accounts.iter().filter(|a| mine.contains(&a.account)).count();
+                        2 * shared > mine.len()
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    for ((k, d), flags) in detectors.iter().enumerate().zip(explained) {
         let before = hits[k].len();
-        hits[k].retain(|h| {
-            let central: Vec<u32> =
-                h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account).collect();
-            let explained = central.iter().filter(|&&a| over.iter().any(|s| s.contains(&a))).count();
-            2 * explained <= central.len()
-        });
+        let mut flags = flags.into_iter();
+        hits[k].retain(|_| !flags.next().unwrap_or(false));
         let dropped = before - hits[k].len();
         if dropped > 0 {
             runs[k].hits = hits[k].len();
@@ -417,6 +444,71 @@ pub(crate) mod testkit;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A detector that only names itself and what it defers to.
+    struct Stub(&'static str, &'static [&'static str]);
+
+    impl Detector for Stub {
+        fn code(&self) -> &'static str {
+            self.0
+        }
+        fn title(&self) -> &'static str {
+            self.0
+        }
+        fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+            None
+        }
+        fn run(&self, _: &Context<'_>) -> Outcome {
+            Outcome::default()
+        }
+        fn defers_to(&self) -> &'static [&'static str] {
+            self.1
+        }
+    }
+
+    fn stub_hit(pattern: &'static str, central: u32, others: &[u32]) -> Hit {
+        let mut accounts =
+            vec![HitAccount { account: central, role: Role::Hub, amount_in: 0.0, amount_out: 0.0 }];
+        accounts.extend(others.iter().map(|&a| HitAccount {
+            account: a,
+            role: Role::Source,
+            amount_in: 0.0,
+            amount_out: 0.0,
+        }));
+        Hit {
+            pattern,
+            accounts,
+            transfers: vec![],
+            amount: 0.0,
+            first_seen: 0,
+            last_seen: 0,
+            strength: 0.5,
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_motif_defers_only_to_a_hit_that_explains_most_of_it() {
+        let detectors: Vec<Box<dyn Detector>> = vec![
+            Box::new(Stub("UB1", &[])),
+            Box::new(Stub("gather_scatter", &["UB1"])),
+            Box::new(Stub("fan_in", &["UB1", "gather_scatter"])),
+        ];
+        let run = |code| DetectorRun { code, title: code, hits: 0, millis: 0, skipped: None, notes: vec![] };
+        let mut runs = vec![run("UB1"), run("gather_scatter"), run("fan_in")];
+        let hits = vec![
+            // UB1: collector 1 with depositors 2..6.
+            vec![stub_hit("UB1", 1, &[2, 3, 4, 5, 6])],
+            // Dropped: hub 1 and most accounts are UB1's.
+            vec![stub_hit("gather_scatter", 1, &[2, 3, 4, 9])],
+            // Kept: hub 2 is in UB1 but its senders are not; dropped: hub 1 again.
+            vec![stub_hit("fan_in", 2, &[20, 21, 22, 23, 24]), stub_hit("fan_in", 1, &[3, 4, 5])],
+        ];
+        let kept = drop_deferred(&detectors, hits, &mut runs);
+        let names: Vec<(&str, u32)> = kept.iter().map(|h| (h.pattern, h.accounts[0].account)).collect();
+        assert_eq!(names, vec![("UB1", 1), ("fan_in", 2)]);
+        assert_eq!((runs[1].hits, runs[2].hits), (0, 1));
+    }
 
     #[test]
     fn amounts_get_thousands_separators() {
