@@ -224,8 +224,8 @@ proptest! {
         let (t, hits) = run(seed, |t| {
             t.person("P", "CN");
             let countries = ["HK", "SG", "VG", "GB", "AE"];
-            for k in 0..n {
-                t.company(&format!("CO{k}"), countries[k]);
+            for (k, country) in countries.iter().enumerate().take(n) {
+                t.company(&format!("CO{k}"), country);
                 t.link("h-P", &format!("h-CO{k}"));
             }
             for f in 0..flows {
