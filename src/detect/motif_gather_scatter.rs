@@ -63,7 +63,7 @@ impl Detector for GatherScatter {
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)
-            .filter_map(|v| scan(ctx, cfg, &channels, v))
+            .filter_map(|v| scan(ctx, cfg, &channels, v, "gather_scatter"))
             .collect();
         Outcome { hits, notes: Vec::new() }
     }
@@ -73,7 +73,14 @@ impl Detector for GatherScatter {
     }
 }
 
-fn scan(ctx: &Context<'_>, cfg: &GatherScatterConfig, channels: &[Channel], v: u32) -> Option<Hit> {
+/// The gather-scatter around hub `v`, if there is one (OS4 reuses it for offshore hubs).
+pub fn scan(
+    ctx: &Context<'_>,
+    cfg: &GatherScatterConfig,
+    channels: &[Channel],
+    v: u32,
+    pattern: &'static str,
+) -> Option<Hit> {
     let g = ctx.graph;
     let (ins, outs) = (g.in_list(v), g.out_list(v));
     if ins.len() < cfg.min_senders || outs.len() < cfg.min_payees {
@@ -142,7 +149,7 @@ fn scan(ctx: &Context<'_>, cfg: &GatherScatterConfig, channels: &[Channel], v: u
     );
     let size = (gather.counterparties + payees.len()) as f64 / cfg.min_counterparties as f64;
     let strength = 0.5 + 0.5 * (size.log2() / 2.0).clamp(0.0, 1.0);
-    Some(b.finish(g, "gather_scatter", gather.amount, strength, reason))
+    Some(b.finish(g, pattern, gather.amount, strength, reason))
 }
 
 #[cfg(test)]

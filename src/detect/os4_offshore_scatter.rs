@@ -4,7 +4,11 @@
 //! One source splits money over at least `min_intermediaries` offshore accounts that
 //! each pass it on, within the window, to one destination, together retaining at least
 //! `min_retained` of it: the intermediary set `N+(u) ∩ N-(v)` of typologies.md with
-//! `>= 3` offshore members, time-respecting. The offshore share is reported.
+//! `>= 3` offshore members, time-respecting. The offshore share is reported. And the
+//! reverse, gather-scatter through offshore: one offshore account gathering from at
+//! least `min_intermediaries` senders and scattering at least `min_retained` of it to at
+//! least as many payees within the window, when that account passes on at least
+//! `min_retained` of all it ever received.
 //!
 //! ## Why it matters
 //! Splitting a sum over several offshore companies and gathering it again breaks the
@@ -29,8 +33,12 @@
 //! of what it receives and pays many suppliers. Company-to-company transfers count here,
 //! unlike in the generic motif, because OS4 is about companies.
 
+use rayon::prelude::*;
+
+use super::motif_gather_scatter::scan;
 use super::motif_scatter_gather::{all, Spec};
 use super::{Context, Detector, Outcome};
+use crate::config::GatherScatterConfig;
 
 /// OS4 detector.
 pub struct OffshoreScatter;
@@ -63,7 +71,37 @@ impl Detector for OffshoreScatter {
             channels: crate::config::Config::channels(&cfg.channels),
             offshore_only: true,
         };
-        Outcome { hits: all(ctx, &spec), notes: Vec::new() }
+        let mut hits = all(ctx, &spec);
+        // The reverse: several sources gather in one offshore account that scatters on.
+        let through_hub = GatherScatterConfig {
+            window_days: cfg.window_days,
+            min_senders: cfg.min_intermediaries,
+            min_payees: cfg.min_intermediaries,
+            min_counterparties: 2 * cfg.min_intermediaries,
+            min_pass_through: cfg.min_retained,
+            // A shell has no habit to stand out from.
+            min_rate_ratio: 0.0,
+            min_amount: cfg.min_amount,
+            skip_business_to_business: false,
+            channels: cfg.channels.clone(),
+        };
+        let g = ctx.graph;
+        // The hub passes on what it gets over its whole history: an offshore fund gathers
+        // from many investors and invests in a few brokers, but keeps part of it.
+        let passes_on = |v: u32| {
+            let sum = |edges: &[u32]| edges.iter().map(|&e| g.amount[e as usize]).sum::<f64>();
+            let ratio = sum(g.out_edges(v)) / sum(g.in_edges(v)).max(1e-9);
+            ratio >= cfg.min_retained && ratio <= 1.0 / cfg.min_retained.max(1e-9)
+        };
+        hits.par_extend(
+            (0..g.node_count() as u32)
+                .into_par_iter()
+                .with_min_len(256)
+                .filter(|&v| g.accounts.offshore[v as usize])
+                .filter(|&v| passes_on(v))
+                .filter_map(|v| scan(ctx, &through_hub, &spec.channels, v, "OS4")),
+        );
+        Outcome { hits, notes: Vec::new() }
     }
 
     fn defers_to(&self) -> &'static [&'static str] {
@@ -107,6 +145,31 @@ mod tests {
         let mut t = Tiny::new();
         case(&mut t, &["VG", "SC", "PA"], 0.95, 31 * D);
         assert!(t.hits(&OffshoreScatter).is_empty(), "gathered after 31 days");
+    }
+
+    #[test]
+    fn finds_gather_scatter_through_one_offshore_hub() {
+        let mut t = Tiny::new();
+        t.company("HUB", "VG");
+        let h = t.dump.holders.intern("h-HUB") as usize;
+        t.dump.holders.incorporated_on[h] = Some(0);
+        for k in 0..3 {
+            t.company(&format!("IN{k}"), "CN");
+            t.company(&format!("OUT{k}"), "GB");
+            t.wire(&format!("IN{k}"), "HUB", 10 * D + k as i64 * D, 200_000.0);
+            t.wire("HUB", &format!("OUT{k}"), 20 * D + k as i64 * D, 190_000.0);
+        }
+        let hits = t.hits(&OffshoreScatter);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].accounts.len(), 7);
+        // Two payees only: no hit.
+        let mut t = Tiny::new();
+        t.company("HUB", "VG");
+        for k in 0..3 {
+            t.wire(&format!("IN{k}"), "HUB", 10 * D + k as i64 * D, 200_000.0);
+            t.wire("HUB", &format!("OUT{}", k % 2), 20 * D + k as i64 * D, 190_000.0);
+        }
+        assert!(t.hits(&OffshoreScatter).is_empty());
     }
 
     #[test]

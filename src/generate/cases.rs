@@ -375,8 +375,13 @@ fn os3_shell_cluster(j: &mut Injector<'_>) {
     }
 }
 
-/// OS4: one source splits across several offshore accounts that gather into one target.
+/// OS4: one source splits across several offshore accounts that gather into one target;
+/// or the reverse, several sources gather in one offshore shell that scatters on.
 fn os4_scatter_gather(j: &mut Injector<'_>) {
+    if j.count(0, 1) == 1 {
+        os4_gather_scatter(j);
+        return;
+    }
     let case = j.book.open("OS4");
     let source = j.new_company(HOME, 6.0);
     let c = j.among(&["HK", "SG", "GB"]);
@@ -397,6 +402,37 @@ fn os4_scatter_gather(j: &mut Injector<'_>) {
         let delay = j.hours(24.0, 20.0 * 24.0);
         let out = part * j.uniform(0.9, 0.995);
         j.tx(case, t + delay, mid, target, out.round(), Channel::Wire);
+    }
+}
+
+/// OS4, reversed: companies pay one young offshore shell, which pays most of it on to
+/// several companies abroad.
+fn os4_gather_scatter(j: &mut Injector<'_>) {
+    let case = j.book.open("OS4");
+    let haven = j.haven();
+    let age = j.count(30, 600) as i64;
+    let hub = j.shell(haven, age, None);
+    j.book.role(case, hub, "intermediary");
+    let t0 = j.start_within(30.0);
+    let mut total = 0.0;
+    for _ in 0..j.count(3, 7) {
+        let c = j.among(&["CN", "MY", "IT"]);
+        let src = j.new_company(c, 5.0);
+        j.book.role(case, src, "source");
+        let usd = j.uniform(100_000.0, 800_000.0).round();
+        total += usd;
+        let t = t0 + j.hours(0.0, 10.0 * 24.0);
+        j.tx(case, t, src, hub, usd, Channel::Wire).memo = Memo::Invoice;
+    }
+    let n = j.count(3, 7);
+    for _ in 0..n {
+        let c = j.among(&["HK", "SG", "GB", "AE"]);
+        let dst = j.new_company(c, 5.0);
+        j.book.role(case, dst, "target");
+        let keep = j.uniform(0.9, 0.99);
+        let part = j.jitter(total * keep / n as f64, 0.1).round();
+        let t = t0 + 10 * DAY + j.hours(0.0, 15.0 * 24.0);
+        j.tx(case, t, hub, dst, part, Channel::Wire).memo = Memo::Invoice;
     }
 }
 
