@@ -27,6 +27,9 @@ pub struct Config {
     pub high_risk_list_date: String,
     /// Leave out hits centred on licensed money-service businesses and banks.
     pub exempt_licensed: bool,
+    /// Without holder kinds, accounts with more transfers than this per 30 days are
+    /// treated as businesses by the motifs' business-to-business rule.
+    pub business_rate_per_30_days: f64,
     /// UB1 collector parameters.
     pub ub1: Ub1Config,
     /// UB2 structuring parameters.

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::config::BipartiteConfig;
 use crate::graph::FlowGraph;
-use crate::model::{Channel, HolderKind};
+use crate::model::Channel;
 
 /// One complete bipartite layer.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,7 +23,7 @@ pub struct Biclique {
 /// First counted transfer from `a` to each receiver, for receivers that are not hubs.
 fn receivers(g: &FlowGraph, cfg: &BipartiteConfig, channels: &[Channel], a: u32) -> BTreeMap<u32, u32> {
     let out = g.out_list(a);
-    let company = |v: u32| g.accounts.kind[v as usize] == HolderKind::Company;
+    let company = |v: u32| g.accounts.business_like[v as usize];
     let mut first = BTreeMap::new();
     for k in 0..out.len() {
         let (r, e) = (out.other[k], out.edges[k]);

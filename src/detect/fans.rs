@@ -118,7 +118,7 @@ pub struct Burst {
 /// (with `skip_b2b`) not between two companies, since a trading company meets new
 /// business counterparties every week.
 pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel], skip_b2b: bool) -> Vec<usize> {
-    let company = |a: u32| g.accounts.kind[a as usize] == crate::model::HolderKind::Company;
+    let company = |a: u32| g.accounts.business_like[a as usize];
     let b2b = skip_b2b && company(v);
     (0..list.len())
         .filter(|&k| {

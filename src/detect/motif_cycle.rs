@@ -37,7 +37,6 @@ use rayon::prelude::*;
 use super::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use super::{fmt_amount, Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::FlowGraph;
-use crate::model::HolderKind;
 
 /// cycle detector.
 pub struct Cycle;
@@ -97,7 +96,7 @@ impl Detector for Cycle {
         if capped > 0 {
             notes.push(format!("{capped} cycle search(es) stopped at the search budget"));
         }
-        let company = |v: u32| g.accounts.kind[v as usize] == HolderKind::Company;
+        let company = |v: u32| g.accounts.business_like[v as usize];
         let b2b = |c: &Vec<u32>| c.iter().all(|&e| company(g.src[e as usize]) && company(g.dst[e as usize]));
         let hits = found
             .into_iter()

@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::{fmt_amount, Context, Detector, Hit, HitBuilder, Outcome, Role};
-use crate::model::{Channel, HolderKind};
+use crate::model::Channel;
 
 /// scatter_gather detector.
 pub struct ScatterGather;
@@ -111,7 +111,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     if outs.len() < spec.min_intermediaries {
         return Vec::new();
     }
-    let company = |a: u32| g.accounts.kind[a as usize] == HolderKind::Company;
+    let company = |a: u32| g.accounts.business_like[a as usize];
     let counts = |e: u32, a: u32, b: u32| {
         spec.channels.contains(&g.channel[e as usize])
             && a != b

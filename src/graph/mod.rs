@@ -31,6 +31,9 @@ pub struct AccountAttrs {
     pub controller: Vec<u32>,
     /// The holder is a licensed money-service business or bank.
     pub licensed: Vec<bool>,
+    /// A company, or (when the holder's kind is unknown) an account busier than
+    /// `business_rate_per_30_days`: what the motifs treat as trade.
+    pub business_like: Vec<bool>,
 }
 
 /// One account's transfers in one direction, as parallel time-sorted slices: sweeps read
@@ -120,7 +123,23 @@ impl FlowGraph {
         let channel: Vec<Channel> = order.par_iter().map(|&r| t.channel[r as usize]).collect();
         let ((out_offsets, out_edges), (in_offsets, in_edges)) =
             rayon::join(|| csr(n, &src), || csr(n, &dst));
-        let accounts = attributes(dump, config);
+        let mut accounts = attributes(dump, config);
+        let span_days = match (time.first(), time.last()) {
+            (Some(a), Some(b)) => ((b - a) as f64 / 86_400.0).max(1.0),
+            _ => 1.0,
+        };
+        // Without holder kinds, an account busier than a household behaves like a business.
+        let busy = config.business_rate_per_30_days * span_days / 30.0;
+        accounts.business_like = (0..n)
+            .map(|v| match accounts.kind[v] {
+                HolderKind::Company => true,
+                HolderKind::Person => false,
+                HolderKind::Unknown => {
+                    let degree = (out_offsets[v + 1] - out_offsets[v]) + (in_offsets[v + 1] - in_offsets[v]);
+                    degree as f64 > busy
+                }
+            })
+            .collect();
         let (out_time, out_amount) = rayon::join(
             || out_edges.par_iter().map(|&e| time[e as usize]).collect(),
             || out_edges.par_iter().map(|&e| amount[e as usize]).collect(),
@@ -248,6 +267,7 @@ impl FlowGraph {
             + a.holder.capacity() * 4
             + a.kind.capacity()
             + a.licensed.capacity()
+            + a.business_like.capacity()
             + a.offshore.capacity()
             + a.high_risk.capacity()
             + a.controller.capacity() * 4
@@ -294,6 +314,7 @@ fn attributes(dump: &Dump, config: &Config) -> AccountAttrs {
             .collect(),
         holder,
         kind,
+        business_like: Vec::new(),
     }
 }
 
