@@ -124,9 +124,10 @@ impl FlowGraph {
         let ((out_offsets, out_edges), (in_offsets, in_edges)) =
             rayon::join(|| csr(n, &src), || csr(n, &dst));
         let mut accounts = attributes(dump, config);
+        // A dump shorter than a month says little about a rate per month: judge it as one.
         let span_days = match (time.first(), time.last()) {
-            (Some(a), Some(b)) => ((b - a) as f64 / 86_400.0).max(1.0),
-            _ => 1.0,
+            (Some(a), Some(b)) => ((b - a) as f64 / 86_400.0).max(30.0),
+            _ => 30.0,
         };
         // Without holder kinds, an account busier than a household behaves like a business.
         let busy = config.business_rate_per_30_days * span_days / 30.0;
