@@ -453,12 +453,7 @@ mod tests {
             t.wire(&format!("N{i}"), "UTILITY", i * H, 50.0);
         }
         // Reverse the row order: the graph must not care.
-        let tr = &mut t.dump.transfers;
-        tr.time.reverse();
-        tr.src.reverse();
-        tr.dst.reverse();
-        tr.amount_base.reverse();
-        tr.amount.reverse();
+        t.reverse_rows();
         let hits = run(&t);
         assert_eq!(hits.len(), 1);
         assert!(hits[0].accounts.len() >= 17);

@@ -242,13 +242,7 @@ mod tests {
         for k in 0..10 {
             t.send("M", "SHOP", k * D + 7 * H, 40.0, Channel::Card);
         }
-        let tr = &mut t.dump.transfers;
-        tr.time.reverse();
-        tr.src.reverse();
-        tr.dst.reverse();
-        tr.amount_base.reverse();
-        tr.amount.reverse();
-        tr.channel.reverse();
+        t.reverse_rows();
         assert_eq!(run(&t).len(), 1);
     }
 }
