@@ -77,6 +77,8 @@ pub enum Role {
     Customer,
     /// A personal account paid by a settlement shell (UB6).
     Payee,
+    /// An account of the holder who controls a group (OS5).
+    Controller,
 }
 
 impl Role {
@@ -102,6 +104,7 @@ impl Role {
             Role::Member => "member",
             Role::Customer => "customer",
             Role::Payee => "payee",
+            Role::Controller => "controller",
         }
     }
 
@@ -122,6 +125,7 @@ impl Role {
                 | Role::Member
                 | Role::Layer
                 | Role::OffshoreLayer
+                | Role::Controller
         )
     }
 }

@@ -94,16 +94,22 @@ impl Detector for SharedControl {
             .par_iter()
             .filter_map(|(gid, edges)| {
                 let h = hit(ctx, cfg, *gid, edges, &of)?;
-                Some(named(h, &controller_name(ctx, *gid, &group, &degree)))
+                let (top, name) = controller(ctx, *gid, &group, &degree);
+                Some(named(ctx, h, top, &name))
             })
             .collect();
         Outcome { hits, notes: Vec::new() }
     }
 }
 
-/// Puts the controller's name into the reason.
-fn named(mut h: Hit, name: &str) -> Hit {
+/// Puts the controller's name into the reason, and marks its own accounts.
+fn named(ctx: &Context<'_>, mut h: Hit, top: u32, name: &str) -> Hit {
     h.reason = h.reason.replace("{controller}", name);
+    for a in &mut h.accounts {
+        if ctx.graph.accounts.holder[a.account as usize] == top {
+            a.role = Role::Controller;
+        }
+    }
     h
 }
 
@@ -201,18 +207,19 @@ fn hit(
     Some(b.finish(g, "OS5", total, strength, reason))
 }
 
-/// The group's most linked holder (the director or owner), by name when known.
-fn controller_name(ctx: &Context<'_>, gid: u32, group: &[u32], degree: &[usize]) -> String {
+/// The group's most linked holder (the director or owner) and its name when known.
+fn controller(ctx: &Context<'_>, gid: u32, group: &[u32], degree: &[usize]) -> (u32, String) {
     let h = &ctx.dump.holders;
     let top = (0..h.len())
         .filter(|&i| group[i] == gid)
         .max_by(|&a, &b| degree[a].cmp(&degree[b]).then(b.cmp(&a)))
         .unwrap_or(gid as usize);
     let id = h.ids.get(top).map(String::as_str).unwrap_or("?");
-    match h.name.get(top).and_then(|n| n.as_deref()) {
+    let name = match h.name.get(top).and_then(|n| n.as_deref()) {
         Some(n) => format!("{n} ({id})"),
         None => id.to_owned(),
-    }
+    };
+    (top as u32, name)
 }
 
 #[cfg(test)]
@@ -241,6 +248,8 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].accounts.len(), 4);
         assert!(hits[0].reason.starts_with("controller h-P"), "{}", hits[0].reason);
+        let p = t.dump.accounts.intern("P");
+        assert!(hits[0].accounts.iter().any(|a| a.account == p && a.role == Role::Controller));
     }
 
     #[test]

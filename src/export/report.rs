@@ -70,7 +70,12 @@ fn colour(g: &FlowGraph, a: u32) -> &'static str {
 /// Drawing column of a role: where money comes from, passes through, ends.
 fn column(role: Role) -> usize {
     match role {
-        Role::Depositor | Role::Originator | Role::Source | Role::Smurf | Role::Customer => 0,
+        Role::Depositor
+        | Role::Originator
+        | Role::Source
+        | Role::Smurf
+        | Role::Customer
+        | Role::Controller => 0,
         Role::Collector
         | Role::Mule
         | Role::Layer
