@@ -179,8 +179,10 @@ fn hit(ctx: &Context<'_>, chain: &[u32]) -> Hit {
     }
     let first = g.amount[chain[0] as usize];
     let last = g.amount[chain[n - 1] as usize];
-    let mut route: Vec<String> = vec![country(ctx, g.src[chain[0] as usize])];
-    route.extend(chain.iter().map(|&e| country(ctx, g.dst[e as usize])));
+    // The layers in order (layer 1, 2, ... n), each with its jurisdiction.
+    let step = |v: u32| format!("{} ({})", ctx.account(v), country(ctx, v));
+    let mut route: Vec<String> = vec![step(g.src[chain[0] as usize])];
+    route.extend(chain.iter().map(|&e| step(g.dst[e as usize])));
     let days = (g.time[chain[n - 1] as usize] - g.time[chain[0] as usize]) as f64 / 86_400.0;
     let reason = format!(
         "{} left {} and passed {} shell-like account(s) in {:.1} days ({}); {} ({:.0}%) reached {}",
@@ -236,7 +238,11 @@ mod tests {
         let hits = t.hits(&Layering);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].transfers.len(), 4);
-        assert!(hits[0].reason.contains("CN -> VG -> SC -> PA -> CA"), "{}", hits[0].reason);
+        assert!(
+            hits[0].reason.contains("ORIGIN (CN) -> S0 (VG) -> S1 (SC) -> S2 (PA) -> BEN (CA)"),
+            "{}",
+            hits[0].reason
+        );
     }
 
     #[test]
