@@ -54,6 +54,8 @@ pub struct Config {
     pub os5: Os5Config,
     /// cycle motif parameters.
     pub cycle: CycleConfig,
+    /// random walk-through motif parameters.
+    pub random: RandomWalkConfig,
     /// fan_in motif parameters.
     pub fan_in: FanConfig,
     /// fan_out motif parameters.
@@ -364,6 +366,24 @@ pub struct CycleConfig {
     pub channels: Vec<String>,
 }
 
+/// Parameters of the random walk-through motif.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomWalkConfig {
+    /// Fewest transfers.
+    pub min_hops: usize,
+    /// Most transfers followed.
+    pub max_hops: usize,
+    /// Each hop carries at least this share of the previous.
+    pub min_pass_through: f64,
+    /// Each hop within this many days of the previous.
+    pub max_hop_delay_days: f64,
+    /// Smallest first hop, base currency.
+    pub min_amount: f64,
+    /// Edge expansions per starting transfer.
+    pub search_budget: u64,
+}
+
 /// Weights of the OS3 shell signals.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -601,6 +621,10 @@ impl Config {
         share("os3.min_score", self.os3.min_score)?;
         share("os4.min_retained", self.os4.min_retained)?;
         share("cycle.min_retained", self.cycle.min_retained)?;
+        share("random.min_pass_through", self.random.min_pass_through)?;
+        if self.random.min_hops < 2 || self.random.max_hops < self.random.min_hops {
+            return bad("random: need 2 <= min_hops <= max_hops".into());
+        }
         if self.cycle.min_hops < 2 || self.cycle.max_hops < self.cycle.min_hops {
             return bad("cycle: need 2 <= min_hops <= max_hops".into());
         }

@@ -10,6 +10,7 @@ pub mod motif_cycle;
 pub mod motif_fan_in;
 pub mod motif_fan_out;
 pub mod motif_gather_scatter;
+pub mod motif_random_walk;
 pub mod motif_scatter_gather;
 pub mod motif_stack;
 pub mod os1_round_trip;
@@ -235,6 +236,7 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
         Box::new(os4_offshore_scatter::OffshoreScatter),
         Box::new(os5_shared_control::SharedControl),
         Box::new(motif_cycle::Cycle),
+        Box::new(motif_random_walk::RandomWalk),
         Box::new(motif_stack::Stack),
         Box::new(motif_bipartite::Bipartite),
         Box::new(motif_scatter_gather::ScatterGather),

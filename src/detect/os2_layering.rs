@@ -141,10 +141,11 @@ impl Search<'_> {
     }
 }
 
-/// The longest valid chain that starts with transfer `start`, when `start` is where a
+/// The longest valid chain that starts with transfer `start` (`shell` marks the accounts
+/// a chain may pass through; the random-walk motif passes private accounts), when `start` is where a
 /// chain begins (not itself the forwarding of a matching inflow); and whether the
 /// search hit its budget.
-fn chain_from(g: &FlowGraph, cfg: &Os2Config, shell: &[bool], start: u32) -> (Option<Vec<u32>>, bool) {
+pub fn chain_from(g: &FlowGraph, cfg: &Os2Config, shell: &[bool], start: u32) -> (Option<Vec<u32>>, bool) {
     let s = start as usize;
     let (origin, first) = (g.src[s], g.dst[s]);
     if g.amount[s] < cfg.min_amount || !shell[first as usize] || origin == first {
