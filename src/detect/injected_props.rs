@@ -247,4 +247,16 @@ proptest! {
         }, &super::motif_cycle::Cycle);
         prop_assert!(found(&hits, &t, "M0", Role::Member));
     }
+
+    #[test]
+    fn random_walk(seed in 0u64..1000, hops in 4usize..9, gap_h in 3i64..72, keep in 0.9f64..1.0, start in 10i64..100) {
+        let (t, hits) = run(seed, |t| {
+            let mut amount = 15_000.0;
+            for k in 0..hops {
+                t.wire(&format!("W{k}"), &format!("W{}", k + 1), start * D + k as i64 * gap_h * H, amount);
+                amount *= keep;
+            }
+        }, &super::motif_random_walk::RandomWalk);
+        prop_assert!(found(&hits, &t, "W1", Role::Member));
+    }
 }
