@@ -55,7 +55,7 @@ fn stages(c: &mut Criterion) {
     let (dump, _) = ingest::load(&files, &config, &Silent).expect("ingest");
     group.bench_function("graph build", |b| b.iter(|| black_box(FlowGraph::build(&dump, &config))));
     let graph = FlowGraph::build(&dump, &config);
-    let ctx = Context { graph: &graph, dump: &dump, config: &config };
+    let ctx = Context::new(&graph, &dump, &config);
     for d in detect::registry() {
         group.bench_function(format!("detect {}", d.code()), |b| b.iter(|| black_box(d.run(&ctx))));
     }
@@ -67,8 +67,8 @@ fn stages(c: &mut Criterion) {
     };
     group.bench_function("features 1d", |b| b.iter(|| black_box(features::compute(&graph, &fopts))));
     let (hits, _) = detect::run_all(&ctx, &detect::registry(), &Silent);
-    group.bench_function("lead merge", |b| b.iter(|| black_box(leads::build(&hits, &graph, &dump, &config))));
-    let built = leads::build(&hits, &graph, &dump, &config);
+    group.bench_function("lead merge", |b| b.iter(|| black_box(leads::build(&hits, &ctx))));
+    let built = leads::build(&hits, &ctx);
     let out = tempfile::tempdir().expect("tempdir");
     group.bench_function("export", |b| {
         b.iter(|| flowhound::export::leads_csv::write(out.path(), &built, &graph, &dump).expect("export"))

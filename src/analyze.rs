@@ -149,12 +149,12 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
         stages.push((name.to_owned(), clock.elapsed().as_millis()));
         clock = Instant::now();
     };
-    let ctx = Context { graph: &graph, dump: &dump, config };
+    let ctx = Context::new(&graph, &dump, config);
     let (hits, detectors) = detect::run_all(&ctx, &detect::registry(), progress);
     lap("detect", &mut stages);
 
     let stage = progress.stage("merge leads", None);
-    let leads: Vec<Lead> = leads::build(&hits, &graph, &dump, config);
+    let leads: Vec<Lead> = leads::build(&hits, &ctx);
     stage.finish();
     lap("leads", &mut stages);
 

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::unionfind::UnionFind;
 
 use crate::config::Config;
-use crate::detect::{Hit, Role};
+use crate::detect::{Context, Hit, Role};
 use crate::graph::FlowGraph;
 use crate::model::Dump;
 
@@ -72,8 +72,9 @@ pub struct Lead {
 /// Most hit reasons quoted in a lead's summary.
 const SUMMARY_REASONS: usize = 3;
 
-/// Merges hits into ranked leads.
-pub fn build(hits: &[Hit], graph: &FlowGraph, dump: &Dump, config: &Config) -> Vec<Lead> {
+/// Merges hits into ranked leads; `ctx` is the detection context the hits came from.
+pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
+    let (graph, dump, config) = (ctx.graph, ctx.dump, ctx.config);
     let n = graph.node_count();
     let mut uf = UnionFind::<u32>::new(n.max(1));
     for h in hits {
@@ -88,13 +89,11 @@ pub fn build(hits: &[Hit], graph: &FlowGraph, dump: &Dump, config: &Config) -> V
             groups.entry(uf.find(first)).or_default().push(i);
         }
     }
-    let ctx = crate::detect::Context { graph, dump, config };
-    let shell: Vec<f64> = match crate::detect::shell_profile::unavailable(&ctx) {
+    let shell: Vec<f64> = match crate::detect::shell_profile::unavailable(ctx) {
         Some(_) => Vec::new(),
-        None => crate::detect::shell_profile::profiles(&ctx, &config.os3)
-            .iter()
-            .map(|p| p.map_or(0.0, |p| p.score))
-            .collect(),
+        None => {
+            crate::detect::shell_profile::profiles(ctx).iter().map(|p| p.map_or(0.0, |p| p.score)).collect()
+        }
     };
     let names = controller_names(graph, dump);
     let mut leads: Vec<Lead> =
@@ -271,7 +270,7 @@ mod tests {
             hit(&g, "OS1", &[id("B"), id("C")], &[1], 0.9),
             hit(&g, "UB1", &[id("X"), id("Y")], &[2], 0.9),
         ];
-        let leads = build(&hits, &g, &t.dump, &t.config);
+        let leads = build(&hits, &Context::new(&g, &t.dump, &t.config));
         assert_eq!(leads.len(), 2);
         assert_eq!(leads[0].patterns, vec!["OS1", "UB1"]);
         assert_eq!(leads[0].accounts.len(), 3);
@@ -288,15 +287,13 @@ mod tests {
         let mut t = Tiny::new();
         t.wire("A", "B", 1, 1e9);
         let g = t.graph();
-        let one = build(&[hit(&g, "UB1", &[0, 1], &[0], 0.6)], &g, &t.dump, &t.config);
+        let one = build(&[hit(&g, "UB1", &[0, 1], &[0], 0.6)], &Context::new(&g, &t.dump, &t.config));
         let two = build(
             &[hit(&g, "UB1", &[0, 1], &[0], 0.6), hit(&g, "UB1", &[0, 1], &[0], 0.6)],
-            &g,
-            &t.dump,
-            &t.config,
+            &Context::new(&g, &t.dump, &t.config),
         );
         assert!(two[0].score > one[0].score);
         let many: Vec<Hit> = (0..50).map(|_| hit(&g, "OS1", &[0, 1], &[0], 1.0)).collect();
-        assert!(build(&many, &g, &t.dump, &t.config)[0].score <= 100.0);
+        assert!(build(&many, &Context::new(&g, &t.dump, &t.config))[0].score <= 100.0);
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
+use super::Context;
 use crate::config::BipartiteConfig;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
@@ -41,7 +42,12 @@ fn receivers(g: &FlowGraph, cfg: &BipartiteConfig, channels: &[Channel], a: u32)
 
 /// Every maximal-by-construction biclique with at least `min_side` on each side whose
 /// first transfers fit in the window, found from its lowest source; sorted.
-pub fn find(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
+/// Computed once per context, under `[bipartite]`.
+pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
+    ctx.shared.bicliques.get_or_init(|| compute(ctx.graph, &ctx.config.bipartite))
+}
+
+fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
     let channels = crate::config::Config::channels(&cfg.channels);
     let window = (cfg.window_days * 86_400.0) as i64;
     let mut out: Vec<Biclique> = (0..g.node_count() as u32)

@@ -67,8 +67,13 @@ pub fn unavailable(ctx: &Context<'_>) -> Option<String> {
     None
 }
 
-/// Every mirror network of the dump, in node order.
-pub fn networks(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
+/// Every mirror network of the dump under `[ub3]`, in node order; computed once per
+/// context.
+pub fn networks<'c>(ctx: &'c Context<'_>) -> &'c [MirrorNetwork] {
+    ctx.shared.mirrors.get_or_init(|| compute(ctx, &ctx.config.ub3))
+}
+
+fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
     let g = ctx.graph;
     let channels = crate::config::Config::channels(&cfg.channels);
     let gap = (cfg.max_gap_hours * 3600.0) as i64;

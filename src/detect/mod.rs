@@ -173,6 +173,25 @@ pub struct Context<'a> {
     pub dump: &'a Dump,
     /// Run configuration.
     pub config: &'a Config,
+    /// Searches more than one detector reads, computed once on first use.
+    shared: Shared,
+}
+
+/// The results of searches that several detectors (and lead scoring) share: shell
+/// profiles (OS2, OS3, leads), mirror networks (UB3, UB5) and bicliques (bipartite,
+/// stack). Each is filled by its module on first use.
+#[derive(Default)]
+struct Shared {
+    shells: std::sync::OnceLock<Vec<Option<shell_profile::ShellProfile>>>,
+    mirrors: std::sync::OnceLock<Vec<mirrors::MirrorNetwork>>,
+    bicliques: std::sync::OnceLock<Vec<bicliques::Biclique>>,
+}
+
+impl<'a> Context<'a> {
+    /// A context over one run's graph, dump and configuration.
+    pub fn new(graph: &'a FlowGraph, dump: &'a Dump, config: &'a Config) -> Self {
+        Context { graph, dump, config, shared: Shared::default() }
+    }
 }
 
 impl Context<'_> {

@@ -49,7 +49,7 @@ impl Detector for Bipartite {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let hits = bicliques::find(ctx.graph, &ctx.config.bipartite).iter().map(|b| hit(ctx, b)).collect();
+        let hits = bicliques::find(ctx).iter().map(|b| hit(ctx, b)).collect();
         Outcome { hits, notes: Vec::new() }
     }
 

@@ -45,28 +45,37 @@ impl Detector for Stack {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let layers = bicliques::find(ctx.graph, &ctx.config.bipartite);
-        let mut by_sources: BTreeMap<&[u32], Vec<&Biclique>> = BTreeMap::new();
-        for b in &layers {
-            by_sources.entry(&b.sources[..]).or_default().push(b);
+        let layers = bicliques::find(ctx);
+        let window = (ctx.config.bipartite.window_days * 86_400.0) as i64;
+        // Which layers each account is a source of.
+        let mut by_source: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (i, b) in layers.iter().enumerate() {
+            for &s in &b.sources {
+                by_source.entry(s).or_default().push(i);
+            }
         }
         let mut hits = Vec::new();
-        let mut seen = BTreeSet::new();
-        for first in &layers {
+        for (i, first) in layers.iter().enumerate() {
             // The second layer: a biclique whose sources are among the first's sinks.
-            let window = (ctx.config.bipartite.window_days * 86_400.0) as i64;
             let start = ctx.graph.time[first.edges[0] as usize];
-            for second in &layers {
-                let middle: Vec<u32> =
-                    second.sources.iter().filter(|s| first.sinks.contains(s)).copied().collect();
-                if middle.len() < ctx.config.bipartite.min_side || std::ptr::eq(first, second) {
+            let candidates: BTreeSet<usize> = first
+                .sinks
+                .iter()
+                .filter_map(|s| by_source.get(s))
+                .flatten()
+                .copied()
+                .filter(|&j| j != i)
+                .collect();
+            for second in candidates.into_iter().map(|j| &layers[j]) {
+                let middle = second.sources.iter().filter(|s| first.sinks.contains(s)).count();
+                if middle < ctx.config.bipartite.min_side {
                     continue;
                 }
                 let (s0, s1) = (
                     ctx.graph.time[second.edges[0] as usize],
                     ctx.graph.time[*second.edges.last().unwrap_or(&second.edges[0]) as usize],
                 );
-                if s0 <= start || s1 > start + 2 * window || !seen.insert((first.clone(), second.clone())) {
+                if s0 <= start || s1 > start + 2 * window {
                     continue;
                 }
                 hits.push(hit(ctx, first, second));

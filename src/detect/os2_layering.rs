@@ -59,7 +59,7 @@ impl Detector for Layering {
         let g = ctx.graph;
         let mut notes = Vec::new();
         let shell: Vec<bool> = match shell_profile::unavailable(ctx) {
-            None => shell_profile::profiles(ctx, &ctx.config.os3)
+            None => shell_profile::profiles(ctx)
                 .iter()
                 .map(|p| p.is_some_and(|p| p.score >= cfg.min_shell_score))
                 .collect(),

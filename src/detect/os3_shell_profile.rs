@@ -57,7 +57,7 @@ impl Detector for ShellProfileDetector {
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.os3;
-        let profiles = shell_profile::profiles(ctx, cfg);
+        let profiles = shell_profile::profiles(ctx);
         let hits = profiles
             .par_iter()
             .enumerate()

@@ -112,8 +112,13 @@ fn clusters(ctx: &Context<'_>) -> Vec<usize> {
     size
 }
 
-/// Profiles of every company account (None for others), by node.
-pub fn profiles(ctx: &Context<'_>, cfg: &Os3Config) -> Vec<Option<ShellProfile>> {
+/// Profiles of every company account (None for others), by node, under `[os3]`;
+/// computed once per context.
+pub fn profiles<'c>(ctx: &'c Context<'_>) -> &'c [Option<ShellProfile>] {
+    ctx.shared.shells.get_or_init(|| compute(ctx, &ctx.config.os3))
+}
+
+fn compute(ctx: &Context<'_>, cfg: &Os3Config) -> Vec<Option<ShellProfile>> {
     let g = ctx.graph;
     let h = &ctx.dump.holders;
     let offshore_set = ctx.config.offshore_set();

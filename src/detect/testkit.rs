@@ -132,7 +132,7 @@ impl Tiny {
     /// Hits of `detector` on the dump so far.
     pub fn hits(&self, detector: &dyn crate::detect::Detector) -> Vec<crate::detect::Hit> {
         let g = self.graph();
-        let ctx = crate::detect::Context { graph: &g, dump: &self.dump, config: &self.config };
+        let ctx = crate::detect::Context::new(&g, &self.dump, &self.config);
         detector.run(&ctx).hits
     }
 }

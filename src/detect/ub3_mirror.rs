@@ -60,7 +60,7 @@ impl Detector for Mirror {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let nets = mirrors::networks(ctx, &ctx.config.ub3);
+        let nets = mirrors::networks(ctx);
         let hits = nets.iter().map(|n| hit(ctx, n, "UB3")).collect();
         Outcome { hits, notes: Vec::new() }
     }

@@ -54,7 +54,7 @@ impl Detector for NetSettlement {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let nets = mirrors::networks(ctx, &ctx.config.ub3);
+        let nets = mirrors::networks(ctx);
         let hits = nets.par_iter().filter_map(|n| settle(ctx, &ctx.config.ub5, n)).collect();
         Outcome { hits, notes: Vec::new() }
     }
