@@ -71,11 +71,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         report: args.report,
         goaml: args.goaml,
     };
-    let report = match analyze::run(&opts, &config, progress) {
-        Ok(r) => r,
-        Err(e @ flowhound::Error::RunFailed(_)) => return Err(e.into()),
-        Err(e) => return Err(e.into()),
-    };
+    let report = analyze::run(&opts, &config, progress)?;
     let how = if args.preset.is_some() { "as given" } else { "detected" };
     println!("input layout: {} ({how})", report.preset.name());
     for line in report.ingest.reconciliation() {

@@ -71,36 +71,37 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
                     }
                 }
             }
+            // Their receivers, read once each.
+            let others: BTreeMap<u32, BTreeMap<u32, u32>> = shared
+                .iter()
+                .filter(|&(_, &n)| n >= cfg.min_side)
+                .map(|(&b, _)| (b, receivers(g, cfg, &channels, b)))
+                .collect();
+            let receivers_of = |s: u32| if s == a { Some(&ra) } else { others.get(&s) };
             let mut best: Option<Biclique> = None;
-            for (&b, &n) in &shared {
-                if n < cfg.min_side || b < a {
-                    continue;
-                }
-                let rb = receivers(g, cfg, &channels, b);
+            for (&b, rb) in others.range(a..) {
                 let sinks: BTreeSet<u32> = ra.keys().filter(|r| rb.contains_key(r)).copied().collect();
                 if sinks.len() < cfg.min_side {
                     continue;
                 }
                 let mut sources = vec![a, b];
-                for (&c, &m) in &shared {
-                    if c != b && m >= sinks.len() {
-                        let rc = receivers(g, cfg, &channels, c);
-                        if sinks.iter().all(|s| rc.contains_key(s)) {
-                            sources.push(c);
-                        }
+                for (&c, rc) in &others {
+                    if c != b && shared[&c] >= sinks.len() && sinks.iter().all(|s| rc.contains_key(s)) {
+                        sources.push(c);
                     }
                 }
                 sources.sort_unstable();
                 if sources[0] != a || sources.len() < cfg.min_side {
                     continue;
                 }
-                let mut edges = Vec::new();
-                for &s in &sources {
-                    let rs = receivers(g, cfg, &channels, s);
-                    edges.extend(sinks.iter().filter_map(|r| rs.get(r).copied()));
-                }
+                let mut edges: Vec<u32> = sources
+                    .iter()
+                    .filter_map(|&s| receivers_of(s))
+                    .flat_map(|rs| sinks.iter().filter_map(|r| rs.get(r).copied()))
+                    .collect();
                 edges.sort_unstable();
-                let span = g.time[*edges.last()? as usize] - g.time[edges[0] as usize];
+                let (Some(&first), Some(&last)) = (edges.first(), edges.last()) else { continue };
+                let span = g.time[last as usize] - g.time[first as usize];
                 if span > window || edges.len() < cfg.min_edges {
                     continue;
                 }

@@ -47,8 +47,7 @@ fn fan_hit(
     let keep = counted(g, v, list, channels, cfg.skip_business_to_business);
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
-    let baseline =
-        if cfg.skip_business_to_business { counted(g, v, list, channels, false).len() } else { keep.len() };
+    let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
     let burst = densest(g, list, &keep, baseline, (cfg.window_days * 86_400.0) as i64)?;
     if burst.new_counterparties < cfg.min_counterparties
         || burst.rate_ratio < cfg.min_rate_ratio
@@ -114,6 +113,14 @@ pub struct Burst {
     pub amount: f64,
 }
 
+/// How many transfers of one account in one direction are not to itself and on
+/// `channels`: the baseline a burst's rate is compared with.
+pub fn baseline(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel]) -> usize {
+    (0..list.len())
+        .filter(|&k| list.other[k] != v && channels.contains(&g.channel[list.edges[k] as usize]))
+        .count()
+}
+
 /// Counted transfers of one account in one direction: not to itself, on `channels`, and
 /// (with `skip_b2b`) not between two companies, since a trading company meets new
 /// business counterparties every week.
@@ -149,7 +156,7 @@ pub fn densest(
         *total.entry(party(k)).or_default() += 1;
     }
     let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
-    let (mut lo, mut new, mut best) = (0usize, 0usize, None::<(usize, usize, usize)>);
+    let (mut lo, mut new, mut best) = (0usize, 0usize, None::<(usize, usize, usize, usize)>);
     for hi in 0..keep.len() {
         let c = party(hi);
         let n = seen.entry(c).or_default();
@@ -170,13 +177,12 @@ pub fn densest(
             }
             lo += 1;
         }
-        if best.is_none_or(|(_, _, b)| new > b) {
-            best = Some((lo, hi, new));
+        if best.is_none_or(|(_, _, b, _)| new > b) {
+            best = Some((lo, hi, new, seen.len()));
         }
     }
-    let (lo, hi, new) = best?;
+    let (lo, hi, new, parties) = best?;
     let idx = &keep[lo..=hi];
-    let parties: std::collections::BTreeSet<u32> = (lo..=hi).map(party).collect();
     let span = match (g.time.first(), g.time.last()) {
         (Some(a), Some(b)) => (b - a).max(window),
         _ => window,
@@ -187,7 +193,7 @@ pub fn densest(
         from: list.time[idx[0]],
         to: list.time[idx[idx.len() - 1]],
         edges: idx.iter().map(|&k| list.edges[k]).collect(),
-        counterparties: parties.len(),
+        counterparties: parties,
         new_counterparties: new,
         share: idx.len() as f64 / keep.len() as f64,
         rate_ratio: (idx.len() as f64 / days(window)) / ((outside + 1.0) / days(span - window)),

@@ -36,7 +36,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use super::fans::{counted, densest};
+use super::fans::{baseline, counted, densest};
 use super::{fmt_amount, Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::config::GatherScatterConfig;
 use crate::model::Channel;
@@ -89,7 +89,7 @@ pub fn scan(
     let window = (cfg.window_days * 86_400.0) as i64;
     let keep_in = counted(g, v, ins, channels, cfg.skip_business_to_business);
     // Baselines count business with companies too, not card purchases or own cash.
-    let gather = densest(g, ins, &keep_in, counted(g, v, ins, channels, false).len(), window)?;
+    let gather = densest(g, ins, &keep_in, baseline(g, v, ins, channels), window)?;
     if gather.counterparties < cfg.min_senders
         || gather.rate_ratio < cfg.min_rate_ratio
         || gather.amount < cfg.min_amount
@@ -110,7 +110,7 @@ pub fn scan(
     let out_ratio = {
         let dump = g.time.last().copied().unwrap_or(0) - g.time.first().copied().unwrap_or(0);
         let days = |s: i64| (s as f64 / 86_400.0).max(1.0);
-        let outside = counted(g, v, outs, channels, false).len().saturating_sub(scatter.len()) as f64;
+        let outside = baseline(g, v, outs, channels).saturating_sub(scatter.len()) as f64;
         (scatter.len() as f64 / days(span)) / ((outside + 1.0) / days(dump - span))
     };
     if payees.len() < cfg.min_payees

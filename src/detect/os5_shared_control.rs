@@ -89,13 +89,22 @@ impl Detector for SharedControl {
             degree[l.a as usize] += 1;
             degree[l.b as usize] += 1;
         }
+        // Each group's controller: its most linked holder (the smallest on ties), in one pass.
+        let mut top: BTreeMap<u32, (usize, std::cmp::Reverse<usize>)> = BTreeMap::new();
+        for (i, &gid) in group.iter().enumerate() {
+            if by_group.contains_key(&gid) {
+                let key = (degree[i], std::cmp::Reverse(i));
+                let e = top.entry(gid).or_insert(key);
+                *e = (*e).max(key);
+            }
+        }
         let groups: Vec<(u32, Vec<u32>)> = by_group.into_iter().collect();
         let hits = groups
             .par_iter()
             .filter_map(|(gid, edges)| {
                 let h = hit(ctx, cfg, *gid, edges, &of)?;
-                let (top, name) = controller(ctx, *gid, &group, &degree);
-                Some(named(ctx, h, top, &name))
+                let holder = top.get(gid).map_or(*gid as usize, |t| t.1 .0);
+                Some(named(ctx, h, holder as u32, &controller_name(ctx, holder)))
             })
             .collect();
         Outcome { hits, notes: Vec::new() }
@@ -207,19 +216,14 @@ fn hit(
     Some(b.finish(g, "OS5", total, strength, reason))
 }
 
-/// The group's most linked holder (the director or owner) and its name when known.
-fn controller(ctx: &Context<'_>, gid: u32, group: &[u32], degree: &[usize]) -> (u32, String) {
+/// A controller's name and holder id, or its id alone.
+fn controller_name(ctx: &Context<'_>, holder: usize) -> String {
     let h = &ctx.dump.holders;
-    let top = (0..h.len())
-        .filter(|&i| group[i] == gid)
-        .max_by(|&a, &b| degree[a].cmp(&degree[b]).then(b.cmp(&a)))
-        .unwrap_or(gid as usize);
-    let id = h.ids.get(top).map(String::as_str).unwrap_or("?");
-    let name = match h.name.get(top).and_then(|n| n.as_deref()) {
+    let id = h.ids.get(holder).map(String::as_str).unwrap_or("?");
+    match h.name.get(holder).and_then(|n| n.as_deref()) {
         Some(n) => format!("{n} ({id})"),
         None => id.to_owned(),
-    };
-    (top as u32, name)
+    }
 }
 
 #[cfg(test)]

@@ -260,11 +260,11 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
         let near: usize = kept.iter().map(|h| h.edges.len()).sum::<usize>()
             + over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
-        let all = g
-            .in_list(target)
+        let ins = g.in_list(target);
+        let all = ins
             .time
             .iter()
-            .zip(g.in_list(target).edges)
+            .zip(ins.edges)
             .filter(|&(&t, &e)| {
                 let d = t.div_euclid(86_400);
                 d >= d0 && d <= d1 && g.channel[e as usize] != Channel::Card
