@@ -12,10 +12,9 @@ use std::path::PathBuf;
 
 use flowhound::analyze::{self, Options};
 use flowhound::detect::fmt_amount;
-use flowhound::ingest::presets::Preset;
 use flowhound::progress::Progress;
-use flowhound::Config;
 
+use super::input::InputArgs;
 use super::table;
 
 /// Find and rank candidate leads in a dump.
@@ -35,18 +34,8 @@ pub struct Args {
     /// Output folder.
     #[arg(long, default_value = "out", value_name = "DIR")]
     out: PathBuf,
-    /// Configuration overrides (TOML; see `flowhound config`).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Input layout: native, amlsim or amlworld (default: detected from files and headers).
-    #[arg(long, value_enum)]
-    preset: Option<Preset>,
-    /// Fail (exit 1) if any row is rejected.
-    #[arg(long)]
-    strict: bool,
-    /// Fail (exit 1) if more than this share of rows is rejected.
-    #[arg(long, default_value_t = 0.01, value_name = "R")]
-    max_reject_ratio: f64,
+    #[command(flatten)]
+    input: InputArgs,
     /// Also write report.html: the run summary, ranked leads, and a drawing and evidence
     /// table for each top lead (one self-contained file, opens offline).
     #[arg(long)]
@@ -61,18 +50,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
-    let config = Config::load_or_default(args.config.as_deref())?;
-    let opts = Options {
-        dump: args.dump,
-        out: args.out,
-        strict: args.strict,
-        max_reject_ratio: args.max_reject_ratio,
-        preset: args.preset,
-        report: args.report,
-        goaml: args.goaml,
-    };
+    let config = args.input.config()?;
+    let opts = Options { report: args.report, goaml: args.goaml, ..args.input.options(args.dump, args.out) };
     let report = analyze::run(&opts, &config, progress)?;
-    let how = if args.preset.is_some() { "as given" } else { "detected" };
+    let how = if args.input.preset.is_some() { "as given" } else { "detected" };
     println!("input layout: {} ({how})", report.preset.name());
     for line in report.ingest.reconciliation() {
         println!("{line}");

@@ -6,6 +6,7 @@ mod eval;
 mod explain;
 mod features;
 mod generate;
+mod input;
 mod progress;
 mod table;
 mod trace;

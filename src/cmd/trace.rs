@@ -9,15 +9,14 @@
 
 use std::path::PathBuf;
 
-use flowhound::analyze::{self, Options};
+use flowhound::analyze;
 use flowhound::detect::fmt_amount;
 use flowhound::export::trace_csv;
 use flowhound::ingest::parse;
-use flowhound::ingest::presets::Preset;
 use flowhound::progress::Progress;
 use flowhound::trace::{self, engine::amount, seeds, Direction, Rule};
-use flowhound::Config;
 
+use super::input::InputArgs;
 use super::table;
 
 /// Follow money from seed accounts or holders to where it sits now (or back to its origins).
@@ -53,18 +52,8 @@ pub struct Args {
     /// Latest transfer followed (timestamp or date).
     #[arg(long)]
     to: Option<String>,
-    /// Configuration overrides (TOML; see `flowhound config`).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Input layout: native, amlsim or amlworld (default: detected from files and headers).
-    #[arg(long, value_enum)]
-    preset: Option<Preset>,
-    /// Fail (exit 1) if any input row is rejected.
-    #[arg(long)]
-    strict: bool,
-    /// Fail (exit 1) if more than this share of input rows is rejected.
-    #[arg(long, default_value_t = 0.01, value_name = "R")]
-    max_reject_ratio: f64,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 fn time(flag: &str, v: &Option<String>) -> anyhow::Result<Option<i64>> {
@@ -74,17 +63,9 @@ fn time(flag: &str, v: &Option<String>) -> anyhow::Result<Option<i64>> {
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
-    let config = Config::load_or_default(args.config.as_deref())?;
+    let config = args.input.config()?;
     let (from, to) = (time("--from", &args.from)?, time("--to", &args.to)?);
-    let opts = Options {
-        dump: args.dump,
-        out: args.out.clone(),
-        strict: args.strict,
-        max_reject_ratio: args.max_reject_ratio,
-        preset: args.preset,
-        report: false,
-        goaml: false,
-    };
+    let opts = args.input.options(args.dump, args.out.clone());
     let loaded = analyze::load(&opts, &config, progress)?;
     let (dump, graph) = (&loaded.dump, &loaded.graph);
     let groups = seeds::read(&args.seeds, dump, graph)?;

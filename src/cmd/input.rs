@@ -1,0 +1,45 @@
+//! Options shared by the subcommands that read and validate a dump (`analyze`, `trace`):
+//! configuration, input layout and how many rejected rows a run tolerates.
+
+use std::path::PathBuf;
+
+use flowhound::analyze::Options;
+use flowhound::ingest::presets::Preset;
+use flowhound::Config;
+
+/// Input options of a run over a dump.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Configuration overrides (TOML; see `flowhound config`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Input layout: native, amlsim or amlworld (default: detected from files and headers).
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
+    /// Fail (exit 1) if any input row is rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Fail (exit 1) if more than this share of input rows is rejected.
+    #[arg(long, default_value_t = 0.01, value_name = "R")]
+    pub max_reject_ratio: f64,
+}
+
+impl InputArgs {
+    /// The configuration: the file's overrides, or the embedded defaults.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        Ok(Config::load_or_default(self.config.as_deref())?)
+    }
+
+    /// Run options reading `dump` into `out`, with no extra outputs.
+    pub fn options(&self, dump: PathBuf, out: PathBuf) -> Options {
+        Options {
+            dump,
+            out,
+            strict: self.strict,
+            max_reject_ratio: self.max_reject_ratio,
+            preset: self.preset,
+            report: false,
+            goaml: false,
+        }
+    }
+}
