@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::detect::{self, Context, DetectorRun};
 use crate::error::{Error, Result};
 use crate::export::{goaml, leads_csv, report, run_json};
+use crate::graph::scale::ScaleReport;
 use crate::graph::FlowGraph;
 use crate::ingest::presets::{self, Preset, Truth};
 use crate::ingest::{rejects::write_rejects, IngestReport};
@@ -45,6 +46,8 @@ pub struct Report {
     pub transfers: usize,
     /// Bytes held by the graph.
     pub graph_bytes: usize,
+    /// The dump's scale and the floors derived from it.
+    pub scale: ScaleReport,
     /// Per detector.
     pub detectors: Vec<DetectorRun>,
     /// Ranked leads (account ids resolved for display).
@@ -179,6 +182,7 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
     stage.finish();
     lap("export", &mut stages);
 
+    let scale = ScaleReport::new(&graph.scale, config);
     let record = run_json::RunRecord {
         version: env!("CARGO_PKG_VERSION"),
         dump: opts.dump.display().to_string(),
@@ -190,6 +194,7 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
         accounts: graph.node_count(),
         transfers: graph.edge_count(),
         graph_bytes: graph.heap_bytes(),
+        scale: scale.clone(),
         detectors: detectors.clone(),
         leads: leads.len(),
         stage_millis: stages.clone(),
@@ -225,6 +230,7 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
         accounts: graph.node_count(),
         transfers: graph.edge_count(),
         graph_bytes: graph.heap_bytes(),
+        scale,
         detectors,
         leads: lines,
         stages,

@@ -214,7 +214,8 @@ fn merge(
                 .product::<f64>();
     let controller_labels: BTreeSet<&String> =
         accounts.keys().filter_map(|&v| controllers.get(&g.accounts.controller[v as usize])).collect();
-    let amount_factor = ((1.0 + total).log10() / (1.0 + config.scoring.reference_amount).log10()).min(1.0);
+    let reference = (1.0 + g.scale.floor(config.scoring.reference_amount)).log10().max(f64::EPSILON);
+    let amount_factor = ((1.0 + total).log10() / reference).clamp(0.0, 1.0);
     let score = 100.0 * evidence * (0.5 + 0.5 * amount_factor);
     let mut strongest: Vec<&Hit> = idx.iter().map(|&i| &hits[i]).collect();
     strongest.sort_by(|a, b| b.strength.total_cmp(&a.strength).then(b.amount.total_cmp(&a.amount)));

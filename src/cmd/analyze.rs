@@ -68,6 +68,17 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         report.graph_bytes as f64 / (1 << 20) as f64,
         report.graph_bytes as f64 / report.transfers.max(1) as f64
     );
+    let s = &report.scale;
+    let pct: Vec<String> =
+        s.amount_percentiles.iter().map(|(p, a)| format!("p{p} {}", fmt_amount_exact(*a))).collect();
+    println!("scale: transfer amounts {}", pct.join(", "));
+    println!(
+        "scale: median active account {} transfers over {:.0} days; busier than {:.0} counts as a business",
+        s.scale.median_account_transfers, s.scale.span_days, s.business_activity
+    );
+    let floors: Vec<String> =
+        s.floors.iter().map(|f| format!("{} {} = {}", f.key, f.floor, fmt_amount_exact(f.amount))).collect();
+    println!("floors: {}", floors.join(", "));
     let rows: Vec<Vec<String>> = report
         .detectors
         .iter()
@@ -126,4 +137,14 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Amounts of the scale lines: thousands separators, and cents for small amounts, which
+/// a dump of small transfers needs to be read at all.
+fn fmt_amount_exact(x: f64) -> String {
+    if x.abs() < 100.0 {
+        format!("{x:.2}")
+    } else {
+        flowhound::detect::fmt_amount(x)
+    }
 }

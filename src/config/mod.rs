@@ -10,6 +10,10 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::model::{Country, Currency};
 
+mod amount_floor;
+
+pub use amount_floor::AmountFloor;
+
 /// The embedded default configuration, as shipped.
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
 
@@ -27,9 +31,10 @@ pub struct Config {
     pub high_risk_list_date: String,
     /// Leave out hits centred on licensed money-service businesses and banks.
     pub exempt_licensed: bool,
-    /// Without holder kinds, accounts with more transfers than this per 30 days are
-    /// treated as businesses by the motifs' business-to-business rule.
-    pub business_rate_per_30_days: f64,
+    /// Without holder kinds, accounts with more transfers than this multiple of the dump's
+    /// median active account are treated as businesses by the motifs'
+    /// business-to-business rule.
+    pub business_activity_vs_median: f64,
     /// UB1 collector parameters.
     pub ub1: Ub1Config,
     /// UB2 structuring parameters.
@@ -160,8 +165,8 @@ pub struct Ub1Config {
     pub max_payee_share: f64,
     /// Inflow channels that count.
     pub inflow_channels: Vec<String>,
-    /// Minimum total inflow of a window, base currency.
-    pub min_window_inflow: f64,
+    /// Minimum total inflow of a window, against the dump's amount distribution.
+    pub min_window_inflow: AmountFloor,
 }
 
 /// Parameters of UB2 (structuring).
@@ -203,8 +208,8 @@ pub struct Ub4Config {
     pub max_dwell_hours: f64,
     /// Total inflow / peak balance.
     pub min_turnover: f64,
-    /// Smallest total inflow, base currency.
-    pub min_total_inflow: f64,
+    /// Smallest total inflow, against the dump's amount distribution.
+    pub min_total_inflow: AmountFloor,
     /// Distinct senders and payees together.
     pub min_counterparties: usize,
     /// Inflow channels that count.
@@ -225,8 +230,8 @@ pub struct Os1Config {
     pub min_retained: f64,
     /// Allowed growth of a hop over the previous one.
     pub amount_tolerance: f64,
-    /// Smallest first hop, base currency.
-    pub min_amount: f64,
+    /// Smallest first hop, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
     pub search_budget: u64,
 }
@@ -245,10 +250,10 @@ pub struct Ub3Config {
     pub min_pairs_unlinked: usize,
     /// Unlinked pairs must be this share of the legs the two could have paired.
     pub min_unlinked_match_share: f64,
-    /// Smallest leg between linked accounts, base currency.
-    pub min_leg_amount: f64,
-    /// Smallest leg between unlinked accounts, base currency.
-    pub min_unlinked_leg_amount: f64,
+    /// Smallest leg between linked accounts, against the dump's amount distribution.
+    pub min_leg_amount: AmountFloor,
+    /// Smallest leg between unlinked accounts, against the dump's amount distribution.
+    pub min_unlinked_leg_amount: AmountFloor,
     /// Customer and beneficiary must not be companies (when holder kinds are known).
     pub persons_only: bool,
     /// Channels of the legs.
@@ -265,8 +270,8 @@ pub struct Ub5Config {
     pub min_settlements: usize,
     /// Settlements looked for until this many days after the last mirror pair.
     pub settle_within_days: f64,
-    /// Smallest net imbalance, base currency.
-    pub min_imbalance: f64,
+    /// Smallest net imbalance, against the dump's amount distribution.
+    pub min_imbalance: AmountFloor,
 }
 
 /// Parameters of UB6 (settlement shell).
@@ -305,8 +310,8 @@ pub struct Os2Config {
     pub min_jurisdictions: usize,
     /// OS3 score an intermediate account needs.
     pub min_shell_score: f64,
-    /// Smallest first hop, base currency.
-    pub min_amount: f64,
+    /// Smallest first hop, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
     pub search_budget: u64,
 }
@@ -321,8 +326,8 @@ pub struct Os4Config {
     pub min_intermediaries: usize,
     /// Money gathered / money scattered.
     pub min_retained: f64,
-    /// Smallest amount scattered, base currency.
-    pub min_amount: f64,
+    /// Smallest amount scattered, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
     /// Channels that count.
     pub channels: Vec<String>,
 }
@@ -338,8 +343,8 @@ pub struct Os5Config {
     pub max_address_group: usize,
     /// An account is captive when this share of its transfers stays in its group.
     pub min_captive_share: f64,
-    /// Smallest flagged transfer, base currency.
-    pub min_amount: f64,
+    /// Smallest flagged transfer, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
 }
 
 /// Parameters of the cycle motif.
@@ -356,8 +361,8 @@ pub struct CycleConfig {
     pub min_retained: f64,
     /// Growth allowed of a hop over the previous one.
     pub amount_tolerance: f64,
-    /// Smallest first hop, base currency.
-    pub min_amount: f64,
+    /// Smallest first hop, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
     pub search_budget: u64,
     /// Leave out cycles made only of company-to-company transfers.
@@ -378,8 +383,8 @@ pub struct RandomWalkConfig {
     pub min_pass_through: f64,
     /// Each hop within this many days of the previous.
     pub max_hop_delay_days: f64,
-    /// Smallest first hop, base currency.
-    pub min_amount: f64,
+    /// Smallest first hop, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
     pub search_budget: u64,
 }
@@ -436,8 +441,8 @@ pub struct FanConfig {
     pub min_counterparties: usize,
     /// Rate inside the window / rate outside it.
     pub min_rate_ratio: f64,
-    /// Smallest amount moved in the window, base currency.
-    pub min_amount: f64,
+    /// Smallest amount moved in the window, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -454,8 +459,8 @@ pub struct ScatterGatherConfig {
     pub min_intermediaries: usize,
     /// Money reaching the target / money sent to the intermediaries.
     pub min_retained: f64,
-    /// Smallest amount sent, base currency.
-    pub min_amount: f64,
+    /// Smallest amount sent, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -472,8 +477,9 @@ pub struct BipartiteConfig {
     pub min_side: usize,
     /// Fewest transfers in a layer.
     pub min_edges: usize,
-    /// Members with more transfers than this in one direction are hubs, left out.
-    pub max_member_degree: usize,
+    /// Members with more transfers in one direction than this multiple of the dump's
+    /// median active account are hubs, left out.
+    pub max_member_activity_vs_median: f64,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -496,8 +502,8 @@ pub struct GatherScatterConfig {
     pub min_pass_through: f64,
     /// Rate inside the window / rate outside it, each way.
     pub min_rate_ratio: f64,
-    /// Smallest amount gathered, base currency.
-    pub min_amount: f64,
+    /// Smallest amount gathered, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -513,7 +519,7 @@ pub struct ScoringConfig {
     /// Weight of a pattern without an entry.
     pub default_weight: f64,
     /// Amount at which the amount factor reaches 1.
-    pub reference_amount: f64,
+    pub reference_amount: AmountFloor,
     /// Weight of the strongest shell profile among a lead's accounts.
     pub shell_weight: f64,
 }
@@ -679,8 +685,10 @@ impl Config {
         if self.ub1.window_days <= 0.0 || self.os1.window_days <= 0.0 {
             return bad("window_days must be > 0".into());
         }
-        if self.scoring.reference_amount <= 0.0 {
-            return bad("scoring.reference_amount must be > 0".into());
+        if !(self.bipartite.max_member_activity_vs_median > 0.0 && self.business_activity_vs_median > 0.0) {
+            return bad(
+                "bipartite.max_member_activity_vs_median and business_activity_vs_median must be > 0".into(),
+            );
         }
         Ok(())
     }
@@ -709,6 +717,28 @@ impl Config {
     /// High-risk set, parsed.
     pub fn high_risk_set(&self) -> BTreeSet<Country> {
         self.high_risk_countries.iter().filter_map(|c| Country::parse(c)).collect()
+    }
+
+    /// Every amount floor of the configuration, by its TOML key.
+    pub fn amount_floors(&self) -> Vec<(&'static str, AmountFloor)> {
+        vec![
+            ("ub1.min_window_inflow", self.ub1.min_window_inflow),
+            ("ub3.min_leg_amount", self.ub3.min_leg_amount),
+            ("ub3.min_unlinked_leg_amount", self.ub3.min_unlinked_leg_amount),
+            ("ub4.min_total_inflow", self.ub4.min_total_inflow),
+            ("ub5.min_imbalance", self.ub5.min_imbalance),
+            ("os1.min_amount", self.os1.min_amount),
+            ("os2.min_amount", self.os2.min_amount),
+            ("os4.min_amount", self.os4.min_amount),
+            ("os5.min_amount", self.os5.min_amount),
+            ("cycle.min_amount", self.cycle.min_amount),
+            ("random.min_amount", self.random.min_amount),
+            ("fan_in.min_amount", self.fan_in.min_amount),
+            ("fan_out.min_amount", self.fan_out.min_amount),
+            ("gather_scatter.min_amount", self.gather_scatter.min_amount),
+            ("scatter_gather.min_amount", self.scatter_gather.min_amount),
+            ("scoring.reference_amount", self.scoring.reference_amount),
+        ]
     }
 
     /// Weight of a pattern in lead scoring.

@@ -24,6 +24,7 @@ pub struct Biclique {
 /// First counted transfer from `a` to each receiver, for receivers that are not hubs.
 fn receivers(g: &FlowGraph, cfg: &BipartiteConfig, channels: &[Channel], a: u32) -> BTreeMap<u32, u32> {
     let out = g.out_list(a);
+    let max_degree = max_member_degree(g, cfg);
     let company = |v: u32| g.accounts.business_like[v as usize];
     let mut first = BTreeMap::new();
     for k in 0..out.len() {
@@ -31,7 +32,7 @@ fn receivers(g: &FlowGraph, cfg: &BipartiteConfig, channels: &[Channel], a: u32)
         if r == a
             || !channels.contains(&g.channel[e as usize])
             || (cfg.skip_business_to_business && company(a) && company(r))
-            || g.in_edges(r).len() > cfg.max_member_degree
+            || g.in_edges(r).len() > max_degree
         {
             continue;
         }
@@ -47,14 +48,21 @@ pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
     ctx.shared.bicliques.get_or_init(|| compute(ctx.graph, &ctx.config.bipartite))
 }
 
+/// Transfers in one direction above which a member is a hub (merchant, utility,
+/// employer), against the dump's median active account.
+fn max_member_degree(g: &FlowGraph, cfg: &BipartiteConfig) -> usize {
+    (cfg.max_member_activity_vs_median * g.scale.median_account_transfers).ceil() as usize
+}
+
 fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
     let channels = crate::config::Config::channels(&cfg.channels);
+    let max_degree = max_member_degree(g, cfg);
     let window = (cfg.window_days * 86_400.0) as i64;
     let mut out: Vec<Biclique> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
         .filter_map(|a| {
-            if g.out_edges(a).len() < cfg.min_side || g.out_edges(a).len() > cfg.max_member_degree {
+            if g.out_edges(a).len() < cfg.min_side || g.out_edges(a).len() > max_degree {
                 return None;
             }
             let ra = receivers(g, cfg, &channels, a);
@@ -66,7 +74,7 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
             for &r in ra.keys() {
                 for &e in g.in_edges(r) {
                     let b = g.src[e as usize];
-                    if b != a && !ra.contains_key(&b) && g.out_edges(b).len() <= cfg.max_member_degree {
+                    if b != a && !ra.contains_key(&b) && g.out_edges(b).len() <= max_degree {
                         *shared.entry(b).or_default() += 1;
                     }
                 }

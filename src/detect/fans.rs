@@ -51,7 +51,7 @@ fn fan_hit(
     let burst = densest(g, list, &keep, baseline, (cfg.window_days * 86_400.0) as i64)?;
     if burst.new_counterparties < cfg.min_counterparties
         || burst.rate_ratio < cfg.min_rate_ratio
-        || burst.amount < cfg.min_amount
+        || burst.amount < g.scale.floor(cfg.min_amount)
     {
         return None;
     }

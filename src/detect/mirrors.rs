@@ -114,8 +114,9 @@ fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
     };
 
     // Unlinked: bucket outflows by (time / gap) and amount.
-    let ins = legs(cfg.min_unlinked_leg_amount, true);
-    let mut outs = legs(cfg.min_unlinked_leg_amount, false);
+    let unlinked_floor = g.scale.floor(cfg.min_unlinked_leg_amount);
+    let ins = legs(unlinked_floor, true);
+    let mut outs = legs(unlinked_floor, false);
     let bucket = |t: i64| t.div_euclid(gap.max(1));
     outs.par_sort_unstable_by(|x, y| bucket(x.time).cmp(&bucket(y.time)).then(x.amount.total_cmp(&y.amount)));
     let mut found: Vec<Candidate> = ins
@@ -175,11 +176,12 @@ fn linked_matches(
     matches: &(dyn Fn(&Leg, &Leg) -> bool + Sync),
 ) -> Vec<Candidate> {
     let mut m = Vec::new();
+    let leg_floor = g.scale.floor(cfg.min_leg_amount);
     for &x in members {
         let ins = g.in_list(x);
         for k in 0..ins.len() {
             let e = ins.edges[k] as usize;
-            if ins.amount[k] < cfg.min_leg_amount || !is_leg(e, g.src[e]) {
+            if ins.amount[k] < leg_floor || !is_leg(e, g.src[e]) {
                 continue;
             }
             let i = Leg { edge: e as u32, time: ins.time[k], amount: ins.amount[k], hub: x };
@@ -187,8 +189,7 @@ fn linked_matches(
                 let (edges, amounts) = g.out_after(y, i.time - gap - 1, i.time + gap);
                 for (&oe, &oa) in edges.iter().zip(amounts) {
                     let o = Leg { edge: oe, time: g.time[oe as usize], amount: oa, hub: y };
-                    if oa >= cfg.min_leg_amount && is_leg(oe as usize, g.dst[oe as usize]) && matches(&i, &o)
-                    {
+                    if oa >= leg_floor && is_leg(oe as usize, g.dst[oe as usize]) && matches(&i, &o) {
                         m.push((x, y, i.edge, oe));
                     }
                 }

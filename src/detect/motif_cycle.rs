@@ -59,6 +59,7 @@ impl Detector for Cycle {
         let cfg = &ctx.config.cycle;
         let channels = crate::config::Config::channels(&cfg.channels);
         let timed = g.time.first() != g.time.last();
+        let min_amount = g.scale.floor(cfg.min_amount);
         let spec = CycleSpec {
             window: (cfg.window_days * 86_400.0) as i64,
             min_hops: cfg.min_hops,
@@ -72,10 +73,7 @@ impl Detector for Cycle {
             .with_min_len(1024)
             .map(|e| {
                 let ei = e as usize;
-                if g.amount[ei] < cfg.min_amount
-                    || !channels.contains(&g.channel[ei])
-                    || g.src[ei] == g.dst[ei]
-                {
+                if g.amount[ei] < min_amount || !channels.contains(&g.channel[ei]) || g.src[ei] == g.dst[ei] {
                     return (Vec::new(), false);
                 }
                 let origin = g.src[ei];

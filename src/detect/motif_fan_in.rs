@@ -119,10 +119,12 @@ mod tests {
             t.wire(&format!("R{k}"), "HUB", k * D, 3_000.0);
         }
         assert!(t.hits(&FanIn).is_empty());
-        // A small fan: 6 senders, 9,000 in all.
+        // A whip-round: 6 friends chip in 50 each, 300 in all, in an economy whose
+        // median transfer is 5,000.
         let mut t = Tiny::new();
+        t.economy(5_000.0, 200);
         for k in 0..6 {
-            t.wire(&format!("S{k}"), "HUB", 10 * D + k * H, 1_500.0);
+            t.wire(&format!("S{k}"), "HUB", 10 * D + k * H, 50.0);
         }
         t.span(200);
         assert!(t.hits(&FanIn).is_empty());

@@ -92,7 +92,7 @@ pub fn scan(
     let gather = densest(g, ins, &keep_in, baseline(g, v, ins, channels), window)?;
     if gather.counterparties < cfg.min_senders
         || gather.rate_ratio < cfg.min_rate_ratio
-        || gather.amount < cfg.min_amount
+        || gather.amount < g.scale.floor(cfg.min_amount)
     {
         return None;
     }

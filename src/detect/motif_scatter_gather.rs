@@ -59,7 +59,7 @@ impl Detector for ScatterGather {
             window: (cfg.window_days * 86_400.0) as i64,
             min_intermediaries: cfg.min_intermediaries,
             min_retained: cfg.min_retained,
-            min_amount: cfg.min_amount,
+            min_amount: ctx.graph.scale.floor(cfg.min_amount),
             skip_b2b: cfg.skip_business_to_business,
             channels: crate::config::Config::channels(&cfg.channels),
             offshore_only: false,

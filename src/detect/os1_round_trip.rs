@@ -78,14 +78,15 @@ impl Detector for RoundTrip {
             amount_tolerance: cfg.amount_tolerance,
             budget: cfg.search_budget,
         };
-        let floor = cfg.min_amount * cfg.min_retained;
+        let min_amount = g.scale.floor(cfg.min_amount);
+        let floor = min_amount * cfg.min_retained;
         let on_cycle = cyclic_groups(g, floor);
         let starts: Vec<u32> = (0..g.edge_count() as u32)
             .into_par_iter()
             .filter(|&e| {
                 let (s, d) = (g.src[e as usize] as usize, g.dst[e as usize] as usize);
                 let c = &g.accounts.controller;
-                g.amount[e as usize] >= cfg.min_amount
+                g.amount[e as usize] >= min_amount
                     && g.accounts.country[s].is_some()
                     && !g.accounts.offshore[s]
                     && c[s] != c[d]
@@ -335,6 +336,7 @@ mod tests {
             noise in proptest::collection::vec((0u8..12, 0u8..12, 0i64..120, 1u32..2_000_000), 0..80),
         ) {
             let mut t = Tiny::new();
+            t.economy(20_000.0, 120);
             t.company("ORIGIN", "CN");
             t.company("HOME", "CN");
             if related {

@@ -148,7 +148,7 @@ impl Search<'_> {
 pub fn chain_from(g: &FlowGraph, cfg: &Os2Config, shell: &[bool], start: u32) -> (Option<Vec<u32>>, bool) {
     let s = start as usize;
     let (origin, first) = (g.src[s], g.dst[s]);
-    if g.amount[s] < cfg.min_amount || !shell[first as usize] || origin == first {
+    if g.amount[s] < g.scale.floor(cfg.min_amount) || !shell[first as usize] || origin == first {
         return (None, false);
     }
     // A continuation, not a start: the origin itself forwarded a matching inflow.

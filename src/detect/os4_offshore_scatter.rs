@@ -66,7 +66,7 @@ impl Detector for OffshoreScatter {
             window: (cfg.window_days * 86_400.0) as i64,
             min_intermediaries: cfg.min_intermediaries,
             min_retained: cfg.min_retained,
-            min_amount: cfg.min_amount,
+            min_amount: ctx.graph.scale.floor(cfg.min_amount),
             skip_b2b: false,
             channels: crate::config::Config::channels(&cfg.channels),
             offshore_only: true,

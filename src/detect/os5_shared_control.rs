@@ -72,11 +72,12 @@ impl Detector for SharedControl {
             let h = g.accounts.holder[v as usize];
             group.get(h as usize).copied()
         };
+        let min_amount = g.scale.floor(cfg.min_amount);
         // Intra-group transfers, by group.
         let mut by_group: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         for e in 0..g.edge_count() {
             let (s, d) = (g.src[e], g.dst[e]);
-            if s != d && g.amount[e] >= cfg.min_amount {
+            if s != d && g.amount[e] >= min_amount {
                 if let (Some(a), Some(b)) = (of(s), of(d)) {
                     if a == b {
                         by_group.entry(a).or_default().push(e as u32);
@@ -232,6 +233,7 @@ mod tests {
     use crate::detect::testkit::{Tiny, D};
 
     fn group(t: &mut Tiny) {
+        t.economy(50_000.0, 60);
         t.person("P", "CN");
         t.company("A", "HK");
         t.company("B", "VG");

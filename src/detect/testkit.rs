@@ -117,6 +117,23 @@ impl Tiny {
         }
     }
 
+    /// The everyday economy around a case: 60 wires from ten payers `E0..` to ten payees
+    /// `F0..` over `days`, of 0.5 to 1.5 times `median`, so that the dump's amount
+    /// distribution (against which every amount floor is stated) has its median near
+    /// `median` whatever the case moves. Payees never pay, so the economy forms no
+    /// cycle, chain or fan of its own.
+    pub fn economy(&mut self, median: f64, days: i64) {
+        for k in 0..60i64 {
+            let amount = median * (0.5 + (k % 11) as f64 / 10.0);
+            self.wire(
+                &format!("E{}", k % 10),
+                &format!("F{}", (k * 3 + k / 10) % 10),
+                k * days * D / 60,
+                amount,
+            );
+        }
+    }
+
     /// Two tiny transfers between bystanders on day 0 and day `days`: the dump then
     /// covers that period, as a real dump covers months around any burst.
     pub fn span(&mut self, days: i64) {

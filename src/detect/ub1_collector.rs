@@ -211,7 +211,7 @@ fn evaluate(
         return Evaluation::FailCheap;
     }
     let inflow = in_sum[range.end] - in_sum[range.start];
-    if inflow < cfg.min_window_inflow {
+    if inflow < g.scale.floor(cfg.min_window_inflow) {
         return Evaluation::FailCheap;
     }
     let o_lo = outs.partition_point(|&e| g.time[e as usize] < out_from);

@@ -81,7 +81,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     let counted: Vec<usize> =
         (0..any_in.len()).filter(|&k| channels.contains(&g.channel[any_in[k] as usize])).collect();
     let total_in: f64 = counted.iter().map(|&k| g.amount[any_in[k] as usize]).sum();
-    if counted.len() < 2 || total_in < cfg.min_total_inflow {
+    if counted.len() < 2 || total_in < g.scale.floor(cfg.min_total_inflow) {
         return None;
     }
     let outs: Vec<u32> = g.out_edges(v).iter().copied().filter(|&e| g.dst[e as usize] != v).collect();
@@ -203,9 +203,11 @@ mod tests {
 
     #[test]
     fn near_misses_do_not_fire() {
-        // Too little money: 12 x 8,000 < 100,000.
+        // Too little money: 12 x 150 is under five median transfers of an economy whose
+        // median is 5,000.
         let mut t = Tiny::new();
-        mule(&mut t, 12, 8_000.0, 3 * H, 0.01);
+        t.economy(5_000.0, 60);
+        mule(&mut t, 12, 150.0, 3 * H, 0.01);
         assert!(run(&t).is_empty());
         // Too slow: 30 hours.
         let mut t = Tiny::new();

@@ -112,7 +112,7 @@ fn settle(ctx: &Context<'_>, cfg: &Ub5Config, n: &MirrorNetwork) -> Option<Hit> 
     };
     let mut chosen = None;
     for target in [owed.abs(), position] {
-        if target >= cfg.min_imbalance && chosen.is_none() {
+        if target >= ctx.graph.scale.floor(cfg.min_imbalance) && chosen.is_none() {
             chosen = run_within(g, cfg, &settlements, target).map(|c| (c, target));
         }
     }
@@ -176,6 +176,7 @@ mod tests {
     use crate::detect::testkit::{Tiny, D, H};
 
     fn case(t: &mut Tiny, settled_share: f64, parts: usize) {
+        t.economy(5_000.0, 60);
         t.person("X", "CN");
         t.person("Y", "HK");
         t.company("F", "CN");

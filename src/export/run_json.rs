@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::csv_out::write_atomic;
 use crate::detect::DetectorRun;
 use crate::error::{Error, Result};
+use crate::graph::scale::ScaleReport;
 use crate::ingest::TableReport;
 use crate::model::Availability;
 
@@ -34,6 +35,8 @@ pub struct RunRecord {
     pub transfers: usize,
     /// Bytes held by the graph.
     pub graph_bytes: usize,
+    /// The dump's amount distribution and activity, and the floors derived from them.
+    pub scale: ScaleReport,
     /// Per detector: hits, time, skip reason, notes.
     pub detectors: Vec<DetectorRun>,
     /// Leads written.

@@ -5,11 +5,13 @@
 //! means "not earlier in time", and each adjacency list is time-sorted for free.
 
 pub mod controllers;
+pub mod scale;
 
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::model::{Channel, Country, Dump, HolderKind};
+pub use scale::Scale;
 
 /// Marker for "no holder".
 pub const NO_HOLDER: u32 = u32::MAX;
@@ -32,7 +34,8 @@ pub struct AccountAttrs {
     /// The holder is a licensed money-service business or bank.
     pub licensed: Vec<bool>,
     /// A company, or (when the holder's kind is unknown) an account busier than
-    /// `business_rate_per_30_days`: what the motifs treat as trade.
+    /// `business_activity_vs_median` times the dump's median account: what the motifs
+    /// treat as trade.
     pub business_like: Vec<bool>,
 }
 
@@ -103,6 +106,8 @@ pub struct FlowGraph {
     in_edges: Vec<u32>,
     /// Account attributes, indexed by node.
     pub accounts: AccountAttrs,
+    /// The dump's amount distribution and activity, against which floors are stated.
+    pub scale: Scale,
 }
 
 impl FlowGraph {
@@ -124,21 +129,22 @@ impl FlowGraph {
         let ((out_offsets, out_edges), (in_offsets, in_edges)) =
             rayon::join(|| csr(n, &src), || csr(n, &dst));
         let mut accounts = attributes(dump, config);
-        // A dump shorter than a month says little about a rate per month: judge it as one.
+        let degree: Vec<u32> = (0..n)
+            .map(|v| (out_offsets[v + 1] - out_offsets[v]) + (in_offsets[v + 1] - in_offsets[v]))
+            .collect();
         let span_days = match (time.first(), time.last()) {
-            (Some(a), Some(b)) => ((b - a) as f64 / 86_400.0).max(30.0),
-            _ => 30.0,
+            (Some(a), Some(b)) => (b - a) as f64 / 86_400.0,
+            _ => 0.0,
         };
-        // Without holder kinds, an account busier than a household behaves like a business.
-        let busy = config.business_rate_per_30_days * span_days / 30.0;
+        let scale = Scale::measure(&amount, &degree, span_days);
+        // Without holder kinds, an account far busier than the dump's typical account
+        // behaves like a business: households are the bulk of any customer base.
+        let busy = config.business_activity_vs_median * scale.median_account_transfers;
         accounts.business_like = (0..n)
             .map(|v| match accounts.kind[v] {
                 HolderKind::Company => true,
                 HolderKind::Person => false,
-                HolderKind::Unknown => {
-                    let degree = (out_offsets[v + 1] - out_offsets[v]) + (in_offsets[v + 1] - in_offsets[v]);
-                    degree as f64 > busy
-                }
+                HolderKind::Unknown => degree[v] as f64 > busy,
             })
             .collect();
         let (out_time, out_amount) = rayon::join(
@@ -177,6 +183,7 @@ impl FlowGraph {
             in_offsets,
             in_edges,
             accounts,
+            scale,
         }
     }
 

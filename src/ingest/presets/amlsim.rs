@@ -64,7 +64,7 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
     } else {
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    let tx_path = if path.is_dir() { dir.join("transactions.csv") } else { path.to_owned() };
+    let tx_path = if path.is_dir() { transactions_file(&dir)? } else { path.to_owned() };
     let stage = progress.stage("read AMLSim transactions", None);
     let raw = source::read_table(&tx_path)?;
     stage.finish();
@@ -127,11 +127,21 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
         tables.push((Table::Accounts, accounts));
     }
     let truth = alerts(&dir, &raw)?;
-    Ok(PresetRead { tables, fx: None, truth: Some(truth) })
+    Ok(PresetRead { tables, fx: None, truth })
 }
 
-/// Truth from the alert files, or from the SAR flags of transactions.csv.
-fn alerts(dir: &Path, tx: &RawTable) -> Result<Truth> {
+/// `transactions.csv` of an AMLSim folder, or its gzipped copy.
+pub fn transactions_file(dir: &Path) -> Result<std::path::PathBuf> {
+    ["transactions.csv", "transactions.csv.gz"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+        .ok_or_else(|| Error::bad_input(dir, "no transactions.csv or transactions.csv.gz"))
+}
+
+/// Truth from the alert files, or from the SAR flags of transactions.csv; `None` when
+/// the dataset carries no labels (real data never does).
+fn alerts(dir: &Path, tx: &RawTable) -> Result<Option<Truth>> {
     let mut truth = Truth::default();
     let alert_tx = dir.join("alert_transactions.csv");
     let alert_acc = dir.join("alert_accounts.csv");
@@ -148,12 +158,9 @@ fn alerts(dir: &Path, tx: &RawTable) -> Result<Truth> {
         }
     } else {
         let id = need(tx, "tran_id")?;
-        let sar =
-            tx.column("is_sar").or_else(|| tx.column("is_fraud")).ok_or_else(|| Error::MissingColumn {
-                file: tx.path.clone(),
-                column: "is_sar (or is_fraud)".into(),
-                found: String::new(),
-            })?;
+        let Some(sar) = tx.column("is_sar").or_else(|| tx.column("is_fraud")) else {
+            return Ok(None);
+        };
         let alert = tx.column("alert_id");
         for r in 0..tx.height() {
             if truthy(sar.get(r)) {
@@ -186,5 +193,5 @@ fn alerts(dir: &Path, tx: &RawTable) -> Result<Truth> {
             }
         }
     }
-    Ok(truth)
+    Ok(Some(truth))
 }

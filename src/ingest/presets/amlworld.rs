@@ -96,8 +96,9 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
     let trans = if path.is_dir() { find_trans(path)? } else { path.to_owned() };
     let stage = progress.stage("read AMLworld transactions", None);
     let raw = source::read_renamed(&trans, &|header| {
-        if header.len() == 11 && matches(header) {
-            Ok(NAMES.iter().map(|s| (*s).to_owned()).collect())
+        // Real data has no label column: ten columns are the same layout without it.
+        if (header.len() == 10 || header.len() == 11) && matches(header) {
+            Ok(NAMES[..header.len()].iter().map(|s| (*s).to_owned()).collect())
         } else {
             Err(format!("not an AMLworld *_Trans.csv header: {}", header.join(", ")))
         }
@@ -106,14 +107,15 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
     let c = |name: &str| need(&raw, name);
     let (ts, fb, fa, tb, ta) =
         (c("timestamp")?, c("from_bank")?, c("from_account")?, c("to_bank")?, c("to_account")?);
-    let (ar, rc, ap, pc, pf, il) = (
+    let (ar, rc, ap, pc, pf) = (
         c("amount_received")?,
         c("receiving_currency")?,
         c("amount_paid")?,
         c("payment_currency")?,
         c("payment_format")?,
-        c("is_laundering")?,
     );
+    // Labels are optional: when present they become the truth.
+    let labels = raw.column("is_laundering");
     let n = raw.height();
     let id = |r: usize| format!("L{}", raw.line(r));
     let transfers = derived(
@@ -147,6 +149,9 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
     }
     let fx = implied_rates(config.base(), &pairs);
 
+    let Some(il) = labels else {
+        return Ok(PresetRead { tables: vec![(Table::Transfers, transfers)], fx: Some(fx), truth: None });
+    };
     let patterns = patterns_file(&trans);
     let blocks = match &patterns {
         Some(p) => read_patterns(p)?,

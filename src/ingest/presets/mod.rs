@@ -89,9 +89,10 @@ pub fn detect(path: &Path) -> Result<Preset> {
         if DumpFiles::discover(path).is_ok() {
             return Ok(Preset::Native);
         }
-        let tx = path.join("transactions.csv");
-        if tx.is_file() && amlsim::matches(&source::header(&tx)?) {
-            return Ok(Preset::Amlsim);
+        if let Ok(tx) = amlsim::transactions_file(path) {
+            if amlsim::matches(&source::header(&tx)?) {
+                return Ok(Preset::Amlsim);
+            }
         }
         if amlworld::find_trans(path).is_ok() {
             return Ok(Preset::Amlworld);

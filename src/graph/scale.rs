@@ -1,0 +1,135 @@
+//! The dump's own scale, measured once per run: the amount distribution of its transfers
+//! and how busy its accounts are. Detectors state their floors against it ("five times
+//! the median transfer", "the 75th percentile"), never in one world's currency units, so
+//! the same configuration works on a dump whose transfers are all under 1,000 and on one
+//! where they run to millions.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{AmountFloor, Config};
+
+/// Per-mille steps kept of the amount distribution (0.0%, 0.1%, ... 100.0%).
+const STEPS: usize = 1000;
+
+/// What a run measured of the dump before detection.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Scale {
+    /// Transfer amount (base currency) at each per-mille of the distribution, ascending;
+    /// empty for a dump without transfers.
+    #[serde(skip)]
+    amount_permille: Vec<f64>,
+    /// Transfers in the dump.
+    pub transfers: usize,
+    /// Accounts with at least one transfer.
+    pub active_accounts: usize,
+    /// Days from the first to the last transfer (at least 1).
+    pub span_days: f64,
+    /// Transfers (in and out) of the median active account.
+    pub median_account_transfers: f64,
+    /// Transfers (in and out) per 30 days of the median active account.
+    pub median_account_rate_30d: f64,
+}
+
+impl Scale {
+    /// Measures `amounts` (base currency, any order), each account's transfer count
+    /// (`degree`, in and out; zero for an account without transfers) and the dump's span.
+    pub fn measure(amounts: &[f64], degree: &[u32], span_days: f64) -> Scale {
+        let mut sorted: Vec<f64> = amounts.iter().copied().filter(|a| a.is_finite()).collect();
+        sorted.par_sort_unstable_by(f64::total_cmp);
+        let amount_permille = if sorted.is_empty() {
+            Vec::new()
+        } else {
+            (0..=STEPS).map(|k| sorted[(k * (sorted.len() - 1)) / STEPS]).collect()
+        };
+        let mut active: Vec<u32> = degree.iter().copied().filter(|&d| d > 0).collect();
+        active.sort_unstable();
+        let median = active.get(active.len() / 2).copied().unwrap_or(0) as f64;
+        let span_days = span_days.max(1.0);
+        Scale {
+            amount_permille,
+            transfers: amounts.len(),
+            active_accounts: active.len(),
+            span_days,
+            median_account_transfers: median,
+            median_account_rate_30d: median * 30.0 / span_days.max(30.0),
+        }
+    }
+
+    /// The transfer amount at `percentile` (0..=100) of the dump; 0 for an empty dump.
+    pub fn amount_at(&self, percentile: f64) -> f64 {
+        if self.amount_permille.is_empty() {
+            return 0.0;
+        }
+        let k = ((percentile.clamp(0.0, 100.0) * 10.0).round() as usize).min(STEPS);
+        self.amount_permille[k]
+    }
+
+    /// The base-currency amount a floor stands for in this dump.
+    pub fn floor(&self, floor: AmountFloor) -> f64 {
+        floor.times * self.amount_at(floor.percentile)
+    }
+}
+
+/// One configured floor and what it came to on this dump.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DerivedFloor {
+    /// TOML key, e.g. `fan_in.min_amount`.
+    pub key: &'static str,
+    /// As configured, e.g. `5 x p50`.
+    pub floor: String,
+    /// In base currency on this dump.
+    pub amount: f64,
+}
+
+/// What the run measured and the floors it derived, for run.json and the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaleReport {
+    /// Transfer amounts (base currency) at the 1st, 10th, 25th, 50th, 75th, 90th and 99th
+    /// percentiles.
+    pub amount_percentiles: Vec<(u8, f64)>,
+    /// Activity of the dump's accounts.
+    #[serde(flatten)]
+    pub scale: Scale,
+    /// Busier than this many transfers, an account of unknown kind counts as a business.
+    pub business_activity: f64,
+    /// Every amount floor, derived.
+    pub floors: Vec<DerivedFloor>,
+}
+
+impl ScaleReport {
+    /// The report of `scale` under `config`.
+    pub fn new(scale: &Scale, config: &Config) -> ScaleReport {
+        ScaleReport {
+            amount_percentiles: [1u8, 10, 25, 50, 75, 90, 99]
+                .iter()
+                .map(|&p| (p, scale.amount_at(f64::from(p))))
+                .collect(),
+            scale: scale.clone(),
+            business_activity: config.business_activity_vs_median * scale.median_account_transfers,
+            floors: config
+                .amount_floors()
+                .into_iter()
+                .map(|(key, f)| DerivedFloor { key, floor: f.to_string(), amount: scale.floor(f) })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floors_follow_the_dump_not_a_currency() {
+        let amounts: Vec<f64> = (1..=1000).map(f64::from).collect();
+        let small = Scale::measure(&amounts, &[2, 0, 4, 6], 10.0);
+        let big = Scale::measure(&amounts.iter().map(|a| a * 1000.0).collect::<Vec<_>>(), &[2, 4, 6], 10.0);
+        let f = AmountFloor::new(5.0, 50.0);
+        assert!((small.floor(f) - 2_500.0).abs() <= 5.0, "{}", small.floor(f));
+        assert!((big.floor(f) / small.floor(f) - 1000.0).abs() < 1e-9);
+        assert_eq!(small.active_accounts, 3);
+        assert_eq!(small.median_account_transfers, 4.0);
+        assert_eq!(Scale::measure(&[], &[], 0.0).floor(f), 0.0);
+    }
+}
