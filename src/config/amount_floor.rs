@@ -50,7 +50,7 @@ impl FromStr for AmountFloor {
         };
         let percentile =
             quantile.strip_prefix(['p', 'P']).and_then(|q| q.trim().parse::<f64>().ok()).ok_or_else(bad)?;
-        if !(times.is_finite() && times > 0.0) || !(0.0..=100.0).contains(&percentile) {
+        if !(times.is_finite() && times > 0.0 && (0.0..=100.0).contains(&percentile)) {
             return Err(bad());
         }
         Ok(AmountFloor { times, percentile })
