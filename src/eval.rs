@@ -122,6 +122,99 @@ fn score(
     }
 }
 
+/// What an investigator sees at the top of the ranked list: how many of the first k leads
+/// are real cases, how many leads mix cases, how large the largest lead is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadQuality {
+    /// `(k, true leads among the first k, leads there were among the first k)`. A lead
+    /// counts as true when at least half its accounts are truth accounts.
+    pub precision_at: Vec<(usize, usize, usize)>,
+    /// Leads in all.
+    pub leads: usize,
+    /// Leads whose truth accounts no single case holds all of.
+    pub mixed: usize,
+    /// Accounts of the largest lead, and its id.
+    pub largest: (usize, String),
+}
+
+impl LeadQuality {
+    /// Precision at `k` (1 when there were no leads to look at).
+    pub fn precision(&self, k: usize) -> Option<f64> {
+        self.precision_at.iter().find(|p| p.0 == k).map(|&(_, hit, seen)| ratio(hit, seen, true))
+    }
+}
+
+/// The cut-offs precision is reported at.
+pub const PRECISION_AT: [usize; 4] = [10, 20, 50, 100];
+
+/// Scores the ranked leads of `leads_dir` as an investigator reads them, against the
+/// accounts of `truth_accounts.csv` beside `truth`; `None` without that file.
+pub fn lead_quality(truth: &Path, leads_dir: &Path) -> Result<Option<LeadQuality>> {
+    let truth_accounts = truth.with_file_name("truth_accounts.csv");
+    if !truth_accounts.is_file() {
+        return Ok(None);
+    }
+    // Account -> the cases it is in.
+    let cases_of = {
+        let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (case, accounts) in read_sets(&truth_accounts, "case_id", "account_id")? {
+            for a in accounts {
+                m.entry(a).or_default().insert(case.clone());
+            }
+        }
+        m
+    };
+    let leads_csv = leads_dir.join("leads.csv");
+    let (mut reader, header) = open(&leads_csv)?;
+    let (id, rank) = (column(&leads_csv, &header, "lead_id")?, column(&leads_csv, &header, "rank")?);
+    let mut ranked: Vec<(usize, String)> = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| Error::bad_input(&leads_csv, format!("line {}: {e}", i + 2)))?;
+        let r = rec.get(rank).and_then(|r| r.parse().ok()).unwrap_or(usize::MAX);
+        ranked.push((r, rec.get(id).unwrap_or("").to_owned()));
+    }
+    ranked.sort();
+    let members = read_sets(&leads_dir.join("lead_accounts.csv"), "lead_id", "account_id")?;
+    let empty = BTreeSet::new();
+    let mut truthful = Vec::with_capacity(ranked.len());
+    let (mut mixed, mut largest) = (0, (0, String::new()));
+    for (_, lead) in &ranked {
+        let accounts = members.get(lead).unwrap_or(&empty);
+        let cases: Vec<&BTreeSet<String>> = accounts.iter().filter_map(|a| cases_of.get(a)).collect();
+        truthful.push(2 * cases.len() >= accounts.len() && !accounts.is_empty());
+        // Mixed: no one case holds every truth account of the lead.
+        if let Some((first, rest)) = cases.split_first() {
+            if !first.iter().any(|c| rest.iter().all(|set| set.contains(c))) {
+                mixed += 1;
+            }
+        }
+        if accounts.len() > largest.0 {
+            largest = (accounts.len(), lead.clone());
+        }
+    }
+    let precision_at = PRECISION_AT
+        .iter()
+        .map(|&k| {
+            let seen = k.min(truthful.len());
+            (k, truthful[..seen].iter().filter(|&&t| t).count(), seen)
+        })
+        .collect();
+    Ok(Some(LeadQuality { precision_at, leads: ranked.len(), mixed, largest }))
+}
+
+/// Writes `eval_leads.csv`: one row per measure.
+pub fn write_lead_quality_csv(path: &Path, q: &LeadQuality) -> Result<()> {
+    let mut out = CsvOut::create(path, &["measure", "value", "detail"])?;
+    for &(k, hit, seen) in &q.precision_at {
+        let p = ratio(hit, seen, true);
+        out.row(&[&format!("precision_at_{k}"), &format!("{p:.4}"), &format!("{hit} of {seen} leads")])?;
+    }
+    out.row(&["leads", &q.leads.to_string(), ""])?;
+    out.row(&["mixed_case_leads", &q.mixed.to_string(), ""])?;
+    out.row(&["largest_lead_accounts", &q.largest.0.to_string(), &q.largest.1])?;
+    out.finish()
+}
+
 /// How much of one traced case reached its true destinations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceScore {
@@ -323,6 +416,30 @@ mod tests {
         assert!((s.f1() - 4.0 / 7.0).abs() < 1e-12);
         let none = score("OS1", "account", &BTreeSet::new(), &BTreeSet::new());
         assert_eq!((none.precision(), none.recall()), (1.0, 1.0));
+    }
+
+    #[test]
+    fn precision_at_k_counts_leads_mostly_of_truth_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::write(
+            p.join("truth_accounts.csv"),
+            "account_id,case_id,pattern,role\na,c1,fan_in,hub\nb,c1,fan_in,member\nc,c2,cycle,member\nd,c2,cycle,member\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("truth.csv"), "transfer_id,case_id,pattern\n").unwrap();
+        // L2 (rank 1) is a true lead that mixes two cases; L1 (rank 2) is half truth, so
+        // true; L3 is noise, and the largest.
+        std::fs::write(p.join("leads.csv"), "lead_id,rank\nL1,2\nL2,1\nL3,3\n").unwrap();
+        std::fs::write(
+            p.join("lead_accounts.csv"),
+            "lead_id,account_id\nL1,a\nL1,x\nL2,b\nL2,c\nL3,x\nL3,y\nL3,z\n",
+        )
+        .unwrap();
+        let q = lead_quality(&p.join("truth.csv"), p).unwrap().unwrap();
+        assert_eq!(q.precision_at[0], (10, 2, 3));
+        assert_eq!((q.leads, q.mixed), (3, 1));
+        assert_eq!(q.largest, (3, "L3".to_owned()));
     }
 
     #[test]

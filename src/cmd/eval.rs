@@ -5,7 +5,10 @@
 //! Reads truth.csv (transfer_id, case_id, pattern) and, beside it, truth_accounts.csv
 //! (account_id, case_id, pattern, role); reads lead_accounts.csv and lead_transfers.csv
 //! from OUT. Prints precision, recall and F1 per pattern at account and transfer level,
-//! and writes them to OUT/eval.csv (or FILE). With --trace, also scores a forward trace:
+//! and writes them to OUT/eval.csv (or FILE). Then scores the ranked list as an
+//! investigator reads it: precision at 10, 20, 50 and 100 leads (a lead is true when at
+//! least half its accounts are truth accounts), leads that mix cases, and the largest
+//! lead (eval_leads.csv beside eval.csv). With --trace, also scores a forward trace:
 //! the share of each traced case's seed value held at its true destinations
 //! (TRACE_OUT/eval_trace.csv).
 
@@ -61,6 +64,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let out = args.out.clone().unwrap_or_else(|| leads.join("eval.csv"));
         eval::write_csv(&out, &scores)?;
         println!("wrote {}", out.display());
+        if let Some(q) = eval::lead_quality(&args.truth, leads)? {
+            let at: Vec<String> = q
+                .precision_at
+                .iter()
+                .map(|&(k, hit, seen)| format!("P@{k} {:.2} ({hit}/{seen})", q.precision(k).unwrap_or(0.0)))
+                .collect();
+            println!(
+                "leads as ranked (true when at least half their accounts are truth accounts): {}",
+                at.join(", ")
+            );
+            println!(
+                "{} leads, {} mix cases; the largest, {}, holds {} accounts",
+                q.leads, q.mixed, q.largest.1, q.largest.0
+            );
+            let path = out.with_file_name("eval_leads.csv");
+            eval::write_lead_quality_csv(&path, &q)?;
+            println!("wrote {}", path.display());
+        }
     }
     if let Some(trace) = &args.trace {
         let scores = eval::evaluate_trace(&args.truth, trace)?;

@@ -136,7 +136,13 @@ impl FlowGraph {
             (Some(a), Some(b)) => (b - a) as f64 / 86_400.0,
             _ => 0.0,
         };
-        let scale = Scale::measure(&amount, &degree, span_days);
+        // Card purchases are retail spending, which no detector reads as money moved
+        // between account holders: the scale is that of the other transfers (of all of
+        // them in a dump of card purchases only).
+        let transfers: Vec<f64> =
+            amount.iter().zip(&channel).filter(|(_, c)| **c != Channel::Card).map(|(a, _)| *a).collect();
+        let scale =
+            Scale::measure(if transfers.is_empty() { &amount } else { &transfers }, &degree, span_days);
         // Without holder kinds, an account far busier than the dump's typical account
         // behaves like a business: households are the bulk of any customer base.
         let busy = config.business_activity_vs_median * scale.median_account_transfers;
