@@ -122,7 +122,7 @@ mod tests {
         // A whip-round: 6 friends chip in 50 each, 300 in all, in an economy whose
         // median transfer is 5,000.
         let mut t = Tiny::new();
-        t.economy(5_000.0, 200);
+        t.economy(5_000.0, 200, 60);
         for k in 0..6 {
             t.wire(&format!("S{k}"), "HUB", 10 * D + k * H, 50.0);
         }

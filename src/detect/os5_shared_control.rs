@@ -233,7 +233,7 @@ mod tests {
     use crate::detect::testkit::{Tiny, D};
 
     fn group(t: &mut Tiny) {
-        t.economy(50_000.0, 60);
+        t.economy(50_000.0, 60, 60);
         t.person("P", "CN");
         t.company("A", "HK");
         t.company("B", "VG");

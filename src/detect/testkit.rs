@@ -117,13 +117,13 @@ impl Tiny {
         }
     }
 
-    /// The everyday economy around a case: 60 wires from ten payers `E0..` to ten payees
-    /// `F0..` over `days`, of 0.5 to 1.5 times `median`, so that the dump's amount
+    /// The everyday economy around a case: `count` wires from ten payers `E0..` to ten
+    /// payees `F0..` over `days`, of 0.5 to 1.5 times `median`, so that the dump's amount
     /// distribution (against which every amount floor is stated) has its median near
     /// `median` whatever the case moves. Payees never pay, so the economy forms no
     /// cycle, chain or fan of its own.
-    pub fn economy(&mut self, median: f64, days: i64) {
-        for k in 0..60i64 {
+    pub fn economy(&mut self, median: f64, days: i64, count: i64) {
+        for k in 0..count {
             let amount = median * (0.5 + (k % 11) as f64 / 10.0);
             self.wire(
                 &format!("E{}", k % 10),

@@ -160,7 +160,7 @@ mod tests {
 
     /// Customers pay X in CN; Y in HK pays beneficiaries the same value.
     fn case(t: &mut Tiny, pairs: usize, value_ratio: f64, gap: i64, link: bool) {
-        t.economy(5_000.0, 60);
+        t.economy(5_000.0, 60, 60);
         t.person("X", "CN");
         t.person("Y", "HK");
         if link {

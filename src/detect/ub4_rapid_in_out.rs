@@ -206,7 +206,7 @@ mod tests {
         // Too little money: 12 x 150 is under five median transfers of an economy whose
         // median is 5,000.
         let mut t = Tiny::new();
-        t.economy(5_000.0, 60);
+        t.economy(5_000.0, 60, 60);
         mule(&mut t, 12, 150.0, 3 * H, 0.01);
         assert!(run(&t).is_empty());
         // Too slow: 30 hours.

@@ -177,7 +177,7 @@ mod tests {
 
     fn case(t: &mut Tiny, settled_share: f64, parts: usize) {
         // Mirror legs of 20,000 and more stand in the top decile of this economy.
-        t.economy(2_000.0, 60);
+        t.economy(2_000.0, 60, 200);
         t.person("X", "CN");
         t.person("Y", "HK");
         t.company("F", "CN");
