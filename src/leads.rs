@@ -52,8 +52,12 @@ pub struct Lead {
     pub accounts: Vec<LeadAccount>,
     /// `(edge, pattern)` proving transfers, sorted.
     pub transfers: Vec<(u32, &'static str)>,
-    /// Sum of the distinct proving transfers (base currency).
+    /// The value that entered the lead's patterns (base currency): per pattern, the sum
+    /// of its hits' amounts; the largest of those, since several patterns of one lead
+    /// describe the same money.
     pub total_amount: f64,
+    /// Sum of the distinct proving transfers over every hop (base currency).
+    pub gross_amount: f64,
     /// Earliest proving transfer.
     pub first_seen: i64,
     /// Latest proving transfer.
@@ -89,6 +93,8 @@ pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
             groups.entry(uf.find(first)).or_default().push(i);
         }
     }
+    let groups: Vec<(Vec<usize>, Option<Split>)> =
+        groups.into_values().flat_map(|idx| split(idx, hits, config.scoring.max_lead_accounts)).collect();
     let shell: Vec<f64> = match crate::detect::shell_profile::unavailable(ctx) {
         Some(_) => Vec::new(),
         None => {
@@ -96,8 +102,19 @@ pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
         }
     };
     let names = controller_names(graph, dump);
-    let mut leads: Vec<Lead> =
-        groups.into_values().map(|idx| merge(&idx, hits, graph, config, &shell, &names)).collect();
+    let mut leads: Vec<Lead> = groups
+        .into_iter()
+        .map(|(idx, part)| {
+            let mut lead = merge(&idx, hits, graph, config, &shell, &names);
+            if let Some(p) = part {
+                lead.summary.push_str(&format!(
+                    " | (part {} of {}: {} hits over {} accounts shared central accounts and were split into leads of at most {})",
+                    p.part, p.parts, p.hits, p.accounts, config.scoring.max_lead_accounts
+                ));
+            }
+            lead
+        })
+        .collect();
     let name = |l: &Lead| {
         l.accounts.iter().map(|a| dump.accounts.ids[a.account as usize].as_str()).min().unwrap_or("")
     };
@@ -124,6 +141,67 @@ fn keys(h: &Hit) -> Vec<u32> {
     } else {
         central
     }
+}
+
+/// Where a part of a split group came from.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    part: usize,
+    parts: usize,
+    hits: usize,
+    accounts: usize,
+}
+
+/// Splits a group of hits (indices, ascending) that share central accounts when it holds
+/// more than `max` accounts: strongest hits first, each joins the first part it shares a
+/// central account with and that stays within `max`, or starts a part of its own. A
+/// chain of cases joined by residents of both becomes one lead per case again.
+fn split(idx: Vec<usize>, hits: &[Hit], max: usize) -> Vec<(Vec<usize>, Option<Split>)> {
+    let accounts_of = |i: usize| hits[i].accounts.iter().map(|a| a.account).collect::<BTreeSet<u32>>();
+    let all: BTreeSet<u32> = idx.iter().flat_map(|&i| accounts_of(i)).collect();
+    if all.len() <= max {
+        return vec![(idx, None)];
+    }
+    let mut order = idx.clone();
+    order.sort_by(|&a, &b| {
+        hits[b]
+            .strength
+            .total_cmp(&hits[a].strength)
+            .then(hits[b].amount.total_cmp(&hits[a].amount))
+            .then(a.cmp(&b))
+    });
+    let mut parts: Vec<(Vec<usize>, BTreeSet<u32>, BTreeSet<u32>)> = Vec::new();
+    for i in order {
+        let (accounts, central): (BTreeSet<u32>, BTreeSet<u32>) =
+            (accounts_of(i), keys(&hits[i]).into_iter().collect());
+        let fits = parts
+            .iter_mut()
+            .find(|(_, acc, keys)| !keys.is_disjoint(&central) && acc.union(&accounts).count() <= max);
+        match fits {
+            Some((members, acc, keys)) => {
+                members.push(i);
+                acc.extend(accounts);
+                keys.extend(central);
+            }
+            None => parts.push((vec![i], accounts, central)),
+        }
+    }
+    let n = parts.len();
+    let mut parts: Vec<Vec<usize>> = parts
+        .into_iter()
+        .map(|(mut members, _, _)| {
+            members.sort_unstable();
+            members
+        })
+        .collect();
+    parts.sort();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(k, members)| {
+            (members, Some(Split { part: k + 1, parts: n, hits: idx.len(), accounts: all.len() }))
+        })
+        .collect()
 }
 
 /// Label per controller group of two or more holders: its most linked holder's id.
@@ -165,6 +243,7 @@ fn merge(
     let mut accounts: BTreeMap<u32, LeadAccount> = BTreeMap::new();
     let mut transfers = BTreeSet::new();
     let mut per_pattern: BTreeMap<&'static str, f64> = BTreeMap::new();
+    let mut entered: BTreeMap<&'static str, f64> = BTreeMap::new();
     for &i in idx {
         let h = &hits[i];
         for a in &h.accounts {
@@ -184,12 +263,13 @@ fn merge(
         }
         let miss = per_pattern.entry(h.pattern).or_insert(1.0);
         *miss *= 1.0 - h.strength;
+        *entered.entry(h.pattern).or_insert(0.0) += h.amount;
     }
     let edges: BTreeSet<u32> = transfers.iter().map(|(e, _)| *e).collect();
-    let mut total = 0.0;
+    let mut gross = 0.0;
     for &e in &edges {
         let (s, d, a) = (g.src[e as usize], g.dst[e as usize], g.amount[e as usize]);
-        total += a;
+        gross += a;
         if let Some(x) = accounts.get_mut(&s) {
             x.amount_out += a;
         }
@@ -215,6 +295,7 @@ fn merge(
     let controller_labels: BTreeSet<&String> =
         accounts.keys().filter_map(|&v| controllers.get(&g.accounts.controller[v as usize])).collect();
     let reference = (1.0 + g.scale.floor(config.scoring.reference_amount)).log10().max(f64::EPSILON);
+    let total = entered.values().copied().fold(0.0, f64::max);
     let amount_factor = ((1.0 + total).log10() / reference).clamp(0.0, 1.0);
     let score = 100.0 * evidence * (0.5 + 0.5 * amount_factor);
     let mut strongest: Vec<&Hit> = idx.iter().map(|&i| &hits[i]).collect();
@@ -234,6 +315,7 @@ fn merge(
         last_seen: edges.last().map(|&e| g.time[e as usize]).unwrap_or(0),
         transfers: transfers.into_iter().collect(),
         total_amount: total,
+        gross_amount: gross,
         summary: summary.join(" | "),
         hit_count: idx.len(),
         controllers: controller_labels.into_iter().cloned().collect(),
@@ -275,12 +357,40 @@ mod tests {
         assert_eq!(leads.len(), 2);
         assert_eq!(leads[0].patterns, vec!["OS1", "UB1"]);
         assert_eq!(leads[0].accounts.len(), 3);
-        assert_eq!(leads[0].total_amount, 1_900_000.0);
+        // Each hit says one unit entered its pattern; both hops count in the gross.
+        assert_eq!((leads[0].total_amount, leads[0].gross_amount), (1.0, 1_900_000.0));
         assert_eq!(leads[0].id, "L000001");
         assert!(leads[0].score > leads[1].score);
         // B received 1M and sent 0.9M within the lead.
         let b = leads[0].accounts.iter().find(|a| a.account == id("B")).unwrap();
         assert_eq!((b.amount_in, b.amount_out), (1_000_000.0, 900_000.0));
+    }
+
+    #[test]
+    fn a_chain_of_cases_through_shared_accounts_is_split_into_one_lead_per_case() {
+        let mut t = Tiny::new();
+        for k in 0..40 {
+            t.wire(&format!("A{k}"), &format!("B{k}"), k, 100.0);
+        }
+        let g = t.graph();
+        let id = |s: String| t.dump.accounts.index[s.as_str()];
+        // Four cases of 12 accounts; each shares one central account with the next.
+        let hits: Vec<Hit> = (0..4)
+            .map(|c| {
+                let accounts: Vec<u32> = (0..12).map(|k| id(format!("A{}", c * 9 + k))).collect();
+                hit(&g, "cycle", &accounts, &[c as u32], 0.9 - c as f64 * 0.1)
+            })
+            .collect();
+        let mut config = t.config.clone();
+        config.scoring.max_lead_accounts = 20;
+        let leads = build(&hits, &Context::new(&g, &t.dump, &config));
+        assert_eq!(leads.len(), 4);
+        assert!(leads.iter().all(|l| l.accounts.len() == 12 && l.summary.contains("split")));
+        // Under the limit, the chain stays one lead.
+        config.scoring.max_lead_accounts = 50;
+        let leads = build(&hits, &Context::new(&g, &t.dump, &config));
+        assert_eq!(leads.len(), 1);
+        assert!(!leads[0].summary.contains("split"));
     }
 
     #[test]

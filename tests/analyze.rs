@@ -17,7 +17,7 @@ fn sample_yields_ranked_leads_with_evidence() {
     for (k, lead) in leads.iter().enumerate() {
         assert_eq!(lead[0], format!("L{:06}", k + 1));
         assert_eq!(lead[1], (k + 1).to_string());
-        assert!(!lead[11].is_empty(), "every lead explains itself");
+        assert!(!lead[12].is_empty(), "every lead explains itself");
     }
     let scores: Vec<f64> = leads.iter().map(|l| l[2].parse().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked by score");

@@ -522,6 +522,9 @@ pub struct ScoringConfig {
     pub reference_amount: AmountFloor,
     /// Weight of the strongest shell profile among a lead's accounts.
     pub shell_weight: f64,
+    /// Hits sharing central accounts that add up to more accounts than this are split
+    /// into leads of at most this many (a single larger hit stays whole).
+    pub max_lead_accounts: usize,
 }
 
 impl Config {
@@ -676,6 +679,9 @@ impl Config {
         }
         share("scoring.default_weight", self.scoring.default_weight)?;
         share("scoring.shell_weight", self.scoring.shell_weight)?;
+        if self.scoring.max_lead_accounts < 2 {
+            return bad("scoring.max_lead_accounts must be at least 2".into());
+        }
         for (k, v) in &self.scoring.pattern_weights {
             share(&format!("scoring.pattern_weights.{k}"), *v)?;
         }

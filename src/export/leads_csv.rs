@@ -11,7 +11,7 @@ use crate::leads::Lead;
 use crate::model::Dump;
 
 /// Header of `leads.csv`.
-pub const LEADS_HEADER: [&str; 12] = [
+pub const LEADS_HEADER: [&str; 13] = [
     "lead_id",
     "rank",
     "score",
@@ -20,6 +20,7 @@ pub const LEADS_HEADER: [&str; 12] = [
     "holders",
     "countries",
     "total_amount_base",
+    "gross_amount_base",
     "first_seen",
     "last_seen",
     "controllers",
@@ -65,6 +66,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
             &holders.len().to_string(),
             &countries.into_iter().collect::<Vec<_>>().join(";"),
             &format!("{:.2}", l.total_amount),
+            &format!("{:.2}", l.gross_amount),
             &format_time(l.first_seen),
             &format_time(l.last_seen),
             &l.controllers.join(";"),
