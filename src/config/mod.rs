@@ -282,8 +282,8 @@ pub struct Ub6Config {
     pub min_payees: usize,
     /// Window of the spike, days.
     pub window_days: f64,
-    /// A test transfer is at most this many units of its own currency.
-    pub test_max_units: f64,
+    /// A test transfer is at most this amount, against the dump's amount distribution.
+    pub test_max_amount: AmountFloor,
     /// Test transfers and funding looked for this many days before the spike.
     pub lookback_days: f64,
     /// Days without a transfer before the spike that make an account dormant.
@@ -733,6 +733,7 @@ impl Config {
             ("ub3.min_unlinked_leg_amount", self.ub3.min_unlinked_leg_amount),
             ("ub4.min_total_inflow", self.ub4.min_total_inflow),
             ("ub5.min_imbalance", self.ub5.min_imbalance),
+            ("ub6.test_max_amount", self.ub6.test_max_amount),
             ("os1.min_amount", self.os1.min_amount),
             ("os2.min_amount", self.os2.min_amount),
             ("os4.min_amount", self.os4.min_amount),

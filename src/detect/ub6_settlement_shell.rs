@@ -22,7 +22,7 @@
 //!
 //! ## Parameters
 //! `[ub6]`: `min_payees` (10 personal payees) within `window_days` (7),
-//! `test_max_units` (10, in the transfer's own currency) within `lookback_days` (7)
+//! `test_max_amount` (`p1`: among the dump's smallest 1% of transfers) within `lookback_days` (7)
 //! before the spike, `dormancy_days` (90), `min_funded_share` (0.5 of the payout came in
 //! from companies from `lookback_days` before the spike until its end), `channels`.
 //!
@@ -82,8 +82,8 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
     if outs.len() < cfg.min_payees {
         return None;
     }
-    let t = &ctx.dump.transfers;
-    let is_test = |e: u32| t.amount[g.row[e as usize] as usize] <= cfg.test_max_units;
+    let test_max = g.scale.floor(cfg.test_max_amount);
+    let is_test = |e: u32| g.amount[e as usize] <= test_max;
     let to_persons: Vec<usize> = (0..outs.len())
         .filter(|&k| {
             outs.other[k] != v
@@ -164,7 +164,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
         fmt_amount(spike.amount),
         spike.counterparties,
         (spike.to - spike.from) as f64 / day,
-        if tests.is_empty() { String::new() } else { format!(", after {} test transfer(s) of at most {} units", tests.len(), cfg.test_max_units) },
+        if tests.is_empty() { String::new() } else { format!(", after {} test transfer(s) of at most {test_max:.2}", tests.len()) },
         fmt_amount(funded),
         payers.len(),
         if payers.len() == 1 { "y" } else { "ies" },
@@ -182,6 +182,8 @@ mod tests {
     use crate::detect::testkit::{Tiny, D, H};
 
     fn case(t: &mut Tiny, payees: usize, tests: bool, silent_days: i64) {
+        // Test transfers of 1 to 10 are among the smallest 1% of this economy.
+        t.economy(5_000.0, 200, 300);
         t.company("SHELL", "CN");
         t.company("PAYER", "CN");
         t.company("OLDCLIENT", "CN");
