@@ -336,7 +336,7 @@ mod tests {
             noise in proptest::collection::vec((0u8..12, 0u8..12, 0i64..120, 1u32..2_000_000), 0..80),
         ) {
             let mut t = Tiny::new();
-            t.economy(20_000.0, 120, 60);
+            t.economy(20_000.0, 120, 300);
             t.company("ORIGIN", "CN");
             t.company("HOME", "CN");
             if related {
