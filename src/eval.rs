@@ -126,9 +126,8 @@ fn score(
 /// are real cases, how many leads mix cases, how large the largest lead is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeadQuality {
-    /// `(k, true leads among the first k, leads there were among the first k)`. A lead
-    /// counts as true when at least half its accounts are truth accounts.
-    pub precision_at: Vec<(usize, usize, usize)>,
+    /// Precision at each cut-off of [`PRECISION_AT`].
+    pub precision_at: Vec<PrecisionAt>,
     /// Leads in all.
     pub leads: usize,
     /// Leads whose truth accounts no single case holds all of.
@@ -137,10 +136,22 @@ pub struct LeadQuality {
     pub largest: (usize, String),
 }
 
-impl LeadQuality {
-    /// Precision at `k` (1 when there were no leads to look at).
-    pub fn precision(&self, k: usize) -> Option<f64> {
-        self.precision_at.iter().find(|p| p.0 == k).map(|&(_, hit, seen)| ratio(hit, seen, true))
+/// How many of the first `k` leads are true: a lead counts as true when at least half
+/// its accounts are truth accounts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrecisionAt {
+    /// The cut-off.
+    pub k: usize,
+    /// True leads among the first k.
+    pub hit: usize,
+    /// Leads there were among the first k (fewer than k in a short list).
+    pub seen: usize,
+}
+
+impl PrecisionAt {
+    /// `hit / seen` (1 when there were no leads to look at).
+    pub fn precision(&self) -> f64 {
+        ratio(self.hit, self.seen, true)
     }
 }
 
@@ -196,7 +207,7 @@ pub fn lead_quality(truth: &Path, leads_dir: &Path) -> Result<Option<LeadQuality
         .iter()
         .map(|&k| {
             let seen = k.min(truthful.len());
-            (k, truthful[..seen].iter().filter(|&&t| t).count(), seen)
+            PrecisionAt { k, hit: truthful[..seen].iter().filter(|&&t| t).count(), seen }
         })
         .collect();
     Ok(Some(LeadQuality { precision_at, leads: ranked.len(), mixed, largest }))
@@ -205,9 +216,12 @@ pub fn lead_quality(truth: &Path, leads_dir: &Path) -> Result<Option<LeadQuality
 /// Writes `eval_leads.csv`: one row per measure.
 pub fn write_lead_quality_csv(path: &Path, q: &LeadQuality) -> Result<()> {
     let mut out = CsvOut::create(path, &["measure", "value", "detail"])?;
-    for &(k, hit, seen) in &q.precision_at {
-        let p = ratio(hit, seen, true);
-        out.row(&[&format!("precision_at_{k}"), &format!("{p:.4}"), &format!("{hit} of {seen} leads")])?;
+    for p in &q.precision_at {
+        out.row(&[
+            &format!("precision_at_{}", p.k),
+            &format!("{:.4}", p.precision()),
+            &format!("{} of {} leads", p.hit, p.seen),
+        ])?;
     }
     out.row(&["leads", &q.leads.to_string(), ""])?;
     out.row(&["mixed_case_leads", &q.mixed.to_string(), ""])?;
@@ -437,7 +451,7 @@ mod tests {
         )
         .unwrap();
         let q = lead_quality(&p.join("truth.csv"), p).unwrap().unwrap();
-        assert_eq!(q.precision_at[0], (10, 2, 3));
+        assert_eq!(q.precision_at[0], PrecisionAt { k: 10, hit: 2, seen: 3 });
         assert_eq!((q.leads, q.mixed), (3, 1));
         assert_eq!(q.largest, (3, "L3".to_owned()));
     }

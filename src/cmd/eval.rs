@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let at: Vec<String> = q
                 .precision_at
                 .iter()
-                .map(|&(k, hit, seen)| format!("P@{k} {:.2} ({hit}/{seen})", q.precision(k).unwrap_or(0.0)))
+                .map(|p| format!("P@{} {:.2} ({}/{})", p.k, p.precision(), p.hit, p.seen))
                 .collect();
             println!(
                 "leads as ranked (true when at least half their accounts are truth accounts): {}",

@@ -22,9 +22,14 @@ pub struct Biclique {
 }
 
 /// First counted transfer from `a` to each receiver, for receivers that are not hubs.
-fn receivers(g: &FlowGraph, cfg: &BipartiteConfig, channels: &[Channel], a: u32) -> BTreeMap<u32, u32> {
+fn receivers(
+    g: &FlowGraph,
+    cfg: &BipartiteConfig,
+    channels: &[Channel],
+    max_degree: usize,
+    a: u32,
+) -> BTreeMap<u32, u32> {
     let out = g.out_list(a);
-    let max_degree = max_member_degree(g, cfg);
     let company = |v: u32| g.accounts.business_like[v as usize];
     let mut first = BTreeMap::new();
     for k in 0..out.len() {
@@ -51,7 +56,7 @@ pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
 /// Transfers in one direction above which a member is a hub (merchant, utility,
 /// employer), against the dump's median active account.
 fn max_member_degree(g: &FlowGraph, cfg: &BipartiteConfig) -> usize {
-    (cfg.max_member_activity_vs_median * g.scale.median_account_transfers).ceil() as usize
+    g.scale.activity(cfg.max_member_activity_vs_median).ceil() as usize
 }
 
 fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
@@ -65,7 +70,7 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
             if g.out_edges(a).len() < cfg.min_side || g.out_edges(a).len() > max_degree {
                 return None;
             }
-            let ra = receivers(g, cfg, &channels, a);
+            let ra = receivers(g, cfg, &channels, max_degree, a);
             if ra.len() < cfg.min_side {
                 return None;
             }
@@ -83,7 +88,7 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
             let others: BTreeMap<u32, BTreeMap<u32, u32>> = shared
                 .iter()
                 .filter(|&(_, &n)| n >= cfg.min_side)
-                .map(|(&b, _)| (b, receivers(g, cfg, &channels, b)))
+                .map(|(&b, _)| (b, receivers(g, cfg, &channels, max_degree, b)))
                 .collect();
             let receivers_of = |s: u32| if s == a { Some(&ra) } else { others.get(&s) };
             let mut best: Option<Biclique> = None;

@@ -139,13 +139,15 @@ impl FlowGraph {
         // Card purchases are retail spending, which no detector reads as money moved
         // between account holders: the scale is that of the other transfers (of all of
         // them in a dump of card purchases only).
-        let transfers: Vec<f64> =
+        let mut transfers: Vec<f64> =
             amount.iter().zip(&channel).filter(|(_, c)| **c != Channel::Card).map(|(a, _)| *a).collect();
-        let scale =
-            Scale::measure(if transfers.is_empty() { &amount } else { &transfers }, &degree, span_days);
+        if transfers.is_empty() {
+            transfers = amount.clone();
+        }
+        let scale = Scale::measure(transfers, &degree, span_days);
         // Without holder kinds, an account far busier than the dump's typical account
         // behaves like a business: households are the bulk of any customer base.
-        let busy = config.business_activity_vs_median * scale.median_account_transfers;
+        let busy = scale.activity(config.business_activity_vs_median);
         accounts.business_like = (0..n)
             .map(|v| match accounts.kind[v] {
                 HolderKind::Company => true,

@@ -19,23 +19,24 @@ pub struct Scale {
     /// empty for a dump without transfers.
     #[serde(skip)]
     amount_permille: Vec<f64>,
-    /// Transfers in the dump.
-    pub transfers: usize,
+    /// Transfers whose amounts were measured.
+    pub amounts_measured: usize,
     /// Accounts with at least one transfer.
     pub active_accounts: usize,
     /// Days from the first to the last transfer (at least 1).
     pub span_days: f64,
     /// Transfers (in and out) of the median active account.
     pub median_account_transfers: f64,
-    /// Transfers (in and out) per 30 days of the median active account.
-    pub median_account_rate_30d: f64,
 }
 
 impl Scale {
-    /// Measures `amounts` (base currency, any order), each account's transfer count
-    /// (`degree`, in and out; zero for an account without transfers) and the dump's span.
-    pub fn measure(amounts: &[f64], degree: &[u32], span_days: f64) -> Scale {
-        let mut sorted: Vec<f64> = amounts.iter().copied().filter(|a| a.is_finite()).collect();
+    /// Measures `amounts` (base currency, any order; sorted in place, so the caller's
+    /// one copy is all the memory it takes), each account's transfer count (`degree`, in
+    /// and out; zero for an account without transfers) and the dump's span.
+    pub fn measure(mut amounts: Vec<f64>, degree: &[u32], span_days: f64) -> Scale {
+        amounts.retain(|a| a.is_finite());
+        let measured = amounts.len();
+        let mut sorted = amounts;
         sorted.par_sort_unstable_by(f64::total_cmp);
         let amount_permille = if sorted.is_empty() {
             Vec::new()
@@ -45,15 +46,19 @@ impl Scale {
         let mut active: Vec<u32> = degree.iter().copied().filter(|&d| d > 0).collect();
         active.sort_unstable();
         let median = active.get(active.len() / 2).copied().unwrap_or(0) as f64;
-        let span_days = span_days.max(1.0);
         Scale {
             amount_permille,
-            transfers: amounts.len(),
+            amounts_measured: measured,
             active_accounts: active.len(),
-            span_days,
+            span_days: span_days.max(1.0),
             median_account_transfers: median,
-            median_account_rate_30d: median * 30.0 / span_days.max(30.0),
         }
+    }
+
+    /// `multiple` times the median active account's transfers: the activity above which
+    /// an account is busier than the households that make up most of any customer base.
+    pub fn activity(&self, multiple: f64) -> f64 {
+        multiple * self.median_account_transfers
     }
 
     /// The transfer amount at `percentile` (0..=100) of the dump; 0 for an empty dump.
@@ -106,7 +111,7 @@ impl ScaleReport {
                 .map(|&p| (p, scale.amount_at(f64::from(p))))
                 .collect(),
             scale: scale.clone(),
-            business_activity: config.business_activity_vs_median * scale.median_account_transfers,
+            business_activity: scale.activity(config.business_activity_vs_median),
             floors: config
                 .amount_floors()
                 .into_iter()
@@ -123,13 +128,13 @@ mod tests {
     #[test]
     fn floors_follow_the_dump_not_a_currency() {
         let amounts: Vec<f64> = (1..=1000).map(f64::from).collect();
-        let small = Scale::measure(&amounts, &[2, 0, 4, 6], 10.0);
-        let big = Scale::measure(&amounts.iter().map(|a| a * 1000.0).collect::<Vec<_>>(), &[2, 4, 6], 10.0);
+        let small = Scale::measure(amounts.clone(), &[2, 0, 4, 6], 10.0);
+        let big = Scale::measure(amounts.iter().map(|a| a * 1000.0).collect(), &[2, 4, 6], 10.0);
         let f = AmountFloor::new(5.0, 50.0);
         assert!((small.floor(f) - 2_500.0).abs() <= 5.0, "{}", small.floor(f));
         assert!((big.floor(f) / small.floor(f) - 1000.0).abs() < 1e-9);
         assert_eq!(small.active_accounts, 3);
         assert_eq!(small.median_account_transfers, 4.0);
-        assert_eq!(Scale::measure(&[], &[], 0.0).floor(f), 0.0);
+        assert_eq!(Scale::measure(Vec::new(), &[], 0.0).floor(f), 0.0);
     }
 }
