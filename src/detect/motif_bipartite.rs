@@ -20,8 +20,9 @@
 //!
 //! ## Parameters
 //! `[bipartite]`: `window_days` (7), `min_side` (2, the definition), `min_edges` (4),
-//! `max_member_degree` (50: accounts with more transfers than that in one direction are
-//! merchants, utilities or employers, whose shared customers are not a layer),
+//! `max_member_activity_vs_median` (3: accounts with more transfers in one direction than
+//! three times the dump's median account makes in all are merchants, utilities or
+//! employers, whose shared customers are not a layer),
 //! `skip_business_to_business` (true), `channels` (all but card).
 //!
 //! ## Look-alikes

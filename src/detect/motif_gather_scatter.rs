@@ -23,8 +23,8 @@
 //! `[gather_scatter]`: `window_days` (7), `min_senders` (2), `min_payees` (2),
 //! `min_counterparties` (6, senders and payees together), `min_pass_through` (0.8, and
 //! at most 1 / 0.8: the hub pays out the gathered money, not its own business income),
-//! `min_rate_ratio` (5, each way, as for the fans), `min_amount` (10,000 gathered, the smallest
-//! reporting threshold in typologies.md), `channels` (all but card).
+//! `min_rate_ratio` (5, each way, as for the fans), `min_amount` (`p50` gathered: one median
+//! transfer of the dump), `channels` (all but card).
 //!
 //! ## Look-alikes
 //! A merchant or a fund gathers all year and pays out on a schedule: no window holds
@@ -89,7 +89,7 @@ pub fn scan(
     let window = (cfg.window_days * 86_400.0) as i64;
     let keep_in = counted(g, v, ins, channels, cfg.skip_business_to_business);
     // Baselines count business with companies too, not card purchases or own cash.
-    let gather = densest(g, ins, &keep_in, baseline(g, v, ins, channels), window)?;
+    let gather = densest(g, ins, &keep_in, baseline(g, v, ins, channels), window, window)?;
     if gather.counterparties < cfg.min_senders
         || gather.rate_ratio < cfg.min_rate_ratio
         || gather.amount < g.scale.floor(cfg.min_amount)

@@ -19,7 +19,7 @@
 //!
 //! ## Parameters
 //! `[random]`: `min_hops` (4), `max_hops` (10), `min_pass_through` (0.8, OS2's),
-//! `max_hop_delay_days` (3), `min_amount` (1,000 first hop), `search_budget`.
+//! `max_hop_delay_days` (3), `min_amount` (`p25` first hop), `search_budget`.
 //!
 //! ## Look-alikes
 //! A household passes on a share of what it gets, days or weeks later, and never the

@@ -21,7 +21,7 @@
 //! ## Parameters
 //! `[scatter_gather]`: `window_days` (7, per leg pair), `min_intermediaries` (2, the
 //! definition), `min_retained` (0.8: what reaches `v` / what `u` sent the intermediaries,
-//! typologies.md OS4), `min_amount` (10,000 sent), `skip_business_to_business`,
+//! typologies.md OS4), `min_amount` (`p50` sent), `skip_business_to_business`,
 //! `channels` (all but card).
 //!
 //! ## Look-alikes

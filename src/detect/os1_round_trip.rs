@@ -21,7 +21,7 @@
 //!
 //! ## Parameters
 //! `[os1]`: `window_days` (90), `min_hops` (2), `max_hops` (8), `min_retained` (0.7),
-//! `amount_tolerance` (0.02), `min_amount` (10,000 base), `search_budget` (200,000 edge
+//! `amount_tolerance` (0.02), `min_amount` (`p75` first hop: the dump's upper quartile), `search_budget` (200,000 edge
 //! expansions per starting transfer; capped searches are counted in the run summary).
 //!
 //! ## Look-alikes

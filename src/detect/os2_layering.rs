@@ -22,7 +22,7 @@
 //! ## Parameters
 //! `[os2]`: `min_hops` (3), `min_pass_through` (0.8 per hop), `max_hop_delay_days` (7),
 //! `min_jurisdictions` (2), `min_shell_score` (0.5: most shell signals, a cluster not
-//! needed), `min_amount` (10,000 first hop), `max_hops` (10), `search_budget`
+//! needed), `min_amount` (`p50` first hop), `max_hops` (10), `search_budget`
 //! (edge expansions per starting transfer). Without an entities table every account may
 //! be an intermediate, and the run summary says the shell signal was unavailable.
 //!

@@ -25,7 +25,7 @@
 //!
 //! ## Parameters
 //! `[os4]`: `window_days` (30, the typologies.md window), `min_intermediaries` (3, fan
-//! width), `min_retained` (0.8), `min_amount` (10,000), `channels`.
+//! width), `min_retained` (0.8), `min_amount` (`p50`), `channels`.
 //!
 //! ## Look-alikes
 //! An offshore fund receives from many investors and invests in a few brokers: the

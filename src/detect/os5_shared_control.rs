@@ -24,7 +24,7 @@
 //! `[os5]`: `link_types` (all five), `max_address_group` (4: an address shared by more
 //! companies is a registered agent's, an OS3 signal, not a controller),
 //! `min_captive_share` (0.5 of an account's transfers within its group), `min_amount`
-//! (10,000 per flagged transfer).
+//! (`p50` per flagged transfer).
 //!
 //! ## Look-alikes
 //! A multinational sweeps cash to its real offshore subsidiary every month: both

@@ -24,7 +24,7 @@
 //! `[ub1]`: `window_days` (30), `min_distinct_senders` (10; counted as distinct
 //! controllers, so one person's many accounts count once), `min_pass_through` (0.8),
 //! `max_median_dwell_hours` (24), `max_payee_share` (0.5 of the senders),
-//! `inflow_channels` (all but card), `min_window_inflow` (10,000 base).
+//! `inflow_channels` (all but card), `min_window_inflow` (`p50`: one median transfer of the dump).
 //!
 //! ## Look-alikes
 //! Merchant acquirers pool card payments and settle daily to merchants: card inflows

@@ -26,8 +26,8 @@
 //! `[ub3]`: `amount_tolerance` (0.03 after FX), `max_gap_hours` (72), `min_pairs_linked`
 //! (2, when X and Y share a holder or controller), `min_pairs_unlinked` (3, when nothing
 //! in the data links them, and `min_unlinked_match_share`, 0.5 of the legs they could
-//! have paired), `min_leg_amount` (1,000), `min_unlinked_leg_amount` (10,000:
-//! unlinked legs are paired only at reporting size), `persons_only` (customer and
+//! have paired), `min_leg_amount` (`p50`), `min_unlinked_leg_amount` (`p90`:
+//! unlinked legs are paired only in the dump's top decile, where chance matches are rare), `persons_only` (customer and
 //! beneficiary are not companies), `channels`.
 //!
 //! ## Look-alikes

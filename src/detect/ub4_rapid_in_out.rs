@@ -25,12 +25,12 @@
 //! `[ub4]`: `min_share_out_fast` (0.9 of the inflow, by amount, leaves within),
 //! `max_dwell_hours` (24), `min_turnover` (10 x the peak end-of-day balance: balances
 //! are monitored at close of business), `min_total_inflow`
-//! (100,000 base), `min_counterparties` (5), `inflow_channels` (all but card).
+//! (`5 x p50`: five median transfers of the dump), `min_counterparties` (5), `inflow_channels` (all but card).
 //!
 //! ## Look-alikes
 //! Merchant acquirers pass card money through daily: card inflows do not count. Payroll
 //! and treasury accounts hold their balances for days or weeks, so their dwell is long.
-//! Ordinary current accounts move far less than 100,000 or keep a balance. An
+//! Ordinary current accounts move far less than five median transfers or keep a balance. An
 //! underground-bank collector (UB1) is also rapid in-out: it is reported as UB1, the more
 //! specific pattern, and not again as UB4.
 

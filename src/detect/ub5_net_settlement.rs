@@ -23,7 +23,7 @@
 //! ## Parameters
 //! `[ub5]`: `tolerance` (0.10 of the net imbalance: of the matched pairs, or else of the
 //! owing collector's net domestic position over the mirror period), `min_settlements` (2),
-//! `settle_within_days` (60 after the last mirror pair), `min_imbalance` (10,000), and
+//! `settle_within_days` (60 after the last mirror pair), `min_imbalance` (`p50`), and
 //! the mirror pairs of `[ub3]`.
 //!
 //! ## Look-alikes
