@@ -439,6 +439,9 @@ pub struct FanConfig {
     pub window_days: f64,
     /// Distinct new counterparties needed inside the window.
     pub min_counterparties: usize,
+    /// A counterparty is new when the account first deals with it inside the window and
+    /// not later than this many days after the window opens (at least `window_days`).
+    pub relationship_days: f64,
     /// Rate inside the window / rate outside it.
     pub min_rate_ratio: f64,
     /// Smallest amount moved in the window, against the dump's amount distribution.

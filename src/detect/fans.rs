@@ -48,7 +48,14 @@ fn fan_hit(
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
     let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
-    let burst = densest(g, list, &keep, baseline, (cfg.window_days * 86_400.0) as i64)?;
+    let burst = densest(
+        g,
+        list,
+        &keep,
+        baseline,
+        (cfg.window_days * 86_400.0) as i64,
+        (cfg.relationship_days.max(cfg.window_days) * 86_400.0) as i64,
+    )?;
     if burst.new_counterparties < cfg.min_counterparties
         || burst.rate_ratio < cfg.min_rate_ratio
         || burst.amount < g.scale.floor(cfg.min_amount)
@@ -76,12 +83,13 @@ fn fan_hit(
         Fan::Out => ("sent", "payees"),
     };
     let reason = format!(
-        "{} {verb} {} transfers ({}) with {} distinct {who} ({} never seen outside this burst) within {days:.1} days, {:.0}x its usual rate",
+        "{} {verb} {} transfers ({}) with {} distinct {who} ({} new: first dealt with in this burst, not after {:.0} days) within {days:.1} days, {:.0}x its usual rate",
         ctx.account(v),
         burst.edges.len(),
         fmt_amount(burst.amount),
         burst.counterparties,
         burst.new_counterparties,
+        cfg.relationship_days.max(cfg.window_days),
         burst.rate_ratio,
     );
     let size = burst.new_counterparties as f64 / cfg.min_counterparties as f64;
@@ -137,8 +145,10 @@ pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel], s
 }
 
 /// The densest window among the counted transfers `keep` (indices into `list`,
-/// time-sorted): the one with the most *new* counterparties, those the account dealt with
-/// (this way) only inside the window, earliest on ties; `None` when there are none.
+/// time-sorted): the one that opens the most *new* relationships, with counterparties
+/// the account first deals with (this way) inside the window and never again later than
+/// `relationship` after the window opened; earliest on ties; `None` when there are none.
+/// With `relationship == window` a new counterparty is one seen only inside the window.
 /// Counterparties are controller groups, so one owner's several accounts count once.
 /// `baseline` is how many transfers the account made this way in all (counted or not):
 /// the burst's rate is compared with the rest of them.
@@ -148,40 +158,36 @@ pub fn densest(
     keep: &[usize],
     baseline: usize,
     window: i64,
+    relationship: i64,
 ) -> Option<Burst> {
     let controller = &g.accounts.controller;
     let party = |k: usize| controller[list.other[keep[k]] as usize];
-    let mut total: FxHashMap<u32, u32> = FxHashMap::default();
-    for k in 0..keep.len() {
-        *total.entry(party(k)).or_default() += 1;
-    }
-    let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
-    let (mut lo, mut new, mut best) = (0usize, 0usize, None::<(usize, usize, usize, usize)>);
-    for hi in 0..keep.len() {
-        let c = party(hi);
-        let n = seen.entry(c).or_default();
-        *n += 1;
-        if Some(&*n) == total.get(&c) {
-            new += 1;
+    let time = |k: usize| list.time[keep[k]];
+    // Each counterparty's last transfer, and whether position k is its first.
+    let mut last: FxHashMap<u32, i64> = FxHashMap::default();
+    let opens: Vec<bool> = (0..keep.len())
+        .map(|k| {
+            let previous = last.insert(party(k), time(k));
+            previous.is_none()
+        })
+        .collect();
+    let (mut hi, mut best) = (0usize, None::<(usize, usize, usize)>);
+    for lo in 0..keep.len() {
+        if !opens[lo] {
+            continue;
         }
-        while list.time[keep[hi]] - list.time[keep[lo]] > window {
-            let c = party(lo);
-            if let Some(n) = seen.get_mut(&c) {
-                if Some(&*n) == total.get(&c) {
-                    new -= 1;
-                }
-                *n -= 1;
-                if *n == 0 {
-                    seen.remove(&c);
-                }
-            }
-            lo += 1;
+        hi = hi.max(lo);
+        while hi + 1 < keep.len() && time(hi + 1) - time(lo) <= window {
+            hi += 1;
         }
-        if best.is_none_or(|(_, _, b, _)| new > b) {
-            best = Some((lo, hi, new, seen.len()));
+        let until = time(lo) + relationship;
+        let new = (lo..=hi).filter(|&k| opens[k] && last[&party(k)] <= until).count();
+        if best.is_none_or(|(_, _, b)| new > b) {
+            best = Some((lo, hi, new));
         }
     }
-    let (lo, hi, new, parties) = best?;
+    let (lo, hi, new) = best?;
+    let parties = (lo..=hi).map(party).collect::<rustc_hash::FxHashSet<u32>>().len();
     let idx = &keep[lo..=hi];
     let span = match (g.time.first(), g.time.last()) {
         (Some(a), Some(b)) => (b - a).max(window),
@@ -221,7 +227,7 @@ mod tests {
         let g = t.graph();
         let list = g.in_list(hub);
         let keep = counted(&g, hub, list, &[Channel::Wire], true);
-        let b = densest(&g, list, &keep, keep.len(), 7 * D).unwrap();
+        let b = densest(&g, list, &keep, keep.len(), 7 * D, 7 * D).unwrap();
         assert_eq!((b.counterparties, b.new_counterparties), (4, 4));
         assert_eq!(b.edges.len(), 5);
         // 5 in 7 days against (4 + 1) in the other 197 days.

@@ -25,10 +25,12 @@
 //! `[fan_in]`: `window_days` (7, as typologies.md counts many-into-one bursts: UB2's
 //! 5 hits and UB6's 10 payees in 7 days),
 //! `min_counterparties` (5, the smallest group typologies.md counts as "many": UB2's
-//! five hits and five FX-quota senders) *new* senders, seen only inside the window,
+//! five hits and five FX-quota senders) *new* senders, first seen inside the window and
+//! not after `relationship_days` (30: a sender who pays daily for a few weeks and then
+//! never again is new; one who pays every month is not),
 //! `min_rate_ratio` (5: the burst's daily rate is five times the account's own rate
-//! outside it), `min_amount` (10,000 in the window: the smallest reporting
-//! threshold in typologies.md, 10,000 USD cash), `skip_business_to_business` (true),
+//! outside it), `min_amount` (`p50`: one median transfer of the dump in the window; a
+//! whip-round of small gifts stays under it), `skip_business_to_business` (true),
 //! `channels` (all but card).
 //!
 //! ## Look-alikes

@@ -21,8 +21,9 @@
 //! ```
 //!
 //! ## Parameters
-//! `[fan_out]`: `window_days` (7), `min_counterparties` (5 new payees), `min_rate_ratio` (5),
-//! `min_amount` (10,000), `channels` (all but card), as for fan_in.
+//! `[fan_out]`: `window_days` (7), `min_counterparties` (5 new payees, first paid inside
+//! the window and not after `relationship_days`, 30), `min_rate_ratio` (5),
+//! `min_amount` (`p50`), `channels` (all but card), as for fan_in.
 //!
 //! ## Look-alikes
 //! Payroll pays the same staff every month (they are not new payees) and suppliers are
@@ -102,6 +103,33 @@ mod tests {
         let mut t = Tiny::new();
         burst(&mut t, "HUB", 5, 10 * D, 8 * D);
         assert!(t.hits(&FanOut).is_empty(), "wider than the window");
+    }
+
+    #[test]
+    fn payees_paid_daily_for_three_weeks_then_never_again_are_new() {
+        let mut t = Tiny::new();
+        t.span(200);
+        for day in 0..21 {
+            for k in 0..5 {
+                t.wire("HUB", &format!("P{k}"), (60 + day) * D + k * H, 500.0);
+            }
+        }
+        let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("5 new: first dealt with in this burst"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn new_staff_on_a_monthly_payroll_are_not_new_business() {
+        // Six hires paid together on the 24th, then every month after.
+        let mut t = Tiny::new();
+        t.span(200);
+        for m in 0..5 {
+            for k in 0..6 {
+                t.wire("EMPLOYER", &format!("HIRE{k}"), (24 + m * 30) * D + k * 60, 3_000.0);
+            }
+        }
+        assert!(t.hits(&FanOut).is_empty());
     }
 
     #[test]

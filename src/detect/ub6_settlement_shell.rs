@@ -93,7 +93,8 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
         })
         .collect();
     let day = 86_400.0;
-    let spike = densest(g, outs, &to_persons, outs.len(), (cfg.window_days * day) as i64)?;
+    let window = (cfg.window_days * day) as i64;
+    let spike = densest(g, outs, &to_persons, outs.len(), window, window)?;
     if spike.counterparties < cfg.min_payees {
         return None;
     }
