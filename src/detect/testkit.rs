@@ -128,7 +128,7 @@ impl Tiny {
             self.wire(
                 &format!("E{}", k % 10),
                 &format!("F{}", (k * 3 + k / 10) % 10),
-                k * days * D / 60,
+                k * days * D / count,
                 amount,
             );
         }
