@@ -343,6 +343,9 @@ pub struct Os5Config {
     pub max_address_group: usize,
     /// An account is captive when this share of its transfers stays in its group.
     pub min_captive_share: f64,
+    /// A group whose cross-border flows are at least this share (by value) of regular
+    /// sweeps is a treasury arrangement, left quiet.
+    pub max_sweep_share: f64,
     /// Smallest flagged transfer, against the dump's amount distribution.
     pub min_amount: AmountFloor,
 }
@@ -641,6 +644,7 @@ impl Config {
             return bad("cycle: need 2 <= min_hops <= max_hops".into());
         }
         share("os5.min_captive_share", self.os5.min_captive_share)?;
+        share("os5.max_sweep_share", self.os5.max_sweep_share)?;
         for t in &self.os5.link_types {
             if crate::model::Relation::parse(t).is_none() {
                 return bad(format!("os5.link_types: unknown relation `{t}`"));

@@ -464,6 +464,8 @@ impl HitBuilder {
 #[cfg(test)]
 mod injected_props;
 #[cfg(test)]
+mod look_alikes;
+#[cfg(test)]
 pub(crate) mod testkit;
 
 #[cfg(test)]

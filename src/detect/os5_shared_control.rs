@@ -23,12 +23,15 @@
 //! ## Parameters
 //! `[os5]`: `link_types` (all five), `max_address_group` (4: an address shared by more
 //! companies is a registered agent's, an OS3 signal, not a controller),
-//! `min_captive_share` (0.5 of an account's transfers within its group), `min_amount`
+//! `min_captive_share` (0.5 of an account's transfers within its group), `max_sweep_share`
+//! (0.8: a group whose cross-border flows are mostly regular sweeps is left quiet), `min_amount`
 //! (`p50` per flagged transfer).
 //!
 //! ## Look-alikes
 //! A multinational sweeps cash to its real offshore subsidiary every month: both
-//! companies trade with many others, so neither is captive. Family members abroad who
+//! companies trade with many others, so neither is captive. A treasury subsidiary that
+//! deals only with its parent is captive, but what crosses the border is a calendar of
+//! equal sweeps (and a few dividends back), not money following money. Family members abroad who
 //! send each other money are persons with their own lives, not captive accounts.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -191,6 +194,10 @@ fn hit(
     if !captive {
         return None;
     }
+    let total_cross: f64 = cross.iter().map(|&e| g.amount[e as usize]).sum();
+    if sweeps(g, &cross) >= cfg.max_sweep_share * total_cross {
+        return None;
+    }
     let mut b = HitBuilder::default();
     let mut total = 0.0;
     for &e in edges {
@@ -215,6 +222,37 @@ fn hit(
     );
     let strength = (0.5 + 0.1 * cross.len() as f64).min(1.0);
     Some(b.finish(g, "OS5", total, strength, reason))
+}
+
+/// The value of `edges` (time-sorted) that belongs to regular sweeps: three or more
+/// transfers on one (sender, receiver) pair, each within 1% of the pair's median amount,
+/// at least a week apart, at a period within 25% of the median gap. That is how a
+/// corporate group moves cash to a subsidiary month after month; laundering through
+/// captive companies follows the money, not a calendar.
+fn sweeps(g: &crate::graph::FlowGraph, edges: &[u32]) -> f64 {
+    let mut by_pair: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
+    for &e in edges {
+        by_pair.entry((g.src[e as usize], g.dst[e as usize])).or_default().push(e);
+    }
+    let median = |mut xs: Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs[xs.len() / 2]
+    };
+    by_pair
+        .values()
+        .filter(|series| series.len() >= 3)
+        .filter(|series| {
+            let amounts: Vec<f64> = series.iter().map(|&e| g.amount[e as usize]).collect();
+            let typical = median(amounts.clone());
+            let gaps: Vec<f64> =
+                series.windows(2).map(|w| (g.time[w[1] as usize] - g.time[w[0] as usize]) as f64).collect();
+            let period = median(gaps.clone());
+            amounts.iter().all(|a| (a - typical).abs() <= 0.01 * typical)
+                && period >= 7.0 * 86_400.0
+                && gaps.iter().all(|gap| (gap - period).abs() <= 0.25 * period)
+        })
+        .flat_map(|series| series.iter().map(|&e| g.amount[e as usize]))
+        .sum()
 }
 
 /// A controller's name and holder id, or its id alone.

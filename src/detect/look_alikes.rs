@@ -1,0 +1,200 @@
+//! Legitimate activity that resembles laundering, each built once, and one test that
+//! runs every detector of the registry on each (through `run_all`, so the licensed and
+//! deferral rules apply as in a run) and asserts that none of them raises a hit. Each
+//! world sits in an everyday economy that sets the dump's scale, so the floors are the
+//! ones a real run would derive. A detector's `## Look-alikes` section says why it stays
+//! quiet; this is the proof.
+
+use super::testkit::{Tiny, D, H};
+use crate::model::Channel;
+
+/// A legitimate world that resembles a laundering pattern.
+struct LookAlike {
+    name: &'static str,
+    build: fn(&mut Tiny),
+}
+
+/// An offshore investment fund: many investors pay in over two months, the fund invests
+/// with two brokers and holds the rest for weeks, then redeems part to some investors.
+fn offshore_fund(t: &mut Tiny) {
+    t.company("FUND", "KY");
+    t.company("BROKER1", "GB");
+    t.company("BROKER2", "US");
+    for k in 0..40i64 {
+        let investor = format!("INV{k}");
+        t.person(&investor, ["US", "DE", "FR", "GB"][k as usize % 4]);
+        t.wire(&investor, "FUND", (10 + k) * D + k * H, 50_000.0 + 1_000.0 * k as f64);
+    }
+    t.wire("FUND", "BROKER1", 55 * D, 700_000.0);
+    t.wire("FUND", "BROKER2", 58 * D, 500_000.0);
+    for k in 0..8i64 {
+        t.wire("FUND", &format!("INV{}", k * 5), (120 + k) * D, 30_000.0);
+    }
+}
+
+/// A treasury sweep: a parent moves surplus cash to its offshore subsidiary every month,
+/// and the subsidiary pays a fraction back as dividends each quarter.
+fn treasury_sweep(t: &mut Tiny) {
+    t.company("PARENT", "DE");
+    t.company("SUB", "KY");
+    t.link("h-PARENT", "h-SUB");
+    for m in 0..6 {
+        t.wire("PARENT", "SUB", (5 + m * 30) * D, 2_000_000.0);
+    }
+    t.wire("SUB", "PARENT", 89 * D, 600_000.0);
+    t.wire("SUB", "PARENT", 179 * D, 650_000.0);
+}
+
+/// A payroll hub: clients pay an employer, which pays the same 30 staff every month.
+fn payroll(t: &mut Tiny) {
+    t.company("EMPLOYER", "US");
+    for c in 0..3 {
+        t.company(&format!("CLIENT{c}"), "US");
+    }
+    for m in 0..6i64 {
+        for c in 0..3i64 {
+            t.wire(&format!("CLIENT{c}"), "EMPLOYER", (m * 30 + 10 + c) * D, 40_000.0);
+        }
+        for k in 0..30i64 {
+            let staff = format!("STAFF{k}");
+            t.person(&staff, "US");
+            t.wire("EMPLOYER", &staff, (m * 30 + 25) * D + k * 60, 3_500.0);
+        }
+    }
+}
+
+/// A card acquirer: cardholders pay by card all day, and the acquirer settles to its
+/// five merchants every night.
+fn card_acquirer(t: &mut Tiny) {
+    t.company("ACQUIRER", "US");
+    for m in 0..5 {
+        t.company(&format!("MERCHANT{m}"), "US");
+    }
+    for day in 0..60i64 {
+        let mut takings = [0.0f64; 5];
+        for k in 0..12i64 {
+            let amount = 20.0 + ((day * 7 + k * 13) % 90) as f64;
+            t.send(
+                &format!("CARD{}", (day * 12 + k) % 200),
+                "ACQUIRER",
+                day * D + k * H,
+                amount,
+                Channel::Card,
+            );
+            takings[(k % 5) as usize] += amount;
+        }
+        for (m, total) in takings.iter().enumerate() {
+            t.wire("ACQUIRER", &format!("MERCHANT{m}"), day * D + 23 * H, total * 0.98);
+        }
+    }
+}
+
+/// A licensed remitter and its correspondent abroad: customers pay in at home, the
+/// correspondent pays the same values to beneficiaries abroad, and the two settle.
+fn licensed_remitter(t: &mut Tiny) {
+    let home = t.company("MSB", "GB");
+    let abroad = t.company("CORRESPONDENT", "PK");
+    for h in [home, abroad] {
+        let holder = t.dump.accounts.holder[h as usize].unwrap_or_default() as usize;
+        t.dump.holders.licence[holder] = Some("FCA-123456".into());
+    }
+    for k in 0..30i64 {
+        let (customer, beneficiary) = (format!("CUST{k}"), format!("BEN{k}"));
+        t.person(&customer, "GB");
+        t.person(&beneficiary, "PK");
+        let amount = 400.0 + 37.0 * k as f64;
+        t.wire(&customer, "MSB", (10 + k) * D, amount);
+        t.wire("CORRESPONDENT", &beneficiary, (10 + k) * D + 2 * H, amount);
+    }
+    t.wire("MSB", "CORRESPONDENT", 45 * D, 25_000.0);
+}
+
+/// A marketplace: buyers pay the platform for orders, and it pays the same ten sellers
+/// every week, less its fee.
+fn marketplace(t: &mut Tiny) {
+    t.company("PLATFORM", "NL");
+    for s in 0..10 {
+        t.company(&format!("SELLER{s}"), "NL");
+    }
+    for k in 0..120i64 {
+        t.wire(&format!("BUYER{}", k % 80), "PLATFORM", k * D / 2, 60.0 + (k % 17) as f64 * 9.0);
+    }
+    for w in 0..8i64 {
+        for s in 0..10i64 {
+            t.wire("PLATFORM", &format!("SELLER{s}"), (w * 7 + 6) * D + s * 60, 700.0);
+        }
+    }
+}
+
+/// Periodic bills: households pay the same landlord and utility every month.
+fn periodic_bills(t: &mut Tiny) {
+    t.company("LANDLORD", "FR");
+    t.company("UTILITY", "FR");
+    for m in 0..6i64 {
+        for h in 0..25i64 {
+            let household = format!("HOME{h}");
+            t.person(&household, "FR");
+            t.wire(&household, "LANDLORD", (m * 30 + 1) * D + h * H, 1_200.0);
+            t.wire(&household, "UTILITY", (m * 30 + 15) * D + h * H, 90.0 + h as f64);
+        }
+    }
+}
+
+/// Two friends paying each other back and forth for shared dinners and trips.
+fn friends(t: &mut Tiny) {
+    t.person("ANNA", "IT");
+    t.person("BEN", "IT");
+    for k in 0..20i64 {
+        let (from, to) = if k % 2 == 0 { ("ANNA", "BEN") } else { ("BEN", "ANNA") };
+        t.wire(from, to, (k * 6 + 3) * D, 40.0 + 11.0 * k as f64);
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 8] = [
+    LookAlike { name: "offshore investment fund", build: offshore_fund },
+    LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
+    LookAlike { name: "payroll hub", build: payroll },
+    LookAlike { name: "card acquirer", build: card_acquirer },
+    LookAlike { name: "licensed remitter", build: licensed_remitter },
+    LookAlike { name: "marketplace", build: marketplace },
+    LookAlike { name: "periodic bills", build: periodic_bills },
+    LookAlike { name: "friends paying each other back", build: friends },
+];
+
+/// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it
+/// is left: a gap on record, not a pass. Anything else flagged fails the test.
+const KNOWN_GAPS: [(&str, &str, &str); 2] = [
+    (
+        "offshore investment fund",
+        "fan_in",
+        "a young fund taking on a new investor a day is a burst against its own quiet history;          telling it by openings spread over weeks also hid AMLGentex's spread-out SAR fans",
+    ),
+    (
+        "offshore investment fund",
+        "fan_out",
+        "redemptions go to payees the fund has never paid; counting investors who paid in as          known also hid SAR fan-outs whose payees had paid the hub in everyday business",
+    ),
+];
+
+#[test]
+fn no_detector_flags_a_legitimate_look_alike() {
+    let mut flagged = Vec::new();
+    for look_alike in &LOOK_ALIKES {
+        let mut t = Tiny::new();
+        t.economy(2_000.0, 180, 400);
+        (look_alike.build)(&mut t);
+        let g = t.graph();
+        let ctx = super::Context::new(&g, &t.dump, &t.config);
+        let (hits, _) = super::run_all(&ctx, &super::registry(), &crate::progress::Silent);
+        flagged.extend(
+            hits.iter()
+                .filter(|h| {
+                    !KNOWN_GAPS
+                        .iter()
+                        .any(|(name, pattern, _)| *name == look_alike.name && *pattern == h.pattern)
+                })
+                .map(|h| format!("{}: {} ({})", look_alike.name, h.pattern, h.reason)),
+        );
+    }
+    assert!(flagged.is_empty(), "look-alikes flagged:\n{}", flagged.join("\n"));
+}
