@@ -57,7 +57,7 @@ fn stages(c: &mut Criterion) {
     let graph = FlowGraph::build(&dump, &config);
     let ctx = Context::new(&graph, &dump, &config);
     for d in detect::registry() {
-        group.bench_function(format!("detect {}", d.code()), |b| b.iter(|| black_box(d.run(&ctx))));
+        group.bench_function(format!("detect {}", d.pattern()), |b| b.iter(|| black_box(d.run(&ctx))));
     }
     let fopts = features::Options {
         window: 86_400,

@@ -206,7 +206,7 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
         .map(|l| LeadLine {
             id: l.id.clone(),
             score: l.score,
-            patterns: l.patterns.join("+"),
+            patterns: crate::pattern::join(&l.patterns, "+"),
             accounts: l.accounts.len(),
             amount: l.total_amount,
             summary: l.summary.clone(),

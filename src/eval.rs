@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use crate::csv_out::CsvOut;
 use crate::error::{Error, Result};
-use crate::export::csv_out::CsvOut;
 
 /// Pattern name of the row that scores laundering vs not, across all patterns.
 pub const ANY: &str = "ANY";
@@ -418,17 +418,18 @@ fn read_role_sets(path: &Path) -> Result<Sets> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pattern::Pattern;
 
     #[test]
     fn precision_recall_f1_by_hand() {
         let truth: BTreeSet<String> = ["a", "b", "c", "d"].map(String::from).into();
         let pred: BTreeSet<String> = ["a", "b", "x"].map(String::from).into();
-        let s = score("UB1", "account", &truth, &pred);
+        let s = score(Pattern::Ub1.code(), "account", &truth, &pred);
         assert_eq!(s.true_positive, 2);
         assert!((s.precision() - 2.0 / 3.0).abs() < 1e-12);
         assert!((s.recall() - 0.5).abs() < 1e-12);
         assert!((s.f1() - 4.0 / 7.0).abs() < 1e-12);
-        let none = score("OS1", "account", &BTreeSet::new(), &BTreeSet::new());
+        let none = score(Pattern::Os1.code(), "account", &BTreeSet::new(), &BTreeSet::new());
         assert_eq!((none.precision(), none.recall()), (1.0, 1.0));
     }
 
@@ -465,6 +466,6 @@ mod tests {
         )
         .unwrap();
         let sets = read_role_sets(&dir.path().join("lead_accounts.csv")).unwrap();
-        assert!(sets["UB1"].contains("-A1") && sets["OS1"].contains("-A1"));
+        assert!(sets[Pattern::Ub1.code()].contains("-A1") && sets[Pattern::Os1.code()].contains("-A1"));
     }
 }

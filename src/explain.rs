@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::config::Config;
-use crate::detect::fmt_amount;
 use crate::error::{Error, Result};
 use crate::model::Country;
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
 
 /// Rows of a CSV file as maps from column to cell, filtered by `keep`.
 fn rows(
@@ -39,29 +40,10 @@ fn num(row: &BTreeMap<String, String>, k: &str) -> f64 {
     get(row, k).parse().unwrap_or(0.0)
 }
 
-fn pattern_title(p: &str) -> &'static str {
-    match p {
-        "UB1" => "collector / pool account (underground banking)",
-        "UB2" => "structuring: payments kept just under a reporting threshold (underground banking)",
-        "UB4" => "rapid in-out: money passes through within hours (underground banking)",
-        "UB3" => "mirror transfers: equal values paid in and out in two countries, nothing crossing (underground banking)",
-        "UB5" => "net settlement of mirror imbalances across the border (underground banking)",
-        "UB6" => "settlement shell: company money split to many persons (公转私)",
-        "OS1" => "round-tripping through offshore",
-        "OS2" => "layering chain through shell companies",
-        "OS3" => "shell company profile",
-        "OS4" => "scatter-gather through offshore accounts",
-        "OS5" => "shared control: flows among one controller's accounts across borders",
-        "fan_in" => "fan-in burst (motif)",
-        "fan_out" => "fan-out burst (motif)",
-        "gather_scatter" => "gather-scatter hub (motif)",
-        "scatter_gather" => "scatter-gather (motif)",
-        "bipartite" => "bipartite layer (motif)",
-        "stack" => "stacked bipartite layers (motif)",
-        "cycle" => "money cycle (motif)",
-        "random" => "random walk-through (motif)",
-        _ => "pattern",
-    }
+/// What a pattern code read from leads.csv means (a code this build does not know, from
+/// a newer or older version's output, reads as a bare "pattern").
+fn pattern_title(code: &str) -> &'static str {
+    code.parse::<Pattern>().map_or("pattern", Pattern::description)
 }
 
 /// The narrative for lead `id` of the output folder `out`.

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::detect::{Context, Hit, Role};
 use crate::graph::FlowGraph;
 use crate::model::Dump;
+use crate::pattern::Pattern;
 
 /// One account's part in a lead.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +31,7 @@ pub struct LeadAccount {
     /// Graph node.
     pub account: u32,
     /// `(pattern, role)` pairs, sorted.
-    pub roles: BTreeSet<(&'static str, Role)>,
+    pub roles: BTreeSet<(Pattern, Role)>,
     /// Received within the lead's hits (each transfer counted once).
     pub amount_in: f64,
     /// Sent within the lead's hits (each transfer counted once).
@@ -47,11 +48,11 @@ pub struct Lead {
     /// See the module docs.
     pub score: f64,
     /// Pattern ids present, sorted.
-    pub patterns: Vec<&'static str>,
+    pub patterns: Vec<Pattern>,
     /// Accounts, sorted by node.
     pub accounts: Vec<LeadAccount>,
     /// `(edge, pattern)` proving transfers, sorted.
-    pub transfers: Vec<(u32, &'static str)>,
+    pub transfers: Vec<(u32, Pattern)>,
     /// The value that entered the lead's patterns (base currency): per pattern, the sum
     /// of its hits' amounts; the largest of those, since several patterns of one lead
     /// describe the same money.
@@ -93,13 +94,16 @@ pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
             groups.entry(uf.find(first)).or_default().push(i);
         }
     }
-    let groups: Vec<(Vec<usize>, Option<Split>)> =
-        groups.into_values().flat_map(|idx| split(idx, hits, config.scoring.max_lead_accounts)).collect();
-    let shell: Vec<f64> = match crate::detect::shell_profile::unavailable(ctx) {
+    let groups: Vec<(Vec<usize>, Option<Split>)> = groups
+        .into_values()
+        .flat_map(|idx| split(idx, hits, config.scoring.max_lead_accounts.get()))
+        .collect();
+    let shell: Vec<f64> = match crate::detect::search::shell_profile::unavailable(ctx) {
         Some(_) => Vec::new(),
-        None => {
-            crate::detect::shell_profile::profiles(ctx).iter().map(|p| p.map_or(0.0, |p| p.score)).collect()
-        }
+        None => crate::detect::search::shell_profile::profiles(ctx)
+            .iter()
+            .map(|p| p.map_or(0.0, |p| p.score))
+            .collect(),
     };
     let names = controller_names(graph, dump);
     let mut leads: Vec<Lead> = groups
@@ -109,7 +113,7 @@ pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
             if let Some(p) = part {
                 lead.summary.push_str(&format!(
                     " | (part {} of {}: {} hits over {} accounts shared central accounts and were split into leads of at most {})",
-                    p.part, p.parts, p.hits, p.accounts, config.scoring.max_lead_accounts
+                    p.part, p.parts, p.hits, p.accounts, config.scoring.max_lead_accounts.get()
                 ));
             }
             lead
@@ -242,8 +246,8 @@ fn merge(
 ) -> Lead {
     let mut accounts: BTreeMap<u32, LeadAccount> = BTreeMap::new();
     let mut transfers = BTreeSet::new();
-    let mut per_pattern: BTreeMap<&'static str, f64> = BTreeMap::new();
-    let mut entered: BTreeMap<&'static str, f64> = BTreeMap::new();
+    let mut per_pattern: BTreeMap<Pattern, f64> = BTreeMap::new();
+    let mut entered: BTreeMap<Pattern, f64> = BTreeMap::new();
     for &i in idx {
         let h = &hits[i];
         for a in &h.accounts {
@@ -282,15 +286,18 @@ fn merge(
     let shell_score = accounts
         .keys()
         .map(|&v| shell.get(v as usize).copied().unwrap_or(0.0))
-        .filter(|&s| s >= config.os2.min_shell_score)
+        .filter(|&s| s >= config.os2.min_shell_score.get())
         .fold(0.0f64, f64::max);
-    let shell_term =
-        if per_pattern.contains_key("OS3") { 1.0 } else { 1.0 - config.scoring.shell_weight * shell_score };
+    let shell_term = if per_pattern.contains_key(&Pattern::Os3) {
+        1.0
+    } else {
+        1.0 - config.scoring.shell_weight.get() * shell_score
+    };
     let evidence = 1.0
         - shell_term
             * per_pattern
                 .iter()
-                .map(|(p, miss)| 1.0 - config.pattern_weight(p) * (1.0 - miss))
+                .map(|(p, miss)| 1.0 - config.pattern_weight(*p) * (1.0 - miss))
                 .product::<f64>();
     let controller_labels: BTreeSet<&String> =
         accounts.keys().filter_map(|&v| controllers.get(&g.accounts.controller[v as usize])).collect();
@@ -329,7 +336,7 @@ mod tests {
     use crate::detect::testkit::Tiny;
     use crate::detect::HitBuilder;
 
-    fn hit(g: &FlowGraph, pattern: &'static str, accounts: &[u32], edges: &[u32], strength: f64) -> Hit {
+    fn hit(g: &FlowGraph, pattern: Pattern, accounts: &[u32], edges: &[u32], strength: f64) -> Hit {
         let mut b = HitBuilder::default();
         for &a in accounts {
             b.account(a, Role::Layer, 0.0, 0.0);
@@ -349,13 +356,13 @@ mod tests {
         let g = t.graph();
         let id = |s: &str| t.dump.accounts.index[s];
         let hits = vec![
-            hit(&g, "UB1", &[id("A"), id("B")], &[0], 0.9),
-            hit(&g, "OS1", &[id("B"), id("C")], &[1], 0.9),
-            hit(&g, "UB1", &[id("X"), id("Y")], &[2], 0.9),
+            hit(&g, Pattern::Ub1, &[id("A"), id("B")], &[0], 0.9),
+            hit(&g, Pattern::Os1, &[id("B"), id("C")], &[1], 0.9),
+            hit(&g, Pattern::Ub1, &[id("X"), id("Y")], &[2], 0.9),
         ];
         let leads = build(&hits, &Context::new(&g, &t.dump, &t.config));
         assert_eq!(leads.len(), 2);
-        assert_eq!(leads[0].patterns, vec!["OS1", "UB1"]);
+        assert_eq!(leads[0].patterns, vec![Pattern::Os1, Pattern::Ub1]);
         assert_eq!(leads[0].accounts.len(), 3);
         // Each hit says one unit entered its pattern; both hops count in the gross.
         assert_eq!((leads[0].total_amount, leads[0].gross_amount), (1.0, 1_900_000.0));
@@ -378,16 +385,16 @@ mod tests {
         let hits: Vec<Hit> = (0..4)
             .map(|c| {
                 let accounts: Vec<u32> = (0..12).map(|k| id(format!("A{}", c * 9 + k))).collect();
-                hit(&g, "cycle", &accounts, &[c as u32], 0.9 - c as f64 * 0.1)
+                hit(&g, Pattern::Cycle, &accounts, &[c as u32], 0.9 - c as f64 * 0.1)
             })
             .collect();
         let mut config = t.config.clone();
-        config.scoring.max_lead_accounts = 20;
+        config.scoring.max_lead_accounts = crate::config::params::Count::try_from(20).unwrap();
         let leads = build(&hits, &Context::new(&g, &t.dump, &config));
         assert_eq!(leads.len(), 4);
         assert!(leads.iter().all(|l| l.accounts.len() == 12 && l.summary.contains("split")));
         // Under the limit, the chain stays one lead.
-        config.scoring.max_lead_accounts = 50;
+        config.scoring.max_lead_accounts = crate::config::params::Count::try_from(50).unwrap();
         let leads = build(&hits, &Context::new(&g, &t.dump, &config));
         assert_eq!(leads.len(), 1);
         assert!(!leads[0].summary.contains("split"));
@@ -398,13 +405,13 @@ mod tests {
         let mut t = Tiny::new();
         t.wire("A", "B", 1, 1e9);
         let g = t.graph();
-        let one = build(&[hit(&g, "UB1", &[0, 1], &[0], 0.6)], &Context::new(&g, &t.dump, &t.config));
+        let one = build(&[hit(&g, Pattern::Ub1, &[0, 1], &[0], 0.6)], &Context::new(&g, &t.dump, &t.config));
         let two = build(
-            &[hit(&g, "UB1", &[0, 1], &[0], 0.6), hit(&g, "UB1", &[0, 1], &[0], 0.6)],
+            &[hit(&g, Pattern::Ub1, &[0, 1], &[0], 0.6), hit(&g, Pattern::Ub1, &[0, 1], &[0], 0.6)],
             &Context::new(&g, &t.dump, &t.config),
         );
         assert!(two[0].score > one[0].score);
-        let many: Vec<Hit> = (0..50).map(|_| hit(&g, "OS1", &[0, 1], &[0], 1.0)).collect();
+        let many: Vec<Hit> = (0..50).map(|_| hit(&g, Pattern::Os1, &[0, 1], &[0], 1.0)).collect();
         assert!(build(&many, &Context::new(&g, &t.dump, &t.config))[0].score <= 100.0);
     }
 }

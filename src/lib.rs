@@ -9,6 +9,7 @@
 
 pub mod analyze;
 pub mod config;
+pub mod csv_out;
 pub mod detect;
 pub mod error;
 pub mod eval;
@@ -20,8 +21,11 @@ pub mod graph;
 pub mod ingest;
 pub mod leads;
 pub mod model;
+pub mod pattern;
 pub mod progress;
 pub mod trace;
+pub mod units;
 
 pub use config::Config;
 pub use error::{Error, Result};
+pub use pattern::Pattern;

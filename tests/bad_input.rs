@@ -129,3 +129,24 @@ fn strict_and_reject_ratio_fail_the_run_but_keep_rejects() {
     let (code, _, _) = analyze("bad_amount", &["--max-reject-ratio", "0.7"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn nonsense_configuration_exits_2_naming_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("[os4]\nwindow_days = -5\n", "[os4].window_days: must be > 0, got -5"),
+        ("[bipartite]\nwindow_days = 0\n", "[bipartite].window_days: must be > 0, got 0"),
+        ("[ub2]\nmin_hits = 0\n", "[ub2].min_hits: must be at least 1, got 0"),
+        (
+            "[scoring]\npattern_weights = { UB7 = 0.5 }\n",
+            "[scoring.pattern_weights].UB7: unknown pattern `UB7`",
+        ),
+    ];
+    for (k, (toml, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("my{k}.toml"));
+        std::fs::write(&path, toml).unwrap();
+        let (code, t, _) = analyze("bom_crlf", &["--config", s(&path)]);
+        assert_eq!(code, 2, "{toml:?}: {t}");
+        assert!(t.contains(expected) && t.contains(&format!("my{k}.toml line 2")), "{toml:?}: {t}");
+    }
+}

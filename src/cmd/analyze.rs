@@ -1,18 +1,11 @@
-//! `flowhound analyze`: the batch run.
-//!
-//! Usage: flowhound analyze DUMP [--out DIR] [--config FILE] [--strict]
-//!                          [--max-reject-ratio R]
-//!
-//! DUMP is a folder holding transfers.{csv,csv.gz,parquet} and optionally accounts,
-//! entities, entity_links and fx_rates (same extensions), or a single transfers file.
-//! Writes leads.csv, lead_accounts.csv, lead_transfers.csv, rejects.csv and run.json
-//! to DIR and prints a summary.
+//! `flowhound analyze`: the batch run, then a summary on stdout (what it reads and
+//! writes is the `--help` text below).
 
 use std::path::PathBuf;
 
 use flowhound::analyze::{self, Options};
-use flowhound::detect::fmt_amount;
 use flowhound::progress::Progress;
+use flowhound::units::fmt_amount;
 
 use super::input::InputArgs;
 use super::table;
@@ -26,7 +19,11 @@ use super::table;
 ///
 /// Writes to DIR: leads.csv (one ranked, explained lead per row), lead_accounts.csv (each
 /// account's role and amounts), lead_transfers.csv (the transfers that prove each lead),
-/// rejects.csv and run.json (input hashes, config hash, counts, timings).
+/// lead_evidence.csv (those transfers in full: time, accounts, amounts, channel),
+/// rejects.csv (every input row not accepted, with file, line, field and reason) and
+/// run.json (input hashes, config hash, counts, scale, timings); truth.csv and
+/// truth_accounts.csv when a --preset dump carries labels; report.html with --report;
+/// goaml/LNNNNNN.xml with --goaml.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Dump folder (or a single transfers file).
@@ -88,7 +85,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
                 None => d.notes.join("; "),
             };
             vec![
-                d.code.to_owned(),
+                d.code.to_string(),
                 d.title.to_owned(),
                 d.hits.to_string(),
                 format!("{} ms", d.millis),
@@ -145,6 +142,6 @@ fn fmt_amount_exact(x: f64) -> String {
     if x.abs() < 100.0 {
         format!("{x:.2}")
     } else {
-        flowhound::detect::fmt_amount(x)
+        flowhound::units::fmt_amount(x)
     }
 }

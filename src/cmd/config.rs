@@ -1,7 +1,5 @@
 //! `flowhound config`: print the configuration.
 //!
-//! Usage: flowhound config [--config FILE]
-//!
 //! Without --config, prints the embedded default configuration with its comments: copy
 //! it to a file, edit it, and pass it to `analyze --config FILE`. With --config, prints
 //! the effective configuration (defaults overridden by FILE) after validating it.

@@ -1,7 +1,5 @@
 //! `flowhound eval`: score leads against ground truth.
 //!
-//! Usage: flowhound eval --truth DUMP/truth.csv [--leads OUT] [--trace TRACE_OUT] [--out FILE]
-//!
 //! Reads truth.csv (transfer_id, case_id, pattern) and, beside it, truth_accounts.csv
 //! (account_id, case_id, pattern, role); reads lead_accounts.csv and lead_transfers.csv
 //! from OUT. Prints precision, recall and F1 per pattern at account and transfer level,
@@ -14,8 +12,8 @@
 
 use std::path::PathBuf;
 
-use flowhound::detect::fmt_amount;
 use flowhound::eval;
+use flowhound::units::fmt_amount;
 
 use super::table;
 

@@ -1,7 +1,5 @@
 //! `flowhound explain`: one lead as a case summary.
 //!
-//! Usage: flowhound explain OUT --lead ID [--config FILE]
-//!
 //! Reads leads.csv, lead_accounts.csv and lead_evidence.csv from OUT (an `analyze`
 //! output folder) and prints who, what, when, where, why and how, with the transfers
 //! that prove it.

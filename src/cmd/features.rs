@@ -1,9 +1,5 @@
 //! `flowhound features`: per-transfer graph features for machine-learning models.
 //!
-//! Usage: flowhound features DUMP --out features.parquet [--window 1d]
-//!                           [--patterns fan,vertex-stats,scatter-gather,temp-cycle]
-//!                           [--max-cycle 10] [--preset ...]
-//!
 //! One row per transfer: fans and degrees of both endpoints, their amount statistics,
 //! scatter-gather instances and temporal cycles (by length) through the transfer, all
 //! over the window before it. Parquet, or CSV when the output ends in .csv.

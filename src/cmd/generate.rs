@@ -1,8 +1,5 @@
 //! `flowhound generate`: write a synthetic dump with ground truth.
 //!
-//! Usage: flowhound generate --out DIR --transfers N --seed S [--format csv|parquet]
-//!                           [--days D] [--start YYYY-MM-DD] [--cases-per-pattern K]
-//!
 //! Writes transfers, accounts, entities, entity_links and fx_rates in the native schema,
 //! plus truth.csv, truth_accounts.csv and seeds.csv. The same seed and options always
 //! give the same files.

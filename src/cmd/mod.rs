@@ -1,4 +1,5 @@
-//! Subcommands, one per file, each with its usage text at the top.
+//! Subcommands, one per file; clap's `--help` (from the argument structs' doc comments)
+//! is their one usage text.
 
 mod analyze;
 mod config;

@@ -1,8 +1,5 @@
 //! `flowhound trace`: follow the money from known subjects.
 //!
-//! Usage: flowhound trace DUMP --seeds SEEDS.csv [--out DIR] [--direction forward|backward|both]
-//!                        [--rule proportional|fifo|lifo] [--max-hops N] [--from T] [--to T]
-//!
 //! SEEDS.csv names `account_id` or `holder_id` per row, optionally `case_id`, `start` and
 //! `amount`. Writes trace_summary.csv, trace_holdings.csv, trace_paths.csv,
 //! trace_flows.csv and trace_jurisdictions.csv to DIR, and prints where the money is now.
@@ -10,11 +7,11 @@
 use std::path::PathBuf;
 
 use flowhound::analyze;
-use flowhound::detect::fmt_amount;
 use flowhound::export::trace_csv;
 use flowhound::ingest::parse;
 use flowhound::progress::Progress;
 use flowhound::trace::{self, engine::amount, seeds, Direction, Rule};
+use flowhound::units::fmt_amount;
 
 use super::input::InputArgs;
 use super::table;

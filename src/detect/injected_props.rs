@@ -38,7 +38,7 @@ proptest! {
                 t.wire("HUB", &format!("P{}", k % 2), start * D + k as i64 * 5 * H + 3 * H, a * keep);
             }
             let _ = total;
-        }, &super::ub1_collector::Collector);
+        }, &super::underground::ub1_collector::Collector);
         prop_assert!(found(&hits, &t, "HUB", Role::Collector));
     }
 
@@ -50,7 +50,7 @@ proptest! {
                 t.person(&format!("S{k}"), "US");
                 t.send(&format!("S{k}"), "TARGET", start * D + k as i64 * 11 * H, 10_000.0 * under, Channel::CashDeposit);
             }
-        }, &super::ub2_structuring::Structuring);
+        }, &super::underground::ub2_structuring::Structuring);
         prop_assert!(found(&hits, &t, "TARGET", Role::Target));
     }
 
@@ -69,7 +69,7 @@ proptest! {
                 t.wire(&format!("C{k}"), "X", (start + 2 * k as i64) * D, a);
                 t.wire("Y", &format!("B{k}"), (start + 2 * k as i64) * D + gap_h * H, a * 1.01);
             }
-        }, &super::ub3_mirror::Mirror);
+        }, &super::underground::ub3_mirror::Mirror);
         prop_assert!(found(&hits, &t, "X", Role::Collector));
     }
 
@@ -81,7 +81,7 @@ proptest! {
                 t.wire(&format!("S{k}"), "MULE", at, 20_000.0 + 100.0 * k as f64);
                 t.wire("MULE", &format!("D{k}"), at + delay_h * H, 19_800.0 + 100.0 * k as f64);
             }
-        }, &super::ub4_rapid_in_out::RapidInOut);
+        }, &super::underground::ub4_rapid_in_out::RapidInOut);
         prop_assert!(found(&hits, &t, "MULE", Role::Mule));
     }
 
@@ -98,7 +98,7 @@ proptest! {
                 t.person(&format!("P{k}"), "CN");
                 t.wire("SHELL", &format!("P{k}"), start * D + 2 * H + k as i64 * 5 * H, 500_000.0 / payees as f64);
             }
-        }, &super::ub6_settlement_shell::SettlementShell);
+        }, &super::underground::ub6_settlement_shell::SettlementShell);
         prop_assert!(found(&hits, &t, "SHELL", Role::Shell));
     }
 
@@ -108,13 +108,13 @@ proptest! {
             for k in 0..n {
                 t.wire(&format!("S{k}"), "HUB", start * D + k as i64 * spread_h * H / 2, 4_000.0);
             }
-        }, &super::motif_fan_in::FanIn);
+        }, &super::motifs::fan_in::FanIn);
         prop_assert!(found(&hits, &t, "HUB", Role::Hub));
         let (t, hits) = run(seed, |t| {
             for k in 0..n {
                 t.wire("HUB", &format!("D{k}"), start * D + k as i64 * spread_h * H / 2, 4_000.0);
             }
-        }, &super::motif_fan_out::FanOut);
+        }, &super::motifs::fan_out::FanOut);
         prop_assert!(found(&hits, &t, "HUB", Role::Hub));
     }
 
@@ -128,7 +128,7 @@ proptest! {
             for k in 0..outs {
                 t.wire("HUB", &format!("D{k}"), (start + 4) * D + k as i64 * 10 * H, 0.95 * total / outs as f64);
             }
-        }, &super::motif_gather_scatter::GatherScatter);
+        }, &super::motifs::gather_scatter::GatherScatter);
         prop_assert!(found(&hits, &t, "HUB", Role::Hub));
     }
 
@@ -139,7 +139,7 @@ proptest! {
                 t.wire("U", &format!("W{k}"), start * D + k as i64 * H, 9_000.0);
                 t.wire(&format!("W{k}"), "V", start * D + k as i64 * H + delay_h * H, 8_700.0);
             }
-        }, &super::motif_scatter_gather::ScatterGather);
+        }, &super::motifs::scatter_gather::ScatterGather);
         prop_assert!(found(&hits, &t, "V", Role::Target));
     }
 
@@ -154,12 +154,12 @@ proptest! {
                 }
             }
         };
-        let (t, hits) = run(seed, |t| layer(t, "L", l, "M", m, start * D), &super::motif_bipartite::Bipartite);
+        let (t, hits) = run(seed, |t| layer(t, "L", l, "M", m, start * D), &super::motifs::bipartite::Bipartite);
         prop_assert!(found(&hits, &t, "L0", Role::Member));
         let (t, hits) = run(seed, |t| {
             layer(t, "L", l, "M", m, start * D);
             layer(t, "M", m, "R", r, (start + 4) * D);
-        }, &super::motif_stack::Stack);
+        }, &super::motifs::stack::Stack);
         prop_assert!(found(&hits, &t, "R0", Role::Member));
     }
 
@@ -182,7 +182,7 @@ proptest! {
                 amount *= keep;
                 at = to;
             }
-        }, &super::os2_layering::Layering);
+        }, &super::offshore::os2_layering::Layering);
         prop_assert!(found(&hits, &t, "ORIGIN", Role::Originator));
     }
 
@@ -200,7 +200,7 @@ proptest! {
                 t.wire(&format!("SRC{k}"), &s, start * D + k as i64 * H, 200_000.0);
                 t.wire(&s, &format!("DST{k}"), (start + 1) * D + k as i64 * H, 196_000.0);
             }
-        }, &super::os3_shell_profile::ShellProfileDetector);
+        }, &super::offshore::os3_shell_profile::ShellProfileDetector);
         prop_assert!(found(&hits, &t, "SH0", Role::Shell));
     }
 
@@ -215,7 +215,7 @@ proptest! {
                 t.wire("SRC", &w, start * D + k as i64 * H, 300_000.0);
                 t.wire(&w, "DST", (start + delay_d) * D + k as i64 * H, 285_000.0);
             }
-        }, &super::os4_offshore_scatter::OffshoreScatter);
+        }, &super::offshore::os4_offshore_scatter::OffshoreScatter);
         prop_assert!(found(&hits, &t, "DST", Role::Target));
     }
 
@@ -232,7 +232,7 @@ proptest! {
                 let (a, b) = (f % n, (f + 1) % n);
                 t.wire(&format!("CO{a}"), &format!("CO{b}"), (start + f as i64) * D, 150_000.0);
             }
-        }, &super::os5_shared_control::SharedControl);
+        }, &super::offshore::os5_shared_control::SharedControl);
         prop_assert!(found(&hits, &t, "CO1", Role::Member));
     }
 
@@ -244,7 +244,7 @@ proptest! {
                 t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % n), start * D + k as i64 * gap_h * H, amount);
                 amount *= keep;
             }
-        }, &super::motif_cycle::Cycle);
+        }, &super::motifs::cycle::Cycle);
         prop_assert!(found(&hits, &t, "M0", Role::Member));
     }
 
@@ -256,7 +256,7 @@ proptest! {
                 t.wire(&format!("W{k}"), &format!("W{}", k + 1), start * D + k as i64 * gap_h * H, amount);
                 amount *= keep;
             }
-        }, &super::motif_random_walk::RandomWalk);
+        }, &super::motifs::random_walk::RandomWalk);
         prop_assert!(found(&hits, &t, "W1", Role::Member));
     }
 }

@@ -7,6 +7,7 @@
 
 use super::testkit::{Tiny, D, H};
 use crate::model::Channel;
+use crate::pattern::Pattern;
 
 /// A legitimate world that resembles a laundering pattern.
 struct LookAlike {
@@ -163,15 +164,15 @@ const LOOK_ALIKES: [LookAlike; 8] = [
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it
 /// is left: a gap on record, not a pass. Anything else flagged fails the test.
-const KNOWN_GAPS: [(&str, &str, &str); 2] = [
+const KNOWN_GAPS: [(&str, Pattern, &str); 2] = [
     (
         "offshore investment fund",
-        "fan_in",
+        Pattern::FanIn,
         "a young fund taking on a new investor a day is a burst against its own quiet history;          telling it by openings spread over weeks also hid AMLGentex's spread-out SAR fans",
     ),
     (
         "offshore investment fund",
-        "fan_out",
+        Pattern::FanOut,
         "redemptions go to payees the fund has never paid; counting investors who paid in as          known also hid SAR fan-outs whose payees had paid the hub in everyday business",
     ),
 ];

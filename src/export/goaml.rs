@@ -10,10 +10,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::csv_out::write_atomic;
 use super::leads_csv::Evidence;
 use super::report::esc;
 use crate::config::{Config, GoamlConfig};
+use crate::csv_out::write_atomic;
 use crate::error::{Error, Result};
 use crate::graph::FlowGraph;
 use crate::leads::Lead;
@@ -88,7 +88,7 @@ pub fn report(lead: &Lead, g: &FlowGraph, dump: &Dump, config: &Config) -> Strin
             "flowhound lead {} (score {:.1}, patterns {}): {}",
             lead.id,
             lead.score,
-            lead.patterns.join(", "),
+            crate::pattern::join(&lead.patterns, ", "),
             lead.summary
         ),
     );

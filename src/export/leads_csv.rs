@@ -3,12 +3,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::csv_out::CsvOut;
+use crate::csv_out::CsvOut;
 use crate::error::Result;
 use crate::graph::FlowGraph;
-use crate::ingest::parse::format_time;
 use crate::leads::Lead;
 use crate::model::Dump;
+use crate::units::format_time;
 
 /// Header of `leads.csv`.
 pub const LEADS_HEADER: [&str; 13] = [
@@ -46,7 +46,8 @@ pub const EVIDENCE_HEADER: [&str; 11] = [
     "cross_border",
 ];
 
-/// Writes the three lead files into `dir`.
+/// Writes the four lead files into `dir`: leads.csv, lead_accounts.csv, lead_transfers.csv
+/// and lead_evidence.csv.
 pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Result<()> {
     let holder = |v: u32| super::holder_id(graph, dump, v);
     let country = |v: u32| super::country_code(graph, v);
@@ -61,7 +62,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
             &l.id,
             &l.rank.to_string(),
             &format!("{:.2}", l.score),
-            &l.patterns.join(";"),
+            &crate::pattern::join(&l.patterns, ";"),
             &l.accounts.len().to_string(),
             &holders.len().to_string(),
             &countries.into_iter().collect::<Vec<_>>().join(";"),
@@ -95,7 +96,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
     let mut out = CsvOut::create(&dir.join("lead_transfers.csv"), &TRANSFERS_HEADER)?;
     for l in leads {
         for (e, pattern) in &l.transfers {
-            out.row(&[&l.id, dump.transfers.ids.get(graph.row[*e as usize]), pattern])?;
+            out.row(&[&l.id, dump.transfers.ids.get(graph.row[*e as usize]), pattern.code()])?;
         }
     }
     out.finish()?;
@@ -107,7 +108,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
             out.row(&[
                 &l.id,
                 ev.transfer_id,
-                pattern,
+                pattern.code(),
                 &format_time(ev.time),
                 ev.src,
                 ev.dst,

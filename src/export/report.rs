@@ -6,15 +6,16 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::csv_out::write_atomic;
 use super::leads_csv::Evidence;
 use crate::config::Config;
-use crate::detect::{fmt_amount, DetectorRun, Role};
+use crate::csv_out::write_atomic;
+use crate::detect::{DetectorRun, Role};
 use crate::error::Result;
 use crate::graph::{FlowGraph, NO_HOLDER};
-use crate::ingest::parse::{format_date, format_time};
 use crate::leads::{Lead, LeadAccount};
 use crate::model::Dump;
+use crate::units::fmt_amount;
+use crate::units::{format_date, format_time};
 
 /// Run facts shown at the top of the report.
 #[derive(Debug, Clone)]
@@ -265,7 +266,7 @@ pub fn write(
             h,
             "<tr><td><a href=\"#{id}\">{id}</a></td><td class=\"num\">{:.1}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             l.score,
-            l.patterns.join(", "),
+            crate::pattern::join(&l.patterns, ", "),
             l.accounts.len(),
             fmt_amount(l.total_amount),
             format_date(l.first_seen),
@@ -317,7 +318,7 @@ fn lead_section(h: &mut String, l: &Lead, g: &FlowGraph, dump: &Dump, config: &C
     let _ = write!(
         h,
         "<h2 id=\"{id}\">{id} · {} · score {:.1}</h2><p class=\"muted\">{} accounts · {} {cur} · {} to {}</p><div class=\"reason\">{}</div>",
-        l.patterns.join(" + "),
+        crate::pattern::join(&l.patterns, " + "),
         l.score,
         l.accounts.len(),
         fmt_amount(l.total_amount),

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::csv_out::write_atomic;
+use crate::csv_out::write_atomic;
 use crate::detect::DetectorRun;
 use crate::error::{Error, Result};
 use crate::graph::scale::ScaleReport;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::csv_out::CsvOut;
+use crate::csv_out::CsvOut;
 use crate::error::Result;
 use crate::graph::FlowGraph;
 use crate::model::Dump;

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::detect::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
+use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 
 /// Bin of a cycle length: 2, 3, 4, 5+.

@@ -5,8 +5,9 @@
 //! they also have normal activity.
 
 use super::world::{country_index, stream, Business, World, COUNTRIES, DAY, HOME};
-use super::{run_injectors, CaseBook, Inject, Injector, Memo, Tx};
+use super::{run_injectors, CaseBook, CaseKind, Inject, Injector, Memo, Tx};
 use crate::model::{Channel, Relation};
+use crate::pattern::Pattern;
 
 /// Seconds per hour.
 const H: i64 = 3600;
@@ -77,7 +78,7 @@ impl Injector<'_> {
 
 /// UB1: customers pay a domestic collector that sweeps to a few payout accounts.
 fn ub1_collector(j: &mut Injector<'_>) {
-    let case = j.book.open("UB1");
+    let case = j.book.open(Pattern::Ub1);
     let span = j.uniform(5.0, 60.0);
     let t0 = j.start_within(span + 2.0);
     let hub = j.new_person(HOME);
@@ -106,7 +107,7 @@ fn ub1_collector(j: &mut Injector<'_>) {
 /// UB2: many deposits just under the cash reporting threshold into one account, or
 /// relatives splitting their annual FX quota towards one foreign payee.
 fn ub2_structuring(j: &mut Injector<'_>) {
-    let case = j.book.open("UB2");
+    let case = j.book.open(Pattern::Ub2);
     if j.count(0, 1) == 0 {
         let target = j.new_person(HOME);
         j.book.role(case, target, "target");
@@ -153,7 +154,7 @@ fn ub2_structuring(j: &mut Injector<'_>) {
 /// UB3: customer pays CNY into a domestic account; a linked account abroad pays the same
 /// value in local currency to the beneficiary; no money crosses the border.
 fn ub3_mirror(j: &mut Injector<'_>) {
-    let case = j.book.open("UB3");
+    let case = j.book.open(Pattern::Ub3);
     let abroad = country_index(["HK", "AU", "CA", "GB", "AE"][j.count(0, 4)]);
     let dom = j.new_person(HOME);
     let foreign = j.new_person(abroad);
@@ -179,7 +180,7 @@ fn ub3_mirror(j: &mut Injector<'_>) {
 
 /// UB4: an account through which money passes within hours, balance near zero.
 fn ub4_rapid_in_out(j: &mut Injector<'_>) {
-    let case = j.book.open("UB4");
+    let case = j.book.open(Pattern::Ub4);
     let acct = j.new_person(HOME);
     j.book.role(case, acct, "mule");
     // A rented account works for weeks, with dozens of counterparties.
@@ -202,7 +203,7 @@ fn ub4_rapid_in_out(j: &mut Injector<'_>) {
 /// UB5: two broker networks mirror payments both ways and settle the net imbalance with
 /// a few large cross-border "trade" payments.
 fn ub5_settlement(j: &mut Injector<'_>) {
-    let case = j.book.open("UB5");
+    let case = j.book.open(Pattern::Ub5);
     let abroad = country_index("HK");
     let dom_hub = j.new_person(HOME);
     let for_hub = j.new_person(abroad);
@@ -250,7 +251,7 @@ fn ub5_settlement(j: &mut Injector<'_>) {
 /// UB6: a dormant company account wakes with tiny test transfers, then splits corporate
 /// money to many personal accounts within days.
 fn ub6_settlement_shell(j: &mut Injector<'_>) {
-    let case = j.book.open("UB6");
+    let case = j.book.open(Pattern::Ub6);
     let shell = j.new_company(HOME, 2.0);
     j.book.role(case, shell, "shell");
     let t0 =
@@ -277,7 +278,7 @@ fn ub6_settlement_shell(j: &mut Injector<'_>) {
 /// OS1: a domestic company sends money through offshore shells and gets most of it back
 /// as "foreign investment", into its own or a related company's account.
 fn os1_round_trip(j: &mut Injector<'_>) {
-    let case = j.book.open("OS1");
+    let case = j.book.open(Pattern::Os1);
     let age = j.uniform(3.0, 20.0);
     let origin = j.new_company(HOME, age);
     j.book.role(case, origin, "originator");
@@ -317,7 +318,7 @@ fn os1_round_trip(j: &mut Injector<'_>) {
 
 /// OS2: a chain of shells in several jurisdictions, each forwarding most of what it got.
 fn os2_layering(j: &mut Injector<'_>) {
-    let case = j.book.open("OS2");
+    let case = j.book.open(Pattern::Os2);
     let origin = j.new_company(HOME, 8.0);
     let c = j.among(&["CA", "AU", "GB", "US"]);
     let beneficiary = j.new_person(c);
@@ -342,7 +343,7 @@ fn os2_layering(j: &mut Injector<'_>) {
 /// OS3: a formation agent's cluster of young offshore companies at one address with one
 /// nominee director, each passing money straight through.
 fn os3_shell_cluster(j: &mut Injector<'_>) {
-    let case = j.book.open("OS3");
+    let case = j.book.open(Pattern::Os3);
     let haven = j.haven();
     let address = format!(
         "Suite {}, {} Chambers, {}",
@@ -382,7 +383,7 @@ fn os4_scatter_gather(j: &mut Injector<'_>) {
         os4_gather_scatter(j);
         return;
     }
-    let case = j.book.open("OS4");
+    let case = j.book.open(Pattern::Os4);
     let source = j.new_company(HOME, 6.0);
     let c = j.among(&["HK", "SG", "GB"]);
     let target = j.new_company(c, 4.0);
@@ -408,7 +409,7 @@ fn os4_scatter_gather(j: &mut Injector<'_>) {
 /// OS4, reversed: companies pay one young offshore shell, which pays most of it on to
 /// several companies abroad.
 fn os4_gather_scatter(j: &mut Injector<'_>) {
-    let case = j.book.open("OS4");
+    let case = j.book.open(Pattern::Os4);
     let haven = j.haven();
     let age = j.count(30, 600) as i64;
     let hub = j.shell(haven, age, None);
@@ -439,7 +440,7 @@ fn os4_gather_scatter(j: &mut Injector<'_>) {
 /// OS5: one controller's companies in several countries, tied by directorships and
 /// shareholdings, move money among themselves across borders.
 fn os5_shared_control(j: &mut Injector<'_>) {
-    let case = j.book.open("OS5");
+    let case = j.book.open(Pattern::Os5);
     let controller = j.new_person(HOME);
     j.book.role(case, controller, "controller");
     let ctrl = j.holder(controller);
@@ -479,7 +480,7 @@ fn os5_shared_control(j: &mut Injector<'_>) {
 /// money on the way, and ends in accounts abroad, mostly offshore. The fund account is a
 /// trace seed; where the money came to rest is the truth.
 fn tr_fugitive(j: &mut Injector<'_>) {
-    let case = j.book.open("TR1");
+    let case = j.book.open(CaseKind::Trace);
     let fund = j.new_company(HOME, 15.0);
     j.book.role(case, fund, "seed");
     j.book.seeds.push((fund, case));

@@ -14,21 +14,22 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::world::{World, COUNTRIES, CURRENCIES};
-use super::{CaseBook, Tx, NO_CASE};
+use super::{CaseBook, CaseKind, Tx, NO_CASE};
 use crate::error::{Error, Result};
-use crate::ingest::parse::{format_date, format_time};
 use crate::model::Channel;
+use crate::pattern::Pattern;
+use crate::units::{format_date, format_time};
 
 /// The motif names as AMLworld spells them.
-const MOTIFS: [(&str, &str); 8] = [
-    ("fan_out", "FAN-OUT"),
-    ("fan_in", "FAN-IN"),
-    ("gather_scatter", "GATHER-SCATTER"),
-    ("scatter_gather", "SCATTER-GATHER"),
-    ("cycle", "CYCLE"),
-    ("bipartite", "BIPARTITE"),
-    ("stack", "STACK"),
-    ("random", "RANDOM"),
+const MOTIFS: [(Pattern, &str); 8] = [
+    (Pattern::FanOut, "FAN-OUT"),
+    (Pattern::FanIn, "FAN-IN"),
+    (Pattern::GatherScatter, "GATHER-SCATTER"),
+    (Pattern::ScatterGather, "SCATTER-GATHER"),
+    (Pattern::Cycle, "CYCLE"),
+    (Pattern::Bipartite, "BIPARTITE"),
+    (Pattern::Stack, "STACK"),
+    (Pattern::RandomWalk, "RANDOM"),
 ];
 
 fn write_file(path: &Path, text: &str) -> Result<()> {
@@ -94,7 +95,7 @@ pub fn amlworld(dir: &Path, w: &World, book: &CaseBook, txs: &[Tx]) -> Result<Ve
     write_file(&trans_path, &trans)?;
     let mut patterns = String::new();
     for (c, (_, pattern)) in book.cases.iter().enumerate() {
-        let Some((_, name)) = MOTIFS.iter().find(|(p, _)| p == pattern) else {
+        let Some((_, name)) = MOTIFS.iter().find(|(p, _)| CaseKind::Detected(*p) == *pattern) else {
             continue;
         };
         let _ = writeln!(patterns, "BEGIN LAUNDERING ATTEMPT - {name}");

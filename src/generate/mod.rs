@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::model::Channel;
+use crate::pattern::Pattern;
 use crate::progress::Progress;
 use world::World;
 
@@ -120,11 +121,36 @@ pub struct Tx {
     pub case: u32,
 }
 
+/// What an injected case is: an instance of a detector's pattern, or a trace case
+/// (embezzled money to follow, TR1/TR2 of typologies.md), which no detector reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseKind {
+    /// A case a detector should find.
+    Detected(Pattern),
+    /// A trace case, labelled `TR1` in the truth files.
+    Trace,
+}
+
+impl From<Pattern> for CaseKind {
+    fn from(p: Pattern) -> Self {
+        CaseKind::Detected(p)
+    }
+}
+
+impl std::fmt::Display for CaseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CaseKind::Detected(p) => p.fmt(f),
+            CaseKind::Trace => f.write_str("TR1"),
+        }
+    }
+}
+
 /// Ground truth collected while injecting.
 #[derive(Debug, Default)]
 pub struct CaseBook {
     /// `(case_id, pattern)` per case index.
-    pub cases: Vec<(String, &'static str)>,
+    pub cases: Vec<(String, CaseKind)>,
     /// `(account, case, role)`.
     pub accounts: Vec<(u32, u32, &'static str)>,
     /// `(account, case)`: accounts an investigator would start a trace from.
@@ -133,7 +159,8 @@ pub struct CaseBook {
 
 impl CaseBook {
     /// Opens a new case of `pattern`.
-    pub fn open(&mut self, pattern: &'static str) -> u32 {
+    pub fn open(&mut self, pattern: impl Into<CaseKind>) -> u32 {
+        let pattern = pattern.into();
         let k = self.cases.iter().filter(|(_, p)| *p == pattern).count();
         self.cases.push((format!("{pattern}-{:04}", k + 1), pattern));
         (self.cases.len() - 1) as u32
@@ -161,7 +188,7 @@ pub struct Summary {
     /// Entities written.
     pub entities: usize,
     /// Cases per pattern.
-    pub cases: Vec<(&'static str, usize)>,
+    pub cases: Vec<(CaseKind, usize)>,
     /// Files written.
     pub files: Vec<PathBuf>,
 }
@@ -219,11 +246,11 @@ pub fn generate(opts: &Options, progress: &dyn Progress) -> Result<Summary> {
             }
         }
     };
-    let mut cases: Vec<(&'static str, usize)> = Vec::new();
+    let mut cases: Vec<(CaseKind, usize)> = Vec::new();
     for (_, p) in &book.cases {
         match cases.iter_mut().find(|(q, _)| q == p) {
             Some((_, n)) => *n += 1,
-            None => cases.push((p, 1)),
+            None => cases.push((*p, 1)),
         }
     }
     Ok(Summary {

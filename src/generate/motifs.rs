@@ -5,6 +5,7 @@
 use super::world::{World, DAY, HOME};
 use super::{run_injectors, CaseBook, Inject, Injector, Tx};
 use crate::model::Channel;
+use crate::pattern::Pattern;
 
 /// Runs every motif injector `per_pattern` times.
 pub fn inject_all(world: &mut World, book: &mut CaseBook, txs: &mut Vec<Tx>, seed: u64, per_pattern: usize) {
@@ -36,7 +37,7 @@ impl Injector<'_> {
 }
 
 fn fan_out(j: &mut Injector<'_>) {
-    let case = j.book.open("fan_out");
+    let case = j.book.open(Pattern::FanOut);
     let hub = j.someone();
     j.book.role(case, hub, "source");
     let t0 = j.start_within(10.0);
@@ -50,7 +51,7 @@ fn fan_out(j: &mut Injector<'_>) {
 }
 
 fn fan_in(j: &mut Injector<'_>) {
-    let case = j.book.open("fan_in");
+    let case = j.book.open(Pattern::FanIn);
     let hub = j.someone();
     j.book.role(case, hub, "target");
     let t0 = j.start_within(10.0);
@@ -64,7 +65,7 @@ fn fan_in(j: &mut Injector<'_>) {
 }
 
 fn gather_scatter(j: &mut Injector<'_>) {
-    let case = j.book.open("gather_scatter");
+    let case = j.book.open(Pattern::GatherScatter);
     let hub = j.someone();
     j.book.role(case, hub, "hub");
     let t0 = j.start_within(12.0);
@@ -88,7 +89,7 @@ fn gather_scatter(j: &mut Injector<'_>) {
 }
 
 fn scatter_gather(j: &mut Injector<'_>) {
-    let case = j.book.open("scatter_gather");
+    let case = j.book.open(Pattern::ScatterGather);
     let (u, v) = (j.someone(), j.someone());
     j.book.role(case, u, "source");
     j.book.role(case, v, "target");
@@ -106,7 +107,7 @@ fn scatter_gather(j: &mut Injector<'_>) {
 }
 
 fn cycle(j: &mut Injector<'_>) {
-    let case = j.book.open("cycle");
+    let case = j.book.open(Pattern::Cycle);
     let n = j.count(3, 8);
     let nodes: Vec<u32> = (0..n).map(|_| j.someone()).collect();
     let t0 = j.start_within(n as f64 * 3.0 + 1.0);
@@ -121,7 +122,7 @@ fn cycle(j: &mut Injector<'_>) {
 }
 
 fn bipartite(j: &mut Injector<'_>) {
-    let case = j.book.open("bipartite");
+    let case = j.book.open(Pattern::Bipartite);
     let left: Vec<u32> = (0..j.count(2, 5)).map(|_| j.someone()).collect();
     let right: Vec<u32> = (0..j.count(2, 5)).map(|_| j.someone()).collect();
     let t0 = j.start_within(6.0);
@@ -137,7 +138,7 @@ fn bipartite(j: &mut Injector<'_>) {
 }
 
 fn stack(j: &mut Injector<'_>) {
-    let case = j.book.open("stack");
+    let case = j.book.open(Pattern::Stack);
     let layers: Vec<Vec<u32>> = (0..3).map(|_| (0..j.count(2, 4)).map(|_| j.someone()).collect()).collect();
     let t0 = j.start_within(10.0);
     for (k, role) in ["source", "middle", "target"].into_iter().enumerate() {
@@ -157,7 +158,7 @@ fn stack(j: &mut Injector<'_>) {
 }
 
 fn random_walk(j: &mut Injector<'_>) {
-    let case = j.book.open("random");
+    let case = j.book.open(Pattern::RandomWalk);
     let hops = j.count(4, 8);
     let t0 = j.start_within(hops as f64 * 3.0 + 1.0);
     let mut at = j.someone();

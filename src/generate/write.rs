@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use super::world::{World, COUNTRIES, CURRENCIES, DAY};
 use super::{CaseBook, Options, OutFormat, Tx, NO_CASE};
 use crate::error::{Error, Result};
-use crate::ingest::parse::{format_date, format_time};
 use crate::progress::Progress;
+use crate::units::{format_date, format_time};
 
 /// Rows formatted per parallel chunk.
 const CHUNK: usize = 200_000;
@@ -128,7 +128,7 @@ pub fn write_all(
     for (i, t) in txs.iter().enumerate() {
         if t.case != NO_CASE {
             let (id, pattern) = &book.cases[t.case as usize];
-            truth.push(vec![transfer_id(i), id.clone(), (*pattern).to_owned()]);
+            truth.push(vec![transfer_id(i), id.clone(), pattern.to_string()]);
         }
     }
     files.push(table(&opts.out, "truth", "csv", &["transfer_id", "case_id", "pattern"], truth)?);
@@ -137,7 +137,7 @@ pub fn write_all(
         .iter()
         .map(|(a, c, role)| {
             let (id, pattern) = &book.cases[*c as usize];
-            vec![account_id(*a), id.clone(), (*pattern).to_owned(), (*role).to_owned()]
+            vec![account_id(*a), id.clone(), pattern.to_string(), (*role).to_owned()]
         })
         .collect();
     files.push(table(

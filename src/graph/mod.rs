@@ -4,6 +4,7 @@
 //! Edge ids are positions in time order (ties broken by input row), so "later edge id"
 //! means "not earlier in time", and each adjacency list is time-sorted for free.
 
+pub mod algo;
 pub mod controllers;
 pub mod scale;
 
@@ -147,7 +148,7 @@ impl FlowGraph {
         let scale = Scale::measure(transfers, &degree, span_days);
         // Without holder kinds, an account far busier than the dump's typical account
         // behaves like a business: households are the bulk of any customer base.
-        let busy = scale.activity(config.business_activity_vs_median);
+        let busy = scale.activity(config.business_activity_vs_median.get());
         accounts.business_like = (0..n)
             .map(|v| match accounts.kind[v] {
                 HolderKind::Company => true,

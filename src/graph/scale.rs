@@ -111,7 +111,7 @@ impl ScaleReport {
                 .map(|&p| (p, scale.amount_at(f64::from(p))))
                 .collect(),
             scale: scale.clone(),
-            business_activity: scale.activity(config.business_activity_vs_median),
+            business_activity: scale.activity(config.business_activity_vs_median.get()),
             floors: config
                 .amount_floors()
                 .into_iter()

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::parse::DAY;
 use crate::model::Currency;
+use crate::units::DAY;
 
 /// Daily rates, per currency, to the base currency.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +62,7 @@ impl FxTable {
         if k == 0 {
             return Err(format!(
                 "no fx rate for {currency} on or before {}",
-                super::parse::format_date(time)
+                crate::units::format_date(time)
             ));
         }
         Ok(list[k - 1].1)

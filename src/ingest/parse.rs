@@ -2,9 +2,6 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
-/// Seconds in a day.
-pub const DAY: i64 = 86_400;
-
 /// Earliest accepted timestamp, 1900-01-01T00:00:00Z.
 const EARLIEST: i64 = -2_208_988_800;
 /// First rejected timestamp, 2200-01-01T00:00:00Z.
@@ -81,20 +78,6 @@ pub fn amount(text: &str) -> Result<f64, &'static str> {
         return Err("amount is negative");
     }
     Ok(v)
-}
-
-/// Formats unix seconds as RFC 3339 UTC.
-pub fn format_time(secs: i64) -> String {
-    DateTime::from_timestamp(secs, 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|| secs.to_string())
-}
-
-/// Formats unix seconds as a date.
-pub fn format_date(secs: i64) -> String {
-    DateTime::from_timestamp(secs, 0)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| secs.to_string())
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
+use crate::csv_out::CsvOut;
 use crate::error::Result;
-use crate::export::csv_out::CsvOut;
 
 /// One rejected input row.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -81,7 +81,7 @@ pub fn run(
     if opts.direction != Direction::Forward {
         directions.push(Direction::Backward);
     }
-    let sinks = Config::channels(&config.trace.sink_channels);
+    let sinks = config.trace.sink_channels.as_slice().to_vec();
     let balances = balances::compute(graph, Channel::CashDeposit, Channel::CashWithdrawal);
     let mut all = Vec::new();
     for dir in directions {
@@ -94,7 +94,7 @@ pub fn run(
             rule: opts.rule,
             balances: &balances,
             max_hops: opts.max_hops.unwrap_or(config.trace.max_hops),
-            min_share: config.trace.min_share,
+            min_share: config.trace.min_share.get(),
             sink_channels: &sinks,
             sink_accounts,
             from: opts.from.unwrap_or(i64::MIN),
@@ -184,12 +184,20 @@ fn trace_group(
     let mut destinations: Vec<(u32, i64)> =
         outcome.held.iter().filter(|h| !seed_set.contains(&h.0)).map(|h| (h.0, h.1)).collect();
     destinations.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let dest: Vec<u32> = destinations.iter().take(config.trace.path_destinations).map(|d| d.0).collect();
+    let dest: Vec<u32> =
+        destinations.iter().take(config.trace.path_destinations.get()).map(|d| d.0).collect();
     let max_len = setup.max_hops as usize + 1;
     let walk =
         if dir == Direction::Backward { paths::Walk::ToSeedsForward } else { paths::Walk::ToSeedsBackward };
-    let chains =
-        paths::chains(g, &outcome.edges, &seed_set, &dest, config.trace.paths_per_destination, max_len, walk);
+    let chains = paths::chains(
+        g,
+        &outcome.edges,
+        &seed_set,
+        &dest,
+        config.trace.paths_per_destination.get(),
+        max_len,
+        walk,
+    );
     GroupTrace { case: group.case.clone(), direction: dir, seeds: group.accounts.clone(), outcome, chains }
 }
 

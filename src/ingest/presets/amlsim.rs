@@ -34,7 +34,7 @@ fn timestamp(text: &str) -> String {
     if !t.is_empty() && t.len() <= 6 && t.bytes().all(|b| b.is_ascii_digit()) {
         // A simulation step: days from the base date.
         let days: i64 = t.parse().unwrap_or(0);
-        return crate::ingest::parse::format_time(BASE_DATE + days * 86_400);
+        return crate::units::format_time(BASE_DATE + days * crate::units::DAY);
     }
     if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
         return format!("{}-{}-{}", &t[..4], &t[4..6], &t[6..]);

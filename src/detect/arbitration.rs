@@ -1,0 +1,168 @@
+//! Which hits stay when two detectors see the same accounts: hits on licensed
+//! money-service businesses are left out, and a generic motif gives way to the more
+//! specific pattern that explains most of it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::pattern::Pattern;
+
+use super::context::Context;
+use super::hit::Hit;
+use super::registry::{Detector, DetectorRun};
+
+/// Drops hits whose central accounts are all held by licensed money-service businesses
+/// or banks: a licensed remitter pools and forwards customers' money by trade, and is
+/// supervised for it. `hits[k]` are detector k's hits.
+pub(super) fn drop_licensed(ctx: &Context<'_>, hits: &mut [Vec<Hit>], runs: &mut [DetectorRun]) {
+    let licensed = &ctx.graph.accounts.licensed;
+    for (k, list) in hits.iter_mut().enumerate() {
+        let before = list.len();
+        list.retain(|h| {
+            let mut central = h.accounts.iter().filter(|a| a.role.is_central()).peekable();
+            central.peek().is_none() || !central.all(|a| licensed[a.account as usize])
+        });
+        let dropped = before - list.len();
+        if dropped > 0 {
+            runs[k].hits = list.len();
+            runs[k].notes.push(format!("{dropped} hit(s) on licensed money-service businesses left out"));
+        }
+    }
+}
+
+/// Applies [`Detector::defers_to`]; `hits[k]` are detector k's hits.
+pub(super) fn drop_deferred(
+    detectors: &[Box<dyn Detector>],
+    mut hits: Vec<Vec<Hit>>,
+    runs: &mut [DetectorRun],
+) -> Vec<Hit> {
+    // (pattern, account) -> the hits of that pattern the account takes part in.
+    let mut index: BTreeMap<(Pattern, u32), Vec<(usize, usize)>> = BTreeMap::new();
+    for (k, list) in hits.iter().enumerate() {
+        for (i, h) in list.iter().enumerate() {
+            for a in &h.accounts {
+                index.entry((h.pattern, a.account)).or_default().push((k, i));
+            }
+        }
+    }
+    // Decide every drop on the hits as found, then drop: the index points into them.
+    let explained: Vec<Vec<bool>> = detectors
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let patterns = d.defers_to();
+            hits[k]
+                .iter()
+                .map(|h| {
+                    if patterns.is_empty() {
+                        return false;
+                    }
+                    let mine: BTreeSet<u32> = h.accounts.iter().map(|a| a.account).collect();
+                    // Hits of a more specific pattern holding one of this hit's central accounts...
+                    let mut others: BTreeSet<(usize, usize)> = BTreeSet::new();
+                    for a in h.accounts.iter().filter(|a| a.role.is_central()) {
+                        for p in patterns {
+                            others.extend(index.get(&(*p, a.account)).into_iter().flatten().copied());
+                        }
+                    }
+                    // ...one of which also holds most of its accounts.
+                    others.iter().any(|&(ok, oi)| {
+                        let shared =
+                            hits[ok][oi].accounts.iter().filter(|a| mine.contains(&a.account)).count();
+                        2 * shared > mine.len()
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    for ((k, d), flags) in detectors.iter().enumerate().zip(explained) {
+        let before = hits[k].len();
+        let mut flags = flags.into_iter();
+        hits[k].retain(|_| !flags.next().unwrap_or(false));
+        let dropped = before - hits[k].len();
+        if dropped > 0 {
+            runs[k].hits = hits[k].len();
+            runs[k].notes.push(format!(
+                "{dropped} hit(s) left to the more specific {}",
+                crate::pattern::join(d.defers_to(), "/")
+            ));
+        }
+    }
+    hits.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{HitAccount, Outcome, Role};
+    use Pattern::{FanIn, GatherScatter, Ub1};
+
+    /// A detector that only names itself and what it defers to.
+    struct Stub(Pattern, &'static [Pattern]);
+
+    impl Detector for Stub {
+        fn pattern(&self) -> Pattern {
+            self.0
+        }
+        fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+            None
+        }
+        fn run(&self, _: &Context<'_>) -> Outcome {
+            Outcome::default()
+        }
+        fn defers_to(&self) -> &'static [Pattern] {
+            self.1
+        }
+    }
+
+    fn stub_hit(pattern: Pattern, central: u32, others: &[u32]) -> Hit {
+        let mut accounts =
+            vec![HitAccount { account: central, role: Role::Hub, amount_in: 0.0, amount_out: 0.0 }];
+        accounts.extend(others.iter().map(|&a| HitAccount {
+            account: a,
+            role: Role::Source,
+            amount_in: 0.0,
+            amount_out: 0.0,
+        }));
+        Hit {
+            pattern,
+            accounts,
+            transfers: vec![],
+            amount: 0.0,
+            first_seen: 0,
+            last_seen: 0,
+            strength: 0.5,
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_motif_defers_only_to_a_hit_that_explains_most_of_it() {
+        let detectors: Vec<Box<dyn Detector>> = vec![
+            Box::new(Stub(Ub1, &[])),
+            Box::new(Stub(GatherScatter, &[Ub1])),
+            Box::new(Stub(FanIn, &[Ub1, GatherScatter])),
+        ];
+        let run = |code: Pattern| DetectorRun {
+            code,
+            title: code.title(),
+            hits: 0,
+            millis: 0,
+            skipped: None,
+            notes: vec![],
+        };
+        let mut runs = vec![run(Ub1), run(GatherScatter), run(FanIn)];
+        let hits = vec![
+            // UB1: collector 1 with depositors 2..6.
+            vec![stub_hit(Ub1, 1, &[2, 3, 4, 5, 6])],
+            // Dropped: hub 1 and most accounts are UB1's.
+            vec![stub_hit(GatherScatter, 1, &[2, 3, 4, 9])],
+            // Kept: hub 2 is in UB1 but its senders are not; dropped: hub 1 again.
+            vec![stub_hit(FanIn, 2, &[20, 21, 22, 23, 24]), stub_hit(FanIn, 1, &[3, 4, 5])],
+        ];
+        let kept = drop_deferred(&detectors, hits, &mut runs);
+        let names: Vec<(Pattern, u32)> = kept.iter().map(|h| (h.pattern, h.accounts[0].account)).collect();
+        assert_eq!(names, vec![(Ub1, 1), (FanIn, 2)]);
+        assert_eq!((runs[1].hits, runs[2].hits), (0, 1));
+        assert_eq!(runs[2].notes, vec!["1 hit(s) left to the more specific UB1/gather_scatter"]);
+    }
+}

@@ -1,0 +1,64 @@
+//! What a detector may read: the graph, the dump, the configuration, and the searches
+//! several detectors share (computed once, on first use).
+
+use crate::config::Config;
+use crate::graph::FlowGraph;
+use crate::model::{Availability, Dump};
+
+use super::search::{bicliques, mirrors, shell_profile};
+
+/// What a detector may read.
+pub struct Context<'a> {
+    /// The graph.
+    pub graph: &'a FlowGraph,
+    /// The dump (ids and names for reasons).
+    pub dump: &'a Dump,
+    /// Run configuration.
+    pub config: &'a Config,
+    /// Searches more than one detector reads, computed once on first use.
+    pub(crate) shared: Shared,
+}
+
+/// The results of searches that several detectors (and lead scoring) share: shell
+/// profiles (OS2, OS3, leads), mirror networks (UB3, UB5) and bicliques (bipartite,
+/// stack). Each is filled by its module on first use.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub(crate) shells: std::sync::OnceLock<Vec<Option<shell_profile::ShellProfile>>>,
+    pub(crate) mirrors: std::sync::OnceLock<Vec<mirrors::MirrorNetwork>>,
+    pub(crate) bicliques: std::sync::OnceLock<Vec<bicliques::Biclique>>,
+}
+
+impl<'a> Context<'a> {
+    /// A context over one run's graph, dump and configuration.
+    pub fn new(graph: &'a FlowGraph, dump: &'a Dump, config: &'a Config) -> Self {
+        Context { graph, dump, config, shared: Shared::default() }
+    }
+}
+
+impl Context<'_> {
+    /// The account id of node `v`.
+    pub fn account(&self, v: u32) -> &str {
+        self.dump.accounts.ids.get(v as usize).map(String::as_str).unwrap_or("?")
+    }
+
+    /// Up to four account ids, then a count (`A1, A2, A3, A4, +6`).
+    pub fn account_list(&self, v: &[u32]) -> String {
+        let mut s: Vec<&str> = v.iter().take(4).map(|&a| self.account(a)).collect();
+        let more = format!("+{}", v.len().saturating_sub(4));
+        if v.len() > 4 {
+            s.push(&more);
+        }
+        s.join(", ")
+    }
+
+    /// Which optional tables the dump had.
+    pub fn availability(&self) -> Availability {
+        self.dump.availability
+    }
+
+    /// True when at least one account has a known country.
+    pub fn has_countries(&self) -> bool {
+        self.graph.accounts.country.iter().any(Option::is_some)
+    }
+}

@@ -1,0 +1,94 @@
+//! A hit: one instance of a pattern, with the accounts and transfers that prove it.
+
+use crate::graph::FlowGraph;
+use crate::pattern::Pattern;
+
+use super::role::Role;
+
+/// One account's part in a hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitAccount {
+    /// Graph node.
+    pub account: u32,
+    /// Its role.
+    pub role: Role,
+    /// Money it received within the hit (base currency).
+    pub amount_in: f64,
+    /// Money it sent within the hit (base currency).
+    pub amount_out: f64,
+}
+
+/// One instance of a pattern, with the transfers that prove it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The pattern found.
+    pub pattern: Pattern,
+    /// Accounts involved, sorted by node.
+    pub accounts: Vec<HitAccount>,
+    /// Edge ids of the proving transfers, sorted.
+    pub transfers: Vec<u32>,
+    /// Amount moved (base currency).
+    pub amount: f64,
+    /// Earliest proving transfer.
+    pub first_seen: i64,
+    /// Latest proving transfer.
+    pub last_seen: i64,
+    /// How clearly the pattern is present, in (0, 1].
+    pub strength: f64,
+    /// Human-readable reason with the numbers.
+    pub reason: String,
+}
+
+/// Collects a hit's accounts and transfers, then seals them in a deterministic order.
+#[derive(Debug, Default)]
+pub struct HitBuilder {
+    accounts: std::collections::BTreeMap<u32, HitAccount>,
+    transfers: Vec<u32>,
+}
+
+impl HitBuilder {
+    /// Adds `account` with `role`; amounts add up, and the most central role is kept.
+    pub fn account(&mut self, account: u32, role: Role, amount_in: f64, amount_out: f64) {
+        let a = self.accounts.entry(account).or_insert(HitAccount {
+            account,
+            role,
+            amount_in: 0.0,
+            amount_out: 0.0,
+        });
+        a.amount_in += amount_in;
+        a.amount_out += amount_out;
+        if role.rank() < a.role.rank() {
+            a.role = role;
+        }
+    }
+
+    /// Adds a proving transfer (edge id).
+    pub fn transfer(&mut self, edge: u32) {
+        self.transfers.push(edge);
+    }
+
+    /// Seals the hit; times come from the proving transfers.
+    pub fn finish(
+        mut self,
+        graph: &FlowGraph,
+        pattern: Pattern,
+        amount: f64,
+        strength: f64,
+        reason: String,
+    ) -> Hit {
+        self.transfers.sort_unstable();
+        self.transfers.dedup();
+        let first_seen = self.transfers.first().map(|&e| graph.time[e as usize]).unwrap_or(0);
+        let last_seen = self.transfers.last().map(|&e| graph.time[e as usize]).unwrap_or(0);
+        Hit {
+            pattern,
+            accounts: self.accounts.into_values().collect(),
+            transfers: self.transfers,
+            amount,
+            first_seen,
+            last_seen,
+            strength: strength.clamp(0.01, 1.0),
+            reason,
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! fan_in — many distinct senders into one account in a burst (generic motif).
+//!
+//! ## What it finds
+//! An account that, inside one window, receives from at least `min_counterparties`
+//! distinct senders (distinct controllers when entity links are known), where that burst
+//! is most of everything it ever received: a one-off gathering, not a steady business.
+//!
+//! ## Why it matters
+//! Fan-in is one of the eight laundering motifs labelled in the public synthetic AML
+//! datasets (IBM AMLworld, Altman et al., NeurIPS 2023; AMLSim) and the gathering half
+//! of the underground-bank collector (typologies.md, generic motifs: "fan-in/out counts
+//! distinct counterparties"). It needs no country or company data, so it still finds
+//! leads in dumps that have none.
+//!
+//! ## Example
+//! ```text
+//! S1 ─┐
+//! S2 ─┤
+//! S3 ─┼─> H     5 distinct senders within 8 days; H received almost nothing else
+//! S4 ─┤
+//! S5 ─┘
+//! ```
+//!
+//! ## Parameters
+//! `[fan_in]`: `window_days` (7, as typologies.md counts many-into-one bursts: UB2's
+//! 5 hits and UB6's 10 payees in 7 days),
+//! `min_counterparties` (5, the smallest group typologies.md counts as "many": UB2's
+//! five hits and five FX-quota senders) *new* senders, first seen inside the window and
+//! not after `relationship_days` (30: a sender who pays daily for a few weeks and then
+//! never again is new; one who pays every month is not),
+//! `min_rate_ratio` (5: the burst's daily rate is five times the account's own rate
+//! outside it), `min_amount` (`p50`: one median transfer of the dump in the window; a
+//! whip-round of small gifts stays under it), `skip_business_to_business` (true),
+//! `channels` (all but card).
+//!
+//! ## Look-alikes
+//! Merchants, utilities, funds and payroll accounts receive from many counterparties
+//! all year round, so no week stands out from their own habit; a trading company meets
+//! new business counterparties every week, so company-to-company payments do not count. Card purchases do not
+//! count. A hub that also passes the money on is reported as gather-scatter, or as UB1,
+//! UB4 or one of the other typologies when their evidence is there, not twice.
+
+use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
+use crate::detect::{Context, Detector, Outcome};
+use crate::pattern::Pattern;
+
+/// fan_in detector.
+pub struct FanIn;
+
+impl Detector for FanIn {
+    fn pattern(&self) -> Pattern {
+        Pattern::FanIn
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        Outcome { hits: fan_hits(ctx, &ctx.config.fan_in, Fan::In, Pattern::FanIn), notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [Pattern] {
+        &FANS_GIVE_WAY_TO
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::Role;
+
+    fn burst(t: &mut Tiny, hub: &str, senders: usize, start: i64, spacing: i64) {
+        t.span(200);
+        for k in 0..senders {
+            t.wire(&format!("S{k}"), hub, start + k as i64 * spacing, 3_000.0 + k as f64);
+        }
+    }
+
+    #[test]
+    fn finds_a_burst_of_distinct_senders() {
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 6, 10 * D, 30 * H);
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 1);
+        let hub = t.dump.accounts.intern("HUB");
+        assert!(hits[0].accounts.iter().any(|a| a.account == hub && a.role == Role::Hub));
+        assert_eq!(hits[0].accounts.len(), 7);
+        assert!(hits[0].reason.contains("6 distinct senders"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        // Four senders only.
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 4, 10 * D, H);
+        assert!(t.hits(&FanIn).is_empty());
+        // Five senders, but spread wider than the window.
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 5, 10 * D, 8 * D);
+        assert!(t.hits(&FanIn).is_empty());
+        // Seven new senders every week, all year: no week stands out from its habit.
+        let mut t = Tiny::new();
+        for k in 0..200 {
+            t.wire(&format!("R{k}"), "HUB", k * D, 3_000.0);
+        }
+        assert!(t.hits(&FanIn).is_empty());
+        // A whip-round: 6 friends chip in 50 each, 300 in all, in an economy whose
+        // median transfer is 5,000.
+        let mut t = Tiny::new();
+        t.economy(5_000.0, 200, 60);
+        for k in 0..6 {
+            t.wire(&format!("S{k}"), "HUB", 10 * D + k * H, 50.0);
+        }
+        t.span(200);
+        assert!(t.hits(&FanIn).is_empty());
+        // One person's five accounts are one sender.
+        let mut t = Tiny::new();
+        for k in 0..5 {
+            t.account(&format!("S{k}"), "same-owner", "US", crate::model::HolderKind::Person);
+        }
+        burst(&mut t, "HUB", 5, 10 * D, H);
+        assert!(t.hits(&FanIn).is_empty());
+    }
+
+    #[test]
+    fn card_purchases_do_not_count() {
+        let mut t = Tiny::new();
+        for k in 0..20 {
+            t.send(&format!("C{k}"), "SHOP", 10 * D + k * H, 40.0, crate::model::Channel::Card);
+        }
+        assert!(t.hits(&FanIn).is_empty());
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 5, 40 * D, 20 * H);
+        for k in 0..3 {
+            t.wire("HUB", &format!("SHOP{k}"), 45 * D + k * D, 80.0);
+            t.wire(&format!("X{k}"), &format!("Y{k}"), 41 * D, 500.0);
+        }
+        t.wire("FRIEND", "HUB", 100 * D, 50.0);
+        t.reverse_rows();
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].transfers.len(), 5);
+    }
+}

@@ -1,0 +1,143 @@
+//! fan_out — one account paying many distinct payees in a burst (generic motif).
+//!
+//! ## What it finds
+//! An account that, inside one window, pays at least `min_counterparties` distinct
+//! payees (distinct controllers when entity links are known), where that burst is most
+//! of everything it ever paid out: a one-off dispersal, not a steady business.
+//!
+//! ## Why it matters
+//! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML
+//! datasets (IBM AMLworld, Altman et al., NeurIPS 2023; AMLSim): placement split across
+//! many accounts, or the payout half of an underground bank (typologies.md, generic
+//! motifs). It needs no country or company data.
+//!
+//! ## Example
+//! ```text
+//!     ┌─> D1
+//!     ├─> D2
+//! H ──┼─> D3     5 distinct payees within 8 days; H paid almost nothing else
+//!     ├─> D4
+//!     └─> D5
+//! ```
+//!
+//! ## Parameters
+//! `[fan_out]`: `window_days` (7), `min_counterparties` (5 new payees, first paid inside
+//! the window and not after `relationship_days`, 30), `min_rate_ratio` (5),
+//! `min_amount` (`p50`), `channels` (all but card), as for fan_in.
+//!
+//! ## Look-alikes
+//! Payroll pays the same staff every month (they are not new payees) and suppliers are
+//! paid all year (no week stands out). A company splitting corporate money
+//! to many persons after a dormant spell is UB6; a hub that gathered the money first is
+//! gather-scatter or UB1: those are reported instead, not twice.
+
+use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
+use crate::detect::{Context, Detector, Outcome};
+use crate::pattern::Pattern;
+
+/// fan_out detector.
+pub struct FanOut;
+
+impl Detector for FanOut {
+    fn pattern(&self) -> Pattern {
+        Pattern::FanOut
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        Outcome { hits: fan_hits(ctx, &ctx.config.fan_out, Fan::Out, Pattern::FanOut), notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [Pattern] {
+        &FANS_GIVE_WAY_TO
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::Role;
+
+    fn burst(t: &mut Tiny, hub: &str, payees: usize, start: i64, spacing: i64) {
+        t.span(200);
+        for k in 0..payees {
+            t.wire(hub, &format!("P{k}"), start + k as i64 * spacing, 2_000.0 + k as f64);
+        }
+    }
+
+    #[test]
+    fn finds_a_burst_of_distinct_payees() {
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 7, 10 * D, 20 * H);
+        let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1);
+        let hub = t.dump.accounts.intern("HUB");
+        assert!(hits[0].accounts.iter().any(|a| a.account == hub && a.role == Role::Hub));
+        assert!(hits[0].reason.contains("7 distinct payees"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 4, 10 * D, H);
+        assert!(t.hits(&FanOut).is_empty(), "four payees");
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 5, 10 * D, 8 * D);
+        assert!(t.hits(&FanOut).is_empty(), "wider than the window");
+    }
+
+    #[test]
+    fn payees_paid_daily_for_three_weeks_then_never_again_are_new() {
+        let mut t = Tiny::new();
+        t.span(200);
+        for day in 0..21 {
+            for k in 0..5 {
+                t.wire("HUB", &format!("P{k}"), (60 + day) * D + k * H, 500.0);
+            }
+        }
+        let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("5 new: first dealt with in this burst"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn new_staff_on_a_monthly_payroll_are_not_new_business() {
+        // Six hires paid together on the 24th, then every month after.
+        let mut t = Tiny::new();
+        t.span(200);
+        for m in 0..5 {
+            for k in 0..6 {
+                t.wire("EMPLOYER", &format!("HIRE{k}"), (24 + m * 30) * D + k * 60, 3_000.0);
+            }
+        }
+        assert!(t.hits(&FanOut).is_empty());
+    }
+
+    #[test]
+    fn monthly_payroll_is_not_a_fan_out() {
+        let mut t = Tiny::new();
+        t.company("EMPLOYER", "US");
+        for m in 0..6 {
+            for k in 0..30 {
+                t.wire("EMPLOYER", &format!("STAFF{k}"), m * 30 * D + 24 * D + k * 60, 3_000.0);
+            }
+        }
+        assert!(t.hits(&FanOut).is_empty());
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        t.noise(3, 40, 300, 120);
+        burst(&mut t, "HUB", 6, 50 * D, 30 * H);
+        t.wire("N1", "HUB", 40 * D, 20_000.0);
+        t.reverse_rows();
+        let hub = t.dump.accounts.intern("HUB");
+        let hits = t.hits(&FanOut);
+        assert!(hits.iter().any(|h| h.accounts.iter().any(|a| a.account == hub && a.role == Role::Hub)));
+    }
+}

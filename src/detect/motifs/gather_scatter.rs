@@ -1,0 +1,183 @@
+//! gather_scatter — a hub that gathers from several senders, then scatters most of it to
+//! several payees (generic motif).
+//!
+//! ## What it finds
+//! An account whose densest window of incoming transfers has at least `min_senders`
+//! distinct senders, followed (from the first gathered transfer until one window after
+//! the last) by payments to at least `min_payees` distinct payees that carry on most of
+//! what was gathered, and neither side is the account's everyday business.
+//!
+//! ## Why it matters
+//! typologies.md defines gather-scatter as "a node with fan-in >= 2 and fan-out >= 2";
+//! it is one of the eight motifs labelled in AMLworld and AMLSim, and the shape of an
+//! underground bank's collector (UB1) when no country data tells the two sides apart.
+//!
+//! ## Example
+//! ```text
+//! S1 ─┐         ┌─> D1
+//! S2 ─┼─> H ────┼─> D2     gathered 40,000 in 5 days, scattered 38,000 in the next 5
+//! S3 ─┘         └─> D3
+//! ```
+//!
+//! ## Parameters
+//! `[gather_scatter]`: `window_days` (7), `min_senders` (2), `min_payees` (2),
+//! `min_counterparties` (6, senders and payees together), `min_pass_through` (0.8, and
+//! at most 1 / 0.8: the hub pays out the gathered money, not its own business income),
+//! `min_rate_ratio` (5, each way, as for the fans), `min_amount` (`p50` gathered: one median
+//! transfer of the dump), `channels` (all but card).
+//!
+//! ## Look-alikes
+//! A merchant or a fund gathers all year and pays out on a schedule: no window holds
+//! most of either side. A household pays bills and shopping out of a salary: the
+//! salary is one sender and the bills are small next to it. A collector with the UB1
+//! evidence (ten senders, quick sweep) is reported as UB1 instead.
+
+use rayon::prelude::*;
+
+use crate::config::params::{Channels, Count, Days, Multiple, Share};
+use crate::config::AmountFloor;
+use crate::detect::search::gather_scatter::{scan, HubSpec};
+use crate::detect::{Context, Detector, Outcome};
+use crate::pattern::Pattern;
+use crate::units::days_to_seconds;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of the gather-scatter motif.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatherScatterConfig {
+    /// Window of the gathering; the scattering may follow within one more window. Days.
+    pub window_days: Days,
+    /// Distinct senders of the gathering.
+    pub min_senders: Count<1>,
+    /// Distinct payees of the scattering.
+    pub min_payees: Count<1>,
+    /// Distinct senders and payees together.
+    pub min_counterparties: Count<2>,
+    /// Money scattered / money gathered.
+    pub min_pass_through: Share,
+    /// Rate inside the window / rate outside it, each way.
+    pub min_rate_ratio: Multiple,
+    /// Smallest amount gathered, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
+    /// Leave out transfers between two companies (when holder kinds are known).
+    pub skip_business_to_business: bool,
+    /// Channels that count.
+    pub channels: Channels,
+}
+
+/// gather_scatter detector.
+pub struct GatherScatter;
+
+impl Detector for GatherScatter {
+    fn pattern(&self) -> Pattern {
+        Pattern::GatherScatter
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.gather_scatter;
+        let channels = cfg.channels.as_slice().to_vec();
+        let spec = HubSpec {
+            window: days_to_seconds(cfg.window_days.get()),
+            min_senders: cfg.min_senders.get(),
+            min_payees: cfg.min_payees.get(),
+            min_counterparties: cfg.min_counterparties.get(),
+            min_pass_through: cfg.min_pass_through.get(),
+            min_rate_ratio: cfg.min_rate_ratio.get(),
+            min_amount: ctx.graph.scale.floor(cfg.min_amount),
+            skip_b2b: cfg.skip_business_to_business,
+        };
+        let hits = (0..ctx.graph.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .filter_map(|v| scan(ctx, &spec, &channels, v, Pattern::GatherScatter))
+            .collect();
+        Outcome { hits, notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [Pattern] {
+        &[
+            Pattern::Ub1,
+            Pattern::Ub3,
+            Pattern::Ub4,
+            Pattern::Ub5,
+            Pattern::Ub6,
+            Pattern::Os4,
+            Pattern::Stack,
+            Pattern::Bipartite,
+            Pattern::ScatterGather,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::Role;
+
+    fn case(t: &mut Tiny, senders: usize, payees: usize, keep: f64) {
+        t.span(200);
+        let mut total = 0.0;
+        for k in 0..senders {
+            t.wire(&format!("S{k}"), "HUB", 10 * D + k as i64 * 10 * H, 5_000.0);
+            total += 5_000.0;
+        }
+        for k in 0..payees {
+            t.wire("HUB", &format!("P{k}"), 15 * D + k as i64 * 10 * H, total * keep / payees as f64);
+        }
+    }
+
+    #[test]
+    fn finds_gather_then_scatter() {
+        let mut t = Tiny::new();
+        case(&mut t, 4, 4, 0.95);
+        let hits = t.hits(&GatherScatter);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].accounts.len(), 9);
+        assert!(hits[0].reason.contains("4 senders") && hits[0].reason.contains("4 payees"));
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        let mut t = Tiny::new();
+        case(&mut t, 3, 2, 0.95);
+        assert!(t.hits(&GatherScatter).is_empty(), "five counterparties");
+        let mut t = Tiny::new();
+        case(&mut t, 4, 4, 0.75);
+        assert!(t.hits(&GatherScatter).is_empty(), "keeps a quarter");
+        let mut t = Tiny::new();
+        case(&mut t, 4, 1, 0.95);
+        assert!(t.hits(&GatherScatter).is_empty(), "one payee is a fan-in");
+    }
+
+    #[test]
+    fn a_household_paying_bills_from_salaries_is_not_one() {
+        let mut t = Tiny::new();
+        for m in 0..6 {
+            t.wire("EMPLOYER", "HOME", m * 30 * D, 3_000.0);
+            t.wire("PARTNER_EMPLOYER", "HOME", m * 30 * D + D, 2_500.0);
+            for (k, bill) in ["POWER", "WATER", "PHONE", "RENT"].iter().enumerate() {
+                t.wire("HOME", bill, m * 30 * D + (k as i64 + 2) * D, 1_200.0);
+            }
+        }
+        assert!(t.hits(&GatherScatter).is_empty());
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        t.noise(5, 40, 300, 90);
+        case(&mut t, 5, 4, 0.9);
+        t.reverse_rows();
+        let hub = t.dump.accounts.intern("HUB");
+        assert!(t
+            .hits(&GatherScatter)
+            .iter()
+            .any(|h| h.accounts.iter().any(|a| a.account == hub && a.role == Role::Hub)));
+    }
+}

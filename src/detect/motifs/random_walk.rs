@@ -1,0 +1,185 @@
+//! random — money walked from account to account without coming back (generic motif).
+//!
+//! ## What it finds
+//! A time-respecting path of at least `min_hops` transfers through ordinary (not
+//! business-like, not licensed) accounts, each passing on at least `min_pass_through`
+//! of what it received (and no more) within `max_hop_delay_days`, that never returns to
+//! an account it already passed: the AMLworld / AMLSim "random" typology.
+//!
+//! ## Why it matters
+//! typologies.md: "random is a walk that does not return". Money walked hop by hop
+//! through private accounts is layering without a visible shape; each hop alone looks
+//! like a private payment. The search is OS2's chain search (bounded, time- and
+//! amount-monotone, one per starting transfer), run over private accounts.
+//!
+//! ## Example
+//! ```text
+//! A ─9,000─> B ─8,700 (1 d)─> C ─8,300 (2 d)─> D ─8,000 (1 d)─> E
+//! ```
+//!
+//! ## Parameters
+//! `[random]`: `min_hops` (4), `max_hops` (10), `min_pass_through` (0.8, OS2's),
+//! `max_hop_delay_days` (3), `min_amount` (`p25` first hop), `search_budget`.
+//!
+//! ## Look-alikes
+//! A household passes on a share of what it gets, days or weeks later, and never the
+//! whole of it four times in a row. Businesses and licensed remitters pass money on by
+//! trade and are not walked through. Chains through shells are OS2; walks that come
+//! back are cycles.
+
+use rayon::prelude::*;
+
+use crate::config::params::{Count, Days, Share};
+use crate::config::AmountFloor;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::graph::algo::chains::{chain_from, ChainSpec};
+use crate::pattern::Pattern;
+use crate::units::{days_to_seconds, fmt_amount};
+use serde::{Deserialize, Serialize};
+
+/// Parameters of the random walk-through motif.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomWalkConfig {
+    /// Fewest transfers.
+    pub min_hops: Count<2>,
+    /// Most transfers followed.
+    pub max_hops: Count<2>,
+    /// Each hop carries at least this share of the previous.
+    pub min_pass_through: Share,
+    /// Each hop within this many days of the previous.
+    pub max_hop_delay_days: Days,
+    /// Smallest first hop, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
+    /// Edge expansions per starting transfer.
+    pub search_budget: u64,
+}
+
+/// random detector.
+pub struct RandomWalk;
+
+impl Detector for RandomWalk {
+    fn pattern(&self) -> Pattern {
+        Pattern::RandomWalk
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let g = ctx.graph;
+        let r = &ctx.config.random;
+        let chain = ChainSpec {
+            min_hops: r.min_hops.get(),
+            max_hops: r.max_hops.get(),
+            min_pass_through: r.min_pass_through.get(),
+            max_hop_delay: days_to_seconds(r.max_hop_delay_days.get()),
+            min_jurisdictions: 0,
+            min_first_amount: g.scale.floor(r.min_amount),
+            search_budget: r.search_budget,
+        };
+        let private: Vec<bool> =
+            (0..g.node_count()).map(|v| !g.accounts.business_like[v] && !g.accounts.licensed[v]).collect();
+        let results: Vec<(Option<Vec<u32>>, bool)> = (0..g.edge_count() as u32)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|e| {
+                if private[g.src[e as usize] as usize] {
+                    chain_from(g, &chain, &private, e)
+                } else {
+                    (None, false)
+                }
+            })
+            .collect();
+        let capped = results.iter().filter(|r| r.1).count();
+        let notes = if capped > 0 {
+            vec![format!("{capped} walk search(es) stopped at the search budget")]
+        } else {
+            vec![]
+        };
+        let hits = results.into_iter().filter_map(|(c, _)| c).map(|c| hit(ctx, &c)).collect();
+        Outcome { hits, notes }
+    }
+
+    fn defers_to(&self) -> &'static [Pattern] {
+        &[
+            Pattern::Os1,
+            Pattern::Os2,
+            Pattern::Ub1,
+            Pattern::Ub4,
+            Pattern::Cycle,
+            Pattern::ScatterGather,
+            Pattern::Stack,
+        ]
+    }
+}
+
+fn hit(ctx: &Context<'_>, walk: &[u32]) -> Hit {
+    let g = ctx.graph;
+    let mut b = HitBuilder::default();
+    for &e in walk {
+        let (s, d, a) = (g.src[e as usize], g.dst[e as usize], g.amount[e as usize]);
+        b.account(s, Role::Member, 0.0, a);
+        b.account(d, Role::Member, a, 0.0);
+        b.transfer(e);
+    }
+    let (first, last) = (walk[0] as usize, walk[walk.len() - 1] as usize);
+    let reason = format!(
+        "{} left {} and was passed on {} times in {:.1} days; {} ({:.0}%) reached {}",
+        fmt_amount(g.amount[first]),
+        ctx.account(g.src[first]),
+        walk.len(),
+        (g.time[last] - g.time[first]) as f64 / 86_400.0,
+        fmt_amount(g.amount[last]),
+        g.amount[last] / g.amount[first] * 100.0,
+        ctx.account(g.dst[last]),
+    );
+    b.finish(g, Pattern::RandomWalk, g.amount[first], 0.4 + 0.05 * walk.len() as f64, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn walk(t: &mut Tiny, hops: usize, keep: f64, gap: i64) {
+        let mut amount = 9_000.0;
+        for k in 0..hops {
+            t.wire(&format!("W{k}"), &format!("W{}", k + 1), 10 * D + k as i64 * gap, amount);
+            amount *= keep;
+        }
+    }
+
+    #[test]
+    fn finds_a_walk_once() {
+        let mut t = Tiny::new();
+        walk(&mut t, 5, 0.96, 20 * H);
+        let hits = t.hits(&RandomWalk);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 5);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        let mut t = Tiny::new();
+        walk(&mut t, 3, 0.96, 20 * H);
+        assert!(t.hits(&RandomWalk).is_empty(), "three hops");
+        let mut t = Tiny::new();
+        walk(&mut t, 5, 0.7, 20 * H);
+        assert!(t.hits(&RandomWalk).is_empty(), "keeps 30% per hop");
+        let mut t = Tiny::new();
+        walk(&mut t, 5, 0.96, 4 * D);
+        assert!(t.hits(&RandomWalk).is_empty(), "four days per hop");
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        t.noise(17, 40, 200, 60);
+        walk(&mut t, 6, 0.95, 30 * H);
+        t.reverse_rows();
+        let w0 = t.dump.accounts.intern("W0");
+        assert!(t.hits(&RandomWalk).iter().any(|h| h.accounts.iter().any(|a| a.account == w0)));
+    }
+}

@@ -1,0 +1,135 @@
+//! scatter_gather — one source splits money over several intermediaries that pass it on
+//! to one target (generic motif).
+//!
+//! ## What it finds
+//! Accounts `u` and `v` with at least `min_intermediaries` distinct accounts `w` such
+//! that `u` paid `w` and `w` then paid `v` within the window, together forwarding most
+//! of what `u` sent them: `|N+(u) ∩ N-(v)| >= 2` inside the window, time-respecting.
+//!
+//! ## Why it matters
+//! typologies.md defines scatter-gather as `u -> {w_i} -> v` reported when the set of
+//! intermediaries has at least two members inside the window; it is labelled in
+//! AMLworld and AMLSim and is the motif form of OS4 (which adds offshore intermediaries).
+//!
+//! ## Example
+//! ```text
+//!      ┌─> W1 ─┐
+//! U ───┼─> W2 ─┼──> V      U sent 30,000; V got 28,500 within 6 days
+//!      └─> W3 ─┘
+//! ```
+//!
+//! ## Parameters
+//! `[scatter_gather]`: `window_days` (7, per leg pair), `min_intermediaries` (2, the
+//! definition), `min_retained` (0.8: what reaches `v` / what `u` sent the intermediaries,
+//! typologies.md OS4), `min_amount` (`p50` sent), `skip_business_to_business`,
+//! `channels` (all but card).
+//!
+//! ## Look-alikes
+//! Two friends each paying the same landlord after a parent sent them money forward
+//! little of it; company-to-company trade is left out; busy intermediaries (merchants,
+//! employers) are only scanned within the window after each payment.
+
+use crate::config::params::{Channels, Count, Days, Share};
+use crate::config::AmountFloor;
+use crate::detect::search::scatter_gather::{all, Spec};
+use crate::detect::{Context, Detector, Outcome};
+use crate::pattern::Pattern;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of the scatter-gather motif.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScatterGatherConfig {
+    /// Each intermediary forwards within this many days of receiving.
+    pub window_days: Days,
+    /// Distinct intermediaries.
+    pub min_intermediaries: Count<2>,
+    /// Money reaching the target / money sent to the intermediaries.
+    pub min_retained: Share,
+    /// Smallest amount sent, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
+    /// Leave out transfers between two companies (when holder kinds are known).
+    pub skip_business_to_business: bool,
+    /// Channels that count.
+    pub channels: Channels,
+}
+
+/// scatter_gather detector.
+pub struct ScatterGather;
+
+impl Detector for ScatterGather {
+    fn pattern(&self) -> Pattern {
+        Pattern::ScatterGather
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.scatter_gather;
+        let spec = Spec {
+            pattern: Pattern::ScatterGather,
+            window: (cfg.window_days.get() * 86_400.0) as i64,
+            min_intermediaries: cfg.min_intermediaries.get(),
+            min_retained: cfg.min_retained.get(),
+            min_amount: ctx.graph.scale.floor(cfg.min_amount),
+            skip_b2b: cfg.skip_business_to_business,
+            channels: cfg.channels.as_slice().to_vec(),
+            offshore_only: false,
+        };
+        Outcome { hits: all(ctx, &spec), notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [Pattern] {
+        &[Pattern::Os4, Pattern::Ub1, Pattern::Ub4, Pattern::Ub5, Pattern::Stack, Pattern::Bipartite]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn case(t: &mut Tiny, mids: usize, keep: f64, delay: i64) {
+        for k in 0..mids {
+            let w = format!("W{k}");
+            t.wire("U", &w, 10 * D + k as i64 * H, 8_000.0);
+            t.wire(&w, "V", 10 * D + k as i64 * H + delay, 8_000.0 * keep);
+        }
+    }
+
+    #[test]
+    fn finds_split_and_gathered_money() {
+        let mut t = Tiny::new();
+        case(&mut t, 3, 0.95, 2 * D);
+        let hits = t.hits(&ScatterGather);
+        assert_eq!(hits.len(), 1);
+        assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (5, 6));
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        let mut t = Tiny::new();
+        case(&mut t, 1, 0.95, 2 * D);
+        assert!(t.hits(&ScatterGather).is_empty(), "one intermediary");
+        let mut t = Tiny::new();
+        case(&mut t, 3, 0.7, 2 * D);
+        assert!(t.hits(&ScatterGather).is_empty(), "70% retained");
+        let mut t = Tiny::new();
+        case(&mut t, 3, 0.95, 8 * D);
+        assert!(t.hits(&ScatterGather).is_empty(), "forwarded after the window");
+        let mut t = Tiny::new();
+        case(&mut t, 2, 0.95, -H);
+        assert!(t.hits(&ScatterGather).is_empty(), "forwarded before receiving");
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        t.noise(6, 40, 200, 60);
+        case(&mut t, 2, 0.9, 3 * D);
+        t.reverse_rows();
+        assert_eq!(t.hits(&ScatterGather).iter().filter(|h| h.reason.starts_with("U split")).count(), 1);
+    }
+}

@@ -1,0 +1,161 @@
+//! stack — two bipartite layers in a row (generic motif).
+//!
+//! ## What it finds
+//! A complete bipartite layer (see bipartite) whose sinks, together, then pay every
+//! account of a third set: every middle account pays every final account, after the
+//! first layer began and within two windows of it.
+//!
+//! ## Why it matters
+//! typologies.md: "stack is two bipartite layers", labelled in AMLworld and AMLSim; it
+//! is the layering chain (OS2) of the motif vocabulary, spreading money through two
+//! ranks of accounts.
+//!
+//! ## Example
+//! ```text
+//! A1, A2 ──every to every──> M1, M2 ──every to every──> Z1, Z2, Z3
+//! ```
+//!
+//! ## Parameters
+//! `[bipartite]` for each layer (window 7 days, sides of at least 2, members not busy
+//! hubs); the second layer must start after the first and end within two windows of it.
+//!
+//! ## Look-alikes
+//! As for bipartite: busy receivers and company-to-company trade are left out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::detect::search::bicliques::{self, Biclique};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
+
+/// stack detector.
+pub struct Stack;
+
+impl Detector for Stack {
+    fn pattern(&self) -> Pattern {
+        Pattern::Stack
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let layers = bicliques::find(ctx);
+        let window = (ctx.config.bipartite.window_days.get() * 86_400.0) as i64;
+        // Which layers each account is a source of.
+        let mut by_source: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (i, b) in layers.iter().enumerate() {
+            for &s in &b.sources {
+                by_source.entry(s).or_default().push(i);
+            }
+        }
+        let mut hits = Vec::new();
+        for (i, first) in layers.iter().enumerate() {
+            // The second layer: a biclique whose sources are among the first's sinks.
+            let start = ctx.graph.time[first.edges[0] as usize];
+            let candidates: BTreeSet<usize> = first
+                .sinks
+                .iter()
+                .filter_map(|s| by_source.get(s))
+                .flatten()
+                .copied()
+                .filter(|&j| j != i)
+                .collect();
+            for second in candidates.into_iter().map(|j| &layers[j]) {
+                let middle = second.sources.iter().filter(|s| first.sinks.contains(s)).count();
+                if middle < ctx.config.bipartite.min_side.get() {
+                    continue;
+                }
+                let (s0, s1) = (
+                    ctx.graph.time[second.edges[0] as usize],
+                    ctx.graph.time[*second.edges.last().unwrap_or(&second.edges[0]) as usize],
+                );
+                if s0 <= start || s1 > start + 2 * window {
+                    continue;
+                }
+                hits.push(hit(ctx, first, second));
+            }
+        }
+        Outcome { hits, notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [Pattern] {
+        &[Pattern::Ub1, Pattern::Ub4]
+    }
+}
+
+fn hit(ctx: &Context<'_>, first: &Biclique, second: &Biclique) -> Hit {
+    let g = ctx.graph;
+    let mut b = HitBuilder::default();
+    let mut total = 0.0;
+    for &e in first.edges.iter().chain(&second.edges) {
+        let a = g.amount[e as usize];
+        b.account(g.src[e as usize], Role::Member, 0.0, a);
+        b.account(g.dst[e as usize], Role::Member, a, 0.0);
+        b.transfer(e);
+    }
+    for &e in &first.edges {
+        total += g.amount[e as usize];
+    }
+    let reason = format!(
+        "two layers: {} -> {} ({} transfers, {}) then {} -> {} ({} transfers)",
+        ctx.account_list(&first.sources),
+        ctx.account_list(&first.sinks),
+        first.edges.len(),
+        fmt_amount(total),
+        ctx.account_list(&second.sources),
+        ctx.account_list(&second.sinks),
+        second.edges.len(),
+    );
+    b.finish(g, Pattern::Stack, total, 0.7, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn layer(t: &mut Tiny, from: &[&str], to: &[&str], start: i64) {
+        let mut k = 0;
+        for a in from {
+            for b in to {
+                t.wire(a, b, start + k * 4 * H, 2_000.0);
+                k += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn finds_two_layers() {
+        let mut t = Tiny::new();
+        layer(&mut t, &["A1", "A2"], &["M1", "M2"], 10 * D);
+        layer(&mut t, &["M1", "M2"], &["Z1", "Z2", "Z3"], 13 * D);
+        let hits = t.hits(&Stack);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].accounts.len(), 7);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        let mut t = Tiny::new();
+        layer(&mut t, &["A1", "A2"], &["M1", "M2"], 10 * D);
+        layer(&mut t, &["M1", "M2"], &["Z1", "Z2"], 5 * D);
+        assert!(t.hits(&Stack).is_empty(), "second layer before the first");
+        let mut t = Tiny::new();
+        layer(&mut t, &["A1", "A2"], &["M1", "M2"], 10 * D);
+        layer(&mut t, &["M1"], &["Z1", "Z2"], 12 * D);
+        assert!(t.hits(&Stack).is_empty(), "one middle account only");
+    }
+
+    #[test]
+    fn camouflaged_by_row_order() {
+        let mut t = Tiny::new();
+        t.noise(8, 40, 120, 60);
+        layer(&mut t, &["A1", "A2", "A3"], &["M1", "M2"], 20 * D);
+        layer(&mut t, &["M1", "M2"], &["Z1", "Z2"], 22 * D);
+        t.reverse_rows();
+        assert_eq!(t.hits(&Stack).len(), 1);
+    }
+}

@@ -1,0 +1,386 @@
+//! OS1 — round-tripping through offshore.
+//!
+//! ## What it finds
+//! Money that leaves a domestic (non-offshore) account, passes through at least one
+//! offshore account, and comes back to the same controller (the same holder, or a holder
+//! tied to it in `entity_links`): a time-respecting cycle in which each hop is later than
+//! the previous, no hop carries more than the one before (beyond FX rounding), and most
+//! of the first amount comes back.
+//!
+//! ## Why it matters
+//! Round-tripping disguises domestic funds as foreign investment, or takes illicit
+//! proceeds out and back through shell companies in secrecy jurisdictions (OECD/World
+//! Bank StAR, *The Puppet Masters*, 2011; FATF, *Concealment of Beneficial Ownership*,
+//! 2018; typologies.md OS1).
+//!
+//! ## Example
+//! ```text
+//! A (CN, holder h) ──1.00M──> S1 (VG) ──0.99M──> S2 (HK) ──0.97M──> A' (CN, holder h')
+//!                                                        h' is a director of h
+//! ```
+//!
+//! ## Parameters
+//! `[os1]`: `window_days` (90), `min_hops` (2), `max_hops` (8), `min_retained` (0.7),
+//! `amount_tolerance` (0.02), `min_amount` (`p75` first hop: the dump's upper quartile), `search_budget` (200,000 edge
+//! expansions per starting transfer; capped searches are counted in the run summary).
+//!
+//! ## Look-alikes
+//! Treasury sweeps to a group's real offshore subsidiary come back as dividends or
+//! intra-group loans much smaller than what went out, or months later: the retained
+//! share and the window keep them out. Refunds from an offshore merchant return less.
+//! Needs countries (`accounts` with `country`): without them there is no offshore hop
+//! and the detector says so and skips.
+
+use std::collections::BTreeSet;
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::DiGraph;
+use rayon::prelude::*;
+
+use crate::config::params::{Count, Days, Share};
+use crate::config::AmountFloor;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
+use crate::graph::FlowGraph;
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
+use crate::units::format_date;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of OS1 (round-tripping).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Os1Config {
+    /// Whole cycle must fit in this many days.
+    pub window_days: Days,
+    /// Fewest hops.
+    pub min_hops: Count<2>,
+    /// Most hops.
+    pub max_hops: Count<2>,
+    /// Last amount / first amount.
+    pub min_retained: Share,
+    /// Allowed growth of a hop over the previous one.
+    pub amount_tolerance: Share,
+    /// Smallest first hop, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
+    /// Edge expansions per starting transfer.
+    pub search_budget: u64,
+}
+
+/// OS1 detector.
+pub struct RoundTrip;
+
+/// Most cycles kept per starting transfer (the strongest first).
+const CYCLES_PER_START: usize = 4;
+
+impl Detector for RoundTrip {
+    fn pattern(&self) -> Pattern {
+        Pattern::Os1
+    }
+
+    fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
+        if !ctx.has_countries() {
+            return Some(
+                "no account countries (accounts table with a country column): no offshore hop can be seen"
+                    .into(),
+            );
+        }
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let g = ctx.graph;
+        let cfg = &ctx.config.os1;
+        let spec = CycleSpec {
+            window: (cfg.window_days.get() * 86_400.0) as i64,
+            min_hops: cfg.min_hops.get(),
+            max_hops: cfg.max_hops.get(),
+            min_retained: cfg.min_retained.get(),
+            amount_tolerance: cfg.amount_tolerance.get(),
+            budget: cfg.search_budget,
+        };
+        let min_amount = g.scale.floor(cfg.min_amount);
+        let floor = min_amount * cfg.min_retained.get();
+        let on_cycle = cyclic_groups(g, floor);
+        let starts: Vec<u32> = (0..g.edge_count() as u32)
+            .into_par_iter()
+            .filter(|&e| {
+                let (s, d) = (g.src[e as usize] as usize, g.dst[e as usize] as usize);
+                let c = &g.accounts.controller;
+                g.amount[e as usize] >= min_amount
+                    && g.accounts.country[s].is_some()
+                    && !g.accounts.offshore[s]
+                    && c[s] != c[d]
+                    && on_cycle[c[s] as usize] != u32::MAX
+                    && on_cycle[c[s] as usize] == on_cycle[c[d] as usize]
+            })
+            .collect();
+        let results: Vec<(Vec<Hit>, bool)> =
+            starts.par_iter().with_min_len(64).map(|&start| search_start(ctx, spec, start)).collect();
+        let capped = results.iter().filter(|(_, capped)| *capped).count();
+        let hits = results.into_iter().flat_map(|(h, _)| h).collect();
+        let mut notes = Vec::new();
+        if capped > 0 {
+            notes.push(format!("OS1: search budget reached for {capped} starting transfers; raise os1.search_budget to search them fully"));
+        }
+        if !ctx.availability().entity_links {
+            notes.push("OS1: no entity_links, money must return to the same holder".into());
+        }
+        Outcome { hits, notes }
+    }
+}
+
+/// Strongly connected component of each controller group in the graph of transfers big
+/// enough to be a hop (`u32::MAX` for groups on no cycle): a start edge whose ends are in
+/// different components can close no cycle.
+fn cyclic_groups(g: &FlowGraph, floor: f64) -> Vec<u32> {
+    let n = g.node_count();
+    let c = &g.accounts.controller;
+    let mut pairs: Vec<(u32, u32)> = (0..g.edge_count())
+        .into_par_iter()
+        .filter(|&e| g.amount[e] >= floor)
+        .map(|e| (c[g.src[e] as usize], c[g.dst[e] as usize]))
+        .filter(|(a, b)| a != b)
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let mut dg = DiGraph::<(), ()>::with_capacity(n, pairs.len());
+    for _ in 0..n {
+        dg.add_node(());
+    }
+    for (a, b) in pairs {
+        dg.add_edge(a.into(), b.into(), ());
+    }
+    let mut comp = vec![u32::MAX; n];
+    for (k, scc) in tarjan_scc(&dg).into_iter().enumerate() {
+        if scc.len() > 1 {
+            for v in scc {
+                comp[v.index()] = k as u32;
+            }
+        }
+    }
+    comp
+}
+
+fn search_start(ctx: &Context<'_>, spec: CycleSpec, start: u32) -> (Vec<Hit>, bool) {
+    let g = ctx.graph;
+    let origin = g.src[start as usize];
+    let group = g.accounts.controller[origin as usize];
+    let mut cycles: Vec<Vec<u32>> = Vec::new();
+    let end = cycles_from(
+        g,
+        start,
+        spec,
+        |v| g.accounts.controller[v as usize] == group,
+        |path| {
+            let through_offshore =
+                path[..path.len() - 1].iter().any(|&e| g.accounts.offshore[g.dst[e as usize] as usize]);
+            if through_offshore {
+                cycles.push(path.to_vec());
+            }
+        },
+    );
+    // Strongest first: most retained, then fewest hops, then earliest edges.
+    cycles.sort_by(|a, b| {
+        let ra = g.amount[*a.last().unwrap_or(&start) as usize];
+        let rb = g.amount[*b.last().unwrap_or(&start) as usize];
+        rb.total_cmp(&ra).then(a.len().cmp(&b.len())).then(a.cmp(b))
+    });
+    cycles.truncate(CYCLES_PER_START);
+    let hits = cycles.iter().map(|c| cycle_hit(ctx, spec, c)).collect();
+    (hits, end == SearchEnd::BudgetHit)
+}
+
+fn cycle_hit(ctx: &Context<'_>, spec: CycleSpec, path: &[u32]) -> Hit {
+    let g = ctx.graph;
+    let first = path[0] as usize;
+    let last = path[path.len() - 1] as usize;
+    let (sent, back) = (g.amount[first], g.amount[last]);
+    let retained = back / sent;
+    let mut b = HitBuilder::default();
+    let origin = g.src[first];
+    let home = g.dst[last];
+    b.account(origin, Role::Originator, 0.0, sent);
+    let mut offshore = BTreeSet::new();
+    for w in path.windows(2) {
+        let (e_in, e_out) = (w[0] as usize, w[1] as usize);
+        let v = g.dst[e_in];
+        let role = if g.accounts.offshore[v as usize] {
+            offshore.insert(format!(
+                "{} ({})",
+                ctx.account(v),
+                g.accounts.country[v as usize].map(|c| c.to_string()).unwrap_or_default()
+            ));
+            Role::OffshoreLayer
+        } else {
+            Role::Layer
+        };
+        b.account(v, role, g.amount[e_in], g.amount[e_out]);
+    }
+    b.account(home, if home == origin { Role::Originator } else { Role::Beneficiary }, back, 0.0);
+    for &e in path {
+        b.transfer(e);
+    }
+    let days = (g.time[last] - g.time[first]) as f64 / 86_400.0;
+    let strength = 0.5
+        + 0.3 * ((retained - spec.min_retained) / (1.0 - spec.min_retained)).clamp(0.0, 1.0)
+        + 0.2 * (1.0 - days * 86_400.0 / spec.window as f64).clamp(0.0, 1.0);
+    let back_to = if home == origin {
+        "the same account".to_owned()
+    } else {
+        format!("related account {}", ctx.account(home))
+    };
+    let reason = format!(
+        "{} left {} on {}, passed {} account(s) incl. offshore {}, and {} ({:.0}%) came back to {} after {:.1} days",
+        fmt_amount(sent),
+        ctx.account(origin),
+        format_date(g.time[first]),
+        path.len() - 1,
+        offshore.into_iter().collect::<Vec<_>>().join(", "),
+        fmt_amount(back),
+        retained * 100.0,
+        back_to,
+        days
+    );
+    b.finish(g, Pattern::Os1, sent, strength, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D};
+
+    fn run(t: &Tiny) -> Vec<Hit> {
+        t.hits(&RoundTrip)
+    }
+
+    fn round_trip(t: &mut Tiny, back: f64, last_day: i64) {
+        t.company("A", "CN");
+        t.company("S1", "VG");
+        t.company("S2", "HK");
+        t.wire("A", "S1", D, 1_000_000.0);
+        t.wire("S1", "S2", 3 * D, 990_000.0);
+        t.wire("S2", "A", last_day * D, back);
+    }
+
+    #[test]
+    fn finds_round_trip_with_roles() {
+        let mut t = Tiny::new();
+        round_trip(&mut t, 970_000.0, 10);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1);
+        let roles: Vec<Role> = hits[0].accounts.iter().map(|a| a.role).collect();
+        assert_eq!(roles, vec![Role::Originator, Role::OffshoreLayer, Role::Layer]);
+        assert!(hits[0].reason.contains("S1 (VG)"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn returns_to_a_linked_holder() {
+        let mut t = Tiny::new();
+        t.company("A", "CN");
+        t.company("B", "CN");
+        t.company("S1", "KY");
+        t.wire("A", "S1", D, 500_000.0);
+        t.wire("S1", "B", 2 * D, 480_000.0);
+        assert!(run(&t).is_empty());
+        t.link("h-A", "h-B");
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].accounts.iter().any(|a| a.role == Role::Beneficiary));
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        // Too little comes back (65% < 70%).
+        let mut t = Tiny::new();
+        round_trip(&mut t, 650_000.0, 10);
+        assert!(run(&t).is_empty());
+        // Comes back after the 90-day window.
+        let mut t = Tiny::new();
+        round_trip(&mut t, 970_000.0, 95);
+        assert!(run(&t).is_empty());
+        // No offshore account on the way.
+        let mut t = Tiny::new();
+        t.company("A", "CN");
+        t.company("S1", "HK");
+        t.wire("A", "S1", D, 1_000_000.0);
+        t.wire("S1", "A", 2 * D, 990_000.0);
+        assert!(run(&t).is_empty());
+        // Returns before it left: not time-respecting.
+        let mut t = Tiny::new();
+        t.company("A", "CN");
+        t.company("S1", "VG");
+        t.wire("S1", "A", D, 990_000.0);
+        t.wire("A", "S1", 2 * D, 1_000_000.0);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn treasury_sweep_look_alike_does_not_fire() {
+        let mut t = Tiny::new();
+        t.company("PARENT", "DE");
+        t.company("SUB", "KY");
+        t.link("h-PARENT", "h-SUB");
+        for m in 0..6 {
+            t.wire("PARENT", "SUB", m * 30 * D, 2_000_000.0);
+        }
+        // Quarterly dividends, a fraction of what went out.
+        t.wire("SUB", "PARENT", 89 * D, 600_000.0);
+        t.wire("SUB", "PARENT", 179 * D, 650_000.0);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn camouflaged_round_trip_is_found() {
+        let mut t = Tiny::new();
+        round_trip(&mut t, 960_000.0, 20);
+        // Noise: other flows through the same shells, in and out of order.
+        t.company("X", "US");
+        t.wire("S1", "X", 2 * D, 5_000.0);
+        t.wire("X", "S2", 4 * D, 700_000.0);
+        t.wire("S2", "X", 25 * D, 10_000.0);
+        t.wire("A", "X", 0, 40_000.0);
+        let hits = run(&t);
+        assert!(!hits.is_empty());
+        assert!(hits.iter().all(|h| h.pattern == Pattern::Os1));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+        /// Any round trip inside the typology's bounds is found, with noise around it.
+        #[test]
+        fn an_injected_round_trip_is_always_found(
+            hops in 2usize..8,
+            fee in 0.0f64..0.04,
+            gap_days in 1i64..11,
+            related in proptest::bool::ANY,
+            noise in proptest::collection::vec((0u8..12, 0u8..12, 0i64..120, 1u32..2_000_000), 0..80),
+        ) {
+            let mut t = Tiny::new();
+            t.economy(20_000.0, 120, 300);
+            t.company("ORIGIN", "CN");
+            t.company("HOME", "CN");
+            if related {
+                t.link("h-ORIGIN", "h-HOME");
+            }
+            let back = if related { "HOME" } else { "ORIGIN" };
+            let mut at = "ORIGIN".to_owned();
+            let mut amount = 1_000_000.0;
+            for k in 0..hops - 1 {
+                let next = format!("L{k}");
+                t.company(&next, if k == 0 { "VG" } else { "HK" });
+                t.wire(&at, &next, (k as i64 + 1) * gap_days * D, amount);
+                amount *= 1.0 - fee;
+                at = next;
+            }
+            t.wire(&at, back, hops as i64 * gap_days * D, amount);
+            for (a, b, day, amount) in noise {
+                t.company(&format!("N{a}"), "US");
+                t.wire(&format!("N{a}"), &format!("L{}", b % 3), day * D, f64::from(amount));
+            }
+            let origin = t.dump.accounts.index["ORIGIN"];
+            let hits = run(&t);
+            proptest::prop_assert!(hits.iter().any(|h| h.accounts.iter().any(|a| a.account == origin && a.role == Role::Originator)));
+        }
+    }
+}

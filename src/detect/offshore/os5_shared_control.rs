@@ -1,0 +1,353 @@
+//! OS5 — shared control.
+//!
+//! ## What it finds
+//! Holders tied by entity links of the configured types (director, shareholder, same
+//! address, same phone, family), or by a registered address that only a handful of
+//! companies share once case, whitespace and punctuation are normalised, are resolved
+//! into one controller (union-find). Cross-border transfers among one controller's
+//! accounts are flagged, with the controller named, when at least one of the accounts
+//! involved deals mainly with its own group (a captive account, not an operating one).
+//!
+//! ## Why it matters
+//! Moving money among companies one person controls, across borders, is how transfer
+//! mispricing, round-tripping and disguised ownership work; the links are the evidence
+//! that the counterparties are not independent (FATF, *Guidance on Transparency and
+//! Beneficial Ownership*, 2014; typologies.md OS5).
+//!
+//! ## Example
+//! ```text
+//! P (CN) ─director─ A (HK), ─shareholder─ B (VG), ─director─ C (SG)
+//! P ─300,000─> A ─250,000─> B ─240,000─> C        A, B, C deal only with each other
+//! ```
+//!
+//! ## Parameters
+//! `[os5]`: `link_types` (all five), `max_address_group` (4: an address shared by more
+//! companies is a registered agent's, an OS3 signal, not a controller),
+//! `min_captive_share` (0.5 of an account's transfers within its group), `max_sweep_share`
+//! (0.8: a group whose cross-border flows are mostly regular sweeps is left quiet), `min_amount`
+//! (`p50` per flagged transfer).
+//!
+//! ## Look-alikes
+//! A multinational sweeps cash to its real offshore subsidiary every month: both
+//! companies trade with many others, so neither is captive. A treasury subsidiary that
+//! deals only with its parent is captive, but what crosses the border is a calendar of
+//! equal sweeps (and a few dividends back), not money following money. Family members abroad who
+//! send each other money are persons with their own lives, not captive accounts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::unionfind::UnionFind;
+use rayon::prelude::*;
+
+use crate::config::params::{Count, Share};
+use crate::config::AmountFloor;
+use crate::detect::search::shell_profile::normalise;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::model::{HolderKind, Relation};
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of OS5 (shared control).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Os5Config {
+    /// Entity-link relations that tie holders into one controller.
+    pub link_types: Vec<String>,
+    /// Companies sharing a normalised registered address are one controller up to this
+    /// many (more is a registered agent's address).
+    pub max_address_group: Count<1>,
+    /// An account is captive when this share of its transfers stays in its group.
+    pub min_captive_share: Share,
+    /// A group whose cross-border flows are at least this share (by value) of regular
+    /// sweeps is a treasury arrangement, left quiet.
+    pub max_sweep_share: Share,
+    /// Smallest flagged transfer, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
+}
+
+/// OS5 detector.
+pub struct SharedControl;
+
+impl Detector for SharedControl {
+    fn pattern(&self) -> Pattern {
+        Pattern::Os5
+    }
+
+    fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
+        let has_address = ctx.dump.holders.address.iter().any(Option::is_some);
+        if ctx.dump.links.is_empty() && !has_address {
+            return Some("needs entity_links or registered addresses".into());
+        }
+        if ctx.graph.accounts.country.iter().all(Option::is_none) {
+            return Some("needs account countries (cross-border flows)".into());
+        }
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.os5;
+        let g = ctx.graph;
+        let group = holder_groups(ctx, cfg);
+        let of = |v: u32| {
+            let h = g.accounts.holder[v as usize];
+            group.get(h as usize).copied()
+        };
+        let min_amount = g.scale.floor(cfg.min_amount);
+        // Intra-group transfers, by group.
+        let mut by_group: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for e in 0..g.edge_count() {
+            let (s, d) = (g.src[e], g.dst[e]);
+            if s != d && g.amount[e] >= min_amount {
+                if let (Some(a), Some(b)) = (of(s), of(d)) {
+                    if a == b {
+                        by_group.entry(a).or_default().push(e as u32);
+                    }
+                }
+            }
+        }
+        let mut degree = vec![0usize; ctx.dump.holders.len()];
+        for l in &ctx.dump.links {
+            degree[l.a as usize] += 1;
+            degree[l.b as usize] += 1;
+        }
+        // Each group's controller: its most linked holder (the smallest on ties), in one pass.
+        let mut top: BTreeMap<u32, (usize, std::cmp::Reverse<usize>)> = BTreeMap::new();
+        for (i, &gid) in group.iter().enumerate() {
+            if by_group.contains_key(&gid) {
+                let key = (degree[i], std::cmp::Reverse(i));
+                let e = top.entry(gid).or_insert(key);
+                *e = (*e).max(key);
+            }
+        }
+        let groups: Vec<(u32, Vec<u32>)> = by_group.into_iter().collect();
+        let hits = groups
+            .par_iter()
+            .filter_map(|(gid, edges)| {
+                let h = hit(ctx, cfg, *gid, edges, &of)?;
+                let holder = top.get(gid).map_or(*gid as usize, |t| t.1 .0);
+                Some(named(ctx, h, holder as u32, &controller_name(ctx, holder)))
+            })
+            .collect();
+        Outcome { hits, notes: Vec::new() }
+    }
+}
+
+/// Puts the controller's name into the reason, and marks its own accounts.
+fn named(ctx: &Context<'_>, mut h: Hit, top: u32, name: &str) -> Hit {
+    h.reason = h.reason.replace("{controller}", name);
+    for a in &mut h.accounts {
+        if ctx.graph.accounts.holder[a.account as usize] == top {
+            a.role = Role::Controller;
+        }
+    }
+    h
+}
+
+/// Controller group per holder (the smallest holder index of the group).
+fn holder_groups(ctx: &Context<'_>, cfg: &Os5Config) -> Vec<u32> {
+    let h = &ctx.dump.holders;
+    let types: Vec<Relation> = cfg.link_types.iter().filter_map(|t| Relation::parse(t)).collect();
+    let mut uf = UnionFind::<u32>::new(h.len().max(1));
+    for l in &ctx.dump.links {
+        if types.contains(&l.relation) {
+            uf.union(l.a, l.b);
+        }
+    }
+    let mut by_address: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for i in 0..h.len() {
+        if h.kind[i] == HolderKind::Company {
+            if let Some(a) = h.address[i].as_deref().map(normalise).filter(|a| !a.is_empty()) {
+                by_address.entry(a).or_default().push(i as u32);
+            }
+        }
+    }
+    for members in by_address.values().filter(|m| m.len() > 1 && m.len() <= cfg.max_address_group.get()) {
+        for w in members.windows(2) {
+            uf.union(w[0], w[1]);
+        }
+    }
+    let mut smallest = vec![u32::MAX; h.len()];
+    for i in 0..h.len() as u32 {
+        let r = uf.find(i) as usize;
+        smallest[r] = smallest[r].min(i);
+    }
+    (0..h.len() as u32).map(|i| smallest[uf.find(i) as usize]).collect()
+}
+
+fn hit(
+    ctx: &Context<'_>,
+    cfg: &Os5Config,
+    gid: u32,
+    edges: &[u32],
+    of: &(dyn Fn(u32) -> Option<u32> + Sync),
+) -> Option<Hit> {
+    let g = ctx.graph;
+    let country = |v: u32| g.accounts.country[v as usize];
+    let cross: Vec<u32> = edges
+        .iter()
+        .copied()
+        .filter(|&e| {
+            let (s, d) = (g.src[e as usize], g.dst[e as usize]);
+            country(s).is_some() && country(d).is_some() && country(s) != country(d)
+        })
+        .collect();
+    if cross.is_empty() {
+        return None;
+    }
+    let accounts: BTreeSet<u32> =
+        edges.iter().flat_map(|&e| [g.src[e as usize], g.dst[e as usize]]).collect();
+    // Captive: most of the account's transfers stay inside its controller group.
+    let captive = accounts.iter().any(|&v| {
+        let all: Vec<u32> = g.in_edges(v).iter().chain(g.out_edges(v)).copied().collect();
+        let inside = all
+            .iter()
+            .filter(|&&e| {
+                let (s, d) = (g.src[e as usize], g.dst[e as usize]);
+                of(s) == Some(gid) && of(d) == Some(gid)
+            })
+            .count();
+        !all.is_empty() && inside as f64 >= cfg.min_captive_share.get() * all.len() as f64
+    });
+    if !captive {
+        return None;
+    }
+    let total_cross: f64 = cross.iter().map(|&e| g.amount[e as usize]).sum();
+    if sweeps(g, &cross) >= cfg.max_sweep_share.get() * total_cross {
+        return None;
+    }
+    let mut b = HitBuilder::default();
+    let mut total = 0.0;
+    for &e in edges {
+        let (s, d, a) = (g.src[e as usize], g.dst[e as usize], g.amount[e as usize]);
+        b.account(s, Role::Member, 0.0, a);
+        b.account(d, Role::Member, a, 0.0);
+        b.transfer(e);
+    }
+    for &e in &cross {
+        total += g.amount[e as usize];
+    }
+    let mut countries: Vec<String> =
+        accounts.iter().filter_map(|&v| country(v).map(|c| c.to_string())).collect();
+    countries.sort();
+    countries.dedup();
+    let reason = format!(
+        "controller {{controller}}: {} cross-border transfers ({}) among {} accounts it controls in {}",
+        cross.len(),
+        fmt_amount(total),
+        accounts.len(),
+        countries.join(", ")
+    );
+    let strength = (0.5 + 0.1 * cross.len() as f64).min(1.0);
+    Some(b.finish(g, Pattern::Os5, total, strength, reason))
+}
+
+/// The value of `edges` (time-sorted) that belongs to regular sweeps: three or more
+/// transfers on one (sender, receiver) pair, each within 1% of the pair's median amount,
+/// at least a week apart, at a period within 25% of the median gap. That is how a
+/// corporate group moves cash to a subsidiary month after month; laundering through
+/// captive companies follows the money, not a calendar.
+fn sweeps(g: &crate::graph::FlowGraph, edges: &[u32]) -> f64 {
+    let mut by_pair: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
+    for &e in edges {
+        by_pair.entry((g.src[e as usize], g.dst[e as usize])).or_default().push(e);
+    }
+    let median = |mut xs: Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs[xs.len() / 2]
+    };
+    by_pair
+        .values()
+        .filter(|series| series.len() >= 3)
+        .filter(|series| {
+            let amounts: Vec<f64> = series.iter().map(|&e| g.amount[e as usize]).collect();
+            let typical = median(amounts.clone());
+            let gaps: Vec<f64> =
+                series.windows(2).map(|w| (g.time[w[1] as usize] - g.time[w[0] as usize]) as f64).collect();
+            let period = median(gaps.clone());
+            amounts.iter().all(|a| (a - typical).abs() <= 0.01 * typical)
+                && period >= 7.0 * 86_400.0
+                && gaps.iter().all(|gap| (gap - period).abs() <= 0.25 * period)
+        })
+        .flat_map(|series| series.iter().map(|&e| g.amount[e as usize]))
+        .sum()
+}
+
+/// A controller's name and holder id, or its id alone.
+fn controller_name(ctx: &Context<'_>, holder: usize) -> String {
+    let h = &ctx.dump.holders;
+    let id = h.ids.get(holder).map(String::as_str).unwrap_or("?");
+    match h.name.get(holder).and_then(|n| n.as_deref()) {
+        Some(n) => format!("{n} ({id})"),
+        None => id.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D};
+
+    fn group(t: &mut Tiny) {
+        t.economy(50_000.0, 60, 60);
+        t.person("P", "CN");
+        t.company("A", "HK");
+        t.company("B", "VG");
+        t.company("C", "SG");
+        for c in ["h-A", "h-B", "h-C"] {
+            t.link("h-P", c);
+        }
+        t.wire("P", "A", 10 * D, 300_000.0);
+        t.wire("A", "B", 12 * D, 250_000.0);
+        t.wire("B", "C", 15 * D, 240_000.0);
+    }
+
+    #[test]
+    fn cross_border_flows_of_one_controller_are_flagged_with_its_name() {
+        let mut t = Tiny::new();
+        group(&mut t);
+        let hits = t.hits(&SharedControl);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].accounts.len(), 4);
+        assert!(hits[0].reason.starts_with("controller h-P"), "{}", hits[0].reason);
+        let p = t.dump.accounts.intern("P");
+        assert!(hits[0].accounts.iter().any(|a| a.account == p && a.role == Role::Controller));
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        // Unlinked companies.
+        let mut t = Tiny::new();
+        t.company("A", "HK");
+        t.company("B", "VG");
+        t.wire("A", "B", D, 300_000.0);
+        assert!(t.hits(&SharedControl).is_empty());
+        // A multinational and its operating subsidiary: neither is captive.
+        let mut t = Tiny::new();
+        t.company("PARENT", "US");
+        t.company("SUB", "KY");
+        t.link("h-PARENT", "h-SUB");
+        for m in 0..6 {
+            t.wire("PARENT", "SUB", m * 30 * D, 1_000_000.0);
+            for k in 0..5 {
+                t.wire("SUB", &format!("SUPPLIER{k}"), m * 30 * D + (k + 2) * D, 150_000.0);
+                t.wire(&format!("CLIENT{k}"), "PARENT", m * 30 * D + (k + 3) * D, 250_000.0);
+            }
+        }
+        assert!(t.hits(&SharedControl).is_empty());
+    }
+
+    #[test]
+    fn a_shared_address_resolves_after_normalising_and_rows_reversed() {
+        let mut t = Tiny::new();
+        t.company("A", "HK");
+        t.company("B", "SG");
+        let (a, b) = (t.dump.holders.intern("h-A") as usize, t.dump.holders.intern("h-B") as usize);
+        t.dump.holders.address[a] = Some("12 Harbour Rd., Floor 3".into());
+        t.dump.holders.address[b] = Some("12 HARBOUR RD FLOOR 3".into());
+        t.wire("A", "B", D, 500_000.0);
+        t.wire("B", "A", 3 * D, 480_000.0);
+        t.reverse_rows();
+        assert_eq!(t.hits(&SharedControl).len(), 1);
+    }
+}

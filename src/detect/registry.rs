@@ -1,0 +1,116 @@
+//! The detector trait, every detector in run order, and the pass that runs them.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::pattern::Pattern;
+use crate::progress::Progress;
+
+use super::arbitration::{drop_deferred, drop_licensed};
+use super::context::Context;
+use super::hit::Hit;
+use super::{motifs, offshore, underground};
+
+/// What a detector returns.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Hits, in a deterministic order.
+    pub hits: Vec<Hit>,
+    /// Things the run summary should say (capped searches, degraded signals).
+    pub notes: Vec<String>,
+}
+
+/// A pattern detector.
+pub trait Detector: Sync {
+    /// The pattern it finds (its code and title come from there).
+    fn pattern(&self) -> Pattern;
+    /// Why the detector cannot run on this dump, if it cannot.
+    fn unavailable(&self, ctx: &Context<'_>) -> Option<String>;
+    /// The pass itself.
+    fn run(&self, ctx: &Context<'_>) -> Outcome;
+    /// More specific patterns this one gives way to: a hit of this detector is dropped
+    /// when one hit of these holds one of its central accounts (hub, shell, members, ...)
+    /// and most of all its accounts, so a collector and its depositors are reported as
+    /// UB1, not also as a bare fan-in, while a fan whose hub merely also sits in another
+    /// case, with other counterparties, is still reported.
+    fn defers_to(&self) -> &'static [Pattern] {
+        &[]
+    }
+}
+
+/// Every detector, in run order.
+pub fn registry() -> Vec<Box<dyn Detector>> {
+    vec![
+        Box::new(underground::ub1_collector::Collector),
+        Box::new(underground::ub2_structuring::Structuring),
+        Box::new(underground::ub3_mirror::Mirror),
+        Box::new(underground::ub4_rapid_in_out::RapidInOut),
+        Box::new(underground::ub5_net_settlement::NetSettlement),
+        Box::new(underground::ub6_settlement_shell::SettlementShell),
+        Box::new(offshore::os1_round_trip::RoundTrip),
+        Box::new(offshore::os2_layering::Layering),
+        Box::new(offshore::os3_shell_profile::ShellProfileDetector),
+        Box::new(offshore::os4_offshore_scatter::OffshoreScatter),
+        Box::new(offshore::os5_shared_control::SharedControl),
+        Box::new(motifs::cycle::Cycle),
+        Box::new(motifs::random_walk::RandomWalk),
+        Box::new(motifs::stack::Stack),
+        Box::new(motifs::bipartite::Bipartite),
+        Box::new(motifs::scatter_gather::ScatterGather),
+        Box::new(motifs::gather_scatter::GatherScatter),
+        Box::new(motifs::fan_in::FanIn),
+        Box::new(motifs::fan_out::FanOut),
+    ]
+}
+
+/// How one detector's pass went.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectorRun {
+    /// The pattern (written as its code).
+    pub code: Pattern,
+    /// Title.
+    pub title: &'static str,
+    /// Hits found.
+    pub hits: usize,
+    /// Wall time in milliseconds.
+    pub millis: u128,
+    /// Why it was skipped, when it was.
+    pub skipped: Option<String>,
+    /// Notes for the summary.
+    pub notes: Vec<String>,
+}
+
+/// Runs every detector; hits are concatenated in registry order.
+pub fn run_all(
+    ctx: &Context<'_>,
+    detectors: &[Box<dyn Detector>],
+    progress: &dyn Progress,
+) -> (Vec<Hit>, Vec<DetectorRun>) {
+    let mut hits = Vec::with_capacity(detectors.len());
+    let mut runs = Vec::new();
+    for d in detectors {
+        let pattern = d.pattern();
+        let stage = progress.stage(&format!("detect {} {}", pattern, pattern.title()), None);
+        let start = Instant::now();
+        let (outcome, skipped) = match d.unavailable(ctx) {
+            Some(why) => (Outcome::default(), Some(why)),
+            None => (d.run(ctx), None),
+        };
+        stage.finish();
+        runs.push(DetectorRun {
+            code: pattern,
+            title: pattern.title(),
+            hits: outcome.hits.len(),
+            millis: start.elapsed().as_millis(),
+            skipped,
+            notes: outcome.notes,
+        });
+        hits.push(outcome.hits);
+    }
+    if ctx.config.exempt_licensed {
+        drop_licensed(ctx, &mut hits, &mut runs);
+    }
+    let hits = drop_deferred(detectors, hits, &mut runs);
+    (hits, runs)
+}

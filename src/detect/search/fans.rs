@@ -1,0 +1,280 @@
+//! Shared by the fan motifs: the densest burst of distinct counterparties an account has
+//! in one direction, inside a sliding window.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::config::params::{Channels, Count, Days, Multiple};
+use crate::config::AmountFloor;
+use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::{AdjList, FlowGraph};
+use crate::model::Channel;
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of the fan-in and fan-out motifs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FanConfig {
+    /// Sliding window, days.
+    pub window_days: Days,
+    /// Distinct new counterparties needed inside the window.
+    pub min_counterparties: Count<2>,
+    /// A counterparty is new when the account first deals with it inside the window and
+    /// not later than this many days after the window opens (at least `window_days`).
+    pub relationship_days: Days,
+    /// Rate inside the window / rate outside it.
+    pub min_rate_ratio: Multiple,
+    /// Smallest amount moved in the window, against the dump's amount distribution.
+    pub min_amount: AmountFloor,
+    /// Leave out transfers between two companies (when holder kinds are known).
+    pub skip_business_to_business: bool,
+    /// Channels that count.
+    pub channels: Channels,
+}
+
+/// Which way the fan points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fan {
+    /// Many senders, one receiver.
+    In,
+    /// One sender, many receivers.
+    Out,
+}
+
+/// What a bare fan-in or fan-out gives way to: every typology whose evidence includes a
+/// fan (collectors, structuring targets, mirrors, pass-throughs, settlement, settlement
+/// shells, offshore scatter-gathers) and the motifs that contain one.
+pub const FANS_GIVE_WAY_TO: [Pattern; 11] = [
+    Pattern::Ub1,
+    Pattern::Ub2,
+    Pattern::Ub3,
+    Pattern::Ub4,
+    Pattern::Ub5,
+    Pattern::Ub6,
+    Pattern::Os4,
+    Pattern::GatherScatter,
+    Pattern::ScatterGather,
+    Pattern::Stack,
+    Pattern::Bipartite,
+];
+
+/// Every account's fan hit in one direction, in node order.
+pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) -> Vec<Hit> {
+    let channels = cfg.channels.as_slice().to_vec();
+    (0..ctx.graph.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(256)
+        .filter_map(|v| fan_hit(ctx, cfg, &channels, fan, pattern, v))
+        .collect()
+}
+
+fn fan_hit(
+    ctx: &Context<'_>,
+    cfg: &FanConfig,
+    channels: &[Channel],
+    fan: Fan,
+    pattern: Pattern,
+    v: u32,
+) -> Option<Hit> {
+    let g = ctx.graph;
+    let list = match fan {
+        Fan::In => g.in_list(v),
+        Fan::Out => g.out_list(v),
+    };
+    if list.len() < cfg.min_counterparties.get() {
+        return None;
+    }
+    let keep = counted(g, v, list, channels, cfg.skip_business_to_business);
+    // The baseline counts the account's business with companies too, not its card
+    // purchases or cash at its own account.
+    let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
+    let burst = densest(
+        g,
+        list,
+        &keep,
+        baseline,
+        (cfg.window_days.get() * 86_400.0) as i64,
+        (cfg.relationship_days.get().max(cfg.window_days.get()) * 86_400.0) as i64,
+    )?;
+    if burst.new_counterparties < cfg.min_counterparties.get()
+        || burst.rate_ratio < cfg.min_rate_ratio.get()
+        || burst.amount < g.scale.floor(cfg.min_amount)
+    {
+        return None;
+    }
+    let mut b = HitBuilder::default();
+    for &e in &burst.edges {
+        let a = g.amount[e as usize];
+        match fan {
+            Fan::In => {
+                b.account(g.src[e as usize], Role::Source, 0.0, a);
+                b.account(v, Role::Hub, a, 0.0);
+            }
+            Fan::Out => {
+                b.account(g.dst[e as usize], Role::Destination, a, 0.0);
+                b.account(v, Role::Hub, 0.0, a);
+            }
+        }
+        b.transfer(e);
+    }
+    let days = (burst.to - burst.from) as f64 / 86_400.0;
+    let (verb, who) = match fan {
+        Fan::In => ("received", "senders"),
+        Fan::Out => ("sent", "payees"),
+    };
+    let reason = format!(
+        "{} {verb} {} transfers ({}) with {} distinct {who} ({} new: first dealt with in this burst, not after {:.0} days) within {days:.1} days, {:.0}x its usual rate",
+        ctx.account(v),
+        burst.edges.len(),
+        fmt_amount(burst.amount),
+        burst.counterparties,
+        burst.new_counterparties,
+        cfg.relationship_days.get().max(cfg.window_days.get()),
+        burst.rate_ratio,
+    );
+    let size = burst.new_counterparties as f64 / cfg.min_counterparties.get() as f64;
+    let strength = 0.4 + 0.3 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.3 * burst.share;
+    Some(b.finish(g, pattern, burst.amount, strength, reason))
+}
+
+/// The window in which an account dealt with the most distinct counterparties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Burst {
+    /// First transfer time in the window.
+    pub from: i64,
+    /// Last transfer time in the window.
+    pub to: i64,
+    /// Edge ids of the counted transfers in the window, in time order.
+    pub edges: Vec<u32>,
+    /// Distinct counterparties (controller groups) in the window.
+    pub counterparties: usize,
+    /// Of those, the ones the account dealt with this way only inside the window.
+    pub new_counterparties: usize,
+    /// Transfers per day inside the window / per day outside it (one added outside, so a
+    /// quiet account's first burst is finite): how far the burst stands out from the
+    /// account's own habit.
+    pub rate_ratio: f64,
+    /// Counted transfers in the window / counted transfers of the account in this
+    /// direction over the whole dump: 1.0 for a one-off burst, small for steady business.
+    pub share: f64,
+    /// Amount moved in the window (base currency).
+    pub amount: f64,
+}
+
+/// How many transfers of one account in one direction are not to itself and on
+/// `channels`: the baseline a burst's rate is compared with.
+pub fn baseline(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel]) -> usize {
+    (0..list.len())
+        .filter(|&k| list.other[k] != v && channels.contains(&g.channel[list.edges[k] as usize]))
+        .count()
+}
+
+/// Counted transfers of one account in one direction: not to itself, on `channels`, and
+/// (with `skip_b2b`) not between two companies, since a trading company meets new
+/// business counterparties every week.
+pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel], skip_b2b: bool) -> Vec<usize> {
+    let company = |a: u32| g.accounts.business_like[a as usize];
+    let b2b = skip_b2b && company(v);
+    (0..list.len())
+        .filter(|&k| {
+            list.other[k] != v
+                && channels.contains(&g.channel[list.edges[k] as usize])
+                && !(b2b && company(list.other[k]))
+        })
+        .collect()
+}
+
+/// The densest window among the counted transfers `keep` (indices into `list`,
+/// time-sorted): the one that opens the most *new* relationships, with counterparties
+/// the account first deals with (this way) inside the window and never again later than
+/// `relationship` after the window opened; earliest on ties; `None` when there are none.
+/// With `relationship == window` a new counterparty is one seen only inside the window.
+/// Counterparties are controller groups, so one owner's several accounts count once.
+/// `baseline` is how many transfers the account made this way in all (counted or not):
+/// the burst's rate is compared with the rest of them.
+pub fn densest(
+    g: &FlowGraph,
+    list: AdjList<'_>,
+    keep: &[usize],
+    baseline: usize,
+    window: i64,
+    relationship: i64,
+) -> Option<Burst> {
+    let controller = &g.accounts.controller;
+    let party = |k: usize| controller[list.other[keep[k]] as usize];
+    let time = |k: usize| list.time[keep[k]];
+    // Each counterparty's last transfer, and whether position k is its first.
+    let mut last: FxHashMap<u32, i64> = FxHashMap::default();
+    let opens: Vec<bool> = (0..keep.len())
+        .map(|k| {
+            let previous = last.insert(party(k), time(k));
+            previous.is_none()
+        })
+        .collect();
+    let (mut hi, mut best) = (0usize, None::<(usize, usize, usize)>);
+    for lo in 0..keep.len() {
+        if !opens[lo] {
+            continue;
+        }
+        hi = hi.max(lo);
+        while hi + 1 < keep.len() && time(hi + 1) - time(lo) <= window {
+            hi += 1;
+        }
+        let until = time(lo) + relationship;
+        let new = (lo..=hi).filter(|&k| opens[k] && last[&party(k)] <= until).count();
+        if best.is_none_or(|(_, _, b)| new > b) {
+            best = Some((lo, hi, new));
+        }
+    }
+    let (lo, hi, new) = best?;
+    let parties = (lo..=hi).map(party).collect::<rustc_hash::FxHashSet<u32>>().len();
+    let idx = &keep[lo..=hi];
+    let span = match (g.time.first(), g.time.last()) {
+        (Some(a), Some(b)) => (b - a).max(window),
+        _ => window,
+    };
+    let days = |s: i64| (s as f64 / 86_400.0).max(1.0);
+    let outside = baseline.saturating_sub(idx.len()) as f64;
+    Some(Burst {
+        from: list.time[idx[0]],
+        to: list.time[idx[idx.len() - 1]],
+        edges: idx.iter().map(|&k| list.edges[k]).collect(),
+        counterparties: parties,
+        new_counterparties: new,
+        share: idx.len() as f64 / keep.len() as f64,
+        rate_ratio: (idx.len() as f64 / days(window)) / ((outside + 1.0) / days(span - window)),
+        amount: idx.iter().map(|&k| list.amount[k]).sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D};
+
+    #[test]
+    fn densest_window_counts_distinct_owners_and_its_share() {
+        let mut t = Tiny::new();
+        let hub = t.person("HUB", "US");
+        t.span(204);
+        // Steady: one sender a month; burst: four senders (one twice) within two days.
+        for m in 0..4 {
+            t.wire("OLD", "HUB", m * 30 * D, 100.0);
+        }
+        for (k, s) in ["A", "B", "C", "A", "D"].iter().enumerate() {
+            t.wire(s, "HUB", 200 * D + k as i64 * 3600, 50.0);
+        }
+        let g = t.graph();
+        let list = g.in_list(hub);
+        let keep = counted(&g, hub, list, &[Channel::Wire], true);
+        let b = densest(&g, list, &keep, keep.len(), 7 * D, 7 * D).unwrap();
+        assert_eq!((b.counterparties, b.new_counterparties), (4, 4));
+        assert_eq!(b.edges.len(), 5);
+        // 5 in 7 days against (4 + 1) in the other 197 days.
+        assert!((b.rate_ratio - (5.0 / 7.0) / (5.0 / 197.0)).abs() < 1e-9, "{}", b.rate_ratio);
+        assert!((b.share - 5.0 / 9.0).abs() < 1e-9);
+        assert_eq!(b.amount, 250.0);
+    }
+}

@@ -1,0 +1,404 @@
+//! Mirror (offsetting) pairs for UB3 and UB5: a domestic payment into an account in one
+//! country matched with a domestic payment out of an account in another country, of
+//! equal value after FX and close in time.
+//!
+//! Pairing every transfer with every other is quadratic, so legs are bucketed by time
+//! (buckets one gap wide) and sorted by amount inside a bucket: each inflow looks at three
+//! buckets and binary-searches the amount band. Two kinds of link are accepted between
+//! the receiving account `X` and the paying account `Y`: the same controller (shared
+//! holder or entity links), where a couple of pairs suffice and legs of any size count;
+//! or none in the data, where only legs above a reporting-size floor are paired and the
+//! same two accounts must mirror each other repeatedly and for most of their legs, which
+//! chance does not do even between two busy accounts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::config::params::{Channels, Count, Hours, Share};
+use crate::config::AmountFloor;
+use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::FlowGraph;
+use crate::model::{Channel, Country, HolderKind};
+use crate::pattern::Pattern;
+use crate::units::{fmt_amount, HOUR};
+use serde::{Deserialize, Serialize};
+
+/// Parameters of UB3 (mirror transfers).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub3Config {
+    /// Largest difference of the two legs' values, as a share of the larger.
+    pub amount_tolerance: Share,
+    /// Largest time between the two legs, hours.
+    pub max_gap_hours: Hours,
+    /// Pairs needed when the two accounts share a controller.
+    pub min_pairs_linked: Count<1>,
+    /// Pairs needed when nothing in the data links them.
+    pub min_pairs_unlinked: Count<1>,
+    /// Unlinked pairs must be this share of the legs the two could have paired.
+    pub min_unlinked_match_share: Share,
+    /// Smallest leg between linked accounts, against the dump's amount distribution.
+    pub min_leg_amount: AmountFloor,
+    /// Smallest leg between unlinked accounts, against the dump's amount distribution.
+    pub min_unlinked_leg_amount: AmountFloor,
+    /// Customer and beneficiary must not be companies (when holder kinds are known).
+    pub persons_only: bool,
+    /// Channels of the legs.
+    pub channels: Channels,
+}
+
+/// One matched pair of legs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MirrorPair {
+    /// The customer's domestic payment into `collector`.
+    pub inflow: u32,
+    /// The domestic payment out of `payout` to the beneficiary.
+    pub outflow: u32,
+    /// Account that took the local money in.
+    pub collector: u32,
+    /// Account abroad that paid the same value out.
+    pub payout: u32,
+}
+
+/// Two accounts in different countries that mirror each other's payments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MirrorNetwork {
+    /// The lower node of the two.
+    pub a: u32,
+    /// The higher node.
+    pub b: u32,
+    /// Matched pairs (either direction), in inflow order.
+    pub pairs: Vec<MirrorPair>,
+    /// True when the two share a controller in the data.
+    pub linked: bool,
+}
+
+/// A candidate pair: (collector, payout, inflow edge, outflow edge).
+type Candidate = (u32, u32, u32, u32);
+
+#[derive(Debug, Clone, Copy)]
+struct Leg {
+    edge: u32,
+    time: i64,
+    amount: f64,
+    hub: u32,
+}
+
+/// Why a dump cannot have mirror pairs, if it cannot.
+pub fn unavailable(ctx: &Context<'_>) -> Option<String> {
+    let countries: BTreeSet<Country> = ctx.graph.accounts.country.iter().flatten().copied().collect();
+    if countries.len() < 2 {
+        return Some("needs account countries in at least two countries (accounts table)".into());
+    }
+    None
+}
+
+/// Every mirror network of the dump under `[ub3]`, in node order; computed once per
+/// context.
+pub fn networks<'c>(ctx: &'c Context<'_>) -> &'c [MirrorNetwork] {
+    ctx.shared.mirrors.get_or_init(|| compute(ctx, &ctx.config.ub3))
+}
+
+fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
+    let g = ctx.graph;
+    let channels = cfg.channels.as_slice().to_vec();
+    let gap = (cfg.max_gap_hours.get() * 3600.0) as i64;
+    let exempt = ctx.config.exempt_licensed;
+    let is_leg = |e: usize, customer: u32| -> bool {
+        let (s, d) = (g.src[e], g.dst[e]);
+        let c = &g.accounts;
+        s != d
+            && channels.contains(&g.channel[e])
+            && c.country[s as usize].is_some()
+            && c.country[s as usize] == c.country[d as usize]
+            && c.controller[s as usize] != c.controller[d as usize]
+            && (!cfg.persons_only || c.kind[customer as usize] != HolderKind::Company)
+            // A licensed remitter mirrors payments by trade; neither side of it is a leg.
+            && !(exempt && (c.licensed[s as usize] || c.licensed[d as usize]))
+    };
+    // Inflow legs name their receiver as hub, outflow legs their sender.
+    let legs = |min: f64, inflow: bool| -> Vec<Leg> {
+        (0..g.edge_count())
+            .into_par_iter()
+            .with_min_len(4096)
+            .filter(|&e| g.amount[e] >= min)
+            .filter(|&e| is_leg(e, if inflow { g.src[e] } else { g.dst[e] }))
+            .map(|e| Leg {
+                edge: e as u32,
+                time: g.time[e],
+                amount: g.amount[e],
+                hub: if inflow { g.dst[e] } else { g.src[e] },
+            })
+            .collect()
+    };
+    let tol = cfg.amount_tolerance.get();
+    let matches = |i: &Leg, o: &Leg| -> bool {
+        (i.time - o.time).abs() <= gap
+            && (o.amount - i.amount).abs() <= tol * i.amount.max(o.amount)
+            && g.accounts.country[i.hub as usize] != g.accounts.country[o.hub as usize]
+            && i.hub != o.hub
+    };
+
+    // Unlinked: bucket outflows by (time / gap) and amount.
+    let unlinked_floor = g.scale.floor(cfg.min_unlinked_leg_amount);
+    let ins = legs(unlinked_floor, true);
+    let mut outs = legs(unlinked_floor, false);
+    let bucket = |t: i64| t.div_euclid(gap.max(1));
+    outs.par_sort_unstable_by(|x, y| bucket(x.time).cmp(&bucket(y.time)).then(x.amount.total_cmp(&y.amount)));
+    let mut found: Vec<Candidate> = ins
+        .par_iter()
+        .flat_map_iter(|i| {
+            let b = bucket(i.time);
+            let mut m = Vec::new();
+            for nb in b - 1..=b + 1 {
+                let lo = outs.partition_point(|o| (bucket(o.time), o.amount) < (nb, i.amount * (1.0 - tol)));
+                for o in outs[lo..]
+                    .iter()
+                    .take_while(|o| bucket(o.time) == nb && o.amount <= i.amount * (1.0 + tol))
+                {
+                    if matches(i, o) {
+                        m.push((i.hub, o.hub, i.edge, o.edge));
+                    }
+                }
+            }
+            m
+        })
+        .collect();
+
+    // Linked: inside controller groups that span two countries, legs of any size.
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for v in 0..g.node_count() as u32 {
+        if g.accounts.country[v as usize].is_some() {
+            members.entry(g.accounts.controller[v as usize]).or_default().push(v);
+        }
+    }
+    members.retain(|_, m| {
+        m.len() > 1 && m.iter().map(|&v| g.accounts.country[v as usize]).collect::<BTreeSet<_>>().len() > 1
+    });
+    let groups: Vec<&Vec<u32>> = members.values().collect();
+    found.par_extend(groups.par_iter().flat_map_iter(|m| linked_matches(g, cfg, m, gap, &is_leg, &matches)));
+    found.par_sort_unstable();
+    found.dedup();
+    let times = |legs: &[Leg]| {
+        let mut m: FxHashMap<u32, Vec<i64>> = FxHashMap::default();
+        for l in legs {
+            m.entry(l.hub).or_default().push(l.time);
+        }
+        for v in m.values_mut() {
+            v.sort_unstable();
+        }
+        m
+    };
+    let volume = LegVolume { ins: times(&ins), outs: times(&outs) };
+    assemble(g, cfg, found, gap, &volume)
+}
+
+fn linked_matches(
+    g: &FlowGraph,
+    cfg: &Ub3Config,
+    members: &[u32],
+    gap: i64,
+    is_leg: &(dyn Fn(usize, u32) -> bool + Sync),
+    matches: &(dyn Fn(&Leg, &Leg) -> bool + Sync),
+) -> Vec<Candidate> {
+    let mut m = Vec::new();
+    let leg_floor = g.scale.floor(cfg.min_leg_amount);
+    for &x in members {
+        let ins = g.in_list(x);
+        for k in 0..ins.len() {
+            let e = ins.edges[k] as usize;
+            if ins.amount[k] < leg_floor || !is_leg(e, g.src[e]) {
+                continue;
+            }
+            let i = Leg { edge: e as u32, time: ins.time[k], amount: ins.amount[k], hub: x };
+            for &y in members {
+                let (edges, amounts) = g.out_after(y, i.time - gap - 1, i.time + gap);
+                for (&oe, &oa) in edges.iter().zip(amounts) {
+                    let o = Leg { edge: oe, time: g.time[oe as usize], amount: oa, hub: y };
+                    if oa >= leg_floor && is_leg(oe as usize, g.dst[oe as usize]) && matches(&i, &o) {
+                        m.push((x, y, i.edge, oe));
+                    }
+                }
+            }
+        }
+    }
+    m
+}
+
+/// Groups matches by account pair, pairs each leg at most once (closest amounts first),
+/// drops pairs whose money did cross between the two, and keeps networks with enough.
+/// Times of every reporting-size leg per account, in and out: the volume against which
+/// repeated matches between two unlinked accounts are judged.
+struct LegVolume {
+    ins: FxHashMap<u32, Vec<i64>>,
+    outs: FxHashMap<u32, Vec<i64>>,
+}
+
+impl LegVolume {
+    fn count(map: &FxHashMap<u32, Vec<i64>>, v: u32, from: i64, to: i64) -> usize {
+        map.get(&v).map_or(0, |t| t.partition_point(|&x| x <= to) - t.partition_point(|&x| x < from))
+    }
+
+    /// Legs the two accounts could have paired in `[from, to]`: the smaller of what
+    /// came in to either and what went out of either.
+    fn possible(&self, a: u32, b: u32, from: i64, to: i64) -> usize {
+        let ins = Self::count(&self.ins, a, from, to) + Self::count(&self.ins, b, from, to);
+        let outs = Self::count(&self.outs, a, from, to) + Self::count(&self.outs, b, from, to);
+        ins.min(outs)
+    }
+}
+
+fn assemble(
+    g: &FlowGraph,
+    cfg: &Ub3Config,
+    found: Vec<Candidate>,
+    gap: i64,
+    volume: &LegVolume,
+) -> Vec<MirrorNetwork> {
+    let mut by_pair: BTreeMap<(u32, u32), Vec<Candidate>> = BTreeMap::new();
+    for f in found {
+        by_pair.entry((f.0.min(f.1), f.0.max(f.1))).or_default().push(f);
+    }
+    let c = &g.accounts.controller;
+    let mut out: Vec<MirrorNetwork> = by_pair
+        .into_par_iter()
+        .filter_map(|((a, b), mut cands)| {
+            let linked = c[a as usize] == c[b as usize];
+            let need = if linked { cfg.min_pairs_linked.get() } else { cfg.min_pairs_unlinked.get() };
+            if cands.len() < need {
+                return None;
+            }
+            let closeness = |f: &Candidate| {
+                let (i, o) = (f.2 as usize, f.3 as usize);
+                ((g.amount[i] - g.amount[o]).abs() / g.amount[i].max(1e-9), (g.time[i] - g.time[o]).abs())
+            };
+            cands.sort_by(|p, q| {
+                let (x, y) = (closeness(p), closeness(q));
+                x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(p.cmp(q))
+            });
+            let (mut used_in, mut used_out) = (BTreeSet::new(), BTreeSet::new());
+            let mut pairs = Vec::new();
+            for (x, y, i, o) in cands {
+                if used_in.contains(&i) || used_out.contains(&o) || crossed(g, x, y, i, o, gap) {
+                    continue;
+                }
+                used_in.insert(i);
+                used_out.insert(o);
+                pairs.push(MirrorPair { inflow: i, outflow: o, collector: x, payout: y });
+            }
+            if pairs.len() < need {
+                return None;
+            }
+            if !linked {
+                // Two busy accounts match now and then by chance; a broker pair mirrors
+                // most of its legs.
+                let from =
+                    pairs.iter().map(|p| g.time[p.inflow as usize].min(g.time[p.outflow as usize])).min();
+                let to =
+                    pairs.iter().map(|p| g.time[p.inflow as usize].max(g.time[p.outflow as usize])).max();
+                let possible = volume.possible(a, b, from.unwrap_or(0) - gap, to.unwrap_or(0) + gap);
+                if (pairs.len() as f64) < cfg.min_unlinked_match_share.get() * possible as f64 {
+                    return None;
+                }
+            }
+            pairs.sort_by_key(|p| (p.inflow, p.outflow));
+            Some(MirrorNetwork { a, b, pairs, linked })
+        })
+        .collect();
+    out.sort_by_key(|n| (n.a, n.b));
+    out
+}
+
+/// True when `x` itself sent `y` money across the border around the pair: then value did
+/// move, and the two legs are not a mirror.
+fn crossed(g: &FlowGraph, x: u32, y: u32, i: u32, o: u32, gap: i64) -> bool {
+    let (t1, t2) = (g.time[i as usize].min(g.time[o as usize]), g.time[i as usize].max(g.time[o as usize]));
+    let (edges, _) = g.out_after(x, t1 - gap - 1, t2 + gap);
+    edges.iter().any(|&e| g.dst[e as usize] == y && g.channel[e as usize] != Channel::Card)
+}
+
+/// Implied and table exchange rates of one pair: `(paid currency, received currency,
+/// implied, table)`, in units of the payout currency per unit of the collected one.
+fn rates(ctx: &Context<'_>, inflow: u32, outflow: u32) -> (String, String, f64, f64) {
+    let t = &ctx.dump.transfers;
+    let (ri, ro) = (ctx.graph.row[inflow as usize] as usize, ctx.graph.row[outflow as usize] as usize);
+    let cur =
+        |r: usize| ctx.dump.currencies.get(t.currency[r] as usize).map(|c| c.to_string()).unwrap_or_default();
+    let implied = t.amount[ro] / t.amount[ri].max(1e-12);
+    let unit = |r: usize| t.amount_base[r] / t.amount[r].max(1e-12);
+    (cur(ri), cur(ro), implied, unit(ri) / unit(ro).max(1e-12))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        0.0
+    } else {
+        v[v.len() / 2]
+    }
+}
+
+/// The hit of one mirror network (UB3), as a hit of `pattern`.
+pub fn hit(ctx: &Context<'_>, n: &MirrorNetwork, pattern: Pattern) -> Hit {
+    let (b, summary) = evidence(ctx, n);
+    let strength = (0.5 + 0.1 * n.pairs.len() as f64 + if n.linked { 0.2 } else { 0.0 }).min(1.0);
+    let reason = summary;
+    let amount = n.pairs.iter().map(|p| ctx.graph.amount[p.inflow as usize]).sum();
+    b.finish(ctx.graph, pattern, amount, strength, reason)
+}
+
+/// Accounts, transfers and the one-line summary of a mirror network (UB3's hit, and the
+/// mirror half of UB5's evidence).
+pub fn evidence(ctx: &Context<'_>, n: &MirrorNetwork) -> (HitBuilder, String) {
+    let g = ctx.graph;
+    let mut b = HitBuilder::default();
+    let (mut collected, mut paid) = (0.0, 0.0);
+    let (mut gaps, mut spreads, mut implied, mut table) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut currencies = BTreeSet::new();
+    for p in &n.pairs {
+        let (i, o) = (p.inflow as usize, p.outflow as usize);
+        b.account(g.src[i], Role::Customer, 0.0, g.amount[i]);
+        b.account(p.collector, Role::Collector, g.amount[i], 0.0);
+        b.account(p.payout, Role::Payout, 0.0, g.amount[o]);
+        b.account(g.dst[o], Role::Beneficiary, g.amount[o], 0.0);
+        b.transfer(p.inflow);
+        b.transfer(p.outflow);
+        collected += g.amount[i];
+        paid += g.amount[o];
+        gaps.push((g.time[o] - g.time[i]).abs() as f64 / HOUR as f64);
+        let (ci, co, imp, tab) = rates(ctx, p.inflow, p.outflow);
+        if p.collector == n.a {
+            currencies.insert((ci, co));
+            implied.push(imp);
+            table.push(tab);
+            spreads.push(imp / tab.max(1e-12) - 1.0);
+        }
+    }
+    let rate = match currencies.iter().next() {
+        Some((ci, co)) if ci != co => format!(
+            "; implied {ci}->{co} rate {:.4} vs table {:.4} (spread {:+.2}%)",
+            median(implied),
+            median(table),
+            median(spreads) * 100.0
+        ),
+        _ => String::new(),
+    };
+    let country = |v: u32| g.accounts.country[v as usize].map(|c| c.to_string()).unwrap_or_default();
+    let summary = format!(
+        "{} mirror pairs between {} ({}) and {} ({}): {} taken in domestically, {} paid out domestically abroad, each pair equal within {:.0}% and {:.0} h apart at the median{}; {}",
+        n.pairs.len(),
+        ctx.account(n.a),
+        country(n.a),
+        ctx.account(n.b),
+        country(n.b),
+        fmt_amount(collected),
+        fmt_amount(paid),
+        ctx.config.ub3.amount_tolerance.get() * 100.0,
+        median(gaps),
+        rate,
+        if n.linked { "the two share a controller" } else { "nothing in the data links the two: repeated matches only" },
+    );
+    (b, summary)
+}

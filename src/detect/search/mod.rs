@@ -1,0 +1,10 @@
+//! Searches that more than one detector (or lead scoring) reads. They return what they
+//! found (a fan, a mirror network, a biclique, a shell profile, a scatter-gather), and
+//! the detectors turn it into hits of their own pattern.
+
+pub mod bicliques;
+pub mod fans;
+pub mod gather_scatter;
+pub mod mirrors;
+pub mod scatter_gather;
+pub mod shell_profile;

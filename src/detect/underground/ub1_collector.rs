@@ -1,0 +1,483 @@
+//! UB1 — collector / pool account.
+//!
+//! ## What it finds
+//! An account that, inside one sliding window, receives money from many distinct,
+//! otherwise unrelated senders (fan-in), forwards most of it (pass-through) quickly
+//! (median FIFO dwell) to a few accounts (fan-out much narrower than fan-in).
+//!
+//! ## Why it matters
+//! Underground banks (hawala, fei-ch'ien, 地下钱庄) pool their customers' local-currency
+//! payments in domestic collector accounts and sweep them on to a few accounts that
+//! settle with the partner abroad (FATF, *The Role of Hawala and Other Similar Service
+//! Providers in Money Laundering and Terrorist Financing*, 2013; typologies.md UB1). The
+//! gather-scatter hub of the AMLworld / AMLSim vocabulary is the same shape.
+//!
+//! ## Example
+//! ```text
+//! p1 ─┐                        ┌─> x1 (few payees)
+//! p2 ─┼─> H ── 90% within 6h ──┤
+//! ... │   (collector)          └─> x2
+//! p12 ┘
+//! ```
+//!
+//! ## Parameters
+//! `[ub1]`: `window_days` (30), `min_distinct_senders` (10; counted as distinct
+//! controllers, so one person's many accounts count once), `min_pass_through` (0.8),
+//! `max_median_dwell_hours` (24), `max_payee_share` (0.5 of the senders),
+//! `inflow_channels` (all but card), `min_window_inflow` (`p50`: one median transfer of the dump).
+//!
+//! ## Look-alikes
+//! Merchant acquirers pool card payments and settle daily to merchants: card inflows
+//! do not count. Payroll hubs fan out, not in. A company collecting invoices from many
+//! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out).
+//! Needs no countries or holders: on a bare transfer list it still runs on accounts.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
+
+use crate::config::params::{Channels, Count, Days, Hours, Share};
+use crate::config::AmountFloor;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::graph::algo::fifo_dwell::fifo_dwell;
+use crate::graph::FlowGraph;
+use crate::model::Channel;
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of UB1 (collector / pool account).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub1Config {
+    /// Window over a hub's inflows, days.
+    pub window_days: Days,
+    /// Distinct senders needed inside the window.
+    pub min_distinct_senders: Count<1>,
+    /// Forwarded / received.
+    pub min_pass_through: Share,
+    /// Median FIFO dwell, hours.
+    pub max_median_dwell_hours: Hours,
+    /// Distinct payees at most this share of distinct senders.
+    pub max_payee_share: Share,
+    /// Inflow channels that count.
+    pub inflow_channels: Channels,
+    /// Minimum total inflow of a window, against the dump's amount distribution.
+    pub min_window_inflow: AmountFloor,
+}
+
+/// UB1 detector.
+pub struct Collector;
+
+impl Detector for Collector {
+    fn pattern(&self) -> Pattern {
+        Pattern::Ub1
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.ub1;
+        let channels = cfg.inflow_channels.as_slice().to_vec();
+        let g = ctx.graph;
+        let hits: Vec<Hit> = (0..g.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .flat_map_iter(|v| scan_hub(ctx, cfg, &channels, v))
+            .collect();
+        let mut notes = Vec::new();
+        if !ctx.availability().accounts {
+            notes.push("UB1: no accounts table, senders counted per account, not per holder".into());
+        }
+        Outcome { hits, notes }
+    }
+}
+
+/// A window of a hub's counted inflows that passes every test.
+struct Window {
+    ins: std::ops::Range<usize>,
+    outs: std::ops::Range<usize>,
+    inflow: f64,
+    median_dwell: f64,
+}
+
+fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) -> Vec<Hit> {
+    let g = ctx.graph;
+    let all_in = g.in_edges(v);
+    if all_in.len() < cfg.min_distinct_senders.get() {
+        return Vec::new();
+    }
+    let ins: Vec<u32> = all_in
+        .iter()
+        .copied()
+        .filter(|&e| g.src[e as usize] != v && channels.contains(&g.channel[e as usize]))
+        .collect();
+    if ins.len() < cfg.min_distinct_senders.get() {
+        return Vec::new();
+    }
+    let outs: Vec<u32> = g.out_edges(v).iter().copied().filter(|&e| g.dst[e as usize] != v).collect();
+    if outs.is_empty() {
+        return Vec::new();
+    }
+    let window = (cfg.window_days.get() * 86_400.0) as i64;
+    let dwell_allowance = (cfg.max_median_dwell_hours.get() * 3600.0) as i64;
+    let prefix = |edges: &[u32]| {
+        let mut p = Vec::with_capacity(edges.len() + 1);
+        p.push(0.0);
+        let mut s = 0.0;
+        for &e in edges {
+            s += g.amount[e as usize];
+            p.push(s);
+        }
+        p
+    };
+    let in_sum = prefix(&ins);
+    let out_sum = prefix(&outs);
+    // Every inflow (any channel) counts towards the balance a window opens with: money
+    // received before the window leaves first and must not pass for the window's money.
+    let any_in: Vec<u32> = all_in.iter().copied().filter(|&e| g.src[e as usize] != v).collect();
+    let any_in_sum = prefix(&any_in);
+    let any_dwell = fifo_dwell(g, &any_in, &outs, cfg.min_pass_through.get());
+    // Counted inflows are a time-ordered subsequence of all inflows: align their dwell.
+    let mut dwell = Vec::with_capacity(ins.len());
+    let mut k = 0;
+    for &e in &ins {
+        while any_in[k] != e {
+            k += 1;
+        }
+        dwell.push(any_dwell[k]);
+    }
+    let opening = |t0: i64| {
+        let i = any_in.partition_point(|&e| g.time[e as usize] < t0);
+        let o = outs.partition_point(|&e| g.time[e as usize] < t0);
+        (any_in_sum[i] - out_sum[o]).max(0.0)
+    };
+    let sender = |e: u32| g.accounts.controller[g.src[e as usize] as usize];
+
+    let mut windows: Vec<Window> = Vec::new();
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < ins.len() {
+        let t0 = g.time[ins[i] as usize];
+        let t1 = t0 + window;
+        while j < ins.len() && g.time[ins[j] as usize] <= t1 {
+            *counts.entry(sender(ins[j])).or_insert(0) += 1;
+            j += 1;
+        }
+        let span = Span {
+            ins: i..j,
+            senders: counts.len(),
+            out_from: t0,
+            out_to: t1 + dwell_allowance,
+            opening: opening(t0),
+        };
+        let step = match evaluate(g, cfg, &outs, &in_sum, &out_sum, &dwell, span) {
+            Evaluation::Pass(w) => {
+                windows.push(w);
+                j - i // jump past this window
+            }
+            Evaluation::FailCheap => 1,
+            // The expensive checks failed: shift by a fraction of the window so that a
+            // large legitimate hub costs O(degree), not O(degree x window).
+            Evaluation::FailCostly => ((j - i) / 8).max(1),
+        };
+        for &e in &ins[i..i + step] {
+            let key = sender(e);
+            if let Some(c) = counts.get_mut(&key) {
+                *c -= 1;
+                if *c == 0 {
+                    counts.remove(&key);
+                }
+            }
+        }
+        i += step;
+        if j < i {
+            j = i;
+            counts.clear();
+        }
+    }
+    merge_windows(ctx, cfg, v, &ins, &outs, windows)
+}
+
+enum Evaluation {
+    Pass(Window),
+    FailCheap,
+    FailCostly,
+}
+
+/// A candidate window: counted inflows `ins`, outflows between `out_from` and `out_to`,
+/// and the balance already held when it opens.
+struct Span {
+    ins: std::ops::Range<usize>,
+    senders: usize,
+    out_from: i64,
+    out_to: i64,
+    opening: f64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn evaluate(
+    g: &FlowGraph,
+    cfg: &Ub1Config,
+    outs: &[u32],
+    in_sum: &[f64],
+    out_sum: &[f64],
+    dwell: &[f64],
+    span: Span,
+) -> Evaluation {
+    let Span { ins: range, senders, out_from, out_to, opening } = span;
+    if senders < cfg.min_distinct_senders.get() {
+        return Evaluation::FailCheap;
+    }
+    let inflow = in_sum[range.end] - in_sum[range.start];
+    if inflow < g.scale.floor(cfg.min_window_inflow) {
+        return Evaluation::FailCheap;
+    }
+    let o_lo = outs.partition_point(|&e| g.time[e as usize] < out_from);
+    let o_hi = outs.partition_point(|&e| g.time[e as usize] <= out_to);
+    let outflow = out_sum[o_hi.max(o_lo)] - out_sum[o_lo] - opening;
+    if outflow < cfg.min_pass_through.get() * inflow {
+        return Evaluation::FailCheap;
+    }
+    let payees: BTreeSet<u32> =
+        outs[o_lo..o_hi].iter().map(|&e| g.accounts.controller[g.dst[e as usize] as usize]).collect();
+    if payees.len() as f64 > cfg.max_payee_share.get() * senders as f64 {
+        return Evaluation::FailCostly;
+    }
+    let median_dwell = median(&dwell[range.clone()]);
+    if median_dwell > cfg.max_median_dwell_hours.get() * 3600.0 {
+        return Evaluation::FailCostly;
+    }
+    Evaluation::Pass(Window { ins: range, outs: o_lo..o_hi, inflow, median_dwell })
+}
+
+/// Median of a slice (upper median), infinity when empty.
+fn median(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return f64::INFINITY;
+    }
+    let mut v = values.to_vec();
+    let mid = v.len() / 2;
+    v.select_nth_unstable_by(mid, f64::total_cmp);
+    v[mid]
+}
+
+/// Consecutive passing windows of one hub become one hit.
+fn merge_windows(
+    ctx: &Context<'_>,
+    cfg: &Ub1Config,
+    v: u32,
+    ins: &[u32],
+    outs: &[u32],
+    windows: Vec<Window>,
+) -> Vec<Hit> {
+    let g = ctx.graph;
+    let mut hits = Vec::new();
+    let mut k = 0;
+    while k < windows.len() {
+        let mut end = k;
+        while end + 1 < windows.len() && windows[end + 1].ins.start == windows[end].ins.end {
+            end += 1;
+        }
+        let run = &windows[k..=end];
+        let mut b = HitBuilder::default();
+        let mut sender_set = BTreeSet::new();
+        let mut payee_set = BTreeSet::new();
+        let (mut inflow, mut outflow) = (0.0, 0.0);
+        let mut seen_out = BTreeSet::new();
+        for w in run {
+            inflow += w.inflow;
+            for &e in &ins[w.ins.clone()] {
+                let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+                b.account(s, Role::Depositor, 0.0, a);
+                b.account(v, Role::Collector, a, 0.0);
+                b.transfer(e);
+                sender_set.insert(g.accounts.controller[s as usize]);
+            }
+            for &e in &outs[w.outs.clone()] {
+                if !seen_out.insert(e) {
+                    continue; // windows' out ranges can overlap by the dwell allowance
+                }
+                let (d, a) = (g.dst[e as usize], g.amount[e as usize]);
+                outflow += a;
+                b.account(d, Role::Payout, a, 0.0);
+                b.account(v, Role::Collector, 0.0, a);
+                b.transfer(e);
+                payee_set.insert(g.accounts.controller[d as usize]);
+            }
+        }
+        let senders = sender_set.len();
+        let dwell_h = run.iter().map(|w| w.median_dwell).fold(0.0, f64::max) / 3600.0;
+        let first = g.time[ins[run[0].ins.start] as usize];
+        let last = g.time[ins[run[run.len() - 1].ins.end - 1] as usize];
+        let days = ((last - first) as f64 / 86_400.0).max(1.0 / 24.0);
+        let pass = (outflow / inflow).min(9.99);
+        let strength = 0.5
+            + 0.25 * ((senders as f64 / cfg.min_distinct_senders.get() as f64).log2() / 2.0).min(1.0)
+            + 0.25 * (1.0 - dwell_h / cfg.max_median_dwell_hours.get()).clamp(0.0, 1.0);
+        let reason = format!(
+            "{} distinct senders paid {} into {} over {:.1} days; {:.0}% of it left to {} payee(s), median dwell {:.1} h",
+            senders,
+            fmt_amount(inflow),
+            ctx.account(v),
+            days,
+            pass * 100.0,
+            payee_set.len(),
+            dwell_h
+        );
+        hits.push(b.finish(g, Pattern::Ub1, inflow, strength, reason));
+        k = end + 1;
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn run(t: &Tiny) -> Vec<Hit> {
+        t.hits(&Collector)
+    }
+
+    /// `senders` people each pay 5,000 into H; H forwards `forward` of it 3 h later to 2 payees.
+    fn collector_case(t: &mut Tiny, senders: usize, forward: f64, delay: i64) {
+        t.person("H", "CN");
+        t.person("X1", "CN");
+        t.person("X2", "CN");
+        for i in 0..senders {
+            let p = format!("P{i}");
+            t.person(&p, "CN");
+            let at = i as i64 * 6 * H;
+            t.wire(&p, "H", at, 5_000.0);
+            let to = if i % 2 == 0 { "X1" } else { "X2" };
+            t.wire("H", to, at + delay, 5_000.0 * forward);
+        }
+    }
+
+    #[test]
+    fn finds_a_collector_with_all_its_accounts() {
+        let mut t = Tiny::new();
+        collector_case(&mut t, 12, 0.98, 3 * H);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert_eq!(h.accounts.len(), 15);
+        let hub = t.dump.accounts.index["H"];
+        assert_eq!(h.accounts.iter().find(|a| a.account == hub).unwrap().role, Role::Collector);
+        assert_eq!(h.transfers.len(), 24);
+        assert!(h.reason.contains("12 distinct senders"), "{}", h.reason);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        // One sender too few.
+        let mut t = Tiny::new();
+        collector_case(&mut t, 9, 0.98, 3 * H);
+        assert!(run(&t).is_empty());
+        // Keeps too much: 75% forwarded.
+        let mut t = Tiny::new();
+        collector_case(&mut t, 12, 0.75, 3 * H);
+        assert!(run(&t).is_empty());
+        // Too slow: money sits 30 hours.
+        let mut t = Tiny::new();
+        collector_case(&mut t, 12, 0.98, 30 * H);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn senders_of_one_holder_count_once() {
+        let mut t = Tiny::new();
+        collector_case(&mut t, 12, 0.98, 3 * H);
+        // Re-home three senders under one holder: 10 distinct controllers remain.
+        for p in ["P0", "P1", "P2"] {
+            t.account(p, "same-person", "CN", crate::model::HolderKind::Person);
+        }
+        assert_eq!(run(&t).len(), 1);
+        t.account("P3", "same-person", "CN", crate::model::HolderKind::Person);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn card_acquirer_and_payroll_look_alikes_do_not_fire() {
+        let mut t = Tiny::new();
+        t.company("ACQ", "CN");
+        t.company("MERCHANT", "CN");
+        for i in 0..40 {
+            let p = format!("C{i}");
+            t.person(&p, "CN");
+            t.send(&p, "ACQ", i * H, 300.0, Channel::Card);
+        }
+        t.wire("ACQ", "MERCHANT", 41 * H, 11_900.0);
+        t.company("EMPLOYER", "CN");
+        t.company("CLIENT", "CN");
+        t.wire("CLIENT", "EMPLOYER", 0, 90_000.0);
+        for i in 0..30 {
+            let p = format!("E{i}");
+            t.person(&p, "CN");
+            t.wire("EMPLOYER", &p, 2 * H, 3_000.0);
+        }
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn camouflage_and_shuffled_rows_still_found() {
+        let mut t = Tiny::new();
+        collector_case(&mut t, 14, 0.95, 5 * H);
+        // Noise: the hub also pays a utility and gets a salary; unrelated traffic around.
+        t.person("UTILITY", "CN");
+        t.wire("H", "UTILITY", 2 * D, 120.0);
+        t.person("BOSS", "CN");
+        t.wire("BOSS", "H", D, 2_000.0);
+        for i in 0..20 {
+            t.person(&format!("N{i}"), "CN");
+            t.wire(&format!("N{i}"), "UTILITY", i * H, 50.0);
+        }
+        // Reverse the row order: the graph must not care.
+        t.reverse_rows();
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].accounts.len() >= 17);
+    }
+
+    #[test]
+    fn median_is_the_upper_one() {
+        assert_eq!(median(&[20.0, 45.0, f64::INFINITY]), 45.0);
+        assert_eq!(median(&[3.0, 1.0]), 3.0);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+        /// Any collector inside the typology's bounds is found, whatever the noise around it.
+        #[test]
+        fn an_injected_collector_is_always_found(
+            senders in 10usize..40,
+            forward in 0.85f64..1.0,
+            delay_h in 0i64..20,
+            gap_h in 1i64..40,
+            payees in 1usize..4,
+            noise in proptest::collection::vec((0u8..30, 0u8..30, 0i64..2000, 1u32..50_000), 0..120),
+        ) {
+            let mut t = Tiny::new();
+            t.person("HUB", "CN");
+            for k in 0..payees {
+                t.person(&format!("OUT{k}"), "CN");
+            }
+            for i in 0..senders {
+                let p = format!("S{i}");
+                t.person(&p, "CN");
+                let at = i as i64 * gap_h.min(30 * 24 / senders as i64).max(1) * H;
+                t.wire(&p, "HUB", at, 3_000.0 + i as f64);
+                t.wire("HUB", &format!("OUT{}", i % payees), at + delay_h * H, (3_000.0 + i as f64) * forward);
+            }
+            for (a, b, at, amount) in noise {
+                t.wire(&format!("N{a}"), &format!("N{b}"), at * H, f64::from(amount));
+            }
+            let hits = run(&t);
+            let hub = t.dump.accounts.index["HUB"];
+            proptest::prop_assert!(hits.iter().any(|h| h.accounts.iter().any(|a| a.account == hub && a.role == Role::Collector)));
+        }
+    }
+}

@@ -1,0 +1,546 @@
+//! UB2 — structuring / smurfing (蚂蚁搬家).
+//!
+//! ## What it finds
+//! Money kept just under a reporting threshold, again and again, into one account:
+//! customer-days (a customer's transfers of one kind on one day, summed as the rules
+//! count them) that land within `[band x threshold, threshold)`, at least `min_hits`
+//! of them into one account within `window_days`, from many customers or one customer
+//! across days. And FX-quota splitting: at least `min_fx_people` different people paying
+//! one foreign payee on the same or adjacent days, each just under the individual annual
+//! FX quota.
+//!
+//! ## Why it matters
+//! Structuring defeats large-value reporting; splitting across relatives' FX quotas
+//! moves money abroad through the underground banks' customers (FATF, *Money Laundering
+//! through the Physical Transportation of Cash*, 2015; PBoC large-value reporting rules:
+//! cash 50,000 CNY, natural persons 500,000 CNY domestic / 200,000 CNY cross-border,
+//! companies 2,000,000 CNY; SAFE individual FX quota 50,000 USD a year;
+//! typologies.md UB2).
+//!
+//! ## Example
+//! ```text
+//! P1 ─49,500 CNY cash─┐
+//! P2 ─48,800 CNY cash─┼─> T   (6 customer-days just under 50,000 in 4 days)
+//! P3 ─49,900 CNY cash─┘
+//! ```
+//!
+//! ## Parameters
+//! `[ub2]`: `band` (0.9), `min_hits` (5), `window_days` (7), thresholds `cash`,
+//! `person_domestic`, `person_cross_border`, `company` by currency (CNY and USD figures
+//! of typologies.md), `fx_quota` (50,000 USD), `min_fx_people` (5), `fx_min_quota_use`
+//! (0.5 of the quota per payment), `min_band_share` (0.5: most of what the target took
+//! in on those days is just under or at the threshold). A hit also shows deposits at or over the threshold
+//! into the same target in the same days, and the sizeable transfers out of the target
+//! until one window later (where the structured money went).
+//!
+//! ## Look-alikes
+//! Salaries and rents repeat but are not clustered just under a threshold from many
+//! customers into one account; frequent travellers buy currency from dealers, not all
+//! towards one foreign payee on one day. Card payments are never counted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::config::params::{Amount, Count, Days, Share};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::model::{Channel, HolderKind};
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of UB2 (structuring).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub2Config {
+    /// Lower edge of the "just under" band, as a share of the threshold.
+    pub band: Share,
+    /// Hits needed into one account.
+    pub min_hits: Count<1>,
+    /// Window for the hits, days.
+    pub window_days: Days,
+    /// Cash deposit thresholds by currency.
+    pub cash: BTreeMap<String, Amount>,
+    /// Natural person, domestic transfer thresholds.
+    pub person_domestic: BTreeMap<String, Amount>,
+    /// Natural person, cross-border transfer thresholds.
+    pub person_cross_border: BTreeMap<String, Amount>,
+    /// Company transfer thresholds.
+    pub company: BTreeMap<String, Amount>,
+    /// Individual annual FX quota, USD.
+    pub fx_quota: Amount,
+    /// People needed for FX-quota splitting.
+    pub min_fx_people: Count<1>,
+    /// Each FX payment uses at least this share of the annual quota.
+    pub fx_min_quota_use: Share,
+    /// Transfers just under (or at) the threshold / all the target's transfers in on
+    /// those days.
+    pub min_band_share: Share,
+}
+
+/// UB2 detector.
+pub struct Structuring;
+
+impl Detector for Structuring {
+    fn pattern(&self) -> Pattern {
+        Pattern::Ub2
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let mut hits = threshold_hits(ctx, &ctx.config.ub2);
+        hits.extend(fx_quota_hits(ctx, &ctx.config.ub2));
+        Outcome { hits, notes: Vec::new() }
+    }
+}
+
+/// Which threshold a transfer counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u32)]
+enum Kind {
+    Cash,
+    PersonDomestic,
+    PersonCrossBorder,
+    Company,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Cash => "cash deposits",
+            Kind::PersonDomestic => "personal transfers",
+            Kind::PersonCrossBorder => "personal cross-border transfers",
+            Kind::Company => "company transfers",
+        }
+    }
+
+    fn table(self, cfg: &Ub2Config) -> &BTreeMap<String, Amount> {
+        match self {
+            Kind::Cash => &cfg.cash,
+            Kind::PersonDomestic => &cfg.person_domestic,
+            Kind::PersonCrossBorder => &cfg.person_cross_border,
+            Kind::Company => &cfg.company,
+        }
+    }
+}
+
+fn cross_border(ctx: &Context<'_>, e: usize) -> bool {
+    let c = &ctx.graph.accounts.country;
+    matches!((c[ctx.graph.src[e] as usize], c[ctx.graph.dst[e] as usize]), (Some(a), Some(b)) if a != b)
+}
+
+/// Thresholds per currency of the dump (index as in `Dump::currencies`), resolved once;
+/// the last slot is the base-currency fallback (USD figures, when the base is USD).
+struct Thresholds {
+    by_currency: Vec<[Option<f64>; 4]>,
+    names: Vec<String>,
+}
+
+impl Thresholds {
+    const KINDS: [Kind; 4] = [Kind::Cash, Kind::PersonDomestic, Kind::PersonCrossBorder, Kind::Company];
+
+    fn new(ctx: &Context<'_>, cfg: &Ub2Config) -> Thresholds {
+        let lookup = |code: &str| Self::KINDS.map(|k| k.table(cfg).get(code).map(|a| a.get()));
+        let mut by_currency: Vec<[Option<f64>; 4]> =
+            ctx.dump.currencies.iter().map(|c| lookup(c.as_str())).collect();
+        let mut names: Vec<String> = ctx.dump.currencies.iter().map(|c| c.as_str().to_owned()).collect();
+        let fallback = if ctx.config.base_currency == "USD" { lookup("USD") } else { [None; 4] };
+        by_currency.push(fallback);
+        names.push("USD".into());
+        Thresholds { by_currency, names }
+    }
+}
+
+/// The kind, and (amount, threshold, currency slot) in the units the threshold is set in.
+fn measure(ctx: &Context<'_>, th: &Thresholds, e: usize) -> Option<(Kind, f64, f64, u16)> {
+    let g = ctx.graph;
+    let s = g.src[e] as usize;
+    let kind = match g.channel[e] {
+        Channel::CashDeposit => Kind::Cash,
+        Channel::Card | Channel::CashWithdrawal => return None,
+        _ if s == g.dst[e] as usize => return None,
+        _ if g.accounts.kind[s] == HolderKind::Company => Kind::Company,
+        _ if cross_border(ctx, e) => Kind::PersonCrossBorder,
+        _ => Kind::PersonDomestic,
+    };
+    let k = Thresholds::KINDS.iter().position(|&x| x == kind)?;
+    let row = g.row[e] as usize;
+    let cur = ctx.dump.transfers.currency[row] as usize;
+    match th.by_currency.get(cur).and_then(|t| t[k]) {
+        Some(t) => Some((kind, ctx.dump.transfers.amount[row], t, cur as u16)),
+        None => {
+            let fallback = th.by_currency.len() - 1;
+            th.by_currency[fallback][k].map(|t| (kind, g.amount[e], t, fallback as u16))
+        }
+    }
+}
+
+/// One measured transfer, packed to 24 bytes: 10M of them sit beside the graph.
+#[derive(Clone, Copy)]
+struct Measured {
+    /// Customer in the high half, day (offset so it stays positive) in the low half.
+    customer_day: u64,
+    /// Kind in the high half, currency slot in the low half.
+    kind_currency: u32,
+    edge: u32,
+    amount: f64,
+}
+
+impl Measured {
+    fn key(&self) -> (u64, u32) {
+        (self.customer_day, self.kind_currency)
+    }
+}
+
+/// Days are counted from 1900 so that they pack as unsigned (timestamps start there).
+const DAY_OFFSET: i64 = 25_567;
+
+/// A customer-day just under a threshold, into one receiver.
+struct DayHit {
+    day: i64,
+    customer: u32,
+    kind: Kind,
+    threshold: f64,
+    currency: u16,
+    edges: Vec<u32>,
+}
+
+fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
+    let g = ctx.graph;
+    // (customer, kind, day, currency) -> (total, threshold, edges); customers are holders
+    // grouped with those linked to them, as the rules aggregate per customer.
+    let th = Thresholds::new(ctx, cfg);
+    // Customers are holders grouped with those linked to them, as the rules aggregate per
+    // customer. Measure in parallel, then group customer-days by sorting on the key.
+    let mut items: Vec<Measured> = (0..g.edge_count())
+        .into_par_iter()
+        .with_min_len(4096)
+        .filter_map(|e| {
+            let (kind, amount, _, cur) = measure(ctx, &th, e)?;
+            let customer = g.accounts.controller[g.src[e] as usize];
+            let day = (g.time[e].div_euclid(86_400) + DAY_OFFSET).max(0) as u64;
+            Some(Measured {
+                customer_day: (u64::from(customer) << 32) | (day & 0xFFFF_FFFF),
+                kind_currency: ((kind as u32) << 16) | u32::from(cur),
+                edge: e as u32,
+                amount,
+            })
+        })
+        .collect();
+    items.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()).then(a.edge.cmp(&b.edge)));
+    let mut by_target: BTreeMap<u32, Vec<DayHit>> = BTreeMap::new();
+    let mut over: BTreeMap<u32, Vec<(i64, u32)>> = BTreeMap::new();
+    for group in items.chunk_by(|a, b| a.key() == b.key()) {
+        let first = group[0];
+        let kind = Thresholds::KINDS[(first.kind_currency >> 16) as usize];
+        let currency = (first.kind_currency & 0xFFFF) as u16;
+        let Some(threshold) = th.by_currency[currency as usize][(first.kind_currency >> 16) as usize] else {
+            continue;
+        };
+        let (customer, day) =
+            ((first.customer_day >> 32) as u32, (first.customer_day & 0xFFFF_FFFF) as i64 - DAY_OFFSET);
+        let total: f64 = group.iter().map(|x| x.amount).sum();
+        if total >= threshold {
+            // Reported anyway; kept to show beside the structured days of a target.
+            for x in group {
+                over.entry(g.dst[x.edge as usize]).or_default().push((day, x.edge));
+            }
+        } else if total >= cfg.band.get() * threshold {
+            let targets: BTreeSet<u32> = group.iter().map(|x| g.dst[x.edge as usize]).collect();
+            for t in targets {
+                let mine: Vec<u32> =
+                    group.iter().map(|x| x.edge).filter(|&e| g.dst[e as usize] == t).collect();
+                by_target.entry(t).or_default().push(DayHit {
+                    day,
+                    customer,
+                    kind,
+                    threshold,
+                    currency,
+                    edges: mine,
+                });
+            }
+        }
+    }
+    let window = cfg.window_days.get().ceil() as i64;
+    let mut hits = Vec::new();
+    for (target, mut list) in by_target {
+        list.sort_by_key(|h| (h.day, h.customer));
+        // Every hit that sits in some window of `window` days holding >= min_hits.
+        let mut keep = vec![false; list.len()];
+        let mut lo = 0;
+        for hi in 0..list.len() {
+            while list[hi].day - list[lo].day >= window {
+                lo += 1;
+            }
+            if hi + 1 - lo >= cfg.min_hits.get() {
+                keep[lo..=hi].iter_mut().for_each(|k| *k = true);
+            }
+        }
+        let kept: Vec<&DayHit> = list.iter().zip(&keep).filter(|(_, k)| **k).map(|(h, _)| h).collect();
+        if kept.is_empty() {
+            continue;
+        }
+        // Structuring bunches amounts under the line: most of what the target received
+        // in those days is just under (or at) the threshold, not a slice of a spread.
+        let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
+        let near: usize = kept.iter().map(|h| h.edges.len()).sum::<usize>()
+            + over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
+        let ins = g.in_list(target);
+        let all = ins
+            .time
+            .iter()
+            .zip(ins.edges)
+            .filter(|&(&t, &e)| {
+                let d = t.div_euclid(86_400);
+                d >= d0 && d <= d1 && g.channel[e as usize] != Channel::Card
+            })
+            .count();
+        if (near as f64) < cfg.min_band_share.get() * all as f64 {
+            continue;
+        }
+        let mut b = HitBuilder::default();
+        let mut total = 0.0;
+        let customers: BTreeSet<u32> = kept.iter().map(|h| h.customer).collect();
+        for h in &kept {
+            for &e in &h.edges {
+                let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+                total += a;
+                b.account(s, Role::Smurf, 0.0, a);
+                b.account(target, Role::Target, a, 0.0);
+                b.transfer(e);
+            }
+        }
+        let first = &kept[0];
+        let last_day = kept[kept.len() - 1].day;
+        let span = last_day - first.day + 1;
+        // Customer-days at or over the threshold into the same target in the same days
+        // belong to the same operation.
+        let mut over_days = 0;
+        for &(day, e) in over.get(&target).map(Vec::as_slice).unwrap_or(&[]) {
+            if day >= first.day && day <= last_day {
+                let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+                b.account(s, Role::Depositor, 0.0, a);
+                b.account(target, Role::Target, a, 0.0);
+                b.transfer(e);
+                over_days += 1;
+            }
+        }
+        // Where the structured money went: sizeable transfers out of the target until
+        // one window after the last structured day.
+        let until = (last_day + 1 + window) * 86_400;
+        let (outs, amounts) = g.out_after(target, first.day * 86_400 - 1, until);
+        let mut onward = 0.0;
+        let mut payees = BTreeSet::new();
+        for (&e, &a) in outs.iter().zip(amounts) {
+            let d = g.dst[e as usize];
+            if d != target && g.channel[e as usize] != Channel::Card && a >= 0.1 * total {
+                b.account(d, Role::Payout, a, 0.0);
+                b.account(target, Role::Target, 0.0, a);
+                b.transfer(e);
+                onward += a;
+                payees.insert(d);
+            }
+        }
+        let onward_text = if payees.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} ({:.0}%) then left to {} account(s)",
+                fmt_amount(onward),
+                onward / total * 100.0,
+                payees.len()
+            )
+        };
+        let over_text = if over_days > 0 {
+            format!(", beside {over_days} deposit(s) at or over it")
+        } else {
+            String::new()
+        };
+        let strength =
+            0.5 + 0.5 * ((kept.len() as f64 / cfg.min_hits.get() as f64).log2() / 2.0).clamp(0.0, 1.0);
+        let reason = format!(
+            "{} customer-days of {} just under {} {} ({:.0}-100%) from {} customer(s) into {} within {} day(s){over_text}{onward_text}",
+            kept.len(),
+            first.kind.label(),
+            fmt_amount(first.threshold),
+            th.names[first.currency as usize],
+            cfg.band.get() * 100.0,
+            customers.len(),
+            ctx.account(target),
+            span
+        );
+        hits.push(b.finish(g, Pattern::Ub2, total, strength, reason));
+    }
+    hits
+}
+
+/// FX-quota splitting: many people paying one foreign payee on the same or adjacent
+/// days, each just under the individual annual quota.
+fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
+    let g = ctx.graph;
+    let (lo_amt, hi_amt) = (cfg.fx_min_quota_use.get() * cfg.fx_quota.get(), cfg.fx_quota.get());
+    // payee -> (day, person holder, edge)
+    let mut by_payee: BTreeMap<u32, Vec<(i64, u32, u32)>> = BTreeMap::new();
+    for e in 0..g.edge_count() {
+        let s = g.src[e] as usize;
+        if g.accounts.kind[s] == HolderKind::Company
+            || !cross_border(ctx, e)
+            || matches!(g.channel[e], Channel::Card)
+        {
+            continue;
+        }
+        let a = g.amount[e];
+        if a >= lo_amt && a < hi_amt {
+            let person = g.accounts.holder[s];
+            by_payee.entry(g.dst[e]).or_default().push((g.time[e].div_euclid(86_400), person, e as u32));
+        }
+    }
+    let mut hits = Vec::new();
+    for (payee, mut list) in by_payee {
+        list.sort_unstable();
+        let mut keep = vec![false; list.len()];
+        let mut lo = 0;
+        for hi in 0..list.len() {
+            while list[hi].0 - list[lo].0 > 1 {
+                lo += 1;
+            }
+            let people: BTreeSet<u32> = list[lo..=hi].iter().map(|x| x.1).collect();
+            if people.len() >= cfg.min_fx_people.get() {
+                keep[lo..=hi].iter_mut().for_each(|k| *k = true);
+            }
+        }
+        let kept: Vec<&(i64, u32, u32)> =
+            list.iter().zip(&keep).filter(|(_, k)| **k).map(|(x, _)| x).collect();
+        if kept.is_empty() {
+            continue;
+        }
+        let mut b = HitBuilder::default();
+        let mut total = 0.0;
+        for &&(_, _, e) in &kept {
+            let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+            total += a;
+            b.account(s, Role::Smurf, 0.0, a);
+            b.account(payee, Role::Target, a, 0.0);
+            b.transfer(e);
+        }
+        let people: BTreeSet<u32> = kept.iter().map(|x| x.1).collect();
+        let strength =
+            0.5 + 0.5 * ((people.len() as f64 / cfg.min_fx_people.get() as f64).log2()).clamp(0.0, 1.0);
+        let reason = format!(
+            "{} people each sent {}-{} USD ({:.0}-100% of the {} annual FX quota) to foreign payee {} on the same or adjacent days",
+            people.len(),
+            fmt_amount(lo_amt),
+            fmt_amount(hi_amt),
+            cfg.fx_min_quota_use.get() * 100.0,
+            fmt_amount(cfg.fx_quota.get()),
+            ctx.account(payee)
+        );
+        hits.push(b.finish(g, Pattern::Ub2, total, strength, reason));
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn run(t: &Tiny) -> Vec<Hit> {
+        t.hits(&Structuring)
+    }
+
+    /// `n` customers deposit `amount` USD cash into T on consecutive days.
+    fn smurfs(t: &mut Tiny, n: usize, amount: f64, days_apart: i64) {
+        t.person("T", "US");
+        for k in 0..n {
+            let p = format!("P{k}");
+            t.person(&p, "US");
+            t.send(&p, "T", k as i64 * days_apart * D + 10 * H, amount, Channel::CashDeposit);
+        }
+    }
+
+    #[test]
+    fn finds_cash_deposits_just_under_the_threshold() {
+        let mut t = Tiny::new();
+        smurfs(&mut t, 6, 9_500.0, 1);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].accounts.len(), 7);
+        assert!(hits[0].reason.contains("6 customer-days of cash deposits"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        // Four hits only.
+        let mut t = Tiny::new();
+        smurfs(&mut t, 4, 9_500.0, 1);
+        assert!(run(&t).is_empty());
+        // Below the band (8,900 < 9,000).
+        let mut t = Tiny::new();
+        smurfs(&mut t, 6, 8_900.0, 1);
+        assert!(run(&t).is_empty());
+        // At the threshold: reported anyway, not structuring.
+        let mut t = Tiny::new();
+        smurfs(&mut t, 6, 10_000.0, 1);
+        assert!(run(&t).is_empty());
+        // Spread over 12 days: never 5 within 7.
+        let mut t = Tiny::new();
+        smurfs(&mut t, 6, 9_500.0, 2);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn one_customer_split_across_days_counts_per_day() {
+        let mut t = Tiny::new();
+        t.person("T", "US");
+        t.person("P", "US");
+        for day in 0..5 {
+            // Two deposits a day summing to 9,600: the day counts once, just under.
+            t.send("P", "T", day * D + H, 4_800.0, Channel::CashDeposit);
+            t.send("P", "T", day * D + 5 * H, 4_800.0, Channel::CashDeposit);
+        }
+        assert_eq!(run(&t).len(), 1);
+        // Same-day totals over the threshold are not "just under".
+        t.send("P", "T", 2 * D + 8 * H, 4_800.0, Channel::CashDeposit);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn fx_quota_splitting_to_one_foreign_payee() {
+        let mut t = Tiny::new();
+        t.company("PAYEE", "AU");
+        for k in 0..5 {
+            let p = format!("R{k}");
+            t.person(&p, "CN");
+            t.wire(&p, "PAYEE", (k % 2) as i64 * D + k as i64 * H, 48_000.0);
+        }
+        assert_eq!(run(&t).len(), 1);
+        // Four people are not enough; nor are five spread over a week.
+        let mut t = Tiny::new();
+        t.company("PAYEE", "AU");
+        for k in 0..5 {
+            let p = format!("R{k}");
+            t.person(&p, "CN");
+            t.wire(&p, "PAYEE", k as i64 * 2 * D, 48_000.0);
+        }
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn travellers_and_card_payments_do_not_fire() {
+        let mut t = Tiny::new();
+        t.company("DEALER", "US");
+        t.company("SHOP", "US");
+        for k in 0..8 {
+            let p = format!("V{k}");
+            t.person(&p, "US");
+            t.send(&p, "DEALER", k as i64 * H, 9_500.0, Channel::Fx);
+            t.send(&p, "SHOP", k as i64 * H, 9_500.0, Channel::Card);
+        }
+        // FX purchases are personal transfers (threshold 100,000), cards never count.
+        assert!(run(&t).is_empty());
+    }
+}

@@ -1,0 +1,160 @@
+//! UB3 — mirror (offsetting) transfers (对敲).
+//!
+//! ## What it finds
+//! Two accounts in different countries where one repeatedly takes in a domestic payment
+//! and the other, within hours, pays out the same value (after FX) domestically in its
+//! own country, with no transfer between the two carrying it across: value crossed the
+//! border, money did not. The lead reports the implied exchange rate against the table
+//! rate of the day, and the spread the broker kept.
+//!
+//! ## Why it matters
+//! This is how underground banks (hawala, fei-ch'ien, 地下钱庄) move value: a customer
+//! pays local currency into a domestic collector, a partner abroad pays foreign currency
+//! to the beneficiary, and the books settle later in bulk (FATF, *The Role of Hawala and
+//! Other Similar Service Providers in Money Laundering and Terrorist Financing*, 2013;
+//! typologies.md UB3).
+//!
+//! ## Example
+//! ```text
+//! CN: C1 ─100,000 CNY─> X          (Mon 10:00)
+//! HK:          Y ─108,200 HKD─> B1  (Mon 16:00)   same value at 1.082 HKD/CNY, no X->Y
+//! CN: C2 ─ 50,000 CNY─> X          (Wed 09:00)
+//! HK:          Y ─ 54,000 HKD─> B2  (Wed 11:00)
+//! ```
+//!
+//! ## Parameters
+//! `[ub3]`: `amount_tolerance` (0.03 after FX), `max_gap_hours` (72), `min_pairs_linked`
+//! (2, when X and Y share a holder or controller), `min_pairs_unlinked` (3, when nothing
+//! in the data links them, and `min_unlinked_match_share`, 0.5 of the legs they could
+//! have paired), `min_leg_amount` (`p50`), `min_unlinked_leg_amount` (`p90`:
+//! unlinked legs are paired only in the dump's top decile, where chance matches are rare), `persons_only` (customer and
+//! beneficiary are not companies), `channels`.
+//!
+//! ## Look-alikes
+//! A multinational's subsidiaries pay and receive in several countries every day: their
+//! counterparts are companies and the legs rarely match in value and time repeatedly.
+//! Two unrelated people who happen to send equal sums on the same day in two countries
+//! match once, not three times between the same two accounts. When the two accounts do
+//! move money across to each other around the pair, it is an ordinary transfer, not a
+//! mirror. Pairs whose networks settle their imbalance in bulk are reported as UB5.
+
+use crate::detect::search::mirrors;
+use crate::detect::{Context, Detector, Outcome};
+use crate::pattern::Pattern;
+
+/// UB3 detector.
+pub struct Mirror;
+
+impl Detector for Mirror {
+    fn pattern(&self) -> Pattern {
+        Pattern::Ub3
+    }
+
+    fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
+        mirrors::unavailable(ctx)
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let nets = mirrors::networks(ctx);
+        let hits = nets.iter().map(|n| mirrors::hit(ctx, n, Pattern::Ub3)).collect();
+        Outcome { hits, notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [Pattern] {
+        &[Pattern::Ub5]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::Role;
+
+    /// Customers pay X in CN; Y in HK pays beneficiaries the same value.
+    fn case(t: &mut Tiny, pairs: usize, value_ratio: f64, gap: i64, link: bool) {
+        t.economy(5_000.0, 60, 60);
+        t.person("X", "CN");
+        t.person("Y", "HK");
+        if link {
+            t.link("h-X", "h-Y");
+        }
+        for k in 0..pairs {
+            let (c, b) = (format!("C{k}"), format!("B{k}"));
+            t.person(&c, "CN");
+            t.person(&b, "HK");
+            let amount = 20_000.0 + 7_000.0 * k as f64;
+            t.wire(&c, "X", 10 * D + k as i64 * 2 * D, amount);
+            t.wire("Y", &b, 10 * D + k as i64 * 2 * D + gap, amount * value_ratio);
+        }
+    }
+
+    #[test]
+    fn linked_pairs_are_found_with_every_role() {
+        let mut t = Tiny::new();
+        case(&mut t, 2, 1.01, 5 * H, true);
+        let hits = t.hits(&Mirror);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].accounts.len(), 6);
+        assert_eq!(hits[0].transfers.len(), 4);
+        assert!(hits[0].reason.contains("share a controller"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn unlinked_accounts_need_three_repeated_pairs() {
+        let mut t = Tiny::new();
+        case(&mut t, 2, 1.0, 2 * H, false);
+        assert!(t.hits(&Mirror).is_empty());
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.0, 2 * H, false);
+        assert_eq!(t.hits(&Mirror).len(), 1);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.035, 2 * H, true);
+        assert!(t.hits(&Mirror).is_empty(), "values 3.5% apart");
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.0, 73 * H, true);
+        assert!(t.hits(&Mirror).is_empty(), "73 h apart");
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.0, 2 * H, true);
+        t.wire("X", "Y", 12 * D, 50_000.0);
+        t.wire("X", "Y", 14 * D, 50_000.0);
+        assert!(t.hits(&Mirror).len() <= 1);
+        let hits = t.hits(&Mirror);
+        assert!(hits.iter().all(|h| h.transfers.len() < 6), "pairs with money crossing are dropped");
+    }
+
+    #[test]
+    fn both_sides_in_one_country_is_not_a_mirror() {
+        let mut t = Tiny::new();
+        t.person("X", "CN");
+        t.person("Y", "CN");
+        t.link("h-X", "h-Y");
+        for k in 0..4 {
+            t.wire(&format!("C{k}"), "X", k * D, 30_000.0);
+            t.wire("Y", &format!("B{k}"), k * D + H, 30_000.0);
+        }
+        for k in 0..4 {
+            t.person(&format!("C{k}"), "CN");
+            t.person(&format!("B{k}"), "CN");
+        }
+        assert!(t.hits(&Mirror).is_empty());
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        t.noise(9, 30, 200, 60);
+        for k in 0..30 {
+            t.person(&format!("N{k}"), if k % 2 == 0 { "CN" } else { "HK" });
+        }
+        case(&mut t, 4, 0.99, 30 * H, false);
+        t.reverse_rows();
+        let hits = t.hits(&Mirror);
+        let x = t.dump.accounts.intern("X");
+        assert!(hits.iter().any(|h| h.accounts.iter().any(|a| a.account == x && a.role == Role::Collector)));
+    }
+}

@@ -1,0 +1,268 @@
+//! UB4 — rapid in-out (快进快出).
+//!
+//! ## What it finds
+//! An account through which money only passes: most of what comes in has left again
+//! within hours (FIFO dwell), the end-of-day balance stays small next to the turnover,
+//! and it
+//! deals with many counterparties.
+//!
+//! ## Why it matters
+//! Accounts rented or opened in others' names ("mules", 跑分 accounts) let underground
+//! banks and fraud rings move money without it resting anywhere; regulators list "funds
+//! in and out quickly, balance near zero" as a core suspicious-transaction indicator
+//! (PBoC, *Administrative Measures for Large-Value and Suspicious Transaction Reports*,
+//! 2016; FATF, *Money Laundering Using New Payment Methods*, 2010; typologies.md UB4).
+//!
+//! ## Example
+//! ```text
+//! S1 ─20k─┐            ┌─19.8k─> D1   (within 3 h)
+//! S2 ─35k─┼─> M ───────┼─34.9k─> D2   (within 1 h)
+//! S3 ─50k─┘  (peak     └─49.7k─> D3   (within 6 h)
+//!             balance 50k, turnover 105k ... over weeks: 10x and more)
+//! ```
+//!
+//! ## Parameters
+//! `[ub4]`: `min_share_out_fast` (0.9 of the inflow, by amount, leaves within),
+//! `max_dwell_hours` (24), `min_turnover` (10 x the peak end-of-day balance: balances
+//! are monitored at close of business), `min_total_inflow`
+//! (`5 x p50`: five median transfers of the dump), `min_counterparties` (5), `inflow_channels` (all but card).
+//!
+//! ## Look-alikes
+//! Merchant acquirers pass card money through daily: card inflows do not count. Payroll
+//! and treasury accounts hold their balances for days or weeks, so their dwell is long.
+//! Ordinary current accounts move far less than five median transfers or keep a balance. An
+//! underground-bank collector (UB1) is also rapid in-out: it is reported as UB1, the more
+//! specific pattern, and not again as UB4.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::config::params::{Channels, Count, Hours, Multiple, Share};
+use crate::config::AmountFloor;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::graph::algo::fifo_dwell::fifo_dwell;
+use crate::model::Channel;
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of UB4 (rapid in-out).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub4Config {
+    /// Share of inflow out within the dwell limit.
+    pub min_share_out_fast: Share,
+    /// Dwell limit, hours.
+    pub max_dwell_hours: Hours,
+    /// Total inflow / peak balance.
+    pub min_turnover: Multiple,
+    /// Smallest total inflow, against the dump's amount distribution.
+    pub min_total_inflow: AmountFloor,
+    /// Distinct senders and payees together.
+    pub min_counterparties: Count<1>,
+    /// Inflow channels that count.
+    pub inflow_channels: Channels,
+}
+
+/// UB4 detector.
+pub struct RapidInOut;
+
+impl Detector for RapidInOut {
+    fn pattern(&self) -> Pattern {
+        Pattern::Ub4
+    }
+
+    fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.ub4;
+        let channels = cfg.inflow_channels.as_slice().to_vec();
+        let hits = (0..ctx.graph.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .filter_map(|v| scan(ctx, cfg, &channels, v))
+            .collect();
+        Outcome { hits, notes: Vec::new() }
+    }
+
+    fn defers_to(&self) -> &'static [Pattern] {
+        &[Pattern::Ub1]
+    }
+}
+
+fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Option<Hit> {
+    let g = ctx.graph;
+    let any_in: Vec<u32> = g.in_edges(v).iter().copied().filter(|&e| g.src[e as usize] != v).collect();
+    let counted: Vec<usize> =
+        (0..any_in.len()).filter(|&k| channels.contains(&g.channel[any_in[k] as usize])).collect();
+    let total_in: f64 = counted.iter().map(|&k| g.amount[any_in[k] as usize]).sum();
+    if counted.len() < 2 || total_in < g.scale.floor(cfg.min_total_inflow) {
+        return None;
+    }
+    let outs: Vec<u32> = g.out_edges(v).iter().copied().filter(|&e| g.dst[e as usize] != v).collect();
+    if outs.is_empty() {
+        return None;
+    }
+    // Dwell: until most (the UB1 share, 0.8) of each inflow has left, FIFO over history.
+    let dwell = fifo_dwell(g, &any_in, &outs, ctx.config.ub1.min_pass_through.get());
+    let limit = cfg.max_dwell_hours.get() * 3600.0;
+    let fast: f64 =
+        counted.iter().filter(|&&k| dwell[k] <= limit).map(|&k| g.amount[any_in[k] as usize]).sum();
+    let share_fast = fast / total_in;
+    if share_fast < cfg.min_share_out_fast.get() {
+        return None;
+    }
+    // Peak end-of-day balance (UTC days), as a bank's balance monitoring sees it, with
+    // money the dump cannot explain taken as an opening balance.
+    let (mut bal, mut peak) = (0.0f64, 0.0f64);
+    let (mut i, mut o) = (0, 0);
+    let day = |e: u32| g.time[e as usize].div_euclid(86_400);
+    while i < any_in.len() || o < outs.len() {
+        let e = if o >= outs.len() || (i < any_in.len() && any_in[i] < outs[o]) {
+            bal += g.amount[any_in[i] as usize];
+            i += 1;
+            any_in[i - 1]
+        } else {
+            bal = (bal - g.amount[outs[o] as usize]).max(0.0);
+            o += 1;
+            outs[o - 1]
+        };
+        let next = match (any_in.get(i), outs.get(o)) {
+            (Some(&a), Some(&b)) => Some(a.min(b)),
+            (a, b) => a.or(b).copied(),
+        };
+        if next.is_none_or(|n| day(n) != day(e)) {
+            peak = peak.max(bal);
+        }
+    }
+    let turnover = total_in / peak.max(1.0);
+    if turnover < cfg.min_turnover.get() {
+        return None;
+    }
+    let c = &g.accounts.controller;
+    let senders: BTreeSet<u32> = counted.iter().map(|&k| c[g.src[any_in[k] as usize] as usize]).collect();
+    let payees: BTreeSet<u32> = outs.iter().map(|&e| c[g.dst[e as usize] as usize]).collect();
+    if senders.len() + payees.len() < cfg.min_counterparties.get() {
+        return None;
+    }
+    let mut b = HitBuilder::default();
+    for &k in &counted {
+        let e = any_in[k];
+        let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+        b.account(s, Role::Source, 0.0, a);
+        b.account(v, Role::Mule, a, 0.0);
+        b.transfer(e);
+    }
+    let mut total_out = 0.0;
+    for &e in &outs {
+        let (d, a) = (g.dst[e as usize], g.amount[e as usize]);
+        total_out += a;
+        b.account(d, Role::Destination, a, 0.0);
+        b.account(v, Role::Mule, 0.0, a);
+        b.transfer(e);
+    }
+    let strength = 0.5
+        + 0.25
+            * ((share_fast - cfg.min_share_out_fast.get()) / (1.0 - cfg.min_share_out_fast.get()).max(1e-9))
+                .clamp(0.0, 1.0)
+        + 0.25 * ((turnover / cfg.min_turnover.get()).log10()).clamp(0.0, 1.0);
+    let reason = format!(
+        "{} received {} in {} transfers from {} senders; {:.0}% of it left within {:.0} h to {} payees ({} out); turnover {:.1}x its peak end-of-day balance of {}",
+        ctx.account(v),
+        fmt_amount(total_in),
+        counted.len(),
+        senders.len(),
+        share_fast * 100.0,
+        cfg.max_dwell_hours.get(),
+        payees.len(),
+        fmt_amount(total_out),
+        turnover,
+        fmt_amount(peak)
+    );
+    Some(b.finish(g, Pattern::Ub4, total_in, strength, reason))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn run(t: &Tiny) -> Vec<Hit> {
+        t.hits(&RapidInOut)
+    }
+
+    /// `n` inflows of `amount` two days apart, each passed on `delay` later, `keep` retained.
+    fn mule(t: &mut Tiny, n: usize, amount: f64, delay: i64, keep: f64) {
+        t.person("M", "CN");
+        for k in 0..n {
+            let (s, d) = (format!("S{k}"), format!("D{k}"));
+            t.person(&s, "CN");
+            t.person(&d, "CN");
+            let at = k as i64 * 2 * D;
+            t.wire(&s, "M", at, amount);
+            t.wire("M", &d, at + delay, amount * (1.0 - keep));
+        }
+    }
+
+    #[test]
+    fn finds_a_pass_through_account_with_roles() {
+        let mut t = Tiny::new();
+        mule(&mut t, 12, 20_000.0, 3 * H, 0.01);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1);
+        let m = t.dump.accounts.index["M"];
+        assert_eq!(hits[0].accounts.iter().find(|a| a.account == m).unwrap().role, Role::Mule);
+        assert_eq!(hits[0].accounts.len(), 25);
+        assert!(hits[0].reason.contains("12 senders"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        // Too little money: 12 x 150 is under five median transfers of an economy whose
+        // median is 5,000.
+        let mut t = Tiny::new();
+        t.economy(5_000.0, 60, 60);
+        mule(&mut t, 12, 150.0, 3 * H, 0.01);
+        assert!(run(&t).is_empty());
+        // Too slow: 30 hours.
+        let mut t = Tiny::new();
+        mule(&mut t, 12, 20_000.0, 30 * H, 0.01);
+        assert!(run(&t).is_empty());
+        // Turnover under 10x: the balance builds up (keeps 30% each time).
+        let mut t = Tiny::new();
+        mule(&mut t, 12, 20_000.0, 3 * H, 0.3);
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn acquirer_look_alike_does_not_fire() {
+        let mut t = Tiny::new();
+        t.company("ACQ", "CN");
+        t.company("SHOP", "CN");
+        for day in 0..30 {
+            for k in 0..20 {
+                let c = format!("C{k}");
+                t.person(&c, "CN");
+                t.send(&c, "ACQ", day * D + k * H / 2, 500.0, Channel::Card);
+            }
+            t.wire("ACQ", "SHOP", day * D + 20 * H, 9_900.0);
+        }
+        assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn camouflaged_mule_is_found() {
+        let mut t = Tiny::new();
+        mule(&mut t, 15, 30_000.0, 5 * H, 0.02);
+        // Small everyday traffic around it, rows out of order.
+        t.person("SHOP", "CN");
+        for k in 0..10 {
+            t.send("M", "SHOP", k * D + 7 * H, 40.0, Channel::Card);
+        }
+        t.reverse_rows();
+        assert_eq!(run(&t).len(), 1);
+    }
+}

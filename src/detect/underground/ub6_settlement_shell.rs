@@ -1,0 +1,283 @@
+//! UB6 — settlement shell (公转私).
+//!
+//! ## What it finds
+//! A company account that, inside one short window, splits money it received from
+//! companies into transfers to many different personal accounts, after either tiny test
+//! transfers or a dormant spell (or no history at all although the dump covers the time
+//! before): a corporate account woken up to turn company money into private money.
+//!
+//! ## Why it matters
+//! Turning corporate funds into personal funds (公转私) is how underground banks pay out
+//! to individuals and how embezzled or tax-evading company money reaches people; the
+//! PBoC lists "corporate accounts transferring to many personal accounts", "dormant
+//! accounts suddenly active" and "small test transfers before large ones" among its
+//! suspicious-transaction indicators (typologies.md UB6).
+//!
+//! ## Example
+//! ```text
+//! S (company, silent for 120 days) ─1, 5, 10 CNY─> P0        day 0 (test transfers)
+//! PAYER (company) ─900,000─> S                                day 1
+//! S ─~35,000 each─> P1 ... P25 (25 persons)                   days 1-6
+//! ```
+//!
+//! ## Parameters
+//! `[ub6]`: `min_payees` (10 personal payees) within `window_days` (7),
+//! `test_max_amount` (`p1`: among the dump's smallest 1% of transfers) within `lookback_days` (7)
+//! before the spike, `dormancy_days` (90), `min_funded_share` (0.5 of the payout came in
+//! from companies from `lookback_days` before the spike until its end), `channels`.
+//!
+//! ## Look-alikes
+//! Payroll pays many people too, but every month: the account is never dormant and sends
+//! no test transfers. A company paying its suppliers pays companies. A newly opened
+//! employer's first payroll has no dormancy the dump can show unless the dump covers the
+//! 90 days before.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::config::params::{Channels, Count, Days, Share};
+use crate::config::AmountFloor;
+use crate::detect::search::fans::densest;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::model::{Channel, HolderKind};
+use crate::pattern::Pattern;
+use crate::units::fmt_amount;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of UB6 (settlement shell).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ub6Config {
+    /// Distinct personal payees of the spike.
+    pub min_payees: Count<2>,
+    /// Window of the spike, days.
+    pub window_days: Days,
+    /// A test transfer is at most this amount, against the dump's amount distribution.
+    pub test_max_amount: AmountFloor,
+    /// Test transfers and funding looked for this many days before the spike.
+    pub lookback_days: Days,
+    /// Days without a transfer before the spike that make an account dormant.
+    pub dormancy_days: Days,
+    /// Money in from companies / money paid out in the spike.
+    pub min_funded_share: Share,
+    /// Channels of the payouts.
+    pub channels: Channels,
+}
+
+/// UB6 detector.
+pub struct SettlementShell;
+
+impl Detector for SettlementShell {
+    fn pattern(&self) -> Pattern {
+        Pattern::Ub6
+    }
+
+    fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
+        let kinds = &ctx.graph.accounts.kind;
+        if !kinds.contains(&HolderKind::Company) || !kinds.contains(&HolderKind::Person) {
+            return Some("needs holder kinds (company / person) from an entities table".into());
+        }
+        None
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.ub6;
+        let channels = cfg.channels.as_slice().to_vec();
+        let start = ctx.graph.time.first().copied().unwrap_or(0);
+        let hits = (0..ctx.graph.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .filter(|&v| ctx.graph.accounts.kind[v as usize] == HolderKind::Company)
+            .filter_map(|v| scan(ctx, cfg, &channels, start, v))
+            .collect();
+        Outcome { hits, notes: Vec::new() }
+    }
+}
+
+fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i64, v: u32) -> Option<Hit> {
+    let g = ctx.graph;
+    let kind = &g.accounts.kind;
+    let outs = g.out_list(v);
+    if outs.len() < cfg.min_payees.get() {
+        return None;
+    }
+    let test_max = g.scale.floor(cfg.test_max_amount);
+    let is_test = |e: u32| g.amount[e as usize] <= test_max;
+    let to_persons: Vec<usize> = (0..outs.len())
+        .filter(|&k| {
+            outs.other[k] != v
+                && kind[outs.other[k] as usize] == HolderKind::Person
+                && channels.contains(&g.channel[outs.edges[k] as usize])
+                && !is_test(outs.edges[k])
+        })
+        .collect();
+    let day = 86_400.0;
+    let window = (cfg.window_days.get() * day) as i64;
+    let spike = densest(g, outs, &to_persons, outs.len(), window, window)?;
+    if spike.counterparties < cfg.min_payees.get() {
+        return None;
+    }
+    let lookback = (cfg.lookback_days.get() * day) as i64;
+    // Test transfers: tiny amounts (own currency) shortly before the spike.
+    let tests: Vec<u32> = (0..outs.len())
+        .filter(|&k| {
+            let e = outs.edges[k];
+            outs.time[k] >= spike.from - lookback && outs.time[k] <= spike.from && is_test(e)
+        })
+        .map(|k| outs.edges[k])
+        .collect();
+    // Dormancy: the last activity before the lookback is long past, or there is none
+    // although the dump covers the dormancy period.
+    let ins = g.in_list(v);
+    let before = spike.from - lookback;
+    let last_out = outs.time.iter().rev().find(|&&x| x < before).copied();
+    let last_in = ins.time.iter().rev().find(|&&x| x < before).copied();
+    let dormancy = (cfg.dormancy_days.get() * day) as i64;
+    let dormant = match last_out.max(last_in) {
+        Some(last) => spike.from - last >= dormancy,
+        None => spike.from - dump_start >= dormancy,
+    };
+    if tests.is_empty() && !dormant {
+        return None;
+    }
+    // Corporate money in, from the lookback until the end of the spike.
+    let funding: Vec<usize> = (0..ins.len())
+        .filter(|&k| {
+            ins.time[k] >= before
+                && ins.time[k] <= spike.to
+                && ins.other[k] != v
+                && kind[ins.other[k] as usize] == HolderKind::Company
+        })
+        .collect();
+    let funded: f64 = funding.iter().map(|&k| ins.amount[k]).sum();
+    if funded < cfg.min_funded_share.get() * spike.amount {
+        return None;
+    }
+    let mut b = HitBuilder::default();
+    for &k in &funding {
+        b.account(ins.other[k], Role::Source, 0.0, ins.amount[k]);
+        b.account(v, Role::Shell, ins.amount[k], 0.0);
+        b.transfer(ins.edges[k]);
+    }
+    for &e in &spike.edges {
+        let a = g.amount[e as usize];
+        b.account(g.dst[e as usize], Role::Payee, a, 0.0);
+        b.account(v, Role::Shell, 0.0, a);
+        b.transfer(e);
+    }
+    for &e in &tests {
+        b.transfer(e);
+    }
+    let payers: BTreeSet<u32> = funding.iter().map(|&k| ins.other[k]).collect();
+    let wake = match (dormant, last_out.max(last_in)) {
+        (true, Some(last)) => {
+            format!("after {:.0} days without a transfer", (spike.from - last) as f64 / day)
+        }
+        (true, None) => {
+            format!("with no transfer in the {:.0} days before", (spike.from - dump_start) as f64 / day)
+        }
+        (false, _) => "while active".to_owned(),
+    };
+    let reason = format!(
+        "company account {} paid {} to {} persons within {:.1} days {wake}{}; {} of it came in from {} compan{}",
+        ctx.account(v),
+        fmt_amount(spike.amount),
+        spike.counterparties,
+        (spike.to - spike.from) as f64 / day,
+        if tests.is_empty() { String::new() } else { format!(", after {} test transfer(s) of at most {test_max:.2}", tests.len()) },
+        fmt_amount(funded),
+        payers.len(),
+        if payers.len() == 1 { "y" } else { "ies" },
+    );
+    let signals = usize::from(dormant) + usize::from(!tests.is_empty());
+    let strength = 0.5
+        + 0.2 * signals as f64
+        + 0.1 * (spike.counterparties as f64 / cfg.min_payees.get() as f64).log2().clamp(0.0, 1.0);
+    Some(b.finish(g, Pattern::Ub6, spike.amount, strength, reason))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn case(t: &mut Tiny, payees: usize, tests: bool, silent_days: i64) {
+        // Test transfers of 1 to 10 are among the smallest 1% of this economy.
+        t.economy(5_000.0, 200, 300);
+        t.company("SHELL", "CN");
+        t.company("PAYER", "CN");
+        t.company("OLDCLIENT", "CN");
+        t.wire("OLDCLIENT", "SHELL", 0, 5_000.0);
+        let t0 = silent_days * D;
+        if tests {
+            for (k, units) in [1.0, 5.0, 10.0].iter().enumerate() {
+                t.person(&format!("T{k}"), "CN");
+                t.wire("SHELL", &format!("T{k}"), t0 + k as i64 * H, *units);
+            }
+        }
+        t.wire("PAYER", "SHELL", t0 + D, 600_000.0);
+        for k in 0..payees {
+            t.person(&format!("P{k}"), "CN");
+            t.wire("SHELL", &format!("P{k}"), t0 + D + k as i64 * 10 * H, 600_000.0 / payees as f64);
+        }
+    }
+
+    #[test]
+    fn dormant_shell_with_tests_is_found() {
+        let mut t = Tiny::new();
+        case(&mut t, 12, true, 120);
+        let hits = t.hits(&SettlementShell);
+        assert_eq!(hits.len(), 1);
+        assert!(
+            hits[0].reason.contains("12 persons") && hits[0].reason.contains("test transfer"),
+            "{}",
+            hits[0].reason
+        );
+        assert_eq!(hits[0].accounts.len(), 14);
+    }
+
+    #[test]
+    fn either_signal_suffices() {
+        let mut t = Tiny::new();
+        case(&mut t, 10, false, 120);
+        assert_eq!(t.hits(&SettlementShell).len(), 1, "dormant only");
+        let mut t = Tiny::new();
+        case(&mut t, 10, true, 30);
+        assert_eq!(t.hits(&SettlementShell).len(), 1, "test transfers only");
+    }
+
+    #[test]
+    fn near_misses_do_not_fire() {
+        let mut t = Tiny::new();
+        case(&mut t, 9, true, 120);
+        assert!(t.hits(&SettlementShell).is_empty(), "nine payees");
+        let mut t = Tiny::new();
+        case(&mut t, 12, false, 80);
+        assert!(t.hits(&SettlementShell).is_empty(), "active 80 days before, no tests");
+    }
+
+    #[test]
+    fn monthly_payroll_is_not_a_settlement_shell() {
+        let mut t = Tiny::new();
+        t.company("EMPLOYER", "CN");
+        t.company("CLIENT", "CN");
+        for m in 0..6 {
+            t.wire("CLIENT", "EMPLOYER", m * 30 * D + 20 * D, 200_000.0);
+            for k in 0..30 {
+                t.person(&format!("S{k}"), "CN");
+                t.wire("EMPLOYER", &format!("S{k}"), m * 30 * D + 24 * D + k * 60, 5_000.0);
+            }
+        }
+        assert!(t.hits(&SettlementShell).is_empty());
+    }
+
+    #[test]
+    fn camouflaged_by_noise_and_row_order() {
+        let mut t = Tiny::new();
+        t.noise(4, 30, 200, 150);
+        case(&mut t, 11, true, 100);
+        t.reverse_rows();
+        assert_eq!(t.hits(&SettlementShell).len(), 1);
+    }
+}

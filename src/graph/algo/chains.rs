@@ -1,0 +1,105 @@
+//! Forward chains: the longest time-respecting path from one transfer along which each
+//! account passes on most of what it received, soon. OS2 follows shells; the random
+//! walk-through motif follows private accounts.
+
+use crate::graph::FlowGraph;
+
+/// What a chain must look like.
+#[derive(Debug, Clone)]
+pub struct ChainSpec {
+    /// Fewest transfers in the chain.
+    pub min_hops: usize,
+    /// Most transfers followed.
+    pub max_hops: usize,
+    /// Each hop carries at least this share of the previous (and at most 102% of it).
+    pub min_pass_through: f64,
+    /// Each hop within this many seconds of the previous.
+    pub max_hop_delay: i64,
+    /// Countries the chain touches (0: any).
+    pub min_jurisdictions: usize,
+    /// Smallest first hop (base currency).
+    pub min_first_amount: f64,
+    /// Edge expansions per starting transfer.
+    pub search_budget: u64,
+}
+
+struct Search<'a> {
+    g: &'a FlowGraph,
+    spec: &'a ChainSpec,
+    shell: &'a [bool],
+    path: Vec<u32>,
+    best: Option<Vec<u32>>,
+    spent: u64,
+}
+
+impl Search<'_> {
+    fn valid(&self) -> bool {
+        let g = self.g;
+        if self.path.len() < self.spec.min_hops {
+            return false;
+        }
+        let mut countries: Vec<_> = std::iter::once(g.src[self.path[0] as usize])
+            .chain(self.path.iter().map(|&e| g.dst[e as usize]))
+            .filter_map(|v| g.accounts.country[v as usize])
+            .collect();
+        countries.sort_unstable();
+        countries.dedup();
+        countries.len() >= self.spec.min_jurisdictions
+    }
+
+    fn extend(&mut self) {
+        let g = self.g;
+        if self.valid() && self.best.as_ref().is_none_or(|b| self.path.len() > b.len()) {
+            self.best = Some(self.path.clone());
+        }
+        let last = *self.path.last().unwrap_or(&0) as usize;
+        let at = g.dst[last];
+        if !self.shell[at as usize] || self.path.len() >= self.spec.max_hops {
+            return;
+        }
+        let delay = self.spec.max_hop_delay;
+        let (next, amounts) = g.out_after(at, g.time[last], g.time[last] + delay);
+        let received = g.amount[last];
+        for (&e, &a) in next.iter().zip(amounts) {
+            self.spent += 1;
+            if self.spent > self.spec.search_budget {
+                return;
+            }
+            let to = g.dst[e as usize];
+            let seen =
+                to == g.src[self.path[0] as usize] || self.path.iter().any(|&p| g.dst[p as usize] == to);
+            if a < self.spec.min_pass_through * received || a > received * 1.02 || seen {
+                continue;
+            }
+            self.path.push(e);
+            self.extend();
+            self.path.pop();
+        }
+    }
+}
+
+/// The longest valid chain that starts with transfer `start` (`through` marks the
+/// accounts a chain may pass through: shells for OS2, private accounts for the random
+/// walk-through), when `start` is where a chain begins (not itself the forwarding of a
+/// matching inflow); and whether the search hit its budget.
+pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32) -> (Option<Vec<u32>>, bool) {
+    let s = start as usize;
+    let (origin, first) = (g.src[s], g.dst[s]);
+    if g.amount[s] < spec.min_first_amount || !through[first as usize] || origin == first {
+        return (None, false);
+    }
+    // A continuation, not a start: the origin itself forwarded a matching inflow.
+    if through[origin as usize] {
+        let delay = spec.max_hop_delay;
+        let ins = g.in_window(origin, start, g.time[s] - delay);
+        let a = g.amount[s];
+        if (0..ins.len()).any(|k| {
+            ins.time[k] < g.time[s] && a >= spec.min_pass_through * ins.amount[k] && a <= ins.amount[k] * 1.02
+        }) {
+            return (None, false);
+        }
+    }
+    let mut search = Search { g, spec, shell: through, path: vec![start], best: None, spent: 0 };
+    search.extend();
+    (search.best, search.spent > spec.search_budget)
+}

@@ -1,0 +1,7 @@
+//! Graph algorithms that more than one pass uses, kept apart from the detectors that read
+//! them: time-respecting cycles (OS1, the cycle motif, features), forward chains (OS2, the
+//! random walk-through motif) and first-in first-out dwell (UB1, UB4, shell profiles).
+
+pub mod chains;
+pub mod fifo_dwell;
+pub mod temporal_cycles;

@@ -1,0 +1,68 @@
+//! Units and their spelling: seconds per hour and day, and how amounts, times and dates
+//! read in reasons, files and reports. Times are unix seconds (UTC) everywhere inside.
+
+use chrono::DateTime;
+
+/// Seconds in an hour.
+pub const HOUR: i64 = 3_600;
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+
+/// A span given in (fractional) days, as whole seconds (configuration windows).
+pub fn days_to_seconds(days: f64) -> i64 {
+    (days * DAY as f64) as i64
+}
+
+/// A span in seconds, as fractional days (reasons, rates).
+pub fn seconds_to_days(seconds: i64) -> f64 {
+    seconds as f64 / DAY as f64
+}
+
+/// `1234567.8` -> `1,234,568`: amounts in reasons read like a bank statement.
+pub fn fmt_amount(x: f64) -> String {
+    let whole = x.round().max(0.0) as u64;
+    let digits = whole.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Formats unix seconds as RFC 3339 UTC.
+pub fn format_time(secs: i64) -> String {
+    DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// Formats unix seconds as a date.
+pub fn format_date(secs: i64) -> String {
+    DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_get_thousands_separators() {
+        assert_eq!(fmt_amount(0.4), "0");
+        assert_eq!(fmt_amount(999.0), "999");
+        assert_eq!(fmt_amount(1234567.8), "1,234,568");
+    }
+
+    #[test]
+    fn spans_convert_both_ways() {
+        assert_eq!(days_to_seconds(1.5), 129_600);
+        assert_eq!(seconds_to_days(2 * DAY + 12 * HOUR), 2.5);
+        assert_eq!(format_time(1_709_285_400), "2024-03-01T09:30:00Z");
+        assert_eq!(format_date(1_709_285_400), "2024-03-01");
+    }
+}
