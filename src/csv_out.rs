@@ -18,7 +18,9 @@ impl CsvOut {
     pub fn create(path: &Path, header: &[&str]) -> Result<CsvOut> {
         let tmp = path.with_extension("csv.tmp");
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+        // The header is written from the caller's list, so typed rows must not add their own.
+        let mut writer =
+            csv::WriterBuilder::new().has_headers(false).from_writer(BufWriter::with_capacity(1 << 20, file));
         writer.write_record(header).map_err(|e| csv_err(&tmp, e))?;
         Ok(CsvOut { writer, tmp, path: path.to_owned() })
     }
@@ -27,6 +29,11 @@ impl CsvOut {
     pub fn row(&mut self, cells: &[&str]) -> Result<()> {
         let safe: Vec<std::borrow::Cow<'_, str>> = cells.iter().map(|c| neutralise(c)).collect();
         self.writer.write_record(safe.iter().map(|c| c.as_ref())).map_err(|e| csv_err(&self.tmp, e))
+    }
+
+    /// Writes one typed row (see `export::rows`), whose cells defuse themselves.
+    pub fn record<T: serde::Serialize>(&mut self, row: &T) -> Result<()> {
+        self.writer.serialize(row).map_err(|e| csv_err(&self.tmp, e))
     }
 
     /// Flushes and renames into place.

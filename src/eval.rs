@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::csv_out::CsvOut;
 use crate::error::{Error, Result};
+use crate::export::rows::{
+    self, plain, Fixed, LeadAccountRow, LeadRow, LeadTransferRow, QualityRow, ScoreRow, Text,
+    TruthAccountRow, TruthTransferRow,
+};
 
 /// Pattern name of the row that scores laundering vs not, across all patterns.
 pub const ANY: &str = "ANY";
@@ -64,15 +68,26 @@ type Sets = BTreeMap<String, BTreeSet<String>>;
 /// Scores the leads in `leads_dir` against `truth` (truth.csv; truth_accounts.csv is read
 /// from the same folder when present).
 pub fn evaluate(truth: &Path, leads_dir: &Path) -> Result<Vec<Score>> {
-    let truth_transfers = read_sets(truth, "pattern", "transfer_id")?;
+    let truth_transfers =
+        sets(rows::read::<TruthTransferRow>(truth)?.into_iter().map(|r| (r.pattern.0, r.transfer_id.0)));
     let truth_accounts_path = truth.with_file_name("truth_accounts.csv");
     let truth_accounts = if truth_accounts_path.is_file() {
-        Some(read_sets(&truth_accounts_path, "pattern", "account_id")?)
+        let read = rows::read::<TruthAccountRow>(&truth_accounts_path)?;
+        Some(sets(read.into_iter().map(|r| (r.pattern.0, r.account_id.0))))
     } else {
         None
     };
-    let predicted_transfers = read_sets(&leads_dir.join("lead_transfers.csv"), "pattern", "transfer_id")?;
-    let predicted_accounts = read_role_sets(&leads_dir.join("lead_accounts.csv"))?;
+    let predicted_transfers = sets(
+        rows::read::<LeadTransferRow>(&leads_dir.join("lead_transfers.csv"))?
+            .into_iter()
+            .map(|r| (r.pattern.code().to_owned(), r.transfer_id.0)),
+    );
+    // Accounts per pattern, from their roles (`UB1:collector;OS1:layer`).
+    let predicted_accounts =
+        sets(rows::read::<LeadAccountRow>(&leads_dir.join("lead_accounts.csv"))?.into_iter().flat_map(|r| {
+            let account = r.account_id.0;
+            r.role.0.into_iter().map(move |pr| (pr.pattern.code().to_owned(), account.clone()))
+        }));
 
     let mut scores = Vec::new();
     let mut patterns: BTreeSet<&String> = truth_transfers.keys().chain(predicted_transfers.keys()).collect();
@@ -166,26 +181,19 @@ pub fn lead_quality(truth: &Path, leads_dir: &Path) -> Result<Option<LeadQuality
         return Ok(None);
     }
     // Account -> the cases it is in.
-    let cases_of = {
-        let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for (case, accounts) in read_sets(&truth_accounts, "case_id", "account_id")? {
-            for a in accounts {
-                m.entry(a).or_default().insert(case.clone());
-            }
-        }
-        m
-    };
-    let leads_csv = leads_dir.join("leads.csv");
-    let (mut reader, header) = open(&leads_csv)?;
-    let (id, rank) = (column(&leads_csv, &header, "lead_id")?, column(&leads_csv, &header, "rank")?);
-    let mut ranked: Vec<(usize, String)> = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| Error::bad_input(&leads_csv, format!("line {}: {e}", i + 2)))?;
-        let r = rec.get(rank).and_then(|r| r.parse().ok()).unwrap_or(usize::MAX);
-        ranked.push((r, rec.get(id).unwrap_or("").to_owned()));
-    }
+    let cases_of = sets(
+        rows::read::<TruthAccountRow>(&truth_accounts)?.into_iter().map(|r| (r.account_id.0, r.case_id.0)),
+    );
+    let mut ranked: Vec<(usize, String)> = rows::read::<LeadRow>(&leads_dir.join("leads.csv"))?
+        .into_iter()
+        .map(|l| (l.rank, l.lead_id.0))
+        .collect();
     ranked.sort();
-    let members = read_sets(&leads_dir.join("lead_accounts.csv"), "lead_id", "account_id")?;
+    let members = sets(
+        rows::read::<LeadAccountRow>(&leads_dir.join("lead_accounts.csv"))?
+            .into_iter()
+            .map(|r| (r.lead_id.0, r.account_id.0)),
+    );
     let empty = BTreeSet::new();
     let mut truthful = Vec::with_capacity(ranked.len());
     let (mut mixed, mut largest) = (0, (0, String::new()));
@@ -216,16 +224,21 @@ pub fn lead_quality(truth: &Path, leads_dir: &Path) -> Result<Option<LeadQuality
 /// Writes `eval_leads.csv`: one row per measure.
 pub fn write_lead_quality_csv(path: &Path, q: &LeadQuality) -> Result<()> {
     let mut out = CsvOut::create(path, &["measure", "value", "detail"])?;
+    let row = |measure: String, value: String, detail: String| QualityRow {
+        measure: Text(measure),
+        value: Text(value),
+        detail: Text(detail),
+    };
     for p in &q.precision_at {
-        out.row(&[
-            &format!("precision_at_{}", p.k),
-            &format!("{:.4}", p.precision()),
-            &format!("{} of {} leads", p.hit, p.seen),
-        ])?;
+        out.record(&row(
+            format!("precision_at_{}", p.k),
+            format!("{:.4}", p.precision()),
+            format!("{} of {} leads", p.hit, p.seen),
+        ))?;
     }
-    out.row(&["leads", &q.leads.to_string(), ""])?;
-    out.row(&["mixed_case_leads", &q.mixed.to_string(), ""])?;
-    out.row(&["largest_lead_accounts", &q.largest.0.to_string(), &q.largest.1])?;
+    out.record(&row("leads".into(), q.leads.to_string(), String::new()))?;
+    out.record(&row("mixed_case_leads".into(), q.mixed.to_string(), String::new()))?;
+    out.record(&row("largest_lead_accounts".into(), q.largest.0.to_string(), q.largest.1.clone()))?;
     out.finish()
 }
 
@@ -338,26 +351,18 @@ pub fn write_csv(path: &Path, scores: &[Score]) -> Result<()> {
         &["pattern", "level", "truth", "predicted", "true_positive", "precision", "recall", "f1"],
     )?;
     for s in scores {
-        out.row(&[
-            &s.pattern,
-            s.level,
-            &s.truth.to_string(),
-            &s.predicted.to_string(),
-            &s.true_positive.to_string(),
-            &format!("{:.4}", s.precision()),
-            &format!("{:.4}", s.recall()),
-            &format!("{:.4}", s.f1()),
-        ])?;
+        out.record(&ScoreRow {
+            pattern: s.pattern.as_str().into(),
+            level: s.level.into(),
+            truth: s.truth,
+            predicted: s.predicted,
+            true_positive: s.true_positive,
+            precision: Fixed(s.precision()),
+            recall: Fixed(s.recall()),
+            f1: Fixed(s.f1()),
+        })?;
     }
     out.finish()
-}
-
-/// Undoes spreadsheet neutralisation of an id cell.
-fn plain(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => cell,
-    }
 }
 
 fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
@@ -382,37 +387,13 @@ fn column(path: &Path, header: &[String], name: &str) -> Result<usize> {
     })
 }
 
-fn read_sets(path: &Path, key: &str, value: &str) -> Result<Sets> {
-    let (mut reader, header) = open(path)?;
-    let (k, v) = (column(path, &header, key)?, column(path, &header, value)?);
-    let mut sets = Sets::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| Error::bad_input(path, format!("line {}: {e}", i + 2)))?;
-        let (Some(kk), Some(vv)) = (rec.get(k), rec.get(v)) else {
-            continue;
-        };
-        sets.entry(kk.to_owned()).or_default().insert(plain(vv).to_owned());
+/// Groups `(key, value)` pairs into sets.
+fn sets(pairs: impl Iterator<Item = (String, String)>) -> Sets {
+    let mut out = Sets::new();
+    for (k, v) in pairs {
+        out.entry(k).or_default().insert(v);
     }
-    Ok(sets)
-}
-
-/// Predicted accounts per pattern, from the `role` column (`UB1:collector;OS1:layer`).
-fn read_role_sets(path: &Path) -> Result<Sets> {
-    let (mut reader, header) = open(path)?;
-    let (a, r) = (column(path, &header, "account_id")?, column(path, &header, "role")?);
-    let mut sets = Sets::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| Error::bad_input(path, format!("line {}: {e}", i + 2)))?;
-        let (Some(acc), Some(roles)) = (rec.get(a), rec.get(r)) else {
-            continue;
-        };
-        for pr in roles.split(';') {
-            if let Some((pattern, _)) = pr.split_once(':') {
-                sets.entry(pattern.to_owned()).or_default().insert(plain(acc).to_owned());
-            }
-        }
-    }
-    Ok(sets)
+    out
 }
 
 #[cfg(test)]
@@ -445,10 +426,16 @@ mod tests {
         std::fs::write(p.join("truth.csv"), "transfer_id,case_id,pattern\n").unwrap();
         // L2 (rank 1) is a true lead that mixes two cases; L1 (rank 2) is half truth, so
         // true; L3 is noise, and the largest.
-        std::fs::write(p.join("leads.csv"), "lead_id,rank\nL1,2\nL2,1\nL3,3\n").unwrap();
+        let lead = |id: &str, rank: usize| {
+            format!("{id},{rank},50.00,UB1,2,0,,1.00,1.00,2024-03-01T00:00:00Z,2024-03-01T00:00:00Z,,s\n")
+        };
+        let header = crate::export::leads_csv::LEADS_HEADER.join(",");
+        let leads = format!("{header}\n{}{}{}", lead("L1", 2), lead("L2", 1), lead("L3", 3));
+        std::fs::write(p.join("leads.csv"), leads).unwrap();
         std::fs::write(
             p.join("lead_accounts.csv"),
-            "lead_id,account_id\nL1,a\nL1,x\nL2,b\nL2,c\nL3,x\nL3,y\nL3,z\n",
+            "lead_id,account_id,holder_id,country,role,amount_in,amount_out\n\
+             L1,a,,,,0,0\nL1,x,,,,0,0\nL2,b,,,,0,0\nL2,c,,,,0,0\nL3,x,,,,0,0\nL3,y,,,,0,0\nL3,z,,,,0,0\n",
         )
         .unwrap();
         let q = lead_quality(&p.join("truth.csv"), p).unwrap().unwrap();
@@ -465,7 +452,17 @@ mod tests {
             "lead_id,account_id,holder_id,country,role,amount_in,amount_out\nL1,'-A1,h,CN,UB1:collector;OS1:layer,1,1\n",
         )
         .unwrap();
-        let sets = read_role_sets(&dir.path().join("lead_accounts.csv")).unwrap();
-        assert!(sets[Pattern::Ub1.code()].contains("-A1") && sets[Pattern::Os1.code()].contains("-A1"));
+        std::fs::write(dir.path().join("lead_transfers.csv"), "lead_id,transfer_id,pattern\n").unwrap();
+        std::fs::write(dir.path().join("truth.csv"), "transfer_id,case_id,pattern\n").unwrap();
+        std::fs::write(
+            dir.path().join("truth_accounts.csv"),
+            "account_id,case_id,pattern,role\n'-A1,c1,UB1,collector\n",
+        )
+        .unwrap();
+        let scores = evaluate(&dir.path().join("truth.csv"), dir.path()).unwrap();
+        let ub1 = scores.iter().find(|s| s.pattern == Pattern::Ub1.code() && s.level == "account").unwrap();
+        assert_eq!((ub1.truth, ub1.predicted, ub1.true_positive), (1, 1, 1));
+        let os1 = scores.iter().find(|s| s.pattern == Pattern::Os1.code() && s.level == "account").unwrap();
+        assert_eq!((os1.truth, os1.predicted), (0, 1));
     }
 }

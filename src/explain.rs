@@ -7,223 +7,235 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::export::rows::{self, EvidenceRow, LeadAccountRow, LeadRow, Time};
 use crate::model::Country;
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{fmt_amount, format_time, seconds_to_days};
 
-/// Rows of a CSV file as maps from column to cell, filtered by `keep`.
-fn rows(
-    path: &Path,
-    keep: &dyn Fn(&BTreeMap<String, String>) -> bool,
-) -> Result<Vec<BTreeMap<String, String>>> {
-    let mut r =
-        csv::Reader::from_path(path).map_err(|e| Error::bad_input(path, format!("cannot read: {e}")))?;
-    let header: Vec<String> =
-        r.headers().map_err(|e| Error::bad_input(path, e.to_string()))?.iter().map(str::to_owned).collect();
-    let mut out = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| Error::bad_input(path, e.to_string()))?;
-        let row: BTreeMap<String, String> =
-            header.iter().cloned().zip(rec.iter().map(str::to_owned)).collect();
-        if keep(&row) {
-            out.push(row);
-        }
+/// What a pattern code means, for the WHAT section.
+fn pattern_title(p: Pattern) -> &'static str {
+    p.description()
+}
+
+/// One lead and its rows, read from an `analyze` output folder.
+struct Case {
+    lead: LeadRow,
+    total_leads: usize,
+    accounts: Vec<LeadAccountRow>,
+    evidence: Vec<EvidenceRow>,
+}
+
+impl Case {
+    fn read(out: &Path, id: &str) -> Result<Case> {
+        let leads: Vec<LeadRow> = rows::read(&out.join("leads.csv"))?;
+        let total_leads = leads.len();
+        let Some(lead) = leads.into_iter().find(|l| l.lead_id.as_str() == id) else {
+            return Err(Error::Usage(format!("no lead `{id}` in {}", out.join("leads.csv").display())));
+        };
+        let mine = |lead_id: &rows::Text| lead_id.as_str() == id;
+        let accounts: Vec<LeadAccountRow> = rows::read::<LeadAccountRow>(&out.join("lead_accounts.csv"))?
+            .into_iter()
+            .filter(|a| mine(&a.lead_id))
+            .collect();
+        let evidence: Vec<EvidenceRow> = rows::read::<EvidenceRow>(&out.join("lead_evidence.csv"))?
+            .into_iter()
+            .filter(|e| mine(&e.lead_id))
+            .collect();
+        Ok(Case { lead, total_leads, accounts, evidence })
     }
-    Ok(out)
-}
-
-fn get<'a>(row: &'a BTreeMap<String, String>, k: &str) -> &'a str {
-    row.get(k).map(String::as_str).unwrap_or("")
-}
-
-fn num(row: &BTreeMap<String, String>, k: &str) -> f64 {
-    get(row, k).parse().unwrap_or(0.0)
-}
-
-/// What a pattern code read from leads.csv means (a code this build does not know, from
-/// a newer or older version's output, reads as a bare "pattern").
-fn pattern_title(code: &str) -> &'static str {
-    code.parse::<Pattern>().map_or("pattern", Pattern::description)
 }
 
 /// The narrative for lead `id` of the output folder `out`.
 pub fn explain(out: &Path, id: &str, config: &Config) -> Result<String> {
-    let leads = rows(&out.join("leads.csv"), &|r| get(r, "lead_id") == id)?;
-    let Some(lead) = leads.first() else {
-        return Err(Error::Usage(format!("no lead `{id}` in {}", out.join("leads.csv").display())));
-    };
-    let total_leads = rows(&out.join("leads.csv"), &|_| true)?.len();
-    let accounts = rows(&out.join("lead_accounts.csv"), &|r| get(r, "lead_id") == id)?;
-    let evidence = rows(&out.join("lead_evidence.csv"), &|r| get(r, "lead_id") == id)?;
-    let offshore = config.offshore_set();
-    let risky = config.high_risk_set();
+    let case = Case::read(out, id)?;
     let cur = &config.base_currency;
     let mut t = String::new();
+    title(&mut t, id, &case);
+    who(&mut t, &case);
+    what(&mut t, &case, cur);
+    when(&mut t, &case);
+    where_(&mut t, &case, config);
+    why(&mut t, &case);
+    how(&mut t, &case, cur);
+    evidence(&mut t, &case);
+    Ok(t)
+}
 
-    let patterns: Vec<&str> = get(lead, "patterns").split(';').filter(|p| !p.is_empty()).collect();
+fn title(t: &mut String, id: &str, case: &Case) {
+    let l = &case.lead;
+    let patterns: Vec<&str> = l.patterns.items().iter().map(|p| p.code()).collect();
     let _ = writeln!(
         t,
-        "{id}: {} — score {} (rank {} of {total_leads})",
+        "{id}: {} — score {:.2} (rank {} of {})",
         patterns.join(" + "),
-        get(lead, "score"),
-        get(lead, "rank")
+        l.score.0,
+        l.rank,
+        case.total_leads
     );
     let _ = writeln!(t, "{}", "=".repeat(72));
+}
 
-    // WHO: accounts grouped by role, the biggest first.
-    let mut by_role: BTreeMap<String, Vec<&BTreeMap<String, String>>> = BTreeMap::new();
-    for a in &accounts {
-        for role in get(a, "role").split(';') {
-            by_role.entry(role.to_owned()).or_default().push(a);
+/// WHO: accounts grouped by role, the biggest first.
+fn who(t: &mut String, case: &Case) {
+    let mut by_role: BTreeMap<String, Vec<&LeadAccountRow>> = BTreeMap::new();
+    for a in &case.accounts {
+        for role in a.role.items() {
+            by_role.entry(role.to_string()).or_default().push(a);
         }
     }
     let holders: BTreeSet<&str> =
-        accounts.iter().map(|a| get(a, "holder_id")).filter(|h| !h.is_empty()).collect();
-    let _ = writeln!(t, "\nWHO    {} accounts held by {} holders.", accounts.len(), holders.len().max(1));
+        case.accounts.iter().map(|a| a.holder_id.as_str()).filter(|h| !h.is_empty()).collect();
+    let _ =
+        writeln!(t, "\nWHO    {} accounts held by {} holders.", case.accounts.len(), holders.len().max(1));
     for (role, list) in &by_role {
         let mut list = list.clone();
-        list.sort_by(|a, b| {
-            (num(b, "amount_in") + num(b, "amount_out"))
-                .total_cmp(&(num(a, "amount_in") + num(a, "amount_out")))
-        });
+        let moved = |a: &LeadAccountRow| a.amount_in.0 + a.amount_out.0;
+        list.sort_by(|a, b| moved(b).total_cmp(&moved(a)));
         let named: Vec<String> = list
             .iter()
             .take(4)
             .map(|a| {
-                let country = get(a, "country");
-                let holder = get(a, "holder_id");
+                let country = a.country.as_str();
+                let holder = a.holder_id.as_str();
                 let who = if holder.is_empty() { String::new() } else { format!(", holder {holder}") };
                 format!(
                     "{} ({}{who}; in {}, out {})",
-                    get(a, "account_id"),
+                    a.account_id,
                     if country.is_empty() { "?" } else { country },
-                    fmt_amount(num(a, "amount_in")),
-                    fmt_amount(num(a, "amount_out"))
+                    fmt_amount(a.amount_in.0),
+                    fmt_amount(a.amount_out.0)
                 )
             })
             .collect();
         let more = if list.len() > 4 { format!(" and {} more", list.len() - 4) } else { String::new() };
         let _ = writeln!(t, "       {role}: {}{more}", named.join("; "));
     }
+}
 
-    // WHAT
-    let transfers: BTreeSet<&str> = evidence.iter().map(|e| get(e, "transfer_id")).collect();
+/// Distinct proving transfers of the lead.
+fn transfer_count(case: &Case) -> usize {
+    case.evidence.iter().map(|e| e.transfer_id.as_str()).collect::<BTreeSet<_>>().len()
+}
+
+fn what(t: &mut String, case: &Case, cur: &str) {
     // A chain moves the same money several times, so this is a sum of transfers, not of money.
     let _ = writeln!(
         t,
         "\nWHAT   {} proving transfers totalling {} {cur}.",
-        transfers.len(),
-        fmt_amount(num(lead, "total_amount_base"))
+        transfer_count(case),
+        fmt_amount(case.lead.total_amount_base.0)
     );
-    for p in &patterns {
-        let _ = writeln!(t, "       {p}: {}.", pattern_title(p));
+    for p in case.lead.patterns.items() {
+        let _ = writeln!(t, "       {p}: {}.", pattern_title(*p));
     }
+}
 
-    // WHEN
-    let (first, last) = (get(lead, "first_seen"), get(lead, "last_seen"));
-    let days = match (crate::ingest::parse::timestamp(first), crate::ingest::parse::timestamp(last)) {
-        (Ok(a), Ok(b)) => format!(" ({:.1} days)", (b - a) as f64 / 86_400.0),
-        _ => String::new(),
-    };
-    let _ = writeln!(t, "\nWHEN   {first} to {last}{days}.");
+fn when(t: &mut String, case: &Case) {
+    let (first, last) = (case.lead.first_seen, case.lead.last_seen);
+    let days = seconds_to_days(last.0 - first.0);
+    let _ = writeln!(t, "\nWHEN   {} to {} ({days:.1} days).", format_time(first.0), format_time(last.0));
+}
 
-    // WHERE
-    let mut countries: BTreeMap<String, usize> = BTreeMap::new();
-    for a in &accounts {
-        *countries.entry(get(a, "country").to_owned()).or_default() += 1;
+fn where_(t: &mut String, case: &Case, config: &Config) {
+    let (offshore, risky) = (config.offshore_set(), config.high_risk_set());
+    let mut countries: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in &case.accounts {
+        *countries.entry(a.country.as_str()).or_default() += 1;
     }
     let places: Vec<String> = countries
         .iter()
         .map(|(c, n)| {
-            let code = Country::parse(c);
-            let tag = match code {
+            let tag = match Country::parse(c) {
                 Some(k) if offshore.contains(&k) => " offshore",
                 Some(k) if risky.contains(&k) => " high-risk",
                 _ => "",
             };
             format!(
                 "{} ({n} account{}{tag})",
-                if c.is_empty() { "unknown" } else { c.as_str() },
+                if c.is_empty() { "unknown" } else { c },
                 if *n == 1 { "" } else { "s" }
             )
         })
         .collect();
-    let cross = evidence.iter().filter(|e| get(e, "cross_border") == "yes").count();
+    let cross = case.evidence.iter().filter(|e| e.cross_border.0).count();
     let _ = writeln!(
         t,
         "\nWHERE  {}; {cross} of {} proving transfers cross a border.",
         places.join(", "),
-        evidence.len()
+        case.evidence.len()
     );
+}
 
-    // WHY
+fn why(t: &mut String, case: &Case) {
     let _ = writeln!(t, "\nWHY");
-    for reason in get(lead, "summary").split(" | ") {
+    for reason in case.lead.summary.as_str().split(" | ") {
         let _ = writeln!(t, "       - {reason}");
     }
+}
 
-    // HOW: the main flows between accounts.
-    let mut flows: BTreeMap<(&str, &str), (f64, usize, &str, &str)> = BTreeMap::new();
+/// HOW: the main flows between accounts.
+fn how(t: &mut String, case: &Case, cur: &str) {
+    let mut flows: BTreeMap<(&str, &str), (f64, usize, Time, Time)> = BTreeMap::new();
     let mut seen = BTreeSet::new();
-    for e in &evidence {
-        if !seen.insert(get(e, "transfer_id")) {
+    for e in &case.evidence {
+        if !seen.insert(e.transfer_id.as_str()) {
             continue;
         }
-        let f = flows.entry((get(e, "src_account"), get(e, "dst_account"))).or_insert((
+        let f = flows.entry((e.src_account.as_str(), e.dst_account.as_str())).or_insert((
             0.0,
             0,
-            get(e, "timestamp"),
-            get(e, "timestamp"),
+            e.timestamp,
+            e.timestamp,
         ));
-        f.0 += num(e, "amount_base");
+        f.0 += e.amount_base.0;
         f.1 += 1;
-        f.3 = get(e, "timestamp").max(f.3);
-        f.2 = get(e, "timestamp").min(f.2);
+        f.3 = e.timestamp.max(f.3);
+        f.2 = e.timestamp.min(f.2);
     }
     let mut flows: Vec<_> = flows.into_iter().collect();
     flows.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0));
     let _ = writeln!(t, "\nHOW    the money moved (largest flows first):");
+    let date = |time: Time| crate::units::format_date(time.0);
     for ((s, d), (amount, n, from, to)) in flows.iter().take(12) {
         let when = if n > &1 {
-            format!("{} transfers, {} to {}", n, &from[..10.min(from.len())], &to[..10.min(to.len())])
+            format!("{} transfers, {} to {}", n, date(*from), date(*to))
         } else {
-            format!("on {}", &from[..10.min(from.len())])
+            format!("on {}", date(*from))
         };
         let _ = writeln!(t, "       {s} -> {d}: {} {cur} ({when})", fmt_amount(*amount));
     }
     if flows.len() > 12 {
         let _ = writeln!(t, "       ... {} more account pairs", flows.len() - 12);
     }
+}
 
-    // EVIDENCE
+/// EVIDENCE: the first proving transfers in time order.
+fn evidence(t: &mut String, case: &Case) {
     let _ = writeln!(
         t,
         "\nEVIDENCE (first 20 of {} proving transfers, in time order; all in lead_evidence.csv)",
-        transfers.len()
+        transfer_count(case)
     );
-    let mut ev: Vec<&BTreeMap<String, String>> = evidence.iter().collect();
-    ev.sort_by(|a, b| {
-        get(a, "timestamp").cmp(get(b, "timestamp")).then(get(a, "transfer_id").cmp(get(b, "transfer_id")))
-    });
+    let mut ev: Vec<&EvidenceRow> = case.evidence.iter().collect();
+    ev.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.transfer_id.cmp(&b.transfer_id)));
     let mut shown = BTreeSet::new();
     let _ = writeln!(
         t,
         "       {:<21} {:<12} {:<12} {:<12} {:>16} {:<5} {:<15} pattern",
         "time", "transfer", "from", "to", "amount", "cur", "channel"
     );
-    for e in ev.into_iter().filter(|e| shown.insert(get(e, "transfer_id"))).take(20) {
+    for e in ev.into_iter().filter(|e| shown.insert(e.transfer_id.as_str())).take(20) {
         let _ = writeln!(
             t,
             "       {:<21} {:<12} {:<12} {:<12} {:>16} {:<5} {:<15} {}",
-            get(e, "timestamp"),
-            get(e, "transfer_id"),
-            get(e, "src_account"),
-            get(e, "dst_account"),
-            get(e, "amount"),
-            get(e, "currency"),
-            get(e, "channel"),
-            get(e, "pattern")
+            format_time(e.timestamp.0),
+            e.transfer_id.as_str(),
+            e.src_account.as_str(),
+            e.dst_account.as_str(),
+            format!("{:.2}", e.amount.0),
+            e.currency.as_str(),
+            e.channel.as_str(),
+            e.pattern
         );
     }
-    Ok(t)
 }

@@ -3,6 +3,8 @@
 mod common;
 
 use common::*;
+use flowhound::export::rows::{LeadAccountRow, LeadRow, LeadTransferRow, ScoreRow};
+use flowhound::Pattern;
 
 #[test]
 fn sample_yields_ranked_leads_with_evidence() {
@@ -10,24 +12,21 @@ fn sample_yields_ranked_leads_with_evidence() {
     let run = ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--quiet"]);
     let stdout = text(&run);
     assert!(stdout.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{stdout}");
-    assert!(stdout.contains("UB1") && stdout.contains("OS1"));
+    assert!(stdout.contains(Pattern::Ub1.code()) && stdout.contains(Pattern::Os1.code()));
 
-    let leads = rows(&out.path().join("leads.csv"));
+    let leads: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
     assert!(!leads.is_empty());
     for (k, lead) in leads.iter().enumerate() {
-        assert_eq!(lead[0], format!("L{:06}", k + 1));
-        assert_eq!(lead[1], (k + 1).to_string());
-        assert!(!lead[12].is_empty(), "every lead explains itself");
+        assert_eq!(lead.lead_id.as_str(), format!("L{:06}", k + 1));
+        assert_eq!(lead.rank, k + 1);
+        assert!(!lead.summary.as_str().is_empty(), "every lead explains itself");
     }
-    let scores: Vec<f64> = leads.iter().map(|l| l[2].parse().unwrap()).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked by score");
-    let accounts = rows(&out.path().join("lead_accounts.csv"));
-    assert!(accounts.iter().all(|a| a[4].contains(':')), "roles carry their pattern");
-    let transfers = rows(&out.path().join("lead_transfers.csv"));
-    assert!(
-        transfers.iter().all(|t| t[2].parse::<flowhound::Pattern>().is_ok()),
-        "every proving transfer names a detector"
-    );
+    assert!(leads.windows(2).all(|w| w[0].score >= w[1].score), "ranked by score");
+    let accounts: Vec<LeadAccountRow> = typed(&out.path().join("lead_accounts.csv"));
+    assert!(accounts.iter().all(|a| !a.role.items().is_empty()), "roles carry their pattern");
+    // Typed reading already insists that every proving transfer names a detector.
+    let transfers: Vec<LeadTransferRow> = typed(&out.path().join("lead_transfers.csv"));
+    assert!(!transfers.is_empty());
     let run_json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
     assert_eq!(run_json["transfers"], 6000);
@@ -40,10 +39,11 @@ fn sample_recall_for_ub1_and_os1_at_account_level() {
     let out = tempfile::tempdir().unwrap();
     ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "-q"]);
     ok(&["eval", "--truth", s(&fixture("sample/truth.csv")), "--leads", s(out.path())]);
-    let table = rows(&out.path().join("eval.csv"));
-    for pattern in ["UB1", "OS1"] {
-        let row = table.iter().find(|r| r[0] == pattern && r[1] == "account").unwrap();
-        let recall: f64 = row[6].parse().unwrap();
+    let table: Vec<ScoreRow> = typed(&out.path().join("eval.csv"));
+    for pattern in [Pattern::Ub1, Pattern::Os1] {
+        let row =
+            table.iter().find(|r| r.pattern.as_str() == pattern.code() && r.level.as_str() == "account");
+        let recall = row.unwrap().recall.0;
         assert!(recall >= 0.9, "{pattern} account recall {recall}");
     }
 }
@@ -135,7 +135,8 @@ fn transfers_alone_still_run_and_say_what_is_missing() {
     assert!(t.contains("no accounts table"), "{t}");
     assert!(t.contains("skipped: no account countries"), "OS1 says why it skipped: {t}");
     // UB1 needs no countries: it still finds the collectors.
-    assert!(rows(&out.path().join("lead_transfers.csv")).iter().any(|r| r[2] == "UB1"));
+    let transfers: Vec<LeadTransferRow> = typed(&out.path().join("lead_transfers.csv"));
+    assert!(transfers.iter().any(|r| r.pattern == Pattern::Ub1));
 }
 
 #[test]
@@ -158,7 +159,8 @@ fn config_prints_parses_and_rejects_unknown_keys() {
     let strict = dir.path().join("strict.toml");
     std::fs::write(&strict, "[ub1]\nmin_distinct_senders = 1000\n").unwrap();
     ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--config", s(&strict), "-q"]);
-    assert!(rows(&out.path().join("lead_transfers.csv")).iter().all(|r| r[2] != "UB1"));
+    let transfers: Vec<LeadTransferRow> = typed(&out.path().join("lead_transfers.csv"));
+    assert!(transfers.iter().all(|r| r.pattern != Pattern::Ub1));
 }
 
 #[test]

@@ -12,6 +12,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use common::*;
+use flowhound::export::rows::{QualityRow, ScoreRow};
+use flowhound::Pattern;
 
 fn amlsim_dev() -> Option<PathBuf> {
     let dir = root().join("..").join("shared").join("data").join("amlsim-dev");
@@ -99,23 +101,22 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     assert!(!out.join("truth.csv").exists(), "no labels, no truth written");
     assert!(t.contains("floors: "), "the summary shows the derived floors: {t}");
     let eval = ok(&["eval", "--truth", s(&truth_dir.join("truth.csv")), "--leads", s(&out)]);
-    let quality: Vec<Vec<String>> = rows(&out.join("eval_leads.csv"));
+    let quality: Vec<QualityRow> = typed(&out.join("eval_leads.csv"));
     let measure =
-        |name: &str| -> f64 { quality.iter().find(|r| r[0] == name).map(|r| r[1].parse().unwrap()).unwrap() };
+        |name: &str| -> f64 { quality.iter().find(|r| r.measure.as_str() == name).unwrap().number() };
     let shown = text(&eval);
     assert!(measure("leads") >= 20.0, "{shown}");
     assert!(measure("precision_at_10") >= 0.8, "{shown}");
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("largest_lead_accounts") <= 50.0, "{shown}");
     // Per typology: recall where the motif detectors reach today, at account level.
-    let scores = rows(&out.join("eval.csv"));
-    let recall = |pattern: &str| -> f64 {
-        scores.iter().find(|r| r[0] == pattern && r[1] == "account").map(|r| r[6].parse().unwrap()).unwrap()
+    let scores: Vec<ScoreRow> = typed(&out.join("eval.csv"));
+    let account_row = |pattern: &str| {
+        scores.iter().find(|r| r.pattern.as_str() == pattern && r.level.as_str() == "account").unwrap()
     };
-    for p in ["fan_in", "fan_out", "scatter_gather"] {
-        assert!(recall(p) > 0.05, "{p}: {shown}");
+    for p in [Pattern::FanIn, Pattern::FanOut, Pattern::ScatterGather] {
+        assert!(account_row(p.code()).recall.0 > 0.05, "{p}: {shown}");
     }
-    let any_precision: f64 =
-        scores.iter().find(|r| r[0] == "ANY" && r[1] == "account").map(|r| r[5].parse().unwrap()).unwrap();
+    let any_precision = account_row("ANY").precision.0;
     assert!(any_precision >= 0.8, "{shown}");
 }

@@ -3,6 +3,8 @@
 mod common;
 
 use common::*;
+use flowhound::export::rows::{TruthAccountRow, TruthTransferRow};
+use flowhound::Pattern;
 
 #[test]
 fn same_seed_same_bytes_for_any_thread_count() {
@@ -50,30 +52,10 @@ fn writes_the_exact_count_every_pattern_and_a_believable_world() {
     ok(&["generate", "--out", s(dir.path()), "--transfers", "50000", "--seed", "8", "-q"]);
     let transfers = rows(&dir.path().join("transfers.csv"));
     assert_eq!(transfers.len(), 50_000);
-    let truth = rows(&dir.path().join("truth_accounts.csv"));
-    let patterns: std::collections::BTreeSet<&str> = truth.iter().map(|r| r[2].as_str()).collect();
-    for p in [
-        "UB1",
-        "UB2",
-        "UB3",
-        "UB4",
-        "UB5",
-        "UB6",
-        "OS1",
-        "OS2",
-        "OS3",
-        "OS4",
-        "OS5",
-        "TR1",
-        "fan_out",
-        "fan_in",
-        "gather_scatter",
-        "scatter_gather",
-        "cycle",
-        "bipartite",
-        "stack",
-        "random",
-    ] {
+    let truth: Vec<TruthAccountRow> = typed(&dir.path().join("truth_accounts.csv"));
+    let patterns: std::collections::BTreeSet<&str> = truth.iter().map(|r| r.pattern.as_str()).collect();
+    // Every detector's pattern, and the trace cases (TR1).
+    for p in Pattern::ALL.iter().map(|p| p.code()).chain(["TR1"]) {
         assert!(patterns.contains(p), "no {p} case injected");
     }
     let accounts = rows(&dir.path().join("accounts.csv"));
@@ -88,7 +70,10 @@ fn writes_the_exact_count_every_pattern_and_a_believable_world() {
     assert!(memos.contains("salary") && memos.contains("card settlement") && memos.contains("dividend"));
     // Cases are interleaved with normal activity, not appended.
     let truth_ids: std::collections::BTreeSet<String> =
-        rows(&dir.path().join("truth.csv")).into_iter().map(|r| r[0].clone()).collect();
+        typed::<TruthTransferRow>(&dir.path().join("truth.csv"))
+            .into_iter()
+            .map(|r| r.transfer_id.0)
+            .collect();
     let positions: Vec<usize> =
         transfers.iter().enumerate().filter(|(_, t)| truth_ids.contains(&t[0])).map(|(i, _)| i).collect();
     assert!(positions.first().unwrap() < &10_000 && positions.last().unwrap() > &40_000);

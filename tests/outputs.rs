@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use flowhound::export::rows::{EvidenceRow, LeadRow};
 
 fn analyzed(extra: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
@@ -23,12 +24,12 @@ fn analyzed(extra: &[&str]) -> tempfile::TempDir {
 fn report_is_self_contained_and_draws_every_top_lead() {
     let out = analyzed(&["--report"]);
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
-    let leads = rows(&out.path().join("leads.csv"));
+    let leads: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     assert_eq!(html.matches("<svg").count(), leads.len().min(10), "one drawing per top lead");
     // The top leads are drawn (report.top_leads = 10); the rest are in the table.
     for l in leads.iter().take(10) {
-        assert!(html.contains(&format!("id=\"{}\"", l[0])), "{} has a section", l[0]);
+        assert!(html.contains(&format!("id=\"{}\"", l.lead_id)), "{} has a section", l.lead_id);
     }
     // Opens offline: no scripts, no external resources.
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"));
@@ -60,7 +61,7 @@ fn in_schema_order(got: &[&str], schema: &[&str]) -> bool {
 #[test]
 fn goaml_reports_parse_and_follow_the_schema_order() {
     let out = analyzed(&["--goaml"]);
-    let leads = rows(&out.path().join("leads.csv"));
+    let leads: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
     let report_order = [
         "rentity_id",
         "rentity_branch",
@@ -116,16 +117,17 @@ fn goaml_reports_parse_and_follow_the_schema_order() {
     ];
     // One report per top lead (goaml.top_leads = 10).
     for l in leads.iter().take(10) {
-        let xml = std::fs::read_to_string(out.path().join("goaml").join(format!("{}.xml", l[0]))).unwrap();
-        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{}: {e}", l[0]));
+        let xml =
+            std::fs::read_to_string(out.path().join("goaml").join(format!("{}.xml", l.lead_id))).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{}: {e}", l.lead_id));
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "report");
         let top = children(root);
         assert!(in_schema_order(&top, &report_order), "{top:?}");
         let txs: Vec<_> = root.children().filter(|c| c.has_tag_name("transaction")).collect();
-        let evidence = rows(&out.path().join("lead_evidence.csv"));
+        let evidence: Vec<EvidenceRow> = typed(&out.path().join("lead_evidence.csv"));
         let proving: std::collections::BTreeSet<&str> =
-            evidence.iter().filter(|e| e[0] == l[0]).map(|e| e[1].as_str()).collect();
+            evidence.iter().filter(|e| e.lead_id == l.lead_id).map(|e| e.transfer_id.as_str()).collect();
         assert_eq!(txs.len(), proving.len(), "every proving transfer is reported once");
         for tx in txs {
             assert!(in_schema_order(&children(tx), &tx_order), "{:?}", children(tx));
@@ -142,16 +144,16 @@ fn goaml_reports_parse_and_follow_the_schema_order() {
 #[test]
 fn explain_reads_like_a_case_summary() {
     let out = analyzed(&[]);
-    let leads = rows(&out.path().join("leads.csv"));
+    let leads: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
     for l in &leads {
-        let run = ok(&["explain", s(out.path()), "--lead", &l[0]]);
+        let run = ok(&["explain", s(out.path()), "--lead", l.lead_id.as_str()]);
         let t = text(&run);
         for part in ["WHO", "WHAT", "WHEN", "WHERE", "WHY", "HOW", "EVIDENCE"] {
-            assert!(t.contains(part), "{}: no {part}: {t}", l[0]);
+            assert!(t.contains(part), "{}: no {part}: {t}", l.lead_id);
         }
-        let evidence = rows(&out.path().join("lead_evidence.csv"));
-        let first = evidence.iter().filter(|e| e[0] == l[0]).min_by(|a, b| a[3].cmp(&b[3])).unwrap();
-        assert!(t.contains(&first[1]), "the first proving transfer is listed");
+        let evidence: Vec<EvidenceRow> = typed(&out.path().join("lead_evidence.csv"));
+        let first = evidence.iter().filter(|e| e.lead_id == l.lead_id).min_by_key(|e| e.timestamp).unwrap();
+        assert!(t.contains(first.transfer_id.as_str()), "the first proving transfer is listed");
     }
     let run = flowhound(&["explain", s(out.path()), "--lead", "L999999"]);
     assert_eq!(code(&run), 2);

@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use flowhound::export::rows::{ScoreRow, TruthAccountRow, TruthTransferRow};
+use flowhound::Pattern;
 
 fn analyze(dump: &str, extra: &[&str]) -> (std::process::Output, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
@@ -24,34 +26,35 @@ fn amlworld_is_detected_read_and_scored() {
         "every currency converts at the implied rates: {t}"
     );
     assert!(t.contains("skipped: no account countries"), "AMLworld has no countries: {t}");
-    let truth = rows(&out.path().join("truth.csv"));
-    assert!(truth.iter().all(|r| r[0].starts_with('L')));
-    let patterns: std::collections::BTreeSet<&str> = truth.iter().map(|r| r[2].as_str()).collect();
-    for p in [
-        "fan_out",
-        "fan_in",
-        "cycle",
-        "scatter_gather",
-        "gather_scatter",
-        "bipartite",
-        "stack",
-        "random",
-        "laundering",
-    ] {
+    let truth: Vec<TruthTransferRow> = typed(&out.path().join("truth.csv"));
+    assert!(truth.iter().all(|r| r.transfer_id.as_str().starts_with('L')));
+    let patterns: std::collections::BTreeSet<&str> = truth.iter().map(|r| r.pattern.as_str()).collect();
+    let motifs = [
+        Pattern::FanOut,
+        Pattern::FanIn,
+        Pattern::Cycle,
+        Pattern::ScatterGather,
+        Pattern::GatherScatter,
+        Pattern::Bipartite,
+        Pattern::Stack,
+        Pattern::RandomWalk,
+    ];
+    // AMLworld's unnamed laundering transfers keep their own label.
+    for p in motifs.iter().map(|p| p.code()).chain(["laundering"]) {
         assert!(patterns.contains(p), "{p} missing from {patterns:?}");
     }
     // Truth lines point at the right rows: each names a row labelled 1 in the file.
     let text_file = std::fs::read_to_string(dump.join("synthetic_Trans.csv")).unwrap();
     let lines: Vec<&str> = text_file.lines().collect();
     for r in truth.iter().take(50) {
-        let line: usize = r[0][1..].parse().unwrap();
-        assert!(lines[line - 1].ends_with(",1"), "{} -> {}", r[0], lines[line - 1]);
+        let line: usize = r.transfer_id.as_str()[1..].parse().unwrap();
+        assert!(lines[line - 1].ends_with(",1"), "{} -> {}", r.transfer_id, lines[line - 1]);
     }
     ok(&["eval", "--truth", s(&out.path().join("truth.csv")), "--leads", s(out.path())]);
-    let table = rows(&out.path().join("eval.csv"));
-    let any = table.iter().find(|r| r[0] == "ANY" && r[1] == "transfer").unwrap();
-    assert!(any[4].parse::<usize>().unwrap() > 0, "leads hit laundering transfers: {any:?}");
-    assert!(any[5].parse::<f64>().unwrap() > 0.9, "what is flagged is laundering: {any:?}");
+    let table: Vec<ScoreRow> = typed(&out.path().join("eval.csv"));
+    let any = table.iter().find(|r| r.pattern.as_str() == "ANY" && r.level.as_str() == "transfer").unwrap();
+    assert!(any.true_positive > 0, "leads hit laundering transfers: {any:?}");
+    assert!(any.precision.0 > 0.9, "what is flagged is laundering: {any:?}");
 }
 
 #[test]
@@ -64,12 +67,15 @@ fn amlsim_is_detected_read_and_scored() {
         t.contains("accounts: read") && t.contains("transfers: read 4000 = accepted 4000 + rejected 0"),
         "{t}"
     );
-    let truth_accounts = rows(&out.path().join("truth_accounts.csv"));
-    assert!(truth_accounts.iter().any(|r| r[2] == "UB1") && truth_accounts.iter().any(|r| r[2] == "fan_in"));
+    let truth_accounts: Vec<TruthAccountRow> = typed(&out.path().join("truth_accounts.csv"));
+    let labelled = |p: Pattern| truth_accounts.iter().any(|r| r.pattern.as_str() == p.code());
+    assert!(labelled(Pattern::Ub1) && labelled(Pattern::FanIn));
     ok(&["eval", "--truth", s(&out.path().join("truth.csv")), "--leads", s(out.path())]);
-    let table = rows(&out.path().join("eval.csv"));
-    let ub1 = table.iter().find(|r| r[0] == "UB1" && r[1] == "account").unwrap();
-    assert!(ub1[6].parse::<f64>().unwrap() >= 0.9, "UB1 recall on AMLSim layout: {ub1:?}");
+    let table: Vec<ScoreRow> = typed(&out.path().join("eval.csv"));
+    let ub1 =
+        table.iter().find(|r| r.pattern.as_str() == Pattern::Ub1.code() && r.level.as_str() == "account");
+    let ub1 = ub1.unwrap();
+    assert!(ub1.recall.0 >= 0.9, "UB1 recall on AMLSim layout: {ub1:?}");
 }
 
 #[test]

@@ -1,14 +1,17 @@
-//! `leads.csv`, `lead_accounts.csv` and `lead_transfers.csv`.
+//! `leads.csv`, `lead_accounts.csv`, `lead_transfers.csv` and `lead_evidence.csv`, written
+//! as the typed rows of [`super::rows`].
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use super::rows::{
+    EvidenceRow, Fixed, LeadAccountRow, LeadRow, LeadTransferRow, List, PatternRole, Text, Time, YesNo,
+};
 use crate::csv_out::CsvOut;
 use crate::error::Result;
 use crate::graph::FlowGraph;
 use crate::leads::Lead;
 use crate::model::Dump;
-use crate::units::format_time;
 
 /// Header of `leads.csv`.
 pub const LEADS_HEADER: [&str; 13] = [
@@ -58,66 +61,68 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
             l.accounts.iter().map(|a| holder(a.account)).filter(|h| !h.is_empty()).collect();
         let countries: BTreeSet<String> =
             l.accounts.iter().map(|a| country(a.account)).filter(|c| !c.is_empty()).collect();
-        out.row(&[
-            &l.id,
-            &l.rank.to_string(),
-            &format!("{:.2}", l.score),
-            &crate::pattern::join(&l.patterns, ";"),
-            &l.accounts.len().to_string(),
-            &holders.len().to_string(),
-            &countries.into_iter().collect::<Vec<_>>().join(";"),
-            &format!("{:.2}", l.total_amount),
-            &format!("{:.2}", l.gross_amount),
-            &format_time(l.first_seen),
-            &format_time(l.last_seen),
-            &l.controllers.join(";"),
-            &l.summary,
-        ])?;
+        out.record(&LeadRow {
+            lead_id: Text(l.id.clone()),
+            rank: l.rank,
+            score: Fixed(l.score),
+            patterns: List::new(l.patterns.clone()),
+            accounts: l.accounts.len(),
+            holders: holders.len(),
+            countries: List::new(countries.into_iter().collect()),
+            total_amount_base: Fixed(l.total_amount),
+            gross_amount_base: Fixed(l.gross_amount),
+            first_seen: Time(l.first_seen),
+            last_seen: Time(l.last_seen),
+            controllers: List::new(l.controllers.clone()),
+            summary: Text(l.summary.clone()),
+        })?;
     }
     out.finish()?;
 
     let mut out = CsvOut::create(&dir.join("lead_accounts.csv"), &ACCOUNTS_HEADER)?;
     for l in leads {
         for a in &l.accounts {
-            let roles: Vec<String> = a.roles.iter().map(|(p, r)| format!("{p}:{}", r.as_str())).collect();
-            out.row(&[
-                &l.id,
-                &dump.accounts.ids[a.account as usize],
-                holder(a.account),
-                &country(a.account),
-                &roles.join(";"),
-                &format!("{:.2}", a.amount_in),
-                &format!("{:.2}", a.amount_out),
-            ])?;
+            let roles =
+                a.roles.iter().map(|&(pattern, r)| PatternRole { pattern, role: r.as_str().to_owned() });
+            out.record(&LeadAccountRow {
+                lead_id: Text(l.id.clone()),
+                account_id: Text(dump.accounts.ids[a.account as usize].clone()),
+                holder_id: holder(a.account).into(),
+                country: Text(country(a.account)),
+                role: List::new(roles.collect()),
+                amount_in: Fixed(a.amount_in),
+                amount_out: Fixed(a.amount_out),
+            })?;
         }
     }
     out.finish()?;
 
     let mut out = CsvOut::create(&dir.join("lead_transfers.csv"), &TRANSFERS_HEADER)?;
     for l in leads {
-        for (e, pattern) in &l.transfers {
-            out.row(&[&l.id, dump.transfers.ids.get(graph.row[*e as usize]), pattern.code()])?;
+        for &(e, pattern) in &l.transfers {
+            let transfer_id = dump.transfers.ids.get(graph.row[e as usize]).into();
+            out.record(&LeadTransferRow { lead_id: Text(l.id.clone()), transfer_id, pattern })?;
         }
     }
     out.finish()?;
 
     let mut out = CsvOut::create(&dir.join("lead_evidence.csv"), &EVIDENCE_HEADER)?;
     for l in leads {
-        for (e, pattern) in &l.transfers {
-            let ev = Evidence::of(*e, graph, dump);
-            out.row(&[
-                &l.id,
-                ev.transfer_id,
-                pattern.code(),
-                &format_time(ev.time),
-                ev.src,
-                ev.dst,
-                &format!("{:.2}", ev.amount),
-                ev.currency,
-                &format!("{:.2}", ev.amount_base),
-                ev.channel,
-                if ev.cross_border { "yes" } else { "no" },
-            ])?;
+        for &(e, pattern) in &l.transfers {
+            let ev = Evidence::of(e, graph, dump);
+            out.record(&EvidenceRow {
+                lead_id: Text(l.id.clone()),
+                transfer_id: ev.transfer_id.into(),
+                pattern,
+                timestamp: Time(ev.time),
+                src_account: ev.src.into(),
+                dst_account: ev.dst.into(),
+                amount: Fixed(ev.amount),
+                currency: ev.currency.into(),
+                amount_base: Fixed(ev.amount_base),
+                channel: ev.channel.into(),
+                cross_border: YesNo(ev.cross_border),
+            })?;
         }
     }
     out.finish()

@@ -5,6 +5,7 @@ pub mod features_out;
 pub mod goaml;
 pub mod leads_csv;
 pub mod report;
+pub mod rows;
 pub mod run_json;
 pub mod trace_csv;
 

@@ -47,6 +47,11 @@ pub fn rows(path: &Path) -> Vec<Vec<String>> {
     r.records().map(|rec| rec.unwrap().iter().map(str::to_owned).collect()).collect()
 }
 
+/// Rows of a file flowhound writes, typed (`flowhound::export::rows`).
+pub fn typed<T: serde::de::DeserializeOwned>(path: &Path) -> Vec<T> {
+    flowhound::export::rows::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// `path` as UTF-8 string.
 pub fn s(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
