@@ -18,6 +18,8 @@ bin="${FLOWHOUND_BIN:-$CARGO_TARGET_DIR/release/flowhound}"
 work="${FLOWHOUND_SAME_DIR:-$(mktemp -d)}"
 dump="$work/generated-$n"
 [ -f "$dump/transfers.csv" ] || "$bin" -q generate --transfers "$n" --seed 2024 --out "$dump" > /dev/null
+mkdir -p "$work/out"
+(cd "$dump" && sha256sum ./*) > "$work/out/generated-$n.dump.sha256"
 
 run() { # name dump threads [analyze options...]
   local name=$1 in=$2 t=$3; shift 3

@@ -2,13 +2,13 @@
 //! level, of an `analyze` output against a generator's (or a labelled dataset's) truth.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::csv_out::CsvOut;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::export::rows::{
-    self, plain, Fixed, LeadAccountRow, LeadRow, LeadTransferRow, QualityRow, ScoreRow, Text,
-    TruthAccountRow, TruthTransferRow,
+    self, Fixed, LeadAccountRow, LeadRow, LeadTransferRow, QualityRow, ScoreRow, Text, TraceHoldingRow,
+    TraceScoreRow, TraceSummaryRow, TruthAccountRow, TruthTransferRow,
 };
 
 /// Pattern name of the row that scores laundering vs not, across all patterns.
@@ -270,59 +270,34 @@ impl TraceScore {
 /// its seed value held at the accounts the truth names as its destinations (roles ending
 /// in `destination`).
 pub fn evaluate_trace(truth: &Path, trace_dir: &Path) -> Result<Vec<TraceScore>> {
-    let truth_accounts = truth.with_file_name("truth_accounts.csv");
-    let (mut reader, header) = open(&truth_accounts)?;
-    let (a, c, r) = (
-        column(&truth_accounts, &header, "account_id")?,
-        column(&truth_accounts, &header, "case_id")?,
-        column(&truth_accounts, &header, "role")?,
+    let destinations = sets(
+        rows::read::<TruthAccountRow>(&truth.with_file_name("truth_accounts.csv"))?
+            .into_iter()
+            .filter(|r| r.role.as_str().ends_with("destination"))
+            .map(|r| (r.case_id.0, r.account_id.0)),
     );
-    let mut destinations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| Error::bad_input(&truth_accounts, e.to_string()))?;
-        if rec.get(r).is_some_and(|role| role.ends_with("destination")) {
-            destinations
-                .entry(rec.get(c).unwrap_or("").to_owned())
-                .or_default()
-                .insert(rec.get(a).unwrap_or("").to_owned());
-        }
-    }
-    let summary = trace_dir.join("trace_summary.csv");
-    let (mut reader, header) = open(&summary)?;
-    let (sc, sd, sv) = (
-        column(&summary, &header, "case_id")?,
-        column(&summary, &header, "direction")?,
-        column(&summary, &header, "seed_value")?,
-    );
+    let forward = |direction: &Text| direction.as_str() == "forward";
     let mut scores: BTreeMap<String, TraceScore> = BTreeMap::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| Error::bad_input(&summary, e.to_string()))?;
-        if rec.get(sd) != Some("forward") {
+    for r in rows::read::<TraceSummaryRow>(&trace_dir.join("trace_summary.csv"))? {
+        if !forward(&r.direction) {
             continue;
         }
-        let case = rec.get(sc).unwrap_or("").to_owned();
-        let seed_value = rec.get(sv).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-        let n = destinations.get(&case).map_or(0, BTreeSet::len);
-        scores.insert(case.clone(), TraceScore { case, seed_value, reached: 0.0, destinations: n });
+        let n = destinations.get(r.case_id.as_str()).map_or(0, BTreeSet::len);
+        let case = r.case_id.0;
+        scores.insert(
+            case.clone(),
+            TraceScore { case, seed_value: r.seed_value.0, reached: 0.0, destinations: n },
+        );
     }
-    let holdings = trace_dir.join("trace_holdings.csv");
-    let (mut reader, header) = open(&holdings)?;
-    let (hc, hd, ha, hm) = (
-        column(&holdings, &header, "case_id")?,
-        column(&holdings, &header, "direction")?,
-        column(&holdings, &header, "account_id")?,
-        column(&holdings, &header, "amount")?,
-    );
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| Error::bad_input(&holdings, e.to_string()))?;
-        let (Some(case), Some(acc)) = (rec.get(hc), rec.get(ha)) else {
-            continue;
-        };
-        if rec.get(hd) != Some("forward") || !destinations.get(case).is_some_and(|d| d.contains(plain(acc))) {
+    for r in rows::read::<TraceHoldingRow>(&trace_dir.join("trace_holdings.csv"))? {
+        let case = r.case_id.as_str();
+        if !forward(&r.direction)
+            || !destinations.get(case).is_some_and(|d| d.contains(r.account_id.as_str()))
+        {
             continue;
         }
         if let Some(s) = scores.get_mut(case) {
-            s.reached += rec.get(hm).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            s.reached += r.amount.0;
         }
     }
     Ok(scores.into_values().filter(|s| s.destinations > 0).collect())
@@ -333,13 +308,13 @@ pub fn write_trace_csv(path: &Path, scores: &[TraceScore]) -> Result<()> {
     let mut out =
         CsvOut::create(path, &["case_id", "seed_value", "reached_destinations", "share", "destinations"])?;
     for s in scores {
-        out.row(&[
-            &s.case,
-            &format!("{:.2}", s.seed_value),
-            &format!("{:.2}", s.reached),
-            &format!("{:.4}", s.share()),
-            &s.destinations.to_string(),
-        ])?;
+        out.record(&TraceScoreRow {
+            case_id: Text(s.case.clone()),
+            seed_value: Fixed(s.seed_value),
+            reached_destinations: Fixed(s.reached),
+            share: Fixed(s.share()),
+            destinations: s.destinations,
+        })?;
     }
     out.finish()
 }
@@ -363,28 +338,6 @@ pub fn write_csv(path: &Path, scores: &[Score]) -> Result<()> {
         })?;
     }
     out.finish()
-}
-
-fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| Error::bad_input(path, format!("cannot read: {e}")))?;
-    let header = reader
-        .headers()
-        .map_err(|e| Error::bad_input(path, format!("cannot read header: {e}")))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
-        .collect();
-    Ok((reader, header))
-}
-
-fn column(path: &Path, header: &[String], name: &str) -> Result<usize> {
-    header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
-        file: PathBuf::from(path),
-        column: name.to_owned(),
-        found: header.join(", "),
-    })
 }
 
 /// Groups `(key, value)` pairs into sets.

@@ -19,11 +19,31 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::unionfind::UnionFind;
 
+use crate::config::params::{Count, Share};
+use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Hit, Role};
 use crate::graph::FlowGraph;
 use crate::model::Dump;
 use crate::pattern::Pattern;
+use serde::{Deserialize, Serialize};
+
+/// Lead scoring parameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringConfig {
+    /// Weight per pattern (an unknown code is an error).
+    pub pattern_weights: BTreeMap<Pattern, Share>,
+    /// Weight of a pattern without an entry.
+    pub default_weight: Share,
+    /// Amount at which the amount factor reaches 1.
+    pub reference_amount: AmountFloor,
+    /// Weight of the strongest shell profile among a lead's accounts.
+    pub shell_weight: Share,
+    /// Hits sharing central accounts that add up to more accounts than this are split
+    /// into leads of at most this many (a single larger hit stays whole).
+    pub max_lead_accounts: Count<2>,
+}
 
 /// One account's part in a lead.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,11 @@ pub fn days_to_seconds(days: f64) -> i64 {
     (days * DAY as f64) as i64
 }
 
+/// A span given in (fractional) hours, in seconds.
+pub fn hours_to_seconds(hours: f64) -> f64 {
+    hours * HOUR as f64
+}
+
 /// A span in seconds, as fractional days (reasons, rates).
 pub fn seconds_to_days(seconds: i64) -> f64 {
     seconds as f64 / DAY as f64

@@ -4,9 +4,10 @@
 mod common;
 
 use common::*;
+use flowhound::export::rows::RejectRow;
 
 /// Runs analyze on a bad fixture; returns (exit code, output text, rejects rows).
-fn analyze(name: &str, extra: &[&str]) -> (i32, String, Vec<Vec<String>>) {
+fn analyze(name: &str, extra: &[&str]) -> (i32, String, Vec<RejectRow>) {
     let out = tempfile::tempdir().unwrap();
     let dump = fixture(&format!("bad/{name}"));
     let mut args: Vec<String> =
@@ -17,13 +18,13 @@ fn analyze(name: &str, extra: &[&str]) -> (i32, String, Vec<Vec<String>>) {
     let t = text(&run);
     assert!(!t.contains("panicked"), "{name} panicked: {t}");
     let rejects_path = out.path().join("rejects.csv");
-    let rejects = if rejects_path.exists() { rows(&rejects_path) } else { Vec::new() };
+    let rejects = if rejects_path.exists() { typed(&rejects_path) } else { Vec::new() };
     (code(&run), t, rejects)
 }
 
 /// (line, field) of each reject.
-fn where_(rejects: &[Vec<String>]) -> Vec<(String, String)> {
-    rejects.iter().map(|r| (r[1].clone(), r[2].clone())).collect()
+fn where_(rejects: &[RejectRow]) -> Vec<(String, String)> {
+    rejects.iter().map(|r| (r.line.to_string(), r.field.0.clone())).collect()
 }
 
 fn lf(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -49,7 +50,7 @@ fn unparseable_timestamps_are_rejected() {
 fn bad_amounts_are_rejected_each_with_its_reason() {
     let (_, _, rejects) = analyze("bad_amount", &["--max-reject-ratio", "1"]);
     assert_eq!(where_(&rejects), lf(&[("4", "amount"), ("5", "amount"), ("6", "amount"), ("7", "amount")]));
-    let reasons: Vec<&str> = rejects.iter().map(|r| r[3].as_str()).collect();
+    let reasons: Vec<&str> = rejects.iter().map(|r| r.reason.as_str()).collect();
     assert_eq!(reasons, ["amount is not a number", "amount is zero", "amount is negative", "amount is NaN"]);
 }
 
@@ -57,7 +58,7 @@ fn bad_amounts_are_rejected_each_with_its_reason() {
 fn currency_without_rate_is_rejected() {
     let (_, _, rejects) = analyze("no_fx_rate", &["--max-reject-ratio", "1"]);
     assert_eq!(where_(&rejects), lf(&[("4", "currency"), ("5", "currency")]));
-    assert!(rejects[0][3].contains("CNY") && rejects[1][3].contains("EUR"));
+    assert!(rejects[0].reason.as_str().contains("CNY") && rejects[1].reason.as_str().contains("EUR"));
 }
 
 #[test]
@@ -70,7 +71,7 @@ fn empty_account_ids_are_rejected() {
 fn later_duplicate_transfer_is_rejected() {
     let (_, _, rejects) = analyze("duplicate_id", &["--max-reject-ratio", "1"]);
     assert_eq!(where_(&rejects), lf(&[("4", "transfer_id")]));
-    assert!(rejects[0][3].contains("line 2"));
+    assert!(rejects[0].reason.as_str().contains("line 2"));
 }
 
 #[test]
@@ -114,7 +115,7 @@ fn bom_and_crlf_are_accepted() {
 fn ragged_rows_are_rejected_with_their_lines() {
     let (_, _, rejects) = analyze("ragged_rows", &["--max-reject-ratio", "1"]);
     assert_eq!(where_(&rejects), lf(&[("4", "*"), ("5", "*")]));
-    assert!(rejects[0][3].contains("expected 8 fields, found 9"));
+    assert!(rejects[0].reason.as_str().contains("expected 8 fields, found 9"));
 }
 
 #[test]

@@ -4,10 +4,13 @@
 mod common;
 
 use common::*;
+use flowhound::export::rows::{
+    Money, TraceHoldingRow, TraceJurisdictionRow, TracePathRow, TraceScoreRow, TraceSummaryRow,
+};
 
 /// Parses a money cell to cents.
-fn cents(cell: &str) -> i64 {
-    (cell.parse::<f64>().unwrap() * 100.0).round() as i64
+fn cents(m: Money) -> i64 {
+    (m.0 * 100.0).round() as i64
 }
 
 #[test]
@@ -32,23 +35,26 @@ fn sample_trace_conserves_and_finds_the_destinations() {
             "{}",
             text(&run)
         );
-        let summary = rows(&out.path().join("trace_summary.csv"));
+        let summary: Vec<TraceSummaryRow> = typed(&out.path().join("trace_summary.csv"));
         assert_eq!(summary.len(), 4, "2 cases x 2 directions");
         for r in &summary {
-            assert_eq!(r[11], "yes");
+            assert!(r.conserved.0);
             // seed_value = held + sunk + dropped, to the cent, from the written file.
-            assert_eq!(cents(&r[4]), cents(&r[5]) + cents(&r[8]) + cents(&r[9]) + cents(&r[10]), "{r:?}");
+            let parts = [r.held, r.sunk, r.dropped_below_threshold, r.dropped_hop_limit];
+            assert_eq!(cents(r.seed_value), parts.into_iter().map(cents).sum::<i64>(), "{r:?}");
         }
         let eval = ok(&["eval", "--truth", s(&fixture("sample/truth.csv")), "--trace", s(out.path())]);
-        for r in rows(&out.path().join("eval_trace.csv")) {
-            let share: f64 = r[3].parse().unwrap();
-            assert!(share >= 0.9, "{rule}: {} reached only {share}: {}", r[0], text(&eval));
+        for r in typed::<TraceScoreRow>(&out.path().join("eval_trace.csv")) {
+            let share = r.share.0;
+            assert!(share >= 0.9, "{rule}: {} reached only {share}: {}", r.case_id, text(&eval));
         }
     }
-    let paths = rows(&out.path().join("trace_paths.csv"));
-    assert!(paths.iter().any(|p| p[1] == "forward" && p[8] == "yes" && p[9].contains(" > ")));
-    let jurisdictions = rows(&out.path().join("trace_jurisdictions.csv"));
-    assert!(jurisdictions.iter().any(|j| j[3] == "yes"), "TR2: some money ends offshore");
+    let paths: Vec<TracePathRow> = typed(&out.path().join("trace_paths.csv"));
+    assert!(paths.iter().any(|p| p.direction.as_str() == "forward"
+        && p.reaches_seed.0
+        && p.accounts.as_str().contains(" > ")));
+    let jurisdictions: Vec<TraceJurisdictionRow> = typed(&out.path().join("trace_jurisdictions.csv"));
+    assert!(jurisdictions.iter().any(|j| j.offshore.0), "TR2: some money ends offshore");
 }
 
 #[test]
@@ -107,9 +113,9 @@ fn small_dump(dir: &std::path::Path, shuffled: bool) {
 }
 
 fn holdings(out: &std::path::Path) -> Vec<(String, String, String)> {
-    rows(&out.join("trace_holdings.csv"))
+    typed::<TraceHoldingRow>(&out.join("trace_holdings.csv"))
         .into_iter()
-        .map(|r| (r[1].clone(), r[2].clone(), r[7].clone()))
+        .map(|r| (r.direction.0, r.account_id.0, format!("{:.2}", r.amount.0)))
         .collect()
 }
 
@@ -128,10 +134,10 @@ fn hand_computed_trace_and_shuffled_rows() {
         ("forward".to_owned(), "A".to_owned(), "20.00".to_owned()),
     ];
     assert_eq!(holdings(out.path()), want);
-    let summary = &rows(&out.path().join("trace_summary.csv"))[0];
+    let summary = &typed::<TraceSummaryRow>(&out.path().join("trace_summary.csv"))[0];
     assert_eq!(
-        (summary[4].as_str(), summary[8].as_str(), summary[6].as_str()),
-        ("100.00", "13.33", "66.67"),
+        (cents(summary.seed_value), cents(summary.sunk), cents(summary.held_offshore)),
+        (10_000, 1_333, 6_667),
         "sunk, and held offshore (VG)"
     );
 

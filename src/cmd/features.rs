@@ -12,6 +12,7 @@ use flowhound::export::features_out;
 use flowhound::features::{self, Family};
 use flowhound::ingest::presets::Preset;
 use flowhound::progress::Progress;
+use flowhound::units::{DAY, HOUR};
 use flowhound::Config;
 
 /// Compute per-transfer pattern features (GFP-style) and write them as Parquet or CSV.
@@ -53,8 +54,8 @@ fn seconds(text: &str) -> Option<i64> {
     let factor = match unit {
         's' => 1.0,
         'm' => 60.0,
-        'h' => 3600.0,
-        'd' => 86_400.0,
+        'h' => HOUR as f64,
+        'd' => DAY as f64,
         _ => return None,
     };
     (n > 0.0).then_some((n * factor) as i64)

@@ -1,7 +1,7 @@
 //! Typed configuration: an embedded default (`default.toml`), overridable by a user TOML
 //! file in which unknown keys are an error.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,11 @@ pub use crate::detect::underground::ub2_structuring::Ub2Config;
 pub use crate::detect::underground::ub4_rapid_in_out::Ub4Config;
 pub use crate::detect::underground::ub5_net_settlement::Ub5Config;
 pub use crate::detect::underground::ub6_settlement_shell::Ub6Config;
-use params::{Channels, Count, Countries, Factor, Share};
+pub use crate::export::goaml::GoamlConfig;
+pub use crate::export::report::ReportConfig;
+pub use crate::leads::ScoringConfig;
+pub use crate::trace::TraceConfig;
+use params::{Countries, Factor};
 
 pub use amount_floor::AmountFloor;
 
@@ -102,91 +106,6 @@ pub struct Config {
     pub goaml: GoamlConfig,
     /// Lead scoring.
     pub scoring: ScoringConfig,
-}
-
-/// Parameters of the HTML case report.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReportConfig {
-    /// Leads drawn.
-    pub top_leads: usize,
-    /// Accounts drawn per lead.
-    pub max_accounts_drawn: usize,
-}
-
-/// The reporting entity and options of the goAML export.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GoamlConfig {
-    /// Leads exported.
-    pub top_leads: usize,
-    /// Reporting entity id, as registered with the FIU.
-    pub rentity_id: String,
-    /// Reporting entity branch (optional).
-    pub rentity_branch: String,
-    /// `E` (electronic) or `M` (manual).
-    pub submission_code: String,
-    /// Report type, e.g. `STR`, `SAR`.
-    pub report_code: String,
-    /// Local currency (empty: the base currency).
-    pub currency_code_local: String,
-    /// Reporting person.
-    pub reporting_person_first_name: String,
-    /// Reporting person.
-    pub reporting_person_last_name: String,
-    /// Reporting person.
-    pub reporting_person_email: String,
-    /// Reporting person.
-    pub reporting_person_occupation: String,
-    /// goAML address type code of the location.
-    pub location_address_type: String,
-    /// Address of the reporting location.
-    pub location_address: String,
-    /// City of the reporting location.
-    pub location_city: String,
-    /// Country code of the reporting location.
-    pub location_country_code: String,
-    /// goAML transmode code.
-    pub transmode_code: String,
-    /// goAML funds code.
-    pub funds_code: String,
-    /// Action taken.
-    pub action: String,
-}
-
-/// Parameters of `trace` (TR1/TR2).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TraceConfig {
-    /// Hops followed away from a seed.
-    pub max_hops: u32,
-    /// Share of the seed value below which traced value is dropped.
-    pub min_share: Share,
-    /// Channels that sink traced money.
-    pub sink_channels: Channels,
-    /// Accounts that sink traced money.
-    pub sink_accounts: Vec<String>,
-    /// Chains per destination in trace_paths.csv.
-    pub paths_per_destination: Count<1>,
-    /// Destinations whose chains are reported.
-    pub path_destinations: Count<1>,
-}
-
-/// Lead scoring parameters.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScoringConfig {
-    /// Weight per pattern (an unknown code is an error).
-    pub pattern_weights: BTreeMap<Pattern, Share>,
-    /// Weight of a pattern without an entry.
-    pub default_weight: Share,
-    /// Amount at which the amount factor reaches 1.
-    pub reference_amount: AmountFloor,
-    /// Weight of the strongest shell profile among a lead's accounts.
-    pub shell_weight: Share,
-    /// Hits sharing central accounts that add up to more accounts than this are split
-    /// into leads of at most this many (a single larger hit stays whole).
-    pub max_lead_accounts: Count<2>,
 }
 
 impl Config {

@@ -13,9 +13,9 @@ pub struct Tiny {
 }
 
 /// One hour in seconds.
-pub const H: i64 = 3600;
+pub const H: i64 = crate::units::HOUR;
 /// One day in seconds.
-pub const D: i64 = 86_400;
+pub const D: i64 = crate::units::DAY;
 
 impl Tiny {
     /// Empty dump with the default config and an accounts table.

@@ -12,12 +12,53 @@ use std::path::{Path, PathBuf};
 
 use super::leads_csv::Evidence;
 use super::report::esc;
-use crate::config::{Config, GoamlConfig};
+use crate::config::Config;
 use crate::csv_out::write_atomic;
 use crate::error::{Error, Result};
 use crate::graph::FlowGraph;
 use crate::leads::Lead;
 use crate::model::Dump;
+use serde::{Deserialize, Serialize};
+
+/// The reporting entity and options of the goAML export.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoamlConfig {
+    /// Leads exported.
+    pub top_leads: usize,
+    /// Reporting entity id, as registered with the FIU.
+    pub rentity_id: String,
+    /// Reporting entity branch (optional).
+    pub rentity_branch: String,
+    /// `E` (electronic) or `M` (manual).
+    pub submission_code: String,
+    /// Report type, e.g. `STR`, `SAR`.
+    pub report_code: String,
+    /// Local currency (empty: the base currency).
+    pub currency_code_local: String,
+    /// Reporting person.
+    pub reporting_person_first_name: String,
+    /// Reporting person.
+    pub reporting_person_last_name: String,
+    /// Reporting person.
+    pub reporting_person_email: String,
+    /// Reporting person.
+    pub reporting_person_occupation: String,
+    /// goAML address type code of the location.
+    pub location_address_type: String,
+    /// Address of the reporting location.
+    pub location_address: String,
+    /// City of the reporting location.
+    pub location_city: String,
+    /// Country code of the reporting location.
+    pub location_country_code: String,
+    /// goAML transmode code.
+    pub transmode_code: String,
+    /// goAML funds code.
+    pub funds_code: String,
+    /// Action taken.
+    pub action: String,
+}
 
 /// Most transactions in one report.
 const MAX_TRANSACTIONS: usize = 1000;

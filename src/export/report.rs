@@ -16,6 +16,17 @@ use crate::leads::{Lead, LeadAccount};
 use crate::model::Dump;
 use crate::units::fmt_amount;
 use crate::units::{format_date, format_time};
+use serde::{Deserialize, Serialize};
+
+/// Parameters of the HTML case report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Leads drawn.
+    pub top_leads: usize,
+    /// Accounts drawn per lead.
+    pub max_accounts_drawn: usize,
+}
 
 /// Run facts shown at the top of the report.
 #[derive(Debug, Clone)]
@@ -97,14 +108,71 @@ fn main_role(a: &LeadAccount) -> Role {
 /// The lead as an SVG: accounts in three columns (sources, intermediaries, destinations),
 /// coloured by jurisdiction, arrows with amounts and dates.
 pub fn drawing(lead: &Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> String {
+    let (cols, hidden) = columns(lead, g, max_nodes);
+    let rows = cols.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let h = TOP + rows as f64 * ROW_H + 30.0;
+    let pos = positions(&cols, rows);
+    let pairs = arrows(lead, g, &pos);
+    let max_amount = pairs.values().map(|p| p.0).fold(1.0, f64::max);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="accounts and transfers of {id}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b778c"/></marker></defs>"##,
+        w = WIDTH,
+        id = esc(&lead.id)
+    );
+    for (t, x) in ["sources", "pass-through", "destinations"].iter().zip(XS) {
+        let _ = write!(
+            svg,
+            r##"<text x="{x}" y="20" text-anchor="middle" font-size="12" fill="#5a6475">{t}</text>"##
+        );
+    }
+    let label_edges = pairs.len() <= 40;
+    for (&(s, d), &(amount, first, n)) in &pairs {
+        let arrow = Arrow { from: pos[&s], to: pos[&d], amount, first, transfers: n };
+        draw_arrow(
+            &mut svg,
+            &lead.id,
+            &dump.accounts.ids[s as usize],
+            &dump.accounts.ids[d as usize],
+            &arrow,
+            max_amount,
+            label_edges,
+        );
+    }
+    for a in cols.iter().flatten() {
+        draw_account(&mut svg, a, pos[&a.account], g, dump);
+    }
+    if hidden > 0 {
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#5a6475">+{hidden} more accounts in the table below</text>"##,
+            WIDTH - 10.0,
+            h - 8.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Width of a drawing, and the x of its three columns (sources, pass-through,
+/// destinations).
+const WIDTH: f64 = 1040.0;
+const XS: [f64; 3] = [150.0, 520.0, 890.0];
+/// Height of one row of accounts, and the room above the first.
+const ROW_H: f64 = 44.0;
+const TOP: f64 = 40.0;
+
+/// The accounts drawn in each column, and how many were left out. The largest accounts
+/// are drawn; drawn accounts read top to bottom in time order, so chains of layers
+/// follow the money.
+fn columns<'l>(lead: &'l Lead, g: &FlowGraph, max_nodes: usize) -> ([Vec<&'l LeadAccount>; 3], usize) {
     let mut cols: [Vec<&LeadAccount>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for a in &lead.accounts {
         cols[column(main_role(a))].push(a);
     }
     let per_col = (max_nodes / 3).max(4);
     let mut hidden = 0;
-    // The largest accounts are drawn; drawn accounts read top to bottom in time order,
-    // so chains of layers follow the money.
     let mut first: BTreeMap<u32, u32> = BTreeMap::new();
     for &(e, _) in &lead.transfers {
         for a in [g.src[e as usize], g.dst[e as usize]] {
@@ -123,18 +191,27 @@ pub fn drawing(lead: &Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> Str
         }
         c.sort_by_key(|a| (first.get(&a.account).copied().unwrap_or(u32::MAX), a.account));
     }
-    let rows = cols.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let (w, row_h, top) = (1040.0, 44.0, 40.0);
-    let h = top + rows as f64 * row_h + 30.0;
-    let xs = [150.0, 520.0, 890.0];
+    (cols, hidden)
+}
+
+/// Where each drawn account sits: columns centred vertically on the tallest.
+fn positions(cols: &[Vec<&LeadAccount>; 3], rows: usize) -> BTreeMap<u32, (f64, f64)> {
     let mut pos: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
     for (ci, c) in cols.iter().enumerate() {
-        let offset = (rows - c.len()) as f64 * row_h / 2.0;
+        let offset = (rows - c.len()) as f64 * ROW_H / 2.0;
         for (ri, a) in c.iter().enumerate() {
-            pos.insert(a.account, (xs[ci], top + offset + ri as f64 * row_h + row_h / 2.0));
+            pos.insert(a.account, (XS[ci], TOP + offset + ri as f64 * ROW_H + ROW_H / 2.0));
         }
     }
-    // One arrow per account pair: total amount, first date, count.
+    pos
+}
+
+/// One arrow per pair of drawn accounts: total amount, first time, transfer count.
+fn arrows(
+    lead: &Lead,
+    g: &FlowGraph,
+    pos: &BTreeMap<u32, (f64, f64)>,
+) -> BTreeMap<(u32, u32), (f64, i64, usize)> {
     let mut pairs: BTreeMap<(u32, u32), (f64, i64, usize)> = BTreeMap::new();
     for &(e, _) in &lead.transfers {
         let (s, d) = (g.src[e as usize], g.dst[e as usize]);
@@ -145,85 +222,81 @@ pub fn drawing(lead: &Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> Str
             p.2 += 1;
         }
     }
-    let max_amount = pairs.values().map(|p| p.0).fold(1.0, f64::max);
-    let mut svg = String::new();
+    pairs
+}
+
+/// An arrow between two drawn accounts.
+struct Arrow {
+    from: (f64, f64),
+    to: (f64, f64),
+    amount: f64,
+    first: i64,
+    transfers: usize,
+}
+
+fn draw_arrow(
+    svg: &mut String,
+    lead_id: &str,
+    from_id: &str,
+    to_id: &str,
+    arrow: &Arrow,
+    max_amount: f64,
+    label: bool,
+) {
+    let ((x1, y1), (x2, y2)) = (arrow.from, arrow.to);
+    let (amount, first, n) = (arrow.amount, arrow.first, arrow.transfers);
+    let width = 0.8 + 3.2 * (amount / max_amount).sqrt();
+    // Arrows within one column, or backwards, bend so they do not overlap the nodes.
+    let (cx, cy) = if (x1 - x2).abs() < 1.0 {
+        (x1 + 90.0, (y1 + y2) / 2.0)
+    } else if x2 < x1 {
+        ((x1 + x2) / 2.0, (y1 + y2) / 2.0 + 60.0)
+    } else {
+        ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
+    };
+    let shorten = |x: f64, y: f64, tx: f64, ty: f64| {
+        let (dx, dy) = (tx - x, ty - y);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        (x + dx / len * 12.0, y + dy / len * 12.0)
+    };
+    let (sx, sy) = shorten(x1, y1, cx, cy);
+    let (ex, ey) = shorten(x2, y2, cx, cy);
     let _ = write!(
         svg,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="accounts and transfers of {id}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b778c"/></marker></defs>"##,
-        id = esc(&lead.id)
+        r##"<path d="M{sx:.1},{sy:.1} Q{cx:.1},{cy:.1} {ex:.1},{ey:.1}" fill="none" stroke="#6b778c" stroke-opacity="0.75" stroke-width="{width:.2}" marker-end="url(#arrow-{id})"><title>{from} → {to}: {amt} in {n} transfer(s), first {date}</title></path>"##,
+        id = esc(lead_id),
+        from = esc(from_id),
+        to = esc(to_id),
+        amt = fmt_amount(amount),
+        date = format_date(first),
     );
-    for (t, x) in ["sources", "pass-through", "destinations"].iter().zip(xs) {
+    if label {
+        let (lx, ly) = ((sx + 2.0 * cx + ex) / 4.0, (sy + 2.0 * cy + ey) / 4.0 - 4.0);
+        let times = if n > 1 { format!(" ×{n}") } else { String::new() };
         let _ = write!(
             svg,
-            r##"<text x="{x}" y="20" text-anchor="middle" font-size="12" fill="#5a6475">{t}</text>"##
+            r##"<text x="{lx:.1}" y="{ly:.1}" text-anchor="middle" font-size="10" fill="#39414f" paint-order="stroke" stroke="#fcfdff" stroke-width="3">{} · {}{times}</text>"##,
+            fmt_amount(amount),
+            format_date(first)
         );
     }
-    let label_edges = pairs.len() <= 40;
-    for (&(s, d), &(amount, first, n)) in &pairs {
-        let ((x1, y1), (x2, y2)) = (pos[&s], pos[&d]);
-        let width = 0.8 + 3.2 * (amount / max_amount).sqrt();
-        // Arrows within one column, or backwards, bend so they do not overlap the nodes.
-        let (cx, cy) = if (x1 - x2).abs() < 1.0 {
-            (x1 + 90.0, (y1 + y2) / 2.0)
-        } else if x2 < x1 {
-            ((x1 + x2) / 2.0, (y1 + y2) / 2.0 + 60.0)
-        } else {
-            ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
-        };
-        let shorten = |x: f64, y: f64, tx: f64, ty: f64| {
-            let (dx, dy) = (tx - x, ty - y);
-            let len = (dx * dx + dy * dy).sqrt().max(1.0);
-            (x + dx / len * 12.0, y + dy / len * 12.0)
-        };
-        let (sx, sy) = shorten(x1, y1, cx, cy);
-        let (ex, ey) = shorten(x2, y2, cx, cy);
-        let _ = write!(
-            svg,
-            r##"<path d="M{sx:.1},{sy:.1} Q{cx:.1},{cy:.1} {ex:.1},{ey:.1}" fill="none" stroke="#6b778c" stroke-opacity="0.75" stroke-width="{width:.2}" marker-end="url(#arrow-{id})"><title>{from} → {to}: {amt} in {n} transfer(s), first {date}</title></path>"##,
-            id = esc(&lead.id),
-            from = esc(&dump.accounts.ids[s as usize]),
-            to = esc(&dump.accounts.ids[d as usize]),
-            amt = fmt_amount(amount),
-            date = format_date(first),
-        );
-        if label_edges {
-            let (lx, ly) = ((sx + 2.0 * cx + ex) / 4.0, (sy + 2.0 * cy + ey) / 4.0 - 4.0);
-            let times = if n > 1 { format!(" ×{n}") } else { String::new() };
-            let _ = write!(
-                svg,
-                r##"<text x="{lx:.1}" y="{ly:.1}" text-anchor="middle" font-size="10" fill="#39414f" paint-order="stroke" stroke="#fcfdff" stroke-width="3">{} · {}{times}</text>"##,
-                fmt_amount(amount),
-                format_date(first)
-            );
-        }
-    }
-    for a in cols.iter().flatten() {
-        let (x, y) = pos[&a.account];
-        let i = a.account as usize;
-        let country = g.accounts.country[i].map(|c| c.to_string()).unwrap_or_else(|| "?".into());
-        let roles: Vec<&str> = a.roles.iter().map(|(_, r)| r.as_str()).collect();
-        let _ = write!(
-            svg,
-            r##"<circle cx="{x}" cy="{y}" r="10" fill="{fill}" stroke="#fff" stroke-width="2"><title>{id} ({country}) {roles}: in {inn}, out {out}</title></circle><text x="{x}" y="{ty}" text-anchor="middle" font-size="11" fill="#1d2330">{id} · {country} · {role}</text>"##,
-            fill = colour(g, a.account),
-            id = esc(&dump.accounts.ids[i]),
-            roles = esc(&roles.join(", ")),
-            role = esc(roles.first().copied().unwrap_or("")),
-            inn = fmt_amount(a.amount_in),
-            out = fmt_amount(a.amount_out),
-            ty = y + 22.0,
-        );
-    }
-    if hidden > 0 {
-        let _ = write!(
-            svg,
-            r##"<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#5a6475">+{hidden} more accounts in the table below</text>"##,
-            w - 10.0,
-            h - 8.0
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+}
+
+fn draw_account(svg: &mut String, a: &LeadAccount, (x, y): (f64, f64), g: &FlowGraph, dump: &Dump) {
+    let i = a.account as usize;
+    let country = g.accounts.country[i].map(|c| c.to_string()).unwrap_or_else(|| "?".into());
+    let roles: Vec<&str> = a.roles.iter().map(|(_, r)| r.as_str()).collect();
+    let _ = write!(
+        svg,
+        r##"<circle cx="{x}" cy="{y}" r="10" fill="{fill}" stroke="#fff" stroke-width="2"><title>{id} ({country}) {roles}: in {inn}, out {out}</title></circle><text x="{x}" y="{ty}" text-anchor="middle" font-size="11" fill="#1d2330">{id} · {country} · {role}</text>"##,
+        fill = colour(g, a.account),
+        id = esc(&dump.accounts.ids[i]),
+        roles = esc(&roles.join(", ")),
+        role = esc(roles.first().copied().unwrap_or("")),
+        inn = fmt_amount(a.amount_in),
+        out = fmt_amount(a.amount_out),
+        ty = y + 22.0,
+    );
 }
 
 /// Writes the report.

@@ -340,6 +340,153 @@ impl QualityRow {
     }
 }
 
+/// A row of `trace_summary.csv`: one traced case in one direction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceSummaryRow {
+    /// The case (seeds.csv).
+    pub case_id: Text,
+    /// `forward` or `backward`.
+    pub direction: Text,
+    /// `proportional`, `fifo` or `lifo`.
+    pub rule: Text,
+    /// The seed accounts.
+    pub seeds: List<String>,
+    /// Value traced from the seeds.
+    pub seed_value: Money,
+    /// Held at the end, anywhere.
+    pub held: Money,
+    /// Held in offshore jurisdictions.
+    pub held_offshore: Money,
+    /// Held in high-risk jurisdictions.
+    pub held_high_risk: Money,
+    /// Left the banking system (cash out, sink accounts).
+    pub sunk: Money,
+    /// Dropped below `trace.min_share`.
+    pub dropped_below_threshold: Money,
+    /// Dropped at the hop limit.
+    pub dropped_hop_limit: Money,
+    /// seed_value = held + sunk + dropped, to the cent.
+    pub conserved: YesNo,
+}
+
+/// A row of `trace_holdings.csv`: where traced value sits now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceHoldingRow {
+    /// The case.
+    pub case_id: Text,
+    /// `forward` or `backward`.
+    pub direction: Text,
+    /// The account holding it.
+    pub account_id: Text,
+    /// Its holder.
+    pub holder_id: Text,
+    /// Its country.
+    pub country: Text,
+    /// In an offshore jurisdiction.
+    pub offshore: YesNo,
+    /// In a high-risk jurisdiction.
+    pub high_risk: YesNo,
+    /// Value held.
+    pub amount: Money,
+    /// Of the seed value.
+    pub share_of_seed: Ratio,
+    /// Hops from the nearest seed.
+    pub hops_from_seed: u32,
+}
+
+/// A row of `trace_paths.csv`: one chain to (or from) an endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TracePathRow {
+    /// The case.
+    pub case_id: Text,
+    /// `forward` or `backward`.
+    pub direction: Text,
+    /// Where the chain ends.
+    pub endpoint: Text,
+    /// Rank among the endpoint's chains.
+    pub rank: usize,
+    /// Value carried.
+    pub amount: Money,
+    /// Of the seed value.
+    pub share_of_seed: Ratio,
+    /// Smallest hop.
+    pub bottleneck: Money,
+    /// Transfers in the chain.
+    pub hops: usize,
+    /// The chain reaches a seed.
+    pub reaches_seed: YesNo,
+    /// Accounts, ` > `-joined.
+    pub accounts: Text,
+    /// Transfers, ` > `-joined.
+    pub transfers: Text,
+}
+
+/// A row of `trace_flows.csv`: traced value between two accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceFlowRow {
+    /// The case.
+    pub case_id: Text,
+    /// `forward` or `backward`.
+    pub direction: Text,
+    /// Sender.
+    pub src_account: Text,
+    /// Receiver.
+    pub dst_account: Text,
+    /// Traced value.
+    pub amount: Money,
+    /// Transfers carrying it.
+    pub transfers: usize,
+}
+
+/// A row of `trace_jurisdictions.csv`: traced value held per country.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceJurisdictionRow {
+    /// The case.
+    pub case_id: Text,
+    /// `forward` or `backward`.
+    pub direction: Text,
+    /// Country (`unknown` when not known).
+    pub country: Text,
+    /// Offshore.
+    pub offshore: YesNo,
+    /// High-risk.
+    pub high_risk: YesNo,
+    /// Value held.
+    pub amount: Money,
+    /// Of the seed value.
+    pub share_of_seed: Ratio,
+}
+
+/// A row of `eval_trace.csv`: how much of a traced case reached its true destinations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceScoreRow {
+    /// The case.
+    pub case_id: Text,
+    /// Value traced.
+    pub seed_value: Money,
+    /// Of it, held at the case's true destinations.
+    pub reached_destinations: Money,
+    /// reached / seed.
+    pub share: Ratio,
+    /// True destination accounts.
+    pub destinations: usize,
+}
+
+/// A row of `rejects.csv`: an input row not accepted, where it was and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectRow {
+    /// The input file.
+    pub file: Text,
+    /// 1-based line (the header is line 1).
+    pub line: u64,
+    /// The column at fault (`*` for the whole row).
+    pub field: Text,
+    /// Why.
+    pub reason: Text,
+    /// The offending value, as read (at most 200 characters).
+    pub value: Text,
+}
+
 /// Every row of `path`, typed; a row that does not fit names the file and its line.
 pub fn read<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     let mut reader =

@@ -4,6 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::rows::{
+    Fixed, List, Money, Ratio, Text, TraceFlowRow, TraceHoldingRow, TraceJurisdictionRow, TracePathRow,
+    TraceSummaryRow, YesNo,
+};
 use crate::csv_out::CsvOut;
 use crate::error::Result;
 use crate::graph::FlowGraph;
@@ -11,30 +15,30 @@ use crate::model::Dump;
 use crate::trace::engine::amount;
 use crate::trace::{Direction, GroupTrace, Rule};
 
-fn money(m: i64) -> String {
-    format!("{:.2}", amount(m))
+fn money(m: i64) -> Money {
+    Fixed(amount(m))
 }
 
-fn share(part: i64, whole: i64) -> String {
-    if whole <= 0 {
-        "0.0000".into()
-    } else {
-        format!("{:.4}", part as f64 / whole as f64)
-    }
+fn share(part: i64, whole: i64) -> Ratio {
+    Fixed(if whole <= 0 { 0.0 } else { part as f64 / whole as f64 })
 }
 
-fn direction(d: Direction) -> &'static str {
-    match d {
+fn direction(d: Direction) -> Text {
+    Text::from(match d {
         Direction::Backward => "backward",
         _ => "forward",
-    }
+    })
 }
 
-fn flag(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
+/// Ids and places of one run's accounts.
+struct Names<'a> {
+    g: &'a FlowGraph,
+    dump: &'a Dump,
+}
+
+impl Names<'_> {
+    fn account(&self, a: u32) -> &str {
+        self.dump.accounts.ids[a as usize].as_str()
     }
 }
 
@@ -55,133 +59,142 @@ pub fn by_jurisdiction(t: &GroupTrace, g: &FlowGraph) -> Vec<(String, bool, bool
 
 /// Writes every trace file into `dir`.
 pub fn write(dir: &Path, traces: &[GroupTrace], rule: Rule, g: &FlowGraph, dump: &Dump) -> Result<()> {
-    let account = |a: u32| dump.accounts.ids[a as usize].as_str();
-    let holder = |a: u32| super::holder_id(g, dump, a);
-    let country = |a: u32| super::country_code(g, a);
+    let names = Names { g, dump };
     let rule = match rule {
         Rule::Proportional => "proportional",
         Rule::Fifo => "fifo",
         Rule::Lifo => "lifo",
     };
+    write_summary(&dir.join("trace_summary.csv"), traces, rule, &names)?;
+    write_holdings(&dir.join("trace_holdings.csv"), traces, &names)?;
+    write_paths(&dir.join("trace_paths.csv"), traces, &names)?;
+    write_flows(&dir.join("trace_flows.csv"), traces, &names)?;
+    write_jurisdictions(&dir.join("trace_jurisdictions.csv"), traces, g)
+}
 
-    let mut out = CsvOut::create(
-        &dir.join("trace_summary.csv"),
-        &[
-            "case_id",
-            "direction",
-            "rule",
-            "seeds",
-            "seed_value",
-            "held",
-            "held_offshore",
-            "held_high_risk",
-            "sunk",
-            "dropped_below_threshold",
-            "dropped_hop_limit",
-            "conserved",
-        ],
-    )?;
+const SUMMARY_HEADER: [&str; 12] = [
+    "case_id",
+    "direction",
+    "rule",
+    "seeds",
+    "seed_value",
+    "held",
+    "held_offshore",
+    "held_high_risk",
+    "sunk",
+    "dropped_below_threshold",
+    "dropped_hop_limit",
+    "conserved",
+];
+
+fn write_summary(path: &Path, traces: &[GroupTrace], rule: &str, n: &Names<'_>) -> Result<()> {
+    let g = n.g;
+    let mut out = CsvOut::create(path, &SUMMARY_HEADER)?;
     for t in traces {
         let o = &t.outcome;
         let held_where = |pick: &dyn Fn(usize) -> bool| {
             o.held.iter().filter(|h| pick(h.0 as usize)).map(|h| h.1).sum::<i64>()
         };
-        let seeds: Vec<&str> = t.seeds.iter().map(|&s| account(s)).collect();
-        out.row(&[
-            &t.case,
-            direction(t.direction),
-            rule,
-            &seeds.join(";"),
-            &money(o.seed_value),
-            &money(o.total_held()),
-            &money(held_where(&|a| g.accounts.offshore[a])),
-            &money(held_where(&|a| g.accounts.high_risk[a])),
-            &money(o.sunk),
-            &money(o.dropped_small),
-            &money(o.dropped_hops),
-            flag(o.imbalance() == 0),
-        ])?;
+        out.record(&TraceSummaryRow {
+            case_id: Text(t.case.clone()),
+            direction: direction(t.direction),
+            rule: rule.into(),
+            seeds: List::new(t.seeds.iter().map(|&s| n.account(s).to_owned()).collect()),
+            seed_value: money(o.seed_value),
+            held: money(o.total_held()),
+            held_offshore: money(held_where(&|a| g.accounts.offshore[a])),
+            held_high_risk: money(held_where(&|a| g.accounts.high_risk[a])),
+            sunk: money(o.sunk),
+            dropped_below_threshold: money(o.dropped_small),
+            dropped_hop_limit: money(o.dropped_hops),
+            conserved: YesNo(o.imbalance() == 0),
+        })?;
     }
-    out.finish()?;
+    out.finish()
+}
 
-    let mut out = CsvOut::create(
-        &dir.join("trace_holdings.csv"),
-        &[
-            "case_id",
-            "direction",
-            "account_id",
-            "holder_id",
-            "country",
-            "offshore",
-            "high_risk",
-            "amount",
-            "share_of_seed",
-            "hops_from_seed",
-        ],
-    )?;
+const HOLDINGS_HEADER: [&str; 10] = [
+    "case_id",
+    "direction",
+    "account_id",
+    "holder_id",
+    "country",
+    "offshore",
+    "high_risk",
+    "amount",
+    "share_of_seed",
+    "hops_from_seed",
+];
+
+fn write_holdings(path: &Path, traces: &[GroupTrace], n: &Names<'_>) -> Result<()> {
+    let g = n.g;
+    let mut out = CsvOut::create(path, &HOLDINGS_HEADER)?;
     for t in traces {
         let mut held = t.outcome.held.clone();
         held.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         for (a, m, hops) in held {
-            out.row(&[
-                &t.case,
-                direction(t.direction),
-                account(a),
-                holder(a),
-                &country(a),
-                flag(g.accounts.offshore[a as usize]),
-                flag(g.accounts.high_risk[a as usize]),
-                &money(m),
-                &share(m, t.outcome.seed_value),
-                &hops.to_string(),
-            ])?;
+            out.record(&TraceHoldingRow {
+                case_id: Text(t.case.clone()),
+                direction: direction(t.direction),
+                account_id: n.account(a).into(),
+                holder_id: super::holder_id(g, n.dump, a).into(),
+                country: Text(super::country_code(g, a)),
+                offshore: YesNo(g.accounts.offshore[a as usize]),
+                high_risk: YesNo(g.accounts.high_risk[a as usize]),
+                amount: money(m),
+                share_of_seed: share(m, t.outcome.seed_value),
+                hops_from_seed: hops,
+            })?;
         }
     }
-    out.finish()?;
+    out.finish()
+}
 
-    let mut out = CsvOut::create(
-        &dir.join("trace_paths.csv"),
-        &[
-            "case_id",
-            "direction",
-            "endpoint",
-            "rank",
-            "amount",
-            "share_of_seed",
-            "bottleneck",
-            "hops",
-            "reaches_seed",
-            "accounts",
-            "transfers",
-        ],
-    )?;
+const PATHS_HEADER: [&str; 11] = [
+    "case_id",
+    "direction",
+    "endpoint",
+    "rank",
+    "amount",
+    "share_of_seed",
+    "bottleneck",
+    "hops",
+    "reaches_seed",
+    "accounts",
+    "transfers",
+];
+
+fn write_paths(path: &Path, traces: &[GroupTrace], n: &Names<'_>) -> Result<()> {
+    let g = n.g;
+    let mut out = CsvOut::create(path, &PATHS_HEADER)?;
     for t in traces {
         for c in &t.chains {
-            let mut accounts = vec![account(g.src[c.edges[0] as usize])];
-            accounts.extend(c.edges.iter().map(|&e| account(g.dst[e as usize])));
+            let mut accounts = vec![n.account(g.src[c.edges[0] as usize])];
+            accounts.extend(c.edges.iter().map(|&e| n.account(g.dst[e as usize])));
             let transfers: Vec<&str> =
-                c.edges.iter().map(|&e| dump.transfers.ids.get(g.row[e as usize])).collect();
-            out.row(&[
-                &t.case,
-                direction(t.direction),
-                account(c.destination),
-                &c.rank.to_string(),
-                &money(c.amount),
-                &share(c.amount, t.outcome.seed_value),
-                &money(c.bottleneck),
-                &c.edges.len().to_string(),
-                flag(c.complete),
-                &accounts.join(" > "),
-                &transfers.join(" > "),
-            ])?;
+                c.edges.iter().map(|&e| n.dump.transfers.ids.get(g.row[e as usize])).collect();
+            out.record(&TracePathRow {
+                case_id: Text(t.case.clone()),
+                direction: direction(t.direction),
+                endpoint: n.account(c.destination).into(),
+                rank: c.rank,
+                amount: money(c.amount),
+                share_of_seed: share(c.amount, t.outcome.seed_value),
+                bottleneck: money(c.bottleneck),
+                hops: c.edges.len(),
+                reaches_seed: YesNo(c.complete),
+                accounts: Text(accounts.join(" > ")),
+                transfers: Text(transfers.join(" > ")),
+            })?;
         }
     }
-    out.finish()?;
+    out.finish()
+}
 
-    let mut out = CsvOut::create(
-        &dir.join("trace_flows.csv"),
-        &["case_id", "direction", "src_account", "dst_account", "amount", "transfers"],
-    )?;
+fn write_flows(path: &Path, traces: &[GroupTrace], n: &Names<'_>) -> Result<()> {
+    let g = n.g;
+    let mut out =
+        CsvOut::create(path, &["case_id", "direction", "src_account", "dst_account", "amount", "transfers"])?;
     for t in traces {
         let mut flows: BTreeMap<(u32, u32), (i64, usize)> = BTreeMap::new();
         for &(e, m) in &t.outcome.edges {
@@ -189,27 +202,36 @@ pub fn write(dir: &Path, traces: &[GroupTrace], rule: Rule, g: &FlowGraph, dump:
             f.0 += m;
             f.1 += 1;
         }
-        for ((s, d), (m, n)) in flows {
-            out.row(&[&t.case, direction(t.direction), account(s), account(d), &money(m), &n.to_string()])?;
+        for ((s, d), (m, count)) in flows {
+            out.record(&TraceFlowRow {
+                case_id: Text(t.case.clone()),
+                direction: direction(t.direction),
+                src_account: n.account(s).into(),
+                dst_account: n.account(d).into(),
+                amount: money(m),
+                transfers: count,
+            })?;
         }
     }
-    out.finish()?;
+    out.finish()
+}
 
+fn write_jurisdictions(path: &Path, traces: &[GroupTrace], g: &FlowGraph) -> Result<()> {
     let mut out = CsvOut::create(
-        &dir.join("trace_jurisdictions.csv"),
+        path,
         &["case_id", "direction", "country", "offshore", "high_risk", "amount", "share_of_seed"],
     )?;
     for t in traces {
         for (c, off, risk, m) in by_jurisdiction(t, g) {
-            out.row(&[
-                &t.case,
-                direction(t.direction),
-                &c,
-                flag(off),
-                flag(risk),
-                &money(m),
-                &share(m, t.outcome.seed_value),
-            ])?;
+            out.record(&TraceJurisdictionRow {
+                case_id: Text(t.case.clone()),
+                direction: direction(t.direction),
+                country: Text(c),
+                offshore: YesNo(off),
+                high_risk: YesNo(risk),
+                amount: money(m),
+                share_of_seed: share(m, t.outcome.seed_value),
+            })?;
         }
     }
     out.finish()

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use super::world::{country_index, stream, Business, World, DAY};
 use super::{CaseBook, Memo, Tx, NO_CASE};
 use crate::model::{Channel, Relation};
+use crate::units::HOUR;
 
 /// Transfers per parallel chunk (each chunk has its own RNG stream).
 const CHUNK: usize = 50_000;
@@ -26,7 +27,7 @@ fn when(rng: &mut ChaCha8Rng, w: &World) -> i64 {
     let day = rng.random_range(0..w.days);
     let hour =
         if rng.random::<f64>() < 0.85 { rng.random_range(8.0..20.0) } else { rng.random_range(0.0..24.0) };
-    w.start + day * DAY + (hour * 3600.0) as i64 + rng.random_range(0..60)
+    w.start + day * DAY + crate::units::hours_to_seconds(hour) as i64 + rng.random_range(0..60)
 }
 
 fn pick(rng: &mut ChaCha8Rng, list: &[u32]) -> u32 {
@@ -136,7 +137,7 @@ pub fn settle_acquirers(w: &World, txs: &[Tx]) -> Vec<Tx> {
         let n = rng.random_range(2..6);
         for k in 0..n {
             let m = merchants[(acq as usize * 7 + k * 13) % merchants.len()];
-            let time = w.start + (day + 1) * DAY + 2 * 3600 + k as i64 * 60;
+            let time = w.start + (day + 1) * DAY + 2 * HOUR + k as i64 * 60;
             out.push(Tx {
                 time,
                 src: acq,
@@ -195,7 +196,7 @@ fn remitters(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usiz
                 memo: Memo::None,
                 case: NO_CASE,
             });
-            let paid = t + rng.random_range(1..20) * 3600;
+            let paid = t + rng.random_range(1..20) * HOUR;
             txs.push(Tx {
                 time: paid,
                 src: corr,
@@ -209,7 +210,7 @@ fn remitters(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usiz
         }
         for (day, sum) in daily {
             txs.push(Tx {
-                time: w.start + (day + 1) * DAY + 10 * 3600,
+                time: w.start + (day + 1) * DAY + 10 * HOUR,
                 src: dom,
                 dst: corr,
                 usd: (sum * 100.0).round() / 100.0,
@@ -237,10 +238,10 @@ fn payroll(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, budget: usize
         let staff: Vec<(u32, f64)> =
             (0..size).map(|_| (w.person(rng, Some(country)), lognormal(3_000.0, 0.4).sample(rng))).collect();
         for m in 0..months as i64 {
-            let pay_day = w.start + (m * 30 + 24) * DAY + 9 * 3600;
+            let pay_day = w.start + (m * 30 + 24) * DAY + 9 * HOUR;
             for &(p, salary) in &staff {
                 txs.push(Tx {
-                    time: pay_day + rng.random_range(0..3600),
+                    time: pay_day + rng.random_range(0..HOUR),
                     src: employer,
                     dst: p,
                     usd: (salary * 100.0).round() / 100.0,
@@ -269,7 +270,7 @@ fn treasury(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, groups: usiz
             (0..rng.random_range(8..20)).map(|i| traders[(g * 97 + i * 13) % traders.len()]).collect();
         let mut quarter = 0.0;
         for m in 0..(w.days / 30) {
-            let t = w.start + (m * 30 + 1) * DAY + 10 * 3600;
+            let t = w.start + (m * 30 + 1) * DAY + 10 * HOUR;
             let sweep = rng.random_range(500_000.0..3_000_000.0f64).round();
             quarter += sweep;
             txs.push(Tx {
@@ -359,7 +360,7 @@ fn travellers(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usi
         let country = w.accounts[p as usize].country;
         let dealer = local(rng, w, &dealers, country);
         for m in 0..(w.days / 30) {
-            let t = w.start + m * 30 * DAY + rng.random_range(0..25) * DAY + 11 * 3600;
+            let t = w.start + m * 30 * DAY + rng.random_range(0..25) * DAY + 11 * HOUR;
             txs.push(Tx {
                 time: t,
                 src: p,

@@ -9,8 +9,7 @@ use super::{run_injectors, CaseBook, CaseKind, Inject, Injector, Memo, Tx};
 use crate::model::{Channel, Relation};
 use crate::pattern::Pattern;
 
-/// Seconds per hour.
-const H: i64 = 3600;
+use crate::units::HOUR as H;
 
 /// Offshore jurisdictions shells are formed in.
 const HAVENS: [&str; 8] = ["VG", "KY", "SC", "PA", "BZ", "MH", "WS", "BS"];

@@ -327,7 +327,7 @@ impl Injector<'_> {
     /// Uniform seconds between `lo_h` and `hi_h` hours.
     pub fn hours(&mut self, lo_h: f64, hi_h: f64) -> i64 {
         use rand::Rng;
-        (self.rng.random_range(lo_h..hi_h) * 3600.0) as i64
+        crate::units::hours_to_seconds(self.rng.random_range(lo_h..hi_h)) as i64
     }
 
     /// Uniform in a range.

@@ -7,8 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::model::{HolderKind, Relation};
 
-/// Seconds per day.
-pub const DAY: i64 = 86_400;
+pub use crate::units::DAY;
 
 /// A country of the synthetic world.
 #[derive(Debug, Clone, Copy)]

@@ -60,7 +60,13 @@ pub fn write_all(
     }
     stage.finish();
     files.push(path);
+    files.extend(reference_tables(&opts.out, ext, w)?);
+    files.extend(truth_tables(&opts.out, book, txs)?);
+    Ok(files)
+}
 
+/// accounts, entities, entity_links and fx_rates, in the dump's format.
+fn reference_tables(out: &Path, ext: &str, w: &World) -> Result<Vec<PathBuf>> {
     let accounts: Vec<Vec<String>> = w
         .accounts
         .iter()
@@ -76,13 +82,8 @@ pub fn write_all(
             ]
         })
         .collect();
-    files.push(table(
-        &opts.out,
-        "accounts",
-        ext,
-        &["account_id", "holder_id", "bank_id", "country", "opened_on"],
-        accounts,
-    )?);
+    let accounts_header = ["account_id", "holder_id", "bank_id", "country", "opened_on"];
+    let mut files = vec![table(out, "accounts", ext, &accounts_header, accounts)?];
 
     let entities: Vec<Vec<String>> = w
         .entities
@@ -100,17 +101,13 @@ pub fn write_all(
             ]
         })
         .collect();
-    files.push(table(
-        &opts.out,
-        "entities",
-        ext,
-        &["entity_id", "kind", "name", "jurisdiction", "incorporated_on", "registered_address", "licence"],
-        entities,
-    )?);
+    let entities_header =
+        ["entity_id", "kind", "name", "jurisdiction", "incorporated_on", "registered_address", "licence"];
+    files.push(table(out, "entities", ext, &entities_header, entities)?);
 
     let links: Vec<Vec<String>> =
         w.links.iter().map(|(a, b, r)| vec![entity_id(*a), entity_id(*b), r.as_str().to_owned()]).collect();
-    files.push(table(&opts.out, "entity_links", ext, &["entity_a", "entity_b", "relation"], links)?);
+    files.push(table(out, "entity_links", ext, &["entity_a", "entity_b", "relation"], links)?);
 
     let mut fx = Vec::new();
     for day in 0..=w.days {
@@ -122,8 +119,12 @@ pub fn write_all(
             ]);
         }
     }
-    files.push(table(&opts.out, "fx_rates", ext, &["date", "currency", "rate_to_base"], fx)?);
+    files.push(table(out, "fx_rates", ext, &["date", "currency", "rate_to_base"], fx)?);
+    Ok(files)
+}
 
+/// truth.csv, truth_accounts.csv and seeds.csv: what was injected, always CSV.
+fn truth_tables(out: &Path, book: &CaseBook, txs: &[Tx]) -> Result<Vec<PathBuf>> {
     let mut truth = Vec::new();
     for (i, t) in txs.iter().enumerate() {
         if t.case != NO_CASE {
@@ -131,7 +132,7 @@ pub fn write_all(
             truth.push(vec![transfer_id(i), id.clone(), pattern.to_string()]);
         }
     }
-    files.push(table(&opts.out, "truth", "csv", &["transfer_id", "case_id", "pattern"], truth)?);
+    let mut files = vec![table(out, "truth", "csv", &["transfer_id", "case_id", "pattern"], truth)?];
     let truth_accounts = book
         .accounts
         .iter()
@@ -140,16 +141,11 @@ pub fn write_all(
             vec![account_id(*a), id.clone(), pattern.to_string(), (*role).to_owned()]
         })
         .collect();
-    files.push(table(
-        &opts.out,
-        "truth_accounts",
-        "csv",
-        &["account_id", "case_id", "pattern", "role"],
-        truth_accounts,
-    )?);
+    let header = ["account_id", "case_id", "pattern", "role"];
+    files.push(table(out, "truth_accounts", "csv", &header, truth_accounts)?);
     let seeds =
         book.seeds.iter().map(|(a, c)| vec![account_id(*a), book.cases[*c as usize].0.clone()]).collect();
-    files.push(table(&opts.out, "seeds", "csv", &["account_id", "case_id"], seeds)?);
+    files.push(table(out, "seeds", "csv", &["account_id", "case_id"], seeds)?);
     Ok(files)
 }
 

@@ -134,7 +134,7 @@ impl FlowGraph {
             .map(|v| (out_offsets[v + 1] - out_offsets[v]) + (in_offsets[v + 1] - in_offsets[v]))
             .collect();
         let span_days = match (time.first(), time.last()) {
-            (Some(a), Some(b)) => (b - a) as f64 / 86_400.0,
+            (Some(a), Some(b)) => crate::units::seconds_to_days(b - a),
             _ => 0.0,
         };
         // Card purchases are retail spending, which no detector reads as money moved

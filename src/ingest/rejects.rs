@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::csv_out::CsvOut;
 use crate::error::Result;
+use crate::export::rows::{RejectRow, Text};
 
 /// One rejected input row.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,7 +38,13 @@ impl Reject {
 pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
     let mut out = CsvOut::create(path, &["file", "line", "field", "reason", "value"])?;
     for r in rejects {
-        out.row(&[&r.file, &r.line.to_string(), &r.field, &r.reason, &r.value])?;
+        out.record(&RejectRow {
+            file: Text(r.file.clone()),
+            line: r.line,
+            field: Text(r.field.clone()),
+            reason: Text(r.reason.clone()),
+            value: Text(r.value.clone()),
+        })?;
     }
     out.finish()
 }

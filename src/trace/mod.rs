@@ -6,6 +6,26 @@
 //! a transfer is split over what the sender's money was made of (see [`backward`]). Both
 //! obey the same conservation law: seed value = held + sunk + dropped.
 
+use crate::config::params::{Channels, Count, Share};
+use serde::{Deserialize, Serialize};
+/// Parameters of `trace` (TR1/TR2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceConfig {
+    /// Hops followed away from a seed.
+    pub max_hops: u32,
+    /// Share of the seed value below which traced value is dropped.
+    pub min_share: Share,
+    /// Channels that sink traced money.
+    pub sink_channels: Channels,
+    /// Accounts that sink traced money.
+    pub sink_accounts: Vec<String>,
+    /// Chains per destination in trace_paths.csv.
+    pub paths_per_destination: Count<1>,
+    /// Destinations whose chains are reported.
+    pub path_destinations: Count<1>,
+}
+
 pub mod backward;
 pub mod balances;
 pub mod engine;

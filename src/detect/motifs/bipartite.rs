@@ -33,7 +33,7 @@
 use crate::detect::search::bicliques::{self, Biclique};
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{fmt_amount, seconds_to_days};
 
 /// bipartite detector.
 pub struct Bipartite;
@@ -76,7 +76,7 @@ fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
         ctx.account_list(&bc.sources),
         bc.sinks.len(),
         ctx.account_list(&bc.sinks),
-        (last - first) as f64 / 86_400.0,
+        seconds_to_days(last - first),
         bc.edges.len(),
         fmt_amount(total),
     );

@@ -40,7 +40,7 @@ use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the cycle motif.
@@ -86,7 +86,7 @@ impl Detector for Cycle {
         let timed = g.time.first() != g.time.last();
         let min_amount = g.scale.floor(cfg.min_amount);
         let spec = CycleSpec {
-            window: (cfg.window_days.get() * 86_400.0) as i64,
+            window: days_to_seconds(cfg.window_days.get()),
             min_hops: cfg.min_hops.get(),
             max_hops: cfg.max_hops.get(),
             min_retained: cfg.min_retained.get(),
@@ -213,7 +213,7 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool) -> Hit {
             fmt_amount(g.amount[last]),
             g.amount[last] / g.amount[first] * 100.0,
             cycle.len(),
-            (g.time[last] - g.time[first]) as f64 / 86_400.0
+            seconds_to_days(g.time[last] - g.time[first])
         )
     } else {
         format!(

@@ -34,7 +34,7 @@ use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::chains::{chain_from, ChainSpec};
 use crate::pattern::Pattern;
-use crate::units::{days_to_seconds, fmt_amount};
+use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the random walk-through motif.
@@ -130,7 +130,7 @@ fn hit(ctx: &Context<'_>, walk: &[u32]) -> Hit {
         fmt_amount(g.amount[first]),
         ctx.account(g.src[first]),
         walk.len(),
-        (g.time[last] - g.time[first]) as f64 / 86_400.0,
+        seconds_to_days(g.time[last] - g.time[first]),
         fmt_amount(g.amount[last]),
         g.amount[last] / g.amount[first] * 100.0,
         ctx.account(g.dst[last]),

@@ -34,6 +34,7 @@ use crate::config::AmountFloor;
 use crate::detect::search::scatter_gather::{all, Spec};
 use crate::detect::{Context, Detector, Outcome};
 use crate::pattern::Pattern;
+use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the scatter-gather motif.
@@ -70,7 +71,7 @@ impl Detector for ScatterGather {
         let cfg = &ctx.config.scatter_gather;
         let spec = Spec {
             pattern: Pattern::ScatterGather,
-            window: (cfg.window_days.get() * 86_400.0) as i64,
+            window: days_to_seconds(cfg.window_days.get()),
             min_intermediaries: cfg.min_intermediaries.get(),
             min_retained: cfg.min_retained.get(),
             min_amount: ctx.graph.scale.floor(cfg.min_amount),

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::detect::search::bicliques::{self, Biclique};
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{days_to_seconds, fmt_amount};
 
 /// stack detector.
 pub struct Stack;
@@ -43,7 +43,7 @@ impl Detector for Stack {
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let layers = bicliques::find(ctx);
-        let window = (ctx.config.bipartite.window_days.get() * 86_400.0) as i64;
+        let window = days_to_seconds(ctx.config.bipartite.window_days.get());
         // Which layers each account is a source of.
         let mut by_source: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
         for (i, b) in layers.iter().enumerate() {

@@ -43,8 +43,8 @@ use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
 use crate::units::format_date;
+use crate::units::{days_to_seconds, fmt_amount, seconds_to_days, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of OS1 (round-tripping).
@@ -92,7 +92,7 @@ impl Detector for RoundTrip {
         let g = ctx.graph;
         let cfg = &ctx.config.os1;
         let spec = CycleSpec {
-            window: (cfg.window_days.get() * 86_400.0) as i64,
+            window: days_to_seconds(cfg.window_days.get()),
             min_hops: cfg.min_hops.get(),
             max_hops: cfg.max_hops.get(),
             min_retained: cfg.min_retained.get(),
@@ -221,10 +221,10 @@ fn cycle_hit(ctx: &Context<'_>, spec: CycleSpec, path: &[u32]) -> Hit {
     for &e in path {
         b.transfer(e);
     }
-    let days = (g.time[last] - g.time[first]) as f64 / 86_400.0;
+    let days = seconds_to_days(g.time[last] - g.time[first]);
     let strength = 0.5
         + 0.3 * ((retained - spec.min_retained) / (1.0 - spec.min_retained)).clamp(0.0, 1.0)
-        + 0.2 * (1.0 - days * 86_400.0 / spec.window as f64).clamp(0.0, 1.0);
+        + 0.2 * (1.0 - days * DAY as f64 / spec.window as f64).clamp(0.0, 1.0);
     let back_to = if home == origin {
         "the same account".to_owned()
     } else {

@@ -127,7 +127,7 @@ impl Detector for OffshoreScatter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D};
+    use crate::detect::testkit::{Tiny, D, H};
 
     fn case(t: &mut Tiny, havens: &[&str], keep: f64, delay: i64) {
         t.company("SRC", "CN");
@@ -135,8 +135,8 @@ mod tests {
         for (k, h) in havens.iter().enumerate() {
             let w = format!("W{k}");
             t.company(&w, h);
-            t.wire("SRC", &w, 10 * D + k as i64 * 3600, 400_000.0);
-            t.wire(&w, "DST", 10 * D + delay + k as i64 * 3600, 400_000.0 * keep);
+            t.wire("SRC", &w, 10 * D + k as i64 * H, 400_000.0);
+            t.wire(&w, "DST", 10 * D + delay + k as i64 * H, 400_000.0 * keep);
         }
     }
 

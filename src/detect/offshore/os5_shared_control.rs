@@ -45,7 +45,7 @@ use crate::detect::search::shell_profile::normalise;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::model::{HolderKind, Relation};
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{fmt_amount, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of OS5 (shared control).
@@ -266,7 +266,7 @@ fn sweeps(g: &crate::graph::FlowGraph, edges: &[u32]) -> f64 {
                 series.windows(2).map(|w| (g.time[w[1] as usize] - g.time[w[0] as usize]) as f64).collect();
             let period = median(gaps.clone());
             amounts.iter().all(|a| (a - typical).abs() <= 0.01 * typical)
-                && period >= 7.0 * 86_400.0
+                && period >= 7.0 * DAY as f64
                 && gaps.iter().all(|gap| (gap - period).abs() <= 0.25 * period)
         })
         .flat_map(|series| series.iter().map(|&e| g.amount[e as usize]))

@@ -9,6 +9,7 @@ use crate::config::params::{Channels, Count, Days, Factor};
 use crate::detect::Context;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
+use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of a bipartite layer (bipartite and stack motifs).
@@ -82,7 +83,7 @@ fn max_member_degree(g: &FlowGraph, cfg: &BipartiteConfig) -> usize {
 fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
     let channels = cfg.channels.as_slice().to_vec();
     let max_degree = max_member_degree(g, cfg);
-    let window = (cfg.window_days.get() * 86_400.0) as i64;
+    let window = days_to_seconds(cfg.window_days.get());
     let mut out: Vec<Biclique> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)

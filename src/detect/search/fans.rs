@@ -10,7 +10,7 @@ use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the fan-in and fan-out motifs.
@@ -95,8 +95,8 @@ fn fan_hit(
         list,
         &keep,
         baseline,
-        (cfg.window_days.get() * 86_400.0) as i64,
-        (cfg.relationship_days.get().max(cfg.window_days.get()) * 86_400.0) as i64,
+        days_to_seconds(cfg.window_days.get()),
+        days_to_seconds(cfg.relationship_days.get().max(cfg.window_days.get())),
     )?;
     if burst.new_counterparties < cfg.min_counterparties.get()
         || burst.rate_ratio < cfg.min_rate_ratio.get()
@@ -119,7 +119,7 @@ fn fan_hit(
         }
         b.transfer(e);
     }
-    let days = (burst.to - burst.from) as f64 / 86_400.0;
+    let days = seconds_to_days(burst.to - burst.from);
     let (verb, who) = match fan {
         Fan::In => ("received", "senders"),
         Fan::Out => ("sent", "payees"),
@@ -235,7 +235,7 @@ pub fn densest(
         (Some(a), Some(b)) => (b - a).max(window),
         _ => window,
     };
-    let days = |s: i64| (s as f64 / 86_400.0).max(1.0);
+    let days = |s: i64| seconds_to_days(s).max(1.0);
     let outside = baseline.saturating_sub(idx.len()) as f64;
     Some(Burst {
         from: list.time[idx[0]],
@@ -252,7 +252,7 @@ pub fn densest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D};
+    use crate::detect::testkit::{Tiny, D, H};
 
     #[test]
     fn densest_window_counts_distinct_owners_and_its_share() {
@@ -264,7 +264,7 @@ mod tests {
             t.wire("OLD", "HUB", m * 30 * D, 100.0);
         }
         for (k, s) in ["A", "B", "C", "A", "D"].iter().enumerate() {
-            t.wire(s, "HUB", 200 * D + k as i64 * 3600, 50.0);
+            t.wire(s, "HUB", 200 * D + k as i64 * H, 50.0);
         }
         let g = t.graph();
         let list = g.in_list(hub);

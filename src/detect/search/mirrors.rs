@@ -22,7 +22,7 @@ use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::FlowGraph;
 use crate::model::{Channel, Country, HolderKind};
 use crate::pattern::Pattern;
-use crate::units::{fmt_amount, HOUR};
+use crate::units::{fmt_amount, hours_to_seconds, HOUR};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of UB3 (mirror transfers).
@@ -104,7 +104,7 @@ pub fn networks<'c>(ctx: &'c Context<'_>) -> &'c [MirrorNetwork] {
 fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
     let g = ctx.graph;
     let channels = cfg.channels.as_slice().to_vec();
-    let gap = (cfg.max_gap_hours.get() * 3600.0) as i64;
+    let gap = hours_to_seconds(cfg.max_gap_hours.get()) as i64;
     let exempt = ctx.config.exempt_licensed;
     let is_leg = |e: usize, customer: u32| -> bool {
         let (s, d) = (g.src[e], g.dst[e]);

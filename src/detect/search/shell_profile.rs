@@ -9,6 +9,7 @@ use crate::config::params::{Count, Days, Share};
 use crate::detect::Context;
 use crate::graph::algo::fifo_dwell::fifo_dwell;
 use crate::model::{HolderKind, Relation};
+use crate::units::{days_to_seconds, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of OS3 (shell profile).
@@ -181,7 +182,7 @@ fn compute(ctx: &Context<'_>, cfg: &Os3Config) -> Vec<Option<ShellProfile>> {
                 || h.jurisdiction.get(holder).copied().flatten().is_some_and(|c| offshore_set.contains(&c));
             let first = ins.iter().chain(&outs).map(|&e| g.time[e as usize]).min();
             let young = match (h.incorporated_on.get(holder).copied().flatten(), first) {
-                (Some(inc), Some(first)) => first - inc < (cfg.max_age_days.get() * 86_400.0) as i64,
+                (Some(inc), Some(first)) => first - inc < days_to_seconds(cfg.max_age_days.get()),
                 _ => false,
             };
             let total_in: f64 = ins.iter().map(|&e| g.amount[e as usize]).sum();
@@ -193,7 +194,7 @@ fn compute(ctx: &Context<'_>, cfg: &Os3Config) -> Vec<Option<ShellProfile>> {
                 && {
                     let mut dwell = fifo_dwell(g, &ins, &outs, cfg.min_pass_through.get());
                     dwell.sort_by(f64::total_cmp);
-                    dwell[dwell.len() / 2] <= cfg.max_median_dwell_days.get() * 86_400.0
+                    dwell[dwell.len() / 2] <= cfg.max_median_dwell_days.get() * DAY as f64
                 };
             let c = &g.accounts.controller;
             let mut parties: Vec<u32> = ins

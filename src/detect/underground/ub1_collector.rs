@@ -43,7 +43,7 @@ use crate::graph::algo::fifo_dwell::fifo_dwell;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{days_to_seconds, fmt_amount, hours_to_seconds, seconds_to_days, HOUR};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of UB1 (collector / pool account).
@@ -121,8 +121,8 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
     if outs.is_empty() {
         return Vec::new();
     }
-    let window = (cfg.window_days.get() * 86_400.0) as i64;
-    let dwell_allowance = (cfg.max_median_dwell_hours.get() * 3600.0) as i64;
+    let window = days_to_seconds(cfg.window_days.get());
+    let dwell_allowance = hours_to_seconds(cfg.max_median_dwell_hours.get()) as i64;
     let prefix = |edges: &[u32]| {
         let mut p = Vec::with_capacity(edges.len() + 1);
         p.push(0.0);
@@ -247,7 +247,7 @@ fn evaluate(
         return Evaluation::FailCostly;
     }
     let median_dwell = median(&dwell[range.clone()]);
-    if median_dwell > cfg.max_median_dwell_hours.get() * 3600.0 {
+    if median_dwell > hours_to_seconds(cfg.max_median_dwell_hours.get()) {
         return Evaluation::FailCostly;
     }
     Evaluation::Pass(Window { ins: range, outs: o_lo..o_hi, inflow, median_dwell })
@@ -309,10 +309,10 @@ fn merge_windows(
             }
         }
         let senders = sender_set.len();
-        let dwell_h = run.iter().map(|w| w.median_dwell).fold(0.0, f64::max) / 3600.0;
+        let dwell_h = run.iter().map(|w| w.median_dwell).fold(0.0, f64::max) / HOUR as f64;
         let first = g.time[ins[run[0].ins.start] as usize];
         let last = g.time[ins[run[run.len() - 1].ins.end - 1] as usize];
-        let days = ((last - first) as f64 / 86_400.0).max(1.0 / 24.0);
+        let days = seconds_to_days(last - first).max(1.0 / 24.0);
         let pass = (outflow / inflow).min(9.99);
         let strength = 0.5
             + 0.25 * ((senders as f64 / cfg.min_distinct_senders.get() as f64).log2() / 2.0).min(1.0)

@@ -46,7 +46,7 @@ use crate::config::params::{Amount, Count, Days, Share};
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{fmt_amount, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of UB2 (structuring).
@@ -208,20 +208,35 @@ struct DayHit {
     edges: Vec<u32>,
 }
 
+/// Threshold structuring: customer-days just under a reporting threshold into one target,
+/// enough of them within the window, bunched under the line.
 fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
-    let g = ctx.graph;
-    // (customer, kind, day, currency) -> (total, threshold, edges); customers are holders
-    // grouped with those linked to them, as the rules aggregate per customer.
     let th = Thresholds::new(ctx, cfg);
-    // Customers are holders grouped with those linked to them, as the rules aggregate per
-    // customer. Measure in parallel, then group customer-days by sorting on the key.
+    let (by_target, over) = banded_days(ctx, cfg, &th, customer_days(ctx, &th));
+    let window = cfg.window_days.get().ceil() as i64;
+    let mut hits = Vec::new();
+    for (target, mut list) in by_target {
+        let kept = structured_run(&mut list, window, cfg.min_hits.get());
+        if kept.is_empty() || !bunched(ctx, cfg, target, &kept, &over) {
+            continue;
+        }
+        hits.push(target_hit(ctx, cfg, &th, target, &kept, &over, window));
+    }
+    hits
+}
+
+/// Every transfer a threshold applies to, keyed by customer-day, kind and currency, in
+/// key order. Customers are holders grouped with those linked to them, as the rules
+/// aggregate per customer; measured in parallel, then grouped by sorting on the key.
+fn customer_days(ctx: &Context<'_>, th: &Thresholds) -> Vec<Measured> {
+    let g = ctx.graph;
     let mut items: Vec<Measured> = (0..g.edge_count())
         .into_par_iter()
         .with_min_len(4096)
         .filter_map(|e| {
-            let (kind, amount, _, cur) = measure(ctx, &th, e)?;
+            let (kind, amount, _, cur) = measure(ctx, th, e)?;
             let customer = g.accounts.controller[g.src[e] as usize];
-            let day = (g.time[e].div_euclid(86_400) + DAY_OFFSET).max(0) as u64;
+            let day = (g.time[e].div_euclid(DAY) + DAY_OFFSET).max(0) as u64;
             Some(Measured {
                 customer_day: (u64::from(customer) << 32) | (day & 0xFFFF_FFFF),
                 kind_currency: ((kind as u32) << 16) | u32::from(cur),
@@ -231,6 +246,15 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         })
         .collect();
     items.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()).then(a.edge.cmp(&b.edge)));
+    items
+}
+
+/// Customer-days just under the threshold, per target; and the (day, transfer) of
+/// customer-days at or over it, per target, reported anyway and shown beside them.
+type BandedDays = (BTreeMap<u32, Vec<DayHit>>, BTreeMap<u32, Vec<(i64, u32)>>);
+
+fn banded_days(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, items: Vec<Measured>) -> BandedDays {
+    let g = ctx.graph;
     let mut by_target: BTreeMap<u32, Vec<DayHit>> = BTreeMap::new();
     let mut over: BTreeMap<u32, Vec<(i64, u32)>> = BTreeMap::new();
     for group in items.chunk_by(|a, b| a.key() == b.key()) {
@@ -244,7 +268,6 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
             ((first.customer_day >> 32) as u32, (first.customer_day & 0xFFFF_FFFF) as i64 - DAY_OFFSET);
         let total: f64 = group.iter().map(|x| x.amount).sum();
         if total >= threshold {
-            // Reported anyway; kept to show beside the structured days of a target.
             for x in group {
                 over.entry(g.dst[x.edge as usize]).or_default().push((day, x.edge));
             }
@@ -264,117 +287,132 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
             }
         }
     }
-    let window = cfg.window_days.get().ceil() as i64;
-    let mut hits = Vec::new();
-    for (target, mut list) in by_target {
-        list.sort_by_key(|h| (h.day, h.customer));
-        // Every hit that sits in some window of `window` days holding >= min_hits.
-        let mut keep = vec![false; list.len()];
-        let mut lo = 0;
-        for hi in 0..list.len() {
-            while list[hi].day - list[lo].day >= window {
-                lo += 1;
-            }
-            if hi + 1 - lo >= cfg.min_hits.get() {
-                keep[lo..=hi].iter_mut().for_each(|k| *k = true);
-            }
+    (by_target, over)
+}
+
+/// Every customer-day of `list` that sits in some window of `window` days holding at
+/// least `min_hits` of them, in (day, customer) order.
+fn structured_run(list: &mut [DayHit], window: i64, min_hits: usize) -> Vec<&DayHit> {
+    list.sort_by_key(|h| (h.day, h.customer));
+    let mut keep = vec![false; list.len()];
+    let mut lo = 0;
+    for hi in 0..list.len() {
+        while list[hi].day - list[lo].day >= window {
+            lo += 1;
         }
-        let kept: Vec<&DayHit> = list.iter().zip(&keep).filter(|(_, k)| **k).map(|(h, _)| h).collect();
-        if kept.is_empty() {
-            continue;
+        if hi + 1 - lo >= min_hits {
+            keep[lo..=hi].iter_mut().for_each(|k| *k = true);
         }
-        // Structuring bunches amounts under the line: most of what the target received
-        // in those days is just under (or at) the threshold, not a slice of a spread.
-        let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
-        let near: usize = kept.iter().map(|h| h.edges.len()).sum::<usize>()
-            + over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
-        let ins = g.in_list(target);
-        let all = ins
-            .time
-            .iter()
-            .zip(ins.edges)
-            .filter(|&(&t, &e)| {
-                let d = t.div_euclid(86_400);
-                d >= d0 && d <= d1 && g.channel[e as usize] != Channel::Card
-            })
-            .count();
-        if (near as f64) < cfg.min_band_share.get() * all as f64 {
-            continue;
-        }
-        let mut b = HitBuilder::default();
-        let mut total = 0.0;
-        let customers: BTreeSet<u32> = kept.iter().map(|h| h.customer).collect();
-        for h in &kept {
-            for &e in &h.edges {
-                let (s, a) = (g.src[e as usize], g.amount[e as usize]);
-                total += a;
-                b.account(s, Role::Smurf, 0.0, a);
-                b.account(target, Role::Target, a, 0.0);
-                b.transfer(e);
-            }
-        }
-        let first = &kept[0];
-        let last_day = kept[kept.len() - 1].day;
-        let span = last_day - first.day + 1;
-        // Customer-days at or over the threshold into the same target in the same days
-        // belong to the same operation.
-        let mut over_days = 0;
-        for &(day, e) in over.get(&target).map(Vec::as_slice).unwrap_or(&[]) {
-            if day >= first.day && day <= last_day {
-                let (s, a) = (g.src[e as usize], g.amount[e as usize]);
-                b.account(s, Role::Depositor, 0.0, a);
-                b.account(target, Role::Target, a, 0.0);
-                b.transfer(e);
-                over_days += 1;
-            }
-        }
-        // Where the structured money went: sizeable transfers out of the target until
-        // one window after the last structured day.
-        let until = (last_day + 1 + window) * 86_400;
-        let (outs, amounts) = g.out_after(target, first.day * 86_400 - 1, until);
-        let mut onward = 0.0;
-        let mut payees = BTreeSet::new();
-        for (&e, &a) in outs.iter().zip(amounts) {
-            let d = g.dst[e as usize];
-            if d != target && g.channel[e as usize] != Channel::Card && a >= 0.1 * total {
-                b.account(d, Role::Payout, a, 0.0);
-                b.account(target, Role::Target, 0.0, a);
-                b.transfer(e);
-                onward += a;
-                payees.insert(d);
-            }
-        }
-        let onward_text = if payees.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; {} ({:.0}%) then left to {} account(s)",
-                fmt_amount(onward),
-                onward / total * 100.0,
-                payees.len()
-            )
-        };
-        let over_text = if over_days > 0 {
-            format!(", beside {over_days} deposit(s) at or over it")
-        } else {
-            String::new()
-        };
-        let strength =
-            0.5 + 0.5 * ((kept.len() as f64 / cfg.min_hits.get() as f64).log2() / 2.0).clamp(0.0, 1.0);
-        let reason = format!(
-            "{} customer-days of {} just under {} {} ({:.0}-100%) from {} customer(s) into {} within {} day(s){over_text}{onward_text}",
-            kept.len(),
-            first.kind.label(),
-            fmt_amount(first.threshold),
-            th.names[first.currency as usize],
-            cfg.band.get() * 100.0,
-            customers.len(),
-            ctx.account(target),
-            span
-        );
-        hits.push(b.finish(g, Pattern::Ub2, total, strength, reason));
     }
-    hits
+    list.iter().zip(&keep).filter(|(_, k)| **k).map(|(h, _)| h).collect()
+}
+
+/// Structuring bunches amounts under the line: most of what the target received in
+/// those days is just under (or at) the threshold, not a slice of a spread.
+fn bunched(
+    ctx: &Context<'_>,
+    cfg: &Ub2Config,
+    target: u32,
+    kept: &[&DayHit],
+    over: &BTreeMap<u32, Vec<(i64, u32)>>,
+) -> bool {
+    let g = ctx.graph;
+    let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
+    let near: usize = kept.iter().map(|h| h.edges.len()).sum::<usize>()
+        + over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
+    let ins = g.in_list(target);
+    let all = ins
+        .time
+        .iter()
+        .zip(ins.edges)
+        .filter(|&(&t, &e)| {
+            let d = t.div_euclid(DAY);
+            d >= d0 && d <= d1 && g.channel[e as usize] != Channel::Card
+        })
+        .count();
+    (near as f64) >= cfg.min_band_share.get() * all as f64
+}
+
+/// The hit of one target: the structured transfers, the deposits at or over the line in
+/// the same days, and where the money went next.
+fn target_hit(
+    ctx: &Context<'_>,
+    cfg: &Ub2Config,
+    th: &Thresholds,
+    target: u32,
+    kept: &[&DayHit],
+    over: &BTreeMap<u32, Vec<(i64, u32)>>,
+    window: i64,
+) -> Hit {
+    let g = ctx.graph;
+    let mut b = HitBuilder::default();
+    let mut total = 0.0;
+    let customers: BTreeSet<u32> = kept.iter().map(|h| h.customer).collect();
+    for h in kept {
+        for &e in &h.edges {
+            let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+            total += a;
+            b.account(s, Role::Smurf, 0.0, a);
+            b.account(target, Role::Target, a, 0.0);
+            b.transfer(e);
+        }
+    }
+    let first = kept[0];
+    let last_day = kept[kept.len() - 1].day;
+    let span = last_day - first.day + 1;
+    // Customer-days at or over the threshold into the same target in the same days
+    // belong to the same operation.
+    let mut over_days = 0;
+    for &(day, e) in over.get(&target).map(Vec::as_slice).unwrap_or(&[]) {
+        if day >= first.day && day <= last_day {
+            let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+            b.account(s, Role::Depositor, 0.0, a);
+            b.account(target, Role::Target, a, 0.0);
+            b.transfer(e);
+            over_days += 1;
+        }
+    }
+    // Where the structured money went: sizeable transfers out of the target until
+    // one window after the last structured day.
+    let until = (last_day + 1 + window) * DAY;
+    let (outs, amounts) = g.out_after(target, first.day * DAY - 1, until);
+    let mut onward = 0.0;
+    let mut payees = BTreeSet::new();
+    for (&e, &a) in outs.iter().zip(amounts) {
+        let d = g.dst[e as usize];
+        if d != target && g.channel[e as usize] != Channel::Card && a >= 0.1 * total {
+            b.account(d, Role::Payout, a, 0.0);
+            b.account(target, Role::Target, 0.0, a);
+            b.transfer(e);
+            onward += a;
+            payees.insert(d);
+        }
+    }
+    let onward_text = if payees.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} ({:.0}%) then left to {} account(s)",
+            fmt_amount(onward),
+            onward / total * 100.0,
+            payees.len()
+        )
+    };
+    let over_text =
+        if over_days > 0 { format!(", beside {over_days} deposit(s) at or over it") } else { String::new() };
+    let strength = 0.5 + 0.5 * ((kept.len() as f64 / cfg.min_hits.get() as f64).log2() / 2.0).clamp(0.0, 1.0);
+    let reason = format!(
+        "{} customer-days of {} just under {} {} ({:.0}-100%) from {} customer(s) into {} within {} day(s){over_text}{onward_text}",
+        kept.len(),
+        first.kind.label(),
+        fmt_amount(first.threshold),
+        th.names[first.currency as usize],
+        cfg.band.get() * 100.0,
+        customers.len(),
+        ctx.account(target),
+        span
+    );
+    b.finish(g, Pattern::Ub2, total, strength, reason)
 }
 
 /// FX-quota splitting: many people paying one foreign payee on the same or adjacent
@@ -395,7 +433,7 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let a = g.amount[e];
         if a >= lo_amt && a < hi_amt {
             let person = g.accounts.holder[s];
-            by_payee.entry(g.dst[e]).or_default().push((g.time[e].div_euclid(86_400), person, e as u32));
+            by_payee.entry(g.dst[e]).or_default().push((g.time[e].div_euclid(DAY), person, e as u32));
         }
     }
     let mut hits = Vec::new();

@@ -44,7 +44,7 @@ use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::fifo_dwell::fifo_dwell;
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{fmt_amount, hours_to_seconds, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of UB4 (rapid in-out).
@@ -108,7 +108,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     }
     // Dwell: until most (the UB1 share, 0.8) of each inflow has left, FIFO over history.
     let dwell = fifo_dwell(g, &any_in, &outs, ctx.config.ub1.min_pass_through.get());
-    let limit = cfg.max_dwell_hours.get() * 3600.0;
+    let limit = hours_to_seconds(cfg.max_dwell_hours.get());
     let fast: f64 =
         counted.iter().filter(|&&k| dwell[k] <= limit).map(|&k| g.amount[any_in[k] as usize]).sum();
     let share_fast = fast / total_in;
@@ -119,7 +119,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     // money the dump cannot explain taken as an opening balance.
     let (mut bal, mut peak) = (0.0f64, 0.0f64);
     let (mut i, mut o) = (0, 0);
-    let day = |e: u32| g.time[e as usize].div_euclid(86_400);
+    let day = |e: u32| g.time[e as usize].div_euclid(DAY);
     while i < any_in.len() || o < outs.len() {
         let e = if o >= outs.len() || (i < any_in.len() && any_in[i] < outs[o]) {
             bal += g.amount[any_in[i] as usize];

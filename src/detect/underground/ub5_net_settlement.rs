@@ -38,7 +38,7 @@ use crate::detect::search::mirrors::{self, MirrorNetwork};
 use crate::detect::{Context, Detector, Hit, Outcome, Role};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{days_to_seconds, fmt_amount};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of UB5 (net settlement).
@@ -86,7 +86,7 @@ fn settle(ctx: &Context<'_>, cfg: &Ub5Config, n: &MirrorNetwork) -> Option<Hit> 
     let to_country = g.accounts.country[creditor as usize];
     let start = n.pairs.iter().map(|p| g.time[p.inflow as usize]).min()?;
     let last = n.pairs.iter().map(|p| g.time[p.outflow as usize].max(g.time[p.inflow as usize])).max()?;
-    let until = last + (cfg.settle_within_days.get() * 86_400.0) as i64;
+    let until = last + days_to_seconds(cfg.settle_within_days.get());
     // The debtor pays abroad itself, or through accounts it funds with a good part of it.
     let mut payers = vec![(debtor, None)];
     let (edges, amounts) = g.out_after(debtor, start - 1, until);

@@ -42,7 +42,7 @@ use crate::detect::search::fans::densest;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
-use crate::units::fmt_amount;
+use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of UB6 (settlement shell).
@@ -112,13 +112,12 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
                 && !is_test(outs.edges[k])
         })
         .collect();
-    let day = 86_400.0;
-    let window = (cfg.window_days.get() * day) as i64;
+    let window = days_to_seconds(cfg.window_days.get());
     let spike = densest(g, outs, &to_persons, outs.len(), window, window)?;
     if spike.counterparties < cfg.min_payees.get() {
         return None;
     }
-    let lookback = (cfg.lookback_days.get() * day) as i64;
+    let lookback = days_to_seconds(cfg.lookback_days.get());
     // Test transfers: tiny amounts (own currency) shortly before the spike.
     let tests: Vec<u32> = (0..outs.len())
         .filter(|&k| {
@@ -133,7 +132,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
     let before = spike.from - lookback;
     let last_out = outs.time.iter().rev().find(|&&x| x < before).copied();
     let last_in = ins.time.iter().rev().find(|&&x| x < before).copied();
-    let dormancy = (cfg.dormancy_days.get() * day) as i64;
+    let dormancy = days_to_seconds(cfg.dormancy_days.get());
     let dormant = match last_out.max(last_in) {
         Some(last) => spike.from - last >= dormancy,
         None => spike.from - dump_start >= dormancy,
@@ -172,10 +171,10 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
     let payers: BTreeSet<u32> = funding.iter().map(|&k| ins.other[k]).collect();
     let wake = match (dormant, last_out.max(last_in)) {
         (true, Some(last)) => {
-            format!("after {:.0} days without a transfer", (spike.from - last) as f64 / day)
+            format!("after {:.0} days without a transfer", seconds_to_days(spike.from - last))
         }
         (true, None) => {
-            format!("with no transfer in the {:.0} days before", (spike.from - dump_start) as f64 / day)
+            format!("with no transfer in the {:.0} days before", seconds_to_days(spike.from - dump_start))
         }
         (false, _) => "while active".to_owned(),
     };
@@ -184,7 +183,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
         ctx.account(v),
         fmt_amount(spike.amount),
         spike.counterparties,
-        (spike.to - spike.from) as f64 / day,
+        seconds_to_days(spike.to - spike.from),
         if tests.is_empty() { String::new() } else { format!(", after {} test transfer(s) of at most {test_max:.2}", tests.len()) },
         fmt_amount(funded),
         payers.len(),
