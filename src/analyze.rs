@@ -88,15 +88,20 @@ pub fn reject_failure(report: &IngestReport, opts: &Options) -> Option<String> {
             opts.out.join("rejects.csv").display()
         ));
     }
-    let ratio = report.reject_ratio();
-    if ratio > opts.max_reject_ratio {
-        return Some(format!(
-            "{rejected} of {} rows rejected ({:.2}%), above --max-reject-ratio {:.2}%; see {}",
-            report.total_read(),
-            ratio * 100.0,
-            opts.max_reject_ratio * 100.0,
-            opts.out.join("rejects.csv").display()
-        ));
+    // Per table: 72 bad transfers in 200 must not hide behind 2,000 good fx rates.
+    for t in &report.tables {
+        let ratio = t.reject_ratio();
+        if ratio > opts.max_reject_ratio {
+            return Some(format!(
+                "{}: {} of {} rows rejected ({:.2}%), above --max-reject-ratio {:.2}%; see {}",
+                t.table,
+                t.rejected,
+                t.read,
+                ratio * 100.0,
+                opts.max_reject_ratio * 100.0,
+                opts.out.join("rejects.csv").display()
+            ));
+        }
     }
     None
 }

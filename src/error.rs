@@ -18,7 +18,7 @@ pub enum Error {
         reason: String,
     },
     /// A required column is absent from a table's header.
-    #[error("{file}: missing required column `{column}` (header has: {found})")]
+    #[error("{file}: line 1: missing required column `{column}` (header has: {found})")]
     MissingColumn {
         /// File the problem is in.
         file: PathBuf,
@@ -33,13 +33,14 @@ pub enum Error {
     /// A usage error of the command line or the library API.
     #[error("{0}")]
     Usage(String),
-    /// An I/O failure on a named path.
-    #[error("{path}: {source}")]
+    /// An I/O failure on a named path. The cause is part of the message and not a
+    /// `source()`, so a printed chain says it once.
+    #[error("{path}: {cause}")]
     Io {
         /// The path being read or written.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The run itself failed (thresholds exceeded, output cannot be written).
     #[error("{0}")]
@@ -49,7 +50,7 @@ pub enum Error {
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io { path: path.into(), cause: source }
     }
 
     /// Shorthand for [`Error::BadInput`].
@@ -62,6 +63,6 @@ impl Error {
         matches!(
             self,
             Error::BadInput { .. } | Error::MissingColumn { .. } | Error::Config(_) | Error::Usage(_)
-        ) || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+        ) || matches!(self, Error::Io { cause, .. } if cause.kind() == std::io::ErrorKind::NotFound)
     }
 }

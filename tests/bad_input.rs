@@ -151,3 +151,65 @@ fn nonsense_configuration_exits_2_naming_key_and_line() {
         assert!(t.contains(expected) && t.contains(&format!("my{k}.toml line 2")), "{toml:?}: {t}");
     }
 }
+
+#[test]
+fn a_stray_quote_costs_its_own_line_only() {
+    let (code, t, rejects) = analyze("stray_quote", &["--max-reject-ratio", "1"]);
+    assert_eq!(code, 0, "{t}");
+    assert!(t.contains("transfers: read 200 = accepted 199 + rejected 1"), "{t}");
+    assert_eq!(where_(&rejects), lf(&[("11", "*")]));
+    assert!(rejects[0].reason.as_str().contains("unbalanced quote"), "{:?}", rejects[0]);
+}
+
+#[test]
+fn a_nul_byte_rejects_its_row_naming_the_field() {
+    let (code, t, rejects) = analyze("nul_byte", &["--max-reject-ratio", "1"]);
+    assert_eq!(code, 0, "{t}");
+    assert!(t.contains("transfers: read 200 = accepted 199 + rejected 1"), "{t}");
+    assert_eq!(where_(&rejects), lf(&[("51", "memo")]));
+    assert!(rejects[0].reason.as_str().contains("NUL"), "{:?}", rejects[0]);
+}
+
+#[test]
+fn the_reject_limit_applies_per_table() {
+    // 5 bad transfers of 200 (2.5%) beside ~2,000 good fx rates: the run fails on the
+    // transfers table, whose share is above 1%, though all rows together are not.
+    let dump = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(fixture("sample/transfers.csv")).unwrap();
+    let mut lines: Vec<String> = sample.lines().take(201).map(str::to_owned).collect();
+    for line in lines.iter_mut().skip(1).take(5) {
+        *line = line.replacen(",20", ",not a time ", 1);
+    }
+    std::fs::write(dump.path().join("transfers.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::copy(fixture("sample/fx_rates.csv"), dump.path().join("fx_rates.csv")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
+    let t = text(&run);
+    assert_eq!(code(&run), 1, "{t}");
+    assert!(t.contains("transfers: 5 of 200 rows rejected"), "the message names the table: {t}");
+}
+
+#[test]
+fn out_of_range_options_are_usage_errors() {
+    let (code, t, _) = analyze("bom_crlf", &["--max-reject-ratio", "2"]);
+    assert_eq!(code, 2, "{t}");
+    assert!(t.contains("must be within 0..1"), "{t}");
+}
+
+#[test]
+fn implausible_amounts_are_rejected_with_the_reason() {
+    let dump = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dump.path().join("transfers.csv"),
+        "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
+         T1,2024-03-01T09:00:00Z,A,B,100.00,USD,wire,\n\
+         T2,2024-03-01T10:00:00Z,A,B,1e308,USD,wire,\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "--max-reject-ratio", "1"]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    let rejects: Vec<RejectRow> = typed(&out.path().join("rejects.csv"));
+    assert_eq!(where_(&rejects), lf(&[("3", "amount")]));
+    assert!(rejects[0].reason.as_str().contains("implausible"), "{:?}", rejects[0]);
+}

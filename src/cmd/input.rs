@@ -19,9 +19,18 @@ pub struct InputArgs {
     /// Fail (exit 1) if any input row is rejected.
     #[arg(long)]
     pub strict: bool,
-    /// Fail (exit 1) if more than this share of input rows is rejected.
-    #[arg(long, default_value_t = 0.01, value_name = "R")]
+    /// Fail (exit 1) if more than this share of any one table's rows is rejected (0..1).
+    #[arg(long, default_value_t = 0.01, value_name = "R", value_parser = share)]
     pub max_reject_ratio: f64,
+}
+
+/// A share in 0..=1, as clap parses it.
+fn share(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        Ok(v) => Err(format!("must be within 0..1, got {v}")),
+        Err(_) => Err(format!("`{text}` is not a number")),
+    }
 }
 
 impl InputArgs {

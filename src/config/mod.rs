@@ -35,6 +35,7 @@ pub use crate::detect::underground::ub5_net_settlement::Ub5Config;
 pub use crate::detect::underground::ub6_settlement_shell::Ub6Config;
 pub use crate::export::goaml::GoamlConfig;
 pub use crate::export::report::ReportConfig;
+pub use crate::ingest::IngestConfig;
 pub use crate::leads::ScoringConfig;
 pub use crate::trace::TraceConfig;
 use params::{Countries, Factor};
@@ -104,6 +105,8 @@ pub struct Config {
     pub report: ReportConfig,
     /// goAML export.
     pub goaml: GoamlConfig,
+    /// Plausibility of input values.
+    pub ingest: IngestConfig,
     /// Lead scoring.
     pub scoring: ScoringConfig,
 }

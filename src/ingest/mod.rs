@@ -1,6 +1,7 @@
 //! Ingest: find a dump's tables, read them with polars, validate every row, and produce a
 //! [`Dump`] plus an [`IngestReport`] in which read = accepted + rejected for every table.
 
+pub mod csv_exact;
 pub mod fx;
 pub mod parse;
 pub mod reference;
@@ -21,6 +22,15 @@ pub use rejects::Reject;
 pub use schema::Table;
 use source::{Format, RawTable};
 pub mod presets;
+
+/// Plausibility of input values (`[ingest]`): a row beyond them is rejected with the
+/// reason rather than read as data.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestConfig {
+    /// Largest amount a transfer may carry, in its own currency's units.
+    pub max_amount: crate::config::params::Amount,
+}
 
 /// What happened to one table.
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +53,17 @@ pub struct TableReport {
     pub rejected: u64,
 }
 
+impl TableReport {
+    /// Share of this table's rows rejected (0 when nothing was read).
+    pub fn reject_ratio(&self) -> f64 {
+        if self.read == 0 {
+            0.0
+        } else {
+            self.rejected as f64 / self.read as f64
+        }
+    }
+}
+
 /// Everything ingest learned besides the data itself.
 #[derive(Debug, Default)]
 pub struct IngestReport {
@@ -63,16 +84,6 @@ impl IngestReport {
     /// Rows rejected over all tables.
     pub fn total_rejected(&self) -> u64 {
         self.tables.iter().map(|t| t.rejected).sum()
-    }
-
-    /// Share of rows rejected (0 when nothing was read).
-    pub fn reject_ratio(&self) -> f64 {
-        let read = self.total_read();
-        if read == 0 {
-            0.0
-        } else {
-            self.total_rejected() as f64 / read as f64
-        }
     }
 
     /// One reconciliation line per table: `transfers: read 10 = accepted 9 + rejected 1`.
@@ -176,6 +187,7 @@ pub fn validate(
                     &dump.currencies,
                     &mut dump.accounts,
                     &mut dump.transfers,
+                    config.ingest.max_amount.get(),
                     &on_rows,
                 ));
                 stage.finish();

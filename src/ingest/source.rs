@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::csv_exact::{Item, Scanner};
 use super::rejects::Reject;
 use super::schema::Table;
 use crate::error::{Error, Result};
@@ -181,9 +182,16 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>) -> Result<RawTable> {
             // Decompressed here rather than by polars: without its `decompress` feature
             // polars panics on gzip input, and a truncated stream must be a clean error.
             let mut text = Vec::with_capacity(stored.len() * 4);
-            flate2::read::MultiGzDecoder::new(&stored[..]).read_to_end(&mut text).map_err(|e| {
-                Error::bad_input(path, format!("cannot decompress gzip: {e} (truncated or not gzip?)"))
-            })?;
+            if let Err(e) = flate2::read::MultiGzDecoder::new(&stored[..]).read_to_end(&mut text) {
+                // What did decompress ends at this line of the text.
+                let line = text.iter().filter(|&&b| b == b'\n').count() + 1;
+                return Err(Error::bad_input(
+                    path,
+                    format!(
+                        "line {line}: cannot decompress gzip beyond this line: {e} (truncated or not gzip?)"
+                    ),
+                ));
+            }
             drop(stored);
             read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?)?
         }
@@ -232,16 +240,19 @@ type CsvRead = (DataFrame, Option<Vec<u64>>, Vec<Reject>);
 fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
     let body = raw.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(raw);
     if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::bad_input(path, "file is empty: no header row"));
+        return Err(Error::bad_input(path, "line 1: file is empty: no header row"));
     }
-    if body.contains(&0u8) {
+    if let Some(line) = binary_from(body) {
         return Err(Error::bad_input(
             path,
-            "not a CSV text file (contains NUL bytes); is it compressed or binary?",
+            format!("line {line}: not a CSV text file (NUL bytes from here on); is it compressed or binary?"),
         ));
     }
+    if body.contains(&0u8) {
+        return read_csv_exact(path, file, body);
+    }
     if let Some(name) = duplicate_header(body) {
-        return Err(Error::bad_input(path, format!("column `{name}` appears twice in the header")));
+        return Err(Error::bad_input(path, format!("line 1: column `{name}` appears twice in the header")));
     }
     let fast = catch_unwind(AssertUnwindSafe(|| {
         CsvReadOptions::default()
@@ -288,81 +299,71 @@ fn normalise_names(mut df: DataFrame) -> Result<DataFrame> {
     Ok(df)
 }
 
-/// Record-by-record read: every record is either a row or a reject with its exact line.
+/// Record-by-record read (see [`super::csv_exact`]): every record is either a row or a
+/// reject with its exact line, and a stray quote costs its own line only.
 fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
-    let mut records = reader.byte_records();
+    let mut records = Scanner::new(body, MAX_RECORD_LINES);
     let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(Error::bad_input(path, format!("unreadable header: {e}"))),
-        None => return Err(Error::bad_input(path, "file is empty: no header row")),
+        Some(Item::Record { fields, .. }) => fields,
+        Some(Item::StrayQuote { .. }) => {
+            return Err(Error::bad_input(path, "line 1: unreadable header (a quote that never closes)"))
+        }
+        None => return Err(Error::bad_input(path, "line 1: file is empty: no header row")),
     };
     let names: Vec<String> = header
         .iter()
         .map(|f| {
             std::str::from_utf8(f)
                 .map(clean_name)
-                .map_err(|_| Error::bad_input(path, "not a CSV text file: header is not UTF-8"))
+                .map_err(|_| Error::bad_input(path, "line 1: not a CSV text file: header is not UTF-8"))
         })
         .collect::<Result<_>>()?;
     let mut sorted = names.clone();
     sorted.sort();
     if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-        return Err(Error::bad_input(path, format!("column `{}` appears twice in the header", w[0])));
+        return Err(Error::bad_input(path, format!("line 1: column `{}` appears twice in the header", w[0])));
     }
     let width = names.len();
-    // Lines from byte offsets: the csv crate's own line count skips blank lines.
-    let mut counted = (0usize, 1u64);
-    let mut line_at = |byte: u64| -> u64 {
-        let mut start = (byte as usize).min(body.len());
-        while start < body.len() && (body[start] == b'\n' || body[start] == b'\r') {
-            start += 1;
-        }
-        let (from, lines) = counted;
-        let more = body[from.min(start)..start].iter().filter(|&&b| b == b'\n').count() as u64;
-        counted = (start.max(from), lines + more);
-        counted.1
-    };
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
     let mut lines = Vec::new();
     let mut rejects = Vec::new();
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
-                rejects.push(Reject::new(file, line, "*", format!("unreadable record: {e}"), ""));
+    for item in records {
+        let (line, fields) = match item {
+            Item::Record { line, fields } => (line, fields),
+            Item::StrayQuote { line, text, why } => {
+                rejects.push(Reject::new(file, line, "*", why.to_string(), &text));
                 continue;
             }
         };
-        let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(0);
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue; // blank line
-        }
-        if rec.len() != width {
-            let shown = rec.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
+        if fields.len() != width {
+            let shown = fields.iter().map(|f| String::from_utf8_lossy(f)).collect::<Vec<_>>().join(",");
             rejects.push(Reject::new(
                 file,
                 line,
                 "*",
-                format!("expected {width} fields, found {}", rec.len()),
+                format!("expected {width} fields, found {}", fields.len()),
                 &shown,
             ));
             continue;
         }
         let mut cells = Vec::with_capacity(width);
         let mut bad = None;
-        for (i, f) in rec.iter().enumerate() {
-            match std::str::from_utf8(f) {
-                Ok(s) => cells.push(s.to_owned()),
-                Err(_) => {
-                    bad = Some(i);
+        for (i, f) in fields.into_iter().enumerate() {
+            if f.contains(&0) {
+                bad = Some((i, "contains a NUL byte", f));
+                break;
+            }
+            match String::from_utf8(f) {
+                Ok(s) => cells.push(s),
+                Err(e) => {
+                    bad = Some((i, "not valid UTF-8 text", e.into_bytes()));
                     break;
                 }
             }
         }
-        if let Some(i) = bad {
-            rejects.push(Reject::new(file, line, &names[i], "not valid UTF-8 text", ""));
+        if let Some((i, why, f)) = bad {
+            let shown = String::from_utf8_lossy(&f).replace('\0', "\\0");
+            rejects.push(Reject::new(file, line, &names[i], why, &shown));
             continue;
         }
         for (col, cell) in columns.iter_mut().zip(cells) {
@@ -376,6 +377,21 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
     let df = DataFrame::new(height, cols)
         .map_err(|e| Error::bad_input(path, format!("cannot build table: {e}")))?;
     Ok((df, Some(lines), rejects))
+}
+
+/// Lines a quoted field may span before its opening quote is taken for a stray one.
+/// Memos with a few line breaks read whole; a quote left open does not swallow the file.
+pub const MAX_RECORD_LINES: usize = 20;
+
+/// Where a file stops being text: the line of its first NUL byte when the header has one
+/// or NUL bytes are more than one in a thousand (compressed or binary data, not a stray
+/// NUL in a memo, which rejects its own row).
+fn binary_from(body: &[u8]) -> Option<u64> {
+    let first = body.iter().position(|&b| b == 0)?;
+    let header_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
+    let nuls = body.iter().filter(|&&b| b == 0).count();
+    (first < header_end || nuls * 1000 > body.len())
+        .then(|| body[..first].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
 }
 
 fn read_parquet(path: &Path, stored: Vec<u8>) -> Result<DataFrame> {

@@ -34,6 +34,7 @@ pub fn transfers(
     currencies: &[Currency],
     accounts: &mut AccountTable,
     out: &mut TransferTable,
+    max_amount: f64,
     on_rows: &(dyn Fn(u64) + Sync),
 ) -> Vec<Reject> {
     let [Some(id), Some(ts), Some(src), Some(dst), Some(amt), Some(cur)] =
@@ -68,6 +69,10 @@ pub fn transfers(
                         return Err(reject("dst_account", "empty account id".into(), ""));
                     }
                     let amount = parse::amount(amt.get(row)).map_err(|e| reject("amount", e.into(), amt.get(row)))?;
+                    if amount > max_amount {
+                        let why = format!("amount is implausible: above [ingest] max_amount {max_amount:e}");
+                        return Err(reject("amount", why, amt.get(row)));
+                    }
                     let c = Currency::parse(cur.get(row))
                         .ok_or_else(|| reject("currency", "not a 3-letter ISO 4217 code".into(), cur.get(row)))?;
                     let rate = fx.rate(c, time).map_err(|e| reject("currency", e, cur.get(row)))?;
