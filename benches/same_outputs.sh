@@ -25,12 +25,12 @@ run() { # name dump threads [analyze options...]
   local name=$1 in=$2 t=$3; shift 3
   local out="$work/out/$name-t$t"
   rm -rf "$out"; mkdir -p "$work/out"
-  "$bin" -q --threads "$t" analyze "$in" --out "$out" --report --goaml "$@" > "$out.summary.txt" 2>&1 || true
+  "$bin" --threads "$t" analyze "$in" --out "$out" --report --goaml "$@" > "$out.summary.txt" 2>&1 || true
   if [ -f "$in/seeds.csv" ]; then
     "$bin" -q --threads "$t" trace "$in" --seeds "$in/seeds.csv" --out "$out/trace" > /dev/null 2>&1 || true
   fi
   if [ -f "$in/truth.csv" ]; then
-    "$bin" -q --threads "$t" eval --truth "$in/truth.csv" --leads "$out" > "$out.eval.txt" 2>&1 || true
+    "$bin" --threads "$t" eval --truth "$in/truth.csv" --leads "$out" > "$out.eval.txt" 2>&1 || true
   fi
   "$bin" -q --threads "$t" features "$in" --out "$out/features.csv" > /dev/null 2>&1 || true
   "$bin" -q explain "$out" --lead L000001 > "$out.explain.txt" 2>&1 || true

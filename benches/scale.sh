@@ -31,7 +31,7 @@ measure() { # stage size command...
 
 for n in "${sizes[@]}"; do
   dump="$work/dump_$n"
-  measure generate "$n" "$bin" --threads "$threads" generate --out "$dump" --transfers "$n" --seed 7 -q
+  measure generate "$n" "$bin" --threads "$threads" generate --out "$dump" --transfers "$n" --seed 7 -q --force
   measure analyze "$n" "$bin" --threads "$threads" analyze "$dump" --out "$work/out_$n" -q
   measure features "$n" "$bin" --threads "$threads" features "$dump" --out "$work/feat_$n/features.parquet" --window 1d -q
   if [ "$gfp" = 1 ]; then

@@ -7,6 +7,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::detect::{self, Context, DetectorRun};
 use crate::error::{Error, Result};
+use crate::export::out_dir::{OutputDir, ANALYZE_FILES};
 use crate::export::{goaml, leads_csv, report, run_json};
 use crate::graph::scale::ScaleReport;
 use crate::graph::FlowGraph;
@@ -33,6 +34,9 @@ pub struct Options {
     pub report: bool,
     /// Also write goAML suspicious-transaction reports for the top leads.
     pub goaml: bool,
+    /// Name of the rejects file in `out`: each subcommand writes its own
+    /// (`rejects.csv`, `trace_rejects.csv`, `features_rejects.csv`).
+    pub rejects_file: &'static str,
 }
 
 /// What a run produced, for the terminal summary.
@@ -79,13 +83,14 @@ pub struct LeadLine {
     pub summary: String,
 }
 
-/// Why a run stopped after ingest because of rejects.
+/// Why a run stopped after ingest because of rejects (`out` is where the rejects file
+/// will be found).
 pub fn reject_failure(report: &IngestReport, opts: &Options) -> Option<String> {
     let rejected = report.total_rejected();
     if opts.strict && rejected > 0 {
         return Some(format!(
             "{rejected} row(s) rejected and --strict is set; see {}",
-            opts.out.join("rejects.csv").display()
+            opts.out.join(opts.rejects_file).display()
         ));
     }
     // Per table: 72 bad transfers in 200 must not hide behind 2,000 good fx rates.
@@ -99,7 +104,7 @@ pub fn reject_failure(report: &IngestReport, opts: &Options) -> Option<String> {
                 t.read,
                 ratio * 100.0,
                 opts.max_reject_ratio * 100.0,
-                opts.out.join("rejects.csv").display()
+                opts.out.join(opts.rejects_file).display()
             ));
         }
     }
@@ -122,20 +127,27 @@ pub struct Loaded {
     pub truth: Option<Truth>,
 }
 
-/// Reads, validates and builds the graph. Rejects are written to `out/rejects.csv`
-/// before thresholds are checked, so a failed run still leaves them to fix the input with.
+/// Reads, validates and builds the graph, writing the rejects (and a labelled dataset's
+/// truth) into `opts.out`. See [`load_into`].
 pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
+    load_into(opts, &opts.out, config, progress)
+}
+
+/// Reads, validates and builds the graph. Rejects are written to `dir` (the folder the
+/// run is being written in) before thresholds are checked, so a failed run still leaves
+/// them to fix the input with.
+pub fn load_into(opts: &Options, dir: &Path, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
     let mut stages = Vec::new();
     let clock = Instant::now();
     let preset = match opts.preset {
         Some(p) => p,
         None => presets::detect(&opts.dump)?,
     };
-    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (dump, ingest, truth) = presets::load(preset, &opts.dump, config, progress)?;
-    write_rejects(&opts.out.join("rejects.csv"), &ingest.rejects)?;
+    write_rejects(&dir.join(opts.rejects_file), &ingest.rejects)?;
     if let Some(t) = &truth {
-        t.write(&opts.out)?;
+        t.write(dir)?;
     }
     stages.push(("ingest".to_owned(), clock.elapsed().as_millis()));
     if let Some(why) = reject_failure(&ingest, opts) {
@@ -149,9 +161,33 @@ pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<
     Ok(Loaded { dump, ingest, graph, stages, preset, truth })
 }
 
-/// Runs the whole batch.
+/// Runs the whole batch into `opts.out`, which then holds this run's files only: they
+/// are written in a partial folder and moved in together, also when the run fails (its
+/// rejects and a run.json saying why).
 pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Report> {
-    let Loaded { dump, ingest, graph, mut stages, preset, truth } = load(opts, config, progress)?;
+    let dir = OutputDir::begin(&opts.out, &ANALYZE_FILES)?;
+    match run_in(opts, dir.path(), config, progress) {
+        Ok(report) => {
+            dir.commit()?;
+            Ok(report)
+        }
+        Err(e) => {
+            let failed = run_json::Failure {
+                version: env!("CARGO_PKG_VERSION"),
+                status: "failed",
+                dump: opts.dump.display().to_string(),
+                error: e.to_string(),
+                config_sha256: config.hash(),
+            };
+            run_json::write_failure(&dir.path().join("run.json"), &failed)?;
+            dir.commit()?;
+            Err(e)
+        }
+    }
+}
+
+fn run_in(opts: &Options, dir: &Path, config: &Config, progress: &dyn Progress) -> Result<Report> {
+    let Loaded { dump, ingest, graph, mut stages, preset, truth } = load_into(opts, dir, config, progress)?;
     let mut clock = Instant::now();
     let mut lap = |name: &str, stages: &mut Vec<(String, u128)>| {
         stages.push((name.to_owned(), clock.elapsed().as_millis()));
@@ -167,10 +203,10 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
     lap("leads", &mut stages);
 
     let stage = progress.stage("export", None);
-    leads_csv::write(&opts.out, &leads, &graph, &dump)?;
+    leads_csv::write(dir, &leads, &graph, &dump)?;
     let mut extra_outputs = Vec::new();
     if opts.report {
-        let path = opts.out.join("report.html");
+        let path = dir.join("report.html");
         let context = report::RunContext {
             dump: opts.dump.display().to_string(),
             reconciliation: ingest.reconciliation(),
@@ -179,10 +215,12 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
             base_currency: config.base_currency.clone(),
         };
         report::write(&path, &leads, &graph, &dump, config, &context)?;
-        extra_outputs.push(path);
+        extra_outputs.push(opts.out.join("report.html"));
     }
     if opts.goaml {
-        extra_outputs.extend(goaml::write(&opts.out.join("goaml"), &leads, &graph, &dump, config)?);
+        let written = goaml::write(&dir.join("goaml"), &leads, &graph, &dump, config)?;
+        extra_outputs
+            .extend(written.iter().filter_map(|p| p.file_name()).map(|f| opts.out.join("goaml").join(f)));
     }
     stage.finish();
     lap("export", &mut stages);
@@ -190,6 +228,7 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
     let scale = ScaleReport::new(&graph.scale, config);
     let record = run_json::RunRecord {
         version: env!("CARGO_PKG_VERSION"),
+        status: "ok",
         dump: opts.dump.display().to_string(),
         inputs: ingest.tables.clone(),
         availability: dump.availability,
@@ -204,7 +243,7 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
         leads: leads.len(),
         stage_millis: stages.clone(),
     };
-    run_json::write(&opts.out.join("run.json"), &record)?;
+    run_json::write(&dir.join("run.json"), &record)?;
 
     let lines = leads
         .iter()
@@ -217,16 +256,10 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
             summary: l.summary.clone(),
         })
         .collect();
-    let mut names = vec![
-        "leads.csv",
-        "lead_accounts.csv",
-        "lead_transfers.csv",
-        "lead_evidence.csv",
-        "rejects.csv",
-        "run.json",
-    ];
+    // The four lead files, rejects.csv and run.json; then the labels as truth.
+    let mut names: Vec<&str> = ANALYZE_FILES[..6].to_vec();
     if truth.is_some() {
-        names.extend(["truth.csv", "truth_accounts.csv"]);
+        names.extend(&ANALYZE_FILES[6..8]);
     }
     let mut outputs: Vec<PathBuf> = names.iter().map(|f| opts.out.join(f)).collect();
     outputs.extend(extra_outputs);

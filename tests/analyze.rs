@@ -9,7 +9,7 @@ use flowhound::Pattern;
 #[test]
 fn sample_yields_ranked_leads_with_evidence() {
     let out = tempfile::tempdir().unwrap();
-    let run = ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--quiet"]);
+    let run = ok(&["analyze", s(&fixture("sample")), "--out", s(out.path())]);
     let stdout = text(&run);
     assert!(stdout.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{stdout}");
     assert!(stdout.contains(Pattern::Ub1.code()) && stdout.contains(Pattern::Os1.code()));
@@ -37,7 +37,7 @@ fn sample_yields_ranked_leads_with_evidence() {
 #[test]
 fn sample_recall_for_ub1_and_os1_at_account_level() {
     let out = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "-q"]);
+    ok(&["analyze", s(&fixture("sample")), "--out", s(out.path())]);
     ok(&["eval", "--truth", s(&fixture("sample/truth.csv")), "--leads", s(out.path())]);
     let table: Vec<ScoreRow> = typed(&out.path().join("eval.csv"));
     for pattern in [Pattern::Ub1, Pattern::Os1] {
@@ -51,20 +51,11 @@ fn sample_recall_for_ub1_and_os1_at_account_level() {
 #[test]
 fn output_is_byte_identical_for_any_thread_count() {
     let dump = tempfile::tempdir().unwrap();
-    ok(&["generate", "--out", s(dump.path()), "--transfers", "30000", "--seed", "5", "-q"]);
+    ok(&["generate", "--out", s(dump.path()), "--transfers", "30000", "--seed", "5"]);
     let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     for (threads, out) in [("1", &one), ("2", &two)] {
-        let args = [
-            "--threads",
-            threads,
-            "analyze",
-            s(dump.path()),
-            "--out",
-            s(out.path()),
-            "-q",
-            "--report",
-            "--goaml",
-        ];
+        let args =
+            ["--threads", threads, "analyze", s(dump.path()), "--out", s(out.path()), "--report", "--goaml"];
         ok(&args);
     }
     let also = ["lead_evidence.csv", "report.html", "goaml/L000001.xml"];
@@ -81,18 +72,7 @@ fn csv_gz_and_parquet_dumps_give_the_same_leads_as_csv() {
     let csv_dump = tempfile::tempdir().unwrap();
     let pq_dump = tempfile::tempdir().unwrap();
     for (dir, format) in [(&csv_dump, "csv"), (&pq_dump, "parquet")] {
-        ok(&[
-            "generate",
-            "--out",
-            s(dir.path()),
-            "--transfers",
-            "8000",
-            "--seed",
-            "9",
-            "--format",
-            format,
-            "-q",
-        ]);
+        ok(&["generate", "--out", s(dir.path()), "--transfers", "8000", "--seed", "9", "--format", format]);
     }
     // Same dump again, transfers gzip-compressed.
     let gz_dump = tempfile::tempdir().unwrap();
@@ -114,7 +94,7 @@ fn csv_gz_and_parquet_dumps_give_the_same_leads_as_csv() {
     let mut outputs = Vec::new();
     for dump in [&csv_dump, &pq_dump, &gz_dump] {
         let out = tempfile::tempdir().unwrap();
-        ok(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
+        ok(&["analyze", s(dump.path()), "--out", s(out.path())]);
         outputs.push(out);
     }
     for f in ["leads.csv", "lead_accounts.csv", "lead_transfers.csv"] {
@@ -125,12 +105,23 @@ fn csv_gz_and_parquet_dumps_give_the_same_leads_as_csv() {
 }
 
 #[test]
+fn a_single_transfers_file_reads_the_tables_beside_it() {
+    let out = tempfile::tempdir().unwrap();
+    let run = ok(&["analyze", s(&fixture("sample/transfers.csv")), "--out", s(out.path())]);
+    let t = text(&run);
+    for table in ["entities", "accounts", "entity_links", "fx_rates"] {
+        assert!(t.contains(&format!("{table}: read ")), "{table} beside the file is read: {t}");
+    }
+    assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+}
+
+#[test]
 fn transfers_alone_still_run_and_say_what_is_missing() {
     let dump = tempfile::tempdir().unwrap();
     std::fs::copy(fixture("sample/transfers.csv"), dump.path().join("transfers.csv")).unwrap();
     std::fs::copy(fixture("sample/fx_rates.csv"), dump.path().join("fx_rates.csv")).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let run = ok(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
+    let run = ok(&["analyze", s(dump.path()), "--out", s(out.path())]);
     let t = text(&run);
     assert!(t.contains("no accounts table"), "{t}");
     assert!(t.contains("skipped: no account countries"), "OS1 says why it skipped: {t}");
@@ -150,15 +141,14 @@ fn config_prints_parses_and_rejects_unknown_keys() {
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[ub1]\nmin_sendrs = 3\n").unwrap();
     let out = tempfile::tempdir().unwrap();
-    let run =
-        flowhound(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--config", s(&bad), "-q"]);
+    let run = flowhound(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--config", s(&bad)]);
     assert_eq!(code(&run), 2);
     assert!(text(&run).contains("min_sendrs"), "{}", text(&run));
 
     // A valid override changes the result: demanding 1000 senders finds no collector.
     let strict = dir.path().join("strict.toml");
     std::fs::write(&strict, "[ub1]\nmin_distinct_senders = 1000\n").unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--config", s(&strict), "-q"]);
+    ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--config", s(&strict)]);
     let transfers: Vec<LeadTransferRow> = typed(&out.path().join("lead_transfers.csv"));
     assert!(transfers.iter().all(|r| r.pattern != Pattern::Ub1));
 }
@@ -170,4 +160,15 @@ fn usage_errors_exit_2() {
     let out = tempfile::tempdir().unwrap();
     let run = flowhound(&["analyze", "/no/such/dump", "--out", s(out.path())]);
     assert_eq!(code(&run), 2, "{}", text(&run));
+}
+
+#[test]
+fn quiet_prints_nothing_but_errors() {
+    let out = tempfile::tempdir().unwrap();
+    let run = ok(&["-q", "--threads", "64", "analyze", s(&fixture("sample")), "--out", s(out.path())]);
+    assert!(run.stdout.is_empty() && run.stderr.is_empty(), "{}", text(&run));
+    assert!(out.path().join("leads.csv").is_file());
+    let bad = flowhound(&["-q", "analyze", s(&fixture("bad/missing_column")), "--out", s(out.path())]);
+    assert_eq!(code(&bad), 2);
+    assert!(bad.stdout.is_empty() && String::from_utf8_lossy(&bad.stderr).contains("error:"));
 }

@@ -11,7 +11,7 @@ fn analyze(name: &str, extra: &[&str]) -> (i32, String, Vec<RejectRow>) {
     let out = tempfile::tempdir().unwrap();
     let dump = fixture(&format!("bad/{name}"));
     let mut args: Vec<String> =
-        vec!["analyze".into(), s(&dump).to_owned(), "--out".into(), s(out.path()).to_owned(), "-q".into()];
+        vec!["analyze".into(), s(&dump).to_owned(), "--out".into(), s(out.path()).to_owned()];
     args.extend(extra.iter().map(|a| (*a).to_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let run = flowhound(&args);
@@ -183,7 +183,7 @@ fn the_reject_limit_applies_per_table() {
     std::fs::write(dump.path().join("transfers.csv"), lines.join("\n") + "\n").unwrap();
     std::fs::copy(fixture("sample/fx_rates.csv"), dump.path().join("fx_rates.csv")).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
+    let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path())]);
     let t = text(&run);
     assert_eq!(code(&run), 1, "{t}");
     assert!(t.contains("transfers: 5 of 200 rows rejected"), "the message names the table: {t}");

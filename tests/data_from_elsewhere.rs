@@ -95,7 +95,7 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     }
     unlabelled_copy(&src, &dump);
     truth(&src, &truth_dir);
-    let run = ok(&["analyze", "--preset", "amlsim", s(&dump), "--out", s(&out), "-q"]);
+    let run = ok(&["analyze", "--preset", "amlsim", s(&dump), "--out", s(&out)]);
     let t = text(&run);
     assert!(t.contains("transfers: read 115553 = accepted 115553 + rejected 0"), "{t}");
     assert!(!out.join("truth.csv").exists(), "no labels, no truth written");

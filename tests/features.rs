@@ -9,23 +9,13 @@ fn one_row_per_transfer_and_identical_for_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("one.csv"), dir.path().join("two.csv"));
     for (threads, out) in [("1", &a), ("2", &b)] {
-        ok(&[
-            "--threads",
-            threads,
-            "features",
-            s(&fixture("sample")),
-            "--out",
-            s(out),
-            "--window",
-            "12h",
-            "-q",
-        ]);
+        ok(&["--threads", threads, "features", s(&fixture("sample")), "--out", s(out), "--window", "12h"]);
     }
     assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "features differ by thread count");
     let rows = rows(&a);
     assert_eq!(rows.len(), 6000);
     assert_eq!(rows[0].len(), 24);
-    assert!(dir.path().join("rejects.csv").exists(), "rejects are kept beside the features");
+    assert!(dir.path().join("features_rejects.csv").exists(), "rejects are kept beside the features");
     // The injected cycles show up.
     assert!(rows.iter().any(|r| r[20..].iter().any(|c| c != "0")), "some transfer is on a temporal cycle");
 }
@@ -34,8 +24,10 @@ fn one_row_per_transfer_and_identical_for_any_thread_count() {
 fn parquet_is_the_default_and_bad_windows_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("f.parquet");
-    ok(&["features", s(&fixture("sample")), "--out", s(&out), "--patterns", "fan,temp-cycle", "-q"]);
+    ok(&["features", s(&fixture("sample")), "--out", s(&out), "--patterns", "fan,temp-cycle"]);
     assert!(std::fs::read(&out).unwrap().starts_with(b"PAR1"));
+    let wrong = flowhound(&["features", s(&fixture("sample")), "--out", s(&dir.path().join("f.xyz"))]);
+    assert_eq!(code(&wrong), 2, "an extension that names no format is a usage error");
     for w in ["0", "soon", "-3h"] {
         let run = flowhound(&["features", s(&fixture("sample")), "--out", s(&out), "--window", w]);
         assert_eq!(code(&run), 2, "--window {w}: {}", text(&run));

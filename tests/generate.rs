@@ -99,3 +99,14 @@ fn committed_sample_is_what_generate_makes() {
         );
     }
 }
+
+#[test]
+fn generate_refuses_to_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("transfers.csv"), "precious").unwrap();
+    let run = flowhound(&["generate", "--out", s(dir.path()), "--transfers", "6000", "--seed", "1", "-q"]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+    assert!(text(&run).contains("--force"), "{}", text(&run));
+    assert_eq!(std::fs::read_to_string(dir.path().join("transfers.csv")).unwrap(), "precious");
+    ok(&["generate", "--out", s(dir.path()), "--transfers", "6000", "--seed", "1", "-q", "--force"]);
+}

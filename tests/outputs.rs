@@ -7,13 +7,8 @@ use flowhound::export::rows::{EvidenceRow, LeadRow};
 
 fn analyzed(extra: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let mut args: Vec<String> = vec![
-        "analyze".into(),
-        s(&fixture("sample")).to_owned(),
-        "--out".into(),
-        s(out.path()).to_owned(),
-        "-q".into(),
-    ];
+    let mut args: Vec<String> =
+        vec!["analyze".into(), s(&fixture("sample")).to_owned(), "--out".into(), s(out.path()).to_owned()];
     args.extend(extra.iter().map(|a| (*a).to_owned()));
     let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
     ok(&args);
@@ -190,4 +185,39 @@ fn report_renders_in_headless_chromium_when_available() {
     assert!(png.exists(), "chromium wrote no screenshot: {}", String::from_utf8_lossy(&status.stderr));
     let bytes = std::fs::read(&png).unwrap();
     assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000, "a rendered page, not a blank one");
+}
+
+#[test]
+fn an_output_folder_holds_one_run() {
+    let out = tempfile::tempdir().unwrap();
+    let o = s(out.path());
+    ok(&["analyze", s(&fixture("sample")), "--out", o, "--report"]);
+    assert!(out.path().join("report.html").is_file());
+    // A run without --report leaves no report of the earlier one.
+    ok(&["analyze", s(&fixture("sample")), "--out", o]);
+    assert!(!out.path().join("report.html").exists(), "stale report.html removed");
+    // trace beside it keeps its own rejects; analyze's stay.
+    ok(&["trace", s(&fixture("sample")), "--seeds", s(&fixture("sample/seeds.csv")), "--out", o]);
+    assert!(out.path().join("trace_rejects.csv").is_file() && out.path().join("rejects.csv").is_file());
+    assert!(out.path().join("leads.csv").is_file(), "trace leaves analyze's files alone");
+    // A failed run replaces the leads with its rejects and a run.json that says why.
+    let failed = flowhound(&["analyze", s(&fixture("bad/bad_amount")), "--out", o]);
+    assert_eq!(code(&failed), 1, "{}", text(&failed));
+    assert!(!out.path().join("leads.csv").exists(), "no stale leads beside a failed run");
+    assert!(out.path().join("rejects.csv").is_file());
+    let run_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
+    assert_eq!(run_json["status"], "failed");
+    assert!(run_json["error"].as_str().unwrap().contains("max-reject-ratio"));
+    assert!(out.path().join("trace_summary.csv").is_file(), "trace's files are not analyze's to remove");
+}
+
+#[test]
+fn a_folder_flowhound_did_not_make_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("thesis.docx"), "years of work").unwrap();
+    let run = flowhound(&["analyze", s(&fixture("sample")), "--out", s(out.path())]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+    assert!(text(&run).contains("thesis.docx"), "{}", text(&run));
+    assert_eq!(std::fs::read_to_string(out.path().join("thesis.docx")).unwrap(), "years of work");
 }

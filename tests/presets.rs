@@ -9,7 +9,7 @@ use flowhound::Pattern;
 
 fn analyze(dump: &str, extra: &[&str]) -> (std::process::Output, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
-    let mut args = vec!["analyze", dump, "--out", s(out.path()), "-q"];
+    let mut args = vec!["analyze", dump, "--out", s(out.path())];
     args.extend_from_slice(extra);
     (flowhound(&args), out)
 }

@@ -28,7 +28,6 @@ fn sample_trace_conserves_and_finds_the_destinations() {
             rule,
             "--direction",
             "both",
-            "-q",
         ]);
         assert!(
             text(&run).contains("[conserved]") && !text(&run).contains("NOT CONSERVED"),
@@ -72,7 +71,6 @@ fn trace_output_is_identical_for_any_thread_count() {
             s(out.path()),
             "--direction",
             "both",
-            "-q",
         ]);
     }
     for f in [
@@ -126,7 +124,7 @@ fn hand_computed_trace_and_shuffled_rows() {
     let seeds = dump.path().join("seeds.csv");
     std::fs::write(&seeds, "holder_id,case_id\nh-s,case1\n").unwrap();
     let out = tempfile::tempdir().unwrap();
-    ok(&["trace", s(dump.path()), "--seeds", s(&seeds), "--out", s(out.path()), "-q"]);
+    ok(&["trace", s(dump.path()), "--seeds", s(&seeds), "--out", s(out.path())]);
     // A holds 100 of 150 traced; paying 120 carries 80; keeps 20. B gets 80, withdraws
     // 20 cash of its 120: 80/120 of it is traced, so 13.33 sinks and 66.67 stays.
     let want = vec![
@@ -144,22 +142,12 @@ fn hand_computed_trace_and_shuffled_rows() {
     let shuffled = tempfile::tempdir().unwrap();
     small_dump(shuffled.path(), true);
     let out2 = tempfile::tempdir().unwrap();
-    ok(&["trace", s(shuffled.path()), "--seeds", s(&seeds), "--out", s(out2.path()), "-q"]);
+    ok(&["trace", s(shuffled.path()), "--seeds", s(&seeds), "--out", s(out2.path())]);
     assert_eq!(holdings(out2.path()), want, "row order does not matter");
 
     // Backward from B: its 120 came 80 from S and 40 from X (A's mix at the time).
     std::fs::write(&seeds, "account_id,case_id\nB,case1\n").unwrap();
-    ok(&[
-        "trace",
-        s(dump.path()),
-        "--seeds",
-        s(&seeds),
-        "--out",
-        s(out.path()),
-        "--direction",
-        "backward",
-        "-q",
-    ]);
+    ok(&["trace", s(dump.path()), "--seeds", s(&seeds), "--out", s(out.path()), "--direction", "backward"]);
     let mut got = holdings(out.path());
     got.sort();
     assert_eq!(
@@ -184,7 +172,7 @@ fn bad_seeds_are_clear_errors() {
         ("account_id\n", "no seeds"),
     ] {
         std::fs::write(&seeds, seeds_text).unwrap();
-        let run = flowhound(&["trace", s(dump.path()), "--seeds", s(&seeds), "--out", s(out.path()), "-q"]);
+        let run = flowhound(&["trace", s(dump.path()), "--seeds", s(&seeds), "--out", s(out.path())]);
         assert_eq!(code(&run), 2, "{seeds_text}: {}", text(&run));
         assert!(text(&run).contains(expect), "{seeds_text}: {}", text(&run));
     }

@@ -9,6 +9,7 @@ use flowhound::units::fmt_amount;
 
 use super::input::InputArgs;
 use super::table;
+use super::{say, say_raw};
 
 /// Find and rank candidate leads in a dump.
 ///
@@ -51,14 +52,14 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let opts = Options { report: args.report, goaml: args.goaml, ..args.input.options(args.dump, args.out) };
     let report = analyze::run(&opts, &config, progress)?;
     let how = if args.input.preset.is_some() { "as given" } else { "detected" };
-    println!("input layout: {} ({how})", report.preset.name());
+    say!("input layout: {} ({how})", report.preset.name());
     for line in report.ingest.reconciliation() {
-        println!("{line}");
+        say!("{line}");
     }
     for (table, lost) in &report.ingest.missing {
-        println!("no {table} table: {lost}");
+        say!("no {table} table: {lost}");
     }
-    println!(
+    say!(
         "graph: {} accounts, {} transfers, {:.1} MiB ({:.1} bytes per transfer)",
         report.accounts,
         report.transfers,
@@ -68,14 +69,16 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let s = &report.scale;
     let pct: Vec<String> =
         s.amount_percentiles.iter().map(|(p, a)| format!("p{p} {}", fmt_amount_exact(*a))).collect();
-    println!("scale: transfer amounts {}", pct.join(", "));
-    println!(
+    say!("scale: transfer amounts {}", pct.join(", "));
+    say!(
         "scale: median active account {} transfers over {:.0} days; busier than {:.0} counts as a business",
-        s.scale.median_account_transfers, s.scale.span_days, s.business_activity
+        s.scale.median_account_transfers,
+        s.scale.span_days,
+        s.business_activity
     );
     let floors: Vec<String> =
         s.floors.iter().map(|f| format!("{} {} = {}", f.key, f.floor, fmt_amount_exact(f.amount))).collect();
-    println!("floors: {}", floors.join(", "));
+    say!("floors: {}", floors.join(", "));
     let rows: Vec<Vec<String>> = report
         .detectors
         .iter()
@@ -93,7 +96,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print!("\n{}", table::render(&["detector", "pattern", "hits", "time", "notes"], &rows));
+    say_raw!("\n{}", table::render(&["detector", "pattern", "hits", "time", "notes"], &rows));
     let rows: Vec<Vec<String>> = report
         .leads
         .iter()
@@ -113,21 +116,16 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    println!(
-        "\n{} leads (top {} shown; amounts in {})",
-        report.leads.len(),
-        rows.len(),
-        config.base_currency
-    );
-    print!("{}", table::render(&["lead", "score", "patterns", "accounts", "amount", "summary"], &rows));
+    say!("\n{} leads (top {} shown; amounts in {})", report.leads.len(), rows.len(), config.base_currency);
+    say_raw!("{}", table::render(&["lead", "score", "patterns", "accounts", "amount", "summary"], &rows));
     let stages: Vec<String> =
         report.stages.iter().map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0)).collect();
-    println!("\ntime: {}", stages.join(", "));
+    say!("\ntime: {}", stages.join(", "));
     for o in &report.outputs {
-        println!("wrote {}", o.display());
+        say!("wrote {}", o.display());
     }
     if report.truth_written {
-        println!(
+        say!(
             "the dataset's labels were written as truth: score with `flowhound eval --truth {} --leads {}`",
             opts.out.join("truth.csv").display(),
             opts.out.display()

@@ -16,6 +16,7 @@ use flowhound::eval;
 use flowhound::units::fmt_amount;
 
 use super::table;
+use super::{say, say_raw};
 
 /// Precision / recall / F1 per pattern against a truth file.
 #[derive(Debug, clap::Args)]
@@ -52,7 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 ]
             })
             .collect();
-        print!(
+        say_raw!(
             "{}",
             table::render(
                 &["pattern", "level", "truth", "flagged", "hit", "precision", "recall", "f1"],
@@ -61,24 +62,27 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
         let out = args.out.clone().unwrap_or_else(|| leads.join("eval.csv"));
         eval::write_csv(&out, &scores)?;
-        println!("wrote {}", out.display());
+        say!("wrote {}", out.display());
         if let Some(q) = eval::lead_quality(&args.truth, leads)? {
             let at: Vec<String> = q
                 .precision_at
                 .iter()
                 .map(|p| format!("P@{} {:.2} ({}/{})", p.k, p.precision(), p.hit, p.seen))
                 .collect();
-            println!(
+            say!(
                 "leads as ranked (true when at least half their accounts are truth accounts): {}",
                 at.join(", ")
             );
-            println!(
+            say!(
                 "{} leads, {} mix cases; the largest, {}, holds {} accounts",
-                q.leads, q.mixed, q.largest.1, q.largest.0
+                q.leads,
+                q.mixed,
+                q.largest.1,
+                q.largest.0
             );
             let path = out.with_file_name("eval_leads.csv");
             eval::write_lead_quality_csv(&path, &q)?;
-            println!("wrote {}", path.display());
+            say!("wrote {}", path.display());
         }
     }
     if let Some(trace) = &args.trace {
@@ -94,11 +98,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 ]
             })
             .collect();
-        print!("{}", table::render(&["case", "seed value", "at true destinations", "share"], &rows));
+        say_raw!("{}", table::render(&["case", "seed value", "at true destinations", "share"], &rows));
         if !scores.is_empty() {
             let mean = scores.iter().map(|s| s.share()).sum::<f64>() / scores.len() as f64;
             let worst = scores.iter().map(|s| s.share()).fold(f64::INFINITY, f64::min);
-            println!(
+            say!(
                 "{} traced cases: mean {:.1}%, worst {:.1}% of seed value reached the true destinations",
                 scores.len(),
                 100.0 * mean,
@@ -107,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         let out = trace.join("eval_trace.csv");
         eval::write_trace_csv(&out, &scores)?;
-        println!("wrote {}", out.display());
+        say!("wrote {}", out.display());
     }
     Ok(())
 }

@@ -15,6 +15,8 @@ use flowhound::progress::Progress;
 use flowhound::units::{DAY, HOUR};
 use flowhound::Config;
 
+use super::say;
+
 /// Compute per-transfer pattern features (GFP-style) and write them as Parquet or CSV.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -62,11 +64,19 @@ fn seconds(text: &str) -> Option<i64> {
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
+    let ext = args.out.extension().map(|x| x.to_string_lossy().to_ascii_lowercase());
+    if !matches!(ext.as_deref(), Some("csv" | "parquet")) {
+        return Err(flowhound::Error::Usage(format!(
+            "--out {}: name the file .parquet or .csv (its format follows the extension)",
+            args.out.display()
+        ))
+        .into());
+    }
     let config = Config::load_or_default(args.config.as_deref())?;
     let window = seconds(&args.window).ok_or_else(|| {
         flowhound::Error::Usage(format!("--window {}: expected seconds or 30m / 12h / 1d", args.window))
     })?;
-    // rejects.csv goes beside the features file: nothing read is lost.
+    // features_rejects.csv goes beside the features file: nothing read is lost.
     let beside = args
         .out
         .parent()
@@ -81,6 +91,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         preset: args.preset,
         report: false,
         goaml: false,
+        rejects_file: "features_rejects.csv",
     };
     let loaded = analyze::load(&opts, &config, progress)?;
     let clock = Instant::now();
@@ -97,11 +108,11 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let capped = f.capped;
     features_out::write(&args.out, f, &loaded.graph, &loaded.dump)?;
     for line in loaded.ingest.reconciliation() {
-        println!("{line}");
+        say!("{line}");
     }
     let stages: Vec<String> =
         loaded.stages.iter().map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0)).collect();
-    println!(
+    say!(
         "features of {} transfers ({} columns, window {} s) in {:.2} s; {}",
         loaded.graph.edge_count(),
         features::COLUMNS.len(),
@@ -110,8 +121,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         stages.join(", ")
     );
     if capped > 0 {
-        println!("note: {capped} searches reached --budget {}; their counts are lower bounds", args.budget);
+        say!("note: {capped} searches reached --budget {}; their counts are lower bounds", args.budget);
     }
-    println!("wrote {} and {}", args.out.display(), beside.join("rejects.csv").display());
+    say!("wrote {} and {}", args.out.display(), beside.join(opts.rejects_file).display());
     Ok(())
 }

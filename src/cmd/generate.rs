@@ -10,6 +10,8 @@ use flowhound::generate::{self, Layout, OutFormat};
 use flowhound::ingest::parse;
 use flowhound::progress::Progress;
 
+use super::say;
+
 /// Write a synthetic dump with injected cases and ground truth.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -37,6 +39,9 @@ pub struct Args {
     /// Write the dump in flowhound's schema or in a public dataset's layout.
     #[arg(long, value_enum, default_value_t = Layout::Native)]
     layout: Layout,
+    /// Write into DIR even when it already holds files (they may be overwritten).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
@@ -44,6 +49,18 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         .map_err(|e| flowhound::Error::Usage(format!("--start {}: {e}", args.start)))?;
     if args.days < 30 {
         return Err(flowhound::Error::Usage("--days must be at least 30".into()).into());
+    }
+    if !args.force {
+        if let Ok(mut entries) = std::fs::read_dir(&args.out) {
+            if let Some(Ok(first)) = entries.next() {
+                return Err(flowhound::Error::Usage(format!(
+                    "{} already holds files ({} ...): generate would overwrite a dump; choose a new folder or pass --force",
+                    args.out.display(),
+                    first.file_name().to_string_lossy()
+                ))
+                .into());
+            }
+        }
     }
     let t = std::time::Instant::now();
     let summary = generate::generate(
@@ -59,7 +76,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         },
         progress,
     )?;
-    println!(
+    say!(
         "generated {} transfers ({} injected, {} legitimate look-alikes), {} accounts, {} entities in {:.1} s",
         summary.transfers,
         summary.injected,
@@ -69,7 +86,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
     let cases: Vec<String> = summary.cases.iter().map(|(p, n)| format!("{p} {n}")).collect();
-    println!("cases: {}", cases.join(", "));
-    println!("wrote {}", args.out.display());
+    say!("cases: {}", cases.join(", "));
+    say!("wrote {}", args.out.display());
     Ok(())
 }

@@ -49,6 +49,7 @@ impl InputArgs {
             preset: self.preset,
             report: false,
             goaml: false,
+            rejects_file: "rejects.csv",
         }
     }
 }

@@ -31,7 +31,7 @@ pub struct Cli {
     /// Worker threads (default: all cores). Output is identical for any value.
     #[arg(long, global = true)]
     threads: Option<usize>,
-    /// No progress bars (they are also hidden when stderr is not a terminal).
+    /// Nothing but errors: no progress bars, no summary, no warnings.
     #[arg(long, short, global = true)]
     quiet: bool,
     #[command(subcommand)]
@@ -50,7 +50,36 @@ enum Command {
 }
 
 /// Runs the chosen subcommand.
+/// `-q`: nothing but errors on the terminal. Set once at start-up, before any output.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `-q` was given.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A summary line (`println!`), left out under `-q`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !$crate::cmd::quiet() {
+            println!($($arg)*);
+        }
+    };
+}
+
+/// Summary text without a line break (`print!`), left out under `-q`.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        if !$crate::cmd::quiet() {
+            print!($($arg)*);
+        }
+    };
+}
+
+pub(crate) use {say, say_raw};
+
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     if let Some(asked) = cli.threads {
         // More threads than cores only adds scheduling (1,000 took 36 s instead of 0.2 s).
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -6,7 +6,8 @@
 
 use std::path::PathBuf;
 
-use flowhound::analyze;
+use flowhound::analyze::{self, Options};
+use flowhound::export::out_dir::{OutputDir, TRACE_FILES};
 use flowhound::export::trace_csv;
 use flowhound::ingest::parse;
 use flowhound::progress::Progress;
@@ -15,6 +16,7 @@ use flowhound::units::fmt_amount;
 
 use super::input::InputArgs;
 use super::table;
+use super::{say, say_raw};
 
 /// Follow money from seed accounts or holders to where it sits now (or back to its origins).
 ///
@@ -62,14 +64,24 @@ fn time(flag: &str, v: &Option<String>) -> anyhow::Result<Option<i64>> {
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let config = args.input.config()?;
     let (from, to) = (time("--from", &args.from)?, time("--to", &args.to)?);
-    let opts = args.input.options(args.dump, args.out.clone());
-    let loaded = analyze::load(&opts, &config, progress)?;
+    let opts =
+        Options { rejects_file: "trace_rejects.csv", ..args.input.options(args.dump, args.out.clone()) };
+    let dir = OutputDir::begin(&args.out, &TRACE_FILES)?;
+    let loaded = match analyze::load_into(&opts, dir.path(), &config, progress) {
+        Ok(l) => l,
+        Err(e) => {
+            // The rejects of a failed read still reach the output folder.
+            dir.commit()?;
+            return Err(e.into());
+        }
+    };
     let (dump, graph) = (&loaded.dump, &loaded.graph);
     let groups = seeds::read(&args.seeds, dump, graph)?;
     let mut sinks: Vec<u32> = Vec::new();
     for id in &config.trace.sink_accounts {
         match dump.accounts.index.get(id) {
             Some(&a) => sinks.push(a),
+            None if super::quiet() => {}
             None => eprintln!("warning: trace.sink_accounts: `{id}` is not in the dump"),
         }
     }
@@ -81,10 +93,11 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let traces = trace::run(graph, &groups, &topts, &config, &sinks);
     stage.finish();
     let traced_in = clock.elapsed();
-    trace_csv::write(&args.out, &traces, args.rule, graph, dump)?;
+    trace_csv::write(dir.path(), &traces, args.rule, graph, dump)?;
+    dir.commit()?;
 
     for line in loaded.ingest.reconciliation() {
-        println!("{line}");
+        say!("{line}");
     }
     let mut broken = 0;
     for t in &traces {
@@ -92,7 +105,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         let ok = o.imbalance() == 0;
         broken += usize::from(!ok);
         let dir = if t.direction == Direction::Backward { "backward" } else { "forward" };
-        println!(
+        say!(
             "\n{} {dir}: seed {} = held {} + sunk {} + dropped {} (below threshold {}, hop limit {}) {}",
             t.case,
             fmt_cents(o.seed_value),
@@ -122,11 +135,11 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             })
             .collect();
         let label = if t.direction == Direction::Backward { "came from" } else { "held in" };
-        print!("{}", table::render(&[label, "flags", "amount", "share"], &rows));
+        say_raw!("{}", table::render(&[label, "flags", "amount", "share"], &rows));
     }
     let stages: Vec<String> =
         loaded.stages.iter().map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0)).collect();
-    println!(
+    say!(
         "\ntime: {}, trace {:.2} s ({} seed group(s), {} thread(s))",
         stages.join(", "),
         traced_in.as_secs_f64(),
@@ -139,8 +152,9 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         "trace_paths.csv",
         "trace_flows.csv",
         "trace_jurisdictions.csv",
+        opts.rejects_file,
     ] {
-        println!("wrote {}", args.out.join(f).display());
+        say!("wrote {}", args.out.join(f).display());
     }
     if broken > 0 {
         anyhow::bail!("{broken} trace(s) did not conserve value: this is a bug, please report it");

@@ -4,6 +4,7 @@
 pub mod features_out;
 pub mod goaml;
 pub mod leads_csv;
+pub mod out_dir;
 pub mod report;
 pub mod rows;
 pub mod run_json;

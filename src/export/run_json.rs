@@ -17,6 +17,8 @@ use crate::model::Availability;
 pub struct RunRecord {
     /// flowhound version.
     pub version: &'static str,
+    /// `ok` (a failed run writes a [`Failure`] instead).
+    pub status: &'static str,
     /// The dump analysed.
     pub dump: String,
     /// Per input table: file, SHA-256, rows read / accepted / rejected.
@@ -49,5 +51,28 @@ pub struct RunRecord {
 pub fn write(path: &Path, record: &RunRecord) -> Result<()> {
     let text =
         serde_json::to_string_pretty(record).map_err(|e| Error::RunFailed(format!("run.json: {e}")))?;
+    write_atomic(path, format!("{text}\n").as_bytes())
+}
+
+/// What `run.json` says of a run that failed: enough to see it failed, and why, beside
+/// the rejects it left.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// flowhound version.
+    pub version: &'static str,
+    /// `failed`.
+    pub status: &'static str,
+    /// The dump analysed.
+    pub dump: String,
+    /// The error, as printed.
+    pub error: String,
+    /// SHA-256 of the effective configuration.
+    pub config_sha256: String,
+}
+
+/// Writes the `run.json` of a failed run.
+pub fn write_failure(path: &Path, failure: &Failure) -> Result<()> {
+    let text =
+        serde_json::to_string_pretty(failure).map_err(|e| Error::RunFailed(format!("run.json: {e}")))?;
     write_atomic(path, format!("{text}\n").as_bytes())
 }

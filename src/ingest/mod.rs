@@ -105,10 +105,19 @@ pub struct DumpFiles {
 }
 
 impl DumpFiles {
-    /// Finds the tables of a dump folder, or takes a single file as `transfers`.
+    /// Finds the tables of a dump folder; or takes a single file as `transfers` and reads
+    /// the other tables beside it under their usual names (accounts.csv, fx_rates.csv,
+    /// ...), as a user who points at one file of a dump expects.
     pub fn discover(path: &Path) -> Result<DumpFiles> {
         if path.is_file() {
-            return Ok(DumpFiles { tables: vec![(Table::Transfers, path.to_owned())] });
+            let mut tables = vec![(Table::Transfers, path.to_owned())];
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            for t in Table::READ_ORDER.into_iter().filter(|t| *t != Table::Transfers) {
+                if let Some(p) = source::locate(dir, t)? {
+                    tables.push((t, p));
+                }
+            }
+            return Ok(DumpFiles { tables });
         }
         if !path.is_dir() {
             return Err(Error::bad_input(path, "no such dump folder or file"));
