@@ -140,3 +140,54 @@ proptest! {
         }
     }
 }
+
+/// Gzip-compressed `text`.
+fn gzip(text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(text).unwrap();
+    enc.finish().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// A damaged `.csv.gz` (flipped byte, cut stream) or `.parquet` never panics, and a
+    /// refusal names a line.
+    #[test]
+    fn damaged_compressed_and_columnar_files_never_panic(at in 0.0..1.0f64, byte in any::<u8>(), cut in any::<bool>(), parquet in any::<bool>()) {
+        let dir = tempfile::tempdir().unwrap();
+        let clean = sample(dir.path(), 60);
+        let (name, mut bytes) = if parquet {
+            let src = tempfile::tempdir().unwrap();
+            std::fs::write(src.path().join("transfers.csv"), &clean).unwrap();
+            let raw = flowhound::ingest::source::read_table(&src.path().join("transfers.csv")).unwrap();
+            let mut df = raw.frame;
+            let path = src.path().join("t.parquet");
+            let file = std::fs::File::create(&path).unwrap();
+            polars::prelude::ParquetWriter::new(file).finish(&mut df).unwrap();
+            ("transfers.parquet", std::fs::read(&path).unwrap())
+        } else {
+            ("transfers.csv.gz", gzip(&clean))
+        };
+        let i = ((at * bytes.len() as f64) as usize).min(bytes.len() - 1);
+        if cut { bytes.truncate(i.max(1)) } else { bytes[i] = byte }
+        std::fs::write(dir.path().join(name), &bytes).unwrap();
+        let loaded = std::panic::catch_unwind(|| {
+            let files = DumpFiles::discover(dir.path())?;
+            ingest::load(&files, &Config::default_config()?, &Silent)
+        });
+        prop_assert!(loaded.is_ok(), "{name} at {i}: panicked");
+        if let Ok(Ok((_, report))) = loaded {
+            let t = report.tables.iter().find(|t| t.table == ingest::Table::Transfers).unwrap();
+            prop_assert_eq!(t.accepted + t.rejected, t.read);
+        }
+    }
+
+    /// Whatever text a configuration file holds, loading it returns a config or an error,
+    /// never a panic.
+    #[test]
+    fn any_configuration_text_loads_or_is_refused(text in "(\\[[a-z_0-9]{1,12}\\]\n)?([a-z_]{1,20} = (-?[0-9]{1,4}(\\.[0-9])?|\"[a-z0-9 x]{0,8}\"|\\[\\]|true)\n){0,4}") {
+        let result = std::panic::catch_unwind(|| Config::with_overrides(&text, "fuzz.toml").map(|_| ()));
+        prop_assert!(result.is_ok(), "{text:?} panicked");
+    }
+}
