@@ -6,6 +6,20 @@ use common::*;
 use flowhound::export::rows::{TruthAccountRow, TruthTransferRow};
 use flowhound::Pattern;
 
+/// The columns of the native input schema these tests read (ingest reads the same
+/// names; any other column is ignored).
+#[derive(serde::Deserialize)]
+struct TransferIn {
+    transfer_id: String,
+    channel: String,
+    memo: String,
+}
+
+#[derive(serde::Deserialize)]
+struct AccountIn {
+    country: String,
+}
+
 #[test]
 fn same_seed_same_bytes_for_any_thread_count() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -50,7 +64,7 @@ fn same_seed_same_bytes_for_any_thread_count() {
 fn writes_the_exact_count_every_pattern_and_a_believable_world() {
     let dir = tempfile::tempdir().unwrap();
     ok(&["generate", "--out", s(dir.path()), "--transfers", "50000", "--seed", "8", "-q"]);
-    let transfers = rows(&dir.path().join("transfers.csv"));
+    let transfers: Vec<TransferIn> = typed(&dir.path().join("transfers.csv"));
     assert_eq!(transfers.len(), 50_000);
     let truth: Vec<TruthAccountRow> = typed(&dir.path().join("truth_accounts.csv"));
     let patterns: std::collections::BTreeSet<&str> = truth.iter().map(|r| r.pattern.as_str()).collect();
@@ -58,15 +72,15 @@ fn writes_the_exact_count_every_pattern_and_a_believable_world() {
     for p in Pattern::ALL.iter().map(|p| p.code()).chain(["TR1"]) {
         assert!(patterns.contains(p), "no {p} case injected");
     }
-    let accounts = rows(&dir.path().join("accounts.csv"));
-    let countries: std::collections::BTreeSet<&str> = accounts.iter().map(|r| r[3].as_str()).collect();
+    let accounts: Vec<AccountIn> = typed(&dir.path().join("accounts.csv"));
+    let countries: std::collections::BTreeSet<&str> = accounts.iter().map(|r| r.country.as_str()).collect();
     assert!(countries.len() >= 15, "{countries:?}");
     assert!(["VG", "KY"].iter().all(|c| countries.contains(c)));
-    let channels: std::collections::BTreeSet<&str> = transfers.iter().map(|r| r[6].as_str()).collect();
+    let channels: std::collections::BTreeSet<&str> = transfers.iter().map(|r| r.channel.as_str()).collect();
     for ch in ["wire", "card", "cash_deposit", "cash_withdrawal", "fx", "internal"] {
         assert!(channels.contains(ch), "no {ch} transfers");
     }
-    let memos: std::collections::BTreeSet<&str> = transfers.iter().map(|r| r[7].as_str()).collect();
+    let memos: std::collections::BTreeSet<&str> = transfers.iter().map(|r| r.memo.as_str()).collect();
     assert!(memos.contains("salary") && memos.contains("card settlement") && memos.contains("dividend"));
     // Cases are interleaved with normal activity, not appended.
     let truth_ids: std::collections::BTreeSet<String> =
@@ -74,8 +88,12 @@ fn writes_the_exact_count_every_pattern_and_a_believable_world() {
             .into_iter()
             .map(|r| r.transfer_id.0)
             .collect();
-    let positions: Vec<usize> =
-        transfers.iter().enumerate().filter(|(_, t)| truth_ids.contains(&t[0])).map(|(i, _)| i).collect();
+    let positions: Vec<usize> = transfers
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| truth_ids.contains(&t.transfer_id))
+        .map(|(i, _)| i)
+        .collect();
     assert!(positions.first().unwrap() < &10_000 && positions.last().unwrap() > &40_000);
 }
 
