@@ -256,10 +256,10 @@ fn run_in(opts: &Options, dir: &Path, config: &Config, progress: &dyn Progress) 
             summary: l.summary.clone(),
         })
         .collect();
-    // The four lead files, rejects.csv and run.json; then the labels as truth.
-    let mut names: Vec<&str> = ANALYZE_FILES[..6].to_vec();
+    // The five lead files, rejects.csv and run.json; then the labels as truth.
+    let mut names: Vec<&str> = ANALYZE_FILES[..7].to_vec();
     if truth.is_some() {
-        names.extend(&ANALYZE_FILES[6..8]);
+        names.extend(&ANALYZE_FILES[7..9]);
     }
     let mut outputs: Vec<PathBuf> = names.iter().map(|f| opts.out.join(f)).collect();
     outputs.extend(extra_outputs);

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::export::rows::{self, EvidenceRow, LeadAccountRow, LeadRow, Time};
+use crate::export::rows::{self, EvidenceRow, LeadAccountRow, LeadHitRow, LeadRow, Time};
 use crate::model::Country;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, format_time, seconds_to_days};
@@ -23,6 +23,8 @@ struct Case {
     total_leads: usize,
     accounts: Vec<LeadAccountRow>,
     evidence: Vec<EvidenceRow>,
+    /// Every hit with its reason (absent from folders written before lead_hits.csv).
+    hits: Option<Vec<LeadHitRow>>,
 }
 
 impl Case {
@@ -41,7 +43,13 @@ impl Case {
             .into_iter()
             .filter(|e| mine(&e.lead_id))
             .collect();
-        Ok(Case { lead, total_leads, accounts, evidence })
+        let hits_file = out.join("lead_hits.csv");
+        let hits = if hits_file.is_file() {
+            Some(rows::read::<LeadHitRow>(&hits_file)?.into_iter().filter(|h| mine(&h.lead_id)).collect())
+        } else {
+            None
+        };
+        Ok(Case { lead, total_leads, accounts, evidence, hits })
     }
 }
 
@@ -157,19 +165,32 @@ fn where_(t: &mut String, case: &Case, config: &Config) {
             )
         })
         .collect();
-    let cross = case.evidence.iter().filter(|e| e.cross_border.0).count();
+    // A transfer proving two patterns is one transfer: count each once, as WHAT does.
+    let cross: BTreeSet<&str> =
+        case.evidence.iter().filter(|e| e.cross_border.0).map(|e| e.transfer_id.as_str()).collect();
     let _ = writeln!(
         t,
-        "\nWHERE  {}; {cross} of {} proving transfers cross a border.",
+        "\nWHERE  {}; {} of {} proving transfers cross a border.",
         places.join(", "),
-        case.evidence.len()
+        cross.len(),
+        transfer_count(case)
     );
 }
 
+/// WHY: every hit's reason, strongest first (the summary quotes only the first few).
 fn why(t: &mut String, case: &Case) {
     let _ = writeln!(t, "\nWHY");
-    for reason in case.lead.summary.as_str().split(" | ") {
-        let _ = writeln!(t, "       - {reason}");
+    match &case.hits {
+        Some(hits) => {
+            for h in hits {
+                let _ = writeln!(t, "       - {}: {}", h.pattern, h.reason);
+            }
+        }
+        None => {
+            for reason in case.lead.summary.as_str().split(" | ") {
+                let _ = writeln!(t, "       - {reason}");
+            }
+        }
     }
 }
 
@@ -211,11 +232,9 @@ fn how(t: &mut String, case: &Case, cur: &str) {
 
 /// EVIDENCE: the first proving transfers in time order.
 fn evidence(t: &mut String, case: &Case) {
-    let _ = writeln!(
-        t,
-        "\nEVIDENCE (first 20 of {} proving transfers, in time order; all in lead_evidence.csv)",
-        transfer_count(case)
-    );
+    let n = transfer_count(case);
+    let shown = if n > 20 { format!("first 20 of {n}") } else { format!("all {n}") };
+    let _ = writeln!(t, "\nEVIDENCE ({shown} proving transfers, in time order; all in lead_evidence.csv)");
     let mut ev: Vec<&EvidenceRow> = case.evidence.iter().collect();
     ev.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.transfer_id.cmp(&b.transfer_id)));
     let mut shown = BTreeSet::new();

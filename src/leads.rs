@@ -85,6 +85,8 @@ pub struct Lead {
     pub last_seen: i64,
     /// Reasons of the strongest hits.
     pub summary: String,
+    /// Every hit of the lead, strongest first (lead_hits.csv).
+    pub hits: Vec<LeadHit>,
     /// Number of hits merged.
     pub hit_count: usize,
     /// Controller groups (of two or more linked holders) the lead touches, each named by
@@ -92,6 +94,24 @@ pub struct Lead {
     pub controllers: Vec<String>,
     /// Highest OS3 shell score among its accounts (0 when none looks like a shell).
     pub shell_score: f64,
+}
+
+/// One hit of a lead, with its reason: every reason stays readable in lead_hits.csv and
+/// explain, not only the few the summary quotes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadHit {
+    /// The pattern.
+    pub pattern: Pattern,
+    /// How clearly it is present, in (0, 1].
+    pub strength: f64,
+    /// Amount it moved (base currency).
+    pub amount: f64,
+    /// Earliest proving transfer.
+    pub first_seen: i64,
+    /// Latest proving transfer.
+    pub last_seen: i64,
+    /// The detector's reason, with its numbers.
+    pub reason: String,
 }
 
 /// Most hit reasons quoted in a lead's summary.
@@ -330,8 +350,19 @@ fn merge(
     let mut summary: Vec<String> =
         strongest.iter().take(SUMMARY_REASONS).map(|h| format!("{}: {}", h.pattern, h.reason)).collect();
     if idx.len() > SUMMARY_REASONS {
-        summary.push(format!("(+{} more hits)", idx.len() - SUMMARY_REASONS));
+        summary.push(format!("(+{} more hits in lead_hits.csv)", idx.len() - SUMMARY_REASONS));
     }
+    let lead_hits = strongest
+        .iter()
+        .map(|h| LeadHit {
+            pattern: h.pattern,
+            strength: h.strength,
+            amount: h.amount,
+            first_seen: h.first_seen,
+            last_seen: h.last_seen,
+            reason: h.reason.clone(),
+        })
+        .collect();
     Lead {
         id: String::new(),
         rank: 0,
@@ -344,6 +375,7 @@ fn merge(
         total_amount: total,
         gross_amount: gross,
         summary: summary.join(" | "),
+        hits: lead_hits,
         hit_count: idx.len(),
         controllers: controller_labels.into_iter().cloned().collect(),
         shell_score,

@@ -221,3 +221,18 @@ fn a_folder_flowhound_did_not_make_is_refused() {
     assert!(text(&run).contains("thesis.docx"), "{}", text(&run));
     assert_eq!(std::fs::read_to_string(out.path().join("thesis.docx")).unwrap(), "years of work");
 }
+
+#[test]
+fn every_hit_reason_is_readable() {
+    let out = analyzed(&[]);
+    let leads: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
+    let hits: Vec<flowhound::export::rows::LeadHitRow> = typed(&out.path().join("lead_hits.csv"));
+    let top = &leads[0];
+    let mine: Vec<_> = hits.iter().filter(|h| h.lead_id == top.lead_id).collect();
+    assert!(!mine.is_empty());
+    assert!(mine.windows(2).all(|w| w[0].strength >= w[1].strength), "strongest first");
+    let t = text(&ok(&["explain", s(out.path()), "--lead", top.lead_id.as_str()]));
+    for h in &mine {
+        assert!(t.contains(h.reason.as_str()), "explain prints every reason: {}", h.reason);
+    }
+}

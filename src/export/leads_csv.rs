@@ -1,11 +1,13 @@
-//! `leads.csv`, `lead_accounts.csv`, `lead_transfers.csv` and `lead_evidence.csv`, written
+//! `leads.csv`, `lead_accounts.csv`, `lead_transfers.csv`, `lead_hits.csv` and
+//! `lead_evidence.csv`, written
 //! as the typed rows of [`super::rows`].
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::rows::{
-    EvidenceRow, Fixed, LeadAccountRow, LeadRow, LeadTransferRow, List, PatternRole, Text, Time, YesNo,
+    EvidenceRow, Fixed, LeadAccountRow, LeadHitRow, LeadRow, LeadTransferRow, List, PatternRole, Text, Time,
+    YesNo,
 };
 use crate::csv_out::CsvOut;
 use crate::error::Result;
@@ -34,6 +36,9 @@ pub const ACCOUNTS_HEADER: [&str; 7] =
     ["lead_id", "account_id", "holder_id", "country", "role", "amount_in", "amount_out"];
 /// Header of `lead_transfers.csv`.
 pub const TRANSFERS_HEADER: [&str; 3] = ["lead_id", "transfer_id", "pattern"];
+/// Header of `lead_hits.csv`: every hit of a lead, strongest first.
+pub const HITS_HEADER: [&str; 7] =
+    ["lead_id", "pattern", "strength", "amount_base", "first_seen", "last_seen", "reason"];
 /// Header of `lead_evidence.csv`: the proving transfers in full, for reading and filing.
 pub const EVIDENCE_HEADER: [&str; 11] = [
     "lead_id",
@@ -49,8 +54,8 @@ pub const EVIDENCE_HEADER: [&str; 11] = [
     "cross_border",
 ];
 
-/// Writes the four lead files into `dir`: leads.csv, lead_accounts.csv, lead_transfers.csv
-/// and lead_evidence.csv.
+/// Writes the five lead files into `dir`: leads.csv, lead_accounts.csv,
+/// lead_transfers.csv, lead_hits.csv and lead_evidence.csv.
 pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Result<()> {
     let holder = |v: u32| super::holder_id(graph, dump, v);
     let country = |v: u32| super::country_code(graph, v);
@@ -102,6 +107,22 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
         for &(e, pattern) in &l.transfers {
             let transfer_id = dump.transfers.ids.get(graph.row[e as usize]).into();
             out.record(&LeadTransferRow { lead_id: Text(l.id.clone()), transfer_id, pattern })?;
+        }
+    }
+    out.finish()?;
+
+    let mut out = CsvOut::create(&dir.join("lead_hits.csv"), &HITS_HEADER)?;
+    for l in leads {
+        for h in &l.hits {
+            out.record(&LeadHitRow {
+                lead_id: Text(l.id.clone()),
+                pattern: h.pattern,
+                strength: Fixed(h.strength),
+                amount_base: Fixed(h.amount),
+                first_seen: Time(h.first_seen),
+                last_seen: Time(h.last_seen),
+                reason: Text(h.reason.clone()),
+            })?;
         }
     }
     out.finish()?;

@@ -11,12 +11,13 @@ use crate::error::{Error, Result};
 
 /// Every name flowhound writes into an output folder, by subcommand. Another
 /// subcommand's files may share the folder (eval writes beside analyze's leads).
-/// `analyze`: the four lead files, rejects and run.json (always), the truth of a
+/// `analyze`: the five lead files, rejects and run.json (always), the truth of a
 /// labelled dataset, and the optional report and goAML folder, in that order.
-pub const ANALYZE_FILES: [&str; 10] = [
+pub const ANALYZE_FILES: [&str; 11] = [
     "leads.csv",
     "lead_accounts.csv",
     "lead_transfers.csv",
+    "lead_hits.csv",
     "lead_evidence.csv",
     "rejects.csv",
     "run.json",

@@ -276,6 +276,25 @@ pub struct EvidenceRow {
     pub cross_border: YesNo,
 }
 
+/// A row of `lead_hits.csv`: one hit of a lead, strongest first, with its reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadHitRow {
+    /// The lead.
+    pub lead_id: Text,
+    /// The pattern found.
+    pub pattern: Pattern,
+    /// How clearly it is present, in (0, 1].
+    pub strength: Money,
+    /// Amount it moved, in the base currency.
+    pub amount_base: Money,
+    /// Earliest proving transfer.
+    pub first_seen: Time,
+    /// Latest proving transfer.
+    pub last_seen: Time,
+    /// The detector's reason, with its numbers.
+    pub reason: Text,
+}
+
 /// A row of `truth.csv`: a laundering transfer and its case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TruthTransferRow {

@@ -34,7 +34,7 @@
 
 use rayon::prelude::*;
 
-use crate::config::params::{Channels, Count, Days, Share};
+use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
@@ -56,7 +56,7 @@ pub struct CycleConfig {
     /// Last amount / first amount.
     pub min_retained: Share,
     /// Growth allowed of a hop over the previous one.
-    pub amount_tolerance: Share,
+    pub amount_tolerance: Multiple,
     /// Smallest first hop, against the dump's amount distribution.
     pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.

@@ -37,7 +37,7 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
-use crate::config::params::{Count, Days, Share};
+use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
@@ -60,7 +60,7 @@ pub struct Os1Config {
     /// Last amount / first amount.
     pub min_retained: Share,
     /// Allowed growth of a hop over the previous one.
-    pub amount_tolerance: Share,
+    pub amount_tolerance: Multiple,
     /// Smallest first hop, against the dump's amount distribution.
     pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
