@@ -19,9 +19,9 @@ use super::{say, say_raw};
 /// rejects.csv with its file, line, field and reason.
 ///
 /// Writes to DIR: leads.csv (one ranked, explained lead per row), lead_accounts.csv (each
-/// account's role and amounts), lead_transfers.csv (the transfers that prove each lead), lead_hits.csv (every hit
-/// with its reason, strongest first),
-/// lead_evidence.csv (those transfers in full: time, accounts, amounts, channel),
+/// account's role and amounts), lead_transfers.csv (the transfers that prove each lead),
+/// lead_hits.csv (every hit with its reason, strongest first), lead_evidence.csv (the
+/// proving transfers in full: time, accounts, amounts, channel),
 /// rejects.csv (every input row not accepted, with file, line, field and reason) and
 /// run.json (input hashes, config hash, counts, scale, timings); truth.csv and
 /// truth_accounts.csv when a --preset dump carries labels; report.html with --report;
