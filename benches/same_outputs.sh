@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fingerprint of every file flowhound writes, for refactors that must not change output:
-# analyze (with --report and --goaml), trace, features, explain and eval on the fixtures
+# analyze (with --report and --goaml-draft), trace, features, explain and eval on the fixtures
 # and a generated dump, at --threads 1 and 2. run.json's timings are blanked (they are
 # wall-clock) and the scratch folder's path is written WORK; everything else is hashed
 # as written. Run it before and after a change and
@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flowhound/target}"
 n="${1:-2000000}"
+# goAML submission dates are the run date: fix it so two runs compare.
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1767225600}"
 bin="${FLOWHOUND_BIN:-$CARGO_TARGET_DIR/release/flowhound}"
 [ -n "${FLOWHOUND_BIN:-}" ] || cargo build --release -q
 work="${FLOWHOUND_SAME_DIR:-$(mktemp -d)}"
@@ -25,7 +27,7 @@ run() { # name dump threads [analyze options...]
   local name=$1 in=$2 t=$3; shift 3
   local out="$work/out/$name-t$t"
   rm -rf "$out"; mkdir -p "$work/out"
-  "$bin" --threads "$t" analyze "$in" --out "$out" --report --goaml "$@" > "$out.summary.txt" 2>&1 || true
+  "$bin" --threads "$t" analyze "$in" --out "$out" --report --goaml-draft "$@" > "$out.summary.txt" 2>&1 || true
   if [ -f "$in/seeds.csv" ]; then
     "$bin" -q --threads "$t" trace "$in" --seeds "$in/seeds.csv" --out "$out/trace" > /dev/null 2>&1 || true
   fi

@@ -32,8 +32,8 @@ pub struct Options {
     pub preset: Option<Preset>,
     /// Also write report.html.
     pub report: bool,
-    /// Also write goAML suspicious-transaction reports for the top leads.
-    pub goaml: bool,
+    /// Also write goAML suspicious-transaction reports for the top leads, and how.
+    pub goaml: Option<goaml::Filing>,
     /// Name of the rejects file in `out`: each subcommand writes its own
     /// (`rejects.csv`, `trace_rejects.csv`, `features_rejects.csv`).
     pub rejects_file: &'static str,
@@ -165,6 +165,9 @@ pub fn load_into(opts: &Options, dir: &Path, config: &Config, progress: &dyn Pro
 /// are written in a partial folder and moved in together, also when the run fails (its
 /// rejects and a run.json saying why).
 pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Report> {
+    if let Some(filing) = opts.goaml {
+        goaml::check(config, filing)?;
+    }
     let dir = OutputDir::begin(&opts.out, &ANALYZE_FILES)?;
     match run_in(opts, dir.path(), config, progress) {
         Ok(report) => {
@@ -217,8 +220,8 @@ fn run_in(opts: &Options, dir: &Path, config: &Config, progress: &dyn Progress) 
         report::write(&path, &leads, &graph, &dump, config, &context)?;
         extra_outputs.push(opts.out.join("report.html"));
     }
-    if opts.goaml {
-        let written = goaml::write(&dir.join("goaml"), &leads, &graph, &dump, config)?;
+    if let Some(filing) = opts.goaml {
+        let written = goaml::write(&dir.join("goaml"), &leads, &graph, &dump, config, filing)?;
         extra_outputs
             .extend(written.iter().filter_map(|p| p.file_name()).map(|f| opts.out.join("goaml").join(f)));
     }

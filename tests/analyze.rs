@@ -54,8 +54,16 @@ fn output_is_byte_identical_for_any_thread_count() {
     ok(&["generate", "--out", s(dump.path()), "--transfers", "30000", "--seed", "5"]);
     let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     for (threads, out) in [("1", &one), ("2", &two)] {
-        let args =
-            ["--threads", threads, "analyze", s(dump.path()), "--out", s(out.path()), "--report", "--goaml"];
+        let args = [
+            "--threads",
+            threads,
+            "analyze",
+            s(dump.path()),
+            "--out",
+            s(out.path()),
+            "--report",
+            "--goaml-draft",
+        ];
         ok(&args);
     }
     let also = ["lead_evidence.csv", "report.html", "goaml/L000001.xml"];

@@ -55,7 +55,7 @@ fn in_schema_order(got: &[&str], schema: &[&str]) -> bool {
 
 #[test]
 fn goaml_reports_parse_and_follow_the_schema_order() {
-    let out = analyzed(&["--goaml"]);
+    let out = analyzed(&["--goaml-draft"]);
     let leads: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
     let report_order = [
         "rentity_id",
@@ -235,4 +235,41 @@ fn every_hit_reason_is_readable() {
     for h in &mine {
         assert!(t.contains(h.reason.as_str()), "explain prints every reason: {}", h.reason);
     }
+}
+
+#[test]
+fn goaml_is_not_filed_half_filled() {
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--goaml"]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+    assert!(text(&run).contains("rentity_id") && text(&run).contains("--goaml-draft"), "{}", text(&run));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("fiu.toml");
+    std::fs::write(
+        &cfg,
+        "[goaml]\nrentity_id = \"4711\"\nreporting_person_email = \"mlro@bank.test\"\nlocation_city = \"Vaduz\"\n",
+    )
+    .unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--goaml", "--config", s(&cfg)]);
+    let xml = std::fs::read_to_string(out.path().join("goaml/L000001.xml")).unwrap();
+    assert!(xml.contains("<rentity_id>4711</rentity_id>") && !xml.contains("DRAFT"));
+    let today = chrono_free_today();
+    assert!(xml.contains(&format!("<submission_date>{today}T00:00:00</submission_date>")), "{xml}");
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the system clock.
+fn chrono_free_today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let days = secs.div_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }

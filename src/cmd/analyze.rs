@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use flowhound::analyze::{self, Options};
+use flowhound::export::goaml::Filing;
 use flowhound::progress::Progress;
 use flowhound::units::fmt_amount;
 
@@ -43,6 +44,10 @@ pub struct Args {
     /// the reporting entity comes from [goaml] in the config.
     #[arg(long)]
     goaml: bool,
+    /// Like --goaml, but writes drafts even while [goaml] holds the shipped placeholders
+    /// (each file says it is a draft).
+    #[arg(long)]
+    goaml_draft: bool,
     /// Leads shown in the summary.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -50,7 +55,12 @@ pub struct Args {
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let config = args.input.config()?;
-    let opts = Options { report: args.report, goaml: args.goaml, ..args.input.options(args.dump, args.out) };
+    let goaml = match (args.goaml, args.goaml_draft) {
+        (_, true) => Some(Filing::Draft),
+        (true, false) => Some(Filing::Final),
+        (false, false) => None,
+    };
+    let opts = Options { report: args.report, goaml, ..args.input.options(args.dump, args.out) };
     let report = analyze::run(&opts, &config, progress)?;
     let how = if args.input.preset.is_some() { "as given" } else { "detected" };
     say!("input layout: {} ({how})", report.preset.name());

@@ -90,7 +90,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         max_reject_ratio: 0.01,
         preset: args.preset,
         report: false,
-        goaml: false,
+        goaml: None,
         rejects_file: "features_rejects.csv",
     };
     let loaded = analyze::load(&opts, &config, progress)?;

@@ -48,7 +48,7 @@ impl InputArgs {
             max_reject_ratio: self.max_reject_ratio,
             preset: self.preset,
             report: false,
-            goaml: false,
+            goaml: None,
             rejects_file: "rejects.csv",
         }
     }

@@ -60,6 +60,47 @@ pub struct GoamlConfig {
     pub action: String,
 }
 
+impl GoamlConfig {
+    /// The keys that still hold the values flowhound ships as placeholders: a report
+    /// with them would go to the FIU half-filled.
+    pub fn placeholders(&self) -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        if self.rentity_id == "0000" {
+            keys.push("rentity_id");
+        }
+        if self.reporting_person_email.ends_with("@example.org") {
+            keys.push("reporting_person_email");
+        }
+        if self.location_city == "Unknown" {
+            keys.push("location_city");
+        }
+        keys
+    }
+}
+
+/// How the goAML export is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filing {
+    /// For submission: refused while `[goaml]` holds placeholders.
+    Final,
+    /// A draft to review: placeholders allowed, and the report says it is a draft.
+    Draft,
+}
+
+/// The day of the run (UTC midnight, unix seconds): the submission date. The
+/// `SOURCE_DATE_EPOCH` convention fixes it for reproducible files.
+pub fn run_day() -> i64 {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    now - now.rem_euclid(crate::units::DAY)
+}
+
 /// Most transactions in one report.
 const MAX_TRANSACTIONS: usize = 1000;
 
@@ -73,33 +114,60 @@ fn date_time(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Writes one report per top lead into `dir`; returns the files.
+/// Writes one report per top lead into `dir`; returns the files. A final filing is
+/// refused, naming the keys, while `[goaml]` holds the shipped placeholders.
 pub fn write(
     dir: &Path,
     leads: &[Lead],
     g: &FlowGraph,
     dump: &Dump,
     config: &Config,
+    filing: Filing,
 ) -> Result<Vec<PathBuf>> {
+    check(config, filing)?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let submitted = run_day();
     let mut files = Vec::new();
     for lead in leads.iter().take(config.goaml.top_leads) {
         let path = dir.join(format!("{}.xml", lead.id));
-        write_atomic(&path, report(lead, g, dump, config).as_bytes())?;
+        write_atomic(&path, report(lead, g, dump, config, submitted, filing).as_bytes())?;
         files.push(path);
     }
     Ok(files)
 }
 
+/// Refuses a final filing with placeholders, before any work is done.
+pub fn check(config: &Config, filing: Filing) -> Result<()> {
+    let missing = config.goaml.placeholders();
+    if filing == Filing::Final && !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "--goaml: [goaml] {} still hold the shipped placeholders; set your reporting entity in a config file (see `flowhound config`) or pass --goaml-draft",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 /// One lead as a goAML `<report>`.
-pub fn report(lead: &Lead, g: &FlowGraph, dump: &Dump, config: &Config) -> String {
+pub fn report(
+    lead: &Lead,
+    g: &FlowGraph,
+    dump: &Dump,
+    config: &Config,
+    submitted: i64,
+    filing: Filing,
+) -> String {
     let c: &GoamlConfig = &config.goaml;
     let local = if c.currency_code_local.is_empty() {
         config.base_currency.as_str()
     } else {
         c.currency_code_local.as_str()
     };
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report>\n");
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    if filing == Filing::Draft {
+        x.push_str("<!-- DRAFT: written as a draft (goaml-draft option); review [goaml] before filing -->\n");
+    }
+    x.push_str("<report>\n");
     el(&mut x, 2, "rentity_id", &c.rentity_id);
     if !c.rentity_branch.is_empty() {
         el(&mut x, 2, "rentity_branch", &c.rentity_branch);
@@ -107,8 +175,7 @@ pub fn report(lead: &Lead, g: &FlowGraph, dump: &Dump, config: &Config) -> Strin
     el(&mut x, 2, "submission_code", &c.submission_code);
     el(&mut x, 2, "report_code", &c.report_code);
     el(&mut x, 2, "entity_reference", &lead.id);
-    // The submission date is the lead's last transfer, so files are reproducible.
-    el(&mut x, 2, "submission_date", &date_time(lead.last_seen));
+    el(&mut x, 2, "submission_date", &date_time(submitted));
     el(&mut x, 2, "currency_code_local", local);
     x.push_str("  <reporting_person>\n");
     el(&mut x, 4, "first_name", &c.reporting_person_first_name);
