@@ -35,7 +35,8 @@ run() { # name dump threads [analyze options...]
     "$bin" --threads "$t" eval --truth "$in/truth.csv" --leads "$out" > "$out.eval.txt" 2>&1 || true
   fi
   "$bin" -q --threads "$t" features "$in" --out "$out/features.csv" > /dev/null 2>&1 || true
-  "$bin" -q explain "$out" --lead L000001 > "$out.explain.txt" 2>&1 || true
+  local top; top=$(sed -n 2p "$out/leads.csv" 2>/dev/null | cut -d, -f1)
+  "$bin" -q explain "$out" --lead "${top:-none}" > "$out.explain.txt" 2>&1 || true
   # Wall-clock fields are the only ones allowed to move.
   if [ -f "$out/run.json" ]; then
     python3 - "$out/run.json" <<'PY'

@@ -61,7 +61,8 @@ pub struct LeadAccount {
 /// A ranked, explained candidate case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lead {
-    /// `L000001`, by rank.
+    /// `L` and ten hex digits, from the case's central accounts and patterns: stable
+    /// across runs (rank is its own column).
     pub id: String,
     /// 1 = most urgent.
     pub rank: usize,
@@ -168,11 +169,47 @@ pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
             .then(b.total_amount.total_cmp(&a.total_amount))
             .then_with(|| name(a).cmp(name(b)))
     });
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (k, l) in leads.iter_mut().enumerate() {
         l.rank = k + 1;
-        l.id = format!("L{:06}", k + 1);
+        let id = stable_id(l, dump);
+        let n = seen.entry(id.clone()).or_insert(0);
+        *n += 1;
+        // Two leads on the very same central accounts and patterns (parts of a split
+        // group can be) keep the id apart in rank order.
+        l.id = if *n == 1 { id } else { format!("{id}-{n}") };
     }
     leads
+}
+
+/// A lead's id, from what the case is: its central accounts (all its accounts when it
+/// has none) and its patterns, hashed. The same case keeps its id across runs, thread
+/// counts and configuration changes that move its rank, so a reviewer's marks survive
+/// a rerun.
+fn stable_id(lead: &Lead, dump: &Dump) -> String {
+    use sha2::{Digest, Sha256};
+    let central = |a: &&LeadAccount| a.roles.iter().any(|(_, r)| r.is_central());
+    let mut ids: Vec<&str> = lead
+        .accounts
+        .iter()
+        .filter(central)
+        .map(|a| dump.accounts.ids[a.account as usize].as_str())
+        .collect();
+    if ids.is_empty() {
+        ids = lead.accounts.iter().map(|a| dump.accounts.ids[a.account as usize].as_str()).collect();
+    }
+    ids.sort_unstable();
+    let mut h = Sha256::new();
+    for p in &lead.patterns {
+        h.update(p.code().as_bytes());
+        h.update([0]);
+    }
+    h.update([1]);
+    for id in ids {
+        h.update(id.as_bytes());
+        h.update([0]);
+    }
+    format!("L{}", &crate::config::hex(&h.finalize())[..10])
 }
 
 /// The accounts a hit is merged on: its central accounts (hubs, shells, members...), or
@@ -418,7 +455,7 @@ mod tests {
         assert_eq!(leads[0].accounts.len(), 3);
         // Each hit says one unit entered its pattern; both hops count in the gross.
         assert_eq!((leads[0].total_amount, leads[0].gross_amount), (1.0, 1_900_000.0));
-        assert_eq!(leads[0].id, "L000001");
+        assert!(leads[0].id.starts_with('L') && leads[0].id.len() == 11, "{}", leads[0].id);
         assert!(leads[0].score > leads[1].score);
         // B received 1M and sent 0.9M within the lead.
         let b = leads[0].accounts.iter().find(|a| a.account == id("B")).unwrap();

@@ -251,7 +251,8 @@ fn goaml_is_not_filed_half_filled() {
     )
     .unwrap();
     ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--goaml", "--config", s(&cfg)]);
-    let xml = std::fs::read_to_string(out.path().join("goaml/L000001.xml")).unwrap();
+    let top: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
+    let xml = std::fs::read_to_string(out.path().join(format!("goaml/{}.xml", top[0].lead_id))).unwrap();
     assert!(xml.contains("<rentity_id>4711</rentity_id>") && !xml.contains("DRAFT"));
     let today = chrono_free_today();
     assert!(xml.contains(&format!("<submission_date>{today}T00:00:00</submission_date>")), "{xml}");

@@ -26,7 +26,7 @@ use super::{say, say_raw};
 /// rejects.csv (every input row not accepted, with file, line, field and reason) and
 /// run.json (input hashes, config hash, counts, scale, timings); truth.csv and
 /// truth_accounts.csv when a --preset dump carries labels; report.html with --report;
-/// goaml/LNNNNNN.xml with --goaml.
+/// goaml/LEAD_ID.xml with --goaml or --goaml-draft.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Dump folder (or a single transfers file).

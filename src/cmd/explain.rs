@@ -13,7 +13,7 @@ use flowhound::Config;
 pub struct Args {
     /// Output folder of `analyze`.
     out: PathBuf,
-    /// Lead id, e.g. L000001.
+    /// Lead id, as in leads.csv (e.g. L3f9a0c21d7).
     #[arg(long)]
     lead: String,
     /// Configuration (for the offshore and high-risk lists and the base currency).

@@ -25,7 +25,7 @@ use clap::{Parser, Subcommand};
     name = "flowhound",
     version,
     max_term_width = 100,
-    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n  flowhound explain out --lead L000001\n  flowhound trace dump --seeds dump/seeds.csv --out trace\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
+    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n  flowhound explain out --lead L3f9a0c21d7\n  flowhound trace dump --seeds dump/seeds.csv --out trace\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
 )]
 pub struct Cli {
     /// Worker threads (default: all cores). Output is identical for any value.

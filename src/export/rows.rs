@@ -191,7 +191,7 @@ impl FromStr for PatternRole {
 /// A row of `leads.csv`: one ranked, explained lead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeadRow {
-    /// `L000001` is the top lead.
+    /// Stable id of the case (`L` and ten hex digits).
     pub lead_id: Text,
     /// 1-based rank.
     pub rank: usize,
