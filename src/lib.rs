@@ -23,6 +23,7 @@ pub mod leads;
 pub mod model;
 pub mod pattern;
 pub mod progress;
+pub mod review;
 pub mod trace;
 pub mod units;
 

@@ -274,3 +274,26 @@ fn chrono_free_today() -> String {
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
 }
+
+#[test]
+fn leads_filters_and_sorts_an_output_folder() {
+    let out = analyzed(&[]);
+    let o = s(out.path());
+    let all: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
+    let csv = ok(&["leads", o, "--pattern", "OS1", "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(&csv.stdout[..]);
+    let picked: Vec<LeadRow> = r.deserialize().map(|x| x.unwrap()).collect();
+    let want: Vec<&LeadRow> =
+        all.iter().filter(|l| l.patterns.items().contains(&flowhound::Pattern::Os1)).collect();
+    assert_eq!(picked.len(), want.len());
+    assert!(!picked.is_empty() && picked.iter().zip(&want).all(|(a, b)| a.lead_id == b.lead_id));
+    let json = ok(&["leads", o, "--sort", "amount", "--format", "json", "--limit", "3"]);
+    let amounts: Vec<f64> = String::from_utf8(json.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["total_amount_base"].as_f64().unwrap())
+        .collect();
+    assert_eq!(amounts.len(), 3);
+    assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+    assert_eq!(code(&flowhound(&["leads", o, "--pattern", "UB9"])), 2);
+}

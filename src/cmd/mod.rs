@@ -8,6 +8,7 @@ mod explain;
 mod features;
 mod generate;
 mod input;
+mod leads;
 mod progress;
 mod table;
 mod trace;
@@ -25,7 +26,7 @@ use clap::{Parser, Subcommand};
     name = "flowhound",
     version,
     max_term_width = 100,
-    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n  flowhound explain out --lead L3f9a0c21d7\n  flowhound trace dump --seeds dump/seeds.csv --out trace\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
+    after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n  flowhound explain out --lead L3f9a0c21d7\n  flowhound leads out --pattern UB1 --min-score 60 --format json\n  flowhound trace dump --seeds dump/seeds.csv --out trace\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
 )]
 pub struct Cli {
     /// Worker threads (default: all cores). Output is identical for any value.
@@ -45,6 +46,7 @@ enum Command {
     Eval(eval::Args),
     Trace(trace::Args),
     Explain(explain::Args),
+    Leads(leads::Args),
     Features(features::Args),
     Config(config::Args),
 }
@@ -99,6 +101,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(a) => eval::run(a),
         Command::Trace(a) => trace::run(a, &progress),
         Command::Explain(a) => explain::run(a),
+        Command::Leads(a) => leads::run(a),
         Command::Features(a) => features::run(a, &progress),
         Command::Config(a) => config::run(a),
     }
