@@ -203,3 +203,16 @@ fn a_case_keeps_its_lead_id_when_its_rank_moves() {
     }
     assert!(moved > 0, "the weights did move some ranks");
 }
+
+#[test]
+fn json_summary_is_one_object_a_script_can_read() {
+    let out = tempfile::tempdir().unwrap();
+    let run = ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("stdout is one JSON object");
+    assert_eq!(v["status"], "ok");
+    let leads: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
+    assert_eq!(v["leads"].as_u64().unwrap() as usize, leads.len());
+    assert_eq!(v["top_leads"][0]["lead_id"].as_str().unwrap(), leads[0].lead_id.as_str());
+    let transfers = v["tables"].as_array().unwrap().iter().find(|t| t["table"] == "transfers").unwrap();
+    assert_eq!(transfers["read"], 6000);
+}

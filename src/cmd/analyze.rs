@@ -51,6 +51,10 @@ pub struct Args {
     /// Leads shown in the summary.
     #[arg(long, default_value_t = 10)]
     top: usize,
+    /// Print the summary as one JSON object (reconciliation, missing tables, per-detector
+    /// hits, top leads, files written) instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
@@ -62,6 +66,12 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     };
     let opts = Options { report: args.report, goaml, ..args.input.options(args.dump, args.out) };
     let report = analyze::run(&opts, &config, progress)?;
+    if args.json {
+        if !super::quiet() {
+            println!("{}", serde_json::to_string_pretty(&json_summary(&report, args.top))?);
+        }
+        return Ok(());
+    }
     let how = if args.input.preset.is_some() { "as given" } else { "detected" };
     say!("input layout: {} ({how})", report.preset.name());
     for line in report.ingest.reconciliation() {
@@ -153,4 +163,38 @@ fn fmt_amount_exact(x: f64) -> String {
     } else {
         flowhound::units::fmt_amount(x)
     }
+}
+
+/// The summary as JSON: what a script needs to act on a run without parsing text.
+fn json_summary(report: &analyze::Report, top: usize) -> serde_json::Value {
+    serde_json::json!({
+        "status": "ok",
+        "input_layout": report.preset.name(),
+        "tables": report.ingest.tables.iter().map(|t| serde_json::json!({
+            "table": t.table.to_string(),
+            "read": t.read,
+            "accepted": t.accepted,
+            "rejected": t.rejected,
+        })).collect::<Vec<_>>(),
+        "missing_tables": report.ingest.missing.iter().map(|(t, lost)| format!("{t}: {lost}")).collect::<Vec<_>>(),
+        "accounts": report.accounts,
+        "transfers": report.transfers,
+        "detectors": report.detectors.iter().map(|d| serde_json::json!({
+            "pattern": d.code.code(),
+            "title": d.title,
+            "hits": d.hits,
+            "skipped": d.skipped,
+            "notes": d.notes,
+        })).collect::<Vec<_>>(),
+        "leads": report.leads.len(),
+        "top_leads": report.leads.iter().take(top).map(|l| serde_json::json!({
+            "lead_id": l.id,
+            "score": (l.score * 100.0).round() / 100.0,
+            "patterns": l.patterns,
+            "accounts": l.accounts,
+            "amount_base": (l.amount * 100.0).round() / 100.0,
+            "summary": l.summary,
+        })).collect::<Vec<_>>(),
+        "outputs": report.outputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+    })
 }
