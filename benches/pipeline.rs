@@ -28,6 +28,7 @@ fn make_dump(dir: &Path, format: OutFormat) {
         days: 180,
         cases_per_pattern: None,
         layout: generate::Layout::Native,
+        amount_scale: 1.0,
     };
     generate::generate(&opts, &Silent).expect("bench dump generates");
 }

@@ -42,12 +42,33 @@ pub struct Args {
     /// Write into DIR even when it already holds files (they may be overwritten).
     #[arg(long)]
     force: bool,
+    /// Every amount times this (structuring cases keep theirs: the law's thresholds do
+    /// not scale), e.g. 0.01 for a world of small payments.
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    amount_scale: f64,
+    /// Draw the world's scale from the seed: amounts x0.01 to x100 (log-uniform) and
+    /// 60 to 365 days, overriding --amount-scale and --days; the summary says what was drawn.
+    #[arg(long)]
+    randomise: bool,
 }
 
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let start = parse::date(&args.start)
         .map_err(|e| flowhound::Error::Usage(format!("--start {}: {e}", args.start)))?;
-    if args.days < 30 {
+    let (amount_scale, days) = if args.randomise {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed ^ 0x5CA1_AB1E);
+        (10f64.powf(rng.random_range(-2.0..2.0)), rng.random_range(60..=365))
+    } else {
+        (args.amount_scale, args.days)
+    };
+    if !(amount_scale.is_finite() && amount_scale > 0.0) {
+        return Err(flowhound::Error::Usage(format!("--amount-scale {amount_scale}: must be > 0")).into());
+    }
+    if args.randomise {
+        say!("randomised: amounts x{amount_scale:.4}, {days} days");
+    }
+    if days < 30 {
         return Err(flowhound::Error::Usage("--days must be at least 30".into()).into());
     }
     if !args.force {
@@ -70,9 +91,10 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             seed: args.seed,
             format: args.format,
             start,
-            days: args.days,
+            days,
             cases_per_pattern: args.cases_per_pattern,
             layout: args.layout,
+            amount_scale,
         },
         progress,
     )?;

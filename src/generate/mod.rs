@@ -62,6 +62,9 @@ pub struct Options {
     pub cases_per_pattern: Option<usize>,
     /// Layout written.
     pub layout: Layout,
+    /// Every amount times this (1: the generator's own economy), except structuring
+    /// cases, whose amounts sit under thresholds the law fixes in currency units.
+    pub amount_scale: f64,
 }
 
 /// Why a transfer was made, written as a memo.
@@ -231,6 +234,12 @@ pub fn generate(opts: &Options, progress: &dyn Progress) -> Result<Summary> {
         }
     }
     txs.extend(settlements);
+    if opts.amount_scale != 1.0 {
+        let structuring = |t: &Tx| t.case != NO_CASE && book.cases[t.case as usize].1 == Pattern::Ub2.into();
+        for t in txs.iter_mut().filter(|t| !structuring(t)) {
+            t.usd *= opts.amount_scale;
+        }
+    }
 
     // Interleave cases with normal activity: one time-ordered dump (stable, so ties keep
     // generation order and the output is the same for any thread count).
