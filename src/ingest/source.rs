@@ -265,7 +265,9 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
     match fast {
         // Line numbers of the fast path are row + 2; when blank lines or quoted line breaks
         // make that untrue, the exact path numbers rows by their real lines.
-        Ok(Ok(df)) if physical_rows(body) == df.height() => Ok((normalise_names(df)?, None, Vec::new())),
+        Ok(Ok(df)) if physical_rows(body) == df.height() => {
+            Ok((normalise_names(path, df)?, None, Vec::new()))
+        }
         // Ragged rows, bad UTF-8, or a polars panic: take the exact, row-by-row path.
         _ => read_csv_exact(path, file, body),
     }
@@ -292,9 +294,16 @@ fn clean_name(name: &str) -> String {
     name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
 }
 
-fn normalise_names(mut df: DataFrame) -> Result<DataFrame> {
+/// Trims and lower-cases the column names; two that become one name are a header error
+/// (the header reader and polars can split a header with stray carriage returns apart).
+fn normalise_names(path: &Path, mut df: DataFrame) -> Result<DataFrame> {
     let names: Vec<PlSmallStr> =
         df.get_column_names().iter().map(|n| PlSmallStr::from(clean_name(n))).collect();
+    let mut sorted: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+    sorted.sort_unstable();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::bad_input(path, format!("line 1: column `{}` appears twice in the header", w[0])));
+    }
     df.set_column_names(&names).map_err(|e| Error::RunFailed(format!("renaming columns: {e}")))?;
     Ok(df)
 }
@@ -411,7 +420,7 @@ fn read_parquet(path: &Path, stored: Vec<u8>) -> Result<DataFrame> {
     }
     let df = DataFrame::new(df.height(), cols)
         .map_err(|e| Error::bad_input(path, format!("cannot build table: {e}")))?;
-    normalise_names(df)
+    normalise_names(path, df)
 }
 
 #[cfg(test)]
@@ -447,6 +456,13 @@ mod tests {
         assert!(t.lines.is_none());
         assert_eq!(t.column("a").unwrap().get(1), "3", "names are trimmed and lower-cased");
         assert_eq!(t.column("b").unwrap().get(0), "2", "CR is not part of the cell");
+    }
+
+    #[test]
+    fn a_header_split_by_a_lone_carriage_return_is_a_header_error() {
+        // Found by fuzzing (csv_dump): the header reader stops at the CR, polars does not.
+        let err = read("\u{feff}id,amount,x,\ramount,y\n1,2,3,4,5\n").err().unwrap();
+        assert!(err.to_string().contains("line 1"), "{err}");
     }
 
     #[test]
