@@ -213,3 +213,26 @@ fn implausible_amounts_are_rejected_with_the_reason() {
     assert_eq!(where_(&rejects), lf(&[("3", "amount")]));
     assert!(rejects[0].reason.as_str().contains("implausible"), "{:?}", rejects[0]);
 }
+
+#[test]
+fn dates_outside_the_configured_period_are_rejected() {
+    let dump = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dump.path().join("transfers.csv"),
+        "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
+         T1,2024-03-01T09:00:00Z,A,B,100.00,USD,wire,\n\
+         T2,1900-01-01T00:00:00Z,A,B,100.00,USD,wire,\n\
+         T3,2023-12-31T23:59:59Z,A,B,100.00,USD,wire,\n",
+    )
+    .unwrap();
+    let cfg = dump.path().join("period.toml");
+    std::fs::write(&cfg, "[ingest]\nearliest = \"2024-01-01\"\nlatest = \"2024-12-31\"\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let args =
+        ["analyze", s(dump.path()), "--out", s(out.path()), "--max-reject-ratio", "1", "--config", s(&cfg)];
+    let run = flowhound(&args);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    let rejects: Vec<RejectRow> = typed(&out.path().join("rejects.csv"));
+    assert_eq!(where_(&rejects), lf(&[("3", "timestamp"), ("4", "timestamp")]));
+    assert!(rejects[0].reason.as_str().contains("[ingest] earliest..latest"), "{:?}", rejects[0]);
+}

@@ -112,6 +112,32 @@ impl<const MIN: usize> From<Count<MIN>> for i64 {
     }
 }
 
+/// A calendar date, written `YYYY-MM-DD` (midnight UTC, unix seconds inside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Date(i64);
+
+impl Date {
+    /// Unix seconds at midnight UTC.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        crate::ingest::parse::date(&text).map(Date).map_err(|e| format!("`{text}`: {e}"))
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        crate::units::format_date(d.0)
+    }
+}
+
 /// Channels named in a list (`["wire", "cash"]`), parsed once at load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<String>", into = "Vec<String>")]

@@ -30,6 +30,10 @@ pub mod presets;
 pub struct IngestConfig {
     /// Largest amount a transfer may carry, in its own currency's units.
     pub max_amount: crate::config::params::Amount,
+    /// Earliest day a transfer may be dated.
+    pub earliest: crate::config::params::Date,
+    /// Latest day a transfer may be dated (the whole day counts).
+    pub latest: crate::config::params::Date,
 }
 
 /// What happened to one table.
@@ -196,7 +200,7 @@ pub fn validate(
                     &dump.currencies,
                     &mut dump.accounts,
                     &mut dump.transfers,
-                    config.ingest.max_amount.get(),
+                    &config.ingest,
                     &on_rows,
                 ));
                 stage.finish();

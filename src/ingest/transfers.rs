@@ -34,7 +34,7 @@ pub fn transfers(
     currencies: &[Currency],
     accounts: &mut AccountTable,
     out: &mut TransferTable,
-    max_amount: f64,
+    plausible: &super::IngestConfig,
     on_rows: &(dyn Fn(u64) + Sync),
 ) -> Vec<Reject> {
     let [Some(id), Some(ts), Some(src), Some(dst), Some(amt), Some(cur)] =
@@ -60,6 +60,14 @@ pub fn transfers(
                     }
                     let time = parse::timestamp(ts.get(row))
                         .map_err(|e| reject("timestamp", e.into(), ts.get(row)))?;
+                    if time < plausible.earliest.get() || time >= plausible.latest.get() + crate::units::DAY {
+                        let why = format!(
+                            "timestamp outside [ingest] earliest..latest ({}..{})",
+                            crate::units::format_date(plausible.earliest.get()),
+                            crate::units::format_date(plausible.latest.get())
+                        );
+                        return Err(reject("timestamp", why, ts.get(row)));
+                    }
                     let s = src.get(row);
                     if s.is_empty() {
                         return Err(reject("src_account", "empty account id".into(), ""));
@@ -69,6 +77,7 @@ pub fn transfers(
                         return Err(reject("dst_account", "empty account id".into(), ""));
                     }
                     let amount = parse::amount(amt.get(row)).map_err(|e| reject("amount", e.into(), amt.get(row)))?;
+                    let max_amount = plausible.max_amount.get();
                     if amount > max_amount {
                         let why = format!("amount is implausible: above [ingest] max_amount {max_amount:e}");
                         return Err(reject("amount", why, amt.get(row)));
