@@ -297,3 +297,18 @@ fn leads_filters_and_sorts_an_output_folder() {
     assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
     assert_eq!(code(&flowhound(&["leads", o, "--pattern", "UB9"])), 2);
 }
+
+#[test]
+fn the_report_has_a_legend_of_the_pattern_codes() {
+    let out = analyzed(&["--report"]);
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let leads: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
+    assert!(html.contains("Pattern codes"));
+    // Every lead in the table has a section its link reaches.
+    for l in leads.iter().take(200) {
+        assert!(html.contains(&format!("id=\"{}\"", l.lead_id)), "{} has a section", l.lead_id);
+    }
+    for p in leads.iter().flat_map(|l| l.patterns.items()) {
+        assert!(html.contains(&format!("<tr><td>{}</td><td>", p.code())), "{p} is in the legend");
+    }
+}

@@ -352,9 +352,37 @@ pub fn write(
     if leads.len() > 200 {
         let _ = write!(h, "<p class=\"muted\">{} more leads in leads.csv.</p>", leads.len() - 200);
     }
+    // The codes the leads use, in words.
+    let used: std::collections::BTreeSet<crate::pattern::Pattern> =
+        leads.iter().flat_map(|l| l.patterns.iter().copied()).collect();
+    if !used.is_empty() {
+        h.push_str("<h3>Pattern codes</h3><table><tr><th>code</th><th>what it is</th></tr>");
+        for p in used {
+            let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", p.code(), esc(p.description()));
+        }
+        h.push_str("</table>");
+    }
     h.push_str("<p class=\"legend\"><span><i class=\"dot\" style=\"background:#2f6db5\"></i>onshore</span><span><i class=\"dot\" style=\"background:#c8372d\"></i>offshore</span><span><i class=\"dot\" style=\"background:#e08a00\"></i>high-risk</span><span><i class=\"dot\" style=\"background:#7d8796\"></i>country unknown</span></p>");
     for l in leads.iter().take(config.report.top_leads) {
         lead_section(&mut h, l, g, dump, config, &cur);
+    }
+    // Every lead of the table has a section to link to: the rest, folded, with every
+    // reason (their drawings and evidence are in explain and the CSV files).
+    let rest = leads.iter().take(200).skip(config.report.top_leads);
+    for l in rest {
+        let _ = write!(
+            h,
+            "<details id=\"{id}\"><summary>{id} · {} · score {:.1} · {} accounts · {} {cur}</summary><ul>",
+            crate::pattern::join(&l.patterns, " + "),
+            l.score,
+            l.accounts.len(),
+            fmt_amount(l.total_amount),
+            id = esc(&l.id)
+        );
+        for hit in &l.hits {
+            let _ = write!(h, "<li>{}: {}</li>", hit.pattern, esc(&hit.reason));
+        }
+        h.push_str("</ul></details>");
     }
     h.push_str("</body></html>\n");
     write_atomic(path, h.as_bytes())
