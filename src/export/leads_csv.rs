@@ -40,7 +40,7 @@ pub const TRANSFERS_HEADER: [&str; 3] = ["lead_id", "transfer_id", "pattern"];
 pub const HITS_HEADER: [&str; 7] =
     ["lead_id", "pattern", "strength", "amount_base", "first_seen", "last_seen", "reason"];
 /// Header of `lead_evidence.csv`: the proving transfers in full, for reading and filing.
-pub const EVIDENCE_HEADER: [&str; 11] = [
+pub const EVIDENCE_HEADER: [&str; 13] = [
     "lead_id",
     "transfer_id",
     "pattern",
@@ -52,6 +52,8 @@ pub const EVIDENCE_HEADER: [&str; 11] = [
     "amount_base",
     "channel",
     "cross_border",
+    "src_country",
+    "dst_country",
 ];
 
 /// Writes the five lead files into `dir`: leads.csv, lead_accounts.csv,
@@ -143,6 +145,8 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
                 amount_base: Fixed(ev.amount_base),
                 channel: ev.channel.into(),
                 cross_border: YesNo(ev.cross_border),
+                src_country: Text(super::country_code(graph, graph.src[e as usize])),
+                dst_country: Text(super::country_code(graph, graph.dst[e as usize])),
             })?;
         }
     }

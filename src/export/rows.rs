@@ -274,6 +274,10 @@ pub struct EvidenceRow {
     pub channel: Text,
     /// Sender and receiver countries known and different.
     pub cross_border: YesNo,
+    /// Sender's country (empty when unknown).
+    pub src_country: Text,
+    /// Receiver's country (empty when unknown).
+    pub dst_country: Text,
 }
 
 /// A row of `lead_hits.csv`: one hit of a lead, strongest first, with its reason.
