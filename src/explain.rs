@@ -105,7 +105,12 @@ fn who(t: &mut String, case: &Case) {
             .map(|a| {
                 let country = a.country.as_str();
                 let holder = a.holder_id.as_str();
-                let who = if holder.is_empty() { String::new() } else { format!(", holder {holder}") };
+                let name = a.holder_name.as_str();
+                let who = match (holder.is_empty(), name.is_empty()) {
+                    (true, _) => String::new(),
+                    (false, true) => format!(", holder {holder}"),
+                    (false, false) => format!(", holder {holder} {name}"),
+                };
                 format!(
                     "{} ({}{who}; in {}, out {})",
                     a.account_id,

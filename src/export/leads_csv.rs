@@ -32,8 +32,8 @@ pub const LEADS_HEADER: [&str; 13] = [
     "summary",
 ];
 /// Header of `lead_accounts.csv`.
-pub const ACCOUNTS_HEADER: [&str; 7] =
-    ["lead_id", "account_id", "holder_id", "country", "role", "amount_in", "amount_out"];
+pub const ACCOUNTS_HEADER: [&str; 8] =
+    ["lead_id", "account_id", "holder_id", "holder_name", "country", "role", "amount_in", "amount_out"];
 /// Header of `lead_transfers.csv`.
 pub const TRANSFERS_HEADER: [&str; 3] = ["lead_id", "transfer_id", "pattern"];
 /// Header of `lead_hits.csv`: every hit of a lead, strongest first.
@@ -95,6 +95,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
                 lead_id: Text(l.id.clone()),
                 account_id: Text(dump.accounts.ids[a.account as usize].clone()),
                 holder_id: holder(a.account).into(),
+                holder_name: super::holder_name(graph, dump, a.account).into(),
                 country: Text(country(a.account)),
                 role: List::new(roles.collect()),
                 amount_in: Fixed(a.amount_in),

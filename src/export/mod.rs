@@ -21,6 +21,14 @@ pub fn holder_id<'a>(g: &FlowGraph, dump: &'a Dump, v: u32) -> &'a str {
     }
 }
 
+/// The name of account `v`'s holder, or `""` (no holder, or no name in the entities).
+pub fn holder_name<'a>(g: &FlowGraph, dump: &'a Dump, v: u32) -> &'a str {
+    match g.accounts.holder[v as usize] {
+        NO_HOLDER => "",
+        h => dump.holders.name.get(h as usize).and_then(|n| n.as_deref()).unwrap_or(""),
+    }
+}
+
 /// The country code of account `v`, or `""`.
 pub fn country_code(g: &FlowGraph, v: u32) -> String {
     g.accounts.country[v as usize].map(|c| c.to_string()).unwrap_or_default()

@@ -228,6 +228,10 @@ pub struct LeadAccountRow {
     pub account_id: Text,
     /// Its holder, when known.
     pub holder_id: Text,
+    /// The holder's name, when the entities table gives one (absent from folders
+    /// written before it was added: read as empty).
+    #[serde(default)]
+    pub holder_name: Text,
     /// Its country, when known.
     pub country: Text,
     /// Its roles, one per pattern.
@@ -274,9 +278,11 @@ pub struct EvidenceRow {
     pub channel: Text,
     /// Sender and receiver countries known and different.
     pub cross_border: YesNo,
-    /// Sender's country (empty when unknown).
+    /// Sender's country (empty when unknown, or in folders written before it was added).
+    #[serde(default)]
     pub src_country: Text,
-    /// Receiver's country (empty when unknown).
+    /// Receiver's country (as src_country).
+    #[serde(default)]
     pub dst_country: Text,
 }
 
