@@ -34,7 +34,7 @@ run() { # name dump threads [analyze options...]
   if [ -f "$in/truth.csv" ]; then
     "$bin" --threads "$t" eval --truth "$in/truth.csv" --leads "$out" > "$out.eval.txt" 2>&1 || true
   fi
-  "$bin" -q --threads "$t" features "$in" --out "$out/features.csv" > /dev/null 2>&1 || true
+  "$bin" -q --threads "$t" features "$in" --out-file "$out/features.csv" > /dev/null 2>&1 || true
   local top; top=$(sed -n 2p "$out/leads.csv" 2>/dev/null | cut -d, -f1)
   "$bin" -q explain "$out" --lead "${top:-none}" > "$out.explain.txt" 2>&1 || true
   # Wall-clock fields are the only ones allowed to move.

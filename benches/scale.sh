@@ -33,7 +33,7 @@ for n in "${sizes[@]}"; do
   dump="$work/dump_$n"
   measure generate "$n" "$bin" --threads "$threads" generate --out "$dump" --transfers "$n" --seed 7 -q --force
   measure analyze "$n" "$bin" --threads "$threads" analyze "$dump" --out "$work/out_$n" -q
-  measure features "$n" "$bin" --threads "$threads" features "$dump" --out "$work/feat_$n/features.parquet" --window 1d -q
+  measure features "$n" "$bin" --threads "$threads" features "$dump" --out-file "$work/feat_$n/features.parquet" --window 1d -q
   if [ "$gfp" = 1 ]; then
     measure gfp "$n" python3 benches/gfp.py "$dump/transfers.csv" --threads "$threads" --window 86400
     grep -h "transform" "$work/gfp.log" || true

@@ -30,8 +30,9 @@ pub struct Args {
     /// Output folder of a forward `trace` run with the dump's seeds.csv.
     #[arg(long, value_name = "DIR")]
     trace: Option<PathBuf>,
-    /// Where to write the table (default: LEADS/eval.csv).
-    #[arg(long, value_name = "FILE")]
+    /// Where to write the table (default: LEADS/eval.csv). A file, hence --out-file
+    /// (--out still works).
+    #[arg(long = "out-file", alias = "out", value_name = "FILE")]
     out: Option<PathBuf>,
 }
 

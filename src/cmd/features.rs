@@ -22,8 +22,9 @@ use super::say;
 pub struct Args {
     /// Dump folder (or a single transfers file).
     dump: PathBuf,
-    /// Output file (.parquet, or .csv).
-    #[arg(long, value_name = "FILE")]
+    /// Output file (.parquet, or .csv). Named --out-file because it is a file, where the
+    /// other subcommands' --out is a folder (--out still works).
+    #[arg(long = "out-file", alias = "out", value_name = "FILE")]
     out: PathBuf,
     /// Window before each transfer: seconds, or with a unit: 30m, 12h, 1d.
     #[arg(long, default_value = "1d")]
