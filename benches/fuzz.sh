@@ -13,6 +13,7 @@ secs="${1:-300}"; shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(csv_dump gz_dump parquet_dump presets config)
 work="${FUZZ_WORK:-$HOME/.cache/flowhound/fuzz}"
+main_target="${CARGO_TARGET_DIR:-$HOME/.cache/flowhound/target}"
 export CARGO_TARGET_DIR="$work/target"
 mkdir -p "$work"
 
@@ -29,7 +30,9 @@ seed() { # target
       cp fixtures/bad/truncated_gz/transfers.csv.gz "$dir/truncated.csv.gz" ;;
     parquet_dump)
       local tmp; tmp=$(mktemp -d)
-      cargo run -q --release --manifest-path Cargo.toml -- -q generate --out "$tmp/d" --transfers 6000 --seed 3 --format parquet
+      # The seed dump comes from the ordinary release build, not the instrumented one.
+      CARGO_TARGET_DIR="$main_target" cargo build -q --release
+      "$main_target/release/flowhound" -q generate --out "$tmp/d" --transfers 6000 --seed 3 --format parquet
       cp "$tmp/d/transfers.parquet" "$dir/generated.parquet"; rm -rf "$tmp" ;;
     presets)
       { printf '\0'; head -n 60 fixtures/amlsim/transactions.csv; } > "$dir/amlsim"
@@ -52,6 +55,6 @@ for t in "${targets[@]}"; do
   else
     result="CRASH: see $log and $work/artifacts/$t/"
   fi
-  runs=$(grep -oE '#[0-9]+' "$log" | tail -1 | tr -d '#')
+  runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   printf "%-14s %10s %8s %s\n" "$t" "${runs:-0}" "$secs" "$result"
 done
