@@ -55,6 +55,6 @@ for t in "${targets[@]}"; do
   else
     result="CRASH: see $log and $work/artifacts/$t/"
   fi
-  runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+  runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
   printf "%-14s %10s %8s %s\n" "$t" "${runs:-0}" "$secs" "$result"
 done
