@@ -236,3 +236,11 @@ fn dates_outside_the_configured_period_are_rejected() {
     assert_eq!(where_(&rejects), lf(&[("3", "timestamp"), ("4", "timestamp")]));
     assert!(rejects[0].reason.as_str().contains("[ingest] earliest..latest"), "{:?}", rejects[0]);
 }
+
+#[test]
+fn a_damaged_parquet_file_is_refused_without_a_panic_message() {
+    // Found by cargo-fuzz (parquet_dump): polars panics in its own worker thread.
+    let (code, t, _) = analyze("damaged_parquet", &[]);
+    assert_eq!(code, 2, "{t}");
+    assert!(t.contains("not a readable Parquet file") && !t.contains("panicked"), "{t}");
+}

@@ -237,6 +237,17 @@ fn rewrite_header<'a>(path: &Path, text: &'a [u8], rename: Rename<'_>) -> Result
 
 type CsvRead = (DataFrame, Option<Vec<u64>>, Vec<Reject>);
 
+/// Runs a polars reader on user bytes, containing a panic (polars can panic on a damaged
+/// Parquet file, inside its own worker threads) as an `Err`, without the panic's message
+/// and backtrace on the user's terminal: the caller turns it into a clean refusal.
+fn contained<T>(read: impl FnOnce() -> T) -> std::thread::Result<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = catch_unwind(AssertUnwindSafe(read));
+    std::panic::set_hook(hook);
+    result
+}
+
 fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
     let body = raw.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(raw);
     if body.iter().all(|b| b.is_ascii_whitespace()) {
@@ -254,14 +265,14 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
     if let Some(name) = duplicate_header(body) {
         return Err(Error::bad_input(path, format!("line 1: column `{name}` appears twice in the header")));
     }
-    let fast = catch_unwind(AssertUnwindSafe(|| {
+    let fast = contained(|| {
         CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
             .with_raise_if_empty(false)
             .into_reader_with_file_handle(Cursor::new(body))
             .finish()
-    }));
+    });
     match fast {
         // Line numbers of the fast path are row + 2; when blank lines or quoted line breaks
         // make that untrue, the exact path numbers rows by their real lines.
@@ -404,7 +415,7 @@ fn binary_from(body: &[u8]) -> Option<u64> {
 }
 
 fn read_parquet(path: &Path, stored: Vec<u8>) -> Result<DataFrame> {
-    let read = catch_unwind(AssertUnwindSafe(|| ParquetReader::new(Cursor::new(stored)).finish()));
+    let read = contained(|| ParquetReader::new(Cursor::new(stored)).finish());
     let df = match read {
         Ok(Ok(df)) => df,
         Ok(Err(e)) => return Err(Error::bad_input(path, format!("not a readable Parquet file: {e}"))),

@@ -100,7 +100,7 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
         if (header.len() == 10 || header.len() == 11) && matches(header) {
             Ok(NAMES[..header.len()].iter().map(|s| (*s).to_owned()).collect())
         } else {
-            Err(format!("not an AMLworld *_Trans.csv header: {}", header.join(", ")))
+            Err(format!("line 1: not an AMLworld *_Trans.csv header: {}", header.join(", ")))
         }
     })?;
     stage.finish();
