@@ -12,12 +12,18 @@ fn one_row_per_transfer_and_identical_for_any_thread_count() {
         ok(&["--threads", threads, "features", s(&fixture("sample")), "--out", s(out), "--window", "12h"]);
     }
     assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "features differ by thread count");
-    let rows = rows(&a);
+    // Each row as a map from the library's own column names to cells.
+    let rows: Vec<std::collections::BTreeMap<String, String>> = typed(&a);
     assert_eq!(rows.len(), 6000);
-    assert_eq!(rows[0].len(), 24);
+    let mut expected: Vec<&str> = flowhound::features::COLUMNS.to_vec();
+    expected.push("transfer_id");
+    expected.sort_unstable();
+    assert_eq!(rows[0].keys().map(String::as_str).collect::<Vec<_>>(), expected);
     assert!(dir.path().join("features_rejects.csv").exists(), "rejects are kept beside the features");
     // The injected cycles show up.
-    assert!(rows.iter().any(|r| r[20..].iter().any(|c| c != "0")), "some transfer is on a temporal cycle");
+    let cycles: Vec<&str> =
+        flowhound::features::COLUMNS.iter().copied().filter(|c| c.starts_with("cycles_")).collect();
+    assert!(rows.iter().any(|r| cycles.iter().any(|c| r[*c] != "0")), "some transfer is on a temporal cycle");
 }
 
 #[test]
