@@ -244,3 +244,31 @@ fn a_damaged_parquet_file_is_refused_without_a_panic_message() {
     assert_eq!(code, 2, "{t}");
     assert!(t.contains("not a readable Parquet file") && !t.contains("panicked"), "{t}");
 }
+
+#[test]
+fn the_stray_quote_line_limit_is_configurable() {
+    let dump = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dump.path().join("transfers.csv"),
+        "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
+         T1,2024-03-01T09:00:00Z,A,B,100.00,USD,wire,\"three\nline\nmemo\"\n\
+         T2,2024-03-01T10:00:00Z,A,B,100.00,USD,wire,\n",
+    )
+    .unwrap();
+    let reads = |config: Option<&str>| {
+        let out = tempfile::tempdir().unwrap();
+        let mut args = vec!["analyze", s(dump.path()), "--out", s(out.path()), "--max-reject-ratio", "1"];
+        let cfg = dump.path().join("lines.toml");
+        if let Some(text) = config {
+            std::fs::write(&cfg, text).unwrap();
+            args.extend(["--config", s(&cfg)]);
+        }
+        text(&flowhound(&args))
+    };
+    // By default the three-line memo is one field of one row.
+    assert!(reads(None).contains("transfers: read 2 = accepted 2 + rejected 0"));
+    // With at most two lines per record, its quote is stray: its own line is rejected and
+    // the memo's other lines read (and are rejected) as lines of their own.
+    let strict = reads(Some("[ingest]\nmax_record_lines = 2\n"));
+    assert!(strict.contains("transfers: read 4 = accepted 1 + rejected 3"), "{strict}");
+}

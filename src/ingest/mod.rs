@@ -34,6 +34,8 @@ pub struct IngestConfig {
     pub earliest: crate::config::params::Date,
     /// Latest day a transfer may be dated (the whole day counts).
     pub latest: crate::config::params::Date,
+    /// Lines a quoted field may span before its opening quote is taken for a stray one.
+    pub max_record_lines: crate::config::params::Count<1>,
 }
 
 /// What happened to one table.
@@ -147,7 +149,7 @@ pub fn load(files: &DumpFiles, config: &Config, progress: &dyn Progress) -> Resu
     let mut raws = Vec::new();
     for (table, path) in &files.tables {
         let stage = progress.stage(&format!("read {table}"), None);
-        let raw = source::read_table(path)?;
+        let raw = source::read_table_with(path, config.ingest.max_record_lines.get())?;
         stage.finish();
         raw.require(*table)?;
         raws.push((*table, raw));

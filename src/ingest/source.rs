@@ -161,12 +161,18 @@ pub type Rename<'a> = &'a dyn Fn(&[String]) -> std::result::Result<Vec<String>, 
 
 /// Reads one table file.
 pub fn read_table(path: &Path) -> Result<RawTable> {
-    read_renamed(path, &|names| Ok(names.to_vec()))
+    read_table_with(path, MAX_RECORD_LINES)
+}
+
+/// Reads one table file; a quoted field may span at most `max_record_lines` lines
+/// (`[ingest] max_record_lines`) before its quote is taken for a stray one.
+pub fn read_table_with(path: &Path, max_record_lines: usize) -> Result<RawTable> {
+    read_renamed(path, &|names| Ok(names.to_vec()), max_record_lines)
 }
 
 /// Reads one table file, letting `rename` replace the header's names (public layouts
 /// repeat names, e.g. AMLworld's two `Account` columns). Line numbers stay those of the file.
-pub fn read_renamed(path: &Path, rename: Rename<'_>) -> Result<RawTable> {
+pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) -> Result<RawTable> {
     let format = Format::of(path)
         .ok_or_else(|| Error::bad_input(path, "unknown file type: expected .csv, .csv.gz or .parquet"))?;
     let stored = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -177,7 +183,9 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>) -> Result<RawTable> {
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let (frame, lines, read_rejects) = match format {
-        Format::Csv => read_csv_bytes(path, &file, &rewrite_header(path, &stored, rename)?)?,
+        Format::Csv => {
+            read_csv_bytes(path, &file, &rewrite_header(path, &stored, rename)?, max_record_lines)?
+        }
         Format::CsvGz => {
             // Decompressed here rather than by polars: without its `decompress` feature
             // polars panics on gzip input, and a truncated stream must be a clean error.
@@ -193,7 +201,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>) -> Result<RawTable> {
                 ));
             }
             drop(stored);
-            read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?)?
+            read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?, max_record_lines)?
         }
         Format::Parquet => (read_parquet(path, stored)?, None, Vec::new()),
     };
@@ -248,7 +256,7 @@ fn contained<T>(read: impl FnOnce() -> T) -> std::thread::Result<T> {
     result
 }
 
-fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
+fn read_csv_bytes(path: &Path, file: &str, raw: &[u8], max_record_lines: usize) -> Result<CsvRead> {
     let body = raw.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(raw);
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::bad_input(path, "line 1: file is empty: no header row"));
@@ -260,7 +268,7 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
         ));
     }
     if body.contains(&0u8) {
-        return read_csv_exact(path, file, body);
+        return read_csv_exact(path, file, body, max_record_lines);
     }
     if let Some(name) = duplicate_header(body) {
         return Err(Error::bad_input(path, format!("line 1: column `{name}` appears twice in the header")));
@@ -280,7 +288,7 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8]) -> Result<CsvRead> {
             Ok((normalise_names(path, df)?, None, Vec::new()))
         }
         // Ragged rows, bad UTF-8, or a polars panic: take the exact, row-by-row path.
-        _ => read_csv_exact(path, file, body),
+        _ => read_csv_exact(path, file, body, max_record_lines),
     }
 }
 
@@ -321,8 +329,8 @@ fn normalise_names(path: &Path, mut df: DataFrame) -> Result<DataFrame> {
 
 /// Record-by-record read (see [`super::csv_exact`]): every record is either a row or a
 /// reject with its exact line, and a stray quote costs its own line only.
-fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
-    let mut records = Scanner::new(body, MAX_RECORD_LINES);
+fn read_csv_exact(path: &Path, file: &str, body: &[u8], max_record_lines: usize) -> Result<CsvRead> {
+    let mut records = Scanner::new(body, max_record_lines);
     let header = match records.next() {
         Some(Item::Record { fields, .. }) => fields,
         Some(Item::StrayQuote { .. }) => {
@@ -399,8 +407,9 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8]) -> Result<CsvRead> {
     Ok((df, Some(lines), rejects))
 }
 
-/// Lines a quoted field may span before its opening quote is taken for a stray one.
-/// Memos with a few line breaks read whole; a quote left open does not swallow the file.
+/// Lines a quoted field may span before its opening quote is taken for a stray one, when
+/// no configuration says otherwise (`[ingest] max_record_lines`). Memos with a few line
+/// breaks read whole; a quote left open does not swallow the file.
 pub const MAX_RECORD_LINES: usize = 20;
 
 /// Where a file stops being text: the line of its first NUL byte when the header has one

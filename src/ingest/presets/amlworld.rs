@@ -95,14 +95,18 @@ fn channel(format: &str) -> &'static str {
 pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<PresetRead> {
     let trans = if path.is_dir() { find_trans(path)? } else { path.to_owned() };
     let stage = progress.stage("read AMLworld transactions", None);
-    let raw = source::read_renamed(&trans, &|header| {
-        // Real data has no label column: ten columns are the same layout without it.
-        if (header.len() == 10 || header.len() == 11) && matches(header) {
-            Ok(NAMES[..header.len()].iter().map(|s| (*s).to_owned()).collect())
-        } else {
-            Err(format!("line 1: not an AMLworld *_Trans.csv header: {}", header.join(", ")))
-        }
-    })?;
+    let raw = source::read_renamed(
+        &trans,
+        &|header| {
+            // Real data has no label column: ten columns are the same layout without it.
+            if (header.len() == 10 || header.len() == 11) && matches(header) {
+                Ok(NAMES[..header.len()].iter().map(|s| (*s).to_owned()).collect())
+            } else {
+                Err(format!("line 1: not an AMLworld *_Trans.csv header: {}", header.join(", ")))
+            }
+        },
+        config.ingest.max_record_lines.get(),
+    )?;
     stage.finish();
     let c = |name: &str| need(&raw, name);
     let (ts, fb, fa, tb, ta) =
