@@ -29,7 +29,7 @@ use clap::{Parser, Subcommand};
     after_help = "Examples:\n  flowhound analyze fixtures/sample --out out\n  flowhound generate --out dump --transfers 1000000 --seed 7\n  flowhound eval --truth dump/truth.csv --leads out\n  flowhound explain out --lead L3f9a0c21d7\n  flowhound leads out --pattern UB1 --min-score 60 --format json\n  flowhound trace dump --seeds dump/seeds.csv --out trace\n\nExit codes: 0 ok, 1 the run failed, 2 bad input or usage."
 )]
 pub struct Cli {
-    /// Worker threads (default: all cores). Output is identical for any value.
+    /// Worker threads (default, and at most: the cores). Output is identical for any value.
     #[arg(long, global = true)]
     threads: Option<usize>,
     /// Nothing but errors: no progress bars, no summary, no warnings.
