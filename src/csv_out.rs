@@ -52,12 +52,24 @@ fn csv_err(path: &Path, e: csv::Error) -> Error {
     Error::io(path, std::io::Error::other(e.to_string()))
 }
 
+/// The first characters a spreadsheet would run as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// Prefixes `'` to a cell starting with `=`, `+`, `-`, `@`, tab or carriage return, so a
 /// spreadsheet shows it as text instead of evaluating it (OWASP CSV injection).
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
-        _ => cell.into(),
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Undoes [`neutralise`]: `'-A1` reads as `-A1`; any other cell is returned as is.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
     }
 }
 
@@ -80,6 +92,8 @@ mod tests {
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("ACC-1"), "ACC-1");
         assert_eq!(neutralise(""), "");
+        assert_eq!(unneutralise("'=HYPERLINK(\"x\")"), "=HYPERLINK(\"x\")");
+        assert_eq!(unneutralise("'plain"), "'plain", "a quote the writer did not add stays");
     }
 
     #[test]

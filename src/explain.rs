@@ -9,13 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::export::rows::{self, EvidenceRow, LeadAccountRow, LeadHitRow, LeadRow, Time};
 use crate::model::Country;
-use crate::pattern::Pattern;
 use crate::units::{fmt_amount, format_time, seconds_to_days};
-
-/// What a pattern code means, for the WHAT section.
-fn pattern_title(p: Pattern) -> &'static str {
-    p.description()
-}
 
 /// One lead and its rows, read from an `analyze` output folder.
 struct Case {
@@ -139,7 +133,7 @@ fn what(t: &mut String, case: &Case, cur: &str) {
         fmt_amount(case.lead.total_amount_base.0)
     );
     for p in case.lead.patterns.items() {
-        let _ = writeln!(t, "       {p}: {}.", pattern_title(*p));
+        let _ = writeln!(t, "       {p}: {}.", p.description());
     }
 }
 

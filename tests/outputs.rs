@@ -254,25 +254,9 @@ fn goaml_is_not_filed_half_filled() {
     let top: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
     let xml = std::fs::read_to_string(out.path().join(format!("goaml/{}.xml", top[0].lead_id))).unwrap();
     assert!(xml.contains("<rentity_id>4711</rentity_id>") && !xml.contains("DRAFT"));
-    let today = chrono_free_today();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let today = flowhound::units::format_date(now);
     assert!(xml.contains(&format!("<submission_date>{today}T00:00:00</submission_date>")), "{xml}");
-}
-
-/// Today's date (UTC) as YYYY-MM-DD, from the system clock.
-fn chrono_free_today() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let days = secs.div_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[test]

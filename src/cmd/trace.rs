@@ -146,14 +146,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         groups.len(),
         rayon::current_num_threads()
     );
-    for f in [
-        "trace_summary.csv",
-        "trace_holdings.csv",
-        "trace_paths.csv",
-        "trace_flows.csv",
-        "trace_jurisdictions.csv",
-        opts.rejects_file,
-    ] {
+    for f in TRACE_FILES {
         say!("wrote {}", args.out.join(f).display());
     }
     if broken > 0 {

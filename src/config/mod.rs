@@ -158,7 +158,10 @@ impl Config {
     /// Rules beyond a single value's range (which is its type's job): the base currency,
     /// the relations of OS5, and in every table that has both, `min_hops <= max_hops`.
     fn validate(&self) -> std::result::Result<(), (locate::KeyPath, String)> {
-        let doc: toml::Table = toml::from_str(&self.to_toml()).unwrap_or_default();
+        let doc = match toml::Value::try_from(self) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => toml::Table::default(),
+        };
         for (table, value) in &doc {
             let hops = |k: &str| value.get(k).and_then(toml::Value::as_integer);
             if let (Some(min), Some(max)) = (hops("min_hops"), hops("max_hops")) {

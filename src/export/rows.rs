@@ -15,18 +15,10 @@ use std::str::FromStr;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::csv_out::neutralise;
+use crate::csv_out::{neutralise, unneutralise};
 use crate::error::{Error, Result};
 use crate::pattern::Pattern;
 use crate::units::format_time;
-
-/// Undoes [`neutralise`]: `'-A1` reads as `-A1`.
-pub fn plain(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => cell,
-    }
-}
 
 /// Free text (ids, names, summaries): defused on write, restored on read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -60,7 +52,7 @@ impl Serialize for Text {
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Ok(Text(plain(&s).to_owned()))
+        Ok(Text(unneutralise(&s).to_owned()))
     }
 }
 
@@ -82,7 +74,10 @@ impl<const N: usize> Serialize for Fixed<N> {
 impl<'de, const N: usize> Deserialize<'de> for Fixed<N> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        plain(&s).parse().map(Fixed).map_err(|_| serde::de::Error::custom(format!("`{s}` is not a number")))
+        unneutralise(&s)
+            .parse()
+            .map(Fixed)
+            .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a number")))
     }
 }
 
@@ -152,7 +147,7 @@ where
 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        plain(&s)
+        unneutralise(&s)
             .split(';')
             .filter(|x| !x.is_empty())
             .map(|x| x.parse::<T>().map_err(serde::de::Error::custom))

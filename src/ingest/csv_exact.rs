@@ -168,11 +168,17 @@ impl Iterator for Scanner<'_> {
                 return None;
             }
             let line = self.line;
-            let end = self.line_end(self.pos);
-            if self.body[self.pos..end].iter().all(u8::is_ascii_whitespace) {
-                self.pos = end;
-                self.line += 1;
-                continue;
+            // A blank line: only whitespace before its end. A record line stops this
+            // at its first character, so lines are not scanned twice.
+            let rest = &self.body[self.pos..];
+            match rest.iter().position(|&c| c == b'\n' || !c.is_ascii_whitespace()) {
+                Some(k) if rest[k] == b'\n' => {
+                    self.pos += k + 1;
+                    self.line += 1;
+                    continue;
+                }
+                None => return None,
+                Some(_) => {}
             }
             let parsed = self.record().and_then(|(fields, next, lines, junk)| {
                 let misfit = self.width.is_some_and(|w| w != fields.len());
@@ -190,6 +196,7 @@ impl Iterator for Scanner<'_> {
                     return Some(Item::Record { line, fields });
                 }
                 Err(why) => {
+                    let end = self.line_end(self.pos);
                     let raw = &self.body[self.pos..end];
                     let text: String = String::from_utf8_lossy(raw).trim_end().chars().take(200).collect();
                     self.pos = end;

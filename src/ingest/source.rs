@@ -271,7 +271,7 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8], max_record_lines: usize) 
         return read_csv_exact(path, file, body, max_record_lines);
     }
     if let Some(name) = duplicate_header(body) {
-        return Err(Error::bad_input(path, format!("line 1: column `{name}` appears twice in the header")));
+        return Err(named_twice(path, &name));
     }
     let fast = contained(|| {
         CsvReadOptions::default()
@@ -304,9 +304,20 @@ fn physical_rows(body: &[u8]) -> usize {
 fn duplicate_header(body: &[u8]) -> Option<String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body);
     let header = reader.byte_records().next()?.ok()?;
-    let mut names: Vec<String> = header.iter().map(|f| clean_name(&String::from_utf8_lossy(f))).collect();
-    names.sort();
-    names.windows(2).find(|w| w[0] == w[1]).map(|w| w[0].clone())
+    let names: Vec<String> = header.iter().map(|f| clean_name(&String::from_utf8_lossy(f))).collect();
+    twice(&names)
+}
+
+/// The first name (in sort order) that `names`, already cleaned, hold twice.
+fn twice<S: AsRef<str>>(names: &[S]) -> Option<String> {
+    let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    sorted.sort_unstable();
+    sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0].to_owned())
+}
+
+/// The refusal of a header that names a column twice.
+fn named_twice(path: &Path, name: &str) -> Error {
+    Error::bad_input(path, format!("line 1: column `{name}` appears twice in the header"))
 }
 
 fn clean_name(name: &str) -> String {
@@ -318,10 +329,8 @@ fn clean_name(name: &str) -> String {
 fn normalise_names(path: &Path, mut df: DataFrame) -> Result<DataFrame> {
     let names: Vec<PlSmallStr> =
         df.get_column_names().iter().map(|n| PlSmallStr::from(clean_name(n))).collect();
-    let mut sorted: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
-    sorted.sort_unstable();
-    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-        return Err(Error::bad_input(path, format!("line 1: column `{}` appears twice in the header", w[0])));
+    if let Some(name) = twice(&names) {
+        return Err(named_twice(path, &name));
     }
     df.set_column_names(&names).map_err(|e| Error::RunFailed(format!("renaming columns: {e}")))?;
     Ok(df)
@@ -346,10 +355,8 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8], max_record_lines: usize)
                 .map_err(|_| Error::bad_input(path, "line 1: not a CSV text file: header is not UTF-8"))
         })
         .collect::<Result<_>>()?;
-    let mut sorted = names.clone();
-    sorted.sort();
-    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-        return Err(Error::bad_input(path, format!("line 1: column `{}` appears twice in the header", w[0])));
+    if let Some(name) = twice(&names) {
+        return Err(named_twice(path, &name));
     }
     let width = names.len();
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];

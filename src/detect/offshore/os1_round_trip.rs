@@ -43,8 +43,7 @@ use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::format_date;
-use crate::units::{days_to_seconds, fmt_amount, seconds_to_days, DAY};
+use crate::units::{days_to_seconds, fmt_amount, format_date, seconds_to_days, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of OS1 (round-tripping).

@@ -92,18 +92,17 @@ pub fn scan(
         b.account(v, Role::Hub, 0.0, a);
         b.transfer(e);
     }
-    let days = seconds_to_days;
     let last_out = scatter.iter().map(|&k| outs.time[k]).max().unwrap_or(gather.to);
     let reason = format!(
         "{} gathered {} from {} senders within {:.1} days, then scattered {} ({:.0}%) to {} payees by {:.1} days after the first receipt",
         ctx.account(v),
         fmt_amount(gather.amount),
         gather.counterparties,
-        days(gather.to - gather.from),
+        seconds_to_days(gather.to - gather.from),
         fmt_amount(scattered),
         ratio * 100.0,
         payees.len(),
-        days(last_out - gather.from),
+        seconds_to_days(last_out - gather.from),
     );
     let size = (gather.counterparties + payees.len()) as f64 / spec.min_counterparties as f64;
     let strength = 0.5 + 0.5 * (size.log2() / 2.0).clamp(0.0, 1.0);
