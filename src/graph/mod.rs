@@ -145,7 +145,7 @@ impl FlowGraph {
         if transfers.is_empty() {
             transfers = amount.clone();
         }
-        let scale = Scale::measure(transfers, &degree, span_days);
+        let scale = Scale::measure(transfers, &degree, span_days, &time);
         // Without holder kinds, an account far busier than the dump's typical account
         // behaves like a business: households are the bulk of any customer base.
         let busy = scale.activity(config.business_activity_vs_median.get());

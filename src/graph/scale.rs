@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{AmountFloor, Config};
+use crate::units::{days_to_seconds, DAY, HOUR};
 
 /// Per-mille steps kept of the amount distribution (0.0%, 0.1%, ... 100.0%).
 const STEPS: usize = 1000;
@@ -27,13 +28,18 @@ pub struct Scale {
     pub span_days: f64,
     /// Transfers (in and out) of the median active account.
     pub median_account_transfers: f64,
+    /// The coarsest unit (a day, an hour, a minute or a second) that every timestamp is a
+    /// whole number of: a dump that records dates only has a tick of 86,400 seconds, and
+    /// two of its transfers on one day may have happened in either order.
+    pub time_tick_seconds: i64,
 }
 
 impl Scale {
     /// Measures `amounts` (base currency, any order; sorted in place, so the caller's
     /// one copy is all the memory it takes), each account's transfer count (`degree`, in
-    /// and out; zero for an account without transfers) and the dump's span.
-    pub fn measure(mut amounts: Vec<f64>, degree: &[u32], span_days: f64) -> Scale {
+    /// and out; zero for an account without transfers) and the dump's span; `times`
+    /// (seconds) give the tick.
+    pub fn measure(mut amounts: Vec<f64>, degree: &[u32], span_days: f64, times: &[i64]) -> Scale {
         amounts.retain(|a| a.is_finite());
         let measured = amounts.len();
         let mut sorted = amounts;
@@ -52,7 +58,16 @@ impl Scale {
             active_accounts: active.len(),
             span_days: span_days.max(1.0),
             median_account_transfers: median,
+            time_tick_seconds: tick(times),
         }
+    }
+
+    /// How often account `v`, which made `sent` transfers over the dump, would by its own
+    /// average rate send at least once within `seconds` (never less than one tick): the
+    /// chance that a relay as quick as that is a coincidence of its everyday habit.
+    pub fn chance_within(&self, sent: usize, seconds: i64) -> f64 {
+        let span = days_to_seconds(self.span_days) as f64;
+        (sent as f64 / span * seconds.max(self.time_tick_seconds) as f64).min(1.0)
     }
 
     /// `multiple` times the median active account's transfers: the activity above which
@@ -74,6 +89,15 @@ impl Scale {
     pub fn floor(&self, floor: AmountFloor) -> f64 {
         floor.times * self.amount_at(floor.percentile)
     }
+}
+
+/// The coarsest of a day, an hour and a minute that divides every timestamp, else a
+/// second (also for an empty dump).
+fn tick(times: &[i64]) -> i64 {
+    [DAY, HOUR, 60]
+        .into_iter()
+        .find(|&unit| !times.is_empty() && times.par_iter().all(|t| t.rem_euclid(unit) == 0))
+        .unwrap_or(1)
 }
 
 /// One configured floor and what it came to on this dump.
@@ -128,13 +152,20 @@ mod tests {
     #[test]
     fn floors_follow_the_dump_not_a_currency() {
         let amounts: Vec<f64> = (1..=1000).map(f64::from).collect();
-        let small = Scale::measure(amounts.clone(), &[2, 0, 4, 6], 10.0);
-        let big = Scale::measure(amounts.iter().map(|a| a * 1000.0).collect(), &[2, 4, 6], 10.0);
+        let small = Scale::measure(amounts.clone(), &[2, 0, 4, 6], 10.0, &[0, DAY, 3 * DAY]);
+        let big = Scale::measure(amounts.iter().map(|a| a * 1000.0).collect(), &[2, 4, 6], 10.0, &[0, 7]);
         let f = AmountFloor::new(5.0, 50.0);
         assert!((small.floor(f) - 2_500.0).abs() <= 5.0, "{}", small.floor(f));
         assert!((big.floor(f) / small.floor(f) - 1000.0).abs() < 1e-9);
         assert_eq!(small.active_accounts, 3);
         assert_eq!(small.median_account_transfers, 4.0);
-        assert_eq!(Scale::measure(Vec::new(), &[], 0.0).floor(f), 0.0);
+        assert_eq!(Scale::measure(Vec::new(), &[], 0.0, &[]).floor(f), 0.0);
+        assert_eq!((small.time_tick_seconds, big.time_tick_seconds), (DAY, 1));
+        // One transfer in ten days, and a dump that records dates only: an hour counts as
+        // the day it cannot be told from.
+        assert!((small.chance_within(1, HOUR) - 0.1).abs() < 1e-9);
+        assert_eq!(small.chance_within(10, 0), 1.0);
+        // Ten transfers in ten days: once a day on average.
+        assert!((big.chance_within(10, 12 * HOUR) - 0.5).abs() < 1e-9);
     }
 }

@@ -8,6 +8,13 @@
 //! order: plain simple cycles (bounded depth-first search, each found once, from its
 //! smallest account) are reported instead, and the run summary says so.
 //!
+//! Amounts that change at every hop leave one more kind of evidence: timing. A cycle is
+//! also reported when every account on it passed money on sooner than its own habit of
+//! sending makes likely (prompt relays, `graph/algo/prompt_relays.rs`), so much sooner
+//! that the cycle's timing would arise by chance less than `relay_expected_by_chance`
+//! times in a dump of this many transfers. Such a cycle ranks a little below one whose
+//! amounts carry on, and its reason gives the chance.
+//!
 //! ## Why it matters
 //! typologies.md: "a temporal cycle is a simple cycle with strictly increasing
 //! timestamps (hop-limited, default 10)", labelled in AMLworld and AMLSim; cycles through
@@ -23,20 +30,26 @@
 //! ## Parameters
 //! `[cycle]`: `window_days` (30), `min_hops` (3: a payment and its refund is a 2-cycle of
 //! everyday life), `max_hops` (10), `min_retained` (0.5), `amount_tolerance` (0.02),
-//! `min_amount` (`p25` first hop: three quarters of the dump's transfers are larger), `search_budget`, `skip_business_to_business` (true),
-//! `channels`.
+//! `min_amount` (`p25` first hop, or largest hop of a prompt-relay cycle: three quarters
+//! of the dump's transfers are larger), `search_budget`, `relay_hop_chance` (0.5: each
+//! relay sooner than its account sends at all half the time), `relay_expected_by_chance`
+//! (0.1), `skip_business_to_business` (true), `channels`.
 //!
 //! ## Look-alikes
 //! Refunds and loan repayments go straight back (two hops). Money that comes back much
 //! diminished, or much later, is not a cycle of the same money. Trading companies buy
 //! from and sell to each other all the time, so a cycle made only of company-to-company
-//! payments is left out when holder kinds are known.
+//! payments is left out when holder kinds are known. Busy accounts (shops, payroll,
+//! platforms) send all day, so passing money on quickly is their habit and adds no
+//! timing evidence; quiet households that settle up within a week of each other do not
+//! relay within hours all the way round.
 
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
@@ -61,6 +74,13 @@ pub struct CycleConfig {
     pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
     pub search_budget: u64,
+    /// A cycle whose amounts do not carry on is still reported when every relay is
+    /// prompt: each hop after the first comes sooner than its account would send at
+    /// all, by its own rate, with at most this chance...
+    pub relay_hop_chance: Share,
+    /// ...and the whole cycle's timing would arise by chance at most this many times in
+    /// a dump of this many transfers.
+    pub relay_expected_by_chance: Share,
     /// Leave out cycles made only of company-to-company transfers.
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -93,22 +113,46 @@ impl Detector for Cycle {
             amount_tolerance: cfg.amount_tolerance.get(),
             budget: cfg.search_budget,
         };
-        let found: Vec<(Vec<Vec<u32>>, bool)> = (0..g.edge_count() as u32)
+        let relay = RelaySpec {
+            window: spec.window,
+            min_hops: spec.min_hops,
+            max_hops: spec.max_hops,
+            max_hop_chance: cfg.relay_hop_chance.get(),
+            budget: cfg.search_budget,
+        };
+        // Expected chance cycles = transfers tried x a cycle's chance.
+        let most_likely = cfg.relay_expected_by_chance.get() / g.edge_count().max(1) as f64;
+        let found: Vec<(Vec<Found>, bool)> = (0..g.edge_count() as u32)
             .into_par_iter()
             .with_min_len(1024)
             .map(|e| {
                 let ei = e as usize;
-                if g.amount[ei] < min_amount || !channels.contains(&g.channel[ei]) || g.src[ei] == g.dst[ei] {
+                if !channels.contains(&g.channel[ei]) || g.src[ei] == g.dst[ei] {
                     return (Vec::new(), false);
                 }
                 let origin = g.src[ei];
                 let mut cycles = Vec::new();
-                let end = if timed {
-                    cycles_from(g, e, spec, |v| v == origin, |c| cycles.push(c.to_vec()))
-                } else {
-                    plain_cycles_from(g, e, spec, &channels, &mut cycles)
-                };
-                (cycles, end == SearchEnd::BudgetHit)
+                let mut capped = false;
+                if g.amount[ei] >= min_amount {
+                    let mut plain = Vec::new();
+                    let end = if timed {
+                        cycles_from(g, e, spec, |v| v == origin, |c| plain.push(c.to_vec()))
+                    } else {
+                        plain_cycles_from(g, e, spec, &channels, &mut plain)
+                    };
+                    capped |= end == SearchEnd::BudgetHit;
+                    cycles.extend(plain.into_iter().map(|c| (c, Evidence::Amounts)));
+                }
+                if timed {
+                    let end = relay_cycles_from(g, e, relay, |c, chance| {
+                        let largest = c.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max);
+                        if chance <= most_likely && largest >= min_amount {
+                            cycles.push((c.to_vec(), Evidence::Timing(chance)));
+                        }
+                    });
+                    capped |= end == SearchEnd::BudgetHit;
+                }
+                (cycles, capped)
             })
             .collect();
         let capped = found.iter().filter(|f| f.1).count();
@@ -120,12 +164,20 @@ impl Detector for Cycle {
             notes.push(format!("{capped} cycle search(es) stopped at the search budget"));
         }
         let company = |v: u32| g.accounts.business_like[v as usize];
-        let b2b = |c: &Vec<u32>| c.iter().all(|&e| company(g.src[e as usize]) && company(g.dst[e as usize]));
+        let b2b = |c: &[u32]| c.iter().all(|&e| company(g.src[e as usize]) && company(g.dst[e as usize]));
+        // One cycle, once: equal timestamps let a prompt-relay cycle be reached from more
+        // than one of its transfers, and a cycle whose amounts carry on may also be prompt.
+        let mut seen = rustc_hash::FxHashSet::default();
         let hits = found
             .into_iter()
             .flat_map(|f| f.0)
-            .filter(|c| !(cfg.skip_business_to_business && b2b(c)))
-            .map(|c| hit(ctx, &c, timed))
+            .filter(|(c, _)| !(cfg.skip_business_to_business && b2b(c)))
+            .filter(|(c, _)| {
+                let mut key = c.clone();
+                key.sort_unstable();
+                seen.insert(key)
+            })
+            .map(|(c, evidence)| hit(ctx, &c, timed, evidence))
             .collect();
         Outcome { hits, notes }
     }
@@ -195,7 +247,19 @@ fn plain_cycles_from(
     }
 }
 
-fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool) -> Hit {
+/// A cycle (its transfers in order) and what makes it evidence.
+type Found = (Vec<u32>, Evidence);
+
+/// What makes a cycle evidence.
+#[derive(Debug, Clone, Copy)]
+enum Evidence {
+    /// The amounts carry on around it.
+    Amounts,
+    /// Every relay came sooner than its account's habit; the chance of that timing.
+    Timing(f64),
+}
+
+fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit {
     let g = ctx.graph;
     let mut b = HitBuilder::default();
     for &e in cycle {
@@ -205,7 +269,15 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool) -> Hit {
         b.transfer(e);
     }
     let (first, last) = (cycle[0] as usize, cycle[cycle.len() - 1] as usize);
-    let reason = if timed {
+    let reason = if let Evidence::Timing(chance) = evidence {
+        format!(
+            "{} -> ... -> itself in {} hops over {:.1} days, each account passing money on sooner than it usually sends anything (chance of such timing by habit: 1 in {})",
+            ctx.account(g.src[first]),
+            cycle.len(),
+            seconds_to_days(g.time[last] - g.time[first]),
+            fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE)),
+        )
+    } else if timed {
         format!(
             "{} left {} and {} ({:.0}%) came back after {} hops in {:.1} days",
             fmt_amount(g.amount[first]),
@@ -222,7 +294,12 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool) -> Hit {
             cycle.len()
         )
     };
-    b.finish(g, Pattern::Cycle, g.amount[first], 0.5 + 0.05 * cycle.len() as f64, reason)
+    // Timing alone is weaker evidence than money that carries on.
+    let base = match evidence {
+        Evidence::Amounts => 0.5,
+        Evidence::Timing(_) => 0.45,
+    };
+    b.finish(g, Pattern::Cycle, g.amount[first], base + 0.05 * cycle.len() as f64, reason)
 }
 
 #[cfg(test)]
@@ -247,20 +324,70 @@ mod tests {
         assert_eq!(hits[0].accounts.len(), 5);
     }
 
+    /// Members `M0..Mn` that each pay a shop `per_day` times a day for two months, so
+    /// that passing money on within hours is their habit and adds no timing evidence.
+    fn habit(t: &mut Tiny, n: usize, per_day: i64) {
+        for k in 0..n {
+            for s in 0..60 * per_day {
+                t.wire(&format!("M{k}"), "shop", s * D / per_day + 17 * 60, 30.0);
+            }
+        }
+    }
+
     #[test]
     fn near_misses_do_not_fire() {
+        let cases: [(usize, f64, i64, &str); 4] = [
+            (2, 0.99, H, "a refund is two hops"),
+            (4, 0.7, H, "34% comes back"),
+            (4, 0.97, 11 * D, "33 days"),
+            (4, 0.97, -H, "timestamps run backwards"),
+        ];
+        for (n, keep, gap, why) in cases {
+            let mut t = Tiny::new();
+            habit(&mut t, n, 4);
+            ring(&mut t, n, keep, gap);
+            assert!(t.hits(&Cycle).is_empty(), "{why}");
+        }
+    }
+
+    /// The everyday world around a ring: 200 people wiring each other and buying by card
+    /// over a year, and ring members `M0..Mn` who each pay a bill once a month.
+    fn quiet_world(n: usize) -> Tiny {
         let mut t = Tiny::new();
-        ring(&mut t, 2, 0.99, H);
-        assert!(t.hits(&Cycle).is_empty(), "a refund is two hops");
-        let mut t = Tiny::new();
-        ring(&mut t, 4, 0.7, H);
-        assert!(t.hits(&Cycle).is_empty(), "34% comes back");
-        let mut t = Tiny::new();
-        ring(&mut t, 4, 0.97, 11 * D);
-        assert!(t.hits(&Cycle).is_empty(), "33 days");
-        let mut t = Tiny::new();
-        ring(&mut t, 4, 0.97, -H);
-        assert!(t.hits(&Cycle).is_empty(), "timestamps run backwards");
+        t.noise(5, 200, 4_000, 365);
+        for k in 0..n {
+            for m in 0..12 {
+                t.wire(&format!("M{k}"), &format!("N{k}"), m * 30 * D + 3 * D, 80.0);
+            }
+        }
+        t
+    }
+
+    /// A ring whose amounts change at every hop (`amounts[k]` on hop k), `gap` apart.
+    fn reshuffled_ring(t: &mut Tiny, amounts: &[f64], gap: i64) {
+        let n = amounts.len();
+        for (k, &amount) in amounts.iter().enumerate() {
+            t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % n), 200 * D + k as i64 * gap, amount);
+        }
+    }
+
+    #[test]
+    fn amounts_that_change_at_every_hop_are_found_by_their_timing() {
+        let mut t = quiet_world(6);
+        reshuffled_ring(&mut t, &[900.0, 240.0, 610.0, 1_500.0, 330.0, 720.0], 8 * H);
+        let hits = t.hits(&Cycle);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].accounts.len(), 6);
+        assert!(hits[0].reason.contains("sooner than it usually sends"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn friends_settling_up_within_days_stay_quiet() {
+        // Look-alike: four friends who each pay a bill monthly square a shared holiday
+        // around the table, each a day or two after being paid.
+        let mut t = quiet_world(4);
+        reshuffled_ring(&mut t, &[420.0, 180.0, 260.0, 75.0], 36 * H);
+        assert!(t.hits(&Cycle).is_empty());
     }
 
     #[test]

@@ -1,0 +1,291 @@
+//! Prompt relays: time-respecting cycles in which every account passes money on sooner
+//! than its own habit of sending makes likely.
+//!
+//! Amounts are not read. Some launderers, and some simulators, change the amount at
+//! every hop, so the evidence left is the timing: each account along the way sends
+//! again soon after it received, and the money comes back. Every hop after the first is
+//! given the chance that the relaying account, sending at its own average rate over the
+//! dump, would have sent anything at all that soon ([`Scale::chance_within`]); the
+//! cycle's chance is the product of its hops'. A busy account relays "promptly" all the
+//! time, so it adds nothing; a quiet account that sends within a day of receiving, five
+//! times in a row around a ring, is not a coincidence.
+//!
+//! Equal timestamps may be taken in either order: a dump that records dates only cannot
+//! say which of two same-day transfers came first. The same cycle can then be reached
+//! from more than one of its transfers; callers keep one.
+//!
+//! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
+
+use crate::graph::algo::temporal_cycles::SearchEnd;
+use crate::graph::FlowGraph;
+
+/// Constraints of the search.
+#[derive(Debug, Clone, Copy)]
+pub struct RelaySpec {
+    /// Seconds after the first transfer within which the last must happen.
+    pub window: i64,
+    /// Fewest hops.
+    pub min_hops: usize,
+    /// Most hops.
+    pub max_hops: usize,
+    /// Largest chance one relay may have: a hop slower than this, against its account's
+    /// habit, is not a prompt relay and ends the path.
+    pub max_hop_chance: f64,
+    /// Edge expansions allowed (u64::MAX for none).
+    pub budget: u64,
+}
+
+struct Search<'a, F: FnMut(&[u32], f64)> {
+    g: &'a FlowGraph,
+    spec: RelaySpec,
+    origin: u32,
+    visit: F,
+    path: Vec<u32>,
+    nodes: Vec<u32>,
+    deadline: i64,
+    spent: u64,
+}
+
+/// Visits every cycle that starts with transfer `start`, returns to its sender, and
+/// whose every later hop is a prompt relay, with the cycle's chance (the product of its
+/// hops' chances).
+pub fn relay_cycles_from(
+    g: &FlowGraph,
+    start: u32,
+    spec: RelaySpec,
+    visit: impl FnMut(&[u32], f64),
+) -> SearchEnd {
+    let s = start as usize;
+    if g.src[s] == g.dst[s] || spec.max_hops < 2 {
+        return SearchEnd::Complete;
+    }
+    let mut search = Search {
+        g,
+        spec,
+        origin: g.src[s],
+        visit,
+        path: vec![start],
+        nodes: vec![g.dst[s]],
+        deadline: g.time[s].saturating_add(spec.window),
+        spent: 0,
+    };
+    if search.extend(1.0) {
+        SearchEnd::Complete
+    } else {
+        SearchEnd::BudgetHit
+    }
+}
+
+impl<F: FnMut(&[u32], f64)> Search<'_, F> {
+    /// Returns false when the budget ran out.
+    fn extend(&mut self, chance: f64) -> bool {
+        let g = self.g;
+        let last = *self.path.last().unwrap_or(&0) as usize;
+        let (at, received) = (g.dst[last], g.time[last]);
+        let sent = g.out_edges(at).len();
+        if sent == 0 || g.scale.chance_within(sent, 0) > self.spec.max_hop_chance {
+            return true;
+        }
+        // The slowest relay still within the hop chance, from the account's own rate.
+        let span = crate::units::days_to_seconds(g.scale.span_days) as f64;
+        let slowest = (self.spec.max_hop_chance * span / sent as f64).floor() as i64;
+        let until = self.deadline.min(received.saturating_add(slowest).saturating_add(1));
+        // From `received` itself: a transfer with the same timestamp may have come after.
+        let (next, _) = g.out_after(at, received.saturating_sub(1), until);
+        for &e in next {
+            self.spent += 1;
+            if self.spent > self.spec.budget {
+                return false;
+            }
+            let ei = e as usize;
+            let hop = g.scale.chance_within(sent, g.time[ei] - received);
+            if hop > self.spec.max_hop_chance {
+                continue;
+            }
+            let to = g.dst[ei];
+            let hops = self.path.len() + 1;
+            if to == self.origin {
+                if hops >= self.spec.min_hops {
+                    self.path.push(e);
+                    (self.visit)(&self.path, chance * hop);
+                    self.path.pop();
+                }
+                continue;
+            }
+            if hops >= self.spec.max_hops || to == at || self.nodes.contains(&to) {
+                continue;
+            }
+            self.path.push(e);
+            self.nodes.push(to);
+            let ok = self.extend(chance * hop);
+            self.nodes.pop();
+            self.path.pop();
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn spec(max_hops: usize) -> RelaySpec {
+        RelaySpec { window: 30 * D, min_hops: 3, max_hops, max_hop_chance: 0.5, budget: u64::MAX }
+    }
+
+    fn found(g: &FlowGraph, start: u32, spec: RelaySpec) -> BTreeMap<Vec<u32>, f64> {
+        let mut out = BTreeMap::new();
+        let end = relay_cycles_from(g, start, spec, |p, c| {
+            out.insert(p.to_vec(), c);
+        });
+        assert_eq!(end, SearchEnd::Complete);
+        out
+    }
+
+    /// Brute force: every edge sequence, scanning all edges at every step.
+    fn brute(g: &FlowGraph, start: u32, spec: RelaySpec) -> BTreeMap<Vec<u32>, f64> {
+        fn rec(
+            g: &FlowGraph,
+            spec: RelaySpec,
+            path: &mut Vec<u32>,
+            chance: f64,
+            out: &mut BTreeMap<Vec<u32>, f64>,
+        ) {
+            let first = path[0] as usize;
+            let last = *path.last().unwrap() as usize;
+            let origin = g.src[first];
+            if path.len() >= 2 && g.dst[last] == origin {
+                if path.len() >= spec.min_hops {
+                    out.insert(path.clone(), chance);
+                }
+                return;
+            }
+            if path.len() >= spec.max_hops {
+                return;
+            }
+            for e in 0..g.edge_count() {
+                let at = g.src[e];
+                let sent = g.out_edges(at).len();
+                let hop = g.scale.chance_within(sent, g.time[e] - g.time[last]);
+                let revisits = g.dst[e] == at
+                    || g.dst[e] != origin && path.iter().any(|&p| g.dst[p as usize] == g.dst[e]);
+                let ok = at == g.dst[last]
+                    && g.time[e] >= g.time[last]
+                    && g.time[e] <= g.time[first] + spec.window
+                    && hop <= spec.max_hop_chance
+                    && !revisits;
+                if ok {
+                    path.push(e as u32);
+                    rec(g, spec, path, chance * hop, out);
+                    path.pop();
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        let s = start as usize;
+        if g.src[s] != g.dst[s] {
+            rec(g, spec, &mut vec![start], 1.0, &mut out);
+        }
+        out
+    }
+
+    /// Accounts that each send once a month for a year, plus a ring through them.
+    fn quiet_ring(t: &mut Tiny, n: usize, gap: i64) {
+        for k in 0..n {
+            for m in 0..12 {
+                t.wire(&format!("M{k}"), &format!("shop{k}"), m * 30 * D + 7 * D, 40.0);
+            }
+        }
+        for k in 0..n {
+            t.wire(
+                &format!("M{k}"),
+                &format!("M{}", (k + 1) % n),
+                100 * D + k as i64 * gap,
+                100.0 + 37.0 * k as f64,
+            );
+        }
+    }
+
+    #[test]
+    fn a_ring_of_quiet_accounts_relaying_within_hours_is_unlikely() {
+        let mut t = Tiny::new();
+        quiet_ring(&mut t, 5, 6 * H);
+        let g = t.graph();
+        let m0 = t.dump.accounts.index["M0"];
+        let start = *g.out_edges(m0).iter().find(|&&e| g.time[e as usize] == 100 * D).unwrap();
+        let cycles = found(&g, start, spec(10));
+        assert_eq!(cycles.len(), 1);
+        let (cycle, chance) = cycles.into_iter().next().unwrap();
+        assert_eq!(cycle.len(), 5);
+        // Each relaying account sends 13 times in the dump's 330 days: 6 hours is a chance
+        // of about 13 / 337 / 4 each, and there are four relays.
+        let each: f64 = 13.0 / 330.0 / 4.0;
+        assert!((chance / each.powi(4) - 1.0).abs() < 0.05, "{chance}");
+    }
+
+    #[test]
+    fn busy_accounts_and_slow_relays_are_not_prompt() {
+        let mut t = Tiny::new();
+        quiet_ring(&mut t, 4, 20 * D);
+        let g = t.graph();
+        let none = (0..g.edge_count() as u32).all(|e| found(&g, e, spec(10)).is_empty());
+        assert!(none, "20 days between hops is within the accounts' monthly habit");
+        let ring_chance = |busy: bool| {
+            let mut t = Tiny::new();
+            quiet_ring(&mut t, 4, 6 * H);
+            for d in 0..337 {
+                if busy {
+                    t.wire("M2", "grocer", d * D + 7 * D + H, 10.0);
+                }
+            }
+            let g = t.graph();
+            let chances: Vec<f64> =
+                (0..g.edge_count() as u32).flat_map(|e| found(&g, e, spec(10)).into_values()).collect();
+            assert_eq!(chances.len(), 1);
+            chances[0]
+        };
+        let (quiet, busy) = (ring_chance(false), ring_chance(true));
+        // M2 sends every day: a relay within six hours is a quarter of its days.
+        assert!(busy / quiet > 20.0, "{quiet} {busy}");
+    }
+
+    #[test]
+    fn same_day_transfers_may_relay_in_a_dump_of_dates() {
+        let mut t = Tiny::new();
+        quiet_ring(&mut t, 4, 0);
+        let g = t.graph();
+        assert_eq!(g.scale.time_tick_seconds, D);
+        let rings: usize = (0..g.edge_count() as u32).map(|e| found(&g, e, spec(10)).len()).sum();
+        assert_eq!(rings, 4, "one day, four transfers: found from each, the order unknown");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn search_equals_brute_force_on_random_graphs(
+            edges in prop::collection::vec((0u8..6, 0u8..6, 0i64..60), 1..40),
+            max_hops in 2usize..6,
+            hop_chance in 0.05f64..1.0,
+        ) {
+            let mut t = Tiny::new();
+            for (s, d, hours) in &edges {
+                t.wire(&format!("n{s}"), &format!("n{d}"), *hours * H, 10.0);
+            }
+            let g = t.graph();
+            let spec = RelaySpec { window: 40 * H, min_hops: 2, max_hops, max_hop_chance: hop_chance, budget: u64::MAX };
+            for start in 0..g.edge_count() as u32 {
+                let (a, b) = (found(&g, start, spec), brute(&g, start, spec));
+                prop_assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+                for (k, c) in &a {
+                    prop_assert!((c - b[k]).abs() < 1e-12);
+                }
+            }
+        }
+    }
+}
