@@ -12,6 +12,8 @@ use crate::export::{goaml, leads_csv, report, run_json};
 use crate::graph::scale::ScaleReport;
 use crate::graph::FlowGraph;
 use crate::ingest::presets::{self, Preset, Truth};
+use crate::ingest::schema::Table;
+use crate::ingest::source::RawTable;
 use crate::ingest::{rejects::write_rejects, IngestReport};
 use crate::leads::{self, Lead};
 use crate::model::Dump;
@@ -37,6 +39,15 @@ pub struct Options {
     /// Name of the rejects file in `out`: each subcommand writes its own
     /// (`rejects.csv`, `trace_rejects.csv`, `features_rejects.csv`).
     pub rejects_file: &'static str,
+}
+
+/// Where a run's tables come from.
+pub enum Input {
+    /// The files at `Options::dump`, in the layout `Options::preset` (or the one detected).
+    Files,
+    /// Tables already in memory, in the native layout (see [`RawTable::from_frame`]);
+    /// `Options::dump` only labels them in run.json.
+    Tables(Vec<(Table, RawTable)>),
 }
 
 /// What a run produced, for the terminal summary.
@@ -137,14 +148,36 @@ pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<
 /// run is being written in) before thresholds are checked, so a failed run still leaves
 /// them to fix the input with.
 pub fn load_into(opts: &Options, dir: &Path, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
+    load_input(opts, Input::Files, dir, config, progress)
+}
+
+/// [`load_into`] from `input`.
+pub fn load_input(
+    opts: &Options,
+    input: Input,
+    dir: &Path,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Loaded> {
     let mut stages = Vec::new();
     let clock = Instant::now();
-    let preset = match opts.preset {
-        Some(p) => p,
-        None => presets::detect(&opts.dump)?,
-    };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let (dump, ingest, truth) = presets::load(preset, &opts.dump, config, progress)?;
+    let (preset, (dump, ingest, truth)) = match input {
+        Input::Files => {
+            let preset = match opts.preset {
+                Some(p) => p,
+                None => presets::detect(&opts.dump)?,
+            };
+            (preset, presets::load(preset, &opts.dump, config, progress)?)
+        }
+        Input::Tables(tables) => {
+            for (table, raw) in &tables {
+                raw.require(*table)?;
+            }
+            let (dump, ingest) = crate::ingest::validate(tables, None, config, progress)?;
+            (Preset::Native, (dump, ingest, None))
+        }
+    };
     write_rejects(&dir.join(opts.rejects_file), &ingest.rejects)?;
     if let Some(t) = &truth {
         t.write(dir)?;
@@ -165,11 +198,16 @@ pub fn load_into(opts: &Options, dir: &Path, config: &Config, progress: &dyn Pro
 /// are written in a partial folder and moved in together, also when the run fails (its
 /// rejects and a run.json saying why).
 pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Report> {
+    run_with(opts, Input::Files, config, progress)
+}
+
+/// [`run`] from `input`.
+pub fn run_with(opts: &Options, input: Input, config: &Config, progress: &dyn Progress) -> Result<Report> {
     if let Some(filing) = opts.goaml {
         goaml::check(config, filing)?;
     }
     let dir = OutputDir::begin(&opts.out, &ANALYZE_FILES)?;
-    match run_in(opts, dir.path(), config, progress) {
+    match run_in(opts, input, dir.path(), config, progress) {
         Ok(report) => {
             dir.commit()?;
             Ok(report)
@@ -189,8 +227,15 @@ pub fn run(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<R
     }
 }
 
-fn run_in(opts: &Options, dir: &Path, config: &Config, progress: &dyn Progress) -> Result<Report> {
-    let Loaded { dump, ingest, graph, mut stages, preset, truth } = load_into(opts, dir, config, progress)?;
+fn run_in(
+    opts: &Options,
+    input: Input,
+    dir: &Path,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let Loaded { dump, ingest, graph, mut stages, preset, truth } =
+        load_input(opts, input, dir, config, progress)?;
     let mut clock = Instant::now();
     let mut lap = |name: &str, stages: &mut Vec<(String, u128)>| {
         stages.push((name.to_owned(), clock.elapsed().as_millis()));

@@ -26,6 +26,8 @@ pub enum Format {
     CsvGz,
     /// `.parquet`
     Parquet,
+    /// A table handed over in memory (the Python package's Arrow tables).
+    Memory,
 }
 
 impl Format {
@@ -204,6 +206,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
             read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?, max_record_lines)?
         }
         Format::Parquet => (read_parquet(path, stored)?, None, Vec::new()),
+        Format::Memory => return Err(Error::bad_input(path, "an in-memory table is not a file to read")),
     };
     Ok(RawTable { file, path: path.to_owned(), format, frame, lines, read_rejects, sha256, bytes })
 }
@@ -437,12 +440,77 @@ fn read_parquet(path: &Path, stored: Vec<u8>) -> Result<DataFrame> {
         Ok(Err(e)) => return Err(Error::bad_input(path, format!("not a readable Parquet file: {e}"))),
         Err(_) => return Err(Error::bad_input(path, "not a readable Parquet file (reader failed)")),
     };
-    // Every column becomes text so that one validation path serves all formats.
+    as_text(path, df)
+}
+
+impl RawTable {
+    /// A table handed over in memory as `frame` (any column types), under the name
+    /// `table` (e.g. `transfers`), which rejects and errors give as its file. A reject's
+    /// line is the row's 0-based position in `frame`, as a DataFrame user counts rows.
+    pub fn from_frame(table: &str, frame: DataFrame) -> Result<RawTable> {
+        let path = PathBuf::from(table);
+        let frame = as_text(&path, frame)?;
+        let mut hash = Sha256::new();
+        for col in frame.columns() {
+            hash.update(col.name().as_bytes());
+            hash.update([0x1f]);
+            if let Ok(text) = col.str() {
+                for cell in text.iter() {
+                    hash.update(cell.unwrap_or("").as_bytes());
+                    hash.update([if cell.is_some() { 0x1e } else { 0x1d }]);
+                }
+            }
+        }
+        let lines = Some((0..frame.height() as u64).collect());
+        Ok(RawTable {
+            file: table.to_owned(),
+            path,
+            format: Format::Memory,
+            bytes: frame.estimated_size() as u64,
+            frame,
+            lines,
+            read_rejects: Vec::new(),
+            sha256: crate::config::hex(&hash.finalize()),
+        })
+    }
+}
+
+/// Every column as text, names trimmed and lower-cased: one validation path serves all
+/// formats.
+fn as_text(path: &Path, df: DataFrame) -> Result<DataFrame> {
     let mut cols = Vec::with_capacity(df.width());
     for col in df.columns() {
-        let as_text = col.cast(&DataType::String).map_err(|e| {
+        let cannot = |e: PolarsError| {
             Error::bad_input(path, format!("column `{}` cannot be read as text: {e}", col.name()))
-        })?;
+        };
+        let as_text = match col.dtype() {
+            // Typed times are written as the text timestamps of a CSV dump (UTC; a
+            // time zone, when the writer kept one, is the instant's, not the text's).
+            DataType::Datetime(unit, _) => {
+                let per_second = match unit {
+                    TimeUnit::Nanoseconds => 1_000_000_000,
+                    TimeUnit::Microseconds => 1_000_000,
+                    TimeUnit::Milliseconds => 1_000,
+                };
+                let ticks = col.cast(&DataType::Int64).map_err(cannot)?;
+                let ticks = ticks.i64().map_err(cannot)?;
+                let text: StringChunked = ticks
+                    .iter()
+                    .map(|t| t.map(|t| crate::units::format_time(t.div_euclid(per_second))))
+                    .collect();
+                text.with_name(col.name().clone()).into_column()
+            }
+            DataType::Date => {
+                let days = col.cast(&DataType::Int32).map_err(cannot)?;
+                let days = days.i32().map_err(cannot)?;
+                let text: StringChunked = days
+                    .iter()
+                    .map(|d| d.map(|d| crate::units::format_date(i64::from(d) * crate::units::DAY)))
+                    .collect();
+                text.with_name(col.name().clone()).into_column()
+            }
+            _ => col.cast(&DataType::String).map_err(cannot)?,
+        };
         cols.push(as_text);
     }
     let df = DataFrame::new(df.height(), cols)

@@ -1,0 +1,45 @@
+"""Type stubs of the native module; the documented API is in flowhound/__init__.py."""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+__version__: str
+
+class FlowhoundError(ValueError):
+    """Bad input or a failed run: the message names the table, row and field."""
+
+class ArrowTable:
+    """A result table; ``polars.DataFrame(table)`` imports it without a copy."""
+
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __len__(self) -> int: ...
+
+def analyze(
+    tables: Dict[str, Any],
+    config_toml: Optional[str] = None,
+    threads: Optional[int] = None,
+    strict: bool = False,
+    max_reject_ratio: float = 0.01,
+) -> Tuple[List[Tuple[str, ArrowTable]], str]: ...
+def features(
+    tables: Dict[str, Any],
+    window_seconds: int,
+    max_cycle: int,
+    budget: int,
+    families: Optional[List[str]] = None,
+    config_toml: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> Tuple[ArrowTable, ArrowTable]: ...
+def read_dump(path: str, preset: Optional[str] = None) -> Tuple[List[Tuple[str, ArrowTable]], ArrowTable]: ...
+def generate(
+    out: str,
+    seed: int = 1,
+    transfers: int = 50000,
+    days: int = 180,
+    start: str = "2024-01-01",
+    parquet: bool = False,
+    amount_scale: float = 1.0,
+    cases_per_pattern: Optional[int] = None,
+    layout: str = "native",
+    threads: Optional[int] = None,
+) -> str: ...
+def toml_of_json(json: str) -> str: ...

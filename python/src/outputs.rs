@@ -1,0 +1,145 @@
+//! The CLI's output files read back as tables, and dumps read as native tables.
+
+use std::path::Path;
+
+use flowhound::config::Config;
+use flowhound::ingest::presets::{self, Preset};
+use flowhound::ingest::source::{self, RawTable};
+use flowhound::ingest::DumpFiles;
+use flowhound::progress::Silent;
+use polars::prelude::*;
+use pyo3::PyResult;
+
+use crate::{fail, FlowhoundError};
+
+/// analyze's tables, by file stem.
+pub const ANALYZE_TABLES: &[&str] =
+    &["leads", "lead_accounts", "lead_transfers", "lead_evidence", "lead_hits", "rejects"];
+
+/// Columns that hold whole numbers in any output file.
+const WHOLE: &[&str] = &["rank", "accounts", "holders", "line"];
+
+/// Columns that hold amounts, scores and shares.
+const DECIMAL: &[&str] = &[
+    "score",
+    "total_amount_base",
+    "gross_amount_base",
+    "amount_in",
+    "amount_out",
+    "amount",
+    "amount_base",
+    "strength",
+];
+
+/// Every table of `names` from `dir`.
+pub fn read_all(dir: &Path, names: &[&str]) -> PyResult<Vec<(String, DataFrame)>> {
+    names.iter().map(|n| Ok(((*n).to_owned(), read_csv(&dir.join(format!("{n}.csv")))?))).collect()
+}
+
+/// One output file: text cells as the CLI wrote them (a cell the CLI shielded from
+/// spreadsheet formulas gets its own text back), numbers typed.
+pub fn read_csv(path: &Path) -> PyResult<DataFrame> {
+    let frame = CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.to_owned()))
+        .and_then(|r| r.finish())
+        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    let height = frame.height();
+    let mut columns = Vec::with_capacity(frame.width());
+    for col in frame.columns() {
+        let name = col.name().as_str();
+        let typed = if WHOLE.contains(&name) {
+            col.cast(&DataType::Int64)
+        } else if DECIMAL.contains(&name) || is_feature(path, name) {
+            col.cast(&DataType::Float64)
+        } else {
+            Ok(unshielded(col))
+        };
+        columns.push(typed.map_err(|e| fail(format!("{}: column {name}: {e}", path.display())))?);
+    }
+    DataFrame::new(height, columns).map_err(fail)
+}
+
+/// Feature columns (all but the ids) are numbers.
+fn is_feature(path: &Path, name: &str) -> bool {
+    path.file_name().is_some_and(|f| f == "features.csv")
+        && !name.ends_with("_id")
+        && name != "src"
+        && name != "dst"
+}
+
+fn unshielded(col: &Column) -> Column {
+    match col.str() {
+        Ok(text) => {
+            let cells: StringChunked = text.apply_values(|s| flowhound::csv_out::unneutralise(s).into());
+            cells.with_name(col.name().clone()).into_column()
+        }
+        Err(_) => col.clone(),
+    }
+}
+
+/// The exception for a failed run: the CLI's message, and when rows were rejected the
+/// first of them (table, row, field, reason), so that a caller need not open a file.
+pub fn failure(e: flowhound::Error, out: &Path, rejects_file: &str) -> pyo3::PyErr {
+    // The CLI's "see <folder>/rejects.csv" names a private folder that is gone.
+    let full = e.to_string();
+    let mut message = full.split("; see ").next().unwrap_or(&full).to_owned();
+    let rejects = out.join(rejects_file);
+    if let Ok(frame) = read_csv(&rejects) {
+        let cell = |name: &str| {
+            frame
+                .column(name)
+                .ok()
+                .and_then(|c| c.get(0).ok())
+                .map(|v| v.to_string().trim_matches('"').to_owned())
+                .unwrap_or_default()
+        };
+        if frame.height() > 0 {
+            message = format!(
+                "{message}; first rejected: {} row {}, field `{}`: {} (value {:?})",
+                cell("file"),
+                cell("line"),
+                cell("field"),
+                cell("reason"),
+                cell("value")
+            );
+        }
+    }
+    FlowhoundError::new_err(message)
+}
+
+/// A dump in any layout as native tables of text, and the rows its readers rejected.
+pub fn read_dump(
+    path: &Path,
+    preset: Option<Preset>,
+    config: &Config,
+) -> PyResult<(Vec<(String, DataFrame)>, DataFrame)> {
+    let preset = match preset {
+        Some(p) => p,
+        None => presets::detect(path).map_err(fail)?,
+    };
+    let tables: Vec<(flowhound::ingest::schema::Table, RawTable)> = match preset {
+        Preset::Native => {
+            let files = DumpFiles::discover(path).map_err(fail)?;
+            let mut read = Vec::new();
+            for (table, file) in &files.tables {
+                let raw =
+                    source::read_table_with(file, config.ingest.max_record_lines.get()).map_err(fail)?;
+                read.push((*table, raw));
+            }
+            read
+        }
+        Preset::Amlsim => presets::amlsim::read(path, config, &Silent).map_err(fail)?.tables,
+        Preset::Amlworld => presets::amlworld::read(path, config, &Silent).map_err(fail)?.tables,
+    };
+    let mut rejects = Vec::new();
+    let mut out = Vec::new();
+    for (table, raw) in tables {
+        rejects.extend(raw.read_rejects.iter().cloned());
+        out.push((table.name().to_owned(), raw.frame));
+    }
+    let dir = tempfile::tempdir().map_err(fail)?;
+    let file = dir.path().join("rejects.csv");
+    flowhound::ingest::rejects::write_rejects(&file, &rejects).map_err(fail)?;
+    Ok((out, read_csv(&file)?))
+}

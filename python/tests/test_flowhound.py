@@ -1,0 +1,218 @@
+"""The Python package against the CLI: same outputs, any Arrow input, clear errors.
+
+FLOWHOUND_BIN names the CLI binary to compare with (tests/python_package.rs sets it to
+the one cargo just built).
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+
+import flowhound
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "fixtures" / "sample"
+TABLES = ["transfers", "accounts", "entities", "entity_links", "fx_rates"]
+OUTPUTS = ["leads", "lead_accounts", "lead_transfers", "lead_evidence", "lead_hits", "rejects"]
+
+
+def cli(*args: str) -> None:
+    binary = os.environ.get("FLOWHOUND_BIN")
+    assert binary, "set FLOWHOUND_BIN to the flowhound binary (cargo test does)"
+    subprocess.run([binary, "-q", *map(str, args)], check=True)
+
+
+def cli_analyze(dump: Path, out: Path) -> dict[str, pl.DataFrame]:
+    cli("analyze", dump, "--out", out)
+    return {name: pl.read_csv(out / f"{name}.csv", infer_schema_length=0) for name in OUTPUTS}
+
+
+def as_text(frame: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
+    """`frame` (typed) with the CLI file's text cells: numbers as the CLI wrote them."""
+    cols = []
+    for name in like.columns:
+        col = frame[name]
+        if col.dtype == pl.Float64:
+            # The CLI writes a fixed number of decimals per column; take them from its file.
+            decimals = like[name].str.split(".").list.get(1, null_on_oob=True).str.len_chars()
+            col = pl.Series(
+                name,
+                [
+                    None if v is None else f"{v:.{d or 0}f}"
+                    for v, d in zip(col.to_list(), decimals.to_list())
+                ],
+                dtype=pl.String,
+            )
+        else:
+            col = col.cast(pl.String)
+        cols.append(col)
+    return pl.DataFrame(cols)
+
+
+def assert_same_as_cli(run: flowhound.Analysis, files: dict[str, pl.DataFrame]) -> None:
+    for name in OUTPUTS:
+        mine = getattr(run, name)
+        theirs = files[name]
+        assert mine.columns == theirs.columns, name
+        assert mine.height == theirs.height, name
+        assert as_text(mine, theirs).equals(theirs), f"{name} differs from the CLI's {name}.csv"
+
+
+def read_tables(folder: Path, reader) -> dict[str, object]:
+    return {t: reader(folder / f"{t}.csv") for t in TABLES if (folder / f"{t}.csv").exists()}
+
+
+@pytest.fixture(scope="module")
+def sample_cli(tmp_path_factory) -> dict[str, pl.DataFrame]:
+    return cli_analyze(SAMPLE, tmp_path_factory.mktemp("cli") / "out")
+
+
+def test_sample_equals_the_cli_output_files(sample_cli):
+    run = flowhound.analyze(flowhound.read_dump(SAMPLE))
+    assert run.leads.height > 10
+    assert run.summary["status"] == "ok"
+    assert run.summary["transfers"] == 6000
+    assert_same_as_cli(run, sample_cli)
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        pytest.param(lambda p: pl.read_csv(p, infer_schema_length=0), id="polars-text"),
+        pytest.param(lambda p: pl.read_csv(p, try_parse_dates=True), id="polars-typed"),
+        pytest.param(pacsv.read_csv, id="pyarrow"),
+        pytest.param(lambda p: pd.read_csv(p, dtype=str, keep_default_na=False), id="pandas-text"),
+        pytest.param(pd.read_csv, id="pandas-typed"),
+    ],
+)
+def test_every_arrow_table_gives_the_cli_leads(sample_cli, reader):
+    run = flowhound.analyze(**read_tables(SAMPLE, reader))
+    assert_same_as_cli(run, sample_cli)
+
+
+def test_a_generated_dump_equals_the_cli_output_files(tmp_path):
+    counts = flowhound.generate(tmp_path / "dump", seed=11, transfers=30_000, days=60)
+    assert counts["transfers"] >= 30_000 and counts["injected"] > 0
+    files = cli_analyze(tmp_path / "dump", tmp_path / "out")
+    tables = read_tables(tmp_path / "dump", lambda p: pl.read_csv(p, infer_schema_length=0))
+    run = flowhound.analyze(**tables)
+    assert run.leads.height > 0
+    assert_same_as_cli(run, files)
+
+
+def test_threads_do_not_change_the_result():
+    one = flowhound.analyze(flowhound.read_dump(SAMPLE), threads=1)
+    two = flowhound.analyze(flowhound.read_dump(SAMPLE), threads=2)
+    for name in OUTPUTS:
+        assert getattr(one, name).equals(getattr(two, name)), name
+    assert one.summary["leads"] == two.summary["leads"]
+
+
+def test_config_as_dict_text_or_path_is_the_same(tmp_path):
+    text = "[cycle]\nmin_hops = 4\n"
+    path = tmp_path / "my.toml"
+    path.write_text(text)
+    dump = flowhound.read_dump(SAMPLE)
+    runs = [
+        flowhound.analyze(dump, config={"cycle": {"min_hops": 4}}),
+        flowhound.analyze(dump, config=text),
+        flowhound.analyze(dump, config=path),
+        flowhound.analyze(dump, config=str(path)),
+    ]
+    for run in runs[1:]:
+        assert run.leads.equals(runs[0].leads)
+    assert runs[0].summary["config_sha256"] != flowhound.analyze(dump).summary["config_sha256"]
+
+
+def test_a_bad_config_names_the_key():
+    with pytest.raises(flowhound.FlowhoundError, match=r"cycle.*min_hops"):
+        flowhound.analyze(flowhound.read_dump(SAMPLE), config={"cycle": {"min_hops": 1}})
+
+
+def small_transfers() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "transfer_id": ["t0", "t1", "t2", "t3"],
+            "timestamp": ["2024-01-01T00:00:00Z"] * 4,
+            "src_account": ["a", "b", "c", "d"],
+            "dst_account": ["b", "c", "d", "a"],
+            "amount": ["10.00", "20.00", "abc", "5.00"],
+            "currency": ["USD"] * 4,
+        }
+    )
+
+
+def test_a_bad_row_raises_naming_table_row_and_field():
+    with pytest.raises(flowhound.FlowhoundError) as e:
+        flowhound.analyze(small_transfers(), strict=True)
+    message = str(e.value)
+    assert "transfers row 2" in message and "`amount`" in message and "abc" in message, message
+
+
+def test_a_bad_row_is_a_reject_not_a_loss():
+    run = flowhound.analyze(small_transfers(), max_reject_ratio=0.5)
+    assert run.rejects.select("file", "line", "field", "value").rows() == [("transfers", 2, "amount", "abc")]
+    assert run.summary["transfers"] == 3
+
+
+def test_a_missing_column_names_it():
+    with pytest.raises(flowhound.FlowhoundError, match="src_account"):
+        flowhound.analyze(small_transfers().drop("src_account"))
+
+
+def test_what_is_not_a_table_is_a_type_error():
+    with pytest.raises(TypeError, match="transfers: expected an Arrow table"):
+        flowhound.analyze([{"transfer_id": "t0"}])
+    with pytest.raises(TypeError, match="accounts"):
+        flowhound.analyze(small_transfers(), accounts="accounts.csv")
+
+
+def test_an_unreadable_column_type_is_an_error_not_a_crash():
+    table = pa.table(
+        {
+            "transfer_id": ["t0"],
+            "timestamp": ["2024-01-01T00:00:00Z"],
+            "src_account": ["a"],
+            "dst_account": ["b"],
+            "amount": pa.array([pa.scalar({"x": 1})]),
+            "currency": ["USD"],
+        }
+    )
+    with pytest.raises(flowhound.FlowhoundError, match="amount"):
+        flowhound.analyze(table, strict=True)
+
+
+def test_features_equal_the_cli_feature_matrix(tmp_path):
+    cli("features", SAMPLE, "--out-file", tmp_path / "features.csv", "--window", "1d")
+    theirs = pl.read_csv(tmp_path / "features.csv", infer_schema_length=0)
+    mine, rejects = flowhound.features_with_rejects(**read_tables(SAMPLE, pacsv.read_csv), window="1d")
+    assert rejects.height == 0
+    assert mine.columns == theirs.columns
+    assert mine.height == theirs.height == 6000
+    for name in theirs.columns:
+        if mine[name].dtype == pl.Float64:
+            assert (mine[name] - theirs[name].cast(pl.Float64)).abs().max() < 1e-9, name
+        else:
+            assert mine[name].equals(theirs[name]), name
+
+
+def test_the_readme_example_runs(tmp_path, capsys):
+    flowhound.generate(tmp_path / "dump", seed=3, transfers=20_000, days=60, parquet=True)
+    argv = sys.argv
+    sys.argv = ["top_leads.py", str(tmp_path / "dump" / "transfers.parquet")]
+    try:
+        runpy.run_path(str(ROOT / "python" / "examples" / "top_leads.py"), run_name="__main__")
+    finally:
+        sys.argv = argv
+    out = capsys.readouterr().out
+    assert "lead_id" in out and "score" in out, out
