@@ -3,6 +3,7 @@
 
 pub mod features_out;
 pub mod goaml;
+pub mod layout;
 pub mod leads_csv;
 pub mod out_dir;
 pub mod report;

@@ -2,14 +2,15 @@
 //! with the run summary, the ranked leads, and for each top lead a drawing of its
 //! accounts and transfers, its reason, and its evidence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::layout::{lay_out, EdgeIn, Layout, NodeIn};
 use super::leads_csv::Evidence;
 use crate::config::Config;
 use crate::csv_out::write_atomic;
-use crate::detect::{DetectorRun, Role};
+use crate::detect::DetectorRun;
 use crate::error::Result;
 use crate::graph::{FlowGraph, NO_HOLDER};
 use crate::leads::{Lead, LeadAccount};
@@ -64,7 +65,7 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 6px;border-top:
 .muted{color:#5a6475}table{border-collapse:collapse;width:100%;margin:8px 0 12px;font-size:13px}th,td{border-bottom:1px solid #e3e7ee;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f3f5f9;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.tag{display:inline-block;border-radius:3px;padding:0 5px;margin-right:3px;font-size:12px;background:#e8edf6}
 .tag.off{background:#fde2e1;color:#8a1c15}.tag.risk{background:#fff0d9;color:#8a5300}.reason{background:#f7f9fc;border-left:3px solid #4a6fa5;padding:8px 12px;margin:8px 0}
-svg{background:#fcfdff;border:1px solid #e3e7ee;border-radius:4px;display:block;margin:8px 0}.legend span{margin-right:14px;font-size:12px}.dot{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:4px;vertical-align:middle}";
+table.leads td{font-size:12.5px}td.why{max-width:420px}svg{max-width:100%;height:auto;background:#fcfdff;border:1px solid #e3e7ee;border-radius:4px;display:block;margin:8px 0}.legend span{margin-right:14px;font-size:12px}.dot{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:4px;vertical-align:middle}";
 
 fn colour(g: &FlowGraph, a: u32) -> &'static str {
     let i = a as usize;
@@ -79,143 +80,163 @@ fn colour(g: &FlowGraph, a: u32) -> &'static str {
     }
 }
 
-/// Drawing column of a role: where money comes from, passes through, ends.
-fn column(role: Role) -> usize {
-    match role {
-        Role::Depositor
-        | Role::Originator
-        | Role::Source
-        | Role::Smurf
-        | Role::Customer
-        | Role::Controller => 0,
-        Role::Collector
-        | Role::Mule
-        | Role::Layer
-        | Role::OffshoreLayer
-        | Role::Hub
-        | Role::Shell
-        | Role::Settlement
-        | Role::Intermediary
-        | Role::Member => 1,
-        Role::Payout | Role::Beneficiary | Role::Destination | Role::Target | Role::Payee => 2,
-    }
-}
-
-fn main_role(a: &LeadAccount) -> Role {
-    a.roles.iter().map(|(_, r)| *r).min().unwrap_or(Role::Layer)
-}
-
-/// The lead as an SVG: accounts in three columns (sources, intermediaries, destinations),
-/// coloured by jurisdiction, arrows with amounts and dates.
+/// The lead as an SVG, laid out by time (see [`super::layout`]): accounts in columns by
+/// the step at which money reached them, coloured by jurisdiction; arrows carry the
+/// amount and first date. A lead with more than `max_nodes` accounts is drawn as its
+/// core (central accounts, then the largest), and the rest is summarised under it.
 pub fn drawing(lead: &Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> String {
-    let (cols, hidden) = columns(lead, g, max_nodes);
-    let rows = cols.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let h = TOP + rows as f64 * ROW_H + 30.0;
-    let pos = positions(&cols, rows);
-    let pairs = arrows(lead, g, &pos);
+    let Plan { drawn, pairs, layout } = plan(lead, g, dump, max_nodes);
+    let keep: BTreeSet<u32> = drawn.iter().map(|a| a.account).collect();
     let max_amount = pairs.values().map(|p| p.0).fold(1.0, f64::max);
+    let hidden: Vec<&LeadAccount> = lead.accounts.iter().filter(|a| !keep.contains(&a.account)).collect();
+    let h = layout.height + if hidden.is_empty() { 0.0 } else { 20.0 };
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="accounts and transfers of {id}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b778c"/></marker></defs>"##,
-        w = WIDTH,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="accounts and transfers of {id}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b778c"/></marker></defs>"##,
+        w = layout.width,
         id = esc(&lead.id)
     );
-    for (t, x) in ["sources", "pass-through", "destinations"].iter().zip(XS) {
+    if layout.layers > 1 {
+        let xs: BTreeMap<usize, f64> = layout.nodes.iter().map(|n| (n.layer, n.x)).collect();
+        for (layer, x) in xs {
+            let title = if layer == 0 { "start".to_owned() } else { format!("step {layer}") };
+            let _ = write!(
+                svg,
+                r##"<text x="{x:.1}" y="20" text-anchor="middle" font-size="12" fill="#5a6475">{title}</text>"##
+            );
+        }
+    }
+    for (edge, (&(s, d), &(amount, first, n))) in layout.edges.iter().zip(&pairs) {
+        let width = 0.8 + 3.2 * (amount / max_amount).sqrt();
         let _ = write!(
             svg,
-            r##"<text x="{x}" y="20" text-anchor="middle" font-size="12" fill="#5a6475">{t}</text>"##
+            r##"<path d="M{:.1},{:.1} Q{:.1},{:.1} {:.1},{:.1}" fill="none" stroke="#6b778c" stroke-opacity="0.75" stroke-width="{width:.2}" marker-end="url(#arrow-{id})"><title>{from} → {to}: {amt} in {n} transfer(s), first {date}</title></path>"##,
+            edge.start.0,
+            edge.start.1,
+            edge.control.0,
+            edge.control.1,
+            edge.end.0,
+            edge.end.1,
+            id = esc(&lead.id),
+            from = esc(&dump.accounts.ids[s as usize]),
+            to = esc(&dump.accounts.ids[d as usize]),
+            amt = fmt_amount(amount),
+            date = format_date(first),
         );
     }
-    let label_edges = pairs.len() <= 40;
-    for (&(s, d), &(amount, first, n)) in &pairs {
-        let arrow = Arrow { from: pos[&s], to: pos[&d], amount, first, transfers: n };
-        draw_arrow(
-            &mut svg,
-            &lead.id,
-            &dump.accounts.ids[s as usize],
-            &dump.accounts.ids[d as usize],
-            &arrow,
-            max_amount,
-            label_edges,
-        );
+    for edge in &layout.edges {
+        if let Some((text, (x, y), r)) = &edge.label {
+            // A backing box (not a text stroke, which some renderers ignore) keeps the
+            // label legible over the arrows it sits beside.
+            let _ = write!(
+                svg,
+                r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="#fcfdff" fill-opacity="0.9"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="10" fill="#39414f">{}</text>"##,
+                r.x0,
+                r.y0,
+                r.x1 - r.x0,
+                r.y1 - r.y0,
+                y + 3.5,
+                esc(text)
+            );
+        }
     }
-    for a in cols.iter().flatten() {
-        draw_account(&mut svg, a, pos[&a.account], g, dump);
-    }
-    if hidden > 0 {
+    for (node, a) in layout.nodes.iter().map(|n| (n, drawn.iter().find(|a| a.account == n.id))) {
+        let Some(a) = a else { continue };
+        let roles: Vec<&str> = a.roles.iter().map(|(_, r)| r.as_str()).collect();
         let _ = write!(
             svg,
-            r##"<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#5a6475">+{hidden} more accounts in the table below</text>"##,
-            WIDTH - 10.0,
-            h - 8.0
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="{fill}" stroke="#fff" stroke-width="2"><title>{id}: {roles}; received {inn}, sent {out}</title></circle><text x="{x:.1}" y="{ty:.1}" text-anchor="middle" font-size="11" fill="#1d2330">{label}</text>"##,
+            x = node.x,
+            y = node.y,
+            r = super::layout::NODE_RADIUS,
+            fill = colour(g, a.account),
+            id = esc(&dump.accounts.ids[a.account as usize]),
+            roles = esc(&roles.join(", ")),
+            inn = fmt_amount(a.amount_in),
+            out = fmt_amount(a.amount_out),
+            ty = node.label_box.y1 - 2.5,
+            label = esc(&node.label),
+        );
+    }
+    if !hidden.is_empty() {
+        let moved: f64 = hidden.iter().map(|a| a.amount_in.max(a.amount_out)).sum();
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#5a6475">core of the lead drawn; {} more accounts (moving {}) in the table below</text>"##,
+            layout.width - 10.0,
+            h - 8.0,
+            hidden.len(),
+            fmt_amount(moved)
         );
     }
     svg.push_str("</svg>");
     svg
 }
 
-/// Width of a drawing, and the x of its three columns (sources, pass-through,
-/// destinations).
-const WIDTH: f64 = 1040.0;
-const XS: [f64; 3] = [150.0, 520.0, 890.0];
-/// Height of one row of accounts, and the room above the first.
-const ROW_H: f64 = 44.0;
-const TOP: f64 = 40.0;
-
-/// The accounts drawn in each column, and how many were left out. The largest accounts
-/// are drawn; drawn accounts read top to bottom in time order, so chains of layers
-/// follow the money.
-fn columns<'l>(lead: &'l Lead, g: &FlowGraph, max_nodes: usize) -> ([Vec<&'l LeadAccount>; 3], usize) {
-    let mut cols: [Vec<&LeadAccount>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    for a in &lead.accounts {
-        cols[column(main_role(a))].push(a);
-    }
-    let per_col = (max_nodes / 3).max(4);
-    let mut hidden = 0;
-    let mut first: BTreeMap<u32, u32> = BTreeMap::new();
-    for &(e, _) in &lead.transfers {
-        for a in [g.src[e as usize], g.dst[e as usize]] {
-            first.entry(a).and_modify(|f| *f = (*f).min(e)).or_insert(e);
-        }
-    }
-    for c in &mut cols {
-        c.sort_by(|a, b| {
-            (b.amount_in + b.amount_out)
-                .total_cmp(&(a.amount_in + a.amount_out))
-                .then(a.account.cmp(&b.account))
-        });
-        if c.len() > per_col {
-            hidden += c.len() - per_col;
-            c.truncate(per_col);
-        }
-        c.sort_by_key(|a| (first.get(&a.account).copied().unwrap_or(u32::MAX), a.account));
-    }
-    (cols, hidden)
+/// What a drawing shows: the accounts drawn, one arrow per pair (total amount, first
+/// time, transfers), and where everything sits.
+struct Plan<'l> {
+    drawn: Vec<&'l LeadAccount>,
+    pairs: BTreeMap<(u32, u32), (f64, i64, usize)>,
+    layout: Layout,
 }
 
-/// Where each drawn account sits: columns centred vertically on the tallest.
-fn positions(cols: &[Vec<&LeadAccount>; 3], rows: usize) -> BTreeMap<u32, (f64, f64)> {
-    let mut pos: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
-    for (ci, c) in cols.iter().enumerate() {
-        let offset = (rows - c.len()) as f64 * ROW_H / 2.0;
-        for (ri, a) in c.iter().enumerate() {
-            pos.insert(a.account, (XS[ci], TOP + offset + ri as f64 * ROW_H + ROW_H / 2.0));
-        }
+fn plan<'l>(lead: &'l Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> Plan<'l> {
+    let drawn = core(lead, max_nodes);
+    let keep: BTreeSet<u32> = drawn.iter().map(|a| a.account).collect();
+    let pairs = arrows(lead, g, &keep);
+    let nodes: Vec<NodeIn> =
+        drawn.iter().map(|a| NodeIn { id: a.account, label: account_label(a, g, dump) }).collect();
+    let edges: Vec<EdgeIn> = pairs
+        .iter()
+        .map(|(&(s, d), &(amount, first, n))| {
+            let times = if n > 1 { format!(" ×{n}") } else { String::new() };
+            EdgeIn {
+                from: s,
+                to: d,
+                first,
+                label: format!("{} · {}{times}", fmt_amount(amount), format_date(first)),
+            }
+        })
+        .collect();
+    let layout = lay_out(&nodes, &edges);
+    Plan { drawn, pairs, layout }
+}
+
+/// An account's label: id, country, first role.
+fn account_label(a: &LeadAccount, g: &FlowGraph, dump: &Dump) -> String {
+    let i = a.account as usize;
+    let country = g.accounts.country[i].map(|c| c.to_string()).unwrap_or_else(|| "?".into());
+    let role = a.roles.first().map(|(_, r)| r.as_str()).unwrap_or("");
+    format!("{} · {country} · {role}", dump.accounts.ids[i])
+}
+
+/// The accounts drawn: all when they fit, else the central ones (hubs, shells, members,
+/// ...) and then the largest, `max_nodes` in all.
+fn core(lead: &Lead, max_nodes: usize) -> Vec<&LeadAccount> {
+    let mut accounts: Vec<&LeadAccount> = lead.accounts.iter().collect();
+    if accounts.len() > max_nodes {
+        let central = |a: &LeadAccount| a.roles.iter().any(|(_, r)| r.is_central());
+        accounts.sort_by(|a, b| {
+            central(b)
+                .cmp(&central(a))
+                .then((b.amount_in + b.amount_out).total_cmp(&(a.amount_in + a.amount_out)))
+                .then(a.account.cmp(&b.account))
+        });
+        accounts.truncate(max_nodes.max(2));
+        accounts.sort_by_key(|a| a.account);
     }
-    pos
+    accounts
 }
 
 /// One arrow per pair of drawn accounts: total amount, first time, transfer count.
-fn arrows(
-    lead: &Lead,
-    g: &FlowGraph,
-    pos: &BTreeMap<u32, (f64, f64)>,
-) -> BTreeMap<(u32, u32), (f64, i64, usize)> {
+fn arrows(lead: &Lead, g: &FlowGraph, drawn: &BTreeSet<u32>) -> BTreeMap<(u32, u32), (f64, i64, usize)> {
     let mut pairs: BTreeMap<(u32, u32), (f64, i64, usize)> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
     for &(e, _) in &lead.transfers {
         let (s, d) = (g.src[e as usize], g.dst[e as usize]);
-        if pos.contains_key(&s) && pos.contains_key(&d) {
+        if seen.insert(e) && drawn.contains(&s) && drawn.contains(&d) {
             let p = pairs.entry((s, d)).or_insert((0.0, i64::MAX, 0));
             p.0 += g.amount[e as usize];
             p.1 = p.1.min(g.time[e as usize]);
@@ -223,80 +244,6 @@ fn arrows(
         }
     }
     pairs
-}
-
-/// An arrow between two drawn accounts.
-struct Arrow {
-    from: (f64, f64),
-    to: (f64, f64),
-    amount: f64,
-    first: i64,
-    transfers: usize,
-}
-
-fn draw_arrow(
-    svg: &mut String,
-    lead_id: &str,
-    from_id: &str,
-    to_id: &str,
-    arrow: &Arrow,
-    max_amount: f64,
-    label: bool,
-) {
-    let ((x1, y1), (x2, y2)) = (arrow.from, arrow.to);
-    let (amount, first, n) = (arrow.amount, arrow.first, arrow.transfers);
-    let width = 0.8 + 3.2 * (amount / max_amount).sqrt();
-    // Arrows within one column, or backwards, bend so they do not overlap the nodes.
-    let (cx, cy) = if (x1 - x2).abs() < 1.0 {
-        (x1 + 90.0, (y1 + y2) / 2.0)
-    } else if x2 < x1 {
-        ((x1 + x2) / 2.0, (y1 + y2) / 2.0 + 60.0)
-    } else {
-        ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
-    };
-    let shorten = |x: f64, y: f64, tx: f64, ty: f64| {
-        let (dx, dy) = (tx - x, ty - y);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        (x + dx / len * 12.0, y + dy / len * 12.0)
-    };
-    let (sx, sy) = shorten(x1, y1, cx, cy);
-    let (ex, ey) = shorten(x2, y2, cx, cy);
-    let _ = write!(
-        svg,
-        r##"<path d="M{sx:.1},{sy:.1} Q{cx:.1},{cy:.1} {ex:.1},{ey:.1}" fill="none" stroke="#6b778c" stroke-opacity="0.75" stroke-width="{width:.2}" marker-end="url(#arrow-{id})"><title>{from} → {to}: {amt} in {n} transfer(s), first {date}</title></path>"##,
-        id = esc(lead_id),
-        from = esc(from_id),
-        to = esc(to_id),
-        amt = fmt_amount(amount),
-        date = format_date(first),
-    );
-    if label {
-        let (lx, ly) = ((sx + 2.0 * cx + ex) / 4.0, (sy + 2.0 * cy + ey) / 4.0 - 4.0);
-        let times = if n > 1 { format!(" ×{n}") } else { String::new() };
-        let _ = write!(
-            svg,
-            r##"<text x="{lx:.1}" y="{ly:.1}" text-anchor="middle" font-size="10" fill="#39414f" paint-order="stroke" stroke="#fcfdff" stroke-width="3">{} · {}{times}</text>"##,
-            fmt_amount(amount),
-            format_date(first)
-        );
-    }
-}
-
-fn draw_account(svg: &mut String, a: &LeadAccount, (x, y): (f64, f64), g: &FlowGraph, dump: &Dump) {
-    let i = a.account as usize;
-    let country = g.accounts.country[i].map(|c| c.to_string()).unwrap_or_else(|| "?".into());
-    let roles: Vec<&str> = a.roles.iter().map(|(_, r)| r.as_str()).collect();
-    let _ = write!(
-        svg,
-        r##"<circle cx="{x}" cy="{y}" r="10" fill="{fill}" stroke="#fff" stroke-width="2"><title>{id} ({country}) {roles}: in {inn}, out {out}</title></circle><text x="{x}" y="{ty}" text-anchor="middle" font-size="11" fill="#1d2330">{id} · {country} · {role}</text>"##,
-        fill = colour(g, a.account),
-        id = esc(&dump.accounts.ids[i]),
-        roles = esc(&roles.join(", ")),
-        role = esc(roles.first().copied().unwrap_or("")),
-        inn = fmt_amount(a.amount_in),
-        out = fmt_amount(a.amount_out),
-        ty = y + 22.0,
-    );
 }
 
 /// Writes the report.
@@ -317,29 +264,21 @@ pub fn write(
         v = env!("CARGO_PKG_VERSION"),
         n = leads.len()
     );
-    h.push_str("<h2>Run</h2><table><tr><th>input</th></tr>");
-    for line in run.reconciliation.iter().chain(&run.missing) {
-        let _ = write!(h, "<tr><td>{}</td></tr>", esc(line));
-    }
-    h.push_str("</table><table><tr><th>detector</th><th>pattern</th><th>hits</th><th>notes</th></tr>");
-    for d in &run.detectors {
-        let notes = d.skipped.clone().map(|s| format!("skipped: {s}")).unwrap_or_else(|| d.notes.join("; "));
+    // The first screen: the ranked leads, what each is in words, and its first reason.
+    let _ = write!(
+        h,
+        "<h2>Leads</h2><table class=\"leads\"><tr><th>#</th><th>lead</th><th>score</th><th>what</th><th>why (first reason)</th><th>accounts</th><th>amount ({cur})</th><th>when</th><th>countries</th></tr>"
+    );
+    for (rank, l) in leads.iter().take(200).enumerate() {
+        let words: Vec<&str> = l.patterns.iter().map(|p| p.title()).collect();
+        let first_reason = l.summary.split(" | ").next().unwrap_or("");
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            d.code,
-            esc(d.title),
-            d.hits,
-            esc(&notes)
-        );
-    }
-    h.push_str("</table><h2>Leads</h2><table><tr><th>lead</th><th>score</th><th>patterns</th><th>accounts</th><th>amount</th><th>from</th><th>to</th><th>countries</th></tr>");
-    for l in leads.iter().take(200) {
-        let _ = write!(
-            h,
-            "<tr><td><a href=\"#{id}\">{id}</a></td><td class=\"num\">{:.1}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"num\">{}</td><td><a href=\"#{id}\">{id}</a></td><td class=\"num\">{:.1}</td><td>{}</td><td class=\"why\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td>{}</td></tr>",
+            rank + 1,
             l.score,
-            crate::pattern::join(&l.patterns, ", "),
+            esc(&words.join(" + ")),
+            esc(&shorten(first_reason, 160)),
             l.accounts.len(),
             fmt_amount(l.total_amount),
             format_date(l.first_seen),
@@ -384,8 +323,35 @@ pub fn write(
         }
         h.push_str("</ul></details>");
     }
-    h.push_str("</body></html>\n");
+    // How the run went: below the leads, for whoever checks the input.
+    h.push_str("<h2>Run</h2><table><tr><th>input</th></tr>");
+    for line in run.reconciliation.iter().chain(&run.missing) {
+        let _ = write!(h, "<tr><td>{}</td></tr>", esc(line));
+    }
+    h.push_str("</table><table><tr><th>detector</th><th>pattern</th><th>hits</th><th>notes</th></tr>");
+    for d in &run.detectors {
+        let notes = d.skipped.clone().map(|s| format!("skipped: {s}")).unwrap_or_else(|| d.notes.join("; "));
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            d.code,
+            esc(d.title),
+            d.hits,
+            esc(&notes)
+        );
+    }
+    h.push_str("</table></body></html>\n");
     write_atomic(path, h.as_bytes())
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 fn countries(l: &Lead, g: &FlowGraph) -> String {
@@ -496,6 +462,68 @@ fn lead_section(h: &mut String, l: &Lead, g: &FlowGraph, dump: &Dump, config: &C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drawings_of_generated_leads_have_no_overlapping_labels() {
+        use crate::export::layout::Rect;
+        let dir = tempfile::tempdir().unwrap();
+        let dump_dir = dir.path().join("dump");
+        let gen = crate::generate::Options {
+            out: dump_dir.clone(),
+            transfers: 40_000,
+            seed: 21,
+            format: crate::generate::OutFormat::Csv,
+            start: 1_704_067_200,
+            days: 90,
+            cases_per_pattern: None,
+            layout: crate::generate::Layout::Native,
+            amount_scale: 1.0,
+        };
+        crate::generate::generate(&gen, &crate::progress::Silent).unwrap();
+        let config = Config::default_config().unwrap();
+        let opts = crate::analyze::Options {
+            dump: dump_dir,
+            out: dir.path().join("out"),
+            strict: false,
+            max_reject_ratio: 0.01,
+            preset: None,
+            report: false,
+            goaml: None,
+            rejects_file: "rejects.csv",
+        };
+        let loaded = crate::analyze::load(&opts, &config, &crate::progress::Silent).unwrap();
+        let ctx = crate::detect::Context::new(&loaded.graph, &loaded.dump, &config);
+        let (hits, _) = crate::detect::run_all(&ctx, &crate::detect::registry(), &crate::progress::Silent);
+        let leads = crate::leads::build(&hits, &ctx);
+        assert!(leads.len() > 20, "{} leads", leads.len());
+        let (mut labels, mut left_out) = (0, 0);
+        for lead in &leads {
+            let Plan { layout, .. } =
+                plan(lead, &loaded.graph, &loaded.dump, config.report.max_accounts_drawn);
+            let mut boxes: Vec<Rect> =
+                layout.nodes.iter().flat_map(|n| [Rect::around(n.x, n.y, 10.0), n.label_box]).collect();
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    assert!(!a.overlaps(b), "{}: accounts overlap", lead.id);
+                }
+            }
+            let heads: Vec<Rect> = layout.edges.iter().map(|e| Rect::around(e.end.0, e.end.1, 8.0)).collect();
+            for e in &layout.edges {
+                if let Some((_, _, r)) = &e.label {
+                    assert!(
+                        !boxes.iter().chain(&heads).any(|b| b.overlaps(r)),
+                        "{}: a label overlaps",
+                        lead.id
+                    );
+                    boxes.push(*r);
+                    labels += 1;
+                }
+            }
+            left_out += layout.labels_left_out;
+        }
+        // Most arrows keep their amount and date on the drawing.
+        assert!(labels >= 4 * left_out, "{labels} labels drawn, {left_out} left out");
+    }
 
     #[test]
     fn escaping_defuses_markup() {
