@@ -177,3 +177,32 @@ fn bad_seeds_are_clear_errors() {
         assert!(text(&run).contains(expect), "{seeds_text}: {}", text(&run));
     }
 }
+
+#[test]
+fn the_trace_report_draws_every_case_from_seeds_to_holdings() {
+    let out = tempfile::tempdir().unwrap();
+    let run = ok(&[
+        "trace",
+        s(&fixture("sample")),
+        "--seeds",
+        s(&fixture("sample/seeds.csv")),
+        "--out",
+        s(out.path()),
+        "--direction",
+        "both",
+        "--report",
+    ]);
+    assert!(text(&run).contains("trace_report.html"), "{}", text(&run));
+    let html = std::fs::read_to_string(out.path().join("trace_report.html")).unwrap();
+    let summary: Vec<TraceSummaryRow> = typed(&out.path().join("trace_summary.csv"));
+    assert_eq!(html.matches("<svg").count(), summary.len(), "one flow picture per traced case");
+    for r in &summary {
+        assert!(html.contains(&format!("<h2>{} · {}</h2>", r.case_id.0, r.direction.0)), "{}", r.case_id.0);
+    }
+    let holdings: Vec<TraceHoldingRow> = typed(&out.path().join("trace_holdings.csv"));
+    let largest = holdings.iter().max_by(|a, b| a.amount.0.total_cmp(&b.amount.0)).unwrap();
+    assert!(html.contains(&format!("<td>{}</td>", largest.account_id.0)), "the largest holding is listed");
+    // Without --report, no report, and a stale one from an earlier run is removed.
+    ok(&["trace", s(&fixture("sample")), "--seeds", s(&fixture("sample/seeds.csv")), "--out", s(out.path())]);
+    assert!(!out.path().join("trace_report.html").exists());
+}

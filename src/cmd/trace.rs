@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use flowhound::analyze::{self, Options};
 use flowhound::export::out_dir::{OutputDir, TRACE_FILES};
-use flowhound::export::trace_csv;
+use flowhound::export::{trace_csv, trace_report};
 use flowhound::ingest::parse;
 use flowhound::progress::Progress;
 use flowhound::trace::{self, engine::amount, seeds, Direction, Rule};
@@ -51,6 +51,10 @@ pub struct Args {
     /// Latest transfer followed (timestamp or date).
     #[arg(long)]
     to: Option<String>,
+    /// Also write trace_report.html: each case's flow from seeds to holdings by
+    /// jurisdiction, and its largest holdings.
+    #[arg(long)]
+    report: bool,
     #[command(flatten)]
     input: InputArgs,
 }
@@ -94,6 +98,15 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     stage.finish();
     let traced_in = clock.elapsed();
     trace_csv::write(dir.path(), &traces, args.rule, graph, dump)?;
+    if args.report {
+        trace_report::write(
+            &dir.path().join("trace_report.html"),
+            &traces,
+            graph,
+            dump,
+            &config.base_currency,
+        )?;
+    }
     dir.commit()?;
 
     for line in loaded.ingest.reconciliation() {
@@ -146,7 +159,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         groups.len(),
         rayon::current_num_threads()
     );
-    for f in TRACE_FILES {
+    for f in TRACE_FILES.iter().filter(|f| args.report || !f.ends_with(".html")) {
         say!("wrote {}", args.out.join(f).display());
     }
     if broken > 0 {

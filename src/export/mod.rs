@@ -10,6 +10,7 @@ pub mod report;
 pub mod rows;
 pub mod run_json;
 pub mod trace_csv;
+pub mod trace_report;
 
 use crate::graph::{FlowGraph, NO_HOLDER};
 use crate::model::Dump;

@@ -27,13 +27,14 @@ pub const ANALYZE_FILES: [&str; 11] = [
     "goaml",
 ];
 /// What `trace` writes.
-pub const TRACE_FILES: [&str; 6] = [
+pub const TRACE_FILES: [&str; 7] = [
     "trace_summary.csv",
     "trace_holdings.csv",
     "trace_paths.csv",
     "trace_flows.csv",
     "trace_jurisdictions.csv",
     "trace_rejects.csv",
+    "trace_report.html",
 ];
 /// What `eval` writes beside the folders it scores.
 pub const EVAL_FILES: [&str; 3] = ["eval.csv", "eval_leads.csv", "eval_trace.csv"];
