@@ -34,6 +34,8 @@ pub struct Options {
     pub preset: Option<Preset>,
     /// Also write report.html.
     pub report: bool,
+    /// Also write leads.xlsx.
+    pub excel: bool,
     /// Also write goAML suspicious-transaction reports for the top leads, and how.
     pub goaml: Option<goaml::Filing>,
     /// Name of the rejects file in `out`: each subcommand writes its own
@@ -264,6 +266,10 @@ fn run_in(
         };
         report::write(&path, &leads, &graph, &dump, config, &context)?;
         extra_outputs.push(opts.out.join("report.html"));
+    }
+    if opts.excel {
+        crate::export::xlsx::write(&dir.join("leads.xlsx"), dir)?;
+        extra_outputs.push(opts.out.join("leads.xlsx"));
     }
     if let Some(filing) = opts.goaml {
         let written = goaml::write(&dir.join("goaml"), &leads, &graph, &dump, config, filing)?;

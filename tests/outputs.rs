@@ -296,3 +296,30 @@ fn the_report_has_a_legend_of_the_pattern_codes() {
         assert!(html.contains(&format!("<tr><td>{}</td><td>", p.code())), "{p} is in the legend");
     }
 }
+
+#[test]
+fn excel_workbook_holds_the_lead_files_with_real_numbers_and_dates() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let out = analyzed(&["--excel"]);
+    let mut book: Xlsx<_> = open_workbook(out.path().join("leads.xlsx")).expect("leads.xlsx opens");
+    assert_eq!(
+        book.sheet_names(),
+        ["leads", "lead_accounts", "lead_hits", "lead_transfers", "lead_evidence"]
+    );
+    for name in book.sheet_names() {
+        let sheet = book.worksheet_range(&name).unwrap();
+        let csv = rows(&out.path().join(format!("{name}.csv")));
+        assert_eq!(sheet.height(), csv.len() + 1, "{name}: one row per CSV row, and the header");
+    }
+    let leads = book.worksheet_range("leads").unwrap();
+    let header: Vec<String> = leads.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let csv: Vec<LeadRow> = typed(&out.path().join("leads.csv"));
+    let first = leads.rows().nth(1).unwrap();
+    assert_eq!(first[col("lead_id")], Data::String(csv[0].lead_id.0.clone()));
+    assert_eq!(first[col("score")], Data::Float(csv[0].score.0));
+    assert!(matches!(first[col("first_seen")], Data::DateTime(_)), "{:?}", first[col("first_seen")]);
+    // Without --excel, no workbook, and an earlier one is gone.
+    let again = ok(&["analyze", s(&fixture("sample")), "--out", s(out.path())]);
+    assert!(again.status.success() && !out.path().join("leads.xlsx").exists());
+}

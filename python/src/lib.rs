@@ -81,6 +81,7 @@ fn options(
         max_reject_ratio,
         preset: None,
         report: false,
+        excel: false,
         goaml: None,
         rejects_file,
     }

@@ -40,6 +40,10 @@ pub struct Args {
     /// table for each top lead (one self-contained file, opens offline).
     #[arg(long)]
     report: bool,
+    /// Also write leads.xlsx: the five lead files as sheets of one workbook, with real
+    /// numbers and dates (times in UTC), for Excel and LibreOffice.
+    #[arg(long)]
+    excel: bool,
     /// Also write goAML suspicious-transaction reports (XML) for the top leads to DIR/goaml/;
     /// the reporting entity comes from [goaml] in the config.
     #[arg(long)]
@@ -64,7 +68,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         (true, false) => Some(Filing::Final),
         (false, false) => None,
     };
-    let opts = Options { report: args.report, goaml, ..args.input.options(args.dump, args.out) };
+    let opts =
+        Options { report: args.report, excel: args.excel, goaml, ..args.input.options(args.dump, args.out) };
     let report = analyze::run(&opts, &config, progress)?;
     if args.json {
         if !super::quiet() {

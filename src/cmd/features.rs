@@ -91,6 +91,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         max_reject_ratio: 0.01,
         preset: args.preset,
         report: false,
+        excel: false,
         goaml: None,
         rejects_file: "features_rejects.csv",
     };

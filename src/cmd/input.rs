@@ -48,6 +48,7 @@ impl InputArgs {
             max_reject_ratio: self.max_reject_ratio,
             preset: self.preset,
             report: false,
+            excel: false,
             goaml: None,
             rejects_file: "rejects.csv",
         }

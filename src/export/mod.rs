@@ -11,6 +11,7 @@ pub mod rows;
 pub mod run_json;
 pub mod trace_csv;
 pub mod trace_report;
+pub mod xlsx;
 
 use crate::graph::{FlowGraph, NO_HOLDER};
 use crate::model::Dump;

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// subcommand's files may share the folder (eval writes beside analyze's leads).
 /// `analyze`: the five lead files, rejects and run.json (always), the truth of a
 /// labelled dataset, and the optional report and goAML folder, in that order.
-pub const ANALYZE_FILES: [&str; 11] = [
+pub const ANALYZE_FILES: [&str; 12] = [
     "leads.csv",
     "lead_accounts.csv",
     "lead_transfers.csv",
@@ -25,6 +25,7 @@ pub const ANALYZE_FILES: [&str; 11] = [
     "truth_accounts.csv",
     "report.html",
     "goaml",
+    "leads.xlsx",
 ];
 /// What `trace` writes.
 pub const TRACE_FILES: [&str; 7] = [

@@ -488,6 +488,7 @@ mod tests {
             max_reject_ratio: 0.01,
             preset: None,
             report: false,
+            excel: false,
             goaml: None,
             rejects_file: "rejects.csv",
         };
