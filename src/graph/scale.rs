@@ -85,6 +85,17 @@ impl Scale {
         self.amount_permille[k]
     }
 
+    /// The share of the dump's transfers whose amount lies in `[lo, hi]`, at least one
+    /// per mille (the resolution kept): how often an amount that close is chance.
+    pub fn share_between(&self, lo: f64, hi: f64) -> f64 {
+        if self.amount_permille.is_empty() || hi < lo {
+            return 1.0 / STEPS as f64;
+        }
+        let below = |x: f64| self.amount_permille.partition_point(|&a| a < x);
+        let above = self.amount_permille.partition_point(|&a| a <= hi);
+        (above.saturating_sub(below(lo)) as f64 / (STEPS + 1) as f64).clamp(1.0 / STEPS as f64, 1.0)
+    }
+
     /// The base-currency amount a floor stands for in this dump.
     pub fn floor(&self, floor: AmountFloor) -> f64 {
         floor.times * self.amount_at(floor.percentile)
@@ -161,6 +172,13 @@ mod tests {
         assert_eq!(small.median_account_transfers, 4.0);
         assert_eq!(Scale::measure(Vec::new(), &[], 0.0, &[]).floor(f), 0.0);
         assert_eq!((small.time_tick_seconds, big.time_tick_seconds), (DAY, 1));
+        // 1..=1000: a tenth of the amounts lie in 101..=200, none above the largest.
+        assert!(
+            (small.share_between(101.0, 200.0) - 0.1).abs() < 0.002,
+            "{}",
+            small.share_between(101.0, 200.0)
+        );
+        assert_eq!(small.share_between(5_000.0, 6_000.0), 0.001, "never below the resolution kept");
         // One transfer in ten days, and a dump that records dates only: an hour counts as
         // the day it cannot be told from.
         assert!((small.chance_within(1, HOUR) - 0.1).abs() < 1e-9);

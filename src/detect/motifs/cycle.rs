@@ -4,15 +4,20 @@
 //! A simple cycle of at least `min_hops` transfers with strictly increasing timestamps
 //! (a temporal cycle) that returns to the account it left within the window, each hop
 //! carrying at most a little more than the one before and at least `min_retained` of
-//! the first. When the dump's timestamps are all equal or absent there is no temporal
-//! order: plain simple cycles (bounded depth-first search, each found once, from its
-//! smallest account) are reported instead, and the run summary says so.
+//! the first, and more than chance: in a busy dump, money that happens to come back a
+//! little smaller is everyday. Each hop after the first has a chance: that its account,
+//! sending at its own average rate over the dump, would send anything that soon, times
+//! the share of the dump's transfers whose amount falls in the band the hop had to hit.
+//! The cycle is reported when the product of its hops' chances, times the transfers in
+//! the dump, is at most `expected_by_chance` (1: no more than one such cycle expected by
+//! chance in the whole dump). When the dump's timestamps are all equal or absent there is
+//! no temporal order: plain simple cycles (bounded depth-first search, each found once,
+//! from its smallest account) are reported instead, and the run summary says so.
 //!
-//! Amounts that change at every hop leave one more kind of evidence: timing. A cycle is
-//! also reported when every account on it passed money on sooner than its own habit of
-//! sending makes likely (prompt relays, `graph/algo/prompt_relays.rs`), so much sooner
-//! that the cycle's timing would arise by chance less than `relay_expected_by_chance`
-//! times in a dump of this many transfers. Such a cycle ranks a little below one whose
+//! Amounts that change at every hop leave timing alone as evidence. A cycle is also
+//! reported when every account on it passed money on sooner than its own habit of
+//! sending makes likely (prompt relays, `graph/algo/prompt_relays.rs`), and the timing
+//! chance alone passes the same test. Such a cycle ranks a little below one whose
 //! amounts carry on, and its reason gives the chance.
 //!
 //! ## Why it matters
@@ -32,8 +37,8 @@
 //! everyday life), `max_hops` (10), `min_retained` (0.5), `amount_tolerance` (0.02),
 //! `min_amount` (`p25` first hop, or largest hop of a prompt-relay cycle: three quarters
 //! of the dump's transfers are larger), `search_budget`, `relay_hop_chance` (0.5: each
-//! relay sooner than its account sends at all half the time), `relay_expected_by_chance`
-//! (0.1), `skip_business_to_business` (true), `channels`.
+//! relay sooner than its account sends at all half the time), `expected_by_chance` (1),
+//! `skip_business_to_business` (true), `channels`.
 //!
 //! ## Look-alikes
 //! Refunds and loan repayments go straight back (two hops). Money that comes back much
@@ -78,9 +83,9 @@ pub struct CycleConfig {
     /// prompt: each hop after the first comes sooner than its account would send at
     /// all, by its own rate, with at most this chance...
     pub relay_hop_chance: Share,
-    /// ...and the whole cycle's timing would arise by chance at most this many times in
-    /// a dump of this many transfers.
-    pub relay_expected_by_chance: Share,
+    /// A cycle is reported when cycles as unlikely (its hops' timing, and amounts when
+    /// they carry on) would arise by chance at most this many times in the dump.
+    pub expected_by_chance: Multiple,
     /// Leave out cycles made only of company-to-company transfers.
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -121,7 +126,7 @@ impl Detector for Cycle {
             budget: cfg.search_budget,
         };
         // Expected chance cycles = transfers tried x a cycle's chance.
-        let most_likely = cfg.relay_expected_by_chance.get() / g.edge_count().max(1) as f64;
+        let most_likely = cfg.expected_by_chance.get() / g.edge_count().max(1) as f64;
         let found: Vec<(Vec<Found>, bool)> = (0..g.edge_count() as u32)
             .into_par_iter()
             .with_min_len(1024)
@@ -141,7 +146,14 @@ impl Detector for Cycle {
                         plain_cycles_from(g, e, spec, &channels, &mut plain)
                     };
                     capped |= end == SearchEnd::BudgetHit;
-                    cycles.extend(plain.into_iter().map(|c| (c, Evidence::Amounts)));
+                    // In a timed dump, money that carries on must also be more than
+                    // the chance coincidence of amounts and timing a busy dump offers.
+                    cycles.extend(
+                        plain
+                            .into_iter()
+                            .filter(|c| !timed || carried_chance(g, c, &spec) <= most_likely)
+                            .map(|c| (c, Evidence::Amounts)),
+                    );
                 }
                 if timed {
                     let end = relay_cycles_from(g, e, relay, |c, chance| {
@@ -245,6 +257,25 @@ fn plain_cycles_from(
     } else {
         SearchEnd::BudgetHit
     }
+}
+
+/// How likely a cycle whose amounts carry on is as a coincidence: for every hop after
+/// the first, the chance that its account sends anything that soon (its own rate) times
+/// the share of the dump's transfers whose amount falls in the band the hop had to hit.
+fn carried_chance(g: &FlowGraph, cycle: &[u32], spec: &CycleSpec) -> f64 {
+    let first = g.amount[cycle[0] as usize];
+    cycle
+        .windows(2)
+        .map(|w| {
+            let (prev, e) = (w[0] as usize, w[1] as usize);
+            let sent = g.out_edges(g.src[e]).len();
+            let timing = g.scale.chance_within(sent, g.time[e] - g.time[prev]);
+            let band = g
+                .scale
+                .share_between(first * spec.min_retained, g.amount[prev] * (1.0 + spec.amount_tolerance));
+            timing * band
+        })
+        .product()
 }
 
 /// A cycle (its transfers in order) and what makes it evidence.
@@ -379,6 +410,23 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].accounts.len(), 6);
         assert!(hits[0].reason.contains("sooner than it usually sends"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn busy_accounts_passing_everyday_amounts_around_are_chance() {
+        // Look-alike: in a busy world, shops and traders that pay out several times a day
+        // pass everyday amounts on, a little smaller each time, and sometimes round.
+        let everyday = [800.0, 784.0, 768.0, 753.0];
+        let mut t = quiet_world(0);
+        habit(&mut t, 4, 3);
+        reshuffled_ring(&mut t, &everyday, D);
+        let mut chance = t.hits(&Cycle);
+        chance.retain(|h| h.accounts.len() == 4);
+        assert!(chance.is_empty(), "{chance:?}");
+        // The same ring through quiet accounts, within hours, is no coincidence.
+        let mut t = quiet_world(4);
+        reshuffled_ring(&mut t, &everyday, 5 * H);
+        assert_eq!(t.hits(&Cycle).len(), 1);
     }
 
     #[test]
