@@ -54,6 +54,7 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
@@ -126,7 +127,10 @@ impl Detector for Cycle {
             budget: cfg.search_budget,
         };
         // Expected chance cycles = transfers tried x a cycle's chance.
-        let most_likely = cfg.expected_by_chance.get() / g.edge_count().max(1) as f64;
+        let most_likely = most_likely(g, cfg.expected_by_chance.get());
+        // A hop carries at most a little more than the one before, and at least
+        // min_retained of the first.
+        let band = |first: f64, prev: f64| (first * spec.min_retained, prev * (1.0 + spec.amount_tolerance));
         let found: Vec<(Vec<Found>, bool)> = (0..g.edge_count() as u32)
             .into_par_iter()
             .with_min_len(1024)
@@ -151,7 +155,7 @@ impl Detector for Cycle {
                     cycles.extend(
                         plain
                             .into_iter()
-                            .filter(|c| !timed || carried_chance(g, c, &spec) <= most_likely)
+                            .filter(|c| !timed || path_chance(g, c, None, band) <= most_likely)
                             .map(|c| (c, Evidence::Amounts)),
                     );
                 }
@@ -257,25 +261,6 @@ fn plain_cycles_from(
     } else {
         SearchEnd::BudgetHit
     }
-}
-
-/// How likely a cycle whose amounts carry on is as a coincidence: for every hop after
-/// the first, the chance that its account sends anything that soon (its own rate) times
-/// the share of the dump's transfers whose amount falls in the band the hop had to hit.
-fn carried_chance(g: &FlowGraph, cycle: &[u32], spec: &CycleSpec) -> f64 {
-    let first = g.amount[cycle[0] as usize];
-    cycle
-        .windows(2)
-        .map(|w| {
-            let (prev, e) = (w[0] as usize, w[1] as usize);
-            let sent = g.out_edges(g.src[e]).len();
-            let timing = g.scale.chance_within(sent, g.time[e] - g.time[prev]);
-            let band = g
-                .scale
-                .share_between(first * spec.min_retained, g.amount[prev] * (1.0 + spec.amount_tolerance));
-            timing * band
-        })
-        .product()
 }
 
 /// A cycle (its transfers in order) and what makes it evidence.

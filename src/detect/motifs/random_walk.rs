@@ -4,7 +4,12 @@
 //! A time-respecting path of at least `min_hops` transfers through ordinary (not
 //! business-like, not licensed) accounts, each passing on at least `min_pass_through`
 //! of what it received (and no more) within `max_hop_delay_days`, that never returns to
-//! an account it already passed: the AMLworld / AMLSim "random" typology.
+//! an account it already passed: the AMLworld / AMLSim "random" typology; and more than
+//! chance (`graph/algo/chance.rs`): walks as unlikely would arise by chance at most
+//! `expected_by_chance` times in the dump. Each hop's chance is that its account, at its
+//! own rate, sends anything within `max_hop_delay_days` (any such send could have
+//! continued the walk), times the share of the dump's amounts within the pass-through
+//! band.
 //!
 //! ## Why it matters
 //! typologies.md: "random is a walk that does not return". Money walked hop by hop
@@ -19,20 +24,23 @@
 //!
 //! ## Parameters
 //! `[random]`: `min_hops` (4), `max_hops` (10), `min_pass_through` (0.8, OS2's),
-//! `max_hop_delay_days` (3), `min_amount` (`p25` first hop), `search_budget`.
+//! `max_hop_delay_days` (3), `min_amount` (`p25` first hop), `search_budget`,
+//! `expected_by_chance` (1, as for cycles).
 //!
 //! ## Look-alikes
 //! A household passes on a share of what it gets, days or weeks later, and never the
 //! whole of it four times in a row. Businesses and licensed remitters pass money on by
 //! trade and are not walked through. Chains through shells are OS2; walks that come
-//! back are cycles.
+//! back are cycles. In a busy dump (platforms, shops, people paying each other all
+//! week), everyday amounts passed on within days chain by chance, and stay quiet.
 
 use rayon::prelude::*;
 
-use crate::config::params::{Count, Days, Share};
+use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::chains::{chain_from, ChainSpec};
+use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
 use serde::{Deserialize, Serialize};
@@ -53,6 +61,10 @@ pub struct RandomWalkConfig {
     pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
     pub search_budget: u64,
+    /// A walk is reported when walks as unlikely (its hops' timing against their
+    /// accounts' habits, and amounts against the dump's) would arise by chance at most
+    /// this many times in the dump.
+    pub expected_by_chance: Multiple,
 }
 
 /// random detector.
@@ -98,7 +110,16 @@ impl Detector for RandomWalk {
         } else {
             vec![]
         };
-        let hits = results.into_iter().filter_map(|(c, _)| c).map(|c| hit(ctx, &c)).collect();
+        // In a busy dump, payments chain by chance: a walk must be more than that.
+        let most_likely = most_likely(g, r.expected_by_chance.get());
+        let pass = r.min_pass_through.get();
+        let band = |_: f64, prev: f64| (prev * pass, prev * 1.02);
+        let hits = results
+            .into_iter()
+            .filter_map(|(c, _)| c)
+            .filter(|c| path_chance(g, c, Some(chain.max_hop_delay), band) <= most_likely)
+            .map(|c| hit(ctx, &c))
+            .collect();
         Outcome { hits, notes }
     }
 
@@ -153,7 +174,9 @@ mod tests {
 
     #[test]
     fn finds_a_walk_once() {
+        // A walk needs a world to stand out from: five transfers alone are no evidence.
         let mut t = Tiny::new();
+        t.noise(4, 40, 600, 90);
         walk(&mut t, 5, 0.96, 20 * H);
         let hits = t.hits(&RandomWalk);
         assert_eq!(hits.len(), 1, "{hits:?}");
@@ -171,6 +194,27 @@ mod tests {
         let mut t = Tiny::new();
         walk(&mut t, 5, 0.96, 4 * D);
         assert!(t.hits(&RandomWalk).is_empty(), "four days per hop");
+    }
+
+    #[test]
+    fn everyday_payments_that_chain_by_chance_stay_quiet() {
+        // Look-alike: market traders who pay suppliers amounts like these twice a day
+        // pass one on within a day, five times in a row, by chance.
+        let mut t = Tiny::new();
+        t.noise(9, 60, 3_000, 120);
+        for k in 0..6 {
+            for s in 0..240i64 {
+                let amount = 550.0 + ((s * 37 + k as i64 * 11) % 250) as f64;
+                t.wire(&format!("W{k}"), &format!("supplier{}", s % 7), s * D / 2 + 3 * H, amount);
+            }
+        }
+        let mut amount = 700.0;
+        for k in 0..5 {
+            t.wire(&format!("W{k}"), &format!("W{}", k + 1), 50 * D + k as i64 * 20 * H, amount);
+            amount *= 0.97;
+        }
+        let h = t.hits(&RandomWalk);
+        assert!(h.is_empty(), "{:?}", h.iter().map(|h| &h.reason).collect::<Vec<_>>());
     }
 
     #[test]
