@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# flowhound `features` against IBM's Graph Feature Preprocessor (snapml, from PyPI), side
+# by side in one run on the same graph (benches/zipf_graph.py: Zipf activity on both
+# sides, 10 transfers per account, 30 days, injected cycles, fans and scatter-gathers),
+# same window, same threads, the pattern families both compute (fan, degree,
+# scatter-gather, temporal cycles up to 10 hops, vertex statistics; GFP's
+# length-constrained cycles are off, flowhound has none). GFP streams in batches of
+# 10,000 with its output discarded; flowhound's time is end to end (read the CSV, build
+# the graph, compute, write Parquet).
+#
+# Usage: benches/vs_gfp.sh [ACCOUNTS] [THREADS]     (default 100000 accounts, 2 threads)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+accounts="${1:-100000}"
+threads="${2:-2}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flowhound/target}"
+venv="$HOME/.cache/flowhound/bench-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}" "$venv/bin/pip" install -q snapml numpy
+cargo build --release -q
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$venv/bin/python" benches/zipf_graph.py "$work/dump" --accounts "$accounts"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $threads threads"
+start=$(date +%s.%N)
+"$CARGO_TARGET_DIR/release/flowhound" features "$work/dump" --out-file "$work/features.parquet" \
+    --window 1d --threads "$threads" -q
+fh=$(echo "$(date +%s.%N) - $start" | bc)
+echo "flowhound features: $fh s end to end"
+gfp_line=$("$venv/bin/python" benches/gfp.py "$work/dump/transfers.csv" --threads "$threads" \
+    --window 86400 --batch 10000 --no-lc-cycle)
+echo "$gfp_line"
+gfp=$(echo "$gfp_line" | sed -E 's/.*transform ([0-9.]+) s.*/\1/')
+echo "ratio: GFP transform / flowhound end to end = $(echo "scale=1; $gfp / $fh" | bc)x"
