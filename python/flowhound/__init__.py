@@ -31,7 +31,9 @@ __all__ = [
     "generate",
     "features_with_rejects",
     "read_dump",
+    "trace",
     "Analysis",
+    "Trace",
     "Dump",
     "FlowhoundError",
 ]
@@ -61,6 +63,24 @@ class Analysis:
     rejects: pl.DataFrame
     #: The run record (run.json): counts, the dump's scale, derived floors, detectors.
     summary: Dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The result of :func:`trace`: the CLI's trace files as DataFrames."""
+
+    #: One row per case and direction: seed value = held + sunk + dropped, to the cent.
+    summary: pl.DataFrame
+    #: Every account holding traced value, largest first.
+    holdings: pl.DataFrame
+    #: The strongest chains into the largest holdings.
+    paths: pl.DataFrame
+    #: Traced value per pair of accounts.
+    flows: pl.DataFrame
+    #: Held value per jurisdiction.
+    jurisdictions: pl.DataFrame
+    #: Rows that failed validation.
+    rejects: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -223,6 +243,46 @@ def _seconds(window: Union[int, str]) -> int:
     if text and text[-1] in units:
         return int(float(text[:-1]) * units[text[-1]])
     return int(text)
+
+
+def trace(
+    transfers: Any,
+    seeds: Any,
+    accounts: Any = None,
+    entities: Any = None,
+    entity_links: Any = None,
+    fx_rates: Any = None,
+    direction: str = "forward",
+    rule: str = "proportional",
+    max_hops: Optional[int] = None,
+    start: Optional[str] = None,
+    end: Optional[str] = None,
+    config: ConfigLike = None,
+    threads: Optional[int] = None,
+) -> Trace:
+    """Follows money from seed accounts or holders to where it sits now (``forward``),
+    back to where it came from (``backward``), or ``both`` (the CLI's ``trace``).
+
+    ``seeds`` is a table with ``account_id`` or ``holder_id`` and optionally ``case_id``,
+    ``start`` and ``amount`` (as SEEDS.csv). ``rule`` is ``proportional``, ``fifo`` or
+    ``lifo``; ``start`` and ``end`` bound the transfers followed (timestamps or dates).
+    """
+    tables = _tables(
+        transfers, accounts=accounts, entities=entities, entity_links=entity_links, fx_rates=fx_rates
+    )
+    outputs = _flowhound.trace(
+        tables,
+        _arrow("seeds", seeds),
+        direction,
+        rule,
+        max_hops,
+        start,
+        end,
+        _config_toml(config),
+        threads,
+    )
+    frames = {name.removeprefix("trace_"): _frame(t) for name, t in outputs}
+    return Trace(**frames)
 
 
 def read_dump(path: Union[str, "os.PathLike[str]"], preset: Optional[str] = None) -> Dump:

@@ -29,6 +29,17 @@ def features(
     config_toml: Optional[str] = None,
     threads: Optional[int] = None,
 ) -> Tuple[ArrowTable, ArrowTable]: ...
+def trace(
+    tables: Dict[str, Any],
+    seeds: Any,
+    direction: str = "forward",
+    rule: str = "proportional",
+    max_hops: Optional[int] = None,
+    start: Optional[str] = None,
+    end: Optional[str] = None,
+    config_toml: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> List[Tuple[str, ArrowTable]]: ...
 def read_dump(path: str, preset: Optional[str] = None) -> Tuple[List[Tuple[str, ArrowTable]], ArrowTable]: ...
 def generate(
     out: str,

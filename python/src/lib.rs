@@ -170,6 +170,82 @@ fn features(
     Ok((ArrowTable::new(matrix), ArrowTable::new(rejects)))
 }
 
+/// Follows money from seeds (the CLI's `trace`) through in-memory tables. `seeds` is an
+/// Arrow table with the columns of SEEDS.csv. Returns the trace tables by file stem.
+#[pyfunction]
+#[pyo3(signature = (tables, seeds, direction="forward", rule="proportional", max_hops=None, start=None, end=None, config_toml=None, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn trace(
+    py: Python<'_>,
+    tables: &Bound<'_, PyDict>,
+    seeds: &Bound<'_, PyAny>,
+    direction: &str,
+    rule: &str,
+    max_hops: Option<u32>,
+    start: Option<&str>,
+    end: Option<&str>,
+    config_toml: Option<&str>,
+    threads: Option<usize>,
+) -> PyResult<Vec<(String, ArrowTable)>> {
+    use flowhound::trace::{self as tracing, Direction, Rule};
+    let direction = match direction {
+        "forward" => Direction::Forward,
+        "backward" => Direction::Backward,
+        "both" => Direction::Both,
+        other => {
+            return Err(FlowhoundError::new_err(format!(
+                "direction {other:?}: expected forward, backward or both"
+            )))
+        }
+    };
+    let rule = match rule {
+        "proportional" => Rule::Proportional,
+        "fifo" => Rule::Fifo,
+        "lifo" => Rule::Lifo,
+        other => {
+            return Err(FlowhoundError::new_err(format!(
+                "rule {other:?}: expected proportional, fifo or lifo"
+            )))
+        }
+    };
+    let time = |what: &str, t: Option<&str>| {
+        t.map(|t| {
+            flowhound::ingest::parse::timestamp(t)
+                .map_err(|why| FlowhoundError::new_err(format!("{what} {t:?}: {why}")))
+        })
+        .transpose()
+    };
+    let (from, to) = (time("start", start)?, time("end", end)?);
+    let config = config(config_toml)?;
+    let raws = self::tables(tables)?;
+    let seeds = RawTable::from_frame("seeds", arrow::import(seeds, "seeds")?).map_err(fail)?;
+    let dir = tempfile::tempdir().map_err(fail)?;
+    let out = dir.path().join("out");
+    let seeds_file = dir.path().join("seeds.csv");
+    outputs::write_text_csv(&seeds, &seeds_file)?;
+    let opts = options("(in-memory tables)", &out, false, 0.01, "trace_rejects.csv");
+    let result = py.detach(|| {
+        on_threads(threads, || -> PyResult<_> {
+            let loaded = flowhound::analyze::load_input(&opts, Input::Tables(raws), &out, &config, &Silent)
+                .map_err(|e| outputs::failure(e, &out, "trace_rejects.csv"))?;
+            let groups = tracing::seeds::read(&seeds_file, &loaded.dump, &loaded.graph).map_err(fail)?;
+            let mut sinks: Vec<u32> = config
+                .trace
+                .sink_accounts
+                .iter()
+                .filter_map(|id| loaded.dump.accounts.index.get(id).copied())
+                .collect();
+            sinks.sort_unstable();
+            let topts = tracing::Options { rule, direction, max_hops, from, to };
+            let traces = tracing::run(&loaded.graph, &groups, &topts, &config, &sinks);
+            flowhound::export::trace_csv::write(&out, &traces, rule, &loaded.graph, &loaded.dump)
+                .map_err(fail)?;
+            outputs::read_all(&out, outputs::TRACE_TABLES)
+        })?
+    })?;
+    Ok(result.into_iter().map(|(name, frame)| (name, ArrowTable::new(frame))).collect())
+}
+
 /// Reads a dump folder (or file) in any layout flowhound knows into native-layout tables
 /// of text, plus the rows the readers rejected.
 #[pyfunction]
@@ -274,6 +350,7 @@ fn _flowhound(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ArrowTable>()?;
     m.add_function(wrap_pyfunction!(analyze, m)?)?;
     m.add_function(wrap_pyfunction!(features, m)?)?;
+    m.add_function(wrap_pyfunction!(trace, m)?)?;
     m.add_function(wrap_pyfunction!(read_dump, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(toml_of_json, m)?)?;

@@ -12,24 +12,48 @@ use pyo3::PyResult;
 
 use crate::{fail, FlowhoundError};
 
+/// trace's tables, by file stem.
+pub const TRACE_TABLES: &[&str] = &[
+    "trace_summary",
+    "trace_holdings",
+    "trace_paths",
+    "trace_flows",
+    "trace_jurisdictions",
+    "trace_rejects",
+];
+
 /// analyze's tables, by file stem.
 pub const ANALYZE_TABLES: &[&str] =
     &["leads", "lead_accounts", "lead_transfers", "lead_evidence", "lead_hits", "rejects"];
 
-/// Columns that hold whole numbers in any output file.
-const WHOLE: &[&str] = &["rank", "accounts", "holders", "line"];
-
-/// Columns that hold amounts, scores and shares.
-const DECIMAL: &[&str] = &[
-    "score",
-    "total_amount_base",
-    "gross_amount_base",
-    "amount_in",
-    "amount_out",
-    "amount",
-    "amount_base",
-    "strength",
-];
+/// The columns of an output file (by stem) that hold whole numbers and decimals; every
+/// other column is text. Feature matrices are numbers but for their ids.
+fn numbers(stem: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match stem {
+        "leads" => (&["rank", "accounts", "holders"], &["score", "total_amount_base", "gross_amount_base"]),
+        "lead_accounts" => (&[], &["amount_in", "amount_out"]),
+        "lead_evidence" => (&[], &["amount", "amount_base"]),
+        "lead_hits" => (&[], &["strength", "amount_base"]),
+        "rejects" | "trace_rejects" | "features_rejects" => (&["line"], &[]),
+        "trace_summary" => (
+            &[],
+            &[
+                "seed_value",
+                "held",
+                "held_offshore",
+                "held_high_risk",
+                "sunk",
+                "dropped_below_threshold",
+                "dropped_hop_limit",
+            ],
+        ),
+        "trace_holdings" => (&["hops_from_seed"], &["amount", "share_of_seed"]),
+        "trace_jurisdictions" => (&[], &["amount", "share_of_seed"]),
+        "trace_paths" => (&["rank", "hops"], &["amount", "share_of_seed", "bottleneck"]),
+        "trace_flows" => (&["transfers"], &["amount"]),
+        _ => (&[], &[]),
+    }
+}
 
 /// Every table of `names` from `dir`.
 pub fn read_all(dir: &Path, names: &[&str]) -> PyResult<Vec<(String, DataFrame)>> {
@@ -45,12 +69,14 @@ pub fn read_csv(path: &Path) -> PyResult<DataFrame> {
         .and_then(|r| r.finish())
         .map_err(|e| fail(format!("{}: {e}", path.display())))?;
     let height = frame.height();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let (whole, decimal) = numbers(stem);
     let mut columns = Vec::with_capacity(frame.width());
     for col in frame.columns() {
         let name = col.name().as_str();
-        let typed = if WHOLE.contains(&name) {
+        let typed = if whole.contains(&name) {
             col.cast(&DataType::Int64)
-        } else if DECIMAL.contains(&name) || is_feature(path, name) {
+        } else if decimal.contains(&name) || is_feature(stem, name) {
             col.cast(&DataType::Float64)
         } else {
             Ok(unshielded(col))
@@ -61,11 +87,8 @@ pub fn read_csv(path: &Path) -> PyResult<DataFrame> {
 }
 
 /// Feature columns (all but the ids) are numbers.
-fn is_feature(path: &Path, name: &str) -> bool {
-    path.file_name().is_some_and(|f| f == "features.csv")
-        && !name.ends_with("_id")
-        && name != "src"
-        && name != "dst"
+fn is_feature(stem: &str, name: &str) -> bool {
+    stem == "features" && !name.ends_with("_id")
 }
 
 fn unshielded(col: &Column) -> Column {
@@ -142,4 +165,17 @@ pub fn read_dump(
     let file = dir.path().join("rejects.csv");
     flowhound::ingest::rejects::write_rejects(&file, &rejects).map_err(fail)?;
     Ok((out, read_csv(&file)?))
+}
+
+/// Writes a table read as text to `path` as CSV (the seeds, which the trace library
+/// reads as SEEDS.csv).
+pub fn write_text_csv(table: &RawTable, path: &Path) -> PyResult<()> {
+    let names: Vec<String> = table.frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    let columns: Vec<_> = names.iter().filter_map(|n| table.column(n)).collect();
+    let mut w = csv::Writer::from_path(path).map_err(fail)?;
+    w.write_record(&names).map_err(fail)?;
+    for row in 0..table.height() {
+        w.write_record(columns.iter().map(|c| c.get(row))).map_err(fail)?;
+    }
+    w.flush().map_err(fail)
 }

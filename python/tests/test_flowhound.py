@@ -206,6 +206,24 @@ def test_features_equal_the_cli_feature_matrix(tmp_path):
             assert mine[name].equals(theirs[name]), name
 
 
+def test_trace_equals_the_cli_trace_files(tmp_path):
+    cli("trace", SAMPLE, "--seeds", SAMPLE / "seeds.csv", "--out", tmp_path / "trace", "--direction", "both")
+    seeds = pl.read_csv(SAMPLE / "seeds.csv", infer_schema_length=0)
+    mine = flowhound.trace(flowhound.read_dump(SAMPLE), seeds, direction="both")
+    for name in ["summary", "holdings", "paths", "flows", "jurisdictions", "rejects"]:
+        theirs = pl.read_csv(tmp_path / "trace" / f"trace_{name}.csv", infer_schema_length=0)
+        frame = getattr(mine, name)
+        assert frame.columns == theirs.columns, name
+        assert as_text(frame, theirs).equals(theirs), f"trace_{name} differs from the CLI's"
+    assert mine.summary["conserved"].to_list() == ["yes"] * mine.summary.height
+
+
+def test_trace_names_a_bad_seed():
+    seeds = pl.DataFrame({"account_id": ["no-such-account"]})
+    with pytest.raises(flowhound.FlowhoundError, match="no-such-account"):
+        flowhound.trace(flowhound.read_dump(SAMPLE), seeds)
+
+
 def test_the_readme_example_runs(tmp_path, capsys):
     flowhound.generate(tmp_path / "dump", seed=3, transfers=20_000, days=60, parquet=True)
     argv = sys.argv
