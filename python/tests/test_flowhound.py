@@ -224,6 +224,18 @@ def test_trace_names_a_bad_seed():
         flowhound.trace(flowhound.read_dump(SAMPLE), seeds)
 
 
+def test_the_readme_snippet_runs(tmp_path, monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python"):]
+    snippet = section[section.index("```python\n") + len("```python\n"):]
+    snippet = snippet[: snippet.index("```")]
+    flowhound.generate(tmp_path / "dump", seed=5, transfers=20_000, days=60, parquet=True)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(snippet, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert " leads; " in out and "lead_id" in out, out
+
+
 def test_the_readme_example_runs(tmp_path, capsys):
     flowhound.generate(tmp_path / "dump", seed=3, transfers=20_000, days=60, parquet=True)
     argv = sys.argv
