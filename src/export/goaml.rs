@@ -6,12 +6,12 @@
 //! internal_ref_number, transaction_description, date_transaction, transmode_code,
 //! amount_local, t_from, t_to; t_from → from_funds_code, from_foreign_currency,
 //! from_account, from_country (t_to likewise). The reporting entity comes from `[goaml]`.
+//! The report is a tree of typed structs serialised by quick-xml: the order is the
+//! fields' order, and escaping is the serialiser's, not hand-written markup.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::leads_csv::Evidence;
-use super::report::esc;
 use crate::config::Config;
 use crate::csv_out::write_atomic;
 use crate::error::{Error, Result};
@@ -104,10 +104,6 @@ pub fn run_day() -> i64 {
 /// Most transactions in one report.
 const MAX_TRANSACTIONS: usize = 1000;
 
-fn el(x: &mut String, indent: usize, name: &str, value: &str) {
-    let _ = writeln!(x, "{:indent$}<{name}>{}</{name}>", "", esc(value));
-}
-
 fn date_time(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
         .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
@@ -130,7 +126,7 @@ pub fn write(
     let mut files = Vec::new();
     for lead in leads.iter().take(config.goaml.top_leads) {
         let path = dir.join(format!("{}.xml", lead.id));
-        write_atomic(&path, report(lead, g, dump, config, submitted, filing).as_bytes())?;
+        write_atomic(&path, report(lead, g, dump, config, submitted, filing)?.as_bytes())?;
         files.push(path);
     }
     Ok(files)
@@ -148,6 +144,122 @@ pub fn check(config: &Config, filing: Filing) -> Result<()> {
     Ok(())
 }
 
+/// A goAML `<report>` (the elements this export fills, in the schema's order: serde
+/// writes fields in declaration order, and quick-xml escapes the text).
+#[derive(Serialize)]
+#[serde(rename = "report")]
+struct Report<'a> {
+    rentity_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rentity_branch: Option<&'a str>,
+    submission_code: &'a str,
+    report_code: &'a str,
+    entity_reference: &'a str,
+    submission_date: String,
+    currency_code_local: &'a str,
+    reporting_person: Person<'a>,
+    location: Location<'a>,
+    reason: String,
+    action: &'a str,
+    transaction: Vec<Transaction<'a>>,
+    report_indicators: Indicators,
+}
+
+#[derive(Serialize)]
+struct Person<'a> {
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    occupation: &'a str,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    address_type: &'a str,
+    address: &'a str,
+    city: &'a str,
+    country_code: &'a str,
+}
+
+#[derive(Serialize)]
+struct Transaction<'a> {
+    transactionnumber: &'a str,
+    internal_ref_number: &'a str,
+    transaction_description: String,
+    date_transaction: String,
+    transmode_code: &'a str,
+    amount_local: String,
+    t_from: From<'a>,
+    t_to: To<'a>,
+}
+
+/// The paying side (`t_from`): goAML names each child after its side.
+#[derive(Serialize)]
+struct From<'a> {
+    from_funds_code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_foreign_currency: Option<Foreign<'a>>,
+    from_account: Account<'a>,
+    from_country: String,
+}
+
+/// The paid side (`t_to`).
+#[derive(Serialize)]
+struct To<'a> {
+    to_funds_code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to_foreign_currency: Option<Foreign<'a>>,
+    to_account: Account<'a>,
+    to_country: String,
+}
+
+#[derive(Serialize)]
+struct Foreign<'a> {
+    foreign_currency_code: &'a str,
+    foreign_amount: String,
+    foreign_exchange_rate: String,
+}
+
+#[derive(Serialize)]
+struct Account<'a> {
+    institution_name: String,
+    institution_code: String,
+    account: &'a str,
+    currency_code: &'a str,
+}
+
+#[derive(Serialize)]
+struct Indicators {
+    indicator: Vec<String>,
+}
+
+/// One side of a transfer: its account, its foreign-currency block when the transfer is
+/// not in the local currency, and its country (ZZ, the ISO 3166 user-assigned code,
+/// where the dump gives none).
+fn side<'a>(
+    g: &FlowGraph,
+    dump: &Dump,
+    ev: &Evidence<'a>,
+    account: usize,
+    id: &'a str,
+    local: &str,
+) -> (Option<Foreign<'a>>, Account<'a>, String) {
+    let foreign = (ev.currency != local).then(|| Foreign {
+        foreign_currency_code: ev.currency,
+        foreign_amount: format!("{:.2}", ev.amount),
+        foreign_exchange_rate: format!("{:.6}", ev.amount_base / ev.amount),
+    });
+    let bank = dump.accounts.bank.get(account).and_then(Clone::clone).unwrap_or_else(|| "unknown".to_owned());
+    let acc = Account {
+        institution_name: bank.clone(),
+        institution_code: bank,
+        account: id,
+        currency_code: ev.currency,
+    };
+    let country = g.accounts.country[account].map(|c| c.to_string()).unwrap_or_else(|| "ZZ".into());
+    (foreign, acc, country)
+}
+
 /// One lead as a goAML `<report>`.
 pub fn report(
     lead: &Lead,
@@ -156,98 +268,86 @@ pub fn report(
     config: &Config,
     submitted: i64,
     filing: Filing,
-) -> String {
+) -> Result<String> {
     let c: &GoamlConfig = &config.goaml;
     let local = if c.currency_code_local.is_empty() {
         config.base_currency.as_str()
     } else {
         c.currency_code_local.as_str()
     };
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    if filing == Filing::Draft {
-        x.push_str("<!-- DRAFT: written as a draft (goaml-draft option); review [goaml] before filing -->\n");
-    }
-    x.push_str("<report>\n");
-    el(&mut x, 2, "rentity_id", &c.rentity_id);
-    if !c.rentity_branch.is_empty() {
-        el(&mut x, 2, "rentity_branch", &c.rentity_branch);
-    }
-    el(&mut x, 2, "submission_code", &c.submission_code);
-    el(&mut x, 2, "report_code", &c.report_code);
-    el(&mut x, 2, "entity_reference", &lead.id);
-    el(&mut x, 2, "submission_date", &date_time(submitted));
-    el(&mut x, 2, "currency_code_local", local);
-    x.push_str("  <reporting_person>\n");
-    el(&mut x, 4, "first_name", &c.reporting_person_first_name);
-    el(&mut x, 4, "last_name", &c.reporting_person_last_name);
-    el(&mut x, 4, "email", &c.reporting_person_email);
-    el(&mut x, 4, "occupation", &c.reporting_person_occupation);
-    x.push_str("  </reporting_person>\n  <location>\n");
-    el(&mut x, 4, "address_type", &c.location_address_type);
-    el(&mut x, 4, "address", &c.location_address);
-    el(&mut x, 4, "city", &c.location_city);
-    el(&mut x, 4, "country_code", &c.location_country_code);
-    x.push_str("  </location>\n");
-    el(
-        &mut x,
-        2,
-        "reason",
-        &format!(
-            "flowhound lead {} (score {:.1}, patterns {}): {}",
-            lead.id,
-            lead.score,
-            crate::pattern::join(&lead.patterns, ", "),
-            lead.summary
-        ),
-    );
-    el(&mut x, 2, "action", &c.action);
     let mut seen = std::collections::BTreeSet::new();
+    let mut transaction = Vec::new();
     for &(e, pattern) in &lead.transfers {
         if seen.len() >= MAX_TRANSACTIONS || !seen.insert(e) {
             continue;
         }
         let ev = Evidence::of(e, g, dump);
         let (s, d) = (g.src[e as usize] as usize, g.dst[e as usize] as usize);
-        x.push_str("  <transaction>\n");
-        el(&mut x, 4, "transactionnumber", ev.transfer_id);
-        el(&mut x, 4, "internal_ref_number", &lead.id);
-        el(&mut x, 4, "transaction_description", &format!("{pattern} evidence, channel {}", ev.channel));
-        el(&mut x, 4, "date_transaction", &date_time(ev.time));
-        el(&mut x, 4, "transmode_code", &c.transmode_code);
-        el(&mut x, 4, "amount_local", &format!("{:.2}", ev.amount_base));
-        for (side, account, id) in [("from", s, ev.src), ("to", d, ev.dst)] {
-            let _ = writeln!(x, "    <t_{side}>");
-            el(&mut x, 6, &format!("{side}_funds_code"), &c.funds_code);
-            if ev.currency != local {
-                let _ = writeln!(x, "      <{side}_foreign_currency>");
-                el(&mut x, 8, "foreign_currency_code", ev.currency);
-                el(&mut x, 8, "foreign_amount", &format!("{:.2}", ev.amount));
-                el(&mut x, 8, "foreign_exchange_rate", &format!("{:.6}", ev.amount_base / ev.amount));
-                let _ = writeln!(x, "      </{side}_foreign_currency>");
-            }
-            let _ = writeln!(x, "      <{side}_account>");
-            let bank = dump
-                .accounts
-                .bank
-                .get(account)
-                .and_then(Clone::clone)
-                .unwrap_or_else(|| "unknown".to_owned());
-            el(&mut x, 8, "institution_name", &bank);
-            el(&mut x, 8, "institution_code", &bank);
-            el(&mut x, 8, "account", id);
-            el(&mut x, 8, "currency_code", ev.currency);
-            let _ = writeln!(x, "      </{side}_account>");
-            // ZZ: ISO 3166 user-assigned code, used where the dump gives no country.
-            let country = g.accounts.country[account].map(|c| c.to_string()).unwrap_or_else(|| "ZZ".into());
-            el(&mut x, 6, &format!("{side}_country"), &country);
-            let _ = writeln!(x, "    </t_{side}>");
-        }
-        x.push_str("  </transaction>\n");
+        let (from_foreign, from_account, from_country) = side(g, dump, &ev, s, ev.src, local);
+        let (to_foreign, to_account, to_country) = side(g, dump, &ev, d, ev.dst, local);
+        transaction.push(Transaction {
+            transactionnumber: ev.transfer_id,
+            internal_ref_number: &lead.id,
+            transaction_description: format!("{pattern} evidence, channel {}", ev.channel),
+            date_transaction: date_time(ev.time),
+            transmode_code: &c.transmode_code,
+            amount_local: format!("{:.2}", ev.amount_base),
+            t_from: From {
+                from_funds_code: &c.funds_code,
+                from_foreign_currency: from_foreign,
+                from_account,
+                from_country,
+            },
+            t_to: To {
+                to_funds_code: &c.funds_code,
+                to_foreign_currency: to_foreign,
+                to_account,
+                to_country,
+            },
+        });
     }
-    x.push_str("  <report_indicators>\n");
-    for p in &lead.patterns {
-        el(&mut x, 4, "indicator", &format!("FLOWHOUND-{p}"));
+    let report = Report {
+        rentity_id: &c.rentity_id,
+        rentity_branch: (!c.rentity_branch.is_empty()).then_some(c.rentity_branch.as_str()),
+        submission_code: &c.submission_code,
+        report_code: &c.report_code,
+        entity_reference: &lead.id,
+        submission_date: date_time(submitted),
+        currency_code_local: local,
+        reporting_person: Person {
+            first_name: &c.reporting_person_first_name,
+            last_name: &c.reporting_person_last_name,
+            email: &c.reporting_person_email,
+            occupation: &c.reporting_person_occupation,
+        },
+        location: Location {
+            address_type: &c.location_address_type,
+            address: &c.location_address,
+            city: &c.location_city,
+            country_code: &c.location_country_code,
+        },
+        reason: format!(
+            "flowhound lead {} (score {:.1}, patterns {}): {}",
+            lead.id,
+            lead.score,
+            crate::pattern::join(&lead.patterns, ", "),
+            lead.summary
+        ),
+        action: &c.action,
+        transaction,
+        report_indicators: Indicators {
+            indicator: lead.patterns.iter().map(|p| format!("FLOWHOUND-{p}")).collect(),
+        },
+    };
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    if filing == Filing::Draft {
+        x.push_str("<!-- DRAFT: written as a draft (goaml-draft option); review [goaml] before filing -->\n");
     }
-    x.push_str("  </report_indicators>\n</report>\n");
-    x
+    let mut body = String::new();
+    let mut ser = quick_xml::se::Serializer::new(&mut body);
+    ser.indent(' ', 2);
+    report.serialize(ser).map_err(|e| Error::RunFailed(format!("goAML report of {}: {e}", lead.id)))?;
+    x.push_str(&body);
+    x.push('\n');
+    Ok(x)
 }
