@@ -7,6 +7,7 @@ pub mod layout;
 pub mod leads_csv;
 pub mod out_dir;
 pub mod report;
+pub mod report_page;
 pub mod rows;
 pub mod run_json;
 pub mod trace_csv;

@@ -8,6 +8,9 @@ use std::path::Path;
 
 use super::layout::{lay_out, EdgeIn, Layout, NodeIn};
 use super::leads_csv::Evidence;
+use super::report_page::{
+    AccountLine, DetectorLine, Folded, LeadLine, ReportPage, Section, Tag, TransferLine,
+};
 use crate::config::Config;
 use crate::csv_out::write_atomic;
 use crate::detect::DetectorRun;
@@ -17,6 +20,7 @@ use crate::leads::{Lead, LeadAccount};
 use crate::model::Dump;
 use crate::units::fmt_amount;
 use crate::units::{format_date, format_time};
+use askama::Template;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the HTML case report.
@@ -255,93 +259,68 @@ pub fn write(
     config: &Config,
     run: &RunContext,
 ) -> Result<()> {
-    let cur = esc(&run.base_currency);
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>flowhound report: {dump}</title><style>{STYLE}</style></head><body><h1>flowhound case report</h1><p class=\"muted\">Dump <b>{dump}</b> · flowhound {v} · {n} leads · amounts in {cur}</p>",
-        dump = esc(&run.dump),
-        v = env!("CARGO_PKG_VERSION"),
-        n = leads.len()
-    );
-    // The first screen: the ranked leads, what each is in words, and its first reason.
-    let _ = write!(
-        h,
-        "<h2>Leads</h2><table class=\"leads\"><tr><th>#</th><th>lead</th><th>score</th><th>what</th><th>why (first reason)</th><th>accounts</th><th>amount ({cur})</th><th>when</th><th>countries</th></tr>"
-    );
-    for (rank, l) in leads.iter().take(200).enumerate() {
-        let words: Vec<&str> = l.patterns.iter().map(|p| p.title()).collect();
-        let first_reason = l.summary.split(" | ").next().unwrap_or("");
-        let _ = write!(
-            h,
-            "<tr><td class=\"num\">{}</td><td><a href=\"#{id}\">{id}</a></td><td class=\"num\">{:.1}</td><td>{}</td><td class=\"why\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td>{}</td></tr>",
-            rank + 1,
-            l.score,
-            esc(&words.join(" + ")),
-            esc(&shorten(first_reason, 160)),
-            l.accounts.len(),
-            fmt_amount(l.total_amount),
-            format_date(l.first_seen),
-            format_date(l.last_seen),
-            countries(l, g),
-            id = esc(&l.id)
-        );
-    }
-    h.push_str("</table>");
-    if leads.len() > 200 {
-        let _ = write!(h, "<p class=\"muted\">{} more leads in leads.csv.</p>", leads.len() - 200);
-    }
+    let shown = &leads[..leads.len().min(200)];
+    let lines = shown
+        .iter()
+        .enumerate()
+        .map(|(rank, l)| LeadLine {
+            rank: rank + 1,
+            id: l.id.clone(),
+            score: format!("{:.1}", l.score),
+            what: l.patterns.iter().map(|p| p.title()).collect::<Vec<_>>().join(" + "),
+            why: shorten(l.summary.split(" | ").next().unwrap_or(""), 160),
+            accounts: l.accounts.len(),
+            amount: fmt_amount(l.total_amount),
+            from: format_date(l.first_seen),
+            to: format_date(l.last_seen),
+            countries: countries(l, g),
+        })
+        .collect();
     // The codes the leads use, in words.
-    let used: std::collections::BTreeSet<crate::pattern::Pattern> =
+    let used: BTreeSet<crate::pattern::Pattern> =
         leads.iter().flat_map(|l| l.patterns.iter().copied()).collect();
-    if !used.is_empty() {
-        h.push_str("<h3>Pattern codes</h3><table><tr><th>code</th><th>what it is</th></tr>");
-        for p in used {
-            let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", p.code(), esc(p.description()));
-        }
-        h.push_str("</table>");
-    }
-    h.push_str("<p class=\"legend\"><span><i class=\"dot\" style=\"background:#2f6db5\"></i>onshore</span><span><i class=\"dot\" style=\"background:#c8372d\"></i>offshore</span><span><i class=\"dot\" style=\"background:#e08a00\"></i>high-risk</span><span><i class=\"dot\" style=\"background:#7d8796\"></i>country unknown</span></p>");
-    for l in leads.iter().take(config.report.top_leads) {
-        lead_section(&mut h, l, g, dump, config, &cur);
-    }
-    // Every lead of the table has a section to link to: the rest, folded, with every
-    // reason (their drawings and evidence are in explain and the CSV files).
-    let rest = leads.iter().take(200).skip(config.report.top_leads);
-    for l in rest {
-        let _ = write!(
-            h,
-            "<details id=\"{id}\"><summary>{id} · {} · score {:.1} · {} accounts · {} {cur}</summary><ul>",
-            crate::pattern::join(&l.patterns, " + "),
-            l.score,
-            l.accounts.len(),
-            fmt_amount(l.total_amount),
-            id = esc(&l.id)
-        );
-        for hit in &l.hits {
-            let _ = write!(h, "<li>{}: {}</li>", hit.pattern, esc(&hit.reason));
-        }
-        h.push_str("</ul></details>");
-    }
-    // How the run went: below the leads, for whoever checks the input.
-    h.push_str("<h2>Run</h2><table><tr><th>input</th></tr>");
-    for line in run.reconciliation.iter().chain(&run.missing) {
-        let _ = write!(h, "<tr><td>{}</td></tr>", esc(line));
-    }
-    h.push_str("</table><table><tr><th>detector</th><th>pattern</th><th>hits</th><th>notes</th></tr>");
-    for d in &run.detectors {
-        let notes = d.skipped.clone().map(|s| format!("skipped: {s}")).unwrap_or_else(|| d.notes.join("; "));
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            d.code,
-            esc(d.title),
-            d.hits,
-            esc(&notes)
-        );
-    }
-    h.push_str("</table></body></html>\n");
-    write_atomic(path, h.as_bytes())
+    let top = config.report.top_leads.min(shown.len());
+    let page = ReportPage {
+        dump: &run.dump,
+        version: env!("CARGO_PKG_VERSION"),
+        lead_count: leads.len(),
+        currency: &run.base_currency,
+        style: STYLE,
+        lines,
+        more_leads: leads.len() - shown.len(),
+        codes: used.into_iter().map(|p| (p.code().to_owned(), p.description())).collect(),
+        sections: shown[..top].iter().map(|l| section(l, g, dump, config)).collect(),
+        // Every lead of the table has a section to link to: the rest, folded, with every
+        // reason (their drawings and evidence are in explain and the CSV files).
+        folded: shown[top..]
+            .iter()
+            .map(|l| Folded {
+                id: l.id.clone(),
+                patterns: crate::pattern::join(&l.patterns, " + "),
+                score: format!("{:.1}", l.score),
+                accounts: l.accounts.len(),
+                amount: fmt_amount(l.total_amount),
+                hits: l.hits.iter().map(|h| (h.pattern.to_string(), h.reason.clone())).collect(),
+            })
+            .collect(),
+        inputs: run.reconciliation.iter().chain(&run.missing).cloned().collect(),
+        detectors: run
+            .detectors
+            .iter()
+            .map(|d| DetectorLine {
+                code: d.code.to_string(),
+                title: d.title.to_owned(),
+                hits: d.hits,
+                notes: d
+                    .skipped
+                    .clone()
+                    .map(|s| format!("skipped: {s}"))
+                    .unwrap_or_else(|| d.notes.join("; ")),
+            })
+            .collect(),
+    };
+    let html = page.render().map_err(|e| crate::error::Error::RunFailed(format!("report.html: {e}")))?;
+    write_atomic(path, html.as_bytes())
 }
 
 /// `text` cut to `max` characters, with an ellipsis when cut.
@@ -354,18 +333,11 @@ fn shorten(text: &str, max: usize) -> String {
     cut
 }
 
-fn countries(l: &Lead, g: &FlowGraph) -> String {
-    let mut set: Vec<String> = l
-        .accounts
-        .iter()
-        .filter_map(|a| g.accounts.country[a.account as usize])
-        .map(|c| {
-            let i = l
-                .accounts
-                .iter()
-                .find(|x| g.accounts.country[x.account as usize] == Some(c))
-                .map(|x| x.account as usize)
-                .unwrap_or(0);
+fn countries(l: &Lead, g: &FlowGraph) -> Vec<Tag> {
+    let mut tags: BTreeMap<String, &'static str> = BTreeMap::new();
+    for a in &l.accounts {
+        let i = a.account as usize;
+        if let Some(c) = g.accounts.country[i] {
             let class = if g.accounts.offshore[i] {
                 " off"
             } else if g.accounts.high_risk[i] {
@@ -373,89 +345,80 @@ fn countries(l: &Lead, g: &FlowGraph) -> String {
             } else {
                 ""
             };
-            format!("<span class=\"tag{class}\">{c}</span>")
-        })
-        .collect();
-    set.sort();
-    set.dedup();
-    set.join("")
+            tags.entry(c.to_string()).or_insert(class);
+        }
+    }
+    tags.into_iter().map(|(code, class)| Tag { code, class }).collect()
 }
 
-fn lead_section(h: &mut String, l: &Lead, g: &FlowGraph, dump: &Dump, config: &Config, cur: &str) {
-    let _ = write!(
-        h,
-        "<h2 id=\"{id}\">{id} · {} · score {:.1}</h2><p class=\"muted\">{} accounts · {} {cur} · {} to {}</p><div class=\"reason\">{}</div>",
-        crate::pattern::join(&l.patterns, " + "),
-        l.score,
-        l.accounts.len(),
-        fmt_amount(l.total_amount),
-        format_time(l.first_seen),
-        format_time(l.last_seen),
-        esc(&l.summary).replace(" | ", "<br>"),
-        id = esc(&l.id)
-    );
-    h.push_str(&drawing(l, g, dump, config.report.max_accounts_drawn));
-    h.push_str("<h3>Accounts</h3><table><tr><th>account</th><th>holder</th><th>country</th><th>role</th><th>received</th><th>sent</th></tr>");
+/// A drawn lead's section: reasons, drawing, the largest accounts, the first proving
+/// transfers.
+fn section(l: &Lead, g: &FlowGraph, dump: &Dump, config: &Config) -> Section {
     let mut accounts: Vec<&LeadAccount> = l.accounts.iter().collect();
     accounts.sort_by(|a, b| {
         (b.amount_in + b.amount_out).total_cmp(&(a.amount_in + a.amount_out)).then(a.account.cmp(&b.account))
     });
-    for a in accounts.iter().take(60) {
-        let i = a.account as usize;
-        let holder = g.accounts.holder[i];
-        let holder = if holder == NO_HOLDER {
-            String::new()
-        } else {
-            dump.holders.name[holder as usize]
-                .clone()
-                .unwrap_or_else(|| dump.holders.ids[holder as usize].clone())
-        };
-        let roles: Vec<String> = a.roles.iter().map(|(p, r)| format!("{p}:{}", r.as_str())).collect();
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            esc(&dump.accounts.ids[i]),
-            esc(&holder),
-            g.accounts.country[i].map(|c| c.to_string()).unwrap_or_default(),
-            esc(&roles.join(", ")),
-            fmt_amount(a.amount_in),
-            fmt_amount(a.amount_out)
-        );
-    }
-    h.push_str("</table>");
-    if accounts.len() > 60 {
-        let _ =
-            write!(h, "<p class=\"muted\">{} more accounts in lead_accounts.csv.</p>", accounts.len() - 60);
-    }
-    h.push_str("<h3>Transfers that prove it</h3><table><tr><th>time</th><th>transfer</th><th>from</th><th>to</th><th>amount</th><th>base</th><th>channel</th><th>pattern</th></tr>");
-    let mut seen = std::collections::BTreeSet::new();
-    let mut shown = 0;
+    let account_lines = accounts
+        .iter()
+        .take(60)
+        .map(|a| {
+            let i = a.account as usize;
+            let holder = g.accounts.holder[i];
+            let holder = if holder == NO_HOLDER {
+                String::new()
+            } else {
+                dump.holders.name[holder as usize]
+                    .clone()
+                    .unwrap_or_else(|| dump.holders.ids[holder as usize].clone())
+            };
+            AccountLine {
+                id: dump.accounts.ids[i].clone(),
+                holder,
+                country: g.accounts.country[i].map(|c| c.to_string()).unwrap_or_default(),
+                roles: a
+                    .roles
+                    .iter()
+                    .map(|(p, r)| format!("{p}:{}", r.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                received: fmt_amount(a.amount_in),
+                sent: fmt_amount(a.amount_out),
+            }
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut transfer_lines = Vec::new();
     for &(e, pattern) in &l.transfers {
-        if !seen.insert(e) || shown >= 40 {
+        if transfer_lines.len() >= 40 || !seen.insert(e) {
             continue;
         }
-        shown += 1;
         let ev = Evidence::of(e, g, dump);
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{:.2} {}</td><td class=\"num\">{}</td><td>{}</td><td>{pattern}</td></tr>",
-            format_time(ev.time),
-            esc(ev.transfer_id),
-            esc(ev.src),
-            esc(ev.dst),
-            ev.amount,
-            esc(ev.currency),
-            fmt_amount(ev.amount_base),
-            ev.channel
-        );
+        transfer_lines.push(TransferLine {
+            time: format_time(ev.time),
+            id: ev.transfer_id.to_owned(),
+            from: ev.src.to_owned(),
+            to: ev.dst.to_owned(),
+            amount: format!("{:.2} {}", ev.amount, ev.currency),
+            base: fmt_amount(ev.amount_base),
+            channel: ev.channel.to_string(),
+            pattern: pattern.to_string(),
+        });
     }
-    h.push_str("</table>");
-    if seen.len() < l.transfers.len() || shown >= 40 {
-        let _ = write!(
-            h,
-            "<p class=\"muted\">All {} proving transfers are in lead_evidence.csv.</p>",
-            l.transfers.len()
-        );
+    let distinct: BTreeSet<u32> = l.transfers.iter().map(|t| t.0).collect();
+    Section {
+        id: l.id.clone(),
+        patterns: crate::pattern::join(&l.patterns, " + "),
+        score: format!("{:.1}", l.score),
+        accounts: l.accounts.len(),
+        amount: fmt_amount(l.total_amount),
+        from: format_time(l.first_seen),
+        to: format_time(l.last_seen),
+        reasons: l.summary.split(" | ").map(str::to_owned).collect(),
+        drawing: drawing(l, g, dump, config.report.max_accounts_drawn),
+        account_lines,
+        more_accounts: accounts.len().saturating_sub(60),
+        all_transfers: (distinct.len() > transfer_lines.len()).then_some(l.transfers.len()),
+        transfer_lines,
     }
 }
 
