@@ -106,7 +106,13 @@ fn unshielded(col: &Column) -> Column {
 pub fn failure(e: flowhound::Error, out: &Path, rejects_file: &str) -> pyo3::PyErr {
     // The CLI's "see <folder>/rejects.csv" names a private folder that is gone.
     let full = e.to_string();
-    let mut message = full.split("; see ").next().unwrap_or(&full).to_owned();
+    // ...and names the CLI's flags, which are keyword arguments here.
+    let mut message = full
+        .split("; see ")
+        .next()
+        .unwrap_or(&full)
+        .replace("--strict is set", "strict=True")
+        .replace("--max-reject-ratio", "max_reject_ratio");
     let rejects = out.join(rejects_file);
     if let Ok(frame) = read_csv(&rejects) {
         let cell = |name: &str| {

@@ -157,6 +157,7 @@ def test_a_bad_row_raises_naming_table_row_and_field():
         flowhound.analyze(small_transfers(), strict=True)
     message = str(e.value)
     assert "transfers row 2" in message and "`amount`" in message and "abc" in message, message
+    assert "strict=True" in message and "--" not in message, message
 
 
 def test_a_bad_row_is_a_reject_not_a_loss():
