@@ -17,6 +17,7 @@ sizes=("$@")
 cargo build --release -q
 bin="$CARGO_TARGET_DIR/release/flowhound"
 work="${FLOWHOUND_BENCH_DIR:-$(mktemp -d)}"
+mkdir -p "$work"
 threads="${FLOWHOUND_BENCH_THREADS:-2}"
 echo "flowhound $($bin --version | cut -d' ' -f2), $threads threads, $(nproc) cores, scratch $work"
 printf "%-10s %-9s %9s %9s %11s %11s %12s\n" transfers stage wall_s peak_MiB us/transfer B/transfer transfers/s
