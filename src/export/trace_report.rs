@@ -6,6 +6,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use askama::Template;
+
 use super::report::esc;
 use super::trace_csv::by_jurisdiction;
 use crate::csv_out::write_atomic;
@@ -128,53 +130,94 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 6px;border-top:
 table{border-collapse:collapse;width:100%;margin:8px 0 12px;font-size:13px}th,td{border-bottom:1px solid #e3e7ee;padding:4px 8px;text-align:left}th{background:#f3f5f9}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}svg{max-width:100%;height:auto;background:#fcfdff;border:1px solid #e3e7ee;border-radius:4px;display:block;margin:8px 0}";
 
+/// One holding row of the report.
+struct Holding {
+    account: String,
+    holder: String,
+    country: String,
+    held: String,
+    share: String,
+    hops: u32,
+}
+
+/// One traced case (and direction) of the report.
+struct Case {
+    title: String,
+    seeds: String,
+    balance: String,
+    conserved: bool,
+    picture: String,
+    holdings: Vec<Holding>,
+    more: usize,
+}
+
+/// The page; the template escapes every value but the pictures (SVG built by
+/// [`sankey`], which escapes its own text).
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>flowhound trace report</title><style>{{ style|safe }}</style></head><body>
+<h1>flowhound trace report</h1><p class="muted">{{ cases.len() }} traced case(s) · amounts in {{ currency }}</p>
+{%- for c in cases %}
+<h2>{{ c.title }}</h2><p class="muted">seeds {{ c.seeds }} · {{ c.balance }}{% if c.conserved %} (conserved to the cent){% else %} (NOT conserved){% endif %}</p>
+{{ c.picture|safe }}
+<table><tr><th>account</th><th>holder</th><th>country</th><th>held</th><th>share of seed</th><th>hops</th></tr>
+{%- for h in c.holdings %}<tr><td>{{ h.account }}</td><td>{{ h.holder }}</td><td>{{ h.country }}</td><td class="num">{{ h.held }}</td><td class="num">{{ h.share }}</td><td class="num">{{ h.hops }}</td></tr>{% endfor %}
+</table>
+{%- if c.more > 0 %}<p class="muted">{{ c.more }} more holdings in trace_holdings.csv.</p>{% endif %}
+{%- endfor %}
+</body></html>
+"##
+)]
+struct Page<'a> {
+    style: &'static str,
+    currency: &'a str,
+    cases: Vec<Case>,
+}
+
 /// Writes the trace report of `traces`.
 pub fn write(path: &Path, traces: &[GroupTrace], g: &FlowGraph, dump: &Dump, currency: &str) -> Result<()> {
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>flowhound trace report</title><style>{STYLE}</style></head><body><h1>flowhound trace report</h1><p class=\"muted\">{} traced case(s) · amounts in {}</p>",
-        traces.len(),
-        esc(currency)
-    );
-    for t in traces {
-        let o = &t.outcome;
-        let dir = if t.direction == Direction::Backward { "backward" } else { "forward" };
-        let seeds: Vec<&str> = t.seeds.iter().map(|&s| dump.accounts.ids[s as usize].as_str()).collect();
-        let _ = write!(
-            h,
-            "<h2>{} · {dir}</h2><p class=\"muted\">seeds {} · seed value {} = held {} + sunk {} + dropped {}{}</p>",
-            esc(&t.case),
-            esc(&seeds.join(", ")),
-            fmt_amount(amount(o.seed_value)),
-            fmt_amount(amount(o.total_held())),
-            fmt_amount(amount(o.sunk)),
-            fmt_amount(amount(o.dropped_small + o.dropped_hops)),
-            if o.imbalance() == 0 { " (conserved to the cent)" } else { " (NOT conserved)" }
-        );
-        h.push_str(&sankey(t, g, currency));
-        h.push_str("<table><tr><th>account</th><th>holder</th><th>country</th><th>held</th><th>share of seed</th><th>hops</th></tr>");
-        let mut held = o.held.clone();
-        held.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for &(a, cents, hops) in held.iter().take(25) {
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}%</td><td class=\"num\">{hops}</td></tr>",
-                esc(&dump.accounts.ids[a as usize]),
-                esc(super::holder_name(g, dump, a)),
-                super::country_code(g, a),
-                fmt_amount(amount(cents)),
-                100.0 * cents as f64 / o.seed_value.max(1) as f64,
-            );
-        }
-        h.push_str("</table>");
-        if held.len() > 25 {
-            let _ =
-                write!(h, "<p class=\"muted\">{} more holdings in trace_holdings.csv.</p>", held.len() - 25);
-        }
-    }
-    h.push_str("</body></html>\n");
-    write_atomic(path, h.as_bytes())
+    let cases = traces
+        .iter()
+        .map(|t| {
+            let o = &t.outcome;
+            let dir = if t.direction == Direction::Backward { "backward" } else { "forward" };
+            let seeds: Vec<&str> = t.seeds.iter().map(|&s| dump.accounts.ids[s as usize].as_str()).collect();
+            let mut held = o.held.clone();
+            held.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let share = |cents: i64| format!("{:.1}%", 100.0 * cents as f64 / o.seed_value.max(1) as f64);
+            Case {
+                title: format!("{} · {dir}", t.case),
+                seeds: seeds.join(", "),
+                balance: format!(
+                    "seed value {} = held {} + sunk {} + dropped {}",
+                    fmt_amount(amount(o.seed_value)),
+                    fmt_amount(amount(o.total_held())),
+                    fmt_amount(amount(o.sunk)),
+                    fmt_amount(amount(o.dropped_small + o.dropped_hops)),
+                ),
+                conserved: o.imbalance() == 0,
+                picture: sankey(t, g, currency),
+                holdings: held
+                    .iter()
+                    .take(25)
+                    .map(|&(a, cents, hops)| Holding {
+                        account: dump.accounts.ids[a as usize].clone(),
+                        holder: super::holder_name(g, dump, a).to_owned(),
+                        country: super::country_code(g, a),
+                        held: fmt_amount(amount(cents)),
+                        share: share(cents),
+                        hops,
+                    })
+                    .collect(),
+                more: held.len().saturating_sub(25),
+            }
+        })
+        .collect();
+    let page = Page { style: STYLE, currency, cases };
+    let html =
+        page.render().map_err(|e| crate::error::Error::RunFailed(format!("trace_report.html: {e}")))?;
+    write_atomic(path, html.as_bytes())
 }
 
 #[cfg(test)]
