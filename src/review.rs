@@ -74,7 +74,7 @@ pub fn select(out: &Path, filter: &Filter, sort: SortBy) -> Result<Vec<LeadRow>>
             b.total_amount_base.0.total_cmp(&a.total_amount_base.0).then(a.rank.cmp(&b.rank))
         }),
         SortBy::Recent => kept.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(a.rank.cmp(&b.rank))),
-        SortBy::Size => kept.sort_by(|a, b| b.accounts.cmp(&a.accounts).then(a.rank.cmp(&b.rank))),
+        SortBy::Size => kept.sort_by(|a, b| b.account_count.cmp(&a.account_count).then(a.rank.cmp(&b.rank))),
     }
     Ok(kept)
 }

@@ -192,7 +192,7 @@ fn a_case_keeps_its_lead_id_when_its_rank_moves() {
     let cfg = dir.path().join("weights.toml");
     std::fs::write(&cfg, "[scoring.pattern_weights]\nOS1 = 0.1\nOS2 = 0.1\nOS4 = 0.1\n").unwrap();
     ok(&["analyze", s(&fixture("sample")), "--out", s(b.path()), "--config", s(&cfg)]);
-    let key = |l: &LeadRow| (l.patterns.items().to_vec(), l.accounts, l.summary.as_str().to_owned());
+    let key = |l: &LeadRow| (l.patterns.items().to_vec(), l.account_count, l.summary.as_str().to_owned());
     let before: Vec<LeadRow> = typed(&a.path().join("leads.csv"));
     let after: Vec<LeadRow> = typed(&b.path().join("leads.csv"));
     let mut moved = 0;

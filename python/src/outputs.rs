@@ -30,7 +30,9 @@ pub const ANALYZE_TABLES: &[&str] =
 /// other column is text. Feature matrices are numbers but for their ids.
 fn numbers(stem: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match stem {
-        "leads" => (&["rank", "accounts", "holders"], &["score", "total_amount_base", "gross_amount_base"]),
+        "leads" => {
+            (&["rank", "account_count", "holder_count"], &["score", "total_amount_base", "gross_amount_base"])
+        }
         "lead_accounts" => (&[], &["amount_in", "amount_out"]),
         "lead_evidence" => (&[], &["amount", "amount_base"]),
         "lead_hits" => (&[], &["strength", "amount_base"]),

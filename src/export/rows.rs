@@ -194,10 +194,13 @@ pub struct LeadRow {
     pub score: Money,
     /// Patterns found, by code.
     pub patterns: List<Pattern>,
-    /// Accounts in the lead.
-    pub accounts: usize,
-    /// Distinct holders.
-    pub holders: usize,
+    /// How many accounts the lead has (the list is in lead_accounts.csv). Read from
+    /// `accounts` in folders written before the column was renamed.
+    #[serde(alias = "accounts")]
+    pub account_count: usize,
+    /// How many distinct holders its accounts have.
+    #[serde(alias = "holders")]
+    pub holder_count: usize,
     /// Countries of its accounts.
     pub countries: List<String>,
     /// Value that entered its patterns (base currency).
@@ -536,8 +539,8 @@ mod tests {
             rank: 1,
             score: Fixed(87.126),
             patterns: List::new(vec![Pattern::Os1, Pattern::Ub1]),
-            accounts: 3,
-            holders: 2,
+            account_count: 3,
+            holder_count: 2,
             countries: List::new(vec!["CN".into(), "VG".into()]),
             total_amount_base: Fixed(1500.0),
             gross_amount_base: Fixed(3000.0),

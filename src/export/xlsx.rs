@@ -17,8 +17,8 @@ pub const SHEETS: [&str; 5] = ["leads", "lead_accounts", "lead_hits", "lead_tran
 const NUMBERS: [&str; 11] = [
     "rank",
     "score",
-    "accounts",
-    "holders",
+    "account_count",
+    "holder_count",
     "total_amount_base",
     "gross_amount_base",
     "amount_in",
