@@ -216,3 +216,43 @@ fn json_summary_is_one_object_a_script_can_read() {
     let transfers = v["tables"].as_array().unwrap().iter().find(|t| t["table"] == "transfers").unwrap();
     assert_eq!(transfers["read"], 6000);
 }
+
+#[test]
+fn lead_ids_hold_across_thread_counts_and_with_a_detector_disabled() {
+    let (one, two, less) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    ok(&["--threads", "1", "analyze", s(&fixture("sample")), "--out", s(one.path())]);
+    ok(&["--threads", "2", "analyze", s(&fixture("sample")), "--out", s(two.path())]);
+    let ids = |dir: &std::path::Path| -> Vec<(String, String)> {
+        let leads: Vec<LeadRow> = typed(&dir.join("leads.csv"));
+        leads.iter().map(|l| (l.lead_id.as_str().to_owned(), l.summary.as_str().to_owned())).collect()
+    };
+    assert_eq!(ids(one.path()), ids(two.path()), "the same ids, in the same order, for any --threads");
+    // Without the fan_out detector: a lead that never involved fan_out (and was not one
+    // part of a group split by size, whose parts depend on every hit of the group) is
+    // the same case, and keeps its id.
+    let cfg_dir = tempfile::tempdir().unwrap();
+    let cfg = cfg_dir.path().join("less.toml");
+    std::fs::write(&cfg, "disabled = [\"fan_out\"]\n").unwrap();
+    let run = ok(&["analyze", s(&fixture("sample")), "--out", s(less.path()), "--config", s(&cfg)]);
+    assert!(text(&run).contains("disabled in the config"), "{}", text(&run));
+    let before: Vec<LeadRow> = typed(&one.path().join("leads.csv"));
+    let after: Vec<LeadRow> = typed(&less.path().join("leads.csv"));
+    assert!(after.iter().all(|l| !l.patterns.items().contains(&flowhound::Pattern::FanOut)));
+    let untouched: Vec<&LeadRow> = before
+        .iter()
+        .filter(|l| {
+            !l.patterns.items().contains(&flowhound::Pattern::FanOut)
+                && !l.summary.as_str().contains("(part ")
+        })
+        .collect();
+    assert!(untouched.len() > 10);
+    for l in untouched {
+        assert!(
+            after.iter().any(|m| m.lead_id == l.lead_id && m.summary == l.summary),
+            "{} ({}) lost its id",
+            l.lead_id.as_str(),
+            l.summary.as_str()
+        );
+    }
+}

@@ -59,6 +59,9 @@ pub struct Config {
     pub high_risk_list_date: String,
     /// Leave out hits centred on licensed money-service businesses and banks.
     pub exempt_licensed: bool,
+    /// Patterns whose detectors do not run (the summary lists them as disabled).
+    #[serde(default)]
+    pub disabled: Vec<crate::pattern::Pattern>,
     /// Without holder kinds, accounts with more transfers than this multiple of the dump's
     /// median active account are treated as businesses by the motifs'
     /// business-to-business rule.

@@ -93,7 +93,8 @@ pub fn run_all(
         let pattern = d.pattern();
         let stage = progress.stage(&format!("detect {} {}", pattern, pattern.title()), None);
         let start = Instant::now();
-        let (outcome, skipped) = match d.unavailable(ctx) {
+        let disabled = ctx.config.disabled.contains(&pattern).then(|| "disabled in the config".to_owned());
+        let (outcome, skipped) = match disabled.or_else(|| d.unavailable(ctx)) {
             Some(why) => (Outcome::default(), Some(why)),
             None => (d.run(ctx), None),
         };
