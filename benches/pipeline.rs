@@ -72,7 +72,10 @@ fn stages(c: &mut Criterion) {
     let built = leads::build(&hits, &ctx);
     let out = tempfile::tempdir().expect("tempdir");
     group.bench_function("export", |b| {
-        b.iter(|| flowhound::export::leads_csv::write(out.path(), &built, &graph, &dump).expect("export"))
+        b.iter(|| {
+            flowhound::export::leads_csv::write(out.path(), &built, &graph, &dump, &config.base_currency)
+                .expect("export")
+        })
     });
     group.finish();
 }

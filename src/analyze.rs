@@ -253,7 +253,7 @@ fn run_in(
     lap("leads", &mut stages);
 
     let stage = progress.stage("export", None);
-    leads_csv::write(dir, &leads, &graph, &dump)?;
+    leads_csv::write(dir, &leads, &graph, &dump, &config.base_currency)?;
     let mut extra_outputs = Vec::new();
     if opts.report {
         let path = dir.join("report.html");

@@ -380,7 +380,7 @@ mod tests {
         // L2 (rank 1) is a true lead that mixes two cases; L1 (rank 2) is half truth, so
         // true; L3 is noise, and the largest.
         let lead = |id: &str, rank: usize| {
-            format!("{id},{rank},50.00,UB1,2,0,,1.00,1.00,2024-03-01T00:00:00Z,2024-03-01T00:00:00Z,,s\n")
+            format!("{id},{rank},50.00,UB1,2,0,,1.00,1.00,USD,2024-03-01T00:00:00Z,2024-03-01T00:00:00Z,,s\n")
         };
         let header = crate::export::leads_csv::LEADS_HEADER.join(",");
         let leads = format!("{header}\n{}{}{}", lead("L1", 2), lead("L2", 1), lead("L3", 3));

@@ -16,7 +16,7 @@ use crate::leads::Lead;
 use crate::model::Dump;
 
 /// Header of `leads.csv`.
-pub const LEADS_HEADER: [&str; 13] = [
+pub const LEADS_HEADER: [&str; 14] = [
     "lead_id",
     "rank",
     "score",
@@ -26,21 +26,31 @@ pub const LEADS_HEADER: [&str; 13] = [
     "countries",
     "total_amount_base",
     "gross_amount_base",
+    "base_currency",
     "first_seen",
     "last_seen",
     "controllers",
     "summary",
 ];
 /// Header of `lead_accounts.csv`.
-pub const ACCOUNTS_HEADER: [&str; 8] =
-    ["lead_id", "account_id", "holder_id", "holder_name", "country", "role", "amount_in", "amount_out"];
+pub const ACCOUNTS_HEADER: [&str; 9] = [
+    "lead_id",
+    "account_id",
+    "holder_id",
+    "holder_name",
+    "country",
+    "role",
+    "amount_in",
+    "amount_out",
+    "base_currency",
+];
 /// Header of `lead_transfers.csv`.
 pub const TRANSFERS_HEADER: [&str; 3] = ["lead_id", "transfer_id", "pattern"];
 /// Header of `lead_hits.csv`: every hit of a lead, strongest first.
-pub const HITS_HEADER: [&str; 7] =
-    ["lead_id", "pattern", "strength", "amount_base", "first_seen", "last_seen", "reason"];
+pub const HITS_HEADER: [&str; 8] =
+    ["lead_id", "pattern", "strength", "amount_base", "base_currency", "first_seen", "last_seen", "reason"];
 /// Header of `lead_evidence.csv`: the proving transfers in full, for reading and filing.
-pub const EVIDENCE_HEADER: [&str; 13] = [
+pub const EVIDENCE_HEADER: [&str; 14] = [
     "lead_id",
     "transfer_id",
     "pattern",
@@ -50,6 +60,7 @@ pub const EVIDENCE_HEADER: [&str; 13] = [
     "amount",
     "currency",
     "amount_base",
+    "base_currency",
     "channel",
     "cross_border",
     "src_country",
@@ -58,7 +69,9 @@ pub const EVIDENCE_HEADER: [&str; 13] = [
 
 /// Writes the five lead files into `dir`: leads.csv, lead_accounts.csv,
 /// lead_transfers.csv, lead_hits.csv and lead_evidence.csv.
-pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Result<()> {
+/// `base` names the base currency every `*_base` and account amount is in.
+pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump, base: &str) -> Result<()> {
+    let base_currency = || Text(base.to_owned());
     let holder = |v: u32| super::holder_id(graph, dump, v);
     let country = |v: u32| super::country_code(graph, v);
 
@@ -78,6 +91,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
             countries: List::new(countries.into_iter().collect()),
             total_amount_base: Fixed(l.total_amount),
             gross_amount_base: Fixed(l.gross_amount),
+            base_currency: base_currency(),
             first_seen: Time(l.first_seen),
             last_seen: Time(l.last_seen),
             controllers: List::new(l.controllers.clone()),
@@ -100,6 +114,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
                 role: List::new(roles.collect()),
                 amount_in: Fixed(a.amount_in),
                 amount_out: Fixed(a.amount_out),
+                base_currency: base_currency(),
             })?;
         }
     }
@@ -122,6 +137,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
                 pattern: h.pattern,
                 strength: Fixed(h.strength),
                 amount_base: Fixed(h.amount),
+                base_currency: base_currency(),
                 first_seen: Time(h.first_seen),
                 last_seen: Time(h.last_seen),
                 reason: Text(h.reason.clone()),
@@ -144,6 +160,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump) -> Resu
                 amount: Fixed(ev.amount),
                 currency: ev.currency.into(),
                 amount_base: Fixed(ev.amount_base),
+                base_currency: base_currency(),
                 channel: ev.channel.into(),
                 cross_border: YesNo(ev.cross_border),
                 src_country: Text(super::country_code(graph, graph.src[e as usize])),

@@ -207,6 +207,9 @@ pub struct LeadRow {
     pub total_amount_base: Money,
     /// Every proving transfer summed (base currency).
     pub gross_amount_base: Money,
+    /// The base currency the amounts are in (empty in folders written before it).
+    #[serde(default)]
+    pub base_currency: Text,
     /// Earliest proving transfer.
     pub first_seen: Time,
     /// Latest proving transfer.
@@ -238,6 +241,9 @@ pub struct LeadAccountRow {
     pub amount_in: Money,
     /// Money it sent within the lead's hits.
     pub amount_out: Money,
+    /// The base currency of the amounts (empty in folders written before it).
+    #[serde(default)]
+    pub base_currency: Text,
 }
 
 /// A row of `lead_transfers.csv`: one proving transfer of a lead.
@@ -272,6 +278,9 @@ pub struct EvidenceRow {
     pub currency: Text,
     /// Amount in the base currency.
     pub amount_base: Money,
+    /// The base currency of `amount_base` (empty in folders written before it).
+    #[serde(default)]
+    pub base_currency: Text,
     /// Channel.
     pub channel: Text,
     /// Sender and receiver countries known and different.
@@ -295,6 +304,9 @@ pub struct LeadHitRow {
     pub strength: Money,
     /// Amount it moved, in the base currency.
     pub amount_base: Money,
+    /// The base currency of `amount_base` (empty in folders written before it).
+    #[serde(default)]
+    pub base_currency: Text,
     /// Earliest proving transfer.
     pub first_seen: Time,
     /// Latest proving transfer.
@@ -544,6 +556,7 @@ mod tests {
             countries: List::new(vec!["CN".into(), "VG".into()]),
             total_amount_base: Fixed(1500.0),
             gross_amount_base: Fixed(3000.0),
+            base_currency: "USD".into(),
             first_seen: Time(1_709_285_400),
             last_seen: Time(1_709_371_800),
             controllers: List::new(vec![]),
@@ -554,7 +567,7 @@ mod tests {
         out.finish().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.ends_with(
-            "L000001,1,87.13,OS1;UB1,3,2,CN;VG,1500.00,3000.00,2024-03-01T09:30:00Z,2024-03-02T09:30:00Z,,'-starts like a formula\n"
+            "L000001,1,87.13,OS1;UB1,3,2,CN;VG,1500.00,3000.00,USD,2024-03-01T09:30:00Z,2024-03-02T09:30:00Z,,'-starts like a formula\n"
         ), "{text}");
         let back: Vec<LeadRow> = read(&path).unwrap();
         assert_eq!(back[0].summary.as_str(), "-starts like a formula");
