@@ -239,6 +239,46 @@ pub struct TransferTable {
     pub amount_base: Vec<f64>,
     /// How it moved.
     pub channel: Vec<Channel>,
+    /// Memos, kept only where there is one.
+    pub memos: Memos,
+}
+
+/// Free-text memos of transfers, stored only for the transfers that have one: most rows
+/// of a bank dump have none, and a memo a row would cost 4 bytes each at 10M rows.
+#[derive(Debug, Default, Clone)]
+pub struct Memos {
+    rows: Vec<u32>,
+    text: StringArena,
+}
+
+impl Memos {
+    /// Room for `n` memos of `bytes` bytes in all: sized once, since doubling buffers
+    /// would hold up to twice the memos' size at the peak of ingest.
+    pub fn with_capacity(n: usize, bytes: usize) -> Memos {
+        Memos { rows: Vec::with_capacity(n), text: StringArena::with_capacity(n, bytes) }
+    }
+
+    /// Records `memo` for transfer `row`; rows come in increasing order; empty memos
+    /// are not kept.
+    pub fn push(&mut self, row: u32, memo: &str) {
+        if !memo.is_empty() {
+            self.rows.push(row);
+            self.text.push(memo);
+        }
+    }
+
+    /// The memo of transfer `row`, or `""`.
+    pub fn get(&self, row: u32) -> &str {
+        match self.rows.binary_search(&row) {
+            Ok(k) => self.text.get(k as u32),
+            Err(_) => "",
+        }
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.capacity() * 4 + self.text.heap_bytes()
+    }
 }
 
 impl TransferTable {

@@ -323,3 +323,15 @@ fn excel_workbook_holds_the_lead_files_with_real_numbers_and_dates() {
     let again = ok(&["analyze", s(&fixture("sample")), "--out", s(out.path())]);
     assert!(again.status.success() && !out.path().join("leads.xlsx").exists());
 }
+
+#[test]
+fn evidence_carries_each_transfers_memo() {
+    let out = analyzed(&[]);
+    let evidence: Vec<EvidenceRow> = typed(&out.path().join("lead_evidence.csv"));
+    let memos: std::collections::HashMap<String, String> =
+        rows(&fixture("sample/transfers.csv")).into_iter().map(|r| (r[0].clone(), r[7].clone())).collect();
+    assert!(evidence.iter().any(|e| !e.memo.as_str().is_empty()), "the sample's memos reach the evidence");
+    for e in &evidence {
+        assert_eq!(e.memo.as_str(), memos[e.transfer_id.as_str()], "{}", e.transfer_id.as_str());
+    }
+}

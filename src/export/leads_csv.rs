@@ -50,7 +50,7 @@ pub const TRANSFERS_HEADER: [&str; 3] = ["lead_id", "transfer_id", "pattern"];
 pub const HITS_HEADER: [&str; 8] =
     ["lead_id", "pattern", "strength", "amount_base", "base_currency", "first_seen", "last_seen", "reason"];
 /// Header of `lead_evidence.csv`: the proving transfers in full, for reading and filing.
-pub const EVIDENCE_HEADER: [&str; 14] = [
+pub const EVIDENCE_HEADER: [&str; 15] = [
     "lead_id",
     "transfer_id",
     "pattern",
@@ -65,6 +65,7 @@ pub const EVIDENCE_HEADER: [&str; 14] = [
     "cross_border",
     "src_country",
     "dst_country",
+    "memo",
 ];
 
 /// Writes the five lead files into `dir`: leads.csv, lead_accounts.csv,
@@ -165,6 +166,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump, base: &
                 cross_border: YesNo(ev.cross_border),
                 src_country: Text(super::country_code(graph, graph.src[e as usize])),
                 dst_country: Text(super::country_code(graph, graph.dst[e as usize])),
+                memo: ev.memo.into(),
             })?;
         }
     }
@@ -191,6 +193,8 @@ pub struct Evidence<'a> {
     pub channel: &'static str,
     /// Sender and receiver countries known and different.
     pub cross_border: bool,
+    /// The transfer's memo, or `""`.
+    pub memo: &'a str,
 }
 
 impl<'a> Evidence<'a> {
@@ -214,6 +218,7 @@ impl<'a> Evidence<'a> {
             amount_base: graph.amount[ei],
             channel: graph.channel[ei].as_str(),
             cross_border: matches!((c[s], c[d]), (Some(a), Some(b)) if a != b),
+            memo: dump.transfers.memos.get(row as u32),
         }
     }
 }

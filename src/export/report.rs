@@ -402,6 +402,7 @@ fn section(l: &Lead, g: &FlowGraph, dump: &Dump, config: &Config) -> Section {
             base: fmt_amount(ev.amount_base),
             channel: ev.channel.to_string(),
             pattern: pattern.to_string(),
+            memo: ev.memo.to_owned(),
         });
     }
     let distinct: BTreeSet<u32> = l.transfers.iter().map(|t| t.0).collect();

@@ -70,6 +70,8 @@ pub struct TransferLine {
     pub channel: String,
     /// Pattern it proves.
     pub pattern: String,
+    /// Memo, if any.
+    pub memo: String,
 }
 
 /// A top lead's full section.
@@ -156,8 +158,8 @@ pub struct DetectorLine {
 {%- for a in s.account_lines %}<tr><td>{{ a.id }}</td><td>{{ a.holder }}</td><td>{{ a.country }}</td><td>{{ a.roles }}</td><td class="num">{{ a.received }}</td><td class="num">{{ a.sent }}</td></tr>{% endfor %}
 </table>
 {%- if s.more_accounts > 0 %}<p class="muted">{{ s.more_accounts }} more accounts in lead_accounts.csv.</p>{% endif %}
-<h3>Transfers that prove it</h3><table><tr><th>time</th><th>transfer</th><th>from</th><th>to</th><th>amount</th><th>base</th><th>channel</th><th>pattern</th></tr>
-{%- for t in s.transfer_lines %}<tr><td>{{ t.time }}</td><td>{{ t.id }}</td><td>{{ t.from }}</td><td>{{ t.to }}</td><td class="num">{{ t.amount }}</td><td class="num">{{ t.base }}</td><td>{{ t.channel }}</td><td>{{ t.pattern }}</td></tr>{% endfor %}
+<h3>Transfers that prove it</h3><table><tr><th>time</th><th>transfer</th><th>from</th><th>to</th><th>amount</th><th>base</th><th>channel</th><th>pattern</th><th>memo</th></tr>
+{%- for t in s.transfer_lines %}<tr><td>{{ t.time }}</td><td>{{ t.id }}</td><td>{{ t.from }}</td><td>{{ t.to }}</td><td class="num">{{ t.amount }}</td><td class="num">{{ t.base }}</td><td>{{ t.channel }}</td><td>{{ t.pattern }}</td><td>{{ t.memo }}</td></tr>{% endfor %}
 </table>
 {%- if let Some(n) = s.all_transfers %}<p class="muted">All {{ n }} proving transfers are in lead_evidence.csv.</p>{% endif %}
 {%- endfor %}

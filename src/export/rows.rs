@@ -291,6 +291,9 @@ pub struct EvidenceRow {
     /// Receiver's country (as src_country).
     #[serde(default)]
     pub dst_country: Text,
+    /// The transfer's memo (empty when it has none, and in folders written before it).
+    #[serde(default)]
+    pub memo: Text,
 }
 
 /// A row of `lead_hits.csv`: one hit of a lead, strongest first, with its reason.

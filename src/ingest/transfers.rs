@@ -43,6 +43,16 @@ pub fn transfers(
         return Vec::new();
     };
     let channel = raw.column("channel");
+    let memo = raw.column("memo");
+    if let Some(m) = &memo {
+        let (count, bytes) = (0..raw.height())
+            .into_par_iter()
+            .map(|r| m.get(r).len())
+            .filter(|&len| len > 0)
+            .fold(|| (0usize, 0usize), |(c, b), len| (c + 1, b + len))
+            .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
+        out.memos = crate::model::Memos::with_capacity(count, bytes);
+    }
     let n = raw.height();
     let chunks: Vec<(Vec<Parsed>, Vec<Reject>)> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
@@ -129,6 +139,9 @@ pub fn transfers(
                 }
             }
             ids.push(tid);
+            if let Some(m) = &memo {
+                out.memos.push(out.time.len() as u32, m.get(row));
+            }
             out.time.push(p.time);
             out.src.push(accounts.intern(src.get(row)));
             out.dst.push(accounts.intern(dst.get(row)));
