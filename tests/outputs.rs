@@ -325,12 +325,18 @@ fn excel_workbook_holds_the_lead_files_with_real_numbers_and_dates() {
 }
 
 #[test]
-fn evidence_carries_each_transfers_memo() {
+fn evidence_carries_each_transfers_memo_and_holder_names() {
     let out = analyzed(&[]);
     let evidence: Vec<EvidenceRow> = typed(&out.path().join("lead_evidence.csv"));
     let memos: std::collections::HashMap<String, String> =
         rows(&fixture("sample/transfers.csv")).into_iter().map(|r| (r[0].clone(), r[7].clone())).collect();
     assert!(evidence.iter().any(|e| !e.memo.as_str().is_empty()), "the sample's memos reach the evidence");
+    assert!(
+        evidence
+            .iter()
+            .all(|e| !e.src_holder_name.as_str().is_empty() && !e.dst_holder_name.as_str().is_empty()),
+        "the sample names every holder, and the evidence shows the names beside the ids"
+    );
     for e in &evidence {
         assert_eq!(e.memo.as_str(), memos[e.transfer_id.as_str()], "{}", e.transfer_id.as_str());
     }

@@ -50,13 +50,15 @@ pub const TRANSFERS_HEADER: [&str; 3] = ["lead_id", "transfer_id", "pattern"];
 pub const HITS_HEADER: [&str; 8] =
     ["lead_id", "pattern", "strength", "amount_base", "base_currency", "first_seen", "last_seen", "reason"];
 /// Header of `lead_evidence.csv`: the proving transfers in full, for reading and filing.
-pub const EVIDENCE_HEADER: [&str; 15] = [
+pub const EVIDENCE_HEADER: [&str; 17] = [
     "lead_id",
     "transfer_id",
     "pattern",
     "timestamp",
     "src_account",
+    "src_holder_name",
     "dst_account",
+    "dst_holder_name",
     "amount",
     "currency",
     "amount_base",
@@ -157,7 +159,9 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump, base: &
                 pattern,
                 timestamp: Time(ev.time),
                 src_account: ev.src.into(),
+                src_holder_name: super::holder_name(graph, dump, graph.src[e as usize]).into(),
                 dst_account: ev.dst.into(),
+                dst_holder_name: super::holder_name(graph, dump, graph.dst[e as usize]).into(),
                 amount: Fixed(ev.amount),
                 currency: ev.currency.into(),
                 amount_base: Fixed(ev.amount_base),

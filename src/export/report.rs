@@ -148,9 +148,11 @@ pub fn drawing(lead: &Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> Str
     for (node, a) in layout.nodes.iter().map(|n| (n, drawn.iter().find(|a| a.account == n.id))) {
         let Some(a) = a else { continue };
         let roles: Vec<&str> = a.roles.iter().map(|(_, r)| r.as_str()).collect();
+        let name = super::holder_name(g, dump, a.account);
+        let holder = if name.is_empty() { String::new() } else { format!(" ({})", esc(name)) };
         let _ = write!(
             svg,
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="{fill}" stroke="#fff" stroke-width="2"><title>{id}: {roles}; received {inn}, sent {out}</title></circle><text x="{x:.1}" y="{ty:.1}" text-anchor="middle" font-size="11" fill="#1d2330">{label}</text>"##,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="{fill}" stroke="#fff" stroke-width="2"><title>{id}{holder}: {roles}; received {inn}, sent {out}</title></circle><text x="{x:.1}" y="{ty:.1}" text-anchor="middle" font-size="11" fill="#1d2330">{label}</text>"##,
             x = node.x,
             y = node.y,
             r = super::layout::NODE_RADIUS,

@@ -270,8 +270,14 @@ pub struct EvidenceRow {
     pub timestamp: Time,
     /// Sender.
     pub src_account: Text,
+    /// The paying account's holder name (empty when unknown, and in earlier folders).
+    #[serde(default)]
+    pub src_holder_name: Text,
     /// Receiver.
     pub dst_account: Text,
+    /// The paid account's holder name.
+    #[serde(default)]
+    pub dst_holder_name: Text,
     /// Amount in its own currency.
     pub amount: Money,
     /// Its currency.
