@@ -325,6 +325,15 @@ pub fn write(
     write_atomic(path, html.as_bytes())
 }
 
+/// An account id with its holder's name, when known.
+fn with_name(id: &str, name: &str) -> String {
+    if name.is_empty() {
+        id.to_owned()
+    } else {
+        format!("{id} ({name})")
+    }
+}
+
 /// `text` cut to `max` characters, with an ellipsis when cut.
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -398,8 +407,8 @@ fn section(l: &Lead, g: &FlowGraph, dump: &Dump, config: &Config) -> Section {
         transfer_lines.push(TransferLine {
             time: format_time(ev.time),
             id: ev.transfer_id.to_owned(),
-            from: ev.src.to_owned(),
-            to: ev.dst.to_owned(),
+            from: with_name(ev.src, super::holder_name(g, dump, g.src[e as usize])),
+            to: with_name(ev.dst, super::holder_name(g, dump, g.dst[e as usize])),
             amount: format!("{:.2} {}", ev.amount, ev.currency),
             base: fmt_amount(ev.amount_base),
             channel: ev.channel.to_string(),
