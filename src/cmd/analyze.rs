@@ -96,8 +96,14 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let pct: Vec<String> =
         s.amount_percentiles.iter().map(|(p, a)| format!("p{p} {}", fmt_amount_exact(*a))).collect();
     say!("scale: transfer amounts {}", pct.join(", "));
+    let tick = match s.scale.time_tick_seconds {
+        86_400 => "dates only (same-day transfers may relay in either order)",
+        3_600 => "to the hour",
+        60 => "to the minute",
+        _ => "to the second",
+    };
     say!(
-        "scale: median active account {} transfers over {:.0} days; busier than {:.0} counts as a business",
+        "scale: median active account {} transfers over {:.0} days; busier than {:.0} counts as a business; timestamps {tick}",
         s.scale.median_account_transfers,
         s.scale.span_days,
         s.business_activity
