@@ -8,6 +8,14 @@ use flowhound::export::rows::{
     Money, TraceHoldingRow, TraceJurisdictionRow, TracePathRow, TraceScoreRow, TraceSummaryRow,
 };
 
+/// `flowhound trace` on the sample with its seeds into `out`, plus `extra` options.
+fn trace_sample(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let (dump, seeds) = (fixture("sample"), fixture("sample/seeds.csv"));
+    let mut args = vec!["trace", s(&dump), "--seeds", s(&seeds), "--out", s(out)];
+    args.extend_from_slice(extra);
+    ok(&args)
+}
+
 /// Parses a money cell to cents.
 fn cents(m: Money) -> i64 {
     (m.0 * 100.0).round() as i64
@@ -17,18 +25,7 @@ fn cents(m: Money) -> i64 {
 fn sample_trace_conserves_and_finds_the_destinations() {
     let out = tempfile::tempdir().unwrap();
     for rule in ["proportional", "fifo", "lifo"] {
-        let run = ok(&[
-            "trace",
-            s(&fixture("sample")),
-            "--seeds",
-            s(&fixture("sample/seeds.csv")),
-            "--out",
-            s(out.path()),
-            "--rule",
-            rule,
-            "--direction",
-            "both",
-        ]);
+        let run = trace_sample(out.path(), &["--rule", rule, "--direction", "both"]);
         assert!(
             text(&run).contains("[conserved]") && !text(&run).contains("NOT CONSERVED"),
             "{}",
@@ -181,17 +178,7 @@ fn bad_seeds_are_clear_errors() {
 #[test]
 fn the_trace_report_draws_every_case_from_seeds_to_holdings() {
     let out = tempfile::tempdir().unwrap();
-    let run = ok(&[
-        "trace",
-        s(&fixture("sample")),
-        "--seeds",
-        s(&fixture("sample/seeds.csv")),
-        "--out",
-        s(out.path()),
-        "--direction",
-        "both",
-        "--report",
-    ]);
+    let run = trace_sample(out.path(), &["--direction", "both", "--report"]);
     assert!(text(&run).contains("trace_report.html"), "{}", text(&run));
     let html = std::fs::read_to_string(out.path().join("trace_report.html")).unwrap();
     let summary: Vec<TraceSummaryRow> = typed(&out.path().join("trace_summary.csv"));
@@ -203,6 +190,6 @@ fn the_trace_report_draws_every_case_from_seeds_to_holdings() {
     let largest = holdings.iter().max_by(|a, b| a.amount.0.total_cmp(&b.amount.0)).unwrap();
     assert!(html.contains(&format!("<td>{}</td>", largest.account_id.0)), "the largest holding is listed");
     // Without --report, no report, and a stale one from an earlier run is removed.
-    ok(&["trace", s(&fixture("sample")), "--seeds", s(&fixture("sample/seeds.csv")), "--out", s(out.path())]);
+    trace_sample(out.path(), &[]);
     assert!(!out.path().join("trace_report.html").exists());
 }

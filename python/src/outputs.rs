@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use flowhound::config::Config;
+use flowhound::export::rows::number_columns;
 use flowhound::ingest::presets::{self, Preset};
 use flowhound::ingest::source::{self, RawTable};
 use flowhound::ingest::DumpFiles;
@@ -26,37 +27,6 @@ pub const TRACE_TABLES: &[&str] = &[
 pub const ANALYZE_TABLES: &[&str] =
     &["leads", "lead_accounts", "lead_transfers", "lead_evidence", "lead_hits", "rejects"];
 
-/// The columns of an output file (by stem) that hold whole numbers and decimals; every
-/// other column is text. Feature matrices are numbers but for their ids.
-fn numbers(stem: &str) -> (&'static [&'static str], &'static [&'static str]) {
-    match stem {
-        "leads" => {
-            (&["rank", "account_count", "holder_count"], &["score", "total_amount_base", "gross_amount_base"])
-        }
-        "lead_accounts" => (&[], &["amount_in", "amount_out"]),
-        "lead_evidence" => (&[], &["amount", "amount_base"]),
-        "lead_hits" => (&[], &["strength", "amount_base"]),
-        "rejects" | "trace_rejects" | "features_rejects" => (&["line"], &[]),
-        "trace_summary" => (
-            &[],
-            &[
-                "seed_value",
-                "held",
-                "held_offshore",
-                "held_high_risk",
-                "sunk",
-                "dropped_below_threshold",
-                "dropped_hop_limit",
-            ],
-        ),
-        "trace_holdings" => (&["hops_from_seed"], &["amount", "share_of_seed"]),
-        "trace_jurisdictions" => (&[], &["amount", "share_of_seed"]),
-        "trace_paths" => (&["rank", "hops"], &["amount", "share_of_seed", "bottleneck"]),
-        "trace_flows" => (&["transfers"], &["amount"]),
-        _ => (&[], &[]),
-    }
-}
-
 /// Every table of `names` from `dir`.
 pub fn read_all(dir: &Path, names: &[&str]) -> PyResult<Vec<(String, DataFrame)>> {
     names.iter().map(|n| Ok(((*n).to_owned(), read_csv(&dir.join(format!("{n}.csv")))?))).collect()
@@ -72,7 +42,7 @@ pub fn read_csv(path: &Path) -> PyResult<DataFrame> {
         .map_err(|e| fail(format!("{}: {e}", path.display())))?;
     let height = frame.height();
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    let (whole, decimal) = numbers(stem);
+    let (whole, decimal) = number_columns(stem);
     let mut columns = Vec::with_capacity(frame.width());
     for col in frame.columns() {
         let name = col.name().as_str();
@@ -122,7 +92,8 @@ pub fn failure(e: flowhound::Error, out: &Path, rejects_file: &str) -> pyo3::PyE
                 .column(name)
                 .ok()
                 .and_then(|c| c.get(0).ok())
-                .map(|v| v.to_string().trim_matches('"').to_owned())
+                // Text as it is (AnyValue's Display would quote it), numbers as numbers.
+                .map(|v| v.get_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
                 .unwrap_or_default()
         };
         if frame.height() > 0 {

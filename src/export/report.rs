@@ -64,7 +64,8 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-const STYLE: &str = "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#1d2330;padding:0 16px}
+/// The reports' stylesheet (report.html, trace_report.html).
+pub(crate) const STYLE: &str = "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#1d2330;padding:0 16px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 6px;border-top:2px solid #d8dde6;padding-top:14px}h3{font-size:15px;margin:18px 0 6px}
 .muted{color:#5a6475}table{border-collapse:collapse;width:100%;margin:8px 0 12px;font-size:13px}th,td{border-bottom:1px solid #e3e7ee;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f3f5f9;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.tag{display:inline-block;border-radius:3px;padding:0 5px;margin-right:3px;font-size:12px;background:#e8edf6}
@@ -89,10 +90,8 @@ fn colour(g: &FlowGraph, a: u32) -> &'static str {
 /// amount and first date. A lead with more than `max_nodes` accounts is drawn as its
 /// core (central accounts, then the largest), and the rest is summarised under it.
 pub fn drawing(lead: &Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> String {
-    let Plan { drawn, pairs, layout } = plan(lead, g, dump, max_nodes);
-    let keep: BTreeSet<u32> = drawn.iter().map(|a| a.account).collect();
+    let Plan { drawn, hidden, pairs, layout } = plan(lead, g, dump, max_nodes);
     let max_amount = pairs.values().map(|p| p.0).fold(1.0, f64::max);
-    let hidden: Vec<&LeadAccount> = lead.accounts.iter().filter(|a| !keep.contains(&a.account)).collect();
     let h = layout.height + if hidden.is_empty() { 0.0 } else { 20.0 };
     let mut svg = String::new();
     let _ = write!(
@@ -145,8 +144,8 @@ pub fn drawing(lead: &Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> Str
             );
         }
     }
-    for (node, a) in layout.nodes.iter().map(|n| (n, drawn.iter().find(|a| a.account == n.id))) {
-        let Some(a) = a else { continue };
+    let by_account: BTreeMap<u32, &LeadAccount> = drawn.iter().map(|a| (a.account, *a)).collect();
+    for (node, a) in layout.nodes.iter().filter_map(|n| by_account.get(&n.id).map(|a| (n, *a))) {
         let roles: Vec<&str> = a.roles.iter().map(|(_, r)| r.as_str()).collect();
         let name = super::holder_name(g, dump, a.account);
         let holder = if name.is_empty() { String::new() } else { format!(" ({})", esc(name)) };
@@ -184,6 +183,8 @@ pub fn drawing(lead: &Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> Str
 /// time, transfers), and where everything sits.
 struct Plan<'l> {
     drawn: Vec<&'l LeadAccount>,
+    /// The lead's accounts left out of a drawing of its core.
+    hidden: Vec<&'l LeadAccount>,
     pairs: BTreeMap<(u32, u32), (f64, i64, usize)>,
     layout: Layout,
 }
@@ -191,6 +192,7 @@ struct Plan<'l> {
 fn plan<'l>(lead: &'l Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> Plan<'l> {
     let drawn = core(lead, max_nodes);
     let keep: BTreeSet<u32> = drawn.iter().map(|a| a.account).collect();
+    let hidden = lead.accounts.iter().filter(|a| !keep.contains(&a.account)).collect();
     let pairs = arrows(lead, g, &keep);
     let nodes: Vec<NodeIn> =
         drawn.iter().map(|a| NodeIn { id: a.account, label: account_label(a, g, dump) }).collect();
@@ -207,7 +209,7 @@ fn plan<'l>(lead: &'l Lead, g: &FlowGraph, dump: &Dump, max_nodes: usize) -> Pla
         })
         .collect();
     let layout = lay_out(&nodes, &edges);
-    Plan { drawn, pairs, layout }
+    Plan { drawn, hidden, pairs, layout }
 }
 
 /// An account's label: id, country, first role.

@@ -546,6 +546,38 @@ pub fn read<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     Ok(out)
 }
 
+/// The columns of an output file (by stem, e.g. `leads`) that hold whole numbers and
+/// decimals; every other column is text (feature matrices are numbers but for their ids,
+/// and not listed). The workbook and the Python tables type their cells by it.
+pub fn number_columns(stem: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match stem {
+        "leads" => {
+            (&["rank", "account_count", "holder_count"], &["score", "total_amount_base", "gross_amount_base"])
+        }
+        "lead_accounts" => (&[], &["amount_in", "amount_out"]),
+        "lead_evidence" => (&[], &["amount", "amount_base"]),
+        "lead_hits" => (&[], &["strength", "amount_base"]),
+        "rejects" | "trace_rejects" | "features_rejects" => (&["line"], &[]),
+        "trace_summary" => (
+            &[],
+            &[
+                "seed_value",
+                "held",
+                "held_offshore",
+                "held_high_risk",
+                "sunk",
+                "dropped_below_threshold",
+                "dropped_hop_limit",
+            ],
+        ),
+        "trace_holdings" => (&["hops_from_seed"], &["amount", "share_of_seed"]),
+        "trace_jurisdictions" => (&[], &["amount", "share_of_seed"]),
+        "trace_paths" => (&["rank", "hops"], &["amount", "share_of_seed", "bottleneck"]),
+        "trace_flows" => (&["transfers"], &["amount"]),
+        _ => (&[], &[]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,11 +125,6 @@ pub fn sankey(t: &GroupTrace, g: &FlowGraph, currency: &str) -> String {
     svg
 }
 
-const STYLE: &str = "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#1d2330;padding:0 16px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 6px;border-top:2px solid #d8dde6;padding-top:14px}.muted{color:#5a6475}
-table{border-collapse:collapse;width:100%;margin:8px 0 12px;font-size:13px}th,td{border-bottom:1px solid #e3e7ee;padding:4px 8px;text-align:left}th{background:#f3f5f9}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}svg{max-width:100%;height:auto;background:#fcfdff;border:1px solid #e3e7ee;border-radius:4px;display:block;margin:8px 0}";
-
 /// One holding row of the report.
 struct Holding {
     account: String,
@@ -214,7 +209,8 @@ pub fn write(path: &Path, traces: &[GroupTrace], g: &FlowGraph, dump: &Dump, cur
             }
         })
         .collect();
-    let page = Page { style: STYLE, currency, cases };
+    // One look for both reports: the case report's stylesheet.
+    let page = Page { style: super::report::STYLE, currency, cases };
     let html =
         page.render().map_err(|e| crate::error::Error::RunFailed(format!("trace_report.html: {e}")))?;
     write_atomic(path, html.as_bytes())

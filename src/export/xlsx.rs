@@ -7,26 +7,12 @@ use std::path::Path;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
+use super::rows::number_columns;
 use crate::csv_out::unneutralise;
 use crate::error::{Error, Result};
 
 /// The sheets, in order: each from `NAME.csv`.
 pub const SHEETS: [&str; 5] = ["leads", "lead_accounts", "lead_hits", "lead_transfers", "lead_evidence"];
-
-/// Columns holding numbers, in any of the lead files.
-const NUMBERS: [&str; 11] = [
-    "rank",
-    "score",
-    "account_count",
-    "holder_count",
-    "total_amount_base",
-    "gross_amount_base",
-    "amount_in",
-    "amount_out",
-    "strength",
-    "amount",
-    "amount_base",
-];
 
 /// Columns holding times.
 const TIMES: [&str; 3] = ["first_seen", "last_seen", "timestamp"];
@@ -50,6 +36,7 @@ pub fn write(path: &Path, dir: &Path) -> Result<()> {
             .iter()
             .map(str::to_owned)
             .collect();
+        let (whole, decimal) = number_columns(name);
         let sheet = book.add_worksheet().set_name(name).map_err(xlsx)?;
         for (c, h) in header.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, h, &bold).map_err(xlsx)?;
@@ -65,7 +52,8 @@ pub fn write(path: &Path, dir: &Path) -> Result<()> {
             row += 1;
             for (c, cell) in record.iter().enumerate() {
                 let column = header.get(c).map(String::as_str).unwrap_or("");
-                write_cell(sheet, row, c as u16, column, cell, &when).map_err(xlsx)?;
+                let number = whole.contains(&column) || decimal.contains(&column);
+                write_cell(sheet, row, c as u16, column, number, cell, &when).map_err(xlsx)?;
             }
         }
         if left > 0 {
@@ -83,13 +71,14 @@ fn write_cell(
     row: u32,
     col: u16,
     column: &str,
+    number: bool,
     cell: &str,
     when: &Format,
 ) -> std::result::Result<(), XlsxError> {
     if cell.is_empty() {
         return Ok(());
     }
-    if NUMBERS.contains(&column) {
+    if number {
         if let Ok(x) = cell.parse::<f64>() {
             sheet.write_number(row, col, x)?;
             return Ok(());

@@ -70,6 +70,13 @@ impl Scale {
         (sent as f64 / span * seconds.max(self.time_tick_seconds) as f64).min(1.0)
     }
 
+    /// The longest delay, in seconds, whose [`Self::chance_within`] for an account that
+    /// made `sent` transfers is still at most `chance` (a prompt relay's deadline).
+    pub fn longest_within(&self, sent: usize, chance: f64) -> i64 {
+        let span = days_to_seconds(self.span_days) as f64;
+        (chance * span / sent.max(1) as f64).floor() as i64
+    }
+
     /// `multiple` times the median active account's transfers: the activity above which
     /// an account is busier than the households that make up most of any customer base.
     pub fn activity(&self, multiple: f64) -> f64 {

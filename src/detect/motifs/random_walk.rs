@@ -39,7 +39,7 @@ use rayon::prelude::*;
 use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
-use crate::graph::algo::chains::{chain_from, ChainSpec};
+use crate::graph::algo::chains::{chain_from, ChainSpec, MAX_GROWTH};
 use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
@@ -113,7 +113,7 @@ impl Detector for RandomWalk {
         // In a busy dump, payments chain by chance: a walk must be more than that.
         let most_likely = most_likely(g, r.expected_by_chance.get());
         let pass = r.min_pass_through.get();
-        let band = |_: f64, prev: f64| (prev * pass, prev * 1.02);
+        let band = |_: f64, prev: f64| (prev * pass, prev * MAX_GROWTH);
         let hits = results
             .into_iter()
             .filter_map(|(c, _)| c)

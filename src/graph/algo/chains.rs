@@ -4,6 +4,10 @@
 
 use crate::graph::FlowGraph;
 
+/// The most a hop may carry, as a multiple of what its account received: money passed
+/// on, not topped up.
+pub const MAX_GROWTH: f64 = 1.02;
+
 /// What a chain must look like.
 #[derive(Debug, Clone)]
 pub struct ChainSpec {
@@ -68,7 +72,7 @@ impl Search<'_> {
             let to = g.dst[e as usize];
             let seen =
                 to == g.src[self.path[0] as usize] || self.path.iter().any(|&p| g.dst[p as usize] == to);
-            if a < self.spec.min_pass_through * received || a > received * 1.02 || seen {
+            if a < self.spec.min_pass_through * received || a > received * MAX_GROWTH || seen {
                 continue;
             }
             self.path.push(e);
@@ -94,7 +98,9 @@ pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32)
         let ins = g.in_window(origin, start, g.time[s] - delay);
         let a = g.amount[s];
         if (0..ins.len()).any(|k| {
-            ins.time[k] < g.time[s] && a >= spec.min_pass_through * ins.amount[k] && a <= ins.amount[k] * 1.02
+            ins.time[k] < g.time[s]
+                && a >= spec.min_pass_through * ins.amount[k]
+                && a <= ins.amount[k] * MAX_GROWTH
         }) {
             return (None, false);
         }

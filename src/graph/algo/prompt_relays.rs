@@ -87,8 +87,7 @@ impl<F: FnMut(&[u32], f64)> Search<'_, F> {
             return true;
         }
         // The slowest relay still within the hop chance, from the account's own rate.
-        let span = crate::units::days_to_seconds(g.scale.span_days) as f64;
-        let slowest = (self.spec.max_hop_chance * span / sent as f64).floor() as i64;
+        let slowest = g.scale.longest_within(sent, self.spec.max_hop_chance);
         let until = self.deadline.min(received.saturating_add(slowest).saturating_add(1));
         // From `received` itself: a transfer with the same timestamp may have come after.
         let (next, _) = g.out_after(at, received.saturating_sub(1), until);
