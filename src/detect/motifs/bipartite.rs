@@ -32,6 +32,7 @@
 
 use crate::detect::search::bicliques::{self, Biclique};
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::graph::algo::novelty::AmountNovelty;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, seconds_to_days};
 
@@ -70,8 +71,12 @@ fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
     }
     let first = bc.edges.iter().map(|&e| g.time[e as usize]).min().unwrap_or(0);
     let last = bc.edges.iter().map(|&e| g.time[e as usize]).max().unwrap_or(0);
+    let mut proving = bc.edges.clone();
+    proving.sort_unstable();
+    let centre: Vec<u32> = bc.sources.iter().chain(&bc.sinks).copied().collect();
+    let novelty = AmountNovelty::measure(g, &centre, &proving);
     let reason = format!(
-        "each of {} accounts ({}) paid each of {} accounts ({}) within {:.1} days: {} transfers, {}",
+        "each of {} accounts ({}) paid each of {} accounts ({}) within {:.1} days: {} transfers, {}{}",
         bc.sources.len(),
         ctx.account_list(&bc.sources),
         bc.sinks.len(),
@@ -79,8 +84,10 @@ fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
         seconds_to_days(last - first),
         bc.edges.len(),
         fmt_amount(total),
+        novelty.words(),
     );
-    let strength = 0.5 + 0.1 * (bc.edges.len() as f64 - 4.0).clamp(0.0, 5.0);
+    let shape = 0.5 + 0.1 * (bc.edges.len() as f64 - 4.0).clamp(0.0, 5.0);
+    let strength = 0.7 * shape + 0.3 * novelty.term();
     b.finish(g, Pattern::Bipartite, total, strength, reason)
 }
 

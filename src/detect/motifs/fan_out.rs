@@ -140,4 +140,31 @@ mod tests {
         let hits = t.hits(&FanOut);
         assert!(hits.iter().any(|h| h.accounts.iter().any(|a| a.account == hub && a.role == Role::Hub)));
     }
+
+    #[test]
+    fn a_burst_of_amounts_the_hub_never_pays_ranks_above_one_of_its_everyday_amounts() {
+        // Both hubs pay six new payees within a week after months of paying 100 a time;
+        // one pays its usual 100, the other five times that (a lump being scattered).
+        let mut t = Tiny::new();
+        t.span(200);
+        for hub in ["ROUTINE", "MULE"] {
+            for k in 0..20 {
+                t.wire(hub, &format!("{hub}-SHOP{}", k % 2), k * 5 * D, 100.0);
+            }
+        }
+        for k in 0..6 {
+            t.wire("ROUTINE", &format!("R{k}"), 150 * D + k * H, 100.0);
+            t.wire("MULE", &format!("M{k}"), 150 * D + k * H, 500.0);
+        }
+        let hits = t.hits(&FanOut);
+        let strength = |hub: &str| {
+            let v = t.dump.accounts.ids.iter().position(|id| id == hub).unwrap() as u32;
+            let h = hits.iter().find(|h| h.accounts.iter().any(|a| a.account == v && a.role == Role::Hub));
+            h.map(|h| (h.strength, h.reason.clone())).unwrap()
+        };
+        let (routine, mule) = (strength("ROUTINE"), strength("MULE"));
+        assert!(mule.0 > routine.0 + 0.25, "{mule:?} against {routine:?}");
+        assert!(mule.1.contains("typical amount 5.0x its usual"), "{}", mule.1);
+        assert!(routine.1.contains("typical amount 1.0x its usual"), "{}", routine.1);
+    }
 }

@@ -7,6 +7,7 @@ use rustc_hash::FxHashMap;
 use crate::config::params::{Channels, Count, Days, Multiple};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
@@ -119,13 +120,14 @@ fn fan_hit(
         }
         b.transfer(e);
     }
+    let novelty = AmountNovelty::measure(g, &[v], &burst.edges);
     let days = seconds_to_days(burst.to - burst.from);
     let (verb, who) = match fan {
         Fan::In => ("received", "senders"),
         Fan::Out => ("sent", "payees"),
     };
     let reason = format!(
-        "{} {verb} {} transfers ({}) with {} distinct {who} ({} new: first dealt with in this burst, not after {:.0} days) within {days:.1} days, {:.0}x its usual rate",
+        "{} {verb} {} transfers ({}) with {} distinct {who} ({} new: first dealt with in this burst, not after {:.0} days) within {days:.1} days, {:.0}x its usual rate{}",
         ctx.account(v),
         burst.edges.len(),
         fmt_amount(burst.amount),
@@ -133,9 +135,12 @@ fn fan_hit(
         burst.new_counterparties,
         cfg.relationship_days.get().max(cfg.window_days.get()),
         burst.rate_ratio,
+        novelty.words(),
     );
     let size = burst.new_counterparties as f64 / cfg.min_counterparties.get() as f64;
-    let strength = 0.4 + 0.3 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.3 * burst.share;
+    // How far past the hub's own normal the burst sits: in how many new counterparties,
+    // in how much of its activity, and in the amounts it moved.
+    let strength = 0.3 + 0.2 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.2 * burst.share + 0.3 * novelty.term();
     Some(b.finish(g, pattern, burst.amount, strength, reason))
 }
 

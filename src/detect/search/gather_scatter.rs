@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::detect::search::fans::{baseline, counted, densest};
 use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::algo::novelty::AmountNovelty;
 use crate::model::Channel;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, seconds_to_days};
@@ -92,9 +93,13 @@ pub fn scan(
         b.account(v, Role::Hub, 0.0, a);
         b.transfer(e);
     }
+    let mut proving: Vec<u32> =
+        gather.edges.iter().copied().chain(scatter.iter().map(|&k| outs.edges[k])).collect();
+    proving.sort_unstable();
+    let novelty = AmountNovelty::measure(g, &[v], &proving);
     let last_out = scatter.iter().map(|&k| outs.time[k]).max().unwrap_or(gather.to);
     let reason = format!(
-        "{} gathered {} from {} senders within {:.1} days, then scattered {} ({:.0}%) to {} payees by {:.1} days after the first receipt",
+        "{} gathered {} from {} senders within {:.1} days, then scattered {} ({:.0}%) to {} payees by {:.1} days after the first receipt{}",
         ctx.account(v),
         fmt_amount(gather.amount),
         gather.counterparties,
@@ -103,8 +108,10 @@ pub fn scan(
         ratio * 100.0,
         payees.len(),
         seconds_to_days(last_out - gather.from),
+        novelty.words(),
     );
     let size = (gather.counterparties + payees.len()) as f64 / spec.min_counterparties as f64;
-    let strength = 0.5 + 0.5 * (size.log2() / 2.0).clamp(0.0, 1.0);
+    let shape = 0.5 + 0.5 * (size.log2() / 2.0).clamp(0.0, 1.0);
+    let strength = 0.7 * shape + 0.3 * novelty.term();
     Some(b.finish(g, pattern, gather.amount, strength, reason))
 }

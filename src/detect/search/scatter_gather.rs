@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::algo::novelty::AmountNovelty;
 use crate::model::Channel;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};
@@ -89,6 +90,9 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         if sent < spec.min_amount || got < spec.min_retained * sent {
             continue;
         }
+        let mut proving: Vec<u32> = mids.values().flat_map(|m| m.2.iter().copied()).collect();
+        proving.sort_unstable();
+        let novelty = AmountNovelty::measure(g, &[u, v], &proving);
         let mut b = HitBuilder::default();
         for (&w, (s, f, edges)) in &mids {
             b.account(u, Role::Originator, 0.0, *s);
@@ -112,7 +116,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             format!(" ({n} of {} offshore: {})", mids.len(), offshore.join(", "))
         };
         let reason = format!(
-            "{} split {} over {} intermediaries{offshore_text} that passed {} ({:.0}%) on to {} within {:.0} days of receiving it",
+            "{} split {} over {} intermediaries{offshore_text} that passed {} ({:.0}%) on to {} within {:.0} days of receiving it{}",
             ctx.account(u),
             fmt_amount(sent),
             mids.len(),
@@ -120,8 +124,10 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             got / sent * 100.0,
             ctx.account(v),
             window as f64 / DAY as f64,
+            novelty.words(),
         );
-        let strength = 0.5 + 0.1 * (mids.len() as f64 - 1.0).min(5.0);
+        let shape = 0.5 + 0.1 * (mids.len() as f64 - 1.0).min(5.0);
+        let strength = 0.7 * shape + 0.3 * novelty.term();
         hits.push(b.finish(g, spec.pattern, sent, strength, reason));
     }
     hits
