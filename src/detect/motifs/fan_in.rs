@@ -4,6 +4,11 @@
 //! An account that, inside one window, receives from at least `min_counterparties`
 //! distinct senders (distinct controllers when entity links are known), where that burst
 //! is most of everything it ever received: a one-off gathering, not a steady business.
+//! The window is read at every length from one day up to `window_days` (a same-day
+//! burst is diluted past notice over a week), and the burst must be more than the
+//! account's own habit explains: no more than `expected_by_chance` bursts as unlikely,
+//! in new senders against its own rate of meeting them and in amounts against its own,
+//! expected over every account of the dump.
 //!
 //! ## Why it matters
 //! Fan-in is one of the eight laundering motifs labelled in the public synthetic AML
@@ -30,12 +35,16 @@
 //! never again is new; one who pays every month is not),
 //! `min_rate_ratio` (5: the burst's daily rate is five times the account's own rate
 //! outside it), `min_amount` (`p50`: one median transfer of the dump in the window; a
-//! whip-round of small gifts stays under it), `skip_business_to_business` (true),
-//! `channels` (all but card).
+//! whip-round of small gifts stays under it), `expected_by_chance` (1, as for cycles:
+//! not even one burst as unlikely expected by chance in the whole dump),
+//! `skip_business_to_business` (true), `channels` (all but card). The strength grows
+//! with the new senders, the share of the account's receipts the burst holds, and how
+//! far its typical amount sits above the account's usual one.
 //!
 //! ## Look-alikes
 //! Merchants, utilities, funds and payroll accounts receive from many counterparties
-//! all year round, so no week stands out from their own habit; a trading company meets
+//! all year round, so no week stands out from their own habit, and a shop that meets
+//! new customers every day has busy days its habit explains; a trading company meets
 //! new business counterparties every week, so company-to-company payments do not count. Card purchases do not
 //! count. A hub that also passes the money on is reported as gather-scatter, or as UB1,
 //! UB4 or one of the other typologies when their evidence is there, not twice.
@@ -146,5 +155,51 @@ mod tests {
         let hits = t.hits(&FanIn);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].transfers.len(), 5);
+    }
+
+    #[test]
+    fn a_same_day_burst_into_a_steadily_busy_account_is_read_at_its_own_length() {
+        // Twenty regular customers pay twice a week all year (about 0.3 transfers a day);
+        // on day 200 six strangers pay in on one day. Over a week that is under five
+        // times the habit; over its one day it is twenty times.
+        let mut t = Tiny::new();
+        for k in 0..104 {
+            t.wire(&format!("REG{}", k % 20), "HUB", k * 7 * D / 2, 300.0);
+        }
+        for k in 0..6 {
+            t.wire(&format!("NEW{k}"), "HUB", 200 * D + k * H, 300.0);
+        }
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 6, "{}", hits[0].reason);
+        assert!(hits[0].reason.contains("6 new"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn a_shop_that_meets_new_customers_every_day_stays_quiet_on_its_busiest_days() {
+        // Each payer is new and pays once, at random times, about one every three days
+        // for a year, of everyday amounts. Its busiest few days hold five or more new
+        // payers at five times its usual rate, which its habit explains.
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut t = Tiny::new();
+        for k in 0..120 {
+            let at = rng.random_range(0..365 * D);
+            t.wire(&format!("CUSTOMER{k}"), "SHOP", at, rng.random_range(50.0..150.0));
+        }
+        // Its busiest week in the year, so the test is not vacuous.
+        for k in 0..5 {
+            t.wire(&format!("RUSH{k}"), "SHOP", 100 * D + k * 14 * H, rng.random_range(50.0..150.0));
+        }
+        let g = t.graph();
+        let shop = t.dump.accounts.index["SHOP"];
+        let list = g.in_list(shop);
+        let keep: Vec<usize> = (0..list.len()).collect();
+        let dense = crate::detect::search::fans::scales(7 * D, 1).into_iter().any(|(span, rate)| {
+            crate::detect::search::fans::densest_within(&g, list, &keep, keep.len(), span, rate, 30 * D)
+                .is_some_and(|b| b.new_counterparties >= 5 && b.rate_ratio >= 5.0)
+        });
+        assert!(dense, "the rush passes the count and rate tests");
+        assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
     }
 }

@@ -3,7 +3,9 @@
 //! ## What it finds
 //! An account that, inside one window, pays at least `min_counterparties` distinct
 //! payees (distinct controllers when entity links are known), where that burst is most
-//! of everything it ever paid out: a one-off dispersal, not a steady business.
+//! of everything it ever paid out: a one-off dispersal, not a steady business. As for
+//! fan_in, the window is read at every length from one day up, and the burst must be
+//! more than the account's habit explains (`expected_by_chance`).
 //!
 //! ## Why it matters
 //! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML
@@ -23,11 +25,13 @@
 //! ## Parameters
 //! `[fan_out]`: `window_days` (7), `min_counterparties` (5 new payees, first paid inside
 //! the window and not after `relationship_days`, 30), `min_rate_ratio` (5),
-//! `min_amount` (`p50`), `channels` (all but card), as for fan_in.
+//! `min_amount` (`p50`), `expected_by_chance` (1), `channels` (all but card), as for
+//! fan_in.
 //!
 //! ## Look-alikes
 //! Payroll pays the same staff every month (they are not new payees) and suppliers are
-//! paid all year (no week stands out). A company splitting corporate money
+//! paid all year (no week stands out). A hub that pays new payees its everyday amounts
+//! ranks below one that scatters amounts it never pays. A company splitting corporate money
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
 //! gather-scatter or UB1: those are reported instead, not twice.
 

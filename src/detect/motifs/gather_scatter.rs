@@ -5,7 +5,9 @@
 //! An account whose densest window of incoming transfers has at least `min_senders`
 //! distinct senders, followed (from the first gathered transfer until one window after
 //! the last) by payments to at least `min_payees` distinct payees that carry on most of
-//! what was gathered, and neither side is the account's everyday business.
+//! what was gathered, and neither side is the account's everyday business. The gather
+//! is read at every window length from one day up, as for the fans, and must be more
+//! than the hub's habit explains (`expected_by_chance`).
 //!
 //! ## Why it matters
 //! typologies.md defines gather-scatter as "a node with fan-in >= 2 and fan-out >= 2";
@@ -24,7 +26,8 @@
 //! `min_counterparties` (6, senders and payees together), `min_pass_through` (0.8, and
 //! at most 1 / 0.8: the hub pays out the gathered money, not its own business income),
 //! `min_rate_ratio` (5, each way, as for the fans), `min_amount` (`p50` gathered: one median
-//! transfer of the dump), `channels` (all but card).
+//! transfer of the dump), `expected_by_chance` (1, as for the fans), `channels` (all but
+//! card).
 //!
 //! ## Look-alikes
 //! A merchant or a fund gathers all year and pays out on a schedule: no window holds
@@ -60,6 +63,9 @@ pub struct GatherScatterConfig {
     pub min_rate_ratio: Multiple,
     /// Smallest amount gathered, against the dump's amount distribution.
     pub min_amount: AmountFloor,
+    /// Most gathers as unlikely as this one (new senders against the hub's own rate of
+    /// meeting them, amounts against its own) expected by chance over the whole dump.
+    pub expected_by_chance: Multiple,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -90,6 +96,7 @@ impl Detector for GatherScatter {
             min_rate_ratio: cfg.min_rate_ratio.get(),
             min_amount: ctx.graph.scale.floor(cfg.min_amount),
             skip_b2b: cfg.skip_business_to_business,
+            expected_by_chance: Some(cfg.expected_by_chance.get()),
         };
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()

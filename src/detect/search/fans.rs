@@ -7,11 +7,12 @@ use rustc_hash::FxHashMap;
 use crate::config::params::{Channels, Count, Days, Multiple};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::algo::chance::burst_chance;
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
+use crate::units::{days_to_seconds, fmt_amount, seconds_to_days, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the fan-in and fan-out motifs.
@@ -29,6 +30,10 @@ pub struct FanConfig {
     pub min_rate_ratio: Multiple,
     /// Smallest amount moved in the window, against the dump's amount distribution.
     pub min_amount: AmountFloor,
+    /// Most bursts as unlikely as this one (new counterparties against the account's own
+    /// rate of opening them, amounts against its own) expected by chance over every
+    /// account of the dump.
+    pub expected_by_chance: Multiple,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -91,20 +96,21 @@ fn fan_hit(
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
     let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
-    let burst = densest(
+    let floor = g.scale.floor(cfg.min_amount);
+    let burst = densest_at_any_scale(
         g,
         list,
         &keep,
         baseline,
         days_to_seconds(cfg.window_days.get()),
         days_to_seconds(cfg.relationship_days.get().max(cfg.window_days.get())),
+        |b| {
+            b.new_counterparties >= cfg.min_counterparties.get()
+                && b.rate_ratio >= cfg.min_rate_ratio.get()
+                && b.amount >= floor
+                && unlikely(g, v, b, cfg.expected_by_chance.get())
+        },
     )?;
-    if burst.new_counterparties < cfg.min_counterparties.get()
-        || burst.rate_ratio < cfg.min_rate_ratio.get()
-        || burst.amount < g.scale.floor(cfg.min_amount)
-    {
-        return None;
-    }
     let mut b = HitBuilder::default();
     for &e in &burst.edges {
         let a = g.amount[e as usize];
@@ -166,6 +172,9 @@ pub struct Burst {
     pub share: f64,
     /// Amount moved in the window (base currency).
     pub amount: f64,
+    /// How many windows this busy would be expected by chance over the account's
+    /// history at its own rate outside the window ([`burst_chance`]).
+    pub chance: f64,
 }
 
 /// How many transfers of one account in one direction are not to itself and on
@@ -191,20 +200,95 @@ pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel], s
         .collect()
 }
 
-/// The densest window among the counted transfers `keep` (indices into `list`,
-/// time-sorted): the one that opens the most *new* relationships, with counterparties
-/// the account first deals with (this way) inside the window and never again later than
-/// `relationship` after the window opened; earliest on ties; `None` when there are none.
-/// With `relationship == window` a new counterparty is one seen only inside the window.
-/// Counterparties are controller groups, so one owner's several accounts count once.
-/// `baseline` is how many transfers the account made this way in all (counted or not):
-/// the burst's rate is compared with the rest of them.
+/// True when bursts like `burst` of account `v` would be expected by chance at most
+/// `expected` times over every active account of the dump: its new counterparties
+/// against the account's own rate of opening them ([`Burst::chance`]), times its amounts
+/// against the account's own ([`AmountNovelty::chance`]). A shop's busy Saturday, a
+/// payroll run and a remitter's daily book are what the account always does; a mule's
+/// burst of payees is not, in its count or in its amounts.
+pub fn unlikely(g: &FlowGraph, v: u32, burst: &Burst, expected: f64) -> bool {
+    let amounts = AmountNovelty::measure(g, &[v], &burst.edges).chance();
+    burst.chance * amounts * g.scale.active_accounts as f64 <= expected
+}
+
+/// The window lengths a burst is looked for at: `window`, and each power-of-two number
+/// of days below it, down to one day. A same-day burst of five payees is diluted past
+/// notice when its rate is read over a week, and a busy account's week looks like its
+/// everyday business; read at its own length, each stands out as far as it really does.
+/// Each scale is `(span, rate_window)`: the longest time between a burst's first and last
+/// transfer, and the duration its rate is read over. Below `window`, a burst of `d` days
+/// spans at most `d` days less one `tick` (the dump's time resolution), so a dates-only
+/// dump's one-day burst is one date.
+pub fn scales(window: i64, tick: i64) -> Vec<(i64, i64)> {
+    let mut out = vec![(window, window)];
+    let mut d = DAY;
+    while d < window {
+        out.push((d - tick.clamp(1, DAY), d));
+        d *= 2;
+    }
+    out
+}
+
+/// The most telling burst over every [`scales`] of `window`: of the bursts that
+/// `accept` takes, the one with the most new counterparties, then the one furthest above
+/// the account's usual rate, then the longest window. See [`densest_within`].
+pub fn densest_at_any_scale(
+    g: &FlowGraph,
+    list: AdjList<'_>,
+    keep: &[usize],
+    baseline: usize,
+    window: i64,
+    relationship: i64,
+    accept: impl Fn(&Burst) -> bool,
+) -> Option<Burst> {
+    let mut best: Option<Burst> = None;
+    for (span, rate_window) in scales(window, g.scale.time_tick_seconds) {
+        let Some(b) = densest_within(g, list, keep, baseline, span, rate_window, relationship) else {
+            continue;
+        };
+        if !accept(&b) {
+            continue;
+        }
+        let better = best.as_ref().is_none_or(|x| {
+            (b.new_counterparties, b.rate_ratio).partial_cmp(&(x.new_counterparties, x.rate_ratio))
+                == Some(std::cmp::Ordering::Greater)
+        });
+        if better {
+            best = Some(b);
+        }
+    }
+    best
+}
+
+/// [`densest_within`] at one scale: bursts spanning at most `window`, their rate read
+/// over `window`.
 pub fn densest(
     g: &FlowGraph,
     list: AdjList<'_>,
     keep: &[usize],
     baseline: usize,
     window: i64,
+    relationship: i64,
+) -> Option<Burst> {
+    densest_within(g, list, keep, baseline, window, window, relationship)
+}
+
+/// The densest window among the counted transfers `keep` (indices into `list`,
+/// time-sorted) whose first and last transfers are at most `span` apart: the one that
+/// opens the most *new* relationships, with counterparties the account first deals with
+/// (this way) inside the window and never again later than `relationship` after the
+/// window opened; earliest on ties; `None` when there are none. With `relationship ==
+/// span` a new counterparty is one seen only inside the window. Counterparties are
+/// controller groups, so one owner's several accounts count once. `baseline` is how many
+/// transfers the account made this way in all (counted or not): the burst's rate, per
+/// `rate_window`, is compared with the rest of them.
+pub fn densest_within(
+    g: &FlowGraph,
+    list: AdjList<'_>,
+    keep: &[usize],
+    baseline: usize,
+    span: i64,
+    rate_window: i64,
     relationship: i64,
 ) -> Option<Burst> {
     let controller = &g.accounts.controller;
@@ -224,7 +308,7 @@ pub fn densest(
             continue;
         }
         hi = hi.max(lo);
-        while hi + 1 < keep.len() && time(hi + 1) - time(lo) <= window {
+        while hi + 1 < keep.len() && time(hi + 1) - time(lo) <= span {
             hi += 1;
         }
         let until = time(lo) + relationship;
@@ -236,20 +320,26 @@ pub fn densest(
     let (lo, hi, new) = best?;
     let parties = (lo..=hi).map(party).collect::<rustc_hash::FxHashSet<u32>>().len();
     let idx = &keep[lo..=hi];
-    let span = match (g.time.first(), g.time.last()) {
-        (Some(a), Some(b)) => (b - a).max(window),
-        _ => window,
+    let dump_span = match (g.time.first(), g.time.last()) {
+        (Some(a), Some(b)) => (b - a).max(rate_window),
+        _ => rate_window,
     };
     let days = |s: i64| seconds_to_days(s).max(1.0);
     let outside = baseline.saturating_sub(idx.len()) as f64;
+    // The account's habit of opening relationships: the counterparties it first dealt
+    // with outside the window (one added, so a quiet account's first burst is finite).
+    let opened_outside = last.len().saturating_sub(new) as f64;
+    let usual_per_window = (opened_outside + 1.0) / days(dump_span - rate_window) * days(rate_window);
     Some(Burst {
+        chance: burst_chance(new, usual_per_window, days(dump_span) / days(rate_window)),
         from: list.time[idx[0]],
         to: list.time[idx[idx.len() - 1]],
         edges: idx.iter().map(|&k| list.edges[k]).collect(),
         counterparties: parties,
         new_counterparties: new,
         share: idx.len() as f64 / keep.len() as f64,
-        rate_ratio: (idx.len() as f64 / days(window)) / ((outside + 1.0) / days(span - window)),
+        rate_ratio: (idx.len() as f64 / days(rate_window))
+            / ((outside + 1.0) / days(dump_span - rate_window)),
         amount: idx.iter().map(|&k| list.amount[k]).sum(),
     })
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::detect::search::fans::{baseline, counted, densest};
+use crate::detect::search::fans::{baseline, counted, densest_at_any_scale, unlikely};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::model::Channel;
@@ -30,6 +30,9 @@ pub struct HubSpec {
     pub min_amount: f64,
     /// Leave out company-to-company transfers.
     pub skip_b2b: bool,
+    /// Most gathers as unlikely as the hub's expected by chance over the dump (see
+    /// [`unlikely`]); `None` takes any that passes the other tests.
+    pub expected_by_chance: Option<f64>,
 }
 
 /// The gather-scatter around hub `v`, if there is one, as a hit of `pattern`.
@@ -48,13 +51,13 @@ pub fn scan(
     let window = spec.window;
     let keep_in = counted(g, v, ins, channels, spec.skip_b2b);
     // Baselines count business with companies too, not card purchases or own cash.
-    let gather = densest(g, ins, &keep_in, baseline(g, v, ins, channels), window, window)?;
-    if gather.counterparties < spec.min_senders
-        || gather.rate_ratio < spec.min_rate_ratio
-        || gather.amount < spec.min_amount
-    {
-        return None;
-    }
+    let gather =
+        densest_at_any_scale(g, ins, &keep_in, baseline(g, v, ins, channels), window, window, |b| {
+            b.counterparties >= spec.min_senders
+                && b.rate_ratio >= spec.min_rate_ratio
+                && spec.expected_by_chance.is_none_or(|x| unlikely(g, v, b, x))
+                && b.amount >= spec.min_amount
+        })?;
     let keep_out = counted(g, v, outs, channels, spec.skip_b2b);
     let scatter: Vec<usize> = keep_out
         .iter()

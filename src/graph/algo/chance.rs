@@ -9,6 +9,11 @@
 //! the dump it is the number of such paths expected by chance, which detectors compare
 //! with their `expected_by_chance`.
 //!
+//!
+//! A burst (many transfers of one account within a window) gets the Poisson chance of
+//! that many at the account's own rate, times the number of windows in its history:
+//! [`burst_chance`].
+//!
 //! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 //! [`Scale::share_between`]: crate::graph::scale::Scale::share_between
 
@@ -46,10 +51,74 @@ pub fn most_likely(g: &FlowGraph, expected: f64) -> f64 {
     expected / g.edge_count().max(1) as f64
 }
 
+/// How many bursts of `count` transfers or more within one window would be expected by
+/// chance over an account's history of `windows` windows of that length, when it makes
+/// `expected` transfers per window on average: `windows` times the Poisson chance of at
+/// least `count` in one window. A scan that keeps an account's densest window is bound
+/// to find one well above its average; this says whether the one it found is more than
+/// that (at most 1: not even one such window expected in its whole history).
+pub fn burst_chance(count: usize, expected: f64, windows: f64) -> f64 {
+    windows.max(1.0) * poisson_tail(count, expected)
+}
+
+/// P(X >= k) for X ~ Poisson(mu).
+fn poisson_tail(k: usize, mu: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if mu.is_nan() || mu <= 0.0 {
+        return 0.0;
+    }
+    if k as f64 <= mu {
+        // At or below the mean the tail is about one half or more: nothing unusual.
+        return 1.0;
+    }
+    // Sum the terms from k up: they fall from the first (k > mu), in log space so that a
+    // busy account's mean cannot underflow e^-mu.
+    let ln_first = -mu + k as f64 * mu.ln() - (1..=k).map(|i| (i as f64).ln()).sum::<f64>();
+    let mut term = 1.0f64;
+    let mut sum = 0.0f64;
+    let mut i = k;
+    while term > 1e-12 * sum.max(1.0) {
+        sum += term;
+        i += 1;
+        term *= mu / i as f64;
+    }
+    (ln_first.exp() * sum).min(1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
+
+    #[test]
+    fn poisson_tail_matches_the_sum_of_its_terms() {
+        let exact = |k: usize, mu: f64| {
+            let mut p = (-mu).exp();
+            let mut below = 0.0;
+            for i in 0..k {
+                below += p;
+                p *= mu / (i + 1) as f64;
+            }
+            1.0 - below
+        };
+        for (k, mu) in [(1, 0.5), (5, 1.0), (10, 2.0), (3, 2.5), (20, 4.0)] {
+            assert!((poisson_tail(k, mu) - exact(k, mu)).abs() < 1e-9, "{k} {mu}");
+        }
+        assert_eq!(poisson_tail(0, 3.0), 1.0);
+        assert_eq!(poisson_tail(2, 5.0), 1.0, "below the mean");
+        assert!(poisson_tail(2_000, 900.0) < 1e-100, "a busy account's mean does not underflow");
+    }
+
+    #[test]
+    fn a_burst_is_chance_when_its_history_has_many_windows_like_it() {
+        // Five transfers in a day from an account that averages one a day: over a
+        // year of days that happens a few times.
+        assert!(burst_chance(5, 1.0, 365.0) > 1.0);
+        // Five in a day from one that makes one a month: not expected once in a year.
+        assert!(burst_chance(5, 1.0 / 30.0, 365.0) < 1.0);
+    }
 
     #[test]
     fn quick_hops_of_rare_amounts_are_unlikely_slow_hops_of_common_ones_are_not() {

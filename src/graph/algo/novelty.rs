@@ -15,10 +15,16 @@ pub struct AmountNovelty {
     /// Median amount of the centre accounts' other transfers, in and out; `None` when
     /// they made no other transfer (their whole history is the hit).
     pub usual: Option<f64>,
+    /// Proving transfers.
+    pub count: usize,
+    /// Share of the other transfers at least as large as the median proving one (one
+    /// added above and below, so an amount never seen before is rare, not impossible).
+    pub share_as_large: f64,
 }
 
 impl AmountNovelty {
-    /// Measures `proving` (edge ids, sorted) against the other transfers of `centre`.
+    /// Measures `proving` (edge ids, sorted) against the other transfers of `centre`, in
+    /// and out: a hub's usual amount is what it usually moves either way.
     pub fn measure(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> AmountNovelty {
         let mut hit: Vec<f64> = proving.iter().map(|&e| g.amount[e as usize]).collect();
         let mut usual: Vec<f64> = Vec::new();
@@ -31,7 +37,21 @@ impl AmountNovelty {
                 }
             }
         }
-        AmountNovelty { proving: median(&mut hit).unwrap_or(0.0), usual: median(&mut usual) }
+        let proving = median(&mut hit).unwrap_or(0.0);
+        let as_large = usual.iter().filter(|&&a| a >= proving).count();
+        AmountNovelty {
+            proving,
+            count: hit.len(),
+            share_as_large: (as_large + 1) as f64 / (usual.len() + 1) as f64,
+            usual: median(&mut usual),
+        }
+    }
+
+    /// The chance that the centre accounts, paying amounts drawn from their own history,
+    /// would have made at least half of the proving transfers as large as their median:
+    /// 1 for amounts they pay every day, tiny for a run of amounts they never pay.
+    pub fn chance(&self) -> f64 {
+        binomial_tail(self.count, self.count.div_ceil(2), self.share_as_large)
     }
 
     /// How many times the usual amount the proving transfers carry (`None` without a
@@ -55,6 +75,24 @@ impl AmountNovelty {
     pub fn words(&self) -> String {
         self.ratio().map(|r| format!(", typical amount {r:.1}x its usual")).unwrap_or_default()
     }
+}
+
+/// P(X >= k) for X ~ Binomial(n, p).
+fn binomial_tail(n: usize, k: usize, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    if p <= 0.0 || k > n {
+        return 0.0;
+    }
+    let ln_choose = |i: usize| -> f64 { (1..=i).map(|j| ((n - i + j) as f64 / j as f64).ln()).sum() };
+    (k..=n)
+        .map(|i| (ln_choose(i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp())
+        .sum::<f64>()
+        .min(1.0)
 }
 
 /// The upper median, reordering `values`; `None` when empty.
@@ -92,6 +130,14 @@ mod tests {
         let routine: Vec<u32> =
             g.out_edges(hub).iter().copied().filter(|&e| g.amount[e as usize] < 200.0).collect();
         assert_eq!(AmountNovelty::measure(&g, &[hub], &routine).term(), 0.0);
+    }
+
+    #[test]
+    fn binomial_tail_by_hand() {
+        assert!((binomial_tail(4, 2, 0.5) - 11.0 / 16.0).abs() < 1e-12);
+        assert!((binomial_tail(3, 3, 0.1) - 0.001).abs() < 1e-12);
+        assert_eq!(binomial_tail(5, 0, 0.2), 1.0);
+        assert_eq!(binomial_tail(5, 3, 0.0), 0.0);
     }
 
     #[test]
