@@ -151,11 +151,19 @@ pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
         .into_iter()
         .map(|(idx, part)| {
             let mut lead = merge(&idx, hits, graph, config, &shell, &names);
-            if let Some(p) = part {
-                lead.summary.push_str(&format!(
+            match part {
+                // One part is one hit, larger than the limit on its own: a case that
+                // splitting would only cut apart.
+                Some(p) if p.parts == 1 => lead.summary.push_str(&format!(
+                    " | (one hit over {} accounts, above the {}-account limit: one case, kept whole)",
+                    p.accounts,
+                    config.scoring.max_lead_accounts.get()
+                )),
+                Some(p) => lead.summary.push_str(&format!(
                     " | (part {} of {}: {} hits over {} accounts shared central accounts and were split into leads of at most {})",
                     p.part, p.parts, p.hits, p.accounts, config.scoring.max_lead_accounts.get()
-                ));
+                )),
+                None => {}
             }
             lead
         })
@@ -487,6 +495,30 @@ mod tests {
         let leads = build(&hits, &Context::new(&g, &t.dump, &config));
         assert_eq!(leads.len(), 1);
         assert!(!leads[0].summary.contains("split"));
+    }
+
+    #[test]
+    fn one_case_larger_than_the_limit_is_kept_whole_and_says_so() {
+        let mut t = Tiny::new();
+        for k in 0..30 {
+            t.wire(&format!("A{k}"), &format!("B{k}"), k, 100.0);
+        }
+        let g = t.graph();
+        let accounts: Vec<u32> = (0..60).collect();
+        let mut config = t.config.clone();
+        config.scoring.max_lead_accounts = crate::config::params::Count::try_from(50).unwrap();
+        let leads =
+            build(&[hit(&g, Pattern::Ub4, &accounts, &[0, 1], 0.9)], &Context::new(&g, &t.dump, &config));
+        assert_eq!(leads.len(), 1);
+        assert_eq!(leads[0].accounts.len(), 60);
+        assert!(
+            leads[0]
+                .summary
+                .contains("one hit over 60 accounts, above the 50-account limit: one case, kept whole"),
+            "{}",
+            leads[0].summary
+        );
+        assert!(!leads[0].summary.contains("part 1 of 1"), "{}", leads[0].summary);
     }
 
     #[test]
