@@ -172,8 +172,9 @@ pub struct Burst {
     pub share: f64,
     /// Amount moved in the window (base currency).
     pub amount: f64,
-    /// How many windows this busy would be expected by chance over the account's
-    /// history at its own rate outside the window ([`burst_chance`]).
+    /// How many windows opening this many new relationships would be expected by chance
+    /// over the dump, at the account's own rate of opening them outside the window
+    /// ([`burst_chance`]).
     pub chance: f64,
 }
 
