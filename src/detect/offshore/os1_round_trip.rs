@@ -33,7 +33,7 @@
 
 use std::collections::BTreeSet;
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
@@ -151,7 +151,9 @@ fn cyclic_groups(g: &FlowGraph, floor: f64) -> Vec<u32> {
         dg.add_edge(a.into(), b.into(), ());
     }
     let mut comp = vec![u32::MAX; n];
-    for (k, scc) in tarjan_scc(&dg).into_iter().enumerate() {
+    // Kosaraju's passes keep their own stacks; petgraph's Tarjan recurses once per
+    // account along a path and overflowed the main thread's stack on a 50M-transfer dump.
+    for (k, scc) in kosaraju_scc(&dg).into_iter().enumerate() {
         if scc.len() > 1 {
             for v in scc {
                 comp[v.index()] = k as u32;
@@ -260,6 +262,24 @@ mod tests {
         t.wire("A", "S1", D, 1_000_000.0);
         t.wire("S1", "S2", 3 * D, 990_000.0);
         t.wire("S2", "A", last_day * D, back);
+    }
+
+    #[test]
+    fn a_ring_of_a_hundred_thousand_accounts_is_one_group_without_overflowing_the_stack() {
+        // A test thread has 2 MiB of stack: a recursive strongly-connected-components
+        // search one frame per account would overflow it long before the ring closes.
+        let mut t = Tiny::new();
+        let n = 100_000;
+        for k in 0..n {
+            t.wire(&format!("R{k}"), &format!("R{}", (k + 1) % n), k as i64, 100.0);
+        }
+        t.wire("X", "Y", 0, 100.0);
+        let g = t.graph();
+        let groups = cyclic_groups(&g, 0.0);
+        let ring = groups[t.dump.accounts.index["R0"] as usize];
+        assert_ne!(ring, u32::MAX);
+        assert!((0..n).all(|k| groups[t.dump.accounts.index[format!("R{k}").as_str()] as usize] == ring));
+        assert_eq!(groups[t.dump.accounts.index["X"] as usize], u32::MAX, "not on a cycle");
     }
 
     #[test]
