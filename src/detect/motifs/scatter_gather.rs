@@ -6,6 +6,14 @@
 //! that `u` paid `w` and `w` then paid `v` within the window, together forwarding most
 //! of what `u` sent them: `|N+(u) ∩ N-(v)| >= 2` inside the window, time-respecting.
 //!
+//! Amounts that are sized afresh at every leg leave timing and pairing as the
+//! evidence. Such a scatter-gather is still reported when `u` paid each `w` once only,
+//! all within one window, each `w` paid `v` once only, and the product over the
+//! intermediaries of the chance that `w`, at its own rate of sending, sends anything that
+//! soon, times the share of its payments that go to `v`, times the dump's transfers, is at
+//! most `expected_by_chance` (as for cycles). It ranks a little below one whose amounts
+//! carry on, and its reason gives the chance.
+//!
 //! ## Why it matters
 //! typologies.md defines scatter-gather as `u -> {w_i} -> v` reported when the set of
 //! intermediaries has at least two members inside the window; it is labelled in
@@ -21,15 +29,19 @@
 //! ## Parameters
 //! `[scatter_gather]`: `window_days` (7, per leg pair), `min_intermediaries` (2, the
 //! definition), `min_retained` (0.8: what reaches `v` / what `u` sent the intermediaries,
-//! typologies.md OS4), `min_amount` (`p50` sent), `skip_business_to_business`,
+//! typologies.md OS4), `min_amount` (`p50` sent), `expected_by_chance` (1, for
+//! scatter-gathers whose amounts do not carry on), `skip_business_to_business`,
 //! `channels` (all but card).
 //!
 //! ## Look-alikes
 //! Two friends each paying the same landlord after a parent sent them money forward
-//! little of it; company-to-company trade is left out; busy intermediaries (merchants,
-//! employers) are only scanned within the window after each payment.
+//! little of it, and they pay the landlord every month; staff paid by a payroll every
+//! month who spend at the same store after payday are paid by habit, not once;
+//! company-to-company trade is left out; busy intermediaries (merchants, employers) are
+//! only scanned within the window after each payment, and their habit of sending
+//! explains a quick payment on.
 
-use crate::config::params::{Channels, Count, Days, Share};
+use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::search::scatter_gather::{all, Spec};
 use crate::detect::{Context, Detector, Outcome};
@@ -49,6 +61,9 @@ pub struct ScatterGatherConfig {
     pub min_retained: Share,
     /// Smallest amount sent, against the dump's amount distribution.
     pub min_amount: AmountFloor,
+    /// When the amounts do not carry on: most scatter-gathers with timing and pairing as
+    /// unlikely expected by chance among the dump's transfers.
+    pub expected_by_chance: Multiple,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -78,6 +93,7 @@ impl Detector for ScatterGather {
             skip_b2b: cfg.skip_business_to_business,
             channels: cfg.channels.as_slice().to_vec(),
             offshore_only: false,
+            expected_by_chance: Some(cfg.expected_by_chance.get()),
         };
         Outcome { hits: all(ctx, &spec), notes: Vec::new() }
     }
@@ -123,6 +139,43 @@ mod tests {
         let mut t = Tiny::new();
         case(&mut t, 2, 0.95, -H);
         assert!(t.hits(&ScatterGather).is_empty(), "forwarded before receiving");
+    }
+
+    #[test]
+    fn legs_sized_afresh_are_found_on_timing_when_the_intermediaries_are_quiet() {
+        // Each intermediary pays its own shop every ten days; V it pays once, within a
+        // day of U's one payment, of an amount unrelated to what it received.
+        let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
+        for k in 0..3 {
+            let w = format!("W{k}");
+            for d in 0..20 {
+                t.wire(&w, &format!("SHOP{k}"), d * 10 * D + 5 * H, 40.0);
+            }
+            t.wire("U", &w, 100 * D + k * H, 900.0);
+            t.wire(&w, "V", 100 * D + k * H + 20 * H, 300.0 + 250.0 * k as f64);
+        }
+        let hits = t.hits(&ScatterGather);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("though none of them usually pays it"), "{}", hits[0].reason);
+        assert_eq!(hits[0].transfers.len(), 6);
+    }
+
+    #[test]
+    fn staff_who_all_shop_at_one_store_after_payday_stay_quiet() {
+        // The payroll look-alike: an employer pays eight staff every month; one month they
+        // all buy from the same new store within a day of payday.
+        let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
+        for m in 0..6 {
+            for k in 0..8 {
+                t.wire("EMPLOYER", &format!("STAFF{k}"), (m * 30 + 25) * D + k * 60, 3_000.0);
+            }
+        }
+        for k in 0..8 {
+            t.wire(&format!("STAFF{k}"), "STORE", (3 * 30 + 25) * D + 6 * H + k * H, 80.0 + k as f64);
+        }
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
     }
 
     #[test]

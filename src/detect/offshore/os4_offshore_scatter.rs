@@ -86,6 +86,8 @@ impl Detector for OffshoreScatter {
             skip_b2b: false,
             channels: cfg.channels.as_slice().to_vec(),
             offshore_only: true,
+            // Offshore legs that do not carry the money on are not OS4's evidence.
+            expected_by_chance: None,
         };
         let mut hits = all(ctx, &spec);
         // The reverse: several sources gather in one offshore account that scatters on.

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::algo::chance::most_likely;
 use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::FlowGraph;
 use crate::model::Channel;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};
@@ -34,6 +36,32 @@ pub struct Spec {
     pub channels: Vec<Channel>,
     /// Only offshore intermediaries qualify.
     pub offshore_only: bool,
+    /// When set, a source and target whose legs do not carry the money on are still
+    /// reported when their timing and pairing are this unlikely: at most this many such
+    /// scatter-gathers expected by chance among the dump's transfers (see
+    /// [`relay_chance`]). `None` reads amounts only.
+    pub expected_by_chance: Option<f64>,
+}
+
+/// The chance of a scatter-gather whose amounts do not carry on, from `legs` (per
+/// intermediary `w`: the quickest pair `u -> w`, `w -> v`): the product over
+/// intermediaries of the chance that `w`, sending at its own rate, sends anything that
+/// soon after receiving ([`Scale::chance_within`]), times the share of `w`'s payments
+/// that go to `v` (one in all of them for a payee it pays once). Two accounts that pay
+/// the same landlord or shop every month after a parent's transfer do so by habit; two
+/// quiet accounts that each pay one stranger within days of receiving from the same
+/// source do not.
+///
+/// [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
+pub fn relay_chance(g: &FlowGraph, v: u32, legs: &BTreeMap<u32, (u32, u32)>) -> f64 {
+    legs.iter()
+        .map(|(&w, &(e1, e2))| {
+            let out = g.out_list(w);
+            let to_v = out.other.iter().filter(|&&x| x == v).count();
+            let timing = g.scale.chance_within(out.len(), g.time[e2 as usize] - g.time[e1 as usize]);
+            timing * to_v as f64 / out.len().max(1) as f64
+        })
+        .product()
 }
 
 /// Every scatter-gather of the dump, by source in node order.
@@ -60,6 +88,8 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     let window = spec.window;
     // v -> (w -> (sent to w, forwarded by w, edges))
     let mut by_target: BTreeMap<u32, BTreeMap<u32, Leg>> = BTreeMap::new();
+    // v -> (w -> the quickest pair u -> w -> v, whatever the amounts)
+    let mut timed: BTreeMap<u32, BTreeMap<u32, (u32, u32)>> = BTreeMap::new();
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
         if !counts(e1, u, w) || (spec.offshore_only && !g.accounts.offshore[w as usize]) {
@@ -68,7 +98,17 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         let (next, amounts) = g.out_after(w, t1, t1 + window);
         for (&e2, &a2) in next.iter().zip(amounts) {
             let v = g.dst[e2 as usize];
-            if v == u || v == w || !counts(e2, w, v) || a2 > a1 * 1.02 {
+            if v == u || v == w || !counts(e2, w, v) {
+                continue;
+            }
+            if spec.expected_by_chance.is_some() {
+                let quickest = timed.entry(v).or_default().entry(w).or_insert((e1, e2));
+                let delay = |(a, b): (u32, u32)| g.time[b as usize] - g.time[a as usize];
+                if delay((e1, e2)) < delay(*quickest) {
+                    *quickest = (e1, e2);
+                }
+            }
+            if a2 > a1 * 1.02 {
                 continue;
             }
             let slot = by_target.entry(v).or_default().entry(w).or_insert((0.0, 0.0, Vec::new()));
@@ -81,6 +121,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         }
     }
     let mut hits = Vec::new();
+    let mut carried = std::collections::BTreeSet::new();
     for (v, mids) in by_target {
         if mids.len() < spec.min_intermediaries {
             continue;
@@ -90,6 +131,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         if sent < spec.min_amount || got < spec.min_retained * sent {
             continue;
         }
+        carried.insert(v);
         let mut proving: Vec<u32> = mids.values().flat_map(|m| m.2.iter().copied()).collect();
         proving.sort_unstable();
         let novelty = AmountNovelty::measure(g, &[u, v], &proving);
@@ -130,5 +172,72 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         let strength = 0.7 * shape + 0.3 * novelty.term();
         hits.push(b.finish(g, spec.pattern, sent, strength, reason));
     }
+    if let Some(expected) = spec.expected_by_chance {
+        let most_likely = most_likely(g, expected);
+        for (v, mut legs) in timed {
+            if legs.len() < spec.min_intermediaries || carried.contains(&v) {
+                continue;
+            }
+            // One scatter, not a habit: the source paid each intermediary once only (a
+            // payroll pays its staff every month, and they spend it where they always
+            // do), each paid v once only, and the source paid them all within one window.
+            let once = |from: u32, to: u32| g.out_list(from).other.iter().filter(|&&x| x == to).count() == 1;
+            legs.retain(|&w, _| once(u, w) && once(w, v));
+            let first = legs.values().map(|&(e1, _)| g.time[e1 as usize]).min().unwrap_or(0);
+            legs.retain(|_, &mut (e1, _)| g.time[e1 as usize] - first <= window);
+            if legs.len() < spec.min_intermediaries {
+                continue;
+            }
+            let sent: f64 = legs.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
+            if sent < spec.min_amount {
+                continue;
+            }
+            let chance = relay_chance(g, v, &legs);
+            if chance <= most_likely {
+                hits.push(timed_hit(ctx, spec, u, v, &legs, sent, chance));
+            }
+        }
+    }
     hits
+}
+
+/// A scatter-gather reported on its timing and pairing: amounts are shown, not tested.
+fn timed_hit(
+    ctx: &Context<'_>,
+    spec: &Spec,
+    u: u32,
+    v: u32,
+    legs: &BTreeMap<u32, (u32, u32)>,
+    sent: f64,
+    chance: f64,
+) -> Hit {
+    let g = ctx.graph;
+    let mut b = HitBuilder::default();
+    let mut proving = Vec::new();
+    for (&w, &(e1, e2)) in legs {
+        let (a1, a2) = (g.amount[e1 as usize], g.amount[e2 as usize]);
+        b.account(u, Role::Originator, 0.0, a1);
+        b.account(w, Role::Intermediary, a1, a2);
+        b.account(v, Role::Target, a2, 0.0);
+        b.transfer(e1);
+        b.transfer(e2);
+        proving.extend([e1, e2]);
+    }
+    proving.sort_unstable();
+    let novelty = AmountNovelty::measure(g, &[u, v], &proving);
+    let slowest = legs.values().map(|&(e1, e2)| g.time[e2 as usize] - g.time[e1 as usize]).max().unwrap_or(0);
+    let reason = format!(
+        "{} paid {} accounts ({}) that each paid {} within {:.1} days of receiving, though none of them usually pays it (chance of such timing and pairing by habit: 1 in {:.0}){}",
+        ctx.account(u),
+        legs.len(),
+        fmt_amount(sent),
+        ctx.account(v),
+        slowest as f64 / DAY as f64,
+        1.0 / chance.max(f64::MIN_POSITIVE),
+        novelty.words(),
+    );
+    // Timing alone ranks a little below money that carries on, as for cycles.
+    let shape = 0.45 + 0.1 * (legs.len() as f64 - 1.0).min(5.0);
+    let strength = 0.7 * shape + 0.3 * novelty.term();
+    b.finish(g, spec.pattern, sent, strength, reason)
 }
