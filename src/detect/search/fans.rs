@@ -303,6 +303,16 @@ pub fn densest_within(
             previous.is_none()
         })
         .collect();
+    // New counterparties in [lo, hi] are the openings k there whose counterparty's last
+    // transfer is by `time(lo) + relationship`. That bound only grows with lo, so the
+    // openings are added to a Fenwick tree in order of their last transfer as it
+    // passes them, and each window's count is a range sum: a shop with thousands of
+    // payers a week is O(n log n), not O(n x window).
+    let mut by_last: Vec<(i64, usize)> =
+        (0..keep.len()).filter(|&k| opens[k]).map(|k| (last[&party(k)], k)).collect();
+    by_last.sort_unstable();
+    let mut counted = Fenwick::new(keep.len());
+    let mut next = 0;
     let (mut hi, mut best) = (0usize, None::<(usize, usize, usize)>);
     for lo in 0..keep.len() {
         if !opens[lo] {
@@ -313,7 +323,11 @@ pub fn densest_within(
             hi += 1;
         }
         let until = time(lo) + relationship;
-        let new = (lo..=hi).filter(|&k| opens[k] && last[&party(k)] <= until).count();
+        while next < by_last.len() && by_last[next].0 <= until {
+            counted.add(by_last[next].1);
+            next += 1;
+        }
+        let new = counted.prefix(hi + 1) - counted.prefix(lo);
         if best.is_none_or(|(_, _, b)| new > b) {
             best = Some((lo, hi, new));
         }
@@ -345,10 +359,74 @@ pub fn densest_within(
     })
 }
 
+/// Counts of marked positions, with prefix sums in O(log n) (a binary indexed tree).
+struct Fenwick(Vec<usize>);
+
+impl Fenwick {
+    fn new(n: usize) -> Fenwick {
+        Fenwick(vec![0; n + 1])
+    }
+
+    /// Marks position `k` (0-based) once more.
+    fn add(&mut self, k: usize) {
+        let mut i = k + 1;
+        while i < self.0.len() {
+            self.0[i] += 1;
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// Marks at positions `0..end`.
+    fn prefix(&self, end: usize) -> usize {
+        let (mut i, mut sum) = (end, 0);
+        while i > 0 {
+            sum += self.0[i];
+            i -= i & i.wrapping_neg();
+        }
+        sum
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
+
+    proptest::proptest! {
+        /// The densest window found with the Fenwick tree is the one a direct count of
+        /// every window finds.
+        #[test]
+        fn densest_window_matches_a_direct_count(
+            sends in proptest::collection::vec((0i64..40, 0usize..8), 1..60),
+            span in 0i64..10,
+            relationship in 0i64..20,
+        ) {
+            let mut t = Tiny::new();
+            for (day, who) in &sends {
+                t.wire(&format!("P{who}"), "HUB", day * D, 100.0);
+            }
+            let g = t.graph();
+            let hub = t.dump.accounts.index["HUB"];
+            let list = g.in_list(hub);
+            let keep: Vec<usize> = (0..list.len()).collect();
+            let got = densest_within(&g, list, &keep, keep.len(), span * D, span * D, relationship * D)
+                .map(|b| (b.edges, b.new_counterparties));
+            // Direct: every opening as the window's start, earliest best on ties.
+            let party = |k: usize| g.accounts.controller[list.other[k] as usize];
+            let last = |k: usize| (0..list.len()).filter(|&j| party(j) == party(k)).map(|j| list.time[j]).max().unwrap();
+            let opens = |k: usize| (0..k).all(|j| party(j) != party(k));
+            let mut want: Option<(Vec<u32>, usize)> = None;
+            for lo in (0..list.len()).filter(|&k| opens(k)) {
+                let hi = (lo..list.len()).take_while(|&k| list.time[k] - list.time[lo] <= span * D).last().unwrap();
+                let until = list.time[lo] + relationship * D;
+                let new = (lo..=hi).filter(|&k| opens(k) && last(k) <= until).count();
+                if want.as_ref().is_none_or(|(_, b)| new > *b) {
+                    want = Some((list.edges[lo..=hi].to_vec(), new));
+                }
+            }
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn densest_window_counts_distinct_owners_and_its_share() {
