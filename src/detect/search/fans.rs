@@ -314,8 +314,8 @@ pub fn densest_within(
     let mut counted = Fenwick::new(keep.len());
     let mut next = 0;
     let (mut hi, mut best) = (0usize, None::<(usize, usize, usize)>);
-    for lo in 0..keep.len() {
-        if !opens[lo] {
+    for (lo, &opening) in opens.iter().enumerate() {
+        if !opening {
             continue;
         }
         hi = hi.max(lo);
