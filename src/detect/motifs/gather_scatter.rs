@@ -7,7 +7,10 @@
 //! the last) by payments to at least `min_payees` distinct payees that carry on most of
 //! what was gathered, and neither side is the account's everyday business. The gather
 //! is read at every window length from one day up, as for the fans, and must be more
-//! than the hub's habit explains (`expected_by_chance`).
+//! than the hub's habit explains (`expected_by_chance`). A hub that exists for one pass
+//! (the gather and the scatter are all it ever did, each sender and each payee dealt
+//! with once) is reported whatever its amounts, which some launderers and simulators
+//! size afresh at every leg.
 //!
 //! ## Why it matters
 //! typologies.md defines gather-scatter as "a node with fan-in >= 2 and fan-out >= 2";
@@ -31,7 +34,8 @@
 //!
 //! ## Look-alikes
 //! A merchant or a fund gathers all year and pays out on a schedule: no window holds
-//! most of either side. A household pays bills and shopping out of a salary: the
+//! most of either side. A household that sells a few things and pays a few new payees
+//! has a life besides, so its amounts must carry on to count. A household pays bills and shopping out of a salary: the
 //! salary is one sender and the bills are small next to it. A collector with the UB1
 //! evidence (ten senders, quick sweep) is reported as UB1 instead.
 
@@ -97,6 +101,7 @@ impl Detector for GatherScatter {
             min_amount: ctx.graph.scale.floor(cfg.min_amount),
             skip_b2b: cfg.skip_business_to_business,
             expected_by_chance: Some(cfg.expected_by_chance.get()),
+            one_pass_any_amount: true,
         };
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
@@ -156,10 +161,31 @@ mod tests {
         assert!(t.hits(&GatherScatter).is_empty(), "five counterparties");
         let mut t = Tiny::new();
         case(&mut t, 4, 4, 0.75);
-        assert!(t.hits(&GatherScatter).is_empty(), "keeps a quarter");
+        for m in 0..6 {
+            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
+        }
+        assert!(t.hits(&GatherScatter).is_empty(), "keeps a quarter, and has a life besides");
         let mut t = Tiny::new();
         case(&mut t, 4, 1, 0.95);
         assert!(t.hits(&GatherScatter).is_empty(), "one payee is a fan-in");
+    }
+
+    #[test]
+    fn a_hub_that_exists_for_one_pass_is_found_whatever_its_amounts() {
+        // Four one-off senders, then three one-off payees, and nothing else ever: the
+        // amounts out are sized afresh, a fifth of what came in.
+        let mut t = Tiny::new();
+        t.economy(2_000.0, 200, 200);
+        case(&mut t, 4, 3, 0.2);
+        let hits = t.hits(&GatherScatter);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("(20%)"), "{}", hits[0].reason);
+        // The same hub with a life besides keeps what the amounts say.
+        let mut t = Tiny::new();
+        t.economy(2_000.0, 200, 200);
+        case(&mut t, 4, 3, 0.2);
+        t.wire("HUB", "GROCER", 100 * D, 60.0);
+        assert!(t.hits(&GatherScatter).is_empty());
     }
 
     #[test]

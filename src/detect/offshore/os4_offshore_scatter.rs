@@ -101,8 +101,10 @@ impl Detector for OffshoreScatter {
             min_rate_ratio: 0.0,
             min_amount: spec.min_amount,
             skip_b2b: false,
-            // Nor a history to be unlikely against: the offshore legs are the evidence.
+            // Nor a history to be unlikely against: the offshore legs are the evidence,
+            // and the money they carry.
             expected_by_chance: None,
+            one_pass_any_amount: false,
         };
         let g = ctx.graph;
         // The hub passes on what it gets over its whole history: an offshore fund gathers

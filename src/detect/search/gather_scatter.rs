@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use crate::detect::search::fans::{baseline, counted, densest_at_any_scale, unlikely};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, seconds_to_days};
@@ -33,6 +34,22 @@ pub struct HubSpec {
     /// Most gathers as unlikely as the hub's expected by chance over the dump (see
     /// [`unlikely`]); `None` takes any that passes the other tests.
     pub expected_by_chance: Option<f64>,
+    /// Report a hub that exists for one pass whatever share it passes on ([`one_off`]).
+    pub one_pass_any_amount: bool,
+}
+
+/// True when hub `v` exists for this one pass: the gather and the scatter are all it
+/// ever did, each sender paid it once and each payee was paid once. Its legs then need
+/// not carry the same amounts (some launderers and simulators size each afresh). A
+/// shop, a payroll or a household has a life besides, and deals with the same
+/// counterparties again.
+fn one_off(g: &FlowGraph, v: u32, gathered: &[u32], scatter: &[usize], outs: AdjList<'_>) -> bool {
+    let ins = g.in_list(v);
+    let times = |list: AdjList<'_>, who: u32| list.other.iter().filter(|&&x| x == who).count();
+    ins.len() == gathered.len()
+        && outs.len() == scatter.len()
+        && gathered.iter().all(|&e| times(ins, g.src[e as usize]) == 1)
+        && scatter.iter().all(|&k| times(outs, outs.other[k]) == 1)
 }
 
 /// The gather-scatter around hub `v`, if there is one, as a hit of `pattern`.
@@ -77,10 +94,13 @@ pub fn scan(
     };
     if payees.len() < spec.min_payees
         || gather.counterparties + payees.len() < spec.min_counterparties
-        || ratio < spec.min_pass_through
-        || ratio > 1.0 / spec.min_pass_through.max(1e-9)
         || out_ratio < spec.min_rate_ratio
     {
+        return None;
+    }
+    let carried = ratio >= spec.min_pass_through && ratio <= 1.0 / spec.min_pass_through.max(1e-9);
+    let one_pass = || spec.one_pass_any_amount && one_off(g, v, &gather.edges, &scatter, outs);
+    if !carried && !one_pass() {
         return None;
     }
     let mut b = HitBuilder::default();
