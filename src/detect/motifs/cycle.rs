@@ -16,8 +16,9 @@
 //!
 //! Amounts that change at every hop leave timing alone as evidence. A cycle is also
 //! reported when every account on it passed money on sooner than its own habit of
-//! sending makes likely (prompt relays, `graph/algo/prompt_relays.rs`), and the timing
-//! chance alone passes the same test. Such a cycle ranks a little below one whose
+//! sending makes likely (prompt relays, `graph/algo/prompt_relays.rs`; the hop that
+//! closes the cycle may come later, any time in the window, its chance counted all the
+//! same), and the timing chance alone passes the same test. Such a cycle ranks a little below one whose
 //! amounts carry on, and its reason gives the chance.
 //!
 //! ## Why it matters

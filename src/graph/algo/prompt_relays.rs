@@ -8,7 +8,10 @@
 //! dump, would have sent anything at all that soon ([`Scale::chance_within`]); the
 //! cycle's chance is the product of its hops'. A busy account relays "promptly" all the
 //! time, so it adds nothing; a quiet account that sends within a day of receiving, five
-//! times in a row around a ring, is not a coincidence.
+//! times in a row around a ring, is not a coincidence. A relay slower than
+//! `max_hop_chance` ends the path, except the one that closes the cycle: reaching the
+//! origin is itself the evidence, so it may come any time within the window, with its
+//! timing chance counted like the others'.
 //!
 //! Equal timestamps may be taken in either order: a dump that records dates only cannot
 //! say which of two same-day transfers came first. The same cycle can then be reached
@@ -98,9 +101,6 @@ impl<F: FnMut(&[u32], f64)> Search<'_, F> {
             }
             let ei = e as usize;
             let hop = g.scale.chance_within(sent, g.time[ei] - received);
-            if hop > self.spec.max_hop_chance {
-                continue;
-            }
             let to = g.dst[ei];
             let hops = self.path.len() + 1;
             if to == self.origin {
@@ -111,7 +111,11 @@ impl<F: FnMut(&[u32], f64)> Search<'_, F> {
                 }
                 continue;
             }
-            if hops >= self.spec.max_hops || to == at || self.nodes.contains(&to) {
+            if hop > self.spec.max_hop_chance
+                || hops >= self.spec.max_hops
+                || to == at
+                || self.nodes.contains(&to)
+            {
                 continue;
             }
             self.path.push(e);
@@ -121,6 +125,24 @@ impl<F: FnMut(&[u32], f64)> Search<'_, F> {
             self.path.pop();
             if !ok {
                 return false;
+            }
+        }
+        // The hop that closes the cycle may come later than a prompt relay: reaching the
+        // origin is itself the evidence, and one account's one payee is cheap to look
+        // for. Its timing chance still counts in the cycle's.
+        if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline {
+            let (late, _) = g.out_after(at, until, self.deadline);
+            for &e in late {
+                self.spent += 1;
+                if self.spent > self.spec.budget {
+                    return false;
+                }
+                if g.dst[e as usize] == self.origin {
+                    let hop = g.scale.chance_within(sent, g.time[e as usize] - received);
+                    self.path.push(e);
+                    (self.visit)(&self.path, chance * hop);
+                    self.path.pop();
+                }
             }
         }
         true
@@ -174,10 +196,13 @@ mod tests {
                 let hop = g.scale.chance_within(sent, g.time[e] - g.time[last]);
                 let revisits = g.dst[e] == at
                     || g.dst[e] != origin && path.iter().any(|&p| g.dst[p as usize] == g.dst[e]);
+                // A relay within the hop chance; the hop that closes the cycle at any
+                // time in the window, from an account not busy at every tick.
+                let closes = g.dst[e] == origin && g.scale.chance_within(sent, 0) <= spec.max_hop_chance;
                 let ok = at == g.dst[last]
                     && g.time[e] >= g.time[last]
                     && g.time[e] <= g.time[first] + spec.window
-                    && hop <= spec.max_hop_chance
+                    && (hop <= spec.max_hop_chance || closes)
                     && !revisits;
                 if ok {
                     path.push(e as u32);
@@ -209,6 +234,44 @@ mod tests {
                 100.0 + 37.0 * k as f64,
             );
         }
+    }
+
+    #[test]
+    fn the_hop_that_closes_a_ring_may_come_late_and_its_chance_counts() {
+        // Four prompt relays round a ring of quiet accounts, then the last account pays
+        // the first back 20 days later: slower than a prompt relay (each sends monthly),
+        // but it closes the ring, and a 20-day wait is counted at its own chance.
+        let mut t = Tiny::new();
+        quiet_ring(&mut t, 5, 6 * H);
+        let g = t.graph();
+        let m0 = t.dump.accounts.index["M0"];
+        let start = *g.out_edges(m0).iter().find(|&&e| g.time[e as usize] == 100 * D).unwrap();
+        let prompt = found(&g, start, spec(10));
+        let mut late = Tiny::new();
+        for k in 0..5 {
+            for m in 0..12 {
+                late.wire(&format!("M{k}"), &format!("shop{k}"), m * 30 * D + 7 * D, 40.0);
+            }
+        }
+        for k in 0..4 {
+            late.wire(&format!("M{k}"), &format!("M{}", k + 1), 100 * D + k as i64 * 6 * H, 100.0);
+        }
+        late.wire("M4", "M0", 100 * D + 18 * H + 20 * D, 100.0);
+        let g2 = late.graph();
+        let m0 = late.dump.accounts.index["M0"];
+        let start = *g2.out_edges(m0).iter().find(|&&e| g2.time[e as usize] == 100 * D).unwrap();
+        let slow = found(&g2, start, spec(10));
+        assert_eq!(slow.len(), 1, "the late closing hop is taken");
+        let (p, s) = (prompt.values().next().unwrap(), slow.values().next().unwrap());
+        assert!(s > p, "a late close is more likely by chance: {s} against {p}");
+        // Without the close the open path is no cycle.
+        let mut open = Tiny::new();
+        for k in 0..4 {
+            open.wire(&format!("M{k}"), &format!("M{}", k + 1), 100 * D + k as i64 * 6 * H, 100.0);
+        }
+        let g3 = open.graph();
+        let start = g3.out_edges(open.dump.accounts.index["M0"])[0];
+        assert!(found(&g3, start, spec(10)).is_empty());
     }
 
     #[test]
