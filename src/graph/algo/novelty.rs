@@ -49,7 +49,10 @@ impl AmountNovelty {
 
     /// The chance that the centre accounts, paying amounts drawn from their own history,
     /// would have made at least half of the proving transfers as large as their median:
-    /// 1 for amounts they pay every day, tiny for a run of amounts they never pay.
+    /// about one half for amounts they pay every day, tiny for a run of amounts they
+    /// never pay. The threshold is the hit's own median, so even everyday amounts come
+    /// out near one half rather than one: a factor of two in the hit's favour, small
+    /// next to what separates a mule's run from a habit.
     pub fn chance(&self) -> f64 {
         binomial_tail(self.count, self.count.div_ceil(2), self.share_as_large)
     }
