@@ -261,19 +261,6 @@ pub fn densest_at_any_scale(
     best
 }
 
-/// [`densest_within`] at one scale: bursts spanning at most `window`, their rate read
-/// over `window`.
-pub fn densest(
-    g: &FlowGraph,
-    list: AdjList<'_>,
-    keep: &[usize],
-    baseline: usize,
-    window: i64,
-    relationship: i64,
-) -> Option<Burst> {
-    densest_within(g, list, keep, baseline, window, window, relationship)
-}
-
 /// The densest window among the counted transfers `keep` (indices into `list`,
 /// time-sorted) whose first and last transfers are at most `span` apart: the one that
 /// opens the most *new* relationships, with counterparties the account first deals with
@@ -443,7 +430,7 @@ mod tests {
         let g = t.graph();
         let list = g.in_list(hub);
         let keep = counted(&g, hub, list, &[Channel::Wire], true);
-        let b = densest(&g, list, &keep, keep.len(), 7 * D, 7 * D).unwrap();
+        let b = densest_within(&g, list, &keep, keep.len(), 7 * D, 7 * D, 7 * D).unwrap();
         assert_eq!((b.counterparties, b.new_counterparties), (4, 4));
         assert_eq!(b.edges.len(), 5);
         // 5 in 7 days against (4 + 1) in the other 197 days.

@@ -34,7 +34,8 @@ pub struct HubSpec {
     /// Most gathers as unlikely as the hub's expected by chance over the dump (see
     /// [`unlikely`]); `None` takes any that passes the other tests.
     pub expected_by_chance: Option<f64>,
-    /// Report a hub that exists for one pass whatever share it passes on ([`one_off`]).
+    /// Report a hub that exists for one pass (one-off senders and payees and nothing
+    /// else) whatever share it passes on.
     pub one_pass_any_amount: bool,
 }
 

@@ -221,19 +221,28 @@ mod tests {
 
     /// Accounts that each send once a month for a year, plus a ring through them.
     fn quiet_ring(t: &mut Tiny, n: usize, gap: i64) {
+        quiet_ring_closing(t, n, gap, gap);
+    }
+
+    /// `n` accounts that each pay their shop monthly, relaying round a ring `gap` apart
+    /// from day 100; the last one pays the first back `close` after it received.
+    fn quiet_ring_closing(t: &mut Tiny, n: usize, gap: i64, close: i64) {
         for k in 0..n {
             for m in 0..12 {
                 t.wire(&format!("M{k}"), &format!("shop{k}"), m * 30 * D + 7 * D, 40.0);
             }
         }
         for k in 0..n {
-            t.wire(
-                &format!("M{k}"),
-                &format!("M{}", (k + 1) % n),
-                100 * D + k as i64 * gap,
-                100.0 + 37.0 * k as f64,
-            );
+            let at =
+                if k + 1 < n { 100 * D + k as i64 * gap } else { 100 * D + (k as i64 - 1) * gap + close };
+            t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % n), at, 100.0 + 37.0 * k as f64);
         }
+    }
+
+    /// The ring's first transfer, out of M0 on day 100.
+    fn ring_start(t: &Tiny, g: &FlowGraph) -> u32 {
+        let m0 = t.dump.accounts.index["M0"];
+        *g.out_edges(m0).iter().find(|&&e| g.time[e as usize] == 100 * D).unwrap()
     }
 
     #[test]
@@ -244,23 +253,11 @@ mod tests {
         let mut t = Tiny::new();
         quiet_ring(&mut t, 5, 6 * H);
         let g = t.graph();
-        let m0 = t.dump.accounts.index["M0"];
-        let start = *g.out_edges(m0).iter().find(|&&e| g.time[e as usize] == 100 * D).unwrap();
-        let prompt = found(&g, start, spec(10));
+        let prompt = found(&g, ring_start(&t, &g), spec(10));
         let mut late = Tiny::new();
-        for k in 0..5 {
-            for m in 0..12 {
-                late.wire(&format!("M{k}"), &format!("shop{k}"), m * 30 * D + 7 * D, 40.0);
-            }
-        }
-        for k in 0..4 {
-            late.wire(&format!("M{k}"), &format!("M{}", k + 1), 100 * D + k as i64 * 6 * H, 100.0);
-        }
-        late.wire("M4", "M0", 100 * D + 18 * H + 20 * D, 100.0);
+        quiet_ring_closing(&mut late, 5, 6 * H, 20 * D);
         let g2 = late.graph();
-        let m0 = late.dump.accounts.index["M0"];
-        let start = *g2.out_edges(m0).iter().find(|&&e| g2.time[e as usize] == 100 * D).unwrap();
-        let slow = found(&g2, start, spec(10));
+        let slow = found(&g2, ring_start(&late, &g2), spec(10));
         assert_eq!(slow.len(), 1, "the late closing hop is taken");
         let (p, s) = (prompt.values().next().unwrap(), slow.values().next().unwrap());
         assert!(s > p, "a late close is more likely by chance: {s} against {p}");
@@ -279,9 +276,7 @@ mod tests {
         let mut t = Tiny::new();
         quiet_ring(&mut t, 5, 6 * H);
         let g = t.graph();
-        let m0 = t.dump.accounts.index["M0"];
-        let start = *g.out_edges(m0).iter().find(|&&e| g.time[e as usize] == 100 * D).unwrap();
-        let cycles = found(&g, start, spec(10));
+        let cycles = found(&g, ring_start(&t, &g), spec(10));
         assert_eq!(cycles.len(), 1);
         let (cycle, chance) = cycles.into_iter().next().unwrap();
         assert_eq!(cycle.len(), 5);
