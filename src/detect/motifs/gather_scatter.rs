@@ -10,7 +10,12 @@
 //! than the hub's habit explains (`expected_by_chance`). A hub that exists for one pass
 //! (the gather and the scatter are all it ever did, each sender and each payee dealt
 //! with once) is reported whatever its amounts, which some launderers and simulators
-//! size afresh at every leg.
+//! size afresh at every leg. Such a hub may also take longer than a window over its
+//! job: when every receipt came before every payment, the money rested no longer than
+//! the gather took (and one window more), and so orderly a life is expected by chance
+//! less than `expected_by_chance` times among the dump's accounts that dealt with each
+//! counterparty once (one in `C(receipts + payments, receipts)` orders), it is reported
+//! too, with that chance in its reason.
 //!
 //! ## Why it matters
 //! typologies.md defines gather-scatter as "a node with fan-in >= 2 and fan-out >= 2";
@@ -36,14 +41,17 @@
 //! A merchant or a fund gathers all year and pays out on a schedule: no window holds
 //! most of either side. A household that sells a few things and pays a few new payees
 //! has a life besides, so its amounts must carry on to count. A household pays bills and shopping out of a salary: the
-//! salary is one sender and the bills are small next to it. A collector with the UB1
-//! evidence (ten senders, quick sweep) is reported as UB1 instead.
+//! salary is one sender and the bills are small next to it. A new customer who is paid a
+//! few times and spends it months later kept the money: savings, not a pass. A young
+//! fund whose first outflows are redemptions to its own investors deals with them twice
+//! (in, then back out), so its life is not one pass to strangers. A collector
+//! with the UB1 evidence (ten senders, quick sweep) is reported as UB1 instead.
 
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
-use crate::detect::search::gather_scatter::{scan, HubSpec};
+use crate::detect::search::gather_scatter::{scan, HubSpec, WholeLife};
 use crate::detect::{Context, Detector, Outcome};
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
@@ -91,7 +99,7 @@ impl Detector for GatherScatter {
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.gather_scatter;
         let channels = cfg.channels.as_slice().to_vec();
-        let spec = HubSpec {
+        let mut spec = HubSpec {
             window: days_to_seconds(cfg.window_days.get()),
             min_senders: cfg.min_senders.get(),
             min_payees: cfg.min_payees.get(),
@@ -102,7 +110,9 @@ impl Detector for GatherScatter {
             skip_b2b: cfg.skip_business_to_business,
             expected_by_chance: Some(cfg.expected_by_chance.get()),
             one_pass_any_amount: true,
+            whole_life: None,
         };
+        spec.whole_life = Some(WholeLife::new(ctx.graph, &spec, cfg.expected_by_chance.get()));
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)
@@ -180,12 +190,73 @@ mod tests {
         let hits = t.hits(&GatherScatter);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("(20%)"), "{}", hits[0].reason);
-        // The same hub with a life besides keeps what the amounts say.
+        // The same hub with a life besides (a grocer it pays again and again) keeps what
+        // the amounts say.
         let mut t = Tiny::new();
         t.economy(2_000.0, 200, 200);
         case(&mut t, 4, 3, 0.2);
         t.wire("HUB", "GROCER", 100 * D, 60.0);
+        t.wire("HUB", "GROCER", 130 * D, 60.0);
         assert!(t.hits(&GatherScatter).is_empty());
+    }
+
+    /// A hub whose whole life is `senders` one-off receipts over `gather_days`, then,
+    /// `rest_days` after the last, `payees` one-off payments; amounts sized afresh.
+    fn one_job(t: &mut Tiny, senders: usize, payees: usize, gather_days: i64, rest_days: i64) {
+        let step = gather_days * D / senders.saturating_sub(1).max(1) as i64;
+        for k in 0..senders {
+            t.wire(&format!("S{k}"), "HUB", 10 * D + k as i64 * step, 700.0 + 40.0 * k as f64);
+        }
+        let start = 10 * D + gather_days * D + rest_days * D;
+        for k in 0..payees {
+            t.wire("HUB", &format!("P{k}"), start + k as i64 * 2 * D, 300.0 + 25.0 * k as f64);
+        }
+    }
+
+    #[test]
+    fn a_one_job_hub_slower_than_the_window_is_found_on_its_order() {
+        // Five receipts over twelve days, a week's rest, five payments over eight days:
+        // no seven-day window holds the pass, but 1 in 252 lives are that orderly.
+        let mut t = Tiny::new();
+        t.economy(600.0, 200, 200);
+        one_job(&mut t, 5, 5, 12, 7);
+        let hits = t.hits(&GatherScatter);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("1 in 252 of the orders"), "{}", hits[0].reason);
+        assert_eq!(hits[0].accounts.len(), 11);
+    }
+
+    #[test]
+    fn savings_spent_later_or_a_life_in_any_order_is_not_a_pass() {
+        // Paid five times, spent five times three months later: the money rested.
+        let mut t = Tiny::new();
+        t.economy(600.0, 200, 200);
+        one_job(&mut t, 5, 5, 12, 90);
+        assert!(t.hits(&GatherScatter).is_empty(), "savings");
+        // Receipts and payments interleaved over months: an ordinary new customer.
+        let mut t = Tiny::new();
+        t.economy(600.0, 200, 200);
+        for k in 0..5i64 {
+            t.wire(&format!("S{k}"), "HUB", 10 * D + k * 20 * D, 700.0);
+            t.wire("HUB", &format!("P{k}"), 15 * D + k * 20 * D, 300.0);
+        }
+        assert!(t.hits(&GatherScatter).is_empty(), "interleaved");
+        // Three in, three out, in a dump where forty other accounts also dealt with each
+        // counterparty once (in any order): one such life in twenty is that orderly, so
+        // two are expected by chance.
+        let mut t = Tiny::new();
+        t.economy(600.0, 200, 200);
+        one_job(&mut t, 3, 3, 4, 2);
+        for a in 0..40i64 {
+            for k in 0..3i64 {
+                t.wire(&format!("X{a}S{k}"), &format!("X{a}"), 20 * D + a * H + k * 2 * D, 500.0);
+                t.wire(&format!("X{a}"), &format!("X{a}P{k}"), 21 * D + a * H + k * 2 * D, 450.0);
+            }
+        }
+        assert!(
+            t.hits(&GatherScatter).iter().all(|h| !h.reason.contains("every receipt")),
+            "three and three"
+        );
     }
 
     #[test]

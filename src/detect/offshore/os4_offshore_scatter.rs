@@ -105,6 +105,7 @@ impl Detector for OffshoreScatter {
             // and the money they carry.
             expected_by_chance: None,
             one_pass_any_amount: false,
+            whole_life: None,
         };
         let g = ctx.graph;
         // The hub passes on what it gets over its whole history: an offshore fund gathers

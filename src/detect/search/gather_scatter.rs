@@ -1,11 +1,15 @@
 //! Gather-scatter search: a hub that, within a window, gathers from many senders at a rate
-//! far above its own habit and scatters most of it on to many payees. The gather_scatter
-//! motif runs it over every account; OS4 over offshore hubs.
+//! far above its own habit and scatters most of it on to many payees; or, however long it
+//! took, a hub whose whole life is one such pass. The gather_scatter motif runs it over
+//! every account; OS4 over offshore hubs.
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::detect::search::fans::{baseline, counted, densest_at_any_scale, unlikely};
 use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::algo::chance::order_chance;
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
@@ -37,6 +41,56 @@ pub struct HubSpec {
     /// Report a hub that exists for one pass (one-off senders and payees and nothing
     /// else) whatever share it passes on.
     pub one_pass_any_amount: bool,
+    /// Also test hubs whose whole life is one pass, however long it took (`None`: the
+    /// window route only).
+    pub whole_life: Option<WholeLife>,
+}
+
+/// The test of a hub whose whole life is one pass: it dealt with every counterparty once
+/// and nothing else, every receipt came before every payment, and the money rested no
+/// longer than the gather took and one window more. Among the accounts
+/// that dealt with each counterparty once (`candidates`), lives in that order are
+/// expected by chance `candidates / C(receipts + payments, receipts)` times; a hub is
+/// reported when that is at most `expected_by_chance`. The timing test of the window
+/// route needs a habit to stand out from, which such a hub never had: a mule account
+/// opened for one job may take weeks over it.
+#[derive(Debug, Clone, Copy)]
+pub struct WholeLife {
+    /// Accounts that dealt with each of enough counterparties exactly once.
+    pub candidates: usize,
+    /// Most lives as orderly as the hub's expected by chance among the candidates.
+    pub expected_by_chance: f64,
+}
+
+impl WholeLife {
+    /// The test under `spec` on `g`, its candidates counted.
+    pub fn new(g: &FlowGraph, spec: &HubSpec, expected_by_chance: f64) -> WholeLife {
+        let candidates = (0..g.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .filter(|&v| single_dealings(g, spec, v).is_some())
+            .count();
+        WholeLife { candidates, expected_by_chance }
+    }
+}
+
+/// The receipts and payments of `v` when it dealt with every counterparty exactly once,
+/// one way only, never with itself (no cash, no own transfers), and with enough of them on each side
+/// to be a hub under `spec`.
+fn single_dealings<'a>(g: &'a FlowGraph, spec: &HubSpec, v: u32) -> Option<(AdjList<'a>, AdjList<'a>)> {
+    let (ins, outs) = (g.in_list(v), g.out_list(v));
+    if ins.len() < spec.min_senders
+        || outs.len() < spec.min_payees
+        || ins.len() + outs.len() < spec.min_counterparties
+    {
+        return None;
+    }
+    // Once in either direction: money that goes back to whom it came from is a refund
+    // or a redemption, not a pass to someone else.
+    let mut other: Vec<u32> = ins.other.iter().chain(outs.other).copied().collect();
+    other.sort_unstable();
+    other.dedup();
+    (other.len() == ins.len() + outs.len() && other.binary_search(&v).is_err()).then_some((ins, outs))
 }
 
 /// True when hub `v` exists for this one pass: the gather and the scatter are all it
@@ -53,8 +107,50 @@ fn one_off(g: &FlowGraph, v: u32, gathered: &[u32], scatter: &[usize], outs: Adj
         && scatter.iter().all(|&k| times(outs, outs.other[k]) == 1)
 }
 
-/// The gather-scatter around hub `v`, if there is one, as a hit of `pattern`.
+/// The gather-scatter around hub `v`, if there is one, as a hit of `pattern`: within a
+/// window, else (when `spec` asks) over the hub's whole life.
 pub fn scan(
+    ctx: &Context<'_>,
+    spec: &HubSpec,
+    channels: &[Channel],
+    v: u32,
+    pattern: Pattern,
+) -> Option<Hit> {
+    within_window(ctx, spec, channels, v, pattern)
+        .or_else(|| spec.whole_life.and_then(|life| whole_life(ctx, spec, &life, v, pattern)))
+}
+
+/// A hub whose whole life is one pass, every receipt before every payment (see
+/// [`WholeLife`]).
+fn whole_life(ctx: &Context<'_>, spec: &HubSpec, life: &WholeLife, v: u32, pattern: Pattern) -> Option<Hit> {
+    let g = ctx.graph;
+    let (ins, outs) = single_dealings(g, spec, v)?;
+    let first_in = *ins.time.iter().min()?;
+    let last_in = *ins.time.iter().max()?;
+    let first_out = *outs.time.iter().min()?;
+    let gathered: f64 = ins.amount.iter().sum();
+    // A pass, not savings spent later: the money rests no longer than the gather took,
+    // and one window more.
+    let rested = first_out - last_in;
+    if rested < 0 || rested > last_in - first_in + spec.window || gathered < spec.min_amount {
+        return None;
+    }
+    let chance = order_chance(ins.len(), outs.len());
+    if chance * life.candidates as f64 > life.expected_by_chance {
+        return None;
+    }
+    let scatter: Vec<usize> = (0..outs.len()).collect();
+    let words = format!(
+        "; that was all it ever did, every receipt before every payment (1 in {:.0} of the orders its {} transfers could have come in)",
+        1.0 / chance,
+        ins.len() + outs.len()
+    );
+    Some(hub_hit(ctx, spec, v, pattern, ins.edges, gathered, ins.len(), &scatter, outs, &words))
+}
+
+/// The gather-scatter of hub `v` within the window: a gather its habit does not explain
+/// and the scatter that follows it.
+fn within_window(
     ctx: &Context<'_>,
     spec: &HubSpec,
     channels: &[Channel],
@@ -104,38 +200,75 @@ pub fn scan(
     if !carried && !one_pass() {
         return None;
     }
+    Some(hub_hit(
+        ctx,
+        spec,
+        v,
+        pattern,
+        &gather.edges,
+        gather.amount,
+        gather.counterparties,
+        &scatter,
+        outs,
+        "",
+    ))
+}
+
+/// The hit of hub `v` that gathered `gathered` (`amount` from `senders` senders) and
+/// scattered `scatter` (indices into `outs`); `words` end the reason.
+#[allow(clippy::too_many_arguments)]
+fn hub_hit(
+    ctx: &Context<'_>,
+    spec: &HubSpec,
+    v: u32,
+    pattern: Pattern,
+    gathered: &[u32],
+    amount: f64,
+    senders: usize,
+    scatter: &[usize],
+    outs: AdjList<'_>,
+    words: &str,
+) -> Hit {
+    let g = ctx.graph;
+    let c = &g.accounts.controller;
+    let payees: BTreeSet<u32> = scatter.iter().map(|&k| c[outs.other[k] as usize]).collect();
+    let scattered: f64 = scatter.iter().map(|&k| outs.amount[k]).sum();
+    let ratio = scattered / amount.max(1e-9);
     let mut b = HitBuilder::default();
-    for &e in &gather.edges {
+    for &e in gathered {
         let a = g.amount[e as usize];
         b.account(g.src[e as usize], Role::Source, 0.0, a);
         b.account(v, Role::Hub, a, 0.0);
         b.transfer(e);
     }
-    for &k in &scatter {
+    for &k in scatter {
         let (e, a) = (outs.edges[k], outs.amount[k]);
         b.account(outs.other[k], Role::Destination, a, 0.0);
         b.account(v, Role::Hub, 0.0, a);
         b.transfer(e);
     }
     let mut proving: Vec<u32> =
-        gather.edges.iter().copied().chain(scatter.iter().map(|&k| outs.edges[k])).collect();
+        gathered.iter().copied().chain(scatter.iter().map(|&k| outs.edges[k])).collect();
     proving.sort_unstable();
     let novelty = AmountNovelty::measure(g, &[v], &proving);
-    let last_out = scatter.iter().map(|&k| outs.time[k]).max().unwrap_or(gather.to);
+    let time = |e: u32| g.time[e as usize];
+    let first_in = gathered.iter().map(|&e| time(e)).min().unwrap_or(0);
+    let last_in = gathered.iter().map(|&e| time(e)).max().unwrap_or(first_in);
+    let last_out = scatter.iter().map(|&k| outs.time[k]).max().unwrap_or(last_in);
     let reason = format!(
-        "{} gathered {} from {} senders within {:.1} days, then scattered {} ({:.0}%) to {} payees by {:.1} days after the first receipt{}",
+        "{} gathered {} from {} senders within {:.1} days, then scattered {} ({:.0}%) to {} payees by {:.1} days after the first receipt{}{words}",
         ctx.account(v),
-        fmt_amount(gather.amount),
-        gather.counterparties,
-        seconds_to_days(gather.to - gather.from),
+        fmt_amount(amount),
+        senders,
+        seconds_to_days(last_in - first_in),
         fmt_amount(scattered),
         ratio * 100.0,
         payees.len(),
-        seconds_to_days(last_out - gather.from),
+        seconds_to_days(last_out - first_in),
         novelty.words(),
     );
-    let size = (gather.counterparties + payees.len()) as f64 / spec.min_counterparties as f64;
+    let size = (senders + payees.len()) as f64 / spec.min_counterparties as f64;
     let shape = 0.5 + 0.5 * (size.log2() / 2.0).clamp(0.0, 1.0);
     let strength = 0.7 * shape + 0.3 * novelty.term();
-    Some(b.finish(g, pattern, gather.amount, strength, reason))
+    b.finish(g, pattern, amount, strength, reason)
 }

@@ -61,6 +61,16 @@ pub fn burst_chance(count: usize, expected: f64, windows: f64) -> f64 {
     windows.max(1.0) * poisson_tail(count, expected)
 }
 
+/// The chance that, of `first + then` transfers in random order, every one of the
+/// `first` comes before every one of the `then`: one in `C(first + then, first)`. An
+/// account whose whole life is receipts and then payments, with nothing in between, is
+/// that unlikely to have lived so by accident.
+pub fn order_chance(first: usize, then: usize) -> f64 {
+    // C(n, k) as a product of k ratios, each at least one, so no factorial overflows.
+    let k = first.min(then);
+    1.0 / (1..=k).map(|j| (first + then - k + j) as f64 / j as f64).product::<f64>()
+}
+
 /// P(X >= k) for X ~ Poisson(mu).
 fn poisson_tail(k: usize, mu: f64) -> f64 {
     if k == 0 {
@@ -90,6 +100,15 @@ fn poisson_tail(k: usize, mu: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_chance_by_hand() {
+        // Three receipts before three payments: 1 of the 20 orders.
+        assert!((order_chance(3, 3) - 1.0 / 20.0).abs() < 1e-12);
+        assert!((order_chance(2, 4) - 1.0 / 15.0).abs() < 1e-12);
+        assert_eq!(order_chance(0, 5), 1.0);
+        assert!(order_chance(200, 200) < 1e-100, "no overflow on a large account");
+    }
     use crate::detect::testkit::{Tiny, D, H};
 
     #[test]
