@@ -8,11 +8,12 @@
 //!
 //! Amounts that are sized afresh at every leg leave timing and pairing as the
 //! evidence. Such a scatter-gather is still reported when `u` paid each `w` once only,
-//! all within one window, each `w` paid `v` once only, and the product over the
-//! intermediaries of the chance that `w`, at its own rate of sending, sends anything that
-//! soon, times the share of its payments that go to `v`, times the dump's transfers, is at
-//! most `expected_by_chance` (as for cycles). It ranks a little below one whose amounts
-//! carry on, and its reason gives the chance.
+//! all within one window, each `w` paid `v` once only (looked for up to four windows
+//! after it was paid), and the product over the intermediaries of the chance that `w`,
+//! at its own rate of sending, sends anything that soon, times the share of its payments
+//! that go to `v` (or the share of the dump's accounts that pay `v`, when more), times
+//! the dump's transfers, is at most `expected_by_chance` (as for cycles). It ranks a
+//! little below one whose amounts carry on, and its reason gives the chance.
 //!
 //! ## Why it matters
 //! typologies.md defines scatter-gather as `u -> {w_i} -> v` reported when the set of
@@ -37,9 +38,9 @@
 //! Two friends each paying the same landlord after a parent sent them money forward
 //! little of it, and they pay the landlord every month; staff paid by a payroll every
 //! month who spend at the same store after payday are paid by habit, not once;
-//! company-to-company trade is left out; busy intermediaries (merchants, employers) are
-//! only scanned within the window after each payment, and their habit of sending
-//! explains a quick payment on.
+//! company-to-company trade is left out; busy intermediaries (merchants, employers)
+//! send so often that their habit explains a payment on within weeks; distributors that
+//! each pay a big importer most of the market pays do so by trade.
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
@@ -141,11 +142,9 @@ mod tests {
         assert!(t.hits(&ScatterGather).is_empty(), "forwarded before receiving");
     }
 
-    #[test]
-    fn legs_sized_afresh_are_found_on_timing_when_the_intermediaries_are_quiet() {
-        // Each intermediary pays its own shop every ten days; V it pays once, within a
-        // day of U's one payment, of an amount unrelated to what it received.
-        let mut t = Tiny::new();
+    /// Three quiet intermediaries, each paying its own shop every ten days, that each
+    /// pay `v` once, `delay` after `U`'s one payment; `v` is paid by `v_payers` others.
+    fn slow_relay(t: &mut Tiny, v: &str, delay: i64, v_payers: usize) {
         t.economy(500.0, 200, 200);
         for k in 0..3 {
             let w = format!("W{k}");
@@ -153,12 +152,43 @@ mod tests {
                 t.wire(&w, &format!("SHOP{k}"), d * 10 * D + 5 * H, 40.0);
             }
             t.wire("U", &w, 100 * D + k * H, 900.0);
-            t.wire(&w, "V", 100 * D + k * H + 20 * H, 300.0 + 250.0 * k as f64);
+            t.wire(&w, v, 100 * D + k * H + delay, 300.0 + 250.0 * k as f64);
         }
+        for k in 0..v_payers {
+            t.wire(&format!("CLIENT{k}"), v, (k as i64 % 190) * D + 7 * H, 400.0);
+        }
+    }
+
+    #[test]
+    fn legs_sized_afresh_are_found_on_timing_when_the_intermediaries_are_quiet() {
+        // Each intermediary pays its own shop every ten days; V it pays once, within a
+        // day of U's one payment, of an amount unrelated to what it received.
+        let mut t = Tiny::new();
+        slow_relay(&mut t, "V", 20 * H, 0);
         let hits = t.hits(&ScatterGather);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("though none of them usually pays it"), "{}", hits[0].reason);
         assert_eq!(hits[0].transfers.len(), 6);
+    }
+
+    #[test]
+    fn quiet_intermediaries_that_relay_weeks_later_are_found_on_timing() {
+        // Two weeks is beyond the window, but accounts that send every ten days rarely
+        // pay a stranger within two weeks of being paid, let alone all three.
+        let mut t = Tiny::new();
+        slow_relay(&mut t, "V", 14 * D, 0);
+        let hits = t.hits(&ScatterGather);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("within 14.0 days of receiving"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn distributors_paying_a_big_importer_stay_quiet() {
+        // The same timing, but the payee is an importer that most of the market pays:
+        // paying it is trade, not a pairing.
+        let mut t = Tiny::new();
+        slow_relay(&mut t, "IMPORTER", 14 * D, 60);
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
     }
 
     #[test]

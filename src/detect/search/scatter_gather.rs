@@ -17,6 +17,12 @@ use crate::units::{fmt_amount, DAY};
 /// Per intermediary: what the source sent it, what it forwarded, the transfers.
 type Leg = (f64, f64, Vec<u32>);
 
+/// How many windows after receiving the timing route looks for an intermediary's relay.
+/// Its chance, not this bound, decides: a quiet account that pays a stranger two weeks
+/// after being paid is as telling as a busy one that does so within the hour, while a
+/// busy account relaying after two weeks has a chance near one and stays quiet.
+const TIMED_HORIZON_WINDOWS: i64 = 4;
+
 /// What a scatter-gather search looks for (the motif, or OS4 through offshore).
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -47,19 +53,27 @@ pub struct Spec {
 /// intermediary `w`: the quickest pair `u -> w`, `w -> v`): the product over
 /// intermediaries of the chance that `w`, sending at its own rate, sends anything that
 /// soon after receiving ([`Scale::chance_within`]), times the share of `w`'s payments
-/// that go to `v` (one in all of them for a payee it pays once). Two accounts that pay
-/// the same landlord or shop every month after a parent's transfer do so by habit; two
-/// quiet accounts that each pay one stranger within days of receiving from the same
-/// source do not.
+/// that go to `v` (one in all of them for a payee it pays once), or, when more, the share
+/// of the dump's accounts that pay `v` at all. Two accounts that pay the same landlord
+/// or shop every month after a parent's transfer do so by habit; two distributors that
+/// each pay a big importer, whom half the market pays, after their own customer paid
+/// them do so by trade; two quiet accounts that each pay one stranger within days of
+/// receiving from the same source do neither.
 ///
 /// [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 pub fn relay_chance(g: &FlowGraph, v: u32, legs: &BTreeMap<u32, (u32, u32)>) -> f64 {
+    let popular = {
+        let mut payers = g.in_list(v).other.to_vec();
+        payers.sort_unstable();
+        payers.dedup();
+        payers.len() as f64 / g.scale.active_accounts.max(1) as f64
+    };
     legs.iter()
         .map(|(&w, &(e1, e2))| {
             let out = g.out_list(w);
             let to_v = out.other.iter().filter(|&&x| x == v).count();
             let timing = g.scale.chance_within(out.len(), g.time[e2 as usize] - g.time[e1 as usize]);
-            timing * to_v as f64 / out.len().max(1) as f64
+            timing * (to_v as f64 / out.len().max(1) as f64).max(popular)
         })
         .product()
 }
@@ -95,7 +109,8 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         if !counts(e1, u, w) || (spec.offshore_only && !g.accounts.offshore[w as usize]) {
             continue;
         }
-        let (next, amounts) = g.out_after(w, t1, t1 + window);
+        let horizon = if spec.expected_by_chance.is_some() { TIMED_HORIZON_WINDOWS * window } else { window };
+        let (next, amounts) = g.out_after(w, t1, t1 + horizon);
         for (&e2, &a2) in next.iter().zip(amounts) {
             let v = g.dst[e2 as usize];
             if v == u || v == w || !counts(e2, w, v) {
@@ -108,7 +123,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
                     *quickest = (e1, e2);
                 }
             }
-            if a2 > a1 * 1.02 {
+            if a2 > a1 * 1.02 || g.time[e2 as usize] > t1 + window {
                 continue;
             }
             let slot = by_target.entry(v).or_default().entry(w).or_insert((0.0, 0.0, Vec::new()));
