@@ -21,6 +21,13 @@
 //! same), and the timing chance alone passes the same test. Such a cycle ranks a little below one whose
 //! amounts carry on, and its reason gives the chance.
 //!
+//! Members of a pre-arranged loop may each pay the next from their own funds at about
+//! the same time, in no particular order, so that no money is relayed at all. A ring
+//! (`graph/algo/rings.rs`) is reported too: within the window, each account after the
+//! first made one payment and it went to the next, a member it paid that once only, and
+//! the chance that each would send anything within the ring's span, by its own rate,
+//! and pay that member, passes the same test.
+//!
 //! ## Why it matters
 //! typologies.md: "a temporal cycle is a simple cycle with strictly increasing
 //! timestamps (hop-limited, default 10)", labelled in AMLworld and AMLSim; cycles through
@@ -48,7 +55,8 @@
 //! payments is left out when holder kinds are known. Busy accounts (shops, payroll,
 //! platforms) send all day, so passing money on quickly is their habit and adds no
 //! timing evidence; quiet households that settle up within a week of each other do not
-//! relay within hours all the way round.
+//! relay within hours all the way round, and relatives who pay each other round every
+//! month pay the same member again and again, which no ring is made of.
 
 use rayon::prelude::*;
 
@@ -57,6 +65,7 @@ use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
+use crate::graph::algo::rings::{ring_chance, ring_from, RingSpec};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
@@ -127,6 +136,7 @@ impl Detector for Cycle {
             max_hop_chance: cfg.relay_hop_chance.get(),
             budget: cfg.search_budget,
         };
+        let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
         // Expected chance cycles = transfers tried x a cycle's chance.
         let most_likely = most_likely(g, cfg.expected_by_chance.get());
         // A hop carries at most a little more than the one before, and at least
@@ -168,6 +178,14 @@ impl Detector for Cycle {
                         }
                     });
                     capped |= end == SearchEnd::BudgetHit;
+                    let counts = |h: u32| channels.contains(&g.channel[h as usize]);
+                    if let Some(ring) = ring_from(g, e, rings, counts) {
+                        let chance = ring_chance(g, &ring);
+                        let largest = ring.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max);
+                        if chance <= most_likely && largest >= min_amount {
+                            cycles.push((ring, Evidence::Ring(chance)));
+                        }
+                    }
                 }
                 (cycles, capped)
             })
@@ -274,6 +292,8 @@ enum Evidence {
     Amounts,
     /// Every relay came sooner than its account's habit; the chance of that timing.
     Timing(f64),
+    /// A ring of one-off payments within the window, in any order; its chance.
+    Ring(f64),
 }
 
 fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit {
@@ -286,7 +306,17 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
         b.transfer(e);
     }
     let (first, last) = (cycle[0] as usize, cycle[cycle.len() - 1] as usize);
-    let reason = if let Evidence::Timing(chance) = evidence {
+    let reason = if let Evidence::Ring(chance) = evidence {
+        let times = cycle.iter().map(|&e| g.time[e as usize]);
+        let span = times.clone().max().unwrap_or(0) - times.min().unwrap_or(0);
+        format!(
+            "{} -> ... -> itself in {} hops within {:.1} days, in no particular order: each account's one payment in that time, to a member it never paid otherwise (chance of such a ring by habit: 1 in {})",
+            ctx.account(g.src[first]),
+            cycle.len(),
+            seconds_to_days(span),
+            fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE)),
+        )
+    } else if let Evidence::Timing(chance) = evidence {
         format!(
             "{} -> ... -> itself in {} hops over {:.1} days, each account passing money on sooner than it usually sends anything (chance of such timing by habit: 1 in {})",
             ctx.account(g.src[first]),
@@ -314,7 +344,7 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
     // Timing alone is weaker evidence than money that carries on.
     let base = match evidence {
         Evidence::Amounts => 0.5,
-        Evidence::Timing(_) => 0.45,
+        Evidence::Timing(_) | Evidence::Ring(_) => 0.45,
     };
     b.finish(g, Pattern::Cycle, g.amount[first], base + 0.05 * cycle.len() as f64, reason)
 }
@@ -386,6 +416,32 @@ mod tests {
         for (k, &amount) in amounts.iter().enumerate() {
             t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % n), 200 * D + k as i64 * gap, amount);
         }
+    }
+
+    #[test]
+    fn a_ring_paid_in_no_particular_order_is_found_and_a_monthly_family_ring_is_not() {
+        // Five quiet accounts each pay the next once, within four days, the last hop
+        // first: no money is relayed, the loop is the evidence.
+        let mut t = quiet_world(5);
+        for (k, day) in [0i64, 3, 1, 4, 2].into_iter().enumerate() {
+            t.wire(
+                &format!("M{k}"),
+                &format!("M{}", (k + 1) % 5),
+                (200 + day) * D + k as i64 * H,
+                400.0 + 90.0 * k as f64,
+            );
+        }
+        let hits = t.hits(&Cycle);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("in no particular order"), "{}", hits[0].reason);
+        // Four relatives who pay each other round every month: habit, not a ring.
+        let mut t = quiet_world(0);
+        for m in 0..12 {
+            for (k, day) in [0i64, 3, 1, 2].into_iter().enumerate() {
+                t.wire(&format!("R{k}"), &format!("R{}", (k + 1) % 4), (m * 30 + day) * D, 300.0);
+            }
+        }
+        assert!(t.hits(&Cycle).is_empty(), "{:?}", t.hits(&Cycle));
     }
 
     #[test]

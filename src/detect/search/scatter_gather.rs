@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::detect::{Context, Hit, HitBuilder, Role};
-use crate::graph::algo::chance::most_likely;
+use crate::graph::algo::chance::{most_likely, pairing_chance};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
@@ -52,28 +52,20 @@ pub struct Spec {
 /// The chance of a scatter-gather whose amounts do not carry on, from `legs` (per
 /// intermediary `w`: the quickest pair `u -> w`, `w -> v`): the product over
 /// intermediaries of the chance that `w`, sending at its own rate, sends anything that
-/// soon after receiving ([`Scale::chance_within`]), times the share of `w`'s payments
-/// that go to `v` (one in all of them for a payee it pays once), or, when more, the share
-/// of the dump's accounts that pay `v` at all. Two accounts that pay the same landlord
-/// or shop every month after a parent's transfer do so by habit; two distributors that
+/// soon after receiving ([`Scale::chance_within`]), times the chance that it pays `v` by
+/// habit or by trade ([`pairing_chance`]). Two accounts that pay the same landlord or
+/// shop every month after a parent's transfer do so by habit; two distributors that
 /// each pay a big importer, whom half the market pays, after their own customer paid
 /// them do so by trade; two quiet accounts that each pay one stranger within days of
 /// receiving from the same source do neither.
 ///
 /// [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 pub fn relay_chance(g: &FlowGraph, v: u32, legs: &BTreeMap<u32, (u32, u32)>) -> f64 {
-    let popular = {
-        let mut payers = g.in_list(v).other.to_vec();
-        payers.sort_unstable();
-        payers.dedup();
-        payers.len() as f64 / g.scale.active_accounts.max(1) as f64
-    };
     legs.iter()
         .map(|(&w, &(e1, e2))| {
-            let out = g.out_list(w);
-            let to_v = out.other.iter().filter(|&&x| x == v).count();
-            let timing = g.scale.chance_within(out.len(), g.time[e2 as usize] - g.time[e1 as usize]);
-            timing * (to_v as f64 / out.len().max(1) as f64).max(popular)
+            let timing =
+                g.scale.chance_within(g.out_list(w).len(), g.time[e2 as usize] - g.time[e1 as usize]);
+            timing * pairing_chance(g, w, v)
         })
         .product()
 }

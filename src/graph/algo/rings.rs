@@ -1,0 +1,166 @@
+//! Rings: closed loops of accounts in which, within a short span, each account after the
+//! first made one payment to someone it never paid otherwise, and it went to the next,
+//! in whatever order the payments came.
+//!
+//! A temporal cycle follows the same money round, hop after hop. A ring need not: when
+//! the members of a pre-arranged loop each pay the next from their own funds at about the
+//! same time (circular trading, turnover inflated to look like business, or a simulator
+//! that fires a cycle's transfers in any order), the order of the hops says nothing and
+//! the loop itself is the evidence. Each member after the first is given the chance
+//! that, sending at its own average rate over the dump, it would send anything within
+//! the ring's span ([`Scale::chance_within`]); the payments lead wherever they lead, and
+//! the last one closing the loop has the chance that a payment goes to the origin, the
+//! share of the dump's accounts that pay it at all ([`popularity`]). The ring's chance
+//! is the product. Quiet accounts that each pay a stranger once, within days, closing a
+//! loop, are not a coincidence. Friends or relatives who pay each other
+//! round every month do so in step, which the product of independent chances would
+//! call unlikely; but they pay the same member again and again, and a ring is made of
+//! payments to members paid once only. A ring through an account that paid several
+//! strangers in the span is not followed at all: it could lead anywhere.
+//!
+//! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
+//! [`popularity`]: crate::graph::algo::chance::popularity
+
+use crate::graph::algo::chance::popularity;
+use crate::graph::FlowGraph;
+
+/// Constraints of a ring.
+#[derive(Debug, Clone, Copy)]
+pub struct RingSpec {
+    /// Seconds after the ring's earliest payment within which every other must come.
+    pub span: i64,
+    /// Fewest hops.
+    pub min_hops: usize,
+    /// Most hops.
+    pub max_hops: usize,
+}
+
+/// The ring whose earliest payment (by time, then edge id) is `start`, if there is one:
+/// from its payee on, every account made exactly one payment that `counts` within the
+/// span to an account it paid that once only (whatever it paid its regulars), and
+/// following those payments leads back to `start`'s sender. Each ring is found from one transfer only, so callers need
+/// not deduplicate.
+pub fn ring_from(
+    g: &FlowGraph,
+    start: u32,
+    spec: RingSpec,
+    counts: impl Fn(u32) -> bool,
+) -> Option<Vec<u32>> {
+    let s = start as usize;
+    let (origin, t0) = (g.src[s], g.time[s]);
+    let once = |e: u32| {
+        let (w, v) = (g.src[e as usize], g.dst[e as usize]);
+        g.out_list(w).other.iter().filter(|&&x| x == v).count() == 1
+    };
+    if !once(start) {
+        return None;
+    }
+    let mut ring = vec![start];
+    let mut members = vec![origin];
+    let mut at = g.dst[s];
+    while at != origin {
+        if ring.len() >= spec.max_hops || members.contains(&at) {
+            return None;
+        }
+        members.push(at);
+        let (edges, _) = g.out_after(at, t0 - 1, t0 + spec.span);
+        // Payments to the account's regulars (rent, bills, family) are its habit and do
+        // not count; one payment to a one-off payee must.
+        let mut paid = edges.iter().copied().filter(|&e| counts(e) && g.dst[e as usize] != at && once(e));
+        let (Some(next), None) = (paid.next(), paid.next()) else { return None };
+        // Earlier than the start (a same-time payment with a smaller id): the ring is
+        // found from that one instead.
+        if (g.time[next as usize], next) < (t0, start) {
+            return None;
+        }
+        ring.push(next);
+        at = g.dst[next as usize];
+    }
+    (ring.len() >= spec.min_hops).then_some(ring)
+}
+
+/// The chance of `ring` by habit: that every member after the first, sending at its own
+/// rate, would send anything within the ring's span, times the chance that the last
+/// payment, wherever the others led, closes the loop: that its payee is the origin, read
+/// as the share of the dump's accounts that pay the origin at all. The payees along the
+/// way are not chances: the ring follows whoever was paid.
+pub fn ring_chance(g: &FlowGraph, ring: &[u32]) -> f64 {
+    let times = ring.iter().map(|&e| g.time[e as usize]);
+    let span = times.clone().max().unwrap_or(0) - times.min().unwrap_or(0);
+    let timing: f64 =
+        ring[1..].iter().map(|&e| g.scale.chance_within(g.out_list(g.src[e as usize]).len(), span)).product();
+    let origin = g.src[ring[0] as usize];
+    timing * popularity(g, origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    const SPEC: RingSpec = RingSpec { span: 30 * D, min_hops: 3, max_hops: 10 };
+
+    /// Every ring of `t`'s dump under `SPEC`.
+    fn rings(t: &Tiny) -> Vec<Vec<u32>> {
+        let g = t.graph();
+        (0..g.edge_count() as u32).filter_map(|e| ring_from(&g, e, SPEC, |_| true)).collect()
+    }
+
+    /// M0 -> M1 on day 10, M1 -> M2 on day 11, M2 -> M0 at `closing`, and `extra`
+    /// payments of M1 `(payee, day)`.
+    fn three(closing: i64, extra: &[(&str, i64)]) -> Tiny {
+        let mut t = Tiny::new();
+        t.wire("M0", "M1", 10 * D, 500.0);
+        t.wire("M1", "M2", 11 * D, 300.0);
+        t.wire("M2", "M0", closing, 700.0);
+        for &(payee, day) in extra {
+            t.wire("M1", payee, day * D, 30.0);
+        }
+        t
+    }
+
+    #[test]
+    fn a_ring_in_any_order_is_found_from_its_earliest_payment_only() {
+        // The closing payment comes before M1 -> M2: not a temporal cycle.
+        let t = three(10 * D + H, &[]);
+        let found = rings(&t);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].len(), 3);
+        assert_eq!(t.graph().time[found[0][0] as usize], 10 * D);
+    }
+
+    #[test]
+    fn a_member_that_paid_a_second_stranger_in_the_span_breaks_the_ring() {
+        assert!(rings(&three(13 * D, &[("SHOP", 12)])).is_empty());
+        // Outside the span the shop payment does not count.
+        assert_eq!(rings(&three(13 * D, &[("SHOP", 50)])).len(), 1);
+        // Nor does its rent, paid to the same landlord every month.
+        assert_eq!(rings(&three(13 * D, &[("LANDLORD", 12), ("LANDLORD", 42)])).len(), 1);
+    }
+
+    #[test]
+    fn quiet_members_make_an_unlikely_ring_and_a_monthly_habit_none() {
+        let mut t = Tiny::new();
+        t.noise(5, 100, 2_000, 365);
+        for k in 0..4 {
+            t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % 4), 100 * D + (3 - k as i64) * D, 400.0);
+        }
+        // The same four, a year of paying each other round every month.
+        for k in 0..4 {
+            for m in 0..12 {
+                t.wire(&format!("H{k}"), &format!("H{}", (k + 1) % 4), m * 30 * D + k as i64 * H, 50.0);
+            }
+        }
+        let g = t.graph();
+        let rings = |prefix: &str| -> Vec<Vec<u32>> {
+            (0..g.edge_count() as u32)
+                .filter(|&e| t.dump.accounts.ids[g.src[e as usize] as usize].starts_with(prefix))
+                .filter_map(|e| ring_from(&g, e, RingSpec { span: 5 * D, ..SPEC }, |_| true))
+                .collect()
+        };
+        let quiet = rings("M");
+        assert_eq!(quiet.len(), 1);
+        assert!(ring_chance(&g, &quiet[0]) < 1e-6, "{}", ring_chance(&g, &quiet[0]));
+        assert!(rings("H").is_empty(), "the same member paid every month is no ring");
+    }
+}
