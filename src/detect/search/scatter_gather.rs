@@ -53,7 +53,9 @@ pub struct Spec {
 /// intermediary `w`: the quickest pair `u -> w`, `w -> v`): the product over
 /// intermediaries of the chance that `w`, sending at its own rate, sends anything that
 /// soon after receiving ([`Scale::chance_within`]), times the chance that it pays `v` by
-/// habit or by trade ([`pairing_chance`]). Two accounts that pay the same landlord or
+/// habit or by trade ([`pairing_chance`]), but for one intermediary's pairing: the
+/// search follows whoever it paid, so `v` is a choice, not a coincidence, for one of
+/// them. Two accounts that pay the same landlord or
 /// shop every month after a parent's transfer do so by habit; two distributors that
 /// each pay a big importer, whom half the market pays, after their own customer paid
 /// them do so by trade; two quiet accounts that each pay one stranger within days of
@@ -61,13 +63,17 @@ pub struct Spec {
 ///
 /// [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 pub fn relay_chance(g: &FlowGraph, v: u32, legs: &BTreeMap<u32, (u32, u32)>) -> f64 {
-    legs.iter()
-        .map(|(&w, &(e1, e2))| {
-            let timing =
-                g.scale.chance_within(g.out_list(w).len(), g.time[e2 as usize] - g.time[e1 as usize]);
-            timing * pairing_chance(g, w, v)
-        })
-        .product()
+    let (mut chance, mut likeliest) = (1.0f64, 0.0f64);
+    let intermediaries: Vec<u32> = legs.keys().copied().collect();
+    for (&w, &(e1, e2)) in legs {
+        let pairing = pairing_chance(g, w, v, &intermediaries);
+        let delay = g.time[e2 as usize] - g.time[e1 as usize];
+        chance *= g.scale.chance_within(g.out_list(w).len(), delay) * pairing;
+        likeliest = likeliest.max(pairing);
+    }
+    // The search takes whoever an intermediary paid as the target: one pairing (the
+    // likeliest, to be fair to the source) is the choice of target, not a coincidence.
+    chance / likeliest.max(f64::MIN_POSITIVE)
 }
 
 /// Every scatter-gather of the dump, by source in node order.

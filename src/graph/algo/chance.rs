@@ -47,22 +47,25 @@ pub fn path_chance(
 
 /// The chance that a payment `w` makes goes to `v` by habit or by trade: the share of
 /// `w`'s payments that go to `v` (one in all of them for a payee it pays once), or, when
-/// more, the share of the dump's active accounts that pay `v` at all. A landlord or a
-/// shop `w` pays every month is habit; a big importer most of the market pays is trade;
-/// a stranger a quiet account pays once is neither.
-pub fn pairing_chance(g: &FlowGraph, w: u32, v: u32) -> f64 {
+/// more, [`popularity`] of `v` apart from the accounts of the pattern under test
+/// (`pattern`). A landlord or a shop `w` pays every month is habit; a big importer most
+/// of the market pays is trade; a stranger a quiet account pays once is neither.
+pub fn pairing_chance(g: &FlowGraph, w: u32, v: u32, pattern: &[u32]) -> f64 {
     let out = g.out_list(w);
     let to_v = out.other.iter().filter(|&&x| x == v).count();
-    (to_v as f64 / out.len().max(1) as f64).max(popularity(g, v))
+    (to_v as f64 / out.len().max(1) as f64).max(popularity(g, v, pattern))
 }
 
-/// The share of the dump's active accounts that pay `v` at all: the chance that a
-/// payment made without a habit to go on lands on `v`.
-pub fn popularity(g: &FlowGraph, v: u32) -> f64 {
+/// The share of the dump's active accounts that pay `v` at all, counting the accounts of
+/// the pattern under test (`pattern`) as one: the chance that a payment made without a
+/// habit to go on lands on `v`. A target its mules pay is not popular for being paid by
+/// them, but one payer there was.
+pub fn popularity(g: &FlowGraph, v: u32, pattern: &[u32]) -> f64 {
     let mut payers = g.in_list(v).other.to_vec();
     payers.sort_unstable();
     payers.dedup();
-    payers.len() as f64 / g.scale.active_accounts.max(1) as f64
+    let others = payers.iter().filter(|p| !pattern.contains(p)).count();
+    (others + 1) as f64 / g.scale.active_accounts.max(1) as f64
 }
 
 /// The most likely chance a path may have to be reported: `expected` such paths by

@@ -10,7 +10,8 @@
 //! that, sending at its own average rate over the dump, it would send anything within
 //! the ring's span ([`Scale::chance_within`]); the payments lead wherever they lead, and
 //! the last one closing the loop has the chance that a payment goes to the origin, the
-//! share of the dump's accounts that pay it at all ([`popularity`]). The ring's chance
+//! share of the dump's accounts (the ring's own aside) that pay it at all
+//! ([`popularity`]). The ring's chance
 //! is the product. Quiet accounts that each pay a stranger once, within days, closing a
 //! loop, are not a coincidence. Friends or relatives who pay each other
 //! round every month do so in step, which the product of independent chances would
@@ -90,7 +91,8 @@ pub fn ring_chance(g: &FlowGraph, ring: &[u32]) -> f64 {
     let timing: f64 =
         ring[1..].iter().map(|&e| g.scale.chance_within(g.out_list(g.src[e as usize]).len(), span)).product();
     let origin = g.src[ring[0] as usize];
-    timing * popularity(g, origin)
+    let members: Vec<u32> = ring.iter().map(|&e| g.src[e as usize]).collect();
+    timing * popularity(g, origin, &members)
 }
 
 #[cfg(test)]
