@@ -1,6 +1,7 @@
 //! Core vocabulary: channels, holder kinds, country codes, and the validated tables
 //! that ingest produces and the graph consumes.
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use std::fmt;
 
@@ -299,7 +300,7 @@ pub struct AccountTable {
     /// `account_id` of each dense index.
     pub ids: Vec<String>,
     /// Reverse lookup.
-    pub index: FxHashMap<String, u32>,
+    pub index: FxHashMap<CompactString, u32>,
     /// Holder (index into [`HolderTable`]) when known.
     pub holder: Vec<Option<u32>>,
     /// Bank when known.
@@ -330,7 +331,7 @@ impl AccountTable {
         }
         let i = self.ids.len() as u32;
         self.ids.push(id.to_owned());
-        self.index.insert(id.to_owned(), i);
+        self.index.insert(CompactString::from(id), i);
         self.holder.push(None);
         self.bank.push(None);
         self.country.push(None);
@@ -346,7 +347,7 @@ pub struct HolderTable {
     /// `entity_id` / `holder_id` of each index.
     pub ids: Vec<String>,
     /// Reverse lookup.
-    pub index: FxHashMap<String, u32>,
+    pub index: FxHashMap<CompactString, u32>,
     /// Person or company.
     pub kind: Vec<HolderKind>,
     /// Name when known.
@@ -380,7 +381,7 @@ impl HolderTable {
         }
         let i = self.ids.len() as u32;
         self.ids.push(id.to_owned());
-        self.index.insert(id.to_owned(), i);
+        self.index.insert(CompactString::from(id), i);
         self.kind.push(HolderKind::Unknown);
         self.name.push(None);
         self.jurisdiction.push(None);

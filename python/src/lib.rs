@@ -233,7 +233,7 @@ fn trace(
                 .trace
                 .sink_accounts
                 .iter()
-                .filter_map(|id| loaded.dump.accounts.index.get(id).copied())
+                .filter_map(|id| loaded.dump.accounts.index.get(id.as_str()).copied())
                 .collect();
             sinks.sort_unstable();
             let topts = tracing::Options { rule, direction, max_hops, from, to };

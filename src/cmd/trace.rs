@@ -83,7 +83,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let groups = seeds::read(&args.seeds, dump, graph)?;
     let mut sinks: Vec<u32> = Vec::new();
     for id in &config.trace.sink_accounts {
-        match dump.accounts.index.get(id) {
+        match dump.accounts.index.get(id.as_str()) {
             Some(&a) => sinks.push(a),
             None if super::quiet() => {}
             None => eprintln!("warning: trace.sink_accounts: `{id}` is not in the dump"),
