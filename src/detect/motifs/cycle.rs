@@ -65,7 +65,7 @@ use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
-use crate::graph::algo::rings::{ring_chance, ring_from, RingSpec};
+use crate::graph::algo::rings::{ring_chance, ring_from, OneOffPayments, RingSpec};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
@@ -137,6 +137,7 @@ impl Detector for Cycle {
             budget: cfg.search_budget,
         };
         let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
+        let one_off = if timed { OneOffPayments::of(g) } else { OneOffPayments::of_none() };
         // Expected chance cycles = transfers tried x a cycle's chance.
         let most_likely = most_likely(g, cfg.expected_by_chance.get());
         // A hop carries at most a little more than the one before, and at least
@@ -179,7 +180,7 @@ impl Detector for Cycle {
                     });
                     capped |= end == SearchEnd::BudgetHit;
                     let counts = |h: u32| channels.contains(&g.channel[h as usize]);
-                    if let Some(ring) = ring_from(g, e, rings, counts) {
+                    if let Some(ring) = ring_from(g, e, rings, &one_off, counts) {
                         let chance = ring_chance(g, &ring);
                         let largest = ring.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max);
                         if chance <= most_likely && largest >= min_amount {

@@ -22,8 +22,52 @@
 //! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 //! [`popularity`]: crate::graph::algo::chance::popularity
 
+use rayon::prelude::*;
+
 use crate::graph::algo::chance::popularity;
 use crate::graph::FlowGraph;
+
+/// Which transfers are the only payment their sender ever made to their payee: measured
+/// once per dump, so that following a ring reads one flag per payment rather than the
+/// payer's whole history.
+#[derive(Debug, Clone)]
+pub struct OneOffPayments(Vec<bool>);
+
+impl OneOffPayments {
+    /// Measures every transfer of `g`.
+    pub fn of(g: &FlowGraph) -> OneOffPayments {
+        let once: Vec<u32> = (0..g.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .flat_map_iter(|w| {
+                let out = g.out_list(w);
+                let mut by_payee: Vec<(u32, u32)> =
+                    out.other.iter().copied().zip(out.edges.iter().copied()).collect();
+                by_payee.sort_unstable();
+                let single = |k: usize| {
+                    let v = by_payee[k].0;
+                    (k == 0 || by_payee[k - 1].0 != v) && by_payee.get(k + 1).is_none_or(|n| n.0 != v)
+                };
+                (0..by_payee.len()).filter(|&k| single(k)).map(|k| by_payee[k].1).collect::<Vec<u32>>()
+            })
+            .collect();
+        let mut flags = vec![false; g.edge_count()];
+        for e in once {
+            flags[e as usize] = true;
+        }
+        OneOffPayments(flags)
+    }
+
+    /// No transfer flagged (for a search that will not run).
+    pub fn of_none() -> OneOffPayments {
+        OneOffPayments(Vec::new())
+    }
+
+    /// True when `edge` is its sender's only payment to its payee.
+    pub fn contains(&self, edge: u32) -> bool {
+        self.0.get(edge as usize).copied().unwrap_or(false)
+    }
+}
 
 /// Constraints of a ring.
 #[derive(Debug, Clone, Copy)]
@@ -45,14 +89,12 @@ pub fn ring_from(
     g: &FlowGraph,
     start: u32,
     spec: RingSpec,
+    one_off: &OneOffPayments,
     counts: impl Fn(u32) -> bool,
 ) -> Option<Vec<u32>> {
     let s = start as usize;
     let (origin, t0) = (g.src[s], g.time[s]);
-    let once = |e: u32| {
-        let (w, v) = (g.src[e as usize], g.dst[e as usize]);
-        g.out_list(w).other.iter().filter(|&&x| x == v).count() == 1
-    };
+    let once = |e: u32| one_off.contains(e);
     if !once(start) {
         return None;
     }
@@ -105,7 +147,8 @@ mod tests {
     /// Every ring of `t`'s dump under `SPEC`.
     fn rings(t: &Tiny) -> Vec<Vec<u32>> {
         let g = t.graph();
-        (0..g.edge_count() as u32).filter_map(|e| ring_from(&g, e, SPEC, |_| true)).collect()
+        let one_off = OneOffPayments::of(&g);
+        (0..g.edge_count() as u32).filter_map(|e| ring_from(&g, e, SPEC, &one_off, |_| true)).collect()
     }
 
     /// M0 -> M1 on day 10, M1 -> M2 on day 11, M2 -> M0 at `closing`, and `extra`
@@ -119,6 +162,19 @@ mod tests {
             t.wire("M1", payee, day * D, 30.0);
         }
         t
+    }
+
+    #[test]
+    fn one_off_payments_are_those_to_a_payee_paid_once() {
+        let t = three(13 * D, &[("LANDLORD", 12), ("LANDLORD", 42), ("SHOP", 50)]);
+        let g = t.graph();
+        let one_off = OneOffPayments::of(&g);
+        let flagged: Vec<&str> = (0..g.edge_count() as u32)
+            .filter(|&e| one_off.contains(e))
+            .map(|e| t.dump.accounts.ids[g.dst[e as usize] as usize].as_str())
+            .collect();
+        assert_eq!(flagged.len(), 4, "{flagged:?}");
+        assert!(!flagged.contains(&"LANDLORD") && flagged.contains(&"SHOP"));
     }
 
     #[test]
@@ -154,10 +210,11 @@ mod tests {
             }
         }
         let g = t.graph();
+        let one_off = OneOffPayments::of(&g);
         let rings = |prefix: &str| -> Vec<Vec<u32>> {
             (0..g.edge_count() as u32)
                 .filter(|&e| t.dump.accounts.ids[g.src[e as usize] as usize].starts_with(prefix))
-                .filter_map(|e| ring_from(&g, e, RingSpec { span: 5 * D, ..SPEC }, |_| true))
+                .filter_map(|e| ring_from(&g, e, RingSpec { span: 5 * D, ..SPEC }, &one_off, |_| true))
                 .collect()
         };
         let quiet = rings("M");
