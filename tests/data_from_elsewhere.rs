@@ -110,14 +110,14 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("largest_lead_accounts") <= 50.0, "{shown}");
     // Per typology: recall a little under where the motif detectors reach today (fan_in
-    // 0.32, fan_out 0.24, scatter_gather 0.71, gather_scatter 0.58, cycle 0.94), at
+    // 0.39, fan_out 0.24, scatter_gather 0.71, gather_scatter 0.58, cycle 0.94), at
     // account level, so a change that loses ground here fails.
     let scores: Vec<ScoreRow> = typed(&out.join("eval.csv"));
     let account_row = |pattern: &str| {
         scores.iter().find(|r| r.pattern.as_str() == pattern && r.level.as_str() == "account").unwrap()
     };
     for (p, floor) in [
-        (Pattern::FanIn, 0.25),
+        (Pattern::FanIn, 0.35),
         (Pattern::FanOut, 0.2),
         (Pattern::ScatterGather, 0.6),
         (Pattern::GatherScatter, 0.5),

@@ -174,7 +174,8 @@ pub struct Burst {
     pub amount: f64,
     /// How many windows opening this many new relationships would be expected by chance
     /// over the dump, at the account's own rate of opening them outside the window
-    /// ([`burst_chance`]).
+    /// ([`burst_chance`]); from [`densest_at_any_scale`], times the scales it read, since
+    /// the densest of several readings is the likelier to stand out by chance.
     pub chance: f64,
 }
 
@@ -243,10 +244,13 @@ pub fn densest_at_any_scale(
     accept: impl Fn(&Burst) -> bool,
 ) -> Option<Burst> {
     let mut best: Option<Burst> = None;
-    for (span, rate_window) in scales(window, g.scale.time_tick_seconds) {
-        let Some(b) = densest_within(g, list, keep, baseline, span, rate_window, relationship) else {
+    let scales = scales(window, g.scale.time_tick_seconds);
+    let readings = scales.len() as f64;
+    for (span, rate_window) in scales {
+        let Some(mut b) = densest_within(g, list, keep, baseline, span, rate_window, relationship) else {
             continue;
         };
+        b.chance *= readings;
         if !accept(&b) {
             continue;
         }
