@@ -1,6 +1,7 @@
 //! Property tests: a pattern injected into random noise, with random sizes, amounts and
 //! timing inside the detector's defaults and with the rows in reverse order, is always
-//! found by its detector.
+//! found by its detector; and relatives who pay each other round every month, at any
+//! amount, never make a cycle.
 
 use proptest::prelude::*;
 
@@ -258,5 +259,46 @@ proptest! {
             }
         }, &super::motifs::random_walk::RandomWalk);
         prop_assert!(found(&hits, &t, "W1", Role::Member));
+    }
+
+    #[test]
+    fn ring_in_any_order(seed in 0u64..1000, n in 3usize..9, spread_d in 1i64..20, shift in 1usize..8, start in 10i64..100) {
+        // Quiet members each pay the next once, the payments in an order unrelated to
+        // the ring's: hop k on day (k * shift mod n) of the spread.
+        let (t, hits) = run(seed, |t| {
+            for k in 0..n {
+                let day = ((k * shift) % n) as i64 * spread_d / n as i64;
+                t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % n), (start + day) * D + k as i64 * H, 500.0 + 137.0 * k as f64);
+            }
+        }, &super::motifs::cycle::Cycle);
+        prop_assert!(found(&hits, &t, "M0", Role::Member));
+    }
+
+    #[test]
+    fn relatives_paying_each_other_round_every_month_are_no_cycle(seed in 0u64..1000, n in 3usize..7, day in 0i64..25, amount in 20.0f64..5_000.0) {
+        let (t, hits) = run(seed, |t| {
+            for m in 0..5i64 {
+                for k in 0..n {
+                    t.wire(&format!("R{k}"), &format!("R{}", (k + 1) % n), (m * 30 + day) * D + (n - k) as i64 * H, amount);
+                }
+            }
+        }, &super::motifs::cycle::Cycle);
+        let relative = |v: u32| t.dump.accounts.ids[v as usize].starts_with('R');
+        prop_assert!(hits.iter().all(|h| !h.accounts.iter().any(|a| relative(a.account))), "{:?}", hits);
+    }
+
+    #[test]
+    fn one_job_hub_slower_than_the_window(seed in 0u64..1000, ins in 5usize..9, outs in 5usize..9, gather_d in 8i64..20, rest_d in 0i64..7, start in 10i64..100) {
+        // A hub whose whole life is one pass taking weeks, its payouts sized afresh.
+        let (t, hits) = run(seed, |t| {
+            for k in 0..ins {
+                t.wire(&format!("S{k}"), "HUB", start * D + k as i64 * gather_d * D / ins as i64, 900.0 + 50.0 * k as f64);
+            }
+            let from = (start + gather_d + rest_d) * D;
+            for k in 0..outs {
+                t.wire("HUB", &format!("D{k}"), from + k as i64 * D, 300.0 + 70.0 * k as f64);
+            }
+        }, &super::motifs::gather_scatter::GatherScatter);
+        prop_assert!(found(&hits, &t, "HUB", Role::Hub));
     }
 }
