@@ -112,6 +112,9 @@ mod tests {
         fn defers_to(&self) -> &'static [Pattern] {
             self.1
         }
+        fn lookback(&self, _: &crate::config::Config) -> crate::detect::Lookback {
+            crate::detect::Lookback::days(1.0, &[crate::detect::Reads::Reference])
+        }
     }
 
     fn stub_hit(pattern: Pattern, central: u32, others: &[u32]) -> Hit {
@@ -149,6 +152,7 @@ mod tests {
             millis: 0,
             skipped: None,
             notes: vec![],
+            lookback: crate::detect::Lookback::days(1.0, &[crate::detect::Reads::Reference]),
         };
         let mut runs = vec![run(Ub1), run(GatherScatter), run(FanIn)];
         let hits = vec![

@@ -15,6 +15,7 @@
 pub mod arbitration;
 pub mod context;
 pub mod hit;
+pub mod lookback;
 pub mod motifs;
 pub mod offshore;
 pub mod registry;
@@ -24,6 +25,7 @@ pub mod underground;
 
 pub use context::Context;
 pub use hit::{Hit, HitAccount, HitBuilder};
+pub use lookback::{Lookback, Reads, Span};
 pub use registry::{registry, run_all, Detector, DetectorRun, Outcome};
 pub use role::Role;
 

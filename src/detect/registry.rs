@@ -4,12 +4,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::pattern::Pattern;
 use crate::progress::Progress;
 
 use super::arbitration::{drop_deferred, drop_licensed};
 use super::context::Context;
 use super::hit::Hit;
+use super::lookback::Lookback;
 use super::{motifs, offshore, underground};
 
 /// What a detector returns.
@@ -37,6 +39,9 @@ pub trait Detector: Sync {
     fn defers_to(&self) -> &'static [Pattern] {
         &[]
     }
+    /// How long one of its hits may span and what it reads besides the hits' own
+    /// transfers, under `config` (see [`Lookback`]).
+    fn lookback(&self, config: &Config) -> Lookback;
 }
 
 /// Every detector, in run order.
@@ -79,6 +84,8 @@ pub struct DetectorRun {
     pub skipped: Option<String>,
     /// Notes for the summary.
     pub notes: Vec<String>,
+    /// How long one of its hits may span, and what it reads besides them.
+    pub lookback: Lookback,
 }
 
 /// Runs every detector; hits are concatenated in registry order.
@@ -106,6 +113,7 @@ pub fn run_all(
             millis: start.elapsed().as_millis(),
             skipped,
             notes: outcome.notes,
+            lookback: d.lookback(ctx.config),
         });
         hits.push(outcome.hits);
     }

@@ -30,8 +30,10 @@
 //! left out. Two company accounts trading with the same suppliers are business. A
 //! biclique that is one layer of a stack is reported as the stack.
 
+use crate::config::Config;
 use crate::detect::search::bicliques::{self, Biclique};
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::detect::{Lookback, Reads};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, seconds_to_days};
@@ -40,6 +42,13 @@ use crate::units::{fmt_amount, seconds_to_days};
 pub struct Bipartite;
 
 impl Detector for Bipartite {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(
+            config.bipartite.window_days.get(),
+            &[Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Bipartite
     }

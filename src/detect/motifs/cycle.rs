@@ -58,6 +58,8 @@
 //! relay within hours all the way round, and relatives who pay each other round every
 //! month pay the same member again and again, which no ring is made of.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
@@ -107,6 +109,19 @@ pub struct CycleConfig {
 pub struct Cycle;
 
 impl Detector for Cycle {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(
+            config.cycle.window_days.get(),
+            &[
+                Reads::AmountQuantiles,
+                Reads::AccountRate,
+                Reads::PairCounts,
+                Reads::Popularity,
+                Reads::Reference,
+            ],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Cycle
     }

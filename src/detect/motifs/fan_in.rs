@@ -49,14 +49,23 @@
 //! count. A hub that also passes the money on is reported as gather-scatter, or as UB1,
 //! UB4 or one of the other typologies when their evidence is there, not twice.
 
+use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
 use crate::detect::{Context, Detector, Outcome};
+use crate::detect::{Lookback, Reads};
 use crate::pattern::Pattern;
 
 /// fan_in detector.
 pub struct FanIn;
 
 impl Detector for FanIn {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(
+            config.fan_in.window_days.get(),
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::FanIn
     }

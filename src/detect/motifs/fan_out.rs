@@ -35,14 +35,23 @@
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
 //! gather-scatter or UB1: those are reported instead, not twice.
 
+use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
 use crate::detect::{Context, Detector, Outcome};
+use crate::detect::{Lookback, Reads};
 use crate::pattern::Pattern;
 
 /// fan_out detector.
 pub struct FanOut;
 
 impl Detector for FanOut {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(
+            config.fan_out.window_days.get(),
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::FanOut
     }

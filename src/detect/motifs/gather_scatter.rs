@@ -47,6 +47,8 @@
 //! (in, then back out), so its life is not one pass to strangers. A collector
 //! with the UB1 evidence (ten senders, quick sweep) is reported as UB1 instead.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
@@ -88,6 +90,19 @@ pub struct GatherScatterConfig {
 pub struct GatherScatter;
 
 impl Detector for GatherScatter {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "a hub whose whole life is one pass is read over that life",
+            &[
+                Reads::AmountQuantiles,
+                Reads::AccountRate,
+                Reads::AccountHistory,
+                Reads::PairCounts,
+                Reads::Reference,
+            ],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::GatherScatter
     }

@@ -34,6 +34,8 @@
 //! back are cycles. In a busy dump (platforms, shops, people paying each other all
 //! week), everyday amounts passed on within days chain by chance, and stay quiet.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Multiple, Share};
@@ -71,6 +73,13 @@ pub struct RandomWalkConfig {
 pub struct RandomWalk;
 
 impl Detector for RandomWalk {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(
+            config.random.max_hops.get() as f64 * config.random.max_hop_delay_days.get(),
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::RandomWalk
     }

@@ -44,8 +44,10 @@
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
+use crate::config::Config;
 use crate::detect::search::scatter_gather::{all, Spec};
 use crate::detect::{Context, Detector, Outcome};
+use crate::detect::{Lookback, Reads};
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};
@@ -75,6 +77,20 @@ pub struct ScatterGatherConfig {
 pub struct ScatterGather;
 
 impl Detector for ScatterGather {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "legs through the same intermediaries add up over the dump",
+            &[
+                Reads::AmountQuantiles,
+                Reads::AccountRate,
+                Reads::AccountHistory,
+                Reads::PairCounts,
+                Reads::Popularity,
+                Reads::Reference,
+            ],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::ScatterGather
     }

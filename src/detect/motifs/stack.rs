@@ -22,6 +22,8 @@
 //! ## Look-alikes
 //! As for bipartite: busy receivers and company-to-company trade are left out.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::detect::search::bicliques::{self, Biclique};
@@ -33,6 +35,10 @@ use crate::units::{days_to_seconds, fmt_amount};
 pub struct Stack;
 
 impl Detector for Stack {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(2.0 * config.bipartite.window_days.get(), &[Reads::AccountRate, Reads::Reference])
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Stack
     }

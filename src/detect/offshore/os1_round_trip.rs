@@ -31,6 +31,8 @@
 //! Needs countries (`accounts` with `country`): without them there is no offshore hop
 //! and the detector says so and skips.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use std::collections::BTreeSet;
 
 use petgraph::algo::kosaraju_scc;
@@ -73,6 +75,13 @@ pub struct RoundTrip;
 const CYCLES_PER_START: usize = 4;
 
 impl Detector for RoundTrip {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(
+            config.os1.window_days.get(),
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Os1
     }

@@ -31,6 +31,8 @@
 //! keeps it: no shell, no chain. A chain that comes back to its originator is OS1, and is
 //! reported there.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Share};
@@ -68,6 +70,13 @@ pub struct Os2Config {
 pub struct Layering;
 
 impl Detector for Layering {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(
+            config.os2.max_hops.get() as f64 * config.os2.max_hop_delay_days.get(),
+            &[Reads::AmountQuantiles, Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Os2
     }

@@ -34,6 +34,8 @@
 //! addresses. A registered agent's address shared by companies that are old, trade and
 //! keep money is no shell cluster by the other signals.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::detect::search::shell_profile::{self, ShellProfile};
@@ -44,6 +46,13 @@ use crate::pattern::Pattern;
 pub struct ShellProfileDetector;
 
 impl Detector for ShellProfileDetector {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "a shell profile reads the company's whole life",
+            &[Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Os3
     }

@@ -33,6 +33,8 @@
 //! of what it receives and pays many suppliers. Company-to-company transfers count here,
 //! unlike in the generic motif, because OS4 is about companies.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Share};
@@ -64,6 +66,13 @@ pub struct Os4Config {
 pub struct OffshoreScatter;
 
 impl Detector for OffshoreScatter {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "legs through the same intermediaries add up over the dump",
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Os4
     }

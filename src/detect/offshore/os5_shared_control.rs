@@ -34,6 +34,8 @@
 //! equal sweeps (and a few dividends back), not money following money. Family members abroad who
 //! send each other money are persons with their own lives, not captive accounts.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::unionfind::UnionFind;
@@ -70,6 +72,13 @@ pub struct Os5Config {
 pub struct SharedControl;
 
 impl Detector for SharedControl {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "flows among one controller's accounts add up over the dump",
+            &[Reads::AmountQuantiles, Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Os5
     }

@@ -32,6 +32,8 @@
 //! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out).
 //! Needs no countries or holders: on a bare transfer list it still runs on accounts.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
@@ -70,6 +72,10 @@ pub struct Ub1Config {
 pub struct Collector;
 
 impl Detector for Collector {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded("a collector's inflows are read over the whole dump, each with the first-in first-out dwell of its history", &[Reads::AmountQuantiles, Reads::AccountHistory, Reads::Reference])
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Ub1
     }

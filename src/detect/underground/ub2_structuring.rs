@@ -38,6 +38,8 @@
 //! customers into one account; frequent travellers buy currency from dealers, not all
 //! towards one foreign payee on one day. Card payments are never counted.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
@@ -82,6 +84,13 @@ pub struct Ub2Config {
 pub struct Structuring;
 
 impl Detector for Structuring {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "the payouts after the structured deposits are followed wherever they go",
+            &[Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Ub2
     }

@@ -38,14 +38,23 @@
 //! move money across to each other around the pair, it is an ordinary transfer, not a
 //! mirror. Pairs whose networks settle their imbalance in bulk are reported as UB5.
 
+use crate::config::Config;
 use crate::detect::search::mirrors;
 use crate::detect::{Context, Detector, Outcome};
+use crate::detect::{Lookback, Reads};
 use crate::pattern::Pattern;
 
 /// UB3 detector.
 pub struct Mirror;
 
 impl Detector for Mirror {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "a mirror network gathers every matched pair of its accounts over the dump",
+            &[Reads::AmountQuantiles, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Ub3
     }

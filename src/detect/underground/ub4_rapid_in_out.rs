@@ -34,6 +34,8 @@
 //! underground-bank collector (UB1) is also rapid in-out: it is reported as UB1, the more
 //! specific pattern, and not again as UB4.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
@@ -69,6 +71,13 @@ pub struct Ub4Config {
 pub struct RapidInOut;
 
 impl Detector for RapidInOut {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "turnover and dwell are read over the account's whole life",
+            &[Reads::AmountQuantiles, Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Ub4
     }

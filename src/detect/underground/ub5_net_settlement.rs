@@ -30,6 +30,8 @@
 //! A trading company's payments abroad are not preceded by mirrored retail flows through
 //! its own accounts; a mirror network that never settles in the data stays UB3.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Share};
@@ -59,6 +61,13 @@ pub struct Ub5Config {
 pub struct NetSettlement;
 
 impl Detector for NetSettlement {
+    fn lookback(&self, _: &Config) -> Lookback {
+        Lookback::unbounded(
+            "settlements are weighed against the mirror flows of the whole dump",
+            &[Reads::AmountQuantiles, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Ub5
     }

@@ -32,6 +32,8 @@
 //! employer's first payroll has no dormancy the dump can show unless the dump covers the
 //! 90 days before.
 
+use crate::config::Config;
+use crate::detect::{Lookback, Reads};
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
@@ -69,6 +71,13 @@ pub struct Ub6Config {
 pub struct SettlementShell;
 
 impl Detector for SettlementShell {
+    fn lookback(&self, config: &Config) -> Lookback {
+        Lookback::days(
+            config.ub6.window_days.get() + config.ub6.lookback_days.get(),
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
+        )
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Ub6
     }

@@ -1,0 +1,116 @@
+//! What a detector reads in time: how long one of its hits may span, and what it reads
+//! besides the hit's own transfers. A run split into time windows (a partition owns
+//! `[t, t + W)` and must load what its detectors read around it) needs both: the span
+//! says how far before the window a hit anchored in it may start, and the reads say
+//! which statistics must come from the whole dump rather than from the partition's rows.
+//!
+//! Every detector declares its lookback ([`super::Detector::lookback`]); run.json lists
+//! them, and tests/lookback.rs checks each declared span against the hits of generated
+//! dumps.
+
+use serde::Serialize;
+
+/// How long one hit may span, from its first to its last proving transfer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Span {
+    /// At most this many days, from the configuration.
+    Days {
+        /// The bound.
+        days: f64,
+    },
+    /// No bound: what the hit gathers may lie anywhere in the dump.
+    Unbounded {
+        /// Why.
+        why: &'static str,
+    },
+}
+
+/// Something a detector reads besides its hits' own transfers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reads {
+    /// The dump's amount quantiles (floors, amount bands): one small table per dump.
+    AmountQuantiles,
+    /// Each account's number of transfers over the dump (its rate, and whether it is as
+    /// busy as a business): one number per account.
+    AccountRate,
+    /// How many accounts pay an account over the dump: one number per account.
+    Popularity,
+    /// Whether a payment is its payer's only one to that payee over the dump: one flag
+    /// per transfer.
+    PairCounts,
+    /// An account's transfers over the whole dump (first-in first-out dwell, its usual
+    /// amounts, which counterparties are new, its whole life): not a small table, so a
+    /// time partition needs a bounded horizon for it.
+    AccountHistory,
+    /// Reference data without time: holders, kinds, countries, entity links.
+    Reference,
+}
+
+/// A detector's lookback.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lookback {
+    /// How long one hit may span.
+    pub span: Span,
+    /// What it reads besides the hits' own transfers, sorted.
+    pub reads: Vec<Reads>,
+}
+
+impl Lookback {
+    /// A hit spans at most `days`.
+    pub fn days(days: f64, reads: &[Reads]) -> Lookback {
+        Lookback { span: Span::Days { days }, reads: sorted(reads) }
+    }
+
+    /// A hit may span the whole dump, for the reason given.
+    pub fn unbounded(why: &'static str, reads: &[Reads]) -> Lookback {
+        Lookback { span: Span::Unbounded { why }, reads: sorted(reads) }
+    }
+
+    /// The bound on a hit's span in days, if there is one.
+    pub fn span_days(&self) -> Option<f64> {
+        match self.span {
+            Span::Days { days } => Some(days),
+            Span::Unbounded { .. } => None,
+        }
+    }
+}
+
+fn sorted(reads: &[Reads]) -> Vec<Reads> {
+    let mut r = reads.to_vec();
+    r.sort_unstable();
+    r.dedup();
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::detect::registry;
+
+    #[test]
+    fn every_detector_declares_what_it_reads() {
+        let config = Config::default_config().expect("the default configuration parses");
+        for d in registry() {
+            let l = d.lookback(&config);
+            assert!(
+                !l.reads.is_empty(),
+                "{}: every detector reads at least reference data or a floor",
+                d.pattern()
+            );
+            if let Some(days) = l.span_days() {
+                assert!(days > 0.0 && days.is_finite(), "{}: {days}", d.pattern());
+            }
+        }
+    }
+
+    #[test]
+    fn reads_are_sorted_and_once() {
+        let l = Lookback::days(7.0, &[Reads::Reference, Reads::AmountQuantiles, Reads::Reference]);
+        assert_eq!(l.reads, vec![Reads::AmountQuantiles, Reads::Reference]);
+        assert_eq!(l.span_days(), Some(7.0));
+        assert_eq!(Lookback::unbounded("life", &[Reads::AccountHistory]).span_days(), None);
+    }
+}
