@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 
+use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 
@@ -24,9 +25,16 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
     };
     // Most transfers are on no cycle: keep only the searches that found one or hit the
     // budget, so memory follows the cycles, not the transfer count.
+    // Every cycle lies inside one strongly connected component: start only inside one
+    // and never leave the origin's.
+    let comp = cyclic_components(
+        g.node_count(),
+        (0..g.edge_count()).into_par_iter().map(|e| (g.src[e], g.dst[e])).collect(),
+    );
     let found: Vec<(Vec<(u32, usize)>, bool)> = (0..g.edge_count() as u32)
         .into_par_iter()
         .with_min_len(256)
+        .filter(|&start| together(&comp, g.src[start as usize], g.dst[start as usize]))
         .filter_map(|start| {
             let origin = g.src[start as usize];
             let mut hits = Vec::new();
@@ -35,6 +43,7 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
                 start,
                 spec,
                 |v| v == origin,
+                |v| comp[v as usize] == comp[origin as usize],
                 |path| {
                     let b = bin(path.len());
                     hits.extend(path.iter().map(|&e| (e, b)));

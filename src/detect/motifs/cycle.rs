@@ -66,6 +66,7 @@ use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
 use crate::graph::algo::chance::{most_likely, path_chance};
+use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::rings::{ring_chance, ring_from, OneOffPayments, RingSpec};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
@@ -153,6 +154,17 @@ impl Detector for Cycle {
         };
         let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
         let one_off = if timed { OneOffPayments::of(g) } else { OneOffPayments::of_none() };
+        // Every cycle lies inside one strongly connected component of the transfers that
+        // count: a search starts only inside one and never leaves the origin's.
+        let counts = |e: usize| channels.contains(&g.channel[e]);
+        let comp = cyclic_components(
+            g.node_count(),
+            (0..g.edge_count())
+                .into_par_iter()
+                .filter(|&e| counts(e))
+                .map(|e| (g.src[e], g.dst[e]))
+                .collect(),
+        );
         // Expected chance cycles = transfers tried x a cycle's chance.
         let most_likely = most_likely(g, cfg.expected_by_chance.get());
         // A hop carries at most a little more than the one before, and at least
@@ -163,16 +175,17 @@ impl Detector for Cycle {
             .with_min_len(1024)
             .map(|e| {
                 let ei = e as usize;
-                if !channels.contains(&g.channel[ei]) || g.src[ei] == g.dst[ei] {
+                if !channels.contains(&g.channel[ei]) || !together(&comp, g.src[ei], g.dst[ei]) {
                     return (Vec::new(), false);
                 }
                 let origin = g.src[ei];
+                let home = |v: u32| comp[v as usize] == comp[origin as usize];
                 let mut cycles = Vec::new();
                 let mut capped = false;
                 if g.amount[ei] >= min_amount {
                     let mut plain = Vec::new();
                     let end = if timed {
-                        cycles_from(g, e, spec, |v| v == origin, |c| plain.push(c.to_vec()))
+                        cycles_from(g, e, spec, |v| v == origin, home, |c| plain.push(c.to_vec()))
                     } else {
                         plain_cycles_from(g, e, spec, &channels, &mut plain)
                     };
@@ -187,7 +200,7 @@ impl Detector for Cycle {
                     );
                 }
                 if timed {
-                    let end = relay_cycles_from(g, e, relay, |c, chance| {
+                    let end = relay_cycles_from(g, e, relay, home, |c, chance| {
                         let largest = c.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max);
                         if chance <= most_likely && largest >= min_amount {
                             cycles.push((c.to_vec(), Evidence::Timing(chance)));

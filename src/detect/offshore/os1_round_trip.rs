@@ -35,13 +35,12 @@ use crate::config::Config;
 use crate::detect::{Lookback, Reads};
 use std::collections::BTreeSet;
 
-use petgraph::algo::kosaraju_scc;
-use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
@@ -119,12 +118,14 @@ impl Detector for RoundTrip {
                     && g.accounts.country[s].is_some()
                     && !g.accounts.offshore[s]
                     && c[s] != c[d]
-                    && on_cycle[c[s] as usize] != u32::MAX
-                    && on_cycle[c[s] as usize] == on_cycle[c[d] as usize]
+                    && together(&on_cycle, c[s], c[d])
             })
             .collect();
-        let results: Vec<(Vec<Hit>, bool)> =
-            starts.par_iter().with_min_len(64).map(|&start| search_start(ctx, spec, start)).collect();
+        let results: Vec<(Vec<Hit>, bool)> = starts
+            .par_iter()
+            .with_min_len(64)
+            .map(|&start| search_start(ctx, spec, &on_cycle, start))
+            .collect();
         let capped = results.iter().filter(|(_, capped)| *capped).count();
         let hits = results.into_iter().flat_map(|(h, _)| h).collect();
         let mut notes = Vec::new();
@@ -142,37 +143,16 @@ impl Detector for RoundTrip {
 /// enough to be a hop (`u32::MAX` for groups on no cycle): a start edge whose ends are in
 /// different components can close no cycle.
 fn cyclic_groups(g: &FlowGraph, floor: f64) -> Vec<u32> {
-    let n = g.node_count();
     let c = &g.accounts.controller;
-    let mut pairs: Vec<(u32, u32)> = (0..g.edge_count())
+    let pairs: Vec<(u32, u32)> = (0..g.edge_count())
         .into_par_iter()
         .filter(|&e| g.amount[e] >= floor)
         .map(|e| (c[g.src[e] as usize], c[g.dst[e] as usize]))
-        .filter(|(a, b)| a != b)
         .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    let mut dg = DiGraph::<(), ()>::with_capacity(n, pairs.len());
-    for _ in 0..n {
-        dg.add_node(());
-    }
-    for (a, b) in pairs {
-        dg.add_edge(a.into(), b.into(), ());
-    }
-    let mut comp = vec![u32::MAX; n];
-    // Kosaraju's passes keep their own stacks; petgraph's Tarjan recurses once per
-    // account along a path and overflowed the main thread's stack on a 50M-transfer dump.
-    for (k, scc) in kosaraju_scc(&dg).into_iter().enumerate() {
-        if scc.len() > 1 {
-            for v in scc {
-                comp[v.index()] = k as u32;
-            }
-        }
-    }
-    comp
+    cyclic_components(g.node_count(), pairs)
 }
 
-fn search_start(ctx: &Context<'_>, spec: CycleSpec, start: u32) -> (Vec<Hit>, bool) {
+fn search_start(ctx: &Context<'_>, spec: CycleSpec, on_cycle: &[u32], start: u32) -> (Vec<Hit>, bool) {
     let g = ctx.graph;
     let origin = g.src[start as usize];
     let group = g.accounts.controller[origin as usize];
@@ -182,6 +162,7 @@ fn search_start(ctx: &Context<'_>, spec: CycleSpec, start: u32) -> (Vec<Hit>, bo
         start,
         spec,
         |v| g.accounts.controller[v as usize] == group,
+        |v| together(on_cycle, g.accounts.controller[v as usize], group),
         |path| {
             let through_offshore =
                 path[..path.len() - 1].iter().any(|&e| g.accounts.offshore[g.dst[e as usize] as usize]);

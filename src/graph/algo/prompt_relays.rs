@@ -38,10 +38,12 @@ pub struct RelaySpec {
     pub budget: u64,
 }
 
-struct Search<'a, F: FnMut(&[u32], f64)> {
+struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     g: &'a FlowGraph,
     spec: RelaySpec,
     origin: u32,
+    /// False for an account from which no path leads back to the origin.
+    may_return: R,
     visit: F,
     path: Vec<u32>,
     nodes: Vec<u32>,
@@ -51,11 +53,12 @@ struct Search<'a, F: FnMut(&[u32], f64)> {
 
 /// Visits every cycle that starts with transfer `start`, returns to its sender, and
 /// whose every later hop is a prompt relay, with the cycle's chance (the product of its
-/// hops' chances).
+/// hops' chances), following no transfer to an account for which `may_return` is false.
 pub fn relay_cycles_from(
     g: &FlowGraph,
     start: u32,
     spec: RelaySpec,
+    may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32], f64),
 ) -> SearchEnd {
     let s = start as usize;
@@ -66,6 +69,7 @@ pub fn relay_cycles_from(
         g,
         spec,
         origin: g.src[s],
+        may_return,
         visit,
         path: vec![start],
         nodes: vec![g.dst[s]],
@@ -79,7 +83,7 @@ pub fn relay_cycles_from(
     }
 }
 
-impl<F: FnMut(&[u32], f64)> Search<'_, F> {
+impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
     /// Returns false when the budget ran out.
     fn extend(&mut self, chance: f64) -> bool {
         let g = self.g;
@@ -115,6 +119,7 @@ impl<F: FnMut(&[u32], f64)> Search<'_, F> {
                 || hops >= self.spec.max_hops
                 || to == at
                 || self.nodes.contains(&to)
+                || !(self.may_return)(to)
             {
                 continue;
             }
@@ -162,9 +167,15 @@ mod tests {
 
     fn found(g: &FlowGraph, start: u32, spec: RelaySpec) -> BTreeMap<Vec<u32>, f64> {
         let mut out = BTreeMap::new();
-        let end = relay_cycles_from(g, start, spec, |p, c| {
-            out.insert(p.to_vec(), c);
-        });
+        let end = relay_cycles_from(
+            g,
+            start,
+            spec,
+            |_| true,
+            |p, c| {
+                out.insert(p.to_vec(), c);
+            },
+        );
         assert_eq!(end, SearchEnd::Complete);
         out
     }

@@ -36,10 +36,13 @@ pub enum SearchEnd {
     BudgetHit,
 }
 
-struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool> {
+struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> {
     g: &'a FlowGraph,
     spec: CycleSpec,
     closes: C,
+    /// False for an account from which no path leads back (another strongly connected
+    /// component than the origin's): not worth following.
+    may_return: R,
     visit: F,
     path: Vec<u32>,
     nodes: Vec<u32>,
@@ -48,12 +51,15 @@ struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool> {
     spent: u64,
 }
 
-/// Visits every cycle starting with edge `start` (see module docs).
+/// Visits every cycle starting with edge `start` (see module docs), following no transfer
+/// to an account for which `may_return` is false (pass its strongly connected component
+/// test, or `|_| true`).
 pub fn cycles_from(
     g: &FlowGraph,
     start: u32,
     spec: CycleSpec,
     closes: impl Fn(u32) -> bool,
+    may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32]),
 ) -> SearchEnd {
     let s = start as usize;
@@ -64,6 +70,7 @@ pub fn cycles_from(
         g,
         spec,
         closes,
+        may_return,
         visit,
         path: vec![start],
         nodes: vec![g.dst[s]],
@@ -78,7 +85,7 @@ pub fn cycles_from(
     }
 }
 
-impl<F: FnMut(&[u32]), C: Fn(u32) -> bool> Search<'_, F, C> {
+impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, R> {
     /// Returns false when the budget ran out.
     fn extend(&mut self) -> bool {
         let g = self.g;
@@ -105,7 +112,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool> Search<'_, F, C> {
                 }
                 continue;
             }
-            if hops >= self.spec.max_hops || self.nodes.contains(&to) {
+            if hops >= self.spec.max_hops || self.nodes.contains(&to) || !(self.may_return)(to) {
                 continue;
             }
             self.path.push(e);
@@ -169,9 +176,16 @@ mod tests {
 
     fn found(g: &FlowGraph, start: u32, spec: CycleSpec, group: &dyn Fn(u32) -> bool) -> BTreeSet<Vec<u32>> {
         let mut out = BTreeSet::new();
-        let end = cycles_from(g, start, spec, group, |p| {
-            out.insert(p.to_vec());
-        });
+        let end = cycles_from(
+            g,
+            start,
+            spec,
+            group,
+            |_| true,
+            |p| {
+                out.insert(p.to_vec());
+            },
+        );
         assert_eq!(end, SearchEnd::Complete);
         out
     }
@@ -220,6 +234,16 @@ mod tests {
                 let n5 = t.dump.accounts.index.get("n5").copied();
                 let group = |v: u32| v == origin || (origin != v && Some(v) == n5 && Some(origin) == t.dump.accounts.index.get("n0").copied());
                 prop_assert_eq!(found(&g, start, spec(max_hops), &group), brute(&g, start, spec(max_hops), &group));
+                // Following only accounts in the origin's strongly connected component
+                // loses no cycle back to the origin.
+                let pairs = (0..g.edge_count()).map(|e| (g.src[e], g.dst[e])).collect();
+                let comp = crate::graph::algo::components::cyclic_components(g.node_count(), pairs);
+                let home = |v: u32| v == origin;
+                let mut pruned = BTreeSet::new();
+                cycles_from(&g, start, spec(max_hops), home, |v| comp[v as usize] == comp[origin as usize] && comp[v as usize] != u32::MAX, |p| {
+                    pruned.insert(p.to_vec());
+                });
+                prop_assert_eq!(pruned, brute(&g, start, spec(max_hops), &home));
             }
         }
     }
