@@ -172,13 +172,58 @@ pub fn read_table_with(path: &Path, max_record_lines: usize) -> Result<RawTable>
     read_renamed(path, &|names| Ok(names.to_vec()), max_record_lines)
 }
 
+/// A file's bytes: mapped from the page cache for the text formats, which are only read
+/// (no copy of a dump of gigabytes into fresh memory the kernel must first zero, and pages
+/// it can drop under pressure), else read into memory.
+enum Stored {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl Stored {
+    fn open(path: &Path, format: Format) -> Result<Stored> {
+        if matches!(format, Format::Csv | Format::CsvGz) {
+            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            // SAFETY: the map is read only, and dropped before the run ends. Another
+            // process truncating the file while it is read is undefined behaviour,
+            // which is why ripgrep and polars map files the same way only for reading
+            // a file the user handed them; empty files and files that cannot be mapped
+            // (pipes, some network filesystems) are read instead.
+            if len > 0 {
+                if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                    return Ok(Stored::Mapped(map));
+                }
+            }
+        }
+        std::fs::read(path).map(Stored::Read).map_err(|e| Error::io(path, e))
+    }
+
+    fn into_vec(self) -> Vec<u8> {
+        match self {
+            Stored::Mapped(map) => map.to_vec(),
+            Stored::Read(bytes) => bytes,
+        }
+    }
+}
+
+impl std::ops::Deref for Stored {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Stored::Mapped(map) => map,
+            Stored::Read(bytes) => bytes,
+        }
+    }
+}
+
 /// Reads one table file, letting `rename` replace the header's names (public layouts
 /// repeat names, e.g. AMLworld's two `Account` columns). Line numbers stay those of the file.
 pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) -> Result<RawTable> {
     let format = Format::of(path)
         .ok_or_else(|| Error::bad_input(path, "unknown file type: expected .csv, .csv.gz or .parquet"))?;
-    let stored = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let sha256 = crate::config::hex(&Sha256::digest(&stored));
+    let stored = Stored::open(path, format)?;
+    let sha256 = crate::config::hex(&Sha256::digest(&stored[..]));
     let bytes = stored.len() as u64;
     let file = path
         .file_name()
@@ -205,7 +250,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
             drop(stored);
             read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?, max_record_lines)?
         }
-        Format::Parquet => (read_parquet(path, stored)?, None, Vec::new()),
+        Format::Parquet => (read_parquet(path, stored.into_vec())?, None, Vec::new()),
         Format::Memory => return Err(Error::bad_input(path, "an in-memory table is not a file to read")),
     };
     Ok(RawTable { file, path: path.to_owned(), format, frame, lines, read_rejects, sha256, bytes })
