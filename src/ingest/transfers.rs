@@ -3,6 +3,8 @@
 
 use std::collections::hash_map::Entry;
 
+use std::hash::BuildHasher;
+
 use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
@@ -20,6 +22,9 @@ const CHUNK: usize = 1 << 16;
 /// read again, by row, in the ordered pass: 40 bytes a row instead of a full record.
 struct Parsed {
     row: u32,
+    /// Hash of the transfer id: rows whose hash no other row shares need no duplicate
+    /// lookup.
+    id_hash: u64,
     time: i64,
     amount: f64,
     amount_base: f64,
@@ -106,7 +111,8 @@ pub fn transfers(
                             ch_text,
                         )
                     })?;
-                    Ok(Parsed { row: row as u32, time, amount, amount_base: amount * rate, currency, channel: ch })
+                    let id_hash = rustc_hash::FxBuildHasher.hash_one(tid);
+                    Ok(Parsed { row: row as u32, id_hash, time, amount, amount_base: amount * rate, currency, channel: ch })
                 })
                 .fold((Vec::with_capacity(len as usize), Vec::new()), |(mut ok, mut bad), r| {
                     match r {
@@ -120,22 +126,34 @@ pub fn transfers(
         })
         .collect();
 
+    // Duplicate ids are rare: sort the id hashes (on every thread) and look up, in input
+    // order, only the rows whose hash another row shares, rather than keep a map of every
+    // id of the dump.
+    let mut hashes: Vec<(u64, u32)> =
+        chunks.par_iter().flat_map_iter(|(ok, _)| ok.iter().map(|p| (p.id_hash, p.row))).collect();
+    hashes.par_sort_unstable();
+    let suspects: rustc_hash::FxHashSet<u32> =
+        hashes.par_windows(2).filter(|w| w[0].0 == w[1].0).flat_map_iter(|w| [w[0].1, w[1].1]).collect();
+    drop(hashes);
     let mut rejects = Vec::new();
-    let mut seen: FxHashMap<&str, u64> = FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut seen: FxHashMap<&str, u64> = FxHashMap::default();
     let mut ids = StringArena::with_capacity(n, n * 10);
     for (parsed, bad) in chunks {
         rejects.extend(bad);
         for p in parsed {
             let row = p.row as usize;
-            let (tid, line) = (id.get(row), raw.line(row));
-            match seen.entry(tid) {
-                Entry::Occupied(first) => {
-                    let reason = format!("duplicate transfer_id (first on line {})", first.get());
-                    rejects.push(Reject::new(&raw.file, line, "transfer_id", reason, tid));
-                    continue;
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(line);
+            let tid = id.get(row);
+            if suspects.contains(&p.row) {
+                let line = raw.line(row);
+                match seen.entry(tid) {
+                    Entry::Occupied(first) => {
+                        let reason = format!("duplicate transfer_id (first on line {})", first.get());
+                        rejects.push(Reject::new(&raw.file, line, "transfer_id", reason, tid));
+                        continue;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(line);
+                    }
                 }
             }
             ids.push(tid);
