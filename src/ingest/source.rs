@@ -138,12 +138,22 @@ pub struct StrColumn<'a> {
     chunks: Vec<(usize, &'a StrArray)>,
 }
 
+/// `cell` without surrounding whitespace. Most cells have none: a first and last byte
+/// that are ASCII and not whitespace settle it without walking the characters.
+fn trimmed(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        [only] if only.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
 impl<'a> StrColumn<'a> {
     /// The cell at `row`, trimmed; `""` for null or out of range.
     pub fn get(&self, row: usize) -> &'a str {
         // Polars rechunks what it reads, so one chunk is the common case: skip the search.
         if let [(_, arr)] = self.chunks.as_slice() {
-            return if row < arr.len() { arr.get(row).map(str::trim).unwrap_or("") } else { "" };
+            return if row < arr.len() { arr.get(row).map(trimmed).unwrap_or("") } else { "" };
         }
         let k = self.chunks.partition_point(|(off, _)| *off <= row);
         if k == 0 {
@@ -154,7 +164,7 @@ impl<'a> StrColumn<'a> {
         if i >= arr.len() {
             return "";
         }
-        arr.get(i).map(str::trim).unwrap_or("")
+        arr.get(i).map(trimmed).unwrap_or("")
     }
 }
 
@@ -566,6 +576,14 @@ fn as_text(path: &Path, df: DataFrame) -> Result<DataFrame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_is_str_trim() {
+        for cell in ["", "a", " a", "a ", " ", "A00012", "\u{a0}x\u{a0}", "x\u{3000}", "\tT1\r", "é", " é "]
+        {
+            assert_eq!(trimmed(cell), cell.trim(), "{cell:?}");
+        }
+    }
 
     fn read(text: &str) -> Result<RawTable> {
         let dir = tempfile::tempdir().unwrap();
