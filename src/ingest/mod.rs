@@ -179,7 +179,7 @@ pub fn validate(
             }
             continue;
         };
-        let (_, raw) = raws.swap_remove(k);
+        let (_, mut raw) = raws.swap_remove(k);
         let read = (raw.height() + raw.read_rejects.len()) as u64;
         let mut rejects = raw.read_rejects.clone();
         let accepted_before = count(&dump, table);
@@ -197,7 +197,7 @@ pub fn validate(
                 let stage = progress.stage("validate transfers", Some(raw.height() as u64));
                 let on_rows = |n: u64| stage.advance(n);
                 rejects.extend(transfers::transfers(
-                    &raw,
+                    &mut raw,
                     &fx,
                     &dump.currencies,
                     &mut dump.accounts,

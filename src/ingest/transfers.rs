@@ -32,9 +32,14 @@ struct Parsed {
     channel: Channel,
 }
 
-/// Validates `raw` into `out`, interning account ids into `accounts`.
+/// Rows that passed the per-cell checks, and the rejects, per chunk in input order.
+type Chunks = Vec<(Vec<Parsed>, Vec<Reject>)>;
+
+/// Validates `raw` into `out`, interning account ids into `accounts`. The columns only
+/// the per-cell checks read are dropped from `raw` before the ordered pass fills the
+/// dump's tables: at 10M that is most of ingest's peak memory.
 pub fn transfers(
-    raw: &RawTable,
+    raw: &mut RawTable,
     fx: &FxTable,
     currencies: &[Currency],
     accounts: &mut AccountTable,
@@ -42,10 +47,26 @@ pub fn transfers(
     plausible: &super::IngestConfig,
     on_rows: &(dyn Fn(u64) + Sync),
 ) -> Vec<Reject> {
+    let Some(chunks) = checked(raw, fx, currencies, out, plausible, on_rows) else {
+        return Vec::new();
+    };
+    raw.frame = raw.frame.drop_many(["timestamp", "amount", "currency", "channel"]);
+    ordered(raw, chunks, accounts, out)
+}
+
+/// The per-cell checks, on every thread; `None` without the required columns.
+fn checked(
+    raw: &RawTable,
+    fx: &FxTable,
+    currencies: &[Currency],
+    out: &mut TransferTable,
+    plausible: &super::IngestConfig,
+    on_rows: &(dyn Fn(u64) + Sync),
+) -> Option<Chunks> {
     let [Some(id), Some(ts), Some(src), Some(dst), Some(amt), Some(cur)] =
         super::schema::TRANSFER_COLUMNS.map(|c| raw.column(c))
     else {
-        return Vec::new();
+        return None;
     };
     let channel = raw.column("channel");
     let memo = raw.column("memo");
@@ -59,7 +80,7 @@ pub fn transfers(
         out.memos = crate::model::Memos::with_capacity(count, bytes);
     }
     let n = raw.height();
-    let chunks: Vec<(Vec<Parsed>, Vec<Reject>)> = (0..n.div_ceil(CHUNK))
+    let chunks: Chunks = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|k| {
             let rows = k * CHUNK..((k + 1) * CHUNK).min(n);
@@ -125,7 +146,24 @@ pub fn transfers(
             parsed
         })
         .collect();
+    Some(chunks)
+}
 
+/// The ordered pass: later duplicates rejected, ids interned and the rows pushed, in
+/// input order.
+fn ordered(
+    raw: &RawTable,
+    chunks: Chunks,
+    accounts: &mut AccountTable,
+    out: &mut TransferTable,
+) -> Vec<Reject> {
+    let [Some(id), Some(src), Some(dst)] =
+        ["transfer_id", "src_account", "dst_account"].map(|c| raw.column(c))
+    else {
+        return Vec::new();
+    };
+    let memo = raw.column("memo");
+    let n = raw.height();
     // Duplicate ids are rare: sort the id hashes (on every thread) and look up, in input
     // order, only the rows whose hash another row shares, rather than keep a map of every
     // id of the dump.
