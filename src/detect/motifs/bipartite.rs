@@ -32,8 +32,7 @@
 
 use crate::config::Config;
 use crate::detect::search::bicliques::{self, Biclique};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
-use crate::detect::{Lookback, Reads};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, seconds_to_days};

@@ -58,13 +58,12 @@
 //! relay within hours all the way round, and relatives who pay each other round every
 //! month pay the same member again and again, which no ring is made of.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::config::Config;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};

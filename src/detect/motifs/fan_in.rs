@@ -51,8 +51,7 @@
 
 use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
-use crate::detect::{Context, Detector, Outcome};
-use crate::detect::{Lookback, Reads};
+use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
 use crate::pattern::Pattern;
 
 /// fan_in detector.

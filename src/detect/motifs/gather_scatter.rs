@@ -47,14 +47,13 @@
 //! (in, then back out), so its life is not one pass to strangers. A collector
 //! with the UB1 evidence (ten senders, quick sweep) is reported as UB1 instead.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
+use crate::config::Config;
 use crate::detect::search::gather_scatter::{scan, HubSpec, WholeLife};
-use crate::detect::{Context, Detector, Outcome};
+use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};

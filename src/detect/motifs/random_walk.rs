@@ -34,13 +34,12 @@
 //! back are cycles. In a busy dump (platforms, shops, people paying each other all
 //! week), everyday amounts passed on within days chain by chance, and stay quiet.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::config::Config;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::chains::{chain_from, ChainSpec, MAX_GROWTH};
 use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::pattern::Pattern;

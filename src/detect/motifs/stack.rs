@@ -22,12 +22,11 @@
 //! ## Look-alikes
 //! As for bipartite: busy receivers and company-to-company trade are left out.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::config::Config;
 use crate::detect::search::bicliques::{self, Biclique};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount};
 

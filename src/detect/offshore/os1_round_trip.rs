@@ -31,15 +31,14 @@
 //! Needs countries (`accounts` with `country`): without them there is no offshore hop
 //! and the detector says so and skips.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::config::Config;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;

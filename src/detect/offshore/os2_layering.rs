@@ -31,14 +31,13 @@
 //! keeps it: no shell, no chain. A chain that comes back to its originator is OS1, and is
 //! reported there.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Share};
 use crate::config::AmountFloor;
+use crate::config::Config;
 use crate::detect::search::shell_profile;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::chains::{chain_from, ChainSpec};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};

@@ -34,12 +34,11 @@
 //! addresses. A registered agent's address shared by companies that are old, trade and
 //! keep money is no shell cluster by the other signals.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::detect::search::shell_profile::{self, ShellProfile};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::pattern::Pattern;
 
 /// OS3 detector.

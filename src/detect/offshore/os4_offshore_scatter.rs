@@ -33,15 +33,14 @@
 //! of what it receives and pays many suppliers. Company-to-company transfers count here,
 //! unlike in the generic motif, because OS4 is about companies.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Share};
 use crate::config::AmountFloor;
+use crate::config::Config;
 use crate::detect::search::gather_scatter::{scan, HubSpec};
 use crate::detect::search::scatter_gather::{all, Spec};
-use crate::detect::{Context, Detector, Outcome};
+use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};

@@ -34,8 +34,6 @@
 //! equal sweeps (and a few dividends back), not money following money. Family members abroad who
 //! send each other money are persons with their own lives, not captive accounts.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::unionfind::UnionFind;
@@ -43,8 +41,9 @@ use rayon::prelude::*;
 
 use crate::config::params::{Count, Share};
 use crate::config::AmountFloor;
+use crate::config::Config;
 use crate::detect::search::shell_profile::normalise;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::model::{HolderKind, Relation};
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};

@@ -32,15 +32,14 @@
 //! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out).
 //! Needs no countries or holders: on a bare transfer list it still runs on accounts.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Hours, Share};
 use crate::config::AmountFloor;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::config::Config;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::fifo_dwell::fifo_dwell;
 use crate::graph::FlowGraph;
 use crate::model::Channel;

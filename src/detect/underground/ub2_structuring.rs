@@ -38,14 +38,13 @@
 //! customers into one account; frequent travellers buy currency from dealers, not all
 //! towards one foreign payee on one day. Card payments are never counted.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
 use crate::config::params::{Amount, Count, Days, Share};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::config::Config;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};

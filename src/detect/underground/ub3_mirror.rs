@@ -40,8 +40,7 @@
 
 use crate::config::Config;
 use crate::detect::search::mirrors;
-use crate::detect::{Context, Detector, Outcome};
-use crate::detect::{Lookback, Reads};
+use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
 use crate::pattern::Pattern;
 
 /// UB3 detector.

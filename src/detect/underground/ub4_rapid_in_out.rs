@@ -34,15 +34,14 @@
 //! underground-bank collector (UB1) is also rapid in-out: it is reported as UB1, the more
 //! specific pattern, and not again as UB4.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Hours, Multiple, Share};
 use crate::config::AmountFloor;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::config::Config;
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::fifo_dwell::fifo_dwell;
 use crate::model::Channel;
 use crate::pattern::Pattern;

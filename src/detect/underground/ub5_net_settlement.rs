@@ -30,14 +30,13 @@
 //! A trading company's payments abroad are not preceded by mirrored retail flows through
 //! its own accounts; a mirror network that never settles in the data stays UB3.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Share};
 use crate::config::AmountFloor;
+use crate::config::Config;
 use crate::detect::search::mirrors::{self, MirrorNetwork};
-use crate::detect::{Context, Detector, Hit, Outcome, Role};
+use crate::detect::{Context, Detector, Hit, Lookback, Outcome, Reads, Role};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount};

@@ -32,16 +32,15 @@
 //! employer's first payroll has no dormancy the dump can show unless the dump covers the
 //! 90 days before.
 
-use crate::config::Config;
-use crate::detect::{Lookback, Reads};
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Share};
 use crate::config::AmountFloor;
+use crate::config::Config;
 use crate::detect::search::fans::densest_within;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Outcome, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
