@@ -2,6 +2,7 @@
 //! several detectors share (computed once, on first use).
 
 use crate::config::Config;
+use crate::graph::algo::one_off::OneOffPayments;
 use crate::graph::FlowGraph;
 use crate::model::{Availability, Dump};
 
@@ -20,13 +21,15 @@ pub struct Context<'a> {
 }
 
 /// The results of searches that several detectors (and lead scoring) share: shell
-/// profiles (OS2, OS3, leads), mirror networks (UB3, UB5) and bicliques (bipartite,
-/// stack). Each is filled by its module on first use.
+/// profiles (OS2, OS3, leads), mirror networks (UB3, UB5), bicliques (bipartite,
+/// stack) and one-off payments (cycle, scatter_gather, gather_scatter). Each is filled
+/// on first use.
 #[derive(Default)]
 pub(crate) struct Shared {
     pub(crate) shells: std::sync::OnceLock<Vec<Option<shell_profile::ShellProfile>>>,
     pub(crate) mirrors: std::sync::OnceLock<Vec<mirrors::MirrorNetwork>>,
     pub(crate) bicliques: std::sync::OnceLock<Vec<bicliques::Biclique>>,
+    pub(crate) one_off: std::sync::OnceLock<OneOffPayments>,
 }
 
 impl<'a> Context<'a> {
@@ -37,6 +40,11 @@ impl<'a> Context<'a> {
 }
 
 impl Context<'_> {
+    /// Which transfers are their sender's only payment to their payee (measured once).
+    pub fn one_off_payments(&self) -> &OneOffPayments {
+        self.shared.one_off.get_or_init(|| OneOffPayments::of(self.graph))
+    }
+
     /// The account id of node `v`.
     pub fn account(&self, v: u32) -> &str {
         self.dump.accounts.ids.get(v as usize).map(String::as_str).unwrap_or("?")

@@ -67,7 +67,7 @@ use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads
 use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
-use crate::graph::algo::rings::{ring_chance, ring_from, OneOffPayments, RingSpec};
+use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
@@ -152,7 +152,7 @@ impl Detector for Cycle {
             budget: cfg.search_budget,
         };
         let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
-        let one_off = if timed { OneOffPayments::of(g) } else { OneOffPayments::of_none() };
+        let one_off = timed.then(|| ctx.one_off_payments());
         // Every cycle lies inside one strongly connected component of the transfers that
         // count: a search starts only inside one and never leaves the origin's.
         let counts = |e: usize| channels.contains(&g.channel[e]);
@@ -174,7 +174,7 @@ impl Detector for Cycle {
             .with_min_len(1024)
             .map(|e| {
                 let ei = e as usize;
-                if !channels.contains(&g.channel[ei]) || !together(&comp, g.src[ei], g.dst[ei]) {
+                if !counts(ei) || !together(&comp, g.src[ei], g.dst[ei]) {
                     return (Vec::new(), false);
                 }
                 let origin = g.src[ei];
@@ -198,19 +198,22 @@ impl Detector for Cycle {
                             .map(|c| (c, Evidence::Amounts)),
                     );
                 }
-                if timed {
+                if let Some(one_off) = one_off {
+                    // Timing alone, or a ring: unlikely enough, and moving at least one
+                    // hop's worth of money.
+                    let kept = |c: &[u32], chance: f64| {
+                        chance <= most_likely
+                            && c.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max) >= min_amount
+                    };
                     let end = relay_cycles_from(g, e, relay, home, |c, chance| {
-                        let largest = c.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max);
-                        if chance <= most_likely && largest >= min_amount {
+                        if kept(c, chance) {
                             cycles.push((c.to_vec(), Evidence::Timing(chance)));
                         }
                     });
                     capped |= end == SearchEnd::BudgetHit;
-                    let counts = |h: u32| channels.contains(&g.channel[h as usize]);
-                    if let Some(ring) = ring_from(g, e, rings, &one_off, counts) {
+                    if let Some(ring) = ring_from(g, e, rings, one_off, |h| counts(h as usize)) {
                         let chance = ring_chance(g, &ring);
-                        let largest = ring.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max);
-                        if chance <= most_likely && largest >= min_amount {
+                        if kept(&ring, chance) {
                             cycles.push((ring, Evidence::Ring(chance)));
                         }
                     }
@@ -335,13 +338,11 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
     }
     let (first, last) = (cycle[0] as usize, cycle[cycle.len() - 1] as usize);
     let reason = if let Evidence::Ring(chance) = evidence {
-        let times = cycle.iter().map(|&e| g.time[e as usize]);
-        let span = times.clone().max().unwrap_or(0) - times.min().unwrap_or(0);
         format!(
             "{} -> ... -> itself in {} hops within {:.1} days, in no particular order: each account's one payment in that time, to a member it never paid otherwise (chance of such a ring by habit: 1 in {})",
             ctx.account(g.src[first]),
             cycle.len(),
-            seconds_to_days(span),
+            seconds_to_days(ring_span(g, cycle)),
             fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE)),
         )
     } else if let Evidence::Timing(chance) = evidence {

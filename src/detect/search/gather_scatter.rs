@@ -98,13 +98,12 @@ fn single_dealings<'a>(g: &'a FlowGraph, spec: &HubSpec, v: u32) -> Option<(AdjL
 /// not carry the same amounts (some launderers and simulators size each afresh). A
 /// shop, a payroll or a household has a life besides, and deals with the same
 /// counterparties again.
-fn one_off(g: &FlowGraph, v: u32, gathered: &[u32], scatter: &[usize], outs: AdjList<'_>) -> bool {
-    let ins = g.in_list(v);
-    let times = |list: AdjList<'_>, who: u32| list.other.iter().filter(|&&x| x == who).count();
-    ins.len() == gathered.len()
-        && outs.len() == scatter.len()
-        && gathered.iter().all(|&e| times(ins, g.src[e as usize]) == 1)
-        && scatter.iter().all(|&k| times(outs, outs.other[k]) == 1)
+fn one_off(ctx: &Context<'_>, v: u32, gathered: &[u32], scatter: &[usize], outs: AdjList<'_>) -> bool {
+    if ctx.graph.in_list(v).len() != gathered.len() || outs.len() != scatter.len() {
+        return false;
+    }
+    let one_off = ctx.one_off_payments();
+    gathered.iter().all(|&e| one_off.contains(e)) && scatter.iter().all(|&k| one_off.contains(outs.edges[k]))
 }
 
 /// The gather-scatter around hub `v`, if there is one, as a hit of `pattern`: within a
@@ -196,7 +195,7 @@ fn within_window(
         return None;
     }
     let carried = ratio >= spec.min_pass_through && ratio <= 1.0 / spec.min_pass_through.max(1e-9);
-    let one_pass = || spec.one_pass_any_amount && one_off(g, v, &gather.edges, &scatter, outs);
+    let one_pass = || spec.one_pass_any_amount && one_off(ctx, v, &gather.edges, &scatter, outs);
     if !carried && !one_pass() {
         return None;
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::detect::{Context, Hit, HitBuilder, Role};
-use crate::graph::algo::chance::{most_likely, pairing_chance};
+use crate::graph::algo::chance::{most_likely, pairing_chance, popularity};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
@@ -65,8 +65,9 @@ pub struct Spec {
 pub fn relay_chance(g: &FlowGraph, v: u32, legs: &BTreeMap<u32, (u32, u32)>) -> f64 {
     let (mut chance, mut likeliest) = (1.0f64, 0.0f64);
     let intermediaries: Vec<u32> = legs.keys().copied().collect();
+    let popular = popularity(g, v, &intermediaries);
     for (&w, &(e1, e2)) in legs {
-        let pairing = pairing_chance(g, w, v, &intermediaries);
+        let pairing = pairing_chance(g, w, v, popular);
         let delay = g.time[e2 as usize] - g.time[e1 as usize];
         chance *= g.scale.chance_within(g.out_list(w).len(), delay) * pairing;
         likeliest = likeliest.max(pairing);
@@ -102,12 +103,12 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     let mut by_target: BTreeMap<u32, BTreeMap<u32, Leg>> = BTreeMap::new();
     // v -> (w -> the quickest pair u -> w -> v, whatever the amounts)
     let mut timed: BTreeMap<u32, BTreeMap<u32, (u32, u32)>> = BTreeMap::new();
+    let horizon = if spec.expected_by_chance.is_some() { TIMED_HORIZON_WINDOWS * window } else { window };
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
         if !counts(e1, u, w) || (spec.offshore_only && !g.accounts.offshore[w as usize]) {
             continue;
         }
-        let horizon = if spec.expected_by_chance.is_some() { TIMED_HORIZON_WINDOWS * window } else { window };
         let (next, amounts) = g.out_after(w, t1, t1 + horizon);
         for (&e2, &a2) in next.iter().zip(amounts) {
             let v = g.dst[e2 as usize];
@@ -194,8 +195,8 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             // One scatter, not a habit: the source paid each intermediary once only (a
             // payroll pays its staff every month, and they spend it where they always
             // do), each paid v once only, and the source paid them all within one window.
-            let once = |from: u32, to: u32| g.out_list(from).other.iter().filter(|&&x| x == to).count() == 1;
-            legs.retain(|&w, _| once(u, w) && once(w, v));
+            let one_off = ctx.one_off_payments();
+            legs.retain(|_, &mut (e1, e2)| one_off.contains(e1) && one_off.contains(e2));
             let first = legs.values().map(|&(e1, _)| g.time[e1 as usize]).min().unwrap_or(0);
             legs.retain(|_, &mut (e1, _)| g.time[e1 as usize] - first <= window);
             if legs.len() < spec.min_intermediaries {

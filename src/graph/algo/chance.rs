@@ -47,13 +47,14 @@ pub fn path_chance(
 
 /// The chance that a payment `w` makes goes to `v` by habit or by trade: the share of
 /// `w`'s payments that go to `v` (one in all of them for a payee it pays once), or, when
-/// more, [`popularity`] of `v` apart from the accounts of the pattern under test
-/// (`pattern`). A landlord or a shop `w` pays every month is habit; a big importer most
-/// of the market pays is trade; a stranger a quiet account pays once is neither.
-pub fn pairing_chance(g: &FlowGraph, w: u32, v: u32, pattern: &[u32]) -> f64 {
+/// more, `popular`: [`popularity`] of `v` apart from the pattern under test, measured once
+/// by the caller for all the payers it asks about. A landlord or a shop `w` pays every
+/// month is habit; a big importer most of the market pays is trade; a stranger a quiet
+/// account pays once is neither.
+pub fn pairing_chance(g: &FlowGraph, w: u32, v: u32, popular: f64) -> f64 {
     let out = g.out_list(w);
     let to_v = out.other.iter().filter(|&&x| x == v).count();
-    (to_v as f64 / out.len().max(1) as f64).max(popularity(g, v, pattern))
+    (to_v as f64 / out.len().max(1) as f64).max(popular)
 }
 
 /// The share of the dump's active accounts that pay `v` at all, counting the accounts of

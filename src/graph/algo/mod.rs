@@ -1,14 +1,17 @@
-//! Graph algorithms that more than one pass uses, kept apart from the detectors that read
-//! them: strongly connected components (every cycle search), time-respecting cycles (OS1, the cycle motif, features), forward chains (OS2, the
-//! random walk-through motif) first-in first-out dwell (UB1, UB4, shell profiles), how unusual a hit's amounts are
-//! for its accounts (the motifs' strength), prompt relays and rings (the cycle motif
-//! when amounts do not carry on) and the chance of a path (cycles, random walks).
+//! Graph algorithms that more than one pass uses, kept apart from the detectors that
+//! read them: strongly connected components (every cycle search), time-respecting
+//! cycles (OS1, the cycle motif, features), forward chains (OS2, the random walk-through
+//! motif), first-in first-out dwell (UB1, UB4, shell profiles), how unusual a hit's
+//! amounts are for its accounts (the motifs' strength), one-off payments (rings,
+//! scatter-gathers, one-pass hubs), prompt relays and rings (the cycle motif when
+//! amounts do not carry on) and the chance of a path (cycles, random walks).
 
 pub mod chains;
 pub mod chance;
 pub mod components;
 pub mod fifo_dwell;
 pub mod novelty;
+pub mod one_off;
 pub mod prompt_relays;
 pub mod rings;
 pub mod temporal_cycles;

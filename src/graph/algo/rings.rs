@@ -22,52 +22,9 @@
 //! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 //! [`popularity`]: crate::graph::algo::chance::popularity
 
-use rayon::prelude::*;
-
 use crate::graph::algo::chance::popularity;
+use crate::graph::algo::one_off::OneOffPayments;
 use crate::graph::FlowGraph;
-
-/// Which transfers are the only payment their sender ever made to their payee: measured
-/// once per dump, so that following a ring reads one flag per payment rather than the
-/// payer's whole history.
-#[derive(Debug, Clone)]
-pub struct OneOffPayments(Vec<bool>);
-
-impl OneOffPayments {
-    /// Measures every transfer of `g`.
-    pub fn of(g: &FlowGraph) -> OneOffPayments {
-        let once: Vec<u32> = (0..g.node_count() as u32)
-            .into_par_iter()
-            .with_min_len(256)
-            .flat_map_iter(|w| {
-                let out = g.out_list(w);
-                let mut by_payee: Vec<(u32, u32)> =
-                    out.other.iter().copied().zip(out.edges.iter().copied()).collect();
-                by_payee.sort_unstable();
-                let single = |k: usize| {
-                    let v = by_payee[k].0;
-                    (k == 0 || by_payee[k - 1].0 != v) && by_payee.get(k + 1).is_none_or(|n| n.0 != v)
-                };
-                (0..by_payee.len()).filter(|&k| single(k)).map(|k| by_payee[k].1).collect::<Vec<u32>>()
-            })
-            .collect();
-        let mut flags = vec![false; g.edge_count()];
-        for e in once {
-            flags[e as usize] = true;
-        }
-        OneOffPayments(flags)
-    }
-
-    /// No transfer flagged (for a search that will not run).
-    pub fn of_none() -> OneOffPayments {
-        OneOffPayments(Vec::new())
-    }
-
-    /// True when `edge` is its sender's only payment to its payee.
-    pub fn contains(&self, edge: u32) -> bool {
-        self.0.get(edge as usize).copied().unwrap_or(false)
-    }
-}
 
 /// Constraints of a ring.
 #[derive(Debug, Clone, Copy)]
@@ -122,14 +79,19 @@ pub fn ring_from(
     (ring.len() >= spec.min_hops).then_some(ring)
 }
 
+/// Seconds from the earliest to the latest payment of `ring`.
+pub fn ring_span(g: &FlowGraph, ring: &[u32]) -> i64 {
+    let times = ring.iter().map(|&e| g.time[e as usize]);
+    times.clone().max().unwrap_or(0) - times.min().unwrap_or(0)
+}
+
 /// The chance of `ring` by habit: that every member after the first, sending at its own
 /// rate, would send anything within the ring's span, times the chance that the last
 /// payment, wherever the others led, closes the loop: that its payee is the origin, read
 /// as the share of the dump's accounts that pay the origin at all. The payees along the
 /// way are not chances: the ring follows whoever was paid.
 pub fn ring_chance(g: &FlowGraph, ring: &[u32]) -> f64 {
-    let times = ring.iter().map(|&e| g.time[e as usize]);
-    let span = times.clone().max().unwrap_or(0) - times.min().unwrap_or(0);
+    let span = ring_span(g, ring);
     let timing: f64 =
         ring[1..].iter().map(|&e| g.scale.chance_within(g.out_list(g.src[e as usize]).len(), span)).product();
     let origin = g.src[ring[0] as usize];
