@@ -123,10 +123,9 @@ impl Detector for GatherScatter {
             min_amount: ctx.graph.scale.floor(cfg.min_amount),
             skip_b2b: cfg.skip_business_to_business,
             expected_by_chance: Some(cfg.expected_by_chance.get()),
-            one_pass_any_amount: true,
-            whole_life: None,
+            one_pass: None,
         };
-        spec.whole_life = Some(WholeLife::new(ctx.graph, &spec, cfg.expected_by_chance.get()));
+        spec.one_pass = Some(WholeLife::new(ctx.graph, &spec, cfg.expected_by_chance.get()));
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)

@@ -112,8 +112,7 @@ impl Detector for OffshoreScatter {
             // Nor a history to be unlikely against: the offshore legs are the evidence,
             // and the money they carry.
             expected_by_chance: None,
-            one_pass_any_amount: false,
-            whole_life: None,
+            one_pass: None,
         };
         let g = ctx.graph;
         // The hub passes on what it gets over its whole history: an offshore fund gathers

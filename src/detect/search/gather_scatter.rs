@@ -38,12 +38,10 @@ pub struct HubSpec {
     /// Most gathers as unlikely as the hub's expected by chance over the dump (see
     /// [`unlikely`]); `None` takes any that passes the other tests.
     pub expected_by_chance: Option<f64>,
-    /// Report a hub that exists for one pass (one-off senders and payees and nothing
-    /// else) whatever share it passes on.
-    pub one_pass_any_amount: bool,
-    /// Also test hubs whose whole life is one pass, however long it took (`None`: the
-    /// window route only).
-    pub whole_life: Option<WholeLife>,
+    /// Hubs that exist for one pass (one-off senders and payees and nothing else): when
+    /// set, one is reported within the window whatever share it passes on, and tested
+    /// over its whole life however long the pass took. `None`: the amounts must carry on.
+    pub one_pass: Option<WholeLife>,
 }
 
 /// The test of a hub whose whole life is one pass: it dealt with every counterparty once
@@ -116,7 +114,7 @@ pub fn scan(
     pattern: Pattern,
 ) -> Option<Hit> {
     within_window(ctx, spec, channels, v, pattern)
-        .or_else(|| spec.whole_life.and_then(|life| whole_life(ctx, spec, &life, v, pattern)))
+        .or_else(|| spec.one_pass.and_then(|life| whole_life(ctx, spec, &life, v, pattern)))
 }
 
 /// A hub whose whole life is one pass, every receipt before every payment (see
@@ -195,7 +193,7 @@ fn within_window(
         return None;
     }
     let carried = ratio >= spec.min_pass_through && ratio <= 1.0 / spec.min_pass_through.max(1e-9);
-    let one_pass = || spec.one_pass_any_amount && one_off(ctx, v, &gather.edges, &scatter, outs);
+    let one_pass = || spec.one_pass.is_some() && one_off(ctx, v, &gather.edges, &scatter, outs);
     if !carried && !one_pass() {
         return None;
     }
