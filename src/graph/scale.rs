@@ -66,8 +66,19 @@ impl Scale {
     /// average rate send at least once within `seconds` (never less than one tick): the
     /// chance that a relay as quick as that is a coincidence of its everyday habit.
     pub fn chance_within(&self, sent: usize, seconds: i64) -> f64 {
-        let span = days_to_seconds(self.span_days) as f64;
-        (sent as f64 / span * seconds.max(self.time_tick_seconds) as f64).min(1.0)
+        (self.per_second(sent) * seconds.max(self.time_tick_seconds) as f64).min(1.0)
+    }
+
+    /// How many transfers account `v`, which made `sent` over the dump, sends within
+    /// `seconds` at its own average rate (uncapped, never less than one tick).
+    pub fn expected_within(&self, sent: usize, seconds: i64) -> f64 {
+        self.per_second(sent) * seconds.max(self.time_tick_seconds) as f64
+    }
+
+    /// The average rate, per second, of an account that made `sent` transfers over the
+    /// dump: [`Self::chance_within`] is this times the delay (at least one tick), at most 1.
+    pub fn per_second(&self, sent: usize) -> f64 {
+        sent as f64 / days_to_seconds(self.span_days) as f64
     }
 
     /// The longest delay, in seconds, whose [`Self::chance_within`] for an account that

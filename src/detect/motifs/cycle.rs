@@ -28,6 +28,17 @@
 //! the chance that each would send anything within the ring's span, by its own rate,
 //! and pay that member, passes the same test.
 //!
+//! Members may also pay each other in turn at their own pace, each from its own funds
+//! and in an amount drawn afresh, so that neither the money nor the timing carries on.
+//! What is left is that strangers pay each other once each, in amounts they rarely pay,
+//! until the money is back (`graph/algo/stranger_loops.rs`). Such a loop of at least
+//! `strangers_min_hops` one-off payments within `strangers_window_days` is reported when
+//! its chance passes the same test: the first payment's size among its payer's one-off
+//! payments, each later one's chance of coming as soon and being as large, by its
+//! payer's own one-off payments, among all it makes until the deadline, weighed for
+//! where the evidence may fall along the loop, times the chance that the closing payment
+//! lands on the origin (its popularity).
+//!
 //! ## Why it matters
 //! typologies.md: "a temporal cycle is a simple cycle with strictly increasing
 //! timestamps (hop-limited, default 10)", labelled in AMLworld and AMLSim; cycles through
@@ -45,7 +56,10 @@
 //! everyday life), `max_hops` (10), `min_retained` (0.5), `amount_tolerance` (0.02),
 //! `min_amount` (`p25` first hop, or largest hop of a prompt-relay cycle: three quarters
 //! of the dump's transfers are larger), `search_budget`, `relay_hop_chance` (0.5: each
-//! relay sooner than its account sends at all half the time), `expected_by_chance` (1),
+//! relay sooner than its account sends at all half the time; the gate of a stranger's
+//! payment too), `strangers_window_days` (60: members who each take a week or more
+//! still close the loop; the chance decides), `strangers_min_hops` (4),
+//! `expected_by_chance` (1),
 //! `skip_business_to_business` (true), `channels`.
 //!
 //! ## Look-alikes
@@ -56,7 +70,12 @@
 //! platforms) send all day, so passing money on quickly is their habit and adds no
 //! timing evidence; quiet households that settle up within a week of each other do not
 //! relay within hours all the way round, and relatives who pay each other round every
-//! month pay the same member again and again, which no ring is made of.
+//! month pay the same member again and again, which no ring is made of. Households buy
+//! from shops they never used before all the time, so a loop of strangers counts only
+//! amounts larger than a member's own purchases, and an account that pays strangers
+//! all day in every amount (a trading desk, a platform) adds nothing; friends of friends
+//! pay each other far more often than chance, so three friends passing a gift on are
+//! not a loop of strangers.
 
 use rayon::prelude::*;
 
@@ -64,10 +83,11 @@ use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
-use crate::graph::algo::chance::{most_likely, path_chance};
+use crate::graph::algo::chance::{most_likely, path_chance, popularity, product_chance};
 use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
+use crate::graph::algo::stranger_loops::{stranger_loops_from, StrangerPayments};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
@@ -80,6 +100,11 @@ use serde::{Deserialize, Serialize};
 pub struct CycleConfig {
     /// Whole cycle within this many days.
     pub window_days: Days,
+    /// Whole cycle of one-off payments (each member paying the next once only) within
+    /// this many days.
+    pub strangers_window_days: Days,
+    /// Fewest hops of a cycle of one-off payments.
+    pub strangers_min_hops: Count<2>,
     /// Fewest hops.
     pub min_hops: Count<2>,
     /// Most hops.
@@ -111,7 +136,7 @@ pub struct Cycle;
 impl Detector for Cycle {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
-            config.cycle.window_days.get(),
+            config.cycle.window_days.get().max(config.cycle.strangers_window_days.get()),
             &[
                 Reads::AmountQuantiles,
                 Reads::AccountRate,
@@ -151,6 +176,11 @@ impl Detector for Cycle {
             max_hop_chance: cfg.relay_hop_chance.get(),
             budget: cfg.search_budget,
         };
+        let among_strangers = RelaySpec {
+            window: days_to_seconds(cfg.strangers_window_days.get()),
+            min_hops: cfg.strangers_min_hops.get().max(spec.min_hops),
+            ..relay
+        };
         let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
         let one_off = timed.then(|| ctx.one_off_payments());
         // Every cycle lies inside one strongly connected component of the transfers that
@@ -166,10 +196,15 @@ impl Detector for Cycle {
         );
         // Expected chance cycles = transfers tried x a cycle's chance.
         let most_likely = most_likely(g, cfg.expected_by_chance.get());
+        // Timing alone, strangers or a ring: unlikely enough, and moving at least one
+        // hop's worth of money.
+        let kept = |c: &[u32], chance: f64| {
+            chance <= most_likely && c.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max) >= min_amount
+        };
         // A hop carries at most a little more than the one before, and at least
         // min_retained of the first.
         let band = |first: f64, prev: f64| (first * spec.min_retained, prev * (1.0 + spec.amount_tolerance));
-        let found: Vec<(Vec<Found>, bool)> = (0..g.edge_count() as u32)
+        let mut found: Vec<(Vec<Found>, bool)> = (0..g.edge_count() as u32)
             .into_par_iter()
             .with_min_len(1024)
             .map(|e| {
@@ -199,12 +234,6 @@ impl Detector for Cycle {
                     );
                 }
                 if let Some(one_off) = one_off {
-                    // Timing alone, or a ring: unlikely enough, and moving at least one
-                    // hop's worth of money.
-                    let kept = |c: &[u32], chance: f64| {
-                        chance <= most_likely
-                            && c.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max) >= min_amount
-                    };
                     let end = relay_cycles_from(g, e, relay, home, |c, chance| {
                         if kept(c, chance) {
                             cycles.push((c.to_vec(), Evidence::Timing(chance)));
@@ -221,6 +250,31 @@ impl Detector for Cycle {
                 (cycles, capped)
             })
             .collect();
+        // Loops of strangers, from every one-off payment its payer rarely makes.
+        if let Some(one_off) = one_off {
+            let index = StrangerPayments::index(g, one_off, |e| counts(e as usize));
+            found.par_extend((0..index.payments()).into_par_iter().with_min_len(1024).map(|k| {
+                let e = index.payment(k) as usize;
+                let origin = g.src[e];
+                let mut cycles = Vec::new();
+                if !together(&comp, origin, g.dst[e]) {
+                    return (cycles, false);
+                }
+                let home = |v: u32| comp[v as usize] == comp[origin as usize];
+                let end = stranger_loops_from(g, k, among_strangers, &index, home, |c, product| {
+                    // Every payment but the closing one is a chance below the gate, and
+                    // the closing one had to land on the origin, which strangers pay as
+                    // often as it is popular.
+                    let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
+                    let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
+                    let chance = product_chance(product, c.len(), gated) * popularity(g, origin, &members);
+                    if kept(c, chance) {
+                        cycles.push((c.to_vec(), Evidence::Strangers(chance)));
+                    }
+                });
+                (cycles, end == SearchEnd::BudgetHit)
+            }));
+        }
         let capped = found.iter().filter(|f| f.1).count();
         let mut notes = Vec::new();
         if !timed {
@@ -325,6 +379,10 @@ enum Evidence {
     Timing(f64),
     /// A ring of one-off payments within the window, in any order; its chance.
     Ring(f64),
+    /// Every hop was a one-off payment, and every relay came sooner, or was larger,
+    /// than its account's habit makes likely; the chance of that timing, those amounts
+    /// and the closing hop's landing on the origin.
+    Strangers(f64),
 }
 
 fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit {
@@ -353,6 +411,14 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
             seconds_to_days(g.time[last] - g.time[first]),
             fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE)),
         )
+    } else if let Evidence::Strangers(chance) = evidence {
+        format!(
+            "{} -> ... -> itself in {} hops over {:.1} days, each account paying the next once only, sooner or more than its own habit makes likely (chance of such timing and amounts by habit: 1 in {})",
+            ctx.account(g.src[first]),
+            cycle.len(),
+            seconds_to_days(g.time[last] - g.time[first]),
+            fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE)),
+        )
     } else if timed {
         format!(
             "{} left {} and {} ({:.0}%) came back after {} hops in {:.1} days",
@@ -373,7 +439,7 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
     // Timing alone is weaker evidence than money that carries on.
     let base = match evidence {
         Evidence::Amounts => 0.5,
-        Evidence::Timing(_) | Evidence::Ring(_) => 0.45,
+        Evidence::Timing(_) | Evidence::Ring(_) | Evidence::Strangers(_) => 0.45,
     };
     b.finish(g, Pattern::Cycle, g.amount[first], base + 0.05 * cycle.len() as f64, reason)
 }
@@ -400,12 +466,17 @@ mod tests {
         assert_eq!(hits[0].accounts.len(), 5);
     }
 
-    /// Members `M0..Mn` that each pay a shop `per_day` times a day for two months, so
-    /// that passing money on within hours is their habit and adds no timing evidence.
+    /// Members `M0..Mn` that each pay `per_day` suppliers a day for two months, each a
+    /// new one, amounts from 30 to 30,000: passing money on within hours, to strangers,
+    /// in any amount, is their habit and adds no evidence (a trading desk, a platform).
+    /// They are persons, so that their busyness does not make them look like companies
+    /// trading with each other.
     fn habit(t: &mut Tiny, n: usize, per_day: i64) {
         for k in 0..n {
+            t.person(&format!("M{k}"), "US");
             for s in 0..60 * per_day {
-                t.wire(&format!("M{k}"), "shop", s * D / per_day + 17 * 60, 30.0);
+                let amount = 30.0 * (1 + (s * 7_919) % 1_000) as f64;
+                t.wire(&format!("M{k}"), &format!("supplier{s}"), s * D / per_day + 17 * 60, amount);
             }
         }
     }
@@ -507,6 +578,57 @@ mod tests {
         let mut t = quiet_world(4);
         reshuffled_ring(&mut t, &[420.0, 180.0, 260.0, 75.0], 36 * H);
         assert!(t.hits(&Cycle).is_empty());
+    }
+
+    /// The quiet world, where members `M0..Mn` also buy from a shop they never used
+    /// before every ten days or so, `purchase` each (a little more or less).
+    fn shoppers(n: usize, purchase: f64) -> Tiny {
+        let mut t = quiet_world(n);
+        for k in 0..n {
+            for s in 0..36i64 {
+                let amount = purchase * (0.6 + 0.8 * ((s * 37 + k as i64 * 11) % 10) as f64 / 10.0);
+                t.wire(&format!("M{k}"), &format!("shop{s}"), (s * 10 + k as i64) * D + 9 * H, amount);
+            }
+        }
+        t
+    }
+
+    /// A loop in which member k pays member k + 1 once, `amounts[k]`, `gaps[k]` days after
+    /// it was paid, from day 150.
+    fn slow_loop(t: &mut Tiny, amounts: &[f64], gaps: &[i64]) {
+        let n = amounts.len();
+        let mut at = 150 * D;
+        for k in 0..n {
+            t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % n), at, amounts[k]);
+            at += gaps[k] * D + 2 * H;
+        }
+    }
+
+    #[test]
+    fn a_slow_loop_of_strangers_paying_more_than_they_ever_do_is_found() {
+        // Each member pays the next once, a week or more after it was paid, an amount
+        // drawn afresh and larger than any purchase it made: no money carries on and no
+        // relay is prompt, so only the loop of strangers and its amounts are evidence.
+        let mut t = shoppers(6, 60.0);
+        slow_loop(&mut t, &[2_400.0, 3_100.0, 1_900.0, 2_750.0, 3_300.0, 2_050.0], &[6, 9, 7, 8, 6, 5]);
+        let hits = t.hits(&Cycle);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].accounts.len(), 6);
+        assert!(hits[0].reason.contains("paying the next once only"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn strangers_paying_their_usual_amounts_or_three_friends_stay_quiet() {
+        // Look-alike: the same slow loop at the members' everyday purchase amounts is one
+        // purchase among their many from new shops.
+        let mut t = shoppers(6, 60.0);
+        slow_loop(&mut t, &[55.0, 72.0, 48.0, 63.0, 70.0, 51.0], &[6, 9, 7, 8, 6, 5]);
+        assert!(t.hits(&Cycle).is_empty(), "{:?}", t.hits(&Cycle));
+        // Look-alike: three friends pass a gift on, each once: friends of friends pay
+        // each other far more often than chance, so a triangle is no loop of strangers.
+        let mut t = shoppers(3, 60.0);
+        slow_loop(&mut t, &[2_400.0, 3_100.0, 1_900.0], &[6, 9, 7]);
+        assert!(t.hits(&Cycle).is_empty(), "{:?}", t.hits(&Cycle));
     }
 
     #[test]

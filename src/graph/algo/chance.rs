@@ -95,6 +95,32 @@ pub fn order_chance(first: usize, then: usize) -> f64 {
     1.0 / (1..=k).map(|j| (first + then - k + j) as f64 / j as f64).product::<f64>()
 }
 
+/// How many chains of `factors` chances, each drawn uniformly below its own bound
+/// (the bounds multiplying to `bound`), would by chance multiply to `product` or less:
+/// `product · Σ_{j<factors} ln(bound / product)^j / j!`. A search that keeps any chain
+/// whose product is small enough lets the evidence fall anywhere along it: one very
+/// unlikely hop among ordinary ones passes as well as many a little unlikely, so the
+/// product of `factors` chances is far likelier than its value (twenty hops of one
+/// half each make one in a million, yet nine chains in ten of twenty ordinary hops are
+/// that unlikely). At most `bound`.
+pub fn product_chance(product: f64, factors: usize, bound: f64) -> f64 {
+    if product <= 0.0 {
+        return 0.0;
+    }
+    if product >= bound || factors == 0 {
+        return product.min(bound);
+    }
+    let spread = (bound / product).ln();
+    let (mut term, mut sum) = (1.0f64, 0.0f64);
+    for j in 0..factors {
+        if j > 0 {
+            term *= spread / j as f64;
+        }
+        sum += term;
+    }
+    (product * sum).min(bound)
+}
+
 /// P(X >= k) for X ~ Poisson(mu).
 fn poisson_tail(k: usize, mu: f64) -> f64 {
     if k == 0 {
@@ -124,6 +150,24 @@ fn poisson_tail(k: usize, mu: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn product_chance_counts_where_the_evidence_may_fall() {
+        // One factor: its own chance.
+        assert!((product_chance(0.01, 1, 1.0) - 0.01).abs() < 1e-15);
+        // Two uniform factors: P(U1 U2 <= x) = x (1 - ln x).
+        let x: f64 = 0.01;
+        assert!((product_chance(x, 2, 1.0) - x * (1.0 - x.ln())).abs() < 1e-12);
+        // Two factors each below one half: the area under x / u1 inside the square.
+        let direct = x + x * (0.5f64 * 0.5 / x).ln();
+        assert!((product_chance(x, 2, 0.25) - direct).abs() < 1e-12);
+        // Never more than the chains there are.
+        assert_eq!(product_chance(0.5, 3, 0.125), 0.125);
+        assert_eq!(product_chance(0.0, 3, 1.0), 0.0);
+        // Twenty ordinary hops of one half: nine chains in ten are as unlikely.
+        let p = product_chance(0.5f64.powi(20), 20, 1.0);
+        assert!(p > 0.9 && p < 0.95, "{p}");
+    }
 
     #[test]
     fn order_chance_by_hand() {

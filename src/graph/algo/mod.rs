@@ -3,8 +3,8 @@
 //! cycles (OS1, the cycle motif, features), forward chains (OS2, the random walk-through
 //! motif), first-in first-out dwell (UB1, UB4, shell profiles), how unusual a hit's
 //! amounts are for its accounts (the motifs' strength), one-off payments (rings,
-//! scatter-gathers, one-pass hubs), prompt relays and rings (the cycle motif when
-//! amounts do not carry on) and the chance of a path (cycles, random walks).
+//! scatter-gathers, one-pass hubs), prompt relays, stranger loops and rings (the cycle
+//! motif when amounts do not carry on) and the chance of a path (cycles, random walks).
 
 pub mod chains;
 pub mod chance;
@@ -14,4 +14,5 @@ pub mod novelty;
 pub mod one_off;
 pub mod prompt_relays;
 pub mod rings;
+pub mod stranger_loops;
 pub mod temporal_cycles;

@@ -1,0 +1,512 @@
+//! Stranger loops: time-respecting cycles made only of one-off payments (each member pays
+//! the next once, never otherwise), in which every relay comes sooner, or is larger, than
+//! its payer's own habit makes likely.
+//!
+//! Some loops are paid out of each member's own funds, at each member's own pace, with
+//! amounts drawn afresh at every hop: no money carries on and no relay is prompt. What is
+//! left is that strangers pay each other in turn, in amounts each of them rarely pays,
+//! until the money is back where it started. The first payment is given the share of
+//! its payer's other one-off payments at least as large; every later hop the chance that
+//! its payer, making one-off payments at its own average rate, would have made one as
+//! soon and at least as large (that share again) among all it makes until the loop's
+//! deadline ([`look_elsewhere`]). One-off payments are weighed against one-off payments
+//! only: a household's purchases from strangers are larger than its bills, and a loop is
+//! no more than what its members' purchases make likely. The loop's chance is the product of its hops'; the caller weighs
+//! where the evidence may fall along it and how likely the closing payment was to land
+//! on the origin. A relay whose chance exceeds `max_hop_chance` ends the path, except
+//! the one that closes the loop, which may be any one-off payment to the origin.
+
+use rayon::prelude::*;
+
+use crate::graph::algo::one_off::OneOffPayments;
+use crate::graph::algo::prompt_relays::RelaySpec;
+use crate::graph::algo::temporal_cycles::SearchEnd;
+use crate::graph::FlowGraph;
+
+/// Entries per block of [`StrangerPayments`]: a block whose smallest size share is too
+/// large even at its earliest timing is skipped whole.
+const BLOCK: usize = 16;
+
+/// Every payer's one-off payments, in time order with their size shares (the share of
+/// the payer's other one-off payments at least as large, one added above and below):
+/// what a search among strangers follows. Built once per run.
+#[derive(Debug, Clone)]
+pub struct StrangerPayments {
+    /// Per transfer, whether it is in the index.
+    indexed: Vec<bool>,
+    offsets: Vec<u32>,
+    edges: Vec<u32>,
+    times: Vec<i64>,
+    shares: Vec<f32>,
+    /// Smallest share of each run of [`BLOCK`] entries (blocks may straddle payers,
+    /// which only makes them smaller, so a skip is always safe).
+    block_min: Vec<f32>,
+}
+
+impl StrangerPayments {
+    /// Indexes the one-off payments of `g` that `counts` takes.
+    pub fn index(
+        g: &FlowGraph,
+        one_off: &OneOffPayments,
+        counts: impl Fn(u32) -> bool + Sync,
+    ) -> StrangerPayments {
+        let per_payer: Vec<Vec<(u32, i64, f32)>> = (0..g.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|v| {
+                let out = g.out_list(v);
+                let own: Vec<usize> = (0..out.len())
+                    .filter(|&k| one_off.contains(out.edges[k]) && counts(out.edges[k]))
+                    .collect();
+                let mut sorted: Vec<f64> = own.iter().map(|&k| out.amount[k]).collect();
+                sorted.sort_unstable_by(f64::total_cmp);
+                let others = sorted.len().saturating_sub(1);
+                own.iter()
+                    .map(|&k| {
+                        // One-off payments at least as large, itself left out, one added
+                        // above and below.
+                        let as_large = sorted.len() - sorted.partition_point(|&x| x < out.amount[k]) - 1;
+                        (out.edges[k], out.time[k], ((as_large + 1) as f64 / (others + 2) as f64) as f32)
+                    })
+                    .collect()
+            })
+            .collect();
+        let total = per_payer.iter().map(Vec::len).sum();
+        let mut index = StrangerPayments {
+            indexed: vec![false; g.edge_count()],
+            offsets: Vec::with_capacity(g.node_count() + 1),
+            edges: Vec::with_capacity(total),
+            times: Vec::with_capacity(total),
+            shares: Vec::with_capacity(total),
+            block_min: Vec::new(),
+        };
+        index.offsets.push(0);
+        for payer in per_payer {
+            for (e, t, share) in payer {
+                index.indexed[e as usize] = true;
+                index.edges.push(e);
+                index.times.push(t);
+                index.shares.push(share);
+            }
+            index.offsets.push(index.edges.len() as u32);
+        }
+        index.block_min =
+            index.shares.chunks(BLOCK).map(|c| c.iter().copied().fold(f32::INFINITY, f32::min)).collect();
+        index
+    }
+
+    /// How many payments the index holds: the positions a search may start from.
+    pub fn payments(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// The payment at `position`.
+    pub fn payment(&self, position: usize) -> u32 {
+        self.edges[position]
+    }
+
+    /// How many one-off payments `v` made.
+    fn made(&self, v: u32) -> usize {
+        (self.offsets[v as usize + 1] - self.offsets[v as usize]) as usize
+    }
+
+    /// Positions of `v`'s one-off payments at or after `from` and up to `to`.
+    fn between(&self, v: u32, from: i64, to: i64) -> std::ops::Range<usize> {
+        let v = v as usize;
+        let (lo, hi) = (self.offsets[v] as usize, self.offsets[v + 1] as usize);
+        let times = &self.times[lo..hi];
+        let a = times.partition_point(|&t| t < from);
+        let b = times.partition_point(|&t| t <= to).max(a);
+        lo + a..lo + b
+    }
+}
+
+/// The chance that, of the payments an account makes in a stretch where it sends
+/// `expected` times on average, at least one is as unlikely as `chance` (its timing
+/// times its size): a search that may take any of them looks in more places than one,
+/// so the hop it picks is `chance · (1 + ln(expected / chance))`, not `chance`. Payments
+/// at the account's rate, each with a size share drawn uniformly, give exactly that many
+/// at or below `chance`. At most 1.
+pub fn look_elsewhere(chance: f64, expected: f64) -> f64 {
+    if chance <= 0.0 {
+        return 0.0;
+    }
+    if expected <= chance {
+        return chance.min(1.0);
+    }
+    (chance * (1.0 + (expected / chance).ln())).min(1.0)
+}
+
+/// The largest `chance` whose [`look_elsewhere`] is still at most `gate` (a hair above
+/// it: a bound to skip by, never to accept by). `chance · (1 + ln(expected / chance))`
+/// is concave and increasing below `expected`, so Newton's steps from below stay below
+/// the root and close in on it fast.
+fn largest_within(gate: f64, expected: f64) -> f64 {
+    if expected <= gate {
+        return gate;
+    }
+    let mut q = gate / (1.0 + (expected / gate).ln());
+    for _ in 0..6 {
+        let slope = (expected / q).ln();
+        if slope <= 0.0 {
+            break;
+        }
+        q += (gate - look_elsewhere(q, expected)) / slope;
+    }
+    (q * (1.0 + 1e-6)).min(gate)
+}
+
+struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
+    g: &'a FlowGraph,
+    spec: RelaySpec,
+    index: &'a StrangerPayments,
+    /// The origin's one-off payers within the window, and their payment to it, by payer
+    /// (made on first use).
+    closers: Option<Vec<(u32, u32)>>,
+    /// Positions of the origin's incoming transfers within the window.
+    closing: std::ops::Range<usize>,
+    origin: u32,
+    /// False for an account from which no path leads back to the origin.
+    may_return: R,
+    visit: F,
+    path: Vec<u32>,
+    nodes: Vec<u32>,
+    deadline: i64,
+    spent: u64,
+}
+
+/// Visits every loop of one-off payments that starts with the payment at `position` of
+/// `index`, returns to its sender within `spec.window`, and whose every payment but the
+/// closing one has a chance of at most `spec.max_hop_chance` (the first its size share,
+/// the later ones their [`look_elsewhere`] chance), with the product of those chances,
+/// following no payment to an account for which `may_return` is false.
+pub fn stranger_loops_from(
+    g: &FlowGraph,
+    position: usize,
+    spec: RelaySpec,
+    index: &StrangerPayments,
+    may_return: impl Fn(u32) -> bool,
+    visit: impl FnMut(&[u32], f64),
+) -> SearchEnd {
+    let start = index.edges[position];
+    let s = start as usize;
+    // The first payment too is one its payer rarely makes: its size share is a chance.
+    let opening = f64::from(index.shares[position]);
+    if g.src[s] == g.dst[s] || spec.max_hops < 2 || opening > spec.max_hop_chance {
+        return SearchEnd::Complete;
+    }
+    // The one-off payments that could close the loop: to the origin, after the start,
+    // before the deadline. Without one there is no loop to look for; the list of them
+    // is only made once a path is long enough to close.
+    let (origin, deadline) = (g.src[s], g.time[s].saturating_add(spec.window));
+    let incoming = g.in_list(origin);
+    let from = incoming.time.partition_point(|&t| t < g.time[s]);
+    let to = incoming.time.partition_point(|&t| t <= deadline).max(from);
+    if !(from..to).any(|k| index.indexed[incoming.edges[k] as usize]) {
+        return SearchEnd::Complete;
+    }
+    let mut search = Search {
+        g,
+        spec,
+        index,
+        closers: None,
+        closing: from..to,
+        origin,
+        may_return,
+        visit,
+        path: vec![start],
+        nodes: vec![g.dst[s]],
+        deadline,
+        spent: 0,
+    };
+    if search.extend(opening) {
+        SearchEnd::Complete
+    } else {
+        SearchEnd::BudgetHit
+    }
+}
+
+impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
+    /// Returns false when the budget ran out.
+    fn extend(&mut self, chance: f64) -> bool {
+        let (g, index) = (self.g, self.index);
+        let last = *self.path.last().unwrap_or(&0) as usize;
+        let (at, received) = (g.dst[last], g.time[last]);
+        // Its one-off payments are what a stranger's next payment is drawn from.
+        let sent = index.made(at);
+        // One-off payments the account would make between the receipt and the deadline.
+        let expected = g.scale.expected_within(sent, self.deadline - received);
+        // As `Scale::chance_within`, with the rate read once.
+        let rate = g.scale.per_second(sent);
+        let tick = g.scale.time_tick_seconds;
+        let raw = |k: usize| {
+            let timing = (rate * (index.times[k] - received).max(tick) as f64).min(1.0);
+            timing * f64::from(index.shares[k])
+        };
+        let hops = self.path.len() + 1;
+        // The closing payment: any one-off payment to the origin in time.
+        if hops >= self.spec.min_hops {
+            let closers = self.closers.get_or_insert_with(|| {
+                let incoming = g.in_list(self.origin);
+                let mut closers: Vec<(u32, u32)> = self
+                    .closing
+                    .clone()
+                    .filter(|&k| index.indexed[incoming.edges[k] as usize])
+                    .map(|k| (incoming.other[k], incoming.edges[k]))
+                    .collect();
+                closers.sort_unstable();
+                closers
+            });
+            if let Ok(c) = closers.binary_search_by_key(&at, |&(p, _)| p) {
+                let e = closers[c].1;
+                let t = g.time[e as usize];
+                if t >= received && t <= self.deadline {
+                    let range = index.between(at, t, t);
+                    if let Some(k) = range.clone().find(|&k| index.edges[k] == e) {
+                        self.path.push(e);
+                        (self.visit)(&self.path, chance * look_elsewhere(raw(k), expected));
+                        self.path.pop();
+                    }
+                }
+            }
+        }
+        if hops >= self.spec.max_hops {
+            return true;
+        }
+        // A relay passes when timing x share is at most `within`; timing only grows with
+        // the delay, so a block whose smallest share fails at its first entry's timing
+        // fails throughout.
+        let range = index.between(at, received, self.deadline);
+        if range.is_empty() {
+            return true;
+        }
+        // Below `within` is where a hop's chance may pass the gate.
+        let within = largest_within(self.spec.max_hop_chance, expected);
+        let mut k = range.start;
+        while k < range.end {
+            self.spent += 1;
+            if self.spent > self.spec.budget {
+                return false;
+            }
+            if k % BLOCK == 0 && k + BLOCK <= range.end {
+                let earliest = (rate * (index.times[k] - received).max(tick) as f64).min(1.0);
+                if f64::from(index.block_min[k / BLOCK]) * earliest > within {
+                    k += BLOCK;
+                    continue;
+                }
+            }
+            let (e, chance_here) = (index.edges[k], raw(k));
+            k += 1;
+            if chance_here > within {
+                continue;
+            }
+            let to = g.dst[e as usize];
+            let hop = look_elsewhere(chance_here, expected);
+            if to == self.origin
+                || hop > self.spec.max_hop_chance
+                || to == at
+                || self.nodes.contains(&to)
+                || !(self.may_return)(to)
+            {
+                continue;
+            }
+            self.path.push(e);
+            self.nodes.push(to);
+            let ok = self.extend(chance * hop);
+            self.nodes.pop();
+            self.path.pop();
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn spec() -> RelaySpec {
+        RelaySpec { window: 60 * D, min_hops: 3, max_hops: 6, max_hop_chance: 0.5, budget: u64::MAX }
+    }
+
+    /// The loops found from transfer `start` (none when it is not one-off).
+    fn found(g: &FlowGraph, start: u32, spec: RelaySpec) -> BTreeMap<Vec<u32>, f64> {
+        let one_off = OneOffPayments::of(g);
+        let index = StrangerPayments::index(g, &one_off, |_| true);
+        let mut out = BTreeMap::new();
+        if let Some(position) = (0..index.payments()).find(|&k| index.payment(k) == start) {
+            let end = stranger_loops_from(
+                g,
+                position,
+                spec,
+                &index,
+                |_| true,
+                |p, c| {
+                    out.insert(p.to_vec(), c);
+                },
+            );
+            assert_eq!(end, SearchEnd::Complete);
+        }
+        out
+    }
+
+    /// Brute force: every sequence of one-off payments, scanning all transfers at every
+    /// step, with each payer's one-off payments counted afresh.
+    fn brute(g: &FlowGraph, start: u32, spec: RelaySpec) -> BTreeMap<Vec<u32>, f64> {
+        let one_off = OneOffPayments::of(g);
+        // (one-off payments of the payer, share of its others at least as large).
+        let measure = |e: usize| {
+            let own: Vec<usize> =
+                (0..g.edge_count()).filter(|&x| g.src[x] == g.src[e] && one_off.contains(x as u32)).collect();
+            let as_large = own.iter().filter(|&&x| x != e && g.amount[x] >= g.amount[e]).count();
+            (own.len(), (as_large + 1) as f64 / (own.len() + 1) as f64)
+        };
+        fn rec(
+            g: &FlowGraph,
+            spec: RelaySpec,
+            one_off: &OneOffPayments,
+            measure: &dyn Fn(usize) -> (usize, f64),
+            path: &mut Vec<u32>,
+            chance: f64,
+            out: &mut BTreeMap<Vec<u32>, f64>,
+        ) {
+            let first = path[0] as usize;
+            let last = *path.last().unwrap() as usize;
+            let origin = g.src[first];
+            let deadline = g.time[first] + spec.window;
+            if path.len() >= 2 && g.dst[last] == origin {
+                if path.len() >= spec.min_hops {
+                    out.insert(path.clone(), chance);
+                }
+                return;
+            }
+            if path.len() >= spec.max_hops {
+                return;
+            }
+            for e in 0..g.edge_count() {
+                let at = g.src[e];
+                if at != g.dst[last] || !one_off.contains(e as u32) {
+                    continue;
+                }
+                let (sent, share) = measure(e);
+                let expected = g.scale.expected_within(sent, deadline - g.time[last]);
+                let timing = g.scale.chance_within(sent, g.time[e] - g.time[last]);
+                let hop = look_elsewhere(timing * share, expected);
+                let closes = g.dst[e] == origin;
+                let revisits =
+                    g.dst[e] == at || !closes && path.iter().any(|&p| g.dst[p as usize] == g.dst[e]);
+                let ok = g.time[e] >= g.time[last]
+                    && g.time[e] <= deadline
+                    && (hop <= spec.max_hop_chance || closes)
+                    && !revisits
+                    && (!closes || path.len() + 1 >= spec.min_hops);
+                if ok {
+                    path.push(e as u32);
+                    rec(g, spec, one_off, measure, path, chance * hop, out);
+                    path.pop();
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        let s = start as usize;
+        if g.src[s] != g.dst[s] && one_off.contains(start) {
+            let (_, opening) = measure(s);
+            if opening <= spec.max_hop_chance {
+                rec(g, spec, &one_off, &measure, &mut vec![start], opening, &mut out);
+            }
+        }
+        out
+    }
+
+    /// `n` accounts that each pay their own shop small amounts every ten days, and a loop
+    /// through them, each paying the next once, a large amount, `gap` days apart.
+    fn loop_of_strangers(t: &mut Tiny, n: usize, gap: i64) {
+        for k in 0..n {
+            for m in 0..20 {
+                t.wire(&format!("M{k}"), &format!("shop{k}"), m * 10 * D + 3 * D, 40.0 + m as f64);
+            }
+        }
+        for k in 0..n {
+            t.wire(
+                &format!("M{k}"),
+                &format!("M{}", (k + 1) % n),
+                100 * D + k as i64 * gap * D,
+                900.0 + k as f64,
+            );
+        }
+    }
+
+    #[test]
+    fn a_slow_loop_of_large_one_off_payments_is_found_with_every_hop_counted() {
+        let mut t = Tiny::new();
+        loop_of_strangers(&mut t, 5, 9);
+        let g = t.graph();
+        let m0 = t.dump.accounts.index["M0"];
+        let start = *g.out_edges(m0).iter().find(|&&e| g.time[e as usize] == 100 * D).unwrap();
+        let loops = found(&g, start, spec());
+        assert_eq!(loops.len(), 1);
+        let (path, chance) = loops.iter().next().unwrap();
+        assert_eq!(path.len(), 5);
+        // Nine days is most of a member's ten-day habit, but its largest payment ever:
+        // each hop is well within the gate, and four of them make the loop unlikely.
+        assert!(*chance < 1e-3, "{chance}");
+    }
+
+    #[test]
+    fn regulars_and_everyday_amounts_make_no_loop() {
+        // Each member pays the next twice: regulars, not strangers.
+        let mut t = Tiny::new();
+        loop_of_strangers(&mut t, 4, 2);
+        for k in 0..4 {
+            t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % 4), 190 * D, 41.0);
+        }
+        let g = t.graph();
+        let m0 = t.dump.accounts.index["M0"];
+        for &e in g.out_edges(m0) {
+            assert!(found(&g, e, spec()).is_empty());
+        }
+    }
+
+    #[test]
+    fn largest_within_inverts_look_elsewhere() {
+        // A bound to skip by: at or a hair above the largest chance that passes.
+        for expected in [0.1, 1.0, 7.0, 300.0] {
+            let q = largest_within(0.5, expected);
+            assert!(q >= 0.5 || look_elsewhere(q, expected) >= 0.5 - 1e-12, "{expected}: {q}");
+            assert!(look_elsewhere(q / (1.0 + 1e-5), expected) <= 0.5, "{expected}: {q}");
+        }
+        assert_eq!(look_elsewhere(0.2, 0.1), 0.2);
+        assert!((look_elsewhere(0.01, 1.0) - 0.01 * (1.0 + 100f64.ln())).abs() < 1e-12);
+    }
+
+    proptest! {
+        /// The indexed search, with its skipped blocks, finds exactly the loops a brute
+        /// force over every sequence of one-off payments finds, with the same chances.
+        #[test]
+        fn indexed_search_matches_brute_force(
+            edges in proptest::collection::vec((0u8..6, 0u8..6, 0i64..40, 1u32..1000), 1..45),
+            start_pick in 0usize..45,
+        ) {
+            let mut t = Tiny::new();
+            t.span(60);
+            for (a, b, day, amount) in &edges {
+                t.wire(&format!("A{a}"), &format!("A{b}"), day * D, f64::from(*amount));
+            }
+            let g = t.graph();
+            let start = (start_pick % g.edge_count()) as u32;
+            let spec = RelaySpec { window: 30 * D, min_hops: 3, max_hops: 5, max_hop_chance: 0.5, budget: u64::MAX };
+            let got = found(&g, start, spec);
+            let want = brute(&g, start, spec);
+            prop_assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
+            for (k, c) in &got {
+                // Shares are kept in single precision.
+                prop_assert!((c - want[k]).abs() <= 1e-6 * c, "{} vs {}", c, want[k]);
+            }
+        }
+    }
+}
