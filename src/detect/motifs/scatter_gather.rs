@@ -15,6 +15,14 @@
 //! the dump's transfers, is at most `expected_by_chance` (as for cycles). It ranks a
 //! little below one whose amounts carry on, and its reason gives the chance.
 //!
+//! Mules who keep a fixed cut pass the rest on whenever they get round to it. A
+//! scatter-gather is also reported when at least `min_intermediaries` intermediaries,
+//! each paid once by `u`, each paid `v` once (looked for up to four windows later) the
+//! same share of what they received, within one per cent, and the chance of that timing,
+//! pairing and those amounts (for every intermediary after the first, the share of the
+//! dump's amounts in the band its payment had to hit, times the shares tried) passes the
+//! same test.
+//!
 //! ## Why it matters
 //! typologies.md defines scatter-gather as `u -> {w_i} -> v` reported when the set of
 //! intermediaries has at least two members inside the window; it is labelled in
@@ -40,7 +48,9 @@
 //! month who spend at the same store after payday are paid by habit, not once;
 //! company-to-company trade is left out; busy intermediaries (merchants, employers)
 //! send so often that their habit explains a payment on within weeks; distributors that
-//! each pay a big importer most of the market pays do so by trade.
+//! each pay a big importer most of the market pays do so by trade; staff who pass a like
+//! share of their monthly pay on to one landlord are paid by habit, which no one-off
+//! scatter is.
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
@@ -219,6 +229,62 @@ mod tests {
         }
         for k in 0..8 {
             t.wire(&format!("STAFF{k}"), "STORE", (3 * 30 + 25) * D + 6 * H + k * H, 80.0 + k as f64);
+        }
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
+    }
+
+    /// Four intermediaries, each paying its own shop every ten days, that `U` pays once
+    /// over two weeks (`sizes`); each passes `keep` of it on to `V` once, 10 to 25 days
+    /// later.
+    fn kept_share(t: &mut Tiny, sizes: &[f64], keep: &[f64]) {
+        t.economy(500.0, 200, 200);
+        for (k, (&size, &kept)) in sizes.iter().zip(keep).enumerate() {
+            let (w, k) = (format!("W{k}"), k as i64);
+            for d in 0..20 {
+                t.wire(&w, &format!("SHOP{k}"), d * 10 * D + 5 * H, 40.0);
+            }
+            t.wire("U", &w, (100 + 4 * k) * D, size);
+            t.wire(&w, "V", (110 + 5 * k) * D + 3 * H, (size * kept * 100.0).round() / 100.0);
+        }
+    }
+
+    #[test]
+    fn intermediaries_keeping_the_same_share_weeks_later_are_found() {
+        // Mules who keep a tenth and pass the rest on, whenever they get round to it:
+        // slower than any window, but four amounts that are each nine tenths of what
+        // came in are no coincidence.
+        let mut t = Tiny::new();
+        kept_share(&mut t, &[2_150.0, 4_480.0, 3_020.0, 5_310.0], &[0.9; 4]);
+        let hits = t.hits(&ScatterGather);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("each kept 10.0%"), "{}", hits[0].reason);
+        assert_eq!(hits[0].transfers.len(), 8);
+        // Shares that differ (a tenth, a quarter, a twentieth, a fifth kept) are four
+        // payments sized afresh, and that slow, no evidence.
+        let mut t = Tiny::new();
+        kept_share(&mut t, &[2_150.0, 4_480.0, 3_020.0, 5_310.0], &[0.9, 0.75, 0.95, 0.8]);
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
+    }
+
+    #[test]
+    fn staff_passing_a_like_share_of_their_pay_to_one_landlord_stay_quiet() {
+        // The payroll look-alike: the employer pays its staff every month, so its
+        // payments are habit, and so is what they pass on, however alike the shares.
+        let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
+        for m in 0..6 {
+            for k in 0..4 {
+                t.wire(
+                    "EMPLOYER",
+                    &format!("STAFF{k}"),
+                    (m * 30 + 25) * D + k * 60,
+                    3_000.0 + 500.0 * k as f64,
+                );
+            }
+        }
+        for k in 0..4 {
+            let pay = 3_000.0 + 500.0 * k as f64;
+            t.wire(&format!("STAFF{k}"), "LANDLORD", (3 * 30 + 40) * D + k * D, pay * 0.9);
         }
         assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
     }

@@ -17,11 +17,27 @@ use crate::units::{fmt_amount, DAY};
 /// Per intermediary: what the source sent it, what it forwarded, the transfers.
 type Leg = (f64, f64, Vec<u32>);
 
+/// Per intermediary `w`: one pair `u -> w`, `w -> v` (edge ids).
+type Pairs = BTreeMap<u32, (u32, u32)>;
+
+/// Intermediaries that kept the same share: their pairs, the share passed on, and the
+/// chance of it all.
+struct SameMargin {
+    legs: Pairs,
+    share: f64,
+    chance: f64,
+}
+
 /// How many windows after receiving the timing route looks for an intermediary's relay.
 /// Its chance, not this bound, decides: a quiet account that pays a stranger two weeks
 /// after being paid is as telling as a busy one that does so within the hour, while a
 /// busy account relaying after two weeks has a chance near one and stays quiet.
 const TIMED_HORIZON_WINDOWS: i64 = 4;
+
+/// How far apart two intermediaries' kept shares may be and still be the same margin:
+/// one per cent of what each passed on (amounts rounded to cents, fees rounded to a
+/// unit). The band's chance is counted, so a wider band only costs evidence.
+const MARGIN_TOLERANCE: f64 = 0.01;
 
 /// What a scatter-gather search looks for (the motif, or OS4 through offshore).
 #[derive(Debug, Clone)]
@@ -62,7 +78,7 @@ pub struct Spec {
 /// receiving from the same source do neither.
 ///
 /// [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
-pub fn relay_chance(g: &FlowGraph, v: u32, legs: &BTreeMap<u32, (u32, u32)>) -> f64 {
+pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
     let (mut chance, mut likeliest) = (1.0f64, 0.0f64);
     let intermediaries: Vec<u32> = legs.keys().copied().collect();
     let popular = popularity(g, v, &intermediaries);
@@ -102,7 +118,9 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     // v -> (w -> (sent to w, forwarded by w, edges))
     let mut by_target: BTreeMap<u32, BTreeMap<u32, Leg>> = BTreeMap::new();
     // v -> (w -> the quickest pair u -> w -> v, whatever the amounts)
-    let mut timed: BTreeMap<u32, BTreeMap<u32, (u32, u32)>> = BTreeMap::new();
+    let mut timed: BTreeMap<u32, Pairs> = BTreeMap::new();
+    // v -> every pair u -> w -> v whose second leg is most of the first: (w, e1, e2, share).
+    let mut margins: BTreeMap<u32, Vec<(u32, u32, u32, f64)>> = BTreeMap::new();
     let horizon = if spec.expected_by_chance.is_some() { TIMED_HORIZON_WINDOWS * window } else { window };
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
@@ -116,6 +134,10 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
                 continue;
             }
             if spec.expected_by_chance.is_some() {
+                let share = a2 / a1;
+                if a1 > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE {
+                    margins.entry(v).or_default().push((w, e1, e2, share));
+                }
                 let quickest = timed.entry(v).or_default().entry(w).or_insert((e1, e2));
                 let delay = |(a, b): (u32, u32)| g.time[b as usize] - g.time[a as usize];
                 if delay((e1, e2)) < delay(*quickest) {
@@ -188,6 +210,22 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     }
     if let Some(expected) = spec.expected_by_chance {
         let most_likely = most_likely(g, expected);
+        for (v, mut pairs) in margins {
+            if carried.contains(&v) {
+                continue;
+            }
+            // One scatter, not a habit: a payroll pays its staff every month, and some of
+            // them pass a like share of their pay on to the same landlord.
+            let one_off = ctx.one_off_payments();
+            pairs.retain(|&(_, e1, e2, _)| one_off.contains(e1) && one_off.contains(e2));
+            if let Some(margin) = same_margin(g, v, &pairs, spec.min_intermediaries) {
+                let sent: f64 = margin.legs.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
+                if margin.chance <= most_likely && sent >= spec.min_amount {
+                    carried.insert(v);
+                    hits.push(margin_hit(ctx, spec, u, v, &margin, sent));
+                }
+            }
+        }
         for (v, mut legs) in timed {
             if legs.len() < spec.min_intermediaries || carried.contains(&v) {
                 continue;
@@ -215,21 +253,94 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     hits
 }
 
+/// The largest set of intermediaries that each passed the same share of what they
+/// received on to `v` (within [`MARGIN_TOLERANCE`]), one pair each, with that share and
+/// its chance: the timing and pairing of every leg ([`relay_chance`]), times, for every
+/// intermediary after the first, the share of the dump's amounts in the band its
+/// payment had to hit, times the shares tried. A mule who keeps a tenth and passes the
+/// rest on does so every time; two payees of one payer who happen to pay a common
+/// landlord keep no common share. `None` when fewer than `min` agree.
+fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize) -> Option<SameMargin> {
+    let mut best: Option<(Pairs, f64)> = None;
+    for &(_, _, _, share) in pairs {
+        let mut legs: Pairs = BTreeMap::new();
+        for &(w, e1, e2, other) in pairs {
+            if (other / share - 1.0).abs() <= MARGIN_TOLERANCE {
+                legs.entry(w).or_insert((e1, e2));
+            }
+        }
+        if best.as_ref().is_none_or(|(b, _)| legs.len() > b.len()) {
+            best = Some((legs, share));
+        }
+    }
+    let (legs, share) = best?;
+    if legs.len() < min {
+        return None;
+    }
+    let band = legs
+        .values()
+        .skip(1)
+        .map(|&(e1, _)| {
+            let expected = share * g.amount[e1 as usize];
+            g.scale.share_between(expected * (1.0 - MARGIN_TOLERANCE), expected * (1.0 + MARGIN_TOLERANCE))
+        })
+        .product::<f64>();
+    let chance = (relay_chance(g, v, &legs) * band * pairs.len() as f64).min(1.0);
+    Some(SameMargin { legs, share, chance })
+}
+
+/// A scatter-gather whose intermediaries each kept the same share.
+fn margin_hit(ctx: &Context<'_>, spec: &Spec, u: u32, v: u32, margin: &SameMargin, sent: f64) -> Hit {
+    pairs_hit(ctx, spec, u, v, &margin.legs, sent, 0.5, |got, slowest_days, novelty| {
+        format!(
+            "{} split {} over {} intermediaries that each kept {:.1}% and passed the rest ({}) on to {} within {slowest_days:.1} days of receiving it (chance of such shares, timing and pairing by habit: 1 in {:.0}){novelty}",
+            ctx.account(u),
+            fmt_amount(sent),
+            margin.legs.len(),
+            (1.0 - margin.share) * 100.0,
+            fmt_amount(got),
+            ctx.account(v),
+            1.0 / margin.chance.max(f64::MIN_POSITIVE),
+        )
+    })
+}
+
 /// A scatter-gather reported on its timing and pairing: amounts are shown, not tested.
-fn timed_hit(
+/// Timing alone ranks a little below money that carries on, as for cycles.
+fn timed_hit(ctx: &Context<'_>, spec: &Spec, u: u32, v: u32, legs: &Pairs, sent: f64, chance: f64) -> Hit {
+    pairs_hit(ctx, spec, u, v, legs, sent, 0.45, |_, slowest_days, novelty| {
+        format!(
+            "{} paid {} accounts ({}) that each paid {} within {slowest_days:.1} days of receiving, though none of them usually pays it (chance of such timing and pairing by habit: 1 in {:.0}){novelty}",
+            ctx.account(u),
+            legs.len(),
+            fmt_amount(sent),
+            ctx.account(v),
+            1.0 / chance.max(f64::MIN_POSITIVE),
+        )
+    })
+}
+
+/// The hit of a scatter-gather proven by one pair `u -> w -> v` per intermediary. Its
+/// shape strength starts at `base` for two intermediaries; `reason` gets what reached
+/// `v`, the slowest relay in days and the words on the amounts' novelty.
+#[allow(clippy::too_many_arguments)]
+fn pairs_hit(
     ctx: &Context<'_>,
     spec: &Spec,
     u: u32,
     v: u32,
-    legs: &BTreeMap<u32, (u32, u32)>,
+    legs: &Pairs,
     sent: f64,
-    chance: f64,
+    base: f64,
+    reason: impl FnOnce(f64, f64, String) -> String,
 ) -> Hit {
     let g = ctx.graph;
     let mut b = HitBuilder::default();
     let mut proving = Vec::new();
+    let mut got = 0.0;
     for (&w, &(e1, e2)) in legs {
         let (a1, a2) = (g.amount[e1 as usize], g.amount[e2 as usize]);
+        got += a2;
         b.account(u, Role::Originator, 0.0, a1);
         b.account(w, Role::Intermediary, a1, a2);
         b.account(v, Role::Target, a2, 0.0);
@@ -240,18 +351,8 @@ fn timed_hit(
     proving.sort_unstable();
     let novelty = AmountNovelty::measure(g, &[u, v], &proving);
     let slowest = legs.values().map(|&(e1, e2)| g.time[e2 as usize] - g.time[e1 as usize]).max().unwrap_or(0);
-    let reason = format!(
-        "{} paid {} accounts ({}) that each paid {} within {:.1} days of receiving, though none of them usually pays it (chance of such timing and pairing by habit: 1 in {:.0}){}",
-        ctx.account(u),
-        legs.len(),
-        fmt_amount(sent),
-        ctx.account(v),
-        slowest as f64 / DAY as f64,
-        1.0 / chance.max(f64::MIN_POSITIVE),
-        novelty.words(),
-    );
-    // Timing alone ranks a little below money that carries on, as for cycles.
-    let shape = 0.45 + 0.1 * (legs.len() as f64 - 1.0).min(5.0);
+    let reason = reason(got, slowest as f64 / DAY as f64, novelty.words());
+    let shape = base + 0.1 * (legs.len() as f64 - 1.0).min(5.0);
     let strength = 0.7 * shape + 0.3 * novelty.term();
     b.finish(g, spec.pattern, sent, strength, reason)
 }
