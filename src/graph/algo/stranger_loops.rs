@@ -35,9 +35,8 @@ pub struct StrangerPayments {
     /// Per transfer, whether it is in the index.
     indexed: Vec<bool>,
     offsets: Vec<u32>,
-    edges: Vec<u32>,
-    times: Vec<i64>,
-    shares: Vec<f32>,
+    /// Per payer, in time order: the search reads time, share and edge together.
+    entries: Vec<Entry>,
     /// Smallest share of each run of [`BLOCK`] entries (blocks may straddle payers,
     /// which only makes them smaller, so a skip is always safe).
     block_min: Vec<f32>,
@@ -75,34 +74,33 @@ impl StrangerPayments {
         let mut index = StrangerPayments {
             indexed: vec![false; g.edge_count()],
             offsets: Vec::with_capacity(g.node_count() + 1),
-            edges: Vec::with_capacity(total),
-            times: Vec::with_capacity(total),
-            shares: Vec::with_capacity(total),
+            entries: Vec::with_capacity(total),
             block_min: Vec::new(),
         };
         index.offsets.push(0);
         for payer in per_payer {
             for (e, t, share) in payer {
                 index.indexed[e as usize] = true;
-                index.edges.push(e);
-                index.times.push(t);
-                index.shares.push(share);
+                index.entries.push(Entry { time: t, edge: e, share });
             }
-            index.offsets.push(index.edges.len() as u32);
+            index.offsets.push(index.entries.len() as u32);
         }
-        index.block_min =
-            index.shares.chunks(BLOCK).map(|c| c.iter().copied().fold(f32::INFINITY, f32::min)).collect();
+        index.block_min = index
+            .entries
+            .chunks(BLOCK)
+            .map(|c| c.iter().map(|x| x.share).fold(f32::INFINITY, f32::min))
+            .collect();
         index
     }
 
     /// How many payments the index holds: the positions a search may start from.
     pub fn payments(&self) -> usize {
-        self.edges.len()
+        self.entries.len()
     }
 
     /// The payment at `position`.
     pub fn payment(&self, position: usize) -> u32 {
-        self.edges[position]
+        self.entries[position].edge
     }
 
     /// How many one-off payments `v` made.
@@ -110,15 +108,21 @@ impl StrangerPayments {
         (self.offsets[v as usize + 1] - self.offsets[v as usize]) as usize
     }
 
-    /// Positions of `v`'s one-off payments at or after `from` and up to `to`.
-    fn between(&self, v: u32, from: i64, to: i64) -> std::ops::Range<usize> {
+    /// Positions of `v`'s one-off payments at or after `from`, and the end of `v`'s.
+    fn from(&self, v: u32, from: i64) -> (usize, usize) {
         let v = v as usize;
         let (lo, hi) = (self.offsets[v] as usize, self.offsets[v + 1] as usize);
-        let times = &self.times[lo..hi];
-        let a = times.partition_point(|&t| t < from);
-        let b = times.partition_point(|&t| t <= to).max(a);
-        lo + a..lo + b
+        (lo + self.entries[lo..hi].partition_point(|x| x.time < from), hi)
     }
+}
+
+/// One payment of [`StrangerPayments`].
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    time: i64,
+    edge: u32,
+    /// The share of the payer's other one-off payments at least as large.
+    share: f32,
 }
 
 /// The chance that, of the payments an account makes in a stretch where it sends
@@ -160,9 +164,9 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     g: &'a FlowGraph,
     spec: RelaySpec,
     index: &'a StrangerPayments,
-    /// The origin's one-off payers within the window, and their payment to it, by payer
-    /// (made on first use).
-    closers: Option<Vec<(u32, u32)>>,
+    /// The origin's one-off payers within the window, and the position of their payment
+    /// to it in the index, by payer (made on first use).
+    closers: Option<Vec<(u32, usize)>>,
     /// Positions of the origin's incoming transfers within the window.
     closing: std::ops::Range<usize>,
     origin: u32,
@@ -188,10 +192,10 @@ pub fn stranger_loops_from(
     may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32], f64),
 ) -> SearchEnd {
-    let start = index.edges[position];
+    let start = index.entries[position].edge;
     let s = start as usize;
     // The first payment too is one its payer rarely makes: its size share is a chance.
-    let opening = f64::from(index.shares[position]);
+    let opening = f64::from(index.entries[position].share);
     if g.src[s] == g.dst[s] || spec.max_hops < 2 || opening > spec.max_hop_chance {
         return SearchEnd::Complete;
     }
@@ -240,33 +244,35 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let rate = g.scale.per_second(sent);
         let tick = g.scale.time_tick_seconds;
         let raw = |k: usize| {
-            let timing = (rate * (index.times[k] - received).max(tick) as f64).min(1.0);
-            timing * f64::from(index.shares[k])
+            let x = index.entries[k];
+            let timing = (rate * (x.time - received).max(tick) as f64).min(1.0);
+            timing * f64::from(x.share)
         };
         let hops = self.path.len() + 1;
         // The closing payment: any one-off payment to the origin in time.
         if hops >= self.spec.min_hops {
             let closers = self.closers.get_or_insert_with(|| {
                 let incoming = g.in_list(self.origin);
-                let mut closers: Vec<(u32, u32)> = self
+                let mut closers: Vec<(u32, usize)> = self
                     .closing
                     .clone()
                     .filter(|&k| index.indexed[incoming.edges[k] as usize])
-                    .map(|k| (incoming.other[k], incoming.edges[k]))
+                    .filter_map(|k| {
+                        let (payer, e) = (incoming.other[k], incoming.edges[k]);
+                        let (from, end) = index.from(payer, incoming.time[k]);
+                        (from..end).find(|&p| index.entries[p].edge == e).map(|p| (payer, p))
+                    })
                     .collect();
                 closers.sort_unstable();
                 closers
             });
             if let Ok(c) = closers.binary_search_by_key(&at, |&(p, _)| p) {
-                let e = closers[c].1;
-                let t = g.time[e as usize];
+                let k = closers[c].1;
+                let t = index.entries[k].time;
                 if t >= received && t <= self.deadline {
-                    let range = index.between(at, t, t);
-                    if let Some(k) = range.clone().find(|&k| index.edges[k] == e) {
-                        self.path.push(e);
-                        (self.visit)(&self.path, chance * look_elsewhere(raw(k), expected));
-                        self.path.pop();
-                    }
+                    self.path.push(index.entries[k].edge);
+                    (self.visit)(&self.path, chance * look_elsewhere(raw(k), expected));
+                    self.path.pop();
                 }
             }
         }
@@ -276,26 +282,25 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         // A relay passes when timing x share is at most `within`; timing only grows with
         // the delay, so a block whose smallest share fails at its first entry's timing
         // fails throughout.
-        let range = index.between(at, received, self.deadline);
-        if range.is_empty() {
+        let (mut k, end) = index.from(at, received);
+        if k == end || index.entries[k].time > self.deadline {
             return true;
         }
         // Below `within` is where a hop's chance may pass the gate.
         let within = largest_within(self.spec.max_hop_chance, expected);
-        let mut k = range.start;
-        while k < range.end {
+        while k < end && index.entries[k].time <= self.deadline {
             self.spent += 1;
             if self.spent > self.spec.budget {
                 return false;
             }
-            if k % BLOCK == 0 && k + BLOCK <= range.end {
-                let earliest = (rate * (index.times[k] - received).max(tick) as f64).min(1.0);
+            if k % BLOCK == 0 && k + BLOCK <= end {
+                let earliest = (rate * (index.entries[k].time - received).max(tick) as f64).min(1.0);
                 if f64::from(index.block_min[k / BLOCK]) * earliest > within {
                     k += BLOCK;
                     continue;
                 }
             }
-            let (e, chance_here) = (index.edges[k], raw(k));
+            let (e, chance_here) = (index.entries[k].edge, raw(k));
             k += 1;
             if chance_here > within {
                 continue;
