@@ -21,7 +21,10 @@
 //! same share of what they received, within one per cent, and the chance of that timing,
 //! pairing and those amounts (for every intermediary after the first, the share of the
 //! dump's amounts in the band its payment had to hit, times the shares tried) passes the
-//! same test.
+//! same test. When several sources pay the intermediaries (mules pooling what several
+//! controllers sent them), the share is of what those sources, each of which paid at
+//! least two of them, paid each intermediary once within four windows before its one
+//! payment to `v`.
 //!
 //! ## Why it matters
 //! typologies.md defines scatter-gather as `u -> {w_i} -> v` reported when the set of
@@ -50,7 +53,8 @@
 //! send so often that their habit explains a payment on within weeks; distributors that
 //! each pay a big importer most of the market pays do so by trade; staff who pass a like
 //! share of their monthly pay on to one landlord are paid by habit, which no one-off
-//! scatter is.
+//! scatter is; collection agents pass their customers' takings, less a fixed fee, to
+//! their principal every week, by habit too.
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
@@ -285,6 +289,54 @@ mod tests {
         for k in 0..4 {
             let pay = 3_000.0 + 500.0 * k as f64;
             t.wire(&format!("STAFF{k}"), "LANDLORD", (3 * 30 + 40) * D + k * D, pay * 0.9);
+        }
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
+    }
+
+    #[test]
+    fn mules_pooling_several_sources_and_keeping_the_same_cut_are_found() {
+        // Three controllers each pay three of four mules once; each mule, a fortnight or
+        // so later, passes nine tenths of what the three paid it on to V.
+        let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
+        let sources = ["S0", "S1", "S2"];
+        for k in 0..4i64 {
+            let w = format!("W{k}");
+            for d in 0..20 {
+                t.wire(&w, &format!("SHOP{k}"), d * 10 * D + 5 * H, 40.0);
+            }
+            let mut pooled = 0.0;
+            for (j, s) in sources.iter().enumerate().filter(|(j, _)| *j as i64 != k % 3) {
+                let amount = 1_100.0 + 370.0 * ((k * 3 + j as i64) % 5) as f64;
+                t.wire(s, &w, (100 + 2 * k + j as i64) * D, amount);
+                pooled += amount;
+            }
+            t.wire(&w, "V", (112 + 3 * k) * D + 4 * H, (pooled * 0.9 * 100.0).round() / 100.0);
+        }
+        let hits = t.hits(&ScatterGather);
+        let pooled: Vec<_> = hits.iter().filter(|h| h.reason.contains("3 sources")).collect();
+        assert_eq!(pooled.len(), 1, "{hits:?}");
+        assert!(pooled[0].reason.contains("each kept 10.0%"), "{}", pooled[0].reason);
+        assert_eq!(pooled[0].transfers.len(), 4 * 2 + 4);
+    }
+
+    #[test]
+    fn collection_agents_forwarding_takings_less_a_fee_every_week_stay_quiet() {
+        // Look-alike: agents collect from the same customers and pass the week's takings,
+        // less a 2% fee, to their principal every week: a fixed cut, but habit.
+        let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
+        for week in 0..12i64 {
+            for k in 0..3i64 {
+                let w = format!("AGENT{k}");
+                let mut takings = 0.0;
+                for c in 0..3i64 {
+                    let amount = 300.0 + 40.0 * ((week + c + k) % 4) as f64;
+                    t.wire(&format!("CUSTOMER{c}"), &w, (week * 7 + c) * D, amount);
+                    takings += amount;
+                }
+                t.wire(&w, "PRINCIPAL", (week * 7 + 5) * D, (takings * 0.98 * 100.0).round() / 100.0);
+            }
         }
         assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
     }

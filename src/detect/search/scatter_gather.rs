@@ -93,13 +93,151 @@ pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
     chance / likeliest.max(f64::MIN_POSITIVE)
 }
 
-/// Every scatter-gather of the dump, by source in node order.
+/// Every scatter-gather of the dump, by source in node order, then (when amounts that
+/// do not carry on are read too) those of several sources, by target in node order.
 pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
-    (0..ctx.graph.node_count() as u32)
+    let mut hits: Vec<Hit> = (0..ctx.graph.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
         .flat_map_iter(|u| scan(ctx, spec, u))
-        .collect()
+        .collect();
+    if spec.expected_by_chance.is_some() {
+        hits.par_extend(
+            (0..ctx.graph.node_count() as u32)
+                .into_par_iter()
+                .with_min_len(256)
+                .filter_map(|v| gathered(ctx, spec, v)),
+        );
+    }
+    hits
+}
+
+/// Several sources pay several intermediaries, and each intermediary passes the same
+/// share of what those sources paid it on to `v`: mules who pool what several
+/// controllers sent them and keep a fixed cut. For each one-off payer `w` of `v`, what
+/// it received one-off, within the timed horizon before, from sources that paid at
+/// least one other of `v`'s payers too; reported as [`same_margin`] says, with at least
+/// two sources.
+fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
+    let g = ctx.graph;
+    let one_off = ctx.one_off_payments();
+    let horizon = TIMED_HORIZON_WINDOWS * spec.window;
+    let company = |a: u32| g.accounts.business_like[a as usize];
+    let counts = |e: u32, a: u32, b: u32| {
+        spec.channels.contains(&g.channel[e as usize])
+            && a != b
+            && !(spec.skip_b2b && company(a) && company(b))
+            && (!spec.offshore_only || g.accounts.offshore[b as usize] || g.accounts.offshore[a as usize])
+    };
+    let incoming = g.in_list(v);
+    let relayed =
+        |k: usize| one_off.contains(incoming.edges[k]) && counts(incoming.edges[k], incoming.other[k], v);
+    // Too few one-off payers to make a gather: nothing to read.
+    (0..incoming.len()).filter(|&k| relayed(k)).nth(spec.min_intermediaries - 1)?;
+    // (w, payment to v, that payment's sources' payments to w)
+    let mut relays: Vec<(u32, u32, Vec<u32>)> = Vec::new();
+    for k in 0..incoming.len() {
+        let (w, e2, t2) = (incoming.other[k], incoming.edges[k], incoming.time[k]);
+        if !relayed(k) {
+            continue;
+        }
+        let into_w = g.in_list(w);
+        let from = into_w.time.partition_point(|&t| t < t2 - horizon);
+        let to = into_w.time.partition_point(|&t| t <= t2);
+        let paid: Vec<u32> = (from..to)
+            .filter(|&j| {
+                let (s, e1) = (into_w.other[j], into_w.edges[j]);
+                s != v && s != w && e1 != e2 && one_off.contains(e1) && counts(e1, s, w)
+            })
+            .map(|j| into_w.edges[j])
+            .collect();
+        if !paid.is_empty() {
+            relays.push((w, e2, paid));
+        }
+    }
+    if relays.len() < spec.min_intermediaries {
+        return None;
+    }
+    // Sources that paid two or more of v's payers.
+    let mut paying: BTreeMap<u32, std::collections::BTreeSet<u32>> = BTreeMap::new();
+    for (w, _, paid) in &relays {
+        for &e1 in paid {
+            paying.entry(g.src[e1 as usize]).or_default().insert(*w);
+        }
+    }
+    let shared = |e1: u32| paying.get(&g.src[e1 as usize]).is_some_and(|ws| ws.len() >= 2);
+    // Per intermediary: its latest shared receipt and payment to v, and the share.
+    let mut pairs: Vec<(u32, u32, u32, f64)> = Vec::new();
+    let mut pooled: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (w, e2, paid) in &relays {
+        let kept: Vec<u32> = paid.iter().copied().filter(|&e1| shared(e1)).collect();
+        let got: f64 = kept.iter().map(|&e1| g.amount[e1 as usize]).sum();
+        let share = g.amount[*e2 as usize] / got;
+        if let Some(&last) = kept.last() {
+            if got > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE {
+                pairs.push((*w, last, *e2, share));
+                pooled.insert(*w, kept);
+            }
+        }
+    }
+    let margin = same_margin(g, v, &pairs, spec.min_intermediaries)?;
+    let sources: std::collections::BTreeSet<u32> =
+        margin.legs.keys().flat_map(|w| pooled[w].iter().map(|&e1| g.src[e1 as usize])).collect();
+    let sent: f64 = margin.legs.keys().flat_map(|w| pooled[w].iter()).map(|&e1| g.amount[e1 as usize]).sum();
+    let most_likely = most_likely(g, spec.expected_by_chance?);
+    if sources.len() < 2 || margin.chance > most_likely || sent < spec.min_amount {
+        return None;
+    }
+    Some(pooled_hit(ctx, spec, v, &margin, &pooled, &sources, sent))
+}
+
+/// A scatter-gather of several sources whose intermediaries each kept the same share.
+fn pooled_hit(
+    ctx: &Context<'_>,
+    spec: &Spec,
+    v: u32,
+    margin: &SameMargin,
+    pooled: &BTreeMap<u32, Vec<u32>>,
+    sources: &std::collections::BTreeSet<u32>,
+    sent: f64,
+) -> Hit {
+    let g = ctx.graph;
+    let mut b = HitBuilder::default();
+    let mut proving = Vec::new();
+    let mut got = 0.0;
+    for (&w, &(_, e2)) in &margin.legs {
+        for &e1 in &pooled[&w] {
+            let (s, a1) = (g.src[e1 as usize], g.amount[e1 as usize]);
+            b.account(s, Role::Originator, 0.0, a1);
+            b.account(w, Role::Intermediary, a1, 0.0);
+            b.transfer(e1);
+            proving.push(e1);
+        }
+        let a2 = g.amount[e2 as usize];
+        got += a2;
+        b.account(w, Role::Intermediary, 0.0, a2);
+        b.account(v, Role::Target, a2, 0.0);
+        b.transfer(e2);
+        proving.push(e2);
+    }
+    proving.sort_unstable();
+    let centre: Vec<u32> = sources.iter().copied().chain([v]).collect();
+    let novelty = AmountNovelty::measure(g, &centre, &proving);
+    let reason = format!(
+        "{} sources ({}) paid {} intermediaries {} in all, and each kept {:.1}% of what they paid it and passed the rest ({}) on to {} (chance of such shares, timing and pairing by habit: 1 in {:.0}){}",
+        sources.len(),
+        ctx.account_list(&sources.iter().copied().collect::<Vec<u32>>()),
+        margin.legs.len(),
+        fmt_amount(sent),
+        (1.0 - margin.share) * 100.0,
+        fmt_amount(got),
+        ctx.account(v),
+        1.0 / margin.chance.max(f64::MIN_POSITIVE),
+        novelty.words(),
+    );
+    let shape = 0.5 + 0.1 * (margin.legs.len() as f64 - 1.0).min(5.0);
+    let strength = 0.7 * shape + 0.3 * novelty.term();
+    b.finish(g, spec.pattern, sent, strength, reason)
 }
 
 fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
