@@ -11,10 +11,11 @@
 //! soon and at least as large (that share again) among all it makes until the loop's
 //! deadline ([`look_elsewhere`]). One-off payments are weighed against one-off payments
 //! only: a household's purchases from strangers are larger than its bills, and a loop is
-//! no more than what its members' purchases make likely. The loop's chance is the product of its hops'; the caller weighs
-//! where the evidence may fall along it and how likely the closing payment was to land
-//! on the origin. A relay whose chance exceeds `max_hop_chance` ends the path, except
-//! the one that closes the loop, which may be any one-off payment to the origin.
+//! no more than what its members' purchases make likely. The loop's chance is the
+//! product of its hops'; the caller weighs where the evidence may fall along it and how
+//! likely the closing payment was to land on the origin. A relay whose chance exceeds
+//! `max_hop_chance` ends the path, except the one that closes the loop, which may be any
+//! one-off payment to the origin.
 
 use rayon::prelude::*;
 
