@@ -6,7 +6,7 @@
 //!   `typologies.md`, one per file;
 //! - [`search`]: the searches several detectors share (fans, mirror networks, bicliques,
 //!   shell profiles, scatter-gathers); a detector never imports another detector;
-//! - [`registry`]: the trait, every detector in run order, and `run_all`;
+//! - [`registry`](mod@registry): the trait, every detector in run order, and `run_all`;
 //! - [`arbitration`]: which hits stay when detectors see the same accounts;
 //! - [`hit`], [`role`], [`context`]: what a detector reads and writes.
 //!
