@@ -101,7 +101,8 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
         .with_min_len(256)
         .flat_map_iter(|u| scan(ctx, spec, u))
         .collect();
-    if spec.expected_by_chance.is_some() {
+    // Pooled sources through offshore intermediaries are not OS4's evidence.
+    if spec.expected_by_chance.is_some() && !spec.offshore_only {
         hits.par_extend(
             (0..ctx.graph.node_count() as u32)
                 .into_par_iter()
@@ -122,13 +123,7 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
     let g = ctx.graph;
     let one_off = ctx.one_off_payments();
     let horizon = TIMED_HORIZON_WINDOWS * spec.window;
-    let company = |a: u32| g.accounts.business_like[a as usize];
-    let counts = |e: u32, a: u32, b: u32| {
-        spec.channels.contains(&g.channel[e as usize])
-            && a != b
-            && !(spec.skip_b2b && company(a) && company(b))
-            && (!spec.offshore_only || g.accounts.offshore[b as usize] || g.accounts.offshore[a as usize])
-    };
+    let counts = |e: u32, a: u32, b: u32| counted(g, spec, e, a, b);
     let incoming = g.in_list(v);
     let relayed =
         |k: usize| one_off.contains(incoming.edges[k]) && counts(incoming.edges[k], incoming.other[k], v);
@@ -240,18 +235,20 @@ fn pooled_hit(
     b.finish(g, spec.pattern, sent, strength, reason)
 }
 
+/// True when transfer `e` from `a` to `b` counts: on the spec's channels, not to
+/// itself, and not company-to-company when those are left out.
+fn counted(g: &FlowGraph, spec: &Spec, e: u32, a: u32, b: u32) -> bool {
+    let company = |x: u32| g.accounts.business_like[x as usize];
+    spec.channels.contains(&g.channel[e as usize]) && a != b && !(spec.skip_b2b && company(a) && company(b))
+}
+
 fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     let g = ctx.graph;
     let outs = g.out_list(u);
     if outs.len() < spec.min_intermediaries {
         return Vec::new();
     }
-    let company = |a: u32| g.accounts.business_like[a as usize];
-    let counts = |e: u32, a: u32, b: u32| {
-        spec.channels.contains(&g.channel[e as usize])
-            && a != b
-            && !(spec.skip_b2b && company(a) && company(b))
-    };
+    let counts = |e: u32, a: u32, b: u32| counted(g, spec, e, a, b);
     let window = spec.window;
     // v -> (w -> (sent to w, forwarded by w, edges))
     let mut by_target: BTreeMap<u32, BTreeMap<u32, Leg>> = BTreeMap::new();
