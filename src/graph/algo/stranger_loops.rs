@@ -170,6 +170,8 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     closers: Option<Vec<(u32, usize)>>,
     /// Positions of the origin's incoming transfers within the window.
     closing: std::ops::Range<usize>,
+    /// When the last payment that could close the loop was made.
+    last_close: i64,
     origin: u32,
     /// False for an account from which no path leads back to the origin.
     may_return: R,
@@ -207,15 +209,17 @@ pub fn stranger_loops_from(
     let incoming = g.in_list(origin);
     let from = incoming.time.partition_point(|&t| t < g.time[s]);
     let to = incoming.time.partition_point(|&t| t <= deadline).max(from);
-    if !(from..to).any(|k| index.indexed[incoming.edges[k] as usize]) {
+    // No relay after the last of them can be closed in time.
+    let Some(last_close) = (from..to).rev().find(|&k| index.indexed[incoming.edges[k] as usize]) else {
         return SearchEnd::Complete;
-    }
+    };
     let mut search = Search {
         g,
         spec,
         index,
         closers: None,
         closing: from..to,
+        last_close: incoming.time[last_close],
         origin,
         may_return,
         visit,
@@ -284,12 +288,12 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         // the delay, so a block whose smallest share fails at its first entry's timing
         // fails throughout.
         let (mut k, end) = index.from(at, received);
-        if k == end || index.entries[k].time > self.deadline {
+        if k == end || index.entries[k].time > self.last_close {
             return true;
         }
         // Below `within` is where a hop's chance may pass the gate.
         let within = largest_within(self.spec.max_hop_chance, expected);
-        while k < end && index.entries[k].time <= self.deadline {
+        while k < end && index.entries[k].time <= self.last_close {
             self.spent += 1;
             if self.spent > self.spec.budget {
                 return false;
