@@ -137,7 +137,7 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
             continue;
         }
         let into_w = g.in_list(w);
-        let from = into_w.time.partition_point(|&t| t < t2 - horizon);
+        let from = into_w.time.partition_point(|&t| t < t2.saturating_sub(horizon));
         let to = into_w.time.partition_point(|&t| t <= t2);
         let paid: Vec<u32> = (from..to)
             .filter(|&j| {
