@@ -76,8 +76,8 @@ impl Scale {
     }
 
     /// The average rate, per second, of an account that made `sent` transfers over the
-    /// dump: [`Self::chance_within`] is this times the delay (at least one tick), at most 1.
-    pub fn per_second(&self, sent: usize) -> f64 {
+    /// dump.
+    fn per_second(&self, sent: usize) -> f64 {
         sent as f64 / days_to_seconds(self.span_days) as f64
     }
 

@@ -395,32 +395,34 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
         b.transfer(e);
     }
     let (first, last) = (cycle[0] as usize, cycle[cycle.len() - 1] as usize);
-    let reason = if let Evidence::Ring(chance) = evidence {
+    let odds = |chance: f64| fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE));
+    // A cycle reported on the habits of its accounts: how they relayed, and its chance.
+    let relayed = |how: &str, of: &str, chance: f64| {
         format!(
+            "{} -> ... -> itself in {} hops over {:.1} days, {how} (chance of such {of} by habit: 1 in {})",
+            ctx.account(g.src[first]),
+            cycle.len(),
+            seconds_to_days(g.time[last] - g.time[first]),
+            odds(chance),
+        )
+    };
+    let reason = match evidence {
+        Evidence::Ring(chance) => format!(
             "{} -> ... -> itself in {} hops within {:.1} days, in no particular order: each account's one payment in that time, to a member it never paid otherwise (chance of such a ring by habit: 1 in {})",
             ctx.account(g.src[first]),
             cycle.len(),
             seconds_to_days(ring_span(g, cycle)),
-            fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE)),
-        )
-    } else if let Evidence::Timing(chance) = evidence {
-        format!(
-            "{} -> ... -> itself in {} hops over {:.1} days, each account passing money on sooner than it usually sends anything (chance of such timing by habit: 1 in {})",
-            ctx.account(g.src[first]),
-            cycle.len(),
-            seconds_to_days(g.time[last] - g.time[first]),
-            fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE)),
-        )
-    } else if let Evidence::Strangers(chance) = evidence {
-        format!(
-            "{} -> ... -> itself in {} hops over {:.1} days, each account paying the next once only, sooner or more than its own habit makes likely (chance of such timing and amounts by habit: 1 in {})",
-            ctx.account(g.src[first]),
-            cycle.len(),
-            seconds_to_days(g.time[last] - g.time[first]),
-            fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE)),
-        )
-    } else if timed {
-        format!(
+            odds(chance),
+        ),
+        Evidence::Timing(chance) => {
+            relayed("each account passing money on sooner than it usually sends anything", "timing", chance)
+        }
+        Evidence::Strangers(chance) => relayed(
+            "each account paying the next once only, sooner or more than its own habit makes likely",
+            "timing and amounts",
+            chance,
+        ),
+        Evidence::Amounts if timed => format!(
             "{} left {} and {} ({:.0}%) came back after {} hops in {:.1} days",
             fmt_amount(g.amount[first]),
             ctx.account(g.src[first]),
@@ -428,13 +430,10 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
             g.amount[last] / g.amount[first] * 100.0,
             cycle.len(),
             seconds_to_days(g.time[last] - g.time[first])
-        )
-    } else {
-        format!(
-            "{} -> ... -> itself in {} hops (no timestamps to order them)",
-            ctx.account(g.src[first]),
-            cycle.len()
-        )
+        ),
+        Evidence::Amounts => {
+            format!("{} -> ... -> itself in {} hops (no timestamps to order them)", ctx.account(g.src[first]), cycle.len())
+        }
     };
     // Timing alone is weaker evidence than money that carries on.
     let base = match evidence {

@@ -245,14 +245,8 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let sent = index.made(at);
         // One-off payments the account would make between the receipt and the deadline.
         let expected = g.scale.expected_within(sent, self.deadline - received);
-        // As `Scale::chance_within`, with the rate read once.
-        let rate = g.scale.per_second(sent);
-        let tick = g.scale.time_tick_seconds;
-        let raw = |k: usize| {
-            let x = index.entries[k];
-            let timing = (rate * (x.time - received).max(tick) as f64).min(1.0);
-            timing * f64::from(x.share)
-        };
+        let timing = |k: usize| g.scale.chance_within(sent, index.entries[k].time - received);
+        let raw = |k: usize| timing(k) * f64::from(index.entries[k].share);
         let hops = self.path.len() + 1;
         // The closing payment: any one-off payment to the origin in time.
         if hops >= self.spec.min_hops {
@@ -298,12 +292,12 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             if self.spent > self.spec.budget {
                 return false;
             }
-            if k % BLOCK == 0 && k + BLOCK <= end {
-                let earliest = (rate * (index.entries[k].time - received).max(tick) as f64).min(1.0);
-                if f64::from(index.block_min[k / BLOCK]) * earliest > within {
-                    k += BLOCK;
-                    continue;
-                }
+            if k % BLOCK == 0
+                && k + BLOCK <= end
+                && f64::from(index.block_min[k / BLOCK]) * timing(k) > within
+            {
+                k += BLOCK;
+                continue;
             }
             let (e, chance_here) = (index.entries[k].edge, raw(k));
             k += 1;
