@@ -129,56 +129,57 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
         |k: usize| one_off.contains(incoming.edges[k]) && counts(incoming.edges[k], incoming.other[k], v);
     // Too few one-off payers to make a gather: nothing to read.
     (0..incoming.len()).filter(|&k| relayed(k)).nth(spec.min_intermediaries - 1)?;
-    // (w, payment to v, that payment's sources' payments to w)
-    let mut relays: Vec<(u32, u32, Vec<u32>)> = Vec::new();
-    for k in 0..incoming.len() {
-        let (w, e2, t2) = (incoming.other[k], incoming.edges[k], incoming.time[k]);
-        if !relayed(k) {
-            continue;
-        }
+    // What w was paid, one-off, by others than v within the horizon before its payment
+    // e2 to v: positions in w's incoming list.
+    let receipts = |w: u32, e2: u32| {
         let into_w = g.in_list(w);
+        let t2 = g.time[e2 as usize];
         let from = into_w.time.partition_point(|&t| t < t2.saturating_sub(horizon));
         let to = into_w.time.partition_point(|&t| t <= t2);
-        let paid: Vec<u32> = (from..to)
-            .filter(|&j| {
+        (from..to)
+            .filter(move |&j| {
                 let (s, e1) = (into_w.other[j], into_w.edges[j]);
                 s != v && s != w && e1 != e2 && one_off.contains(e1) && counts(e1, s, w)
             })
-            .map(|j| into_w.edges[j])
-            .collect();
-        if !paid.is_empty() {
-            relays.push((w, e2, paid));
-        }
-    }
+            .map(move |j| into_w.edges[j])
+    };
+    // (w, its payment to v), for the payers of v that were paid so.
+    let relays: Vec<(u32, u32)> = (0..incoming.len())
+        .filter(|&k| relayed(k))
+        .map(|k| (incoming.other[k], incoming.edges[k]))
+        .filter(|&(w, e2)| receipts(w, e2).next().is_some())
+        .collect();
     if relays.len() < spec.min_intermediaries {
         return None;
     }
     // Sources that paid two or more of v's payers.
-    let mut paying: BTreeMap<u32, std::collections::BTreeSet<u32>> = BTreeMap::new();
-    for (w, _, paid) in &relays {
-        for &e1 in paid {
-            paying.entry(g.src[e1 as usize]).or_default().insert(*w);
-        }
-    }
-    let shared = |e1: u32| paying.get(&g.src[e1 as usize]).is_some_and(|ws| ws.len() >= 2);
+    let mut paying: Vec<(u32, u32)> =
+        relays.iter().flat_map(|&(w, e2)| receipts(w, e2).map(move |e1| (g.src[e1 as usize], w))).collect();
+    paying.sort_unstable();
+    paying.dedup();
+    let mut shared_sources: Vec<u32> =
+        paying.windows(2).filter(|p| p[0].0 == p[1].0).map(|p| p[0].0).collect();
+    shared_sources.dedup();
+    let pooled_by = |w: u32, e2: u32| {
+        receipts(w, e2).filter(|e1| shared_sources.binary_search(&g.src[*e1 as usize]).is_ok())
+    };
     // Per intermediary: its latest shared receipt and payment to v, and the share.
-    let mut pairs: Vec<(u32, u32, u32, f64)> = Vec::new();
-    let mut pooled: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for (w, e2, paid) in &relays {
-        let kept: Vec<u32> = paid.iter().copied().filter(|&e1| shared(e1)).collect();
-        let got: f64 = kept.iter().map(|&e1| g.amount[e1 as usize]).sum();
-        let share = g.amount[*e2 as usize] / got;
-        if let Some(&last) = kept.last() {
-            if got > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE {
-                pairs.push((*w, last, *e2, share));
-                pooled.insert(*w, kept);
-            }
-        }
-    }
+    let pairs: Vec<(u32, u32, u32, f64)> = relays
+        .iter()
+        .filter_map(|&(w, e2)| {
+            let (got, last) =
+                pooled_by(w, e2).fold((0.0, None), |(sum, _), e1| (sum + g.amount[e1 as usize], Some(e1)));
+            let share = g.amount[e2 as usize] / got;
+            let kept = got > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE;
+            last.filter(|_| kept).map(|last| (w, last, e2, share))
+        })
+        .collect();
     let margin = same_margin(g, v, &pairs, spec.min_intermediaries)?;
+    let pooled: BTreeMap<u32, Vec<u32>> =
+        margin.legs.iter().map(|(&w, &(_, e2))| (w, pooled_by(w, e2).collect())).collect();
     let sources: std::collections::BTreeSet<u32> =
-        margin.legs.keys().flat_map(|w| pooled[w].iter().map(|&e1| g.src[e1 as usize])).collect();
-    let sent: f64 = margin.legs.keys().flat_map(|w| pooled[w].iter()).map(|&e1| g.amount[e1 as usize]).sum();
+        pooled.values().flat_map(|paid| paid.iter().map(|&e1| g.src[e1 as usize])).collect();
+    let sent: f64 = pooled.values().flatten().map(|&e1| g.amount[e1 as usize]).sum();
     let most_likely = most_likely(g, spec.expected_by_chance?);
     if sources.len() < 2 || margin.chance > most_likely || sent < spec.min_amount {
         return None;
