@@ -109,6 +109,9 @@ pub struct FlowGraph {
     pub accounts: AccountAttrs,
     /// The dump's amount distribution and activity, against which floors are stated.
     pub scale: Scale,
+    /// Per edge, the position in `out_*` of its receiver's first outgoing transfer at or
+    /// after it: built on first use, see [`FlowGraph::onward`].
+    onward: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl FlowGraph {
@@ -193,6 +196,7 @@ impl FlowGraph {
             in_edges,
             accounts,
             scale,
+            onward: std::sync::OnceLock::new(),
         }
     }
 
@@ -227,6 +231,43 @@ impl FlowGraph {
         let a = times.partition_point(|&t| t <= after);
         let b = times.partition_point(|&t| t <= to).max(a);
         (&self.out_edges[lo + a..lo + b], &self.out_amount[lo + a..lo + b])
+    }
+
+    /// The receiver of `e`'s outgoing transfers at or after `e`'s time (a transfer with
+    /// the same timestamp may have come after), to the end of its list: where a path
+    /// through `e` goes on. Searches that follow money take this at every step; the
+    /// positions are found once for the whole graph, by one merge of each account's
+    /// incoming and outgoing lists, rather than by two binary searches per step.
+    pub fn onward(&self, e: u32) -> AdjList<'_> {
+        let starts = self.onward.get_or_init(|| self.onward_positions());
+        let v = self.dst[e as usize] as usize;
+        let r = starts[e as usize] as usize..self.out_offsets[v + 1] as usize;
+        AdjList {
+            edges: &self.out_edges[r.clone()],
+            time: &self.out_time[r.clone()],
+            amount: &self.out_amount[r.clone()],
+            other: &self.out_dst[r],
+        }
+    }
+
+    /// For [`FlowGraph::onward`]: each account's incoming and outgoing lists are both in
+    /// time order, so one pass over the two places every receipt.
+    fn onward_positions(&self) -> Vec<u32> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let starts: Vec<AtomicU32> = (0..self.edge_count()).map(|_| AtomicU32::new(0)).collect();
+        (0..self.node_count()).into_par_iter().with_min_len(1024).for_each(|v| {
+            let (lo, hi) = (self.out_offsets[v] as usize, self.out_offsets[v + 1] as usize);
+            let incoming = self.in_list(v as u32);
+            let mut k = lo;
+            for (&e, &t) in incoming.edges.iter().zip(incoming.time) {
+                while k < hi && self.out_time[k] < t {
+                    k += 1;
+                }
+                // Each edge has one receiver, so each slot is written by one account.
+                starts[e as usize].store(k as u32, Ordering::Relaxed);
+            }
+        });
+        starts.into_iter().map(AtomicU32::into_inner).collect()
     }
 
     /// `v`'s outgoing transfers as parallel slices (edge, time, amount, receiver).
@@ -288,6 +329,7 @@ impl FlowGraph {
             + a.offshore.capacity()
             + a.high_risk.capacity()
             + a.controller.capacity() * 4
+            + self.onward.get().map_or(0, |o| o.capacity() * 4)
     }
 }
 
@@ -339,10 +381,42 @@ fn attributes(dump: &Dump, config: &Config) -> AccountAttrs {
 mod tests {
     use super::*;
 
+    use crate::detect::testkit::{Tiny, D};
+    use proptest::prelude::*;
+
     #[test]
     fn csr_keeps_edge_order_per_node() {
         let (off, edges) = csr(3, &[2, 0, 2, 1, 0]);
         assert_eq!(off, vec![0, 2, 3, 5]);
         assert_eq!(edges, vec![1, 4, 3, 0, 2]);
+    }
+
+    proptest! {
+        /// Where a path goes on from a transfer is exactly its receiver's transfers at
+        /// or after it, same-time ones included, found by a search of the whole list.
+        #[test]
+        fn onward_is_every_later_transfer_of_the_receiver(
+            edges in proptest::collection::vec((0u8..5, 0u8..5, 0i64..6), 1..40),
+        ) {
+            let mut t = Tiny::new();
+            for (k, (a, b, day)) in edges.iter().enumerate() {
+                t.wire(&format!("A{a}"), &format!("A{b}"), day * D, 1.0 + k as f64);
+            }
+            let g = t.graph();
+            for e in 0..g.edge_count() as u32 {
+                let want: Vec<u32> = g
+                    .out_edges(g.dst[e as usize])
+                    .iter()
+                    .copied()
+                    .filter(|&o| g.time[o as usize] >= g.time[e as usize])
+                    .collect();
+                let got = g.onward(e);
+                prop_assert_eq!(got.edges, want.as_slice());
+                for k in 0..got.len() {
+                    let o = got.edges[k] as usize;
+                    prop_assert_eq!((got.time[k], got.amount[k], got.other[k]), (g.time[o], g.amount[o], g.dst[o]));
+                }
+            }
+        }
     }
 }

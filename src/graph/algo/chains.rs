@@ -62,14 +62,18 @@ impl Search<'_> {
             return;
         }
         let delay = self.spec.max_hop_delay;
-        let (next, amounts) = g.out_after(at, g.time[last], g.time[last] + delay);
+        let (at_time, until) = (g.time[last], g.time[last] + delay);
+        let next = g.onward(last as u32);
         let received = g.amount[last];
-        for (&e, &a) in next.iter().zip(amounts) {
+        // Strictly later than the receipt, within the delay.
+        let later =
+            (0..next.len()).take_while(|&k| next.time[k] <= until).filter(|&k| next.time[k] > at_time);
+        for k in later {
             self.spent += 1;
             if self.spent > self.spec.search_budget {
                 return;
             }
-            let to = g.dst[e as usize];
+            let (e, a, to) = (next.edges[k], next.amount[k], next.other[k]);
             let seen =
                 to == g.src[self.path[0] as usize] || self.path.iter().any(|&p| g.dst[p as usize] == to);
             if a < self.spec.min_pass_through * received || a > received * MAX_GROWTH || seen {

@@ -97,15 +97,16 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let slowest = g.scale.longest_within(sent, self.spec.max_hop_chance);
         let until = self.deadline.min(received.saturating_add(slowest).saturating_add(1));
         // From `received` itself: a transfer with the same timestamp may have come after.
-        let (next, _) = g.out_after(at, received.saturating_sub(1), until);
-        for &e in next {
+        let next = g.onward(last as u32);
+        let mut k = 0;
+        while k < next.len() && next.time[k] <= until {
+            let (e, to, hop) =
+                (next.edges[k], next.other[k], g.scale.chance_within(sent, next.time[k] - received));
+            k += 1;
             self.spent += 1;
             if self.spent > self.spec.budget {
                 return false;
             }
-            let ei = e as usize;
-            let hop = g.scale.chance_within(sent, g.time[ei] - received);
-            let to = g.dst[ei];
             let hops = self.path.len() + 1;
             if to == self.origin {
                 if hops >= self.spec.min_hops {
@@ -136,18 +137,18 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         // origin is itself the evidence, and one account's one payee is cheap to look
         // for. Its timing chance still counts in the cycle's.
         if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline {
-            let (late, _) = g.out_after(at, until, self.deadline);
-            for &e in late {
+            while k < next.len() && next.time[k] <= self.deadline {
                 self.spent += 1;
                 if self.spent > self.spec.budget {
                     return false;
                 }
-                if g.dst[e as usize] == self.origin {
-                    let hop = g.scale.chance_within(sent, g.time[e as usize] - received);
-                    self.path.push(e);
+                if next.other[k] == self.origin {
+                    let hop = g.scale.chance_within(sent, next.time[k] - received);
+                    self.path.push(next.edges[k]);
                     (self.visit)(&self.path, chance * hop);
                     self.path.pop();
                 }
+                k += 1;
             }
         }
         true

@@ -33,15 +33,22 @@ const BLOCK: usize = 16;
 /// what a search among strangers follows. Built once per run.
 #[derive(Debug, Clone)]
 pub struct StrangerPayments {
-    /// Per transfer, whether it is in the index.
-    indexed: Vec<bool>,
+    /// Per transfer, its position in `entries`, or [`NOT_INDEXED`].
+    position: Vec<u32>,
     offsets: Vec<u32>,
     /// Per payer, in time order: the search reads time, share and edge together.
     entries: Vec<Entry>,
     /// Smallest share of each run of [`BLOCK`] entries (blocks may straddle payers,
     /// which only makes them smaller, so a skip is always safe).
     block_min: Vec<f32>,
+    /// Per entry, the position of its receiver's first one-off payment at or after it:
+    /// where a search goes on from a hop, found once here rather than by a binary
+    /// search at every step.
+    onward: Vec<u32>,
 }
+
+/// [`StrangerPayments::position`] of a transfer that is not in the index.
+const NOT_INDEXED: u32 = u32::MAX;
 
 impl StrangerPayments {
     /// Indexes the one-off payments of `g` that `counts` takes.
@@ -73,15 +80,16 @@ impl StrangerPayments {
             .collect();
         let total = per_payer.iter().map(Vec::len).sum();
         let mut index = StrangerPayments {
-            indexed: vec![false; g.edge_count()],
+            position: vec![NOT_INDEXED; g.edge_count()],
             offsets: Vec::with_capacity(g.node_count() + 1),
             entries: Vec::with_capacity(total),
             block_min: Vec::new(),
+            onward: Vec::new(),
         };
         index.offsets.push(0);
         for payer in per_payer {
             for (e, t, share) in payer {
-                index.indexed[e as usize] = true;
+                index.position[e as usize] = index.entries.len() as u32;
                 index.entries.push(Entry { time: t, edge: e, share });
             }
             index.offsets.push(index.entries.len() as u32);
@@ -90,6 +98,12 @@ impl StrangerPayments {
             .entries
             .chunks(BLOCK)
             .map(|c| c.iter().map(|x| x.share).fold(f32::INFINITY, f32::min))
+            .collect();
+        index.onward = index
+            .entries
+            .par_iter()
+            .with_min_len(1024)
+            .map(|x| index.from(g.dst[x.edge as usize], x.time).0 as u32)
             .collect();
         index
     }
@@ -102,6 +116,12 @@ impl StrangerPayments {
     /// The payment at `position`.
     pub fn payment(&self, position: usize) -> u32 {
         self.entries[position].edge
+    }
+
+    /// Where transfer `e` is in the index, if it is.
+    fn position_of(&self, e: u32) -> Option<usize> {
+        let p = self.position[e as usize];
+        (p != NOT_INDEXED).then_some(p as usize)
     }
 
     /// How many one-off payments `v` made.
@@ -210,7 +230,7 @@ pub fn stranger_loops_from(
     let from = incoming.time.partition_point(|&t| t < g.time[s]);
     let to = incoming.time.partition_point(|&t| t <= deadline).max(from);
     // No relay after the last of them can be closed in time.
-    let Some(last_close) = (from..to).rev().find(|&k| index.indexed[incoming.edges[k] as usize]) else {
+    let Some(last_close) = (from..to).rev().find(|&k| index.position_of(incoming.edges[k]).is_some()) else {
         return SearchEnd::Complete;
     };
     let mut search = Search {
@@ -228,7 +248,7 @@ pub fn stranger_loops_from(
         deadline,
         spent: 0,
     };
-    if search.extend(opening) {
+    if search.extend(position, opening) {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
@@ -236,11 +256,12 @@ pub fn stranger_loops_from(
 }
 
 impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
-    /// Returns false when the budget ran out.
-    fn extend(&mut self, chance: f64) -> bool {
+    /// Goes on from the path's last payment, at `last` in the index. Returns false when
+    /// the budget ran out.
+    fn extend(&mut self, last: usize, chance: f64) -> bool {
         let (g, index) = (self.g, self.index);
-        let last = *self.path.last().unwrap_or(&0) as usize;
-        let (at, received) = (g.dst[last], g.time[last]);
+        let received = index.entries[last].time;
+        let at = g.dst[index.entries[last].edge as usize];
         // Its one-off payments are what a stranger's next payment is drawn from.
         let sent = index.made(at);
         // One-off payments the account would make between the receipt and the deadline.
@@ -255,12 +276,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                 let mut closers: Vec<(u32, usize)> = self
                     .closing
                     .clone()
-                    .filter(|&k| index.indexed[incoming.edges[k] as usize])
-                    .filter_map(|k| {
-                        let (payer, e) = (incoming.other[k], incoming.edges[k]);
-                        let (from, end) = index.from(payer, incoming.time[k]);
-                        (from..end).find(|&p| index.entries[p].edge == e).map(|p| (payer, p))
-                    })
+                    .filter_map(|k| index.position_of(incoming.edges[k]).map(|p| (incoming.other[k], p)))
                     .collect();
                 closers.sort_unstable();
                 closers
@@ -281,7 +297,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         // A relay passes when timing x share is at most `within`; timing only grows with
         // the delay, so a block whose smallest share fails at its first entry's timing
         // fails throughout.
-        let (mut k, end) = index.from(at, received);
+        let (mut k, end) = (index.onward[last] as usize, index.offsets[at as usize + 1] as usize);
         if k == end || index.entries[k].time > self.last_close {
             return true;
         }
@@ -299,7 +315,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                 k += BLOCK;
                 continue;
             }
-            let (e, chance_here) = (index.entries[k].edge, raw(k));
+            let (here, e, chance_here) = (k, index.entries[k].edge, raw(k));
             k += 1;
             if chance_here > within {
                 continue;
@@ -316,7 +332,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             }
             self.path.push(e);
             self.nodes.push(to);
-            let ok = self.extend(chance * hop);
+            let ok = self.extend(here, chance * hop);
             self.nodes.pop();
             self.path.pop();
             if !ok {

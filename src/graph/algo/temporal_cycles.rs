@@ -90,19 +90,25 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
     fn extend(&mut self) -> bool {
         let g = self.g;
         let last = *self.path.last().unwrap_or(&0) as usize;
-        let at = g.dst[last];
         let ceiling = g.amount[last] * (1.0 + self.spec.amount_tolerance);
-        let (next, amounts) = g.out_after(at, g.time[last], self.deadline);
-        for (&e, &amount) in next.iter().zip(amounts) {
+        let received = g.time[last];
+        let next = g.onward(last as u32);
+        for k in 0..next.len() {
+            // Strictly later than the receipt, until the deadline.
+            if next.time[k] > self.deadline {
+                break;
+            }
+            if next.time[k] == received {
+                continue;
+            }
             self.spent += 1;
             if self.spent > self.spec.budget {
                 return false;
             }
+            let (e, amount, to) = (next.edges[k], next.amount[k], next.other[k]);
             if amount > ceiling || amount < self.floor {
                 continue;
             }
-            let ei = e as usize;
-            let to = g.dst[ei];
             let hops = self.path.len() + 1;
             if (self.closes)(to) {
                 if hops >= self.spec.min_hops {
