@@ -52,3 +52,40 @@ proptest! {
         prop_assert!(lines.iter().all(|&l| l >= 2 && l <= rows.len() as u64 + 1));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    /// Listed accounts keep the index the accounts file gives them; accounts met only in
+    /// transfers are numbered after them, in the order their first accepted transfer
+    /// comes, and an account named only by a rejected row is not added at all.
+    #[test]
+    fn accounts_met_in_transfers_are_numbered_in_input_order(
+        rows in prop::collection::vec((0u8..8, 0u8..8, any::<bool>()), 1..40),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let listed = ["L0", "L1", "L2"];
+        let mut accounts = String::from("account_id,holder_id,bank_id,country,opened_on\n");
+        for a in listed {
+            accounts.push_str(&format!("{a},H{a},B1,US,2020-01-01\n"));
+        }
+        std::fs::write(dir.path().join("accounts.csv"), &accounts).unwrap();
+        let name = |n: u8| if n < 3 { listed[n as usize].to_owned() } else { format!("U{n}") };
+        let mut text = String::from("transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n");
+        let mut want: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+        for (i, (src, dst, good)) in rows.iter().enumerate() {
+            let amount = if *good { "10" } else { "-1" };
+            text.push_str(&format!("T{i},2024-03-01T09:00:00Z,{},{},{amount},USD,wire,\n", name(*src), name(*dst)));
+            if *good {
+                for a in [name(*src), name(*dst)] {
+                    if !want.contains(&a) {
+                        want.push(a);
+                    }
+                }
+            }
+        }
+        std::fs::write(dir.path().join("transfers.csv"), &text).unwrap();
+        let files = DumpFiles::discover(dir.path()).unwrap();
+        let (dump, _) = ingest::load(&files, &Config::default_config().unwrap(), &Silent).unwrap();
+        prop_assert_eq!(&dump.accounts.ids, &want);
+    }
+}

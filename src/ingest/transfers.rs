@@ -173,12 +173,21 @@ fn ordered(
     let suspects: rustc_hash::FxHashSet<u32> =
         hashes.par_windows(2).filter(|w| w[0].0 == w[1].0).flat_map_iter(|w| [w[0].1, w[1].1]).collect();
     drop(hashes);
+    // Accounts already listed are looked up on every thread; only the ones first met
+    // here are added, in input order, below.
+    let listed = |text: &str| accounts.index.get(text).copied();
+    let ends: Vec<Vec<(Option<u32>, Option<u32>)>> = chunks
+        .par_iter()
+        .map(|(ok, _)| {
+            ok.iter().map(|p| (listed(src.get(p.row as usize)), listed(dst.get(p.row as usize)))).collect()
+        })
+        .collect();
     let mut rejects = Vec::new();
     let mut seen: FxHashMap<&str, u64> = FxHashMap::default();
     let mut ids = StringArena::with_capacity(n, n * 10);
-    for (parsed, bad) in chunks {
+    for ((parsed, bad), ends) in chunks.into_iter().zip(ends) {
         rejects.extend(bad);
-        for p in parsed {
+        for (p, (src_at, dst_at)) in parsed.into_iter().zip(ends) {
             let row = p.row as usize;
             let tid = id.get(row);
             if suspects.contains(&p.row) {
@@ -199,8 +208,10 @@ fn ordered(
                 out.memos.push(out.time.len() as u32, m.get(row));
             }
             out.time.push(p.time);
-            out.src.push(accounts.intern(src.get(row)));
-            out.dst.push(accounts.intern(dst.get(row)));
+            let src_at = src_at.unwrap_or_else(|| accounts.intern(src.get(row)));
+            out.src.push(src_at);
+            let dst_at = dst_at.unwrap_or_else(|| accounts.intern(dst.get(row)));
+            out.dst.push(dst_at);
             out.amount.push(p.amount);
             out.currency.push(p.currency);
             out.amount_base.push(p.amount_base);
