@@ -9,7 +9,8 @@
 //! holder or entity links), where a couple of pairs suffice and legs of any size count;
 //! or none in the data, where only legs above a reporting-size floor are paired and the
 //! same two accounts must mirror each other repeatedly and for most of their legs, which
-//! chance does not do even between two busy accounts.
+//! chance does not do even between two busy accounts. Such a pair then also takes its
+//! smaller legs, when it mirrors most of those as well.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -192,7 +193,59 @@ fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
         m
     };
     let volume = LegVolume { ins: times(&ins), outs: times(&outs) };
-    assemble(g, cfg, found, gap, &volume)
+    let mut nets = assemble(g, cfg, found, gap, &volume);
+    nets.par_iter_mut()
+        .filter(|n| !n.linked)
+        .for_each(|n| add_smaller_legs(g, cfg, n, gap, &is_leg, &matches));
+    nets
+}
+
+/// Adds to an unlinked network, already shown by its reporting-size legs, the legs
+/// below reporting size (down to the linked floor) that the same two accounts mirror in
+/// the same stretch, when they mirror most of those too. A broker pair does not mirror
+/// only its large payments; two busy accounts that once matched three large ones do not
+/// also match most of their everyday ones.
+fn add_smaller_legs(
+    g: &FlowGraph,
+    cfg: &Ub3Config,
+    net: &mut MirrorNetwork,
+    gap: i64,
+    is_leg: &(dyn Fn(usize, u32) -> bool + Sync),
+    matches: &(dyn Fn(&Leg, &Leg) -> bool + Sync),
+) {
+    let (low, reporting) = (g.scale.floor(cfg.min_leg_amount), g.scale.floor(cfg.min_unlinked_leg_amount));
+    let times = net.pairs.iter().flat_map(|p| [g.time[p.inflow as usize], g.time[p.outflow as usize]]);
+    let (Some(first), Some(last)) = (times.clone().min(), times.max()) else {
+        return;
+    };
+    let (from, to) = (first.saturating_sub(gap), last.saturating_add(gap));
+    let smaller = |amount: f64| amount >= low && amount < reporting;
+    let legs = |v: u32, inflow: bool| -> Vec<Leg> {
+        let list = if inflow { g.in_list(v) } else { g.out_list(v) };
+        (0..list.len())
+            .filter(|&k| list.time[k] >= from && list.time[k] <= to && smaller(list.amount[k]))
+            .filter(|&k| is_leg(list.edges[k] as usize, list.other[k]))
+            .map(|k| Leg { edge: list.edges[k], time: list.time[k], amount: list.amount[k], hub: v })
+            .collect()
+    };
+    let (a, b) = (net.a, net.b);
+    let ins = [legs(a, true), legs(b, true)];
+    let outs = [legs(a, false), legs(b, false)];
+    let possible = (ins[0].len() + ins[1].len()).min(outs[0].len() + outs[1].len());
+    let mut cands: Vec<Candidate> = Vec::new();
+    for (x, y) in [(0, 1), (1, 0)] {
+        for i in &ins[x] {
+            for o in outs[y].iter().filter(|o| matches(i, o)) {
+                cands.push((i.hub, o.hub, i.edge, o.edge));
+            }
+        }
+    }
+    let pairs = pair_closest(g, cands, gap);
+    if pairs.is_empty() || (pairs.len() as f64) < cfg.min_unlinked_match_share.get() * possible as f64 {
+        return;
+    }
+    net.pairs.extend(pairs);
+    net.pairs.sort_by_key(|p| (p.inflow, p.outflow));
 }
 
 fn linked_matches(
@@ -264,30 +317,13 @@ fn assemble(
     let c = &g.accounts.controller;
     let mut out: Vec<MirrorNetwork> = by_pair
         .into_par_iter()
-        .filter_map(|((a, b), mut cands)| {
+        .filter_map(|((a, b), cands)| {
             let linked = c[a as usize] == c[b as usize];
             let need = if linked { cfg.min_pairs_linked.get() } else { cfg.min_pairs_unlinked.get() };
             if cands.len() < need {
                 return None;
             }
-            let closeness = |f: &Candidate| {
-                let (i, o) = (f.2 as usize, f.3 as usize);
-                ((g.amount[i] - g.amount[o]).abs() / g.amount[i].max(1e-9), (g.time[i] - g.time[o]).abs())
-            };
-            cands.sort_by(|p, q| {
-                let (x, y) = (closeness(p), closeness(q));
-                x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(p.cmp(q))
-            });
-            let (mut used_in, mut used_out) = (BTreeSet::new(), BTreeSet::new());
-            let mut pairs = Vec::new();
-            for (x, y, i, o) in cands {
-                if used_in.contains(&i) || used_out.contains(&o) || crossed(g, x, y, i, o, gap) {
-                    continue;
-                }
-                used_in.insert(i);
-                used_out.insert(o);
-                pairs.push(MirrorPair { inflow: i, outflow: o, collector: x, payout: y });
-            }
+            let mut pairs = pair_closest(g, cands, gap);
             if pairs.len() < need {
                 return None;
             }
@@ -309,6 +345,30 @@ fn assemble(
         .collect();
     out.sort_by_key(|n| (n.a, n.b));
     out
+}
+
+/// Pairs candidates, closest amounts first (then closest times), each leg at most once,
+/// leaving out those whose money did cross between the two accounts.
+fn pair_closest(g: &FlowGraph, mut cands: Vec<Candidate>, gap: i64) -> Vec<MirrorPair> {
+    let closeness = |f: &Candidate| {
+        let (i, o) = (f.2 as usize, f.3 as usize);
+        ((g.amount[i] - g.amount[o]).abs() / g.amount[i].max(1e-9), (g.time[i] - g.time[o]).abs())
+    };
+    cands.sort_by(|p, q| {
+        let (x, y) = (closeness(p), closeness(q));
+        x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(p.cmp(q))
+    });
+    let (mut used_in, mut used_out) = (BTreeSet::new(), BTreeSet::new());
+    let mut pairs = Vec::new();
+    for (x, y, i, o) in cands {
+        if used_in.contains(&i) || used_out.contains(&o) || crossed(g, x, y, i, o, gap) {
+            continue;
+        }
+        used_in.insert(i);
+        used_out.insert(o);
+        pairs.push(MirrorPair { inflow: i, outflow: o, collector: x, payout: y });
+    }
+    pairs
 }
 
 /// True when `x` itself sent `y` money across the border around the pair: then value did

@@ -27,14 +27,19 @@
 //! (2, when X and Y share a holder or controller), `min_pairs_unlinked` (3, when nothing
 //! in the data links them, and `min_unlinked_match_share`, 0.5 of the legs they could
 //! have paired), `min_leg_amount` (`p50`), `min_unlinked_leg_amount` (`p90`:
-//! unlinked legs are paired only in the dump's top decile, where chance matches are rare), `persons_only` (customer and
-//! beneficiary are not companies), `channels`.
+//! unlinked legs are paired only in the dump's top decile, where chance matches are
+//! rare; once those show the two accounts to be a pair, their smaller legs down to
+//! `min_leg_amount` join it if the two mirror most of those too, under the same
+//! `min_unlinked_match_share`), `persons_only` (customer and beneficiary are not
+//! companies), `channels`.
 //!
 //! ## Look-alikes
 //! A multinational's subsidiaries pay and receive in several countries every day: their
 //! counterparts are companies and the legs rarely match in value and time repeatedly.
 //! Two unrelated people who happen to send equal sums on the same day in two countries
-//! match once, not three times between the same two accounts. When the two accounts do
+//! match once, not three times between the same two accounts; two busy accounts that did
+//! match three large payments keep their everyday ones, which they do not mostly match.
+//! When the two accounts do
 //! move money across to each other around the pair, it is an ordinary transfer, not a
 //! mirror. Pairs whose networks settle their imbalance in bulk are reported as UB5.
 
@@ -116,6 +121,48 @@ mod tests {
         let mut t = Tiny::new();
         case(&mut t, 3, 1.0, 2 * H, false);
         assert_eq!(t.hits(&Mirror).len(), 1);
+    }
+
+    /// `n` pairs of smaller legs (above the dump's median, below its top decile) through
+    /// X and Y, the first `mirrored` of them matched in value, the rest not.
+    fn smaller_legs(t: &mut Tiny, n: usize, mirrored: usize) {
+        // Enough everyday transfers that the median stays near 5,000 and the top decile
+        // starts near 7,000, whatever these legs add.
+        t.economy(5_000.0, 60, 300);
+        for k in 0..n {
+            let (c, b) = (format!("SC{k}"), format!("SB{k}"));
+            t.person(&c, "CN");
+            t.person(&b, "HK");
+            let amount = 5_600.0 + 100.0 * k as f64;
+            // Unmatched payouts stay below the top decile but match no inflow.
+            let paid = if k < mirrored { amount } else { 6_600.0 + 50.0 * k as f64 };
+            t.wire(&c, "X", 11 * D + k as i64 * D, amount);
+            t.wire("Y", &b, 11 * D + k as i64 * D + 3 * H, paid);
+        }
+    }
+
+    #[test]
+    fn an_unlinked_pair_shown_by_large_legs_brings_its_smaller_mirrored_legs() {
+        // A broker pair mirrors its everyday payments too, not only the large ones that
+        // show it.
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.0, 2 * H, false);
+        smaller_legs(&mut t, 4, 4);
+        let hits = t.hits(&Mirror);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 14, "three large pairs and four smaller ones");
+    }
+
+    #[test]
+    fn busy_accounts_that_matched_large_payments_keep_their_everyday_ones() {
+        // Of eight smaller payments through each side only one is matched: coincidence,
+        // not a broker's book, so only the large pairs are reported.
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.0, 2 * H, false);
+        smaller_legs(&mut t, 8, 1);
+        let hits = t.hits(&Mirror);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 6);
     }
 
     #[test]
