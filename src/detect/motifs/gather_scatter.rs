@@ -5,9 +5,11 @@
 //! An account whose densest window of incoming transfers has at least `min_senders`
 //! distinct senders, followed (from the first gathered transfer until one window after
 //! the last) by payments to at least `min_payees` distinct payees that carry on most of
-//! what was gathered, and neither side is the account's everyday business. The gather
-//! is read at every window length from one day up, as for the fans, and must be more
-//! than the hub's habit explains (`expected_by_chance`). A hub that exists for one pass
+//! what the hub took in from the gather's start until it had paid them, and neither
+//! side is the account's everyday business. The gather is read at every window length
+//! from one day up, as for the fans, and must be more than the hub's habit explains
+//! (`expected_by_chance`); of those readings, the most telling one that a scatter
+//! follows is kept, so a receipt the hub kept just before the pass does not hide it. A hub that exists for one pass
 //! (the gather and the scatter are all it ever did, each sender and each payee dealt
 //! with once) is reported whatever its amounts, which some launderers and simulators
 //! size afresh at every leg. Such a hub may also take longer than a window over its
@@ -175,6 +177,22 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].accounts.len(), 9);
         assert!(hits[0].reason.contains("4 senders") && hits[0].reason.contains("4 payees"));
+    }
+
+    #[test]
+    fn an_earlier_receipt_the_hub_kept_does_not_hide_the_pass() {
+        // A large receipt two days before the gather makes the week's window the one
+        // with most senders, but the hub passed on only what the next days brought.
+        let mut t = Tiny::new();
+        case(&mut t, 4, 4, 0.95);
+        t.wire("OLD", "HUB", 8 * D, 20_000.0);
+        // A life besides: not a hub that exists for one pass.
+        for m in 0..6 {
+            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
+        }
+        let hits = t.hits(&GatherScatter);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("4 senders"), "{}", hits[0].reason);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::detect::search::fans::{baseline, counted, densest_at_any_scale, unlikely};
+use crate::detect::search::fans::{baseline, counted, densest_at_any_scale, unlikely, Burst};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::order_chance;
 use crate::graph::algo::novelty::AmountNovelty;
@@ -161,42 +161,57 @@ fn within_window(
     }
     let window = spec.window;
     let keep_in = counted(g, v, ins, channels, spec.skip_b2b);
-    // Baselines count business with companies too, not card purchases or own cash.
+    let keep_out = counted(g, v, outs, channels, spec.skip_b2b);
+    let c = &g.accounts.controller;
+    let dump = g.time.last().copied().unwrap_or(0) - g.time.first().copied().unwrap_or(0);
+    let days = |s: i64| seconds_to_days(s).max(1.0);
+    let outside_base = baseline(g, v, outs, channels);
+    // What a gather scattered: the counted payments from its first transfer until one
+    // window after its last, when they are a scatter (enough payees, above the hub's
+    // habit) that carries the gathered money on, or the hub lived for this one pass.
+    let scatter_of = |gather: &Burst| -> Option<Vec<usize>> {
+        let scatter: Vec<usize> = keep_out
+            .iter()
+            .copied()
+            .filter(|&k| outs.time[k] >= gather.from && outs.time[k] <= gather.to + window)
+            .collect();
+        let payees: BTreeSet<u32> = scatter.iter().map(|&k| c[outs.other[k] as usize]).collect();
+        let scattered: f64 = scatter.iter().map(|&k| outs.amount[k]).sum();
+        // Against all the hub took in from the gather's start until it had paid the
+        // scatter, not just the gather: a few days cut out of a larger take would make
+        // any share of it look carried on.
+        let paid_by = scatter.iter().map(|&k| outs.time[k]).max().unwrap_or(gather.to);
+        let taken: f64 = keep_in
+            .iter()
+            .filter(|&&k| ins.time[k] >= gather.from && ins.time[k] <= paid_by)
+            .map(|&k| ins.amount[k])
+            .sum();
+        let ratio = scattered / gather.amount.max(taken).max(1e-9);
+        let outside = outside_base.saturating_sub(scatter.len()) as f64;
+        let out_ratio = (scatter.len() as f64 / days(window)) / ((outside + 1.0) / days(dump - window));
+        if payees.len() < spec.min_payees
+            || gather.counterparties + payees.len() < spec.min_counterparties
+            || out_ratio < spec.min_rate_ratio
+        {
+            return None;
+        }
+        let carried = ratio >= spec.min_pass_through && ratio <= 1.0 / spec.min_pass_through.max(1e-9);
+        (carried || spec.one_pass.is_some() && one_off(ctx, v, &gather.edges, &scatter, outs))
+            .then_some(scatter)
+    };
+    // Baselines count business with companies too, not card purchases or own cash. Of
+    // the gathers read at each scale, the most telling one that a scatter follows: a
+    // week that also holds an earlier receipt the hub kept may hide the pass its
+    // busiest days made.
     let gather =
         densest_at_any_scale(g, ins, &keep_in, baseline(g, v, ins, channels), window, window, |b| {
             b.counterparties >= spec.min_senders
                 && b.rate_ratio >= spec.min_rate_ratio
                 && spec.expected_by_chance.is_none_or(|x| unlikely(g, v, b, x))
                 && b.amount >= spec.min_amount
+                && scatter_of(b).is_some()
         })?;
-    let keep_out = counted(g, v, outs, channels, spec.skip_b2b);
-    let scatter: Vec<usize> = keep_out
-        .iter()
-        .copied()
-        .filter(|&k| outs.time[k] >= gather.from && outs.time[k] <= gather.to + window)
-        .collect();
-    let c = &g.accounts.controller;
-    let payees: BTreeSet<u32> = scatter.iter().map(|&k| c[outs.other[k] as usize]).collect();
-    let scattered: f64 = scatter.iter().map(|&k| outs.amount[k]).sum();
-    let ratio = scattered / gather.amount.max(1e-9);
-    let span = window;
-    let out_ratio = {
-        let dump = g.time.last().copied().unwrap_or(0) - g.time.first().copied().unwrap_or(0);
-        let days = |s: i64| seconds_to_days(s).max(1.0);
-        let outside = baseline(g, v, outs, channels).saturating_sub(scatter.len()) as f64;
-        (scatter.len() as f64 / days(span)) / ((outside + 1.0) / days(dump - span))
-    };
-    if payees.len() < spec.min_payees
-        || gather.counterparties + payees.len() < spec.min_counterparties
-        || out_ratio < spec.min_rate_ratio
-    {
-        return None;
-    }
-    let carried = ratio >= spec.min_pass_through && ratio <= 1.0 / spec.min_pass_through.max(1e-9);
-    let one_pass = || spec.one_pass.is_some() && one_off(ctx, v, &gather.edges, &scatter, outs);
-    if !carried && !one_pass() {
-        return None;
-    }
+    let scatter = scatter_of(&gather)?;
     Some(hub_hit(
         ctx,
         spec,
