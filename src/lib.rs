@@ -20,6 +20,7 @@ pub mod generate;
 pub mod graph;
 pub mod ingest;
 pub mod leads;
+pub mod lookback;
 pub mod model;
 pub mod pattern;
 pub mod progress;

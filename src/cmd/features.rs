@@ -115,12 +115,13 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let stages: Vec<String> =
         loaded.stages.iter().map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0)).collect();
     say!(
-        "features of {} transfers ({} columns, window {} s) in {:.2} s; {}",
+        "features of {} transfers ({} columns, window {} s) in {:.2} s; {}; {}",
         loaded.graph.edge_count(),
         features::COLUMNS.len(),
         window,
         computed.as_secs_f64(),
-        stages.join(", ")
+        stages.join(", "),
+        features::lookback(&fopts).words()
     );
     if capped > 0 {
         say!("note: {capped} searches reached --budget {}; their counts are lower bounds", args.budget);

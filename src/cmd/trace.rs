@@ -153,11 +153,12 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let stages: Vec<String> =
         loaded.stages.iter().map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0)).collect();
     say!(
-        "\ntime: {}, trace {:.2} s ({} seed group(s), {} thread(s))",
+        "\ntime: {}, trace {:.2} s ({} seed group(s), {} thread(s)); {}",
         stages.join(", "),
         traced_in.as_secs_f64(),
         groups.len(),
-        rayon::current_num_threads()
+        rayon::current_num_threads(),
+        trace::lookback(&topts).words()
     );
     for f in TRACE_FILES.iter().filter(|f| args.report || !f.ends_with(".html")) {
         say!("wrote {}", args.out.join(f).display());

@@ -15,7 +15,6 @@
 pub mod arbitration;
 pub mod context;
 pub mod hit;
-pub mod lookback;
 pub mod motifs;
 pub mod offshore;
 pub mod registry;
@@ -23,9 +22,9 @@ pub mod role;
 pub mod search;
 pub mod underground;
 
+pub use crate::lookback::{Lookback, Reads, Span};
 pub use context::Context;
 pub use hit::{Hit, HitAccount, HitBuilder};
-pub use lookback::{Lookback, Reads, Span};
 pub use registry::{registry, run_all, Detector, DetectorRun, Outcome};
 pub use role::Role;
 

@@ -11,8 +11,8 @@ use crate::progress::Progress;
 use super::arbitration::{drop_deferred, drop_licensed};
 use super::context::Context;
 use super::hit::Hit;
-use super::lookback::Lookback;
 use super::{motifs, offshore, underground};
+use crate::lookback::Lookback;
 
 /// What a detector returns.
 #[derive(Debug, Default)]

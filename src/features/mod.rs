@@ -3,8 +3,10 @@
 //! patterns it takes part in and statistics of its endpoints, over a time window.
 //!
 //! Window: transfer `e` at time `t` sees the transfers with time in `[t - window, t]`
-//! that come no later than `e` in time order (ties by input order), so every feature is
-//! computable online, from the past only.
+//! that come no later than `e` in time order (ties by input order), so every feature but
+//! the cycle counts is computable online, from the past only. A cycle is counted on every
+//! transfer it passes through, so `e`'s cycle counts include cycles that started up to
+//! one window before it and close up to one window after it.
 //!
 //! Features (see `COLUMNS`):
 //! - fan and degree: distinct counterparties and transfer counts of the sender's
@@ -27,6 +29,8 @@ pub mod scatter_gather;
 pub mod window;
 
 use crate::graph::FlowGraph;
+use crate::lookback::Lookback;
+use crate::units::DAY;
 
 /// Which feature families to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -89,6 +93,17 @@ pub struct Features {
     pub values: Vec<Vec<f64>>,
     /// Searches that hit the budget (their counts are lower bounds).
     pub capped: u64,
+}
+
+/// What `features` reads in time: a pattern it counts spans at most one window, and a
+/// transfer's features come from the transfers within a window of it and nothing else
+/// (no dump-wide statistic, no account's history before that). A run split by time
+/// therefore needs each part's own transfers, one window before them, and for the cycle
+/// counts one window after. The running sums of the amount statistics carry rounding
+/// from an account's first transfer, so such a split run would agree to the last bit on
+/// every count and on min and max, and only to rounding on sums, means and deviations.
+pub fn lookback(opts: &Options) -> Lookback {
+    Lookback::days(opts.window as f64 / DAY as f64, &[])
 }
 
 /// Computes the features of every transfer of `g`.
@@ -281,5 +296,13 @@ mod tests {
         assert_eq!(f.values[20][4], 2.0, "D -> S closes both");
         assert_eq!(f.values[20][0], 1.0);
         assert_eq!(f.values[0][1], 2.0, "S has paid two accounts by time 2");
+    }
+
+    #[test]
+    fn the_lookback_is_the_window_and_nothing_else() {
+        let opts = Options { window: 2 * DAY, max_cycle: 5, families: vec![Family::Fan], budget: 1 };
+        let l = lookback(&opts);
+        assert_eq!(l.span_days(), Some(2.0));
+        assert!(l.reads.is_empty());
     }
 }

@@ -38,7 +38,9 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::graph::FlowGraph;
+use crate::lookback::{Lookback, Reads};
 use crate::model::Channel;
+use crate::units::DAY;
 pub use engine::{Outcome, Rule};
 use paths::Chain;
 use seeds::SeedGroup;
@@ -83,6 +85,19 @@ pub struct GroupTrace {
     pub outcome: Outcome,
     /// The strongest chains into the largest holdings.
     pub chains: Vec<Chain>,
+}
+
+/// What `trace` reads in time. It follows the seeds' money from `--from` to `--to`
+/// (without them, from the seeds' first transfer to the end of the dump), and what a
+/// transfer carried of it depends on what its sender already held: balances built from
+/// each account's whole history before that. Sink accounts and seeds are reference
+/// data.
+pub fn lookback(opts: &Options) -> Lookback {
+    let reads = [Reads::AccountHistory, Reads::Reference];
+    match (opts.from, opts.to) {
+        (Some(from), Some(to)) => Lookback::days(to.saturating_sub(from).max(0) as f64 / DAY as f64, &reads),
+        _ => Lookback::unbounded("the seeds' money is followed to the end of the dump", &reads),
+    }
 }
 
 /// Traces every seed group (in parallel; each group is independent, and so exact) in the
@@ -225,6 +240,7 @@ fn trace_group(
 mod tests {
     use super::*;
     use crate::detect::testkit::Tiny;
+    use crate::units::DAY;
 
     #[test]
     fn forward_and_backward_agree_on_a_path() {
@@ -254,5 +270,15 @@ mod tests {
         // The chain into C starts at the seed.
         let chain = fwd.chains.iter().find(|c| c.destination == id("C")).unwrap();
         assert!(chain.complete && chain.edges.len() == 2);
+    }
+
+    #[test]
+    fn a_trace_is_bounded_only_by_its_dates() {
+        let opts =
+            |from, to| Options { rule: Rule::Fifo, direction: Direction::Forward, max_hops: None, from, to };
+        let open = lookback(&opts(Some(0), None));
+        assert_eq!(open.span_days(), None);
+        assert_eq!(open.reads, vec![Reads::AccountHistory, Reads::Reference]);
+        assert_eq!(lookback(&opts(Some(DAY), Some(31 * DAY))).span_days(), Some(30.0));
     }
 }

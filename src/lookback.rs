@@ -1,12 +1,13 @@
-//! What a detector reads in time: how long one of its hits may span, and what it reads
-//! besides the hit's own transfers. A run split into time windows (a partition owns
-//! `[t, t + W)` and must load what its detectors read around it) needs both: the span
-//! says how far before the window a hit anchored in it may start, and the reads say
-//! which statistics must come from the whole dump rather than from the partition's rows.
+//! What a pass reads in time: how long one of its results may span, and what it reads
+//! besides the result's own transfers. A run split into time windows (a partition owns
+//! `[t, t + W)` and must load what its passes read around it) needs both: the span says
+//! how far before the window a result anchored in it may start, and the reads say which
+//! statistics must come from the whole dump rather than from the partition's rows.
 //!
-//! Every detector declares its lookback ([`super::Detector::lookback`]); run.json lists
-//! them, and tests/lookback.rs checks each declared span against the hits of generated
-//! dumps.
+//! Every detector declares its lookback ([`crate::detect::Detector::lookback`]); run.json
+//! lists them, and tests/lookback.rs checks each declared span against the hits of
+//! generated dumps. `features` ([`crate::features::lookback`]) and `trace`
+//! ([`crate::trace::lookback`]) declare theirs too, and print them in their summaries.
 
 use serde::Serialize;
 
@@ -75,6 +76,34 @@ impl Lookback {
             Span::Unbounded { .. } => None,
         }
     }
+
+    /// One line for a summary: `lookback 1 day; reads nothing else`.
+    pub fn words(&self) -> String {
+        let span = match &self.span {
+            Span::Days { days } if *days == 1.0 => "lookback 1 day".to_owned(),
+            Span::Days { days } => format!("lookback {days} days"),
+            Span::Unbounded { why } => format!("lookback unbounded ({why})"),
+        };
+        if self.reads.is_empty() {
+            return format!("{span}; reads nothing else");
+        }
+        let reads: Vec<&str> = self.reads.iter().map(|r| r.words()).collect();
+        format!("{span}; also reads {}", reads.join(", "))
+    }
+}
+
+impl Reads {
+    /// What it is, in a few words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Reads::AmountQuantiles => "the dump's amount quantiles",
+            Reads::AccountRate => "each account's rate over the dump",
+            Reads::Popularity => "how many accounts pay each account",
+            Reads::PairCounts => "one-off flags of payer-payee pairs",
+            Reads::AccountHistory => "accounts' whole histories",
+            Reads::Reference => "reference data",
+        }
+    }
 }
 
 fn sorted(reads: &[Reads]) -> Vec<Reads> {
@@ -104,6 +133,15 @@ mod tests {
                 assert!(days > 0.0 && days.is_finite(), "{}: {days}", d.pattern());
             }
         }
+    }
+
+    #[test]
+    fn words_say_span_and_reads() {
+        assert_eq!(Lookback::days(1.0, &[]).words(), "lookback 1 day; reads nothing else");
+        assert_eq!(
+            Lookback::unbounded("to the end", &[Reads::Reference, Reads::AccountHistory]).words(),
+            "lookback unbounded (to the end); also reads accounts' whole histories, reference data"
+        );
     }
 
     #[test]
