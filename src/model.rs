@@ -288,6 +288,24 @@ impl TransferTable {
         self.time.len()
     }
 
+    /// The transfers at `rows` (in that order), for a computation over part of the dump:
+    /// times, ends, amounts, currencies and channels; ids and memos are left out (look
+    /// them up through `rows` in the whole table).
+    pub fn select(&self, rows: &[u32]) -> TransferTable {
+        let take = |r: &u32| *r as usize;
+        TransferTable {
+            ids: StringArena::default(),
+            time: rows.iter().map(|r| self.time[take(r)]).collect(),
+            src: rows.iter().map(|r| self.src[take(r)]).collect(),
+            dst: rows.iter().map(|r| self.dst[take(r)]).collect(),
+            amount: rows.iter().map(|r| self.amount[take(r)]).collect(),
+            currency: rows.iter().map(|r| self.currency[take(r)]).collect(),
+            amount_base: rows.iter().map(|r| self.amount_base[take(r)]).collect(),
+            channel: rows.iter().map(|r| self.channel[take(r)]).collect(),
+            memos: Memos::default(),
+        }
+    }
+
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.time.is_empty()

@@ -39,3 +39,36 @@ fn parquet_is_the_default_and_bad_windows_are_usage_errors() {
         assert_eq!(code(&run), 2, "--window {w}: {}", text(&run));
     }
 }
+
+#[test]
+fn computed_part_by_part_the_features_are_the_same_file() {
+    // Parts shorter and longer than the window, on the fixture and on a generated world
+    // with every pattern; a capped search could differ, and none is capped here.
+    let dir = tempfile::tempdir().unwrap();
+    let world = dir.path().join("world");
+    ok(&["generate", "--out", s(&world), "--transfers", "30000", "--days", "60", "--seed", "17"]);
+    for dump in [fixture("sample"), world] {
+        let whole = dir.path().join("whole.csv");
+        ok(&["features", s(&dump), "--out", s(&whole), "--window", "2d"]);
+        for part in ["1d", "5d", "30d"] {
+            let parts = dir.path().join(format!("parts-{part}.csv"));
+            let run =
+                ok(&["features", s(&dump), "--out", s(&parts), "--window", "2d", "--partition-window", part]);
+            assert!(!text(&run).contains("reached --budget"), "{}", text(&run));
+            assert!(
+                std::fs::read(&whole).unwrap() == std::fs::read(&parts).unwrap(),
+                "{}: parts of {part} differ from the whole run",
+                dump.display()
+            );
+        }
+    }
+    let bad = flowhound(&[
+        "features",
+        s(&fixture("sample")),
+        "--out",
+        s(&dir.path().join("x.csv")),
+        "--partition-window",
+        "soon",
+    ]);
+    assert_eq!(code(&bad), 2, "{}", text(&bad));
+}

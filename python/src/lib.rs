@@ -163,7 +163,8 @@ fn features(
                 .map_err(|e| outputs::failure(e, &out, "features_rejects.csv"))?;
             let fopts = flowhound::features::Options { window: window_seconds, max_cycle, families, budget };
             let f = flowhound::features::compute(&loaded.graph, &fopts);
-            flowhound::export::features_out::write(&file, f, &loaded.graph, &loaded.dump).map_err(fail)?;
+            flowhound::export::features_out::write(&file, f, &loaded.graph.row, &loaded.dump)
+                .map_err(fail)?;
             Ok((outputs::read_csv(&file)?, outputs::read_csv(&out.join("features_rejects.csv"))?))
         })?
     })?;

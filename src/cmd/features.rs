@@ -44,6 +44,11 @@ pub struct Args {
     /// Configuration overrides (base currency, ...).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Compute one part of time at a time (e.g. 7d, 30d), each part loading only what
+    /// its transfers' features read: the same output as one run, the way a run split
+    /// over machines would compute it.
+    #[arg(long, value_name = "DURATION")]
+    partition_window: Option<String>,
 }
 
 /// Parses `90`, `30m`, `12h`, `1d` to seconds.
@@ -104,11 +109,24 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         families: args.patterns.clone(),
         budget: args.budget,
     };
-    let f = features::compute(&loaded.graph, &fopts);
+    let part = match &args.partition_window {
+        Some(text) => Some(seconds(text).ok_or_else(|| {
+            flowhound::Error::Usage(format!("--partition-window {text}: expected seconds or 30m / 12h / 7d"))
+        })?),
+        None => None,
+    };
+    let (f, parts_order) = match part {
+        Some(part) => {
+            let (f, order) = features::parts::compute_in_parts(&loaded.dump, &config, &fopts, part);
+            (f, Some(order))
+        }
+        None => (features::compute(&loaded.graph, &fopts), None),
+    };
     stage.finish();
     let computed = clock.elapsed();
     let capped = f.capped;
-    features_out::write(&args.out, f, &loaded.graph, &loaded.dump)?;
+    let rows = parts_order.as_deref().unwrap_or(&loaded.graph.row);
+    features_out::write(&args.out, f, rows, &loaded.dump)?;
     for line in loaded.ingest.reconciliation() {
         say!("{line}");
     }
@@ -123,8 +141,14 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         stages.join(", "),
         features::lookback(&fopts).words()
     );
+    if let Some(part) = part {
+        say!("computed part by part: parts of {part} s, each loading one window before and after its own transfers");
+    }
     if capped > 0 {
         say!("note: {capped} searches reached --budget {}; their counts are lower bounds", args.budget);
+        if part.is_some() {
+            say!("note: a capped search may stop elsewhere in a part than in one run over the whole dump");
+        }
     }
     say!("wrote {} and {}", args.out.display(), beside.join(opts.rejects_file).display());
     Ok(())

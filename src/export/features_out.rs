@@ -8,7 +8,6 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::features::{Features, COLUMNS};
-use crate::graph::FlowGraph;
 use crate::model::Dump;
 
 /// True for the columns that hold counts (written as integers).
@@ -21,12 +20,13 @@ fn is_count(name: &str) -> bool {
 }
 
 /// Writes `features` to `path`, moving each column into the output frame so that no
-/// column exists twice at once.
-pub fn write(path: &Path, f: Features, g: &FlowGraph, dump: &Dump) -> Result<()> {
-    let m = g.edge_count();
+/// column exists twice at once. `rows` gives the transfer of each line (a graph's `row`,
+/// or the order [`crate::features::parts::compute_in_parts`] returns).
+pub fn write(path: &Path, f: Features, rows: &[u32], dump: &Dump) -> Result<()> {
+    let m = rows.len();
     let err = |e: PolarsError| Error::io(path, std::io::Error::other(e.to_string()));
     let mut cols = Vec::with_capacity(COLUMNS.len() + 1);
-    let ids = (0..m).map(|e| dump.transfers.ids.get(g.row[e]));
+    let ids = rows.iter().map(|&r| dump.transfers.ids.get(r));
     cols.push(StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids).into_column());
     for (name, values) in COLUMNS.iter().zip(f.values) {
         let col = if is_count(name) {

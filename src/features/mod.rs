@@ -25,6 +25,7 @@
 //! same money, which is what an investigator needs); windows look backward only.
 
 pub mod cycles;
+pub mod parts;
 pub mod scatter_gather;
 pub mod window;
 
@@ -98,10 +99,10 @@ pub struct Features {
 /// What `features` reads in time: a pattern it counts spans at most one window, and a
 /// transfer's features come from the transfers within a window of it and nothing else
 /// (no dump-wide statistic, no account's history before that). A run split by time
-/// therefore needs each part's own transfers, one window before them, and for the cycle
-/// counts one window after. The running sums of the amount statistics carry rounding
-/// from an account's first transfer, so such a split run would agree to the last bit on
-/// every count and on min and max, and only to rounding on sums, means and deviations.
+/// therefore needs each part's own transfers, one window before them (back to the start
+/// of the window-long block of time before that, where the amount sums restart), and
+/// for the cycle counts one window after: [`parts::compute_in_parts`] does exactly that,
+/// and gives the same bits as one run.
 pub fn lookback(opts: &Options) -> Lookback {
     Lookback::days(opts.window as f64 / DAY as f64, &[])
 }

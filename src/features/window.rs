@@ -69,6 +69,14 @@ impl Stats {
             self.max.pop_front();
         }
     }
+    /// Sets the sums afresh from `amounts` (the window's, in list order): running sums
+    /// carry rounding from every transfer ever added and removed, so a sweep that
+    /// started elsewhere in an account's history would differ in the last bits.
+    fn restart(&mut self, amounts: &[f64]) {
+        self.sum = amounts.iter().sum();
+        self.sumsq = amounts.iter().map(|x| x * x).sum();
+    }
+
     /// sum, mean, min, max, population standard deviation.
     fn values(&self) -> [f64; 5] {
         if self.n == 0 {
@@ -90,15 +98,31 @@ struct Sweep<'a> {
     hi: usize,
     distinct: Distinct,
     stats: Stats,
+    /// Length of the blocks of time (one window, from the epoch) at whose first query
+    /// the sums restart, and the block of the last restart.
+    block: i64,
+    restarted: Option<i64>,
 }
 
 impl<'a> Sweep<'a> {
-    fn new(list: AdjList<'a>) -> Self {
-        Sweep { list, lo: 0, hi: 0, distinct: Distinct::default(), stats: Stats::default() }
+    fn new(list: AdjList<'a>, window: i64) -> Self {
+        Sweep {
+            list,
+            lo: 0,
+            hi: 0,
+            distinct: Distinct::default(),
+            stats: Stats::default(),
+            block: window.max(1),
+            restarted: None,
+        }
     }
 
-    /// Moves the window to transfers with edge id <= `upto` and time >= `from`.
-    fn advance(&mut self, upto: u32, from: i64) {
+    /// Moves the window to transfers with edge id <= `upto` and time >= `from`, for a
+    /// query at time `at`. At an account's first query in each block of time the amount
+    /// sums restart from the window itself, so they depend only on the transfers since
+    /// one window before that block: a run over part of the dump that starts there
+    /// gives the same bits.
+    fn advance(&mut self, upto: u32, from: i64, at: i64) {
         let l = self.list;
         while self.hi < l.edges.len() && l.edges[self.hi] <= upto {
             self.distinct.add(l.other[self.hi]);
@@ -109,6 +133,11 @@ impl<'a> Sweep<'a> {
             self.distinct.remove(l.other[self.lo]);
             self.stats.remove(l.edges[self.lo], l.amount[self.lo]);
             self.lo += 1;
+        }
+        let block = at.div_euclid(self.block);
+        if self.restarted != Some(block) {
+            self.stats.restart(&l.amount[self.lo..self.hi]);
+            self.restarted = Some(block);
         }
     }
 
@@ -132,13 +161,13 @@ pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Vec<f64>]) {
             .with_min_len(1024)
             .map(|u| {
                 let (outs, ins) = (g.out_list(u), g.in_list(u));
-                let (mut o, mut i) = (Sweep::new(outs), Sweep::new(ins));
+                let (mut o, mut i) = (Sweep::new(outs, window), Sweep::new(ins, window));
                 let own = if sender_side { outs } else { ins };
                 let mut side = Vec::with_capacity(own.edges.len());
                 for (&e, &t) in own.edges.iter().zip(own.time) {
                     let from = t - window;
-                    o.advance(e, from);
-                    i.advance(e, from);
+                    o.advance(e, from, t);
+                    i.advance(e, from, t);
                     // Sender: its outgoing window first; receiver: its incoming window first.
                     let (first, second) = if sender_side { (&o, &i) } else { (&i, &o) };
                     let s = first.stats.values();

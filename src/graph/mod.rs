@@ -11,7 +11,7 @@ pub mod scale;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::model::{Channel, Country, Dump, HolderKind};
+use crate::model::{Channel, Country, Dump, HolderKind, TransferTable};
 pub use scale::Scale;
 
 /// Marker for "no holder".
@@ -117,7 +117,14 @@ pub struct FlowGraph {
 impl FlowGraph {
     /// Builds the graph from a validated dump.
     pub fn build(dump: &Dump, config: &Config) -> FlowGraph {
-        let t = &dump.transfers;
+        FlowGraph::build_of(dump, &dump.transfers, config)
+    }
+
+    /// Builds the graph of `transfers` (some of `dump`'s, see
+    /// [`crate::model::TransferTable::select`]) over all of `dump`'s accounts; `row`
+    /// then indexes `transfers`.
+    pub fn build_of(dump: &Dump, transfers: &TransferTable, config: &Config) -> FlowGraph {
+        let t = transfers;
         let m = t.len();
         let n = dump.accounts.len();
         let mut order: Vec<u32> = (0..m as u32).collect();

@@ -1,0 +1,109 @@
+//! Features computed one time part at a time, with the same result as one run over the
+//! whole dump: the first step towards runs split over machines (a part owns
+//! `[start, start + part)` and loads only what its transfers' features read).
+//!
+//! A part loads its own transfers and, around them, what [`super::lookback`] says they
+//! read: one window before (fans, degrees, amount statistics, scatter-gathers), back to
+//! the start of the window-long block of time before that (the amount sums restart at
+//! each block, see `window.rs`), and one window after (a cycle is counted on every
+//! transfer it passes through, and closes up to one window after it started). Every
+//! search then sees what it saw in the whole dump. A cycle or scatter-gather search that
+//! hits the budget may stop at another point in a part (its pruning sees fewer
+//! transfers), so the equality holds while no search is capped; the summary says when
+//! one is.
+
+use crate::config::Config;
+use crate::graph::FlowGraph;
+use crate::model::Dump;
+
+use super::{compute, Features, Options, COLUMNS};
+
+/// Features of every transfer of `dump` computed part by part, `part` seconds of time
+/// each, in the order of the whole dump's graph (time, then input row), with the row of
+/// each: what [`compute`] on the whole dump gives, row for row.
+pub fn compute_in_parts(dump: &Dump, config: &Config, opts: &Options, part: i64) -> (Features, Vec<u32>) {
+    let t = &dump.transfers;
+    let mut order: Vec<u32> = (0..t.len() as u32).collect();
+    order.sort_unstable_by_key(|&r| (t.time[r as usize], r));
+    let mut position = vec![0u32; t.len()];
+    for (k, &r) in order.iter().enumerate() {
+        position[r as usize] = k as u32;
+    }
+    let mut values = vec![vec![0.0; t.len()]; COLUMNS.len()];
+    let mut capped = 0;
+    let (Some(&first), Some(&last)) = (order.first(), order.last()) else {
+        return (Features { values, capped }, order);
+    };
+    let (first, last) = (t.time[first as usize], t.time[last as usize]);
+    let (window, part) = (opts.window.max(1), part.max(1));
+    let mut start = first;
+    while start <= last {
+        let end = start.saturating_add(part);
+        let from = start.div_euclid(window).saturating_mul(window).saturating_sub(window);
+        let until = end.saturating_add(window);
+        let rows: Vec<u32> =
+            (0..t.len() as u32).filter(|&r| (from..=until).contains(&t.time[r as usize])).collect();
+        let graph = FlowGraph::build_of(dump, &t.select(&rows), config);
+        let f = compute(&graph, opts);
+        capped += f.capped;
+        for e in 0..graph.edge_count() {
+            let row = rows[graph.row[e] as usize] as usize;
+            if (start..end).contains(&t.time[row]) {
+                let at = position[row] as usize;
+                for (column, part_column) in values.iter_mut().zip(&f.values) {
+                    column[at] = part_column[e];
+                }
+            }
+        }
+        start = end;
+    }
+    (Features { values, capped }, order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+    use crate::features::Family;
+    use proptest::prelude::*;
+
+    fn all(window: i64) -> Options {
+        Options {
+            window,
+            max_cycle: 6,
+            families: vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle],
+            budget: u64::MAX,
+        }
+    }
+
+    proptest! {
+        /// Any part length gives, bit for bit, what the whole dump gives.
+        #[test]
+        fn parts_give_what_the_whole_dump_gives(
+            edges in proptest::collection::vec((0u8..7, 0u8..7, 0i64..20 * 24, 1u32..5000), 1..120),
+            window_hours in 1i64..72,
+            part_hours in 1i64..200,
+        ) {
+            let mut t = Tiny::new();
+            for (a, b, hour, cents) in &edges {
+                t.wire(&format!("A{a}"), &format!("A{b}"), hour * H, f64::from(*cents) / 7.0);
+            }
+            let opts = all(window_hours * H);
+            let whole = compute(&t.graph(), &opts);
+            let (parts, order) = compute_in_parts(&t.dump, &t.config, &opts, part_hours * H);
+            let g = t.graph();
+            prop_assert_eq!(&order, &g.row);
+            for (k, (w, p)) in whole.values.iter().zip(&parts.values).enumerate() {
+                let same = w.iter().zip(p).all(|(x, y)| x.to_bits() == y.to_bits());
+                prop_assert!(same, "column {}: {:?} vs {:?}", COLUMNS[k], w, p);
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_dump_has_no_parts() {
+        let t = Tiny::new();
+        let (f, order) = compute_in_parts(&t.dump, &t.config, &all(D), D);
+        assert!(order.is_empty() && f.values.iter().all(Vec::is_empty));
+    }
+}
