@@ -39,8 +39,20 @@ def test_two_executors_give_the_single_machine_features(spark, tmp_path: Path) -
     cli("features", dump, "--out-file", tmp_path / "cli.parquet", "--window", "2d")
     expected = pl.read_parquet(tmp_path / "cli.parquet")
     transfers = spark.read.csv(str(dump / "transfers.csv"), header=True)
+    # Two rows that cannot be accepted: nothing is lost, each comes back with its reason.
+    bad = spark.createDataFrame(
+        [
+            ("BAD-TIME", "last tuesday", "A00000001", "A00000002", "10", "USD", "wire", None),
+            ("BAD-AMOUNT", "2024-02-01T12:00:00Z", "A00000001", "A00000002", "-5", "USD", "wire", None),
+        ],
+        transfers.schema,
+    )
     fx = pl.read_csv(dump / "fx_rates.csv", infer_schema_length=0)
-    result = flowhound.spark.features(transfers, window="2d", partition="10d", fx_rates=fx)
+    result, rejects = flowhound.spark.features_with_rejects(
+        transfers.unionByName(bad), window="2d", partition="10d", fx_rates=fx
+    )
+    refused = {r["transfer_id"]: r["field"] for r in rejects.collect()}
+    assert refused == {"BAD-TIME": "timestamp", "BAD-AMOUNT": "amount"}
     got = pl.from_pandas(result.toPandas()).sort(["timestamp_seconds", "input_order"])
     # Two executors besides the driver, and at least four ten-day parts with transfers.
     assert spark.sparkContext._jsc.sc().getExecutorIds().size() == 2
