@@ -2,7 +2,7 @@
 compute side by side, with the result of one run on one machine.
 
 Each part owns ``[start, start + partition)`` of time and receives, besides its own
-transfers, what they read (:func:`flowhound` prints it as the command's lookback): one
+transfers, what they read (the `features` command prints this as its lookback): one
 window before them, back to the start of the window-long block of time before that, and
 one window after. Rows are copied into every part that reads them with one
 ``explode``; ``groupBy(part).applyInArrow`` runs flowhound on each part in an executor's
