@@ -41,8 +41,12 @@ pub fn compute_in_parts(dump: &Dump, config: &Config, opts: &Options, part: i64)
         let end = start.saturating_add(part);
         let from = start.div_euclid(window).saturating_mul(window).saturating_sub(window);
         let until = end.saturating_add(window);
-        let rows: Vec<u32> =
-            (0..t.len() as u32).filter(|&r| (from..=until).contains(&t.time[r as usize])).collect();
+        // The part's rows are a run of the time order; its graph takes them in input
+        // order, so that equal times keep theirs.
+        let lo = order.partition_point(|&r| t.time[r as usize] < from);
+        let hi = order.partition_point(|&r| t.time[r as usize] <= until);
+        let mut rows = order[lo..hi].to_vec();
+        rows.sort_unstable();
         let graph = FlowGraph::build_of(dump, &t.select(&rows), config);
         let f = compute(&graph, opts);
         capped += f.capped;
