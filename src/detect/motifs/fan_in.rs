@@ -8,7 +8,10 @@
 //! burst is diluted past notice over a week), and the burst must be more than the
 //! account's own habit explains: no more than `expected_by_chance` bursts as unlikely,
 //! in new senders against its own rate of meeting them and in amounts against its own,
-//! expected over every account of the dump.
+//! expected over every account of the dump. A fan spread over a month rather than a
+//! burst (a new sender every few days) is found when the amounts its new senders pay are
+//! ones the account does not receive: its count and amounts together no more than
+//! `spread_expected_by_chance` times as unlikely expected, and its amounts on their own.
 //!
 //! ## Why it matters
 //! Fan-in is one of the eight laundering motifs labelled in the public synthetic AML
@@ -37,7 +40,8 @@
 //! outside it), `min_amount` (`p50`: one median transfer of the dump in the window; a
 //! whip-round of small gifts stays under it), `expected_by_chance` (1, as for cycles:
 //! not even one burst as unlikely expected by chance in the whole dump),
-//! `skip_business_to_business` (true), `channels` (all but card). The strength grows
+//! `spread_expected_by_chance` (0.1: a tenth of a burst's, since everyday life opens
+//! relationships in clumps over a month), `skip_business_to_business` (true), `channels` (all but card). The strength grows
 //! with the new senders, the share of the account's receipts the burst holds, and how
 //! far its typical amount sits above the account's usual one.
 //!
@@ -46,7 +50,8 @@
 //! all year round, so no week stands out from their own habit, and a shop that meets
 //! new customers every day has busy days its habit explains; a trading company meets
 //! new business counterparties every week, so company-to-company payments do not count. Card purchases do not
-//! count. A hub that also passes the money on is reported as gather-scatter, or as UB1,
+//! count. Friends paying a household back over a month, a few new people each week, pay
+//! its everyday amounts: no spread fan. A hub that also passes the money on is reported as gather-scatter, or as UB1,
 //! UB4 or one of the other typologies when their evidence is there, not twice.
 
 use crate::config::Config;
@@ -60,7 +65,7 @@ pub struct FanIn;
 impl Detector for FanIn {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
-            config.fan_in.window_days.get(),
+            config.fan_in.window_days.get().max(config.fan_in.relationship_days.get()),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
         )
     }
@@ -208,6 +213,47 @@ mod tests {
                 .is_some_and(|b| b.new_counterparties >= 5 && b.rate_ratio >= 5.0)
         });
         assert!(dense, "the rush passes the count and rate tests");
+        assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
+    }
+
+    /// A household's everyday life for 200 days: four friends pay it about 100 every ten
+    /// days, and it pays a landlord and a shop about as much.
+    fn everyday(t: &mut Tiny) {
+        t.span(200);
+        for d in (0..200).step_by(10) {
+            for f in 0..4 {
+                t.wire(&format!("FRIEND{f}"), "HUB", (d + f) * D, 90.0 + (d % 7 + f) as f64 * 5.0);
+            }
+            t.wire("HUB", "LANDLORD", d * D + 5 * H, 300.0);
+            t.wire("HUB", "SHOP", d * D + 9 * H, 60.0 + (d % 5) as f64 * 10.0);
+        }
+    }
+
+    #[test]
+    fn a_fan_spread_over_a_month_is_found_by_its_amounts() {
+        // Ten new senders, one every three days, each paying thirty times what the
+        // account usually moves: no week holds a burst, the month does.
+        let mut t = Tiny::new();
+        everyday(&mut t);
+        for k in 0..10 {
+            t.wire(&format!("S{k}"), "HUB", 100 * D + k * 3 * D, 3_000.0 + k as f64 * 10.0);
+        }
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 10, "the friends' payments in the month are not the fan");
+        assert!(hits[0].reason.contains("10 new"), "{}", hits[0].reason);
+        assert!(hits[0].reason.contains("within 27.0 days"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn new_people_paying_a_household_its_everyday_amounts_over_a_month_stay_quiet() {
+        // The same ten new senders over the same month, paying what the household's
+        // friends pay: people settling a shared holiday, buyers of things it sold.
+        let mut t = Tiny::new();
+        everyday(&mut t);
+        for k in 0..10 {
+            t.wire(&format!("S{k}"), "HUB", 100 * D + k * 3 * D, 90.0 + k as f64 * 5.0);
+        }
         assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
     }
 }

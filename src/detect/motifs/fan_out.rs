@@ -5,7 +5,9 @@
 //! payees (distinct controllers when entity links are known), where that burst is most
 //! of everything it ever paid out: a one-off dispersal, not a steady business. As for
 //! fan_in, the window is read at every length from one day up, and the burst must be
-//! more than the account's habit explains (`expected_by_chance`).
+//! more than the account's habit explains (`expected_by_chance`). A fan spread over a
+//! month rather than a burst (a new payee every few days) is found when the amounts it
+//! pays them are ones the account does not pay (`spread_expected_by_chance`).
 //!
 //! ## Why it matters
 //! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML
@@ -25,12 +27,13 @@
 //! ## Parameters
 //! `[fan_out]`: `window_days` (7), `min_counterparties` (3 new payees, first paid inside
 //! the window and not after `relationship_days`, 30), `min_rate_ratio` (5),
-//! `min_amount` (`p50`), `expected_by_chance` (1), `channels` (all but card), as for
-//! fan_in.
+//! `min_amount` (`p50`), `expected_by_chance` (1), `spread_expected_by_chance` (0.1),
+//! `channels` (all but card), as for fan_in.
 //!
 //! ## Look-alikes
 //! Payroll pays the same staff every month (they are not new payees) and suppliers are
-//! paid all year (no week stands out). A hub that pays new payees its everyday amounts
+//! paid all year (no week stands out). A household that pays a few new people a month
+//! its everyday amounts (a move, a holiday) is no spread fan. A hub that pays new payees its everyday amounts
 //! ranks below one that scatters amounts it never pays. A company splitting corporate money
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
 //! gather-scatter or UB1: those are reported instead, not twice.
@@ -46,7 +49,7 @@ pub struct FanOut;
 impl Detector for FanOut {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
-            config.fan_out.window_days.get(),
+            config.fan_out.window_days.get().max(config.fan_out.relationship_days.get()),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
         )
     }

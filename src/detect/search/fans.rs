@@ -34,6 +34,9 @@ pub struct FanConfig {
     /// rate of opening them, amounts against its own) expected by chance over every
     /// account of the dump.
     pub expected_by_chance: Multiple,
+    /// The same for a fan spread over `relationship_days` rather than a burst, whose
+    /// new counterparties' amounts must also be that unlikely on their own.
+    pub spread_expected_by_chance: Multiple,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -110,7 +113,8 @@ fn fan_hit(
                 && b.amount >= floor
                 && unlikely(g, v, b, cfg.expected_by_chance.get())
         },
-    )?;
+    )
+    .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor))?;
     let mut b = HitBuilder::default();
     for &e in &burst.edges {
         let a = g.amount[e as usize];
@@ -150,6 +154,42 @@ fn fan_hit(
     Some(b.finish(g, pattern, burst.amount, strength, reason))
 }
 
+/// A fan spread over the whole relationship span rather than a burst (one new sender
+/// every two or three days for a month): the window of `relationship_days` that opens the
+/// most new relationships, kept when those relationships' own amounts, against the
+/// account's habit, are expected by chance at most `spread_expected_by_chance` times over
+/// every account of the dump, and their count and amounts together as rarely. Everyday
+/// life opens relationships in clumps over a month (a move, a sale, a holiday), so only
+/// amounts the account does not move say that one is a fan. Its proving transfers are
+/// those with the new counterparties: the rest of the window is the account's business.
+fn slow_fan(
+    g: &FlowGraph,
+    v: u32,
+    list: AdjList<'_>,
+    keep: &[usize],
+    baseline: usize,
+    cfg: &FanConfig,
+    floor: f64,
+) -> Option<Burst> {
+    let span = days_to_seconds(cfg.relationship_days.get().max(cfg.window_days.get()));
+    let mut b = densest_within(g, list, keep, baseline, span, span, span)?;
+    if b.new_counterparties < cfg.min_counterparties.get() {
+        return None;
+    }
+    // One more reading than densest_at_any_scale's.
+    b.chance *= scales(days_to_seconds(cfg.window_days.get()), g.scale.time_tick_seconds).len() as f64 + 1.0;
+    let amounts = AmountNovelty::measure(g, &[v], &b.new_edges).chance();
+    let accounts = g.scale.active_accounts as f64;
+    let amount: f64 = b.new_edges.iter().map(|&e| g.amount[e as usize]).sum();
+    let expected = cfg.spread_expected_by_chance.get();
+    if amount < floor || amounts * accounts > expected || b.chance * amounts * accounts > expected {
+        return None;
+    }
+    b.edges = std::mem::take(&mut b.new_edges);
+    b.amount = amount;
+    Some(b)
+}
+
 /// The window in which an account dealt with the most distinct counterparties.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Burst {
@@ -159,6 +199,8 @@ pub struct Burst {
     pub to: i64,
     /// Edge ids of the counted transfers in the window, in time order.
     pub edges: Vec<u32>,
+    /// Edge ids of the window's transfers with its new counterparties, in time order.
+    pub new_edges: Vec<u32>,
     /// Distinct counterparties (controller groups) in the window.
     pub counterparties: usize,
     /// Of those, the ones the account dealt with this way only inside the window.
@@ -324,6 +366,11 @@ pub fn densest_within(
         }
     }
     let (lo, hi, new) = best?;
+    let until = time(lo) + relationship;
+    let new_parties: rustc_hash::FxHashSet<u32> =
+        (lo..=hi).filter(|&k| opens[k] && last[&party(k)] <= until).map(party).collect();
+    let new_edges =
+        (lo..=hi).filter(|&k| new_parties.contains(&party(k))).map(|k| list.edges[keep[k]]).collect();
     let parties = (lo..=hi).map(party).collect::<rustc_hash::FxHashSet<u32>>().len();
     let idx = &keep[lo..=hi];
     let dump_span = match (g.time.first(), g.time.last()) {
@@ -341,6 +388,7 @@ pub fn densest_within(
         from: list.time[idx[0]],
         to: list.time[idx[idx.len() - 1]],
         edges: idx.iter().map(|&k| list.edges[k]).collect(),
+        new_edges,
         counterparties: parties,
         new_counterparties: new,
         share: idx.len() as f64 / keep.len() as f64,
