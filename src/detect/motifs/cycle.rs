@@ -249,31 +249,41 @@ impl Detector for Cycle {
                 }
                 (cycles, capped)
             })
+            // Only what a search found or where it stopped: an entry per transfer would
+            // hold 32 bytes for each of them, most of it empty.
+            .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
             .collect();
         // Loops of strangers, from every one-off payment its payer rarely makes.
         if let Some(one_off) = one_off {
             let index = StrangerPayments::index(g, one_off, |e| counts(e as usize));
-            found.par_extend((0..index.payments()).into_par_iter().with_min_len(1024).map(|k| {
-                let e = index.payment(k) as usize;
-                let origin = g.src[e];
-                let mut cycles = Vec::new();
-                if !together(&comp, origin, g.dst[e]) {
-                    return (cycles, false);
-                }
-                let home = |v: u32| comp[v as usize] == comp[origin as usize];
-                let end = stranger_loops_from(g, k, among_strangers, &index, home, |c, product| {
-                    // Every payment but the closing one is a chance below the gate, and
-                    // the closing one had to land on the origin, which strangers pay as
-                    // often as it is popular.
-                    let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
-                    let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
-                    let chance = product_chance(product, c.len(), gated) * popularity(g, origin, &members);
-                    if kept(c, chance) {
-                        cycles.push((c.to_vec(), Evidence::Strangers(chance)));
-                    }
-                });
-                (cycles, end == SearchEnd::BudgetHit)
-            }));
+            found.par_extend(
+                (0..index.payments())
+                    .into_par_iter()
+                    .with_min_len(1024)
+                    .map(|k| {
+                        let e = index.payment(k) as usize;
+                        let origin = g.src[e];
+                        let mut cycles = Vec::new();
+                        if !together(&comp, origin, g.dst[e]) {
+                            return (cycles, false);
+                        }
+                        let home = |v: u32| comp[v as usize] == comp[origin as usize];
+                        let end = stranger_loops_from(g, k, among_strangers, &index, home, |c, product| {
+                            // Every payment but the closing one is a chance below the gate, and
+                            // the closing one had to land on the origin, which strangers pay as
+                            // often as it is popular.
+                            let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
+                            let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
+                            let chance =
+                                product_chance(product, c.len(), gated) * popularity(g, origin, &members);
+                            if kept(c, chance) {
+                                cycles.push((c.to_vec(), Evidence::Strangers(chance)));
+                            }
+                        });
+                        (cycles, end == SearchEnd::BudgetHit)
+                    })
+                    .filter(|(cycles, capped)| !cycles.is_empty() || *capped),
+            );
         }
         let capped = found.iter().filter(|f| f.1).count();
         let mut notes = Vec::new();

@@ -111,6 +111,9 @@ impl Detector for RandomWalk {
                     (None, false)
                 }
             })
+            // Only what a search found or where it stopped: one entry per transfer would
+            // hold 32 bytes for each of them.
+            .filter(|r| r.0.is_some() || r.1)
             .collect();
         let capped = results.iter().filter(|r| r.1).count();
         let notes = if capped > 0 {

@@ -111,6 +111,8 @@ impl Detector for Layering {
             .into_par_iter()
             .with_min_len(1024)
             .map(|e| chain_from(g, &spec, &shell, e))
+            // Only what a search found or where it stopped, not an entry per transfer.
+            .filter(|r| r.0.is_some() || r.1)
             .collect();
         let capped = results.iter().filter(|r| r.1).count();
         if capped > 0 {
