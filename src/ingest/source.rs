@@ -151,7 +151,7 @@ fn trimmed(cell: &str) -> &str {
 impl<'a> StrColumn<'a> {
     /// The cell at `row`, trimmed; `""` for null or out of range.
     pub fn get(&self, row: usize) -> &'a str {
-        // Polars rechunks what it reads, so one chunk is the common case: skip the search.
+        // A file under one block (see `BLOCK_BYTES`) is one chunk: skip the search.
         if let [(_, arr)] = self.chunks.as_slice() {
             return if row < arr.len() { arr.get(row).map(trimmed).unwrap_or("") } else { "" };
         }
@@ -209,6 +209,28 @@ impl Stored {
         std::fs::read(path).map(Stored::Read).map_err(|e| Error::io(path, e))
     }
 
+    /// Hands the pages that hold `part`, a slice of these bytes, back to the kernel once
+    /// polars has parsed them, so that a large file's text and its columns are never
+    /// resident together. Bytes read into memory stay.
+    fn release(&self, part: &[u8]) {
+        #[cfg(unix)]
+        if let Stored::Mapped(map) = self {
+            let (start, at) = (map.as_ptr() as usize, part.as_ptr() as usize);
+            if part.is_empty() || at < start || at + part.len() > start + map.len() {
+                return;
+            }
+            // SAFETY: the map is a read-only shared mapping of a file. Pages dropped here
+            // are read again from the page cache, with the same bytes, when next touched
+            // (the exact path re-reads the whole file after the fast path refuses it).
+            // Failing to drop them only costs memory, so the result is ignored.
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, at - start, part.len())
+            };
+        }
+        #[cfg(not(unix))]
+        let _ = part;
+    }
+
     fn into_vec(self) -> Vec<u8> {
         match self {
             Stored::Mapped(map) => map.to_vec(),
@@ -241,7 +263,8 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
         .unwrap_or_else(|| path.display().to_string());
     let (frame, lines, read_rejects) = match format {
         Format::Csv => {
-            read_csv_bytes(path, &file, &rewrite_header(path, &stored, rename)?, max_record_lines)?
+            let text = rewrite_header(path, &stored, rename)?;
+            read_csv_bytes(path, &file, &text, max_record_lines, &|part| stored.release(part))?
         }
         Format::CsvGz => {
             // Decompressed here rather than by polars: without its `decompress` feature
@@ -258,7 +281,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
                 ));
             }
             drop(stored);
-            read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?, max_record_lines)?
+            read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?, max_record_lines, &|_| {})?
         }
         Format::Parquet => (read_parquet(path, stored.into_vec())?, None, Vec::new()),
         Format::Memory => return Err(Error::bad_input(path, "an in-memory table is not a file to read")),
@@ -314,7 +337,61 @@ fn contained<T>(read: impl FnOnce() -> T) -> std::thread::Result<T> {
     result
 }
 
-fn read_csv_bytes(path: &Path, file: &str, raw: &[u8], max_record_lines: usize) -> Result<CsvRead> {
+/// Bytes of CSV text polars parses at a time: each block's pages are released once
+/// parsed (see `Stored::release`), so the text of a large file gives way to its columns
+/// as they are built instead of both being resident at the peak.
+const BLOCK_BYTES: usize = 128 << 20;
+
+/// `body` (header first) in blocks of about `size` bytes, each ending at a line break;
+/// the whole body as one block when it holds a quote, since a quoted field may hold a
+/// line break that a block boundary must not split.
+fn blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
+    if body.contains(&b'"') {
+        return vec![body];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        let mut end = (start + size).min(body.len());
+        if end < body.len() {
+            end = body[end..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| end + p + 1);
+        }
+        out.push(&body[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// Polars' reading of `body` (header first), in blocks of about `size` bytes (see [`blocks`]): the first
+/// block names the columns, the others are read with its schema and appended as chunks,
+/// and `release` is handed each block once parsed.
+fn parse_in_blocks(body: &[u8], size: usize, release: &dyn Fn(&[u8])) -> PolarsResult<DataFrame> {
+    let mut frame: Option<DataFrame> = None;
+    for block in blocks(body, size) {
+        let options = CsvReadOptions::default().with_raise_if_empty(false);
+        let options = match &frame {
+            None => options.with_has_header(true).with_infer_schema_length(Some(0)),
+            Some(first) => options.with_has_header(false).with_schema(Some(first.schema().clone())),
+        };
+        let part = options.into_reader_with_file_handle(Cursor::new(block)).finish()?;
+        release(block);
+        match &mut frame {
+            None => frame = Some(part),
+            Some(frame) => {
+                frame.vstack_mut(&part)?;
+            }
+        }
+    }
+    Ok(frame.unwrap_or_default())
+}
+
+fn read_csv_bytes(
+    path: &Path,
+    file: &str,
+    raw: &[u8],
+    max_record_lines: usize,
+    release: &dyn Fn(&[u8]),
+) -> Result<CsvRead> {
     let body = raw.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(raw);
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::bad_input(path, "line 1: file is empty: no header row"));
@@ -331,20 +408,13 @@ fn read_csv_bytes(path: &Path, file: &str, raw: &[u8], max_record_lines: usize) 
     if let Some(name) = duplicate_header(body) {
         return Err(named_twice(path, &name));
     }
-    let fast = contained(|| {
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .with_raise_if_empty(false)
-            .into_reader_with_file_handle(Cursor::new(body))
-            .finish()
-    });
+    // Counted before the blocks' pages are released.
+    let rows = physical_rows(body);
+    let fast = contained(|| parse_in_blocks(body, BLOCK_BYTES, release));
     match fast {
         // Line numbers of the fast path are row + 2; when blank lines or quoted line breaks
         // make that untrue, the exact path numbers rows by their real lines.
-        Ok(Ok(df)) if physical_rows(body) == df.height() => {
-            Ok((normalise_names(path, df)?, None, Vec::new()))
-        }
+        Ok(Ok(df)) if rows == df.height() => Ok((normalise_names(path, df)?, None, Vec::new())),
         // Ragged rows, bad UTF-8, or a polars panic: take the exact, row-by-row path.
         _ => read_csv_exact(path, file, body, max_record_lines),
     }
@@ -590,6 +660,38 @@ mod tests {
         let p = dir.path().join("transfers.csv");
         std::fs::write(&p, text).unwrap();
         read_table(&p)
+    }
+
+    #[test]
+    fn blocks_end_at_line_breaks_and_a_quote_keeps_one_block() {
+        let body = b"id,a\n1,x\n2,yy\n3,zzz\n4,w";
+        let parts = blocks(body, 6);
+        assert_eq!(parts.concat(), body.to_vec());
+        assert!(parts[..parts.len() - 1].iter().all(|b| b.ends_with(b"\n")), "{parts:?}");
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert_eq!(blocks(b"id,a\n1,\"x\ny\"\n2,z\n", 4).len(), 1);
+        assert!(blocks(b"", 4).is_empty());
+    }
+
+    #[test]
+    fn a_file_read_in_blocks_is_the_file_read_at_once() {
+        let mut text = String::from("transfer_id,src,amount,memo\n");
+        for k in 0..500 {
+            let memo = if k % 7 == 0 { "" } else { "rent" };
+            text.push_str(&format!("T{k},A{},{}.{:02},{memo}\n", k % 13, k * 37, k % 100));
+        }
+        let released = std::cell::Cell::new(0);
+        let whole = parse_in_blocks(text.as_bytes(), usize::MAX, &|_| {}).unwrap();
+        let parts =
+            parse_in_blocks(text.as_bytes(), 300, &|b| released.set(released.get() + b.len())).unwrap();
+        assert_eq!(released.get(), text.len(), "every block is handed back once parsed");
+        assert!(parts.first_col_n_chunks() > 1);
+        assert_eq!(whole.get_column_names(), parts.get_column_names());
+        assert!(whole.equals_missing(&parts));
+        // A ragged row in a later block refuses the whole fast read, as it does at once.
+        let ragged = format!("{text}T9,A1,5.00,rent,extra\n");
+        assert!(parse_in_blocks(ragged.as_bytes(), 300, &|_| {}).is_err());
+        assert!(parse_in_blocks(ragged.as_bytes(), usize::MAX, &|_| {}).is_err());
     }
 
     #[test]
