@@ -37,8 +37,8 @@
 //! not after `relationship_days` (30: a sender who pays daily for a few weeks and then
 //! never again is new; one who pays every month is not),
 //! `min_rate_ratio` (5: the burst's daily rate is five times the account's own rate
-//! outside it), `min_amount` (`p50`: one median transfer of the dump in the window; a
-//! whip-round of small gifts stays under it), `expected_by_chance` (1, as for cycles:
+//! outside it), `min_amount` (`p90`: one large transfer of the dump in the window, in
+//! all; a household meeting a few new people in a week moves less), `expected_by_chance` (1, as for cycles:
 //! not even one burst as unlikely expected by chance in the whole dump),
 //! `spread_expected_by_chance` (0.1: a tenth of a burst's, since everyday life opens
 //! relationships in clumps over a month), `skip_business_to_business` (true), `channels` (all but card). The strength grows

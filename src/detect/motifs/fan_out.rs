@@ -27,13 +27,15 @@
 //! ## Parameters
 //! `[fan_out]`: `window_days` (7), `min_counterparties` (3 new payees, first paid inside
 //! the window and not after `relationship_days`, 30), `min_rate_ratio` (5),
-//! `min_amount` (`p50`), `expected_by_chance` (1), `spread_expected_by_chance` (0.1),
+//! `min_amount` (`p90`), `expected_by_chance` (1), `spread_expected_by_chance` (0.1),
 //! `channels` (all but card), as for fan_in.
 //!
 //! ## Look-alikes
 //! Payroll pays the same staff every month (they are not new payees) and suppliers are
 //! paid all year (no week stands out). A household that pays a few new people a month
-//! its everyday amounts (a move, a holiday) is no spread fan. A hub that pays new payees its everyday amounts
+//! its everyday amounts (a move, a holiday) is no spread fan, and one paying three or
+//! four new people small sums in a day (a shared dinner, second-hand purchases) moves
+//! less than one large transfer of the dump in all. A hub that pays new payees its everyday amounts
 //! ranks below one that scatters amounts it never pays. A company splitting corporate money
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
 //! gather-scatter or UB1: those are reported instead, not twice.
@@ -103,6 +105,31 @@ mod tests {
         let mut t = Tiny::new();
         burst(&mut t, "HUB", 5, 10 * D, 8 * D);
         assert!(t.hits(&FanOut).is_empty(), "wider than the window");
+    }
+
+    #[test]
+    fn a_household_paying_a_few_new_people_small_sums_stays_quiet() {
+        // A dump of small everyday payments and some large ones: its median is 20, its
+        // 90th percentile 5,000.
+        let mut t = Tiny::new();
+        t.span(200);
+        for k in 0..200 {
+            let amount = if k % 5 == 0 { 5_000.0 } else { 20.0 };
+            t.wire(&format!("E{}", k % 10), &format!("F{}", k % 7), k * D, amount);
+        }
+        // A household that pays its two regulars small sums pays four new people 100
+        // each in a day: a shared dinner, things bought second hand.
+        for d in (0..200).step_by(20) {
+            t.wire("HOME", "GROCER", d * D, 15.0);
+            t.wire("HOME", "PHONE", d * D + H, 25.0);
+        }
+        for k in 0..4 {
+            t.wire("HOME", &format!("SELLER{k}"), 90 * D + k * H, 100.0);
+        }
+        assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
+        // Not vacuous: one median transfer in all would have let it through.
+        t.config.fan_out.min_amount = "p50".parse().expect("a floor");
+        assert_eq!(t.hits(&FanOut).len(), 1);
     }
 
     #[test]
