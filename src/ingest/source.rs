@@ -346,7 +346,7 @@ const BLOCK_BYTES: usize = 128 << 20;
 /// the whole body as one block when it holds a quote, since a quoted field may hold a
 /// line break that a block boundary must not split.
 fn blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
-    if body.contains(&b'"') {
+    if memchr::memchr(b'"', body).is_some() {
         return vec![body];
     }
     let mut out = Vec::new();
@@ -354,7 +354,7 @@ fn blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
     while start < body.len() {
         let mut end = (start + size).min(body.len());
         if end < body.len() {
-            end = body[end..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| end + p + 1);
+            end = memchr::memchr(b'\n', &body[end..]).map_or(body.len(), |p| end + p + 1);
         }
         out.push(&body[start..end]);
         start = end;
@@ -402,7 +402,7 @@ fn read_csv_bytes(
             format!("line {line}: not a CSV text file (NUL bytes from here on); is it compressed or binary?"),
         ));
     }
-    if body.contains(&0u8) {
+    if memchr::memchr(0, body).is_some() {
         return read_csv_exact(path, file, body, max_record_lines);
     }
     if let Some(name) = duplicate_header(body) {
@@ -422,10 +422,15 @@ fn read_csv_bytes(
 
 /// Non-blank lines after the header (blank lines are not rows).
 fn physical_rows(body: &[u8]) -> usize {
-    body.split(|&b| b == b'\n')
-        .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
-        .count()
-        .saturating_sub(1)
+    let mut start = 0;
+    let mut rows = 0usize;
+    for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
+        if body[start..end].iter().any(|b| !b.is_ascii_whitespace()) {
+            rows += 1;
+        }
+        start = end + 1;
+    }
+    rows.saturating_sub(1)
 }
 
 /// A column named twice in the header (compared as flowhound matches names).
@@ -551,11 +556,11 @@ pub const MAX_RECORD_LINES: usize = 20;
 /// or NUL bytes are more than one in a thousand (compressed or binary data, not a stray
 /// NUL in a memo, which rejects its own row).
 fn binary_from(body: &[u8]) -> Option<u64> {
-    let first = body.iter().position(|&b| b == 0)?;
-    let header_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
-    let nuls = body.iter().filter(|&&b| b == 0).count();
+    let first = memchr::memchr(0, body)?;
+    let header_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+    let nuls = memchr::memchr_iter(0, body).count();
     (first < header_end || nuls * 1000 > body.len())
-        .then(|| body[..first].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
+        .then(|| memchr::memchr_iter(b'\n', &body[..first]).count() as u64 + 1)
 }
 
 fn read_parquet(path: &Path, stored: Vec<u8>) -> Result<DataFrame> {
