@@ -185,7 +185,11 @@ fn slow_fan(
     if amount < floor || amounts * accounts > expected || b.chance * amounts * accounts > expected {
         return None;
     }
+    // The fan is its new counterparties' transfers: its span, share and amount are theirs.
     b.edges = std::mem::take(&mut b.new_edges);
+    let (first, last) = (*b.edges.first()?, *b.edges.last()?);
+    (b.from, b.to) = (g.time[first as usize], g.time[last as usize]);
+    b.share = b.edges.len() as f64 / keep.len() as f64;
     b.amount = amount;
     Some(b)
 }
