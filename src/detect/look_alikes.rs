@@ -197,5 +197,6 @@ fn no_detector_flags_a_legitimate_look_alike() {
     }
     assert!(flagged.is_empty(), "look-alikes flagged:\n{}", flagged.join("\n"));
     // A gap that closed comes off the record, so the record stays true.
-    assert_eq!(gaps_seen.len(), KNOWN_GAPS.len(), "closed gaps still on record: {:?}", KNOWN_GAPS);
+    let closed: Vec<_> = KNOWN_GAPS.iter().filter(|gap| !gaps_seen.contains(gap)).collect();
+    assert!(closed.is_empty(), "gaps on record that no longer show, take them off: {closed:?}");
 }
