@@ -172,21 +172,21 @@ fn slow_fan(
     floor: f64,
 ) -> Option<Burst> {
     let span = days_to_seconds(cfg.relationship_days.get().max(cfg.window_days.get()));
-    let mut b = densest_within(g, list, keep, baseline, span, span, span)?;
+    let (mut b, new_edges) = densest(g, list, keep, baseline, span, span, span, true)?;
     if b.new_counterparties < cfg.min_counterparties.get() {
         return None;
     }
     // One more reading than densest_at_any_scale's.
     b.chance *= scales(days_to_seconds(cfg.window_days.get()), g.scale.time_tick_seconds).len() as f64 + 1.0;
-    let amounts = AmountNovelty::measure(g, &[v], &b.new_edges).chance();
+    let amounts = AmountNovelty::measure(g, &[v], &new_edges).chance();
     let accounts = g.scale.active_accounts as f64;
-    let amount: f64 = b.new_edges.iter().map(|&e| g.amount[e as usize]).sum();
+    let amount: f64 = new_edges.iter().map(|&e| g.amount[e as usize]).sum();
     let expected = cfg.spread_expected_by_chance.get();
     if amount < floor || amounts * accounts > expected || b.chance * amounts * accounts > expected {
         return None;
     }
     // The fan is its new counterparties' transfers: its span, share and amount are theirs.
-    b.edges = std::mem::take(&mut b.new_edges);
+    b.edges = new_edges;
     let (first, last) = (*b.edges.first()?, *b.edges.last()?);
     (b.from, b.to) = (g.time[first as usize], g.time[last as usize]);
     b.share = b.edges.len() as f64 / keep.len() as f64;
@@ -203,8 +203,6 @@ pub struct Burst {
     pub to: i64,
     /// Edge ids of the counted transfers in the window, in time order.
     pub edges: Vec<u32>,
-    /// Edge ids of the window's transfers with its new counterparties, in time order.
-    pub new_edges: Vec<u32>,
     /// Distinct counterparties (controller groups) in the window.
     pub counterparties: usize,
     /// Of those, the ones the account dealt with this way only inside the window.
@@ -329,6 +327,22 @@ pub fn densest_within(
     rate_window: i64,
     relationship: i64,
 ) -> Option<Burst> {
+    densest(g, list, keep, baseline, span, rate_window, relationship, false).map(|(b, _)| b)
+}
+
+/// [`densest_within`], and with `new_edges` the edge ids of the window's transfers with
+/// its new counterparties, in time order (empty without).
+#[allow(clippy::too_many_arguments)]
+fn densest(
+    g: &FlowGraph,
+    list: AdjList<'_>,
+    keep: &[usize],
+    baseline: usize,
+    span: i64,
+    rate_window: i64,
+    relationship: i64,
+    new_edges: bool,
+) -> Option<(Burst, Vec<u32>)> {
     let controller = &g.accounts.controller;
     let party = |k: usize| controller[list.other[keep[k]] as usize];
     let time = |k: usize| list.time[keep[k]];
@@ -370,11 +384,14 @@ pub fn densest_within(
         }
     }
     let (lo, hi, new) = best?;
-    let until = time(lo) + relationship;
-    let new_parties: rustc_hash::FxHashSet<u32> =
-        (lo..=hi).filter(|&k| opens[k] && last[&party(k)] <= until).map(party).collect();
-    let new_edges =
-        (lo..=hi).filter(|&k| new_parties.contains(&party(k))).map(|k| list.edges[keep[k]]).collect();
+    let new_edges = if new_edges {
+        let until = time(lo) + relationship;
+        let new_parties: rustc_hash::FxHashSet<u32> =
+            (lo..=hi).filter(|&k| opens[k] && last[&party(k)] <= until).map(party).collect();
+        (lo..=hi).filter(|&k| new_parties.contains(&party(k))).map(|k| list.edges[keep[k]]).collect()
+    } else {
+        Vec::new()
+    };
     let parties = (lo..=hi).map(party).collect::<rustc_hash::FxHashSet<u32>>().len();
     let idx = &keep[lo..=hi];
     let dump_span = match (g.time.first(), g.time.last()) {
@@ -387,19 +404,19 @@ pub fn densest_within(
     // with outside the window (one added, so a quiet account's first burst is finite).
     let opened_outside = last.len().saturating_sub(new) as f64;
     let usual_per_window = (opened_outside + 1.0) / days(dump_span - rate_window) * days(rate_window);
-    Some(Burst {
+    let burst = Burst {
         chance: burst_chance(new, usual_per_window, days(dump_span) / days(rate_window)),
         from: list.time[idx[0]],
         to: list.time[idx[idx.len() - 1]],
         edges: idx.iter().map(|&k| list.edges[k]).collect(),
-        new_edges,
         counterparties: parties,
         new_counterparties: new,
         share: idx.len() as f64 / keep.len() as f64,
         rate_ratio: (idx.len() as f64 / days(rate_window))
             / ((outside + 1.0) / days(dump_span - rate_window)),
         amount: idx.iter().map(|&k| list.amount[k]).sum(),
-    })
+    };
+    Some((burst, new_edges))
 }
 
 /// Counts of marked positions, with prefix sums in O(log n) (a binary indexed tree).
