@@ -246,8 +246,14 @@ impl FlowGraph {
     /// positions are found once for the whole graph, by one merge of each account's
     /// incoming and outgoing lists, rather than by two binary searches per step.
     pub fn onward(&self, e: u32) -> AdjList<'_> {
+        self.onward_to(e, self.dst[e as usize])
+    }
+
+    /// [`FlowGraph::onward`] for a caller that already knows `e`'s receiver `v`.
+    pub fn onward_to(&self, e: u32, v: u32) -> AdjList<'_> {
+        debug_assert_eq!(self.dst[e as usize], v);
         let starts = self.onward.get_or_init(|| self.onward_positions());
-        let v = self.dst[e as usize] as usize;
+        let v = v as usize;
         let r = starts[e as usize] as usize..self.out_offsets[v + 1] as usize;
         AdjList {
             edges: &self.out_edges[r.clone()],

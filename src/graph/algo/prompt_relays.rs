@@ -76,7 +76,7 @@ pub fn relay_cycles_from(
         deadline: g.time[s].saturating_add(spec.window),
         spent: 0,
     };
-    if search.extend(1.0) {
+    if search.extend(1.0, start, g.dst[s], g.time[s]) {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
@@ -84,11 +84,11 @@ pub fn relay_cycles_from(
 }
 
 impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
-    /// Returns false when the budget ran out.
-    fn extend(&mut self, chance: f64) -> bool {
+    /// Goes on from the path's last transfer `last`, received by `at` at `received`
+    /// (passed down from the list it was found in rather than looked up again by edge
+    /// id, which waits on memory at every step). Returns false when the budget ran out.
+    fn extend(&mut self, chance: f64, last: u32, at: u32, received: i64) -> bool {
         let g = self.g;
-        let last = *self.path.last().unwrap_or(&0) as usize;
-        let (at, received) = (g.dst[last], g.time[last]);
         let sent = g.out_edges(at).len();
         if sent == 0 || g.scale.chance_within(sent, 0) > self.spec.max_hop_chance {
             return true;
@@ -97,11 +97,11 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let slowest = g.scale.longest_within(sent, self.spec.max_hop_chance);
         let until = self.deadline.min(received.saturating_add(slowest).saturating_add(1));
         // From `received` itself: a transfer with the same timestamp may have come after.
-        let next = g.onward(last as u32);
+        let next = g.onward_to(last, at);
         let mut k = 0;
         while k < next.len() && next.time[k] <= until {
-            let (e, to, hop) =
-                (next.edges[k], next.other[k], g.scale.chance_within(sent, next.time[k] - received));
+            let (e, to, time) = (next.edges[k], next.other[k], next.time[k]);
+            let hop = g.scale.chance_within(sent, time - received);
             k += 1;
             self.spent += 1;
             if self.spent > self.spec.budget {
@@ -126,7 +126,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             }
             self.path.push(e);
             self.nodes.push(to);
-            let ok = self.extend(chance * hop);
+            let ok = self.extend(chance * hop, e, to, time);
             self.nodes.pop();
             self.path.pop();
             if !ok {

@@ -63,18 +63,23 @@ pub fn ring_from(
             return None;
         }
         members.push(at);
-        let (edges, _) = g.out_after(at, t0 - 1, t0 + spec.span);
+        // Read from the account's own list, which holds each payment's payee and time
+        // beside it, rather than by edge id in the graph-wide arrays.
+        let out = g.out_list(at);
+        let from = out.time.partition_point(|&t| t < t0);
+        let to = out.time.partition_point(|&t| t <= t0 + spec.span).max(from);
         // Payments to the account's regulars (rent, bills, family) are its habit and do
         // not count; one payment to a one-off payee must.
-        let mut paid = edges.iter().copied().filter(|&e| counts(e) && g.dst[e as usize] != at && once(e));
-        let (Some(next), None) = (paid.next(), paid.next()) else { return None };
+        let mut paid = (from..to).filter(|&k| out.other[k] != at && once(out.edges[k]) && counts(out.edges[k]));
+        let (Some(k), None) = (paid.next(), paid.next()) else { return None };
+        let next = out.edges[k];
         // Earlier than the start (a same-time payment with a smaller id): the ring is
         // found from that one instead.
-        if (g.time[next as usize], next) < (t0, start) {
+        if (out.time[k], next) < (t0, start) {
             return None;
         }
         ring.push(next);
-        at = g.dst[next as usize];
+        at = out.other[k];
     }
     (ring.len() >= spec.min_hops).then_some(ring)
 }

@@ -41,10 +41,6 @@ pub struct StrangerPayments {
     /// Smallest share of each run of [`BLOCK`] entries (blocks may straddle payers,
     /// which only makes them smaller, so a skip is always safe).
     block_min: Vec<f32>,
-    /// Per entry, the position of its receiver's first one-off payment at or after it:
-    /// where a search goes on from a hop, found once here rather than by a binary
-    /// search at every step.
-    onward: Vec<u32>,
 }
 
 /// [`StrangerPayments::position`] of a transfer that is not in the index.
@@ -84,13 +80,12 @@ impl StrangerPayments {
             offsets: Vec::with_capacity(g.node_count() + 1),
             entries: Vec::with_capacity(total),
             block_min: Vec::new(),
-            onward: Vec::new(),
         };
         index.offsets.push(0);
         for payer in per_payer {
             for (e, t, share) in payer {
                 index.position[e as usize] = index.entries.len() as u32;
-                index.entries.push(Entry { time: t, edge: e, share });
+                index.entries.push(Entry { time: t, edge: e, share, to: g.dst[e as usize], onward: 0 });
             }
             index.offsets.push(index.entries.len() as u32);
         }
@@ -99,12 +94,11 @@ impl StrangerPayments {
             .chunks(BLOCK)
             .map(|c| c.iter().map(|x| x.share).fold(f32::INFINITY, f32::min))
             .collect();
-        index.onward = index
-            .entries
-            .par_iter()
-            .with_min_len(1024)
-            .map(|x| index.from(g.dst[x.edge as usize], x.time).0 as u32)
-            .collect();
+        let onward: Vec<u32> =
+            index.entries.par_iter().with_min_len(1024).map(|x| index.from(x.to, x.time).0 as u32).collect();
+        for (entry, onward) in index.entries.iter_mut().zip(onward) {
+            entry.onward = onward;
+        }
         index
     }
 
@@ -137,13 +131,20 @@ impl StrangerPayments {
     }
 }
 
-/// One payment of [`StrangerPayments`].
+/// One payment of [`StrangerPayments`]. A search reads everything it needs of a payment
+/// from here, in one cache line: a step that looked up the receiver or where it goes on
+/// in graph-wide arrays waited on memory at every candidate.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     time: i64,
     edge: u32,
     /// The share of the payer's other one-off payments at least as large.
     share: f32,
+    /// The receiver.
+    to: u32,
+    /// The position of the receiver's first one-off payment at or after this one: where
+    /// a search goes on from it, found once rather than by a binary search at every step.
+    onward: u32,
 }
 
 /// The chance that, of the payments an account makes in a stretch where it sends
@@ -261,7 +262,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
     fn extend(&mut self, last: usize, chance: f64) -> bool {
         let (g, index) = (self.g, self.index);
         let received = index.entries[last].time;
-        let at = g.dst[index.entries[last].edge as usize];
+        let at = index.entries[last].to;
         // Its one-off payments are what a stranger's next payment is drawn from.
         let sent = index.made(at);
         // One-off payments the account would make between the receipt and the deadline.
@@ -297,7 +298,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         // A relay passes when timing x share is at most `within`; timing only grows with
         // the delay, so a block whose smallest share fails at its first entry's timing
         // fails throughout.
-        let (mut k, end) = (index.onward[last] as usize, index.offsets[at as usize + 1] as usize);
+        let (mut k, end) = (index.entries[last].onward as usize, index.offsets[at as usize + 1] as usize);
         if k == end || index.entries[k].time > self.last_close {
             return true;
         }
@@ -315,12 +316,11 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                 k += BLOCK;
                 continue;
             }
-            let (here, e, chance_here) = (k, index.entries[k].edge, raw(k));
+            let (here, Entry { edge: e, to, .. }, chance_here) = (k, index.entries[k], raw(k));
             k += 1;
             if chance_here > within {
                 continue;
             }
-            let to = g.dst[e as usize];
             let hop = look_elsewhere(chance_here, expected);
             if to == self.origin
                 || hop > self.spec.max_hop_chance

@@ -51,6 +51,16 @@ struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> {
     spent: u64,
 }
 
+/// A transfer on the path, with what the search reads of it: passed down from the list
+/// it was found in, since looking it up again by edge id waits on memory at every step.
+#[derive(Debug, Clone, Copy)]
+struct Hop {
+    edge: u32,
+    time: i64,
+    amount: f64,
+    to: u32,
+}
+
 /// Visits every cycle starting with edge `start` (see module docs), following no transfer
 /// to an account for which `may_return` is false (pass its strongly connected component
 /// test, or `|_| true`).
@@ -78,7 +88,7 @@ pub fn cycles_from(
         floor: g.amount[s] * spec.min_retained,
         spent: 0,
     };
-    if search.extend() {
+    if search.extend(Hop { edge: start, time: g.time[s], amount: g.amount[s], to: g.dst[s] }) {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
@@ -86,13 +96,12 @@ pub fn cycles_from(
 }
 
 impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, R> {
-    /// Returns false when the budget ran out.
-    fn extend(&mut self) -> bool {
+    /// Goes on from `last`, the path's last hop. Returns false when the budget ran out.
+    fn extend(&mut self, last: Hop) -> bool {
         let g = self.g;
-        let last = *self.path.last().unwrap_or(&0) as usize;
-        let ceiling = g.amount[last] * (1.0 + self.spec.amount_tolerance);
-        let received = g.time[last];
-        let next = g.onward(last as u32);
+        let ceiling = last.amount * (1.0 + self.spec.amount_tolerance);
+        let received = last.time;
+        let next = g.onward_to(last.edge, last.to);
         for k in 0..next.len() {
             // Strictly later than the receipt, until the deadline.
             if next.time[k] > self.deadline {
@@ -123,7 +132,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
             }
             self.path.push(e);
             self.nodes.push(to);
-            let ok = self.extend();
+            let ok = self.extend(Hop { edge: e, time: next.time[k], amount, to });
             self.nodes.pop();
             self.path.pop();
             if !ok {
