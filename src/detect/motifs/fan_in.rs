@@ -38,7 +38,9 @@
 //! never again is new; one who pays every month is not),
 //! `min_rate_ratio` (5: the burst's daily rate is five times the account's own rate
 //! outside it), `min_amount` (`p90`: one large transfer of the dump in the window, in
-//! all; a household meeting a few new people in a week moves less), `expected_by_chance` (1, as for cycles:
+//! all; a household meeting a few new people in a week moves less; and half of it
+//! without the largest sender's, since one large payment beside a few everyday ones
+//! gathers nothing), `expected_by_chance` (1, as for cycles:
 //! not even one burst as unlikely expected by chance in the whole dump),
 //! `spread_expected_by_chance` (0.1: a tenth of a burst's, since everyday life opens
 //! relationships in clumps over a month), `skip_business_to_business` (true), `channels` (all but card). The strength grows

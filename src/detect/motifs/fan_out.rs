@@ -35,7 +35,10 @@
 //! paid all year (no week stands out). A household that pays a few new people a month
 //! its everyday amounts (a move, a holiday) is no spread fan, and one paying three or
 //! four new people small sums in a day (a shared dinner, second-hand purchases) moves
-//! less than one large transfer of the dump in all. A hub that pays new payees its everyday amounts
+//! less than one large transfer of the dump in all. One large purchase (a house, a car, a
+//! fund subscription) with a few new everyday payees beside it in the same days spreads
+//! nothing: left without its largest payee, a fan must still move half of one large
+//! transfer of the dump. A hub that pays new payees its everyday amounts
 //! ranks below one that scatters amounts it never pays. A company splitting corporate money
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
 //! gather-scatter or UB1: those are reported instead, not twice.
@@ -107,28 +110,44 @@ mod tests {
         assert!(t.hits(&FanOut).is_empty(), "wider than the window");
     }
 
-    #[test]
-    fn a_household_paying_a_few_new_people_small_sums_stays_quiet() {
-        // A dump of small everyday payments and some large ones: its median is 20, its
-        // 90th percentile 5,000.
+    /// A household paying its two regulars small sums, in a dump whose median is 20 and
+    /// whose 90th percentile is 5,000; then, in one day, `amounts` to new payees.
+    fn household_paying_new_people(amounts: &[f64]) -> Tiny {
         let mut t = Tiny::new();
         t.span(200);
         for k in 0..200 {
             let amount = if k % 5 == 0 { 5_000.0 } else { 20.0 };
             t.wire(&format!("E{}", k % 10), &format!("F{}", k % 7), k * D, amount);
         }
-        // A household that pays its two regulars small sums pays four new people 100
-        // each in a day: a shared dinner, things bought second hand.
         for d in (0..200).step_by(20) {
             t.wire("HOME", "GROCER", d * D, 15.0);
             t.wire("HOME", "PHONE", d * D + H, 25.0);
         }
-        for k in 0..4 {
-            t.wire("HOME", &format!("SELLER{k}"), 90 * D + k * H, 100.0);
+        for (k, &amount) in amounts.iter().enumerate() {
+            t.wire("HOME", &format!("NEW{k}"), 90 * D + k as i64 * H, amount);
         }
+        t
+    }
+
+    #[test]
+    fn a_household_paying_a_few_new_people_small_sums_stays_quiet() {
+        // Four new people paid 100 each in a day: a shared dinner, things bought second
+        // hand.
+        let mut t = household_paying_new_people(&[100.0; 4]);
         assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
         // Not vacuous: one median transfer in all would have let it through.
         t.config.fan_out.min_amount = "p50".parse().expect("a floor");
+        assert_eq!(t.hits(&FanOut).len(), 1);
+    }
+
+    #[test]
+    fn one_large_purchase_beside_a_few_new_everyday_payees_stays_quiet() {
+        // A fund subscription of 40,000 and three new payees of 30 to 60 the same day:
+        // the money went to one place, nothing was spread.
+        let t = household_paying_new_people(&[40_000.0, 30.0, 45.0, 60.0]);
+        assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
+        // Not vacuous: the same money split between the four is a fan.
+        let t = household_paying_new_people(&[10_000.0; 4]);
         assert_eq!(t.hits(&FanOut).len(), 1);
     }
 

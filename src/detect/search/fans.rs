@@ -111,6 +111,7 @@ fn fan_hit(
             b.new_counterparties >= cfg.min_counterparties.get()
                 && b.rate_ratio >= cfg.min_rate_ratio.get()
                 && b.amount >= floor
+                && spread_beyond_largest(list, &b.edges) >= floor / 2.0
                 && unlikely(g, v, b, cfg.expected_by_chance.get())
         },
     )
@@ -182,7 +183,11 @@ fn slow_fan(
     let accounts = g.scale.active_accounts as f64;
     let amount: f64 = new_edges.iter().map(|&e| g.amount[e as usize]).sum();
     let expected = cfg.spread_expected_by_chance.get();
-    if amount < floor || amounts * accounts > expected || b.chance * amounts * accounts > expected {
+    if amount < floor
+        || spread_beyond_largest(list, &new_edges) < floor / 2.0
+        || amounts * accounts > expected
+        || b.chance * amounts * accounts > expected
+    {
         return None;
     }
     // The fan is its new counterparties' transfers: its span, share and amount are theirs.
@@ -192,6 +197,27 @@ fn slow_fan(
     b.share = b.edges.len() as f64 / keep.len() as f64;
     b.amount = amount;
     Some(b)
+}
+
+/// What a fan's transfers `edges` (edge ids of `list`'s, in time order) move apart from
+/// its largest counterparty's: a fan spreads money over many, while one large payment
+/// (a house, a car, a fund subscription) with a few everyday payees beside it is a
+/// purchase. Its floor is half the fan's: the rest must carry at least half of one large
+/// transfer of the dump.
+fn spread_beyond_largest(list: AdjList<'_>, edges: &[u32]) -> f64 {
+    let mut by_party: FxHashMap<u32, f64> = FxHashMap::default();
+    let mut k = 0;
+    for &e in edges {
+        // Both are in time order, so one pass finds each edge's position in the list.
+        while k < list.len() && list.edges[k] != e {
+            k += 1;
+        }
+        if k < list.len() {
+            *by_party.entry(list.other[k]).or_default() += list.amount[k];
+        }
+    }
+    let total: f64 = by_party.values().sum();
+    total - by_party.values().copied().fold(0.0, f64::max)
 }
 
 /// The window in which an account dealt with the most distinct counterparties.
