@@ -243,7 +243,8 @@ mod tests {
         let hits = t.hits(&FanIn);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].transfers.len(), 10, "the friends' payments in the month are not the fan");
-        assert!(hits[0].reason.contains("10 new"), "{}", hits[0].reason);
+        // Its senders are the new ones, not the friends who paid in the same month.
+        assert!(hits[0].reason.contains("10 transfers (30,450) with 10 distinct senders (10 new"), "{}", hits[0].reason);
         assert!(hits[0].reason.contains("within 27.0 days"), "{}", hits[0].reason);
     }
 

@@ -190,8 +190,10 @@ fn slow_fan(
     {
         return None;
     }
-    // The fan is its new counterparties' transfers: its span, share and amount are theirs.
+    // The fan is its new counterparties' transfers: its span, share, amount and
+    // counterparties are theirs.
     b.edges = new_edges;
+    b.counterparties = b.new_counterparties;
     let (first, last) = (*b.edges.first()?, *b.edges.last()?);
     (b.from, b.to) = (g.time[first as usize], g.time[last as usize]);
     b.share = b.edges.len() as f64 / keep.len() as f64;
