@@ -179,8 +179,12 @@ impl World {
         let mut w = World { start, days, ..World::default() };
         w.persons = vec![Vec::new(); COUNTRIES.len()];
         w.rates = fx_paths(&mut rng, days as usize + 1);
-        let persons = (transfers / 25).clamp(300, 2_000_000);
-        let companies = (transfers / 250).clamp(80, 200_000);
+        // The same world at every size: a dump ten times larger is ten times the
+        // customers, each as busy. (Capped at 2M persons, a 100M dump was one whose
+        // accounts were twice as busy as at 10M, so a scale bench measured density
+        // and size at once.)
+        let persons = (transfers / 25).max(300);
+        let companies = (transfers / 250).max(80);
         let onshore: Vec<usize> = (0..COUNTRIES.len()).filter(|&c| !COUNTRIES[c].offshore).collect();
         let total_weight: f64 = onshore.iter().map(|&c| COUNTRIES[c].weight).sum();
         let pick_country = |rng: &mut ChaCha8Rng| -> u8 {
