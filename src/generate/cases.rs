@@ -497,7 +497,9 @@ fn tr_fugitive(j: &mut Injector<'_>) {
         // Untraced money mixes in at the front companies.
         let other = j.resident(HOME);
         let mixed = j.uniform(1_000.0, 30_000.0).round();
-        j.tx(super::NO_CASE, t - DAY, other, f, mixed, Channel::Wire);
+        // A day before, but inside the dump: a transfer before its first day has no FX
+        // rate yet and is rejected (it happened once in a 100M dump).
+        j.tx(super::NO_CASE, (t - DAY).max(j.world.start), other, f, mixed, Channel::Wire);
     }
     let dests: Vec<u32> = (0..j.count(2, 5))
         .map(|k| {
@@ -521,5 +523,25 @@ fn tr_fugitive(j: &mut Injector<'_>) {
         let delay = t + (k as i64 + 1) * 3 * DAY;
         j.tx(case, delay, f, d, (part * 0.6).round(), Channel::Wire);
         j.tx(case, delay + DAY, f, d2, (part * 0.38).round(), Channel::Wire);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_injected_transfer_comes_before_the_dump_starts() {
+        // The FX table starts on the dump's first day: a transfer before it has no rate
+        // and would be rejected. Cases drawn to start on the first day show it, so draw
+        // many.
+        let start = 1_704_067_200; // 2024-01-01
+        let mut world = World::build(5150, 100_000, start, 186);
+        let (mut book, mut txs) = (CaseBook::default(), Vec::new());
+        inject_all(&mut world, &mut book, &mut txs, 5150, 300);
+        super::super::motifs::inject_all(&mut world, &mut book, &mut txs, 5150, 300);
+        super::super::background::lookalikes(&mut world, &mut book, &mut txs, 5150, 100_000);
+        let early: Vec<&Tx> = txs.iter().filter(|t| t.time < start).collect();
+        assert!(early.is_empty(), "{} transfers before the start, e.g. {:?}", early.len(), early.first());
     }
 }

@@ -244,7 +244,11 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].transfers.len(), 10, "the friends' payments in the month are not the fan");
         // Its senders are the new ones, not the friends who paid in the same month.
-        assert!(hits[0].reason.contains("10 transfers (30,450) with 10 distinct senders (10 new"), "{}", hits[0].reason);
+        assert!(
+            hits[0].reason.contains("10 transfers (30,450) with 10 distinct senders (10 new"),
+            "{}",
+            hits[0].reason
+        );
         assert!(hits[0].reason.contains("within 27.0 days"), "{}", hits[0].reason);
     }
 

@@ -70,7 +70,8 @@ pub fn ring_from(
         let to = out.time.partition_point(|&t| t <= t0 + spec.span).max(from);
         // Payments to the account's regulars (rent, bills, family) are its habit and do
         // not count; one payment to a one-off payee must.
-        let mut paid = (from..to).filter(|&k| out.other[k] != at && once(out.edges[k]) && counts(out.edges[k]));
+        let mut paid =
+            (from..to).filter(|&k| out.other[k] != at && once(out.edges[k]) && counts(out.edges[k]));
         let (Some(k), None) = (paid.next(), paid.next()) else { return None };
         let next = out.edges[k];
         // Earlier than the start (a same-time payment with a smaller id): the ring is
