@@ -140,10 +140,31 @@ pub struct Loaded {
     pub truth: Option<Truth>,
 }
 
+/// What [`load`] reads before it builds the graph: for work that builds its own graphs
+/// of parts of the dump (`features --partition-window`), which the whole dump's graph
+/// would only crowd out of memory.
+pub struct LoadedDump {
+    /// The validated dump.
+    pub dump: Dump,
+    /// Ingest counts and rejects.
+    pub ingest: IngestReport,
+    /// Wall time per stage so far.
+    pub stages: Vec<(String, u128)>,
+    /// The layout read.
+    pub preset: Preset,
+    /// Labels of a public dataset, also written to the output folder.
+    pub truth: Option<Truth>,
+}
+
 /// Reads, validates and builds the graph, writing the rejects (and a labelled dataset's
 /// truth) into `opts.out`. See [`load_into`].
 pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
     load_into(opts, &opts.out, config, progress)
+}
+
+/// [`load`] without the graph.
+pub fn load_dump(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<LoadedDump> {
+    load_dump_input(opts, Input::Files, &opts.out, config, progress)
 }
 
 /// Reads, validates and builds the graph. Rejects are written to `dir` (the folder the
@@ -161,6 +182,24 @@ pub fn load_input(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Loaded> {
+    let LoadedDump { dump, ingest, mut stages, preset, truth } =
+        load_dump_input(opts, input, dir, config, progress)?;
+    let clock = Instant::now();
+    let stage = progress.stage("build graph", None);
+    let graph = FlowGraph::build(&dump, config);
+    stage.finish();
+    stages.push(("graph".to_owned(), clock.elapsed().as_millis()));
+    Ok(Loaded { dump, ingest, graph, stages, preset, truth })
+}
+
+/// [`load_input`] up to the graph.
+fn load_dump_input(
+    opts: &Options,
+    input: Input,
+    dir: &Path,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<LoadedDump> {
     let mut stages = Vec::new();
     let clock = Instant::now();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -188,12 +227,7 @@ pub fn load_input(
     if let Some(why) = reject_failure(&ingest, opts) {
         return Err(Error::RunFailed(why));
     }
-    let clock = Instant::now();
-    let stage = progress.stage("build graph", None);
-    let graph = FlowGraph::build(&dump, config);
-    stage.finish();
-    stages.push(("graph".to_owned(), clock.elapsed().as_millis()));
-    Ok(Loaded { dump, ingest, graph, stages, preset, truth })
+    Ok(LoadedDump { dump, ingest, stages, preset, truth })
 }
 
 /// Runs the whole batch into `opts.out`, which then holds this run's files only: they

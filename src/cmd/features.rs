@@ -69,6 +69,13 @@ fn seconds(text: &str) -> Option<i64> {
     (n > 0.0).then_some((n * factor) as i64)
 }
 
+/// How the features are computed: over the whole dump's graph, or part by part (of so
+/// many seconds), each part building its own.
+enum How {
+    Whole(flowhound::graph::FlowGraph),
+    InParts(i64),
+}
+
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let ext = args.out.extension().map(|x| x.to_string_lossy().to_ascii_lowercase());
     if !matches!(ext.as_deref(), Some("csv" | "parquet")) {
@@ -100,9 +107,6 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         goaml: None,
         rejects_file: "features_rejects.csv",
     };
-    let loaded = analyze::load(&opts, &config, progress)?;
-    let clock = Instant::now();
-    let stage = progress.stage("features", Some(loaded.graph.edge_count() as u64));
     let fopts = features::Options {
         window,
         max_cycle: args.max_cycle,
@@ -115,18 +119,27 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         })?),
         None => None,
     };
-    let (f, parts_order) = match part {
-        Some(part) => {
-            let (f, order) = features::parts::compute_in_parts(&loaded.dump, &config, &fopts, part);
-            (f, Some(order))
+    // Part by part, each part builds its own graph: the whole dump's would only take
+    // the memory the parts need.
+    let (loaded, how) = match part {
+        Some(part) => (analyze::load_dump(&opts, &config, progress)?, How::InParts(part)),
+        None => {
+            let analyze::Loaded { dump, ingest, graph, stages, preset, truth } =
+                analyze::load(&opts, &config, progress)?;
+            (analyze::LoadedDump { dump, ingest, stages, preset, truth }, How::Whole(graph))
         }
-        None => (features::compute(&loaded.graph, &fopts), None),
+    };
+    let transfers = loaded.dump.transfers.len();
+    let clock = Instant::now();
+    let stage = progress.stage("features", Some(transfers as u64));
+    let (f, rows) = match how {
+        How::InParts(part) => features::parts::compute_in_parts(&loaded.dump, &config, &fopts, part),
+        How::Whole(graph) => (features::compute(&graph, &fopts), graph.row),
     };
     stage.finish();
     let computed = clock.elapsed();
     let capped = f.capped;
-    let rows = parts_order.as_deref().unwrap_or(&loaded.graph.row);
-    features_out::write(&args.out, f, rows, &loaded.dump)?;
+    features_out::write(&args.out, f, &rows, &loaded.dump)?;
     for line in loaded.ingest.reconciliation() {
         say!("{line}");
     }
@@ -134,7 +147,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         loaded.stages.iter().map(|(s, ms)| format!("{s} {:.2} s", *ms as f64 / 1000.0)).collect();
     say!(
         "features of {} transfers ({} columns, window {} s) in {:.2} s; {}; {}",
-        loaded.graph.edge_count(),
+        transfers,
         features::COLUMNS.len(),
         window,
         computed.as_secs_f64(),
