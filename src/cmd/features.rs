@@ -132,14 +132,26 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let transfers = loaded.dump.transfers.len();
     let clock = Instant::now();
     let stage = progress.stage("features", Some(transfers as u64));
-    let (f, rows) = match how {
-        How::InParts(part) => features::parts::compute_in_parts(&loaded.dump, &config, &fopts, part),
-        How::Whole(graph) => (features::compute(&graph, &fopts), graph.row),
+    let capped = match how {
+        // Each part is written as soon as it is computed: the whole dump's features
+        // (18 GB at 100M transfers) are never held.
+        How::InParts(part) => {
+            let mut out = features_out::PartWriter::create(&args.out)?;
+            let capped = features::parts::for_each_part(&loaded.dump, &config, &fopts, part, |f, rows| {
+                out.write(f, rows, &loaded.dump)
+            })?;
+            out.finish()?;
+            capped
+        }
+        How::Whole(graph) => {
+            let f = features::compute(&graph, &fopts);
+            let capped = f.capped;
+            features_out::write(&args.out, f, &graph.row, &loaded.dump)?;
+            capped
+        }
     };
     stage.finish();
     let computed = clock.elapsed();
-    let capped = f.capped;
-    features_out::write(&args.out, f, &rows, &loaded.dump)?;
     for line in loaded.ingest.reconciliation() {
         say!("{line}");
     }

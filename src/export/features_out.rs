@@ -19,12 +19,9 @@ fn is_count(name: &str) -> bool {
         || name.contains("_std"))
 }
 
-/// Writes `features` to `path`, moving each column into the output frame so that no
-/// column exists twice at once. `rows` gives the transfer of each line (a graph's `row`,
-/// or the order [`crate::features::parts::compute_in_parts`] returns).
-pub fn write(path: &Path, f: Features, rows: &[u32], dump: &Dump) -> Result<()> {
-    let m = rows.len();
-    let err = |e: PolarsError| Error::io(path, std::io::Error::other(e.to_string()));
+/// The output frame of `f`, moving each column into it so that no column exists twice
+/// at once. `rows` gives the transfer of each line.
+fn frame(path: &Path, f: Features, rows: &[u32], dump: &Dump) -> Result<DataFrame> {
     let mut cols = Vec::with_capacity(COLUMNS.len() + 1);
     let ids = rows.iter().map(|&r| dump.transfers.ids.get(r));
     cols.push(StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids).into_column());
@@ -36,13 +33,81 @@ pub fn write(path: &Path, f: Features, rows: &[u32], dump: &Dump) -> Result<()> 
         };
         cols.push(col);
     }
-    let mut df = DataFrame::new(m, cols).map_err(err)?;
+    DataFrame::new(rows.len(), cols).map_err(|e| polars_error(path, e))
+}
+
+fn polars_error(path: &Path, e: PolarsError) -> Error {
+    Error::io(path, std::io::Error::other(e.to_string()))
+}
+
+fn is_csv(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"))
+}
+
+/// Writes `features` to `path`. `rows` gives the transfer of each line (a graph's `row`).
+pub fn write(path: &Path, f: Features, rows: &[u32], dump: &Dump) -> Result<()> {
+    let mut df = frame(path, f, rows, dump)?;
     let tmp = path.with_extension("tmp");
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) {
-        CsvWriter::new(file).finish(&mut df).map_err(err)?;
+    if is_csv(path) {
+        CsvWriter::new(file).finish(&mut df).map_err(|e| polars_error(path, e))?;
     } else {
-        ParquetWriter::new(file).finish(&mut df).map_err(err)?;
+        ParquetWriter::new(file).finish(&mut df).map_err(|e| polars_error(path, e))?;
     }
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// A features file written a part at a time (see
+/// [`crate::features::parts::for_each_part`]), so that only one part's features are in
+/// memory: a CSV file is what [`write`] gives for the whole; a Parquet file holds the same
+/// values, in row groups that follow the parts.
+pub struct PartWriter {
+    path: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+    batched: Batched,
+}
+
+enum Batched {
+    Csv(polars::io::csv::write::BatchedWriter<File>),
+    Parquet(polars::io::parquet::write::BatchedWriter<File>),
+}
+
+impl PartWriter {
+    /// Starts `path` (in a temporary file beside it until [`PartWriter::finish`]).
+    pub fn create(path: &Path) -> Result<PartWriter> {
+        let mut schema = Schema::default();
+        schema.insert(PlSmallStr::from("transfer_id"), DataType::String);
+        for name in COLUMNS {
+            schema.insert((*name).into(), if is_count(name) { DataType::UInt32 } else { DataType::Float64 });
+        }
+        let tmp = path.with_extension("tmp");
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let batched = if is_csv(path) {
+            Batched::Csv(CsvWriter::new(file).batched(&schema).map_err(|e| polars_error(path, e))?)
+        } else {
+            Batched::Parquet(ParquetWriter::new(file).batched(&schema).map_err(|e| polars_error(path, e))?)
+        };
+        Ok(PartWriter { path: path.to_path_buf(), tmp, batched })
+    }
+
+    /// Appends one part's features, `rows` giving the transfer of each line.
+    pub fn write(&mut self, f: Features, rows: &[u32], dump: &Dump) -> Result<()> {
+        let df = frame(&self.path, f, rows, dump)?;
+        match &mut self.batched {
+            Batched::Csv(w) => w.write_batch(&df),
+            Batched::Parquet(w) => w.write_batch(&df),
+        }
+        .map_err(|e| polars_error(&self.path, e))
+    }
+
+    /// Closes the file and moves it to its name.
+    pub fn finish(mut self) -> Result<()> {
+        match &mut self.batched {
+            Batched::Csv(w) => w.finish(),
+            Batched::Parquet(w) => w.finish().map(|_| ()),
+        }
+        .map_err(|e| polars_error(&self.path, e))?;
+        drop(self.batched);
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
 }

@@ -22,6 +22,35 @@ use super::{compute, Features, Options, COLUMNS};
 /// each, in the order of the whole dump's graph (time, then input row), with the row of
 /// each: what [`compute`] on the whole dump gives, row for row.
 pub fn compute_in_parts(dump: &Dump, config: &Config, opts: &Options, part: i64) -> (Features, Vec<u32>) {
+    let n = dump.transfers.len();
+    let mut values: Vec<Vec<f64>> = (0..COLUMNS.len()).map(|_| Vec::with_capacity(n)).collect();
+    let mut order = Vec::with_capacity(n);
+    let done = for_each_part(dump, config, opts, part, |f, rows| {
+        for (column, part_column) in values.iter_mut().zip(f.values) {
+            column.extend(part_column);
+        }
+        order.extend_from_slice(rows);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let capped = match done {
+        Ok(capped) => capped,
+        Err(never) => match never {},
+    };
+    (Features { values, capped }, order)
+}
+
+/// [`compute_in_parts`], handing each part's own transfers to `sink` as soon as they are
+/// done (their features, and their rows, in the whole dump's order; the parts follow
+/// each other in that order) rather than holding the whole dump's: the features of a
+/// dump of 100M transfers are 18 GB. Returns how many searches reached the budget, or
+/// the first error of `sink`.
+pub fn for_each_part<E>(
+    dump: &Dump,
+    config: &Config,
+    opts: &Options,
+    part: i64,
+    mut sink: impl FnMut(Features, &[u32]) -> Result<(), E>,
+) -> Result<u64, E> {
     let t = &dump.transfers;
     let mut order: Vec<u32> = (0..t.len() as u32).collect();
     order.sort_unstable_by_key(|&r| (t.time[r as usize], r));
@@ -29,10 +58,9 @@ pub fn compute_in_parts(dump: &Dump, config: &Config, opts: &Options, part: i64)
     for (k, &r) in order.iter().enumerate() {
         position[r as usize] = k as u32;
     }
-    let mut values = vec![vec![0.0; t.len()]; COLUMNS.len()];
     let mut capped = 0;
     let (Some(&first), Some(&last)) = (order.first(), order.last()) else {
-        return (Features { values, capped }, order);
+        return Ok(capped);
     };
     let (first, last) = (t.time[first as usize], t.time[last as usize]);
     let (window, part) = (opts.window.max(1), part.max(1));
@@ -45,23 +73,28 @@ pub fn compute_in_parts(dump: &Dump, config: &Config, opts: &Options, part: i64)
         // order, so that equal times keep theirs.
         let lo = order.partition_point(|&r| t.time[r as usize] < from);
         let hi = order.partition_point(|&r| t.time[r as usize] <= until);
+        // The part's own transfers, [start, end): a run of the time order.
+        let own_lo = order.partition_point(|&r| t.time[r as usize] < start);
+        let own_hi = order.partition_point(|&r| t.time[r as usize] < end);
         let mut rows = order[lo..hi].to_vec();
         rows.sort_unstable();
         let graph = FlowGraph::build_of(dump, &t.select(&rows), config);
         let f = compute(&graph, opts);
         capped += f.capped;
+        let mut values = vec![vec![0.0; own_hi - own_lo]; COLUMNS.len()];
         for e in 0..graph.edge_count() {
             let row = rows[graph.row[e] as usize] as usize;
             if (start..end).contains(&t.time[row]) {
-                let at = position[row] as usize;
+                let at = position[row] as usize - own_lo;
                 for (column, part_column) in values.iter_mut().zip(&f.values) {
                     column[at] = part_column[e];
                 }
             }
         }
+        sink(Features { values, capped: f.capped }, &order[own_lo..own_hi])?;
         start = end;
     }
-    (Features { values, capped }, order)
+    Ok(capped)
 }
 
 #[cfg(test)]
