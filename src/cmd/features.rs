@@ -72,7 +72,7 @@ fn seconds(text: &str) -> Option<i64> {
 /// How the features are computed: over the whole dump's graph, or part by part (of so
 /// many seconds), each part building its own.
 enum How {
-    Whole(flowhound::graph::FlowGraph),
+    Whole(Box<flowhound::graph::FlowGraph>),
     InParts(i64),
 }
 
@@ -126,7 +126,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         None => {
             let analyze::Loaded { dump, ingest, graph, stages, preset, truth } =
                 analyze::load(&opts, &config, progress)?;
-            (analyze::LoadedDump { dump, ingest, stages, preset, truth }, How::Whole(graph))
+            (analyze::LoadedDump { dump, ingest, stages, preset, truth }, How::Whole(Box::new(graph)))
         }
     };
     let transfers = loaded.dump.transfers.len();

@@ -69,7 +69,8 @@ pub struct PartWriter {
 
 enum Batched {
     Csv(polars::io::csv::write::BatchedWriter<File>),
-    Parquet(polars::io::parquet::write::BatchedWriter<File>),
+    // Boxed: the Parquet writer is several times the CSV one's size.
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
 }
 
 impl PartWriter {
@@ -85,7 +86,9 @@ impl PartWriter {
         let batched = if is_csv(path) {
             Batched::Csv(CsvWriter::new(file).batched(&schema).map_err(|e| polars_error(path, e))?)
         } else {
-            Batched::Parquet(ParquetWriter::new(file).batched(&schema).map_err(|e| polars_error(path, e))?)
+            Batched::Parquet(Box::new(
+                ParquetWriter::new(file).batched(&schema).map_err(|e| polars_error(path, e))?,
+            ))
         };
         Ok(PartWriter { path: path.to_path_buf(), tmp, batched })
     }
