@@ -85,46 +85,52 @@ fn checked(
         .map(|k| {
             let rows = k * CHUNK..((k + 1) * CHUNK).min(n);
             let len = rows.len() as u64;
+            let (mut id_at, mut ts_at, mut amt_at, mut cur_at) = (id.cursor(), ts.cursor(), amt.cursor(), cur.cursor());
+            let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
+            let mut channel_at = channel.as_ref().map(|c| c.cursor());
             let parsed = rows
                 .map(|row| {
                     let reject = |field: &str, reason: String, value: &str| {
                         Reject::new(&raw.file, raw.line(row), field, reason, value)
                     };
-                    let tid = id.get(row);
+                    let tid = id_at.get(row);
                     if tid.is_empty() {
                         return Err(reject("transfer_id", "empty transfer_id".into(), ""));
                     }
-                    let time = parse::timestamp(ts.get(row))
-                        .map_err(|e| reject("timestamp", e.into(), ts.get(row)))?;
+                    let ts_text = ts_at.get(row);
+                    let time = parse::timestamp(ts_text).map_err(|e| reject("timestamp", e.into(), ts_text))?;
                     if time < plausible.earliest.get() || time >= plausible.latest.get() + crate::units::DAY {
                         let why = format!(
                             "timestamp outside [ingest] earliest..latest ({}..{})",
                             crate::units::format_date(plausible.earliest.get()),
                             crate::units::format_date(plausible.latest.get())
                         );
-                        return Err(reject("timestamp", why, ts.get(row)));
+                        return Err(reject("timestamp", why, ts_text));
                     }
-                    let s = src.get(row);
+                    let s = src_at.get(row);
                     if s.is_empty() {
                         return Err(reject("src_account", "empty account id".into(), ""));
                     }
-                    let d = dst.get(row);
+                    let d = dst_at.get(row);
                     if d.is_empty() {
                         return Err(reject("dst_account", "empty account id".into(), ""));
                     }
-                    let amount = parse::amount(amt.get(row)).map_err(|e| reject("amount", e.into(), amt.get(row)))?;
+                    let amt_text = amt_at.get(row);
+                    let amount = parse::amount(amt_text).map_err(|e| reject("amount", e.into(), amt_text))?;
                     let max_amount = plausible.max_amount.get();
                     if amount > max_amount {
                         let why = format!("amount is implausible: above [ingest] max_amount {max_amount:e}");
-                        return Err(reject("amount", why, amt.get(row)));
+                        return Err(reject("amount", why, amt_text));
                     }
-                    let c = Currency::parse(cur.get(row))
-                        .ok_or_else(|| reject("currency", "not a 3-letter ISO 4217 code".into(), cur.get(row)))?;
-                    let rate = fx.rate(c, time).map_err(|e| reject("currency", e, cur.get(row)))?;
-                    let currency = currencies.binary_search(&c).map_err(|_| {
-                        reject("currency", format!("no fx rate for {c}"), cur.get(row))
-                    })? as u16;
-                    let ch_text = channel.as_ref().map(|c| c.get(row)).unwrap_or("");
+                    let cur_text = cur_at.get(row);
+                    let c = Currency::parse(cur_text)
+                        .ok_or_else(|| reject("currency", "not a 3-letter ISO 4217 code".into(), cur_text))?;
+                    let rate = fx.rate(c, time).map_err(|e| reject("currency", e, cur_text))?;
+                    let currency = currencies
+                        .binary_search(&c)
+                        .map_err(|_| reject("currency", format!("no fx rate for {c}"), cur_text))?
+                        as u16;
+                    let ch_text = channel_at.as_mut().map(|c| c.get(row)).unwrap_or("");
                     let ch = Channel::parse(ch_text).ok_or_else(|| {
                         reject(
                             "channel",
@@ -179,17 +185,22 @@ fn ordered(
     let ends: Vec<Vec<(Option<u32>, Option<u32>)>> = chunks
         .par_iter()
         .map(|(ok, _)| {
-            ok.iter().map(|p| (listed(src.get(p.row as usize)), listed(dst.get(p.row as usize)))).collect()
+            let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
+            ok.iter()
+                .map(|p| (listed(src_at.get(p.row as usize)), listed(dst_at.get(p.row as usize))))
+                .collect()
         })
         .collect();
     let mut rejects = Vec::new();
     let mut seen: FxHashMap<&str, u64> = FxHashMap::default();
     let mut ids = StringArena::with_capacity(n, n * 10);
+    let (mut id_at, mut src_at, mut dst_at) = (id.cursor(), src.cursor(), dst.cursor());
+    let mut memo_at = memo.as_ref().map(|m| m.cursor());
     for ((parsed, bad), ends) in chunks.into_iter().zip(ends) {
         rejects.extend(bad);
-        for (p, (src_at, dst_at)) in parsed.into_iter().zip(ends) {
+        for (p, (src_listed, dst_listed)) in parsed.into_iter().zip(ends) {
             let row = p.row as usize;
-            let tid = id.get(row);
+            let tid = id_at.get(row);
             if suspects.contains(&p.row) {
                 let line = raw.line(row);
                 match seen.entry(tid) {
@@ -204,14 +215,14 @@ fn ordered(
                 }
             }
             ids.push(tid);
-            if let Some(m) = &memo {
+            if let Some(m) = &mut memo_at {
                 out.memos.push(out.time.len() as u32, m.get(row));
             }
             out.time.push(p.time);
-            let src_at = src_at.unwrap_or_else(|| accounts.intern(src.get(row)));
-            out.src.push(src_at);
-            let dst_at = dst_at.unwrap_or_else(|| accounts.intern(dst.get(row)));
-            out.dst.push(dst_at);
+            let src = src_listed.unwrap_or_else(|| accounts.intern(src_at.get(row)));
+            out.src.push(src);
+            let dst = dst_listed.unwrap_or_else(|| accounts.intern(dst_at.get(row)));
+            out.dst.push(dst);
             out.amount.push(p.amount);
             out.currency.push(p.currency);
             out.amount_base.push(p.amount_base);
