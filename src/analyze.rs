@@ -162,6 +162,14 @@ pub fn load(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<
     load_into(opts, &opts.out, config, progress)
 }
 
+impl Loaded {
+    /// The dump and what came with it, and its graph, apart.
+    pub fn split(self) -> (LoadedDump, FlowGraph) {
+        let Loaded { dump, ingest, graph, stages, preset, truth } = self;
+        (LoadedDump { dump, ingest, stages, preset, truth }, graph)
+    }
+}
+
 /// [`load`] without the graph.
 pub fn load_dump(opts: &Options, config: &Config, progress: &dyn Progress) -> Result<LoadedDump> {
     load_dump_input(opts, Input::Files, &opts.out, config, progress)

@@ -124,9 +124,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let (loaded, how) = match part {
         Some(part) => (analyze::load_dump(&opts, &config, progress)?, How::InParts(part)),
         None => {
-            let analyze::Loaded { dump, ingest, graph, stages, preset, truth } =
-                analyze::load(&opts, &config, progress)?;
-            (analyze::LoadedDump { dump, ingest, stages, preset, truth }, How::Whole(Box::new(graph)))
+            let (loaded, graph) = analyze::load(&opts, &config, progress)?.split();
+            (loaded, How::Whole(Box::new(graph)))
         }
     };
     let transfers = loaded.dump.transfers.len();

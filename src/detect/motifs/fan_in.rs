@@ -231,15 +231,22 @@ mod tests {
         }
     }
 
+    /// [`everyday`], and ten new senders, one every three days from day 100, the `k`th
+    /// paying `amount(k)`.
+    fn new_senders_over_a_month(amount: impl Fn(i64) -> f64) -> Tiny {
+        let mut t = Tiny::new();
+        everyday(&mut t);
+        for k in 0..10 {
+            t.wire(&format!("S{k}"), "HUB", 100 * D + k * 3 * D, amount(k));
+        }
+        t
+    }
+
     #[test]
     fn a_fan_spread_over_a_month_is_found_by_its_amounts() {
         // Ten new senders, one every three days, each paying thirty times what the
         // account usually moves: no week holds a burst, the month does.
-        let mut t = Tiny::new();
-        everyday(&mut t);
-        for k in 0..10 {
-            t.wire(&format!("S{k}"), "HUB", 100 * D + k * 3 * D, 3_000.0 + k as f64 * 10.0);
-        }
+        let t = new_senders_over_a_month(|k| 3_000.0 + k as f64 * 10.0);
         let hits = t.hits(&FanIn);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].transfers.len(), 10, "the friends' payments in the month are not the fan");
@@ -256,11 +263,7 @@ mod tests {
     fn new_people_paying_a_household_its_everyday_amounts_over_a_month_stay_quiet() {
         // The same ten new senders over the same month, paying what the household's
         // friends pay: people settling a shared holiday, buyers of things it sold.
-        let mut t = Tiny::new();
-        everyday(&mut t);
-        for k in 0..10 {
-            t.wire(&format!("S{k}"), "HUB", 100 * D + k * 3 * D, 90.0 + k as f64 * 5.0);
-        }
+        let t = new_senders_over_a_month(|k| 90.0 + k as f64 * 5.0);
         assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
     }
 }

@@ -111,7 +111,7 @@ fn fan_hit(
             b.new_counterparties >= cfg.min_counterparties.get()
                 && b.rate_ratio >= cfg.min_rate_ratio.get()
                 && b.amount >= floor
-                && spread_beyond_largest(list, &b.edges) >= floor / 2.0
+                && spread_beyond_largest(g, v, &b.edges) >= floor / 2.0
                 && unlikely(g, v, b, cfg.expected_by_chance.get())
         },
     )
@@ -184,7 +184,7 @@ fn slow_fan(
     let amount: f64 = new_edges.iter().map(|&e| g.amount[e as usize]).sum();
     let expected = cfg.spread_expected_by_chance.get();
     if amount < floor
-        || spread_beyond_largest(list, &new_edges) < floor / 2.0
+        || spread_beyond_largest(g, v, &new_edges) < floor / 2.0
         || amounts * accounts > expected
         || b.chance * amounts * accounts > expected
     {
@@ -201,22 +201,17 @@ fn slow_fan(
     Some(b)
 }
 
-/// What a fan's transfers `edges` (edge ids of `list`'s, in time order) move apart from
-/// its largest counterparty's: a fan spreads money over many, while one large payment
-/// (a house, a car, a fund subscription) with a few everyday payees beside it is a
-/// purchase. Its floor is half the fan's: the rest must carry at least half of one large
-/// transfer of the dump.
-fn spread_beyond_largest(list: AdjList<'_>, edges: &[u32]) -> f64 {
+/// What a fan's transfers `edges` (edge ids, none of them `v`'s to itself) move apart
+/// from its largest counterparty's: a fan spreads money over many, while one large
+/// payment (a house, a car, a fund subscription) with a few everyday payees beside it is
+/// a purchase. Its floor is half the fan's: the rest must carry at least half of one
+/// large transfer of the dump.
+fn spread_beyond_largest(g: &FlowGraph, v: u32, edges: &[u32]) -> f64 {
     let mut by_party: FxHashMap<u32, f64> = FxHashMap::default();
-    let mut k = 0;
     for &e in edges {
-        // Both are in time order, so one pass finds each edge's position in the list.
-        while k < list.len() && list.edges[k] != e {
-            k += 1;
-        }
-        if k < list.len() {
-            *by_party.entry(list.other[k]).or_default() += list.amount[k];
-        }
+        let e = e as usize;
+        let other = if g.src[e] == v { g.dst[e] } else { g.src[e] };
+        *by_party.entry(other).or_default() += g.amount[e];
     }
     let total: f64 = by_party.values().sum();
     total - by_party.values().copied().fold(0.0, f64::max)
