@@ -190,11 +190,11 @@ pub fn load_input(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Loaded> {
-    let LoadedDump { dump, ingest, mut stages, preset, truth } =
+    let LoadedDump { mut dump, ingest, mut stages, preset, truth } =
         load_dump_input(opts, input, dir, config, progress)?;
     let clock = Instant::now();
     let stage = progress.stage("build graph", None);
-    let graph = FlowGraph::build(&dump, config);
+    let graph = FlowGraph::build_releasing(&mut dump, config);
     stage.finish();
     stages.push(("graph".to_owned(), clock.elapsed().as_millis()));
     Ok(Loaded { dump, ingest, graph, stages, preset, truth })

@@ -210,6 +210,21 @@ impl StringArena {
         self.ends.len()
     }
 
+    /// Room for `n` more strings of `bytes` bytes in all.
+    pub fn reserve(&mut self, n: usize, bytes: usize) {
+        self.ends.reserve_exact(n);
+        self.bytes.reserve_exact(bytes);
+    }
+
+    /// The strings where `keep` is true, in order.
+    pub fn retained(&self, keep: &[bool]) -> StringArena {
+        let mut out = StringArena::default();
+        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            out.push(self.get(i as u32));
+        }
+        out
+    }
+
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
@@ -221,7 +236,9 @@ impl StringArena {
     }
 }
 
-/// Validated transfers, one column per field, in input order.
+/// Validated transfers, one column per field, in input order. Once a run's graph is built
+/// ([`crate::graph::FlowGraph::build_releasing`]), `src`, `dst`, `amount_base` and
+/// `channel` are empty: the graph holds them, by edge.
 #[derive(Debug, Default)]
 pub struct TransferTable {
     /// `transfer_id` of each row.
@@ -257,6 +274,12 @@ impl Memos {
     /// would hold up to twice the memos' size at the peak of ingest.
     pub fn with_capacity(n: usize, bytes: usize) -> Memos {
         Memos { rows: Vec::with_capacity(n), text: StringArena::with_capacity(n, bytes) }
+    }
+
+    /// Room for `n` more memos of `bytes` bytes in all.
+    pub fn reserve(&mut self, n: usize, bytes: usize) {
+        self.rows.reserve_exact(n);
+        self.text.reserve(n, bytes);
     }
 
     /// Records `memo` for transfer `row`; rows come in increasing order; empty memos
@@ -309,6 +332,45 @@ impl TransferTable {
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.time.is_empty()
+    }
+
+    /// Lets go of the columns a graph holds by edge (see the type's doc).
+    pub fn release_graph_columns(&mut self) {
+        self.src = Vec::new();
+        self.dst = Vec::new();
+        self.amount_base = Vec::new();
+        self.channel = Vec::new();
+    }
+
+    /// Keeps the rows where `keep` (one flag a row) is true, in order, with their ids and
+    /// memos.
+    pub fn retain(&mut self, keep: &[bool]) {
+        fn kept<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut k = keep.iter();
+            v.retain(|_| k.next().copied().unwrap_or(true));
+        }
+        kept(&mut self.time, keep);
+        kept(&mut self.src, keep);
+        kept(&mut self.dst, keep);
+        kept(&mut self.amount, keep);
+        kept(&mut self.currency, keep);
+        kept(&mut self.amount_base, keep);
+        kept(&mut self.channel, keep);
+        self.ids = self.ids.retained(keep);
+        // A memo moves to its row's new position: the rows kept before it.
+        let mut before = Vec::with_capacity(keep.len());
+        let mut count = 0u32;
+        for &k in keep {
+            before.push(count);
+            count += u32::from(k);
+        }
+        let mut memos = Memos::default();
+        for (k, &row) in self.memos.rows.iter().enumerate() {
+            if keep.get(row as usize).copied().unwrap_or(false) {
+                memos.push(before[row as usize], self.memos.text.get(k as u32));
+            }
+        }
+        self.memos = memos;
     }
 }
 

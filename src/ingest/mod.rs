@@ -9,6 +9,7 @@ pub mod reference;
 pub mod rejects;
 pub mod schema;
 pub mod source;
+pub mod stream;
 pub mod transfers;
 
 use std::path::{Path, PathBuf};
@@ -145,17 +146,36 @@ impl DumpFiles {
     }
 }
 
-/// Reads and validates a whole dump.
+/// Reads and validates a whole dump. A clean transfers file is read a block at a time
+/// (see [`stream`]), so that it is never held as text all at once; one the blocks
+/// cannot number truly is read whole, with every broken row rejected on its line.
 pub fn load(files: &DumpFiles, config: &Config, progress: &dyn Progress) -> Result<(Dump, IngestReport)> {
+    let transfers = files.tables.iter().find(|(t, _)| *t == Table::Transfers).map(|(_, p)| p);
+    if let Some(path) = transfers {
+        let mut validation = Validation::of_reference(read(files, false, config, progress)?, None, config)?;
+        if validation.transfers_file(path, stream::BLOCK_BYTES, config, progress)? {
+            return Ok(validation.finish());
+        }
+    }
+    validate(read(files, true, config, progress)?, None, config, progress)
+}
+
+/// Reads the dump's tables, the transfers table only when `transfers`.
+fn read(
+    files: &DumpFiles,
+    transfers: bool,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Vec<(Table, RawTable)>> {
     let mut raws = Vec::new();
-    for (table, path) in &files.tables {
+    for (table, path) in files.tables.iter().filter(|(t, _)| transfers || *t != Table::Transfers) {
         let stage = progress.stage(&format!("read {table}"), None);
         let raw = source::read_table_with(path, config.ingest.max_record_lines.get())?;
         stage.finish();
         raw.require(*table)?;
         raws.push((*table, raw));
     }
-    validate(raws, None, config, progress)
+    Ok(raws)
 }
 
 /// Validates tables already read (from files, or derived from a public layout by a
@@ -166,65 +186,149 @@ pub fn validate(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<(Dump, IngestReport)> {
-    let mut dump = Dump::default();
-    let mut report = IngestReport::default();
-    let has_fx_table = raws.iter().any(|(t, _)| *t == Table::FxRates);
-    let mut fx = match implied_fx {
-        Some(f) if !has_fx_table => f,
-        _ => fx::FxTable::new(config.base()),
-    };
-    for table in Table::READ_ORDER {
-        let Some(k) = raws.iter().position(|(t, _)| *t == table) else {
-            if table != Table::FxRates || fx.is_empty() {
-                report.missing.push((table, table.signals_lost()));
-            }
-            continue;
-        };
-        let (_, mut raw) = raws.swap_remove(k);
-        let read = (raw.height() + raw.read_rejects.len()) as u64;
-        let mut rejects = raw.read_rejects.clone();
-        let accepted_before = count(&dump, table);
-        match table {
-            Table::Entities => rejects.extend(reference::entities(&raw, &mut dump.holders)),
-            Table::Accounts => {
-                rejects.extend(reference::accounts(&raw, &mut dump.accounts, &mut dump.holders))
-            }
-            Table::EntityLinks => {
-                rejects.extend(reference::entity_links(&raw, &dump.holders, &mut dump.links))
-            }
-            Table::FxRates => rejects.extend(reference::fx_rates(&raw, &mut fx)),
-            Table::Transfers => {
-                dump.currencies = fx.currencies();
-                let stage = progress.stage("validate transfers", Some(raw.height() as u64));
-                let on_rows = |n: u64| stage.advance(n);
-                rejects.extend(transfers::transfers(
-                    &mut raw,
-                    &fx,
-                    &dump.currencies,
-                    &mut dump.accounts,
-                    &mut dump.transfers,
-                    &config.ingest,
-                    &on_rows,
-                ));
-                stage.finish();
-            }
-        }
-        let accepted = count(&dump, table) - accepted_before;
-        let accepted = if table == Table::FxRates { read - rejects.len() as u64 } else { accepted };
-        report.tables.push(table_report(table, &raw, read, accepted, rejects.len() as u64));
-        report.rejects.extend(rejects);
-        let present = &mut dump.availability;
-        match table {
-            Table::Accounts => present.accounts = true,
-            Table::Entities => present.entities = true,
-            Table::EntityLinks => present.entity_links = true,
-            Table::FxRates => present.fx_rates = true,
-            Table::Transfers => {}
-        }
+    let transfers = raws.iter().position(|(t, _)| *t == Table::Transfers).map(|k| raws.swap_remove(k).1);
+    let mut validation = Validation::of_reference(raws, implied_fx, config)?;
+    match transfers {
+        Some(mut raw) => validation.transfers_table(&mut raw, config, progress),
+        None => validation.report.missing.push((Table::Transfers, Table::Transfers.signals_lost())),
     }
-    dump.availability.fx_rates |= !fx.is_empty();
-    report.rejects.sort();
-    Ok((dump, report))
+    Ok(validation.finish())
+}
+
+/// A dump being validated: the reference tables first, then the transfers, which need
+/// the accounts and the exchange rates.
+struct Validation {
+    dump: Dump,
+    report: IngestReport,
+    fx: fx::FxTable,
+}
+
+impl Validation {
+    /// Validates every table of `raws` but the transfers.
+    fn of_reference(
+        mut raws: Vec<(Table, RawTable)>,
+        implied_fx: Option<fx::FxTable>,
+        config: &Config,
+    ) -> Result<Validation> {
+        let mut dump = Dump::default();
+        let mut report = IngestReport::default();
+        let has_fx_table = raws.iter().any(|(t, _)| *t == Table::FxRates);
+        let mut fx = match implied_fx {
+            Some(f) if !has_fx_table => f,
+            _ => fx::FxTable::new(config.base()),
+        };
+        for table in Table::READ_ORDER.into_iter().filter(|t| *t != Table::Transfers) {
+            let Some(k) = raws.iter().position(|(t, _)| *t == table) else {
+                if table != Table::FxRates || fx.is_empty() {
+                    report.missing.push((table, table.signals_lost()));
+                }
+                continue;
+            };
+            let (_, raw) = raws.swap_remove(k);
+            let read = (raw.height() + raw.read_rejects.len()) as u64;
+            let mut rejects = raw.read_rejects.clone();
+            let accepted_before = count(&dump, table);
+            match table {
+                Table::Entities => rejects.extend(reference::entities(&raw, &mut dump.holders)),
+                Table::Accounts => {
+                    rejects.extend(reference::accounts(&raw, &mut dump.accounts, &mut dump.holders))
+                }
+                Table::EntityLinks => {
+                    rejects.extend(reference::entity_links(&raw, &dump.holders, &mut dump.links))
+                }
+                Table::FxRates => rejects.extend(reference::fx_rates(&raw, &mut fx)),
+                Table::Transfers => {}
+            }
+            let accepted = count(&dump, table) - accepted_before;
+            let accepted = if table == Table::FxRates { read - rejects.len() as u64 } else { accepted };
+            report.tables.push(table_report(table, &raw, read, accepted, rejects.len() as u64));
+            report.rejects.extend(rejects);
+            let present = &mut dump.availability;
+            match table {
+                Table::Accounts => present.accounts = true,
+                Table::Entities => present.entities = true,
+                Table::EntityLinks => present.entity_links = true,
+                Table::FxRates => present.fx_rates = true,
+                Table::Transfers => {}
+            }
+        }
+        dump.availability.fx_rates |= !fx.is_empty();
+        dump.currencies = fx.currencies();
+        Ok(Validation { dump, report, fx })
+    }
+
+    fn validator<'a>(&'a mut self, config: &'a Config) -> transfers::Validator<'a> {
+        let d = &mut self.dump;
+        transfers::Validator::new(&self.fx, &d.currencies, &config.ingest, &mut d.accounts, &mut d.transfers)
+    }
+
+    /// Validates a transfers table read whole.
+    fn transfers_table(&mut self, raw: &mut RawTable, config: &Config, progress: &dyn Progress) {
+        let read = (raw.height() + raw.read_rejects.len()) as u64;
+        let stage = progress.stage("validate transfers", Some(raw.height() as u64));
+        let on_rows = |n: u64| stage.advance(n);
+        let mut v = self.validator(config);
+        v.block(raw, 1.0, &on_rows);
+        let mut rejects = raw.read_rejects.clone();
+        rejects.extend(v.finish());
+        stage.finish();
+        self.add_transfers(table_report(Table::Transfers, raw, read, 0, 0), rejects);
+    }
+
+    /// Reads and validates the transfers file at `path` a block at a time; false, with
+    /// nothing kept, when it must be read whole (see [`stream::Streamed::Whole`]).
+    fn transfers_file(
+        &mut self,
+        path: &Path,
+        block_bytes: usize,
+        config: &Config,
+        progress: &dyn Progress,
+    ) -> Result<bool> {
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let stage = progress.stage("read and validate transfers", Some(bytes));
+        let on_rows = |_: u64| {};
+        let mut v = self.validator(config);
+        let mut first: Option<RawTable> = None;
+        let (mut read, mut text) = (0u64, 0u64);
+        let streamed =
+            stream::read_blocks_of(path, block_bytes, &mut |mut block, block_bytes, text_bytes| {
+                if first.is_none() {
+                    block.require(Table::Transfers)?;
+                }
+                read += block.height() as u64;
+                text += block_bytes;
+                v.block(&mut block, text as f64 / text_bytes.max(1) as f64, &on_rows);
+                // Gzip text is longer than its file: progress is the share of the text read.
+                stage.advance((block_bytes as f64 / text_bytes.max(1) as f64 * bytes as f64) as u64);
+                if first.is_none() {
+                    block.frame = polars::prelude::DataFrame::empty();
+                    first = Some(block);
+                }
+                Ok(())
+            })?;
+        stage.finish();
+        let (stream::Streamed::Done { sha256 }, Some(mut meta)) = (streamed, first) else {
+            // Nothing of the blocks is kept: the whole read starts from a fresh dump.
+            return Ok(false);
+        };
+        let rejects = v.finish();
+        meta.sha256 = sha256;
+        self.add_transfers(table_report(Table::Transfers, &meta, read, 0, 0), rejects);
+        Ok(true)
+    }
+
+    /// Records the validated transfers table.
+    fn add_transfers(&mut self, mut table: TableReport, rejects: Vec<Reject>) {
+        table.accepted = self.dump.transfers.len() as u64;
+        table.rejected = rejects.len() as u64;
+        self.report.tables.push(table);
+        self.report.rejects.extend(rejects);
+    }
+
+    fn finish(mut self) -> (Dump, IngestReport) {
+        self.report.rejects.sort();
+        (self.dump, self.report)
+    }
 }
 
 fn count(dump: &Dump, table: Table) -> u64 {
@@ -249,5 +353,68 @@ fn table_report(table: Table, raw: &RawTable, read: u64, accepted: u64, rejected
         read,
         accepted,
         rejected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    /// The block path against the whole path on one folder: same dump, same report.
+    fn both_ways(dir: &Path, block_bytes: usize) -> (String, String) {
+        let config = Config::default_config().unwrap();
+        let files = DumpFiles::discover(dir).unwrap();
+        let path = dir.join("transfers.csv");
+        let mut v =
+            Validation::of_reference(read(&files, false, &config, &Silent).unwrap(), None, &config).unwrap();
+        assert!(v.transfers_file(&path, block_bytes, &config, &Silent).unwrap(), "a clean file streams");
+        let (d, r) = v.finish();
+        let streamed = format!("{:?}\n{:?}\n{:?}\n{:?}", d.transfers, d.accounts.ids, r.tables, r.rejects);
+        let (d, r) = validate(read(&files, true, &config, &Silent).unwrap(), None, &config, &Silent).unwrap();
+        let whole = format!("{:?}\n{:?}\n{:?}\n{:?}", d.transfers, d.accounts.ids, r.tables, r.rejects);
+        (streamed, whole)
+    }
+
+    #[test]
+    fn a_file_read_in_blocks_validates_as_the_file_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("accounts.csv"), "account_id,country\nL1,DE\nL2,FR\n").unwrap();
+        let mut text = String::from("transfer_id,timestamp,src_account,dst_account,amount,currency,memo\n");
+        for k in 0..120 {
+            let (src, dst) =
+                (format!("A{}", k % 7), if k % 5 == 0 { "L1".to_owned() } else { format!("B{k}") });
+            text.push_str(&format!(
+                "T{k},2024-01-{:02}T10:00:00Z,{src},{dst},{}.5,USD,m{k}\n",
+                1 + k % 28,
+                10 + k
+            ));
+        }
+        // Later duplicates of early ids, one naming accounts met nowhere else and one an
+        // account met first here and again after; a bad amount between them.
+        text.push_str("T3,2024-02-01T10:00:00Z,ONLY_IN_DUP,ALSO_LATER,9.5,USD,dup\n");
+        text.push_str("X1,2024-02-01T11:00:00Z,A1,L2,oops,USD,\n");
+        text.push_str("T90,2024-02-02T10:00:00Z,L2,L1,9.5,USD,dup again\n");
+        text.push_str("X2,2024-02-03T10:00:00Z,ALSO_LATER,L2,7.5,USD,kept\n");
+        text.push_str("T3,2024-02-04T10:00:00Z,A1,A2,1.5,USD,\n");
+        std::fs::write(dir.path().join("transfers.csv"), &text).unwrap();
+        let (streamed, whole) = both_ways(dir.path(), 400);
+        assert_eq!(streamed, whole);
+        assert!(!whole.contains("ONLY_IN_DUP"), "an account named only by a duplicate is not kept");
+        assert_eq!(whole.matches("duplicate transfer_id (first on line 5)").count(), 2, "{whole}");
+    }
+
+    #[test]
+    fn a_broken_transfers_file_is_read_whole_with_its_rows_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "transfer_id,timestamp,src_account,dst_account,amount,currency\n\
+            T1,2024-01-01T10:00:00Z,A,B,1,USD\nT2,2024-01-01T10:00:00Z,A,B,1,USD,extra\n\
+            T3,2024-01-01T10:00:00Z,A,B,1,USD\n";
+        std::fs::write(dir.path().join("transfers.csv"), text).unwrap();
+        let config = Config::default_config().unwrap();
+        let (dump, report) = load(&DumpFiles::discover(dir.path()).unwrap(), &config, &Silent).unwrap();
+        assert_eq!(dump.transfers.len(), 2);
+        assert_eq!(report.rejects.len(), 1);
+        assert_eq!(report.rejects[0].line, 3);
     }
 }

@@ -78,8 +78,11 @@ pub struct RawTable {
     pub format: Format,
     /// All columns as UTF-8 strings; names trimmed and lower-cased.
     pub frame: DataFrame,
-    /// Exact line of each row when known (fallback reader); else row + 2.
+    /// Exact line of each row when known (fallback reader); else `first_row` + row + 2.
     pub lines: Option<Vec<u64>>,
+    /// Rows of the file before this table's first: a block of a file read block by block
+    /// (see [`super::stream`]) numbers its lines from where it starts.
+    pub first_row: u64,
     /// Rows rejected while reading (ragged, invalid UTF-8).
     pub read_rejects: Vec<Reject>,
     /// SHA-256 of the file's bytes as stored.
@@ -97,8 +100,8 @@ impl RawTable {
     /// Line of row `row` in the file.
     pub fn line(&self, row: usize) -> u64 {
         match &self.lines {
-            Some(lines) => lines.get(row).copied().unwrap_or(row as u64 + 2),
-            None => row as u64 + 2,
+            Some(lines) => lines.get(row).copied().unwrap_or(self.first_row + row as u64 + 2),
+            None => self.first_row + row as u64 + 2,
         }
     }
 
@@ -216,13 +219,13 @@ pub fn read_table_with(path: &Path, max_record_lines: usize) -> Result<RawTable>
 /// A file's bytes: mapped from the page cache for the text formats, which are only read
 /// (no copy of a dump of gigabytes into fresh memory the kernel must first zero, and pages
 /// it can drop under pressure), else read into memory.
-enum Stored {
+pub(super) enum Stored {
     Mapped(memmap2::Mmap),
     Read(Vec<u8>),
 }
 
 impl Stored {
-    fn open(path: &Path, format: Format) -> Result<Stored> {
+    pub(super) fn open(path: &Path, format: Format) -> Result<Stored> {
         if matches!(format, Format::Csv | Format::CsvGz) {
             let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -243,7 +246,7 @@ impl Stored {
     /// Hands the pages that hold `part`, a slice of these bytes, back to the kernel once
     /// polars has parsed them, so that a large file's text and its columns are never
     /// resident together. Bytes read into memory stay.
-    fn release(&self, part: &[u8]) {
+    pub(super) fn release(&self, part: &[u8]) {
         #[cfg(unix)]
         if let Stored::Mapped(map) = self {
             let (start, at) = (map.as_ptr() as usize, part.as_ptr() as usize);
@@ -317,7 +320,17 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
         Format::Parquet => (read_parquet(path, stored.into_vec())?, None, Vec::new()),
         Format::Memory => return Err(Error::bad_input(path, "an in-memory table is not a file to read")),
     };
-    Ok(RawTable { file, path: path.to_owned(), format, frame, lines, read_rejects, sha256, bytes })
+    Ok(RawTable {
+        file,
+        path: path.to_owned(),
+        format,
+        frame,
+        lines,
+        first_row: 0,
+        read_rejects,
+        sha256,
+        bytes,
+    })
 }
 
 /// The header line of a CSV file (decompressed when `.csv.gz`), as trimmed names.
@@ -360,7 +373,7 @@ type CsvRead = (DataFrame, Option<Vec<u64>>, Vec<Reject>);
 /// Runs a polars reader on user bytes, containing a panic (polars can panic on a damaged
 /// Parquet file, inside its own worker threads) as an `Err`, without the panic's message
 /// and backtrace on the user's terminal: the caller turns it into a clean refusal.
-fn contained<T>(read: impl FnOnce() -> T) -> std::thread::Result<T> {
+pub(super) fn contained<T>(read: impl FnOnce() -> T) -> std::thread::Result<T> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = catch_unwind(AssertUnwindSafe(read));
@@ -371,7 +384,7 @@ fn contained<T>(read: impl FnOnce() -> T) -> std::thread::Result<T> {
 /// Bytes of CSV text polars parses at a time: each block's pages are released once
 /// parsed (see `Stored::release`), so the text of a large file gives way to its columns
 /// as they are built instead of both being resident at the peak.
-const BLOCK_BYTES: usize = 128 << 20;
+pub(super) const BLOCK_BYTES: usize = 128 << 20;
 
 /// `body` (header first) in blocks of about `size` bytes, each ending at a line break;
 /// the whole body as one block when it holds a quote, since a quoted field may hold a
@@ -380,6 +393,12 @@ fn blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
     if memchr::memchr(b'"', body).is_some() {
         return vec![body];
     }
+    line_blocks(body, size)
+}
+
+/// `body` in blocks of about `size` bytes, each ending at a line break (quotes not
+/// considered).
+pub(super) fn line_blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < body.len() {
@@ -399,12 +418,7 @@ fn blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
 fn parse_in_blocks(body: &[u8], size: usize, release: &dyn Fn(&[u8])) -> PolarsResult<DataFrame> {
     let mut frame: Option<DataFrame> = None;
     for block in blocks(body, size) {
-        let options = CsvReadOptions::default().with_raise_if_empty(false);
-        let options = match &frame {
-            None => options.with_has_header(true).with_infer_schema_length(Some(0)),
-            Some(first) => options.with_has_header(false).with_schema(Some(first.schema().clone())),
-        };
-        let part = options.into_reader_with_file_handle(Cursor::new(block)).finish()?;
+        let part = parse_block(block, frame.as_ref().map(|f| f.schema()))?;
         release(block);
         match &mut frame {
             None => frame = Some(part),
@@ -414,6 +428,18 @@ fn parse_in_blocks(body: &[u8], size: usize, release: &dyn Fn(&[u8])) -> PolarsR
         }
     }
     Ok(frame.unwrap_or_default())
+}
+
+/// Polars' reading of one block of CSV text: the file's first block (`schema` `None`)
+/// starts with the header and names the columns, all read as text; a later block holds
+/// rows only, read with the first block's schema.
+pub(super) fn parse_block(block: &[u8], schema: Option<&SchemaRef>) -> PolarsResult<DataFrame> {
+    let options = CsvReadOptions::default().with_raise_if_empty(false);
+    let options = match schema {
+        None => options.with_has_header(true).with_infer_schema_length(Some(0)),
+        Some(schema) => options.with_has_header(false).with_schema(Some(schema.clone())),
+    };
+    options.into_reader_with_file_handle(Cursor::new(block)).finish()
 }
 
 fn read_csv_bytes(
@@ -453,19 +479,24 @@ fn read_csv_bytes(
 
 /// Non-blank lines after the header (blank lines are not rows).
 fn physical_rows(body: &[u8]) -> usize {
+    non_blank_lines(body).saturating_sub(1)
+}
+
+/// Lines of `text` with something besides whitespace on them.
+pub(super) fn non_blank_lines(text: &[u8]) -> usize {
     let mut start = 0;
     let mut rows = 0usize;
-    for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
-        if body[start..end].iter().any(|b| !b.is_ascii_whitespace()) {
+    for end in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
+        if text[start..end].iter().any(|b| !b.is_ascii_whitespace()) {
             rows += 1;
         }
         start = end + 1;
     }
-    rows.saturating_sub(1)
+    rows
 }
 
 /// A column named twice in the header (compared as flowhound matches names).
-fn duplicate_header(body: &[u8]) -> Option<String> {
+pub(super) fn duplicate_header(body: &[u8]) -> Option<String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body);
     let header = reader.byte_records().next()?.ok()?;
     let names: Vec<String> = header.iter().map(|f| clean_name(&String::from_utf8_lossy(f))).collect();
@@ -490,7 +521,7 @@ fn clean_name(name: &str) -> String {
 
 /// Trims and lower-cases the column names; two that become one name are a header error
 /// (the header reader and polars can split a header with stray carriage returns apart).
-fn normalise_names(path: &Path, mut df: DataFrame) -> Result<DataFrame> {
+pub(super) fn normalise_names(path: &Path, mut df: DataFrame) -> Result<DataFrame> {
     let names: Vec<PlSmallStr> =
         df.get_column_names().iter().map(|n| PlSmallStr::from(clean_name(n))).collect();
     if let Some(name) = twice(&names) {
@@ -642,6 +673,7 @@ impl RawTable {
             bytes: frame.estimated_size() as u64,
             frame,
             lines,
+            first_row: 0,
             read_rejects: Vec::new(),
             sha256: crate::config::hex(&hash.finalize()),
         })

@@ -13,7 +13,7 @@ use super::fx::FxTable;
 use super::parse;
 use super::rejects::Reject;
 use super::source::RawTable;
-use crate::model::{AccountTable, Channel, Currency, StringArena, TransferTable};
+use crate::model::{AccountTable, Channel, Currency, TransferTable};
 
 /// Rows per parallel validation chunk.
 const CHUNK: usize = 1 << 16;
@@ -35,23 +35,218 @@ struct Parsed {
 /// Rows that passed the per-cell checks, and the rejects, per chunk in input order.
 type Chunks = Vec<(Vec<Parsed>, Vec<Reject>)>;
 
-/// Validates `raw` into `out`, interning account ids into `accounts`. The columns only
-/// the per-cell checks read are dropped from `raw` before the ordered pass fills the
-/// dump's tables: at 10M that is most of ingest's peak memory.
-pub fn transfers(
-    raw: &mut RawTable,
-    fx: &FxTable,
-    currencies: &[Currency],
-    accounts: &mut AccountTable,
-    out: &mut TransferTable,
-    plausible: &super::IngestConfig,
-    on_rows: &(dyn Fn(u64) + Sync),
-) -> Vec<Reject> {
-    let Some(chunks) = checked(raw, fx, currencies, out, plausible, on_rows) else {
-        return Vec::new();
-    };
-    raw.frame = raw.frame.drop_many(["timestamp", "amount", "currency", "channel"]);
-    ordered(raw, chunks, accounts, out)
+/// Validates the transfers table a block at a time (a whole table is one block): each
+/// block's rows are checked on every thread, then interned and pushed in input order, so
+/// that only one block is ever held as text. Duplicate ids are found across blocks when
+/// the last block is in (see [`Validator::finish`]).
+pub struct Validator<'a> {
+    fx: &'a FxTable,
+    currencies: &'a [Currency],
+    plausible: &'a super::IngestConfig,
+    accounts: &'a mut AccountTable,
+    out: &'a mut TransferTable,
+    /// Accounts there were before the transfers: the ones after were met in transfers,
+    /// numbered in the order they were first met.
+    listed: usize,
+    /// Per accepted row: the hash of its id, its row in `out`, and its row in the file.
+    seen: Vec<(u64, u32, u32)>,
+    /// Lines of a block whose rows are not numbered by position (a file read whole by
+    /// the exact reader, or a table handed over in memory): always the only block.
+    lines: Option<Vec<u64>>,
+    file: String,
+    rejects: Vec<Reject>,
+}
+
+impl<'a> Validator<'a> {
+    /// A validator filling `out` and interning account ids into `accounts`.
+    pub fn new(
+        fx: &'a FxTable,
+        currencies: &'a [Currency],
+        plausible: &'a super::IngestConfig,
+        accounts: &'a mut AccountTable,
+        out: &'a mut TransferTable,
+    ) -> Self {
+        let listed = accounts.len();
+        Validator {
+            fx,
+            currencies,
+            plausible,
+            accounts,
+            out,
+            listed,
+            seen: Vec::new(),
+            lines: None,
+            file: String::new(),
+            rejects: Vec::new(),
+        }
+    }
+
+    /// Validates one block. `through` is the share of the file's text read up to the end
+    /// of this block: the first block sizes the columns for the whole file from it, since
+    /// doubling buffers would hold up to twice the dump at the peak of ingest.
+    pub fn block(&mut self, raw: &mut RawTable, through: f64, on_rows: &(dyn Fn(u64) + Sync)) {
+        if self.file.is_empty() {
+            self.file = raw.file.clone();
+            let expected = (raw.height() as f64 / through.clamp(1e-9, 1.0) * 1.01).ceil() as usize;
+            self.reserve(expected.saturating_sub(self.out.len()));
+        }
+        if raw.lines.is_some() {
+            self.lines = raw.lines.clone();
+        }
+        let Some(chunks) = checked(raw, self.fx, self.currencies, self.out, self.plausible, on_rows) else {
+            return;
+        };
+        // Only the ordered pass's columns are read from here on.
+        raw.frame = raw.frame.drop_many(["timestamp", "amount", "currency", "channel"]);
+        self.ordered(raw, chunks);
+    }
+
+    fn reserve(&mut self, rows: usize) {
+        let out = &mut *self.out;
+        out.time.reserve_exact(rows);
+        out.src.reserve_exact(rows);
+        out.dst.reserve_exact(rows);
+        out.amount.reserve_exact(rows);
+        out.currency.reserve_exact(rows);
+        out.amount_base.reserve_exact(rows);
+        out.channel.reserve_exact(rows);
+        out.ids.reserve(rows, rows * 12);
+        self.seen.reserve_exact(rows);
+    }
+
+    /// The ordered pass of one block: ids interned and the rows pushed, in input order.
+    fn ordered(&mut self, raw: &RawTable, chunks: Chunks) {
+        let [Some(id), Some(src), Some(dst)] =
+            ["transfer_id", "src_account", "dst_account"].map(|c| raw.column(c))
+        else {
+            return;
+        };
+        let memo = raw.column("memo");
+        let accounts = &mut *self.accounts;
+        let out = &mut *self.out;
+        // Accounts already known are looked up on every thread; only the ones first met
+        // here are added, in input order, below.
+        let known = |text: &str| accounts.index.get(text).copied();
+        let ends: Vec<Vec<(Option<u32>, Option<u32>)>> = chunks
+            .par_iter()
+            .map(|(ok, _)| {
+                let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
+                ok.iter()
+                    .map(|p| (known(src_at.get(p.row as usize)), known(dst_at.get(p.row as usize))))
+                    .collect()
+            })
+            .collect();
+        let (mut id_at, mut src_at, mut dst_at) = (id.cursor(), src.cursor(), dst.cursor());
+        let mut memo_at = memo.as_ref().map(|m| m.cursor());
+        let file_row = |row: usize| u32::try_from(raw.first_row + row as u64).unwrap_or(u32::MAX);
+        for ((parsed, bad), ends) in chunks.into_iter().zip(ends) {
+            self.rejects.extend(bad);
+            for (p, (src_known, dst_known)) in parsed.into_iter().zip(ends) {
+                let row = p.row as usize;
+                let at = out.time.len() as u32;
+                self.seen.push((p.id_hash, at, file_row(row)));
+                out.ids.push(id_at.get(row));
+                if let Some(m) = &mut memo_at {
+                    out.memos.push(at, m.get(row));
+                }
+                out.time.push(p.time);
+                let src = src_known.unwrap_or_else(|| accounts.intern(src_at.get(row)));
+                out.src.push(src);
+                let dst = dst_known.unwrap_or_else(|| accounts.intern(dst_at.get(row)));
+                out.dst.push(dst);
+                out.amount.push(p.amount);
+                out.currency.push(p.currency);
+                out.amount_base.push(p.amount_base);
+                out.channel.push(p.channel);
+            }
+        }
+    }
+
+    /// Rejects every later row whose id an earlier row has, and returns all the rejects.
+    /// Duplicate ids are rare: the id hashes are sorted on every thread and only rows
+    /// whose hash another row shares are compared, rather than a map of every id of the
+    /// dump kept while reading. The rows rejected here are taken out again, and the
+    /// accounts met only in them with them.
+    pub fn finish(mut self) -> Vec<Reject> {
+        let mut seen = std::mem::take(&mut self.seen);
+        seen.par_sort_unstable();
+        let (ids, lines) = (&self.out.ids, &self.lines);
+        let line = |row: u32| match lines {
+            Some(lines) => lines.get(row as usize).copied().unwrap_or(u64::from(row) + 2),
+            None => u64::from(row) + 2,
+        };
+        let file = self.file.as_str();
+        let mut duplicates: Vec<(u32, Reject)> = seen
+            .par_chunk_by(|a, b| a.0 == b.0)
+            .filter(|same_hash| same_hash.len() > 1)
+            .flat_map_iter(|same_hash| {
+                // In output (input) order within the group, by the sort.
+                let mut first: FxHashMap<&str, u32> = FxHashMap::default();
+                let mut found = Vec::new();
+                for &(_, at, row) in same_hash {
+                    let id = ids.get(at);
+                    match first.entry(id) {
+                        Entry::Occupied(original) => {
+                            let why =
+                                format!("duplicate transfer_id (first on line {})", line(*original.get()));
+                            found.push((at, Reject::new(file, line(row), "transfer_id", why, id)));
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(row);
+                        }
+                    }
+                }
+                found
+            })
+            .collect();
+        drop(seen);
+        if !duplicates.is_empty() {
+            let mut keep = vec![true; self.out.len()];
+            for (at, _) in &duplicates {
+                keep[*at as usize] = false;
+            }
+            self.out.retain(&keep);
+            renumber_met_accounts(self.accounts, self.listed, self.out);
+        }
+        self.rejects.extend(duplicates.drain(..).map(|(_, r)| r));
+        self.rejects
+    }
+}
+
+/// Numbers the accounts first met in transfers by where they are first met in `out`
+/// (sender before receiver), and drops the ones no row of `out` names: as if the rows
+/// taken out had never been read.
+fn renumber_met_accounts(accounts: &mut AccountTable, listed: usize, out: &mut TransferTable) {
+    let met = accounts.len() - listed;
+    let mut new_index = vec![u32::MAX; met];
+    let mut order: Vec<u32> = Vec::with_capacity(met);
+    for k in 0..out.len() {
+        for v in [&mut out.src[k], &mut out.dst[k]] {
+            let Some(slot) = (*v as usize).checked_sub(listed).map(|i| &mut new_index[i]) else {
+                continue;
+            };
+            if *slot == u32::MAX {
+                *slot = (listed + order.len()) as u32;
+                order.push(*v);
+            }
+            *v = *slot;
+        }
+    }
+    let old_ids = accounts.ids.split_off(listed);
+    for id in &old_ids {
+        accounts.index.remove(id.as_str());
+    }
+    for (k, &old) in order.iter().enumerate() {
+        let id = &old_ids[old as usize - listed];
+        accounts.index.insert(id.as_str().into(), (listed + k) as u32);
+        accounts.ids.push(id.clone());
+    }
+    let n = accounts.ids.len();
+    accounts.holder.truncate(n);
+    accounts.bank.truncate(n);
+    accounts.country.truncate(n);
+    accounts.opened_on.truncate(n);
+    accounts.listed.truncate(n);
 }
 
 /// The per-cell checks, on every thread; `None` without the required columns.
@@ -77,7 +272,7 @@ fn checked(
             .filter(|&len| len > 0)
             .fold(|| (0usize, 0usize), |(c, b), len| (c + 1, b + len))
             .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
-        out.memos = crate::model::Memos::with_capacity(count, bytes);
+        out.memos.reserve(count, bytes);
     }
     let n = raw.height();
     let chunks: Chunks = (0..n.div_ceil(CHUNK))
@@ -153,82 +348,4 @@ fn checked(
         })
         .collect();
     Some(chunks)
-}
-
-/// The ordered pass: later duplicates rejected, ids interned and the rows pushed, in
-/// input order.
-fn ordered(
-    raw: &RawTable,
-    chunks: Chunks,
-    accounts: &mut AccountTable,
-    out: &mut TransferTable,
-) -> Vec<Reject> {
-    let [Some(id), Some(src), Some(dst)] =
-        ["transfer_id", "src_account", "dst_account"].map(|c| raw.column(c))
-    else {
-        return Vec::new();
-    };
-    let memo = raw.column("memo");
-    let n = raw.height();
-    // Duplicate ids are rare: sort the id hashes (on every thread) and look up, in input
-    // order, only the rows whose hash another row shares, rather than keep a map of every
-    // id of the dump.
-    let mut hashes: Vec<(u64, u32)> =
-        chunks.par_iter().flat_map_iter(|(ok, _)| ok.iter().map(|p| (p.id_hash, p.row))).collect();
-    hashes.par_sort_unstable();
-    let suspects: rustc_hash::FxHashSet<u32> =
-        hashes.par_windows(2).filter(|w| w[0].0 == w[1].0).flat_map_iter(|w| [w[0].1, w[1].1]).collect();
-    drop(hashes);
-    // Accounts already listed are looked up on every thread; only the ones first met
-    // here are added, in input order, below.
-    let listed = |text: &str| accounts.index.get(text).copied();
-    let ends: Vec<Vec<(Option<u32>, Option<u32>)>> = chunks
-        .par_iter()
-        .map(|(ok, _)| {
-            let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
-            ok.iter()
-                .map(|p| (listed(src_at.get(p.row as usize)), listed(dst_at.get(p.row as usize))))
-                .collect()
-        })
-        .collect();
-    let mut rejects = Vec::new();
-    let mut seen: FxHashMap<&str, u64> = FxHashMap::default();
-    let mut ids = StringArena::with_capacity(n, n * 10);
-    let (mut id_at, mut src_at, mut dst_at) = (id.cursor(), src.cursor(), dst.cursor());
-    let mut memo_at = memo.as_ref().map(|m| m.cursor());
-    for ((parsed, bad), ends) in chunks.into_iter().zip(ends) {
-        rejects.extend(bad);
-        for (p, (src_listed, dst_listed)) in parsed.into_iter().zip(ends) {
-            let row = p.row as usize;
-            let tid = id_at.get(row);
-            if suspects.contains(&p.row) {
-                let line = raw.line(row);
-                match seen.entry(tid) {
-                    Entry::Occupied(first) => {
-                        let reason = format!("duplicate transfer_id (first on line {})", first.get());
-                        rejects.push(Reject::new(&raw.file, line, "transfer_id", reason, tid));
-                        continue;
-                    }
-                    Entry::Vacant(slot) => {
-                        slot.insert(line);
-                    }
-                }
-            }
-            ids.push(tid);
-            if let Some(m) = &mut memo_at {
-                out.memos.push(out.time.len() as u32, m.get(row));
-            }
-            out.time.push(p.time);
-            let src = src_listed.unwrap_or_else(|| accounts.intern(src_at.get(row)));
-            out.src.push(src);
-            let dst = dst_listed.unwrap_or_else(|| accounts.intern(dst_at.get(row)));
-            out.dst.push(dst);
-            out.amount.push(p.amount);
-            out.currency.push(p.currency);
-            out.amount_base.push(p.amount_base);
-            out.channel.push(p.channel);
-        }
-    }
-    out.ids = ids;
-    rejects
 }

@@ -387,8 +387,10 @@ fn rates(ctx: &Context<'_>, inflow: u32, outflow: u32) -> (String, String, f64, 
     let cur =
         |r: usize| ctx.dump.currencies.get(t.currency[r] as usize).map(|c| c.to_string()).unwrap_or_default();
     let implied = t.amount[ro] / t.amount[ri].max(1e-12);
-    let unit = |r: usize| t.amount_base[r] / t.amount[r].max(1e-12);
-    (cur(ri), cur(ro), implied, unit(ri) / unit(ro).max(1e-12))
+    let base = |e: u32| ctx.graph.amount[e as usize];
+    let (unit_in, unit_out) =
+        (base(inflow) / t.amount[ri].max(1e-12), base(outflow) / t.amount[ro].max(1e-12));
+    (cur(ri), cur(ro), implied, unit_in / unit_out.max(1e-12))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

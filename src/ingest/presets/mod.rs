@@ -146,6 +146,7 @@ pub(crate) fn derived(from: &RawTable, columns: Vec<Column>) -> Result<RawTable>
         format: from.format,
         frame,
         lines: from.lines.clone(),
+        first_row: from.first_row,
         read_rejects: from.read_rejects.clone(),
         sha256: from.sha256.clone(),
         bytes: from.bytes,

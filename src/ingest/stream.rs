@@ -1,0 +1,212 @@
+//! A CSV table read a block at a time: each block of about [`BLOCK_BYTES`] of text is
+//! parsed into string columns and handed over before the next is read, so that a large
+//! transfers file is never held as text columns all at once (at 100M transfers those
+//! were most of a run's peak memory). Each block's pages are hashed, checked, parsed
+//! and handed back to the kernel in one pass.
+//!
+//! Only clean files take this path. A file with quotes (a quoted field may hold a line
+//! break a block boundary would split), NUL bytes, blank lines, ragged rows or invalid
+//! UTF-8 anywhere is read whole instead (see [`super::source::read_table_with`]), which
+//! rejects each broken row with its exact line; blocks already handed must then be
+//! discarded by the caller.
+
+use std::io::Read;
+use std::path::Path;
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::source::{
+    contained, duplicate_header, line_blocks, non_blank_lines, normalise_names, parse_block, Format,
+    RawTable, Stored,
+};
+
+/// Bytes of text read at a time: a block's text columns take about twice its text,
+/// and the polars reader of a block of a few million bytes still keeps every thread
+/// busy.
+pub const BLOCK_BYTES: usize = 16 << 20;
+use crate::error::{Error, Result};
+
+/// How a block-by-block read ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Streamed {
+    /// Every row was handed over, in order; the file's SHA-256 as stored.
+    Done {
+        /// SHA-256 of the file's bytes as stored.
+        sha256: String,
+    },
+    /// The file must be read whole; what was handed so far is to be discarded.
+    Whole,
+}
+
+/// What [`read_blocks`] hands over: a block as a table whose lines are the file's, the
+/// bytes of text it was read from, and the bytes of text of the whole file.
+pub type OnBlock<'a> = dyn FnMut(RawTable, u64, u64) -> Result<()> + 'a;
+
+/// Reads the CSV file at `path` block by block, handing each block to `each`. Parquet
+/// files are always read whole.
+pub fn read_blocks(path: &Path, each: &mut OnBlock<'_>) -> Result<Streamed> {
+    read_blocks_of(path, BLOCK_BYTES, each)
+}
+
+/// [`read_blocks`] in blocks of about `size` bytes.
+pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -> Result<Streamed> {
+    let Some(format @ (Format::Csv | Format::CsvGz)) = Format::of(path) else {
+        return Ok(Streamed::Whole);
+    };
+    let stored = Stored::open(path, format)?;
+    let bytes = stored.len() as u64;
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let mut hash = Sha256::new();
+    let inflated;
+    let text: &[u8] = match format {
+        Format::CsvGz => {
+            hash.update(&stored[..]);
+            let mut out = Vec::with_capacity(stored.len() * 4);
+            if flate2::read::MultiGzDecoder::new(&stored[..]).read_to_end(&mut out).is_err() {
+                // The whole read says where the stream breaks.
+                return Ok(Streamed::Whole);
+            }
+            inflated = out;
+            &inflated
+        }
+        _ => &stored,
+    };
+    let body = text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(text);
+    if format == Format::Csv {
+        hash.update(&text[..text.len() - body.len()]);
+    }
+    let header_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+    if body[..header_end].iter().all(|b| b.is_ascii_whitespace()) || duplicate_header(body).is_some() {
+        return Ok(Streamed::Whole);
+    }
+    let mut schema: Option<SchemaRef> = None;
+    let mut first_row = 0u64;
+    for block in line_blocks(body, size) {
+        if format == Format::Csv {
+            hash.update(block);
+        }
+        if memchr::memchr2(b'"', 0, block).is_some() {
+            return Ok(Streamed::Whole);
+        }
+        let rows = non_blank_lines(block) - usize::from(schema.is_none());
+        let part = match contained(|| parse_block(block, schema.as_ref())) {
+            Ok(Ok(part)) if part.height() == rows => part,
+            _ => return Ok(Streamed::Whole),
+        };
+        stored.release(block);
+        if schema.is_none() {
+            schema = Some(part.schema().clone());
+        }
+        let height = part.height() as u64;
+        let table = RawTable {
+            file: file.clone(),
+            path: path.to_owned(),
+            format,
+            frame: normalise_names(path, part)?,
+            lines: None,
+            first_row,
+            read_rejects: Vec::new(),
+            sha256: String::new(),
+            bytes,
+        };
+        each(table, block.len() as u64, body.len() as u64)?;
+        first_row += height;
+    }
+    if schema.is_none() {
+        return Err(Error::bad_input(path, "line 1: file is empty: no header row"));
+    }
+    Ok(Streamed::Done { sha256: crate::config::hex(&hash.finalize()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::source::read_table;
+
+    fn file(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> std::path::PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn blocks(path: &Path, size: usize) -> (Vec<RawTable>, Streamed) {
+        let mut got = Vec::new();
+        let end = read_blocks_of(path, size, &mut |b, _, _| {
+            got.push(b);
+            Ok(())
+        })
+        .unwrap();
+        (got, end)
+    }
+
+    fn cells(t: &RawTable, column: &str) -> Vec<String> {
+        let c = t.column(column).unwrap();
+        (0..t.height()).map(|r| c.get(r).to_owned()).collect()
+    }
+
+    #[test]
+    fn blocks_hold_the_rows_lines_and_hash_of_the_whole_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("\u{feff}Transfer_ID , amount\n");
+        for k in 0..200 {
+            text.push_str(&format!("T{k}, {}\n", k * 3));
+        }
+        for name in ["t.csv", "t.csv.gz"] {
+            let bytes = if name.ends_with(".gz") {
+                use std::io::Write;
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(text.as_bytes()).unwrap();
+                gz.finish().unwrap()
+            } else {
+                text.clone().into_bytes()
+            };
+            let path = file(&dir, name, &bytes);
+            let whole = read_table(&path).unwrap();
+            let (parts, end) = blocks(&path, 300);
+            assert!(parts.len() > 3, "{name}: {} blocks", parts.len());
+            assert_eq!(end, Streamed::Done { sha256: whole.sha256.clone() }, "{name}");
+            let mut ids = Vec::new();
+            let mut lines = Vec::new();
+            for p in &parts {
+                ids.extend(cells(p, "transfer_id"));
+                lines.extend((0..p.height()).map(|r| p.line(r)));
+            }
+            assert_eq!(ids, cells(&whole, "transfer_id"), "{name}");
+            assert_eq!(lines, (0..whole.height()).map(|r| whole.line(r)).collect::<Vec<_>>(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_the_blocks_cannot_number_truly_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut clean = String::from("id,a\n");
+        for k in 0..100 {
+            clean.push_str(&format!("T{k},{k}\n"));
+        }
+        for (name, damage) in [
+            ("quote.csv", "T100,\"x\ny\"\n"),
+            ("blank.csv", "\n"),
+            ("ragged.csv", "T100,1,2\n"),
+            ("nul.csv", "T100,\0\n"),
+            ("utf8.csv", "T100,\u{fffd}"),
+        ] {
+            let mut text = clean.clone().into_bytes();
+            if name == "utf8.csv" {
+                text.extend_from_slice(b"T100,\xff\xfe\n");
+            } else {
+                text.extend_from_slice(damage.as_bytes());
+            }
+            text.extend_from_slice(b"T101,1\n");
+            let (_, end) = blocks(&file(&dir, name, &text), 200);
+            assert_eq!(end, Streamed::Whole, "{name}");
+        }
+        let (_, end) = blocks(&file(&dir, "twice.csv", b"id,ID\n1,2\n"), 200);
+        assert_eq!(end, Streamed::Whole);
+        let (_, end) = blocks(&file(&dir, "t.parquet", b"PAR1"), 200);
+        assert_eq!(end, Streamed::Whole);
+    }
+}
