@@ -11,6 +11,7 @@
 //! discarded by the caller.
 
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::path::Path;
 
 use polars::prelude::*;
@@ -76,26 +77,65 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
         _ => &stored,
     };
     let body = text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(text);
-    if format == Format::Csv {
-        hash.update(&text[..text.len() - body.len()]);
-    }
     let header_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
     if body[..header_end].iter().all(|b| b.is_ascii_whitespace()) || duplicate_header(body).is_some() {
         return Ok(Streamed::Whole);
     }
+    let blocks = line_blocks(body, size);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // The file's hash is taken on a thread of its own, running ahead of the parse:
+        // it is a serial pass over every byte, and it brings the pages in for the parse.
+        let hasher = (format == Format::Csv).then(|| {
+            let (blocks, stop, mut hash) = (&blocks, &stop, hash.clone());
+            hash.update(&text[..text.len() - body.len()]);
+            scope.spawn(move || {
+                for block in blocks {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    hash.update(block);
+                }
+                hash
+            })
+        });
+        let read = parse_blocks(path, &file, format, bytes, body.len() as u64, &blocks, &stored, each);
+        stop.store(!matches!(read, Ok(true)), Ordering::Relaxed);
+        let hash = match hasher.map(|h| h.join()) {
+            Some(Ok(hash)) => hash,
+            Some(Err(_)) => return Err(Error::RunFailed(format!("{}: hashing the file failed", path.display()))),
+            None => hash,
+        };
+        Ok(match read? {
+            true => Streamed::Done { sha256: crate::config::hex(&hash.finalize()) },
+            false => Streamed::Whole,
+        })
+    })
+}
+
+/// Parses `blocks` of the file's `body` and hands each to `each`; false when the file
+/// must be read whole.
+#[allow(clippy::too_many_arguments)]
+fn parse_blocks(
+    path: &Path,
+    file: &str,
+    format: Format,
+    bytes: u64,
+    body_bytes: u64,
+    blocks: &[&[u8]],
+    stored: &Stored,
+    each: &mut OnBlock<'_>,
+) -> Result<bool> {
     let mut schema: Option<SchemaRef> = None;
     let mut first_row = 0u64;
-    for block in line_blocks(body, size) {
-        if format == Format::Csv {
-            hash.update(block);
-        }
+    for block in blocks {
         if memchr::memchr2(b'"', 0, block).is_some() {
-            return Ok(Streamed::Whole);
+            return Ok(false);
         }
         let rows = non_blank_lines(block) - usize::from(schema.is_none());
         let part = match contained(|| parse_block(block, schema.as_ref())) {
             Ok(Ok(part)) if part.height() == rows => part,
-            _ => return Ok(Streamed::Whole),
+            _ => return Ok(false),
         };
         stored.release(block);
         if schema.is_none() {
@@ -103,7 +143,7 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
         }
         let height = part.height() as u64;
         let table = RawTable {
-            file: file.clone(),
+            file: file.to_owned(),
             path: path.to_owned(),
             format,
             frame: normalise_names(path, part)?,
@@ -113,13 +153,13 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
             sha256: String::new(),
             bytes,
         };
-        each(table, block.len() as u64, body.len() as u64)?;
+        each(table, block.len() as u64, body_bytes)?;
         first_row += height;
     }
     if schema.is_none() {
         return Err(Error::bad_input(path, "line 1: file is empty: no header row"));
     }
-    Ok(Streamed::Done { sha256: crate::config::hex(&hash.finalize()) })
+    Ok(true)
 }
 
 #[cfg(test)]
