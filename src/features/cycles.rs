@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::graph::algo::components::{cyclic_components, together};
+use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 
@@ -27,10 +27,7 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
     // budget, so memory follows the cycles, not the transfer count.
     // Every cycle lies inside one strongly connected component: start only inside one
     // and never leave the origin's.
-    let comp = cyclic_components(
-        g.node_count(),
-        (0..g.edge_count()).into_par_iter().map(|e| (g.src[e], g.dst[e])).collect(),
-    );
+    let comp = cyclic_components_of(g, |_| true);
     let found: Vec<(Vec<(u32, usize)>, bool)> = (0..g.edge_count() as u32)
         .into_par_iter()
         .with_min_len(256)

@@ -11,8 +11,8 @@
 //! discarded by the caller.
 
 use std::io::Read;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
@@ -103,7 +103,9 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
         stop.store(!matches!(read, Ok(true)), Ordering::Relaxed);
         let hash = match hasher.map(|h| h.join()) {
             Some(Ok(hash)) => hash,
-            Some(Err(_)) => return Err(Error::RunFailed(format!("{}: hashing the file failed", path.display()))),
+            Some(Err(_)) => {
+                return Err(Error::RunFailed(format!("{}: hashing the file failed", path.display())))
+            }
             None => hash,
         };
         Ok(match read? {

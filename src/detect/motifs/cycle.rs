@@ -84,7 +84,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::chance::{most_likely, path_chance, popularity, product_chance};
-use crate::graph::algo::components::{cyclic_components, together};
+use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
 use crate::graph::algo::stranger_loops::{stranger_loops_from, StrangerPayments};
@@ -186,14 +186,7 @@ impl Detector for Cycle {
         // Every cycle lies inside one strongly connected component of the transfers that
         // count: a search starts only inside one and never leaves the origin's.
         let counts = |e: usize| channels.contains(&g.channel[e]);
-        let comp = cyclic_components(
-            g.node_count(),
-            (0..g.edge_count())
-                .into_par_iter()
-                .filter(|&e| counts(e))
-                .map(|e| (g.src[e], g.dst[e]))
-                .collect(),
-        );
+        let comp = cyclic_components_of(g, |e| counts(e as usize));
         // Expected chance cycles = transfers tried x a cycle's chance.
         let most_likely = most_likely(g, cfg.expected_by_chance.get());
         // Timing alone, strangers or a ring: unlikely enough, and moving at least one
