@@ -12,7 +12,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
@@ -82,16 +82,18 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
         return Ok(Streamed::Whole);
     }
     let blocks = line_blocks(body, size);
-    let stop = AtomicBool::new(false);
+    let lead = Lead::default();
     std::thread::scope(|scope| {
-        // The file's hash is taken on a thread of its own, running ahead of the parse:
-        // it is a serial pass over every byte, and it brings the pages in for the parse.
+        // The file's hash is taken on a thread of its own, a few blocks ahead of the
+        // parse: it is a serial pass over every byte, and it brings the pages in for the
+        // parse. Further ahead, it would bring in the whole file while the parse hands
+        // its pages back behind it (7 GiB at 100M transfers, the peak of ingest).
         let hasher = (format == Format::Csv).then(|| {
-            let (blocks, stop, mut hash) = (&blocks, &stop, hash.clone());
+            let (blocks, lead, mut hash) = (&blocks, &lead, hash.clone());
             hash.update(&text[..text.len() - body.len()]);
             scope.spawn(move || {
-                for block in blocks {
-                    if stop.load(Ordering::Relaxed) {
+                for (k, block) in blocks.iter().enumerate() {
+                    if !lead.may_read(k) {
                         break;
                     }
                     hash.update(block);
@@ -99,8 +101,8 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
                 hash
             })
         });
-        let read = parse_blocks(path, &file, format, bytes, body.len() as u64, &blocks, &stored, each);
-        stop.store(!matches!(read, Ok(true)), Ordering::Relaxed);
+        let read = parse_blocks(path, &file, format, bytes, body.len() as u64, &blocks, &stored, &lead, each);
+        lead.end(matches!(read, Ok(true)));
         let hash = match hasher.map(|h| h.join()) {
             Some(Ok(hash)) => hash,
             Some(Err(_)) => {
@@ -115,6 +117,51 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
     })
 }
 
+/// Blocks the hasher may read ahead of the parse.
+const HASH_LEAD: usize = 4;
+
+/// How far the parse is, for the hasher that runs ahead of it.
+#[derive(Default)]
+struct Lead {
+    /// Blocks parsed, and whether the read is over (all blocks may be hashed) or given
+    /// up (none need be).
+    state: Mutex<(usize, Option<bool>)>,
+    moved: Condvar,
+}
+
+impl Lead {
+    /// Waits until block `k` is at most [`HASH_LEAD`] blocks ahead of the parse; false
+    /// when the read was given up.
+    fn may_read(&self, k: usize) -> bool {
+        let Ok(mut state) = self.state.lock() else { return true };
+        loop {
+            match state.1 {
+                Some(done) => return done,
+                None if k < state.0 + HASH_LEAD => return true,
+                None => match self.moved.wait(state) {
+                    Ok(s) => state = s,
+                    Err(_) => return true,
+                },
+            }
+        }
+    }
+
+    fn parsed(&self, blocks: usize) {
+        if let Ok(mut state) = self.state.lock() {
+            state.0 = blocks;
+        }
+        self.moved.notify_all();
+    }
+
+    /// The parse is over: `whole` when every block was read.
+    fn end(&self, whole: bool) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1 = Some(whole);
+        }
+        self.moved.notify_all();
+    }
+}
+
 /// Parses `blocks` of the file's `body` and hands each to `each`; false when the file
 /// must be read whole.
 #[allow(clippy::too_many_arguments)]
@@ -126,11 +173,12 @@ fn parse_blocks(
     body_bytes: u64,
     blocks: &[&[u8]],
     stored: &Stored,
+    lead: &Lead,
     each: &mut OnBlock<'_>,
 ) -> Result<bool> {
     let mut schema: Option<SchemaRef> = None;
     let mut first_row = 0u64;
-    for block in blocks {
+    for (k, block) in blocks.iter().enumerate() {
         if memchr::memchr2(b'"', 0, block).is_some() {
             return Ok(false);
         }
@@ -140,6 +188,7 @@ fn parse_blocks(
             _ => return Ok(false),
         };
         stored.release(block);
+        lead.parsed(k + 1);
         if schema.is_none() {
             schema = Some(part.schema().clone());
         }
