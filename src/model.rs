@@ -270,12 +270,6 @@ pub struct Memos {
 }
 
 impl Memos {
-    /// Room for `n` memos of `bytes` bytes in all: sized once, since doubling buffers
-    /// would hold up to twice the memos' size at the peak of ingest.
-    pub fn with_capacity(n: usize, bytes: usize) -> Memos {
-        Memos { rows: Vec::with_capacity(n), text: StringArena::with_capacity(n, bytes) }
-    }
-
     /// Room for `n` more memos of `bytes` bytes in all.
     pub fn reserve(&mut self, n: usize, bytes: usize) {
         self.rows.reserve_exact(n);

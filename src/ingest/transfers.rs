@@ -90,15 +90,15 @@ impl<'a> Validator<'a> {
             let expected = (raw.height() as f64 / through.clamp(1e-9, 1.0) * 1.01).ceil() as usize;
             self.reserve(expected.saturating_sub(self.out.len()));
         }
-        if raw.lines.is_some() {
-            self.lines = raw.lines.clone();
-        }
         let Some(chunks) = checked(raw, self.fx, self.currencies, self.out, self.plausible, on_rows) else {
             return;
         };
         // Only the ordered pass's columns are read from here on.
         raw.frame = raw.frame.drop_many(["timestamp", "amount", "currency", "channel"]);
         self.ordered(raw, chunks);
+        if raw.lines.is_some() {
+            self.lines = raw.lines.take();
+        }
     }
 
     fn reserve(&mut self, rows: usize) {
@@ -176,7 +176,7 @@ impl<'a> Validator<'a> {
             None => u64::from(row) + 2,
         };
         let file = self.file.as_str();
-        let mut duplicates: Vec<(u32, Reject)> = seen
+        let duplicates: Vec<(u32, Reject)> = seen
             .par_chunk_by(|a, b| a.0 == b.0)
             .filter(|same_hash| same_hash.len() > 1)
             .flat_map_iter(|same_hash| {
@@ -208,7 +208,7 @@ impl<'a> Validator<'a> {
             self.out.retain(&keep);
             renumber_met_accounts(self.accounts, self.listed, self.out);
         }
-        self.rejects.extend(duplicates.drain(..).map(|(_, r)| r));
+        self.rejects.extend(duplicates.into_iter().map(|(_, r)| r));
         self.rejects
     }
 }

@@ -17,6 +17,7 @@
 //! `max_hop_chance` ends the path, except the one that closes the loop, which may be any
 //! one-off payment to the origin.
 
+use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
 use crate::graph::algo::one_off::OneOffPayments;
@@ -35,7 +36,7 @@ const BLOCK: usize = 16;
 pub struct StrangerPayments {
     /// One bit per transfer: whether it is in the index (a position per transfer was
     /// 0.4 GiB at 100M transfers, at the peak of the run).
-    indexed: Vec<u64>,
+    indexed: FixedBitSet,
     offsets: Vec<u32>,
     /// Per payer, in time order: the search reads time, share and edge together.
     entries: Vec<Entry>,
@@ -94,9 +95,9 @@ impl StrangerPayments {
                 *entry = Entry { time: out.time[k], edge: e, share, to: out.other[k], onward: 0 };
             }
         });
-        let mut indexed = vec![0u64; g.edge_count().div_ceil(64)];
+        let mut indexed = FixedBitSet::with_capacity(g.edge_count());
         for entry in &entries {
-            indexed[entry.edge as usize / 64] |= 1 << (entry.edge % 64);
+            indexed.insert(entry.edge as usize);
         }
         let mut index = StrangerPayments { indexed, offsets, entries, block_min: Vec::new() };
         index.block_min = index
@@ -124,7 +125,7 @@ impl StrangerPayments {
 
     /// Whether transfer `e` is in the index.
     fn holds(&self, e: u32) -> bool {
-        self.indexed[e as usize / 64] >> (e % 64) & 1 == 1
+        self.indexed.contains(e as usize)
     }
 
     /// Where transfer `e`, paid by `payer`, is in the index, if it is: a payer's entries
