@@ -237,8 +237,8 @@ impl StringArena {
 }
 
 /// Validated transfers, one column per field, in input order. Once a run's graph is built
-/// ([`crate::graph::FlowGraph::build_releasing`]), `src`, `dst`, `amount_base` and
-/// `channel` are empty: the graph holds them, by edge.
+/// ([`crate::graph::FlowGraph::build_releasing`]), `time`, `src`, `dst`, `amount_base`
+/// and `channel` are empty: the graph holds them, by edge.
 #[derive(Debug, Default)]
 pub struct TransferTable {
     /// `transfer_id` of each row.
@@ -330,6 +330,7 @@ impl TransferTable {
 
     /// Lets go of the columns a graph holds by edge (see the type's doc).
     pub fn release_graph_columns(&mut self) {
+        self.time = Vec::new();
         self.src = Vec::new();
         self.dst = Vec::new();
         self.amount_base = Vec::new();

@@ -29,6 +29,9 @@ use crate::graph::FlowGraph;
 /// large even at its earliest timing is skipped whole.
 const BLOCK: usize = 16;
 
+/// Entries whose onward positions are found together while the index is built.
+const ONWARD_CHUNK: usize = 1 << 20;
+
 /// Every payer's one-off payments, in time order with their size shares (the share of
 /// the payer's other one-off payments at least as large, one added above and below):
 /// what a search among strangers follows. Built once per run.
@@ -105,10 +108,21 @@ impl StrangerPayments {
             .chunks(BLOCK)
             .map(|c| c.iter().map(|x| x.share).fold(f32::INFINITY, f32::min))
             .collect();
-        let onward: Vec<u32> =
-            index.entries.par_iter().with_min_len(1024).map(|x| index.from(x.to, x.time).0 as u32).collect();
-        for (entry, onward) in index.entries.iter_mut().zip(onward) {
-            entry.onward = onward;
+        // A chunk at a time: the whole index's positions at once were 0.2 GiB at 100M
+        // transfers, on top of the index, at the peak of the run.
+        let mut onward: Vec<u32> = Vec::with_capacity(ONWARD_CHUNK);
+        for start in (0..index.entries.len()).step_by(ONWARD_CHUNK) {
+            let chunk = start..(start + ONWARD_CHUNK).min(index.entries.len());
+            onward.clear();
+            onward.par_extend(
+                index.entries[chunk.clone()]
+                    .par_iter()
+                    .with_min_len(1024)
+                    .map(|x| index.from(x.to, x.time).0 as u32),
+            );
+            for (entry, &at) in index.entries[chunk].iter_mut().zip(&onward) {
+                entry.onward = at;
+            }
         }
         index
     }
