@@ -91,11 +91,19 @@ fn binomial_tail(n: usize, k: usize, p: f64) -> f64 {
     if p <= 0.0 || k > n {
         return 0.0;
     }
-    let ln_choose = |i: usize| -> f64 { (1..=i).map(|j| ((n - i + j) as f64 / j as f64).ln()).sum() };
-    (k..=n)
-        .map(|i| (ln_choose(i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp())
-        .sum::<f64>()
-        .min(1.0)
+    // ln C(n, i) by its recurrence, one logarithm a term: summed afresh for every term,
+    // it took n²/4 logarithms a call, a sixth of the fan motifs' time at 100M transfers,
+    // where the searches weigh bursts of hundreds.
+    let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
+    let mut ln_choose = 0.0;
+    let mut tail = 0.0;
+    for i in 1..=n {
+        ln_choose += ((n - i + 1) as f64 / i as f64).ln();
+        if i >= k {
+            tail += (ln_choose + i as f64 * ln_p + (n - i) as f64 * ln_q).exp();
+        }
+    }
+    f64::min(tail, 1.0)
 }
 
 /// The upper median, reordering `values`; `None` when empty.
@@ -133,6 +141,19 @@ mod tests {
         let routine: Vec<u32> =
             g.out_edges(hub).iter().copied().filter(|&e| g.amount[e as usize] < 200.0).collect();
         assert_eq!(AmountNovelty::measure(&g, &[hub], &routine).term(), 0.0);
+    }
+
+    #[test]
+    fn binomial_tail_matches_the_sum_of_its_terms() {
+        let direct = |n: usize, k: usize, p: f64| -> f64 {
+            let ln_choose = |i: usize| -> f64 { (1..=i).map(|j| ((n - i + j) as f64 / j as f64).ln()).sum() };
+            (k..=n).map(|i| (ln_choose(i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp()).sum()
+        };
+        for (n, p) in [(1usize, 0.3), (5, 0.5), (9, 0.01), (40, 0.2), (333, 0.05), (1000, 0.6)] {
+            let (k, want) = (n.div_ceil(2), direct(n, n.div_ceil(2), p).min(1.0));
+            let got = binomial_tail(n, k, p);
+            assert!((got - want).abs() <= 1e-12 * want.max(1e-300), "n {n} p {p}: {got} vs {want}");
+        }
     }
 
     #[test]
