@@ -91,9 +91,8 @@ fn binomial_tail(n: usize, k: usize, p: f64) -> f64 {
     if p <= 0.0 || k > n {
         return 0.0;
     }
-    // ln C(n, i) by its recurrence, one logarithm a term: summed afresh for every term,
-    // it took n²/4 logarithms a call, a sixth of the fan motifs' time at 100M transfers,
-    // where the searches weigh bursts of hundreds.
+    // ln C(n, i) by its recurrence, one logarithm a term: summed afresh for every term it
+    // took n²/4 logarithms a call, a sixth of the fan motifs' time at 100M transfers.
     let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
     let mut ln_choose = 0.0;
     let mut tail = 0.0;
