@@ -32,7 +32,9 @@
 //! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out).
 //! Needs no countries or holders: on a bare transfer list it still runs on accounts.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -162,7 +164,9 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
     let sender = |e: u32| g.accounts.controller[g.src[e as usize] as usize];
 
     let mut windows: Vec<Window> = Vec::new();
-    let mut counts: HashMap<u32, u32> = HashMap::new();
+    // Senders in the window, by controller; FxHash as in ingest: a batch run over the
+    // user's own files needs no HashDoS shield, and this map changes at every inflow.
+    let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
     let (mut i, mut j) = (0usize, 0usize);
     while i < ins.len() {
         let t0 = g.time[ins[i] as usize];
@@ -246,8 +250,10 @@ fn evaluate(
     if outflow < cfg.min_pass_through.get() * inflow {
         return Evaluation::FailCheap;
     }
-    let payees: BTreeSet<u32> =
+    let mut payees: Vec<u32> =
         outs[o_lo..o_hi].iter().map(|&e| g.accounts.controller[g.dst[e as usize] as usize]).collect();
+    payees.sort_unstable();
+    payees.dedup();
     if payees.len() as f64 > cfg.max_payee_share.get() * senders as f64 {
         return Evaluation::FailCostly;
     }
