@@ -379,13 +379,7 @@ impl FlowGraph {
 /// Counting sort of edge ids by `key` (src or dst); edge order inside a node is kept,
 /// so each list stays time-sorted.
 fn csr(n: usize, key: &[u32]) -> (Vec<u32>, Vec<u32>) {
-    let mut offsets = vec![0u32; n + 1];
-    for &k in key {
-        offsets[k as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
+    let offsets = csr_offsets(n, key.iter().copied());
     let mut next = offsets.clone();
     let mut edges = vec![0u32; key.len()];
     for (e, &k) in key.iter().enumerate() {
@@ -394,6 +388,19 @@ fn csr(n: usize, key: &[u32]) -> (Vec<u32>, Vec<u32>) {
         *slot += 1;
     }
     (offsets, edges)
+}
+
+/// Where each of `n` nodes' entries start in a CSR whose entries have these nodes (in any
+/// order), with the end as the last offset.
+pub(crate) fn csr_offsets(n: usize, keys: impl IntoIterator<Item = u32>) -> Vec<u32> {
+    let mut offsets = vec![0u32; n + 1];
+    for k in keys {
+        offsets[k as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    offsets
 }
 
 fn attributes(dump: &Dump, config: &Config) -> AccountAttrs {

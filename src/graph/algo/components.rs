@@ -2,7 +2,7 @@
 //! starts from, so cycle searches start only on transfers inside a component and never
 //! follow a transfer out of the origin's.
 
-use crate::graph::FlowGraph;
+use crate::graph::{csr_offsets, FlowGraph};
 
 /// Marks a node not yet reached by [`components_of_csr`].
 const UNVISITED: u32 = u32::MAX;
@@ -14,13 +14,8 @@ pub fn cyclic_components(n: usize, mut pairs: Vec<(u32, u32)>) -> Vec<u32> {
     pairs.retain(|(a, b)| a != b);
     pairs.sort_unstable();
     pairs.dedup();
-    let mut offsets = vec![0u32; n + 1];
-    for &(a, _) in &pairs {
-        offsets[a as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
+    // Sorted by sender, the pairs' receivers are already the adjacency.
+    let offsets = csr_offsets(n, pairs.iter().map(|&(a, _)| a));
     let targets: Vec<u32> = pairs.into_iter().map(|(_, b)| b).collect();
     components_of_csr(&offsets, &targets, |_| true)
 }

@@ -79,25 +79,30 @@ impl StrangerPayments {
             slices.push(own);
             rest = after;
         }
-        slices.into_par_iter().with_min_len(256).enumerate().for_each_init(Vec::new, |sorted, (v, own)| {
-            if own.is_empty() {
-                return;
-            }
-            let out = g.out_list(v as u32);
-            sorted.clear();
-            sorted.extend((0..out.len()).filter(|&k| mine(out.edges[k])).map(|k| out.amount[k]));
-            sorted.sort_unstable_by(f64::total_cmp);
-            let others = sorted.len().saturating_sub(1);
-            let payments = (0..out.len()).filter(|&k| mine(out.edges[k]));
-            for (entry, k) in own.iter_mut().zip(payments) {
-                // One-off payments at least as large, itself left out, one added above
-                // and below.
-                let as_large = sorted.len() - sorted.partition_point(|&x| x < out.amount[k]) - 1;
-                let share = ((as_large + 1) as f64 / (others + 2) as f64) as f32;
-                let e = out.edges[k];
-                *entry = Entry { time: out.time[k], edge: e, share, to: out.other[k], onward: 0 };
-            }
-        });
+        let buffers = || (Vec::new(), Vec::new());
+        slices.into_par_iter().with_min_len(256).enumerate().for_each_init(
+            buffers,
+            |(payments, sorted), (v, own)| {
+                if own.is_empty() {
+                    return;
+                }
+                let out = g.out_list(v as u32);
+                payments.clear();
+                payments.extend((0..out.len()).filter(|&k| mine(out.edges[k])));
+                sorted.clear();
+                sorted.extend(payments.iter().map(|&k| out.amount[k]));
+                sorted.sort_unstable_by(f64::total_cmp);
+                let others = sorted.len().saturating_sub(1);
+                for (entry, &k) in own.iter_mut().zip(payments.iter()) {
+                    // One-off payments at least as large, itself left out, one added above
+                    // and below.
+                    let as_large = sorted.len() - sorted.partition_point(|&x| x < out.amount[k]) - 1;
+                    let share = ((as_large + 1) as f64 / (others + 2) as f64) as f32;
+                    let e = out.edges[k];
+                    *entry = Entry { time: out.time[k], edge: e, share, to: out.other[k], onward: 0 };
+                }
+            },
+        );
         let mut indexed = FixedBitSet::with_capacity(g.edge_count());
         for entry in &entries {
             indexed.insert(entry.edge as usize);
