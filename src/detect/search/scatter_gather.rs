@@ -20,6 +20,17 @@ type Leg = (f64, f64, Vec<u32>);
 /// Per intermediary `w`: one pair `u -> w`, `w -> v` (edge ids).
 type Pairs = BTreeMap<u32, (u32, u32)>;
 
+/// A two-hop path `u -> w -> v` a scan met: `e1` from the source to `w`, `e2` from `w`
+/// to `v`, and when it was met among the scan's paths.
+#[derive(Debug, Clone, Copy)]
+struct Path {
+    v: u32,
+    w: u32,
+    met: u32,
+    e1: u32,
+    e2: u32,
+}
+
 /// Intermediaries that kept the same share: their pairs, the share passed on, and the
 /// chance of it all.
 struct SameMargin {
@@ -130,7 +141,8 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
     // Too few one-off payers to make a gather: nothing to read.
     (0..incoming.len()).filter(|&k| relayed(k)).nth(spec.min_intermediaries - 1)?;
     // What w was paid, one-off, by others than v within the horizon before its payment
-    // e2 to v: positions in w's incoming list.
+    // e2 to v: (transfer, payer, amount), read from w's incoming list rather than by
+    // transfer id from the graph's columns.
     let receipts = |w: u32, e2: u32| {
         let into_w = g.in_list(w);
         let t2 = g.time[e2 as usize];
@@ -141,7 +153,7 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
                 let (s, e1) = (into_w.other[j], into_w.edges[j]);
                 s != v && s != w && e1 != e2 && one_off.contains(e1) && counts(e1, s, w)
             })
-            .map(move |j| into_w.edges[j])
+            .map(move |j| (into_w.edges[j], into_w.other[j], into_w.amount[j]))
     };
     // (w, its payment to v), for the payers of v that were paid so.
     let relays: Vec<(u32, u32)> = (0..incoming.len())
@@ -154,29 +166,31 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
     }
     // Sources that paid two or more of v's payers.
     let mut paying: Vec<(u32, u32)> =
-        relays.iter().flat_map(|&(w, e2)| receipts(w, e2).map(move |e1| (g.src[e1 as usize], w))).collect();
+        relays.iter().flat_map(|&(w, e2)| receipts(w, e2).map(move |(_, s, _)| (s, w))).collect();
     paying.sort_unstable();
     paying.dedup();
     let mut shared_sources: Vec<u32> =
         paying.windows(2).filter(|p| p[0].0 == p[1].0).map(|p| p[0].0).collect();
     shared_sources.dedup();
-    let pooled_by = |w: u32, e2: u32| {
-        receipts(w, e2).filter(|e1| shared_sources.binary_search(&g.src[*e1 as usize]).is_ok())
-    };
+    let pooled_by =
+        |w: u32, e2: u32| receipts(w, e2).filter(|&(_, s, _)| shared_sources.binary_search(&s).is_ok());
     // Per intermediary: its latest shared receipt and payment to v, and the share.
     let pairs: Vec<(u32, u32, u32, f64)> = relays
         .iter()
         .filter_map(|&(w, e2)| {
             let (got, last) =
-                pooled_by(w, e2).fold((0.0, None), |(sum, _), e1| (sum + g.amount[e1 as usize], Some(e1)));
+                pooled_by(w, e2).fold((0.0, None), |(sum, _), (e1, _, a1)| (sum + a1, Some(e1)));
             let share = g.amount[e2 as usize] / got;
             let kept = got > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE;
             last.filter(|_| kept).map(|last| (w, last, e2, share))
         })
         .collect();
     let margin = same_margin(g, v, &pairs, spec.min_intermediaries)?;
-    let pooled: BTreeMap<u32, Vec<u32>> =
-        margin.legs.iter().map(|(&w, &(_, e2))| (w, pooled_by(w, e2).collect())).collect();
+    let pooled: BTreeMap<u32, Vec<u32>> = margin
+        .legs
+        .iter()
+        .map(|(&w, &(_, e2))| (w, pooled_by(w, e2).map(|(e1, _, _)| e1).collect()))
+        .collect();
     let sources: std::collections::BTreeSet<u32> =
         pooled.values().flat_map(|paid| paid.iter().map(|&e1| g.src[e1 as usize])).collect();
     let sent: f64 = pooled.values().flatten().map(|&e1| g.amount[e1 as usize]).sum();
@@ -251,12 +265,11 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     }
     let counts = |e: u32, a: u32, b: u32| counted(g, spec, e, a, b);
     let window = spec.window;
-    // v -> (w -> (sent to w, forwarded by w, edges))
-    let mut by_target: BTreeMap<u32, BTreeMap<u32, Leg>> = BTreeMap::new();
-    // v -> (w -> the quickest pair u -> w -> v, whatever the amounts)
-    let mut timed: BTreeMap<u32, Pairs> = BTreeMap::new();
-    // v -> every pair u -> w -> v whose second leg is most of the first: (w, e1, e2, share).
-    let mut margins: BTreeMap<u32, Vec<(u32, u32, u32, f64)>> = BTreeMap::new();
+    // Every two-hop path u -> w -> v the search reads, flat, in the order met: a map per
+    // target with a map or a vector per intermediary made millions of small allocations
+    // on a busy dump. They are grouped by sorting, the order met breaking ties.
+    let mut carrying: Vec<Path> = Vec::new();
+    let mut any_amount: Vec<Path> = Vec::new();
     let horizon = if spec.expected_by_chance.is_some() { TIMED_HORIZON_WINDOWS * window } else { window };
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
@@ -269,35 +282,38 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             if v == u || v == w || !counts(e2, w, v) {
                 continue;
             }
+            let path = Path { v, w, met: any_amount.len() as u32, e1, e2 };
             if spec.expected_by_chance.is_some() {
-                let share = a2 / a1;
-                if a1 > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE {
-                    margins.entry(v).or_default().push((w, e1, e2, share));
-                }
-                let quickest = timed.entry(v).or_default().entry(w).or_insert((e1, e2));
-                let delay = |(a, b): (u32, u32)| g.time[b as usize] - g.time[a as usize];
-                if delay((e1, e2)) < delay(*quickest) {
-                    *quickest = (e1, e2);
-                }
+                any_amount.push(path);
             }
             if a2 > a1 * 1.02 || g.time[e2 as usize] > t1 + window {
                 continue;
             }
-            let slot = by_target.entry(v).or_default().entry(w).or_insert((0.0, 0.0, Vec::new()));
-            if !slot.2.contains(&e1) {
-                slot.0 += a1;
-                slot.2.push(e1);
-            }
-            slot.1 += a2;
-            slot.2.push(e2);
+            carrying.push(Path { met: carrying.len() as u32, ..path });
         }
     }
+    // v -> (w -> (sent to w, forwarded by w, edges)), for the targets reached through
+    // enough intermediaries.
+    carrying.sort_unstable_by_key(|p| (p.v, p.w, p.met));
+    let by_target = carrying.chunk_by(|a, b| a.v == b.v).filter_map(|paths| {
+        if !through_enough(paths, spec.min_intermediaries) {
+            return None;
+        }
+        let mut mids: BTreeMap<u32, Leg> = BTreeMap::new();
+        for p in paths {
+            let slot = mids.entry(p.w).or_insert((0.0, 0.0, Vec::new()));
+            if !slot.2.contains(&p.e1) {
+                slot.0 += g.amount[p.e1 as usize];
+                slot.2.push(p.e1);
+            }
+            slot.1 += g.amount[p.e2 as usize];
+            slot.2.push(p.e2);
+        }
+        Some((paths[0].v, mids))
+    });
     let mut hits = Vec::new();
     let mut carried = std::collections::BTreeSet::new();
     for (v, mids) in by_target {
-        if mids.len() < spec.min_intermediaries {
-            continue;
-        }
         let sent: f64 = mids.values().map(|m| m.0).sum();
         let got: f64 = mids.values().map(|m| m.1.min(m.0)).sum();
         if sent < spec.min_amount || got < spec.min_retained * sent {
@@ -346,14 +362,30 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     }
     if let Some(expected) = spec.expected_by_chance {
         let most_likely = most_likely(g, expected);
-        for (v, mut pairs) in margins {
+        // By target, in the order met.
+        any_amount.sort_unstable_by_key(|p| (p.v, p.met));
+        let one_off = ctx.one_off_payments();
+        for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
+            let v = paths[0].v;
             if carried.contains(&v) {
                 continue;
             }
+            // Every pair whose second leg is most of the first: (w, e1, e2, share).
             // One scatter, not a habit: a payroll pays its staff every month, and some of
             // them pass a like share of their pay on to the same landlord.
-            let one_off = ctx.one_off_payments();
-            pairs.retain(|&(_, e1, e2, _)| one_off.contains(e1) && one_off.contains(e2));
+            let pairs: Vec<(u32, u32, u32, f64)> = paths
+                .iter()
+                .filter_map(|p| {
+                    let (a1, a2) = (g.amount[p.e1 as usize], g.amount[p.e2 as usize]);
+                    let share = a2 / a1;
+                    (a1 > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE)
+                        .then_some((p.w, p.e1, p.e2, share))
+                })
+                .filter(|&(_, e1, e2, _)| one_off.contains(e1) && one_off.contains(e2))
+                .collect();
+            if pairs.len() < spec.min_intermediaries {
+                continue;
+            }
             if let Some(margin) = same_margin(g, v, &pairs, spec.min_intermediaries) {
                 let sent: f64 = margin.legs.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
                 if margin.chance <= most_likely && sent >= spec.min_amount {
@@ -362,14 +394,19 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
                 }
             }
         }
-        for (v, mut legs) in timed {
-            if legs.len() < spec.min_intermediaries || carried.contains(&v) {
+        // By target, then intermediary: the quickest pair, the first met among equals.
+        let delay = |p: &Path| g.time[p.e2 as usize] - g.time[p.e1 as usize];
+        any_amount.sort_unstable_by_key(|p| (p.v, p.w, delay(p), p.met));
+        for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
+            let v = paths[0].v;
+            if carried.contains(&v) || !through_enough(paths, spec.min_intermediaries) {
                 continue;
             }
+            let mut legs: Pairs =
+                paths.chunk_by(|a, b| a.w == b.w).map(|q| (q[0].w, (q[0].e1, q[0].e2))).collect();
             // One scatter, not a habit: the source paid each intermediary once only (a
             // payroll pays its staff every month, and they spend it where they always
             // do), each paid v once only, and the source paid them all within one window.
-            let one_off = ctx.one_off_payments();
             legs.retain(|_, &mut (e1, e2)| one_off.contains(e1) && one_off.contains(e2));
             let first = legs.values().map(|&(e1, _)| g.time[e1 as usize]).min().unwrap_or(0);
             legs.retain(|_, &mut (e1, _)| g.time[e1 as usize] - first <= window);
@@ -387,6 +424,12 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         }
     }
     hits
+}
+
+/// True when `paths` (to one target, grouped by intermediary) pass through at least
+/// `min` intermediaries.
+fn through_enough(paths: &[Path], min: usize) -> bool {
+    paths.chunk_by(|a, b| a.w == b.w).nth(min.saturating_sub(1)).is_some()
 }
 
 /// The largest set of intermediaries that each passed the same share of what they
