@@ -10,16 +10,30 @@ use crate::graph::FlowGraph;
 /// batch of money) and then moves on; the next outflow starts on the next inflow, so a
 /// commission the account keeps never blocks the queue. Never covered: infinity.
 pub fn fifo_dwell(g: &FlowGraph, ins: &[u32], outs: &[u32], share: f64) -> Vec<f64> {
+    let at = |e: u32| (g.time[e as usize], g.amount[e as usize]);
+    fifo_dwell_by(ins.len(), |i| at(ins[i]), outs.len(), |o| at(outs[o]), share)
+}
+
+/// [`fifo_dwell`] of `ins` inflows and `outs` outflows (each time-sorted), read by
+/// position as (time, amount): for a caller that holds an account's flows side by side
+/// rather than as transfer ids.
+pub fn fifo_dwell_by(
+    ins: usize,
+    inflow: impl Fn(usize) -> (i64, f64),
+    outs: usize,
+    outflow: impl Fn(usize) -> (i64, f64),
+    share: f64,
+) -> Vec<f64> {
     const EPS: f64 = 1e-9;
-    let mut dwell = vec![f64::INFINITY; ins.len()];
+    let mut dwell = vec![f64::INFINITY; ins];
     let (mut i, mut paid, mut done) = (0usize, 0.0f64, false);
-    for &o in outs {
+    for o in 0..outs {
         if done {
             (i, paid, done) = (i + 1, 0.0, false);
         }
-        let (t_out, mut left) = (g.time[o as usize], g.amount[o as usize]);
-        while left > EPS && i < ins.len() && g.time[ins[i] as usize] <= t_out {
-            let amount = g.amount[ins[i] as usize];
+        let (t_out, mut left) = outflow(o);
+        while left > EPS && i < ins && inflow(i).0 <= t_out {
+            let (t_in, amount) = inflow(i);
             if !done {
                 let take = left.min(share * amount - paid);
                 paid += take;
@@ -28,7 +42,7 @@ pub fn fifo_dwell(g: &FlowGraph, ins: &[u32], outs: &[u32], share: f64) -> Vec<f
                     break;
                 }
                 done = true;
-                dwell[i] = (t_out - g.time[ins[i] as usize]) as f64;
+                dwell[i] = (t_out - t_in) as f64;
             }
             let top_up = left.min(amount - paid).max(0.0);
             paid += top_up;
