@@ -21,6 +21,7 @@ pub mod graph;
 pub mod ingest;
 pub mod leads;
 pub mod lookback;
+pub mod memory;
 pub mod model;
 pub mod pattern;
 pub mod progress;

@@ -2,6 +2,11 @@
 //! Exit codes: 0 ok, 1 the run failed (thresholds, output), 2 bad input or usage.
 
 mod cmd;
+mod huge_pages;
+
+/// Large blocks on huge pages: see `huge_pages.rs`.
+#[global_allocator]
+static ALLOCATOR: huge_pages::HugePages = huge_pages::HugePages;
 
 use std::process::ExitCode;
 

@@ -126,6 +126,8 @@ struct Edges {
 
 impl Edges {
     fn gather(t: &TransferTable) -> Edges {
+        // From here on, what is built is read at random until the run ends.
+        crate::memory::random_access_from_now();
         let mut order: Vec<u32> = (0..t.len() as u32).collect();
         order.par_sort_unstable_by_key(|&r| (t.time[r as usize], r));
         let gather = |f: &(dyn Fn(usize) -> u32 + Sync)| -> Vec<u32> {

@@ -1,0 +1,24 @@
+//! Which of a run's memory is read at random: what an allocator may back with huge pages.
+//!
+//! Ingest streams through its blocks once, and allocates and frees them by the hundred;
+//! the graph and what detection builds on it are read one random transfer at a time
+//! for the rest of the run. The command-line binary's allocator asks the kernel for
+//! huge pages for large blocks, but only once [`random_access_from_now`] has been
+//! called: on a 100M-transfer dump, huge pages during ingest made it twice as slow (the
+//! kernel compacted memory on every fault of its blocks), and after it made detection
+//! faster.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static RANDOM_ACCESS: AtomicBool = AtomicBool::new(false);
+
+/// Says that large blocks allocated from now on are read at random (the graph, the
+/// searches' indexes): called when the graph is built.
+pub fn random_access_from_now() {
+    RANDOM_ACCESS.store(true, Ordering::Relaxed);
+}
+
+/// True once [`random_access_from_now`] has been called.
+pub fn random_access() -> bool {
+    RANDOM_ACCESS.load(Ordering::Relaxed)
+}
