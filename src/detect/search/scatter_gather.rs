@@ -26,9 +26,40 @@ type Pairs = BTreeMap<u32, (u32, u32)>;
 struct Path {
     v: u32,
     w: u32,
-    met: u32,
+    met: u64,
     e1: u32,
     e2: u32,
+}
+
+/// Paths to any target a scan holds before it drops those no later pass reads (see
+/// [`keep_readable`]): a source whose payees pay the same few accounts every day would
+/// otherwise hold every such pair of the horizon.
+const COMPACT_AT: usize = 1 << 20;
+
+/// The share of its first leg that path `p`'s second leg passes on, when that share is
+/// one an intermediary keeping a margin could pass on.
+fn margin_share(g: &FlowGraph, spec: &Spec, p: &Path) -> Option<f64> {
+    let (a1, a2) = (g.amount[p.e1 as usize], g.amount[p.e2 as usize]);
+    let share = a2 / a1;
+    (a1 > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE).then_some(share)
+}
+
+/// How long the intermediary of `p` held the money.
+fn delay(g: &FlowGraph, p: &Path) -> i64 {
+    g.time[p.e2 as usize] - g.time[p.e1 as usize]
+}
+
+/// Keeps, of `paths`, what the scan's later passes read: per target and intermediary the
+/// quickest path (the first met among equally quick ones), and every path that passes a
+/// margin share on. Sorted by target, intermediary, delay and order met.
+fn keep_readable(g: &FlowGraph, spec: &Spec, paths: &mut Vec<Path>) {
+    paths.sort_unstable_by_key(|p| (p.v, p.w, delay(g, p), p.met));
+    let mut previous = None;
+    paths.retain(|p| {
+        let quickest = previous != Some((p.v, p.w));
+        previous = Some((p.v, p.w));
+        quickest || margin_share(g, spec, p).is_some()
+    });
 }
 
 /// Intermediaries that kept the same share: their pairs, the share passed on, and the
@@ -270,6 +301,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     // on a busy dump. They are grouped by sorting, the order met breaking ties.
     let mut carrying: Vec<Path> = Vec::new();
     let mut any_amount: Vec<Path> = Vec::new();
+    let mut met = 0u64;
     let horizon = if spec.expected_by_chance.is_some() { TIMED_HORIZON_WINDOWS * window } else { window };
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
@@ -282,14 +314,18 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             if v == u || v == w || !counts(e2, w, v) {
                 continue;
             }
-            let path = Path { v, w, met: any_amount.len() as u32, e1, e2 };
+            let path = Path { v, w, met, e1, e2 };
+            met += 1;
             if spec.expected_by_chance.is_some() {
                 any_amount.push(path);
+                if any_amount.len() >= COMPACT_AT {
+                    keep_readable(g, spec, &mut any_amount);
+                }
             }
             if a2 > a1 * 1.02 || g.time[e2 as usize] > t1 + window {
                 continue;
             }
-            carrying.push(Path { met: carrying.len() as u32, ..path });
+            carrying.push(path);
         }
     }
     // v -> (w -> (sent to w, forwarded by w, edges)), for the targets reached through
@@ -375,12 +411,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             // them pass a like share of their pay on to the same landlord.
             let pairs: Vec<(u32, u32, u32, f64)> = paths
                 .iter()
-                .filter_map(|p| {
-                    let (a1, a2) = (g.amount[p.e1 as usize], g.amount[p.e2 as usize]);
-                    let share = a2 / a1;
-                    (a1 > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE)
-                        .then_some((p.w, p.e1, p.e2, share))
-                })
+                .filter_map(|p| margin_share(g, spec, p).map(|share| (p.w, p.e1, p.e2, share)))
                 .filter(|&(_, e1, e2, _)| one_off.contains(e1) && one_off.contains(e2))
                 .collect();
             if pairs.len() < spec.min_intermediaries {
@@ -395,8 +426,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             }
         }
         // By target, then intermediary: the quickest pair, the first met among equals.
-        let delay = |p: &Path| g.time[p.e2 as usize] - g.time[p.e1 as usize];
-        any_amount.sort_unstable_by_key(|p| (p.v, p.w, delay(p), p.met));
+        any_amount.sort_unstable_by_key(|p| (p.v, p.w, delay(g, p), p.met));
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
             let v = paths[0].v;
             if carried.contains(&v) || !through_enough(paths, spec.min_intermediaries) {
@@ -534,4 +564,71 @@ fn pairs_hit(
     let shape = base + 0.1 * (legs.len() as f64 - 1.0).min(5.0);
     let strength = 0.7 * shape + 0.3 * novelty.term();
     b.finish(g, spec.pattern, sent, strength, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, H};
+
+    /// Margin pairs as (target, order met), and quickest paths as (target, intermediary,
+    /// order met).
+    type Read = (Vec<(u32, u64)>, Vec<(u32, u32, u64)>);
+
+    /// What the scan's passes read of `paths`: the margin pairs by target in the order
+    /// met, and the quickest path per target and intermediary.
+    fn read(g: &FlowGraph, spec: &Spec, paths: &[Path]) -> Read {
+        let mut by_met = paths.to_vec();
+        by_met.sort_unstable_by_key(|p| (p.v, p.met));
+        let margins =
+            by_met.iter().filter(|p| margin_share(g, spec, p).is_some()).map(|p| (p.v, p.met)).collect();
+        let mut quickest = paths.to_vec();
+        keep_readable(g, spec, &mut quickest);
+        let firsts =
+            quickest.chunk_by(|a, b| (a.v, a.w) == (b.v, b.w)).map(|q| (q[0].v, q[0].w, q[0].met)).collect();
+        (margins, firsts)
+    }
+
+    #[test]
+    fn dropping_unread_paths_changes_nothing_a_pass_reads() {
+        let mut t = Tiny::new();
+        for k in 0..40i64 {
+            t.wire(&format!("A{}", k % 3), &format!("B{}", k % 5), k * H, 100.0 + (k % 7) as f64 * 10.0);
+        }
+        let g = t.graph();
+        let spec = Spec {
+            pattern: Pattern::ScatterGather,
+            window: 24 * H,
+            min_intermediaries: 2,
+            min_retained: 0.8,
+            min_amount: 0.0,
+            skip_b2b: false,
+            channels: Vec::new(),
+            offshore_only: false,
+            expected_by_chance: Some(1.0),
+        };
+        // Paths over arbitrary pairs of transfers, met in a scrambled order, with many
+        // repeats of each target and intermediary.
+        let n = g.edge_count() as u32;
+        let paths: Vec<Path> = (0..600u32)
+            .map(|k| Path {
+                v: k % 4,
+                w: (k / 4) % 3,
+                met: u64::from((k * 7919) % 600),
+                e1: (k * 13) % n,
+                e2: (k * 31 + 5) % n,
+            })
+            .collect();
+        let mut kept = paths.clone();
+        keep_readable(&g, &spec, &mut kept);
+        assert!(kept.len() < paths.len(), "some paths are unread");
+        assert_eq!(read(&g, &spec, &kept), read(&g, &spec, &paths));
+        // Compacting in stages, as the scan does, reads the same too.
+        let mut staged = Vec::new();
+        for chunk in paths.chunks(50) {
+            staged.extend_from_slice(chunk);
+            keep_readable(&g, &spec, &mut staged);
+        }
+        assert_eq!(read(&g, &spec, &staged), read(&g, &spec, &paths));
+    }
 }
