@@ -44,16 +44,17 @@ fn margin_share(g: &FlowGraph, spec: &Spec, p: &Path) -> Option<f64> {
     (a1 > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE).then_some(share)
 }
 
-/// How long the intermediary of `p` held the money.
-fn delay(g: &FlowGraph, p: &Path) -> i64 {
-    g.time[p.e2 as usize] - g.time[p.e1 as usize]
+/// Sorts `paths` by target and intermediary, the quickest first (the first met among
+/// equally quick ones): how long the intermediary held the money.
+fn quickest_first(g: &FlowGraph, paths: &mut [Path]) {
+    paths.sort_unstable_by_key(|p| (p.v, p.w, g.time[p.e2 as usize] - g.time[p.e1 as usize], p.met));
 }
 
 /// Keeps, of `paths`, what the scan's later passes read: per target and intermediary the
 /// quickest path (the first met among equally quick ones), and every path that passes a
 /// margin share on. Sorted by target, intermediary, delay and order met.
 fn keep_readable(g: &FlowGraph, spec: &Spec, paths: &mut Vec<Path>) {
-    paths.sort_unstable_by_key(|p| (p.v, p.w, delay(g, p), p.met));
+    quickest_first(g, paths);
     let mut previous = None;
     paths.retain(|p| {
         let quickest = previous != Some((p.v, p.w));
@@ -425,8 +426,8 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
                 }
             }
         }
-        // By target, then intermediary: the quickest pair, the first met among equals.
-        any_amount.sort_unstable_by_key(|p| (p.v, p.w, delay(g, p), p.met));
+        // By target, then intermediary: the quickest pair first.
+        quickest_first(g, &mut any_amount);
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
             let v = paths[0].v;
             if carried.contains(&v) || !through_enough(paths, spec.min_intermediaries) {

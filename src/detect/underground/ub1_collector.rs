@@ -142,10 +142,15 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
     // The hub's flows are read from its own adjacency lists, side by side, rather than
     // by transfer id from the graph's columns: one random read per transfer fewer, for
     // every account of the dump.
-    let counted =
-        |k: usize| incoming.other[k] != v && channels.contains(&g.channel[incoming.edges[k] as usize]);
-    let ins = Flows::of(incoming, (0..incoming.len()).filter(|&k| counted(k)));
-    if ins.edges.len() < cfg.min_distinct_senders.get() {
+    //
+    // Every inflow (any channel) counts towards the balance a window opens with, and
+    // towards its dwell; the windows are read over the counted ones, known by their
+    // positions among all.
+    let any_positions: Vec<usize> = (0..incoming.len()).filter(|&k| incoming.other[k] != v).collect();
+    let counted: Vec<usize> = (0..any_positions.len())
+        .filter(|&j| channels.contains(&g.channel[incoming.edges[any_positions[j]] as usize]))
+        .collect();
+    if counted.len() < cfg.min_distinct_senders.get() {
         return Vec::new();
     }
     let outgoing = g.out_list(v);
@@ -165,11 +170,12 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
         }
         p
     };
+    let ins = Flows::of(incoming, counted.iter().map(|&j| any_positions[j]));
     let in_sum = prefix(&ins.amount);
     let out_sum = prefix(&outs.amount);
-    // Every inflow (any channel) counts towards the balance a window opens with: money
-    // received before the window leaves first and must not pass for the window's money.
-    let any_in = Flows::of(incoming, (0..incoming.len()).filter(|&k| incoming.other[k] != v));
+    // Money received before the window leaves first and must not pass for the window's
+    // money.
+    let any_in = Flows::of(incoming, any_positions.iter().copied());
     let any_in_sum = prefix(&any_in.amount);
     let any_dwell = fifo_dwell_by(
         any_in.edges.len(),
@@ -178,22 +184,13 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
         |o| (outs.time[o], outs.amount[o]),
         cfg.min_pass_through.get(),
     );
-    // Counted inflows are a time-ordered subsequence of all inflows: align their dwell.
-    let mut dwell = Vec::with_capacity(ins.edges.len());
-    let mut k = 0;
-    for &e in &ins.edges {
-        while any_in.edges[k] != e {
-            k += 1;
-        }
-        dwell.push(any_dwell[k]);
-    }
+    let dwell: Vec<f64> = counted.iter().map(|&j| any_dwell[j]).collect();
     let opening = |t0: i64| {
         let i = any_in.time.partition_point(|&t| t < t0);
         let o = outs.time.partition_point(|&t| t < t0);
         (any_in_sum[i] - out_sum[o]).max(0.0)
     };
-    let controller = |a: u32| g.accounts.controller[a as usize];
-    let sender = |i: usize| controller(ins.other[i]);
+    let sender = |i: usize| g.accounts.controller[ins.other[i] as usize];
 
     let mut windows: Vec<Window> = Vec::new();
     // Senders in the window, by controller; FxHash as in ingest: a batch run over the
