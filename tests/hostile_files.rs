@@ -161,7 +161,7 @@ proptest! {
             let src = tempfile::tempdir().unwrap();
             std::fs::write(src.path().join("transfers.csv"), &clean).unwrap();
             let raw = flowhound::ingest::source::read_table(&src.path().join("transfers.csv")).unwrap();
-            let mut df = raw.frame;
+            let mut df = raw.into_frame().unwrap();
             let path = src.path().join("t.parquet");
             let file = std::fs::File::create(&path).unwrap();
             polars::prelude::ParquetWriter::new(file).finish(&mut df).unwrap();

@@ -138,7 +138,7 @@ pub fn read_dump(
     let mut out = Vec::new();
     for (table, raw) in tables {
         rejects.extend(raw.read_rejects.iter().cloned());
-        out.push((table.name().to_owned(), raw.frame));
+        out.push((table.name().to_owned(), raw.into_frame().map_err(fail)?));
     }
     let dir = tempfile::tempdir().map_err(fail)?;
     let file = dir.path().join("rejects.csv");
@@ -149,7 +149,7 @@ pub fn read_dump(
 /// Writes a table read as text to `path` as CSV (the seeds, which the trace library
 /// reads as SEEDS.csv).
 pub fn write_text_csv(table: &RawTable, path: &Path) -> PyResult<()> {
-    let names: Vec<String> = table.frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    let names = table.names();
     let columns: Vec<_> = names.iter().filter_map(|n| table.column(n)).collect();
     let mut w = csv::Writer::from_path(path).map_err(fail)?;
     w.write_record(&names).map_err(fail)?;

@@ -5,6 +5,7 @@ use super::parse;
 use super::rejects::Reject;
 use super::source::{RawTable, StrColumn};
 use crate::model::{AccountTable, Country, Currency, EntityLink, HolderKind, HolderTable, Relation};
+use rustc_hash::FxHashMap;
 
 /// The cell of an optional column; `""` when the column is absent.
 fn cell<'a>(col: &Option<StrColumn<'a>>, row: usize) -> &'a str {
@@ -45,7 +46,7 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
     let inc = raw.column("incorporated_on");
     let addr = raw.column("registered_address");
     let licence = raw.column("licence");
-    let mut first_line = std::collections::HashMap::new();
+    let mut first_line = FxHashMap::with_capacity_and_hasher(raw.height(), Default::default());
     for row in 0..raw.height() {
         let line = raw.line(row);
         let reject =
@@ -101,7 +102,7 @@ pub fn accounts(raw: &RawTable, accounts: &mut AccountTable, holders: &mut Holde
     let bank = raw.column("bank_id");
     let country_col = raw.column("country");
     let opened = raw.column("opened_on");
-    let mut first_line = std::collections::HashMap::new();
+    let mut first_line = FxHashMap::with_capacity_and_hasher(raw.height(), Default::default());
     for row in 0..raw.height() {
         let line = raw.line(row);
         let reject =

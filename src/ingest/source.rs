@@ -1,12 +1,15 @@
 //! Finding a table's file in a dump and reading it into string columns.
 //!
-//! Clean files take polars' multi-threaded CSV / Parquet readers. When polars refuses a
-//! CSV file (ragged rows, invalid UTF-8), the file is re-read record by record with the
-//! `csv` crate so that only the broken rows are rejected, each with its exact line.
+//! A CSV file without quotes is split into cells where it lies ([`TextBlock`]); one with
+//! quotes takes polars' multi-threaded CSV reader, and Parquet polars' reader. When
+//! neither reads a CSV file right (ragged rows, invalid UTF-8), it is re-read record by
+//! record with the `csv` crate so that only the broken rows are rejected, each with its
+//! exact line.
 
 use std::io::{Cursor, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
@@ -14,6 +17,7 @@ use sha2::{Digest, Sha256};
 use super::csv_exact::{Item, Scanner};
 use super::rejects::Reject;
 use super::schema::Table;
+use super::text_block::TextBlock;
 use crate::error::{Error, Result};
 
 /// On-disk format of a table file, from its extension.
@@ -77,7 +81,7 @@ pub struct RawTable {
     /// Format read.
     pub format: Format,
     /// All columns as UTF-8 strings; names trimmed and lower-cased.
-    pub frame: DataFrame,
+    pub cells: Cells,
     /// Exact line of each row when known (fallback reader); else `first_row` + row + 2.
     pub lines: Option<Vec<u64>>,
     /// Rows of the file before this table's first: a block of a file read block by block
@@ -91,10 +95,70 @@ pub struct RawTable {
     pub bytes: u64,
 }
 
+/// A table's cells.
+pub enum Cells {
+    /// Polars' string columns: files read whole, Parquet, tables handed over in memory.
+    Frame(DataFrame),
+    /// A block of a clean CSV file, split where it lies (see [`TextBlock`]).
+    Text(TextBlock),
+}
+
 impl RawTable {
     /// Rows read (accepted by the reader; validation comes after).
     pub fn height(&self) -> usize {
-        self.frame.height()
+        match &self.cells {
+            Cells::Frame(frame) => frame.height(),
+            Cells::Text(block) => block.height(),
+        }
+    }
+
+    /// The column names, in file order.
+    pub fn names(&self) -> Vec<String> {
+        match &self.cells {
+            Cells::Frame(frame) => frame.get_column_names().iter().map(|s| s.to_string()).collect(),
+            Cells::Text(block) => block.names().to_vec(),
+        }
+    }
+
+    /// The cells as polars' string columns (an empty cell of a text block is null, as
+    /// polars' reader makes it).
+    pub fn into_frame(self) -> Result<DataFrame> {
+        let block = match self.cells {
+            Cells::Frame(frame) => return Ok(frame),
+            Cells::Text(block) => block,
+        };
+        let columns: Vec<Column> = (0..block.names().len())
+            .map(|c| {
+                let cells = (0..block.height()).map(|r| Some(block.cell(r, c)).filter(|x| !x.is_empty()));
+                StringChunked::from_iter_options(PlSmallStr::from(block.names()[c].as_str()), cells)
+                    .into_column()
+            })
+            .collect();
+        DataFrame::new(block.height(), columns)
+            .map_err(|e| Error::bad_input(&self.path, format!("cannot build columns: {e}")))
+    }
+
+    /// Lets go of the columns `names` (a table read whole holds each column's text on
+    /// its own; a block's cells are slices of one text, which stays).
+    pub fn drop_columns(&mut self, names: &[&str]) {
+        if let Cells::Frame(frame) = &mut self.cells {
+            *frame = frame.drop_many(names.iter().copied());
+        }
+    }
+
+    /// What describes the file, without the cells.
+    pub fn described(&self) -> RawTable {
+        RawTable {
+            file: self.file.clone(),
+            path: self.path.clone(),
+            format: self.format,
+            cells: Cells::Frame(DataFrame::empty()),
+            lines: None,
+            first_row: self.first_row,
+            read_rejects: self.read_rejects.clone(),
+            sha256: self.sha256.clone(),
+            bytes: self.bytes,
+        }
     }
 
     /// Line of row `row` in the file.
@@ -107,7 +171,14 @@ impl RawTable {
 
     /// A string column by name, if the header has it.
     pub fn column(&self, name: &str) -> Option<StrColumn<'_>> {
-        let col = self.frame.column(name).ok()?;
+        let frame = match &self.cells {
+            Cells::Frame(frame) => frame,
+            Cells::Text(block) => {
+                let column = block.names().iter().position(|n| n == name)?;
+                return Some(StrColumn { cells: ColumnCells::Text { block, column } });
+            }
+        };
+        let col = frame.column(name).ok()?;
         let ca = col.str().ok()?;
         let mut chunks = Vec::new();
         let mut offset = 0;
@@ -115,12 +186,12 @@ impl RawTable {
             chunks.push((offset, arr));
             offset += arr.len();
         }
-        Some(StrColumn { chunks })
+        Some(StrColumn { cells: ColumnCells::Chunks(chunks) })
     }
 
     /// Checks that every required column of `table` is present.
     pub fn require(&self, table: Table) -> Result<()> {
-        let names: Vec<String> = self.frame.get_column_names().iter().map(|s| s.to_string()).collect();
+        let names = self.names();
         for col in table.required() {
             if !names.iter().any(|n| n == col) {
                 return Err(Error::MissingColumn {
@@ -138,7 +209,14 @@ type StrArray = <StringType as PolarsDataType>::Array;
 
 /// Random access to one string column without copying it.
 pub struct StrColumn<'a> {
-    chunks: Vec<(usize, &'a StrArray)>,
+    cells: ColumnCells<'a>,
+}
+
+enum ColumnCells<'a> {
+    /// Polars' chunks, each with the row it starts at.
+    Chunks(Vec<(usize, &'a StrArray)>),
+    /// Column `column` of a text block.
+    Text { block: &'a TextBlock, column: usize },
 }
 
 /// `cell` without surrounding whitespace. Most cells have none: a first and last byte
@@ -159,15 +237,19 @@ impl<'a> StrColumn<'a> {
 
     /// The cell at `row`, trimmed; `""` for null or out of range.
     pub fn get(&self, row: usize) -> &'a str {
+        let chunks = match &self.cells {
+            ColumnCells::Chunks(chunks) => chunks,
+            ColumnCells::Text { block, column } => return trimmed(block.cell(row, *column)),
+        };
         // A file under one block (see `BLOCK_BYTES`) is one chunk: skip the search.
-        if let [(_, arr)] = self.chunks.as_slice() {
+        if let [(_, arr)] = chunks.as_slice() {
             return if row < arr.len() { arr.get(row).map(trimmed).unwrap_or("") } else { "" };
         }
-        let k = self.chunks.partition_point(|(off, _)| *off <= row);
+        let k = chunks.partition_point(|(off, _)| *off <= row);
         if k == 0 {
             return "";
         }
-        let (off, arr) = self.chunks[k - 1];
+        let (off, arr) = chunks[k - 1];
         let i = row - off;
         if i >= arr.len() {
             return "";
@@ -187,7 +269,10 @@ pub struct RowCursor<'c, 'a> {
 impl<'a> RowCursor<'_, 'a> {
     /// The cell at `row`, trimmed; `""` for null or out of range (as [`StrColumn::get`]).
     pub fn get(&mut self, row: usize) -> &'a str {
-        let chunks = &self.column.chunks;
+        let chunks = match &self.column.cells {
+            ColumnCells::Chunks(chunks) => chunks,
+            ColumnCells::Text { block, column } => return trimmed(block.cell(row, *column)),
+        };
         if let Some(&(off, arr)) = chunks.get(self.chunk) {
             if row >= off && row - off < arr.len() {
                 return arr.get(row - off).map(trimmed).unwrap_or("");
@@ -295,11 +380,11 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    let (frame, lines, read_rejects) = match format {
-        Format::Csv => {
-            let text = rewrite_header(path, &stored, rename)?;
-            read_csv_bytes(path, &file, &text, max_record_lines, &|part| stored.release(part))?
-        }
+    let text = match format {
+        Format::Csv => match rewrite_header(path, &stored, rename)? {
+            std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
+            std::borrow::Cow::Borrowed(_) => stored,
+        },
         Format::CsvGz => {
             // Decompressed here rather than by polars: without its `decompress` feature
             // polars panics on gzip input, and a truncated stream must be a clean error.
@@ -315,22 +400,56 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
                 ));
             }
             drop(stored);
-            read_csv_bytes(path, &file, &rewrite_header(path, &text, rename)?, max_record_lines, &|_| {})?
+            match rewrite_header(path, &text, rename)? {
+                std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
+                std::borrow::Cow::Borrowed(_) => Stored::Read(text),
+            }
         }
-        Format::Parquet => (read_parquet(path, stored.into_vec())?, None, Vec::new()),
+        Format::Parquet => Stored::Read(stored.into_vec()),
         Format::Memory => return Err(Error::bad_input(path, "an in-memory table is not a file to read")),
+    };
+    let (cells, lines, read_rejects) = if format == Format::Parquet {
+        (Cells::Frame(read_parquet(path, text.into_vec())?), None, Vec::new())
+    } else {
+        let text = Arc::new(text);
+        match split_whole(&text) {
+            Some(block) => (Cells::Text(block), None, Vec::new()),
+            None => {
+                let (frame, lines, rejects) =
+                    read_csv_bytes(path, &file, &text, max_record_lines, &|part| text.release(part))?;
+                (Cells::Frame(frame), lines, rejects)
+            }
+        }
     };
     Ok(RawTable {
         file,
         path: path.to_owned(),
         format,
-        frame,
+        cells,
         lines,
         first_row: 0,
         read_rejects,
         sha256,
         bytes,
     })
+}
+
+/// A clean CSV file's text split where it lies, as one block (see [`TextBlock`]);
+/// `None` when the text holds a quote or anything else the split does not read as the
+/// readers below do.
+fn split_whole(text: &Arc<Stored>) -> Option<TextBlock> {
+    let body = text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(text);
+    let skipped = text.len() - body.len();
+    if memchr::memchr(b'"', body).is_some() || duplicate_header(body).is_some() {
+        return None;
+    }
+    let end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+    let names: Vec<String> = TextBlock::header_names(&body[..end])?.iter().map(|n| clean_name(n)).collect();
+    if twice(&names).is_some() {
+        return None;
+    }
+    let rows = skipped + (end + 1).min(body.len())..text.len();
+    TextBlock::split(text.clone(), rows, names)
 }
 
 /// The header line of a CSV file (decompressed when `.csv.gz`), as trimmed names.
@@ -399,6 +518,11 @@ fn blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
 /// `body` in blocks of about `size` bytes, each ending at a line break (quotes not
 /// considered).
 pub(super) fn line_blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
+    line_ranges(body, size).into_iter().map(|r| &body[r]).collect()
+}
+
+/// Where the blocks of [`line_blocks`] lie in `body`.
+pub(super) fn line_ranges(body: &[u8], size: usize) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < body.len() {
@@ -406,7 +530,7 @@ pub(super) fn line_blocks(body: &[u8], size: usize) -> Vec<&[u8]> {
         if end < body.len() {
             end = memchr::memchr(b'\n', &body[end..]).map_or(body.len(), |p| end + p + 1);
         }
-        out.push(&body[start..end]);
+        out.push(start..end);
         start = end;
     }
     out
@@ -504,7 +628,7 @@ pub(super) fn duplicate_header(body: &[u8]) -> Option<String> {
 }
 
 /// The first name (in sort order) that `names`, already cleaned, hold twice.
-fn twice<S: AsRef<str>>(names: &[S]) -> Option<String> {
+pub(super) fn twice<S: AsRef<str>>(names: &[S]) -> Option<String> {
     let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     sorted.sort_unstable();
     sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0].to_owned())
@@ -515,7 +639,7 @@ fn named_twice(path: &Path, name: &str) -> Error {
     Error::bad_input(path, format!("line 1: column `{name}` appears twice in the header"))
 }
 
-fn clean_name(name: &str) -> String {
+pub(super) fn clean_name(name: &str) -> String {
     name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
 }
 
@@ -671,7 +795,7 @@ impl RawTable {
             path,
             format: Format::Memory,
             bytes: frame.estimated_size() as u64,
-            frame,
+            cells: Cells::Frame(frame),
             lines,
             first_row: 0,
             read_rejects: Vec::new(),
@@ -753,7 +877,7 @@ mod tests {
         let a = StrArray::from_slice([Some("a"), Some(" b "), Some("c")]);
         let b = StrArray::from_slice([Some("d"), None, Some("f\t")]);
         let c = StrArray::from_slice([Some("g")]);
-        let column = StrColumn { chunks: vec![(0, &a), (3, &b), (6, &c)] };
+        let column = StrColumn { cells: ColumnCells::Chunks(vec![(0, &a), (3, &b), (6, &c)]) };
         let rows: Vec<usize> = (0..9).chain((0..9).rev()).chain([5, 0, 6, 2, 8, 3]).collect();
         let mut cursor = column.cursor();
         for row in rows {

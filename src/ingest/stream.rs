@@ -1,8 +1,8 @@
 //! A CSV table read a block at a time: each block of about [`BLOCK_BYTES`] of text is
-//! parsed into string columns and handed over before the next is read, so that a large
-//! transfers file is never held as text columns all at once (at 100M transfers those
-//! were most of a run's peak memory). Each block's pages are hashed, checked, parsed
-//! and handed back to the kernel in one pass.
+//! split into cells where it lies ([`TextBlock`]) and handed over before the next is
+//! read, so that a large transfers file is never resident all at once (at 100M
+//! transfers its text would be most of a run's peak memory). Each block's pages are
+//! hashed, split, validated and handed back to the kernel in one pass.
 //!
 //! Only clean files take this path. A file with quotes (a quoted field may hold a line
 //! break a block boundary would split), NUL bytes, blank lines, ragged rows or invalid
@@ -12,21 +12,18 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
-use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::source::{
-    contained, duplicate_header, line_blocks, non_blank_lines, normalise_names, parse_block, Format,
-    RawTable, Stored,
-};
+use super::source::{clean_name, duplicate_header, line_blocks, twice, Cells, Format, RawTable, Stored};
+use super::text_block::TextBlock;
 
-/// Bytes of text read at a time: a block's text columns take about twice its text,
-/// and the polars reader of a block of a few million bytes still keeps every thread
-/// busy.
-pub const BLOCK_BYTES: usize = 16 << 20;
 use crate::error::{Error, Result};
+
+/// Bytes of text read at a time: a block's cell bounds take about half its text, and
+/// a block of a few million bytes still keeps every thread busy.
+pub const BLOCK_BYTES: usize = 16 << 20;
 
 /// How a block-by-block read ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -62,8 +59,7 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let mut hash = Sha256::new();
-    let inflated;
-    let text: &[u8] = match format {
+    let text: Arc<Stored> = match format {
         Format::CsvGz => {
             hash.update(&stored[..]);
             let mut out = Vec::with_capacity(stored.len() * 4);
@@ -71,12 +67,11 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
                 // The whole read says where the stream breaks.
                 return Ok(Streamed::Whole);
             }
-            inflated = out;
-            &inflated
+            Arc::new(Stored::Read(out))
         }
-        _ => &stored,
+        _ => Arc::new(stored),
     };
-    let body = text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(text);
+    let body = text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&text);
     let header_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
     if body[..header_end].iter().all(|b| b.is_ascii_whitespace()) || duplicate_header(body).is_some() {
         return Ok(Streamed::Whole);
@@ -85,9 +80,9 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
     let lead = Lead::default();
     std::thread::scope(|scope| {
         // The file's hash is taken on a thread of its own, a few blocks ahead of the
-        // parse: it is a serial pass over every byte, and it brings the pages in for the
-        // parse. Further ahead, it would bring in the whole file while the parse hands
-        // its pages back behind it (7 GiB at 100M transfers, the peak of ingest).
+        // split: it is a serial pass over every byte, and it brings the pages in for the
+        // split. Further ahead, it would bring in the whole file while the validation
+        // hands its pages back behind it (7 GiB at 100M transfers, the peak of ingest).
         let hasher = (format == Format::Csv).then(|| {
             let (blocks, lead, mut hash) = (&blocks, &lead, hash.clone());
             hash.update(&text[..text.len() - body.len()]);
@@ -101,7 +96,8 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
                 hash
             })
         });
-        let read = parse_blocks(path, &file, format, bytes, body.len() as u64, &blocks, &stored, &lead, each);
+        let file = FileRead { path, file: &file, format, bytes, body_bytes: body.len() as u64 };
+        let read = split_blocks(&file, &text, &blocks, &lead, each);
         lead.end(matches!(read, Ok(true)));
         let hash = match hasher.map(|h| h.join()) {
             Some(Ok(hash)) => hash,
@@ -117,20 +113,20 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
     })
 }
 
-/// Blocks the hasher may read ahead of the parse.
+/// Blocks the hasher may read ahead of the split.
 const HASH_LEAD: usize = 4;
 
-/// How far the parse is, for the hasher that runs ahead of it.
+/// How far the split is, for the hasher that runs ahead of it.
 #[derive(Default)]
 struct Lead {
-    /// Blocks parsed, and whether the read is over (all blocks may be hashed) or given
+    /// Blocks split, and whether the read is over (all blocks may be hashed) or given
     /// up (none need be).
     state: Mutex<(usize, Option<bool>)>,
     moved: Condvar,
 }
 
 impl Lead {
-    /// Waits until block `k` is at most [`HASH_LEAD`] blocks ahead of the parse; false
+    /// Waits until block `k` is at most [`HASH_LEAD`] blocks ahead of the split; false
     /// when the read was given up.
     fn may_read(&self, k: usize) -> bool {
         let Ok(mut state) = self.state.lock() else { return true };
@@ -146,14 +142,14 @@ impl Lead {
         }
     }
 
-    fn parsed(&self, blocks: usize) {
+    fn split(&self, blocks: usize) {
         if let Ok(mut state) = self.state.lock() {
             state.0 = blocks;
         }
         self.moved.notify_all();
     }
 
-    /// The parse is over: `whole` when every block was read.
+    /// The split is over: `whole` when every block was read.
     fn end(&self, whole: bool) {
         if let Ok(mut state) = self.state.lock() {
             state.1 = Some(whole);
@@ -162,53 +158,68 @@ impl Lead {
     }
 }
 
-/// Parses `blocks` of the file's `body` and hands each to `each`; false when the file
-/// must be read whole.
-#[allow(clippy::too_many_arguments)]
-fn parse_blocks(
-    path: &Path,
-    file: &str,
+/// The file a block-by-block read reads: what each of its blocks says of it.
+struct FileRead<'a> {
+    path: &'a Path,
+    file: &'a str,
     format: Format,
+    /// Size on disk.
     bytes: u64,
+    /// Bytes of text after a byte-order mark.
     body_bytes: u64,
+}
+
+/// Splits `blocks` of `text` into cells and hands each to `each`; false when the file
+/// must be read whole.
+fn split_blocks(
+    file: &FileRead<'_>,
+    text: &Arc<Stored>,
     blocks: &[&[u8]],
-    stored: &Stored,
     lead: &Lead,
     each: &mut OnBlock<'_>,
 ) -> Result<bool> {
-    let mut schema: Option<SchemaRef> = None;
+    let mut names: Option<Vec<String>> = None;
     let mut first_row = 0u64;
+    let start_of = |part: &[u8]| part.as_ptr() as usize - text.as_ptr() as usize;
     for (k, block) in blocks.iter().enumerate() {
-        if memchr::memchr2(b'"', 0, block).is_some() {
+        if memchr::memchr(b'"', block).is_some() {
             return Ok(false);
         }
-        let rows = non_blank_lines(block) - usize::from(schema.is_none());
-        let part = match contained(|| parse_block(block, schema.as_ref())) {
-            Ok(Ok(part)) if part.height() == rows => part,
-            _ => return Ok(false),
+        let mut rows = start_of(block)..start_of(block) + block.len();
+        let names = match &names {
+            Some(names) => names.clone(),
+            None => {
+                let end = memchr::memchr(b'\n', block).unwrap_or(block.len());
+                let Some(header) = TextBlock::header_names(&block[..end]) else { return Ok(false) };
+                let header: Vec<String> = header.iter().map(|n| clean_name(n)).collect();
+                if twice(&header).is_some() {
+                    return Ok(false);
+                }
+                rows.start += (end + 1).min(block.len());
+                names.insert(header).clone()
+            }
         };
-        stored.release(block);
-        lead.parsed(k + 1);
-        if schema.is_none() {
-            schema = Some(part.schema().clone());
-        }
-        let height = part.height() as u64;
+        let Some(split) = TextBlock::split(text.clone(), rows, names) else { return Ok(false) };
+        lead.split(k + 1);
+        let height = split.height() as u64;
         let table = RawTable {
-            file: file.to_owned(),
-            path: path.to_owned(),
-            format,
-            frame: normalise_names(path, part)?,
+            file: file.file.to_owned(),
+            path: file.path.to_owned(),
+            format: file.format,
+            cells: Cells::Text(split),
             lines: None,
             first_row,
             read_rejects: Vec::new(),
             sha256: String::new(),
-            bytes,
+            bytes: file.bytes,
         };
-        each(table, block.len() as u64, body_bytes)?;
+        // The block's pages go back to the kernel when the last holder of its cells lets
+        // go of them (see `TextBlock`).
+        each(table, block.len() as u64, file.body_bytes)?;
         first_row += height;
     }
-    if schema.is_none() {
-        return Err(Error::bad_input(path, "line 1: file is empty: no header row"));
+    if names.is_none() {
+        return Err(Error::bad_input(file.path, "line 1: file is empty: no header row"));
     }
     Ok(true)
 }

@@ -35,14 +35,40 @@ struct Parsed {
 /// Rows that passed the per-cell checks, and the rejects, per chunk in input order.
 type Chunks = Vec<(Vec<Parsed>, Vec<Reject>)>;
 
-/// Validates the transfers table a block at a time (a whole table is one block): each
-/// block's rows are checked on every thread, then interned and pushed in input order, so
-/// that only one block is ever held as text. Duplicate ids are found across blocks when
-/// the last block is in (see [`Validator::finish`]).
-pub struct Validator<'a> {
+/// The per-cell checks of transfers, which need nothing of the rows before: what a
+/// block-by-block read runs on the next block while the ordered pass of the last one
+/// ([`Validator::take`]) still goes on.
+#[derive(Clone, Copy)]
+pub struct Checker<'a> {
     fx: &'a FxTable,
     currencies: &'a [Currency],
     plausible: &'a super::IngestConfig,
+}
+
+/// A block whose cells were checked, for [`Validator::take`].
+pub struct Checked {
+    raw: RawTable,
+    /// `None` without the required columns.
+    chunks: Option<Chunks>,
+    /// The share of the file's text read up to the end of this block.
+    through: f64,
+}
+
+impl Checker<'_> {
+    /// Checks the cells of `raw` on every thread. `through` is the share of the file's
+    /// text read up to the end of this block.
+    pub fn check(&self, raw: RawTable, through: f64, on_rows: &(dyn Fn(u64) + Sync)) -> Checked {
+        let chunks = checked(&raw, self.fx, self.currencies, self.plausible, on_rows);
+        Checked { raw, chunks, through }
+    }
+}
+
+/// Validates the transfers table a block at a time (a whole table is one block): each
+/// block's rows are checked on every thread ([`Checker`]), then interned and pushed in
+/// input order, so that only one block is ever held as text. Duplicate ids are found
+/// across blocks when the last block is in (see [`Validator::finish`]).
+pub struct Validator<'a> {
+    checker: Checker<'a>,
     accounts: &'a mut AccountTable,
     out: &'a mut TransferTable,
     /// Accounts there were before the transfers: the ones after were met in transfers,
@@ -68,9 +94,7 @@ impl<'a> Validator<'a> {
     ) -> Self {
         let listed = accounts.len();
         Validator {
-            fx,
-            currencies,
-            plausible,
+            checker: Checker { fx, currencies, plausible },
             accounts,
             out,
             listed,
@@ -81,24 +105,37 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Validates one block. `through` is the share of the file's text read up to the end
-    /// of this block: the first block sizes the columns for the whole file from it, since
-    /// doubling buffers would hold up to twice the dump at the peak of ingest.
-    pub fn block(&mut self, raw: &mut RawTable, through: f64, on_rows: &(dyn Fn(u64) + Sync)) {
+    /// The per-cell checks, to run apart from the ordered pass.
+    pub fn checker(&self) -> Checker<'a> {
+        self.checker
+    }
+
+    /// Validates one block: [`Checker::check`], then [`Validator::take`].
+    pub fn block(&mut self, raw: RawTable, through: f64, on_rows: &(dyn Fn(u64) + Sync)) -> RawTable {
+        let checked = self.checker.check(raw, through, on_rows);
+        self.take(checked)
+    }
+
+    /// The ordered pass of a checked block; hands the block back. The first block
+    /// sizes the columns for the whole file from its share of the text, since doubling
+    /// buffers would hold up to twice the dump at the peak of ingest.
+    pub fn take(&mut self, checked: Checked) -> RawTable {
+        let Checked { mut raw, chunks, through } = checked;
         if self.file.is_empty() {
             self.file = raw.file.clone();
             let expected = (raw.height() as f64 / through.clamp(1e-9, 1.0) * 1.01).ceil() as usize;
             self.reserve(expected.saturating_sub(self.out.len()));
         }
-        let Some(chunks) = checked(raw, self.fx, self.currencies, self.out, self.plausible, on_rows) else {
-            return;
+        let Some(chunks) = chunks else {
+            return raw;
         };
         // Only the ordered pass's columns are read from here on.
-        raw.frame = raw.frame.drop_many(["timestamp", "amount", "currency", "channel"]);
-        self.ordered(raw, chunks);
+        raw.drop_columns(&["timestamp", "amount", "currency", "channel"]);
+        self.ordered(&raw, chunks);
         if raw.lines.is_some() {
             self.lines = raw.lines.take();
         }
+        raw
     }
 
     fn reserve(&mut self, rows: usize) {
@@ -124,6 +161,15 @@ impl<'a> Validator<'a> {
         let memo = raw.column("memo");
         let accounts = &mut *self.accounts;
         let out = &mut *self.out;
+        if let Some(m) = &memo {
+            let (count, bytes) = (0..raw.height())
+                .into_par_iter()
+                .map(|r| m.get(r).len())
+                .filter(|&len| len > 0)
+                .fold(|| (0usize, 0usize), |(c, b), len| (c + 1, b + len))
+                .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
+            out.memos.reserve(count, bytes);
+        }
         // Accounts already known are looked up on every thread; only the ones first met
         // here are added, in input order, below.
         let known = |text: &str| accounts.index.get(text).copied();
@@ -254,7 +300,6 @@ fn checked(
     raw: &RawTable,
     fx: &FxTable,
     currencies: &[Currency],
-    out: &mut TransferTable,
     plausible: &super::IngestConfig,
     on_rows: &(dyn Fn(u64) + Sync),
 ) -> Option<Chunks> {
@@ -264,16 +309,6 @@ fn checked(
         return None;
     };
     let channel = raw.column("channel");
-    let memo = raw.column("memo");
-    if let Some(m) = &memo {
-        let (count, bytes) = (0..raw.height())
-            .into_par_iter()
-            .map(|r| m.get(r).len())
-            .filter(|&len| len > 0)
-            .fold(|| (0usize, 0usize), |(c, b), len| (c + 1, b + len))
-            .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
-        out.memos.reserve(count, bytes);
-    }
     let n = raw.height();
     let chunks: Chunks = (0..n.div_ceil(CHUNK))
         .into_par_iter()

@@ -12,7 +12,7 @@ pub mod amlworld;
 use std::path::Path;
 
 use super::schema::Table;
-use super::source::{self, RawTable, StrColumn};
+use super::source::{self, Cells, RawTable, StrColumn};
 use super::{fx::FxTable, DumpFiles, IngestReport};
 use crate::config::Config;
 use crate::csv_out::CsvOut;
@@ -144,7 +144,7 @@ pub(crate) fn derived(from: &RawTable, columns: Vec<Column>) -> Result<RawTable>
         file: from.file.clone(),
         path: from.path.clone(),
         format: from.format,
-        frame,
+        cells: Cells::Frame(frame),
         lines: from.lines.clone(),
         first_row: from.first_row,
         read_rejects: from.read_rejects.clone(),
@@ -163,7 +163,7 @@ pub(crate) fn need<'a>(raw: &'a RawTable, name: &str) -> Result<StrColumn<'a>> {
     raw.column(name).ok_or_else(|| Error::MissingColumn {
         file: raw.path.clone(),
         column: name.to_owned(),
-        found: raw.frame.get_column_names().iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "),
+        found: raw.names().join(", "),
     })
 }
 

@@ -1,0 +1,219 @@
+//! A block of a clean CSV file read where it lies: the bounds of every cell are found
+//! in one pass over the text, and a cell is a slice of it. Polars' reader copied each
+//! cell into string columns of its own, which was a quarter of ingest's time; a
+//! transfers file that streams block by block (see [`super::stream`]) has no quote, so
+//! a comma or a line break always ends a cell and a split is all it takes.
+//!
+//! Anything the split cannot read as polars would (a blank line, a row with another
+//! number of cells than the header, a NUL byte, invalid UTF-8, an empty column name)
+//! makes it give up: the caller then reads the file whole, as before.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::source::{line_ranges, Stored};
+
+/// Text that blocks are read from: a mapped file, or text decompressed into memory.
+pub(super) type Source = Arc<Stored>;
+
+/// Bytes of text split on one thread at a time: a block's parts go to every thread.
+const PART_BYTES: usize = 1 << 20;
+
+/// The rows of one block of CSV text, split into cells in place. Dropped, it hands its
+/// pages of a mapped file back to the kernel (see [`Stored::release`]).
+pub struct TextBlock {
+    source: Source,
+    /// Where the block's rows (no header) lie in `source`.
+    rows: Range<usize>,
+    /// Column names as written (the caller cleans them).
+    names: Vec<String>,
+    /// Per row, the start of each cell and one past the end of the last (its
+    /// terminator's position plus one), relative to `rows.start`: `names.len() + 1`
+    /// bounds a row.
+    bounds: Vec<u32>,
+}
+
+impl TextBlock {
+    /// Splits `source[rows]` into rows of `names.len()` cells each. `None` when the
+    /// text holds something only a full CSV reader reads right (see the module doc).
+    pub(super) fn split(source: Source, rows: Range<usize>, names: Vec<String>) -> Option<TextBlock> {
+        let text = source.get(rows.clone())?;
+        if names.is_empty()
+            || names.iter().any(|n| n.trim().is_empty())
+            || u32::try_from(text.len() + 1).is_err()
+        {
+            return None;
+        }
+        std::str::from_utf8(text).ok()?;
+        let width = names.len();
+        let parts = line_ranges(text, PART_BYTES);
+        let split: Option<Vec<Vec<u32>>> =
+            parts.par_iter().map(|part| split_rows(text, part.clone(), width)).collect();
+        let bounds = split?.concat();
+        Some(TextBlock { source, rows, names, bounds })
+    }
+
+    /// The header's names of `line` (one line, without its break), as written.
+    pub fn header_names(line: &[u8]) -> Option<Vec<String>> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = std::str::from_utf8(line).ok()?;
+        if line.bytes().any(|b| b == b'"' || b == 0 || b == b'\r') {
+            return None;
+        }
+        Some(line.split(',').map(str::to_owned).collect())
+    }
+
+    /// Column names as written.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Replaces the column names (cleaned by the caller); as many as there were.
+    pub fn rename(&mut self, names: Vec<String>) {
+        debug_assert_eq!(names.len(), self.names.len());
+        self.names = names;
+    }
+
+    /// Rows held.
+    pub fn height(&self) -> usize {
+        self.bounds.len() / (self.names.len() + 1)
+    }
+
+    /// The cell of `row` in column `column`, untrimmed; `""` out of range.
+    pub fn cell(&self, row: usize, column: usize) -> &str {
+        let at = row * (self.names.len() + 1) + column;
+        let (Some(&start), Some(&next)) = (self.bounds.get(at), self.bounds.get(at + 1)) else {
+            return "";
+        };
+        let (start, end) = (self.rows.start + start as usize, self.rows.start + next as usize - 1);
+        let bytes = self.source.get(start..end).unwrap_or_default();
+        // SAFETY: the whole block was checked to be UTF-8 in `split`, and a cell is
+        // bounded by commas and line breaks, which are ASCII and so never inside a
+        // character: every cell is UTF-8 too.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+}
+
+impl Drop for TextBlock {
+    fn drop(&mut self) {
+        if let Some(text) = self.source.get(self.rows.clone()) {
+            self.source.release(text);
+        }
+    }
+}
+
+/// The bounds of `text[part]`'s rows (see [`TextBlock::bounds`]), or `None` when a line
+/// is blank or has another number of cells than `width`, or the text holds a NUL byte
+/// or a carriage return that does not end a line (readers differ on where it ends one).
+fn split_rows(text: &[u8], part: Range<usize>, width: usize) -> Option<Vec<u32>> {
+    let bytes = &text[part.clone()];
+    if memchr::memchr(0, bytes).is_some()
+        || memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'))
+    {
+        return None;
+    }
+    let mut bounds = Vec::with_capacity(bytes.len() / 8);
+    let mut line = Line { start: part.start, cells: 1 };
+    bounds.push(part.start as u32);
+    for at in memchr::memchr2_iter(b',', b'\n', bytes).map(|at| part.start + at) {
+        if text[at] == b',' {
+            bounds.push(at as u32 + 1);
+            line.cells += 1;
+            continue;
+        }
+        line.end(text, at, width, &mut bounds)?;
+        if at + 1 < part.end {
+            bounds.push(at as u32 + 1);
+        }
+    }
+    // The file's last line may have no break.
+    if line.start < part.end {
+        line.end(text, part.end, width, &mut bounds)?;
+    }
+    Some(bounds)
+}
+
+/// The line being split.
+struct Line {
+    start: usize,
+    cells: usize,
+}
+
+impl Line {
+    /// Ends the line at `end` (its break, or the end of the text) and starts the next;
+    /// `None` when it is blank or does not have `width` cells.
+    fn end(&mut self, text: &[u8], end: usize, width: usize, bounds: &mut Vec<u32>) -> Option<()> {
+        let blank = self.cells == 1 && text[self.start..end].iter().all(u8::is_ascii_whitespace);
+        if blank || self.cells != width {
+            return None;
+        }
+        bounds.push(end as u32 + 1);
+        *self = Line { start: end + 1, cells: 1 };
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(text: &str, names: &[&str]) -> Option<TextBlock> {
+        let source: Source = Arc::new(Stored::Read(text.as_bytes().to_vec()));
+        let names = names.iter().map(|n| n.to_string()).collect();
+        TextBlock::split(source, 0..text.len(), names)
+    }
+
+    fn rows(b: &TextBlock) -> Vec<Vec<&str>> {
+        (0..b.height()).map(|r| (0..b.names().len()).map(|c| b.cell(r, c)).collect()).collect()
+    }
+
+    #[test]
+    fn cells_are_the_text_between_commas_and_breaks() {
+        let b = block("T1,A,10\nT2,,20\r\nT3, B ,\n", &["id", "acct", "amount"]).unwrap();
+        assert_eq!(rows(&b), [vec!["T1", "A", "10"], vec!["T2", "", "20\r"], vec!["T3", " B ", ""]]);
+        let last_without_break = block("T1,A,10\nT2,B,20", &["id", "acct", "amount"]).unwrap();
+        assert_eq!(rows(&last_without_break)[1], ["T2", "B", "20"]);
+        assert_eq!((b.cell(3, 0), b.cell(0, 7)), ("", ""));
+        assert_eq!(block("", &["id"]).unwrap().height(), 0);
+    }
+
+    #[test]
+    fn what_a_split_cannot_read_right_is_refused() {
+        for text in [
+            "T1,A\n\nT2,B\n",
+            "T1,A\n  \nT2,B\n",
+            "T1,A,x\n",
+            "T1\n",
+            "T1,\0\n",
+            "T1,A\n \r\n",
+            "T1,A\rT2,B\n",
+            "T1,A\r",
+        ] {
+            assert!(block(text, &["id", "acct"]).is_none(), "{text:?}");
+        }
+        let source: Source = Arc::new(Stored::Read(b"T1,\xff\n".to_vec()));
+        assert!(TextBlock::split(source, 0..5, vec!["id".into(), "a".into()]).is_none());
+        assert!(block("T1,A\n", &["id", " "]).is_none());
+        assert!(block("T1\n\n", &["id"]).is_none());
+        assert!(block("T1\nT2\n", &["id"]).is_some());
+        assert_eq!(TextBlock::header_names(b"id,amount\r"), Some(vec!["id".to_owned(), "amount".to_owned()]));
+        assert_eq!(TextBlock::header_names(b"id,\ramount"), None);
+    }
+
+    #[test]
+    fn parts_split_alone_give_the_bounds_of_the_whole() {
+        let mut text = String::new();
+        for k in 0..500 {
+            text.push_str(&format!("T{k},A{},{}.5\n", k % 17, k * 3));
+        }
+        let whole = split_rows(text.as_bytes(), 0..text.len(), 3).unwrap();
+        for size in [1, 7, 64, 1000, 1 << 20] {
+            let parts = line_ranges(text.as_bytes(), size);
+            let joined: Vec<u32> =
+                parts.into_iter().flat_map(|p| split_rows(text.as_bytes(), p, 3).unwrap()).collect();
+            assert_eq!(joined, whole, "parts of {size}");
+        }
+    }
+}
