@@ -153,8 +153,8 @@ impl DumpFiles {
 pub fn load(files: &DumpFiles, config: &Config, progress: &dyn Progress) -> Result<(Dump, IngestReport)> {
     let transfers = files.tables.iter().find(|(t, _)| *t == Table::Transfers).map(|(_, p)| p);
     if let Some(path) = transfers {
-        let mut validation = Validation::of_reference(read(files, false, config, progress)?, None, config)?;
-        if validation.transfers_file(path, stream::BLOCK_BYTES, config, progress)? {
+        let raws = read(files, false, config, progress)?;
+        if let Some(validation) = Validation::streamed(raws, path, stream::BLOCK_BYTES, config, progress)? {
             return Ok(validation.finish());
         }
     }
@@ -196,6 +196,11 @@ pub fn validate(
     Ok(validation.finish())
 }
 
+/// Checked blocks of transfers that may wait for the ordered pass: while the accounts
+/// are validated, the first blocks are checked ahead (about 32 MB each, mapped text,
+/// cell bounds and parsed rows).
+const BLOCKS_AHEAD: usize = 8;
+
 /// A dump being validated: the reference tables first, then the transfers, which need
 /// the accounts and the exchange rates.
 struct Validation {
@@ -211,56 +216,49 @@ impl Validation {
         implied_fx: Option<fx::FxTable>,
         config: &Config,
     ) -> Result<Validation> {
+        let mut v = Validation::with_fx(&mut raws, implied_fx, config);
+        holdings(raws, &mut v.dump, &mut v.report);
+        v.report.in_read_order();
+        Ok(v)
+    }
+
+    /// A validation with the exchange rates of `raws` (taken out of them) validated, or
+    /// `implied_fx` when there is no `fx_rates` table.
+    fn with_fx(
+        raws: &mut Vec<(Table, RawTable)>,
+        implied_fx: Option<fx::FxTable>,
+        config: &Config,
+    ) -> Validation {
         let mut dump = Dump::default();
         let mut report = IngestReport::default();
-        let has_fx_table = raws.iter().any(|(t, _)| *t == Table::FxRates);
+        let table = raws.iter().position(|(t, _)| *t == Table::FxRates).map(|k| raws.swap_remove(k).1);
         let mut fx = match implied_fx {
-            Some(f) if !has_fx_table => f,
+            Some(f) if table.is_none() => f,
             _ => fx::FxTable::new(config.base()),
         };
-        for table in Table::READ_ORDER.into_iter().filter(|t| *t != Table::Transfers) {
-            let Some(k) = raws.iter().position(|(t, _)| *t == table) else {
-                if table != Table::FxRates || fx.is_empty() {
-                    report.missing.push((table, table.signals_lost()));
-                }
-                continue;
-            };
-            let (_, raw) = raws.swap_remove(k);
-            let read = (raw.height() + raw.read_rejects.len()) as u64;
-            let mut rejects = raw.read_rejects.clone();
-            let accepted_before = count(&dump, table);
-            match table {
-                Table::Entities => rejects.extend(reference::entities(&raw, &mut dump.holders)),
-                Table::Accounts => {
-                    rejects.extend(reference::accounts(&raw, &mut dump.accounts, &mut dump.holders))
-                }
-                Table::EntityLinks => {
-                    rejects.extend(reference::entity_links(&raw, &dump.holders, &mut dump.links))
-                }
-                Table::FxRates => rejects.extend(reference::fx_rates(&raw, &mut fx)),
-                Table::Transfers => {}
+        match table {
+            Some(raw) => {
+                let rejects = reference::fx_rates(&raw, &mut fx);
+                let read = (raw.height() + raw.read_rejects.len()) as u64;
+                let mut all = raw.read_rejects.clone();
+                all.extend(rejects);
+                let accepted = read - all.len() as u64;
+                report.tables.push(table_report(Table::FxRates, &raw, read, accepted, all.len() as u64));
+                report.rejects.extend(all);
+                dump.availability.fx_rates = true;
             }
-            let accepted = count(&dump, table) - accepted_before;
-            let accepted = if table == Table::FxRates { read - rejects.len() as u64 } else { accepted };
-            report.tables.push(table_report(table, &raw, read, accepted, rejects.len() as u64));
-            report.rejects.extend(rejects);
-            let present = &mut dump.availability;
-            match table {
-                Table::Accounts => present.accounts = true,
-                Table::Entities => present.entities = true,
-                Table::EntityLinks => present.entity_links = true,
-                Table::FxRates => present.fx_rates = true,
-                Table::Transfers => {}
-            }
+            None if fx.is_empty() => report.missing.push((Table::FxRates, Table::FxRates.signals_lost())),
+            None => {}
         }
         dump.availability.fx_rates |= !fx.is_empty();
         dump.currencies = fx.currencies();
-        Ok(Validation { dump, report, fx })
+        Validation { dump, report, fx }
     }
 
     fn validator<'a>(&'a mut self, config: &'a Config) -> transfers::Validator<'a> {
         let d = &mut self.dump;
-        transfers::Validator::new(&self.fx, &d.currencies, &config.ingest, &mut d.accounts, &mut d.transfers)
+        let checker = transfers::Checker::new(&self.fx, &d.currencies, &config.ingest);
+        transfers::Validator::new(checker, &mut d.accounts, &mut d.transfers)
     }
 
     /// Validates a transfers table read whole.
@@ -276,32 +274,39 @@ impl Validation {
         self.add_transfers(table_report(Table::Transfers, &raw, read, 0, 0), rejects);
     }
 
-    /// Reads and validates the transfers file at `path` a block at a time; false, with
-    /// nothing kept, when it must be read whole (see [`stream::Streamed::Whole`]).
-    fn transfers_file(
-        &mut self,
+    /// Validates the reference tables `raws`, then reads and validates the transfers
+    /// file at `path` a block at a time; `None`, with nothing kept, when it must be read
+    /// whole (see [`stream::Streamed::Whole`]).
+    fn streamed(
+        mut raws: Vec<(Table, RawTable)>,
         path: &Path,
         block_bytes: usize,
         config: &Config,
         progress: &dyn Progress,
-    ) -> Result<bool> {
+    ) -> Result<Option<Validation>> {
+        let mut v = Validation::with_fx(&mut raws, None, config);
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let stage = progress.stage("read and validate transfers", Some(bytes));
         let on_rows = |_: u64| {};
-        let mut v = self.validator(config);
-        let checker = v.checker();
+        let currencies = std::mem::take(&mut v.dump.currencies);
+        let checker = transfers::Checker::new(&v.fx, &currencies, &config.ingest);
+        let (dump, report) = (&mut v.dump, &mut v.report);
         let mut first: Option<RawTable> = None;
         let (mut read, mut text) = (0u64, 0u64);
         // The ordered pass of a block (ids interned in input order, rows pushed) runs on
-        // a thread of its own while the next block is split and checked on the others:
-        // one after the other, a core sat idle for a quarter of the read.
-        let (streamed, v) = std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::sync_channel::<transfers::Checked>(1);
+        // a thread of its own while the next blocks are split and checked on the others:
+        // one after the other, a core sat idle for a quarter of the read. The accounts
+        // and their holders are validated there first, while the first blocks are
+        // checked, which needs only the exchange rates.
+        let (streamed, rejects) = std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<transfers::Checked>(BLOCKS_AHEAD);
             let ordered = scope.spawn(move || {
+                holdings(raws, dump, report);
+                let mut v = transfers::Validator::new(checker, &mut dump.accounts, &mut dump.transfers);
                 for checked in receive {
                     v.take(checked);
                 }
-                v
+                v.finish()
             });
             let streamed =
                 stream::read_blocks_of(path, block_bytes, &mut |block, block_bytes, text_bytes| {
@@ -319,21 +324,22 @@ impl Validation {
                     Ok(())
                 });
             drop(send);
-            let v = ordered
+            let rejects = ordered
                 .join()
                 .map_err(|_| Error::RunFailed("the ordered pass of the transfers failed".into()));
-            (streamed, v)
+            (streamed, rejects)
         });
-        let (streamed, v) = (streamed?, v?);
+        let (streamed, rejects) = (streamed?, rejects?);
         stage.finish();
         let (stream::Streamed::Done { sha256 }, Some(mut meta)) = (streamed, first) else {
             // Nothing of the blocks is kept: the whole read starts from a fresh dump.
-            return Ok(false);
+            return Ok(None);
         };
-        let rejects = v.finish();
+        v.dump.currencies = currencies;
+        v.report.in_read_order();
         meta.sha256 = sha256;
-        self.add_transfers(table_report(Table::Transfers, &meta, read, 0, 0), rejects);
-        Ok(true)
+        v.add_transfers(table_report(Table::Transfers, &meta, read, 0, 0), rejects);
+        Ok(Some(v))
     }
 
     /// Records the validated transfers table.
@@ -347,6 +353,50 @@ impl Validation {
     fn finish(mut self) -> (Dump, IngestReport) {
         self.report.rejects.sort();
         (self.dump, self.report)
+    }
+}
+
+/// Validates the entities, accounts and entity links of `raws` into `dump`, in that
+/// order (accounts name holders, links name both); a table not there is reported
+/// missing.
+fn holdings(mut raws: Vec<(Table, RawTable)>, dump: &mut Dump, report: &mut IngestReport) {
+    for table in [Table::Entities, Table::Accounts, Table::EntityLinks] {
+        let Some(k) = raws.iter().position(|(t, _)| *t == table) else {
+            report.missing.push((table, table.signals_lost()));
+            continue;
+        };
+        let (_, raw) = raws.swap_remove(k);
+        let read = (raw.height() + raw.read_rejects.len()) as u64;
+        let mut rejects = raw.read_rejects.clone();
+        let accepted_before = count(dump, table);
+        let present = &mut dump.availability;
+        match table {
+            Table::Entities => {
+                rejects.extend(reference::entities(&raw, &mut dump.holders));
+                present.entities = true;
+            }
+            Table::Accounts => {
+                rejects.extend(reference::accounts(&raw, &mut dump.accounts, &mut dump.holders));
+                present.accounts = true;
+            }
+            _ => {
+                rejects.extend(reference::entity_links(&raw, &dump.holders, &mut dump.links));
+                present.entity_links = true;
+            }
+        }
+        let accepted = count(dump, table) - accepted_before;
+        report.tables.push(table_report(table, &raw, read, accepted, rejects.len() as u64));
+        report.rejects.extend(rejects);
+    }
+}
+
+impl IngestReport {
+    /// Tables and missing tables in [`Table::READ_ORDER`], whatever order they were
+    /// validated in.
+    fn in_read_order(&mut self) {
+        let at = |t: &Table| Table::READ_ORDER.iter().position(|x| x == t);
+        self.tables.sort_by_key(|r| at(&r.table));
+        self.missing.sort_by_key(|(t, _)| at(t));
     }
 }
 
@@ -385,13 +435,17 @@ mod tests {
         let config = Config::default_config().unwrap();
         let files = DumpFiles::discover(dir).unwrap();
         let path = dir.join("transfers.csv");
-        let mut v =
-            Validation::of_reference(read(&files, false, &config, &Silent).unwrap(), None, &config).unwrap();
-        assert!(v.transfers_file(&path, block_bytes, &config, &Silent).unwrap(), "a clean file streams");
-        let (d, r) = v.finish();
-        let streamed = format!("{:?}\n{:?}\n{:?}\n{:?}", d.transfers, d.accounts.ids, r.tables, r.rejects);
+        let raws = read(&files, false, &config, &Silent).unwrap();
+        let v = Validation::streamed(raws, &path, block_bytes, &config, &Silent).unwrap();
+        let (d, r) = v.expect("a clean file streams").finish();
+        let shown = |d: &Dump, r: &IngestReport| {
+            let (tables, missing) = (&r.tables, &r.missing);
+            let (dump, holders) = ((&d.transfers, &d.accounts.ids, &d.currencies), &d.holders.ids);
+            format!("{dump:?}\n{holders:?}\n{tables:?}\n{missing:?}\n{:?}", r.rejects)
+        };
+        let streamed = shown(&d, &r);
         let (d, r) = validate(read(&files, true, &config, &Silent).unwrap(), None, &config, &Silent).unwrap();
-        let whole = format!("{:?}\n{:?}\n{:?}\n{:?}", d.transfers, d.accounts.ids, r.tables, r.rejects);
+        let whole = shown(&d, &r);
         (streamed, whole)
     }
 

@@ -54,7 +54,13 @@ pub struct Checked {
     through: f64,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// Checks against the exchange rates `fx`, the currencies they convert (sorted) and
+    /// the plausible ranges of `[ingest]`.
+    pub fn new(fx: &'a FxTable, currencies: &'a [Currency], plausible: &'a super::IngestConfig) -> Self {
+        Checker { fx, currencies, plausible }
+    }
+
     /// Checks the cells of `raw` on every thread. `through` is the share of the file's
     /// text read up to the end of this block.
     pub fn check(&self, raw: RawTable, through: f64, on_rows: &(dyn Fn(u64) + Sync)) -> Checked {
@@ -84,17 +90,12 @@ pub struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    /// A validator filling `out` and interning account ids into `accounts`.
-    pub fn new(
-        fx: &'a FxTable,
-        currencies: &'a [Currency],
-        plausible: &'a super::IngestConfig,
-        accounts: &'a mut AccountTable,
-        out: &'a mut TransferTable,
-    ) -> Self {
+    /// A validator checking with `checker`, filling `out` and interning account ids
+    /// into `accounts`.
+    pub fn new(checker: Checker<'a>, accounts: &'a mut AccountTable, out: &'a mut TransferTable) -> Self {
         let listed = accounts.len();
         Validator {
-            checker: Checker { fx, currencies, plausible },
+            checker,
             accounts,
             out,
             listed,
@@ -103,11 +104,6 @@ impl<'a> Validator<'a> {
             file: String::new(),
             rejects: Vec::new(),
         }
-    }
-
-    /// The per-cell checks, to run apart from the ordered pass.
-    pub fn checker(&self) -> Checker<'a> {
-        self.checker
     }
 
     /// Validates one block: [`Checker::check`], then [`Validator::take`].
