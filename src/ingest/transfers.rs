@@ -71,7 +71,7 @@ impl<'a> Checker<'a> {
 
 /// Validates the transfers table a block at a time (a whole table is one block): each
 /// block's rows are checked on every thread ([`Checker`]), then interned and pushed in
-/// input order, so that only one block is ever held as text. Duplicate ids are found
+/// input order, so that only a few blocks are ever held as text. Duplicate ids are found
 /// across blocks when the last block is in (see [`Validator::finish`]).
 pub struct Validator<'a> {
     checker: Checker<'a>,
