@@ -239,12 +239,7 @@ impl Validation {
         match table {
             Some(raw) => {
                 let rejects = reference::fx_rates(&raw, &mut fx);
-                let read = (raw.height() + raw.read_rejects.len()) as u64;
-                let mut all = raw.read_rejects.clone();
-                all.extend(rejects);
-                let accepted = read - all.len() as u64;
-                report.tables.push(table_report(Table::FxRates, &raw, read, accepted, all.len() as u64));
-                report.rejects.extend(all);
+                report.add(Table::FxRates, &raw, rejects, None);
                 dump.availability.fx_rates = true;
             }
             None if fx.is_empty() => report.missing.push((Table::FxRates, Table::FxRates.signals_lost())),
@@ -366,31 +361,39 @@ fn holdings(mut raws: Vec<(Table, RawTable)>, dump: &mut Dump, report: &mut Inge
             continue;
         };
         let (_, raw) = raws.swap_remove(k);
-        let read = (raw.height() + raw.read_rejects.len()) as u64;
-        let mut rejects = raw.read_rejects.clone();
         let accepted_before = count(dump, table);
         let present = &mut dump.availability;
-        match table {
+        let rejects = match table {
             Table::Entities => {
-                rejects.extend(reference::entities(&raw, &mut dump.holders));
                 present.entities = true;
+                reference::entities(&raw, &mut dump.holders)
             }
             Table::Accounts => {
-                rejects.extend(reference::accounts(&raw, &mut dump.accounts, &mut dump.holders));
                 present.accounts = true;
+                reference::accounts(&raw, &mut dump.accounts, &mut dump.holders)
             }
             _ => {
-                rejects.extend(reference::entity_links(&raw, &dump.holders, &mut dump.links));
                 present.entity_links = true;
+                reference::entity_links(&raw, &dump.holders, &mut dump.links)
             }
-        }
-        let accepted = count(dump, table) - accepted_before;
-        report.tables.push(table_report(table, &raw, read, accepted, rejects.len() as u64));
-        report.rejects.extend(rejects);
+        };
+        report.add(table, &raw, rejects, Some(count(dump, table) - accepted_before));
     }
 }
 
 impl IngestReport {
+    /// Records reference table `table` read as `raw`: its rows, the rejects of its
+    /// reading and `rejects` of its validation, and `accepted` rows (when `None`, every
+    /// row read and not rejected).
+    fn add(&mut self, table: Table, raw: &RawTable, rejects: Vec<Reject>, accepted: Option<u64>) {
+        let read = (raw.height() + raw.read_rejects.len()) as u64;
+        let rejected = (raw.read_rejects.len() + rejects.len()) as u64;
+        let accepted = accepted.unwrap_or(read - rejected);
+        self.tables.push(table_report(table, raw, read, accepted, rejected));
+        self.rejects.extend(raw.read_rejects.iter().cloned());
+        self.rejects.extend(rejects);
+    }
+
     /// Tables and missing tables in [`Table::READ_ORDER`], whatever order they were
     /// validated in.
     fn in_read_order(&mut self) {

@@ -439,17 +439,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
 /// readers below do.
 fn split_whole(text: &Arc<Stored>) -> Option<TextBlock> {
     let body = text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(text);
-    let skipped = text.len() - body.len();
-    if memchr::memchr(b'"', body).is_some() || duplicate_header(body).is_some() {
-        return None;
-    }
-    let end = memchr::memchr(b'\n', body).unwrap_or(body.len());
-    let names: Vec<String> = TextBlock::header_names(&body[..end])?.iter().map(|n| clean_name(n)).collect();
-    if twice(&names).is_some() {
-        return None;
-    }
-    let rows = skipped + (end + 1).min(body.len())..text.len();
-    TextBlock::split(text.clone(), rows, names)
+    TextBlock::headed(text.clone(), text.len() - body.len()..text.len())
 }
 
 /// The header line of a CSV file (decompressed when `.csv.gz`), as trimmed names.

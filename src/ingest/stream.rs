@@ -16,7 +16,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::source::{clean_name, duplicate_header, line_blocks, twice, Cells, Format, RawTable, Stored};
+use super::source::{duplicate_header, line_blocks, Cells, Format, RawTable, Stored};
 use super::text_block::TextBlock;
 
 use crate::error::{Error, Result};
@@ -182,24 +182,13 @@ fn split_blocks(
     let mut first_row = 0u64;
     let start_of = |part: &[u8]| part.as_ptr() as usize - text.as_ptr() as usize;
     for (k, block) in blocks.iter().enumerate() {
-        if memchr::memchr(b'"', block).is_some() {
-            return Ok(false);
-        }
-        let mut rows = start_of(block)..start_of(block) + block.len();
-        let names = match &names {
-            Some(names) => names.clone(),
-            None => {
-                let end = memchr::memchr(b'\n', block).unwrap_or(block.len());
-                let Some(header) = TextBlock::header_names(&block[..end]) else { return Ok(false) };
-                let header: Vec<String> = header.iter().map(|n| clean_name(n)).collect();
-                if twice(&header).is_some() {
-                    return Ok(false);
-                }
-                rows.start += (end + 1).min(block.len());
-                names.insert(header).clone()
-            }
+        let range = start_of(block)..start_of(block) + block.len();
+        let split = match &names {
+            Some(names) => TextBlock::split(text.clone(), range, names.clone()),
+            None => TextBlock::headed(text.clone(), range),
         };
-        let Some(split) = TextBlock::split(text.clone(), rows, names) else { return Ok(false) };
+        let Some(split) = split else { return Ok(false) };
+        names.get_or_insert_with(|| split.names().to_vec());
         lead.split(k + 1);
         let height = split.height() as u64;
         let table = RawTable {

@@ -4,16 +4,17 @@
 //! transfers file that streams block by block (see [`super::stream`]) has no quote, so
 //! a comma or a line break always ends a cell and a split is all it takes.
 //!
-//! Anything the split cannot read as polars would (a blank line, a row with another
-//! number of cells than the header, a NUL byte, invalid UTF-8, an empty column name)
-//! makes it give up: the caller then reads the file whole, as before.
+//! Anything the split cannot read as polars would (a quote, a blank line, a row with
+//! another number of cells than the header, a NUL byte, invalid UTF-8, a carriage return
+//! inside a line, an empty or repeated column name) makes it give up: the caller then
+//! reads the file whole, as before.
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::source::{line_ranges, Stored};
+use super::source::{clean_name, line_ranges, twice, Stored};
 
 /// Text that blocks are read from: a mapped file, or text decompressed into memory.
 pub(super) type Source = Arc<Stored>;
@@ -27,7 +28,7 @@ pub struct TextBlock {
     source: Source,
     /// Where the block's rows (no header) lie in `source`.
     rows: Range<usize>,
-    /// Column names as written (the caller cleans them).
+    /// Column names, trimmed and lower-cased.
     names: Vec<String>,
     /// Per row, the start of each cell and one past the end of the last (its
     /// terminator's position plus one), relative to `rows.start`: `names.len() + 1`
@@ -36,14 +37,21 @@ pub struct TextBlock {
 }
 
 impl TextBlock {
-    /// Splits `source[rows]` into rows of `names.len()` cells each. `None` when the
-    /// text holds something only a full CSV reader reads right (see the module doc).
+    /// Splits `source[text]`, a header line and the rows after it. `None` when the text
+    /// holds something only a full CSV reader reads right (see the module doc).
+    pub(super) fn headed(source: Source, text: Range<usize>) -> Option<TextBlock> {
+        let header = source.get(text.clone())?;
+        let end = memchr::memchr(b'\n', header).unwrap_or(header.len());
+        let names = header_names(&header[..end])?;
+        let rows = text.start + (end + 1).min(header.len())..text.end;
+        TextBlock::split(source, rows, names)
+    }
+
+    /// Splits `source[rows]` into rows of `names.len()` cells each, `names` being
+    /// another block's of the same file. `None` as for [`TextBlock::headed`].
     pub(super) fn split(source: Source, rows: Range<usize>, names: Vec<String>) -> Option<TextBlock> {
         let text = source.get(rows.clone())?;
-        if names.is_empty()
-            || names.iter().any(|n| n.trim().is_empty())
-            || u32::try_from(text.len() + 1).is_err()
-        {
+        if names.is_empty() || u32::try_from(text.len() + 1).is_err() {
             return None;
         }
         std::str::from_utf8(text).ok()?;
@@ -55,25 +63,9 @@ impl TextBlock {
         Some(TextBlock { source, rows, names, bounds })
     }
 
-    /// The header's names of `line` (one line, without its break), as written.
-    pub fn header_names(line: &[u8]) -> Option<Vec<String>> {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let line = std::str::from_utf8(line).ok()?;
-        if line.bytes().any(|b| b == b'"' || b == 0 || b == b'\r') {
-            return None;
-        }
-        Some(line.split(',').map(str::to_owned).collect())
-    }
-
-    /// Column names as written.
+    /// Column names, trimmed and lower-cased.
     pub fn names(&self) -> &[String] {
         &self.names
-    }
-
-    /// Replaces the column names (cleaned by the caller); as many as there were.
-    pub fn rename(&mut self, names: Vec<String>) {
-        debug_assert_eq!(names.len(), self.names.len());
-        self.names = names;
     }
 
     /// Rows held.
@@ -104,12 +96,29 @@ impl Drop for TextBlock {
     }
 }
 
+/// The names of header `line` (without its break), trimmed and lower-cased; `None` when
+/// one is empty or repeated, or the line holds a quote, a NUL byte or a carriage return
+/// before its end.
+fn header_names(line: &[u8]) -> Option<Vec<String>> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let line = std::str::from_utf8(line).ok()?;
+    if line.bytes().any(|b| b == b'"' || b == 0 || b == b'\r') {
+        return None;
+    }
+    let names: Vec<String> = line.split(',').map(clean_name).collect();
+    if names.iter().any(String::is_empty) || twice(&names).is_some() {
+        return None;
+    }
+    Some(names)
+}
+
 /// The bounds of `text[part]`'s rows (see [`TextBlock::bounds`]), or `None` when a line
-/// is blank or has another number of cells than `width`, or the text holds a NUL byte
-/// or a carriage return that does not end a line (readers differ on where it ends one).
+/// is blank or has another number of cells than `width`, or the text holds a quote, a
+/// NUL byte or a carriage return that does not end a line (readers differ on where it
+/// ends one).
 fn split_rows(text: &[u8], part: Range<usize>, width: usize) -> Option<Vec<u32>> {
     let bytes = &text[part.clone()];
-    if memchr::memchr(0, bytes).is_some()
+    if memchr::memchr2(0, b'"', bytes).is_some()
         || memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'))
     {
         return None;
@@ -190,16 +199,21 @@ mod tests {
             "T1,A\n \r\n",
             "T1,A\rT2,B\n",
             "T1,A\r",
+            "T1,\"A\"\n",
         ] {
             assert!(block(text, &["id", "acct"]).is_none(), "{text:?}");
         }
         let source: Source = Arc::new(Stored::Read(b"T1,\xff\n".to_vec()));
         assert!(TextBlock::split(source, 0..5, vec!["id".into(), "a".into()]).is_none());
-        assert!(block("T1,A\n", &["id", " "]).is_none());
+        let headed =
+            |text: &str| TextBlock::headed(Arc::new(Stored::Read(text.as_bytes().to_vec())), 0..text.len());
+        assert!(headed("id, \nT1,A\n").is_none());
+        assert!(headed("id,ID\nT1,A\n").is_none());
+        assert_eq!(rows(&headed("\u{20}Id ,Acct\r\nT1,A\n").unwrap()), [vec!["T1", "A"]]);
         assert!(block("T1\n\n", &["id"]).is_none());
         assert!(block("T1\nT2\n", &["id"]).is_some());
-        assert_eq!(TextBlock::header_names(b"id,amount\r"), Some(vec!["id".to_owned(), "amount".to_owned()]));
-        assert_eq!(TextBlock::header_names(b"id,\ramount"), None);
+        assert_eq!(header_names(b"id,amount\r"), Some(vec!["id".to_owned(), "amount".to_owned()]));
+        assert_eq!(header_names(b"id,\ramount"), None);
     }
 
     #[test]
