@@ -4,6 +4,7 @@
 //! Edge ids are positions in time order (ties broken by input row), so "later edge id"
 //! means "not earlier in time", and each adjacency list is time-sorted for free.
 
+pub mod account_set;
 pub mod algo;
 pub mod controllers;
 pub mod scale;
