@@ -72,3 +72,24 @@ fn computed_part_by_part_the_features_are_the_same_file() {
     ]);
     assert_eq!(code(&bad), 2, "{}", text(&bad));
 }
+
+#[test]
+fn parquet_holds_what_csv_holds_whole_or_in_parts() {
+    // The Parquet writer compresses columns on every thread itself: whatever it writes
+    // must read back as the very values the CSV file holds.
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let (sample, csv) = (fixture("sample"), dir.path().join("f.csv"));
+    let run = ok(&["features", s(&sample), "--out", s(&csv), "--window", "12h"]);
+    assert!(text(&run).contains("features of 6000 transfers"), "{}", text(&run));
+    for extra in [&[][..], &["--partition-window", "5d"][..]] {
+        let parquet = dir.path().join("f.parquet");
+        let mut args = vec!["features", s(&sample), "--out", s(&parquet), "--window", "12h"];
+        args.extend_from_slice(extra);
+        ok(&args);
+        let mut df = ParquetReader::new(std::fs::File::open(&parquet).unwrap()).finish().unwrap();
+        let mut again = Vec::new();
+        CsvWriter::new(&mut again).finish(&mut df).unwrap();
+        assert!(again == std::fs::read(&csv).unwrap(), "Parquet ({extra:?}) differs from CSV");
+    }
+}

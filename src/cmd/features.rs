@@ -128,7 +128,11 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             (loaded, How::Whole(Box::new(graph)))
         }
     };
-    let transfers = loaded.dump.transfers.len();
+    // The whole dump's graph took the transfer columns over from the dump.
+    let transfers = match &how {
+        How::Whole(graph) => graph.edge_count(),
+        How::InParts(_) => loaded.dump.transfers.len(),
+    };
     let clock = Instant::now();
     let stage = progress.stage("features", Some(transfers as u64));
     let capped = match how {
