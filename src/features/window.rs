@@ -2,7 +2,9 @@
 //! by two-pointer sweeps over each account's time-sorted transfers: O(degree) per
 //! account, no per-transfer allocation.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -11,10 +13,11 @@ use crate::graph::{AdjList, FlowGraph};
 /// One account's contributions: (edge, its nine sender- or receiver-side values).
 type Side = Vec<(u32, [f64; 9])>;
 
-/// Distinct keys in a sliding window.
+/// Distinct keys in a sliding window (keys are account numbers, not user data: no
+/// need for a hasher that resists chosen keys).
 #[derive(Default)]
 struct Distinct {
-    counts: HashMap<u32, u32>,
+    counts: FxHashMap<u32, u32>,
 }
 
 impl Distinct {
@@ -180,15 +183,19 @@ pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Vec<f64>]) {
             })
             .collect();
         // Sender values go to columns 0..4 and 8..13; receiver values to 4..8 and 13..18.
+        // A column per task: each writes its own column, reading every account's values.
         let (counts, stats) = if sender_side { (0, 8) } else { (4, 13) };
-        for (e, v) in parts.into_iter().flatten() {
-            let e = e as usize;
-            for k in 0..4 {
-                columns[counts + k][e] = v[k];
+        let slot_of = |column: usize| match column {
+            c if (counts..counts + 4).contains(&c) => Some(c - counts),
+            c if (stats..stats + 5).contains(&c) => Some(4 + c - stats),
+            _ => None,
+        };
+        columns.par_iter_mut().enumerate().for_each(|(column, values)| {
+            if let Some(slot) = slot_of(column) {
+                for (e, v) in parts.iter().flatten() {
+                    values[*e as usize] = v[slot];
+                }
             }
-            for k in 0..5 {
-                columns[stats + k][e] = v[4 + k];
-            }
-        }
+        });
     }
 }
