@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::graph::account_set::AccountSet;
+use crate::graph::moving_windows::MovingWindows;
 use crate::graph::FlowGraph;
 
 /// What one thread's counts reuse from transfer to transfer.
@@ -19,14 +20,29 @@ struct Scratch {
     set: AccountSet,
     /// Distinct other ends, ascending.
     ends: Vec<u32>,
+    /// Accounts' outgoing and incoming windows, found from where they last ended: the
+    /// transfers are counted in time order, and a busy account is asked for over and
+    /// over.
+    outs: MovingWindows,
+    ins: MovingWindows,
 }
+
+/// Windows remembered per thread and direction: 2^16, a few MiB in all.
+const REMEMBERED_BITS: u32 = 16;
 
 /// Instances each edge is a leg of; and how many counts hit the budget.
 pub fn counts(g: &FlowGraph, window: i64, budget: u64) -> (Vec<u32>, u64) {
     // One scratch per thread, taken by the thread's index: a set over every account
     // made for each piece of work would cost more than the count.
     let scratch: Vec<Mutex<Scratch>> = (0..rayon::current_num_threads().max(1))
-        .map(|_| Mutex::new(Scratch { set: AccountSet::new(g.node_count()), ends: Vec::new() }))
+        .map(|_| {
+            Mutex::new(Scratch {
+                set: AccountSet::new(g.node_count()),
+                ends: Vec::new(),
+                outs: MovingWindows::new(REMEMBERED_BITS),
+                ins: MovingWindows::new(REMEMBERED_BITS),
+            })
+        })
         .collect();
     let results: Vec<(u32, bool)> = (0..g.edge_count() as u32)
         .into_par_iter()
@@ -49,18 +65,20 @@ fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u3
         // An intermediary differs from both ends: a self-transfer is no leg.
         return (0, false);
     }
-    let Scratch { set, ends } = s;
+    let Scratch { set, ends, outs, ins } = s;
+    let mut out_window = |v: u32| outs.window(v, g.out_list(v), e, from);
+    let mut in_window = |v: u32| ins.window(v, g.in_list(v), e, from);
     let mut spent = 0u64;
     let mut count = 0u32;
     // Scatter leg: instances (a, d) for every d that b paid.
-    let a_out = g.out_window(a, e, from);
+    let a_out = out_window(a);
     let mut a_targets = false; // in `set` only once a candidate needs them
-    set.distinct_sorted(g.out_window(b, e, from).other, ends);
+    set.distinct_sorted(out_window(b).other, ends);
     for &d in ends.iter() {
         if d == a || d == b || spent > budget {
             continue;
         }
-        let d_in = g.in_window(d, e, from);
+        let d_in = in_window(d);
         // Another w (not a, b, d) with a -> w and w -> d.
         let found = if d_in.len() <= a_out.len() {
             if !a_targets {
@@ -73,7 +91,7 @@ fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u3
         } else {
             spent += a_out.len() as u64;
             a_out.other.iter().copied().filter(|&w| w != b && w != d && w != a).any(|w| {
-                let w_out = g.out_window(w, e, from);
+                let w_out = out_window(w);
                 spent += w_out.len() as u64;
                 w_out.other.contains(&d)
             })
@@ -81,14 +99,14 @@ fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u3
         count += u32::from(found);
     }
     // Gather leg: instances (s, b) for every s that paid a.
-    let b_in = g.in_window(b, e, from);
+    let b_in = in_window(b);
     let mut b_sources = false;
-    set.distinct_sorted(g.in_window(a, e, from).other, ends);
+    set.distinct_sorted(in_window(a).other, ends);
     for &s in ends.iter() {
         if s == a || s == b || spent > budget {
             continue;
         }
-        let s_out = g.out_window(s, e, from);
+        let s_out = out_window(s);
         // Another w (not s, a, b) with s -> w and w -> b.
         let found = if s_out.len() <= b_in.len() {
             if !b_sources {
@@ -101,7 +119,7 @@ fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u3
         } else {
             spent += b_in.len() as u64;
             b_in.other.iter().copied().filter(|&w| w != s && w != a && w != b).any(|w| {
-                let w_in = g.in_window(w, e, from);
+                let w_in = in_window(w);
                 spent += w_in.len() as u64;
                 w_in.other.contains(&s)
             })

@@ -7,6 +7,7 @@
 pub mod account_set;
 pub mod algo;
 pub mod controllers;
+pub mod moving_windows;
 pub mod scale;
 
 use rayon::prelude::*;
@@ -60,11 +61,16 @@ impl<'a> AdjList<'a> {
     pub fn window(self, upto: u32, from: i64) -> AdjList<'a> {
         let end = self.edges.partition_point(|&e| e <= upto);
         let start = self.time[..end].partition_point(|&t| t < from);
+        self.range(start..end)
+    }
+
+    /// The transfers at positions `r` of the list.
+    pub fn range(self, r: std::ops::Range<usize>) -> AdjList<'a> {
         AdjList {
-            edges: &self.edges[start..end],
-            time: &self.time[start..end],
-            amount: &self.amount[start..end],
-            other: &self.other[start..end],
+            edges: &self.edges[r.clone()],
+            time: &self.time[r.clone()],
+            amount: &self.amount[r.clone()],
+            other: &self.other[r],
         }
     }
 
