@@ -28,10 +28,52 @@ pub fn groups(holder_of_account: &[u32], holder_count: usize, links: &[EntityLin
         .collect()
 }
 
+/// The accounts of each controller group, listed: group `k`'s accounts are
+/// [`GroupMembers::of`]`(k)`, ascending.
+#[derive(Debug, Clone)]
+pub struct GroupMembers {
+    offsets: Vec<u32>,
+    accounts: Vec<u32>,
+}
+
+impl GroupMembers {
+    /// Lists the accounts of each group of `controller` (per account, its group's id,
+    /// an account index as [`groups`] gives).
+    pub fn new(controller: &[u32]) -> GroupMembers {
+        let n = controller.len();
+        let mut offsets = vec![0u32; n + 1];
+        for &group in controller {
+            offsets[group as usize + 1] += 1;
+        }
+        for k in 0..n {
+            offsets[k + 1] += offsets[k];
+        }
+        let mut next = offsets.clone();
+        let mut accounts = vec![0u32; n];
+        for (v, &group) in controller.iter().enumerate() {
+            accounts[next[group as usize] as usize] = v as u32;
+            next[group as usize] += 1;
+        }
+        GroupMembers { offsets, accounts }
+    }
+
+    /// The accounts of group `group`, ascending.
+    pub fn of(&self, group: u32) -> &[u32] {
+        let g = group as usize;
+        &self.accounts[self.offsets[g] as usize..self.offsets[g + 1] as usize]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Relation;
+
+    #[test]
+    fn members_are_listed_per_group() {
+        let m = GroupMembers::new(&[0, 0, 0, 3, 4, 3]);
+        assert_eq!((m.of(0), m.of(3), m.of(4), m.of(1)), (&[0, 1, 2][..], &[3, 5][..], &[4][..], &[][..]));
+    }
 
     #[test]
     fn same_and_linked_holders_share_a_group() {

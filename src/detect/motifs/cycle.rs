@@ -88,7 +88,7 @@ use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
 use crate::graph::algo::stranger_loops::{stranger_loops_from, StrangerPayments};
-use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
+use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
@@ -212,7 +212,7 @@ impl Detector for Cycle {
                 if g.amount[ei] >= min_amount {
                     let mut plain = Vec::new();
                     let end = if timed {
-                        cycles_from(g, e, spec, |v| v == origin, home, |c| plain.push(c.to_vec()))
+                        cycles_into(g, e, spec, &[origin], |v| v == origin, home, |c| plain.push(c.to_vec()))
                     } else {
                         plain_cycles_from(g, e, spec, &channels, &mut plain)
                     };

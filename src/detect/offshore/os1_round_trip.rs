@@ -40,7 +40,8 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::components::{cyclic_components, together};
-use crate::graph::algo::temporal_cycles::{cycles_from, CycleSpec, SearchEnd};
+use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
+use crate::graph::controllers::GroupMembers;
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, format_date, seconds_to_days, DAY};
@@ -108,6 +109,7 @@ impl Detector for RoundTrip {
         let min_amount = g.scale.floor(cfg.min_amount);
         let floor = min_amount * cfg.min_retained.get();
         let on_cycle = cyclic_groups(g, floor);
+        let members = GroupMembers::new(&g.accounts.controller);
         let starts: Vec<u32> = (0..g.edge_count() as u32)
             .into_par_iter()
             .filter(|&e| {
@@ -123,7 +125,7 @@ impl Detector for RoundTrip {
         let results: Vec<(Vec<Hit>, bool)> = starts
             .par_iter()
             .with_min_len(64)
-            .map(|&start| search_start(ctx, spec, &on_cycle, start))
+            .map(|&start| search_start(ctx, spec, &on_cycle, &members, start))
             .collect();
         let capped = results.iter().filter(|(_, capped)| *capped).count();
         let hits = results.into_iter().flat_map(|(h, _)| h).collect();
@@ -151,15 +153,22 @@ fn cyclic_groups(g: &FlowGraph, floor: f64) -> Vec<u32> {
     cyclic_components(g.node_count(), pairs)
 }
 
-fn search_start(ctx: &Context<'_>, spec: CycleSpec, on_cycle: &[u32], start: u32) -> (Vec<Hit>, bool) {
+fn search_start(
+    ctx: &Context<'_>,
+    spec: CycleSpec,
+    on_cycle: &[u32],
+    members: &GroupMembers,
+    start: u32,
+) -> (Vec<Hit>, bool) {
     let g = ctx.graph;
     let origin = g.src[start as usize];
     let group = g.accounts.controller[origin as usize];
     let mut cycles: Vec<Vec<u32>> = Vec::new();
-    let end = cycles_from(
+    let end = cycles_into(
         g,
         start,
         spec,
+        members.of(group),
         |v| g.accounts.controller[v as usize] == group,
         |v| together(on_cycle, g.accounts.controller[v as usize], group),
         |path| {

@@ -73,6 +73,66 @@ pub fn cycles_from(
     visit: impl FnMut(&[u32]),
 ) -> SearchEnd {
     let s = start as usize;
+    search(g, start, spec, g.time[s].saturating_add(spec.window), closes, may_return, visit)
+}
+
+/// [`cycles_from`] when the closing set is `closers` (its accounts, listed; `closes`
+/// still says who is in it). A cycle closes with a transfer into one of them, so no hop
+/// can come after the last transfer into them that could close it: one within the
+/// window, after `start`, of at least `min_retained` of `start`'s amount and at most
+/// what growing by `amount_tolerance` at every hop allows. The search stops there, and
+/// does not start when there is none. The same cycles, found with fewer steps: a
+/// search that stopped at the budget may find more than [`cycles_from`] does.
+pub fn cycles_into(
+    g: &FlowGraph,
+    start: u32,
+    spec: CycleSpec,
+    closers: &[u32],
+    closes: impl Fn(u32) -> bool,
+    may_return: impl Fn(u32) -> bool,
+    visit: impl FnMut(&[u32]),
+) -> SearchEnd {
+    match last_close(g, start, spec, closers) {
+        Some(by) => search(g, start, spec, by, closes, may_return, visit),
+        None => SearchEnd::Complete,
+    }
+}
+
+/// When the last transfer into `closers` that could close a cycle from `start` was made.
+fn last_close(g: &FlowGraph, start: u32, spec: CycleSpec, closers: &[u32]) -> Option<i64> {
+    let s = start as usize;
+    let (after, deadline) = (g.time[s], g.time[s].saturating_add(spec.window));
+    let floor = g.amount[s] * spec.min_retained;
+    let growth =
+        (1.0 + spec.amount_tolerance).powi(spec.max_hops.saturating_sub(1).min(i32::MAX as usize) as i32);
+    // Without a bound on growth (0 times infinity is no number), any amount may close.
+    let ceiling = if growth.is_finite() { g.amount[s] * growth } else { f64::INFINITY };
+    let could_close = |amount: f64| amount >= floor && amount <= ceiling;
+    closers
+        .iter()
+        .filter_map(|&v| {
+            // Back from the deadline: the latest is usually found within a step or two.
+            let into = g.in_list(v);
+            let to = into.time.partition_point(|&t| t <= deadline);
+            (0..to)
+                .rev()
+                .take_while(|&k| into.time[k] > after)
+                .find(|&k| could_close(into.amount[k]))
+                .map(|k| into.time[k])
+        })
+        .max()
+}
+
+fn search(
+    g: &FlowGraph,
+    start: u32,
+    spec: CycleSpec,
+    deadline: i64,
+    closes: impl Fn(u32) -> bool,
+    may_return: impl Fn(u32) -> bool,
+    visit: impl FnMut(&[u32]),
+) -> SearchEnd {
+    let s = start as usize;
     if closes(g.dst[s]) || spec.max_hops < 2 {
         return SearchEnd::Complete;
     }
@@ -84,7 +144,7 @@ pub fn cycles_from(
         visit,
         path: vec![start],
         nodes: vec![g.dst[s]],
-        deadline: g.time[s].saturating_add(spec.window),
+        deadline,
         floor: g.amount[s] * spec.min_retained,
         spent: 0,
     };
@@ -259,6 +319,17 @@ mod tests {
                     pruned.insert(p.to_vec());
                 });
                 prop_assert_eq!(pruned, brute(&g, start, spec(max_hops), &home));
+                // Stopping at the last transfer that could close loses no cycle either,
+                // with amounts bounded or not.
+                let members: Vec<u32> = (0..g.node_count() as u32).filter(|&v| group(v)).collect();
+                for s in [spec(max_hops), CycleSpec { min_retained: 0.0, amount_tolerance: f64::INFINITY, ..spec(max_hops) }] {
+                    let mut closed_by = BTreeSet::new();
+                    let end = cycles_into(&g, start, s, &members, group, |_| true, |p| {
+                        closed_by.insert(p.to_vec());
+                    });
+                    prop_assert_eq!(end, SearchEnd::Complete);
+                    prop_assert_eq!(closed_by, brute(&g, start, s, &group));
+                }
             }
         }
     }
