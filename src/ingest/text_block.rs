@@ -56,10 +56,7 @@ impl TextBlock {
         }
         std::str::from_utf8(text).ok()?;
         let width = names.len();
-        let parts = line_ranges(text, PART_BYTES);
-        let split: Option<Vec<Vec<u32>>> =
-            parts.par_iter().map(|part| split_rows(text, part.clone(), width)).collect();
-        let bounds = split?.concat();
+        let bounds = split_bounds(text, width, PART_BYTES)?;
         Some(TextBlock { source, rows, names, bounds })
     }
 
@@ -112,36 +109,80 @@ fn header_names(line: &[u8]) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// The bounds of `text[part]`'s rows (see [`TextBlock::bounds`]), or `None` when a line
-/// is blank or has another number of cells than `width`, or the text holds a quote, a
-/// NUL byte or a carriage return that does not end a line (readers differ on where it
-/// ends one).
-fn split_rows(text: &[u8], part: Range<usize>, width: usize) -> Option<Vec<u32>> {
+/// The bounds of all of `text`'s rows (see [`TextBlock::bounds`]), split in parts of
+/// about `part_bytes` on every thread; `None` as for [`split_rows`].
+fn split_bounds(text: &[u8], width: usize, part_bytes: usize) -> Option<Vec<u32>> {
+    let parts = line_ranges(text, part_bytes);
+    // Each part's lines counted first, so that its bounds are written straight into
+    // their place in one vector of the block's exact size: bounds grown per part and
+    // then joined cost a copy, and fresh pages twice over.
+    let lines: Vec<usize> = parts.par_iter().map(|part| lines_in(&text[part.clone()])).collect();
+    let mut bounds = vec![0u32; lines.iter().sum::<usize>().checked_mul(width + 1)?];
+    let mut places = Vec::with_capacity(parts.len());
+    let mut rest = bounds.as_mut_slice();
+    for n in &lines {
+        let (own, after) = std::mem::take(&mut rest).split_at_mut(n * (width + 1));
+        places.push(own);
+        rest = after;
+    }
+    let split = parts
+        .par_iter()
+        .zip(places)
+        .all(|(part, place)| split_rows(text, part.clone(), width, place).is_some());
+    split.then_some(bounds)
+}
+
+/// Writes the bounds of `text[part]`'s rows into `place`, which has room for exactly
+/// its lines; `None` when a line is blank or has another number of cells than `width`,
+/// or the text holds a quote, a NUL byte or a carriage return that does not end a line
+/// (readers differ on where it ends one).
+fn split_rows(text: &[u8], part: Range<usize>, width: usize, place: &mut [u32]) -> Option<()> {
     let bytes = &text[part.clone()];
     if memchr::memchr2(0, b'"', bytes).is_some()
         || memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'))
     {
         return None;
     }
-    let mut bounds = Vec::with_capacity(bytes.len() / 8);
+    let mut bounds = Bounds { place, written: 0 };
     let mut line = Line { start: part.start, cells: 1 };
-    bounds.push(part.start as u32);
+    bounds.push(part.start as u32)?;
     for at in memchr::memchr2_iter(b',', b'\n', bytes).map(|at| part.start + at) {
         if text[at] == b',' {
-            bounds.push(at as u32 + 1);
+            bounds.push(at as u32 + 1)?;
             line.cells += 1;
             continue;
         }
         line.end(text, at, width, &mut bounds)?;
         if at + 1 < part.end {
-            bounds.push(at as u32 + 1);
+            bounds.push(at as u32 + 1)?;
         }
     }
     // The file's last line may have no break.
     if line.start < part.end {
         line.end(text, part.end, width, &mut bounds)?;
     }
-    Some(bounds)
+    (bounds.written == bounds.place.len()).then_some(())
+}
+
+/// Lines in `bytes`: its line breaks, and a last line without one.
+fn lines_in(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count() + usize::from(bytes.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// A part's place in the block's bounds, written front to back.
+struct Bounds<'a> {
+    place: &'a mut [u32],
+    written: usize,
+}
+
+impl Bounds<'_> {
+    /// Writes the next bound; `None` when the place is full (a line with more cells
+    /// than the header, which the caller refuses anyway).
+    fn push(&mut self, bound: u32) -> Option<()> {
+        *self.place.get_mut(self.written)? = bound;
+        self.written += 1;
+        Some(())
+    }
 }
 
 /// The line being split.
@@ -153,12 +194,12 @@ struct Line {
 impl Line {
     /// Ends the line at `end` (its break, or the end of the text) and starts the next;
     /// `None` when it is blank or does not have `width` cells.
-    fn end(&mut self, text: &[u8], end: usize, width: usize, bounds: &mut Vec<u32>) -> Option<()> {
+    fn end(&mut self, text: &[u8], end: usize, width: usize, bounds: &mut Bounds<'_>) -> Option<()> {
         let blank = self.cells == 1 && text[self.start..end].iter().all(u8::is_ascii_whitespace);
         if blank || self.cells != width {
             return None;
         }
-        bounds.push(end as u32 + 1);
+        bounds.push(end as u32 + 1)?;
         *self = Line { start: end + 1, cells: 1 };
         Some(())
     }
@@ -222,12 +263,20 @@ mod tests {
         for k in 0..500 {
             text.push_str(&format!("T{k},A{},{}.5\n", k % 17, k * 3));
         }
-        let whole = split_rows(text.as_bytes(), 0..text.len(), 3).unwrap();
+        // The last line without a break, as a file may end.
+        text.push_str("T500,A1,2.5");
+        let whole = split_bounds(text.as_bytes(), 3, usize::MAX).unwrap();
+        assert_eq!(whole.len(), 501 * 4);
         for size in [1, 7, 64, 1000, 1 << 20] {
-            let parts = line_ranges(text.as_bytes(), size);
-            let joined: Vec<u32> =
-                parts.into_iter().flat_map(|p| split_rows(text.as_bytes(), p, 3).unwrap()).collect();
-            assert_eq!(joined, whole, "parts of {size}");
+            assert_eq!(split_bounds(text.as_bytes(), 3, size).unwrap(), whole, "parts of {size}");
+        }
+        // A row with a cell too many or too few, in any part, refuses the whole split.
+        let line_start = text.match_indices('\n').nth(250).map_or(0, |(at, _)| at + 1);
+        for bad in ["T1,A,1,extra\n", "T1,A\n"] {
+            let ragged = format!("{}{bad}{}", &text[..line_start], &text[line_start..]);
+            for size in [1, 64, 1 << 20] {
+                assert!(split_bounds(ragged.as_bytes(), 3, size).is_none(), "{bad:?} parts of {size}");
+            }
         }
     }
 }
