@@ -207,6 +207,7 @@ struct Validation {
     dump: Dump,
     report: IngestReport,
     fx: fx::FxTable,
+    spare: transfers::SpareRows,
 }
 
 impl Validation {
@@ -247,12 +248,12 @@ impl Validation {
         }
         dump.availability.fx_rates |= !fx.is_empty();
         dump.currencies = fx.currencies();
-        Validation { dump, report, fx }
+        Validation { dump, report, fx, spare: transfers::SpareRows::default() }
     }
 
     fn validator<'a>(&'a mut self, config: &'a Config) -> transfers::Validator<'a> {
         let d = &mut self.dump;
-        let checker = transfers::Checker::new(&self.fx, &d.currencies, &config.ingest);
+        let checker = transfers::Checker::new(&self.fx, &d.currencies, &config.ingest, &self.spare);
         transfers::Validator::new(checker, &mut d.accounts, &mut d.transfers)
     }
 
@@ -284,7 +285,7 @@ impl Validation {
         let stage = progress.stage("read and validate transfers", Some(bytes));
         let on_rows = |_: u64| {};
         let currencies = std::mem::take(&mut v.dump.currencies);
-        let checker = transfers::Checker::new(&v.fx, &currencies, &config.ingest);
+        let checker = transfers::Checker::new(&v.fx, &currencies, &config.ingest, &v.spare);
         let (dump, report) = (&mut v.dump, &mut v.report);
         let mut first: Option<RawTable> = None;
         let (mut read, mut text) = (0u64, 0u64);
