@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::graph::account_set::AccountSet;
 use crate::graph::moving_windows::MovingWindows;
-use crate::graph::FlowGraph;
+use crate::graph::{AdjList, FlowGraph};
 
 /// What one thread's counts reuse from transfer to transfer.
 struct Scratch {
@@ -70,61 +70,70 @@ fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u3
     let mut in_window = |v: u32| ins.window(v, g.in_list(v), e, from);
     let mut spent = 0u64;
     let mut count = 0u32;
-    // Scatter leg: instances (a, d) for every d that b paid.
+    // Scatter leg: instances (a, d) for every d that b paid, through another w with
+    // a -> w and w -> d.
     let a_out = out_window(a);
-    let mut a_targets = false; // in `set` only once a candidate needs them
     set.distinct_sorted(out_window(b).other, ends);
-    for &d in ends.iter() {
-        if d == a || d == b || spent > budget {
-            continue;
-        }
-        let d_in = in_window(d);
-        // Another w (not a, b, d) with a -> w and w -> d.
-        let found = if d_in.len() <= a_out.len() {
-            if !a_targets {
-                spent += a_out.len() as u64;
-                set.fill(a_out.other);
-                a_targets = true;
-            }
-            spent += d_in.len() as u64;
-            d_in.other.iter().copied().any(|w| w != a && w != b && w != d && set.contains(w))
-        } else {
-            spent += a_out.len() as u64;
-            a_out.other.iter().copied().filter(|&w| w != b && w != d && w != a).any(|w| {
-                let w_out = out_window(w);
-                spent += w_out.len() as u64;
-                w_out.other.contains(&d)
-            })
-        };
-        count += u32::from(found);
-    }
-    // Gather leg: instances (s, b) for every s that paid a.
+    let mut side = Side { known: a_out, set, filled: false, spent: &mut spent, budget };
+    count += side.count(ends, (a, b), &mut in_window, &mut out_window);
+    // Gather leg: instances (s, b) for every s that paid a, through another w with
+    // s -> w and w -> b.
     let b_in = in_window(b);
-    let mut b_sources = false;
     set.distinct_sorted(in_window(a).other, ends);
-    for &s in ends.iter() {
-        if s == a || s == b || spent > budget {
-            continue;
-        }
-        let s_out = out_window(s);
-        // Another w (not s, a, b) with s -> w and w -> b.
-        let found = if s_out.len() <= b_in.len() {
-            if !b_sources {
-                spent += b_in.len() as u64;
-                set.fill(b_in.other);
-                b_sources = true;
-            }
-            spent += s_out.len() as u64;
-            s_out.other.iter().copied().any(|w| w != s && w != a && w != b && set.contains(w))
-        } else {
-            spent += b_in.len() as u64;
-            b_in.other.iter().copied().filter(|&w| w != s && w != a && w != b).any(|w| {
-                let w_in = in_window(w);
-                spent += w_in.len() as u64;
-                w_in.other.contains(&s)
-            })
-        };
-        count += u32::from(found);
-    }
+    let mut side = Side { known: b_in, set, filled: false, spent: &mut spent, budget };
+    count += side.count(ends, (a, b), &mut out_window, &mut in_window);
     (count, spent > budget)
+}
+
+/// One leg's intersections: the transfer's own end's window (`known`: a's payments for a
+/// scatter, b's receipts for a gather) against each candidate's.
+struct Side<'s, 'g> {
+    known: AdjList<'g>,
+    /// Holds `known`'s other ends once a candidate needs them (`filled`).
+    set: &'s mut AccountSet,
+    filled: bool,
+    spent: &'s mut u64,
+    budget: u64,
+}
+
+impl<'g> Side<'_, 'g> {
+    /// How many of `candidates` (ascending, `a` and `b` skipped) share another w with
+    /// `known`, not `a`, `b` or the candidate: read from the candidate's window
+    /// (`candidate_window`) or, when `known` is shorter, from each w's window towards
+    /// the candidate (`w_window`), until the budget is spent.
+    fn count(
+        &mut self,
+        candidates: &[u32],
+        (a, b): (u32, u32),
+        candidate_window: &mut impl FnMut(u32) -> AdjList<'g>,
+        w_window: &mut impl FnMut(u32) -> AdjList<'g>,
+    ) -> u32 {
+        let known = self.known;
+        let mut count = 0;
+        for &c in candidates {
+            if c == a || c == b || *self.spent > self.budget {
+                continue;
+            }
+            let other = |w: u32| w != a && w != b && w != c;
+            let theirs = candidate_window(c);
+            let found = if theirs.len() <= known.len() {
+                if !self.filled {
+                    *self.spent += known.len() as u64;
+                    self.set.fill(known.other);
+                    self.filled = true;
+                }
+                *self.spent += theirs.len() as u64;
+                theirs.other.iter().any(|&w| other(w) && self.set.contains(w))
+            } else {
+                *self.spent += known.len() as u64;
+                known.other.iter().copied().filter(|&w| other(w)).any(|w| {
+                    let towards = w_window(w);
+                    *self.spent += towards.len() as u64;
+                    towards.other.contains(&c)
+                })
+            };
+            count += u32::from(found);
+        }
+        count
+    }
 }
