@@ -40,7 +40,6 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
                 start,
                 spec,
                 &[origin],
-                |v| v == origin,
                 |v| comp[v as usize] == comp[origin as usize],
                 |path| {
                     let b = bin(path.len());

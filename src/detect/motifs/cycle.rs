@@ -212,7 +212,7 @@ impl Detector for Cycle {
                 if g.amount[ei] >= min_amount {
                     let mut plain = Vec::new();
                     let end = if timed {
-                        cycles_into(g, e, spec, &[origin], |v| v == origin, home, |c| plain.push(c.to_vec()))
+                        cycles_into(g, e, spec, &[origin], home, |c| plain.push(c.to_vec()))
                     } else {
                         plain_cycles_from(g, e, spec, &channels, &mut plain)
                     };

@@ -169,7 +169,6 @@ fn search_start(
         start,
         spec,
         members.of(group),
-        |v| g.accounts.controller[v as usize] == group,
         |v| together(on_cycle, g.accounts.controller[v as usize], group),
         |path| {
             let through_offshore =

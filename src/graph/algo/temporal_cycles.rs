@@ -61,37 +61,26 @@ struct Hop {
     to: u32,
 }
 
-/// Visits every cycle starting with edge `start` (see module docs), following no transfer
-/// to an account for which `may_return` is false (pass its strongly connected component
-/// test, or `|_| true`).
-pub fn cycles_from(
-    g: &FlowGraph,
-    start: u32,
-    spec: CycleSpec,
-    closes: impl Fn(u32) -> bool,
-    may_return: impl Fn(u32) -> bool,
-    visit: impl FnMut(&[u32]),
-) -> SearchEnd {
-    let s = start as usize;
-    search(g, start, spec, g.time[s].saturating_add(spec.window), closes, may_return, visit)
-}
-
-/// [`cycles_from`] when the closing set is `closers` (its accounts, listed; `closes`
-/// still says who is in it). A cycle closes with a transfer into one of them, so no hop
-/// can come after the last transfer into them that could close it: one within the
-/// window, after `start`, of at least `min_retained` of `start`'s amount and at most
-/// what growing by `amount_tolerance` at every hop allows. The search stops there, and
-/// does not start when there is none. The same cycles, found with fewer steps: a
-/// search that stopped at the budget may find more than [`cycles_from`] does.
+/// Visits every cycle starting with edge `start` (see module docs) whose closing set is
+/// `closers` (its accounts, ascending), following no transfer to an account for which
+/// `may_return` is false (pass its strongly connected component test, or `|_| true`).
+///
+/// A cycle closes with a transfer into one of `closers`, so no hop can come after the
+/// last transfer into them that could close it: one within the window, after `start`,
+/// of at least `min_retained` of `start`'s amount and at most what growing by
+/// `amount_tolerance` at every hop allows. The search stops there, and does not start
+/// when there is none: the cycles of the whole window, found with fewer steps (a search
+/// that stops at the budget finds at least those it found searching to the window's end).
 pub fn cycles_into(
     g: &FlowGraph,
     start: u32,
     spec: CycleSpec,
     closers: &[u32],
-    closes: impl Fn(u32) -> bool,
     may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32]),
 ) -> SearchEnd {
+    debug_assert!(closers.windows(2).all(|w| w[0] < w[1]), "closers must be ascending");
+    let closes = |v: u32| closers.binary_search(&v).is_ok();
     match last_close(g, start, spec, closers) {
         Some(by) => search(g, start, spec, by, closes, may_return, visit),
         None => SearchEnd::Complete,
@@ -123,6 +112,7 @@ fn last_close(g: &FlowGraph, start: u32, spec: CycleSpec, closers: &[u32]) -> Op
         .max()
 }
 
+/// Every cycle from `start` whose hops all come by `deadline`.
 fn search(
     g: &FlowGraph,
     start: u32,
@@ -251,10 +241,11 @@ mod tests {
 
     fn found(g: &FlowGraph, start: u32, spec: CycleSpec, group: &dyn Fn(u32) -> bool) -> BTreeSet<Vec<u32>> {
         let mut out = BTreeSet::new();
-        let end = cycles_from(
+        let end = search(
             g,
             start,
             spec,
+            g.time[start as usize] + spec.window,
             group,
             |_| true,
             |p| {
@@ -315,7 +306,7 @@ mod tests {
                 let comp = crate::graph::algo::components::cyclic_components(g.node_count(), pairs);
                 let home = |v: u32| v == origin;
                 let mut pruned = BTreeSet::new();
-                cycles_from(&g, start, spec(max_hops), home, |v| comp[v as usize] == comp[origin as usize] && comp[v as usize] != u32::MAX, |p| {
+                search(&g, start, spec(max_hops), g.time[start as usize] + spec(max_hops).window, home, |v| comp[v as usize] == comp[origin as usize] && comp[v as usize] != u32::MAX, |p| {
                     pruned.insert(p.to_vec());
                 });
                 prop_assert_eq!(pruned, brute(&g, start, spec(max_hops), &home));
@@ -324,7 +315,7 @@ mod tests {
                 let members: Vec<u32> = (0..g.node_count() as u32).filter(|&v| group(v)).collect();
                 for s in [spec(max_hops), CycleSpec { min_retained: 0.0, amount_tolerance: f64::INFINITY, ..spec(max_hops) }] {
                     let mut closed_by = BTreeSet::new();
-                    let end = cycles_into(&g, start, s, &members, group, |_| true, |p| {
+                    let end = cycles_into(&g, start, s, &members, |_| true, |p| {
                         closed_by.insert(p.to_vec());
                     });
                     prop_assert_eq!(end, SearchEnd::Complete);
