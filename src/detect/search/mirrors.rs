@@ -12,7 +12,7 @@
 //! chance does not do even between two busy accounts. Such a pair then also takes its
 //! smaller legs, when it mirrors most of those as well.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -20,6 +20,7 @@ use rustc_hash::FxHashMap;
 use crate::config::params::{Channels, Count, Hours, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::controllers::GroupMembers;
 use crate::graph::FlowGraph;
 use crate::model::{Channel, Country, HolderKind};
 use crate::pattern::Pattern;
@@ -169,16 +170,18 @@ fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
         .collect();
 
     // Linked: inside controller groups that span two countries, legs of any size.
-    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for v in 0..g.node_count() as u32 {
-        if g.accounts.country[v as usize].is_some() {
-            members.entry(g.accounts.controller[v as usize]).or_default().push(v);
-        }
-    }
-    members.retain(|_, m| {
-        m.len() > 1 && m.iter().map(|&v| g.accounts.country[v as usize]).collect::<BTreeSet<_>>().len() > 1
-    });
-    let groups: Vec<&Vec<u32>> = members.values().collect();
+    let all_members = GroupMembers::new(&g.accounts.controller);
+    let groups: Vec<Vec<u32>> = (0..g.node_count() as u32)
+        .map(|group| all_members.of(group))
+        .filter(|m| m.len() > 1)
+        .map(|m| {
+            m.iter().copied().filter(|&v| g.accounts.country[v as usize].is_some()).collect::<Vec<u32>>()
+        })
+        .filter(|m| {
+            m.len() > 1
+                && m.iter().map(|&v| g.accounts.country[v as usize]).collect::<BTreeSet<_>>().len() > 1
+        })
+        .collect();
     found.par_extend(groups.par_iter().flat_map_iter(|m| linked_matches(g, cfg, m, gap, &is_leg, &matches)));
     // By account pair, so that each pair's candidates are one run: coincidental matches
     // grow with the square of the dump's daily volume (12.5M at 100M transfers, 79k at
