@@ -399,6 +399,17 @@ impl AccountTable {
         self.ids.is_empty()
     }
 
+    /// Room for `more` accounts, so that a table read row by row grows once.
+    pub fn reserve(&mut self, more: usize) {
+        self.ids.reserve(more);
+        self.index.reserve(more);
+        self.holder.reserve(more);
+        self.bank.reserve(more);
+        self.country.reserve(more);
+        self.opened_on.reserve(more);
+        self.listed.reserve(more);
+    }
+
     /// Dense index for `id`, adding an unlisted account if it is new.
     pub fn intern(&mut self, id: &str) -> u32 {
         if let Some(&i) = self.index.get(id) {
@@ -447,6 +458,18 @@ impl HolderTable {
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+
+    /// Room for `more` holders, so that a table read row by row grows once.
+    pub fn reserve(&mut self, more: usize) {
+        self.ids.reserve(more);
+        self.index.reserve(more);
+        self.kind.reserve(more);
+        self.name.reserve(more);
+        self.jurisdiction.reserve(more);
+        self.incorporated_on.reserve(more);
+        self.address.reserve(more);
+        self.licence.reserve(more);
     }
 
     /// Index for `id`, adding an unknown holder if it is new.

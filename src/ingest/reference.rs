@@ -3,18 +3,19 @@
 use super::fx::FxTable;
 use super::parse;
 use super::rejects::Reject;
-use super::source::{RawTable, StrColumn};
+use super::source::{RawTable, RowCursor, StrColumn};
 use crate::model::{AccountTable, Country, Currency, EntityLink, HolderKind, HolderTable, Relation};
 use rustc_hash::FxHashMap;
 
-/// The cell of an optional column; `""` when the column is absent.
-fn cell<'a>(col: &Option<StrColumn<'a>>, row: usize) -> &'a str {
-    col.as_ref().map(|c| c.get(row)).unwrap_or("")
+/// The cell of an optional column read row after row (a table of a million rows was
+/// mostly the search for each cell's chunk); `""` when the column is absent.
+fn next_cell<'a>(col: &mut Option<RowCursor<'_, 'a>>, row: usize) -> &'a str {
+    col.as_mut().map(|c| c.get(row)).unwrap_or("")
 }
 
 /// A non-empty cell as owned text.
-fn text(col: &Option<StrColumn<'_>>, row: usize) -> Option<String> {
-    Some(cell(col, row)).filter(|s| !s.is_empty()).map(str::to_owned)
+fn text(col: &mut Option<RowCursor<'_, '_>>, row: usize) -> Option<String> {
+    Some(next_cell(col, row)).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// An optional country: empty is `None`, anything but two letters is an error.
@@ -35,6 +36,42 @@ fn date(text: &str) -> Result<Option<i64>, &'static str> {
     }
 }
 
+/// The line each id of a table was first accepted on in this file, by the index the
+/// table gave it: what a later row with the same id is rejected against.
+struct FirstLines {
+    /// Ids the table held before this file.
+    known: usize,
+    /// By index from `known` on: indexes come in order, each once.
+    lines: Vec<u64>,
+    /// Ids the table held before, met again in this file.
+    earlier: FxHashMap<u32, u64>,
+}
+
+impl FirstLines {
+    fn new(known: usize) -> FirstLines {
+        FirstLines { known, lines: Vec::new(), earlier: FxHashMap::default() }
+    }
+
+    /// The line index `i` was first accepted on in this file, if it was.
+    fn of(&self, i: u32) -> Option<u64> {
+        match (i as usize).checked_sub(self.known) {
+            Some(k) => self.lines.get(k).copied(),
+            None => self.earlier.get(&i).copied(),
+        }
+    }
+
+    /// Index `i` was accepted on `line`.
+    fn set(&mut self, i: u32, line: u64) {
+        match (i as usize).checked_sub(self.known) {
+            Some(k) if k == self.lines.len() => self.lines.push(line),
+            Some(_) => {}
+            None => {
+                self.earlier.entry(i).or_insert(line);
+            }
+        }
+    }
+}
+
 /// Reads `entities` into `holders`; returns the rejects.
 pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
     let mut rejects = Vec::new();
@@ -46,25 +83,30 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
     let inc = raw.column("incorporated_on");
     let addr = raw.column("registered_address");
     let licence = raw.column("licence");
-    let mut first_line = FxHashMap::with_capacity_and_hasher(raw.height(), Default::default());
+    let (mut id_at, mut kind_at) = (id.cursor(), kind.cursor());
+    let [mut name_at, mut juris_at, mut inc_at, mut addr_at, mut licence_at] =
+        [&name, &juris, &inc, &addr, &licence].map(|c| c.as_ref().map(StrColumn::cursor));
+    holders.reserve(raw.height());
+    let mut first_line = FirstLines::new(holders.len());
     for row in 0..raw.height() {
         let line = raw.line(row);
         let reject =
             |field: &str, reason: String, value: &str| Reject::new(&raw.file, line, field, reason, value);
-        let eid = id.get(row);
+        let eid = id_at.get(row);
         if eid.is_empty() {
             rejects.push(reject("entity_id", "empty entity_id".into(), ""));
             continue;
         }
-        if let Some(first) = first_line.get(eid) {
+        if let Some(first) = holders.index.get(eid).and_then(|&h| first_line.of(h)) {
             rejects.push(reject("entity_id", format!("duplicate entity_id (first on line {first})"), eid));
             continue;
         }
-        let Some(k) = HolderKind::parse(kind.get(row)) else {
-            rejects.push(reject("kind", "kind must be person or company".into(), kind.get(row)));
+        let kind_text = kind_at.get(row);
+        let Some(k) = HolderKind::parse(kind_text) else {
+            rejects.push(reject("kind", "kind must be person or company".into(), kind_text));
             continue;
         };
-        let j = cell(&juris, row);
+        let j = next_cell(&mut juris_at, row);
         let jurisdiction = match country(j) {
             Ok(c) => c,
             Err(e) => {
@@ -72,7 +114,7 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
                 continue;
             }
         };
-        let d = cell(&inc, row);
+        let d = next_cell(&mut inc_at, row);
         let incorporated = match date(d) {
             Ok(v) => v,
             Err(e) => {
@@ -80,14 +122,15 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
                 continue;
             }
         };
-        first_line.insert(eid, line);
-        let h = holders.intern(eid) as usize;
+        let h = holders.intern(eid);
+        first_line.set(h, line);
+        let h = h as usize;
         holders.kind[h] = k;
         holders.jurisdiction[h] = jurisdiction;
         holders.incorporated_on[h] = incorporated;
-        holders.name[h] = text(&name, row);
-        holders.address[h] = text(&addr, row);
-        holders.licence[h] = text(&licence, row);
+        holders.name[h] = text(&mut name_at, row);
+        holders.address[h] = text(&mut addr_at, row);
+        holders.licence[h] = text(&mut licence_at, row);
     }
     rejects
 }
@@ -102,21 +145,25 @@ pub fn accounts(raw: &RawTable, accounts: &mut AccountTable, holders: &mut Holde
     let bank = raw.column("bank_id");
     let country_col = raw.column("country");
     let opened = raw.column("opened_on");
-    let mut first_line = FxHashMap::with_capacity_and_hasher(raw.height(), Default::default());
+    let mut id_at = id.cursor();
+    let [mut holder_at, mut bank_at, mut country_at, mut opened_at] =
+        [&holder, &bank, &country_col, &opened].map(|c| c.as_ref().map(StrColumn::cursor));
+    accounts.reserve(raw.height());
+    let mut first_line = FirstLines::new(accounts.len());
     for row in 0..raw.height() {
         let line = raw.line(row);
         let reject =
             |field: &str, reason: String, value: &str| Reject::new(&raw.file, line, field, reason, value);
-        let aid = id.get(row);
+        let aid = id_at.get(row);
         if aid.is_empty() {
             rejects.push(reject("account_id", "empty account_id".into(), ""));
             continue;
         }
-        if let Some(first) = first_line.get(aid) {
+        if let Some(first) = accounts.index.get(aid).and_then(|&a| first_line.of(a)) {
             rejects.push(reject("account_id", format!("duplicate account_id (first on line {first})"), aid));
             continue;
         }
-        let c = cell(&country_col, row);
+        let c = next_cell(&mut country_at, row);
         let parsed_country = match country(c) {
             Ok(v) => v,
             Err(e) => {
@@ -124,7 +171,7 @@ pub fn accounts(raw: &RawTable, accounts: &mut AccountTable, holders: &mut Holde
                 continue;
             }
         };
-        let o = cell(&opened, row);
+        let o = next_cell(&mut opened_at, row);
         let opened_on = match date(o) {
             Ok(v) => v,
             Err(e) => {
@@ -132,13 +179,14 @@ pub fn accounts(raw: &RawTable, accounts: &mut AccountTable, holders: &mut Holde
                 continue;
             }
         };
-        first_line.insert(aid, line);
-        let a = accounts.intern(aid) as usize;
+        let a = accounts.intern(aid);
+        first_line.set(a, line);
+        let a = a as usize;
         accounts.listed[a] = true;
         accounts.country[a] = parsed_country;
         accounts.opened_on[a] = opened_on;
-        accounts.bank[a] = text(&bank, row);
-        let h = cell(&holder, row);
+        accounts.bank[a] = text(&mut bank_at, row);
+        let h = next_cell(&mut holder_at, row);
         if !h.is_empty() {
             accounts.holder[a] = Some(holders.intern(h));
         }
@@ -244,4 +292,72 @@ pub fn fx_rates(raw: &RawTable, fx: &mut FxTable) -> Vec<Reject> {
     }
     fx.seal();
     rejects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::source::read_table;
+
+    fn table(name: &str, text: &str) -> (tempfile::TempDir, RawTable) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("the file is written");
+        let raw = read_table(&path).expect("the file reads");
+        (dir, raw)
+    }
+
+    fn said(rejects: &[Reject]) -> Vec<(u64, String, String)> {
+        rejects.iter().map(|r| (r.line, r.field.clone(), r.reason.clone())).collect()
+    }
+
+    #[test]
+    fn a_repeated_id_is_rejected_against_the_line_it_was_first_accepted_on() {
+        // E1 first comes with a bad kind (rejected, so not accepted), then on line 3.
+        let (_d, raw) =
+            table("entities.csv", "entity_id,kind\nE1,robot\nE1,person\nE2,company\nE1,company\nE2,person\n");
+        let mut holders = HolderTable::default();
+        let rejects = entities(&raw, &mut holders);
+        assert_eq!(
+            said(&rejects),
+            vec![
+                (2, "kind".into(), "kind must be person or company".into()),
+                (5, "entity_id".into(), "duplicate entity_id (first on line 3)".into()),
+                (6, "entity_id".into(), "duplicate entity_id (first on line 4)".into()),
+            ]
+        );
+        assert_eq!(holders.ids, vec!["E1", "E2"]);
+        assert_eq!(holders.kind, vec![HolderKind::Person, HolderKind::Company]);
+
+        let (_d, raw) = table(
+            "accounts.csv",
+            "account_id,holder_id,country\nA1,E2,GERMANY\nA1,E2,DE\nA2,E9,FR\nA1,E1,FR\n",
+        );
+        let mut accounts = AccountTable::default();
+        let rejects = super::accounts(&raw, &mut accounts, &mut holders);
+        assert_eq!(
+            said(&rejects),
+            vec![
+                (2, "country".into(), "not a 2-letter ISO 3166-1 code".into()),
+                (5, "account_id".into(), "duplicate account_id (first on line 3)".into()),
+            ]
+        );
+        assert_eq!(accounts.ids, vec!["A1", "A2"]);
+        // A holder named only by an account is added, unknown.
+        assert_eq!(accounts.holder, vec![Some(1), Some(2)]);
+        assert_eq!(holders.kind[2], HolderKind::Unknown);
+    }
+
+    #[test]
+    fn ids_the_table_held_before_the_file_are_not_duplicates_until_repeated_in_it() {
+        let mut holders = HolderTable::default();
+        holders.intern("E1");
+        let (_d, raw) = table("entities.csv", "entity_id,kind\nE1,person\nE1,company\n");
+        let rejects = entities(&raw, &mut holders);
+        assert_eq!(
+            said(&rejects),
+            vec![(3, "entity_id".into(), "duplicate entity_id (first on line 2)".into())]
+        );
+        assert_eq!(holders.kind, vec![HolderKind::Person]);
+    }
 }
