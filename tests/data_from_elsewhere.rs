@@ -153,9 +153,12 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("precision_at_50") >= 0.8, "{shown}");
     // Per pattern, a little under where the motif detectors reach today (cycle
-    // 0.783 / 0.387, scatter_gather 0.486 / 0.221, fan_out recall 0.614, fan_in recall
-    // 0.306): loops of strangers and intermediaries keeping the same share are what find
+    // 0.783 / 0.387, scatter_gather 0.486 / 0.221, fan_out recall 0.535, fan_in recall
+    // 0.320): loops of strangers and intermediaries keeping the same share are what find
     // the first two, fans spread over a month and read by their amounts the last two.
+    // fan_out was 0.614 while a payee paid again after a month's silence still counted
+    // as new: one hub's week then held eleven "new" payees where five were its case's,
+    // and the count passed the chance test on the strength of its regular payees.
     let scores: Vec<ScoreRow> = typed(&out.join("eval.csv"));
     let account_row = |pattern: &str| {
         scores.iter().find(|r| r.pattern.as_str() == pattern && r.level.as_str() == "account").unwrap()
@@ -163,11 +166,14 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
     for (p, recall) in [
         (Pattern::Cycle, 0.33),
         (Pattern::ScatterGather, 0.18),
-        (Pattern::FanOut, 0.55),
+        (Pattern::FanOut, 0.5),
         (Pattern::FanIn, 0.25),
     ] {
         assert!(account_row(p.code()).recall.0 >= recall, "{p}: {shown}");
     }
     assert!(account_row(Pattern::Cycle.code()).precision.0 >= 0.7, "{shown}");
     assert!(account_row("ANY").recall.0 >= 0.58, "{shown}");
+    // Payees and senders that come back after a month are not fans: 0.598 (0.480 when
+    // they counted as new).
+    assert!(account_row("ANY").precision.0 >= 0.55, "{shown}");
 }

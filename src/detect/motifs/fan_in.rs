@@ -35,7 +35,9 @@
 //! `min_counterparties` (3, the fewest that make a fan rather than a pair: how many is
 //! "many" is left to the chance test, so a busy account needs far more) *new* senders, first seen inside the window and
 //! not after `relationship_days` (30: a sender who pays daily for a few weeks and then
-//! never again is new; one who pays every month is not),
+//! never again is new; one who pays every month is not), and never back after a silence
+//! longer than the window (rent due again 28 to 31 days on is not new, however soon in
+//! the month the dump ends),
 //! `min_rate_ratio` (5: the burst's daily rate is five times the account's own rate
 //! outside it), `min_amount` (`p90`: one large transfer of the dump in the window, in
 //! all; a household meeting a few new people in a week moves less; and half of it
@@ -53,7 +55,8 @@
 //! new customers every day has busy days its habit explains; a trading company meets
 //! new business counterparties every week, so company-to-company payments do not count. Card purchases do not
 //! count. Friends paying a household back over a month, a few new people each week, pay
-//! its everyday amounts: no spread fan. A hub that also passes the money on is reported as gather-scatter, or as UB1,
+//! its everyday amounts: no spread fan. Tenants seen first on the dump's first rent day
+//! pay again a month on, so they are not new senders. A hub that also passes the money on is reported as gather-scatter, or as UB1,
 //! UB4 or one of the other typologies when their evidence is there, not twice.
 
 use crate::config::Config;
@@ -211,11 +214,45 @@ mod tests {
         let list = g.in_list(shop);
         let keep: Vec<usize> = (0..list.len()).collect();
         let dense = crate::detect::search::fans::scales(7 * D, 1).into_iter().any(|(span, rate)| {
-            crate::detect::search::fans::densest_within(&g, list, &keep, keep.len(), span, rate, 30 * D)
-                .is_some_and(|b| b.new_counterparties >= 5 && b.rate_ratio >= 5.0)
+            crate::detect::search::fans::densest_within(
+                &g,
+                list,
+                &keep,
+                keep.len(),
+                span,
+                rate,
+                crate::detect::search::fans::Relationship { ends_within: 30 * D, lapse: 7 * D },
+            )
+            .is_some_and(|b| b.new_counterparties >= 5 && b.rate_ratio >= 5.0)
         });
         assert!(dense, "the rush passes the count and rate tests");
         assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
+    }
+
+    /// Twelve tenants pay their rent on the dump's first day and again `gap` days later,
+    /// and the dump ends before the third month.
+    fn rent_at_the_dump_start(gap: Option<i64>) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(76);
+        let due: Vec<i64> = std::iter::once(0).chain(gap).collect();
+        for day in due {
+            for k in 0..12 {
+                t.wire(&format!("TENANT{k}"), "LANDLORD", day * D + k * H, 1_500.0 + k as f64);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn rent_seen_from_the_dump_start_is_not_a_fan_in() {
+        // Rent comes back a month on, 28 to 31 days: tenants who pay again after a
+        // month's silence are not new senders.
+        for gap in [28, 29, 30, 31] {
+            let t = rent_at_the_dump_start(Some(gap));
+            assert!(t.hits(&FanIn).is_empty(), "next rent {gap} days on: {:?}", t.hits(&FanIn));
+        }
+        // Not vacuous: twelve people paying once and never again are a fan.
+        assert_eq!(rent_at_the_dump_start(None).hits(&FanIn).len(), 1);
     }
 
     /// A household's everyday life for 200 days: four friends pay it about 100 every ten

@@ -26,13 +26,15 @@
 //!
 //! ## Parameters
 //! `[fan_out]`: `window_days` (7), `min_counterparties` (3 new payees, first paid inside
-//! the window and not after `relationship_days`, 30), `min_rate_ratio` (5),
+//! the window, not after `relationship_days`, 30, and never again after a silence longer
+//! than the window), `min_rate_ratio` (5),
 //! `min_amount` (`p90`), `expected_by_chance` (1), `spread_expected_by_chance` (0.1),
 //! `channels` (all but card), as for fan_in.
 //!
 //! ## Look-alikes
-//! Payroll pays the same staff every month (they are not new payees) and suppliers are
-//! paid all year (no week stands out). A household that pays a few new people a month
+//! Payroll pays the same staff every month (they are not new payees, even on the
+//! dump's first payday when the next comes 28 to 31 days later and the dump ends before
+//! a third) and suppliers are paid all year (no week stands out). A household that pays a few new people a month
 //! its everyday amounts (a move, a holiday) is no spread fan, and one paying three or
 //! four new people small sums in a day (a shared dinner, second-hand purchases) moves
 //! less than one large transfer of the dump in all. One large purchase (a house, a car, a
@@ -176,6 +178,34 @@ mod tests {
             }
         }
         assert!(t.hits(&FanOut).is_empty());
+    }
+
+    /// A dump that opens on a payday and ends before the third: thirty staff are first
+    /// paid on the dump's first day, paid again `gap` days later, and the dump closes
+    /// `tail` days after that.
+    fn payroll_at_the_dump_start(gap: Option<i64>) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(76);
+        let paydays: Vec<i64> = std::iter::once(0).chain(gap).collect();
+        for day in paydays {
+            for k in 0..30 {
+                t.wire("EMPLOYER", &format!("STAFF{k}"), day * D + 9 * H + k * 60, 3_000.0 + k as f64);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn a_payroll_seen_from_the_dump_start_is_not_a_fan_out() {
+        // The next payday 28 to 31 days on (February, a payday moved off a weekend):
+        // staff who come back after a month's silence are not new payees, however soon
+        // in the month the dump ends.
+        for gap in [28, 29, 30, 31] {
+            let t = payroll_at_the_dump_start(Some(gap));
+            assert!(t.hits(&FanOut).is_empty(), "next payday {gap} days on: {:?}", t.hits(&FanOut));
+        }
+        // Not vacuous: thirty people paid once and never again are a fan.
+        assert_eq!(payroll_at_the_dump_start(None).hits(&FanOut).len(), 1);
     }
 
     #[test]

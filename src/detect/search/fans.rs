@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 
 use crate::config::params::{Channels, Count, Days, Multiple};
 use crate::config::AmountFloor;
@@ -41,6 +42,41 @@ pub struct FanConfig {
     pub skip_business_to_business: bool,
     /// Channels that count.
     pub channels: Channels,
+}
+
+/// When a counterparty of a burst counts as *new*: the account first deals with it (this
+/// way) inside the window, its last transfer comes at most `ends_within` after the
+/// window opened, and it never comes back after a silence longer than `lapse`.
+///
+/// The silence is what tells a recurring relationship from new business. Staff paid on
+/// the 25th are paid again a month later, which may be 28 to 31 days on, moved a day or
+/// two off a weekend: a bound of 30 days alone read a dump's first payday as a burst of
+/// new payees whenever the dump ended before a third one. Payees paid daily for a few
+/// weeks and then never again never fall silent, and stay new.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relationship {
+    /// Seconds from the window's start by which the counterparty's last transfer falls.
+    pub ends_within: i64,
+    /// Longest silence, in seconds, between two of its transfers.
+    pub lapse: i64,
+}
+
+impl Relationship {
+    /// New means seen only inside a window of `span` seconds (no silence there can be
+    /// longer than the window itself).
+    pub fn inside(span: i64) -> Relationship {
+        Relationship { ends_within: span, lapse: span }
+    }
+
+    /// A fan's: over by `relationship_days` (at least the window), never silent for
+    /// longer than the window.
+    fn of_fan(cfg: &FanConfig) -> Relationship {
+        let window = cfg.window_days.get();
+        Relationship {
+            ends_within: days_to_seconds(cfg.relationship_days.get().max(window)),
+            lapse: days_to_seconds(window),
+        }
+    }
 }
 
 /// Which way the fan points.
@@ -106,7 +142,7 @@ fn fan_hit(
         &keep,
         baseline,
         days_to_seconds(cfg.window_days.get()),
-        days_to_seconds(cfg.relationship_days.get().max(cfg.window_days.get())),
+        Relationship::of_fan(cfg),
         |b| {
             b.new_counterparties >= cfg.min_counterparties.get()
                 && b.rate_ratio >= cfg.min_rate_ratio.get()
@@ -172,8 +208,9 @@ fn slow_fan(
     cfg: &FanConfig,
     floor: f64,
 ) -> Option<Burst> {
-    let span = days_to_seconds(cfg.relationship_days.get().max(cfg.window_days.get()));
-    let (mut b, new_edges) = densest(g, list, keep, baseline, span, span, span, true)?;
+    let relationship = Relationship::of_fan(cfg);
+    let span = relationship.ends_within;
+    let (mut b, new_edges) = densest(g, list, keep, baseline, span, span, relationship, true)?;
     if b.new_counterparties < cfg.min_counterparties.get() {
         return None;
     }
@@ -307,7 +344,7 @@ pub fn densest_at_any_scale(
     keep: &[usize],
     baseline: usize,
     window: i64,
-    relationship: i64,
+    relationship: Relationship,
     accept: impl Fn(&Burst) -> bool,
 ) -> Option<Burst> {
     let mut best: Option<Burst> = None;
@@ -334,10 +371,8 @@ pub fn densest_at_any_scale(
 
 /// The densest window among the counted transfers `keep` (indices into `list`,
 /// time-sorted) whose first and last transfers are at most `span` apart: the one that
-/// opens the most *new* relationships, with counterparties the account first deals with
-/// (this way) inside the window and never again later than `relationship` after the
-/// window opened; earliest on ties; `None` when there are none. With `relationship ==
-/// span` a new counterparty is one seen only inside the window. Counterparties are
+/// opens the most *new* relationships ([`Relationship`]); earliest on ties; `None` when
+/// there are none. Counterparties are
 /// controller groups, so one owner's several accounts count once. `baseline` is how many
 /// transfers the account made this way in all (counted or not): the burst's rate, per
 /// `rate_window`, is compared with the rest of them.
@@ -348,7 +383,7 @@ pub fn densest_within(
     baseline: usize,
     span: i64,
     rate_window: i64,
-    relationship: i64,
+    relationship: Relationship,
 ) -> Option<Burst> {
     densest(g, list, keep, baseline, span, rate_window, relationship, false).map(|(b, _)| b)
 }
@@ -363,27 +398,38 @@ fn densest(
     baseline: usize,
     span: i64,
     rate_window: i64,
-    relationship: i64,
+    relationship: Relationship,
     new_edges: bool,
 ) -> Option<(Burst, Vec<u32>)> {
     let controller = &g.accounts.controller;
     let party = |k: usize| controller[list.other[keep[k]] as usize];
     let time = |k: usize| list.time[keep[k]];
-    // Each counterparty's last transfer, and whether position k is its first.
-    let mut last: FxHashMap<u32, i64> = FxHashMap::default();
+    // Each counterparty's last transfer and whether it ever fell silent for longer than
+    // the lapse, and whether position k is its first.
+    let mut last: FxHashMap<u32, (i64, bool)> = FxHashMap::default();
     let opens: Vec<bool> = (0..keep.len())
-        .map(|k| {
-            let previous = last.insert(party(k), time(k));
-            previous.is_none()
+        .map(|k| match last.entry(party(k)) {
+            Entry::Vacant(e) => {
+                e.insert((time(k), false));
+                true
+            }
+            Entry::Occupied(mut e) => {
+                let (previous, lapsed) = e.get_mut();
+                *lapsed |= time(k) - *previous > relationship.lapse;
+                *previous = time(k);
+                false
+            }
         })
         .collect();
-    // New counterparties in [lo, hi] are the openings k there whose counterparty's last
-    // transfer is by `time(lo) + relationship`. That bound only grows with lo, so the
+    // Openings that can be new at all: their counterparty never lapsed.
+    let fresh = |k: usize| opens[k] && !last[&party(k)].1;
+    // New counterparties in [lo, hi] are the fresh openings k there whose counterparty's
+    // last transfer is by `time(lo) + ends_within`. That bound only grows with lo, so the
     // openings are added to a Fenwick tree in order of their last transfer as it
     // passes them, and each window's count is a range sum: a shop with thousands of
     // payers a week is O(n log n), not O(n x window).
     let mut by_last: Vec<(i64, usize)> =
-        (0..keep.len()).filter(|&k| opens[k]).map(|k| (last[&party(k)], k)).collect();
+        (0..keep.len()).filter(|&k| fresh(k)).map(|k| (last[&party(k)].0, k)).collect();
     by_last.sort_unstable();
     let mut counted = Fenwick::new(keep.len());
     let mut next = 0;
@@ -396,7 +442,7 @@ fn densest(
         while hi + 1 < keep.len() && time(hi + 1) - time(lo) <= span {
             hi += 1;
         }
-        let until = time(lo) + relationship;
+        let until = time(lo) + relationship.ends_within;
         while next < by_last.len() && by_last[next].0 <= until {
             counted.add(by_last[next].1);
             next += 1;
@@ -408,9 +454,9 @@ fn densest(
     }
     let (lo, hi, new) = best?;
     let new_edges = if new_edges {
-        let until = time(lo) + relationship;
+        let until = time(lo) + relationship.ends_within;
         let new_parties: rustc_hash::FxHashSet<u32> =
-            (lo..=hi).filter(|&k| opens[k] && last[&party(k)] <= until).map(party).collect();
+            (lo..=hi).filter(|&k| fresh(k) && last[&party(k)].0 <= until).map(party).collect();
         (lo..=hi).filter(|&k| new_parties.contains(&party(k))).map(|k| list.edges[keep[k]]).collect()
     } else {
         Vec::new()
@@ -483,6 +529,7 @@ mod tests {
             sends in proptest::collection::vec((0i64..40, 0usize..8), 1..60),
             span in 0i64..10,
             relationship in 0i64..20,
+            lapse in 0i64..12,
         ) {
             let mut t = Tiny::new();
             for (day, who) in &sends {
@@ -492,17 +539,20 @@ mod tests {
             let hub = t.dump.accounts.index["HUB"];
             let list = g.in_list(hub);
             let keep: Vec<usize> = (0..list.len()).collect();
-            let got = densest_within(&g, list, &keep, keep.len(), span * D, span * D, relationship * D)
+            let rule = Relationship { ends_within: relationship * D, lapse: lapse * D };
+            let got = densest_within(&g, list, &keep, keep.len(), span * D, span * D, rule)
                 .map(|b| (b.edges, b.new_counterparties));
             // Direct: every opening as the window's start, earliest best on ties.
             let party = |k: usize| g.accounts.controller[list.other[k] as usize];
             let last = |k: usize| (0..list.len()).filter(|&j| party(j) == party(k)).map(|j| list.time[j]).max().unwrap();
             let opens = |k: usize| (0..k).all(|j| party(j) != party(k));
+            let times = |k: usize| (0..list.len()).filter(|&j| party(j) == party(k)).map(|j| list.time[j]).collect::<Vec<_>>();
+            let lapsed = |k: usize| times(k).windows(2).any(|w| w[1] - w[0] > lapse * D);
             let mut want: Option<(Vec<u32>, usize)> = None;
             for lo in (0..list.len()).filter(|&k| opens(k)) {
                 let hi = (lo..list.len()).take_while(|&k| list.time[k] - list.time[lo] <= span * D).last().unwrap();
                 let until = list.time[lo] + relationship * D;
-                let new = (lo..=hi).filter(|&k| opens(k) && last(k) <= until).count();
+                let new = (lo..=hi).filter(|&k| opens(k) && !lapsed(k) && last(k) <= until).count();
                 if want.as_ref().is_none_or(|(_, b)| new > *b) {
                     want = Some((list.edges[lo..=hi].to_vec(), new));
                 }
@@ -526,7 +576,8 @@ mod tests {
         let g = t.graph();
         let list = g.in_list(hub);
         let keep = counted(&g, hub, list, &[Channel::Wire], true);
-        let b = densest_within(&g, list, &keep, keep.len(), 7 * D, 7 * D, 7 * D).unwrap();
+        let b =
+            densest_within(&g, list, &keep, keep.len(), 7 * D, 7 * D, Relationship::inside(7 * D)).unwrap();
         assert_eq!((b.counterparties, b.new_counterparties), (4, 4));
         assert_eq!(b.edges.len(), 5);
         // 5 in 7 days against (4 + 1) in the other 197 days.

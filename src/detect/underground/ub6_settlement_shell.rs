@@ -39,7 +39,7 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Days, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
-use crate::detect::search::fans::densest_within;
+use crate::detect::search::fans::{densest_within, Relationship};
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
@@ -121,7 +121,8 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
         })
         .collect();
     let window = days_to_seconds(cfg.window_days.get());
-    let spike = densest_within(g, outs, &to_persons, outs.len(), window, window, window)?;
+    let spike =
+        densest_within(g, outs, &to_persons, outs.len(), window, window, Relationship::inside(window))?;
     if spike.counterparties < cfg.min_payees.get() {
         return None;
     }
