@@ -36,7 +36,11 @@
 //! ## Look-alikes
 //! Salaries and rents repeat but are not clustered just under a threshold from many
 //! customers into one account; frequent travellers buy currency from dealers, not all
-//! towards one foreign payee on one day. Card payments are never counted.
+//! towards one foreign payee on one day. Card payments are never counted. Where ordinary
+//! amounts are of a threshold's size (a dump in a currency of small units, a wealthy
+//! clientele), a busy account's customers or a foreign school's, dealer's or seller's
+//! payers land on both sides of the line: when as many went at or over it as just under,
+//! in the same days, nobody avoided it, and no hit is made.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -225,7 +229,7 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let mut hits = Vec::new();
     for (target, mut list) in by_target {
         let kept = structured_run(&mut list, window, cfg.min_hits.get());
-        if kept.is_empty() || !bunched(ctx, cfg, target, &kept, &over) {
+        if kept.is_empty() || !bunched(ctx, cfg, target, &kept, &over) || !avoided(target, &kept, &over) {
             continue;
         }
         hits.push(target_hit(ctx, cfg, &th, target, &kept, &over, window));
@@ -341,6 +345,17 @@ fn bunched(
     (near as f64) >= cfg.min_band_share.get() * all as f64
 }
 
+/// Structuring avoids the line: in the days of the run, the target took at least as many
+/// transfers just under the threshold as at or over it. Where ordinary amounts are of
+/// the threshold's size, a busy account's customers land on both sides of it, and those
+/// just under are a slice of that spread, not an avoidance of it.
+fn avoided(target: u32, kept: &[&DayHit], over: &BTreeMap<u32, Vec<(i64, u32)>>) -> bool {
+    let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
+    let under: usize = kept.iter().map(|h| h.edges.len()).sum();
+    let at_or_over = over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
+    under >= at_or_over
+}
+
 /// The hit of one target: the structured transfers, the deposits at or over the line in
 /// the same days, and where the money went next.
 fn target_hit(
@@ -424,12 +439,18 @@ fn target_hit(
 }
 
 /// FX-quota splitting: many people paying one foreign payee on the same or adjacent
-/// days, each just under the individual annual quota.
+/// days, each just under the individual annual quota, to a payee whose personal payers
+/// do avoid the quota: over the dump, no more of their payments at or over it than in
+/// the band under it. The quota is annual, so the payee's whole year is the measure; a
+/// school, seller or dealer abroad paid by people of every means sees most of them go
+/// over it, and five in the band on two days are a slice of that spread.
 fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let g = ctx.graph;
     let (lo_amt, hi_amt) = (cfg.fx_min_quota_use.get() * cfg.fx_quota.get(), cfg.fx_quota.get());
     // payee -> (day, person holder, edge)
     let mut by_payee: BTreeMap<u32, Vec<(i64, u32, u32)>> = BTreeMap::new();
+    // payee -> personal payments at or over the quota
+    let mut over_quota: BTreeMap<u32, usize> = BTreeMap::new();
     for e in 0..g.edge_count() {
         let s = g.src[e] as usize;
         if g.accounts.kind[s] == HolderKind::Company
@@ -442,10 +463,15 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         if a >= lo_amt && a < hi_amt {
             let person = g.accounts.holder[s];
             by_payee.entry(g.dst[e]).or_default().push((g.time[e].div_euclid(DAY), person, e as u32));
+        } else if a >= hi_amt {
+            *over_quota.entry(g.dst[e]).or_default() += 1;
         }
     }
     let mut hits = Vec::new();
     for (payee, mut list) in by_payee {
+        if over_quota.get(&payee).is_some_and(|&over| over > list.len()) {
+            continue;
+        }
         list.sort_unstable();
         let mut keep = vec![false; list.len()];
         let mut lo = 0;
@@ -573,6 +599,50 @@ mod tests {
             t.wire(&p, "PAYEE", k as i64 * 2 * D, 48_000.0);
         }
         assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn customers_on_both_sides_of_the_line_avoid_nothing() {
+        // Six deposits just under the cash line in six days, beside seven over it: the
+        // target's customers deposit sums of the threshold's size, on both sides.
+        let mut t = Tiny::new();
+        smurfs(&mut t, 6, 9_500.0, 1);
+        assert_eq!(run(&t).len(), 1, "not vacuous: alone, the six are structuring");
+        for k in 0..7 {
+            let p = format!("BIG{k}");
+            t.person(&p, "US");
+            t.send(&p, "T", k * 20 * H + 3 * H, 10_500.0 + 400.0 * k as f64, Channel::CashDeposit);
+        }
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+        // As many over as under is still avoidance of a kind the rules want reported.
+        let mut t = Tiny::new();
+        smurfs(&mut t, 6, 9_500.0, 1);
+        for k in 0..6 {
+            let p = format!("BIG{k}");
+            t.person(&p, "US");
+            t.send(&p, "T", k * D + 3 * H, 12_000.0, Channel::CashDeposit);
+        }
+        assert_eq!(run(&t).len(), 1);
+    }
+
+    #[test]
+    fn a_foreign_payee_paid_every_size_is_not_quota_splitting() {
+        // A school abroad, paid by families of every means: five paid between half the
+        // quota and the quota on adjacent days, eight paid more over the year.
+        let mut t = Tiny::new();
+        t.company("SCHOOL", "AU");
+        for k in 0..5 {
+            let p = format!("R{k}");
+            t.person(&p, "CN");
+            t.wire(&p, "SCHOOL", (k % 2) as i64 * D + k as i64 * H, 30_000.0 + 3_000.0 * k as f64);
+        }
+        assert_eq!(run(&t).len(), 1, "not vacuous: alone, the five split their quotas");
+        for k in 0..8 {
+            let p = format!("W{k}");
+            t.person(&p, "CN");
+            t.wire(&p, "SCHOOL", k as i64 * 30 * D + 3 * H, 60_000.0 + 10_000.0 * k as f64);
+        }
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
     }
 
     #[test]
