@@ -12,6 +12,9 @@
 //! burst (a new sender every few days) is found when the amounts its new senders pay are
 //! ones the account does not receive: its count and amounts together no more than
 //! `spread_expected_by_chance` times as unlikely expected, and its amounts on their own.
+//! Bursts a window or more apart are each reported, the most telling first, up to four
+//! per account: a mule account used twice, or a hub whose first burst another typology
+//! explains, does not hide its later one.
 //!
 //! ## Why it matters
 //! Fan-in is one of the eight laundering motifs labelled in the public synthetic AML
@@ -115,6 +118,28 @@ mod tests {
         assert!(hits[0].accounts.iter().any(|a| a.account == hub && a.role == Role::Hub));
         assert_eq!(hits[0].accounts.len(), 7);
         assert!(hits[0].reason.contains("6 distinct senders"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn a_hub_used_twice_shows_both_bursts() {
+        // A mule account gathers from six strangers in January and from six others in
+        // July: the first burst, whatever else explains it, must not hide the second.
+        let mut t = Tiny::new();
+        t.span(200);
+        for k in 0..6 {
+            t.wire(&format!("JAN{k}"), "HUB", 10 * D + k * 12 * H, 2_000.0 + k as f64);
+            t.wire(&format!("JUL{k}"), "HUB", 150 * D + k * 12 * H, 2_500.0 + k as f64);
+        }
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        assert!(hits.iter().all(|h| h.accounts.len() == 7), "{hits:?}");
+        // One burst longer than the window is one fan, not a fan and its tail.
+        let mut t = Tiny::new();
+        t.span(200);
+        for k in 0..12 {
+            t.wire(&format!("S{k}"), "HUB", 10 * D + k * D, 2_000.0 + k as f64);
+        }
+        assert_eq!(t.hits(&FanIn).len(), 1, "{:?}", t.hits(&FanIn));
     }
 
     #[test]

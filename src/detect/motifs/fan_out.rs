@@ -8,6 +8,9 @@
 //! more than the account's habit explains (`expected_by_chance`). A fan spread over a
 //! month rather than a burst (a new payee every few days) is found when the amounts it
 //! pays them are ones the account does not pay (`spread_expected_by_chance`).
+//! Bursts a window or more apart are each reported, the most telling first, up to four
+//! per account: a mule account used twice, or a hub whose first burst another typology
+//! explains, does not hide its later one.
 //!
 //! ## Why it matters
 //! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML

@@ -79,6 +79,32 @@ impl Relationship {
     }
 }
 
+/// How a burst is looked for: the window it must fit in, what makes a counterparty new,
+/// and the spans of bursts already found on the account, which a further burst keeps a
+/// window away from.
+#[derive(Debug, Clone, Copy)]
+pub struct BurstSearch<'a> {
+    /// Longest span of a burst, seconds; read at every [`scales`] below it too.
+    pub window: i64,
+    /// What makes a counterparty new.
+    pub relationship: Relationship,
+    /// `(first, last)` times of bursts found before; a window that comes within
+    /// `window` of one of them is not read.
+    pub apart_from: &'a [(i64, i64)],
+}
+
+impl BurstSearch<'_> {
+    /// True when `[from, to]` comes within a window of a burst found before.
+    fn near_a_found_burst(&self, from: i64, to: i64) -> bool {
+        self.apart_from.iter().any(|&(a, b)| from <= b + self.window && to >= a - self.window)
+    }
+}
+
+/// Separate bursts reported per account and direction at most: a mule account reused a
+/// few times, or a hub whose first burst another typology explains, must not hide a
+/// later one; an account with more is reported by its most telling four.
+const MOST_BURSTS_PER_ACCOUNT: usize = 4;
+
 /// Which way the fan points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fan {
@@ -111,47 +137,59 @@ pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) 
     (0..ctx.graph.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
-        .filter_map(|v| fan_hit(ctx, cfg, &channels, fan, pattern, v))
+        .flat_map_iter(|v| fan_hits_of(ctx, cfg, &channels, fan, pattern, v))
         .collect()
 }
 
-fn fan_hit(
+/// Account `v`'s separate bursts, most telling first: each one found is set aside and
+/// the account read again, a window away from it.
+fn fan_hits_of(
     ctx: &Context<'_>,
     cfg: &FanConfig,
     channels: &[Channel],
     fan: Fan,
     pattern: Pattern,
     v: u32,
-) -> Option<Hit> {
+) -> Vec<Hit> {
     let g = ctx.graph;
     let list = match fan {
         Fan::In => g.in_list(v),
         Fan::Out => g.out_list(v),
     };
     if list.len() < cfg.min_counterparties.get() {
-        return None;
+        return Vec::new();
     }
     let keep = counted(g, v, list, channels, cfg.skip_business_to_business);
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
     let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
     let floor = g.scale.floor(cfg.min_amount);
-    let burst = densest_at_any_scale(
-        g,
-        list,
-        &keep,
-        baseline,
-        days_to_seconds(cfg.window_days.get()),
-        Relationship::of_fan(cfg),
-        |b| {
+    let mut found: Vec<(i64, i64)> = Vec::new();
+    let mut hits = Vec::new();
+    while hits.len() < MOST_BURSTS_PER_ACCOUNT {
+        let search = BurstSearch {
+            window: days_to_seconds(cfg.window_days.get()),
+            relationship: Relationship::of_fan(cfg),
+            apart_from: &found,
+        };
+        let burst = densest_at_any_scale(g, list, &keep, baseline, &search, |b| {
             b.new_counterparties >= cfg.min_counterparties.get()
                 && b.rate_ratio >= cfg.min_rate_ratio.get()
                 && b.amount >= floor
                 && spread_beyond_largest(g, v, &b.edges) >= floor / 2.0
                 && unlikely(g, v, b, cfg.expected_by_chance.get())
-        },
-    )
-    .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor))?;
+        })
+        .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor, &found));
+        let Some(burst) = burst else { break };
+        found.push((burst.from, burst.to));
+        hits.push(burst_hit(ctx, cfg, fan, pattern, v, &burst));
+    }
+    hits
+}
+
+/// The hit of one burst of `v`'s.
+fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: u32, burst: &Burst) -> Hit {
+    let g = ctx.graph;
     let mut b = HitBuilder::default();
     for &e in &burst.edges {
         let a = g.amount[e as usize];
@@ -188,7 +226,7 @@ fn fan_hit(
     // How far past the hub's own normal the burst sits: in how many new counterparties,
     // in how much of its activity, and in the amounts it moved.
     let strength = 0.3 + 0.2 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.2 * burst.share + 0.3 * novelty.term();
-    Some(b.finish(g, pattern, burst.amount, strength, reason))
+    b.finish(g, pattern, burst.amount, strength, reason)
 }
 
 /// A fan spread over the whole relationship span rather than a burst (one new sender
@@ -199,6 +237,8 @@ fn fan_hit(
 /// life opens relationships in clumps over a month (a move, a sale, a holiday), so only
 /// amounts the account does not move say that one is a fan. Its proving transfers are
 /// those with the new counterparties: the rest of the window is the account's business.
+/// It keeps a month away from the bursts in `apart_from`.
+#[allow(clippy::too_many_arguments)]
 fn slow_fan(
     g: &FlowGraph,
     v: u32,
@@ -207,10 +247,12 @@ fn slow_fan(
     baseline: usize,
     cfg: &FanConfig,
     floor: f64,
+    apart_from: &[(i64, i64)],
 ) -> Option<Burst> {
     let relationship = Relationship::of_fan(cfg);
     let span = relationship.ends_within;
-    let (mut b, new_edges) = densest(g, list, keep, baseline, span, span, relationship, true)?;
+    let search = BurstSearch { window: span, relationship, apart_from };
+    let (mut b, new_edges) = densest(g, list, keep, baseline, span, span, &search, true)?;
     if b.new_counterparties < cfg.min_counterparties.get() {
         return None;
     }
@@ -343,15 +385,14 @@ pub fn densest_at_any_scale(
     list: AdjList<'_>,
     keep: &[usize],
     baseline: usize,
-    window: i64,
-    relationship: Relationship,
+    search: &BurstSearch<'_>,
     accept: impl Fn(&Burst) -> bool,
 ) -> Option<Burst> {
     let mut best: Option<Burst> = None;
-    let scales = scales(window, g.scale.time_tick_seconds);
+    let scales = scales(search.window, g.scale.time_tick_seconds);
     let readings = scales.len() as f64;
     for (span, rate_window) in scales {
-        let Some(mut b) = densest_within(g, list, keep, baseline, span, rate_window, relationship) else {
+        let Some((mut b, _)) = densest(g, list, keep, baseline, span, rate_window, search, false) else {
             continue;
         };
         b.chance *= readings;
@@ -385,7 +426,8 @@ pub fn densest_within(
     rate_window: i64,
     relationship: Relationship,
 ) -> Option<Burst> {
-    densest(g, list, keep, baseline, span, rate_window, relationship, false).map(|(b, _)| b)
+    let search = BurstSearch { window: span, relationship, apart_from: &[] };
+    densest(g, list, keep, baseline, span, rate_window, &search, false).map(|(b, _)| b)
 }
 
 /// [`densest_within`], and with `new_edges` the edge ids of the window's transfers with
@@ -398,9 +440,10 @@ fn densest(
     baseline: usize,
     span: i64,
     rate_window: i64,
-    relationship: Relationship,
+    search: &BurstSearch<'_>,
     new_edges: bool,
 ) -> Option<(Burst, Vec<u32>)> {
+    let relationship = search.relationship;
     let controller = &g.accounts.controller;
     let party = |k: usize| controller[list.other[keep[k]] as usize];
     let time = |k: usize| list.time[keep[k]];
@@ -446,6 +489,9 @@ fn densest(
         while next < by_last.len() && by_last[next].0 <= until {
             counted.add(by_last[next].1);
             next += 1;
+        }
+        if search.near_a_found_burst(time(lo), time(hi)) {
+            continue;
         }
         let new = counted.prefix(hi + 1) - counted.prefix(lo);
         if best.is_none_or(|(_, _, b)| new > b) {

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::detect::search::fans::{baseline, counted, densest_at_any_scale, unlikely, Burst, Relationship};
+use crate::detect::search::fans::{
+    baseline, counted, densest_at_any_scale, unlikely, Burst, BurstSearch, Relationship,
+};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::order_chance;
 use crate::graph::algo::novelty::AmountNovelty;
@@ -203,21 +205,14 @@ fn within_window(
     // the gathers read at each scale, the most telling one that a scatter follows: a
     // week that also holds an earlier receipt the hub kept may hide the pass its
     // busiest days made.
-    let gather = densest_at_any_scale(
-        g,
-        ins,
-        &keep_in,
-        baseline(g, v, ins, channels),
-        window,
-        Relationship::inside(window),
-        |b| {
-            b.counterparties >= spec.min_senders
-                && b.rate_ratio >= spec.min_rate_ratio
-                && spec.expected_by_chance.is_none_or(|x| unlikely(g, v, b, x))
-                && b.amount >= spec.min_amount
-                && scatter_of(b).is_some()
-        },
-    )?;
+    let search = BurstSearch { window, relationship: Relationship::inside(window), apart_from: &[] };
+    let gather = densest_at_any_scale(g, ins, &keep_in, baseline(g, v, ins, channels), &search, |b| {
+        b.counterparties >= spec.min_senders
+            && b.rate_ratio >= spec.min_rate_ratio
+            && spec.expected_by_chance.is_none_or(|x| unlikely(g, v, b, x))
+            && b.amount >= spec.min_amount
+            && scatter_of(b).is_some()
+    })?;
     let scatter = scatter_of(&gather)?;
     Some(hub_hit(
         ctx,
