@@ -1,5 +1,5 @@
 //! Leads: hits that share a central account (the hub, shell, member... a hit is about)
-//! are merged (union-find) into one lead, scored and ranked. Counterparties such as
+//! and come close in time are merged (union-find) into one lead, scored and ranked. Counterparties such as
 //! customers and payees do not merge hits: residents who turn up in two unrelated cases
 //! would otherwise chain them into one unreadable lead.
 //!
@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::unionfind::UnionFind;
 
-use crate::config::params::{Count, Share};
+use crate::config::params::{Count, Days, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Hit, Role};
@@ -43,6 +43,10 @@ pub struct ScoringConfig {
     /// Hits sharing central accounts that add up to more accounts than this are split
     /// into leads of at most this many (a single larger hit stays whole).
     pub max_lead_accounts: Count<2>,
+    /// Hits on the same central account join one lead when their spans in time overlap
+    /// or come within this many days of each other; further apart, they are separate
+    /// operations through a reused account, each its own lead.
+    pub same_case_within_days: Days,
 }
 
 /// One account's part in a lead.
@@ -121,22 +125,9 @@ const SUMMARY_REASONS: usize = 3;
 /// Merges hits into ranked leads; `ctx` is the detection context the hits came from.
 pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
     let (graph, dump, config) = (ctx.graph, ctx.dump, ctx.config);
-    let n = graph.node_count();
-    let mut uf = UnionFind::<u32>::new(n.max(1));
-    for h in hits {
-        let keys = keys(h);
-        for w in keys.windows(2) {
-            uf.union(w[0], w[1]);
-        }
-    }
-    let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (i, h) in hits.iter().enumerate() {
-        if let Some(&first) = keys(h).first() {
-            groups.entry(uf.find(first)).or_default().push(i);
-        }
-    }
-    let groups: Vec<(Vec<usize>, Option<Split>)> = groups
-        .into_values()
+    let gap = crate::units::days_to_seconds(config.scoring.same_case_within_days.get());
+    let groups: Vec<(Vec<usize>, Option<Split>)> = same_case(hits, gap)
+        .into_iter()
         .flat_map(|idx| split(idx, hits, config.scoring.max_lead_accounts.get()))
         .collect();
     let shell: Vec<f64> = match crate::detect::search::shell_profile::unavailable(ctx) {
@@ -230,6 +221,40 @@ fn keys(h: &Hit) -> Vec<u32> {
     } else {
         central
     }
+}
+
+/// Hits grouped into cases (indices ascending, groups by their first hit): two hits join
+/// when they share a central account ([`keys`]) and their spans `[first_seen,
+/// last_seen]` overlap or come within `gap` seconds, and the relation chains. An account
+/// reused months apart by two operations does not make them one case.
+fn same_case(hits: &[Hit], gap: i64) -> Vec<Vec<usize>> {
+    let mut uf = UnionFind::<usize>::new(hits.len().max(1));
+    let mut on_account: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, h) in hits.iter().enumerate() {
+        for k in keys(h) {
+            on_account.entry(k).or_default().push(i);
+        }
+    }
+    for mut on in on_account.into_values() {
+        on.sort_by_key(|&i| (hits[i].first_seen, i));
+        // A sweep in time: each hit joins the run before it while it starts within
+        // `gap` of the latest end so far.
+        let mut end = i64::MIN;
+        for w in 0..on.len() {
+            let h = &hits[on[w]];
+            if w > 0 && h.first_seen <= end.saturating_add(gap) {
+                uf.union(on[w - 1], on[w]);
+            }
+            end = if w == 0 { h.last_seen } else { end.max(h.last_seen) };
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..hits.len() {
+        groups.entry(uf.find(i)).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    groups.sort_unstable();
+    groups
 }
 
 /// Where a part of a split group came from.
@@ -468,6 +493,34 @@ mod tests {
         // B received 1M and sent 0.9M within the lead.
         let b = leads[0].accounts.iter().find(|a| a.account == id("B")).unwrap();
         assert_eq!((b.amount_in, b.amount_out), (1_000_000.0, 900_000.0));
+    }
+
+    #[test]
+    fn an_account_reused_months_apart_is_in_one_lead_per_operation() {
+        use crate::detect::testkit::D;
+        // HUB gathers in January (a fan-in) and is a cycle member in May; in March a
+        // second hit on it comes within days of the first.
+        let mut t = Tiny::new();
+        t.wire("S", "HUB", 10 * D, 5_000.0);
+        t.wire("HUB", "Z", 14 * D, 5_000.0);
+        t.wire("HUB", "C", 130 * D, 7_000.0);
+        t.wire("C", "HUB", 131 * D, 6_800.0);
+        let g = t.graph();
+        let id = |s: &str| t.dump.accounts.index[s];
+        let hits = vec![
+            hit(&g, Pattern::FanIn, &[id("HUB"), id("S")], &[0], 0.8),
+            hit(&g, Pattern::Ub4, &[id("HUB"), id("Z")], &[1], 0.8),
+            hit(&g, Pattern::Cycle, &[id("HUB"), id("C")], &[2, 3], 0.8),
+        ];
+        let leads = build(&hits, &Context::new(&g, &t.dump, &t.config));
+        assert_eq!(leads.len(), 2, "{leads:?}");
+        let patterns: BTreeSet<Vec<Pattern>> = leads.iter().map(|l| l.patterns.clone()).collect();
+        assert!(patterns.contains(&vec![Pattern::Ub4, Pattern::FanIn]), "{patterns:?}");
+        assert!(patterns.contains(&vec![Pattern::Cycle]), "{patterns:?}");
+        // With no limit on the gap, the account joins all three into one lead.
+        let mut config = t.config.clone();
+        config.scoring.same_case_within_days = Days::try_from(1000.0).expect("days");
+        assert_eq!(build(&hits, &Context::new(&g, &t.dump, &config)).len(), 1);
     }
 
     #[test]
