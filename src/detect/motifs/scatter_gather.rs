@@ -4,7 +4,10 @@
 //! ## What it finds
 //! Accounts `u` and `v` with at least `min_intermediaries` distinct accounts `w` such
 //! that `u` paid `w` and `w` then paid `v` within the window, together forwarding most
-//! of what `u` sent them: `|N+(u) ∩ N-(v)| >= 2` inside the window, time-respecting.
+//! of what `u` sent them: `|N+(u) ∩ N-(v)| >= 2` inside the window, time-respecting,
+//! and more than chance: the timing and pairing of the relays (below), times for each
+//! intermediary the share of the dump's amounts in the band its payment on had to hit,
+//! times the dump's transfers, at most `expected_by_chance`.
 //!
 //! Amounts that are sized afresh at every leg leave timing and pairing as the
 //! evidence. Such a scatter-gather is still reported when `u` paid each `w` once only,
@@ -54,7 +57,10 @@
 //! each pay a big importer most of the market pays do so by trade; staff who pass a like
 //! share of their monthly pay on to one landlord are paid by habit, which no one-off
 //! scatter is; collection agents pass their customers' takings, less a fixed fee, to
-//! their principal every week, by habit too.
+//! their principal every week, by habit too. Two active people whom a parent paid,
+//! each paying the landlord thirty others pay within days a sum their money covers,
+//! are a coincidence a busy dump holds many of: two relays of carried amounts are not
+//! unlikely enough, five are.
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
@@ -148,7 +154,9 @@ mod tests {
 
     #[test]
     fn finds_split_and_gathered_money() {
+        // In an everyday world: a dump of six transfers has nothing to weigh chance by.
         let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
         case(&mut t, 3, 0.95, 2 * D);
         let hits = t.hits(&ScatterGather);
         assert_eq!(hits.len(), 1);
@@ -169,6 +177,41 @@ mod tests {
         let mut t = Tiny::new();
         case(&mut t, 2, 0.95, -H);
         assert!(t.hits(&ScatterGather).is_empty(), "forwarded before receiving");
+    }
+
+    /// A parent sends each of `children` 900 on day 100, and each pays the landlord of
+    /// their shared flat 850 two days later. The children spend every other day, and the
+    /// landlord, a company, lets thirty other flats, paid every month.
+    fn children_paying_rent(children: i64) -> Tiny {
+        let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
+        t.company("LANDLORD", "US");
+        t.person("PARENT", "US");
+        for m in 0..6 {
+            for k in 0..30 {
+                t.wire(&format!("TENANT{k}"), "LANDLORD", (m * 30 + 1) * D + k * H, 800.0 + k as f64);
+            }
+        }
+        for k in 0..children {
+            let child = format!("CHILD{k}");
+            t.person(&child, "US");
+            for d in 0..100 {
+                t.wire(&child, &format!("SHOP{k}"), 2 * d * D + 5 * H, 15.0);
+            }
+            t.wire("PARENT", &child, 100 * D + k * H, 900.0);
+            t.wire(&child, "LANDLORD", 102 * D + k * H, 850.0);
+        }
+        t
+    }
+
+    #[test]
+    fn two_children_paying_the_same_landlord_after_a_parent_paid_them_stay_quiet() {
+        // Two active accounts paying a landlord thirty others pay, within days of being
+        // paid by the same parent: everyday life. Five strangers each passing on nearly
+        // all they received, in the same days, are not.
+        let t = children_paying_rent(2);
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
+        assert_eq!(children_paying_rent(5).hits(&ScatterGather).len(), 1, "not vacuous");
     }
 
     /// Three quiet intermediaries, each paying its own shop every ten days, that each

@@ -136,6 +136,23 @@ pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
     chance / likeliest.max(f64::MIN_POSITIVE)
 }
 
+/// The chance of a scatter-gather whose amounts carry on: its timing and pairing
+/// ([`relay_chance`]), times, per intermediary, the share of the dump's amounts in the
+/// band its payment on had to hit (from `min_retained` of what it received to a little
+/// over it). Two children whom a parent paid, each paying the same landlord or shop
+/// within the week a sum their money covers, are everyday life in a busy dump; five
+/// strangers each passing on nearly all they received are not.
+fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs) -> f64 {
+    let amounts: f64 = legs
+        .values()
+        .map(|&(e1, _)| {
+            let received = g.amount[e1 as usize];
+            g.scale.share_between(spec.min_retained * received, received * 1.02)
+        })
+        .product();
+    relay_chance(g, v, legs) * amounts
+}
+
 /// Every scatter-gather of the dump, by source in node order, then (when amounts that
 /// do not carry on are read too) those of several sources, by target in node order.
 pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
@@ -337,7 +354,10 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             return None;
         }
         let mut mids: BTreeMap<u32, Leg> = BTreeMap::new();
+        // Per intermediary, the first pair met: what the chance below reads.
+        let mut legs: Pairs = BTreeMap::new();
         for p in paths {
+            legs.entry(p.w).or_insert((p.e1, p.e2));
             let slot = mids.entry(p.w).or_insert((0.0, 0.0, Vec::new()));
             if !slot.2.contains(&p.e1) {
                 slot.0 += g.amount[p.e1 as usize];
@@ -346,14 +366,17 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             slot.1 += g.amount[p.e2 as usize];
             slot.2.push(p.e2);
         }
-        Some((paths[0].v, mids))
+        Some((paths[0].v, mids, legs))
     });
     let mut hits = Vec::new();
     let mut carried = std::collections::BTreeSet::new();
-    for (v, mids) in by_target {
+    for (v, mids, legs) in by_target {
         let sent: f64 = mids.values().map(|m| m.0).sum();
         let got: f64 = mids.values().map(|m| m.1.min(m.0)).sum();
         if sent < spec.min_amount || got < spec.min_retained * sent {
+            continue;
+        }
+        if spec.expected_by_chance.is_some_and(|x| carrying_chance(g, spec, v, &legs) > most_likely(g, x)) {
             continue;
         }
         carried.insert(v);
