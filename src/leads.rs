@@ -1,7 +1,7 @@
 //! Leads: hits that share a central account (the hub, shell, member... a hit is about)
-//! and come close in time are merged (union-find) into one lead, scored and ranked. Counterparties such as
-//! customers and payees do not merge hits: residents who turn up in two unrelated cases
-//! would otherwise chain them into one unreadable lead.
+//! and come close in time are merged (union-find) into one lead, scored and ranked.
+//! Counterparties such as customers and payees do not merge hits: residents who turn up
+//! in two unrelated cases would otherwise chain them into one unreadable lead.
 //!
 //! # How leads are scored
 //! Each hit carries a strength in (0, 1] (how far past its thresholds it sits). Per
@@ -249,7 +249,8 @@ fn same_case(hits: &[Hit], gap: i64) -> Vec<Vec<usize>> {
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..hits.len() {
+    // A hit without accounts (none is made) would be a lead about nothing.
+    for i in (0..hits.len()).filter(|&i| !hits[i].accounts.is_empty()) {
         groups.entry(uf.find(i)).or_default().push(i);
     }
     let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
@@ -498,8 +499,8 @@ mod tests {
     #[test]
     fn an_account_reused_months_apart_is_in_one_lead_per_operation() {
         use crate::detect::testkit::D;
-        // HUB gathers in January (a fan-in) and is a cycle member in May; in March a
-        // second hit on it comes within days of the first.
+        // HUB gathers in January (a fan-in), passes the money on four days later (UB4),
+        // and is a cycle member in May.
         let mut t = Tiny::new();
         t.wire("S", "HUB", 10 * D, 5_000.0);
         t.wire("HUB", "Z", 14 * D, 5_000.0);

@@ -96,7 +96,8 @@ pub struct BurstSearch<'a> {
 impl BurstSearch<'_> {
     /// True when `[from, to]` comes within a window of a burst found before.
     fn near_a_found_burst(&self, from: i64, to: i64) -> bool {
-        self.apart_from.iter().any(|&(a, b)| from <= b + self.window && to >= a - self.window)
+        let w = self.window;
+        self.apart_from.iter().any(|&(a, b)| from <= b.saturating_add(w) && to >= a.saturating_sub(w))
     }
 }
 
