@@ -40,20 +40,7 @@ impl GroupMembers {
     /// Lists the accounts of each group of `controller` (per account, its group's id,
     /// an account index as [`groups`] gives).
     pub fn new(controller: &[u32]) -> GroupMembers {
-        let n = controller.len();
-        let mut offsets = vec![0u32; n + 1];
-        for &group in controller {
-            offsets[group as usize + 1] += 1;
-        }
-        for k in 0..n {
-            offsets[k + 1] += offsets[k];
-        }
-        let mut next = offsets.clone();
-        let mut accounts = vec![0u32; n];
-        for (v, &group) in controller.iter().enumerate() {
-            accounts[next[group as usize] as usize] = v as u32;
-            next[group as usize] += 1;
-        }
+        let (offsets, accounts) = super::csr(controller.len(), controller);
         GroupMembers { offsets, accounts }
     }
 

@@ -389,9 +389,10 @@ impl FlowGraph {
     }
 }
 
-/// Counting sort of edge ids by `key` (src or dst); edge order inside a node is kept,
-/// so each list stays time-sorted.
-fn csr(n: usize, key: &[u32]) -> (Vec<u32>, Vec<u32>) {
+/// Counting sort of the indices of `key` by their key (below `n`): where each key's
+/// indices start, and the indices, ascending within each key. For edges keyed by src or
+/// dst each list stays time-sorted.
+pub(crate) fn csr(n: usize, key: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let offsets = csr_offsets(n, key.iter().copied());
     let mut next = offsets.clone();
     let mut edges = vec![0u32; key.len()];

@@ -312,25 +312,19 @@ const BUCKET_BITS: u32 = 12;
 /// each and most of them unique, took a tenth of a 10M-transfer ingest.
 fn repeated_hashes(seen: &[(u64, u32, u32)]) -> FxHashSet<u64> {
     let shift = u64::BITS - BUCKET_BITS;
-    let bucket = |h: u64| (h >> shift) as usize;
-    let mut starts = vec![0usize; (1 << BUCKET_BITS) + 1];
-    for s in seen {
-        starts[bucket(s.0) + 1] += 1;
-    }
-    for k in 1..starts.len() {
-        starts[k] += starts[k - 1];
-    }
+    let bucket = |h: u64| (h >> shift) as u32;
+    let starts = crate::graph::csr_offsets(1 << BUCKET_BITS, seen.iter().map(|s| bucket(s.0)));
     let mut hashes = vec![0u64; seen.len()];
     let mut next = starts.clone();
     for s in seen {
-        let at = &mut next[bucket(s.0)];
-        hashes[*at] = s.0;
+        let at = &mut next[bucket(s.0) as usize];
+        hashes[*at as usize] = s.0;
         *at += 1;
     }
     let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(1 << BUCKET_BITS);
     let mut rest = hashes.as_mut_slice();
     for w in starts.windows(2) {
-        let (own, after) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
+        let (own, after) = std::mem::take(&mut rest).split_at_mut((w[1] - w[0]) as usize);
         buckets.push(own);
         rest = after;
     }

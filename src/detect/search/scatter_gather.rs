@@ -82,6 +82,10 @@ const TIMED_HORIZON_WINDOWS: i64 = 4;
 /// unit). The band's chance is counted, so a wider band only costs evidence.
 const MARGIN_TOLERANCE: f64 = 0.01;
 
+/// An intermediary's payment on carries what it received when it is at most this
+/// multiple of it (a little of its own money may top it up).
+const CARRIED_AT_MOST: f64 = 1.02;
+
 /// What a scatter-gather search looks for (the motif, or OS4 through offshore).
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -147,7 +151,7 @@ fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs) -> f64 {
         .values()
         .map(|&(e1, _)| {
             let received = g.amount[e1 as usize];
-            g.scale.share_between(spec.min_retained * received, received * 1.02)
+            g.scale.share_between(spec.min_retained * received, received * CARRIED_AT_MOST)
         })
         .product();
     relay_chance(g, v, legs) * amounts
@@ -340,7 +344,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
                     keep_readable(g, spec, &mut any_amount);
                 }
             }
-            if a2 > a1 * 1.02 || g.time[e2 as usize] > t1 + window {
+            if a2 > a1 * CARRIED_AT_MOST || g.time[e2 as usize] > t1 + window {
                 continue;
             }
             carrying.push(path);

@@ -39,7 +39,7 @@
 //! towards one foreign payee on one day. Card payments are never counted. Where ordinary
 //! amounts are of a threshold's size (a dump in a currency of small units, a wealthy
 //! clientele), a busy account's customers or a foreign school's, dealer's or seller's
-//! payers land on both sides of the line: when as many went at or over it as just under,
+//! payers land on both sides of the line: when more went at or over it than just under,
 //! in the same days, nobody avoided it, and no hit is made.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -229,7 +229,7 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let mut hits = Vec::new();
     for (target, mut list) in by_target {
         let kept = structured_run(&mut list, window, cfg.min_hits.get());
-        if kept.is_empty() || !bunched(ctx, cfg, target, &kept, &over) || !avoided(target, &kept, &over) {
+        if kept.is_empty() || !bunched(ctx, cfg, target, &kept, &over) {
             continue;
         }
         hits.push(target_hit(ctx, cfg, &th, target, &kept, &over, window));
@@ -320,7 +320,11 @@ fn structured_run(list: &mut [DayHit], window: i64, min_hits: usize) -> Vec<&Day
 }
 
 /// Structuring bunches amounts under the line: most of what the target received in
-/// those days is just under (or at) the threshold, not a slice of a spread.
+/// those days is just under (or at) the threshold, not a slice of a spread; and it
+/// avoids the line, with at least as many transfers just under it as at or over it.
+/// Where ordinary amounts are of the threshold's size, a busy account's customers land
+/// on both sides of it, and those just under are a slice of that spread, not an
+/// avoidance of it.
 fn bunched(
     ctx: &Context<'_>,
     cfg: &Ub2Config,
@@ -330,8 +334,11 @@ fn bunched(
 ) -> bool {
     let g = ctx.graph;
     let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
-    let near: usize = kept.iter().map(|h| h.edges.len()).sum::<usize>()
-        + over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
+    let under: usize = kept.iter().map(|h| h.edges.len()).sum();
+    let at_or_over = over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
+    if under < at_or_over {
+        return false;
+    }
     let ins = g.in_list(target);
     let all = ins
         .time
@@ -342,18 +349,7 @@ fn bunched(
             d >= d0 && d <= d1 && g.channel[e as usize] != Channel::Card
         })
         .count();
-    (near as f64) >= cfg.min_band_share.get() * all as f64
-}
-
-/// Structuring avoids the line: in the days of the run, the target took at least as many
-/// transfers just under the threshold as at or over it. Where ordinary amounts are of
-/// the threshold's size, a busy account's customers land on both sides of it, and those
-/// just under are a slice of that spread, not an avoidance of it.
-fn avoided(target: u32, kept: &[&DayHit], over: &BTreeMap<u32, Vec<(i64, u32)>>) -> bool {
-    let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
-    let under: usize = kept.iter().map(|h| h.edges.len()).sum();
-    let at_or_over = over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
-    under >= at_or_over
+    ((under + at_or_over) as f64) >= cfg.min_band_share.get() * all as f64
 }
 
 /// The hit of one target: the structured transfers, the deposits at or over the line in
