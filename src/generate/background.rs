@@ -1,7 +1,9 @@
 //! Normal activity: card purchases, bills, person-to-person payments, domestic and
 //! cross-border trade, cash, currency exchange; and legitimate look-alikes of the
 //! typologies: payroll hubs, merchant acquirers settling daily, treasury sweeps to real
-//! offshore subsidiaries, offshore funds with many investors, frequent travellers' FX.
+//! offshore subsidiaries, offshore funds with many investors (some redeemed), frequent
+//! travellers' FX, licensed remitters, marketplaces paying their sellers weekly,
+//! friends paying each other back, and subscriptions billed monthly.
 
 use std::collections::BTreeMap;
 
@@ -158,9 +160,209 @@ pub fn lookalikes(w: &mut World, _book: &mut CaseBook, txs: &mut Vec<Tx>, seed: 
     let mut rng = stream(seed, 2);
     payroll(w, txs, &mut rng, size / 12);
     treasury(w, txs, &mut rng, (size / 400_000).max(2));
-    funds(w, txs, &mut rng, (size / 1_000_000).max(1));
+    let funds = funds(w, txs, &mut rng, (size / 1_000_000).max(1));
     travellers(w, txs, &mut rng, (size / 20_000).max(5));
     remitters(w, txs, &mut rng, (size / 1_000_000).max(1), size / 2_000);
+    // A stream of their own, so the look-alikes above draw what they always drew.
+    let mut rng = stream(seed, 3);
+    redemptions(w, txs, &mut rng, &funds);
+    marketplaces(w, txs, &mut rng, (size / 1_000_000).max(1), size / 400);
+    friends(w, txs, &mut rng, (size / 2_000).max(10));
+    subscriptions(w, txs, &mut rng, (size / 500_000).max(2), size / 1_000);
+}
+
+/// Subscriptions: a gym, an insurer or a telecom bills its customers the same plan
+/// amount every month, each on the day of the month they joined, most of them from
+/// before the dump begins. Hundreds of payers of one amount, every month: a fan-in or a
+/// collector to the eye, but the same people, again and again.
+fn subscriptions(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, companies: usize, customers: usize) {
+    let end = w.start + w.days * DAY;
+    for _ in 0..companies {
+        let home = super::world::HOME;
+        let inc = w.start - rng.random_range(2..30) * 365 * DAY;
+        let company = w.add_company(rng, home, inc, Business::Special, None);
+        let plans: Vec<f64> =
+            (0..rng.random_range(1..4)).map(|_| rng.random_range(10.0..120.0f64).round() - 0.01).collect();
+        for _ in 0..(customers / companies).max(50) {
+            let customer = w.person(rng, Some(home));
+            let plan = plans[rng.random_range(0..plans.len())];
+            // A fifth join during the dump; the rest were customers before it began.
+            let mut t = if rng.random::<f64>() < 0.2 {
+                when(rng, w)
+            } else {
+                w.start + rng.random_range(0..28) * DAY + rng.random_range(0..24) * HOUR
+            };
+            // A tenth leave before the dump ends.
+            let leaves = if rng.random::<f64>() < 0.1 { t + rng.random_range(1..12) * 30 * DAY } else { end };
+            while t < end.min(leaves) {
+                txs.push(Tx {
+                    time: t,
+                    src: customer,
+                    dst: company,
+                    usd: plan,
+                    channel: Channel::Wire,
+                    memo: Memo::Invoice,
+                    case: NO_CASE,
+                });
+                t += 30 * DAY + rng.random_range(-1..=1) * DAY;
+            }
+        }
+    }
+}
+
+/// An offshore fund and its investors' subscriptions: (fund, investor, time, amount).
+struct Fund {
+    account: u32,
+    subscriptions: Vec<(u32, i64, f64)>,
+}
+
+/// Some investors redeem: a tenth to a third of them take back part or all of what
+/// they put in (or more, after a gain) months later. Money that went offshore and came
+/// back to the same people: the shape of a round trip, done by a regulated fund.
+fn redemptions(w: &World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, funds: &[Fund]) {
+    let end = w.start + w.days * DAY;
+    for fund in funds {
+        let share = rng.random_range(0.1..0.33);
+        for &(investor, subscribed, amount) in &fund.subscriptions {
+            if rng.random::<f64>() >= share {
+                continue;
+            }
+            let t = subscribed + rng.random_range(30..180) * DAY + 10 * HOUR;
+            if t >= end {
+                continue;
+            }
+            txs.push(Tx {
+                time: t,
+                src: fund.account,
+                dst: investor,
+                usd: (amount * rng.random_range(0.3..1.2) * 100.0).round() / 100.0,
+                channel: Channel::Wire,
+                memo: Memo::None,
+                case: NO_CASE,
+            });
+        }
+    }
+}
+
+/// Online marketplaces: buyers pay the platform by bank transfer, and each week it pays
+/// every seller what they sold that week less its fee, refunding a few buyers. Many
+/// payers, many payees, fast pass-through at almost equal totals: the footprint of a
+/// collector or a gather-scatter hub, run in the open.
+fn marketplaces(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usize, sales: usize) {
+    let home = super::world::HOME;
+    let end = w.start + w.days * DAY;
+    for _ in 0..count {
+        let inc = w.start - rng.random_range(2..12) * 365 * DAY;
+        let platform = w.add_company(rng, home, inc, Business::Special, None);
+        let fee = rng.random_range(0.05..0.15);
+        let sellers: Vec<u32> = (0..rng.random_range(20..200)).map(|_| w.person(rng, Some(home))).collect();
+        let mut weekly: BTreeMap<(i64, u32), f64> = BTreeMap::new();
+        for _ in 0..sales.max(100) / count {
+            let buyer = w.person(rng, Some(home));
+            // A few sellers make most of the sales.
+            let seller = sellers[(sellers.len() as f64 * rng.random::<f64>().powi(3)) as usize];
+            let t = when(rng, w);
+            let usd = (lognormal(60.0, 0.9).sample(rng) * 100.0).round() / 100.0;
+            let ch = if rng.random::<f64>() < 0.7 { Channel::Wire } else { Channel::Internal };
+            txs.push(Tx {
+                time: t,
+                src: buyer,
+                dst: platform,
+                usd,
+                channel: ch,
+                memo: Memo::None,
+                case: NO_CASE,
+            });
+            if rng.random::<f64>() < 0.03 {
+                let back = t + rng.random_range(2..10) * DAY;
+                if back < end {
+                    txs.push(Tx {
+                        time: back,
+                        src: platform,
+                        dst: buyer,
+                        usd,
+                        channel: Channel::Wire,
+                        memo: Memo::None,
+                        case: NO_CASE,
+                    });
+                    continue;
+                }
+            }
+            *weekly.entry(((t - w.start) / (7 * DAY), seller)).or_default() += usd;
+        }
+        for ((week, seller), sum) in weekly {
+            let t = w.start + (week + 1) * 7 * DAY + 2 * DAY + 6 * HOUR;
+            if t >= end {
+                continue;
+            }
+            txs.push(Tx {
+                time: t + rng.random_range(0..HOUR),
+                src: platform,
+                dst: seller,
+                usd: (sum * (1.0 - fee) * 100.0).round() / 100.0,
+                channel: Channel::Wire,
+                memo: Memo::Settlement,
+                case: NO_CASE,
+            });
+        }
+    }
+}
+
+/// Friends and flatmates sharing costs: one pays a dinner, a trip or the rent, and the
+/// others pay their equal share back within days; who pays first rotates. Money goes
+/// round among the same few people in equal amounts and comes back: the shape of a
+/// cycle, or of two accounts mirroring each other.
+fn friends(w: &World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, groups: usize) {
+    let merchants = w.line(Business::Merchant);
+    let end = w.start + w.days * DAY;
+    for _ in 0..groups {
+        let first = w.person(rng, None);
+        let home = w.accounts[first as usize].country;
+        let size = rng.random_range(2..=5usize);
+        let mut group = vec![first];
+        while group.len() < size {
+            let p = w.person(rng, Some(home));
+            if !group.contains(&p) {
+                group.push(p);
+            }
+        }
+        let every = rng.random_range(4..20);
+        let mut t = w.start + rng.random_range(0..every) * DAY;
+        while t < end {
+            let payer = group[rng.random_range(0..group.len())];
+            let cost = lognormal(40.0 * group.len() as f64, 0.8).sample(rng);
+            if !merchants.is_empty() {
+                let shop = local(rng, w, merchants, home);
+                let usd = (cost * 100.0).round() / 100.0;
+                txs.push(Tx {
+                    time: t,
+                    src: payer,
+                    dst: shop,
+                    usd,
+                    channel: Channel::Card,
+                    memo: Memo::None,
+                    case: NO_CASE,
+                });
+            }
+            let share = (cost / group.len() as f64 * 100.0).round() / 100.0;
+            for &friend in group.iter().filter(|&&f| f != payer) {
+                let back = t + rng.random_range(1..(5 * 24)) * HOUR;
+                if back < end {
+                    let ch = if rng.random::<f64>() < 0.7 { Channel::Wire } else { Channel::Internal };
+                    txs.push(Tx {
+                        time: back,
+                        src: friend,
+                        dst: payer,
+                        usd: share,
+                        channel: ch,
+                        memo: Memo::None,
+                        case: NO_CASE,
+                    });
+                }
+            }
+            t += rng.random_range(1..=every) * DAY + rng.random_range(0..12) * HOUR;
+        }
+    }
 }
 
 /// Licensed money-service businesses: a domestic remitter collects from many customers,
@@ -313,18 +515,21 @@ fn treasury(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, groups: usiz
 }
 
 /// Offshore investment funds: many investors subscribe; the fund invests weekly.
-fn funds(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usize) {
+fn funds(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usize) -> Vec<Fund> {
     let traders: Vec<u32> = w.line(Business::Trader).to_vec();
+    let mut out = Vec::with_capacity(count);
     for f in 0..count {
         let inc = w.start - rng.random_range(3..15) * 365 * DAY;
         let fund = w.add_company(rng, country_index("KY"), inc, Business::Trader, None);
         let brokers: Vec<u32> = (0..3).map(|i| traders[(f * 53 + i * 17 + 3) % traders.len()]).collect();
         let investors = rng.random_range(20..80);
         let mut weekly: BTreeMap<i64, f64> = BTreeMap::new();
+        let mut subscriptions = Vec::with_capacity(investors);
         for _ in 0..investors {
             let p = w.person(rng, None);
             let t = when(rng, w);
             let amount = rng.random_range(50_000.0..500_000.0f64).round();
+            subscriptions.push((p, t, amount));
             txs.push(Tx {
                 time: t,
                 src: p,
@@ -349,7 +554,9 @@ fn funds(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: usize) {
                 case: NO_CASE,
             });
         }
+        out.push(Fund { account: fund, subscriptions });
     }
+    out
 }
 
 /// Frequent travellers buy currency every month from a dealer.
