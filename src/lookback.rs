@@ -41,6 +41,10 @@ pub enum Reads {
     /// Whether a payment is its payer's only one to that payee over the dump: one flag
     /// per transfer.
     PairCounts,
+    /// Who pays whom back over the dump: whether a payee ever paid its payer (one flag
+    /// per pair), and with how many parties an account deals both ways (one number per
+    /// account).
+    TwoWay,
     /// An account's transfers over the whole dump (first-in first-out dwell, its usual
     /// amounts, which counterparties are new, its whole life): not a small table, so a
     /// time partition needs a bounded horizon for it.
@@ -100,6 +104,7 @@ impl Reads {
             Reads::AccountRate => "each account's rate over the dump",
             Reads::Popularity => "how many accounts pay each account",
             Reads::PairCounts => "one-off flags of payer-payee pairs",
+            Reads::TwoWay => "who pays whom back",
             Reads::AccountHistory => "accounts' whole histories",
             Reads::Reference => "reference data",
         }

@@ -16,7 +16,8 @@ struct LookAlike {
 }
 
 /// An offshore investment fund: many investors pay in over two months, the fund invests
-/// with two brokers and holds the rest for weeks, then redeems part to some investors.
+/// with two brokers and holds the rest for weeks, then redeems some investors, most of
+/// what they put in.
 fn offshore_fund(t: &mut Tiny) {
     t.company("FUND", "KY");
     t.company("BROKER1", "GB");
@@ -29,7 +30,7 @@ fn offshore_fund(t: &mut Tiny) {
     t.wire("FUND", "BROKER1", 55 * D, 700_000.0);
     t.wire("FUND", "BROKER2", 58 * D, 500_000.0);
     for k in 0..8i64 {
-        t.wire("FUND", &format!("INV{}", k * 5), (120 + k) * D, 30_000.0);
+        t.wire("FUND", &format!("INV{}", k * 5), (60 + k) * D, 0.9 * (50_000.0 + 5_000.0 * k as f64));
     }
 }
 

@@ -75,7 +75,11 @@
 //! amounts larger than a member's own purchases, and an account that pays strangers
 //! all day in every amount (a trading desk, a platform) adds nothing; friends of friends
 //! pay each other far more often than chance, so three friends passing a gift on are
-//! not a loop of strangers.
+//! not a loop of strangers. Friends and flatmates who take turns to pay for the group
+//! and are paid their shares back within days relay quickly and in fresh amounts, but
+//! each of them is also paid by the one it pays: a loop whose money does not carry on,
+//! made only of such two-way pairs, is people settling up (a loop whose amounts carry on
+//! is still reported: the same sum went round).
 
 use rayon::prelude::*;
 
@@ -86,6 +90,7 @@ use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads
 use crate::graph::algo::chance::{most_likely, path_chance, popularity, product_chance};
 use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
+use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
 use crate::graph::algo::stranger_loops::{stranger_loops_from, StrangerPayments};
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
@@ -142,6 +147,7 @@ impl Detector for Cycle {
                 Reads::AccountRate,
                 Reads::PairCounts,
                 Reads::Popularity,
+                Reads::TwoWay,
                 Reads::Reference,
             ],
         )
@@ -295,6 +301,7 @@ impl Detector for Cycle {
             .into_iter()
             .flat_map(|f| f.0)
             .filter(|(c, _)| !(cfg.skip_business_to_business && b2b(c)))
+            .filter(|(c, evidence)| matches!(evidence, Evidence::Amounts) || !settling_up(g, c))
             .filter(|(c, _)| {
                 let mut key = c.clone();
                 key.sort_unstable();
@@ -308,6 +315,14 @@ impl Detector for Cycle {
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os1]
     }
+}
+
+/// Whether every member of a cycle was also paid by the member it paid, somewhere in the
+/// dump: people who pay each other in turn (friends, flatmates, relatives settling up).
+/// When no money carries on round such a loop, their standing two-way relationships
+/// explain it; laundering loops run one way.
+fn settling_up(g: &FlowGraph, cycle: &[u32]) -> bool {
+    every_payee_paid_back(g, cycle)
 }
 
 /// Untimed simple cycles starting with edge `start`, each found once: from the edge
@@ -580,6 +595,27 @@ mod tests {
         let mut t = quiet_world(4);
         reshuffled_ring(&mut t, &[420.0, 180.0, 260.0, 75.0], 36 * H);
         assert!(t.hits(&Cycle).is_empty());
+    }
+
+    #[test]
+    fn friends_who_take_turns_paying_for_the_group_stay_quiet() {
+        // Look-alike: six quiet friends settle a trip within a day, each paying on soon
+        // after being paid, in fresh amounts; they have paid each other back before, each
+        // to the one that now pays it (earlier dinners), so every pair goes both ways.
+        let trip = [900.0, 240.0, 610.0, 1_500.0, 330.0, 720.0];
+        let mut t = quiet_world(6);
+        reshuffled_ring(&mut t, &trip, 8 * H);
+        for k in 0..6 {
+            t.wire(&format!("M{}", (k + 1) % 6), &format!("M{k}"), (120 + 3 * k as i64) * D, 35.0);
+        }
+        assert!(t.hits(&Cycle).is_empty(), "{:?}", t.hits(&Cycle));
+        // Money that carries on round the same friends is still a cycle.
+        let mut t = quiet_world(6);
+        reshuffled_ring(&mut t, &[900.0, 890.0, 880.0, 870.0, 860.0, 850.0], 8 * H);
+        for k in 0..6 {
+            t.wire(&format!("M{}", (k + 1) % 6), &format!("M{k}"), (120 + 3 * k as i64) * D, 35.0);
+        }
+        assert_eq!(t.hits(&Cycle).len(), 1, "{:?}", t.hits(&Cycle));
     }
 
     /// The quiet world, where members `M0..Mn` also buy from a shop they never used

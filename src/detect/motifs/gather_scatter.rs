@@ -99,6 +99,7 @@ impl Detector for GatherScatter {
                 Reads::AccountRate,
                 Reads::AccountHistory,
                 Reads::PairCounts,
+                Reads::TwoWay,
                 Reads::Reference,
             ],
         )

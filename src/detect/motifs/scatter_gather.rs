@@ -60,7 +60,9 @@
 //! their principal every week, by habit too. Two active people whom a parent paid,
 //! each paying the landlord thirty others pay within days a sum their money covers,
 //! are a coincidence a busy dump holds many of: two relays of carried amounts are not
-//! unlikely enough, five are.
+//! unlikely enough, five are. Friends who take turns paying for the group pass shares
+//! on through one another within days, but each payment runs along a relationship that
+//! goes both ways (each had paid the other before, or would): no split of one sum.
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
@@ -105,6 +107,7 @@ impl Detector for ScatterGather {
                 Reads::AccountHistory,
                 Reads::PairCounts,
                 Reads::Popularity,
+                Reads::TwoWay,
                 Reads::Reference,
             ],
         )
@@ -241,6 +244,21 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("though none of them usually pays it"), "{}", hits[0].reason);
         assert_eq!(hits[0].transfers.len(), 6);
+    }
+
+    #[test]
+    fn friends_passing_shares_on_through_one_another_stay_quiet() {
+        // Look-alike: the same timing among friends who take turns paying for the group:
+        // each has paid U its share before, and V has paid each of them theirs, so every
+        // payment runs along a relationship that goes both ways.
+        let mut t = Tiny::new();
+        slow_relay(&mut t, "V", 20 * H, 0);
+        for k in 0..3 {
+            let w = format!("W{k}");
+            t.wire(&w, "U", (40 + k as i64) * D, 35.0);
+            t.wire("V", &w, (60 + k as i64) * D, 28.0);
+        }
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
     }
 
     #[test]

@@ -22,16 +22,23 @@
 //! ## Parameters
 //! `[os1]`: `window_days` (90), `min_hops` (2), `max_hops` (8), `min_retained` (0.7),
 //! `amount_tolerance` (0.02), `min_amount` (`p75` first hop: the dump's upper quartile), `search_budget` (200,000 edge
-//! expansions per starting transfer; capped searches are counted in the run summary).
+//! expansions per starting transfer; capped searches are counted in the run summary),
+//! `pooled_from_parties` (4).
 //!
 //! ## Look-alikes
 //! Treasury sweeps to a group's real offshore subsidiary come back as dividends or
 //! intra-group loans much smaller than what went out, or months later: the retained
 //! share and the window keep them out. Refunds from an offshore merchant return less.
+//! An offshore investment fund redeems investors, sometimes most of what they put in,
+//! weeks later: but it takes money from, and pays money back to, many unrelated
+//! parties (`pooled_from_parties`), while a round-trip vehicle serves one controller. A
+//! path whose only offshore accounts pool the public's money is no round trip.
 //! Needs countries (`accounts` with `country`): without them there is no offshore hop
 //! and the detector says so and skips.
 
 use std::collections::BTreeSet;
+
+use fixedbitset::FixedBitSet;
 
 use rayon::prelude::*;
 
@@ -40,6 +47,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::components::{cyclic_components, together};
+use crate::graph::algo::reciprocity::two_way_parties;
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
 use crate::graph::controllers::GroupMembers;
 use crate::graph::FlowGraph;
@@ -65,6 +73,10 @@ pub struct Os1Config {
     pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
     pub search_budget: u64,
+    /// An offshore account that took money from, and paid money to, at least this many
+    /// unrelated parties pools the public's money (a fund paying redemptions, a broker, a
+    /// platform): what it pays back is no round trip of one controller's money.
+    pub pooled_from_parties: Count<2>,
 }
 
 /// OS1 detector.
@@ -77,7 +89,7 @@ impl Detector for RoundTrip {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
             config.os1.window_days.get(),
-            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::Reference],
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::TwoWay, Reads::Reference],
         )
     }
 
@@ -110,6 +122,7 @@ impl Detector for RoundTrip {
         let floor = min_amount * cfg.min_retained.get();
         let on_cycle = cyclic_groups(g, floor);
         let members = GroupMembers::new(&g.accounts.controller);
+        let pooled = pooled_accounts(g, cfg.pooled_from_parties.get());
         let starts: Vec<u32> = (0..g.edge_count() as u32)
             .into_par_iter()
             .filter(|&e| {
@@ -125,7 +138,7 @@ impl Detector for RoundTrip {
         let results: Vec<(Vec<Hit>, bool)> = starts
             .par_iter()
             .with_min_len(64)
-            .map(|&start| search_start(ctx, spec, &on_cycle, &members, start))
+            .map(|&start| search_start(ctx, spec, &on_cycle, &members, &pooled, start))
             .collect();
         let capped = results.iter().filter(|(_, capped)| *capped).count();
         let hits = results.into_iter().flat_map(|(h, _)| h).collect();
@@ -153,11 +166,24 @@ fn cyclic_groups(g: &FlowGraph, floor: f64) -> Vec<u32> {
     cyclic_components(g.node_count(), pairs)
 }
 
+/// Offshore accounts that pool the public's money: two-way dealings with at least
+/// `parties` unrelated controllers.
+fn pooled_accounts(g: &FlowGraph, parties: usize) -> FixedBitSet {
+    let pooled: Vec<usize> = (0..g.node_count())
+        .into_par_iter()
+        .filter(|&v| g.accounts.offshore[v] && two_way_parties(g, v as u32, parties) >= parties)
+        .collect();
+    let mut set = FixedBitSet::with_capacity(g.node_count());
+    set.extend(pooled);
+    set
+}
+
 fn search_start(
     ctx: &Context<'_>,
     spec: CycleSpec,
     on_cycle: &[u32],
     members: &GroupMembers,
+    pooled: &FixedBitSet,
     start: u32,
 ) -> (Vec<Hit>, bool) {
     let g = ctx.graph;
@@ -171,8 +197,11 @@ fn search_start(
         members.of(group),
         |v| together(on_cycle, g.accounts.controller[v as usize], group),
         |path| {
-            let through_offshore =
-                path[..path.len() - 1].iter().any(|&e| g.accounts.offshore[g.dst[e as usize] as usize]);
+            // Through an offshore account that does not pool the public's money.
+            let through_offshore = path[..path.len() - 1].iter().any(|&e| {
+                let v = g.dst[e as usize] as usize;
+                g.accounts.offshore[v] && !pooled.contains(v)
+            });
             if through_offshore {
                 cycles.push(path.to_vec());
             }
@@ -344,6 +373,47 @@ mod tests {
         t.wire("SUB", "PARENT", 89 * D, 600_000.0);
         t.wire("SUB", "PARENT", 179 * D, 650_000.0);
         assert!(run(&t).is_empty());
+    }
+
+    /// An offshore fund that `investors` subscribe to, redeeming the first `redeemed` of
+    /// them 90% of what they put in, 40 days later.
+    fn fund(t: &mut Tiny, investors: usize, redeemed: usize) {
+        t.company("FUND", "KY");
+        for k in 0..investors {
+            let investor = format!("INV{k}");
+            t.company(&investor, "DE");
+            let amount = 300_000.0;
+            t.wire(&investor, "FUND", (1 + k as i64) * D, amount);
+            if k < redeemed {
+                t.wire("FUND", &investor, (41 + k as i64) * D, 0.9 * amount);
+            }
+        }
+    }
+
+    #[test]
+    fn an_offshore_fund_redeeming_its_investors_stays_quiet() {
+        // Look-alike: six investors of a fund with thirty take back 90% within the window.
+        let mut t = Tiny::new();
+        fund(&mut t, 30, 6);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+        // A vehicle that paid back three parties is not yet pooling the public's money:
+        // those are round trips.
+        let mut t = Tiny::new();
+        fund(&mut t, 30, 3);
+        assert_eq!(run(&t).len(), 3);
+        // A round trip through the controller's own shell stays one, even when the
+        // money also passes a fund on the way.
+        let mut t = Tiny::new();
+        fund(&mut t, 30, 6);
+        t.company("A", "CN");
+        t.company("SHELL", "VG");
+        t.wire("A", "SHELL", 50 * D, 1_000_000.0);
+        t.wire("SHELL", "FUND", 51 * D, 995_000.0);
+        t.wire("FUND", "SHELL", 70 * D, 990_000.0);
+        t.wire("SHELL", "A", 71 * D, 985_000.0);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("SHELL (VG)"), "{}", hits[0].reason);
     }
 
     #[test]

@@ -29,7 +29,8 @@
 //!
 //! ## Look-alikes
 //! An offshore fund receives from many investors and invests in a few brokers: the
-//! investors are many sources, not one. A multinational's offshore subsidiary keeps most
+//! investors are many sources, not one; what it redeems to its investors goes back to
+//! whom it came from, and is no scatter. A multinational's offshore subsidiary keeps most
 //! of what it receives and pays many suppliers. Company-to-company transfers count here,
 //! unlike in the generic motif, because OS4 is about companies.
 
@@ -41,6 +42,7 @@ use crate::config::Config;
 use crate::detect::search::gather_scatter::{scan, HubSpec};
 use crate::detect::search::scatter_gather::{all, Spec};
 use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
+use crate::graph::algo::reciprocity::payer_groups;
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};
@@ -68,7 +70,13 @@ impl Detector for OffshoreScatter {
     fn lookback(&self, _: &Config) -> Lookback {
         Lookback::unbounded(
             "legs through the same intermediaries add up over the dump",
-            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
+            &[
+                Reads::AmountQuantiles,
+                Reads::AccountRate,
+                Reads::AccountHistory,
+                Reads::TwoWay,
+                Reads::Reference,
+            ],
         )
     }
 
@@ -116,10 +124,18 @@ impl Detector for OffshoreScatter {
         };
         let g = ctx.graph;
         // The hub passes on what it gets over its whole history: an offshore fund gathers
-        // from many investors and invests in a few brokers, but keeps part of it.
+        // from many investors and invests in a few brokers, but keeps part of it, and
+        // what it redeems to its investors goes back, not on.
+        let c = &g.accounts.controller;
         let passes_on = |v: u32| {
-            let sum = |edges: &[u32]| edges.iter().map(|&e| g.amount[e as usize]).sum::<f64>();
-            let ratio = sum(g.out_edges(v)) / sum(g.in_edges(v)).max(1e-9);
+            let (ins, outs) = (g.in_list(v), g.out_list(v));
+            let payers = payer_groups(g, v);
+            let received: f64 = ins.amount.iter().sum();
+            let passed: f64 = (0..outs.len())
+                .filter(|&k| payers.binary_search(&c[outs.other[k] as usize]).is_err())
+                .map(|k| outs.amount[k])
+                .sum();
+            let ratio = passed / received.max(1e-9);
             ratio >= cfg.min_retained.get() && ratio <= 1.0 / cfg.min_retained.get().max(1e-9)
         };
         hits.par_extend(
@@ -199,6 +215,37 @@ mod tests {
             t.wire("HUB", &format!("OUT{}", k % 2), 20 * D + k as i64 * D, 190_000.0);
         }
         assert!(t.hits(&OffshoreScatter).is_empty());
+    }
+
+    /// An offshore fund that twelve investors pay within three weeks, investing 70% with
+    /// three brokers and paying 90% back to three of them; or, with `redeemed` false, the
+    /// same sums to three new payees.
+    fn fund(t: &mut Tiny, redeemed: bool) {
+        t.company("FUND", "KY");
+        for k in 0..12 {
+            t.person(&format!("INV{k}"), "DE");
+            t.wire(&format!("INV{k}"), "FUND", (10 + 2 * k as i64) * D, 100_000.0);
+        }
+        for b in 0..3 {
+            t.company(&format!("BROKER{b}"), "GB");
+            t.wire("FUND", &format!("BROKER{b}"), (20 + 7 * b as i64) * D, 280_000.0);
+        }
+        for k in 0..3 {
+            let to = if redeemed { format!("INV{k}") } else { format!("NEW{k}") };
+            t.wire("FUND", &to, (35 + k as i64) * D, 90_000.0);
+        }
+    }
+
+    #[test]
+    fn a_fund_redeeming_investors_is_no_scatter() {
+        // Look-alike: what a fund pays back to its investors is no money passed on.
+        let mut t = Tiny::new();
+        fund(&mut t, true);
+        assert!(t.hits(&OffshoreScatter).is_empty(), "{:?}", t.hits(&OffshoreScatter));
+        // The same sums to three new payees carry the gathered money on.
+        let mut t = Tiny::new();
+        fund(&mut t, false);
+        assert_eq!(t.hits(&OffshoreScatter).len(), 1);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Gather-scatter search: a hub that, within a window, gathers from many senders at a rate
 //! far above its own habit and scatters most of it on to many payees; or, however long it
 //! took, a hub whose whole life is one such pass. The gather_scatter motif runs it over
-//! every account; OS4 over offshore hubs.
+//! every account; OS4 over offshore hubs. What a hub pays back to someone who paid it
+//! (a refund, a fund's redemption) is not scattered on.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
@@ -168,6 +170,20 @@ fn within_window(
     let dump = g.time.last().copied().unwrap_or(0) - g.time.first().copied().unwrap_or(0);
     let days = |s: i64| seconds_to_days(s).max(1.0);
     let outside_base = baseline(g, v, outs, channels);
+    // Each controller that paid the hub, and when it first did: money paid back to one
+    // of them is a refund or a redemption, not money passed on to someone else.
+    let payers: OnceCell<Vec<(u32, i64)>> = OnceCell::new();
+    let pays_back = |k: usize| {
+        let payers = payers.get_or_init(|| {
+            let mut p: Vec<(u32, i64)> =
+                ins.other.iter().zip(ins.time).map(|(&w, &t)| (c[w as usize], t)).collect();
+            p.sort_unstable();
+            p.dedup_by_key(|x| x.0);
+            p
+        });
+        let payee = c[outs.other[k] as usize];
+        payers.binary_search_by_key(&payee, |x| x.0).is_ok_and(|i| payers[i].1 <= outs.time[k])
+    };
     // What a gather scattered: the counted payments from its first transfer until one
     // window after its last, when they are a scatter (enough payees, above the hub's
     // habit) that carries the gathered money on, or the hub lived for this one pass.
@@ -175,7 +191,7 @@ fn within_window(
         let scatter: Vec<usize> = keep_out
             .iter()
             .copied()
-            .filter(|&k| outs.time[k] >= gather.from && outs.time[k] <= gather.to + window)
+            .filter(|&k| outs.time[k] >= gather.from && outs.time[k] <= gather.to + window && !pays_back(k))
             .collect();
         let payees: BTreeSet<u32> = scatter.iter().map(|&k| c[outs.other[k] as usize]).collect();
         let scattered: f64 = scatter.iter().map(|&k| outs.amount[k]).sum();

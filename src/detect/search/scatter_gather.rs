@@ -1,6 +1,7 @@
 //! Scatter-gather search: a source splits money over several intermediaries that pass
 //! it on to one target within a window. The scatter_gather motif runs it over every
-//! account; OS4 runs it with offshore intermediaries only.
+//! account; OS4 runs it with offshore intermediaries only. A split whose every leg runs
+//! between parties who also pay each other the other way is people settling up.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use rayon::prelude::*;
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::{most_likely, pairing_chance, popularity};
 use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
 use crate::pattern::Pattern;
@@ -174,6 +176,10 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
                 .filter_map(|v| gathered(ctx, spec, v)),
         );
     }
+    // Friends who take turns paying for the group pay each other's shares on within
+    // days, through one another, in every direction: money that moved only along such
+    // two-way relationships is people settling up.
+    hits.retain(|h| !every_payee_paid_back(ctx.graph, &h.transfers));
     hits
 }
 

@@ -4,7 +4,8 @@
 //! motif), first-in first-out dwell (UB1, UB4, shell profiles), how unusual a hit's
 //! amounts are for its accounts (the motifs' strength), one-off payments (rings,
 //! scatter-gathers, one-pass hubs), prompt relays, stranger loops and rings (the cycle
-//! motif when amounts do not carry on) and the chance of a path (cycles, random walks).
+//! motif when amounts do not carry on), who pays whom back (settling up, pooled funds)
+//! and the chance of a path (cycles, random walks).
 
 pub mod chains;
 pub mod chance;
@@ -13,6 +14,7 @@ pub mod fifo_dwell;
 pub mod novelty;
 pub mod one_off;
 pub mod prompt_relays;
+pub mod reciprocity;
 pub mod rings;
 pub mod stranger_loops;
 pub mod temporal_cycles;
