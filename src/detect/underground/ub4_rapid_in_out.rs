@@ -33,7 +33,11 @@
 //! ## Look-alikes
 //! Merchant acquirers pass card money through daily: card inflows do not count. Payroll
 //! and treasury accounts hold their balances for days or weeks, so their dwell is long.
-//! Ordinary current accounts move far less than five median transfers or keep a balance. An
+//! Ordinary current accounts move far less than five median transfers or keep a balance.
+//! A household that spends its savings as well as what comes in (more goes out over
+//! the dump than comes in) held that money before the dump began: an opening balance
+//! the flows imply, its largest running shortfall, is spent first and counts in its
+//! balance, so a salary spent on everyday bills the day it arrives is not passed on. An
 //! underground-bank collector (UB1) is also rapid in-out: it is reported as UB1, the more
 //! specific pattern, and not again as UB4.
 
@@ -45,7 +49,7 @@ use crate::config::params::{Channels, Count, Hours, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
-use crate::graph::algo::fifo_dwell::fifo_dwell;
+use crate::graph::algo::fifo_dwell::{fifo_dwell_after, implied_opening_balance};
 use crate::model::Channel;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, hours_to_seconds, DAY};
@@ -117,8 +121,11 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     if outs.is_empty() {
         return None;
     }
+    // An account that pays out more than it receives spends savings the dump does not
+    // show: they were there first, and are spent first.
+    let opening = implied_opening_balance(g, &any_in, &outs);
     // Dwell: until most (the UB1 share, 0.8) of each inflow has left, FIFO over history.
-    let dwell = fifo_dwell(g, &any_in, &outs, ctx.config.ub1.min_pass_through.get());
+    let dwell = fifo_dwell_after(g, opening, &any_in, &outs, ctx.config.ub1.min_pass_through.get());
     let limit = hours_to_seconds(cfg.max_dwell_hours.get());
     let fast: f64 =
         counted.iter().filter(|&&k| dwell[k] <= limit).map(|&k| g.amount[any_in[k] as usize]).sum();
@@ -126,9 +133,9 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     if share_fast < cfg.min_share_out_fast.get() {
         return None;
     }
-    // Peak end-of-day balance (UTC days), as a bank's balance monitoring sees it, with
-    // money the dump cannot explain taken as an opening balance.
-    let (mut bal, mut peak) = (0.0f64, 0.0f64);
+    // Peak end-of-day balance (UTC days), as a bank's balance monitoring sees it, from
+    // the opening balance the flows imply.
+    let (mut bal, mut peak) = (opening, opening);
     let (mut i, mut o) = (0, 0);
     let day = |e: u32| g.time[e as usize].div_euclid(DAY);
     while i < any_in.len() || o < outs.len() {
@@ -281,6 +288,40 @@ mod tests {
             t.wire("ACQ", "SHOP", day * D + 20 * H, 9_900.0);
         }
         assert!(run(&t).is_empty());
+    }
+
+    /// A household paid `paid` every three days over a year by three people (a pension,
+    /// a relative, a side job), and paying thirty shops and billers 50 a day.
+    fn household(t: &mut Tiny, paid: f64) {
+        t.economy(200.0, 200, 365);
+        t.person("H", "US");
+        for k in 0..121i64 {
+            t.wire(&format!("P{}", k % 3), "H", k * 3 * D + 9 * H, paid);
+        }
+        for d in 0..364i64 {
+            t.wire("H", &format!("SHOP{}", d % 30), d * D + 12 * H, 50.0);
+        }
+    }
+
+    #[test]
+    fn a_household_spending_its_savings_too_stays_quiet() {
+        // Look-alike: what comes in (60 every three days) is spent on everyday bills within
+        // the day, with savings the dump does not show: those were there first.
+        let mut t = Tiny::new();
+        household(&mut t, 60.0);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+        // Read without an opening balance, the same flows are money passed on at once.
+        let g = t.graph();
+        let h = t.dump.accounts.index["H"];
+        let (ins, outs) = (g.in_edges(h), g.out_edges(h));
+        let opening = implied_opening_balance(&g, ins, outs);
+        assert!(opening > 10_000.0, "{opening}");
+        let fast = |d: &[f64]| d.iter().filter(|&&x| x <= hours_to_seconds(24.0)).count();
+        let (without, with) = (
+            fast(&fifo_dwell_after(&g, 0.0, ins, outs, 0.8)),
+            fast(&fifo_dwell_after(&g, opening, ins, outs, 0.8)),
+        );
+        assert!(without > 100 && with < without / 3, "{without} fast without, {with} with");
     }
 
     #[test]

@@ -14,6 +14,41 @@ pub fn fifo_dwell(g: &FlowGraph, ins: &[u32], outs: &[u32], share: f64) -> Vec<f
     fifo_dwell_by(ins.len(), |i| at(ins[i]), outs.len(), |o| at(outs[o]), share)
 }
 
+/// The smallest opening balance an account must have held for its flows never to take
+/// it below zero: its largest running shortfall of outflows over inflows (`ins` and
+/// `outs` time-sorted; money arriving in the same second counts first). A dump shows
+/// part of an account's life: one that pays out more than it receives spends savings
+/// the dump does not show.
+pub fn implied_opening_balance(g: &FlowGraph, ins: &[u32], outs: &[u32]) -> f64 {
+    let (mut i, mut balance, mut lowest) = (0usize, 0.0f64, 0.0f64);
+    for &o in outs {
+        let t_out = g.time[o as usize];
+        while i < ins.len() && g.time[ins[i] as usize] <= t_out {
+            balance += g.amount[ins[i] as usize];
+            i += 1;
+        }
+        balance -= g.amount[o as usize];
+        lowest = lowest.min(balance);
+    }
+    -lowest
+}
+
+/// [`fifo_dwell`] after an opening balance of `opening`, held before the first inflow:
+/// outflows spend it first, so money that arrives later rests behind it, as it does
+/// behind an old balance the dump shows.
+pub fn fifo_dwell_after(g: &FlowGraph, opening: f64, ins: &[u32], outs: &[u32], share: f64) -> Vec<f64> {
+    let at = |e: u32| (g.time[e as usize], g.amount[e as usize]);
+    if opening <= 0.0 {
+        return fifo_dwell(g, ins, outs, share);
+    }
+    // Held from the first flow on (its own dwell is dropped).
+    let first = ins.iter().chain(outs).map(|&e| g.time[e as usize]).min().unwrap_or(0);
+    let inflow = |i: usize| if i == 0 { (first, opening) } else { at(ins[i - 1]) };
+    let mut dwell = fifo_dwell_by(ins.len() + 1, inflow, outs.len(), |o| at(outs[o]), share);
+    dwell.remove(0);
+    dwell
+}
+
 /// [`fifo_dwell`] of `ins` inflows and `outs` outflows (each time-sorted), read by
 /// position as (time, amount): for a caller that holds an account's flows side by side
 /// rather than as transfer ids.
@@ -75,5 +110,27 @@ mod tests {
         let d = fifo_dwell(&g, g.in_edges(h), g.out_edges(h), 0.8);
         // A: 80 owed, paid at 20 (+20 top-up); B: 50 at 20, 20 at 50, the last 10 at 55.
         assert_eq!(d, vec![20.0, 45.0, f64::INFINITY]);
+    }
+
+    #[test]
+    fn an_opening_balance_is_spent_first() {
+        let mut t = Tiny::new();
+        t.person("H", "CN");
+        t.wire("A", "H", 0, 100.0);
+        t.wire("H", "X", 10, 300.0);
+        t.wire("B", "H", 20, 100.0);
+        t.wire("H", "X", 30, 50.0);
+        t.wire("H", "X", 40, 100.0);
+        let g = t.graph();
+        let h = t.dump.accounts.index["H"];
+        let (ins, outs) = (g.in_edges(h), g.out_edges(h));
+        // Running balance 100, -200, -100, -150, -250: 250 must have been there before.
+        let opening = implied_opening_balance(&g, ins, outs);
+        assert_eq!(opening, 250.0);
+        // The 300 spends the 250 first and 50 of A's 100; 80% of A had left at 30, of B
+        // at 40.
+        assert_eq!(fifo_dwell_after(&g, opening, ins, outs, 0.8), vec![30.0, 20.0]);
+        // Without it, A's money would have left at once.
+        assert_eq!(fifo_dwell(&g, ins, outs, 0.8), vec![10.0, 20.0]);
     }
 }
