@@ -33,20 +33,17 @@ pub fn implied_opening_balance(g: &FlowGraph, ins: &[u32], outs: &[u32]) -> f64 
     -lowest
 }
 
-/// [`fifo_dwell`] after an opening balance of `opening`, held before the first inflow:
-/// outflows spend it first, so money that arrives later rests behind it, as it does
-/// behind an old balance the dump shows.
-pub fn fifo_dwell_after(g: &FlowGraph, opening: f64, ins: &[u32], outs: &[u32], share: f64) -> Vec<f64> {
+/// [`fifo_dwell`], calling `carried(inflow, outflow, part)` (positions in `ins` and
+/// `outs`) as [`fifo_dwell_carried_by`] does.
+pub fn fifo_dwell_carried(
+    g: &FlowGraph,
+    ins: &[u32],
+    outs: &[u32],
+    share: f64,
+    carried: impl FnMut(usize, usize, f64),
+) -> Vec<f64> {
     let at = |e: u32| (g.time[e as usize], g.amount[e as usize]);
-    if opening <= 0.0 {
-        return fifo_dwell(g, ins, outs, share);
-    }
-    // Held from the first flow on (its own dwell is dropped).
-    let first = ins.iter().chain(outs).map(|&e| g.time[e as usize]).min().unwrap_or(0);
-    let inflow = |i: usize| if i == 0 { (first, opening) } else { at(ins[i - 1]) };
-    let mut dwell = fifo_dwell_by(ins.len() + 1, inflow, outs.len(), |o| at(outs[o]), share);
-    dwell.remove(0);
-    dwell
+    fifo_dwell_carried_by(ins.len(), |i| at(ins[i]), outs.len(), |o| at(outs[o]), share, carried)
 }
 
 /// [`fifo_dwell`] of `ins` inflows and `outs` outflows (each time-sorted), read by
@@ -59,6 +56,19 @@ pub fn fifo_dwell_by(
     outflow: impl Fn(usize) -> (i64, f64),
     share: f64,
 ) -> Vec<f64> {
+    fifo_dwell_carried_by(ins, inflow, outs, outflow, share, |_, _, _| {})
+}
+
+/// [`fifo_dwell_by`], calling `carried(inflow, outflow, part)` for each outflow that pays
+/// `part` of an inflow (by position), in order: which payments carried the money on.
+pub fn fifo_dwell_carried_by(
+    ins: usize,
+    inflow: impl Fn(usize) -> (i64, f64),
+    outs: usize,
+    outflow: impl Fn(usize) -> (i64, f64),
+    share: f64,
+    mut carried: impl FnMut(usize, usize, f64),
+) -> Vec<f64> {
     const EPS: f64 = 1e-9;
     let mut dwell = vec![f64::INFINITY; ins];
     let (mut i, mut paid, mut done) = (0usize, 0.0f64, false);
@@ -69,11 +79,13 @@ pub fn fifo_dwell_by(
         let (t_out, mut left) = outflow(o);
         while left > EPS && i < ins && inflow(i).0 <= t_out {
             let (t_in, amount) = inflow(i);
+            let had = left;
             if !done {
                 let take = left.min(share * amount - paid);
                 paid += take;
                 left -= take;
                 if paid < share * amount - EPS {
+                    carried(i, o, had - left);
                     break;
                 }
                 done = true;
@@ -82,6 +94,9 @@ pub fn fifo_dwell_by(
             let top_up = left.min(amount - paid).max(0.0);
             paid += top_up;
             left -= top_up;
+            if had - left > EPS {
+                carried(i, o, had - left);
+            }
             if left > EPS {
                 (i, paid, done) = (i + 1, 0.0, false);
             }
@@ -113,7 +128,7 @@ mod tests {
     }
 
     #[test]
-    fn an_opening_balance_is_spent_first() {
+    fn the_opening_balance_is_the_largest_running_shortfall() {
         let mut t = Tiny::new();
         t.person("H", "CN");
         t.wire("A", "H", 0, 100.0);
@@ -123,14 +138,30 @@ mod tests {
         t.wire("H", "X", 40, 100.0);
         let g = t.graph();
         let h = t.dump.accounts.index["H"];
-        let (ins, outs) = (g.in_edges(h), g.out_edges(h));
         // Running balance 100, -200, -100, -150, -250: 250 must have been there before.
-        let opening = implied_opening_balance(&g, ins, outs);
-        assert_eq!(opening, 250.0);
-        // The 300 spends the 250 first and 50 of A's 100; 80% of A had left at 30, of B
-        // at 40.
-        assert_eq!(fifo_dwell_after(&g, opening, ins, outs, 0.8), vec![30.0, 20.0]);
-        // Without it, A's money would have left at once.
-        assert_eq!(fifo_dwell(&g, ins, outs, 0.8), vec![10.0, 20.0]);
+        assert_eq!(implied_opening_balance(&g, g.in_edges(h), g.out_edges(h)), 250.0);
+        // Money that arrives in the same second as it leaves was there first.
+        let mut t = Tiny::new();
+        t.wire("A", "H", 5, 100.0);
+        t.wire("H", "X", 5, 100.0);
+        let g = t.graph();
+        let h = t.dump.accounts.index["H"];
+        assert_eq!(implied_opening_balance(&g, g.in_edges(h), g.out_edges(h)), 0.0);
+    }
+
+    #[test]
+    fn carried_parts_add_up_to_what_each_payment_drew() {
+        let mut t = Tiny::new();
+        t.person("H", "CN");
+        t.wire("A", "H", 0, 100.0);
+        t.wire("B", "H", 10, 100.0);
+        t.wire("H", "X", 20, 150.0);
+        t.wire("H", "X", 50, 20.0);
+        let g = t.graph();
+        let h = t.dump.accounts.index["H"];
+        let mut parts = Vec::new();
+        fifo_dwell_carried(&g, g.in_edges(h), g.out_edges(h), 0.8, |i, o, part| parts.push((i, o, part)));
+        // The 150 takes A's 80 and its 20 top-up, then 50 of B; the 20 goes on B.
+        assert_eq!(parts, vec![(0, 0, 100.0), (1, 0, 50.0), (1, 1, 20.0)]);
     }
 }
