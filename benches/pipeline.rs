@@ -29,6 +29,7 @@ fn make_dump(dir: &Path, format: OutFormat) {
         cases_per_pattern: None,
         layout: generate::Layout::Native,
         amount_scale: 1.0,
+        accounts_scale: 1.0,
     };
     generate::generate(&opts, &Silent).expect("bench dump generates");
 }

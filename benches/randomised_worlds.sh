@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Detection across randomised worlds of our own generator: each seed draws the world's
-# amounts (x0.01 to x100) and span (60 to 365 days) at random (`generate --randomise`);
+# amounts (x0.01 to x100), span (60 to 365 days) and accounts (x0.3 to x3, so each
+# account three times busier or quieter) at random (`generate --randomise`);
 # each world is analysed with the default configuration and scored against its truth.
 # Prints one line per world (what it drew, ANY account precision and recall, P@10/20/50,
 # leads that mix cases), then the range over all of them, and per pattern the worlds
@@ -25,15 +26,15 @@ trap 'rm -rf "$work"' EXIT
 # measure FILE NAME: the value of one measure in eval_leads.csv
 measure() { awk -F, -v m="$2" '$1 == m { print $2 }' "$1"; }
 
-printf '%-6s %-28s %9s %7s %6s %6s %6s %6s\n' seed drawn precision recall P@10 P@20 P@50 mixed
+printf '%-6s %-40s %9s %7s %6s %6s %6s %6s\n' seed drawn precision recall P@10 P@20 P@50 mixed
 for seed in $(seq "$first" $((first + worlds - 1))); do
     dump="$work/dump-$seed" out="$work/out-$seed"
     drawn=$("$bin" generate --out "$dump" --transfers "$n" --seed "$seed" --randomise \
-        | sed -nE 's/.*randomised: amounts (x[0-9.]+), ([0-9]+) days.*/\1, \2 days/p')
+        | sed -nE 's/.*randomised: amounts (x[0-9.]+), ([0-9]+) days, accounts (x[0-9.]+).*/\1, \2 days, accounts \3/p')
     "$bin" analyze "$dump" --out "$out" -q
     "$bin" eval --truth "$dump/truth.csv" --leads "$out" -q
     any=$(awk -F, '$1 == "ANY" && $2 == "account" { print $6, $7 }' "$out/eval.csv")
-    printf '%-6s %-28s %9s %7s %6s %6s %6s %6s\n' "$seed" "$drawn" $any \
+    printf '%-6s %-40s %9s %7s %6s %6s %6s %6s\n' "$seed" "$drawn" $any \
         "$(measure "$out/eval_leads.csv" precision_at_10)" \
         "$(measure "$out/eval_leads.csv" precision_at_20)" \
         "$(measure "$out/eval_leads.csv" precision_at_50)" \

@@ -130,7 +130,8 @@ fn generate_refuses_to_overwrite_without_force() {
 }
 
 /// Issue 12's bar on our own generator at a randomised scale: the world's amounts (x0.01
-/// to x100) and span are drawn from the seed, and detection must not care. Seeds 104 and
+/// to x100), span and accounts (x0.3 to x3) are drawn from the seed, and detection must
+/// not care. Seeds 104 and
 /// 115 draw dumps of 75 and 76 days that open on a payday and end before the third: their
 /// payrolls' first paydays were read as fans (precision 0.65) while staff paid again 30
 /// days later still counted as new payees.

@@ -304,9 +304,11 @@ def generate(
     cases_per_pattern: Optional[int] = None,
     layout: str = "native",
     threads: Optional[int] = None,
+    accounts_scale: float = 1.0,
 ) -> Dict[str, Any]:
     """Writes a synthetic dump with injected cases, look-alikes and truth files into
-    ``out`` (the CLI's ``generate``) and returns its counts."""
+    ``out`` (the CLI's ``generate``) and returns its counts. ``accounts_scale`` below 1
+    makes fewer and busier accounts, above 1 more and quieter ones."""
     return json.loads(
         _flowhound.generate(
             os.fspath(out),
@@ -319,5 +321,6 @@ def generate(
             cases_per_pattern,
             layout,
             threads,
+            accounts_scale,
         )
     )

@@ -52,5 +52,6 @@ def generate(
     cases_per_pattern: Optional[int] = None,
     layout: str = "native",
     threads: Optional[int] = None,
+    accounts_scale: float = 1.0,
 ) -> str: ...
 def toml_of_json(json: str) -> str: ...

@@ -276,7 +276,7 @@ fn read_dump(
 /// Generates a synthetic dump with injected cases and look-alikes into `out` (the CLI's
 /// `generate`). Returns counts as text (JSON).
 #[pyfunction]
-#[pyo3(signature = (out, seed=1, transfers=50_000, days=180, start="2024-01-01", parquet=false, amount_scale=1.0, cases_per_pattern=None, layout="native", threads=None))]
+#[pyo3(signature = (out, seed=1, transfers=50_000, days=180, start="2024-01-01", parquet=false, amount_scale=1.0, cases_per_pattern=None, layout="native", threads=None, accounts_scale=1.0))]
 #[allow(clippy::too_many_arguments)]
 fn generate(
     py: Python<'_>,
@@ -290,6 +290,7 @@ fn generate(
     cases_per_pattern: Option<usize>,
     layout: &str,
     threads: Option<usize>,
+    accounts_scale: f64,
 ) -> PyResult<String> {
     use flowhound::generate::{self as generator, Layout, OutFormat};
     if days < 30 {
@@ -297,6 +298,9 @@ fn generate(
     }
     if !(amount_scale.is_finite() && amount_scale > 0.0) {
         return Err(FlowhoundError::new_err(format!("amount_scale {amount_scale}: must be > 0")));
+    }
+    if !(accounts_scale.is_finite() && accounts_scale > 0.0) {
+        return Err(FlowhoundError::new_err(format!("accounts_scale {accounts_scale}: must be > 0")));
     }
     let start = flowhound::ingest::parse::date(start)
         .map_err(|why| FlowhoundError::new_err(format!("start {start:?}: {why}")))?;
@@ -320,6 +324,7 @@ fn generate(
         cases_per_pattern,
         layout,
         amount_scale,
+        accounts_scale,
     };
     let summary = py.detach(|| on_threads(threads, || generator::generate(&opts, &Silent)))?.map_err(fail)?;
     let cases: serde_json::Map<String, serde_json::Value> =

@@ -46,8 +46,14 @@ pub struct Args {
     /// not scale), e.g. 0.01 for a world of small payments.
     #[arg(long, default_value_t = 1.0, value_name = "F")]
     amount_scale: f64,
-    /// Draw the world's scale from the seed: amounts x0.01 to x100 (log-uniform) and
-    /// 60 to 365 days, overriding --amount-scale and --days; the summary says what was drawn.
+    /// Accounts times this (1: about one person per 25 transfers): below 1, fewer and
+    /// busier accounts; above 1, more and quieter ones.
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    accounts_scale: f64,
+    /// Draw the world's scale from the seed: amounts x0.01 to x100 (log-uniform), 60 to
+    /// 365 days and accounts x0.3 to x3 (log-uniform: each account three times busier
+    /// or quieter), overriding --amount-scale, --days and --accounts-scale; the summary
+    /// says what was drawn.
     #[arg(long)]
     randomise: bool,
 }
@@ -55,18 +61,25 @@ pub struct Args {
 pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let start = parse::date(&args.start)
         .map_err(|e| flowhound::Error::Usage(format!("--start {}: {e}", args.start)))?;
-    let (amount_scale, days) = if args.randomise {
+    let (amount_scale, days, accounts_scale) = if args.randomise {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed ^ 0x5CA1_AB1E);
-        (10f64.powf(rng.random_range(-2.0..2.0)), rng.random_range(60..=365))
+        // Drawn in this order, so a seed's amounts and span are what they were before
+        // accounts were drawn too.
+        let amounts = 10f64.powf(rng.random_range(-2.0..2.0));
+        let days = rng.random_range(60..=365);
+        (amounts, days, 3f64.powf(rng.random_range(-1.0..1.0)))
     } else {
-        (args.amount_scale, args.days)
+        (args.amount_scale, args.days, args.accounts_scale)
     };
     if !(amount_scale.is_finite() && amount_scale > 0.0) {
         return Err(flowhound::Error::Usage(format!("--amount-scale {amount_scale}: must be > 0")).into());
     }
+    if !(accounts_scale.is_finite() && accounts_scale > 0.0) {
+        return Err(flowhound::Error::Usage(format!("--accounts-scale {accounts_scale}: must be > 0")).into());
+    }
     if args.randomise {
-        say!("randomised: amounts x{amount_scale:.4}, {days} days");
+        say!("randomised: amounts x{amount_scale:.4}, {days} days, accounts x{accounts_scale:.2}");
     }
     if days < 30 {
         return Err(flowhound::Error::Usage("--days must be at least 30".into()).into());
@@ -95,6 +108,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             cases_per_pattern: args.cases_per_pattern,
             layout: args.layout,
             amount_scale,
+            accounts_scale,
         },
         progress,
     )?;

@@ -455,6 +455,7 @@ mod tests {
             cases_per_pattern: None,
             layout: crate::generate::Layout::Native,
             amount_scale: 1.0,
+            accounts_scale: 1.0,
         };
         crate::generate::generate(&gen, &crate::progress::Silent).unwrap();
         let config = Config::default_config().unwrap();

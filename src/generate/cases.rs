@@ -536,7 +536,7 @@ mod tests {
         // and would be rejected. Cases drawn to start on the first day show it, so draw
         // many.
         let start = 1_704_067_200; // 2024-01-01
-        let mut world = World::build(5150, 100_000, start, 186);
+        let mut world = World::build(5150, 100_000, start, 186, 1.0);
         let (mut book, mut txs) = (CaseBook::default(), Vec::new());
         inject_all(&mut world, &mut book, &mut txs, 5150, 300);
         super::super::motifs::inject_all(&mut world, &mut book, &mut txs, 5150, 300);

@@ -65,6 +65,9 @@ pub struct Options {
     /// Every amount times this (1: the generator's own economy), except structuring
     /// cases, whose amounts sit under thresholds the law fixes in currency units.
     pub amount_scale: f64,
+    /// Accounts times this (1: about one person per 25 transfers and one company per
+    /// 250): below 1, fewer and busier accounts; above 1, more and quieter ones.
+    pub accounts_scale: f64,
 }
 
 /// Why a transfer was made, written as a memo.
@@ -198,7 +201,7 @@ pub struct Summary {
 
 /// Generates a dump.
 pub fn generate(opts: &Options, progress: &dyn Progress) -> Result<Summary> {
-    let mut world = World::build(opts.seed, opts.transfers, opts.start, opts.days);
+    let mut world = World::build(opts.seed, opts.transfers, opts.start, opts.days, opts.accounts_scale);
     let per_pattern = opts.cases_per_pattern.unwrap_or((opts.transfers / 100_000).max(2));
     let mut book = CaseBook::default();
     let mut txs = Vec::with_capacity(opts.transfers + opts.transfers / 50);

@@ -174,7 +174,7 @@ pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
 
 impl World {
     /// Builds a population sized for `transfers` transfers.
-    pub fn build(seed: u64, transfers: usize, start: i64, days: i64) -> World {
+    pub fn build(seed: u64, transfers: usize, start: i64, days: i64, accounts_scale: f64) -> World {
         let mut rng = stream(seed, 1);
         let mut w = World { start, days, ..World::default() };
         w.persons = vec![Vec::new(); COUNTRIES.len()];
@@ -183,8 +183,8 @@ impl World {
         // customers, each as busy. (Capped at 2M persons, a 100M dump was one whose
         // accounts were twice as busy as at 10M, so a scale bench measured density
         // and size at once.)
-        let persons = (transfers / 25).max(300);
-        let companies = (transfers / 250).max(80);
+        let persons = ((transfers as f64 / 25.0 * accounts_scale) as usize).max(300);
+        let companies = ((transfers as f64 / 250.0 * accounts_scale) as usize).max(80);
         let onshore: Vec<usize> = (0..COUNTRIES.len()).filter(|&c| !COUNTRIES[c].offshore).collect();
         let total_weight: f64 = onshore.iter().map(|&c| COUNTRIES[c].weight).sum();
         let pick_country = |rng: &mut ChaCha8Rng| -> u8 {

@@ -32,7 +32,9 @@
 //! An offshore investment fund redeems investors, sometimes most of what they put in,
 //! weeks later: but it takes money from, and pays money back to, many unrelated
 //! parties (`pooled_from_parties`), while a round-trip vehicle serves one controller. A
-//! path whose only offshore accounts pool the public's money is no round trip.
+//! path whose only offshore accounts pool the public's money is no round trip. The
+//! price: a professional's vehicle that sends money back to four or more unrelated
+//! clients reads as such a pool too, and its round trips are not reported here.
 //! Needs countries (`accounts` with `country`): without them there is no offshore hop
 //! and the detector says so and skips.
 
