@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::detect::{Context, Hit, HitBuilder, Role};
-use crate::graph::algo::chance::{most_likely, pairing_chance, popularity};
+use crate::graph::algo::chance::{most_likely, pairing_chance, popularity, subsets};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::FlowGraph;
@@ -500,7 +500,8 @@ fn through_enough(paths: &[Path], min: usize) -> bool {
 /// received on to `v` (within [`MARGIN_TOLERANCE`]), one pair each, with that share and
 /// its chance: the timing and pairing of every leg ([`relay_chance`]), times, for every
 /// intermediary after the first, the share of the dump's amounts in the band its
-/// payment had to hit, times the shares tried. A mule who keeps a tenth and passes the
+/// payment had to hit, times the shares tried and the subsets of the other candidates
+/// that could have agreed with each. A mule who keeps a tenth and passes the
 /// rest on does so every time; two payees of one payer who happen to pay a common
 /// landlord keep no common share. `None` when fewer than `min` agree.
 fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize) -> Option<SameMargin> {
@@ -528,7 +529,11 @@ fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize
             g.scale.share_between(expected * (1.0 - MARGIN_TOLERANCE), expected * (1.0 + MARGIN_TOLERANCE))
         })
         .product::<f64>();
-    let chance = (relay_chance(g, v, &legs) * band * pairs.len() as f64).min(1.0);
+    // Each candidate was tried as the share, and the others that agree with it are one
+    // subset of all the others: a target that hundreds pay once (a shop, a dealer)
+    // offers that many more subsets to agree by chance.
+    let tried = pairs.len() as f64 * subsets(pairs.len() - 1, legs.len() - 1);
+    let chance = (relay_chance(g, v, &legs) * band * tried).min(1.0);
     Some(SameMargin { legs, share, chance })
 }
 

@@ -95,6 +95,17 @@ pub fn order_chance(first: usize, then: usize) -> f64 {
     1.0 / (1..=k).map(|j| (first + then - k + j) as f64 / j as f64).product::<f64>()
 }
 
+/// How many ways there are to choose `k` of `n`, `C(n, k)`, as a float (no factorial
+/// overflows): what a search that keeps the largest agreeing subset of its candidates
+/// must count as tried.
+pub fn subsets(n: usize, k: usize) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    let k = k.min(n - k);
+    (1..=k).map(|j| (n - k + j) as f64 / j as f64).product()
+}
+
 /// How many chains of `factors` chances, each drawn uniformly below its own bound
 /// (the bounds multiplying to `bound`), would by chance multiply to `product` or less:
 /// `product · Σ_{j<factors} ln(bound / product)^j / j!`. A search that keeps any chain
@@ -150,6 +161,15 @@ fn poisson_tail(k: usize, mu: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subsets_count_choices() {
+        assert_eq!(subsets(5, 2), 10.0);
+        assert_eq!(subsets(49, 3), 18_424.0);
+        assert_eq!(subsets(4, 0), 1.0);
+        assert_eq!(subsets(3, 4), 0.0);
+        assert!((subsets(1_000, 500).log10() - 299.4).abs() < 0.1);
+    }
 
     #[test]
     fn product_chance_counts_where_the_evidence_may_fall() {
