@@ -521,11 +521,16 @@ fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize
     if legs.len() < min {
         return None;
     }
+    // Each payment on had to hit the common share of what its intermediary received:
+    // of the one receipt a single source sent, or of the sum several sources did (the
+    // pair's own share is its payment over that).
+    let own_share: BTreeMap<(u32, u32), f64> = pairs.iter().map(|&(w, _, e2, s)| ((w, e2), s)).collect();
     let band = legs
-        .values()
+        .iter()
         .skip(1)
-        .map(|&(e1, _)| {
-            let expected = share * g.amount[e1 as usize];
+        .map(|(&w, &(_, e2))| {
+            let received = g.amount[e2 as usize] / own_share[&(w, e2)];
+            let expected = share * received;
             g.scale.share_between(expected * (1.0 - MARGIN_TOLERANCE), expected * (1.0 + MARGIN_TOLERANCE))
         })
         .product::<f64>();
