@@ -244,7 +244,8 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
         turnover,
         fmt_amount(peak)
     );
-    Some(b.finish(g, Pattern::Ub4, total_in, strength, reason))
+    // What entered the pattern is what passed through, not all the account received.
+    Some(b.finish(g, Pattern::Ub4, fast, strength, reason))
 }
 
 #[cfg(test)]
@@ -382,6 +383,7 @@ mod tests {
         assert!(names.iter().all(|n| !n.starts_with("SHOP")), "{names:?}");
         assert_eq!(hits[0].accounts.len(), 25, "the mule, its twelve senders and twelve payees");
         assert!(hits[0].reason.contains("to 12 payees"), "{}", hits[0].reason);
+        assert_eq!(hits[0].amount, 12.0 * 20_000.0, "what passed through entered the pattern");
         // A receipt split over three payees within hours names all three, though most of
         // it had left with the first two.
         let mut t = Tiny::new();
