@@ -53,6 +53,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
 use crate::graph::algo::fifo_dwell::{fifo_dwell_carried, implied_opening_balance};
+use crate::graph::FlowGraph;
 use crate::model::Channel;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, hours_to_seconds, DAY};
@@ -178,36 +179,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     // life pays shops and bills later, from what it holds; those payees are no part of
     // the pass.
     let passed: Vec<usize> = counted.iter().copied().filter(|&k| dwell[k] <= limit).collect();
-    let time = |e: u32| g.time[e as usize];
-    let within = |i: usize, o: usize| ((time(outs[o]) - time(any_in[i])) as f64) <= limit;
-    let mut carriers: Vec<usize> = carried
-        .iter()
-        .filter(|&&(i, o, _)| passed.binary_search(&i).is_ok() && within(i, o))
-        .map(|&(_, o, _)| o)
-        .collect();
-    // FIFO moves on once a receipt's share has left, so that what an account keeps
-    // never holds up the queue; a payment it matched to no receipt, within the limit of
-    // a passed receipt and no larger than what is left of it, carried that rest on (the
-    // last part of a split).
-    let mut rest: Vec<f64> = any_in.iter().map(|&e| g.amount[e as usize]).collect();
-    let mut matched = vec![false; outs.len()];
-    for &(i, o, part) in &carried {
-        rest[i] -= part;
-        matched[o] = true;
-    }
-    for o in (0..outs.len()).filter(|&o| !matched[o]) {
-        let amount = g.amount[outs[o] as usize];
-        let t = time(outs[o]);
-        let before = passed.partition_point(|&k| time(any_in[k]) <= t);
-        if let Some(&k) =
-            passed[..before].iter().rev().take_while(|&&k| within(k, o)).find(|&&k| rest[k] >= amount - 1e-9)
-        {
-            rest[k] -= amount;
-            carriers.push(o);
-        }
-    }
-    carriers.sort_unstable();
-    carriers.dedup();
+    let carriers = carriers(g, &any_in, &outs, &passed, &carried, limit);
     let mut b = HitBuilder::default();
     for &k in &passed {
         let e = any_in[k];
@@ -246,6 +218,49 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     );
     // What entered the pattern is what passed through, not all the account received.
     Some(b.finish(g, Pattern::Ub4, fast, strength, reason))
+}
+
+/// The payments (positions in `outs`) that carried the `passed` receipts (positions in
+/// `ins`) on within `limit` seconds, given FIFO's `carried` (receipt, payment, part).
+fn carriers(
+    g: &FlowGraph,
+    ins: &[u32],
+    outs: &[u32],
+    passed: &[usize],
+    carried: &[(usize, usize, f64)],
+    limit: f64,
+) -> Vec<usize> {
+    let time = |e: u32| g.time[e as usize];
+    let within = |i: usize, o: usize| ((time(outs[o]) - time(ins[i])) as f64) <= limit;
+    let mut carriers: Vec<usize> = carried
+        .iter()
+        .filter(|&&(i, o, _)| passed.binary_search(&i).is_ok() && within(i, o))
+        .map(|&(_, o, _)| o)
+        .collect();
+    // FIFO moves on once a receipt's share has left, so that what an account keeps
+    // never holds up the queue; a payment it matched to no receipt, within the limit of
+    // a passed receipt and no larger than what is left of it, carried that rest on (the
+    // last part of a split).
+    let mut rest: Vec<f64> = ins.iter().map(|&e| g.amount[e as usize]).collect();
+    let mut matched = vec![false; outs.len()];
+    for &(i, o, part) in carried {
+        rest[i] -= part;
+        matched[o] = true;
+    }
+    for o in (0..outs.len()).filter(|&o| !matched[o]) {
+        let amount = g.amount[outs[o] as usize];
+        let t = time(outs[o]);
+        let before = passed.partition_point(|&k| time(ins[k]) <= t);
+        if let Some(&k) =
+            passed[..before].iter().rev().take_while(|&&k| within(k, o)).find(|&&k| rest[k] >= amount - 1e-9)
+        {
+            rest[k] -= amount;
+            carriers.push(o);
+        }
+    }
+    carriers.sort_unstable();
+    carriers.dedup();
+    carriers
 }
 
 #[cfg(test)]
