@@ -301,7 +301,10 @@ impl Detector for Cycle {
             .into_iter()
             .flat_map(|f| f.0)
             .filter(|(c, _)| !(cfg.skip_business_to_business && b2b(c)))
-            .filter(|(c, evidence)| matches!(evidence, Evidence::Amounts) || !settling_up(g, c))
+            // A loop whose money does not carry on, made only of pairs who also pay each
+            // other the other way, is people settling up (friends, flatmates, relatives);
+            // laundering loops run one way.
+            .filter(|(c, evidence)| matches!(evidence, Evidence::Amounts) || !every_payee_paid_back(g, c))
             .filter(|(c, _)| {
                 let mut key = c.clone();
                 key.sort_unstable();
@@ -315,14 +318,6 @@ impl Detector for Cycle {
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os1]
     }
-}
-
-/// Whether every member of a cycle was also paid by the member it paid, somewhere in the
-/// dump: people who pay each other in turn (friends, flatmates, relatives settling up).
-/// When no money carries on round such a loop, their standing two-way relationships
-/// explain it; laundering loops run one way.
-fn settling_up(g: &FlowGraph, cycle: &[u32]) -> bool {
-    every_payee_paid_back(g, cycle)
 }
 
 /// Untimed simple cycles starting with edge `start`, each found once: from the edge

@@ -22,6 +22,9 @@ type Leg = (f64, f64, Vec<u32>);
 /// Per intermediary `w`: one pair `u -> w`, `w -> v` (edge ids).
 type Pairs = BTreeMap<u32, (u32, u32)>;
 
+/// [`Pairs`] with each pair's share: what `w` paid on over what it received.
+type SharedPairs = BTreeMap<u32, (u32, u32, f64)>;
+
 /// A two-hop path `u -> w -> v` a scan met: `e1` from the source to `w`, `e2` from `w`
 /// to `v`, and when it was met among the scan's paths.
 #[derive(Debug, Clone, Copy)]
@@ -505,31 +508,31 @@ fn through_enough(paths: &[Path], min: usize) -> bool {
 /// rest on does so every time; two payees of one payer who happen to pay a common
 /// landlord keep no common share. `None` when fewer than `min` agree.
 fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize) -> Option<SameMargin> {
-    let mut best: Option<(Pairs, f64)> = None;
+    // Per intermediary that agrees: its pair, and the pair's own share.
+    let mut best: Option<(SharedPairs, f64)> = None;
     for &(_, _, _, share) in pairs {
-        let mut legs: Pairs = BTreeMap::new();
+        let mut agree = BTreeMap::new();
         for &(w, e1, e2, other) in pairs {
             if (other / share - 1.0).abs() <= MARGIN_TOLERANCE {
-                legs.entry(w).or_insert((e1, e2));
+                agree.entry(w).or_insert((e1, e2, other));
             }
         }
-        if best.as_ref().is_none_or(|(b, _)| legs.len() > b.len()) {
-            best = Some((legs, share));
+        if best.as_ref().is_none_or(|(b, _)| agree.len() > b.len()) {
+            best = Some((agree, share));
         }
     }
-    let (legs, share) = best?;
-    if legs.len() < min {
+    let (agree, share) = best?;
+    if agree.len() < min {
         return None;
     }
     // Each payment on had to hit the common share of what its intermediary received:
     // of the one receipt a single source sent, or of the sum several sources did (the
     // pair's own share is its payment over that).
-    let own_share: BTreeMap<(u32, u32), f64> = pairs.iter().map(|&(w, _, e2, s)| ((w, e2), s)).collect();
-    let band = legs
-        .iter()
+    let band = agree
+        .values()
         .skip(1)
-        .map(|(&w, &(_, e2))| {
-            let received = g.amount[e2 as usize] / own_share[&(w, e2)];
+        .map(|&(_, e2, own)| {
+            let received = g.amount[e2 as usize] / own;
             let expected = share * received;
             g.scale.share_between(expected * (1.0 - MARGIN_TOLERANCE), expected * (1.0 + MARGIN_TOLERANCE))
         })
@@ -537,6 +540,7 @@ fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize
     // Each candidate was tried as the share, and the others that agree with it are one
     // subset of all the others: a target that hundreds pay once (a shop, a dealer)
     // offers that many more subsets to agree by chance.
+    let legs: Pairs = agree.into_iter().map(|(w, (e1, e2, _))| (w, (e1, e2))).collect();
     let tried = pairs.len() as f64 * subsets(pairs.len() - 1, legs.len() - 1);
     let chance = (relay_chance(g, v, &legs) * band * tried).min(1.0);
     Some(SameMargin { legs, share, chance })

@@ -135,8 +135,9 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
         carried.push((i, o, part))
     });
     let limit = hours_to_seconds(cfg.max_dwell_hours.get());
-    let fast: f64 =
-        counted.iter().filter(|&&k| dwell[k] <= limit).map(|&k| g.amount[any_in[k] as usize]).sum();
+    // The counted receipts that left within the limit.
+    let passed: Vec<usize> = counted.iter().copied().filter(|&k| dwell[k] <= limit).collect();
+    let fast: f64 = passed.iter().map(|&k| g.amount[any_in[k] as usize]).sum();
     let share_fast = fast / total_in;
     if share_fast < cfg.min_share_out_fast.get() {
         return None;
@@ -178,7 +179,6 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     // payments within the limit that carried them on. A mule that also lives an everyday
     // life pays shops and bills later, from what it holds; those payees are no part of
     // the pass.
-    let passed: Vec<usize> = counted.iter().copied().filter(|&k| dwell[k] <= limit).collect();
     let carriers = carriers(g, &any_in, &outs, &passed, &carried, limit);
     let mut b = HitBuilder::default();
     for &k in &passed {

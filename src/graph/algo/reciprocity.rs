@@ -4,7 +4,7 @@
 //! Two people who pay each other in turn (friends settling up, relatives, flatmates)
 //! and a fund that pays its investors back are everyday reciprocity: money that goes
 //! round among them is their standing relationship, not one sum being moved on. Reads
-//! the whole dump's pairs, as [`crate::detect::Reads::AccountHistory`] says.
+//! the whole dump's pairs, as [`crate::detect::Reads::TwoWay`] says.
 
 use crate::graph::FlowGraph;
 
