@@ -10,7 +10,9 @@
 //! pays them are ones the account does not pay (`spread_expected_by_chance`).
 //! Bursts a window or more apart are each reported, the most telling first, up to four
 //! per account: a mule account used twice, or a hub whose first burst another typology
-//! explains, does not hide its later one.
+//! explains, does not hide its later one. A burst is proved by its payments to the new
+//! payees; those to payees the account already paid (its landlord, a friend) in the
+//! same days are its own business and stay out of the lead.
 //!
 //! ## Why it matters
 //! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML
@@ -102,7 +104,28 @@ mod tests {
         assert_eq!(hits.len(), 1);
         let hub = t.dump.accounts.intern("HUB");
         assert!(hits[0].accounts.iter().any(|a| a.account == hub && a.role == Role::Hub));
-        assert!(hits[0].reason.contains("7 distinct payees"), "{}", hits[0].reason);
+        assert!(hits[0].reason.contains("to 7 new payees"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn payees_the_hub_already_paid_are_no_part_of_its_burst() {
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 7, 10 * D, 20 * H);
+        // Rent and a regular friend, paid every month, once inside the burst too.
+        for m in 0..6 {
+            t.wire("HUB", "LANDLORD", m * 30 * D + 11 * D, 800.0);
+            t.wire("HUB", "FRIEND", m * 30 * D + 12 * D, 40.0);
+        }
+        let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let regulars = [t.dump.accounts.intern("LANDLORD"), t.dump.accounts.intern("FRIEND")];
+        assert!(hits[0].accounts.iter().all(|a| !regulars.contains(&a.account)), "{:?}", hits[0].accounts);
+        assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (8, 7));
+        assert!(
+            hits[0].reason.contains("beside 2 transfers with payees it already knew"),
+            "{}",
+            hits[0].reason
+        );
     }
 
     #[test]
@@ -167,7 +190,11 @@ mod tests {
         }
         let hits = t.hits(&FanOut);
         assert_eq!(hits.len(), 1, "{hits:?}");
-        assert!(hits[0].reason.contains("5 new: first dealt with in this burst"), "{}", hits[0].reason);
+        assert!(
+            hits[0].reason.contains("to 5 new payees (first dealt with in this burst"),
+            "{}",
+            hits[0].reason
+        );
     }
 
     #[test]

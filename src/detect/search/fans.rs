@@ -188,12 +188,17 @@ fn fan_hits_of(
     hits
 }
 
-/// The hit of one burst of `v`'s.
+/// The hit of one burst of `v`'s: the hub and its new counterparties, proved by the
+/// transfers with them. The window's other transfers, with counterparties the hub already
+/// knew, are named in the reason but prove nothing.
 fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: u32, burst: &Burst) -> Hit {
     let g = ctx.graph;
+    let proving = if burst.new_edges.is_empty() { &burst.edges } else { &burst.new_edges };
     let mut b = HitBuilder::default();
-    for &e in &burst.edges {
+    let mut amount = 0.0;
+    for &e in proving {
         let a = g.amount[e as usize];
+        amount += a;
         match fan {
             Fan::In => {
                 b.account(g.src[e as usize], Role::Source, 0.0, a);
@@ -206,18 +211,24 @@ fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: 
         }
         b.transfer(e);
     }
-    let novelty = AmountNovelty::measure(g, &[v], &burst.edges);
-    let days = seconds_to_days(burst.to - burst.from);
-    let (verb, who) = match fan {
-        Fan::In => ("received", "senders"),
-        Fan::Out => ("sent", "payees"),
+    let novelty = AmountNovelty::measure(g, &[v], proving);
+    let times = proving.iter().map(|&e| g.time[e as usize]);
+    let days = seconds_to_days(times.clone().max().unwrap_or(0) - times.min().unwrap_or(0));
+    let (verb, to, who) = match fan {
+        Fan::In => ("received", "from", "senders"),
+        Fan::Out => ("sent", "to", "payees"),
+    };
+    let known = burst.edges.len() - proving.len();
+    let beside = if known > 0 {
+        format!(" (beside {known} transfers with {who} it already knew)")
+    } else {
+        String::new()
     };
     let reason = format!(
-        "{} {verb} {} transfers ({}) with {} distinct {who} ({} new: first dealt with in this burst, not after {:.0} days) within {days:.1} days, {:.0}x its usual rate{}",
+        "{} {verb} {} transfers ({}) {to} {} new {who} (first dealt with in this burst, not after {:.0} days) within {days:.1} days{beside}, {:.0}x its usual rate{}",
         ctx.account(v),
-        burst.edges.len(),
-        fmt_amount(burst.amount),
-        burst.counterparties,
+        proving.len(),
+        fmt_amount(amount),
         burst.new_counterparties,
         cfg.relationship_days.get().max(cfg.window_days.get()),
         burst.rate_ratio,
@@ -227,7 +238,7 @@ fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: 
     // How far past the hub's own normal the burst sits: in how many new counterparties,
     // in how much of its activity, and in the amounts it moved.
     let strength = 0.3 + 0.2 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.2 * burst.share + 0.3 * novelty.term();
-    b.finish(g, pattern, burst.amount, strength, reason)
+    b.finish(g, pattern, amount, strength, reason)
 }
 
 /// A fan spread over the whole relationship span rather than a burst (one new sender
@@ -272,7 +283,8 @@ fn slow_fan(
     }
     // The fan is its new counterparties' transfers: its span, share, amount and
     // counterparties are theirs.
-    b.edges = new_edges;
+    b.edges = new_edges.clone();
+    b.new_edges = new_edges;
     b.counterparties = b.new_counterparties;
     let (first, last) = (*b.edges.first()?, *b.edges.last()?);
     (b.from, b.to) = (g.time[first as usize], g.time[last as usize]);
@@ -306,6 +318,12 @@ pub struct Burst {
     pub to: i64,
     /// Edge ids of the counted transfers in the window, in time order.
     pub edges: Vec<u32>,
+    /// Of those, the transfers with its new counterparties, in time order: what the burst
+    /// proves. The rest of the window is the account's business with counterparties it
+    /// already knew (its landlord, its regular customers), no part of a fan. Filled for
+    /// the bursts [`densest_at_any_scale`] and the fan motifs return; empty from
+    /// [`densest_within`].
+    pub new_edges: Vec<u32>,
     /// Distinct counterparties (controller groups) in the window.
     pub counterparties: usize,
     /// Of those, the ones the account dealt with this way only inside the window.
@@ -389,7 +407,7 @@ pub fn densest_at_any_scale(
     search: &BurstSearch<'_>,
     accept: impl Fn(&Burst) -> bool,
 ) -> Option<Burst> {
-    let mut best: Option<Burst> = None;
+    let mut best: Option<(Burst, (i64, i64))> = None;
     let scales = scales(search.window, g.scale.time_tick_seconds);
     let readings = scales.len() as f64;
     for (span, rate_window) in scales {
@@ -400,15 +418,21 @@ pub fn densest_at_any_scale(
         if !accept(&b) {
             continue;
         }
-        let better = best.as_ref().is_none_or(|x| {
+        let better = best.as_ref().is_none_or(|(x, _)| {
             (b.new_counterparties, b.rate_ratio).partial_cmp(&(x.new_counterparties, x.rate_ratio))
                 == Some(std::cmp::Ordering::Greater)
         });
         if better {
-            best = Some(b);
+            best = Some((b, (span, rate_window)));
         }
     }
-    best
+    // The winning window read once more for its new counterparties' transfers: only the
+    // burst reported pays for collecting them.
+    let (mut burst, (span, rate_window)) = best?;
+    burst.new_edges = densest(g, list, keep, baseline, span, rate_window, search, true)
+        .map(|(_, new_edges)| new_edges)
+        .unwrap_or_default();
+    Some(burst)
 }
 
 /// The densest window among the counted transfers `keep` (indices into `list`,
@@ -525,6 +549,7 @@ fn densest(
         from: list.time[idx[0]],
         to: list.time[idx[idx.len() - 1]],
         edges: idx.iter().map(|&k| list.edges[k]).collect(),
+        new_edges: Vec::new(),
         counterparties: parties,
         new_counterparties: new,
         share: idx.len() as f64 / keep.len() as f64,
