@@ -38,6 +38,17 @@ pub fn fmt_amount(x: f64) -> String {
     out
 }
 
+/// The `N` of "1 in N" for a chance: `1,234,568` up to a trillion, then `3.2e21`, since
+/// digits past that say nothing a reader can use (and would overflow).
+pub fn fmt_odds(chance: f64) -> String {
+    let odds = 1.0 / chance.max(f64::MIN_POSITIVE);
+    if odds < 1e12 {
+        fmt_amount(odds)
+    } else {
+        format!("{odds:.1e}")
+    }
+}
+
 /// Formats unix seconds as RFC 3339 UTC.
 pub fn format_time(secs: i64) -> String {
     DateTime::from_timestamp(secs, 0)
@@ -55,6 +66,14 @@ pub fn format_date(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odds_read_as_digits_then_as_powers_of_ten() {
+        assert_eq!(fmt_odds(0.25), "4");
+        assert_eq!(fmt_odds(1.0 / 6_160_308.0), "6,160,308");
+        assert_eq!(fmt_odds(1e-21 / 3.2), "3.2e21");
+        assert_eq!(fmt_odds(0.0), format!("{:.1e}", 1.0 / f64::MIN_POSITIVE));
+    }
 
     #[test]
     fn amounts_get_thousands_separators() {

@@ -17,7 +17,8 @@
 //!
 //! ## Parameters
 //! `[bipartite]` for each layer (window 7 days, sides of at least 2, members not busy
-//! hubs); the second layer must start after the first and end within two windows of it.
+//! hubs, each layer more than the dump's traffic makes by chance); the second layer must
+//! start after the first and end within two windows of it.
 //!
 //! ## Look-alikes
 //! As for bipartite: busy receivers and company-to-company trade are left out.

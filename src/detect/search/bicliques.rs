@@ -1,15 +1,18 @@
 //! Shared by the bipartite and stack motifs: complete bipartite layers (every source
-//! pays every sink) inside one window.
+//! pays every sink) inside one window, more than the dump's everyday traffic makes by
+//! chance.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::config::params::{Channels, Count, Days, Factor};
+use crate::config::params::{Channels, Count, Days, Factor, Multiple};
 use crate::detect::Context;
+use crate::graph::algo::chance::LayerChance;
+use crate::graph::algo::novelty;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
-use crate::units::days_to_seconds;
+use crate::units::{days_to_seconds, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of a bipartite layer (bipartite and stack motifs).
@@ -25,6 +28,10 @@ pub struct BipartiteConfig {
     /// Members with more transfers in one direction than this multiple of the dump's
     /// median active account are hubs, left out.
     pub max_member_activity_vs_median: Factor,
+    /// Most layers as unlikely as this one (its shape and span against the dump's
+    /// everyday opening of relationships, its amounts against its members' own) expected
+    /// by chance over the dump.
+    pub expected_by_chance: Multiple,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -32,7 +39,7 @@ pub struct BipartiteConfig {
 }
 
 /// One complete bipartite layer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 pub struct Biclique {
     /// Sources, sorted.
     pub sources: Vec<u32>,
@@ -40,6 +47,36 @@ pub struct Biclique {
     pub sinks: Vec<u32>,
     /// The first transfer of every (source, sink) pair, sorted.
     pub edges: Vec<u32>,
+    /// Layers of its shape and span the dump would hold by chance, times the chance of
+    /// its amounts against its members' own ([`LayerChance`], [`novelty::broad_chance`]).
+    pub expected_by_chance: f64,
+}
+
+impl Biclique {
+    /// The members and transfers that make the layer, which identify it.
+    fn key(&self) -> (&[u32], &[u32], &[u32]) {
+        (&self.sources, &self.sinks, &self.edges)
+    }
+}
+
+impl PartialEq for Biclique {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Biclique {}
+
+impl PartialOrd for Biclique {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Biclique {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
 }
 
 /// First counted transfer from `a` to each receiver, for receivers that are not hubs.
@@ -68,7 +105,8 @@ fn receivers(
 }
 
 /// Every maximal-by-construction biclique with at least `min_side` on each side whose
-/// first transfers fit in the window, found from its lowest source; sorted.
+/// first transfers fit in the window, found from its lowest source, and expected by
+/// chance at most `expected_by_chance` times; sorted.
 /// Computed once per context, under `[bipartite]`.
 pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
     ctx.shared.bicliques.get_or_init(|| compute(ctx.graph, &ctx.config.bipartite))
@@ -80,10 +118,54 @@ fn max_member_degree(g: &FlowGraph, cfg: &BipartiteConfig) -> usize {
     g.scale.activity(cfg.max_member_activity_vs_median.get()).ceil() as usize
 }
 
+/// The dump's everyday opening of relationships, for [`LayerChance`]: the distinct
+/// payees of every account that may be a source, the distinct payers of every account
+/// that may be a sink (neither a hub), and the dump's distinct pairs.
+fn layer_chance(g: &FlowGraph, max_degree: usize) -> LayerChance {
+    let distinct = |others: &[u32]| {
+        let mut others = others.to_vec();
+        others.sort_unstable();
+        others.dedup();
+        others.len()
+    };
+    let (payers, payees, pairs): (Vec<usize>, Vec<usize>, usize) = (0..g.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|v| {
+            let (out, into) = (g.out_list(v), g.in_list(v));
+            let payees = distinct(out.other);
+            let payer = (1..=max_degree).contains(&out.len()).then_some(payees);
+            let payee = (1..=max_degree).contains(&into.len()).then(|| distinct(into.other));
+            (payer, payee, payees)
+        })
+        .fold(
+            || (Vec::new(), Vec::new(), 0),
+            |(mut a, mut b, n), (payer, payee, payees)| {
+                a.extend(payer);
+                b.extend(payee);
+                (a, b, n + payees)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Vec::new(), 0),
+            |(mut a, mut b, n), (c, d, m)| {
+                a.extend(c);
+                b.extend(d);
+                (a, b, n + m)
+            },
+        );
+    let span = match (g.time.first(), g.time.last()) {
+        (Some(a), Some(b)) => b - a,
+        _ => 0,
+    };
+    LayerChance::measure(&payers, &payees, pairs, span)
+}
+
 fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
     let channels = cfg.channels.as_slice().to_vec();
     let max_degree = max_member_degree(g, cfg);
     let window = days_to_seconds(cfg.window_days.get());
+    let chance = layer_chance(g, max_degree);
     let mut out: Vec<Biclique> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
@@ -139,15 +221,75 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
                 if span > window || edges.len() < cfg.min_edges.get() {
                     continue;
                 }
-                let cand = Biclique { sources, sinks: sinks.into_iter().collect(), edges };
+                let cand =
+                    Biclique { sources, sinks: sinks.into_iter().collect(), edges, expected_by_chance: 0.0 };
                 if best.as_ref().is_none_or(|bb| cand.edges.len() > bb.edges.len()) {
                     best = Some(cand);
                 }
             }
-            best
+            let mut best = best?;
+            let centre: Vec<u32> = best.sources.iter().chain(&best.sinks).copied().collect();
+            best.expected_by_chance = novelty::broad_chance(g, &centre, &best.edges);
+            Some(best)
         })
         .collect();
     out.sort();
     out.dedup();
+    // Its amounts' chance times the layers of its shape expected by chance: by the
+    // model, or as many as the dump itself holds, whichever is more.
+    let seen = as_remarkable(g, &out);
+    for (b, seen) in out.iter_mut().zip(seen) {
+        let model = chance.expected(b.sources.len(), b.sinks.len(), layer_span(g, b));
+        b.expected_by_chance *= model.max(seen);
+    }
+    out.retain(|b| b.expected_by_chance <= cfg.expected_by_chance.get());
     out
+}
+
+/// How long a layer took to form, read as at least a day: everyday traffic is not
+/// spread evenly within a day (office hours, batch runs).
+fn layer_span(g: &FlowGraph, b: &Biclique) -> i64 {
+    let time = |e: u32| g.time[e as usize];
+    match (b.edges.first(), b.edges.last()) {
+        (Some(&first), Some(&last)) => (time(last) - time(first)).max(DAY),
+        _ => DAY,
+    }
+}
+
+/// For each layer, how many layers of the dump are at least as remarkable in shape (as
+/// many sources and sinks or more, formed as fast or faster) and moved everyday amounts:
+/// itself, plus the others' amounts' chances, which count a layer of everyday amounts
+/// as about one and a layer of amounts its members never move as almost none, so that
+/// the laundering layers of a large dump are not each other's background. Others that
+/// share an account with it are left out too (the layers of one stack are one case).
+/// That is the dump's own count of such layers formed by its everyday traffic, a
+/// look-elsewhere count the configuration model cannot give where neighbours and
+/// colleagues often pay the same few people. Each layer's `expected_by_chance` holds
+/// its amounts' chance on entry.
+fn as_remarkable(g: &FlowGraph, layers: &[Biclique]) -> Vec<f64> {
+    let shape = |b: &Biclique| (b.sources.len(), b.sinks.len(), layer_span(g, b));
+    let shapes: Vec<(usize, usize, i64)> = layers.iter().map(shape).collect();
+    let members: Vec<Vec<u32>> = layers
+        .iter()
+        .map(|b| {
+            let mut m: Vec<u32> = b.sources.iter().chain(&b.sinks).copied().collect();
+            m.sort_unstable();
+            m
+        })
+        .collect();
+    let disjoint = |i: usize, j: usize| members[j].iter().all(|a| members[i].binary_search(a).is_err());
+    (0..shapes.len())
+        .into_par_iter()
+        .map(|i| {
+            let (s, t, span) = shapes[i];
+            let others: f64 = (0..shapes.len())
+                .filter(|&j| {
+                    let (s2, t2, span2) = shapes[j];
+                    j != i && s2 >= s && t2 >= t && span2 <= span && disjoint(i, j)
+                })
+                .map(|j| layers[j].expected_by_chance)
+                .sum();
+            1.0 + others
+        })
+        .collect()
 }

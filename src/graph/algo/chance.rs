@@ -132,6 +132,78 @@ pub fn product_chance(product: f64, factors: usize, bound: f64) -> f64 {
     (product * sum).min(bound)
 }
 
+/// How many complete bipartite layers of a shape the dump's everyday traffic would form
+/// by chance: `sources` accounts each opening a relationship with every one of `sinks`
+/// accounts, all within a span. The model is the configuration model of new
+/// relationships: an account opens new payees at its own rate over the dump (its
+/// distinct payees over the dump's span), gains new payers at its own, and each new
+/// relationship pairs a payer and a payee drawn in proportion to those rates. The
+/// expected count of such layers in one span is `e_s(m^t) · e_t(k^s) / N^(st)`, with
+/// `m` the payers' and `k` the payees' new relationships per span and `N` the dump's;
+/// each `e` is bounded by `(Σ)^n / n!`, so the count errs on the side of chance. A dense
+/// dump of busy accounts makes two by two layers every week; a quiet one, hardly ever.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerChance {
+    /// `ln Σ d^j` over the payers, for `j` in `0..=POWERS`, `d` each one's distinct payees.
+    payers: Vec<f64>,
+    /// The same over the payees, `d` each one's distinct payers.
+    payees: Vec<f64>,
+    /// `ln` of the largest `d` of payers and of payees: the bound beyond `POWERS`.
+    largest: (f64, f64),
+    /// `ln` of the dump's distinct (payer, payee) pairs.
+    pairs: f64,
+    /// The dump's span, seconds.
+    span: f64,
+}
+
+impl LayerChance {
+    /// Powers measured exactly; above, each further power is bounded by the largest `d`.
+    const POWERS: usize = 32;
+
+    /// Measures the model from the distinct payees of every payer that may be a source
+    /// (`payers`), the distinct payers of every payee that may be a sink (`payees`), the
+    /// dump's distinct pairs and its span in seconds.
+    pub fn measure(payers: &[usize], payees: &[usize], pairs: usize, span: i64) -> LayerChance {
+        let powers = |ds: &[usize]| -> (Vec<f64>, f64) {
+            let largest = ds.iter().copied().max().unwrap_or(0).max(1) as f64;
+            // ln Σ d^j = j ln(largest) + ln Σ (d / largest)^j: no power overflows.
+            let sums = (0..=Self::POWERS)
+                .map(|j| {
+                    let sum: f64 = ds.iter().map(|&d| (d as f64 / largest).powi(j as i32)).sum();
+                    j as f64 * largest.ln() + sum.max(f64::MIN_POSITIVE).ln()
+                })
+                .collect();
+            (sums, largest.ln())
+        };
+        let ((payers, out_largest), (payees, in_largest)) = (powers(payers), powers(payees));
+        LayerChance {
+            payers,
+            payees,
+            largest: (out_largest, in_largest),
+            pairs: (pairs.max(1) as f64).ln(),
+            span: span.max(1) as f64,
+        }
+    }
+
+    /// Layers of `sources` by `sinks` accounts whose relationships all open within
+    /// `within` seconds that the dump would hold by chance, over all its spans that long.
+    pub fn expected(&self, sources: usize, sinks: usize, within: i64) -> f64 {
+        let power = |sums: &[f64], largest: f64, j: usize| {
+            let k = j.min(Self::POWERS);
+            sums[k] + (j - k) as f64 * largest
+        };
+        let (s, t) = (sources as f64, sinks as f64);
+        let share = (within.max(1) as f64 / self.span).min(1.0);
+        let ln_factorial = |n: usize| (2..=n).map(|k| (k as f64).ln()).sum::<f64>();
+        let ln = s * power(&self.payers, self.largest.0, sinks) - ln_factorial(sources)
+            + t * power(&self.payees, self.largest.1, sources)
+            - ln_factorial(sinks)
+            + s * t * (share.ln() - self.pairs)
+            + (1.0 / share).ln();
+        ln.exp()
+    }
+}
+
 /// P(X >= k) for X ~ Poisson(mu).
 fn poisson_tail(k: usize, mu: f64) -> f64 {
     if k == 0 {
@@ -161,6 +233,26 @@ fn poisson_tail(k: usize, mu: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layer_chance_is_the_random_graphs_count_of_squares() {
+        // n payers and n payees, each with d relationships over the span: a random
+        // bipartite graph of density d / n holds C(n, 2)^2 (d / n)^4, about d^4 / 4,
+        // two by two layers.
+        let (n, d) = (1_000, 6);
+        let chance = LayerChance::measure(&vec![d; n], &vec![d; n], n * d, 100);
+        let squares = chance.expected(2, 2, 100);
+        assert!((squares / (d.pow(4) as f64 / 4.0) - 1.0).abs() < 1e-9, "{squares}");
+        // Half the span: each relationship half as likely to fall in it, twice the spans.
+        let half = chance.expected(2, 2, 50);
+        assert!((half / squares - 2.0 / 16.0).abs() < 1e-9, "{half}");
+        // Larger layers are rarer, and rarer still in a sparser dump.
+        assert!(chance.expected(3, 3, 100) < squares / 1_000.0);
+        let sparse = LayerChance::measure(&vec![2; n], &vec![2; n], n * 2, 100);
+        assert!(sparse.expected(2, 2, 100) < squares / 50.0);
+        // Beyond the powers measured exactly, the bound stays a number.
+        assert!(chance.expected(2, 40, 100).is_finite() && chance.expected(40, 40, 100) >= 0.0);
+    }
 
     #[test]
     fn subsets_count_choices() {

@@ -27,16 +27,7 @@ impl AmountNovelty {
     /// and out: a hub's usual amount is what it usually moves either way.
     pub fn measure(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> AmountNovelty {
         let mut hit: Vec<f64> = proving.iter().map(|&e| g.amount[e as usize]).collect();
-        let mut usual: Vec<f64> = Vec::new();
-        for &v in centre {
-            for list in [g.in_list(v), g.out_list(v)] {
-                for (k, &e) in list.edges.iter().enumerate() {
-                    if proving.binary_search(&e).is_err() {
-                        usual.push(list.amount[k]);
-                    }
-                }
-            }
-        }
+        let mut usual = other_amounts(g, centre, proving);
         let proving = median(&mut hit).unwrap_or(0.0);
         let as_large = usual.iter().filter(|&&a| a >= proving).count();
         AmountNovelty {
@@ -78,6 +69,42 @@ impl AmountNovelty {
     pub fn words(&self) -> String {
         self.ratio().map(|r| format!(", typical amount {r:.1}x its usual")).unwrap_or_default()
     }
+}
+
+/// The chance that the centre accounts, paying amounts drawn from their own history,
+/// would have made three in four of the proving transfers (edge ids, sorted) as large as
+/// the proving transfers' lower quartile. Where every link of a pattern moves money the
+/// accounts do not move, this is as small as [`AmountNovelty::chance`]; where one or two
+/// large payments (a fund subscription, a car) stand beside everyday ones, the median
+/// can be large while this stays ordinary. For patterns whose every link must carry the
+/// money, such as a many-to-many layer.
+pub fn broad_chance(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> f64 {
+    let mut hit: Vec<f64> = proving.iter().map(|&e| g.amount[e as usize]).collect();
+    if hit.is_empty() {
+        return 1.0;
+    }
+    hit.sort_unstable_by(f64::total_cmp);
+    let quartile = hit.len() / 4;
+    let usual = other_amounts(g, centre, proving);
+    let as_large = usual.iter().filter(|&&a| a >= hit[quartile]).count();
+    let share = (as_large + 1) as f64 / (usual.len() + 1) as f64;
+    binomial_tail(hit.len(), hit.len() - quartile, share)
+}
+
+/// The amounts of the centre accounts' transfers, in and out, other than `proving`
+/// (edge ids, sorted).
+fn other_amounts(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> Vec<f64> {
+    let mut usual = Vec::new();
+    for &v in centre {
+        for list in [g.in_list(v), g.out_list(v)] {
+            for (k, &e) in list.edges.iter().enumerate() {
+                if proving.binary_search(&e).is_err() {
+                    usual.push(list.amount[k]);
+                }
+            }
+        }
+    }
+    usual
 }
 
 /// P(X >= k) for X ~ Binomial(n, p).
@@ -153,6 +180,36 @@ mod tests {
             let got = binomial_tail(n, k, p);
             assert!((got - want).abs() <= 1e-12 * want.max(1e-300), "n {n} p {p}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn one_large_payment_beside_everyday_ones_is_no_broad_novelty() {
+        let mut t = Tiny::new();
+        let hub = t.person("HUB", "US");
+        t.span(100);
+        for k in 0..20 {
+            t.wire("HUB", &format!("OLD{k}"), k * D, 100.0);
+        }
+        // Four new payments: two everyday, two fifty times the usual.
+        for (k, amount) in [(0, 60.0), (1, 5_000.0), (2, 80.0), (3, 5_000.0)] {
+            t.wire("HUB", &format!("NEW{k}"), (50 + k) * D, amount);
+        }
+        // Four new payments, each at least eight times the usual.
+        for k in 0..4 {
+            t.wire("HUB", &format!("BIG{k}"), (60 + k) * D, 800.0 + k as f64);
+        }
+        let g = t.graph();
+        let pick = |lo: i64, hi: i64| -> Vec<u32> {
+            g.out_edges(hub)
+                .iter()
+                .copied()
+                .filter(|&e| (lo * D..hi * D).contains(&g.time[e as usize]))
+                .collect()
+        };
+        let (mixed, broad) = (pick(50, 54), pick(60, 64));
+        assert!(AmountNovelty::measure(&g, &[hub], &mixed).chance() < 0.05, "the median alone is fooled");
+        assert!(broad_chance(&g, &[hub], &mixed) > 0.5);
+        assert!(broad_chance(&g, &[hub], &broad) < 0.01);
     }
 
     #[test]
