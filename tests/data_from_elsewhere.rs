@@ -153,7 +153,7 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("precision_at_50") >= 0.8, "{shown}");
     // Per pattern, a little under where the motif detectors reach today (cycle
-    // 0.783 / 0.387, scatter_gather 0.486 / 0.221, fan_out recall 0.535, fan_in recall
+    // 0.783 / 0.387, scatter_gather 0.833 / 0.215, fan_out recall 0.535, fan_in recall
     // 0.320): loops of strangers and intermediaries keeping the same share are what find
     // the first two, fans spread over a month and read by their amounts the last two.
     // fan_out was 0.614 while a payee paid again after a month's silence still counted
@@ -172,7 +172,11 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
         assert!(account_row(p.code()).recall.0 >= recall, "{p}: {shown}");
     }
     assert!(account_row(Pattern::Cycle.code()).precision.0 >= 0.7, "{shown}");
-    assert!(account_row("ANY").recall.0 >= 0.58, "{shown}");
+    // 0.584 until a same-margin agreement was weighed against what its intermediaries
+    // could have passed on rather than against all the dump's amounts (travellers who
+    // change what they have at one dealer agree on a share near all of it): one pooled
+    // case of two sources and three intermediaries, three accounts, now falls short.
+    assert!(account_row("ANY").recall.0 >= 0.57, "{shown}");
     // Payees and senders that come back after a month are not fans: 0.598 (0.480 when
     // they counted as new).
     assert!(account_row("ANY").precision.0 >= 0.55, "{shown}");

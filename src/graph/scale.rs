@@ -114,6 +114,45 @@ impl Scale {
         (above.saturating_sub(below(lo)) as f64 / (STEPS + 1) as f64).clamp(1.0 / STEPS as f64, 1.0)
     }
 
+    /// Of the dump's transfers with an amount in `[lo, hi]`, the share whose amount lies
+    /// in `[inner_lo, inner_hi]`: how often an amount that close is chance, for an
+    /// amount already known to lie in the wider range. The amounts' distribution is read
+    /// as linear between the per-mille points kept, so narrow bands get their share of
+    /// the density rather than one per mille; where the dump has no amounts that large
+    /// (past its largest), the density is taken as even, and the share is the widths'.
+    pub fn share_within(&self, (inner_lo, inner_hi): (f64, f64), (lo, hi): (f64, f64)) -> f64 {
+        if hi <= lo {
+            return 1.0;
+        }
+        let (inner_lo, inner_hi) = (inner_lo.max(lo), inner_hi.min(hi));
+        if inner_hi <= inner_lo {
+            return 0.0;
+        }
+        let outer = self.cdf(hi) - self.cdf(lo);
+        if outer <= 0.0 {
+            return (inner_hi - inner_lo) / (hi - lo);
+        }
+        ((self.cdf(inner_hi) - self.cdf(inner_lo)) / outer).clamp(0.0, 1.0)
+    }
+
+    /// The share of the dump's transfers at or below `x`, linear between the per-mille
+    /// points kept.
+    fn cdf(&self, x: f64) -> f64 {
+        let points = &self.amount_permille;
+        let (Some(&first), Some(&last)) = (points.first(), points.last()) else { return 0.0 };
+        if x < first {
+            return 0.0;
+        }
+        if x >= last {
+            return 1.0;
+        }
+        // points[k] <= x < points[k + 1]; equal points (a common amount) are a step.
+        let k = points.partition_point(|&a| a <= x) - 1;
+        let (a, b) = (points[k], points[k + 1]);
+        let within = if b > a { (x - a) / (b - a) } else { 0.0 };
+        (k as f64 + within) / STEPS as f64
+    }
+
     /// The base-currency amount a floor stands for in this dump.
     pub fn floor(&self, floor: AmountFloor) -> f64 {
         floor.times * self.amount_at(floor.percentile)
@@ -177,6 +216,25 @@ impl ScaleReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narrow_band_within_a_range_gets_its_share_of_the_density() {
+        // 1..=1000, even: of the amounts in 100..200, a tenth lie in 100..110, however
+        // narrow the band; past the largest amount the widths decide.
+        let even = Scale::measure((1..=1000).map(f64::from).collect(), &[1], 10.0, &[0]);
+        let share = even.share_within((100.0, 110.0), (100.0, 200.0));
+        assert!((share - 0.1).abs() < 0.01, "{share}");
+        let fine = even.share_within((150.0, 150.2), (100.0, 200.0));
+        assert!((fine - 0.002).abs() < 0.001, "{fine}");
+        assert!((even.share_within((2_000.0, 2_010.0), (2_000.0, 2_100.0)) - 0.1).abs() < 1e-12);
+        // Most amounts small: the same band over the same range is a larger share where
+        // the amounts crowd.
+        let skewed: Vec<f64> = (1..=1000).map(|k| (k as f64 / 100.0).powi(3)).collect();
+        let crowded = Scale::measure(skewed, &[1], 10.0, &[0]);
+        assert!(crowded.share_within((1.0, 1.1), (1.0, 2.0)) > 0.1);
+        assert_eq!(even.share_within((300.0, 310.0), (100.0, 200.0)), 0.0);
+        assert_eq!(even.share_within((100.0, 110.0), (100.0, 100.0)), 1.0);
+    }
 
     #[test]
     fn floors_follow_the_dump_not_a_currency() {

@@ -96,7 +96,7 @@ use crate::graph::algo::stranger_loops::{stranger_loops_from, StrangerPayments};
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
+use crate::units::{days_to_seconds, fmt_amount, fmt_odds, seconds_to_days};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the cycle motif.
@@ -408,7 +408,6 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
         b.transfer(e);
     }
     let (first, last) = (cycle[0] as usize, cycle[cycle.len() - 1] as usize);
-    let odds = |chance: f64| fmt_amount(1.0 / chance.max(f64::MIN_POSITIVE));
     // A cycle reported on the habits of its accounts: how they relayed, and its chance.
     let relayed = |how: &str, of: &str, chance: f64| {
         format!(
@@ -416,7 +415,7 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
             ctx.account(g.src[first]),
             cycle.len(),
             seconds_to_days(g.time[last] - g.time[first]),
-            odds(chance),
+            fmt_odds(chance),
         )
     };
     let reason = match evidence {
@@ -425,7 +424,7 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
             ctx.account(g.src[first]),
             cycle.len(),
             seconds_to_days(ring_span(g, cycle)),
-            odds(chance),
+            fmt_odds(chance),
         ),
         Evidence::Timing(chance) => {
             relayed("each account passing money on sooner than it usually sends anything", "timing", chance)

@@ -18,7 +18,7 @@ use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::{fmt_amount, seconds_to_days};
+use crate::units::{fmt_amount, fmt_odds, seconds_to_days};
 
 /// What a gather-scatter hub must show.
 #[derive(Debug, Clone)]
@@ -142,8 +142,8 @@ fn whole_life(ctx: &Context<'_>, spec: &HubSpec, life: &WholeLife, v: u32, patte
     }
     let scatter: Vec<usize> = (0..outs.len()).collect();
     let words = format!(
-        "; that was all it ever did, every receipt before every payment (1 in {:.0} of the orders its {} transfers could have come in)",
-        1.0 / chance,
+        "; that was all it ever did, every receipt before every payment (1 in {} of the orders its {} transfers could have come in)",
+        fmt_odds(chance),
         ins.len() + outs.len()
     );
     Some(hub_hit(ctx, spec, v, pattern, ins.edges, gathered, ins.len(), &scatter, outs, &words))

@@ -14,7 +14,7 @@ use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::{fmt_amount, DAY};
+use crate::units::{fmt_amount, fmt_odds, DAY};
 
 /// Per intermediary: what the source sent it, what it forwarded, the transfers.
 type Leg = (f64, f64, Vec<u32>);
@@ -86,6 +86,10 @@ const TIMED_HORIZON_WINDOWS: i64 = 4;
 /// one per cent of what each passed on (amounts rounded to cents, fees rounded to a
 /// unit). The band's chance is counted, so a wider band only costs evidence.
 const MARGIN_TOLERANCE: f64 = 0.01;
+
+/// The finest agreement on a share that the chance counts: a tenth of a percent, what
+/// rounding amounts to cents or units leaves of an exact cut.
+const MARGIN_RESOLUTION: f64 = 0.001;
 
 /// An intermediary's payment on carries what it received when it is at most this
 /// multiple of it (a little of its own money may top it up).
@@ -247,7 +251,7 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
             last.filter(|_| kept).map(|last| (w, last, e2, share))
         })
         .collect();
-    let margin = same_margin(g, v, &pairs, spec.min_intermediaries)?;
+    let margin = same_margin(g, spec, v, &pairs, pairs.len())?;
     let pooled: BTreeMap<u32, Vec<u32>> = margin
         .legs
         .iter()
@@ -296,7 +300,7 @@ fn pooled_hit(
     let centre: Vec<u32> = sources.iter().copied().chain([v]).collect();
     let novelty = AmountNovelty::measure(g, &centre, &proving);
     let reason = format!(
-        "{} sources ({}) paid {} intermediaries {} in all, and each kept {:.1}% of what they paid it and passed the rest ({}) on to {} (chance of such shares, timing and pairing by habit: 1 in {:.0}){}",
+        "{} sources ({}) paid {} intermediaries {} in all, and each kept {:.1}% of what they paid it and passed the rest ({}) on to {} (chance of such shares, timing and pairing by habit: 1 in {}){}",
         sources.len(),
         ctx.account_list(&sources.iter().copied().collect::<Vec<u32>>()),
         margin.legs.len(),
@@ -304,7 +308,7 @@ fn pooled_hit(
         (1.0 - margin.share) * 100.0,
         fmt_amount(got),
         ctx.account(v),
-        1.0 / margin.chance.max(f64::MIN_POSITIVE),
+        fmt_odds(margin.chance),
         novelty.words(),
     );
     let shape = 0.5 + 0.1 * (margin.legs.len() as f64 - 1.0).min(5.0);
@@ -362,6 +366,14 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     // v -> (w -> (sent to w, forwarded by w, edges)), for the targets reached through
     // enough intermediaries.
     carrying.sort_unstable_by_key(|p| (p.v, p.w, p.met));
+    // The intermediaries that passed money on to anyone: any of them could have been
+    // among those that reached a target.
+    let candidates = {
+        let mut ws: Vec<u32> = carrying.iter().map(|p| p.w).collect();
+        ws.sort_unstable();
+        ws.dedup();
+        ws.len()
+    };
     let by_target = carrying.chunk_by(|a, b| a.v == b.v).filter_map(|paths| {
         if !through_enough(paths, spec.min_intermediaries) {
             return None;
@@ -389,7 +401,15 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         if sent < spec.min_amount || got < spec.min_retained * sent {
             continue;
         }
-        if spec.expected_by_chance.is_some_and(|x| carrying_chance(g, spec, v, &legs) > most_likely(g, x)) {
+        // The search keeps whichever of the candidates reached v: with the first of
+        // them as the anchor, the others are one subset of the rest. A source that pays
+        // dozens of people, some of whom pay a popular landlord within the week, offers
+        // many such subsets; a source that paid its three mules offers one.
+        let tried = subsets(candidates.saturating_sub(1), legs.len().saturating_sub(1));
+        if spec
+            .expected_by_chance
+            .is_some_and(|x| carrying_chance(g, spec, v, &legs) * tried > most_likely(g, x))
+        {
             continue;
         }
         carried.insert(v);
@@ -438,6 +458,20 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         // By target, in the order met.
         any_amount.sort_unstable_by_key(|p| (p.v, p.met));
         let one_off = ctx.one_off_payments();
+        // The intermediaries that passed most of a one-off receipt on to anyone in a
+        // one-off payment: any of them could have been among those that agreed.
+        let margin_candidates = {
+            let mut ws: Vec<u32> = any_amount
+                .iter()
+                .filter(|p| {
+                    one_off.contains(p.e1) && one_off.contains(p.e2) && margin_share(g, spec, p).is_some()
+                })
+                .map(|p| p.w)
+                .collect();
+            ws.sort_unstable();
+            ws.dedup();
+            ws.len()
+        };
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
             let v = paths[0].v;
             if carried.contains(&v) {
@@ -454,7 +488,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             if pairs.len() < spec.min_intermediaries {
                 continue;
             }
-            if let Some(margin) = same_margin(g, v, &pairs, spec.min_intermediaries) {
+            if let Some(margin) = same_margin(g, spec, v, &pairs, margin_candidates) {
                 let sent: f64 = margin.legs.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
                 if margin.chance <= most_likely && sent >= spec.min_amount {
                     carried.insert(v);
@@ -504,10 +538,18 @@ fn through_enough(paths: &[Path], min: usize) -> bool {
 /// its chance: the timing and pairing of every leg ([`relay_chance`]), times, for every
 /// intermediary after the first, the share of the dump's amounts in the band its
 /// payment had to hit, times the shares tried and the subsets of the other candidates
-/// that could have agreed with each. A mule who keeps a tenth and passes the
-/// rest on does so every time; two payees of one payer who happen to pay a common
-/// landlord keep no common share. `None` when fewer than `min` agree.
-fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize) -> Option<SameMargin> {
+/// that could have agreed with each: of `candidates` intermediaries (at least the
+/// pairs' own), those that might have paid `v` at all. A mule who keeps a tenth and
+/// passes the rest on does so every time; two payees of one payer who happen to pay a
+/// common landlord keep no common share. `None` when fewer than `min` agree.
+fn same_margin(
+    g: &FlowGraph,
+    spec: &Spec,
+    v: u32,
+    pairs: &[(u32, u32, u32, f64)],
+    candidates: usize,
+) -> Option<SameMargin> {
+    let min = spec.min_intermediaries;
     // Per intermediary that agrees: its pair, and the pair's own share.
     let mut best: Option<(SharedPairs, f64)> = None;
     for &(_, _, _, share) in pairs {
@@ -525,23 +567,39 @@ fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize
     if agree.len() < min {
         return None;
     }
+    // How closely they agree: the band each had to hit is as wide as the widest
+    // disagreement seen, down to a tenth of a percent (amounts rounded to cents or
+    // units), up to the tolerance. A fixed cut taken to the cent is far rarer than
+    // shares that merely fall within a point of each other.
+    let spread = agree
+        .values()
+        .map(|&(_, _, own)| (own / share - 1.0).abs())
+        .fold(MARGIN_RESOLUTION, f64::max)
+        .min(MARGIN_TOLERANCE);
     // Each payment on had to hit the common share of what its intermediary received:
     // of the one receipt a single source sent, or of the sum several sources did (the
-    // pair's own share is its payment over that).
+    // pair's own share is its payment over that). It was a candidate for passing most
+    // of that on at all, so its chance is the band's share of the amounts a candidate
+    // could pay: people who pass on nearly all they receive (to convert it, to pay a
+    // bill with it) agree on a share near one far more often than the dump's amounts
+    // alone would say.
     let band = agree
         .values()
         .skip(1)
         .map(|&(_, e2, own)| {
             let received = g.amount[e2 as usize] / own;
             let expected = share * received;
-            g.scale.share_between(expected * (1.0 - MARGIN_TOLERANCE), expected * (1.0 + MARGIN_TOLERANCE))
+            g.scale.share_within(
+                (expected * (1.0 - spread), expected * (1.0 + spread)),
+                (spec.min_retained * received, received * (1.0 + MARGIN_TOLERANCE)),
+            )
         })
         .product::<f64>();
     // Each candidate was tried as the share, and the others that agree with it are one
     // subset of all the others: a target that hundreds pay once (a shop, a dealer)
     // offers that many more subsets to agree by chance.
     let legs: Pairs = agree.into_iter().map(|(w, (e1, e2, _))| (w, (e1, e2))).collect();
-    let tried = pairs.len() as f64 * subsets(pairs.len() - 1, legs.len() - 1);
+    let tried = pairs.len() as f64 * subsets(candidates.max(pairs.len()) - 1, legs.len() - 1);
     let chance = (relay_chance(g, v, &legs) * band * tried).min(1.0);
     Some(SameMargin { legs, share, chance })
 }
@@ -550,14 +608,14 @@ fn same_margin(g: &FlowGraph, v: u32, pairs: &[(u32, u32, u32, f64)], min: usize
 fn margin_hit(ctx: &Context<'_>, spec: &Spec, u: u32, v: u32, margin: &SameMargin, sent: f64) -> Hit {
     pairs_hit(ctx, spec, u, v, &margin.legs, sent, 0.5, |got, slowest_days, novelty| {
         format!(
-            "{} split {} over {} intermediaries that each kept {:.1}% and passed the rest ({}) on to {} within {slowest_days:.1} days of receiving it (chance of such shares, timing and pairing by habit: 1 in {:.0}){novelty}",
+            "{} split {} over {} intermediaries that each kept {:.1}% and passed the rest ({}) on to {} within {slowest_days:.1} days of receiving it (chance of such shares, timing and pairing by habit: 1 in {}){novelty}",
             ctx.account(u),
             fmt_amount(sent),
             margin.legs.len(),
             (1.0 - margin.share) * 100.0,
             fmt_amount(got),
             ctx.account(v),
-            1.0 / margin.chance.max(f64::MIN_POSITIVE),
+            fmt_odds(margin.chance),
         )
     })
 }
@@ -567,12 +625,12 @@ fn margin_hit(ctx: &Context<'_>, spec: &Spec, u: u32, v: u32, margin: &SameMargi
 fn timed_hit(ctx: &Context<'_>, spec: &Spec, u: u32, v: u32, legs: &Pairs, sent: f64, chance: f64) -> Hit {
     pairs_hit(ctx, spec, u, v, legs, sent, 0.45, |_, slowest_days, novelty| {
         format!(
-            "{} paid {} accounts ({}) that each paid {} within {slowest_days:.1} days of receiving, though none of them usually pays it (chance of such timing and pairing by habit: 1 in {:.0}){novelty}",
+            "{} paid {} accounts ({}) that each paid {} within {slowest_days:.1} days of receiving, though none of them usually pays it (chance of such timing and pairing by habit: 1 in {}){novelty}",
             ctx.account(u),
             legs.len(),
             fmt_amount(sent),
             ctx.account(v),
-            1.0 / chance.max(f64::MIN_POSITIVE),
+            fmt_odds(chance),
         )
     })
 }
