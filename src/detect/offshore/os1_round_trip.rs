@@ -34,7 +34,12 @@
 //! parties (`pooled_from_parties`), while a round-trip vehicle serves one controller. A
 //! path whose only offshore accounts pool the public's money is no round trip. The
 //! price: a professional's vehicle that sends money back to four or more unrelated
-//! clients reads as such a pool too, and its round trips are not reported here.
+//! clients reads as such a pool too, and its round trips are not reported here. A fund
+//! that has redeemed fewer investors than that still took in far more from others
+//! than the one round trip: a hit's strength falls with the share of its offshore
+//! account's whole intake that the round trip was (to 0.6 of itself for a sliver), and
+//! the reason gives that share, so an early redemption ranks below a vehicle's round
+//! trip.
 //! Needs countries (`accounts` with `country`): without them there is no offshore hop
 //! and the detector says so and skips.
 
@@ -220,6 +225,25 @@ fn search_start(
     (hits, end == SearchEnd::BudgetHit)
 }
 
+/// How much of its offshore accounts' business the round trip is: for the offshore
+/// account on `path` that took in the largest share of its whole intake over the dump
+/// from this path, that share. A vehicle set up for one controller's round trip takes
+/// in little else; a fund that took subscriptions from fifty investors and redeemed
+/// one of them early took in fifty times as much from others, and ranks lower.
+fn dedication(g: &FlowGraph, path: &[u32]) -> f64 {
+    path[..path.len() - 1]
+        .iter()
+        .filter_map(|&e| {
+            let v = g.dst[e as usize];
+            if !g.accounts.offshore[v as usize] {
+                return None;
+            }
+            let intake: f64 = g.in_list(v).amount.iter().sum();
+            Some((g.amount[e as usize] / intake.max(f64::MIN_POSITIVE)).min(1.0))
+        })
+        .fold(0.0, f64::max)
+}
+
 fn cycle_hit(ctx: &Context<'_>, spec: CycleSpec, path: &[u32]) -> Hit {
     let g = ctx.graph;
     let first = path[0] as usize;
@@ -251,16 +275,24 @@ fn cycle_hit(ctx: &Context<'_>, spec: CycleSpec, path: &[u32]) -> Hit {
         b.transfer(e);
     }
     let days = seconds_to_days(g.time[last] - g.time[first]);
-    let strength = 0.5
+    // A vehicle's round trip is all its business; a fund's early redemption is a sliver.
+    let dedicated = dedication(g, path);
+    let strength = (0.5
         + 0.3 * ((retained - spec.min_retained) / (1.0 - spec.min_retained)).clamp(0.0, 1.0)
-        + 0.2 * (1.0 - days * DAY as f64 / spec.window as f64).clamp(0.0, 1.0);
+        + 0.2 * (1.0 - days * DAY as f64 / spec.window as f64).clamp(0.0, 1.0))
+        * (0.6 + 0.4 * dedicated);
+    let share_of_intake = if dedicated < 0.5 {
+        format!(" ({:.0}% of all the offshore account took in)", dedicated * 100.0)
+    } else {
+        String::new()
+    };
     let back_to = if home == origin {
         "the same account".to_owned()
     } else {
         format!("related account {}", ctx.account(home))
     };
     let reason = format!(
-        "{} left {} on {}, passed {} account(s) incl. offshore {}, and {} ({:.0}%) came back to {} after {:.1} days",
+        "{} left {} on {}, passed {} account(s) incl. offshore {}{share_of_intake}, and {} ({:.0}%) came back to {} after {:.1} days",
         fmt_amount(sent),
         ctx.account(origin),
         format_date(g.time[first]),
@@ -319,6 +351,35 @@ mod tests {
         let roles: Vec<Role> = hits[0].accounts.iter().map(|a| a.role).collect();
         assert_eq!(roles, vec![Role::Originator, Role::OffshoreLayer, Role::Layer]);
         assert!(hits[0].reason.contains("S1 (VG)"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn an_early_redemption_from_a_fund_of_many_investors_ranks_below_a_vehicles_round_trip() {
+        // A fund thirty investors subscribed to, which has redeemed one of them so far
+        // (too few to read as a pool), and a vehicle that served one holder alone: the
+        // same sum out and, forty days later, 90% back.
+        let mut t = Tiny::new();
+        t.company("FUND", "KY");
+        t.company("VEHICLE", "VG");
+        for k in 0..30 {
+            t.person(&format!("INVESTOR{k}"), "GB");
+            t.wire(&format!("INVESTOR{k}"), "FUND", (k + 1) * D, 100_000.0 + 1_000.0 * k as f64);
+        }
+        t.person("EARLY", "GB");
+        t.person("CLIENT", "GB");
+        t.wire("EARLY", "FUND", 5 * D, 300_000.0);
+        t.wire("FUND", "EARLY", 45 * D, 270_000.0);
+        t.wire("CLIENT", "VEHICLE", 5 * D, 300_000.0);
+        t.wire("VEHICLE", "CLIENT", 45 * D, 270_000.0);
+        let hits = run(&t);
+        let of = |who: &str| {
+            let a = t.dump.accounts.index[who];
+            hits.iter().find(|h| h.accounts.iter().any(|x| x.account == a)).map(|h| h.strength)
+        };
+        let (fund, vehicle) = (of("EARLY").expect("still reported"), of("CLIENT").expect("reported"));
+        assert!(fund < 0.7 * vehicle, "fund {fund} vehicle {vehicle}");
+        let early = hits.iter().find(|h| h.reason.contains("EARLY")).map(|h| h.reason.clone());
+        assert!(early.is_some_and(|r| r.contains("of all the offshore account took in")));
     }
 
     #[test]
