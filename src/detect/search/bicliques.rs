@@ -128,7 +128,10 @@ fn layer_chance(g: &FlowGraph, max_degree: usize) -> LayerChance {
         others.dedup();
         others.len()
     };
-    let (payers, payees, pairs): (Vec<usize>, Vec<usize>, usize) = (0..g.node_count() as u32)
+    // Per account, in node order (so the sums below run in one order for any thread
+    // count): its distinct payees if it may be a source, its distinct payers if it may
+    // be a sink, and its distinct payees in any case.
+    let per_account: Vec<(Option<usize>, Option<usize>, usize)> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(1024)
         .map(|v| {
@@ -138,22 +141,10 @@ fn layer_chance(g: &FlowGraph, max_degree: usize) -> LayerChance {
             let payee = (1..=max_degree).contains(&into.len()).then(|| distinct(into.other));
             (payer, payee, payees)
         })
-        .fold(
-            || (Vec::new(), Vec::new(), 0),
-            |(mut a, mut b, n), (payer, payee, payees)| {
-                a.extend(payer);
-                b.extend(payee);
-                (a, b, n + payees)
-            },
-        )
-        .reduce(
-            || (Vec::new(), Vec::new(), 0),
-            |(mut a, mut b, n), (c, d, m)| {
-                a.extend(c);
-                b.extend(d);
-                (a, b, n + m)
-            },
-        );
+        .collect();
+    let payers: Vec<usize> = per_account.iter().filter_map(|a| a.0).collect();
+    let payees: Vec<usize> = per_account.iter().filter_map(|a| a.1).collect();
+    let pairs: usize = per_account.iter().map(|a| a.2).sum();
     let span = match (g.time.first(), g.time.last()) {
         (Some(a), Some(b)) => b - a,
         _ => 0,
