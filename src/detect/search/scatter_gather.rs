@@ -368,12 +368,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     carrying.sort_unstable_by_key(|p| (p.v, p.w, p.met));
     // The intermediaries that passed money on to anyone: any of them could have been
     // among those that reached a target.
-    let candidates = {
-        let mut ws: Vec<u32> = carrying.iter().map(|p| p.w).collect();
-        ws.sort_unstable();
-        ws.dedup();
-        ws.len()
-    };
+    let candidates = distinct_intermediaries(carrying.iter());
     let by_target = carrying.chunk_by(|a, b| a.v == b.v).filter_map(|paths| {
         if !through_enough(paths, spec.min_intermediaries) {
             return None;
@@ -460,18 +455,9 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         let one_off = ctx.one_off_payments();
         // The intermediaries that passed most of a one-off receipt on to anyone in a
         // one-off payment: any of them could have been among those that agreed.
-        let margin_candidates = {
-            let mut ws: Vec<u32> = any_amount
-                .iter()
-                .filter(|p| {
-                    one_off.contains(p.e1) && one_off.contains(p.e2) && margin_share(g, spec, p).is_some()
-                })
-                .map(|p| p.w)
-                .collect();
-            ws.sort_unstable();
-            ws.dedup();
-            ws.len()
-        };
+        let margin_candidates = distinct_intermediaries(any_amount.iter().filter(|p| {
+            one_off.contains(p.e1) && one_off.contains(p.e2) && margin_share(g, spec, p).is_some()
+        }));
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
             let v = paths[0].v;
             if carried.contains(&v) {
@@ -525,6 +511,14 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
         }
     }
     hits
+}
+
+/// How many distinct intermediaries `paths` pass through.
+fn distinct_intermediaries<'p>(paths: impl Iterator<Item = &'p Path>) -> usize {
+    let mut ws: Vec<u32> = paths.map(|p| p.w).collect();
+    ws.sort_unstable();
+    ws.dedup();
+    ws.len()
 }
 
 /// True when `paths` (to one target, grouped by intermediary) pass through at least
