@@ -154,6 +154,18 @@ mod tests {
         }
     }
 
+    /// A 150-day dump of thirty pairs of neighbours (flatmates, colleagues), each pair
+    /// paying the same two others their everyday amounts within a day, at different
+    /// times: the everyday layers every real dump holds.
+    fn neighbourhood() -> Tiny {
+        let mut t = Tiny::new();
+        t.span(150);
+        for g in 0..30 {
+            layer(&mut t, &format!("G{g}"), 2, 2, 3 + g * 4, 100.0);
+        }
+        t
+    }
+
     #[test]
     fn finds_every_source_to_every_sink() {
         let mut t = Tiny::new();
@@ -187,11 +199,7 @@ mod tests {
     fn small_layers_of_everyday_amounts_are_everyday_where_the_dump_holds_many() {
         // Neighbours, flatmates and colleagues: thirty pairs of persons each paying the
         // same two others their everyday amounts within a day, at different times.
-        let mut t = Tiny::new();
-        t.span(150);
-        for g in 0..30 {
-            layer(&mut t, &format!("G{g}"), 2, 2, 3 + g * 4, 100.0);
-        }
+        let mut t = neighbourhood();
         let members = |t: &mut Tiny, tag: &str| {
             ["S0", "S1", "R0", "R1"].map(|m| t.dump.accounts.intern(&format!("{tag}{m}"))).to_vec()
         };
@@ -206,14 +214,47 @@ mod tests {
     }
 
     #[test]
+    fn a_payee_both_sources_shared_months_before_does_not_hide_their_layer() {
+        let mut t = neighbourhood();
+        layer(&mut t, "X", 2, 2, 100, 3_000.0);
+        // Two months before, both paid the same friend back for a trip.
+        t.wire("XS0", "FRIEND", 30 * D, 80.0);
+        t.wire("XS1", "FRIEND", 31 * D, 80.0);
+        let hits = t.hits(&Bipartite);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let friend = t.dump.accounts.intern("FRIEND");
+        assert_eq!(hits[0].accounts.len(), 4);
+        assert!(hits[0].accounts.iter().all(|a| a.account != friend));
+    }
+
+    #[test]
+    fn flatmates_who_split_a_new_bill_every_month_are_no_layer() {
+        // Two flatmates each pay their half of two new tradesmen every month: a 2x2
+        // layer of unusual amounts each month, but one household, not a layer.
+        let mut t = neighbourhood();
+        let flatmates = ["F0".to_owned(), "F1".to_owned()];
+        everyday(&mut t, &flatmates);
+        for month in 0..4i64 {
+            for (k, f) in flatmates.iter().enumerate() {
+                for trade in 0..2 {
+                    let day = 10 + 30 * month + k as i64;
+                    t.wire(
+                        f,
+                        &format!("TRADE{month}{trade}"),
+                        day * D + trade * H,
+                        6_000.0 + (month * 10 + trade) as f64,
+                    );
+                }
+            }
+        }
+        assert!(t.hits(&Bipartite).is_empty(), "{:?}", t.hits(&Bipartite));
+    }
+
+    #[test]
     fn two_investors_in_one_fund_who_pay_one_friend_are_no_layer() {
         // Among neighbours who often pay the same two others, two investors who each
         // pay a fund a large subscription and a friend a small sum within days.
-        let mut t = Tiny::new();
-        t.span(150);
-        for g in 0..30 {
-            layer(&mut t, &format!("G{g}"), 2, 2, 3 + g * 4, 100.0);
-        }
+        let mut t = neighbourhood();
         let investors = ["I0".to_owned(), "I1".to_owned()];
         everyday(&mut t, &investors);
         for (k, i) in investors.iter().enumerate() {

@@ -2,7 +2,7 @@
 //! pays every sink) inside one window, more than the dump's everyday traffic makes by
 //! chance.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
@@ -104,9 +104,11 @@ fn receivers(
     first
 }
 
-/// Every maximal-by-construction biclique with at least `min_side` on each side whose
-/// first transfers fit in the window, found from its lowest source, and expected by
-/// chance at most `expected_by_chance` times; sorted.
+/// Every biclique with at least `min_side` on each side whose first transfers fit in
+/// one window, found from its lowest source, held by no larger one, and expected by
+/// chance at most `expected_by_chance` times; sorted. Each pair of sources yields a
+/// layer for every window of receivers they share, not one best: a coincidence in one
+/// week cannot hide a case in another.
 /// Computed once per context, under `[bipartite]`.
 pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
     ctx.shared.bicliques.get_or_init(|| compute(ctx.graph, &ctx.config.bipartite))
@@ -185,47 +187,49 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
                 .map(|(&b, _)| (b, receivers(g, cfg, &channels, max_degree, b)))
                 .collect();
             let receivers_of = |s: u32| if s == a { Some(&ra) } else { others.get(&s) };
-            let mut best: Option<Biclique> = None;
+            let mut found: Vec<Biclique> = Vec::new();
             for (&b, rb) in others.range(a..) {
-                let sinks: BTreeSet<u32> = ra.keys().filter(|r| rb.contains_key(r)).copied().collect();
-                if sinks.len() < cfg.min_side.get() {
-                    continue;
-                }
-                let mut sources = vec![a, b];
-                for (&c, rc) in &others {
-                    if c != b && shared[&c] >= sinks.len() && sinks.iter().all(|s| rc.contains_key(s)) {
-                        sources.push(c);
+                for (start, sinks) in windowed_sinks(g, &ra, rb, window, cfg.min_side.get()) {
+                    let within = |e: u32| (start..=start + window).contains(&g.time[e as usize]);
+                    let mut sources = vec![a, b];
+                    for (&c, rc) in &others {
+                        if c != b
+                            && shared[&c] >= sinks.len()
+                            && sinks.iter().all(|s| rc.get(s).is_some_and(|&e| within(e)))
+                        {
+                            sources.push(c);
+                        }
                     }
-                }
-                sources.sort_unstable();
-                if sources[0] != a || sources.len() < cfg.min_side.get() {
-                    continue;
-                }
-                let mut edges: Vec<u32> = sources
-                    .iter()
-                    .filter_map(|&s| receivers_of(s))
-                    .flat_map(|rs| sinks.iter().filter_map(|r| rs.get(r).copied()))
-                    .collect();
-                edges.sort_unstable();
-                let (Some(&first), Some(&last)) = (edges.first(), edges.last()) else { continue };
-                let span = g.time[last as usize] - g.time[first as usize];
-                if span > window || edges.len() < cfg.min_edges.get() {
-                    continue;
-                }
-                let cand =
-                    Biclique { sources, sinks: sinks.into_iter().collect(), edges, expected_by_chance: 0.0 };
-                if best.as_ref().is_none_or(|bb| cand.edges.len() > bb.edges.len()) {
-                    best = Some(cand);
+                    sources.sort_unstable();
+                    if sources[0] != a || sources.len() < cfg.min_side.get() {
+                        continue;
+                    }
+                    let mut edges: Vec<u32> = sources
+                        .iter()
+                        .filter_map(|&s| receivers_of(s))
+                        .flat_map(|rs| sinks.iter().filter_map(|r| rs.get(r).copied()))
+                        .collect();
+                    edges.sort_unstable();
+                    if edges.len() < cfg.min_edges.get() {
+                        continue;
+                    }
+                    found.push(Biclique { sources, sinks, edges, expected_by_chance: 0.0 });
                 }
             }
-            let mut best = best?;
-            let centre: Vec<u32> = best.sources.iter().chain(&best.sinks).copied().collect();
-            best.expected_by_chance = novelty::broad_chance(g, &centre, &best.edges);
-            Some(best)
+            (!found.is_empty()).then_some(found)
         })
+        .flatten()
         .collect();
     out.sort();
     out.dedup();
+    let out = without_contained(out);
+    let mut out: Vec<Biclique> = out
+        .into_par_iter()
+        .map(|x| {
+            let centre: Vec<u32> = x.sources.iter().chain(&x.sinks).copied().collect();
+            Biclique { expected_by_chance: novelty::broad_chance(g, &centre, &x.edges), ..x }
+        })
+        .collect();
     // Its amounts' chance times the layers of its shape expected by chance: by the
     // model, or as many as the dump itself holds, whichever is more.
     let seen = as_remarkable(g, &out);
@@ -235,6 +239,77 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
     }
     out.retain(|b| b.expected_by_chance <= cfg.expected_by_chance.get());
     out
+}
+
+/// The layers no other layer holds (every source and sink of it), in order. Windows
+/// opened from different anchors find parts of one layer: the whole is the layer.
+fn without_contained(layers: Vec<Biclique>) -> Vec<Biclique> {
+    let subset = |small: &[u32], large: &[u32]| small.iter().all(|v| large.binary_search(v).is_ok());
+    let mut by_source: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, b) in layers.iter().enumerate() {
+        for &s in &b.sources {
+            by_source.entry(s).or_default().push(i);
+        }
+    }
+    let contained: Vec<bool> = layers
+        .par_iter()
+        .enumerate()
+        .map(|(i, x)| {
+            by_source[&x.sources[0]].iter().any(|&j| {
+                let y = &layers[j];
+                j != i && subset(&x.sources, &y.sources) && subset(&x.sinks, &y.sinks)
+            })
+        })
+        .collect();
+    layers.into_iter().zip(contained).filter(|(_, c)| !c).map(|(b, _)| b).collect()
+}
+
+/// The receivers two sources share, grouped by when both first paid them: for each
+/// window of `window` seconds that opens at one of those first payments, the receivers
+/// both first paid within it, when at least `min_side`; a group inside another is left
+/// out. Two sources that shared a payee months before a layer keep the layer: only the
+/// receivers of one window make it. But a window must hold most of the receivers the
+/// two ever shared: sources that keep paying the same people (neighbours, flatmates,
+/// colleagues, one household) are a group whose every week looks like a layer.
+fn windowed_sinks(
+    g: &FlowGraph,
+    ra: &BTreeMap<u32, u32>,
+    rb: &BTreeMap<u32, u32>,
+    window: i64,
+    min_side: usize,
+) -> Vec<(i64, Vec<u32>)> {
+    let time = |e: u32| g.time[e as usize];
+    // (earlier, later first payment, receiver), ordered by the earlier.
+    let mut shared = 0;
+    let mut common: Vec<(i64, i64, u32)> = ra
+        .iter()
+        .filter_map(|(&r, &ea)| {
+            let eb = *rb.get(&r)?;
+            shared += 1;
+            let (lo, hi) = (time(ea).min(time(eb)), time(ea).max(time(eb)));
+            (hi - lo <= window).then_some((lo, hi, r))
+        })
+        .collect();
+    common.sort_unstable();
+    let mut groups: Vec<(i64, Vec<u32>)> = Vec::new();
+    for &(start, _, _) in &common {
+        let first = common.partition_point(|c| c.0 < start);
+        let mut sinks: Vec<u32> = common[first..]
+            .iter()
+            .take_while(|c| c.0 <= start + window)
+            .filter(|c| c.1 <= start + window)
+            .map(|c| c.2)
+            .collect();
+        if sinks.len() < min_side || 2 * sinks.len() <= shared {
+            continue;
+        }
+        sinks.sort_unstable();
+        if !groups.iter().any(|(_, held)| sinks.iter().all(|s| held.binary_search(s).is_ok())) {
+            groups.retain(|(_, held)| !held.iter().all(|s| sinks.binary_search(s).is_ok()));
+            groups.push((start, sinks));
+        }
+    }
+    groups
 }
 
 /// How long a layer took to form, read as at least a day: everyday traffic is not
