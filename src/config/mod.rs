@@ -245,6 +245,7 @@ impl Config {
             ("fan_out.min_amount", self.fan_out.min_amount),
             ("gather_scatter.min_amount", self.gather_scatter.min_amount),
             ("scatter_gather.min_amount", self.scatter_gather.min_amount),
+            ("bipartite.min_amount", self.bipartite.min_amount),
             ("scoring.reference_amount", self.scoring.reference_amount),
         ]
     }

@@ -2,8 +2,8 @@
 //!
 //! ## What it finds
 //! Two sets of at least `min_side` accounts each where every source paid every sink
-//! inside one window, the members being ordinary accounts, not busy hubs, and the layer
-//! more than the dump's everyday traffic makes by chance: layers of its shape and speed
+//! inside one window, the members being ordinary accounts, not busy hubs, each transfer
+//! carrying the dump's median payment on average (`min_amount`), and the layer more than the dump's everyday traffic makes by chance: layers of its shape and speed
 //! expected by chance (the configuration model of the dump's new relationships, or the
 //! dump's own count of such layers between other accounts moving everyday amounts,
 //! whichever is more), times the chance that three in four of its transfers are as large
@@ -27,7 +27,8 @@
 //! `[bipartite]`: `window_days` (7), `min_side` (2, the definition), `min_edges` (4),
 //! `max_member_activity_vs_median` (3: accounts with more transfers in one direction than
 //! three times the dump's median account makes in all are merchants, utilities or
-//! employers, whose shared customers are not a layer), `expected_by_chance` (1),
+//! employers, whose shared customers are not a layer), `min_amount` (`p50`, per transfer
+//! on average), `expected_by_chance` (1),
 //! `skip_business_to_business` (true), `channels` (all but card).
 //!
 //! ## Look-alikes
@@ -37,7 +38,10 @@
 //! count of them says how ordinary one more is, and only amounts far above its members'
 //! own make it stand out. Two investors who each pay a fund a large subscription and
 //! the same friend a small sum have one large link beside everyday ones, which is no
-//! layer moving money. Two company accounts trading with the same suppliers are
+//! layer moving money. Neighbours chipping in for a gift or splitting a bill pay the
+//! dump's small change, under `min_amount`. Flatmates who split a new bill every month
+//! share receivers week after week: a window must hold most of the receivers two
+//! sources ever shared, so one household is no layer. Two company accounts trading with the same suppliers are
 //! business. A biclique that is one layer of a stack is reported as the stack.
 
 use crate::config::Config;
@@ -54,7 +58,7 @@ impl Detector for Bipartite {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
             config.bipartite.window_days.get(),
-            &[Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
         )
     }
 
@@ -248,6 +252,26 @@ mod tests {
             }
         }
         assert!(t.hits(&Bipartite).is_empty(), "{:?}", t.hits(&Bipartite));
+    }
+
+    #[test]
+    fn students_chipping_in_for_two_gifts_are_no_layer() {
+        // Two students who spend a few units at a time each give two friends eight times
+        // that: far above their own amounts, but the dump's small change.
+        let chip_in = |gift: f64| {
+            let mut t = neighbourhood();
+            for (i, s) in ["ST0", "ST1"].iter().enumerate() {
+                for k in 0..6i64 {
+                    t.wire(s, &format!("SHOP{k}"), (k * 20 + i as i64) * D, 4.0 + k as f64);
+                }
+                for friend in ["FR0", "FR1"] {
+                    t.wire(s, friend, (60 + i as i64) * D, gift);
+                }
+            }
+            t.hits(&Bipartite)
+        };
+        assert!(chip_in(40.0).is_empty());
+        assert_eq!(chip_in(4_000.0).len(), 1, "the same layer moving money is found");
     }
 
     #[test]

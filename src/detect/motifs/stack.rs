@@ -36,7 +36,10 @@ pub struct Stack;
 
 impl Detector for Stack {
     fn lookback(&self, config: &Config) -> Lookback {
-        Lookback::days(2.0 * config.bipartite.window_days.get(), &[Reads::AccountRate, Reads::Reference])
+        Lookback::days(
+            2.0 * config.bipartite.window_days.get(),
+            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::Reference],
+        )
     }
 
     fn pattern(&self) -> Pattern {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Factor, Multiple};
+use crate::config::AmountFloor;
 use crate::detect::Context;
 use crate::graph::algo::chance::LayerChance;
 use crate::graph::algo::novelty;
@@ -28,6 +29,8 @@ pub struct BipartiteConfig {
     /// Members with more transfers in one direction than this multiple of the dump's
     /// median active account are hubs, left out.
     pub max_member_activity_vs_median: Factor,
+    /// Smallest average transfer of a layer.
+    pub min_amount: AmountFloor,
     /// Most layers as unlikely as this one (its shape and span against the dump's
     /// everyday opening of relationships, its amounts against its members' own) expected
     /// by chance over the dump.
@@ -222,6 +225,11 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
         .collect();
     out.sort();
     out.dedup();
+    let min_amount = g.scale.floor(cfg.min_amount);
+    out.retain(|b| {
+        let moved: f64 = b.edges.iter().map(|&e| g.amount[e as usize]).sum();
+        moved >= min_amount * b.edges.len() as f64
+    });
     let out = without_contained(out);
     let mut out: Vec<Biclique> = out
         .into_par_iter()
