@@ -165,63 +165,7 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
     let mut out: Vec<Biclique> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
-        .filter_map(|a| {
-            if g.out_edges(a).len() < cfg.min_side.get() || g.out_edges(a).len() > max_degree {
-                return None;
-            }
-            let ra = receivers(g, cfg, &channels, max_degree, a);
-            if ra.len() < cfg.min_side.get() {
-                return None;
-            }
-            // Other senders sharing at least min_side receivers with a.
-            let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
-            for &r in ra.keys() {
-                for &e in g.in_edges(r) {
-                    let b = g.src[e as usize];
-                    if b != a && !ra.contains_key(&b) && g.out_edges(b).len() <= max_degree {
-                        *shared.entry(b).or_default() += 1;
-                    }
-                }
-            }
-            // Their receivers, read once each.
-            let others: BTreeMap<u32, BTreeMap<u32, u32>> = shared
-                .iter()
-                .filter(|&(_, &n)| n >= cfg.min_side.get())
-                .map(|(&b, _)| (b, receivers(g, cfg, &channels, max_degree, b)))
-                .collect();
-            let receivers_of = |s: u32| if s == a { Some(&ra) } else { others.get(&s) };
-            let mut found: Vec<Biclique> = Vec::new();
-            for (&b, rb) in others.range(a..) {
-                for (start, sinks) in windowed_sinks(g, &ra, rb, window, cfg.min_side.get()) {
-                    let within = |e: u32| (start..=start + window).contains(&g.time[e as usize]);
-                    let mut sources = vec![a, b];
-                    for (&c, rc) in &others {
-                        if c != b
-                            && shared[&c] >= sinks.len()
-                            && sinks.iter().all(|s| rc.get(s).is_some_and(|&e| within(e)))
-                        {
-                            sources.push(c);
-                        }
-                    }
-                    sources.sort_unstable();
-                    if sources[0] != a || sources.len() < cfg.min_side.get() {
-                        continue;
-                    }
-                    let mut edges: Vec<u32> = sources
-                        .iter()
-                        .filter_map(|&s| receivers_of(s))
-                        .flat_map(|rs| sinks.iter().filter_map(|r| rs.get(r).copied()))
-                        .collect();
-                    edges.sort_unstable();
-                    if edges.len() < cfg.min_edges.get() {
-                        continue;
-                    }
-                    found.push(Biclique { sources, sinks, edges, expected_by_chance: 0.0 });
-                }
-            }
-            (!found.is_empty()).then_some(found)
-        })
-        .flatten()
+        .flat_map_iter(|a| anchored_at(g, cfg, &channels, max_degree, window, a))
         .collect();
     out.sort();
     out.dedup();
@@ -247,6 +191,73 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
     }
     out.retain(|b| b.expected_by_chance <= cfg.expected_by_chance.get());
     out
+}
+
+/// The candidate layers whose lowest source is `a`: for every other source sharing at
+/// least `min_side` receivers with it, one per window of receivers the two share, with
+/// every further source that paid all of them within that window.
+fn anchored_at(
+    g: &FlowGraph,
+    cfg: &BipartiteConfig,
+    channels: &[Channel],
+    max_degree: usize,
+    window: i64,
+    a: u32,
+) -> Vec<Biclique> {
+    if g.out_edges(a).len() < cfg.min_side.get() || g.out_edges(a).len() > max_degree {
+        return Vec::new();
+    }
+    let ra = receivers(g, cfg, channels, max_degree, a);
+    if ra.len() < cfg.min_side.get() {
+        return Vec::new();
+    }
+    // Other senders sharing at least min_side receivers with a.
+    let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
+    for &r in ra.keys() {
+        for &e in g.in_edges(r) {
+            let b = g.src[e as usize];
+            if b != a && !ra.contains_key(&b) && g.out_edges(b).len() <= max_degree {
+                *shared.entry(b).or_default() += 1;
+            }
+        }
+    }
+    // Their receivers, read once each.
+    let others: BTreeMap<u32, BTreeMap<u32, u32>> = shared
+        .iter()
+        .filter(|&(_, &n)| n >= cfg.min_side.get())
+        .map(|(&b, _)| (b, receivers(g, cfg, channels, max_degree, b)))
+        .collect();
+    let receivers_of = |s: u32| if s == a { Some(&ra) } else { others.get(&s) };
+    let mut found: Vec<Biclique> = Vec::new();
+    for (&b, rb) in others.range(a..) {
+        for (start, sinks) in windowed_sinks(g, &ra, rb, window, cfg.min_side.get()) {
+            let within = |e: u32| (start..=start + window).contains(&g.time[e as usize]);
+            let mut sources = vec![a, b];
+            for (&c, rc) in &others {
+                if c != b
+                    && shared[&c] >= sinks.len()
+                    && sinks.iter().all(|s| rc.get(s).is_some_and(|&e| within(e)))
+                {
+                    sources.push(c);
+                }
+            }
+            sources.sort_unstable();
+            if sources[0] != a || sources.len() < cfg.min_side.get() {
+                continue;
+            }
+            let mut edges: Vec<u32> = sources
+                .iter()
+                .filter_map(|&s| receivers_of(s))
+                .flat_map(|rs| sinks.iter().filter_map(|r| rs.get(r).copied()))
+                .collect();
+            edges.sort_unstable();
+            if edges.len() < cfg.min_edges.get() {
+                continue;
+            }
+            found.push(Biclique { sources, sinks, edges, expected_by_chance: 0.0 });
+        }
+    }
+    found
 }
 
 /// The layers no other layer holds (every source and sink of it), in order. Windows
