@@ -153,9 +153,11 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("precision_at_50") >= 0.8, "{shown}");
     // Per pattern, a little under where the motif detectors reach today (cycle
-    // 0.783 / 0.387, scatter_gather 0.833 / 0.215, fan_out recall 0.535, fan_in recall
+    // 0.746 / 0.538, scatter_gather 0.833 / 0.215, fan_out recall 0.535, fan_in recall
     // 0.320): loops of strangers and intermediaries keeping the same share are what find
     // the first two, fans spread over a month and read by their amounts the last two.
+    // Cycle recall was 0.387 while a quiet account's few one-off payments alone said how
+    // rare its payment was (never rarer than one in its count plus two).
     // fan_out was 0.614 while a payee paid again after a month's silence still counted
     // as new: one hub's week then held eleven "new" payees where five were its case's,
     // and the count passed the chance test on the strength of its regular payees.
@@ -164,7 +166,7 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
         scores.iter().find(|r| r.pattern.as_str() == pattern && r.level.as_str() == "account").unwrap()
     };
     for (p, recall) in [
-        (Pattern::Cycle, 0.33),
+        (Pattern::Cycle, 0.5),
         (Pattern::ScatterGather, 0.18),
         (Pattern::FanOut, 0.5),
         (Pattern::FanIn, 0.25),
@@ -172,11 +174,11 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
         assert!(account_row(p.code()).recall.0 >= recall, "{p}: {shown}");
     }
     assert!(account_row(Pattern::Cycle.code()).precision.0 >= 0.7, "{shown}");
-    // 0.584 until a same-margin agreement was weighed against what its intermediaries
-    // could have passed on rather than against all the dump's amounts (travellers who
-    // change what they have at one dealer agree on a share near all of it): one pooled
-    // case of two sources and three intermediaries, three accounts, now falls short.
-    assert!(account_row("ANY").recall.0 >= 0.57, "{shown}");
+    // 0.609 today (0.577 before bipartite layers were read window by window and loops
+    // of one-off payments against the dump's amounts; 0.584 until a same-margin
+    // agreement was weighed against what its intermediaries could have passed on, which
+    // lost one pooled case of two sources and three intermediaries).
+    assert!(account_row("ANY").recall.0 >= 0.6, "{shown}");
     // Payees and senders that come back after a month are not fans: 0.598 (0.480 when
     // they counted as new).
     assert!(account_row("ANY").precision.0 >= 0.55, "{shown}");

@@ -6,7 +6,10 @@
 //! amounts drawn afresh at every hop: no money carries on and no relay is prompt. What is
 //! left is that strangers pay each other in turn, in amounts each of them rarely pays,
 //! until the money is back where it started. The first payment is given the share of
-//! its payer's other one-off payments at least as large; every later hop the chance that
+//! its payer's other one-off payments at least as large (with two more drawn from the
+//! dump's amounts, so that an account with few payments to go on is read as the dump's
+//! accounts are, not as one whose next payment could be anything); every later hop the
+//! chance that
 //! its payer, making one-off payments at its own average rate, would have made one as
 //! soon and at least as large (that share again) among all it makes until the loop's
 //! deadline ([`look_elsewhere`]). One-off payments are weighed against one-off payments
@@ -33,7 +36,7 @@ const BLOCK: usize = 16;
 const ONWARD_CHUNK: usize = 1 << 20;
 
 /// Every payer's one-off payments, in time order with their size shares (the share of
-/// the payer's other one-off payments at least as large, one added above and below):
+/// the payer's other one-off payments at least as large, two drawn from the dump added):
 /// what a search among strangers follows. Built once per run.
 #[derive(Debug, Clone)]
 pub struct StrangerPayments {
@@ -94,10 +97,15 @@ impl StrangerPayments {
                 sorted.sort_unstable_by(f64::total_cmp);
                 let others = sorted.len().saturating_sub(1);
                 for (entry, &k) in own.iter_mut().zip(payments.iter()) {
-                    // One-off payments at least as large, itself left out, one added above
-                    // and below.
+                    // One-off payments at least as large, itself left out, and two more
+                    // drawn from the dump's amounts: as many as the one above and the one
+                    // below that used to be added, so a long history still speaks for
+                    // itself, but a short one is read against how rare the amount is in
+                    // the dump rather than as even odds. A quiet account's first large
+                    // payment is then as rare as large payments are.
                     let as_large = sorted.len() - sorted.partition_point(|&x| x < out.amount[k]) - 1;
-                    let share = ((as_large + 1) as f64 / (others + 2) as f64) as f32;
+                    let dump = g.scale.share_between(out.amount[k], f64::INFINITY);
+                    let share = ((as_large as f64 + 2.0 * dump) / (others + 2) as f64) as f32;
                     let e = out.edges[k];
                     *entry = Entry { time: out.time[k], edge: e, share, to: out.other[k], onward: 0 };
                 }
@@ -422,12 +430,14 @@ mod tests {
     /// step, with each payer's one-off payments counted afresh.
     fn brute(g: &FlowGraph, start: u32, spec: RelaySpec) -> BTreeMap<Vec<u32>, f64> {
         let one_off = OneOffPayments::of(g);
-        // (one-off payments of the payer, share of its others at least as large).
+        // (one-off payments of the payer, share of its others at least as large, two
+        // drawn from the dump's amounts added).
         let measure = |e: usize| {
             let own: Vec<usize> =
                 (0..g.edge_count()).filter(|&x| g.src[x] == g.src[e] && one_off.contains(x as u32)).collect();
             let as_large = own.iter().filter(|&&x| x != e && g.amount[x] >= g.amount[e]).count();
-            (own.len(), (as_large + 1) as f64 / (own.len() + 1) as f64)
+            let dump = g.scale.share_between(g.amount[e], f64::INFINITY);
+            (own.len(), (as_large as f64 + 2.0 * dump) / (own.len() + 1) as f64)
         };
         fn rec(
             g: &FlowGraph,
