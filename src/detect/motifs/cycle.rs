@@ -35,7 +35,9 @@
 //! `strangers_min_hops` one-off payments within `strangers_window_days` is reported when
 //! its chance passes the same test: the first payment's size among its payer's one-off
 //! payments, each later one's chance of coming as soon and being as large, by its
-//! payer's own one-off payments, among all it makes until the deadline, weighed for
+//! payer's own one-off payments (a short history read with the dump's amounts beside
+//! it: a quiet account's first large payment is as rare as large payments are), among
+//! all it makes until the deadline, weighed for
 //! where the evidence may fall along the loop, times the chance that the closing payment
 //! lands on the origin (its popularity).
 //!

@@ -185,7 +185,8 @@ impl StrangerPayments {
 struct Entry {
     time: i64,
     edge: u32,
-    /// The share of the payer's other one-off payments at least as large.
+    /// The share of the payer's other one-off payments at least as large, with two drawn
+    /// from the dump's amounts added.
     share: f32,
     /// The receiver.
     to: u32,
