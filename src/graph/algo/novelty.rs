@@ -3,7 +3,10 @@
 //! that scatters a lump it was handed pays amounts it never pays otherwise; a payroll or
 //! subscription hub pays what it always pays. The ratio is read against each account's
 //! own history, never against one world's currency units, so it ranks the same way in
-//! a dump of amounts under 1,000 as in one of millions.
+//! a dump of amounts under 1,000 as in one of millions. Where that history is short, the
+//! dump's amounts stand beside it: two of the transfers it is weighed against are drawn
+//! from them, so a mule with three earlier payments that moves sums rare in the dump is
+//! read as rare, and one that moves everyday sums as everyday.
 
 use crate::graph::FlowGraph;
 
@@ -17,8 +20,10 @@ pub struct AmountNovelty {
     pub usual: Option<f64>,
     /// Proving transfers.
     pub count: usize,
-    /// Share of the other transfers at least as large as the median proving one (one
-    /// added above and below, so an amount never seen before is rare, not impossible).
+    /// Share of the other transfers at least as large as the median proving one, with
+    /// two more drawn from the dump's amounts: an amount never seen before is rare, not
+    /// impossible, and a short history is read against how rare the amount is in the
+    /// dump rather than as even odds.
     pub share_as_large: f64,
 }
 
@@ -33,7 +38,8 @@ impl AmountNovelty {
         AmountNovelty {
             proving,
             count: hit.len(),
-            share_as_large: (as_large + 1) as f64 / (usual.len() + 1) as f64,
+            share_as_large: (as_large as f64 + 2.0 * g.scale.share_between(proving, f64::INFINITY))
+                / (usual.len() + 2) as f64,
             usual: median(&mut usual),
         }
     }
@@ -87,7 +93,8 @@ pub fn broad_chance(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> f64 {
     let quartile = hit.len() / 4;
     let usual = other_amounts(g, centre, proving);
     let as_large = usual.iter().filter(|&&a| a >= hit[quartile]).count();
-    let share = (as_large + 1) as f64 / (usual.len() + 1) as f64;
+    let share = (as_large as f64 + 2.0 * g.scale.share_between(hit[quartile], f64::INFINITY))
+        / (usual.len() + 2) as f64;
     binomial_tail(hit.len(), hit.len() - quartile, share)
 }
 
@@ -210,6 +217,28 @@ mod tests {
         assert!(AmountNovelty::measure(&g, &[hub], &mixed).chance() < 0.05, "the median alone is fooled");
         assert!(broad_chance(&g, &[hub], &mixed) > 0.5);
         assert!(broad_chance(&g, &[hub], &broad) < 0.01);
+    }
+
+    #[test]
+    fn a_short_history_reads_a_sum_rare_in_the_dump_as_rare() {
+        let burst = |amount: f64| {
+            let mut t = Tiny::new();
+            t.economy(100.0, 100, 2_000);
+            let hub = t.person("HUB", "US");
+            for k in 0..3 {
+                t.wire("HUB", &format!("OLD{k}"), k * D, 60.0);
+            }
+            for k in 0..5 {
+                t.wire("HUB", &format!("NEW{k}"), (50 + k) * D, amount);
+            }
+            let g = t.graph();
+            let proving: Vec<u32> =
+                g.out_edges(hub).iter().copied().filter(|&e| g.time[e as usize] >= 50 * D).collect();
+            AmountNovelty::measure(&g, &[hub], &proving).share_as_large
+        };
+        // Three earlier payments alone would put any larger sum at one in four.
+        assert!(burst(5_000.0) < 0.01, "{}", burst(5_000.0));
+        assert!(burst(100.0) > 0.15, "{}", burst(100.0));
     }
 
     #[test]
