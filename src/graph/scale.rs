@@ -114,6 +114,14 @@ impl Scale {
         (above.saturating_sub(below(lo)) as f64 / (STEPS + 1) as f64).clamp(1.0 / STEPS as f64, 1.0)
     }
 
+    /// The share of an account's `of` other amounts at least as large as `amount`, of
+    /// which `as_large` are, with two more drawn from the dump's amounts: a long history
+    /// speaks for itself, a short one is read against how rare `amount` is in the dump
+    /// rather than as even odds, and an amount never seen before is rare, not impossible.
+    pub fn share_with_history(&self, as_large: usize, of: usize, amount: f64) -> f64 {
+        (as_large as f64 + 2.0 * self.share_between(amount, f64::INFINITY)) / (of + 2) as f64
+    }
+
     /// Of the dump's transfers with an amount in `[lo, hi]`, the share whose amount lies
     /// in `[inner_lo, inner_hi]`: how often an amount that close is chance, for an
     /// amount already known to lie in the wider range. The amounts' distribution is read

@@ -38,8 +38,7 @@ impl AmountNovelty {
         AmountNovelty {
             proving,
             count: hit.len(),
-            share_as_large: (as_large as f64 + 2.0 * g.scale.share_between(proving, f64::INFINITY))
-                / (usual.len() + 2) as f64,
+            share_as_large: g.scale.share_with_history(as_large, usual.len(), proving),
             usual: median(&mut usual),
         }
     }
@@ -93,8 +92,7 @@ pub fn broad_chance(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> f64 {
     let quartile = hit.len() / 4;
     let usual = other_amounts(g, centre, proving);
     let as_large = usual.iter().filter(|&&a| a >= hit[quartile]).count();
-    let share = (as_large as f64 + 2.0 * g.scale.share_between(hit[quartile], f64::INFINITY))
-        / (usual.len() + 2) as f64;
+    let share = g.scale.share_with_history(as_large, usual.len(), hit[quartile]);
     binomial_tail(hit.len(), hit.len() - quartile, share)
 }
 

@@ -9,10 +9,9 @@
 //! its payer's other one-off payments at least as large (with two more drawn from the
 //! dump's amounts, so that an account with few payments to go on is read as the dump's
 //! accounts are, not as one whose next payment could be anything); every later hop the
-//! chance that
-//! its payer, making one-off payments at its own average rate, would have made one as
-//! soon and at least as large (that share again) among all it makes until the loop's
-//! deadline ([`look_elsewhere`]). One-off payments are weighed against one-off payments
+//! chance that its payer, making one-off payments at its own average rate, would have
+//! made one as soon and at least as large (that share again) among all it makes until
+//! the loop's deadline ([`look_elsewhere`]). One-off payments are weighed against one-off payments
 //! only: a household's purchases from strangers are larger than its bills, and a loop is
 //! no more than what its members' purchases make likely. The loop's chance is the
 //! product of its hops'; the caller weighs where the evidence may fall along it and how
@@ -97,15 +96,11 @@ impl StrangerPayments {
                 sorted.sort_unstable_by(f64::total_cmp);
                 let others = sorted.len().saturating_sub(1);
                 for (entry, &k) in own.iter_mut().zip(payments.iter()) {
-                    // One-off payments at least as large, itself left out, and two more
-                    // drawn from the dump's amounts: as many as the one above and the one
-                    // below that used to be added, so a long history still speaks for
-                    // itself, but a short one is read against how rare the amount is in
-                    // the dump rather than as even odds. A quiet account's first large
-                    // payment is then as rare as large payments are.
+                    // One-off payments at least as large, itself left out, and two drawn
+                    // from the dump's amounts: a quiet account's first large payment is
+                    // as rare as large payments are.
                     let as_large = sorted.len() - sorted.partition_point(|&x| x < out.amount[k]) - 1;
-                    let dump = g.scale.share_between(out.amount[k], f64::INFINITY);
-                    let share = ((as_large as f64 + 2.0 * dump) / (others + 2) as f64) as f32;
+                    let share = g.scale.share_with_history(as_large, others, out.amount[k]) as f32;
                     let e = out.edges[k];
                     *entry = Entry { time: out.time[k], edge: e, share, to: out.other[k], onward: 0 };
                 }
