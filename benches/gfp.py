@@ -8,7 +8,7 @@ With --batch N the transfers stream through GFP in time-ordered batches of N (ea
 batch inserted into GFP's graph and its features computed, the output discarded), as a
 streaming deployment runs it; without it, one transform over everything.
 
-Usage: python3 benches/gfp.py DUMP/transfers.csv [--threads 2] [--window 86400] [--batch 10000] [--no-lc-cycle]
+Usage: python3 benches/gfp.py DUMP/transfers.csv [--threads 2] [--window 86400] [--batch 10000] [--no-lc-cycle] [--all-stats]
 """
 import argparse
 import csv
@@ -39,6 +39,8 @@ def main():
                    help="skip length-constrained (non-temporal) cycles, which flowhound does not compute")
     p.add_argument("--no-cycles", action="store_true", help="skip both cycle patterns (a lower bound on GFP's time)")
     p.add_argument("--batch", type=int, default=0, help="stream in time-ordered batches of this many transfers")
+    p.add_argument("--all-stats", action="store_true",
+                   help="all eleven vertex statistics (min, max and median too), as flowhound's --layout gfp writes")
     a = p.parse_args()
     t0 = time.time()
     x = load(a.transfers)
@@ -49,6 +51,7 @@ def main():
     gfp.set_params({
         "num_threads": a.threads, "time_window": w,
         "vertex_stats": True, "vertex_stats_tw": w, "vertex_stats_cols": [4],
+        **({"vertex_stats_feats": list(range(11))} if a.all_stats else {}),
         "fan": True, "fan_tw": w, "degree": True, "degree_tw": w,
         "scatter-gather": True, "scatter-gather_tw": w,
         "temp-cycle": not a.no_cycles, "temp-cycle_tw": w,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use flowhound::detect::{self, Context};
-use flowhound::features::{self, Family};
+use flowhound::features::{self, Family, Layout};
 use flowhound::generate::{self, OutFormat};
 use flowhound::graph::FlowGraph;
 use flowhound::ingest::{self, DumpFiles};
@@ -66,8 +66,21 @@ fn stages(c: &mut Criterion) {
         max_cycle: 10,
         families: vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle],
         budget: 1_000_000,
+        layout: Layout::Flowhound,
     };
     group.bench_function("features 1d", |b| b.iter(|| black_box(features::compute(&graph, &fopts))));
+    let gfp = features::Options {
+        families: vec![
+            Family::Fan,
+            Family::ScatterGather,
+            Family::TempCycle,
+            Family::LcCycle,
+            Family::VertexStats,
+        ],
+        layout: Layout::Gfp,
+        ..fopts.clone()
+    };
+    group.bench_function("features 1d gfp layout", |b| b.iter(|| black_box(features::compute(&graph, &gfp))));
     let (hits, _) = detect::run_all(&ctx, &detect::registry(), &Silent);
     group.bench_function("lead merge", |b| b.iter(|| black_box(leads::build(&hits, &ctx))));
     let built = leads::build(&hits, &ctx);

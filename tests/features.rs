@@ -93,3 +93,74 @@ fn parquet_holds_what_csv_holds_whole_or_in_parts() {
         assert!(again == std::fs::read(&csv).unwrap(), "Parquet ({extra:?}) differs from CSV");
     }
 }
+
+#[test]
+fn the_gfp_layout_has_gfps_columns_and_values_that_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("one.csv"), dir.path().join("two.csv"));
+    for (threads, out) in [("1", &a), ("2", &b)] {
+        let run = ok(&[
+            "--threads",
+            threads,
+            "features",
+            s(&fixture("sample")),
+            "--out",
+            s(out),
+            // A week: GFP reads a scatter-gather at its pair's last leg, and the
+            // sample's pairs keep paying for days after their pattern.
+            "--window",
+            "7d",
+            "--layout",
+            "gfp",
+        ]);
+        assert!(text(&run).contains("227 columns"), "{}", text(&run));
+    }
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "GFP features differ by thread count");
+    let text = std::fs::read_to_string(&a).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[..3], ["transfer_id", "fan_in_bins_2-3", "fan_in_bins_3-4"]);
+    assert!(header.contains(&"lc-cycle_bins_10-inf") && header.contains(&"dest_kurtosis_col4_in"));
+    let rows: Vec<Vec<f64>> =
+        lines.map(|l| l.split(',').skip(1).map(|v| v.parse::<f64>().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 6000);
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap() - 1;
+    // A sender's outgoing degree over the dump counts every transfer it sent: the rows
+    // it sent number exactly that.
+    let (deg, avg, sum) = (at("source_deg_out"), at("source_avg_col4_out"), at("source_sum_col4_out"));
+    for r in &rows {
+        assert!(r[deg] >= 1.0 && (r[avg] * r[deg] - r[sum]).abs() < 1e-6 * (1.0 + r[sum].abs()));
+    }
+    // The injected cycles and fans show up in GFP's histograms.
+    let family_total = |prefix: &str| -> f64 {
+        let columns = header.iter().skip(1).zip(0..).filter(|(h, _)| h.starts_with(prefix));
+        columns.map(|(_, k)| rows.iter().map(|r| r[k]).sum::<f64>()).sum()
+    };
+    for family in
+        ["fan_out_bins", "degree_in_bins", "scatter-gather_bins", "temp-cycle_bins", "lc-cycle_bins"]
+    {
+        assert!(family_total(family) > 0.0, "{family}: no pattern in the sample");
+    }
+    // A temporal cycle is also a length-constrained one (the sample's are short).
+    assert!(family_total("lc-cycle_bins") >= family_total("temp-cycle_bins_2-3"));
+}
+
+#[test]
+fn the_gfp_layout_reads_whole_accounts_so_it_is_never_split_into_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("f.csv");
+    let run = flowhound(&[
+        "features",
+        s(&fixture("sample")),
+        "--out",
+        s(&out),
+        "--layout",
+        "gfp",
+        "--partition-window",
+        "7d",
+    ]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+    assert!(text(&run).contains("cannot be computed in parts"), "{}", text(&run));
+    let lc = flowhound(&["features", s(&fixture("sample")), "--out", s(&out), "--patterns", "lc-cycle"]);
+    assert_eq!(code(&lc), 2, "length-constrained cycles are GFP's only: {}", text(&lc));
+}

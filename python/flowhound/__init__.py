@@ -194,14 +194,29 @@ def features(
     families: Optional[Sequence[str]] = None,
     config: ConfigLike = None,
     threads: Optional[int] = None,
+    layout: str = "flowhound",
 ) -> pl.DataFrame:
     """The per-transfer graph feature matrix (the CLI's ``features``), one row per
     accepted transfer. The tables are those of :func:`analyze`; ``families`` picks
-    among ``fan``, ``vertex-stats``, ``scatter-gather`` and ``temp-cycle`` (all by
-    default), ``max_cycle`` and ``budget`` bound the cycle searches, as on the CLI. ``window`` is seconds or ``30m`` / ``12h`` / ``1d``.
-    :func:`features_with_rejects` also returns the rows that failed validation."""
+    among ``fan``, ``vertex-stats``, ``scatter-gather`` and ``temp-cycle`` (and
+    ``lc-cycle`` with ``layout="gfp"``; all by default), ``max_cycle`` and ``budget``
+    bound the cycle searches, as on the CLI. ``window`` is seconds or ``30m`` /
+    ``12h`` / ``1d``. ``layout="gfp"`` gives IBM GFP's columns one to one (the CLI's
+    ``--layout gfp``). :func:`features_with_rejects` also returns the rows that failed
+    validation."""
     matrix, _ = features_with_rejects(
-        transfers, accounts, entities, entity_links, fx_rates, window, max_cycle, budget, families, config, threads
+        transfers,
+        accounts,
+        entities,
+        entity_links,
+        fx_rates,
+        window,
+        max_cycle,
+        budget,
+        families,
+        config,
+        threads,
+        layout,
     )
     return matrix
 
@@ -218,6 +233,7 @@ def features_with_rejects(
     families: Optional[Sequence[str]] = None,
     config: ConfigLike = None,
     threads: Optional[int] = None,
+    layout: str = "flowhound",
 ) -> "tuple[pl.DataFrame, pl.DataFrame]":
     """:func:`features` and the rows that failed validation."""
     tables = _tables(
@@ -231,6 +247,7 @@ def features_with_rejects(
         None if families is None else list(families),
         _config_toml(config),
         threads,
+        layout,
     )
     return _frame(matrix), _frame(rejects)
 

@@ -28,6 +28,7 @@ def features(
     families: Optional[List[str]] = None,
     config_toml: Optional[str] = None,
     threads: Optional[int] = None,
+    layout: Optional[str] = None,
 ) -> Tuple[ArrowTable, ArrowTable]: ...
 def trace(
     tables: Dict[str, Any],

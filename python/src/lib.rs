@@ -120,7 +120,7 @@ fn analyze(
 
 /// Computes the per-transfer feature matrix (the CLI's `features`) of in-memory tables.
 #[pyfunction]
-#[pyo3(signature = (tables, window_seconds, max_cycle, budget, families=None, config_toml=None, threads=None))]
+#[pyo3(signature = (tables, window_seconds, max_cycle, budget, families=None, config_toml=None, threads=None, layout=None))]
 #[allow(clippy::too_many_arguments)]
 fn features(
     py: Python<'_>,
@@ -131,12 +131,23 @@ fn features(
     families: Option<Vec<String>>,
     config_toml: Option<&str>,
     threads: Option<usize>,
+    layout: Option<&str>,
 ) -> PyResult<(ArrowTable, ArrowTable)> {
     if window_seconds <= 0 {
         return Err(FlowhoundError::new_err(format!("window {window_seconds} s: must be > 0")));
     }
-    use flowhound::features::Family;
+    use flowhound::features::{Family, Layout};
+    let layout = match layout.unwrap_or("flowhound") {
+        "flowhound" => Layout::Flowhound,
+        "gfp" => Layout::Gfp,
+        other => {
+            return Err(FlowhoundError::new_err(format!("layout: {other:?} is neither flowhound nor gfp")))
+        }
+    };
     let families = match families {
+        None if layout == Layout::Gfp => {
+            vec![Family::Fan, Family::ScatterGather, Family::TempCycle, Family::LcCycle, Family::VertexStats]
+        }
         None => vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle],
         Some(names) => names
             .iter()
@@ -145,8 +156,10 @@ fn features(
                 "vertex-stats" => Ok(Family::VertexStats),
                 "scatter-gather" => Ok(Family::ScatterGather),
                 "temp-cycle" => Ok(Family::TempCycle),
+                "lc-cycle" if layout == Layout::Gfp => Ok(Family::LcCycle),
                 other => Err(FlowhoundError::new_err(format!(
-                    "families: {other:?} is none of fan, vertex-stats, scatter-gather, temp-cycle"
+                    "families: {other:?} is none of fan, vertex-stats, scatter-gather, temp-cycle{}",
+                    if layout == Layout::Gfp { ", lc-cycle" } else { " (lc-cycle needs layout=\"gfp\")" }
                 ))),
             })
             .collect::<PyResult<_>>()?,
@@ -161,9 +174,11 @@ fn features(
         on_threads(threads, || -> PyResult<_> {
             let loaded = flowhound::analyze::load_input(&opts, Input::Tables(raws), &out, &config, &Silent)
                 .map_err(|e| outputs::failure(e, &out, "features_rejects.csv"))?;
-            let fopts = flowhound::features::Options { window: window_seconds, max_cycle, families, budget };
+            let fopts =
+                flowhound::features::Options { window: window_seconds, max_cycle, families, budget, layout };
+            let columns = flowhound::features::columns(&fopts);
             let f = flowhound::features::compute(&loaded.graph, &fopts);
-            flowhound::export::features_out::write(&file, f, &loaded.graph.row, &loaded.dump)
+            flowhound::export::features_out::write(&file, f, &columns, &loaded.graph.row, &loaded.dump)
                 .map_err(fail)?;
             Ok((outputs::read_csv(&file)?, outputs::read_csv(&out.join("features_rejects.csv"))?))
         })?

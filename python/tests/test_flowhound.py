@@ -207,6 +207,19 @@ def test_features_equal_the_cli_feature_matrix(tmp_path):
             assert mine[name].equals(theirs[name]), name
 
 
+def test_gfp_layout_equals_the_cli_gfp_layout(tmp_path):
+    cli("features", SAMPLE, "--out-file", tmp_path / "gfp.csv", "--window", "1d", "--layout", "gfp")
+    theirs = pl.read_csv(tmp_path / "gfp.csv", infer_schema_length=0)
+    mine = flowhound.features(**read_tables(SAMPLE, pacsv.read_csv), window="1d", layout="gfp")
+    assert mine.columns == theirs.columns
+    assert mine.columns[1:3] == ["fan_in_bins_2-3", "fan_in_bins_3-4"]
+    assert mine.height == theirs.height == 6000
+    for name in theirs.columns[1:]:
+        assert (mine[name].cast(pl.Float64) - theirs[name].cast(pl.Float64)).abs().max() < 1e-9, name
+    with pytest.raises(flowhound.FlowhoundError, match="lc-cycle"):
+        flowhound.features(**read_tables(SAMPLE, pacsv.read_csv), families=["lc-cycle"])
+
+
 def test_trace_equals_the_cli_trace_files(tmp_path):
     cli("trace", SAMPLE, "--seeds", SAMPLE / "seeds.csv", "--out", tmp_path / "trace", "--direction", "both")
     seeds = pl.read_csv(SAMPLE / "seeds.csv", infer_schema_length=0)

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use flowhound::analyze::{self, Options};
 use flowhound::export::features_out;
-use flowhound::features::{self, Family};
+use flowhound::features::{self, Family, Layout};
 use flowhound::ingest::presets::Preset;
 use flowhound::progress::Progress;
 use flowhound::units::{DAY, HOUR};
@@ -29,10 +29,15 @@ pub struct Args {
     /// Window before each transfer: seconds, or with a unit: 30m, 12h, 1d.
     #[arg(long, default_value = "1d")]
     window: String,
-    /// Feature families.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle])]
+    /// Feature families (default: all that the layout has).
+    #[arg(long, value_enum, value_delimiter = ',')]
     patterns: Vec<Family>,
-    /// Most hops of a temporal cycle.
+    /// Columns: flowhound's own, or IBM GFP's one to one (its binned histograms and
+    /// vertex statistics, with its semantics; see README).
+    #[arg(long, value_enum, default_value_t = Layout::Flowhound)]
+    layout: Layout,
+    /// Most hops of a temporal cycle (flowhound layout) or of a length-constrained cycle
+    /// (gfp layout, GFP's lc-cycle_len; its temporal cycles have no bound).
     #[arg(long, default_value_t = 10)]
     max_cycle: usize,
     /// Edge expansions per cycle search / scatter-gather count (counts past it are lower bounds).
@@ -107,11 +112,27 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         goaml: None,
         rejects_file: "features_rejects.csv",
     };
+    let families = match (args.layout, args.patterns.is_empty()) {
+        (Layout::Flowhound, true) => {
+            vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle]
+        }
+        (Layout::Gfp, true) => {
+            vec![Family::Fan, Family::ScatterGather, Family::TempCycle, Family::LcCycle, Family::VertexStats]
+        }
+        (Layout::Flowhound, false) if args.patterns.contains(&Family::LcCycle) => {
+            return Err(flowhound::Error::Usage(
+                "--patterns lc-cycle: length-constrained cycles are GFP's; add --layout gfp".into(),
+            )
+            .into())
+        }
+        (_, false) => args.patterns.clone(),
+    };
     let fopts = features::Options {
         window,
         max_cycle: args.max_cycle,
-        families: args.patterns.clone(),
+        families,
         budget: args.budget,
+        layout: args.layout,
     };
     let part = match &args.partition_window {
         Some(text) => Some(seconds(text).ok_or_else(|| {
@@ -119,6 +140,15 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         })?),
         None => None,
     };
+    let lookback = features::lookback(&fopts);
+    if part.is_some() && lookback.span_days().is_none() {
+        return Err(flowhound::Error::Usage(format!(
+            "--partition-window: this layout's {}, so it cannot be computed in parts",
+            lookback.words()
+        ))
+        .into());
+    }
+    let columns = features::columns(&fopts);
     // Part by part, each part builds its own graph: the whole dump's would only take
     // the memory the parts need.
     let (loaded, how) = match part {
@@ -139,7 +169,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         // Each part is written as soon as it is computed: the whole dump's features
         // (18 GB at 100M transfers) are never held.
         How::InParts(part) => {
-            let mut out = features_out::PartWriter::create(&args.out)?;
+            let mut out = features_out::PartWriter::create(&args.out, &columns)?;
             let capped = features::parts::for_each_part(&loaded.dump, &config, &fopts, part, |f, rows| {
                 out.write(f, rows, &loaded.dump)
             })?;
@@ -149,7 +179,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         How::Whole(graph) => {
             let f = features::compute(&graph, &fopts);
             let capped = f.capped;
-            features_out::write(&args.out, f, &graph.row, &loaded.dump)?;
+            features_out::write(&args.out, f, &columns, &graph.row, &loaded.dump)?;
             capped
         }
     };
@@ -163,11 +193,11 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     say!(
         "features of {} transfers ({} columns, window {} s) in {:.2} s; {}; {}",
         transfers,
-        features::COLUMNS.len(),
+        columns.len(),
         window,
         computed.as_secs_f64(),
         stages.join(", "),
-        features::lookback(&fopts).words()
+        lookback.words()
     );
     if let Some(part) = part {
         say!("computed part by part: parts of {part} s, each loading one window before and after its own transfers");

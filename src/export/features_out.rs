@@ -12,29 +12,26 @@ use polars_parquet::write::{
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::features::{Features, COLUMNS};
+use crate::features::{FeatureColumn, Features, Values};
 use crate::model::Dump;
 
-/// True for the columns that hold counts (written as integers).
-fn is_count(name: &str) -> bool {
-    !(name.contains("_sum")
-        || name.contains("_mean")
-        || name.contains("_min")
-        || name.contains("_max")
-        || name.contains("_std"))
-}
-
-/// The output frame of `f`, moving each column into it so that no column exists twice
-/// at once. `rows` gives the transfer of each line.
-fn frame(path: &Path, f: Features, rows: &[u32], dump: &Dump) -> Result<DataFrame> {
-    let mut cols = Vec::with_capacity(COLUMNS.len() + 1);
+/// The output frame of `f` (whose columns are `columns`), moving each column into it so
+/// that no column exists twice at once. `rows` gives the transfer of each line.
+fn frame(
+    path: &Path,
+    f: Features,
+    columns: &[FeatureColumn],
+    rows: &[u32],
+    dump: &Dump,
+) -> Result<DataFrame> {
+    let mut cols = Vec::with_capacity(columns.len() + 1);
     let ids = rows.iter().map(|&r| dump.transfers.ids.get(r));
     cols.push(StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids).into_column());
-    for (name, values) in COLUMNS.iter().zip(f.values) {
-        let col = if is_count(name) {
-            Column::new((*name).into(), values.iter().map(|&v| v as u32).collect::<Vec<u32>>())
-        } else {
-            Column::new((*name).into(), values)
+    for (column, values) in columns.iter().zip(f.values) {
+        let name = PlSmallStr::from(column.name.as_str());
+        let col = match values {
+            Values::Counts(v) => Column::new(name, v),
+            Values::Reals(v) => Column::new(name, v),
         };
         cols.push(col);
     }
@@ -49,9 +46,10 @@ fn is_csv(path: &Path) -> bool {
     path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"))
 }
 
-/// Writes `features` to `path`. `rows` gives the transfer of each line (a graph's `row`).
-pub fn write(path: &Path, f: Features, rows: &[u32], dump: &Dump) -> Result<()> {
-    let mut df = frame(path, f, rows, dump)?;
+/// Writes `features` (whose columns are `columns`, see [`crate::features::columns`]) to
+/// `path`. `rows` gives the transfer of each line (a graph's `row`).
+pub fn write(path: &Path, f: Features, columns: &[FeatureColumn], rows: &[u32], dump: &Dump) -> Result<()> {
+    let mut df = frame(path, f, columns, rows, dump)?;
     let tmp = path.with_extension("tmp");
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     if is_csv(path) {
@@ -72,6 +70,7 @@ pub fn write(path: &Path, f: Features, rows: &[u32], dump: &Dump) -> Result<()> 
 /// values, in row groups that follow the parts.
 pub struct PartWriter {
     path: std::path::PathBuf,
+    columns: Vec<FeatureColumn>,
     tmp: std::path::PathBuf,
     batched: Batched,
 }
@@ -83,12 +82,13 @@ enum Batched {
 }
 
 impl PartWriter {
-    /// Starts `path` (in a temporary file beside it until [`PartWriter::finish`]).
-    pub fn create(path: &Path) -> Result<PartWriter> {
+    /// Starts `path` (in a temporary file beside it until [`PartWriter::finish`]) with
+    /// these columns after `transfer_id`.
+    pub fn create(path: &Path, columns: &[FeatureColumn]) -> Result<PartWriter> {
         let mut schema = Schema::default();
         schema.insert(PlSmallStr::from("transfer_id"), DataType::String);
-        for name in COLUMNS {
-            schema.insert((*name).into(), if is_count(name) { DataType::UInt32 } else { DataType::Float64 });
+        for c in columns {
+            schema.insert(c.name.as_str().into(), if c.count { DataType::UInt32 } else { DataType::Float64 });
         }
         let tmp = path.with_extension("tmp");
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -99,12 +99,12 @@ impl PartWriter {
                 ParquetWriter::new(file).batched(&schema).map_err(|e| polars_error(path, e))?,
             ))
         };
-        Ok(PartWriter { path: path.to_path_buf(), tmp, batched })
+        Ok(PartWriter { path: path.to_path_buf(), columns: columns.to_vec(), tmp, batched })
     }
 
     /// Appends one part's features, `rows` giving the transfer of each line.
     pub fn write(&mut self, f: Features, rows: &[u32], dump: &Dump) -> Result<()> {
-        let df = frame(&self.path, f, rows, dump)?;
+        let df = frame(&self.path, f, &self.columns, rows, dump)?;
         match &mut self.batched {
             Batched::Csv(w) => w.write_batch(&df).map_err(|e| polars_error(&self.path, e)),
             Batched::Parquet(w) => write_row_groups(&self.path, w, &df),

@@ -25,12 +25,13 @@
 //! same money, which is what an investigator needs); windows look backward only.
 
 pub mod cycles;
+pub mod gfp;
 pub mod parts;
 pub mod scatter_gather;
 pub mod window;
 
 use crate::graph::FlowGraph;
-use crate::lookback::Lookback;
+use crate::lookback::{Lookback, Reads};
 use crate::units::DAY;
 
 /// Which feature families to compute.
@@ -44,6 +45,29 @@ pub enum Family {
     ScatterGather,
     /// Temporal cycles.
     TempCycle,
+    /// Length-constrained simple cycles, time order ignored (`--layout gfp` only).
+    LcCycle,
+}
+
+/// Which columns, with which meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Layout {
+    /// flowhound's own: exact counts and amount statistics over the window before each
+    /// transfer ([`COLUMNS`]).
+    #[default]
+    Flowhound,
+    /// IBM GFP's columns one to one: binned pattern histograms and vertex statistics,
+    /// with GFP's semantics ([`gfp`]).
+    Gfp,
+}
+
+/// One output column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureColumn {
+    /// Its name.
+    pub name: String,
+    /// True when it holds counts (written as integers).
+    pub count: bool,
 }
 
 /// Parameters.
@@ -57,6 +81,8 @@ pub struct Options {
     pub families: Vec<Family>,
     /// Edge expansions allowed per cycle search and per scatter-gather count.
     pub budget: u64,
+    /// Which columns.
+    pub layout: Layout,
 }
 
 /// Column names, in output order (after `transfer_id`).
@@ -86,12 +112,71 @@ pub const COLUMNS: [&str; 23] = [
     "cycles_5_plus",
 ];
 
+/// One column's values, one per transfer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Counts, written as integers.
+    Counts(Vec<u32>),
+    /// Amounts, their statistics and ratios.
+    Reals(Vec<f64>),
+}
+
+impl Values {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Counts(v) => v.len(),
+            Values::Reals(v) => v.len(),
+        }
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at `k`, as a float.
+    pub fn get(&self, k: usize) -> f64 {
+        match self {
+            Values::Counts(v) => f64::from(v[k]),
+            Values::Reals(v) => v[k],
+        }
+    }
+
+    /// The values at `picks`, in that order.
+    pub fn pick(&self, picks: &[usize]) -> Values {
+        match self {
+            Values::Counts(v) => Values::Counts(picks.iter().map(|&k| v[k]).collect()),
+            Values::Reals(v) => Values::Reals(picks.iter().map(|&k| v[k]).collect()),
+        }
+    }
+
+    /// Appends `more`, which holds the same kind of values.
+    pub fn append(&mut self, more: Values) {
+        match (self, more) {
+            (Values::Counts(v), Values::Counts(m)) => v.extend(m),
+            (Values::Reals(v), Values::Reals(m)) => v.extend(m),
+            (Values::Counts(v), Values::Reals(m)) => v.extend(m.into_iter().map(|x| x as u32)),
+            (Values::Reals(v), Values::Counts(m)) => v.extend(m.into_iter().map(f64::from)),
+        }
+    }
+
+    /// An empty column of `column`'s kind with room for `n` values.
+    pub fn with_capacity(column: &FeatureColumn, n: usize) -> Values {
+        if column.count {
+            Values::Counts(Vec::with_capacity(n))
+        } else {
+            Values::Reals(Vec::with_capacity(n))
+        }
+    }
+}
+
 /// Features of every transfer, indexed by edge id (time order); each column has one
 /// value per edge. Families not computed are zero.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Features {
-    /// `COLUMNS[k]` is `values[k]`.
-    pub values: Vec<Vec<f64>>,
+    /// `columns(opts)[k]` is `values[k]`.
+    pub values: Vec<Values>,
     /// Searches that hit the budget (their counts are lower bounds).
     pub capped: u64,
 }
@@ -103,12 +188,38 @@ pub struct Features {
 /// of the window-long block of time before that, where the amount sums restart), and
 /// for the cycle counts one window after: [`parts::compute_in_parts`] does exactly that,
 /// and gives the same bits as one run.
+///
+/// GFP's layout reads more: its vertex statistics cover every transfer of an account,
+/// and it reads a scatter-gather at the pair's last leg in the dump.
 pub fn lookback(opts: &Options) -> Lookback {
-    Lookback::days(opts.window as f64 / DAY as f64, &[])
+    match opts.layout {
+        Layout::Flowhound => Lookback::days(opts.window as f64 / DAY as f64, &[]),
+        Layout::Gfp => Lookback::unbounded(
+            "GFP's vertex statistics cover every transfer of an account, and a scatter-gather is read at its pair's last leg",
+            &[Reads::AccountHistory],
+        ),
+    }
 }
 
-/// Computes the features of every transfer of `g`.
+/// The output columns for `opts`, after `transfer_id`.
+pub fn columns(opts: &Options) -> Vec<FeatureColumn> {
+    match opts.layout {
+        Layout::Flowhound => COLUMNS
+            .iter()
+            .map(|name| FeatureColumn {
+                name: (*name).to_owned(),
+                count: !["_sum", "_mean", "_min", "_max", "_std"].iter().any(|s| name.contains(s)),
+            })
+            .collect(),
+        Layout::Gfp => gfp::columns(opts),
+    }
+}
+
+/// Computes the features of every transfer of `g`, the columns of [`columns`].
 pub fn compute(g: &FlowGraph, opts: &Options) -> Features {
+    if opts.layout == Layout::Gfp {
+        return gfp::compute(g, opts);
+    }
     let m = g.edge_count();
     let mut values = vec![vec![0.0; m]; COLUMNS.len()];
     let has = |f: Family| opts.families.contains(&f);
@@ -134,6 +245,17 @@ pub fn compute(g: &FlowGraph, opts: &Options) -> Features {
         }
         capped += c;
     }
+    let values = columns(opts)
+        .iter()
+        .zip(values)
+        .map(|(c, v)| {
+            if c.count {
+                Values::Counts(v.into_iter().map(|x| x as u32).collect())
+            } else {
+                Values::Reals(v)
+            }
+        })
+        .collect();
     Features { values, capped }
 }
 
@@ -150,6 +272,7 @@ mod tests {
             max_cycle: 6,
             families: vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle],
             budget: u64::MAX,
+            layout: Layout::Flowhound,
         }
     }
 
@@ -274,7 +397,7 @@ mod tests {
             for e in 0..g.edge_count() {
                 let want = brute(&g, e, 20, 6);
                 for (k, name) in COLUMNS.iter().enumerate() {
-                    let got = f.values[k][e];
+                    let got = f.values[k].get(e);
                     prop_assert!((got - want[k]).abs() < 1e-6 * (1.0 + want[k].abs()), "edge {e} {name}: got {got}, want {}", want[k]);
                 }
             }
@@ -292,16 +415,22 @@ mod tests {
         let g = t.graph();
         let f = compute(&g, &all());
         // The last gather leg (W2 -> D at 4) completes the instance (S, D).
-        assert_eq!(f.values[18][3], 1.0);
+        assert_eq!(f.values[18].get(3), 1.0);
         // S -> W1 -> D -> S is a 3-cycle, and so is S -> W2 -> D -> S.
-        assert_eq!(f.values[20][4], 2.0, "D -> S closes both");
-        assert_eq!(f.values[20][0], 1.0);
-        assert_eq!(f.values[0][1], 2.0, "S has paid two accounts by time 2");
+        assert_eq!(f.values[20].get(4), 2.0, "D -> S closes both");
+        assert_eq!(f.values[20].get(0), 1.0);
+        assert_eq!(f.values[0].get(1), 2.0, "S has paid two accounts by time 2");
     }
 
     #[test]
     fn the_lookback_is_the_window_and_nothing_else() {
-        let opts = Options { window: 2 * DAY, max_cycle: 5, families: vec![Family::Fan], budget: 1 };
+        let opts = Options {
+            window: 2 * DAY,
+            max_cycle: 5,
+            families: vec![Family::Fan],
+            budget: 1,
+            layout: Layout::Flowhound,
+        };
         let l = lookback(&opts);
         assert_eq!(l.span_days(), Some(2.0));
         assert!(l.reads.is_empty());
