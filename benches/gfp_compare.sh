@@ -9,11 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 graphs="${1:-20}"
 seed="${2:-1}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flowhound/target}"
-venv="$HOME/.cache/flowhound/bench-venv"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}" "$venv/bin/pip" install -q snapml numpy
-cargo build --release -q
+# shellcheck source=benches/snapml_venv.sh
+. benches/snapml_venv.sh
 bin="$CARGO_TARGET_DIR/release/flowhound"
 echo "== times drawn freely (a third of the graphs with many transfers at one second)"
 "$venv/bin/python" benches/gfp_compare.py "$bin" --graphs "$graphs" --seed "$seed"

@@ -16,11 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts="${1:-100000}"
 threads="${2:-2}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flowhound/target}"
-venv="$HOME/.cache/flowhound/bench-venv"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/pip}" "$venv/bin/pip" install -q snapml numpy
-cargo build --release -q
+# shellcheck source=benches/snapml_venv.sh
+. benches/snapml_venv.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$venv/bin/python" benches/zipf_graph.py "$work/dump" --accounts "$accounts"

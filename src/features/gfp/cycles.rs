@@ -73,15 +73,7 @@ pub fn histograms(
             (capped || !search.out.is_empty()).then_some((search.out, capped))
         })
         .collect();
-    let mut out = vec![vec![0u32; g.edge_count()]; bins.len()];
-    let mut capped = 0;
-    for (counts, cap) in found {
-        capped += u64::from(cap);
-        for (e, b) in counts {
-            out[usize::from(b)][e as usize] += 1;
-        }
-    }
-    (out, capped)
+    super::tally(g.edge_count(), bins, found)
 }
 
 /// One closing transfer's search.

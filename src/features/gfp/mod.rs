@@ -106,6 +106,20 @@ impl Bins {
     }
 }
 
+/// `[bin][edge]` counts from searches' (edge, bin) finds, one count per find, and how
+/// many of the searches passed their budget.
+pub(crate) fn tally(edges: usize, bins: &Bins, found: Vec<(Vec<(u32, u8)>, bool)>) -> (Vec<Vec<u32>>, u64) {
+    let mut out = vec![vec![0u32; edges]; bins.len()];
+    let mut capped = 0;
+    for (finds, cap) in found {
+        capped += u64::from(cap);
+        for (e, b) in finds {
+            out[usize::from(b)][e as usize] += 1;
+        }
+    }
+    (out, capped)
+}
+
 /// The statistics of one side of an account, in GFP's order (`vertex_stats_feats` 0 to
 /// 10): the first three per direction, the rest per amount column.
 pub const VERTEX_STATS: [&str; 11] =

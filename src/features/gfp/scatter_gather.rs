@@ -34,16 +34,7 @@ pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, budget: u64) -> (Vec<
         .with_min_len(256)
         .map(|s| from_sender(g, &by, s, window, bins, budget))
         .collect();
-    let m = g.edge_count();
-    let mut out = vec![vec![0u32; m]; bins.len()];
-    let mut capped = 0;
-    for (legs, cap) in found {
-        capped += u64::from(cap);
-        for (e, b) in legs {
-            out[usize::from(b)][e as usize] += 1;
-        }
-    }
-    (out, capped)
+    super::tally(g.edge_count(), bins, found)
 }
 
 /// A candidate intermediary of a pair: `w`, and the positions of `s -> w` in `s`'s list
