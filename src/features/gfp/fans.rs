@@ -19,33 +19,38 @@ use super::Bins;
 /// receiver's incoming transfers).
 pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, out_side: bool, distinct: bool) -> Vec<Vec<u32>> {
     let nbins = bins.len();
-    // Most of a transfer's bins are empty: each account hands back only the others, by
-    // bin, so that each column is written once, at its own transfers.
-    let per_account: Vec<Vec<Vec<(u32, u32)>>> = (0..g.node_count() as u32)
+    // Most of a transfer's bins are empty: each account hands back only the others, as
+    // (edge, bin, count), so that each column is written once, at its own transfers.
+    let per_account: Vec<Vec<(u32, u8, u32)>> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(1024)
         .map(|v| {
             let list = if out_side { g.out_list(v) } else { g.in_list(v) };
             let edges = (0..list.edges.len()).filter(|&k| list.other[k] != v).map(|k| list.edges[k]);
             let counts = side(list, v, window, bins, distinct);
-            let mut by_bin: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nbins];
+            let mut found = Vec::new();
             for (k, e) in edges.enumerate() {
                 for (b, &c) in counts[k * nbins..(k + 1) * nbins].iter().enumerate() {
                     if c > 0 {
-                        by_bin[b].push((e, c));
+                        found.push((e, u8::try_from(b).unwrap_or(u8::MAX), c));
                     }
                 }
             }
-            by_bin
+            found
         })
         .collect();
+    // Bucketed by bin once, then each column filled from its own bucket.
+    let mut by_bin: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nbins];
+    for (e, b, c) in per_account.into_iter().flatten() {
+        by_bin[usize::from(b)].push((e, c));
+    }
     let m = g.edge_count();
-    (0..nbins)
+    by_bin
         .into_par_iter()
-        .map(|b| {
+        .map(|found| {
             let mut column = vec![0u32; m];
-            for (e, c) in per_account.iter().flat_map(|bins| &bins[b]) {
-                column[*e as usize] = *c;
+            for (e, c) in found {
+                column[e as usize] = c;
             }
             column
         })
