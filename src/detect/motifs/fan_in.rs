@@ -63,6 +63,9 @@
 //! its everyday amounts: no spread fan. Tenants seen first on the dump's first rent day
 //! pay again a month on, so they are not new senders. A hub that also passes the money on is reported as gather-scatter, or as UB1,
 //! UB4 or one of the other typologies when their evidence is there, not twice.
+//! Colleagues chipping in for a gift move less than one large transfer of the dump in
+//! all. Not yet quiet (a gap on record in look_alikes.rs): a crowdfunding campaign's
+//! first-time donors look like scam victims paying a collection account.
 
 use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};

@@ -30,7 +30,10 @@
 //! Payroll pays many people too, but every month: the account is never dormant and sends
 //! no test transfers. A company paying its suppliers pays companies. A newly opened
 //! employer's first payroll has no dormancy the dump can show unless the dump covers the
-//! 90 days before.
+//! 90 days before. A registrar or paying agent that is funded once a quarter and pays an
+//! issuer's dividend to hundreds of shareholders within hours has this very shape; it is
+//! licensed, and licensed holders are left out (`exempt_licensed`) when the entities
+//! table says so.
 
 use std::collections::BTreeSet;
 
