@@ -82,7 +82,7 @@ fn parquet_holds_what_csv_holds_whole_or_in_parts() {
     let (sample, csv) = (fixture("sample"), dir.path().join("f.csv"));
     let run = ok(&["features", s(&sample), "--out", s(&csv), "--window", "12h"]);
     assert!(text(&run).contains("features of 6000 transfers"), "{}", text(&run));
-    for extra in [&[][..], &["--partition-window", "5d"][..]] {
+    let parquet_as_csv = |extra: &[&str]| {
         let parquet = dir.path().join("f.parquet");
         let mut args = vec!["features", s(&sample), "--out", s(&parquet), "--window", "12h"];
         args.extend_from_slice(extra);
@@ -90,8 +90,21 @@ fn parquet_holds_what_csv_holds_whole_or_in_parts() {
         let mut df = ParquetReader::new(std::fs::File::open(&parquet).unwrap()).finish().unwrap();
         let mut again = Vec::new();
         CsvWriter::new(&mut again).finish(&mut df).unwrap();
-        assert!(again == std::fs::read(&csv).unwrap(), "Parquet ({extra:?}) differs from CSV");
+        again
+    };
+    for extra in [&[][..], &["--partition-window", "5d"][..]] {
+        assert!(
+            parquet_as_csv(extra) == std::fs::read(&csv).unwrap(),
+            "Parquet ({extra:?}) differs from CSV"
+        );
     }
+    // GFP's layout is written a block of rows at a time from its compact form.
+    let gfp_csv = dir.path().join("gfp.csv");
+    ok(&["features", s(&sample), "--out", s(&gfp_csv), "--window", "12h", "--layout", "gfp"]);
+    assert!(
+        parquet_as_csv(&["--layout", "gfp"]) == std::fs::read(&gfp_csv).unwrap(),
+        "GFP's Parquet differs from its CSV"
+    );
 }
 
 #[test]

@@ -124,7 +124,7 @@ impl PartWriter {
 }
 
 /// Rows per row group of a whole file: polars' own default.
-const ROW_GROUP_ROWS: usize = 512 * 512;
+pub const ROW_GROUP_ROWS: usize = 512 * 512;
 
 /// Writes each chunk of `df` as a row group of `w`, its columns encoded and compressed on
 /// every thread first. Polars' own `write_batch` compresses each page as the file is

@@ -22,7 +22,7 @@ use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::FlowGraph;
 
 use super::by_payee::ByPayee;
-use super::Bins;
+use super::{Bins, Sparse};
 
 /// Which cycles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,16 +38,10 @@ pub enum Order {
 
 /// `[bin][edge]` counts, and how many closing transfers' searches passed `budget` steps
 /// (their counts are lower bounds).
-pub fn histograms(
-    g: &FlowGraph,
-    window: i64,
-    order: Order,
-    bins: &Bins,
-    budget: u64,
-) -> (Vec<Vec<u32>>, u64) {
+pub fn histograms(g: &FlowGraph, window: i64, order: Order, bins: &Bins, budget: u64) -> (Vec<Sparse>, u64) {
     if let Order::Unordered { max_len } = order {
         if max_len < 2 {
-            return (vec![vec![0; g.edge_count()]; bins.len()], 0);
+            return (vec![Sparse::default(); bins.len()], 0);
         }
     }
     let by = ByPayee::of(g);
@@ -73,7 +67,7 @@ pub fn histograms(
             (capped || !search.out.is_empty()).then_some((search.out, capped))
         })
         .collect();
-    super::tally(g.edge_count(), bins, found)
+    super::tally(bins, found)
 }
 
 /// One closing transfer's search.
@@ -317,7 +311,7 @@ impl Search<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::gfp::testkit::{graph, small_bins};
+    use crate::features::gfp::testkit::{dense, graph, small_bins};
     use proptest::prelude::*;
     use std::collections::{BTreeMap, BTreeSet};
 
@@ -325,6 +319,7 @@ mod tests {
     fn by_row(edges: &[(u32, u32, i64)], order: Order) -> String {
         let g = graph(edges);
         let (h, capped) = histograms(&g, 500, order, &small_bins(), u64::MAX);
+        let h = dense(&h, g.edge_count());
         assert_eq!(capped, 0);
         let mut rows = vec![String::new(); g.edge_count()];
         for e in 0..g.edge_count() {
@@ -377,7 +372,8 @@ mod tests {
         let ring: Vec<(u32, u32, i64)> = (0..6).map(|i| (i, (i + 1) % 6, 100 + i64::from(i))).collect();
         let g = graph(&ring);
         let bins = Bins::new(vec![2, 3, 4, 5, 6, 7]).unwrap();
-        let count = |order| histograms(&g, 500, order, &bins, u64::MAX).0[4].iter().sum::<u32>();
+        let count =
+            |order| histograms(&g, 500, order, &bins, u64::MAX).0[4].0.iter().map(|&(_, n)| n).sum::<u32>();
         assert_eq!(count(Order::Unordered { max_len: 6 }), 6);
         assert_eq!(count(Order::Unordered { max_len: 5 }), 0);
         assert_eq!(count(Order::Temporal), 6);
@@ -453,6 +449,7 @@ mod tests {
             let order = if temporal { Order::Temporal } else { Order::Unordered { max_len: 4 } };
             let bins = Bins::new((2..=9).collect()).unwrap();
             let (h, capped) = histograms(&g, 20, order, &bins, u64::MAX);
+            let h = dense(&h, g.edge_count());
             prop_assert_eq!(capped, 0);
             let want = brute(&g, 20, order);
             for (column, len) in h.iter().zip(2..=9usize) {

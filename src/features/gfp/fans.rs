@@ -12,12 +12,12 @@ use rustc_hash::FxHashMap;
 
 use crate::graph::{AdjList, FlowGraph};
 
-use super::Bins;
+use super::{Bins, Sparse};
 
-/// `[bin][edge]` counts of the fan (`distinct`) or degree patterns of each transfer's
+/// Per bin, the counts of the fan (`distinct`) or degree patterns of each transfer's
 /// sender side (`out_side`: the sender's outgoing transfers) or receiver side (the
 /// receiver's incoming transfers).
-pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, out_side: bool, distinct: bool) -> Vec<Vec<u32>> {
+pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, out_side: bool, distinct: bool) -> Vec<Sparse> {
     let nbins = bins.len();
     // Most of a transfer's bins are empty: each account hands back only the others, as
     // (edge, bin, count), so that each column is written once, at its own transfers.
@@ -39,20 +39,16 @@ pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, out_side: bool, disti
             found
         })
         .collect();
-    // Bucketed by bin once, then each column filled from its own bucket.
+    // Bucketed by bin once; one entry per transfer and bin, sorted by transfer.
     let mut by_bin: Vec<Vec<(u32, u32)>> = vec![Vec::new(); nbins];
     for (e, b, c) in per_account.into_iter().flatten() {
         by_bin[usize::from(b)].push((e, c));
     }
-    let m = g.edge_count();
     by_bin
         .into_par_iter()
-        .map(|found| {
-            let mut column = vec![0u32; m];
-            for (e, c) in found {
-                column[e as usize] = c;
-            }
-            column
+        .map(|mut found| {
+            found.sort_unstable();
+            Sparse(found)
         })
         .collect()
 }
@@ -113,13 +109,13 @@ fn side(list: AdjList<'_>, v: u32, window: i64, bins: &Bins, distinct: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::gfp::testkit::{graph, small_bins};
+    use crate::features::gfp::testkit::{dense, graph, small_bins};
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 
     /// Row per edge (input order, which is time order here) of the fan-out histogram.
     fn rows(g: &FlowGraph, out_side: bool, distinct: bool) -> Vec<Vec<u32>> {
-        let h = histograms(g, 50, &small_bins(), out_side, distinct);
+        let h = dense(&histograms(g, 50, &small_bins(), out_side, distinct), g.edge_count());
         (0..g.edge_count()).map(|e| h.iter().map(|col| col[e]).collect()).collect()
     }
 
@@ -178,7 +174,7 @@ mod tests {
             distinct: bool,
         ) {
             let g = graph(&edges);
-            let h = histograms(&g, 20, &small_bins(), out_side, distinct);
+            let h = dense(&histograms(&g, 20, &small_bins(), out_side, distinct), g.edge_count());
             let m = g.edge_count();
             let owner = |e: usize| if out_side { g.src[e] } else { g.dst[e] };
             let other = |e: usize| if out_side { g.dst[e] } else { g.src[e] };

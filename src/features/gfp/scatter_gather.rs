@@ -22,19 +22,19 @@ use rayon::prelude::*;
 use crate::graph::{AdjList, FlowGraph};
 
 use super::by_payee::ByPayee;
-use super::Bins;
+use super::{Bins, Sparse};
 
 /// `[bin][edge]` counts, and how many senders' searches passed `budget` (a sender
 /// whose pairs take more than `budget` steps to list is left out: its counts are lower
 /// bounds).
-pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, budget: u64) -> (Vec<Vec<u32>>, u64) {
+pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, budget: u64) -> (Vec<Sparse>, u64) {
     let by = ByPayee::of(g);
     let found: Vec<(Vec<(u32, u8)>, bool)> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
         .map(|s| from_sender(g, &by, s, window, bins, budget))
         .collect();
-    super::tally(g.edge_count(), bins, found)
+    super::tally(bins, found)
 }
 
 /// A candidate intermediary of a pair: `w`, and the positions of `s -> w` in `s`'s list
@@ -136,14 +136,14 @@ fn from_sender(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::gfp::testkit::{graph, small_bins};
+    use crate::features::gfp::testkit::{dense, graph, small_bins};
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 
     /// The bin each edge counts a pattern in, by input row, or `-`.
     fn bins_by_row(edges: &[(u32, u32, i64)]) -> String {
         let g = graph(edges);
-        let (h, _) = histograms(&g, 50, &small_bins(), u64::MAX);
+        let h = dense(&histograms(&g, 50, &small_bins(), u64::MAX).0, g.edge_count());
         let mut by_row = vec!['-'; g.edge_count()];
         for e in 0..g.edge_count() {
             if let Some(b) = h.iter().position(|col| col[e] > 0) {
@@ -156,7 +156,7 @@ mod tests {
     /// How many patterns each edge counts (all bins), by input row, or `-`.
     fn counts_by_row(edges: &[(u32, u32, i64)]) -> String {
         let g = graph(edges);
-        let (h, _) = histograms(&g, 50, &small_bins(), u64::MAX);
+        let h = dense(&histograms(&g, 50, &small_bins(), u64::MAX).0, g.edge_count());
         let mut by_row = vec!['-'; g.edge_count()];
         for e in 0..g.edge_count() {
             let n: u32 = h.iter().map(|col| col[e]).sum();
@@ -217,6 +217,7 @@ mod tests {
         fn histograms_equal_the_definition(edges in prop::collection::vec((0u32..6, 0u32..6, 0i64..120), 1..40)) {
             let g = graph(&edges);
             let (h, capped) = histograms(&g, 50, &small_bins(), u64::MAX);
+            let h = dense(&h, g.edge_count());
             prop_assert_eq!(capped, 0);
             let m = g.edge_count();
             let mut want = vec![[0u32; 5]; m];

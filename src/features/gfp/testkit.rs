@@ -3,7 +3,7 @@
 use crate::detect::testkit::Tiny;
 use crate::graph::FlowGraph;
 
-use super::Bins;
+use super::{Bins, Sparse};
 
 /// Bins 1..=5, as in the GFP runs the tests copy; a pattern of one still counts nowhere.
 pub fn small_bins() -> Bins {
@@ -21,4 +21,9 @@ pub fn graph(edges: &[(u32, u32, i64)]) -> FlowGraph {
         t.wire(&format!("n{s}"), &format!("n{d}"), time, 1.0);
     }
     t.graph()
+}
+
+/// Sparse columns as full ones, `[bin][edge]` over `edges` transfers.
+pub fn dense(columns: &[Sparse], edges: usize) -> Vec<Vec<u32>> {
+    columns.iter().map(|c| c.dense(0, edges)).collect()
 }

@@ -35,15 +35,19 @@ pub fn of_side(list: AdjList<'_>) -> [f64; 11] {
     [fan, deg, deg / fan, mean, sum, xs[0], xs[n - 1], median, m2, skew, kurtosis]
 }
 
-/// The 44 vertex-statistics columns, indexed by edge id: the sender's outgoing and
-/// incoming sides, then the receiver's, each in [`VERTEX_STATS`]' order (fan and degree
-/// as counts).
-pub fn columns(g: &FlowGraph) -> Vec<Values> {
-    let per_account: Vec<[[f64; 11]; 2]> = (0..g.node_count() as u32)
+/// Each account's outgoing and incoming statistics.
+pub fn per_account(g: &FlowGraph) -> Vec<[[f64; 11]; 2]> {
+    (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(1024)
         .map(|v| [of_side(g.out_list(v)), of_side(g.in_list(v))])
-        .collect();
+        .collect()
+}
+
+/// The 44 vertex-statistics columns of edges `lo..hi` from each account's statistics
+/// (`sides`, see [`per_account`]): the sender's outgoing and incoming sides, then the
+/// receiver's, each in [`VERTEX_STATS`]' order (fan and degree as counts).
+pub fn rows(g: &FlowGraph, sides: &[[[f64; 11]; 2]], lo: usize, hi: usize) -> Vec<Values> {
     let width = VERTEX_STATS.len();
     (0..4 * width)
         .into_par_iter()
@@ -51,15 +55,20 @@ pub fn columns(g: &FlowGraph) -> Vec<Values> {
             let (receiver, incoming, stat) = (k / (2 * width) == 1, (k / width) % 2 == 1, k % width);
             let value = |e: usize| {
                 let v = if receiver { g.dst[e] } else { g.src[e] };
-                per_account[v as usize][usize::from(incoming)][stat]
+                sides[v as usize][usize::from(incoming)][stat]
             };
             if stat < 2 {
-                Values::Counts((0..g.edge_count()).map(|e| value(e) as u32).collect())
+                Values::Counts((lo..hi).map(|e| value(e) as u32).collect())
             } else {
-                Values::Reals((0..g.edge_count()).map(value).collect())
+                Values::Reals((lo..hi).map(value).collect())
             }
         })
         .collect()
+}
+
+/// The 44 vertex-statistics columns of every edge.
+pub fn columns(g: &FlowGraph) -> Vec<Values> {
+    rows(g, &per_account(g), 0, g.edge_count())
 }
 
 #[cfg(test)]
