@@ -24,7 +24,7 @@ use crate::graph::{AdjList, FlowGraph};
 use super::by_payee::ByPayee;
 use super::{Bins, Sparse};
 
-/// `[bin][edge]` counts, and how many senders' searches passed `budget` (a sender
+/// Per bin, the counts of each transfer (its non-zero ones), and how many senders' searches passed `budget` (a sender
 /// whose pairs take more than `budget` steps to list is left out: its counts are lower
 /// bounds).
 pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, budget: u64) -> (Vec<Sparse>, u64) {
