@@ -36,8 +36,8 @@ pub enum Order {
     },
 }
 
-/// Per bin, the counts of each transfer (its non-zero ones), and how many closing transfers' searches passed `budget` steps
-/// (their counts are lower bounds).
+/// Per bin, the counts of each transfer (its non-zero ones), and how many closing
+/// transfers' searches passed `budget` steps (their counts are lower bounds).
 pub fn histograms(g: &FlowGraph, window: i64, order: Order, bins: &Bins, budget: u64) -> (Vec<Sparse>, u64) {
     if let Order::Unordered { max_len } = order {
         if max_len < 2 {

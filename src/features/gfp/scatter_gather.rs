@@ -24,9 +24,9 @@ use crate::graph::{AdjList, FlowGraph};
 use super::by_payee::ByPayee;
 use super::{Bins, Sparse};
 
-/// Per bin, the counts of each transfer (its non-zero ones), and how many senders' searches passed `budget` (a sender
-/// whose pairs take more than `budget` steps to list is left out: its counts are lower
-/// bounds).
+/// Per bin, the counts of each transfer (its non-zero ones), and how many senders'
+/// searches passed `budget` (a sender whose pairs take more than `budget` steps to list
+/// is left out: its counts are lower bounds).
 pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, budget: u64) -> (Vec<Sparse>, u64) {
     let by = ByPayee::of(g);
     let found: Vec<(Vec<(u32, u8)>, bool)> = (0..g.node_count() as u32)
