@@ -46,21 +46,23 @@ pub fn per_account(g: &FlowGraph) -> Vec<[[f64; 11]; 2]> {
 
 /// The 44 vertex-statistics columns of edges `lo..hi` from each account's statistics
 /// (`sides`, see [`per_account`]): the sender's outgoing and incoming sides, then the
-/// receiver's, each in [`VERTEX_STATS`]' order (fan and degree as counts).
+/// receiver's, each in [`VERTEX_STATS`]' order (fan and degree as counts). Each
+/// transfer reads its two ends' statistics once, in one pass, rather than once per
+/// column at random (34 s against 30 s for the whole layout's vertex statistics at 10M
+/// transfers, most of it compressing them).
 pub fn rows(g: &FlowGraph, sides: &[[[f64; 11]; 2]], lo: usize, hi: usize) -> Vec<Values> {
     let width = VERTEX_STATS.len();
+    let per_edge: Vec<[[[f64; 11]; 2]; 2]> =
+        (lo..hi).into_par_iter().map(|e| [sides[g.src[e] as usize], sides[g.dst[e] as usize]]).collect();
     (0..4 * width)
         .into_par_iter()
         .map(|k| {
-            let (receiver, incoming, stat) = (k / (2 * width) == 1, (k / width) % 2 == 1, k % width);
-            let value = |e: usize| {
-                let v = if receiver { g.dst[e] } else { g.src[e] };
-                sides[v as usize][usize::from(incoming)][stat]
-            };
+            let (end, direction, stat) = (k / (2 * width), (k / width) % 2, k % width);
+            let value = |row: &[[[f64; 11]; 2]; 2]| row[end][direction][stat];
             if stat < 2 {
-                Values::Counts((lo..hi).map(|e| value(e) as u32).collect())
+                Values::Counts(per_edge.iter().map(|row| value(row) as u32).collect())
             } else {
-                Values::Reals((lo..hi).map(value).collect())
+                Values::Reals(per_edge.iter().map(value).collect())
             }
         })
         .collect()
