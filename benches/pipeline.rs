@@ -6,7 +6,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use flowhound::detect::{self, Context};
-use flowhound::features::{self, Family, Layout};
+use flowhound::features::{self, Layout};
 use flowhound::generate::{self, OutFormat};
 use flowhound::graph::FlowGraph;
 use flowhound::ingest::{self, DumpFiles};
@@ -64,22 +64,12 @@ fn stages(c: &mut Criterion) {
     let fopts = features::Options {
         window: 86_400,
         max_cycle: 10,
-        families: vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle],
+        families: Layout::Flowhound.families(),
         budget: 1_000_000,
         layout: Layout::Flowhound,
     };
     group.bench_function("features 1d", |b| b.iter(|| black_box(features::compute(&graph, &fopts))));
-    let gfp = features::Options {
-        families: vec![
-            Family::Fan,
-            Family::ScatterGather,
-            Family::TempCycle,
-            Family::LcCycle,
-            Family::VertexStats,
-        ],
-        layout: Layout::Gfp,
-        ..fopts.clone()
-    };
+    let gfp = features::Options { families: Layout::Gfp.families(), layout: Layout::Gfp, ..fopts.clone() };
     group.bench_function("features 1d gfp layout", |b| b.iter(|| black_box(features::compute(&graph, &gfp))));
     let (hits, _) = detect::run_all(&ctx, &detect::registry(), &Silent);
     group.bench_function("lead merge", |b| b.iter(|| black_box(leads::build(&hits, &ctx))));

@@ -137,33 +137,21 @@ fn features(
         return Err(FlowhoundError::new_err(format!("window {window_seconds} s: must be > 0")));
     }
     use flowhound::features::{Family, Layout};
-    let layout = match layout.unwrap_or("flowhound") {
-        "flowhound" => Layout::Flowhound,
-        "gfp" => Layout::Gfp,
-        other => {
-            return Err(FlowhoundError::new_err(format!("layout: {other:?} is neither flowhound nor gfp")))
-        }
-    };
-    let families = match families {
-        None if layout == Layout::Gfp => {
-            vec![Family::Fan, Family::ScatterGather, Family::TempCycle, Family::LcCycle, Family::VertexStats]
-        }
-        None => vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle],
-        Some(names) => names
-            .iter()
-            .map(|n| match n.replace('_', "-").as_str() {
-                "fan" => Ok(Family::Fan),
-                "vertex-stats" => Ok(Family::VertexStats),
-                "scatter-gather" => Ok(Family::ScatterGather),
-                "temp-cycle" => Ok(Family::TempCycle),
-                "lc-cycle" if layout == Layout::Gfp => Ok(Family::LcCycle),
-                other => Err(FlowhoundError::new_err(format!(
-                    "families: {other:?} is none of fan, vertex-stats, scatter-gather, temp-cycle{}",
-                    if layout == Layout::Gfp { ", lc-cycle" } else { " (lc-cycle needs layout=\"gfp\")" }
-                ))),
+    let name = layout.unwrap_or("flowhound");
+    let layout = Layout::parse(name)
+        .ok_or_else(|| FlowhoundError::new_err(format!("layout: {name:?} is neither flowhound nor gfp")))?;
+    let asked = families
+        .unwrap_or_default()
+        .iter()
+        .map(|n| {
+            Family::parse(n).ok_or_else(|| {
+                let known: Vec<String> = layout.families().into_iter().map(Family::name).collect();
+                FlowhoundError::new_err(format!("families: {n:?} is none of {}", known.join(", ")))
             })
-            .collect::<PyResult<_>>()?,
-    };
+        })
+        .collect::<PyResult<Vec<Family>>>()?;
+    let families =
+        layout.select(&asked).map_err(|why| FlowhoundError::new_err(format!("families: {why}")))?;
     let config = config(config_toml)?;
     let raws = self::tables(tables)?;
     let dir = tempfile::tempdir().map_err(fail)?;
@@ -176,9 +164,7 @@ fn features(
                 .map_err(|e| outputs::failure(e, &out, "features_rejects.csv"))?;
             let fopts =
                 flowhound::features::Options { window: window_seconds, max_cycle, families, budget, layout };
-            let columns = flowhound::features::columns(&fopts);
-            let f = flowhound::features::compute(&loaded.graph, &fopts);
-            flowhound::export::features_out::write(&file, f, &columns, &loaded.graph.row, &loaded.dump)
+            flowhound::export::features_out::compute_and_write(&file, &loaded.graph, &fopts, &loaded.dump)
                 .map_err(fail)?;
             Ok((outputs::read_csv(&file)?, outputs::read_csv(&out.join("features_rejects.csv"))?))
         })?

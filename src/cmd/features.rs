@@ -112,21 +112,10 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         goaml: None,
         rejects_file: "features_rejects.csv",
     };
-    let families = match (args.layout, args.patterns.is_empty()) {
-        (Layout::Flowhound, true) => {
-            vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle]
-        }
-        (Layout::Gfp, true) => {
-            vec![Family::Fan, Family::ScatterGather, Family::TempCycle, Family::LcCycle, Family::VertexStats]
-        }
-        (Layout::Flowhound, false) if args.patterns.contains(&Family::LcCycle) => {
-            return Err(flowhound::Error::Usage(
-                "--patterns lc-cycle: length-constrained cycles are GFP's; add --layout gfp".into(),
-            )
-            .into())
-        }
-        (_, false) => args.patterns.clone(),
-    };
+    let families = args
+        .layout
+        .select(&args.patterns)
+        .map_err(|why| flowhound::Error::Usage(format!("--patterns {why}")))?;
     let fopts = features::Options {
         window,
         max_cycle: args.max_cycle,
@@ -176,26 +165,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             out.finish()?;
             capped
         }
-        // GFP's layout is held compactly and written a row group at a time: as full
-        // columns it took 1.3 KB a transfer.
-        How::Whole(graph) if args.layout == Layout::Gfp => {
-            let layout = features::gfp::GfpFeatures::of(&graph, &fopts);
-            let mut out = features_out::PartWriter::create(&args.out, &columns)?;
-            let m = graph.edge_count();
-            // At least one block, so that an empty dump still gets its header.
-            for lo in (0..m.max(1)).step_by(features_out::ROW_GROUP_ROWS) {
-                let hi = (lo + features_out::ROW_GROUP_ROWS).min(m);
-                out.write(layout.rows(lo, hi), &graph.row[lo..hi], &loaded.dump)?;
-            }
-            out.finish()?;
-            layout.capped
-        }
-        How::Whole(graph) => {
-            let f = features::compute(&graph, &fopts);
-            let capped = f.capped;
-            features_out::write(&args.out, f, &columns, &graph.row, &loaded.dump)?;
-            capped
-        }
+        How::Whole(graph) => features_out::compute_and_write(&args.out, &graph, &fopts, &loaded.dump)?,
     };
     stage.finish();
     let computed = clock.elapsed();

@@ -12,7 +12,8 @@ use polars_parquet::write::{
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::features::{FeatureColumn, Features, Values};
+use crate::features::{self, FeatureColumn, Features, Layout, Values};
+use crate::graph::FlowGraph;
 use crate::model::Dump;
 
 /// The output frame of `f` (whose columns are `columns`), moving each column into it so
@@ -62,6 +63,35 @@ pub fn write(path: &Path, f: Features, columns: &[FeatureColumn], rows: &[u32], 
         w.finish().map_err(|e| polars_error(path, e))?;
     }
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Computes the features of the whole of `graph` (`opts`) and writes them to `path`:
+/// GFP's layout from its compact form a row group at a time (as full columns it took
+/// 1.3 KB a transfer), flowhound's in one piece. Returns how many searches reached the
+/// budget.
+pub fn compute_and_write(
+    path: &Path,
+    graph: &FlowGraph,
+    opts: &features::Options,
+    dump: &Dump,
+) -> Result<u64> {
+    let columns = features::columns(opts);
+    if opts.layout == Layout::Flowhound {
+        let f = features::compute(graph, opts);
+        let capped = f.capped;
+        write(path, f, &columns, &graph.row, dump)?;
+        return Ok(capped);
+    }
+    let layout = features::gfp::GfpFeatures::of(graph, opts);
+    let mut out = PartWriter::create(path, &columns)?;
+    let m = graph.edge_count();
+    // At least one block, so that an empty dump still gets its header.
+    for lo in (0..m.max(1)).step_by(ROW_GROUP_ROWS) {
+        let hi = (lo + ROW_GROUP_ROWS).min(m);
+        out.write(layout.rows(lo, hi), &graph.row[lo..hi], dump)?;
+    }
+    out.finish()?;
+    Ok(layout.capped)
 }
 
 /// A features file written a part at a time (see
@@ -124,7 +154,7 @@ impl PartWriter {
 }
 
 /// Rows per row group of a whole file: polars' own default.
-pub const ROW_GROUP_ROWS: usize = 512 * 512;
+const ROW_GROUP_ROWS: usize = 512 * 512;
 
 /// Writes each chunk of `df` as a row group of `w`, its columns encoded and compressed on
 /// every thread first. Polars' own `write_batch` compresses each page as the file is

@@ -61,6 +61,59 @@ pub enum Layout {
     Gfp,
 }
 
+impl Family {
+    /// The family named `name` as on the command line (`temp-cycle`; `temp_cycle` too).
+    pub fn parse(name: &str) -> Option<Family> {
+        <Family as clap::ValueEnum>::from_str(&name.replace('_', "-"), true).ok()
+    }
+
+    /// Its name on the command line.
+    pub fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self).map(|v| v.get_name().to_owned()).unwrap_or_default()
+    }
+}
+
+impl Layout {
+    /// The layout named `name` as on the command line (`flowhound`, `gfp`).
+    pub fn parse(name: &str) -> Option<Layout> {
+        <Layout as clap::ValueEnum>::from_str(name, true).ok()
+    }
+
+    /// Every family the layout has: the default when none is asked for.
+    pub fn families(self) -> Vec<Family> {
+        match self {
+            Layout::Flowhound => {
+                vec![Family::Fan, Family::VertexStats, Family::ScatterGather, Family::TempCycle]
+            }
+            Layout::Gfp => {
+                vec![
+                    Family::Fan,
+                    Family::ScatterGather,
+                    Family::TempCycle,
+                    Family::LcCycle,
+                    Family::VertexStats,
+                ]
+            }
+        }
+    }
+
+    /// The families to compute for `asked` (all of the layout's when it is empty), or
+    /// why one of them is not in this layout.
+    pub fn select(self, asked: &[Family]) -> Result<Vec<Family>, String> {
+        let has = self.families();
+        if asked.is_empty() {
+            return Ok(has);
+        }
+        match asked.iter().find(|f| !has.contains(f)) {
+            Some(Family::LcCycle) => {
+                Err("lc-cycle: length-constrained cycles are in GFP's layout only (layout gfp)".into())
+            }
+            Some(f) => Err(format!("{}: not in this layout", f.name())),
+            None => Ok(asked.to_vec()),
+        }
+    }
+}
+
 /// One output column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeatureColumn {

@@ -268,13 +268,7 @@ mod tests {
         let opts = Options {
             window: 50,
             max_cycle: 6,
-            families: vec![
-                Family::Fan,
-                Family::ScatterGather,
-                Family::TempCycle,
-                Family::LcCycle,
-                Family::VertexStats,
-            ],
+            families: crate::features::Layout::Gfp.families(),
             budget: u64::MAX,
             layout: crate::features::Layout::Gfp,
         };

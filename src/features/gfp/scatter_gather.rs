@@ -77,14 +77,13 @@ fn from_sender(
         if pair.len() < 2 {
             continue;
         }
-        let time_of = |list: AdjList<'_>, k: u32| list.time[k as usize];
-        let lists: Vec<(AdjList<'_>, AdjList<'_>)> = pair.iter().map(|l| (s_list, g.out_list(l.w))).collect();
         // Every time a leg of the pair was paid, latest first: the readings GFP keeps.
         let mut times: Vec<i64> = pair
             .iter()
-            .zip(&lists)
-            .flat_map(|(l, (sl, wl))| {
-                l.scatter.iter().map(|&k| time_of(*sl, k)).chain(l.gather.iter().map(|&k| time_of(*wl, k)))
+            .flat_map(|l| {
+                let w_list = g.out_list(l.w);
+                let scatter = l.scatter.iter().map(|&k| s_list.time[k as usize]);
+                scatter.chain(l.gather.iter().map(move |&k| w_list.time[k as usize]))
             })
             .collect();
         times.sort_unstable_by(|a, b| b.cmp(a));
@@ -104,8 +103,7 @@ fn from_sender(
             };
             let held: Vec<Vec<u32>> = pair
                 .iter()
-                .zip(&lists)
-                .map(|(l, (sl, wl))| (within(*sl, l.scatter), within(*wl, l.gather)))
+                .map(|l| (within(s_list, l.scatter), within(g.out_list(l.w), l.gather)))
                 .filter(|(a, b)| !a.is_empty() && !b.is_empty())
                 .map(|(a, b)| [a, b].concat())
                 .collect();

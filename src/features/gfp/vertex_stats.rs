@@ -68,11 +68,6 @@ pub fn rows(g: &FlowGraph, sides: &[[[f64; 11]; 2]], lo: usize, hi: usize) -> Ve
         .collect()
 }
 
-/// The 44 vertex-statistics columns of every edge.
-pub fn columns(g: &FlowGraph) -> Vec<Values> {
-    rows(g, &per_account(g), 0, g.edge_count())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,7 +92,7 @@ mod tests {
             t.wire(s, d, time, amount);
         }
         let g = t.graph();
-        let cols = columns(&g);
+        let cols = rows(&g, &per_account(&g), 0, g.edge_count());
         let row = |e: usize| cols.iter().map(|c| c.get(e)).collect::<Vec<f64>>();
         // Edge 0, 1 -> 2 at 10 (edges are in time order: 10, 11, 12, 13, 14, 200).
         let want = [
