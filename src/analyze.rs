@@ -41,6 +41,10 @@ pub struct Options {
     /// Name of the rejects file in `out`: each subcommand writes its own
     /// (`rejects.csv`, `trace_rejects.csv`, `features_rejects.csv`).
     pub rejects_file: &'static str,
+    /// Run the detectors that can be part by part in parts of this many seconds
+    /// ([`crate::detect::parts`]): the same leads, found the way a run spread over
+    /// machines finds them.
+    pub partition_window: Option<i64>,
 }
 
 /// Where a run's tables come from.
@@ -286,7 +290,8 @@ fn run_in(
         clock = Instant::now();
     };
     let ctx = Context::new(&graph, &dump, config);
-    let (hits, detectors) = detect::run_all(&ctx, &detect::registry(), progress);
+    let parts = opts.partition_window.and_then(|w| detect::parts::TimeParts::of(&graph, w));
+    let (hits, detectors) = detect::run_all_in(&ctx, &detect::registry(), parts, progress);
     lap("detect", &mut stages);
 
     let stage = progress.stage("merge leads", None);

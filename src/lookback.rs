@@ -111,6 +111,32 @@ impl Reads {
     }
 }
 
+/// Which transfer of a hit places it in time: the part of a partitioned run that owns
+/// this transfer's time reports the hit, and no other part does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// The hit's earliest proving transfer (a search that follows money forward from it).
+    FirstTransfer,
+    /// The hit's latest proving transfer.
+    LastTransfer,
+}
+
+/// How a detector runs on time parts of a dump: each part owns `[t, t + W)` and loads
+/// the transfers from `before_days` ahead of it to `after_days` past it; a hit is found
+/// there exactly as in the whole dump when everything it reads about its anchor lies in
+/// that range or in the counts a part shares with the whole dump
+/// ([`crate::graph::DumpWide`], the scale, the account attributes).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PartRule {
+    /// The transfer that places a hit in a part.
+    pub anchor: Anchor,
+    /// How far before its anchor a hit's search reads, in days.
+    pub before_days: f64,
+    /// How far after its anchor a hit's search reads, in days.
+    pub after_days: f64,
+}
+
 fn sorted(reads: &[Reads]) -> Vec<Reads> {
     let mut r = reads.to_vec();
     r.sort_unstable();

@@ -9,6 +9,25 @@ pub const HOUR: i64 = 3_600;
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
+/// Parses a duration as written on a command line, `90` (seconds), `30m`, `12h` or
+/// `7d`, to seconds; `None` when it is not one or is not positive.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (num, unit) = match t.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => (&t[..i], c),
+        _ => (t, 's'),
+    };
+    let n: f64 = num.parse().ok()?;
+    let factor = match unit {
+        's' => 1.0,
+        'm' => 60.0,
+        'h' => HOUR as f64,
+        'd' => DAY as f64,
+        _ => return None,
+    };
+    (n > 0.0).then_some((n * factor) as i64)
+}
+
 /// A span given in (fractional) days, as whole seconds (configuration windows).
 pub fn days_to_seconds(days: f64) -> i64 {
     (days * DAY as f64) as i64

@@ -84,6 +84,7 @@ fn options(
         excel: false,
         goaml: None,
         rejects_file,
+        partition_window: None,
     }
 }
 

@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 
 use flowhound::analyze::{self, Options};
+use flowhound::detect::parts::PartsRun;
 use flowhound::export::goaml::Filing;
 use flowhound::progress::Progress;
-use flowhound::units::fmt_amount;
+use flowhound::units::{fmt_amount, parse_duration};
 
 use super::input::InputArgs;
 use super::table;
@@ -55,6 +56,12 @@ pub struct Args {
     /// Leads shown in the summary.
     #[arg(long, default_value_t = 10)]
     top: usize,
+    /// Run the detectors part by part in time (e.g. 7d, 30d), each part loading only
+    /// the transfers its hits read: the same leads as one run, found the way a run
+    /// spread over machines finds them. A detector whose hits read more of the dump than
+    /// a part holds runs on the whole dump, and the summary says which.
+    #[arg(long, value_name = "DURATION")]
+    partition_window: Option<String>,
     /// Print the summary as one JSON object (reconciliation, missing tables, per-detector
     /// hits, top leads, files written) instead of text.
     #[arg(long)]
@@ -68,8 +75,19 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         (true, false) => Some(Filing::Final),
         (false, false) => None,
     };
-    let opts =
-        Options { report: args.report, excel: args.excel, goaml, ..args.input.options(args.dump, args.out) };
+    let partition_window = match &args.partition_window {
+        Some(text) => Some(parse_duration(text).ok_or_else(|| {
+            flowhound::Error::Usage(format!("--partition-window {text}: expected seconds or 30m / 12h / 7d"))
+        })?),
+        None => None,
+    };
+    let opts = Options {
+        report: args.report,
+        excel: args.excel,
+        goaml,
+        partition_window,
+        ..args.input.options(args.dump, args.out)
+    };
     let report = analyze::run(&opts, &config, progress)?;
     if args.json {
         if !super::quiet() {
@@ -111,6 +129,29 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let floors: Vec<String> =
         s.floors.iter().map(|f| format!("{} {} = {}", f.key, f.floor, fmt_amount_exact(f.amount))).collect();
     say!("floors: {}", floors.join(", "));
+    let in_parts: Vec<String> = report
+        .detectors
+        .iter()
+        .filter_map(|d| match &d.parts {
+            Some(PartsRun::InParts { parts, window_days, .. }) => {
+                Some(format!("{} ({parts} parts of {window_days} days)", d.code))
+            }
+            _ => None,
+        })
+        .collect();
+    let whole: Vec<String> = report
+        .detectors
+        .iter()
+        .filter(|d| matches!(d.parts, Some(PartsRun::WholeDump { .. })))
+        .map(|d| d.code.to_string())
+        .collect();
+    if !in_parts.is_empty() || !whole.is_empty() {
+        say!(
+            "partitioned: in time parts of the dump: {}; on the whole dump (their hits read more than a part holds, see run.json): {}",
+            if in_parts.is_empty() { "none".to_owned() } else { in_parts.join(", ") },
+            if whole.is_empty() { "none".to_owned() } else { whole.join(", ") }
+        );
+    }
     let rows: Vec<Vec<String>> = report
         .detectors
         .iter()

@@ -12,7 +12,7 @@ use flowhound::export::features_out;
 use flowhound::features::{self, Family, Layout};
 use flowhound::ingest::presets::Preset;
 use flowhound::progress::Progress;
-use flowhound::units::{DAY, HOUR};
+use flowhound::units::parse_duration;
 use flowhound::Config;
 
 use super::say;
@@ -56,24 +56,6 @@ pub struct Args {
     partition_window: Option<String>,
 }
 
-/// Parses `90`, `30m`, `12h`, `1d` to seconds.
-fn seconds(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let (num, unit) = match t.char_indices().last()? {
-        (i, c) if c.is_ascii_alphabetic() => (&t[..i], c),
-        _ => (t, 's'),
-    };
-    let n: f64 = num.parse().ok()?;
-    let factor = match unit {
-        's' => 1.0,
-        'm' => 60.0,
-        'h' => HOUR as f64,
-        'd' => DAY as f64,
-        _ => return None,
-    };
-    (n > 0.0).then_some((n * factor) as i64)
-}
-
 /// How the features are computed: over the whole dump's graph, or part by part (of so
 /// many seconds), each part building its own.
 enum How {
@@ -91,7 +73,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         .into());
     }
     let config = Config::load_or_default(args.config.as_deref())?;
-    let window = seconds(&args.window).ok_or_else(|| {
+    let window = parse_duration(&args.window).ok_or_else(|| {
         flowhound::Error::Usage(format!("--window {}: expected seconds or 30m / 12h / 1d", args.window))
     })?;
     // features_rejects.csv goes beside the features file: nothing read is lost.
@@ -111,6 +93,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         excel: false,
         goaml: None,
         rejects_file: "features_rejects.csv",
+        partition_window: None,
     };
     let families = args
         .layout
@@ -124,7 +107,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         layout: args.layout,
     };
     let part = match &args.partition_window {
-        Some(text) => Some(seconds(text).ok_or_else(|| {
+        Some(text) => Some(parse_duration(text).ok_or_else(|| {
             flowhound::Error::Usage(format!("--partition-window {text}: expected seconds or 30m / 12h / 7d"))
         })?),
         None => None,

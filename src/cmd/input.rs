@@ -51,6 +51,7 @@ impl InputArgs {
             excel: false,
             goaml: None,
             rejects_file: "rejects.csv",
+            partition_window: None,
         }
     }
 }

@@ -153,6 +153,7 @@ mod tests {
             skipped: None,
             notes: vec![],
             lookback: crate::detect::Lookback::days(1.0, &[crate::detect::Reads::Reference]),
+            parts: None,
         };
         let mut runs = vec![run(Ub1), run(GatherScatter), run(FanIn)];
         let hits = vec![

@@ -3,8 +3,9 @@
 
 use crate::config::Config;
 use crate::graph::algo::one_off::OneOffPayments;
+use crate::graph::algo::stranger_loops::StrangerPayments;
 use crate::graph::FlowGraph;
-use crate::model::{Availability, Dump};
+use crate::model::{Availability, Channel, Dump};
 
 use super::search::{bicliques, mirrors, shell_profile};
 
@@ -18,6 +19,10 @@ pub struct Context<'a> {
     pub config: &'a Config,
     /// Searches more than one detector reads, computed once on first use.
     pub(crate) shared: Shared,
+    /// For a time part of the dump ([`crate::detect::parts`]): the whole dump's context
+    /// and the whole graph's edge id of the part's first edge. Per-transfer searches of
+    /// the whole dump (one-off payments, stranger payments) are read from there.
+    pub(crate) whole: Option<(&'a Context<'a>, u32)>,
 }
 
 /// The results of searches that several detectors (and lead scoring) share: shell
@@ -30,19 +35,49 @@ pub(crate) struct Shared {
     pub(crate) mirrors: std::sync::OnceLock<Vec<mirrors::MirrorNetwork>>,
     pub(crate) bicliques: std::sync::OnceLock<Vec<bicliques::Biclique>>,
     pub(crate) one_off: std::sync::OnceLock<OneOffPayments>,
+    pub(crate) strangers: std::sync::OnceLock<StrangerPayments>,
 }
 
 impl<'a> Context<'a> {
     /// A context over one run's graph, dump and configuration.
     pub fn new(graph: &'a FlowGraph, dump: &'a Dump, config: &'a Config) -> Self {
-        Context { graph, dump, config, shared: Shared::default() }
+        Context { graph, dump, config, shared: Shared::default(), whole: None }
+    }
+
+    /// The context of a time part of `whole`'s dump, whose graph `part` holds the whole
+    /// graph's edges from `first_edge` on ([`FlowGraph::time_part`]).
+    pub fn time_part(whole: &'a Context<'a>, part: &'a FlowGraph, first_edge: u32) -> Self {
+        Context {
+            graph: part,
+            dump: whole.dump,
+            config: whole.config,
+            shared: Shared::default(),
+            whole: Some((whole, first_edge)),
+        }
     }
 }
 
 impl Context<'_> {
     /// Which transfers are their sender's only payment to their payee (measured once).
     pub fn one_off_payments(&self) -> &OneOffPayments {
-        self.shared.one_off.get_or_init(|| OneOffPayments::of(self.graph))
+        self.shared.one_off.get_or_init(|| match self.whole {
+            Some((whole, first)) => whole.one_off_payments().time_part(first, self.graph.edge_count()),
+            None => OneOffPayments::of(self.graph),
+        })
+    }
+
+    /// The one-off payments on `channels`, indexed for searches among strangers
+    /// (measured once: `channels` must be the same at every call of one run).
+    pub fn stranger_payments(&self, channels: &[Channel]) -> &StrangerPayments {
+        self.shared.strangers.get_or_init(|| match self.whole {
+            Some((whole, first)) => whole.stranger_payments(channels).time_part(self.graph, first),
+            None => {
+                let g = self.graph;
+                StrangerPayments::index(g, self.one_off_payments(), |e| {
+                    channels.contains(&g.channel[e as usize])
+                })
+            }
+        })
     }
 
     /// The account id of node `v`.

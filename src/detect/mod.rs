@@ -17,15 +17,16 @@ pub mod context;
 pub mod hit;
 pub mod motifs;
 pub mod offshore;
+pub mod parts;
 pub mod registry;
 pub mod role;
 pub mod search;
 pub mod underground;
 
-pub use crate::lookback::{Lookback, Reads, Span};
+pub use crate::lookback::{Anchor, Lookback, PartRule, Reads, Span};
 pub use context::Context;
 pub use hit::{Hit, HitAccount, HitBuilder};
-pub use registry::{registry, run_all, Detector, DetectorRun, Outcome};
+pub use registry::{registry, run_all, run_all_in, Detector, DetectorRun, Outcome};
 pub use role::Role;
 
 #[cfg(test)]

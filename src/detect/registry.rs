@@ -11,8 +11,9 @@ use crate::progress::Progress;
 use super::arbitration::{drop_deferred, drop_licensed};
 use super::context::Context;
 use super::hit::Hit;
+use super::parts::{in_time_order, run_in_parts, PartsRun, TimeParts};
 use super::{motifs, offshore, underground};
-use crate::lookback::Lookback;
+use crate::lookback::{Lookback, PartRule};
 
 /// What a detector returns.
 #[derive(Debug, Default)]
@@ -42,6 +43,13 @@ pub trait Detector: Sync {
     /// How long one of its hits may span and what it reads besides the hits' own
     /// transfers, under `config` (see [`Lookback`]).
     fn lookback(&self, config: &Config) -> Lookback;
+    /// How it runs on time parts of a dump (`analyze --partition-window`), when each of
+    /// its hits is found from the transfers around one anchor and counts shared with the
+    /// whole dump; `None` when a hit reads more of the dump than that (its lookback says
+    /// what), so the detector runs on the whole dump.
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        None
+    }
 }
 
 /// Every detector, in run order.
@@ -86,6 +94,9 @@ pub struct DetectorRun {
     pub notes: Vec<String>,
     /// How long one of its hits may span, and what it reads besides them.
     pub lookback: Lookback,
+    /// How it ran in a partitioned run (absent from a whole run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<PartsRun>,
 }
 
 /// Runs every detector; hits are concatenated in registry order.
@@ -94,16 +105,44 @@ pub fn run_all(
     detectors: &[Box<dyn Detector>],
     progress: &dyn Progress,
 ) -> (Vec<Hit>, Vec<DetectorRun>) {
+    run_all_in(ctx, detectors, None, progress)
+}
+
+/// [`run_all`], with each detector that declares a [`PartRule`] run part by part when
+/// `parts` is given ([`super::parts`]): the same hits, as a run spread over machines
+/// finds them.
+pub fn run_all_in(
+    ctx: &Context<'_>,
+    detectors: &[Box<dyn Detector>],
+    parts: Option<TimeParts>,
+    progress: &dyn Progress,
+) -> (Vec<Hit>, Vec<DetectorRun>) {
     let mut hits = Vec::with_capacity(detectors.len());
     let mut runs = Vec::new();
     for d in detectors {
         let pattern = d.pattern();
         let stage = progress.stage(&format!("detect {} {}", pattern, pattern.title()), None);
         let start = Instant::now();
+        let lookback = d.lookback(ctx.config);
         let disabled = ctx.config.disabled.contains(&pattern).then(|| "disabled in the config".to_owned());
-        let (outcome, skipped) = match disabled.or_else(|| d.unavailable(ctx)) {
-            Some(why) => (Outcome::default(), Some(why)),
-            None => (d.run(ctx), None),
+        let (outcome, skipped, in_parts) = match disabled.or_else(|| d.unavailable(ctx)) {
+            Some(why) => (Outcome::default(), Some(why), None),
+            None => match (parts, d.part_rule(ctx.config)) {
+                (Some(p), Some(rule)) => {
+                    let (outcome, ran) = run_in_parts(d.as_ref(), ctx, rule, p);
+                    let how = PartsRun::InParts { parts: ran, window_days: p.window_days(), rule };
+                    (outcome, None, Some(how))
+                }
+                (Some(_), None) => (d.run(ctx), None, Some(PartsRun::WholeDump { why: lookback.words() })),
+                (None, rule) => {
+                    let mut outcome = d.run(ctx);
+                    // In the order a partitioned run gives.
+                    if rule.is_some() {
+                        in_time_order(&mut outcome.hits);
+                    }
+                    (outcome, None, None)
+                }
+            },
         };
         stage.finish();
         runs.push(DetectorRun {
@@ -113,7 +152,8 @@ pub fn run_all(
             millis: start.elapsed().as_millis(),
             skipped,
             notes: outcome.notes,
-            lookback: d.lookback(ctx.config),
+            lookback,
+            parts: in_parts,
         });
         hits.push(outcome.hits);
     }

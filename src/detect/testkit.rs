@@ -153,3 +153,43 @@ impl Tiny {
         detector.run(&ctx).hits
     }
 }
+
+/// A world of `transfers` over `days` from the generator (`cases` of each pattern, or
+/// its default), written to a temporary folder and loaded as `analyze` loads a dump:
+/// the folder (kept while the world is used) and the loaded dump and graph.
+pub fn generated_world(
+    transfers: usize,
+    days: i64,
+    seed: u64,
+    cases: Option<usize>,
+) -> (tempfile::TempDir, crate::analyze::Loaded) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let gen = crate::generate::Options {
+        out: dir.path().join("dump"),
+        transfers,
+        seed,
+        format: crate::generate::OutFormat::Csv,
+        start: 1_704_067_200,
+        days,
+        cases_per_pattern: cases,
+        layout: crate::generate::Layout::Native,
+        amount_scale: 1.0,
+        accounts_scale: 1.0,
+    };
+    crate::generate::generate(&gen, &crate::progress::Silent).expect("a generated world");
+    let opts = crate::analyze::Options {
+        dump: gen.out.clone(),
+        out: dir.path().join("out"),
+        strict: false,
+        max_reject_ratio: 0.01,
+        preset: None,
+        report: false,
+        excel: false,
+        goaml: None,
+        rejects_file: "rejects.csv",
+        partition_window: None,
+    };
+    let config = Config::default_config().expect("the default configuration");
+    let loaded = crate::analyze::load(&opts, &config, &crate::progress::Silent).expect("the world loads");
+    (dir, loaded)
+}

@@ -443,34 +443,8 @@ mod tests {
     #[test]
     fn drawings_of_generated_leads_have_no_overlapping_labels() {
         use crate::export::layout::Rect;
-        let dir = tempfile::tempdir().unwrap();
-        let dump_dir = dir.path().join("dump");
-        let gen = crate::generate::Options {
-            out: dump_dir.clone(),
-            transfers: 40_000,
-            seed: 21,
-            format: crate::generate::OutFormat::Csv,
-            start: 1_704_067_200,
-            days: 90,
-            cases_per_pattern: None,
-            layout: crate::generate::Layout::Native,
-            amount_scale: 1.0,
-            accounts_scale: 1.0,
-        };
-        crate::generate::generate(&gen, &crate::progress::Silent).unwrap();
+        let (_dir, loaded) = crate::detect::testkit::generated_world(40_000, 90, 21, None);
         let config = Config::default_config().unwrap();
-        let opts = crate::analyze::Options {
-            dump: dump_dir,
-            out: dir.path().join("out"),
-            strict: false,
-            max_reject_ratio: 0.01,
-            preset: None,
-            report: false,
-            excel: false,
-            goaml: None,
-            rejects_file: "rejects.csv",
-        };
-        let loaded = crate::analyze::load(&opts, &config, &crate::progress::Silent).unwrap();
         let ctx = crate::detect::Context::new(&loaded.graph, &loaded.dump, &config);
         let (hits, _) = crate::detect::run_all(&ctx, &crate::detect::registry(), &crate::progress::Silent);
         let leads = crate::leads::build(&hits, &ctx);

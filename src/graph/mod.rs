@@ -20,7 +20,7 @@ pub use scale::Scale;
 pub const NO_HOLDER: u32 = u32::MAX;
 
 /// Per-account attributes the detectors read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct AccountAttrs {
     /// Country, when known.
     pub country: Vec<Option<Country>>,
@@ -119,6 +119,90 @@ pub struct FlowGraph {
     /// Per edge, the position in `out_*` of its receiver's first outgoing transfer at or
     /// after it: built on first use, see [`FlowGraph::onward`].
     onward: std::sync::OnceLock<Vec<u32>>,
+    /// Counts over the whole dump, which a graph of one time part of it
+    /// ([`FlowGraph::time_part`]) shares with the whole dump's graph.
+    dump_wide: std::sync::Arc<DumpWide>,
+}
+
+/// What a graph of one time part of a dump must still know of the whole dump: an
+/// account's rate is its transfers over the dump, not over the part, and a chance
+/// "expected among the dump's transfers" counts all of them.
+#[derive(Debug, Default)]
+pub struct DumpWide {
+    /// Transfers each account sent over the dump.
+    sent: Vec<u32>,
+    /// Transfers in the dump.
+    transfers: usize,
+    /// The first and the last transfer's time.
+    span: Option<(i64, i64)>,
+    /// Who paid whom over the dump: built when the first time part is taken.
+    pairs: std::sync::OnceLock<PairIndex>,
+    /// What each account received over the dump (base currency): built when the first
+    /// time part is taken.
+    intake: std::sync::OnceLock<Vec<f64>>,
+}
+
+/// Every payer-payee pair of a dump, with how many transfers each made: the dump-wide
+/// relationships a time part cannot see in its own transfers (is a payment the payer's
+/// only one to that payee, did the payee ever pay the payer back, who pays an account
+/// at all). About 12 bytes per distinct pair each way.
+#[derive(Debug, Default)]
+struct PairIndex {
+    /// Per payer, where its payees start in `payees` / `payments`.
+    payee_offsets: Vec<u32>,
+    /// Each payer's distinct payees, ascending.
+    payees: Vec<u32>,
+    /// Transfers the payer made to each of them.
+    payments: Vec<u32>,
+    /// Per payee, where its payers start in `payers`.
+    payer_offsets: Vec<u32>,
+    /// Each payee's distinct payers, ascending.
+    payers: Vec<u32>,
+}
+
+impl PairIndex {
+    fn of(g: &FlowGraph) -> PairIndex {
+        let distinct = |others: &[u32]| -> Vec<(u32, u32)> {
+            let mut sorted = others.to_vec();
+            sorted.sort_unstable();
+            let mut counted: Vec<(u32, u32)> = Vec::new();
+            for x in sorted {
+                match counted.last_mut() {
+                    Some((y, n)) if *y == x => *n += 1,
+                    _ => counted.push((x, 1)),
+                }
+            }
+            counted
+        };
+        let n = g.node_count() as u32;
+        let outs: Vec<Vec<(u32, u32)>> =
+            (0..n).into_par_iter().with_min_len(256).map(|v| distinct(g.out_list(v).other)).collect();
+        let ins: Vec<Vec<(u32, u32)>> =
+            (0..n).into_par_iter().with_min_len(256).map(|v| distinct(g.in_list(v).other)).collect();
+        let offsets = |lists: &[Vec<(u32, u32)>]| -> Vec<u32> {
+            std::iter::once(0)
+                .chain(lists.iter().scan(0u32, |at, l| {
+                    *at += l.len() as u32;
+                    Some(*at)
+                }))
+                .collect()
+        };
+        PairIndex {
+            payee_offsets: offsets(&outs),
+            payees: outs.iter().flatten().map(|p| p.0).collect(),
+            payments: outs.iter().flatten().map(|p| p.1).collect(),
+            payer_offsets: offsets(&ins),
+            payers: ins.iter().flatten().map(|p| p.0).collect(),
+        }
+    }
+
+    fn payees_of(&self, w: u32) -> std::ops::Range<usize> {
+        self.payee_offsets[w as usize] as usize..self.payee_offsets[w as usize + 1] as usize
+    }
+
+    fn payers_of(&self, v: u32) -> &[u32] {
+        &self.payers[self.payer_offsets[v as usize] as usize..self.payer_offsets[v as usize + 1] as usize]
+    }
 }
 
 /// Transfers in time order (ties by row), with the row each came from.
@@ -209,6 +293,143 @@ impl FlowGraph {
                 HolderKind::Unknown => degree[v] as f64 > busy,
             })
             .collect();
+        let dump_wide = DumpWide {
+            sent: (0..n).map(|v| out_offsets[v + 1] - out_offsets[v]).collect(),
+            transfers: src.len(),
+            span: time.first().zip(time.last()).map(|(a, b)| (*a, *b)),
+            pairs: std::sync::OnceLock::new(),
+            intake: std::sync::OnceLock::new(),
+        };
+        FlowGraph::assemble(
+            Edges { order, src, dst, time, amount, channel },
+            (out_offsets, out_edges),
+            (in_offsets, in_edges),
+            accounts,
+            scale,
+            std::sync::Arc::new(dump_wide),
+        )
+    }
+
+    /// The graph of the transfers at positions `edges` of this one (a range of time:
+    /// edge ids are in time order) over the same accounts, which keeps the whole graph's
+    /// account attributes, scale and [`DumpWide`] counts: what a part of a partitioned
+    /// run reads. Its edge `e` is this graph's `edges.start + e`, and its `row` indexes
+    /// the same transfer table.
+    pub fn time_part(&self, edges: std::ops::Range<usize>) -> FlowGraph {
+        self.dump_wide.pairs.get_or_init(|| PairIndex::of(self));
+        self.dump_wide.intake.get_or_init(|| {
+            (0..self.node_count() as u32)
+                .into_par_iter()
+                .map(|v| self.in_list(v).amount.iter().sum())
+                .collect()
+        });
+        let r = edges;
+        let part = Edges {
+            order: self.row[r.clone()].to_vec(),
+            src: self.src[r.clone()].to_vec(),
+            dst: self.dst[r.clone()].to_vec(),
+            time: self.time[r.clone()].to_vec(),
+            amount: self.amount[r.clone()].to_vec(),
+            channel: self.channel[r].to_vec(),
+        };
+        let n = self.node_count();
+        let (outs, ins) = rayon::join(|| csr(n, &part.src), || csr(n, &part.dst));
+        FlowGraph::assemble(
+            part,
+            outs,
+            ins,
+            self.accounts.clone(),
+            self.scale.clone(),
+            std::sync::Arc::clone(&self.dump_wide),
+        )
+    }
+
+    /// Transfers `v` sent over the whole dump (in a graph of a time part too): its rate.
+    pub fn sent_over_dump(&self, v: u32) -> usize {
+        self.dump_wide.sent.get(v as usize).map_or(0, |&n| n as usize)
+    }
+
+    /// Transfers in the whole dump (in a graph of a time part too).
+    pub fn transfers_over_dump(&self) -> usize {
+        self.dump_wide.transfers
+    }
+
+    /// What `v` received over the whole dump (base currency), summed in time order.
+    pub fn received_over_dump(&self, v: u32) -> f64 {
+        match self.dump_wide.intake.get() {
+            Some(intake) => intake[v as usize],
+            None => self.in_list(v).amount.iter().sum(),
+        }
+    }
+
+    /// Whether the dump's transfers are not all at one time (in a graph of a time part
+    /// too, whose own may be).
+    pub fn dump_is_timed(&self) -> bool {
+        self.dump_wide.span.is_some_and(|(a, b)| a != b)
+    }
+
+    /// How many transfers `payer` made to `payee` over the whole dump.
+    pub fn payments_over_dump(&self, payer: u32, payee: u32) -> usize {
+        match self.dump_wide.pairs.get() {
+            Some(p) => {
+                let r = p.payees_of(payer);
+                p.payees[r.clone()].binary_search(&payee).map_or(0, |k| p.payments[r.start + k] as usize)
+            }
+            None => self.out_list(payer).other.iter().filter(|&&x| x == payee).count(),
+        }
+    }
+
+    /// Whether `payer` paid `payee` at any time in the dump.
+    pub fn ever_paid(&self, payer: u32, payee: u32) -> bool {
+        match self.dump_wide.pairs.get() {
+            Some(p) => p.payees[p.payees_of(payer)].binary_search(&payee).is_ok(),
+            None => {
+                // The shorter of the two lists answers the same question.
+                let (out, inn) = (self.out_list(payer), self.in_list(payee));
+                if out.len() <= inn.len() {
+                    out.other.contains(&payee)
+                } else {
+                    inn.other.contains(&payer)
+                }
+            }
+        }
+    }
+
+    /// The accounts that paid `v` over the whole dump, each once, ascending.
+    pub fn payers_over_dump(&self, v: u32) -> std::borrow::Cow<'_, [u32]> {
+        match self.dump_wide.pairs.get() {
+            Some(p) => std::borrow::Cow::Borrowed(p.payers_of(v)),
+            None => {
+                let mut payers = self.in_list(v).other.to_vec();
+                payers.sort_unstable();
+                payers.dedup();
+                std::borrow::Cow::Owned(payers)
+            }
+        }
+    }
+
+    /// The accounts `w` paid over the whole dump, each once, ascending.
+    pub fn payees_over_dump(&self, w: u32) -> std::borrow::Cow<'_, [u32]> {
+        match self.dump_wide.pairs.get() {
+            Some(p) => std::borrow::Cow::Borrowed(&p.payees[p.payees_of(w)]),
+            None => {
+                let mut payees = self.out_list(w).other.to_vec();
+                payees.sort_unstable();
+                payees.dedup();
+                std::borrow::Cow::Owned(payees)
+            }
+        }
+    }
+
+    fn assemble(
+        edges: Edges,
+        (out_offsets, out_edges): (Vec<u32>, Vec<u32>),
+        (in_offsets, in_edges): (Vec<u32>, Vec<u32>),
+        accounts: AccountAttrs,
+        scale: Scale,
+        dump_wide: std::sync::Arc<DumpWide>,
+    ) -> FlowGraph {
+        let Edges { order, src, dst, time, amount, channel } = edges;
         let (out_time, out_amount) = rayon::join(
             || out_edges.par_iter().map(|&e| time[e as usize]).collect(),
             || out_edges.par_iter().map(|&e| amount[e as usize]).collect(),
@@ -247,6 +468,7 @@ impl FlowGraph {
             accounts,
             scale,
             onward: std::sync::OnceLock::new(),
+            dump_wide,
         }
     }
 
@@ -386,6 +608,7 @@ impl FlowGraph {
             + a.high_risk.capacity()
             + a.controller.capacity() * 4
             + self.onward.get().map_or(0, |o| o.capacity() * 4)
+            + self.dump_wide.sent.capacity() * 4
     }
 }
 

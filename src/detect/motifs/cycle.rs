@@ -88,13 +88,13 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chance::{most_likely, path_chance, popularity, product_chance};
 use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
-use crate::graph::algo::stranger_loops::{stranger_loops_from, StrangerPayments};
+use crate::graph::algo::stranger_loops::stranger_loops_from;
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
@@ -163,11 +163,23 @@ impl Detector for Cycle {
         None
     }
 
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        // Every search starts at a cycle's first transfer and closes within its window;
+        // whether a payment is one-off, how rare its size is for its payer, who pays
+        // whom back and how popular an account is come from the whole dump.
+        let c = &config.cycle;
+        Some(PartRule {
+            anchor: Anchor::FirstTransfer,
+            before_days: 0.0,
+            after_days: c.window_days.get().max(c.strangers_window_days.get()),
+        })
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let g = ctx.graph;
         let cfg = &ctx.config.cycle;
         let channels = cfg.channels.as_slice().to_vec();
-        let timed = g.time.first() != g.time.last();
+        let timed = g.dump_is_timed();
         let min_amount = g.scale.floor(cfg.min_amount);
         let spec = CycleSpec {
             window: days_to_seconds(cfg.window_days.get()),
@@ -255,8 +267,8 @@ impl Detector for Cycle {
             .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
             .collect();
         // Loops of strangers, from every one-off payment its payer rarely makes.
-        if let Some(one_off) = one_off {
-            let index = StrangerPayments::index(g, one_off, |e| counts(e as usize));
+        if one_off.is_some() {
+            let index = ctx.stranger_payments(&channels);
             found.par_extend(
                 (0..index.payments())
                     .into_par_iter()
@@ -269,7 +281,7 @@ impl Detector for Cycle {
                             return (cycles, false);
                         }
                         let home = |v: u32| comp[v as usize] == comp[origin as usize];
-                        let end = stranger_loops_from(g, k, among_strangers, &index, home, |c, product| {
+                        let end = stranger_loops_from(g, k, among_strangers, index, home, |c, product| {
                             // Every payment but the closing one is a chance below the gate, and
                             // the closing one had to land on the origin, which strangers pay as
                             // often as it is popular.

@@ -39,7 +39,7 @@ use rayon::prelude::*;
 use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chains::{chain_from, ChainSpec, MAX_GROWTH};
 use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::pattern::Pattern;
@@ -77,6 +77,17 @@ impl Detector for RandomWalk {
             config.random.max_hops.get() as f64 * config.random.max_hop_delay_days.get(),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        // A walk is searched forward from its first transfer, each hop within the delay
+        // of the last; whether that transfer forwards an inflow reads one delay back.
+        let delay = config.random.max_hop_delay_days.get();
+        Some(PartRule {
+            anchor: Anchor::FirstTransfer,
+            before_days: delay,
+            after_days: config.random.max_hops.get() as f64 * delay,
+        })
     }
 
     fn pattern(&self) -> Pattern {

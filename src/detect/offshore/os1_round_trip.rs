@@ -52,7 +52,7 @@ use rayon::prelude::*;
 use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::reciprocity::two_way_parties;
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
@@ -98,6 +98,17 @@ impl Detector for RoundTrip {
             config.os1.window_days.get(),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::TwoWay, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        // A round trip is searched from its first transfer and closes within the
+        // window; who pools the public's money and an offshore account's whole intake
+        // come from the whole dump.
+        Some(PartRule {
+            anchor: Anchor::FirstTransfer,
+            before_days: 0.0,
+            after_days: config.os1.window_days.get(),
+        })
     }
 
     fn pattern(&self) -> Pattern {
@@ -238,7 +249,7 @@ fn dedication(g: &FlowGraph, path: &[u32]) -> f64 {
             if !g.accounts.offshore[v as usize] {
                 return None;
             }
-            let intake: f64 = g.in_list(v).amount.iter().sum();
+            let intake = g.received_over_dump(v);
             Some((g.amount[e as usize] / intake.max(f64::MIN_POSITIVE)).min(1.0))
         })
         .fold(0.0, f64::max)

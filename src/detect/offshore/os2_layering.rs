@@ -37,7 +37,7 @@ use crate::config::params::{Count, Days, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::search::shell_profile;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chains::{chain_from, ChainSpec};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
@@ -74,6 +74,18 @@ impl Detector for Layering {
             config.os2.max_hops.get() as f64 * config.os2.max_hop_delay_days.get(),
             &[Reads::AmountQuantiles, Reads::AccountHistory, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        // A chain is followed forward from its first transfer, each hop within the
+        // delay of the last; whether that transfer forwards an inflow reads one delay
+        // back; shell profiles read the whole dump.
+        let delay = config.os2.max_hop_delay_days.get();
+        Some(PartRule {
+            anchor: Anchor::FirstTransfer,
+            before_days: delay,
+            after_days: config.os2.max_hops.get() as f64 * delay,
+        })
     }
 
     fn pattern(&self) -> Pattern {

@@ -157,8 +157,13 @@ fn clusters(ctx: &Context<'_>) -> Vec<usize> {
 }
 
 /// Profiles of every company account (None for others), by node, under `[os3]`;
-/// computed once per context.
+/// computed once per context (once for the whole dump, for the contexts of its time
+/// parts).
 pub fn profiles<'c>(ctx: &'c Context<'_>) -> &'c [Option<ShellProfile>] {
+    // A profile reads the company's whole life: a time part reads the whole dump's.
+    if let Some((whole, _)) = ctx.whole {
+        return profiles(whole);
+    }
     ctx.shared.shells.get_or_init(|| compute(ctx, &ctx.config.os3))
 }
 

@@ -36,7 +36,7 @@ pub fn path_chance(
     path.windows(2)
         .map(|w| {
             let (prev, e) = (w[0] as usize, w[1] as usize);
-            let sent = g.out_edges(g.src[e]).len();
+            let sent = g.sent_over_dump(g.src[e]);
             let delay = searched.unwrap_or(g.time[e] - g.time[prev]);
             let timing = g.scale.chance_within(sent, delay);
             let (lo, hi) = band(first, g.amount[prev]);
@@ -52,9 +52,8 @@ pub fn path_chance(
 /// month is habit; a big importer most of the market pays is trade; a stranger a quiet
 /// account pays once is neither.
 pub fn pairing_chance(g: &FlowGraph, w: u32, v: u32, popular: f64) -> f64 {
-    let out = g.out_list(w);
-    let to_v = out.other.iter().filter(|&&x| x == v).count();
-    (to_v as f64 / out.len().max(1) as f64).max(popular)
+    let to_v = g.payments_over_dump(w, v);
+    (to_v as f64 / g.sent_over_dump(w).max(1) as f64).max(popular)
 }
 
 /// The share of the dump's active accounts that pay `v` at all, counting the accounts of
@@ -62,9 +61,7 @@ pub fn pairing_chance(g: &FlowGraph, w: u32, v: u32, popular: f64) -> f64 {
 /// habit to go on lands on `v`. A target its mules pay is not popular for being paid by
 /// them, but one payer there was.
 pub fn popularity(g: &FlowGraph, v: u32, pattern: &[u32]) -> f64 {
-    let mut payers = g.in_list(v).other.to_vec();
-    payers.sort_unstable();
-    payers.dedup();
+    let payers = g.payers_over_dump(v);
     let others = payers.iter().filter(|p| !pattern.contains(p)).count();
     (others + 1) as f64 / g.scale.active_accounts.max(1) as f64
 }
@@ -72,7 +69,7 @@ pub fn popularity(g: &FlowGraph, v: u32, pattern: &[u32]) -> f64 {
 /// The most likely chance a path may have to be reported: `expected` such paths by
 /// chance among the dump's transfers.
 pub fn most_likely(g: &FlowGraph, expected: f64) -> f64 {
-    expected / g.edge_count().max(1) as f64
+    expected / g.transfers_over_dump().max(1) as f64
 }
 
 /// How many bursts of `count` transfers or more within one window would be expected by

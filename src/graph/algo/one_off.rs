@@ -37,6 +37,13 @@ impl OneOffPayments {
         OneOffPayments(flags)
     }
 
+    /// The flags of `len` transfers from `first` on: those of a time part of the dump
+    /// whose graph holds them, measured over the whole dump.
+    pub fn time_part(&self, first: u32, len: usize) -> OneOffPayments {
+        let first = (first as usize).min(self.0.len());
+        OneOffPayments(self.0[first..(first + len).min(self.0.len())].to_vec())
+    }
+
     /// True when `edge` is its sender's only payment to its payee.
     pub fn contains(&self, edge: u32) -> bool {
         self.0.get(edge as usize).copied().unwrap_or(false)

@@ -89,7 +89,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
     /// id, which waits on memory at every step). Returns false when the budget ran out.
     fn extend(&mut self, chance: f64, last: u32, at: u32, received: i64) -> bool {
         let g = self.g;
-        let sent = g.out_edges(at).len();
+        let sent = g.sent_over_dump(at);
         if sent == 0 || g.scale.chance_within(sent, 0) > self.spec.max_hop_chance {
             return true;
         }
@@ -204,7 +204,7 @@ mod tests {
             }
             for e in 0..g.edge_count() {
                 let at = g.src[e];
-                let sent = g.out_edges(at).len();
+                let sent = g.sent_over_dump(at);
                 let hop = g.scale.chance_within(sent, g.time[e] - g.time[last]);
                 let revisits = g.dst[e] == at
                     || g.dst[e] != origin && path.iter().any(|&p| g.dst[p as usize] == g.dst[e]);

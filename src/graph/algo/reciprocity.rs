@@ -10,13 +10,7 @@ use crate::graph::FlowGraph;
 
 /// Whether `payee` paid `payer` anything, at any time in the dump.
 pub fn paid_back(g: &FlowGraph, payer: u32, payee: u32) -> bool {
-    // The shorter of the two lists answers the same question.
-    let (out, inn) = (g.out_list(payee), g.in_list(payer));
-    if out.len() <= inn.len() {
-        out.other.contains(&payer)
-    } else {
-        inn.other.contains(&payee)
-    }
+    g.ever_paid(payee, payer)
 }
 
 /// Whether, for every transfer in `edges`, its payee also paid its payer at some time
@@ -30,13 +24,13 @@ pub fn every_payee_paid_back(g: &FlowGraph, edges: &[u32]) -> bool {
 /// platform's members who buy and sell).
 pub fn two_way_parties(g: &FlowGraph, v: u32, at_most: usize) -> usize {
     let own = g.accounts.controller[v as usize];
-    let paid = groups(g, g.out_list(v).other);
+    let paid = groups(g, &g.payees_over_dump(v));
     payer_groups(g, v).iter().filter(|&&c| c != own && paid.binary_search(&c).is_ok()).take(at_most).count()
 }
 
-/// The controller groups that paid `v`, sorted, each once.
+/// The controller groups that paid `v` over the dump, sorted, each once.
 pub fn payer_groups(g: &FlowGraph, v: u32) -> Vec<u32> {
-    groups(g, g.in_list(v).other)
+    groups(g, &g.payers_over_dump(v))
 }
 
 fn groups(g: &FlowGraph, accounts: &[u32]) -> Vec<u32> {

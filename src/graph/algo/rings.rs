@@ -99,7 +99,7 @@ pub fn ring_span(g: &FlowGraph, ring: &[u32]) -> i64 {
 pub fn ring_chance(g: &FlowGraph, ring: &[u32]) -> f64 {
     let span = ring_span(g, ring);
     let timing: f64 =
-        ring[1..].iter().map(|&e| g.scale.chance_within(g.out_list(g.src[e as usize]).len(), span)).product();
+        ring[1..].iter().map(|&e| g.scale.chance_within(g.sent_over_dump(g.src[e as usize]), span)).product();
     let origin = g.src[ring[0] as usize];
     let members: Vec<u32> = ring.iter().map(|&e| g.src[e as usize]).collect();
     timing * popularity(g, origin, &members)

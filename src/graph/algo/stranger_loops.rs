@@ -48,6 +48,9 @@ pub struct StrangerPayments {
     /// Smallest share of each run of [`BLOCK`] entries (blocks may straddle payers,
     /// which only makes them smaller, so a skip is always safe).
     block_min: Vec<f32>,
+    /// How many one-off payments each account made over the whole dump (more than its
+    /// entries here, in the index of a time part).
+    made: Vec<u32>,
 }
 
 impl StrangerPayments {
@@ -71,7 +74,6 @@ impl StrangerPayments {
         for m in &made {
             offsets.push(offsets[offsets.len() - 1] + m);
         }
-        drop(made);
         let empty = Entry { time: 0, edge: 0, share: 0.0, to: 0, onward: 0 };
         let mut entries = vec![empty; offsets[offsets.len() - 1] as usize];
         let mut slices: Vec<&mut [Entry]> = Vec::with_capacity(g.node_count());
@@ -110,7 +112,43 @@ impl StrangerPayments {
         for entry in &entries {
             indexed.insert(entry.edge as usize);
         }
-        let mut index = StrangerPayments { indexed, offsets, entries, block_min: Vec::new() };
+        let mut index = StrangerPayments { indexed, offsets, entries, block_min: Vec::new(), made };
+        index.place_onward();
+        index
+    }
+
+    /// The index of the time part of the dump whose graph `part` holds this index's
+    /// graph's edges `first..first + part.edge_count()`: its payments there, with the
+    /// size shares and counts of the whole dump's.
+    pub fn time_part(&self, part: &FlowGraph, first: u32) -> StrangerPayments {
+        let end = first as usize + part.edge_count();
+        let in_part = |x: &Entry| (first as usize..end).contains(&(x.edge as usize));
+        let mut offsets = Vec::with_capacity(self.offsets.len());
+        offsets.push(0u32);
+        let mut entries = Vec::new();
+        for w in self.offsets.windows(2) {
+            let own = &self.entries[w[0] as usize..w[1] as usize];
+            // A payer's entries are in edge order: the part's are one run of them.
+            let lo = own.partition_point(|x| (x.edge as usize) < first as usize);
+            let hi = own.partition_point(|x| (x.edge as usize) < end);
+            entries.extend(own[lo..hi].iter().map(|x| Entry { edge: x.edge - first, onward: 0, ..*x }));
+            offsets.push(entries.len() as u32);
+        }
+        debug_assert!(entries.iter().all(|x| x.edge < part.edge_count() as u32));
+        debug_assert!(self.entries.iter().filter(|x| in_part(x)).count() == entries.len());
+        let mut indexed = FixedBitSet::with_capacity(part.edge_count());
+        for entry in &entries {
+            indexed.insert(entry.edge as usize);
+        }
+        let mut index =
+            StrangerPayments { indexed, offsets, entries, block_min: Vec::new(), made: self.made.clone() };
+        index.place_onward();
+        index
+    }
+
+    /// Fills `block_min` and each entry's `onward` position.
+    fn place_onward(&mut self) {
+        let index = self;
         index.block_min = index
             .entries
             .chunks(BLOCK)
@@ -132,7 +170,6 @@ impl StrangerPayments {
                 entry.onward = at;
             }
         }
-        index
     }
 
     /// How many payments the index holds: the positions a search may start from.
@@ -160,9 +197,9 @@ impl StrangerPayments {
         self.entries[lo..hi].binary_search_by_key(&e, |x| x.edge).ok().map(|k| lo + k)
     }
 
-    /// How many one-off payments `v` made.
+    /// How many one-off payments `v` made over the dump.
     fn made(&self, v: u32) -> usize {
-        (self.offsets[v as usize + 1] - self.offsets[v as usize]) as usize
+        self.made[v as usize] as usize
     }
 
     /// Positions of `v`'s one-off payments at or after `from`, and the end of `v`'s.

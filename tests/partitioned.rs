@@ -1,0 +1,52 @@
+//! `analyze --partition-window`: the real binary, run on a generated dump in time parts,
+//! writes the leads one run over the whole dump writes, and says which detectors ran in
+//! parts and which on the whole dump.
+
+mod common;
+
+use common::{ok, s, text};
+
+#[test]
+fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dump = dir.path().join("dump");
+    ok(&["generate", "--out", s(&dump), "--transfers", "40000", "--days", "120", "--seed", "17", "-q"]);
+    let whole = dir.path().join("whole");
+    ok(&["analyze", s(&dump), "--out", s(&whole), "-q"]);
+    for window in ["5d", "13d"] {
+        let parts = dir.path().join(format!("parts-{window}"));
+        let out = ok(&["analyze", s(&dump), "--out", s(&parts), "--partition-window", window]);
+        for file in
+            ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
+        {
+            let (a, b) = (
+                std::fs::read(whole.join(file)).expect("whole"),
+                std::fs::read(parts.join(file)).expect("parts"),
+            );
+            assert!(a == b, "{file} differs with --partition-window {window}");
+        }
+        let run: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(parts.join("run.json")).expect("run.json")).expect("json");
+        let detectors = run["detectors"].as_array().expect("detectors");
+        let in_parts: Vec<&str> = detectors
+            .iter()
+            .filter(|d| d["parts"]["ran"] == "in_parts")
+            .map(|d| d["code"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(in_parts, ["OS1", "OS2", "cycle", "random"], "{window}");
+        for d in detectors.iter().filter(|d| d["parts"]["ran"] == "in_parts") {
+            assert!(d["parts"]["parts"].as_u64().unwrap_or(0) >= 9, "{d}");
+            assert!(d["hits"].as_u64().unwrap_or(0) > 0, "the world has a case of {d}");
+        }
+        let on_whole = detectors.iter().filter(|d| d["parts"]["ran"] == "whole_dump").count();
+        assert_eq!(in_parts.len() + on_whole, detectors.len(), "every detector says how it ran");
+        assert!(text(&out).contains("partitioned: in time parts of the dump: OS1 ("), "{}", text(&out));
+    }
+}
+
+#[test]
+fn a_partition_window_that_is_no_duration_is_a_usage_error() {
+    let out = common::flowhound(&["analyze", s(&common::fixture("sample")), "--partition-window", "soon"]);
+    assert_eq!(common::code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("--partition-window soon"), "{}", text(&out));
+}
