@@ -290,8 +290,8 @@ fn run_in(
         clock = Instant::now();
     };
     let ctx = Context::new(&graph, &dump, config);
-    let parts = opts.partition_window.and_then(|w| detect::parts::TimeParts::of(&graph, w));
-    let (hits, detectors) = detect::run_all_in(&ctx, &detect::registry(), parts, progress);
+    let parts = opts.partition_window.and_then(|w| detect::parts::Partition::of(&graph, w));
+    let (hits, detectors) = detect::run_all_in(&ctx, &detect::registry(), parts.as_ref(), progress);
     lap("detect", &mut stages);
 
     let stage = progress.stage("merge leads", None);

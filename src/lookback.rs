@@ -122,19 +122,32 @@ pub enum Anchor {
     LastTransfer,
 }
 
-/// How a detector runs on time parts of a dump: each part owns `[t, t + W)` and loads
-/// the transfers from `before_days` ahead of it to `after_days` past it; a hit is found
-/// there exactly as in the whole dump when everything it reads about its anchor lies in
-/// that range or in the counts a part shares with the whole dump
-/// ([`crate::graph::DumpWide`], the scale, the account attributes).
+/// How a detector runs on parts of a dump, each part owning some of it and loading what
+/// the hits it owns read; what they read besides is shared with the whole dump (the
+/// account attributes, the scale, per-account counts and the pair index of
+/// [`crate::graph::FlowGraph`], per-transfer tables measured over the dump).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct PartRule {
-    /// The transfer that places a hit in a part.
-    pub anchor: Anchor,
-    /// How far before its anchor a hit's search reads, in days.
-    pub before_days: f64,
-    /// How far after its anchor a hit's search reads, in days.
-    pub after_days: f64,
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum PartRule {
+    /// Parts of time: each owns `[t, t + W)` and loads the transfers from `before_days`
+    /// ahead of it to `after_days` past it; a hit belongs to the part that owns its
+    /// anchor transfer. For searches that follow money from one transfer.
+    Time {
+        /// The transfer that places a hit in a part.
+        anchor: Anchor,
+        /// How far before its anchor a hit's search reads, in days.
+        before_days: f64,
+        /// How far after its anchor a hit's search reads, in days.
+        after_days: f64,
+    },
+    /// Parts of accounts: each owns some accounts and loads every transfer they made or
+    /// received, over the whole dump; a hit belongs to the part that owns its account
+    /// with the `anchor` role. For detectors that read one account's own history (its
+    /// bursts, its habits, its dwell) rather than where money went next.
+    Account {
+        /// The role of the account a hit is about (the hub of a fan, ...).
+        anchor: crate::detect::Role,
+    },
 }
 
 fn sorted(reads: &[Reads]) -> Vec<Reads> {

@@ -1,6 +1,6 @@
 //! `analyze --partition-window`: the real binary, run on a generated dump in time parts,
 //! writes the leads one run over the whole dump writes, and says which detectors ran in
-//! parts and which on the whole dump.
+//! parts (of time or of accounts) and which on the whole dump.
 
 mod common;
 
@@ -33,14 +33,30 @@ fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
             .filter(|d| d["parts"]["ran"] == "in_parts")
             .map(|d| d["code"].as_str().unwrap_or(""))
             .collect();
-        assert_eq!(in_parts, ["OS1", "OS2", "cycle", "random"], "{window}");
+        assert_eq!(
+            in_parts,
+            [
+                "UB1",
+                "UB4",
+                "UB6",
+                "OS1",
+                "OS2",
+                "OS3",
+                "cycle",
+                "random",
+                "gather_scatter",
+                "fan_in",
+                "fan_out"
+            ],
+            "{window}"
+        );
         for d in detectors.iter().filter(|d| d["parts"]["ran"] == "in_parts") {
             assert!(d["parts"]["parts"].as_u64().unwrap_or(0) >= 9, "{d}");
             assert!(d["hits"].as_u64().unwrap_or(0) > 0, "the world has a case of {d}");
         }
         let on_whole = detectors.iter().filter(|d| d["parts"]["ran"] == "whole_dump").count();
         assert_eq!(in_parts.len() + on_whole, detectors.len(), "every detector says how it ran");
-        assert!(text(&out).contains("partitioned: in time parts of the dump: OS1 ("), "{}", text(&out));
+        assert!(text(&out).contains("partitioned: in parts of the dump: UB1 ("), "{}", text(&out));
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use flowhound::analyze::{self, Options};
 use flowhound::detect::parts::PartsRun;
+use flowhound::detect::PartRule;
 use flowhound::export::goaml::Filing;
 use flowhound::progress::Progress;
 use flowhound::units::{fmt_amount, parse_duration};
@@ -133,8 +134,11 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         .detectors
         .iter()
         .filter_map(|d| match &d.parts {
-            Some(PartsRun::InParts { parts, window_days, .. }) => {
+            Some(PartsRun::InParts { parts, window_days, rule: PartRule::Time { .. } }) => {
                 Some(format!("{} ({parts} parts of {window_days} days)", d.code))
+            }
+            Some(PartsRun::InParts { parts, rule: PartRule::Account { .. }, .. }) => {
+                Some(format!("{} ({parts} parts of accounts)", d.code))
             }
             _ => None,
         })
@@ -147,7 +151,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         .collect();
     if !in_parts.is_empty() || !whole.is_empty() {
         say!(
-            "partitioned: in time parts of the dump: {}; on the whole dump (their hits read more than a part holds, see run.json): {}",
+            "partitioned: in parts of the dump: {}; on the whole dump (their hits read more than a part holds, see run.json): {}",
             if in_parts.is_empty() { "none".to_owned() } else { in_parts.join(", ") },
             if whole.is_empty() { "none".to_owned() } else { whole.join(", ") }
         );

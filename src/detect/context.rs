@@ -22,7 +22,35 @@ pub struct Context<'a> {
     /// For a time part of the dump ([`crate::detect::parts`]): the whole dump's context
     /// and the whole graph's edge id of the part's first edge. Per-transfer searches of
     /// the whole dump (one-off payments, stranger payments) are read from there.
-    pub(crate) whole: Option<(&'a Context<'a>, u32)>,
+    pub(crate) whole: Option<(&'a Context<'a>, PartEdges<'a>)>,
+}
+
+/// Which of the whole graph's edges the graph of a part holds, in order.
+#[derive(Debug, Clone, Copy)]
+pub enum PartEdges<'a> {
+    /// A run of them from this one on (a part of time).
+    From(u32),
+    /// These, ascending (a part of accounts).
+    Listed(&'a [u32]),
+}
+
+impl PartEdges<'_> {
+    /// The whole graph's edge id of the part's edge `e`.
+    pub fn whole(&self, e: u32) -> u32 {
+        match self {
+            PartEdges::From(first) => first + e,
+            PartEdges::Listed(edges) => edges[e as usize],
+        }
+    }
+
+    /// The part's edge id of the whole graph's edge `e`, if the part holds it (`len`:
+    /// the part's edges).
+    pub fn part(&self, e: u32, len: usize) -> Option<u32> {
+        match self {
+            PartEdges::From(first) => e.checked_sub(*first).filter(|&p| (p as usize) < len),
+            PartEdges::Listed(edges) => edges.binary_search(&e).ok().map(|p| p as u32),
+        }
+    }
 }
 
 /// The results of searches that several detectors (and lead scoring) share: shell
@@ -44,24 +72,39 @@ impl<'a> Context<'a> {
         Context { graph, dump, config, shared: Shared::default(), whole: None }
     }
 
-    /// The context of a time part of `whole`'s dump, whose graph `part` holds the whole
-    /// graph's edges from `first_edge` on ([`FlowGraph::time_part`]).
-    pub fn time_part(whole: &'a Context<'a>, part: &'a FlowGraph, first_edge: u32) -> Self {
+    /// The context of a part of `whole`'s dump, whose graph `part` holds the whole
+    /// graph's edges `edges` ([`FlowGraph::time_part`], [`FlowGraph::edge_part`]).
+    pub fn part(whole: &'a Context<'a>, part: &'a FlowGraph, edges: PartEdges<'a>) -> Self {
         Context {
             graph: part,
             dump: whole.dump,
             config: whole.config,
             shared: Shared::default(),
-            whole: Some((whole, first_edge)),
+            whole: Some((whole, edges)),
         }
     }
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of the whole dump (this one, outside a part). What a part reads
+    /// there must be a count or a small table over the dump, as a run spread over
+    /// machines would hand each part; each use says which.
+    pub fn of_whole_dump(&self) -> &Context<'a> {
+        match self.whole {
+            Some((whole, _)) => whole,
+            None => self,
+        }
+    }
+
     /// Which transfers are their sender's only payment to their payee (measured once).
     pub fn one_off_payments(&self) -> &OneOffPayments {
         self.shared.one_off.get_or_init(|| match self.whole {
-            Some((whole, first)) => whole.one_off_payments().time_part(first, self.graph.edge_count()),
+            Some((whole, edges)) => {
+                let flags = whole.one_off_payments();
+                OneOffPayments::pick(
+                    (0..self.graph.edge_count() as u32).map(|e| flags.contains(edges.whole(e))),
+                )
+            }
             None => OneOffPayments::of(self.graph),
         })
     }
@@ -70,7 +113,10 @@ impl Context<'_> {
     /// (measured once: `channels` must be the same at every call of one run).
     pub fn stranger_payments(&self, channels: &[Channel]) -> &StrangerPayments {
         self.shared.strangers.get_or_init(|| match self.whole {
-            Some((whole, first)) => whole.stranger_payments(channels).time_part(self.graph, first),
+            Some((whole, edges)) => {
+                let len = self.graph.edge_count();
+                whole.stranger_payments(channels).part(self.graph, |e| edges.part(e, len))
+            }
             None => {
                 let g = self.graph;
                 StrangerPayments::index(g, self.one_off_payments(), |e| {

@@ -11,7 +11,7 @@ use crate::progress::Progress;
 use super::arbitration::{drop_deferred, drop_licensed};
 use super::context::Context;
 use super::hit::Hit;
-use super::parts::{in_time_order, run_in_parts, PartsRun, TimeParts};
+use super::parts::{in_part_order, run_in_parts, Partition, PartsRun};
 use super::{motifs, offshore, underground};
 use crate::lookback::{Lookback, PartRule};
 
@@ -114,7 +114,7 @@ pub fn run_all(
 pub fn run_all_in(
     ctx: &Context<'_>,
     detectors: &[Box<dyn Detector>],
-    parts: Option<TimeParts>,
+    parts: Option<&Partition>,
     progress: &dyn Progress,
 ) -> (Vec<Hit>, Vec<DetectorRun>) {
     let mut hits = Vec::with_capacity(detectors.len());
@@ -130,15 +130,15 @@ pub fn run_all_in(
             None => match (parts, d.part_rule(ctx.config)) {
                 (Some(p), Some(rule)) => {
                     let (outcome, ran) = run_in_parts(d.as_ref(), ctx, rule, p);
-                    let how = PartsRun::InParts { parts: ran, window_days: p.window_days(), rule };
+                    let how = PartsRun::InParts { parts: ran, window_days: p.time().window_days(), rule };
                     (outcome, None, Some(how))
                 }
                 (Some(_), None) => (d.run(ctx), None, Some(PartsRun::WholeDump { why: lookback.words() })),
                 (None, rule) => {
                     let mut outcome = d.run(ctx);
                     // In the order a partitioned run gives.
-                    if rule.is_some() {
-                        in_time_order(&mut outcome.hits);
+                    if let Some(rule) = rule {
+                        in_part_order(rule, &mut outcome.hits);
                     }
                     (outcome, None, None)
                 }

@@ -316,6 +316,39 @@ impl FlowGraph {
     /// run reads. Its edge `e` is this graph's `edges.start + e`, and its `row` indexes
     /// the same transfer table.
     pub fn time_part(&self, edges: std::ops::Range<usize>) -> FlowGraph {
+        let r = edges;
+        self.part_of(Edges {
+            order: self.row[r.clone()].to_vec(),
+            src: self.src[r.clone()].to_vec(),
+            dst: self.dst[r.clone()].to_vec(),
+            time: self.time[r.clone()].to_vec(),
+            amount: self.amount[r.clone()].to_vec(),
+            channel: self.channel[r].to_vec(),
+        })
+    }
+
+    /// The graph of this one's transfers `edges` (ascending: they stay in time order)
+    /// over the same accounts, like [`FlowGraph::time_part`]: its edge `e` is this
+    /// graph's `edges[e]`. What a part of accounts (every transfer of some of them) reads.
+    pub fn edge_part(&self, edges: &[u32]) -> FlowGraph {
+        debug_assert!(edges.windows(2).all(|w| w[0] < w[1]));
+        fn pick<T: Copy>(xs: &[T], edges: &[u32]) -> Vec<T> {
+            edges.iter().map(|&e| xs[e as usize]).collect()
+        }
+        self.part_of(Edges {
+            order: pick(&self.row, edges),
+            src: pick(&self.src, edges),
+            dst: pick(&self.dst, edges),
+            time: pick(&self.time, edges),
+            amount: pick(&self.amount, edges),
+            channel: pick(&self.channel, edges),
+        })
+    }
+
+    /// The graph of `part` (some of this graph's transfers, in its order) with this
+    /// graph's accounts, scale and [`DumpWide`] counts, measured over the whole dump
+    /// the first time a part is taken.
+    fn part_of(&self, part: Edges) -> FlowGraph {
         self.dump_wide.pairs.get_or_init(|| PairIndex::of(self));
         self.dump_wide.intake.get_or_init(|| {
             (0..self.node_count() as u32)
@@ -323,15 +356,6 @@ impl FlowGraph {
                 .map(|v| self.in_list(v).amount.iter().sum())
                 .collect()
         });
-        let r = edges;
-        let part = Edges {
-            order: self.row[r.clone()].to_vec(),
-            src: self.src[r.clone()].to_vec(),
-            dst: self.dst[r.clone()].to_vec(),
-            time: self.time[r.clone()].to_vec(),
-            amount: self.amount[r.clone()].to_vec(),
-            channel: self.channel[r].to_vec(),
-        };
         let n = self.node_count();
         let (outs, ins) = rayon::join(|| csr(n, &part.src), || csr(n, &part.dst));
         FlowGraph::assemble(
@@ -360,6 +384,17 @@ impl FlowGraph {
             Some(intake) => intake[v as usize],
             None => self.in_list(v).amount.iter().sum(),
         }
+    }
+
+    /// The time of the dump's first transfer (in a graph of a part too).
+    pub fn dump_first_time(&self) -> Option<i64> {
+        self.dump_wide.span.map(|(first, _)| first)
+    }
+
+    /// Seconds from the dump's first transfer to its last (0 without transfers; in a
+    /// graph of a part too).
+    pub fn dump_span_seconds(&self) -> i64 {
+        self.dump_wide.span.map_or(0, |(first, last)| last - first)
     }
 
     /// Whether the dump's transfers are not all at one time (in a graph of a time part

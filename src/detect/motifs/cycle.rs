@@ -168,7 +168,7 @@ impl Detector for Cycle {
         // whether a payment is one-off, how rare its size is for its payer, who pays
         // whom back and how popular an account is come from the whole dump.
         let c = &config.cycle;
-        Some(PartRule {
+        Some(PartRule::Time {
             anchor: Anchor::FirstTransfer,
             before_days: 0.0,
             after_days: c.window_days.get().max(c.strangers_window_days.get()),

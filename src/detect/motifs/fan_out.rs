@@ -55,7 +55,7 @@
 
 use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
-use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
+use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads, Role};
 use crate::pattern::Pattern;
 
 /// fan_out detector.
@@ -67,6 +67,12 @@ impl Detector for FanOut {
             config.fan_out.window_days.get().max(config.fan_out.relationship_days.get()),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        // A burst is read against its hub's own history, both ways, and nothing else
+        // but counts shared with the whole dump.
+        Some(PartRule::Account { anchor: Role::Hub })
     }
 
     fn pattern(&self) -> Pattern {

@@ -55,7 +55,7 @@ use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::search::gather_scatter::{scan, HubSpec, WholeLife};
-use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
+use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads, Role};
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};
@@ -105,6 +105,12 @@ impl Detector for GatherScatter {
         )
     }
 
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        // A hub's pass is read over its own transfers, both ways; pair flags come from the
+        // whole dump.
+        Some(PartRule::Account { anchor: Role::Hub })
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::GatherScatter
     }
@@ -128,7 +134,8 @@ impl Detector for GatherScatter {
             expected_by_chance: Some(cfg.expected_by_chance.get()),
             one_pass: None,
         };
-        spec.one_pass = Some(WholeLife::new(ctx.graph, &spec, cfg.expected_by_chance.get()));
+        // A count over the whole dump: how many accounts dealt with each counterparty once.
+        spec.one_pass = Some(WholeLife::new(ctx.of_whole_dump().graph, &spec, cfg.expected_by_chance.get()));
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)

@@ -83,7 +83,7 @@ impl Detector for RandomWalk {
         // A walk is searched forward from its first transfer, each hop within the delay
         // of the last; whether that transfer forwards an inflow reads one delay back.
         let delay = config.random.max_hop_delay_days.get();
-        Some(PartRule {
+        Some(PartRule::Time {
             anchor: Anchor::FirstTransfer,
             before_days: delay,
             after_days: config.random.max_hops.get() as f64 * delay,

@@ -104,7 +104,7 @@ impl Detector for RoundTrip {
         // A round trip is searched from its first transfer and closes within the
         // window; who pools the public's money and an offshore account's whole intake
         // come from the whole dump.
-        Some(PartRule {
+        Some(PartRule::Time {
             anchor: Anchor::FirstTransfer,
             before_days: 0.0,
             after_days: config.os1.window_days.get(),

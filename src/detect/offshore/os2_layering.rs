@@ -81,7 +81,7 @@ impl Detector for Layering {
         // delay of the last; whether that transfer forwards an inflow reads one delay
         // back; shell profiles read the whole dump.
         let delay = config.os2.max_hop_delay_days.get();
-        Some(PartRule {
+        Some(PartRule::Time {
             anchor: Anchor::FirstTransfer,
             before_days: delay,
             after_days: config.os2.max_hops.get() as f64 * delay,

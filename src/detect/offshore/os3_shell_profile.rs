@@ -38,7 +38,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::detect::search::shell_profile::{self, ShellProfile};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::pattern::Pattern;
 
 /// OS3 detector.
@@ -50,6 +50,11 @@ impl Detector for ShellProfileDetector {
             "a shell profile reads the company's whole life",
             &[Reads::AccountHistory, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        // A shell profile reads the company's own transfers over its life.
+        Some(PartRule::Account { anchor: Role::Shell })
     }
 
     fn pattern(&self) -> Pattern {

@@ -150,10 +150,7 @@ fn layer_chance(g: &FlowGraph, max_degree: usize) -> LayerChance {
     let payers: Vec<usize> = per_account.iter().filter_map(|a| a.0).collect();
     let payees: Vec<usize> = per_account.iter().filter_map(|a| a.1).collect();
     let pairs: usize = per_account.iter().map(|a| a.2).sum();
-    let span = match (g.time.first(), g.time.last()) {
-        (Some(a), Some(b)) => b - a,
-        _ => 0,
-    };
+    let span = g.dump_span_seconds();
     LayerChance::measure(&payers, &payees, pairs, span)
 }
 

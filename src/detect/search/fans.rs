@@ -534,10 +534,7 @@ fn densest(
     };
     let parties = (lo..=hi).map(party).collect::<rustc_hash::FxHashSet<u32>>().len();
     let idx = &keep[lo..=hi];
-    let dump_span = match (g.time.first(), g.time.last()) {
-        (Some(a), Some(b)) => (b - a).max(rate_window),
-        _ => rate_window,
-    };
+    let dump_span = g.dump_span_seconds().max(rate_window);
     let days = |s: i64| seconds_to_days(s).max(1.0);
     let outside = baseline.saturating_sub(idx.len()) as f64;
     // The account's habit of opening relationships: the counterparties it first dealt

@@ -167,7 +167,7 @@ fn within_window(
     let keep_in = counted(g, v, ins, channels, spec.skip_b2b);
     let keep_out = counted(g, v, outs, channels, spec.skip_b2b);
     let c = &g.accounts.controller;
-    let dump = g.time.last().copied().unwrap_or(0) - g.time.first().copied().unwrap_or(0);
+    let dump = g.dump_span_seconds();
     let days = |s: i64| seconds_to_days(s).max(1.0);
     let outside_base = baseline(g, v, outs, channels);
     // Each controller that paid the hub, and when it first did: money paid back to one

@@ -41,7 +41,7 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Days, Hours, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::fifo_dwell::fifo_dwell_by;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
@@ -75,6 +75,11 @@ pub struct Collector;
 impl Detector for Collector {
     fn lookback(&self, _: &Config) -> Lookback {
         Lookback::unbounded("a collector's inflows are read over the whole dump, each with the first-in first-out dwell of its history", &[Reads::AmountQuantiles, Reads::AccountHistory, Reads::Reference])
+    }
+
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        // A collector's inflows, payouts and dwell are its own transfers, both ways.
+        Some(PartRule::Account { anchor: Role::Collector })
     }
 
     fn pattern(&self) -> Pattern {

@@ -51,7 +51,7 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Hours, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::fifo_dwell::{fifo_dwell_carried, implied_opening_balance};
 use crate::graph::FlowGraph;
 use crate::model::Channel;
@@ -86,6 +86,11 @@ impl Detector for RapidInOut {
             "turnover and dwell are read over the account's whole life",
             &[Reads::AmountQuantiles, Reads::AccountHistory, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        // Turnover and dwell are read over the account's own transfers, both ways.
+        Some(PartRule::Account { anchor: Role::Mule })
     }
 
     fn pattern(&self) -> Pattern {

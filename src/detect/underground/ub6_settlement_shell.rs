@@ -43,7 +43,7 @@ use crate::config::params::{Channels, Count, Days, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::search::fans::{densest_within, Relationship};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
@@ -80,6 +80,12 @@ impl Detector for SettlementShell {
         )
     }
 
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        // A payout spike, its test transfers, dormancy and funding are the shell account's own
+        // transfers, both ways.
+        Some(PartRule::Account { anchor: Role::Shell })
+    }
+
     fn pattern(&self) -> Pattern {
         Pattern::Ub6
     }
@@ -95,7 +101,7 @@ impl Detector for SettlementShell {
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.ub6;
         let channels = cfg.channels.as_slice().to_vec();
-        let start = ctx.graph.time.first().copied().unwrap_or(0);
+        let start = ctx.graph.dump_first_time().unwrap_or(0);
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)

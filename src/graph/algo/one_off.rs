@@ -37,11 +37,10 @@ impl OneOffPayments {
         OneOffPayments(flags)
     }
 
-    /// The flags of `len` transfers from `first` on: those of a time part of the dump
-    /// whose graph holds them, measured over the whole dump.
-    pub fn time_part(&self, first: u32, len: usize) -> OneOffPayments {
-        let first = (first as usize).min(self.0.len());
-        OneOffPayments(self.0[first..(first + len).min(self.0.len())].to_vec())
+    /// Flags given one per transfer, in edge order (those of a part of the dump, read
+    /// from the whole dump's).
+    pub fn pick(flags: impl Iterator<Item = bool>) -> OneOffPayments {
+        OneOffPayments(flags.collect())
     }
 
     /// True when `edge` is its sender's only payment to its payee.

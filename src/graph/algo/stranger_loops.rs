@@ -117,25 +117,20 @@ impl StrangerPayments {
         index
     }
 
-    /// The index of the time part of the dump whose graph `part` holds this index's
-    /// graph's edges `first..first + part.edge_count()`: its payments there, with the
-    /// size shares and counts of the whole dump's.
-    pub fn time_part(&self, part: &FlowGraph, first: u32) -> StrangerPayments {
-        let end = first as usize + part.edge_count();
-        let in_part = |x: &Entry| (first as usize..end).contains(&(x.edge as usize));
+    /// The index of a part of the dump whose graph `part` holds some of this index's
+    /// graph's edges (`to_part` gives the part's edge id of one it holds): its payments
+    /// there, with the size shares and counts of the whole dump's.
+    pub fn part(&self, part: &FlowGraph, to_part: impl Fn(u32) -> Option<u32>) -> StrangerPayments {
         let mut offsets = Vec::with_capacity(self.offsets.len());
         offsets.push(0u32);
         let mut entries = Vec::new();
         for w in self.offsets.windows(2) {
             let own = &self.entries[w[0] as usize..w[1] as usize];
-            // A payer's entries are in edge order: the part's are one run of them.
-            let lo = own.partition_point(|x| (x.edge as usize) < first as usize);
-            let hi = own.partition_point(|x| (x.edge as usize) < end);
-            entries.extend(own[lo..hi].iter().map(|x| Entry { edge: x.edge - first, onward: 0, ..*x }));
+            entries.extend(
+                own.iter().filter_map(|x| to_part(x.edge).map(|edge| Entry { edge, onward: 0, ..*x })),
+            );
             offsets.push(entries.len() as u32);
         }
-        debug_assert!(entries.iter().all(|x| x.edge < part.edge_count() as u32));
-        debug_assert!(self.entries.iter().filter(|x| in_part(x)).count() == entries.len());
         let mut indexed = FixedBitSet::with_capacity(part.edge_count());
         for entry in &entries {
             indexed.insert(entry.edge as usize);
