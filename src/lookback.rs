@@ -145,8 +145,10 @@ pub enum PartRule {
     /// with the `anchor` role. For detectors that read one account's own history (its
     /// bursts, its habits, its dwell) rather than where money went next.
     Account {
-        /// The role of the account a hit is about (the hub of a fan, ...).
-        anchor: crate::detect::Role,
+        /// The role of the account a hit is about (the hub of a fan, ...); `None`: any of
+        /// its accounts (all of them in one group the detector keeps together, see
+        /// [`crate::detect::Detector::account_groups`]).
+        anchor: Option<crate::detect::Role>,
     },
 }
 

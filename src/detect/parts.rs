@@ -14,9 +14,10 @@
 //!   anchor transfer. Their hits are put in time order ([`in_time_order`]), in a whole
 //!   run too.
 //! - Parts of accounts, as many as parts of time, each own a run of accounts (in node
-//!   order, about as many transfers each) and load every transfer those accounts made or
-//!   received; a hit belongs to the part that owns its anchor account. The parts follow
-//!   each other in node order, the order of a whole run.
+//!   order, or of the groups of accounts a detector keeps together, about as many
+//!   transfers each) and load every transfer those accounts made or received; a hit
+//!   belongs to the part that owns its anchor account. The parts follow each other in
+//!   that order, the order of a whole run.
 //!
 //! A search that reaches its budget in the whole dump may stop elsewhere in a part,
 //! which holds fewer transfers to spend it on: the equality holds while no search is
@@ -110,30 +111,13 @@ pub fn in_part_order(rule: PartRule, hits: &mut [Hit]) {
 #[derive(Debug, Clone)]
 pub struct Partition {
     time: TimeParts,
-    /// The accounts each part of accounts owns: runs of node ids, in order.
-    accounts: Vec<std::ops::Range<u32>>,
 }
 
 impl Partition {
-    /// Parts of `window` seconds of `graph`'s time, and as many runs of its accounts with
-    /// about as many transfers each; `None` for a graph without transfers.
+    /// Parts of `window` seconds of `graph`'s time, and as many of its accounts; `None`
+    /// for a graph without transfers.
     pub fn of(graph: &FlowGraph, window: i64) -> Option<Partition> {
-        let time = TimeParts::of(graph, window)?;
-        let k = time.count();
-        let n = graph.node_count() as u32;
-        // Each transfer counts at both of its ends.
-        let total = 2 * graph.edge_count();
-        let mut accounts = Vec::with_capacity(k);
-        let (mut start, mut seen) = (0u32, 0usize);
-        for v in 0..n {
-            seen += graph.out_edges(v).len() + graph.in_edges(v).len();
-            if seen * k >= total * (accounts.len() + 1) && accounts.len() + 1 < k {
-                accounts.push(start..v + 1);
-                start = v + 1;
-            }
-        }
-        accounts.push(start..n);
-        Some(Partition { time, accounts })
+        Some(Partition { time: TimeParts::of(graph, window)? })
     }
 
     /// The parts of time.
@@ -141,9 +125,29 @@ impl Partition {
         self.time
     }
 
-    /// How many parts of accounts there are.
-    pub fn account_parts(&self) -> usize {
-        self.accounts.len()
+    /// The parts of accounts: as many as parts of time, each the accounts of a run of
+    /// groups (`groups`: one id per account, accounts of one id kept together; each
+    /// account alone when `None`) in the order of their ids, with about as many transfers
+    /// each. Per account, the part that owns it.
+    fn account_parts(&self, graph: &FlowGraph, groups: Option<&[u32]>) -> Vec<u32> {
+        let k = self.time.count();
+        let n = graph.node_count();
+        let group = |v: usize| groups.map_or(v as u32, |g| g[v]);
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by_key(|&v| (group(v as usize), v));
+        // Each transfer counts at both of its ends.
+        let total = 2 * graph.edge_count();
+        let mut part_of = vec![0u32; n];
+        let (mut part, mut seen) = (0usize, 0usize);
+        for (i, &v) in order.iter().enumerate() {
+            part_of[v as usize] = part as u32;
+            seen += graph.out_edges(v).len() + graph.in_edges(v).len();
+            let group_ends = order.get(i + 1).is_none_or(|&w| group(w as usize) != group(v as usize));
+            if group_ends && part + 1 < k && seen * k >= total * (part + 1) {
+                part += 1;
+            }
+        }
+        part_of
     }
 }
 
@@ -186,9 +190,16 @@ pub fn run_in_parts(
             }
         }
         PartRule::Account { anchor } => {
-            for (k, owned) in partition.accounts.iter().enumerate() {
+            let groups = detector.account_groups(ctx);
+            let part_of = partition.account_parts(g, groups.as_deref());
+            let parts = part_of.iter().max().map_or(0, |&p| p as usize + 1);
+            let mut owned: Vec<Vec<u32>> = vec![Vec::new(); parts];
+            for (v, &p) in part_of.iter().enumerate() {
+                owned[p as usize].push(v as u32);
+            }
+            for (k, accounts) in owned.iter().enumerate() {
                 let mut edges: Vec<u32> =
-                    owned.clone().flat_map(|v| g.out_edges(v).iter().chain(g.in_edges(v)).copied()).collect();
+                    accounts.iter().flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied()).collect();
                 if edges.is_empty() {
                     continue;
                 }
@@ -196,8 +207,10 @@ pub fn run_in_parts(
                 edges.dedup();
                 let part = g.edge_part(&edges);
                 let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges)));
-                out.hits
-                    .retain(|h| h.accounts.iter().any(|a| a.role == anchor && owned.contains(&a.account)));
+                let mine = |a: &crate::detect::HitAccount| {
+                    anchor.is_none_or(|r| a.role == r) && part_of[a.account as usize] as usize == k
+                };
+                out.hits.retain(|h| h.accounts.iter().any(mine));
                 to_whole(&mut out.hits, PartEdges::Listed(&edges));
                 found.push((format!("accounts part {}", k + 1), out));
             }

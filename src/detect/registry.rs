@@ -50,6 +50,12 @@ pub trait Detector: Sync {
     fn part_rule(&self, _config: &Config) -> Option<PartRule> {
         None
     }
+    /// Under [`PartRule::Account`], which accounts a part of accounts must hold together:
+    /// one id per account (a detector that reads a group of accounts, not one); `None`,
+    /// each account on its own.
+    fn account_groups(&self, _ctx: &Context<'_>) -> Option<Vec<u32>> {
+        None
+    }
 }
 
 /// Every detector, in run order.

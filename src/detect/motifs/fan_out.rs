@@ -72,7 +72,7 @@ impl Detector for FanOut {
     fn part_rule(&self, _config: &Config) -> Option<PartRule> {
         // A burst is read against its hub's own history, both ways, and nothing else
         // but counts shared with the whole dump.
-        Some(PartRule::Account { anchor: Role::Hub })
+        Some(PartRule::Account { anchor: Some(Role::Hub) })
     }
 
     fn pattern(&self) -> Pattern {

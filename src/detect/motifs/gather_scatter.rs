@@ -108,7 +108,7 @@ impl Detector for GatherScatter {
     fn part_rule(&self, _config: &Config) -> Option<PartRule> {
         // A hub's pass is read over its own transfers, both ways; pair flags come from the
         // whole dump.
-        Some(PartRule::Account { anchor: Role::Hub })
+        Some(PartRule::Account { anchor: Some(Role::Hub) })
     }
 
     fn pattern(&self) -> Pattern {

@@ -54,7 +54,7 @@ impl Detector for ShellProfileDetector {
 
     fn part_rule(&self, _config: &Config) -> Option<PartRule> {
         // A shell profile reads the company's own transfers over its life.
-        Some(PartRule::Account { anchor: Role::Shell })
+        Some(PartRule::Account { anchor: Some(Role::Shell) })
     }
 
     fn pattern(&self) -> Pattern {

@@ -43,7 +43,7 @@ use crate::config::params::{Count, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::search::shell_profile::normalise;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::model::{HolderKind, Relation};
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};
@@ -91,6 +91,24 @@ impl Detector for SharedControl {
             return Some("needs account countries (cross-border flows)".into());
         }
         None
+    }
+
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        // A controller's flows and whether its accounts are captive are read over its
+        // own accounts' transfers: a part holds whole controllers.
+        Some(PartRule::Account { anchor: None })
+    }
+
+    fn account_groups(&self, ctx: &Context<'_>) -> Option<Vec<u32>> {
+        let group = holder_groups(ctx, &ctx.config.os5);
+        let holders = group.len() as u32;
+        let g = ctx.graph;
+        // An account without a holder is in no controller: a group of its own.
+        Some(
+            (0..g.node_count() as u32)
+                .map(|v| group.get(g.accounts.holder[v as usize] as usize).copied().unwrap_or(holders.saturating_add(v)))
+                .collect(),
+        )
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {

@@ -79,7 +79,7 @@ impl Detector for Collector {
 
     fn part_rule(&self, _config: &Config) -> Option<PartRule> {
         // A collector's inflows, payouts and dwell are its own transfers, both ways.
-        Some(PartRule::Account { anchor: Role::Collector })
+        Some(PartRule::Account { anchor: Some(Role::Collector) })
     }
 
     fn pattern(&self) -> Pattern {

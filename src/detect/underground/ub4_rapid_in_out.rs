@@ -90,7 +90,7 @@ impl Detector for RapidInOut {
 
     fn part_rule(&self, _config: &Config) -> Option<PartRule> {
         // Turnover and dwell are read over the account's own transfers, both ways.
-        Some(PartRule::Account { anchor: Role::Mule })
+        Some(PartRule::Account { anchor: Some(Role::Mule) })
     }
 
     fn pattern(&self) -> Pattern {

@@ -83,7 +83,7 @@ impl Detector for SettlementShell {
     fn part_rule(&self, _config: &Config) -> Option<PartRule> {
         // A payout spike, its test transfers, dormancy and funding are the shell account's own
         // transfers, both ways.
-        Some(PartRule::Account { anchor: Role::Shell })
+        Some(PartRule::Account { anchor: Some(Role::Shell) })
     }
 
     fn pattern(&self) -> Pattern {
