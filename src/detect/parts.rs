@@ -198,8 +198,10 @@ pub fn run_in_parts(
                 owned[p as usize].push(v as u32);
             }
             for (k, accounts) in owned.iter().enumerate() {
-                let mut edges: Vec<u32> =
-                    accounts.iter().flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied()).collect();
+                let mut edges: Vec<u32> = accounts
+                    .iter()
+                    .flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied())
+                    .collect();
                 if edges.is_empty() {
                     continue;
                 }

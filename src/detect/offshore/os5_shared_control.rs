@@ -106,7 +106,12 @@ impl Detector for SharedControl {
         // An account without a holder is in no controller: a group of its own.
         Some(
             (0..g.node_count() as u32)
-                .map(|v| group.get(g.accounts.holder[v as usize] as usize).copied().unwrap_or(holders.saturating_add(v)))
+                .map(|v| {
+                    group
+                        .get(g.accounts.holder[v as usize] as usize)
+                        .copied()
+                        .unwrap_or(holders.saturating_add(v))
+                })
                 .collect(),
         )
     }
