@@ -49,6 +49,9 @@ pub enum Reads {
     /// amounts, which counterparties are new, its whole life): not a small table, so a
     /// time partition needs a bounded horizon for it.
     AccountHistory,
+    /// What each customer paid anyone on each day, by kind and currency (the sums the
+    /// reporting rules count): one group per transfer.
+    CustomerDays,
     /// Reference data without time: holders, kinds, countries, entity links.
     Reference,
 }
@@ -106,6 +109,7 @@ impl Reads {
             Reads::PairCounts => "one-off flags of payer-payee pairs",
             Reads::TwoWay => "who pays whom back",
             Reads::AccountHistory => "accounts' whole histories",
+            Reads::CustomerDays => "what each customer paid anyone on each day",
             Reads::Reference => "reference data",
         }
     }

@@ -64,6 +64,9 @@ pub(crate) struct Shared {
     pub(crate) bicliques: std::sync::OnceLock<Vec<bicliques::Biclique>>,
     pub(crate) one_off: std::sync::OnceLock<OneOffPayments>,
     pub(crate) strangers: std::sync::OnceLock<StrangerPayments>,
+    /// Other tables a detector measures once over the whole dump, one per type (see
+    /// [`Context::measured_once`]).
+    memo: std::sync::Mutex<Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl<'a> Context<'a> {
@@ -94,6 +97,22 @@ impl<'a> Context<'a> {
             Some((whole, _)) => whole,
             None => self,
         }
+    }
+
+    /// The table of type `T` that `measure` makes, made once per context: a detector's
+    /// own measure of the whole dump that every part of it reads (each detector's table
+    /// has a type of its own).
+    pub fn measured_once<T: std::any::Any + Send + Sync>(
+        &self,
+        measure: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        let mut memo = self.shared.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = memo.iter().find_map(|m| std::sync::Arc::clone(m).downcast::<T>().ok()) {
+            return found;
+        }
+        let made = std::sync::Arc::new(measure());
+        memo.push(made.clone());
+        made
     }
 
     /// Which transfers are their sender's only payment to their payee (measured once).

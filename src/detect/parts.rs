@@ -97,13 +97,16 @@ pub fn in_time_order(hits: &mut [Hit]) {
     });
 }
 
-/// Puts the hits of a detector that runs in parts under `rule` in the order its parts
-/// give, whether it ran on the whole dump or part by part: [`in_time_order`] for parts
-/// of time; the detector's own (account) order for parts of accounts, which follow each
-/// other in that order.
+/// Puts the hits of a detector that runs in parts under `rule` in one order, whether it
+/// ran on the whole dump or part by part: [`in_time_order`] for parts of time; for parts
+/// of accounts, by anchor account (a stable sort: one account's hits, all found in one
+/// part, keep the detector's order).
 pub fn in_part_order(rule: PartRule, hits: &mut [Hit]) {
-    if matches!(rule, PartRule::Time { .. }) {
-        in_time_order(hits);
+    match rule {
+        PartRule::Time { .. } => in_time_order(hits),
+        PartRule::Account { anchor } => hits.sort_by_key(|h| {
+            h.accounts.iter().filter(|a| anchor.is_none_or(|r| a.role == r)).map(|a| a.account).min()
+        }),
     }
 }
 

@@ -48,7 +48,7 @@ use rayon::prelude::*;
 
 use crate::config::params::{Amount, Count, Days, Share};
 use crate::config::Config;
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};
@@ -89,9 +89,15 @@ pub struct Structuring;
 impl Detector for Structuring {
     fn lookback(&self, _: &Config) -> Lookback {
         Lookback::unbounded(
-            "the payouts after the structured deposits are followed wherever they go",
-            &[Reads::Reference],
+            "a target's structured customer-days are gathered over the whole dump, each summing what its customer paid anyone that day",
+            &[Reads::CustomerDays, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, _config: &Config) -> Option<PartRule> {
+        // A target's structured days, the deposits at or over the line and the payouts
+        // are its own transfers; customer-days are summed over the whole dump.
+        Some(PartRule::Account { anchor: Some(Role::Target) })
     }
 
     fn pattern(&self) -> Pattern {
@@ -211,6 +217,7 @@ impl Measured {
 const DAY_OFFSET: i64 = 25_567;
 
 /// A customer-day just under a threshold, into one receiver.
+#[derive(Clone)]
 struct DayHit {
     day: i64,
     customer: u32,
@@ -224,7 +231,11 @@ struct DayHit {
 /// enough of them within the window, bunched under the line.
 fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let th = Thresholds::new(ctx, cfg);
-    let (by_target, over) = banded_days(ctx, cfg, &th, customer_days(ctx, &th));
+    // A customer-day sums what the customer paid anyone that day: measured over the
+    // whole dump, once, and read by each part for the targets it holds.
+    let whole = ctx.of_whole_dump();
+    let banded = whole.measured_once(|| Banded(banded_days(whole, cfg, &th, customer_days(whole, &th))));
+    let (by_target, over) = in_this_part(ctx, &banded.0);
     let window = cfg.window_days.get().ceil() as i64;
     let mut hits = Vec::new();
     for (target, mut list) in by_target {
@@ -235,6 +246,41 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         hits.push(target_hit(ctx, cfg, &th, target, &kept, &over, window));
     }
     hits
+}
+
+/// The whole dump's banded customer-days, as one type of its own for
+/// [`Context::measured_once`].
+struct Banded(BandedDays);
+
+/// `whole`'s banded days with the edge ids of `ctx`'s graph: in a part, those of its
+/// transfers (a target the part holds has all its receipts there); outside, as they are.
+fn in_this_part(ctx: &Context<'_>, whole: &BandedDays) -> BandedDays {
+    let Some((_, edges)) = ctx.whole else {
+        return (whole.0.clone(), whole.1.clone());
+    };
+    let len = ctx.graph.edge_count();
+    let by_target = whole
+        .0
+        .iter()
+        .map(|(&t, days)| {
+            let days = days
+                .iter()
+                .map(|d| DayHit {
+                    edges: d.edges.iter().filter_map(|&e| edges.part(e, len)).collect(),
+                    ..d.clone()
+                })
+                .filter(|d| !d.edges.is_empty())
+                .collect::<Vec<_>>();
+            (t, days)
+        })
+        .filter(|(_, days)| !days.is_empty())
+        .collect();
+    let over = whole
+        .1
+        .iter()
+        .map(|(&t, list)| (t, list.iter().filter_map(|&(day, e)| Some((day, edges.part(e, len)?))).collect()))
+        .collect();
+    (by_target, over)
 }
 
 /// Every transfer a threshold applies to, keyed by customer-day, kind and currency, in
