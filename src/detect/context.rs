@@ -23,6 +23,9 @@ pub struct Context<'a> {
     /// and the whole graph's edge id of the part's first edge. Per-transfer searches of
     /// the whole dump (one-off payments, stranger payments) are read from there.
     pub(crate) whole: Option<(&'a Context<'a>, PartEdges<'a>)>,
+    /// For a part of time, the time it owns, `[from, to)`: a search that starts at its
+    /// hit's first transfer need not start outside it (see [`Context::starts_here`]).
+    owned_time: Option<(i64, i64)>,
 }
 
 /// Which of the whole graph's edges the graph of a part holds, in order.
@@ -72,7 +75,7 @@ pub(crate) struct Shared {
 impl<'a> Context<'a> {
     /// A context over one run's graph, dump and configuration.
     pub fn new(graph: &'a FlowGraph, dump: &'a Dump, config: &'a Config) -> Self {
-        Context { graph, dump, config, shared: Shared::default(), whole: None }
+        Context { graph, dump, config, shared: Shared::default(), whole: None, owned_time: None }
     }
 
     /// The context of a part of `whole`'s dump, whose graph `part` holds the whole
@@ -84,7 +87,26 @@ impl<'a> Context<'a> {
             config: whole.config,
             shared: Shared::default(),
             whole: Some((whole, edges)),
+            owned_time: None,
         }
+    }
+
+    /// [`Context::part`] for a part of time that owns `[from, to)`.
+    pub fn time_part(
+        whole: &'a Context<'a>,
+        part: &'a FlowGraph,
+        first: u32,
+        (from, to): (i64, i64),
+    ) -> Self {
+        Context { owned_time: Some((from, to)), ..Context::part(whole, part, PartEdges::From(first)) }
+    }
+
+    /// Whether a search for hits whose first transfer is at `time` belongs here: outside
+    /// a part of time always; inside one, when the part owns that time, since the part
+    /// keeps only the hits anchored there (a detector whose hits are anchored at their
+    /// first transfer may skip the others' searches; the result is the same).
+    pub fn starts_here(&self, time: i64) -> bool {
+        self.owned_time.is_none_or(|(from, to)| (from..to).contains(&time))
     }
 }
 

@@ -29,9 +29,13 @@ use crate::graph::FlowGraph;
 use crate::lookback::{Anchor, PartRule};
 use crate::units::{days_to_seconds, format_date, seconds_to_days};
 
+use std::time::Instant;
+
 use super::context::{Context, PartEdges};
 use super::hit::Hit;
 use super::registry::{Detector, Outcome};
+use super::role::Role;
+use crate::progress::Progress;
 
 /// The parts of time of one dump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,32 +159,102 @@ impl Partition {
 }
 
 /// Runs `detector` part by part under `rule` over `ctx`'s whole graph: the hits one run
-/// on the whole graph finds (in [`in_time_order`] for parts of time), with the whole
-/// graph's edge ids, and how many parts ran.
+/// on the whole graph finds (in [`in_part_order`]), with the whole graph's edge ids, and
+/// how many parts ran.
 pub fn run_in_parts(
     detector: &dyn Detector,
     ctx: &Context<'_>,
     rule: PartRule,
     partition: &Partition,
 ) -> (Outcome, usize) {
+    let mut done = run_each_in_parts(ctx, &[(detector, rule)], partition, &crate::progress::Silent);
+    let (outcome, ran, _) = done.pop().unwrap_or_default();
+    (outcome, ran)
+}
+
+/// A detector of parts of accounts: its place in the list, and its anchor role.
+type AccountDetector = (usize, Option<Role>);
+
+/// What one detector found in its parts so far.
+#[derive(Default)]
+struct InParts {
+    hits: Vec<Hit>,
+    /// Each note, with the parts that made it.
+    notes: Vec<(String, Vec<String>)>,
+    ran: usize,
+    millis: u128,
+}
+
+impl InParts {
+    fn add(&mut self, part: &str, found: Outcome, started: Instant) {
+        self.millis += started.elapsed().as_millis();
+        self.ran += 1;
+        self.hits.extend(found.hits);
+        for note in found.notes {
+            match self.notes.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, parts)) => parts.push(part.to_owned()),
+                None => self.notes.push((note, vec![part.to_owned()])),
+            }
+        }
+    }
+
+    fn finish(self, rule: PartRule) -> (Outcome, usize, u128) {
+        let mut outcome = Outcome { hits: self.hits, notes: Vec::new() };
+        // A note every part made (a signal the dump lacks) is said once; others say where.
+        for (note, parts) in self.notes {
+            if parts.len() == self.ran {
+                outcome.notes.push(note);
+            } else {
+                outcome.notes.extend(parts.into_iter().map(|part| format!("{part}: {note}")));
+            }
+        }
+        in_part_order(rule, &mut outcome.hits);
+        (outcome, self.ran, self.millis)
+    }
+}
+
+/// Runs each of `detectors` part by part under its rule, as [`run_in_parts`] does, with
+/// each part's graph built once for all the detectors that read it: one for the
+/// detectors of parts of time (loading the widest range any of them reads), one per way
+/// of grouping accounts for the others. Per detector: its outcome, how many parts ran,
+/// and its own time in them (milliseconds, the parts' graphs left out).
+pub fn run_each_in_parts(
+    ctx: &Context<'_>,
+    detectors: &[(&dyn Detector, PartRule)],
+    partition: &Partition,
+    progress: &dyn Progress,
+) -> Vec<(Outcome, usize, u128)> {
     let g = ctx.graph;
-    let mut found: Vec<(String, Outcome)> = Vec::new();
-    match rule {
-        PartRule::Time { anchor, before_days, after_days } => {
-            let parts = partition.time;
-            let (before, after) = (days_to_seconds(before_days), days_to_seconds(after_days));
-            for k in 0..parts.count() {
-                let (own_from, own_to) = parts.owned(k);
-                let owned =
-                    g.time.partition_point(|&t| t < own_from)..g.time.partition_point(|&t| t < own_to);
-                if owned.is_empty() {
-                    continue;
-                }
-                let lo = g.time.partition_point(|&t| t < own_from.saturating_sub(before));
-                let hi = g.time.partition_point(|&t| t <= own_to.saturating_add(after));
-                let part = g.time_part(lo..hi);
-                let edges = PartEdges::From(lo as u32);
-                let mut out = detector.run(&Context::part(ctx, &part, edges));
+    let mut found: Vec<InParts> = detectors.iter().map(|_| InParts::default()).collect();
+    // Parts of time: each detector keeps the hits anchored in the part.
+    let timed: Vec<(usize, Anchor, f64, f64)> = detectors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, rule))| match *rule {
+            PartRule::Time { anchor, before_days, after_days } => Some((i, anchor, before_days, after_days)),
+            PartRule::Account { .. } => None,
+        })
+        .collect();
+    if !timed.is_empty() {
+        let parts = partition.time;
+        let widest = |f: fn(&(usize, Anchor, f64, f64)) -> f64| timed.iter().map(f).fold(0.0, f64::max);
+        let (before, after) = (days_to_seconds(widest(|t| t.2)), days_to_seconds(widest(|t| t.3)));
+        for k in 0..parts.count() {
+            let (own_from, own_to) = parts.owned(k);
+            if g.time.partition_point(|&t| t < own_from) == g.time.partition_point(|&t| t < own_to) {
+                continue;
+            }
+            let stage =
+                progress.stage(&format!("detect in parts of time: {} of {}", k + 1, parts.count()), None);
+            let lo = g.time.partition_point(|&t| t < own_from.saturating_sub(before));
+            let hi = g.time.partition_point(|&t| t <= own_to.saturating_add(after));
+            let part = g.time_part(lo..hi);
+            let edges = PartEdges::From(lo as u32);
+            let part_ctx = Context::time_part(ctx, &part, lo as u32, (own_from, own_to));
+            let name = format!("{} to {}", format_date(own_from), format_date(own_to - 1));
+            for &(i, anchor, _, _) in &timed {
+                let started = Instant::now();
+                let mut out = detectors[i].0.run(&part_ctx);
                 out.hits.retain(|h| {
                     let at = match anchor {
                         Anchor::FirstTransfer => h.first_seen,
@@ -189,60 +263,55 @@ pub fn run_in_parts(
                     (own_from..own_to).contains(&at)
                 });
                 to_whole(&mut out.hits, edges);
-                found.push((format!("{} to {}", format_date(own_from), format_date(own_to - 1)), out));
+                found[i].add(&name, out, started);
+            }
+            stage.finish();
+        }
+    }
+    // Parts of accounts, one partition per way of grouping them.
+    let mut by_grouping: Vec<(Option<Vec<u32>>, Vec<AccountDetector>)> = Vec::new();
+    for (i, (d, rule)) in detectors.iter().enumerate() {
+        if let PartRule::Account { anchor } = *rule {
+            let groups = d.account_groups(ctx);
+            match by_grouping.iter_mut().find(|(g, _)| *g == groups) {
+                Some((_, members)) => members.push((i, anchor)),
+                None => by_grouping.push((groups, vec![(i, anchor)])),
             }
         }
-        PartRule::Account { anchor } => {
-            let groups = detector.account_groups(ctx);
-            let part_of = partition.account_parts(g, groups.as_deref());
-            let parts = part_of.iter().max().map_or(0, |&p| p as usize + 1);
-            let mut owned: Vec<Vec<u32>> = vec![Vec::new(); parts];
-            for (v, &p) in part_of.iter().enumerate() {
-                owned[p as usize].push(v as u32);
+    }
+    for (groups, members) in &by_grouping {
+        let part_of = partition.account_parts(g, groups.as_deref());
+        let parts = part_of.iter().max().map_or(0, |&p| p as usize + 1);
+        let mut owned: Vec<Vec<u32>> = vec![Vec::new(); parts];
+        for (v, &p) in part_of.iter().enumerate() {
+            owned[p as usize].push(v as u32);
+        }
+        for (k, accounts) in owned.iter().enumerate() {
+            let mut edges: Vec<u32> =
+                accounts.iter().flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied()).collect();
+            if edges.is_empty() {
+                continue;
             }
-            for (k, accounts) in owned.iter().enumerate() {
-                let mut edges: Vec<u32> = accounts
-                    .iter()
-                    .flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied())
-                    .collect();
-                if edges.is_empty() {
-                    continue;
-                }
-                edges.sort_unstable();
-                edges.dedup();
-                let part = g.edge_part(&edges);
-                let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges)));
+            let stage = progress.stage(&format!("detect in parts of accounts: {} of {parts}", k + 1), None);
+            edges.sort_unstable();
+            edges.dedup();
+            let part = g.edge_part(&edges);
+            let part_ctx = Context::part(ctx, &part, PartEdges::Listed(&edges));
+            let name = format!("accounts part {}", k + 1);
+            for &(i, anchor) in members {
+                let started = Instant::now();
+                let mut out = detectors[i].0.run(&part_ctx);
                 let mine = |a: &crate::detect::HitAccount| {
                     anchor.is_none_or(|r| a.role == r) && part_of[a.account as usize] as usize == k
                 };
                 out.hits.retain(|h| h.accounts.iter().any(mine));
                 to_whole(&mut out.hits, PartEdges::Listed(&edges));
-                found.push((format!("accounts part {}", k + 1), out));
+                found[i].add(&name, out, started);
             }
+            stage.finish();
         }
     }
-    let ran = found.len();
-    let mut outcome = Outcome::default();
-    let mut notes: Vec<(String, Vec<String>)> = Vec::new();
-    for (part, out) in found {
-        outcome.hits.extend(out.hits);
-        for note in out.notes {
-            match notes.iter_mut().find(|(n, _)| *n == note) {
-                Some((_, parts)) => parts.push(part.clone()),
-                None => notes.push((note, vec![part.clone()])),
-            }
-        }
-    }
-    // A note every part made (a signal the dump lacks) is said once; others say where.
-    for (note, parts) in notes {
-        if parts.len() == ran {
-            outcome.notes.push(note);
-        } else {
-            outcome.notes.extend(parts.into_iter().map(|part| format!("{part}: {note}")));
-        }
-    }
-    in_part_order(rule, &mut outcome.hits);
-    (outcome, ran)
+    found.into_iter().zip(detectors).map(|(f, (_, rule))| f.finish(*rule)).collect()
 }
 
 /// Maps the edge ids of hits found in a part to the whole graph's (an increasing map:

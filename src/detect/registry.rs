@@ -11,7 +11,7 @@ use crate::progress::Progress;
 use super::arbitration::{drop_deferred, drop_licensed};
 use super::context::Context;
 use super::hit::Hit;
-use super::parts::{in_part_order, run_in_parts, Partition, PartsRun};
+use super::parts::{in_part_order, run_each_in_parts, Partition, PartsRun};
 use super::{motifs, offshore, underground};
 use crate::lookback::{Lookback, PartRule};
 
@@ -125,22 +125,42 @@ pub fn run_all_in(
 ) -> (Vec<Hit>, Vec<DetectorRun>) {
     let mut hits = Vec::with_capacity(detectors.len());
     let mut runs = Vec::new();
-    for d in detectors {
+    let skipped = |d: &dyn Detector| {
+        let disabled =
+            ctx.config.disabled.contains(&d.pattern()).then(|| "disabled in the config".to_owned());
+        disabled.or_else(|| d.unavailable(ctx))
+    };
+    // The detectors that run in parts go first, together: each part's graph serves all
+    // of them.
+    let mut in_parts: Vec<Option<(Outcome, usize, u128)>> = detectors.iter().map(|_| None).collect();
+    if let Some(p) = parts {
+        let todo: Vec<(usize, &dyn Detector, PartRule)> = detectors
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| skipped(d.as_ref()).is_none())
+            .filter_map(|(i, d)| Some((i, d.as_ref(), d.part_rule(ctx.config)?)))
+            .collect();
+        let pairs: Vec<(&dyn Detector, PartRule)> = todo.iter().map(|&(_, d, r)| (d, r)).collect();
+        for ((i, _, _), done) in todo.iter().zip(run_each_in_parts(ctx, &pairs, p, progress)) {
+            in_parts[*i] = Some(done);
+        }
+    }
+    for (d, done) in detectors.iter().zip(in_parts) {
         let pattern = d.pattern();
         let stage = progress.stage(&format!("detect {} {}", pattern, pattern.title()), None);
         let start = Instant::now();
         let lookback = d.lookback(ctx.config);
-        let disabled = ctx.config.disabled.contains(&pattern).then(|| "disabled in the config".to_owned());
-        let (outcome, skipped, in_parts) = match disabled.or_else(|| d.unavailable(ctx)) {
+        let mut millis = None;
+        let (outcome, skipped, in_parts) = match skipped(d.as_ref()) {
             Some(why) => (Outcome::default(), Some(why), None),
-            None => match (parts, d.part_rule(ctx.config)) {
-                (Some(p), Some(rule)) => {
-                    let (outcome, ran) = run_in_parts(d.as_ref(), ctx, rule, p);
+            None => match (parts, d.part_rule(ctx.config), done) {
+                (Some(p), Some(rule), Some((outcome, ran, took))) => {
+                    millis = Some(took);
                     let how = PartsRun::InParts { parts: ran, window_days: p.time().window_days(), rule };
                     (outcome, None, Some(how))
                 }
-                (Some(_), None) => (d.run(ctx), None, Some(PartsRun::WholeDump { why: lookback.words() })),
-                (None, rule) => {
+                (Some(_), _, _) => (d.run(ctx), None, Some(PartsRun::WholeDump { why: lookback.words() })),
+                (None, rule, _) => {
                     let mut outcome = d.run(ctx);
                     // In the order a partitioned run gives.
                     if let Some(rule) = rule {
@@ -155,7 +175,7 @@ pub fn run_all_in(
             code: pattern,
             title: pattern.title(),
             hits: outcome.hits.len(),
-            millis: start.elapsed().as_millis(),
+            millis: millis.unwrap_or_else(|| start.elapsed().as_millis()),
             skipped,
             notes: outcome.notes,
             lookback,

@@ -222,7 +222,7 @@ impl Detector for Cycle {
             .with_min_len(1024)
             .map(|e| {
                 let ei = e as usize;
-                if !counts(ei) || !together(&comp, g.src[ei], g.dst[ei]) {
+                if !counts(ei) || !together(&comp, g.src[ei], g.dst[ei]) || !ctx.starts_here(g.time[ei]) {
                     return (Vec::new(), false);
                 }
                 let origin = g.src[ei];
@@ -277,7 +277,7 @@ impl Detector for Cycle {
                         let e = index.payment(k) as usize;
                         let origin = g.src[e];
                         let mut cycles = Vec::new();
-                        if !together(&comp, origin, g.dst[e]) {
+                        if !together(&comp, origin, g.dst[e]) || !ctx.starts_here(g.time[e]) {
                             return (cycles, false);
                         }
                         let home = |v: u32| comp[v as usize] == comp[origin as usize];

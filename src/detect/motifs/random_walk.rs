@@ -116,7 +116,7 @@ impl Detector for RandomWalk {
             .into_par_iter()
             .with_min_len(1024)
             .map(|e| {
-                if private[g.src[e as usize] as usize] {
+                if private[g.src[e as usize] as usize] && ctx.starts_here(g.time[e as usize]) {
                     chain_from(g, &chain, &private, e)
                 } else {
                     (None, false)

@@ -147,6 +147,7 @@ impl Detector for RoundTrip {
                 let (s, d) = (g.src[e as usize] as usize, g.dst[e as usize] as usize);
                 let c = &g.accounts.controller;
                 g.amount[e as usize] >= min_amount
+                    && ctx.starts_here(g.time[e as usize])
                     && g.accounts.country[s].is_some()
                     && !g.accounts.offshore[s]
                     && c[s] != c[d]

@@ -122,6 +122,7 @@ impl Detector for Layering {
         let results: Vec<(Option<Vec<u32>>, bool)> = (0..g.edge_count() as u32)
             .into_par_iter()
             .with_min_len(1024)
+            .filter(|&e| ctx.starts_here(g.time[e as usize]))
             .map(|e| chain_from(g, &spec, &shell, e))
             // Only what a search found or where it stopped, not an entry per transfer.
             .filter(|r| r.0.is_some() || r.1)
