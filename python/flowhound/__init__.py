@@ -154,6 +154,7 @@ def analyze(
     threads: Optional[int] = None,
     strict: bool = False,
     max_reject_ratio: float = 0.01,
+    partition_window: Union[int, str, None] = None,
 ) -> Analysis:
     """Runs flowhound's detectors over transfer tables and returns ranked leads.
 
@@ -165,6 +166,9 @@ def analyze(
             for any value.
         strict: raise on any rejected row.
         max_reject_ratio: raise when more than this share of a table's rows is rejected.
+        partition_window: run the detectors that can be split in parts of this length
+            (seconds, or "30d" / "12h"), as the CLI's ``--partition-window``: the same
+            leads, found the way a run spread over machines finds them.
 
     Raises:
         FlowhoundError: bad input (naming table, row and field) or a failed run.
@@ -173,8 +177,9 @@ def analyze(
     tables = _tables(
         transfers, accounts=accounts, entities=entities, entity_links=entity_links, fx_rates=fx_rates
     )
+    partition = None if partition_window is None else _seconds(partition_window)
     outputs, record = _flowhound.analyze(
-        tables, _config_toml(config), threads, strict, max_reject_ratio
+        tables, _config_toml(config), threads, strict, max_reject_ratio, partition
     )
     frames = {name: _frame(t) for name, t in outputs}
     if isinstance(transfers, Dump) and transfers.rejects is not None and transfers.rejects.height:

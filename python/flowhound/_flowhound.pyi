@@ -19,6 +19,7 @@ def analyze(
     threads: Optional[int] = None,
     strict: bool = False,
     max_reject_ratio: float = 0.01,
+    partition_seconds: Optional[int] = None,
 ) -> Tuple[List[Tuple[str, ArrowTable]], str]: ...
 def features(
     tables: Dict[str, Any],

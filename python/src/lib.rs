@@ -91,7 +91,7 @@ fn options(
 /// Runs analyze on in-memory tables (`tables`: table name -> Arrow table). Returns the
 /// output tables by file stem and the run record (run.json) as text.
 #[pyfunction]
-#[pyo3(signature = (tables, config_toml=None, threads=None, strict=false, max_reject_ratio=0.01))]
+#[pyo3(signature = (tables, config_toml=None, threads=None, strict=false, max_reject_ratio=0.01, partition_seconds=None))]
 fn analyze(
     py: Python<'_>,
     tables: &Bound<'_, PyDict>,
@@ -99,15 +99,22 @@ fn analyze(
     threads: Option<usize>,
     strict: bool,
     max_reject_ratio: f64,
+    partition_seconds: Option<i64>,
 ) -> PyResult<(Vec<(String, ArrowTable)>, String)> {
     if !(0.0..=1.0).contains(&max_reject_ratio) {
         return Err(FlowhoundError::new_err(format!("max_reject_ratio {max_reject_ratio}: must be in 0..1")));
+    }
+    if let Some(p) = partition_seconds.filter(|&p| p <= 0) {
+        return Err(FlowhoundError::new_err(format!("partition_window {p} s: must be > 0")));
     }
     let config = config(config_toml)?;
     let raws = self::tables(tables)?;
     let dir = tempfile::tempdir().map_err(fail)?;
     let out = dir.path().join("out");
-    let opts = options("(in-memory tables)", &out, strict, max_reject_ratio, "rejects.csv");
+    let opts = Options {
+        partition_window: partition_seconds,
+        ..options("(in-memory tables)", &out, strict, max_reject_ratio, "rejects.csv")
+    };
     let result = py.detach(|| {
         on_threads(threads, || flowhound::analyze::run_with(&opts, Input::Tables(raws), &config, &Silent))
             .and_then(|r| {

@@ -118,6 +118,20 @@ def test_threads_do_not_change_the_result():
     assert one.summary["leads"] == two.summary["leads"]
 
 
+def test_a_partitioned_run_gives_the_whole_run_leads(tmp_path):
+    flowhound.generate(tmp_path / "dump", seed=13, transfers=30_000, days=90)
+    dump = flowhound.read_dump(tmp_path / "dump")
+    whole = flowhound.analyze(dump)
+    parts = flowhound.analyze(dump, partition_window="9d")
+    assert whole.leads.height > 0
+    for name in OUTPUTS:
+        assert getattr(parts, name).equals(getattr(whole, name)), name
+    ran = {d["code"]: d["parts"]["ran"] for d in parts.summary["detectors"]}
+    assert ran["cycle"] == "in_parts" and ran["fan_in"] == "in_parts" and ran["stack"] == "whole_dump"
+    with pytest.raises(flowhound.FlowhoundError, match="partition_window"):
+        flowhound.analyze(dump, partition_window=0)
+
+
 def test_config_as_dict_text_or_path_is_the_same(tmp_path):
     text = "[cycle]\nmin_hops = 4\n"
     path = tmp_path / "my.toml"
