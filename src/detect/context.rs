@@ -150,13 +150,16 @@ impl<'a> Context<'a> {
         })
     }
 
-    /// The one-off payments on `channels`, indexed for searches among strangers
-    /// (measured once: `channels` must be the same at every call of one run).
-    pub fn stranger_payments(&self, channels: &[Channel]) -> &StrangerPayments {
-        self.shared.strangers.get_or_init(|| match self.whole {
+    /// The one-off payments on `channels`, indexed for searches among strangers. The
+    /// caller holds the index only while it searches (it is large): a whole run builds
+    /// it once; in a part, it is the whole dump's, measured once for all parts and cut to
+    /// the part's transfers (`channels` must then be the same at every call).
+    pub fn stranger_payments(&self, channels: &[Channel]) -> StrangerPayments {
+        match self.whole {
             Some((whole, edges)) => {
                 let len = self.graph.edge_count();
-                whole.stranger_payments(channels).part(self.graph, |e| edges.part(e, len))
+                let all = whole.shared.strangers.get_or_init(|| whole.stranger_payments(channels));
+                all.part(self.graph, |e| edges.part(e, len))
             }
             None => {
                 let g = self.graph;
@@ -164,7 +167,7 @@ impl<'a> Context<'a> {
                     channels.contains(&g.channel[e as usize])
                 })
             }
-        })
+        }
     }
 
     /// The account id of node `v`.

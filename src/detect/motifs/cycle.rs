@@ -268,7 +268,7 @@ impl Detector for Cycle {
             .collect();
         // Loops of strangers, from every one-off payment its payer rarely makes.
         if one_off.is_some() {
-            let index = ctx.stranger_payments(&channels);
+            let index = &ctx.stranger_payments(&channels);
             found.par_extend(
                 (0..index.payments())
                     .into_par_iter()
