@@ -154,6 +154,16 @@ pub enum PartRule {
         /// [`crate::detect::Detector::account_groups`]).
         anchor: Option<crate::detect::Role>,
     },
+    /// Parts of account pairs, for a detector whose hit is about two accounts that need
+    /// not deal with each other (a mirror network): parts of time, each reading
+    /// `gap_days` around it, name the pairs worth reading
+    /// ([`crate::detect::Detector::account_pairs`]); each pair then belongs to one part,
+    /// which loads every transfer of both accounts and keeps the hits whose two central
+    /// accounts are one of its pairs.
+    Pairs {
+        /// How far around a part of time the pairs' candidates are read, in days.
+        gap_days: f64,
+    },
 }
 
 fn sorted(reads: &[Reads]) -> Vec<Reads> {

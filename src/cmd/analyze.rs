@@ -140,6 +140,9 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             Some(PartsRun::InParts { parts, rule: PartRule::Account { .. }, .. }) => {
                 Some(format!("{} ({parts} parts of accounts)", d.code))
             }
+            Some(PartsRun::InParts { parts, rule: PartRule::Pairs { .. }, .. }) => {
+                Some(format!("{} ({parts} parts of account pairs)", d.code))
+            }
             _ => None,
         })
         .collect();

@@ -111,6 +111,16 @@ pub fn in_part_order(rule: PartRule, hits: &mut [Hit]) {
         PartRule::Account { anchor } => hits.sort_by_key(|h| {
             h.accounts.iter().filter(|a| anchor.is_none_or(|r| a.role == r)).map(|a| a.account).min()
         }),
+        PartRule::Pairs { .. } => hits.sort_by_key(central_pair),
+    }
+}
+
+/// The two central accounts of a hit (smaller first), when it has exactly two.
+fn central_pair(h: &Hit) -> Option<(u32, u32)> {
+    let mut central = h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account);
+    match (central.next(), central.next(), central.next()) {
+        (Some(a), Some(b), None) => Some((a.min(b), a.max(b))),
+        _ => None,
     }
 }
 
@@ -232,7 +242,7 @@ pub fn run_each_in_parts(
         .enumerate()
         .filter_map(|(i, (_, rule))| match *rule {
             PartRule::Time { anchor, before_days, after_days } => Some((i, anchor, before_days, after_days)),
-            PartRule::Account { .. } => None,
+            PartRule::Account { .. } | PartRule::Pairs { .. } => None,
         })
         .collect();
     if !timed.is_empty() {
@@ -311,7 +321,76 @@ pub fn run_each_in_parts(
             stage.finish();
         }
     }
+    for (i, (d, rule)) in detectors.iter().enumerate() {
+        if let PartRule::Pairs { gap_days } = *rule {
+            pairs_in_parts(ctx, *d, gap_days, partition, progress, &mut found[i]);
+        }
+    }
     found.into_iter().zip(detectors).map(|(f, (_, rule))| f.finish(*rule)).collect()
+}
+
+/// One detector under [`PartRule::Pairs`]: the pairs its parts of time name, then one
+/// part per run of pairs (in order, about as many transfers each) holding every transfer
+/// of their accounts.
+fn pairs_in_parts(
+    ctx: &Context<'_>,
+    detector: &dyn Detector,
+    gap_days: f64,
+    partition: &Partition,
+    progress: &dyn Progress,
+    found: &mut InParts,
+) {
+    let g = ctx.graph;
+    let parts = partition.time;
+    let gap = days_to_seconds(gap_days);
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for k in 0..parts.count() {
+        let (own_from, own_to) = parts.owned(k);
+        if g.time.partition_point(|&t| t < own_from) == g.time.partition_point(|&t| t < own_to) {
+            continue;
+        }
+        let lo = g.time.partition_point(|&t| t < own_from.saturating_sub(gap));
+        let hi = g.time.partition_point(|&t| t <= own_to.saturating_add(gap));
+        let part = g.time_part(lo..hi);
+        pairs.extend(detector.account_pairs(&Context::time_part(ctx, &part, lo as u32, (own_from, own_to))));
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    // Runs of pairs with about as many transfers each, as many as parts of time.
+    let weight = |&(a, b): &(u32, u32)| {
+        [a, b].iter().map(|&v| g.out_edges(v).len() + g.in_edges(v).len()).sum::<usize>()
+    };
+    let total: usize = pairs.iter().map(weight).sum();
+    let k = parts.count();
+    let mut runs: Vec<Vec<(u32, u32)>> = Vec::new();
+    let mut run: Vec<(u32, u32)> = Vec::new();
+    let mut seen = 0;
+    for p in pairs {
+        seen += weight(&p);
+        run.push(p);
+        if runs.len() + 1 < k && seen * k >= total * (runs.len() + 1) {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    runs.push(run);
+    let count = runs.iter().filter(|r| !r.is_empty()).count();
+    for (n, owned) in runs.iter().filter(|r| !r.is_empty()).enumerate() {
+        let stage = progress.stage(&format!("detect in parts of account pairs: {} of {count}", n + 1), None);
+        let mut accounts: Vec<u32> = owned.iter().flat_map(|&(a, b)| [a, b]).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let mut edges: Vec<u32> =
+            accounts.iter().flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied()).collect();
+        edges.sort_unstable();
+        edges.dedup();
+        let part = g.edge_part(&edges);
+        let started = Instant::now();
+        let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges)));
+        out.hits.retain(|h| central_pair(h).is_some_and(|p| owned.binary_search(&p).is_ok()));
+        to_whole(&mut out.hits, PartEdges::Listed(&edges));
+        found.add(&format!("account pairs part {}", n + 1), out, started);
+        stage.finish();
+    }
 }
 
 /// Maps the edge ids of hits found in a part to the whole graph's (an increasing map:

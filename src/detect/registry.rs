@@ -56,6 +56,11 @@ pub trait Detector: Sync {
     fn account_groups(&self, _ctx: &Context<'_>) -> Option<Vec<u32>> {
         None
     }
+    /// Under [`PartRule::Pairs`], the account pairs (smaller first, sorted) whose hits
+    /// this context's transfers may start, in the part of time it owns.
+    fn account_pairs(&self, _ctx: &Context<'_>) -> Vec<(u32, u32)> {
+        Vec::new()
+    }
 }
 
 /// Every detector, in run order.

@@ -103,23 +103,69 @@ pub fn networks<'c>(ctx: &'c Context<'_>) -> &'c [MirrorNetwork] {
     ctx.shared.mirrors.get_or_init(|| compute(ctx, &ctx.config.ub3))
 }
 
+/// The account pairs (smaller first) with a mirror candidate whose inflow leg a part of
+/// time owns ([`Context::starts_here`]): the pairs whose networks the dump may hold.
+pub fn candidate_pairs(ctx: &Context<'_>) -> Vec<(u32, u32)> {
+    let g = ctx.graph;
+    let (found, _) = candidates(ctx, &ctx.config.ub3);
+    let mut pairs: Vec<(u32, u32)> =
+        found.iter().filter(|f| ctx.starts_here(g.time[f.2 as usize])).map(pair_of).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
 fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
     let g = ctx.graph;
-    let channels = cfg.channels.as_slice().to_vec();
     let gap = hours_to_seconds(cfg.max_gap_hours.get()) as i64;
+    let (found, volume) = candidates(ctx, cfg);
+    let mut nets = assemble(g, cfg, found, gap, &volume);
+    let (is_leg, matches) = (leg_test(ctx, cfg), match_test(ctx, cfg));
+    nets.par_iter_mut()
+        .filter(|n| !n.linked)
+        .for_each(|n| add_smaller_legs(g, cfg, n, gap, &is_leg, &matches));
+    nets
+}
+
+/// Whether transfer `e` is a leg (domestic, between two controllers, of a counted
+/// channel), `customer` being the account on its customer side.
+fn leg_test<'a>(ctx: &'a Context<'_>, cfg: &'a Ub3Config) -> impl Fn(usize, u32) -> bool + Sync + 'a {
+    let g = ctx.graph;
     let exempt = ctx.config.exempt_licensed;
-    let is_leg = |e: usize, customer: u32| -> bool {
+    move |e: usize, customer: u32| -> bool {
         let (s, d) = (g.src[e], g.dst[e]);
         let c = &g.accounts;
         s != d
-            && channels.contains(&g.channel[e])
+            && cfg.channels.as_slice().contains(&g.channel[e])
             && c.country[s as usize].is_some()
             && c.country[s as usize] == c.country[d as usize]
             && c.controller[s as usize] != c.controller[d as usize]
             && (!cfg.persons_only || c.kind[customer as usize] != HolderKind::Company)
             // A licensed remitter mirrors payments by trade; neither side of it is a leg.
             && !(exempt && (c.licensed[s as usize] || c.licensed[d as usize]))
-    };
+    }
+}
+
+/// Whether an inflow and an outflow leg mirror each other: close in time and value, on
+/// two accounts in different countries.
+fn match_test<'a>(ctx: &'a Context<'_>, cfg: &'a Ub3Config) -> impl Fn(&Leg, &Leg) -> bool + Sync + 'a {
+    let g = ctx.graph;
+    let gap = hours_to_seconds(cfg.max_gap_hours.get()) as i64;
+    let tol = cfg.amount_tolerance.get();
+    move |i: &Leg, o: &Leg| -> bool {
+        (i.time - o.time).abs() <= gap
+            && (o.amount - i.amount).abs() <= tol * i.amount.max(o.amount)
+            && g.accounts.country[i.hub as usize] != g.accounts.country[o.hub as usize]
+            && i.hub != o.hub
+    }
+}
+
+/// Every mirror candidate of the dump, sorted by account pair, and the volume of legs
+/// each account could have paired.
+fn candidates(ctx: &Context<'_>, cfg: &Ub3Config) -> (Vec<Candidate>, LegVolume) {
+    let g = ctx.graph;
+    let gap = hours_to_seconds(cfg.max_gap_hours.get()) as i64;
+    let is_leg = leg_test(ctx, cfg);
     // Inflow legs name their receiver as hub, outflow legs their sender.
     let legs = |min: f64, inflow: bool| -> Vec<Leg> {
         (0..g.edge_count())
@@ -136,13 +182,7 @@ fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
             .collect()
     };
     let tol = cfg.amount_tolerance.get();
-    let matches = |i: &Leg, o: &Leg| -> bool {
-        (i.time - o.time).abs() <= gap
-            && (o.amount - i.amount).abs() <= tol * i.amount.max(o.amount)
-            && g.accounts.country[i.hub as usize] != g.accounts.country[o.hub as usize]
-            && i.hub != o.hub
-    };
-
+    let matches = match_test(ctx, cfg);
     // Unlinked: bucket outflows by (time / gap) and amount.
     let unlinked_floor = g.scale.floor(cfg.min_unlinked_leg_amount);
     let ins = legs(unlinked_floor, true);
@@ -198,12 +238,7 @@ fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
         }
         m
     };
-    let volume = LegVolume { ins: times(&ins), outs: times(&outs) };
-    let mut nets = assemble(g, cfg, found, gap, &volume);
-    nets.par_iter_mut()
-        .filter(|n| !n.linked)
-        .for_each(|n| add_smaller_legs(g, cfg, n, gap, &is_leg, &matches));
-    nets
+    (found, LegVolume { ins: times(&ins), outs: times(&outs) })
 }
 
 /// Adds to an unlinked network, already shown by its reporting-size legs, the legs

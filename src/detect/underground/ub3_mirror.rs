@@ -45,7 +45,7 @@
 
 use crate::config::Config;
 use crate::detect::search::mirrors;
-use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
+use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads};
 use crate::pattern::Pattern;
 
 /// UB3 detector.
@@ -65,6 +65,17 @@ impl Detector for Mirror {
 
     fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
         mirrors::unavailable(ctx)
+    }
+
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        // A network is two accounts' matched legs, hours apart, gathered over the dump:
+        // the pairs are found in parts of time, each network read from both accounts'
+        // transfers.
+        Some(PartRule::Pairs { gap_days: config.ub3.max_gap_hours.get() / 24.0 })
+    }
+
+    fn account_pairs(&self, ctx: &Context<'_>) -> Vec<(u32, u32)> {
+        mirrors::candidate_pairs(ctx)
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
