@@ -245,9 +245,20 @@ pub fn run_each_in_parts(
             PartRule::Account { .. } | PartRule::Pairs { .. } => None,
         })
         .collect();
-    if !timed.is_empty() {
+    // Detectors of account pairs name their pairs in the same parts of time.
+    let paired: Vec<(usize, f64)> = detectors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, rule))| match *rule {
+            PartRule::Pairs { gap_days } => Some((i, gap_days)),
+            _ => None,
+        })
+        .collect();
+    let mut pairs: Vec<Vec<(u32, u32)>> = paired.iter().map(|_| Vec::new()).collect();
+    if !timed.is_empty() || !paired.is_empty() {
         let parts = partition.time;
-        let widest = |f: fn(&(usize, Anchor, f64, f64)) -> f64| timed.iter().map(f).fold(0.0, f64::max);
+        let gap = paired.iter().map(|p| p.1).fold(0.0, f64::max);
+        let widest = |f: fn(&(usize, Anchor, f64, f64)) -> f64| timed.iter().map(f).fold(gap, f64::max);
         let (before, after) = (days_to_seconds(widest(|t| t.2)), days_to_seconds(widest(|t| t.3)));
         for k in 0..parts.count() {
             let (own_from, own_to) = parts.owned(k);
@@ -274,6 +285,11 @@ pub fn run_each_in_parts(
                 });
                 to_whole(&mut out.hits, edges);
                 found[i].add(&name, out, started);
+            }
+            for (&(i, _), named) in paired.iter().zip(&mut pairs) {
+                let started = Instant::now();
+                named.extend(detectors[i].0.account_pairs(&part_ctx));
+                found[i].millis += started.elapsed().as_millis();
             }
             stage.finish();
         }
@@ -321,41 +337,27 @@ pub fn run_each_in_parts(
             stage.finish();
         }
     }
-    for (i, (d, rule)) in detectors.iter().enumerate() {
-        if let PartRule::Pairs { gap_days } = *rule {
-            pairs_in_parts(ctx, *d, gap_days, partition, progress, &mut found[i]);
-        }
+    for (&(i, _), mut named) in paired.iter().zip(pairs) {
+        named.sort_unstable();
+        named.dedup();
+        pairs_in_parts(ctx, detectors[i].0, named, partition, progress, &mut found[i]);
     }
     found.into_iter().zip(detectors).map(|(f, (_, rule))| f.finish(*rule)).collect()
 }
 
-/// One detector under [`PartRule::Pairs`]: the pairs its parts of time name, then one
-/// part per run of pairs (in order, about as many transfers each) holding every transfer
-/// of their accounts.
+/// One detector under [`PartRule::Pairs`], given the pairs its parts of time named
+/// (sorted, each once): one part per run of pairs (in order, about as many transfers
+/// each) holding every transfer of their accounts.
 fn pairs_in_parts(
     ctx: &Context<'_>,
     detector: &dyn Detector,
-    gap_days: f64,
+    pairs: Vec<(u32, u32)>,
     partition: &Partition,
     progress: &dyn Progress,
     found: &mut InParts,
 ) {
     let g = ctx.graph;
     let parts = partition.time;
-    let gap = days_to_seconds(gap_days);
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for k in 0..parts.count() {
-        let (own_from, own_to) = parts.owned(k);
-        if g.time.partition_point(|&t| t < own_from) == g.time.partition_point(|&t| t < own_to) {
-            continue;
-        }
-        let lo = g.time.partition_point(|&t| t < own_from.saturating_sub(gap));
-        let hi = g.time.partition_point(|&t| t <= own_to.saturating_add(gap));
-        let part = g.time_part(lo..hi);
-        pairs.extend(detector.account_pairs(&Context::time_part(ctx, &part, lo as u32, (own_from, own_to))));
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
     // Runs of pairs with about as many transfers each, as many as parts of time.
     let weight = |&(a, b): &(u32, u32)| {
         [a, b].iter().map(|&v| g.out_edges(v).len() + g.in_edges(v).len()).sum::<usize>()
