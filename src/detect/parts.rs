@@ -18,18 +18,25 @@
 //!   transfers each) and load every transfer those accounts made or received; a hit
 //!   belongs to the part that owns its anchor account. The parts follow each other in
 //!   that order, the order of a whole run.
+//! - Parts of account pairs: the parts of time name the pairs worth reading
+//!   ([`Detector::account_pairs`]); the pairs, in order, are cut into as many runs with
+//!   about as many transfers each, and a part loads every transfer of its pairs'
+//!   accounts and keeps the hits whose two central accounts are one of its pairs.
+//!
+//! Each part's graph is built once for all the detectors of its kind that run in it
+//! ([`run_each_in_parts`]).
 //!
 //! A search that reaches its budget in the whole dump may stop elsewhere in a part,
 //! which holds fewer transfers to spend it on: the equality holds while no search is
 //! capped, and each part's notes say when one was.
+
+use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::graph::FlowGraph;
 use crate::lookback::{Anchor, PartRule};
 use crate::units::{days_to_seconds, format_date, seconds_to_days};
-
-use std::time::Instant;
 
 use super::context::{Context, PartEdges};
 use super::hit::Hit;
