@@ -130,18 +130,19 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     let floors: Vec<String> =
         s.floors.iter().map(|f| format!("{} {} = {}", f.key, f.floor, fmt_amount_exact(f.amount))).collect();
     say!("floors: {}", floors.join(", "));
+    let count = |n: usize| if n == 1 { "1 part".to_owned() } else { format!("{n} parts") };
     let in_parts: Vec<String> = report
         .detectors
         .iter()
         .filter_map(|d| match &d.parts {
             Some(PartsRun::InParts { parts, window_days, rule: PartRule::Time { .. } }) => {
-                Some(format!("{} ({parts} parts of {window_days} days)", d.code))
+                Some(format!("{} ({} of {window_days} days)", d.code, count(*parts)))
             }
             Some(PartsRun::InParts { parts, rule: PartRule::Account { .. }, .. }) => {
-                Some(format!("{} ({parts} parts of accounts)", d.code))
+                Some(format!("{} ({} of accounts)", d.code, count(*parts)))
             }
             Some(PartsRun::InParts { parts, rule: PartRule::Pairs { .. }, .. }) => {
-                Some(format!("{} ({parts} parts of account pairs)", d.code))
+                Some(format!("{} ({} of account pairs)", d.code, count(*parts)))
             }
             _ => None,
         })
