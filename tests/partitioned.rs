@@ -13,9 +13,19 @@ fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
     ok(&["generate", "--out", s(&dump), "--transfers", "40000", "--days", "120", "--seed", "17", "-q"]);
     let whole = dir.path().join("whole");
     ok(&["analyze", s(&dump), "--out", s(&whole), "-q"]);
-    for window in ["5d", "13d"] {
+    // One thread for one of them: the same files for any thread count.
+    for (window, threads) in [("5d", "2"), ("13d", "1")] {
         let parts = dir.path().join(format!("parts-{window}"));
-        let out = ok(&["analyze", s(&dump), "--out", s(&parts), "--partition-window", window]);
+        let out = ok(&[
+            "--threads",
+            threads,
+            "analyze",
+            s(&dump),
+            "--out",
+            s(&parts),
+            "--partition-window",
+            window,
+        ]);
         for file in
             ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
         {
