@@ -163,6 +163,9 @@ pub enum PartRule {
     Pairs {
         /// How far around a part of time the pairs' candidates are read, in days.
         gap_days: f64,
+        /// Also load every transfer of the accounts the pair's accounts paid (where a
+        /// hit follows the money one step on).
+        with_payees: bool,
     },
 }
 

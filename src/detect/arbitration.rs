@@ -135,6 +135,7 @@ mod tests {
             last_seen: 0,
             strength: 0.5,
             reason: String::new(),
+            pair: None,
         }
     }
 

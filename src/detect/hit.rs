@@ -37,6 +37,10 @@ pub struct Hit {
     pub strength: f64,
     /// Human-readable reason with the numbers.
     pub reason: String,
+    /// The two accounts the hit is about (smaller first) when they need not deal with
+    /// each other, as a mirror network's do: how a part of account pairs tells its own
+    /// hits ([`crate::lookback::PartRule::Pairs`]).
+    pub pair: Option<(u32, u32)>,
 }
 
 /// Collects a hit's accounts and transfers, then seals them in a deterministic order.
@@ -44,6 +48,7 @@ pub struct Hit {
 pub struct HitBuilder {
     accounts: std::collections::BTreeMap<u32, HitAccount>,
     transfers: Vec<u32>,
+    pair: Option<(u32, u32)>,
 }
 
 impl HitBuilder {
@@ -60,6 +65,11 @@ impl HitBuilder {
         if role.rank() < a.role.rank() {
             a.role = role;
         }
+    }
+
+    /// Names the two accounts the hit is about (see [`Hit::pair`]).
+    pub fn about_pair(&mut self, a: u32, b: u32) {
+        self.pair = Some((a.min(b), a.max(b)));
     }
 
     /// Adds a proving transfer (edge id).
@@ -89,6 +99,7 @@ impl HitBuilder {
             last_seen,
             strength: strength.clamp(0.01, 1.0),
             reason,
+            pair: self.pair,
         }
     }
 }

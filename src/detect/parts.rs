@@ -122,8 +122,12 @@ pub fn in_part_order(rule: PartRule, hits: &mut [Hit]) {
     }
 }
 
-/// The two central accounts of a hit (smaller first), when it has exactly two.
+/// The two accounts a hit is about: the pair it names, else its two central accounts
+/// when it has exactly two.
 fn central_pair(h: &Hit) -> Option<(u32, u32)> {
+    if h.pair.is_some() {
+        return h.pair;
+    }
     let mut central = h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account);
     match (central.next(), central.next(), central.next()) {
         (Some(a), Some(b), None) => Some((a.min(b), a.max(b))),
@@ -257,7 +261,7 @@ pub fn run_each_in_parts(
         .iter()
         .enumerate()
         .filter_map(|(i, (_, rule))| match *rule {
-            PartRule::Pairs { gap_days } => Some((i, gap_days)),
+            PartRule::Pairs { gap_days, .. } => Some((i, gap_days)),
             _ => None,
         })
         .collect();
@@ -347,7 +351,8 @@ pub fn run_each_in_parts(
     for (&(i, _), mut named) in paired.iter().zip(pairs) {
         named.sort_unstable();
         named.dedup();
-        pairs_in_parts(ctx, detectors[i].0, named, partition, progress, &mut found[i]);
+        let with_payees = matches!(detectors[i].1, PartRule::Pairs { with_payees: true, .. });
+        pairs_in_parts(ctx, detectors[i].0, named, with_payees, partition, progress, &mut found[i]);
     }
     found.into_iter().zip(detectors).map(|(f, (_, rule))| f.finish(*rule)).collect()
 }
@@ -359,6 +364,7 @@ fn pairs_in_parts(
     ctx: &Context<'_>,
     detector: &dyn Detector,
     pairs: Vec<(u32, u32)>,
+    with_payees: bool,
     partition: &Partition,
     progress: &dyn Progress,
     found: &mut InParts,
@@ -386,6 +392,10 @@ fn pairs_in_parts(
     for (n, owned) in runs.iter().filter(|r| !r.is_empty()).enumerate() {
         let stage = progress.stage(&format!("detect in parts of account pairs: {} of {count}", n + 1), None);
         let mut accounts: Vec<u32> = owned.iter().flat_map(|&(a, b)| [a, b]).collect();
+        if with_payees {
+            let paid: Vec<u32> = accounts.iter().flat_map(|&v| g.out_list(v).other.iter().copied()).collect();
+            accounts.extend(paid);
+        }
         accounts.sort_unstable();
         accounts.dedup();
         let mut edges: Vec<u32> =

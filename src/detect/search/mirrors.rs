@@ -461,6 +461,7 @@ pub fn hit(ctx: &Context<'_>, n: &MirrorNetwork, pattern: Pattern) -> Hit {
 pub fn evidence(ctx: &Context<'_>, n: &MirrorNetwork) -> (HitBuilder, String) {
     let g = ctx.graph;
     let mut b = HitBuilder::default();
+    b.about_pair(n.a, n.b);
     let (mut collected, mut paid) = (0.0, 0.0);
     let (mut gaps, mut spreads, mut implied, mut table) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut currencies = BTreeSet::new();

@@ -71,7 +71,7 @@ impl Detector for Mirror {
         // A network is two accounts' matched legs, hours apart, gathered over the dump:
         // the pairs are found in parts of time, each network read from both accounts'
         // transfers.
-        Some(PartRule::Pairs { gap_days: config.ub3.max_gap_hours.get() / 24.0 })
+        Some(PartRule::Pairs { gap_days: config.ub3.max_gap_hours.get() / 24.0, with_payees: false })
     }
 
     fn account_pairs(&self, ctx: &Context<'_>) -> Vec<(u32, u32)> {

@@ -36,7 +36,7 @@ use crate::config::params::{Count, Days, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::search::mirrors::{self, MirrorNetwork};
-use crate::detect::{Context, Detector, Hit, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount};
@@ -73,6 +73,16 @@ impl Detector for NetSettlement {
 
     fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
         mirrors::unavailable(ctx)
+    }
+
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        // UB3's mirror networks, and the debtor's payments abroad, itself or through the
+        // accounts it funds: the pair's transfers and those of the accounts it paid.
+        Some(PartRule::Pairs { gap_days: config.ub3.max_gap_hours.get() / 24.0, with_payees: true })
+    }
+
+    fn account_pairs(&self, ctx: &Context<'_>) -> Vec<(u32, u32)> {
+        mirrors::candidate_pairs(ctx)
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
