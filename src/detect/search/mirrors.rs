@@ -105,15 +105,23 @@ pub fn networks<'c>(ctx: &'c Context<'_>) -> &'c [MirrorNetwork] {
 
 /// The account pairs (smaller first) with a mirror candidate whose inflow leg a part of
 /// time owns ([`Context::starts_here`]): the pairs whose networks the dump may hold.
+/// Measured once per context: UB3 and UB5 both ask.
 pub fn candidate_pairs(ctx: &Context<'_>) -> Vec<(u32, u32)> {
-    let g = ctx.graph;
-    let (found, _) = candidates(ctx, &ctx.config.ub3);
-    let mut pairs: Vec<(u32, u32)> =
-        found.iter().filter(|f| ctx.starts_here(g.time[f.2 as usize])).map(pair_of).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    pairs
+    ctx.measured_once(|| {
+        let g = ctx.graph;
+        let (found, _) = candidates(ctx, &ctx.config.ub3);
+        let mut pairs: Vec<(u32, u32)> =
+            found.iter().filter(|f| ctx.starts_here(g.time[f.2 as usize])).map(pair_of).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        CandidatePairs(pairs)
+    })
+    .0
+    .clone()
 }
+
+/// [`candidate_pairs`], as a type of its own for [`Context::measured_once`].
+struct CandidatePairs(Vec<(u32, u32)>);
 
 fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
     let g = ctx.graph;
