@@ -158,8 +158,8 @@ pub enum PartRule {
     /// not deal with each other (a mirror network): parts of time, each reading
     /// `gap_days` around it, name the pairs worth reading
     /// ([`crate::detect::Detector::account_pairs`]); each pair then belongs to one part,
-    /// which loads every transfer of both accounts and keeps the hits whose two central
-    /// accounts are one of its pairs.
+    /// which loads every transfer of both accounts and keeps the hits about one of its
+    /// pairs ([`crate::detect::Hit::pair`]).
     Pairs {
         /// How far around a part of time the pairs' candidates are read, in days.
         gap_days: f64,

@@ -21,7 +21,7 @@
 //! - Parts of account pairs: the parts of time name the pairs worth reading
 //!   ([`Detector::account_pairs`]); the pairs, in order, are cut into as many runs with
 //!   about as many transfers each, and a part loads every transfer of its pairs'
-//!   accounts and keeps the hits whose two central accounts are one of its pairs.
+//!   accounts and keeps the hits about one of its pairs ([`Hit::pair`]).
 //!
 //! Each part's graph is built once for all the detectors of its kind that run in it
 //! ([`run_each_in_parts`]).
@@ -118,20 +118,7 @@ pub fn in_part_order(rule: PartRule, hits: &mut [Hit]) {
         PartRule::Account { anchor } => hits.sort_by_key(|h| {
             h.accounts.iter().filter(|a| anchor.is_none_or(|r| a.role == r)).map(|a| a.account).min()
         }),
-        PartRule::Pairs { .. } => hits.sort_by_key(central_pair),
-    }
-}
-
-/// The two accounts a hit is about: the pair it names, else its two central accounts
-/// when it has exactly two.
-fn central_pair(h: &Hit) -> Option<(u32, u32)> {
-    if h.pair.is_some() {
-        return h.pair;
-    }
-    let mut central = h.accounts.iter().filter(|a| a.role.is_central()).map(|a| a.account);
-    match (central.next(), central.next(), central.next()) {
-        (Some(a), Some(b), None) => Some((a.min(b), a.max(b))),
-        _ => None,
+        PartRule::Pairs { .. } => hits.sort_by_key(|h| h.pair),
     }
 }
 
@@ -324,14 +311,11 @@ pub fn run_each_in_parts(
             owned[p as usize].push(v as u32);
         }
         for (k, accounts) in owned.iter().enumerate() {
-            let mut edges: Vec<u32> =
-                accounts.iter().flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied()).collect();
+            let edges = transfers_of(g, accounts);
             if edges.is_empty() {
                 continue;
             }
             let stage = progress.stage(&format!("detect in parts of accounts: {} of {parts}", k + 1), None);
-            edges.sort_unstable();
-            edges.dedup();
             let part = g.edge_part(&edges);
             let part_ctx = Context::part(ctx, &part, PartEdges::Listed(&edges));
             let name = format!("accounts part {}", k + 1);
@@ -398,18 +382,25 @@ fn pairs_in_parts(
         }
         accounts.sort_unstable();
         accounts.dedup();
-        let mut edges: Vec<u32> =
-            accounts.iter().flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied()).collect();
-        edges.sort_unstable();
-        edges.dedup();
+        let edges = transfers_of(g, &accounts);
         let part = g.edge_part(&edges);
         let started = Instant::now();
         let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges)));
-        out.hits.retain(|h| central_pair(h).is_some_and(|p| owned.binary_search(&p).is_ok()));
+        out.hits.retain(|h| h.pair.is_some_and(|p| owned.binary_search(&p).is_ok()));
         to_whole(&mut out.hits, PartEdges::Listed(&edges));
         found.add(&format!("account pairs part {}", n + 1), out, started);
         stage.finish();
     }
+}
+
+/// Every transfer `accounts` made or received, ascending, each once: what a part of
+/// accounts loads.
+fn transfers_of(g: &FlowGraph, accounts: &[u32]) -> Vec<u32> {
+    let mut edges: Vec<u32> =
+        accounts.iter().flat_map(|&v| g.out_edges(v).iter().chain(g.in_edges(v)).copied()).collect();
+    edges.sort_unstable();
+    edges.dedup();
+    edges
 }
 
 /// Maps the edge ids of hits found in a part to the whole graph's (an increasing map:

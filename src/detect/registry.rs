@@ -145,8 +145,8 @@ pub fn run_all_in(
             .filter(|(_, d)| skipped(d.as_ref()).is_none())
             .filter_map(|(i, d)| Some((i, d.as_ref(), d.part_rule(ctx.config)?)))
             .collect();
-        let pairs: Vec<(&dyn Detector, PartRule)> = todo.iter().map(|&(_, d, r)| (d, r)).collect();
-        for ((i, _, _), done) in todo.iter().zip(run_each_in_parts(ctx, &pairs, p, progress)) {
+        let rules: Vec<(&dyn Detector, PartRule)> = todo.iter().map(|&(_, d, r)| (d, r)).collect();
+        for ((i, _, _), done) in todo.iter().zip(run_each_in_parts(ctx, &rules, p, progress)) {
             in_parts[*i] = Some(done);
         }
     }

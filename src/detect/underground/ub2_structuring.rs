@@ -48,6 +48,7 @@ use rayon::prelude::*;
 
 use crate::config::params::{Amount, Count, Days, Share};
 use crate::config::Config;
+use crate::detect::context::PartEdges;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
@@ -231,11 +232,16 @@ struct DayHit {
 /// enough of them within the window, bunched under the line.
 fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let th = Thresholds::new(ctx, cfg);
-    // A customer-day sums what the customer paid anyone that day: measured over the
-    // whole dump, once, and read by each part for the targets it holds.
-    let whole = ctx.of_whole_dump();
-    let banded = whole.measured_once(|| Banded(banded_days(whole, cfg, &th, customer_days(whole, &th))));
-    let (by_target, over) = in_this_part(ctx, &banded.0);
+    // A customer-day sums what the customer paid anyone that day: a whole run measures
+    // them itself; the parts of a partitioned run read the whole dump's, measured once.
+    let (by_target, over) = match ctx.whole {
+        None => banded_days(ctx, cfg, &th, customer_days(ctx, &th)),
+        Some((whole, edges)) => {
+            let banded =
+                whole.measured_once(|| Banded(banded_days(whole, cfg, &th, customer_days(whole, &th))));
+            in_this_part(&banded.0, edges, ctx.graph.edge_count())
+        }
+    };
     let window = cfg.window_days.get().ceil() as i64;
     let mut hits = Vec::new();
     for (target, mut list) in by_target {
@@ -252,13 +258,10 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
 /// [`Context::measured_once`].
 struct Banded(BandedDays);
 
-/// `whole`'s banded days with the edge ids of `ctx`'s graph: in a part, those of its
-/// transfers (a target the part holds has all its receipts there); outside, as they are.
-fn in_this_part(ctx: &Context<'_>, whole: &BandedDays) -> BandedDays {
-    let Some((_, edges)) = ctx.whole else {
-        return (whole.0.clone(), whole.1.clone());
-    };
-    let len = ctx.graph.edge_count();
+/// `whole`'s banded days with the edge ids of a part holding the whole graph's `edges`
+/// (`len` of them): those of its transfers (a target the part holds has all its
+/// receipts there).
+fn in_this_part(whole: &BandedDays, edges: PartEdges<'_>, len: usize) -> BandedDays {
     let by_target = whole
         .0
         .iter()
