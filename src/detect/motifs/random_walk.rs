@@ -39,8 +39,8 @@ use rayon::prelude::*;
 use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
-use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
-use crate::graph::algo::chains::{chain_from, ChainSpec, MAX_GROWTH};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::algo::chains::{self, chain_from, ChainSpec, MAX_GROWTH};
 use crate::graph::algo::chance::{most_likely, path_chance};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
@@ -80,14 +80,7 @@ impl Detector for RandomWalk {
     }
 
     fn part_rule(&self, config: &Config) -> Option<PartRule> {
-        // A walk is searched forward from its first transfer, each hop within the delay
-        // of the last; whether that transfer forwards an inflow reads one delay back.
-        let delay = config.random.max_hop_delay_days.get();
-        Some(PartRule::Time {
-            anchor: Anchor::FirstTransfer,
-            before_days: delay,
-            after_days: config.random.max_hops.get() as f64 * delay,
-        })
+        Some(chains::part_rule(config.random.max_hops.get(), config.random.max_hop_delay_days.get()))
     }
 
     fn pattern(&self) -> Pattern {

@@ -37,8 +37,8 @@ use crate::config::params::{Count, Days, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::search::shell_profile;
-use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
-use crate::graph::algo::chains::{chain_from, ChainSpec};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::algo::chains::{self, chain_from, ChainSpec};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
 use serde::{Deserialize, Serialize};
@@ -77,15 +77,8 @@ impl Detector for Layering {
     }
 
     fn part_rule(&self, config: &Config) -> Option<PartRule> {
-        // A chain is followed forward from its first transfer, each hop within the
-        // delay of the last; whether that transfer forwards an inflow reads one delay
-        // back; shell profiles read the whole dump.
-        let delay = config.os2.max_hop_delay_days.get();
-        Some(PartRule::Time {
-            anchor: Anchor::FirstTransfer,
-            before_days: delay,
-            after_days: config.os2.max_hops.get() as f64 * delay,
-        })
+        // Shell profiles read the whole dump (a part reads the whole dump's).
+        Some(chains::part_rule(config.os2.max_hops.get(), config.os2.max_hop_delay_days.get()))
     }
 
     fn pattern(&self) -> Pattern {

@@ -3,6 +3,7 @@
 //! walk-through motif follows private accounts.
 
 use crate::graph::FlowGraph;
+use crate::lookback::{Anchor, PartRule};
 
 /// The most a hop may carry, as a multiple of what its account received: money passed
 /// on, not topped up.
@@ -83,6 +84,18 @@ impl Search<'_> {
             self.extend();
             self.path.pop();
         }
+    }
+}
+
+/// What a [`chain_from`] search reads around its start, as a rule for parts of time: it
+/// goes forward from the chain's first transfer, each hop within `max_hop_delay_days` of
+/// the last, up to `max_hops`; whether that transfer forwards an inflow reads one delay
+/// back.
+pub fn part_rule(max_hops: usize, max_hop_delay_days: f64) -> PartRule {
+    PartRule::Time {
+        anchor: Anchor::FirstTransfer,
+        before_days: max_hop_delay_days,
+        after_days: max_hops as f64 * max_hop_delay_days,
     }
 }
 
