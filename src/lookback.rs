@@ -167,6 +167,19 @@ pub enum PartRule {
         /// hit follows the money one step on).
         with_payees: bool,
     },
+    /// Parts of time find candidate layers (complete bipartite layers of first payments,
+    /// [`crate::detect::search::bicliques`]) whose window opens in the time they own,
+    /// each loading the transfers from `before_days` ahead of it to `after_days` past
+    /// it and reading the whole dump's first payments; the candidates of every part are
+    /// then chosen in one place, against each other and the dump's counts, and the
+    /// detector runs there on the layers chosen. For detectors whose evidence is a layer
+    /// compared with every other layer of the dump (bipartite, stack).
+    Layers {
+        /// How far before the time a part owns its candidates read, in days.
+        before_days: f64,
+        /// How far after it, in days.
+        after_days: f64,
+    },
 }
 
 fn sorted(reads: &[Reads]) -> Vec<Reads> {

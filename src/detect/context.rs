@@ -108,6 +108,16 @@ impl<'a> Context<'a> {
     pub fn starts_here(&self, time: i64) -> bool {
         self.owned_time.is_none_or(|(from, to)| (from..to).contains(&time))
     }
+
+    /// For a part of time, the time it owns, `[from, to)`.
+    pub fn owned_time(&self) -> Option<(i64, i64)> {
+        self.owned_time
+    }
+
+    /// The whole dump's edge id of this graph's edge `e` (itself outside a part).
+    pub fn whole_edge(&self, e: u32) -> u32 {
+        self.whole.map_or(e, |(_, edges)| edges.whole(e))
+    }
 }
 
 impl<'a> Context<'a> {

@@ -42,6 +42,7 @@ use super::context::{Context, PartEdges};
 use super::hit::Hit;
 use super::registry::{Detector, Outcome};
 use super::role::Role;
+use super::search::bicliques::{self, Biclique};
 use crate::progress::Progress;
 
 /// The parts of time of one dump.
@@ -119,6 +120,8 @@ pub fn in_part_order(rule: PartRule, hits: &mut [Hit]) {
             h.accounts.iter().filter(|a| anchor.is_none_or(|r| a.role == r)).map(|a| a.account).min()
         }),
         PartRule::Pairs { .. } => hits.sort_by_key(|h| h.pair),
+        // The detector runs once, in one place, on layers chosen in one order.
+        PartRule::Layers { .. } => {}
     }
 }
 
@@ -206,11 +209,21 @@ impl InParts {
         }
     }
 
+    /// What a detector under [`PartRule::Layers`] found in one place, on the candidates
+    /// of `parts` parts of time.
+    fn chosen(&mut self, found: Outcome, parts: usize, started: Instant) {
+        self.millis += started.elapsed().as_millis();
+        self.ran = parts;
+        self.hits = found.hits;
+        self.notes = found.notes.into_iter().map(|n| (n, Vec::new())).collect();
+    }
+
     fn finish(self, rule: PartRule) -> (Outcome, usize, u128) {
         let mut outcome = Outcome { hits: self.hits, notes: Vec::new() };
-        // A note every part made (a signal the dump lacks) is said once; others say where.
+        // A note every part made (a signal the dump lacks), or the one place that chose
+        // layers, is said once; others say where.
         for (note, parts) in self.notes {
-            if parts.len() == self.ran {
+            if parts.is_empty() || parts.len() == self.ran {
                 outcome.notes.push(note);
             } else {
                 outcome.notes.extend(parts.into_iter().map(|part| format!("{part}: {note}")));
@@ -240,7 +253,7 @@ pub fn run_each_in_parts(
         .enumerate()
         .filter_map(|(i, (_, rule))| match *rule {
             PartRule::Time { anchor, before_days, after_days } => Some((i, anchor, before_days, after_days)),
-            PartRule::Account { .. } | PartRule::Pairs { .. } => None,
+            PartRule::Account { .. } | PartRule::Pairs { .. } | PartRule::Layers { .. } => None,
         })
         .collect();
     // Detectors of account pairs name their pairs in the same parts of time.
@@ -253,11 +266,23 @@ pub fn run_each_in_parts(
         })
         .collect();
     let mut pairs: Vec<Vec<(u32, u32)>> = paired.iter().map(|_| Vec::new()).collect();
-    if !timed.is_empty() || !paired.is_empty() {
+    // Detectors whose parts of time find candidate layers, chosen in one place.
+    let layered: Vec<(usize, f64, f64)> = detectors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, rule))| match *rule {
+            PartRule::Layers { before_days, after_days } => Some((i, before_days, after_days)),
+            _ => None,
+        })
+        .collect();
+    let mut layers: Vec<Biclique> = Vec::new();
+    let mut layer_parts = 0;
+    if !timed.is_empty() || !paired.is_empty() || !layered.is_empty() {
         let parts = partition.time;
         let gap = paired.iter().map(|p| p.1).fold(0.0, f64::max);
-        let widest = |f: fn(&(usize, Anchor, f64, f64)) -> f64| timed.iter().map(f).fold(gap, f64::max);
-        let (before, after) = (days_to_seconds(widest(|t| t.2)), days_to_seconds(widest(|t| t.3)));
+        let before = timed.iter().map(|t| t.2).chain(layered.iter().map(|l| l.1)).fold(gap, f64::max);
+        let after = timed.iter().map(|t| t.3).chain(layered.iter().map(|l| l.2)).fold(gap, f64::max);
+        let (before, after) = (days_to_seconds(before), days_to_seconds(after));
         for k in 0..parts.count() {
             let (own_from, own_to) = parts.owned(k);
             if g.time.partition_point(|&t| t < own_from) == g.time.partition_point(|&t| t < own_to) {
@@ -288,6 +313,13 @@ pub fn run_each_in_parts(
                 let started = Instant::now();
                 named.extend(detectors[i].0.account_pairs(&part_ctx));
                 found[i].millis += started.elapsed().as_millis();
+            }
+            // One search for the detectors that share the layers, timed in the first.
+            if let Some(&(i, _, _)) = layered.first() {
+                let started = Instant::now();
+                layers.extend(bicliques::candidates(&part_ctx));
+                found[i].millis += started.elapsed().as_millis();
+                layer_parts += 1;
             }
             stage.finish();
         }
@@ -331,6 +363,21 @@ pub fn run_each_in_parts(
             }
             stage.finish();
         }
+    }
+    if !layered.is_empty() {
+        let stage = progress.stage("detect: layers chosen from the candidates of the parts", None);
+        // The one place sees the whole dump as one part of itself: its layers are the
+        // parts' candidates, chosen there; nothing searches the whole dump for more.
+        let one_place = Context::part(ctx, g, PartEdges::From(0));
+        let started = Instant::now();
+        bicliques::choose_in(&one_place, layers);
+        found[layered[0].0].millis += started.elapsed().as_millis();
+        for &(i, _, _) in &layered {
+            let started = Instant::now();
+            let out = detectors[i].0.run(&one_place);
+            found[i].chosen(out, layer_parts, started);
+        }
+        stage.finish();
     }
     for (&(i, _), mut named) in paired.iter().zip(pairs) {
         named.sort_unstable();

@@ -46,7 +46,7 @@
 
 use crate::config::Config;
 use crate::detect::search::bicliques::{self, Biclique};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, fmt_odds, seconds_to_days};
@@ -60,6 +60,13 @@ impl Detector for Bipartite {
             config.bipartite.window_days.get(),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        // A layer's first payments fit in one window; whether a window's group of
+        // receivers is held by a larger one is decided within a window either side.
+        let window = config.bipartite.window_days.get();
+        Some(PartRule::Layers { before_days: window, after_days: window })
     }
 
     fn pattern(&self) -> Pattern {

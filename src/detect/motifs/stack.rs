@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
 use crate::detect::search::bicliques::{self, Biclique};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, Reads, Role};
+use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount};
 
@@ -40,6 +40,13 @@ impl Detector for Stack {
             2.0 * config.bipartite.window_days.get(),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::Reference],
         )
+    }
+
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        // A layer's first payments fit in one window; whether a window's group of
+        // receivers is held by a larger one is decided within a window either side.
+        let window = config.bipartite.window_days.get();
+        Some(PartRule::Layers { before_days: window, after_days: window })
     }
 
     fn pattern(&self) -> Pattern {

@@ -9,6 +9,8 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Days, Factor, Multiple};
 use crate::config::AmountFloor;
 use crate::detect::Context;
+
+use super::first_payments::{Counted, FirstPayments};
 use crate::graph::algo::chance::LayerChance;
 use crate::graph::algo::novelty;
 use crate::graph::FlowGraph;
@@ -82,39 +84,57 @@ impl Ord for Biclique {
     }
 }
 
-/// First counted transfer from `a` to each receiver, for receivers that are not hubs.
-fn receivers(
-    g: &FlowGraph,
-    cfg: &BipartiteConfig,
-    channels: &[Channel],
-    max_degree: usize,
-    a: u32,
-) -> BTreeMap<u32, u32> {
-    let out = g.out_list(a);
-    let company = |v: u32| g.accounts.business_like[v as usize];
-    let mut first = BTreeMap::new();
-    for k in 0..out.len() {
-        let (r, e) = (out.other[k], out.edges[k]);
-        if r == a
-            || !channels.contains(&g.channel[e as usize])
-            || (cfg.skip_business_to_business && company(a) && company(r))
-            || g.in_edges(r).len() > max_degree
-        {
-            continue;
-        }
-        first.entry(r).or_insert(e);
-    }
-    first
-}
-
 /// Every biclique with at least `min_side` on each side whose first transfers fit in
 /// one window, found from its lowest source, held by no larger one, and expected by
 /// chance at most `expected_by_chance` times; sorted. Each pair of sources yields a
 /// layer for every window of receivers they share, not one best: a coincidence in one
 /// week cannot hide a case in another.
-/// Computed once per context, under `[bipartite]`.
+/// Computed once per context, under `[bipartite]`; in a context given the candidates
+/// of parts of time ([`choose_in`]), chosen from those.
 pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
-    ctx.shared.bicliques.get_or_init(|| compute(ctx.graph, &ctx.config.bipartite))
+    ctx.shared.bicliques.get_or_init(|| {
+        let cfg = &ctx.config.bipartite;
+        choose(ctx.graph, cfg, Search::new(ctx.graph, cfg, None).candidates())
+    })
+}
+
+/// The candidate layers whose window opens in the part of time `part` owns (every
+/// candidate, outside a part of time), with the whole dump's edge ids: what [`find`]
+/// chooses from. A part reads the whole dump's first payments ([`FirstPayments`],
+/// measured once for every part) and its transfers from one window before the time it
+/// owns to one window after.
+pub fn candidates(part: &Context<'_>) -> Vec<Biclique> {
+    let cfg = &part.config.bipartite;
+    let Some(owned) = part.owned_time() else {
+        return Search::new(part.graph, cfg, None).candidates();
+    };
+    let whole = part.of_whole_dump();
+    let table = whole
+        .measured_once(|| FirstPayments::of(whole.graph, counted(whole.graph, cfg, cfg.channels.as_slice())));
+    let reading = PartReading { table: &table, part, owned };
+    let mut found = Search::new(part.graph, cfg, Some(reading)).candidates();
+    // The part's edges are the whole dump's in the same order: they stay sorted.
+    for e in found.iter_mut().flat_map(|b| b.edges.iter_mut()) {
+        *e = part.whole_edge(*e);
+    }
+    found
+}
+
+/// Makes the layers chosen from `candidates` (every part's, with `ctx`'s edge ids, in
+/// any order) those [`find`] gives in `ctx`: what one place does with the parts'
+/// candidates, reading the dump only for their members and per-account counts. False
+/// when `ctx` had its layers already.
+pub fn choose_in(ctx: &Context<'_>, candidates: Vec<Biclique>) -> bool {
+    ctx.shared.bicliques.set(choose(ctx.graph, &ctx.config.bipartite, candidates)).is_ok()
+}
+
+/// What a layer may count under `cfg`, on the dump of `g`.
+fn counted<'c>(g: &FlowGraph, cfg: &BipartiteConfig, channels: &'c [Channel]) -> Counted<'c> {
+    Counted {
+        channels,
+        skip_business_to_business: cfg.skip_business_to_business,
+        max_degree: max_member_degree(g, cfg),
+    }
 }
 
 /// Transfers in one direction above which a member is a hub (merchant, utility,
@@ -154,16 +174,10 @@ fn layer_chance(g: &FlowGraph, max_degree: usize) -> LayerChance {
     LayerChance::measure(&payers, &payees, pairs, span)
 }
 
-fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
-    let channels = cfg.channels.as_slice().to_vec();
-    let max_degree = max_member_degree(g, cfg);
-    let window = days_to_seconds(cfg.window_days.get());
-    let chance = layer_chance(g, max_degree);
-    let mut out: Vec<Biclique> = (0..g.node_count() as u32)
-        .into_par_iter()
-        .with_min_len(256)
-        .flat_map_iter(|a| anchored_at(g, cfg, &channels, max_degree, window, a))
-        .collect();
+/// The layers of `candidates` (from every anchor, in any order, repeats allowed) that
+/// move the floor, are held by no larger one and are rare enough; sorted.
+fn choose(g: &FlowGraph, cfg: &BipartiteConfig, mut out: Vec<Biclique>) -> Vec<Biclique> {
+    let chance = layer_chance(g, max_member_degree(g, cfg));
     out.sort();
     out.dedup();
     let min_amount = g.scale.floor(cfg.min_amount);
@@ -190,71 +204,138 @@ fn compute(g: &FlowGraph, cfg: &BipartiteConfig) -> Vec<Biclique> {
     out
 }
 
-/// The candidate layers whose lowest source is `a`: for every other source sharing at
-/// least `min_side` receivers with it, one per window of receivers the two share, with
-/// every further source that paid all of them within that window.
-fn anchored_at(
-    g: &FlowGraph,
-    cfg: &BipartiteConfig,
-    channels: &[Channel],
-    max_degree: usize,
+/// What a part of time reads besides its transfers: the whole dump's first payments,
+/// and the time it owns.
+struct PartReading<'p> {
+    table: &'p FirstPayments,
+    part: &'p Context<'p>,
+    owned: (i64, i64),
+}
+
+/// The candidate search over one graph: the whole dump's, or a part of time's.
+struct Search<'s> {
+    g: &'s FlowGraph,
+    cfg: &'s BipartiteConfig,
+    counted: Counted<'s>,
     window: i64,
-    a: u32,
-) -> Vec<Biclique> {
-    if g.out_edges(a).len() < cfg.min_side.get() || g.out_edges(a).len() > max_degree {
-        return Vec::new();
+    part: Option<PartReading<'s>>,
+}
+
+impl<'s> Search<'s> {
+    fn new(g: &'s FlowGraph, cfg: &'s BipartiteConfig, part: Option<PartReading<'s>>) -> Search<'s> {
+        let counted = counted(g, cfg, cfg.channels.as_slice());
+        Search { g, cfg, counted, window: days_to_seconds(cfg.window_days.get()), part }
     }
-    let ra = receivers(g, cfg, channels, max_degree, a);
-    if ra.len() < cfg.min_side.get() {
-        return Vec::new();
+
+    /// Every anchor's candidate layers, unsorted.
+    fn candidates(&self) -> Vec<Biclique> {
+        (0..self.g.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(256)
+            .flat_map_iter(|a| self.anchored_at(a))
+            .collect()
     }
-    // Other senders sharing at least min_side receivers with a.
-    let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
-    for &r in ra.keys() {
-        for &e in g.in_edges(r) {
-            let b = g.src[e as usize];
-            if b != a && !ra.contains_key(&b) && g.out_edges(b).len() <= max_degree {
-                *shared.entry(b).or_default() += 1;
+
+    /// Per receiver, `a`'s first counted transfer to it among the graph's: measured on
+    /// the whole dump, read from its first payments in a part.
+    fn receivers(&self, a: u32) -> BTreeMap<u32, u32> {
+        match &self.part {
+            None => self.counted.first_payments(self.g, a),
+            Some(p) => {
+                let out = self.g.out_list(a);
+                (0..out.len())
+                    .filter(|&k| p.table.is_first(p.part.whole_edge(out.edges[k])))
+                    .map(|k| (out.other[k], out.edges[k]))
+                    .collect()
             }
         }
     }
-    // Their receivers, read once each.
-    let others: BTreeMap<u32, BTreeMap<u32, u32>> = shared
-        .iter()
-        .filter(|&(_, &n)| n >= cfg.min_side.get())
-        .map(|(&b, _)| (b, receivers(g, cfg, channels, max_degree, b)))
-        .collect();
-    let receivers_of = |s: u32| if s == a { Some(&ra) } else { others.get(&s) };
-    let mut found: Vec<Biclique> = Vec::new();
-    for (&b, rb) in others.range(a..) {
-        for (start, sinks) in windowed_sinks(g, &ra, rb, window, cfg.min_side.get()) {
-            let within = |e: u32| (start..=start + window).contains(&g.time[e as usize]);
-            let mut sources = vec![a, b];
-            for (&c, rc) in &others {
-                if c != b
-                    && shared[&c] >= sinks.len()
-                    && sinks.iter().all(|s| rc.get(s).is_some_and(|&e| within(e)))
-                {
-                    sources.push(c);
+
+    /// Whether `a` ever paid `b` a counted transfer (`ra`: `a`'s receivers here).
+    fn ever_paid(&self, a: u32, b: u32, ra: &BTreeMap<u32, u32>) -> bool {
+        match &self.part {
+            None => ra.contains_key(&b),
+            Some(p) => p.table.paid(a, b),
+        }
+    }
+
+    /// How many receivers `a` and `b` both ever paid a counted transfer (`ra`, `rb`:
+    /// their receivers here).
+    fn ever_shared(&self, (a, ra): (u32, &BTreeMap<u32, u32>), (b, rb): (u32, &BTreeMap<u32, u32>)) -> usize {
+        match &self.part {
+            None => ra.keys().filter(|r| rb.contains_key(r)).count(),
+            Some(p) => p.table.shared(a, b),
+        }
+    }
+
+    /// The times in which a layer's window may open here: a part's own.
+    fn owned(&self) -> (i64, i64) {
+        self.part.as_ref().map_or((i64::MIN, i64::MAX), |p| p.owned)
+    }
+
+    /// The candidate layers whose lowest source is `a`: for every other source sharing at
+    /// least `min_side` receivers with it, one per window of receivers the two share, with
+    /// every further source that paid all of them within that window.
+    fn anchored_at(&self, a: u32) -> Vec<Biclique> {
+        let (g, cfg, window) = (self.g, self.cfg, self.window);
+        let max_degree = self.counted.max_degree;
+        if g.sent_over_dump(a) < cfg.min_side.get() || g.sent_over_dump(a) > max_degree {
+            return Vec::new();
+        }
+        let ra = self.receivers(a);
+        if ra.len() < cfg.min_side.get() {
+            return Vec::new();
+        }
+        // Other senders sharing at least min_side receivers with a.
+        let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
+        for &r in ra.keys() {
+            for &e in g.in_edges(r) {
+                let b = g.src[e as usize];
+                if b != a && !self.ever_paid(a, b, &ra) && g.sent_over_dump(b) <= max_degree {
+                    *shared.entry(b).or_default() += 1;
                 }
             }
-            sources.sort_unstable();
-            if sources[0] != a || sources.len() < cfg.min_side.get() {
-                continue;
-            }
-            let mut edges: Vec<u32> = sources
-                .iter()
-                .filter_map(|&s| receivers_of(s))
-                .flat_map(|rs| sinks.iter().filter_map(|r| rs.get(r).copied()))
-                .collect();
-            edges.sort_unstable();
-            if edges.len() < cfg.min_edges.get() {
-                continue;
-            }
-            found.push(Biclique { sources, sinks, edges, expected_by_chance: 0.0 });
         }
+        // Their receivers, read once each.
+        let others: BTreeMap<u32, BTreeMap<u32, u32>> = shared
+            .iter()
+            .filter(|&(_, &n)| n >= cfg.min_side.get())
+            .map(|(&b, _)| (b, self.receivers(b)))
+            .collect();
+        let receivers_of = |s: u32| if s == a { Some(&ra) } else { others.get(&s) };
+        let mut found: Vec<Biclique> = Vec::new();
+        for (&b, rb) in others.range(a..) {
+            let ever = self.ever_shared((a, &ra), (b, rb));
+            for (start, sinks) in windowed_sinks(g, (&ra, rb), ever, window, cfg.min_side.get(), self.owned())
+            {
+                let within = |e: u32| (start..=start + window).contains(&g.time[e as usize]);
+                let mut sources = vec![a, b];
+                for (&c, rc) in &others {
+                    if c != b
+                        && shared[&c] >= sinks.len()
+                        && sinks.iter().all(|s| rc.get(s).is_some_and(|&e| within(e)))
+                    {
+                        sources.push(c);
+                    }
+                }
+                sources.sort_unstable();
+                if sources[0] != a || sources.len() < cfg.min_side.get() {
+                    continue;
+                }
+                let mut edges: Vec<u32> = sources
+                    .iter()
+                    .filter_map(|&s| receivers_of(s))
+                    .flat_map(|rs| sinks.iter().filter_map(|r| rs.get(r).copied()))
+                    .collect();
+                edges.sort_unstable();
+                if edges.len() < cfg.min_edges.get() {
+                    continue;
+                }
+                found.push(Biclique { sources, sinks, edges, expected_by_chance: 0.0 });
+            }
+        }
+        found
     }
-    found
 }
 
 /// The layers no other layer holds (every source and sink of it), in order. Windows
@@ -284,31 +365,34 @@ fn without_contained(layers: Vec<Biclique>) -> Vec<Biclique> {
 /// window of `window` seconds that opens at one of those first payments, the receivers
 /// both first paid within it, when at least `min_side`; a group inside another is left
 /// out. Two sources that shared a payee months before a layer keep the layer: only the
-/// receivers of one window make it. But a window must hold most of the receivers the
-/// two ever shared: sources that keep paying the same people (neighbours, flatmates,
-/// colleagues, one household) are a group whose every week looks like a layer.
+/// receivers of one window make it. But a window must hold more than half of the `ever`
+/// receivers the two ever shared: sources that keep paying the same people (neighbours,
+/// flatmates, colleagues, one household) are a group whose every week looks like a
+/// layer. Only the windows that open in `[from, to)` are returned: a group can only be
+/// inside one that opens at most a window before it, so the first payments from a
+/// window before `from` to a window after `to` decide them all.
 fn windowed_sinks(
     g: &FlowGraph,
-    ra: &BTreeMap<u32, u32>,
-    rb: &BTreeMap<u32, u32>,
+    (ra, rb): (&BTreeMap<u32, u32>, &BTreeMap<u32, u32>),
+    ever: usize,
     window: i64,
     min_side: usize,
+    (from, to): (i64, i64),
 ) -> Vec<(i64, Vec<u32>)> {
     let time = |e: u32| g.time[e as usize];
     // (earlier, later first payment, receiver), ordered by the earlier.
-    let mut shared = 0;
     let mut common: Vec<(i64, i64, u32)> = ra
         .iter()
         .filter_map(|(&r, &ea)| {
             let eb = *rb.get(&r)?;
-            shared += 1;
             let (lo, hi) = (time(ea).min(time(eb)), time(ea).max(time(eb)));
             (hi - lo <= window).then_some((lo, hi, r))
         })
         .collect();
     common.sort_unstable();
+    let opens = from.saturating_sub(window)..to;
     let mut groups: Vec<(i64, Vec<u32>)> = Vec::new();
-    for &(start, _, _) in &common {
+    for &(start, _, _) in common.iter().filter(|c| opens.contains(&c.0)) {
         let first = common.partition_point(|c| c.0 < start);
         let mut sinks: Vec<u32> = common[first..]
             .iter()
@@ -316,7 +400,7 @@ fn windowed_sinks(
             .filter(|c| c.1 <= start + window)
             .map(|c| c.2)
             .collect();
-        if sinks.len() < min_side || 2 * sinks.len() <= shared {
+        if sinks.len() < min_side || 2 * sinks.len() <= ever {
             continue;
         }
         sinks.sort_unstable();
@@ -325,6 +409,7 @@ fn windowed_sinks(
             groups.push((start, sinks));
         }
     }
+    groups.retain(|(start, _)| (from..to).contains(start));
     groups
 }
 
@@ -374,4 +459,78 @@ fn as_remarkable(g: &FlowGraph, layers: &[Biclique]) -> Vec<f64> {
             1.0 + others
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+    use proptest::prelude::*;
+
+    /// The candidates of the whole dump of `t`, and those of its parts of time of
+    /// `window` seconds (each loading a layer window either side), each sorted and once.
+    fn both_ways(t: &Tiny, window: i64) -> (Vec<Biclique>, Vec<Biclique>) {
+        let g = t.graph();
+        let ctx = Context::new(&g, &t.dump, &t.config);
+        let mut whole = candidates(&ctx);
+        whole.sort();
+        whole.dedup();
+        let reach = days_to_seconds(t.config.bipartite.window_days.get());
+        let mut in_parts = Vec::new();
+        let (mut from, last) = (g.time[0], g.time[g.edge_count() - 1]);
+        while from <= last {
+            let to = from + window;
+            let lo = g.time.partition_point(|&x| x < from - reach);
+            let hi = g.time.partition_point(|&x| x <= to + reach);
+            let part = g.time_part(lo..hi);
+            in_parts.extend(candidates(&Context::time_part(&ctx, &part, lo as u32, (from, to))));
+            from = to;
+        }
+        in_parts.sort();
+        in_parts.dedup();
+        (whole, in_parts)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Groups of sources paying groups of receivers for the first time, spread over
+        /// up to nine days (some fit one window, some two overlapping ones), some paid
+        /// again weeks later, some sharing a receiver with the next group, in noise and
+        /// cut at any length: the parts find the whole dump's candidates, no more.
+        #[test]
+        fn parts_of_time_find_the_candidates_of_the_whole_dump(seed in 0u64..10_000, window_h in 6i64..500) {
+            let mut t = Tiny::new();
+            t.noise(seed, 40, 300, 120);
+            t.span(120);
+            let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let mut next = |n: u64| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state % n
+            };
+            for group in 0..8u64 {
+                let (sources, sinks, day) = (2 + next(3), 2 + next(3), next(110) as i64);
+                for s in 0..sources {
+                    for r in 0..sinks {
+                        let (from, to) = (format!("G{group}S{s}"), format!("G{group}R{r}"));
+                        let at = day * D + next(9 * 24) as i64 * H;
+                        t.wire(&from, &to, at, 500.0 + next(5_000) as f64);
+                        if next(4) == 0 {
+                            t.wire(&from, &to, at + next(30) as i64 * D, 100.0);
+                        }
+                    }
+                }
+                if next(2) == 0 {
+                    let at = day * D + next(10 * 24) as i64 * H;
+                    t.wire(&format!("G{group}S0"), &format!("G{}R0", (group + 1) % 8), at, 700.0);
+                }
+            }
+            t.reverse_rows();
+            let (whole, in_parts) = both_ways(&t, window_h * H);
+            prop_assert!(!whole.is_empty());
+            prop_assert_eq!(in_parts, whole);
+        }
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod bicliques;
 pub mod fans;
+pub mod first_payments;
 pub mod gather_scatter;
 pub mod mirrors;
 pub mod scatter_gather;
