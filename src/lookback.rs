@@ -167,15 +167,17 @@ pub enum PartRule {
         /// hit follows the money one step on).
         with_payees: bool,
     },
-    /// Parts of time find candidate layers (complete bipartite layers of first payments,
-    /// [`crate::detect::search::bicliques`]) whose window opens in the time they own,
-    /// each loading the transfers from `before_days` ahead of it to `after_days` past
-    /// it and reading the whole dump's first payments; the candidates of every part are
-    /// then chosen in one place, against each other and the dump's counts, and the
-    /// detector runs there on the layers chosen. For detectors whose evidence is a layer
-    /// compared with every other layer of the dump (bipartite, stack).
-    Layers {
-        /// How far before the time a part owns its candidates read, in days.
+    /// Parts of time find what the detector's hits are made of in the time they own
+    /// (candidate layers of first payments, two-hop paths), each loading the transfers
+    /// from `before_days` ahead of it to `after_days` past it
+    /// ([`crate::detect::Detector::found_in_part`]); what every part found then goes to
+    /// one place, where the detector puts its hits together
+    /// ([`crate::detect::Detector::run_on_found`]), reading the dump there only for
+    /// per-account counts and the accounts of its hits. For hits that add up pieces from
+    /// anywhere in the dump (a source's legs through the same intermediaries) or that
+    /// are weighed against every other candidate of the dump (bipartite layers).
+    Gathered {
+        /// How far before the time a part owns what it finds reads, in days.
         before_days: f64,
         /// How far after it, in days.
         after_days: f64,

@@ -127,7 +127,7 @@ def test_a_partitioned_run_gives_the_whole_run_leads(tmp_path):
     for name in OUTPUTS:
         assert getattr(parts, name).equals(getattr(whole, name)), name
     ran = {d["code"]: d["parts"]["ran"] for d in parts.summary["detectors"]}
-    assert ran["cycle"] == "in_parts" and ran["stack"] == "in_parts" and ran["scatter_gather"] == "whole_dump"
+    assert set(ran.values()) == {"in_parts"}, ran
     with pytest.raises(flowhound.FlowhoundError, match="partition_window"):
         flowhound.analyze(dump, partition_window=0)
 

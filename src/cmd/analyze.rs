@@ -144,8 +144,8 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             Some(PartsRun::InParts { parts, rule: PartRule::Pairs { .. }, .. }) => {
                 Some(format!("{} ({} of account pairs)", d.code, count(*parts)))
             }
-            Some(PartsRun::InParts { parts, window_days, rule: PartRule::Layers { .. } }) => Some(format!(
-                "{} (candidate layers in {} of {window_days} days, chosen in one place)",
+            Some(PartsRun::InParts { parts, window_days, rule: PartRule::Gathered { .. } }) => Some(format!(
+                "{} (found in {} of {window_days} days, put together in one place)",
                 d.code,
                 count(*parts)
             )),

@@ -26,6 +26,7 @@ pub mod underground;
 pub use crate::lookback::{Anchor, Lookback, PartRule, Reads, Span};
 pub use context::Context;
 pub use hit::{Hit, HitAccount, HitBuilder};
+pub use parts::Found;
 pub use registry::{registry, run_all, run_all_in, Detector, DetectorRun, Outcome};
 pub use role::Role;
 

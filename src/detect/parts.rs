@@ -22,6 +22,11 @@
 //!   ([`Detector::account_pairs`]); the pairs, in order, are cut into as many runs with
 //!   about as many transfers each, and a part loads every transfer of its pairs'
 //!   accounts and keeps the hits about one of its pairs ([`Hit::pair`]).
+//! - Pieces gathered in one place: the parts of time find the pieces of a detector's
+//!   hits that start in the time they own ([`Detector::found_in_part`]: candidate
+//!   layers, two-hop paths), and the detector puts its hits together from all of them in
+//!   one place ([`Detector::run_on_found`]), a context over the whole dump that it reads
+//!   only for per-account counts and the accounts of its hits.
 //!
 //! Each part's graph is built once for all the detectors of its kind that run in it
 //! ([`run_each_in_parts`]).
@@ -42,7 +47,7 @@ use super::context::{Context, PartEdges};
 use super::hit::Hit;
 use super::registry::{Detector, Outcome};
 use super::role::Role;
-use super::search::bicliques::{self, Biclique};
+use super::search::{bicliques::Biclique, scatter_gather};
 use crate::progress::Progress;
 
 /// The parts of time of one dump.
@@ -120,8 +125,8 @@ pub fn in_part_order(rule: PartRule, hits: &mut [Hit]) {
             h.accounts.iter().filter(|a| anchor.is_none_or(|r| a.role == r)).map(|a| a.account).min()
         }),
         PartRule::Pairs { .. } => hits.sort_by_key(|h| h.pair),
-        // The detector runs once, in one place, on layers chosen in one order.
-        PartRule::Layers { .. } => {}
+        // The detector puts its hits together once, in one place, as a whole run does.
+        PartRule::Gathered { .. } => {}
     }
 }
 
@@ -183,6 +188,17 @@ pub fn run_in_parts(
     (outcome, ran)
 }
 
+/// What a part of time found towards a detector's hits under [`PartRule::Gathered`],
+/// with the whole dump's edge ids: what its one place reads besides per-account counts
+/// and its hits' accounts.
+#[derive(Debug)]
+pub enum Found {
+    /// Candidate layers of first payments ([`crate::detect::search::bicliques::candidates`]).
+    Layers(Vec<Biclique>),
+    /// Two-hop paths and relays ([`scatter_gather::found_in`]).
+    ScatterGathers(scatter_gather::Found),
+}
+
 /// A detector of parts of accounts: its place in the list, and its anchor role.
 type AccountDetector = (usize, Option<Role>);
 
@@ -209,9 +225,9 @@ impl InParts {
         }
     }
 
-    /// What a detector under [`PartRule::Layers`] found in one place, on the candidates
-    /// of `parts` parts of time.
-    fn chosen(&mut self, found: Outcome, parts: usize, started: Instant) {
+    /// What a detector under [`PartRule::Gathered`] found in one place, from what `parts`
+    /// parts of time found.
+    fn in_one_place(&mut self, found: Outcome, parts: usize, started: Instant) {
         self.millis += started.elapsed().as_millis();
         self.ran = parts;
         self.hits = found.hits;
@@ -220,8 +236,8 @@ impl InParts {
 
     fn finish(self, rule: PartRule) -> (Outcome, usize, u128) {
         let mut outcome = Outcome { hits: self.hits, notes: Vec::new() };
-        // A note every part made (a signal the dump lacks), or the one place that chose
-        // layers, is said once; others say where.
+        // A note every part made (a signal the dump lacks), or the one place made, is
+        // said once; others say where.
         for (note, parts) in self.notes {
             if parts.is_empty() || parts.len() == self.ran {
                 outcome.notes.push(note);
@@ -253,7 +269,7 @@ pub fn run_each_in_parts(
         .enumerate()
         .filter_map(|(i, (_, rule))| match *rule {
             PartRule::Time { anchor, before_days, after_days } => Some((i, anchor, before_days, after_days)),
-            PartRule::Account { .. } | PartRule::Pairs { .. } | PartRule::Layers { .. } => None,
+            PartRule::Account { .. } | PartRule::Pairs { .. } | PartRule::Gathered { .. } => None,
         })
         .collect();
     // Detectors of account pairs name their pairs in the same parts of time.
@@ -266,22 +282,22 @@ pub fn run_each_in_parts(
         })
         .collect();
     let mut pairs: Vec<Vec<(u32, u32)>> = paired.iter().map(|_| Vec::new()).collect();
-    // Detectors whose parts of time find candidate layers, chosen in one place.
-    let layered: Vec<(usize, f64, f64)> = detectors
+    // Detectors whose parts of time find pieces of hits, put together in one place.
+    let gathered: Vec<(usize, f64, f64)> = detectors
         .iter()
         .enumerate()
         .filter_map(|(i, (_, rule))| match *rule {
-            PartRule::Layers { before_days, after_days } => Some((i, before_days, after_days)),
+            PartRule::Gathered { before_days, after_days } => Some((i, before_days, after_days)),
             _ => None,
         })
         .collect();
-    let mut layers: Vec<Biclique> = Vec::new();
-    let mut layer_parts = 0;
-    if !timed.is_empty() || !paired.is_empty() || !layered.is_empty() {
+    let mut pieces: Vec<Vec<Found>> = gathered.iter().map(|_| Vec::new()).collect();
+    let mut gathered_parts = 0;
+    if !timed.is_empty() || !paired.is_empty() || !gathered.is_empty() {
         let parts = partition.time;
         let gap = paired.iter().map(|p| p.1).fold(0.0, f64::max);
-        let before = timed.iter().map(|t| t.2).chain(layered.iter().map(|l| l.1)).fold(gap, f64::max);
-        let after = timed.iter().map(|t| t.3).chain(layered.iter().map(|l| l.2)).fold(gap, f64::max);
+        let before = timed.iter().map(|t| t.2).chain(gathered.iter().map(|l| l.1)).fold(gap, f64::max);
+        let after = timed.iter().map(|t| t.3).chain(gathered.iter().map(|l| l.2)).fold(gap, f64::max);
         let (before, after) = (days_to_seconds(before), days_to_seconds(after));
         for k in 0..parts.count() {
             let (own_from, own_to) = parts.owned(k);
@@ -314,13 +330,12 @@ pub fn run_each_in_parts(
                 named.extend(detectors[i].0.account_pairs(&part_ctx));
                 found[i].millis += started.elapsed().as_millis();
             }
-            // One search for the detectors that share the layers, timed in the first.
-            if let Some(&(i, _, _)) = layered.first() {
+            for (&(i, _, _), pieces) in gathered.iter().zip(&mut pieces) {
                 let started = Instant::now();
-                layers.extend(bicliques::candidates(&part_ctx));
+                pieces.extend(detectors[i].0.found_in_part(&part_ctx));
                 found[i].millis += started.elapsed().as_millis();
-                layer_parts += 1;
             }
+            gathered_parts += 1;
             stage.finish();
         }
     }
@@ -364,18 +379,16 @@ pub fn run_each_in_parts(
             stage.finish();
         }
     }
-    if !layered.is_empty() {
-        let stage = progress.stage("detect: layers chosen from the candidates of the parts", None);
-        // The one place sees the whole dump as one part of itself: its layers are the
-        // parts' candidates, chosen there; nothing searches the whole dump for more.
+    if !gathered.is_empty() {
+        let stage = progress.stage("detect: hits put together from what the parts found", None);
+        // The one place sees the whole dump as one part of itself, with searches of its
+        // own: the detectors put their hits together there from what the parts found,
+        // and nothing searches the whole dump for more.
         let one_place = Context::part(ctx, g, PartEdges::From(0));
-        let started = Instant::now();
-        bicliques::choose_in(&one_place, layers);
-        found[layered[0].0].millis += started.elapsed().as_millis();
-        for &(i, _, _) in &layered {
+        for (&(i, _, _), pieces) in gathered.iter().zip(pieces) {
             let started = Instant::now();
-            let out = detectors[i].0.run(&one_place);
-            found[i].chosen(out, layer_parts, started);
+            let out = detectors[i].0.run_on_found(&one_place, pieces);
+            found[i].in_one_place(out, gathered_parts, started);
         }
         stage.finish();
     }

@@ -11,7 +11,7 @@ use crate::progress::Progress;
 use super::arbitration::{drop_deferred, drop_licensed};
 use super::context::Context;
 use super::hit::Hit;
-use super::parts::{in_part_order, run_each_in_parts, Partition, PartsRun};
+use super::parts::{in_part_order, run_each_in_parts, Found, Partition, PartsRun};
 use super::{motifs, offshore, underground};
 use crate::lookback::{Lookback, PartRule};
 
@@ -60,6 +60,18 @@ pub trait Detector: Sync {
     /// this context's transfers may start, in the part of time it owns.
     fn account_pairs(&self, _ctx: &Context<'_>) -> Vec<(u32, u32)> {
         Vec::new()
+    }
+    /// Under [`PartRule::Gathered`], what the part of time `part` found towards this
+    /// detector's hits, with the whole dump's edge ids.
+    fn found_in_part(&self, _part: &Context<'_>) -> Option<Found> {
+        None
+    }
+    /// Under [`PartRule::Gathered`], its hits put together from what every part of time
+    /// found (`found`, in time order) in `one_place`: a context over the whole dump, read
+    /// there only for per-account counts and the accounts of the hits. The same hits as
+    /// [`Detector::run`] over the whole dump, in the same order.
+    fn run_on_found(&self, one_place: &Context<'_>, _found: Vec<Found>) -> Outcome {
+        self.run(one_place)
     }
 }
 

@@ -73,8 +73,8 @@
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
-use crate::detect::search::scatter_gather::{all, Spec};
-use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
+use crate::detect::search::scatter_gather::{self, Spec};
+use crate::detect::{Context, Detector, Found, Lookback, Outcome, PartRule, Reads};
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};
@@ -127,24 +127,45 @@ impl Detector for ScatterGather {
         None
     }
 
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        Some(scatter_gather::part_rule(&spec(config, 0.0)))
+    }
+
+    fn found_in_part(&self, part: &Context<'_>) -> Option<Found> {
+        let spec = spec(part.config, part.graph.scale.floor(part.config.scatter_gather.min_amount));
+        Some(Found::ScatterGathers(scatter_gather::found_in(part, &spec)))
+    }
+
+    fn run_on_found(&self, one_place: &Context<'_>, found: Vec<Found>) -> Outcome {
+        let cfg = &one_place.config.scatter_gather;
+        let spec = spec(one_place.config, one_place.graph.scale.floor(cfg.min_amount));
+        Outcome { hits: scatter_gather::from_parts(one_place, &spec, found), notes: Vec::new() }
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let cfg = &ctx.config.scatter_gather;
-        let spec = Spec {
-            pattern: Pattern::ScatterGather,
-            window: days_to_seconds(cfg.window_days.get()),
-            min_intermediaries: cfg.min_intermediaries.get(),
-            min_retained: cfg.min_retained.get(),
-            min_amount: ctx.graph.scale.floor(cfg.min_amount),
-            skip_b2b: cfg.skip_business_to_business,
-            channels: cfg.channels.as_slice().to_vec(),
-            offshore_only: false,
-            expected_by_chance: Some(cfg.expected_by_chance.get()),
-        };
-        Outcome { hits: all(ctx, &spec), notes: Vec::new() }
+        let spec = spec(ctx.config, ctx.graph.scale.floor(ctx.config.scatter_gather.min_amount));
+        Outcome { hits: scatter_gather::all(ctx, &spec), notes: Vec::new() }
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os4, Pattern::Ub1, Pattern::Ub4, Pattern::Ub5, Pattern::Stack, Pattern::Bipartite]
+    }
+}
+
+/// The search the motif runs under `config`, with its amount floor measured on the dump
+/// (`min_amount`).
+fn spec(config: &Config, min_amount: f64) -> Spec {
+    let cfg = &config.scatter_gather;
+    Spec {
+        pattern: Pattern::ScatterGather,
+        window: days_to_seconds(cfg.window_days.get()),
+        min_intermediaries: cfg.min_intermediaries.get(),
+        min_retained: cfg.min_retained.get(),
+        min_amount,
+        skip_b2b: cfg.skip_business_to_business,
+        channels: cfg.channels.as_slice().to_vec(),
+        offshore_only: false,
+        expected_by_chance: Some(cfg.expected_by_chance.get()),
     }
 }
 
@@ -472,5 +493,57 @@ mod tests {
         case(&mut t, 2, 0.9, 3 * D);
         t.reverse_rows();
         assert_eq!(t.hits(&ScatterGather).iter().filter(|h| h.reason.starts_with("U split")).count(), 1);
+    }
+
+    /// Splits carried on within days, a source whose legs through one target are months
+    /// apart, mules pooling several sources and quiet accounts relaying weeks later, at
+    /// random times in an everyday world, cut into parts of any length: the same hits.
+    mod in_parts {
+        use super::*;
+        use crate::detect::parts::{in_part_order, run_in_parts, Partition};
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(10))]
+            #[test]
+            fn parts_of_any_length_give_the_whole_dumps_hits(
+                window_h in 6i64..900,
+                days in proptest::collection::vec(5i64..150, 4),
+                delay_h in 1i64..140,
+            ) {
+                let mut t = Tiny::new();
+                t.economy(500.0, 200, 200);
+                for (c, &day) in days.iter().enumerate() {
+                    // A split carried on.
+                    for k in 0..3i64 {
+                        let w = format!("C{c}W{k}");
+                        t.wire(&format!("C{c}U"), &w, day * D + k * H, 8_000.0 + 10.0 * k as f64);
+                        t.wire(&w, &format!("C{c}V"), day * D + k * H + delay_h * H, 7_700.0);
+                    }
+                    // The same source and target through others, fifty days on.
+                    let w = format!("C{c}X");
+                    t.wire(&format!("C{c}U"), &w, (day + 50) * D, 6_000.0);
+                    t.wire(&w, &format!("C{c}V"), (day + 50) * D + delay_h * H, 5_900.0);
+                    // Quiet mules pooling two sources and keeping a tenth.
+                    for k in 0..3i64 {
+                        let w = format!("P{c}W{k}");
+                        let (a, b) = (1_000.0 + 170.0 * k as f64, 1_300.0 + 90.0 * k as f64);
+                        t.wire(&format!("P{c}S0"), &w, day * D + k * H, a);
+                        t.wire(&format!("P{c}S1"), &w, day * D + (k + 5) * H, b);
+                        t.wire(&w, &format!("P{c}V"), (day + 9) * D + k * H, ((a + b) * 0.9 * 100.0).round() / 100.0);
+                    }
+                }
+                t.reverse_rows();
+                let g = t.graph();
+                let ctx = Context::new(&g, &t.dump, &t.config);
+                let rule = ScatterGather.part_rule(&t.config).expect("a rule");
+                let mut whole = ScatterGather.run(&ctx).hits;
+                in_part_order(rule, &mut whole);
+                let parts = Partition::of(&g, window_h * H).expect("transfers");
+                let (in_parts, _) = run_in_parts(&ScatterGather, &ctx, rule, &parts);
+                prop_assert!(whole.len() >= days.len(), "{}", whole.len());
+                prop_assert_eq!(in_parts.hits, whole);
+            }
+        }
     }
 }

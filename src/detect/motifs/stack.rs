@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
 use crate::detect::search::bicliques::{self, Biclique};
-use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
+use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount};
 
@@ -43,10 +43,16 @@ impl Detector for Stack {
     }
 
     fn part_rule(&self, config: &Config) -> Option<PartRule> {
-        // A layer's first payments fit in one window; whether a window's group of
-        // receivers is held by a larger one is decided within a window either side.
-        let window = config.bipartite.window_days.get();
-        Some(PartRule::Layers { before_days: window, after_days: window })
+        Some(bicliques::part_rule(&config.bipartite))
+    }
+
+    fn found_in_part(&self, part: &Context<'_>) -> Option<Found> {
+        Some(Found::Layers(bicliques::candidates(part)))
+    }
+
+    fn run_on_found(&self, one_place: &Context<'_>, found: Vec<Found>) -> Outcome {
+        bicliques::choose_from_parts(one_place, found);
+        self.run(one_place)
     }
 
     fn pattern(&self) -> Pattern {

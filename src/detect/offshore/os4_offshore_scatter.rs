@@ -40,8 +40,8 @@ use crate::config::params::{Channels, Count, Days, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::search::gather_scatter::{scan, HubSpec};
-use crate::detect::search::scatter_gather::{all, Spec};
-use crate::detect::{Context, Detector, Lookback, Outcome, Reads};
+use crate::detect::search::scatter_gather::{self, Spec};
+use crate::detect::{Context, Detector, Found, Hit, Lookback, Outcome, PartRule, Reads};
 use crate::graph::algo::reciprocity::payer_groups;
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
@@ -91,67 +91,96 @@ impl Detector for OffshoreScatter {
         None
     }
 
+    fn part_rule(&self, config: &Config) -> Option<PartRule> {
+        Some(scatter_gather::part_rule(&spec(config, 0.0)))
+    }
+
+    fn found_in_part(&self, part: &Context<'_>) -> Option<Found> {
+        let spec = spec(part.config, part.graph.scale.floor(part.config.os4.min_amount));
+        Some(Found::ScatterGathers(scatter_gather::found_in(part, &spec)))
+    }
+
+    /// The splits over offshore accounts from what the parts found; the gathers in one
+    /// offshore account read that account's transfers in one place (offshore accounts
+    /// that pass on what they receive: few, in any dump).
+    fn run_on_found(&self, one_place: &Context<'_>, found: Vec<Found>) -> Outcome {
+        let spec = spec(one_place.config, one_place.graph.scale.floor(one_place.config.os4.min_amount));
+        let mut hits = scatter_gather::from_parts(one_place, &spec, found);
+        hits.extend(through_offshore_hubs(one_place, &spec));
+        Outcome { hits, notes: Vec::new() }
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let cfg = &ctx.config.os4;
-        let spec = Spec {
-            pattern: Pattern::Os4,
-            window: days_to_seconds(cfg.window_days.get()),
-            min_intermediaries: cfg.min_intermediaries.get(),
-            min_retained: cfg.min_retained.get(),
-            min_amount: ctx.graph.scale.floor(cfg.min_amount),
-            skip_b2b: false,
-            channels: cfg.channels.as_slice().to_vec(),
-            offshore_only: true,
-            // Offshore legs that do not carry the money on are not OS4's evidence.
-            expected_by_chance: None,
-        };
-        let mut hits = all(ctx, &spec);
-        // The reverse: several sources gather in one offshore account that scatters on.
-        let through_hub = HubSpec {
-            window: spec.window,
-            min_senders: cfg.min_intermediaries.get(),
-            min_payees: cfg.min_intermediaries.get(),
-            min_counterparties: 2 * cfg.min_intermediaries.get(),
-            min_pass_through: cfg.min_retained.get(),
-            // A shell has no habit to stand out from.
-            min_rate_ratio: 0.0,
-            min_amount: spec.min_amount,
-            skip_b2b: false,
-            // Nor a history to be unlikely against: the offshore legs are the evidence,
-            // and the money they carry.
-            expected_by_chance: None,
-            one_pass: None,
-        };
-        let g = ctx.graph;
-        // The hub passes on what it gets over its whole history: an offshore fund gathers
-        // from many investors and invests in a few brokers, but keeps part of it, and
-        // what it redeems to its investors goes back, not on.
-        let c = &g.accounts.controller;
-        let passes_on = |v: u32| {
-            let (ins, outs) = (g.in_list(v), g.out_list(v));
-            let payers = payer_groups(g, v);
-            let received: f64 = ins.amount.iter().sum();
-            let passed: f64 = (0..outs.len())
-                .filter(|&k| payers.binary_search(&c[outs.other[k] as usize]).is_err())
-                .map(|k| outs.amount[k])
-                .sum();
-            let ratio = passed / received.max(1e-9);
-            ratio >= cfg.min_retained.get() && ratio <= 1.0 / cfg.min_retained.get().max(1e-9)
-        };
-        hits.par_extend(
-            (0..g.node_count() as u32)
-                .into_par_iter()
-                .with_min_len(256)
-                .filter(|&v| g.accounts.offshore[v as usize])
-                .filter(|&v| passes_on(v))
-                .filter_map(|v| scan(ctx, &through_hub, &spec.channels, v, Pattern::Os4)),
-        );
+        let spec = spec(ctx.config, ctx.graph.scale.floor(ctx.config.os4.min_amount));
+        let mut hits = scatter_gather::all(ctx, &spec);
+        hits.extend(through_offshore_hubs(ctx, &spec));
         Outcome { hits, notes: Vec::new() }
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os1, Pattern::Os2]
     }
+}
+
+/// The scatter-gather OS4 runs under `config`: through offshore intermediaries, with its
+/// amount floor measured on the dump (`min_amount`).
+fn spec(config: &Config, min_amount: f64) -> Spec {
+    let cfg = &config.os4;
+    Spec {
+        pattern: Pattern::Os4,
+        window: days_to_seconds(cfg.window_days.get()),
+        min_intermediaries: cfg.min_intermediaries.get(),
+        min_retained: cfg.min_retained.get(),
+        min_amount,
+        skip_b2b: false,
+        channels: cfg.channels.as_slice().to_vec(),
+        offshore_only: true,
+        // Offshore legs that do not carry the money on are not OS4's evidence.
+        expected_by_chance: None,
+    }
+}
+
+/// The reverse: several sources gather in one offshore account that scatters on.
+fn through_offshore_hubs(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
+    let cfg = &ctx.config.os4;
+    let through_hub = HubSpec {
+        window: spec.window,
+        min_senders: cfg.min_intermediaries.get(),
+        min_payees: cfg.min_intermediaries.get(),
+        min_counterparties: 2 * cfg.min_intermediaries.get(),
+        min_pass_through: cfg.min_retained.get(),
+        // A shell has no habit to stand out from.
+        min_rate_ratio: 0.0,
+        min_amount: spec.min_amount,
+        skip_b2b: false,
+        // Nor a history to be unlikely against: the offshore legs are the evidence,
+        // and the money they carry.
+        expected_by_chance: None,
+        one_pass: None,
+    };
+    let g = ctx.graph;
+    // The hub passes on what it gets over its whole history: an offshore fund gathers
+    // from many investors and invests in a few brokers, but keeps part of it, and
+    // what it redeems to its investors goes back, not on.
+    let c = &g.accounts.controller;
+    let passes_on = |v: u32| {
+        let (ins, outs) = (g.in_list(v), g.out_list(v));
+        let payers = payer_groups(g, v);
+        let received: f64 = ins.amount.iter().sum();
+        let passed: f64 = (0..outs.len())
+            .filter(|&k| payers.binary_search(&c[outs.other[k] as usize]).is_err())
+            .map(|k| outs.amount[k])
+            .sum();
+        let ratio = passed / received.max(1e-9);
+        ratio >= cfg.min_retained.get() && ratio <= 1.0 / cfg.min_retained.get().max(1e-9)
+    };
+    (0..g.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(256)
+        .filter(|&v| g.accounts.offshore[v as usize])
+        .filter(|&v| passes_on(v))
+        .filter_map(|v| scan(ctx, &through_hub, &spec.channels, v, Pattern::Os4))
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Factor, Multiple};
 use crate::config::AmountFloor;
-use crate::detect::Context;
+use crate::detect::{Context, Found, PartRule};
 
 use super::first_payments::{Counted, FirstPayments};
 use crate::graph::algo::chance::LayerChance;
@@ -104,6 +104,34 @@ pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
 /// measured once for every part) and its transfers from one window before the time it
 /// owns to one window after.
 pub fn candidates(part: &Context<'_>) -> Vec<Biclique> {
+    // Found once per part for every detector that reads layers.
+    part.measured_once(|| Candidates(search_candidates(part))).0.clone()
+}
+
+/// A part's candidate layers, kept for the next detector that reads them.
+struct Candidates(Vec<Biclique>);
+
+/// How the layer detectors run in parts of time ([`PartRule::Gathered`]): a layer's
+/// first payments fit in one window, and whether a window's group of receivers is held
+/// by a larger one is decided within a window either side.
+pub fn part_rule(cfg: &BipartiteConfig) -> PartRule {
+    let window = cfg.window_days.get();
+    PartRule::Gathered { before_days: window, after_days: window }
+}
+
+/// [`choose_in`] `one_place` from the candidate layers the parts of time found.
+pub fn choose_from_parts(one_place: &Context<'_>, found: Vec<Found>) -> bool {
+    let candidates = found
+        .into_iter()
+        .flat_map(|f| match f {
+            Found::Layers(layers) => layers,
+            Found::ScatterGathers(_) => Vec::new(),
+        })
+        .collect();
+    choose_in(one_place, candidates)
+}
+
+fn search_candidates(part: &Context<'_>) -> Vec<Biclique> {
     let cfg = &part.config.bipartite;
     let Some(owned) = part.owned_time() else {
         return Search::new(part.graph, cfg, None).candidates();
@@ -123,7 +151,8 @@ pub fn candidates(part: &Context<'_>) -> Vec<Biclique> {
 /// Makes the layers chosen from `candidates` (every part's, with `ctx`'s edge ids, in
 /// any order) those [`find`] gives in `ctx`: what one place does with the parts'
 /// candidates, reading the dump only for their members and per-account counts. False
-/// when `ctx` had its layers already.
+/// when `ctx` had its layers already (chosen for another detector from the same
+/// candidates: a part finds them once for all).
 pub fn choose_in(ctx: &Context<'_>, candidates: Vec<Biclique>) -> bool {
     ctx.shared.bicliques.set(choose(ctx.graph, &ctx.config.bipartite, candidates)).is_ok()
 }

@@ -12,9 +12,10 @@ use crate::graph::algo::chance::{most_likely, pairing_chance, popularity, subset
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::FlowGraph;
+use crate::lookback::PartRule;
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::{fmt_amount, fmt_odds, DAY};
+use crate::units::{fmt_amount, fmt_odds, seconds_to_days, DAY};
 
 /// Per intermediary: what the source sent it, what it forwarded, the transfers.
 type Leg = (f64, f64, Vec<u32>);
@@ -26,7 +27,7 @@ type Pairs = BTreeMap<u32, (u32, u32)>;
 type SharedPairs = BTreeMap<u32, (u32, u32, f64)>;
 
 /// A two-hop path `u -> w -> v` a scan met: `e1` from the source to `w`, `e2` from `w`
-/// to `v`, and when it was met among the scan's paths.
+/// to `v`, and when it was met among the scan's paths ([`met`]).
 #[derive(Debug, Clone, Copy)]
 struct Path {
     v: u32,
@@ -34,6 +35,57 @@ struct Path {
     met: u64,
     e1: u32,
     e2: u32,
+}
+
+/// The order in which a scan meets path `e1`, `e2`: by its payment to the intermediary,
+/// then by the intermediary's payment on (edge ids are in time order). The same in a part
+/// of the dump, once its edges are the whole dump's.
+fn met(e1: u32, e2: u32) -> u64 {
+    (u64::from(e1) << 32) | u64::from(e2)
+}
+
+/// The two-hop paths the payments of one source start, as its scan reads them: those
+/// whose amounts carry on within the window, and (when amounts that do not carry on are
+/// read too) those that any later pass reads ([`keep_readable`]).
+#[derive(Debug, Clone, Default)]
+pub struct SourcePaths {
+    carrying: Vec<Path>,
+    any_amount: Vec<Path>,
+}
+
+impl SourcePaths {
+    fn is_empty(&self) -> bool {
+        self.carrying.is_empty() && self.any_amount.is_empty()
+    }
+
+    /// With the whole dump's edge ids (`part`'s edges are in the same order).
+    fn into_whole(mut self, part: &Context<'_>) -> SourcePaths {
+        for p in self.carrying.iter_mut().chain(self.any_amount.iter_mut()) {
+            (p.e1, p.e2) = (part.whole_edge(p.e1), part.whole_edge(p.e2));
+            p.met = met(p.e1, p.e2);
+        }
+        self
+    }
+}
+
+/// A one-off payment `e2` of intermediary `w` to a target, with the one-off payments `w`
+/// received within the timed horizon before it from others than the target: (transfer,
+/// payer, amount).
+#[derive(Debug, Clone)]
+struct Relay {
+    w: u32,
+    e2: u32,
+    receipts: Vec<(u32, u32, f64)>,
+}
+
+/// What a part of time found towards scatter-gathers, with the whole dump's edge ids:
+/// per source, the paths its payments in the part's own time start; per target (when
+/// several sources are read), its payers' relays in the part's own time. In account
+/// order.
+#[derive(Debug, Default)]
+pub struct Found {
+    sources: Vec<(u32, SourcePaths)>,
+    targets: Vec<(u32, Vec<Relay>)>,
 }
 
 /// Paths to any target a scan holds before it drops those no later pass reads (see
@@ -141,7 +193,7 @@ pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
     for (&w, &(e1, e2)) in legs {
         let pairing = pairing_chance(g, w, v, popular);
         let delay = g.time[e2 as usize] - g.time[e1 as usize];
-        chance *= g.scale.chance_within(g.out_list(w).len(), delay) * pairing;
+        chance *= g.scale.chance_within(g.sent_over_dump(w), delay) * pairing;
         likeliest = likeliest.max(pairing);
     }
     // The search takes whoever an intermediary paid as the target: one pairing (the
@@ -169,34 +221,150 @@ fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs) -> f64 {
 /// Every scatter-gather of the dump, by source in node order, then (when amounts that
 /// do not carry on are read too) those of several sources, by target in node order.
 pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
-    let mut hits: Vec<Hit> = (0..ctx.graph.node_count() as u32)
+    let n = ctx.graph.node_count() as u32;
+    let mut hits: Vec<Hit> = (0..n)
         .into_par_iter()
         .with_min_len(256)
-        .flat_map_iter(|u| scan(ctx, spec, u))
+        .flat_map_iter(|u| scan(ctx, spec, u, paths_from(ctx, spec, u, None)))
         .collect();
-    // Pooled sources through offshore intermediaries are not OS4's evidence.
-    if spec.expected_by_chance.is_some() && !spec.offshore_only {
+    if pools(spec) {
         hits.par_extend(
-            (0..ctx.graph.node_count() as u32)
+            (0..n)
                 .into_par_iter()
                 .with_min_len(256)
-                .filter_map(|v| gathered(ctx, spec, v)),
+                .filter_map(|v| gathered(ctx, spec, v, relays_into(ctx, spec, v, None))),
         );
     }
+    without_settling_up(ctx, &mut hits);
+    hits
+}
+
+/// What the part of time `part` owns of the dump's scatter-gathers ([`Found`]): the
+/// paths from its sources' payments in that time, each intermediary's payment on read
+/// up to the horizon after, and its targets' relays in that time, each with what the
+/// intermediary received up to the horizon before.
+pub fn found_in(part: &Context<'_>, spec: &Spec) -> Found {
+    let owned = part.owned_time();
+    let n = part.graph.node_count() as u32;
+    let sources = (0..n)
+        .into_par_iter()
+        .with_min_len(256)
+        .filter_map(|u| {
+            let paths = paths_from(part, spec, u, owned);
+            (!paths.is_empty()).then(|| (u, paths.into_whole(part)))
+        })
+        .collect();
+    let targets = if pools(spec) {
+        (0..n)
+            .into_par_iter()
+            .with_min_len(256)
+            .filter_map(|v| {
+                let mut relays = relays_into(part, spec, v, owned);
+                for r in &mut relays {
+                    r.e2 = part.whole_edge(r.e2);
+                    r.receipts.iter_mut().for_each(|x| x.0 = part.whole_edge(x.0));
+                }
+                (!relays.is_empty()).then_some((v, relays))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Found { sources, targets }
+}
+
+/// The scatter-gathers of what the parts of time found (`found`, in time order), read
+/// in `ctx`, the whole dump's, as [`all`] reads them: each source's paths and each
+/// target's relays gathered from every part. Beyond what the parts found, it reads the
+/// dump's per-account counts and, for the hits only, their centre accounts' usual
+/// amounts.
+pub fn from_found(ctx: &Context<'_>, spec: &Spec, found: Vec<Found>) -> Vec<Hit> {
+    let (mut sources, mut targets) = (Vec::new(), Vec::new());
+    for f in found {
+        sources.extend(f.sources);
+        targets.extend(f.targets);
+    }
+    // Stable sorts: each account's pieces stay in the parts' time order.
+    sources.sort_by_key(|s| s.0);
+    targets.sort_by_key(|t| t.0);
+    let mut by_source: Vec<(u32, SourcePaths)> = Vec::new();
+    for (u, paths) in sources {
+        match by_source.last_mut() {
+            Some((last, all)) if *last == u => {
+                all.carrying.extend(paths.carrying);
+                all.any_amount.extend(paths.any_amount);
+            }
+            _ => by_source.push((u, paths)),
+        }
+    }
+    let mut by_target: Vec<(u32, Vec<Relay>)> = Vec::new();
+    for (v, relays) in targets {
+        match by_target.last_mut() {
+            Some((last, all)) if *last == v => all.extend(relays),
+            _ => by_target.push((v, relays)),
+        }
+    }
+    let mut hits: Vec<Hit> = by_source
+        .into_par_iter()
+        .with_min_len(64)
+        .flat_map_iter(|(u, paths)| scan(ctx, spec, u, paths))
+        .collect();
+    hits.par_extend(
+        by_target.into_par_iter().with_min_len(64).filter_map(|(v, relays)| gathered(ctx, spec, v, relays)),
+    );
+    without_settling_up(ctx, &mut hits);
+    hits
+}
+
+/// How a search under `spec` runs in parts of time ([`PartRule::Gathered`]): a part
+/// finds the paths from its sources' payments, reading each intermediary's payment on up
+/// to the horizon after, and (when it pools sources) its targets' relays, reading what
+/// each intermediary received up to the horizon before.
+pub fn part_rule(spec: &Spec) -> PartRule {
+    let horizon = seconds_to_days(horizon(spec));
+    PartRule::Gathered { before_days: if pools(spec) { horizon } else { 0.0 }, after_days: horizon }
+}
+
+/// How long after receiving the search follows an intermediary's payments on.
+fn horizon(spec: &Spec) -> i64 {
+    if spec.expected_by_chance.is_some() {
+        TIMED_HORIZON_WINDOWS * spec.window
+    } else {
+        spec.window
+    }
+}
+
+/// The scatter-gathers that what the parts of time found (`found`, in time order) make,
+/// read in `one_place` ([`from_found`]).
+pub fn from_parts(one_place: &Context<'_>, spec: &Spec, found: Vec<crate::detect::Found>) -> Vec<Hit> {
+    let found = found
+        .into_iter()
+        .filter_map(|f| match f {
+            crate::detect::Found::ScatterGathers(found) => Some(found),
+            crate::detect::Found::Layers(_) => None,
+        })
+        .collect();
+    from_found(one_place, spec, found)
+}
+
+/// Whether the search reads several sources pooled through the same intermediaries.
+/// Pooled sources through offshore intermediaries are not OS4's evidence.
+fn pools(spec: &Spec) -> bool {
+    spec.expected_by_chance.is_some() && !spec.offshore_only
+}
+
+/// Drops the hits whose every leg ran between parties who also pay each other back.
+fn without_settling_up(ctx: &Context<'_>, hits: &mut Vec<Hit>) {
     // Friends who take turns paying for the group pay each other's shares on within
     // days, through one another, in every direction: money that moved only along such
     // two-way relationships is people settling up.
     hits.retain(|h| !every_payee_paid_back(ctx.graph, &h.transfers));
-    hits
 }
 
-/// Several sources pay several intermediaries, and each intermediary passes the same
-/// share of what those sources paid it on to `v`: mules who pool what several
-/// controllers sent them and keep a fixed cut. For each one-off payer `w` of `v`, what
-/// it received one-off, within the timed horizon before, from sources that paid at
-/// least one other of `v`'s payers too; reported as [`same_margin`] says, with at least
-/// two sources.
-fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
+/// The relays into `v` ([`Relay`]) whose payment to `v` falls in `owned` (all of them
+/// without), in the order of `v`'s receipts: each one-off payer `w` of `v` with what it
+/// received one-off, within the timed horizon before its payment, from others than `v`.
+fn relays_into(ctx: &Context<'_>, spec: &Spec, v: u32, owned: Option<(i64, i64)>) -> Vec<Relay> {
     let g = ctx.graph;
     let one_off = ctx.one_off_payments();
     let horizon = TIMED_HORIZON_WINDOWS * spec.window;
@@ -204,58 +372,79 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32) -> Option<Hit> {
     let incoming = g.in_list(v);
     let relayed =
         |k: usize| one_off.contains(incoming.edges[k]) && counts(incoming.edges[k], incoming.other[k], v);
-    // Too few one-off payers to make a gather: nothing to read.
-    (0..incoming.len()).filter(|&k| relayed(k)).nth(spec.min_intermediaries - 1)?;
+    // Too few one-off payers to make a gather over the whole dump: nothing to read.
+    if owned.is_none()
+        && (0..incoming.len()).filter(|&k| relayed(k)).nth(spec.min_intermediaries - 1).is_none()
+    {
+        return Vec::new();
+    }
     // What w was paid, one-off, by others than v within the horizon before its payment
     // e2 to v: (transfer, payer, amount), read from w's incoming list rather than by
     // transfer id from the graph's columns.
-    let receipts = |w: u32, e2: u32| {
+    let receipts = |w: u32, e2: u32| -> Vec<(u32, u32, f64)> {
         let into_w = g.in_list(w);
         let t2 = g.time[e2 as usize];
         let from = into_w.time.partition_point(|&t| t < t2.saturating_sub(horizon));
         let to = into_w.time.partition_point(|&t| t <= t2);
         (from..to)
-            .filter(move |&j| {
+            .filter(|&j| {
                 let (s, e1) = (into_w.other[j], into_w.edges[j]);
                 s != v && s != w && e1 != e2 && one_off.contains(e1) && counts(e1, s, w)
             })
-            .map(move |j| (into_w.edges[j], into_w.other[j], into_w.amount[j]))
+            .map(|j| (into_w.edges[j], into_w.other[j], into_w.amount[j]))
+            .collect()
     };
-    // (w, its payment to v), for the payers of v that were paid so.
-    let relays: Vec<(u32, u32)> = (0..incoming.len())
-        .filter(|&k| relayed(k))
-        .map(|k| (incoming.other[k], incoming.edges[k]))
-        .filter(|&(w, e2)| receipts(w, e2).next().is_some())
-        .collect();
+    (0..incoming.len())
+        .filter(|&k| owned.is_none_or(|(from, to)| (from..to).contains(&incoming.time[k])) && relayed(k))
+        .filter_map(|k| {
+            let (w, e2) = (incoming.other[k], incoming.edges[k]);
+            let receipts = receipts(w, e2);
+            (!receipts.is_empty()).then_some(Relay { w, e2, receipts })
+        })
+        .collect()
+}
+
+/// Several sources pay several intermediaries, and each intermediary passes the same
+/// share of what those sources paid it on to `v`: mules who pool what several
+/// controllers sent them and keep a fixed cut. For each one-off payer `w` of `v`, what
+/// it received one-off, within the timed horizon before, from sources that paid at
+/// least one other of `v`'s payers too (`relays`, [`relays_into`]); reported as
+/// [`same_margin`] says, with at least two sources.
+fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Option<Hit> {
+    let g = ctx.graph;
     if relays.len() < spec.min_intermediaries {
         return None;
     }
     // Sources that paid two or more of v's payers.
     let mut paying: Vec<(u32, u32)> =
-        relays.iter().flat_map(|&(w, e2)| receipts(w, e2).map(move |(_, s, _)| (s, w))).collect();
+        relays.iter().flat_map(|r| r.receipts.iter().map(move |&(_, s, _)| (s, r.w))).collect();
     paying.sort_unstable();
     paying.dedup();
     let mut shared_sources: Vec<u32> =
         paying.windows(2).filter(|p| p[0].0 == p[1].0).map(|p| p[0].0).collect();
     shared_sources.dedup();
-    let pooled_by =
-        |w: u32, e2: u32| receipts(w, e2).filter(|&(_, s, _)| shared_sources.binary_search(&s).is_ok());
+    let pooled_by = |r: &Relay| -> Vec<(u32, u32, f64)> {
+        r.receipts.iter().copied().filter(|&(_, s, _)| shared_sources.binary_search(&s).is_ok()).collect()
+    };
     // Per intermediary: its latest shared receipt and payment to v, and the share.
     let pairs: Vec<(u32, u32, u32, f64)> = relays
         .iter()
-        .filter_map(|&(w, e2)| {
+        .filter_map(|r| {
             let (got, last) =
-                pooled_by(w, e2).fold((0.0, None), |(sum, _), (e1, _, a1)| (sum + a1, Some(e1)));
-            let share = g.amount[e2 as usize] / got;
+                pooled_by(r).into_iter().fold((0.0, None), |(sum, _), (e1, _, a1)| (sum + a1, Some(e1)));
+            let share = g.amount[r.e2 as usize] / got;
             let kept = got > 0.0 && share >= spec.min_retained && share <= 1.0 + MARGIN_TOLERANCE;
-            last.filter(|_| kept).map(|last| (w, last, e2, share))
+            last.filter(|_| kept).map(|last| (r.w, last, r.e2, share))
         })
         .collect();
     let margin = same_margin(g, spec, v, &pairs, pairs.len())?;
+    let relay = |e2: u32| relays.iter().find(|r| r.e2 == e2);
     let pooled: BTreeMap<u32, Vec<u32>> = margin
         .legs
         .iter()
-        .map(|(&w, &(_, e2))| (w, pooled_by(w, e2).map(|(e1, _, _)| e1).collect()))
+        .map(|(&w, &(_, e2))| {
+            (w, relay(e2).map(|r| pooled_by(r).iter().map(|x| x.0).collect()).unwrap_or_default())
+        })
         .collect();
     let sources: std::collections::BTreeSet<u32> =
         pooled.values().flat_map(|paid| paid.iter().map(|&e1| g.src[e1 as usize])).collect();
@@ -323,12 +512,14 @@ fn counted(g: &FlowGraph, spec: &Spec, e: u32, a: u32, b: u32) -> bool {
     spec.channels.contains(&g.channel[e as usize]) && a != b && !(spec.skip_b2b && company(a) && company(b))
 }
 
-fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
+/// The two-hop paths from `u`'s payments in `owned` (all of them without), each
+/// intermediary's payment on read up to the horizon after: what [`scan`] reads.
+fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>) -> SourcePaths {
     let g = ctx.graph;
-    let outs = g.out_list(u);
-    if outs.len() < spec.min_intermediaries {
-        return Vec::new();
+    if g.sent_over_dump(u) < spec.min_intermediaries {
+        return SourcePaths::default();
     }
+    let outs = g.out_list(u);
     let counts = |e: u32, a: u32, b: u32| counted(g, spec, e, a, b);
     let window = spec.window;
     // Every two-hop path u -> w -> v the search reads, flat, in the order met: a map per
@@ -336,11 +527,13 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
     // on a busy dump. They are grouped by sorting, the order met breaking ties.
     let mut carrying: Vec<Path> = Vec::new();
     let mut any_amount: Vec<Path> = Vec::new();
-    let mut met = 0u64;
-    let horizon = if spec.expected_by_chance.is_some() { TIMED_HORIZON_WINDOWS * window } else { window };
+    let horizon = horizon(spec);
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
-        if !counts(e1, u, w) || (spec.offshore_only && !g.accounts.offshore[w as usize]) {
+        if owned.is_some_and(|(from, to)| !(from..to).contains(&t1))
+            || !counts(e1, u, w)
+            || (spec.offshore_only && !g.accounts.offshore[w as usize])
+        {
             continue;
         }
         let (next, amounts) = g.out_after(w, t1, t1 + horizon);
@@ -349,8 +542,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             if v == u || v == w || !counts(e2, w, v) {
                 continue;
             }
-            let path = Path { v, w, met, e1, e2 };
-            met += 1;
+            let path = Path { v, w, met: met(e1, e2), e1, e2 };
             if spec.expected_by_chance.is_some() {
                 any_amount.push(path);
                 if any_amount.len() >= COMPACT_AT {
@@ -363,6 +555,18 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32) -> Vec<Hit> {
             carrying.push(path);
         }
     }
+    // What a part hands on is only what the scan will read.
+    if owned.is_some() && spec.expected_by_chance.is_some() {
+        keep_readable(g, spec, &mut any_amount);
+    }
+    SourcePaths { carrying, any_amount }
+}
+
+/// The scatter-gathers from source `u`, read from the paths its payments start.
+fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> {
+    let g = ctx.graph;
+    let window = spec.window;
+    let SourcePaths { mut carrying, mut any_amount } = paths;
     // v -> (w -> (sent to w, forwarded by w, edges)), for the targets reached through
     // enough intermediaries.
     carrying.sort_unstable_by_key(|p| (p.v, p.w, p.met));
