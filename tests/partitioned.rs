@@ -58,7 +58,11 @@ fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
         }
         let on_whole = detectors.iter().filter(|d| d["parts"]["ran"] == "whole_dump").count();
         assert_eq!(in_parts.len() + on_whole, detectors.len(), "every detector says how it ran");
-        assert!(text(&out).contains("partitioned: in parts of the dump: UB1 ("), "{}", text(&out));
+        assert!(
+            text(&out).contains("partitioned: every detector in parts of the dump: UB1 ("),
+            "{}",
+            text(&out)
+        );
     }
 }
 

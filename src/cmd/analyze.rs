@@ -158,12 +158,14 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         .filter(|d| matches!(d.parts, Some(PartsRun::WholeDump { .. })))
         .map(|d| d.code.to_string())
         .collect();
-    if !in_parts.is_empty() || !whole.is_empty() {
+    if !whole.is_empty() {
         say!(
             "partitioned: in parts of the dump: {}; on the whole dump (their hits read more than a part holds, see run.json): {}",
             if in_parts.is_empty() { "none".to_owned() } else { in_parts.join(", ") },
-            if whole.is_empty() { "none".to_owned() } else { whole.join(", ") }
+            whole.join(", ")
         );
+    } else if !in_parts.is_empty() {
+        say!("partitioned: every detector in parts of the dump: {}", in_parts.join(", "));
     }
     let rows: Vec<Vec<String>> = report
         .detectors
