@@ -52,9 +52,16 @@ fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
             .collect();
         assert_eq!(in_parts, with_rule, "{window}");
         assert_eq!(in_parts.len(), detectors.len(), "{in_parts:?}");
+        let transfers = run["transfers"].as_u64().expect("transfers");
         for d in detectors.iter().filter(|d| d["parts"]["ran"] == "in_parts") {
             assert!(d["parts"]["parts"].as_u64().unwrap_or(0) >= 9, "{d}");
             assert!(d["hits"].as_u64().unwrap_or(0) > 0, "the world has a case of {d}");
+            // What one task would hold: less than the whole dump for a part of accounts.
+            let largest = d["parts"]["largest_part_transfers"].as_u64().unwrap_or(0);
+            assert!(largest > 0 && largest <= transfers, "{d}");
+            if d["parts"]["rule"]["by"] == "account" {
+                assert!(largest < transfers, "{d}");
+            }
         }
         let on_whole = detectors.iter().filter(|d| d["parts"]["ran"] == "whole_dump").count();
         assert_eq!(in_parts.len() + on_whole, detectors.len(), "every detector says how it ran");

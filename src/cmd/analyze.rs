@@ -135,7 +135,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         .detectors
         .iter()
         .filter_map(|d| match &d.parts {
-            Some(PartsRun::InParts { parts, window_days, rule: PartRule::Time { .. } }) => {
+            Some(PartsRun::InParts { parts, window_days, rule: PartRule::Time { .. }, .. }) => {
                 Some(format!("{} ({} of {window_days} days)", d.code, count(*parts)))
             }
             Some(PartsRun::InParts { parts, rule: PartRule::Account { .. }, .. }) => {
@@ -144,11 +144,13 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
             Some(PartsRun::InParts { parts, rule: PartRule::Pairs { .. }, .. }) => {
                 Some(format!("{} ({} of account pairs)", d.code, count(*parts)))
             }
-            Some(PartsRun::InParts { parts, window_days, rule: PartRule::Gathered { .. } }) => Some(format!(
-                "{} (found in {} of {window_days} days, put together in one place)",
-                d.code,
-                count(*parts)
-            )),
+            Some(PartsRun::InParts { parts, window_days, rule: PartRule::Gathered { .. }, .. }) => {
+                Some(format!(
+                    "{} (found in {} of {window_days} days, put together in one place)",
+                    d.code,
+                    count(*parts)
+                ))
+            }
             _ => None,
         })
         .collect();
@@ -166,6 +168,20 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         );
     } else if !in_parts.is_empty() {
         say!("partitioned: every detector in parts of the dump: {}", in_parts.join(", "));
+    }
+    let largest = report
+        .detectors
+        .iter()
+        .filter_map(|d| match &d.parts {
+            Some(PartsRun::InParts { largest_part_transfers, .. }) => Some(*largest_part_transfers),
+            _ => None,
+        })
+        .max();
+    if let Some(largest) = largest {
+        say!(
+            "partitioned: the largest part loaded {largest} of the dump's {} transfers (run.json has each detector's)",
+            report.transfers
+        );
     }
     let rows: Vec<Vec<String>> = report
         .detectors

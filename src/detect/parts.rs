@@ -95,6 +95,10 @@ pub enum PartsRun {
         window_days: f64,
         /// What each part loaded and which hits it kept.
         rule: PartRule,
+        /// The most transfers one of its parts loaded: what one task of a run spread
+        /// over machines holds, measured (the parts of time serve every detector of time
+        /// at once, so theirs load the widest range any of them reads).
+        largest_part_transfers: usize,
     },
     /// On the whole dump, because one part would not hold what its hits read.
     WholeDump {
@@ -174,6 +178,19 @@ impl Partition {
     }
 }
 
+/// How one detector ran part by part.
+#[derive(Debug, Default)]
+pub struct RanInParts {
+    /// Its hits (in [`in_part_order`], with the whole graph's edge ids) and notes.
+    pub outcome: Outcome,
+    /// How many parts ran.
+    pub parts: usize,
+    /// Its own time in them, in milliseconds (the parts' graphs left out).
+    pub millis: u128,
+    /// The most transfers one of its parts loaded.
+    pub largest_part: usize,
+}
+
 /// Runs `detector` part by part under `rule` over `ctx`'s whole graph: the hits one run
 /// on the whole graph finds (in [`in_part_order`]), with the whole graph's edge ids, and
 /// how many parts ran.
@@ -184,8 +201,8 @@ pub fn run_in_parts(
     partition: &Partition,
 ) -> (Outcome, usize) {
     let mut done = run_each_in_parts(ctx, &[(detector, rule)], partition, &crate::progress::Silent);
-    let (outcome, ran, _) = done.pop().unwrap_or_default();
-    (outcome, ran)
+    let ran = done.pop().unwrap_or_default();
+    (ran.outcome, ran.parts)
 }
 
 /// What a part of time found towards a detector's hits under [`PartRule::Gathered`],
@@ -210,12 +227,15 @@ struct InParts {
     notes: Vec<(String, Vec<String>)>,
     ran: usize,
     millis: u128,
+    largest: usize,
 }
 
 impl InParts {
-    fn add(&mut self, part: &str, found: Outcome, started: Instant) {
+    /// What one part that loaded `loaded` transfers found.
+    fn add(&mut self, (part, loaded): (&str, usize), found: Outcome, started: Instant) {
         self.millis += started.elapsed().as_millis();
         self.ran += 1;
+        self.largest = self.largest.max(loaded);
         self.hits.extend(found.hits);
         for note in found.notes {
             match self.notes.iter_mut().find(|(n, _)| *n == note) {
@@ -234,7 +254,7 @@ impl InParts {
         self.notes = found.notes.into_iter().map(|n| (n, Vec::new())).collect();
     }
 
-    fn finish(self, rule: PartRule) -> (Outcome, usize, u128) {
+    fn finish(self, rule: PartRule) -> RanInParts {
         let mut outcome = Outcome { hits: self.hits, notes: Vec::new() };
         // A note every part made (a signal the dump lacks), or the one place made, is
         // said once; others say where.
@@ -246,21 +266,20 @@ impl InParts {
             }
         }
         in_part_order(rule, &mut outcome.hits);
-        (outcome, self.ran, self.millis)
+        RanInParts { outcome, parts: self.ran, millis: self.millis, largest_part: self.largest }
     }
 }
 
 /// Runs each of `detectors` part by part under its rule, as [`run_in_parts`] does, with
 /// each part's graph built once for all the detectors that read it: one for the
 /// detectors of parts of time (loading the widest range any of them reads), one per way
-/// of grouping accounts for the others. Per detector: its outcome, how many parts ran,
-/// and its own time in them (milliseconds, the parts' graphs left out).
+/// of grouping accounts for the others. Per detector, how it ran ([`RanInParts`]).
 pub fn run_each_in_parts(
     ctx: &Context<'_>,
     detectors: &[(&dyn Detector, PartRule)],
     partition: &Partition,
     progress: &dyn Progress,
-) -> Vec<(Outcome, usize, u128)> {
+) -> Vec<RanInParts> {
     let g = ctx.graph;
     let mut found: Vec<InParts> = detectors.iter().map(|_| InParts::default()).collect();
     // Parts of time: each detector keeps the hits anchored in the part.
@@ -323,17 +342,19 @@ pub fn run_each_in_parts(
                     (own_from..own_to).contains(&at)
                 });
                 to_whole(&mut out.hits, edges);
-                found[i].add(&name, out, started);
+                found[i].add((&name, hi - lo), out, started);
             }
             for (&(i, _), named) in paired.iter().zip(&mut pairs) {
                 let started = Instant::now();
                 named.extend(detectors[i].0.account_pairs(&part_ctx));
                 found[i].millis += started.elapsed().as_millis();
+                found[i].largest = found[i].largest.max(hi - lo);
             }
             for (&(i, _, _), pieces) in gathered.iter().zip(&mut pieces) {
                 let started = Instant::now();
                 pieces.extend(detectors[i].0.found_in_part(&part_ctx));
                 found[i].millis += started.elapsed().as_millis();
+                found[i].largest = found[i].largest.max(hi - lo);
             }
             gathered_parts += 1;
             stage.finish();
@@ -374,7 +395,7 @@ pub fn run_each_in_parts(
                 };
                 out.hits.retain(|h| h.accounts.iter().any(mine));
                 to_whole(&mut out.hits, PartEdges::Listed(&edges));
-                found[i].add(&name, out, started);
+                found[i].add((&name, edges.len()), out, started);
             }
             stage.finish();
         }
@@ -448,7 +469,7 @@ fn pairs_in_parts(
         let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges)));
         out.hits.retain(|h| h.pair.is_some_and(|p| owned.binary_search(&p).is_ok()));
         to_whole(&mut out.hits, PartEdges::Listed(&edges));
-        found.add(&format!("account pairs part {}", n + 1), out, started);
+        found.add((&format!("account pairs part {}", n + 1), edges.len()), out, started);
         stage.finish();
     }
 }

@@ -11,7 +11,7 @@ use crate::progress::Progress;
 use super::arbitration::{drop_deferred, drop_licensed};
 use super::context::Context;
 use super::hit::Hit;
-use super::parts::{in_part_order, run_each_in_parts, Found, Partition, PartsRun};
+use super::parts::{in_part_order, run_each_in_parts, Found, Partition, PartsRun, RanInParts};
 use super::{motifs, offshore, underground};
 use crate::lookback::{Lookback, PartRule};
 
@@ -149,7 +149,7 @@ pub fn run_all_in(
     };
     // The detectors that run in parts go first, together: each part's graph serves all
     // of them.
-    let mut in_parts: Vec<Option<(Outcome, usize, u128)>> = detectors.iter().map(|_| None).collect();
+    let mut in_parts: Vec<Option<RanInParts>> = detectors.iter().map(|_| None).collect();
     if let Some(p) = parts {
         let todo: Vec<(usize, &dyn Detector, PartRule)> = detectors
             .iter()
@@ -171,10 +171,15 @@ pub fn run_all_in(
         let (outcome, skipped, in_parts) = match skipped(d.as_ref()) {
             Some(why) => (Outcome::default(), Some(why), None),
             None => match (parts, d.part_rule(ctx.config), done) {
-                (Some(p), Some(rule), Some((outcome, ran, took))) => {
-                    millis = Some(took);
-                    let how = PartsRun::InParts { parts: ran, window_days: p.time().window_days(), rule };
-                    (outcome, None, Some(how))
+                (Some(p), Some(rule), Some(ran)) => {
+                    millis = Some(ran.millis);
+                    let how = PartsRun::InParts {
+                        parts: ran.parts,
+                        window_days: p.time().window_days(),
+                        rule,
+                        largest_part_transfers: ran.largest_part,
+                    };
+                    (ran.outcome, None, Some(how))
                 }
                 (Some(_), _, _) => (d.run(ctx), None, Some(PartsRun::WholeDump { why: lookback.words() })),
                 (None, rule, _) => {
