@@ -95,9 +95,9 @@ pub enum PartsRun {
         window_days: f64,
         /// What each part loaded and which hits it kept.
         rule: PartRule,
-        /// The most transfers one of its parts loaded: what one task of a run spread
-        /// over machines holds, measured (the parts of time serve every detector of time
-        /// at once, so theirs load the widest range any of them reads).
+        /// The most transfers one of its parts reads: what one task of a run spread over
+        /// machines holds (for a part of time, its own range; the graph one machine
+        /// builds there serves every detector of time and loads the widest).
         largest_part_transfers: usize,
     },
     /// On the whole dump, because one part would not hold what its hits read.
@@ -331,7 +331,14 @@ pub fn run_each_in_parts(
             let edges = PartEdges::From(lo as u32);
             let part_ctx = Context::time_part(ctx, &part, lo as u32, (own_from, own_to));
             let name = format!("{} to {}", format_date(own_from), format_date(own_to - 1));
-            for &(i, anchor, _, _) in &timed {
+            // What a detector's own task would load: the graph here serves them all, so
+            // it loads the widest range.
+            let own_load = |before_days: f64, after_days: f64| {
+                let from = own_from.saturating_sub(days_to_seconds(before_days));
+                let to = own_to.saturating_add(days_to_seconds(after_days));
+                g.time.partition_point(|&t| t <= to) - g.time.partition_point(|&t| t < from)
+            };
+            for &(i, anchor, before_days, after_days) in &timed {
                 let started = Instant::now();
                 let mut out = detectors[i].0.run(&part_ctx);
                 out.hits.retain(|h| {
@@ -342,19 +349,19 @@ pub fn run_each_in_parts(
                     (own_from..own_to).contains(&at)
                 });
                 to_whole(&mut out.hits, edges);
-                found[i].add((&name, hi - lo), out, started);
+                found[i].add((&name, own_load(before_days, after_days)), out, started);
             }
-            for (&(i, _), named) in paired.iter().zip(&mut pairs) {
+            for (&(i, gap_days), named) in paired.iter().zip(&mut pairs) {
                 let started = Instant::now();
                 named.extend(detectors[i].0.account_pairs(&part_ctx));
                 found[i].millis += started.elapsed().as_millis();
-                found[i].largest = found[i].largest.max(hi - lo);
+                found[i].largest = found[i].largest.max(own_load(gap_days, gap_days));
             }
-            for (&(i, _, _), pieces) in gathered.iter().zip(&mut pieces) {
+            for (&(i, before_days, after_days), pieces) in gathered.iter().zip(&mut pieces) {
                 let started = Instant::now();
                 pieces.extend(detectors[i].0.found_in_part(&part_ctx));
                 found[i].millis += started.elapsed().as_millis();
-                found[i].largest = found[i].largest.max(hi - lo);
+                found[i].largest = found[i].largest.max(own_load(before_days, after_days));
             }
             gathered_parts += 1;
             stage.finish();
