@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `analyze` whole and `analyze --partition-window` side by side on one generated dump, on
-# this machine: wall time and peak memory of each, and whether the five lead files are
-# byte-identical (they must be; the script exits 1 when they are not).
+# this machine: wall time and peak memory of each, the most transfers one part read (what
+# one task of a run over machines would hold, from run.json), and whether the five lead
+# files are byte-identical (they must be; the script exits 1 when they are not).
 #
 # Usage: benches/partitioned.sh [TRANSFERS] [WINDOW ...]   (default 1000000, windows 30d 7d)
 # Needs a release build (made here) and /usr/bin/time.
@@ -29,6 +30,13 @@ run "whole" "$work/whole"
 status=0
 for w in "${windows[@]}"; do
   run "--partition-window $w" "$work/parts_$w" --partition-window "$w"
+  python3 - "$work/parts_$w/run.json" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+loads = {d["code"]: d["parts"]["largest_part_transfers"] for d in run["detectors"] if "parts" in d}
+code, most = max(loads.items(), key=lambda kv: kv[1])
+print(f"  largest part: {most} of {run['transfers']} transfers ({most / run['transfers']:.0%}, {code})")
+PY
   for f in leads lead_accounts lead_transfers lead_hits lead_evidence; do
     if ! cmp -s "$work/whole/$f.csv" "$work/parts_$w/$f.csv"; then
       echo "  $f.csv differs from the whole run's"
