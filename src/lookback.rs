@@ -163,8 +163,8 @@ pub enum PartRule {
     Pairs {
         /// How far around a part of time the pairs' candidates are read, in days.
         gap_days: f64,
-        /// Also load every transfer of the accounts the pair's accounts paid (where a
-        /// hit follows the money one step on).
+        /// Also load every payment of the accounts the pair's accounts paid (where a hit
+        /// follows the money one step on).
         with_payees: bool,
     },
     /// Parts of time find what the detector's hits are made of in the time they own

@@ -431,7 +431,8 @@ pub fn run_each_in_parts(
 
 /// One detector under [`PartRule::Pairs`], given the pairs its parts of time named
 /// (sorted, each once): one part per run of pairs (in order, about as many transfers
-/// each) holding every transfer of their accounts.
+/// each) holding every transfer of their accounts (and, `with_payees`, every payment of
+/// the accounts they paid).
 fn pairs_in_parts(
     ctx: &Context<'_>,
     detector: &dyn Detector,
@@ -464,13 +465,20 @@ fn pairs_in_parts(
     for (n, owned) in runs.iter().filter(|r| !r.is_empty()).enumerate() {
         let stage = progress.stage(&format!("detect in parts of account pairs: {} of {count}", n + 1), None);
         let mut accounts: Vec<u32> = owned.iter().flat_map(|&(a, b)| [a, b]).collect();
-        if with_payees {
-            let paid: Vec<u32> = accounts.iter().flat_map(|&v| g.out_list(v).other.iter().copied()).collect();
-            accounts.extend(paid);
-        }
         accounts.sort_unstable();
         accounts.dedup();
-        let edges = transfers_of(g, &accounts);
+        let mut edges = transfers_of(g, &accounts);
+        if with_payees {
+            // Where the pair's money went next: what its payees paid, not what they were
+            // paid (a busy payee's takings would fill the part).
+            let mut paid: Vec<u32> =
+                accounts.iter().flat_map(|&v| g.out_list(v).other.iter().copied()).collect();
+            paid.sort_unstable();
+            paid.dedup();
+            edges.extend(paid.iter().flat_map(|&p| g.out_edges(p).iter().copied()));
+            edges.sort_unstable();
+            edges.dedup();
+        }
         let part = g.edge_part(&edges);
         let started = Instant::now();
         let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges)));
