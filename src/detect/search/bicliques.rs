@@ -154,7 +154,12 @@ fn search_candidates(part: &Context<'_>) -> Vec<Biclique> {
 /// when `ctx` had its layers already (chosen for another detector from the same
 /// candidates: a part finds them once for all).
 pub fn choose_in(ctx: &Context<'_>, candidates: Vec<Biclique>) -> bool {
-    ctx.shared.bicliques.set(choose(ctx.graph, &ctx.config.bipartite, candidates)).is_ok()
+    let mut chosen = false;
+    ctx.shared.bicliques.get_or_init(|| {
+        chosen = true;
+        choose(ctx.graph, &ctx.config.bipartite, candidates)
+    });
+    chosen
 }
 
 /// What a layer may count under `cfg`, on the dump of `g`.
