@@ -8,7 +8,7 @@ use flowhound::detect::parts::PartsRun;
 use flowhound::detect::PartRule;
 use flowhound::export::goaml::Filing;
 use flowhound::progress::Progress;
-use flowhound::units::{fmt_amount, parse_duration};
+use flowhound::units::fmt_amount;
 
 use super::input::InputArgs;
 use super::table;
@@ -76,12 +76,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         (true, false) => Some(Filing::Final),
         (false, false) => None,
     };
-    let partition_window = match &args.partition_window {
-        Some(text) => Some(parse_duration(text).ok_or_else(|| {
-            flowhound::Error::Usage(format!("--partition-window {text}: expected seconds or 30m / 12h / 7d"))
-        })?),
-        None => None,
-    };
+    let partition_window = super::partition_window(args.partition_window.as_deref())?;
     let opts = Options {
         report: args.report,
         excel: args.excel,

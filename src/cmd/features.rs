@@ -106,12 +106,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         budget: args.budget,
         layout: args.layout,
     };
-    let part = match &args.partition_window {
-        Some(text) => Some(parse_duration(text).ok_or_else(|| {
-            flowhound::Error::Usage(format!("--partition-window {text}: expected seconds or 30m / 12h / 7d"))
-        })?),
-        None => None,
-    };
+    let part = super::partition_window(args.partition_window.as_deref())?;
     let lookback = features::lookback(&fopts);
     if part.is_some() && lookback.span_days().is_none() {
         return Err(flowhound::Error::Usage(format!(

@@ -55,6 +55,17 @@ enum Command {
 /// `-q`: nothing but errors on the terminal. Set once at start-up, before any output.
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// `--partition-window`, parsed to seconds: a usage error naming the text when it is
+/// no duration.
+fn partition_window(text: Option<&str>) -> Result<Option<i64>, flowhound::Error> {
+    text.map(|t| {
+        flowhound::units::parse_duration(t).ok_or_else(|| {
+            flowhound::Error::Usage(format!("--partition-window {t}: expected seconds or 30m / 12h / 7d"))
+        })
+    })
+    .transpose()
+}
+
 /// Whether `-q` was given.
 pub fn quiet() -> bool {
     QUIET.load(std::sync::atomic::Ordering::Relaxed)

@@ -325,18 +325,21 @@ pub fn run_each_in_parts(
             }
             let stage =
                 progress.stage(&format!("detect in parts of time: {} of {}", k + 1, parts.count()), None);
-            let lo = g.time.partition_point(|&t| t < own_from.saturating_sub(before));
-            let hi = g.time.partition_point(|&t| t <= own_to.saturating_add(after));
-            let part = g.time_part(lo..hi);
+            // The transfers from `before` seconds ahead of the owned time to `after` past it.
+            let loads = |before: i64, after: i64| {
+                g.time.partition_point(|&t| t < own_from.saturating_sub(before))
+                    ..g.time.partition_point(|&t| t <= own_to.saturating_add(after))
+            };
+            let loaded = loads(before, after);
+            let lo = loaded.start;
+            let part = g.time_part(loaded);
             let edges = PartEdges::From(lo as u32);
             let part_ctx = Context::time_part(ctx, &part, lo as u32, (own_from, own_to));
             let name = format!("{} to {}", format_date(own_from), format_date(own_to - 1));
             // What a detector's own task would load: the graph here serves them all, so
             // it loads the widest range.
             let own_load = |before_days: f64, after_days: f64| {
-                let from = own_from.saturating_sub(days_to_seconds(before_days));
-                let to = own_to.saturating_add(days_to_seconds(after_days));
-                g.time.partition_point(|&t| t <= to) - g.time.partition_point(|&t| t < from)
+                loads(days_to_seconds(before_days), days_to_seconds(after_days)).len()
             };
             for &(i, anchor, before_days, after_days) in &timed {
                 let started = Instant::now();

@@ -134,8 +134,11 @@ impl Detector for GatherScatter {
             expected_by_chance: Some(cfg.expected_by_chance.get()),
             one_pass: None,
         };
-        // A count over the whole dump: how many accounts dealt with each counterparty once.
-        spec.one_pass = Some(WholeLife::new(ctx.of_whole_dump().graph, &spec, cfg.expected_by_chance.get()));
+        // A count over the whole dump, made once for every part: how many accounts dealt
+        // with each counterparty once.
+        let whole = ctx.of_whole_dump();
+        let life = *whole.measured_once(|| WholeLife::new(whole.graph, &spec, cfg.expected_by_chance.get()));
+        spec.one_pass = Some(life);
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)

@@ -132,24 +132,28 @@ impl Detector for ScatterGather {
     }
 
     fn found_in_part(&self, part: &Context<'_>) -> Option<Found> {
-        let spec = spec(part.config, part.graph.scale.floor(part.config.scatter_gather.min_amount));
+        let spec = spec_in(part);
         Some(Found::ScatterGathers(scatter_gather::found_in(part, &spec)))
     }
 
     fn run_on_found(&self, one_place: &Context<'_>, found: Vec<Found>) -> Outcome {
-        let cfg = &one_place.config.scatter_gather;
-        let spec = spec(one_place.config, one_place.graph.scale.floor(cfg.min_amount));
+        let spec = spec_in(one_place);
         Outcome { hits: scatter_gather::from_parts(one_place, &spec, found), notes: Vec::new() }
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let spec = spec(ctx.config, ctx.graph.scale.floor(ctx.config.scatter_gather.min_amount));
+        let spec = spec_in(ctx);
         Outcome { hits: scatter_gather::all(ctx, &spec), notes: Vec::new() }
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os4, Pattern::Ub1, Pattern::Ub4, Pattern::Ub5, Pattern::Stack, Pattern::Bipartite]
     }
+}
+
+/// The search under `ctx`'s configuration, its amount floor measured on `ctx`'s dump.
+fn spec_in(ctx: &Context<'_>) -> Spec {
+    spec(ctx.config, ctx.graph.scale.floor(ctx.config.scatter_gather.min_amount))
 }
 
 /// The search the motif runs under `config`, with its amount floor measured on the dump

@@ -96,7 +96,7 @@ impl Detector for OffshoreScatter {
     }
 
     fn found_in_part(&self, part: &Context<'_>) -> Option<Found> {
-        let spec = spec(part.config, part.graph.scale.floor(part.config.os4.min_amount));
+        let spec = spec_in(part);
         Some(Found::ScatterGathers(scatter_gather::found_in(part, &spec)))
     }
 
@@ -104,14 +104,14 @@ impl Detector for OffshoreScatter {
     /// offshore account read that account's transfers in one place (offshore accounts
     /// that pass on what they receive: few, in any dump).
     fn run_on_found(&self, one_place: &Context<'_>, found: Vec<Found>) -> Outcome {
-        let spec = spec(one_place.config, one_place.graph.scale.floor(one_place.config.os4.min_amount));
+        let spec = spec_in(one_place);
         let mut hits = scatter_gather::from_parts(one_place, &spec, found);
         hits.extend(through_offshore_hubs(one_place, &spec));
         Outcome { hits, notes: Vec::new() }
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let spec = spec(ctx.config, ctx.graph.scale.floor(ctx.config.os4.min_amount));
+        let spec = spec_in(ctx);
         let mut hits = scatter_gather::all(ctx, &spec);
         hits.extend(through_offshore_hubs(ctx, &spec));
         Outcome { hits, notes: Vec::new() }
@@ -120,6 +120,11 @@ impl Detector for OffshoreScatter {
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os1, Pattern::Os2]
     }
+}
+
+/// The search under `ctx`'s configuration, its amount floor measured on `ctx`'s dump.
+fn spec_in(ctx: &Context<'_>) -> Spec {
+    spec(ctx.config, ctx.graph.scale.floor(ctx.config.os4.min_amount))
 }
 
 /// The scatter-gather OS4 runs under `config`: through offshore intermediaries, with its

@@ -9,14 +9,14 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Days, Factor, Multiple};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Found, PartRule};
-
-use super::first_payments::{Counted, FirstPayments};
 use crate::graph::algo::chance::LayerChance;
 use crate::graph::algo::novelty;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
 use crate::units::{days_to_seconds, DAY};
 use serde::{Deserialize, Serialize};
+
+use super::first_payments::{Counted, FirstPayments};
 
 /// Parameters of a bipartite layer (bipartite and stack motifs).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,7 +120,7 @@ pub fn part_rule(cfg: &BipartiteConfig) -> PartRule {
 }
 
 /// [`choose_in`] `one_place` from the candidate layers the parts of time found.
-pub fn choose_from_parts(one_place: &Context<'_>, found: Vec<Found>) -> bool {
+pub fn choose_from_parts(one_place: &Context<'_>, found: Vec<Found>) {
     let candidates = found
         .into_iter()
         .flat_map(|f| match f {
@@ -150,16 +150,11 @@ fn search_candidates(part: &Context<'_>) -> Vec<Biclique> {
 
 /// Makes the layers chosen from `candidates` (every part's, with `ctx`'s edge ids, in
 /// any order) those [`find`] gives in `ctx`: what one place does with the parts'
-/// candidates, reading the dump only for their members and per-account counts. False
-/// when `ctx` had its layers already (chosen for another detector from the same
+/// candidates, reading the dump only for their members and per-account counts. Nothing
+/// when `ctx` has its layers already (chosen for another detector from the same
 /// candidates: a part finds them once for all).
-pub fn choose_in(ctx: &Context<'_>, candidates: Vec<Biclique>) -> bool {
-    let mut chosen = false;
-    ctx.shared.bicliques.get_or_init(|| {
-        chosen = true;
-        choose(ctx.graph, &ctx.config.bipartite, candidates)
-    });
-    chosen
+fn choose_in(ctx: &Context<'_>, candidates: Vec<Biclique>) {
+    ctx.shared.bicliques.get_or_init(|| choose(ctx.graph, &ctx.config.bipartite, candidates));
 }
 
 /// What a layer may count under `cfg`, on the dump of `g`.

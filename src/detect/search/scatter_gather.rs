@@ -47,7 +47,7 @@ fn met(e1: u32, e2: u32) -> u64 {
 /// The two-hop paths the payments of one source start, as its scan reads them: those
 /// whose amounts carry on within the window, and (when amounts that do not carry on are
 /// read too) those that any later pass reads ([`keep_readable`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct SourcePaths {
     carrying: Vec<Path>,
     any_amount: Vec<Path>,
@@ -71,11 +71,20 @@ impl SourcePaths {
 /// A one-off payment `e2` of intermediary `w` to a target, with the one-off payments `w`
 /// received within the timed horizon before it from others than the target: (transfer,
 /// payer, amount).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Relay {
     w: u32,
     e2: u32,
     receipts: Vec<(u32, u32, f64)>,
+}
+
+impl Relay {
+    /// With the whole dump's edge ids (`part`'s edges are in the same order).
+    fn into_whole(mut self, part: &Context<'_>) -> Relay {
+        self.e2 = part.whole_edge(self.e2);
+        self.receipts.iter_mut().for_each(|x| x.0 = part.whole_edge(x.0));
+        self
+    }
 }
 
 /// What a part of time found towards scatter-gathers, with the whole dump's edge ids:
@@ -259,12 +268,8 @@ pub fn found_in(part: &Context<'_>, spec: &Spec) -> Found {
             .into_par_iter()
             .with_min_len(256)
             .filter_map(|v| {
-                let mut relays = relays_into(part, spec, v, owned);
-                for r in &mut relays {
-                    r.e2 = part.whole_edge(r.e2);
-                    r.receipts.iter_mut().for_each(|x| x.0 = part.whole_edge(x.0));
-                }
-                (!relays.is_empty()).then_some((v, relays))
+                let relays = relays_into(part, spec, v, owned);
+                (!relays.is_empty()).then(|| (v, relays.into_iter().map(|r| r.into_whole(part)).collect()))
             })
             .collect()
     } else {
@@ -284,26 +289,11 @@ pub fn from_found(ctx: &Context<'_>, spec: &Spec, found: Vec<Found>) -> Vec<Hit>
         sources.extend(f.sources);
         targets.extend(f.targets);
     }
-    // Stable sorts: each account's pieces stay in the parts' time order.
-    sources.sort_by_key(|s| s.0);
-    targets.sort_by_key(|t| t.0);
-    let mut by_source: Vec<(u32, SourcePaths)> = Vec::new();
-    for (u, paths) in sources {
-        match by_source.last_mut() {
-            Some((last, all)) if *last == u => {
-                all.carrying.extend(paths.carrying);
-                all.any_amount.extend(paths.any_amount);
-            }
-            _ => by_source.push((u, paths)),
-        }
-    }
-    let mut by_target: Vec<(u32, Vec<Relay>)> = Vec::new();
-    for (v, relays) in targets {
-        match by_target.last_mut() {
-            Some((last, all)) if *last == v => all.extend(relays),
-            _ => by_target.push((v, relays)),
-        }
-    }
+    let by_source = by_account(sources, |all: &mut SourcePaths, paths| {
+        all.carrying.extend(paths.carrying);
+        all.any_amount.extend(paths.any_amount);
+    });
+    let by_target = by_account(targets, |all: &mut Vec<Relay>, relays| all.extend(relays));
     let mut hits: Vec<Hit> = by_source
         .into_par_iter()
         .with_min_len(64)
@@ -314,6 +304,21 @@ pub fn from_found(ctx: &Context<'_>, spec: &Spec, found: Vec<Found>) -> Vec<Hit>
     );
     without_settling_up(ctx, &mut hits);
     hits
+}
+
+/// `pieces` (from every part, in time order) one per account, in account order: each
+/// account's pieces `merge`d in the parts' time order.
+fn by_account<T>(mut pieces: Vec<(u32, T)>, merge: impl Fn(&mut T, T)) -> Vec<(u32, T)> {
+    // A stable sort keeps each account's pieces in time order.
+    pieces.sort_by_key(|p| p.0);
+    let mut merged: Vec<(u32, T)> = Vec::new();
+    for (account, piece) in pieces {
+        match merged.last_mut() {
+            Some((last, all)) if *last == account => merge(all, piece),
+            _ => merged.push((account, piece)),
+        }
+    }
+    merged
 }
 
 /// How a search under `spec` runs in parts of time ([`PartRule::Gathered`]): a part
@@ -367,7 +372,7 @@ fn without_settling_up(ctx: &Context<'_>, hits: &mut Vec<Hit>) {
 fn relays_into(ctx: &Context<'_>, spec: &Spec, v: u32, owned: Option<(i64, i64)>) -> Vec<Relay> {
     let g = ctx.graph;
     let one_off = ctx.one_off_payments();
-    let horizon = TIMED_HORIZON_WINDOWS * spec.window;
+    let horizon = horizon(spec);
     let counts = |e: u32, a: u32, b: u32| counted(g, spec, e, a, b);
     let incoming = g.in_list(v);
     let relayed =

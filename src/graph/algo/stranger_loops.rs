@@ -108,13 +108,7 @@ impl StrangerPayments {
                 }
             },
         );
-        let mut indexed = FixedBitSet::with_capacity(g.edge_count());
-        for entry in &entries {
-            indexed.insert(entry.edge as usize);
-        }
-        let mut index = StrangerPayments { indexed, offsets, entries, block_min: Vec::new(), made };
-        index.place_onward();
-        index
+        StrangerPayments::assemble(g.edge_count(), offsets, entries, made)
     }
 
     /// The index of a part of the dump whose graph `part` holds some of this index's
@@ -131,19 +125,18 @@ impl StrangerPayments {
             );
             offsets.push(entries.len() as u32);
         }
-        let mut indexed = FixedBitSet::with_capacity(part.edge_count());
+        StrangerPayments::assemble(part.edge_count(), offsets, entries, self.made.clone())
+    }
+
+    /// The index of `entries`, each payer's from `offsets`, over a graph of `edges`
+    /// transfers: which transfers it holds, each block's smallest share and each entry's
+    /// `onward` position.
+    fn assemble(edges: usize, offsets: Vec<u32>, entries: Vec<Entry>, made: Vec<u32>) -> StrangerPayments {
+        let mut indexed = FixedBitSet::with_capacity(edges);
         for entry in &entries {
             indexed.insert(entry.edge as usize);
         }
-        let mut index =
-            StrangerPayments { indexed, offsets, entries, block_min: Vec::new(), made: self.made.clone() };
-        index.place_onward();
-        index
-    }
-
-    /// Fills `block_min` and each entry's `onward` position.
-    fn place_onward(&mut self) {
-        let index = self;
+        let mut index = StrangerPayments { indexed, offsets, entries, block_min: Vec::new(), made };
         index.block_min = index
             .entries
             .chunks(BLOCK)
@@ -165,6 +158,7 @@ impl StrangerPayments {
                 entry.onward = at;
             }
         }
+        index
     }
 
     /// How many payments the index holds: the positions a search may start from.
