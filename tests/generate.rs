@@ -129,6 +129,19 @@ fn generate_refuses_to_overwrite_without_force() {
     ok(&["generate", "--out", s(dir.path()), "--transfers", "6000", "--seed", "1", "-q", "--force"]);
 }
 
+/// A randomised world with few accounts (seed 323 draws x0.36 of them at 30k transfers)
+/// may hold fewer people in one country than a group of friends wants: the generator
+/// once drew people for that group forever.
+#[test]
+fn a_small_randomised_world_with_few_people_in_a_country_is_generated() {
+    let dump = tempfile::tempdir().unwrap();
+    let run =
+        ok(&["generate", "--out", s(dump.path()), "--transfers", "30000", "--seed", "323", "--randomise"]);
+    assert!(text(&run).contains("accounts x0.36"), "{}", text(&run));
+    let transfers = std::fs::read_to_string(dump.path().join("transfers.csv")).unwrap();
+    assert!(transfers.lines().count() > 30_000, "{} lines", transfers.lines().count());
+}
+
 /// Issue 12's bar on our own generator at a randomised scale: the world's amounts (x0.01
 /// to x100), span and accounts (x0.3 to x3) are drawn from the seed, and detection must
 /// not care. Seeds 104 and

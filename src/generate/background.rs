@@ -308,6 +308,10 @@ fn marketplaces(w: &mut World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, count: u
     }
 }
 
+/// Draws of a person per friend wanted before a group settles for fewer: far more than
+/// a world with a few dozen people in a country needs.
+const MAX_DRAWS_PER_FRIEND: usize = 200;
+
 /// Friends and flatmates sharing costs: one pays a dinner, a trip or the rent, and the
 /// others pay their equal share back within days; who pays first rotates. Money goes
 /// round among the same few people in equal amounts and comes back: the shape of a
@@ -320,11 +324,19 @@ fn friends(w: &World, txs: &mut Vec<Tx>, rng: &mut ChaCha8Rng, groups: usize) {
         let home = w.accounts[first as usize].country;
         let size = rng.random_range(2..=5usize);
         let mut group = vec![first];
-        while group.len() < size {
+        // A small world may hold fewer people in one country than a group wants: draw
+        // a bounded number of times, and leave out a group of one.
+        for _ in 0..MAX_DRAWS_PER_FRIEND * size {
+            if group.len() == size {
+                break;
+            }
             let p = w.person(rng, Some(home));
             if !group.contains(&p) {
                 group.push(p);
             }
+        }
+        if group.len() < 2 {
+            continue;
         }
         let every = rng.random_range(4..20);
         let mut t = w.start + rng.random_range(0..every) * DAY;
