@@ -10,7 +10,12 @@
 //! the share of the dump's transfers whose amount falls in the band the hop had to hit.
 //! The cycle is reported when the product of its hops' chances, times the transfers in
 //! the dump, is at most `expected_by_chance` (1: no more than one such cycle expected by
-//! chance in the whole dump). When the dump's timestamps are all equal or absent there is
+//! chance in the whole dump). Money passed on less a fee lands next to what came in,
+//! where a payment that chains on by chance lands anywhere in the band: the cycle is
+//! also reported when the same test passes with each hop's share of the band's amounts
+//! at least as close to the previous hop's counted in (`carried_path_chance`, the
+//! closenesses weighed for where along the cycle they fall), unless every payee on it
+//! also pays its payer (people settling up agree on equal shares by habit). When the dump's timestamps are all equal or absent there is
 //! no temporal order: plain simple cycles (bounded depth-first search, each found once,
 //! from its smallest account) are reported instead, and the run summary says so.
 //!
@@ -81,7 +86,10 @@
 //! and are paid their shares back within days relay quickly and in fresh amounts, but
 //! each of them is also paid by the one it pays: a loop whose money does not carry on,
 //! made only of such two-way pairs, is people settling up (a loop whose amounts carry on
-//! is still reported: the same sum went round).
+//! is still reported: the same sum went round), and their equal shares agree closely
+//! by habit, so among them only the band counts. Traders whose everyday payments are all
+//! about one size agree closely by habit too: closeness is weighed against the dump's
+//! own amounts.
 
 use rayon::prelude::*;
 
@@ -89,7 +97,7 @@ use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
-use crate::graph::algo::chance::{most_likely, path_chance, popularity, product_chance};
+use crate::graph::algo::chance::{carried_path_chance, most_likely, path_chance, popularity, product_chance};
 use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::reciprocity::every_payee_paid_back;
@@ -239,11 +247,17 @@ impl Detector for Cycle {
                     capped |= end == SearchEnd::BudgetHit;
                     // In a timed dump, money that carries on must also be more than
                     // the chance coincidence of amounts and timing a busy dump offers.
+                    // Amounts that agree from hop to hop are money passed on less a
+                    // fee, or friends' equal shares: among people who also pay each
+                    // other back (settling up), agreeing is their habit, and only the
+                    // band they fell in counts.
+                    let unlikely = |c: &[u32]| {
+                        path_chance(g, c, None, band) <= most_likely
+                            || (carried_path_chance(g, c, band) <= most_likely
+                                && !every_payee_paid_back(g, c))
+                    };
                     cycles.extend(
-                        plain
-                            .into_iter()
-                            .filter(|c| !timed || path_chance(g, c, None, band) <= most_likely)
-                            .map(|c| (c, Evidence::Amounts)),
+                        plain.into_iter().filter(|c| !timed || unlikely(c)).map(|c| (c, Evidence::Amounts)),
                     );
                 }
                 if let Some(one_off) = one_off {
@@ -497,11 +511,15 @@ mod tests {
     /// They are persons, so that their busyness does not make them look like companies
     /// trading with each other.
     fn habit(t: &mut Tiny, n: usize, per_day: i64) {
+        habit_in(t, n, per_day, |s| 30.0 * (1 + (s * 7_919) % 1_000) as f64);
+    }
+
+    /// [`habit`] with the `s`-th payment's amount `amount(s)`.
+    fn habit_in(t: &mut Tiny, n: usize, per_day: i64, amount: impl Fn(i64) -> f64) {
         for k in 0..n {
             t.person(&format!("M{k}"), "US");
             for s in 0..60 * per_day {
-                let amount = 30.0 * (1 + (s * 7_919) % 1_000) as f64;
-                t.wire(&format!("M{k}"), &format!("supplier{s}"), s * D / per_day + 17 * 60, amount);
+                t.wire(&format!("M{k}"), &format!("supplier{s}"), s * D / per_day + 17 * 60, amount(s));
             }
         }
     }
@@ -581,16 +599,28 @@ mod tests {
 
     #[test]
     fn busy_accounts_passing_everyday_amounts_around_are_chance() {
-        // Look-alike: in a busy world, shops and traders that pay out several times a day
-        // pass everyday amounts on, a little smaller each time, and sometimes round.
-        let everyday = [800.0, 784.0, 768.0, 753.0];
-        let mut t = quiet_world(0);
-        habit(&mut t, 4, 3);
-        reshuffled_ring(&mut t, &everyday, D);
-        let mut chance = t.hits(&Cycle);
-        chance.retain(|h| h.accounts.len() == 4);
+        // Look-alike: in a busy world, traders whose everyday payments are all about this
+        // size (500 to 1,100) pay out several times a day, and pass them on, each a
+        // little smaller (5 to 9%), and sometimes round: amounts that close are their
+        // habit.
+        let everyday = [800.0, 740.0, 700.0, 640.0];
+        let busy_ring = |amounts: &[f64], usual: fn(i64) -> f64| {
+            let mut t = quiet_world(0);
+            habit_in(&mut t, 4, 3, usual);
+            reshuffled_ring(&mut t, amounts, D);
+            let mut hits = t.hits(&Cycle);
+            hits.retain(|h| h.accounts.len() == 4);
+            hits
+        };
+        let about_this_size = |s: i64| 500.0 + ((s * 7_919) % 600) as f64;
+        let chance = busy_ring(&everyday, about_this_size);
         assert!(chance.is_empty(), "{chance:?}");
-        // The same ring through quiet accounts, within hours, is no coincidence.
+        // The same sum passed on less a fee of 2% at every hop is closer than even their
+        // habit makes likely; and where their payments range from 30 to 30,000, amounts
+        // that stay within 9% of each other are no habit either.
+        assert_eq!(busy_ring(&[800.0, 784.0, 768.0, 753.0], about_this_size).len(), 1);
+        assert_eq!(busy_ring(&everyday, |s| 30.0 * (1 + (s * 7_919) % 1_000) as f64).len(), 1);
+        // The everyday ring through quiet accounts, within hours, is no coincidence.
         let mut t = quiet_world(4);
         reshuffled_ring(&mut t, &everyday, 5 * H);
         assert_eq!(t.hits(&Cycle).len(), 1);
