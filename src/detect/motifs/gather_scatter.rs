@@ -207,6 +207,36 @@ mod tests {
     }
 
     #[test]
+    fn money_paid_back_to_senders_leaves_the_pass_to_be_read_on_the_rest() {
+        // Two of six senders get their money back (a refund, a payee the launderer also
+        // used as a sender); what the hub took from the other four goes on to `payees`
+        // new payees. The refunds were never the hub's to pass on, so they count on
+        // neither side.
+        let hub = |payees: usize| {
+            let mut t = Tiny::new();
+            t.span(200);
+            for k in 0..6 {
+                t.wire(&format!("S{k}"), "HUB", 10 * D + k as i64 * 10 * H, 5_000.0);
+            }
+            // A life besides: not a hub that exists for one pass.
+            for m in 0..6 {
+                t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
+            }
+            t.wire("HUB", "S0", 14 * D, 5_000.0);
+            t.wire("HUB", "S1", 14 * D + H, 5_000.0);
+            for k in 0..payees {
+                t.wire("HUB", &format!("P{k}"), 15 * D + k as i64 * 10 * H, 19_200.0 / payees as f64);
+            }
+            t.hits(&GatherScatter)
+        };
+        let hits = hub(4);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("4 payees"), "{}", hits[0].reason);
+        // Refunds and one payee are no scatter.
+        assert!(hub(1).is_empty());
+    }
+
+    #[test]
     fn near_misses_do_not_fire() {
         let mut t = Tiny::new();
         case(&mut t, 3, 2, 0.95);

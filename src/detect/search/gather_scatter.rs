@@ -188,11 +188,11 @@ fn within_window(
     // window after its last, when they are a scatter (enough payees, above the hub's
     // habit) that carries the gathered money on, or the hub lived for this one pass.
     let scatter_of = |gather: &Burst| -> Option<Vec<usize>> {
-        let scatter: Vec<usize> = keep_out
+        let (scatter, paid_back): (Vec<usize>, Vec<usize>) = keep_out
             .iter()
             .copied()
-            .filter(|&k| outs.time[k] >= gather.from && outs.time[k] <= gather.to + window && !pays_back(k))
-            .collect();
+            .filter(|&k| outs.time[k] >= gather.from && outs.time[k] <= gather.to + window)
+            .partition(|&k| !pays_back(k));
         let payees: BTreeSet<u32> = scatter.iter().map(|&k| c[outs.other[k] as usize]).collect();
         let scattered: f64 = scatter.iter().map(|&k| outs.amount[k]).sum();
         // Against all the hub took in from the gather's start until it had paid the
@@ -204,7 +204,10 @@ fn within_window(
             .filter(|&&k| ins.time[k] >= gather.from && ins.time[k] <= paid_by)
             .map(|&k| ins.amount[k])
             .sum();
-        let ratio = scattered / gather.amount.max(taken).max(1e-9);
+        // What went back to those who paid it by then was never the hub's to pass on.
+        let returned: f64 =
+            paid_back.iter().filter(|&&k| outs.time[k] <= paid_by).map(|&k| outs.amount[k]).sum();
+        let ratio = scattered / (gather.amount.max(taken) - returned).max(1e-9);
         let outside = outside_base.saturating_sub(scatter.len()) as f64;
         let out_ratio = (scatter.len() as f64 / days(window)) / ((outside + 1.0) / days(dump - window));
         if payees.len() < spec.min_payees
