@@ -64,11 +64,14 @@ pub(super) fn drop_deferred(
                             others.extend(index.get(&(*p, a.account)).into_iter().flatten().copied());
                         }
                     }
-                    // ...one of which also holds most of its accounts.
+                    // ...one of which also holds most of its accounts and moved some of
+                    // the same money: a mule's hit that lists fifty of its senders does
+                    // not explain a walk among three of them.
                     others.iter().any(|&(ok, oi)| {
-                        let shared =
-                            hits[ok][oi].accounts.iter().filter(|a| mine.contains(&a.account)).count();
+                        let other = &hits[ok][oi];
+                        let shared = other.accounts.iter().filter(|a| mine.contains(&a.account)).count();
                         2 * shared > mine.len()
+                            && other.transfers.iter().any(|e| h.transfers.binary_search(e).is_ok())
                     })
                 })
                 .collect()
@@ -129,7 +132,8 @@ mod tests {
         Hit {
             pattern,
             accounts,
-            transfers: vec![],
+            // One transfer per account, from or to the central one.
+            transfers: others.iter().map(|&a| central * 100 + a).collect(),
             amount: 0.0,
             first_seen: 0,
             last_seen: 0,
@@ -162,13 +166,19 @@ mod tests {
             vec![stub_hit(Ub1, 1, &[2, 3, 4, 5, 6])],
             // Dropped: hub 1 and most accounts are UB1's.
             vec![stub_hit(GatherScatter, 1, &[2, 3, 4, 9])],
-            // Kept: hub 2 is in UB1 but its senders are not; dropped: hub 1 again.
-            vec![stub_hit(FanIn, 2, &[20, 21, 22, 23, 24]), stub_hit(FanIn, 1, &[3, 4, 5])],
+            // Kept: hub 2 is in UB1 but its senders are not; dropped: hub 1 again; kept:
+            // hub 3 and its senders are all UB1's depositors, but the money it took from
+            // them is none that UB1's hit moved.
+            vec![
+                stub_hit(FanIn, 2, &[20, 21, 22, 23, 24]),
+                stub_hit(FanIn, 1, &[3, 4, 5]),
+                stub_hit(FanIn, 3, &[4, 5, 6]),
+            ],
         ];
         let kept = drop_deferred(&detectors, hits, &mut runs);
         let names: Vec<(Pattern, u32)> = kept.iter().map(|h| (h.pattern, h.accounts[0].account)).collect();
-        assert_eq!(names, vec![(Ub1, 1), (FanIn, 2)]);
-        assert_eq!((runs[1].hits, runs[2].hits), (0, 1));
+        assert_eq!(names, vec![(Ub1, 1), (FanIn, 2), (FanIn, 3)]);
+        assert_eq!((runs[1].hits, runs[2].hits), (0, 2));
         assert_eq!(runs[2].notes, vec!["1 hit(s) left to the more specific UB1/gather_scatter"]);
     }
 }
