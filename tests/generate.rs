@@ -147,10 +147,14 @@ fn a_small_randomised_world_with_few_people_in_a_country_is_generated() {
 /// not care. Seeds 104 and
 /// 115 draw dumps of 75 and 76 days that open on a payday and end before the third: their
 /// payrolls' first paydays were read as fans (precision 0.65) while staff paid again 30
-/// days later still counted as new payees.
+/// days later still counted as new payees. In seeds 14, 115 and 305 every typology also
+/// clears the per-pattern bar (account recall 0.8, precision 0.5); seed 305's
+/// random walk among a busy mule's senders was once left to the mule's UB4 hit (random
+/// recall 0). In 15 and 104 other cases' accounts, which small worlds reuse, take some
+/// fans, gather-scatters and cycles below half precision.
 #[test]
 fn detection_holds_at_a_randomised_scale() {
-    for seed in ["14", "15", "104", "115"] {
+    for (seed, every_pattern) in [("14", true), ("15", false), ("104", false), ("115", true), ("305", true)] {
         let dump = tempfile::tempdir().unwrap();
         let run =
             ok(&["generate", "--out", s(dump.path()), "--transfers", "30000", "--seed", seed, "--randomise"]);
@@ -162,5 +166,13 @@ fn detection_holds_at_a_randomised_scale() {
         let any =
             scores.iter().find(|r| r.pattern.as_str() == "ANY" && r.level.as_str() == "account").unwrap();
         assert!(any.recall.0 >= 0.9 && any.precision.0 >= 0.7, "seed {seed}: {any:?}");
+        if every_pattern {
+            // Trace cases (TR*) are for `trace` to follow, not for analyze to flag.
+            for row in scores.iter().filter(|r| {
+                r.level.as_str() == "account" && r.truth > 0 && !r.pattern.as_str().starts_with("TR")
+            }) {
+                assert!(row.recall.0 >= 0.8 && row.precision.0 >= 0.5, "seed {seed}: {row:?}");
+            }
+        }
     }
 }
