@@ -4,8 +4,9 @@
 # account three times busier or quieter) at random (`generate --randomise`);
 # each world is analysed with the default configuration and scored against its truth.
 # Prints one line per world (what it drew, ANY account precision and recall, P@10/20/50,
-# leads that mix cases), then the range over all of them, and per pattern the worlds
-# where its account precision falls below 0.5 or its recall below 0.8. A detector that
+# leads that mix cases), then the range over all of them, per pattern its account
+# precision and recall over all the worlds together, and the worlds where its account
+# precision falls below 0.5 or its recall below 0.8. A detector that
 # holds only in one economy shows here first; the figures in the README's "randomised
 # worlds" paragraph come from this script.
 #
@@ -40,7 +41,7 @@ for seed in $(seq "$first" $((first + worlds - 1))); do
         "$(measure "$out/eval_leads.csv" precision_at_50)" \
         "$(measure "$out/eval_leads.csv" mixed_case_leads)"
     # Trace cases (TR*) are for `flowhound trace` to follow, not for analyze to flag.
-    awk -F, -v s="$seed" '$2 == "account" && $1 != "ANY" && $1 !~ /^TR/ && $3 > 0 { print s, $1, $6, $7 }' \
+    awk -F, -v s="$seed" '$2 == "account" && $1 != "ANY" && $1 !~ /^TR/ && $3 > 0 { print s, $1, $6, $7, $3, $4, $5 }' \
         "$out/eval.csv" >> "$work/patterns"
     echo "$seed $any" >> "$work/any"
     rm -rf "$dump" "$out"
@@ -50,5 +51,9 @@ awk '{ p = $2 + 0; r = $3 + 0
        if (NR == 1 || r < rmin) rmin = r; if (NR == 1 || r > rmax) rmax = r }
      END { printf "ANY account precision %.3f to %.3f, recall %.3f to %.3f over %d worlds\n",
                   pmin, pmax, rmin, rmax, NR }' "$work/any"
+echo "per pattern over all worlds (truth, flagged and true accounts summed): account precision, recall"
+awk '{ t[$2] += $5; f[$2] += $6; ok[$2] += $7 }
+     END { for (p in t) printf "  %-15s precision %.3f recall %.3f (%d true of %d flagged, %d truth)\n",
+                               p, f[p] ? ok[p] / f[p] : 0, ok[p] / t[p], ok[p], f[p], t[p] }' "$work/patterns" | sort
 echo "per pattern, worlds with account precision < 0.5 or recall < 0.8 (seed precision recall):"
 awk '$3 + 0 < 0.5 || $4 + 0 < 0.8 { print "  " $2 ": " $1 " " $3 " " $4 }' "$work/patterns" | sort
