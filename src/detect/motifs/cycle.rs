@@ -13,7 +13,7 @@
 //! chance in the whole dump). Money passed on less a fee lands next to what came in,
 //! where a payment that chains on by chance lands anywhere in the band: the cycle is
 //! also reported when the same test passes with each hop's share of the band's amounts
-//! at least as close to the previous hop's counted in (`carried_path_chance`, the
+//! at least as close to the previous hop's counted in (`closeness_chance`, the
 //! closenesses weighed for where along the cycle they fall), unless every payee on it
 //! also pays its payer (people settling up agree on equal shares by habit). When the dump's timestamps are all equal or absent there is
 //! no temporal order: plain simple cycles (bounded depth-first search, each found once,
@@ -97,7 +97,7 @@ use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
-use crate::graph::algo::chance::{carried_path_chance, most_likely, path_chance, popularity, product_chance};
+use crate::graph::algo::chance::{closeness_chance, most_likely, path_chance, popularity, product_chance};
 use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::reciprocity::every_payee_paid_back;
@@ -252,8 +252,9 @@ impl Detector for Cycle {
                     // other back (settling up), agreeing is their habit, and only the
                     // band they fell in counts.
                     let unlikely = |c: &[u32]| {
-                        path_chance(g, c, None, band) <= most_likely
-                            || (carried_path_chance(g, c, band) <= most_likely
+                        let chance = path_chance(g, c, None, band);
+                        chance <= most_likely
+                            || (chance * closeness_chance(g, c, band) <= most_likely
                                 && !every_payee_paid_back(g, c))
                     };
                     cycles.extend(

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::detect::{Context, Hit, HitBuilder, Role};
-use crate::graph::algo::chance::{most_likely, pairing_chance, popularity, subsets};
+use crate::graph::algo::chance::{most_likely, pairing_chance, popularity, subsets, AMOUNT_RESOLUTION};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::FlowGraph;
@@ -147,10 +147,6 @@ const TIMED_HORIZON_WINDOWS: i64 = 4;
 /// one per cent of what each passed on (amounts rounded to cents, fees rounded to a
 /// unit). The band's chance is counted, so a wider band only costs evidence.
 const MARGIN_TOLERANCE: f64 = 0.01;
-
-/// The finest agreement on a share that the chance counts: a tenth of a percent, what
-/// rounding amounts to cents or units leaves of an exact cut.
-const MARGIN_RESOLUTION: f64 = 0.001;
 
 /// An intermediary's payment on carries what it received when it is at most this
 /// multiple of it (a little of its own money may top it up).
@@ -777,7 +773,7 @@ fn same_margin(
     let spread = agree
         .values()
         .map(|&(_, _, own)| (own / share - 1.0).abs())
-        .fold(MARGIN_RESOLUTION, f64::max)
+        .fold(AMOUNT_RESOLUTION, f64::max)
         .min(MARGIN_TOLERANCE);
     // Each payment on had to hit the common share of what its intermediary received:
     // of the one receipt a single source sent, or of the sum several sources did (the

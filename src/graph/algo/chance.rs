@@ -49,25 +49,22 @@ pub fn path_chance(
 /// what rounding amounts to cents or units leaves of an exact sum.
 pub const AMOUNT_RESOLUTION: f64 = 0.001;
 
-/// The chance of `path` whose amounts carry on (a cycle, money that comes back): as
-/// [`path_chance`] with each hop's own delay, and also how close each hop's amount came
-/// to the previous one's. Within the band a hop had to hit, an everyday payment that
-/// happens to chain on lands anywhere the dump's amounts lie; money passed on less a
-/// fee lands next to what came in. Each hop's closeness is the share of the band's
-/// amounts at least that close to the previous hop's (no closer than
-/// [`AMOUNT_RESOLUTION`] counts), and the hops' closenesses count together as
+/// How likely the amounts of `path` (a cycle, money that comes back) came as close to
+/// each other as they did, within the bands [`path_chance`] weighs them by: the factor
+/// that chance takes on for amounts that carry on. Within the band a hop had to hit, an
+/// everyday payment that happens to chain on lands anywhere the dump's amounts lie;
+/// money passed on less a fee lands next to what came in. Each hop's closeness is the
+/// share of the band's amounts at least that close to the previous hop's (no closer
+/// than [`AMOUNT_RESOLUTION`] counts), and the hops' closenesses count together as
 /// [`product_chance`] does, since a search lets the closeness fall on any hop. Only
 /// payments to a payee their payer pays once count: a habit's amount follows the habit.
-/// At most [`path_chance`]: a cycle is never less likely for its amounts agreeing.
-pub fn carried_path_chance(g: &FlowGraph, path: &[u32], band: impl Fn(f64, f64) -> (f64, f64)) -> f64 {
+/// At most 1: a cycle is never less likely for its amounts agreeing.
+pub fn closeness_chance(g: &FlowGraph, path: &[u32], band: impl Fn(f64, f64) -> (f64, f64)) -> f64 {
     let Some(&first) = path.first() else { return 1.0 };
     let first = g.amount[first as usize];
-    let (mut bound, mut closeness, mut counted) = (1.0f64, 1.0f64, 0usize);
+    let (mut closeness, mut counted) = (1.0f64, 0usize);
     for w in path.windows(2) {
         let (prev, e) = (w[0] as usize, w[1] as usize);
-        let timing = g.scale.chance_within(g.sent_over_dump(g.src[e]), g.time[e] - g.time[prev]);
-        let (lo, hi) = band(first, g.amount[prev]);
-        bound *= timing * g.scale.share_between(lo, hi);
         // A payee its payer pays again and again (a relative, a landlord) is paid what
         // the habit is, whatever came in.
         if g.payments_over_dump(g.src[e], g.dst[e]) > 1 {
@@ -76,11 +73,13 @@ pub fn carried_path_chance(g: &FlowGraph, path: &[u32], band: impl Fn(f64, f64) 
         counted += 1;
         let previous = g.amount[prev];
         let spread = (g.amount[e] / previous - 1.0).abs().max(AMOUNT_RESOLUTION);
-        let close = g.scale.share_within((previous * (1.0 - spread), previous * (1.0 + spread)), (lo, hi));
+        let close = g
+            .scale
+            .share_within((previous * (1.0 - spread), previous * (1.0 + spread)), band(first, previous));
         // The amounts' distribution is known to a per mille of the dump, no finer.
         closeness *= close.max(AMOUNT_RESOLUTION);
     }
-    bound * product_chance(closeness, counted, 1.0)
+    product_chance(closeness, counted, 1.0)
 }
 
 /// The chance that a payment `w` makes goes to `v` by habit or by trade: the share of
@@ -379,15 +378,20 @@ mod tests {
         let band = |first: f64, prev: f64| (first * 0.5, prev * 1.02);
         let fee = [edge("A", "B"), edge("B", "C"), edge("C", "A")];
         let spread = [edge("P", "Q"), edge("Q", "R"), edge("R", "P")];
-        let (fee_band, fee_close) = (path_chance(&g, &fee, None, band), carried_path_chance(&g, &fee, band));
-        let (spread_band, spread_close) =
-            (path_chance(&g, &spread, None, band), carried_path_chance(&g, &spread, band));
+        let fee_band = path_chance(&g, &fee, None, band);
+        let fee_close = fee_band * closeness_chance(&g, &fee, band);
+        let spread_band = path_chance(&g, &spread, None, band);
+        let spread_close = spread_band * closeness_chance(&g, &spread, band);
         assert!(fee_close < fee_band / 20.0, "{fee_close} against {fee_band}");
         assert!(
             spread_close <= spread_band && spread_close > spread_band / 3.0,
             "{spread_close} against {spread_band}"
         );
-        assert_eq!(carried_path_chance(&g, &fee[..1], band), 1.0, "one transfer is no coincidence");
+        assert_eq!(
+            path_chance(&g, &fee[..1], None, band) * closeness_chance(&g, &fee[..1], band),
+            1.0,
+            "one transfer is no coincidence"
+        );
     }
 
     #[test]
