@@ -483,8 +483,14 @@ fn target_hit(
     b.finish(g, Pattern::Ub2, total, strength, reason)
 }
 
+/// "The same or adjacent days" of FX-quota splitting, read as any span under 48 hours
+/// rather than by calendar dates: a dump's dates depend on the time zone it was written
+/// in (one in UTC cuts a Chinese bank's day at 08:00), and relatives who start paying
+/// in the evening and finish two days on span three dates however they are cut.
+const SAME_OR_ADJACENT_DAYS: i64 = 2 * DAY;
+
 /// FX-quota splitting: many people paying one foreign payee on the same or adjacent
-/// days, each just under the individual annual quota, to a payee whose personal payers
+/// days (within 48 hours), each just under the individual annual quota, to a payee whose personal payers
 /// do avoid the quota: over the dump, no more of their payments at or over it than in
 /// the band under it. The quota is annual, so the payee's whole year is the measure; a
 /// school, seller or dealer abroad paid by people of every means sees most of them go
@@ -492,7 +498,7 @@ fn target_hit(
 fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let g = ctx.graph;
     let (lo_amt, hi_amt) = (cfg.fx_min_quota_use.get() * cfg.fx_quota.get(), cfg.fx_quota.get());
-    // payee -> (day, person holder, edge)
+    // payee -> (time, person holder, edge)
     let mut by_payee: BTreeMap<u32, Vec<(i64, u32, u32)>> = BTreeMap::new();
     // payee -> personal payments at or over the quota
     let mut over_quota: BTreeMap<u32, usize> = BTreeMap::new();
@@ -507,7 +513,7 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let a = g.amount[e];
         if a >= lo_amt && a < hi_amt {
             let person = g.accounts.holder[s];
-            by_payee.entry(g.dst[e]).or_default().push((g.time[e].div_euclid(DAY), person, e as u32));
+            by_payee.entry(g.dst[e]).or_default().push((g.time[e], person, e as u32));
         } else if a >= hi_amt {
             *over_quota.entry(g.dst[e]).or_default() += 1;
         }
@@ -521,7 +527,7 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let mut keep = vec![false; list.len()];
         let mut lo = 0;
         for hi in 0..list.len() {
-            while list[hi].0 - list[lo].0 > 1 {
+            while list[hi].0 - list[lo].0 >= SAME_OR_ADJACENT_DAYS {
                 lo += 1;
             }
             let people: BTreeSet<u32> = list[lo..=hi].iter().map(|x| x.1).collect();
@@ -635,6 +641,18 @@ mod tests {
             t.wire(&p, "PAYEE", (k % 2) as i64 * D + k as i64 * H, 48_000.0);
         }
         assert_eq!(run(&t).len(), 1);
+        // Relatives who start in the evening and finish within two days span three
+        // dates: all five are found, one hit.
+        let mut t = Tiny::new();
+        t.company("PAYEE", "AU");
+        for (k, at) in [22 * H, 23 * H, D + 12 * H, 2 * D + H, 2 * D + 20 * H].into_iter().enumerate() {
+            let p = format!("R{k}");
+            t.person(&p, "CN");
+            t.wire(&p, "PAYEE", 10 * D + at, 46_000.0);
+        }
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 5, "{hits:?}");
         // Four people are not enough; nor are five spread over a week.
         let mut t = Tiny::new();
         t.company("PAYEE", "AU");
