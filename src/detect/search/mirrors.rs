@@ -10,7 +10,8 @@
 //! or none in the data, where only legs above a reporting-size floor are paired and the
 //! same two accounts must mirror each other repeatedly and for most of their legs, which
 //! chance does not do even between two busy accounts. Such a pair then also takes its
-//! smaller legs, when it mirrors most of those as well.
+//! smaller legs, when it mirrors most of those as well, over its whole history or else
+//! around its large legs.
 
 use std::collections::BTreeSet;
 
@@ -250,10 +251,13 @@ fn candidates(ctx: &Context<'_>, cfg: &Ub3Config) -> (Vec<Candidate>, LegVolume)
 }
 
 /// Adds to an unlinked network, already shown by its reporting-size legs, the legs
-/// below reporting size (down to the linked floor) that the same two accounts mirror in
-/// the same stretch, when they mirror most of those too. A broker pair does not mirror
-/// only its large payments; two busy accounts that once matched three large ones do not
-/// also match most of their everyday ones.
+/// below reporting size (down to the linked floor) that the same two accounts mirror,
+/// when they mirror most of those too: over the two accounts' whole history in the dump
+/// or, failing that, in the stretch of the large pairs (a gap either side). A broker pair
+/// does not mirror only its large payments, and its book does not begin with the first
+/// of them; two busy accounts that once matched three large ones do not also match most
+/// of their everyday ones, and an account that brokers for a while besides its own
+/// business mirrors most of its legs only in that while.
 fn add_smaller_legs(
     g: &FlowGraph,
     cfg: &Ub3Config,
@@ -262,12 +266,33 @@ fn add_smaller_legs(
     is_leg: &(dyn Fn(usize, u32) -> bool + Sync),
     matches: &(dyn Fn(&Leg, &Leg) -> bool + Sync),
 ) {
-    let (low, reporting) = (g.scale.floor(cfg.min_leg_amount), g.scale.floor(cfg.min_unlinked_leg_amount));
     let times = net.pairs.iter().flat_map(|p| [g.time[p.inflow as usize], g.time[p.outflow as usize]]);
     let (Some(first), Some(last)) = (times.clone().min(), times.max()) else {
         return;
     };
-    let (from, to) = (first.saturating_sub(gap), last.saturating_add(gap));
+    let stretch = (first.saturating_sub(gap), last.saturating_add(gap));
+    let mirrored = [(i64::MIN, i64::MAX), stretch]
+        .into_iter()
+        .find_map(|within| mirrored_smaller_legs(g, cfg, net, within, gap, is_leg, matches));
+    if let Some(pairs) = mirrored {
+        net.pairs.extend(pairs);
+        net.pairs.sort_by_key(|p| (p.inflow, p.outflow));
+    }
+}
+
+/// The pairs of legs below reporting size that `net`'s two accounts mirror within
+/// `[from, to]`, when they are at least `min_unlinked_match_share` of the legs the two
+/// could have paired there (`None` otherwise, or when there are none).
+fn mirrored_smaller_legs(
+    g: &FlowGraph,
+    cfg: &Ub3Config,
+    net: &MirrorNetwork,
+    (from, to): (i64, i64),
+    gap: i64,
+    is_leg: &(dyn Fn(usize, u32) -> bool + Sync),
+    matches: &(dyn Fn(&Leg, &Leg) -> bool + Sync),
+) -> Option<Vec<MirrorPair>> {
+    let (low, reporting) = (g.scale.floor(cfg.min_leg_amount), g.scale.floor(cfg.min_unlinked_leg_amount));
     let smaller = |amount: f64| amount >= low && amount < reporting;
     let legs = |v: u32, inflow: bool| -> Vec<Leg> {
         let list = if inflow { g.in_list(v) } else { g.out_list(v) };
@@ -290,11 +315,8 @@ fn add_smaller_legs(
         }
     }
     let pairs = pair_closest(g, cands, gap);
-    if pairs.is_empty() || (pairs.len() as f64) < cfg.min_unlinked_match_share.get() * possible as f64 {
-        return;
-    }
-    net.pairs.extend(pairs);
-    net.pairs.sort_by_key(|p| (p.inflow, p.outflow));
+    (!pairs.is_empty() && (pairs.len() as f64) >= cfg.min_unlinked_match_share.get() * possible as f64)
+        .then_some(pairs)
 }
 
 fn linked_matches(

@@ -30,8 +30,10 @@
 //! unlinked legs are paired only in the dump's top decile, where chance matches are
 //! rare; once those show the two accounts to be a pair, their smaller legs down to
 //! `min_leg_amount` join it if the two mirror most of those too, under the same
-//! `min_unlinked_match_share`), `persons_only` (customer and beneficiary are not
-//! companies), `channels`.
+//! `min_unlinked_match_share`: over the two accounts' whole history, since a broker's
+//! book does not begin with its first large payment, or else within a gap of the large
+//! pairs, for an account that brokers for a while besides its own business),
+//! `persons_only` (customer and beneficiary are not companies), `channels`.
 //!
 //! ## Look-alikes
 //! A multinational's subsidiaries pay and receive in several countries every day: their
@@ -135,20 +137,26 @@ mod tests {
     }
 
     /// `n` pairs of smaller legs (above the dump's median, below its top decile) through
-    /// X and Y, the first `mirrored` of them matched in value, the rest not.
+    /// X and Y from day 11, the first `mirrored` of them matched in value, the rest not.
     fn smaller_legs(t: &mut Tiny, n: usize, mirrored: usize) {
+        smaller_legs_from(t, 11 * D, n, mirrored, "S");
+    }
+
+    /// [`smaller_legs`] from `start`, one a day, their customers and beneficiaries named
+    /// after `tag`.
+    fn smaller_legs_from(t: &mut Tiny, start: i64, n: usize, mirrored: usize, tag: &str) {
         // Enough everyday transfers that the median stays near 5,000 and the top decile
         // starts near 7,000, whatever these legs add.
         t.economy(5_000.0, 60, 300);
         for k in 0..n {
-            let (c, b) = (format!("SC{k}"), format!("SB{k}"));
+            let (c, b) = (format!("{tag}C{k}"), format!("{tag}B{k}"));
             t.person(&c, "CN");
             t.person(&b, "HK");
             let amount = 5_600.0 + 100.0 * k as f64;
             // Unmatched payouts stay below the top decile but match no inflow.
             let paid = if k < mirrored { amount } else { 6_600.0 + 50.0 * k as f64 };
-            t.wire(&c, "X", 11 * D + k as i64 * D, amount);
-            t.wire("Y", &b, 11 * D + k as i64 * D + 3 * H, paid);
+            t.wire(&c, "X", start + k as i64 * D, amount);
+            t.wire("Y", &b, start + k as i64 * D + 3 * H, paid);
         }
     }
 
@@ -162,6 +170,32 @@ mod tests {
         let hits = t.hits(&Mirror);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].transfers.len(), 14, "three large pairs and four smaller ones");
+    }
+
+    #[test]
+    fn a_broker_pairs_smaller_legs_before_its_first_large_one_join_it() {
+        // The book began a week before the first large pair (day 10), with everyday
+        // sums only.
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.0, 2 * H, false);
+        smaller_legs_from(&mut t, D, 4, 4, "E");
+        let hits = t.hits(&Mirror);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 14, "three large pairs and four smaller ones before them");
+    }
+
+    #[test]
+    fn an_account_that_brokers_for_a_while_keeps_its_own_business_out() {
+        // Four smaller pairs mirrored beside the large ones, then a month of its own
+        // everyday payments that match nothing: over the whole history the two mirror
+        // fewer than half their legs, around the large pairs nearly all.
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.0, 2 * H, false);
+        smaller_legs(&mut t, 4, 4);
+        smaller_legs_from(&mut t, 40 * D, 8, 0, "L");
+        let hits = t.hits(&Mirror);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 14, "{hits:?}");
     }
 
     #[test]

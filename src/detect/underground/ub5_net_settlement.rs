@@ -22,7 +22,8 @@
 //!
 //! ## Parameters
 //! `[ub5]`: `tolerance` (0.10 of the net imbalance: of the matched pairs, or else of the
-//! owing collector's net domestic position over the mirror period), `min_settlements` (2),
+//! owing collector's net domestic position over the mirror period, a pairing gap either
+//! side, where the legs of a pair left unmatched fall), `min_settlements` (2),
 //! `settle_within_days` (60 after the last mirror pair), `min_imbalance` (`p50`), and
 //! the mirror pairs of `[ub3]`.
 //!
@@ -39,7 +40,7 @@ use crate::detect::search::mirrors::{self, MirrorNetwork};
 use crate::detect::{Context, Detector, Hit, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::{days_to_seconds, fmt_amount};
+use crate::units::{days_to_seconds, fmt_amount, hours_to_seconds};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of UB5 (net settlement).
@@ -127,16 +128,23 @@ fn settle(ctx: &Context<'_>, cfg: &Ub5Config, n: &MirrorNetwork) -> Option<Hit> 
     settlements.sort_unstable();
     settlements.dedup();
     // What is owed: the imbalance of the matched pairs, or (when a pair went unmatched)
-    // the debtor's net domestic position over the mirror period: local money in, less
-    // local money paid out.
+    // the debtor's net domestic position over the mirror period, a pairing gap either
+    // side (the leg of a pair left unmatched lies within a gap of the matched ones):
+    // local money in, less local money paid out, other than what it sent the accounts
+    // that settle for it (that is the settlement).
+    let settles = |p: u32| settlements.iter().any(|&e| g.src[e as usize] == p);
+    let funding: Vec<u32> = payers.iter().filter(|&&(p, _)| settles(p)).filter_map(|&(_, via)| via).collect();
     let position = {
+        let gap = hours_to_seconds(ctx.config.ub3.max_gap_hours.get()) as i64;
+        let (from, to) = (start.saturating_sub(gap), last.saturating_add(gap));
         let ins = g.in_list(debtor);
         let outs = g.out_list(debtor);
         let local =
             |o: u32| o != debtor && g.accounts.country[o as usize] == g.accounts.country[debtor as usize];
         let sum = |l: crate::graph::AdjList<'_>| -> f64 {
             (0..l.len())
-                .filter(|&k| l.time[k] >= start && l.time[k] <= last && local(l.other[k]))
+                .filter(|&k| l.time[k] >= from && l.time[k] <= to && local(l.other[k]))
+                .filter(|&k| !funding.contains(&l.edges[k]))
                 .map(|k| l.amount[k])
                 .sum()
         };
@@ -209,6 +217,12 @@ mod tests {
     use crate::detect::testkit::{Tiny, D, H};
 
     fn case(t: &mut Tiny, settled_share: f64, parts: usize) {
+        case_funded_at(t, settled_share, parts, 14 * D);
+    }
+
+    /// [`case`], with X funding F at `funded_at` (the last pair is paid out at 10 days
+    /// and 3 hours).
+    fn case_funded_at(t: &mut Tiny, settled_share: f64, parts: usize, funded_at: i64) {
         // Mirror legs of 20,000 and more stand in the top decile of this economy.
         t.economy(2_000.0, 60, 200);
         t.person("X", "CN");
@@ -233,7 +247,7 @@ mod tests {
                 owed += amount;
             }
         }
-        t.send("X", "F", 14 * D, owed, crate::model::Channel::Internal);
+        t.send("X", "F", funded_at, owed, crate::model::Channel::Internal);
         for p in 0..parts {
             t.wire("F", "G", 16 * D + p as i64 * 3 * D, owed * settled_share / parts as f64);
         }
@@ -248,6 +262,27 @@ mod tests {
         let f = t.dump.accounts.intern("G");
         assert!(hits[0].accounts.iter().any(|a| a.account == f && a.role == Role::Settlement));
         assert!(hits[0].reason.contains("settled"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn a_payout_left_unpaired_just_after_the_last_pair_still_counts() {
+        // The matched pairs leave X owing 45,000; ten hours after the last of them X
+        // pays a beneficiary at home 15,000 whose counterpart abroad (24,000 into Y)
+        // matches no value, so no pair holds it. X settles the 30,000 it still owes.
+        // X's payment into F, the account that settles for it, is no mirror leg, even
+        // when it comes within a pairing gap of the last pair.
+        for funded_at in [14 * D, 11 * D] {
+            let mut t = Tiny::new();
+            case_funded_at(&mut t, 30_000.0 / 45_000.0, 2, funded_at);
+            assert!(t.hits(&NetSettlement).is_empty(), "not vacuous: 30,000 is not what the pairs owe");
+            t.person("LATE_C", "HK");
+            t.person("LATE_B", "CN");
+            t.wire("LATE_C", "Y", 10 * D + 6 * H, 24_000.0);
+            t.wire("X", "LATE_B", 10 * D + 10 * H, 15_000.0);
+            let hits = t.hits(&NetSettlement);
+            assert_eq!(hits.len(), 1, "funded at {funded_at}: {hits:?}");
+            assert!(hits[0].reason.contains("(100% of it)"), "{}", hits[0].reason);
+        }
     }
 
     #[test]
