@@ -3,7 +3,10 @@
 //! ## What it finds
 //! An account that, inside one sliding window, receives money from many distinct,
 //! otherwise unrelated senders (fan-in), forwards most of it (pass-through) quickly
-//! (median FIFO dwell) to a few accounts (fan-out much narrower than fan-in).
+//! (median FIFO dwell) to a few accounts (fan-out much narrower than fan-in). A run of
+//! collecting seldom fits one window: the senders of up to a window before and after it
+//! join the hit when their money too left within the dwell and the whole still passes
+//! every test.
 //!
 //! ## Why it matters
 //! Underground banks (hawala, fei-ch'ien, 地下钱庄) pool their customers' local-currency
@@ -29,7 +32,9 @@
 //! ## Look-alikes
 //! Merchant acquirers pool card payments and settle daily to merchants: card inflows
 //! do not count. Payroll hubs fan out, not in. A company collecting invoices from many
-//! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out).
+//! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out);
+//! so does a mule account before or after its run, and those customers stay out of the
+//! run's hit.
 //! Needs no countries or holders: on a bare transfer list it still runs on accounts.
 
 use std::collections::BTreeSet;
@@ -218,8 +223,36 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
         };
         let step = match evaluate(g, cfg, &outs, &in_sum, &out_sum, &dwell, span) {
             Evaluation::Pass(w) => {
-                windows.push(w);
-                j - i // jump past this window
+                // A collector's run seldom fits one window: the senders of the window
+                // before and after whose money it passed on the same way are the same
+                // business, as long as the whole still passes every test.
+                let widening = Widening {
+                    window,
+                    not_before: windows.last().map_or(0, |w| w.ins.end),
+                    time: &ins.time,
+                    dwell: &dwell,
+                    max_dwell: hours_to_seconds(cfg.max_median_dwell_hours.get()),
+                };
+                let widened = widening.widen(w, |a, b| {
+                    let t0 = ins.time[a];
+                    let mut senders: Vec<u32> = (a..b).map(sender).collect();
+                    senders.sort_unstable();
+                    senders.dedup();
+                    let span = Span {
+                        ins: a..b,
+                        senders: senders.len(),
+                        out_from: t0,
+                        out_to: (t0 + window).max(ins.time[b - 1]) + dwell_allowance,
+                        opening: opening(t0),
+                    };
+                    match evaluate(g, cfg, &outs, &in_sum, &out_sum, &dwell, span) {
+                        Evaluation::Pass(w) => Some(w),
+                        _ => None,
+                    }
+                });
+                let end = widened.ins.end;
+                windows.push(widened);
+                end - i // jump past this window
             }
             Evaluation::FailCheap => 1,
             // The expensive checks failed: shift by a fraction of the window so that a
@@ -242,6 +275,61 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
         }
     }
     merge_windows(ctx, cfg, v, &ins.edges, &outs.edges, windows)
+}
+
+/// The inflows before and after a passing window that join it, by their times and
+/// first-in first-out dwells.
+struct Widening<'a> {
+    /// Longest span to look, before and after.
+    window: i64,
+    /// No earlier inflow joins (the end of the window found before).
+    not_before: usize,
+    time: &'a [i64],
+    dwell: &'a [f64],
+    /// The median dwell the joining inflows may have, seconds.
+    max_dwell: f64,
+}
+
+impl Widening<'_> {
+    /// `found`, a passing window, widened to the earliest start within one window before
+    /// it and the latest end within one window after it at which `passes` still takes
+    /// the whole and the inflows that joined were themselves passed on as promptly as a
+    /// collector's (a hub's own business before or after its run is money it keeps).
+    /// Both are tried from the farthest inwards, halving the distance: a handful of
+    /// readings, not one per inflow, for a busy hub.
+    fn widen(&self, found: Window, passes: impl Fn(usize, usize) -> Option<Window>) -> Window {
+        let (start, end) = (found.ins.start, found.ins.end);
+        let prompt = |added: std::ops::Range<usize>| median(&self.dwell[added]) <= self.max_dwell;
+        let mut best = found;
+        let earliest = self
+            .time
+            .partition_point(|&t| t < self.time[start] - self.window)
+            .max(self.not_before)
+            .min(start);
+        let mut gap = start - earliest;
+        while gap > 0 {
+            if prompt(start - gap..start) {
+                if let Some(w) = passes(start - gap, end) {
+                    best = w;
+                    break;
+                }
+            }
+            gap /= 2;
+        }
+        let from = best.ins.start;
+        let latest = self.time.partition_point(|&t| t <= self.time[end - 1] + self.window).max(end);
+        let mut gap = latest - end;
+        while gap > 0 {
+            if prompt(end..end + gap) {
+                if let Some(w) = passes(from, end + gap) {
+                    best = w;
+                    break;
+                }
+            }
+            gap /= 2;
+        }
+        best
+    }
 }
 
 enum Evaluation {
@@ -414,6 +502,60 @@ mod tests {
         assert_eq!(h.accounts.iter().find(|a| a.account == hub).unwrap().role, Role::Collector);
         assert_eq!(h.transfers.len(), 24);
         assert!(h.reason.contains("12 distinct senders"), "{}", h.reason);
+    }
+
+    /// [`collector_case`] at one sender every `every` seconds, from `start`, senders
+    /// named after `tag`; forwarding to X1 and X2 `delay` later.
+    fn collector_run(
+        t: &mut Tiny,
+        tag: &str,
+        senders: usize,
+        start: i64,
+        every: i64,
+        forward: f64,
+        delay: i64,
+    ) {
+        t.person("H", "CN");
+        t.person("X1", "CN");
+        t.person("X2", "CN");
+        for i in 0..senders {
+            let p = format!("{tag}{i}");
+            t.person(&p, "CN");
+            let at = start + i as i64 * every;
+            t.wire(&p, "H", at, 5_000.0);
+            let to = if i % 2 == 0 { "X1" } else { "X2" };
+            t.wire("H", to, at + delay, 5_000.0 * forward);
+        }
+    }
+
+    #[test]
+    fn a_collector_run_longer_than_the_window_is_one_hit_with_every_sender() {
+        // Twenty senders two days apart: 38 days, more than one window. The window read
+        // first holds fifteen of them, the rest too few for a window of their own.
+        let mut t = Tiny::new();
+        collector_run(&mut t, "P", 20, 0, 2 * D, 0.98, 3 * H);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("20 distinct senders"), "{}", hits[0].reason);
+        assert_eq!(hits[0].transfers.len(), 40);
+    }
+
+    #[test]
+    fn a_hub_that_keeps_what_comes_in_after_its_run_keeps_that_business_out() {
+        // Twelve senders forwarded within hours, then, a month after the first, ten
+        // customers whose payments the hub keeps: the first two would fit the run's
+        // pass-through, but their money stays, so the run is reported alone.
+        let mut t = Tiny::new();
+        collector_run(&mut t, "P", 12, 0, 6 * H, 0.98, 3 * H);
+        for i in 0..10 {
+            let c = format!("K{i}");
+            t.person(&c, "CN");
+            t.wire(&c, "H", 31 * D + i * D, 5_000.0);
+        }
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("12 distinct senders"), "{}", hits[0].reason);
+        assert_eq!(hits[0].transfers.len(), 24);
     }
 
     #[test]
