@@ -12,6 +12,9 @@
 //! burst (a new sender every few days) is found when the amounts its new senders pay are
 //! ones the account does not receive: its count and amounts together no more than
 //! `spread_expected_by_chance` times as unlikely expected, and its amounts on their own.
+//! A burst that runs a little past the window is one fan: new senders just before or
+//! after it, within a window and at no longer an interval than the burst's own longest,
+//! join it (the burst's chance is still the tested window's).
 //! Bursts a window or more apart are each reported, the most telling first, up to four
 //! per account: a mule account used twice, or a hub whose first burst another typology
 //! explains, does not hide its later one. A burst is proved by the transfers from its

@@ -8,6 +8,9 @@
 //! more than the account's habit explains (`expected_by_chance`). A fan spread over a
 //! month rather than a burst (a new payee every few days) is found when the amounts it
 //! pays them are ones the account does not pay (`spread_expected_by_chance`).
+//! A burst that runs a little past the window is one fan: new payees just before or
+//! after it, within a window and at no longer an interval than the burst's own longest,
+//! join it (the burst's chance is still the tested window's).
 //! Bursts a window or more apart are each reported, the most telling first, up to four
 //! per account: a mule account used twice, or a hub whose first burst another typology
 //! explains, does not hide its later one. A burst is proved by its payments to the new
@@ -113,6 +116,32 @@ mod tests {
         assert_eq!(hits.len(), 1);
         let hub = t.dump.accounts.intern("HUB");
         assert!(hits[0].accounts.iter().any(|a| a.account == hub && a.role == Role::Hub));
+        assert!(hits[0].reason.contains("to 7 new payees"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn a_fan_a_little_longer_than_the_window_is_found_whole() {
+        // Ten payees twenty hours apart: seven and a half days. The densest week holds
+        // nine; the tenth came at the fan's own pace and is part of it.
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 10, 10 * D, 20 * H);
+        let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("to 10 new payees"), "{}", hits[0].reason);
+        assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (11, 10));
+    }
+
+    #[test]
+    fn new_payees_the_hub_opens_later_at_its_own_pace_stay_out() {
+        // Seven payees twenty hours apart, then the hub's everyday new payees, one every
+        // three days: they come slower than the fan ever did, so they are not its tail.
+        let mut t = Tiny::new();
+        burst(&mut t, "HUB", 7, 10 * D, 20 * H);
+        for k in 0..6 {
+            t.wire("HUB", &format!("LATER{k}"), 10 * D + 6 * 20 * H + (k + 1) * 3 * D, 2_000.0);
+        }
+        let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("to 7 new payees"), "{}", hits[0].reason);
     }
 

@@ -2,7 +2,7 @@
 //! in one direction, inside a sliding window.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
 
 use crate::config::params::{Channels, Count, Days, Multiple};
@@ -180,6 +180,7 @@ fn fan_hits_of(
                 && spread_beyond_largest(g, v, &b.edges) >= floor / 2.0
                 && unlikely(g, v, b, cfg.expected_by_chance.get())
         })
+        .map(|b| continued(g, list, &keep, &search, b))
         .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor, &found));
         let Some(burst) = burst else { break };
         found.push((burst.from, burst.to));
@@ -291,6 +292,106 @@ fn slow_fan(
     b.share = b.edges.len() as f64 / keep.len() as f64;
     b.amount = amount;
     Some(b)
+}
+
+/// `burst` (a window of `keep`, with its new counterparties' transfers) continued by the
+/// new counterparties the account opened just before or after it, within a window of it
+/// and no further from the burst's own openings, one after the other, than the longest
+/// interval between those: a fan that runs a little past the window is one fan, not a
+/// fan less its first or last payee. They are new by the burst's rule (first dealt with
+/// there, never back after a lapse, done within `ends_within` of the window's opening);
+/// the burst's chance and rate stay those of the window that was tested.
+fn continued(
+    g: &FlowGraph,
+    list: AdjList<'_>,
+    keep: &[usize],
+    search: &BurstSearch<'_>,
+    burst: Burst,
+) -> Burst {
+    let controller = &g.accounts.controller;
+    let party = |k: usize| controller[list.other[keep[k]] as usize];
+    let time = |k: usize| list.time[keep[k]];
+    let (Some(&first), Some(&last_edge)) = (burst.edges.first(), burst.edges.last()) else {
+        return burst;
+    };
+    let (Some(lo), Some(hi)) = (
+        (0..keep.len()).find(|&k| list.edges[keep[k]] == first),
+        (0..keep.len()).rev().find(|&k| list.edges[keep[k]] == last_edge),
+    ) else {
+        return burst;
+    };
+    // Each counterparty's first position, last transfer, and whether it ever lapsed.
+    let mut seen: FxHashMap<u32, (usize, i64, bool)> = FxHashMap::default();
+    for k in 0..keep.len() {
+        match seen.entry(party(k)) {
+            Entry::Vacant(e) => {
+                e.insert((k, time(k), false));
+            }
+            Entry::Occupied(mut e) => {
+                let (_, previous, lapsed) = e.get_mut();
+                *lapsed |= time(k) - *previous > search.relationship.lapse;
+                *previous = time(k);
+            }
+        }
+    }
+    let proving: FxHashSet<u32> = burst.new_edges.iter().copied().collect();
+    let mut new: FxHashSet<u32> =
+        (lo..=hi).filter(|&k| proving.contains(&list.edges[keep[k]])).map(party).collect();
+    let mut openings: Vec<i64> = new.iter().map(|p| time(seen[p].0)).collect();
+    openings.sort_unstable();
+    let longest = openings.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+    if longest == 0 {
+        return burst;
+    }
+    // A fresh opening of a counterparty not yet in the burst, new by its rule.
+    let joins = |k: usize, opened_from: i64, new: &FxHashSet<u32>| {
+        let (at, last, lapsed) = seen[&party(k)];
+        at == k
+            && !lapsed
+            && !new.contains(&party(k))
+            && last <= opened_from + search.relationship.ends_within
+    };
+    let (mut new_lo, mut new_hi) = (lo, hi);
+    let mut latest = *openings.last().unwrap_or(&burst.to);
+    for k in hi + 1..keep.len() {
+        if time(k) > burst.to + search.window || time(k) - latest > longest {
+            break;
+        }
+        if joins(k, burst.from, &new) {
+            new.insert(party(k));
+            latest = time(k);
+            new_hi = k;
+        }
+    }
+    let mut earliest = *openings.first().unwrap_or(&burst.from);
+    for k in (0..lo).rev() {
+        if time(k) < burst.from - search.window || earliest - time(k) > longest {
+            break;
+        }
+        if joins(k, time(k), &new) {
+            new.insert(party(k));
+            earliest = time(k);
+            new_lo = k;
+        }
+    }
+    if (new_lo, new_hi) == (lo, hi) {
+        return burst;
+    }
+    let idx = &keep[new_lo..=new_hi];
+    let edges: Vec<u32> = idx.iter().map(|&k| list.edges[k]).collect();
+    let new_edges: Vec<u32> =
+        (new_lo..=new_hi).filter(|&k| new.contains(&party(k))).map(|k| list.edges[keep[k]]).collect();
+    Burst {
+        from: time(new_lo),
+        to: time(new_hi),
+        counterparties: (new_lo..=new_hi).map(party).collect::<FxHashSet<u32>>().len(),
+        new_counterparties: new.len(),
+        share: edges.len() as f64 / keep.len() as f64,
+        amount: idx.iter().map(|&k| list.amount[k]).sum(),
+        edges,
+        new_edges,
+        ..burst
+    }
 }
 
 /// What a fan's transfers `edges` (edge ids, none of them `v`'s to itself) move apart
