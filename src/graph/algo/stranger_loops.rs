@@ -234,21 +234,35 @@ pub fn look_elsewhere(chance: f64, expected: f64) -> f64 {
 
 /// The largest `chance` whose [`look_elsewhere`] is still at most `gate` (a hair above
 /// it: a bound to skip by, never to accept by). `chance · (1 + ln(expected / chance))`
-/// is concave and increasing below `expected`, so Newton's steps from below stay below
-/// the root and close in on it fast.
+/// is concave and increasing below `expected`, so Newton's steps, once below the root,
+/// stay below it and close in on it: they stop when a step no longer moves it, and each
+/// takes one logarithm (the slope's, which is also the one [`look_elsewhere`] takes),
+/// since this is asked at every step of a search among strangers. Where `expected` is
+/// so close to `gate` that the steps close in too slowly, `gate` itself, which no
+/// passing chance exceeds, is the bound.
 fn largest_within(gate: f64, expected: f64) -> f64 {
     if expected <= gate {
         return gate;
     }
     let mut q = gate / (1.0 + (expected / gate).ln());
-    for _ in 0..6 {
+    for _ in 0..64 {
         let slope = (expected / q).ln();
         if slope <= 0.0 {
             break;
         }
-        q += (gate - look_elsewhere(q, expected)) / slope;
+        // `look_elsewhere(q, expected)`: below `expected`, as q is here.
+        let step = (gate - (q * (1.0 + slope)).min(1.0)) / slope;
+        q += step;
+        if step.abs() <= q * 1e-12 {
+            break;
+        }
     }
-    (q * (1.0 + 1e-6)).min(gate)
+    let bound = (q * (1.0 + 1e-6)).min(gate);
+    if look_elsewhere(bound, expected) >= gate {
+        bound
+    } else {
+        gate
+    }
 }
 
 struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
@@ -570,6 +584,13 @@ mod tests {
     #[test]
     fn largest_within_inverts_look_elsewhere() {
         // A bound to skip by: at or a hair above the largest chance that passes.
+        // Across nine orders of magnitude of how often the account sends, and gates.
+        let sweep = (0..180).map(|k| 10f64.powf(-2.0 + 0.05 * k as f64));
+        for (expected, gate) in sweep.flat_map(|e| [(e, 0.5), (e, 0.05), (e, 0.9)]) {
+            let q = largest_within(gate, expected);
+            assert!(q >= gate || look_elsewhere(q, expected) >= gate - 1e-12, "{expected}, {gate}: {q}");
+            assert!(look_elsewhere(q / (1.0 + 1e-5), expected) <= gate, "{expected}, {gate}: {q}");
+        }
         for expected in [0.1, 1.0, 7.0, 300.0] {
             let q = largest_within(0.5, expected);
             assert!(q >= 0.5 || look_elsewhere(q, expected) >= 0.5 - 1e-12, "{expected}: {q}");
