@@ -66,11 +66,15 @@ pub(super) fn drop_deferred(
                     }
                     // ...one of which also holds most of its accounts and moved some of
                     // the same money: a mule's hit that lists fifty of its senders does
-                    // not explain a walk among three of them.
+                    // not explain a walk among three of them. Money followed from hop to
+                    // hop is not explained by a loop read from timing alone that runs
+                    // through the same accounts: a walk that later payments of others
+                    // happen to close.
                     others.iter().any(|&(ok, oi)| {
                         let other = &hits[ok][oi];
                         let shared = other.accounts.iter().filter(|a| mine.contains(&a.account)).count();
-                        2 * shared > mine.len()
+                        (h.by_timing || !other.by_timing)
+                            && 2 * shared > mine.len()
                             && other.transfers.iter().any(|e| h.transfers.binary_search(e).is_ok())
                     })
                 })
@@ -140,6 +144,32 @@ mod tests {
             strength: 0.5,
             reason: String::new(),
             pair: None,
+            by_timing: false,
+        }
+    }
+
+    #[test]
+    fn money_followed_hop_to_hop_does_not_give_way_to_a_loop_read_from_timing() {
+        let detectors: Vec<Box<dyn Detector>> =
+            vec![Box::new(Stub(Pattern::Cycle, &[])), Box::new(Stub(Pattern::RandomWalk, &[Pattern::Cycle]))];
+        let run = |code: Pattern| DetectorRun {
+            code,
+            title: code.title(),
+            hits: 0,
+            millis: 0,
+            skipped: None,
+            notes: vec![],
+            lookback: crate::detect::Lookback::days(1.0, &[crate::detect::Reads::Reference]),
+            parts: None,
+        };
+        // A walk through 1, 2 and 3, and a loop through 1 to 4 that moved two of its
+        // transfers: read from the money, the loop explains the walk; read from its
+        // members' timing alone, it does not.
+        for (by_timing, kept) in [(false, 1), (true, 2)] {
+            let mut runs = vec![run(Pattern::Cycle), run(Pattern::RandomWalk)];
+            let cycle = Hit { by_timing, ..stub_hit(Pattern::Cycle, 1, &[2, 3, 4]) };
+            let hits = vec![vec![cycle], vec![stub_hit(Pattern::RandomWalk, 1, &[2, 3])]];
+            assert_eq!(drop_deferred(&detectors, hits, &mut runs).len(), kept, "by timing: {by_timing}");
         }
     }
 

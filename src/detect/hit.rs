@@ -41,6 +41,10 @@ pub struct Hit {
     /// each other, as a mirror network's do: how a part of account pairs tells its own
     /// hits ([`crate::lookback::PartRule::Pairs`]).
     pub pair: Option<(u32, u32)>,
+    /// True for a loop read from its members' timing and habits alone (a loop of
+    /// strangers, a ring, prompt relays), whose amounts need not carry on from one
+    /// transfer to the next: a hit whose money does carry on does not give way to it.
+    pub by_timing: bool,
 }
 
 /// Collects a hit's accounts and transfers, then seals them in a deterministic order.
@@ -49,6 +53,7 @@ pub struct HitBuilder {
     accounts: std::collections::BTreeMap<u32, HitAccount>,
     transfers: Vec<u32>,
     pair: Option<(u32, u32)>,
+    by_timing: bool,
 }
 
 impl HitBuilder {
@@ -70,6 +75,11 @@ impl HitBuilder {
     /// Names the two accounts the hit is about (see [`Hit::pair`]).
     pub fn about_pair(&mut self, a: u32, b: u32) {
         self.pair = Some((a.min(b), a.max(b)));
+    }
+
+    /// Marks the hit as read from timing alone (see [`Hit::by_timing`]).
+    pub fn read_from_timing(&mut self) {
+        self.by_timing = true;
     }
 
     /// Adds a proving transfer (edge id).
@@ -100,6 +110,7 @@ impl HitBuilder {
             strength: strength.clamp(0.01, 1.0),
             reason,
             pair: self.pair,
+            by_timing: self.by_timing,
         }
     }
 }

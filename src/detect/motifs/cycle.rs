@@ -436,6 +436,9 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
         b.account(d, Role::Member, a, 0.0);
         b.transfer(e);
     }
+    if !matches!(evidence, Evidence::Amounts) {
+        b.read_from_timing();
+    }
     let (first, last) = (cycle[0] as usize, cycle[cycle.len() - 1] as usize);
     // A cycle reported on the habits of its accounts: how they relayed, and its chance.
     let relayed = |how: &str, of: &str, chance: f64| {
