@@ -148,11 +148,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn money_followed_hop_to_hop_does_not_give_way_to_a_loop_read_from_timing() {
-        let detectors: Vec<Box<dyn Detector>> =
-            vec![Box::new(Stub(Pattern::Cycle, &[])), Box::new(Stub(Pattern::RandomWalk, &[Pattern::Cycle]))];
-        let run = |code: Pattern| DetectorRun {
+    /// A detector's run record before arbitration: no hits counted, no notes.
+    fn run(code: Pattern) -> DetectorRun {
+        DetectorRun {
             code,
             title: code.title(),
             hits: 0,
@@ -161,7 +159,13 @@ mod tests {
             notes: vec![],
             lookback: crate::detect::Lookback::days(1.0, &[crate::detect::Reads::Reference]),
             parts: None,
-        };
+        }
+    }
+
+    #[test]
+    fn money_followed_hop_to_hop_does_not_give_way_to_a_loop_read_from_timing() {
+        let detectors: Vec<Box<dyn Detector>> =
+            vec![Box::new(Stub(Pattern::Cycle, &[])), Box::new(Stub(Pattern::RandomWalk, &[Pattern::Cycle]))];
         // A walk through 1, 2 and 3, and a loop through 1 to 4 that moved two of its
         // transfers: read from the money, the loop explains the walk; read from its
         // members' timing alone, it does not.
@@ -180,16 +184,6 @@ mod tests {
             Box::new(Stub(GatherScatter, &[Ub1])),
             Box::new(Stub(FanIn, &[Ub1, GatherScatter])),
         ];
-        let run = |code: Pattern| DetectorRun {
-            code,
-            title: code.title(),
-            hits: 0,
-            millis: 0,
-            skipped: None,
-            notes: vec![],
-            lookback: crate::detect::Lookback::days(1.0, &[crate::detect::Reads::Reference]),
-            parts: None,
-        };
         let mut runs = vec![run(Ub1), run(GatherScatter), run(FanIn)];
         let hits = vec![
             // UB1: collector 1 with depositors 2..6.
