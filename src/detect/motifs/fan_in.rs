@@ -48,9 +48,10 @@
 //! the month the dump ends),
 //! `min_rate_ratio` (5: the burst's daily rate is five times the account's own rate
 //! outside it), `min_amount` (`p90`: one large transfer of the dump in the window, in
-//! all; a household meeting a few new people in a week moves less; and half of it
-//! without the largest sender's, since one large payment beside a few everyday ones
-//! gathers nothing), `expected_by_chance` (1, as for cycles:
+//! all, and as much from its new senders alone, whose money is what the burst proves;
+//! a household meeting a few new people in a week moves less, however large its wages
+//! that week; and half of it without the largest sender's, since one large payment
+//! beside a few everyday ones gathers nothing), `expected_by_chance` (1, as for cycles:
 //! not even one burst as unlikely expected by chance in the whole dump),
 //! `spread_expected_by_chance` (0.1: a tenth of a burst's, since everyday life opens
 //! relationships in clumps over a month), `skip_business_to_business` (true), `channels` (all but card). The strength grows
@@ -153,6 +154,33 @@ mod tests {
         for k in 0..12 {
             t.wire(&format!("S{k}"), "HUB", 10 * D + k * D, 2_000.0 + k as f64);
         }
+        assert_eq!(t.hits(&FanIn).len(), 1, "{:?}", t.hits(&FanIn));
+    }
+
+    #[test]
+    fn a_few_new_senders_beside_large_sums_from_known_ones_stay_quiet() {
+        // A household paid its wages, a pension and a lodger's rent every month, large
+        // sums in this economy, and in one of those weeks five new people send it 60
+        // each (a collection for a gift): the week took in more than large transfers of
+        // the dump, but the new senders' share of it is a whip-round.
+        let household = |each: f64| {
+            let mut t = Tiny::new();
+            t.economy(1_000.0, 200, 400);
+            t.span(200);
+            for m in 0..6 {
+                t.wire("EMPLOYER", "HOME", m * 30 * D + 20 * D, 6_000.0);
+                t.wire("PENSION", "HOME", m * 30 * D + 21 * D, 4_000.0);
+                t.wire("LODGER", "HOME", m * 30 * D + 22 * D, 3_000.0);
+            }
+            for k in 0..5 {
+                t.wire(&format!("FRIEND{k}"), "HOME", 80 * D + k * 20 * H, each);
+            }
+            t
+        };
+        let t = household(60.0);
+        assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
+        // Not vacuous: five new senders of large sums in that week are a fan.
+        let t = household(1_500.0);
         assert_eq!(t.hits(&FanIn).len(), 1, "{:?}", t.hits(&FanIn));
     }
 

@@ -181,6 +181,13 @@ fn fan_hits_of(
                 && unlikely(g, v, b, cfg.expected_by_chance.get())
         })
         .map(|b| continued(g, list, &keep, &search, b))
+        // What the burst proves is its new counterparties' money: the floor holds for
+        // it, not for the window's business with counterparties the account knew.
+        .filter(|b| {
+            let proving = if b.new_edges.is_empty() { &b.edges } else { &b.new_edges };
+            let moved: f64 = proving.iter().map(|&e| g.amount[e as usize]).sum();
+            moved >= floor && spread_beyond_largest(g, v, proving) >= floor / 2.0
+        })
         .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor, &found));
         let Some(burst) = burst else { break };
         found.push((burst.from, burst.to));
