@@ -96,7 +96,7 @@ pub fn compute_and_write(
 
 /// A features file written a part at a time (see
 /// [`crate::features::parts::for_each_part`]), so that only one part's features are in
-/// memory: a CSV file is what [`write`] gives for the whole; a Parquet file holds the same
+/// memory: a CSV file is what `write` gives for the whole; a Parquet file holds the same
 /// values, in row groups that follow the parts.
 pub struct PartWriter {
     path: std::path::PathBuf,

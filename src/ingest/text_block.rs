@@ -23,7 +23,7 @@ pub(super) type Source = Arc<Stored>;
 const PART_BYTES: usize = 1 << 20;
 
 /// The rows of one block of CSV text, split into cells in place. Dropped, it hands its
-/// pages of a mapped file back to the kernel (see [`Stored::release`]).
+/// pages of a mapped file back to the kernel (see `Stored::release`).
 pub struct TextBlock {
     source: Source,
     /// Where the block's rows (no header) lie in `source`.

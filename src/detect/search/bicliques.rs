@@ -90,7 +90,7 @@ impl Ord for Biclique {
 /// layer for every window of receivers they share, not one best: a coincidence in one
 /// week cannot hide a case in another.
 /// Computed once per context, under `[bipartite]`; in a context given the candidates
-/// of parts of time ([`choose_in`]), chosen from those.
+/// of parts of time (`choose_in`), chosen from those.
 pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
     ctx.shared.bicliques.get_or_init(|| {
         let cfg = &ctx.config.bipartite;
@@ -119,7 +119,7 @@ pub fn part_rule(cfg: &BipartiteConfig) -> PartRule {
     PartRule::Gathered { before_days: window, after_days: window }
 }
 
-/// [`choose_in`] `one_place` from the candidate layers the parts of time found.
+/// `choose_in` `one_place` from the candidate layers the parts of time found.
 pub fn choose_from_parts(one_place: &Context<'_>, found: Vec<Found>) {
     let candidates = found
         .into_iter()

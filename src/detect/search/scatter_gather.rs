@@ -46,7 +46,7 @@ fn met(e1: u32, e2: u32) -> u64 {
 
 /// The two-hop paths the payments of one source start, as its scan reads them: those
 /// whose amounts carry on within the window, and (when amounts that do not carry on are
-/// read too) those that any later pass reads ([`keep_readable`]).
+/// read too) those that any later pass reads (`keep_readable`).
 #[derive(Debug, Default)]
 pub struct SourcePaths {
     carrying: Vec<Path>,
