@@ -184,9 +184,8 @@ fn fan_hits_of(
         // What the burst proves is its new counterparties' money: the floor holds for
         // it, not for the window's business with counterparties the account knew.
         .filter(|b| {
-            let proving = if b.new_edges.is_empty() { &b.edges } else { &b.new_edges };
-            let moved: f64 = proving.iter().map(|&e| g.amount[e as usize]).sum();
-            moved >= floor && spread_beyond_largest(g, v, proving) >= floor / 2.0
+            let moved: f64 = b.proving().iter().map(|&e| g.amount[e as usize]).sum();
+            moved >= floor && spread_beyond_largest(g, v, b.proving()) >= floor / 2.0
         })
         .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor, &found));
         let Some(burst) = burst else { break };
@@ -201,7 +200,7 @@ fn fan_hits_of(
 /// knew, are named in the reason but prove nothing.
 fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: u32, burst: &Burst) -> Hit {
     let g = ctx.graph;
-    let proving = if burst.new_edges.is_empty() { &burst.edges } else { &burst.new_edges };
+    let proving = burst.proving();
     let mut b = HitBuilder::default();
     let mut amount = 0.0;
     for &e in proving {
@@ -315,9 +314,6 @@ fn continued(
     search: &BurstSearch<'_>,
     burst: Burst,
 ) -> Burst {
-    let controller = &g.accounts.controller;
-    let party = |k: usize| controller[list.other[keep[k]] as usize];
-    let time = |k: usize| list.time[keep[k]];
     let (Some(&first), Some(&last_edge)) = (burst.edges.first(), burst.edges.last()) else {
         return burst;
     };
@@ -327,57 +323,41 @@ fn continued(
     ) else {
         return burst;
     };
-    // Each counterparty's first position, last transfer, and whether it ever lapsed.
-    let mut seen: FxHashMap<u32, (usize, i64, bool)> = FxHashMap::default();
-    for k in 0..keep.len() {
-        match seen.entry(party(k)) {
-            Entry::Vacant(e) => {
-                e.insert((k, time(k), false));
-            }
-            Entry::Occupied(mut e) => {
-                let (_, previous, lapsed) = e.get_mut();
-                *lapsed |= time(k) - *previous > search.relationship.lapse;
-                *previous = time(k);
-            }
-        }
-    }
+    let dealt = Dealings::of(g, list, keep, search.relationship.lapse);
+    let ends_within = search.relationship.ends_within;
     let proving: FxHashSet<u32> = burst.new_edges.iter().copied().collect();
     let mut new: FxHashSet<u32> =
-        (lo..=hi).filter(|&k| proving.contains(&list.edges[keep[k]])).map(party).collect();
-    let mut openings: Vec<i64> = new.iter().map(|p| time(seen[p].0)).collect();
+        (lo..=hi).filter(|&k| proving.contains(&list.edges[keep[k]])).map(|k| dealt.party(k)).collect();
+    let mut openings: Vec<i64> = new.iter().map(|&p| dealt.time(dealt.first(p))).collect();
     openings.sort_unstable();
     let longest = openings.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
     if longest == 0 {
         return burst;
     }
-    // A fresh opening of a counterparty not yet in the burst, new by its rule.
+    // A counterparty not yet in the burst, new by its rule from `opened_from`.
     let joins = |k: usize, opened_from: i64, new: &FxHashSet<u32>| {
-        let (at, last, lapsed) = seen[&party(k)];
-        at == k
-            && !lapsed
-            && !new.contains(&party(k))
-            && last <= opened_from + search.relationship.ends_within
+        dealt.new_from(k, opened_from, ends_within) && !new.contains(&dealt.party(k))
     };
     let (mut new_lo, mut new_hi) = (lo, hi);
     let mut latest = *openings.last().unwrap_or(&burst.to);
     for k in hi + 1..keep.len() {
-        if time(k) > burst.to + search.window || time(k) - latest > longest {
+        if dealt.time(k) > burst.to + search.window || dealt.time(k) - latest > longest {
             break;
         }
         if joins(k, burst.from, &new) {
-            new.insert(party(k));
-            latest = time(k);
+            new.insert(dealt.party(k));
+            latest = dealt.time(k);
             new_hi = k;
         }
     }
     let mut earliest = *openings.first().unwrap_or(&burst.from);
     for k in (0..lo).rev() {
-        if time(k) < burst.from - search.window || earliest - time(k) > longest {
+        if dealt.time(k) < burst.from - search.window || earliest - dealt.time(k) > longest {
             break;
         }
-        if joins(k, time(k), &new) {
-            new.insert(party(k));
-            earliest = time(k);
+        if joins(k, dealt.time(k), &new) {
+            new.insert(dealt.party(k));
+            earliest = dealt.time(k);
             new_lo = k;
         }
     }
@@ -387,17 +367,99 @@ fn continued(
     let idx = &keep[new_lo..=new_hi];
     let edges: Vec<u32> = idx.iter().map(|&k| list.edges[k]).collect();
     let new_edges: Vec<u32> =
-        (new_lo..=new_hi).filter(|&k| new.contains(&party(k))).map(|k| list.edges[keep[k]]).collect();
+        (new_lo..=new_hi).filter(|&k| new.contains(&dealt.party(k))).map(|k| list.edges[keep[k]]).collect();
     Burst {
-        from: time(new_lo),
-        to: time(new_hi),
-        counterparties: (new_lo..=new_hi).map(party).collect::<FxHashSet<u32>>().len(),
+        from: dealt.time(new_lo),
+        to: dealt.time(new_hi),
+        counterparties: (new_lo..=new_hi).map(|k| dealt.party(k)).collect::<FxHashSet<u32>>().len(),
         new_counterparties: new.len(),
         share: edges.len() as f64 / keep.len() as f64,
         amount: idx.iter().map(|&k| list.amount[k]).sum(),
         edges,
         new_edges,
         ..burst
+    }
+}
+
+/// An account's counterparties (controller groups) in its counted transfers `keep`
+/// (indices into `list`, time-sorted): where it first dealt with each, when it last did,
+/// and whether it ever fell silent with one for longer than `lapse`. What makes a
+/// counterparty new ([`Relationship`]) is read from here.
+struct Dealings<'a> {
+    list: AdjList<'a>,
+    keep: &'a [usize],
+    controller: &'a [u32],
+    /// Per counterparty: (first position, last transfer's time, lapsed).
+    by_party: FxHashMap<u32, (usize, i64, bool)>,
+    /// Whether position k is its counterparty's first.
+    opens: Vec<bool>,
+}
+
+impl<'a> Dealings<'a> {
+    fn of(g: &'a FlowGraph, list: AdjList<'a>, keep: &'a [usize], lapse: i64) -> Dealings<'a> {
+        let mut dealt = Dealings {
+            list,
+            keep,
+            controller: &g.accounts.controller,
+            by_party: FxHashMap::default(),
+            opens: Vec::new(),
+        };
+        let opens = (0..keep.len())
+            .map(|k| {
+                let (party, time) = (dealt.party(k), dealt.time(k));
+                match dealt.by_party.entry(party) {
+                    Entry::Vacant(e) => {
+                        e.insert((k, time, false));
+                        true
+                    }
+                    Entry::Occupied(mut e) => {
+                        let (_, previous, lapsed) = e.get_mut();
+                        *lapsed |= time - *previous > lapse;
+                        *previous = time;
+                        false
+                    }
+                }
+            })
+            .collect();
+        dealt.opens = opens;
+        dealt
+    }
+
+    /// The counterparty at position `k`.
+    fn party(&self, k: usize) -> u32 {
+        self.controller[self.list.other[self.keep[k]] as usize]
+    }
+
+    /// The time of position `k`.
+    fn time(&self, k: usize) -> i64 {
+        self.list.time[self.keep[k]]
+    }
+
+    /// Where the account first dealt with `party`.
+    fn first(&self, party: u32) -> usize {
+        self.by_party[&party].0
+    }
+
+    /// When the account last dealt with the counterparty at position `k`.
+    fn last(&self, k: usize) -> i64 {
+        self.by_party[&self.party(k)].1
+    }
+
+    /// Whether position `k` opens a relationship that can be new at all: its
+    /// counterparty's first, and never silent past the lapse.
+    fn fresh(&self, k: usize) -> bool {
+        self.opens[k] && !self.by_party[&self.party(k)].2
+    }
+
+    /// Whether position `k` opens a new relationship in a window opened at `opened_from`:
+    /// fresh, and over within `ends_within` of it.
+    fn new_from(&self, k: usize, opened_from: i64, ends_within: i64) -> bool {
+        self.fresh(k) && self.last(k) <= opened_from + ends_within
+    }
+
+    /// How many counterparties there are.
+    fn count(&self) -> usize {
+        self.by_party.len()
     }
 }
 
@@ -450,6 +512,18 @@ pub struct Burst {
     /// ([`burst_chance`]); from [`densest_at_any_scale`], times the scales it read, since
     /// the densest of several readings is the likelier to stand out by chance.
     pub chance: f64,
+}
+
+impl Burst {
+    /// What the burst proves: its new counterparties' transfers, or (where they were not
+    /// collected) all of the window's.
+    pub fn proving(&self) -> &[u32] {
+        if self.new_edges.is_empty() {
+            &self.edges
+        } else {
+            &self.new_edges
+        }
+    }
 }
 
 /// How many transfers of one account in one direction are not to itself and on
@@ -577,41 +651,22 @@ fn densest(
     new_edges: bool,
 ) -> Option<(Burst, Vec<u32>)> {
     let relationship = search.relationship;
-    let controller = &g.accounts.controller;
-    let party = |k: usize| controller[list.other[keep[k]] as usize];
-    let time = |k: usize| list.time[keep[k]];
-    // Each counterparty's last transfer and whether it ever fell silent for longer than
-    // the lapse, and whether position k is its first.
-    let mut last: FxHashMap<u32, (i64, bool)> = FxHashMap::default();
-    let opens: Vec<bool> = (0..keep.len())
-        .map(|k| match last.entry(party(k)) {
-            Entry::Vacant(e) => {
-                e.insert((time(k), false));
-                true
-            }
-            Entry::Occupied(mut e) => {
-                let (previous, lapsed) = e.get_mut();
-                *lapsed |= time(k) - *previous > relationship.lapse;
-                *previous = time(k);
-                false
-            }
-        })
-        .collect();
-    // Openings that can be new at all: their counterparty never lapsed.
-    let fresh = |k: usize| opens[k] && !last[&party(k)].1;
+    let dealt = Dealings::of(g, list, keep, relationship.lapse);
+    let party = |k: usize| dealt.party(k);
+    let time = |k: usize| dealt.time(k);
     // New counterparties in [lo, hi] are the fresh openings k there whose counterparty's
     // last transfer is by `time(lo) + ends_within`. That bound only grows with lo, so the
     // openings are added to a Fenwick tree in order of their last transfer as it
     // passes them, and each window's count is a range sum: a shop with thousands of
     // payers a week is O(n log n), not O(n x window).
     let mut by_last: Vec<(i64, usize)> =
-        (0..keep.len()).filter(|&k| fresh(k)).map(|k| (last[&party(k)].0, k)).collect();
+        (0..keep.len()).filter(|&k| dealt.fresh(k)).map(|k| (dealt.last(k), k)).collect();
     by_last.sort_unstable();
     let mut counted = Fenwick::new(keep.len());
     let mut next = 0;
     let (mut hi, mut best) = (0usize, None::<(usize, usize, usize)>);
-    for (lo, &opening) in opens.iter().enumerate() {
-        if !opening {
+    for lo in 0..keep.len() {
+        if !dealt.opens[lo] {
             continue;
         }
         hi = hi.max(lo);
@@ -633,21 +688,20 @@ fn densest(
     }
     let (lo, hi, new) = best?;
     let new_edges = if new_edges {
-        let until = time(lo) + relationship.ends_within;
-        let new_parties: rustc_hash::FxHashSet<u32> =
-            (lo..=hi).filter(|&k| fresh(k) && last[&party(k)].0 <= until).map(party).collect();
+        let new_parties: FxHashSet<u32> =
+            (lo..=hi).filter(|&k| dealt.new_from(k, time(lo), relationship.ends_within)).map(party).collect();
         (lo..=hi).filter(|&k| new_parties.contains(&party(k))).map(|k| list.edges[keep[k]]).collect()
     } else {
         Vec::new()
     };
-    let parties = (lo..=hi).map(party).collect::<rustc_hash::FxHashSet<u32>>().len();
+    let parties = (lo..=hi).map(party).collect::<FxHashSet<u32>>().len();
     let idx = &keep[lo..=hi];
     let dump_span = g.dump_span_seconds().max(rate_window);
     let days = |s: i64| seconds_to_days(s).max(1.0);
     let outside = baseline.saturating_sub(idx.len()) as f64;
     // The account's habit of opening relationships: the counterparties it first dealt
     // with outside the window (one added, so a quiet account's first burst is finite).
-    let opened_outside = last.len().saturating_sub(new) as f64;
+    let opened_outside = dealt.count().saturating_sub(new) as f64;
     let usual_per_window = (opened_outside + 1.0) / days(dump_span - rate_window) * days(rate_window);
     let burst = Burst {
         chance: burst_chance(new, usual_per_window, days(dump_span) / days(rate_window)),

@@ -300,36 +300,32 @@ impl Widening<'_> {
     fn widen(&self, found: Window, passes: impl Fn(usize, usize) -> Option<Window>) -> Window {
         let (start, end) = (found.ins.start, found.ins.end);
         let prompt = |added: std::ops::Range<usize>| median(&self.dwell[added]) <= self.max_dwell;
-        let mut best = found;
         let earliest = self
             .time
             .partition_point(|&t| t < self.time[start] - self.window)
             .max(self.not_before)
             .min(start);
-        let mut gap = start - earliest;
-        while gap > 0 {
-            if prompt(start - gap..start) {
-                if let Some(w) = passes(start - gap, end) {
-                    best = w;
-                    break;
-                }
-            }
-            gap /= 2;
-        }
+        let best = farthest(start - earliest, |gap| {
+            prompt(start - gap..start).then(|| passes(start - gap, end)).flatten()
+        })
+        .unwrap_or(found);
         let from = best.ins.start;
         let latest = self.time.partition_point(|&t| t <= self.time[end - 1] + self.window).max(end);
-        let mut gap = latest - end;
-        while gap > 0 {
-            if prompt(end..end + gap) {
-                if let Some(w) = passes(from, end + gap) {
-                    best = w;
-                    break;
-                }
-            }
-            gap /= 2;
-        }
-        best
+        farthest(latest - end, |gap| prompt(end..end + gap).then(|| passes(from, end + gap)).flatten())
+            .unwrap_or(best)
     }
+}
+
+/// The first window `take` gives at `gap`, then half of it, and so on down to one: the
+/// farthest reach tried first, a handful of readings in all.
+fn farthest(mut gap: usize, mut take: impl FnMut(usize) -> Option<Window>) -> Option<Window> {
+    while gap > 0 {
+        if let Some(w) = take(gap) {
+            return Some(w);
+        }
+        gap /= 2;
+    }
+    None
 }
 
 enum Evaluation {
