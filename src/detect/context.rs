@@ -7,6 +7,7 @@ use crate::graph::algo::stranger_loops::StrangerPayments;
 use crate::graph::FlowGraph;
 use crate::model::{Availability, Channel, Dump};
 
+use super::handed::Handed;
 use super::search::{bicliques, mirrors, shell_profile};
 
 /// What a detector may read.
@@ -19,10 +20,9 @@ pub struct Context<'a> {
     pub config: &'a Config,
     /// Searches more than one detector reads, computed once on first use.
     pub(crate) shared: Shared,
-    /// For a time part of the dump ([`crate::detect::parts`]): the whole dump's context
-    /// and the whole graph's edge id of the part's first edge. Per-transfer searches of
-    /// the whole dump (one-off payments, stranger payments) are read from there.
-    pub(crate) whole: Option<(&'a Context<'a>, PartEdges<'a>)>,
+    /// For a part of the dump ([`crate::detect::parts`]): the whole dump's tables it was
+    /// handed, cut to it, and which of the whole graph's edges its graph holds.
+    pub(crate) whole: Option<(&'a Handed, PartEdges<'a>)>,
     /// For a part of time, the time it owns, `[from, to)`: a search that starts at its
     /// hit's first transfer need not start outside it (see [`Context::starts_here`]).
     owned_time: Option<(i64, i64)>,
@@ -62,7 +62,7 @@ impl PartEdges<'_> {
 /// on first use.
 #[derive(Default)]
 pub(crate) struct Shared {
-    pub(crate) shells: std::sync::OnceLock<Vec<Option<shell_profile::ShellProfile>>>,
+    pub(crate) shells: std::sync::OnceLock<std::sync::Arc<Vec<Option<shell_profile::ShellProfile>>>>,
     pub(crate) mirrors: std::sync::OnceLock<Vec<mirrors::MirrorNetwork>>,
     pub(crate) bicliques: std::sync::OnceLock<Vec<bicliques::Biclique>>,
     pub(crate) one_off: std::sync::OnceLock<OneOffPayments>,
@@ -79,26 +79,40 @@ impl<'a> Context<'a> {
     }
 
     /// The context of a part of `whole`'s dump, whose graph `part` holds the whole
-    /// graph's edges `edges` ([`FlowGraph::time_part`], [`FlowGraph::edge_part`]).
-    pub fn part(whole: &'a Context<'a>, part: &'a FlowGraph, edges: PartEdges<'a>) -> Self {
+    /// graph's edges `edges` ([`FlowGraph::time_part`], [`FlowGraph::edge_part`]) and
+    /// which reads the whole dump's tables `handed` ([`Handed`]).
+    pub fn part(
+        whole: &'a Context<'a>,
+        part: &'a FlowGraph,
+        edges: PartEdges<'a>,
+        handed: &'a Handed,
+    ) -> Self {
+        Context::handed(part, whole.dump, whole.config, edges, handed)
+    }
+
+    /// The context of a part of a dump that is not held here: its graph `part` holds the
+    /// whole graph's edges `edges`, `dump` the reference tables and the part's rows, and
+    /// `handed` what it reads of the whole dump.
+    pub fn handed(
+        part: &'a FlowGraph,
+        dump: &'a Dump,
+        config: &'a Config,
+        edges: PartEdges<'a>,
+        handed: &'a Handed,
+    ) -> Self {
         Context {
             graph: part,
-            dump: whole.dump,
-            config: whole.config,
+            dump,
+            config,
             shared: Shared::default(),
-            whole: Some((whole, edges)),
+            whole: Some((handed, edges)),
             owned_time: None,
         }
     }
 
-    /// [`Context::part`] for a part of time that owns `[from, to)`.
-    pub fn time_part(
-        whole: &'a Context<'a>,
-        part: &'a FlowGraph,
-        first: u32,
-        (from, to): (i64, i64),
-    ) -> Self {
-        Context { owned_time: Some((from, to)), ..Context::part(whole, part, PartEdges::From(first)) }
+    /// This context of a part, owning the time `[from, to)` of a part of time.
+    pub fn owning(self, (from, to): (i64, i64)) -> Self {
+        Context { owned_time: Some((from, to)), ..self }
     }
 
     /// Whether a search for hits whose first transfer is at `time` belongs here: outside
@@ -121,14 +135,9 @@ impl<'a> Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// The context of the whole dump (this one, outside a part). What a part reads
-    /// there must be a count or a small table over the dump, as a run spread over
-    /// machines would hand each part; each use says which.
-    pub fn of_whole_dump(&self) -> &Context<'a> {
-        match self.whole {
-            Some((whole, _)) => whole,
-            None => self,
-        }
+    /// The whole dump's tables this context of a part was handed; `None` outside a part.
+    pub(crate) fn handed_tables(&self) -> Option<&'a Handed> {
+        self.whole.map(|(handed, _)| handed)
     }
 
     /// The table of type `T` that `measure` makes, made once per context: a detector's
@@ -147,37 +156,43 @@ impl<'a> Context<'a> {
         made
     }
 
-    /// Which transfers are their sender's only payment to their payee (measured once).
+    /// Which transfers are their sender's only payment to their payee over the whole
+    /// dump (measured once; in a part, from its graph's dump-wide pair counts).
     pub fn one_off_payments(&self) -> &OneOffPayments {
         self.shared.one_off.get_or_init(|| match self.whole {
-            Some((whole, edges)) => {
-                let flags = whole.one_off_payments();
-                OneOffPayments::pick(
-                    (0..self.graph.edge_count() as u32).map(|e| flags.contains(edges.whole(e))),
-                )
-            }
+            Some(_) => OneOffPayments::of_part(self.graph),
             None => OneOffPayments::of(self.graph),
         })
     }
 
     /// The one-off payments on `channels`, indexed for searches among strangers. The
     /// caller holds the index only while it searches (it is large): a whole run builds
-    /// it once; in a part, it is the whole dump's, measured once for all parts and cut to
-    /// the part's transfers (`channels` must then be the same at every call).
-    pub fn stranger_payments(&self, channels: &[Channel]) -> StrangerPayments {
-        match self.whole {
-            Some((whole, edges)) => {
-                let len = self.graph.edge_count();
-                let all = whole.shared.strangers.get_or_init(|| whole.stranger_payments(channels));
-                all.part(self.graph, |e| edges.part(e, len))
-            }
+    /// it once; a part reads the one it was handed, the whole dump's cut to its
+    /// transfers (`channels` must then be the cycle detector's).
+    pub fn stranger_payments(&self, channels: &[Channel]) -> std::borrow::Cow<'a, StrangerPayments> {
+        match self.handed_tables().and_then(|h| h.strangers.as_ref()) {
+            Some(handed) => std::borrow::Cow::Borrowed(handed),
             None => {
+                debug_assert!(self.whole.is_none(), "a part reads the stranger payments it was handed");
                 let g = self.graph;
-                StrangerPayments::index(g, self.one_off_payments(), |e| {
+                std::borrow::Cow::Owned(StrangerPayments::index(g, self.one_off_payments(), |e| {
                     channels.contains(&g.channel[e as usize])
-                })
+                }))
             }
         }
+    }
+
+    /// The whole dump's one-off payments on `channels`, indexed for searches among
+    /// strangers, cut to the part whose graph `part` holds the whole graph's `edges`:
+    /// what the part is handed (measured once over the whole dump for every part).
+    pub fn stranger_payments_for_part(
+        &self,
+        channels: &[Channel],
+        part: &FlowGraph,
+        edges: PartEdges<'_>,
+    ) -> StrangerPayments {
+        let all = self.shared.strangers.get_or_init(|| self.stranger_payments(channels).into_owned());
+        all.part(part, |e| edges.part(e, part.edge_count()))
     }
 
     /// The account id of node `v`.

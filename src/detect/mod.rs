@@ -14,6 +14,7 @@
 
 pub mod arbitration;
 pub mod context;
+pub mod handed;
 pub mod hit;
 pub mod motifs;
 pub mod offshore;

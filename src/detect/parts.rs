@@ -44,6 +44,7 @@ use crate::lookback::{Anchor, PartRule};
 use crate::units::{days_to_seconds, format_date, seconds_to_days};
 
 use super::context::{Context, PartEdges};
+use super::handed::Handed;
 use super::hit::Hit;
 use super::registry::{Detector, Outcome};
 use super::role::Role;
@@ -334,7 +335,16 @@ pub fn run_each_in_parts(
             let lo = loaded.start;
             let part = g.time_part(loaded);
             let edges = PartEdges::From(lo as u32);
-            let part_ctx = Context::time_part(ctx, &part, lo as u32, (own_from, own_to));
+            let mut handed = Handed::default();
+            for &i in timed
+                .iter()
+                .map(|t| &t.0)
+                .chain(paired.iter().map(|p| &p.0))
+                .chain(gathered.iter().map(|l| &l.0))
+            {
+                detectors[i].0.hand_to_part(ctx, &part, edges, &mut handed);
+            }
+            let part_ctx = Context::part(ctx, &part, edges, &handed).owning((own_from, own_to));
             let name = format!("{} to {}", format_date(own_from), format_date(own_to - 1));
             // What a detector's own task would load: the graph here serves them all, so
             // it loads the widest range.
@@ -395,7 +405,11 @@ pub fn run_each_in_parts(
             }
             let stage = progress.stage(&format!("detect in parts of accounts: {} of {parts}", k + 1), None);
             let part = g.edge_part(&edges);
-            let part_ctx = Context::part(ctx, &part, PartEdges::Listed(&edges));
+            let mut handed = Handed::default();
+            for &(i, _) in members {
+                detectors[i].0.hand_to_part(ctx, &part, PartEdges::Listed(&edges), &mut handed);
+            }
+            let part_ctx = Context::part(ctx, &part, PartEdges::Listed(&edges), &handed);
             let name = format!("accounts part {}", k + 1);
             for &(i, anchor) in members {
                 let started = Instant::now();
@@ -415,7 +429,7 @@ pub fn run_each_in_parts(
         // The one place sees the whole dump as one part of itself, with searches of its
         // own: the detectors put their hits together there from what the parts found,
         // and nothing searches the whole dump for more.
-        let one_place = Context::part(ctx, g, PartEdges::From(0));
+        let one_place = Context::new(g, ctx.dump, ctx.config);
         for (&(i, _, _), pieces) in gathered.iter().zip(pieces) {
             let started = Instant::now();
             let out = detectors[i].0.run_on_found(&one_place, pieces);
@@ -484,7 +498,9 @@ fn pairs_in_parts(
         }
         let part = g.edge_part(&edges);
         let started = Instant::now();
-        let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges)));
+        let mut handed = Handed::default();
+        detector.hand_to_part(ctx, &part, PartEdges::Listed(&edges), &mut handed);
+        let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges), &handed));
         out.hits.retain(|h| h.pair.is_some_and(|p| owned.binary_search(&p).is_ok()));
         to_whole(&mut out.hits, PartEdges::Listed(&edges));
         found.add((&format!("account pairs part {}", n + 1), edges.len()), out, started);

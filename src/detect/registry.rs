@@ -9,10 +9,12 @@ use crate::pattern::Pattern;
 use crate::progress::Progress;
 
 use super::arbitration::{drop_deferred, drop_licensed};
-use super::context::Context;
+use super::context::{Context, PartEdges};
+use super::handed::Handed;
 use super::hit::Hit;
 use super::parts::{in_part_order, run_each_in_parts, Found, Partition, PartsRun, RanInParts};
 use super::{motifs, offshore, underground};
+use crate::graph::FlowGraph;
 use crate::lookback::{Lookback, PartRule};
 
 /// What a detector returns.
@@ -65,6 +67,18 @@ pub trait Detector: Sync {
     /// detector's hits, with the whole dump's edge ids.
     fn found_in_part(&self, _part: &Context<'_>) -> Option<Found> {
         None
+    }
+    /// What a part of the dump whose graph `part` holds the whole graph's `edges` must be
+    /// handed of the whole dump (`whole`: its context) for this detector to find there
+    /// what it finds in the whole dump: the tables it reads beyond the part's transfers
+    /// and its graph's dump-wide counts, cut to the part ([`Handed`]).
+    fn hand_to_part(
+        &self,
+        _whole: &Context<'_>,
+        _part: &FlowGraph,
+        _edges: PartEdges<'_>,
+        _handed: &mut Handed,
+    ) {
     }
     /// Under [`PartRule::Gathered`], its hits put together from what every part of time
     /// found (`found`, in time order) in `one_place`: a context over the whole dump, read

@@ -45,9 +45,12 @@
 //! business. A biclique that is one layer of a stack is reported as the stack.
 
 use crate::config::Config;
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
 use crate::detect::search::bicliques::{self, Biclique};
 use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, fmt_odds, seconds_to_days};
 
@@ -64,6 +67,10 @@ impl Detector for Bipartite {
 
     fn part_rule(&self, config: &Config) -> Option<PartRule> {
         Some(bicliques::part_rule(&config.bipartite))
+    }
+
+    fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
+        bicliques::hand_to_part(whole, part, edges, handed);
     }
 
     fn found_in_part(&self, part: &Context<'_>) -> Option<Found> {

@@ -91,6 +91,8 @@
 //! about one size agree closely by habit too: closeness is weighed against the dump's
 //! own amounts.
 
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
 use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
@@ -181,6 +183,14 @@ impl Detector for Cycle {
             before_days: 0.0,
             after_days: c.window_days.get().max(c.strangers_window_days.get()),
         })
+    }
+
+    fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
+        // Loops among strangers are searched in a timed dump only.
+        if whole.graph.dump_is_timed() {
+            let channels = whole.config.cycle.channels.as_slice();
+            handed.strangers = Some(whole.stranger_payments_for_part(channels, part, edges));
+        }
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {

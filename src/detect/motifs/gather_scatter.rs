@@ -54,8 +54,11 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
 use crate::detect::search::gather_scatter::{scan, HubSpec, WholeLife};
 use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};
@@ -119,25 +122,29 @@ impl Detector for GatherScatter {
         None
     }
 
+    fn hand_to_part(
+        &self,
+        whole: &Context<'_>,
+        _part: &FlowGraph,
+        _edges: PartEdges<'_>,
+        handed: &mut Handed,
+    ) {
+        handed.whole_life = Some(whole_life(whole, &hub_spec(whole)));
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.gather_scatter;
         let channels = cfg.channels.as_slice().to_vec();
-        let mut spec = HubSpec {
-            window: days_to_seconds(cfg.window_days.get()),
-            min_senders: cfg.min_senders.get(),
-            min_payees: cfg.min_payees.get(),
-            min_counterparties: cfg.min_counterparties.get(),
-            min_pass_through: cfg.min_pass_through.get(),
-            min_rate_ratio: cfg.min_rate_ratio.get(),
-            min_amount: ctx.graph.scale.floor(cfg.min_amount),
-            skip_b2b: cfg.skip_business_to_business,
-            expected_by_chance: Some(cfg.expected_by_chance.get()),
-            one_pass: None,
-        };
+        let mut spec = hub_spec(ctx);
         // A count over the whole dump, made once for every part: how many accounts dealt
         // with each counterparty once.
-        let whole = ctx.of_whole_dump();
-        let life = *whole.measured_once(|| WholeLife::new(whole.graph, &spec, cfg.expected_by_chance.get()));
+        let life = match ctx.handed_tables().and_then(|h| h.whole_life) {
+            Some(handed) => handed,
+            None => {
+                debug_assert!(ctx.whole.is_none(), "a part reads the whole dump's count it was handed");
+                whole_life(ctx, &spec)
+            }
+        };
         spec.one_pass = Some(life);
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
@@ -160,6 +167,30 @@ impl Detector for GatherScatter {
             Pattern::ScatterGather,
         ]
     }
+}
+
+/// The hub test under `[gather_scatter]`, against `ctx`'s dump.
+fn hub_spec(ctx: &Context<'_>) -> HubSpec {
+    let cfg = &ctx.config.gather_scatter;
+    HubSpec {
+        window: days_to_seconds(cfg.window_days.get()),
+        min_senders: cfg.min_senders.get(),
+        min_payees: cfg.min_payees.get(),
+        min_counterparties: cfg.min_counterparties.get(),
+        min_pass_through: cfg.min_pass_through.get(),
+        min_rate_ratio: cfg.min_rate_ratio.get(),
+        min_amount: ctx.graph.scale.floor(cfg.min_amount),
+        skip_b2b: cfg.skip_business_to_business,
+        expected_by_chance: Some(cfg.expected_by_chance.get()),
+        one_pass: None,
+    }
+}
+
+/// How many accounts of `whole`'s dump dealt with each counterparty once, under `spec`
+/// (measured once).
+fn whole_life(whole: &Context<'_>, spec: &HubSpec) -> WholeLife {
+    let chance = whole.config.gather_scatter.expected_by_chance.get();
+    *whole.measured_once(|| WholeLife::new(whole.graph, spec, chance))
 }
 
 #[cfg(test)]

@@ -23,6 +23,9 @@
 //! ## Look-alikes
 //! As for bipartite: busy receivers and company-to-company trade are left out.
 
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
+use crate::graph::FlowGraph;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
@@ -44,6 +47,10 @@ impl Detector for Stack {
 
     fn part_rule(&self, config: &Config) -> Option<PartRule> {
         Some(bicliques::part_rule(&config.bipartite))
+    }
+
+    fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
+        bicliques::hand_to_part(whole, part, edges, handed);
     }
 
     fn found_in_part(&self, part: &Context<'_>) -> Option<Found> {

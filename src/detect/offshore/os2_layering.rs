@@ -31,6 +31,9 @@
 //! keeps it: no shell, no chain. A chain that comes back to its originator is OS1, and is
 //! reported there.
 
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
+use crate::graph::FlowGraph;
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Share};
@@ -87,6 +90,16 @@ impl Detector for Layering {
 
     fn unavailable(&self, _: &Context<'_>) -> Option<String> {
         None
+    }
+
+    fn hand_to_part(
+        &self,
+        whole: &Context<'_>,
+        _part: &FlowGraph,
+        _edges: PartEdges<'_>,
+        handed: &mut Handed,
+    ) {
+        shell_profile::hand_to_part(whole, handed);
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {

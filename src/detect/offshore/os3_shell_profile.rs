@@ -34,6 +34,9 @@
 //! addresses. A registered agent's address shared by companies that are old, trade and
 //! keep money is no shell cluster by the other signals.
 
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
+use crate::graph::FlowGraph;
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -63,6 +66,16 @@ impl Detector for ShellProfileDetector {
 
     fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
         shell_profile::unavailable(ctx)
+    }
+
+    fn hand_to_part(
+        &self,
+        whole: &Context<'_>,
+        _part: &FlowGraph,
+        _edges: PartEdges<'_>,
+        handed: &mut Handed,
+    ) {
+        shell_profile::hand_to_part(whole, handed);
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {

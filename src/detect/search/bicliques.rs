@@ -8,6 +8,8 @@ use rayon::prelude::*;
 
 use crate::config::params::{Channels, Count, Days, Factor, Multiple};
 use crate::config::AmountFloor;
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
 use crate::detect::{Context, Found, PartRule};
 use crate::graph::algo::chance::LayerChance;
 use crate::graph::algo::novelty;
@@ -136,16 +138,30 @@ fn search_candidates(part: &Context<'_>) -> Vec<Biclique> {
     let Some(owned) = part.owned_time() else {
         return Search::new(part.graph, cfg, None).candidates();
     };
-    let whole = part.of_whole_dump();
-    let table = whole
-        .measured_once(|| FirstPayments::of(whole.graph, counted(whole.graph, cfg, cfg.channels.as_slice())));
-    let reading = PartReading { table: &table, part, owned };
+    let Some(table) = part.handed_tables().and_then(|h| h.first_payments.as_ref()) else {
+        debug_assert!(false, "a part of time reads the first payments it was handed");
+        return Vec::new();
+    };
+    let reading = PartReading { table, owned };
     let mut found = Search::new(part.graph, cfg, Some(reading)).candidates();
     // The part's edges are the whole dump's in the same order: they stay sorted.
     for e in found.iter_mut().flat_map(|b| b.edges.iter_mut()) {
         *e = part.whole_edge(*e);
     }
     found
+}
+
+/// Hands the part whose graph `part` holds the whole graph's `edges` the whole dump's
+/// first payments (`whole`: its context), measured once for every part and cut to it
+/// (bipartite and stack read them).
+pub fn hand_to_part(whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
+    if handed.first_payments.is_none() {
+        let cfg = &whole.config.bipartite;
+        let table = whole.measured_once(|| {
+            FirstPayments::of(whole.graph, counted(whole.graph, cfg, cfg.channels.as_slice()))
+        });
+        handed.first_payments = Some(table.cut(part, edges));
+    }
 }
 
 /// Makes the layers chosen from `candidates` (every part's, with `ctx`'s edge ids, in
@@ -234,10 +250,9 @@ fn choose(g: &FlowGraph, cfg: &BipartiteConfig, mut out: Vec<Biclique>) -> Vec<B
 }
 
 /// What a part of time reads besides its transfers: the whole dump's first payments,
-/// and the time it owns.
+/// cut to it, and the time it owns.
 struct PartReading<'p> {
     table: &'p FirstPayments,
-    part: &'p Context<'p>,
     owned: (i64, i64),
 }
 
@@ -273,7 +288,7 @@ impl<'s> Search<'s> {
             Some(p) => {
                 let out = self.g.out_list(a);
                 (0..out.len())
-                    .filter(|&k| p.table.is_first(p.part.whole_edge(out.edges[k])))
+                    .filter(|&k| p.table.is_first(out.edges[k]))
                     .map(|k| (out.other[k], out.edges[k]))
                     .collect()
             }
@@ -512,7 +527,10 @@ mod tests {
             let lo = g.time.partition_point(|&x| x < from - reach);
             let hi = g.time.partition_point(|&x| x <= to + reach);
             let part = g.time_part(lo..hi);
-            in_parts.extend(candidates(&Context::time_part(&ctx, &part, lo as u32, (from, to))));
+            let edges = PartEdges::From(lo as u32);
+            let mut handed = Handed::default();
+            hand_to_part(&ctx, &part, edges, &mut handed);
+            in_parts.extend(candidates(&Context::part(&ctx, &part, edges, &handed).owning((from, to))));
             from = to;
         }
         in_parts.sort();

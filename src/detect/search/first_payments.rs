@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::detect::context::PartEdges;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
 
@@ -79,8 +80,26 @@ impl FirstPayments {
         FirstPayments { first, offsets, receivers }
     }
 
-    /// True when transfer `e` of the whole dump is its payer's first counted payment to
-    /// its receiver.
+    /// The table a part of the dump reads, whose graph `part` holds the whole graph's
+    /// `edges`: its own transfers' flags, by its edge ids, and the receivers of every
+    /// account that pays in it (whether two of its payers ever paid each other or the
+    /// same receivers, outside its time too).
+    pub fn cut(&self, part: &FlowGraph, edges: PartEdges<'_>) -> FirstPayments {
+        let first = (0..part.edge_count() as u32).map(|e| self.is_first(edges.whole(e))).collect();
+        let mut offsets = Vec::with_capacity(part.node_count() + 1);
+        let mut receivers = Vec::new();
+        offsets.push(0);
+        for a in 0..part.node_count() as u32 {
+            if !part.out_edges(a).is_empty() {
+                receivers.extend_from_slice(self.receivers_of(a));
+            }
+            offsets.push(receivers.len() as u32);
+        }
+        FirstPayments { first, offsets, receivers }
+    }
+
+    /// True when transfer `e` (of the whole dump; of the part, in a [`FirstPayments::cut`])
+    /// is its payer's first counted payment to its receiver.
     pub fn is_first(&self, e: u32) -> bool {
         self.first.get(e as usize).copied().unwrap_or(false)
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Share};
+use crate::detect::handed::Handed;
 use crate::detect::Context;
 use crate::graph::algo::fifo_dwell::fifo_dwell;
 use crate::model::{HolderKind, Relation};
@@ -157,14 +158,23 @@ fn clusters(ctx: &Context<'_>) -> Vec<usize> {
 }
 
 /// Profiles of every company account (None for others), by node, under `[os3]`;
-/// computed once per context (once for the whole dump, for the contexts of its time
-/// parts).
+/// computed once per context. A profile reads the company's whole life: a part of the
+/// dump reads the whole dump's, which it was handed ([`profiles_for_part`]).
 pub fn profiles<'c>(ctx: &'c Context<'_>) -> &'c [Option<ShellProfile>] {
-    // A profile reads the company's whole life: a time part reads the whole dump's.
-    if let Some((whole, _)) = ctx.whole {
-        return profiles(whole);
+    if let Some(handed) = ctx.handed_tables().and_then(|h| h.shells.as_deref()) {
+        return handed;
     }
-    ctx.shared.shells.get_or_init(|| compute(ctx, &ctx.config.os3))
+    debug_assert!(ctx.whole.is_none(), "a part reads the shell profiles it was handed");
+    ctx.shared.shells.get_or_init(|| std::sync::Arc::new(compute(ctx, &ctx.config.os3)))
+}
+
+/// Hands a part of `whole`'s dump the whole dump's profiles, where the shell signal is
+/// available (OS2 and OS3 read them).
+pub fn hand_to_part(whole: &Context<'_>, handed: &mut Handed) {
+    if handed.shells.is_none() && unavailable(whole).is_none() {
+        profiles(whole);
+        handed.shells = whole.shared.shells.get().cloned();
+    }
 }
 
 fn compute(ctx: &Context<'_>, cfg: &Os3Config) -> Vec<Option<ShellProfile>> {

@@ -42,6 +42,7 @@
 //! payers land on both sides of the line: when more went at or over it than just under,
 //! in the same days, nobody avoided it, and no hit is made.
 
+use crate::detect::handed::Handed;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
@@ -50,6 +51,7 @@ use crate::config::params::{Amount, Count, Days, Share};
 use crate::config::Config;
 use crate::detect::context::PartEdges;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::FlowGraph;
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};
@@ -107,6 +109,10 @@ impl Detector for Structuring {
 
     fn unavailable(&self, _: &Context<'_>) -> Option<String> {
         None
+    }
+
+    fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
+        handed.banded_days = Some(banded_days_for_part(whole, part, edges));
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
@@ -218,8 +224,8 @@ impl Measured {
 const DAY_OFFSET: i64 = 25_567;
 
 /// A customer-day just under a threshold, into one receiver.
-#[derive(Clone)]
-struct DayHit {
+#[derive(Debug, Clone)]
+pub(crate) struct DayHit {
     day: i64,
     customer: u32,
     kind: Kind,
@@ -233,13 +239,12 @@ struct DayHit {
 fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let th = Thresholds::new(ctx, cfg);
     // A customer-day sums what the customer paid anyone that day: a whole run measures
-    // them itself; the parts of a partitioned run read the whole dump's, measured once.
-    let (by_target, over) = match ctx.whole {
-        None => banded_days(ctx, cfg, &th, customer_days(ctx, &th)),
-        Some((whole, edges)) => {
-            let banded =
-                whole.measured_once(|| Banded(banded_days(whole, cfg, &th, customer_days(whole, &th))));
-            in_this_part(&banded.0, edges, ctx.graph.edge_count())
+    // them itself; a part of a partitioned run reads the whole dump's, cut to it.
+    let (by_target, over) = match ctx.handed_tables().and_then(|h| h.banded_days.as_ref()) {
+        Some(handed) => handed.clone(),
+        None => {
+            debug_assert!(ctx.whole.is_none(), "a part reads the customer-days it was handed");
+            banded_days(ctx, cfg, &th, customer_days(ctx, &th))
         }
     };
     let window = cfg.window_days.get().ceil() as i64;
@@ -252,6 +257,22 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         hits.push(target_hit(ctx, cfg, &th, target, &kept, &over, window));
     }
     hits
+}
+
+/// The whole dump's banded customer-days (`whole`: its context), measured once for
+/// every part, cut to the part whose graph `part` holds the whole graph's `edges`: what
+/// the part is handed.
+pub(crate) fn banded_days_for_part(
+    whole: &Context<'_>,
+    part: &FlowGraph,
+    edges: PartEdges<'_>,
+) -> BandedDays {
+    let cfg = &whole.config.ub2;
+    let banded = whole.measured_once(|| {
+        let th = Thresholds::new(whole, cfg);
+        Banded(banded_days(whole, cfg, &th, customer_days(whole, &th)))
+    });
+    in_this_part(&banded.0, edges, part.edge_count())
 }
 
 /// The whole dump's banded customer-days, as one type of its own for
@@ -312,7 +333,7 @@ fn customer_days(ctx: &Context<'_>, th: &Thresholds) -> Vec<Measured> {
 
 /// Customer-days just under the threshold, per target; and the (day, transfer) of
 /// customer-days at or over it, per target, reported anyway and shown beside them.
-type BandedDays = (BTreeMap<u32, Vec<DayHit>>, BTreeMap<u32, Vec<(i64, u32)>>);
+pub(crate) type BandedDays = (BTreeMap<u32, Vec<DayHit>>, BTreeMap<u32, Vec<(i64, u32)>>);
 
 fn banded_days(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, items: Vec<Measured>) -> BandedDays {
     let g = ctx.graph;

@@ -37,10 +37,17 @@ impl OneOffPayments {
         OneOffPayments(flags)
     }
 
-    /// Flags given one per transfer, in edge order (those of a part of the dump, read
-    /// from the whole dump's).
-    pub fn pick(flags: impl Iterator<Item = bool>) -> OneOffPayments {
-        OneOffPayments(flags.collect())
+    /// Measures every transfer of `part`, the graph of a part of a dump, against the
+    /// whole dump's pair counts it carries ([`FlowGraph::payments_over_dump`]): a
+    /// payment the part holds alone may have been paid again outside it.
+    pub fn of_part(part: &FlowGraph) -> OneOffPayments {
+        OneOffPayments(
+            (0..part.edge_count())
+                .into_par_iter()
+                .with_min_len(4096)
+                .map(|e| part.payments_over_dump(part.src[e], part.dst[e]) == 1)
+                .collect(),
+        )
     }
 
     /// True when `edge` is its sender's only payment to its payee.
@@ -71,5 +78,18 @@ mod tests {
             })
             .collect();
         assert_eq!(flagged, [("A", "SHOP"), ("B", "LANDLORD")]);
+    }
+
+    #[test]
+    fn a_part_reads_payments_made_outside_it() {
+        let mut t = Tiny::new();
+        t.wire("A", "LANDLORD", 10, 900.0);
+        t.wire("A", "LANDLORD", 5_000, 900.0);
+        t.wire("B", "SHOP", 6_000, 30.0);
+        let g = t.graph();
+        // The part holds the second rent payment and the shop's only payment.
+        let part = g.time_part(1..3);
+        let one_off = OneOffPayments::of_part(&part);
+        assert_eq!((one_off.contains(0), one_off.contains(1)), (false, true));
     }
 }

@@ -1,0 +1,38 @@
+//! What a part of a dump is handed of the whole dump (`analyze --partition-window`):
+//! the tables its detectors read beyond its own transfers and the counts its graph
+//! carries, measured over the whole dump and cut to the part.
+//!
+//! A part reads the whole dump only through these tables and its graph's dump-wide
+//! counts ([`crate::graph::FlowGraph::time_part`]), never through the whole dump's
+//! graph: a task that holds one part and its tables finds what a run that holds the
+//! whole dump finds there. Each detector hands its own tables
+//! ([`crate::detect::Detector::hand_to_part`]).
+
+use std::sync::Arc;
+
+use crate::graph::algo::stranger_loops::StrangerPayments;
+
+use super::search::first_payments::FirstPayments;
+use super::search::gather_scatter::WholeLife;
+use super::search::shell_profile::ShellProfile;
+use super::underground::ub2_structuring::BandedDays;
+
+/// The whole dump's tables one part reads, each cut to the part (its edge ids, its
+/// accounts), each present when a detector that runs in the part reads it.
+#[derive(Debug, Default)]
+pub struct Handed {
+    /// One-off payments on the cycle's channels, indexed for loops among strangers, with
+    /// how rare each one's size is for its payer over the dump (the cycle detector).
+    pub(crate) strangers: Option<StrangerPayments>,
+    /// Customer-days (what a customer paid anyone that day) banded under or over a
+    /// reporting threshold, per target (UB2).
+    pub(crate) banded_days: Option<BandedDays>,
+    /// Each pair's first counted payment and each payer's receivers over the dump
+    /// (bipartite, stack).
+    pub(crate) first_payments: Option<FirstPayments>,
+    /// How many accounts of the dump dealt with each counterparty once (gather_scatter).
+    pub(crate) whole_life: Option<WholeLife>,
+    /// Shell profiles of the dump's company accounts, by node (OS2, OS3): a profile reads
+    /// the company's whole life.
+    pub(crate) shells: Option<Arc<Vec<Option<ShellProfile>>>>,
+}
