@@ -291,7 +291,8 @@ fn run_in(
     };
     let ctx = Context::new(&graph, &dump, config);
     let parts = opts.partition_window.and_then(|w| detect::parts::Partition::of(&graph, w));
-    let (hits, detectors) = detect::run_all_in(&ctx, &detect::registry(), parts.as_ref(), progress);
+    let (hits, detectors) = detect::run_all_in(&ctx, &detect::registry(), parts.as_ref(), progress)
+        .map_err(|e| crate::error::Error::RunFailed(format!("detection in parts: {e}")))?;
     lap("detect", &mut stages);
 
     let stage = progress.stage("merge leads", None);

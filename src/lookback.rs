@@ -117,7 +117,7 @@ impl Reads {
 
 /// Which transfer of a hit places it in time: the part of a partitioned run that owns
 /// this transfer's time reports the hit, and no other part does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
     /// The hit's earliest proving transfer (a search that follows money forward from it).

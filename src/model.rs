@@ -3,10 +3,11 @@
 
 use compact_str::CompactString;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How a transfer moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[repr(u8)]
 pub enum Channel {
     /// Bank wire (domestic or cross-border).
@@ -68,7 +69,7 @@ impl fmt::Display for Channel {
 }
 
 /// Whether an account holder is a natural person or a company.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[repr(u8)]
 pub enum HolderKind {
     /// A natural person.
@@ -131,6 +132,21 @@ impl<const N: usize> Code<N> {
     }
 }
 
+/// As text, so that a code reads back only through [`Code::parse`].
+impl<const N: usize> Serialize for Code<N> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de, const N: usize> Deserialize<'de> for Code<N> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Code::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a code of {N} letters: {text:?}")))
+    }
+}
+
 impl<const N: usize> fmt::Display for Code<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -138,7 +154,7 @@ impl<const N: usize> fmt::Display for Code<N> {
 }
 
 /// How two entities are related in `entity_links`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// A is a director of B (or the reverse).
@@ -179,7 +195,7 @@ impl Relation {
 }
 
 /// Many short strings in one buffer: 4 bytes of overhead each instead of 24 + heap.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct StringArena {
     bytes: String,
     ends: Vec<u32>,
@@ -239,7 +255,7 @@ impl StringArena {
 /// Validated transfers, one column per field, in input order. Once a run's graph is built
 /// ([`crate::graph::FlowGraph::build_releasing`]), `time`, `src`, `dst`, `amount_base`
 /// and `channel` are empty: the graph holds them, by edge.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct TransferTable {
     /// `transfer_id` of each row.
     pub ids: StringArena,
@@ -263,7 +279,7 @@ pub struct TransferTable {
 
 /// Free-text memos of transfers, stored only for the transfers that have one: most rows
 /// of a bank dump have none, and a memo a row would cost 4 bytes each at 10M rows.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Memos {
     rows: Vec<u32>,
     text: StringArena,
@@ -328,6 +344,17 @@ impl TransferTable {
         self.time.is_empty()
     }
 
+    /// The amounts in their own currencies of the transfers at `rows` (in that order),
+    /// each with its currency: what a part of the dump handed elsewhere reads of its rows
+    /// (the graph holds the rest).
+    pub fn own_amounts(&self, rows: &[u32]) -> TransferTable {
+        TransferTable {
+            amount: rows.iter().map(|&r| self.amount.get(r as usize).copied().unwrap_or(f64::NAN)).collect(),
+            currency: rows.iter().map(|&r| self.currency.get(r as usize).copied().unwrap_or(0)).collect(),
+            ..TransferTable::default()
+        }
+    }
+
     /// Lets go of the columns a graph holds by edge (see the type's doc).
     pub fn release_graph_columns(&mut self) {
         self.time = Vec::new();
@@ -370,11 +397,12 @@ impl TransferTable {
 }
 
 /// Accounts: every account named by `accounts` or by any transfer.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AccountTable {
     /// `account_id` of each dense index.
     pub ids: Vec<String>,
-    /// Reverse lookup.
+    /// Reverse lookup (not serialised: [`AccountTable::reindex`] rebuilds it).
+    #[serde(skip)]
     pub index: FxHashMap<CompactString, u32>,
     /// Holder (index into [`HolderTable`]) when known.
     pub holder: Vec<Option<u32>>,
@@ -389,6 +417,12 @@ pub struct AccountTable {
 }
 
 impl AccountTable {
+    /// Rebuilds the reverse lookup from the ids (after reading the table back).
+    pub fn reindex(&mut self) {
+        self.index =
+            self.ids.iter().enumerate().map(|(i, id)| (CompactString::from(id.as_str()), i as u32)).collect();
+    }
+
     /// Number of accounts.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -428,11 +462,12 @@ impl AccountTable {
 }
 
 /// Holders (entities): from `entities`, plus any holder named only in `accounts`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct HolderTable {
     /// `entity_id` / `holder_id` of each index.
     pub ids: Vec<String>,
-    /// Reverse lookup.
+    /// Reverse lookup (not serialised: [`HolderTable::reindex`] rebuilds it).
+    #[serde(skip)]
     pub index: FxHashMap<CompactString, u32>,
     /// Person or company.
     pub kind: Vec<HolderKind>,
@@ -450,6 +485,12 @@ pub struct HolderTable {
 }
 
 impl HolderTable {
+    /// Rebuilds the reverse lookup from the ids (after reading the table back).
+    pub fn reindex(&mut self) {
+        self.index =
+            self.ids.iter().enumerate().map(|(i, id)| (CompactString::from(id.as_str()), i as u32)).collect();
+    }
+
     /// Number of holders.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -491,7 +532,7 @@ impl HolderTable {
 }
 
 /// One row of `entity_links`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntityLink {
     /// First holder.
     pub a: u32,
@@ -502,7 +543,7 @@ pub struct EntityLink {
 }
 
 /// Which optional tables a dump had; each one switches signals on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Availability {
     /// `accounts` present: countries, holders, offshore flags.
     pub accounts: bool,

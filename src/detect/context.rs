@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::graph::algo::one_off::OneOffPayments;
 use crate::graph::algo::stranger_loops::StrangerPayments;
 use crate::graph::FlowGraph;
-use crate::model::{Availability, Channel, Dump};
+use crate::model::{Availability, Channel, Dump, TransferTable};
 
 use super::handed::Handed;
 use super::search::{bicliques, mirrors, shell_profile};
@@ -26,6 +26,9 @@ pub struct Context<'a> {
     /// For a part of time, the time it owns, `[from, to)`: a search that starts at its
     /// hit's first transfer need not start outside it (see [`Context::starts_here`]).
     owned_time: Option<(i64, i64)>,
+    /// The transfer table the graph's `row` indexes: the dump's, or a part's own rows
+    /// when the part was handed here without the dump's.
+    transfers: &'a TransferTable,
 }
 
 /// Which of the whole graph's edges the graph of a part holds, in order.
@@ -75,7 +78,15 @@ pub(crate) struct Shared {
 impl<'a> Context<'a> {
     /// A context over one run's graph, dump and configuration.
     pub fn new(graph: &'a FlowGraph, dump: &'a Dump, config: &'a Config) -> Self {
-        Context { graph, dump, config, shared: Shared::default(), whole: None, owned_time: None }
+        Context {
+            graph,
+            dump,
+            config,
+            shared: Shared::default(),
+            whole: None,
+            owned_time: None,
+            transfers: &dump.transfers,
+        }
     }
 
     /// The context of a part of `whole`'s dump, whose graph `part` holds the whole
@@ -107,7 +118,19 @@ impl<'a> Context<'a> {
             shared: Shared::default(),
             whole: Some((handed, edges)),
             owned_time: None,
+            transfers: &dump.transfers,
         }
+    }
+
+    /// This context, with `rows` as the transfer table its graph's `row` indexes (a part
+    /// handed here with its own rows).
+    pub fn with_transfers(self, rows: &'a TransferTable) -> Self {
+        Context { transfers: rows, ..self }
+    }
+
+    /// The transfer table the graph's `row` indexes (amounts in their own currencies).
+    pub fn transfers(&self) -> &'a TransferTable {
+        self.transfers
     }
 
     /// This context of a part, owning the time `[from, to)` of a part of time.
@@ -157,12 +180,22 @@ impl<'a> Context<'a> {
     }
 
     /// Which transfers are their sender's only payment to their payee over the whole
-    /// dump (measured once; in a part, from its graph's dump-wide pair counts).
+    /// dump (measured once; in a part, the cut it was handed, else measured against its
+    /// graph's dump-wide pair counts).
     pub fn one_off_payments(&self) -> &OneOffPayments {
+        if let Some(handed) = self.handed_tables().and_then(|h| h.one_off.as_ref()) {
+            return handed;
+        }
         self.shared.one_off.get_or_init(|| match self.whole {
             Some(_) => OneOffPayments::of_part(self.graph),
             None => OneOffPayments::of(self.graph),
         })
+    }
+
+    /// The whole dump's one-off payments (this context's), cut to the part whose graph
+    /// `part` holds the whole graph's `edges`: what the part is handed.
+    pub fn one_off_payments_for_part(&self, part: &FlowGraph, edges: PartEdges<'_>) -> OneOffPayments {
+        self.one_off_payments().cut((0..part.edge_count() as u32).map(|e| edges.whole(e)))
     }
 
     /// The one-off payments on `channels`, indexed for searches among strangers. The

@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use crate::graph::algo::one_off::OneOffPayments;
 use crate::graph::algo::stranger_loops::StrangerPayments;
 
 use super::search::first_payments::FirstPayments;
@@ -19,8 +20,11 @@ use super::underground::ub2_structuring::BandedDays;
 
 /// The whole dump's tables one part reads, each cut to the part (its edge ids, its
 /// accounts), each present when a detector that runs in the part reads it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Handed {
+    /// Which of the part's transfers are their payer's only payment to their payee over
+    /// the dump (cycle, scatter_gather, gather_scatter, OS4).
+    pub(crate) one_off: Option<OneOffPayments>,
     /// One-off payments on the cycle's channels, indexed for loops among strangers, with
     /// how rare each one's size is for its payer over the dump (the cycle detector).
     pub(crate) strangers: Option<StrangerPayments>,

@@ -6,7 +6,7 @@ use crate::pattern::Pattern;
 use super::role::Role;
 
 /// One account's part in a hit.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HitAccount {
     /// Graph node.
     pub account: u32,
@@ -19,7 +19,7 @@ pub struct HitAccount {
 }
 
 /// One instance of a pattern, with the transfers that prove it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Hit {
     /// The pattern found.
     pub pattern: Pattern,

@@ -12,7 +12,9 @@ use super::arbitration::{drop_deferred, drop_licensed};
 use super::context::{Context, PartEdges};
 use super::handed::Handed;
 use super::hit::Hit;
-use super::parts::{in_part_order, run_each_in_parts, Found, Partition, PartsRun, RanInParts};
+use super::parts::{
+    in_part_order, run_each_in_parts, Found, PartBytesError, Partition, PartsRun, RanInParts,
+};
 use super::{motifs, offshore, underground};
 use crate::graph::FlowGraph;
 use crate::lookback::{Lookback, PartRule};
@@ -142,7 +144,8 @@ pub fn run_all(
     detectors: &[Box<dyn Detector>],
     progress: &dyn Progress,
 ) -> (Vec<Hit>, Vec<DetectorRun>) {
-    run_all_in(ctx, detectors, None, progress)
+    let in_parts = detectors.iter().map(|_| None).collect();
+    run_with(ctx, detectors, None, in_parts, progress)
 }
 
 /// [`run_all`], with each detector that declares a [`PartRule`] run part by part when
@@ -153,14 +156,7 @@ pub fn run_all_in(
     detectors: &[Box<dyn Detector>],
     parts: Option<&Partition>,
     progress: &dyn Progress,
-) -> (Vec<Hit>, Vec<DetectorRun>) {
-    let mut hits = Vec::with_capacity(detectors.len());
-    let mut runs = Vec::new();
-    let skipped = |d: &dyn Detector| {
-        let disabled =
-            ctx.config.disabled.contains(&d.pattern()).then(|| "disabled in the config".to_owned());
-        disabled.or_else(|| d.unavailable(ctx))
-    };
+) -> Result<(Vec<Hit>, Vec<DetectorRun>), PartBytesError> {
     // The detectors that run in parts go first, together: each part's graph serves all
     // of them.
     let mut in_parts: Vec<Option<RanInParts>> = detectors.iter().map(|_| None).collect();
@@ -168,21 +164,41 @@ pub fn run_all_in(
         let todo: Vec<(usize, &dyn Detector, PartRule)> = detectors
             .iter()
             .enumerate()
-            .filter(|(_, d)| skipped(d.as_ref()).is_none())
+            .filter(|(_, d)| skipped(ctx, d.as_ref()).is_none())
             .filter_map(|(i, d)| Some((i, d.as_ref(), d.part_rule(ctx.config)?)))
             .collect();
         let rules: Vec<(&dyn Detector, PartRule)> = todo.iter().map(|&(_, d, r)| (d, r)).collect();
-        for ((i, _, _), done) in todo.iter().zip(run_each_in_parts(ctx, &rules, p, progress)) {
+        for ((i, _, _), done) in todo.iter().zip(run_each_in_parts(ctx, &rules, p, progress)?) {
             in_parts[*i] = Some(done);
         }
     }
+    Ok(run_with(ctx, detectors, parts, in_parts, progress))
+}
+
+/// Why `d` does not run on `ctx`'s dump, if it does not.
+fn skipped(ctx: &Context<'_>, d: &dyn Detector) -> Option<String> {
+    let disabled = ctx.config.disabled.contains(&d.pattern()).then(|| "disabled in the config".to_owned());
+    disabled.or_else(|| d.unavailable(ctx))
+}
+
+/// Runs every detector that did not run in parts (`in_parts`: how each ran there, in
+/// order), and puts the hits together.
+fn run_with(
+    ctx: &Context<'_>,
+    detectors: &[Box<dyn Detector>],
+    parts: Option<&Partition>,
+    in_parts: Vec<Option<RanInParts>>,
+    progress: &dyn Progress,
+) -> (Vec<Hit>, Vec<DetectorRun>) {
+    let mut hits = Vec::with_capacity(detectors.len());
+    let mut runs = Vec::new();
     for (d, done) in detectors.iter().zip(in_parts) {
         let pattern = d.pattern();
         let stage = progress.stage(&format!("detect {} {}", pattern, pattern.title()), None);
         let start = Instant::now();
         let lookback = d.lookback(ctx.config);
         let mut millis = None;
-        let (outcome, skipped, in_parts) = match skipped(d.as_ref()) {
+        let (outcome, skipped, in_parts) = match skipped(ctx, d.as_ref()) {
             Some(why) => (Outcome::default(), Some(why), None),
             None => match (parts, d.part_rule(ctx.config), done) {
                 (Some(p), Some(rule), Some(ran)) => {

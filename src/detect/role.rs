@@ -1,9 +1,9 @@
 //! The part an account plays in a hit.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What an account did in a hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Pools money from many senders (UB1 hub).

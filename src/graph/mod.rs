@@ -8,6 +8,7 @@ pub mod account_set;
 pub mod algo;
 pub mod controllers;
 pub mod moving_windows;
+pub mod part;
 pub mod scale;
 
 use rayon::prelude::*;
@@ -20,7 +21,7 @@ pub use scale::Scale;
 pub const NO_HOLDER: u32 = u32::MAX;
 
 /// Per-account attributes the detectors read.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AccountAttrs {
     /// Country, when known.
     pub country: Vec<Option<Country>>,
@@ -146,7 +147,7 @@ pub struct DumpWide {
 /// relationships a time part cannot see in its own transfers (is a payment the payer's
 /// only one to that payee, did the payee ever pay the payer back, who pays an account
 /// at all). About 12 bytes per distinct pair each way.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 struct PairIndex {
     /// Per payer, where its payees start in `payees` / `payments`.
     payee_offsets: Vec<u32>,
@@ -206,6 +207,7 @@ impl PairIndex {
 }
 
 /// Transfers in time order (ties by row), with the row each came from.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Edges {
     order: Vec<u32>,
     src: Vec<u32>,
@@ -316,39 +318,48 @@ impl FlowGraph {
     /// run reads. Its edge `e` is this graph's `edges.start + e`, and its `row` indexes
     /// the same transfer table.
     pub fn time_part(&self, edges: std::ops::Range<usize>) -> FlowGraph {
-        let r = edges;
-        self.part_of(Edges {
-            order: self.row[r.clone()].to_vec(),
-            src: self.src[r.clone()].to_vec(),
-            dst: self.dst[r.clone()].to_vec(),
-            time: self.time[r.clone()].to_vec(),
-            amount: self.amount[r.clone()].to_vec(),
-            channel: self.channel[r].to_vec(),
-        })
+        self.part_of(self.time_edges(edges))
     }
 
     /// The graph of this one's transfers `edges` (ascending: they stay in time order)
     /// over the same accounts, like [`FlowGraph::time_part`]: its edge `e` is this
     /// graph's `edges[e]`. What a part of accounts (every transfer of some of them) reads.
     pub fn edge_part(&self, edges: &[u32]) -> FlowGraph {
+        self.part_of(self.listed_edges(edges))
+    }
+
+    /// The transfers at positions `edges` (a range of time).
+    fn time_edges(&self, edges: std::ops::Range<usize>) -> Edges {
+        let r = edges;
+        Edges {
+            order: self.row[r.clone()].to_vec(),
+            src: self.src[r.clone()].to_vec(),
+            dst: self.dst[r.clone()].to_vec(),
+            time: self.time[r.clone()].to_vec(),
+            amount: self.amount[r.clone()].to_vec(),
+            channel: self.channel[r].to_vec(),
+        }
+    }
+
+    /// The transfers `edges` (ascending).
+    fn listed_edges(&self, edges: &[u32]) -> Edges {
         debug_assert!(edges.windows(2).all(|w| w[0] < w[1]));
         fn pick<T: Copy>(xs: &[T], edges: &[u32]) -> Vec<T> {
             edges.iter().map(|&e| xs[e as usize]).collect()
         }
-        self.part_of(Edges {
+        Edges {
             order: pick(&self.row, edges),
             src: pick(&self.src, edges),
             dst: pick(&self.dst, edges),
             time: pick(&self.time, edges),
             amount: pick(&self.amount, edges),
             channel: pick(&self.channel, edges),
-        })
+        }
     }
 
-    /// The graph of `part` (some of this graph's transfers, in its order) with this
-    /// graph's accounts, scale and [`DumpWide`] counts, measured over the whole dump
-    /// the first time a part is taken.
-    fn part_of(&self, part: Edges) -> FlowGraph {
+    /// Measures the [`DumpWide`] counts a part reads that a whole run does not (who paid
+    /// whom, each account's intake), once: when the first part is taken.
+    fn measure_dump_wide(&self) {
         self.dump_wide.pairs.get_or_init(|| PairIndex::of(self));
         self.dump_wide.intake.get_or_init(|| {
             (0..self.node_count() as u32)
@@ -356,15 +367,34 @@ impl FlowGraph {
                 .map(|v| self.in_list(v).amount.iter().sum())
                 .collect()
         });
-        let n = self.node_count();
+    }
+
+    /// The graph of `part` (some of this graph's transfers, in its order) with this
+    /// graph's accounts, scale and [`DumpWide`] counts, measured over the whole dump
+    /// the first time a part is taken.
+    fn part_of(&self, part: Edges) -> FlowGraph {
+        self.measure_dump_wide();
+        FlowGraph::part_graph(part, &self.accounts, &self.scale, &self.dump_wide)
+    }
+
+    /// The graph of `part`, transfers of a dump whose accounts, scale and dump-wide
+    /// counts are these.
+    fn part_graph(
+        part: Edges,
+        accounts: &AccountAttrs,
+        scale: &Scale,
+        dump_wide: &std::sync::Arc<DumpWide>,
+    ) -> FlowGraph {
+        // Every account of the dump is a node of each of its parts.
+        let n = dump_wide.sent.len();
         let (outs, ins) = rayon::join(|| csr(n, &part.src), || csr(n, &part.dst));
         FlowGraph::assemble(
             part,
             outs,
             ins,
-            self.accounts.clone(),
-            self.scale.clone(),
-            std::sync::Arc::clone(&self.dump_wide),
+            accounts.clone(),
+            scale.clone(),
+            std::sync::Arc::clone(dump_wide),
         )
     }
 

@@ -5,7 +5,7 @@
 //! where they run to millions.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{AmountFloor, Config};
 use crate::units::{days_to_seconds, DAY, HOUR};
@@ -14,7 +14,7 @@ use crate::units::{days_to_seconds, DAY, HOUR};
 const STEPS: usize = 1000;
 
 /// What a run measured of the dump before detection.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scale {
     /// Transfer amount (base currency) at each per-mille of the distribution, ascending;
     /// empty for a dump without transfers.
@@ -60,6 +60,17 @@ impl Scale {
             median_account_transfers: median,
             time_tick_seconds: tick(times),
         }
+    }
+
+    /// The amount at each per-mille of the distribution (left out of the run's report,
+    /// which gives the floors derived from it).
+    pub(crate) fn permille(&self) -> &[f64] {
+        &self.amount_permille
+    }
+
+    /// This scale with the per-mille amounts `permille` (read back beside it).
+    pub(crate) fn with_permille(self, permille: Vec<f64>) -> Scale {
+        Scale { amount_permille: permille, ..self }
     }
 
     /// How often account `v`, which made `sent` transfers over the dump, would by its own

@@ -544,7 +544,7 @@ mod tests {
                 let mut whole = ScatterGather.run(&ctx).hits;
                 in_part_order(rule, &mut whole);
                 let parts = Partition::of(&g, window_h * H).expect("transfers");
-                let (in_parts, _) = run_in_parts(&ScatterGather, &ctx, rule, &parts);
+                let (in_parts, _) = run_in_parts(&ScatterGather, &ctx, rule, &parts).expect("parts run here");
                 prop_assert!(whole.len() >= days.len(), "{}", whole.len());
                 prop_assert_eq!(in_parts.hits, whole);
             }

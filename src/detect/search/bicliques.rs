@@ -46,7 +46,7 @@ pub struct BipartiteConfig {
 }
 
 /// One complete bipartite layer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Biclique {
     /// Sources, sorted.
     pub sources: Vec<u32>,

@@ -50,7 +50,7 @@ impl Counted<'_> {
 /// The dump's first counted payments ([`Counted`]): a flag per transfer, and each payer's
 /// receivers, ascending. About one byte per transfer and four per payer-receiver pair,
 /// like the pair index a part of the dump is handed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FirstPayments {
     first: Vec<bool>,
     /// Per payer, where its receivers start in `receivers`.

@@ -56,7 +56,7 @@ pub struct HubSpec {
 /// reported when that is at most `expected_by_chance`. The timing test of the window
 /// route needs a habit to stand out from, which such a hub never had: a mule account
 /// opened for one job may take weeks over it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct WholeLife {
     /// Accounts that dealt with each of enough counterparties exactly once.
     pub candidates: usize,

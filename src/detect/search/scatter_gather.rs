@@ -28,7 +28,7 @@ type SharedPairs = BTreeMap<u32, (u32, u32, f64)>;
 
 /// A two-hop path `u -> w -> v` a scan met: `e1` from the source to `w`, `e2` from `w`
 /// to `v`, and when it was met among the scan's paths ([`met`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Path {
     v: u32,
     w: u32,
@@ -47,7 +47,7 @@ fn met(e1: u32, e2: u32) -> u64 {
 /// The two-hop paths the payments of one source start, as its scan reads them: those
 /// whose amounts carry on within the window, and (when amounts that do not carry on are
 /// read too) those that any later pass reads (`keep_readable`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SourcePaths {
     carrying: Vec<Path>,
     any_amount: Vec<Path>,
@@ -71,7 +71,7 @@ impl SourcePaths {
 /// A one-off payment `e2` of intermediary `w` to a target, with the one-off payments `w`
 /// received within the timed horizon before it from others than the target: (transfer,
 /// payer, amount).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Relay {
     w: u32,
     e2: u32,
@@ -91,7 +91,7 @@ impl Relay {
 /// per source, the paths its payments in the part's own time start; per target (when
 /// several sources are read), its payers' relays in the part's own time. In account
 /// order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Found {
     sources: Vec<(u32, SourcePaths)>,
     targets: Vec<(u32, Vec<Relay>)>,

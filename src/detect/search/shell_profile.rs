@@ -56,7 +56,7 @@ pub struct ShellWeights {
 }
 
 /// Which shell signals a company account shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShellProfile {
     /// Incorporated or banked in an offshore jurisdiction.
     pub offshore: bool,

@@ -123,7 +123,7 @@ impl Detector for Structuring {
 }
 
 /// Which threshold a transfer counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[repr(u32)]
 enum Kind {
     Cash,
@@ -193,9 +193,9 @@ fn measure(ctx: &Context<'_>, th: &Thresholds, e: usize) -> Option<(Kind, f64, f
     };
     let k = Thresholds::KINDS.iter().position(|&x| x == kind)?;
     let row = g.row[e] as usize;
-    let cur = ctx.dump.transfers.currency[row] as usize;
+    let cur = ctx.transfers().currency[row] as usize;
     match th.by_currency.get(cur).and_then(|t| t[k]) {
-        Some(t) => Some((kind, ctx.dump.transfers.amount[row], t, cur as u16)),
+        Some(t) => Some((kind, ctx.transfers().amount[row], t, cur as u16)),
         None => {
             let fallback = th.by_currency.len() - 1;
             th.by_currency[fallback][k].map(|t| (kind, g.amount[e], t, fallback as u16))
@@ -224,7 +224,7 @@ impl Measured {
 const DAY_OFFSET: i64 = 25_567;
 
 /// A customer-day just under a threshold, into one receiver.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct DayHit {
     day: i64,
     customer: u32,

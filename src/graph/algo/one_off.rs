@@ -9,7 +9,7 @@ use crate::graph::FlowGraph;
 /// Which transfers are the only payment their sender ever made to their payee: measured
 /// once per dump, so that a search (rings, scatter-gathers, one-pass hubs) reads one flag
 /// per payment rather than the payer's whole history.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OneOffPayments(Vec<bool>);
 
 impl OneOffPayments {
@@ -48,6 +48,12 @@ impl OneOffPayments {
                 .map(|e| part.payments_over_dump(part.src[e], part.dst[e]) == 1)
                 .collect(),
         )
+    }
+
+    /// These flags of the transfers a part of the dump holds, by the part's edge ids
+    /// (`whole`: each part edge's id here, in order).
+    pub fn cut(&self, whole: impl Iterator<Item = u32>) -> OneOffPayments {
+        OneOffPayments(whole.map(|e| self.contains(e)).collect())
     }
 
     /// True when `edge` is its sender's only payment to its payee.

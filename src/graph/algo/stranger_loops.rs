@@ -37,7 +37,7 @@ const ONWARD_CHUNK: usize = 1 << 20;
 /// Every payer's one-off payments, in time order with their size shares (the share of
 /// the payer's other one-off payments at least as large, two drawn from the dump added):
 /// what a search among strangers follows. Built once per run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StrangerPayments {
     /// One bit per transfer: whether it is in the index (a position per transfer was
     /// 0.4 GiB at 100M transfers, at the peak of the run).
@@ -202,7 +202,7 @@ impl StrangerPayments {
 /// One payment of [`StrangerPayments`]. A search reads everything it needs of a payment
 /// from here, in one cache line: a step that looked up the receiver or where it goes on
 /// in graph-wide arrays waited on memory at every candidate.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Entry {
     time: i64,
     edge: u32,

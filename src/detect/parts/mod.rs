@@ -35,21 +35,29 @@
 //! which holds fewer transfers to spend it on: the equality holds while no search is
 //! capped, and each part's notes say when one was.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::graph::FlowGraph;
-use crate::lookback::{Anchor, PartRule};
+use crate::lookback::PartRule;
 use crate::units::{days_to_seconds, format_date, seconds_to_days};
 
-use super::context::{Context, PartEdges};
-use super::handed::Handed;
+use super::context::Context;
 use super::hit::Hit;
 use super::registry::{Detector, Outcome};
 use super::role::Role;
 use super::search::{bicliques::Biclique, scatter_gather};
+use crate::pattern::Pattern;
 use crate::progress::Progress;
+
+mod job;
+
+pub use job::{
+    run_job, DumpReference, PartBytesError, PartFound, PartJob, PartReference, PartRunner, RunHere,
+};
+use job::{Does, TaskFound};
 
 /// The parts of time of one dump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,17 +143,29 @@ pub fn in_part_order(rule: PartRule, hits: &mut [Hit]) {
     }
 }
 
-/// The parts of one dump: of time, and as many of accounts.
-#[derive(Debug, Clone)]
+/// The parts of one dump: of time, and as many of accounts; and what runs them.
+#[derive(Clone)]
 pub struct Partition {
     time: TimeParts,
+    runner: Arc<dyn PartRunner + Send>,
+}
+
+impl std::fmt::Debug for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Partition").field("time", &self.time).finish_non_exhaustive()
+    }
 }
 
 impl Partition {
-    /// Parts of `window` seconds of `graph`'s time, and as many of its accounts; `None`
-    /// for a graph without transfers.
+    /// Parts of `window` seconds of `graph`'s time, and as many of its accounts, run
+    /// here one after another; `None` for a graph without transfers.
     pub fn of(graph: &FlowGraph, window: i64) -> Option<Partition> {
-        Some(Partition { time: TimeParts::of(graph, window)? })
+        Some(Partition { time: TimeParts::of(graph, window)?, runner: Arc::new(RunHere) })
+    }
+
+    /// The same parts, run by `runner` (handed to other processes).
+    pub fn run_by(self, runner: Arc<dyn PartRunner + Send>) -> Partition {
+        Partition { runner, ..self }
     }
 
     /// The parts of time.
@@ -200,16 +220,16 @@ pub fn run_in_parts(
     ctx: &Context<'_>,
     rule: PartRule,
     partition: &Partition,
-) -> (Outcome, usize) {
-    let mut done = run_each_in_parts(ctx, &[(detector, rule)], partition, &crate::progress::Silent);
+) -> Result<(Outcome, usize), PartBytesError> {
+    let mut done = run_each_in_parts(ctx, &[(detector, rule)], partition, &crate::progress::Silent)?;
     let ran = done.pop().unwrap_or_default();
-    (ran.outcome, ran.parts)
+    Ok((ran.outcome, ran.parts))
 }
 
 /// What a part of time found towards a detector's hits under [`PartRule::Gathered`],
 /// with the whole dump's edge ids: what its one place reads besides per-account counts
 /// and its hits' accounts.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum Found {
     /// Candidate layers of first payments ([`crate::detect::search::bicliques::candidates`]).
     Layers(Vec<Biclique>),
@@ -232,11 +252,11 @@ struct InParts {
 }
 
 impl InParts {
-    /// What one part that loaded `loaded` transfers found.
-    fn add(&mut self, (part, loaded): (&str, usize), found: Outcome, started: Instant) {
-        self.millis += started.elapsed().as_millis();
+    /// What it found in part `part`.
+    fn add(&mut self, part: &str, found: TaskFound) {
+        self.millis += u128::from(found.millis);
         self.ran += 1;
-        self.largest = self.largest.max(loaded);
+        self.largest = self.largest.max(found.loaded);
         self.hits.extend(found.hits);
         for note in found.notes {
             match self.notes.iter_mut().find(|(n, _)| *n == note) {
@@ -274,112 +294,58 @@ impl InParts {
 /// Runs each of `detectors` part by part under its rule, as [`run_in_parts`] does, with
 /// each part's graph built once for all the detectors that read it: one for the
 /// detectors of parts of time (loading the widest range any of them reads), one per way
-/// of grouping accounts for the others. Per detector, how it ran ([`RanInParts`]).
+/// of grouping accounts for the others. The parts go to `partition`'s runner as jobs
+/// ([`PartJob`]) in two rounds: parts of time and of accounts, then parts of the account
+/// pairs the parts of time named. Per detector, how it ran ([`RanInParts`]).
 pub fn run_each_in_parts(
     ctx: &Context<'_>,
     detectors: &[(&dyn Detector, PartRule)],
     partition: &Partition,
     progress: &dyn Progress,
-) -> Vec<RanInParts> {
+) -> Result<Vec<RanInParts>, PartBytesError> {
     let g = ctx.graph;
+    let list: Vec<&dyn Detector> = detectors.iter().map(|d| d.0).collect();
     let mut found: Vec<InParts> = detectors.iter().map(|_| InParts::default()).collect();
-    // Parts of time: each detector keeps the hits anchored in the part.
-    let timed: Vec<(usize, Anchor, f64, f64)> = detectors
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, rule))| match *rule {
-            PartRule::Time { anchor, before_days, after_days } => Some((i, anchor, before_days, after_days)),
-            PartRule::Account { .. } | PartRule::Pairs { .. } | PartRule::Gathered { .. } => None,
-        })
-        .collect();
-    // Detectors of account pairs name their pairs in the same parts of time.
-    let paired: Vec<(usize, f64)> = detectors
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, rule))| match *rule {
-            PartRule::Pairs { gap_days, .. } => Some((i, gap_days)),
-            _ => None,
-        })
-        .collect();
-    let mut pairs: Vec<Vec<(u32, u32)>> = paired.iter().map(|_| Vec::new()).collect();
-    // Detectors whose parts of time find pieces of hits, put together in one place.
-    let gathered: Vec<(usize, f64, f64)> = detectors
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, rule))| match *rule {
-            PartRule::Gathered { before_days, after_days } => Some((i, before_days, after_days)),
-            _ => None,
-        })
-        .collect();
-    let mut pieces: Vec<Vec<Found>> = gathered.iter().map(|_| Vec::new()).collect();
-    let mut gathered_parts = 0;
-    if !timed.is_empty() || !paired.is_empty() || !gathered.is_empty() {
-        let parts = partition.time;
-        let gap = paired.iter().map(|p| p.1).fold(0.0, f64::max);
-        let before = timed.iter().map(|t| t.2).chain(gathered.iter().map(|l| l.1)).fold(gap, f64::max);
-        let after = timed.iter().map(|t| t.3).chain(gathered.iter().map(|l| l.2)).fold(gap, f64::max);
-        let (before, after) = (days_to_seconds(before), days_to_seconds(after));
-        for k in 0..parts.count() {
-            let (own_from, own_to) = parts.owned(k);
-            if g.time.partition_point(|&t| t < own_from) == g.time.partition_point(|&t| t < own_to) {
-                continue;
+    let place = |pattern: Option<Pattern>| detectors.iter().position(|d| Some(d.0.pattern()) == pattern);
+    // Parts of time: each detector keeps the hits anchored in the part; detectors of
+    // account pairs name their pairs there; gathered detectors find their pieces.
+    let mut timed: Vec<(usize, Does, f64, f64)> = Vec::new();
+    for (i, (_, rule)) in detectors.iter().enumerate() {
+        match *rule {
+            PartRule::Time { anchor, before_days, after_days } => {
+                timed.push((i, Does::HitsAt(anchor), before_days, after_days));
             }
-            let stage =
-                progress.stage(&format!("detect in parts of time: {} of {}", k + 1, parts.count()), None);
-            // The transfers from `before` seconds ahead of the owned time to `after` past it.
-            let loads = |before: i64, after: i64| {
-                g.time.partition_point(|&t| t < own_from.saturating_sub(before))
-                    ..g.time.partition_point(|&t| t <= own_to.saturating_add(after))
-            };
-            let loaded = loads(before, after);
-            let lo = loaded.start;
-            let part = g.time_part(loaded);
-            let edges = PartEdges::From(lo as u32);
-            let mut handed = Handed::default();
-            for &i in timed
-                .iter()
-                .map(|t| &t.0)
-                .chain(paired.iter().map(|p| &p.0))
-                .chain(gathered.iter().map(|l| &l.0))
-            {
-                detectors[i].0.hand_to_part(ctx, &part, edges, &mut handed);
+            PartRule::Pairs { gap_days, .. } => timed.push((i, Does::NamePairs, gap_days, gap_days)),
+            PartRule::Gathered { before_days, after_days } => {
+                timed.push((i, Does::Pieces, before_days, after_days));
             }
-            let part_ctx = Context::part(ctx, &part, edges, &handed).owning((own_from, own_to));
-            let name = format!("{} to {}", format_date(own_from), format_date(own_to - 1));
-            // What a detector's own task would load: the graph here serves them all, so
-            // it loads the widest range.
-            let own_load = |before_days: f64, after_days: f64| {
-                loads(days_to_seconds(before_days), days_to_seconds(after_days)).len()
-            };
-            for &(i, anchor, before_days, after_days) in &timed {
-                let started = Instant::now();
-                let mut out = detectors[i].0.run(&part_ctx);
-                out.hits.retain(|h| {
-                    let at = match anchor {
-                        Anchor::FirstTransfer => h.first_seen,
-                        Anchor::LastTransfer => h.last_seen,
-                    };
-                    (own_from..own_to).contains(&at)
-                });
-                to_whole(&mut out.hits, edges);
-                found[i].add((&name, own_load(before_days, after_days)), out, started);
-            }
-            for (&(i, gap_days), named) in paired.iter().zip(&mut pairs) {
-                let started = Instant::now();
-                named.extend(detectors[i].0.account_pairs(&part_ctx));
-                found[i].millis += started.elapsed().as_millis();
-                found[i].largest = found[i].largest.max(own_load(gap_days, gap_days));
-            }
-            for (&(i, before_days, after_days), pieces) in gathered.iter().zip(&mut pieces) {
-                let started = Instant::now();
-                pieces.extend(detectors[i].0.found_in_part(&part_ctx));
-                found[i].millis += started.elapsed().as_millis();
-                found[i].largest = found[i].largest.max(own_load(before_days, after_days));
-            }
-            gathered_parts += 1;
-            stage.finish();
+            PartRule::Account { .. } => {}
         }
     }
+    let time = partition.time;
+    let before = days_to_seconds(timed.iter().map(|t| t.2).fold(0.0, f64::max));
+    let after = days_to_seconds(timed.iter().map(|t| t.3).fold(0.0, f64::max));
+    // The transfers from `before` seconds ahead of the owned time to `after` past it.
+    let loads = |(from, to): (i64, i64), before: i64, after: i64| {
+        g.time.partition_point(|&t| t < from.saturating_sub(before))
+            ..g.time.partition_point(|&t| t <= to.saturating_add(after))
+    };
+    let time_jobs = (0..time.count()).filter(|_| !timed.is_empty()).filter_map(|k| {
+        let owned = time.owned(k);
+        if g.time.partition_point(|&t| t < owned.0) == g.time.partition_point(|&t| t < owned.1) {
+            return None;
+        }
+        let loaded = loads(owned, before, after);
+        let first = loaded.start as u32;
+        let name = format!("{} to {}", format_date(owned.0), format_date(owned.1 - 1));
+        let mut job = PartJob::of_time(name, owned, first, g.time_part(loaded));
+        for &(i, does, before_days, after_days) in &timed {
+            // What the detector's own task would load: the graph here serves them all.
+            let own = loads(owned, days_to_seconds(before_days), days_to_seconds(after_days)).len();
+            job.add(ctx, detectors[i].0, does, own);
+        }
+        Some(job)
+    });
     // Parts of accounts, one partition per way of grouping them.
     let mut by_grouping: Vec<(Option<Vec<u32>>, Vec<AccountDetector>)> = Vec::new();
     for (i, (d, rule)) in detectors.iter().enumerate() {
@@ -391,82 +357,107 @@ pub fn run_each_in_parts(
             }
         }
     }
-    for (groups, members) in &by_grouping {
+    let account_jobs = by_grouping.iter().flat_map(|(groups, members)| {
         let part_of = partition.account_parts(g, groups.as_deref());
         let parts = part_of.iter().max().map_or(0, |&p| p as usize + 1);
         let mut owned: Vec<Vec<u32>> = vec![Vec::new(); parts];
         for (v, &p) in part_of.iter().enumerate() {
             owned[p as usize].push(v as u32);
         }
-        for (k, accounts) in owned.iter().enumerate() {
-            let edges = transfers_of(g, accounts);
+        owned.into_iter().enumerate().filter_map(move |(k, accounts)| {
+            let edges = transfers_of(g, &accounts);
             if edges.is_empty() {
-                continue;
+                return None;
             }
-            let stage = progress.stage(&format!("detect in parts of accounts: {} of {parts}", k + 1), None);
             let part = g.edge_part(&edges);
-            let mut handed = Handed::default();
-            for &(i, _) in members {
-                detectors[i].0.hand_to_part(ctx, &part, PartEdges::Listed(&edges), &mut handed);
-            }
-            let part_ctx = Context::part(ctx, &part, PartEdges::Listed(&edges), &handed);
-            let name = format!("accounts part {}", k + 1);
+            let loaded = edges.len();
+            let mut job = PartJob::of_accounts(format!("accounts part {}", k + 1), accounts, edges, part);
             for &(i, anchor) in members {
-                let started = Instant::now();
-                let mut out = detectors[i].0.run(&part_ctx);
-                let mine = |a: &crate::detect::HitAccount| {
-                    anchor.is_none_or(|r| a.role == r) && part_of[a.account as usize] as usize == k
-                };
-                out.hits.retain(|h| h.accounts.iter().any(mine));
-                to_whole(&mut out.hits, PartEdges::Listed(&edges));
-                found[i].add((&name, edges.len()), out, started);
+                job.add(ctx, detectors[i].0, Does::HitsOf(anchor), loaded);
             }
-            stage.finish();
+            Some(job)
+        })
+    });
+    let mut jobs = time_jobs.chain(account_jobs);
+    let mut pairs: Vec<Vec<(u32, u32)>> = detectors.iter().map(|_| Vec::new()).collect();
+    let mut pieces: Vec<Vec<Found>> = detectors.iter().map(|_| Vec::new()).collect();
+    let mut gathered_parts = 0;
+    for part in partition.runner.run_parts(ctx, &list, &mut jobs, progress)? {
+        let mut gathers = false;
+        for task in part.tasks {
+            let Some(i) = place(task.pattern) else { continue };
+            if task.pieces.is_some() || matches!(detectors[i].1, PartRule::Gathered { .. }) {
+                gathers = true;
+            }
+            match detectors[i].1 {
+                PartRule::Pairs { .. } | PartRule::Gathered { .. } => {
+                    found[i].millis += u128::from(task.millis);
+                    found[i].largest = found[i].largest.max(task.loaded);
+                    pairs[i].extend(task.pairs);
+                    pieces[i].extend(task.pieces);
+                }
+                PartRule::Time { .. } | PartRule::Account { .. } => found[i].add(&part.name, task),
+            }
         }
+        gathered_parts += usize::from(gathers);
     }
+    let gathered: Vec<usize> =
+        (0..detectors.len()).filter(|&i| matches!(detectors[i].1, PartRule::Gathered { .. })).collect();
     if !gathered.is_empty() {
         let stage = progress.stage("detect: hits put together from what the parts found", None);
-        // The one place sees the whole dump as one part of itself, with searches of its
-        // own: the detectors put their hits together there from what the parts found,
-        // and nothing searches the whole dump for more.
+        // The one place sees the whole dump, with searches of its own: the detectors put
+        // their hits together there from what the parts found, and nothing searches the
+        // whole dump for more.
         let one_place = Context::new(g, ctx.dump, ctx.config);
-        for (&(i, _, _), pieces) in gathered.iter().zip(pieces) {
+        for &i in &gathered {
             let started = Instant::now();
-            let out = detectors[i].0.run_on_found(&one_place, pieces);
+            let out = detectors[i].0.run_on_found(&one_place, std::mem::take(&mut pieces[i]));
             found[i].in_one_place(out, gathered_parts, started);
         }
         stage.finish();
     }
-    for (&(i, _), mut named) in paired.iter().zip(pairs) {
+    // Parts of account pairs: each pair its parts of time named belongs to one part,
+    // which holds every transfer of its accounts.
+    let paired: Vec<(usize, bool)> = (0..detectors.len())
+        .filter_map(|i| match detectors[i].1 {
+            PartRule::Pairs { with_payees, .. } => Some((i, with_payees)),
+            _ => None,
+        })
+        .collect();
+    let mut pair_jobs = paired.into_iter().flat_map(|(i, with_payees)| {
+        let mut named = std::mem::take(&mut pairs[i]);
         named.sort_unstable();
         named.dedup();
-        let with_payees = matches!(detectors[i].1, PartRule::Pairs { with_payees: true, .. });
-        pairs_in_parts(ctx, detectors[i].0, named, with_payees, partition, progress, &mut found[i]);
+        pair_jobs(ctx, detectors[i].0, named, with_payees, partition)
+    });
+    for part in partition.runner.run_parts(ctx, &list, &mut pair_jobs, progress)? {
+        for task in part.tasks {
+            if let Some(i) = place(task.pattern) {
+                found[i].add(&part.name, task);
+            }
+        }
     }
-    found.into_iter().zip(detectors).map(|(f, (_, rule))| f.finish(*rule)).collect()
+    Ok(found.into_iter().zip(detectors).map(|(f, (_, rule))| f.finish(*rule)).collect())
 }
 
-/// One detector under [`PartRule::Pairs`], given the pairs its parts of time named
-/// (sorted, each once): one part per run of pairs (in order, about as many transfers
-/// each) holding every transfer of their accounts (and, `with_payees`, every payment of
-/// the accounts they paid).
-fn pairs_in_parts(
-    ctx: &Context<'_>,
-    detector: &dyn Detector,
+/// The jobs of one detector under [`PartRule::Pairs`], given the pairs its parts of
+/// time named (sorted, each once): one part per run of pairs (in order, about as many
+/// transfers each) holding every transfer of their accounts (and, `with_payees`, every
+/// payment of the accounts they paid).
+fn pair_jobs<'c>(
+    ctx: &'c Context<'_>,
+    detector: &'c dyn Detector,
     pairs: Vec<(u32, u32)>,
     with_payees: bool,
     partition: &Partition,
-    progress: &dyn Progress,
-    found: &mut InParts,
-) {
+) -> impl Iterator<Item = PartJob> + 'c {
     let g = ctx.graph;
-    let parts = partition.time;
     // Runs of pairs with about as many transfers each, as many as parts of time.
     let weight = |&(a, b): &(u32, u32)| {
         [a, b].iter().map(|&v| g.out_edges(v).len() + g.in_edges(v).len()).sum::<usize>()
     };
     let total: usize = pairs.iter().map(weight).sum();
-    let k = parts.count();
+    let k = partition.time.count();
     let mut runs: Vec<Vec<(u32, u32)>> = Vec::new();
     let mut run: Vec<(u32, u32)> = Vec::new();
     let mut seen = 0;
@@ -478,16 +469,15 @@ fn pairs_in_parts(
         }
     }
     runs.push(run);
-    let count = runs.iter().filter(|r| !r.is_empty()).count();
-    for (n, owned) in runs.iter().filter(|r| !r.is_empty()).enumerate() {
-        let stage = progress.stage(&format!("detect in parts of account pairs: {} of {count}", n + 1), None);
+    runs.retain(|r| !r.is_empty());
+    runs.into_iter().enumerate().map(move |(n, owned)| {
         let mut accounts: Vec<u32> = owned.iter().flat_map(|&(a, b)| [a, b]).collect();
         accounts.sort_unstable();
         accounts.dedup();
         let mut edges = transfers_of(g, &accounts);
         if with_payees {
-            // Where the pair's money went next: what its payees paid, not what they were
-            // paid (a busy payee's takings would fill the part).
+            // Where the pair's money went next: what its payees paid, not what they
+            // were paid (a busy payee's takings would fill the part).
             let mut paid: Vec<u32> =
                 accounts.iter().flat_map(|&v| g.out_list(v).other.iter().copied()).collect();
             paid.sort_unstable();
@@ -497,15 +487,11 @@ fn pairs_in_parts(
             edges.dedup();
         }
         let part = g.edge_part(&edges);
-        let started = Instant::now();
-        let mut handed = Handed::default();
-        detector.hand_to_part(ctx, &part, PartEdges::Listed(&edges), &mut handed);
-        let mut out = detector.run(&Context::part(ctx, &part, PartEdges::Listed(&edges), &handed));
-        out.hits.retain(|h| h.pair.is_some_and(|p| owned.binary_search(&p).is_ok()));
-        to_whole(&mut out.hits, PartEdges::Listed(&edges));
-        found.add((&format!("account pairs part {}", n + 1), edges.len()), out, started);
-        stage.finish();
-    }
+        let loaded = edges.len();
+        let mut job = PartJob::of_pairs(format!("account pairs part {}", n + 1), owned, edges, part);
+        job.add(ctx, detector, Does::HitsAbout, loaded);
+        job
+    })
 }
 
 /// Every transfer `accounts` made or received, ascending, each once: what a part of
@@ -518,14 +504,6 @@ fn transfers_of(g: &FlowGraph, accounts: &[u32]) -> Vec<u32> {
     edges
 }
 
-/// Maps the edge ids of hits found in a part to the whole graph's (an increasing map:
-/// the transfers stay sorted).
-fn to_whole(hits: &mut [Hit], edges: PartEdges<'_>) {
-    for e in hits.iter_mut().flat_map(|h| h.transfers.iter_mut()) {
-        *e = edges.whole(*e);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,6 +512,30 @@ mod tests {
     use crate::detect::testkit::{generated_world, Tiny, D, H};
     use proptest::prelude::*;
 
+    /// Hands each job to "another process": the job and the dump's reference go to
+    /// bytes and back, the job runs on what was read back, and what it found goes to
+    /// bytes and back.
+    struct ThroughBytes;
+
+    impl PartRunner for ThroughBytes {
+        fn run_parts(
+            &self,
+            whole: &Context<'_>,
+            detectors: &[&dyn Detector],
+            jobs: &mut dyn Iterator<Item = PartJob>,
+            _progress: &dyn Progress,
+        ) -> Result<Vec<PartFound>, PartBytesError> {
+            let reference = DumpReference::from_bytes(&DumpReference::bytes_of(whole)?)?;
+            let mut found = Vec::new();
+            for job in jobs {
+                let bytes = job.handed_away(&whole.dump.transfers).to_bytes()?;
+                let here = run_job(PartJob::from_bytes(&bytes)?, &reference, detectors)?;
+                found.push(PartFound::from_bytes(&here.to_bytes()?)?);
+            }
+            Ok(found)
+        }
+    }
+
     /// Each detector with a rule: its hits on the whole graph, and part by part.
     fn both_ways(
         graph: &FlowGraph,
@@ -541,8 +543,17 @@ mod tests {
         config: &Config,
         window: i64,
     ) -> Vec<(String, Vec<crate::detect::Hit>, Vec<crate::detect::Hit>, usize)> {
+        both_ways_by(graph, dump, config, Partition::of(graph, window).expect("transfers"))
+    }
+
+    /// [`both_ways`], with the parts `parts`.
+    fn both_ways_by(
+        graph: &FlowGraph,
+        dump: &crate::model::Dump,
+        config: &Config,
+        parts: Partition,
+    ) -> Vec<(String, Vec<crate::detect::Hit>, Vec<crate::detect::Hit>, usize)> {
         let ctx = Context::new(graph, dump, config);
-        let parts = Partition::of(graph, window).expect("transfers");
         registry()
             .iter()
             .filter_map(|d| {
@@ -552,7 +563,7 @@ mod tests {
                 }
                 let mut whole = d.run(&ctx).hits;
                 in_part_order(rule, &mut whole);
-                let (in_parts, ran) = run_in_parts(d.as_ref(), &ctx, rule, &parts);
+                let (in_parts, ran) = run_in_parts(d.as_ref(), &ctx, rule, &parts).expect("parts run here");
                 Some((d.pattern().to_string(), whole, in_parts.hits, ran))
             })
             .collect()
@@ -584,6 +595,20 @@ mod tests {
                     assert_eq!(in_parts, whole, "{pattern}, seed {seed}, parts of {} days", window / D);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn parts_handed_to_another_process_find_the_same_hits() {
+        let (_dir, loaded) = generated_world(30_000, 120, 23, Some(4));
+        let config = Config::default_config().expect("default config");
+        let parts = Partition::of(&loaded.graph, 11 * D).expect("transfers").run_by(Arc::new(ThroughBytes));
+        let found = both_ways_by(&loaded.graph, &loaded.dump, &config, parts);
+        assert_eq!(found.len(), 19, "every detector runs in parts");
+        for (pattern, whole, in_parts, ran) in found {
+            assert!(ran >= 7, "{pattern}: {ran} parts");
+            assert!(!whole.is_empty(), "{pattern}: the world has no case of it");
+            assert_eq!(in_parts, whole, "{pattern}");
         }
     }
 
