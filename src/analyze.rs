@@ -45,6 +45,9 @@ pub struct Options {
     /// ([`crate::detect::parts`]): the same leads, found the way a run spread over
     /// machines finds them.
     pub partition_window: Option<i64>,
+    /// What runs those parts, when not this process one after another (Spark's
+    /// executors, through [`crate::detect::parts::PartJob`]s).
+    pub part_runner: Option<crate::detect::parts::SharedRunner>,
 }
 
 /// Where a run's tables come from.
@@ -290,7 +293,12 @@ fn run_in(
         clock = Instant::now();
     };
     let ctx = Context::new(&graph, &dump, config);
-    let parts = opts.partition_window.and_then(|w| detect::parts::Partition::of(&graph, w));
+    let parts = opts.partition_window.and_then(|w| detect::parts::Partition::of(&graph, w)).map(|p| {
+        match &opts.part_runner {
+            Some(runner) => p.run_by(std::sync::Arc::clone(&runner.0)),
+            None => p,
+        }
+    });
     let (hits, detectors) = detect::run_all_in(&ctx, &detect::registry(), parts.as_ref(), progress)
         .map_err(|e| crate::error::Error::RunFailed(format!("detection in parts: {e}")))?;
     lap("detect", &mut stages);

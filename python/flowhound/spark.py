@@ -1,5 +1,16 @@
-"""flowhound on Apache Spark: the work split by time into parts that Spark's executors
-compute side by side, with the result of one run on one machine.
+"""flowhound on Apache Spark: the work split into parts that Spark's executors compute
+side by side, with the result of one run on one machine.
+
+:func:`analyze` runs flowhound's detectors in parts (those of ``analyze
+--partition-window``: parts of time, of accounts and of account pairs). The driver
+reads the dump and builds each part's job: its transfers and what it reads of the whole
+dump, cut to it. ``mapInArrow`` runs the jobs on the executors, which are handed once
+what every part shares (accounts, holders, links, the dump's counts, the
+configuration) as a broadcast. What they found comes back to the driver, which puts
+the leads together as one run does. The driver holds the dump; the executors each hold
+a part.
+
+:func:`features` splits the work by time alone:
 
 Each part owns ``[start, start + partition)`` of time and receives, besides its own
 transfers, what they read (the `features` command prints this as its lookback): one
@@ -17,11 +28,23 @@ as Spark documents for native dependencies.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+import json
+from typing import Any, Dict, Optional, Sequence, Union
 
 import pyarrow as pa
 
-from . import _seconds, features as _features, features_with_rejects as _features_with_rejects
+import uuid
+from dataclasses import dataclass, field
+
+from . import (
+    _config_toml,
+    _flowhound,
+    _seconds,
+    _tables,
+    features as _features,
+    features_with_rejects as _features_with_rejects,
+)
+from . import ConfigLike
 
 #: Input order of the rows, so that transfers with equal timestamps keep the order they
 #: had in the input (features count "no later than" by time, then input order).
@@ -30,6 +53,154 @@ ORDER = "_flowhound_order"
 TIME = "_flowhound_time"
 #: The part a copy of a row goes to.
 PART = "_flowhound_part"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of :func:`analyze`: the CLI's output files as Spark DataFrames."""
+
+    #: Ranked leads (leads.csv).
+    leads: Any
+    #: Accounts of every lead with their roles (lead_accounts.csv).
+    lead_accounts: Any
+    #: Proving transfers of every lead (lead_transfers.csv).
+    lead_transfers: Any
+    #: The proving transfers in full (lead_evidence.csv).
+    lead_evidence: Any
+    #: Every reason of every lead (lead_hits.csv).
+    lead_hits: Any
+    #: Rows that failed validation: file (table), line (row), field, reason, value.
+    rejects: Any
+    #: The run record (run.json): counts, the dump's scale, derived floors, detectors,
+    #: and how each detector ran in parts; under ``spark``, per round of parts, how
+    #: many jobs went to the executors and their bytes.
+    summary: Dict[str, Any] = field(repr=False)
+
+
+def analyze(
+    transfers: Any,
+    accounts: Any = None,
+    entities: Any = None,
+    entity_links: Any = None,
+    fx_rates: Any = None,
+    window: Union[int, str] = "30d",
+    config: ConfigLike = None,
+    threads: Optional[int] = None,
+    strict: bool = False,
+    max_reject_ratio: float = 0.01,
+) -> Analysis:
+    """Ranked leads of :func:`flowhound.analyze`, with the detectors run on Spark's
+    executors in parts of ``window`` (seconds, or ``"30d"`` / ``"12h"``): the leads of
+    ``flowhound analyze --partition-window`` and of one run over the whole dump.
+
+    ``transfers`` (and any other table) is a Spark DataFrame, or any table
+    :func:`flowhound.analyze` takes, in flowhound's native layout with every column as
+    text. ``threads`` is each task's thread count (default: the cores it sees). Returns
+    the output tables as Spark DataFrames, ready to ``write.parquet`` to any
+    Hadoop-compatible filesystem; rows that failed validation are in ``rejects``."""
+    spark = _session(transfers, accounts, entities, entity_links, fx_rates)
+    w = _seconds(window)
+    if w <= 0:
+        raise ValueError("window must be a positive duration")
+    local = _tables(
+        _local(transfers),
+        accounts=_local(accounts),
+        entities=_local(entities),
+        entity_links=_local(entity_links),
+        fx_rates=_local(fx_rates),
+    )
+    key = uuid.uuid4().hex
+    rounds = []
+
+    def run_parts(reference: bytes, jobs: "list[bytes]") -> "list[bytes]":
+        rounds.append(
+            {
+                "jobs": len(jobs),
+                "reference_bytes": len(reference),
+                "largest_job_bytes": max(map(len, jobs)),
+                "job_bytes": sum(map(len, jobs)),
+            }
+        )
+        return _run_parts(spark, key, reference, jobs, threads)
+
+    outputs, record = _flowhound.analyze(
+        local, _config_toml(config), threads, strict, max_reject_ratio, w, run_parts
+    )
+    frames = {name: _spark_frame(spark, table) for name, table in outputs}
+    summary = json.loads(record)
+    # What went to the executors, per round of parts: for sizing a cluster.
+    summary["spark"] = {"rounds": rounds}
+    return Analysis(summary=summary, **frames)
+
+
+def _run_parts(spark: Any, key: str, reference: bytes, jobs: "list[bytes]", threads: Optional[int]) -> "list[bytes]":
+    """Runs the jobs of a partitioned analyze on the executors, one task a job; what
+    each found, in order. Each job, and the dump's reference, is a broadcast: Spark
+    moves large values that way in blocks, and a task fetches only its own job (and the
+    reference once per worker process)."""
+    sc = spark.sparkContext
+    shared = sc.broadcast(reference)
+    handed = [sc.broadcast(job) for job in jobs]
+    try:
+
+        def run(batches: Any) -> Any:
+            from flowhound import _flowhound as native
+
+            for batch in batches:
+                found = []
+                for part in batch.column("id").to_pylist():
+                    held = native.has_part_reference(key)
+                    job = handed[part].value
+                    found.append(native.run_part(key, None if held else shared.value, job, threads))
+                yield pa.RecordBatch.from_arrays(
+                    [batch.column("id"), pa.array(found, pa.binary())], names=["id", "found"]
+                )
+
+        parts = spark.range(len(jobs), numPartitions=len(jobs))
+        rows = parts.mapInArrow(run, "id long, found binary").collect()
+    finally:
+        for b in [shared, *handed]:
+            b.destroy()
+    rows.sort(key=lambda r: r["id"])
+    if [r["id"] for r in rows] != list(range(len(jobs))):
+        raise RuntimeError(f"{len(jobs)} parts handed to Spark, {len(rows)} came back")
+    return [bytes(r["found"]) for r in rows]
+
+
+def _session(*tables: Any) -> Any:
+    """The Spark session of the first Spark DataFrame among ``tables`` (or the active
+    one), with its time zone checked."""
+    from pyspark.sql import SparkSession
+
+    spark = next((t.sparkSession for t in tables if hasattr(t, "sparkSession")), None)
+    spark = spark or SparkSession.getActiveSession()
+    if spark is None:
+        raise ValueError("no Spark session: pass Spark DataFrames or start a session")
+    if spark.conf.get("spark.sql.session.timeZone") != "UTC":
+        raise ValueError("set spark.sql.session.timeZone to UTC: timestamps are read as UTC")
+    return spark
+
+
+def _local(table: Any) -> Any:
+    """A Spark DataFrame collected to the driver as Arrow; any other table as it is."""
+    if table is not None and hasattr(table, "sparkSession"):
+        return table.toArrow()
+    return table
+
+
+def _spark_frame(spark: Any, table: Any) -> Any:
+    """An output table of the run as a Spark DataFrame, with its columns and types."""
+    import polars as pl
+
+    frame = pl.DataFrame(table)
+    return spark.createDataFrame(frame.to_arrow(), schema=_spark_schema(frame))
+
+
+def _spark_schema(frame: Any) -> str:
+    import polars as pl
+
+    kinds = {pl.Int64: "long", pl.Int32: "int", pl.UInt32: "long", pl.Float64: "double", pl.Boolean: "boolean"}
+    return ", ".join(f"`{n}` {kinds.get(t.base_type(), 'string')}" for n, t in frame.schema.items())
 
 
 def features(

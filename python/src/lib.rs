@@ -10,6 +10,7 @@
 
 mod arrow;
 mod outputs;
+mod parts;
 
 use std::path::{Path, PathBuf};
 
@@ -85,13 +86,18 @@ fn options(
         goaml: None,
         rejects_file,
         partition_window: None,
+        part_runner: None,
     }
 }
 
 /// Runs analyze on in-memory tables (`tables`: table name -> Arrow table). Returns the
-/// output tables by file stem and the run record (run.json) as text.
+/// output tables by file stem and the run record (run.json) as text. With
+/// `partition_seconds`, the detectors run in parts of that length; with `run_parts` too,
+/// the parts run elsewhere: `run_parts(reference, jobs)` gets them as bytes and returns
+/// what each found (see [`parts::run_part`]).
 #[pyfunction]
-#[pyo3(signature = (tables, config_toml=None, threads=None, strict=false, max_reject_ratio=0.01, partition_seconds=None))]
+#[pyo3(signature = (tables, config_toml=None, threads=None, strict=false, max_reject_ratio=0.01, partition_seconds=None, run_parts=None))]
+#[allow(clippy::too_many_arguments)]
 fn analyze(
     py: Python<'_>,
     tables: &Bound<'_, PyDict>,
@@ -100,6 +106,7 @@ fn analyze(
     strict: bool,
     max_reject_ratio: f64,
     partition_seconds: Option<i64>,
+    run_parts: Option<Py<PyAny>>,
 ) -> PyResult<(Vec<(String, ArrowTable)>, String)> {
     if !(0.0..=1.0).contains(&max_reject_ratio) {
         return Err(FlowhoundError::new_err(format!("max_reject_ratio {max_reject_ratio}: must be in 0..1")));
@@ -111,8 +118,14 @@ fn analyze(
     let raws = self::tables(tables)?;
     let dir = tempfile::tempdir().map_err(fail)?;
     let out = dir.path().join("out");
+    if run_parts.is_some() && partition_seconds.is_none() {
+        return Err(FlowhoundError::new_err("run_parts: needs a partition window"));
+    }
     let opts = Options {
         partition_window: partition_seconds,
+        part_runner: run_parts.map(|f| {
+            flowhound::detect::parts::SharedRunner(std::sync::Arc::new(parts::PythonRunner::new(f)))
+        }),
         ..options("(in-memory tables)", &out, strict, max_reject_ratio, "rejects.csv")
     };
     let result = py.detach(|| {
@@ -369,5 +382,7 @@ fn _flowhound(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_dump, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(toml_of_json, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::run_part, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::has_part_reference, m)?)?;
     Ok(())
 }

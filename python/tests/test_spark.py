@@ -1,5 +1,5 @@
-"""flowhound on a real Spark cluster on loopback: two executors, the work split by time
-into parts, the same features as the single-machine command."""
+"""flowhound on a real Spark cluster on loopback: two executors, the work split into
+parts, the same leads and features as the single-machine command."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pyspark.sql import SparkSession
 import flowhound
 import flowhound.spark
 
-from test_flowhound import cli
+from test_flowhound import OUTPUTS, as_text, cli
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,42 @@ def test_two_executors_give_the_single_machine_features(spark, tmp_path: Path) -
     assert got["transfer_id"].to_list() == expected["transfer_id"].to_list()
     for column in expected.columns[1:]:
         assert got[column].to_list() == expected[column].cast(pl.Float64).to_list(), column
+
+
+def test_two_executors_give_the_single_machine_leads(spark, tmp_path: Path) -> None:
+    dump = tmp_path / "world"
+    cli("generate", "--out", dump, "--transfers", "20000", "--days", "60", "--seed", "23")
+    cli("analyze", dump, "--out", tmp_path / "cli")
+    read = lambda name: spark.read.csv(str(dump / f"{name}.csv"), header=True)
+    transfers = read("transfers")
+    # A row that cannot be accepted: it comes back among the rejects.
+    bad = spark.createDataFrame(
+        [("BAD-AMOUNT", "2024-02-01T12:00:00Z", "A00000001", "A00000002", "-5", "USD", "wire", None)],
+        transfers.schema,
+    )
+    run = flowhound.spark.analyze(
+        transfers.unionByName(bad),
+        accounts=read("accounts"),
+        entities=read("entities"),
+        entity_links=read("entity_links"),
+        fx_rates=pl.read_csv(dump / "fx_rates.csv", infer_schema_length=0),
+        window="10d",
+    )
+    assert spark.sparkContext._jsc.sc().getExecutorIds().size() == 2
+    # Every detector ran on the executors, in at least four parts.
+    for detector in run.summary["detectors"]:
+        assert detector["parts"]["ran"] == "in_parts", detector["code"]
+        assert detector["parts"]["parts"] >= 4, detector["code"]
+    # Two rounds went to the executors: parts of time and of accounts, then of pairs.
+    assert [r["jobs"] > 0 for r in run.summary["spark"]["rounds"]] == [True, True]
+    for name in OUTPUTS[:-1]:
+        theirs = pl.read_csv(tmp_path / "cli" / f"{name}.csv", infer_schema_length=0)
+        mine = pl.from_arrow(getattr(run, name).toArrow())
+        assert mine.columns == theirs.columns, name
+        assert mine.height == theirs.height > 0, name
+        assert as_text(mine, theirs).equals(theirs), f"{name} differs from the CLI's {name}.csv"
+    refused = {r["value"]: r["field"] for r in run.rejects.collect()}
+    assert refused == {"-5": "amount"}
 
 
 def test_a_session_outside_utc_is_refused(spark) -> None:

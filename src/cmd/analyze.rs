@@ -82,6 +82,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         excel: args.excel,
         goaml,
         partition_window,
+        part_runner: None,
         ..args.input.options(args.dump, args.out)
     };
     let report = analyze::run(&opts, &config, progress)?;

@@ -94,6 +94,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
         goaml: None,
         rejects_file: "features_rejects.csv",
         partition_window: None,
+        part_runner: None,
     };
     let families = args
         .layout

@@ -52,6 +52,7 @@ impl InputArgs {
             goaml: None,
             rejects_file: "rejects.csv",
             partition_window: None,
+            part_runner: None,
         }
     }
 }

@@ -188,6 +188,7 @@ pub fn generated_world(
         goaml: None,
         rejects_file: "rejects.csv",
         partition_window: None,
+        part_runner: None,
     };
     let config = Config::default_config().expect("the default configuration");
     let loaded = crate::analyze::load(&opts, &config, &crate::progress::Silent).expect("the world loads");

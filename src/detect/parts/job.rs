@@ -39,6 +39,9 @@ pub enum PartBytesError {
     /// A job names a pattern no detector of this build finds.
     #[error("part bytes: no detector finds {0}")]
     Pattern(Pattern),
+    /// What ran the parts elsewhere failed, or returned other than one result a job.
+    #[error("parts run elsewhere: {0}")]
+    Runner(String),
 }
 
 /// Which of the whole graph's edges a part holds, in order.
@@ -423,6 +426,16 @@ pub trait PartRunner: Sync {
         jobs: &mut dyn Iterator<Item = PartJob>,
         progress: &dyn Progress,
     ) -> Result<Vec<PartFound>, PartBytesError>;
+}
+
+/// A [`PartRunner`] a run's options hand to it.
+#[derive(Clone)]
+pub struct SharedRunner(pub std::sync::Arc<dyn PartRunner + Send>);
+
+impl std::fmt::Debug for SharedRunner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedRunner(..)")
+    }
 }
 
 /// Runs each job here as it is built, so that one part's graph is held at a time.

@@ -56,6 +56,7 @@ mod job;
 
 pub use job::{
     run_job, DumpReference, PartBytesError, PartFound, PartJob, PartReference, PartRunner, RunHere,
+    SharedRunner,
 };
 use job::{Does, TaskFound};
 

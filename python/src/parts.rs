@@ -1,0 +1,103 @@
+//! A partitioned analyze whose parts run elsewhere: the jobs go, as bytes, to a Python
+//! callable (`flowhound.spark` hands them to Spark's executors), and each executor runs
+//! one with [`run_part`].
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use flowhound::detect::parts::{run_job, DumpReference, PartBytesError, PartFound, PartJob, PartRunner};
+use flowhound::detect::{registry, Context, Detector};
+use flowhound::progress::Progress;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList};
+
+use crate::{fail, on_threads};
+
+/// Hands a partitioned run's jobs to `run_parts(reference, jobs)`, a Python callable that
+/// returns what each job found (the bytes of [`run_part`]), in the order of the jobs.
+pub struct PythonRunner {
+    run_parts: Py<PyAny>,
+}
+
+impl PythonRunner {
+    /// A runner calling `run_parts`.
+    pub fn new(run_parts: Py<PyAny>) -> Self {
+        PythonRunner { run_parts }
+    }
+}
+
+impl PartRunner for PythonRunner {
+    fn run_parts(
+        &self,
+        whole: &Context<'_>,
+        _detectors: &[&dyn Detector],
+        jobs: &mut dyn Iterator<Item = PartJob>,
+        progress: &dyn Progress,
+    ) -> Result<Vec<PartFound>, PartBytesError> {
+        let stage = progress.stage("detect in parts: jobs handed away", None);
+        let mut handed = Vec::new();
+        for job in jobs {
+            handed.push(job.handed_away(&whole.dump.transfers).to_bytes()?);
+        }
+        stage.finish();
+        if handed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reference = DumpReference::bytes_of(whole)?;
+        let stage = progress.stage(&format!("detect in parts: {} run elsewhere", handed.len()), None);
+        let found: Vec<Vec<u8>> = Python::attach(|py| -> PyResult<Vec<Vec<u8>>> {
+            let jobs = PyList::new(py, handed.iter().map(|b| PyBytes::new(py, b)))?;
+            self.run_parts.call1(py, (PyBytes::new(py, &reference), jobs))?.extract(py)
+        })
+        .map_err(|e| PartBytesError::Runner(e.to_string()))?;
+        stage.finish();
+        if found.len() != handed.len() {
+            return Err(PartBytesError::Runner(format!("{} jobs, {} results", handed.len(), found.len())));
+        }
+        found.iter().map(|b| PartFound::from_bytes(b)).collect()
+    }
+}
+
+/// The reference last read in this process, by its key: every job of a run reads the
+/// same one, and a worker process runs many of them.
+static REFERENCE: Mutex<Option<(String, Arc<DumpReference>)>> = Mutex::new(None);
+
+/// True when this process holds the reference `key` (so a job of it needs no bytes).
+#[pyfunction]
+pub fn has_part_reference(key: &str) -> bool {
+    REFERENCE.lock().unwrap_or_else(PoisonError::into_inner).as_ref().is_some_and(|(k, _)| k == key)
+}
+
+/// Runs one job of a partitioned analyze (bytes a `run_parts` callable was handed) on
+/// the dump's reference `reference` (read once per process and kept under `key`; `None`
+/// when [`has_part_reference`] says it is held). Returns what the part found, as bytes.
+#[pyfunction]
+#[pyo3(signature = (key, reference, job, threads=None))]
+pub fn run_part<'py>(
+    py: Python<'py>,
+    key: &str,
+    reference: Option<&[u8]>,
+    job: &[u8],
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let held = {
+        let mut slot = REFERENCE.lock().unwrap_or_else(PoisonError::into_inner);
+        match (slot.as_ref(), reference) {
+            (Some((k, r)), _) if k == key => Arc::clone(r),
+            (_, Some(bytes)) => {
+                let read = Arc::new(DumpReference::from_bytes(bytes).map_err(fail)?);
+                *slot = Some((key.to_owned(), Arc::clone(&read)));
+                read
+            }
+            (_, None) => return Err(fail(format!("part reference {key}: not held here and not given"))),
+        }
+    };
+    let job = PartJob::from_bytes(job).map_err(fail)?;
+    let found = py.detach(|| {
+        on_threads(threads, || {
+            let detectors = registry();
+            let list: Vec<&dyn Detector> = detectors.iter().map(|d| d.as_ref()).collect();
+            run_job(job, held.as_ref(), &list).and_then(|f| f.to_bytes())
+        })
+    })?;
+    Ok(PyBytes::new(py, &found.map_err(fail)?))
+}
