@@ -159,7 +159,7 @@ fn clusters(ctx: &Context<'_>) -> Vec<usize> {
 
 /// Profiles of every company account (None for others), by node, under `[os3]`;
 /// computed once per context. A profile reads the company's whole life: a part of the
-/// dump reads the whole dump's, which it was handed ([`profiles_for_part`]).
+/// dump reads the whole dump's, which it was handed ([`hand_to_part`]).
 pub fn profiles<'c>(ctx: &'c Context<'_>) -> &'c [Option<ShellProfile>] {
     if let Some(handed) = ctx.handed_tables().and_then(|h| h.shells.as_deref()) {
         return handed;
