@@ -3,7 +3,7 @@
 command on the same dump, in one run, and checks that both give the same lead files.
 
 Usage: benches/spark_analyze.py DUMP [--executors 2] [--executor-memory 4g]
-         [--window 30d]
+         [--driver-memory 8g] [--window 30d]
 Needs the package built in release mode in this Python (maturin develop --release) and
 pyspark; FLOWHOUND_BIN (or flowhound on PATH) is the command it compares with. DUMP is
 a native-layout folder (transfers.csv, and accounts, entities, entity_links, fx_rates
@@ -34,6 +34,7 @@ def main() -> None:
     ap.add_argument("dump", type=Path)
     ap.add_argument("--executors", type=int, default=2)
     ap.add_argument("--executor-memory", default="4g")
+    ap.add_argument("--driver-memory", default="8g")
     ap.add_argument("--window", default="30d")
     args = ap.parse_args()
     binary = os.environ.get("FLOWHOUND_BIN") or shutil.which("flowhound")
@@ -53,7 +54,7 @@ def main() -> None:
     spark = (
         SparkSession.builder.master(f"local-cluster[{args.executors},1,{memory_mb}]")
         .config("spark.executor.memory", args.executor_memory)
-        .config("spark.driver.memory", "8g")
+        .config("spark.driver.memory", args.driver_memory)
         .config("spark.driver.maxResultSize", "0")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")

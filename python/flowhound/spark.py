@@ -109,62 +109,87 @@ def analyze(
         entity_links=_local(entity_links),
         fx_rates=_local(fx_rates),
     )
-    key = uuid.uuid4().hex
-    rounds = []
-
-    def run_parts(reference: bytes, jobs: "list[bytes]") -> "list[bytes]":
-        rounds.append(
-            {
-                "jobs": len(jobs),
-                "reference_bytes": len(reference),
-                "largest_job_bytes": max(map(len, jobs)),
-                "job_bytes": sum(map(len, jobs)),
-            }
-        )
-        return _run_parts(spark, key, reference, jobs, threads)
-
+    runner = _SparkParts(spark, threads)
     outputs, record = _flowhound.analyze(
-        local, _config_toml(config), threads, strict, max_reject_ratio, w, run_parts
+        local, _config_toml(config), threads, strict, max_reject_ratio, w, runner
     )
     frames = {name: _spark_frame(spark, table) for name, table in outputs}
     summary = json.loads(record)
     # What went to the executors, per round of parts: for sizing a cluster.
-    summary["spark"] = {"rounds": rounds}
+    summary["spark"] = {"rounds": runner.rounds}
     return Analysis(summary=summary, **frames)
 
 
-def _run_parts(spark: Any, key: str, reference: bytes, jobs: "list[bytes]", threads: Optional[int]) -> "list[bytes]":
-    """Runs the jobs of a partitioned analyze on the executors, one task a job; what
-    each found, in order. Each job, and the dump's reference, is a broadcast: Spark
-    moves large values that way in blocks, and a task fetches only its own job (and the
-    reference once per worker process)."""
-    sc = spark.sparkContext
-    shared = sc.broadcast(reference)
-    handed = [sc.broadcast(job) for job in jobs]
-    try:
+class _SparkParts:
+    """Runs the jobs of a partitioned analyze on the executors, one task a job. The run
+    hands them here one at a time as it builds them (``begin``, ``hand``, ``run``). Each
+    job, and the dump's reference, becomes a broadcast: a task fetches only its own job
+    (and the reference once per worker process). Jobs run in waves of as many as the
+    executors have cores, and a wave's broadcasts go when it is done, so the driver holds
+    about one wave of jobs at a time."""
 
-        def run(batches: Any) -> Any:
-            from flowhound import _flowhound as native
+    def __init__(self, spark: Any, threads: Optional[int]) -> None:
+        self.spark = spark
+        self.threads = threads
+        self.wave = max(2, spark.sparkContext.defaultParallelism)
+        #: Per round of parts: jobs, waves and bytes, for sizing a cluster.
+        self.rounds: "list[Dict[str, int]]" = []
 
-            for batch in batches:
-                found = []
-                for part in batch.column("id").to_pylist():
-                    held = native.has_part_reference(key)
-                    job = handed[part].value
-                    found.append(native.run_part(key, None if held else shared.value, job, threads))
-                yield pa.RecordBatch.from_arrays(
-                    [batch.column("id"), pa.array(found, pa.binary())], names=["id", "found"]
-                )
+    def begin(self, reference: bytes) -> None:
+        self.key = uuid.uuid4().hex
+        self.shared = self.spark.sparkContext.broadcast(reference)
+        self.pending: "list[Any]" = []
+        self.found: "list[bytes]" = []
+        self.rounds.append(
+            {"jobs": 0, "waves": 0, "reference_bytes": len(reference), "largest_job_bytes": 0, "job_bytes": 0}
+        )
 
-        parts = spark.range(len(jobs), numPartitions=len(jobs))
-        rows = parts.mapInArrow(run, "id long, found binary").collect()
-    finally:
-        for b in [shared, *handed]:
-            b.destroy()
-    rows.sort(key=lambda r: r["id"])
-    if [r["id"] for r in rows] != list(range(len(jobs))):
-        raise RuntimeError(f"{len(jobs)} parts handed to Spark, {len(rows)} came back")
-    return [bytes(r["found"]) for r in rows]
+    def hand(self, job: bytes) -> None:
+        self.pending.append(self.spark.sparkContext.broadcast(job))
+        r = self.rounds[-1]
+        r["jobs"] += 1
+        r["job_bytes"] += len(job)
+        r["largest_job_bytes"] = max(r["largest_job_bytes"], len(job))
+        if len(self.pending) >= self.wave:
+            self._run_wave()
+
+    def run(self) -> "list[bytes]":
+        try:
+            self._run_wave()
+        finally:
+            self.shared.destroy()
+        return self.found
+
+    def _run_wave(self) -> None:
+        """Runs the pending jobs and keeps what they found, in order."""
+        key, shared, handed, threads = self.key, self.shared, self.pending, self.threads
+        self.pending = []
+        if not handed:
+            return
+        try:
+
+            def run(batches: Any) -> Any:
+                from flowhound import _flowhound as native
+
+                for batch in batches:
+                    found = []
+                    for part in batch.column("id").to_pylist():
+                        reference = None if native.has_part_reference(key) else shared.value
+                        found.append(native.run_part(key, reference, handed[part].value, threads))
+                    yield pa.RecordBatch.from_arrays(
+                        [batch.column("id"), pa.array(found, pa.binary())], names=["id", "found"]
+                    )
+
+            parts = self.spark.range(len(handed), numPartitions=len(handed))
+            rows = parts.mapInArrow(run, "id long, found binary").collect()
+        finally:
+            for b in handed:
+                b.destroy()
+        rows.sort(key=lambda r: r["id"])
+        if [r["id"] for r in rows] != list(range(len(handed))):
+            raise RuntimeError(f"{len(handed)} parts handed to Spark, {len(rows)} came back")
+        self.found.extend(bytes(r["found"]) for r in rows)
+        self.rounds[-1]["waves"] += 1
 
 
 def _session(*tables: Any) -> Any:

@@ -93,8 +93,8 @@ fn options(
 /// Runs analyze on in-memory tables (`tables`: table name -> Arrow table). Returns the
 /// output tables by file stem and the run record (run.json) as text. With
 /// `partition_seconds`, the detectors run in parts of that length; with `run_parts` too,
-/// the parts run elsewhere: `run_parts(reference, jobs)` gets them as bytes and returns
-/// what each found (see [`parts::run_part`]).
+/// the parts run elsewhere: that object is handed them as bytes and returns what each
+/// found ([`parts::PythonRunner`], [`parts::run_part`]).
 #[pyfunction]
 #[pyo3(signature = (tables, config_toml=None, threads=None, strict=false, max_reject_ratio=0.01, partition_seconds=None, run_parts=None))]
 #[allow(clippy::too_many_arguments)]

@@ -1,5 +1,5 @@
 //! A partitioned analyze whose parts run elsewhere: the jobs go, as bytes, to a Python
-//! callable (`flowhound.spark` hands them to Spark's executors), and each executor runs
+//! object (`flowhound.spark` hands them to Spark's executors), and each executor runs
 //! one with [`run_part`].
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -8,20 +8,37 @@ use flowhound::detect::parts::{run_job, DumpReference, PartBytesError, PartFound
 use flowhound::detect::{registry, Context, Detector};
 use flowhound::progress::Progress;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList};
+use pyo3::types::PyBytes;
 
 use crate::{fail, on_threads};
 
-/// Hands a partitioned run's jobs to `run_parts(reference, jobs)`, a Python callable that
-/// returns what each job found (the bytes of [`run_part`]), in the order of the jobs.
+/// Hands a partitioned run's jobs, one at a time as they are built, to a Python object
+/// with three methods: `begin(reference)` with the dump's reference, `hand(job)` for
+/// each job, and `run()`, which runs them and returns what each found (the bytes of
+/// [`run_part`]) in the order they were handed. No more than one job is held here at a
+/// time.
 pub struct PythonRunner {
-    run_parts: Py<PyAny>,
+    target: Py<PyAny>,
 }
 
 impl PythonRunner {
-    /// A runner calling `run_parts`.
-    pub fn new(run_parts: Py<PyAny>) -> Self {
-        PythonRunner { run_parts }
+    /// A runner handing its jobs to `target`.
+    pub fn new(target: Py<PyAny>) -> Self {
+        PythonRunner { target }
+    }
+
+    /// Calls `target.method(bytes)` (no argument when `bytes` is `None`).
+    fn call(&self, method: &str, bytes: Option<&[u8]>) -> Result<Option<Vec<Vec<u8>>>, PartBytesError> {
+        Python::attach(|py| -> PyResult<Option<Vec<Vec<u8>>>> {
+            match bytes {
+                Some(b) => {
+                    self.target.call_method1(py, method, (PyBytes::new(py, b),))?;
+                    Ok(None)
+                }
+                None => Ok(Some(self.target.call_method0(py, method)?.extract(py)?)),
+            }
+        })
+        .map_err(|e| PartBytesError::Runner(format!("{method}: {e}")))
     }
 }
 
@@ -34,24 +51,19 @@ impl PartRunner for PythonRunner {
         progress: &dyn Progress,
     ) -> Result<Vec<PartFound>, PartBytesError> {
         let stage = progress.stage("detect in parts: jobs handed away", None);
-        let mut handed = Vec::new();
+        self.call("begin", Some(&DumpReference::bytes_of(whole)?))?;
+        let mut handed = 0;
         for job in jobs {
-            handed.push(job.handed_away(&whole.dump.transfers).to_bytes()?);
+            let bytes = job.handed_away(&whole.dump.transfers).to_bytes()?;
+            self.call("hand", Some(&bytes))?;
+            handed += 1;
         }
         stage.finish();
-        if handed.is_empty() {
-            return Ok(Vec::new());
-        }
-        let reference = DumpReference::bytes_of(whole)?;
-        let stage = progress.stage(&format!("detect in parts: {} run elsewhere", handed.len()), None);
-        let found: Vec<Vec<u8>> = Python::attach(|py| -> PyResult<Vec<Vec<u8>>> {
-            let jobs = PyList::new(py, handed.iter().map(|b| PyBytes::new(py, b)))?;
-            self.run_parts.call1(py, (PyBytes::new(py, &reference), jobs))?.extract(py)
-        })
-        .map_err(|e| PartBytesError::Runner(e.to_string()))?;
+        let stage = progress.stage(&format!("detect in parts: {handed} run elsewhere"), None);
+        let found = self.call("run", None)?.unwrap_or_default();
         stage.finish();
-        if found.len() != handed.len() {
-            return Err(PartBytesError::Runner(format!("{} jobs, {} results", handed.len(), found.len())));
+        if found.len() != handed {
+            return Err(PartBytesError::Runner(format!("{handed} jobs, {} results", found.len())));
         }
         found.iter().map(|b| PartFound::from_bytes(b)).collect()
     }
