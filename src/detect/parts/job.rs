@@ -459,3 +459,57 @@ impl PartRunner for RunHere {
         Ok(found)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_that_are_not_a_part_are_an_error() {
+        for bytes in [&b""[..], b"not a part of a dump", &[0xff; 64]] {
+            assert!(PartJob::from_bytes(bytes).is_err());
+            assert!(PartFound::from_bytes(bytes).is_err());
+            assert!(DumpReference::from_bytes(bytes).is_err());
+        }
+    }
+
+    #[test]
+    fn a_job_keeps_only_the_hits_its_part_owns() {
+        let hit = |first_seen, last_seen, accounts: &[(u32, Role)], pair| Hit {
+            pattern: Pattern::Cycle,
+            accounts: accounts
+                .iter()
+                .map(|&(account, role)| crate::detect::HitAccount {
+                    account,
+                    role,
+                    amount_in: 0.0,
+                    amount_out: 0.0,
+                })
+                .collect(),
+            transfers: Vec::new(),
+            amount: 0.0,
+            first_seen,
+            last_seen,
+            strength: 1.0,
+            reason: String::new(),
+            pair,
+            by_timing: false,
+        };
+        let time = Owned::Time(100, 200);
+        let spans = hit(150, 250, &[], None);
+        assert!(keeps(&time, Does::HitsAt(Anchor::FirstTransfer), &spans));
+        assert!(!keeps(&time, Does::HitsAt(Anchor::LastTransfer), &spans));
+        let accounts = Owned::Accounts(vec![3, 7]);
+        let hub = hit(0, 0, &[(7, Role::Hub), (9, Role::Source)], None);
+        assert!(keeps(&accounts, Does::HitsOf(Some(Role::Hub)), &hub));
+        assert!(!keeps(&accounts, Does::HitsOf(Some(Role::Collector)), &hub));
+        let source = hit(0, 0, &[(9, Role::Hub), (3, Role::Source)], None);
+        assert!(!keeps(&accounts, Does::HitsOf(Some(Role::Hub)), &source));
+        assert!(keeps(&accounts, Does::HitsOf(None), &source));
+        let pairs = Owned::Pairs(vec![(1, 2), (4, 5)]);
+        assert!(keeps(&pairs, Does::HitsAbout, &hit(0, 0, &[], Some((4, 5)))));
+        assert!(!keeps(&pairs, Does::HitsAbout, &hit(0, 0, &[], Some((2, 4)))));
+        // Work that is not finding hits keeps none.
+        assert!(!keeps(&time, Does::Pieces, &spans));
+    }
+}
