@@ -94,7 +94,8 @@ fn options(
 /// output tables by file stem and the run record (run.json) as text. With
 /// `partition_seconds`, the detectors run in parts of that length; with `run_parts` too,
 /// the parts run elsewhere: that object is handed them as bytes and returns what each
-/// found ([`parts::PythonRunner`], [`parts::run_part`]).
+/// found ([`parts::PythonRunner`], [`parts::run_part`]), and `tables` is emptied once
+/// read, so that the caller's copies can go.
 #[pyfunction]
 #[pyo3(signature = (tables, config_toml=None, threads=None, strict=false, max_reject_ratio=0.01, partition_seconds=None, run_parts=None))]
 #[allow(clippy::too_many_arguments)]
