@@ -95,7 +95,8 @@ def analyze(
 
     ``transfers`` (and any other table) is a Spark DataFrame, or any table
     :func:`flowhound.analyze` takes, in flowhound's native layout with every column as
-    text. ``threads`` is each task's thread count (default: the cores it sees). Returns
+    text. ``threads`` is each task's thread count (default: its ``spark.task.cpus``), and
+    the driver's while it reads the dump and builds the parts. Returns
     the output tables as Spark DataFrames, ready to ``write.parquet`` to any
     Hadoop-compatible filesystem; rows that failed validation are in ``rejects``."""
     spark = _session(transfers, accounts, entities, entity_links, fx_rates)
@@ -169,13 +170,19 @@ class _SparkParts:
         try:
 
             def run(batches: Any) -> Any:
+                from pyspark import TaskContext
+
                 from flowhound import _flowhound as native
 
+                # As many threads as the task has cores (spark.task.cpus), unless told:
+                # an executor runs as many tasks at once as it has cores.
+                task = TaskContext.get()
+                workers = threads or (task.cpus() if task is not None else None)
                 for batch in batches:
                     found = []
                     for part in batch.column("id").to_pylist():
                         reference = None if native.has_part_reference(key) else shared.value
-                        found.append(native.run_part(key, reference, handed[part].value, threads))
+                        found.append(native.run_part(key, reference, handed[part].value, workers))
                     yield pa.RecordBatch.from_arrays(
                         [batch.column("id"), pa.array(found, pa.binary())], names=["id", "found"]
                     )
