@@ -89,9 +89,11 @@ def main() -> None:
         same &= got[got.columns[0]].cast(pl.String).to_list() == want[want.columns[0]].to_list()
     parts = {d["code"]: d["parts"].get("parts") for d in run.summary["detectors"]}
     print(f"transfers in the graph: {run.summary['transfers']}; parts per detector: {parts}")
-    for r in run.summary["spark"]["rounds"]:
-        print(f"round: {r['jobs']} jobs, {r['job_bytes'] / 2**20:.0f} MiB (largest {r['largest_job_bytes'] / 2**20:.0f} MiB), "
-              f"reference {r['reference_bytes'] / 2**20:.0f} MiB")
+    spark_sent = run.summary["spark"]
+    print(f"reference: {spark_sent['reference_bytes'] / 2**20:.0f} MiB, once")
+    for r in spark_sent["rounds"]:
+        print(f"round: {r['jobs']} jobs in {r['waves']} waves, {r['job_bytes'] / 2**20:.0f} MiB "
+              f"(largest {r['largest_job_bytes'] / 2**20:.0f} MiB)")
     print(f"ratio Spark / single: {spark_s / single_s:.2f}; same lead files (rows, columns): {same}")
     shutil.rmtree(work)
 

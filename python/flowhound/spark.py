@@ -111,41 +111,47 @@ def analyze(
         fx_rates=_local(fx_rates),
     )
     runner = _SparkParts(spark, threads)
-    outputs, record = _flowhound.analyze(
-        local, _config_toml(config), threads, strict, max_reject_ratio, w, runner
-    )
+    try:
+        outputs, record = _flowhound.analyze(
+            local, _config_toml(config), threads, strict, max_reject_ratio, w, runner
+        )
+    finally:
+        runner.close()
     frames = {name: _spark_frame(spark, table) for name, table in outputs}
     summary = json.loads(record)
-    # What went to the executors, per round of parts: for sizing a cluster.
-    summary["spark"] = {"rounds": runner.rounds}
+    # What went to the executors, once and per round of parts: for sizing a cluster.
+    summary["spark"] = {"reference_bytes": runner.reference_bytes, "rounds": runner.rounds}
     return Analysis(summary=summary, **frames)
 
 
 class _SparkParts:
     """Runs the jobs of a partitioned analyze on the executors, one task a job. The run
-    hands them here one at a time as it builds them (``begin``, ``hand``, ``run``). Each
-    job, and the dump's reference, becomes a broadcast: a task fetches only its own job
-    (and the reference once per worker process). Jobs run in waves of as many as the
-    executors have cores, and a wave's broadcasts go when it is done, so the driver holds
-    about one wave of jobs at a time."""
+    hands over the dump's reference once (``begin``), then each round's jobs one at a
+    time as it builds them (``hand``), and asks for what they found (``run``). The
+    reference and each job become a broadcast: a task fetches only its own job, and a
+    worker process reads the reference once for every round. Jobs run in waves of as
+    many as the executors have cores, and a wave's broadcasts go when it is done, so the
+    driver holds about one wave of jobs at a time."""
 
     def __init__(self, spark: Any, threads: Optional[int]) -> None:
         self.spark = spark
         self.threads = threads
         self.wave = max(2, spark.sparkContext.defaultParallelism)
+        self.shared: Any = None
+        self.reference_bytes = 0
+        self.pending: "list[Any]" = []
+        self.found: "list[bytes]" = []
         #: Per round of parts: jobs, waves and bytes, for sizing a cluster.
         self.rounds: "list[Dict[str, int]]" = []
+        self.open = False
 
     def begin(self, reference: bytes) -> None:
         self.key = uuid.uuid4().hex
         self.shared = self.spark.sparkContext.broadcast(reference)
-        self.pending: "list[Any]" = []
-        self.found: "list[bytes]" = []
-        self.rounds.append(
-            {"jobs": 0, "waves": 0, "reference_bytes": len(reference), "largest_job_bytes": 0, "job_bytes": 0}
-        )
+        self.reference_bytes = len(reference)
 
     def hand(self, job: bytes) -> None:
+        self._round()
         self.pending.append(self.spark.sparkContext.broadcast(job))
         r = self.rounds[-1]
         r["jobs"] += 1
@@ -155,11 +161,23 @@ class _SparkParts:
             self._run_wave()
 
     def run(self) -> "list[bytes]":
-        try:
-            self._run_wave()
-        finally:
-            self.shared.destroy()
-        return self.found
+        self._round()
+        self._run_wave()
+        found, self.found, self.open = self.found, [], False
+        return found
+
+    def close(self) -> None:
+        """Lets go of the reference and of any job not run (after a failure)."""
+        for b in [self.shared, *self.pending]:
+            if b is not None:
+                b.destroy()
+        self.shared, self.pending = None, []
+
+    def _round(self) -> None:
+        """Opens a round of parts, unless one is open."""
+        if not self.open:
+            self.open = True
+            self.rounds.append({"jobs": 0, "waves": 0, "largest_job_bytes": 0, "job_bytes": 0})
 
     def _run_wave(self) -> None:
         """Runs the pending jobs and keeps what they found, in order."""

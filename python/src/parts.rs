@@ -2,6 +2,7 @@
 //! object (`flowhound.spark` hands them to Spark's executors), and each executor runs
 //! one with [`run_part`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use flowhound::detect::parts::{run_job, DumpReference, PartBytesError, PartFound, PartJob, PartRunner};
@@ -13,32 +14,32 @@ use pyo3::types::PyBytes;
 use crate::{fail, on_threads};
 
 /// Hands a partitioned run's jobs, one at a time as they are built, to a Python object
-/// with three methods: `begin(reference)` with the dump's reference, `hand(job)` for
-/// each job, and `run()`, which runs them and returns what each found (the bytes of
-/// [`run_part`]) in the order they were handed. No more than one job is held here at a
-/// time.
+/// with three methods: `begin(reference)` with the dump's reference, once for every
+/// round of parts; `hand(job)` for each job; and `run()`, which runs the round's jobs
+/// and returns what each found (the bytes of [`run_part`]) in the order they were
+/// handed. No more than one job is held here at a time.
 pub struct PythonRunner {
     target: Py<PyAny>,
+    /// Whether the reference was handed over (by the first round).
+    begun: AtomicBool,
 }
 
 impl PythonRunner {
     /// A runner handing its jobs to `target`.
     pub fn new(target: Py<PyAny>) -> Self {
-        PythonRunner { target }
+        PythonRunner { target, begun: AtomicBool::new(false) }
     }
 
-    /// Calls `target.method(bytes)` (no argument when `bytes` is `None`).
-    fn call(&self, method: &str, bytes: Option<&[u8]>) -> Result<Option<Vec<Vec<u8>>>, PartBytesError> {
-        Python::attach(|py| -> PyResult<Option<Vec<Vec<u8>>>> {
-            match bytes {
-                Some(b) => {
-                    self.target.call_method1(py, method, (PyBytes::new(py, b),))?;
-                    Ok(None)
-                }
-                None => Ok(Some(self.target.call_method0(py, method)?.extract(py)?)),
-            }
-        })
-        .map_err(|e| PartBytesError::Runner(format!("{method}: {e}")))
+    /// Calls `target.method(bytes)`.
+    fn hand(&self, method: &str, bytes: &[u8]) -> Result<(), PartBytesError> {
+        Python::attach(|py| self.target.call_method1(py, method, (PyBytes::new(py, bytes),)).map(drop))
+            .map_err(|e| PartBytesError::Runner(format!("{method}: {e}")))
+    }
+
+    /// Calls `target.run()`: what the round's jobs found.
+    fn run(&self) -> Result<Vec<Vec<u8>>, PartBytesError> {
+        Python::attach(|py| self.target.call_method0(py, "run")?.extract(py))
+            .map_err(|e: PyErr| PartBytesError::Runner(format!("run: {e}")))
     }
 }
 
@@ -51,16 +52,17 @@ impl PartRunner for PythonRunner {
         progress: &dyn Progress,
     ) -> Result<Vec<PartFound>, PartBytesError> {
         let stage = progress.stage("detect in parts: jobs handed away", None);
-        self.call("begin", Some(&DumpReference::bytes_of(whole)?))?;
+        if !self.begun.swap(true, Ordering::Relaxed) {
+            self.hand("begin", &DumpReference::bytes_of(whole)?)?;
+        }
         let mut handed = 0;
         for job in jobs {
-            let bytes = job.handed_away(&whole.dump.transfers).to_bytes()?;
-            self.call("hand", Some(&bytes))?;
+            self.hand("hand", &job.handed_away(&whole.dump.transfers).to_bytes()?)?;
             handed += 1;
         }
         stage.finish();
         let stage = progress.stage(&format!("detect in parts: {handed} run elsewhere"), None);
-        let found = self.call("run", None)?.unwrap_or_default();
+        let found = self.run()?;
         stage.finish();
         if found.len() != handed {
             return Err(PartBytesError::Runner(format!("{handed} jobs, {} results", found.len())));

@@ -128,10 +128,10 @@ pub struct PartJob {
 }
 
 /// What one detector found in a part.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct TaskFound {
     /// Its pattern.
-    pub pattern: Option<Pattern>,
+    pub pattern: Pattern,
     /// The hits the part keeps, with the whole graph's edge ids.
     pub hits: Vec<Hit>,
     /// Its notes.
@@ -375,7 +375,15 @@ pub fn run_job(
             .find(|d| d.pattern() == task.pattern)
             .ok_or(PartBytesError::Pattern(task.pattern))?;
         let started = Instant::now();
-        let mut out = TaskFound { pattern: Some(task.pattern), loaded: task.loaded, ..TaskFound::default() };
+        let mut out = TaskFound {
+            pattern: task.pattern,
+            hits: Vec::new(),
+            notes: Vec::new(),
+            pairs: Vec::new(),
+            pieces: None,
+            millis: 0,
+            loaded: task.loaded,
+        };
         match task.does {
             Does::NamePairs => out.pairs = detector.account_pairs(&ctx),
             Does::Pieces => out.pieces = detector.found_in_part(&ctx),

@@ -307,7 +307,7 @@ pub fn run_each_in_parts(
     let g = ctx.graph;
     let list: Vec<&dyn Detector> = detectors.iter().map(|d| d.0).collect();
     let mut found: Vec<InParts> = detectors.iter().map(|_| InParts::default()).collect();
-    let place = |pattern: Option<Pattern>| detectors.iter().position(|d| Some(d.0.pattern()) == pattern);
+    let place = |pattern: Pattern| detectors.iter().position(|d| d.0.pattern() == pattern);
     // Parts of time: each detector keeps the hits anchored in the part; detectors of
     // account pairs name their pairs there; gathered detectors find their pieces.
     let mut timed: Vec<(usize, Does, f64, f64)> = Vec::new();
@@ -387,9 +387,7 @@ pub fn run_each_in_parts(
         let mut gathers = false;
         for task in part.tasks {
             let Some(i) = place(task.pattern) else { continue };
-            if task.pieces.is_some() || matches!(detectors[i].1, PartRule::Gathered { .. }) {
-                gathers = true;
-            }
+            gathers |= matches!(detectors[i].1, PartRule::Gathered { .. });
             match detectors[i].1 {
                 PartRule::Pairs { .. } | PartRule::Gathered { .. } => {
                     found[i].millis += u128::from(task.millis);
