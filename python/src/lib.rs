@@ -116,12 +116,18 @@ fn analyze(
         return Err(FlowhoundError::new_err(format!("partition_window {p} s: must be > 0")));
     }
     let config = config(config_toml)?;
-    let raws = self::tables(tables)?;
-    let dir = tempfile::tempdir().map_err(fail)?;
-    let out = dir.path().join("out");
     if run_parts.is_some() && partition_seconds.is_none() {
         return Err(FlowhoundError::new_err("run_parts: needs a partition window"));
     }
+    let raws = self::tables(tables)?;
+    if run_parts.is_some() {
+        // The run holds the tables' columns until it has read them, and the caller's
+        // Arrow tables share them: emptied here, they go as soon as the run lets go,
+        // rather than staying beside the dump's graph and parts for the whole run.
+        tables.clear();
+    }
+    let dir = tempfile::tempdir().map_err(fail)?;
+    let out = dir.path().join("out");
     let opts = Options {
         partition_window: partition_seconds,
         part_runner: run_parts.map(|f| {

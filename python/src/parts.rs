@@ -30,16 +30,34 @@ impl PythonRunner {
         PythonRunner { target, begun: AtomicBool::new(false) }
     }
 
-    /// Calls `target.method(bytes)`.
-    fn hand(&self, method: &str, bytes: &[u8]) -> Result<(), PartBytesError> {
-        Python::attach(|py| self.target.call_method1(py, method, (PyBytes::new(py, bytes),)).map(drop))
-            .map_err(|e| PartBytesError::Runner(format!("{method}: {e}")))
+    /// Calls `target.begin(reference)`.
+    fn begin(&self, reference: &[u8]) -> Result<(), PartBytesError> {
+        Python::attach(|py| self.target.call_method1(py, "begin", (PyBytes::new(py, reference),)).map(drop))
+            .map_err(|e| PartBytesError::Runner(format!("begin: {e}")))
     }
 
-    /// Calls `target.run()`: what the round's jobs found.
-    fn run(&self) -> Result<Vec<Vec<u8>>, PartBytesError> {
-        Python::attach(|py| self.target.call_method0(py, "run")?.extract(py))
-            .map_err(|e: PyErr| PartBytesError::Runner(format!("run: {e}")))
+    /// Calls `target.hand(bytes)` with `job`'s bytes, written straight into the Python
+    /// `bytes` and the job let go before the call: the driver holds a large part once,
+    /// not as a job, its bytes and their copy at the same time.
+    fn hand(&self, job: PartJob) -> Result<(), PartBytesError> {
+        let len = job.byte_len()?;
+        Python::attach(|py| {
+            let bytes = PyBytes::new_with(py, len, |out| job.write_bytes(out).map_err(fail));
+            drop(job);
+            self.target.call_method1(py, "hand", (bytes?,)).map(drop)
+        })
+        .map_err(|e| PartBytesError::Runner(format!("hand: {e}")))
+    }
+
+    /// Calls `target.run()`: what the round's jobs found, read from the Python `bytes`
+    /// themselves rather than from copies of them all.
+    fn run(&self) -> Result<Vec<PartFound>, PartBytesError> {
+        Python::attach(|py| {
+            let runner = |e: PyErr| PartBytesError::Runner(format!("run: {e}"));
+            let found = self.target.call_method0(py, "run").map_err(runner)?;
+            let found: Vec<Bound<'_, PyBytes>> = found.extract(py).map_err(runner)?;
+            found.iter().map(|bytes| PartFound::from_bytes(bytes.as_bytes())).collect()
+        })
     }
 }
 
@@ -53,11 +71,11 @@ impl PartRunner for PythonRunner {
     ) -> Result<Vec<PartFound>, PartBytesError> {
         let stage = progress.stage("detect in parts: jobs handed away", None);
         if !self.begun.swap(true, Ordering::Relaxed) {
-            self.hand("begin", &DumpReference::bytes_of(whole)?)?;
+            self.begin(&DumpReference::bytes_of(whole)?)?;
         }
         let mut handed = 0;
         for job in jobs {
-            self.hand("hand", &job.handed_away(&whole.dump.transfers).to_bytes()?)?;
+            self.hand(job.handed_away(&whole.dump.transfers))?;
             handed += 1;
         }
         stage.finish();
@@ -67,7 +85,7 @@ impl PartRunner for PythonRunner {
         if found.len() != handed {
             return Err(PartBytesError::Runner(format!("{handed} jobs, {} results", found.len())));
         }
-        found.iter().map(|b| PartFound::from_bytes(b)).collect()
+        Ok(found)
     }
 }
 

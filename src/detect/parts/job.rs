@@ -233,6 +233,22 @@ impl PartJob {
         Ok(postcard::to_stdvec(self)?)
     }
 
+    /// How many bytes [`PartJob::to_bytes`] writes.
+    pub fn byte_len(&self) -> Result<usize, PartBytesError> {
+        Ok(postcard::experimental::serialized_size(self)?)
+    }
+
+    /// Writes the bytes of [`PartJob::to_bytes`] into `out`, [`PartJob::byte_len`] long:
+    /// into a buffer of the caller's (a Python `bytes`), so that a job of a large part
+    /// is not held twice while it is handed over.
+    pub fn write_bytes(&self, out: &mut [u8]) -> Result<(), PartBytesError> {
+        let written = postcard::to_slice(self, out)?.len();
+        if written != out.len() {
+            return Err(PartBytesError::Runner(format!("{written} bytes written into {}", out.len())));
+        }
+        Ok(())
+    }
+
     /// Reads it back.
     pub fn from_bytes(bytes: &[u8]) -> Result<PartJob, PartBytesError> {
         Ok(postcard::from_bytes(bytes)?)
