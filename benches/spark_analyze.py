@@ -93,7 +93,8 @@ def main() -> None:
     print(f"reference: {spark_sent['reference_bytes'] / 2**20:.0f} MiB, once")
     for r in spark_sent["rounds"]:
         print(f"round: {r['jobs']} jobs in {r['waves']} waves, {r['job_bytes'] / 2**20:.0f} MiB "
-              f"(largest {r['largest_job_bytes'] / 2**20:.0f} MiB)")
+              f"(largest {r['largest_job_bytes'] / 2**20:.0f} MiB); results {r['result_bytes'] / 2**20:.0f} MiB "
+              f"in {r['result_pieces']} pieces")
     print(f"ratio Spark / single: {spark_s / single_s:.2f}; same lead files (rows, columns): {same}")
     shutil.rmtree(work)
 

@@ -124,6 +124,13 @@ def analyze(
     return Analysis(summary=summary, **frames)
 
 
+#: A part's result comes back from an executor in pieces of at most this many bytes. A
+#: single cell of tens of MB is copied several times over in the executor's heap (the
+#: Arrow batch, the row, the task's result), each copy one object larger than the
+#: heap's regions, and an executor of a few GiB holding a large job ran out of heap.
+_PIECE = 512 << 10
+
+
 class _SparkParts:
     """Runs the jobs of a partitioned analyze on the executors, one task a job. The run
     hands over the dump's reference once (``begin``), then each round's jobs one at a
@@ -177,11 +184,13 @@ class _SparkParts:
         """Opens a round of parts, unless one is open."""
         if not self.open:
             self.open = True
-            self.rounds.append({"jobs": 0, "waves": 0, "largest_job_bytes": 0, "job_bytes": 0})
+            self.rounds.append(
+                {"jobs": 0, "waves": 0, "largest_job_bytes": 0, "job_bytes": 0, "result_bytes": 0, "result_pieces": 0}
+            )
 
     def _run_wave(self) -> None:
         """Runs the pending jobs and keeps what they found, in order."""
-        key, shared, handed, threads = self.key, self.shared, self.pending, self.threads
+        key, shared, handed, threads, piece = self.key, self.shared, self.pending, self.threads, _PIECE
         self.pending = []
         if not handed:
             return
@@ -197,24 +206,38 @@ class _SparkParts:
                 task = TaskContext.get()
                 workers = threads or (task.cpus() if task is not None else None)
                 for batch in batches:
-                    found = []
+                    ids, pieces, found = [], [], []
                     for part in batch.column("id").to_pylist():
                         reference = None if native.has_part_reference(key) else shared.value
-                        found.append(native.run_part(key, reference, handed[part].value, workers))
+                        result = native.run_part(key, reference, handed[part].value, workers)
+                        for k, at in enumerate(range(0, max(len(result), 1), piece)):
+                            ids.append(part)
+                            pieces.append(k)
+                            found.append(result[at : at + piece])
                     yield pa.RecordBatch.from_arrays(
-                        [batch.column("id"), pa.array(found, pa.binary())], names=["id", "found"]
+                        [pa.array(ids, pa.int64()), pa.array(pieces, pa.int32()), pa.array(found, pa.binary())],
+                        names=["id", "piece", "found"],
                     )
 
             parts = self.spark.range(len(handed), numPartitions=len(handed))
-            rows = parts.mapInArrow(run, "id long, found binary").collect()
+            rows = parts.mapInArrow(run, "id long, piece int, found binary").collect()
         finally:
             for b in handed:
                 b.destroy()
-        rows.sort(key=lambda r: r["id"])
-        if [r["id"] for r in rows] != list(range(len(handed))):
-            raise RuntimeError(f"{len(handed)} parts handed to Spark, {len(rows)} came back")
-        self.found.extend(bytes(r["found"]) for r in rows)
-        self.rounds[-1]["waves"] += 1
+        rows.sort(key=lambda r: (r["id"], r["piece"]))
+        by_part: "list[list[Any]]" = [[] for _ in handed]
+        for r in rows:
+            if not 0 <= r["id"] < len(handed) or r["piece"] != len(by_part[r["id"]]):
+                raise RuntimeError(f"part {r['id']}: piece {r['piece']} came back out of place")
+            by_part[r["id"]].append(r["found"])
+        if not all(by_part):
+            missing = [k for k, p in enumerate(by_part) if not p]
+            raise RuntimeError(f"{len(handed)} parts handed to Spark, none came back for {missing}")
+        self.found.extend(b"".join(p) for p in by_part)
+        this = self.rounds[-1]
+        this["waves"] += 1
+        this["result_pieces"] += len(rows)
+        this["result_bytes"] += sum(len(f) for f in self.found[-len(handed) :])
 
 
 def _session(*tables: Any) -> Any:

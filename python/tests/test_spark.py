@@ -63,7 +63,10 @@ def test_two_executors_give_the_single_machine_features(spark, tmp_path: Path) -
         assert got[column].to_list() == expected[column].cast(pl.Float64).to_list(), column
 
 
-def test_two_executors_give_the_single_machine_leads(spark, tmp_path: Path) -> None:
+def test_two_executors_give_the_single_machine_leads(spark, tmp_path: Path, monkeypatch) -> None:
+    # Results come back in pieces of 4 KiB here (512 KiB by default), so that most
+    # parts' results are put together from several.
+    monkeypatch.setattr(flowhound.spark, "_PIECE", 4096)
     dump = tmp_path / "world"
     cli("generate", "--out", dump, "--transfers", "20000", "--days", "60", "--seed", "23")
     cli("analyze", dump, "--out", tmp_path / "cli")
@@ -88,7 +91,10 @@ def test_two_executors_give_the_single_machine_leads(spark, tmp_path: Path) -> N
         assert detector["parts"]["ran"] == "in_parts", detector["code"]
         assert detector["parts"]["parts"] >= 4, detector["code"]
     # Two rounds went to the executors: parts of time and of accounts, then of pairs.
-    assert [r["jobs"] > 0 for r in run.summary["spark"]["rounds"]] == [True, True]
+    rounds = run.summary["spark"]["rounds"]
+    assert [r["jobs"] > 0 for r in rounds] == [True, True]
+    assert rounds[0]["result_pieces"] > rounds[0]["jobs"], rounds[0]
+    assert rounds[0]["result_bytes"] > 4096 * rounds[0]["jobs"], rounds[0]
     for name in OUTPUTS[:-1]:
         theirs = pl.read_csv(tmp_path / "cli" / f"{name}.csv", infer_schema_length=0)
         mine = pl.from_arrow(getattr(run, name).toArrow())
