@@ -20,7 +20,19 @@ def analyze(
     strict: bool = False,
     max_reject_ratio: float = 0.01,
     partition_seconds: Optional[int] = None,
-) -> Tuple[List[Tuple[str, ArrowTable]], str]: ...
+    run_parts: Optional[Any] = None,
+) -> Tuple[List[Tuple[str, ArrowTable]], str]:
+    """With ``run_parts`` (an object with ``begin(reference)``, ``hand(job)`` and
+    ``run() -> list[bytes]``), the parts run elsewhere, and ``tables`` is emptied once
+    read."""
+
+def run_part(key: str, reference: Optional[bytes], job: bytes, threads: Optional[int] = None) -> bytes:
+    """Runs one handed-away job on the reference kept under ``key`` (read from
+    ``reference`` the first time); returns what the part found, as bytes."""
+
+def has_part_reference(key: str) -> bool:
+    """True when this process holds the reference ``key``."""
+
 def features(
     tables: Dict[str, Any],
     window_seconds: int,
