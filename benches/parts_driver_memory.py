@@ -84,8 +84,7 @@ def main() -> None:
     ap.add_argument("--window", default="30d")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    days = {"d": 86_400, "h": 3_600}
-    window = int(args.window[:-1]) * days[args.window[-1]] if args.window[-1] in days else int(args.window)
+    window = flowhound._seconds(args.window)
     began = time.time()
     tables = flowhound.read_dump(args.dump).tables()
     with tempfile.TemporaryDirectory() as work:

@@ -396,6 +396,11 @@ impl TransferTable {
     }
 }
 
+/// Each id's position in `ids`: the reverse lookup of an id table.
+fn reverse_lookup(ids: &[String]) -> FxHashMap<CompactString, u32> {
+    ids.iter().enumerate().map(|(i, id)| (CompactString::from(id.as_str()), i as u32)).collect()
+}
+
 /// Accounts: every account named by `accounts` or by any transfer.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AccountTable {
@@ -419,8 +424,7 @@ pub struct AccountTable {
 impl AccountTable {
     /// Rebuilds the reverse lookup from the ids (after reading the table back).
     pub fn reindex(&mut self) {
-        self.index =
-            self.ids.iter().enumerate().map(|(i, id)| (CompactString::from(id.as_str()), i as u32)).collect();
+        self.index = reverse_lookup(&self.ids);
     }
 
     /// Number of accounts.
@@ -487,8 +491,7 @@ pub struct HolderTable {
 impl HolderTable {
     /// Rebuilds the reverse lookup from the ids (after reading the table back).
     pub fn reindex(&mut self) {
-        self.index =
-            self.ids.iter().enumerate().map(|(i, id)| (CompactString::from(id.as_str()), i as u32)).collect();
+        self.index = reverse_lookup(&self.ids);
     }
 
     /// Number of holders.

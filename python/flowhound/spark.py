@@ -29,14 +29,14 @@ as Spark documents for native dependencies.
 from __future__ import annotations
 
 import json
+import uuid
+from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Sequence, Union
 
 import pyarrow as pa
 
-import uuid
-from dataclasses import dataclass, field
-
 from . import (
+    ConfigLike,
     _config_toml,
     _flowhound,
     _seconds,
@@ -44,7 +44,6 @@ from . import (
     features as _features,
     features_with_rejects as _features_with_rejects,
 )
-from . import ConfigLike
 
 #: Input order of the rows, so that transfers with equal timestamps keep the order they
 #: had in the input (features count "no later than" by time, then input order).
@@ -73,7 +72,8 @@ class Analysis:
     rejects: Any
     #: The run record (run.json): counts, the dump's scale, derived floors, detectors,
     #: and how each detector ran in parts; under ``spark``, per round of parts, how
-    #: many jobs went to the executors and their bytes.
+    #: many jobs went to the executors and their bytes, and the bytes and pieces of
+    #: what came back.
     summary: Dict[str, Any] = field(repr=False)
 
 
@@ -148,7 +148,7 @@ class _SparkParts:
         self.reference_bytes = 0
         self.pending: "list[Any]" = []
         self.found: "list[bytes]" = []
-        #: Per round of parts: jobs, waves and bytes, for sizing a cluster.
+        #: Per round of parts: jobs, waves, job and result bytes, for sizing a cluster.
         self.rounds: "list[Dict[str, int]]" = []
         self.open = False
 
@@ -233,11 +233,12 @@ class _SparkParts:
         if not all(by_part):
             missing = [k for k, p in enumerate(by_part) if not p]
             raise RuntimeError(f"{len(handed)} parts handed to Spark, none came back for {missing}")
-        self.found.extend(b"".join(p) for p in by_part)
+        results = [b"".join(p) for p in by_part]
+        self.found.extend(results)
         this = self.rounds[-1]
         this["waves"] += 1
         this["result_pieces"] += len(rows)
-        this["result_bytes"] += sum(len(f) for f in self.found[-len(handed) :])
+        this["result_bytes"] += sum(map(len, results))
 
 
 def _session(*tables: Any) -> Any:
