@@ -1,7 +1,9 @@
-//! Leads: hits that share a central account (the hub, shell, member... a hit is about)
-//! and come close in time are merged (union-find) into one lead, scored and ranked.
-//! Counterparties such as customers and payees do not merge hits: residents who turn up
-//! in two unrelated cases would otherwise chain them into one unreadable lead.
+//! Leads: hits that share a central account (the hub, shell, member... a hit is about),
+//! come close in time and show the same money there are merged (union-find) into one
+//! lead, scored and ranked. Counterparties such as customers and payees do not merge
+//! hits: residents who turn up in two unrelated cases would otherwise chain them into
+//! one unreadable lead; nor does an account that two operations use in the same days
+//! for money of their own.
 //!
 //! # How leads are scored
 //! Each hit carries a strength in (0, 1] (how far past its thresholds it sits). Per
@@ -224,9 +226,10 @@ fn keys(h: &Hit) -> Vec<u32> {
 }
 
 /// Hits grouped into cases (indices ascending, groups by their first hit): two hits join
-/// when they share a central account ([`keys`]) and their spans `[first_seen,
-/// last_seen]` overlap or come within `gap` seconds, and the relation chains. An account
-/// reused months apart by two operations does not make them one case.
+/// when they share a central account ([`keys`]), their spans `[first_seen, last_seen]`
+/// overlap or come within `gap` seconds, and they show the same money there
+/// ([`same_money`]); the relation chains. An account reused months apart by two
+/// operations, or by two at once for money of their own, does not make them one case.
 fn same_case(hits: &[Hit], gap: i64) -> Vec<Vec<usize>> {
     let mut uf = UnionFind::<usize>::new(hits.len().max(1));
     let mut on_account: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
@@ -235,17 +238,18 @@ fn same_case(hits: &[Hit], gap: i64) -> Vec<Vec<usize>> {
             on_account.entry(k).or_default().push(i);
         }
     }
-    for mut on in on_account.into_values() {
+    for (account, mut on) in on_account {
         on.sort_by_key(|&i| (hits[i].first_seen, i));
-        // A sweep in time: each hit joins the run before it while it starts within
-        // `gap` of the latest end so far.
-        let mut end = i64::MIN;
-        for w in 0..on.len() {
-            let h = &hits[on[w]];
-            if w > 0 && h.first_seen <= end.saturating_add(gap) {
-                uf.union(on[w - 1], on[w]);
+        for (w, &i) in on.iter().enumerate() {
+            // By start: once one starts past `gap` after this one's end, so do the rest.
+            for &j in &on[w + 1..] {
+                if hits[j].first_seen > hits[i].last_seen.saturating_add(gap) {
+                    break;
+                }
+                if same_money(&hits[i], &hits[j], account) {
+                    uf.union(i, j);
+                }
             }
-            end = if w == 0 { h.last_seen } else { end.max(h.last_seen) };
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -256,6 +260,40 @@ fn same_case(hits: &[Hit], gap: i64) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
     groups.sort_unstable();
     groups
+}
+
+/// Whether two hits on central account `account` show the same money: they share a
+/// proving transfer, money one brings in is what the other takes out (a gather, then a
+/// scatter), or one of them is proven by no transfers (a profile, shared control).
+fn same_money(a: &Hit, b: &Hit, account: u32) -> bool {
+    if a.transfers.is_empty() || b.transfers.is_empty() {
+        return true;
+    }
+    let flow = |h: &Hit| {
+        // A hit's accounts are sorted by node.
+        h.accounts
+            .binary_search_by_key(&account, |x| x.account)
+            .map_or((false, false), |k| (h.accounts[k].amount_in > 0.0, h.accounts[k].amount_out > 0.0))
+    };
+    let ((a_in, a_out), (b_in, b_out)) = (flow(a), flow(b));
+    if (a_in && !a_out && b_out && !b_in && a.first_seen <= b.last_seen)
+        || (b_in && !b_out && a_out && !a_in && b.first_seen <= a.last_seen)
+    {
+        return true;
+    }
+    let (mut x, mut y) = (a.transfers.iter().peekable(), b.transfers.iter().peekable());
+    while let (Some(&&p), Some(&&q)) = (x.peek(), y.peek()) {
+        match p.cmp(&q) {
+            std::cmp::Ordering::Less => {
+                x.next();
+            }
+            std::cmp::Ordering::Greater => {
+                y.next();
+            }
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// Where a part of a split group came from.
@@ -459,10 +497,15 @@ mod tests {
     use crate::detect::testkit::Tiny;
     use crate::detect::HitBuilder;
 
+    /// A hit on `accounts` proved by `edges`: each account's money in and out is its
+    /// share of those transfers, as a detector's hit says.
     fn hit(g: &FlowGraph, pattern: Pattern, accounts: &[u32], edges: &[u32], strength: f64) -> Hit {
         let mut b = HitBuilder::default();
         for &a in accounts {
-            b.account(a, Role::Layer, 0.0, 0.0);
+            let of = |side: &[u32]| -> f64 {
+                edges.iter().filter(|&&e| side[e as usize] == a).map(|&e| g.amount[e as usize]).sum()
+            };
+            b.account(a, Role::Layer, of(&g.dst), of(&g.src));
         }
         for &e in edges {
             b.transfer(e);
@@ -499,29 +542,63 @@ mod tests {
     #[test]
     fn an_account_reused_months_apart_is_in_one_lead_per_operation() {
         use crate::detect::testkit::D;
-        // HUB gathers in January (a fan-in), passes the money on four days later (UB4),
-        // and is a cycle member in May.
+        // HUB gathers in January (a fan-in) and passes the money on four days later
+        // (UB4); in May it does the same for another operation.
         let mut t = Tiny::new();
         t.wire("S", "HUB", 10 * D, 5_000.0);
         t.wire("HUB", "Z", 14 * D, 5_000.0);
-        t.wire("HUB", "C", 130 * D, 7_000.0);
-        t.wire("C", "HUB", 131 * D, 6_800.0);
+        t.wire("S2", "HUB", 130 * D, 7_000.0);
+        t.wire("HUB", "Z2", 131 * D, 6_800.0);
         let g = t.graph();
         let id = |s: &str| t.dump.accounts.index[s];
         let hits = vec![
             hit(&g, Pattern::FanIn, &[id("HUB"), id("S")], &[0], 0.8),
             hit(&g, Pattern::Ub4, &[id("HUB"), id("Z")], &[1], 0.8),
-            hit(&g, Pattern::Cycle, &[id("HUB"), id("C")], &[2, 3], 0.8),
+            hit(&g, Pattern::FanIn, &[id("HUB"), id("S2")], &[2], 0.7),
+            hit(&g, Pattern::Ub4, &[id("HUB"), id("Z2")], &[3], 0.7),
         ];
         let leads = build(&hits, &Context::new(&g, &t.dump, &t.config));
         assert_eq!(leads.len(), 2, "{leads:?}");
-        let patterns: BTreeSet<Vec<Pattern>> = leads.iter().map(|l| l.patterns.clone()).collect();
-        assert!(patterns.contains(&vec![Pattern::Ub4, Pattern::FanIn]), "{patterns:?}");
-        assert!(patterns.contains(&vec![Pattern::Cycle]), "{patterns:?}");
-        // With no limit on the gap, the account joins all three into one lead.
+        assert!(leads.iter().all(|l| l.patterns == vec![Pattern::Ub4, Pattern::FanIn]), "{leads:?}");
+        // With no limit on the gap, January's gathering and May's payout are one flow
+        // through the account, and all four join into one lead.
         let mut config = t.config.clone();
         config.scoring.same_case_within_days = Days::try_from(1000.0).expect("days");
         assert_eq!(build(&hits, &Context::new(&g, &t.dump, &config)).len(), 1);
+    }
+
+    #[test]
+    fn hits_on_one_account_join_only_when_they_show_the_same_money() {
+        // In the same week HUB gathers from S1 and S2 and scatters to P1 and P2 (one
+        // operation: what came in goes out), and is also a member of a loop HUB -> C ->
+        // D -> HUB of a second operation, whose money is its own.
+        let mut t = Tiny::new();
+        t.wire("S1", "HUB", 1, 5_000.0);
+        t.wire("S2", "HUB", 2, 5_000.0);
+        t.wire("HUB", "P1", 3, 4_900.0);
+        t.wire("HUB", "P2", 4, 4_900.0);
+        t.wire("HUB", "C", 5, 9_000.0);
+        t.wire("C", "D", 6, 8_800.0);
+        t.wire("D", "HUB", 7, 8_600.0);
+        let g = t.graph();
+        let id = |s: &str| t.dump.accounts.index[s];
+        let hits = vec![
+            hit(&g, Pattern::FanIn, &[id("HUB"), id("S1"), id("S2")], &[0, 1], 0.8),
+            hit(&g, Pattern::FanOut, &[id("HUB"), id("P1"), id("P2")], &[2, 3], 0.8),
+            hit(&g, Pattern::Cycle, &[id("HUB"), id("C"), id("D")], &[4, 5, 6], 0.8),
+        ];
+        let leads = build(&hits, &Context::new(&g, &t.dump, &t.config));
+        let patterns: BTreeSet<Vec<Pattern>> = leads.iter().map(|l| l.patterns.clone()).collect();
+        let expected: BTreeSet<Vec<Pattern>> =
+            [vec![Pattern::Cycle], vec![Pattern::FanIn, Pattern::FanOut]].into_iter().collect();
+        assert_eq!(patterns, expected, "{leads:?}");
+        // A second look at the loop over the same transfers is the same money, and
+        // joins it.
+        let mut more = hits.clone();
+        more.push(hit(&g, Pattern::RandomWalk, &[id("HUB"), id("C"), id("D")], &[4, 5, 6], 0.5));
+        let leads = build(&more, &Context::new(&g, &t.dump, &t.config));
+        assert_eq!(leads.len(), 2, "{leads:?}");
+        assert!(leads.iter().any(|l| l.patterns == vec![Pattern::Cycle, Pattern::RandomWalk]), "{leads:?}");
     }
 
     #[test]
@@ -532,11 +609,12 @@ mod tests {
         }
         let g = t.graph();
         let id = |s: String| t.dump.accounts.index[s.as_str()];
-        // Four cases of 12 accounts; each shares one central account with the next.
+        // Four cases of 12 accounts; each shares one central account, and a transfer,
+        // with the next.
         let hits: Vec<Hit> = (0..4)
             .map(|c| {
                 let accounts: Vec<u32> = (0..12).map(|k| id(format!("A{}", c * 9 + k))).collect();
-                hit(&g, Pattern::Cycle, &accounts, &[c as u32], 0.9 - c as f64 * 0.1)
+                hit(&g, Pattern::Cycle, &accounts, &[c as u32, c as u32 + 1], 0.9 - c as f64 * 0.1)
             })
             .collect();
         let mut config = t.config.clone();
