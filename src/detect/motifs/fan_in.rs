@@ -19,7 +19,10 @@
 //! per account: a mule account used twice, or a hub whose first burst another typology
 //! explains, does not hide its later one. A burst is proved by the transfers from its
 //! new senders; those from senders the account already knew (an employer, a regular
-//! customer) in the same days are its own business and stay out of the lead.
+//! customer) in the same days are its own business and stay out of the lead, and so are
+//! those that open or close the burst from new senders of its everyday size (at most
+//! twice its usual amount) when the fan's typical transfer is ten times theirs or more:
+//! a new customer who paid the day before took no part.
 //!
 //! ## Why it matters
 //! Fan-in is one of the eight laundering motifs labelled in the public synthetic AML

@@ -15,7 +15,10 @@
 //! per account: a mule account used twice, or a hub whose first burst another typology
 //! explains, does not hide its later one. A burst is proved by its payments to the new
 //! payees; those to payees the account already paid (its landlord, a friend) in the
-//! same days are its own business and stay out of the lead.
+//! same days are its own business and stay out of the lead, and so are those that open
+//! or close the burst to new payees of its everyday size (at most twice its usual
+//! amount) when the fan's typical payment is ten times theirs or more: a new shop paid
+//! the day before took no part.
 //!
 //! ## Why it matters
 //! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML
@@ -298,6 +301,32 @@ mod tests {
         let hub = t.dump.accounts.intern("HUB");
         let hits = t.hits(&FanOut);
         assert!(hits.iter().any(|h| h.accounts.iter().any(|a| a.account == hub && a.role == Role::Hub)));
+    }
+
+    #[test]
+    fn a_new_shop_paid_the_usual_amount_just_before_the_scatter_is_not_a_payee_of_the_fan() {
+        // After months of paying 100 a time, the hub scatters 5,000 to each of six new
+        // payees within a week; the evening before, it pays a new shop its usual 100.
+        let mut t = Tiny::new();
+        t.span(200);
+        for k in 0..20 {
+            t.wire("HUB", &format!("OLD-SHOP{}", k % 2), k * 5 * D, 100.0);
+        }
+        for k in 0..6 {
+            t.wire("HUB", &format!("M{k}"), 150 * D + k * H, 5_000.0);
+        }
+        t.wire("HUB", "NEW-SHOP", 150 * D - 3 * H, 100.0);
+        let hits = t.hits(&FanOut);
+        let shop = t.dump.accounts.intern("NEW-SHOP");
+        let hit = hits.iter().find(|h| h.accounts.len() > 1).expect("the scatter is a fan");
+        assert!(hit.accounts.iter().all(|a| a.account != shop), "{hit:?}");
+        assert_eq!(hit.accounts.len(), 7, "{hit:?}");
+        assert!(hit.reason.contains("6 new payees"), "{}", hit.reason);
+        assert!(
+            hit.reason.contains("1 of its everyday size to other new payees, left out"),
+            "{}",
+            hit.reason
+        );
     }
 
     #[test]

@@ -200,7 +200,15 @@ fn fan_hits_of(
 /// knew, are named in the reason but prove nothing.
 fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: u32, burst: &Burst) -> Hit {
     let g = ctx.graph;
-    let proving = burst.proving();
+    let (proving, everyday) = without_everyday_legs(g, v, fan, burst.proving(), cfg.min_counterparties.get());
+    let proving = proving.as_slice();
+    // Counted as the burst counted them (controllers, when links are known) unless
+    // everyday legs were left out.
+    let new_counterparties = if everyday > 0 {
+        proving.iter().map(|&e| counterparty(g, fan, e)).collect::<FxHashSet<u32>>().len()
+    } else {
+        burst.new_counterparties
+    };
     let mut b = HitBuilder::default();
     let mut amount = 0.0;
     for &e in proving {
@@ -225,27 +233,83 @@ fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: 
         Fan::In => ("received", "from", "senders"),
         Fan::Out => ("sent", "to", "payees"),
     };
-    let known = burst.edges.len() - proving.len();
-    let beside = if known > 0 {
-        format!(" (beside {known} transfers with {who} it already knew)")
-    } else {
-        String::new()
-    };
+    let known = burst.edges.len() - burst.proving().len();
+    let mut beside: Vec<String> = Vec::new();
+    if known > 0 {
+        beside.push(format!("{known} transfers with {who} it already knew"));
+    }
+    if everyday > 0 {
+        beside.push(format!("{everyday} of its everyday size to other new {who}, left out"));
+    }
+    let beside = if beside.is_empty() { String::new() } else { format!(" (beside {})", beside.join("; ")) };
     let reason = format!(
         "{} {verb} {} transfers ({}) {to} {} new {who} (first dealt with in this burst, not after {:.0} days) within {days:.1} days{beside}, {:.0}x its usual rate{}",
         ctx.account(v),
         proving.len(),
         fmt_amount(amount),
-        burst.new_counterparties,
+        new_counterparties,
         cfg.relationship_days.get().max(cfg.window_days.get()),
         burst.rate_ratio,
         novelty.words(),
     );
-    let size = burst.new_counterparties as f64 / cfg.min_counterparties.get() as f64;
+    let size = new_counterparties as f64 / cfg.min_counterparties.get() as f64;
     // How far past the hub's own normal the burst sits: in how many new counterparties,
     // in how much of its activity, and in the amounts it moved.
     let strength = 0.3 + 0.2 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.2 * burst.share + 0.3 * novelty.term();
     b.finish(g, pattern, amount, strength, reason)
+}
+
+/// A burst's proving transfers (edge ids, sorted) without those of the hub's everyday
+/// size at its ends, when the rest are far larger: a hub that scatters sums many times
+/// what it usually pays may also pay a new shop or a new friend its usual amount the day
+/// before or after, which the window takes in, and that payee took no part in the fan.
+/// A leg is everyday when it is at most twice the hub's usual amount ([`AmountNovelty`]:
+/// its other transfers) and under a tenth of the burst's typical one; the burst opens
+/// with its first leg that is not and closes with its last. Legs between those stay: a
+/// launderer's legs may be drawn small too (a simulator that draws them from a wide
+/// range cost recall when every small leg was left out). Nothing is left out unless at
+/// least `min_counterparties` counterparties remain. Returns the legs kept and how many
+/// were left out.
+fn without_everyday_legs(
+    g: &FlowGraph,
+    v: u32,
+    fan: Fan,
+    proving: &[u32],
+    min_counterparties: usize,
+) -> (Vec<u32>, usize) {
+    let novelty = AmountNovelty::measure(g, &[v], proving);
+    let Some(usual) = novelty.usual else {
+        return (proving.to_vec(), 0);
+    };
+    let everyday = |e: u32| {
+        let a = g.amount[e as usize];
+        a <= 2.0 * usual && a < novelty.proving / 10.0
+    };
+    // Edge ids are in time order: the burst opens with its first payment of the fan's
+    // size and closes with its last.
+    let (mut first, mut end) = (0, proving.len());
+    while first < end && everyday(proving[first]) {
+        first += 1;
+    }
+    while end > first && everyday(proving[end - 1]) {
+        end -= 1;
+    }
+    let kept = proving[first..end].to_vec();
+    let parties: FxHashSet<u32> = kept.iter().map(|&e| counterparty(g, fan, e)).collect();
+    if kept.len() == proving.len() || parties.len() < min_counterparties {
+        return (proving.to_vec(), 0);
+    }
+    let left_out = proving.len() - kept.len();
+    (kept, left_out)
+}
+
+/// The counterparty of a fan's transfer `e`: its sender for a fan-in, its payee for a
+/// fan-out.
+fn counterparty(g: &FlowGraph, fan: Fan, e: u32) -> u32 {
+    match fan {
+        Fan::In => g.src[e as usize],
+        Fan::Out => g.dst[e as usize],
+    }
 }
 
 /// A fan spread over the whole relationship span rather than a burst (one new sender
