@@ -5,7 +5,10 @@
 //! An account whose densest window of incoming transfers has at least `min_senders`
 //! distinct senders, followed (from the first gathered transfer until one window after
 //! the last) by payments to at least `min_payees` distinct payees that carry on most of
-//! what the hub took in from the gather's start until it had paid them, and neither
+//! what the hub took in from the gather's start until it had paid them (or, first in
+//! first out after the balance its flows imply it held, most of what it took until it
+//! began to pay: a salary or a customer's payment that came in while it scattered, and
+//! that it kept, funded none of the scatter), and neither
 //! side is the account's everyday business. The gather is read at every window length
 //! from one day up, as for the fans, and must be more than the hub's habit explains
 //! (`expected_by_chance`); of those readings, the most telling one that a scatter
@@ -46,7 +49,8 @@
 //! salary is one sender and the bills are small next to it. A new customer who is paid a
 //! few times and spends it months later kept the money: savings, not a pass. A young
 //! fund whose first outflows are redemptions to its own investors deals with them twice
-//! (in, then back out), so its life is not one pass to strangers. A collector
+//! (in, then back out), so its life is not one pass to strangers. A hub that paid the
+//! scatter out of a balance it held before the gather kept the gather. A collector
 //! with the UB1 evidence (ten senders, quick sweep) is reported as UB1 instead.
 
 use rayon::prelude::*;
@@ -265,6 +269,34 @@ mod tests {
         assert!(hits[0].reason.contains("4 payees"), "{}", hits[0].reason);
         // Refunds and one payee are no scatter.
         assert!(hub(1).is_empty());
+    }
+
+    #[test]
+    fn money_that_came_in_while_the_hub_scattered_does_not_hide_the_pass() {
+        // The hub passes on 95% of the gather; halfway through the scatter its salary and
+        // a friend's repayment arrive, and it keeps them. First in, first out, what the
+        // scatter paid was the gather.
+        let mut t = Tiny::new();
+        case(&mut t, 4, 4, 0.95);
+        // A life besides: not a hub that exists for one pass.
+        for m in 0..6 {
+            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
+        }
+        t.wire("EMPLOYER", "HUB", 15 * D + 15 * H, 3_000.0);
+        t.wire("FRIEND", "HUB", 15 * D + 16 * H, 4_000.0);
+        let hits = t.hits(&GatherScatter);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("4 payees"), "{}", hits[0].reason);
+        // Had the hub paid out of a balance it already held, the gather stayed.
+        let mut t = Tiny::new();
+        t.wire("SAVINGS", "HUB", D, 40_000.0);
+        case(&mut t, 4, 4, 0.95);
+        for m in 0..6 {
+            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
+        }
+        t.wire("EMPLOYER", "HUB", 15 * D + 15 * H, 3_000.0);
+        t.wire("FRIEND", "HUB", 15 * D + 16 * H, 4_000.0);
+        assert!(t.hits(&GatherScatter).is_empty());
     }
 
     #[test]
