@@ -281,19 +281,8 @@ fn same_money(a: &Hit, b: &Hit, account: u32) -> bool {
     {
         return true;
     }
-    let (mut x, mut y) = (a.transfers.iter().peekable(), b.transfers.iter().peekable());
-    while let (Some(&&p), Some(&&q)) = (x.peek(), y.peek()) {
-        match p.cmp(&q) {
-            std::cmp::Ordering::Less => {
-                x.next();
-            }
-            std::cmp::Ordering::Greater => {
-                y.next();
-            }
-            std::cmp::Ordering::Equal => return true,
-        }
-    }
-    false
+    // A hit's transfers are sorted.
+    a.transfers.iter().any(|e| b.transfers.binary_search(e).is_ok())
 }
 
 /// Where a part of a split group came from.

@@ -200,14 +200,12 @@ fn fan_hits_of(
 /// knew, are named in the reason but prove nothing.
 fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: u32, burst: &Burst) -> Hit {
     let g = ctx.graph;
-    let (proving, everyday) = without_everyday_legs(g, v, fan, burst.proving(), cfg.min_counterparties.get());
-    let proving = proving.as_slice();
+    let trimmed = without_everyday_legs(g, v, fan, burst.proving(), cfg.min_counterparties.get());
     // Counted as the burst counted them (controllers, when links are known) unless
     // everyday legs were left out.
-    let new_counterparties = if everyday > 0 {
-        proving.iter().map(|&e| counterparty(g, fan, e)).collect::<FxHashSet<u32>>().len()
-    } else {
-        burst.new_counterparties
+    let (proving, everyday, new_counterparties) = match &trimmed {
+        Some(t) => (t.legs.as_slice(), t.left_out, t.counterparties),
+        None => (burst.proving(), 0, burst.new_counterparties),
     };
     let mut b = HitBuilder::default();
     let mut amount = 0.0;
@@ -268,19 +266,16 @@ fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: 
 /// with its first leg that is not and closes with its last. Legs between those stay: a
 /// launderer's legs may be drawn small too (a simulator that draws them from a wide
 /// range cost recall when every small leg was left out). Nothing is left out unless at
-/// least `min_counterparties` counterparties remain. Returns the legs kept and how many
-/// were left out.
+/// least `min_counterparties` counterparties remain. `None` when nothing is left out.
 fn without_everyday_legs(
     g: &FlowGraph,
     v: u32,
     fan: Fan,
     proving: &[u32],
     min_counterparties: usize,
-) -> (Vec<u32>, usize) {
+) -> Option<Trimmed> {
     let novelty = AmountNovelty::measure(g, &[v], proving);
-    let Some(usual) = novelty.usual else {
-        return (proving.to_vec(), 0);
-    };
+    let usual = novelty.usual?;
     let everyday = |e: u32| {
         let a = g.amount[e as usize];
         a <= 2.0 * usual && a < novelty.proving / 10.0
@@ -294,13 +289,23 @@ fn without_everyday_legs(
     while end > first && everyday(proving[end - 1]) {
         end -= 1;
     }
-    let kept = proving[first..end].to_vec();
-    let parties: FxHashSet<u32> = kept.iter().map(|&e| counterparty(g, fan, e)).collect();
-    if kept.len() == proving.len() || parties.len() < min_counterparties {
-        return (proving.to_vec(), 0);
-    }
-    let left_out = proving.len() - kept.len();
-    (kept, left_out)
+    let kept = &proving[first..end];
+    let counterparties = kept.iter().map(|&e| counterparty(g, fan, e)).collect::<FxHashSet<u32>>().len();
+    (kept.len() < proving.len() && counterparties >= min_counterparties).then(|| Trimmed {
+        legs: kept.to_vec(),
+        left_out: proving.len() - kept.len(),
+        counterparties,
+    })
+}
+
+/// A burst's legs without the everyday ones at its ends ([`without_everyday_legs`]).
+struct Trimmed {
+    /// The legs kept (edge ids, sorted).
+    legs: Vec<u32>,
+    /// How many were left out.
+    left_out: usize,
+    /// The distinct counterparties of the legs kept.
+    counterparties: usize,
 }
 
 /// The counterparty of a fan's transfer `e`: its sender for a fan-in, its payee for a

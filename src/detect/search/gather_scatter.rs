@@ -14,7 +14,7 @@ use crate::detect::search::fans::{
 };
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::order_chance;
-use crate::graph::algo::fifo_dwell::{fifo_dwell_carried_by, implied_opening_balance};
+use crate::graph::algo::fifo_dwell::{fifo_dwell_carried_by, implied_opening_balance_by};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
@@ -226,7 +226,7 @@ fn within_window(
             let began = scatter.iter().map(|&k| outs.time[k]).min().unwrap_or(paid_by);
             let until = began.max(gather.to);
             let (take, moved) =
-                carried_first_in(g, ins, outs, &keep_in, &keep_out, (gather.from, until), &scatter, paid_by);
+                carried_first_in(ins, outs, &keep_in, &keep_out, (gather.from, until), &scatter, paid_by);
             take > 0.0
                 && moved >= spec.min_pass_through * take
                 && scattered <= take.max(gather.amount) / spec.min_pass_through.max(1e-9)
@@ -269,9 +269,7 @@ fn within_window(
 /// large as its flows imply it held before the dump ([`fifo_dwell_carried_by`]). Money
 /// the hub took in after `until` (a salary while it scattered) comes later in the queue
 /// and funded none of the earlier payments; an old balance goes out before the take.
-#[allow(clippy::too_many_arguments)]
 fn carried_first_in(
-    g: &FlowGraph,
     ins: AdjList<'_>,
     outs: AdjList<'_>,
     keep_in: &[usize],
@@ -282,27 +280,18 @@ fn carried_first_in(
 ) -> (f64, f64) {
     let ins_k: Vec<usize> = keep_in.iter().copied().filter(|&k| ins.time[k] <= paid_by).collect();
     let outs_k: Vec<usize> = keep_out.iter().copied().filter(|&k| outs.time[k] <= paid_by).collect();
-    let edges = |list: AdjList<'_>, at: &[usize]| at.iter().map(|&k| list.edges[k]).collect::<Vec<u32>>();
-    let opening = implied_opening_balance(g, &edges(ins, &ins_k), &edges(outs, &outs_k));
-    // Position 0 is the opening balance, there from the first flow on.
-    let first_flow = [ins_k.first().map(|&k| ins.time[k]), outs_k.first().map(|&k| outs.time[k])]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(paid_by);
-    let inflow = |p: usize| {
-        if p == 0 {
-            (first_flow, opening)
-        } else {
-            (ins.time[ins_k[p - 1]], ins.amount[ins_k[p - 1]])
-        }
-    };
+    let received = |p: usize| (ins.time[ins_k[p]], ins.amount[ins_k[p]]);
     let outflow = |p: usize| (outs.time[outs_k[p]], outs.amount[outs_k[p]]);
+    let opening = implied_opening_balance_by(ins_k.len(), received, outs_k.len(), outflow);
+    // Position 0 is the opening balance, there by the first payment.
+    let opened = outs_k.first().map_or(paid_by, |&k| outs.time[k]);
+    let inflow = |p: usize| if p == 0 { (opened, opening) } else { received(p - 1) };
     let in_take = |k: usize| ins.time[k] >= from && ins.time[k] <= until;
     let take: f64 = ins_k.iter().filter(|&&k| in_take(k)).map(|&k| ins.amount[k]).sum();
     let mut moved = 0.0;
+    // `scatter` is ascending, as `keep_out` is.
     fifo_dwell_carried_by(ins_k.len() + 1, inflow, outs_k.len(), outflow, 1.0, |p, o, part| {
-        if p > 0 && in_take(ins_k[p - 1]) && scatter.contains(&outs_k[o]) {
+        if p > 0 && in_take(ins_k[p - 1]) && scatter.binary_search(&outs_k[o]).is_ok() {
             moved += part;
         }
     });

@@ -20,14 +20,26 @@ pub fn fifo_dwell(g: &FlowGraph, ins: &[u32], outs: &[u32], share: f64) -> Vec<f
 /// part of an account's life: one that pays out more than it receives spends savings
 /// the dump does not show.
 pub fn implied_opening_balance(g: &FlowGraph, ins: &[u32], outs: &[u32]) -> f64 {
+    let at = |e: u32| (g.time[e as usize], g.amount[e as usize]);
+    implied_opening_balance_by(ins.len(), |i| at(ins[i]), outs.len(), |o| at(outs[o]))
+}
+
+/// [`implied_opening_balance`] of `ins` inflows and `outs` outflows (each time-sorted),
+/// read by position as (time, amount), as [`fifo_dwell_by`] reads them.
+pub fn implied_opening_balance_by(
+    ins: usize,
+    inflow: impl Fn(usize) -> (i64, f64),
+    outs: usize,
+    outflow: impl Fn(usize) -> (i64, f64),
+) -> f64 {
     let (mut i, mut balance, mut lowest) = (0usize, 0.0f64, 0.0f64);
-    for &o in outs {
-        let t_out = g.time[o as usize];
-        while i < ins.len() && g.time[ins[i] as usize] <= t_out {
-            balance += g.amount[ins[i] as usize];
+    for o in 0..outs {
+        let (t_out, amount) = outflow(o);
+        while i < ins && inflow(i).0 <= t_out {
+            balance += inflow(i).1;
             i += 1;
         }
-        balance -= g.amount[o as usize];
+        balance -= amount;
         lowest = lowest.min(balance);
     }
     -lowest
