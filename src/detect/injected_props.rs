@@ -1,7 +1,8 @@
 //! Property tests: a pattern injected into random noise, with random sizes, amounts and
 //! timing inside the detector's defaults and with the rows in reverse order, is always
 //! found by its detector; and relatives who pay each other round every month, at any
-//! amount, never make a cycle, nor flatmates who split a new bill every month a layer.
+//! amount, never make a cycle, nor flatmates who split a new bill every month a layer,
+//! nor staff paid every month or a daily sweep to two subsidiaries.
 
 use proptest::prelude::*;
 
@@ -172,6 +173,39 @@ proptest! {
             friend(t);
         }, &super::motifs::stack::Stack);
         prop_assert!(found(&hits, &t, "R0", Role::Member));
+    }
+
+    #[test]
+    fn one_source_paying_the_same_payees_round_after_round(seed in 0u64..1000, payees in 2usize..6, days in 3i64..25, amount in 400.0f64..20_000.0, start in 10i64..120) {
+        let (t, hits) = run(seed, |t| {
+            for day in start..start + days {
+                for p in 0..payees {
+                    let varied = amount * (1.0 + ((day + p as i64) % 4) as f64 / 7.0);
+                    t.wire("SRC", &format!("P{p}"), day * D + (9 + p as i64) * H, varied);
+                }
+            }
+        }, &super::motifs::bipartite::Bipartite);
+        prop_assert!(found(&hits, &t, "SRC", Role::Member), "{:?}", hits);
+        prop_assert!(found(&hits, &t, "P1", Role::Member));
+    }
+
+    #[test]
+    fn staff_paid_every_month_and_daily_sweeps_are_no_layer(seed in 0u64..1000, staff in 2usize..8, months in 2i64..5, day in 0i64..20, amount in 50.0f64..50_000.0) {
+        let (t, hits) = run(seed, |t| {
+            for m in 0..months {
+                for s in 0..staff {
+                    // Paydays 28 to 31 days apart, moved off a weekend now and then.
+                    t.wire("EMPLOYER", &format!("STAFF{s}"), (m * 30 + day + m % 2) * D + s as i64 * H, amount);
+                }
+            }
+            for d in 0..150 {
+                for sub in ["SUB0", "SUB1"] {
+                    t.wire("PARENT", sub, d * D + 20 * H, amount * (1.0 + (d % 3) as f64 / 5.0));
+                }
+            }
+        }, &super::motifs::bipartite::Bipartite);
+        prop_assert!(!found(&hits, &t, "EMPLOYER", Role::Member), "{:?}", hits);
+        prop_assert!(!found(&hits, &t, "PARENT", Role::Member), "{:?}", hits);
     }
 
     #[test]

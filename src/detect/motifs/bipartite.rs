@@ -9,6 +9,16 @@
 //! whichever is more), times the chance that three in four of its transfers are as large
 //! as they are by its members' own amounts, at most `expected_by_chance`.
 //!
+//! A layer may also have one source that pays the same payees again and again
+//! ([`rounds`]): an account paying at least `min_side` new payees together, round after
+//! round (most of its transfers to them on days it pays two or more), each relationship
+//! opened and closed within `rounds_window_days` and never silent for longer than
+//! `window_days`, moving at least `rounds_min_amount` in all, and that many transfers in
+//! that span expected by chance at most `expected_by_chance` times over the dump at the
+//! source's own rate outside it. Every source still pays every sink; a simulator that
+//! labels one account paying three payees every day for a month "bipartite" means
+//! this, and a fan (each payee paid once) is not it.
+//!
 //! ## Why it matters
 //! typologies.md: "bipartite is every source to every sink of two account sets", one of
 //! the eight motifs labelled in AMLworld and AMLSim: a many-to-many layer that spreads
@@ -29,7 +39,8 @@
 //! three times the dump's median account makes in all are merchants, utilities or
 //! employers, whose shared customers are not a layer), `min_amount` (`p50`, per transfer
 //! on average), `expected_by_chance` (1),
-//! `skip_business_to_business` (true), `channels` (all but card).
+//! `skip_business_to_business` (true), `channels` (all but card); for one source,
+//! `rounds_window_days` (30) and `rounds_min_amount` (`p90`, in all).
 //!
 //! ## Look-alikes
 //! Neighbours paying the same utility and the same shop share busy receivers, which are
@@ -43,11 +54,21 @@
 //! share receivers week after week: a window must hold most of the receivers two
 //! sources ever shared, so one household is no layer. Two company accounts trading with the same suppliers are
 //! business. A biclique that is one layer of a stack is reported as the stack.
+//! With one source: staff are paid a month apart and a daily sweep to two subsidiaries
+//! goes on for the whole dump (neither opens and closes within the span); friends paid
+//! back daily after a trip have a history; a marketplace paying two new sellers daily
+//! beside its dozen others does what it always does; daily pocket money is the dump's
+//! small change; a caterer and a hall paid for a fortnight's event are businesses the
+//! host is a small part of (under a tenth of what they received meanwhile); two
+//! relationships that run side by side on days of their own are no rounds. A
+//! collector's payout, a structurer's split, a settlement's payout or a settlement
+//! shell's persons are reported as those typologies instead.
 
 use crate::config::Config;
 use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
 use crate::detect::search::bicliques::{self, Biclique};
+use crate::detect::search::rounds::{self, Rounds};
 use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::FlowGraph;
@@ -91,26 +112,39 @@ impl Detector for Bipartite {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let hits = bicliques::find(ctx).iter().map(|b| hit(ctx, b)).collect();
+        let mut hits: Vec<Hit> = bicliques::find(ctx).iter().map(|b| hit(ctx, b)).collect();
+        // Layers with one source read each account's own payments, whole: in parts of
+        // time `run` is called in the one place, which sees the whole dump, and this
+        // one pass over its adjacency is the only search made there.
+        hits.extend(rounds::find(ctx.graph, &ctx.config.bipartite).iter().map(|r| rounds_hit(ctx, r)));
         Outcome { hits, notes: Vec::new() }
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
-        &[Pattern::Stack, Pattern::Ub1, Pattern::Ub4]
+        // A layer with one source is what a collector's payout, a structurer's split, a
+        // settlement's payout or a settlement shell's persons look like from the
+        // outside: those say more.
+        &[Pattern::Stack, Pattern::Ub1, Pattern::Ub2, Pattern::Ub4, Pattern::Ub5, Pattern::Ub6]
     }
 }
 
-fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
-    let g = ctx.graph;
+/// A layer's members and transfers, and the amount it moved.
+fn members(g: &FlowGraph, edges: &[u32]) -> (HitBuilder, f64) {
     let mut b = HitBuilder::default();
     let mut total = 0.0;
-    for &e in &bc.edges {
+    for &e in edges {
         let a = g.amount[e as usize];
         total += a;
         b.account(g.src[e as usize], Role::Member, 0.0, a);
         b.account(g.dst[e as usize], Role::Member, a, 0.0);
         b.transfer(e);
     }
+    (b, total)
+}
+
+fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
+    let g = ctx.graph;
+    let (b, total) = members(g, &bc.edges);
     let first = bc.edges.iter().map(|&e| g.time[e as usize]).min().unwrap_or(0);
     let last = bc.edges.iter().map(|&e| g.time[e as usize]).max().unwrap_or(0);
     let mut proving = bc.edges.clone();
@@ -130,6 +164,33 @@ fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
         fmt_odds(bc.expected_by_chance),
     );
     let shape = 0.5 + 0.1 * (bc.edges.len() as f64 - 4.0).clamp(0.0, 5.0);
+    let strength = 0.7 * shape + 0.3 * novelty.term();
+    b.finish(g, Pattern::Bipartite, total, strength, reason)
+}
+
+/// The hit of a layer with one source: the source, its payees and every transfer between
+/// them.
+fn rounds_hit(ctx: &Context<'_>, r: &Rounds) -> Hit {
+    let g = ctx.graph;
+    let (b, total) = members(g, &r.edges);
+    let first = g.time[r.edges[0] as usize];
+    let last = g.time[r.edges[r.edges.len() - 1] as usize];
+    let novelty = AmountNovelty::measure(g, &[r.source], &r.edges);
+    let reason = format!(
+        "{} paid the same {} new payees ({}) together, round after round: {} transfers ({}) within {:.1} days, {:.0}% of them on the {} days it paid two or more, {:.0}x its usual rate{} (chance of such a run by its own habit: 1 in {})",
+        ctx.account(r.source),
+        r.sinks.len(),
+        ctx.account_list(&r.sinks),
+        r.edges.len(),
+        fmt_amount(total),
+        seconds_to_days(last - first),
+        100.0 * r.share_in_rounds,
+        r.rounds,
+        r.rate_ratio,
+        novelty.words(),
+        fmt_odds(r.expected_by_chance),
+    );
+    let shape = 0.5 + 0.1 * (r.edges.len() as f64 - 4.0).clamp(0.0, 5.0);
     let strength = 0.7 * shape + 0.3 * novelty.term();
     b.finish(g, Pattern::Bipartite, total, strength, reason)
 }
@@ -317,5 +378,124 @@ mod tests {
         t.reverse_rows();
         let a0 = t.dump.accounts.intern("A0");
         assert!(t.hits(&Bipartite).iter().any(|h| h.accounts.iter().any(|a| a.account == a0)));
+    }
+
+    /// `from` pays each of `to` on each of `days` (a round a day), amounts varying.
+    fn rounds(t: &mut Tiny, from: &str, to: &[&str], days: std::ops::Range<i64>, amount: f64) {
+        for day in days {
+            for (k, payee) in to.iter().enumerate() {
+                let varied = amount * (1.0 + 0.37 * ((day * 7 + k as i64 * 3) % 5) as f64 / 4.0);
+                t.wire(from, payee, day * D + (9 + k as i64) * H, varied);
+            }
+        }
+    }
+
+    /// The neighbourhood, with everyday amounts near 1,000, and ordinary history for
+    /// `members`.
+    fn rounds_world(members: &[&str]) -> Tiny {
+        let mut t = neighbourhood();
+        t.economy(1_000.0, 150, 600);
+        everyday(&mut t, &members.iter().map(|m| m.to_string()).collect::<Vec<_>>());
+        t
+    }
+
+    fn round_hits(t: &Tiny) -> Vec<Hit> {
+        t.hits(&Bipartite).into_iter().filter(|h| h.reason.contains("round after round")).collect()
+    }
+
+    #[test]
+    fn one_source_paying_the_same_new_payees_round_after_round_is_a_layer() {
+        let mut t = rounds_world(&["SRC", "P0", "P1", "P2"]);
+        rounds(&mut t, "SRC", &["P0", "P1", "P2"], 60..70, 900.0);
+        let hits = round_hits(&t);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (4, 30));
+        assert!(hits[0].reason.contains("the same 3 new payees"), "{}", hits[0].reason);
+        // Out of order and among noise, the same.
+        t.noise(3, 40, 300, 150);
+        t.reverse_rows();
+        assert_eq!(round_hits(&t).len(), 1);
+    }
+
+    #[test]
+    fn rounds_near_misses_do_not_fire() {
+        // Each payee paid on days of its own: two relationships side by side.
+        let mut t = rounds_world(&["SRC", "P0", "P1"]);
+        for day in (60..72).step_by(2) {
+            t.wire("SRC", "P0", day * D, 1_200.0);
+            t.wire("SRC", "P1", (day + 1) * D, 1_300.0);
+        }
+        assert!(round_hits(&t).is_empty(), "{:?}", round_hits(&t));
+        // One payee only, paid every day.
+        let mut t = rounds_world(&["SRC", "P0"]);
+        rounds(&mut t, "SRC", &["P0"], 60..70, 900.0);
+        assert!(round_hits(&t).is_empty());
+        // Every payee paid once: a fan, not rounds.
+        let mut t = rounds_world(&["SRC", "P0", "P1", "P2"]);
+        rounds(&mut t, "SRC", &["P0", "P1", "P2"], 60..61, 900.0);
+        assert!(round_hits(&t).is_empty());
+    }
+
+    #[test]
+    fn staff_paid_on_two_paydays_are_no_rounds() {
+        // A new employer's first two paydays, a month apart, then the dump ends.
+        let mut t = rounds_world(&["EMPLOYERX", "STAFF0", "STAFF1", "STAFF2"]);
+        for day in [120, 149] {
+            for s in ["STAFF0", "STAFF1", "STAFF2"] {
+                t.wire("EMPLOYERX", s, day * D, 2_500.0);
+            }
+        }
+        assert!(round_hits(&t).is_empty(), "{:?}", round_hits(&t));
+    }
+
+    #[test]
+    fn a_daily_sweep_to_two_subsidiaries_is_no_rounds() {
+        // The same two accounts every day of the dump: a standing arrangement, not a
+        // relationship that opens and closes.
+        let mut t = rounds_world(&["PARENT", "SUB0", "SUB1"]);
+        rounds(&mut t, "PARENT", &["SUB0", "SUB1"], 0..150, 5_000.0);
+        assert!(round_hits(&t).is_empty(), "{:?}", round_hits(&t));
+    }
+
+    #[test]
+    fn friends_with_a_shared_history_are_no_rounds() {
+        let mut t = rounds_world(&["ME", "FRIEND0", "FRIEND1"]);
+        for month in 0..4 {
+            t.wire("ME", "FRIEND0", (5 + 30 * month) * D, 60.0);
+            t.wire("ME", "FRIEND1", (6 + 30 * month) * D, 70.0);
+        }
+        // A trip together: both paid back daily for a week.
+        rounds(&mut t, "ME", &["FRIEND0", "FRIEND1"], 100..107, 900.0);
+        assert!(round_hits(&t).is_empty(), "{:?}", round_hits(&t));
+    }
+
+    #[test]
+    fn a_platform_paying_new_sellers_daily_beside_its_others_is_no_rounds() {
+        // A marketplace pays its sellers every day; two new ones join for ten days.
+        let mut t = rounds_world(&["PLATFORM", "NEW0", "NEW1"]);
+        let sellers: Vec<String> = (0..12).map(|k| format!("SELLER{k}")).collect();
+        let sellers: Vec<&str> = sellers.iter().map(String::as_str).collect();
+        rounds(&mut t, "PLATFORM", &sellers, 0..150, 900.0);
+        rounds(&mut t, "PLATFORM", &["NEW0", "NEW1"], 60..70, 900.0);
+        assert!(round_hits(&t).is_empty(), "{:?}", round_hits(&t));
+    }
+
+    #[test]
+    fn daily_pocket_money_and_two_busy_shops_are_no_rounds() {
+        // A parent gives two children the dump's small change every day for two weeks.
+        let mut t = rounds_world(&["PARENT", "KID0", "KID1"]);
+        rounds(&mut t, "PARENT", &["KID0", "KID1"], 60..74, 5.0);
+        assert!(round_hits(&t).is_empty(), "{:?}", round_hits(&t));
+        // A person paying a caterer and a hall every day of a fortnight's event: two
+        // busy businesses, of which it is a small part.
+        let mut t = rounds_world(&["HOST"]);
+        rounds(&mut t, "HOST", &["CATERER", "HALL"], 60..74, 900.0);
+        for day in 55..80 {
+            for c in 0..12 {
+                t.wire(&format!("GUEST{c}"), "CATERER", day * D + c * H, 300.0);
+                t.wire(&format!("GUEST{c}"), "HALL", day * D + c * H, 300.0);
+            }
+        }
+        assert!(round_hits(&t).is_empty(), "{:?}", round_hits(&t));
     }
 }

@@ -406,7 +406,8 @@ pub fn run_each_in_parts(
         let stage = progress.stage("detect: hits put together from what the parts found", None);
         // The one place sees the whole dump, with searches of its own: the detectors put
         // their hits together there from what the parts found, and nothing searches the
-        // whole dump for more.
+        // whole dump for more but bipartite's layers with one source, a pass over each
+        // account's own payments.
         let one_place = Context::new(g, ctx.dump, ctx.config);
         for &i in &gathered {
             let started = Instant::now();

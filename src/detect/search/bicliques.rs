@@ -43,6 +43,12 @@ pub struct BipartiteConfig {
     pub skip_business_to_business: bool,
     /// Channels that count.
     pub channels: Channels,
+    /// A layer with one source ([`super::rounds`]): every transfer from the source to each
+    /// payee falls within this many days (the relationship opens and closes there), and
+    /// comes within `window_days` of the one before.
+    pub rounds_window_days: Days,
+    /// Least a layer with one source moves in all, against the dump's amounts.
+    pub rounds_min_amount: AmountFloor,
 }
 
 /// One complete bipartite layer.

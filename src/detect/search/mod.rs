@@ -7,5 +7,6 @@ pub mod fans;
 pub mod first_payments;
 pub mod gather_scatter;
 pub mod mirrors;
+pub mod rounds;
 pub mod scatter_gather;
 pub mod shell_profile;
