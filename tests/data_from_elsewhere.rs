@@ -117,7 +117,7 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("largest_lead_accounts") <= 50.0, "{shown}");
     // Per typology: recall a little under where the motif detectors reach today (fan_in
-    // 0.38, fan_out 0.23, scatter_gather 0.71, gather_scatter 0.58, cycle 0.94,
+    // 0.38, fan_out 0.23, scatter_gather 0.75, gather_scatter 0.58, cycle 0.94,
     // bipartite 0.90), at account level, so a change that loses ground here fails.
     // bipartite was 0 by name (0.90 as fan_out) while a layer needed two sources: this
     // simulator's bipartite is one account paying the same payees every day.
@@ -128,15 +128,16 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     for (p, floor) in [
         (Pattern::FanIn, 0.35),
         (Pattern::FanOut, 0.2),
-        (Pattern::ScatterGather, 0.6),
+        (Pattern::ScatterGather, 0.7),
         (Pattern::GatherScatter, 0.5),
         (Pattern::Cycle, 0.85),
         (Pattern::Bipartite, 0.8),
     ] {
         assert!(account_row(p.code()).recall.0 >= floor, "{p}: {shown}");
     }
-    // ...and fan_out no longer names those layers' accounts (its precision was 0.21).
-    assert!(account_row(Pattern::FanOut.code()).precision.0 >= 0.55, "{shown}");
+    // ...and fan_out no longer names those layers' accounts (its precision was 0.21),
+    // nor the mules of scatter-gathers that passed on sums of their own (0.64).
+    assert!(account_row(Pattern::FanOut.code()).precision.0 >= 0.7, "{shown}");
     let any_precision = account_row("ANY").precision.0;
     assert!(any_precision >= 0.8, "{shown}");
 }

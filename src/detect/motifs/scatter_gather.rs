@@ -7,7 +7,10 @@
 //! of what `u` sent them: `|N+(u) ∩ N-(v)| >= 2` inside the window, time-respecting,
 //! and more than chance: the timing and pairing of the relays (below), times for each
 //! intermediary the share of the dump's amounts in the band its payment on had to hit,
-//! times the dump's transfers, at most `expected_by_chance`.
+//! times the dump's transfers, at most `expected_by_chance`. Once the money is shown to
+//! carry on, the other accounts `u` paid once within a window of those payments that
+//! paid `v` once within the window of being paid, whatever the sum (a mule passes on
+//! what it is told to), join the hit as intermediaries and the reason counts them.
 //!
 //! Amounts that are sized afresh at every leg leave timing and pairing as the
 //! evidence. Such a scatter-gather is still reported when `u` paid each `w` once only,
@@ -177,6 +180,7 @@ fn spec(config: &Config, min_amount: f64) -> Spec {
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::Role;
 
     fn case(t: &mut Tiny, mids: usize, keep: f64, delay: i64) {
         for k in 0..mids {
@@ -195,6 +199,31 @@ mod tests {
         let hits = t.hits(&ScatterGather);
         assert_eq!(hits.len(), 1);
         assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (5, 6));
+    }
+
+    #[test]
+    fn a_mule_that_passed_on_a_sum_of_its_own_joins_the_carried_split() {
+        let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
+        case(&mut t, 3, 0.95, 2 * D);
+        // A fourth mule, paid in the same hours, passes on a sum it was told to: more
+        // than it got, so none of U's money can be shown to carry on through it.
+        t.wire("U", "W3", 10 * D + 3 * H, 8_000.0);
+        t.wire("W3", "V", 12 * D, 9_500.0);
+        // Not of it: a payee U paid once who paid V weeks later, and U's landlord, paid
+        // every month, who paid V once in the same days.
+        t.wire("U", "LATE", 10 * D + 4 * H, 8_000.0);
+        t.wire("LATE", "V", 30 * D, 7_000.0);
+        for month in 0..5 {
+            t.wire("U", "LANDLORD", (1 + 30 * month) * D, 900.0);
+        }
+        t.wire("LANDLORD", "V", 11 * D, 5_000.0);
+        let hits = t.hits(&ScatterGather);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (6, 8), "{hits:?}");
+        assert!(hits[0].reason.contains("1 more it paid once"), "{}", hits[0].reason);
+        let w3 = t.dump.accounts.intern("W3");
+        assert!(hits[0].accounts.iter().any(|a| a.account == w3 && a.role == Role::Intermediary));
     }
 
     #[test]

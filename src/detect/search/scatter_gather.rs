@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::{most_likely, pairing_chance, popularity, subsets, AMOUNT_RESOLUTION};
 use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::algo::one_off::OneOffPayments;
 use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::FlowGraph;
 use crate::lookback::PartRule;
@@ -595,6 +596,9 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
     });
     let mut hits = Vec::new();
     let mut carried = std::collections::BTreeSet::new();
+    // By target, then intermediary, the quickest first: a carried target's other relays.
+    quickest_first(g, &mut any_amount);
+    let one_off = ctx.one_off_payments();
     for (v, mids, legs) in by_target {
         let sent: f64 = mids.values().map(|m| m.0).sum();
         let got: f64 = mids.values().map(|m| m.1.min(m.0)).sum();
@@ -613,6 +617,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             continue;
         }
         carried.insert(v);
+        let also = also_relayed(g, one_off, window, &any_amount, v, &legs);
         let mut proving: Vec<u32> = mids.values().flat_map(|m| m.2.iter().copied()).collect();
         proving.sort_unstable();
         let novelty = AmountNovelty::measure(g, &[u, v], &proving);
@@ -625,6 +630,25 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
                 b.transfer(e);
             }
         }
+        for &(w, e1, e2) in &also {
+            let (a1, a2) = (g.amount[e1 as usize], g.amount[e2 as usize]);
+            b.account(u, Role::Originator, 0.0, a1);
+            b.account(w, Role::Intermediary, a1, a2);
+            b.account(v, Role::Target, a2, 0.0);
+            b.transfer(e1);
+            b.transfer(e2);
+        }
+        let also_text = if also.is_empty() {
+            String::new()
+        } else {
+            let paid: f64 = also.iter().map(|&(_, _, e2)| g.amount[e2 as usize]).sum();
+            format!(
+                "; {} more it paid once in the same days paid {} once within the window too ({}), passing on other sums",
+                also.len(),
+                ctx.account(v),
+                fmt_amount(paid)
+            )
+        };
         let mut offshore: Vec<String> = mids
             .keys()
             .filter(|&&w| g.accounts.offshore[w as usize])
@@ -639,7 +663,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             format!(" ({n} of {} offshore: {})", mids.len(), offshore.join(", "))
         };
         let reason = format!(
-            "{} split {} over {} intermediaries{offshore_text} that passed {} ({:.0}%) on to {} within {:.0} days of receiving it{}",
+            "{} split {} over {} intermediaries{offshore_text} that passed {} ({:.0}%) on to {} within {:.0} days of receiving it{}{also_text}",
             ctx.account(u),
             fmt_amount(sent),
             mids.len(),
@@ -657,7 +681,6 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         let most_likely = most_likely(g, expected);
         // By target, in the order met.
         any_amount.sort_unstable_by_key(|p| (p.v, p.met));
-        let one_off = ctx.one_off_payments();
         // The intermediaries that passed most of a one-off receipt on to anyone in a
         // one-off payment: any of them could have been among those that agreed.
         let margin_candidates = distinct_intermediaries(any_amount.iter().filter(|p| {
@@ -716,6 +739,39 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         }
     }
     hits
+}
+
+/// The other intermediaries of a scatter-gather whose carried `legs` reach `v`: those
+/// the source paid once, within a window of the carried legs' payments, that paid `v`
+/// once within a window of it, whatever the sum (the quickest such path of each, from
+/// `by_target`, sorted by [`quickest_first`]). A launderer's mules pass on what they are
+/// told to, not always what they got; once most of the money is shown to carry on, the
+/// others that paid the same target in the same days are the same scatter.
+fn also_relayed(
+    g: &FlowGraph,
+    one_off: &OneOffPayments,
+    window: i64,
+    by_target: &[Path],
+    v: u32,
+    legs: &Pairs,
+) -> Vec<(u32, u32, u32)> {
+    let sent_at = legs.values().map(|&(e1, _)| g.time[e1 as usize]);
+    let (first, last) = (sent_at.clone().min().unwrap_or(0), sent_at.max().unwrap_or(0));
+    let paths = &by_target[by_target.partition_point(|p| p.v < v)..by_target.partition_point(|p| p.v <= v)];
+    paths
+        .chunk_by(|a, b| a.w == b.w)
+        .map(|q| &q[0])
+        .filter(|p| !legs.contains_key(&p.w))
+        .filter(|p| {
+            let (t1, t2) = (g.time[p.e1 as usize], g.time[p.e2 as usize]);
+            one_off.contains(p.e1)
+                && one_off.contains(p.e2)
+                && t1 >= last - window
+                && t1 <= first + window
+                && t2 - t1 <= window
+        })
+        .map(|p| (p.w, p.e1, p.e2))
+        .collect()
 }
 
 /// How many distinct intermediaries `paths` pass through.
