@@ -34,6 +34,24 @@ fn offshore_fund(t: &mut Tiny) {
     }
 }
 
+/// A builder on a three-week job pays its two new subcontractors every working day, and
+/// a household pays its new nanny and cleaner on the same days each week: layers with
+/// one source, round after round, of a company's business or a household's habit.
+fn daily_subcontractors(t: &mut Tiny) {
+    t.company("BUILDER", "US");
+    t.company("SUBCON1", "US");
+    t.company("SUBCON2", "US");
+    for day in 40..61i64 {
+        t.wire("BUILDER", "SUBCON1", day * D + 9 * H, 3_000.0 + 40.0 * (day % 5) as f64);
+        t.wire("BUILDER", "SUBCON2", day * D + 10 * H, 2_500.0 + 55.0 * (day % 3) as f64);
+    }
+    t.person("HOUSEHOLD", "US");
+    for week in 0..25i64 {
+        t.wire("HOUSEHOLD", "NANNY", (week * 7 + 3) * D, 600.0);
+        t.wire("HOUSEHOLD", "CLEANER", (week * 7 + 3) * D + H, 150.0);
+    }
+}
+
 /// A treasury sweep: a parent moves surplus cash to its offshore subsidiary every month,
 /// and the subsidiary pays a fraction back as dividends each quarter.
 fn treasury_sweep(t: &mut Tiny) {
@@ -213,7 +231,7 @@ fn crowdfunding(t: &mut Tiny) {
     t.wire("CAMPAIGN", "SUPPLIER", 48 * D, 8_500.0);
 }
 
-const LOOK_ALIKES: [LookAlike; 12] = [
+const LOOK_ALIKES: [LookAlike; 13] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -226,6 +244,7 @@ const LOOK_ALIKES: [LookAlike; 12] = [
     LookAlike { name: "dividend through a licensed registrar", build: dividend_registrar },
     LookAlike { name: "dividend paid by the company itself", build: dividend_direct },
     LookAlike { name: "crowdfunding campaign", build: crowdfunding },
+    LookAlike { name: "subcontractors and household staff paid in rounds", build: daily_subcontractors },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it

@@ -54,8 +54,10 @@
 //! share receivers week after week: a window must hold most of the receivers two
 //! sources ever shared, so one household is no layer. Two company accounts trading with the same suppliers are
 //! business. A biclique that is one layer of a stack is reported as the stack.
-//! With one source: staff are paid a month apart and a daily sweep to two subsidiaries
-//! goes on for the whole dump (neither opens and closes within the span); friends paid
+//! With one source: staff are paid a month apart, and a daily sweep to two subsidiaries
+//! or a household's nanny and cleaner paid on the same day each week go on for the whole
+//! dump (none opens and closes within the span); a builder paying two subcontractors
+//! every working day of a job is business between companies; friends paid
 //! back daily after a trip have a history; a marketplace paying two new sellers daily
 //! beside its dozen others does what it always does; daily pocket money is the dump's
 //! small change; a caterer and a hall paid for a fortnight's event are businesses the
