@@ -187,3 +187,47 @@ fn layer(
         expected_by_chance,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    fn layers(t: &Tiny) -> Vec<Rounds> {
+        find(&t.graph(), &t.config.bipartite)
+    }
+
+    #[test]
+    fn counts_the_rounds_and_the_share_paid_in_them() {
+        let mut t = Tiny::new();
+        t.economy(1_000.0, 150, 600);
+        // Both payees on days 60-64; P1 alone on day 66 as well.
+        for day in 60..65 {
+            t.wire("S", "P0", day * D + 9 * H, 1_500.0 + day as f64);
+            t.wire("S", "P1", day * D + 11 * H, 1_700.0 + day as f64);
+        }
+        t.wire("S", "P1", 66 * D, 1_650.0);
+        let found = layers(&t);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let r = &found[0];
+        assert_eq!((r.sinks.len(), r.edges.len(), r.rounds), (2, 11, 5));
+        assert!((r.share_in_rounds - 10.0 / 11.0).abs() < 1e-9, "{}", r.share_in_rounds);
+        assert!(r.expected_by_chance <= 1.0 && r.rate_ratio > 1.0);
+    }
+
+    #[test]
+    fn a_payee_it_is_a_small_part_of_is_no_member() {
+        let mut t = Tiny::new();
+        t.economy(1_000.0, 150, 600);
+        for day in 60..65 {
+            t.wire("S", "P0", day * D + 9 * H, 1_500.0);
+            t.wire("S", "SHOP", day * D + 10 * H, 1_600.0);
+            for c in 0..20 {
+                t.wire(&format!("C{c}"), "SHOP", day * D + c * H, 900.0);
+            }
+        }
+        assert!(layers(&t).is_empty(), "one member left: no layer");
+        // S was 5 of the 105 payments the shop received those days.
+        assert_eq!(received_within(&t.graph(), t.dump.accounts.index["SHOP"], 60 * D, 64 * D + 23 * H), 105);
+    }
+}
