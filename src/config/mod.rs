@@ -246,6 +246,7 @@ impl Config {
             ("gather_scatter.min_amount", self.gather_scatter.min_amount),
             ("scatter_gather.min_amount", self.scatter_gather.min_amount),
             ("bipartite.min_amount", self.bipartite.min_amount),
+            ("bipartite.rounds_min_amount", self.bipartite.rounds_min_amount),
             ("scoring.reference_amount", self.scoring.reference_amount),
         ]
     }
