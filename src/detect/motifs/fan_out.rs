@@ -54,10 +54,14 @@
 //! transfer of the dump. A hub that pays new payees its everyday amounts
 //! ranks below one that scatters amounts it never pays. A company splitting corporate money
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
-//! gather-scatter or UB1: those are reported instead, not twice. Not yet quiet (gaps on
-//! record in look_alikes.rs): a company paying a one-off dividend to its shareholders, or
-//! a fund redeeming investors, pays many payees it never paid before; nothing here reads
-//! yet whether the payees pass the money on.
+//! gather-scatter or UB1: those are reported instead, not twice. A fund redeeming its
+//! investors, a club refunding deposits or a borrower repaying its lenders pays people
+//! their own money: a payment of at most one and a half times what the payee had paid
+//! the hub before is a repayment, no leg of a fan (a mule's payees paid it nothing, or
+//! small change beside the fan's sums). Not yet quiet (a gap on record in
+//! look_alikes.rs): a company paying a one-off dividend to its shareholders pays many
+//! payees it never paid before; nothing here reads yet whether the payees pass the money
+//! on.
 
 use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
@@ -119,6 +123,27 @@ mod tests {
         assert_eq!(hits.len(), 1);
         let hub = t.dump.accounts.intern("HUB");
         assert!(hits[0].accounts.iter().any(|a| a.account == hub && a.role == Role::Hub));
+        assert!(hits[0].reason.contains("to 7 new payees"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn paying_people_back_their_own_money_is_no_fan_but_a_mule_paid_small_change_still_is() {
+        // Seven people paid the hub 1,800 to 2,400 weeks before; it pays each back up to
+        // half as much again.
+        let mut t = Tiny::new();
+        for k in 0..7i64 {
+            t.wire(&format!("P{k}"), "HUB", (20 + k) * D, 1_800.0 + 100.0 * k as f64);
+        }
+        burst(&mut t, "HUB", 7, 60 * D, 20 * H);
+        assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
+        // The same payees had paid the hub 50 each: what it pays them is not theirs.
+        let mut t = Tiny::new();
+        for k in 0..7i64 {
+            t.wire(&format!("P{k}"), "HUB", (20 + k) * D, 50.0);
+        }
+        burst(&mut t, "HUB", 7, 60 * D, 20 * H);
+        let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("to 7 new payees"), "{}", hits[0].reason);
     }
 

@@ -160,7 +160,10 @@ fn fan_hits_of(
     if list.len() < cfg.min_counterparties.get() {
         return Vec::new();
     }
-    let keep = counted(g, v, list, channels, cfg.skip_business_to_business);
+    let mut keep = counted(g, v, list, channels, cfg.skip_business_to_business);
+    if fan == Fan::Out {
+        keep = without_repayments(g, v, list, keep);
+    }
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
     let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
@@ -195,7 +198,48 @@ fn fan_hits_of(
     hits
 }
 
-/// The hit of one burst of `v`'s: the hub and its new counterparties, proved by the
+/// `keep` (indices into `v`'s out-list) without the payments that give a payee back what
+/// it paid `v` before: at most [`REPAID_AT_MOST`] times all it had paid `v` until then. A
+/// fund redeeming its investors, a club refunding deposits or a friend paying back a
+/// loan pays people their own money; a mule's payees had paid the hub nothing, or small
+/// change beside what the fan pays them.
+fn without_repayments(g: &FlowGraph, v: u32, list: AdjList<'_>, keep: Vec<usize>) -> Vec<usize> {
+    let incoming = g.in_list(v);
+    if incoming.is_empty() {
+        return keep;
+    }
+    // Payers of `v` that it also pays, each with its payments in time order: (payer,
+    // time, amount). Most accounts pay none of their payers, and pay nothing for this.
+    let mut payees: Vec<u32> = keep.iter().map(|&k| list.other[k]).collect();
+    payees.sort_unstable();
+    payees.dedup();
+    let mut paid_in: Vec<(u32, i64, f64)> = (0..incoming.len())
+        .filter(|&k| payees.binary_search(&incoming.other[k]).is_ok())
+        .map(|k| (incoming.other[k], incoming.time[k], incoming.amount[k]))
+        .collect();
+    if paid_in.is_empty() {
+        return keep;
+    }
+    paid_in.sort_unstable_by_key(|x| (x.0, x.1));
+    let paid_before = |payee: u32, time: i64| -> f64 {
+        let lo = paid_in.partition_point(|x| x.0 < payee);
+        let hi = paid_in.partition_point(|x| x.0 < payee || (x.0 == payee && x.1 < time));
+        paid_in[lo..hi].iter().map(|x| x.2).sum()
+    };
+    keep.into_iter()
+        .filter(|&k| {
+            let before = paid_before(list.other[k], list.time[k]);
+            !(before > 0.0 && list.amount[k] <= REPAID_AT_MOST * before)
+        })
+        .collect()
+}
+
+/// A payment back to someone who paid the account before is a repayment when it is at
+/// most this multiple of all they had paid it: a fund's gains on an investment, a
+/// refund with interest.
+const REPAID_AT_MOST: f64 = 1.5;
+
+/// The hit of one burst of `v`'s:/// The hit of one burst of `v`'s: the hub and its new counterparties, proved by the
 /// transfers with them. The window's other transfers, with counterparties the hub already
 /// knew, are named in the reason but prove nothing.
 fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: u32, burst: &Burst) -> Hit {
