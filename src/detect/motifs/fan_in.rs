@@ -68,7 +68,10 @@
 //! new business counterparties every week, so company-to-company payments do not count. Card purchases do not
 //! count. Friends paying a household back over a month, a few new people each week, pay
 //! its everyday amounts: no spread fan. Tenants seen first on the dump's first rent day
-//! pay again a month on, so they are not new senders. A hub that also passes the money on is reported as gather-scatter, or as UB1,
+//! pay again a month on, so they are not new senders. A lender collecting what it lent,
+//! or a seller refunded by its buyers, is paid back its own money: a payment of at most
+//! one and a half times what the hub had paid the sender before is a repayment, no leg of
+//! a fan. A hub that also passes the money on is reported as gather-scatter, or as UB1,
 //! UB4 or one of the other typologies when their evidence is there, not twice.
 //! Colleagues chipping in for a gift move less than one large transfer of the dump in
 //! all. Not yet quiet (a gap on record in look_alikes.rs): a crowdfunding campaign's
@@ -124,6 +127,24 @@ mod tests {
         for k in 0..senders {
             t.wire(&format!("S{k}"), hub, start + k as i64 * spacing, 3_000.0 + k as f64);
         }
+    }
+
+    #[test]
+    fn a_lender_collecting_what_it_lent_is_no_fan_but_a_mule_paid_by_strangers_is() {
+        // Six people the hub lent 2,500 to weeks before pay it back with interest.
+        let mut t = Tiny::new();
+        for k in 0..6i64 {
+            t.wire("HUB", &format!("S{k}"), (20 + k) * D, 2_500.0);
+        }
+        burst(&mut t, "HUB", 6, 60 * D, 30 * H);
+        assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
+        // Had it paid them small change only, what they send is not its own money.
+        let mut t = Tiny::new();
+        for k in 0..6i64 {
+            t.wire("HUB", &format!("S{k}"), (20 + k) * D, 40.0);
+        }
+        burst(&mut t, "HUB", 6, 60 * D, 30 * H);
+        assert_eq!(t.hits(&FanIn).len(), 1, "{:?}", t.hits(&FanIn));
     }
 
     #[test]

@@ -161,9 +161,10 @@ fn fan_hits_of(
         return Vec::new();
     }
     let mut keep = counted(g, v, list, channels, cfg.skip_business_to_business);
-    if fan == Fan::Out {
-        keep = without_repayments(g, v, list, keep);
-    }
+    keep = match fan {
+        Fan::Out => without_repayments(list, g.in_list(v), keep),
+        Fan::In => without_repayments(list, g.out_list(v), keep),
+    };
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
     let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
@@ -198,24 +199,25 @@ fn fan_hits_of(
     hits
 }
 
-/// `keep` (indices into `v`'s out-list) without the payments that give a payee back what
-/// it paid `v` before: at most [`REPAID_AT_MOST`] times all it had paid `v` until then. A
-/// fund redeeming its investors, a club refunding deposits or a friend paying back a
-/// loan pays people their own money; a mule's payees had paid the hub nothing, or small
-/// change beside what the fan pays them.
-fn without_repayments(g: &FlowGraph, v: u32, list: AdjList<'_>, keep: Vec<usize>) -> Vec<usize> {
-    let incoming = g.in_list(v);
-    if incoming.is_empty() {
+/// `keep` (indices into `list`, one direction of an account's transfers) without the
+/// transfers that give a counterparty back what it sent the other way before (`back`,
+/// the other direction): at most [`REPAID_AT_MOST`] times all of it until then. A fund
+/// redeeming its investors, a club refunding deposits or a lender collecting what it
+/// lent deals in people's own money; a mule's payees had paid the hub nothing, and its
+/// senders had been paid nothing, or small change beside what the fan moves.
+fn without_repayments(list: AdjList<'_>, back: AdjList<'_>, keep: Vec<usize>) -> Vec<usize> {
+    if back.is_empty() {
         return keep;
     }
-    // Payers of `v` that it also pays, each with its payments in time order: (payer,
-    // time, amount). Most accounts pay none of their payers, and pay nothing for this.
+    // Counterparties the other way that this way deals with too, each with its transfers
+    // in time order: (counterparty, time, amount). Most accounts deal with none of them
+    // both ways, and pay nothing for this.
     let mut payees: Vec<u32> = keep.iter().map(|&k| list.other[k]).collect();
     payees.sort_unstable();
     payees.dedup();
-    let mut paid_in: Vec<(u32, i64, f64)> = (0..incoming.len())
-        .filter(|&k| payees.binary_search(&incoming.other[k]).is_ok())
-        .map(|k| (incoming.other[k], incoming.time[k], incoming.amount[k]))
+    let mut paid_in: Vec<(u32, i64, f64)> = (0..back.len())
+        .filter(|&k| payees.binary_search(&back.other[k]).is_ok())
+        .map(|k| (back.other[k], back.time[k], back.amount[k]))
         .collect();
     if paid_in.is_empty() {
         return keep;
@@ -239,7 +241,7 @@ fn without_repayments(g: &FlowGraph, v: u32, list: AdjList<'_>, keep: Vec<usize>
 /// refund with interest.
 const REPAID_AT_MOST: f64 = 1.5;
 
-/// The hit of one burst of `v`'s:/// The hit of one burst of `v`'s: the hub and its new counterparties, proved by the
+/// The hit of one burst of `v`'s: the hub and its new counterparties, proved by the
 /// transfers with them. The window's other transfers, with counterparties the hub already
 /// knew, are named in the reason but prove nothing.
 fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: u32, burst: &Burst) -> Hit {
