@@ -180,7 +180,7 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
         assert!(account_row(p.code()).recall.0 >= recall, "{p}: {shown}");
     }
     assert!(account_row(Pattern::Cycle.code()).precision.0 >= 0.7, "{shown}");
-    // 0.762 today (0.710 while a hub's repayments counted as legs of its fans; 0.704
+    // 0.730 today (0.710 while a hub's repayments counted as legs of its fans; 0.704
     // before a fan running a little past its window was continued):
     // 0.609 while a hit's amounts were read against a short history alone
     // (one added above and below rather than two drawn from the dump's amounts), 0.577
@@ -191,6 +191,6 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
     // they counted as new); 0.578 since short histories are read with the dump's
     // amounts beside them (more fans found, some of them everyday); 0.569 since a fan
     // running a little past its window takes its first or last counterparty too; 0.631
-    // since paying people back their own money is no fan-out (0.628 with fan-ins too).
-    assert!(account_row("ANY").precision.0 >= 0.6, "{shown}");
+    // since paying people back their own money is no fan-out; 0.669 with fan-ins too.
+    assert!(account_row("ANY").precision.0 >= 0.64, "{shown}");
 }

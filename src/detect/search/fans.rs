@@ -91,6 +91,9 @@ pub struct BurstSearch<'a> {
     /// `(first, last)` times of bursts found before; a window that comes within
     /// `window` of one of them is not read.
     pub apart_from: &'a [(i64, i64)],
+    /// Positions in the list (sorted) that give their counterparty back its own money
+    /// ([`repayments`]): their counterparties are known, never new.
+    pub repaid: &'a [usize],
 }
 
 impl BurstSearch<'_> {
@@ -160,10 +163,10 @@ fn fan_hits_of(
     if list.len() < cfg.min_counterparties.get() {
         return Vec::new();
     }
-    let mut keep = counted(g, v, list, channels, cfg.skip_business_to_business);
-    keep = match fan {
-        Fan::Out => without_repayments(list, g.in_list(v), keep),
-        Fan::In => without_repayments(list, g.out_list(v), keep),
+    let keep = counted(g, v, list, channels, cfg.skip_business_to_business);
+    let repaid = match fan {
+        Fan::Out => repayments(list, g.in_list(v), &keep),
+        Fan::In => repayments(list, g.out_list(v), &keep),
     };
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
@@ -176,6 +179,7 @@ fn fan_hits_of(
             window: days_to_seconds(cfg.window_days.get()),
             relationship: Relationship::of_fan(cfg),
             apart_from: &found,
+            repaid: &repaid,
         };
         let burst = densest_at_any_scale(g, list, &keep, baseline, &search, |b| {
             b.new_counterparties >= cfg.min_counterparties.get()
@@ -191,7 +195,7 @@ fn fan_hits_of(
             let moved: f64 = b.proving().iter().map(|&e| g.amount[e as usize]).sum();
             moved >= floor && spread_beyond_largest(g, v, b.proving()) >= floor / 2.0
         })
-        .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor, &found));
+        .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor, &found, &repaid));
         let Some(burst) = burst else { break };
         found.push((burst.from, burst.to));
         hits.push(burst_hit(ctx, cfg, fan, pattern, v, &burst));
@@ -199,15 +203,16 @@ fn fan_hits_of(
     hits
 }
 
-/// `keep` (indices into `list`, one direction of an account's transfers) without the
-/// transfers that give a counterparty back what it sent the other way before (`back`,
-/// the other direction): at most [`REPAID_AT_MOST`] times all of it until then. A fund
-/// redeeming its investors, a club refunding deposits or a lender collecting what it
-/// lent deals in people's own money; a mule's payees had paid the hub nothing, and its
-/// senders had been paid nothing, or small change beside what the fan moves.
-fn without_repayments(list: AdjList<'_>, back: AdjList<'_>, keep: Vec<usize>) -> Vec<usize> {
+/// The positions of `keep` (indices into `list`, one direction of an account's
+/// transfers, sorted) that give a counterparty back what it sent the other way before
+/// (`back`, the other direction): at most [`REPAID_AT_MOST`] times all of it until then.
+/// A fund redeeming its investors, a club refunding deposits or a lender collecting what
+/// it lent deals in people's own money; a mule's payees had paid the hub nothing, and
+/// its senders had been paid nothing, or small change beside what the fan moves. Such
+/// counterparties are known, not new; the transfers stay the account's business.
+fn repayments(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<usize> {
     if back.is_empty() {
-        return keep;
+        return Vec::new();
     }
     // Counterparties the other way that this way deals with too, each with its transfers
     // in time order: (counterparty, time, amount). Most accounts deal with none of them
@@ -220,7 +225,7 @@ fn without_repayments(list: AdjList<'_>, back: AdjList<'_>, keep: Vec<usize>) ->
         .map(|k| (back.other[k], back.time[k], back.amount[k]))
         .collect();
     if paid_in.is_empty() {
-        return keep;
+        return Vec::new();
     }
     paid_in.sort_unstable_by_key(|x| (x.0, x.1));
     let paid_before = |payee: u32, time: i64| -> f64 {
@@ -228,10 +233,11 @@ fn without_repayments(list: AdjList<'_>, back: AdjList<'_>, keep: Vec<usize>) ->
         let hi = paid_in.partition_point(|x| x.0 < payee || (x.0 == payee && x.1 < time));
         paid_in[lo..hi].iter().map(|x| x.2).sum()
     };
-    keep.into_iter()
+    keep.iter()
+        .copied()
         .filter(|&k| {
             let before = paid_before(list.other[k], list.time[k]);
-            !(before > 0.0 && list.amount[k] <= REPAID_AT_MOST * before)
+            before > 0.0 && list.amount[k] <= REPAID_AT_MOST * before
         })
         .collect()
 }
@@ -382,10 +388,11 @@ fn slow_fan(
     cfg: &FanConfig,
     floor: f64,
     apart_from: &[(i64, i64)],
+    repaid: &[usize],
 ) -> Option<Burst> {
     let relationship = Relationship::of_fan(cfg);
     let span = relationship.ends_within;
-    let search = BurstSearch { window: span, relationship, apart_from };
+    let search = BurstSearch { window: span, relationship, apart_from, repaid };
     let (mut b, new_edges) = densest(g, list, keep, baseline, span, span, &search, true)?;
     if b.new_counterparties < cfg.min_counterparties.get() {
         return None;
@@ -438,7 +445,7 @@ fn continued(
     ) else {
         return burst;
     };
-    let dealt = Dealings::of(g, list, keep, search.relationship.lapse);
+    let dealt = Dealings::of(g, list, keep, search.relationship.lapse, search.repaid);
     let ends_within = search.relationship.ends_within;
     let proving: FxHashSet<u32> = burst.new_edges.iter().copied().collect();
     let mut new: FxHashSet<u32> =
@@ -511,7 +518,13 @@ struct Dealings<'a> {
 }
 
 impl<'a> Dealings<'a> {
-    fn of(g: &'a FlowGraph, list: AdjList<'a>, keep: &'a [usize], lapse: i64) -> Dealings<'a> {
+    fn of(
+        g: &'a FlowGraph,
+        list: AdjList<'a>,
+        keep: &'a [usize],
+        lapse: i64,
+        repaid: &[usize],
+    ) -> Dealings<'a> {
         let mut dealt = Dealings {
             list,
             keep,
@@ -537,6 +550,13 @@ impl<'a> Dealings<'a> {
             })
             .collect();
         dealt.opens = opens;
+        // A counterparty given back its own money is known, as one that fell silent is.
+        for k in (0..keep.len()).filter(|&k| repaid.binary_search(&keep[k]).is_ok()) {
+            let party = dealt.party(k);
+            if let Some(entry) = dealt.by_party.get_mut(&party) {
+                entry.2 = true;
+            }
+        }
         dealt
     }
 
@@ -748,7 +768,7 @@ pub fn densest_within(
     rate_window: i64,
     relationship: Relationship,
 ) -> Option<Burst> {
-    let search = BurstSearch { window: span, relationship, apart_from: &[] };
+    let search = BurstSearch { window: span, relationship, apart_from: &[], repaid: &[] };
     densest(g, list, keep, baseline, span, rate_window, &search, false).map(|(b, _)| b)
 }
 
@@ -766,7 +786,7 @@ fn densest(
     new_edges: bool,
 ) -> Option<(Burst, Vec<u32>)> {
     let relationship = search.relationship;
-    let dealt = Dealings::of(g, list, keep, relationship.lapse);
+    let dealt = Dealings::of(g, list, keep, relationship.lapse, search.repaid);
     let party = |k: usize| dealt.party(k);
     let time = |k: usize| dealt.time(k);
     // New counterparties in [lo, hi] are the fresh openings k there whose counterparty's

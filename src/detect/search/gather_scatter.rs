@@ -240,7 +240,8 @@ fn within_window(
     // the gathers read at each scale, the most telling one that a scatter follows: a
     // week that also holds an earlier receipt the hub kept may hide the pass its
     // busiest days made.
-    let search = BurstSearch { window, relationship: Relationship::inside(window), apart_from: &[] };
+    let search =
+        BurstSearch { window, relationship: Relationship::inside(window), apart_from: &[], repaid: &[] };
     let gather = densest_at_any_scale(g, ins, &keep_in, baseline(g, v, ins, channels), &search, |b| {
         b.counterparties >= spec.min_senders
             && b.rate_ratio >= spec.min_rate_ratio
