@@ -144,6 +144,13 @@ fn members(g: &FlowGraph, edges: &[u32]) -> (HitBuilder, f64) {
     (b, total)
 }
 
+/// A layer's strength: its size (from four transfers up to nine) and how far its
+/// amounts sit above its members' own.
+fn strength(transfers: usize, novelty: &AmountNovelty) -> f64 {
+    let shape = 0.5 + 0.1 * (transfers as f64 - 4.0).clamp(0.0, 5.0);
+    0.7 * shape + 0.3 * novelty.term()
+}
+
 fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
     let g = ctx.graph;
     let (b, total) = members(g, &bc.edges);
@@ -165,9 +172,7 @@ fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
         novelty.words(),
         fmt_odds(bc.expected_by_chance),
     );
-    let shape = 0.5 + 0.1 * (bc.edges.len() as f64 - 4.0).clamp(0.0, 5.0);
-    let strength = 0.7 * shape + 0.3 * novelty.term();
-    b.finish(g, Pattern::Bipartite, total, strength, reason)
+    b.finish(g, Pattern::Bipartite, total, strength(bc.edges.len(), &novelty), reason)
 }
 
 /// The hit of a layer with one source: the source, its payees and every transfer between
@@ -192,9 +197,7 @@ fn rounds_hit(ctx: &Context<'_>, r: &Rounds) -> Hit {
         novelty.words(),
         fmt_odds(r.expected_by_chance),
     );
-    let shape = 0.5 + 0.1 * (r.edges.len() as f64 - 4.0).clamp(0.0, 5.0);
-    let strength = 0.7 * shape + 0.3 * novelty.term();
-    b.finish(g, Pattern::Bipartite, total, strength, reason)
+    b.finish(g, Pattern::Bipartite, total, strength(r.edges.len(), &novelty), reason)
 }
 
 #[cfg(test)]

@@ -551,7 +551,7 @@ impl<'a> Dealings<'a> {
             .collect();
         dealt.opens = opens;
         // A counterparty given back its own money is known, as one that fell silent is.
-        for k in (0..keep.len()).filter(|&k| repaid.binary_search(&keep[k]).is_ok()) {
+        for k in (0..keep.len()).filter(|&k| !repaid.is_empty() && repaid.binary_search(&keep[k]).is_ok()) {
             let party = dealt.party(k);
             if let Some(entry) = dealt.by_party.get_mut(&party) {
                 entry.2 = true;

@@ -161,8 +161,9 @@ fn layer(
     if share_in_rounds < MIN_SHARE_IN_ROUNDS {
         return None;
     }
+    // `rounded` is in time order: its distinct days are where the day changes.
     let rounds =
-        rounded.iter().map(|&k| list.time[k].div_euclid(DAY)).collect::<std::collections::BTreeSet<_>>();
+        rounded.chunk_by(|&a, &b| list.time[a].div_euclid(DAY) == list.time[b].div_euclid(DAY)).count();
     let (first, last) = (list.time[ks[0]], list.time[ks[ks.len() - 1]]);
     let span = (last - first).max(DAY) as f64;
     let dump = days_to_seconds(g.scale.span_days) as f64;
@@ -181,7 +182,7 @@ fn layer(
         source: s,
         sinks,
         edges: ks.iter().map(|&k| list.edges[k]).collect(),
-        rounds: rounds.len(),
+        rounds,
         share_in_rounds,
         rate_ratio,
         expected_by_chance,

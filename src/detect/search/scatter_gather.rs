@@ -596,8 +596,9 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
     });
     let mut hits = Vec::new();
     let mut carried = std::collections::BTreeSet::new();
-    // By target, then intermediary, the quickest first: a carried target's other relays.
-    quickest_first(g, &mut any_amount);
+    // By target, then intermediary, the quickest first, for a carried target's other
+    // relays: sorted once the first target is carried, not on every source's scan.
+    let mut by_quickest = false;
     let one_off = ctx.one_off_payments();
     for (v, mids, legs) in by_target {
         let sent: f64 = mids.values().map(|m| m.0).sum();
@@ -617,6 +618,10 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             continue;
         }
         carried.insert(v);
+        if !by_quickest {
+            quickest_first(g, &mut any_amount);
+            by_quickest = true;
+        }
         let also = also_relayed(g, one_off, window, &any_amount, v, &legs);
         let mut proving: Vec<u32> = mids.values().flat_map(|m| m.2.iter().copied()).collect();
         proving.sort_unstable();
