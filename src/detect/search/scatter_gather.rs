@@ -181,30 +181,41 @@ pub struct Spec {
 
 /// The chance of a scatter-gather whose amounts do not carry on, from `legs` (per
 /// intermediary `w`: the quickest pair `u -> w`, `w -> v`): the product over
-/// intermediaries of the chance that `w`, sending at its own rate, sends anything that
-/// soon after receiving ([`Scale::chance_within`]), times the chance that it pays `v` by
-/// habit or by trade ([`pairing_chance`]), but for one intermediary's pairing: the
-/// search follows whoever it paid, so `v` is a choice, not a coincidence, for one of
-/// them. Two accounts that pay the same landlord or
-/// shop every month after a parent's transfer do so by habit; two distributors that
-/// each pay a big importer, whom half the market pays, after their own customer paid
-/// them do so by trade; two quiet accounts that each pay one stranger within days of
-/// receiving from the same source do neither.
+/// intermediaries of the chance that `w`, sending at its own rate, pays `v` that soon
+/// after receiving: the payments it makes in that time ([`Scale::expected_within`]),
+/// each landing on `v` by habit or by trade ([`pairing_chance`]), at most one. For one
+/// intermediary only its sending counts, not its pairing: the search follows whoever it
+/// paid, so `v` is a choice, not a coincidence, for one of them. Two accounts that pay
+/// the same landlord or shop every month after a parent's transfer do so by habit; two
+/// distributors that each pay a big importer, whom half the market pays, after their
+/// own customer paid them do so by trade; a busy account that pays a dozen people in
+/// the weeks after being paid has a dozen chances to meet anyone's target; two quiet
+/// accounts that each pay one stranger within days of receiving from the same source
+/// do none of these.
 ///
-/// [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
+/// [`Scale::expected_within`]: crate::graph::scale::Scale::expected_within
 pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
-    let (mut chance, mut likeliest) = (1.0f64, 0.0f64);
     let intermediaries: Vec<u32> = legs.keys().copied().collect();
     let popular = popularity(g, v, &intermediaries);
-    for (&w, &(e1, e2)) in legs {
-        let pairing = pairing_chance(g, w, v, popular);
-        let delay = g.time[e2 as usize] - g.time[e1 as usize];
-        chance *= g.scale.chance_within(g.sent_over_dump(w), delay) * pairing;
-        likeliest = likeliest.max(pairing);
-    }
+    // Per intermediary: how likely it sends anything that soon, how likely it pays v
+    // that soon, and its pairing.
+    let relays: Vec<(f64, f64, f64)> = legs
+        .iter()
+        .map(|(&w, &(e1, e2))| {
+            let pairing = pairing_chance(g, w, v, popular);
+            let delay = g.time[e2 as usize] - g.time[e1 as usize];
+            let sends = g.scale.expected_within(g.sent_over_dump(w), delay);
+            (sends.min(1.0), (sends * pairing).min(1.0), pairing)
+        })
+        .collect();
     // The search takes whoever an intermediary paid as the target: one pairing (the
     // likeliest, to be fair to the source) is the choice of target, not a coincidence.
-    chance / likeliest.max(f64::MIN_POSITIVE)
+    let chosen = (0..relays.len()).max_by(|&a, &b| relays[a].2.total_cmp(&relays[b].2).then(b.cmp(&a)));
+    relays
+        .iter()
+        .enumerate()
+        .map(|(k, &(sends, pays_v, _))| if Some(k) == chosen { sends } else { pays_v })
+        .product()
 }
 
 /// The chance of a scatter-gather whose amounts carry on: its timing and pairing
@@ -996,5 +1007,42 @@ mod tests {
             keep_readable(&g, &spec, &mut staged);
         }
         assert_eq!(read(&g, &spec, &staged), read(&g, &spec, &paths));
+    }
+
+    #[test]
+    fn a_busy_relay_is_no_rarer_than_a_quiet_one() {
+        use crate::detect::testkit::D;
+        // Q0, Q1 pay nobody but V; B0, B1 pay sixty others over the dump and V once.
+        // Each was paid by U, and paid V twenty days later.
+        let mut t = Tiny::new();
+        t.span(100);
+        for w in ["Q0", "Q1", "B0", "B1"] {
+            t.wire("U", w, 10 * D, 500.0);
+            t.wire(w, "V", 30 * D, 400.0);
+        }
+        for b in ["B0", "B1"] {
+            for k in 0..60 {
+                t.wire(b, &format!("{b}-SHOP{k}"), (k * 100 / 60) * D + 1, 20.0);
+            }
+        }
+        let g = t.graph();
+        let legs = |t: &mut Tiny, names: [&str; 2]| -> Pairs {
+            names
+                .iter()
+                .map(|n| {
+                    let w = t.dump.accounts.intern(n);
+                    let e1 = (0..g.edge_count()).find(|&e| g.dst[e] == w && g.amount[e] == 500.0);
+                    let e2 = (0..g.edge_count()).find(|&e| g.src[e] == w && g.amount[e] == 400.0);
+                    (w, (e1.unwrap() as u32, e2.unwrap() as u32))
+                })
+                .collect()
+        };
+        let v = t.dump.accounts.intern("V");
+        let quiet = relay_chance(&g, v, &legs(&mut t, ["Q0", "Q1"]));
+        let busy = relay_chance(&g, v, &legs(&mut t, ["B0", "B1"]));
+        // A quiet account sends within twenty days a fifth of the time, and then to V;
+        // a busy one sends a dozen payments in that time, each a chance to meet V.
+        assert!((quiet - 0.2 * 0.2).abs() < 0.01, "quiet {quiet}");
+        assert!(busy >= quiet, "busy {busy} quiet {quiet}");
     }
 }
