@@ -15,10 +15,12 @@
 //! Amounts that are sized afresh at every leg leave timing and pairing as the
 //! evidence. Such a scatter-gather is still reported when `u` paid each `w` once only,
 //! all within one window, each `w` paid `v` once only (looked for up to four windows
-//! after it was paid), and the product over the intermediaries of the chance that `w`,
-//! at its own rate of sending, sends anything that soon, times the share of its payments
-//! that go to `v` (or the share of the dump's accounts that pay `v`, when more), times
-//! the dump's transfers, is at most `expected_by_chance` (as for cycles). It ranks a
+//! after it was paid), and the product over the intermediaries of the chance that `w`
+//! pays `v` that soon (the payments it makes in that time at its own rate, each going to
+//! `v` with the share of its payments that go to `v`, or the share of the dump's accounts
+//! that pay `v` when more; at most one), times the dump's transfers, is at most
+//! `expected_by_chance` (as for cycles). A busy account has as many chances to meet a
+//! target as it makes payments. It ranks a
 //! little below one whose amounts carry on, and its reason gives the chance.
 //!
 //! Mules who keep a fixed cut pass the rest on whenever they get round to it. A
