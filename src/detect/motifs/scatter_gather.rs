@@ -14,8 +14,8 @@
 //!
 //! Amounts that are sized afresh at every leg leave timing and pairing as the
 //! evidence. Such a scatter-gather is still reported when `u` paid each `w` once only,
-//! all within one window, each `w` paid `v` once only (looked for up to four windows
-//! after it was paid), and the product over the intermediaries of the chance that `w`
+//! all within one window, each `w` paid `v` once only (looked for up to
+//! `relay_horizon_days` after it was paid), and the product over the intermediaries of the chance that `w`
 //! pays `v` that soon (the payments it makes in that time at its own rate, each going to
 //! `v` with the share of its payments that go to `v`, or the share of the dump's accounts
 //! that pay `v` when more; at most one), times the dump's transfers, is at most
@@ -25,13 +25,13 @@
 //!
 //! Mules who keep a fixed cut pass the rest on whenever they get round to it. A
 //! scatter-gather is also reported when at least `min_intermediaries` intermediaries,
-//! each paid once by `u`, each paid `v` once (looked for up to four windows later) the
+//! each paid once by `u`, each paid `v` once (looked for up to `relay_horizon_days` later) the
 //! same share of what they received, within one per cent, and the chance of that timing,
 //! pairing and those amounts (for every intermediary after the first, the share of the
 //! dump's amounts in the band its payment had to hit, times the shares tried) passes the
 //! same test. When several sources pay the intermediaries (mules pooling what several
 //! controllers sent them), the share is of what those sources, each of which paid at
-//! least two of them, paid each intermediary once within four windows before its one
+//! least two of them, paid each intermediary once within `relay_horizon_days` before its one
 //! payment to `v`.
 //!
 //! ## Why it matters
@@ -50,7 +50,10 @@
 //! `[scatter_gather]`: `window_days` (7, per leg pair), `min_intermediaries` (2, the
 //! definition), `min_retained` (0.8: what reaches `v` / what `u` sent the intermediaries,
 //! typologies.md OS4), `min_amount` (`p50` sent), `expected_by_chance` (1, for
-//! scatter-gathers whose amounts do not carry on), `skip_business_to_business`,
+//! scatter-gathers whose amounts do not carry on), `relay_horizon_days` (60: a quiet
+//! mule may take weeks to pass money on, as a loop of strangers may take two months to
+//! close; the chance decides, and a longer wait only costs evidence, since each relay
+//! is then one of more payments the account made), `skip_business_to_business`,
 //! `channels` (all but card).
 //!
 //! ## Look-alikes
@@ -99,6 +102,10 @@ pub struct ScatterGatherConfig {
     /// When the amounts do not carry on: most scatter-gathers with timing and pairing as
     /// unlikely expected by chance among the dump's transfers.
     pub expected_by_chance: Multiple,
+    /// How long after being paid an intermediary's one-off payment on is still read
+    /// where the chance test decides (legs sized afresh, the same share kept, pooled
+    /// sources): it only bounds the search.
+    pub relay_horizon_days: Days,
     /// Leave out transfers between two companies (when holder kinds are known).
     pub skip_business_to_business: bool,
     /// Channels that count.
@@ -168,6 +175,7 @@ fn spec(config: &Config, min_amount: f64) -> Spec {
     Spec {
         pattern: Pattern::ScatterGather,
         window: days_to_seconds(cfg.window_days.get()),
+        horizon: days_to_seconds(cfg.relay_horizon_days.get()),
         min_intermediaries: cfg.min_intermediaries.get(),
         min_retained: cfg.min_retained.get(),
         min_amount,
@@ -364,6 +372,31 @@ mod tests {
         let hits = t.hits(&ScatterGather);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("within 14.0 days of receiving"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn quiet_mules_that_relay_five_weeks_later_are_found_on_timing() {
+        // Past four windows: five accounts that pay their shop once a month each pay V
+        // once, five weeks after U paid them. Each such payment falls in those five weeks
+        // one time in six; all five doing so is more than chance in this dump.
+        let mut t = Tiny::new();
+        t.economy(500.0, 200, 200);
+        for k in 0..5 {
+            let w = format!("W{k}");
+            for d in 0..7 {
+                t.wire(&w, &format!("SHOP{k}"), d * 30 * D + 5 * H, 40.0);
+            }
+            t.wire("U", &w, 100 * D + k * H, 900.0);
+            t.wire(&w, "V", 135 * D + k * H, 300.0 + 250.0 * k as f64);
+        }
+        let hits = t.hits(&ScatterGather);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("within 35.0 days of receiving"), "{}", hits[0].reason);
+        // Beyond the horizon the search does not look.
+        let mut short = t;
+        short.config.scatter_gather.relay_horizon_days =
+            crate::config::params::Days::try_from(28.0).expect("days");
+        assert!(short.hits(&ScatterGather).is_empty());
     }
 
     #[test]

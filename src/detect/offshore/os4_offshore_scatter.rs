@@ -134,6 +134,8 @@ fn spec(config: &Config, min_amount: f64) -> Spec {
     Spec {
         pattern: Pattern::Os4,
         window: days_to_seconds(cfg.window_days.get()),
+        // No chance test reads beyond the window.
+        horizon: days_to_seconds(cfg.window_days.get()),
         min_intermediaries: cfg.min_intermediaries.get(),
         min_retained: cfg.min_retained.get(),
         min_amount,

@@ -138,12 +138,6 @@ struct SameMargin {
     chance: f64,
 }
 
-/// How many windows after receiving the timing route looks for an intermediary's relay.
-/// Its chance, not this bound, decides: a quiet account that pays a stranger two weeks
-/// after being paid is as telling as a busy one that does so within the hour, while a
-/// busy account relaying after two weeks has a chance near one and stays quiet.
-const TIMED_HORIZON_WINDOWS: i64 = 4;
-
 /// How far apart two intermediaries' kept shares may be and still be the same margin:
 /// one per cent of what each passed on (amounts rounded to cents, fees rounded to a
 /// unit). The band's chance is counted, so a wider band only costs evidence.
@@ -160,6 +154,12 @@ pub struct Spec {
     pub pattern: Pattern,
     /// Seconds within which each intermediary forwards.
     pub window: i64,
+    /// Seconds after being paid within which an intermediary's one-off payment on is
+    /// read when the chance decides ([`Spec::expected_by_chance`]). Its chance, not this
+    /// bound, decides: a quiet account that pays a stranger two weeks after being paid
+    /// is as telling as a busy one that does so within the hour, while a busy account
+    /// relaying after two weeks has a chance near one and stays quiet.
+    pub horizon: i64,
     /// Distinct (qualifying) intermediaries.
     pub min_intermediaries: usize,
     /// Money reaching the target / money sent to the intermediaries.
@@ -341,7 +341,7 @@ pub fn part_rule(spec: &Spec) -> PartRule {
 /// How long after receiving the search follows an intermediary's payments on.
 fn horizon(spec: &Spec) -> i64 {
     if spec.expected_by_chance.is_some() {
-        TIMED_HORIZON_WINDOWS * spec.window
+        spec.horizon.max(spec.window)
     } else {
         spec.window
     }
@@ -976,6 +976,7 @@ mod tests {
         let spec = Spec {
             pattern: Pattern::ScatterGather,
             window: 24 * H,
+            horizon: 96 * H,
             min_intermediaries: 2,
             min_retained: 0.8,
             min_amount: 0.0,
