@@ -58,7 +58,9 @@
 //!
 //! ## Look-alikes
 //! Two friends each paying the same landlord after a parent sent them money forward
-//! little of it, and they pay the landlord every month; staff paid by a payroll every
+//! little of it, and they pay the landlord every month; tenants who pay their usual rent
+//! after a relative sent them a little more pass on a sum their habit sized, so its size
+//! is no evidence of money carried on (amounts count only for payees paid once); staff paid by a payroll every
 //! month who spend at the same store after payday are paid by habit, not once;
 //! company-to-company trade is left out; busy intermediaries (merchants, employers)
 //! send so often that their habit explains a payment on within weeks; distributors that
@@ -275,6 +277,20 @@ mod tests {
             t.wire(&child, "LANDLORD", 102 * D + k * H, 850.0);
         }
         t
+    }
+
+    #[test]
+    fn tenants_paying_their_usual_rent_after_a_parent_paid_them_stay_quiet() {
+        // The five children of `children_paying_rent(5)` (found: see above), who also
+        // pay the landlord 850 every other month: the rent is sized by habit, not by
+        // what the parent sent, and carries no evidence of money passed on.
+        let mut t = children_paying_rent(5);
+        for k in 0..5 {
+            for m in [0, 1, 2, 4, 5] {
+                t.wire(&format!("CHILD{k}"), "LANDLORD", (m * 30 + 2) * D + k * H, 850.0);
+            }
+        }
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
     }
 
     /// `children_paying_rent(paying)`, with `payer` paying 35 other relatives 900 the

@@ -219,15 +219,21 @@ pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
 }
 
 /// The chance of a scatter-gather whose amounts carry on: its timing and pairing
-/// ([`relay_chance`]), times, per intermediary, the share of the dump's amounts in the
-/// band its payment on had to hit (from `min_retained` of what it received to a little
-/// over it). Two children whom a parent paid, each paying the same landlord or shop
-/// within the week a sum their money covers, are everyday life in a busy dump; five
-/// strangers each passing on nearly all they received are not.
+/// ([`relay_chance`]), times, per intermediary that pays `v` once only, the share of the
+/// dump's amounts in the band its payment on had to hit (from `min_retained` of what it
+/// received to a little over it). Two children whom a parent paid, each paying the same
+/// landlord or shop within the week a sum their money covers, are everyday life in a
+/// busy dump; five strangers each passing on nearly all they received are not. A
+/// payment to a payee the intermediary pays again and again (rent, a bill, a club) is
+/// sized by that habit, whatever it received: its size is no evidence of money carried
+/// on.
 fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs) -> f64 {
     let amounts: f64 = legs
-        .values()
-        .map(|&(e1, _)| {
+        .iter()
+        .map(|(&w, &(e1, _))| {
+            if g.payments_over_dump(w, v) > 1 {
+                return 1.0;
+            }
             let received = g.amount[e1 as usize];
             g.scale.share_between(spec.min_retained * received, received * CARRIED_AT_MOST)
         })
