@@ -228,10 +228,30 @@ fn repayments(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<usize
         return Vec::new();
     }
     paid_in.sort_unstable_by_key(|x| (x.0, x.1));
+    // What each counterparty had paid up to and including each of its transfers, a
+    // running sum restarted at each counterparty: a payment reads what was paid before
+    // it with one search, not by adding that history up again (a sweep both ways every
+    // day would be quadratic).
+    let mut sum = 0.0;
+    let running: Vec<f64> = paid_in
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            if i == 0 || paid_in[i - 1].0 != x.0 {
+                sum = 0.0;
+            }
+            sum += x.2;
+            sum
+        })
+        .collect();
     let paid_before = |payee: u32, time: i64| -> f64 {
         let lo = paid_in.partition_point(|x| x.0 < payee);
         let hi = paid_in.partition_point(|x| x.0 < payee || (x.0 == payee && x.1 < time));
-        paid_in[lo..hi].iter().map(|x| x.2).sum()
+        if hi > lo {
+            running[hi - 1]
+        } else {
+            0.0
+        }
     };
     keep.iter()
         .copied()
@@ -551,10 +571,12 @@ impl<'a> Dealings<'a> {
             .collect();
         dealt.opens = opens;
         // A counterparty given back its own money is known, as one that fell silent is.
-        for k in (0..keep.len()).filter(|&k| !repaid.is_empty() && repaid.binary_search(&keep[k]).is_ok()) {
-            let party = dealt.party(k);
-            if let Some(entry) = dealt.by_party.get_mut(&party) {
-                entry.2 = true;
+        if !repaid.is_empty() {
+            for k in (0..keep.len()).filter(|&k| repaid.binary_search(&keep[k]).is_ok()) {
+                let party = dealt.party(k);
+                if let Some(entry) = dealt.by_party.get_mut(&party) {
+                    entry.2 = true;
+                }
             }
         }
         dealt
