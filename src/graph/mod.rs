@@ -559,15 +559,14 @@ impl FlowGraph {
         &self.in_edges[self.in_offsets[v] as usize..self.in_offsets[v + 1] as usize]
     }
 
-    /// Outgoing transfers of `v` strictly after `after` and up to `to`: edge ids and
-    /// their amounts, side by side.
-    pub fn out_after(&self, v: u32, after: i64, to: i64) -> (&[u32], &[f64]) {
-        let v = v as usize;
-        let (lo, hi) = (self.out_offsets[v] as usize, self.out_offsets[v + 1] as usize);
-        let times = &self.out_time[lo..hi];
-        let a = times.partition_point(|&t| t <= after);
-        let b = times.partition_point(|&t| t <= to).max(a);
-        (&self.out_edges[lo + a..lo + b], &self.out_amount[lo + a..lo + b])
+    /// Outgoing transfers of `v` strictly after `after` and up to `to`, read from `v`'s
+    /// own list: a caller that needs a payment's receiver or time takes it from there
+    /// rather than by edge id from the graph-wide arrays, which waits on memory.
+    pub fn out_after(&self, v: u32, after: i64, to: i64) -> AdjList<'_> {
+        let out = self.out_list(v);
+        let a = out.time.partition_point(|&t| t <= after);
+        let b = out.time.partition_point(|&t| t <= to).max(a);
+        out.range(a..b)
     }
 
     /// The receiver of `e`'s outgoing transfers at or after `e`'s time (a transfer with

@@ -338,10 +338,11 @@ fn linked_matches(
             }
             let i = Leg { edge: e as u32, time: ins.time[k], amount: ins.amount[k], hub: x };
             for &y in members {
-                let (edges, amounts) = g.out_after(y, i.time - gap - 1, i.time + gap);
-                for (&oe, &oa) in edges.iter().zip(amounts) {
-                    let o = Leg { edge: oe, time: g.time[oe as usize], amount: oa, hub: y };
-                    if oa >= leg_floor && is_leg(oe as usize, g.dst[oe as usize]) && matches(&i, &o) {
+                let outs = g.out_after(y, i.time - gap - 1, i.time + gap);
+                for k in 0..outs.len() {
+                    let (oe, oa) = (outs.edges[k], outs.amount[k]);
+                    let o = Leg { edge: oe, time: outs.time[k], amount: oa, hub: y };
+                    if oa >= leg_floor && is_leg(oe as usize, outs.other[k]) && matches(&i, &o) {
                         m.push((x, y, i.edge, oe));
                     }
                 }
@@ -450,8 +451,8 @@ fn pair_closest(g: &FlowGraph, mut cands: Vec<Candidate>, gap: i64) -> Vec<Mirro
 /// move, and the two legs are not a mirror.
 fn crossed(g: &FlowGraph, x: u32, y: u32, i: u32, o: u32, gap: i64) -> bool {
     let (t1, t2) = (g.time[i as usize].min(g.time[o as usize]), g.time[i as usize].max(g.time[o as usize]));
-    let (edges, _) = g.out_after(x, t1 - gap - 1, t2 + gap);
-    edges.iter().any(|&e| g.dst[e as usize] == y && g.channel[e as usize] != Channel::Card)
+    let outs = g.out_after(x, t1 - gap - 1, t2 + gap);
+    (0..outs.len()).any(|k| outs.other[k] == y && g.channel[outs.edges[k] as usize] != Channel::Card)
 }
 
 /// Implied and table exchange rates of one pair: `(paid currency, received currency,

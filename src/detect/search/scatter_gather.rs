@@ -400,9 +400,8 @@ fn relays_into(ctx: &Context<'_>, spec: &Spec, v: u32, owned: Option<(i64, i64)>
     // What w was paid, one-off, by others than v within the horizon before its payment
     // e2 to v: (transfer, payer, amount), read from w's incoming list rather than by
     // transfer id from the graph's columns.
-    let receipts = |w: u32, e2: u32| -> Vec<(u32, u32, f64)> {
+    let receipts = |w: u32, e2: u32, t2: i64| -> Vec<(u32, u32, f64)> {
         let into_w = g.in_list(w);
-        let t2 = g.time[e2 as usize];
         let from = into_w.time.partition_point(|&t| t < t2.saturating_sub(horizon));
         let to = into_w.time.partition_point(|&t| t <= t2);
         (from..to)
@@ -417,7 +416,7 @@ fn relays_into(ctx: &Context<'_>, spec: &Spec, v: u32, owned: Option<(i64, i64)>
         .filter(|&k| owned.is_none_or(|(from, to)| (from..to).contains(&incoming.time[k])) && relayed(k))
         .filter_map(|k| {
             let (w, e2) = (incoming.other[k], incoming.edges[k]);
-            let receipts = receipts(w, e2);
+            let receipts = receipts(w, e2, incoming.time[k]);
             (!receipts.is_empty()).then_some(Relay { w, e2, receipts })
         })
         .collect()
@@ -555,9 +554,9 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
         {
             continue;
         }
-        let (next, amounts) = g.out_after(w, t1, t1 + horizon);
-        for (&e2, &a2) in next.iter().zip(amounts) {
-            let v = g.dst[e2 as usize];
+        let next = g.out_after(w, t1, t1 + horizon);
+        for j in 0..next.len() {
+            let (e2, a2, v, t2) = (next.edges[j], next.amount[j], next.other[j], next.time[j]);
             if v == u || v == w || !counts(e2, w, v) {
                 continue;
             }
@@ -568,7 +567,7 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
                     keep_readable(g, spec, &mut any_amount);
                 }
             }
-            if a2 > a1 * CARRIED_AT_MOST || g.time[e2 as usize] > t1 + window {
+            if a2 > a1 * CARRIED_AT_MOST || t2 > t1 + window {
                 continue;
             }
             carrying.push(path);

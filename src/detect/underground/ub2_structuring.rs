@@ -464,11 +464,11 @@ fn target_hit(
     // Where the structured money went: sizeable transfers out of the target until
     // one window after the last structured day.
     let until = (last_day + 1 + window) * DAY;
-    let (outs, amounts) = g.out_after(target, first.day * DAY - 1, until);
+    let outs = g.out_after(target, first.day * DAY - 1, until);
     let mut onward = 0.0;
     let mut payees = BTreeSet::new();
-    for (&e, &a) in outs.iter().zip(amounts) {
-        let d = g.dst[e as usize];
+    for k in 0..outs.len() {
+        let (e, a, d) = (outs.edges[k], outs.amount[k], outs.other[k]);
         if d != target && g.channel[e as usize] != Channel::Card && a >= 0.1 * total {
             b.account(d, Role::Payout, a, 0.0);
             b.account(target, Role::Target, 0.0, a);

@@ -108,21 +108,22 @@ fn settle(ctx: &Context<'_>, cfg: &Ub5Config, n: &MirrorNetwork) -> Option<Hit> 
     let until = last + days_to_seconds(cfg.settle_within_days.get());
     // The debtor pays abroad itself, or through accounts it funds with a good part of it.
     let mut payers = vec![(debtor, None)];
-    let (edges, amounts) = g.out_after(debtor, start - 1, until);
-    for (&e, &a) in edges.iter().zip(amounts) {
-        let d = g.dst[e as usize];
+    let paid = g.out_after(debtor, start - 1, until);
+    for k in 0..paid.len() {
+        let (e, a, d) = (paid.edges[k], paid.amount[k], paid.other[k]);
         if a >= 0.3 * owed.abs() && g.accounts.country[d as usize] == g.accounts.country[debtor as usize] {
             payers.push((d, Some(e)));
         }
     }
     let mut settlements: Vec<u32> = Vec::new();
     for &(p, _) in &payers {
-        let (edges, _) = g.out_after(p, start - 1, until);
-        settlements.extend(edges.iter().copied().filter(|&e| {
-            let d = g.dst[e as usize];
-            g.accounts.country[d as usize] == to_country
+        let paid = g.out_after(p, start - 1, until);
+        settlements.extend((0..paid.len()).filter_map(|k| {
+            let d = paid.other[k];
+            (g.accounts.country[d as usize] == to_country
                 && g.accounts.country[p as usize] != to_country
-                && g.amount[e as usize] >= cfg.tolerance.get() * owed.abs()
+                && paid.amount[k] >= cfg.tolerance.get() * owed.abs())
+            .then_some(paid.edges[k])
         }));
     }
     settlements.sort_unstable();

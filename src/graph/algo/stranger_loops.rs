@@ -34,6 +34,9 @@ const BLOCK: usize = 16;
 /// Entries whose onward positions are found together while the index is built.
 const ONWARD_CHUNK: usize = 1 << 20;
 
+/// The `onward` of a payment whose receiver makes no one-off payment at or after it.
+const NO_ONWARD: u32 = u32::MAX;
+
 /// Every payer's one-off payments, in time order with their size shares (the share of
 /// the payer's other one-off payments at least as large, two drawn from the dump added):
 /// what a search among strangers follows. Built once per run.
@@ -148,12 +151,12 @@ impl StrangerPayments {
         for start in (0..index.entries.len()).step_by(ONWARD_CHUNK) {
             let chunk = start..(start + ONWARD_CHUNK).min(index.entries.len());
             onward.clear();
-            onward.par_extend(
-                index.entries[chunk.clone()]
-                    .par_iter()
-                    .with_min_len(1024)
-                    .map(|x| index.from(x.to, x.time).0 as u32),
-            );
+            onward.par_extend(index.entries[chunk.clone()].par_iter().with_min_len(1024).map(|x| {
+                match index.from(x.to, x.time) {
+                    (at, end) if at == end => NO_ONWARD,
+                    (at, _) => at as u32,
+                }
+            }));
             for (entry, &at) in index.entries[chunk].iter_mut().zip(&onward) {
                 entry.onward = at;
             }
@@ -213,6 +216,8 @@ struct Entry {
     to: u32,
     /// The position of the receiver's first one-off payment at or after this one: where
     /// a search goes on from it, found once rather than by a binary search at every step.
+    /// [`NO_ONWARD`] when there is none: a path cannot go on, nor close, through this
+    /// payment, which a search then knows without reading the receiver's payments.
     onward: u32,
 }
 
@@ -385,8 +390,9 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         // A relay passes when timing x share is at most `within`; timing only grows with
         // the delay, so a block whose smallest share fails at its first entry's timing
         // fails throughout.
-        let (mut k, end) = (index.entries[last].onward as usize, index.offsets[at as usize + 1] as usize);
-        if k == end || index.entries[k].time > self.last_close {
+        let onward = index.entries[last].onward;
+        let (mut k, end) = (onward as usize, index.offsets[at as usize + 1] as usize);
+        if onward == NO_ONWARD || index.entries[k].time > self.last_close {
             return true;
         }
         // Below `within` is where a hop's chance may pass the gate.
@@ -403,13 +409,16 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                 k += BLOCK;
                 continue;
             }
-            let (here, Entry { edge: e, to, .. }, chance_here) = (k, index.entries[k], raw(k));
+            let (here, Entry { edge: e, to, onward, .. }, chance_here) = (k, index.entries[k], raw(k));
             k += 1;
             if chance_here > within {
                 continue;
             }
             let hop = look_elsewhere(chance_here, expected);
-            if to == self.origin
+            // A receiver that makes no one-off payment from then on can neither relay nor
+            // close the loop: it is not visited, which costs the search nothing.
+            if onward == NO_ONWARD
+                || to == self.origin
                 || hop > self.spec.max_hop_chance
                 || to == at
                 || self.nodes.contains(&to)
