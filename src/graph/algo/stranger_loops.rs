@@ -63,10 +63,26 @@ impl StrangerPayments {
         one_off: &OneOffPayments,
         counts: impl Fn(u32) -> bool + Sync,
     ) -> StrangerPayments {
+        // Which transfers are in, found once in transfer order: asked of each payer's
+        // list, by transfer id, in both passes below, it read two graph-wide columns at
+        // random for every transfer.
+        let bits = usize::BITS as usize;
+        let blocks: Vec<usize> = (0..g.edge_count().div_ceil(bits))
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|b| {
+                let edges = b * bits..((b + 1) * bits).min(g.edge_count());
+                edges.fold(0usize, |block, e| {
+                    let e32 = e as u32;
+                    block | (usize::from(one_off.contains(e32) && counts(e32)) << (e % bits))
+                })
+            })
+            .collect();
+        let indexed = FixedBitSet::with_capacity_and_blocks(g.edge_count(), blocks);
+        let mine = |e: u32| indexed.contains(e as usize);
         // Counted first and written in place, payer by payer on every thread: a vector
         // per payer held 16 bytes a payment besides the index at the peak of a 100M run,
         // and millions of small allocations the allocator kept after.
-        let mine = |e: u32| one_off.contains(e) && counts(e);
         let made: Vec<u32> = (0..g.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)
@@ -111,7 +127,7 @@ impl StrangerPayments {
                 }
             },
         );
-        StrangerPayments::assemble(g.edge_count(), offsets, entries, made)
+        StrangerPayments::assemble(indexed, offsets, entries, made)
     }
 
     /// The index of a part of the dump whose graph `part` holds some of this index's
@@ -128,17 +144,21 @@ impl StrangerPayments {
             );
             offsets.push(entries.len() as u32);
         }
-        StrangerPayments::assemble(part.edge_count(), offsets, entries, self.made.clone())
-    }
-
-    /// The index of `entries`, each payer's from `offsets`, over a graph of `edges`
-    /// transfers: which transfers it holds, each block's smallest share and each entry's
-    /// `onward` position.
-    fn assemble(edges: usize, offsets: Vec<u32>, entries: Vec<Entry>, made: Vec<u32>) -> StrangerPayments {
-        let mut indexed = FixedBitSet::with_capacity(edges);
+        let mut indexed = FixedBitSet::with_capacity(part.edge_count());
         for entry in &entries {
             indexed.insert(entry.edge as usize);
         }
+        StrangerPayments::assemble(indexed, offsets, entries, self.made.clone())
+    }
+
+    /// The index of `entries`, each payer's from `offsets`, which are the transfers
+    /// `indexed` marks: each block's smallest share and each entry's `onward` position.
+    fn assemble(
+        indexed: FixedBitSet,
+        offsets: Vec<u32>,
+        entries: Vec<Entry>,
+        made: Vec<u32>,
+    ) -> StrangerPayments {
         let mut index = StrangerPayments { indexed, offsets, entries, block_min: Vec::new(), made };
         index.block_min = index
             .entries
