@@ -28,14 +28,22 @@ type Pairs = BTreeMap<u32, (u32, u32)>;
 type SharedPairs = BTreeMap<u32, (u32, u32, f64)>;
 
 /// A two-hop path `u -> w -> v` a scan met: `e1` from the source to `w`, `e2` from `w`
-/// to `v`, and when it was met among the scan's paths ([`met`]).
+/// to `v`, and how long `w` held the money (seconds from `e1` to `e2`), kept beside
+/// them because sorting by it read two transfers' times at random at every comparison.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Path {
     v: u32,
     w: u32,
-    met: u64,
     e1: u32,
     e2: u32,
+    held: i64,
+}
+
+impl Path {
+    /// When the scan met it among its paths ([`met`]).
+    fn met(&self) -> u64 {
+        met(self.e1, self.e2)
+    }
 }
 
 /// The order in which a scan meets path `e1`, `e2`: by its payment to the intermediary,
@@ -63,7 +71,6 @@ impl SourcePaths {
     fn into_whole(mut self, part: &Context<'_>) -> SourcePaths {
         for p in self.carrying.iter_mut().chain(self.any_amount.iter_mut()) {
             (p.e1, p.e2) = (part.whole_edge(p.e1), part.whole_edge(p.e2));
-            p.met = met(p.e1, p.e2);
         }
         self
     }
@@ -113,15 +120,15 @@ fn margin_share(g: &FlowGraph, spec: &Spec, p: &Path) -> Option<f64> {
 
 /// Sorts `paths` by target and intermediary, the quickest first (the first met among
 /// equally quick ones): how long the intermediary held the money.
-fn quickest_first(g: &FlowGraph, paths: &mut [Path]) {
-    paths.sort_unstable_by_key(|p| (p.v, p.w, g.time[p.e2 as usize] - g.time[p.e1 as usize], p.met));
+fn quickest_first(paths: &mut [Path]) {
+    paths.sort_unstable_by_key(|p| (p.v, p.w, p.held, p.met()));
 }
 
 /// Keeps, of `paths`, what the scan's later passes read: per target and intermediary the
 /// quickest path (the first met among equally quick ones), and every path that passes a
 /// margin share on. Sorted by target, intermediary, delay and order met.
 fn keep_readable(g: &FlowGraph, spec: &Spec, paths: &mut Vec<Path>) {
-    quickest_first(g, paths);
+    quickest_first(paths);
     let mut previous = None;
     paths.retain(|p| {
         let quickest = previous != Some((p.v, p.w));
@@ -560,7 +567,7 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
             if v == u || v == w || !counts(e2, w, v) {
                 continue;
             }
-            let path = Path { v, w, met: met(e1, e2), e1, e2 };
+            let path = Path { v, w, e1, e2, held: t2 - t1 };
             if spec.expected_by_chance.is_some() {
                 any_amount.push(path);
                 if any_amount.len() >= COMPACT_AT {
@@ -587,7 +594,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
     let SourcePaths { mut carrying, mut any_amount } = paths;
     // v -> (w -> (sent to w, forwarded by w, edges)), for the targets reached through
     // enough intermediaries.
-    carrying.sort_unstable_by_key(|p| (p.v, p.w, p.met));
+    carrying.sort_unstable_by_key(|p| (p.v, p.w, p.met()));
     // The intermediaries that passed money on to anyone: any of them could have been
     // among those that reached a target.
     let candidates = distinct_intermediaries(carrying.iter());
@@ -635,7 +642,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         }
         carried.insert(v);
         if !by_quickest {
-            quickest_first(g, &mut any_amount);
+            quickest_first(&mut any_amount);
             by_quickest = true;
         }
         let also = also_relayed(g, one_off, window, &any_amount, v, &legs);
@@ -701,7 +708,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
     if let Some(expected) = spec.expected_by_chance {
         let most_likely = most_likely(g, expected);
         // By target, in the order met.
-        any_amount.sort_unstable_by_key(|p| (p.v, p.met));
+        any_amount.sort_unstable_by_key(|p| (p.v, p.met()));
         // The intermediaries that passed most of a one-off receipt on to anyone in a
         // one-off payment: any of them could have been among those that agreed.
         let margin_candidates = distinct_intermediaries(any_amount.iter().filter(|p| {
@@ -732,7 +739,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             }
         }
         // By target, then intermediary: the quickest pair first.
-        quickest_first(g, &mut any_amount);
+        quickest_first(&mut any_amount);
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
             let v = paths[0].v;
             if carried.contains(&v) || !through_enough(paths, spec.min_intermediaries) {
@@ -961,13 +968,15 @@ mod tests {
     /// met, and the quickest path per target and intermediary.
     fn read(g: &FlowGraph, spec: &Spec, paths: &[Path]) -> Read {
         let mut by_met = paths.to_vec();
-        by_met.sort_unstable_by_key(|p| (p.v, p.met));
+        by_met.sort_unstable_by_key(|p| (p.v, p.met()));
         let margins =
-            by_met.iter().filter(|p| margin_share(g, spec, p).is_some()).map(|p| (p.v, p.met)).collect();
+            by_met.iter().filter(|p| margin_share(g, spec, p).is_some()).map(|p| (p.v, p.met())).collect();
         let mut quickest = paths.to_vec();
         keep_readable(g, spec, &mut quickest);
-        let firsts =
-            quickest.chunk_by(|a, b| (a.v, a.w) == (b.v, b.w)).map(|q| (q[0].v, q[0].w, q[0].met)).collect();
+        let firsts = quickest
+            .chunk_by(|a, b| (a.v, a.w) == (b.v, b.w))
+            .map(|q| (q[0].v, q[0].w, q[0].met()))
+            .collect();
         (margins, firsts)
     }
 
@@ -994,12 +1003,10 @@ mod tests {
         // repeats of each target and intermediary.
         let n = g.edge_count() as u32;
         let paths: Vec<Path> = (0..600u32)
-            .map(|k| Path {
-                v: k % 4,
-                w: (k / 4) % 3,
-                met: u64::from((k * 7919) % 600),
-                e1: (k * 13) % n,
-                e2: (k * 31 + 5) % n,
+            .map(|k| {
+                let (e1, e2) = ((k * 13) % n, (k * 31 + 5) % n);
+                let held = g.time[e2 as usize] - g.time[e1 as usize];
+                Path { v: k % 4, w: (k / 4) % 3, e1, e2, held }
             })
             .collect();
         let mut kept = paths.clone();
