@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
 use crate::detect::{Context, Hit, HitBuilder, Role};
@@ -258,11 +259,12 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
         .flat_map_iter(|u| scan(ctx, spec, u, paths_from(ctx, spec, u, None)))
         .collect();
     if pools(spec) {
+        let relayable = relayable(ctx, spec);
         hits.par_extend(
             (0..n)
                 .into_par_iter()
                 .with_min_len(256)
-                .filter_map(|v| gathered(ctx, spec, v, relays_into(ctx, spec, v, None))),
+                .filter_map(|v| gathered(ctx, spec, v, relays_into(ctx, spec, &relayable, v, None))),
         );
     }
     without_settling_up(ctx, &mut hits);
@@ -285,11 +287,12 @@ pub fn found_in(part: &Context<'_>, spec: &Spec) -> Found {
         })
         .collect();
     let targets = if pools(spec) {
+        let relayable = relayable(part, spec);
         (0..n)
             .into_par_iter()
             .with_min_len(256)
             .filter_map(|v| {
-                let relays = relays_into(part, spec, v, owned);
+                let relays = relays_into(part, spec, &relayable, v, owned);
                 (!relays.is_empty()).then(|| (v, relays.into_iter().map(|r| r.into_whole(part)).collect()))
             })
             .collect()
@@ -390,14 +393,19 @@ fn without_settling_up(ctx: &Context<'_>, hits: &mut Vec<Hit>) {
 /// The relays into `v` ([`Relay`]) whose payment to `v` falls in `owned` (all of them
 /// without), in the order of `v`'s receipts: each one-off payer `w` of `v` with what it
 /// received one-off, within the timed horizon before its payment, from others than `v`.
-fn relays_into(ctx: &Context<'_>, spec: &Spec, v: u32, owned: Option<(i64, i64)>) -> Vec<Relay> {
+fn relays_into(
+    ctx: &Context<'_>,
+    spec: &Spec,
+    relayable: &FixedBitSet,
+    v: u32,
+    owned: Option<(i64, i64)>,
+) -> Vec<Relay> {
     let g = ctx.graph;
-    let one_off = ctx.one_off_payments();
     let horizon = horizon(spec);
-    let counts = |e: u32, a: u32, b: u32| counted(g, spec, e, a, b);
+    // One-off and on the spec's channels (`relayable`), between two accounts that count.
+    let counts = |e: u32, a: u32, b: u32| relayable.contains(e as usize) && counted_between(g, spec, a, b);
     let incoming = g.in_list(v);
-    let relayed =
-        |k: usize| one_off.contains(incoming.edges[k]) && counts(incoming.edges[k], incoming.other[k], v);
+    let relayed = |k: usize| counts(incoming.edges[k], incoming.other[k], v);
     // Too few one-off payers to make a gather over the whole dump: nothing to read.
     if owned.is_none()
         && (0..incoming.len()).filter(|&k| relayed(k)).nth(spec.min_intermediaries - 1).is_none()
@@ -414,7 +422,7 @@ fn relays_into(ctx: &Context<'_>, spec: &Spec, v: u32, owned: Option<(i64, i64)>
         (from..to)
             .filter(|&j| {
                 let (s, e1) = (into_w.other[j], into_w.edges[j]);
-                s != v && s != w && e1 != e2 && one_off.contains(e1) && counts(e1, s, w)
+                s != v && s != w && e1 != e2 && counts(e1, s, w)
             })
             .map(|j| (into_w.edges[j], into_w.other[j], into_w.amount[j]))
             .collect()
@@ -533,8 +541,21 @@ fn pooled_hit(
 /// True when transfer `e` from `a` to `b` counts: on the spec's channels, not to
 /// itself, and not company-to-company when those are left out.
 fn counted(g: &FlowGraph, spec: &Spec, e: u32, a: u32, b: u32) -> bool {
+    spec.channels.contains(&g.channel[e as usize]) && counted_between(g, spec, a, b)
+}
+
+/// True when a transfer from `a` to `b` may count: not to itself, and not
+/// company-to-company when those are left out.
+fn counted_between(g: &FlowGraph, spec: &Spec, a: u32, b: u32) -> bool {
     let company = |x: u32| g.accounts.business_like[x as usize];
-    spec.channels.contains(&g.channel[e as usize]) && a != b && !(spec.skip_b2b && company(a) && company(b))
+    a != b && !(spec.skip_b2b && company(a) && company(b))
+}
+
+/// The one-off payments of `ctx`'s dump on the spec's channels: what a relay's receipts
+/// are, read by transfer id from an intermediary's list.
+fn relayable(ctx: &Context<'_>, spec: &Spec) -> FixedBitSet {
+    let g = ctx.graph;
+    ctx.one_off_payments().marked(|e| spec.channels.contains(&g.channel[e as usize]))
 }
 
 /// The two-hop paths from `u`'s payments in `owned` (all of them without), each

@@ -2,6 +2,7 @@
 //! (rent, bills, family) are paid again and again; a stranger paid once is what rings,
 //! scatter-gathers and one-pass hubs are made of.
 
+use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
 use crate::graph::FlowGraph;
@@ -59,6 +60,24 @@ impl OneOffPayments {
     /// True when `edge` is its sender's only payment to its payee.
     pub fn contains(&self, edge: u32) -> bool {
         self.0.get(edge as usize).copied().unwrap_or(false)
+    }
+
+    /// The one-off payments that `counts` takes (a channel test, say), one bit per
+    /// transfer, found once in transfer order. A search that reads payments from an
+    /// account's list asks this by transfer id at every step: one bit of a small set
+    /// instead of a byte here and another in a column of the graph, both read at random.
+    pub fn marked(&self, counts: impl Fn(u32) -> bool + Sync) -> FixedBitSet {
+        let bits = usize::BITS as usize;
+        let edges = self.0.len();
+        let blocks: Vec<usize> = (0..edges.div_ceil(bits))
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|b| {
+                (b * bits..((b + 1) * bits).min(edges))
+                    .fold(0, |block, e| block | (usize::from(self.0[e] && counts(e as u32)) << (e % bits)))
+            })
+            .collect();
+        FixedBitSet::with_capacity_and_blocks(edges, blocks)
     }
 }
 

@@ -66,19 +66,7 @@ impl StrangerPayments {
         // Which transfers are in, found once in transfer order: asked of each payer's
         // list, by transfer id, in both passes below, it read two graph-wide columns at
         // random for every transfer.
-        let bits = usize::BITS as usize;
-        let blocks: Vec<usize> = (0..g.edge_count().div_ceil(bits))
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|b| {
-                let edges = b * bits..((b + 1) * bits).min(g.edge_count());
-                edges.fold(0usize, |block, e| {
-                    let e32 = e as u32;
-                    block | (usize::from(one_off.contains(e32) && counts(e32)) << (e % bits))
-                })
-            })
-            .collect();
-        let indexed = FixedBitSet::with_capacity_and_blocks(g.edge_count(), blocks);
+        let indexed = one_off.marked(counts);
         let mine = |e: u32| indexed.contains(e as usize);
         // Counted first and written in place, payer by payer on every thread: a vector
         // per payer held 16 bytes a payment besides the index at the peak of a 100M run,
