@@ -192,7 +192,7 @@ fn spec(config: &Config, min_amount: f64) -> Spec {
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
-    use crate::detect::Role;
+    use crate::detect::{Hit, Role};
 
     fn case(t: &mut Tiny, mids: usize, keep: f64, delay: i64) {
         for k in 0..mids {
@@ -330,6 +330,13 @@ mod tests {
         assert_eq!(children_paying_rent(5).hits(&ScatterGather).len(), 1, "not vacuous");
     }
 
+    /// The one scatter-gather of `t`'s dump (fails the test when there is not exactly one).
+    fn the_one_hit(t: &Tiny) -> Hit {
+        let mut hits = t.hits(&ScatterGather);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        hits.remove(0)
+    }
+
     /// `mules` quiet intermediaries, each paying its own shop every `every` days over two
     /// hundred, that each pay `v` once, `delay` after `U`'s one payment; `v` is paid by
     /// `v_payers` others.
@@ -354,10 +361,9 @@ mod tests {
         // day of U's one payment, of an amount unrelated to what it received.
         let mut t = Tiny::new();
         slow_relay(&mut t, "V", 20 * H, 0, 10, 3);
-        let hits = t.hits(&ScatterGather);
-        assert_eq!(hits.len(), 1, "{hits:?}");
-        assert!(hits[0].reason.contains("though none of them usually pays it"), "{}", hits[0].reason);
-        assert_eq!(hits[0].transfers.len(), 6);
+        let hit = the_one_hit(&t);
+        assert!(hit.reason.contains("though none of them usually pays it"), "{}", hit.reason);
+        assert_eq!(hit.transfers.len(), 6);
     }
 
     #[test]
@@ -385,9 +391,8 @@ mod tests {
         // evidence in a dump of a few hundred transfers.)
         let mut t = Tiny::new();
         slow_relay(&mut t, "V", 14 * D, 0, 30, 3);
-        let hits = t.hits(&ScatterGather);
-        assert_eq!(hits.len(), 1, "{hits:?}");
-        assert!(hits[0].reason.contains("within 14.0 days of receiving"), "{}", hits[0].reason);
+        let hit = the_one_hit(&t);
+        assert!(hit.reason.contains("within 14.0 days of receiving"), "{}", hit.reason);
     }
 
     #[test]
@@ -397,9 +402,8 @@ mod tests {
         // one time in six; all five doing so is more than chance in this dump.
         let mut t = Tiny::new();
         slow_relay(&mut t, "V", 35 * D, 0, 30, 5);
-        let hits = t.hits(&ScatterGather);
-        assert_eq!(hits.len(), 1, "{hits:?}");
-        assert!(hits[0].reason.contains("within 35.0 days of receiving"), "{}", hits[0].reason);
+        let hit = the_one_hit(&t);
+        assert!(hit.reason.contains("within 35.0 days of receiving"), "{}", hit.reason);
         // Beyond the horizon the search does not look.
         let mut short = t;
         short.config.scatter_gather.relay_horizon_days =
@@ -455,10 +459,9 @@ mod tests {
         // came in are no coincidence.
         let mut t = Tiny::new();
         kept_share(&mut t, &[2_150.0, 4_480.0, 3_020.0, 5_310.0], &[0.9; 4]);
-        let hits = t.hits(&ScatterGather);
-        assert_eq!(hits.len(), 1, "{hits:?}");
-        assert!(hits[0].reason.contains("each kept 10.0%"), "{}", hits[0].reason);
-        assert_eq!(hits[0].transfers.len(), 8);
+        let hit = the_one_hit(&t);
+        assert!(hit.reason.contains("each kept 10.0%"), "{}", hit.reason);
+        assert_eq!(hit.transfers.len(), 8);
         // Shares that differ (a tenth, a quarter, a twentieth, a fifth kept) are four
         // payments sized afresh, and that slow, no evidence.
         let mut t = Tiny::new();

@@ -229,28 +229,19 @@ fn repayments(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<usize
     }
     paid_in.sort_unstable_by_key(|x| (x.0, x.1));
     // What each counterparty had paid up to and including each of its transfers, a
-    // running sum restarted at each counterparty: a payment reads what was paid before
-    // it with one search, not by adding that history up again (a sweep both ways every
-    // day would be quadratic).
-    let mut sum = 0.0;
-    let running: Vec<f64> = paid_in
-        .iter()
-        .enumerate()
-        .map(|(i, x)| {
-            if i == 0 || paid_in[i - 1].0 != x.0 {
-                sum = 0.0;
-            }
-            sum += x.2;
-            sum
-        })
-        .collect();
+    // running sum restarted at each counterparty, in place of the amounts: a payment
+    // reads what was paid before it with one search, not by adding that history up again
+    // (a sweep both ways every day would be quadratic).
+    for i in 1..paid_in.len() {
+        if paid_in[i - 1].0 == paid_in[i].0 {
+            paid_in[i].2 += paid_in[i - 1].2;
+        }
+    }
     let paid_before = |payee: u32, time: i64| -> f64 {
-        let lo = paid_in.partition_point(|x| x.0 < payee);
-        let hi = paid_in.partition_point(|x| x.0 < payee || (x.0 == payee && x.1 < time));
-        if hi > lo {
-            running[hi - 1]
-        } else {
-            0.0
+        let upto = paid_in.partition_point(|x| x.0 < payee || (x.0 == payee && x.1 < time));
+        match upto.checked_sub(1).map(|k| paid_in[k]) {
+            Some((party, _, paid)) if party == payee => paid,
+            _ => 0.0,
         }
     };
     keep.iter()
