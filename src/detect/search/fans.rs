@@ -172,6 +172,8 @@ fn fan_hits_of(
     // purchases or cash at its own account.
     let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
     let floor = g.scale.floor(cfg.min_amount);
+    // Read once for every burst, scale and reading of this account.
+    let dealt = Dealings::of(g, list, &keep, Relationship::of_fan(cfg).lapse, &repaid);
     let mut found: Vec<(i64, i64)> = Vec::new();
     let mut hits = Vec::new();
     while hits.len() < MOST_BURSTS_PER_ACCOUNT {
@@ -181,21 +183,21 @@ fn fan_hits_of(
             apart_from: &found,
             repaid: &repaid,
         };
-        let burst = densest_at_any_scale(g, list, &keep, baseline, &search, |b| {
+        let burst = densest_at_any_scale_in(g, &dealt, baseline, &search, |b| {
             b.new_counterparties >= cfg.min_counterparties.get()
                 && b.rate_ratio >= cfg.min_rate_ratio.get()
                 && b.amount >= floor
                 && spread_beyond_largest(g, v, &b.edges) >= floor / 2.0
                 && unlikely(g, v, b, cfg.expected_by_chance.get())
         })
-        .map(|b| continued(g, list, &keep, &search, b))
+        .map(|b| continued(&dealt, &search, b))
         // What the burst proves is its new counterparties' money: the floor holds for
         // it, not for the window's business with counterparties the account knew.
         .filter(|b| {
             let moved: f64 = b.proving().iter().map(|&e| g.amount[e as usize]).sum();
             moved >= floor && spread_beyond_largest(g, v, b.proving()) >= floor / 2.0
         })
-        .or_else(|| slow_fan(g, v, list, &keep, baseline, cfg, floor, &found, &repaid));
+        .or_else(|| slow_fan(g, v, &dealt, baseline, cfg, floor, &found, &repaid));
         let Some(burst) = burst else { break };
         found.push((burst.from, burst.to));
         hits.push(burst_hit(ctx, cfg, fan, pattern, v, &burst));
@@ -393,8 +395,7 @@ fn counterparty(g: &FlowGraph, fan: Fan, e: u32) -> u32 {
 fn slow_fan(
     g: &FlowGraph,
     v: u32,
-    list: AdjList<'_>,
-    keep: &[usize],
+    dealt: &Dealings<'_>,
     baseline: usize,
     cfg: &FanConfig,
     floor: f64,
@@ -404,7 +405,7 @@ fn slow_fan(
     let relationship = Relationship::of_fan(cfg);
     let span = relationship.ends_within;
     let search = BurstSearch { window: span, relationship, apart_from, repaid };
-    let (mut b, new_edges) = densest(g, list, keep, baseline, span, span, &search, true)?;
+    let (mut b, new_edges) = densest(g, dealt, baseline, span, span, &search, true)?;
     if b.new_counterparties < cfg.min_counterparties.get() {
         return None;
     }
@@ -428,7 +429,7 @@ fn slow_fan(
     b.counterparties = b.new_counterparties;
     let (first, last) = (*b.edges.first()?, *b.edges.last()?);
     (b.from, b.to) = (g.time[first as usize], g.time[last as usize]);
-    b.share = b.edges.len() as f64 / keep.len() as f64;
+    b.share = b.edges.len() as f64 / dealt.keep.len() as f64;
     b.amount = amount;
     Some(b)
 }
@@ -440,13 +441,8 @@ fn slow_fan(
 /// fan less its first or last payee. They are new by the burst's rule (first dealt with
 /// there, never back after a lapse, done within `ends_within` of the window's opening);
 /// the burst's chance and rate stay those of the window that was tested.
-fn continued(
-    g: &FlowGraph,
-    list: AdjList<'_>,
-    keep: &[usize],
-    search: &BurstSearch<'_>,
-    burst: Burst,
-) -> Burst {
+fn continued(dealt: &Dealings<'_>, search: &BurstSearch<'_>, burst: Burst) -> Burst {
+    let (list, keep) = (dealt.list, dealt.keep);
     let (Some(&first), Some(&last_edge)) = (burst.edges.first(), burst.edges.last()) else {
         return burst;
     };
@@ -456,7 +452,7 @@ fn continued(
     ) else {
         return burst;
     };
-    let dealt = Dealings::of(g, list, keep, search.relationship.lapse, search.repaid);
+    debug_assert_eq!(dealt.lapse, search.relationship.lapse);
     let ends_within = search.relationship.ends_within;
     let proving: FxHashSet<u32> = burst.new_edges.iter().copied().collect();
     let mut new: FxHashSet<u32> =
@@ -526,6 +522,11 @@ struct Dealings<'a> {
     by_party: FxHashMap<u32, (usize, i64, bool)>,
     /// Whether position k is its counterparty's first.
     opens: Vec<bool>,
+    /// The fresh openings ([`Dealings::fresh`]) as (their counterparty's last transfer's
+    /// time, position), ascending: the order a window's count takes them in.
+    by_last: Vec<(i64, usize)>,
+    /// The silence after which a counterparty is no longer new.
+    lapse: i64,
 }
 
 impl<'a> Dealings<'a> {
@@ -542,6 +543,8 @@ impl<'a> Dealings<'a> {
             controller: &g.accounts.controller,
             by_party: FxHashMap::default(),
             opens: Vec::new(),
+            by_last: Vec::new(),
+            lapse,
         };
         let opens = (0..keep.len())
             .map(|k| {
@@ -570,6 +573,10 @@ impl<'a> Dealings<'a> {
                 }
             }
         }
+        let mut by_last: Vec<(i64, usize)> =
+            (0..keep.len()).filter(|&k| dealt.fresh(k)).map(|k| (dealt.last(k), k)).collect();
+        by_last.sort_unstable();
+        dealt.by_last = by_last;
         dealt
     }
 
@@ -737,11 +744,24 @@ pub fn densest_at_any_scale(
     search: &BurstSearch<'_>,
     accept: impl Fn(&Burst) -> bool,
 ) -> Option<Burst> {
+    let dealt = Dealings::of(g, list, keep, search.relationship.lapse, search.repaid);
+    densest_at_any_scale_in(g, &dealt, baseline, search, accept)
+}
+
+/// [`densest_at_any_scale`] over the account's dealings, read once for every scale
+/// (with `search`'s lapse and repayments).
+fn densest_at_any_scale_in(
+    g: &FlowGraph,
+    dealt: &Dealings<'_>,
+    baseline: usize,
+    search: &BurstSearch<'_>,
+    accept: impl Fn(&Burst) -> bool,
+) -> Option<Burst> {
     let mut best: Option<(Burst, (i64, i64))> = None;
     let scales = scales(search.window, g.scale.time_tick_seconds);
     let readings = scales.len() as f64;
     for (span, rate_window) in scales {
-        let Some((mut b, _)) = densest(g, list, keep, baseline, span, rate_window, search, false) else {
+        let Some((mut b, _)) = densest(g, dealt, baseline, span, rate_window, search, false) else {
             continue;
         };
         b.chance *= readings;
@@ -759,7 +779,7 @@ pub fn densest_at_any_scale(
     // The winning window read once more for its new counterparties' transfers: only the
     // burst reported pays for collecting them.
     let (mut burst, (span, rate_window)) = best?;
-    burst.new_edges = densest(g, list, keep, baseline, span, rate_window, search, true)
+    burst.new_edges = densest(g, dealt, baseline, span, rate_window, search, true)
         .map(|(_, new_edges)| new_edges)
         .unwrap_or_default();
     Some(burst)
@@ -782,16 +802,16 @@ pub fn densest_within(
     relationship: Relationship,
 ) -> Option<Burst> {
     let search = BurstSearch { window: span, relationship, apart_from: &[], repaid: &[] };
-    densest(g, list, keep, baseline, span, rate_window, &search, false).map(|(b, _)| b)
+    let dealt = Dealings::of(g, list, keep, relationship.lapse, &[]);
+    densest(g, &dealt, baseline, span, rate_window, &search, false).map(|(b, _)| b)
 }
 
-/// [`densest_within`], and with `new_edges` the edge ids of the window's transfers with
-/// its new counterparties, in time order (empty without).
-#[allow(clippy::too_many_arguments)]
+/// [`densest_within`] over the account's dealings (read with `search`'s lapse and
+/// repayments), and with `new_edges` the edge ids of the window's transfers with its new
+/// counterparties, in time order (empty without).
 fn densest(
     g: &FlowGraph,
-    list: AdjList<'_>,
-    keep: &[usize],
+    dealt: &Dealings<'_>,
     baseline: usize,
     span: i64,
     rate_window: i64,
@@ -799,7 +819,8 @@ fn densest(
     new_edges: bool,
 ) -> Option<(Burst, Vec<u32>)> {
     let relationship = search.relationship;
-    let dealt = Dealings::of(g, list, keep, relationship.lapse, search.repaid);
+    debug_assert_eq!(dealt.lapse, relationship.lapse);
+    let (list, keep, by_last) = (dealt.list, dealt.keep, &dealt.by_last);
     let party = |k: usize| dealt.party(k);
     let time = |k: usize| dealt.time(k);
     // New counterparties in [lo, hi] are the fresh openings k there whose counterparty's
@@ -807,9 +828,6 @@ fn densest(
     // openings are added to a Fenwick tree in order of their last transfer as it
     // passes them, and each window's count is a range sum: a shop with thousands of
     // payers a week is O(n log n), not O(n x window).
-    let mut by_last: Vec<(i64, usize)> =
-        (0..keep.len()).filter(|&k| dealt.fresh(k)).map(|k| (dealt.last(k), k)).collect();
-    by_last.sort_unstable();
     let mut counted = Fenwick::new(keep.len());
     let mut next = 0;
     let (mut hi, mut best) = (0usize, None::<(usize, usize, usize)>);
