@@ -197,7 +197,7 @@ fn fan_hits_of(
             let moved: f64 = b.proving().iter().map(|&e| g.amount[e as usize]).sum();
             moved >= floor && spread_beyond_largest(g, v, b.proving()) >= floor / 2.0
         })
-        .or_else(|| slow_fan(g, v, &dealt, baseline, cfg, floor, &found, &repaid));
+        .or_else(|| slow_fan(g, v, &dealt, baseline, cfg, floor, &found));
         let Some(burst) = burst else { break };
         found.push((burst.from, burst.to));
         hits.push(burst_hit(ctx, cfg, fan, pattern, v, &burst));
@@ -391,7 +391,6 @@ fn counterparty(g: &FlowGraph, fan: Fan, e: u32) -> u32 {
 /// amounts the account does not move say that one is a fan. Its proving transfers are
 /// those with the new counterparties: the rest of the window is the account's business.
 /// It keeps a month away from the bursts in `apart_from`.
-#[allow(clippy::too_many_arguments)]
 fn slow_fan(
     g: &FlowGraph,
     v: u32,
@@ -400,11 +399,10 @@ fn slow_fan(
     cfg: &FanConfig,
     floor: f64,
     apart_from: &[(i64, i64)],
-    repaid: &[usize],
 ) -> Option<Burst> {
     let relationship = Relationship::of_fan(cfg);
     let span = relationship.ends_within;
-    let search = BurstSearch { window: span, relationship, apart_from, repaid };
+    let search = BurstSearch { window: span, relationship, apart_from, repaid: dealt.repaid };
     let (mut b, new_edges) = densest(g, dealt, baseline, span, span, &search, true)?;
     if b.new_counterparties < cfg.min_counterparties.get() {
         return None;
@@ -527,6 +525,9 @@ struct Dealings<'a> {
     by_last: Vec<(i64, usize)>,
     /// The silence after which a counterparty is no longer new.
     lapse: i64,
+    /// Positions whose counterparty was given back its own money ([`repayments`]): known,
+    /// not new.
+    repaid: &'a [usize],
 }
 
 impl<'a> Dealings<'a> {
@@ -535,7 +536,7 @@ impl<'a> Dealings<'a> {
         list: AdjList<'a>,
         keep: &'a [usize],
         lapse: i64,
-        repaid: &[usize],
+        repaid: &'a [usize],
     ) -> Dealings<'a> {
         let mut dealt = Dealings {
             list,
@@ -545,6 +546,7 @@ impl<'a> Dealings<'a> {
             opens: Vec::new(),
             by_last: Vec::new(),
             lapse,
+            repaid,
         };
         let opens = (0..keep.len())
             .map(|k| {
