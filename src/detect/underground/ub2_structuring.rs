@@ -29,7 +29,10 @@
 //! `person_domestic`, `person_cross_border`, `company` by currency (CNY and USD figures
 //! of typologies.md), `fx_quota` (50,000 USD), `min_fx_people` (5), `fx_min_quota_use`
 //! (0.5 of the quota per payment), `min_band_share` (0.5: most of what the target took
-//! in on those days is just under or at the threshold). A hit also shows deposits at or over the threshold
+//! in on those days is just under or at the threshold), `expected_by_chance` (1: no more
+//! than one target as crowded under a line expected by chance over the dump's accounts
+//! and weeks, its customer-days landing there at the rate the dump's others do). A hit
+//! also shows deposits at or over the threshold
 //! into the same target in the same days, and the sizeable transfers out of the target
 //! until one window later (where the structured money went).
 //!
@@ -40,17 +43,21 @@
 //! amounts are of a threshold's size (a dump in a currency of small units, a wealthy
 //! clientele), a busy account's customers or a foreign school's, dealer's or seller's
 //! payers land on both sides of the line: when more went at or over it than just under,
-//! in the same days, nobody avoided it, and no hit is made.
+//! in the same days, nobody avoided it, and no hit is made. Where the dump's amounts run
+//! up to a line and stop (a simulator's range, a clientele whose payments never reach
+//! it), a tenth of everything lands just under it: five of a busy account's eight
+//! customers in a week there are its everyday share, not avoidance, and no hit is made.
 
 use crate::detect::handed::Handed;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::config::params::{Amount, Count, Days, Share};
+use crate::config::params::{Amount, Count, Days, Multiple, Share};
 use crate::config::Config;
 use crate::detect::context::PartEdges;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::algo::chance::binomial_tail;
 use crate::graph::FlowGraph;
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
@@ -84,6 +91,10 @@ pub struct Ub2Config {
     /// Transfers just under (or at) the threshold / all the target's transfers in on
     /// those days.
     pub min_band_share: Share,
+    /// Most targets with as many customer-days just under a line among those they took
+    /// in, at the dump's own rate of landing there, expected by chance over all the
+    /// dump's accounts and windows.
+    pub expected_by_chance: Multiple,
 }
 
 /// UB2 detector.
@@ -240,7 +251,7 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let th = Thresholds::new(ctx, cfg);
     // A customer-day sums what the customer paid anyone that day: a whole run measures
     // them itself; a part of a partitioned run reads the whole dump's, cut to it.
-    let (by_target, over) = match ctx.handed_tables().and_then(|h| h.banded_days.as_ref()) {
+    let (by_target, over, rate) = match ctx.handed_tables().and_then(|h| h.banded_days.as_ref()) {
         Some(handed) => handed.clone(),
         None => {
             debug_assert!(ctx.whole.is_none(), "a part reads the customer-days it was handed");
@@ -250,8 +261,12 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let window = cfg.window_days.get().ceil() as i64;
     let mut hits = Vec::new();
     for (target, mut list) in by_target {
+        let own = list.len();
         let kept = structured_run(&mut list, window, cfg.min_hits.get());
-        if kept.is_empty() || !bunched(ctx, cfg, target, &kept, &over) {
+        if kept.is_empty()
+            || !bunched(ctx, cfg, target, &kept, &over)
+            || !unlikely(ctx, cfg, target, &kept, own, rate)
+        {
             continue;
         }
         hits.push(target_hit(ctx, cfg, &th, target, &kept, &over, window));
@@ -304,7 +319,7 @@ fn in_this_part(whole: &BandedDays, edges: PartEdges<'_>, len: usize) -> BandedD
         .iter()
         .map(|(&t, list)| (t, list.iter().filter_map(|&(day, e)| Some((day, edges.part(e, len)?))).collect()))
         .collect();
-    (by_target, over)
+    (by_target, over, whole.2)
 }
 
 /// Every transfer a threshold applies to, keyed by customer-day, kind and currency, in
@@ -331,14 +346,39 @@ fn customer_days(ctx: &Context<'_>, th: &Thresholds) -> Vec<Measured> {
     items
 }
 
-/// Customer-days just under the threshold, per target; and the (day, transfer) of
-/// customer-days at or over it, per target, reported anyway and shown beside them.
-pub(crate) type BandedDays = (BTreeMap<u32, Vec<DayHit>>, BTreeMap<u32, Vec<(i64, u32)>>);
+/// Customer-days just under the threshold, per target; the (day, transfer) of
+/// customer-days at or over it, per target, reported anyway and shown beside them; and
+/// how often the dump's customer-days land just under their line.
+pub(crate) type BandedDays = (BTreeMap<u32, Vec<DayHit>>, BTreeMap<u32, Vec<(i64, u32)>>, BandRate);
+
+/// Of the dump's customer-days that a threshold applies to, how many there are and how
+/// many land just under their line: the rate at which the dump's own amounts fall in
+/// the band, against which a target's share of them is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct BandRate {
+    /// Customer-days just under their threshold.
+    in_band: u64,
+    /// Customer-days a threshold applies to, on either side of it.
+    all: u64,
+}
+
+impl BandRate {
+    /// The rate of the dump's other customer-days, leaving out a target's own `in_band`
+    /// (a target of thousands of structured deposits must not be its own yardstick),
+    /// with one added each way: a dump that shows nothing else says one in two.
+    fn of_others(self, in_band: usize) -> f64 {
+        let own = in_band as u64;
+        let band = self.in_band.saturating_sub(own);
+        let all = self.all.saturating_sub(own).max(band);
+        (band as f64 + 1.0) / (all as f64 + 2.0)
+    }
+}
 
 fn banded_days(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, items: Vec<Measured>) -> BandedDays {
     let g = ctx.graph;
     let mut by_target: BTreeMap<u32, Vec<DayHit>> = BTreeMap::new();
     let mut over: BTreeMap<u32, Vec<(i64, u32)>> = BTreeMap::new();
+    let mut rate = BandRate::default();
     for group in items.chunk_by(|a, b| a.key() == b.key()) {
         let first = group[0];
         let kind = Thresholds::KINDS[(first.kind_currency >> 16) as usize];
@@ -349,11 +389,13 @@ fn banded_days(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, items: Vec<M
         let (customer, day) =
             ((first.customer_day >> 32) as u32, (first.customer_day & 0xFFFF_FFFF) as i64 - DAY_OFFSET);
         let total: f64 = group.iter().map(|x| x.amount).sum();
+        rate.all += 1;
         if total >= threshold {
             for x in group {
                 over.entry(g.dst[x.edge as usize]).or_default().push((day, x.edge));
             }
         } else if total >= cfg.band.get() * threshold {
+            rate.in_band += 1;
             let targets: BTreeSet<u32> = group.iter().map(|x| g.dst[x.edge as usize]).collect();
             for t in targets {
                 let mine: Vec<u32> =
@@ -369,7 +411,7 @@ fn banded_days(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, items: Vec<M
             }
         }
     }
-    (by_target, over)
+    (by_target, over, rate)
 }
 
 /// Every customer-day of `list` that sits in some window of `window` days holding at
@@ -420,6 +462,47 @@ fn bunched(
         })
         .count();
     ((under + at_or_over) as f64) >= cfg.min_band_share.get() * all as f64
+}
+
+/// Structuring is more than the dump's amounts landing under a line by chance: the
+/// target's customer-days in the run's days, `kept` of them just under, are fewer than
+/// `expected_by_chance` times as likely at the rate the dump's other customer-days land
+/// there (`rate`, the target's own left out), over every account and
+/// window of the dump (`own`: the target's customer-days just under a line over the whole
+/// dump). Where the lines sit far above everyday amounts, five in a week
+/// are beyond any chance; where the dump's amounts run up to a line and stop (a
+/// simulator's range, a currency of small units), a tenth of them land under it and a
+/// busy account's five in a week are its everyday share.
+fn unlikely(
+    ctx: &Context<'_>,
+    cfg: &Ub2Config,
+    target: u32,
+    kept: &[&DayHit],
+    own: usize,
+    rate: BandRate,
+) -> bool {
+    let g = ctx.graph;
+    let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
+    // The target's customer-days in those days: each customer's transfers on one day
+    // count once, as the rules count them.
+    let ins = g.in_list(target);
+    let mut days: Vec<(u32, i64)> = (0..ins.len())
+        .filter(|&k| {
+            let e = ins.edges[k] as usize;
+            let d = ins.time[k].div_euclid(DAY);
+            d >= d0
+                && d <= d1
+                && ins.other[k] != target
+                && !matches!(g.channel[e], Channel::Card | Channel::CashWithdrawal)
+        })
+        .map(|k| (g.accounts.controller[ins.other[k] as usize], ins.time[k].div_euclid(DAY)))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    let n = days.len().max(kept.len());
+    let windows = (g.scale.span_days / cfg.window_days.get()).max(1.0);
+    let tried = g.scale.active_accounts.max(1) as f64 * windows;
+    binomial_tail(n, kept.len(), rate.of_others(own)) * tried <= cfg.expected_by_chance.get()
 }
 
 /// The hit of one target: the structured transfers, the deposits at or over the line in
@@ -742,5 +825,56 @@ mod tests {
         }
         // FX purchases are personal transfers (threshold 100,000), cards never count.
         assert!(run(&t).is_empty());
+    }
+
+    /// 3,000 personal transfers between 150 payers and 150 payees over 180 days, of
+    /// `largest / 100` to just under `largest`, evenly spread.
+    fn everyday_up_to(t: &mut Tiny, largest: f64) {
+        for k in 0..3_000i64 {
+            let amount = largest * (1 + (k * 7_919) % 99) as f64 / 100.0;
+            t.wire(
+                &format!("E{}", k % 150),
+                &format!("F{}", (k * 7 + k / 150) % 150),
+                k * 180 * D / 3_000,
+                amount,
+            );
+        }
+    }
+
+    /// A busy account's week: eight new customers, five of them just under the personal
+    /// line of 100,000 and three well under it.
+    fn busy_week(t: &mut Tiny) {
+        t.person("SHOP", "US");
+        for (k, amount) in [95_000.0, 40_000.0, 91_000.0, 97_500.0, 12_000.0, 93_000.0, 65_000.0, 99_000.0]
+            .into_iter()
+            .enumerate()
+        {
+            let p = format!("C{k}");
+            t.person(&p, "US");
+            t.wire(&p, "SHOP", 60 * D + k as i64 * 18 * H, amount);
+        }
+    }
+
+    #[test]
+    fn amounts_that_run_up_to_a_line_and_stop_avoid_nothing() {
+        // Where the dump's amounts stop just short of the line (a simulator's range, a
+        // currency of small units), a tenth of everything lands just under it, and five
+        // of a busy account's eight customers in a week are its everyday share.
+        let mut t = Tiny::new();
+        everyday_up_to(&mut t, 100_000.0);
+        busy_week(&mut t);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+        // Cash smurfed under its own line into a mule there is still structuring.
+        smurfs(&mut t, 6, 9_500.0, 1);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("cash deposits"), "{}", hits[0].reason);
+        // Not vacuous: the same week where everyday amounts sit far below the line.
+        let mut t = Tiny::new();
+        everyday_up_to(&mut t, 20_000.0);
+        busy_week(&mut t);
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("5 customer-days of personal transfers"), "{}", hits[0].reason);
     }
 }

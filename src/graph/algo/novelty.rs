@@ -8,6 +8,7 @@
 //! from them, so a mule with three earlier payments that moves sums rare in the dump is
 //! read as rare, and one that moves everyday sums as everyday.
 
+use crate::graph::algo::chance::binomial_tail;
 use crate::graph::FlowGraph;
 
 /// The median proving transfer against the median of the centre's other transfers.
@@ -112,31 +113,6 @@ fn other_amounts(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> Vec<f64> {
     usual
 }
 
-/// P(X >= k) for X ~ Binomial(n, p).
-fn binomial_tail(n: usize, k: usize, p: f64) -> f64 {
-    if k == 0 {
-        return 1.0;
-    }
-    if p >= 1.0 {
-        return 1.0;
-    }
-    if p <= 0.0 || k > n {
-        return 0.0;
-    }
-    // ln C(n, i) by its recurrence, one logarithm a term: summed afresh for every term it
-    // took n²/4 logarithms a call, a sixth of the fan motifs' time at 100M transfers.
-    let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
-    let mut ln_choose = 0.0;
-    let mut tail = 0.0;
-    for i in 1..=n {
-        ln_choose += ((n - i + 1) as f64 / i as f64).ln();
-        if i >= k {
-            tail += (ln_choose + i as f64 * ln_p + (n - i) as f64 * ln_q).exp();
-        }
-    }
-    f64::min(tail, 1.0)
-}
-
 /// The upper median, reordering `values`; `None` when empty.
 fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
@@ -172,19 +148,6 @@ mod tests {
         let routine: Vec<u32> =
             g.out_edges(hub).iter().copied().filter(|&e| g.amount[e as usize] < 200.0).collect();
         assert_eq!(AmountNovelty::measure(&g, &[hub], &routine).term(), 0.0);
-    }
-
-    #[test]
-    fn binomial_tail_matches_the_sum_of_its_terms() {
-        let direct = |n: usize, k: usize, p: f64| -> f64 {
-            let ln_choose = |i: usize| -> f64 { (1..=i).map(|j| ((n - i + j) as f64 / j as f64).ln()).sum() };
-            (k..=n).map(|i| (ln_choose(i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp()).sum()
-        };
-        for (n, p) in [(1usize, 0.3), (5, 0.5), (9, 0.01), (40, 0.2), (333, 0.05), (1000, 0.6)] {
-            let (k, want) = (n.div_ceil(2), direct(n, n.div_ceil(2), p).min(1.0));
-            let got = binomial_tail(n, k, p);
-            assert!((got - want).abs() <= 1e-12 * want.max(1e-300), "n {n} p {p}: {got} vs {want}");
-        }
     }
 
     #[test]
@@ -237,14 +200,6 @@ mod tests {
         // Three earlier payments alone would put any larger sum at one in four.
         assert!(burst(5_000.0) < 0.01, "{}", burst(5_000.0));
         assert!(burst(100.0) > 0.15, "{}", burst(100.0));
-    }
-
-    #[test]
-    fn binomial_tail_by_hand() {
-        assert!((binomial_tail(4, 2, 0.5) - 11.0 / 16.0).abs() < 1e-12);
-        assert!((binomial_tail(3, 3, 0.1) - 0.001).abs() < 1e-12);
-        assert_eq!(binomial_tail(5, 0, 0.2), 1.0);
-        assert_eq!(binomial_tail(5, 3, 0.0), 0.0);
     }
 
     #[test]
