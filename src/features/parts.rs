@@ -55,8 +55,7 @@ pub fn for_each_part<E>(
     mut sink: impl FnMut(Features, &[u32]) -> Result<(), E>,
 ) -> Result<u64, E> {
     let t = &dump.transfers;
-    let mut order: Vec<u32> = (0..t.len() as u32).collect();
-    order.sort_unstable_by_key(|&r| (t.time[r as usize], r));
+    let order = t.time_order();
     let mut position = vec![0u32; t.len()];
     for (k, &r) in order.iter().enumerate() {
         position[r as usize] = k as u32;
@@ -74,16 +73,15 @@ pub fn for_each_part<E>(
         let end = start.saturating_add(part);
         let from = start.div_euclid(window).saturating_mul(window).saturating_sub(window);
         let until = end.saturating_add(window);
-        // The part's rows are a run of the time order; its graph takes them in input
-        // order, so that equal times keep theirs.
+        // The part's rows are a run of the time order; its graph, which has no ids to
+        // order equal times by, takes them in that order, so that equal times keep it.
         let lo = order.partition_point(|&r| t.time[r as usize] < from);
         let hi = order.partition_point(|&r| t.time[r as usize] <= until);
         // The part's own transfers, [start, end): a run of the time order.
         let own_lo = order.partition_point(|&r| t.time[r as usize] < start);
         let own_hi = order.partition_point(|&r| t.time[r as usize] < end);
-        let mut rows = order[lo..hi].to_vec();
-        rows.sort_unstable();
-        let graph = FlowGraph::build_of(dump, &t.select(&rows), config);
+        let rows = &order[lo..hi];
+        let graph = FlowGraph::build_of(dump, &t.select(rows), config);
         let f = compute(&graph, opts);
         capped += f.capped;
         // The part graph's edge of each of the part's own transfers, in the whole order.

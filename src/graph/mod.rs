@@ -206,7 +206,8 @@ impl PairIndex {
     }
 }
 
-/// Transfers in time order (ties by row), with the row each came from.
+/// Transfers in time order (ties by id: [`TransferTable::time_order`]), with the row
+/// each came from.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Edges {
     order: Vec<u32>,
@@ -221,12 +222,7 @@ impl Edges {
     fn gather(t: &TransferTable) -> Edges {
         // From here on, what is built is read at random until the run ends.
         crate::memory::random_access_from_now();
-        let mut order: Vec<u32> = (0..t.len() as u32).collect();
-        // Most dumps are written in time order; sorting them anyway took a quarter of the
-        // graph's build at 10M transfers, each comparison reading a time at random.
-        if !t.time.par_windows(2).all(|w| w[0] <= w[1]) {
-            order.par_sort_unstable_by_key(|&r| (t.time[r as usize], r));
-        }
+        let order = t.time_order();
         let gather = |f: &(dyn Fn(usize) -> u32 + Sync)| -> Vec<u32> {
             order.par_iter().map(|&r| f(r as usize)).collect()
         };

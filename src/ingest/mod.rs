@@ -348,6 +348,7 @@ impl Validation {
 
     fn finish(mut self) -> (Dump, IngestReport) {
         self.report.rejects.sort();
+        self.dump.number_by_ids();
         (self.dump, self.report)
     }
 }
