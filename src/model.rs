@@ -706,6 +706,18 @@ mod order_tests {
     }
 
     #[test]
+    fn transfers_at_one_time_follow_their_ids_or_without_ids_their_rows() {
+        let mut t = TransferTable::default();
+        for (id, time) in [("b", 5), ("a", 5), ("c", 1), ("10", 5), ("9", 5)] {
+            t.ids.push(id);
+            t.time.push(time);
+        }
+        assert_eq!(t.time_order(), [2, 4, 3, 1, 0]);
+        t.ids = StringArena::default();
+        assert_eq!(t.time_order(), [2, 0, 1, 3, 4]);
+    }
+
+    #[test]
     fn accounts_and_holders_are_numbered_by_their_ids_whatever_the_files_order() {
         let mut dump = Dump::default();
         for id in ["h2", "h1"] {

@@ -66,7 +66,9 @@ impl Tiny {
         let s = self.dump.accounts.intern(src);
         let d = self.dump.accounts.intern(dst);
         let t = &mut self.dump.transfers;
-        let id = format!("t{}", t.len());
+        // Ids of digits, in row order: transfers at the same time stay in the order
+        // they were sent in ([`crate::model::TransferTable::time_order`]).
+        let id = t.len().to_string();
         t.ids.push(&id);
         t.time.push(time);
         t.src.push(s);

@@ -739,10 +739,10 @@ mod tests {
     }
 
     proptest! {
-        /// Edges are the rows in time order, ties in row order, whether the rows came
-        /// in time order (kept as they are) or not (sorted).
+        /// Edges are the rows in time order, ties in the order of their ids (here the
+        /// rows'), whether the rows came in time order (kept as they are) or not (sorted).
         #[test]
-        fn edges_are_the_rows_by_time_then_row(
+        fn edges_are_the_rows_by_time_then_id(
             days in proptest::collection::vec(0i64..4, 1..30),
             sorted in any::<bool>(),
         ) {
