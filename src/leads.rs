@@ -11,8 +11,9 @@
 //! `e_p = 1 - Π(1 - s_i)`, so independent repeats add up but never pass 1. Patterns
 //! combine by a weighted noisy-OR, `E = 1 - Π_p(1 - w_p · e_p)`, with `w_p` from
 //! `[scoring.pattern_weights]`. The amount factor
-//! `A = min(1, log10(1 + amount) / log10(1 + reference_amount))` favours leads that move
-//! more money. A lead that touches an account whose OS3 shell score `S` reaches
+//! `A = min(1, log10(1 + amount / unit) / log10(1 + reference_amount / unit))` favours
+//! leads that move more money, with amounts counted in `amount_unit` (a thousandth of the
+//! dump's median transfer), so that ranks do not depend on the currency unit. A lead that touches an account whose OS3 shell score `S` reaches
 //! `os2.min_shell_score` gets one more noisy-OR term, `1 - shell_weight · S` (unless it
 //! holds an OS3 hit already). `score = 100 · E · (0.5 + 0.5 · A)`. Ties rank by amount, then by the
 //! smallest account id, so ranks are stable.
@@ -40,6 +41,9 @@ pub struct ScoringConfig {
     pub default_weight: Share,
     /// Amount at which the amount factor reaches 1.
     pub reference_amount: AmountFloor,
+    /// What the amount factor counts amounts in: a share of one of the dump's transfers,
+    /// so that the factor, and the ranks, read the same in any currency unit.
+    pub amount_unit: AmountFloor,
     /// Weight of the strongest shell profile among a lead's accounts.
     pub shell_weight: Share,
     /// Hits sharing central accounts that add up to more accounts than this are split
@@ -439,9 +443,12 @@ fn merge(
                 .product::<f64>();
     let controller_labels: BTreeSet<&String> =
         accounts.keys().filter_map(|&v| controllers.get(&g.accounts.controller[v as usize])).collect();
-    let reference = (1.0 + g.scale.floor(config.scoring.reference_amount)).log10().max(f64::EPSILON);
+    // Counted in the dump's own unit: in currency units, the same leads ranked otherwise
+    // in cents than in dollars, the factor flatter the smaller the unit.
+    let unit = g.scale.floor(config.scoring.amount_unit).max(f64::MIN_POSITIVE);
+    let reference = (1.0 + g.scale.floor(config.scoring.reference_amount) / unit).log10().max(f64::EPSILON);
     let total = entered.values().copied().fold(0.0, f64::max);
-    let amount_factor = ((1.0 + total).log10() / reference).clamp(0.0, 1.0);
+    let amount_factor = ((1.0 + total / unit).log10() / reference).clamp(0.0, 1.0);
     let score = 100.0 * evidence * (0.5 + 0.5 * amount_factor);
     let mut strongest: Vec<&Hit> = idx.iter().map(|&i| &hits[i]).collect();
     strongest.sort_by(|a, b| b.strength.total_cmp(&a.strength).then(b.amount.total_cmp(&a.amount)));
@@ -640,6 +647,42 @@ mod tests {
             leads[0].summary
         );
         assert!(!leads[0].summary.contains("part 1 of 1"), "{}", leads[0].summary);
+    }
+
+    #[test]
+    fn ranks_and_scores_read_the_same_in_any_currency_unit() {
+        // The same dump in dollars, in cents and in thousands: three collectors whose hits
+        // moved what their one transfer did.
+        let ranked = |unit: f64| -> Vec<(String, f64)> {
+            let mut t = Tiny::new();
+            t.economy(500.0 * unit, 60, 200);
+            for (k, amount) in [40_000.0, 900.0, 5_000.0].into_iter().enumerate() {
+                t.wire(&format!("S{k}"), &format!("C{k}"), (k as i64 + 1) * 3_600, amount * unit);
+            }
+            let g = t.graph();
+            let hits: Vec<Hit> = (0..3)
+                .map(|k| {
+                    let e = g.edge_count() as u32 - 3 + k;
+                    let (src, dst) = (g.src[e as usize], g.dst[e as usize]);
+                    let mut b = HitBuilder::default();
+                    b.account(src, Role::Smurf, 0.0, g.amount[e as usize]);
+                    b.account(dst, Role::Collector, g.amount[e as usize], 0.0);
+                    b.transfer(e);
+                    b.finish(&g, Pattern::Ub1, g.amount[e as usize], 0.7, "collector".to_owned())
+                })
+                .collect();
+            build(&hits, &Context::new(&g, &t.dump, &t.config)).into_iter().map(|l| (l.id, l.score)).collect()
+        };
+        let dollars = ranked(1.0);
+        // Not vacuous: the amount moved the ranks.
+        assert!(dollars.windows(2).all(|w| w[0].1 > w[1].1), "{dollars:?}");
+        for other in [ranked(100.0), ranked(0.001)] {
+            assert_eq!(other.len(), dollars.len());
+            for ((a, x), (b, y)) in dollars.iter().zip(&other) {
+                assert_eq!(a, b);
+                assert!((x - y).abs() < 1e-9, "{x} vs {y}");
+            }
+        }
     }
 
     #[test]

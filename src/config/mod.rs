@@ -248,6 +248,7 @@ impl Config {
             ("bipartite.min_amount", self.bipartite.min_amount),
             ("bipartite.rounds_min_amount", self.bipartite.rounds_min_amount),
             ("scoring.reference_amount", self.scoring.reference_amount),
+            ("scoring.amount_unit", self.scoring.amount_unit),
         ]
     }
 
