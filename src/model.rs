@@ -2,6 +2,7 @@
 //! that ingest produces and the graph consumes.
 
 use compact_str::CompactString;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -343,7 +344,6 @@ impl TransferTable {
     /// this order): the order of a dump's edges. A bank's export may list the transfers
     /// of one day, or one second, in any order; what is found must not depend on it.
     pub fn time_order(&self) -> Vec<u32> {
-        use rayon::prelude::*;
         let mut order: Vec<u32> = (0..self.len() as u32).collect();
         let by_id = self.ids.len() == self.len();
         let before = |a: usize, b: usize| -> std::cmp::Ordering {
@@ -634,9 +634,7 @@ impl Dump {
             permute(&mut a.listed, &order);
             a.reindex();
             let t = &mut self.transfers;
-            for v in t.src.iter_mut().chain(t.dst.iter_mut()) {
-                *v = renumbered[*v as usize];
-            }
+            t.src.par_iter_mut().chain(t.dst.par_iter_mut()).for_each(|v| *v = renumbered[*v as usize]);
         }
         if let Some(order) = order_of(&self.holders.ids) {
             let renumbered = positions(&order);
@@ -662,11 +660,11 @@ impl Dump {
 
 /// The indices of `ids` in [`id_order`], or `None` when they are in it already.
 fn order_of(ids: &[String]) -> Option<Vec<u32>> {
-    if ids.windows(2).all(|w| id_order(&w[0], &w[1]).is_le()) {
+    if ids.par_windows(2).all(|w| id_order(&w[0], &w[1]).is_le()) {
         return None;
     }
     let mut order: Vec<u32> = (0..ids.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| id_order(&ids[a as usize], &ids[b as usize]));
+    order.par_sort_unstable_by(|&a, &b| id_order(&ids[a as usize], &ids[b as usize]));
     Some(order)
 }
 
