@@ -55,7 +55,9 @@ def write_dump(rows, folder):
         w.writerow(["transfer_id", "timestamp", "src_account", "dst_account", "amount", "currency"])
         for k, s, d, t, a in rows:
             stamp = datetime.datetime.fromtimestamp(START + t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-            w.writerow([f"T{k}", stamp, f"A{s}", f"A{d}", f"{a:.2f}", "USD"])
+            # Ids that sort in row order: flowhound takes transfers of one second in the
+            # order of their ids, GFP in the order it is given them.
+            w.writerow([f"T{k:09d}", stamp, f"A{s}", f"A{d}", f"{a:.2f}", "USD"])
 
 
 def gfp(rows, window, threads):

@@ -3,7 +3,8 @@
 //! patterns it takes part in and statistics of its endpoints, over a time window.
 //!
 //! Window: transfer `e` at time `t` sees the transfers with time in `[t - window, t]`
-//! that come no later than `e` in time order (ties by input order), so every feature but
+//! that come no later than `e` in time order (ties by transfer id, as the graph's edges:
+//! [`crate::model::TransferTable::time_order`]), so every feature but
 //! the cycle counts is computable online, from the past only. A cycle is counted on every
 //! transfer it passes through, so `e`'s cycle counts include cycles that started up to
 //! one window before it and close up to one window after it.

@@ -7,7 +7,7 @@
 //! - temporal: an instance has strictly increasing times, ending at `t_c`; there is no
 //!   bound on the length;
 //! - length-constrained: an instance is any choice of transfers before `c` in time and
-//!   input order, at most `max_len` transfers long with `c`.
+//!   transfer-id order, at most `max_len` transfers long with `c`.
 //!
 //! The search walks forward from `v` to distinct next accounts. It is pruned by what
 //! can still reach `u` in time (temporal: the latest departure from each account that

@@ -24,7 +24,7 @@
 //!   `t_c - w`; one pattern per sequence of accounts, counted by every transfer that
 //!   takes part in one of its time-respecting instances. No bound on the length.
 //! - length-constrained cycles ([`cycles`]): the same without the time order (every
-//!   transfer before `c` in time and input order, none earlier than `t_c - w`), at most
+//!   transfer before `c` in time and transfer-id order, none earlier than `t_c - w`), at most
 //!   `max_cycle` transfers long.
 //! - vertex statistics ([`vertex_stats`]): for the sender and the receiver, over all
 //!   their outgoing and all their incoming transfers in the dump (one transform holds
