@@ -257,47 +257,14 @@ fn lead_ids_hold_across_thread_counts_and_with_a_detector_disabled() {
     }
 }
 
-/// `file`'s rows (header kept) in another order: sorted by a hash of each line, so that
-/// the same line always lands in the same place and nothing of the first order is left.
-fn reshuffle(file: &std::path::Path, line: impl Fn(&str) -> String) {
-    let text = std::fs::read_to_string(file).unwrap();
-    let mut lines: Vec<String> = text.lines().map(&line).collect();
-    let header = lines.remove(0);
-    let hash = |l: &String| {
-        l.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
-    };
-    lines.sort_by_key(hash);
-    std::fs::write(file, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
-}
-
 #[test]
 fn the_order_of_an_exports_rows_changes_no_lead() {
     // A dates-only export, where a day's transfers tie in time: the order the bank listed
     // them in, and its accounts, holders and links, is no evidence of anything.
-    let dump = tempfile::tempdir().unwrap();
-    ok(&["generate", "--out", s(dump.path()), "--transfers", "20000", "--seed", "11"]);
-    let transfers = dump.path().join("transfers.csv");
-    let text = std::fs::read_to_string(&transfers).unwrap();
-    let dated: Vec<String> = text
-        .lines()
-        .enumerate()
-        .map(|(k, l)| {
-            if k == 0 {
-                return l.to_owned();
-            }
-            // transfer_id,timestamp,...: the time of day goes.
-            let mut cells: Vec<&str> = l.splitn(3, ',').collect();
-            let day = format!("{}T00:00:00Z", &cells[1][..10]);
-            cells[1] = &day;
-            cells.join(",")
-        })
-        .collect();
-    std::fs::write(&transfers, dated.join("\n") + "\n").unwrap();
+    let dump = dates_only_dump(20_000, 11);
     let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     ok(&["analyze", s(dump.path()), "--out", s(first.path()), "-q"]);
-    for table in ["transfers.csv", "accounts.csv", "entities.csv", "entity_links.csv"] {
-        reshuffle(&dump.path().join(table), str::to_owned);
-    }
+    reshuffle_every_table(dump.path());
     ok(&["analyze", s(dump.path()), "--out", s(second.path()), "-q"]);
     for f in ["leads.csv", "lead_accounts.csv", "lead_hits.csv", "lead_transfers.csv", "lead_evidence.csv"] {
         let (a, b) =

@@ -60,3 +60,46 @@ pub fn s(path: &Path) -> &str {
 /// The output files whose bytes must not depend on the thread count.
 pub const DETERMINISTIC_OUTPUTS: [&str; 4] =
     ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "rejects.csv"];
+
+/// A generated dump of `transfers` (seed `seed`) with the time of day cut from every
+/// transfer: a dates-only export, where each day's transfers tie in time.
+pub fn dates_only_dump(transfers: usize, seed: u64) -> tempfile::TempDir {
+    let dump = tempfile::tempdir().unwrap();
+    let (n, seed) = (transfers.to_string(), seed.to_string());
+    ok(&["generate", "--out", s(dump.path()), "--transfers", &n, "--seed", &seed]);
+    let path = dump.path().join("transfers.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let dated: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(k, l)| {
+            if k == 0 {
+                return l.to_owned();
+            }
+            // transfer_id,timestamp,...: the time of day goes.
+            let mut cells: Vec<&str> = l.splitn(3, ',').collect();
+            let day = format!("{}T00:00:00Z", &cells[1][..10]);
+            cells[1] = &day;
+            cells.join(",")
+        })
+        .collect();
+    std::fs::write(&path, dated.join("\n") + "\n").unwrap();
+    dump
+}
+
+/// The transfers, accounts, entities and entity links of the dump in `dir`, each with
+/// its rows (header kept) in another order: sorted by a hash of each line, so that the
+/// same line always lands in the same place and nothing of the first order is left.
+pub fn reshuffle_every_table(dir: &Path) {
+    for table in ["transfers.csv", "accounts.csv", "entities.csv", "entity_links.csv"] {
+        let file = dir.join(table);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let header = lines.remove(0);
+        let hash = |l: &&str| {
+            l.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+        };
+        lines.sort_by_key(hash);
+        std::fs::write(&file, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    }
+}
