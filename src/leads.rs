@@ -13,7 +13,8 @@
 //! `[scoring.pattern_weights]`. The amount factor
 //! `A = min(1, log10(1 + amount / unit) / log10(1 + reference_amount / unit))` favours
 //! leads that move more money, with amounts counted in `amount_unit` (a thousandth of the
-//! dump's median transfer), so that ranks do not depend on the currency unit. A lead that touches an account whose OS3 shell score `S` reaches
+//! dump's median transfer), so that ranks do not depend on the currency unit. A lead that
+//! touches an account whose OS3 shell score `S` reaches
 //! `os2.min_shell_score` gets one more noisy-OR term, `1 - shell_weight · S` (unless it
 //! holds an OS3 hit already). `score = 100 · E · (0.5 + 0.5 · A)`. Ties rank by amount, then by the
 //! smallest account id, so ranks are stable.
@@ -662,7 +663,7 @@ mod tests {
             let g = t.graph();
             let hits: Vec<Hit> = (0..3)
                 .map(|k| {
-                    let e = g.edge_count() as u32 - 3 + k;
+                    let e = g.out_edges(t.dump.accounts.index[format!("S{k}").as_str()])[0];
                     let (src, dst) = (g.src[e as usize], g.dst[e as usize]);
                     let mut b = HitBuilder::default();
                     b.account(src, Role::Smurf, 0.0, g.amount[e as usize]);

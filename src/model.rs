@@ -490,6 +490,18 @@ impl AccountTable {
         self.listed.reserve(more);
     }
 
+    /// Every column reordered so that account k is the one `order[k]` was
+    /// ([`Dump::number_by_ids`]); the reverse lookup follows.
+    fn permute(&mut self, order: &[u32]) {
+        permute(&mut self.ids, order);
+        permute(&mut self.holder, order);
+        permute(&mut self.bank, order);
+        permute(&mut self.country, order);
+        permute(&mut self.opened_on, order);
+        permute(&mut self.listed, order);
+        self.reindex();
+    }
+
     /// Dense index for `id`, adding an unlisted account if it is new.
     pub fn intern(&mut self, id: &str) -> u32 {
         if let Some(&i) = self.index.get(id) {
@@ -556,6 +568,19 @@ impl HolderTable {
         self.incorporated_on.reserve(more);
         self.address.reserve(more);
         self.licence.reserve(more);
+    }
+
+    /// Every column reordered so that holder k is the one `order[k]` was
+    /// ([`Dump::number_by_ids`]); the reverse lookup follows.
+    fn permute(&mut self, order: &[u32]) {
+        permute(&mut self.ids, order);
+        permute(&mut self.kind, order);
+        permute(&mut self.name, order);
+        permute(&mut self.jurisdiction, order);
+        permute(&mut self.incorporated_on, order);
+        permute(&mut self.address, order);
+        permute(&mut self.licence, order);
+        self.reindex();
     }
 
     /// Index for `id`, adding an unknown holder if it is new.
@@ -625,28 +650,13 @@ impl Dump {
     pub fn number_by_ids(&mut self) {
         if let Some(order) = order_of(&self.accounts.ids) {
             let renumbered = positions(&order);
-            let a = &mut self.accounts;
-            permute(&mut a.ids, &order);
-            permute(&mut a.holder, &order);
-            permute(&mut a.bank, &order);
-            permute(&mut a.country, &order);
-            permute(&mut a.opened_on, &order);
-            permute(&mut a.listed, &order);
-            a.reindex();
+            self.accounts.permute(&order);
             let t = &mut self.transfers;
             t.src.par_iter_mut().chain(t.dst.par_iter_mut()).for_each(|v| *v = renumbered[*v as usize]);
         }
         if let Some(order) = order_of(&self.holders.ids) {
             let renumbered = positions(&order);
-            let h = &mut self.holders;
-            permute(&mut h.ids, &order);
-            permute(&mut h.kind, &order);
-            permute(&mut h.name, &order);
-            permute(&mut h.jurisdiction, &order);
-            permute(&mut h.incorporated_on, &order);
-            permute(&mut h.address, &order);
-            permute(&mut h.licence, &order);
-            h.reindex();
+            self.holders.permute(&order);
             for holder in self.accounts.holder.iter_mut().flatten() {
                 *holder = renumbered[*holder as usize];
             }

@@ -466,13 +466,13 @@ fn bunched(
 
 /// Structuring is more than the dump's amounts landing under a line by chance: the
 /// target's customer-days in the run's days, `kept` of them just under, are fewer than
-/// `expected_by_chance` times as likely at the rate the dump's other customer-days land
-/// there (`rate`, the target's own left out), over every account and
-/// window of the dump (`own`: the target's customer-days just under a line over the whole
-/// dump). Where the lines sit far above everyday amounts, five in a week
-/// are beyond any chance; where the dump's amounts run up to a line and stop (a
-/// simulator's range, a currency of small units), a tenth of them land under it and a
-/// busy account's five in a week are its everyday share.
+/// `expected_by_chance` times as likely, over every account and window of the dump, at
+/// the rate the dump's other customer-days land there (`rate`, without the target's
+/// `own`: its customer-days just under a line over the whole dump). Where the lines sit
+/// far above everyday amounts, five in a week are beyond any chance; where the dump's
+/// amounts run up to a line and stop (a simulator's range, a currency of small units), a
+/// tenth of them land under it and a busy account's five in a week are its everyday
+/// share.
 fn unlikely(
     ctx: &Context<'_>,
     cfg: &Ub2Config,
@@ -485,15 +485,14 @@ fn unlikely(
     let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
     // The target's customer-days in those days: each customer's transfers on one day
     // count once, as the rules count them.
-    let ins = g.in_list(target);
+    let all = g.in_list(target);
+    let ins = all.range(
+        all.time.partition_point(|&t| t < d0 * DAY)..all.time.partition_point(|&t| t < (d1 + 1) * DAY),
+    );
     let mut days: Vec<(u32, i64)> = (0..ins.len())
         .filter(|&k| {
-            let e = ins.edges[k] as usize;
-            let d = ins.time[k].div_euclid(DAY);
-            d >= d0
-                && d <= d1
-                && ins.other[k] != target
-                && !matches!(g.channel[e], Channel::Card | Channel::CashWithdrawal)
+            ins.other[k] != target
+                && !matches!(g.channel[ins.edges[k] as usize], Channel::Card | Channel::CashWithdrawal)
         })
         .map(|k| (g.accounts.controller[ins.other[k] as usize], ins.time[k].div_euclid(DAY)))
         .collect();
