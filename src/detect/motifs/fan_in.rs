@@ -74,7 +74,8 @@
 //! a fan. A hub that also passes the money on is reported as gather-scatter, or as UB1,
 //! UB4 or one of the other typologies when their evidence is there, not twice.
 //! Colleagues chipping in for a gift move less than one large transfer of the dump in
-//! all. Not yet quiet (a gap on record in look_alikes.rs): a crowdfunding campaign's
+//! all. A new lodger paying rent every few days beside a few one-off payers is one
+//! arrangement: a payer's repeats of one sum count as one draw of its amount. Not yet quiet (a gap on record in look_alikes.rs): a crowdfunding campaign's
 //! first-time donors look like scam victims paying a collection account.
 
 use crate::config::Config;
@@ -389,5 +390,26 @@ mod tests {
         // friends pay: people settling a shared holiday, buyers of things it sold.
         let t = new_senders_over_a_month(|k| 90.0 + k as f64 * 5.0);
         assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
+    }
+
+    #[test]
+    fn a_new_lodger_paying_rent_every_few_days_beside_a_few_buyers_stays_quiet() {
+        // Over a month a lodger pays the household 600 every four days, six times its
+        // usual amount, and three buyers of things it sold pay it everyday sums once.
+        // The lodger's repeats are one arrangement, not six unusual payments.
+        let month = |lodgers: usize| {
+            let mut t = Tiny::new();
+            everyday(&mut t);
+            for k in 0..6 {
+                t.wire(&format!("LODGER{}", k % lodgers), "HUB", (100 + 4 * k as i64) * D, 600.0);
+            }
+            for (k, day) in [102, 110, 118].into_iter().enumerate() {
+                t.wire(&format!("BUYER{k}"), "HUB", day * D, 95.0 + 5.0 * k as f64);
+            }
+            t
+        };
+        assert!(month(1).hits(&FanIn).is_empty(), "{:?}", month(1).hits(&FanIn));
+        // Not vacuous: six new people paying those sums once each are a fan.
+        assert_eq!(month(6).hits(&FanIn).len(), 1);
     }
 }

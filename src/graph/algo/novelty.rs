@@ -8,6 +8,8 @@
 //! from them, so a mule with three earlier payments that moves sums rare in the dump is
 //! read as rare, and one that moves everyday sums as everyday.
 
+use rustc_hash::FxHashSet;
+
 use crate::graph::algo::chance::binomial_tail;
 use crate::graph::FlowGraph;
 
@@ -19,7 +21,8 @@ pub struct AmountNovelty {
     /// Median amount of the centre accounts' other transfers, in and out; `None` when
     /// they made no other transfer (their whole history is the hit).
     pub usual: Option<f64>,
-    /// Proving transfers.
+    /// Proving transfers, a payer's repeats of one exact sum to one payee counted once
+    /// ([`distinct_draws`]).
     pub count: usize,
     /// Share of the other transfers at least as large as the median proving one, with
     /// two more drawn from the dump's amounts: an amount never seen before is rare, not
@@ -32,7 +35,7 @@ impl AmountNovelty {
     /// Measures `proving` (edge ids, sorted) against the other transfers of `centre`, in
     /// and out: a hub's usual amount is what it usually moves either way.
     pub fn measure(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> AmountNovelty {
-        let mut hit: Vec<f64> = proving.iter().map(|&e| g.amount[e as usize]).collect();
+        let mut hit = distinct_draws(g, proving);
         let mut usual = other_amounts(g, centre, proving);
         let proving = median(&mut hit).unwrap_or(0.0);
         let as_large = usual.iter().filter(|&&a| a >= proving).count();
@@ -85,7 +88,7 @@ impl AmountNovelty {
 /// can be large while this stays ordinary. For patterns whose every link must carry the
 /// money, such as a many-to-many layer.
 pub fn broad_chance(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> f64 {
-    let mut hit: Vec<f64> = proving.iter().map(|&e| g.amount[e as usize]).collect();
+    let mut hit = distinct_draws(g, proving);
     if hit.is_empty() {
         return 1.0;
     }
@@ -95,6 +98,21 @@ pub fn broad_chance(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> f64 {
     let as_large = usual.iter().filter(|&&a| a >= hit[quartile]).count();
     let share = g.scale.share_with_history(as_large, usual.len(), hit[quartile]);
     binomial_tail(hit.len(), hit.len() - quartile, share)
+}
+
+/// The amounts of `proving` (edge ids), one for each payer, payee and exact sum:
+/// a standing order that pays one landlord the same rent every week, or a parent's
+/// allowance, is one decision taken once, not a fresh draw at each payment, and counted
+/// as many it would make a single periodic payer look like a run of unusual sums. A fan's
+/// or a layer's legs are different pairs, each its own draw, and stay.
+fn distinct_draws(g: &FlowGraph, proving: &[u32]) -> Vec<f64> {
+    let mut seen = FxHashSet::default();
+    proving
+        .iter()
+        .map(|&e| e as usize)
+        .filter(|&e| seen.insert((g.src[e], g.dst[e], g.amount[e].to_bits())))
+        .map(|e| g.amount[e])
+        .collect()
 }
 
 /// The amounts of the centre accounts' transfers, in and out, other than `proving`
@@ -200,6 +218,35 @@ mod tests {
         // Three earlier payments alone would put any larger sum at one in four.
         assert!(burst(5_000.0) < 0.01, "{}", burst(5_000.0));
         assert!(burst(100.0) > 0.15, "{}", burst(100.0));
+    }
+
+    #[test]
+    fn a_standing_order_is_one_draw_and_a_fan_of_the_same_sums_is_many() {
+        // HUB usually moves 100; over two weeks it receives 900 seven times from one
+        // payer (a tenant's rent, paid in instalments) or once each from seven senders.
+        let chance = |senders: usize| {
+            let mut t = Tiny::new();
+            t.economy(100.0, 100, 2_000);
+            let hub = t.person("HUB", "US");
+            for k in 0..20 {
+                t.wire(&format!("OLD{k}"), "HUB", k * D, 100.0);
+            }
+            for k in 0..7 {
+                t.wire(&format!("NEW{}", k % senders), "HUB", (50 + 2 * k as i64) * D, 900.0);
+            }
+            let g = t.graph();
+            let proving: Vec<u32> =
+                g.in_edges(hub).iter().copied().filter(|&e| g.time[e as usize] >= 50 * D).collect();
+            let novel = AmountNovelty::measure(&g, &[hub], &proving);
+            (novel.count, novel.chance(), broad_chance(&g, &[hub], &proving))
+        };
+        // One payer: as rare as one such payment, not as seven.
+        let (count, one, one_broad) = chance(1);
+        assert_eq!(count, 1);
+        assert!(one > 1e-4 && one_broad == one, "{one} {one_broad}");
+        let (count, seven, seven_broad) = chance(7);
+        assert_eq!(count, 7);
+        assert!(seven < one.powi(3) && seven_broad < one.powi(3), "{seven} {seven_broad}");
     }
 
     #[test]
