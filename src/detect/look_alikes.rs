@@ -231,7 +231,122 @@ fn crowdfunding(t: &mut Tiny) {
     t.wire("CAMPAIGN", "SUPPLIER", 48 * D, 8_500.0);
 }
 
-const LOOK_ALIKES: [LookAlike; 13] = [
+/// A notary's client account on six house sales: each buyer pays a deposit and, a month
+/// later, the balance with its mortgage lender's loan; on completion the notary pays the
+/// seller, the land-registry tax and the estate agent, and moves its fee to its office
+/// account. Money in from several, out to several within a day, in large round sums.
+fn conveyancing_escrow(t: &mut Tiny) {
+    t.company("NOTARY", "FR");
+    t.company("NOTARY_OFFICE", "FR");
+    t.company("TAX_OFFICE", "FR");
+    t.company("AGENT", "FR");
+    t.company("BANK_LOANS", "FR");
+    for k in 0..6i64 {
+        let (buyer, seller) = (format!("BUYER{k}"), format!("SELLER{k}"));
+        t.person(&buyer, "FR");
+        t.person(&seller, "FR");
+        let price = 250_000.0 + 35_000.0 * k as f64;
+        let day = 10 + 27 * k;
+        t.wire(&buyer, "NOTARY", day * D, 0.1 * price);
+        t.wire(&buyer, "NOTARY", (day + 30) * D + 9 * H, 0.1 * price + 0.08 * price);
+        t.wire("BANK_LOANS", "NOTARY", (day + 30) * D + 11 * H, 0.8 * price);
+        t.wire("NOTARY", &seller, (day + 31) * D + 10 * H, 0.95 * price);
+        t.wire("NOTARY", "AGENT", (day + 31) * D + 11 * H, 0.05 * price);
+        t.wire("NOTARY", "TAX_OFFICE", (day + 31) * D + 12 * H, 0.07 * price);
+        t.wire("NOTARY", "NOTARY_OFFICE", (day + 33) * D, 0.01 * price);
+    }
+}
+
+/// A consumer lender disburses 40 loans to new borrowers over two months, and each
+/// borrower pays back a monthly instalment from the month after.
+fn consumer_lender(t: &mut Tiny) {
+    t.company("LENDER", "DE");
+    t.company("FUNDING_BANK", "DE");
+    t.wire("FUNDING_BANK", "LENDER", 5 * D, 250_000.0);
+    for k in 0..40i64 {
+        let borrower = format!("BORROWER{k}");
+        t.person(&borrower, "DE");
+        let (day, loan) = (10 + (k * 3) / 2, 4_000.0 + 250.0 * (k % 9) as f64);
+        t.wire("LENDER", &borrower, day * D + (k % 8) * H, loan);
+        for m in 1..5i64 {
+            t.wire(&borrower, "LENDER", (day + 30 * m) * D, loan / 9.0);
+        }
+    }
+}
+
+/// A rotating savings club (tontine): twelve members each pay the organiser the same
+/// share every month, and each month one of them in turn receives the whole pot. Every
+/// member's money goes round and comes back.
+fn savings_club(t: &mut Tiny) {
+    t.person("ORGANISER", "GB");
+    for k in 0..12 {
+        t.person(&format!("MEMBER{k}"), "GB");
+    }
+    for m in 0..6i64 {
+        for k in 0..12i64 {
+            t.wire(&format!("MEMBER{k}"), "ORGANISER", (m * 30 + 1) * D + k * H, 500.0);
+        }
+        t.wire("ORGANISER", &format!("MEMBER{}", m * 2 % 12), (m * 30 + 3) * D, 6_000.0);
+    }
+}
+
+/// A letting agent collects 30 tenants' rents each month and pays their eight landlords
+/// what is theirs less its fee a few days later.
+fn letting_agent(t: &mut Tiny) {
+    t.company("AGENCY", "GB");
+    for l in 0..8 {
+        t.person(&format!("OWNER{l}"), "GB");
+    }
+    for m in 0..6i64 {
+        let mut owed = [0.0f64; 8];
+        for k in 0..30i64 {
+            let rent = 1_100.0 + 50.0 * (k % 7) as f64;
+            t.wire(&format!("TENANT{k}"), "AGENCY", (m * 30 + 1 + k % 3) * D + k * H, rent);
+            owed[(k % 8) as usize] += rent;
+        }
+        for (l, total) in owed.iter().enumerate() {
+            t.wire("AGENCY", &format!("OWNER{l}"), (m * 30 + 6) * D + l as i64 * H, total * 0.9);
+        }
+    }
+}
+
+/// A charity: 60 donors give through the month, and at each month's end it sends most
+/// of what came in to its two partner organisations abroad.
+fn charity_abroad(t: &mut Tiny) {
+    t.company("CHARITY", "GB");
+    t.company("PARTNER1", "KE");
+    t.company("PARTNER2", "BD");
+    for m in 0..6i64 {
+        let mut raised = 0.0;
+        for k in 0..60i64 {
+            let amount = 20.0 + ((k * 37 + m * 11) % 25) as f64 * 10.0;
+            t.wire(&format!("DONOR{}", (k * 7 + m) % 150), "CHARITY", (m * 30 + k / 2) * D + k * H, amount);
+            raised += amount;
+        }
+        t.wire("CHARITY", "PARTNER1", (m * 30 + 29) * D, 0.5 * raised);
+        t.wire("CHARITY", "PARTNER2", (m * 30 + 29) * D + H, 0.35 * raised);
+    }
+}
+
+/// A payroll bureau: three employers fund it the day before payday, and it pays their
+/// 45 staff the next morning.
+fn payroll_bureau(t: &mut Tiny) {
+    t.company("BUREAU", "NL");
+    for m in 0..6i64 {
+        for c in 0..3i64 {
+            let employer = format!("EMPLOYER{c}");
+            t.company(&employer, "NL");
+            t.wire(&employer, "BUREAU", (m * 30 + 24) * D + c * H, 15.0 * 3_000.0);
+            for k in 0..15i64 {
+                let staff = format!("STAFF{c}_{k}");
+                t.person(&staff, "NL");
+                t.wire("BUREAU", &staff, (m * 30 + 25) * D + (c * 15 + k) * 60, 2_500.0 + 70.0 * k as f64);
+            }
+        }
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 19] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -245,6 +360,12 @@ const LOOK_ALIKES: [LookAlike; 13] = [
     LookAlike { name: "dividend paid by the company itself", build: dividend_direct },
     LookAlike { name: "crowdfunding campaign", build: crowdfunding },
     LookAlike { name: "subcontractors and household staff paid in rounds", build: daily_subcontractors },
+    LookAlike { name: "notary's escrow account on house sales", build: conveyancing_escrow },
+    LookAlike { name: "consumer lender", build: consumer_lender },
+    LookAlike { name: "rotating savings club", build: savings_club },
+    LookAlike { name: "letting agent", build: letting_agent },
+    LookAlike { name: "charity sending aid abroad", build: charity_abroad },
+    LookAlike { name: "payroll bureau", build: payroll_bureau },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it

@@ -75,7 +75,9 @@
 //! UB4 or one of the other typologies when their evidence is there, not twice.
 //! Colleagues chipping in for a gift move less than one large transfer of the dump in
 //! all. A new lodger paying rent every few days beside a few one-off payers is one
-//! arrangement: a payer's repeats of one sum count as one draw of its amount. Not yet quiet (a gap on record in look_alikes.rs): a crowdfunding campaign's
+//! arrangement: a payer's repeats of one sum count as one draw of its amount. A sender the hub
+//! then pays back in instalments (on two or more later days, each less than it was
+//! paid) lent it money: a running arrangement, not a new sender. Not yet quiet (a gap on record in look_alikes.rs): a crowdfunding campaign's
 //! first-time donors look like scam victims paying a collection account.
 
 use crate::config::Config;

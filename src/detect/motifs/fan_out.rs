@@ -58,7 +58,9 @@
 //! investors, a club refunding deposits or a borrower repaying its lenders pays people
 //! their own money: a payment of at most one and a half times what the payee had paid
 //! the hub before is a repayment, no leg of a fan (a mule's payees paid it nothing, or
-//! small change beside the fan's sums). Not yet quiet (a gap on record in
+//! small change beside the fan's sums). A lender's borrowers pay it back in
+//! instalments: a payee that then pays the hub less than it was paid on two or more later
+//! days is in a running arrangement with it, not a new payee. Not yet quiet (a gap on record in
 //! look_alikes.rs): a company paying a one-off dividend to its shareholders pays many
 //! payees it never paid before; nothing here reads yet whether the payees pass the money
 //! on.
@@ -143,6 +145,26 @@ mod tests {
         }
         burst(&mut t, "HUB", 7, 60 * D, 20 * H);
         let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("to 7 new payees"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn a_lender_whose_borrowers_repay_in_instalments_is_no_fan_but_a_mule_paid_back_once_is() {
+        // Seven new borrowers; each then pays the hub a tenth of the loan a month, or
+        // (the mule's payees) one payment of the same size back and nothing more.
+        let lend = |instalments: i64| {
+            let mut t = Tiny::new();
+            burst(&mut t, "HUB", 7, 60 * D, 20 * H);
+            for k in 0..7i64 {
+                for m in 1..=instalments {
+                    t.wire(&format!("P{k}"), "HUB", (60 + 30 * m) * D + k * H, 200.0 + k as f64);
+                }
+            }
+            t.hits(&FanOut)
+        };
+        assert!(lend(3).is_empty(), "{:?}", lend(3));
+        let hits = lend(1);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("to 7 new payees"), "{}", hits[0].reason);
     }

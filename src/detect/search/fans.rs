@@ -91,8 +91,9 @@ pub struct BurstSearch<'a> {
     /// `(first, last)` times of bursts found before; a window that comes within
     /// `window` of one of them is not read.
     pub apart_from: &'a [(i64, i64)],
-    /// Positions in the list (sorted) that give their counterparty back its own money
-    /// ([`repayments`]): their counterparties are known, never new.
+    /// Positions in the list (sorted) whose counterparty the account knows the other way
+    /// (it repaid them, or they repay it in instalments: [`known_both_ways`]): their
+    /// counterparties are known, never new.
     pub repaid: &'a [usize],
 }
 
@@ -164,10 +165,11 @@ fn fan_hits_of(
         return Vec::new();
     }
     let keep = counted(g, v, list, channels, cfg.skip_business_to_business);
-    let repaid = match fan {
-        Fan::Out => repayments(list, g.in_list(v), &keep),
-        Fan::In => repayments(list, g.out_list(v), &keep),
+    let back = match fan {
+        Fan::Out => g.in_list(v),
+        Fan::In => g.out_list(v),
     };
+    let repaid = known_both_ways(list, back, &keep);
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
     let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
@@ -206,54 +208,86 @@ fn fan_hits_of(
 }
 
 /// The positions of `keep` (indices into `list`, one direction of an account's
-/// transfers, sorted) that give a counterparty back what it sent the other way before
-/// (`back`, the other direction): at most [`REPAID_AT_MOST`] times all of it until then.
-/// A fund redeeming its investors, a club refunding deposits or a lender collecting what
-/// it lent deals in people's own money; a mule's payees had paid the hub nothing, and
-/// its senders had been paid nothing, or small change beside what the fan moves. Such
-/// counterparties are known, not new; the transfers stay the account's business.
-fn repayments(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<usize> {
+/// transfers, sorted) whose counterparty is known through the other direction (`back`):
+/// - a repayment gives a counterparty back what it sent before: at most
+///   [`REPAID_AT_MOST`] times all of it until then. A fund redeeming its investors, a club
+///   refunding deposits or a lender collecting what it lent deals in people's own money;
+///   a mule's payees had paid the hub nothing, and its senders had been paid nothing, or
+///   small change beside what the fan moves;
+/// - instalments: the counterparty then pays back part of what it was paid, on at least
+///   [`INSTALMENTS`] later days, each payment smaller. A lender's borrowers, a parent
+///   lending to a child: a running arrangement both ways, not a payee that took its
+///   share of a fan and passed it on.
+///
+/// Such counterparties are known, not new; the transfers stay the account's business.
+fn known_both_ways(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<usize> {
     if back.is_empty() {
         return Vec::new();
     }
     // Counterparties the other way that this way deals with too, each with its transfers
     // in time order: (counterparty, time, amount). Most accounts deal with none of them
     // both ways, and pay nothing for this.
-    let mut payees: Vec<u32> = keep.iter().map(|&k| list.other[k]).collect();
-    payees.sort_unstable();
-    payees.dedup();
-    let mut paid_in: Vec<(u32, i64, f64)> = (0..back.len())
-        .filter(|&k| payees.binary_search(&back.other[k]).is_ok())
+    let mut parties: Vec<u32> = keep.iter().map(|&k| list.other[k]).collect();
+    parties.sort_unstable();
+    parties.dedup();
+    let mut other_way: Vec<(u32, i64, f64)> = (0..back.len())
+        .filter(|&k| parties.binary_search(&back.other[k]).is_ok())
         .map(|k| (back.other[k], back.time[k], back.amount[k]))
         .collect();
-    if paid_in.is_empty() {
+    if other_way.is_empty() {
         return Vec::new();
     }
-    paid_in.sort_unstable_by_key(|x| (x.0, x.1));
+    other_way.sort_unstable_by_key(|x| (x.0, x.1));
+    // Where a counterparty's transfers the other way start after `time`.
+    let after = |other_way: &[(u32, i64, f64)], party: u32, time: i64| {
+        other_way.partition_point(|x| x.0 < party || (x.0 == party && x.1 <= time))
+    };
+    let paid_back_in_instalments = |k: usize| {
+        let (party, amount) = (list.other[k], list.amount[k]);
+        let mut days = other_way[after(&other_way, party, list.time[k])..]
+            .iter()
+            .take_while(|x| x.0 == party)
+            .filter(|x| x.2 < amount)
+            .map(|x| x.1.div_euclid(DAY));
+        // Days come in order: count the distinct ones up to what is needed.
+        let (mut distinct, mut last) = (0, None);
+        days.any(|day| {
+            if last != Some(day) {
+                (distinct, last) = (distinct + 1, Some(day));
+            }
+            distinct >= INSTALMENTS
+        })
+    };
+    let mut known: Vec<usize> = keep.iter().copied().filter(|&k| paid_back_in_instalments(k)).collect();
     // What each counterparty had paid up to and including each of its transfers, a
     // running sum restarted at each counterparty, in place of the amounts: a payment
     // reads what was paid before it with one search, not by adding that history up again
     // (a sweep both ways every day would be quadratic).
-    for i in 1..paid_in.len() {
-        if paid_in[i - 1].0 == paid_in[i].0 {
-            paid_in[i].2 += paid_in[i - 1].2;
+    for i in 1..other_way.len() {
+        if other_way[i - 1].0 == other_way[i].0 {
+            other_way[i].2 += other_way[i - 1].2;
         }
     }
-    let paid_before = |payee: u32, time: i64| -> f64 {
-        let upto = paid_in.partition_point(|x| x.0 < payee || (x.0 == payee && x.1 < time));
-        match upto.checked_sub(1).map(|k| paid_in[k]) {
-            Some((party, _, paid)) if party == payee => paid,
+    let paid_before = |party: u32, time: i64| -> f64 {
+        // Strictly before: the search stops at the first transfer at `time` or later.
+        let upto = other_way.partition_point(|x| x.0 < party || (x.0 == party && x.1 < time));
+        match upto.checked_sub(1).map(|k| other_way[k]) {
+            Some((p, _, paid)) if p == party => paid,
             _ => 0.0,
         }
     };
-    keep.iter()
-        .copied()
-        .filter(|&k| {
-            let before = paid_before(list.other[k], list.time[k]);
-            before > 0.0 && list.amount[k] <= REPAID_AT_MOST * before
-        })
-        .collect()
+    known.extend(keep.iter().copied().filter(|&k| {
+        let before = paid_before(list.other[k], list.time[k]);
+        before > 0.0 && list.amount[k] <= REPAID_AT_MOST * before
+    }));
+    known.sort_unstable();
+    known.dedup();
+    known
 }
+
+/// Days on which a counterparty pays back part of what it was paid that make a running
+/// arrangement (a loan repaid) rather than a fan's leg.
+const INSTALMENTS: usize = 2;
 
 /// A payment back to someone who paid the account before is a repayment when it is at
 /// most this multiple of all they had paid it: a fund's gains on an investment, a
@@ -525,8 +559,8 @@ struct Dealings<'a> {
     by_last: Vec<(i64, usize)>,
     /// The silence after which a counterparty is no longer new.
     lapse: i64,
-    /// Positions whose counterparty was given back its own money ([`repayments`]): known,
-    /// not new.
+    /// Positions whose counterparty the account knows the other way
+    /// ([`known_both_ways`]): known, not new.
     repaid: &'a [usize],
 }
 
@@ -566,7 +600,7 @@ impl<'a> Dealings<'a> {
             })
             .collect();
         dealt.opens = opens;
-        // A counterparty given back its own money is known, as one that fell silent is.
+        // A counterparty known the other way is known, as one that fell silent is.
         if !repaid.is_empty() {
             for k in (0..keep.len()).filter(|&k| repaid.binary_search(&keep[k]).is_ok()) {
                 let party = dealt.party(k);
