@@ -346,7 +346,64 @@ fn payroll_bureau(t: &mut Tiny) {
     }
 }
 
-const LOOK_ALIKES: [LookAlike; 19] = [
+/// A group's zero-balancing cash pool: four subsidiaries trade with their own customers
+/// and suppliers, every evening each sweeps its surplus to the parent's master account
+/// or is funded from it when short, and they invoice each other through the month. Money goes round the group every
+/// week, as it does in any company group with a treasury.
+fn cash_pool(t: &mut Tiny) {
+    let subsidiaries = ["SUB_DE", "SUB_FR", "SUB_NL", "SUB_IE"];
+    t.company("MASTER", "DE");
+    for (k, sub) in subsidiaries.iter().enumerate() {
+        t.company(sub, ["DE", "FR", "NL", "IE"][k]);
+        t.link("h-MASTER", &format!("h-{sub}"));
+    }
+    for day in 0..120i64 {
+        for (k, sub) in subsidiaries.iter().enumerate() {
+            let k = k as i64;
+            // A subsidiary's day: its customers pay it and it pays its suppliers; the
+            // evening sweep evens out what is left.
+            for c in 0..3i64 {
+                let customer = format!("CUSTOMER{k}_{}", (day * 3 + c) % 40);
+                t.wire(&customer, sub, day * D + (9 + c) * H, 8_000.0 + 500.0 * ((day + c) % 9) as f64);
+            }
+            let supplier = format!("SUPPLIER{k}_{}", day % 12);
+            t.wire(sub, &supplier, day * D + 14 * H, 12_000.0 + 700.0 * (day % 5) as f64);
+            let net = 20_000.0 * (((day * 7 + k * 13) % 11) as f64 - 4.0);
+            if net > 0.0 {
+                t.wire(sub, "MASTER", day * D + 18 * H + k * 60, net);
+            } else if net < 0.0 {
+                t.wire("MASTER", sub, day * D + 18 * H + k * 60, -net);
+            }
+            if day % 10 == k {
+                let other = subsidiaries[((k + 1) % 4) as usize];
+                t.wire(sub, other, day * D + 11 * H, 35_000.0 + 1_000.0 * k as f64);
+            }
+        }
+    }
+}
+
+/// A household that clears its pay on payday: the salary comes in on the 25th, and the
+/// same afternoon it pays the mortgage, its savings account, the credit card, the energy
+/// bill and the insurance, keeping little overnight.
+fn payday_household(t: &mut Tiny) {
+    t.company("EMPLOYER", "DE");
+    t.person("EARNER", "DE");
+    for (payee, _) in PAYDAY_BILLS {
+        t.company(payee, "DE");
+    }
+    for m in 0..6i64 {
+        t.wire("EMPLOYER", "EARNER", (m * 30 + 25) * D + 8 * H, 9_000.0);
+        for (k, (payee, amount)) in PAYDAY_BILLS.iter().enumerate() {
+            t.wire("EARNER", payee, (m * 30 + 25) * D + (13 + k as i64) * H, *amount + 10.0 * m as f64);
+        }
+    }
+}
+
+/// What [`payday_household`] pays on payday.
+const PAYDAY_BILLS: [(&str, f64); 5] =
+    [("MORTGAGE", 3_200.0), ("SAVINGS", 2_000.0), ("CARD", 2_400.0), ("ENERGY", 350.0), ("INSURANCE", 600.0)];
+
+const LOOK_ALIKES: [LookAlike; 21] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -366,6 +423,8 @@ const LOOK_ALIKES: [LookAlike; 19] = [
     LookAlike { name: "letting agent", build: letting_agent },
     LookAlike { name: "charity sending aid abroad", build: charity_abroad },
     LookAlike { name: "payroll bureau", build: payroll_bureau },
+    LookAlike { name: "a group's zero-balancing cash pool", build: cash_pool },
+    LookAlike { name: "a household clearing its pay on payday", build: payday_household },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it

@@ -24,14 +24,17 @@
 //! `[os5]`: `link_types` (all five), `max_address_group` (4: an address shared by more
 //! companies is a registered agent's, an OS3 signal, not a controller),
 //! `min_captive_share` (0.5 of an account's transfers within its group), `max_sweep_share`
-//! (0.8: a group whose cross-border flows are mostly regular sweeps is left quiet), `min_amount`
+//! (0.8: a group whose cross-border flows are mostly regular sweeps or a daily cash pool is left quiet), `min_amount`
 //! (`p50` per flagged transfer).
 //!
 //! ## Look-alikes
 //! A multinational sweeps cash to its real offshore subsidiary every month: both
 //! companies trade with many others, so neither is captive. A treasury subsidiary that
 //! deals only with its parent is captive, but what crosses the border is a calendar of
-//! equal sweeps (and a few dividends back), not money following money. Family members abroad who
+//! equal sweeps (and a few dividends back), not money following money. A group's master
+//! account under zero balancing deals only with the group too, but with each company
+//! both ways on most days ([`crate::graph::algo::cash_pool`]): that settlement counts
+//! as treasury, as regular sweeps do. Family members abroad who
 //! send each other money are persons with their own lives, not captive accounts.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,6 +47,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::search::shell_profile::normalise;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::algo::cash_pool::pooled_value;
 use crate::model::{HolderKind, Relation};
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};
@@ -61,7 +65,7 @@ pub struct Os5Config {
     /// An account is captive when this share of its transfers stays in its group.
     pub min_captive_share: Share,
     /// A group whose cross-border flows are at least this share (by value) of regular
-    /// sweeps is a treasury arrangement, left quiet.
+    /// sweeps or daily cash-pool settlements is a treasury arrangement, left quiet.
     pub max_sweep_share: Share,
     /// Smallest flagged transfer, against the dump's amount distribution.
     pub min_amount: AmountFloor,
@@ -244,7 +248,7 @@ fn hit(
         return None;
     }
     let total_cross: f64 = cross.iter().map(|&e| g.amount[e as usize]).sum();
-    if sweeps(g, &cross) >= cfg.max_sweep_share.get() * total_cross {
+    if sweeps(g, &cross) + pooled_value(g, &cross) >= cfg.max_sweep_share.get() * total_cross {
         return None;
     }
     let mut b = HitBuilder::default();
@@ -317,7 +321,7 @@ fn controller_name(ctx: &Context<'_>, holder: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D};
+    use crate::detect::testkit::{Tiny, D, H};
 
     fn group(t: &mut Tiny) {
         t.economy(50_000.0, 60, 60);
@@ -366,6 +370,42 @@ mod tests {
             }
         }
         assert!(t.hits(&SharedControl).is_empty());
+    }
+
+    /// A group's master account in DE and two trading subsidiaries in FR and NL, which
+    /// it funds when short (`funded`) and sweeps up otherwise, every evening for two
+    /// months. The master deals only with the group.
+    fn cash_pool(funded: bool) -> Tiny {
+        let mut t = Tiny::new();
+        t.economy(20_000.0, 60, 60);
+        t.company("MASTER", "DE");
+        for (k, (sub, country)) in [("SUB_FR", "FR"), ("SUB_NL", "NL")].into_iter().enumerate() {
+            t.company(sub, country);
+            t.link("h-MASTER", &format!("h-{sub}"));
+            for day in 0..60i64 {
+                t.wire(&format!("CLIENT{k}_{}", day % 9), sub, day * D + 10 * H, 30_000.0);
+                t.wire(sub, &format!("SUPPLIER{k}_{}", day % 4), day * D + 12 * H, 20_000.0);
+                let net = 10_000.0 * ((day * 7 + k as i64 * 3) % 5 - 2) as f64;
+                if net > 0.0 {
+                    t.wire(sub, "MASTER", day * D + 18 * H, net);
+                } else if net < 0.0 && funded {
+                    t.wire("MASTER", sub, day * D + 18 * H, -net);
+                }
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn a_groups_daily_cash_pool_is_treasury() {
+        assert!(
+            cash_pool(true).hits(&SharedControl).is_empty(),
+            "{:?}",
+            cash_pool(true).hits(&SharedControl)
+        );
+        // Not vacuous: a captive account that only takes the group's money in, day after
+        // day, is not a pool.
+        assert_eq!(cash_pool(false).hits(&SharedControl).len(), 1);
     }
 
     #[test]

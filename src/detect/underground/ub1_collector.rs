@@ -34,7 +34,10 @@
 //! do not count. Payroll hubs fan out, not in. A company collecting invoices from many
 //! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out);
 //! so does a mule account before or after its run, and those customers stay out of the
-//! run's hit.
+//! run's hit. A company whose account is zero-balanced into its group's master account
+//! every evening passes nothing on: what it moves to or from an account of its own
+//! group that it settles with both ways on most days is its own money
+//! ([`crate::graph::algo::cash_pool`]), neither inflow nor payout.
 //! Needs no countries or holders: on a bare transfer list it still runs on accounts.
 
 use std::collections::BTreeSet;
@@ -47,6 +50,7 @@ use crate::config::params::{Channels, Count, Days, Hours, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::algo::cash_pool::pool_partners;
 use crate::graph::algo::fifo_dwell::fifo_dwell_by;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
@@ -156,7 +160,12 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
     // Every inflow (any channel) counts towards the balance a window opens with, and
     // towards its dwell; the windows are read over the counted ones, known by their
     // positions among all.
-    let any_positions: Vec<usize> = (0..incoming.len()).filter(|&k| incoming.other[k] != v).collect();
+    //
+    // Money the hub moves to or from an account it pools with (its group's master under
+    // zero balancing) stays its own: neither a sender's payment nor a payout.
+    let partners = pool_partners(g, v);
+    let outside = |w: u32| w != v && partners.binary_search(&w).is_err();
+    let any_positions: Vec<usize> = (0..incoming.len()).filter(|&k| outside(incoming.other[k])).collect();
     let counted: Vec<usize> = (0..any_positions.len())
         .filter(|&j| channels.contains(&g.channel[incoming.edges[any_positions[j]] as usize]))
         .collect();
@@ -164,7 +173,7 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
         return Vec::new();
     }
     let outgoing = g.out_list(v);
-    let outs = Flows::of(outgoing, (0..outgoing.len()).filter(|&k| outgoing.other[k] != v));
+    let outs = Flows::of(outgoing, (0..outgoing.len()).filter(|&k| outside(outgoing.other[k])));
     if outs.edges.is_empty() {
         return Vec::new();
     }
@@ -498,6 +507,41 @@ mod tests {
         assert_eq!(h.accounts.iter().find(|a| a.account == hub).unwrap().role, Role::Collector);
         assert_eq!(h.transfers.len(), 24);
         assert!(h.reason.contains("12 distinct senders"), "{}", h.reason);
+    }
+
+    /// A subsidiary SUB whose 40 customers pay it through two months, zero-balanced into
+    /// MASTER every evening: its day's surplus swept up, a shortfall funded (when
+    /// `funded`). It pays its own three suppliers a third of its takings.
+    fn zero_balanced(linked: bool, funded: bool) -> Tiny {
+        let mut t = Tiny::new();
+        t.company("SUB", "DE");
+        t.company("MASTER", "DE");
+        if linked {
+            t.link("h-SUB", "h-MASTER");
+        }
+        for day in 0..60i64 {
+            let takings = 3.0 * 8_000.0;
+            for c in 0..3i64 {
+                t.wire(&format!("CUSTOMER{}", (day * 3 + c) % 40), "SUB", day * D + (9 + c) * H, 8_000.0);
+            }
+            let costs = if day % 4 == 3 { 2.0 * takings } else { takings / 3.0 };
+            t.wire("SUB", &format!("SUPPLIER{}", day % 3), day * D + 14 * H, costs);
+            if takings > costs {
+                t.wire("SUB", "MASTER", day * D + 18 * H, takings - costs);
+            } else if funded {
+                t.wire("MASTER", "SUB", day * D + 13 * H, costs - takings);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn a_company_zero_balanced_into_its_groups_master_passes_nothing_on() {
+        assert!(run(&zero_balanced(true, true)).is_empty(), "{:?}", run(&zero_balanced(true, true)));
+        // Not vacuous: the same daily sweeps to an account of another owner, or one way
+        // only, pass the customers' money on.
+        assert!(!run(&zero_balanced(false, true)).is_empty());
+        assert!(!run(&zero_balanced(true, false)).is_empty());
     }
 
     /// [`collector_case`] at one sender every `every` seconds, from `start`, senders

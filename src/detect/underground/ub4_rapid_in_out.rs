@@ -41,6 +41,10 @@
 //! (The dwell is read without it: a mule that also spends savings still relays within
 //! hours.) A mule's hit names the receipts that left within the limit and the payments
 //! that carried them on, not the shops it pays days later from what it holds. An
+//! household that clears its pay on payday (the mortgage, savings, the card statement
+//! and the bills the same afternoon) pays those payees on a calendar of their own, month
+//! after month: payments to such standing payees are its budget, not money passed on
+//! ([`crate::graph::algo::standing`]). An
 //! underground-bank collector (UB1) is also rapid in-out: it is reported as UB1, the more
 //! specific pattern, and not again as UB4.
 
@@ -53,6 +57,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::fifo_dwell::{fifo_dwell_carried, implied_opening_balance};
+use crate::graph::algo::standing::standing_payees;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
 use crate::pattern::Pattern;
@@ -126,7 +131,15 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     if counted.len() < 2 || total_in < g.scale.floor(cfg.min_total_inflow) {
         return None;
     }
-    let outs: Vec<u32> = g.out_edges(v).iter().copied().filter(|&e| g.dst[e as usize] != v).collect();
+    // Payments to payees it pays on a calendar of their own (the mortgage, savings, the
+    // card statement) are its budget, not money passed on.
+    let standing = standing_payees(g, v);
+    let outs: Vec<u32> = g
+        .out_edges(v)
+        .iter()
+        .copied()
+        .filter(|&e| g.dst[e as usize] != v && standing.binary_search(&g.dst[e as usize]).is_err())
+        .collect();
     if outs.is_empty() {
         return None;
     }
@@ -384,6 +397,29 @@ mod tests {
         let dwell = crate::graph::algo::fifo_dwell::fifo_dwell(&g, ins, outs, 0.8);
         let fast = dwell.iter().filter(|&&x| x <= hours_to_seconds(24.0)).count();
         assert!(fast * 10 > 9 * dwell.len(), "{fast} of {}", dwell.len());
+    }
+
+    /// An earner paid 9,000 on each 25th for six months who pays five payees the same
+    /// afternoon: the same five every month (`same_payees`), or five new ones each time.
+    fn payday(same_payees: bool) -> Tiny {
+        let mut t = Tiny::new();
+        t.economy(1_000.0, 180, 200);
+        for m in 0..6i64 {
+            t.wire("EMPLOYER", "EARNER", (m * 30 + 25) * D + 8 * H, 9_000.0);
+            for (k, amount) in [3_200.0, 2_000.0, 2_400.0, 350.0, 600.0].into_iter().enumerate() {
+                let payee = if same_payees { format!("BILL{k}") } else { format!("PAYEE{m}_{k}") };
+                t.wire("EARNER", &payee, (m * 30 + 25) * D + (13 + k as i64) * H, amount + 10.0 * m as f64);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn a_household_paying_its_standing_bills_on_payday_stays_quiet() {
+        assert!(run(&payday(true)).is_empty(), "{:?}", run(&payday(true)));
+        // Not vacuous: passing each month's pay to five new payees the same afternoon is
+        // a relay.
+        assert_eq!(run(&payday(false)).len(), 1);
     }
 
     #[test]

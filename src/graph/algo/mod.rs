@@ -5,8 +5,11 @@
 //! amounts are for its accounts (the motifs' strength), one-off payments (rings,
 //! scatter-gathers, one-pass hubs), prompt relays, stranger loops and rings (the cycle
 //! motif when amounts do not carry on), who pays whom back (settling up, pooled funds)
-//! and the chance of a path (cycles, random walks).
+//! the chance of a path (cycles, random walks), cash pools (UB1, OS5: a group's
+//! accounts that settle with each other daily) and standing payments (UB4: payees paid
+//! on a calendar).
 
+pub mod cash_pool;
 pub mod chains;
 pub mod chance;
 pub mod components;
@@ -16,5 +19,6 @@ pub mod one_off;
 pub mod prompt_relays;
 pub mod reciprocity;
 pub mod rings;
+pub mod standing;
 pub mod stranger_loops;
 pub mod temporal_cycles;

@@ -1,0 +1,141 @@
+//! Cash pools: an account and another of its own group that settle with each other both
+//! ways on most days, as a company's account and its group's master account do under
+//! zero balancing (every evening the surplus is swept up to the master, or a shortfall
+//! funded from it).
+//!
+//! Money moved into the pool stays its owner's: a subsidiary that receives from forty
+//! customers and sweeps it all to its parent by evening is not passing its customers'
+//! money on to someone else, and a master account that deals only with the group is a
+//! treasury, not a captive shell. The test needs ownership (the two accounts of one
+//! controller group, through holders or entity links) and a standing arrangement (both
+//! ways, on most days of the pair's span, for weeks): laundering through a pair of
+//! linked accounts moves money one way, following the money, not a daily settlement.
+
+use std::collections::BTreeMap;
+
+use crate::graph::FlowGraph;
+use crate::units::DAY;
+
+/// Days with a transfer between the pair, at the least: four working weeks of a daily
+/// arrangement.
+pub const POOL_DAYS_AT_LEAST: usize = 20;
+
+/// Whether transfers between two accounts on `days` (day numbers, any order, repeats
+/// allowed), with `both_ways` when each way has at least one, are a daily settlement:
+/// both ways, on at least [`POOL_DAYS_AT_LEAST`] days and on at least half of the days
+/// from the pair's first to its last (a pool settles on working days, when there is
+/// anything to settle).
+pub fn settles_daily(mut days: Vec<i64>, both_ways: bool) -> bool {
+    if !both_ways {
+        return false;
+    }
+    days.sort_unstable();
+    days.dedup();
+    let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
+        return false;
+    };
+    days.len() >= POOL_DAYS_AT_LEAST && 2 * days.len() as i64 > last - first
+}
+
+/// Whether accounts `a` and `b` settle with each other daily ([`settles_daily`]), over
+/// every transfer between them in the dump.
+pub fn pair_settles_daily(g: &FlowGraph, a: u32, b: u32) -> bool {
+    let days_with = |list: crate::graph::AdjList<'_>| -> Vec<i64> {
+        (0..list.len()).filter(|&k| list.other[k] == b).map(|k| list.time[k].div_euclid(DAY)).collect()
+    };
+    let (paid, received) = (days_with(g.out_list(a)), days_with(g.in_list(a)));
+    let both_ways = !paid.is_empty() && !received.is_empty();
+    settles_daily([paid, received].concat(), both_ways)
+}
+
+/// The accounts that `v` pools with: of its own controller group, settling with it
+/// daily ([`pair_settles_daily`]), sorted. Empty for an account whose group is itself
+/// alone, as every account is when the dump names no holders.
+pub fn pool_partners(g: &FlowGraph, v: u32) -> Vec<u32> {
+    let own = g.accounts.controller[v as usize];
+    let mut group: Vec<u32> = [g.out_list(v), g.in_list(v)]
+        .iter()
+        .flat_map(|list| list.other.iter().copied())
+        .filter(|&w| w != v && g.accounts.controller[w as usize] == own)
+        .collect();
+    group.sort_unstable();
+    group.dedup();
+    group.retain(|&w| pair_settles_daily(g, v, w));
+    group
+}
+
+/// The value of `edges` that moves between pairs that settle daily
+/// ([`pair_settles_daily`], over all of the pair's transfers).
+pub fn pooled_value(g: &FlowGraph, edges: &[u32]) -> f64 {
+    let mut by_pair: BTreeMap<(u32, u32), f64> = BTreeMap::new();
+    for &e in edges {
+        let (s, d) = (g.src[e as usize], g.dst[e as usize]);
+        *by_pair.entry((s.min(d), s.max(d))).or_default() += g.amount[e as usize];
+    }
+    by_pair.into_iter().filter(|&((a, b), _)| pair_settles_daily(g, a, b)).map(|(_, value)| value).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
+
+    /// A subsidiary and its group's master settling every `every` days over 40, swept up
+    /// and funded in turn (or swept up every time, `one_way`).
+    fn pool(every: usize, linked: bool, one_way: bool) -> Tiny {
+        let mut t = Tiny::new();
+        t.company("SUB", "DE");
+        t.company("MASTER", "DE");
+        if linked {
+            t.link("h-SUB", "h-MASTER");
+        }
+        for (k, day) in (0..40i64).step_by(every).enumerate() {
+            let (from, to) = if one_way || k % 2 == 0 { ("SUB", "MASTER") } else { ("MASTER", "SUB") };
+            t.wire(from, to, day * D + 18 * H, 10_000.0 + 100.0 * day as f64);
+        }
+        t
+    }
+
+    #[test]
+    fn a_daily_two_way_settlement_in_one_group_is_a_pool() {
+        let mut t = pool(1, true, false);
+        let g = t.graph();
+        let (sub, master) = (t.dump.accounts.intern("SUB"), t.dump.accounts.intern("MASTER"));
+        assert_eq!(pool_partners(&g, sub), vec![master]);
+        assert_eq!(pool_partners(&g, master), vec![sub]);
+        let all: Vec<u32> = (0..g.edge_count() as u32).collect();
+        let total: f64 = g.amount.iter().sum();
+        assert!((pooled_value(&g, &all) - total).abs() < 1e-6);
+    }
+
+    #[test]
+    fn no_pool_without_ownership_both_ways_or_most_days() {
+        for (t, why) in [
+            (pool(1, false, false), "accounts of different owners"),
+            (pool(1, true, true), "money moving one way"),
+            (pool(3, true, false), "every third day: not most days"),
+        ] {
+            let mut t = t;
+            let g = t.graph();
+            let sub = t.dump.accounts.intern("SUB");
+            assert!(pool_partners(&g, sub).is_empty(), "{why}");
+        }
+        let t = pool(1, true, true);
+        let g = t.graph();
+        let all: Vec<u32> = (0..g.edge_count() as u32).collect();
+        assert_eq!(pooled_value(&g, &all), 0.0);
+    }
+
+    #[test]
+    fn most_days_means_more_than_half_of_the_span() {
+        let days = |n: i64, step: i64| (0..n).map(|k| k * step).collect::<Vec<i64>>();
+        assert!(settles_daily(days(20, 1), true));
+        assert!(settles_daily(days(30, 1), true));
+        assert!(!settles_daily(days(30, 1), false));
+        assert!(!settles_daily(days(19, 1), true));
+        // Every other day: 30 days over a span of 59.
+        assert!(settles_daily(days(30, 2), true));
+        // Every third day: 30 days over 88.
+        assert!(!settles_daily(days(30, 3), true));
+    }
+}
