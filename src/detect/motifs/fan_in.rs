@@ -78,7 +78,8 @@
 //! arrangement: a payer's repeats of one sum count as one draw of its amount. A sender the hub
 //! then pays back in instalments (on two or more later days, each less than it was
 //! paid) lent it money: a running arrangement, not a new sender. Not yet quiet (a gap on record in look_alikes.rs): a crowdfunding campaign's
-//! first-time donors look like scam victims paying a collection account.
+//! first-time donors, and a couple's wedding guests sending their gifts over a weekend,
+//! look like scam victims paying a collection account.
 
 use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};

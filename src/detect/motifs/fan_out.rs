@@ -62,7 +62,8 @@
 //! instalments: a payee that then pays the hub less than it was paid on two or more later
 //! days is in a running arrangement with it, not a new payee. Not yet quiet (a gap on record in
 //! look_alikes.rs): a company paying a one-off dividend to its shareholders pays many
-//! payees it never paid before; nothing here reads yet whether the payees pass the money
+//! payees it never paid before, and an executor's account pays the heirs their shares of
+//! an estate in an afternoon; nothing here reads yet whether the payees pass the money
 //! on.
 
 use crate::config::Config;
