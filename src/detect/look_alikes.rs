@@ -447,7 +447,51 @@ fn wedding_gifts(t: &mut Tiny) {
     t.wire("COUPLE", "CATERER", 67 * D, 9_000.0);
 }
 
-const LOOK_ALIKES: [LookAlike; 23] = [
+/// A franchise: eight franchisees pay their royalty and their marketing fee to the
+/// franchisor's two accounts at each month's end.
+fn franchise(t: &mut Tiny) {
+    t.company("ROYALTIES", "FR");
+    t.company("MARKETING", "FR");
+    for k in 0..8i64 {
+        let shop = format!("FRANCHISEE{k}");
+        t.company(&shop, "FR");
+        for m in 0..6i64 {
+            let takings = 40_000.0 + 2_500.0 * ((k + m) % 5) as f64;
+            t.wire(&shop, "ROYALTIES", (m * 30 + 28) * D + k * H, 0.06 * takings);
+            t.wire(&shop, "MARKETING", (m * 30 + 28) * D + k * H + 600, 0.02 * takings);
+        }
+    }
+}
+
+/// A family helping a son buy a flat: his grandmother gives his mother a sum, the mother
+/// adds to it and passes it to his father's account the next day, the father to the son,
+/// and the son pays the notary the deposit, each within a day or two.
+fn family_deposit(t: &mut Tiny) {
+    for person in ["GRANDMOTHER", "MOTHER", "FATHER", "SON"] {
+        t.person(person, "ES");
+    }
+    t.company("NOTARY", "ES");
+    for (k, (from, to, amount)) in [
+        ("GRANDMOTHER", "MOTHER", 20_000.0),
+        ("MOTHER", "FATHER", 30_000.0),
+        ("FATHER", "SON", 30_000.0),
+        ("SON", "NOTARY", 35_000.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        t.wire(from, to, (80 + k as i64) * D + 10 * H, amount);
+    }
+    // Their everyday lives around it.
+    for m in 0..6i64 {
+        for (k, person) in ["GRANDMOTHER", "MOTHER", "FATHER", "SON"].into_iter().enumerate() {
+            t.wire(&format!("PAYER_{person}"), person, (m * 30 + 25) * D, 1_800.0 + 300.0 * k as f64);
+            t.wire(person, &format!("RENT_{person}"), (m * 30 + 2) * D, 700.0 + 100.0 * k as f64);
+        }
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 25] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -471,6 +515,8 @@ const LOOK_ALIKES: [LookAlike; 23] = [
     LookAlike { name: "a household clearing its pay on payday", build: payday_household },
     LookAlike { name: "an executor settling an estate", build: estate_executor },
     LookAlike { name: "wedding gifts", build: wedding_gifts },
+    LookAlike { name: "franchise royalties", build: franchise },
+    LookAlike { name: "a family passing a gift down for a flat's deposit", build: family_deposit },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it
