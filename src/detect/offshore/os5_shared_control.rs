@@ -48,6 +48,7 @@ use crate::config::Config;
 use crate::detect::search::shell_profile::normalise;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::cash_pool::pooled_value;
+use crate::graph::algo::standing::{on_a_calendar, Calendar};
 use crate::model::{HolderKind, Relation};
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, DAY};
@@ -277,9 +278,13 @@ fn hit(
     Some(b.finish(g, Pattern::Os5, total, strength, reason))
 }
 
+/// A treasury's regular sweeps: at least a week apart, each amount within 1% of the
+/// typical one.
+const SWEEPS: Calendar =
+    Calendar { shortest_period: 7 * DAY, amount_fits: |a, typical| (a - typical).abs() <= 0.01 * typical };
+
 /// The value of `edges` (time-sorted) that belongs to regular sweeps: three or more
-/// transfers on one (sender, receiver) pair, each within 1% of the pair's median amount,
-/// at least a week apart, at a period within 25% of the median gap. That is how a
+/// transfers on one (sender, receiver) pair on a calendar of [`SWEEPS`]. That is how a
 /// corporate group moves cash to a subsidiary month after month; laundering through
 /// captive companies follows the money, not a calendar.
 fn sweeps(g: &crate::graph::FlowGraph, edges: &[u32]) -> f64 {
@@ -287,22 +292,12 @@ fn sweeps(g: &crate::graph::FlowGraph, edges: &[u32]) -> f64 {
     for &e in edges {
         by_pair.entry((g.src[e as usize], g.dst[e as usize])).or_default().push(e);
     }
-    let median = |mut xs: Vec<f64>| {
-        xs.sort_by(f64::total_cmp);
-        xs[xs.len() / 2]
-    };
     by_pair
         .values()
-        .filter(|series| series.len() >= 3)
         .filter(|series| {
+            let times: Vec<i64> = series.iter().map(|&e| g.time[e as usize]).collect();
             let amounts: Vec<f64> = series.iter().map(|&e| g.amount[e as usize]).collect();
-            let typical = median(amounts.clone());
-            let gaps: Vec<f64> =
-                series.windows(2).map(|w| (g.time[w[1] as usize] - g.time[w[0] as usize]) as f64).collect();
-            let period = median(gaps.clone());
-            amounts.iter().all(|a| (a - typical).abs() <= 0.01 * typical)
-                && period >= 7.0 * DAY as f64
-                && gaps.iter().all(|gap| (gap - period).abs() <= 0.25 * period)
+            on_a_calendar(&times, &amounts, &SWEEPS)
         })
         .flat_map(|series| series.iter().map(|&e| g.amount[e as usize]))
         .sum()

@@ -238,13 +238,29 @@ fn known_both_ways(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<
         return Vec::new();
     }
     other_way.sort_unstable_by_key(|x| (x.0, x.1));
-    // Where a counterparty's transfers the other way start after `time`.
-    let after = |other_way: &[(u32, i64, f64)], party: u32, time: i64| {
-        other_way.partition_point(|x| x.0 < party || (x.0 == party && x.1 <= time))
+    // What each counterparty had paid up to and including each of its transfers, a
+    // running sum restarted at each counterparty: a payment reads what was paid before
+    // it with one search, not by adding that history up again (a sweep both ways every
+    // day would be quadratic).
+    let mut paid_so_far: Vec<f64> = Vec::with_capacity(other_way.len());
+    for (i, x) in other_way.iter().enumerate() {
+        let before = if i > 0 && other_way[i - 1].0 == x.0 { paid_so_far[i - 1] } else { 0.0 };
+        paid_so_far.push(before + x.2);
+    }
+    let repaid = |k: usize| {
+        let (party, time) = (list.other[k], list.time[k]);
+        // Strictly before: the search stops at the first transfer at `time` or later.
+        let upto = other_way.partition_point(|x| x.0 < party || (x.0 == party && x.1 < time));
+        let before = match upto.checked_sub(1) {
+            Some(j) if other_way[j].0 == party => paid_so_far[j],
+            _ => 0.0,
+        };
+        before > 0.0 && list.amount[k] <= REPAID_AT_MOST * before
     };
     let paid_back_in_instalments = |k: usize| {
-        let (party, amount) = (list.other[k], list.amount[k]);
-        let mut days = other_way[after(&other_way, party, list.time[k])..]
+        let (party, time, amount) = (list.other[k], list.time[k], list.amount[k]);
+        let after = other_way.partition_point(|x| x.0 < party || (x.0 == party && x.1 <= time));
+        let mut days = other_way[after..]
             .iter()
             .take_while(|x| x.0 == party)
             .filter(|x| x.2 < amount)
@@ -258,31 +274,7 @@ fn known_both_ways(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<
             distinct >= INSTALMENTS
         })
     };
-    let mut known: Vec<usize> = keep.iter().copied().filter(|&k| paid_back_in_instalments(k)).collect();
-    // What each counterparty had paid up to and including each of its transfers, a
-    // running sum restarted at each counterparty, in place of the amounts: a payment
-    // reads what was paid before it with one search, not by adding that history up again
-    // (a sweep both ways every day would be quadratic).
-    for i in 1..other_way.len() {
-        if other_way[i - 1].0 == other_way[i].0 {
-            other_way[i].2 += other_way[i - 1].2;
-        }
-    }
-    let paid_before = |party: u32, time: i64| -> f64 {
-        // Strictly before: the search stops at the first transfer at `time` or later.
-        let upto = other_way.partition_point(|x| x.0 < party || (x.0 == party && x.1 < time));
-        match upto.checked_sub(1).map(|k| other_way[k]) {
-            Some((p, _, paid)) if p == party => paid,
-            _ => 0.0,
-        }
-    };
-    known.extend(keep.iter().copied().filter(|&k| {
-        let before = paid_before(list.other[k], list.time[k]);
-        before > 0.0 && list.amount[k] <= REPAID_AT_MOST * before
-    }));
-    known.sort_unstable();
-    known.dedup();
-    known
+    keep.iter().copied().filter(|&k| repaid(k) || paid_back_in_instalments(k)).collect()
 }
 
 /// Days on which a counterparty pays back part of what it was paid that make a running

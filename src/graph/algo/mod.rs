@@ -6,8 +6,8 @@
 //! scatter-gathers, one-pass hubs), prompt relays, stranger loops and rings (the cycle
 //! motif when amounts do not carry on), who pays whom back (settling up, pooled funds)
 //! the chance of a path (cycles, random walks), cash pools (UB1, OS5: a group's
-//! accounts that settle with each other daily) and standing payments (UB4: payees paid
-//! on a calendar).
+//! accounts that settle with each other daily) and standing payments (UB4's bills, OS5's
+//! sweeps: payments on a calendar).
 
 pub mod cash_pool;
 pub mod chains;
