@@ -268,6 +268,31 @@ mod tests {
     }
 
     #[test]
+    fn companies_paying_the_same_new_suppliers_are_business() {
+        // Look-alike: three builders who each pay the same two new suppliers for one
+        // joint project within a day: company-to-company trade.
+        let layer = |t: &mut Tiny, company: bool| {
+            t.noise(1, 60, 400, 150);
+            t.span(150);
+            for a in ["A0", "A1", "A2", "B0", "B1"] {
+                if company {
+                    t.company(a, "DE");
+                } else {
+                    t.person(a, "DE");
+                }
+            }
+            case(t, 3, 2, 5 * H);
+        };
+        let mut t = Tiny::new();
+        layer(&mut t, true);
+        assert!(t.hits(&Bipartite).is_empty(), "{:?}", t.hits(&Bipartite));
+        // The same layer between persons is found.
+        let mut t = Tiny::new();
+        layer(&mut t, false);
+        assert_eq!(t.hits(&Bipartite).len(), 1);
+    }
+
+    #[test]
     fn near_misses_do_not_fire() {
         let mut t = Tiny::new();
         case(&mut t, 2, 2, 3 * D);

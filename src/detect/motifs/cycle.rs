@@ -519,6 +519,21 @@ mod tests {
         assert_eq!(hits[0].accounts.len(), 5);
     }
 
+    #[test]
+    fn trading_companies_selling_round_a_ring_are_trade() {
+        // Look-alike: five companies each selling on to the next within a day, the same
+        // goods re-invoiced at a small discount: company-to-company trade.
+        let mut t = Tiny::new();
+        for k in 0..5 {
+            t.company(&format!("M{k}"), "DE");
+        }
+        ring(&mut t, 5, 0.97, 20 * H);
+        assert!(t.hits(&Cycle).is_empty(), "{:?}", t.hits(&Cycle));
+        // The same ring with one person in it is no longer only trade.
+        t.person("M2", "DE");
+        assert_eq!(t.hits(&Cycle).len(), 1);
+    }
+
     /// Members `M0..Mn` that each pay `per_day` suppliers a day for two months, each a
     /// new one, amounts from 30 to 30,000: passing money on within hours, to strangers,
     /// in any amount, is their habit and adds no evidence (a trading desk, a platform).

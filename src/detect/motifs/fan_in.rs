@@ -152,6 +152,27 @@ mod tests {
     }
 
     #[test]
+    fn a_trading_company_paid_by_new_business_customers_is_no_fan() {
+        // Look-alike: a wholesaler that six companies it never dealt with pay in a week
+        // (a trade fair's orders): company-to-company payments do not count.
+        let mut t = Tiny::new();
+        t.company("HUB", "DE");
+        for k in 0..6 {
+            t.company(&format!("S{k}"), "FR");
+        }
+        burst(&mut t, "HUB", 6, 10 * D, 30 * H);
+        assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
+        // The same payments from six persons are a fan.
+        let mut t = Tiny::new();
+        t.company("HUB", "DE");
+        for k in 0..6 {
+            t.person(&format!("S{k}"), "FR");
+        }
+        burst(&mut t, "HUB", 6, 10 * D, 30 * H);
+        assert_eq!(t.hits(&FanIn).len(), 1);
+    }
+
+    #[test]
     fn finds_a_burst_of_distinct_senders() {
         let mut t = Tiny::new();
         burst(&mut t, "HUB", 6, 10 * D, 30 * H);

@@ -130,6 +130,24 @@ mod tests {
     }
 
     #[test]
+    fn a_firm_paying_its_freelancers_all_year_is_no_fan() {
+        // Look-alike: a studio pays its seven freelancers each month for their invoices,
+        // on days that wander with the invoices: the same payees all year, no week
+        // stands out.
+        let mut t = Tiny::new();
+        t.company("HUB", "DE");
+        for m in 0..6i64 {
+            burst(&mut t, "HUB", 7, (m * 30 + 3 + m % 4) * D, 20 * H);
+        }
+        assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
+        // Seven payees paid once each in a week are a fan.
+        let mut t = Tiny::new();
+        t.company("HUB", "DE");
+        burst(&mut t, "HUB", 7, 10 * D, 20 * H);
+        assert_eq!(t.hits(&FanOut).len(), 1);
+    }
+
+    #[test]
     fn paying_people_back_their_own_money_is_no_fan_but_a_mule_paid_small_change_still_is() {
         // Seven people paid the hub 1,800 to 2,400 weeks before; it pays each back up to
         // half as much again.

@@ -226,6 +226,29 @@ mod tests {
     }
 
     #[test]
+    fn a_merchant_paid_all_year_that_pays_its_suppliers_monthly_is_no_pass() {
+        // Look-alike: a workshop that a new customer pays every few days all year, and
+        // that pays its four suppliers at the end of each month: no window holds most
+        // of either side.
+        let mut t = Tiny::new();
+        t.span(200);
+        for k in 0..60i64 {
+            t.wire(&format!("CUSTOMER{k}"), "HUB", (3 * k + 1) * D + 10 * H, 5_000.0 + 40.0 * k as f64);
+        }
+        for m in 0..6i64 {
+            for k in 0..4i64 {
+                t.wire("HUB", &format!("SUPPLIER{k}"), (m * 30 + 28) * D + k * H, 11_000.0);
+            }
+        }
+        assert!(t.hits(&GatherScatter).is_empty(), "{:?}", t.hits(&GatherScatter));
+        // A hub that gathers from four new senders in two days and scatters it to four
+        // new payees days later is a pass.
+        let mut t = Tiny::new();
+        case(&mut t, 4, 4, 0.95);
+        assert_eq!(t.hits(&GatherScatter).len(), 1);
+    }
+
+    #[test]
     fn an_earlier_receipt_the_hub_kept_does_not_hide_the_pass() {
         // A large receipt two days before the gather makes the week's window the one
         // with most senders, but the hub passed on only what the next days brought.

@@ -21,7 +21,11 @@
 //! start after the first and end within two windows of it.
 //!
 //! ## Look-alikes
-//! As for bipartite: busy receivers and company-to-company trade are left out.
+//! As for bipartite: relatives who buy from the same busy shops share receivers with a
+//! hundred other customers, which are left out of every layer; a supply chain
+//! (wholesalers pay manufacturers, who pay their suppliers) is company-to-company trade,
+//! left out too. Everyday layers (neighbours, flatmates) are weighed against the dump's
+//! own count of them, as for bipartite.
 
 use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
@@ -176,6 +180,58 @@ mod tests {
         layer(&mut t, &["A1", "A2"], &["M1", "M2"], 10 * D);
         layer(&mut t, &["M1"], &["Z1", "Z2"], 12 * D);
         assert!(t.hits(&Stack).is_empty(), "one middle account only");
+    }
+
+    /// Two layers of `amount` each, the first from two payers to two middle accounts on
+    /// day 10, the second from them to `sinks` on day 13, inside an everyday dump.
+    fn tiers(t: &mut Tiny, sinks: &[&str], amount: f64) {
+        t.economy(500.0, 60, 300);
+        for (k, (a, m)) in [("A1", "M1"), ("A1", "M2"), ("A2", "M1"), ("A2", "M2")].into_iter().enumerate() {
+            t.wire(a, m, 10 * D + k as i64 * 4 * H, amount);
+        }
+        let mut k = 0;
+        for m in ["M1", "M2"] {
+            for z in sinks {
+                t.wire(m, z, 13 * D + k * 4 * H, amount);
+                k += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn customers_of_the_same_busy_shops_are_no_second_layer() {
+        // Look-alike: two relatives paid by the same two parents who both buy from the
+        // same two busy shops; shops with many customers are left out of every layer.
+        let mut t = Tiny::new();
+        tiers(&mut t, &["SHOP1", "SHOP2"], 2_000.0);
+        for k in 0..60 {
+            t.wire(&format!("CUSTOMER{k}"), "SHOP1", k * D, 300.0);
+            t.wire(&format!("CUSTOMER{k}"), "SHOP2", k * D + H, 300.0);
+        }
+        assert!(t.hits(&Stack).is_empty(), "{:?}", t.hits(&Stack));
+        // The same second layer to two quiet accounts is a stack.
+        let mut t = Tiny::new();
+        tiers(&mut t, &["Z1", "Z2"], 2_000.0);
+        assert_eq!(t.hits(&Stack).len(), 1);
+    }
+
+    #[test]
+    fn company_to_company_trade_in_two_tiers_is_no_stack() {
+        // Look-alike: two wholesalers pay two manufacturers, who pay two suppliers of
+        // theirs: a supply chain between companies is business.
+        let mut t = Tiny::new();
+        for c in ["A1", "A2", "M1", "M2", "Z1", "Z2"] {
+            t.company(c, "DE");
+        }
+        tiers(&mut t, &["Z1", "Z2"], 2_000.0);
+        assert!(t.hits(&Stack).is_empty(), "{:?}", t.hits(&Stack));
+        // The same tiers of persons' accounts are a stack.
+        let mut t = Tiny::new();
+        for c in ["A1", "A2", "M1", "M2", "Z1", "Z2"] {
+            t.person(c, "DE");
+        }
+        tiers(&mut t, &["Z1", "Z2"], 2_000.0);
+        assert_eq!(t.hits(&Stack).len(), 1);
     }
 
     #[test]

@@ -28,8 +28,10 @@
 //!
 //! ## Look-alikes
 //! A multinational's treasury moves money to an old offshore subsidiary that trades and
-//! keeps it: no shell, no chain. A chain that comes back to its originator is OS1, and is
-//! reported there.
+//! keeps it: no shell, no chain. When it routes money on through its regional
+//! subsidiaries within days, the path has the chain's shape, but they were incorporated
+//! years ago and trade with their own customers and suppliers: no shell is on it. A
+//! chain that comes back to its originator is OS1, and is reported there.
 
 use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
@@ -236,6 +238,29 @@ mod tests {
         let mut t = Tiny::new();
         chain(&mut t, 1, 0.97, 2 * D);
         assert!(t.hits(&Layering).is_empty(), "two hops");
+    }
+
+    #[test]
+    fn a_treasury_routing_money_through_old_trading_subsidiaries_is_no_chain() {
+        // Look-alike: a group's treasury sends money on through its regional
+        // subsidiaries offshore, each incorporated fifteen years before the dump and
+        // trading all along with its own customers and suppliers: no shell on the path.
+        let mut t = Tiny::new();
+        chain(&mut t, 3, 0.97, 2 * D);
+        for k in 0..3 {
+            let s = format!("S{k}");
+            let h = t.dump.holders.intern(&format!("h-{s}")) as usize;
+            t.dump.holders.incorporated_on[h] = Some(-15 * 365 * D);
+            for c in 0..25i64 {
+                t.wire(&format!("CUSTOMER{k}_{c}"), &s, (c * 3 + k as i64) * D, 40_000.0);
+                t.wire(&s, &format!("SUPPLIER{k}_{c}"), (c * 3 + 1 + k as i64) * D, 30_000.0);
+            }
+        }
+        assert!(t.hits(&Layering).is_empty(), "{:?}", t.hits(&Layering));
+        // The same path through young companies with no trade is a chain of shells.
+        let mut t = Tiny::new();
+        chain(&mut t, 3, 0.97, 2 * D);
+        assert_eq!(t.hits(&Layering).len(), 1);
     }
 
     #[test]

@@ -156,6 +156,41 @@ mod tests {
     }
 
     #[test]
+    fn old_trading_companies_and_a_fund_at_a_registered_agents_address_are_no_shells() {
+        // Look-alike: a registered agent's address in a haven, shared by five regional
+        // subsidiaries incorporated years ago that buy and sell with many counterparties
+        // (passing on most of what they take, as traders do), and by an investment fund
+        // that thirty investors pay and that invests with two brokers.
+        let agent = "Suite 12, Trident Chambers, VG";
+        let mut t = Tiny::new();
+        for k in 0..5 {
+            let s = format!("SUB{k}");
+            t.company(&s, "VG");
+            let h = t.dump.holders.intern(&format!("h-{s}")) as usize;
+            t.dump.holders.address[h] = Some(agent.to_owned());
+            t.dump.holders.incorporated_on[h] = Some(-8 * 365 * D);
+            for c in 0..20i64 {
+                t.wire(&format!("CUSTOMER{k}_{c}"), &s, (10 + c * 4) * D + k as i64 * H, 50_000.0);
+                t.wire(&s, &format!("SUPPLIER{k}_{c}"), (12 + c * 4) * D + k as i64 * H, 45_000.0);
+            }
+        }
+        t.company("FUND", "VG");
+        let h = t.dump.holders.intern("h-FUND") as usize;
+        t.dump.holders.address[h] = Some(agent.to_owned());
+        t.dump.holders.incorporated_on[h] = Some(-12 * 365 * D);
+        for k in 0..30i64 {
+            t.wire(&format!("INVESTOR{k}"), "FUND", (5 + 2 * k) * D, 100_000.0);
+        }
+        for b in 0..2i64 {
+            t.wire("FUND", &format!("BROKER{b}"), (40 + 20 * b) * D, 1_300_000.0);
+        }
+        assert!(t.hits(&ShellProfileDetector).is_empty(), "{:?}", t.hits(&ShellProfileDetector));
+        // Young pass-through companies at that address are a shell cluster.
+        cluster(&mut t, 5, agent, 120, 0.98);
+        assert_eq!(t.hits(&ShellProfileDetector).len(), 5);
+    }
+
+    #[test]
     fn address_spelling_does_not_split_a_cluster() {
         let mut t = Tiny::new();
         cluster(&mut t, 5, "Suite 12, Trident Chambers, VG", 120, 0.98);

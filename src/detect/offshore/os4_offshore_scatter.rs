@@ -285,6 +285,32 @@ mod tests {
     }
 
     #[test]
+    fn a_multinational_funding_offshore_subsidiaries_that_trade_is_no_scatter() {
+        // Look-alike: a parent funds its three offshore subsidiaries on one day; each
+        // keeps most of it and pays its own twenty suppliers over the next weeks, and
+        // each takes in its own customers' money.
+        let mut t = Tiny::new();
+        t.company("PARENT", "CN");
+        for (k, h) in ["VG", "SC", "PA"].into_iter().enumerate() {
+            let w = format!("SUB{k}");
+            t.company(&w, h);
+            t.wire("PARENT", &w, 10 * D + k as i64 * H, 400_000.0);
+            for c in 0..20i64 {
+                t.company(&format!("SUPPLIER{k}_{c}"), "DE");
+                t.wire(&w, &format!("SUPPLIER{k}_{c}"), (12 + c) * D + k as i64 * H, 6_000.0);
+                t.company(&format!("CUSTOMER{k}_{c}"), "FR");
+                t.wire(&format!("CUSTOMER{k}_{c}"), &w, (11 + 2 * c) * D, 9_000.0);
+            }
+        }
+        assert!(t.hits(&OffshoreScatter).is_empty(), "{:?}", t.hits(&OffshoreScatter));
+        // Three offshore companies that pass the parent's money on to one payee are a
+        // scatter-gather.
+        let mut t = Tiny::new();
+        case(&mut t, &["VG", "SC", "PA"], 0.95, 15 * D);
+        assert_eq!(t.hits(&OffshoreScatter).len(), 1);
+    }
+
+    #[test]
     fn camouflaged_by_noise_and_row_order() {
         let mut t = Tiny::new();
         t.noise(3, 30, 200, 90);

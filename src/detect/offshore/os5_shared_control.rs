@@ -403,6 +403,64 @@ mod tests {
         assert_eq!(cash_pool(false).hits(&SharedControl).len(), 1);
     }
 
+    /// A parent in US that trades with clients and suppliers, and its treasury company
+    /// in LU, which deals only with the parent: six monthly sweeps of 2M in
+    /// (`on_a_calendar`; otherwise sums of 1.2M to 2.8M on days that wander), and two
+    /// dividends of 300k back.
+    fn treasury(on_a_calendar: bool) -> Tiny {
+        let mut t = Tiny::new();
+        t.economy(50_000.0, 180, 120);
+        t.company("PARENT", "US");
+        t.company("TREASURY", "LU");
+        t.link("h-PARENT", "h-TREASURY");
+        for m in 0..6i64 {
+            let (day, amount) = if on_a_calendar {
+                (m * 30, 2_000_000.0)
+            } else {
+                (m * 30 + (m * 7) % 11, 1_200_000.0 + 160_000.0 * (m * m) as f64)
+            };
+            t.wire("PARENT", "TREASURY", day * D + 9 * H, amount);
+            for k in 0..4i64 {
+                t.wire(&format!("CLIENT{k}"), "PARENT", (m * 30 + 3 + k) * D, 700_000.0);
+                t.wire("PARENT", &format!("SUPPLIER{k}"), (m * 30 + 10 + k) * D, 400_000.0);
+            }
+        }
+        t.wire("TREASURY", "PARENT", 95 * D, 300_000.0);
+        t.wire("TREASURY", "PARENT", 175 * D, 300_000.0);
+        t
+    }
+
+    #[test]
+    fn a_treasury_company_on_a_calendar_and_relatives_abroad_are_no_shared_control() {
+        // Look-alike: a treasury company that deals only with its parent is captive, but
+        // what crosses the border is a calendar of equal sweeps and two dividends back.
+        let t = treasury(true);
+        assert!(t.hits(&SharedControl).is_empty(), "{:?}", t.hits(&SharedControl));
+        // Not vacuous: the same captive account taking sums that follow no calendar is
+        // the group moving money across the border.
+        assert_eq!(treasury(false).hits(&SharedControl).len(), 1);
+        // Look-alike: linked relatives in three countries who send each other money are
+        // persons with lives of their own, not captive accounts.
+        let mut t = Tiny::new();
+        t.economy(5_000.0, 120, 120);
+        for (p, country) in [("MOTHER", "CN"), ("SON", "CA"), ("DAUGHTER", "AU")] {
+            t.person(p, country);
+        }
+        t.link("h-MOTHER", "h-SON");
+        t.link("h-MOTHER", "h-DAUGHTER");
+        for m in 0..4i64 {
+            t.wire("MOTHER", "SON", (m * 30 + 2) * D, 20_000.0);
+            t.wire("MOTHER", "DAUGHTER", (m * 30 + 5) * D, 15_000.0);
+            t.wire("SON", "DAUGHTER", (m * 30 + 9) * D, 3_000.0);
+            for k in 0..6i64 {
+                t.wire("SON", &format!("SHOP_CA{k}"), (m * 30 + 3 + 4 * k) * D, 800.0);
+                t.wire("DAUGHTER", &format!("SHOP_AU{k}"), (m * 30 + 6 + 4 * k) * D, 700.0);
+                t.wire(&format!("EMPLOYER{k}"), "MOTHER", (m * 30 + 1 + 5 * k) * D, 4_000.0);
+            }
+        }
+        assert!(t.hits(&SharedControl).is_empty(), "{:?}", t.hits(&SharedControl));
+    }
+
     #[test]
     fn a_shared_address_resolves_after_normalising_and_rows_reversed() {
         let mut t = Tiny::new();

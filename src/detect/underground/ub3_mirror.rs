@@ -127,6 +127,41 @@ mod tests {
     }
 
     #[test]
+    fn a_multinationals_subsidiaries_trading_in_two_countries_are_no_mirror() {
+        // Look-alike: a group's subsidiaries in CN and HK, one paid by its clients, the
+        // other paying its suppliers, every day: three of the sums happen to agree to
+        // the cent within hours, but the counterparts are companies, whose payments are
+        // trade, not customers' money handed over.
+        let trading = |counterparts_are_companies: bool| {
+            let mut t = Tiny::new();
+            t.economy(5_000.0, 60, 60);
+            t.company("X", "CN");
+            t.company("Y", "HK");
+            t.link("h-X", "h-Y");
+            for k in 0..40i64 {
+                let (c, b) = (format!("C{k}"), format!("B{k}"));
+                if counterparts_are_companies {
+                    t.company(&c, "CN");
+                    t.company(&b, "HK");
+                } else {
+                    t.person(&c, "CN");
+                    t.person(&b, "HK");
+                }
+                let paid = 20_000.0 + 1_000.0 * ((k * 13) % 17) as f64;
+                let sent = if k % 13 == 0 { paid } else { 15_000.0 + 900.0 * ((k * 7) % 19) as f64 };
+                t.wire(&c, "X", (5 + k) * D, paid);
+                t.wire("Y", &b, (5 + k) * D + 2 * H, sent);
+            }
+            t
+        };
+        let t = trading(true);
+        assert!(t.hits(&Mirror).is_empty(), "{:?}", t.hits(&Mirror));
+        // Not vacuous: the same sums paid in by persons and out to persons are
+        // customers' money handed over between the two accounts.
+        assert_eq!(trading(false).hits(&Mirror).len(), 1);
+    }
+
+    #[test]
     fn unlinked_accounts_need_three_repeated_pairs() {
         let mut t = Tiny::new();
         case(&mut t, 2, 1.0, 2 * H, false);

@@ -334,6 +334,34 @@ mod tests {
     }
 
     #[test]
+    fn a_payroll_account_funded_days_before_payday_holds_its_balance() {
+        // Look-alike: a payroll account that its company funds three days before each of
+        // its first two paydays and that pays twelve staff on payday: it passes
+        // everything on, but holds the money for days, not hours. (From the third
+        // payday on, its staff are standing payees as well.)
+        let payroll = |lead: i64| {
+            let mut t = Tiny::new();
+            t.economy(5_000.0, 60, 120);
+            t.company("M", "CN");
+            t.company("FIRM", "CN");
+            for m in 0..2i64 {
+                let payday = (m * 30 + 25) * D + 12 * H;
+                t.wire("FIRM", "M", payday - lead, 12.0 * 20_000.0);
+                for k in 0..12i64 {
+                    t.person(&format!("STAFF{k}"), "CN");
+                    t.wire("M", &format!("STAFF{k}"), payday + k * 60, 20_000.0);
+                }
+            }
+            t
+        };
+        let t = payroll(3 * D);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+        // Not vacuous: the same account paying the money out within the hour it came in
+        // passes it through.
+        assert_eq!(run(&payroll(H)).len(), 1);
+    }
+
+    #[test]
     fn a_mule_rented_for_a_fortnight_is_found() {
         // Twelve receipts in pairs, each pair arriving in the evening and paid on the next
         // morning: two receipts sit overnight, and what each keeps adds up, so turnover is 5.7x, not 10x.

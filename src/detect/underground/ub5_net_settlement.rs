@@ -287,6 +287,32 @@ mod tests {
     }
 
     #[test]
+    fn an_importer_paying_its_supplier_abroad_in_instalments_settles_nothing() {
+        // Look-alike: an importer in CN that its customers pay pays its supplier in HK
+        // in two instalments, with no mirrored retail flows through its owner's
+        // accounts before them.
+        let mut t = Tiny::new();
+        t.economy(2_000.0, 60, 200);
+        t.person("X", "CN");
+        t.company("F", "CN");
+        t.company("G", "HK");
+        for k in 0..10i64 {
+            t.company(&format!("CUSTOMER{k}"), "CN");
+            t.wire(&format!("CUSTOMER{k}"), "F", (2 + k) * D, 12_000.0);
+        }
+        t.send("X", "F", 14 * D, 45_000.0, crate::model::Channel::Internal);
+        for p in 0..2i64 {
+            t.wire("F", "G", 16 * D + p * 3 * D, 60_000.0);
+        }
+        assert!(t.hits(&NetSettlement).is_empty(), "{:?}", t.hits(&NetSettlement));
+        // The same instalments after mirrored flows that leave the owner owing them are
+        // a settlement.
+        let mut t = Tiny::new();
+        case(&mut t, 0.97, 2);
+        assert_eq!(t.hits(&NetSettlement).len(), 1);
+    }
+
+    #[test]
     fn near_misses_do_not_fire() {
         let mut t = Tiny::new();
         case(&mut t, 0.85, 2);

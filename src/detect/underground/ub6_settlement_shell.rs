@@ -290,6 +290,24 @@ mod tests {
     }
 
     #[test]
+    fn a_seasonal_company_paying_its_suppliers_pays_companies() {
+        // Look-alike: a company quiet for four months between seasons, paid by its
+        // client, pays twelve suppliers within days, after three tiny test payments
+        // (checking new account details): company money to companies is trade, not 公转私.
+        let mut t = Tiny::new();
+        case(&mut t, 0, true, 120);
+        for k in 0..12i64 {
+            t.company(&format!("SUPPLIER{k}"), "CN");
+            t.wire("SHELL", &format!("SUPPLIER{k}"), 121 * D + k * 10 * H, 50_000.0);
+        }
+        assert!(t.hits(&SettlementShell).is_empty(), "{:?}", t.hits(&SettlementShell));
+        // The same payout to twelve persons is a settlement shell.
+        let mut t = Tiny::new();
+        case(&mut t, 12, true, 120);
+        assert_eq!(t.hits(&SettlementShell).len(), 1);
+    }
+
+    #[test]
     fn camouflaged_by_noise_and_row_order() {
         let mut t = Tiny::new();
         t.noise(4, 30, 200, 150);
