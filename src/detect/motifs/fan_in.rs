@@ -77,9 +77,11 @@
 //! all. A new lodger paying rent every few days beside a few one-off payers is one
 //! arrangement: a payer's repeats of one sum count as one draw of its amount. A sender the hub
 //! then pays back in instalments (on two or more later days, each less than it was
-//! paid) lent it money: a running arrangement, not a new sender. Not yet quiet (a gap on record in look_alikes.rs): a crowdfunding campaign's
-//! first-time donors, and a couple's wedding guests sending their gifts over a weekend,
-//! look like scam victims paying a collection account.
+//! paid) lent it money: a running arrangement, not a new sender. Not yet quiet (gaps on
+//! record in look_alikes.rs): a crowdfunding campaign's first-time donors, a couple's
+//! wedding guests sending their gifts over a weekend, a tour operator's travellers
+//! booking a tour and an education agent's families paying before an intake look like
+//! scam victims paying a collection account.
 
 use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
