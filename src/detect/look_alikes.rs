@@ -645,7 +645,22 @@ fn own_savings_offshore(t: &mut Tiny) {
     t.wire("SAVER_GB", "NOTARY", 52 * D, 58_000.0);
 }
 
-const LOOK_ALIKES: [LookAlike; 33] = [
+/// A petrol station: every evening the manager pays in the day's cash takings, 8,800 to
+/// 11,000 USD, either side of a 10,000 reporting line, and the station pays its fuel
+/// supplier weekly.
+fn petrol_station(t: &mut Tiny) {
+    t.company("STATION", "US");
+    t.person("MANAGER", "US");
+    for day in 0..90i64 {
+        let takings = 8_800.0 + 2_200.0 * ((day * 37) % 101) as f64 / 100.0;
+        t.send("MANAGER", "STATION", day * D + 20 * H, takings, Channel::CashDeposit);
+        if day % 7 == 6 {
+            t.wire("STATION", "FUEL_SUPPLIER", day * D + 9 * H, 60_000.0);
+        }
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 34] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -679,6 +694,7 @@ const LOOK_ALIKES: [LookAlike; 33] = [
     LookAlike { name: "car dealer", build: car_dealer },
     LookAlike { name: "sole trader's personal account", build: sole_trader },
     LookAlike { name: "a saver's own account offshore", build: own_savings_offshore },
+    LookAlike { name: "a petrol station paying in its daily takings", build: petrol_station },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it
