@@ -37,7 +37,8 @@
 //! run's hit. A company whose account is zero-balanced into its group's master account
 //! every evening passes nothing on: what it moves to or from an account of its own
 //! group that it settles with both ways on most days is its own money
-//! ([`crate::graph::algo::cash_pool`]), neither inflow nor payout.
+//! ([`crate::graph::algo::cash_pool`]), neither inflow nor payout; in a bare transfer
+//! list, where no holder is named, the daily settlement both ways is enough.
 //! Needs no countries or holders: on a bare transfer list it still runs on accounts.
 
 use std::collections::BTreeSet;
@@ -542,6 +543,25 @@ mod tests {
         // only, pass the customers' money on.
         assert!(!run(&zero_balanced(false, true)).is_empty());
         assert!(!run(&zero_balanced(true, false)).is_empty());
+    }
+
+    #[test]
+    fn a_zero_balanced_account_in_a_dump_without_holders_passes_nothing_on() {
+        // A bare transfer list (no holders, kinds or countries): who owns the two
+        // accounts is unknown, and the daily settlement both ways is the pool.
+        let bare = |funded: bool| {
+            let mut t = zero_balanced(false, funded);
+            t.dump.accounts.holder.iter_mut().for_each(|h| *h = None);
+            t.dump.accounts.country.iter_mut().for_each(|c| *c = None);
+            t.dump.availability.accounts = false;
+            t.dump.availability.entities = false;
+            t
+        };
+        assert!(run(&bare(true)).is_empty(), "{:?}", run(&bare(true)));
+        // Not vacuous: sweeps one way only pass the customers' money on.
+        assert!(!run(&bare(false)).is_empty());
+        // Where the holders are named and differ, a daily settlement with another
+        // owner's account is no pool (above): naming them decides.
     }
 
     /// [`collector_case`] at one sender every `every` seconds, from `start`, senders

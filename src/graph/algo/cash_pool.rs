@@ -10,10 +10,14 @@
 //! controller group, through holders or entity links) and a standing arrangement (both
 //! ways, on most days of the pair's span, for weeks): laundering through a pair of
 //! linked accounts moves money one way, following the money, not a daily settlement.
+//! Where the dump names neither account's holder (a bare transfer list), ownership
+//! cannot be read, and the standing arrangement stands alone: a corporate book exported
+//! without its customer data is full of zero-balanced accounts, and each would otherwise
+//! read as a collector.
 
 use std::collections::BTreeMap;
 
-use crate::graph::FlowGraph;
+use crate::graph::{FlowGraph, NO_HOLDER};
 use crate::units::DAY;
 
 /// Days with a transfer between the pair, at the least: four working weeks of a daily
@@ -48,15 +52,18 @@ pub fn pair_settles_daily(g: &FlowGraph, a: u32, b: u32) -> bool {
     settles_daily([paid, received].concat(), both_ways)
 }
 
-/// The accounts that `v` pools with: of its own controller group, settling with it
-/// daily ([`pair_settles_daily`]), sorted. Empty for an account whose group is itself
-/// alone, as every account is when the dump names no holders.
+/// The accounts that `v` pools with: of its own controller group, or, when neither
+/// account's holder is named, any account, settling with it daily
+/// ([`pair_settles_daily`]), sorted. Empty for an account whose group is itself alone
+/// and whose counterparts are named.
 pub fn pool_partners(g: &FlowGraph, v: u32) -> Vec<u32> {
-    let own = g.accounts.controller[v as usize];
+    let a = &g.accounts;
+    let own = a.controller[v as usize];
+    let unnamed = |w: u32| a.holder[w as usize] == NO_HOLDER;
     let mut group: Vec<u32> = [g.out_list(v), g.in_list(v)]
         .iter()
         .flat_map(|list| list.other.iter().copied())
-        .filter(|&w| w != v && g.accounts.controller[w as usize] == own)
+        .filter(|&w| w != v && (a.controller[w as usize] == own || (unnamed(v) && unnamed(w))))
         .collect();
     group.sort_unstable();
     group.dedup();
