@@ -55,20 +55,37 @@ pub fn pair_settles_daily(g: &FlowGraph, a: u32, b: u32) -> bool {
 /// The accounts that `v` pools with: of its own controller group, or, when neither
 /// account's holder is named, any account, settling with it daily
 /// ([`pair_settles_daily`]), sorted. Empty for an account whose group is itself alone
-/// and whose counterparts are named.
+/// and whose counterparts are named. One pass over `v`'s transfers, grouped by
+/// counterpart: in a bare transfer list every counterpart is a candidate, and reading
+/// `v`'s lists again for each would cost a busy account its degree squared.
 pub fn pool_partners(g: &FlowGraph, v: u32) -> Vec<u32> {
     let a = &g.accounts;
     let own = a.controller[v as usize];
     let unnamed = |w: u32| a.holder[w as usize] == NO_HOLDER;
-    let mut group: Vec<u32> = [g.out_list(v), g.in_list(v)]
-        .iter()
-        .flat_map(|list| list.other.iter().copied())
-        .filter(|&w| w != v && (a.controller[w as usize] == own || (unnamed(v) && unnamed(w))))
-        .collect();
-    group.sort_unstable();
-    group.dedup();
-    group.retain(|&w| pair_settles_daily(g, v, w));
-    group
+    let candidate = |w: u32| w != v && (a.controller[w as usize] == own || (unnamed(v) && unnamed(w)));
+    // (counterpart, day, paid by `v`) of every transfer with a candidate.
+    let mut dealings: Vec<(u32, i64, bool)> = Vec::new();
+    for (list, paid) in [(g.out_list(v), true), (g.in_list(v), false)] {
+        for k in 0..list.len() {
+            if candidate(list.other[k]) {
+                dealings.push((list.other[k], list.time[k].div_euclid(DAY), paid));
+            }
+        }
+    }
+    // A pool settles on at least POOL_DAYS_AT_LEAST days, a transfer or more each.
+    if dealings.len() < POOL_DAYS_AT_LEAST {
+        return Vec::new();
+    }
+    dealings.sort_unstable();
+    dealings
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|pair| pair.len() >= POOL_DAYS_AT_LEAST)
+        .filter(|pair| {
+            let both_ways = pair.iter().any(|x| x.2) && pair.iter().any(|x| !x.2);
+            settles_daily(pair.iter().map(|x| x.1).collect(), both_ways)
+        })
+        .map(|pair| pair[0].0)
+        .collect()
 }
 
 /// The value of `edges` that moves between pairs that settle daily
@@ -131,6 +148,63 @@ mod tests {
         let g = t.graph();
         let all: Vec<u32> = (0..g.edge_count() as u32).collect();
         assert_eq!(pooled_value(&g, &all), 0.0);
+    }
+
+    #[test]
+    fn in_a_bare_transfer_list_the_daily_settlement_alone_is_a_pool() {
+        let bare = |t: &mut Tiny| t.dump.accounts.holder.iter_mut().for_each(|h| *h = None);
+        let mut t = pool(1, false, false);
+        bare(&mut t);
+        let g = t.graph();
+        let (sub, master) = (t.dump.accounts.intern("SUB"), t.dump.accounts.intern("MASTER"));
+        assert_eq!(pool_partners(&g, sub), vec![master]);
+        // Still both ways, on most days.
+        for (mut t, why) in [(pool(1, false, true), "one way"), (pool(3, false, false), "every third day")] {
+            bare(&mut t);
+            let g = t.graph();
+            let sub = t.dump.accounts.intern("SUB");
+            assert!(pool_partners(&g, sub).is_empty(), "{why}");
+        }
+        // One named holder is enough to ask for ownership.
+        let mut t = pool(1, false, false);
+        let master = t.dump.accounts.intern("MASTER");
+        t.dump.accounts.holder[master as usize] = None;
+        let g = t.graph();
+        let sub = t.dump.accounts.intern("SUB");
+        assert!(pool_partners(&g, sub).is_empty());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Grouping an account's transfers by counterpart once finds the partners that
+        /// asking each counterpart in turn finds.
+        #[test]
+        fn partners_are_the_counterparts_that_settle_daily(
+            transfers in proptest::collection::vec((0u8..3, 0u8..3, 0i64..30, proptest::prelude::any::<bool>()), 0..200),
+            named in proptest::collection::vec(proptest::prelude::any::<bool>(), 3),
+        ) {
+            let mut t = Tiny::new();
+            for (a, b, day, hour) in &transfers {
+                if a != b {
+                    t.wire(&format!("A{a}"), &format!("A{b}"), day * D + if *hour { 9 * H } else { 17 * H }, 100.0);
+                }
+            }
+            for (k, named) in named.iter().enumerate() {
+                if let Some(&v) = t.dump.accounts.index.get(format!("A{k}").as_str()) {
+                    t.dump.accounts.holder[v as usize] = if *named { Some(t.dump.holders.intern("h-group")) } else { None };
+                }
+            }
+            let g = t.graph();
+            for v in 0..g.node_count() as u32 {
+                let a = &g.accounts;
+                let unnamed = |w: u32| a.holder[w as usize] == NO_HOLDER;
+                let asked: Vec<u32> = (0..g.node_count() as u32)
+                    .filter(|&w| w != v && (a.controller[w as usize] == a.controller[v as usize] || (unnamed(v) && unnamed(w))))
+                    .filter(|&w| pair_settles_daily(&g, v, w))
+                    .collect();
+                proptest::prop_assert_eq!(pool_partners(&g, v), asked);
+            }
+        }
     }
 
     #[test]
