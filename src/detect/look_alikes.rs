@@ -741,14 +741,21 @@ const KNOWN_GAPS: [(&str, Pattern, &str); 6] = [
 ];
 
 /// Every detector's hits on `look_alike`'s world (in its everyday economy), with every
-/// amount multiplied by `scale`.
-fn hits_at(look_alike: &LookAlike, scale: f64) -> Vec<super::Hit> {
+/// amount multiplied by `scale`; read as a bare transfer list (no holders, kinds,
+/// countries or licences) when `bare`.
+fn hits_at(look_alike: &LookAlike, scale: f64, bare: bool) -> Vec<super::Hit> {
     let mut t = Tiny::new();
     t.economy(2_000.0, 180, 400);
     (look_alike.build)(&mut t);
     let transfers = &mut t.dump.transfers;
     for amount in transfers.amount.iter_mut().chain(transfers.amount_base.iter_mut()) {
         *amount *= scale;
+    }
+    if bare {
+        t.dump.accounts.holder.iter_mut().for_each(|h| *h = None);
+        t.dump.accounts.country.iter_mut().for_each(|c| *c = None);
+        t.dump.availability.accounts = false;
+        t.dump.availability.entities = false;
     }
     let g = t.graph();
     let ctx = super::Context::new(&g, &t.dump, &t.config);
@@ -760,7 +767,7 @@ fn no_detector_flags_a_legitimate_look_alike() {
     let mut flagged = Vec::new();
     let mut gaps_seen: Vec<&(&str, Pattern, &str)> = Vec::new();
     for look_alike in &LOOK_ALIKES {
-        let hits = hits_at(look_alike, 1.0);
+        let hits = hits_at(look_alike, 1.0, false);
         gaps_seen.extend(KNOWN_GAPS.iter().filter(|(name, pattern, _)| {
             *name == look_alike.name && hits.iter().any(|h| h.pattern == *pattern)
         }));
@@ -791,9 +798,9 @@ fn look_alikes_read_the_same_at_any_scale() {
     };
     let mut differ = Vec::new();
     for look_alike in &LOOK_ALIKES {
-        let at_one = patterns(&hits_at(look_alike, 1.0));
+        let at_one = patterns(&hits_at(look_alike, 1.0, false));
         for scale in [0.01, 0.3, 7.0, 100.0] {
-            let scaled = patterns(&hits_at(look_alike, scale));
+            let scaled = patterns(&hits_at(look_alike, scale, false));
             if scaled != at_one {
                 differ.push(format!("{} x{scale}: {scaled:?}, at x1 {at_one:?}", look_alike.name));
             }
@@ -818,34 +825,32 @@ const BARE_LIST_GAPS: [(&str, Pattern, &str); 4] = [
 
 #[test]
 fn look_alikes_in_a_bare_transfer_list_flag_only_what_the_missing_tables_explain() {
-    // The same worlds with no holders, kinds, countries or licences: what still
-    // separates them from laundering must be read from the transfers alone.
+    // The same worlds with no holders, kinds, countries or licences, at three scales:
+    // what still separates them from laundering must be read from the transfers alone.
+    // A scaled world may put everyday sums next to a reporting line, which is the law's
+    // and does not scale, so UB2 is read at x1 only (as in the scale test above).
     let mut flagged = Vec::new();
     let mut seen: Vec<&(&str, Pattern, &str)> = Vec::new();
     for look_alike in &LOOK_ALIKES {
-        let mut t = Tiny::new();
-        t.economy(2_000.0, 180, 400);
-        (look_alike.build)(&mut t);
-        t.dump.accounts.holder.iter_mut().for_each(|h| *h = None);
-        t.dump.accounts.country.iter_mut().for_each(|c| *c = None);
-        t.dump.availability.accounts = false;
-        t.dump.availability.entities = false;
-        let g = t.graph();
-        let ctx = super::Context::new(&g, &t.dump, &t.config);
-        let hits = super::run_all(&ctx, &super::registry(), &crate::progress::Silent).0;
-        let on_record = |pattern: Pattern| {
-            KNOWN_GAPS.iter().chain(&BARE_LIST_GAPS).any(|(n, p, _)| *n == look_alike.name && *p == pattern)
-        };
-        seen.extend(
-            BARE_LIST_GAPS
-                .iter()
-                .filter(|(n, p, _)| *n == look_alike.name && hits.iter().any(|h| h.pattern == *p)),
-        );
-        flagged.extend(
-            hits.iter()
-                .filter(|h| !on_record(h.pattern))
-                .map(|h| format!("{}: {} ({})", look_alike.name, h.pattern, h.reason)),
-        );
+        for scale in [1.0, 0.01, 100.0] {
+            let hits = hits_at(look_alike, scale, true);
+            let on_record = |pattern: Pattern| {
+                KNOWN_GAPS
+                    .iter()
+                    .chain(&BARE_LIST_GAPS)
+                    .any(|(n, p, _)| *n == look_alike.name && *p == pattern)
+            };
+            seen.extend(
+                BARE_LIST_GAPS
+                    .iter()
+                    .filter(|(n, p, _)| *n == look_alike.name && hits.iter().any(|h| h.pattern == *p)),
+            );
+            flagged.extend(
+                hits.iter()
+                    .filter(|h| !on_record(h.pattern) && (scale == 1.0 || h.pattern != Pattern::Ub2))
+                    .map(|h| format!("{} x{scale}: {} ({})", look_alike.name, h.pattern, h.reason)),
+            );
+        }
     }
     assert!(flagged.is_empty(), "look-alikes flagged in a bare list:\n{}", flagged.join("\n"));
     let closed: Vec<_> = BARE_LIST_GAPS.iter().filter(|gap| !seen.contains(gap)).collect();
