@@ -660,7 +660,26 @@ fn petrol_station(t: &mut Tiny) {
     }
 }
 
-const LOOK_ALIKES: [LookAlike; 34] = [
+/// A master-feeder fund structure: a fund in LU subscribes to its three offshore
+/// feeder funds on one day, each with investors of its own, and each feeder invests
+/// with the group's prime broker within three weeks.
+fn master_feeder(t: &mut Tiny) {
+    t.company("MASTER_FUND", "LU");
+    t.company("PRIME_BROKER", "GB");
+    for (k, country) in ["KY", "BM", "VG"].into_iter().enumerate() {
+        let feeder = format!("FEEDER_{country}");
+        t.company(&feeder, country);
+        let h = t.dump.holders.intern(&format!("h-{feeder}")) as usize;
+        t.dump.holders.incorporated_on[h] = Some(-9 * 365 * D);
+        t.wire("MASTER_FUND", &feeder, 20 * D + k as i64 * H, 2_000_000.0);
+        for i in 0..12i64 {
+            t.wire(&format!("INVESTOR_{country}{i}"), &feeder, (5 + 3 * i) * D, 150_000.0);
+        }
+        t.wire(&feeder, "PRIME_BROKER", (30 + 5 * k as i64) * D, 2_900_000.0);
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 35] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -695,6 +714,7 @@ const LOOK_ALIKES: [LookAlike; 34] = [
     LookAlike { name: "sole trader's personal account", build: sole_trader },
     LookAlike { name: "a saver's own account offshore", build: own_savings_offshore },
     LookAlike { name: "a petrol station paying in its daily takings", build: petrol_station },
+    LookAlike { name: "a master fund and its offshore feeder funds", build: master_feeder },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it
@@ -812,7 +832,7 @@ fn look_alikes_read_the_same_at_any_scale() {
 /// Look-alikes a detector flags only in a bare transfer list, where what keeps them
 /// quiet (a licence, a holder's kind) is in the tables the dump lacks: the price of
 /// minimal data, by (look-alike, pattern, why). The known gaps above show there too.
-const BARE_LIST_GAPS: [(&str, Pattern, &str); 4] = [
+const BARE_LIST_GAPS: [(&str, Pattern, &str); 5] = [
     ("licensed remitter", Pattern::FanIn, "its licence is in the entities table"),
     ("licensed remitter", Pattern::FanOut, "its correspondent's licence is in the entities table"),
     ("dividend through a licensed registrar", Pattern::FanOut, "its licence is in the entities table"),
@@ -820,6 +840,11 @@ const BARE_LIST_GAPS: [(&str, Pattern, &str); 4] = [
         "subcontractors and household staff paid in rounds",
         Pattern::Bipartite,
         "that the payer is a builder and its payees companies is in the entities table",
+    ),
+    (
+        "a master fund and its offshore feeder funds",
+        Pattern::ScatterGather,
+        "that all five are funds and brokers (business between companies) is in the entities table",
     ),
 ];
 
