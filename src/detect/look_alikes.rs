@@ -772,10 +772,7 @@ fn hits_at(look_alike: &LookAlike, scale: f64, bare: bool) -> Vec<super::Hit> {
         *amount *= scale;
     }
     if bare {
-        t.dump.accounts.holder.iter_mut().for_each(|h| *h = None);
-        t.dump.accounts.country.iter_mut().for_each(|c| *c = None);
-        t.dump.availability.accounts = false;
-        t.dump.availability.entities = false;
+        t.bare();
     }
     let g = t.graph();
     let ctx = super::Context::new(&g, &t.dump, &t.config);

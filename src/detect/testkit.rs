@@ -136,6 +136,16 @@ impl Tiny {
         }
     }
 
+    /// The dump as a bare transfer list: no account names a holder (so no kind, link or
+    /// licence reaches it) or a country, as when the accounts and entities tables are
+    /// missing.
+    pub fn bare(&mut self) {
+        self.dump.accounts.holder.iter_mut().for_each(|h| *h = None);
+        self.dump.accounts.country.iter_mut().for_each(|c| *c = None);
+        self.dump.availability.accounts = false;
+        self.dump.availability.entities = false;
+    }
+
     /// Two tiny transfers between bystanders on day 0 and day `days`: the dump then
     /// covers that period, as a real dump covers months around any burst.
     pub fn span(&mut self, days: i64) {

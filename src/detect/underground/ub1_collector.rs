@@ -551,10 +551,7 @@ mod tests {
         // accounts is unknown, and the daily settlement both ways is the pool.
         let bare = |funded: bool| {
             let mut t = zero_balanced(false, funded);
-            t.dump.accounts.holder.iter_mut().for_each(|h| *h = None);
-            t.dump.accounts.country.iter_mut().for_each(|c| *c = None);
-            t.dump.availability.accounts = false;
-            t.dump.availability.entities = false;
+            t.bare();
             t
         };
         assert!(run(&bare(true)).is_empty(), "{:?}", run(&bare(true)));

@@ -41,15 +41,29 @@ pub fn settles_daily(mut days: Vec<i64>, both_ways: bool) -> bool {
     days.len() >= POOL_DAYS_AT_LEAST && 2 * days.len() as i64 > last - first
 }
 
+/// `v`'s transfers with the counterparts `keep` takes: (counterpart, day, paid by `v`).
+fn dealings(g: &FlowGraph, v: u32, keep: impl Fn(u32) -> bool) -> Vec<(u32, i64, bool)> {
+    let mut dealings = Vec::new();
+    for (list, paid) in [(g.out_list(v), true), (g.in_list(v), false)] {
+        for k in 0..list.len() {
+            if keep(list.other[k]) {
+                dealings.push((list.other[k], list.time[k].div_euclid(DAY), paid));
+            }
+        }
+    }
+    dealings
+}
+
+/// Whether one pair's dealings ([`dealings`]) are a daily settlement ([`settles_daily`]).
+fn settles(pair: &[(u32, i64, bool)]) -> bool {
+    let both_ways = pair.iter().any(|x| x.2) && pair.iter().any(|x| !x.2);
+    settles_daily(pair.iter().map(|x| x.1).collect(), both_ways)
+}
+
 /// Whether accounts `a` and `b` settle with each other daily ([`settles_daily`]), over
 /// every transfer between them in the dump.
 pub fn pair_settles_daily(g: &FlowGraph, a: u32, b: u32) -> bool {
-    let days_with = |list: crate::graph::AdjList<'_>| -> Vec<i64> {
-        (0..list.len()).filter(|&k| list.other[k] == b).map(|k| list.time[k].div_euclid(DAY)).collect()
-    };
-    let (paid, received) = (days_with(g.out_list(a)), days_with(g.in_list(a)));
-    let both_ways = !paid.is_empty() && !received.is_empty();
-    settles_daily([paid, received].concat(), both_ways)
+    settles(&dealings(g, a, |w| w == b))
 }
 
 /// The accounts that `v` pools with: of its own controller group, or, when neither
@@ -62,16 +76,8 @@ pub fn pool_partners(g: &FlowGraph, v: u32) -> Vec<u32> {
     let a = &g.accounts;
     let own = a.controller[v as usize];
     let unnamed = |w: u32| a.holder[w as usize] == NO_HOLDER;
-    let candidate = |w: u32| w != v && (a.controller[w as usize] == own || (unnamed(v) && unnamed(w)));
-    // (counterpart, day, paid by `v`) of every transfer with a candidate.
-    let mut dealings: Vec<(u32, i64, bool)> = Vec::new();
-    for (list, paid) in [(g.out_list(v), true), (g.in_list(v), false)] {
-        for k in 0..list.len() {
-            if candidate(list.other[k]) {
-                dealings.push((list.other[k], list.time[k].div_euclid(DAY), paid));
-            }
-        }
-    }
+    let mut dealings =
+        dealings(g, v, |w| w != v && (a.controller[w as usize] == own || (unnamed(v) && unnamed(w))));
     // A pool settles on at least POOL_DAYS_AT_LEAST days, a transfer or more each.
     if dealings.len() < POOL_DAYS_AT_LEAST {
         return Vec::new();
@@ -79,11 +85,7 @@ pub fn pool_partners(g: &FlowGraph, v: u32) -> Vec<u32> {
     dealings.sort_unstable();
     dealings
         .chunk_by(|x, y| x.0 == y.0)
-        .filter(|pair| pair.len() >= POOL_DAYS_AT_LEAST)
-        .filter(|pair| {
-            let both_ways = pair.iter().any(|x| x.2) && pair.iter().any(|x| !x.2);
-            settles_daily(pair.iter().map(|x| x.1).collect(), both_ways)
-        })
+        .filter(|pair| pair.len() >= POOL_DAYS_AT_LEAST && settles(pair))
         .map(|pair| pair[0].0)
         .collect()
 }
@@ -152,15 +154,14 @@ mod tests {
 
     #[test]
     fn in_a_bare_transfer_list_the_daily_settlement_alone_is_a_pool() {
-        let bare = |t: &mut Tiny| t.dump.accounts.holder.iter_mut().for_each(|h| *h = None);
         let mut t = pool(1, false, false);
-        bare(&mut t);
+        t.bare();
         let g = t.graph();
         let (sub, master) = (t.dump.accounts.intern("SUB"), t.dump.accounts.intern("MASTER"));
         assert_eq!(pool_partners(&g, sub), vec![master]);
         // Still both ways, on most days.
         for (mut t, why) in [(pool(1, false, true), "one way"), (pool(3, false, false), "every third day")] {
-            bare(&mut t);
+            t.bare();
             let g = t.graph();
             let sub = t.dump.accounts.intern("SUB");
             assert!(pool_partners(&g, sub).is_empty(), "{why}");
