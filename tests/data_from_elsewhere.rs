@@ -214,13 +214,15 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("precision_at_50") >= 0.8, "{shown}");
     // Per pattern, a little under where the motif detectors reach today (cycle
-    // 0.746 / 0.538, scatter_gather 0.868 / 0.282, fan_out recall 0.535, fan_in recall
+    // 0.746 / 0.538, scatter_gather 0.885 / 0.331, fan_out recall 0.535, fan_in recall
     // 0.320): loops of strangers and intermediaries keeping the same share are what find
     // the first two, fans spread over a month and read by their amounts the last two.
     // scatter_gather was 0.215 while a busy intermediary's relay counted one payment in
     // its delay, not the dozen it makes: four busy mules that paid one target within
     // four weeks passed as one in 658,112, and no longer do (0.178); reading relays up
-    // to two months on, not four weeks, finds quieter mules that take longer.
+    // to two months on, not four weeks, finds quieter mules that take longer (0.282);
+    // busy mules that each pass on most of what they got weeks later are found on those
+    // amounts too (0.331).
     // Cycle recall was 0.387 while a quiet account's few one-off payments alone said how
     // rare its payment was (never rarer than one in its count plus two).
     // fan_out was 0.614 while a payee paid again after a month's silence still counted
@@ -230,12 +232,9 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
     let account_row = |pattern: &str| {
         scores.iter().find(|r| r.pattern.as_str() == pattern && r.level.as_str() == "account").unwrap()
     };
-    for (p, recall) in [
-        (Pattern::Cycle, 0.5),
-        (Pattern::ScatterGather, 0.25),
-        (Pattern::FanOut, 0.5),
-        (Pattern::FanIn, 0.25),
-    ] {
+    for (p, recall) in
+        [(Pattern::Cycle, 0.5), (Pattern::ScatterGather, 0.3), (Pattern::FanOut, 0.5), (Pattern::FanIn, 0.25)]
+    {
         assert!(account_row(p.code()).recall.0 >= recall, "{p}: {shown}");
     }
     assert!(account_row(Pattern::Cycle.code()).precision.0 >= 0.7, "{shown}");

@@ -23,6 +23,16 @@
 //! target as it makes payments. It ranks a
 //! little below one whose amounts carry on, and its reason gives the chance.
 //!
+//! Some mules carry the money on but take weeks to do it. Where timing alone does not
+//! pass, the one-off relays that passed on most of what they got (from `min_retained`
+//! of it to a little over), however late within `relay_horizon_days`, are read on their
+//! timing, pairing and amounts: per relay, the share of the dump's amounts in the band
+//! it hit, times the subsets of the source's one-off payees that carried a receipt on
+//! to anyone that these relays are one of. At least `min_intermediaries` must have
+//! carried; those alone make the hit. Once a scatter is shown to carry on within the
+//! window, the others the source paid once in the same days that passed most of what
+//! they got on to the same target later join it too.
+//!
 //! Mules who keep a fixed cut pass the rest on whenever they get round to it. A
 //! scatter-gather is also reported when at least `min_intermediaries` intermediaries,
 //! each paid once by `u`, each paid `v` once (looked for up to `relay_horizon_days` later) the
@@ -72,7 +82,8 @@
 //! are a coincidence a busy dump holds many of: two relays of carried amounts are not
 //! unlikely enough, five are, unless the parent paid forty relatives that day, any five
 //! of whom might have been the ones to pay the landlord (the subsets of the source's
-//! relaying payees count as tried). Friends who take turns paying for the group pass shares
+//! relaying payees count as tried, for relays within the window and later alike).
+//! Friends who take turns paying for the group pass shares
 //! on through one another within days, but each payment runs along a relationship that
 //! goes both ways (each had paid the other before, or would): no split of one sum.
 //! Travellers whom friends sent money change nearly all of it at one FX dealer: they
@@ -192,7 +203,7 @@ fn spec(config: &Config, min_amount: f64) -> Spec {
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
-    use crate::detect::{Hit, Role};
+    use crate::detect::Hit;
 
     fn case(t: &mut Tiny, mids: usize, keep: f64, delay: i64) {
         for k in 0..mids {
@@ -222,20 +233,26 @@ mod tests {
         // than it got, so none of U's money can be shown to carry on through it.
         t.wire("U", "W3", 10 * D + 3 * H, 8_000.0);
         t.wire("W3", "V", 12 * D, 9_500.0);
-        // Not of it: a payee U paid once who paid V weeks later, and U's landlord, paid
-        // every month, who paid V once in the same days.
+        // A fifth, paid in the same hours, passes on most of what it got weeks later:
+        // a mule that took its time.
+        t.wire("U", "SLOW", 10 * D + 4 * H, 8_000.0);
+        t.wire("SLOW", "V", 30 * D, 7_400.0);
+        // Not of it: a payee U paid once who paid V a sum of its own weeks later, and U's
+        // landlord, paid every month, who paid V once in the same days.
         t.wire("U", "LATE", 10 * D + 4 * H, 8_000.0);
-        t.wire("LATE", "V", 30 * D, 7_000.0);
+        t.wire("LATE", "V", 31 * D, 3_000.0);
         for month in 0..5 {
             t.wire("U", "LANDLORD", (1 + 30 * month) * D, 900.0);
         }
         t.wire("LANDLORD", "V", 11 * D, 5_000.0);
         let hits = t.hits(&ScatterGather);
         assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (6, 8), "{hits:?}");
-        assert!(hits[0].reason.contains("1 more it paid once"), "{}", hits[0].reason);
-        let w3 = t.dump.accounts.intern("W3");
-        assert!(hits[0].accounts.iter().any(|a| a.account == w3 && a.role == Role::Intermediary));
+        assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (7, 10), "{hits:?}");
+        assert!(hits[0].reason.contains("2 more it paid once"), "{}", hits[0].reason);
+        for (mule, joins) in [("W3", true), ("SLOW", true), ("LATE", false), ("LANDLORD", false)] {
+            let mule = t.dump.accounts.intern(mule);
+            assert_eq!(hits[0].accounts.iter().any(|a| a.account == mule), joins, "{hits:?}");
+        }
     }
 
     #[test]
@@ -409,6 +426,50 @@ mod tests {
         short.config.scatter_gather.relay_horizon_days =
             crate::config::params::Days::try_from(28.0).expect("days");
         assert!(short.hits(&ScatterGather).is_empty());
+    }
+
+    /// Three busy intermediaries, each paying its own shop every five days over two
+    /// hundred, that U pays once each on day 100 (900, 1,400 and 2,100); twelve days
+    /// later each pays V once: 93% of what it got where `carried`, else 300.
+    fn late_relay(t: &mut Tiny, carried: [bool; 3]) {
+        t.economy(500.0, 200, 200);
+        for (k, (&got, carries)) in [900.0, 1_400.0, 2_100.0].iter().zip(carried).enumerate() {
+            let w = format!("W{k}");
+            for d in 0..40 {
+                t.wire(&w, &format!("SHOP{k}"), d * 5 * D + 5 * H, 40.0);
+            }
+            t.wire("U", &w, 100 * D + k as i64 * H, got);
+            t.wire(&w, "V", 112 * D + k as i64 * H, if carries { got * 0.93 } else { 300.0 });
+        }
+    }
+
+    #[test]
+    fn busy_intermediaries_passing_on_most_of_what_they_got_weeks_later_are_found() {
+        // Beyond the window, and the intermediaries send every five days: timing alone
+        // is no evidence (two payments each in those twelve days, any payee). But each
+        // pays V, whom it never paid, 93% of what U sent it: three amounts that each had
+        // to land in a narrow band of the dump's.
+        let mut t = Tiny::new();
+        late_relay(&mut t, [true; 3]);
+        let hit = the_one_hit(&t);
+        assert!(hit.reason.contains("each passed most of it"), "{}", hit.reason);
+        assert!(hit.reason.contains("(4,092, 93%) on to V within 12.0 days"), "{}", hit.reason);
+        assert_eq!((hit.accounts.len(), hit.transfers.len()), (5, 6));
+    }
+
+    #[test]
+    fn one_late_relay_that_carried_beside_others_that_did_not_stays_quiet() {
+        // Near miss: one of the three passes on what it got; the other two pay V a sum
+        // of their own. One carried amount among busy accounts' payments is chance, and
+        // the two sized afresh carry no amount evidence.
+        let mut t = Tiny::new();
+        late_relay(&mut t, [true, false, false]);
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
+        // Two that carried are enough, and the hit names only those two.
+        let mut t = Tiny::new();
+        late_relay(&mut t, [true, false, true]);
+        let hit = the_one_hit(&t);
+        assert_eq!(hit.transfers.len(), 4, "{}", hit.reason);
     }
 
     #[test]

@@ -238,15 +238,40 @@ pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
 fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs) -> f64 {
     let amounts: f64 = legs
         .iter()
-        .map(|(&w, &(e1, _))| {
-            if g.payments_over_dump(w, v) > 1 {
-                return 1.0;
-            }
-            let received = g.amount[e1 as usize];
-            g.scale.share_between(spec.min_retained * received, received * CARRIED_AT_MOST)
-        })
+        .map(|(&w, &(e1, _))| if g.payments_over_dump(w, v) > 1 { 1.0 } else { carried_band(g, spec, e1) })
         .product();
     relay_chance(g, v, legs) * amounts
+}
+
+/// The share of the dump's amounts in the band a payment on had to hit to carry most of
+/// what `e1` brought in: from `min_retained` of it to a little over it.
+fn carried_band(g: &FlowGraph, spec: &Spec, e1: u32) -> f64 {
+    let received = g.amount[e1 as usize];
+    g.scale.share_between(spec.min_retained * received, received * CARRIED_AT_MOST)
+}
+
+/// Whether `e2` passes on most of what `e1` brought in (the band of [`carried_band`]).
+fn carries(g: &FlowGraph, spec: &Spec, e1: u32, e2: u32) -> bool {
+    let (received, paid) = (g.amount[e1 as usize], g.amount[e2 as usize]);
+    paid >= spec.min_retained * received && paid <= received * CARRIED_AT_MOST
+}
+
+/// The one-off relays among `legs` that passed on most of what they got, however late,
+/// and their chance: timing and pairing ([`relay_chance`]) times, per relay, the share of
+/// the dump's amounts in the band it hit. A mule who waits weeks to pass money on still
+/// passes that money on, and a busy account that pays its target a sum its receipt sized
+/// is rarer than one that pays it anything. Only the relays that carried count: one that
+/// carried beside others that paid the target some other sum is a coincidence a busy
+/// dump holds many of. As for money that carries on within the window, the relays are
+/// one subset of the source's `candidates` that carried a receipt on to anyone: a parent
+/// who paid forty relatives offers many threes that each paid one landlord.
+fn late_carried(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs, candidates: usize) -> (Pairs, f64) {
+    let carried: Pairs =
+        legs.iter().filter(|(_, &(e1, e2))| carries(g, spec, e1, e2)).map(|(&w, &l)| (w, l)).collect();
+    let bands: f64 = carried.values().map(|&(e1, _)| carried_band(g, spec, e1)).product();
+    let tried = subsets(candidates.saturating_sub(1), carried.len().saturating_sub(1));
+    let chance = relay_chance(g, v, &carried) * bands * tried;
+    (carried, chance)
 }
 
 /// Every scatter-gather of the dump, by source in node order, then (when amounts that
@@ -666,7 +691,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             quickest_first(&mut any_amount);
             by_quickest = true;
         }
-        let also = also_relayed(g, one_off, window, &any_amount, v, &legs);
+        let also = also_relayed(g, spec, one_off, &any_amount, v, &legs);
         let mut proving: Vec<u32> = mids.values().flat_map(|m| m.2.iter().copied()).collect();
         proving.sort_unstable();
         let novelty = AmountNovelty::measure(g, &[u, v], &proving);
@@ -692,7 +717,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         } else {
             let paid: f64 = also.iter().map(|&(_, _, e2)| g.amount[e2 as usize]).sum();
             format!(
-                "; {} more it paid once in the same days paid {} once within the window too ({}), passing on other sums",
+                "; {} more it paid once in the same days paid {} once too ({}), within the window or, later, most of what they got",
                 also.len(),
                 ctx.account(v),
                 fmt_amount(paid)
@@ -759,6 +784,13 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
                 }
             }
         }
+        // The intermediaries that passed most of a one-off receipt on to anyone in a
+        // one-off payment, however late: any of them could have been among those that
+        // carried it to a target.
+        let late_candidates =
+            distinct_intermediaries(any_amount.iter().filter(|p| {
+                one_off.contains(p.e1) && one_off.contains(p.e2) && carries(g, spec, p.e1, p.e2)
+            }));
         // By target, then intermediary: the quickest pair first.
         quickest_first(&mut any_amount);
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
@@ -784,6 +816,16 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             let chance = relay_chance(g, v, &legs);
             if chance <= most_likely {
                 hits.push(timed_hit(ctx, spec, u, v, &legs, sent, chance));
+                continue;
+            }
+            // Timing alone does not tell: the relays that passed on most of what they
+            // got may, with their amounts.
+            let (carried, late_chance) = late_carried(g, spec, v, &legs, late_candidates);
+            if carried.len() >= spec.min_intermediaries && late_chance <= most_likely {
+                let sent: f64 = carried.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
+                if sent >= spec.min_amount {
+                    hits.push(late_hit(ctx, spec, u, v, &carried, sent, late_chance));
+                }
             }
         }
     }
@@ -792,18 +834,20 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
 
 /// The other intermediaries of a scatter-gather whose carried `legs` reach `v`: those
 /// the source paid once, within a window of the carried legs' payments, that paid `v`
-/// once within a window of it, whatever the sum (the quickest such path of each, from
-/// `by_target`, sorted by [`quickest_first`]). A launderer's mules pass on what they are
-/// told to, not always what they got; once most of the money is shown to carry on, the
+/// once within a window of it, whatever the sum, or later (up to `relay_horizon_days`)
+/// most of what it got (the quickest such path of each, from `by_target`, sorted by
+/// [`quickest_first`]). A launderer's mules pass on what they are told to, not always
+/// what they got, and some wait weeks; once most of the money is shown to carry on, the
 /// others that paid the same target in the same days are the same scatter.
 fn also_relayed(
     g: &FlowGraph,
+    spec: &Spec,
     one_off: &OneOffPayments,
-    window: i64,
     by_target: &[Path],
     v: u32,
     legs: &Pairs,
 ) -> Vec<(u32, u32, u32)> {
+    let window = spec.window;
     let sent_at = legs.values().map(|&(e1, _)| g.time[e1 as usize]);
     let (first, last) = (sent_at.clone().min().unwrap_or(0), sent_at.max().unwrap_or(0));
     let paths = &by_target[by_target.partition_point(|p| p.v < v)..by_target.partition_point(|p| p.v <= v)];
@@ -817,7 +861,7 @@ fn also_relayed(
                 && one_off.contains(p.e2)
                 && t1 >= last - window
                 && t1 <= first + window
-                && t2 - t1 <= window
+                && (t2 - t1 <= window || carries(g, spec, p.e1, p.e2))
         })
         .map(|p| (p.w, p.e1, p.e2))
         .collect()
@@ -933,6 +977,24 @@ fn timed_hit(ctx: &Context<'_>, spec: &Spec, u: u32, v: u32, legs: &Pairs, sent:
             ctx.account(u),
             legs.len(),
             fmt_amount(sent),
+            ctx.account(v),
+            fmt_odds(chance),
+        )
+    })
+}
+
+/// A scatter-gather whose one-off relays each passed on most of what they got, later
+/// than the window ([`late_carried`]): it ranks with timing alone, below money that
+/// carries on within the window.
+fn late_hit(ctx: &Context<'_>, spec: &Spec, u: u32, v: u32, legs: &Pairs, sent: f64, chance: f64) -> Hit {
+    pairs_hit(ctx, spec, u, v, legs, sent, 0.45, |got, slowest_days, novelty| {
+        format!(
+            "{} paid {} accounts ({}) that each passed most of it ({}, {:.0}%) on to {} within {slowest_days:.1} days of receiving, though none of them usually pays it (chance of such timing, amounts and pairing by habit: 1 in {}){novelty}",
+            ctx.account(u),
+            legs.len(),
+            fmt_amount(sent),
+            fmt_amount(got),
+            got / sent * 100.0,
             ctx.account(v),
             fmt_odds(chance),
         )

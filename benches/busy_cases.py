@@ -1,0 +1,372 @@
+#!/usr/bin/env python3
+"""Cases written by a script that is not our generator, into a dump that is.
+
+`generate` injects each case into fresh accounts. Launderers, and the public
+simulators, use accounts that already live a life: mules are existing customers with
+salaries and shops, and the amounts they move look like everybody else's. This script
+takes a dump (a randomised world of `generate`, say), picks the central accounts of
+each case among its busy existing persons of its largest country, draws every amount
+from that dump's own person-to-person wire amounts (so a case never stands out by size
+alone, at any scale), and writes the dump back with the cases added and with a truth of
+only those cases. Twelve patterns, shaped from typologies.md and not from
+src/generate: fan_in, fan_out, UB1, UB4, cycle, scatter_gather, gather_scatter,
+bipartite, stack, OS1, OS2, OS4 (the last three through new offshore shells).
+
+    busy_cases.py inject DUMP OUT [--seed S] [--per N]
+    busy_cases.py score LEADS OUT [LEADS OUT ...]   (LEADS: `analyze --out` on OUT)
+
+`score` prints, per pattern, over all the pairs given: cases, cases with at least half their accounts in some
+lead, the mean share of a case's accounts in leads, accounts in no lead, and accounts
+in a lead that holds a hit of the case's own pattern. Standard library only.
+"""
+import argparse
+import bisect
+import collections
+import csv
+import os
+import random
+import shutil
+from datetime import datetime, timezone
+
+DAY = 86400
+HOUR = 3600
+HAVENS = ["VG", "KY", "SC", "PA", "BZ", "BS"]
+
+
+def read(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write(path, rows, fields):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def seconds(stamp):
+    return int(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+
+
+def stamp(t):
+    return datetime.fromtimestamp(int(t), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Injector:
+    """The dump read once, and the cases written into it."""
+
+    def __init__(self, dump, seed):
+        self.rng = random.Random(seed)
+        self.accounts = read(os.path.join(dump, "accounts.csv"))
+        self.entities = read(os.path.join(dump, "entities.csv"))
+        self.transfers = read(os.path.join(dump, "transfers.csv"))
+        kind = {e["entity_id"]: e["kind"] for e in self.entities}
+        country = {a["account_id"]: a["country"] for a in self.accounts}
+        self.home = collections.Counter(country.values()).most_common(1)[0][0]
+        home_currencies = collections.Counter(
+            t["currency"] for t in self.transfers if country.get(t["src_account"]) == self.home
+        )
+        self.currency = home_currencies.most_common(1)[0][0]
+        persons = {a["account_id"] for a in self.accounts if kind.get(a["holder_id"]) == "person" and a["country"] == self.home}
+        degree = collections.Counter()
+        for t in self.transfers:
+            degree[t["src_account"]] += 1
+            degree[t["dst_account"]] += 1
+        # Busy but ordinary: at least four transfers, at most two hundred.
+        self.busy = sorted(a for a in persons if 4 <= degree[a] <= 200)
+        self.rng.shuffle(self.busy)
+        self.p2p = sorted(
+            float(t["amount"])
+            for t in self.transfers
+            if t["currency"] == self.currency
+            and t.get("channel") == "wire"
+            and t["src_account"] in persons
+            and t["dst_account"] in persons
+            and t["src_account"] != t["dst_account"]
+        )
+        if len(self.busy) < 400 or len(self.p2p) < 100:
+            raise SystemExit(f"{dump}: too few busy persons ({len(self.busy)}) or wires ({len(self.p2p)}) to hide cases in")
+        rates = [float(r["rate_to_base"]) for r in read(os.path.join(dump, "fx_rates.csv")) if r["currency"] == self.currency]
+        # Shells bank in US dollars; the dump's base is US dollars.
+        self.to_usd = sum(rates) / len(rates) if rates else 1.0
+        times = [seconds(t["timestamp"]) for t in self.transfers]
+        self.first, self.last = min(times), max(times)
+        self.added, self.truth, self.truth_accounts = [], [], []
+        self.new_accounts, self.new_entities = [], []
+
+    def amount(self, lo, hi):
+        """An amount at a random quantile in [lo, hi] of the dump's person-to-person wires."""
+        q = self.rng.uniform(lo, hi)
+        return self.p2p[min(int(q * len(self.p2p)), len(self.p2p) - 1)]
+
+    def take(self, n):
+        if len(self.busy) < n:
+            raise SystemExit("ran out of busy persons: ask for fewer cases (--per)")
+        return [self.busy.pop() for _ in range(n)]
+
+    def start(self, span_days):
+        return self.rng.uniform(self.first + DAY, self.last - (span_days + 3) * DAY)
+
+    def shell(self, haven, age_days, at):
+        k = len(self.new_entities)
+        entity, account = f"XE{k:05d}", f"XA{k:05d}"
+        incorporated = stamp(at - age_days * DAY)[:10]
+        self.new_entities.append(
+            dict(entity_id=entity, kind="company", name=f"Harbour Holdings {k} Ltd", jurisdiction=haven,
+                 incorporated_on=incorporated, registered_address=f"{self.rng.randint(1, 99)} Harbour Road", licence="")
+        )
+        self.new_accounts.append(
+            dict(account_id=account, holder_id=entity, bank_id=f"B-{haven}-1", country=haven, opened_on=incorporated)
+        )
+        return account
+
+    def tx(self, case, src, dst, at, amount, currency=None):
+        tid = f"X{len(self.added) + 1:08d}"
+        self.added.append(
+            dict(transfer_id=tid, timestamp=stamp(at), src_account=src, dst_account=dst,
+                 amount=f"{amount:.2f}", currency=currency or self.currency, channel="wire", memo="")
+        )
+        self.truth.append(dict(transfer_id=tid, case_id=case, pattern=case.rsplit("-", 1)[0]))
+
+    def role(self, case, account, role):
+        self.truth_accounts.append(dict(account_id=account, case_id=case, pattern=case.rsplit("-", 1)[0], role=role))
+
+    def fan(self, case, inward):
+        u = self.rng.uniform
+        (hub,) = self.take(1)
+        span = u(1, 10)
+        t0 = self.start(span)
+        self.role(case, hub, "hub")
+        for x in self.take(self.rng.randint(6, 15)):
+            self.role(case, x, "sender" if inward else "payee")
+            src, dst = (x, hub) if inward else (hub, x)
+            self.tx(case, src, dst, t0 + u(0, span) * DAY, self.amount(0.5, 0.95))
+
+    def collector(self, case):
+        u = self.rng.uniform
+        (hub,) = self.take(1)
+        payouts = self.take(self.rng.randint(1, 3))
+        span = u(3, 20)
+        t0 = self.start(span)
+        self.role(case, hub, "collector")
+        paid = set()
+        for x in self.take(self.rng.randint(10, 30)):
+            self.role(case, x, "depositor")
+            at, amount = t0 + u(0, span) * DAY, self.amount(0.6, 0.97)
+            to = self.rng.choice(payouts)
+            paid.add(to)
+            self.tx(case, x, hub, at, amount)
+            self.tx(case, hub, to, at + u(0.5, 12) * HOUR, amount * u(0.9, 1))
+        # Only the payouts the collector paid are of the case.
+        for p in sorted(paid):
+            self.role(case, p, "payout")
+
+    def rapid_in_out(self, case):
+        u = self.rng.uniform
+        (hub,) = self.take(1)
+        span = u(5, 25)
+        t0 = self.start(span)
+        self.role(case, hub, "pass_through")
+        payers, payees = self.take(self.rng.randint(8, 16)), self.take(self.rng.randint(4, 10))
+        paid = set()
+        for x in payers:
+            self.role(case, x, "payer")
+            at, amount = t0 + u(0, span) * DAY, self.amount(0.8, 0.99) * u(2, 6)
+            to = self.rng.choice(payees)
+            paid.add(to)
+            self.tx(case, x, hub, at, amount)
+            self.tx(case, hub, to, at + u(0.2, 8) * HOUR, amount * u(0.93, 1))
+        for y in sorted(paid):
+            self.role(case, y, "payee")
+
+    def cycle(self, case):
+        u = self.rng.uniform
+        ring = self.take(self.rng.randint(3, 7))
+        at, amount = self.start(40), self.amount(0.7, 0.97)
+        for k, x in enumerate(ring):
+            self.role(case, x, "member")
+            self.tx(case, x, ring[(k + 1) % len(ring)], at, amount)
+            at += u(0.2, 6) * DAY
+            amount *= u(0.9, 0.99)
+
+    def scatter_gather(self, case):
+        u = self.rng.uniform
+        s, d = self.take(2)
+        mids = self.take(self.rng.randint(3, 7))
+        t0, total = self.start(20), self.amount(0.8, 0.99) * len(mids)
+        self.role(case, s, "source")
+        self.role(case, d, "sink")
+        for w in mids:
+            self.role(case, w, "intermediary")
+            at, part = t0 + u(0, 5) * DAY, total / len(mids) * u(0.8, 1.2)
+            self.tx(case, s, w, at, part)
+            self.tx(case, w, d, at + u(0.5, 10) * DAY, part * u(0.9, 0.99))
+
+    def gather_scatter(self, case):
+        u = self.rng.uniform
+        (hub,) = self.take(1)
+        t0, total = self.start(20), 0.0
+        self.role(case, hub, "hub")
+        for x in self.take(self.rng.randint(4, 9)):
+            self.role(case, x, "sender")
+            amount = self.amount(0.6, 0.97)
+            total += amount
+            self.tx(case, x, hub, t0 + u(0, 5) * DAY, amount)
+        payees = self.take(self.rng.randint(4, 9))
+        for y in payees:
+            self.role(case, y, "payee")
+            self.tx(case, hub, y, t0 + u(6, 12) * DAY, total * 0.95 / len(payees))
+
+    def bipartite(self, case):
+        u = self.rng.uniform
+        left, right = self.take(self.rng.randint(3, 5)), self.take(self.rng.randint(3, 5))
+        t0 = self.start(20)
+        for x in left:
+            self.role(case, x, "source")
+            for y in right:
+                self.tx(case, x, y, t0 + u(0, 14) * DAY, self.amount(0.5, 0.95))
+        for y in right:
+            self.role(case, y, "sink")
+
+    def stack(self, case):
+        u = self.rng.uniform
+        layers = [self.take(self.rng.randint(2, 4)) for _ in range(3)]
+        t0 = self.start(25)
+        for name, layer in zip(["first", "middle", "last"], layers):
+            for x in layer:
+                self.role(case, x, name)
+        for (a, b), (lo, hi) in zip([(layers[0], layers[1]), (layers[1], layers[2])], [(0, 7), (8, 15)]):
+            for x in a:
+                for y in b:
+                    self.tx(case, x, y, t0 + u(lo, hi) * DAY, self.amount(0.5, 0.95))
+
+    def chain(self, case, src, hops, dst, at, amount, fee):
+        """Money from `src` through `hops` to `dst`: the first hop in the home currency,
+        the others in dollars, each a fee smaller, days apart."""
+        path = [src] + hops + [dst]
+        for x, y in zip(path, path[1:]):
+            home = x == src
+            self.tx(case, x, y, at, amount if home else amount * self.to_usd, None if home else "USD")
+            at += self.rng.uniform(*fee[1]) * DAY
+            amount *= self.rng.uniform(*fee[0])
+
+    def round_trip(self, case):
+        (p,) = self.take(1)
+        at, amount = self.start(60), self.amount(0.97, 0.999) * self.rng.uniform(5, 30)
+        hops = [self.shell(self.rng.choice(HAVENS), self.rng.randint(30, 300), at) for _ in range(self.rng.randint(1, 3))]
+        self.role(case, p, "origin")
+        for h in hops:
+            self.role(case, h, "offshore")
+        self.chain(case, p, hops, p, at, amount, ((0.93, 0.995), (1, 15)))
+
+    def layering(self, case):
+        s, d = self.take(2)
+        at, amount = self.start(30), self.amount(0.97, 0.999) * self.rng.uniform(5, 30)
+        shells = [self.shell(h, self.rng.randint(20, 300), at) for h in self.rng.sample(HAVENS, self.rng.randint(3, 4))]
+        self.role(case, s, "origin")
+        self.role(case, d, "destination")
+        for h in shells:
+            self.role(case, h, "shell")
+        self.chain(case, s, shells, d, at, amount, ((0.85, 0.99), (0.5, 6)))
+
+    def offshore_scatter(self, case):
+        u = self.rng.uniform
+        s, d = self.take(2)
+        t0, amount = self.start(25), self.amount(0.97, 0.999) * u(5, 30)
+        shells = [self.shell(self.rng.choice(HAVENS), self.rng.randint(20, 300), t0) for _ in range(self.rng.randint(3, 5))]
+        self.role(case, s, "source")
+        self.role(case, d, "destination")
+        for w in shells:
+            self.role(case, w, "offshore")
+            at, part = t0 + u(0, 4) * DAY, amount / len(shells)
+            self.tx(case, s, w, at, part)
+            self.tx(case, w, d, at + u(1, 12) * DAY, part * self.to_usd * u(0.9, 0.99), "USD")
+
+    def inject(self, per):
+        patterns = [
+            ("fan_in", lambda c: self.fan(c, True)),
+            ("fan_out", lambda c: self.fan(c, False)),
+            ("UB1", self.collector),
+            ("UB4", self.rapid_in_out),
+            ("cycle", self.cycle),
+            ("scatter_gather", self.scatter_gather),
+            ("gather_scatter", self.gather_scatter),
+            ("bipartite", self.bipartite),
+            ("stack", self.stack),
+            ("OS1", self.round_trip),
+            ("OS2", self.layering),
+            ("OS4", self.offshore_scatter),
+        ]
+        for k in range(per):
+            for name, make in patterns:
+                make(f"{name}-{k}")
+
+    def write(self, dump, out):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(dump, out)
+        transfers = self.transfers + self.added
+        transfers.sort(key=lambda t: t["timestamp"])
+        write(os.path.join(out, "transfers.csv"), transfers, list(self.transfers[0].keys()))
+        write(os.path.join(out, "accounts.csv"), self.accounts + self.new_accounts, list(self.accounts[0].keys()))
+        write(os.path.join(out, "entities.csv"), self.entities + self.new_entities, list(self.entities[0].keys()))
+        write(os.path.join(out, "truth.csv"), self.truth, ["transfer_id", "case_id", "pattern"])
+        write(os.path.join(out, "truth_accounts.csv"), self.truth_accounts, ["account_id", "case_id", "pattern", "role"])
+        # The dump's own trace seeds name its own cases, which this truth leaves out.
+        seeds = os.path.join(out, "seeds.csv")
+        if os.path.exists(seeds):
+            os.remove(seeds)
+
+
+def score(pairs):
+    rows = collections.defaultdict(lambda: [0, 0, 0.0, 0, 0, 0])
+    for leads, dump in pairs:
+        in_leads = collections.defaultdict(set)
+        for r in read(os.path.join(leads, "lead_accounts.csv")):
+            in_leads[r["account_id"]].add(r["lead_id"])
+        lead_patterns = collections.defaultdict(set)
+        for r in read(os.path.join(leads, "lead_hits.csv")):
+            lead_patterns[r["lead_id"]].add(r["pattern"])
+        cases = collections.defaultdict(list)
+        for r in read(os.path.join(dump, "truth_accounts.csv")):
+            cases[(r["pattern"], r["case_id"])].append(r["account_id"])
+        for (pattern, _), accounts in sorted(cases.items()):
+            row = rows[pattern]
+            found = [a for a in accounts if in_leads[a]]
+            share = len(found) / len(accounts)
+            row[0] += 1
+            row[1] += share >= 0.5
+            row[2] += share
+            row[3] += len(accounts) - len(found)
+            row[4] += sum(1 for a in accounts if any(pattern in lead_patterns[lead] for lead in in_leads[a]))
+            row[5] += len(accounts)
+    print(f"{'pattern':16} {'cases':>5} {'found':>5} {'share':>6} {'accounts':>8} {'in no lead':>10} {'by pattern':>10}")
+    for pattern, (n, found, share, missed, by_pattern, accounts) in sorted(rows.items()):
+        print(f"{pattern:16} {n:5} {found:5} {share / n:6.3f} {accounts:8} {missed:10} {by_pattern:10}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    inject = sub.add_parser("inject")
+    inject.add_argument("dump")
+    inject.add_argument("out")
+    inject.add_argument("--seed", type=int, default=1)
+    inject.add_argument("--per", type=int, default=6, help="cases per pattern")
+    scored = sub.add_parser("score")
+    scored.add_argument("pairs", nargs="+", metavar="LEADS DUMP")
+    args = parser.parse_args()
+    if args.command == "inject":
+        injector = Injector(args.dump, args.seed)
+        injector.inject(args.per)
+        injector.write(args.dump, args.out)
+        print(f"{args.out}: {len(injector.added)} transfers of {len(set(t['case_id'] for t in injector.truth))} cases "
+              f"among busy {injector.home} persons, amounts in {injector.currency}")
+    elif len(args.pairs) % 2:
+        parser.error("score takes pairs: LEADS DUMP [LEADS DUMP ...]")
+    else:
+        score(zip(args.pairs[::2], args.pairs[1::2]))
+
+
+if __name__ == "__main__":
+    main()
