@@ -8,9 +8,13 @@ takes a dump (a randomised world of `generate`, say), picks the central accounts
 each case among its busy existing persons of its largest country, draws every amount
 from that dump's own person-to-person wire amounts (so a case never stands out by size
 alone, at any scale), and writes the dump back with the cases added and with a truth of
-only those cases. Twelve patterns, shaped from typologies.md and not from
+only those cases. Fifteen patterns, shaped from typologies.md and not from
 src/generate: fan_in, fan_out, UB1, UB4, cycle, scatter_gather, gather_scatter,
-bipartite, stack, OS1, OS2, OS4 (the last three through new offshore shells).
+bipartite, stack; OS1, OS2, OS4 through new offshore shells; UB3 mirrors between a
+collector at home and its relative's account abroad (an entity link), at the day's
+rates; UB6 through a company account that a payer tries with 1 and 5 units before
+funding it; and UB2 (cash just under the law's line, 50,000 CNY or 10,000 USD: not
+drawn from the dump) where the dump's home currency has a line here.
 
     busy_cases.py inject DUMP OUT [--seed S] [--per N]
     busy_cases.py score LEADS OUT [LEADS OUT ...]   (LEADS: `analyze --out` on OUT)
@@ -76,6 +80,23 @@ class Injector:
         # Busy but ordinary: at least four transfers, at most two hundred.
         self.busy = sorted(a for a in persons if 4 <= degree[a] <= 200)
         self.rng.shuffle(self.busy)
+        # Busy persons abroad (the other side of a mirror), by country, and the dump's
+        # operating companies (payers of a settlement shell).
+        self.abroad = collections.defaultdict(list)
+        for a in self.accounts:
+            if kind.get(a["holder_id"]) == "person" and a["country"] != self.home and 4 <= degree[a["account_id"]] <= 200:
+                self.abroad[a["country"]].append(a["account_id"])
+        for accounts in self.abroad.values():
+            accounts.sort()
+            self.rng.shuffle(accounts)
+        self.companies = sorted(a["account_id"] for a in self.accounts if kind.get(a["holder_id"]) == "company" and a["country"] == self.home and degree[a["account_id"]] >= 4)
+        self.holder = {a["account_id"]: a["holder_id"] for a in self.accounts}
+        self.links = read(os.path.join(dump, "entity_links.csv")) if os.path.exists(os.path.join(dump, "entity_links.csv")) else []
+        self.new_links = []
+        currency_of = collections.defaultdict(collections.Counter)
+        for t in self.transfers:
+            currency_of[country.get(t["src_account"])][t["currency"]] += 1
+        self.currency_of = {c: n.most_common(1)[0][0] for c, n in currency_of.items() if c}
         self.p2p = sorted(
             float(t["amount"])
             for t in self.transfers
@@ -87,9 +108,16 @@ class Injector:
         )
         if len(self.busy) < 400 or len(self.p2p) < 100:
             raise SystemExit(f"{dump}: too few busy persons ({len(self.busy)}) or wires ({len(self.p2p)}) to hide cases in")
-        rates = [float(r["rate_to_base"]) for r in read(os.path.join(dump, "fx_rates.csv")) if r["currency"] == self.currency]
-        # Shells bank in US dollars; the dump's base is US dollars.
-        self.to_usd = sum(rates) / len(rates) if rates else 1.0
+        fx = collections.defaultdict(list)
+        self.daily = {}
+        for r in read(os.path.join(dump, "fx_rates.csv")):
+            fx[r["currency"]].append(float(r["rate_to_base"]))
+            self.daily[(r["date"], r["currency"])] = float(r["rate_to_base"])
+        # Mean rates to the base (US dollars): shells bank in dollars, at about the
+        # period's rate; a mirror's two sides are worth the same at the day's rate.
+        self.rate = {c: sum(v) / len(v) for c, v in fx.items()}
+        self.rate["USD"] = 1.0
+        self.to_usd = self.rate.get(self.currency, 1.0)
         times = [seconds(t["timestamp"]) for t in self.transfers]
         self.first, self.last = min(times), max(times)
         self.added, self.truth, self.truth_accounts = [], [], []
@@ -121,11 +149,11 @@ class Injector:
         )
         return account
 
-    def tx(self, case, src, dst, at, amount, currency=None):
+    def tx(self, case, src, dst, at, amount, currency=None, channel="wire"):
         tid = f"X{len(self.added) + 1:08d}"
         self.added.append(
             dict(transfer_id=tid, timestamp=stamp(at), src_account=src, dst_account=dst,
-                 amount=f"{amount:.2f}", currency=currency or self.currency, channel="wire", memo="")
+                 amount=f"{amount:.2f}", currency=currency or self.currency, channel=channel, memo="")
         )
         self.truth.append(dict(transfer_id=tid, case_id=case, pattern=case.rsplit("-", 1)[0]))
 
@@ -283,6 +311,76 @@ class Injector:
             self.tx(case, s, w, at, part)
             self.tx(case, w, d, at + u(1, 12) * DAY, part * self.to_usd * u(0.9, 0.99), "USD")
 
+    # The law's cash reporting lines (typologies.md UB2), per customer per day.
+    CASH_LINE = {"CNY": 50_000.0, "USD": 10_000.0}
+
+    def structuring(self, case):
+        """Persons paying cash just under the reporting line into one account over a few
+        days, which then wires most of it on."""
+        u = self.rng.uniform
+        line = self.CASH_LINE[self.currency]
+        target, payout = self.take(2)
+        t0, total = self.start(8), 0.0
+        self.role(case, target, "target")
+        for x in self.take(self.rng.randint(5, 12)):
+            self.role(case, x, "smurf")
+            for day in self.rng.sample(range(6), self.rng.randint(1, 3)):
+                amount = round(line * u(0.91, 0.998))
+                total += amount
+                self.tx(case, x, target, t0 + (day + u(0, 0.9)) * DAY, amount, channel="cash_deposit")
+        self.role(case, payout, "payout")
+        self.tx(case, target, payout, t0 + 7 * DAY, total * u(0.9, 0.98))
+
+    def mirror(self, case):
+        """A customer pays a collector at home; within hours a partner abroad, the
+        collector's relative, pays the customer's beneficiary there the same value."""
+        u = self.rng.uniform
+        country = self.rng.choice(sorted(c for c, a in self.abroad.items() if len(a) >= 12 and c in self.currency_of and self.currency_of[c] in self.rate))
+        currency = self.currency_of[country]
+        (collector,) = self.take(1)
+        partner = self.abroad[country].pop()
+        self.new_links.append(dict(entity_a=self.holder[collector], entity_b=self.holder[partner], relation="family"))
+        self.role(case, collector, "collector")
+        self.role(case, partner, "payout")
+        t0 = self.start(40)
+        for x in self.take(self.rng.randint(3, 8)):
+            beneficiary = self.abroad[country].pop()
+            self.role(case, x, "customer")
+            self.role(case, beneficiary, "beneficiary")
+            at, amount = t0 + u(0, 38) * DAY, self.amount(0.8, 0.99)
+            self.tx(case, x, collector, at, amount)
+            paid = at + u(1, 60) * HOUR
+            day = stamp(at)[:10]
+            home, there = self.daily.get((day, self.currency), self.to_usd), self.daily.get((day, currency), self.rate[currency])
+            value = amount * home / there * u(0.98, 1.02)
+            self.tx(case, partner, beneficiary, paid, value, currency)
+
+    def settlement_shell(self, case):
+        """A company account untouched for years gets two test transfers, then company
+        money, and pays it out to a dozen persons within days."""
+        u = self.rng.uniform
+        k = len(self.new_entities)
+        entity, shell = f"XE{k:05d}", f"XA{k:05d}"
+        opened = stamp(self.first - 3 * 365 * DAY)[:10]
+        self.new_entities.append(dict(entity_id=entity, kind="company", name=f"Eastern Trading {k} Co", jurisdiction=self.home,
+                                      incorporated_on=opened, registered_address=f"{k} Market Street", licence=""))
+        self.new_accounts.append(dict(account_id=shell, holder_id=entity, bank_id=f"B-{self.home}-1", country=self.home, opened_on=opened))
+        payers = self.rng.sample(self.companies, 3)
+        t0 = self.start(12)
+        self.role(case, shell, "shell")
+        self.tx(case, payers[0], shell, t0, 1.0)
+        self.tx(case, payers[0], shell, t0 + u(2, 6) * HOUR, 5.0)
+        total = 0.0
+        for p in payers:
+            self.role(case, p, "payer")
+            amount = self.amount(0.95, 0.999) * u(3, 8)
+            total += amount
+            self.tx(case, p, shell, t0 + u(1, 2) * DAY, amount)
+        payees = self.take(self.rng.randint(10, 16))
+        for y in payees:
+            self.role(case, y, "payee")
+            self.tx(case, shell, y, t0 + u(2, 7) * DAY, total * 0.97 / len(payees))
+
     def inject(self, per):
         patterns = [
             ("fan_in", lambda c: self.fan(c, True)),
@@ -297,7 +395,11 @@ class Injector:
             ("OS1", self.round_trip),
             ("OS2", self.layering),
             ("OS4", self.offshore_scatter),
+            ("UB3", self.mirror),
+            ("UB6", self.settlement_shell),
         ]
+        if self.currency in self.CASH_LINE:
+            patterns.append(("UB2", self.structuring))
         for k in range(per):
             for name, make in patterns:
                 make(f"{name}-{k}")
@@ -310,6 +412,7 @@ class Injector:
         write(os.path.join(out, "transfers.csv"), transfers, list(self.transfers[0].keys()))
         write(os.path.join(out, "accounts.csv"), self.accounts + self.new_accounts, list(self.accounts[0].keys()))
         write(os.path.join(out, "entities.csv"), self.entities + self.new_entities, list(self.entities[0].keys()))
+        write(os.path.join(out, "entity_links.csv"), self.links + self.new_links, ["entity_a", "entity_b", "relation"])
         write(os.path.join(out, "truth.csv"), self.truth, ["transfer_id", "case_id", "pattern"])
         write(os.path.join(out, "truth_accounts.csv"), self.truth_accounts, ["account_id", "case_id", "pattern", "role"])
         # The dump's own trace seeds name its own cases, which this truth leaves out.

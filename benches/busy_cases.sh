@@ -9,7 +9,7 @@
 # among busy customers" come from this script.
 #
 # Usage: benches/busy_cases.sh [TRANSFERS] [FIRST_SEED] [WORLDS] [CASES_PER_PATTERN]
-#        (default 100000 transfers, seeds 101.., 6 worlds, 6 cases per pattern)
+#        (default 100000 transfers, seeds 101.., 6 worlds, 4 cases per pattern)
 # FLOWHOUND_BIN picks a binary; otherwise a release build is made here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flowhound/target}"
 n="${1:-100000}"
 first="${2:-101}"
 worlds="${3:-6}"
-per="${4:-6}"
+per="${4:-4}"
 bin="${FLOWHOUND_BIN:-$CARGO_TARGET_DIR/release/flowhound}"
 [ -n "${FLOWHOUND_BIN:-}" ] || cargo build --release -q
 work=$(mktemp -d)

@@ -3,8 +3,10 @@
 //! ## What it finds
 //! A company account that, inside one short window, splits money it received from
 //! companies into transfers to many different personal accounts, after either tiny test
-//! transfers or a dormant spell (or no history at all although the dump covers the time
-//! before): a corporate account woken up to turn company money into private money.
+//! transfers (out, trying its payees' accounts, or in, from a company that then funds the
+//! spike, trying the account) or a dormant spell (or no history at all although the dump
+//! covers the time before): a corporate account woken up to turn company money into
+//! private money.
 //!
 //! ## Why it matters
 //! Turning corporate funds into personal funds (公转私) is how underground banks pay out
@@ -33,7 +35,9 @@
 //! 90 days before. A registrar or paying agent that is funded once a quarter and pays an
 //! issuer's dividend to hundreds of shareholders within hours has this very shape; it is
 //! licensed, and licensed holders are left out (`exempt_licensed`) when the entities
-//! table says so.
+//! table says so. A payroll platform verifies a new employer's account with
+//! micro-deposits before its first payroll: they come from the platform, which funds no
+//! wages, so they are no test of a payer (tested).
 
 use std::collections::BTreeSet;
 
@@ -155,9 +159,6 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
         Some(last) => spike.from - last >= dormancy,
         None => spike.from - dump_start >= dormancy,
     };
-    if tests.is_empty() && !dormant {
-        return None;
-    }
     // Corporate money in, from the lookback until the end of the spike.
     let funding: Vec<usize> = (0..ins.len())
         .filter(|&k| {
@@ -167,6 +168,19 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
                 && kind[ins.other[k] as usize] == HolderKind::Company
         })
         .collect();
+    // Test transfers in: tiny amounts shortly before the spike from a company that then
+    // funds it (whoever rented the account tried it before sending the money). A payment
+    // platform's micro-deposits that verify a new employer's account come from the
+    // platform, which pays no wages.
+    let funds = |w: u32| funding.iter().any(|&k| ins.other[k] == w && !is_test(ins.edges[k]));
+    let tests_in: Vec<u32> = funding
+        .iter()
+        .filter(|&&k| ins.time[k] <= spike.from && is_test(ins.edges[k]) && funds(ins.other[k]))
+        .map(|&k| ins.edges[k])
+        .collect();
+    if tests.is_empty() && tests_in.is_empty() && !dormant {
+        return None;
+    }
     let funded: f64 = funding.iter().map(|&k| ins.amount[k]).sum();
     if funded < cfg.min_funded_share.get() * spike.amount {
         return None;
@@ -202,16 +216,27 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
         fmt_amount(spike.amount),
         spike.counterparties,
         seconds_to_days(spike.to - spike.from),
-        if tests.is_empty() { String::new() } else { format!(", after {} test transfer(s) of at most {test_max:.2}", tests.len()) },
+        tested(tests.len(), tests_in.len(), test_max),
         fmt_amount(funded),
         payers.len(),
         if payers.len() == 1 { "y" } else { "ies" },
     );
-    let signals = usize::from(dormant) + usize::from(!tests.is_empty());
+    let signals = usize::from(dormant) + usize::from(!tests.is_empty() || !tests_in.is_empty());
     let strength = 0.5
         + 0.2 * signals as f64
         + 0.1 * (spike.counterparties as f64 / cfg.min_payees.get() as f64).log2().clamp(0.0, 1.0);
     Some(b.finish(g, Pattern::Ub6, spike.amount, strength, reason))
+}
+
+/// The reason's words on test transfers out (to try payees' accounts) and in (from a
+/// payer trying the account), each at most `test_max`.
+fn tested(out: usize, ins: usize, test_max: f64) -> String {
+    match (out, ins) {
+        (0, 0) => String::new(),
+        (out, 0) => format!(", after {out} test transfer(s) of at most {test_max:.2}"),
+        (0, ins) => format!(", after {ins} test transfer(s) in of at most {test_max:.2} from a payer"),
+        (out, ins) => format!(", after {out} test transfer(s) out and {ins} in of at most {test_max:.2}"),
+    }
 }
 
 #[cfg(test)]
@@ -262,6 +287,33 @@ mod tests {
         let mut t = Tiny::new();
         case(&mut t, 10, true, 30);
         assert_eq!(t.hits(&SettlementShell).len(), 1, "test transfers only");
+    }
+
+    #[test]
+    fn a_payer_that_tries_the_account_before_funding_it_is_a_test() {
+        // Thirty days into the dump, so no dormancy can be shown, and no tests out: the
+        // payer sends 1 and 5 first, then the money.
+        let mut t = Tiny::new();
+        case(&mut t, 12, false, 30);
+        assert!(t.hits(&SettlementShell).is_empty(), "no signal yet");
+        t.wire("PAYER", "SHELL", 30 * D - 6 * H, 1.0);
+        t.wire("PAYER", "SHELL", 30 * D - 5 * H, 5.0);
+        let hits = t.hits(&SettlementShell);
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].reason.contains("after 2 test transfer(s) in of at most"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn a_new_employers_account_verified_by_micro_deposits_is_no_test() {
+        // Look-alike: a payroll platform verifies a new employer's account with two
+        // micro-deposits, and the employer's client funds its first payroll. The platform
+        // pays no wages: its deposits try nothing for a payer.
+        let mut t = Tiny::new();
+        case(&mut t, 12, false, 30);
+        t.company("PLATFORM", "CN");
+        t.wire("PLATFORM", "SHELL", 30 * D - 6 * H, 0.12);
+        t.wire("PLATFORM", "SHELL", 30 * D - 5 * H, 0.34);
+        assert!(t.hits(&SettlementShell).is_empty(), "{:?}", t.hits(&SettlementShell));
     }
 
     #[test]
