@@ -16,7 +16,7 @@ rates; UB6 through a company account that a payer tries with 1 and 5 units befor
 funding it; and UB2 (cash just under the law's line, 50,000 CNY or 10,000 USD: not
 drawn from the dump) where the dump's home currency has a line here.
 
-    busy_cases.py inject DUMP OUT [--seed S] [--per N]
+    busy_cases.py inject DUMP OUT [--seed S] [--per N] [--bare]
     busy_cases.py score LEADS OUT [LEADS OUT ...]   (LEADS: `analyze --out` on OUT)
 
 `score` prints, per pattern, over all the pairs given: cases, cases with at least half their accounts in some
@@ -404,15 +404,23 @@ class Injector:
             for name, make in patterns:
                 make(f"{name}-{k}")
 
-    def write(self, dump, out):
+    def write(self, dump, out, bare=False):
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(dump, out)
+        if bare:
+            # A bare transfer list, as many exports are: no holders, kinds, countries,
+            # banks or links.
+            for table in ["accounts.csv", "entities.csv", "entity_links.csv"]:
+                path = os.path.join(out, table)
+                if os.path.exists(path):
+                    os.remove(path)
         transfers = self.transfers + self.added
         transfers.sort(key=lambda t: t["timestamp"])
         write(os.path.join(out, "transfers.csv"), transfers, list(self.transfers[0].keys()))
-        write(os.path.join(out, "accounts.csv"), self.accounts + self.new_accounts, list(self.accounts[0].keys()))
-        write(os.path.join(out, "entities.csv"), self.entities + self.new_entities, list(self.entities[0].keys()))
-        write(os.path.join(out, "entity_links.csv"), self.links + self.new_links, ["entity_a", "entity_b", "relation"])
+        if not bare:
+            write(os.path.join(out, "accounts.csv"), self.accounts + self.new_accounts, list(self.accounts[0].keys()))
+            write(os.path.join(out, "entities.csv"), self.entities + self.new_entities, list(self.entities[0].keys()))
+            write(os.path.join(out, "entity_links.csv"), self.links + self.new_links, ["entity_a", "entity_b", "relation"])
         write(os.path.join(out, "truth.csv"), self.truth, ["transfer_id", "case_id", "pattern"])
         write(os.path.join(out, "truth_accounts.csv"), self.truth_accounts, ["account_id", "case_id", "pattern", "role"])
         # The dump's own trace seeds name its own cases, which this truth leaves out.
@@ -455,14 +463,15 @@ def main():
     inject.add_argument("dump")
     inject.add_argument("out")
     inject.add_argument("--seed", type=int, default=1)
-    inject.add_argument("--per", type=int, default=6, help="cases per pattern")
+    inject.add_argument("--per", type=int, default=4, help="cases per pattern")
+    inject.add_argument("--bare", action="store_true", help="write the transfers alone (and fx rates)")
     scored = sub.add_parser("score")
     scored.add_argument("pairs", nargs="+", metavar="LEADS DUMP")
     args = parser.parse_args()
     if args.command == "inject":
         injector = Injector(args.dump, args.seed)
         injector.inject(args.per)
-        injector.write(args.dump, args.out)
+        injector.write(args.dump, args.out, args.bare)
         print(f"{args.out}: {len(injector.added)} transfers of {len(set(t['case_id'] for t in injector.truth))} cases "
               f"among busy {injector.home} persons, amounts in {injector.currency}")
     elif len(args.pairs) % 2:

@@ -6,7 +6,8 @@
 # analysed with the default configuration and scored case by case: per pattern, the
 # cases with at least half their accounts in leads, the accounts in no lead, and those
 # in a lead that holds a hit of the case's own pattern. The README's figures on "cases
-# among busy customers" come from this script.
+# among busy customers" come from this script. With BARE=1 each dump is written as a
+# bare transfer list (no accounts, entities or links tables), as many exports are.
 #
 # Usage: benches/busy_cases.sh [TRANSFERS] [FIRST_SEED] [WORLDS] [CASES_PER_PATTERN]
 #        (default 100000 transfers, seeds 101.., 6 worlds, 4 cases per pattern)
@@ -25,7 +26,8 @@ trap 'rm -rf "$work"' EXIT
 pairs=()
 for seed in $(seq "$first" $((first + worlds - 1))); do
     "$bin" generate --out "$work/world-$seed" --transfers "$n" --seed "$seed" --randomise -q
-    python3 benches/busy_cases.py inject "$work/world-$seed" "$work/dump-$seed" --seed "$seed" --per "$per"
+    python3 benches/busy_cases.py inject "$work/world-$seed" "$work/dump-$seed" --seed "$seed" --per "$per" \
+        ${BARE:+--bare}
     "$bin" analyze "$work/dump-$seed" --out "$work/out-$seed" -q
     pairs+=("$work/out-$seed" "$work/dump-$seed")
 done

@@ -7,9 +7,12 @@
 //! an account it already passed: the AMLworld / AMLSim "random" typology; and more than
 //! chance (`graph/algo/chance.rs`): walks as unlikely would arise by chance at most
 //! `expected_by_chance` times in the dump. Each hop's chance is that its account, at its
-//! own rate, sends anything within `max_hop_delay_days` (any such send could have
-//! continued the walk), times the share of the dump's amounts within the pass-through
-//! band.
+//! own rate, sends within `max_hop_delay_days` (any such send could have continued the
+//! walk), times the share of the dump's amounts within the pass-through band. A second
+//! search lets each hop take up to `slow_hop_delay_days` (a week, OS2's per-hop delay),
+//! for walks through quiet accounts that take their time; its chance counts every send
+//! a busy account makes in the week. A walk is reported when either search's chance
+//! passes, each held to half of `expected_by_chance`, the quick one read first.
 //!
 //! ## Why it matters
 //! typologies.md: "random is a walk that does not return". Money walked hop by hop
@@ -24,8 +27,8 @@
 //!
 //! ## Parameters
 //! `[random]`: `min_hops` (4), `max_hops` (10), `min_pass_through` (0.8, OS2's),
-//! `max_hop_delay_days` (3), `min_amount` (`p25` first hop), `search_budget`,
-//! `expected_by_chance` (1, as for cycles).
+//! `max_hop_delay_days` (3), `slow_hop_delay_days` (7), `min_amount` (`p25` first hop),
+//! `search_budget`, `expected_by_chance` (1, as for cycles).
 //!
 //! ## Look-alikes
 //! A household passes on a share of what it gets, days or weeks later, and never the
@@ -58,6 +61,9 @@ pub struct RandomWalkConfig {
     pub min_pass_through: Share,
     /// Each hop within this many days of the previous.
     pub max_hop_delay_days: Days,
+    /// A second search lets each hop take up to this many days (none when it is no
+    /// longer than `max_hop_delay_days`).
+    pub slow_hop_delay_days: Days,
     /// Smallest first hop, against the dump's amount distribution.
     pub min_amount: AmountFloor,
     /// Edge expansions per starting transfer.
@@ -74,13 +80,13 @@ pub struct RandomWalk;
 impl Detector for RandomWalk {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
-            config.random.max_hops.get() as f64 * config.random.max_hop_delay_days.get(),
+            config.random.max_hops.get() as f64 * longest_hop_days(&config.random),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::Reference],
         )
     }
 
     fn part_rule(&self, config: &Config) -> Option<PartRule> {
-        Some(chains::part_rule(config.random.max_hops.get(), config.random.max_hop_delay_days.get()))
+        Some(chains::part_rule(config.random.max_hops.get(), longest_hop_days(&config.random)))
     }
 
     fn pattern(&self) -> Pattern {
@@ -94,26 +100,47 @@ impl Detector for RandomWalk {
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let g = ctx.graph;
         let r = &ctx.config.random;
-        let chain = ChainSpec {
+        let spec = |delay_days: f64| ChainSpec {
             min_hops: r.min_hops.get(),
             max_hops: r.max_hops.get(),
             min_pass_through: r.min_pass_through.get(),
-            max_hop_delay: days_to_seconds(r.max_hop_delay_days.get()),
+            max_hop_delay: days_to_seconds(delay_days),
             min_jurisdictions: 0,
             min_first_amount: g.scale.floor(r.min_amount),
             search_budget: r.search_budget,
         };
+        // The quick search, and the slow one where it reaches further.
+        let mut searches = vec![spec(r.max_hop_delay_days.get())];
+        if r.slow_hop_delay_days.get() > r.max_hop_delay_days.get() {
+            searches.push(spec(r.slow_hop_delay_days.get()));
+        }
         let private: Vec<bool> =
             (0..g.node_count()).map(|v| !g.accounts.business_like[v] && !g.accounts.licensed[v]).collect();
+        // In a busy dump, payments chain by chance: a walk must be more than that, in
+        // whichever search found it, each search held to its share of what is expected.
+        let most_likely = most_likely(g, r.expected_by_chance.get()) / searches.len() as f64;
+        let pass = r.min_pass_through.get();
+        let band = |_: f64, prev: f64| (prev * pass, prev * MAX_GROWTH);
+        // Per starting transfer, the first search's walk that is more than chance, and
+        // whether any search stopped at its budget.
         let results: Vec<(Option<Vec<u32>>, bool)> = (0..g.edge_count() as u32)
             .into_par_iter()
             .with_min_len(1024)
             .map(|e| {
-                if private[g.src[e as usize] as usize] && ctx.starts_here(g.time[e as usize]) {
-                    chain_from(g, &chain, &private, e)
-                } else {
-                    (None, false)
+                if !private[g.src[e as usize] as usize] || !ctx.starts_here(g.time[e as usize]) {
+                    return (None, false);
                 }
+                let mut capped = false;
+                for chain in &searches {
+                    let (walk, stopped) = chain_from(g, chain, &private, e);
+                    capped |= stopped;
+                    if let Some(walk) =
+                        walk.filter(|c| path_chance(g, c, Some(chain.max_hop_delay), band) <= most_likely)
+                    {
+                        return (Some(walk), capped);
+                    }
+                }
+                (None, capped)
             })
             // Only what a search found or where it stopped: one entry per transfer would
             // hold 32 bytes for each of them.
@@ -125,16 +152,7 @@ impl Detector for RandomWalk {
         } else {
             vec![]
         };
-        // In a busy dump, payments chain by chance: a walk must be more than that.
-        let most_likely = most_likely(g, r.expected_by_chance.get());
-        let pass = r.min_pass_through.get();
-        let band = |_: f64, prev: f64| (prev * pass, prev * MAX_GROWTH);
-        let hits = results
-            .into_iter()
-            .filter_map(|(c, _)| c)
-            .filter(|c| path_chance(g, c, Some(chain.max_hop_delay), band) <= most_likely)
-            .map(|c| hit(ctx, &c))
-            .collect();
+        let hits = results.into_iter().filter_map(|(c, _)| c).map(|c| hit(ctx, &c)).collect();
         Outcome { hits, notes }
     }
 
@@ -149,6 +167,11 @@ impl Detector for RandomWalk {
             Pattern::Stack,
         ]
     }
+}
+
+/// The longest a hop may take in either search, days.
+fn longest_hop_days(r: &RandomWalkConfig) -> f64 {
+    r.max_hop_delay_days.get().max(r.slow_hop_delay_days.get())
 }
 
 fn hit(ctx: &Context<'_>, walk: &[u32]) -> Hit {
@@ -199,6 +222,19 @@ mod tests {
     }
 
     #[test]
+    fn a_walk_through_quiet_accounts_a_few_days_a_hop_is_found_by_the_slow_search() {
+        // Four days a hop is past the quick search's three; the week's search reads it,
+        // and quiet accounts seldom send anything within a week, let alone most of what
+        // they just got.
+        let mut t = Tiny::new();
+        t.noise(4, 40, 600, 90);
+        walk(&mut t, 5, 0.96, 4 * D);
+        let hits = t.hits(&RandomWalk);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 5);
+    }
+
+    #[test]
     fn near_misses_do_not_fire() {
         let mut t = Tiny::new();
         walk(&mut t, 3, 0.96, 20 * H);
@@ -207,8 +243,12 @@ mod tests {
         walk(&mut t, 5, 0.7, 20 * H);
         assert!(t.hits(&RandomWalk).is_empty(), "keeps 30% per hop");
         let mut t = Tiny::new();
+        walk(&mut t, 5, 0.96, 8 * D);
+        assert!(t.hits(&RandomWalk).is_empty(), "eight days per hop");
+        let mut t = Tiny::new();
         walk(&mut t, 5, 0.96, 4 * D);
-        assert!(t.hits(&RandomWalk).is_empty(), "four days per hop");
+        t.config.random.slow_hop_delay_days = Days::try_from(3.0).expect("days");
+        assert!(t.hits(&RandomWalk).is_empty(), "four days per hop, no slow search");
     }
 
     #[test]

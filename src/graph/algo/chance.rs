@@ -22,9 +22,12 @@ use crate::graph::FlowGraph;
 /// The chance of `path` (transfers in order), where `band(first, previous)` is the
 /// range of amounts a hop had to carry given the first hop's and the previous hop's.
 /// `searched` is how long after the previous hop a search looked for the next one:
-/// when it looked that far along every branch and kept the longest path, any send in
-/// that time could have continued it, so that time, not the hop's own delay, is the
-/// chance's; `None` takes each hop's own delay (a search that must also close a loop).
+/// when it looked that far along every branch and kept the longest path, every send in
+/// that time could have continued it, so the hop's term is the sends its account makes
+/// in that time, each landing in the band at the dump's share (at most one): a busy
+/// account that sends a dozen payments a week offers a walk a dozen ways on. `None`
+/// takes each hop's own delay and the chance that anything was sent in it (a search that
+/// must also close a loop).
 pub fn path_chance(
     g: &FlowGraph,
     path: &[u32],
@@ -37,10 +40,12 @@ pub fn path_chance(
         .map(|w| {
             let (prev, e) = (w[0] as usize, w[1] as usize);
             let sent = g.sent_over_dump(g.src[e]);
-            let delay = searched.unwrap_or(g.time[e] - g.time[prev]);
-            let timing = g.scale.chance_within(sent, delay);
             let (lo, hi) = band(first, g.amount[prev]);
-            timing * g.scale.share_between(lo, hi)
+            let in_band = g.scale.share_between(lo, hi);
+            match searched {
+                Some(searched) => (g.scale.expected_within(sent, searched) * in_band).min(1.0),
+                None => g.scale.chance_within(sent, g.time[e] - g.time[prev]) * in_band,
+            }
         })
         .product()
 }
