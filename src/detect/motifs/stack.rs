@@ -2,8 +2,8 @@
 //!
 //! ## What it finds
 //! A complete bipartite layer (see bipartite) whose sinks, together, then pay every
-//! account of a third set: every middle account pays every final account, after the
-//! first layer began and within two windows of it.
+//! account of a third set: every middle account pays every final account, in a second
+//! layer that starts after the first began and within a window of the first's end.
 //!
 //! ## Why it matters
 //! typologies.md: "stack is two bipartite layers", labelled in AMLworld and AMLSim; it
@@ -18,7 +18,8 @@
 //! ## Parameters
 //! `[bipartite]` for each layer (window 7 days, sides of at least 2, members not busy
 //! hubs, each layer more than the dump's traffic makes by chance); the second layer must
-//! start after the first and end within two windows of it.
+//! start after the first began and within a window of the first's end (each layer spans
+//! up to a window of its own, so a stack spans up to three).
 //!
 //! ## Look-alikes
 //! As for bipartite: relatives who buy from the same busy shops share receivers with a
@@ -44,7 +45,7 @@ pub struct Stack;
 impl Detector for Stack {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
-            2.0 * config.bipartite.window_days.get(),
+            3.0 * config.bipartite.window_days.get(),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::Reference],
         )
     }
@@ -88,6 +89,7 @@ impl Detector for Stack {
         for (i, first) in layers.iter().enumerate() {
             // The second layer: a biclique whose sources are among the first's sinks.
             let start = ctx.graph.time[first.edges[0] as usize];
+            let end = ctx.graph.time[*first.edges.last().unwrap_or(&first.edges[0]) as usize];
             let candidates: BTreeSet<usize> = first
                 .sinks
                 .iter()
@@ -101,11 +103,10 @@ impl Detector for Stack {
                 if middle < ctx.config.bipartite.min_side.get() {
                     continue;
                 }
-                let (s0, s1) = (
-                    ctx.graph.time[second.edges[0] as usize],
-                    ctx.graph.time[*second.edges.last().unwrap_or(&second.edges[0]) as usize],
-                );
-                if s0 <= start || s1 > start + 2 * window {
+                // The middle passes money on after the first layer began, and starts
+                // within a window of its end: each layer spans up to a window of its own.
+                let s0 = ctx.graph.time[second.edges[0] as usize];
+                if s0 <= start || s0 > end + window {
                     continue;
                 }
                 hits.push(hit(ctx, first, second));
@@ -180,6 +181,26 @@ mod tests {
         layer(&mut t, &["A1", "A2"], &["M1", "M2"], 10 * D);
         layer(&mut t, &["M1"], &["Z1", "Z2"], 12 * D);
         assert!(t.hits(&Stack).is_empty(), "one middle account only");
+        let mut t = Tiny::new();
+        layer(&mut t, &["A1", "A2"], &["M1", "M2"], 10 * D);
+        layer(&mut t, &["M1", "M2"], &["Z1", "Z2"], 18 * D);
+        assert!(t.hits(&Stack).is_empty(), "second layer a week after the first ended");
+    }
+
+    #[test]
+    fn a_middle_that_passes_money_on_over_the_following_week_is_a_stack() {
+        // The first layer over a week (days 10 to 16), the second from four days after it
+        // ended, over another week (days 20 to 26): it ends past two windows from the
+        // first payment, and starts within a window of the first layer's end.
+        let mut t = Tiny::new();
+        for (k, (a, m)) in [("A1", "M1"), ("A1", "M2"), ("A2", "M1"), ("A2", "M2")].into_iter().enumerate() {
+            t.wire(a, m, 10 * D + k as i64 * 2 * D, 2_000.0);
+        }
+        for (k, (m, z)) in [("M1", "Z1"), ("M1", "Z2"), ("M2", "Z1"), ("M2", "Z2")].into_iter().enumerate() {
+            t.wire(m, z, 20 * D + k as i64 * 2 * D, 2_000.0);
+        }
+        let hits = t.hits(&Stack);
+        assert_eq!(hits.len(), 1, "{hits:?}");
     }
 
     /// Two layers of `amount` each, the first from two payers to two middle accounts on
