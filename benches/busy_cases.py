@@ -16,7 +16,7 @@ rates; UB6 through a company account that a payer tries with 1 and 5 units befor
 funding it; and UB2 (cash just under the law's line, 50,000 CNY or 10,000 USD: not
 drawn from the dump) where the dump's home currency has a line here.
 
-    busy_cases.py inject DUMP OUT [--seed S] [--per N] [--bare]
+    busy_cases.py inject DUMP OUT [--seed S] [--per N] [--bare] [--fresh]
     busy_cases.py score LEADS OUT [LEADS OUT ...]   (LEADS: `analyze --out` on OUT)
 
 `score` prints, per pattern, over all the pairs given: cases, cases with at least half their accounts in some
@@ -60,8 +60,9 @@ def stamp(t):
 class Injector:
     """The dump read once, and the cases written into it."""
 
-    def __init__(self, dump, seed):
+    def __init__(self, dump, seed, fresh=False):
         self.rng = random.Random(seed)
+        self.fresh = fresh
         self.accounts = read(os.path.join(dump, "accounts.csv"))
         self.entities = read(os.path.join(dump, "entities.csv"))
         self.transfers = read(os.path.join(dump, "transfers.csv"))
@@ -122,6 +123,11 @@ class Injector:
         self.first, self.last = min(times), max(times)
         self.added, self.truth, self.truth_accounts = [], [], []
         self.new_accounts, self.new_entities = [], []
+
+    def onward(self, carried, fresh_lo, fresh_hi):
+        """What an account passes on: `carried` (most of what it got), or with `--fresh`
+        an amount drawn afresh, as AMLSim sizes every leg."""
+        return self.amount(fresh_lo, fresh_hi) if self.fresh else carried
 
     def amount(self, lo, hi):
         """An amount at a random quantile in [lo, hi] of the dump's person-to-person wires."""
@@ -185,7 +191,7 @@ class Injector:
             to = self.rng.choice(payouts)
             paid.add(to)
             self.tx(case, x, hub, at, amount)
-            self.tx(case, hub, to, at + u(0.5, 12) * HOUR, amount * u(0.9, 1))
+            self.tx(case, hub, to, at + u(0.5, 12) * HOUR, self.onward(amount * u(0.9, 1), 0.5, 0.95))
         # Only the payouts the collector paid are of the case.
         for p in sorted(paid):
             self.role(case, p, "payout")
@@ -204,7 +210,7 @@ class Injector:
             to = self.rng.choice(payees)
             paid.add(to)
             self.tx(case, x, hub, at, amount)
-            self.tx(case, hub, to, at + u(0.2, 8) * HOUR, amount * u(0.93, 1))
+            self.tx(case, hub, to, at + u(0.2, 8) * HOUR, self.onward(amount * u(0.93, 1), 0.8, 0.99))
         for y in sorted(paid):
             self.role(case, y, "payee")
 
@@ -216,7 +222,7 @@ class Injector:
             self.role(case, x, "member")
             self.tx(case, x, ring[(k + 1) % len(ring)], at, amount)
             at += u(0.2, 6) * DAY
-            amount *= u(0.9, 0.99)
+            amount = self.onward(amount * u(0.9, 0.99), 0.7, 0.97)
 
     def scatter_gather(self, case):
         u = self.rng.uniform
@@ -229,7 +235,7 @@ class Injector:
             self.role(case, w, "intermediary")
             at, part = t0 + u(0, 5) * DAY, total / len(mids) * u(0.8, 1.2)
             self.tx(case, s, w, at, part)
-            self.tx(case, w, d, at + u(0.5, 10) * DAY, part * u(0.9, 0.99))
+            self.tx(case, w, d, at + u(0.5, 10) * DAY, self.onward(part * u(0.9, 0.99), 0.8, 0.99))
 
     def gather_scatter(self, case):
         u = self.rng.uniform
@@ -244,7 +250,7 @@ class Injector:
         payees = self.take(self.rng.randint(4, 9))
         for y in payees:
             self.role(case, y, "payee")
-            self.tx(case, hub, y, t0 + u(6, 12) * DAY, total * 0.95 / len(payees))
+            self.tx(case, hub, y, t0 + u(6, 12) * DAY, self.onward(total * 0.95 / len(payees), 0.6, 0.97))
 
     def bipartite(self, case):
         u = self.rng.uniform
@@ -465,11 +471,13 @@ def main():
     inject.add_argument("--seed", type=int, default=1)
     inject.add_argument("--per", type=int, default=4, help="cases per pattern")
     inject.add_argument("--bare", action="store_true", help="write the transfers alone (and fx rates)")
+    inject.add_argument("--fresh", action="store_true",
+                        help="size every onward leg of UB1, UB4, cycle, scatter_gather and gather_scatter afresh")
     scored = sub.add_parser("score")
     scored.add_argument("pairs", nargs="+", metavar="LEADS DUMP")
     args = parser.parse_args()
     if args.command == "inject":
-        injector = Injector(args.dump, args.seed)
+        injector = Injector(args.dump, args.seed, args.fresh)
         injector.inject(args.per)
         injector.write(args.dump, args.out, args.bare)
         print(f"{args.out}: {len(injector.added)} transfers of {len(set(t['case_id'] for t in injector.truth))} cases "

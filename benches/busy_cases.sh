@@ -7,7 +7,9 @@
 # cases with at least half their accounts in leads, the accounts in no lead, and those
 # in a lead that holds a hit of the case's own pattern. The README's figures on "cases
 # among busy customers" come from this script. With BARE=1 each dump is written as a
-# bare transfer list (no accounts, entities or links tables), as many exports are.
+# bare transfer list (no accounts, entities or links tables), as many exports are; with
+# FRESH=1 every onward leg of UB1, UB4, cycle, scatter_gather and gather_scatter is sized
+# afresh, as AMLSim sizes them, instead of carrying most of what came in.
 #
 # Usage: benches/busy_cases.sh [TRANSFERS] [FIRST_SEED] [WORLDS] [CASES_PER_PATTERN]
 #        (default 100000 transfers, seeds 101.., 6 worlds, 4 cases per pattern)
@@ -27,7 +29,7 @@ pairs=()
 for seed in $(seq "$first" $((first + worlds - 1))); do
     "$bin" generate --out "$work/world-$seed" --transfers "$n" --seed "$seed" --randomise -q
     python3 benches/busy_cases.py inject "$work/world-$seed" "$work/dump-$seed" --seed "$seed" --per "$per" \
-        ${BARE:+--bare}
+        ${BARE:+--bare} ${FRESH:+--fresh}
     "$bin" analyze "$work/dump-$seed" --out "$work/out-$seed" -q
     pairs+=("$work/out-$seed" "$work/dump-$seed")
 done
