@@ -784,15 +784,12 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
                 }
             }
         }
-        // The intermediaries that passed most of a one-off receipt on to anyone in a
-        // one-off payment, however late: any of them could have been among those that
-        // carried it to a target.
-        let late_candidates =
-            distinct_intermediaries(any_amount.iter().filter(|p| {
-                one_off.contains(p.e1) && one_off.contains(p.e2) && carries(g, spec, p.e1, p.e2)
-            }));
         // By target, then intermediary: the quickest pair first.
         quickest_first(&mut any_amount);
+        // The intermediaries that passed most of a one-off receipt on to anyone in a
+        // one-off payment, however late: any of them could have been among those that
+        // carried it to a target. Counted once, when a target first needs it.
+        let mut late_candidates = None;
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
             let v = paths[0].v;
             if carried.contains(&v) || !through_enough(paths, spec.min_intermediaries) {
@@ -820,11 +817,16 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             }
             // Timing alone does not tell: the relays that passed on most of what they
             // got may, with their amounts.
-            let (carried, late_chance) = late_carried(g, spec, v, &legs, late_candidates);
-            if carried.len() >= spec.min_intermediaries && late_chance <= most_likely {
-                let sent: f64 = carried.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
+            let candidates = *late_candidates.get_or_insert_with(|| {
+                distinct_intermediaries(any_amount.iter().filter(|p| {
+                    one_off.contains(p.e1) && one_off.contains(p.e2) && carries(g, spec, p.e1, p.e2)
+                }))
+            });
+            let (relays, late_chance) = late_carried(g, spec, v, &legs, candidates);
+            if relays.len() >= spec.min_intermediaries && late_chance <= most_likely {
+                let sent: f64 = relays.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
                 if sent >= spec.min_amount {
-                    hits.push(late_hit(ctx, spec, u, v, &carried, sent, late_chance));
+                    hits.push(late_hit(ctx, spec, u, v, &relays, sent, late_chance));
                 }
             }
         }
