@@ -220,11 +220,16 @@ impl Detector for Cycle {
             ..relay
         };
         let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
-        let one_off = timed.then(|| ctx.one_off_payments());
-        // Every cycle lies inside one strongly connected component of the transfers that
-        // count: a search starts only inside one and never leaves the origin's.
         let counts = |e: usize| channels.contains(&g.channel[e]);
-        let comp = cyclic_components_of(g, |e| counts(e as usize));
+        // Every cycle lies inside one strongly connected component of the transfers that
+        // count: a search starts only inside one and never leaves the origin's. The
+        // one-off payments that count, indexed by payer, make rings and loops of
+        // strangers (searched in a timed dump only). The components are found on one
+        // thread, so the index is built beside them on the others.
+        let (comp, strangers) = rayon::join(
+            || cyclic_components_of(g, |e| counts(e as usize)),
+            || timed.then(|| ctx.stranger_payments(&channels)),
+        );
         // Expected chance cycles = transfers tried x a cycle's chance.
         let most_likely = most_likely(g, cfg.expected_by_chance.get());
         // Timing alone, strangers or a ring: unlikely enough, and moving at least one
@@ -271,14 +276,14 @@ impl Detector for Cycle {
                         plain.into_iter().filter(|c| !timed || unlikely(c)).map(|c| (c, Evidence::Amounts)),
                     );
                 }
-                if let Some(one_off) = one_off {
+                if let Some(index) = strangers.as_deref() {
                     let end = relay_cycles_from(g, e, relay, home, |c, chance| {
                         if kept(c, chance) {
                             cycles.push((c.to_vec(), Evidence::Timing(chance)));
                         }
                     });
                     capped |= end == SearchEnd::BudgetHit;
-                    if let Some(ring) = ring_from(g, e, rings, one_off, |h| counts(h as usize)) {
+                    if let Some(ring) = ring_from(g, e, rings, index) {
                         let chance = ring_chance(g, &ring);
                         if kept(&ring, chance) {
                             cycles.push((ring, Evidence::Ring(chance)));
@@ -292,8 +297,7 @@ impl Detector for Cycle {
             .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
             .collect();
         // Loops of strangers, from every one-off payment its payer rarely makes.
-        if one_off.is_some() {
-            let index = &ctx.stranger_payments(&channels);
+        if let Some(index) = strangers.as_deref() {
             found.par_extend(
                 (0..index.payments())
                     .into_par_iter()
@@ -323,6 +327,7 @@ impl Detector for Cycle {
                     .filter(|(cycles, capped)| !cycles.is_empty() || *capped),
             );
         }
+        drop(strangers);
         let capped = found.iter().filter(|f| f.1).count();
         let mut notes = Vec::new();
         if !timed {

@@ -23,7 +23,7 @@
 //! [`popularity`]: crate::graph::algo::chance::popularity
 
 use crate::graph::algo::chance::popularity;
-use crate::graph::algo::one_off::OneOffPayments;
+use crate::graph::algo::stranger_loops::StrangerPayments;
 use crate::graph::FlowGraph;
 
 /// Constraints of a ring.
@@ -38,21 +38,14 @@ pub struct RingSpec {
 }
 
 /// The ring whose earliest payment (by time, then edge id) is `start`, if there is one:
-/// from its payee on, every account made exactly one payment that `counts` within the
-/// span to an account it paid that once only (whatever it paid its regulars), and
-/// following those payments leads back to `start`'s sender. Each ring is found from one transfer only, so callers need
-/// not deduplicate.
-pub fn ring_from(
-    g: &FlowGraph,
-    start: u32,
-    spec: RingSpec,
-    one_off: &OneOffPayments,
-    counts: impl Fn(u32) -> bool,
-) -> Option<Vec<u32>> {
+/// from its payee on, every account made exactly one payment in `index` (the one-off
+/// payments that count) within the span to an account it paid that once only (whatever
+/// it paid its regulars), and following those payments leads back to `start`'s sender.
+/// Each ring is found from one transfer only, so callers need not deduplicate.
+pub fn ring_from(g: &FlowGraph, start: u32, spec: RingSpec, index: &StrangerPayments) -> Option<Vec<u32>> {
     let s = start as usize;
     let (origin, t0) = (g.src[s], g.time[s]);
-    let once = |e: u32| one_off.contains(e);
-    if !once(start) {
+    if !index.holds(start) {
         return None;
     }
     let mut ring = vec![start];
@@ -63,24 +56,19 @@ pub fn ring_from(
             return None;
         }
         members.push(at);
-        // Read from the account's own list, which holds each payment's payee and time
-        // beside it, rather than by edge id in the graph-wide arrays.
-        let out = g.out_list(at);
-        let from = out.time.partition_point(|&t| t < t0);
-        let to = out.time.partition_point(|&t| t <= t0 + spec.span).max(from);
-        // Payments to the account's regulars (rent, bills, family) are its habit and do
-        // not count; one payment to a one-off payee must.
-        let mut paid =
-            (from..to).filter(|&k| out.other[k] != at && once(out.edges[k]) && counts(out.edges[k]));
-        let (Some(k), None) = (paid.next(), paid.next()) else { return None };
-        let next = out.edges[k];
+        // Read from the index, which holds each account's one-off payments that count,
+        // with their payees and times, side by side: payments to the account's regulars
+        // (rent, bills, family) are its habit and are not there; one payment to a
+        // one-off payee must be.
+        let mut paid = index.made_between(at, t0, t0 + spec.span).filter(|&(_, _, to)| to != at);
+        let (Some((next, time, to)), None) = (paid.next(), paid.next()) else { return None };
         // Earlier than the start (a same-time payment with a smaller id): the ring is
         // found from that one instead.
-        if (out.time[k], next) < (t0, start) {
+        if (time, next) < (t0, start) {
             return None;
         }
         ring.push(next);
-        at = out.other[k];
+        at = to;
     }
     (ring.len() >= spec.min_hops).then_some(ring)
 }
@@ -109,14 +97,15 @@ pub fn ring_chance(g: &FlowGraph, ring: &[u32]) -> f64 {
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
+    use crate::graph::algo::one_off::OneOffPayments;
 
     const SPEC: RingSpec = RingSpec { span: 30 * D, min_hops: 3, max_hops: 10 };
 
     /// Every ring of `t`'s dump under `SPEC`.
     fn rings(t: &Tiny) -> Vec<Vec<u32>> {
         let g = t.graph();
-        let one_off = OneOffPayments::of(&g);
-        (0..g.edge_count() as u32).filter_map(|e| ring_from(&g, e, SPEC, &one_off, |_| true)).collect()
+        let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
+        (0..g.edge_count() as u32).filter_map(|e| ring_from(&g, e, SPEC, &index)).collect()
     }
 
     /// M0 -> M1 on day 10, M1 -> M2 on day 11, M2 -> M0 at `closing`, and `extra`
@@ -178,11 +167,11 @@ mod tests {
             }
         }
         let g = t.graph();
-        let one_off = OneOffPayments::of(&g);
+        let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
         let rings = |prefix: &str| -> Vec<Vec<u32>> {
             (0..g.edge_count() as u32)
                 .filter(|&e| t.dump.accounts.ids[g.src[e as usize] as usize].starts_with(prefix))
-                .filter_map(|e| ring_from(&g, e, RingSpec { span: 5 * D, ..SPEC }, &one_off, |_| true))
+                .filter_map(|e| ring_from(&g, e, RingSpec { span: 5 * D, ..SPEC }, &index))
                 .collect()
         };
         let quiet = rings("M");

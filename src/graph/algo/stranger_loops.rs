@@ -183,8 +183,15 @@ impl StrangerPayments {
     }
 
     /// Whether transfer `e` is in the index.
-    fn holds(&self, e: u32) -> bool {
+    pub fn holds(&self, e: u32) -> bool {
         self.indexed.contains(e as usize)
+    }
+
+    /// `v`'s payments in the index made from `from` to `to`, both included, in time
+    /// order (edge order at one time): each as (transfer, time, payee).
+    pub fn made_between(&self, v: u32, from: i64, to: i64) -> impl Iterator<Item = (u32, i64, u32)> + '_ {
+        let (start, end) = self.from(v, from);
+        self.entries[start..end].iter().take_while(move |x| x.time <= to).map(|x| (x.edge, x.time, x.to))
     }
 
     /// Where transfer `e`, paid by `payer`, is in the index, if it is: a payer's entries
