@@ -253,31 +253,16 @@ pub fn look_elsewhere(chance: f64, expected: f64) -> f64 {
 }
 
 /// The largest `chance` whose [`look_elsewhere`] is still at most `gate` (a hair above
-/// it: a bound to skip by, never to accept by). `chance · (1 + ln(expected / chance))`
-/// is concave and increasing below `expected`, so Newton's steps, once below the root,
-/// stay below it and close in on it: they stop when a step no longer moves it, and each
-/// takes one logarithm (the slope's, which is also the one [`look_elsewhere`] takes),
-/// since this is asked at every step of a search among strangers. Where `expected` is
-/// so close to `gate` that the steps close in too slowly, `gate` itself, which no
-/// passing chance exceeds, is the bound.
+/// it: a bound to skip by, never to accept by): `gate` times the root of
+/// [`share_of_gate`], checked. Where the steps there close in too slowly (`expected`
+/// very close to `gate`), `gate` itself, which no passing chance exceeds, is the bound.
+/// [`within_bound`] reads it from a table; this is what the table stands for, and what
+/// it asks beyond its cells.
 fn largest_within(gate: f64, expected: f64) -> f64 {
     if expected <= gate {
         return gate;
     }
-    let mut q = gate / (1.0 + (expected / gate).ln());
-    for _ in 0..64 {
-        let slope = (expected / q).ln();
-        if slope <= 0.0 {
-            break;
-        }
-        // `look_elsewhere(q, expected)`: below `expected`, as q is here.
-        let step = (gate - (q * (1.0 + slope)).min(1.0)) / slope;
-        q += step;
-        if step.abs() <= q * 1e-12 {
-            break;
-        }
-    }
-    let bound = (q * (1.0 + 1e-6)).min(gate);
+    let bound = (gate * share_of_gate((expected / gate).ln()) * (1.0 + 1e-6)).min(gate);
     if look_elsewhere(bound, expected) >= gate {
         bound
     } else {
@@ -332,8 +317,9 @@ fn within_bound(gate: f64, expected: f64) -> f64 {
     (gate * table[cell]).min(gate)
 }
 
-/// The root `u` of `u · (1 + s − ln u) = 1` for `s > 0`: Newton's steps from below,
-/// where the left side is concave and increasing in `u` (`u = 1` at `s = 0`).
+/// The root `u` of `u · (1 + s − ln u) = 1` for `s > 0` (`u = 1` at `s = 0`): the left
+/// side is concave and increasing in `u`, so Newton's steps, from the first on, stay
+/// below the root and close in on it; each takes one logarithm.
 fn share_of_gate(s: f64) -> f64 {
     let mut u = 1.0 / (1.0 + s);
     for _ in 0..200 {
