@@ -240,62 +240,88 @@ impl Detector for Cycle {
         // A hop carries at most a little more than the one before, and at least
         // min_retained of the first.
         let band = |first: f64, prev: f64| (first * spec.min_retained, prev * (1.0 + spec.amount_tolerance));
-        let mut found: Vec<(Vec<Found>, bool)> = (0..g.edge_count() as u32)
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|e| {
-                let ei = e as usize;
-                if !counts(ei) || !together(&comp, g.src[ei], g.dst[ei]) || !ctx.starts_here(g.time[ei]) {
-                    return (Vec::new(), false);
-                }
-                let origin = g.src[ei];
-                let home = |v: u32| comp[v as usize] == comp[origin as usize];
-                let mut cycles = Vec::new();
-                let mut capped = false;
-                if g.amount[ei] >= min_amount {
-                    let mut plain = Vec::new();
-                    let end = if timed {
-                        cycles_into(g, e, spec, &[origin], home, |c| plain.push(c.to_vec()))
-                    } else {
-                        plain_cycles_from(g, e, spec, &channels, &mut plain)
-                    };
-                    capped |= end == SearchEnd::BudgetHit;
-                    // In a timed dump, money that carries on must also be more than
-                    // the chance coincidence of amounts and timing a busy dump offers.
-                    // Amounts that agree from hop to hop are money passed on less a
-                    // fee, or friends' equal shares: among people who also pay each
-                    // other back (settling up), agreeing is their habit, and only the
-                    // band they fell in counts.
-                    let unlikely = |c: &[u32]| {
-                        let chance = path_chance(g, c, None, band);
-                        chance <= most_likely
-                            || (chance * closeness_chance(g, c, band) <= most_likely
-                                && !every_payee_paid_back(g, c))
-                    };
-                    cycles.extend(
-                        plain.into_iter().filter(|c| !timed || unlikely(c)).map(|c| (c, Evidence::Amounts)),
-                    );
-                }
-                if let Some(index) = strangers.as_deref() {
-                    let end = relay_cycles_from(g, e, relay, home, |c, chance| {
-                        if kept(c, chance) {
-                            cycles.push((c.to_vec(), Evidence::Timing(chance)));
-                        }
-                    });
-                    capped |= end == SearchEnd::BudgetHit;
-                    if let Some(ring) = ring_from(g, e, rings, index) {
-                        let chance = ring_chance(g, &ring);
-                        if kept(&ring, chance) {
-                            cycles.push((ring, Evidence::Ring(chance)));
-                        }
+        // From transfer `e`, which is at `position` in the strangers' index when it is
+        // there.
+        let from_transfer = |e: u32, position: Option<usize>| {
+            let ei = e as usize;
+            if !counts(ei) || !together(&comp, g.src[ei], g.dst[ei]) || !ctx.starts_here(g.time[ei]) {
+                return (Vec::new(), false);
+            }
+            let origin = g.src[ei];
+            let home = |v: u32| comp[v as usize] == comp[origin as usize];
+            let mut cycles = Vec::new();
+            let mut capped = false;
+            if g.amount[ei] >= min_amount {
+                let mut plain = Vec::new();
+                let end = if timed {
+                    cycles_into(g, e, spec, &[origin], home, |c| plain.push(c.to_vec()))
+                } else {
+                    plain_cycles_from(g, e, spec, &channels, &mut plain)
+                };
+                capped |= end == SearchEnd::BudgetHit;
+                // In a timed dump, money that carries on must also be more than
+                // the chance coincidence of amounts and timing a busy dump offers.
+                // Amounts that agree from hop to hop are money passed on less a
+                // fee, or friends' equal shares: among people who also pay each
+                // other back (settling up), agreeing is their habit, and only the
+                // band they fell in counts.
+                let unlikely = |c: &[u32]| {
+                    let chance = path_chance(g, c, None, band);
+                    chance <= most_likely
+                        || (chance * closeness_chance(g, c, band) <= most_likely
+                            && !every_payee_paid_back(g, c))
+                };
+                cycles.extend(
+                    plain.into_iter().filter(|c| !timed || unlikely(c)).map(|c| (c, Evidence::Amounts)),
+                );
+            }
+            if let Some(index) = strangers.as_deref() {
+                let end = relay_cycles_from(g, e, relay, home, |c, chance| {
+                    if kept(c, chance) {
+                        cycles.push((c.to_vec(), Evidence::Timing(chance)));
+                    }
+                });
+                capped |= end == SearchEnd::BudgetHit;
+                if let Some(ring) = position.and_then(|k| ring_from(g, k, rings, index)) {
+                    let chance = ring_chance(g, &ring);
+                    if kept(&ring, chance) {
+                        cycles.push((ring, Evidence::Ring(chance)));
                     }
                 }
-                (cycles, capped)
+            }
+            (cycles, capped)
+        };
+        // Origin by origin, each one's payments in time order: where each payment is in
+        // the strangers' index (a ring's first step goes on from there) is then found by
+        // walking the origin's entries alongside, not by a search for each, and the
+        // origin's receipts (where a cycle may close) stay in the processor's cache from
+        // one payment to the next. Only what a search found or where it stopped is kept
+        // (an entry per transfer would hold 32 bytes for each of them, most of it
+        // empty), then put back in transfer order, the order the cycles found twice are
+        // told apart by.
+        let mut by_transfer: Vec<(u32, (Vec<Found>, bool))> = (0..g.node_count() as u32)
+            .into_par_iter()
+            .with_min_len(64)
+            .flat_map_iter(|origin| {
+                let mut indexed = strangers.as_deref().map(|index| (index, index.positions(origin)));
+                g.out_list(origin)
+                    .edges
+                    .iter()
+                    .map(move |&e| {
+                        // The origin's entries are in time order, which is edge order.
+                        let position = indexed.as_mut().and_then(|(index, mine)| {
+                            while mine.start < mine.end && index.payment(mine.start) < e {
+                                mine.start += 1;
+                            }
+                            (mine.start < mine.end && index.payment(mine.start) == e).then_some(mine.start)
+                        });
+                        (e, from_transfer(e, position))
+                    })
+                    .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)
             })
-            // Only what a search found or where it stopped: an entry per transfer would
-            // hold 32 bytes for each of them, most of it empty.
-            .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
             .collect();
+        by_transfer.par_sort_unstable_by_key(|&(e, _)| e);
+        let mut found: Vec<(Vec<Found>, bool)> = by_transfer.into_iter().map(|(_, f)| f).collect();
         // Loops of strangers, from every one-off payment its payer rarely makes.
         if let Some(index) = strangers.as_deref() {
             found.par_extend(

@@ -37,17 +37,22 @@ pub struct RingSpec {
     pub max_hops: usize,
 }
 
-/// The ring whose earliest payment (by time, then edge id) is `start`, if there is one:
-/// from its payee on, every account made exactly one payment in `index` (the one-off
-/// payments that count) within the span to an account it paid that once only (whatever
-/// it paid its regulars), and following those payments leads back to `start`'s sender.
-/// Each ring is found from one transfer only, so callers need not deduplicate.
-pub fn ring_from(g: &FlowGraph, start: u32, spec: RingSpec, index: &StrangerPayments) -> Option<Vec<u32>> {
+/// The ring whose earliest payment (by time, then edge id) is the payment at `position`
+/// of `index` (the one-off payments that count), if there is one: from its payee on,
+/// every account made exactly one payment in `index` within the span to an account it
+/// paid that once only (whatever it paid its regulars), and following those payments
+/// leads back to the first payment's sender. Each ring is found from one payment only,
+/// so callers need not deduplicate.
+pub fn ring_from(
+    g: &FlowGraph,
+    position: usize,
+    spec: RingSpec,
+    index: &StrangerPayments,
+) -> Option<Vec<u32>> {
+    let start = index.payment(position);
     let s = start as usize;
     let (origin, t0) = (g.src[s], g.time[s]);
-    if !index.holds(start) {
-        return None;
-    }
+    let mut last = position;
     let mut ring = vec![start];
     let mut members = vec![origin];
     let mut at = g.dst[s];
@@ -60,15 +65,17 @@ pub fn ring_from(g: &FlowGraph, start: u32, spec: RingSpec, index: &StrangerPaym
         // with their payees and times, side by side: payments to the account's regulars
         // (rent, bills, family) are its habit and are not there; one payment to a
         // one-off payee must be.
-        let mut paid = index.made_between(at, t0, t0 + spec.span).filter(|&(_, _, to)| to != at);
-        let (Some((next, time, to)), None) = (paid.next(), paid.next()) else { return None };
+        // Every payment so far came at `t0` or later, so the last one's payee's payments
+        // from `t0` on are found from where that payment goes on.
+        let mut paid = index.onward_between(last, t0, t0 + spec.span).filter(|&(_, _, _, to)| to != at);
+        let (Some((at_position, next, time, to)), None) = (paid.next(), paid.next()) else { return None };
         // Earlier than the start (a same-time payment with a smaller id): the ring is
         // found from that one instead.
         if (time, next) < (t0, start) {
             return None;
         }
         ring.push(next);
-        at = to;
+        (at, last) = (to, at_position);
     }
     (ring.len() >= spec.min_hops).then_some(ring)
 }
@@ -105,7 +112,7 @@ mod tests {
     fn rings(t: &Tiny) -> Vec<Vec<u32>> {
         let g = t.graph();
         let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
-        (0..g.edge_count() as u32).filter_map(|e| ring_from(&g, e, SPEC, &index)).collect()
+        (0..index.payments()).filter_map(|k| ring_from(&g, k, SPEC, &index)).collect()
     }
 
     /// M0 -> M1 on day 10, M1 -> M2 on day 11, M2 -> M0 at `closing`, and `extra`
@@ -169,9 +176,11 @@ mod tests {
         let g = t.graph();
         let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
         let rings = |prefix: &str| -> Vec<Vec<u32>> {
-            (0..g.edge_count() as u32)
-                .filter(|&e| t.dump.accounts.ids[g.src[e as usize] as usize].starts_with(prefix))
-                .filter_map(|e| ring_from(&g, e, RingSpec { span: 5 * D, ..SPEC }, &index))
+            (0..index.payments())
+                .filter(|&k| {
+                    t.dump.accounts.ids[g.src[index.payment(k) as usize] as usize].starts_with(prefix)
+                })
+                .filter_map(|k| ring_from(&g, k, RingSpec { span: 5 * D, ..SPEC }, &index))
                 .collect()
         };
         let quiet = rings("M");

@@ -187,11 +187,42 @@ impl StrangerPayments {
         self.indexed.contains(e as usize)
     }
 
-    /// `v`'s payments in the index made from `from` to `to`, both included, in time
-    /// order (edge order at one time): each as (transfer, time, payee).
-    pub fn made_between(&self, v: u32, from: i64, to: i64) -> impl Iterator<Item = (u32, i64, u32)> + '_ {
-        let (start, end) = self.from(v, from);
-        self.entries[start..end].iter().take_while(move |x| x.time <= to).map(|x| (x.edge, x.time, x.to))
+    /// The positions of `v`'s payments in the index, in time order.
+    pub fn positions(&self, v: u32) -> std::ops::Range<usize> {
+        self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize
+    }
+
+    /// The payments in the index that the payee of the payment at `position` made from
+    /// `from` to `to`, both included, in time order (edge order at one time): each as
+    /// (position, transfer, time, payee). `from` is at most that payment's time, so its
+    /// payee's first payment from `from` on lies at or just before where the payment
+    /// goes on (`onward`), and is found by stepping back from there, not by a search
+    /// over all the payee's payments: a ring's first step, from `from` itself, steps
+    /// back not at all.
+    pub fn onward_between(
+        &self,
+        position: usize,
+        from: i64,
+        to: i64,
+    ) -> impl Iterator<Item = (usize, u32, i64, u32)> + '_ {
+        let paid = self.entries[position];
+        debug_assert!(from <= paid.time, "from {from} after the payment at {}", paid.time);
+        let mine = self.positions(paid.to);
+        let onward = if paid.onward == NO_ONWARD { mine.end } else { paid.onward as usize };
+        // Steps of 1, 2, 4, ... back from `onward` while the payments are still from
+        // `from` on, then a search inside the last step.
+        let (mut lo, mut hi, mut step) = (onward, onward, 1);
+        while lo > mine.start && self.entries[lo - 1].time >= from {
+            hi = lo - 1;
+            lo = lo.saturating_sub(step).max(mine.start);
+            step *= 2;
+        }
+        let start = lo + self.entries[lo..hi].partition_point(|x| x.time < from);
+        self.entries[start..mine.end]
+            .iter()
+            .enumerate()
+            .take_while(move |(_, x)| x.time <= to)
+            .map(move |(k, x)| (start + k, x.edge, x.time, x.to))
     }
 
     /// Where transfer `e`, paid by `payer`, is in the index, if it is: a payer's entries
@@ -691,6 +722,17 @@ mod tests {
         assert_eq!(within_bound(0.5, far), largest_within(0.5, far));
     }
 
+    /// A dump of sixty days with `edges` (payer, payee, day, amount) between accounts
+    /// `A0`, `A1`, ...
+    fn sixty_days_of(edges: &[(u8, u8, i64, u32)]) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(60);
+        for (a, b, day, amount) in edges {
+            t.wire(&format!("A{a}"), &format!("A{b}"), day * D, f64::from(*amount));
+        }
+        t
+    }
+
     proptest! {
         /// The indexed search, with its skipped blocks, finds exactly the loops a brute
         /// force over every sequence of one-off payments finds, with the same chances.
@@ -699,11 +741,7 @@ mod tests {
             edges in proptest::collection::vec((0u8..6, 0u8..6, 0i64..40, 1u32..1000), 1..45),
             start_pick in 0usize..45,
         ) {
-            let mut t = Tiny::new();
-            t.span(60);
-            for (a, b, day, amount) in &edges {
-                t.wire(&format!("A{a}"), &format!("A{b}"), day * D, f64::from(*amount));
-            }
+            let t = sixty_days_of(&edges);
             let g = t.graph();
             let start = (start_pick % g.edge_count()) as u32;
             let spec = RelaySpec { window: 30 * D, min_hops: 3, max_hops: 5, max_hop_chance: 0.5, budget: u64::MAX };
@@ -714,6 +752,33 @@ mod tests {
                 // Shares are kept in single precision.
                 prop_assert!((c - want[k]).abs() <= 1e-6 * c, "{} vs {}", c, want[k]);
             }
+        }
+
+        /// What a payment's payee paid from any time up to the payment's own, found by
+        /// stepping back from where the payment goes on, is every one of its payments in
+        /// the index over that time, in order.
+        #[test]
+        fn onward_payments_are_the_payees_payments_in_the_span(
+            edges in proptest::collection::vec((0u8..5, 0u8..5, 0i64..40, 1u32..1000), 1..60),
+            pick in 0usize..60,
+            back in 0i64..45,
+            ahead in 0i64..45,
+        ) {
+            let t = sixty_days_of(&edges);
+            let g = t.graph();
+            let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
+            prop_assume!(index.payments() > 0);
+            let position = pick % index.payments();
+            let paid = index.payment(position) as usize;
+            let (from, to) = (g.time[paid] - back * D, g.time[paid] + ahead * D);
+            let got: Vec<(usize, u32, i64, u32)> = index.onward_between(position, from, to).collect();
+            let want: Vec<(usize, u32, i64, u32)> = index
+                .positions(g.dst[paid])
+                .map(|k| (k, index.payment(k)))
+                .map(|(k, e)| (k, e, g.time[e as usize], g.dst[e as usize]))
+                .filter(|&(_, _, time, _)| (from..=to).contains(&time))
+                .collect();
+            prop_assert_eq!(got, want);
         }
     }
 }
