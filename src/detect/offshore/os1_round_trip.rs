@@ -154,13 +154,21 @@ impl Detector for RoundTrip {
                     && together(&on_cycle, c[s], c[d])
             })
             .collect();
-        let results: Vec<(Vec<Hit>, bool)> = starts
+        // Searched holder by holder: every search from a holder's payments asks when money
+        // last came back to its accounts, whose receipts then stay in the processor's
+        // cache from one search to the next. What was found (or where a search stopped)
+        // is put back in transfer order.
+        let mut by_holder = starts;
+        by_holder.par_sort_unstable_by_key(|&e| (g.accounts.controller[g.src[e as usize] as usize], e));
+        let mut results: Vec<(u32, (Vec<Hit>, bool))> = by_holder
             .par_iter()
             .with_min_len(64)
-            .map(|&start| search_start(ctx, spec, &on_cycle, &members, &pooled, start))
+            .map(|&start| (start, search_start(ctx, spec, &on_cycle, &members, &pooled, start)))
+            .filter(|(_, (hits, capped))| !hits.is_empty() || *capped)
             .collect();
-        let capped = results.iter().filter(|(_, capped)| *capped).count();
-        let hits = results.into_iter().flat_map(|(h, _)| h).collect();
+        results.par_sort_unstable_by_key(|&(e, _)| e);
+        let capped = results.iter().filter(|(_, (_, capped))| *capped).count();
+        let hits = results.into_iter().flat_map(|(_, (h, _))| h).collect();
         let mut notes = Vec::new();
         if capped > 0 {
             notes.push(format!("OS1: search budget reached for {capped} starting transfers; raise os1.search_budget to search them fully"));
