@@ -124,21 +124,25 @@ impl Detector for RapidInOut {
 
 fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Option<Hit> {
     let g = ctx.graph;
-    let any_in: Vec<u32> = g.in_edges(v).iter().copied().filter(|&e| g.src[e as usize] != v).collect();
+    // Senders, payees and amounts come from the account's own lists, side by side: read
+    // from the graph-wide columns by transfer id, every account's scan waited on memory
+    // for each of its transfers.
+    let incoming = g.in_list(v);
+    let from_others: Vec<usize> = (0..incoming.len()).filter(|&k| incoming.other[k] != v).collect();
+    let any_in: Vec<u32> = from_others.iter().map(|&k| incoming.edges[k]).collect();
     let counted: Vec<usize> =
         (0..any_in.len()).filter(|&k| channels.contains(&g.channel[any_in[k] as usize])).collect();
-    let total_in: f64 = counted.iter().map(|&k| g.amount[any_in[k] as usize]).sum();
+    let total_in: f64 = counted.iter().map(|&k| incoming.amount[from_others[k]]).sum();
     if counted.len() < 2 || total_in < g.scale.floor(cfg.min_total_inflow) {
         return None;
     }
     // Payments to payees it pays on a calendar of their own (the mortgage, savings, the
     // card statement) are its budget, not money passed on.
     let standing = standing_payees(g, v);
-    let outs: Vec<u32> = g
-        .out_edges(v)
-        .iter()
-        .copied()
-        .filter(|&e| g.dst[e as usize] != v && standing.binary_search(&g.dst[e as usize]).is_err())
+    let outgoing = g.out_list(v);
+    let outs: Vec<u32> = (0..outgoing.len())
+        .filter(|&k| outgoing.other[k] != v && standing.binary_search(&outgoing.other[k]).is_err())
+        .map(|k| outgoing.edges[k])
         .collect();
     if outs.is_empty() {
         return None;
