@@ -308,13 +308,7 @@ impl Detector for Cycle {
                     .edges
                     .iter()
                     .map(move |&e| {
-                        // The origin's entries are in time order, which is edge order.
-                        let position = indexed.as_mut().and_then(|(index, mine)| {
-                            while mine.start < mine.end && index.payment(mine.start) < e {
-                                mine.start += 1;
-                            }
-                            (mine.start < mine.end && index.payment(mine.start) == e).then_some(mine.start)
-                        });
+                        let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
                         (e, from_transfer(e, position))
                     })
                     .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)

@@ -64,9 +64,8 @@ pub fn ring_from(
         // Read from the index, which holds each account's one-off payments that count,
         // with their payees and times, side by side: payments to the account's regulars
         // (rent, bills, family) are its habit and are not there; one payment to a
-        // one-off payee must be.
-        // Every payment so far came at `t0` or later, so the last one's payee's payments
-        // from `t0` on are found from where that payment goes on.
+        // one-off payee must be. Every payment so far came at `t0` or later, so the
+        // last one's payee's payments from `t0` on are found from where it goes on.
         let mut paid = index.onward_between(last, t0, t0 + spec.span).filter(|&(_, _, _, to)| to != at);
         let (Some((at_position, next, time, to)), None) = (paid.next(), paid.next()) else { return None };
         // Earlier than the start (a same-time payment with a smaller id): the ring is

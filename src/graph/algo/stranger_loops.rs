@@ -183,7 +183,7 @@ impl StrangerPayments {
     }
 
     /// Whether transfer `e` is in the index.
-    pub fn holds(&self, e: u32) -> bool {
+    fn holds(&self, e: u32) -> bool {
         self.indexed.contains(e as usize)
     }
 
@@ -231,8 +231,19 @@ impl StrangerPayments {
         if !self.holds(e) {
             return None;
         }
-        let (lo, hi) = (self.offsets[payer as usize] as usize, self.offsets[payer as usize + 1] as usize);
-        self.entries[lo..hi].binary_search_by_key(&e, |x| x.edge).ok().map(|k| lo + k)
+        let mine = self.positions(payer);
+        self.entries[mine.clone()].binary_search_by_key(&e, |x| x.edge).ok().map(|k| mine.start + k)
+    }
+
+    /// The position of transfer `e` among the payer's positions still in `mine`, if it is
+    /// there, moving `mine`'s start past the payer's earlier payments: a caller that asks
+    /// for a payer's transfers in time order (edge order) walks its entries alongside,
+    /// with no search for each.
+    pub fn walk_to(&self, mine: &mut std::ops::Range<usize>, e: u32) -> Option<usize> {
+        while mine.start < mine.end && self.entries[mine.start].edge < e {
+            mine.start += 1;
+        }
+        (mine.start < mine.end && self.entries[mine.start].edge == e).then_some(mine.start)
     }
 
     /// How many one-off payments `v` made over the dump.
@@ -242,9 +253,8 @@ impl StrangerPayments {
 
     /// Positions of `v`'s one-off payments at or after `from`, and the end of `v`'s.
     fn from(&self, v: u32, from: i64) -> (usize, usize) {
-        let v = v as usize;
-        let (lo, hi) = (self.offsets[v] as usize, self.offsets[v + 1] as usize);
-        (lo + self.entries[lo..hi].partition_point(|x| x.time < from), hi)
+        let mine = self.positions(v);
+        (mine.start + self.entries[mine.clone()].partition_point(|x| x.time < from), mine.end)
     }
 }
 
