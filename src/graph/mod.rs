@@ -55,6 +55,8 @@ pub struct AdjList<'a> {
     pub amount: &'a [f64],
     /// The account at the other end.
     pub other: &'a [u32],
+    /// Their channels.
+    pub channel: &'a [Channel],
 }
 
 impl<'a> AdjList<'a> {
@@ -71,7 +73,8 @@ impl<'a> AdjList<'a> {
             edges: &self.edges[r.clone()],
             time: &self.time[r.clone()],
             amount: &self.amount[r.clone()],
-            other: &self.other[r],
+            other: &self.other[r.clone()],
+            channel: &self.channel[r],
         }
     }
 
@@ -108,6 +111,10 @@ pub struct FlowGraph {
     out_time: Vec<i64>,
     out_amount: Vec<f64>,
     out_dst: Vec<u32>,
+    /// The channel of each entry of `out_edges` and `in_edges`: searches that count a
+    /// hub's transfers on some channels only read them in the hub's order, not by edge id.
+    out_channel: Vec<Channel>,
+    in_channel: Vec<Channel>,
     in_time: Vec<i64>,
     in_amount: Vec<f64>,
     in_src: Vec<u32>,
@@ -495,6 +502,10 @@ impl FlowGraph {
             || out_edges.par_iter().map(|&e| time[e as usize]).collect(),
             || out_edges.par_iter().map(|&e| amount[e as usize]).collect(),
         );
+        let (out_channel, in_channel) = rayon::join(
+            || out_edges.par_iter().map(|&e| channel[e as usize]).collect(),
+            || in_edges.par_iter().map(|&e| channel[e as usize]).collect(),
+        );
         let (out_dst, (in_time, (in_amount, in_src))) = rayon::join(
             || out_edges.par_iter().map(|&e| dst[e as usize]).collect(),
             || {
@@ -521,6 +532,8 @@ impl FlowGraph {
             out_time,
             out_amount,
             out_dst,
+            out_channel,
+            in_channel,
             in_time,
             in_amount,
             in_src,
@@ -584,7 +597,8 @@ impl FlowGraph {
             edges: &self.out_edges[r.clone()],
             time: &self.out_time[r.clone()],
             amount: &self.out_amount[r.clone()],
-            other: &self.out_dst[r],
+            other: &self.out_dst[r.clone()],
+            channel: &self.out_channel[r],
         }
     }
 
@@ -616,7 +630,8 @@ impl FlowGraph {
             edges: &self.out_edges[r.clone()],
             time: &self.out_time[r.clone()],
             amount: &self.out_amount[r.clone()],
-            other: &self.out_dst[r],
+            other: &self.out_dst[r.clone()],
+            channel: &self.out_channel[r],
         }
     }
 
@@ -628,7 +643,8 @@ impl FlowGraph {
             edges: &self.in_edges[r.clone()],
             time: &self.in_time[r.clone()],
             amount: &self.in_amount[r.clone()],
-            other: &self.in_src[r],
+            other: &self.in_src[r.clone()],
+            channel: &self.in_channel[r],
         }
     }
 
@@ -658,6 +674,8 @@ impl FlowGraph {
                 + self.in_amount.capacity())
                 * 8
             + (self.out_dst.capacity() + self.in_src.capacity()) * 4
+            + self.out_channel.capacity()
+            + self.in_channel.capacity()
             + (self.in_offsets.capacity() + self.in_edges.capacity()) * 4
             + a.country.capacity() * std::mem::size_of::<Option<Country>>()
             + a.holder.capacity() * 4
@@ -759,6 +777,31 @@ mod tests {
             want.sort_unstable();
             let got: Vec<(i64, u32)> = g.time.iter().copied().zip(g.row.iter().copied()).collect();
             prop_assert_eq!(got, want);
+        }
+
+        /// Each account's lists carry, entry by entry, the time, amount, other end and
+        /// channel the graph-wide columns hold for that entry's transfer.
+        #[test]
+        fn lists_carry_their_transfers_columns(
+            edges in proptest::collection::vec((0u8..5, 0u8..5, 0i64..6, 0usize..4), 1..40),
+        ) {
+            let channels = [Channel::Wire, Channel::Card, Channel::CashDeposit, Channel::CashWithdrawal];
+            let mut t = Tiny::new();
+            for (k, &(a, b, day, c)) in edges.iter().enumerate() {
+                t.send(&format!("A{a}"), &format!("A{b}"), day * D, 1.0 + k as f64, channels[c]);
+            }
+            let g = t.graph();
+            for v in 0..g.node_count() as u32 {
+                for (list, other) in [(g.out_list(v), &g.dst), (g.in_list(v), &g.src)] {
+                    for k in 0..list.len() {
+                        let e = list.edges[k] as usize;
+                        prop_assert_eq!(
+                            (list.time[k], list.amount[k], list.other[k], list.channel[k]),
+                            (g.time[e], g.amount[e], other[e], g.channel[e])
+                        );
+                    }
+                }
+            }
         }
 
         /// Where a path goes on from a transfer is exactly its receiver's transfers at

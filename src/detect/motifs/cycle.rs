@@ -403,13 +403,13 @@ fn plain_cycles_from(
     ) -> bool {
         let origin = g.src[path[0] as usize];
         let at = g.dst[*path.last().unwrap_or(&path[0]) as usize];
-        for &e in g.out_edges(at) {
+        let outs = g.out_list(at);
+        for ((&e, &to), channel) in outs.edges.iter().zip(outs.other).zip(outs.channel) {
             *spent += 1;
             if *spent > spec.budget {
                 return false;
             }
-            let (to, ei) = (g.dst[e as usize], e as usize);
-            if !channels.contains(&g.channel[ei]) || to < origin {
+            if !channels.contains(channel) || to < origin {
                 continue;
             }
             if to == origin {

@@ -172,7 +172,7 @@ fn fan_hits_of(
     let repaid = known_both_ways(list, back, &keep);
     // The baseline counts the account's business with companies too, not its card
     // purchases or cash at its own account.
-    let baseline = if cfg.skip_business_to_business { baseline(g, v, list, channels) } else { keep.len() };
+    let baseline = if cfg.skip_business_to_business { baseline(v, list, channels) } else { keep.len() };
     let floor = g.scale.floor(cfg.min_amount);
     // Read once for every burst, scale and reading of this account.
     let dealt = Dealings::of(g, list, &keep, Relationship::of_fan(cfg).lapse, &repaid);
@@ -711,10 +711,8 @@ impl Burst {
 
 /// How many transfers of one account in one direction are not to itself and on
 /// `channels`: the baseline a burst's rate is compared with.
-pub fn baseline(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel]) -> usize {
-    (0..list.len())
-        .filter(|&k| list.other[k] != v && channels.contains(&g.channel[list.edges[k] as usize]))
-        .count()
+pub fn baseline(v: u32, list: AdjList<'_>, channels: &[Channel]) -> usize {
+    (0..list.len()).filter(|&k| list.other[k] != v && channels.contains(&list.channel[k])).count()
 }
 
 /// Counted transfers of one account in one direction: not to itself, on `channels`, and
@@ -725,9 +723,7 @@ pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel], s
     let b2b = skip_b2b && company(v);
     (0..list.len())
         .filter(|&k| {
-            list.other[k] != v
-                && channels.contains(&g.channel[list.edges[k] as usize])
-                && !(b2b && company(list.other[k]))
+            list.other[k] != v && channels.contains(&list.channel[k]) && !(b2b && company(list.other[k]))
         })
         .collect()
 }

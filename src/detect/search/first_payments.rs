@@ -35,7 +35,7 @@ impl Counted<'_> {
         for k in 0..out.len() {
             let (r, e) = (out.other[k], out.edges[k]);
             if r == a
-                || !self.channels.contains(&g.channel[e as usize])
+                || !self.channels.contains(&out.channel[k])
                 || (self.skip_business_to_business && company(a) && company(r))
                 || g.in_edges(r).len() > self.max_degree
             {

@@ -170,7 +170,7 @@ fn within_window(
     let c = &g.accounts.controller;
     let dump = g.dump_span_seconds();
     let days = |s: i64| seconds_to_days(s).max(1.0);
-    let outside_base = baseline(g, v, outs, channels);
+    let outside_base = baseline(v, outs, channels);
     // Each controller that paid the hub, and when it first did: money paid back to one
     // of them is a refund or a redemption, not money passed on to someone else.
     let payers: OnceCell<Vec<(u32, i64)>> = OnceCell::new();
@@ -242,7 +242,7 @@ fn within_window(
     // busiest days made.
     let search =
         BurstSearch { window, relationship: Relationship::inside(window), apart_from: &[], repaid: &[] };
-    let gather = densest_at_any_scale(g, ins, &keep_in, baseline(g, v, ins, channels), &search, |b| {
+    let gather = densest_at_any_scale(g, ins, &keep_in, baseline(v, ins, channels), &search, |b| {
         b.counterparties >= spec.min_senders
             && b.rate_ratio >= spec.min_rate_ratio
             && spec.expected_by_chance.is_none_or(|x| unlikely(g, v, b, x))

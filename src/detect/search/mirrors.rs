@@ -452,7 +452,7 @@ fn pair_closest(g: &FlowGraph, mut cands: Vec<Candidate>, gap: i64) -> Vec<Mirro
 fn crossed(g: &FlowGraph, x: u32, y: u32, i: u32, o: u32, gap: i64) -> bool {
     let (t1, t2) = (g.time[i as usize].min(g.time[o as usize]), g.time[i as usize].max(g.time[o as usize]));
     let outs = g.out_after(x, t1 - gap - 1, t2 + gap);
-    (0..outs.len()).any(|k| outs.other[k] == y && g.channel[outs.edges[k] as usize] != Channel::Card)
+    (0..outs.len()).any(|k| outs.other[k] == y && outs.channel[k] != Channel::Card)
 }
 
 /// Implied and table exchange rates of one pair: `(paid currency, received currency,

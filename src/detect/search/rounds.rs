@@ -105,7 +105,7 @@ fn of_source(g: &FlowGraph, cfg: &BipartiteConfig, s: u32) -> Vec<Rounds> {
     }
     payees.sort_unstable_by_key(|p| (list.time[p.positions[0]], p.account));
     let floor = g.scale.floor(cfg.rounds_min_amount);
-    let baseline = fans::baseline(g, s, list, cfg.channels.as_slice());
+    let baseline = fans::baseline(s, list, cfg.channels.as_slice());
     let mut out = Vec::new();
     let mut i = 0;
     while i < payees.len() {

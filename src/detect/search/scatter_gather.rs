@@ -563,10 +563,10 @@ fn pooled_hit(
     b.finish(g, spec.pattern, sent, strength, reason)
 }
 
-/// True when transfer `e` from `a` to `b` counts: on the spec's channels, not to
-/// itself, and not company-to-company when those are left out.
-fn counted(g: &FlowGraph, spec: &Spec, e: u32, a: u32, b: u32) -> bool {
-    spec.channels.contains(&g.channel[e as usize]) && counted_between(g, spec, a, b)
+/// True when a transfer from `a` to `b` on `channel` counts: on the spec's channels, not
+/// to itself, and not company-to-company when those are left out.
+fn counted(g: &FlowGraph, spec: &Spec, channel: Channel, a: u32, b: u32) -> bool {
+    spec.channels.contains(&channel) && counted_between(g, spec, a, b)
 }
 
 /// True when a transfer from `a` to `b` may count: not to itself, and not
@@ -591,7 +591,7 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
         return SourcePaths::default();
     }
     let outs = g.out_list(u);
-    let counts = |e: u32, a: u32, b: u32| counted(g, spec, e, a, b);
+    let counts = |channel: Channel, a: u32, b: u32| counted(g, spec, channel, a, b);
     let window = spec.window;
     // Every two-hop path u -> w -> v the search reads, flat, in the order met: a map per
     // target with a map or a vector per intermediary made millions of small allocations
@@ -602,7 +602,7 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
         if owned.is_some_and(|(from, to)| !(from..to).contains(&t1))
-            || !counts(e1, u, w)
+            || !counts(outs.channel[k], u, w)
             || (spec.offshore_only && !g.accounts.offshore[w as usize])
         {
             continue;
@@ -610,7 +610,7 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
         let next = g.out_after(w, t1, t1 + horizon);
         for j in 0..next.len() {
             let (e2, a2, v, t2) = (next.edges[j], next.amount[j], next.other[j], next.time[j]);
-            if v == u || v == w || !counts(e2, w, v) {
+            if v == u || v == w || !counts(next.channel[j], w, v) {
                 continue;
             }
             let path = Path { v, w, e1, e2, held: t2 - t1 };

@@ -168,7 +168,7 @@ fn scan_hub(ctx: &Context<'_>, cfg: &Ub1Config, channels: &[Channel], v: u32) ->
     let outside = |w: u32| w != v && partners.binary_search(&w).is_err();
     let any_positions: Vec<usize> = (0..incoming.len()).filter(|&k| outside(incoming.other[k])).collect();
     let counted: Vec<usize> = (0..any_positions.len())
-        .filter(|&j| channels.contains(&g.channel[incoming.edges[any_positions[j]] as usize]))
+        .filter(|&j| channels.contains(&incoming.channel[any_positions[j]]))
         .collect();
     if counted.len() < cfg.min_distinct_senders.get() {
         return Vec::new();

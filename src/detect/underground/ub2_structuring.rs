@@ -491,8 +491,7 @@ fn unlikely(
     );
     let mut days: Vec<(u32, i64)> = (0..ins.len())
         .filter(|&k| {
-            ins.other[k] != target
-                && !matches!(g.channel[ins.edges[k] as usize], Channel::Card | Channel::CashWithdrawal)
+            ins.other[k] != target && !matches!(ins.channel[k], Channel::Card | Channel::CashWithdrawal)
         })
         .map(|k| (g.accounts.controller[ins.other[k] as usize], ins.time[k].div_euclid(DAY)))
         .collect();

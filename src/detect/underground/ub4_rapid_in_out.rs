@@ -124,14 +124,14 @@ impl Detector for RapidInOut {
 
 fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Option<Hit> {
     let g = ctx.graph;
-    // Senders, payees and amounts come from the account's own lists, side by side: read
-    // from the graph-wide columns by transfer id, every account's scan waited on memory
-    // for each of its transfers.
+    // Senders, payees, amounts and channels come from the account's own lists, side by
+    // side: read from the graph-wide columns by transfer id, every account's scan waited
+    // on memory for each of its transfers.
     let incoming = g.in_list(v);
     let from_others: Vec<usize> = (0..incoming.len()).filter(|&k| incoming.other[k] != v).collect();
     let any_in: Vec<u32> = from_others.iter().map(|&k| incoming.edges[k]).collect();
     let counted: Vec<usize> =
-        (0..any_in.len()).filter(|&k| channels.contains(&g.channel[any_in[k] as usize])).collect();
+        (0..any_in.len()).filter(|&k| channels.contains(&incoming.channel[from_others[k]])).collect();
     let total_in: f64 = counted.iter().map(|&k| incoming.amount[from_others[k]]).sum();
     if counted.len() < 2 || total_in < g.scale.floor(cfg.min_total_inflow) {
         return None;

@@ -129,7 +129,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
         .filter(|&k| {
             outs.other[k] != v
                 && kind[outs.other[k] as usize] == HolderKind::Person
-                && channels.contains(&g.channel[outs.edges[k] as usize])
+                && channels.contains(&outs.channel[k])
                 && !is_test(outs.edges[k])
         })
         .collect();
