@@ -339,8 +339,8 @@ impl<'s> Search<'s> {
         // Other senders sharing at least min_side receivers with a.
         let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
         for &r in ra.keys() {
-            for &e in g.in_edges(r) {
-                let b = g.src[e as usize];
+            // The senders from the receiver's own list, not by transfer id.
+            for &b in g.in_list(r).other {
                 if b != a && !self.ever_paid(a, b, &ra) && g.sent_over_dump(b) <= max_degree {
                     *shared.entry(b).or_default() += 1;
                 }
