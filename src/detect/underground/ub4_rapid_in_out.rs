@@ -131,7 +131,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     let from_others: Vec<usize> = (0..incoming.len()).filter(|&k| incoming.other[k] != v).collect();
     let any_in: Vec<u32> = from_others.iter().map(|&k| incoming.edges[k]).collect();
     let counted: Vec<usize> =
-        (0..any_in.len()).filter(|&k| channels.contains(&incoming.channel[from_others[k]])).collect();
+        (0..from_others.len()).filter(|&k| channels.contains(&incoming.channel[from_others[k]])).collect();
     let total_in: f64 = counted.iter().map(|&k| incoming.amount[from_others[k]]).sum();
     if counted.len() < 2 || total_in < g.scale.floor(cfg.min_total_inflow) {
         return None;

@@ -124,13 +124,13 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
         return None;
     }
     let test_max = g.scale.floor(cfg.test_max_amount);
-    let is_test = |e: u32| g.amount[e as usize] <= test_max;
+    let is_test = |amount: f64| amount <= test_max;
     let to_persons: Vec<usize> = (0..outs.len())
         .filter(|&k| {
             outs.other[k] != v
                 && kind[outs.other[k] as usize] == HolderKind::Person
                 && channels.contains(&outs.channel[k])
-                && !is_test(outs.edges[k])
+                && !is_test(outs.amount[k])
         })
         .collect();
     let window = days_to_seconds(cfg.window_days.get());
@@ -143,8 +143,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
     // Test transfers: tiny amounts (own currency) shortly before the spike.
     let tests: Vec<u32> = (0..outs.len())
         .filter(|&k| {
-            let e = outs.edges[k];
-            outs.time[k] >= spike.from - lookback && outs.time[k] <= spike.from && is_test(e)
+            outs.time[k] >= spike.from - lookback && outs.time[k] <= spike.from && is_test(outs.amount[k])
         })
         .map(|k| outs.edges[k])
         .collect();
@@ -172,10 +171,10 @@ fn scan(ctx: &Context<'_>, cfg: &Ub6Config, channels: &[Channel], dump_start: i6
     // funds it (whoever rented the account tried it before sending the money). A payment
     // platform's micro-deposits that verify a new employer's account come from the
     // platform, which pays no wages.
-    let funds = |w: u32| funding.iter().any(|&k| ins.other[k] == w && !is_test(ins.edges[k]));
+    let funds = |w: u32| funding.iter().any(|&k| ins.other[k] == w && !is_test(ins.amount[k]));
     let tests_in: Vec<u32> = funding
         .iter()
-        .filter(|&&k| ins.time[k] <= spike.from && is_test(ins.edges[k]) && funds(ins.other[k]))
+        .filter(|&&k| ins.time[k] <= spike.from && is_test(ins.amount[k]) && funds(ins.other[k]))
         .map(|&k| ins.edges[k])
         .collect();
     if tests.is_empty() && tests_in.is_empty() && !dormant {
