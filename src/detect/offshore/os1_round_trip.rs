@@ -158,12 +158,14 @@ impl Detector for RoundTrip {
         // last came back to its accounts, whose receipts then stay in the processor's
         // cache from one search to the next. What was found (or where a search stopped)
         // is put back in transfer order.
-        let mut by_holder = starts;
-        by_holder.par_sort_unstable_by_key(|&e| (g.accounts.controller[g.src[e as usize] as usize], e));
+        // Each start's holder is read once, not at every comparison of the sort.
+        let mut by_holder: Vec<(u32, u32)> =
+            starts.par_iter().map(|&e| (g.accounts.controller[g.src[e as usize] as usize], e)).collect();
+        by_holder.par_sort_unstable();
         let mut results: Vec<(u32, (Vec<Hit>, bool))> = by_holder
             .par_iter()
             .with_min_len(64)
-            .map(|&start| (start, search_start(ctx, spec, &on_cycle, &members, &pooled, start)))
+            .map(|&(_, start)| (start, search_start(ctx, spec, &on_cycle, &members, &pooled, start)))
             .filter(|(_, (hits, capped))| !hits.is_empty() || *capped)
             .collect();
         results.par_sort_unstable_by_key(|&(e, _)| e);

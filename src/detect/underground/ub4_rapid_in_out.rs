@@ -159,7 +159,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     let limit = hours_to_seconds(cfg.max_dwell_hours.get());
     // The counted receipts that left within the limit.
     let passed: Vec<usize> = counted.iter().copied().filter(|&k| dwell[k] <= limit).collect();
-    let fast: f64 = passed.iter().map(|&k| g.amount[any_in[k] as usize]).sum();
+    let fast: f64 = passed.iter().map(|&k| incoming.amount[from_others[k]]).sum();
     let share_fast = fast / total_in;
     if share_fast < cfg.min_share_out_fast.get() {
         return None;
@@ -192,7 +192,8 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
         return None;
     }
     let c = &g.accounts.controller;
-    let senders: BTreeSet<u32> = counted.iter().map(|&k| c[g.src[any_in[k] as usize] as usize]).collect();
+    let senders: BTreeSet<u32> =
+        counted.iter().map(|&k| c[incoming.other[from_others[k]] as usize]).collect();
     let payees: BTreeSet<u32> = outs.iter().map(|&e| c[g.dst[e as usize] as usize]).collect();
     if senders.len() + payees.len() < cfg.min_counterparties.get() {
         return None;
