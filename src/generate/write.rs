@@ -223,7 +223,13 @@ fn transfers_parquet(path: &Path, w: &World, txs: &[Tx], advance: &(dyn Fn(u64) 
         .map_err(pq)?;
         if writer.is_none() {
             let file = file.try_clone().map_err(|e| Error::io(&tmp, e))?;
-            writer = Some(ParquetWriter::new(file).batched(df.schema()).map_err(pq)?);
+            // Buffered: the writer writes each page header field by field. It flushes
+            // the buffer with the footer, and reports a failure there.
+            writer = Some(
+                ParquetWriter::new(BufWriter::with_capacity(1 << 20, file))
+                    .batched(df.schema())
+                    .map_err(pq)?,
+            );
         }
         if let Some(wr) = writer.as_mut() {
             wr.write_batch(&df).map_err(pq)?;
@@ -252,7 +258,7 @@ fn table(dir: &Path, name: &str, ext: &str, header: &[&str], rows: Vec<Vec<Strin
         let columns = header.iter().zip(cols).map(|(h, v)| Column::new((*h).into(), v)).collect();
         let mut df = DataFrame::new(height, columns).map_err(pq)?;
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        ParquetWriter::new(file).finish(&mut df).map_err(pq)?;
+        ParquetWriter::new(BufWriter::with_capacity(1 << 20, file)).finish(&mut df).map_err(pq)?;
         std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     } else {
         let mut out = csv::Writer::from_path(&path)
