@@ -55,30 +55,11 @@ fn is_csv(path: &Path) -> bool {
     path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"))
 }
 
-/// Writes `features` (whose columns are `columns`, see [`crate::features::columns`]) to
-/// `path`. `rows` gives the transfer of each line (a graph's `row`).
-pub fn write(path: &Path, f: Features, columns: &[FeatureColumn], rows: &[u32], dump: &Dump) -> Result<()> {
-    let mut df = frame(path, f, columns, rows, dump)?;
-    let tmp = path.with_extension("tmp");
-    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    if is_csv(path) {
-        CsvWriter::new(file).finish(&mut df).map_err(|e| polars_error(path, e))?;
-    } else {
-        let chunked = polars::frame::chunk_df_for_writing(&mut df, ROW_GROUP_ROWS)
-            .map_err(|e| polars_error(path, e))?;
-        let mut w = ParquetWriter::new(buffered(file))
-            .batched(chunked.schema())
-            .map_err(|e| polars_error(path, e))?;
-        write_row_groups(path, &mut w, &chunked)?;
-        w.finish().map_err(|e| polars_error(path, e))?;
-    }
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-}
-
-/// Computes the features of the whole of `graph` (`opts`) and writes them to `path`:
-/// GFP's layout from its compact form a row group at a time (as full columns it took
-/// 1.3 KB a transfer), flowhound's in one piece. Returns how many searches reached the
-/// budget.
+/// Computes the features of the whole of `graph` (`opts`) and writes them to `path`, a
+/// row group at a time: GFP's layout from its compact form (as full columns it took 1.3
+/// KB a transfer), flowhound's from its columns, so that no column is held twice and the
+/// transfer ids only a row group's at a time (they were 0.3 GB at the peak of a 10M
+/// run). Returns how many searches reached the budget.
 pub fn compute_and_write(
     path: &Path,
     graph: &FlowGraph,
@@ -86,22 +67,48 @@ pub fn compute_and_write(
     dump: &Dump,
 ) -> Result<u64> {
     let columns = features::columns(opts);
-    if opts.layout == Layout::Flowhound {
-        let f = features::compute(graph, opts);
-        let capped = f.capped;
-        write(path, f, &columns, &graph.row, dump)?;
-        return Ok(capped);
-    }
-    let layout = features::gfp::GfpFeatures::of(graph, opts);
     let mut out = PartWriter::create(path, &columns)?;
     let m = graph.edge_count();
-    // At least one block, so that an empty dump still gets its header.
-    for lo in (0..m.max(1)).step_by(ROW_GROUP_ROWS) {
-        let hi = (lo + ROW_GROUP_ROWS).min(m);
-        out.write(layout.rows(lo, hi), &graph.row[lo..hi], dump)?;
-    }
+    let capped = if opts.layout == Layout::Flowhound {
+        let f = features::compute(graph, opts);
+        for rows in row_groups(path, m)? {
+            let values = f.values.iter().map(|v| v.slice(rows.clone())).collect();
+            out.write(Features { values, capped: 0 }, &graph.row[rows], dump)?;
+        }
+        f.capped
+    } else {
+        let layout = features::gfp::GfpFeatures::of(graph, opts);
+        // At least one block, so that an empty dump still gets its header.
+        for lo in (0..m.max(1)).step_by(ROW_GROUP_ROWS) {
+            let hi = (lo + ROW_GROUP_ROWS).min(m);
+            out.write(layout.rows(lo, hi), &graph.row[lo..hi], dump)?;
+        }
+        layout.capped
+    };
     out.finish()?;
-    Ok(layout.capped)
+    Ok(capped)
+}
+
+/// The rows of each row group of a whole file of `rows` rows: where polars splits a
+/// frame of that height for writing (`chunk_df_for_writing`, into equal parts of about
+/// [`ROW_GROUP_ROWS`]), asked of a column of that height (of booleans, a bit a row), so that a file
+/// written a row group at a time is the file a whole frame gave, to the byte. One range,
+/// empty, for an empty dump: its file still gets its header.
+fn row_groups(path: &Path, rows: usize) -> Result<Vec<std::ops::Range<usize>>> {
+    let mut shape = DataFrame::new(rows, vec![Column::new(PlSmallStr::from("row"), vec![false; rows])])
+        .map_err(|e| polars_error(path, e))?;
+    let split =
+        polars::frame::chunk_df_for_writing(&mut shape, ROW_GROUP_ROWS).map_err(|e| polars_error(path, e))?;
+    let mut groups = Vec::new();
+    let mut lo = 0;
+    for chunk in split.iter_chunks(CompatLevel::newest(), false) {
+        groups.push(lo..lo + chunk.len());
+        lo += chunk.len();
+    }
+    if groups.is_empty() {
+        groups.push(0..0);
+    }
+    Ok(groups)
 }
 
 /// A features file written a part at a time (see
@@ -221,6 +228,43 @@ fn write_row_groups(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_groups_are_where_a_whole_frame_is_split() {
+        let path = Path::new("features.parquet");
+        for rows in
+            [0, 1, 1000, ROW_GROUP_ROWS - 1, ROW_GROUP_ROWS, ROW_GROUP_ROWS + 1, 2 * ROW_GROUP_ROWS + 777]
+        {
+            // Shaped like a features file: transfer ids, a count and a real.
+            let mut df = DataFrame::new(
+                rows,
+                vec![
+                    StringChunked::from_iter_values(
+                        PlSmallStr::from("transfer_id"),
+                        (0..rows).map(|r| format!("T{r}")),
+                    )
+                    .into_column(),
+                    Column::new(PlSmallStr::from("n"), (0..rows as u32).collect::<Vec<u32>>()),
+                    Column::new(PlSmallStr::from("x"), vec![0.5f64; rows]),
+                ],
+            )
+            .expect("a frame of three columns");
+            let split = polars::frame::chunk_df_for_writing(&mut df, ROW_GROUP_ROWS).expect("split");
+            let mut whole = Vec::new();
+            let mut lo = 0;
+            for chunk in split.iter_chunks(CompatLevel::newest(), false) {
+                whole.push(lo..lo + chunk.len());
+                lo += chunk.len();
+            }
+            let groups = row_groups(path, rows).expect("split");
+            if rows == 0 {
+                assert_eq!(groups, vec![0..0]);
+            } else {
+                assert_eq!(groups, whole, "{rows} rows");
+                assert!(groups.len() > 1 || rows <= 2 * ROW_GROUP_ROWS, "{rows} rows in one group");
+            }
+        }
+    }
 
     #[test]
     #[cfg(target_os = "linux")]

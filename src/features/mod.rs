@@ -197,6 +197,14 @@ impl Values {
         }
     }
 
+    /// The values at positions `rows`.
+    pub fn slice(&self, rows: std::ops::Range<usize>) -> Values {
+        match self {
+            Values::Counts(v) => Values::Counts(v[rows].to_vec()),
+            Values::Reals(v) => Values::Reals(v[rows].to_vec()),
+        }
+    }
+
     /// The values at `picks`, in that order.
     pub fn pick(&self, picks: &[usize]) -> Values {
         match self {
@@ -275,7 +283,15 @@ pub fn compute(g: &FlowGraph, opts: &Options) -> Features {
         return gfp::compute(g, opts);
     }
     let m = g.edge_count();
-    let mut values = vec![vec![0.0; m]; COLUMNS.len()];
+    // Counts are held as counts from the start: as floats, converted once done, the
+    // thirteen count columns held 8 bytes a transfer each at the peak, and 12 while
+    // converted.
+    // The columns of the pattern counts are made by their searches, only once each has
+    // finished (they hold their own counts until then).
+    let zeros =
+        |c: &FeatureColumn| if c.count { Values::Counts(vec![0; m]) } else { Values::Reals(vec![0.0; m]) };
+    let all = columns(opts);
+    let mut values: Vec<Values> = all[..18].iter().map(zeros).collect();
     let has = |f: Family| opts.families.contains(&f);
     let mut capped = 0;
     if has(Family::Fan) || has(Family::VertexStats) {
@@ -283,33 +299,27 @@ pub fn compute(g: &FlowGraph, opts: &Options) -> Features {
         for (k, col) in values.iter_mut().enumerate().take(18) {
             let wanted = if k < 8 { has(Family::Fan) } else { has(Family::VertexStats) };
             if !wanted {
-                col.iter_mut().for_each(|v| *v = 0.0);
+                match col {
+                    Values::Counts(v) => v.fill(0),
+                    Values::Reals(v) => v.fill(0.0),
+                }
             }
         }
     }
     if has(Family::ScatterGather) {
         let (counts, c) = scatter_gather::counts(g, opts.window, opts.budget);
-        values[18] = counts.into_iter().map(f64::from).collect();
+        values.push(Values::Counts(counts));
         capped += c;
+    } else {
+        values.push(zeros(&all[18]));
     }
     if has(Family::TempCycle) {
         let (bins, c) = cycles::counts(g, opts.window, opts.max_cycle, opts.budget);
-        for (b, col) in bins.into_iter().enumerate() {
-            values[19 + b] = col.into_iter().map(f64::from).collect();
-        }
+        values.extend(bins.into_iter().map(Values::Counts));
         capped += c;
+    } else {
+        values.extend(all[19..].iter().map(zeros));
     }
-    let values = columns(opts)
-        .iter()
-        .zip(values)
-        .map(|(c, v)| {
-            if c.count {
-                Values::Counts(v.into_iter().map(|x| x as u32).collect())
-            } else {
-                Values::Reals(v)
-            }
-        })
-        .collect();
     Features { values, capped }
 }
 

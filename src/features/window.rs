@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
+use crate::features::Values;
 use crate::graph::{AdjList, FlowGraph};
 
 /// One account's contributions: (edge, its nine sender- or receiver-side values).
@@ -153,49 +154,76 @@ impl<'a> Sweep<'a> {
     }
 }
 
-/// Writes the 18 fan / degree / statistics columns (`COLUMNS[0..18]`) of every edge into
-/// `columns`, each indexed by edge id. The sender side and the receiver side are two
-/// passes, so only one side's per-account results are held at a time.
-pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Vec<f64>]) {
-    let n = g.node_count() as u32;
+/// Own-side transfers whose values one block of accounts holds at a time before they are
+/// written to the columns: every account's at once was 76 bytes a transfer at the peak
+/// of `features` (760 MB at 10M), beside the columns themselves.
+const BLOCK_TRANSFERS: usize = 1 << 20;
+
+/// Writes the 18 fan / degree / statistics columns (`COLUMNS[0..18]`: eight counts, then
+/// ten amount statistics) of every edge into `columns`, each indexed by edge id. The
+/// sender side and the receiver side are two passes, so only one side's per-account
+/// results are held at a time, and those a block of accounts at a time.
+pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Values]) {
+    let n = g.node_count();
     for sender_side in [true, false] {
-        let parts: Vec<Side> = (0..n)
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|u| {
-                let (outs, ins) = (g.out_list(u), g.in_list(u));
-                let (mut o, mut i) = (Sweep::new(outs, window), Sweep::new(ins, window));
-                let own = if sender_side { outs } else { ins };
-                let mut side = Vec::with_capacity(own.edges.len());
-                for (&e, &t) in own.edges.iter().zip(own.time) {
-                    let from = t - window;
-                    o.advance(e, from, t);
-                    i.advance(e, from, t);
-                    // Sender: its outgoing window first; receiver: its incoming window first.
-                    let (first, second) = if sender_side { (&o, &i) } else { (&i, &o) };
-                    let s = first.stats.values();
-                    side.push((
-                        e,
-                        [first.fan(), first.deg(), second.fan(), second.deg(), s[0], s[1], s[2], s[3], s[4]],
-                    ));
-                }
-                side
-            })
-            .collect();
-        // Sender values go to columns 0..4 and 8..13; receiver values to 4..8 and 13..18.
-        // A column per task: each writes its own column, reading every account's values.
-        let (counts, stats) = if sender_side { (0, 8) } else { (4, 13) };
-        let slot_of = |column: usize| match column {
-            c if (counts..counts + 4).contains(&c) => Some(c - counts),
-            c if (stats..stats + 5).contains(&c) => Some(4 + c - stats),
-            _ => None,
-        };
-        columns.par_iter_mut().enumerate().for_each(|(column, values)| {
-            if let Some(slot) = slot_of(column) {
-                for (e, v) in parts.iter().flatten() {
-                    values[*e as usize] = v[slot];
-                }
+        let own = |u: u32| if sender_side { g.out_list(u) } else { g.in_list(u) };
+        let mut start = 0;
+        while start < n {
+            // Accounts from `start` until they hold a block's transfers (at least one
+            // account, however busy).
+            let mut end = start;
+            let mut held = 0;
+            while end < n && (end == start || held + own(end as u32).len() <= BLOCK_TRANSFERS) {
+                held += own(end as u32).len();
+                end += 1;
             }
-        });
+            let parts: Vec<Side> = (start as u32..end as u32)
+                .into_par_iter()
+                .with_min_len(1024)
+                .map(|u| sweep_account(g, u, window, sender_side))
+                .collect();
+            write_side(&parts, sender_side, columns);
+            start = end;
+        }
     }
+}
+
+/// Account `u`'s values for each of its own-side transfers (outgoing on the sender
+/// side, incoming on the receiver side).
+fn sweep_account(g: &FlowGraph, u: u32, window: i64, sender_side: bool) -> Side {
+    let (outs, ins) = (g.out_list(u), g.in_list(u));
+    let (mut o, mut i) = (Sweep::new(outs, window), Sweep::new(ins, window));
+    let own = if sender_side { outs } else { ins };
+    let mut side = Vec::with_capacity(own.edges.len());
+    for (&e, &t) in own.edges.iter().zip(own.time) {
+        let from = t - window;
+        o.advance(e, from, t);
+        i.advance(e, from, t);
+        // Sender: its outgoing window first; receiver: its incoming window first.
+        let (first, second) = if sender_side { (&o, &i) } else { (&i, &o) };
+        let s = first.stats.values();
+        side.push((e, [first.fan(), first.deg(), second.fan(), second.deg(), s[0], s[1], s[2], s[3], s[4]]));
+    }
+    side
+}
+
+/// Writes one side's values: sender values go to columns 0..4 and 8..13, receiver values
+/// to 4..8 and 13..18. A column per task: each writes its own column, reading every
+/// account's values.
+fn write_side(parts: &[Side], sender_side: bool, columns: &mut [Values]) {
+    let (counts, stats) = if sender_side { (0, 8) } else { (4, 13) };
+    let slot_of = |column: usize| match column {
+        c if (counts..counts + 4).contains(&c) => Some(c - counts),
+        c if (stats..stats + 5).contains(&c) => Some(4 + c - stats),
+        _ => None,
+    };
+    columns.par_iter_mut().enumerate().for_each(|(column, values)| {
+        let Some(slot) = slot_of(column) else { return };
+        let values_of = parts.iter().flatten().map(|(e, v)| (*e as usize, v[slot]));
+        match values {
+            // Fans and degrees are counts, held as whole floats by the sweep.
+            Values::Counts(col) => values_of.for_each(|(e, x)| col[e] = x as u32),
+            Values::Reals(col) => values_of.for_each(|(e, x)| col[e] = x),
+        }
+    });
 }
