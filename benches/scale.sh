@@ -37,7 +37,7 @@ for n in "${sizes[@]}"; do
   measure generate "$n" "$bin" --threads "$threads" generate --out "$dump" --transfers "$n" --seed 7 -q --force
   measure analyze "$n" "$bin" --threads "$threads" analyze "$dump" --out "$work/out_$n" -q
   # Features a week at a time, at every size: the whole dump's features held at once take
-  # about 420 bytes a transfer (8 GiB at 20M), more than this machine has at 100M.
+  # about 270 bytes a transfer (12.6 GiB at 50M), more than this machine has at 100M.
   measure features "$n" "$bin" --threads "$threads" features "$dump" --out-file "$work/feat_$n/features.parquet" --window 1d --partition-window "$part" -q
   if [ "$gfp" = 1 ]; then
     measure gfp "$n" python3 benches/gfp.py "$dump/transfers.csv" --threads "$threads" --window 86400
