@@ -164,6 +164,12 @@ const BLOCK_TRANSFERS: usize = 1 << 20;
 /// sender side and the receiver side are two passes, so only one side's per-account
 /// results are held at a time, and those a block of accounts at a time.
 pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Values]) {
+    node_features_in_blocks(g, window, columns, BLOCK_TRANSFERS);
+}
+
+/// [`node_features`] with blocks of accounts holding at most `block` own-side transfers
+/// each (at least one account a block, however busy).
+fn node_features_in_blocks(g: &FlowGraph, window: i64, columns: &mut [Values], block: usize) {
     let n = g.node_count();
     for sender_side in [true, false] {
         let own = |u: u32| if sender_side { g.out_list(u) } else { g.in_list(u) };
@@ -173,7 +179,7 @@ pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Values]) {
             // account, however busy).
             let mut end = start;
             let mut held = 0;
-            while end < n && (end == start || held + own(end as u32).len() <= BLOCK_TRANSFERS) {
+            while end < n && (end == start || held + own(end as u32).len() <= block) {
                 held += own(end as u32).len();
                 end += 1;
             }
@@ -226,4 +232,41 @@ fn write_side(parts: &[Side], sender_side: bool, columns: &mut [Values]) {
             Values::Reals(col) => values_of.for_each(|(e, x)| col[e] = x),
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::Tiny;
+    use proptest::prelude::*;
+
+    fn columns(m: usize) -> Vec<Values> {
+        (0..18)
+            .map(|k| if k < 8 { Values::Counts(vec![0; m]) } else { Values::Reals(vec![0.0; m]) })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn any_block_of_accounts_gives_the_same_bits(
+            edges in prop::collection::vec((0u8..8, 0u8..8, 0i64..60, 1u32..100), 1..60),
+            block in 0usize..12,
+        ) {
+            let mut t = Tiny::new();
+            for (s, d, time, amount) in &edges {
+                t.wire(&format!("n{s}"), &format!("n{d}"), *time, f64::from(*amount) / 7.0);
+            }
+            let g = t.graph();
+            let mut whole = columns(g.edge_count());
+            node_features_in_blocks(&g, 20, &mut whole, usize::MAX);
+            let mut blocked = columns(g.edge_count());
+            node_features_in_blocks(&g, 20, &mut blocked, block);
+            for (k, (w, b)) in whole.iter().zip(&blocked).enumerate() {
+                for e in 0..g.edge_count() {
+                    prop_assert_eq!(w.get(e).to_bits(), b.get(e).to_bits(), "column {} edge {}", k, e);
+                }
+            }
+        }
+    }
 }
