@@ -91,9 +91,9 @@ pub fn compute_and_write(
 
 /// The rows of each row group of a whole file of `rows` rows: where polars splits a
 /// frame of that height for writing (`chunk_df_for_writing`, into equal parts of about
-/// [`ROW_GROUP_ROWS`]), asked of a column of that height (of booleans, a bit a row), so that a file
-/// written a row group at a time is the file a whole frame gave, to the byte. One range,
-/// empty, for an empty dump: its file still gets its header.
+/// [`ROW_GROUP_ROWS`]), asked of a column of that height (of booleans, a bit a row), so
+/// that a file written a row group at a time is the file a whole frame gave, to the
+/// byte. One range, empty, for an empty dump: its file still gets its header.
 fn row_groups(path: &Path, rows: usize) -> Result<Vec<std::ops::Range<usize>>> {
     let mut shape = DataFrame::new(rows, vec![Column::new(PlSmallStr::from("row"), vec![false; rows])])
         .map_err(|e| polars_error(path, e))?;
