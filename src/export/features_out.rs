@@ -70,8 +70,10 @@ pub fn compute_and_write(
     let mut out = PartWriter::create(path, &columns)?;
     let m = graph.edge_count();
     let capped = if opts.layout == Layout::Flowhound {
+        // Found before the features are: its column is then not held beside them.
+        let groups = row_groups(path, m)?;
         let f = features::compute(graph, opts);
-        for rows in row_groups(path, m)? {
+        for rows in groups {
             let values = f.values.iter().map(|v| v.slice(rows.clone())).collect();
             out.write(Features { values, capped: 0 }, &graph.row[rows], dump)?;
         }
@@ -95,8 +97,8 @@ pub fn compute_and_write(
 /// that a file written a row group at a time is the file a whole frame gave, to the
 /// byte. One range, empty, for an empty dump: its file still gets its header.
 fn row_groups(path: &Path, rows: usize) -> Result<Vec<std::ops::Range<usize>>> {
-    let mut shape = DataFrame::new(rows, vec![Column::new(PlSmallStr::from("row"), vec![false; rows])])
-        .map_err(|e| polars_error(path, e))?;
+    let column = BooleanChunked::full(PlSmallStr::from("row"), false, rows).into_column();
+    let mut shape = DataFrame::new(rows, vec![column]).map_err(|e| polars_error(path, e))?;
     let split =
         polars::frame::chunk_df_for_writing(&mut shape, ROW_GROUP_ROWS).map_err(|e| polars_error(path, e))?;
     let mut groups = Vec::new();

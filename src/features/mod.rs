@@ -285,9 +285,8 @@ pub fn compute(g: &FlowGraph, opts: &Options) -> Features {
     let m = g.edge_count();
     // Counts are held as counts from the start: as floats, converted once done, the
     // thirteen count columns held 8 bytes a transfer each at the peak, and 12 while
-    // converted.
-    // The columns of the pattern counts are made by their searches, only once each has
-    // finished (they hold their own counts until then).
+    // converted. The pattern counts' columns are their searches' own, made when each
+    // search finishes.
     let zeros =
         |c: &FeatureColumn| if c.count { Values::Counts(vec![0; m]) } else { Values::Reals(vec![0.0; m]) };
     let all = columns(opts);
