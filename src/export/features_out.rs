@@ -75,7 +75,7 @@ pub fn compute_and_write(
         let f = features::compute(graph, opts);
         for rows in groups {
             let values = f.values.iter().map(|v| v.slice(rows.clone())).collect();
-            out.write(Features { values, capped: 0 }, &graph.row[rows], dump)?;
+            out.write(Features { values, capped: 0 }, &graph.row.slice(rows), dump)?;
         }
         f.capped
     } else {
@@ -83,7 +83,7 @@ pub fn compute_and_write(
         // At least one block, so that an empty dump still gets its header.
         for lo in (0..m.max(1)).step_by(ROW_GROUP_ROWS) {
             let hi = (lo + ROW_GROUP_ROWS).min(m);
-            out.write(layout.rows(lo, hi), &graph.row[lo..hi], dump)?;
+            out.write(layout.rows(lo, hi), &graph.row.slice(lo..hi), dump)?;
         }
         layout.capped
     };

@@ -126,7 +126,7 @@ pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump, base: &
     let mut out = CsvOut::create(&dir.join("lead_transfers.csv"), &TRANSFERS_HEADER)?;
     for l in leads {
         for &(e, pattern) in &l.transfers {
-            let transfer_id = dump.transfers.ids.get(graph.row[e as usize]).into();
+            let transfer_id = dump.transfers.ids.get(graph.row.get(e as usize)).into();
             out.record(&LeadTransferRow { lead_id: Text(l.id.clone()), transfer_id, pattern })?;
         }
     }
@@ -205,7 +205,7 @@ impl<'a> Evidence<'a> {
     /// Resolves edge `e`.
     pub fn of(e: u32, graph: &FlowGraph, dump: &'a Dump) -> Evidence<'a> {
         let ei = e as usize;
-        let row = graph.row[ei] as usize;
+        let row = graph.row.get(ei) as usize;
         let (s, d) = (graph.src[ei] as usize, graph.dst[ei] as usize);
         let c = &graph.accounts.country;
         Evidence {

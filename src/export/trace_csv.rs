@@ -172,7 +172,7 @@ fn write_paths(path: &Path, traces: &[GroupTrace], n: &Names<'_>) -> Result<()> 
             let mut accounts = vec![n.account(g.src[c.edges[0] as usize])];
             accounts.extend(c.edges.iter().map(|&e| n.account(g.dst[e as usize])));
             let transfers: Vec<&str> =
-                c.edges.iter().map(|&e| n.dump.transfers.ids.get(g.row[e as usize])).collect();
+                c.edges.iter().map(|&e| n.dump.transfers.ids.get(g.row.get(e as usize))).collect();
             out.record(&TracePathRow {
                 case_id: Text(t.case.clone()),
                 direction: direction(t.direction),

@@ -87,7 +87,7 @@ pub fn for_each_part<E>(
         // The part graph's edge of each of the part's own transfers, in the whole order.
         let mut picks = vec![0usize; own_hi - own_lo];
         for e in 0..graph.edge_count() {
-            let row = rows[graph.row[e] as usize] as usize;
+            let row = rows[graph.row.get(e) as usize] as usize;
             if (start..end).contains(&t.time[row]) {
                 picks[position[row] as usize - own_lo] = e;
             }
@@ -132,7 +132,7 @@ mod tests {
             let whole = compute(&t.graph(), &opts);
             let (parts, order) = compute_in_parts(&t.dump, &t.config, &opts, part_hours * H);
             let g = t.graph();
-            prop_assert_eq!(&order, &g.row);
+            prop_assert_eq!(&order, &g.row.to_vec());
             for (k, (w, p)) in whole.values.iter().zip(&parts.values).enumerate() {
                 let same = w.len() == p.len() && (0..w.len()).all(|e| w.get(e).to_bits() == p.get(e).to_bits());
                 prop_assert!(same, "column {}: {:?} vs {:?}", COLUMNS[k], w, p);

@@ -9,12 +9,14 @@ pub mod algo;
 pub mod controllers;
 pub mod moving_windows;
 pub mod part;
+pub mod rows;
 pub mod scale;
 
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::model::{Channel, Country, Dump, HolderKind, TransferTable};
+use rows::EdgeRows;
 pub use scale::Scale;
 
 /// Marker for "no holder".
@@ -103,7 +105,7 @@ pub struct FlowGraph {
     /// Channel.
     pub channel: Vec<Channel>,
     /// Row in [`crate::model::TransferTable`] (for ids and original amounts).
-    pub row: Vec<u32>,
+    pub row: EdgeRows,
     out_offsets: Vec<u32>,
     out_edges: Vec<u32>,
     /// Time and amount of each entry of `out_edges`, side by side: searches that walk a
@@ -217,7 +219,7 @@ impl PairIndex {
 /// each came from.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Edges {
-    order: Vec<u32>,
+    order: EdgeRows,
     src: Vec<u32>,
     dst: Vec<u32>,
     time: Vec<i64>,
@@ -238,7 +240,7 @@ impl Edges {
         let time: Vec<i64> = order.par_iter().map(|&r| t.time[r as usize]).collect();
         let amount: Vec<f64> = order.par_iter().map(|&r| t.amount_base[r as usize]).collect();
         let channel: Vec<Channel> = order.par_iter().map(|&r| t.channel[r as usize]).collect();
-        Edges { order, src, dst, time, amount, channel }
+        Edges { order: EdgeRows::of(order), src, dst, time, amount, channel }
     }
 }
 
@@ -335,7 +337,7 @@ impl FlowGraph {
     fn time_edges(&self, edges: std::ops::Range<usize>) -> Edges {
         let r = edges;
         Edges {
-            order: self.row[r.clone()].to_vec(),
+            order: self.row.range(r.clone()),
             src: self.src[r.clone()].to_vec(),
             dst: self.dst[r.clone()].to_vec(),
             time: self.time[r.clone()].to_vec(),
@@ -351,7 +353,7 @@ impl FlowGraph {
             edges.iter().map(|&e| xs[e as usize]).collect()
         }
         Edges {
-            order: pick(&self.row, edges),
+            order: self.row.pick(edges),
             src: pick(&self.src, edges),
             dst: pick(&self.dst, edges),
             time: pick(&self.time, edges),
@@ -666,7 +668,7 @@ impl FlowGraph {
             + self.time.capacity() * 8
             + self.amount.capacity() * 8
             + self.channel.capacity()
-            + self.row.capacity() * 4
+            + self.row.heap_bytes()
             + (self.out_offsets.capacity() + self.out_edges.capacity()) * 4
             + (self.out_time.capacity()
                 + self.out_amount.capacity()
@@ -775,7 +777,7 @@ mod tests {
             let g = t.graph();
             let mut want: Vec<(i64, u32)> = days.iter().enumerate().map(|(r, d)| (d * D, r as u32)).collect();
             want.sort_unstable();
-            let got: Vec<(i64, u32)> = g.time.iter().copied().zip(g.row.iter().copied()).collect();
+            let got: Vec<(i64, u32)> = g.time.iter().copied().zip(g.row.to_vec()).collect();
             prop_assert_eq!(got, want);
         }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use super::{AccountAttrs, DumpWide, Edges, FlowGraph, PairIndex, Scale};
+use super::{AccountAttrs, DumpWide, EdgeRows, Edges, FlowGraph, PairIndex, Scale};
 
 /// What every graph of a part of one dump shares of the whole dump: the accounts'
 /// attributes, the dump's scale and its dump-wide counts (each account's sent transfers
@@ -37,14 +37,14 @@ impl PartTransfers {
     }
 
     /// The row of each transfer, in order.
-    pub fn rows(&self) -> &[u32] {
-        &self.0.order
+    pub fn rows(&self) -> std::borrow::Cow<'_, [u32]> {
+        self.0.order.slice(0..self.0.order.len())
     }
 
     /// The same transfers with their rows numbered from 0 in order: for a part handed
     /// with its own rows of the transfer table, in that order.
     pub fn with_own_rows(mut self) -> PartTransfers {
-        self.0.order = (0..self.0.order.len() as u32).collect();
+        self.0.order = EdgeRows::Run { first: 0, len: self.0.order.len() };
         self
     }
 }

@@ -222,7 +222,7 @@ impl PartJob {
     pub fn handed_away(mut self, whole: &TransferTable) -> PartJob {
         if let PartGraph::Built(part) = &self.part {
             let transfers = part.transfers();
-            self.rows = Some(whole.own_amounts(transfers.rows()));
+            self.rows = Some(whole.own_amounts(&transfers.rows()));
             self.part = PartGraph::Transfers(transfers.with_own_rows());
         }
         self

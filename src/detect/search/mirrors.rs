@@ -459,7 +459,8 @@ fn crossed(g: &FlowGraph, x: u32, y: u32, i: u32, o: u32, gap: i64) -> bool {
 /// implied, table)`, in units of the payout currency per unit of the collected one.
 fn rates(ctx: &Context<'_>, inflow: u32, outflow: u32) -> (String, String, f64, f64) {
     let t = ctx.transfers();
-    let (ri, ro) = (ctx.graph.row[inflow as usize] as usize, ctx.graph.row[outflow as usize] as usize);
+    let (ri, ro) =
+        (ctx.graph.row.get(inflow as usize) as usize, ctx.graph.row.get(outflow as usize) as usize);
     let cur =
         |r: usize| ctx.dump.currencies.get(t.currency[r] as usize).map(|c| c.to_string()).unwrap_or_default();
     let implied = t.amount[ro] / t.amount[ri].max(1e-12);

@@ -203,7 +203,7 @@ fn measure(ctx: &Context<'_>, th: &Thresholds, e: usize) -> Option<(Kind, f64, f
         _ => Kind::PersonDomestic,
     };
     let k = Thresholds::KINDS.iter().position(|&x| x == kind)?;
-    let row = g.row[e] as usize;
+    let row = g.row.get(e) as usize;
     let cur = ctx.transfers().currency[row] as usize;
     match th.by_currency.get(cur).and_then(|t| t[k]) {
         Some(t) => Some((kind, ctx.transfers().amount[row], t, cur as u16)),

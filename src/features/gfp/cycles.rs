@@ -323,7 +323,7 @@ mod tests {
         assert_eq!(capped, 0);
         let mut rows = vec![String::new(); g.edge_count()];
         for e in 0..g.edge_count() {
-            rows[g.row[e] as usize] = h.iter().map(|col| char::from(b'0' + col[e] as u8)).collect();
+            rows[g.row.get(e) as usize] = h.iter().map(|col| char::from(b'0' + col[e] as u8)).collect();
         }
         rows.join(" ")
     }

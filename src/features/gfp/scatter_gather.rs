@@ -145,7 +145,7 @@ mod tests {
         let mut by_row = vec!['-'; g.edge_count()];
         for e in 0..g.edge_count() {
             if let Some(b) = h.iter().position(|col| col[e] > 0) {
-                by_row[g.row[e] as usize] = char::from(b'0' + b as u8);
+                by_row[g.row.get(e) as usize] = char::from(b'0' + b as u8);
             }
         }
         by_row.into_iter().collect()
@@ -159,7 +159,7 @@ mod tests {
         for e in 0..g.edge_count() {
             let n: u32 = h.iter().map(|col| col[e]).sum();
             if n > 0 {
-                by_row[g.row[e] as usize] = char::from(b'0' + n as u8);
+                by_row[g.row.get(e) as usize] = char::from(b'0' + n as u8);
             }
         }
         by_row.into_iter().collect()
