@@ -46,6 +46,33 @@ fn unlabelled_copy(src: &Path, dst: &Path) {
 /// [`unlabelled_copy`], with each transfer's `tx_type` replaced by what `kind` gives its
 /// sender and receiver (kept when it gives nothing).
 fn unlabelled_copy_with_kinds(src: &Path, dst: &Path, kind: impl Fn(&str, &str) -> Option<&'static str>) {
+    unlabelled_copy_editing(src, dst, |c, fields| {
+        if let Some(k) = kind(&fields[c.orig], &fields[c.bene]) {
+            fields[c.tx_type] = k.to_owned();
+        }
+    });
+}
+
+/// [`unlabelled_copy`], with every amount multiplied by `factor` (written to a ten
+/// thousandth: the smallest amount, 1.29, stays above it at a hundredth).
+fn unlabelled_copy_scaled(src: &Path, dst: &Path, factor: f64) {
+    unlabelled_copy_editing(src, dst, |c, fields| {
+        let amount: f64 = fields[c.amount].parse().unwrap();
+        fields[c.amount] = format!("{:.4}", amount * factor);
+    });
+}
+
+/// Where the columns a copy may edit are.
+struct Columns {
+    orig: usize,
+    bene: usize,
+    tx_type: usize,
+    amount: usize,
+}
+
+/// [`unlabelled_copy`] (of whichever label columns there are), each transfer's fields
+/// edited by `edit` first.
+fn unlabelled_copy_editing(src: &Path, dst: &Path, edit: impl Fn(&Columns, &mut [String])) {
     let gz = std::fs::File::open(src.join("transactions.csv.gz")).unwrap();
     let mut lines = BufReader::new(flate2::read::GzDecoder::new(gz)).lines();
     let header: Vec<String> =
@@ -53,18 +80,21 @@ fn unlabelled_copy_with_kinds(src: &Path, dst: &Path, kind: impl Fn(&str, &str) 
     let keep: Vec<usize> =
         (0..header.len()).filter(|&i| header[i] != "is_sar" && header[i] != "alert_id").collect();
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (orig, bene, tx_type) = (column("orig_acct"), column("bene_acct"), column("tx_type"));
-    assert_eq!(keep.len() + 2, header.len(), "both label columns present in {header:?}");
+    let columns = Columns {
+        orig: column("orig_acct"),
+        bene: column("bene_acct"),
+        tx_type: column("tx_type"),
+        amount: column("base_amt"),
+    };
+    assert!(keep.len() < header.len(), "a label column present in {header:?}");
     let mut out = std::io::BufWriter::new(std::fs::File::create(dst.join("transactions.csv")).unwrap());
-    let pick = |fields: Vec<&str>| keep.iter().map(|&i| fields[i]).collect::<Vec<_>>().join(",");
-    writeln!(out, "{}", pick(header.iter().map(String::as_str).collect())).unwrap();
+    let pick = |fields: &[String]| keep.iter().map(|&i| fields[i].as_str()).collect::<Vec<_>>().join(",");
+    writeln!(out, "{}", pick(&header)).unwrap();
     for line in lines {
         let line = line.unwrap();
-        let mut fields: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
-        if let Some(k) = kind(fields[orig], fields[bene]) {
-            fields[tx_type] = k;
-        }
-        writeln!(out, "{}", pick(fields)).unwrap();
+        let mut fields: Vec<String> = line.trim_end_matches('\r').split(',').map(str::to_owned).collect();
+        edit(&columns, &mut fields);
+        writeln!(out, "{}", pick(&fields)).unwrap();
     }
     out.flush().unwrap();
     std::fs::copy(src.join("accounts.csv"), dst.join("accounts.csv")).unwrap();
@@ -195,6 +225,64 @@ fn amlsim_transaction_types_of_its_own_parameter_sets_find_the_same_leads() {
         let (a, b) = (std::fs::read(plain.join(f)).unwrap(), std::fs::read(drawn.join(f)).unwrap());
         assert!(a == b, "{f} differs once transfers carry AMLSim's other types");
     }
+}
+
+/// Scale-free thresholds on data from elsewhere: the same run with every amount a
+/// hundred times larger, or a hundred times smaller, gives the same leads, ranked and
+/// scored alike, over the same accounts in the same roles, proven by the same
+/// transfers; only amounts differ. UB2 is left out: its reporting thresholds are the
+/// law's, absolute by design, and a hundred times AMLGentex's amounts reach them (one
+/// customer there pays another the same 970.62 on twelve days of a month, 97,062 at
+/// that scale, just under a 100,000 USD line).
+fn same_leads_at_a_hundred_times_or_a_hundredth(src: &Path) {
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("no-ub2.toml");
+    std::fs::write(&config, "disabled = [\"UB2\"]\n").unwrap();
+    let run = |name: &str, factor: f64| {
+        let (dump, out) = (work.path().join(name), work.path().join(format!("{name}-out")));
+        std::fs::create_dir_all(&dump).unwrap();
+        unlabelled_copy_scaled(src, &dump, factor);
+        ok(&["analyze", "--preset", "amlsim", s(&dump), "--out", s(&out), "--config", s(&config), "-q"]);
+        out
+    };
+    // The columns of each lead file that hold no amount (nor text quoting one).
+    let without_amounts = |out: &Path, file: &str, columns: &[&str]| -> Vec<Vec<String>> {
+        let mut r = csv::Reader::from_path(out.join(file)).unwrap();
+        let h = r.headers().unwrap().clone();
+        let at: Vec<usize> = columns.iter().map(|c| h.iter().position(|x| x == *c).unwrap()).collect();
+        r.records().map(|rec| at.iter().map(|&i| rec.as_ref().unwrap()[i].to_owned()).collect()).collect()
+    };
+    let files: [(&str, &[&str]); 4] = [
+        ("leads.csv", &["lead_id", "rank", "score", "patterns", "account_count", "first_seen", "last_seen"]),
+        ("lead_accounts.csv", &["lead_id", "account_id", "role"]),
+        ("lead_hits.csv", &["lead_id", "pattern", "strength", "first_seen", "last_seen"]),
+        ("lead_transfers.csv", &["lead_id", "transfer_id", "pattern"]),
+    ];
+    let plain = run("as-is", 1.0);
+    let leads = without_amounts(&plain, "leads.csv", &["lead_id"]);
+    assert!(leads.len() >= 50, "the run as it is finds its leads: {}", leads.len());
+    for (name, factor) in [("larger", 100.0), ("smaller", 0.01)] {
+        let scaled = run(name, factor);
+        for (file, columns) in files {
+            assert_eq!(
+                without_amounts(&plain, file, columns),
+                without_amounts(&scaled, file, columns),
+                "{file} differs with amounts {name} by {factor}"
+            );
+        }
+    }
+}
+
+#[test]
+fn amlsim_amounts_a_hundred_times_larger_or_smaller_find_the_same_leads() {
+    let Some(src) = amlsim_dev() else { return };
+    same_leads_at_a_hundred_times_or_a_hundredth(&src);
+}
+
+#[test]
+fn amlgentex_amounts_a_hundred_times_larger_or_smaller_find_the_same_leads() {
+    let Some(src) = shared_data("amlgentex-dev") else { return };
+    same_leads_at_a_hundred_times_or_a_hundredth(&src);
 }
 
 #[test]
