@@ -43,7 +43,10 @@ impl EdgeRows {
     pub fn get(&self, e: usize) -> u32 {
         match self {
             // A run's rows fit in u32: they were rows of a table indexed by u32.
-            EdgeRows::Run { first, .. } => first + e as u32,
+            EdgeRows::Run { first, len } => {
+                debug_assert!(e < *len, "edge {e} of {len}");
+                first + e as u32
+            }
             EdgeRows::Listed(rows) => rows[e],
         }
     }
@@ -64,7 +67,10 @@ impl EdgeRows {
     /// The rows of edges `r`, as a slice (made for a run).
     pub fn slice(&self, r: std::ops::Range<usize>) -> Cow<'_, [u32]> {
         match self {
-            EdgeRows::Run { first, .. } => Cow::Owned((r.start..r.end).map(|e| first + e as u32).collect()),
+            EdgeRows::Run { first, len } => {
+                debug_assert!(r.end <= *len, "edges {r:?} of {len}");
+                Cow::Owned((r.start..r.end).map(|e| first + e as u32).collect())
+            }
             EdgeRows::Listed(rows) => Cow::Borrowed(&rows[r]),
         }
     }
@@ -72,7 +78,12 @@ impl EdgeRows {
     /// The rows of edges `r`: a run stays a run.
     pub fn range(&self, r: std::ops::Range<usize>) -> EdgeRows {
         match self {
-            EdgeRows::Run { first, .. } => EdgeRows::Run { first: first + r.start as u32, len: r.len() },
+            EdgeRows::Run { first, len } => {
+                debug_assert!(r.start <= r.end && r.end <= *len, "edges {r:?} of {len}");
+                // Saturating: an empty range at the end of a run that ends at
+                // u32::MAX starts one past it, and reads no row.
+                EdgeRows::Run { first: first.saturating_add(r.start as u32), len: r.len() }
+            }
             EdgeRows::Listed(rows) => EdgeRows::of(rows[r].to_vec()),
         }
     }
@@ -110,6 +121,7 @@ mod tests {
         assert_eq!(EdgeRows::of(vec![u32::MAX]), EdgeRows::Run { first: u32::MAX, len: 1 });
         assert_eq!(EdgeRows::of(vec![u32::MAX, 0]), EdgeRows::Listed(vec![u32::MAX, 0]));
         assert_eq!(EdgeRows::of(vec![7, 8]).heap_bytes(), 0);
+        assert_eq!(EdgeRows::of(vec![u32::MAX]).range(1..1).len(), 0);
     }
 
     proptest! {
