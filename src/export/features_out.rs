@@ -101,16 +101,22 @@ fn row_groups(path: &Path, rows: usize) -> Result<Vec<std::ops::Range<usize>>> {
     let mut shape = DataFrame::new(rows, vec![column]).map_err(|e| polars_error(path, e))?;
     let split =
         polars::frame::chunk_df_for_writing(&mut shape, ROW_GROUP_ROWS).map_err(|e| polars_error(path, e))?;
-    let mut groups = Vec::new();
-    let mut lo = 0;
-    for chunk in split.iter_chunks(CompatLevel::newest(), false) {
-        groups.push(lo..lo + chunk.len());
-        lo += chunk.len();
-    }
+    let mut groups = chunk_rows(&split);
     if groups.is_empty() {
         groups.push(0..0);
     }
     Ok(groups)
+}
+
+/// The rows of each chunk of `df`, in order: the row groups a writer makes of it.
+fn chunk_rows(df: &DataFrame) -> Vec<std::ops::Range<usize>> {
+    let mut lo = 0;
+    df.iter_chunks(CompatLevel::newest(), false)
+        .map(|chunk| {
+            lo += chunk.len();
+            lo - chunk.len()..lo
+        })
+        .collect()
 }
 
 /// A features file written a part at a time (see
@@ -261,12 +267,7 @@ mod tests {
             )
             .expect("a frame of three columns");
             let split = polars::frame::chunk_df_for_writing(&mut df, ROW_GROUP_ROWS).expect("split");
-            let mut whole = Vec::new();
-            let mut lo = 0;
-            for chunk in split.iter_chunks(CompatLevel::newest(), false) {
-                whole.push(lo..lo + chunk.len());
-                lo += chunk.len();
-            }
+            let whole = chunk_rows(&split);
             let groups = row_groups(path, rows).expect("split");
             if rows == 0 {
                 assert_eq!(groups, vec![0..0]);

@@ -179,8 +179,12 @@ fn node_features_in_blocks(g: &FlowGraph, window: i64, columns: &mut [Values], b
             // account, however busy).
             let mut end = start;
             let mut held = 0;
-            while end < n && (end == start || held + own(end as u32).len() <= block) {
-                held += own(end as u32).len();
+            while end < n {
+                let len = own(end as u32).len();
+                if end > start && held + len > block {
+                    break;
+                }
+                held += len;
                 end += 1;
             }
             let parts: Vec<Side> = (start as u32..end as u32)
