@@ -3,6 +3,7 @@
 
 pub mod csv_exact;
 pub mod fx;
+mod numbered_ids;
 pub mod parquet_check;
 pub mod parse;
 pub mod reference;

@@ -11,6 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use rayon::prelude::*;
 
 use super::fx::FxTable;
+use super::numbered_ids::{Lookup, NumberedIds};
 use super::parse;
 use super::rejects::Reject;
 use super::source::RawTable;
@@ -119,6 +120,11 @@ pub struct Validator<'a> {
     /// Accounts there were before the transfers: the ones after were met in transfers,
     /// numbered in the order they were first met.
     listed: usize,
+    /// The accounts' ids by their number, while every id of their shape is there.
+    numbered: Option<NumberedIds>,
+    /// Whether the ids' shape was read: from the accounts listed, or, without any,
+    /// from those of the first block.
+    shape_read: bool,
     /// Per accepted row: the hash of its id, its row in `out`, and its row in the file.
     seen: Vec<(u64, u32, u32)>,
     /// Lines of a block whose rows are not numbered by position (a file read whole by
@@ -133,11 +139,14 @@ impl<'a> Validator<'a> {
     /// into `accounts`.
     pub fn new(checker: Checker<'a>, accounts: &'a mut AccountTable, out: &'a mut TransferTable) -> Self {
         let listed = accounts.len();
+        let numbered = NumberedIds::of(&accounts.ids);
         Validator {
             checker,
             accounts,
             out,
             listed,
+            numbered,
+            shape_read: listed > 0,
             seen: Vec::new(),
             lines: None,
             file: String::new(),
@@ -207,7 +216,12 @@ impl<'a> Validator<'a> {
         }
         // Accounts already known are looked up on every thread; only the ones first met
         // here are added, in input order, below.
-        let known = |text: &str| accounts.index.get(text).copied();
+        let numbered = self.numbered.as_ref();
+        let known = |text: &str| match numbered.map_or(Lookup::AskTable, |n| n.get(text)) {
+            Lookup::Known(k) => Some(k),
+            Lookup::Absent => None,
+            Lookup::AskTable => accounts.index.get(text).copied(),
+        };
         let ends: Vec<Vec<(Option<u32>, Option<u32>)>> = chunks
             .par_iter()
             .map(|(ok, _)| {
@@ -231,9 +245,9 @@ impl<'a> Validator<'a> {
                     out.memos.push(at, m.get(row));
                 }
                 out.time.push(p.time);
-                let src = src_known.unwrap_or_else(|| accounts.intern(src_at.get(row)));
+                let src = src_known.unwrap_or_else(|| intern(accounts, &mut self.numbered, src_at.get(row)));
                 out.src.push(src);
-                let dst = dst_known.unwrap_or_else(|| accounts.intern(dst_at.get(row)));
+                let dst = dst_known.unwrap_or_else(|| intern(accounts, &mut self.numbered, dst_at.get(row)));
                 out.dst.push(dst);
                 out.amount.push(p.amount);
                 out.currency.push(p.currency);
@@ -241,6 +255,10 @@ impl<'a> Validator<'a> {
                 out.channel.push(p.channel);
             }
             self.checker.spare.give(parsed);
+        }
+        if !self.shape_read {
+            self.numbered = NumberedIds::of(&accounts.ids);
+            self.shape_read = true;
         }
     }
 
@@ -337,6 +355,16 @@ fn repeated_hashes(seen: &[(u64, u32, u32)]) -> FxHashSet<u64> {
             found
         })
         .collect()
+}
+
+/// Interns account `id` first met in a transfer, keeping `numbered` true to the table
+/// (or dropping it when it no longer can be).
+fn intern(accounts: &mut AccountTable, numbered: &mut Option<NumberedIds>, id: &str) -> u32 {
+    let index = accounts.intern(id);
+    if numbered.as_mut().is_some_and(|n| !n.insert(id, index)) {
+        *numbered = None;
+    }
+    index
 }
 
 /// Numbers the accounts first met in transfers by where they are first met in `out`
