@@ -125,17 +125,18 @@ impl NumberedIds {
 
     /// The number `text` writes in this shape, if it is of the shape.
     fn number(&self, text: &str) -> Option<usize> {
-        let digits = text.strip_prefix(self.prefix.as_str())?.as_bytes();
+        let digits = text.strip_prefix(self.prefix.as_str())?;
         let fits = match self.digits {
             Digits::Fixed(width) => digits.len() == width,
-            Digits::Plain => digits.len() == 1 || digits.first().is_some_and(|&d| d != b'0'),
+            Digits::Plain => digits == "0" || !digits.starts_with('0'),
         };
-        if !fits || digits.is_empty() || digits.len() > MOST_DIGITS || !digits.iter().all(u8::is_ascii_digit)
-        {
-            return None;
+        let all_digits =
+            !digits.is_empty() && digits.len() <= MOST_DIGITS && digits.bytes().all(|b| b.is_ascii_digit());
+        if fits && all_digits {
+            digits.parse().ok()
+        } else {
+            None
         }
-        let n = digits.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-        usize::try_from(n).ok()
     }
 }
 
