@@ -5,6 +5,7 @@
 //! means "not earlier in time", and each adjacency list is time-sorted for free.
 
 pub mod account_set;
+mod adjacency;
 pub mod algo;
 pub mod controllers;
 pub mod moving_windows;
@@ -16,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::model::{Channel, Country, Dump, HolderKind, TransferTable};
+use adjacency::{Adjacency, Columns};
 use rows::EdgeRows;
 pub use scale::Scale;
 
@@ -228,6 +230,13 @@ struct Edges {
 }
 
 impl Edges {
+    /// The columns that make the outgoing lists (`received` false: keyed by sender) or
+    /// the incoming ones (keyed by receiver).
+    fn columns_into(&self, received: bool) -> Columns<'_> {
+        let (key, other) = if received { (&self.dst, &self.src) } else { (&self.src, &self.dst) };
+        Columns { key, other, time: &self.time, amount: &self.amount, channel: &self.channel }
+    }
+
     fn gather(t: &TransferTable) -> Edges {
         // From here on, what is built is read at random until the run ends.
         crate::memory::random_access_from_now();
@@ -269,10 +278,13 @@ impl FlowGraph {
     }
 
     fn from_edges(dump: &Dump, edges: Edges, config: &Config) -> FlowGraph {
-        let Edges { order, src, dst, time, amount, channel } = edges;
         let n = dump.accounts.len();
-        let ((out_offsets, out_edges), (in_offsets, in_edges)) =
-            rayon::join(|| csr(n, &src), || csr(n, &dst));
+        let (outs, ins) = rayon::join(
+            || Adjacency::of(n, edges.columns_into(false)),
+            || Adjacency::of(n, edges.columns_into(true)),
+        );
+        let Edges { order, src, dst, time, amount, channel } = edges;
+        let (out_offsets, in_offsets) = (&outs.offsets, &ins.offsets);
         let mut accounts = attributes(dump, config);
         let degree: Vec<u32> = (0..n)
             .map(|v| (out_offsets[v + 1] - out_offsets[v]) + (in_offsets[v + 1] - in_offsets[v]))
@@ -309,8 +321,8 @@ impl FlowGraph {
         };
         FlowGraph::assemble(
             Edges { order, src, dst, time, amount, channel },
-            (out_offsets, out_edges),
-            (in_offsets, in_edges),
+            outs,
+            ins,
             accounts,
             scale,
             std::sync::Arc::new(dump_wide),
@@ -392,7 +404,10 @@ impl FlowGraph {
     ) -> FlowGraph {
         // Every account of the dump is a node of each of its parts.
         let n = dump_wide.sent.len();
-        let (outs, ins) = rayon::join(|| csr(n, &part.src), || csr(n, &part.dst));
+        let (outs, ins) = rayon::join(
+            || Adjacency::of(n, part.columns_into(false)),
+            || Adjacency::of(n, part.columns_into(true)),
+        );
         FlowGraph::assemble(
             part,
             outs,
@@ -493,35 +508,29 @@ impl FlowGraph {
 
     fn assemble(
         edges: Edges,
-        (out_offsets, out_edges): (Vec<u32>, Vec<u32>),
-        (in_offsets, in_edges): (Vec<u32>, Vec<u32>),
+        outs: Adjacency,
+        ins: Adjacency,
         accounts: AccountAttrs,
         scale: Scale,
         dump_wide: std::sync::Arc<DumpWide>,
     ) -> FlowGraph {
         let Edges { order, src, dst, time, amount, channel } = edges;
-        let (out_time, out_amount) = rayon::join(
-            || out_edges.par_iter().map(|&e| time[e as usize]).collect(),
-            || out_edges.par_iter().map(|&e| amount[e as usize]).collect(),
-        );
-        let (out_channel, in_channel) = rayon::join(
-            || out_edges.par_iter().map(|&e| channel[e as usize]).collect(),
-            || in_edges.par_iter().map(|&e| channel[e as usize]).collect(),
-        );
-        let (out_dst, (in_time, (in_amount, in_src))) = rayon::join(
-            || out_edges.par_iter().map(|&e| dst[e as usize]).collect(),
-            || {
-                rayon::join(
-                    || in_edges.par_iter().map(|&e| time[e as usize]).collect(),
-                    || {
-                        rayon::join(
-                            || in_edges.par_iter().map(|&e| amount[e as usize]).collect(),
-                            || in_edges.par_iter().map(|&e| src[e as usize]).collect(),
-                        )
-                    },
-                )
-            },
-        );
+        let Adjacency {
+            offsets: out_offsets,
+            edges: out_edges,
+            time: out_time,
+            amount: out_amount,
+            other: out_dst,
+            channel: out_channel,
+        } = outs;
+        let Adjacency {
+            offsets: in_offsets,
+            edges: in_edges,
+            time: in_time,
+            amount: in_amount,
+            other: in_src,
+            channel: in_channel,
+        } = ins;
         FlowGraph {
             src,
             dst,
