@@ -26,6 +26,7 @@ pub mod model;
 pub mod pattern;
 pub mod progress;
 pub mod review;
+pub(crate) mod slices;
 pub mod trace;
 pub mod units;
 

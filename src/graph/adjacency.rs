@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::graph::csr_offsets;
 use crate::model::Channel;
+use crate::slices::pieces_mut;
 
 /// Entries a bucket holds on average: the second pass sorts one inside the processor's
 /// second-level cache (about 27 bytes an entry, set aside and written back).
@@ -98,7 +99,7 @@ impl Adjacency {
         let m = columns.key.len();
         debug_assert!(m < u32::MAX as usize, "edge ids are u32");
         let offsets = csr_offsets(n, columns.key.iter().copied());
-        // Accounts per bucket: 2^shift, so that a bucket holds about BUCKET_ENTRIES
+        // Accounts per bucket: 2^shift, so that a bucket holds about `bucket_entries`
         // entries (in an even spread) and an account's place in it fits in 16 bits.
         let bits = usize::BITS - n.max(1).leading_zeros();
         let wanted =
@@ -160,15 +161,15 @@ fn deal(columns: &Columns<'_>, shift: u32, bucket_start: &[usize], lists: &mut A
 /// bucket is copied aside and written back in account order: a stable counting sort
 /// inside a stretch of memory the cache holds.
 fn order_buckets(shift: u32, bucket_start: &[usize], lists: &mut Adjacency, local: &mut [u16]) {
-    let sizes: Vec<usize> = bucket_start.windows(2).map(|w| w[1] - w[0]).collect();
+    let sizes = || bucket_start.windows(2).map(|w| w[1] - w[0]);
     let offsets = &lists.offsets;
-    let parts: Vec<_> = split(&mut lists.edges, &sizes)
+    let parts: Vec<_> = pieces_mut(&mut lists.edges, sizes())
         .into_iter()
-        .zip(split(&mut lists.time, &sizes))
-        .zip(split(&mut lists.amount, &sizes))
-        .zip(split(&mut lists.other, &sizes))
-        .zip(split(&mut lists.channel, &sizes))
-        .zip(split(local, &sizes))
+        .zip(pieces_mut(&mut lists.time, sizes()))
+        .zip(pieces_mut(&mut lists.amount, sizes()))
+        .zip(pieces_mut(&mut lists.other, sizes()))
+        .zip(pieces_mut(&mut lists.channel, sizes()))
+        .zip(pieces_mut(local, sizes()))
         .enumerate()
         .collect();
     parts.into_par_iter().for_each_init(
@@ -203,17 +204,6 @@ fn order_buckets(shift: u32, bucket_start: &[usize], lists: &mut Adjacency, loca
 fn set_to<T: Copy>(aside: &mut Vec<T>, xs: &[T]) {
     aside.clear();
     aside.extend_from_slice(xs);
-}
-
-/// `xs` cut into consecutive pieces of `sizes` (which sum to its length).
-fn split<'a, T>(mut xs: &'a mut [T], sizes: &[usize]) -> Vec<&'a mut [T]> {
-    let mut pieces = Vec::with_capacity(sizes.len());
-    for &size in sizes {
-        let (piece, rest) = std::mem::take(&mut xs).split_at_mut(size);
-        pieces.push(piece);
-        xs = rest;
-    }
-    pieces
 }
 
 #[cfg(test)]

@@ -118,13 +118,7 @@ fn split_bounds(text: &[u8], width: usize, part_bytes: usize) -> Option<Vec<u32>
     // then joined cost a copy, and fresh pages twice over.
     let lines: Vec<usize> = parts.par_iter().map(|part| lines_in(&text[part.clone()])).collect();
     let mut bounds = vec![0u32; lines.iter().sum::<usize>().checked_mul(width + 1)?];
-    let mut places = Vec::with_capacity(parts.len());
-    let mut rest = bounds.as_mut_slice();
-    for n in &lines {
-        let (own, after) = std::mem::take(&mut rest).split_at_mut(n * (width + 1));
-        places.push(own);
-        rest = after;
-    }
+    let places = crate::slices::pieces_mut(&mut bounds, lines.iter().map(|n| n * (width + 1)));
     let split = parts
         .par_iter()
         .zip(places)

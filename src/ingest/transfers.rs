@@ -339,14 +339,7 @@ fn repeated_hashes(seen: &[(u64, u32, u32)]) -> FxHashSet<u64> {
         hashes[*at as usize] = s.0;
         *at += 1;
     }
-    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(1 << BUCKET_BITS);
-    let mut rest = hashes.as_mut_slice();
-    for w in starts.windows(2) {
-        let (own, after) = std::mem::take(&mut rest).split_at_mut((w[1] - w[0]) as usize);
-        buckets.push(own);
-        rest = after;
-    }
-    buckets
+    crate::slices::pieces_mut(&mut hashes, starts.windows(2).map(|w| (w[1] - w[0]) as usize))
         .into_par_iter()
         .flat_map_iter(|b| {
             b.sort_unstable();

@@ -26,6 +26,7 @@ use crate::graph::algo::one_off::OneOffPayments;
 use crate::graph::algo::prompt_relays::RelaySpec;
 use crate::graph::algo::temporal_cycles::SearchEnd;
 use crate::graph::FlowGraph;
+use crate::slices::pieces_mut;
 
 /// Entries per block of [`StrangerPayments`]: a block whose smallest size share is too
 /// large even at its earliest timing is skipped whole.
@@ -83,13 +84,7 @@ impl StrangerPayments {
         }
         let empty = Entry { time: 0, edge: 0, share: 0.0, to: 0, onward: 0 };
         let mut entries = vec![empty; offsets[offsets.len() - 1] as usize];
-        let mut slices: Vec<&mut [Entry]> = Vec::with_capacity(g.node_count());
-        let mut rest = entries.as_mut_slice();
-        for w in offsets.windows(2) {
-            let (own, after) = std::mem::take(&mut rest).split_at_mut((w[1] - w[0]) as usize);
-            slices.push(own);
-            rest = after;
-        }
+        let slices = pieces_mut(&mut entries, offsets.windows(2).map(|w| (w[1] - w[0]) as usize));
         let buffers = || (Vec::new(), Vec::new());
         slices.into_par_iter().with_min_len(256).enumerate().for_each_init(
             buffers,
