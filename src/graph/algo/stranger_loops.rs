@@ -516,6 +516,11 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             if chance_here > within {
                 continue;
             }
+            // Where the search goes on from `to`, should it: asked for now, while the
+            // checks below run, each of these reads missed the cache.
+            crate::memory::prefetch(&index.entries, onward as usize);
+            crate::memory::prefetch(&index.made, to as usize);
+            crate::memory::prefetch(&index.offsets, to as usize + 1);
             let hop = look_elsewhere(chance_here, expected);
             // A receiver that makes no one-off payment from then on can neither relay nor
             // close the loop: it is not visited, which costs the search nothing.
