@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::config::params::{Count, Days, Share};
 use crate::detect::handed::Handed;
 use crate::detect::Context;
-use crate::graph::algo::fifo_dwell::fifo_dwell;
+use crate::graph::algo::fifo_dwell::fifo_dwell_by;
 use crate::model::{HolderKind, Relation};
 use crate::units::{days_to_seconds, DAY};
 use serde::{Deserialize, Serialize};
@@ -191,38 +191,47 @@ fn compute(ctx: &Context<'_>, cfg: &Os3Config) -> Vec<Option<ShellProfile>> {
                 return None;
             }
             let holder = g.accounts.holder[vi] as usize;
-            let ins: Vec<u32> = g.in_edges(v).iter().copied().filter(|&e| g.src[e as usize] != v).collect();
-            let outs: Vec<u32> = g.out_edges(v).iter().copied().filter(|&e| g.dst[e as usize] != v).collect();
+            // The company's own lists, read in order: by transfer id, every read of a
+            // time, an amount or a counterparty waited on memory.
+            let (into, out) = (g.in_list(v), g.out_list(v));
+            let ins: Vec<usize> = (0..into.len()).filter(|&k| into.other[k] != v).collect();
+            let outs: Vec<usize> = (0..out.len()).filter(|&k| out.other[k] != v).collect();
             let offshore = g.accounts.offshore[vi]
                 || h.jurisdiction.get(holder).copied().flatten().is_some_and(|c| offshore_set.contains(&c));
-            let first = ins.iter().chain(&outs).map(|&e| g.time[e as usize]).min();
+            let first = ins.iter().map(|&k| into.time[k]).chain(outs.iter().map(|&k| out.time[k])).min();
             let young = match (h.incorporated_on.get(holder).copied().flatten(), first) {
                 (Some(inc), Some(first)) => first - inc < days_to_seconds(cfg.max_age_days.get()),
                 _ => false,
             };
-            let total_in: f64 = ins.iter().map(|&e| g.amount[e as usize]).sum();
-            let total_out: f64 = outs.iter().map(|&e| g.amount[e as usize]).sum();
+            let total_in: f64 = ins.iter().map(|&k| into.amount[k]).sum();
+            let total_out: f64 = outs.iter().map(|&k| out.amount[k]).sum();
             let ratio = total_out / total_in.max(1e-9);
             let pass_through = !ins.is_empty()
                 && ratio >= cfg.min_pass_through.get()
                 && ratio <= 1.0 / cfg.min_pass_through.get()
                 && {
-                    let mut dwell = fifo_dwell(g, &ins, &outs, cfg.min_pass_through.get());
+                    let mut dwell = fifo_dwell_by(
+                        ins.len(),
+                        |i| (into.time[ins[i]], into.amount[ins[i]]),
+                        outs.len(),
+                        |o| (out.time[outs[o]], out.amount[outs[o]]),
+                        cfg.min_pass_through.get(),
+                    );
                     dwell.sort_by(f64::total_cmp);
                     dwell[dwell.len() / 2] <= cfg.max_median_dwell_days.get() * DAY as f64
                 };
             let c = &g.accounts.controller;
             let mut parties: Vec<u32> = ins
                 .iter()
-                .map(|&e| c[g.src[e as usize] as usize])
-                .chain(outs.iter().map(|&e| c[g.dst[e as usize] as usize]))
+                .map(|&k| c[into.other[k] as usize])
+                .chain(outs.iter().map(|&k| c[out.other[k] as usize]))
                 .collect();
             parties.sort_unstable();
             parties.dedup();
             let few_counterparties = parties.len() <= cfg.max_counterparties.get();
             let mut person_payees: Vec<u32> = outs
                 .iter()
-                .map(|&e| g.dst[e as usize])
+                .map(|&k| out.other[k])
                 .filter(|&d| g.accounts.kind[d as usize] == HolderKind::Person)
                 .collect();
             person_payees.sort_unstable();
