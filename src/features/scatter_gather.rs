@@ -30,6 +30,9 @@ struct Scratch {
 /// Windows remembered per thread and direction: 2^16, a few MiB in all.
 const REMEMBERED_BITS: u32 = 16;
 
+/// How many transfers ahead the lists are asked for.
+const AHEAD: usize = 16;
+
 /// Instances each edge is a leg of; and how many counts hit the budget.
 pub fn counts(g: &FlowGraph, window: i64, budget: u64) -> (Vec<u32>, u64) {
     // One scratch per thread, taken by the thread's index: a set over every account
@@ -60,14 +63,21 @@ pub fn counts(g: &FlowGraph, window: i64, budget: u64) -> (Vec<u32>, u64) {
 /// The instances transfer `e` is a leg of, and whether the count hit the budget.
 fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u32, bool) {
     let ei = e as usize;
-    let (a, b, from) = (g.src[ei], g.dst[ei], g.time[ei] - window);
+    // The transfers come in time order: the lists a few transfers on will read are
+    // asked for now, while this one's are read.
+    if let (Some(&s_ahead), Some(&d_ahead)) = (g.src.get(ei + AHEAD), g.dst.get(ei + AHEAD)) {
+        g.prefetch_lists(s_ahead);
+        g.prefetch_lists(d_ahead);
+    }
+    let (a, b, at) = (g.src[ei], g.dst[ei], g.time[ei]);
+    let from = at - window;
     if a == b {
         // An intermediary differs from both ends: a self-transfer is no leg.
         return (0, false);
     }
     let Scratch { set, ends, outs, ins } = s;
-    let mut out_window = |v: u32| outs.window(v, g.out_list(v), e, from);
-    let mut in_window = |v: u32| ins.window(v, g.in_list(v), e, from);
+    let mut out_window = |v: u32| outs.window(v, g.out_list(v), e, at, from);
+    let mut in_window = |v: u32| ins.window(v, g.in_list(v), e, at, from);
     let mut spent = 0u64;
     let mut count = 0u32;
     // Scatter leg: instances (a, d) for every d that b paid, through another w with

@@ -71,6 +71,17 @@ impl<'a> AdjList<'a> {
         self.range(start..end)
     }
 
+    /// [`AdjList::window`] for a caller that knows `upto`'s time `at`: found in the
+    /// times alone, since edge ids are in time order, and the ids read only where
+    /// transfers share `at`. A short list's times are one cache line, its ids another.
+    pub fn window_at(self, upto: u32, at: i64, from: i64) -> AdjList<'a> {
+        let before = self.time.partition_point(|&t| t < at);
+        let ties = self.time[before..].partition_point(|&t| t == at);
+        let end = before + self.edges[before..before + ties].partition_point(|&e| e <= upto);
+        let start = self.time[..end].partition_point(|&t| t < from);
+        self.range(start..end)
+    }
+
     /// The transfers at positions `r` of the list.
     pub fn range(self, r: std::ops::Range<usize>) -> AdjList<'a> {
         AdjList {
@@ -631,6 +642,23 @@ impl FlowGraph {
             }
         });
         starts.into_iter().map(AtomicU32::into_inner).collect()
+    }
+
+    /// Asks the processor for the first entries of `v`'s two lists (ids, times, other
+    /// ends) without waiting for them: for a pass over the transfers in time order that
+    /// knows which accounts a transfer a few steps on will read.
+    #[inline]
+    pub fn prefetch_lists(&self, v: u32) {
+        let v = v as usize;
+        if let (Some(&out), Some(&into)) = (self.out_offsets.get(v), self.in_offsets.get(v)) {
+            let (out, into) = (out as usize, into as usize);
+            crate::memory::prefetch(&self.out_time, out);
+            crate::memory::prefetch(&self.out_edges, out);
+            crate::memory::prefetch(&self.out_dst, out);
+            crate::memory::prefetch(&self.in_time, into);
+            crate::memory::prefetch(&self.in_edges, into);
+            crate::memory::prefetch(&self.in_src, into);
+        }
     }
 
     /// `v`'s outgoing transfers as parallel slices (edge, time, amount, receiver).

@@ -35,9 +35,20 @@ impl MovingWindows {
         MovingWindows { slots: vec![EMPTY; 1 << bits], shift: 32 - bits }
     }
 
-    /// `list.window(upto, from)` for `account`'s list: the same transfers, found from
-    /// the account's last window when neither end moved back since.
-    pub fn window<'a>(&mut self, account: u32, list: AdjList<'a>, upto: u32, from: i64) -> AdjList<'a> {
+    /// `list.window(upto, from)` for `account`'s list, `at` being `upto`'s time: the same
+    /// transfers, found from the account's last window when neither end moved back
+    /// since.
+    pub fn window<'a>(
+        &mut self,
+        account: u32,
+        list: AdjList<'a>,
+        upto: u32,
+        at: i64,
+        from: i64,
+    ) -> AdjList<'a> {
+        if list.len() <= SHORT {
+            return list.window_at(upto, at, from);
+        }
         let at = (account.wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
         let slot = self.slots[at];
         let (start, end) = if slot.account == account && slot.upto <= upto && slot.from <= from {
@@ -53,6 +64,10 @@ impl MovingWindows {
         list.range(start..end)
     }
 }
+
+/// Lists this short are searched whole: a few comparisons on the list's own cache lines
+/// cost less than fetching the account's remembered window from its slot.
+const SHORT: usize = 16;
 
 /// `xs.partition_point(pred)` when `pred` is known to hold for `xs[..lo]`: steps of
 /// 1, 2, 4, ... from `lo`, then a binary search inside the last step.
@@ -106,7 +121,7 @@ mod tests {
                 let upto = (e % g.edge_count()) as u32;
                 let from = g.time[upto as usize] - span;
                 let list = if out { g.out_list(v) } else { g.in_list(v) };
-                let got = caches[usize::from(out)].window(v, list, upto, from);
+                let got = caches[usize::from(out)].window(v, list, upto, g.time[upto as usize], from);
                 let want = list.window(upto, from);
                 prop_assert_eq!(got.edges, want.edges);
             }
