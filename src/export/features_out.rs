@@ -17,26 +17,29 @@ use crate::features::{self, FeatureColumn, Features, Layout, Values};
 use crate::graph::FlowGraph;
 use crate::model::Dump;
 
-/// The output frame of `f` (whose columns are `columns`), moving each column into it so
-/// that no column exists twice at once. `rows` gives the transfer of each line.
-fn frame(
-    path: &Path,
-    f: Features,
-    columns: &[FeatureColumn],
-    rows: &[u32],
-    dump: &Dump,
-) -> Result<DataFrame> {
-    let mut cols = Vec::with_capacity(columns.len() + 1);
+/// The features of `f` (whose columns are `columns`) as polars columns, each vector
+/// moved in, not copied.
+fn feature_columns(f: Features, columns: &[FeatureColumn]) -> Vec<Column> {
+    columns
+        .iter()
+        .zip(f.values)
+        .map(|(column, values)| {
+            let name = PlSmallStr::from(column.name.as_str());
+            match values {
+                Values::Counts(v) => Column::new(name, v),
+                Values::Reals(v) => Column::new(name, v),
+            }
+        })
+        .collect()
+}
+
+/// The output frame: `features` after the transfer id of each line (`rows` gives its
+/// transfer).
+fn frame(path: &Path, features: Vec<Column>, rows: &[u32], dump: &Dump) -> Result<DataFrame> {
+    let mut cols = Vec::with_capacity(features.len() + 1);
     let ids = rows.iter().map(|&r| dump.transfers.ids.get(r));
     cols.push(StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids).into_column());
-    for (column, values) in columns.iter().zip(f.values) {
-        let name = PlSmallStr::from(column.name.as_str());
-        let col = match values {
-            Values::Counts(v) => Column::new(name, v),
-            Values::Reals(v) => Column::new(name, v),
-        };
-        cols.push(col);
-    }
+    cols.extend(features);
     DataFrame::new(rows.len(), cols).map_err(|e| polars_error(path, e))
 }
 
@@ -73,11 +76,14 @@ pub fn compute_and_write(
         // Found before the features are: its column is then not held beside them.
         let groups = row_groups(path, m)?;
         let f = features::compute(graph, opts);
+        let capped = f.capped;
+        // Each column moves into polars once; a row group's are views of it.
+        let whole = feature_columns(f, &columns);
         for rows in groups {
-            let values = f.values.iter().map(|v| v.slice(rows.clone())).collect();
-            out.write(Features { values, capped: 0 }, &graph.row.slice(rows), dump)?;
+            let part = whole.iter().map(|c| c.slice(rows.start as i64, rows.len())).collect();
+            out.write_columns(part, &graph.row.slice(rows), dump)?;
         }
-        f.capped
+        capped
     } else {
         let layout = features::gfp::GfpFeatures::of(graph, opts);
         // At least one block, so that an empty dump still gets its header.
@@ -159,7 +165,14 @@ impl PartWriter {
 
     /// Appends one part's features, `rows` giving the transfer of each line.
     pub fn write(&mut self, f: Features, rows: &[u32], dump: &Dump) -> Result<()> {
-        let df = frame(&self.path, f, &self.columns, rows, dump)?;
+        let features = feature_columns(f, &self.columns);
+        self.write_columns(features, rows, dump)
+    }
+
+    /// Appends one part's feature columns (in [`PartWriter::create`]'s order), `rows`
+    /// giving the transfer of each line.
+    fn write_columns(&mut self, features: Vec<Column>, rows: &[u32], dump: &Dump) -> Result<()> {
+        let df = frame(&self.path, features, rows, dump)?;
         match &mut self.batched {
             Batched::Csv(w) => w.write_batch(&df).map_err(|e| polars_error(&self.path, e)),
             Batched::Parquet(w) => write_row_groups(&self.path, w, &df),

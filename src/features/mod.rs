@@ -197,14 +197,6 @@ impl Values {
         }
     }
 
-    /// The values at positions `rows`.
-    pub fn slice(&self, rows: std::ops::Range<usize>) -> Values {
-        match self {
-            Values::Counts(v) => Values::Counts(v[rows].to_vec()),
-            Values::Reals(v) => Values::Reals(v[rows].to_vec()),
-        }
-    }
-
     /// The values at `picks`, in that order.
     pub fn pick(&self, picks: &[usize]) -> Values {
         match self {
