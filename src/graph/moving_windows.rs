@@ -49,8 +49,8 @@ impl MovingWindows {
         if list.len() <= SHORT {
             return list.window_at(upto, at, from);
         }
-        let at = (account.wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
-        let slot = self.slots[at];
+        let held_in = (account.wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
+        let slot = self.slots[held_in];
         let (start, end) = if slot.account == account && slot.upto <= upto && slot.from <= from {
             // Everything before the last window's ends is still before the new ones.
             let end = gallop(list.edges, slot.end as usize, |&x| x <= upto);
@@ -60,7 +60,7 @@ impl MovingWindows {
             let end = list.edges.partition_point(|&x| x <= upto);
             (list.time[..end].partition_point(|&t| t < from), end)
         };
-        self.slots[at] = Slot { account, upto, from, start: start as u32, end: end as u32 };
+        self.slots[held_in] = Slot { account, upto, from, start: start as u32, end: end as u32 };
         list.range(start..end)
     }
 }
