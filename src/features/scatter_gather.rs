@@ -65,9 +65,14 @@ fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u3
     let ei = e as usize;
     // The transfers come in time order: the lists a few transfers on will read are
     // asked for now, while this one's are read.
+    let Scratch { set, ends, outs, ins } = s;
     if let (Some(&s_ahead), Some(&d_ahead)) = (g.src.get(ei + AHEAD), g.dst.get(ei + AHEAD)) {
         g.prefetch_lists(s_ahead);
         g.prefetch_lists(d_ahead);
+        for v in [s_ahead, d_ahead] {
+            outs.prefetch(v);
+            ins.prefetch(v);
+        }
     }
     let (a, b, at) = (g.src[ei], g.dst[ei], g.time[ei]);
     let from = at - window;
@@ -75,7 +80,6 @@ fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u3
         // An intermediary differs from both ends: a self-transfer is no leg.
         return (0, false);
     }
-    let Scratch { set, ends, outs, ins } = s;
     let mut out_window = |v: u32| outs.window(v, g.out_list(v), e, at, from);
     let mut in_window = |v: u32| ins.window(v, g.in_list(v), e, at, from);
     let mut spent = 0u64;

@@ -35,6 +35,17 @@ impl MovingWindows {
         MovingWindows { slots: vec![EMPTY; 1 << bits], shift: 32 - bits }
     }
 
+    /// Asks the processor for `account`'s remembered window without waiting for it.
+    #[inline]
+    pub fn prefetch(&self, account: u32) {
+        crate::memory::prefetch(&self.slots, self.held_in(account));
+    }
+
+    /// Where `account`'s window is remembered.
+    fn held_in(&self, account: u32) -> usize {
+        (account.wrapping_mul(0x9E37_79B1) >> self.shift) as usize
+    }
+
     /// `list.window(upto, from)` for `account`'s list, `at` being `upto`'s time: the same
     /// transfers, found from the account's last window when neither end moved back
     /// since.
@@ -49,7 +60,7 @@ impl MovingWindows {
         if list.len() <= SHORT {
             return list.window_at(upto, at, from);
         }
-        let held_in = (account.wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
+        let held_in = self.held_in(account);
         let slot = self.slots[held_in];
         let (start, end) = if slot.account == account && slot.upto <= upto && slot.from <= from {
             // Everything before the last window's ends is still before the new ones.
