@@ -1,4 +1,5 @@
-//! Which of a run's memory is read at random: what an allocator may back with huge pages.
+//! Which of a run's memory is read at random: what an allocator may back with huge
+//! pages; and [`prefetch`], for a search that knows where it reads next.
 //!
 //! Ingest streams through its blocks once, and allocates and frees them by the hundred;
 //! the graph and what detection builds on it are read one random transfer at a time

@@ -63,9 +63,9 @@ pub fn counts(g: &FlowGraph, window: i64, budget: u64) -> (Vec<u32>, u64) {
 /// The instances transfer `e` is a leg of, and whether the count hit the budget.
 fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u32, bool) {
     let ei = e as usize;
-    // The transfers come in time order: the lists a few transfers on will read are
-    // asked for now, while this one's are read.
     let Scratch { set, ends, outs, ins } = s;
+    // The transfers come in time order: the lists and remembered windows a few
+    // transfers on will read are asked for now, while this one's are read.
     if let (Some(&s_ahead), Some(&d_ahead)) = (g.src.get(ei + AHEAD), g.dst.get(ei + AHEAD)) {
         g.prefetch_lists(s_ahead);
         g.prefetch_lists(d_ahead);
