@@ -203,6 +203,15 @@ pub struct StringArena {
 }
 
 impl StringArena {
+    /// The memory reserved and not yet filled: the ends, then the text (see
+    /// [`crate::memory::FaultAhead`]).
+    pub fn spare(&self) -> [std::ops::Range<usize>; 2] {
+        [
+            crate::memory::spare_of(&self.ends, self.ends.capacity()),
+            crate::memory::spare_of(self.bytes.as_bytes(), self.bytes.capacity()),
+        ]
+    }
+
     /// An empty arena with room for `n` strings.
     pub fn with_capacity(n: usize, bytes: usize) -> Self {
         StringArena { bytes: String::with_capacity(bytes), ends: Vec::with_capacity(n) }

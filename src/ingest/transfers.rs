@@ -15,12 +15,21 @@ use super::numbered_ids::{Lookup, NumberedIds};
 use super::parse;
 use super::rejects::Reject;
 use super::source::RawTable;
+use crate::memory::spare_of;
 use crate::model::{AccountTable, Channel, Currency, TransferTable};
 
 /// Rows per parallel validation chunk: a 16 MiB block holds about 200,000 rows, so
 /// about a dozen chunks share two threads evenly, where three of 65,536 and a short one
 /// left a thread idle at the end of every block.
 const CHUNK: usize = 1 << 14;
+
+/// Bytes reserved for a file's rows from which they are faulted in ahead of the
+/// ordered pass ([`crate::memory::FaultAhead`]): a small file's are not worth a thread.
+const FAULT_IN_FROM: usize = 64 << 20;
+
+/// Rows whose columns are faulted in ahead of the ordered pass: a few blocks' worth,
+/// about 35 MB, whatever the file's size (what is faulted in past the last row stays).
+const FAULT_IN_LEAD_ROWS: usize = 1 << 19;
 
 /// A row that passed the per-cell checks. Ids stay in the (zero-copy) columns and are
 /// read again, by row, in the ordered pass: 40 bytes a row instead of a full record.
@@ -129,6 +138,8 @@ pub struct Validator<'a> {
     shape_read: bool,
     /// Per accepted row: the hash of its id, its row in `out`, and its row in the file.
     seen: Vec<(u64, u32, u32)>,
+    /// The columns' pages asked for ahead of this pass.
+    fault_ahead: Option<crate::memory::FaultAhead>,
     /// Lines of a block whose rows are not numbered by position (a file read whole by
     /// the exact reader, or a table handed over in memory): always the only block.
     lines: Option<Vec<u64>>,
@@ -150,6 +161,7 @@ impl<'a> Validator<'a> {
             numbered,
             shape_read: listed > 0,
             seen: Vec::new(),
+            fault_ahead: None,
             lines: None,
             file: String::new(),
             rejects: Vec::new(),
@@ -178,10 +190,30 @@ impl<'a> Validator<'a> {
         // Only the ordered pass's columns are read from here on.
         raw.drop_columns(&["timestamp", "amount", "currency", "channel"]);
         self.ordered(&raw, chunks);
+        if let Some(ahead) = &self.fault_ahead {
+            ahead.filled(self.spare().iter().map(|r| r.start).collect());
+        }
         if raw.lines.is_some() {
             self.lines = raw.lines.take();
         }
         raw
+    }
+
+    /// The columns' memory reserved and not yet filled, in a fixed order.
+    fn spare(&self) -> Vec<std::ops::Range<usize>> {
+        let out = &*self.out;
+        let mut ranges = vec![
+            spare_of(&out.time, out.time.capacity()),
+            spare_of(&out.src, out.src.capacity()),
+            spare_of(&out.dst, out.dst.capacity()),
+            spare_of(&out.amount, out.amount.capacity()),
+            spare_of(&out.currency, out.currency.capacity()),
+            spare_of(&out.amount_base, out.amount_base.capacity()),
+            spare_of(&out.channel, out.channel.capacity()),
+            spare_of(&self.seen, self.seen.capacity()),
+        ];
+        ranges.extend(out.ids.spare());
+        ranges
     }
 
     fn reserve(&mut self, rows: usize) {
@@ -195,6 +227,13 @@ impl<'a> Validator<'a> {
         out.channel.reserve_exact(rows);
         out.ids.reserve(rows, rows * 12);
         self.seen.reserve_exact(rows);
+        // What is reserved for the whole file is faulted in on another thread, ahead of
+        // this one, which the rest of ingest waits for.
+        let ranges = self.spare();
+        if ranges.iter().map(|r| r.len()).sum::<usize>() >= FAULT_IN_FROM {
+            let lead = FAULT_IN_LEAD_ROWS as f64 / rows.max(1) as f64;
+            self.fault_ahead = Some(crate::memory::FaultAhead::start(ranges, lead));
+        }
     }
 
     /// The ordered pass of one block: ids interned and the rows pushed, in input order.
