@@ -17,7 +17,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use sha2::{Digest, Sha256};
 
 use super::source::{duplicate_header, line_blocks, Cells, Format, RawTable, Stored};
-use super::text_block::TextBlock;
+use super::text_block::{SpareBounds, TextBlock};
 
 use crate::error::{Error, Result};
 
@@ -180,11 +180,12 @@ fn split_blocks(
 ) -> Result<bool> {
     let mut names: Option<Vec<String>> = None;
     let mut first_row = 0u64;
+    let spare = Arc::new(SpareBounds::default());
     let start_of = |part: &[u8]| part.as_ptr() as usize - text.as_ptr() as usize;
     for (k, block) in blocks.iter().enumerate() {
         let range = start_of(block)..start_of(block) + block.len();
         let split = match &names {
-            Some(names) => TextBlock::split(text.clone(), range, names.clone()),
+            Some(names) => TextBlock::split_reusing(text.clone(), range, names.clone(), Some(spare.clone())),
             None => TextBlock::headed(text.clone(), range),
         };
         let Some(split) = split else { return Ok(false) };
@@ -269,6 +270,34 @@ mod tests {
             assert_eq!(ids, cells(&whole, "transfer_id"), "{name}");
             assert_eq!(lines, (0..whole.height()).map(|r| whole.line(r)).collect::<Vec<_>>(), "{name}");
         }
+    }
+
+    /// Blocks let go of as soon as they are read, so that the next ones split into their
+    /// bounds' vectors, hold what the whole read holds.
+    #[test]
+    fn blocks_split_into_vectors_let_go_of_hold_the_whole_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("id,a,b\n");
+        for k in 0..500 {
+            // Rows of varying widths, so that each block's bounds differ in length.
+            text.push_str(&format!("T{k},{},{}\n", "x".repeat(k % 17), k * 7));
+        }
+        let path = file(&dir, "t.csv", text.as_bytes());
+        let whole = read_table(&path).unwrap();
+        let mut got: Vec<[String; 3]> = Vec::new();
+        let mut blocks = 0;
+        read_blocks_of(&path, 256, &mut |b, _, _| {
+            let columns = ["id", "a", "b"].map(|c| b.column(c).unwrap());
+            got.extend((0..b.height()).map(|r| columns.each_ref().map(|c| c.get(r).to_owned())));
+            blocks += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert!(blocks > 10, "{blocks} blocks");
+        let columns = ["id", "a", "b"].map(|c| whole.column(c).unwrap());
+        let want: Vec<[String; 3]> =
+            (0..whole.height()).map(|r| columns.each_ref().map(|c| c.get(r).to_owned())).collect();
+        assert_eq!(got, want);
     }
 
     #[test]

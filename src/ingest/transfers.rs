@@ -138,6 +138,8 @@ pub struct Validator<'a> {
     shape_read: bool,
     /// Per accepted row: the hash of its id, its row in `out`, and its row in the file.
     seen: Vec<(u64, u32, u32)>,
+    /// Per row of the last block, its two accounts when they were known before it.
+    known_ends: Vec<(Option<u32>, Option<u32>)>,
     /// The columns' pages asked for ahead of this pass.
     fault_ahead: Option<crate::memory::FaultAhead>,
     /// Lines of a block whose rows are not numbered by position (a file read whole by
@@ -161,6 +163,7 @@ impl<'a> Validator<'a> {
             numbered,
             shape_read: listed > 0,
             seen: Vec::new(),
+            known_ends: Vec::new(),
             fault_ahead: None,
             lines: None,
             file: String::new(),
@@ -263,21 +266,25 @@ impl<'a> Validator<'a> {
             Lookup::Absent => None,
             Lookup::AskTable => accounts.index.get(text).copied(),
         };
-        let ends: Vec<Vec<(Option<u32>, Option<u32>)>> = chunks
-            .par_iter()
-            .map(|(ok, _)| {
-                let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
-                ok.iter()
-                    .map(|p| (known(src_at.get(p.row as usize)), known(dst_at.get(p.row as usize))))
-                    .collect()
-            })
-            .collect();
+        // Into one vector kept from block to block: a fresh one a block was faulted in
+        // afresh each time (a block's rows, 16 bytes each).
+        let mut ends = std::mem::take(&mut self.known_ends);
+        ends.clear();
+        ends.resize(chunks.iter().map(|(ok, _)| ok.len()).sum(), (None, None));
+        let pieces = crate::slices::pieces_mut(&mut ends, chunks.iter().map(|(ok, _)| ok.len()));
+        chunks.par_iter().zip(pieces).for_each(|((ok, _), piece)| {
+            let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
+            for (p, end) in ok.iter().zip(piece) {
+                *end = (known(src_at.get(p.row as usize)), known(dst_at.get(p.row as usize)));
+            }
+        });
         let (mut id_at, mut src_at, mut dst_at) = (id.cursor(), src.cursor(), dst.cursor());
         let mut memo_at = memo.as_ref().map(|m| m.cursor());
         let file_row = |row: usize| u32::try_from(raw.first_row + row as u64).unwrap_or(u32::MAX);
-        for ((parsed, bad), ends) in chunks.into_iter().zip(ends) {
+        let mut ends_at = ends.iter();
+        for (parsed, bad) in chunks {
             self.rejects.extend(bad);
-            for (p, &(src_known, dst_known)) in parsed.iter().zip(&ends) {
+            for (p, &(src_known, dst_known)) in parsed.iter().zip(ends_at.by_ref()) {
                 let row = p.row as usize;
                 let at = out.time.len() as u32;
                 self.seen.push((p.id_hash, at, file_row(row)));
@@ -297,6 +304,7 @@ impl<'a> Validator<'a> {
             }
             self.checker.spare.give(parsed);
         }
+        self.known_ends = ends;
         if !self.shape_read {
             self.numbered = NumberedIds::of(&accounts.ids);
             self.shape_read = true;
