@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use crate::graph::algo::components::{cyclic_components_of, together};
-use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
+use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, Hop, SearchEnd};
 use crate::graph::FlowGraph;
 
 /// Bin of a cycle length: 2, 3, 4, 5+.
@@ -37,7 +37,7 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
             let mut hits = Vec::new();
             let end = cycles_into(
                 g,
-                start,
+                Hop::of(g, start),
                 spec,
                 &[origin],
                 |v| comp[v as usize] == comp[origin as usize],

@@ -105,8 +105,8 @@ use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
 use crate::graph::algo::stranger_loops::stranger_loops_from;
-use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
-use crate::graph::FlowGraph;
+use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, Hop, SearchEnd};
+use crate::graph::{AdjList, FlowGraph};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount, fmt_odds, seconds_to_days};
 use serde::{Deserialize, Serialize};
@@ -240,21 +240,25 @@ impl Detector for Cycle {
         // A hop carries at most a little more than the one before, and at least
         // min_retained of the first.
         let band = |first: f64, prev: f64| (first * spec.min_retained, prev * (1.0 + spec.amount_tolerance));
-        // From transfer `e`, which is at `position` in the strangers' index when it is
-        // there.
-        let from_transfer = |e: u32, position: Option<usize>| {
-            let ei = e as usize;
-            if !counts(ei) || !together(&comp, g.src[ei], g.dst[ei]) || !ctx.starts_here(g.time[ei]) {
+        // From the `k`th transfer of `origin`'s payments `out`, which is at `position` in
+        // the strangers' index when it is there. What decides whether a search starts is
+        // read from the payer's own list: the graph-wide columns, asked by transfer id,
+        // missed the cache for nearly every transfer of the dump.
+        let from_transfer = |origin: u32, out: AdjList<'_>, k: usize, position: Option<usize>| {
+            let e = out.edges[k];
+            if !channels.contains(&out.channel[k])
+                || !together(&comp, origin, out.other[k])
+                || !ctx.starts_here(out.time[k])
+            {
                 return (Vec::new(), false);
             }
-            let origin = g.src[ei];
             let home = |v: u32| comp[v as usize] == comp[origin as usize];
             let mut cycles = Vec::new();
             let mut capped = false;
-            if g.amount[ei] >= min_amount {
+            if out.amount[k] >= min_amount {
                 let mut plain = Vec::new();
                 let end = if timed {
-                    cycles_into(g, e, spec, &[origin], home, |c| plain.push(c.to_vec()))
+                    cycles_into(g, Hop::at(out, k), spec, &[origin], home, |c| plain.push(c.to_vec()))
                 } else {
                     plain_cycles_from(g, e, spec, &channels, &mut plain)
                 };
@@ -276,13 +280,13 @@ impl Detector for Cycle {
                 );
             }
             if let Some(index) = strangers.as_deref() {
-                let end = relay_cycles_from(g, e, relay, home, |c, chance| {
+                let end = relay_cycles_from(g, origin, Hop::at(out, k), relay, home, |c, chance| {
                     if kept(c, chance) {
                         cycles.push((c.to_vec(), Evidence::Timing(chance)));
                     }
                 });
                 capped |= end == SearchEnd::BudgetHit;
-                if let Some(ring) = position.and_then(|k| ring_from(g, k, rings, index)) {
+                if let Some(ring) = position.and_then(|k| ring_from(g, origin, k, rings, index)) {
                     let chance = ring_chance(g, &ring);
                     if kept(&ring, chance) {
                         cycles.push((ring, Evidence::Ring(chance)));
@@ -304,12 +308,12 @@ impl Detector for Cycle {
             .with_min_len(64)
             .flat_map_iter(|origin| {
                 let mut indexed = strangers.as_deref().map(|index| (index, index.positions(origin)));
-                g.out_list(origin)
-                    .edges
-                    .iter()
-                    .map(move |&e| {
+                let out = g.out_list(origin);
+                (0..out.len())
+                    .map(move |k| {
+                        let e = out.edges[k];
                         let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
-                        (e, from_transfer(e, position))
+                        (e, from_transfer(origin, out, k, position))
                     })
                     .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)
             })
@@ -318,30 +322,33 @@ impl Detector for Cycle {
         let mut found: Vec<(Vec<Found>, bool)> = by_transfer.into_iter().map(|(_, f)| f).collect();
         // Loops of strangers, from every one-off payment its payer rarely makes.
         if let Some(index) = strangers.as_deref() {
+            // Payer by payer, in the index's order: its payments' payees and times are read
+            // from the index itself, not from graph-wide columns by transfer id.
             found.par_extend(
-                (0..index.payments())
+                (0..g.node_count() as u32)
                     .into_par_iter()
-                    .with_min_len(1024)
-                    .map(|k| {
-                        let e = index.payment(k) as usize;
-                        let origin = g.src[e];
+                    .with_min_len(64)
+                    .flat_map_iter(|origin| index.positions(origin).map(move |k| (origin, k)))
+                    .map(|(origin, k)| {
+                        let (_, time, to) = index.payment_at(k);
                         let mut cycles = Vec::new();
-                        if !together(&comp, origin, g.dst[e]) || !ctx.starts_here(g.time[e]) {
+                        if !together(&comp, origin, to) || !ctx.starts_here(time) {
                             return (cycles, false);
                         }
                         let home = |v: u32| comp[v as usize] == comp[origin as usize];
-                        let end = stranger_loops_from(g, k, among_strangers, index, home, |c, product| {
-                            // Every payment but the closing one is a chance below the gate, and
-                            // the closing one had to land on the origin, which strangers pay as
-                            // often as it is popular.
-                            let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
-                            let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
-                            let chance =
-                                product_chance(product, c.len(), gated) * popularity(g, origin, &members);
-                            if kept(c, chance) {
-                                cycles.push((c.to_vec(), Evidence::Strangers(chance)));
-                            }
-                        });
+                        let end =
+                            stranger_loops_from(g, origin, k, among_strangers, index, home, |c, product| {
+                                // Every payment but the closing one is a chance below the gate, and
+                                // the closing one had to land on the origin, which strangers pay as
+                                // often as it is popular.
+                                let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
+                                let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
+                                let chance =
+                                    product_chance(product, c.len(), gated) * popularity(g, origin, &members);
+                                if kept(c, chance) {
+                                    cycles.push((c.to_vec(), Evidence::Strangers(chance)));
+                                }
+                            });
                         (cycles, end == SearchEnd::BudgetHit)
                     })
                     .filter(|(cycles, capped)| !cycles.is_empty() || *capped),

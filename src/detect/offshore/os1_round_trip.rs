@@ -55,7 +55,7 @@ use crate::config::Config;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::components::{cyclic_components, together};
 use crate::graph::algo::reciprocity::two_way_parties;
-use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, SearchEnd};
+use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, Hop, SearchEnd};
 use crate::graph::controllers::GroupMembers;
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
@@ -221,7 +221,7 @@ fn search_start(
     let mut cycles: Vec<Vec<u32>> = Vec::new();
     let end = cycles_into(
         g,
-        start,
+        Hop::of(g, start),
         spec,
         members.of(group),
         |v| together(on_cycle, g.accounts.controller[v as usize], group),

@@ -19,7 +19,7 @@
 //!
 //! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 
-use crate::graph::algo::temporal_cycles::SearchEnd;
+use crate::graph::algo::temporal_cycles::{Hop, SearchEnd};
 use crate::graph::FlowGraph;
 
 /// Constraints of the search.
@@ -56,27 +56,28 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
 /// hops' chances), following no transfer to an account for which `may_return` is false.
 pub fn relay_cycles_from(
     g: &FlowGraph,
-    start: u32,
+    origin: u32,
+    start: Hop,
     spec: RelaySpec,
     may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32], f64),
 ) -> SearchEnd {
-    let s = start as usize;
-    if g.src[s] == g.dst[s] || spec.max_hops < 2 {
+    debug_assert_eq!(g.src[start.edge as usize], origin, "the start is not the origin's");
+    if origin == start.to || spec.max_hops < 2 {
         return SearchEnd::Complete;
     }
     let mut search = Search {
         g,
         spec,
-        origin: g.src[s],
+        origin,
         may_return,
         visit,
-        path: vec![start],
-        nodes: vec![g.dst[s]],
-        deadline: g.time[s].saturating_add(spec.window),
+        path: vec![start.edge],
+        nodes: vec![start.to],
+        deadline: start.time.saturating_add(spec.window),
         spent: 0,
     };
-    if search.extend(1.0, start, g.dst[s], g.time[s]) {
+    if search.extend(1.0, start.edge, start.to, start.time) {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
@@ -170,7 +171,8 @@ mod tests {
         let mut out = BTreeMap::new();
         let end = relay_cycles_from(
             g,
-            start,
+            g.src[start as usize],
+            Hop::of(g, start),
             spec,
             |_| true,
             |p, c| {

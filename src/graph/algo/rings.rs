@@ -45,17 +45,18 @@ pub struct RingSpec {
 /// so callers need not deduplicate.
 pub fn ring_from(
     g: &FlowGraph,
+    origin: u32,
     position: usize,
     spec: RingSpec,
     index: &StrangerPayments,
 ) -> Option<Vec<u32>> {
-    let start = index.payment(position);
-    let s = start as usize;
-    let (origin, t0) = (g.src[s], g.time[s]);
+    // Read from the index, beside the payer's other payments, not from the graph's
+    // columns by transfer id.
+    let (start, t0, mut at) = index.payment_at(position);
+    debug_assert_eq!(g.src[start as usize], origin, "the payment is not the origin's");
     let mut last = position;
     let mut ring = vec![start];
     let mut members = vec![origin];
-    let mut at = g.dst[s];
     while at != origin {
         if ring.len() >= spec.max_hops || members.contains(&at) {
             return None;
@@ -107,11 +108,16 @@ mod tests {
 
     const SPEC: RingSpec = RingSpec { span: 30 * D, min_hops: 3, max_hops: 10 };
 
+    /// Who made the payment at `position` of `index`.
+    fn payer(g: &FlowGraph, index: &StrangerPayments, position: usize) -> u32 {
+        g.src[index.payment(position) as usize]
+    }
+
     /// Every ring of `t`'s dump under `SPEC`.
     fn rings(t: &Tiny) -> Vec<Vec<u32>> {
         let g = t.graph();
         let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
-        (0..index.payments()).filter_map(|k| ring_from(&g, k, SPEC, &index)).collect()
+        (0..index.payments()).filter_map(|k| ring_from(&g, payer(&g, &index, k), k, SPEC, &index)).collect()
     }
 
     /// M0 -> M1 on day 10, M1 -> M2 on day 11, M2 -> M0 at `closing`, and `extra`
@@ -179,7 +185,9 @@ mod tests {
                 .filter(|&k| {
                     t.dump.accounts.ids[g.src[index.payment(k) as usize] as usize].starts_with(prefix)
                 })
-                .filter_map(|k| ring_from(&g, k, RingSpec { span: 5 * D, ..SPEC }, &index))
+                .filter_map(|k| {
+                    ring_from(&g, payer(&g, &index, k), k, RingSpec { span: 5 * D, ..SPEC }, &index)
+                })
                 .collect()
         };
         let quiet = rings("M");

@@ -177,6 +177,12 @@ impl StrangerPayments {
         self.entries[position].edge
     }
 
+    /// The payment at `position` as (transfer, time, payee).
+    pub fn payment_at(&self, position: usize) -> (u32, i64, u32) {
+        let x = &self.entries[position];
+        (x.edge, x.time, x.to)
+    }
+
     /// Whether transfer `e` is in the index.
     fn holds(&self, e: u32) -> bool {
         self.indexed.contains(e as usize)
@@ -400,25 +406,29 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
 /// following no payment to an account for which `may_return` is false.
 pub fn stranger_loops_from(
     g: &FlowGraph,
+    origin: u32,
     position: usize,
     spec: RelaySpec,
     index: &StrangerPayments,
     may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32], f64),
 ) -> SearchEnd {
-    let start = index.entries[position].edge;
-    let s = start as usize;
+    let Entry { edge: start, time: opened, share, to: first_payee, .. } = index.entries[position];
     // The first payment too is one its payer rarely makes: its size share is a chance.
-    let opening = f64::from(index.entries[position].share);
-    if g.src[s] == g.dst[s] || spec.max_hops < 2 || opening > spec.max_hop_chance {
+    let opening = f64::from(share);
+    if spec.max_hops < 2 || opening > spec.max_hop_chance {
+        return SearchEnd::Complete;
+    }
+    debug_assert_eq!(g.src[start as usize], origin, "the payment is not the origin's");
+    if origin == first_payee {
         return SearchEnd::Complete;
     }
     // The one-off payments that could close the loop: to the origin, after the start,
     // before the deadline. Without one there is no loop to look for; the list of them
     // is only made once a path is long enough to close.
-    let (origin, deadline) = (g.src[s], g.time[s].saturating_add(spec.window));
+    let deadline = opened.saturating_add(spec.window);
     let incoming = g.in_list(origin);
-    let from = incoming.time.partition_point(|&t| t < g.time[s]);
+    let from = incoming.time.partition_point(|&t| t < opened);
     let to = incoming.time.partition_point(|&t| t <= deadline).max(from);
     // No relay after the last of them can be closed in time.
     let Some(last_close) = (from..to).rev().find(|&k| index.holds(incoming.edges[k])) else {
@@ -435,7 +445,7 @@ pub fn stranger_loops_from(
         may_return,
         visit,
         path: vec![start],
-        nodes: vec![g.dst[s]],
+        nodes: vec![first_payee],
         deadline,
         spent: 0,
     };
@@ -565,6 +575,7 @@ mod tests {
         if let Some(position) = (0..index.payments()).find(|&k| index.payment(k) == start) {
             let end = stranger_loops_from(
                 g,
+                g.src[start as usize],
                 position,
                 spec,
                 &index,

@@ -8,7 +8,7 @@
 //! Published bounded-length cycle algorithms have been shown to miss cycles, so this
 //! search is checked against brute-force enumeration on random graphs in the tests.
 
-use crate::graph::FlowGraph;
+use crate::graph::{AdjList, FlowGraph};
 
 /// Constraints of the search.
 #[derive(Debug, Clone, Copy)]
@@ -53,12 +53,29 @@ struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> {
 
 /// A transfer on the path, with what the search reads of it: passed down from the list
 /// it was found in, since looking it up again by edge id waits on memory at every step.
-#[derive(Debug, Clone, Copy)]
-struct Hop {
-    edge: u32,
-    time: i64,
-    amount: f64,
-    to: u32,
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hop {
+    /// The transfer.
+    pub edge: u32,
+    /// When it was made.
+    pub time: i64,
+    /// Its amount (base currency).
+    pub amount: f64,
+    /// Its receiver.
+    pub to: u32,
+}
+
+impl Hop {
+    /// Transfer `e`, read from the graph's columns by edge id.
+    pub fn of(g: &FlowGraph, e: u32) -> Hop {
+        let i = e as usize;
+        Hop { edge: e, time: g.time[i], amount: g.amount[i], to: g.dst[i] }
+    }
+
+    /// The `k`th transfer of an account's outgoing `list`, read from the list itself.
+    pub fn at(list: AdjList<'_>, k: usize) -> Hop {
+        Hop { edge: list.edges[k], time: list.time[k], amount: list.amount[k], to: list.other[k] }
+    }
 }
 
 /// Visits every cycle starting with edge `start` (see module docs) whose closing set is
@@ -73,7 +90,7 @@ struct Hop {
 /// that stops at the budget finds at least those it found searching to the window's end).
 pub fn cycles_into(
     g: &FlowGraph,
-    start: u32,
+    start: Hop,
     spec: CycleSpec,
     closers: &[u32],
     may_return: impl Fn(u32) -> bool,
@@ -88,14 +105,13 @@ pub fn cycles_into(
 }
 
 /// When the last transfer into `closers` that could close a cycle from `start` was made.
-fn last_close(g: &FlowGraph, start: u32, spec: CycleSpec, closers: &[u32]) -> Option<i64> {
-    let s = start as usize;
-    let (after, deadline) = (g.time[s], g.time[s].saturating_add(spec.window));
-    let floor = g.amount[s] * spec.min_retained;
+fn last_close(g: &FlowGraph, start: Hop, spec: CycleSpec, closers: &[u32]) -> Option<i64> {
+    let (after, deadline) = (start.time, start.time.saturating_add(spec.window));
+    let floor = start.amount * spec.min_retained;
     let growth =
         (1.0 + spec.amount_tolerance).powi(spec.max_hops.saturating_sub(1).min(i32::MAX as usize) as i32);
     // Without a bound on growth (0 times infinity is no number), any amount may close.
-    let ceiling = if growth.is_finite() { g.amount[s] * growth } else { f64::INFINITY };
+    let ceiling = if growth.is_finite() { start.amount * growth } else { f64::INFINITY };
     let could_close = |amount: f64| amount >= floor && amount <= ceiling;
     closers
         .iter()
@@ -115,15 +131,14 @@ fn last_close(g: &FlowGraph, start: u32, spec: CycleSpec, closers: &[u32]) -> Op
 /// Every cycle from `start` whose hops all come by `deadline`.
 fn search(
     g: &FlowGraph,
-    start: u32,
+    start: Hop,
     spec: CycleSpec,
     deadline: i64,
     closes: impl Fn(u32) -> bool,
     may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32]),
 ) -> SearchEnd {
-    let s = start as usize;
-    if closes(g.dst[s]) || spec.max_hops < 2 {
+    if closes(start.to) || spec.max_hops < 2 {
         return SearchEnd::Complete;
     }
     let mut search = Search {
@@ -132,13 +147,13 @@ fn search(
         closes,
         may_return,
         visit,
-        path: vec![start],
-        nodes: vec![g.dst[s]],
+        path: vec![start.edge],
+        nodes: vec![start.to],
         deadline,
-        floor: g.amount[s] * spec.min_retained,
+        floor: start.amount * spec.min_retained,
         spent: 0,
     };
-    if search.extend(Hop { edge: start, time: g.time[s], amount: g.amount[s], to: g.dst[s] }) {
+    if search.extend(start) {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
@@ -243,7 +258,7 @@ mod tests {
         let mut out = BTreeSet::new();
         let end = search(
             g,
-            start,
+            Hop::of(g, start),
             spec,
             g.time[start as usize] + spec.window,
             group,
@@ -306,7 +321,7 @@ mod tests {
                 let comp = crate::graph::algo::components::cyclic_components(g.node_count(), pairs);
                 let home = |v: u32| v == origin;
                 let mut pruned = BTreeSet::new();
-                search(&g, start, spec(max_hops), g.time[start as usize] + spec(max_hops).window, home, |v| comp[v as usize] == comp[origin as usize] && comp[v as usize] != u32::MAX, |p| {
+                search(&g, Hop::of(&g, start), spec(max_hops), g.time[start as usize] + spec(max_hops).window, home, |v| comp[v as usize] == comp[origin as usize] && comp[v as usize] != u32::MAX, |p| {
                     pruned.insert(p.to_vec());
                 });
                 prop_assert_eq!(pruned, brute(&g, start, spec(max_hops), &home));
@@ -315,7 +330,7 @@ mod tests {
                 let members: Vec<u32> = (0..g.node_count() as u32).filter(|&v| group(v)).collect();
                 for s in [spec(max_hops), CycleSpec { min_retained: 0.0, amount_tolerance: f64::INFINITY, ..spec(max_hops) }] {
                     let mut closed_by = BTreeSet::new();
-                    let end = cycles_into(&g, start, s, &members, |_| true, |p| {
+                    let end = cycles_into(&g, Hop::of(&g, start), s, &members, |_| true, |p| {
                         closed_by.insert(p.to_vec());
                     });
                     prop_assert_eq!(end, SearchEnd::Complete);
