@@ -110,7 +110,7 @@ mod tests {
 
     /// Who made the payment at `position` of `index`.
     fn payer(g: &FlowGraph, index: &StrangerPayments, position: usize) -> u32 {
-        g.src[index.payment(position) as usize]
+        g.src[index.payment_at(position).0 as usize]
     }
 
     /// Every ring of `t`'s dump under `SPEC`.
@@ -183,7 +183,7 @@ mod tests {
         let rings = |prefix: &str| -> Vec<Vec<u32>> {
             (0..index.payments())
                 .filter(|&k| {
-                    t.dump.accounts.ids[g.src[index.payment(k) as usize] as usize].starts_with(prefix)
+                    t.dump.accounts.ids[g.src[index.payment_at(k).0 as usize] as usize].starts_with(prefix)
                 })
                 .filter_map(|k| {
                     ring_from(&g, payer(&g, &index, k), k, RingSpec { span: 5 * D, ..SPEC }, &index)

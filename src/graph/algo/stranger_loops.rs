@@ -172,11 +172,6 @@ impl StrangerPayments {
         self.entries.len()
     }
 
-    /// The payment at `position`.
-    pub fn payment(&self, position: usize) -> u32 {
-        self.entries[position].edge
-    }
-
     /// The payment at `position` as (transfer, time, payee).
     pub fn payment_at(&self, position: usize) -> (u32, i64, u32) {
         let x = &self.entries[position];
@@ -572,7 +567,7 @@ mod tests {
         let one_off = OneOffPayments::of(g);
         let index = StrangerPayments::index(g, &one_off, |_| true);
         let mut out = BTreeMap::new();
-        if let Some(position) = (0..index.payments()).find(|&k| index.payment(k) == start) {
+        if let Some(position) = (0..index.payments()).find(|&k| index.payment_at(k).0 == start) {
             let end = stranger_loops_from(
                 g,
                 g.src[start as usize],
@@ -790,12 +785,12 @@ mod tests {
             let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
             prop_assume!(index.payments() > 0);
             let position = pick % index.payments();
-            let paid = index.payment(position) as usize;
+            let paid = index.payment_at(position).0 as usize;
             let (from, to) = (g.time[paid] - back * D, g.time[paid] + ahead * D);
             let got: Vec<(usize, u32, i64, u32)> = index.onward_between(position, from, to).collect();
             let want: Vec<(usize, u32, i64, u32)> = index
                 .positions(g.dst[paid])
-                .map(|k| (k, index.payment(k)))
+                .map(|k| (k, index.payment_at(k).0))
                 .map(|(k, e)| (k, e, g.time[e as usize], g.dst[e as usize]))
                 .filter(|&(_, _, time, _)| (from..=to).contains(&time))
                 .collect();
