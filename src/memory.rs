@@ -76,7 +76,7 @@ impl FaultAhead {
         #[cfg(target_os = "linux")]
         {
             let (send, receive) = std::sync::mpsc::channel::<Vec<usize>>();
-            let populate = move || {
+            let keep_ahead = move || {
                 let leads: Vec<usize> =
                     ranges.iter().map(|r| (r.len() as f64 * lead.clamp(0.0, 1.0)) as usize).collect();
                 let mut done: Vec<usize> = ranges.iter().map(|r| r.start).collect();
@@ -95,7 +95,7 @@ impl FaultAhead {
                 }
             };
             // Without a thread, the filling thread faults the pages in itself, as before.
-            let started = std::thread::Builder::new().name("fault-in".into()).spawn(populate).is_ok();
+            let started = std::thread::Builder::new().name("fault-in".into()).spawn(keep_ahead).is_ok();
             FaultAhead { filled: started.then_some(send) }
         }
         #[cfg(not(target_os = "linux"))]

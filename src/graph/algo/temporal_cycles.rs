@@ -53,7 +53,7 @@ struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> {
 
 /// A transfer on the path, with what the search reads of it: passed down from the list
 /// it was found in, since looking it up again by edge id waits on memory at every step.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Hop {
     /// The transfer.
     pub edge: u32,
