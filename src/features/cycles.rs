@@ -28,26 +28,31 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
     // Every cycle lies inside one strongly connected component: start only inside one
     // and never leave the origin's.
     let comp = cyclic_components_of(g, |_| true);
-    let found: Vec<(Vec<(u32, usize)>, bool)> = (0..g.edge_count() as u32)
+    // Origin by origin, each search's first transfer read from the origin's own list
+    // (what a search reads of it, and where it goes on from there), not by edge id. The
+    // counts add up the same in any order.
+    let found: Vec<(Vec<(u32, usize)>, bool)> = (0..g.node_count() as u32)
         .into_par_iter()
-        .with_min_len(256)
-        .filter(|&start| together(&comp, g.src[start as usize], g.dst[start as usize]))
-        .filter_map(|start| {
-            let origin = g.src[start as usize];
-            let mut hits = Vec::new();
-            let end = cycles_into(
-                g,
-                Hop::of(g, start),
-                spec,
-                &[origin],
-                |v| comp[v as usize] == comp[origin as usize],
-                |path| {
-                    let b = bin(path.len());
-                    hits.extend(path.iter().map(|&e| (e, b)));
-                },
-            );
-            let capped = end == SearchEnd::BudgetHit;
-            (capped || !hits.is_empty()).then_some((hits, capped))
+        .with_min_len(64)
+        .flat_map_iter(|origin| {
+            let out = g.out_list(origin);
+            let comp = &comp;
+            (0..out.len()).filter(move |&k| together(comp, origin, out.other[k])).filter_map(move |k| {
+                let mut hits = Vec::new();
+                let end = cycles_into(
+                    g,
+                    Hop::out_of(g, origin, out, k),
+                    spec,
+                    &[origin],
+                    |v| comp[v as usize] == comp[origin as usize],
+                    |path| {
+                        let b = bin(path.len());
+                        hits.extend(path.iter().map(|&e| (e, b)));
+                    },
+                );
+                let capped = end == SearchEnd::BudgetHit;
+                (capped || !hits.is_empty()).then_some((hits, capped))
+            })
         })
         .collect();
     let m = g.edge_count();

@@ -63,6 +63,17 @@ pub struct AdjList<'a> {
     pub channel: &'a [Channel],
 }
 
+/// An account's outgoing transfers from where a transfer it received goes on
+/// ([`FlowGraph::onward_from`]), with where each of theirs goes on in turn.
+#[derive(Debug, Clone, Copy)]
+pub struct OnwardList<'a> {
+    /// The transfers.
+    pub list: AdjList<'a>,
+    /// Per transfer, where its receiver's onward list starts (for
+    /// [`FlowGraph::onward_from`]).
+    pub starts: &'a [u32],
+}
+
 impl<'a> AdjList<'a> {
     /// The transfers with edge id <= `upto` and time >= `from`.
     pub fn window(self, upto: u32, from: i64) -> AdjList<'a> {
@@ -139,8 +150,8 @@ pub struct FlowGraph {
     pub accounts: AccountAttrs,
     /// The dump's amount distribution and activity, against which floors are stated.
     pub scale: Scale,
-    /// Per edge, the position in `out_*` of its receiver's first outgoing transfer at or
-    /// after it: built on first use, see [`FlowGraph::onward`].
+    /// Per entry of `out_*`, the position in `out_*` of its receiver's first outgoing
+    /// transfer at or after it: built on first use, see [`FlowGraph::onward_from`].
     onward: std::sync::OnceLock<Vec<u32>>,
     /// Counts over the whole dump, which a graph of one time part of it
     /// ([`FlowGraph::time_part`]) shares with the whole dump's graph.
@@ -602,30 +613,62 @@ impl FlowGraph {
 
     /// The receiver of `e`'s outgoing transfers at or after `e`'s time (a transfer with
     /// the same timestamp may have come after), to the end of its list: where a path
-    /// through `e` goes on. Searches that follow money take this at every step; the
-    /// positions are found once for the whole graph, by one merge of each account's
-    /// incoming and outgoing lists, rather than by two binary searches per step.
+    /// through `e` goes on. A search that follows money step by step reads
+    /// [`FlowGraph::onward_from`] instead, which finds no position by edge id.
     pub fn onward(&self, e: u32) -> AdjList<'_> {
-        self.onward_to(e, self.dst[e as usize])
+        self.onward_from(self.onward_start_of(e), self.dst[e as usize]).list
     }
 
-    /// [`FlowGraph::onward`] for a caller that already knows `e`'s receiver `v`.
-    pub fn onward_to(&self, e: u32, v: u32) -> AdjList<'_> {
-        debug_assert_eq!(self.dst[e as usize], v);
-        let starts = self.onward.get_or_init(|| self.onward_positions());
-        let v = v as usize;
-        let r = starts[e as usize] as usize..self.out_offsets[v + 1] as usize;
-        AdjList {
-            edges: &self.out_edges[r.clone()],
-            time: &self.out_time[r.clone()],
-            amount: &self.out_amount[r.clone()],
-            other: &self.out_dst[r.clone()],
-            channel: &self.out_channel[r],
+    /// The position in `out_*` of `v`'s `k`th outgoing transfer.
+    pub fn out_position(&self, v: u32, k: usize) -> u32 {
+        self.out_offsets[v as usize] + k as u32
+    }
+
+    /// Where the onward list (see [`FlowGraph::onward`]) of transfer `e` starts in
+    /// `out_*`, found in its receiver's list by time: for a search's first transfer,
+    /// known by edge id. The list searched is the one the search reads next.
+    pub fn onward_start_of(&self, e: u32) -> u32 {
+        let (v, at) = (self.dst[e as usize], self.time[e as usize]);
+        self.out_position(v, self.out_list(v).time.partition_point(|&t| t < at))
+    }
+
+    /// Where the onward list (see [`FlowGraph::onward`]) of the transfer at position `p`
+    /// of `out_*` starts in `out_*`.
+    pub fn onward_start(&self, p: u32) -> u32 {
+        self.onward_starts()[p as usize]
+    }
+
+    /// `v`'s outgoing transfers from position `from` of `out_*` on, `from` being where
+    /// the onward list of a transfer `v` received starts ([`FlowGraph::onward_start`]),
+    /// with where each of theirs starts beside them. A search that follows money takes
+    /// this at every step: the next step's start is read beside the transfer it follows,
+    /// where a table by edge id missed the cache at every step before the list itself
+    /// could be read.
+    pub fn onward_from(&self, from: u32, v: u32) -> OnwardList<'_> {
+        let starts = self.onward_starts();
+        let r = from as usize..self.out_offsets[v as usize + 1] as usize;
+        OnwardList {
+            list: AdjList {
+                edges: &self.out_edges[r.clone()],
+                time: &self.out_time[r.clone()],
+                amount: &self.out_amount[r.clone()],
+                other: &self.out_dst[r.clone()],
+                channel: &self.out_channel[r.clone()],
+            },
+            starts: &starts[r],
         }
     }
 
-    /// For [`FlowGraph::onward`]: each account's incoming and outgoing lists are both in
-    /// time order, so one pass over the two places every receipt.
+    /// Per entry of `out_*`, where its onward list starts: built on first use.
+    fn onward_starts(&self) -> &[u32] {
+        self.onward.get_or_init(|| {
+            let by_edge = self.onward_positions();
+            self.out_edges.par_iter().with_min_len(4096).map(|&e| by_edge[e as usize]).collect()
+        })
+    }
+
+    /// For [`FlowGraph::onward_starts`], per edge: each account's incoming and outgoing
+    /// lists are both in time order, so one pass over the two places every receipt.
     fn onward_positions(&self) -> Vec<u32> {
         use std::sync::atomic::{AtomicU32, Ordering};
         let starts: Vec<AtomicU32> = (0..self.edge_count()).map(|_| AtomicU32::new(0)).collect();
@@ -866,6 +909,17 @@ mod tests {
                 for k in 0..got.len() {
                     let o = got.edges[k] as usize;
                     prop_assert_eq!((got.time[k], got.amount[k], got.other[k]), (g.time[o], g.amount[o], g.dst[o]));
+                }
+                // Read step by step, from positions alone: the same lists, each entry
+                // carrying where its own receiver goes on.
+                let sender = g.src[e as usize];
+                let k = g.out_list(sender).edges.iter().position(|&o| o == e).unwrap();
+                let at = g.onward_start(g.out_position(sender, k));
+                prop_assert_eq!(at, g.onward_start_of(e));
+                let step = g.onward_from(at, g.dst[e as usize]);
+                prop_assert_eq!(step.list.edges, want.as_slice());
+                for (k, &o) in step.list.edges.iter().enumerate() {
+                    prop_assert_eq!(step.starts[k], g.onward_start_of(o));
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! account passes on most of what it received, soon. OS2 follows shells; the random
 //! walk-through motif follows private accounts.
 
-use crate::graph::FlowGraph;
+use crate::graph::{FlowGraph, OnwardList};
 use crate::lookback::{Anchor, PartRule};
 
 /// The most a hop may carry, as a multiple of what its account received: money passed
@@ -52,7 +52,9 @@ impl Search<'_> {
         countries.len() >= self.spec.min_jurisdictions
     }
 
-    fn extend(&mut self) {
+    /// Goes on from the path's last transfer, whose receiver's payments go on from
+    /// `onward` ([`FlowGraph::onward_from`]).
+    fn extend(&mut self, onward: u32) {
         let g = self.g;
         if self.valid() && self.best.as_ref().is_none_or(|b| self.path.len() > b.len()) {
             self.best = Some(self.path.clone());
@@ -64,7 +66,7 @@ impl Search<'_> {
         }
         let delay = self.spec.max_hop_delay;
         let (at_time, until) = (g.time[last], g.time[last] + delay);
-        let next = g.onward(last as u32);
+        let OnwardList { list: next, starts } = g.onward_from(onward, at);
         let received = g.amount[last];
         // Strictly later than the receipt, within the delay.
         let later =
@@ -81,7 +83,7 @@ impl Search<'_> {
                 continue;
             }
             self.path.push(e);
-            self.extend();
+            self.extend(starts[k]);
             self.path.pop();
         }
     }
@@ -123,6 +125,6 @@ pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32)
         }
     }
     let mut search = Search { g, spec, shell: through, path: vec![start], best: None, spent: 0 };
-    search.extend();
+    search.extend(g.onward_start_of(start));
     (search.best, search.spent > spec.search_budget)
 }

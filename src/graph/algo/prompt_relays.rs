@@ -20,7 +20,7 @@
 //! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 
 use crate::graph::algo::temporal_cycles::{Hop, SearchEnd};
-use crate::graph::FlowGraph;
+use crate::graph::{FlowGraph, OnwardList};
 
 /// Constraints of the search.
 #[derive(Debug, Clone, Copy)]
@@ -77,7 +77,7 @@ pub fn relay_cycles_from(
         deadline: start.time.saturating_add(spec.window),
         spent: 0,
     };
-    if search.extend(1.0, start.edge, start.to, start.time) {
+    if search.extend(1.0, start) {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
@@ -85,10 +85,11 @@ pub fn relay_cycles_from(
 }
 
 impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
-    /// Goes on from the path's last transfer `last`, received by `at` at `received`
-    /// (passed down from the list it was found in rather than looked up again by edge
-    /// id, which waits on memory at every step). Returns false when the budget ran out.
-    fn extend(&mut self, chance: f64, last: u32, at: u32, received: i64) -> bool {
+    /// Goes on from the path's last transfer `last` (passed down from the list it was
+    /// found in rather than looked up again by edge id, which waits on memory at every
+    /// step). Returns false when the budget ran out.
+    fn extend(&mut self, chance: f64, last: Hop) -> bool {
+        let (at, received) = (last.to, last.time);
         let g = self.g;
         let sent = g.sent_over_dump(at);
         if sent == 0 || g.scale.chance_within(sent, 0) > self.spec.max_hop_chance {
@@ -98,10 +99,11 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let slowest = g.scale.longest_within(sent, self.spec.max_hop_chance);
         let until = self.deadline.min(received.saturating_add(slowest).saturating_add(1));
         // From `received` itself: a transfer with the same timestamp may have come after.
-        let next = g.onward_to(last, at);
+        let OnwardList { list: next, starts } = g.onward_from(last.onward, at);
         let mut k = 0;
         while k < next.len() && next.time[k] <= until {
             let (e, to, time) = (next.edges[k], next.other[k], next.time[k]);
+            let step = Hop { edge: e, time, amount: next.amount[k], to, onward: starts[k] };
             let hop = g.scale.chance_within(sent, time - received);
             k += 1;
             self.spent += 1;
@@ -127,7 +129,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             }
             self.path.push(e);
             self.nodes.push(to);
-            let ok = self.extend(chance * hop, e, to, time);
+            let ok = self.extend(chance * hop, step);
             self.nodes.pop();
             self.path.pop();
             if !ok {

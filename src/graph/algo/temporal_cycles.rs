@@ -8,7 +8,7 @@
 //! Published bounded-length cycle algorithms have been shown to miss cycles, so this
 //! search is checked against brute-force enumeration on random graphs in the tests.
 
-use crate::graph::{AdjList, FlowGraph};
+use crate::graph::{AdjList, FlowGraph, OnwardList};
 
 /// Constraints of the search.
 #[derive(Debug, Clone, Copy)]
@@ -63,18 +63,27 @@ pub struct Hop {
     pub amount: f64,
     /// Its receiver.
     pub to: u32,
+    /// Where its receiver's payments go on from it ([`FlowGraph::onward_from`]).
+    pub onward: u32,
 }
 
 impl Hop {
     /// Transfer `e`, read from the graph's columns by edge id.
     pub fn of(g: &FlowGraph, e: u32) -> Hop {
         let i = e as usize;
-        Hop { edge: e, time: g.time[i], amount: g.amount[i], to: g.dst[i] }
+        Hop { edge: e, time: g.time[i], amount: g.amount[i], to: g.dst[i], onward: g.onward_start_of(e) }
     }
 
-    /// The `k`th transfer of an account's outgoing `list`, read from the list itself.
-    pub fn at(list: AdjList<'_>, k: usize) -> Hop {
-        Hop { edge: list.edges[k], time: list.time[k], amount: list.amount[k], to: list.other[k] }
+    /// The `k`th transfer of `v`'s outgoing list `out` (`g.out_list(v)`), read from the
+    /// list itself.
+    pub fn out_of(g: &FlowGraph, v: u32, out: AdjList<'_>, k: usize) -> Hop {
+        Hop {
+            edge: out.edges[k],
+            time: out.time[k],
+            amount: out.amount[k],
+            to: out.other[k],
+            onward: g.onward_start(g.out_position(v, k)),
+        }
     }
 }
 
@@ -166,8 +175,8 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
         let g = self.g;
         let ceiling = last.amount * (1.0 + self.spec.amount_tolerance);
         let received = last.time;
-        let next = g.onward_to(last.edge, last.to);
-        for k in 0..next.len() {
+        let OnwardList { list: next, starts } = g.onward_from(last.onward, last.to);
+        for (k, &onward) in starts.iter().enumerate() {
             // Strictly later than the receipt, until the deadline.
             if next.time[k] > self.deadline {
                 break;
@@ -197,7 +206,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
             }
             self.path.push(e);
             self.nodes.push(to);
-            let ok = self.extend(Hop { edge: e, time: next.time[k], amount, to });
+            let ok = self.extend(Hop { edge: e, time: next.time[k], amount, to, onward });
             self.nodes.pop();
             self.path.pop();
             if !ok {
