@@ -607,10 +607,15 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
         {
             continue;
         }
-        let next = g.out_after(w, t1, t1 + horizon);
+        // `w`'s payments strictly after it was paid, up to the horizon: where they start
+        // is read beside the payment to `w`, not searched for in `w`'s list.
+        let next = g.onward_from(g.onward_start(g.out_position(u, k)), w).list;
         for j in 0..next.len() {
             let (e2, a2, v, t2) = (next.edges[j], next.amount[j], next.other[j], next.time[j]);
-            if v == u || v == w || !counts(next.channel[j], w, v) {
+            if t2 > t1 + horizon {
+                break;
+            }
+            if t2 == t1 || v == u || v == w || !counts(next.channel[j], w, v) {
                 continue;
             }
             let path = Path { v, w, e1, e2, held: t2 - t1 };
