@@ -620,7 +620,7 @@ impl FlowGraph {
     }
 
     /// The position in `out_*` of `v`'s `k`th outgoing transfer.
-    pub fn out_position(&self, v: u32, k: usize) -> u32 {
+    fn out_position(&self, v: u32, k: usize) -> u32 {
         self.out_offsets[v as usize] + k as u32
     }
 
@@ -632,10 +632,10 @@ impl FlowGraph {
         self.out_position(v, self.out_list(v).time.partition_point(|&t| t < at))
     }
 
-    /// Where the onward list (see [`FlowGraph::onward`]) of the transfer at position `p`
-    /// of `out_*` starts in `out_*`.
-    pub fn onward_start(&self, p: u32) -> u32 {
-        self.onward_starts()[p as usize]
+    /// Where the onward list (see [`FlowGraph::onward`]) of `v`'s `k`th outgoing
+    /// transfer starts in `out_*`.
+    pub fn onward_start(&self, v: u32, k: usize) -> u32 {
+        self.onward_starts()[self.out_position(v, k) as usize]
     }
 
     /// `v`'s outgoing transfers from position `from` of `out_*` on, `from` being where
@@ -914,7 +914,7 @@ mod tests {
                 // carrying where its own receiver goes on.
                 let sender = g.src[e as usize];
                 let k = g.out_list(sender).edges.iter().position(|&o| o == e).unwrap();
-                let at = g.onward_start(g.out_position(sender, k));
+                let at = g.onward_start(sender, k);
                 prop_assert_eq!(at, g.onward_start_of(e));
                 let step = g.onward_from(at, g.dst[e as usize]);
                 prop_assert_eq!(step.list.edges, want.as_slice());

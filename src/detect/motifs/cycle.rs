@@ -253,13 +253,15 @@ impl Detector for Cycle {
                 return (Vec::new(), false);
             }
             let home = |v: u32| comp[v as usize] == comp[origin as usize];
-            let start = Hop::out_of(g, origin, out, k);
+            // Read only by the searches that follow money (its onward start is built on
+            // first use, and a dump without times follows none).
+            let start = || Hop::out_of(g, origin, out, k);
             let mut cycles = Vec::new();
             let mut capped = false;
             if out.amount[k] >= min_amount {
                 let mut plain = Vec::new();
                 let end = if timed {
-                    cycles_into(g, start, spec, &[origin], home, |c| plain.push(c.to_vec()))
+                    cycles_into(g, start(), spec, &[origin], home, |c| plain.push(c.to_vec()))
                 } else {
                     plain_cycles_from(g, e, spec, &channels, &mut plain)
                 };
@@ -281,7 +283,7 @@ impl Detector for Cycle {
                 );
             }
             if let Some(index) = strangers.as_deref() {
-                let end = relay_cycles_from(g, origin, start, relay, home, |c, chance| {
+                let end = relay_cycles_from(g, origin, start(), relay, home, |c, chance| {
                     if kept(c, chance) {
                         cycles.push((c.to_vec(), Evidence::Timing(chance)));
                     }

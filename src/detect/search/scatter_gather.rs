@@ -609,7 +609,7 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
         }
         // `w`'s payments strictly after it was paid, up to the horizon: where they start
         // is read beside the payment to `w`, not searched for in `w`'s list.
-        let next = g.onward_from(g.onward_start(g.out_position(u, k)), w).list;
+        let next = g.onward_from(g.onward_start(u, k), w).list;
         for j in 0..next.len() {
             let (e2, a2, v, t2) = (next.edges[j], next.amount[j], next.other[j], next.time[j]);
             if t2 > t1 + horizon {

@@ -82,7 +82,7 @@ impl Hop {
             time: out.time[k],
             amount: out.amount[k],
             to: out.other[k],
-            onward: g.onward_start(g.out_position(v, k)),
+            onward: g.onward_start(v, k),
         }
     }
 }
