@@ -10,9 +10,11 @@ use rayon::prelude::*;
 
 use crate::features::Values;
 use crate::graph::{AdjList, FlowGraph};
+use crate::slices::pieces_mut;
 
-/// One account's contributions: (edge, its nine sender- or receiver-side values).
-type Side = Vec<(u32, [f64; 9])>;
+/// Values per transfer of one side (sender or receiver): fan and degree of the side's
+/// own window, fan and degree of the other, and the own window's five statistics.
+const VALUES: usize = 9;
 
 /// Distinct keys in a sliding window (keys are account numbers, not user data: no
 /// need for a hasher that resists chosen keys).
@@ -81,6 +83,15 @@ impl Stats {
         self.sumsq = amounts.iter().map(|x| x * x).sum();
     }
 
+    /// Empty, keeping the room its queues grew to.
+    fn clear(&mut self) {
+        self.sum = 0.0;
+        self.sumsq = 0.0;
+        self.n = 0;
+        self.min.clear();
+        self.max.clear();
+    }
+
     /// sum, mean, min, max, population standard deviation.
     fn values(&self) -> [f64; 5] {
         if self.n == 0 {
@@ -95,53 +106,31 @@ impl Stats {
     }
 }
 
-/// A window over one account's time-sorted transfers, keyed by the other endpoint.
+/// A window over one account's time-sorted transfers: how many there are and how many
+/// distinct other endpoints they have.
 struct Sweep<'a> {
     list: AdjList<'a>,
     lo: usize,
     hi: usize,
     distinct: Distinct,
-    stats: Stats,
-    /// Length of the blocks of time (one window, from the epoch) at whose first query
-    /// the sums restart, and the block of the last restart.
-    block: i64,
-    restarted: Option<i64>,
 }
 
 impl<'a> Sweep<'a> {
-    fn new(list: AdjList<'a>, window: i64) -> Self {
-        Sweep {
-            list,
-            lo: 0,
-            hi: 0,
-            distinct: Distinct::default(),
-            stats: Stats::default(),
-            block: window.max(1),
-            restarted: None,
-        }
+    /// A window over `list`, counting distinct endpoints in `distinct` (empty).
+    fn new(list: AdjList<'a>, distinct: Distinct) -> Self {
+        Sweep { list, lo: 0, hi: 0, distinct }
     }
 
-    /// Moves the window to transfers with edge id <= `upto` and time >= `from`, for a
-    /// query at time `at`. At an account's first query in each block of time the amount
-    /// sums restart from the window itself, so they depend only on the transfers since
-    /// one window before that block: a run over part of the dump that starts there
-    /// gives the same bits.
-    fn advance(&mut self, upto: u32, from: i64, at: i64) {
+    /// Moves the window to transfers with edge id <= `upto` and time >= `from`.
+    fn advance(&mut self, upto: u32, from: i64) {
         let l = self.list;
         while self.hi < l.edges.len() && l.edges[self.hi] <= upto {
             self.distinct.add(l.other[self.hi]);
-            self.stats.add(l.edges[self.hi], l.amount[self.hi]);
             self.hi += 1;
         }
         while self.lo < self.hi && l.time[self.lo] < from {
             self.distinct.remove(l.other[self.lo]);
-            self.stats.remove(l.edges[self.lo], l.amount[self.lo]);
             self.lo += 1;
-        }
-        let block = at.div_euclid(self.block);
-        if self.restarted != Some(block) {
-            self.stats.restart(&l.amount[self.lo..self.hi]);
-            self.restarted = Some(block);
         }
     }
 
@@ -152,84 +141,243 @@ impl<'a> Sweep<'a> {
     fn fan(&self) -> f64 {
         self.distinct.len() as f64
     }
+
+    /// Its counter, emptied, for the next account's window.
+    fn into_distinct(self) -> Distinct {
+        let mut distinct = self.distinct;
+        distinct.counts.clear();
+        distinct
+    }
 }
 
-/// Own-side transfers whose values one block of accounts holds at a time before they are
+/// The amount statistics of a window over one account's time-sorted transfers, moved
+/// only when they are read: at the account's own-side transfers (its payments for the
+/// sender's statistics, its receipts for the receiver's), so that the running sums see
+/// the same additions and removals, in the same order, whatever else is asked of the
+/// account in between.
+struct Summed<'a> {
+    list: AdjList<'a>,
+    lo: usize,
+    hi: usize,
+    stats: Stats,
+    /// Length of the blocks of time (one window, from the epoch) at whose first read
+    /// the sums restart, and the block of the last restart.
+    block: i64,
+    restarted: Option<i64>,
+}
+
+impl<'a> Summed<'a> {
+    /// Statistics over `list`, held in `stats` (empty).
+    fn new(list: AdjList<'a>, window: i64, stats: Stats) -> Self {
+        Summed { list, lo: 0, hi: 0, stats, block: window.max(1), restarted: None }
+    }
+
+    /// Moves the window to transfers with edge id <= `upto` and time >= `from`, for a
+    /// read at time `at`. At an account's first read in each block of time the sums
+    /// restart from the window itself, so they depend only on the transfers since one
+    /// window before that block: a run over part of the dump that starts there gives
+    /// the same bits.
+    fn advance(&mut self, upto: u32, from: i64, at: i64) {
+        let l = self.list;
+        while self.hi < l.edges.len() && l.edges[self.hi] <= upto {
+            self.stats.add(l.edges[self.hi], l.amount[self.hi]);
+            self.hi += 1;
+        }
+        while self.lo < self.hi && l.time[self.lo] < from {
+            self.stats.remove(l.edges[self.lo], l.amount[self.lo]);
+            self.lo += 1;
+        }
+        let block = at.div_euclid(self.block);
+        if self.restarted != Some(block) {
+            self.stats.restart(&l.amount[self.lo..self.hi]);
+            self.restarted = Some(block);
+        }
+    }
+
+    /// Its statistics, emptied, for the next account's window.
+    fn into_stats(self) -> Stats {
+        let mut stats = self.stats;
+        stats.clear();
+        stats
+    }
+}
+
+/// What one thread's sweeps reuse from account to account: the counters and queues of
+/// four windows, emptied, with the room they grew to.
+#[derive(Default)]
+struct Scratch {
+    distinct: [Distinct; 2],
+    stats: [Stats; 2],
+}
+
+/// Transfers whose values one block of accounts holds at a time before they are
 /// written to the columns: every account's at once was 76 bytes a transfer at the peak
 /// of `features` (760 MB at 10M), beside the columns themselves.
 const BLOCK_TRANSFERS: usize = 1 << 20;
 
+/// Accounts swept in a row by one task, writing into one run of a block's values.
+const ACCOUNTS_PER_TASK: usize = 1024;
+
+/// One side's values of a run of transfers, a column each (transfer, then the
+/// [`VALUES`] values): a column of the output reads its own, in order, not every
+/// transfer's nine.
+struct SideValues<'b> {
+    edges: &'b mut [u32],
+    values: Vec<&'b mut [f64]>,
+    /// How many are written.
+    len: usize,
+}
+
+impl SideValues<'_> {
+    fn push(&mut self, e: u32, values: [f64; VALUES]) {
+        self.edges[self.len] = e;
+        for (column, x) in self.values.iter_mut().zip(values) {
+            column[self.len] = x;
+        }
+        self.len += 1;
+    }
+}
+
+/// One side's values of a block of accounts, in account order.
+struct SideBlock {
+    edges: Vec<u32>,
+    values: Vec<Vec<f64>>,
+}
+
+impl SideBlock {
+    fn new(len: usize) -> SideBlock {
+        SideBlock { edges: vec![0; len], values: (0..VALUES).map(|_| vec![0.0; len]).collect() }
+    }
+
+    /// Cut into consecutive runs of `sizes` transfers.
+    fn runs(&mut self, sizes: &[usize]) -> Vec<SideValues<'_>> {
+        let mut columns: Vec<std::vec::IntoIter<&mut [f64]>> =
+            self.values.iter_mut().map(|v| pieces_mut(v, sizes.iter().copied()).into_iter()).collect();
+        pieces_mut(&mut self.edges, sizes.iter().copied())
+            .into_iter()
+            .map(|edges| SideValues {
+                edges,
+                values: columns.iter_mut().filter_map(Iterator::next).collect(),
+                len: 0,
+            })
+            .collect()
+    }
+}
+
 /// Writes the 18 fan / degree / statistics columns (`COLUMNS[0..18]`: eight counts, then
-/// ten amount statistics) of every edge into `columns`, each indexed by edge id. The
-/// sender side and the receiver side are two passes, so only one side's per-account
-/// results are held at a time, and those a block of accounts at a time.
+/// ten amount statistics) of every edge into `columns`, each indexed by edge id. Each
+/// account's transfers are swept once, in time order, for both the values of its
+/// payments (sender side) and of its receipts (receiver side), a block of accounts at a
+/// time.
 pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Values]) {
     node_features_in_blocks(g, window, columns, BLOCK_TRANSFERS);
 }
 
-/// [`node_features`] with blocks of accounts holding at most `block` own-side transfers
-/// each (at least one account a block, however busy).
+/// [`node_features`] with blocks of accounts holding at most `block` transfers (counted
+/// at both ends) each (at least one account a block, however busy).
 fn node_features_in_blocks(g: &FlowGraph, window: i64, columns: &mut [Values], block: usize) {
     let n = g.node_count();
-    for sender_side in [true, false] {
-        let own = |u: u32| if sender_side { g.out_list(u) } else { g.in_list(u) };
-        let mut start = 0;
-        while start < n {
-            // Accounts from `start` until they hold a block's transfers (at least one
-            // account, however busy).
-            let mut end = start;
-            let mut held = 0;
-            while end < n {
-                let len = own(end as u32).len();
-                if end > start && held + len > block {
-                    break;
-                }
-                held += len;
-                end += 1;
+    let mut start = 0;
+    while start < n {
+        // Accounts from `start` until they hold a block's transfers (at least one
+        // account, however busy).
+        let mut end = start;
+        let mut held = 0;
+        while end < n {
+            let len = g.out_list(end as u32).len() + g.in_list(end as u32).len();
+            if end > start && held + len > block {
+                break;
             }
-            let parts: Vec<Side> = (start as u32..end as u32)
-                .into_par_iter()
-                .with_min_len(1024)
-                .map(|u| sweep_account(g, u, window, sender_side))
-                .collect();
-            write_side(&parts, sender_side, columns);
-            start = end;
+            held += len;
+            end += 1;
+        }
+        // Runs of accounts, each one task's, and the transfers each side of a run holds.
+        let tasks: Vec<std::ops::Range<u32>> = (start..end)
+            .step_by(ACCOUNTS_PER_TASK)
+            .map(|lo| lo as u32..(lo + ACCOUNTS_PER_TASK).min(end) as u32)
+            .collect();
+        let sizes = |list: fn(&FlowGraph, u32) -> AdjList<'_>| -> Vec<usize> {
+            tasks.iter().map(|run| run.clone().map(|u| list(g, u).len()).sum()).collect()
+        };
+        let (sent_sizes, received_sizes) = (sizes(FlowGraph::out_list), sizes(FlowGraph::in_list));
+        let mut sent = SideBlock::new(sent_sizes.iter().sum());
+        let mut received = SideBlock::new(received_sizes.iter().sum());
+        tasks.into_par_iter().zip(sent.runs(&sent_sizes)).zip(received.runs(&received_sizes)).for_each_init(
+            Scratch::default,
+            |scratch, ((run, mut sent), mut received)| {
+                for u in run {
+                    sweep_account(g, u, window, scratch, &mut sent, &mut received);
+                }
+            },
+        );
+        write_sides(&sent, &received, columns);
+        start = end;
+    }
+}
+
+/// Account `u`'s values for each of its payments (to `sent`) and each of its receipts
+/// (to `received`): one sweep over both of its lists, in edge order (a transfer to
+/// itself is both).
+fn sweep_account(
+    g: &FlowGraph,
+    u: u32,
+    window: i64,
+    scratch: &mut Scratch,
+    sent: &mut SideValues<'_>,
+    received: &mut SideValues<'_>,
+) {
+    let (outs, ins) = (g.out_list(u), g.in_list(u));
+    let [distinct_out, distinct_in] = std::mem::take(&mut scratch.distinct);
+    let [stats_out, stats_in] = std::mem::take(&mut scratch.stats);
+    let (mut o, mut i) = (Sweep::new(outs, distinct_out), Sweep::new(ins, distinct_in));
+    let (mut o_sums, mut i_sums) = (Summed::new(outs, window, stats_out), Summed::new(ins, window, stats_in));
+    let (mut k_out, mut k_in) = (0, 0);
+    loop {
+        // The next transfer in edge order; one in both lists (to itself) is both.
+        let (next_out, next_in) = (outs.edges.get(k_out).copied(), ins.edges.get(k_in).copied());
+        let (e, t) = match (next_out, next_in) {
+            (Some(x), Some(y)) if y < x => (y, ins.time[k_in]),
+            (Some(x), _) => (x, outs.time[k_out]),
+            (None, Some(y)) => (y, ins.time[k_in]),
+            (None, None) => break,
+        };
+        let from = t - window;
+        o.advance(e, from);
+        i.advance(e, from);
+        if next_out == Some(e) {
+            // Sender: its outgoing window first.
+            o_sums.advance(e, from, t);
+            let s = o_sums.stats.values();
+            sent.push(e, [o.fan(), o.deg(), i.fan(), i.deg(), s[0], s[1], s[2], s[3], s[4]]);
+            k_out += 1;
+        }
+        if next_in == Some(e) {
+            // Receiver: its incoming window first.
+            i_sums.advance(e, from, t);
+            let s = i_sums.stats.values();
+            received.push(e, [i.fan(), i.deg(), o.fan(), o.deg(), s[0], s[1], s[2], s[3], s[4]]);
+            k_in += 1;
         }
     }
+    scratch.distinct = [o.into_distinct(), i.into_distinct()];
+    scratch.stats = [o_sums.into_stats(), i_sums.into_stats()];
 }
 
-/// Account `u`'s values for each of its own-side transfers (outgoing on the sender
-/// side, incoming on the receiver side).
-fn sweep_account(g: &FlowGraph, u: u32, window: i64, sender_side: bool) -> Side {
-    let (outs, ins) = (g.out_list(u), g.in_list(u));
-    let (mut o, mut i) = (Sweep::new(outs, window), Sweep::new(ins, window));
-    let own = if sender_side { outs } else { ins };
-    let mut side = Vec::with_capacity(own.edges.len());
-    for (&e, &t) in own.edges.iter().zip(own.time) {
-        let from = t - window;
-        o.advance(e, from, t);
-        i.advance(e, from, t);
-        // Sender: its outgoing window first; receiver: its incoming window first.
-        let (first, second) = if sender_side { (&o, &i) } else { (&i, &o) };
-        let s = first.stats.values();
-        side.push((e, [first.fan(), first.deg(), second.fan(), second.deg(), s[0], s[1], s[2], s[3], s[4]]));
-    }
-    side
-}
-
-/// Writes one side's values: sender values go to columns 0..4 and 8..13, receiver values
-/// to 4..8 and 13..18. A column per task: each writes its own column, reading every
-/// account's values.
-fn write_side(parts: &[Side], sender_side: bool, columns: &mut [Values]) {
-    let (counts, stats) = if sender_side { (0, 8) } else { (4, 13) };
+/// Writes both sides' values: sender values go to columns 0..4 and 8..13, receiver
+/// values to 4..8 and 13..18. A column per task: each writes its own column from its
+/// side's column of values.
+fn write_sides(sent: &SideBlock, received: &SideBlock, columns: &mut [Values]) {
+    // Column -> (its side, its place among the side's values).
     let slot_of = |column: usize| match column {
-        c if (counts..counts + 4).contains(&c) => Some(c - counts),
-        c if (stats..stats + 5).contains(&c) => Some(4 + c - stats),
+        c @ 0..4 => Some((sent, c)),
+        c @ 4..8 => Some((received, c - 4)),
+        c @ 8..13 => Some((sent, 4 + c - 8)),
+        c @ 13..18 => Some((received, 4 + c - 13)),
         _ => None,
     };
     columns.par_iter_mut().enumerate().for_each(|(column, values)| {
-        let Some(slot) = slot_of(column) else { return };
-        let values_of = parts.iter().flatten().map(|(e, v)| (*e as usize, v[slot]));
+        let Some((side, slot)) = slot_of(column) else { return };
+        let values_of = side.edges.iter().zip(&side.values[slot]).map(|(&e, &x)| (e as usize, x));
         match values {
             // Fans and degrees are counts, held as whole floats by the sweep.
             Values::Counts(col) => values_of.for_each(|(e, x)| col[e] = x as u32),
