@@ -245,8 +245,17 @@ struct SideBlock {
 }
 
 impl SideBlock {
-    fn new(len: usize) -> SideBlock {
-        SideBlock { edges: vec![0; len], values: (0..VALUES).map(|_| vec![0.0; len]).collect() }
+    fn new() -> SideBlock {
+        SideBlock { edges: Vec::new(), values: (0..VALUES).map(|_| Vec::new()).collect() }
+    }
+
+    /// Room for `len` transfers' values, in the memory the last block used: fresh
+    /// memory is faulted in and zeroed page by page, at every block.
+    fn hold(&mut self, len: usize) {
+        self.edges.resize(len, 0);
+        for column in &mut self.values {
+            column.resize(len, 0.0);
+        }
     }
 
     /// Cut into consecutive runs of `sizes` transfers.
@@ -277,6 +286,7 @@ pub fn node_features(g: &FlowGraph, window: i64, columns: &mut [Values]) {
 /// at both ends) each (at least one account a block, however busy).
 fn node_features_in_blocks(g: &FlowGraph, window: i64, columns: &mut [Values], block: usize) {
     let n = g.node_count();
+    let (mut sent, mut received) = (SideBlock::new(), SideBlock::new());
     let mut start = 0;
     while start < n {
         // Accounts from `start` until they hold a block's transfers (at least one
@@ -300,8 +310,8 @@ fn node_features_in_blocks(g: &FlowGraph, window: i64, columns: &mut [Values], b
             tasks.iter().map(|run| run.clone().map(|u| list(g, u).len()).sum()).collect()
         };
         let (sent_sizes, received_sizes) = (sizes(FlowGraph::out_list), sizes(FlowGraph::in_list));
-        let mut sent = SideBlock::new(sent_sizes.iter().sum());
-        let mut received = SideBlock::new(received_sizes.iter().sum());
+        sent.hold(sent_sizes.iter().sum());
+        received.hold(received_sizes.iter().sum());
         tasks.into_par_iter().zip(sent.runs(&sent_sizes)).zip(received.runs(&received_sizes)).for_each_init(
             Scratch::default,
             |scratch, ((run, mut sent), mut received)| {
