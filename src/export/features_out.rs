@@ -198,8 +198,8 @@ const ROW_GROUP_ROWS: usize = 512 * 512;
 
 /// Snappy, not polars' default (zstd at its level 3): compressing the pages was a sixth
 /// of `features`' CPU on a 1M-transfer graph at zstd's level 3, and still an eighth at
-/// level 1 (`perf`); Snappy takes about half as long again, for a file a fifth larger
-/// (68.9 MB against 57.6 MB at zstd level 1 there). A feature matrix is written once per
+/// level 1 (`perf`); Snappy takes about half as long as level 1, for a file a fifth
+/// larger (68.9 MB against 57.6 MB at zstd level 1 there). A feature matrix is written once per
 /// run and read by a model's pipeline, and Snappy is what Spark and pyarrow write by
 /// default: every Parquet reader has it.
 fn page_compression() -> CompressionOptions {
