@@ -83,15 +83,6 @@ impl Stats {
         self.sumsq = amounts.iter().map(|x| x * x).sum();
     }
 
-    /// Empty, keeping the room its queues grew to.
-    fn clear(&mut self) {
-        self.sum = 0.0;
-        self.sumsq = 0.0;
-        self.n = 0;
-        self.min.clear();
-        self.max.clear();
-    }
-
     /// sum, mean, min, max, population standard deviation.
     fn values(&self) -> [f64; 5] {
         if self.n == 0 {
@@ -106,47 +97,84 @@ impl Stats {
     }
 }
 
-/// A window over one account's time-sorted transfers: how many there are and how many
-/// distinct other endpoints they have.
-struct Sweep<'a> {
+/// What a window keeps of its transfers as they enter and leave it.
+trait Tally {
+    /// The `k`th transfer of `list` entered the window.
+    fn enter(&mut self, list: AdjList<'_>, k: usize);
+    /// The `k`th transfer of `list` left it.
+    fn leave(&mut self, list: AdjList<'_>, k: usize);
+    /// Empty, keeping the room it grew to, for the next account's window.
+    fn clear(&mut self);
+}
+
+impl Tally for Distinct {
+    fn enter(&mut self, list: AdjList<'_>, k: usize) {
+        self.add(list.other[k]);
+    }
+    fn leave(&mut self, list: AdjList<'_>, k: usize) {
+        self.remove(list.other[k]);
+    }
+    fn clear(&mut self) {
+        self.counts.clear();
+    }
+}
+
+impl Tally for Stats {
+    fn enter(&mut self, list: AdjList<'_>, k: usize) {
+        self.add(list.edges[k], list.amount[k]);
+    }
+    fn leave(&mut self, list: AdjList<'_>, k: usize) {
+        self.remove(list.edges[k], list.amount[k]);
+    }
+    fn clear(&mut self) {
+        self.sum = 0.0;
+        self.sumsq = 0.0;
+        self.n = 0;
+        self.min.clear();
+        self.max.clear();
+    }
+}
+
+/// A window over one account's time-sorted transfers, kept in `tally` (one thread's,
+/// reused from account to account).
+struct Sweep<'a, T> {
     list: AdjList<'a>,
     lo: usize,
     hi: usize,
-    distinct: Distinct,
+    tally: &'a mut T,
 }
 
-impl<'a> Sweep<'a> {
-    /// A window over `list`, counting distinct endpoints in `distinct` (empty).
-    fn new(list: AdjList<'a>, distinct: Distinct) -> Self {
-        Sweep { list, lo: 0, hi: 0, distinct }
+impl<'a, T: Tally> Sweep<'a, T> {
+    /// An empty window over `list`, kept in `tally` (emptied).
+    fn new(list: AdjList<'a>, tally: &'a mut T) -> Self {
+        tally.clear();
+        Sweep { list, lo: 0, hi: 0, tally }
     }
 
-    /// Moves the window to transfers with edge id <= `upto` and time >= `from`.
+    /// Moves the window to transfers with edge id <= `upto` and time >= `from`: those
+    /// up to `upto` enter first, then those before `from` leave.
     fn advance(&mut self, upto: u32, from: i64) {
         let l = self.list;
         while self.hi < l.edges.len() && l.edges[self.hi] <= upto {
-            self.distinct.add(l.other[self.hi]);
+            self.tally.enter(l, self.hi);
             self.hi += 1;
         }
         while self.lo < self.hi && l.time[self.lo] < from {
-            self.distinct.remove(l.other[self.lo]);
+            self.tally.leave(l, self.lo);
             self.lo += 1;
         }
     }
+}
 
+impl Sweep<'_, Distinct> {
+    /// How many transfers the window holds.
     fn deg(&self) -> f64 {
         (self.hi - self.lo) as f64
     }
 
+    /// How many distinct other endpoints they have.
     fn fan(&self) -> f64 {
-        self.distinct.len() as f64
-    }
-
-    /// Its counter, emptied, for the next account's window.
-    fn into_distinct(self) -> Distinct {
-        let mut distinct = self.distinct;
-        distinct.counts.clear();
-        distinct
+        self.tally.len() as f64
     }
 }
 
@@ -156,10 +184,7 @@ impl<'a> Sweep<'a> {
 /// the same additions and removals, in the same order, whatever else is asked of the
 /// account in between.
 struct Summed<'a> {
-    list: AdjList<'a>,
-    lo: usize,
-    hi: usize,
-    stats: Stats,
+    window: Sweep<'a, Stats>,
     /// Length of the blocks of time (one window, from the epoch) at whose first read
     /// the sums restart, and the block of the last restart.
     block: i64,
@@ -167,43 +192,30 @@ struct Summed<'a> {
 }
 
 impl<'a> Summed<'a> {
-    /// Statistics over `list`, held in `stats` (empty).
-    fn new(list: AdjList<'a>, window: i64, stats: Stats) -> Self {
-        Summed { list, lo: 0, hi: 0, stats, block: window.max(1), restarted: None }
+    /// Statistics over `list`, kept in `stats` (emptied).
+    fn new(list: AdjList<'a>, window: i64, stats: &'a mut Stats) -> Self {
+        Summed { window: Sweep::new(list, stats), block: window.max(1), restarted: None }
     }
 
-    /// Moves the window to transfers with edge id <= `upto` and time >= `from`, for a
-    /// read at time `at`. At an account's first read in each block of time the sums
-    /// restart from the window itself, so they depend only on the transfers since one
-    /// window before that block: a run over part of the dump that starts there gives
-    /// the same bits.
-    fn advance(&mut self, upto: u32, from: i64, at: i64) {
-        let l = self.list;
-        while self.hi < l.edges.len() && l.edges[self.hi] <= upto {
-            self.stats.add(l.edges[self.hi], l.amount[self.hi]);
-            self.hi += 1;
-        }
-        while self.lo < self.hi && l.time[self.lo] < from {
-            self.stats.remove(l.edges[self.lo], l.amount[self.lo]);
-            self.lo += 1;
-        }
+    /// The window's sum, mean, min, max and standard deviation once moved to transfers
+    /// with edge id <= `upto` and time >= `from`, for a read at time `at`. At an
+    /// account's first read in each block of time the sums restart from the window
+    /// itself, so they depend only on the transfers since one window before that block:
+    /// a run over part of the dump that starts there gives the same bits.
+    fn values_at(&mut self, upto: u32, from: i64, at: i64) -> [f64; 5] {
+        let w = &mut self.window;
+        w.advance(upto, from);
         let block = at.div_euclid(self.block);
         if self.restarted != Some(block) {
-            self.stats.restart(&l.amount[self.lo..self.hi]);
+            w.tally.restart(&w.list.amount[w.lo..w.hi]);
             self.restarted = Some(block);
         }
-    }
-
-    /// Its statistics, emptied, for the next account's window.
-    fn into_stats(self) -> Stats {
-        let mut stats = self.stats;
-        stats.clear();
-        stats
+        w.tally.values()
     }
 }
 
 /// What one thread's sweeps reuse from account to account: the counters and queues of
-/// four windows, emptied, with the room they grew to.
+/// four windows, with the room they grew to.
 #[derive(Default)]
 struct Scratch {
     distinct: [Distinct; 2],
@@ -241,12 +253,12 @@ impl SideValues<'_> {
 /// One side's values of a block of accounts, in account order.
 struct SideBlock {
     edges: Vec<u32>,
-    values: Vec<Vec<f64>>,
+    values: [Vec<f64>; VALUES],
 }
 
 impl SideBlock {
     fn new() -> SideBlock {
-        SideBlock { edges: Vec::new(), values: (0..VALUES).map(|_| Vec::new()).collect() }
+        SideBlock { edges: Vec::new(), values: std::array::from_fn(|_| Vec::new()) }
     }
 
     /// Room for `len` transfers' values, in the memory the last block used: fresh
@@ -337,8 +349,7 @@ fn sweep_account(
     received: &mut SideValues<'_>,
 ) {
     let (outs, ins) = (g.out_list(u), g.in_list(u));
-    let [distinct_out, distinct_in] = std::mem::take(&mut scratch.distinct);
-    let [stats_out, stats_in] = std::mem::take(&mut scratch.stats);
+    let Scratch { distinct: [distinct_out, distinct_in], stats: [stats_out, stats_in] } = scratch;
     let (mut o, mut i) = (Sweep::new(outs, distinct_out), Sweep::new(ins, distinct_in));
     let (mut o_sums, mut i_sums) = (Summed::new(outs, window, stats_out), Summed::new(ins, window, stats_in));
     let (mut k_out, mut k_in) = (0, 0);
@@ -356,21 +367,17 @@ fn sweep_account(
         i.advance(e, from);
         if next_out == Some(e) {
             // Sender: its outgoing window first.
-            o_sums.advance(e, from, t);
-            let s = o_sums.stats.values();
+            let s = o_sums.values_at(e, from, t);
             sent.push(e, [o.fan(), o.deg(), i.fan(), i.deg(), s[0], s[1], s[2], s[3], s[4]]);
             k_out += 1;
         }
         if next_in == Some(e) {
             // Receiver: its incoming window first.
-            i_sums.advance(e, from, t);
-            let s = i_sums.stats.values();
+            let s = i_sums.values_at(e, from, t);
             received.push(e, [i.fan(), i.deg(), o.fan(), o.deg(), s[0], s[1], s[2], s[3], s[4]]);
             k_in += 1;
         }
     }
-    scratch.distinct = [o.into_distinct(), i.into_distinct()];
-    scratch.stats = [o_sums.into_stats(), i_sums.into_stats()];
 }
 
 /// Writes both sides' values: sender values go to columns 0..4 and 8..13, receiver
