@@ -655,16 +655,7 @@ impl FlowGraph {
     pub fn onward_from(&self, from: u32, v: u32) -> OnwardList<'_> {
         let starts = self.onward_starts();
         let r = from as usize..self.out_offsets[v as usize + 1] as usize;
-        OnwardList {
-            list: AdjList {
-                edges: &self.out_edges[r.clone()],
-                time: &self.out_time[r.clone()],
-                amount: &self.out_amount[r.clone()],
-                other: &self.out_dst[r.clone()],
-                channel: &self.out_channel[r.clone()],
-            },
-            starts: &starts[r],
-        }
+        OnwardList { list: self.out_entries(r.clone()), starts: &starts[r] }
     }
 
     /// Per entry of `out_*`, where its onward list starts: built on first use.
@@ -715,7 +706,12 @@ impl FlowGraph {
     /// `v`'s outgoing transfers as parallel slices (edge, time, amount, receiver).
     pub fn out_list(&self, v: u32) -> AdjList<'_> {
         let v = v as usize;
-        let r = self.out_offsets[v] as usize..self.out_offsets[v + 1] as usize;
+        self.out_entries(self.out_offsets[v] as usize..self.out_offsets[v + 1] as usize)
+    }
+
+    /// The entries `r` of the outgoing lists (`out_*`, all accounts' end to end).
+    #[inline]
+    fn out_entries(&self, r: std::ops::Range<usize>) -> AdjList<'_> {
         AdjList {
             edges: &self.out_edges[r.clone()],
             time: &self.out_time[r.clone()],
