@@ -104,7 +104,7 @@ use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
 use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
-use crate::graph::algo::stranger_loops::stranger_loops_from;
+use crate::graph::algo::stranger_loops::{stranger_loops_from, LoopOrigin};
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, Hop, SearchEnd};
 use crate::graph::{AdjList, FlowGraph};
 use crate::pattern::Pattern;
@@ -327,35 +327,45 @@ impl Detector for Cycle {
         if let Some(index) = strangers.as_deref() {
             // Payer by payer, in the index's order: its payments' payees and times are read
             // from the index itself, not from graph-wide columns by transfer id.
-            found.par_extend(
-                (0..g.node_count() as u32)
-                    .into_par_iter()
-                    .with_min_len(64)
-                    .flat_map_iter(|origin| index.positions(origin).map(move |k| (origin, k)))
-                    .map(|(origin, k)| {
-                        let (_, time, to) = index.payment_at(k);
-                        let mut cycles = Vec::new();
-                        if !together(&comp, origin, to) || !ctx.starts_here(time) {
-                            return (cycles, false);
-                        }
-                        let home = |v: u32| comp[v as usize] == comp[origin as usize];
-                        let end =
-                            stranger_loops_from(g, origin, k, among_strangers, index, home, |c, product| {
-                                // Every payment but the closing one is a chance below the gate, and
-                                // the closing one had to land on the origin, which strangers pay as
-                                // often as it is popular.
-                                let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
-                                let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
-                                let chance =
-                                    product_chance(product, c.len(), gated) * popularity(g, origin, &members);
-                                if kept(c, chance) {
-                                    cycles.push((c.to_vec(), Evidence::Strangers(chance)));
-                                }
-                            });
-                        (cycles, end == SearchEnd::BudgetHit)
-                    })
-                    .filter(|(cycles, capped)| !cycles.is_empty() || *capped),
-            );
+            found.par_extend((0..g.node_count() as u32).into_par_iter().with_min_len(64).flat_map_iter(
+                |origin| {
+                    // The origin's searches share where a loop may close back on it.
+                    let from = LoopOrigin::new(origin);
+                    let home = |v: u32| comp[v as usize] == comp[origin as usize];
+                    index
+                        .positions(origin)
+                        .map(|k| {
+                            let (_, time, to) = index.payment_at(k);
+                            let mut cycles = Vec::new();
+                            if !together(&comp, origin, to) || !ctx.starts_here(time) {
+                                return (cycles, false);
+                            }
+                            let end = stranger_loops_from(
+                                g,
+                                &from,
+                                k,
+                                among_strangers,
+                                index,
+                                home,
+                                |c, product| {
+                                    // Every payment but the closing one is a chance below the gate, and
+                                    // the closing one had to land on the origin, which strangers pay as
+                                    // often as it is popular.
+                                    let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
+                                    let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
+                                    let chance = product_chance(product, c.len(), gated)
+                                        * popularity(g, origin, &members);
+                                    if kept(c, chance) {
+                                        cycles.push((c.to_vec(), Evidence::Strangers(chance)));
+                                    }
+                                },
+                            );
+                            (cycles, end == SearchEnd::BudgetHit)
+                        })
+                        .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
+                        .collect::<Vec<_>>()
+                },
+            ));
         }
         drop(strangers);
         let capped = found.iter().filter(|f| f.1).count();

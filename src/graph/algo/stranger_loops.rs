@@ -373,15 +373,45 @@ fn share_of_gate(s: f64) -> f64 {
     u.min(1.0)
 }
 
+/// The account loops start from, and where they may close: each account that made a
+/// one-off payment to it, with that payment's position in the index, by payer. The
+/// closers are made when a search from the origin first needs them and kept for the
+/// origin's other searches, which asked for much the same receipts again for every
+/// payment the origin made. A payer pays the origin once at most (its payment is
+/// one-off), so one entry per payer is the whole answer; a search checks the time.
+#[derive(Debug)]
+pub struct LoopOrigin {
+    origin: u32,
+    closers: std::cell::OnceCell<Vec<(u32, usize)>>,
+}
+
+impl LoopOrigin {
+    /// Searches from `origin`, no closer found yet.
+    pub fn new(origin: u32) -> LoopOrigin {
+        LoopOrigin { origin, closers: std::cell::OnceCell::new() }
+    }
+
+    /// The origin's closers in `index`, made on first use.
+    fn closers(&self, g: &FlowGraph, index: &StrangerPayments) -> &[(u32, usize)] {
+        self.closers.get_or_init(|| {
+            let incoming = g.in_list(self.origin);
+            let mut closers: Vec<(u32, usize)> = (0..incoming.len())
+                .filter_map(|k| {
+                    index.position_of(incoming.other[k], incoming.edges[k]).map(|p| (incoming.other[k], p))
+                })
+                .collect();
+            closers.sort_unstable();
+            closers
+        })
+    }
+}
+
 struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     g: &'a FlowGraph,
     spec: RelaySpec,
     index: &'a StrangerPayments,
-    /// The origin's one-off payers within the window, and the position of their payment
-    /// to it in the index, by payer (made on first use).
-    closers: Option<Vec<(u32, usize)>>,
-    /// Positions of the origin's incoming transfers within the window.
-    closing: std::ops::Range<usize>,
+    /// The origin and its one-off payers, shared by the origin's searches.
+    from: &'a LoopOrigin,
     /// When the last payment that could close the loop was made.
     last_close: i64,
     origin: u32,
@@ -398,16 +428,18 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
 /// `index`, returns to its sender within `spec.window`, and whose every payment but the
 /// closing one has a chance of at most `spec.max_hop_chance` (the first its size share,
 /// the later ones their [`look_elsewhere`] chance), with the product of those chances,
-/// following no payment to an account for which `may_return` is false.
+/// following no payment to an account for which `may_return` is false. `from` is
+/// shared by the searches from one origin (see [`LoopOrigin`]).
 pub fn stranger_loops_from(
     g: &FlowGraph,
-    origin: u32,
+    from: &LoopOrigin,
     position: usize,
     spec: RelaySpec,
     index: &StrangerPayments,
     may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32], f64),
 ) -> SearchEnd {
+    let origin = from.origin;
     let Entry { edge: start, time: opened, share, to: first_payee, .. } = index.entries[position];
     // The first payment too is one its payer rarely makes: its size share is a chance.
     let opening = f64::from(share);
@@ -423,18 +455,17 @@ pub fn stranger_loops_from(
     // is only made once a path is long enough to close.
     let deadline = opened.saturating_add(spec.window);
     let incoming = g.in_list(origin);
-    let from = incoming.time.partition_point(|&t| t < opened);
-    let to = incoming.time.partition_point(|&t| t <= deadline).max(from);
+    let first = incoming.time.partition_point(|&t| t < opened);
+    let end = incoming.time.partition_point(|&t| t <= deadline).max(first);
     // No relay after the last of them can be closed in time.
-    let Some(last_close) = (from..to).rev().find(|&k| index.holds(incoming.edges[k])) else {
+    let Some(last_close) = (first..end).rev().find(|&k| index.holds(incoming.edges[k])) else {
         return SearchEnd::Complete;
     };
     let mut search = Search {
         g,
         spec,
         index,
-        closers: None,
-        closing: from..to,
+        from,
         last_close: incoming.time[last_close],
         origin,
         may_return,
@@ -467,20 +498,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let hops = self.path.len() + 1;
         // The closing payment: any one-off payment to the origin in time.
         if hops >= self.spec.min_hops {
-            let closers = self.closers.get_or_insert_with(|| {
-                let incoming = g.in_list(self.origin);
-                let mut closers: Vec<(u32, usize)> = self
-                    .closing
-                    .clone()
-                    .filter_map(|k| {
-                        index
-                            .position_of(incoming.other[k], incoming.edges[k])
-                            .map(|p| (incoming.other[k], p))
-                    })
-                    .collect();
-                closers.sort_unstable();
-                closers
-            });
+            let closers = self.from.closers(g, index);
             if let Ok(c) = closers.binary_search_by_key(&at, |&(p, _)| p) {
                 let k = closers[c].1;
                 let t = index.entries[k].time;
@@ -570,7 +588,7 @@ mod tests {
         if let Some(position) = (0..index.payments()).find(|&k| index.payment_at(k).0 == start) {
             let end = stranger_loops_from(
                 g,
-                g.src[start as usize],
+                &LoopOrigin::new(g.src[start as usize]),
                 position,
                 spec,
                 &index,
