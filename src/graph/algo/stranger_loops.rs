@@ -788,6 +788,30 @@ mod tests {
             }
         }
 
+        /// One `LoopOrigin` shared by every search from an origin, in the order the cycle
+        /// motif runs them, finds the loops a fresh one finds for each search: the closers
+        /// made for the first search, over all the origin's receipts, serve the later ones.
+        #[test]
+        fn an_origin_shared_by_its_searches_finds_what_fresh_ones_find(
+            edges in proptest::collection::vec((0u8..6, 0u8..6, 0i64..40, 1u32..1000), 1..45),
+        ) {
+            let t = sixty_days_of(&edges);
+            let g = t.graph();
+            let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
+            let spec = RelaySpec { window: 20 * D, min_hops: 3, max_hops: 5, max_hop_chance: 0.5, budget: u64::MAX };
+            let loops = |from: &LoopOrigin, k: usize| {
+                let mut out = Vec::new();
+                stranger_loops_from(&g, from, k, spec, &index, |_| true, |p, c| out.push((p.to_vec(), c)));
+                out
+            };
+            for origin in 0..g.node_count() as u32 {
+                let shared = LoopOrigin::new(origin);
+                for k in index.positions(origin) {
+                    prop_assert_eq!(loops(&shared, k), loops(&LoopOrigin::new(origin), k));
+                }
+            }
+        }
+
         /// What a payment's payee paid from any time up to the payment's own, found by
         /// stepping back from where the payment goes on, is every one of its payments in
         /// the index over that time, in order.
