@@ -182,7 +182,14 @@ pub struct DumpWide {
     /// What each account received over the dump (base currency): built when the first
     /// time part is taken.
     intake: std::sync::OnceLock<Vec<f64>>,
+    /// How many accounts paid each account over the dump, in a whole run where no
+    /// [`PairIndex`] is built: each counted the first time it is asked for
+    /// ([`UNCOUNTED`] until then).
+    payer_counts: std::sync::OnceLock<Vec<std::sync::atomic::AtomicU32>>,
 }
+
+/// A [`DumpWide::payer_counts`] entry not counted yet.
+const UNCOUNTED: u32 = u32::MAX;
 
 /// Every payer-payee pair of a dump, with how many transfers each made: the dump-wide
 /// relationships a time part cannot see in its own transfers (is a payment the payer's
@@ -348,6 +355,7 @@ impl FlowGraph {
             span: time.first().zip(time.last()).map(|(a, b)| (*a, *b)),
             pairs: std::sync::OnceLock::new(),
             intake: std::sync::OnceLock::new(),
+            payer_counts: std::sync::OnceLock::new(),
         };
         FlowGraph::assemble(
             Edges { order, src, dst, time, amount, channel },
@@ -520,6 +528,31 @@ impl FlowGraph {
                 payers.dedup();
                 std::borrow::Cow::Owned(payers)
             }
+        }
+    }
+
+    /// How many accounts paid `v` over the whole dump: the length of
+    /// [`FlowGraph::payers_over_dump`], which in a whole run sorts `v`'s payers afresh
+    /// at every call. Chance tests ask it of the same popular targets again and again
+    /// (a shop a hundred thousand pay, for every scatter that reaches it), so a whole
+    /// run counts each account once, when first asked.
+    pub fn payer_count_over_dump(&self, v: u32) -> usize {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        if let Some(p) = self.dump_wide.pairs.get() {
+            return p.payers_of(v).len();
+        }
+        let counts = self
+            .dump_wide
+            .payer_counts
+            .get_or_init(|| (0..self.node_count()).map(|_| AtomicU32::new(UNCOUNTED)).collect());
+        match counts[v as usize].load(Ordering::Relaxed) {
+            UNCOUNTED => {
+                // Two threads may count the same account at once; both store its count.
+                let n = self.payers_over_dump(v).len();
+                counts[v as usize].store(n as u32, Ordering::Relaxed);
+                n
+            }
+            n => n as usize,
         }
     }
 

@@ -136,6 +136,7 @@ impl<'de> Deserialize<'de> for GraphReference {
                 span: r.span,
                 pairs: once(r.pairs),
                 intake: once(r.intake),
+                payer_counts: OnceLock::new(),
             }),
         })
     }

@@ -103,8 +103,13 @@ pub fn pairing_chance(g: &FlowGraph, w: u32, v: u32, popular: f64) -> f64 {
 /// habit to go on lands on `v`. A target its mules pay is not popular for being paid by
 /// them, but one payer there was.
 pub fn popularity(g: &FlowGraph, v: u32, pattern: &[u32]) -> f64 {
-    let payers = g.payers_over_dump(v);
-    let others = payers.iter().filter(|p| !pattern.contains(p)).count();
+    // The payers apart from the pattern's: all of them less the pattern's accounts that
+    // paid `v`, each once (a popular target's payers are many, a pattern's accounts few).
+    let mut members = pattern.to_vec();
+    members.sort_unstable();
+    members.dedup();
+    let paid = members.iter().filter(|&&p| g.ever_paid(p, v)).count();
+    let others = g.payer_count_over_dump(v) - paid;
     (others + 1) as f64 / g.scale.active_accounts.max(1) as f64
 }
 
@@ -297,6 +302,33 @@ fn poisson_tail(k: usize, mu: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A target's popularity, from its payer count less the pattern's accounts that
+        /// paid it, is the share of its payers outside the pattern, counted one by one,
+        /// however often the pattern names an account and whether asked once or again.
+        #[test]
+        fn popularity_counts_the_payers_outside_the_pattern(
+            edges in proptest::collection::vec((0u8..8, 0u8..8, 0i64..30), 1..60),
+            pattern in proptest::collection::vec(0u32..10, 0..6),
+            target in 0u32..10,
+        ) {
+            use crate::detect::testkit::{Tiny, D};
+            let mut t = Tiny::new();
+            for (a, b, day) in &edges {
+                t.wire(&format!("A{a}"), &format!("A{b}"), day * D, 100.0);
+            }
+            let g = t.graph();
+            let v = target % g.node_count() as u32;
+            let pattern: Vec<u32> = pattern.iter().map(|&p| p % g.node_count() as u32).collect();
+            let payers: std::collections::BTreeSet<u32> =
+                (0..g.edge_count()).filter(|&e| g.dst[e] == v).map(|e| g.src[e]).collect();
+            let others = payers.iter().filter(|p| !pattern.contains(p)).count();
+            let want = (others + 1) as f64 / g.scale.active_accounts.max(1) as f64;
+            proptest::prop_assert_eq!(popularity(&g, v, &pattern), want);
+            proptest::prop_assert_eq!(popularity(&g, v, &pattern), want);
+        }
+    }
 
     #[test]
     fn binomial_tail_matches_the_sum_of_its_terms() {
