@@ -101,7 +101,7 @@ use crate::config::Config;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chance::{closeness_chance, most_likely, path_chance, popularity, product_chance};
 use crate::graph::algo::components::{cyclic_components_of, together};
-use crate::graph::algo::prompt_relays::{relay_cycles_from, RelaySpec};
+use crate::graph::algo::prompt_relays::{relay_cycles_from, RelayOrigin, RelaySpec};
 use crate::graph::algo::reciprocity::every_payee_paid_back;
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
 use crate::graph::algo::stranger_loops::{stranger_loops_from, LoopOrigin};
@@ -244,7 +244,8 @@ impl Detector for Cycle {
         // the strangers' index when it is there. What decides whether a search starts is
         // read from the payer's own list: the graph-wide columns, asked by transfer id,
         // missed the cache for nearly every transfer of the dump.
-        let from_transfer = |origin: u32, out: AdjList<'_>, k: usize, position: Option<usize>| {
+        let from_transfer = |relays: &RelayOrigin, out: AdjList<'_>, k: usize, position: Option<usize>| {
+            let origin = relays.origin();
             let e = out.edges[k];
             if !channels.contains(&out.channel[k])
                 || !together(&comp, origin, out.other[k])
@@ -283,7 +284,7 @@ impl Detector for Cycle {
                 );
             }
             if let Some(index) = strangers.as_deref() {
-                let end = relay_cycles_from(g, origin, start(), relay, home, |c, chance| {
+                let end = relay_cycles_from(g, relays, start(), relay, home, |c, chance| {
                     if kept(c, chance) {
                         cycles.push((c.to_vec(), Evidence::Timing(chance)));
                     }
@@ -312,13 +313,16 @@ impl Detector for Cycle {
             .flat_map_iter(|origin| {
                 let mut indexed = strangers.as_deref().map(|index| (index, index.positions(origin)));
                 let out = g.out_list(origin);
+                // The origin's searches share who ever paid it (where a cycle may close).
+                let relays = RelayOrigin::new(origin);
                 (0..out.len())
-                    .map(move |k| {
+                    .map(|k| {
                         let e = out.edges[k];
                         let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
-                        (e, from_transfer(origin, out, k, position))
+                        (e, from_transfer(&relays, out, k, position))
                     })
                     .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)
+                    .collect::<Vec<_>>()
             })
             .collect();
         by_transfer.par_sort_unstable_by_key(|&(e, _)| e);

@@ -38,10 +38,60 @@ pub struct RelaySpec {
     pub budget: u64,
 }
 
+/// The account cycles start from, and the accounts that ever paid it in the graph,
+/// found when one of its searches first needs them and kept for its other searches. The
+/// hop that closes a cycle may come any time within the window, and was looked for among
+/// all of an account's payments until then: a busy account's month of payments, read for
+/// every path that reached it. It is now looked for only in the payments of an account
+/// that ever paid the origin.
+#[derive(Debug)]
+pub struct RelayOrigin {
+    origin: u32,
+    payers: std::cell::OnceCell<Vec<u32>>,
+    /// Read every account's payments for the closing hop, as if each had paid the
+    /// origin (what the search did before it knew the origin's payers).
+    #[cfg(test)]
+    paid_by_all: bool,
+}
+
+impl RelayOrigin {
+    /// Searches from `origin`, its payers not read yet.
+    pub fn new(origin: u32) -> RelayOrigin {
+        RelayOrigin {
+            origin,
+            payers: std::cell::OnceCell::new(),
+            #[cfg(test)]
+            paid_by_all: false,
+        }
+    }
+
+    /// The account the searches start from.
+    pub fn origin(&self) -> u32 {
+        self.origin
+    }
+
+    /// Whether `v` ever paid the origin in `g`.
+    fn paid_by(&self, g: &FlowGraph, v: u32) -> bool {
+        #[cfg(test)]
+        if self.paid_by_all {
+            return true;
+        }
+        let payers = self.payers.get_or_init(|| {
+            let mut payers = g.in_list(self.origin).other.to_vec();
+            payers.sort_unstable();
+            payers.dedup();
+            payers
+        });
+        payers.binary_search(&v).is_ok()
+    }
+}
+
 struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     g: &'a FlowGraph,
     spec: RelaySpec,
     origin: u32,
+    /// The origin and its payers, shared by its searches.
+    from: &'a RelayOrigin,
     /// False for an account from which no path leads back to the origin.
     may_return: R,
     visit: F,
@@ -54,14 +104,16 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
 /// Visits every cycle that starts with transfer `start`, returns to its sender, and
 /// whose every later hop is a prompt relay, with the cycle's chance (the product of its
 /// hops' chances), following no transfer to an account for which `may_return` is false.
+/// `from` is shared by the searches from one origin (see [`RelayOrigin`]).
 pub fn relay_cycles_from(
     g: &FlowGraph,
-    origin: u32,
+    from: &RelayOrigin,
     start: Hop,
     spec: RelaySpec,
     may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32], f64),
 ) -> SearchEnd {
+    let origin = from.origin;
     debug_assert_eq!(g.src[start.edge as usize], origin, "the start is not the origin's");
     if origin == start.to || spec.max_hops < 2 {
         return SearchEnd::Complete;
@@ -70,6 +122,7 @@ pub fn relay_cycles_from(
         g,
         spec,
         origin,
+        from,
         may_return,
         visit,
         path: vec![start.edge],
@@ -139,7 +192,14 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         // The hop that closes the cycle may come later than a prompt relay: reaching the
         // origin is itself the evidence, and one account's one payee is cheap to look
         // for. Its timing chance still counts in the cycle's.
-        if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline {
+        if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline && !self.from.paid_by(g, at) {
+            // None of these payments goes to the origin: they are counted, not read.
+            let later = next.time[k..].partition_point(|&t| t <= self.deadline);
+            self.spent += later as u64;
+            if self.spent > self.spec.budget {
+                return false;
+            }
+        } else if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline {
             while k < next.len() && next.time[k] <= self.deadline {
                 self.spent += 1;
                 if self.spent > self.spec.budget {
@@ -173,7 +233,7 @@ mod tests {
         let mut out = BTreeMap::new();
         let end = relay_cycles_from(
             g,
-            g.src[start as usize],
+            &RelayOrigin::new(g.src[start as usize]),
             Hop::of(g, start),
             spec,
             |_| true,
@@ -336,6 +396,39 @@ mod tests {
         assert_eq!(g.scale.time_tick_seconds, D);
         let rings: usize = (0..g.edge_count() as u32).map(|e| found(&g, e, spec(10)).len()).sum();
         assert_eq!(rings, 4, "one day, four transfers: found from each, the order unknown");
+    }
+
+    proptest! {
+        /// Looking for the closing hop only among the payments of accounts that ever
+        /// paid the origin, one origin's payers shared by all its searches, finds the
+        /// cycles that reading every account's payments finds, in the same order, and
+        /// runs out of budget on the same searches.
+        #[test]
+        fn the_closing_hop_is_read_only_from_the_origins_payers(
+            edges in prop::collection::vec((0u8..6, 0u8..6, 0i64..60), 1..50),
+            budget in 1u64..40,
+        ) {
+            // Half-days over a month, a ten-day window: most relays are slower than a
+            // sixth of an account's usual gap, so many cycles close late.
+            let mut t = Tiny::new();
+            for (s, d, halves) in &edges {
+                t.wire(&format!("n{s}"), &format!("n{d}"), *halves * 12 * H, 10.0);
+            }
+            let g = t.graph();
+            let spec = RelaySpec { window: 10 * D, min_hops: 2, max_hops: 5, max_hop_chance: 0.3, budget };
+            let run = |from: &RelayOrigin, start: u32| {
+                let mut cycles = Vec::new();
+                let end = relay_cycles_from(&g, from, Hop::of(&g, start), spec, |_| true, |p, c| cycles.push((p.to_vec(), c)));
+                (cycles, end)
+            };
+            for origin in 0..g.node_count() as u32 {
+                let shared = RelayOrigin::new(origin);
+                let every = RelayOrigin { paid_by_all: true, ..RelayOrigin::new(origin) };
+                for start in (0..g.edge_count() as u32).filter(|&e| g.src[e as usize] == origin) {
+                    prop_assert_eq!(run(&shared, start), run(&every, start));
+                }
+            }
+        }
     }
 
     proptest! {
