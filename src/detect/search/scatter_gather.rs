@@ -615,8 +615,8 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
         // the quickest of its target and intermediary, which is what the passes take:
         // leaving out the paths of a payment `u` made to `w` again and again changes no
         // pass, and its payee's payments are then read only up to the window, not the
-        // horizon (a customer's purchases at a shop that pays out every day met two
-        // months of the shop's payments each).
+        // horizon (each of a customer's purchases at a shop that pays out every day would
+        // meet two months of the shop's payments).
         let read_late = spec.expected_by_chance.is_some() && one_off.contains(e1);
         let until = t1 + if read_late { horizon } else { window };
         // `w`'s payments strictly after it was paid, up to then: where they start is

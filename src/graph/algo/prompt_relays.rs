@@ -40,10 +40,9 @@ pub struct RelaySpec {
 
 /// The account cycles start from, and the accounts that ever paid it in the graph,
 /// found when one of its searches first needs them and kept for its other searches. The
-/// hop that closes a cycle may come any time within the window, and was looked for among
-/// all of an account's payments until then: a busy account's month of payments, read for
-/// every path that reached it. It is now looked for only in the payments of an account
-/// that ever paid the origin.
+/// hop that closes a cycle may come any time within the window, so it is looked for only
+/// in the payments of an account that ever paid the origin: a busy account's month of
+/// payments is otherwise read for every path that reaches it.
 #[derive(Debug)]
 pub struct RelayOrigin {
     origin: u32,
@@ -192,26 +191,29 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         // The hop that closes the cycle may come later than a prompt relay: reaching the
         // origin is itself the evidence, and one account's one payee is cheap to look
         // for. Its timing chance still counts in the cycle's.
-        if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline && !self.from.paid_by(g, at) {
-            // None of these payments goes to the origin: they are counted, not read.
-            let later = next.time[k..].partition_point(|&t| t <= self.deadline);
-            self.spent += later as u64;
-            if self.spent > self.spec.budget {
-                return false;
-            }
-        } else if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline {
-            while k < next.len() && next.time[k] <= self.deadline {
-                self.spent += 1;
+        if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline {
+            if !self.from.paid_by(g, at) {
+                // None of these payments goes to the origin: they are counted against the
+                // budget, as reading them would, but not read.
+                let later = next.time[k..].partition_point(|&t| t <= self.deadline);
+                self.spent += later as u64;
                 if self.spent > self.spec.budget {
                     return false;
                 }
-                if next.other[k] == self.origin {
-                    let hop = g.scale.chance_within(sent, next.time[k] - received);
-                    self.path.push(next.edges[k]);
-                    (self.visit)(&self.path, chance * hop);
-                    self.path.pop();
+            } else {
+                while k < next.len() && next.time[k] <= self.deadline {
+                    self.spent += 1;
+                    if self.spent > self.spec.budget {
+                        return false;
+                    }
+                    if next.other[k] == self.origin {
+                        let hop = g.scale.chance_within(sent, next.time[k] - received);
+                        self.path.push(next.edges[k]);
+                        (self.visit)(&self.path, chance * hop);
+                        self.path.pop();
+                    }
+                    k += 1;
                 }
-                k += 1;
             }
         }
         true
