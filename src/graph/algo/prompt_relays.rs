@@ -38,30 +38,22 @@ pub struct RelaySpec {
     pub budget: u64,
 }
 
-/// The account cycles start from, and the accounts that ever paid it in the graph,
-/// found when one of its searches first needs them and kept for its other searches. The
-/// hop that closes a cycle may come any time within the window, so it is looked for only
-/// in the payments of an account that ever paid the origin: a busy account's month of
-/// payments is otherwise read for every path that reaches it.
+/// The account cycles start from, and the accounts that ever paid it over the dump
+/// ([`FlowGraph::payers_over_dump`]), read when one of its searches first needs them and
+/// kept for its other searches. The hop that closes a cycle may come any time within the
+/// window, so it is looked for only in the payments of an account that ever paid the
+/// origin: a busy account's month of payments is otherwise read for every path that
+/// reaches it.
 #[derive(Debug)]
 pub struct RelayOrigin {
     origin: u32,
     payers: std::cell::OnceCell<Vec<u32>>,
-    /// Read every account's payments for the closing hop, as if each had paid the
-    /// origin (what the search did before it knew the origin's payers).
-    #[cfg(test)]
-    paid_by_all: bool,
 }
 
 impl RelayOrigin {
     /// Searches from `origin`, its payers not read yet.
     pub fn new(origin: u32) -> RelayOrigin {
-        RelayOrigin {
-            origin,
-            payers: std::cell::OnceCell::new(),
-            #[cfg(test)]
-            paid_by_all: false,
-        }
+        RelayOrigin { origin, payers: std::cell::OnceCell::new() }
     }
 
     /// The account the searches start from.
@@ -69,18 +61,9 @@ impl RelayOrigin {
         self.origin
     }
 
-    /// Whether `v` ever paid the origin in `g`.
+    /// Whether `v` ever paid the origin.
     fn paid_by(&self, g: &FlowGraph, v: u32) -> bool {
-        #[cfg(test)]
-        if self.paid_by_all {
-            return true;
-        }
-        let payers = self.payers.get_or_init(|| {
-            let mut payers = g.in_list(self.origin).other.to_vec();
-            payers.sort_unstable();
-            payers.dedup();
-            payers
-        });
+        let payers = self.payers.get_or_init(|| g.payers_over_dump(self.origin).into_owned());
         payers.binary_search(&v).is_ok()
     }
 }
@@ -88,7 +71,6 @@ impl RelayOrigin {
 struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     g: &'a FlowGraph,
     spec: RelaySpec,
-    origin: u32,
     /// The origin and its payers, shared by its searches.
     from: &'a RelayOrigin,
     /// False for an account from which no path leads back to the origin.
@@ -120,7 +102,6 @@ pub fn relay_cycles_from(
     let mut search = Search {
         g,
         spec,
-        origin,
         from,
         may_return,
         visit,
@@ -163,7 +144,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                 return false;
             }
             let hops = self.path.len() + 1;
-            if to == self.origin {
+            if to == self.from.origin {
                 if hops >= self.spec.min_hops {
                     self.path.push(e);
                     (self.visit)(&self.path, chance * hop);
@@ -206,7 +187,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                     if self.spent > self.spec.budget {
                         return false;
                     }
-                    if next.other[k] == self.origin {
+                    if next.other[k] == self.from.origin {
                         let hop = g.scale.chance_within(sent, next.time[k] - received);
                         self.path.push(next.edges[k]);
                         (self.visit)(&self.path, chance * hop);
@@ -425,7 +406,8 @@ mod tests {
             };
             for origin in 0..g.node_count() as u32 {
                 let shared = RelayOrigin::new(origin);
-                let every = RelayOrigin { paid_by_all: true, ..RelayOrigin::new(origin) };
+                // Every account counted as a payer: every account's payments are read.
+                let every = RelayOrigin { origin, payers: (0..g.node_count() as u32).collect::<Vec<_>>().into() };
                 for start in (0..g.edge_count() as u32).filter(|&e| g.src[e as usize] == origin) {
                     prop_assert_eq!(run(&shared, start), run(&every, start));
                 }

@@ -414,7 +414,6 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     from: &'a LoopOrigin,
     /// When the last payment that could close the loop was made.
     last_close: i64,
-    origin: u32,
     /// False for an account from which no path leads back to the origin.
     may_return: R,
     visit: F,
@@ -467,7 +466,6 @@ pub fn stranger_loops_from(
         index,
         from,
         last_close: incoming.time[last_close],
-        origin,
         may_return,
         visit,
         path: vec![start],
@@ -548,7 +546,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             // A receiver that makes no one-off payment from then on can neither relay nor
             // close the loop: it is not visited, which costs the search nothing.
             if onward == NO_ONWARD
-                || to == self.origin
+                || to == self.from.origin
                 || hop > self.spec.max_hop_chance
                 || to == at
                 || self.nodes.contains(&to)
