@@ -139,6 +139,10 @@ impl Detector for RoundTrip {
         let min_amount = g.scale.floor(cfg.min_amount);
         let floor = min_amount * cfg.min_retained.get();
         let on_cycle = cyclic_groups(g, floor);
+        // Each account's component read in one step: a search asks it of every hop it
+        // may take, and its controller group's entry is a second cache miss.
+        let account_on_cycle: Vec<u32> =
+            g.accounts.controller.par_iter().map(|&c| on_cycle[c as usize]).collect();
         let members = GroupMembers::new(&g.accounts.controller);
         let pooled = pooled_accounts(g, cfg.pooled_from_parties.get());
         let starts: Vec<u32> = (0..g.edge_count() as u32)
@@ -165,7 +169,7 @@ impl Detector for RoundTrip {
         let mut results: Vec<(u32, (Vec<Hit>, bool))> = by_holder
             .par_iter()
             .with_min_len(64)
-            .map(|&(_, start)| (start, search_start(ctx, spec, &on_cycle, &members, &pooled, start)))
+            .map(|&(_, start)| (start, search_start(ctx, spec, &account_on_cycle, &members, &pooled, start)))
             .filter(|(_, (hits, capped))| !hits.is_empty() || *capped)
             .collect();
         results.par_sort_unstable_by_key(|&(e, _)| e);
@@ -210,7 +214,7 @@ fn pooled_accounts(g: &FlowGraph, parties: usize) -> FixedBitSet {
 fn search_start(
     ctx: &Context<'_>,
     spec: CycleSpec,
-    on_cycle: &[u32],
+    account_on_cycle: &[u32],
     members: &GroupMembers,
     pooled: &FixedBitSet,
     start: u32,
@@ -224,7 +228,7 @@ fn search_start(
         Hop::of(g, start),
         spec,
         members.of(group),
-        |v| together(on_cycle, g.accounts.controller[v as usize], group),
+        |v| account_on_cycle[v as usize] == account_on_cycle[origin as usize],
         |path| {
             // Through an offshore account that does not pool the public's money.
             let through_offshore = path[..path.len() - 1].iter().any(|&e| {
