@@ -42,6 +42,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
 
+use crate::by_key::filed;
 use crate::config::params::{Count, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
@@ -130,18 +131,22 @@ impl Detector for SharedControl {
             group.get(h as usize).copied()
         };
         let min_amount = g.scale.floor(cfg.min_amount);
-        // Intra-group transfers, by group.
-        let mut by_group: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-        for e in 0..g.edge_count() {
-            let (s, d) = (g.src[e], g.dst[e]);
-            if s != d && g.amount[e] >= min_amount {
-                if let (Some(a), Some(b)) = (of(s), of(d)) {
-                    if a == b {
-                        by_group.entry(a).or_default().push(e as u32);
-                    }
+        // Intra-group transfers, by group: the dump read in parallel, then filed.
+        let intra: Vec<(u32, u32)> = (0..g.edge_count())
+            .into_par_iter()
+            .with_min_len(4096)
+            .filter_map(|e| {
+                let (s, d) = (g.src[e], g.dst[e]);
+                if s == d || g.amount[e] < min_amount {
+                    return None;
                 }
-            }
-        }
+                match (of(s), of(d)) {
+                    (Some(a), Some(b)) if a == b => Some((a, e as u32)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let by_group: BTreeMap<u32, Vec<u32>> = filed(intra);
         let mut degree = vec![0usize; ctx.dump.holders.len()];
         for l in &ctx.dump.links {
             degree[l.a as usize] += 1;

@@ -54,6 +54,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::iter::Either;
 use rayon::prelude::*;
 
+use crate::by_key::filed;
 use crate::config::params::{Amount, Count, Days, Multiple, Share};
 use crate::config::Config;
 use crate::detect::context::PartEdges;
@@ -407,22 +408,7 @@ fn banded_days(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, items: Vec<M
             }
         }
     }
-    (per_target(in_band), per_target(over), rate)
-}
-
-/// `entries` filed per target, each target's in the order given.
-fn per_target<T: Send>(mut entries: Vec<(u32, T)>) -> BTreeMap<u32, Vec<T>> {
-    // Stable: a target's entries keep their order.
-    entries.par_sort_by_key(|&(t, _)| t);
-    let mut out: Vec<(u32, Vec<T>)> = Vec::new();
-    for (t, x) in entries {
-        match out.last_mut() {
-            Some((last, list)) if *last == t => list.push(x),
-            _ => out.push((t, vec![x])),
-        }
-    }
-    // In key order already: the map is built in one pass.
-    out.into_iter().collect()
+    (filed(in_band), filed(over), rate)
 }
 
 /// Every customer-day of `list` that sits in some window of `window` days holding at
@@ -646,7 +632,7 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         over_quota[from..].partition_point(|&p| p == payee)
     };
     let mut hits = Vec::new();
-    for (payee, mut list) in per_target(in_band) {
+    for (payee, mut list) in filed(in_band) {
         if over(payee) > list.len() {
             continue;
         }
@@ -700,20 +686,6 @@ mod tests {
 
     fn run(t: &Tiny) -> Vec<Hit> {
         t.hits(&Structuring)
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn filing_per_target_keeps_each_targets_order(
-            entries in proptest::collection::vec((0u32..6, 0u32..1000), 0..200),
-        ) {
-            // What one map filled entry by entry gives.
-            let mut want: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-            for &(t, x) in &entries {
-                want.entry(t).or_default().push(x);
-            }
-            proptest::prop_assert_eq!(per_target(entries), want);
-        }
     }
 
     /// `n` customers deposit `amount` USD cash into T on consecutive days.
