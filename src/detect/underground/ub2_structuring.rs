@@ -588,16 +588,16 @@ fn target_hit(
 /// in the evening and finish two days on span three dates however they are cut.
 const SAME_OR_ADJACENT_DAYS: i64 = 2 * DAY;
 
+/// A personal cross-border payment in the FX quota's band: (payee, (time, person
+/// holder, transfer)).
+type QuotaPayment = (u32, (i64, u32, u32));
+
 /// FX-quota splitting: many people paying one foreign payee on the same or adjacent
 /// days (within 48 hours), each just under the individual annual quota, to a payee whose personal payers
 /// do avoid the quota: over the dump, no more of their payments at or over it than in
 /// the band under it. The quota is annual, so the payee's whole year is the measure; a
 /// school, seller or dealer abroad paid by people of every means sees most of them go
 /// over it, and five in the band on two days are a slice of that spread.
-/// A personal cross-border payment in the FX quota's band: (payee, (time, person
-/// holder, transfer)).
-type QuotaPayment = (u32, (i64, u32, u32));
-
 fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let g = ctx.graph;
     let (lo_amt, hi_amt) = (cfg.fx_min_quota_use.get() * cfg.fx_quota.get(), cfg.fx_quota.get());
