@@ -222,13 +222,14 @@ fn search_start(
     let g = ctx.graph;
     let origin = g.src[start as usize];
     let group = g.accounts.controller[origin as usize];
+    let home = account_on_cycle[origin as usize];
     let mut cycles: Vec<Vec<u32>> = Vec::new();
     let end = cycles_into(
         g,
         Hop::of(g, start),
         spec,
         members.of(group),
-        |v| account_on_cycle[v as usize] == account_on_cycle[origin as usize],
+        |v| account_on_cycle[v as usize] == home,
         |path| {
             // Through an offshore account that does not pool the public's money.
             let through_offshore = path[..path.len() - 1].iter().any(|&e| {

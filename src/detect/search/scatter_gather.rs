@@ -1176,6 +1176,25 @@ mod tests {
         all
     }
 
+    /// A search loose enough that random dumps make hits of every kind: a three-day
+    /// window, a 20-day horizon, any amount, wires only, a chance test that passes
+    /// nearly everything.
+    fn loose_spec() -> Spec {
+        use crate::detect::testkit::D;
+        Spec {
+            pattern: Pattern::ScatterGather,
+            window: 3 * D,
+            horizon: 20 * D,
+            min_intermediaries: 2,
+            min_retained: 0.5,
+            min_amount: 0.0,
+            skip_b2b: false,
+            channels: vec![Channel::Wire],
+            offshore_only: false,
+            expected_by_chance: Some(1e9),
+        }
+    }
+
     proptest::proptest! {
         /// Leaving out the paths of a payment the source made to the intermediary again
         /// and again, and reading that intermediary's payments only up to the window,
@@ -1195,18 +1214,7 @@ mod tests {
             }
             let g = t.graph();
             let ctx = Context::new(&g, &t.dump, &t.config);
-            let spec = Spec {
-                pattern: Pattern::ScatterGather,
-                window: 3 * D,
-                horizon: 20 * D,
-                min_intermediaries: 2,
-                min_retained: 0.5,
-                min_amount: 0.0,
-                skip_b2b: false,
-                channels: vec![Channel::Wire],
-                offshore_only: false,
-                expected_by_chance: Some(1e9),
-            };
+            let spec = loose_spec();
             for u in 0..g.node_count() as u32 {
                 let read = scan(&ctx, &spec, u, paths_from(&ctx, &spec, u, None));
                 proptest::prop_assert_eq!(read, scan(&ctx, &spec, u, every_path(&ctx, &spec, u)));
@@ -1238,13 +1246,9 @@ mod tests {
                 pattern: Pattern::Os4,
                 window: 5 * D,
                 horizon: 5 * D,
-                min_intermediaries: 2,
-                min_retained: 0.5,
-                min_amount: 0.0,
-                skip_b2b: false,
-                channels: vec![Channel::Wire],
                 offshore_only: true,
                 expected_by_chance: None,
+                ..loose_spec()
             };
             let mut everywhere: Vec<Hit> = (0..g.node_count() as u32)
                 .flat_map(|u| scan(&ctx, &spec, u, paths_from(&ctx, &spec, u, None)))
