@@ -461,6 +461,12 @@ impl FlowGraph {
         self.dump_wide.sent.get(v as usize).map_or(0, |&n| n as usize)
     }
 
+    /// Asks the processor for [`FlowGraph::sent_over_dump`]`(v)` without waiting for it.
+    #[inline]
+    pub fn prefetch_sent_over_dump(&self, v: u32) {
+        crate::memory::prefetch(&self.dump_wide.sent, v as usize);
+    }
+
     /// Transfers in the whole dump (in a graph of a time part too).
     pub fn transfers_over_dump(&self) -> usize {
         self.dump_wide.transfers
@@ -733,6 +739,23 @@ impl FlowGraph {
             crate::memory::prefetch(&self.in_time, into);
             crate::memory::prefetch(&self.in_edges, into);
             crate::memory::prefetch(&self.in_src, into);
+        }
+    }
+
+    /// Asks the processor for what [`FlowGraph::onward_from`]`(from, v)` will read first
+    /// (where `v`'s list ends, and the first onward entry's time, amount, id, receiver
+    /// and onward start) without waiting for it: for a search that knows which steps it
+    /// will take next.
+    #[inline]
+    pub fn prefetch_onward(&self, from: u32, v: u32) {
+        let from = from as usize;
+        crate::memory::prefetch(&self.out_offsets, v as usize + 1);
+        crate::memory::prefetch(&self.out_time, from);
+        crate::memory::prefetch(&self.out_amount, from);
+        crate::memory::prefetch(&self.out_edges, from);
+        crate::memory::prefetch(&self.out_dst, from);
+        if let Some(starts) = self.onward.get() {
+            crate::memory::prefetch(starts, from);
         }
     }
 

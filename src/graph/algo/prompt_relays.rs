@@ -80,6 +80,27 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     nodes: Vec<u32>,
     deadline: i64,
     spent: u64,
+    /// The steps found to take, of every hop of the path, the last hop's on top.
+    pending: Vec<Pending>,
+}
+
+/// A step a search has found to take from the path's last hop, with the path's chance
+/// through it, and the scan's steps up to it since the one before (counted against the
+/// budget when it is taken).
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    next: Next,
+    chance: f64,
+    steps: u64,
+}
+
+/// What a search does with a transfer it found.
+#[derive(Debug, Clone, Copy)]
+enum Next {
+    /// Closes a cycle long enough: visited.
+    Close(u32),
+    /// Goes on: followed.
+    Follow(Hop),
 }
 
 /// Visits every cycle that starts with transfer `start`, returns to its sender, and
@@ -109,6 +130,7 @@ pub fn relay_cycles_from(
         nodes: vec![start.to],
         deadline: start.time.saturating_add(spec.window),
         spent: 0,
+        pending: Vec::new(),
     };
     if search.extend(1.0, start) {
         SearchEnd::Complete
@@ -133,22 +155,25 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let until = self.deadline.min(received.saturating_add(slowest).saturating_add(1));
         // From `received` itself: a transfer with the same timestamp may have come after.
         let OnwardList { list: next, starts } = g.onward_from(last.onward, at);
+        // The steps to take are all found before any is taken, so that what the accounts
+        // followed will read, asked for ahead, arrives together rather than one miss
+        // after another. Nothing the scan decides depends on what a step finds; each
+        // step's share of the scan is counted against the budget just before it is
+        // taken, as scanning and taking in turn would count it.
+        let base = self.pending.len();
+        let mut steps: u64 = 0;
         let mut k = 0;
         while k < next.len() && next.time[k] <= until {
             let (e, to, time) = (next.edges[k], next.other[k], next.time[k]);
             let step = Hop { edge: e, time, amount: next.amount[k], to, onward: starts[k] };
             let hop = g.scale.chance_within(sent, time - received);
             k += 1;
-            self.spent += 1;
-            if self.spent > self.spec.budget {
-                return false;
-            }
+            steps += 1;
             let hops = self.path.len() + 1;
             if to == self.from.origin {
                 if hops >= self.spec.min_hops {
-                    self.path.push(e);
-                    (self.visit)(&self.path, chance * hop);
-                    self.path.pop();
+                    self.pending.push(Pending { next: Next::Close(e), chance: chance * hop, steps });
+                    steps = 0;
                 }
                 continue;
             }
@@ -160,14 +185,16 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             {
                 continue;
             }
-            self.path.push(e);
-            self.nodes.push(to);
-            let ok = self.extend(chance * hop, step);
-            self.nodes.pop();
-            self.path.pop();
-            if !ok {
-                return false;
-            }
+            g.prefetch_sent_over_dump(to);
+            g.prefetch_onward(step.onward, to);
+            self.pending.push(Pending { next: Next::Follow(step), chance: chance * hop, steps });
+            steps = 0;
+        }
+        let ok = self.take(base);
+        self.pending.truncate(base);
+        self.spent += steps;
+        if !ok || self.spent > self.spec.budget {
+            return false;
         }
         // The hop that closes the cycle may come later than a prompt relay: reaching the
         // origin is itself the evidence, and one account's one payee is cheap to look
@@ -194,6 +221,36 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                         self.path.pop();
                     }
                     k += 1;
+                }
+            }
+        }
+        true
+    }
+
+    /// Takes the steps pending from `base` on, in the order they were found. Returns
+    /// false when the budget ran out.
+    fn take(&mut self, base: usize) -> bool {
+        for p in base..self.pending.len() {
+            let Pending { next, chance, steps } = self.pending[p];
+            self.spent += steps;
+            if self.spent > self.spec.budget {
+                return false;
+            }
+            match next {
+                Next::Close(e) => {
+                    self.path.push(e);
+                    (self.visit)(&self.path, chance);
+                    self.path.pop();
+                }
+                Next::Follow(hop) => {
+                    self.path.push(hop.edge);
+                    self.nodes.push(hop.to);
+                    let ok = self.extend(chance, hop);
+                    self.nodes.pop();
+                    self.path.pop();
+                    if !ok {
+                        return false;
+                    }
                 }
             }
         }
@@ -381,6 +438,121 @@ mod tests {
         assert_eq!(rings, 4, "one day, four transfers: found from each, the order unknown");
     }
 
+    /// Transfers of 10 between `n0`..`n5`, `(payer, payee, half-days from the start)`:
+    /// over a month, most relays are slower than a sixth of an account's usual gap.
+    fn half_days_of(edges: &[(u8, u8, i64)]) -> Tiny {
+        let mut t = Tiny::new();
+        for (s, d, halves) in edges {
+            t.wire(&format!("n{s}"), &format!("n{d}"), *halves * 12 * H, 10.0);
+        }
+        t
+    }
+
+    /// The search as it was before it found a hop's steps ahead of taking them: each
+    /// transfer read is counted against the budget and, when it passes, taken at once.
+    /// The cycles with their chances in the order visited, and whether the budget ran out.
+    fn in_turn(g: &FlowGraph, start: u32, spec: RelaySpec) -> (Vec<(Vec<u32>, f64)>, SearchEnd) {
+        struct Walk<'a> {
+            g: &'a FlowGraph,
+            spec: RelaySpec,
+            origin: u32,
+            deadline: i64,
+            path: Vec<u32>,
+            spent: u64,
+            out: Vec<(Vec<u32>, f64)>,
+        }
+        impl Walk<'_> {
+            fn extend(&mut self, chance: f64) -> bool {
+                let g = self.g;
+                let last = *self.path.last().unwrap() as usize;
+                let (at, received) = (g.dst[last], g.time[last]);
+                let sent = g.sent_over_dump(at);
+                if sent == 0 || g.scale.chance_within(sent, 0) > self.spec.max_hop_chance {
+                    return true;
+                }
+                let slowest = g.scale.longest_within(sent, self.spec.max_hop_chance);
+                let until = self.deadline.min(received.saturating_add(slowest).saturating_add(1));
+                let next = g.out_list(at);
+                let mut k = next.time.partition_point(|&t| t < received);
+                while k < next.len() && next.time[k] <= until {
+                    let (e, to) = (next.edges[k], next.other[k]);
+                    let hop = g.scale.chance_within(sent, next.time[k] - received);
+                    k += 1;
+                    self.spent += 1;
+                    if self.spent > self.spec.budget {
+                        return false;
+                    }
+                    let hops = self.path.len() + 1;
+                    if to == self.origin {
+                        if hops >= self.spec.min_hops {
+                            self.out.push(([self.path.as_slice(), &[e]].concat(), chance * hop));
+                        }
+                        continue;
+                    }
+                    if hop > self.spec.max_hop_chance
+                        || hops >= self.spec.max_hops
+                        || to == at
+                        || self.path.iter().any(|&p| g.dst[p as usize] == to)
+                    {
+                        continue;
+                    }
+                    self.path.push(e);
+                    let ok = self.extend(chance * hop);
+                    self.path.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                // The closing hop may come later, from an account that ever paid the
+                // origin; every later payment up to the deadline is counted.
+                if self.path.len() + 1 >= self.spec.min_hops && until < self.deadline {
+                    while k < next.len() && next.time[k] <= self.deadline {
+                        self.spent += 1;
+                        if self.spent > self.spec.budget {
+                            return false;
+                        }
+                        if next.other[k] == self.origin {
+                            let hop = g.scale.chance_within(sent, next.time[k] - received);
+                            self.out.push(([self.path.as_slice(), &[next.edges[k]]].concat(), chance * hop));
+                        }
+                        k += 1;
+                    }
+                }
+                true
+            }
+        }
+        let origin = g.src[start as usize];
+        if origin == g.dst[start as usize] || spec.max_hops < 2 {
+            return (Vec::new(), SearchEnd::Complete);
+        }
+        let deadline = g.time[start as usize].saturating_add(spec.window);
+        let mut walk = Walk { g, spec, origin, deadline, path: vec![start], spent: 0, out: Vec::new() };
+        let end = if walk.extend(1.0) { SearchEnd::Complete } else { SearchEnd::BudgetHit };
+        (walk.out, end)
+    }
+
+    proptest! {
+        /// Finding a hop's steps before taking any visits the same cycles with the same
+        /// chances in the same order, and stops at the same place when the budget runs
+        /// out, as reading and taking each transfer in turn.
+        #[test]
+        fn steps_found_ahead_are_taken_as_in_turn(
+            edges in prop::collection::vec((0u8..6, 0u8..6, 0i64..60), 1..50),
+            budget in 1u64..40,
+        ) {
+            let g = half_days_of(&edges).graph();
+            let loose = RelaySpec { window: 10 * D, min_hops: 2, max_hops: 5, max_hop_chance: 0.3, budget: u64::MAX };
+            for spec in [loose, RelaySpec { budget, ..loose }] {
+                for start in 0..g.edge_count() as u32 {
+                    let mut ahead = Vec::new();
+                    let from = RelayOrigin::new(g.src[start as usize]);
+                    let end = relay_cycles_from(&g, &from, Hop::of(&g, start), spec, |_| true, |p, c| ahead.push((p.to_vec(), c)));
+                    prop_assert_eq!((ahead, end), in_turn(&g, start, spec));
+                }
+            }
+        }
+    }
+
     proptest! {
         /// Looking for the closing hop only among the payments of accounts that ever
         /// paid the origin, one origin's payers shared by all its searches, finds the
@@ -391,13 +563,9 @@ mod tests {
             edges in prop::collection::vec((0u8..6, 0u8..6, 0i64..60), 1..50),
             budget in 1u64..40,
         ) {
-            // Half-days over a month, a ten-day window: most relays are slower than a
-            // sixth of an account's usual gap, so many cycles close late.
-            let mut t = Tiny::new();
-            for (s, d, halves) in &edges {
-                t.wire(&format!("n{s}"), &format!("n{d}"), *halves * 12 * H, 10.0);
-            }
-            let g = t.graph();
+            // A ten-day window: most relays are slower than a sixth of an account's
+            // usual gap, so many cycles close late.
+            let g = half_days_of(&edges).graph();
             let spec = RelaySpec { window: 10 * D, min_hops: 2, max_hops: 5, max_hop_chance: 0.3, budget };
             let run = |from: &RelayOrigin, start: u32| {
                 let mut cycles = Vec::new();

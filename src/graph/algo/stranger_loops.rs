@@ -421,6 +421,20 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     nodes: Vec<u32>,
     deadline: i64,
     spent: u64,
+    /// The payments found to follow, of every step of the path, the last step's on top.
+    pending: Vec<Pending>,
+}
+
+/// A payment a search has found to follow: where it is in the index, its transfer and
+/// receiver, the path's chance with it, and the scan's steps up to it since the one
+/// before (counted against the budget when it is followed).
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    position: usize,
+    edge: u32,
+    to: u32,
+    chance: f64,
+    steps: u64,
 }
 
 /// Visits every loop of one-off payments that starts with the payment at `position` of
@@ -472,6 +486,7 @@ pub fn stranger_loops_from(
         nodes: vec![first_payee],
         deadline,
         spent: 0,
+        pending: Vec::new(),
     };
     if search.extend(position, opening) {
         SearchEnd::Complete
@@ -520,11 +535,16 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         }
         // Below `within` is where a hop's chance may pass the gate.
         let within = within_bound(self.spec.max_hop_chance, expected);
+        // The payments to follow are all found before any is followed, so that their
+        // receivers' payments, fetched ahead, arrive together rather than one miss after
+        // another (a child's first read waited on memory in nearly every step). Nothing
+        // the scan decides depends on what a child finds, and a candidate's steps are
+        // counted against the budget just before it is followed, as scanning and
+        // following in turn would count them.
+        let base = self.pending.len();
+        let mut steps: u64 = 0;
         while k < end && index.entries[k].time <= self.last_close {
-            self.spent += 1;
-            if self.spent > self.spec.budget {
-                return false;
-            }
+            steps += 1;
             if k % BLOCK == 0
                 && k + BLOCK <= end
                 && f64::from(index.block_min[k / BLOCK]) * timing(k) > within
@@ -537,11 +557,6 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             if chance_here > within {
                 continue;
             }
-            // Where the search goes on from `to`, should it: asked for now, while the
-            // checks below run, each of these reads missed the cache.
-            crate::memory::prefetch(&index.entries, onward as usize);
-            crate::memory::prefetch(&index.made, to as usize);
-            crate::memory::prefetch(&index.offsets, to as usize + 1);
             let hop = look_elsewhere(chance_here, expected);
             // A receiver that makes no one-off payment from then on can neither relay nor
             // close the loop: it is not visited, which costs the search nothing.
@@ -554,14 +569,34 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             {
                 continue;
             }
-            self.path.push(e);
+            // Where the search goes on from `to`: each of these reads missed the cache.
+            crate::memory::prefetch(&index.entries, onward as usize);
+            crate::memory::prefetch(&index.made, to as usize);
+            crate::memory::prefetch(&index.offsets, to as usize + 1);
+            self.pending.push(Pending { position: here, edge: e, to, chance: chance * hop, steps });
+            steps = 0;
+        }
+        for p in base..self.pending.len() {
+            let Pending { position, edge, to, chance, steps } = self.pending[p];
+            self.spent += steps;
+            if self.spent > self.spec.budget {
+                self.pending.truncate(base);
+                return false;
+            }
+            self.path.push(edge);
             self.nodes.push(to);
-            let ok = self.extend(here, chance * hop);
+            let ok = self.extend(position, chance);
             self.nodes.pop();
             self.path.pop();
             if !ok {
+                self.pending.truncate(base);
                 return false;
             }
+        }
+        self.pending.truncate(base);
+        self.spent += steps;
+        if self.spent > self.spec.budget {
+            return false;
         }
         true
     }
@@ -763,6 +798,145 @@ mod tests {
             t.wire(&format!("A{a}"), &format!("A{b}"), day * D, f64::from(*amount));
         }
         t
+    }
+
+    /// The search as it was before it found a step's payments ahead of following them:
+    /// each payment read (or block skipped) is counted against the budget and, when it
+    /// passes, followed at once. The loops with their chances in the order visited, and
+    /// whether the budget ran out.
+    fn in_turn(
+        g: &FlowGraph,
+        index: &StrangerPayments,
+        position: usize,
+        spec: RelaySpec,
+    ) -> (Vec<(Vec<u32>, f64)>, SearchEnd) {
+        struct Walk<'a> {
+            g: &'a FlowGraph,
+            index: &'a StrangerPayments,
+            spec: RelaySpec,
+            origin: u32,
+            deadline: i64,
+            last_close: i64,
+            path: Vec<u32>,
+            nodes: Vec<u32>,
+            spent: u64,
+            out: Vec<(Vec<u32>, f64)>,
+        }
+        impl Walk<'_> {
+            fn extend(&mut self, last: usize, chance: f64) -> bool {
+                let (g, index) = (self.g, self.index);
+                let (received, at) = (index.entries[last].time, index.entries[last].to);
+                let sent = index.made(at);
+                let expected = g.scale.expected_within(sent, self.deadline - received);
+                let timing = |k: usize| g.scale.chance_within(sent, index.entries[k].time - received);
+                let raw = |k: usize| timing(k) * f64::from(index.entries[k].share);
+                let hops = self.path.len() + 1;
+                if hops >= self.spec.min_hops {
+                    let closing = index.positions(at).find(|&k| index.entries[k].to == self.origin);
+                    if let Some(k) =
+                        closing.filter(|&k| (received..=self.deadline).contains(&index.entries[k].time))
+                    {
+                        let c = chance * look_elsewhere(raw(k), expected);
+                        self.out.push(([self.path.as_slice(), &[index.entries[k].edge]].concat(), c));
+                    }
+                }
+                if hops >= self.spec.max_hops {
+                    return true;
+                }
+                let onward = index.entries[last].onward;
+                let (mut k, end) = (onward as usize, index.positions(at).end);
+                if onward == NO_ONWARD || index.entries[k].time > self.last_close {
+                    return true;
+                }
+                let within = within_bound(self.spec.max_hop_chance, expected);
+                while k < end && index.entries[k].time <= self.last_close {
+                    self.spent += 1;
+                    if self.spent > self.spec.budget {
+                        return false;
+                    }
+                    if k % BLOCK == 0
+                        && k + BLOCK <= end
+                        && f64::from(index.block_min[k / BLOCK]) * timing(k) > within
+                    {
+                        k += BLOCK;
+                        continue;
+                    }
+                    let (here, Entry { edge: e, to, onward, .. }, chance_here) =
+                        (k, index.entries[k], raw(k));
+                    k += 1;
+                    let hop = look_elsewhere(chance_here, expected);
+                    if chance_here > within
+                        || onward == NO_ONWARD
+                        || to == self.origin
+                        || hop > self.spec.max_hop_chance
+                        || to == at
+                        || self.nodes.contains(&to)
+                    {
+                        continue;
+                    }
+                    self.path.push(e);
+                    self.nodes.push(to);
+                    let ok = self.extend(here, chance * hop);
+                    self.nodes.pop();
+                    self.path.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                true
+            }
+        }
+        let Entry { edge: start, time: opened, share, to: first_payee, .. } = index.entries[position];
+        let origin = g.src[start as usize];
+        let opening = f64::from(share);
+        if spec.max_hops < 2 || opening > spec.max_hop_chance || origin == first_payee {
+            return (Vec::new(), SearchEnd::Complete);
+        }
+        let deadline = opened.saturating_add(spec.window);
+        let incoming = g.in_list(origin);
+        let closes = (0..incoming.len())
+            .filter(|&k| index.holds(incoming.edges[k]) && (opened..=deadline).contains(&incoming.time[k]));
+        let Some(last_close) = closes.map(|k| incoming.time[k]).max() else {
+            return (Vec::new(), SearchEnd::Complete);
+        };
+        let mut walk = Walk {
+            g,
+            index,
+            spec,
+            origin,
+            deadline,
+            last_close,
+            path: vec![start],
+            nodes: vec![first_payee],
+            spent: 0,
+            out: Vec::new(),
+        };
+        let end = if walk.extend(position, opening) { SearchEnd::Complete } else { SearchEnd::BudgetHit };
+        (walk.out, end)
+    }
+
+    proptest! {
+        /// Finding a step's payments before following any visits the same loops with the
+        /// same chances in the same order, and stops at the same place when the budget
+        /// runs out, as reading and following each payment in turn.
+        #[test]
+        fn payments_found_ahead_are_followed_as_in_turn(
+            edges in proptest::collection::vec((0u8..6, 0u8..6, 0i64..40, 1u32..1000), 1..45),
+            budget in 1u64..8,
+        ) {
+            let t = sixty_days_of(&edges);
+            let g = t.graph();
+            let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
+            let loose = RelaySpec { window: 30 * D, min_hops: 3, max_hops: 5, max_hop_chance: 0.5, budget: u64::MAX };
+            for spec in [loose, RelaySpec { budget, ..loose }] {
+                for k in 0..index.payments() {
+                    let mut ahead = Vec::new();
+                    let from = LoopOrigin::new(g.src[index.payment_at(k).0 as usize]);
+                    let end = stranger_loops_from(&g, &from, k, spec, &index, |_| true, |p, c| ahead.push((p.to_vec(), c)));
+                    prop_assert_eq!((ahead, end), in_turn(&g, &index, k, spec));
+                }
+            }
+        }
     }
 
     proptest! {

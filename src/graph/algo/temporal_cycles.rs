@@ -49,6 +49,25 @@ struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> {
     deadline: i64,
     floor: f64,
     spent: u64,
+    /// The steps found to take, of every hop of the path, the last hop's on top.
+    pending: Vec<Pending>,
+}
+
+/// A step a search has found to take from the path's last hop, and the scan's steps up
+/// to it since the one before (counted against the budget when it is taken).
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    next: Next,
+    steps: u64,
+}
+
+/// What a search does with a transfer it found.
+#[derive(Debug, Clone, Copy)]
+enum Next {
+    /// Closes a cycle long enough: visited.
+    Close(u32),
+    /// Goes on: followed.
+    Follow(Hop),
 }
 
 /// A transfer on the path, with what the search reads of it: passed down from the list
@@ -161,6 +180,7 @@ fn search(
         deadline,
         floor: start.amount * spec.min_retained,
         spent: 0,
+        pending: Vec::new(),
     };
     if search.extend(start) {
         SearchEnd::Complete
@@ -176,6 +196,13 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
         let ceiling = last.amount * (1.0 + self.spec.amount_tolerance);
         let received = last.time;
         let OnwardList { list: next, starts } = g.onward_from(last.onward, last.to);
+        // The steps to take are all found before any is taken, so that what the accounts
+        // followed will read, asked for ahead, arrives together rather than one miss
+        // after another. Nothing the scan decides depends on what a step finds; each
+        // step's share of the scan is counted against the budget just before it is
+        // taken, as scanning and taking in turn would count it.
+        let base = self.pending.len();
+        let mut steps: u64 = 0;
         for (k, &onward) in starts.iter().enumerate() {
             // Strictly later than the receipt, until the deadline.
             if next.time[k] > self.deadline {
@@ -184,10 +211,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
             if next.time[k] == received {
                 continue;
             }
-            self.spent += 1;
-            if self.spent > self.spec.budget {
-                return false;
-            }
+            steps += 1;
             let (e, amount, to) = (next.edges[k], next.amount[k], next.other[k]);
             if amount > ceiling || amount < self.floor {
                 continue;
@@ -195,22 +219,50 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
             let hops = self.path.len() + 1;
             if (self.closes)(to) {
                 if hops >= self.spec.min_hops {
-                    self.path.push(e);
-                    (self.visit)(&self.path);
-                    self.path.pop();
+                    self.pending.push(Pending { next: Next::Close(e), steps });
+                    steps = 0;
                 }
                 continue;
             }
             if hops >= self.spec.max_hops || self.nodes.contains(&to) || !(self.may_return)(to) {
                 continue;
             }
-            self.path.push(e);
-            self.nodes.push(to);
-            let ok = self.extend(Hop { edge: e, time: next.time[k], amount, to, onward });
-            self.nodes.pop();
-            self.path.pop();
-            if !ok {
+            g.prefetch_onward(onward, to);
+            let hop = Hop { edge: e, time: next.time[k], amount, to, onward };
+            self.pending.push(Pending { next: Next::Follow(hop), steps });
+            steps = 0;
+        }
+        let ok = self.take(base);
+        self.pending.truncate(base);
+        self.spent += steps;
+        ok && self.spent <= self.spec.budget
+    }
+
+    /// Takes the steps pending from `base` on, in the order they were found. Returns
+    /// false when the budget ran out.
+    fn take(&mut self, base: usize) -> bool {
+        for p in base..self.pending.len() {
+            let Pending { next, steps } = self.pending[p];
+            self.spent += steps;
+            if self.spent > self.spec.budget {
                 return false;
+            }
+            match next {
+                Next::Close(e) => {
+                    self.path.push(e);
+                    (self.visit)(&self.path);
+                    self.path.pop();
+                }
+                Next::Follow(hop) => {
+                    self.path.push(hop.edge);
+                    self.nodes.push(hop.to);
+                    let ok = self.extend(hop);
+                    self.nodes.pop();
+                    self.path.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
             }
         }
         true
@@ -261,6 +313,79 @@ mod tests {
             rec(g, spec, group, &mut vec![start], &mut out);
         }
         out
+    }
+
+    /// The search as it was before it found a hop's steps ahead of taking them: each
+    /// transfer read is counted against the budget and, when it passes, taken at once.
+    /// The cycles in the order visited, and whether the budget ran out.
+    fn in_turn(
+        g: &FlowGraph,
+        start: u32,
+        spec: CycleSpec,
+        deadline: i64,
+        closes: &dyn Fn(u32) -> bool,
+    ) -> (Vec<Vec<u32>>, SearchEnd) {
+        struct Walk<'a> {
+            g: &'a FlowGraph,
+            spec: CycleSpec,
+            deadline: i64,
+            closes: &'a dyn Fn(u32) -> bool,
+            path: Vec<u32>,
+            spent: u64,
+            out: Vec<Vec<u32>>,
+        }
+        impl Walk<'_> {
+            fn extend(&mut self) -> bool {
+                let g = self.g;
+                let first = self.path[0] as usize;
+                let last = *self.path.last().unwrap() as usize;
+                let next = g.out_list(g.dst[last]);
+                for k in 0..next.len() {
+                    if next.time[k] < g.time[last] {
+                        continue;
+                    }
+                    if next.time[k] > self.deadline {
+                        break;
+                    }
+                    if next.time[k] == g.time[last] {
+                        continue;
+                    }
+                    self.spent += 1;
+                    if self.spent > self.spec.budget {
+                        return false;
+                    }
+                    let (e, amount, to) = (next.edges[k], next.amount[k], next.other[k]);
+                    if amount > g.amount[last] * (1.0 + self.spec.amount_tolerance)
+                        || amount < g.amount[first] * self.spec.min_retained
+                    {
+                        continue;
+                    }
+                    let hops = self.path.len() + 1;
+                    if (self.closes)(to) {
+                        if hops >= self.spec.min_hops {
+                            self.out.push([self.path.as_slice(), &[e]].concat());
+                        }
+                        continue;
+                    }
+                    if hops >= self.spec.max_hops || self.path.iter().any(|&p| g.dst[p as usize] == to) {
+                        continue;
+                    }
+                    self.path.push(e);
+                    let ok = self.extend();
+                    self.path.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                true
+            }
+        }
+        if closes(g.dst[start as usize]) || spec.max_hops < 2 {
+            return (Vec::new(), SearchEnd::Complete);
+        }
+        let mut walk = Walk { g, spec, deadline, closes, path: vec![start], spent: 0, out: Vec::new() };
+        let end = if walk.extend() { SearchEnd::Complete } else { SearchEnd::BudgetHit };
+        (walk.out, end)
     }
 
     fn found(g: &FlowGraph, start: u32, spec: CycleSpec, group: &dyn Fn(u32) -> bool) -> BTreeSet<Vec<u32>> {
@@ -344,6 +469,34 @@ mod tests {
                     });
                     prop_assert_eq!(end, SearchEnd::Complete);
                     prop_assert_eq!(closed_by, brute(&g, start, s, &group));
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Finding a hop's steps before taking any visits the same cycles in the same
+        /// order, and stops at the same place when the budget runs out, as reading and
+        /// taking each transfer in turn.
+        #[test]
+        fn steps_found_ahead_are_taken_as_in_turn(
+            edges in prop::collection::vec((0u8..6, 0u8..6, 0i64..40, 50u32..150), 1..40),
+            max_hops in 2usize..6,
+            budget in 1u64..60,
+        ) {
+            let mut t = Tiny::new();
+            for (s, d, time, amount) in &edges {
+                t.wire(&format!("n{s}"), &format!("n{d}"), *time, f64::from(*amount));
+            }
+            let g = t.graph();
+            for s in [spec(max_hops), CycleSpec { budget, ..spec(max_hops) }] {
+                for start in 0..g.edge_count() as u32 {
+                    let origin = g.src[start as usize];
+                    let deadline = g.time[start as usize] + s.window;
+                    let mut ahead = Vec::new();
+                    let end = search(&g, Hop::of(&g, start), s, deadline, |v| v == origin, |_| true, |p| ahead.push(p.to_vec()));
+                    prop_assert_eq!((ahead, end), in_turn(&g, start, s, deadline, &|v| v == origin));
                 }
             }
         }
