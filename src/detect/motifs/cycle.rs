@@ -317,6 +317,12 @@ impl Detector for Cycle {
                 let relays = RelayOrigin::new(origin);
                 (0..out.len())
                     .map(|k| {
+                        // The payee a payment on, where every search from it starts: asked
+                        // for now, it has arrived when its turn comes.
+                        if let Some(&ahead) = out.other.get(k + 1) {
+                            crate::memory::prefetch(&comp, ahead as usize);
+                            g.prefetch_onward(g.onward_start(origin, k + 1), ahead);
+                        }
                         let e = out.edges[k];
                         let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
                         (e, from_transfer(&relays, out, k, position))
