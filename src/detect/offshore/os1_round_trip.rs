@@ -168,8 +168,19 @@ impl Detector for RoundTrip {
         by_holder.par_sort_unstable();
         let mut results: Vec<(u32, (Vec<Hit>, bool))> = by_holder
             .par_iter()
+            .enumerate()
             .with_min_len(64)
-            .map(|&(_, start)| (start, search_start(ctx, spec, &account_on_cycle, &members, &pooled, start)))
+            .map(|(i, &(_, start))| {
+                // What the next searches read first is asked for while this one runs:
+                // the start after next by its id, and the next one's payee's list.
+                if let Some(&(_, later)) = by_holder.get(i + 2) {
+                    g.prefetch_start(later);
+                }
+                if let Some(&(_, next)) = by_holder.get(i + 1) {
+                    g.prefetch_out_list(g.dst[next as usize]);
+                }
+                (start, search_start(ctx, spec, &account_on_cycle, &members, &pooled, start))
+            })
             .filter(|(_, (hits, capped))| !hits.is_empty() || *capped)
             .collect();
         results.par_sort_unstable_by_key(|&(e, _)| e);
