@@ -679,28 +679,6 @@ impl FlowGraph {
         self.out_position(v, self.out_list(v).time.partition_point(|&t| t < at))
     }
 
-    /// Asks the processor for what [`Hop::of`](crate::graph::algo::temporal_cycles::Hop::of)
-    /// reads of transfer `e` by its id (its receiver, time and amount) and, when its
-    /// receiver is already at hand, where the receiver's list lies, without waiting for
-    /// them: for a pass over search starts that knows the next ones.
-    #[inline]
-    pub fn prefetch_start(&self, e: u32) {
-        let e = e as usize;
-        crate::memory::prefetch(&self.dst, e);
-        crate::memory::prefetch(&self.time, e);
-        crate::memory::prefetch(&self.amount, e);
-    }
-
-    /// Asks the processor for where `v`'s outgoing list lies and its first entries'
-    /// times, without waiting for them.
-    #[inline]
-    pub fn prefetch_out_list(&self, v: u32) {
-        crate::memory::prefetch(&self.out_offsets, v as usize);
-        if let Some(&at) = self.out_offsets.get(v as usize) {
-            crate::memory::prefetch(&self.out_time, at as usize);
-        }
-    }
-
     /// Where the onward list (see [`FlowGraph::onward`]) of `v`'s `k`th outgoing
     /// transfer starts in `out_*`.
     pub fn onward_start(&self, v: u32, k: usize) -> u32 {

@@ -145,41 +145,46 @@ impl Detector for RoundTrip {
             g.accounts.controller.par_iter().map(|&c| on_cycle[c as usize]).collect();
         let members = GroupMembers::new(&g.accounts.controller);
         let pooled = pooled_accounts(g, cfg.pooled_from_parties.get());
-        let starts: Vec<u32> = (0..g.edge_count() as u32)
+        // Every payment that may open a round trip, read from its payer's list (its
+        // amount, time and payee beside each other, and where its payee's list goes on
+        // from it), as (holder, transfer, payer, position in the payer's list). Read by
+        // transfer id, each start's columns and the search of its payee's list for where
+        // to go on missed the cache.
+        let (c, on_cycle) = (&g.accounts.controller, &on_cycle);
+        let mut by_holder: Vec<(u32, u32, u32, u32)> = (0..g.node_count() as u32)
             .into_par_iter()
-            .filter(|&e| {
-                let (s, d) = (g.src[e as usize] as usize, g.dst[e as usize] as usize);
-                let c = &g.accounts.controller;
-                g.amount[e as usize] >= min_amount
-                    && ctx.starts_here(g.time[e as usize])
-                    && g.accounts.country[s].is_some()
-                    && !g.accounts.offshore[s]
-                    && c[s] != c[d]
-                    && together(&on_cycle, c[s], c[d])
+            .with_min_len(256)
+            .filter(|&s| g.accounts.country[s as usize].is_some() && !g.accounts.offshore[s as usize])
+            .flat_map_iter(|s| {
+                let (out, holder) = (g.out_list(s), c[s as usize]);
+                (0..out.len())
+                    .filter(move |&k| {
+                        let payee = c[out.other[k] as usize];
+                        out.amount[k] >= min_amount
+                            && ctx.starts_here(out.time[k])
+                            && holder != payee
+                            && together(on_cycle, holder, payee)
+                    })
+                    .map(move |k| (holder, out.edges[k], s, k as u32))
             })
             .collect();
         // Searched holder by holder: every search from a holder's payments asks when money
         // last came back to its accounts, whose receipts then stay in the processor's
         // cache from one search to the next. What was found (or where a search stopped)
         // is put back in transfer order.
-        // Each start's holder is read once, not at every comparison of the sort.
-        let mut by_holder: Vec<(u32, u32)> =
-            starts.par_iter().map(|&e| (g.accounts.controller[g.src[e as usize] as usize], e)).collect();
         by_holder.par_sort_unstable();
         let mut results: Vec<(u32, (Vec<Hit>, bool))> = by_holder
             .par_iter()
             .enumerate()
             .with_min_len(64)
-            .map(|(i, &(_, start))| {
-                // What the next searches read first is asked for while this one runs:
-                // the start after next by its id, and the next one's payee's list.
-                if let Some(&(_, later)) = by_holder.get(i + 2) {
-                    g.prefetch_start(later);
+            .map(|(i, &(_, start, payer, k))| {
+                // Where the next search starts, asked for while this one runs.
+                if let Some(&(_, _, next_payer, next)) = by_holder.get(i + 1) {
+                    let next = next as usize;
+                    g.prefetch_onward(g.onward_start(next_payer, next), g.out_list(next_payer).other[next]);
                 }
-                if let Some(&(_, next)) = by_holder.get(i + 1) {
-                    g.prefetch_out_list(g.dst[next as usize]);
-                }
-                (start, search_start(ctx, spec, &account_on_cycle, &members, &pooled, start))
+                let hop = Hop::out_of(g, payer, g.out_list(payer), k as usize);
+                (start, search_start(ctx, spec, &account_on_cycle, &members, &pooled, payer, hop))
             })
             .filter(|(_, (hits, capped))| !hits.is_empty() || *capped)
             .collect();
@@ -228,16 +233,17 @@ fn search_start(
     account_on_cycle: &[u32],
     members: &GroupMembers,
     pooled: &FixedBitSet,
-    start: u32,
+    origin: u32,
+    first: Hop,
 ) -> (Vec<Hit>, bool) {
     let g = ctx.graph;
-    let origin = g.src[start as usize];
+    let start = first.edge;
     let group = g.accounts.controller[origin as usize];
     let home = account_on_cycle[origin as usize];
     let mut cycles: Vec<Vec<u32>> = Vec::new();
     let end = cycles_into(
         g,
-        Hop::of(g, start),
+        first,
         spec,
         members.of(group),
         |v| account_on_cycle[v as usize] == home,
