@@ -759,6 +759,15 @@ impl FlowGraph {
         }
     }
 
+    /// Asks the processor, without waiting, for what a search that starts with `v`'s
+    /// `k`th payment reads first: its payee's list from where that payment goes on.
+    #[inline]
+    pub fn prefetch_onward_of(&self, v: u32, k: usize) {
+        if let Some(&payee) = self.out_dst.get(self.out_position(v, k) as usize) {
+            self.prefetch_onward(self.onward_start(v, k), payee);
+        }
+    }
+
     /// `v`'s outgoing transfers as parallel slices (edge, time, amount, receiver).
     pub fn out_list(&self, v: u32) -> AdjList<'_> {
         let v = v as usize;

@@ -321,7 +321,7 @@ impl Detector for Cycle {
                         // for now, it has arrived when its turn comes.
                         if let Some(&ahead) = out.other.get(k + 1) {
                             crate::memory::prefetch(&comp, ahead as usize);
-                            g.prefetch_onward(g.onward_start(origin, k + 1), ahead);
+                            g.prefetch_onward_of(origin, k + 1);
                         }
                         let e = out.edges[k];
                         let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));

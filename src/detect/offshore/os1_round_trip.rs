@@ -180,8 +180,7 @@ impl Detector for RoundTrip {
             .map(|(i, &(_, start, payer, k))| {
                 // Where the next search starts, asked for while this one runs.
                 if let Some(&(_, _, next_payer, next)) = by_holder.get(i + 1) {
-                    let next = next as usize;
-                    g.prefetch_onward(g.onward_start(next_payer, next), g.out_list(next_payer).other[next]);
+                    g.prefetch_onward_of(next_payer, next as usize);
                 }
                 let hop = Hop::out_of(g, payer, g.out_list(payer), k as usize);
                 (start, search_start(ctx, spec, &account_on_cycle, &members, &pooled, payer, hop))

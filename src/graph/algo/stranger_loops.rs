@@ -576,11 +576,19 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             self.pending.push(Pending { position: here, edge: e, to, chance: chance * hop, steps });
             steps = 0;
         }
+        let ok = self.follow(base);
+        self.pending.truncate(base);
+        self.spent += steps;
+        ok && self.spent <= self.spec.budget
+    }
+
+    /// Follows the payments pending from `base` on, in the order they were found.
+    /// Returns false when the budget ran out.
+    fn follow(&mut self, base: usize) -> bool {
         for p in base..self.pending.len() {
             let Pending { position, edge, to, chance, steps } = self.pending[p];
             self.spent += steps;
             if self.spent > self.spec.budget {
-                self.pending.truncate(base);
                 return false;
             }
             self.path.push(edge);
@@ -589,14 +597,8 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
             self.nodes.pop();
             self.path.pop();
             if !ok {
-                self.pending.truncate(base);
                 return false;
             }
-        }
-        self.pending.truncate(base);
-        self.spent += steps;
-        if self.spent > self.spec.budget {
-            return false;
         }
         true
     }
