@@ -742,6 +742,27 @@ impl FlowGraph {
         }
     }
 
+    /// Asks the processor, without waiting, for where `v`'s incoming list starts: the
+    /// first read of [`FlowGraph::prefetch_receipts`] a step later.
+    #[inline]
+    pub fn prefetch_in_offset(&self, v: u32) {
+        crate::memory::prefetch(&self.in_offsets, v as usize);
+    }
+
+    /// Asks the processor, without waiting, for the first entries of `v`'s incoming list
+    /// (times, ids, payers, amounts): for a pass that reads the receipts of account after
+    /// account and knows the next one.
+    #[inline]
+    pub fn prefetch_receipts(&self, v: u32) {
+        if let Some(&into) = self.in_offsets.get(v as usize) {
+            let into = into as usize;
+            crate::memory::prefetch(&self.in_time, into);
+            crate::memory::prefetch(&self.in_edges, into);
+            crate::memory::prefetch(&self.in_src, into);
+            crate::memory::prefetch(&self.in_amount, into);
+        }
+    }
+
     /// Asks the processor for what [`FlowGraph::onward_from`]`(from, v)` will read first
     /// (where `v`'s list ends, and the first onward entry's time, amount, id, receiver
     /// and onward start) without waiting for it: for a search that knows which steps it

@@ -452,11 +452,13 @@ fn relays_into(
     let counts = |e: u32, a: u32, b: u32| relayable.contains(e as usize) && counted_between(g, spec, a, b);
     let incoming = g.in_list(v);
     let relayed = |k: usize| counts(incoming.edges[k], incoming.other[k], v);
+    let mut payers: Vec<usize> = (0..incoming.len()).filter(|&k| relayed(k)).collect();
     // Too few one-off payers to make a gather over the whole dump: nothing to read.
-    if owned.is_none()
-        && (0..incoming.len()).filter(|&k| relayed(k)).nth(spec.min_intermediaries - 1).is_none()
-    {
+    if owned.is_none() && payers.len() < spec.min_intermediaries {
         return Vec::new();
+    }
+    if let Some((from, to)) = owned {
+        payers.retain(|&k| (from..to).contains(&incoming.time[k]));
     }
     // What w was paid, one-off, by others than v within the horizon before its payment
     // e2 to v: (transfer, payer, amount), read from w's incoming list rather than by
@@ -473,9 +475,18 @@ fn relays_into(
             .map(|j| (into_w.edges[j], into_w.other[j], into_w.amount[j]))
             .collect()
     };
-    (0..incoming.len())
-        .filter(|&k| owned.is_none_or(|(from, to)| (from..to).contains(&incoming.time[k])) && relayed(k))
-        .filter_map(|k| {
+    payers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &k)| {
+            // The payers' receipts a step or two on, asked for now: each is another
+            // account's list, far from this one's.
+            if let Some(&ahead) = payers.get(i + 2) {
+                g.prefetch_in_offset(incoming.other[ahead]);
+            }
+            if let Some(&next) = payers.get(i + 1) {
+                g.prefetch_receipts(incoming.other[next]);
+            }
             let (w, e2) = (incoming.other[k], incoming.edges[k]);
             let receipts = receipts(w, e2, incoming.time[k]);
             (!receipts.is_empty()).then_some(Relay { w, e2, receipts })
