@@ -541,7 +541,9 @@ fn continued(dealt: &Dealings<'_>, search: &BurstSearch<'_>, burst: Burst) -> Bu
 struct Dealings<'a> {
     list: AdjList<'a>,
     keep: &'a [usize],
-    controller: &'a [u32],
+    /// The counterparty (controller group) of each position, read once: every reading
+    /// of the account asks for them again, and each is a lookup far from the list.
+    parties: Vec<u32>,
     /// Per counterparty: (first position, last transfer's time, lapsed).
     by_party: FxHashMap<u32, (usize, i64, bool)>,
     /// Whether position k is its counterparty's first.
@@ -567,7 +569,7 @@ impl<'a> Dealings<'a> {
         let mut dealt = Dealings {
             list,
             keep,
-            controller: &g.accounts.controller,
+            parties: keep.iter().map(|&k| g.accounts.controller[list.other[k] as usize]).collect(),
             by_party: FxHashMap::default(),
             opens: Vec::new(),
             by_last: Vec::new(),
@@ -610,7 +612,7 @@ impl<'a> Dealings<'a> {
 
     /// The counterparty at position `k`.
     fn party(&self, k: usize) -> u32 {
-        self.controller[self.list.other[self.keep[k]] as usize]
+        self.parties[k]
     }
 
     /// The time of position `k`.
@@ -781,13 +783,16 @@ fn densest_at_any_scale_in(
     search: &BurstSearch<'_>,
     accept: impl Fn(&Burst) -> bool,
 ) -> Option<Burst> {
-    let mut best: Option<(Burst, (i64, i64))> = None;
+    let mut best: Option<(Burst, (i64, Window))> = None;
     let scales = scales(search.window, g.scale.time_tick_seconds);
     let readings = scales.len() as f64;
-    for (span, rate_window) in scales {
-        let Some((mut b, _)) = densest(g, dealt, baseline, span, rate_window, search, false) else {
+    let spans: Vec<i64> = scales.iter().map(|&(span, _)| span).collect();
+    let windows = densest_windows(dealt, &spans, search);
+    for (&(_, rate_window), window) in scales.iter().zip(windows) {
+        let Some(window) = window else {
             continue;
         };
+        let (mut b, _) = burst_in(g, dealt, baseline, rate_window, search, window, false);
         b.chance *= readings;
         if !accept(&b) {
             continue;
@@ -797,15 +802,13 @@ fn densest_at_any_scale_in(
                 == Some(std::cmp::Ordering::Greater)
         });
         if better {
-            best = Some((b, (span, rate_window)));
+            best = Some((b, (rate_window, window)));
         }
     }
     // The winning window read once more for its new counterparties' transfers: only the
     // burst reported pays for collecting them.
-    let (mut burst, (span, rate_window)) = best?;
-    burst.new_edges = densest(g, dealt, baseline, span, rate_window, search, true)
-        .map(|(_, new_edges)| new_edges)
-        .unwrap_or_default();
+    let (mut burst, (rate_window, window)) = best?;
+    burst.new_edges = burst_in(g, dealt, baseline, rate_window, search, window, true).1;
     Some(burst)
 }
 
@@ -842,10 +845,26 @@ fn densest(
     search: &BurstSearch<'_>,
     new_edges: bool,
 ) -> Option<(Burst, Vec<u32>)> {
+    let window = densest_windows(dealt, &[span], search)[0]?;
+    Some(burst_in(g, dealt, baseline, rate_window, search, window, new_edges))
+}
+
+/// Positions `lo..=hi` of an account's dealings, opening `new` new relationships.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    lo: usize,
+    hi: usize,
+    new: usize,
+}
+
+/// For each of `spans`, the window of positions ([`Window`]) whose first and last
+/// transfers are at most that span apart and that opens the most *new* relationships
+/// ([`Relationship`]), earliest on ties; `None` where there is none. What a window counts
+/// depends only on where it opens, so every span reads one count.
+fn densest_windows(dealt: &Dealings<'_>, spans: &[i64], search: &BurstSearch<'_>) -> Vec<Option<Window>> {
     let relationship = search.relationship;
     debug_assert_eq!(dealt.lapse, relationship.lapse);
-    let (list, keep, by_last) = (dealt.list, dealt.keep, &dealt.by_last);
-    let party = |k: usize| dealt.party(k);
+    let (keep, by_last) = (dealt.keep, &dealt.by_last);
     let time = |k: usize| dealt.time(k);
     // New counterparties in [lo, hi] are the fresh openings k there whose counterparty's
     // last transfer is by `time(lo) + ends_within`. That bound only grows with lo, so the
@@ -854,29 +873,54 @@ fn densest(
     // payers a week is O(n log n), not O(n x window).
     let mut counted = Fenwick::new(keep.len());
     let mut next = 0;
-    let (mut hi, mut best) = (0usize, None::<(usize, usize, usize)>);
+    let mut his = vec![0usize; spans.len()];
+    let mut best = vec![None::<Window>; spans.len()];
     for lo in 0..keep.len() {
         if !dealt.opens[lo] {
             continue;
-        }
-        hi = hi.max(lo);
-        while hi + 1 < keep.len() && time(hi + 1) - time(lo) <= span {
-            hi += 1;
         }
         let until = time(lo) + relationship.ends_within;
         while next < by_last.len() && by_last[next].0 <= until {
             counted.add(by_last[next].1);
             next += 1;
         }
-        if search.near_a_found_burst(time(lo), time(hi)) {
-            continue;
-        }
-        let new = counted.prefix(hi + 1) - counted.prefix(lo);
-        if best.is_none_or(|(_, _, b)| new > b) {
-            best = Some((lo, hi, new));
+        let opened = counted.prefix(lo);
+        for ((&span, hi), best) in spans.iter().zip(his.iter_mut()).zip(best.iter_mut()) {
+            *hi = (*hi).max(lo);
+            while *hi + 1 < keep.len() && time(*hi + 1) - time(lo) <= span {
+                *hi += 1;
+            }
+            if search.near_a_found_burst(time(lo), time(*hi)) {
+                continue;
+            }
+            let new = counted.prefix(*hi + 1) - opened;
+            if best.is_none_or(|b| new > b.new) {
+                *best = Some(Window { lo, hi: *hi, new });
+            }
         }
     }
-    let (lo, hi, new) = best?;
+    best
+}
+
+/// The burst of `window` ([`densest_windows`]) of the account's
+/// dealings, its rate read per `rate_window`, and with `new_edges` the edge ids of its
+/// transfers with its new counterparties, in time order (empty without). `baseline` is
+/// how many transfers the account made this way in all (counted or not): the burst's
+/// rate is compared with the rest of them.
+fn burst_in(
+    g: &FlowGraph,
+    dealt: &Dealings<'_>,
+    baseline: usize,
+    rate_window: i64,
+    search: &BurstSearch<'_>,
+    window: Window,
+    new_edges: bool,
+) -> (Burst, Vec<u32>) {
+    let Window { lo, hi, new } = window;
+    let relationship = search.relationship;
+    let (list, keep) = (dealt.list, dealt.keep);
+    let party = |k: usize| dealt.party(k);
+    let time = |k: usize| dealt.time(k);
     let new_edges = if new_edges {
         let new_parties: FxHashSet<u32> =
             (lo..=hi).filter(|&k| dealt.new_from(k, time(lo), relationship.ends_within)).map(party).collect();
@@ -906,7 +950,7 @@ fn densest(
             / ((outside + 1.0) / days(dump_span - rate_window)),
         amount: idx.iter().map(|&k| list.amount[k]).sum(),
     };
-    Some((burst, new_edges))
+    (burst, new_edges)
 }
 
 /// Counts of marked positions, with prefix sums in O(log n) (a binary indexed tree).
