@@ -325,6 +325,14 @@ impl Detector for Cycle {
                         }
                         let e = out.edges[k];
                         let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
+                        // The origin's next payment in the index, whose ring starts from
+                        // its payee's payments: asked for now, as the payee above.
+                        if let Some((index, mine)) = indexed.as_ref() {
+                            let next = mine.start + usize::from(position.is_some());
+                            if next < mine.end {
+                                index.prefetch_first_step(next);
+                            }
+                        }
                         (e, from_transfer(&relays, out, k, position))
                     })
                     .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)
@@ -342,38 +350,38 @@ impl Detector for Cycle {
                     // The origin's searches share where a loop may close back on it.
                     let from = LoopOrigin::new(origin);
                     let home = |v: u32| comp[v as usize] == comp[origin as usize];
-                    index
-                        .positions(origin)
-                        .map(|k| {
-                            let (_, time, to) = index.payment_at(k);
-                            let mut cycles = Vec::new();
-                            if !together(&comp, origin, to) || !ctx.starts_here(time) {
-                                return (cycles, false);
-                            }
-                            let end = stranger_loops_from(
-                                g,
-                                &from,
-                                k,
-                                among_strangers,
-                                index,
-                                home,
-                                |c, product| {
-                                    // Every payment but the closing one is a chance below the gate, and
-                                    // the closing one had to land on the origin, which strangers pay as
-                                    // often as it is popular.
-                                    let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
-                                    let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
-                                    let chance = product_chance(product, c.len(), gated)
-                                        * popularity(g, origin, &members);
-                                    if kept(c, chance) {
-                                        cycles.push((c.to_vec(), Evidence::Strangers(chance)));
-                                    }
-                                },
-                            );
-                            (cycles, end == SearchEnd::BudgetHit)
-                        })
-                        .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
-                        .collect::<Vec<_>>()
+                    let mine = index.positions(origin);
+                    let end = mine.end;
+                    mine.map(|k| {
+                        // The component of the payee some payments on, the first thing
+                        // a search from it reads: asked for now, it has arrived when its
+                        // turn comes (most payments start no search, so the next one's
+                        // would come too late).
+                        if k + COMPONENTS_AHEAD < end {
+                            crate::memory::prefetch(&comp, index.payment_at(k + COMPONENTS_AHEAD).2 as usize);
+                        }
+                        let (_, time, to) = index.payment_at(k);
+                        let mut cycles = Vec::new();
+                        if !together(&comp, origin, to) || !ctx.starts_here(time) {
+                            return (cycles, false);
+                        }
+                        let end =
+                            stranger_loops_from(g, &from, k, among_strangers, index, home, |c, product| {
+                                // Every payment but the closing one is a chance below the gate, and
+                                // the closing one had to land on the origin, which strangers pay as
+                                // often as it is popular.
+                                let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
+                                let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
+                                let chance =
+                                    product_chance(product, c.len(), gated) * popularity(g, origin, &members);
+                                if kept(c, chance) {
+                                    cycles.push((c.to_vec(), Evidence::Strangers(chance)));
+                                }
+                            });
+                        (cycles, end == SearchEnd::BudgetHit)
+                    })
+                    .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
+                    .collect::<Vec<_>>()
                 },
             ));
         }
@@ -413,6 +421,10 @@ impl Detector for Cycle {
         &[Pattern::Os1]
     }
 }
+
+/// How many of an origin's one-off payments ahead the loops-of-strangers search asks
+/// for a payee's component.
+const COMPONENTS_AHEAD: usize = 8;
 
 /// Untimed simple cycles starting with edge `start`, each found once: from the edge
 /// leaving its smallest account, the other accounts larger than it.

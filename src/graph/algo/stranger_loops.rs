@@ -221,6 +221,25 @@ impl StrangerPayments {
             .map(move |(k, x)| (start + k, x.edge, x.time, x.to))
     }
 
+    /// Asks the processor, without waiting, for what a search from the payment at
+    /// `position` reads first (a ring's first step, a loop's first extension): where
+    /// its payee's payments are and how many there are, and its payee's payments around
+    /// where the payment goes on. Each is far from the payer's own entries.
+    #[inline]
+    pub fn prefetch_first_step(&self, position: usize) {
+        if let Some(paid) = self.entries.get(position) {
+            let to = paid.to as usize;
+            crate::memory::prefetch(&self.offsets, to);
+            crate::memory::prefetch(&self.offsets, to + 1);
+            crate::memory::prefetch(&self.made, to);
+            if paid.onward != NO_ONWARD {
+                let onward = paid.onward as usize;
+                crate::memory::prefetch(&self.entries, onward.saturating_sub(1));
+                crate::memory::prefetch(&self.entries, onward);
+            }
+        }
+    }
+
     /// Where transfer `e`, paid by `payer`, is in the index, if it is: a payer's entries
     /// are in time order, which is edge order.
     fn position_of(&self, payer: u32, e: u32) -> Option<usize> {
