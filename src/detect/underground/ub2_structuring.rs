@@ -608,6 +608,13 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         .into_par_iter()
         .with_min_len(4096)
         .filter_map(|e| {
+            // The amount first, read in transfer order: most payments are far below the
+            // band, and what the others need (the payer's kind, both countries) is read
+            // at random.
+            let a = g.amount[e];
+            if a < lo_amt {
+                return None;
+            }
             let s = g.src[e] as usize;
             if g.accounts.kind[s] == HolderKind::Company
                 || !cross_border(ctx, e)
@@ -615,8 +622,7 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
             {
                 return None;
             }
-            let a = g.amount[e];
-            if a >= lo_amt && a < hi_amt {
+            if a < hi_amt {
                 Some(Either::Left((g.dst[e], (g.time[e], g.accounts.holder[s], e as u32))))
             } else if a >= hi_amt {
                 Some(Either::Right(g.dst[e]))
