@@ -56,7 +56,7 @@ use crate::config::params::{Channels, Count, Hours, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
-use crate::graph::algo::fifo_dwell::{fifo_dwell_carried, implied_opening_balance};
+use crate::graph::algo::fifo_dwell::{fifo_dwell_carried_by, implied_opening_balance_by};
 use crate::graph::algo::standing::standing_payees;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
@@ -140,20 +140,24 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     // card statement) are its budget, not money passed on.
     let standing = standing_payees(g, v);
     let outgoing = g.out_list(v);
-    let outs: Vec<u32> = (0..outgoing.len())
+    let paying: Vec<usize> = (0..outgoing.len())
         .filter(|&k| outgoing.other[k] != v && standing.binary_search(&outgoing.other[k]).is_err())
-        .map(|k| outgoing.edges[k])
         .collect();
-    if outs.is_empty() {
+    if paying.is_empty() {
         return None;
     }
+    let outs: Vec<u32> = paying.iter().map(|&k| outgoing.edges[k]).collect();
+    // Time and amount of each receipt and payment, from the account's own lists.
+    let inflow = |i: usize| (incoming.time[from_others[i]], incoming.amount[from_others[i]]);
+    let outflow = |o: usize| (outgoing.time[paying[o]], outgoing.amount[paying[o]]);
     // An account that pays out more than it receives spends savings the dump does not
     // show: they count in its balance.
-    let opening = implied_opening_balance(g, &any_in, &outs);
+    let opening = implied_opening_balance_by(any_in.len(), inflow, outs.len(), outflow);
     // Dwell: until most (the UB1 share, 0.8) of each inflow has left, FIFO over history;
     // and which payments carried how much of which receipt on.
     let mut carried: Vec<(usize, usize, f64)> = Vec::new();
-    let dwell = fifo_dwell_carried(g, &any_in, &outs, ctx.config.ub1.min_pass_through.get(), |i, o, part| {
+    let share = ctx.config.ub1.min_pass_through.get();
+    let dwell = fifo_dwell_carried_by(any_in.len(), inflow, outs.len(), outflow, share, |i, o, part| {
         carried.push((i, o, part))
     });
     let limit = hours_to_seconds(cfg.max_dwell_hours.get());
@@ -168,22 +172,29 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     // the opening balance the flows imply.
     let (mut bal, mut peak) = (opening, opening);
     let (mut i, mut o) = (0, 0);
-    let day = |e: u32| g.time[e as usize].div_euclid(DAY);
+    // The next flow in transfer order (time, then transfer id): a receipt when it comes
+    // first.
+    let receipt_next = |i: usize, o: usize| o >= outs.len() || (i < any_in.len() && any_in[i] < outs[o]);
     while i < any_in.len() || o < outs.len() {
-        let e = if o >= outs.len() || (i < any_in.len() && any_in[i] < outs[o]) {
-            bal += g.amount[any_in[i] as usize];
+        let time = if receipt_next(i, o) {
+            let (time, amount) = inflow(i);
+            bal += amount;
             i += 1;
-            any_in[i - 1]
+            time
         } else {
-            bal = (bal - g.amount[outs[o] as usize]).max(0.0);
+            let (time, amount) = outflow(o);
+            bal = (bal - amount).max(0.0);
             o += 1;
-            outs[o - 1]
+            time
         };
-        let next = match (any_in.get(i), outs.get(o)) {
-            (Some(&a), Some(&b)) => Some(a.min(b)),
-            (a, b) => a.or(b).copied(),
+        let next = if i >= any_in.len() && o >= outs.len() {
+            None
+        } else if receipt_next(i, o) {
+            Some(inflow(i).0)
+        } else {
+            Some(outflow(o).0)
         };
-        if next.is_none_or(|n| day(n) != day(e)) {
+        if next.is_none_or(|n| n.div_euclid(DAY) != time.div_euclid(DAY)) {
             peak = peak.max(bal);
         }
     }
@@ -194,7 +205,7 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     let c = &g.accounts.controller;
     let senders: BTreeSet<u32> =
         counted.iter().map(|&k| c[incoming.other[from_others[k]] as usize]).collect();
-    let payees: BTreeSet<u32> = outs.iter().map(|&e| c[g.dst[e as usize] as usize]).collect();
+    let payees: BTreeSet<u32> = paying.iter().map(|&k| c[outgoing.other[k] as usize]).collect();
     if senders.len() + payees.len() < cfg.min_counterparties.get() {
         return None;
     }
@@ -426,7 +437,7 @@ mod tests {
         let g = t.graph();
         let h = t.dump.accounts.index["H"];
         let (ins, outs) = (g.in_edges(h), g.out_edges(h));
-        assert!(implied_opening_balance(&g, ins, outs) > 10_000.0);
+        assert!(crate::graph::algo::fifo_dwell::implied_opening_balance(&g, ins, outs) > 10_000.0);
         let dwell = crate::graph::algo::fifo_dwell::fifo_dwell(&g, ins, outs, 0.8);
         let fast = dwell.iter().filter(|&&x| x <= hours_to_seconds(24.0)).count();
         assert!(fast * 10 > 9 * dwell.len(), "{fast} of {}", dwell.len());
