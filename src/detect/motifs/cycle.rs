@@ -351,13 +351,13 @@ impl Detector for Cycle {
                     let from = LoopOrigin::new(origin);
                     let home = |v: u32| comp[v as usize] == comp[origin as usize];
                     let mine = index.positions(origin);
-                    let end = mine.end;
+                    let after_last = mine.end;
                     mine.map(|k| {
                         // The component of the payee some payments on, the first thing
                         // a search from it reads: asked for now, it has arrived when its
                         // turn comes (most payments start no search, so the next one's
                         // would come too late).
-                        if k + COMPONENTS_AHEAD < end {
+                        if k + COMPONENTS_AHEAD < after_last {
                             crate::memory::prefetch(&comp, index.payment_at(k + COMPONENTS_AHEAD).2 as usize);
                         }
                         let (_, time, to) = index.payment_at(k);

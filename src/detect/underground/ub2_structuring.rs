@@ -622,12 +622,12 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
             {
                 return None;
             }
+            // Amounts are finite (ingest rejects NaN and infinities): at or over the
+            // quota otherwise.
             if a < hi_amt {
                 Some(Either::Left((g.dst[e], (g.time[e], g.accounts.holder[s], e as u32))))
-            } else if a >= hi_amt {
-                Some(Either::Right(g.dst[e]))
             } else {
-                None
+                Some(Either::Right(g.dst[e]))
             }
         })
         .partition_map(|x| x);

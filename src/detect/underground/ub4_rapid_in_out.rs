@@ -187,13 +187,13 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
             o += 1;
             time
         };
-        let next = if i >= any_in.len() && o >= outs.len() {
-            None
-        } else if receipt_next(i, o) {
-            Some(inflow(i).0)
-        } else {
-            Some(outflow(o).0)
-        };
+        let next = (i < any_in.len() || o < outs.len()).then(|| {
+            if receipt_next(i, o) {
+                inflow(i).0
+            } else {
+                outflow(o).0
+            }
+        });
         if next.is_none_or(|n| n.div_euclid(DAY) != time.div_euclid(DAY)) {
             peak = peak.max(bal);
         }
