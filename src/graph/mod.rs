@@ -13,6 +13,7 @@ pub mod part;
 pub mod rows;
 pub mod scale;
 
+use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -288,6 +289,30 @@ impl Edges {
         let channel: Vec<Channel> = order.par_iter().map(|&r| t.channel[r as usize]).collect();
         Edges { order: EdgeRows::of(order), src, dst, time, amount, channel }
     }
+}
+
+/// One bit per list entry (`edges`, `channels`: one list column each), set where `mark`
+/// holds for the entry's transfer and channel.
+fn mark_entries(
+    edges: &[u32],
+    channels: &[Channel],
+    mark: impl Fn(u32, Channel) -> bool + Sync,
+) -> FixedBitSet {
+    bits_where(edges.len(), |p| mark(edges[p], channels[p]))
+}
+
+/// `len` bits, bit `i` set where `bit(i)` holds: found a word at a time on every thread.
+pub(crate) fn bits_where(len: usize, bit: impl Fn(usize) -> bool + Sync) -> FixedBitSet {
+    let word = usize::BITS as usize;
+    let blocks: Vec<usize> = (0..len.div_ceil(word))
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|b| {
+            (b * word..((b + 1) * word).min(len))
+                .fold(0, |block, i| block | (usize::from(bit(i)) << (i % word)))
+        })
+        .collect();
+    FixedBitSet::with_capacity_and_blocks(len, blocks)
 }
 
 impl FlowGraph {
@@ -742,6 +767,38 @@ impl FlowGraph {
         }
     }
 
+    /// Where `v`'s incoming list starts among every account's incoming lists end to end:
+    /// `v`'s `k`th receipt is entry `in_start(v) + k` of a table in that order, such as
+    /// [`FlowGraph::mark_in_entries`] gives.
+    #[inline]
+    pub fn in_start(&self, v: u32) -> usize {
+        self.in_offsets[v as usize] as usize
+    }
+
+    /// Where `v`'s outgoing list starts among every account's outgoing lists end to end,
+    /// as [`FlowGraph::in_start`] for its payments ([`FlowGraph::mark_out_entries`]).
+    #[inline]
+    pub fn out_start(&self, v: u32) -> usize {
+        self.out_offsets[v as usize] as usize
+    }
+
+    /// One bit per entry of the incoming lists, in their order (see
+    /// [`FlowGraph::in_start`]), set where `mark` holds for the entry's transfer and
+    /// channel. A pass that reads account after account's receipts then reads each one's
+    /// mark beside the one before, where a table by transfer id is one read at random
+    /// per receipt, each likely to wait on memory in a large dump; here the reads at
+    /// random are made once, in a loop of independent reads the processor overlaps.
+    pub fn mark_in_entries(&self, mark: impl Fn(u32, Channel) -> bool + Sync) -> FixedBitSet {
+        mark_entries(&self.in_edges, &self.in_channel, mark)
+    }
+
+    /// One bit per entry of the outgoing lists, in their order (see
+    /// [`FlowGraph::out_start`]), set where `mark` holds: as
+    /// [`FlowGraph::mark_in_entries`], for passes over payments.
+    pub fn mark_out_entries(&self, mark: impl Fn(u32, Channel) -> bool + Sync) -> FixedBitSet {
+        mark_entries(&self.out_edges, &self.out_channel, mark)
+    }
+
     /// Asks the processor, without waiting, for where `v`'s incoming list starts: the
     /// first read of [`FlowGraph::prefetch_receipts`] a step later.
     #[inline]
@@ -920,6 +977,34 @@ mod tests {
 
     use crate::detect::testkit::{Tiny, D};
     use proptest::prelude::*;
+
+    proptest! {
+        /// Each account's `k`th receipt and payment find their marks at its list's start
+        /// plus `k`, whatever the transfers, their order and their channels.
+        #[test]
+        fn list_entry_marks_sit_beside_their_entries(
+            transfers in proptest::collection::vec((0u8..9, 0u8..9, 0i64..50, any::<bool>()), 0..120),
+            stride in 2u32..7,
+        ) {
+            let mut t = Tiny::new();
+            for (k, (a, b, at, card)) in transfers.iter().enumerate() {
+                let channel = if *card { Channel::Card } else { Channel::Wire };
+                t.send(&format!("A{a}"), &format!("A{b}"), *at, 10.0 + k as f64, channel);
+            }
+            let g = t.graph();
+            let mark = |e: u32, channel: Channel| e % stride == 0 && channel == Channel::Wire;
+            let (into, out) = (g.mark_in_entries(mark), g.mark_out_entries(mark));
+            prop_assert_eq!((into.len(), out.len()), (g.edge_count(), g.edge_count()));
+            for v in 0..g.node_count() as u32 {
+                for (list, start, marks) in [(g.in_list(v), g.in_start(v), &into), (g.out_list(v), g.out_start(v), &out)] {
+                    for k in 0..list.len() {
+                        let e = list.edges[k];
+                        prop_assert_eq!(marks.contains(start + k), mark(e, g.channel[e as usize]));
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn csr_keeps_edge_order_per_node() {

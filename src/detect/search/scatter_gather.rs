@@ -283,10 +283,11 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
     } else {
         (0..n).collect()
     };
+    let paid = paid_once(ctx, spec);
     let mut hits: Vec<Hit> = sources
         .par_iter()
         .with_min_len(256)
-        .flat_map_iter(|&u| scan(ctx, spec, u, paths_from(ctx, spec, u, None)))
+        .flat_map_iter(|&u| scan(ctx, spec, u, paths_from(ctx, spec, paid.as_ref(), u, None)))
         .collect();
     if pools(spec) {
         let relayable = relayable(ctx, spec);
@@ -324,11 +325,12 @@ fn offshore_payers(g: &FlowGraph, min: usize) -> Vec<u32> {
 pub fn found_in(part: &Context<'_>, spec: &Spec) -> Found {
     let owned = part.owned_time();
     let n = part.graph.node_count() as u32;
+    let paid = paid_once(part, spec);
     let sources = (0..n)
         .into_par_iter()
         .with_min_len(256)
         .filter_map(|u| {
-            let paths = paths_from(part, spec, u, owned);
+            let paths = paths_from(part, spec, paid.as_ref(), u, owned);
             (!paths.is_empty()).then(|| (u, paths.into_whole(part)))
         })
         .collect();
@@ -439,6 +441,8 @@ fn without_settling_up(ctx: &Context<'_>, hits: &mut Vec<Hit>) {
 /// The relays into `v` ([`Relay`]) whose payment to `v` falls in `owned` (all of them
 /// without), in the order of `v`'s receipts: each one-off payer `w` of `v` with what it
 /// received one-off, within the timed horizon before its payment, from others than `v`.
+/// `relayable` marks the receipts that may be relayed, by incoming-list entry
+/// ([`relayable`]).
 fn relays_into(
     ctx: &Context<'_>,
     spec: &Spec,
@@ -448,10 +452,17 @@ fn relays_into(
 ) -> Vec<Relay> {
     let g = ctx.graph;
     let horizon = horizon(spec);
-    // One-off and on the spec's channels (`relayable`), between two accounts that count.
-    let counts = |e: u32, a: u32, b: u32| relayable.contains(e as usize) && counted_between(g, spec, a, b);
+    // The `k`th receipt of `b` is relayable (one-off and on the spec's channels) and from
+    // an account `a` that counts. `b` is the same account for every entry of a list read
+    // here (`v`, or a relay `w`), so its kind is asked first: `a`'s is another account's,
+    // far away in memory, and is only read when `b` is business-like (the test is the
+    // same both ways round).
+    let counts = |b_start: usize, k: usize, a: u32, b: u32| {
+        relayable.contains(b_start + k) && counted_between(g, spec, b, a)
+    };
     let incoming = g.in_list(v);
-    let relayed = |k: usize| counts(incoming.edges[k], incoming.other[k], v);
+    let v_start = g.in_start(v);
+    let relayed = |k: usize| counts(v_start, k, incoming.other[k], v);
     let mut payers: Vec<usize> = (0..incoming.len()).filter(|&k| relayed(k)).collect();
     // Too few one-off payers to make a gather over the whole dump: nothing to read.
     if owned.is_none() && payers.len() < spec.min_intermediaries {
@@ -464,13 +475,13 @@ fn relays_into(
     // e2 to v: (transfer, payer, amount), read from w's incoming list rather than by
     // transfer id from the graph's columns.
     let receipts = |w: u32, e2: u32, t2: i64| -> Vec<(u32, u32, f64)> {
-        let into_w = g.in_list(w);
+        let (into_w, w_start) = (g.in_list(w), g.in_start(w));
         let from = into_w.time.partition_point(|&t| t < t2.saturating_sub(horizon));
         let to = into_w.time.partition_point(|&t| t <= t2);
         (from..to)
             .filter(|&j| {
                 let (s, e1) = (into_w.other[j], into_w.edges[j]);
-                s != v && s != w && e1 != e2 && counts(e1, s, w)
+                s != v && s != w && e1 != e2 && counts(w_start, j, s, w)
             })
             .map(|j| (into_w.edges[j], into_w.other[j], into_w.amount[j]))
             .collect()
@@ -602,23 +613,42 @@ fn counted(g: &FlowGraph, spec: &Spec, channel: Channel, a: u32, b: u32) -> bool
 }
 
 /// True when a transfer from `a` to `b` may count: not to itself, and not
-/// company-to-company when those are left out.
+/// company-to-company when those are left out. The same either way round; `a`'s kind is
+/// read first, and `b`'s only when `a` is business-like.
 fn counted_between(g: &FlowGraph, spec: &Spec, a: u32, b: u32) -> bool {
     let company = |x: u32| g.accounts.business_like[x as usize];
     a != b && !(spec.skip_b2b && company(a) && company(b))
 }
 
-/// The one-off payments of `ctx`'s dump on the spec's channels: what a relay's receipts
-/// are, read by transfer id from an intermediary's list.
+/// The one-off payments of `ctx`'s dump on the spec's channels, one bit per entry of
+/// the incoming lists ([`FlowGraph::mark_in_entries`]): what a relay's receipts are,
+/// read beside them in an intermediary's list.
 fn relayable(ctx: &Context<'_>, spec: &Spec) -> FixedBitSet {
-    let g = ctx.graph;
-    ctx.one_off_payments().marked(|e| spec.channels.contains(&g.channel[e as usize]))
+    let one_off = ctx.one_off_payments();
+    ctx.graph.mark_in_entries(|e, channel| spec.channels.contains(&channel) && one_off.contains(e))
+}
+
+/// Which payments are their payer's only one to that payee, one bit per entry of the
+/// outgoing lists ([`FlowGraph::mark_out_entries`]), when the spec reads paths of any
+/// amount: the first legs whose payee's payments [`paths_from`] reads up to the horizon.
+fn paid_once(ctx: &Context<'_>, spec: &Spec) -> Option<FixedBitSet> {
+    spec.expected_by_chance.is_some().then(|| {
+        let one_off = ctx.one_off_payments();
+        ctx.graph.mark_out_entries(|e, _| one_off.contains(e))
+    })
 }
 
 /// The two-hop paths from `u`'s payments in `owned` (all of them without), each
 /// intermediary's payment on read up to the window after, or, from a payment that was
-/// `u`'s only one to that intermediary, up to the horizon: what [`scan`] reads.
-fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>) -> SourcePaths {
+/// `u`'s only one to that intermediary (`paid_once`, when the spec reads paths of any
+/// amount: see [`paid_once`]), up to the horizon: what [`scan`] reads.
+fn paths_from(
+    ctx: &Context<'_>,
+    spec: &Spec,
+    paid_once: Option<&FixedBitSet>,
+    u: u32,
+    owned: Option<(i64, i64)>,
+) -> SourcePaths {
     let g = ctx.graph;
     if g.sent_over_dump(u) < spec.min_intermediaries {
         return SourcePaths::default();
@@ -632,7 +662,7 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
     let mut carrying: Vec<Path> = Vec::new();
     let mut any_amount: Vec<Path> = Vec::new();
     let horizon = horizon(spec);
-    let one_off = ctx.one_off_payments();
+    let u_start = g.out_start(u);
     for k in 0..outs.len() {
         let (w, e1, t1, a1) = (outs.other[k], outs.edges[k], outs.time[k], outs.amount[k]);
         if owned.is_some_and(|(from, to)| !(from..to).contains(&t1))
@@ -649,7 +679,7 @@ fn paths_from(ctx: &Context<'_>, spec: &Spec, u: u32, owned: Option<(i64, i64)>)
         // pass, and its payee's payments are then read only up to the window, not the
         // horizon (each of a customer's purchases at a shop that pays out every day would
         // meet two months of the shop's payments).
-        let read_late = spec.expected_by_chance.is_some() && one_off.contains(e1);
+        let read_late = paid_once.is_some_and(|once| once.contains(u_start + k));
         let until = t1 + if read_late { horizon } else { window };
         // `w`'s payments strictly after it was paid, up to then: where they start is
         // read beside the payment to `w`, not searched for in `w`'s list.
@@ -1226,8 +1256,9 @@ mod tests {
             let g = t.graph();
             let ctx = Context::new(&g, &t.dump, &t.config);
             let spec = loose_spec();
+            let paid = paid_once(&ctx, &spec);
             for u in 0..g.node_count() as u32 {
-                let read = scan(&ctx, &spec, u, paths_from(&ctx, &spec, u, None));
+                let read = scan(&ctx, &spec, u, paths_from(&ctx, &spec, paid.as_ref(), u, None));
                 proptest::prop_assert_eq!(read, scan(&ctx, &spec, u, every_path(&ctx, &spec, u)));
             }
         }
@@ -1262,7 +1293,7 @@ mod tests {
                 ..loose_spec()
             };
             let mut everywhere: Vec<Hit> = (0..g.node_count() as u32)
-                .flat_map(|u| scan(&ctx, &spec, u, paths_from(&ctx, &spec, u, None)))
+                .flat_map(|u| scan(&ctx, &spec, u, paths_from(&ctx, &spec, paid_once(&ctx, &spec).as_ref(), u, None)))
                 .collect();
             without_settling_up(&ctx, &mut everywhere);
             let found = all(&ctx, &spec);

@@ -67,17 +67,7 @@ impl OneOffPayments {
     /// account's list asks this by transfer id at every step: one bit of a small set
     /// instead of a byte here and another in a column of the graph, both read at random.
     pub fn marked(&self, counts: impl Fn(u32) -> bool + Sync) -> FixedBitSet {
-        let bits = usize::BITS as usize;
-        let edges = self.0.len();
-        let blocks: Vec<usize> = (0..edges.div_ceil(bits))
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|b| {
-                (b * bits..((b + 1) * bits).min(edges))
-                    .fold(0, |block, e| block | (usize::from(self.0[e] && counts(e as u32)) << (e % bits)))
-            })
-            .collect();
-        FixedBitSet::with_capacity_and_blocks(edges, blocks)
+        crate::graph::bits_where(self.0.len(), |e| self.0[e] && counts(e as u32))
     }
 }
 
