@@ -1292,8 +1292,9 @@ mod tests {
                 expected_by_chance: None,
                 ..loose_spec()
             };
+            let paid = paid_once(&ctx, &spec);
             let mut everywhere: Vec<Hit> = (0..g.node_count() as u32)
-                .flat_map(|u| scan(&ctx, &spec, u, paths_from(&ctx, &spec, paid_once(&ctx, &spec).as_ref(), u, None)))
+                .flat_map(|u| scan(&ctx, &spec, u, paths_from(&ctx, &spec, paid.as_ref(), u, None)))
                 .collect();
             without_settling_up(&ctx, &mut everywhere);
             let found = all(&ctx, &spec);

@@ -172,32 +172,27 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     // the opening balance the flows imply.
     let (mut bal, mut peak) = (opening, opening);
     let (mut i, mut o) = (0, 0);
-    // The next flow in transfer order (time, then transfer id): a receipt when it comes
-    // first.
-    let receipt_next = |i: usize, o: usize| o >= outs.len() || (i < any_in.len() && any_in[i] < outs[o]);
+    // The flows in transfer order (time, then transfer id): a receipt when it comes
+    // first. A flow on a later day than the one before closes that day, so the balance
+    // before it is an end-of-day one; the last day closes after the last flow.
+    let mut day = None;
     while i < any_in.len() || o < outs.len() {
-        let time = if receipt_next(i, o) {
-            let (time, amount) = inflow(i);
-            bal += amount;
-            i += 1;
-            time
-        } else {
-            let (time, amount) = outflow(o);
-            bal = (bal - amount).max(0.0);
-            o += 1;
-            time
-        };
-        let next = (i < any_in.len() || o < outs.len()).then(|| {
-            if receipt_next(i, o) {
-                inflow(i).0
-            } else {
-                outflow(o).0
-            }
-        });
-        if next.is_none_or(|n| n.div_euclid(DAY) != time.div_euclid(DAY)) {
+        let receipt = o >= outs.len() || (i < any_in.len() && any_in[i] < outs[o]);
+        let (time, amount) = if receipt { inflow(i) } else { outflow(o) };
+        let today = time.div_euclid(DAY);
+        if day.is_some_and(|d| d != today) {
             peak = peak.max(bal);
         }
+        day = Some(today);
+        if receipt {
+            bal += amount;
+            i += 1;
+        } else {
+            bal = (bal - amount).max(0.0);
+            o += 1;
+        }
     }
+    peak = peak.max(bal);
     let turnover = total_in / peak.max(1.0);
     if turnover < cfg.min_turnover.get() {
         return None;
