@@ -206,11 +206,9 @@ impl Detector for RoundTrip {
 /// different components can close no cycle.
 fn cyclic_groups(g: &FlowGraph, floor: f64) -> Vec<u32> {
     let c = &g.accounts.controller;
-    let pairs: Vec<(u32, u32)> = (0..g.edge_count())
-        .into_par_iter()
-        .filter(|&e| g.amount[e] >= floor)
-        .map(|e| (c[g.src[e] as usize], c[g.dst[e] as usize]))
-        .collect();
+    let pairs = crate::slices::kept_in_order(g.edge_count(), (0, 0), |e| {
+        (g.amount[e] >= floor).then(|| (c[g.src[e] as usize], c[g.dst[e] as usize]))
+    });
     cyclic_components(g.node_count(), pairs)
 }
 

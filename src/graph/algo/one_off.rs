@@ -2,6 +2,8 @@
 //! (rent, bills, family) are paid again and again; a stranger paid once is what rings,
 //! scatter-gathers and one-pass hubs are made of.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
@@ -9,65 +11,67 @@ use crate::graph::FlowGraph;
 
 /// Which transfers are the only payment their sender ever made to their payee: measured
 /// once per dump, so that a search (rings, scatter-gathers, one-pass hubs) reads one flag
-/// per payment rather than the payer's whole history.
+/// per payment rather than the payer's whole history. One bit per transfer: the flags
+/// are read by transfer id, at random, and eight times fewer bytes miss the cache less
+/// (12.5 MB at 100M transfers, not 100 MB).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct OneOffPayments(Vec<bool>);
+pub struct OneOffPayments(FixedBitSet);
 
 impl OneOffPayments {
     /// Measures every transfer of `g`.
     pub fn of(g: &FlowGraph) -> OneOffPayments {
-        let once: Vec<u32> = (0..g.node_count() as u32)
-            .into_par_iter()
-            .with_min_len(256)
-            .flat_map_iter(|w| {
+        // Each payer's list is read on some thread and its one-off payments set where
+        // they sit, by transfer id: one bit each of a set every thread writes, not a list
+        // joined on one thread and then filed there one random write after another.
+        let word = usize::BITS as usize;
+        let words: Vec<AtomicUsize> =
+            (0..g.edge_count().div_ceil(word)).map(|_| AtomicUsize::new(0)).collect();
+        (0..g.node_count() as u32).into_par_iter().with_min_len(256).for_each_init(
+            Vec::new,
+            |by_payee, w| {
                 let out = g.out_list(w);
-                let mut by_payee: Vec<(u32, u32)> =
-                    out.other.iter().copied().zip(out.edges.iter().copied()).collect();
+                by_payee.clear();
+                by_payee.extend(out.other.iter().copied().zip(out.edges.iter().copied()));
                 by_payee.sort_unstable();
-                let single = |k: usize| {
-                    let v = by_payee[k].0;
-                    (k == 0 || by_payee[k - 1].0 != v) && by_payee.get(k + 1).is_none_or(|n| n.0 != v)
-                };
-                (0..by_payee.len()).filter(|&k| single(k)).map(|k| by_payee[k].1).collect::<Vec<u32>>()
-            })
-            .collect();
-        let mut flags = vec![false; g.edge_count()];
-        for e in once {
-            flags[e as usize] = true;
-        }
-        OneOffPayments(flags)
+                for run in by_payee.chunk_by(|a, b| a.0 == b.0) {
+                    if let [(_, e)] = run {
+                        let e = *e as usize;
+                        words[e / word].fetch_or(1 << (e % word), Ordering::Relaxed);
+                    }
+                }
+            },
+        );
+        let blocks = words.into_iter().map(AtomicUsize::into_inner);
+        OneOffPayments(FixedBitSet::with_capacity_and_blocks(g.edge_count(), blocks))
     }
 
     /// Measures every transfer of `part`, the graph of a part of a dump, against the
     /// whole dump's pair counts it carries ([`FlowGraph::payments_over_dump`]): a
     /// payment the part holds alone may have been paid again outside it.
     pub fn of_part(part: &FlowGraph) -> OneOffPayments {
-        OneOffPayments(
-            (0..part.edge_count())
-                .into_par_iter()
-                .with_min_len(4096)
-                .map(|e| part.payments_over_dump(part.src[e], part.dst[e]) == 1)
-                .collect(),
-        )
+        OneOffPayments(crate::graph::bits_where(part.edge_count(), |e| {
+            part.payments_over_dump(part.src[e], part.dst[e]) == 1
+        }))
     }
 
     /// These flags of the transfers a part of the dump holds, by the part's edge ids
     /// (`whole`: each part edge's id here, in order).
     pub fn cut(&self, whole: impl Iterator<Item = u32>) -> OneOffPayments {
-        OneOffPayments(whole.map(|e| self.contains(e)).collect())
+        let whole: Vec<u32> = whole.collect();
+        OneOffPayments(crate::graph::bits_where(whole.len(), |e| self.contains(whole[e])))
     }
 
     /// True when `edge` is its sender's only payment to its payee.
     pub fn contains(&self, edge: u32) -> bool {
-        self.0.get(edge as usize).copied().unwrap_or(false)
+        self.0.contains(edge as usize)
     }
 
     /// The one-off payments that `counts` takes (a channel test, say), one bit per
     /// transfer, found once in transfer order. A search that reads payments from an
-    /// account's list asks this by transfer id at every step: one bit of a small set
-    /// instead of a byte here and another in a column of the graph, both read at random.
+    /// account's list asks this by transfer id at every step: one bit of one set instead
+    /// of a bit here and a byte in a column of the graph, both read at random.
     pub fn marked(&self, counts: impl Fn(u32) -> bool + Sync) -> FixedBitSet {
-        crate::graph::bits_where(self.0.len(), |e| self.0[e] && counts(e as u32))
+        crate::graph::bits_where(self.0.len(), |e| self.0.contains(e) && counts(e as u32))
     }
 }
 
