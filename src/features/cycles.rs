@@ -28,6 +28,7 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
     // Every cycle lies inside one strongly connected component: start only inside one
     // and never leave the origin's.
     let comp = cyclic_components_of(g, |_| true);
+    g.onward_ready();
     // Origin by origin, each search's first transfer read from the origin's own list
     // (what a search reads of it, and where it goes on from there), not by edge id. The
     // counts add up the same in any order.

@@ -722,6 +722,14 @@ impl FlowGraph {
         OnwardList { list: self.out_entries(r.clone()), starts: &starts[r] }
     }
 
+    /// Builds the index [`FlowGraph::onward_from`] reads, on every thread, unless it is
+    /// built already. A parallel search that reads it calls this before it starts:
+    /// built on first use inside the search, it is built by one thread while the others
+    /// wait for it (2.8 s at 100M transfers).
+    pub fn onward_ready(&self) {
+        self.onward_starts();
+    }
+
     /// Per entry of `out_*`, where its onward list starts: built on first use.
     fn onward_starts(&self) -> &[u32] {
         self.onward.get_or_init(|| {
@@ -734,7 +742,8 @@ impl FlowGraph {
     /// lists are both in time order, so one pass over the two places every receipt.
     fn onward_positions(&self) -> Vec<u32> {
         use std::sync::atomic::{AtomicU32, Ordering};
-        let starts: Vec<AtomicU32> = (0..self.edge_count()).map(|_| AtomicU32::new(0)).collect();
+        let starts: Vec<AtomicU32> =
+            (0..self.edge_count()).into_par_iter().map(|_| AtomicU32::new(0)).collect();
         (0..self.node_count()).into_par_iter().with_min_len(1024).for_each(|v| {
             let (lo, hi) = (self.out_offsets[v] as usize, self.out_offsets[v + 1] as usize);
             let incoming = self.in_list(v as u32);
@@ -747,7 +756,7 @@ impl FlowGraph {
                 starts[e as usize].store(k as u32, Ordering::Relaxed);
             }
         });
-        starts.into_iter().map(AtomicU32::into_inner).collect()
+        starts.into_par_iter().map(AtomicU32::into_inner).collect()
     }
 
     /// Asks the processor for the first entries of `v`'s two lists (ids, times, other

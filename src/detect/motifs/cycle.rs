@@ -230,6 +230,7 @@ impl Detector for Cycle {
             || cyclic_components_of(g, |e| counts(e as usize)),
             || timed.then(|| ctx.stranger_payments(&channels)),
         );
+        g.onward_ready();
         // Expected chance cycles = transfers tried x a cycle's chance.
         let most_likely = most_likely(g, cfg.expected_by_chance.get());
         // Timing alone, strangers or a ring: unlikely enough, and moving at least one

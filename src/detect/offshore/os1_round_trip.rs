@@ -145,6 +145,7 @@ impl Detector for RoundTrip {
             g.accounts.controller.par_iter().map(|&c| on_cycle[c as usize]).collect();
         let members = GroupMembers::new(&g.accounts.controller);
         let pooled = pooled_accounts(g, cfg.pooled_from_parties.get());
+        g.onward_ready();
         // Every payment that may open a round trip, read from its payer's list (its
         // amount, time and payee beside each other, and where its payee's list goes on
         // from it), as (holder, transfer, payer, position in the payer's list). Read by

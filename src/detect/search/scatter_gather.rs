@@ -284,6 +284,7 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
         (0..n).collect()
     };
     let paid = paid_once(ctx, spec);
+    ctx.graph.onward_ready();
     let mut hits: Vec<Hit> = sources
         .par_iter()
         .with_min_len(256)
@@ -326,6 +327,7 @@ pub fn found_in(part: &Context<'_>, spec: &Spec) -> Found {
     let owned = part.owned_time();
     let n = part.graph.node_count() as u32;
     let paid = paid_once(part, spec);
+    part.graph.onward_ready();
     let sources = (0..n)
         .into_par_iter()
         .with_min_len(256)
