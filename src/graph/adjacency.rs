@@ -115,7 +115,9 @@ impl Adjacency {
             other: vec![0; m],
             channel: vec![Channel::Wire; m],
         };
-        let mut local = vec![0u16; m];
+        // Each entry's place in its bucket is written and read once, bucket by bucket:
+        // no huge pages, which the kernel may have to compact memory to find.
+        let mut local = crate::memory::read_in_order(|| vec![0u16; m]);
         deal(&columns, shift, &bucket_start, &mut lists, &mut local);
         order_buckets(shift, &bucket_start, &mut lists, &mut local);
         lists

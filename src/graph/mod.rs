@@ -358,8 +358,9 @@ impl FlowGraph {
         // Card purchases are retail spending, which no detector reads as money moved
         // between account holders: the scale is that of the other transfers (of all of
         // them in a dump of card purchases only).
-        let mut transfers: Vec<f64> =
-            amount.iter().zip(&channel).filter(|(_, c)| **c != Channel::Card).map(|(a, _)| *a).collect();
+        let mut transfers = crate::slices::kept_in_order(amount.len(), 0.0, |e| {
+            (channel[e] != Channel::Card).then_some(amount[e])
+        });
         if transfers.is_empty() {
             transfers = amount.clone();
         }
