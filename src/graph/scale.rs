@@ -35,19 +35,20 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// Measures `amounts` (base currency, any order; sorted in place, so the caller's
+    /// Measures `amounts` (base currency, any order; reordered in place, so the caller's
     /// one copy is all the memory it takes), each account's transfer count (`degree`, in
     /// and out; zero for an account without transfers) and the dump's span; `times`
     /// (seconds) give the tick.
     pub fn measure(mut amounts: Vec<f64>, degree: &[u32], span_days: f64, times: &[i64]) -> Scale {
         amounts.retain(|a| a.is_finite());
         let measured = amounts.len();
-        let mut sorted = amounts;
-        sorted.par_sort_unstable_by(f64::total_cmp);
-        let amount_permille = if sorted.is_empty() {
+        let amount_permille = if amounts.is_empty() {
             Vec::new()
         } else {
-            (0..=STEPS).map(|k| sorted[(k * (sorted.len() - 1)) / STEPS]).collect()
+            let ranks: Vec<usize> = (0..=STEPS).map(|k| (k * (amounts.len() - 1)) / STEPS).collect();
+            let mut at = vec![0.0; ranks.len()];
+            order_statistics(&mut amounts, &ranks, &mut at);
+            at
         };
         let mut active: Vec<u32> = degree.iter().copied().filter(|&d| d > 0).collect();
         active.sort_unstable();
@@ -232,9 +233,72 @@ impl ScaleReport {
     }
 }
 
+/// The values of `xs` at each of `ranks` (ascending, each `< xs.len()`) once `xs` is
+/// sorted by [`f64::total_cmp`], into `at` (one per rank): what a sort gives, for about
+/// a third of its work. Each step puts one rank's value in place and splits `xs` there
+/// (`select_nth_unstable_by`); the two sides, with their ranks, are read side by side.
+/// `xs` is left in some order.
+fn order_statistics(xs: &mut [f64], ranks: &[usize], at: &mut [f64]) {
+    if ranks.is_empty() {
+        return;
+    }
+    let middle = ranks.len() / 2;
+    let rank = ranks[middle];
+    let (below, value, above) = xs.select_nth_unstable_by(rank, f64::total_cmp);
+    let value = *value;
+    // Ranks that fall on the same value (a repeated rank of a short list) take it too.
+    let lo = ranks[..middle].partition_point(|&r| r < rank);
+    let hi = middle + ranks[middle..].partition_point(|&r| r == rank);
+    at[lo..hi].fill(value);
+    let (at_below, rest) = at.split_at_mut(lo);
+    let at_above = &mut rest[hi - lo..];
+    let (ranks_below, ranks_above) = (&ranks[..lo], &ranks[hi..]);
+    // The ranks above are counted from the start of `xs`; `above` starts past `rank`.
+    let above_ranks: Vec<usize> = ranks_above.iter().map(|&r| r - rank - 1).collect();
+    if below.len() + above.len() > 1 << 16 {
+        rayon::join(
+            || order_statistics(below, ranks_below, at_below),
+            || order_statistics(above, &above_ranks, at_above),
+        );
+    } else {
+        order_statistics(below, ranks_below, at_below);
+        order_statistics(above, &above_ranks, at_above);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn order_statistics_of_a_large_list_split_on_every_thread_are_a_sorts() {
+        // Large enough that both sides of the first splits are read side by side.
+        let mut xs: Vec<f64> =
+            (0..300_000u64).map(|i| ((i * 2_654_435_761) % 1_000_003) as f64 / 7.0).collect();
+        let ranks: Vec<usize> = (0..=STEPS).map(|k| (k * (xs.len() - 1)) / STEPS).collect();
+        let mut sorted = xs.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let mut at = vec![f64::NAN; ranks.len()];
+        order_statistics(&mut xs, &ranks, &mut at);
+        assert!(ranks.iter().zip(&at).all(|(&r, &x)| sorted[r].to_bits() == x.to_bits()));
+    }
+
+    proptest! {
+        #[test]
+        fn order_statistics_are_a_sorts(
+            mut xs in proptest::collection::vec(prop_oneof![-5.0..5.0f64, Just(0.0), Just(-0.0), Just(1.5)], 1..400),
+            steps in 1usize..40,
+        ) {
+            let ranks: Vec<usize> = (0..=steps).map(|k| (k * (xs.len() - 1)) / steps).collect();
+            let mut sorted = xs.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            let mut at = vec![f64::NAN; ranks.len()];
+            order_statistics(&mut xs, &ranks, &mut at);
+            let want: Vec<u64> = ranks.iter().map(|&r| sorted[r].to_bits()).collect();
+            prop_assert_eq!(at.iter().map(|x| x.to_bits()).collect::<Vec<u64>>(), want);
+        }
+    }
 
     #[test]
     fn a_narrow_band_within_a_range_gets_its_share_of_the_density() {
