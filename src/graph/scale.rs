@@ -239,12 +239,17 @@ impl ScaleReport {
 /// (`select_nth_unstable_by`); the two sides, with their ranks, are read side by side.
 /// `xs` is left in some order.
 fn order_statistics(xs: &mut [f64], ranks: &[usize], at: &mut [f64]) {
+    ranks_from(xs, 0, ranks, at);
+}
+
+/// [`order_statistics`] of `xs`, the part of a list that starts at rank `first`.
+fn ranks_from(xs: &mut [f64], first: usize, ranks: &[usize], at: &mut [f64]) {
     if ranks.is_empty() {
         return;
     }
     let middle = ranks.len() / 2;
     let rank = ranks[middle];
-    let (below, value, above) = xs.select_nth_unstable_by(rank, f64::total_cmp);
+    let (below, value, above) = xs.select_nth_unstable_by(rank - first, f64::total_cmp);
     let value = *value;
     // Ranks that fall on the same value (a repeated rank of a short list) take it too.
     let lo = ranks[..middle].partition_point(|&r| r < rank);
@@ -253,16 +258,14 @@ fn order_statistics(xs: &mut [f64], ranks: &[usize], at: &mut [f64]) {
     let (at_below, rest) = at.split_at_mut(lo);
     let at_above = &mut rest[hi - lo..];
     let (ranks_below, ranks_above) = (&ranks[..lo], &ranks[hi..]);
-    // The ranks above are counted from the start of `xs`; `above` starts past `rank`.
-    let above_ranks: Vec<usize> = ranks_above.iter().map(|&r| r - rank - 1).collect();
     if below.len() + above.len() > 1 << 16 {
         rayon::join(
-            || order_statistics(below, ranks_below, at_below),
-            || order_statistics(above, &above_ranks, at_above),
+            || ranks_from(below, first, ranks_below, at_below),
+            || ranks_from(above, rank + 1, ranks_above, at_above),
         );
     } else {
-        order_statistics(below, ranks_below, at_below);
-        order_statistics(above, &above_ranks, at_above);
+        ranks_from(below, first, ranks_below, at_below);
+        ranks_from(above, rank + 1, ranks_above, at_above);
     }
 }
 
