@@ -429,21 +429,25 @@ fn slow_fan(
     let relationship = Relationship::of_fan(cfg);
     let span = relationship.ends_within;
     let search = BurstSearch { window: span, relationship, apart_from, repaid: dealt.repaid };
-    let (mut b, new_edges) = densest(g, dealt, baseline, span, span, &search, true)?;
-    if b.new_counterparties < cfg.min_counterparties.get() {
+    // Most accounts open too few relationships in any month: that is known from the
+    // window's count, before its burst and transfers are read.
+    let window = densest_windows(dealt, &[span], &search)[0]?;
+    if window.new < cfg.min_counterparties.get() {
         return None;
     }
+    let (mut b, new_edges) = burst_in(g, dealt, baseline, span, &search, window, true);
     // One more reading than densest_at_any_scale's.
     b.chance *= scales(days_to_seconds(cfg.window_days.get()), g.scale.time_tick_seconds).len() as f64 + 1.0;
+    let amount: f64 = new_edges.iter().map(|&e| g.amount[e as usize]).sum();
+    if amount < floor || spread_beyond_largest(g, v, &new_edges) < floor / 2.0 {
+        return None;
+    }
+    // The amounts' novelty reads the account's other payments: only for a fan that
+    // moved enough to be one.
     let amounts = AmountNovelty::measure(g, &[v], &new_edges).chance();
     let accounts = g.scale.active_accounts as f64;
-    let amount: f64 = new_edges.iter().map(|&e| g.amount[e as usize]).sum();
     let expected = cfg.spread_expected_by_chance.get();
-    if amount < floor
-        || spread_beyond_largest(g, v, &new_edges) < floor / 2.0
-        || amounts * accounts > expected
-        || b.chance * amounts * accounts > expected
-    {
+    if amounts * accounts > expected || b.chance * amounts * accounts > expected {
         return None;
     }
     // The fan is its new counterparties' transfers: its span, share, amount and
@@ -480,7 +484,7 @@ fn continued(dealt: &Dealings<'_>, search: &BurstSearch<'_>, burst: Burst) -> Bu
     let ends_within = search.relationship.ends_within;
     let proving: FxHashSet<u32> = burst.new_edges.iter().copied().collect();
     let mut new: FxHashSet<u32> =
-        (lo..=hi).filter(|&k| proving.contains(&list.edges[keep[k]])).map(|k| dealt.party(k)).collect();
+        (lo..=hi).filter(|&k| proving.contains(&list.edges[keep[k]])).map(|k| dealt.slot(k)).collect();
     let mut openings: Vec<i64> = new.iter().map(|&p| dealt.time(dealt.first(p))).collect();
     openings.sort_unstable();
     let longest = openings.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
@@ -489,7 +493,7 @@ fn continued(dealt: &Dealings<'_>, search: &BurstSearch<'_>, burst: Burst) -> Bu
     }
     // A counterparty not yet in the burst, new by its rule from `opened_from`.
     let joins = |k: usize, opened_from: i64, new: &FxHashSet<u32>| {
-        dealt.new_from(k, opened_from, ends_within) && !new.contains(&dealt.party(k))
+        dealt.new_from(k, opened_from, ends_within) && !new.contains(&dealt.slot(k))
     };
     let (mut new_lo, mut new_hi) = (lo, hi);
     let mut latest = *openings.last().unwrap_or(&burst.to);
@@ -498,7 +502,7 @@ fn continued(dealt: &Dealings<'_>, search: &BurstSearch<'_>, burst: Burst) -> Bu
             break;
         }
         if joins(k, burst.from, &new) {
-            new.insert(dealt.party(k));
+            new.insert(dealt.slot(k));
             latest = dealt.time(k);
             new_hi = k;
         }
@@ -509,7 +513,7 @@ fn continued(dealt: &Dealings<'_>, search: &BurstSearch<'_>, burst: Burst) -> Bu
             break;
         }
         if joins(k, dealt.time(k), &new) {
-            new.insert(dealt.party(k));
+            new.insert(dealt.slot(k));
             earliest = dealt.time(k);
             new_lo = k;
         }
@@ -520,11 +524,11 @@ fn continued(dealt: &Dealings<'_>, search: &BurstSearch<'_>, burst: Burst) -> Bu
     let idx = &keep[new_lo..=new_hi];
     let edges: Vec<u32> = idx.iter().map(|&k| list.edges[k]).collect();
     let new_edges: Vec<u32> =
-        (new_lo..=new_hi).filter(|&k| new.contains(&dealt.party(k))).map(|k| list.edges[keep[k]]).collect();
+        (new_lo..=new_hi).filter(|&k| new.contains(&dealt.slot(k))).map(|k| list.edges[keep[k]]).collect();
     Burst {
         from: dealt.time(new_lo),
         to: dealt.time(new_hi),
-        counterparties: (new_lo..=new_hi).map(|k| dealt.party(k)).collect::<FxHashSet<u32>>().len(),
+        counterparties: dealt.distinct(new_lo, new_hi),
         new_counterparties: new.len(),
         share: edges.len() as f64 / keep.len() as f64,
         amount: idx.iter().map(|&k| list.amount[k]).sum(),
@@ -541,13 +545,16 @@ fn continued(dealt: &Dealings<'_>, search: &BurstSearch<'_>, burst: Burst) -> Bu
 struct Dealings<'a> {
     list: AdjList<'a>,
     keep: &'a [usize],
-    /// The counterparty (controller group) of each position, read once: every reading
-    /// of the account asks for them again, and each is a lookup far from the list.
-    parties: Vec<u32>,
-    /// Per counterparty: (first position, last transfer's time, lapsed).
-    by_party: FxHashMap<u32, (usize, i64, bool)>,
-    /// Whether position k is its counterparty's first.
-    opens: Vec<bool>,
+    /// Each position's counterparty (controller group) as a dense number, in the order
+    /// first dealt with, read once: every reading of the account asks about them again,
+    /// and each controller is a lookup far from the list, each map entry a hash.
+    slots: Vec<u32>,
+    /// Per counterparty slot, in the order first dealt with.
+    dealings: Vec<Dealing>,
+    /// Per position, the previous position with the same counterparty ([`NONE_BEFORE`]
+    /// at its first): a window's distinct counterparties are the positions there whose
+    /// previous one is before it, counted without a set.
+    previous: Vec<u32>,
     /// The fresh openings ([`Dealings::fresh`]) as (their counterparty's last transfer's
     /// time, position), ascending: the order a window's count takes them in.
     by_last: Vec<(i64, usize)>,
@@ -558,6 +565,90 @@ struct Dealings<'a> {
     repaid: &'a [usize],
 }
 
+/// [`Dealings::previous`] of a counterparty's first position.
+const NONE_BEFORE: u32 = u32::MAX;
+
+/// An account's dealings with one counterparty, in one direction.
+#[derive(Debug, Clone, Copy)]
+struct Dealing {
+    /// Its first position.
+    first: usize,
+    /// Its last transfer's time.
+    last: i64,
+    /// Whether it fell silent past the lapse, or is known the other way.
+    lapsed: bool,
+    /// Its latest position so far, while the positions are read.
+    latest: u32,
+}
+
+impl Drop for Dealings<'_> {
+    fn drop(&mut self) {
+        DealingsScratch {
+            slot_of: FxHashMap::default(),
+            slots: std::mem::take(&mut self.slots),
+            previous: std::mem::take(&mut self.previous),
+            dealings: std::mem::take(&mut self.dealings),
+            by_last: std::mem::take(&mut self.by_last),
+        }
+        .give_back();
+    }
+}
+
+/// The memory of one account's [`Dealings`], kept on each thread for its next account:
+/// every account read was five vectors and a map allocated, grown and freed, a fifth of
+/// the fan motifs' time in the allocator at 10M transfers (`perf`). What a busy hub grew
+/// is not kept, so a thread holds at most [`DealingsScratch::KEPT_UP_TO`] positions' worth
+/// and clearing the map stays cheap.
+#[derive(Default)]
+struct DealingsScratch {
+    slot_of: FxHashMap<u32, u32>,
+    slots: Vec<u32>,
+    previous: Vec<u32>,
+    dealings: Vec<Dealing>,
+    by_last: Vec<(i64, usize)>,
+}
+
+thread_local! {
+    static DEALINGS_SCRATCH: std::cell::RefCell<DealingsScratch> = std::cell::RefCell::default();
+}
+
+impl DealingsScratch {
+    /// Positions a thread's kept memory holds at most.
+    const KEPT_UP_TO: usize = 4096;
+
+    /// This thread's kept memory, emptied (fresh vectors when another account's dealings
+    /// on this thread still hold it).
+    fn take() -> DealingsScratch {
+        let mut s = DEALINGS_SCRATCH.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        s.slot_of.clear();
+        s.slots.clear();
+        s.previous.clear();
+        s.dealings.clear();
+        s.by_last.clear();
+        s
+    }
+
+    /// Keeps `map` for the thread's next account, unless it grew past the bound.
+    fn keep_map(map: FxHashMap<u32, u32>) {
+        if map.capacity() <= Self::KEPT_UP_TO {
+            DEALINGS_SCRATCH.with(|c| c.borrow_mut().slot_of = map);
+        }
+    }
+
+    /// Keeps the vectors for the thread's next account (its map is kept by
+    /// [`DealingsScratch::keep_map`]), unless they grew past the bound.
+    fn give_back(self) {
+        if self.slots.capacity() > Self::KEPT_UP_TO || self.dealings.capacity() > Self::KEPT_UP_TO {
+            return;
+        }
+        DEALINGS_SCRATCH.with(|c| {
+            let mut kept = c.borrow_mut();
+            let slot_of = std::mem::take(&mut kept.slot_of);
+            *kept = DealingsScratch { slot_of, ..self };
+        });
+    }
+}
+
 impl<'a> Dealings<'a> {
     fn of(
         g: &'a FlowGraph,
@@ -566,53 +657,47 @@ impl<'a> Dealings<'a> {
         lapse: i64,
         repaid: &'a [usize],
     ) -> Dealings<'a> {
-        let mut dealt = Dealings {
-            list,
-            keep,
-            parties: keep.iter().map(|&k| g.accounts.controller[list.other[k] as usize]).collect(),
-            by_party: FxHashMap::default(),
-            opens: Vec::new(),
-            by_last: Vec::new(),
-            lapse,
-            repaid,
-        };
-        let opens = (0..keep.len())
-            .map(|k| {
-                let (party, time) = (dealt.party(k), dealt.time(k));
-                match dealt.by_party.entry(party) {
-                    Entry::Vacant(e) => {
-                        e.insert((k, time, false));
-                        true
-                    }
-                    Entry::Occupied(mut e) => {
-                        let (_, previous, lapsed) = e.get_mut();
-                        *lapsed |= time - *previous > lapse;
-                        *previous = time;
-                        false
-                    }
+        let DealingsScratch { mut slot_of, mut slots, mut previous, mut dealings, mut by_last } =
+            DealingsScratch::take();
+        // Sized once for every counterparty the account could have: growing it from empty
+        // rehashed it several times over for a busy account.
+        slot_of.reserve(keep.len());
+        for (k, &at) in keep.iter().enumerate() {
+            let (party, time) = (g.accounts.controller[list.other[at] as usize], list.time[at]);
+            match slot_of.entry(party) {
+                Entry::Vacant(e) => {
+                    e.insert(dealings.len() as u32);
+                    slots.push(dealings.len() as u32);
+                    previous.push(NONE_BEFORE);
+                    dealings.push(Dealing { first: k, last: time, lapsed: false, latest: k as u32 });
                 }
-            })
-            .collect();
-        dealt.opens = opens;
-        // A counterparty known the other way is known, as one that fell silent is.
-        if !repaid.is_empty() {
-            for k in (0..keep.len()).filter(|&k| repaid.binary_search(&keep[k]).is_ok()) {
-                let party = dealt.party(k);
-                if let Some(entry) = dealt.by_party.get_mut(&party) {
-                    entry.2 = true;
+                Entry::Occupied(e) => {
+                    let slot = *e.get();
+                    slots.push(slot);
+                    let d = &mut dealings[slot as usize];
+                    previous.push(d.latest);
+                    d.latest = k as u32;
+                    d.lapsed |= time - d.last > lapse;
+                    d.last = time;
                 }
             }
         }
-        let mut by_last: Vec<(i64, usize)> =
-            (0..keep.len()).filter(|&k| dealt.fresh(k)).map(|k| (dealt.last(k), k)).collect();
+        DealingsScratch::keep_map(slot_of);
+        // A counterparty known the other way is known, as one that fell silent is.
+        for k in (0..keep.len()).filter(|&k| repaid.binary_search(&keep[k]).is_ok()) {
+            dealings[slots[k] as usize].lapsed = true;
+        }
+        let mut dealt =
+            Dealings { list, keep, slots, dealings, previous, by_last: Vec::new(), lapse, repaid };
+        by_last.extend((0..keep.len()).filter(|&k| dealt.fresh(k)).map(|k| (dealt.last(k), k)));
         by_last.sort_unstable();
         dealt.by_last = by_last;
         dealt
     }
 
-    /// The counterparty at position `k`.
-    fn party(&self, k: usize) -> u32 {
-        self.parties[k]
+    /// The counterparty at position `k`, as its dense number.
+    fn slot(&self, k: usize) -> u32 {
+        self.slots[k]
     }
 
     /// The time of position `k`.
@@ -620,20 +705,25 @@ impl<'a> Dealings<'a> {
         self.list.time[self.keep[k]]
     }
 
-    /// Where the account first dealt with `party`.
-    fn first(&self, party: u32) -> usize {
-        self.by_party[&party].0
+    /// Where the account first dealt with the counterparty of `slot`.
+    fn first(&self, slot: u32) -> usize {
+        self.dealings[slot as usize].first
+    }
+
+    /// Whether position `k` is its counterparty's first.
+    fn opens(&self, k: usize) -> bool {
+        self.previous[k] == NONE_BEFORE
     }
 
     /// When the account last dealt with the counterparty at position `k`.
     fn last(&self, k: usize) -> i64 {
-        self.by_party[&self.party(k)].1
+        self.dealings[self.slots[k] as usize].last
     }
 
     /// Whether position `k` opens a relationship that can be new at all: its
     /// counterparty's first, and never silent past the lapse.
     fn fresh(&self, k: usize) -> bool {
-        self.opens[k] && !self.by_party[&self.party(k)].2
+        self.opens(k) && !self.dealings[self.slots[k] as usize].lapsed
     }
 
     /// Whether position `k` opens a new relationship in a window opened at `opened_from`:
@@ -642,9 +732,23 @@ impl<'a> Dealings<'a> {
         self.fresh(k) && self.last(k) <= opened_from + ends_within
     }
 
+    /// Whether position `k`'s counterparty is one that positions `lo..=hi` open anew
+    /// in a window opened at `time(lo)`: only its first position can, so it is that one
+    /// read, not a set of the window's new counterparties.
+    fn new_in(&self, k: usize, lo: usize, hi: usize, ends_within: i64) -> bool {
+        let first = self.first(self.slot(k));
+        (lo..=hi).contains(&first) && self.new_from(first, self.time(lo), ends_within)
+    }
+
+    /// Distinct counterparties at positions `lo..=hi`: those whose previous position is
+    /// before `lo`.
+    fn distinct(&self, lo: usize, hi: usize) -> usize {
+        self.previous[lo..=hi].iter().filter(|&&p| p == NONE_BEFORE || (p as usize) < lo).count()
+    }
+
     /// How many counterparties there are.
     fn count(&self) -> usize {
-        self.by_party.len()
+        self.dealings.len()
     }
 }
 
@@ -876,7 +980,7 @@ fn densest_windows(dealt: &Dealings<'_>, spans: &[i64], search: &BurstSearch<'_>
     let mut his = vec![0usize; spans.len()];
     let mut best = vec![None::<Window>; spans.len()];
     for lo in 0..keep.len() {
-        if !dealt.opens[lo] {
+        if !dealt.opens(lo) {
             continue;
         }
         let until = time(lo) + relationship.ends_within;
@@ -917,18 +1021,9 @@ fn burst_in(
     new_edges: bool,
 ) -> (Burst, Vec<u32>) {
     let Window { lo, hi, new } = window;
-    let relationship = search.relationship;
     let (list, keep) = (dealt.list, dealt.keep);
-    let party = |k: usize| dealt.party(k);
-    let time = |k: usize| dealt.time(k);
-    let new_edges = if new_edges {
-        let new_parties: FxHashSet<u32> =
-            (lo..=hi).filter(|&k| dealt.new_from(k, time(lo), relationship.ends_within)).map(party).collect();
-        (lo..=hi).filter(|&k| new_parties.contains(&party(k))).map(|k| list.edges[keep[k]]).collect()
-    } else {
-        Vec::new()
-    };
-    let parties = (lo..=hi).map(party).collect::<FxHashSet<u32>>().len();
+    let new_edges = if new_edges { new_edges_in(dealt, search, window) } else { Vec::new() };
+    let parties = dealt.distinct(lo, hi);
     let idx = &keep[lo..=hi];
     let dump_span = g.dump_span_seconds().max(rate_window);
     let days = |s: i64| seconds_to_days(s).max(1.0);
@@ -951,6 +1046,17 @@ fn burst_in(
         amount: idx.iter().map(|&k| list.amount[k]).sum(),
     };
     (burst, new_edges)
+}
+
+/// The edge ids of `window`'s transfers with the counterparties it opens anew
+/// ([`Relationship`], as [`densest_windows`] counts them), in time order.
+fn new_edges_in(dealt: &Dealings<'_>, search: &BurstSearch<'_>, window: Window) -> Vec<u32> {
+    let Window { lo, hi, .. } = window;
+    let ends_within = search.relationship.ends_within;
+    (lo..=hi)
+        .filter(|&k| dealt.new_in(k, lo, hi, ends_within))
+        .map(|k| dealt.list.edges[dealt.keep[k]])
+        .collect()
 }
 
 /// Counts of marked positions, with prefix sums in O(log n) (a binary indexed tree).
@@ -986,6 +1092,15 @@ mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
 
+    /// HUB paid 100 by `P{who}` on each `(day, who)`.
+    fn hub_paid_by(sends: &[(i64, usize)]) -> Tiny {
+        let mut t = Tiny::new();
+        for (day, who) in sends {
+            t.wire(&format!("P{who}"), "HUB", day * D, 100.0);
+        }
+        t
+    }
+
     proptest::proptest! {
         /// The densest window found with the Fenwick tree is the one a direct count of
         /// every window finds.
@@ -996,10 +1111,7 @@ mod tests {
             relationship in 0i64..20,
             lapse in 0i64..12,
         ) {
-            let mut t = Tiny::new();
-            for (day, who) in &sends {
-                t.wire(&format!("P{who}"), "HUB", day * D, 100.0);
-            }
+            let t = hub_paid_by(&sends);
             let g = t.graph();
             let hub = t.dump.accounts.index["HUB"];
             let list = g.in_list(hub);
@@ -1023,6 +1135,38 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(got, want);
+        }
+
+        /// A window's distinct counterparties, read from each position's previous one,
+        /// and the transfers of those it opens anew, read from each counterparty's first
+        /// position, are what sets of the window's counterparties give.
+        #[test]
+        fn window_counterparties_read_without_sets_are_the_sets(
+            sends in proptest::collection::vec((0i64..40, 0usize..8), 1..40),
+            relationship in 0i64..20,
+            lapse in 0i64..12,
+        ) {
+            let t = hub_paid_by(&sends);
+            let g = t.graph();
+            let list = g.in_list(t.dump.accounts.index["HUB"]);
+            let keep: Vec<usize> = (0..list.len()).collect();
+            let rule = Relationship { ends_within: relationship * D, lapse: lapse * D };
+            let dealt = Dealings::of(&g, list, &keep, rule.lapse, &[]);
+            let search = BurstSearch { window: 0, relationship: rule, apart_from: &[], repaid: &[] };
+            let party = |k: usize| g.accounts.controller[list.other[keep[k]] as usize];
+            for lo in 0..keep.len() {
+                for hi in lo..keep.len() {
+                    let parties: FxHashSet<u32> = (lo..=hi).map(party).collect();
+                    proptest::prop_assert_eq!(dealt.distinct(lo, hi), parties.len());
+                    let new: FxHashSet<u32> = (lo..=hi)
+                        .filter(|&k| dealt.new_from(k, dealt.time(lo), rule.ends_within))
+                        .map(party)
+                        .collect();
+                    let want: Vec<u32> =
+                        (lo..=hi).filter(|&k| new.contains(&party(k))).map(|k| list.edges[keep[k]]).collect();
+                    proptest::prop_assert_eq!(new_edges_in(&dealt, &search, Window { lo, hi, new: 0 }), want);
+                }
+            }
         }
     }
 
