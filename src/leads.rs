@@ -22,6 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::unionfind::UnionFind;
+use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Share};
 use crate::config::AmountFloor;
@@ -145,8 +146,9 @@ pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
             .collect(),
     };
     let names = controller_names(graph, dump);
+    // Each group is merged on its own, on every thread; collected in group order.
     let mut leads: Vec<Lead> = groups
-        .into_iter()
+        .into_par_iter()
         .map(|(idx, part)| {
             let mut lead = merge(&idx, hits, graph, config, &shell, &names);
             match part {
@@ -175,10 +177,11 @@ pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
             .then(b.total_amount.total_cmp(&a.total_amount))
             .then_with(|| name(a).cmp(name(b)))
     });
+    // Hashed on every thread; numbered apart in rank order below.
+    let ids: Vec<String> = leads.par_iter().map(|l| stable_id(l, dump)).collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (k, l) in leads.iter_mut().enumerate() {
+    for ((k, l), id) in leads.iter_mut().enumerate().zip(ids) {
         l.rank = k + 1;
-        let id = stable_id(l, dump);
         let n = seen.entry(id.clone()).or_insert(0);
         *n += 1;
         // Two leads on the very same central accounts and patterns (parts of a split
