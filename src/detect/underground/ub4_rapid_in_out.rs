@@ -155,7 +155,8 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     let opening = implied_opening_balance_by(any_in.len(), inflow, outs.len(), outflow);
     // Dwell: until most (the UB1 share, 0.8) of each inflow has left, FIFO over history;
     // and which payments carried how much of which receipt on.
-    let mut carried: Vec<(usize, usize, f64)> = Vec::new();
+    // Each match uses up a receipt or a payment: sized once, not grown match by match.
+    let mut carried: Vec<(usize, usize, f64)> = Vec::with_capacity(any_in.len() + outs.len());
     let share = ctx.config.ub1.min_pass_through.get();
     let dwell = fifo_dwell_carried_by(any_in.len(), inflow, outs.len(), outflow, share, |i, o, part| {
         carried.push((i, o, part))

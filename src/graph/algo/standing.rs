@@ -73,6 +73,9 @@ pub fn standing_payees(g: &FlowGraph, v: u32) -> Vec<u32> {
     payments.sort_unstable_by_key(|a| (a.0, a.1));
     payments
         .chunk_by(|a, b| a.0 == b.0)
+        // Fewer payments than a calendar needs are none, without reading them: most of
+        // an account's payees are paid once or twice.
+        .filter(|to_one| to_one.len() >= STANDING_PAYMENTS_AT_LEAST)
         .filter(|to_one| {
             let times: Vec<i64> = to_one.iter().map(|p| p.1).collect();
             let amounts: Vec<f64> = to_one.iter().map(|p| p.2).collect();
