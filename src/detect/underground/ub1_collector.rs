@@ -129,7 +129,15 @@ struct Flows {
 impl Flows {
     /// The entries of `list` at `positions`.
     fn of(list: AdjList<'_>, positions: impl Iterator<Item = usize>) -> Flows {
-        let mut f = Flows { edges: Vec::new(), time: Vec::new(), amount: Vec::new(), other: Vec::new() };
+        // Sized once for the most positions there can be (at most the list's): grown
+        // push by push, the four columns were reallocated and copied over and over.
+        let most = positions.size_hint().1.unwrap_or(0).min(list.len());
+        let mut f = Flows {
+            edges: Vec::with_capacity(most),
+            time: Vec::with_capacity(most),
+            amount: Vec::with_capacity(most),
+            other: Vec::with_capacity(most),
+        };
         for k in positions {
             f.edges.push(list.edges[k]);
             f.time.push(list.time[k]);
