@@ -198,11 +198,13 @@ fn max_member_degree(g: &FlowGraph, cfg: &BipartiteConfig) -> usize {
 /// payees of every account that may be a source, the distinct payers of every account
 /// that may be a sink (neither a hub), and the dump's distinct pairs.
 fn layer_chance(g: &FlowGraph, max_degree: usize) -> LayerChance {
-    let distinct = |others: &[u32]| {
-        let mut others = others.to_vec();
-        others.sort_unstable();
-        others.dedup();
-        others.len()
+    // Counted in a buffer each thread keeps from account to account.
+    let distinct = |buffer: &mut Vec<u32>, others: &[u32]| {
+        buffer.clear();
+        buffer.extend_from_slice(others);
+        buffer.sort_unstable();
+        buffer.dedup();
+        buffer.len()
     };
     // Per account, in node order (so the sums below run in one order for any thread
     // count): its distinct payees if it may be a source, its distinct payers if it may
@@ -210,11 +212,11 @@ fn layer_chance(g: &FlowGraph, max_degree: usize) -> LayerChance {
     let per_account: Vec<(Option<usize>, Option<usize>, usize)> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(1024)
-        .map(|v| {
+        .map_init(Vec::new, |buffer, v| {
             let (out, into) = (g.out_list(v), g.in_list(v));
-            let payees = distinct(out.other);
+            let payees = distinct(buffer, out.other);
             let payer = (1..=max_degree).contains(&out.len()).then_some(payees);
-            let payee = (1..=max_degree).contains(&into.len()).then(|| distinct(into.other));
+            let payee = (1..=max_degree).contains(&into.len()).then(|| distinct(buffer, into.other));
             (payer, payee, payees)
         })
         .collect();

@@ -17,6 +17,8 @@
 //! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 //! [`Scale::share_between`]: crate::graph::scale::Scale::share_between
 
+use rayon::prelude::*;
+
 use crate::graph::FlowGraph;
 
 /// The chance of `path` (transfers in order), where `band(first, previous)` is the
@@ -210,8 +212,12 @@ impl LayerChance {
     pub fn measure(payers: &[usize], payees: &[usize], pairs: usize, span: i64) -> LayerChance {
         let powers = |ds: &[usize]| -> (Vec<f64>, f64) {
             let largest = ds.iter().copied().max().unwrap_or(0).max(1) as f64;
-            // ln Σ d^j = j ln(largest) + ln Σ (d / largest)^j: no power overflows.
+            // ln Σ d^j = j ln(largest) + ln Σ (d / largest)^j: no power overflows. Each
+            // power is summed on its own, in account order (the same bits for any thread
+            // count), the powers on every thread: one pass of 33 powers over every
+            // account was one thread's work at a time.
             let sums = (0..=Self::POWERS)
+                .into_par_iter()
                 .map(|j| {
                     let sum: f64 = ds.iter().map(|&d| (d as f64 / largest).powi(j as i32)).sum();
                     j as f64 * largest.ln() + sum.max(f64::MIN_POSITIVE).ln()
