@@ -224,25 +224,67 @@ fn known_both_ways(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<
     if back.is_empty() {
         return Vec::new();
     }
+    BOTH_WAYS_SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let known = known_both_ways_in(&mut scratch, list, back, keep);
+        if scratch.parties.capacity() > BothWaysScratch::KEPT_UP_TO
+            || scratch.other_way.capacity() > BothWaysScratch::KEPT_UP_TO
+        {
+            *scratch = BothWaysScratch::default();
+        }
+        known
+    })
+}
+
+/// The memory [`known_both_ways`] reads an account in, kept on each thread for its next
+/// account: two vectors allocated and freed for nearly every account of the dump.
+#[derive(Default)]
+struct BothWaysScratch {
+    parties: Vec<u32>,
+    other_way: Vec<(u32, i64, f64)>,
+    paid_so_far: Vec<f64>,
+}
+
+impl BothWaysScratch {
+    /// Entries a thread's kept memory holds at most.
+    const KEPT_UP_TO: usize = 4096;
+}
+
+thread_local! {
+    static BOTH_WAYS_SCRATCH: std::cell::RefCell<BothWaysScratch> = std::cell::RefCell::default();
+}
+
+/// [`known_both_ways`] in `scratch`'s memory.
+fn known_both_ways_in(
+    scratch: &mut BothWaysScratch,
+    list: AdjList<'_>,
+    back: AdjList<'_>,
+    keep: &[usize],
+) -> Vec<usize> {
+    let BothWaysScratch { parties, other_way, paid_so_far } = scratch;
     // Counterparties the other way that this way deals with too, each with its transfers
     // in time order: (counterparty, time, amount). Most accounts deal with none of them
     // both ways, and pay nothing for this.
-    let mut parties: Vec<u32> = keep.iter().map(|&k| list.other[k]).collect();
+    parties.clear();
+    parties.extend(keep.iter().map(|&k| list.other[k]));
     parties.sort_unstable();
     parties.dedup();
-    let mut other_way: Vec<(u32, i64, f64)> = (0..back.len())
-        .filter(|&k| parties.binary_search(&back.other[k]).is_ok())
-        .map(|k| (back.other[k], back.time[k], back.amount[k]))
-        .collect();
+    other_way.clear();
+    other_way.extend(
+        (0..back.len())
+            .filter(|&k| parties.binary_search(&back.other[k]).is_ok())
+            .map(|k| (back.other[k], back.time[k], back.amount[k])),
+    );
     if other_way.is_empty() {
         return Vec::new();
     }
     other_way.sort_unstable_by_key(|x| (x.0, x.1));
+    let other_way: &[(u32, i64, f64)] = other_way;
     // What each counterparty had paid up to and including each of its transfers, a
     // running sum restarted at each counterparty: a payment reads what was paid before
     // it with one search, not by adding that history up again (a sweep both ways every
     // day would be quadratic).
-    let mut paid_so_far: Vec<f64> = Vec::with_capacity(other_way.len());
+    paid_so_far.clear();
     for (i, x) in other_way.iter().enumerate() {
         let before = if i > 0 && other_way[i - 1].0 == x.0 { paid_so_far[i - 1] } else { 0.0 };
         paid_so_far.push(before + x.2);
