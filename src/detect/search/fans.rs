@@ -224,16 +224,11 @@ fn known_both_ways(list: AdjList<'_>, back: AdjList<'_>, keep: &[usize]) -> Vec<
     if back.is_empty() {
         return Vec::new();
     }
-    BOTH_WAYS_SCRATCH.with(|scratch| {
-        let mut scratch = scratch.borrow_mut();
-        let known = known_both_ways_in(&mut scratch, list, back, keep);
-        if scratch.parties.capacity() > BothWaysScratch::KEPT_UP_TO
-            || scratch.other_way.capacity() > BothWaysScratch::KEPT_UP_TO
-        {
-            *scratch = BothWaysScratch::default();
-        }
-        known
-    })
+    crate::memory::with_kept(
+        &BOTH_WAYS_SCRATCH,
+        |s| s.parties.capacity().max(s.other_way.capacity()),
+        |s| known_both_ways_in(s, list, back, keep),
+    )
 }
 
 /// The memory [`known_both_ways`] reads an account in, kept on each thread for its next
@@ -243,11 +238,6 @@ struct BothWaysScratch {
     parties: Vec<u32>,
     other_way: Vec<(u32, i64, f64)>,
     paid_so_far: Vec<f64>,
-}
-
-impl BothWaysScratch {
-    /// Entries a thread's kept memory holds at most.
-    const KEPT_UP_TO: usize = 4096;
 }
 
 thread_local! {
@@ -639,8 +629,8 @@ impl Drop for Dealings<'_> {
 /// The memory of one account's [`Dealings`], kept on each thread for its next account:
 /// every account read was five vectors and a map allocated, grown and freed, a fifth of
 /// the fan motifs' time in the allocator at 10M transfers (`perf`). What a busy hub grew
-/// is not kept, so a thread holds at most [`DealingsScratch::KEPT_UP_TO`] positions' worth
-/// and clearing the map stays cheap.
+/// is not kept ([`crate::memory::KEPT_UP_TO`]). It is taken for the account's whole read
+/// and handed back when its dealings are dropped, so it is not [`crate::memory::with_kept`].
 #[derive(Default)]
 struct DealingsScratch {
     slot_of: FxHashMap<u32, u32>,
@@ -655,9 +645,6 @@ thread_local! {
 }
 
 impl DealingsScratch {
-    /// Positions a thread's kept memory holds at most.
-    const KEPT_UP_TO: usize = 4096;
-
     /// This thread's kept memory, emptied (fresh vectors when another account's dealings
     /// on this thread still hold it).
     fn take() -> DealingsScratch {
@@ -672,7 +659,7 @@ impl DealingsScratch {
 
     /// Keeps `map` for the thread's next account, unless it grew past the bound.
     fn keep_map(map: FxHashMap<u32, u32>) {
-        if map.capacity() <= Self::KEPT_UP_TO {
+        if map.capacity() <= crate::memory::KEPT_UP_TO {
             DEALINGS_SCRATCH.with(|c| c.borrow_mut().slot_of = map);
         }
     }
@@ -680,7 +667,7 @@ impl DealingsScratch {
     /// Keeps the vectors for the thread's next account (its map is kept by
     /// [`DealingsScratch::keep_map`]), unless they grew past the bound.
     fn give_back(self) {
-        if self.slots.capacity() > Self::KEPT_UP_TO || self.dealings.capacity() > Self::KEPT_UP_TO {
+        if self.slots.capacity().max(self.dealings.capacity()) > crate::memory::KEPT_UP_TO {
             return;
         }
         DEALINGS_SCRATCH.with(|c| {

@@ -103,18 +103,14 @@ thread_local! {
 /// of every counterparty of every account that might be a hub was a fifth of
 /// gather_scatter's time at 10M (`perf`), twice per account.
 fn every_one_once(v: u32, counterparties: impl Iterator<Item = u32>) -> bool {
-    /// A set grown larger than this is not kept: clearing it for each account would cost
-    /// what its size does.
-    const KEPT_UP_TO: usize = 4096;
-    MET.with(|met| {
-        let mut met = met.borrow_mut();
-        met.clear();
-        let once = counterparties.into_iter().all(|w| w != v && met.insert(w));
-        if met.capacity() > KEPT_UP_TO {
-            *met = rustc_hash::FxHashSet::default();
-        }
-        once
-    })
+    crate::memory::with_kept(
+        &MET,
+        |met| met.capacity(),
+        |met| {
+            met.clear();
+            counterparties.into_iter().all(|w| w != v && met.insert(w))
+        },
+    )
 }
 
 /// True when hub `v` exists for this one pass: the gather and the scatter are all it
