@@ -68,6 +68,27 @@ pub fn with_kept<T: Default, R>(
     })
 }
 
+/// Takes this thread's value out of `kept`, for memory a search holds while it runs
+/// and may need again inside (a visit that starts another search of the same kind gets
+/// a fresh value, where [`with_kept`] would refuse the second borrow). Hand it back with
+/// [`keep`]; a default value when the thread is shutting down or the value is out.
+pub fn take_kept<T: Default>(kept: &'static std::thread::LocalKey<std::cell::RefCell<T>>) -> T {
+    kept.try_with(|cell| cell.try_borrow_mut().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// Hands `value` (taken with [`take_kept`]) back to this thread's `kept` for its next
+/// search, unless `size` (what it holds room for) is past [`KEPT_UP_TO`].
+pub fn keep<T>(kept: &'static std::thread::LocalKey<std::cell::RefCell<T>>, value: T, size: usize) {
+    if size <= KEPT_UP_TO {
+        let _ = kept.try_with(|cell| {
+            if let Ok(mut v) = cell.try_borrow_mut() {
+                *v = value;
+            }
+        });
+    }
+}
+
 /// Asks the processor to bring `items[at]` into its caches, without waiting for it: for
 /// a search that knows which entry it reads next while it still has work to do here.
 /// Nothing happens when `at` is out of range or the processor is not x86-64.

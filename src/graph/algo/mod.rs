@@ -7,7 +7,8 @@
 //! motif when amounts do not carry on), who pays whom back (settling up, pooled funds)
 //! the chance of a path (cycles, random walks), cash pools (UB1, OS5: a group's
 //! accounts that settle with each other daily) and standing payments (UB4's bills, OS5's
-//! sweeps: payments on a calendar).
+//! sweeps: payments on a calendar); and the memory the path searches keep per thread
+//! for their next search.
 
 pub mod cash_pool;
 pub mod chains;
@@ -16,6 +17,7 @@ pub mod components;
 pub mod fifo_dwell;
 pub mod novelty;
 pub mod one_off;
+pub mod path_memory;
 pub mod prompt_relays;
 pub mod reciprocity;
 pub mod rings;

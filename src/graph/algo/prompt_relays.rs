@@ -19,6 +19,7 @@
 //!
 //! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
 
+use crate::graph::algo::path_memory::PathMemory;
 use crate::graph::algo::temporal_cycles::{Hop, SearchEnd};
 use crate::graph::{FlowGraph, OnwardList};
 
@@ -120,23 +121,31 @@ pub fn relay_cycles_from(
     if origin == start.to || spec.max_hops < 2 {
         return SearchEnd::Complete;
     }
+    let PathMemory { path, nodes, pending } = PathMemory::starting(&KEPT, start.edge, start.to);
     let mut search = Search {
         g,
         spec,
         from,
         may_return,
         visit,
-        path: vec![start.edge],
-        nodes: vec![start.to],
+        path,
+        nodes,
         deadline: start.time.saturating_add(spec.window),
         spent: 0,
-        pending: Vec::new(),
+        pending,
     };
-    if search.extend(1.0, start) {
+    let complete = search.extend(1.0, start);
+    PathMemory { path: search.path, nodes: search.nodes, pending: search.pending }.keep(&KEPT);
+    if complete {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
     }
+}
+
+thread_local! {
+    /// Each thread's memory for its next search.
+    static KEPT: std::cell::RefCell<PathMemory<Pending>> = std::cell::RefCell::default();
 }
 
 impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {

@@ -23,6 +23,7 @@
 //! [`popularity`]: crate::graph::algo::chance::popularity
 
 use crate::graph::algo::chance::popularity;
+use crate::graph::algo::path_memory::PathMemory;
 use crate::graph::algo::stranger_loops::StrangerPayments;
 use crate::graph::FlowGraph;
 
@@ -52,14 +53,37 @@ pub fn ring_from(
 ) -> Option<Vec<u32>> {
     // Read from the index, beside the payer's other payments, not from the graph's
     // columns by transfer id.
-    let (start, t0, mut at) = index.payment_at(position);
+    let (start, _, _) = index.payment_at(position);
     debug_assert_eq!(g.src[start as usize], origin, "the payment is not the origin's");
+    // Most payments lead to no ring: the ring and its members are built in memory kept
+    // for the thread's next payment, and copied out only when they close.
+    let mut memory = PathMemory::starting(&KEPT, start, origin);
+    let found = ring_into(origin, position, spec, index, &mut memory.path, &mut memory.nodes)
+        .then(|| memory.path.clone());
+    memory.keep(&KEPT);
+    found
+}
+
+thread_local! {
+    /// Each thread's memory for its next payment's ring.
+    static KEPT: std::cell::RefCell<PathMemory<()>> = std::cell::RefCell::default();
+}
+
+/// Whether the payment at `position` starts a ring (see [`ring_from`]), built in `ring`
+/// (which holds the payment) with its `members` (which hold the origin).
+fn ring_into(
+    origin: u32,
+    position: usize,
+    spec: RingSpec,
+    index: &StrangerPayments,
+    ring: &mut Vec<u32>,
+    members: &mut Vec<u32>,
+) -> bool {
+    let (start, t0, mut at) = index.payment_at(position);
     let mut last = position;
-    let mut ring = vec![start];
-    let mut members = vec![origin];
     while at != origin {
         if ring.len() >= spec.max_hops || members.contains(&at) {
-            return None;
+            return false;
         }
         members.push(at);
         // Read from the index, which holds each account's one-off payments that count,
@@ -68,16 +92,16 @@ pub fn ring_from(
         // one-off payee must be. Every payment so far came at `t0` or later, so the
         // last one's payee's payments from `t0` on are found from where it goes on.
         let mut paid = index.onward_between(last, t0, t0 + spec.span).filter(|&(_, _, _, to)| to != at);
-        let (Some((at_position, next, time, to)), None) = (paid.next(), paid.next()) else { return None };
+        let (Some((at_position, next, time, to)), None) = (paid.next(), paid.next()) else { return false };
         // Earlier than the start (a same-time payment with a smaller id): the ring is
         // found from that one instead.
         if (time, next) < (t0, start) {
-            return None;
+            return false;
         }
         ring.push(next);
         (at, last) = (to, at_position);
     }
-    (ring.len() >= spec.min_hops).then_some(ring)
+    ring.len() >= spec.min_hops
 }
 
 /// Seconds from the earliest to the latest payment of `ring`.

@@ -23,6 +23,7 @@ use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
 use crate::graph::algo::one_off::OneOffPayments;
+use crate::graph::algo::path_memory::PathMemory;
 use crate::graph::algo::prompt_relays::RelaySpec;
 use crate::graph::algo::temporal_cycles::SearchEnd;
 use crate::graph::FlowGraph;
@@ -493,6 +494,7 @@ pub fn stranger_loops_from(
     let Some(last_close) = (first..end).rev().find(|&k| index.holds(incoming.edges[k])) else {
         return SearchEnd::Complete;
     };
+    let PathMemory { path, nodes, pending } = PathMemory::starting(&KEPT, start, first_payee);
     let mut search = Search {
         g,
         spec,
@@ -501,17 +503,24 @@ pub fn stranger_loops_from(
         last_close: incoming.time[last_close],
         may_return,
         visit,
-        path: vec![start],
-        nodes: vec![first_payee],
+        path,
+        nodes,
         deadline,
         spent: 0,
-        pending: Vec::new(),
+        pending,
     };
-    if search.extend(position, opening) {
+    let complete = search.extend(position, opening);
+    PathMemory { path: search.path, nodes: search.nodes, pending: search.pending }.keep(&KEPT);
+    if complete {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
     }
+}
+
+thread_local! {
+    /// Each thread's memory for its next search.
+    static KEPT: std::cell::RefCell<PathMemory<Pending>> = std::cell::RefCell::default();
 }
 
 impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {

@@ -8,6 +8,7 @@
 //! Published bounded-length cycle algorithms have been shown to miss cycles, so this
 //! search is checked against brute-force enumeration on random graphs in the tests.
 
+use crate::graph::algo::path_memory::PathMemory;
 use crate::graph::{AdjList, FlowGraph, OnwardList};
 
 /// Constraints of the search.
@@ -169,24 +170,32 @@ fn search(
     if closes(start.to) || spec.max_hops < 2 {
         return SearchEnd::Complete;
     }
+    let PathMemory { path, nodes, pending } = PathMemory::starting(&KEPT, start.edge, start.to);
     let mut search = Search {
         g,
         spec,
         closes,
         may_return,
         visit,
-        path: vec![start.edge],
-        nodes: vec![start.to],
+        path,
+        nodes,
         deadline,
         floor: start.amount * spec.min_retained,
         spent: 0,
-        pending: Vec::new(),
+        pending,
     };
-    if search.extend(start) {
+    let complete = search.extend(start);
+    PathMemory { path: search.path, nodes: search.nodes, pending: search.pending }.keep(&KEPT);
+    if complete {
         SearchEnd::Complete
     } else {
         SearchEnd::BudgetHit
     }
+}
+
+thread_local! {
+    /// Each thread's memory for its next search.
+    static KEPT: std::cell::RefCell<PathMemory<Pending>> = std::cell::RefCell::default();
 }
 
 impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, R> {
