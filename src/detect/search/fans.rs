@@ -463,7 +463,9 @@ fn slow_fan(
     let search = BurstSearch { window: span, relationship, apart_from, repaid: dealt.repaid };
     // Most accounts open too few relationships in any month: that is known from the
     // window's count, before its burst and transfers are read.
-    let window = densest_windows(dealt, &[span], &search)[0]?;
+    let mut window = [None];
+    densest_windows(dealt, &[span], &search, &mut window);
+    let window = window[0]?;
     if window.new < cfg.min_counterparties.get() {
         return None;
     }
@@ -883,7 +885,10 @@ pub fn unlikely(g: &FlowGraph, v: u32, burst: &Burst, expected: f64) -> bool {
 /// spans at most `d` days less one `tick` (the dump's time resolution), so a dates-only
 /// dump's one-day burst is one date.
 pub fn scales(window: i64, tick: i64) -> Vec<(i64, i64)> {
-    let mut out = vec![(window, window)];
+    let days_below =
+        std::iter::successors(Some(DAY), |d| d.checked_mul(2)).take_while(|&d| d < window).count();
+    let mut out = Vec::with_capacity(1 + days_below);
+    out.push((window, window));
     let mut d = DAY;
     while d < window {
         out.push((d - tick.clamp(1, DAY), d));
@@ -920,7 +925,8 @@ fn densest_at_any_scale_in(
     let scales = scales(search.window, g.scale.time_tick_seconds);
     let readings = scales.len() as f64;
     let spans: Vec<i64> = scales.iter().map(|&(span, _)| span).collect();
-    let windows = densest_windows(dealt, &spans, search);
+    let mut windows = vec![None; spans.len()];
+    densest_windows(dealt, &spans, search, &mut windows);
     for (&(_, rate_window), window) in scales.iter().zip(windows) {
         let Some(window) = window else {
             continue;
@@ -978,7 +984,9 @@ fn densest(
     search: &BurstSearch<'_>,
     new_edges: bool,
 ) -> Option<(Burst, Vec<u32>)> {
-    let window = densest_windows(dealt, &[span], search)[0]?;
+    let mut window = [None];
+    densest_windows(dealt, &[span], search, &mut window);
+    let window = window[0]?;
     Some(burst_in(g, dealt, baseline, rate_window, search, window, new_edges))
 }
 
@@ -994,7 +1002,12 @@ struct Window {
 /// transfers are at most that span apart and that opens the most *new* relationships
 /// ([`Relationship`]), earliest on ties; `None` where there is none. What a window counts
 /// depends only on where it opens, so every span reads one count.
-fn densest_windows(dealt: &Dealings<'_>, spans: &[i64], search: &BurstSearch<'_>) -> Vec<Option<Window>> {
+fn densest_windows(
+    dealt: &Dealings<'_>,
+    spans: &[i64],
+    search: &BurstSearch<'_>,
+    best: &mut [Option<Window>],
+) {
     let relationship = search.relationship;
     debug_assert_eq!(dealt.lapse, relationship.lapse);
     let (keep, by_last) = (dealt.keep, &dealt.by_last);
@@ -1006,8 +1019,17 @@ fn densest_windows(dealt: &Dealings<'_>, spans: &[i64], search: &BurstSearch<'_>
     // payers a week is O(n log n), not O(n x window).
     let mut counted = Fenwick::new(keep.len());
     let mut next = 0;
-    let mut his = vec![0usize; spans.len()];
-    let mut best = vec![None::<Window>; spans.len()];
+    debug_assert_eq!(best.len(), spans.len());
+    best.fill(None);
+    // Where each span's window ends, for the window opening at `lo`: a few spans, on
+    // the stack.
+    let (mut on_stack, mut on_heap) = ([0usize; MOST_SPANS], Vec::new());
+    let his: &mut [usize] = if spans.len() <= MOST_SPANS {
+        &mut on_stack[..spans.len()]
+    } else {
+        on_heap.resize(spans.len(), 0);
+        &mut on_heap
+    };
     for lo in 0..keep.len() {
         if !dealt.opens(lo) {
             continue;
@@ -1032,8 +1054,11 @@ fn densest_windows(dealt: &Dealings<'_>, spans: &[i64], search: &BurstSearch<'_>
             }
         }
     }
-    best
 }
+
+/// Spans [`densest_windows`] keeps on the stack: every window up to 2^63 seconds has
+/// fewer [`scales`].
+const MOST_SPANS: usize = 64;
 
 /// The burst of `window` ([`densest_windows`]) of the account's
 /// dealings, its rate read per `rate_window`, and with `new_edges` the edge ids of its
@@ -1088,12 +1113,21 @@ fn new_edges_in(dealt: &Dealings<'_>, search: &BurstSearch<'_>, window: Window) 
         .collect()
 }
 
-/// Counts of marked positions, with prefix sums in O(log n) (a binary indexed tree).
+/// Counts of marked positions, with prefix sums in O(log n) (a binary indexed tree). Its
+/// memory is kept on each thread for the next window search: a tree zeroed and freed
+/// for every account and scale was a tenth of the fan motifs' time in the allocator.
 struct Fenwick(Vec<usize>);
+
+thread_local! {
+    static FENWICK_KEPT: std::cell::RefCell<Vec<usize>> = std::cell::RefCell::default();
+}
 
 impl Fenwick {
     fn new(n: usize) -> Fenwick {
-        Fenwick(vec![0; n + 1])
+        let mut counts = crate::memory::take_kept(&FENWICK_KEPT);
+        counts.clear();
+        counts.resize(n + 1, 0);
+        Fenwick(counts)
     }
 
     /// Marks position `k` (0-based) once more.
@@ -1113,6 +1147,14 @@ impl Fenwick {
             i -= i & i.wrapping_neg();
         }
         sum
+    }
+}
+
+impl Drop for Fenwick {
+    fn drop(&mut self) {
+        let counts = std::mem::take(&mut self.0);
+        let size = counts.capacity();
+        crate::memory::keep(&FENWICK_KEPT, counts, size);
     }
 }
 
