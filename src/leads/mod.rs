@@ -19,9 +19,10 @@
 //! holds an OS3 hit already). `score = 100 · E · (0.5 + 0.5 · A)`. Ties rank by amount, then by the
 //! smallest account id, so ranks are stable.
 
+mod cases;
+
 use std::collections::{BTreeMap, BTreeSet};
 
-use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Share};
@@ -134,7 +135,7 @@ const SUMMARY_REASONS: usize = 3;
 pub fn build(hits: &[Hit], ctx: &Context<'_>) -> Vec<Lead> {
     let (graph, dump, config) = (ctx.graph, ctx.dump, ctx.config);
     let gap = crate::units::days_to_seconds(config.scoring.same_case_within_days.get());
-    let groups: Vec<(Vec<usize>, Option<Split>)> = same_case(hits, gap)
+    let groups: Vec<(Vec<usize>, Option<Split>)> = cases::same_case(hits, gap, keys)
         .into_iter()
         .flat_map(|idx| split(idx, hits, config.scoring.max_lead_accounts.get()))
         .collect();
@@ -231,66 +232,6 @@ fn keys(h: &Hit) -> Vec<u32> {
     } else {
         central
     }
-}
-
-/// Hits grouped into cases (indices ascending, groups by their first hit): two hits join
-/// when they share a central account ([`keys`]), their spans `[first_seen, last_seen]`
-/// overlap or come within `gap` seconds, and they show the same money there
-/// ([`same_money`]); the relation chains. An account reused months apart by two
-/// operations, or by two at once for money of their own, does not make them one case.
-fn same_case(hits: &[Hit], gap: i64) -> Vec<Vec<usize>> {
-    let mut uf = UnionFind::<usize>::new(hits.len().max(1));
-    let mut on_account: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (i, h) in hits.iter().enumerate() {
-        for k in keys(h) {
-            on_account.entry(k).or_default().push(i);
-        }
-    }
-    for (account, mut on) in on_account {
-        on.sort_by_key(|&i| (hits[i].first_seen, i));
-        for (w, &i) in on.iter().enumerate() {
-            // By start: once one starts past `gap` after this one's end, so do the rest.
-            for &j in &on[w + 1..] {
-                if hits[j].first_seen > hits[i].last_seen.saturating_add(gap) {
-                    break;
-                }
-                if same_money(&hits[i], &hits[j], account) {
-                    uf.union(i, j);
-                }
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    // A hit without accounts (none is made) would be a lead about nothing.
-    for i in (0..hits.len()).filter(|&i| !hits[i].accounts.is_empty()) {
-        groups.entry(uf.find(i)).or_default().push(i);
-    }
-    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
-    groups.sort_unstable();
-    groups
-}
-
-/// Whether two hits on central account `account` show the same money: they share a
-/// proving transfer, money one brings in is what the other takes out (a gather, then a
-/// scatter), or one of them is proven by no transfers (a profile, shared control).
-fn same_money(a: &Hit, b: &Hit, account: u32) -> bool {
-    if a.transfers.is_empty() || b.transfers.is_empty() {
-        return true;
-    }
-    let flow = |h: &Hit| {
-        // A hit's accounts are sorted by node.
-        h.accounts
-            .binary_search_by_key(&account, |x| x.account)
-            .map_or((false, false), |k| (h.accounts[k].amount_in > 0.0, h.accounts[k].amount_out > 0.0))
-    };
-    let ((a_in, a_out), (b_in, b_out)) = (flow(a), flow(b));
-    if (a_in && !a_out && b_out && !b_in && a.first_seen <= b.last_seen)
-        || (b_in && !b_out && a_out && !a_in && b.first_seen <= a.last_seen)
-    {
-        return true;
-    }
-    // A hit's transfers are sorted.
-    a.transfers.iter().any(|e| b.transfers.binary_search(e).is_ok())
 }
 
 /// Where a part of a split group came from.
