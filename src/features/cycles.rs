@@ -8,6 +8,8 @@ use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, Hop, SearchEnd};
 use crate::graph::FlowGraph;
 
+use super::finds::{Finds, Searched};
+
 /// Bin of a cycle length: 2, 3, 4, 5+.
 pub fn bin(len: usize) -> usize {
     len.clamp(2, 5) - 2
@@ -24,7 +26,8 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
         budget,
     };
     // Most transfers are on no cycle: keep only the searches that found one or hit the
-    // budget, so memory follows the cycles, not the transfer count.
+    // budget, each with its finds counted per transfer and bin, so memory follows the
+    // transfers on cycles, not the transfer count nor the cycles.
     // Every cycle lies inside one strongly connected component: start only inside one
     // and never leave the origin's.
     let comp = cyclic_components_of(g, |_| true);
@@ -32,14 +35,14 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
     // Origin by origin, each search's first transfer read from the origin's own list
     // (what a search reads of it, and where it goes on from there), not by edge id. The
     // counts add up the same in any order.
-    let found: Vec<(Vec<(u32, usize)>, bool)> = (0..g.node_count() as u32)
+    let found: Vec<Searched> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(64)
         .flat_map_iter(|origin| {
             let out = g.out_list(origin);
             let comp = &comp;
             (0..out.len()).filter(move |&k| together(comp, origin, out.other[k])).filter_map(move |k| {
-                let mut hits = Vec::new();
+                let mut finds = Finds::default();
                 let end = cycles_into(
                     g,
                     Hop::out_of(g, origin, out, k),
@@ -47,22 +50,23 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
                     &[origin],
                     |v| comp[v as usize] == comp[origin as usize],
                     |path| {
-                        let b = bin(path.len());
-                        hits.extend(path.iter().map(|&e| (e, b)));
+                        let b = bin(path.len()) as u8;
+                        path.iter().for_each(|&e| finds.add(e, b));
                     },
                 );
                 let capped = end == SearchEnd::BudgetHit;
-                (capped || !hits.is_empty()).then_some((hits, capped))
+                (capped || !finds.is_empty()).then(|| (finds.into_counts(), capped))
             })
         })
         .collect();
     let m = g.edge_count();
     let mut bins = [vec![0u32; m], vec![0u32; m], vec![0u32; m], vec![0u32; m]];
     let mut capped = 0;
-    for (hits, cap) in found {
+    for (counts, cap) in found {
         capped += u64::from(cap);
-        for (e, b) in hits {
-            bins[b][e as usize] += 1;
+        for (e, b, n) in counts {
+            let count = &mut bins[usize::from(b)][e as usize];
+            *count = count.saturating_add(n);
         }
     }
     (bins, capped)

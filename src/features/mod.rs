@@ -26,6 +26,7 @@
 //! same money, which is what an investigator needs); windows look backward only.
 
 pub mod cycles;
+pub mod finds;
 pub mod gfp;
 pub mod parts;
 pub mod scatter_gather;

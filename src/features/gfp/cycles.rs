@@ -23,6 +23,7 @@ use crate::graph::FlowGraph;
 
 use super::by_payee::ByPayee;
 use super::{Bins, Sparse};
+use crate::features::finds::{Finds, Searched};
 
 /// Which cycles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +47,7 @@ pub fn histograms(g: &FlowGraph, window: i64, order: Order, bins: &Bins, budget:
     }
     let by = ByPayee::of(g);
     let comp = cyclic_components_of(g, |_| true);
-    let found: Vec<(Vec<(u32, u8)>, bool)> = (0..g.edge_count() as u32)
+    let found: Vec<Searched> = (0..g.edge_count() as u32)
         .into_par_iter()
         .with_min_len(256)
         .filter(|&c| together(&comp, g.src[c as usize], g.dst[c as usize]))
@@ -61,10 +62,10 @@ pub fn histograms(g: &FlowGraph, window: i64, order: Order, bins: &Bins, budget:
                 budget,
                 steps: 0,
                 path: Vec::new(),
-                out: Vec::new(),
+                out: Finds::default(),
             };
             let capped = search.run();
-            (capped || !search.out.is_empty()).then_some((search.out, capped))
+            (capped || !search.out.is_empty()).then(|| (search.out.into_counts(), capped))
         })
         .collect();
     super::tally(bins, found)
@@ -82,8 +83,8 @@ struct Search<'a> {
     steps: u64,
     /// Accounts from `v` so far.
     path: Vec<u32>,
-    /// (edge, bin) of every pattern found.
-    out: Vec<(u32, u8)>,
+    /// (edge, bin) of every pattern found, counted.
+    out: Finds,
 }
 
 impl Search<'_> {
@@ -303,8 +304,8 @@ impl Search<'_> {
                 }
             }
         }
-        self.out.push((self.c, bin));
-        self.out.extend(taking.into_iter().map(|e| (e, bin)));
+        self.out.add(self.c, bin);
+        taking.into_iter().for_each(|e| self.out.add(e, bin));
     }
 }
 

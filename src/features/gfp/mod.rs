@@ -45,6 +45,8 @@ pub mod vertex_stats;
 
 use rayon::prelude::*;
 
+use crate::features::finds::Searched;
+
 use crate::graph::FlowGraph;
 
 use super::{Family, FeatureColumn, Features, Options, Values};
@@ -126,16 +128,18 @@ impl Sparse {
     }
 }
 
-/// Per bin, the counts of searches' (edge, bin) finds, one count per find; and how many
-/// of the searches passed their budget.
-pub(crate) fn tally(bins: &Bins, found: Vec<(Vec<(u32, u8)>, bool)>) -> (Vec<Sparse>, u64) {
+/// Per bin, the counts of searches' (edge, bin) finds, each search's counted
+/// ([`crate::features::finds::Finds`]); and how many of the searches passed their budget.
+pub(crate) fn tally(bins: &Bins, found: Vec<Searched>) -> (Vec<Sparse>, u64) {
     let capped = found.iter().filter(|f| f.1).count() as u64;
-    let mut finds: Vec<(u8, u32)> = found.into_iter().flat_map(|(f, _)| f).map(|(e, b)| (b, e)).collect();
+    let mut finds: Vec<(u8, u32, u32)> =
+        found.into_iter().flat_map(|(f, _)| f).map(|(e, b, n)| (b, e, n)).collect();
     finds.par_sort_unstable();
     let mut out = vec![Sparse::default(); bins.len()];
-    for run in finds.chunk_by(|x, y| x == y) {
-        let (b, e) = run[0];
-        out[usize::from(b)].0.push((e, run.len() as u32));
+    for run in finds.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        let (b, e, _) = run[0];
+        let count = run.iter().fold(0u32, |sum, x| sum.saturating_add(x.2));
+        out[usize::from(b)].0.push((e, count));
     }
     (out, capped)
 }

@@ -19,6 +19,8 @@
 
 use rayon::prelude::*;
 
+use crate::features::finds::Searched;
+
 use crate::graph::{AdjList, FlowGraph};
 
 use super::by_payee::ByPayee;
@@ -29,7 +31,7 @@ use super::{Bins, Sparse};
 /// is left out: its counts are lower bounds).
 pub fn histograms(g: &FlowGraph, window: i64, bins: &Bins, budget: u64) -> (Vec<Sparse>, u64) {
     let by = ByPayee::of(g);
-    let found: Vec<(Vec<(u32, u8)>, bool)> = (0..g.node_count() as u32)
+    let found: Vec<Searched> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
         .map(|s| from_sender(g, &by, s, window, bins, budget))
@@ -47,14 +49,7 @@ struct Leg<'a> {
 }
 
 /// The legs (edge, bin) of every pattern sent from `s`, and whether the budget stopped it.
-fn from_sender(
-    g: &FlowGraph,
-    by: &ByPayee,
-    s: u32,
-    window: i64,
-    bins: &Bins,
-    budget: u64,
-) -> (Vec<(u32, u8)>, bool) {
+fn from_sender(g: &FlowGraph, by: &ByPayee, s: u32, window: i64, bins: &Bins, budget: u64) -> Searched {
     let (s_list, mut steps) = (g.out_list(s), 0u64);
     let mut legs: Vec<Leg<'_>> = Vec::new();
     for (w, scatter) in by.payees(g, s) {
@@ -122,9 +117,8 @@ fn from_sender(
                 break;
             };
             let bin = u8::try_from(bin).unwrap_or(u8::MAX);
-            for e in held.into_iter().flatten() {
-                out.extend(std::iter::repeat_n((e, bin), at_t));
-            }
+            let at_t = u32::try_from(at_t).unwrap_or(u32::MAX);
+            out.extend(held.into_iter().flatten().map(|e| (e, bin, at_t)));
             break;
         }
     }
