@@ -51,27 +51,23 @@ pub const KEPT_UP_TO: usize = 4096;
 /// Runs `f` with this thread's value in `kept`, for memory a per-account step needs
 /// afresh for each account: allocated and freed for each, it was a fifth of some
 /// detectors' time in the allocator. `f` empties what it reads. The value is kept for
-/// the thread's next call unless `size` says it grew past [`KEPT_UP_TO`]. `f` must not
-/// call `with_kept` on the same key.
+/// the thread's next call unless `size` says it grew past [`KEPT_UP_TO`] ([`take_kept`]
+/// and [`keep`] around `f`: a call inside `f` on the same key gets a fresh value).
 pub fn with_kept<T: Default, R>(
     kept: &'static std::thread::LocalKey<std::cell::RefCell<T>>,
     size: impl FnOnce(&T) -> usize,
     f: impl FnOnce(&mut T) -> R,
 ) -> R {
-    kept.with(|cell| {
-        let mut value = cell.borrow_mut();
-        let out = f(&mut value);
-        if size(&value) > KEPT_UP_TO {
-            *value = T::default();
-        }
-        out
-    })
+    let mut value = take_kept(kept);
+    let out = f(&mut value);
+    let room = size(&value);
+    keep(kept, value, room);
+    out
 }
 
 /// Takes this thread's value out of `kept`, for memory a search holds while it runs
 /// and may need again inside (a visit that starts another search of the same kind gets
-/// a fresh value, where [`with_kept`] would refuse the second borrow). Hand it back with
-/// [`keep`]; a default value when the thread is shutting down or the value is out.
+/// a fresh value). Hand it back with [`keep`]; a default value when the thread is shutting down or the value is out.
 pub fn take_kept<T: Default>(kept: &'static std::thread::LocalKey<std::cell::RefCell<T>>) -> T {
     kept.try_with(|cell| cell.try_borrow_mut().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default())
         .unwrap_or_default()

@@ -650,7 +650,7 @@ impl DealingsScratch {
     /// This thread's kept memory, emptied (fresh vectors when another account's dealings
     /// on this thread still hold it).
     fn take() -> DealingsScratch {
-        let mut s = DEALINGS_SCRATCH.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        let mut s = crate::memory::take_kept(&DEALINGS_SCRATCH);
         s.slot_of.clear();
         s.slots.clear();
         s.previous.clear();
@@ -885,15 +885,10 @@ pub fn unlikely(g: &FlowGraph, v: u32, burst: &Burst, expected: f64) -> bool {
 /// spans at most `d` days less one `tick` (the dump's time resolution), so a dates-only
 /// dump's one-day burst is one date.
 pub fn scales(window: i64, tick: i64) -> Vec<(i64, i64)> {
-    let days_below =
-        std::iter::successors(Some(DAY), |d| d.checked_mul(2)).take_while(|&d| d < window).count();
-    let mut out = Vec::with_capacity(1 + days_below);
+    let days = || std::iter::successors(Some(DAY), |d| d.checked_mul(2)).take_while(|&d| d < window);
+    let mut out = Vec::with_capacity(1 + days().count());
     out.push((window, window));
-    let mut d = DAY;
-    while d < window {
-        out.push((d - tick.clamp(1, DAY), d));
-        d *= 2;
-    }
+    out.extend(days().map(|d| (d - tick.clamp(1, DAY), d)));
     out
 }
 
