@@ -10,7 +10,9 @@
 //! the share of the dump's transfers whose amount falls in the band the hop had to hit.
 //! The cycle is reported when the product of its hops' chances, times the transfers in
 //! the dump, is at most `expected_by_chance` (1: no more than one such cycle expected by
-//! chance in the whole dump). Money passed on less a fee lands next to what came in,
+//! chance in the whole dump). Each transfer is one try: a search that closes several
+//! cycles from it tried each, so they share the try, each held to its share (every
+//! search below does the same). Money passed on less a fee lands next to what came in,
 //! where a payment that chains on by chance lands anywhere in the band: the cycle is
 //! also reported when the same test passes with each hop's share of the band's amounts
 //! at least as close to the previous hop's counted in (`closeness_chance`, the
@@ -73,7 +75,10 @@
 //! Refunds and loan repayments go straight back (two hops). Money that comes back much
 //! diminished, or much later, is not a cycle of the same money. Trading companies buy
 //! from and sell to each other all the time, so a cycle made only of company-to-company
-//! payments is left out when holder kinds are known. Busy accounts (shops, payroll,
+//! payments is left out when holder kinds are known. A group's accounts sweeping money
+//! between each other all day (holder kinds not given) close thousands of cycles from
+//! every payment, the quickest bound to look unlikely on their own: shared among so
+//! many, none is. Busy accounts (shops, payroll,
 //! platforms) send all day, so passing money on quickly is their habit and adds no
 //! timing evidence; quiet households that settle up within a week of each other do not
 //! relay within hours all the way round, and relatives who pay each other round every
@@ -273,7 +278,12 @@ impl Detector for Cycle {
                 // Amounts that agree from hop to hop are money passed on less a
                 // fee, or friends' equal shares: among people who also pay each
                 // other back (settling up), agreeing is their habit, and only the
-                // band they fell in counts.
+                // band they fell in counts. Each transfer is one try of the dump's
+                // (`most_likely`); a search that closed several cycles from it tried
+                // each, and the least likely of them was bound to look unlikely: its
+                // try is shared among them. In a group of accounts paying each other
+                // all day (a treasury's sweeps), every payment closes thousands.
+                let most_likely = most_likely / plain.len().max(1) as f64;
                 let unlikely = |c: &[u32]| {
                     let chance = path_chance(g, c, None, band);
                     chance <= most_likely
@@ -285,12 +295,23 @@ impl Detector for Cycle {
                 );
             }
             if let Some(index) = strangers.as_deref() {
+                // The transfer's try shared among the cycles its search closed, as above:
+                // those unlikely even alone are kept until they are all counted.
+                let (mut prompt, mut closed) = (Vec::new(), 0usize);
                 let end = relay_cycles_from(g, relays, start(), relay, home, |c, chance| {
+                    closed += 1;
                     if kept(c, chance) {
-                        cycles.push((c.to_vec(), Evidence::Timing(chance)));
+                        prompt.push((c.to_vec(), chance));
                     }
                 });
                 capped |= end == SearchEnd::BudgetHit;
+                let tries = closed.max(1) as f64;
+                cycles.extend(
+                    prompt
+                        .into_iter()
+                        .filter(|(c, chance)| kept(c, chance * tries))
+                        .map(|(c, chance)| (c, Evidence::Timing(chance))),
+                );
                 if let Some(ring) = position.and_then(|k| ring_from(g, origin, k, rings, index)) {
                     let chance = ring_chance(g, &ring);
                     if kept(&ring, chance) {
@@ -362,7 +383,7 @@ impl Detector for Cycle {
                             crate::memory::prefetch(&comp, index.payment_at(k + COMPONENTS_AHEAD).2 as usize);
                         }
                         let (_, time, to) = index.payment_at(k);
-                        let mut cycles = Vec::new();
+                        let (mut cycles, mut closed) = (Vec::new(), 0usize);
                         if !together(&comp, origin, to) || !ctx.starts_here(time) {
                             return (cycles, false);
                         }
@@ -375,10 +396,17 @@ impl Detector for Cycle {
                                 let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
                                 let chance =
                                     product_chance(product, c.len(), gated) * popularity(g, origin, &members);
+                                closed += 1;
                                 if kept(c, chance) {
                                     cycles.push((c.to_vec(), Evidence::Strangers(chance)));
                                 }
                             });
+                        // The payment's try shared among the loops its search closed.
+                        let tries = closed.max(1) as f64;
+                        cycles.retain(|(c, evidence)| match evidence {
+                            Evidence::Strangers(chance) => kept(c, chance * tries),
+                            _ => true,
+                        });
                         (cycles, end == SearchEnd::BudgetHit)
                     })
                     .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
@@ -692,6 +720,36 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].accounts.len(), 6);
         assert!(hits[0].reason.contains("sooner than it usually sends"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn a_group_sweeping_money_between_its_accounts_all_day_is_not_a_cycle() {
+        // Look-alike: a group's eight accounts (holder kinds not given) take turns to
+        // sweep about 1,000 to another of them, whichever the day's positions call for,
+        // every ten minutes for the 43 hours the dump covers: every payment closes
+        // cycles of every length within the hour, and the quickest of them are bound to
+        // look unlikely.
+        let mut t = Tiny::new();
+        let group = 8;
+        for s in 0..256i64 {
+            let from = s % group;
+            let called_for = (s as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            let to = (from + 1 + (called_for % (group as u64 - 1)) as i64) % group;
+            let amount = 990.0 + ((s * 7_919) % 2_000) as f64 / 100.0;
+            t.wire(&format!("G{from}"), &format!("G{to}"), s * 600, amount);
+        }
+        let hits = t.hits(&Cycle);
+        assert!(hits.is_empty(), "{} cycles, first {:?}", hits.len(), hits.first());
+        // A ring of larger sums through four accounts that pay nothing else, within
+        // the same days, is still found.
+        let mut amount = 20_000.0;
+        for k in 0..4 {
+            t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % 4), D / 2 + k as i64 * 2 * H, amount);
+            amount *= 0.97;
+        }
+        let found = t.hits(&Cycle);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].reason.contains("left M0"), "{}", found[0].reason);
     }
 
     #[test]
