@@ -18,8 +18,12 @@
 //! at least as close to the previous hop's counted in (`closeness_chance`, the
 //! closenesses weighed for where along the cycle they fall), unless every payee on it
 //! also pays its payer (people settling up agree on equal shares by habit). When the dump's timestamps are all equal or absent there is
-//! no temporal order: plain simple cycles (bounded depth-first search, each found once,
-//! from its smallest account) are reported instead, and the run summary says so.
+//! no temporal order: plain simple cycles are searched instead (bounded depth-first
+//! search, shortest first, each found once, from its smallest account), and the run
+//! summary says so. Only the amounts speak then: a plain cycle is reported when, read
+//! from its largest hop, each hop carries on the money within the same band, and the
+//! product of the dump's share of amounts in each hop's band (closeness counted in as
+//! above) passes the same test, the try shared among the cycles the search closed.
 //!
 //! Amounts that change at every hop leave timing alone as evidence. A cycle is also
 //! reported when every account on it passed money on sooner than its own habit of
@@ -75,7 +79,8 @@
 //! Refunds and loan repayments go straight back (two hops). Money that comes back much
 //! diminished, or much later, is not a cycle of the same money. Trading companies buy
 //! from and sell to each other all the time, so a cycle made only of company-to-company
-//! payments is left out when holder kinds are known. A group's accounts sweeping money
+//! payments is left out when holder kinds are known; without times, traders who each
+//! pay the next a fresh sum carry no money round. A group's accounts sweeping money
 //! between each other all day (holder kinds not given) close thousands of cycles from
 //! every payment, the quickest bound to look unlikely on their own: shared among so
 //! many, none is. Busy accounts (shops, payroll,
@@ -104,7 +109,9 @@ use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
-use crate::graph::algo::chance::{closeness_chance, most_likely, path_chance, popularity, product_chance};
+use crate::graph::algo::chance::{
+    amounts_chance, closeness_chance, most_likely, path_chance, popularity, product_chance,
+};
 use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelayOrigin, RelaySpec};
 use crate::graph::algo::reciprocity::every_payee_paid_back;
@@ -266,32 +273,58 @@ impl Detector for Cycle {
             let mut cycles = Vec::new();
             let mut capped = false;
             if out.amount[k] >= min_amount {
-                let mut plain = Vec::new();
-                let end = if timed {
-                    cycles_into(g, start(), spec, &[origin], home, |c| plain.push(c.to_vec()))
-                } else {
-                    plain_cycles_from(g, e, spec, &channels, &mut plain)
-                };
-                capped |= end == SearchEnd::BudgetHit;
                 // In a timed dump, money that carries on must also be more than
                 // the chance coincidence of amounts and timing a busy dump offers.
                 // Amounts that agree from hop to hop are money passed on less a
                 // fee, or friends' equal shares: among people who also pay each
                 // other back (settling up), agreeing is their habit, and only the
-                // band they fell in counts. Each transfer is one try of the dump's
-                // (`most_likely`); a search that closed several cycles from it tried
-                // each, and the least likely of them was bound to look unlikely: its
-                // try is shared among them. In a group of accounts paying each other
-                // all day (a treasury's sweeps), every payment closes thousands.
-                let most_likely = most_likely / plain.len().max(1) as f64;
-                let unlikely = |c: &[u32]| {
-                    let chance = path_chance(g, c, None, band);
-                    chance <= most_likely
-                        || (chance * closeness_chance(g, c, band) <= most_likely
-                            && !every_payee_paid_back(g, c))
+                // band they fell in counts. Without times only the amounts speak:
+                // the cycle read from its largest hop must carry the money round,
+                // each hop's amount as likely as the dump's share of amounts in its
+                // band (any payment might have come next).
+                let least_chance = |c: &[u32], chance: f64| {
+                    if every_payee_paid_back(g, c) {
+                        chance
+                    } else {
+                        chance.min(chance * closeness_chance(g, c, band))
+                    }
                 };
+                // Each transfer is one try of the dump's (`most_likely`); a search that
+                // closed several cycles from it tried each, and the least likely of
+                // them was bound to look unlikely: its try is shared among them. In a
+                // group of accounts paying each other all day (a treasury's sweeps),
+                // every payment closes thousands. Those unlikely even alone are kept
+                // until they are all counted.
+                let (mut unlikely, mut closed) = (Vec::new(), 0usize);
+                let end = if timed {
+                    cycles_into(g, start(), spec, &[origin], home, |c| {
+                        closed += 1;
+                        let chance = path_chance(g, c, None, band);
+                        if chance <= most_likely
+                            || (chance * closeness_chance(g, c, band) <= most_likely
+                                && !every_payee_paid_back(g, c))
+                        {
+                            unlikely.push((c.to_vec(), least_chance(c, chance)));
+                        }
+                    })
+                } else {
+                    plain_cycles_from(g, e, spec, &channels, |c| {
+                        closed += 1;
+                        if let Some(c) = carried_round(g, c, band) {
+                            let chance = least_chance(&c, amounts_chance(g, &c, band));
+                            if chance <= most_likely {
+                                unlikely.push((c, chance));
+                            }
+                        }
+                    })
+                };
+                capped |= end == SearchEnd::BudgetHit;
+                let most_likely = most_likely / closed.max(1) as f64;
                 cycles.extend(
-                    plain.into_iter().filter(|c| !timed || unlikely(c)).map(|c| (c, Evidence::Amounts)),
+                    unlikely
+                        .into_iter()
+                        .filter(|(_, chance)| *chance <= most_likely)
+                        .map(|(c, _)| (c, Evidence::Amounts)),
                 );
             }
             if let Some(index) = strangers.as_deref() {
@@ -456,46 +489,50 @@ impl Detector for Cycle {
 const COMPONENTS_AHEAD: usize = 8;
 
 /// Untimed simple cycles starting with edge `start`, each found once: from the edge
-/// leaving its smallest account, the other accounts larger than it.
+/// leaving its smallest account, the other accounts larger than it. Shorter cycles are
+/// all found before longer ones (one depth-first search per length, the budget shared):
+/// in a dump without times every payment leads everywhere, and a search that went deep
+/// first spent its budget on ten-hop paths before it came to the four hops that close.
 fn plain_cycles_from(
     g: &FlowGraph,
     start: u32,
     spec: CycleSpec,
     channels: &[crate::model::Channel],
-    out: &mut Vec<Vec<u32>>,
+    mut visit: impl FnMut(&[u32]),
 ) -> SearchEnd {
+    /// Cycles of exactly `hops` transfers going on from `path`.
     fn rec(
         g: &FlowGraph,
-        spec: CycleSpec,
+        hops: usize,
         channels: &[crate::model::Channel],
         path: &mut Vec<u32>,
         spent: &mut u64,
-        out: &mut Vec<Vec<u32>>,
+        budget: u64,
+        visit: &mut dyn FnMut(&[u32]),
     ) -> bool {
         let origin = g.src[path[0] as usize];
         let at = g.dst[*path.last().unwrap_or(&path[0]) as usize];
         let outs = g.out_list(at);
+        let closing = path.len() + 1 == hops;
         for ((&e, &to), channel) in outs.edges.iter().zip(outs.other).zip(outs.channel) {
             *spent += 1;
-            if *spent > spec.budget {
+            if *spent > budget {
                 return false;
             }
-            if !channels.contains(channel) || to < origin {
+            if !channels.contains(channel) || to < origin || (to == origin) != closing {
                 continue;
             }
-            if to == origin {
-                if path.len() + 1 >= spec.min_hops {
-                    path.push(e);
-                    out.push(path.clone());
-                    path.pop();
-                }
+            if closing {
+                path.push(e);
+                visit(path);
+                path.pop();
                 continue;
             }
-            if path.len() + 1 >= spec.max_hops || path.iter().any(|&p| g.dst[p as usize] == to) {
+            if path.iter().any(|&p| g.dst[p as usize] == to) {
                 continue;
             }
             path.push(e);
-            let ok = rec(g, spec, channels, path, spent, out);
+            let ok = rec(g, hops, channels, path, spent, budget, visit);
             path.pop();
             if !ok {
                 return false;
@@ -508,11 +545,32 @@ fn plain_cycles_from(
         return SearchEnd::Complete;
     }
     let mut spent = 0;
-    if rec(g, spec, channels, &mut vec![start], &mut spent, out) {
-        SearchEnd::Complete
-    } else {
-        SearchEnd::BudgetHit
+    for hops in spec.min_hops.max(2)..=spec.max_hops {
+        if !rec(g, hops, channels, &mut vec![start], &mut spent, spec.budget, &mut visit) {
+            return SearchEnd::BudgetHit;
+        }
     }
+    SearchEnd::Complete
+}
+
+/// An untimed cycle (its transfers in the order money goes round) read from its
+/// largest hop, when the money carries round from there: each later hop within
+/// `band(first, previous)`. Only one reading can: the hop money entered by is the
+/// largest, less a fee at every hop after it. None when no reading carries it.
+fn carried_round(g: &FlowGraph, cycle: &[u32], band: impl Fn(f64, f64) -> (f64, f64)) -> Option<Vec<u32>> {
+    let amount = |k: usize| g.amount[cycle[k % cycle.len()] as usize];
+    // The first largest, so that equal amounts give one reading whatever the search.
+    let largest = (0..cycle.len()).fold(0, |best, k| if amount(k) > amount(best) { k } else { best });
+    let first = amount(largest);
+    let carries = (largest + 1..largest + cycle.len()).all(|k| {
+        let (lo, hi) = band(first, amount(k - 1));
+        (lo..=hi).contains(&amount(k))
+    });
+    carries.then(|| {
+        let mut read = cycle.to_vec();
+        read.rotate_left(largest);
+        read
+    })
 }
 
 /// A cycle (its transfers in order) and what makes it evidence.
@@ -581,9 +639,14 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
             cycle.len(),
             seconds_to_days(g.time[last] - g.time[first])
         ),
-        Evidence::Amounts => {
-            format!("{} -> ... -> itself in {} hops (no timestamps to order them)", ctx.account(g.src[first]), cycle.len())
-        }
+        Evidence::Amounts => format!(
+            "{} -> ... -> itself in {} hops, {} in and {} ({:.0}%) back (no timestamps to order them)",
+            ctx.account(g.src[first]),
+            cycle.len(),
+            fmt_amount(g.amount[first]),
+            fmt_amount(g.amount[last]),
+            g.amount[last] / g.amount[first] * 100.0,
+        ),
     };
     // Timing alone is weaker evidence than money that carries on.
     let base = match evidence {
@@ -912,6 +975,41 @@ mod tests {
         let hits = t.hits(&Cycle);
         assert_eq!(hits.len(), 1);
         assert!(hits[0].reason.contains("no timestamps"));
+    }
+
+    #[test]
+    fn without_times_only_cycles_whose_amounts_carry_round_are_reported() {
+        // A dump with one timestamp for every row: 40 people wiring each other everyday
+        // sums (10 to 2,000), which close plain cycles everywhere.
+        let mut t = Tiny::new();
+        for k in 0..400i64 {
+            let (from, to) = (k % 40, (k * 7 + k / 40 + 1) % 40);
+            if from != to {
+                t.wire(&format!("N{from}"), &format!("N{to}"), 0, 10.0 + ((k * 7_919) % 1_990) as f64);
+            }
+        }
+        // Look-alikes: four traders who each pay the next a fresh sum (goods at their
+        // own prices), and a group's eight accounts sweeping about 1,000 between each
+        // other 200 times.
+        for (k, amount) in [900.0, 240.0, 610.0, 1_500.0].into_iter().enumerate() {
+            t.wire(&format!("T{k}"), &format!("T{}", (k + 1) % 4), 0, amount);
+        }
+        for s in 0..200i64 {
+            let from = s % 8;
+            let called_for = (s as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            let to = (from + 1 + (called_for % 7) as i64) % 8;
+            t.wire(&format!("G{from}"), &format!("G{to}"), 0, 990.0 + ((s * 7_919) % 2_000) as f64 / 100.0);
+        }
+        assert!(t.hits(&Cycle).is_empty(), "{:?}", t.hits(&Cycle));
+        // 20,000 passed round four accounts less 3% at every hop is found, read from
+        // the hop it entered by, whichever hop the search began with.
+        for (k, amount) in [18_818.0, 18_253.0, 20_000.0, 19_400.0].into_iter().enumerate() {
+            let (from, to) = ((k + 2) % 4, (k + 3) % 4);
+            t.wire(&format!("M{from}"), &format!("M{to}"), 0, amount);
+        }
+        let hits = t.hits(&Cycle);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.starts_with("M0 -> ... -> itself in 4 hops, 20,000 in"), "{}", hits[0].reason);
     }
 
     #[test]

@@ -52,6 +52,21 @@ pub fn path_chance(
         .product()
 }
 
+/// The chance of `path`'s amounts alone, for a dump without times: over its hops after
+/// the first, the share of the dump's amounts in the band each had to hit (as
+/// [`path_chance`] weighs them), any payment its account made being one that might have
+/// come next.
+pub fn amounts_chance(g: &FlowGraph, path: &[u32], band: impl Fn(f64, f64) -> (f64, f64)) -> f64 {
+    let Some(&first) = path.first() else { return 1.0 };
+    let first = g.amount[first as usize];
+    path.windows(2)
+        .map(|w| {
+            let (lo, hi) = band(first, g.amount[w[0] as usize]);
+            g.scale.share_between(lo, hi)
+        })
+        .product()
+}
+
 /// The finest agreement between two amounts that a chance counts: a tenth of a percent,
 /// what rounding amounts to cents or units leaves of an exact sum.
 pub const AMOUNT_RESOLUTION: f64 = 0.001;
