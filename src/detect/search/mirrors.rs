@@ -18,9 +18,10 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::config::params::{Channels, Count, Hours, Share};
+use crate::config::params::{Channels, Count, Hours, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::algo::chance::{most_likely, subsets};
 use crate::graph::controllers::GroupMembers;
 use crate::graph::FlowGraph;
 use crate::model::{Channel, Country, HolderKind};
@@ -46,6 +47,10 @@ pub struct Ub3Config {
     pub min_leg_amount: AmountFloor,
     /// Smallest leg between unlinked accounts, against the dump's amount distribution.
     pub min_unlinked_leg_amount: AmountFloor,
+    /// Unlinked networks whose matches are as likely a coincidence (of the two accounts'
+    /// volumes and how many of the dump's amounts lie that close) are expected by chance
+    /// at most this often in the whole dump.
+    pub expected_by_chance: Multiple,
     /// Customer and beneficiary must not be companies (when holder kinds are known).
     pub persons_only: bool,
     /// Channels of the legs.
@@ -390,6 +395,10 @@ fn assemble(
 ) -> Vec<MirrorNetwork> {
     let c = &g.accounts.controller;
     let by_pair: Vec<&[Candidate]> = found.chunk_by(|x, y| pair_of(x) == pair_of(y)).collect();
+    // The share of the dump's transfers at reporting size, among which an unlinked leg's
+    // match is drawn; each of them is one try.
+    let reporting = g.scale.share_between(g.scale.floor(cfg.min_unlinked_leg_amount), f64::INFINITY);
+    let unlikely = most_likely(g, cfg.expected_by_chance.get()) / reporting;
     let mut out: Vec<MirrorNetwork> = by_pair
         .into_par_iter()
         .filter_map(|cands| {
@@ -414,6 +423,13 @@ fn assemble(
                 if (pairs.len() as f64) < cfg.min_unlinked_match_share.get() * possible as f64 {
                     return None;
                 }
+                // Where the dump's large amounts cluster (round sums, one price), two
+                // busy accounts match most of their legs by chance too.
+                let chance = coincidence(g, &pairs, volume, gap, cfg.amount_tolerance.get(), reporting)
+                    * subsets(possible.max(pairs.len()), pairs.len());
+                if chance > unlikely {
+                    return None;
+                }
             }
             pairs.sort_by_key(|p| (p.inflow, p.outflow));
             Some(MirrorNetwork { a, b, pairs, linked })
@@ -421,6 +437,31 @@ fn assemble(
         .collect();
     out.sort_by_key(|n| (n.a, n.b));
     out
+}
+
+/// The chance that every matched pair of an unlinked network is coincidence: for each
+/// inflow, that at least one of the reporting-size payments its payout account made
+/// within `gap` of it (in `volume`) came within `tolerance` of its value, as often as
+/// the dump's reporting-size amounts (`reporting` of all) lie that close.
+fn coincidence(
+    g: &FlowGraph,
+    pairs: &[MirrorPair],
+    volume: &LegVolume,
+    gap: i64,
+    tolerance: f64,
+    reporting: f64,
+) -> f64 {
+    pairs
+        .iter()
+        .map(|p| {
+            let (time, amount) = (g.time[p.inflow as usize], g.amount[p.inflow as usize]);
+            let near = LegVolume::count(&volume.outs, p.payout, time - gap, time + gap);
+            let close = (g.scale.share_between(amount * (1.0 - tolerance), amount * (1.0 + tolerance))
+                / reporting)
+                .min(1.0);
+            1.0 - (1.0 - close).powi(near.min(i32::MAX as usize) as i32)
+        })
+        .product()
 }
 
 /// Pairs candidates, closest amounts first (then closest times), each leg at most once,

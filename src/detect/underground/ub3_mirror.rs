@@ -26,7 +26,11 @@
 //! `[ub3]`: `amount_tolerance` (0.03 after FX), `max_gap_hours` (72), `min_pairs_linked`
 //! (2, when X and Y share a holder or controller), `min_pairs_unlinked` (3, when nothing
 //! in the data links them, and `min_unlinked_match_share`, 0.5 of the legs they could
-//! have paired), `min_leg_amount` (`p50`), `min_unlinked_leg_amount` (`p90`:
+//! have paired, and `expected_by_chance`, 1: no more than one network whose matches are
+//! as likely a coincidence expected over the dump's reporting-size transfers, each pair's chance being
+//! that one of the paying account's legs within the gap came that close in value, as
+//! often as the dump's reporting-size amounts do, times the ways of choosing the matched
+//! legs among those possible), `min_leg_amount` (`p50`), `min_unlinked_leg_amount` (`p90`:
 //! unlinked legs are paired only in the dump's top decile, where chance matches are
 //! rare; once those show the two accounts to be a pair, their smaller legs down to
 //! `min_leg_amount` join it if the two mirror most of those too, under the same
@@ -39,7 +43,9 @@
 //! A multinational's subsidiaries pay and receive in several countries every day: their
 //! counterparts are companies and the legs rarely match in value and time repeatedly.
 //! Two unrelated people who happen to send equal sums on the same day in two countries
-//! match once, not three times between the same two accounts; two busy accounts that did
+//! match once, not three times between the same two accounts; where most large payments
+//! are one round sum (fees, deposits), two busy accounts paying it in and out match by
+//! chance, and matches count only as far as the dump's amounts make them rare; two busy accounts that did
 //! match three large payments keep their everyday ones, which they do not mostly match.
 //! When the two accounts do
 //! move money across to each other around the pair, it is an ordinary transfer, not a
@@ -169,6 +175,34 @@ mod tests {
         let mut t = Tiny::new();
         case(&mut t, 3, 1.0, 2 * H, false);
         assert_eq!(t.hits(&Mirror).len(), 1);
+    }
+
+    #[test]
+    fn busy_accounts_paying_the_round_sum_everyone_pays_match_by_chance() {
+        // Look-alike: where most large payments are one round sum (school fees, a deposit
+        // everyone pays), an account in CN its customers pay it every other day and an
+        // account in HK that pays it out every other day match most of their legs, by
+        // chance. The same two accounts matching sums as varied as customers' are a mirror.
+        let world = |amount: &dyn Fn(i64) -> f64| {
+            let mut t = Tiny::new();
+            t.economy(5_000.0, 60, 60);
+            for k in 0..60i64 {
+                t.wire(&format!("P{}", k % 12), &format!("Q{}", k % 7), k * D + 5 * H, 10_000.0);
+            }
+            t.person("X", "CN");
+            t.person("Y", "HK");
+            for k in 0..10i64 {
+                let (c, b) = (format!("C{k}"), format!("B{k}"));
+                t.person(&c, "CN");
+                t.person(&b, "HK");
+                t.wire(&c, "X", 10 * D + k * 2 * D, amount(k));
+                t.wire("Y", &b, 10 * D + k * 2 * D + (5 + k * 3 % 20) * H, amount(k));
+            }
+            t.hits(&Mirror)
+        };
+        let round = world(&|_| 10_000.0);
+        assert!(round.is_empty(), "{round:?}");
+        assert_eq!(world(&|k| 20_000.0 + 7_000.0 * k as f64).len(), 1);
     }
 
     /// `n` pairs of smaller legs (above the dump's median, below its top decile) through
