@@ -679,7 +679,26 @@ fn master_feeder(t: &mut Tiny) {
     }
 }
 
-const LOOK_ALIKES: [LookAlike; 35] = [
+/// Where one round sum is what large payments are (a town whose every tenancy deposit is
+/// 10,000): a letting agent in CN takes new tenants' deposits every few days, and a
+/// landlord in HK returns leaving tenants' deposits on the same days, within hours of
+/// them. Their legs match most of the time, as any two such accounts' would.
+fn round_sum_deposits(t: &mut Tiny) {
+    for k in 0..80i64 {
+        t.wire(&format!("TENANT{}", k % 30), &format!("OWNER{}", k % 9), (k * 2 + 1) * D + 11 * H, 10_000.0);
+    }
+    t.person("AGENT", "CN");
+    t.person("LANDLORD", "HK");
+    for k in 0..10i64 {
+        let (newcomer, leaver) = (format!("NEWCOMER{k}"), format!("LEAVER{k}"));
+        t.person(&newcomer, "CN");
+        t.person(&leaver, "HK");
+        t.wire(&newcomer, "AGENT", (30 + 3 * k) * D + 10 * H, 10_000.0);
+        t.wire("LANDLORD", &leaver, (30 + 3 * k) * D + (12 + k % 5) * H, 10_000.0);
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 36] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -715,6 +734,7 @@ const LOOK_ALIKES: [LookAlike; 35] = [
     LookAlike { name: "a saver's own account offshore", build: own_savings_offshore },
     LookAlike { name: "a petrol station paying in its daily takings", build: petrol_station },
     LookAlike { name: "a master fund and its offshore feeder funds", build: master_feeder },
+    LookAlike { name: "deposits of one round sum in two countries", build: round_sum_deposits },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it
