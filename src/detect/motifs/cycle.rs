@@ -282,12 +282,15 @@ impl Detector for Cycle {
                 // the cycle read from its largest hop must carry the money round,
                 // each hop's amount as likely as the dump's share of amounts in its
                 // band (any payment might have come next).
+                // The chance a cycle is held to, closeness counted in where it may be:
+                // none when it is too likely even for a try of its own.
                 let least_chance = |c: &[u32], chance: f64| {
-                    if every_payee_paid_back(g, c) {
-                        chance
-                    } else {
-                        chance.min(chance * closeness_chance(g, c, band))
+                    let close = chance * closeness_chance(g, c, band);
+                    if chance.min(close) > most_likely {
+                        return None;
                     }
+                    let least = if every_payee_paid_back(g, c) { chance } else { chance.min(close) };
+                    (least <= most_likely).then_some(least)
                 };
                 // Each transfer is one try of the dump's (`most_likely`); a search that
                 // closed several cycles from it tried each, and the least likely of
@@ -299,20 +302,15 @@ impl Detector for Cycle {
                 let end = if timed {
                     cycles_into(g, start(), spec, &[origin], home, |c| {
                         closed += 1;
-                        let chance = path_chance(g, c, None, band);
-                        if chance <= most_likely
-                            || (chance * closeness_chance(g, c, band) <= most_likely
-                                && !every_payee_paid_back(g, c))
-                        {
-                            unlikely.push((c.to_vec(), least_chance(c, chance)));
+                        if let Some(chance) = least_chance(c, path_chance(g, c, None, band)) {
+                            unlikely.push((c.to_vec(), chance));
                         }
                     })
                 } else {
                     plain_cycles_from(g, e, spec, &channels, |c| {
                         closed += 1;
                         if let Some(c) = carried_round(g, c, band) {
-                            let chance = least_chance(&c, amounts_chance(g, &c, band));
-                            if chance <= most_likely {
+                            if let Some(chance) = least_chance(&c, amounts_chance(g, &c, band)) {
                                 unlikely.push((c, chance));
                             }
                         }
