@@ -7,6 +7,8 @@
 //! into one controller (union-find). Cross-border transfers among one controller's
 //! accounts are flagged, with the controller named, when at least one of the accounts
 //! involved deals mainly with its own group (a captive account, not an operating one).
+//! Each flow is its own hit: accounts are one flow when one paid the other or their
+//! holders are linked, not when a shared address alone joins them.
 //!
 //! ## Why it matters
 //! Moving money among companies one person controls, across borders, is how transfer
@@ -36,6 +38,8 @@
 //! both ways on most days ([`crate::graph::algo::cash_pool`]): that settlement counts
 //! as treasury, as regular sweeps do. Family members abroad who
 //! send each other money are persons with their own lives, not captive accounts.
+//! Two controllers whose groups each have a shell at the same registered agent's small
+//! office, and never pay each other, are two cases, not one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -106,7 +110,7 @@ impl Detector for SharedControl {
     }
 
     fn account_groups(&self, ctx: &Context<'_>) -> Option<Vec<u32>> {
-        let group = holder_groups(ctx, &ctx.config.os5);
+        let group = holder_groups(ctx, &ctx.config.os5, true);
         let holders = group.len() as u32;
         let g = ctx.graph;
         // An account without a holder is in no controller: a group of its own.
@@ -125,11 +129,13 @@ impl Detector for SharedControl {
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.os5;
         let g = ctx.graph;
-        let group = holder_groups(ctx, cfg);
+        let group = holder_groups(ctx, cfg, true);
+        let linked = holder_groups(ctx, cfg, false);
         let of = |v: u32| {
             let h = g.accounts.holder[v as usize];
             group.get(h as usize).copied()
         };
+        let linked_of = |v: u32| linked.get(g.accounts.holder[v as usize] as usize).copied();
         let min_amount = g.scale.floor(cfg.min_amount);
         // Intra-group transfers, by group: the dump read in parallel, then filed.
         let intra: Vec<(u32, u32)> = (0..g.edge_count())
@@ -152,21 +158,30 @@ impl Detector for SharedControl {
             degree[l.a as usize] += 1;
             degree[l.b as usize] += 1;
         }
-        // Each group's controller: its most linked holder (the smallest on ties), in one pass.
+        // Each linked group's most linked holder (the smallest on ties), in one pass: a
+        // flow's controller is the most linked of those of the groups in it.
         let mut top: BTreeMap<u32, (usize, std::cmp::Reverse<usize>)> = BTreeMap::new();
-        for (i, &gid) in group.iter().enumerate() {
+        for (i, (&gid, &lid)) in group.iter().zip(&linked).enumerate() {
             if by_group.contains_key(&gid) {
                 let key = (degree[i], std::cmp::Reverse(i));
-                let e = top.entry(gid).or_insert(key);
+                let e = top.entry(lid).or_insert(key);
                 *e = (*e).max(key);
             }
         }
-        let groups: Vec<(u32, Vec<u32>)> = by_group.into_iter().collect();
-        let hits = groups
+        let flows: Vec<(u32, Vec<u32>)> = by_group
+            .into_iter()
+            .flat_map(|(gid, edges)| flows(g, &edges, &linked_of).into_iter().map(move |flow| (gid, flow)))
+            .collect();
+        let hits = flows
             .par_iter()
             .filter_map(|(gid, edges)| {
                 let h = hit(ctx, cfg, *gid, edges, &of)?;
-                let holder = top.get(gid).map_or(*gid as usize, |t| t.1 .0);
+                let holder = edges
+                    .iter()
+                    .flat_map(|&e| [g.src[e as usize], g.dst[e as usize]])
+                    .filter_map(|v| linked_of(v).and_then(|lid| top.get(&lid)))
+                    .max()
+                    .map_or(*gid as usize, |t| t.1 .0);
                 Some(named(ctx, h, holder as u32, &controller_name(ctx, holder)))
             })
             .collect();
@@ -185,8 +200,48 @@ fn named(ctx: &Context<'_>, mut h: Hit, top: u32, name: &str) -> Hit {
     h
 }
 
-/// Controller group per holder (the smallest holder index of the group).
-fn holder_groups(ctx: &Context<'_>, cfg: &Os5Config) -> Vec<u32> {
+/// A controller group's transfers (`edges`, ascending) as separate flows: accounts are
+/// one flow when one paid the other, or when their holders are linked in the data
+/// (`linked_of`), not when only a registered address joins them. Two small companies
+/// at one address are one controller's; two groups that never pay each other, each
+/// with a company at an address the other's shares, are two cases. Flows in order of
+/// their first transfer.
+fn flows(
+    g: &crate::graph::FlowGraph,
+    edges: &[u32],
+    linked_of: &dyn Fn(u32) -> Option<u32>,
+) -> Vec<Vec<u32>> {
+    let mut index: BTreeMap<u32, usize> = BTreeMap::new();
+    for &e in edges {
+        for v in [g.src[e as usize], g.dst[e as usize]] {
+            let next = index.len();
+            index.entry(v).or_insert(next);
+        }
+    }
+    let mut uf = UnionFind::<usize>::new(index.len().max(1));
+    for &e in edges {
+        uf.union(index[&g.src[e as usize]], index[&g.dst[e as usize]]);
+    }
+    let mut first_of_group: BTreeMap<u32, usize> = BTreeMap::new();
+    for (&v, &k) in &index {
+        if let Some(lid) = linked_of(v) {
+            let first = *first_of_group.entry(lid).or_insert(k);
+            uf.union(first, k);
+        }
+    }
+    let mut by_root: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    for &e in edges {
+        by_root.entry(uf.find(index[&g.src[e as usize]])).or_default().push(e);
+    }
+    let mut flows: Vec<Vec<u32>> = by_root.into_values().collect();
+    flows.sort_by_key(|f| f[0]);
+    flows
+}
+
+/// Controller group per holder (the smallest holder index of the group): by the entity
+/// links of the configured types and, when `addresses`, by a registered address only a
+/// handful of companies share.
+fn holder_groups(ctx: &Context<'_>, cfg: &Os5Config, addresses: bool) -> Vec<u32> {
     let h = &ctx.dump.holders;
     let types: Vec<Relation> = cfg.link_types.iter().filter_map(|t| Relation::parse(t)).collect();
     let mut uf = UnionFind::<u32>::new(h.len().max(1));
@@ -196,7 +251,7 @@ fn holder_groups(ctx: &Context<'_>, cfg: &Os5Config) -> Vec<u32> {
         }
     }
     let mut by_address: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for i in 0..h.len() {
+    for i in (0..h.len()).filter(|_| addresses) {
         if h.kind[i] == HolderKind::Company {
             if let Some(a) = h.address[i].as_deref().map(normalise).filter(|a| !a.is_empty()) {
                 by_address.entry(a).or_default().push(i as u32);
@@ -477,6 +532,37 @@ mod tests {
         t.wire("A", "B", D, 500_000.0);
         t.wire("B", "A", 3 * D, 480_000.0);
         t.reverse_rows();
+        assert_eq!(t.hits(&SharedControl).len(), 1);
+    }
+
+    #[test]
+    fn two_groups_that_only_share_an_agents_address_are_two_cases() {
+        // Two controllers' groups, each moving money among its own companies, and each
+        // with a company at one registered address (the same agent's small office):
+        // the address makes them one controller in the data, but no money passes
+        // between them, so each is its own flow, named after its own controller.
+        let mut t = Tiny::new();
+        t.economy(50_000.0, 60, 60);
+        for (who, [a, b]) in [("P", ["A", "B"]), ("Q", ["C", "D"])] {
+            t.person(who, "CN");
+            t.company(a, "HK");
+            t.company(b, "VG");
+            t.link(&format!("h-{who}"), &format!("h-{a}"));
+            t.link(&format!("h-{who}"), &format!("h-{b}"));
+            t.wire(who, a, 10 * D, 300_000.0);
+            t.wire(a, b, 12 * D, 250_000.0);
+        }
+        for shell in ["h-B", "h-D"] {
+            let h = t.dump.holders.intern(shell) as usize;
+            t.dump.holders.address[h] = Some("Suite 4, 847 Main Street, Road Town".into());
+        }
+        let hits = t.hits(&SharedControl);
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        assert!(hits.iter().all(|h| h.accounts.len() == 3), "{hits:?}");
+        let names: Vec<&str> = hits.iter().map(|h| h.reason.split(':').next().unwrap_or("")).collect();
+        assert_eq!(names, ["controller h-P", "controller h-Q"]);
+        // Money between them makes them one flow again.
+        t.wire("B", "D", 20 * D, 200_000.0);
         assert_eq!(t.hits(&SharedControl).len(), 1);
     }
 }
