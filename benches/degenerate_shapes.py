@@ -5,7 +5,9 @@ ping-pong pair, a star, a dense clique of twenty accounts paying each other ever
 a snapshot (every timestamp the same), dates only, equal amounts, self-transfers only, or
 a snapshot clique. For each shape it runs `analyze` (whole and in 7-day parts) and
 `features` (both layouts) and prints the exit code, wall time, peak RSS and the detectors
-with most hits: a shape that takes minutes, gigabytes or floods the leads shows here.
+with most hits (for the run in parts: whether its lead files are the whole run's): a
+shape that takes minutes, gigabytes or floods the leads, or reads otherwise in parts,
+shows here.
 
 Usage: benches/degenerate_shapes.py [FLOWHOUND_BINARY] [--timeout SECONDS] [--keep DIR]
 (default binary: $CARGO_TARGET_DIR/release/flowhound, or ~/.cache/flowhound/target's)
@@ -89,6 +91,15 @@ def most_hits(out: Path) -> str:
     return ", ".join(f"{code} {hits}" for hits, code in found[:3])
 
 
+def same_leads(whole: Path, parts: Path) -> bool:
+    """Whether the run in parts wrote the same lead files as the whole run."""
+    files = ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
+    try:
+        return all((whole / f).read_bytes() == (parts / f).read_bytes() for f in files)
+    except OSError:
+        return False
+
+
 def main() -> None:
     default = Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache/flowhound/target")) / "release/flowhound"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -118,7 +129,12 @@ def main() -> None:
         }
         for label, cmd in runs.items():
             code, seconds, kib = run([args.binary] + cmd, args.timeout)
-            hits = most_hits(work / f"{name}.out") if label == "analyze" else ""
+            if label == "analyze":
+                hits = most_hits(work / f"{name}.out")
+            elif label.startswith("analyze --partition-window"):
+                hits = "leads as whole" if same_leads(work / f"{name}.out", work / f"{name}.parts") else "LEADS DIFFER"
+            else:
+                hits = ""
             print(f"{name:16s} {label:34s} {code:>7s} {seconds:8.1f} {kib / 1024:9.0f}  {hits}", flush=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
