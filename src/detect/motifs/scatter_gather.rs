@@ -611,6 +611,49 @@ mod tests {
     }
 
     #[test]
+    fn three_payers_of_a_popular_target_keeping_the_same_cut_by_chance_stay_quiet() {
+        // Look-alike: a car dealer is paid once by forty buyers, each of whom was paid a
+        // sum once a week or so before (a bonus, a loan, a sale of their own) and paid
+        // the dealer part of it. Three of them happen to have been paid by the same
+        // two lenders and to pay nine tenths of it: three agreeing among forty who
+        // might have, where three of three would be mules keeping a cut.
+        let world = |others: i64| {
+            let mut t = Tiny::new();
+            t.economy(500.0, 200, 200);
+            for k in 0..3i64 {
+                let w = format!("W{k}");
+                for d in 0..20 {
+                    t.wire(&w, &format!("SHOP{k}"), d * 10 * D + 5 * H, 40.0);
+                }
+                let mut pooled = 0.0;
+                for (j, s) in ["S0", "S1"].iter().enumerate() {
+                    let amount = 1_100.0 + 370.0 * ((k * 3 + j as i64) % 5) as f64;
+                    t.wire(s, &w, (100 + 2 * k + j as i64) * D, amount);
+                    pooled += amount;
+                }
+                t.wire(&w, "V", (112 + 3 * k) * D + 4 * H, (pooled * 0.9 * 100.0).round() / 100.0);
+            }
+            for k in 0..others {
+                let buyer = format!("BUYER{k}");
+                for d in 0..20 {
+                    t.wire(&buyer, &format!("SHOP{}", k % 5), d * 10 * D + 7 * H, 40.0);
+                }
+                let paid = 1_000.0 + 53.0 * k as f64;
+                t.wire(&format!("PAYER{k}"), &buyer, (95 + k % 20) * D, paid);
+                t.wire(
+                    &buyer,
+                    "V",
+                    (102 + k % 20) * D + 2 * H,
+                    (paid * (0.3 + 0.01 * (k % 40) as f64)).round(),
+                );
+            }
+            t.hits(&ScatterGather).into_iter().filter(|h| h.reason.contains(" sources (")).count()
+        };
+        assert_eq!(world(0), 1, "three of three agreeing are mules keeping a cut");
+        assert_eq!(world(37), 0, "three of forty agreeing is chance");
+    }
+
+    #[test]
     fn collection_agents_forwarding_takings_less_a_fee_every_week_stay_quiet() {
         // Look-alike: agents collect from the same customers and pass the week's takings,
         // less a 2% fee, to their principal every week: a fixed cut, but habit.

@@ -512,7 +512,8 @@ fn relays_into(
 /// controllers sent them and keep a fixed cut. For each one-off payer `w` of `v`, what
 /// it received one-off, within the timed horizon before, from sources that paid at
 /// least one other of `v`'s payers too (`relays`, [`relays_into`]); reported as
-/// [`same_margin`] says, with at least two sources.
+/// [`same_margin`] says, with at least two sources, every relay counted among the
+/// candidates that might have agreed.
 fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Option<Hit> {
     let g = ctx.graph;
     if relays.len() < spec.min_intermediaries {
@@ -540,7 +541,10 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Optio
             last.filter(|_| kept).map(|last| (r.w, last, r.e2, share))
         })
         .collect();
-    let margin = same_margin(g, spec, v, &pairs, pairs.len())?;
+    // Any of v's relays could have been among those that agreed, whatever share it
+    // passed on: in a large dump a popular target has hundreds, and a handful of them
+    // agree on a cut by chance.
+    let margin = same_margin(g, spec, v, &pairs, relays.len())?;
     let relay = |e2: u32| relays.iter().find(|r| r.e2 == e2);
     let pooled: BTreeMap<u32, Vec<u32>> = margin
         .legs
