@@ -292,57 +292,36 @@ impl Detector for Cycle {
                     let least = if every_payee_paid_back(g, c) { chance } else { chance.min(close) };
                     (least <= most_likely).then_some(least)
                 };
-                // Each transfer is one try of the dump's (`most_likely`); a search that
-                // closed several cycles from it tried each, and the least likely of
-                // them was bound to look unlikely: its try is shared among them. In a
-                // group of accounts paying each other all day (a treasury's sweeps),
-                // every payment closes thousands. Those unlikely even alone are kept
-                // until they are all counted.
-                let (mut unlikely, mut closed) = (Vec::new(), 0usize);
+                // Each transfer is one try of the dump's (`most_likely`), shared among
+                // the cycles its search closed: in a group of accounts paying each other
+                // all day (a treasury's sweeps), every payment closes thousands.
+                let mut tries = SharedTry::default();
                 let end = if timed {
                     cycles_into(g, start(), spec, &[origin], home, |c| {
-                        closed += 1;
-                        if let Some(chance) = least_chance(c, path_chance(g, c, None, band)) {
-                            unlikely.push((c.to_vec(), chance));
-                        }
+                        tries.closed(
+                            least_chance(c, path_chance(g, c, None, band)).map(|chance| (c.to_vec(), chance)),
+                        );
                     })
                 } else {
                     plain_cycles_from(g, e, spec, &channels, |c| {
-                        closed += 1;
-                        if let Some(c) = carried_round(g, c, band) {
-                            if let Some(chance) = least_chance(&c, amounts_chance(g, &c, band)) {
-                                unlikely.push((c, chance));
-                            }
-                        }
+                        tries.closed(carried_round(g, c, band).and_then(|c| {
+                            least_chance(&c, amounts_chance(g, &c, band)).map(|chance| (c, chance))
+                        }));
                     })
                 };
                 capped |= end == SearchEnd::BudgetHit;
-                let most_likely = most_likely / closed.max(1) as f64;
                 cycles.extend(
-                    unlikely
-                        .into_iter()
-                        .filter(|(_, chance)| *chance <= most_likely)
-                        .map(|(c, _)| (c, Evidence::Amounts)),
+                    tries.shared(|_, chance| chance <= most_likely).map(|(c, _)| (c, Evidence::Amounts)),
                 );
             }
             if let Some(index) = strangers.as_deref() {
-                // The transfer's try shared among the cycles its search closed, as above:
-                // those unlikely even alone are kept until they are all counted.
-                let (mut prompt, mut closed) = (Vec::new(), 0usize);
+                // The transfer's try shared among the cycles its search closed, as above.
+                let mut tries = SharedTry::default();
                 let end = relay_cycles_from(g, relays, start(), relay, home, |c, chance| {
-                    closed += 1;
-                    if kept(c, chance) {
-                        prompt.push((c.to_vec(), chance));
-                    }
+                    tries.closed(kept(c, chance).then(|| (c.to_vec(), chance)));
                 });
                 capped |= end == SearchEnd::BudgetHit;
-                let tries = closed.max(1) as f64;
-                cycles.extend(
-                    prompt
-                        .into_iter()
-                        .filter(|(c, chance)| kept(c, chance * tries))
-                        .map(|(c, chance)| (c, Evidence::Timing(chance))),
-                );
+                cycles.extend(tries.shared(kept).map(|(c, chance)| (c, Evidence::Timing(chance))));
                 if let Some(ring) = position.and_then(|k| ring_from(g, origin, k, rings, index)) {
                     let chance = ring_chance(g, &ring);
                     if kept(&ring, chance) {
@@ -414,9 +393,9 @@ impl Detector for Cycle {
                             crate::memory::prefetch(&comp, index.payment_at(k + COMPONENTS_AHEAD).2 as usize);
                         }
                         let (_, time, to) = index.payment_at(k);
-                        let (mut cycles, mut closed) = (Vec::new(), 0usize);
+                        let mut tries = SharedTry::default();
                         if !together(&comp, origin, to) || !ctx.starts_here(time) {
-                            return (cycles, false);
+                            return (Vec::new(), false);
                         }
                         let end =
                             stranger_loops_from(g, &from, k, among_strangers, index, home, |c, product| {
@@ -427,17 +406,11 @@ impl Detector for Cycle {
                                 let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
                                 let chance =
                                     product_chance(product, c.len(), gated) * popularity(g, origin, &members);
-                                closed += 1;
-                                if kept(c, chance) {
-                                    cycles.push((c.to_vec(), Evidence::Strangers(chance)));
-                                }
+                                tries.closed(kept(c, chance).then(|| (c.to_vec(), chance)));
                             });
                         // The payment's try shared among the loops its search closed.
-                        let tries = closed.max(1) as f64;
-                        cycles.retain(|(c, evidence)| match evidence {
-                            Evidence::Strangers(chance) => kept(c, chance * tries),
-                            _ => true,
-                        });
+                        let cycles: Vec<Found> =
+                            tries.shared(kept).map(|(c, chance)| (c, Evidence::Strangers(chance))).collect();
                         (cycles, end == SearchEnd::BudgetHit)
                     })
                     .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
@@ -569,6 +542,32 @@ fn carried_round(g: &FlowGraph, cycle: &[u32], band: impl Fn(f64, f64) -> (f64, 
         read.rotate_left(largest);
         read
     })
+}
+
+/// What one search from a transfer closed. The transfer is one try of the dump's; a
+/// search that closed several cycles tried each, and the least likely of many is bound
+/// to look unlikely, so they share the try. Only the cycles unlikely even alone are
+/// kept, with their chances, until all are counted.
+#[derive(Default)]
+struct SharedTry {
+    closed: usize,
+    unlikely: Vec<(Vec<u32>, f64)>,
+}
+
+impl SharedTry {
+    /// One more cycle closed, and with it the cycle and its chance when it was unlikely
+    /// even alone.
+    fn closed(&mut self, unlikely: Option<(Vec<u32>, f64)>) {
+        self.closed += 1;
+        self.unlikely.extend(unlikely);
+    }
+
+    /// The kept cycles that `unlikely` still passes with their chance times the cycles
+    /// closed, in the order closed.
+    fn shared(self, unlikely: impl Fn(&[u32], f64) -> bool) -> impl Iterator<Item = (Vec<u32>, f64)> {
+        let tries = self.closed.max(1) as f64;
+        self.unlikely.into_iter().filter(move |(c, chance)| unlikely(c, chance * tries))
+    }
 }
 
 /// A cycle (its transfers in order) and what makes it evidence.

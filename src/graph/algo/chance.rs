@@ -36,14 +36,9 @@ pub fn path_chance(
     searched: Option<i64>,
     band: impl Fn(f64, f64) -> (f64, f64),
 ) -> f64 {
-    let Some(&first) = path.first() else { return 1.0 };
-    let first = g.amount[first as usize];
-    path.windows(2)
-        .map(|w| {
-            let (prev, e) = (w[0] as usize, w[1] as usize);
+    band_shares(g, path, band)
+        .map(|(prev, e, in_band)| {
             let sent = g.sent_over_dump(g.src[e]);
-            let (lo, hi) = band(first, g.amount[prev]);
-            let in_band = g.scale.share_between(lo, hi);
             match searched {
                 Some(searched) => (g.scale.expected_within(sent, searched) * in_band).min(1.0),
                 None => g.scale.chance_within(sent, g.time[e] - g.time[prev]) * in_band,
@@ -57,14 +52,22 @@ pub fn path_chance(
 /// [`path_chance`] weighs them), any payment its account made being one that might have
 /// come next.
 pub fn amounts_chance(g: &FlowGraph, path: &[u32], band: impl Fn(f64, f64) -> (f64, f64)) -> f64 {
-    let Some(&first) = path.first() else { return 1.0 };
-    let first = g.amount[first as usize];
-    path.windows(2)
-        .map(|w| {
-            let (lo, hi) = band(first, g.amount[w[0] as usize]);
-            g.scale.share_between(lo, hi)
-        })
-        .product()
+    band_shares(g, path, band).map(|(_, _, in_band)| in_band).product()
+}
+
+/// Per hop of `path` after the first: the previous hop, the hop, and the share of the
+/// dump's amounts in the band it had to hit, `band(first, previous)`.
+fn band_shares<'a>(
+    g: &'a FlowGraph,
+    path: &'a [u32],
+    band: impl Fn(f64, f64) -> (f64, f64) + 'a,
+) -> impl Iterator<Item = (usize, usize, f64)> + 'a {
+    let first = path.first().map_or(0.0, |&e| g.amount[e as usize]);
+    path.windows(2).map(move |w| {
+        let (prev, e) = (w[0] as usize, w[1] as usize);
+        let (lo, hi) = band(first, g.amount[prev]);
+        (prev, e, g.scale.share_between(lo, hi))
+    })
 }
 
 /// The finest agreement between two amounts that a chance counts: a tenth of a percent,
