@@ -698,7 +698,30 @@ fn round_sum_deposits(t: &mut Tiny) {
     }
 }
 
-const LOOK_ALIKES: [LookAlike; 36] = [
+/// A marketplace's weekly payout run: every Wednesday it pays its sellers, and a new
+/// seller joins nearly every run, so its first payments to new payees keep a 7-day
+/// interval all year. It is the marketplace's calendar: the sellers it already knew are
+/// paid on those days too.
+fn payout_run(t: &mut Tiny) {
+    for week in 0..26i64 {
+        for s in 0..12i64 {
+            t.wire(
+                "PAYOUTS",
+                &format!("SELLER{s}"),
+                (week * 7 + 2) * D + (9 + s % 6) * H,
+                400.0 + 10.0 * s as f64,
+            );
+        }
+        if week % 9 != 4 {
+            t.wire("PAYOUTS", &format!("JOINER{week}"), (week * 7 + 2) * D + 16 * H, 380.0 + week as f64);
+        }
+    }
+    for k in 0..40i64 {
+        t.wire("PAYOUTS", "COURIER", (k * 29 % 180) * D + 14 * H, 120.0 + (k % 7) as f64);
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 37] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -735,6 +758,7 @@ const LOOK_ALIKES: [LookAlike; 36] = [
     LookAlike { name: "a petrol station paying in its daily takings", build: petrol_station },
     LookAlike { name: "a master fund and its offshore feeder funds", build: master_feeder },
     LookAlike { name: "deposits of one round sum in two countries", build: round_sum_deposits },
+    LookAlike { name: "a marketplace adding new sellers to its weekly payout run", build: payout_run },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it

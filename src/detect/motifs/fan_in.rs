@@ -12,6 +12,12 @@
 //! burst (a new sender every few days) is found when the amounts its new senders pay are
 //! ones the account does not receive: its count and amounts together no more than
 //! `spread_expected_by_chance` times as unlikely expected, and its amounts on their own.
+//! A fan spread over months at the account's everyday rate and amounts is found when its
+//! new senders' first payments keep one interval to the day (every 11 days, every 34: a
+//! controller's schedule), while the account's other days keep none, and a schedule that
+//! long is expected among its first payments by chance no more than
+//! `spread_expected_by_chance` times over the dump's accounts
+//! ([`crate::detect::search::fan_schedules`]).
 //! A burst that runs a little past the window is one fan: new senders just before or
 //! after it, within a window and at no longer an interval than the burst's own longest,
 //! join it (the burst's chance is still the tested window's).
@@ -77,7 +83,9 @@
 //! all. A new lodger paying rent every few days beside a few one-off payers is one
 //! arrangement: a payer's repeats of one sum count as one draw of its amount. A sender the hub
 //! then pays back in instalments (on two or more later days, each less than it was
-//! paid) lent it money: a running arrangement, not a new sender. Not yet quiet (gaps on
+//! paid) lent it money: a running arrangement, not a new sender. A club that signs a new
+//! member at its weekly meeting, where the members pay their dues, keeps its own
+//! calendar: new senders on its meeting days are no schedule of anyone's. Not yet quiet (gaps on
 //! record in look_alikes.rs): a crowdfunding campaign's first-time donors, a couple's
 //! wedding guests sending their gifts over a weekend, a tour operator's travellers
 //! booking a tour and an education agent's families paying before an intake look like
@@ -386,13 +394,15 @@ mod tests {
         }
     }
 
-    /// [`everyday`], and ten new senders, one every three days from day 100, the `k`th
-    /// paying `amount(k)`.
+    /// [`everyday`], and ten new senders over four weeks from day 100, a few days apart
+    /// on days of their own (on a schedule they would be one: see
+    /// `new_senders_paying_on_a_schedule_are_a_fan_however_slow`), the `k`th paying
+    /// `amount(k)`.
     fn new_senders_over_a_month(amount: impl Fn(i64) -> f64) -> Tiny {
         let mut t = Tiny::new();
         everyday(&mut t);
-        for k in 0..10 {
-            t.wire(&format!("S{k}"), "HUB", 100 * D + k * 3 * D, amount(k));
+        for (k, day) in [0, 2, 5, 9, 12, 14, 19, 21, 23, 27].into_iter().enumerate() {
+            t.wire(&format!("S{k}"), "HUB", (100 + day) * D, amount(k as i64));
         }
         t
     }
@@ -408,6 +418,56 @@ mod tests {
         // Its senders are the new ones, not the friends who paid in the same month.
         assert!(hits[0].reason.contains("10 transfers (30,450) from 10 new senders"), "{}", hits[0].reason);
         assert!(hits[0].reason.contains("within 27.0 days"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn new_senders_paying_on_a_schedule_are_a_fan_however_slow() {
+        // Eight strangers pay the household its everyday amounts, one every eleven days
+        // from day 60: no week or month holds a burst, and the amounts are its own.
+        let mut t = Tiny::new();
+        everyday(&mut t);
+        for k in 0..8 {
+            t.wire(&format!("S{k}"), "HUB", (60 + 11 * k) * D + 3 * H, 95.0 + k as f64 * 5.0);
+        }
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 8, "{}", hits[0].reason);
+        assert!(hits[0].reason.contains("every 11 days"), "{}", hits[0].reason);
+        // Not on a schedule (intervals of 9 to 13 days), the same senders are quiet.
+        let mut t = Tiny::new();
+        everyday(&mut t);
+        let mut day = 60;
+        for k in 0..8 {
+            t.wire(&format!("S{k}"), "HUB", day * D + 3 * H, 95.0 + k as f64 * 5.0);
+            day += [9, 13, 11, 10, 12, 9, 13, 11][k as usize];
+        }
+        assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
+    }
+
+    #[test]
+    fn a_club_signing_new_members_on_its_meeting_day_keeps_its_own_calendar() {
+        // Twelve members pay their dues at the weekly meeting, and from week 5 a new
+        // member joins at each meeting: new senders every 7 days, on the days it always
+        // takes money.
+        let club = |joiners_meet: bool| {
+            let mut t = Tiny::new();
+            t.span(200);
+            for week in 0..28 {
+                for m in 0..12 {
+                    t.wire(&format!("MEMBER{m}"), "CLUB", (week * 7 + 1) * D + m * H, 20.0 + m as f64);
+                }
+            }
+            for k in 0..10 {
+                let day = if joiners_meet { (5 + k) * 7 + 1 } else { (5 + k) * 11 + 3 };
+                t.wire(&format!("JOINER{k}"), "CLUB", day * D + 13 * H, 21.0 + k as f64);
+            }
+            t
+        };
+        assert!(club(true).hits(&FanIn).is_empty(), "{:?}", club(true).hits(&FanIn));
+        // Not vacuous: the same strangers paying on days of their own keep a schedule.
+        let hits = club(false).hits(&FanIn);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("every 11 days"), "{}", hits[0].reason);
     }
 
     #[test]

@@ -20,6 +20,10 @@
 //! amount) when the fan's typical payment is ten times theirs or more: a new shop paid
 //! the day before took no part.
 //!
+//! A fan spread over months at the account's everyday rate and amounts is found when its
+//! first payments to new payees keep one interval to the day while its other days keep
+//! none, as for fan_in ([`crate::detect::search::fan_schedules`]).
+//!
 //! ## Why it matters
 //! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML
 //! datasets (IBM AMLworld, Altman et al., NeurIPS 2023; AMLSim): placement split across
@@ -60,7 +64,9 @@
 //! the hub before is a repayment, no leg of a fan (a mule's payees paid it nothing, or
 //! small change beside the fan's sums). A lender's borrowers pay it back in
 //! instalments: a payee that then pays the hub less than it was paid on two or more later
-//! days is in a running arrangement with it, not a new payee. Not yet quiet (a gap on record in
+//! days is in a running arrangement with it, not a new payee. A marketplace that adds
+//! a new seller to its weekly payout run pays its sellers on those days anyway: new
+//! payees on its own calendar are no schedule. Not yet quiet (a gap on record in
 //! look_alikes.rs): a company paying a one-off dividend to its shareholders pays many
 //! payees it never paid before, and an executor's account pays the heirs their shares of
 //! an estate in an afternoon; nothing here reads yet whether the payees pass the money
@@ -393,6 +399,44 @@ mod tests {
             "{}",
             hit.reason
         );
+    }
+
+    #[test]
+    fn a_platform_adding_new_sellers_to_its_weekly_payout_run_keeps_its_own_calendar() {
+        // A marketplace pays its fifteen sellers every Wednesday and its courier, landlord
+        // and provider on days of their own; a new seller joins every run. Its every
+        // Wednesday holds a new payee, so only the sellers it already knew, paid on the
+        // same days, say that the interval is its own.
+        let platform = |new_sellers_in_the_run: bool| {
+            let mut t = Tiny::new();
+            t.span(200);
+            for week in 0..26 {
+                for s in 0..15 {
+                    t.wire("PLATFORM", &format!("SELLER{s}"), (week * 7 + 2) * D + s * H, 200.0 + s as f64);
+                }
+            }
+            for k in 0..30 {
+                t.wire(
+                    "PLATFORM",
+                    ["COURIER", "LANDLORD", "PROVIDER"][k % 3],
+                    (k as i64 * 37 % 180) * D,
+                    150.0,
+                );
+            }
+            let (joiners, day): (i64, fn(i64) -> i64) =
+                if new_sellers_in_the_run { (26, |k| k * 7 + 2) } else { (16, |k| k * 11 + 5) };
+            for k in 0..joiners {
+                t.wire("PLATFORM", &format!("NEW{k}"), day(k) * D + 20 * H, 210.0 + k as f64);
+            }
+            t
+        };
+        let t = platform(true);
+        assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
+        // Not vacuous: the same new payees paid on a schedule of their own are a fan.
+        let hits = platform(false).hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("every 11 days"), "{}", hits[0].reason);
+        assert!(hits[0].reason.contains("16 times"), "{}", hits[0].reason);
     }
 
     #[test]

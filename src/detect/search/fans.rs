@@ -7,6 +7,7 @@ use std::collections::hash_map::Entry;
 
 use crate::config::params::{Channels, Count, Days, Multiple};
 use crate::config::AmountFloor;
+use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::burst_chance;
 use crate::graph::algo::novelty::AmountNovelty;
@@ -204,7 +205,55 @@ fn fan_hits_of(
         found.push((burst.from, burst.to));
         hits.push(burst_hit(ctx, cfg, fan, pattern, v, &burst));
     }
+    if hits.len() < MOST_BURSTS_PER_ACCOUNT {
+        // New counterparties first dealt with on a schedule, away from the bursts found
+        // (which its first payments would only repeat): a fan spread over months at the
+        // account's own rate and amounts.
+        let openings = first_payments(g, v, list, back, channels, cfg, &dealt);
+        let w = days_to_seconds(cfg.window_days.get());
+        let apart_from: Vec<(i64, i64)> = found.iter().map(|&(a, b)| (a - w, b + w)).collect();
+        if let Some(scheduled) = scheduled_fan(g, v, list, &openings, &apart_from, cfg, floor) {
+            let counted = keep.len();
+            hits.push(scheduled_hit(ctx, fan, pattern, v, &scheduled, counted, cfg.min_counterparties.get()));
+        }
+    }
     hits
+}
+
+/// The positions in `list` (in time order) of `v`'s first transfer with each counterparty
+/// (controller group) it does not know the other way ([`known_both_ways`]), on the
+/// counted channels. Company-to-company payments count here even where the fan leaves
+/// them out: a trading company meets new business counterparties every week, not on the
+/// day a schedule falls due. Only a company's counted transfers leave any out, so for
+/// any other account they are read from `dealt`.
+fn first_payments(
+    g: &FlowGraph,
+    v: u32,
+    list: AdjList<'_>,
+    back: AdjList<'_>,
+    channels: &[Channel],
+    cfg: &FanConfig,
+    dealt: &Dealings<'_>,
+) -> Vec<usize> {
+    if !(cfg.skip_business_to_business && g.accounts.business_like[v as usize]) {
+        let keep = dealt.keep;
+        return (0..keep.len())
+            .filter(|&k| dealt.opens(k) && !dealt.known_other_way(k))
+            .map(|k| keep[k])
+            .collect();
+    }
+    let all = counted(g, v, list, channels, false);
+    let known: FxHashSet<u32> = known_both_ways(list, back, &all)
+        .into_iter()
+        .map(|k| g.accounts.controller[list.other[k] as usize])
+        .collect();
+    let mut seen: FxHashSet<u32> = FxHashSet::default();
+    all.into_iter()
+        .filter(|&k| {
+            let party = g.accounts.controller[list.other[k] as usize];
+            seen.insert(party) && !known.contains(&party)
+        })
+        .collect()
 }
 
 /// The positions of `keep` (indices into `list`, one direction of an account's
@@ -433,7 +482,7 @@ struct Trimmed {
 
 /// The counterparty of a fan's transfer `e`: its sender for a fan-in, its payee for a
 /// fan-out.
-fn counterparty(g: &FlowGraph, fan: Fan, e: u32) -> u32 {
+pub(super) fn counterparty(g: &FlowGraph, fan: Fan, e: u32) -> u32 {
     match fan {
         Fan::In => g.src[e as usize],
         Fan::Out => g.dst[e as usize],
@@ -611,6 +660,8 @@ struct Dealing {
     last: i64,
     /// Whether it fell silent past the lapse, or is known the other way.
     lapsed: bool,
+    /// Whether it is known the other way ([`known_both_ways`]).
+    known: bool,
     /// Its latest position so far, while the positions are read.
     latest: u32,
 }
@@ -700,7 +751,13 @@ impl<'a> Dealings<'a> {
                     e.insert(dealings.len() as u32);
                     slots.push(dealings.len() as u32);
                     previous.push(NONE_BEFORE);
-                    dealings.push(Dealing { first: k, last: time, lapsed: false, latest: k as u32 });
+                    dealings.push(Dealing {
+                        first: k,
+                        last: time,
+                        lapsed: false,
+                        known: false,
+                        latest: k as u32,
+                    });
                 }
                 Entry::Occupied(e) => {
                     let slot = *e.get();
@@ -716,7 +773,8 @@ impl<'a> Dealings<'a> {
         DealingsScratch::keep_map(slot_of);
         // A counterparty known the other way is known, as one that fell silent is.
         for k in (0..keep.len()).filter(|&k| repaid.binary_search(&keep[k]).is_ok()) {
-            dealings[slots[k] as usize].lapsed = true;
+            let d = &mut dealings[slots[k] as usize];
+            (d.lapsed, d.known) = (true, true);
         }
         let mut dealt =
             Dealings { list, keep, slots, dealings, previous, by_last: Vec::new(), lapse, repaid };
@@ -749,6 +807,11 @@ impl<'a> Dealings<'a> {
     /// When the account last dealt with the counterparty at position `k`.
     fn last(&self, k: usize) -> i64 {
         self.dealings[self.slots[k] as usize].last
+    }
+
+    /// Whether position `k`'s counterparty is known the other way ([`known_both_ways`]).
+    fn known_other_way(&self, k: usize) -> bool {
+        self.dealings[self.slots[k] as usize].known
     }
 
     /// Whether position `k` opens a relationship that can be new at all: its
@@ -788,7 +851,7 @@ impl<'a> Dealings<'a> {
 /// payment (a house, a car, a fund subscription) with a few everyday payees beside it is
 /// a purchase. Its floor is half the fan's: the rest must carry at least half of one
 /// large transfer of the dump.
-fn spread_beyond_largest(g: &FlowGraph, v: u32, edges: &[u32]) -> f64 {
+pub(super) fn spread_beyond_largest(g: &FlowGraph, v: u32, edges: &[u32]) -> f64 {
     let mut by_party: FxHashMap<u32, f64> = FxHashMap::default();
     for &e in edges {
         let e = e as usize;

@@ -7,7 +7,8 @@
 //! motif when amounts do not carry on), who pays whom back (settling up, pooled funds)
 //! the chance of a path (cycles, random walks), cash pools (UB1, OS5: a group's
 //! accounts that settle with each other daily) and standing payments (UB4's bills, OS5's
-//! sweeps: payments on a calendar); and the memory the path searches keep per thread
+//! sweeps: payments on a calendar), schedules (the fan motifs' first payments that keep one
+//! interval); and the memory the path searches keep per thread
 //! for their next search.
 
 pub mod cash_pool;
@@ -21,6 +22,7 @@ pub mod path_memory;
 pub mod prompt_relays;
 pub mod reciprocity;
 pub mod rings;
+pub mod schedules;
 pub mod standing;
 pub mod stranger_loops;
 pub mod temporal_cycles;

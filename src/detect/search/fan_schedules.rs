@@ -1,0 +1,190 @@
+//! Shared by the fan motifs: new counterparties first dealt with on a schedule. A
+//! controller who has a new mule pay the collection account every eleven days, or has
+//! the account pay a new mule every month, spreads the fan over months at the account's
+//! everyday rate and amounts, past any burst; what gives it away is that the first
+//! payments keep one interval, while the account's other days keep none.
+
+use rustc_hash::FxHashSet;
+
+use crate::detect::search::fans::{counterparty, spread_beyond_largest, Fan, FanConfig};
+use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::algo::schedules::{each_schedule, keeps_own_cadence, schedule_chance, Schedule};
+use crate::graph::{AdjList, FlowGraph};
+use crate::pattern::Pattern;
+use crate::units::{fmt_amount, fmt_odds, format_date, DAY};
+
+/// The shortest interval of a schedule, days: new counterparties on consecutive days are
+/// a burst, which the fan's burst reading weighs against the account's rate.
+const SHORTEST_INTERVAL_DAYS: i64 = 2;
+
+/// The fewest first payments that make a schedule: three days keep an interval somewhere
+/// in nearly any account's year, and the chance test would throw them all away after
+/// reading them.
+const FEWEST_TERMS: usize = 4;
+
+/// A fan whose new counterparties were first dealt with on a [`Schedule`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduledFan {
+    /// The days of the first payments.
+    pub schedule: Schedule,
+    /// The first transfers with the new counterparties on those days (edge ids, in time
+    /// order).
+    pub edges: Vec<u32>,
+    /// Distinct counterparties (controller groups) of those transfers.
+    pub counterparties: usize,
+    /// What they moved.
+    pub amount: f64,
+    /// How many schedules as long would be expected by chance among the account's first
+    /// payments ([`schedule_chance`]).
+    pub chance: f64,
+}
+
+/// The least likely schedule among the days of `openings` (positions in `list`, in
+/// time order: each a new counterparty's first transfer with `v` this way) that the
+/// account's other days this way do not keep, with at least
+/// `min_counterparties` days, expected by chance at most `spread_expected_by_chance` times over
+/// every active account of the dump, whose transfers move `floor` in all and half of it
+/// beyond the largest counterparty's, and none of whose days falls in `apart_from`
+/// (times, seconds: bursts found before, with a window around them).
+pub fn scheduled_fan(
+    g: &FlowGraph,
+    v: u32,
+    list: AdjList<'_>,
+    openings: &[usize],
+    apart_from: &[(i64, i64)],
+    cfg: &FanConfig,
+    floor: f64,
+) -> Option<ScheduledFan> {
+    let min_terms = cfg.min_counterparties.get().max(FEWEST_TERMS);
+    // As a fan spread over a month: everyday life opens relationships in clumps, which
+    // a schedule's chance, read as if they came on random days, takes no account of.
+    let expected = cfg.spread_expected_by_chance.get();
+    // What every first payment moved is the most a schedule of them can: most accounts'
+    // new counterparties move less than the fan's floor in all.
+    let (total, largest) =
+        openings.iter().map(|&k| list.amount[k]).fold((0.0, 0.0f64), |(t, l), a| (t + a, l.max(a)));
+    if openings.len() < min_terms || total < floor || total - largest < floor / 2.0 {
+        return None;
+    }
+    let day = |k: usize| list.time[k].div_euclid(DAY);
+    let mut opening_days: Vec<i64> = openings.iter().map(|&k| day(k)).collect();
+    opening_days.dedup();
+    if opening_days.len() < min_terms {
+        return None;
+    }
+    // How long it has dealt this way: where else a schedule as long could have fallen.
+    let life_days = day(list.len().checked_sub(1)?) - day(0) + 1;
+    let accounts = g.scale.active_accounts as f64;
+    let marked_within = |s: &Schedule| {
+        opening_days.partition_point(|&d| d <= s.last_day())
+            - opening_days.partition_point(|&d| d < s.first_day)
+    };
+    let near_a_burst = |s: &Schedule| {
+        apart_from.iter().any(|&(from, to)| (from.div_euclid(DAY)..=to.div_euclid(DAY)).any(|d| s.holds(d)))
+    };
+    let mut likely: Vec<(f64, Schedule)> = Vec::new();
+    each_schedule(&opening_days, min_terms, SHORTEST_INTERVAL_DAYS, |s| {
+        let chance = schedule_chance(&s, marked_within(&s), life_days, SHORTEST_INTERVAL_DAYS);
+        if chance * accounts <= expected && !near_a_burst(&s) {
+            likely.push((chance, s));
+        }
+    });
+    likely.sort_unstable_by(|a, b| {
+        a.0.total_cmp(&b.0).then(a.1.first_day.cmp(&b.1.first_day)).then(a.1.every_days.cmp(&b.1.every_days))
+    });
+    if likely.is_empty() {
+        return None;
+    }
+    // The account's life this way, every transfer of it: its rhythm is what it does,
+    // whatever the fan counts.
+    let mut active_days: Vec<i64> = (0..list.len()).filter(|&k| list.other[k] != v).map(day).collect();
+    active_days.dedup();
+    // Days it dealt with counterparties it already knew: a payout run or a payroll pays
+    // them on the days it opens new ones, a mule's schedule does not.
+    let mut business_days: Vec<i64> = (0..list.len())
+        .filter(|&k| list.other[k] != v && openings.binary_search(&k).is_err())
+        .map(day)
+        .collect();
+    business_days.dedup();
+    likely.into_iter().find_map(|(chance, schedule)| {
+        // Every day of its life this way but for the schedule's own first payments.
+        let others: Vec<i64> = active_days
+            .iter()
+            .copied()
+            .filter(|&d| !schedule.holds(d) || business_days.binary_search(&d).is_ok())
+            .collect();
+        if keeps_own_cadence(&schedule, &others) != Some(false) {
+            return None;
+        }
+        let edges: Vec<u32> =
+            openings.iter().filter(|&&k| schedule.holds(day(k))).map(|&k| list.edges[k]).collect();
+        let amount: f64 = edges.iter().map(|&e| g.amount[e as usize]).sum();
+        if amount < floor || spread_beyond_largest(g, v, &edges) < floor / 2.0 {
+            return None;
+        }
+        let counterparties = openings
+            .iter()
+            .filter(|&&k| schedule.holds(day(k)))
+            .map(|&k| g.accounts.controller[list.other[k] as usize])
+            .collect::<FxHashSet<u32>>()
+            .len();
+        Some(ScheduledFan { schedule, edges, counterparties, amount, chance })
+    })
+}
+
+/// The hit of `v`'s scheduled fan: the hub and its new counterparties, proved by their
+/// first transfers on the schedule's days. `counted` is how many transfers the account
+/// has this way, for the share of its business the fan holds.
+pub fn scheduled_hit(
+    ctx: &Context<'_>,
+    fan: Fan,
+    pattern: Pattern,
+    v: u32,
+    found: &ScheduledFan,
+    counted: usize,
+    min_counterparties: usize,
+) -> Hit {
+    let g = ctx.graph;
+    let mut b = HitBuilder::default();
+    for &e in &found.edges {
+        let a = g.amount[e as usize];
+        let other = counterparty(g, fan, e);
+        match fan {
+            Fan::In => {
+                b.account(other, Role::Source, 0.0, a);
+                b.account(v, Role::Hub, a, 0.0);
+            }
+            Fan::Out => {
+                b.account(other, Role::Destination, a, 0.0);
+                b.account(v, Role::Hub, 0.0, a);
+            }
+        }
+        b.transfer(e);
+    }
+    let novelty = AmountNovelty::measure(g, &[v], &found.edges);
+    let (verb, to, who, firsts) = match fan {
+        Fan::In => ("received", "from", "senders", "their first payments to it"),
+        Fan::Out => ("sent", "to", "payees", "its first payments to them"),
+    };
+    let s = &found.schedule;
+    let reason = format!(
+        "{} {verb} {} transfers ({}) {to} {} new {who}, {firsts} on a schedule: every {} days from {} to {}, {} times, while its other days keep no such interval (chance of such a schedule among its new {who}: 1 in {}){}",
+        ctx.account(v),
+        found.edges.len(),
+        fmt_amount(found.amount),
+        found.counterparties,
+        s.every_days,
+        format_date(s.first_day * DAY),
+        format_date(s.last_day() * DAY),
+        s.terms,
+        fmt_odds(found.chance),
+        novelty.words(),
+    );
+    let size = found.counterparties as f64 / min_counterparties as f64;
+    let share = found.edges.len() as f64 / counted.max(1) as f64;
+    // As a burst's: its new counterparties, its share of the account's business, and
+    // its amounts against the account's usual ones.
+    let strength = 0.3 + 0.2 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.2 * share + 0.3 * novelty.term();
+    b.finish(g, pattern, found.amount, strength, reason)
+}

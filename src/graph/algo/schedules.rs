@@ -1,0 +1,195 @@
+//! Schedules: days that keep one interval exactly (every 11 days, every 34), how often a
+//! set of days holds one that long by chance, and whether an account's other days keep
+//! the same interval (its own cadence, not a schedule set for one purpose).
+//!
+//! A controller who has new mules pay a collection account, or has one account pay new
+//! mules, on a fixed interval leaves the days of those first payments on a lattice. An
+//! account's everyday days do not keep an interval of their own, unless its whole life
+//! does (a firm that pays on Fridays, a payroll every other week): then a lattice among
+//! its new counterparties is its calendar.
+
+use crate::graph::algo::chance::binomial_tail;
+
+/// Days `first_day`, `first_day + every_days`, ..., `terms` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// The first day (days since the epoch).
+    pub first_day: i64,
+    /// The interval, days.
+    pub every_days: i64,
+    /// How many days.
+    pub terms: usize,
+}
+
+impl Schedule {
+    /// The last day.
+    pub fn last_day(&self) -> i64 {
+        self.first_day + (self.terms as i64 - 1) * self.every_days
+    }
+
+    /// Days from the first to the last, both counted.
+    pub fn span_days(&self) -> i64 {
+        self.last_day() - self.first_day + 1
+    }
+
+    /// Whether `day` is one of the schedule's.
+    pub fn holds(&self, day: i64) -> bool {
+        (self.first_day..=self.last_day()).contains(&day) && (day - self.first_day) % self.every_days == 0
+    }
+}
+
+/// Every maximal schedule in `days` (sorted, distinct) of at least `min_terms` days at
+/// an interval of at least `min_every` days, each handed to `visit`: each interval from
+/// each day that does not continue an earlier day's, followed as far as the days go.
+/// Quadratic in the days (an account's active days, at most the dump's span), each
+/// schedule read once; a busy merchant's year holds thousands, so none is collected.
+pub fn each_schedule(days: &[i64], min_terms: usize, min_every: i64, mut visit: impl FnMut(Schedule)) {
+    let (Some(&lo), Some(&hi)) = (days.first(), days.last()) else {
+        return;
+    };
+    let min_terms = min_terms.max(2) as i64;
+    let mut marked = vec![0u64; ((hi - lo) / 64 + 1) as usize];
+    for &d in days {
+        let at = (d - lo) as usize;
+        marked[at / 64] |= 1 << (at % 64);
+    }
+    let has = |d: i64| d >= lo && d <= hi && marked[((d - lo) / 64) as usize] & (1 << ((d - lo) % 64)) != 0;
+    for (i, &first) in days.iter().enumerate() {
+        for &second in &days[i + 1..] {
+            let every = second - first;
+            if every < min_every {
+                continue;
+            }
+            // Too wide to reach `min_terms` before the last day: so is every later one.
+            if first + (min_terms - 1) * every > hi {
+                break;
+            }
+            // Its last term first: most pairs stop short, and most of a busy year's
+            // continue an earlier day's.
+            if !has(first + (min_terms - 1) * every) || has(first - every) {
+                continue;
+            }
+            let mut terms = 2;
+            while has(first + terms * every) {
+                terms += 1;
+            }
+            if terms >= min_terms {
+                visit(Schedule { first_day: first, every_days: every, terms: terms as usize });
+            }
+        }
+    }
+}
+
+/// [`each_schedule`], collected.
+pub fn schedules(days: &[i64], min_terms: usize, min_every: i64) -> Vec<Schedule> {
+    let mut out = Vec::new();
+    each_schedule(days, min_terms, min_every, |s| out.push(s));
+    out
+}
+
+/// How many schedules as long as `schedule` (any interval of at least `min_every`
+/// days, any start) are expected by chance among an account's days, when `marked` of
+/// the days in the schedule's span are of the kind it is made of (first payments of new
+/// counterparties) and they fall on the span's days at random: the schedules the span
+/// holds, times the chance that all of one's days are marked, times the spans of that
+/// length in the account's `life_days`. What makes an interval unlikely is the marked
+/// days around it: a shop that meets a new customer every day holds every schedule.
+pub fn schedule_chance(schedule: &Schedule, marked: usize, life_days: i64, min_every: i64) -> f64 {
+    let span = schedule.span_days();
+    let k = schedule.terms as i64;
+    if marked < schedule.terms || span < k {
+        return 1.0;
+    }
+    // Schedules of `k` days inside `span` days: for each interval, the starts that fit,
+    // summed in closed form (an arithmetic series over the intervals).
+    let (narrowest, widest) = (min_every.max(1), (span - 1) / (k - 1));
+    if widest < narrowest {
+        return 1.0;
+    }
+    let intervals = (widest - narrowest + 1) as f64;
+    let lattices = intervals * span as f64 - (k - 1) as f64 * (narrowest + widest) as f64 * intervals / 2.0;
+    // Hypergeometric: all `k` of one schedule's days among the `marked` of `span`, no
+    // likelier than its smallest factor to the `k`th: a busy account's schedules, most
+    // of them, are seen to be likely without the product.
+    let smallest = (marked + 1 - schedule.terms) as f64 / (span as usize + 1 - schedule.terms) as f64;
+    let spans = (life_days as f64 / span as f64).max(1.0);
+    if lattices * smallest.powi(k as i32) * spans >= 1.0 {
+        return 1.0;
+    }
+    let all_marked: f64 =
+        (0..schedule.terms).map(|m| (marked - m) as f64 / (span as usize - m) as f64).product();
+    (lattices * all_marked * spans).min(1.0)
+}
+
+/// Below this chance, an account's other days are on the schedule's lattice (or a finer
+/// one that holds it) more often than one day in `every` by chance: the interval is its
+/// own cadence.
+const OWN_CADENCE_SIGNIFICANCE: f64 = 0.01;
+
+/// Whether `other_days` (the account's days in the same direction, but for those that
+/// held nothing but the schedule's own transfers) keep `schedule`'s interval: at least as many of them as the schedule has
+/// days, and more of them than chance on its lattice or on a finer one that contains it
+/// (every 7 days holds every 14). `None` when there are too few other days to tell: an
+/// account whose whole life is the schedule has no everyday rhythm to set it against.
+pub fn keeps_own_cadence(schedule: &Schedule, other_days: &[i64]) -> Option<bool> {
+    if other_days.len() < schedule.terms {
+        return None;
+    }
+    let n = other_days.len();
+    let every = schedule.every_days;
+    Some((2..=every).filter(|step| every % step == 0).any(|step| {
+        let on = other_days.iter().filter(|&&d| (d - schedule.first_day).rem_euclid(step) == 0).count();
+        binomial_tail(n, on, 1.0 / step as f64) <= OWN_CADENCE_SIGNIFICANCE
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_maximal_schedules_only() {
+        // Every 11 days from day 3, six times, among days that keep no interval.
+        let mut days: Vec<i64> = (0..6).map(|m| 3 + 11 * m).collect();
+        days.extend([5, 9, 30, 61]);
+        days.sort_unstable();
+        let found = schedules(&days, 4, 2);
+        assert!(found.contains(&Schedule { first_day: 3, every_days: 11, terms: 6 }), "{found:?}");
+        // Its tail from day 14 is no schedule of its own.
+        assert!(!found.iter().any(|s| s.first_day == 14 && s.every_days == 11));
+        assert!(found.iter().all(|s| s.terms >= 4 && s.every_days >= 2));
+    }
+
+    #[test]
+    fn a_schedule_among_few_marked_days_is_unlikely_among_many_it_is_not() {
+        let s = Schedule { first_day: 0, every_days: 11, terms: 7 };
+        // Ten marked days in its 67: seven of them on one lattice is rare.
+        let sparse = schedule_chance(&s, 10, 365, 2);
+        // Every day marked: every lattice is there.
+        let dense = schedule_chance(&s, 67, 365, 2);
+        assert!(sparse < 1e-3, "{sparse}");
+        assert_eq!(dense, 1.0);
+    }
+
+    #[test]
+    fn the_lattices_a_span_holds_are_counted_in_closed_form() {
+        // Four days in ten, every 2 or 3 days: starts 0..=3 every 2, 0 every 3; with
+        // every day marked the chance is capped, with four marked it is 5 in C(10, 4).
+        let s = Schedule { first_day: 0, every_days: 3, terms: 4 };
+        let chance = schedule_chance(&s, 4, 10, 2);
+        assert!((chance - 5.0 / 210.0).abs() < 1e-12, "{chance}");
+    }
+
+    #[test]
+    fn a_firm_that_pays_on_fridays_keeps_its_own_cadence() {
+        let s = Schedule { first_day: 4, every_days: 14, terms: 6 };
+        // Its other payments fall on the other Fridays: the weekly lattice holds them.
+        let fridays: Vec<i64> = (0..26).map(|w| 11 + 14 * w).collect();
+        assert_eq!(keeps_own_cadence(&s, &fridays), Some(true));
+        // Other days spread over the week keep no interval.
+        let spread: Vec<i64> = (0..40).map(|d| d * 5 + d % 3).collect();
+        assert_eq!(keeps_own_cadence(&s, &spread), Some(false));
+        // Too few other days to tell.
+        assert_eq!(keeps_own_cadence(&s, &[1, 2]), None);
+    }
+}
