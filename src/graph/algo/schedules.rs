@@ -80,13 +80,6 @@ pub fn each_schedule(days: &[i64], min_terms: usize, min_every: i64, mut visit: 
     }
 }
 
-/// [`each_schedule`], collected.
-pub fn schedules(days: &[i64], min_terms: usize, min_every: i64) -> Vec<Schedule> {
-    let mut out = Vec::new();
-    each_schedule(days, min_terms, min_every, |s| out.push(s));
-    out
-}
-
 /// How many schedules as long as `schedule` (any interval of at least `min_every`
 /// days, any start) are expected by chance among an account's days, when `marked` of
 /// the days in the schedule's span are of the kind it is made of (first payments of new
@@ -153,7 +146,8 @@ mod tests {
         let mut days: Vec<i64> = (0..6).map(|m| 3 + 11 * m).collect();
         days.extend([5, 9, 30, 61]);
         days.sort_unstable();
-        let found = schedules(&days, 4, 2);
+        let mut found = Vec::new();
+        each_schedule(&days, 4, 2, |s| found.push(s));
         assert!(found.contains(&Schedule { first_day: 3, every_days: 11, terms: 6 }), "{found:?}");
         // Its tail from day 14 is no schedule of its own.
         assert!(!found.iter().any(|s| s.first_day == 14 && s.every_days == 11));
