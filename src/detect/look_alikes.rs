@@ -721,7 +721,53 @@ fn payout_run(t: &mut Tiny) {
     }
 }
 
-const LOOK_ALIKES: [LookAlike; 37] = [
+/// A bursary fund: at the start of term a charity pays twenty students their grant, and
+/// within days each pays most of it to the university's halls for the term's rent, as
+/// the halls' other hundred residents do from their own money. Money from one source
+/// through many accounts, each keeping a part, to one target: the shape of a
+/// scatter-gather, in a term.
+fn bursary(t: &mut Tiny) {
+    t.company("BURSARY", "GB");
+    t.company("HALLS", "GB");
+    for term in 0..2i64 {
+        let start = term * 120 + 10;
+        for k in 0..100i64 {
+            let resident = format!("RESIDENT{k}");
+            t.wire(
+                &format!("PARENT{k}"),
+                &resident,
+                (start - 3) * D + k * 600,
+                1_500.0 + (k % 9) as f64 * 40.0,
+            );
+            t.wire(
+                &resident,
+                "HALLS",
+                (start + k % 9) * D + (9 + k % 8) * H,
+                1_400.0 + (k % 9) as f64 * 40.0,
+            );
+        }
+        for k in 0..20i64 {
+            let student = format!("STUDENT{k}");
+            t.wire("BURSARY", &student, start * D + k * 60, 1_800.0);
+            t.wire(
+                &student,
+                "HALLS",
+                (start + 1 + k % 6) * D + (10 + k % 7) * H,
+                1_400.0 + (k % 5) as f64 * 40.0,
+            );
+            for s in 0..6i64 {
+                t.wire(
+                    &student,
+                    &format!("SHOP{}", (k + s) % 7),
+                    (start + 8 + s * 9) * D + k * 300,
+                    25.0 + ((k + s) % 6) as f64 * 7.0,
+                );
+            }
+        }
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 38] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -759,6 +805,7 @@ const LOOK_ALIKES: [LookAlike; 37] = [
     LookAlike { name: "a master fund and its offshore feeder funds", build: master_feeder },
     LookAlike { name: "deposits of one round sum in two countries", build: round_sum_deposits },
     LookAlike { name: "a marketplace adding new sellers to its weekly payout run", build: payout_run },
+    LookAlike { name: "a bursary fund whose students pay their halls", build: bursary },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it

@@ -89,7 +89,11 @@
 //! Travellers whom friends sent money change nearly all of it at one FX dealer: they
 //! agree on a share near all of what they had because that is what passing on what one
 //! has means, so only the band's share of what each could have paid on counts, not its
-//! share of the dump's amounts.
+//! share of the dump's amounts. A bursary fund pays twenty students their grant at the
+//! start of term, and each pays the halls its term's rent within days, as the halls'
+//! hundred other residents do: relays that pay a target its going price (its other
+//! payers, twice as many in the same days, paying within half again of each other) in
+//! the days its crowd does pass on nothing that gathers.
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
@@ -222,6 +226,40 @@ mod tests {
         let hits = t.hits(&ScatterGather);
         assert_eq!(hits.len(), 1);
         assert_eq!((hits[0].accounts.len(), hits[0].transfers.len()), (5, 6));
+    }
+
+    #[test]
+    fn students_paying_their_halls_the_rent_every_resident_pays_stay_quiet() {
+        // A bursary pays eight students 1,800 each; within days each pays the halls its
+        // term's rent, as forty other residents do from their own money.
+        let term = |residents: i64| {
+            let mut t = Tiny::new();
+            t.economy(500.0, 200, 200);
+            for k in 0..residents {
+                t.wire(
+                    &format!("RESIDENT{k}"),
+                    "HALLS",
+                    (10 + k % 6) * D + (k % 9) * H,
+                    1_400.0 + (k % 5) as f64 * 40.0,
+                );
+            }
+            for k in 0..8 {
+                t.wire("BURSARY", &format!("STUDENT{k}"), 10 * D + k * H, 1_800.0);
+                t.wire(
+                    &format!("STUDENT{k}"),
+                    "HALLS",
+                    (11 + k % 4) * D + 5 * H,
+                    1_400.0 + (k % 5) as f64 * 40.0,
+                );
+            }
+            t
+        };
+        let t = term(40);
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
+        // Not vacuous: the same eight paying an account no one else pays gather the grant.
+        let hits = term(0).hits(&ScatterGather);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].accounts.len(), 10, "{hits:?}");
     }
 
     #[test]

@@ -768,6 +768,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         if spec
             .expected_by_chance
             .is_some_and(|x| carrying_chance(g, spec, v, &legs) * tried > most_likely(g, x))
+            || paid_like_its_crowd(g, u, v, &legs, window)
         {
             continue;
         }
@@ -863,7 +864,10 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             }
             if let Some(margin) = same_margin(g, spec, v, &pairs, margin_candidates) {
                 let sent: f64 = margin.legs.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
-                if margin.chance <= most_likely && sent >= spec.min_amount {
+                if margin.chance <= most_likely
+                    && sent >= spec.min_amount
+                    && !paid_like_its_crowd(g, u, v, &margin.legs, window)
+                {
                     carried.insert(v);
                     hits.push(margin_hit(ctx, spec, u, v, &margin, sent));
                 }
@@ -895,6 +899,9 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             if sent < spec.min_amount {
                 continue;
             }
+            if paid_like_its_crowd(g, u, v, &legs, window) {
+                continue;
+            }
             let chance = relay_chance(g, v, &legs);
             if chance <= most_likely {
                 hits.push(timed_hit(ctx, spec, u, v, &legs, sent, chance));
@@ -918,6 +925,47 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
     }
     hits
 }
+
+/// Whether the relays in `legs` paid `v` its going price, as its crowd did in the same
+/// days: at least twice as many other payers (neither `u` nor a relay) paid `v` within a
+/// window of the relays' payments, their middle half within [`GOING_PRICE_SPREAD`] of
+/// each other (a price, not a busy account's every sum), and each relay's payment within
+/// the range (5th to 95th percentile) of theirs. Rent due at the start of term, a course
+/// fee, a season ticket: a bursary's students pay their halls what every resident pays,
+/// in the days every resident does, and the source that paid them scattered nothing that
+/// gathers. A launderer's target takes what its mules were given, not a crowd's price.
+fn paid_like_its_crowd(g: &FlowGraph, u: u32, v: u32, legs: &Pairs, window: i64) -> bool {
+    let times = legs.values().map(|&(_, e2)| g.time[e2 as usize]);
+    let (Some(first), Some(last)) = (times.clone().min(), times.max()) else {
+        return false;
+    };
+    let list = g.in_list(v);
+    let from = list.time.partition_point(|&t| t < first.saturating_sub(window));
+    let to = list.time.partition_point(|&t| t <= last.saturating_add(window));
+    let in_pattern = |a: u32| a == u || legs.contains_key(&a);
+    let mut payers: Vec<u32> = Vec::new();
+    let mut paid: Vec<f64> = Vec::new();
+    for k in (from..to).filter(|&k| !in_pattern(list.other[k])) {
+        payers.push(list.other[k]);
+        paid.push(list.amount[k]);
+    }
+    payers.sort_unstable();
+    payers.dedup();
+    if payers.len() < 2 * legs.len() {
+        return false;
+    }
+    paid.sort_unstable_by(f64::total_cmp);
+    let at = |q: usize| paid[(paid.len() - 1) * q / 100];
+    if at(75) > GOING_PRICE_SPREAD * at(25) {
+        return false;
+    }
+    let (low, high) = (at(5), at(95));
+    legs.values().all(|&(_, e2)| (low..=high).contains(&g.amount[e2 as usize]))
+}
+
+/// How far apart the middle half of what a target's crowd pays it may lie for it to be
+/// a going price (rent for a term, a fee): within half again of each other.
+const GOING_PRICE_SPREAD: f64 = 1.5;
 
 /// The other intermediaries of a scatter-gather whose carried `legs` reach `v`: those
 /// the source paid once, within a window of the carried legs' payments, that paid `v`
