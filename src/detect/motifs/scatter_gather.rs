@@ -263,6 +263,30 @@ mod tests {
     }
 
     #[test]
+    fn students_of_two_bursaries_paying_their_halls_the_same_rent_stay_quiet() {
+        // Two bursaries each pay four students 1,800; each pays the halls the term's
+        // 1,440, so all eight keep the same fifth, as forty other residents pay 1,440.
+        let term = |residents: i64| {
+            let mut t = Tiny::new();
+            t.economy(500.0, 200, 200);
+            for k in 0..residents {
+                t.wire(&format!("RESIDENT{k}"), "HALLS", (10 + k % 6) * D + (k % 9) * H, 1_440.0);
+            }
+            for k in 0..8 {
+                let bursary = if k < 4 { "BURSARY-A" } else { "BURSARY-B" };
+                t.wire(bursary, &format!("STUDENT{k}"), (8 + k % 3) * D + k * H, 1_800.0);
+                t.wire(&format!("STUDENT{k}"), "HALLS", (11 + k % 4) * D + 5 * H, 1_440.0);
+            }
+            t
+        };
+        let t = term(40);
+        assert!(t.hits(&ScatterGather).is_empty(), "{:?}", t.hits(&ScatterGather));
+        // Not vacuous: paying an account no one else pays, they are one pooled gather.
+        let hits = term(0).hits(&ScatterGather);
+        assert!(!hits.is_empty(), "{hits:?}");
+    }
+
+    #[test]
     fn a_mule_that_passed_on_a_sum_of_its_own_joins_the_carried_split() {
         let mut t = Tiny::new();
         t.economy(500.0, 200, 200);

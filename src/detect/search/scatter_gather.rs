@@ -560,6 +560,10 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Optio
     if sources.len() < 2 || margin.chance > most_likely || sent < spec.min_amount {
         return None;
     }
+    let payers: Vec<u32> = sources.iter().copied().collect();
+    if paid_like_its_crowd(g, &payers, v, &margin.legs, spec.window) {
+        return None;
+    }
     Some(pooled_hit(ctx, spec, v, &margin, &pooled, &sources, sent))
 }
 
@@ -768,7 +772,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         if spec
             .expected_by_chance
             .is_some_and(|x| carrying_chance(g, spec, v, &legs) * tried > most_likely(g, x))
-            || paid_like_its_crowd(g, u, v, &legs, window)
+            || paid_like_its_crowd(g, &[u], v, &legs, window)
         {
             continue;
         }
@@ -866,7 +870,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
                 let sent: f64 = margin.legs.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
                 if margin.chance <= most_likely
                     && sent >= spec.min_amount
-                    && !paid_like_its_crowd(g, u, v, &margin.legs, window)
+                    && !paid_like_its_crowd(g, &[u], v, &margin.legs, window)
                 {
                     carried.insert(v);
                     hits.push(margin_hit(ctx, spec, u, v, &margin, sent));
@@ -899,7 +903,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             if sent < spec.min_amount {
                 continue;
             }
-            if paid_like_its_crowd(g, u, v, &legs, window) {
+            if paid_like_its_crowd(g, &[u], v, &legs, window) {
                 continue;
             }
             let chance = relay_chance(g, v, &legs);
@@ -927,14 +931,14 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
 }
 
 /// Whether the relays in `legs` paid `v` its going price, as its crowd did in the same
-/// days: at least twice as many other payers (neither `u` nor a relay) paid `v` within a
+/// days: at least twice as many other payers (neither a source nor a relay) paid `v` within a
 /// window of the relays' payments, their middle half within [`GOING_PRICE_SPREAD`] of
 /// each other (a price, not a busy account's every sum), and each relay's payment within
 /// the range (5th to 95th percentile) of theirs. Rent due at the start of term, a course
 /// fee, a season ticket: a bursary's students pay their halls what every resident pays,
 /// in the days every resident does, and the source that paid them scattered nothing that
 /// gathers. A launderer's target takes what its mules were given, not a crowd's price.
-fn paid_like_its_crowd(g: &FlowGraph, u: u32, v: u32, legs: &Pairs, window: i64) -> bool {
+fn paid_like_its_crowd(g: &FlowGraph, sources: &[u32], v: u32, legs: &Pairs, window: i64) -> bool {
     let times = legs.values().map(|&(_, e2)| g.time[e2 as usize]);
     let (Some(first), Some(last)) = (times.clone().min(), times.max()) else {
         return false;
@@ -942,7 +946,7 @@ fn paid_like_its_crowd(g: &FlowGraph, u: u32, v: u32, legs: &Pairs, window: i64)
     let list = g.in_list(v);
     let from = list.time.partition_point(|&t| t < first.saturating_sub(window));
     let to = list.time.partition_point(|&t| t <= last.saturating_add(window));
-    let in_pattern = |a: u32| a == u || legs.contains_key(&a);
+    let in_pattern = |a: u32| sources.contains(&a) || legs.contains_key(&a);
     let mut payers: Vec<u32> = Vec::new();
     let mut paid: Vec<f64> = Vec::new();
     for k in (from..to).filter(|&k| !in_pattern(list.other[k])) {
