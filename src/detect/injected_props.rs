@@ -2,13 +2,19 @@
 //! timing inside the detector's defaults and with the rows in reverse order, is always
 //! found by its detector; and relatives who pay each other round every month, at any
 //! amount, never make a cycle, nor flatmates who split a new bill every month a layer,
-//! nor staff paid every month or a daily sweep to two subsidiaries.
+//! nor staff paid every month or a daily sweep to two subsidiaries; new senders on a
+//! schedule are a fan, new members joining a club at its weekly meeting are not.
 
 use proptest::prelude::*;
 
 use super::testkit::{Tiny, D, H};
 use super::{Detector, Hit, Role};
 use crate::model::Channel;
+
+/// Days on which a household's friends pay it: no interval kept.
+const FRIENDS_DAYS: [i64; 25] = [
+    3, 8, 14, 17, 25, 31, 38, 40, 47, 55, 59, 66, 70, 79, 83, 91, 96, 102, 109, 113, 121, 126, 133, 139, 144,
+];
 
 fn found(hits: &[Hit], t: &Tiny, account: &str, role: Role) -> bool {
     let Some(&v) = t.dump.accounts.index.get(account) else { return false };
@@ -118,6 +124,39 @@ proptest! {
             }
         }, &super::motifs::fan_out::FanOut);
         prop_assert!(found(&hits, &t, "HUB", Role::Hub));
+    }
+
+    #[test]
+    fn fan_in_on_a_schedule(seed in 0u64..1000, n in 7usize..10, every in 8i64..16, start in 20i64..30, amount in 400.0f64..1_500.0) {
+        // New senders paying its everyday amounts, one every `every` days, into an
+        // account its friends pay on days of their own: seven or more, at least a week
+        // apart, a schedule too long to be chance among the account's few new senders
+        // (five every five days, among its friends' first payments, is not).
+        let (t, hits) = run(seed, |t| {
+            for (k, day) in FRIENDS_DAYS.into_iter().enumerate() {
+                t.wire(&format!("FRIEND{}", k % 4), "HUB", day * D + 9 * H, amount * (0.8 + (k % 5) as f64 / 10.0));
+            }
+            for k in 0..n {
+                t.wire(&format!("S{k}"), "HUB", (start + k as i64 * every) * D + 14 * H, amount * (0.9 + (k % 3) as f64 / 10.0));
+            }
+        }, &super::motifs::fan_in::FanIn);
+        prop_assert!(found(&hits, &t, "HUB", Role::Hub), "{:?}", hits);
+    }
+
+    #[test]
+    fn new_members_joining_at_a_weekly_meeting_are_no_schedule(seed in 0u64..1000, members in 5usize..15, joiners in 5i64..18, dues in 5.0f64..5_000.0) {
+        // Members pay their dues at the weekly meeting, and a new member joins at each.
+        let (t, hits) = run(seed, |t| {
+            for week in 0..20 {
+                for m in 0..members {
+                    t.wire(&format!("MEMBER{m}"), "CLUB", (week * 7 + 3) * D + m as i64 * H, dues);
+                }
+            }
+            for k in 0..joiners {
+                t.wire(&format!("JOINER{k}"), "CLUB", (k * 7 + 3) * D + 20 * H, dues);
+            }
+        }, &super::motifs::fan_in::FanIn);
+        prop_assert!(!found(&hits, &t, "CLUB", Role::Hub), "{:?}", hits);
     }
 
     #[test]
