@@ -445,6 +445,34 @@ mod tests {
     }
 
     #[test]
+    fn a_companys_new_private_senders_on_a_schedule_stand_out_among_its_trade_partners() {
+        // A wholesaler meets a new trading partner every two or three days; from day 40
+        // eight private persons pay it, one every eleven days. Among all its new senders
+        // the schedule is nothing rare, among its private ones it is.
+        let mut t = Tiny::new();
+        t.span(200);
+        t.company("HUB", "DE");
+        let mut day = 1;
+        for k in 0..70 {
+            t.company(&format!("PARTNER{k}"), "FR");
+            t.wire(&format!("PARTNER{k}"), "HUB", day * D + (9 + k % 7) * H, 4_000.0 + (k * 37 % 900) as f64);
+            // Two to four days apart, in no rhythm.
+            day += 2 + (k * k * 7 + k * 3) % 11 % 3;
+        }
+        for k in 0..8 {
+            t.person(&format!("S{k}"), "DE");
+            t.wire(&format!("S{k}"), "HUB", (40 + 11 * k) * D + 15 * H, 900.0 + k as f64 * 20.0);
+        }
+        let hits = t.hits(&FanIn);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(
+            hits[0].reason.contains("8 new senders") && hits[0].reason.contains("every 11 days"),
+            "{}",
+            hits[0].reason
+        );
+    }
+
+    #[test]
     fn a_club_signing_new_members_on_its_meeting_day_keeps_its_own_calendar() {
         // Twelve members pay their dues at the weekly meeting, and from week 5 a new
         // member joins at each meeting: new senders every 7 days, on the days it always

@@ -40,26 +40,59 @@ pub struct ScheduledFan {
     pub chance: f64,
 }
 
-/// The least likely schedule among the days of `openings` (positions in `list`, in
-/// time order: each a new counterparty's first transfer with `v` this way) that the
-/// account's other days this way do not keep, with at least
-/// `min_counterparties` days, expected by chance at most `spread_expected_by_chance` times over
-/// every active account of the dump, whose transfers move `floor` in all and half of it
-/// beyond the largest counterparty's, and none of whose days falls in `apart_from`
-/// (times, seconds: bursts found before, with a window around them).
+/// What a schedule must pass: its fewest days, the floor its transfers must move, and
+/// how many schedules as unlikely may be expected by chance over the dump.
+#[derive(Debug, Clone, Copy)]
+struct Bar {
+    min_terms: usize,
+    floor: f64,
+    expected: f64,
+}
+
+/// The least likely schedule among `readings` of `v`'s first payments (each a list of
+/// positions in `list`, in time order: each a new counterparty's first transfer with `v`
+/// this way; a company's with every counterparty, and with persons alone) that the
+/// account's other days this way do not keep, with at least `min_counterparties` days,
+/// expected by chance at most `spread_expected_by_chance` times over every active
+/// account of the dump (each reading one more try), whose transfers move `floor` in all
+/// and half of it beyond the largest counterparty's, and none of whose days falls in
+/// `apart_from` (times, seconds: bursts found before, with a window around them).
 pub fn scheduled_fan(
+    g: &FlowGraph,
+    v: u32,
+    list: AdjList<'_>,
+    readings: &[Vec<usize>],
+    apart_from: &[(i64, i64)],
+    cfg: &FanConfig,
+    floor: f64,
+) -> Option<ScheduledFan> {
+    // As a fan spread over a month: everyday life opens relationships in clumps, which
+    // a schedule's chance, read as if they came on random days, takes no account of.
+    let bar = Bar {
+        min_terms: cfg.min_counterparties.get().max(FEWEST_TERMS),
+        floor,
+        expected: cfg.spread_expected_by_chance.get() / readings.len().max(1) as f64,
+    };
+    readings
+        .iter()
+        .filter_map(|openings| in_reading(g, v, list, openings, apart_from, bar))
+        .map(|mut found| {
+            found.chance *= readings.len() as f64;
+            found
+        })
+        .min_by(|a, b| a.chance.total_cmp(&b.chance))
+}
+
+/// [`scheduled_fan`] in one reading of the first payments, `openings`.
+fn in_reading(
     g: &FlowGraph,
     v: u32,
     list: AdjList<'_>,
     openings: &[usize],
     apart_from: &[(i64, i64)],
-    cfg: &FanConfig,
-    floor: f64,
+    bar: Bar,
 ) -> Option<ScheduledFan> {
-    let min_terms = cfg.min_counterparties.get().max(FEWEST_TERMS);
-    // As a fan spread over a month: everyday life opens relationships in clumps, which
-    // a schedule's chance, read as if they came on random days, takes no account of.
-    let expected = cfg.spread_expected_by_chance.get();
+    let Bar { min_terms, floor, expected } = bar;
     // What every first payment moved is the most a schedule of them can: most accounts'
     // new counterparties move less than the fan's floor in all.
     let (total, largest) =

@@ -209,10 +209,10 @@ fn fan_hits_of(
         // New counterparties first dealt with on a schedule, away from the bursts found
         // (which its first payments would only repeat): a fan spread over months at the
         // account's own rate and amounts.
-        let openings = first_payments(g, v, list, back, channels, cfg, &dealt);
+        let readings = first_payments(g, v, list, back, channels, cfg, &dealt);
         let w = days_to_seconds(cfg.window_days.get());
         let apart_from: Vec<(i64, i64)> = found.iter().map(|&(a, b)| (a - w, b + w)).collect();
-        if let Some(scheduled) = scheduled_fan(g, v, list, &openings, &apart_from, cfg, floor) {
+        if let Some(scheduled) = scheduled_fan(g, v, list, &readings, &apart_from, cfg, floor) {
             let counted = keep.len();
             hits.push(scheduled_hit(ctx, fan, pattern, v, &scheduled, counted, cfg.min_counterparties.get()));
         }
@@ -220,12 +220,14 @@ fn fan_hits_of(
     hits
 }
 
-/// The positions in `list` (in time order) of `v`'s first transfer with each counterparty
-/// (controller group) it does not know the other way ([`known_both_ways`]), on the
-/// counted channels. Company-to-company payments count here even where the fan leaves
-/// them out: a trading company meets new business counterparties every week, not on the
-/// day a schedule falls due. Only a company's counted transfers leave any out, so for
-/// any other account they are read from `dealt`.
+/// Readings of `v`'s first payments: the positions in `list` (in time order) of its
+/// first transfer with each counterparty (controller group) it does not know the other
+/// way ([`known_both_ways`]), on the counted channels. A company's are read twice: with
+/// every counterparty (a trading company meets new business partners every week, not on
+/// the day a schedule falls due, and a busy account read as a company may be paid by
+/// other busy ones), and with persons alone, as the fan counts them (a controller's
+/// mules among a company's many new partners). Any other account's are read once, from
+/// `dealt`.
 fn first_payments(
     g: &FlowGraph,
     v: u32,
@@ -234,13 +236,12 @@ fn first_payments(
     channels: &[Channel],
     cfg: &FanConfig,
     dealt: &Dealings<'_>,
-) -> Vec<usize> {
+) -> Vec<Vec<usize>> {
+    let keep = dealt.keep;
+    let counted_openings: Vec<usize> =
+        (0..keep.len()).filter(|&k| dealt.opens(k) && !dealt.known_other_way(k)).map(|k| keep[k]).collect();
     if !(cfg.skip_business_to_business && g.accounts.business_like[v as usize]) {
-        let keep = dealt.keep;
-        return (0..keep.len())
-            .filter(|&k| dealt.opens(k) && !dealt.known_other_way(k))
-            .map(|k| keep[k])
-            .collect();
+        return vec![counted_openings];
     }
     let all = counted(g, v, list, channels, false);
     let known: FxHashSet<u32> = known_both_ways(list, back, &all)
@@ -248,12 +249,17 @@ fn first_payments(
         .map(|k| g.accounts.controller[list.other[k] as usize])
         .collect();
     let mut seen: FxHashSet<u32> = FxHashSet::default();
-    all.into_iter()
+    let every_openings: Vec<usize> = all
+        .into_iter()
         .filter(|&k| {
             let party = g.accounts.controller[list.other[k] as usize];
             seen.insert(party) && !known.contains(&party)
         })
-        .collect()
+        .collect();
+    if every_openings == counted_openings {
+        return vec![every_openings];
+    }
+    vec![every_openings, counted_openings]
 }
 
 /// The positions of `keep` (indices into `list`, one direction of an account's
