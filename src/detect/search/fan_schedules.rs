@@ -9,7 +9,9 @@ use rustc_hash::FxHashSet;
 use crate::detect::search::fans::{counterparty, spread_beyond_largest, Fan, FanConfig};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::novelty::AmountNovelty;
-use crate::graph::algo::schedules::{each_schedule, keeps_own_cadence, schedule_chance, Schedule};
+use crate::graph::algo::schedules::{
+    each_schedule, fewest_terms, keeps_own_cadence, schedule_chance, Schedule,
+};
 use crate::graph::{AdjList, FlowGraph};
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, fmt_odds, format_date, DAY};
@@ -40,44 +42,72 @@ pub struct ScheduledFan {
     pub chance: f64,
 }
 
-/// What a schedule must pass: its fewest days, the floor its transfers must move, and
-/// how many schedules as unlikely may be expected by chance over the dump.
-#[derive(Debug, Clone, Copy)]
-struct Bar {
+/// What a schedule must pass over the whole dump, read once per fan motif: its fewest
+/// days, how many schedules as unlikely may be expected by chance, and, per interval,
+/// the fewest days that could ever be that unlikely ([`fewest_terms`]): at 10M
+/// transfers, four or five days at any interval never are, and the search does not
+/// follow them.
+#[derive(Debug, Clone)]
+pub struct ScheduleBar {
     min_terms: usize,
-    floor: f64,
     expected: f64,
+    /// By interval in days, up to the dump's span: the fewest days (`None`: no schedule
+    /// at that interval fits and is rare enough).
+    fewest: Vec<Option<usize>>,
+}
+
+impl ScheduleBar {
+    /// The bar of `cfg`'s fans in the dump of `g`.
+    pub fn new(g: &FlowGraph, cfg: &FanConfig) -> ScheduleBar {
+        let min_terms = cfg.min_counterparties.get().max(FEWEST_TERMS);
+        // As a fan spread over a month: everyday life opens relationships in clumps,
+        // which a schedule's chance, read as if they came on random days, takes no
+        // account of.
+        let expected = cfg.spread_expected_by_chance.get();
+        let at_most = expected / g.scale.active_accounts.max(1) as f64;
+        let span = g.scale.span_days.ceil() as i64 + 2;
+        let fewest = (0..=span)
+            .map(|every| {
+                (every >= SHORTEST_INTERVAL_DAYS)
+                    .then(|| fewest_terms(every, min_terms, span, SHORTEST_INTERVAL_DAYS, at_most))
+                    .flatten()
+            })
+            .collect();
+        ScheduleBar { min_terms, expected, fewest }
+    }
+
+    /// The fewest days a schedule every `every` days needs (`None`: none can pass).
+    fn fewest(&self, every: i64) -> Option<usize> {
+        match usize::try_from(every).ok().and_then(|k| self.fewest.get(k)) {
+            Some(&wanted) => wanted,
+            // Past the dump's span, as the day boundaries fall: read as at its widest.
+            None => self.fewest.last().copied().flatten(),
+        }
+    }
 }
 
 /// The least likely schedule among `readings` of `v`'s first payments (each a list of
 /// positions in `list`, in time order: each a new counterparty's first transfer with `v`
 /// this way; a company's with every counterparty, and with persons alone) that the
-/// account's other days this way do not keep, with at least `min_counterparties` days,
-/// expected by chance at most `spread_expected_by_chance` times over every active
-/// account of the dump (each reading one more try), whose transfers move `floor` in all
-/// and half of it beyond the largest counterparty's, and none of whose days falls in
-/// `apart_from` (times, seconds: bursts found before, with a window around them).
+/// account's other days this way do not keep, passing `bar` (each reading one more try),
+/// whose transfers move `floor` in all and half of it beyond the largest counterparty's,
+/// and none of whose days falls in `apart_from` (times, seconds: bursts found before,
+/// with a window around them).
 pub fn scheduled_fan(
     g: &FlowGraph,
     v: u32,
     list: AdjList<'_>,
     readings: &[Vec<usize>],
     apart_from: &[(i64, i64)],
-    cfg: &FanConfig,
+    bar: &ScheduleBar,
     floor: f64,
 ) -> Option<ScheduledFan> {
-    // As a fan spread over a month: everyday life opens relationships in clumps, which
-    // a schedule's chance, read as if they came on random days, takes no account of.
-    let bar = Bar {
-        min_terms: cfg.min_counterparties.get().max(FEWEST_TERMS),
-        floor,
-        expected: cfg.spread_expected_by_chance.get() / readings.len().max(1) as f64,
-    };
+    let tries = readings.len().max(1) as f64;
     readings
         .iter()
-        .filter_map(|openings| in_reading(g, v, list, openings, apart_from, bar))
+        .filter_map(|openings| in_reading(g, v, list, openings, apart_from, (bar, floor, tries)))
         .map(|mut found| {
-            found.chance *= readings.len() as f64;
+            found.chance *= tries;
             found
         })
         .min_by(|a, b| a.chance.total_cmp(&b.chance))
@@ -90,9 +120,9 @@ fn in_reading(
     list: AdjList<'_>,
     openings: &[usize],
     apart_from: &[(i64, i64)],
-    bar: Bar,
+    (bar, floor, tries): (&ScheduleBar, f64, f64),
 ) -> Option<ScheduledFan> {
-    let Bar { min_terms, floor, expected } = bar;
+    let (min_terms, expected) = (bar.min_terms, bar.expected / tries);
     // What every first payment moved is the most a schedule of them can: most accounts'
     // new counterparties move less than the fan's floor in all.
     let (total, largest) =
@@ -117,12 +147,18 @@ fn in_reading(
         apart_from.iter().any(|&(from, to)| (from.div_euclid(DAY)..=to.div_euclid(DAY)).any(|d| s.holds(d)))
     };
     let mut likely: Vec<(f64, Schedule)> = Vec::new();
-    each_schedule(&opening_days, min_terms, SHORTEST_INTERVAL_DAYS, |s| {
-        let chance = schedule_chance(&s, marked_within(&s), life_days, SHORTEST_INTERVAL_DAYS);
-        if chance * accounts <= expected && !near_a_burst(&s) {
-            likely.push((chance, s));
-        }
-    });
+    each_schedule(
+        &opening_days,
+        min_terms,
+        SHORTEST_INTERVAL_DAYS,
+        |every| bar.fewest(every),
+        |s| {
+            let chance = schedule_chance(&s, marked_within(&s), life_days, SHORTEST_INTERVAL_DAYS);
+            if chance * accounts <= expected && !near_a_burst(&s) {
+                likely.push((chance, s));
+            }
+        },
+    );
     likely.sort_unstable_by(|a, b| {
         a.0.total_cmp(&b.0).then(a.1.first_day.cmp(&b.1.first_day)).then(a.1.every_days.cmp(&b.1.every_days))
     });

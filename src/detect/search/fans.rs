@@ -7,7 +7,7 @@ use std::collections::hash_map::Entry;
 
 use crate::config::params::{Channels, Count, Days, Multiple};
 use crate::config::AmountFloor;
-use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit};
+use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit, ScheduleBar};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::burst_chance;
 use crate::graph::algo::novelty::AmountNovelty;
@@ -140,10 +140,11 @@ pub const FANS_GIVE_WAY_TO: [Pattern; 11] = [
 /// Every account's fan hit in one direction, in node order.
 pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) -> Vec<Hit> {
     let channels = cfg.channels.as_slice().to_vec();
+    let bar = ScheduleBar::new(ctx.graph, cfg);
     (0..ctx.graph.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
-        .flat_map_iter(|v| fan_hits_of(ctx, cfg, &channels, fan, pattern, v))
+        .flat_map_iter(|v| fan_hits_of(ctx, (cfg, &bar), &channels, fan, pattern, v))
         .collect()
 }
 
@@ -151,7 +152,7 @@ pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) 
 /// the account read again, a window away from it.
 fn fan_hits_of(
     ctx: &Context<'_>,
-    cfg: &FanConfig,
+    (cfg, bar): (&FanConfig, &ScheduleBar),
     channels: &[Channel],
     fan: Fan,
     pattern: Pattern,
@@ -212,7 +213,7 @@ fn fan_hits_of(
         let readings = first_payments(g, v, list, back, channels, cfg, &dealt);
         let w = days_to_seconds(cfg.window_days.get());
         let apart_from: Vec<(i64, i64)> = found.iter().map(|&(a, b)| (a - w, b + w)).collect();
-        if let Some(scheduled) = scheduled_fan(g, v, list, &readings, &apart_from, cfg, floor) {
+        if let Some(scheduled) = scheduled_fan(g, v, list, &readings, &apart_from, bar, floor) {
             let counted = keep.len();
             hits.push(scheduled_hit(ctx, fan, pattern, v, &scheduled, counted, cfg.min_counterparties.get()));
         }

@@ -39,11 +39,19 @@ impl Schedule {
 }
 
 /// Every maximal schedule in `days` (sorted, distinct) of at least `min_terms` days at
-/// an interval of at least `min_every` days, each handed to `visit`: each interval from
-/// each day that does not continue an earlier day's, followed as far as the days go.
-/// Quadratic in the days (an account's active days, at most the dump's span), each
-/// schedule read once; a busy merchant's year holds thousands, so none is collected.
-pub fn each_schedule(days: &[i64], min_terms: usize, min_every: i64, mut visit: impl FnMut(Schedule)) {
+/// an interval of at least `min_every` days, and at least `fewest(every)` days at that
+/// interval (`None`: none wanted), each handed to `visit`: each interval from each day
+/// that does not continue an earlier day's, followed as far as the days go. Quadratic
+/// in the days (an account's active days, at most the dump's span), each schedule read
+/// once; a busy merchant's year holds thousands, so none is collected, and those too
+/// short to matter are not followed.
+pub fn each_schedule(
+    days: &[i64],
+    min_terms: usize,
+    min_every: i64,
+    fewest: impl Fn(i64) -> Option<usize>,
+    mut visit: impl FnMut(Schedule),
+) {
     let (Some(&lo), Some(&hi)) = (days.first(), days.last()) else {
         return;
     };
@@ -64,16 +72,19 @@ pub fn each_schedule(days: &[i64], min_terms: usize, min_every: i64, mut visit: 
             if first + (min_terms - 1) * every > hi {
                 break;
             }
-            // Its last term first: most pairs stop short, and most of a busy year's
-            // continue an earlier day's.
-            if !has(first + (min_terms - 1) * every) || has(first - every) {
+            let Some(wanted) = fewest(every).map(|k| (k as i64).max(min_terms)) else {
+                continue;
+            };
+            // Its last wanted term first: most pairs stop short, and most of a busy
+            // year's continue an earlier day's.
+            if !has(first + (wanted - 1) * every) || has(first - every) {
                 continue;
             }
             let mut terms = 2;
             while has(first + terms * every) {
                 terms += 1;
             }
-            if terms >= min_terms {
+            if terms >= wanted {
                 visit(Schedule { first_day: first, every_days: every, terms: terms as usize });
             }
         }
@@ -114,6 +125,23 @@ pub fn schedule_chance(schedule: &Schedule, marked: usize, life_days: i64, min_e
     (lattices * all_marked * spans).min(1.0)
 }
 
+/// The fewest days a schedule at an interval of `every` days needs before its chance
+/// ([`schedule_chance`]) can be at most `at_most`, however few of the days around it are
+/// marked (only its own) and however short the life it is read in (its own span); `None`
+/// when none that fits in `span_days` can.
+pub fn fewest_terms(
+    every: i64,
+    min_terms: usize,
+    span_days: i64,
+    min_every: i64,
+    at_most: f64,
+) -> Option<usize> {
+    (min_terms.max(2)..).take_while(|&k| (k as i64 - 1) * every < span_days).find(|&k| {
+        let s = Schedule { first_day: 0, every_days: every, terms: k };
+        schedule_chance(&s, k, s.span_days(), min_every) <= at_most
+    })
+}
+
 /// Below this chance, an account's other days are on the schedule's lattice (or a finer
 /// one that holds it) more often than one day in `every` by chance: the interval is its
 /// own cadence.
@@ -147,7 +175,7 @@ mod tests {
         days.extend([5, 9, 30, 61]);
         days.sort_unstable();
         let mut found = Vec::new();
-        each_schedule(&days, 4, 2, |s| found.push(s));
+        each_schedule(&days, 4, 2, |_| Some(4), |s| found.push(s));
         assert!(found.contains(&Schedule { first_day: 3, every_days: 11, terms: 6 }), "{found:?}");
         // Its tail from day 14 is no schedule of its own.
         assert!(!found.iter().any(|s| s.first_day == 14 && s.every_days == 11));
@@ -163,6 +191,22 @@ mod tests {
         let dense = schedule_chance(&s, 67, 365, 2);
         assert!(sparse < 1e-3, "{sparse}");
         assert_eq!(dense, 1.0);
+    }
+
+    #[test]
+    fn a_short_schedule_at_a_short_interval_is_never_rare_enough() {
+        // Four days two apart: one lattice in seven days, all four marked: 1 in 35.
+        assert_eq!(fewest_terms(2, 4, 365, 2, 1.0 / 34.9), Some(4));
+        assert_eq!(fewest_terms(2, 4, 365, 2, 1.0 / 35.1), Some(5));
+        // Nothing that fits in twenty days is one in a billion.
+        assert_eq!(fewest_terms(5, 4, 20, 2, 1e-9), None);
+        // What is skipped could not have passed: every schedule of fewer days has a
+        // larger chance, whatever is marked around it.
+        let k = fewest_terms(11, 4, 365, 2, 1e-7).unwrap();
+        let shorter = Schedule { first_day: 0, every_days: 11, terms: k - 1 };
+        for marked in k - 1..40 {
+            assert!(schedule_chance(&shorter, marked, 365, 2) > 1e-7);
+        }
     }
 
     #[test]
