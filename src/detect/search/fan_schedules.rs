@@ -6,8 +6,8 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::detect::search::fans::{counterparty, spread_beyond_largest, Fan, FanConfig};
-use crate::detect::{Context, Hit, HitBuilder, Role};
+use crate::detect::search::fans::{fan_legs, fan_strength, spread_beyond_largest, Fan, FanConfig};
+use crate::detect::{Context, Hit, HitBuilder};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::algo::schedules::{
     each_schedule, fewest_terms, keeps_own_cadence, schedule_chance, Schedule,
@@ -186,15 +186,14 @@ fn in_reading(
         if keeps_own_cadence(&schedule, &others) != Some(false) {
             return None;
         }
-        let edges: Vec<u32> =
-            openings.iter().filter(|&&k| schedule.holds(day(k))).map(|&k| list.edges[k]).collect();
+        let on_schedule: Vec<usize> = openings.iter().copied().filter(|&k| schedule.holds(day(k))).collect();
+        let edges: Vec<u32> = on_schedule.iter().map(|&k| list.edges[k]).collect();
         let amount: f64 = edges.iter().map(|&e| g.amount[e as usize]).sum();
         if amount < floor || spread_beyond_largest(g, v, &edges) < floor / 2.0 {
             return None;
         }
-        let counterparties = openings
+        let counterparties = on_schedule
             .iter()
-            .filter(|&&k| schedule.holds(day(k)))
             .map(|&k| g.accounts.controller[list.other[k] as usize])
             .collect::<FxHashSet<u32>>()
             .len();
@@ -216,21 +215,7 @@ pub fn scheduled_hit(
 ) -> Hit {
     let g = ctx.graph;
     let mut b = HitBuilder::default();
-    for &e in &found.edges {
-        let a = g.amount[e as usize];
-        let other = counterparty(g, fan, e);
-        match fan {
-            Fan::In => {
-                b.account(other, Role::Source, 0.0, a);
-                b.account(v, Role::Hub, a, 0.0);
-            }
-            Fan::Out => {
-                b.account(other, Role::Destination, a, 0.0);
-                b.account(v, Role::Hub, 0.0, a);
-            }
-        }
-        b.transfer(e);
-    }
+    fan_legs(&mut b, g, fan, v, &found.edges);
     let novelty = AmountNovelty::measure(g, &[v], &found.edges);
     let (verb, to, who, firsts) = match fan {
         Fan::In => ("received", "from", "senders", "their first payments to it"),
@@ -250,10 +235,7 @@ pub fn scheduled_hit(
         fmt_odds(found.chance),
         novelty.words(),
     );
-    let size = found.counterparties as f64 / min_counterparties as f64;
     let share = found.edges.len() as f64 / counted.max(1) as f64;
-    // As a burst's: its new counterparties, its share of the account's business, and
-    // its amounts against the account's usual ones.
-    let strength = 0.3 + 0.2 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.2 * share + 0.3 * novelty.term();
+    let strength = fan_strength(found.counterparties, min_counterparties, share, &novelty);
     b.finish(g, pattern, found.amount, strength, reason)
 }

@@ -387,22 +387,7 @@ fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: 
         None => (burst.proving(), 0, burst.new_counterparties),
     };
     let mut b = HitBuilder::default();
-    let mut amount = 0.0;
-    for &e in proving {
-        let a = g.amount[e as usize];
-        amount += a;
-        match fan {
-            Fan::In => {
-                b.account(g.src[e as usize], Role::Source, 0.0, a);
-                b.account(v, Role::Hub, a, 0.0);
-            }
-            Fan::Out => {
-                b.account(g.dst[e as usize], Role::Destination, a, 0.0);
-                b.account(v, Role::Hub, 0.0, a);
-            }
-        }
-        b.transfer(e);
-    }
+    let amount = fan_legs(&mut b, g, fan, v, proving);
     let novelty = AmountNovelty::measure(g, &[v], proving);
     let times = proving.iter().map(|&e| g.time[e as usize]);
     let days = seconds_to_days(times.clone().max().unwrap_or(0) - times.min().unwrap_or(0));
@@ -429,11 +414,43 @@ fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: 
         burst.rate_ratio,
         novelty.words(),
     );
-    let size = new_counterparties as f64 / cfg.min_counterparties.get() as f64;
-    // How far past the hub's own normal the burst sits: in how many new counterparties,
-    // in how much of its activity, and in the amounts it moved.
-    let strength = 0.3 + 0.2 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.2 * burst.share + 0.3 * novelty.term();
+    let strength = fan_strength(new_counterparties, cfg.min_counterparties.get(), burst.share, &novelty);
     b.finish(g, pattern, amount, strength, reason)
+}
+
+/// Adds a fan's legs `edges` to `b`: `v` as the hub, each leg's counterparty as a source
+/// (fan-in) or destination (fan-out). What they moved.
+pub(super) fn fan_legs(b: &mut HitBuilder, g: &FlowGraph, fan: Fan, v: u32, edges: &[u32]) -> f64 {
+    let mut amount = 0.0;
+    for &e in edges {
+        let a = g.amount[e as usize];
+        amount += a;
+        match fan {
+            Fan::In => {
+                b.account(counterparty(g, fan, e), Role::Source, 0.0, a);
+                b.account(v, Role::Hub, a, 0.0);
+            }
+            Fan::Out => {
+                b.account(counterparty(g, fan, e), Role::Destination, a, 0.0);
+                b.account(v, Role::Hub, 0.0, a);
+            }
+        }
+        b.transfer(e);
+    }
+    amount
+}
+
+/// A fan hit's strength: how far past the hub's own normal it sits, in how many new
+/// counterparties (against `min_counterparties`), in how much of its activity (`share`),
+/// and in the amounts it moved.
+pub(super) fn fan_strength(
+    new_counterparties: usize,
+    min_counterparties: usize,
+    share: f64,
+    novelty: &AmountNovelty,
+) -> f64 {
+    let size = new_counterparties as f64 / min_counterparties as f64;
+    0.3 + 0.2 * (size.log2() / 2.0).clamp(0.0, 1.0) + 0.2 * share + 0.3 * novelty.term()
 }
 
 /// A burst's proving transfers (edge ids, sorted) without those of the hub's everyday

@@ -903,12 +903,11 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             if sent < spec.min_amount {
                 continue;
             }
-            if paid_like_its_crowd(g, &[u], v, &legs, window) {
-                continue;
-            }
             let chance = relay_chance(g, v, &legs);
             if chance <= most_likely {
-                hits.push(timed_hit(ctx, spec, u, v, &legs, sent, chance));
+                if !paid_like_its_crowd(g, &[u], v, &legs, window) {
+                    hits.push(timed_hit(ctx, spec, u, v, &legs, sent, chance));
+                }
                 continue;
             }
             // Timing alone does not tell: the relays that passed on most of what they
@@ -921,7 +920,8 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             let (relays, late_chance) = late_carried(g, spec, v, &legs, candidates);
             if relays.len() >= spec.min_intermediaries && late_chance <= most_likely {
                 let sent: f64 = relays.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
-                if sent >= spec.min_amount {
+                // The crowd is read with every timed leg, as for the timed hit.
+                if sent >= spec.min_amount && !paid_like_its_crowd(g, &[u], v, &legs, window) {
                     hits.push(late_hit(ctx, spec, u, v, &relays, sent, late_chance));
                 }
             }

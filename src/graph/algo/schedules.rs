@@ -148,9 +148,9 @@ pub fn fewest_terms(
 const OWN_CADENCE_SIGNIFICANCE: f64 = 0.01;
 
 /// Whether `other_days` (the account's days in the same direction, but for those that
-/// held nothing but the schedule's own transfers) keep `schedule`'s interval: at least as many of them as the schedule has
-/// days, and more of them than chance on its lattice or on a finer one that contains it
-/// (every 7 days holds every 14). `None` when there are too few other days to tell: an
+/// held nothing but the schedule's own transfers) keep `schedule`'s interval: at least
+/// as many of them as the schedule has days, and more of them than chance on its
+/// lattice or on a finer one that contains it (every 7 days holds every 14). `None` when there are too few other days to tell: an
 /// account whose whole life is the schedule has no everyday rhythm to set it against.
 pub fn keeps_own_cadence(schedule: &Schedule, other_days: &[i64]) -> Option<bool> {
     if other_days.len() < schedule.terms {
