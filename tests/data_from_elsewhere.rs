@@ -159,7 +159,8 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("largest_lead_accounts") <= 50.0, "{shown}");
     // Per typology: recall a little under where the motif detectors reach today (fan_in
-    // 0.62 since new senders on a schedule count, fan_out 0.23, scatter_gather 0.75,
+    // 0.62 since new senders on a schedule count, fan_out 0.33 since a schedule off the
+    // hub's own weekly rhythm counts, scatter_gather 0.75,
     // gather_scatter 0.58, cycle 0.94, bipartite 0.90), at account level, so a change
     // that loses ground here fails.
     // bipartite was 0 by name (0.90 as fan_out) while a layer needed two sources: this
@@ -170,7 +171,7 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     };
     for (p, floor) in [
         (Pattern::FanIn, 0.55),
-        (Pattern::FanOut, 0.2),
+        (Pattern::FanOut, 0.3),
         (Pattern::ScatterGather, 0.7),
         (Pattern::GatherScatter, 0.5),
         (Pattern::Cycle, 0.85),

@@ -3,7 +3,8 @@
 //! found by its detector; and relatives who pay each other round every month, at any
 //! amount, never make a cycle, nor flatmates who split a new bill every month a layer,
 //! nor staff paid every month or a daily sweep to two subsidiaries; new senders on a
-//! schedule are a fan, new members joining a club at its weekly meeting are not.
+//! schedule are a fan (off a hub's weekly rhythm too), new members joining a club at its
+//! weekly meeting are not, nor new workers taken on on two set weekdays.
 
 use proptest::prelude::*;
 
@@ -157,6 +158,38 @@ proptest! {
             }
         }, &super::motifs::fan_in::FanIn);
         prop_assert!(!found(&hits, &t, "CLUB", Role::Hub), "{:?}", hits);
+    }
+
+    #[test]
+    fn fan_out_on_a_schedule_off_the_hubs_weekly_rhythm(seed in 0u64..1000, weekday in 0i64..7, n in 8usize..11, every in prop::sample::select(vec![9i64, 10, 11, 12, 13, 15, 16, 17]), start in 1i64..6, amount in 400.0f64..2_000.0) {
+        // An account that pays a new payee on one weekday every week of its life, and
+        // new payees at its everyday amounts every `every` days (no multiple of 7): its
+        // weekly new payees make any lattice likely, set apart they do not.
+        let (t, hits) = run(seed, |t| {
+            t.span(200);
+            for week in 0..28 {
+                t.wire("HUB", &format!("WEEKLY{week}"), (week * 7 + weekday) * D + 10 * H, amount * (0.8 + (week % 5) as f64 / 10.0));
+            }
+            for k in 0..n {
+                t.wire("HUB", &format!("D{k}"), (start + k as i64 * every) * D + 15 * H, amount * (0.9 + (k % 3) as f64 / 10.0));
+            }
+        }, &super::motifs::fan_out::FanOut);
+        prop_assert!(found(&hits, &t, "HUB", Role::Hub), "{:?}", hits);
+    }
+
+    #[test]
+    fn new_payees_on_two_set_weekdays_are_no_schedule(seed in 0u64..1000, first in 0i64..7, apart in 1i64..7, weeks in 10i64..28, amount in 5.0f64..5_000.0) {
+        // A firm that takes on a new worker on two set weekdays each week and pays each
+        // once: each weekday keeps the other's interval, its calendar.
+        let (t, hits) = run(seed, |t| {
+            t.span(200);
+            for week in 0..weeks {
+                for (n, weekday) in [first, (first + apart) % 7].into_iter().enumerate() {
+                    t.wire("FIRM", &format!("WORKER{week}-{n}"), (week * 7 + weekday) * D + 11 * H, amount);
+                }
+            }
+        }, &super::motifs::fan_out::FanOut);
+        prop_assert!(!found(&hits, &t, "FIRM", Role::Hub), "{:?}", hits);
     }
 
     #[test]

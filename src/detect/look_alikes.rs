@@ -721,6 +721,26 @@ fn payout_run(t: &mut Tiny) {
     }
 }
 
+/// A staffing agency that takes on gig workers on two set weekdays, Tuesdays and
+/// Fridays, and pays each one once: every week holds two new payees, on the same two
+/// days, all year. Each weekday keeps the other's 7-day interval: the agency's calendar,
+/// not a schedule set for one purpose, though it knows none of the payees before.
+fn gig_agency(t: &mut Tiny) {
+    t.company("AGENCY", "GB");
+    for week in 0..30i64 {
+        for (n, weekday) in [1i64, 4].into_iter().enumerate() {
+            let worker = format!("WORKER{week}-{n}");
+            t.person(&worker, "GB");
+            t.wire(
+                "AGENCY",
+                &worker,
+                (week * 7 + weekday) * D + 11 * H,
+                280.0 + ((week * 2 + n as i64) * 37 % 300) as f64,
+            );
+        }
+    }
+}
+
 /// A bursary fund: at the start of term a charity pays twenty students their grant, and
 /// within days each pays most of it to the university's halls for the term's rent, as
 /// the halls' other hundred residents do from their own money. Money from one source
@@ -767,7 +787,7 @@ fn bursary(t: &mut Tiny) {
     }
 }
 
-const LOOK_ALIKES: [LookAlike; 38] = [
+const LOOK_ALIKES: [LookAlike; 39] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -806,6 +826,7 @@ const LOOK_ALIKES: [LookAlike; 38] = [
     LookAlike { name: "deposits of one round sum in two countries", build: round_sum_deposits },
     LookAlike { name: "a marketplace adding new sellers to its weekly payout run", build: payout_run },
     LookAlike { name: "a bursary fund whose students pay their halls", build: bursary },
+    LookAlike { name: "a staffing agency paying new gig workers on two set weekdays", build: gig_agency },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it

@@ -439,6 +439,71 @@ mod tests {
         assert!(hits[0].reason.contains("16 times"), "{}", hits[0].reason);
     }
 
+    /// A firm that takes on a new gig worker each Tuesday and each Friday for 40 weeks
+    /// and pays them once (its rhythm: new payees on two days of every week), with
+    /// `extra` new payees paid on the days `day(k)`.
+    fn weekly_new_payees(extra: i64, day: impl Fn(i64) -> i64) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(290);
+        for week in 0..40 {
+            for (n, weekday) in [1, 4].into_iter().enumerate() {
+                let amount = 300.0 + ((week * 2 + n as i64) * 53 % 400) as f64;
+                t.wire("FIRM", &format!("GIG{week}-{n}"), (week * 7 + weekday) * D + 10 * H, amount);
+            }
+        }
+        for k in 0..extra {
+            t.wire("FIRM", &format!("NEW{k}"), day(k) * D + 15 * H, 320.0 + (k * 71 % 350) as f64);
+        }
+        t
+    }
+
+    #[test]
+    fn a_schedule_off_the_hubs_own_weekly_rhythm_is_read_against_its_other_days() {
+        // Eight new payees every 34 days: among two days a week with a new payee, a
+        // lattice of eight is nothing rare; off its Tuesdays and Fridays, where the firm
+        // opens no one, it is. (Day 5 + 34k is a Friday at k = 1, a Tuesday at k = 4.)
+        let t = weekly_new_payees(8, |k| 5 + 34 * k);
+        let hits = t.hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let reason = &hits[0].reason;
+        assert!(
+            reason.contains("every 34 days") && reason.contains("own rhythm of every 7 days"),
+            "{reason}"
+        );
+        // The payees first paid on its rhythm days are the rhythm's as much as the
+        // schedule's.
+        assert_eq!(hits[0].transfers.len(), 6, "{reason}");
+        // Its own two days a week are no schedule, nor are the same payees on days of no
+        // interval.
+        assert!(weekly_new_payees(0, |k| k).hits(&FanOut).is_empty());
+        let spread = [3, 40, 62, 107, 150, 172, 229, 260];
+        let t = weekly_new_payees(8, |k| spread[k as usize]);
+        assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
+    }
+
+    #[test]
+    fn a_weekly_hirer_adding_staff_to_its_fortnightly_payroll_keeps_its_own_calendar() {
+        // The same firm pays five staff every other Wednesday and hires one more at each
+        // of eight payrolls: new payees every 14 days, off its rhythm, on the days it
+        // pays the staff it already has.
+        let payroll = |with_staff: bool| {
+            let mut t = weekly_new_payees(8, |k| 9 + 14 * (k + 2));
+            if with_staff {
+                for run in 0..20 {
+                    for s in 0..5 {
+                        t.wire("FIRM", &format!("STAFF{s}"), (9 + 14 * run) * D + 9 * H, 1_800.0 + s as f64);
+                    }
+                }
+            }
+            t
+        };
+        assert!(payroll(true).hits(&FanOut).is_empty(), "{:?}", payroll(true).hits(&FanOut));
+        // Not vacuous: without the staff on those Tuesdays, the hires keep a schedule.
+        let hits = payroll(false).hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("every 14 days"), "{}", hits[0].reason);
+    }
+
     #[test]
     fn a_burst_of_amounts_the_hub_never_pays_ranks_above_one_of_its_everyday_amounts() {
         // Both hubs pay six new payees within a week after months of paying 100 a time;

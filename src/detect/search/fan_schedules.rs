@@ -4,13 +4,16 @@
 //! everyday rate and amounts, past any burst; what gives it away is that the first
 //! payments keep one interval, while the account's other days keep none.
 
+use std::cell::OnceCell;
+
 use rustc_hash::FxHashSet;
 
 use crate::detect::search::fans::{fan_legs, fan_strength, spread_beyond_largest, Fan, FanConfig};
 use crate::detect::{Context, Hit, HitBuilder};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::algo::schedules::{
-    each_schedule, fewest_terms, keeps_own_cadence, schedule_chance, Schedule,
+    each_schedule, fewest_terms, keeps_own_cadence, schedule_chance, schedule_chance_around, Cadence,
+    Schedule,
 };
 use crate::graph::{AdjList, FlowGraph};
 use crate::pattern::Pattern;
@@ -40,6 +43,9 @@ pub struct ScheduledFan {
     /// How many schedules as long would be expected by chance among the account's first
     /// payments ([`schedule_chance`]).
     pub chance: f64,
+    /// The shortest step of the account's own [`Cadence`], when the chance was read
+    /// around it ([`schedule_chance_around`]).
+    pub around_cadence: Option<i64>,
 }
 
 /// What a schedule must pass over the whole dump, read once per fan motif: its fewest
@@ -103,14 +109,42 @@ pub fn scheduled_fan(
     floor: f64,
 ) -> Option<ScheduledFan> {
     let tries = readings.len().max(1) as f64;
+    let life = Life::default();
     readings
         .iter()
-        .filter_map(|openings| in_reading(g, v, list, openings, apart_from, (bar, floor, tries)))
+        .filter_map(|openings| in_reading(g, v, list, openings, apart_from, (bar, floor, tries), &life))
         .map(|mut found| {
             found.chance *= tries;
             found
         })
         .min_by(|a, b| a.chance.total_cmp(&b.chance))
+}
+
+/// An account's life one way, whatever the reading: its active days and its rhythm,
+/// each read once and only when a schedule needs them.
+#[derive(Default)]
+struct Life {
+    active_days: OnceCell<Vec<i64>>,
+    cadence: OnceCell<Cadence>,
+}
+
+impl Life {
+    /// Every day of the account's life this way: its rhythm is what it does, whatever
+    /// the fan counts.
+    fn active_days(&self, v: u32, list: AdjList<'_>) -> &[i64] {
+        self.active_days.get_or_init(|| {
+            let mut days: Vec<i64> = (0..list.len())
+                .filter(|&k| list.other[k] != v)
+                .map(|k| list.time[k].div_euclid(DAY))
+                .collect();
+            days.dedup();
+            days
+        })
+    }
+
+    fn cadence(&self, v: u32, list: AdjList<'_>) -> &Cadence {
+        self.cadence.get_or_init(|| Cadence::of(self.active_days(v, list)))
+    }
 }
 
 /// [`scheduled_fan`] in one reading of the first payments, `openings`.
@@ -121,6 +155,7 @@ fn in_reading(
     openings: &[usize],
     apart_from: &[(i64, i64)],
     (bar, floor, tries): (&ScheduleBar, f64, f64),
+    life: &Life,
 ) -> Option<ScheduledFan> {
     let (min_terms, expected) = (bar.min_terms, bar.expected / tries);
     // What every first payment moved is the most a schedule of them can: most accounts'
@@ -146,16 +181,32 @@ fn in_reading(
     let near_a_burst = |s: &Schedule| {
         apart_from.iter().any(|&(from, to)| (from.div_euclid(DAY)..=to.div_euclid(DAY)).any(|d| s.holds(d)))
     };
-    let mut likely: Vec<(f64, Schedule)> = Vec::new();
+    let mut likely: Vec<(f64, Schedule, Option<i64>)> = Vec::new();
     each_schedule(
         &opening_days,
         min_terms,
         SHORTEST_INTERVAL_DAYS,
         |every| bar.fewest(every),
         |s| {
-            let chance = schedule_chance(&s, marked_within(&s), life_days, SHORTEST_INTERVAL_DAYS);
+            let mut chance = schedule_chance(&s, marked_within(&s), life_days, SHORTEST_INTERVAL_DAYS);
+            let mut around = None;
+            // Read around a rhythm, a schedule is no less likely than with nothing but its
+            // own days marked in its span: most that fail fail that too, and the
+            // account's rhythm is not read for them.
+            let within_reach = || {
+                2.0 * schedule_chance(&s, s.terms, life_days, SHORTEST_INTERVAL_DAYS) * accounts <= expected
+            };
+            if chance * accounts > expected && within_reach() {
+                let cadence = life.cadence(v, list);
+                if let Some(read) = around_cadence(&s, cadence, &opening_days, life_days, min_terms) {
+                    // One more reading of the same days: charged as one more try.
+                    if 2.0 * read < chance {
+                        (chance, around) = (2.0 * read, cadence.shortest_step());
+                    }
+                }
+            }
             if chance * accounts <= expected && !near_a_burst(&s) {
-                likely.push((chance, s));
+                likely.push((chance, s, around));
             }
         },
     );
@@ -165,10 +216,7 @@ fn in_reading(
     if likely.is_empty() {
         return None;
     }
-    // The account's life this way, every transfer of it: its rhythm is what it does,
-    // whatever the fan counts.
-    let mut active_days: Vec<i64> = (0..list.len()).filter(|&k| list.other[k] != v).map(day).collect();
-    active_days.dedup();
+    let active_days = life.active_days(v, list);
     // Days it dealt with counterparties it already knew: a payout run or a payroll pays
     // them on the days it opens new ones, a mule's schedule does not.
     let mut business_days: Vec<i64> = (0..list.len())
@@ -176,7 +224,7 @@ fn in_reading(
         .map(day)
         .collect();
     business_days.dedup();
-    likely.into_iter().find_map(|(chance, schedule)| {
+    likely.into_iter().find_map(|(chance, schedule, around_cadence)| {
         // Every day of its life this way but for the schedule's own first payments.
         let others: Vec<i64> = active_days
             .iter()
@@ -186,7 +234,10 @@ fn in_reading(
         if keeps_own_cadence(&schedule, &others) != Some(false) {
             return None;
         }
-        let on_schedule: Vec<usize> = openings.iter().copied().filter(|&k| schedule.holds(day(k))).collect();
+        // Read around its rhythm, the first payments on its rhythm days are its rhythm's.
+        let on_rhythm = |d: i64| around_cadence.is_some() && life.cadence(v, list).holds(d);
+        let on_schedule: Vec<usize> =
+            openings.iter().copied().filter(|&k| schedule.holds(day(k)) && !on_rhythm(day(k))).collect();
         let edges: Vec<u32> = on_schedule.iter().map(|&k| list.edges[k]).collect();
         let amount: f64 = edges.iter().map(|&e| g.amount[e as usize]).sum();
         if amount < floor || spread_beyond_largest(g, v, &edges) < floor / 2.0 {
@@ -197,8 +248,32 @@ fn in_reading(
             .map(|&k| g.accounts.controller[list.other[k] as usize])
             .collect::<FxHashSet<u32>>()
             .len();
-        Some(ScheduledFan { schedule, edges, counterparties, amount, chance })
+        Some(ScheduledFan { schedule, edges, counterparties, amount, chance, around_cadence })
     })
+}
+
+/// The chance of `s` among `opening_days` read around the account's `cadence`: `None`
+/// when it has none, or fewer than `min_terms` of the schedule's days are off it.
+fn around_cadence(
+    s: &Schedule,
+    cadence: &Cadence,
+    opening_days: &[i64],
+    life_days: i64,
+    min_terms: usize,
+) -> Option<f64> {
+    if cadence.is_empty() {
+        return None;
+    }
+    let off = |d: &i64| !cadence.holds(*d);
+    let counted = (0..s.terms as i64).map(|m| s.first_day + m * s.every_days).filter(off).count();
+    if counted < min_terms {
+        return None;
+    }
+    let within = &opening_days[opening_days.partition_point(|&d| d < s.first_day)
+        ..opening_days.partition_point(|&d| d <= s.last_day())];
+    let marked = within.iter().filter(|d| off(d)).count();
+    let open_days = cadence.days_off(s.first_day, s.last_day());
+    Some(schedule_chance_around(s, counted, marked, open_days, life_days, SHORTEST_INTERVAL_DAYS))
 }
 
 /// The hit of `v`'s scheduled fan: the hub and its new counterparties, proved by their
@@ -223,7 +298,7 @@ pub fn scheduled_hit(
     };
     let s = &found.schedule;
     let reason = format!(
-        "{} {verb} {} transfers ({}) {to} {} new {who}, {firsts} on a schedule: every {} days from {} to {}, {} times, while its other days keep no such interval (chance of such a schedule among its new {who}: 1 in {}){}",
+        "{} {verb} {} transfers ({}) {to} {} new {who}, {firsts} on a schedule: every {} days from {} to {}, {} times{}, while its other days keep no such interval (chance of such a schedule among its new {who}: 1 in {}){}",
         ctx.account(v),
         found.edges.len(),
         fmt_amount(found.amount),
@@ -232,6 +307,10 @@ pub fn scheduled_hit(
         format_date(s.first_day * DAY),
         format_date(s.last_day() * DAY),
         s.terms,
+        found
+            .around_cadence
+            .map(|step| format!(" ({} of them off its own rhythm of every {step} days, read apart)", found.edges.len()))
+            .unwrap_or_default(),
         fmt_odds(found.chance),
         novelty.words(),
     );

@@ -99,19 +99,10 @@ pub fn each_schedule(
 /// length in the account's `life_days`. What makes an interval unlikely is the marked
 /// days around it: a shop that meets a new customer every day holds every schedule.
 pub fn schedule_chance(schedule: &Schedule, marked: usize, life_days: i64, min_every: i64) -> f64 {
-    let span = schedule.span_days();
-    let k = schedule.terms as i64;
-    if marked < schedule.terms || span < k {
+    let (span, k) = (schedule.span_days(), schedule.terms as i64);
+    let Some(lattices) = lattices_like(schedule, min_every).filter(|_| marked >= schedule.terms) else {
         return 1.0;
-    }
-    // Schedules of `k` days inside `span` days: for each interval, the starts that fit,
-    // summed in closed form (an arithmetic series over the intervals).
-    let (narrowest, widest) = (min_every.max(1), (span - 1) / (k - 1));
-    if widest < narrowest {
-        return 1.0;
-    }
-    let intervals = (widest - narrowest + 1) as f64;
-    let lattices = intervals * span as f64 - (k - 1) as f64 * (narrowest + widest) as f64 * intervals / 2.0;
+    };
     // Hypergeometric: all `k` of one schedule's days among the `marked` of `span`, no
     // likelier than its smallest factor to the `k`th: a busy account's schedules, most
     // of them, are seen to be likely without the product.
@@ -123,6 +114,139 @@ pub fn schedule_chance(schedule: &Schedule, marked: usize, life_days: i64, min_e
     let all_marked: f64 =
         (0..schedule.terms).map(|m| (marked - m) as f64 / (span as usize - m) as f64).product();
     (lattices * all_marked * spans).min(1.0)
+}
+
+/// How many schedules as long as `schedule` (as many days, at any interval of at least
+/// `min_every` days, from any start) fit inside its span: for each interval, the starts
+/// that fit, summed in closed form (an arithmetic series over the intervals). `None`
+/// when none does.
+fn lattices_like(schedule: &Schedule, min_every: i64) -> Option<f64> {
+    let (span, k) = (schedule.span_days(), schedule.terms as i64);
+    if k < 2 || span < k {
+        return None;
+    }
+    let (narrowest, widest) = (min_every.max(1), (span - 1) / (k - 1));
+    if widest < narrowest {
+        return None;
+    }
+    let intervals = (widest - narrowest + 1) as f64;
+    Some(intervals * span as f64 - (k - 1) as f64 * (narrowest + widest) as f64 * intervals / 2.0)
+}
+
+/// The chance of `schedule` ([`schedule_chance`]) read around an account's [`Cadence`]:
+/// its days on the cadence say nothing either way (the account deals on them anyway), so
+/// only its `counted` days off the cadence must be marked, among the `marked` off-cadence
+/// days of the `open_days` of its span that are off the cadence. The lattices are still
+/// every one the whole span holds, however many of a lattice's days the cadence takes.
+pub fn schedule_chance_around(
+    schedule: &Schedule,
+    counted: usize,
+    marked: usize,
+    open_days: usize,
+    life_days: i64,
+    min_every: i64,
+) -> f64 {
+    let Some(lattices) = lattices_like(schedule, min_every) else {
+        return 1.0;
+    };
+    if counted == 0 || marked < counted || open_days < counted {
+        return 1.0;
+    }
+    let span = schedule.span_days();
+    let all_marked: f64 = (0..counted).map(|m| (marked - m) as f64 / (open_days - m) as f64).product();
+    let spans = (life_days as f64 / span as f64).max(1.0);
+    (lattices * all_marked * spans).min(1.0)
+}
+
+/// The longest step of a cadence: a month's worth of days. Calendar months are no
+/// lattice; a cadence is a rhythm of days (every Friday, every other Monday, every ten
+/// days).
+const LONGEST_CADENCE_DAYS: i64 = 31;
+
+/// Below this chance, summed over every step and day of the step a cadence could have,
+/// an account's days fall on one day of a step more often than chance.
+const CADENCE_SIGNIFICANCE: f64 = 0.01;
+
+/// The days of an account's life that keep a rhythm of its own: each a day of a step
+/// (every 7 days from a Monday) on which far more of its days fall than one in the step
+/// (a binomial tail, held at [`CADENCE_SIGNIFICANCE`] over every step and day tried). A
+/// firm that pays a supplier each Friday deals on its Fridays whatever else it does; what
+/// it does on its other days is read against its other days.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cadence {
+    /// (step, day of the step) of each rhythm, days since the epoch modulo the step;
+    /// none held by a finer one (every other Friday is a Friday).
+    rhythms: Vec<(i64, i64)>,
+    /// The first day of the life the cadence was read in.
+    first_day: i64,
+    /// For each day of that life from its first, how many days before it were off the
+    /// rhythm: a schedule's open days are counted once for the whole life, not day by
+    /// day for each schedule.
+    off_before: Vec<u32>,
+}
+
+impl Cadence {
+    /// The cadence of `days` (sorted, distinct: an account's active days one way), at
+    /// steps of 2 to 31 days; empty when too few days fall on any one day of a step.
+    pub fn of(days: &[i64]) -> Cadence {
+        let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
+            return Cadence::default();
+        };
+        // Steps whose days the life holds at least twice over: a step longer than half
+        // of it has each of its days once or not at all.
+        let longest = LONGEST_CADENCE_DAYS.min((last - first) / 2);
+        let tried: i64 = (2..=longest).sum();
+        let at_most = CADENCE_SIGNIFICANCE / tried.max(1) as f64;
+        let mut rhythms: Vec<(i64, i64)> = Vec::new();
+        for step in 2..=longest {
+            for residue in rhythms_at(days, step, at_most) {
+                if !rhythms.iter().any(|&(finer, r)| step % finer == 0 && residue % finer == r) {
+                    rhythms.push((step, residue));
+                }
+            }
+        }
+        let mut cadence = Cadence { rhythms, first_day: first, off_before: Vec::new() };
+        if !cadence.rhythms.is_empty() {
+            let mut off = 0u32;
+            cadence.off_before = (first..=last + 1)
+                .map(|d| {
+                    let before = off;
+                    off += u32::from(!cadence.holds(d));
+                    before
+                })
+                .collect();
+        }
+        cadence
+    }
+
+    /// Whether the account has no rhythm of its own.
+    pub fn is_empty(&self) -> bool {
+        self.rhythms.is_empty()
+    }
+
+    /// Whether `day` is one of the account's rhythm days.
+    pub fn holds(&self, day: i64) -> bool {
+        self.rhythms.iter().any(|&(step, residue)| day.rem_euclid(step) == residue)
+    }
+
+    /// How many of the days `from..=to` are off the rhythm.
+    pub fn days_off(&self, from: i64, to: i64) -> usize {
+        if to < from {
+            return 0;
+        }
+        let last = self.first_day + self.off_before.len() as i64 - 2;
+        if self.off_before.is_empty() || from < self.first_day || to > last {
+            // Outside the life it was read in: day by day.
+            return (from..=to).filter(|&d| !self.holds(d)).count();
+        }
+        let at = |d: i64| self.off_before[(d - self.first_day) as usize] as usize;
+        at(to + 1) - at(from)
+    }
+
+    /// The shortest step of its rhythms, days.
+    pub fn shortest_step(&self) -> Option<i64> {
+        self.rhythms.iter().map(|&(step, _)| step).min()
+    }
 }
 
 /// The fewest days a schedule at an interval of `every` days needs before its chance
@@ -150,18 +274,78 @@ const OWN_CADENCE_SIGNIFICANCE: f64 = 0.01;
 /// Whether `other_days` (the account's days in the same direction, but for those that
 /// held nothing but the schedule's own transfers) keep `schedule`'s interval: at least
 /// as many of them as the schedule has days, and more of them than chance on its
-/// lattice or on a finer one that contains it (every 7 days holds every 14). `None` when there are too few other days to tell: an
-/// account whose whole life is the schedule has no everyday rhythm to set it against.
+/// lattice or on a finer one that contains it (every 7 days holds every 14), or on
+/// another day of its very interval that no finer rhythm explains (a firm that pays on
+/// Fridays and opens new payees on Tuesdays deals weekly: every weekday it keeps is its
+/// rhythm; its Fridays say nothing of a fortnight of Wednesdays). `None` when there are
+/// too few other days to tell: an account whose whole life is the schedule has no
+/// everyday rhythm to set it against.
 pub fn keeps_own_cadence(schedule: &Schedule, other_days: &[i64]) -> Option<bool> {
     if other_days.len() < schedule.terms {
         return None;
     }
     let n = other_days.len();
     let every = schedule.every_days;
-    Some((2..=every).filter(|step| every % step == 0).any(|step| {
+    let on_lattice = (2..=every).filter(|step| every % step == 0).any(|step| {
         let on = other_days.iter().filter(|&&d| (d - schedule.first_day).rem_euclid(step) == 0).count();
         binomial_tail(n, on, 1.0 / step as f64) <= OWN_CADENCE_SIGNIFICANCE
-    }))
+    });
+    let rhythm_of_its_own = || {
+        let finer: Vec<(i64, Vec<i64>)> = (2..every)
+            .filter(|step| every % step == 0)
+            .map(|step| (step, rhythms_at(other_days, step, OWN_CADENCE_SIGNIFICANCE / step as f64)))
+            .collect();
+        rhythms_at(other_days, every, OWN_CADENCE_SIGNIFICANCE / every as f64).into_iter().any(|residue| {
+            residue != schedule.first_day.rem_euclid(every)
+                && !finer.iter().any(|(step, held)| held.contains(&residue.rem_euclid(*step)))
+        })
+    };
+    Some(on_lattice || rhythm_of_its_own())
+}
+
+/// The days of a `step` (days since the epoch modulo it) on which far more of `days`
+/// fall than one in the step: at least four, twice their share, and a binomial tail of
+/// at most `at_most`. Only a day holding twice its share is tested: most steps of most
+/// lives are read without a single tail.
+fn rhythms_at(days: &[i64], step: i64, at_most: f64) -> Vec<i64> {
+    let n = days.len();
+    // A month's steps count on the stack: they are read for every account that holds a
+    // schedule.
+    let mut on_stack = [0usize; LONGEST_CADENCE_DAYS as usize + 1];
+    let mut on_heap = Vec::new();
+    let on: &mut [usize] = match on_stack.get_mut(..step as usize) {
+        Some(on) => on,
+        None => {
+            on_heap.resize(step as usize, 0);
+            &mut on_heap
+        }
+    };
+    // Each day's place in the step from the last one's: most gaps are shorter than the
+    // step, and a division a day for every step was most of an account's reading.
+    let mut previous = None;
+    let mut at = 0;
+    for &d in days {
+        at = match previous {
+            Some(p) if (0..step).contains(&(d - p)) => {
+                let next = at + (d - p);
+                if next >= step {
+                    next - step
+                } else {
+                    next
+                }
+            }
+            _ => d.rem_euclid(step),
+        };
+        previous = Some(d);
+        on[at as usize] += 1;
+    }
+    let p = 1.0 / step as f64;
+    (0..step)
+        .filter(|&r| {
+            let count = on[r as usize];
+            count >= 4 && count as f64 >= 2.0 * n as f64 * p && binomial_tail(n, count, p) <= at_most
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -219,6 +403,51 @@ mod tests {
     }
 
     #[test]
+    fn a_weekly_rhythm_is_a_cadence_a_working_week_is_not() {
+        // Paying on every Friday (day 4 of the week) for a year, and on twelve other days.
+        let mut days: Vec<i64> = (0..52).map(|w| 7 * w + 4).collect();
+        days.extend([2, 19, 45, 80, 93, 130, 151, 200, 238, 261, 300, 333]);
+        days.sort_unstable();
+        days.dedup();
+        let cadence = Cadence::of(&days);
+        assert!(cadence.holds(4 + 7 * 60) && !cadence.holds(2), "{cadence:?}");
+        assert_eq!(cadence.shortest_step(), Some(7));
+        // Every working day of the year: five days in seven are its share, no rhythm.
+        let weekdays: Vec<i64> = (0..365).filter(|d| d % 7 < 5).collect();
+        assert!(Cadence::of(&weekdays).is_empty(), "{:?}", Cadence::of(&weekdays));
+        // Days of no rhythm.
+        let spread: Vec<i64> =
+            (0..60).map(|k| k * k * 7 % 365).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        assert!(Cadence::of(&spread).is_empty(), "{:?}", Cadence::of(&spread));
+        assert!(Cadence::of(&[]).is_empty());
+        // Days off its Fridays, counted at once or day by day past its life.
+        for (from, to) in [(0, 6), (3, 40), (100, 100), (4, 4), (-20, 10), (350, 400), (5, 4)] {
+            let by_day = (from..=to).filter(|&d| !cadence.holds(d)).count();
+            assert_eq!(cadence.days_off(from, to), by_day, "{from}..={to}");
+        }
+        // Every other Friday is a Friday: one rhythm, not four.
+        assert_eq!(cadence.rhythms, vec![(7, 4)]);
+    }
+
+    #[test]
+    fn around_a_cadence_only_the_days_off_it_count() {
+        // Eight days 34 apart, all marked, seven off the cadence, among seven marked days
+        // of 205 open ones: the chance is the lattices times 7!/(205 falling 7).
+        let s = Schedule { first_day: 0, every_days: 34, terms: 8 };
+        let around = schedule_chance_around(&s, 7, 7, 205, 365, 2);
+        let (span, k) = (239.0, 8.0);
+        let intervals = 33.0;
+        let lattices = intervals * span - (k - 1.0) * (2.0 + 34.0) * intervals / 2.0;
+        let all_marked: f64 = (0..7).map(|m| (7 - m) as f64 / (205 - m) as f64).product();
+        let want = lattices * all_marked * 365.0 / span;
+        assert!((around - want).abs() <= 1e-12 * want, "{around} vs {want}");
+        // Read with every day open and marked as they were, the same schedule is likely.
+        assert!(schedule_chance(&s, 42, 365, 2) > 1e3 * around);
+        // Nothing off the cadence, nothing to read.
+        assert_eq!(schedule_chance_around(&s, 0, 7, 205, 365, 2), 1.0);
+    }
+
+    #[test]
     fn a_firm_that_pays_on_fridays_keeps_its_own_cadence() {
         let s = Schedule { first_day: 4, every_days: 14, terms: 6 };
         // Its other payments fall on the other Fridays: the weekly lattice holds them.
@@ -229,5 +458,13 @@ mod tests {
         assert_eq!(keeps_own_cadence(&s, &spread), Some(false));
         // Too few other days to tell.
         assert_eq!(keeps_own_cadence(&s, &[1, 2]), None);
+        // Weekly on Tuesdays among weekly Fridays: each weekday it keeps is its rhythm.
+        let tuesdays = Schedule { first_day: 1, every_days: 7, terms: 20 };
+        let fridays: Vec<i64> = (0..40).map(|w| 7 * w + 4).collect();
+        assert_eq!(keeps_own_cadence(&tuesdays, &fridays), Some(true));
+        // Every other Wednesday is not its weekly rhythm: the Fridays every 14 days are
+        // its Fridays every 7.
+        let wednesdays = Schedule { first_day: 2, every_days: 14, terms: 8 };
+        assert_eq!(keeps_own_cadence(&wednesdays, &fridays), Some(false));
     }
 }
