@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use crate::graph::algo::exact_cuts::DumpCuts;
 use crate::graph::algo::one_off::OneOffPayments;
 use crate::graph::algo::stranger_loops::StrangerPayments;
 
@@ -36,6 +37,8 @@ pub struct Handed {
     pub(crate) first_payments: Option<FirstPayments>,
     /// How many accounts of the dump dealt with each counterparty once (gather_scatter).
     pub(crate) whole_life: Option<WholeLife>,
+    /// The shares the dump's accounts pass on exactly, and its cuts (gather_scatter).
+    pub(crate) cuts: Option<DumpCuts>,
     /// Shell profiles of the dump's company accounts, by node (OS2, OS3): a profile reads
     /// the company's whole life.
     pub(crate) shells: Option<Arc<Vec<Option<ShellProfile>>>>,

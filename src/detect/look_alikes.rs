@@ -741,6 +741,27 @@ fn gig_agency(t: &mut Tiny) {
     }
 }
 
+/// Letting agents: six sole traders each collect three tenants' rent at the start of
+/// every month and pay the landlord the rent less their tenth a few days later, to the
+/// cent. Six accounts passing on exactly 90% of what they gathered is the shape of a
+/// network's relays keeping their cut; the landlord, paid every month, is the agent's
+/// business.
+pub(crate) fn letting_agents(t: &mut Tiny) {
+    for a in 0..6i64 {
+        let agent = format!("AGENT{a}");
+        t.person(&agent, "GB");
+        for m in 0..6i64 {
+            let mut rent = 0.0;
+            for k in 0..3i64 {
+                let amount = (85_000.0 + 4_555.0 * k as f64 + 1_234.0 * a as f64).round() / 100.0;
+                rent += amount;
+                t.wire(&format!("TENANT{a}-{k}"), &agent, (m * 30 + 1 + k) * D + 9 * H, amount);
+            }
+            t.wire(&agent, &format!("LANDLORD{a}"), (m * 30 + 6) * D + 10 * H, (rent * 90.0).round() / 100.0);
+        }
+    }
+}
+
 /// A bursary fund: at the start of term a charity pays twenty students their grant, and
 /// within days each pays most of it to the university's halls for the term's rent, as
 /// the halls' other hundred residents do from their own money. Money from one source
@@ -787,7 +808,7 @@ fn bursary(t: &mut Tiny) {
     }
 }
 
-const LOOK_ALIKES: [LookAlike; 39] = [
+const LOOK_ALIKES: [LookAlike; 40] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -827,6 +848,7 @@ const LOOK_ALIKES: [LookAlike; 39] = [
     LookAlike { name: "a marketplace adding new sellers to its weekly payout run", build: payout_run },
     LookAlike { name: "a bursary fund whose students pay their halls", build: bursary },
     LookAlike { name: "a staffing agency paying new gig workers on two set weekdays", build: gig_agency },
+    LookAlike { name: "letting agents paying landlords the rent less their tenth", build: letting_agents },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it

@@ -34,6 +34,6 @@ pub use role::Role;
 #[cfg(test)]
 mod injected_props;
 #[cfg(test)]
-mod look_alikes;
+pub(crate) mod look_alikes;
 #[cfg(test)]
 pub(crate) mod testkit;

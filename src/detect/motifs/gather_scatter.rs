@@ -22,6 +22,16 @@
 //! counterparty once (one in `C(receipts + payments, receipts)` orders), it is reported
 //! too, with that chance in its reason.
 //!
+//! A hub is reported too, however few its counterparties and however long it held the
+//! money (up to a month each way), when it received a run of transfers and then paid out
+//! exactly the dump's cut of them, to the unit its amounts are written in
+//! ([`crate::graph::algo::exact_cuts`]): a whole percentage (50 to 99) that far more of
+//! the dump's private accounts pass on exactly than pass on any other (a Poisson count
+//! at the median share's, 1% over the fifty shares, five accounts at the least). A
+//! network that pays its relays a fixed commission leaves that share on each of them,
+//! however they split what they pass on; at a share no one keeps, an exact sum is a
+//! coincidence the dump's own count prices.
+//!
 //! ## Why it matters
 //! typologies.md defines gather-scatter as "a node with fan-in >= 2 and fan-out >= 2";
 //! it is one of the eight motifs labelled in AMLworld and AMLSim, and the shape of an
@@ -52,6 +62,12 @@
 //! (in, then back out), so its life is not one pass to strangers. A hub that paid the
 //! scatter out of a balance it held before the gather kept the gather. A collector
 //! with the UB1 evidence (ten senders, quick sweep) is reported as UB1 instead.
+//! Letting agents and brokers keep the same tenth of the rent or the premium: they pay
+//! the landlord or the insurer again and again, and payees paid more than twice are
+//! left out of a pass. An acquirer or a remitter keeps the same fee on every payment:
+//! banks, licensed firms and accounts busy enough to be businesses are left out. A
+//! sweep passes on everything (100% is no share read), and sums of round amounts make
+//! round shares of them by themselves (sums in whole units are not read).
 
 use rayon::prelude::*;
 
@@ -60,8 +76,10 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
+use crate::detect::search::cut_passes::{cut_pass, dump_cuts};
 use crate::detect::search::gather_scatter::{scan, HubSpec, WholeLife};
 use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::algo::exact_cuts::DumpCuts;
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
@@ -134,6 +152,7 @@ impl Detector for GatherScatter {
         handed: &mut Handed,
     ) {
         handed.whole_life = Some(whole_life(whole, &hub_spec(whole)));
+        handed.cuts = Some(cuts_of(whole).as_ref().clone());
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
@@ -150,12 +169,37 @@ impl Detector for GatherScatter {
             }
         };
         spec.one_pass = Some(life);
+        // The shares the whole dump's accounts pass on exactly, tallied once.
+        let cuts = match ctx.handed_tables().and_then(|h| h.cuts.as_ref()) {
+            Some(handed) => std::sync::Arc::new(handed.clone()),
+            None => {
+                debug_assert!(ctx.whole.is_none(), "a part reads the whole dump's cuts it was handed");
+                cuts_of(ctx)
+            }
+        };
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)
-            .filter_map(|v| scan(ctx, &spec, &channels, v, Pattern::GatherScatter))
+            .filter_map(|v| {
+                scan(ctx, &spec, &channels, v, Pattern::GatherScatter).or_else(|| {
+                    cut_pass(ctx, &channels, cfg.skip_business_to_business, &cuts, v, Pattern::GatherScatter)
+                })
+            })
             .collect();
-        Outcome { hits, notes: Vec::new() }
+        // Where a share stood out, what the dump said of it.
+        let notes = cuts
+            .cuts
+            .iter()
+            .map(|&p| {
+                format!(
+                    "{p}% passed on exactly (to {}) by {} private accounts, against {:.0} at the median share: read as a cut relays keep",
+                    fmt_tick(cuts.tick),
+                    cuts.accounts_at(p),
+                    cuts.expected
+                )
+            })
+            .collect();
+        Outcome { hits, notes }
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
@@ -188,6 +232,18 @@ fn hub_spec(ctx: &Context<'_>) -> HubSpec {
         expected_by_chance: Some(cfg.expected_by_chance.get()),
         one_pass: None,
     }
+}
+
+/// A tick in words: "0.01", "1", "100".
+fn fmt_tick(tick: f64) -> String {
+    let decimals = (-tick.log10().round()).max(0.0) as usize;
+    format!("{tick:.decimals$}")
+}
+
+/// The shares `whole`'s accounts pass on exactly, and its cuts (measured once).
+fn cuts_of(whole: &Context<'_>) -> std::sync::Arc<DumpCuts> {
+    let cfg = &whole.config.gather_scatter;
+    whole.measured_once(|| dump_cuts(whole.graph, cfg.channels.as_slice(), cfg.skip_business_to_business))
 }
 
 /// How many accounts of `whole`'s dump dealt with each counterparty once, under `spec`
@@ -441,5 +497,74 @@ mod tests {
             .hits(&GatherScatter)
             .iter()
             .any(|h| h.accounts.iter().any(|a| a.account == hub && a.role == Role::Hub)));
+    }
+
+    /// Cents of `amount`, rounded as a bank writes them.
+    fn cents(amount: f64) -> f64 {
+        (amount * 100.0).round() / 100.0
+    }
+
+    /// `relays` private persons with an everyday life (a salary each month, the grocer
+    /// each week), each of which gathers from three senders over two days and, a week later,
+    /// pays two payees exactly `percent`% of it, split unevenly.
+    fn relays(relays: i64, percent: f64) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(200);
+        for r in 0..relays {
+            let relay = format!("R{r}");
+            // Private persons: a busy account read as a business is left out.
+            t.person(&relay, "GB");
+            for m in 0..6 {
+                t.wire(&format!("EMPLOYER{r}"), &relay, (m * 30 + 1) * D, 2_345.67);
+            }
+            for w in 0..28 {
+                t.wire(&relay, "GROCER", (w * 7 + 3) * D + 18 * H, 61.20 + (w % 4) as f64);
+            }
+            let start = 20 + 15 * r;
+            let mut gathered = 0.0;
+            for k in 0..3 {
+                let amount = cents(1_000.0 + 123.45 * k as f64 + 17.37 * r as f64);
+                gathered += amount;
+                t.wire(&format!("S{r}-{k}"), &relay, (start + k) * D + 10 * H, amount);
+            }
+            let passed = cents(gathered * percent / 100.0);
+            let first = cents(passed * 0.6173);
+            t.wire(&relay, &format!("P{r}-0"), (start + 8) * D + 11 * H, first);
+            t.wire(&relay, &format!("P{r}-1"), (start + 9) * D + 15 * H, cents(passed - first));
+        }
+        t
+    }
+
+    #[test]
+    fn relays_that_pass_on_the_networks_cut_to_the_cent_are_hubs() {
+        // Six relays each keep a tenth: three senders and two payees are too few for a
+        // gather-scatter by its counts, but six accounts passing on exactly 90% of what
+        // they gathered, where no account passes on any other share exactly, is a cut.
+        let t = relays(6, 90.0);
+        let hits = t.hits(&GatherScatter);
+        assert_eq!(hits.len(), 6, "{hits:?}");
+        for h in &hits {
+            assert!(h.reason.contains("paid exactly 90% of it"), "{}", h.reason);
+            assert_eq!(h.accounts.len(), 6, "{}", h.reason);
+        }
+        // Four are a coincidence the dump could make.
+        assert!(
+            relays(4, 90.0).hits(&GatherScatter).is_empty(),
+            "{:?}",
+            relays(4, 90.0).hits(&GatherScatter)
+        );
+        // Passing on everything is a sweep.
+        assert!(relays(6, 100.0).hits(&GatherScatter).is_empty());
+    }
+
+    #[test]
+    fn letting_agents_keeping_a_tenth_of_the_rent_are_no_relays() {
+        // Six letting agents each collect three tenants' rent every month and pay the
+        // landlord exactly 90% of it a few days later: the same cut, but the landlord is
+        // paid every month, as the agent's business (the look-alike registry's).
+        let mut t = Tiny::new();
+        t.span(200);
+        crate::detect::look_alikes::letting_agents(&mut t);
+        assert!(t.hits(&GatherScatter).is_empty(), "{:?}", t.hits(&GatherScatter));
     }
 }

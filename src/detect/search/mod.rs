@@ -3,6 +3,7 @@
 //! the detectors turn it into hits of their own pattern.
 
 pub mod bicliques;
+pub mod cut_passes;
 pub mod fan_schedules;
 pub mod fans;
 pub mod first_payments;

@@ -298,7 +298,7 @@ pub fn binomial_tail(n: usize, k: usize, p: f64) -> f64 {
 }
 
 /// P(X >= k) for X ~ Poisson(mu).
-fn poisson_tail(k: usize, mu: f64) -> f64 {
+pub fn poisson_tail(k: usize, mu: f64) -> f64 {
     if k == 0 {
         return 1.0;
     }

@@ -8,13 +8,14 @@
 //! the chance of a path (cycles, random walks), cash pools (UB1, OS5: a group's
 //! accounts that settle with each other daily) and standing payments (UB4's bills, OS5's
 //! sweeps: payments on a calendar), schedules (the fan motifs' first payments that keep one
-//! interval); and the memory the path searches keep per thread
+//! interval), exact cuts (gather-scatter hubs that pass on a fixed share to the cent); and the memory the path searches keep per thread
 //! for their next search.
 
 pub mod cash_pool;
 pub mod chains;
 pub mod chance;
 pub mod components;
+pub mod exact_cuts;
 pub mod fifo_dwell;
 pub mod novelty;
 pub mod one_off;
