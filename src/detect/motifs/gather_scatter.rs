@@ -181,9 +181,8 @@ impl Detector for GatherScatter {
             .into_par_iter()
             .with_min_len(256)
             .filter_map(|v| {
-                scan(ctx, &spec, &channels, v, Pattern::GatherScatter).or_else(|| {
-                    cut_pass(ctx, &channels, cfg.skip_business_to_business, &cuts, v, Pattern::GatherScatter)
-                })
+                scan(ctx, &spec, &channels, v, Pattern::GatherScatter)
+                    .or_else(|| cut_pass(ctx, &channels, &cuts, v, Pattern::GatherScatter))
             })
             .collect();
         // Where a share stood out, what the dump said of it.
@@ -243,7 +242,7 @@ fn fmt_tick(tick: f64) -> String {
 /// The shares `whole`'s accounts pass on exactly, and its cuts (measured once).
 fn cuts_of(whole: &Context<'_>) -> std::sync::Arc<DumpCuts> {
     let cfg = &whole.config.gather_scatter;
-    whole.measured_once(|| dump_cuts(whole.graph, cfg.channels.as_slice(), cfg.skip_business_to_business))
+    whole.measured_once(|| dump_cuts(whole.graph, cfg.channels.as_slice()))
 }
 
 /// How many accounts of `whole`'s dump dealt with each counterparty once, under `spec`

@@ -15,11 +15,10 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::detect::search::fans::counted;
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::exact_cuts::{amount_tick, first_exact_passes, share_mask, DumpCuts, ExactPass};
 use crate::graph::algo::novelty::AmountNovelty;
-use crate::graph::FlowGraph;
+use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
 use crate::units::{fmt_amount, format_date, seconds_to_days};
@@ -27,9 +26,18 @@ use crate::units::{fmt_amount, format_date, seconds_to_days};
 /// The most payments to one payee over the dump that a relay's scatter may hold.
 const ONCE_OR_TWICE: usize = 2;
 
-/// The passes of `v` at exact shares on `channels` (company to company left out with
-/// `skip_b2b`); none for a licensed or business-like account.
-fn passes_of(g: &FlowGraph, channels: &[Channel], skip_b2b: bool, tick: f64, v: u32) -> Vec<ExactPass> {
+/// Each thread's lists for reading one account after another: an account's counted
+/// transfers and its payees, allocated once rather than for each of a dump's accounts.
+#[derive(Default)]
+struct Lists {
+    keep_in: Vec<usize>,
+    keep_out: Vec<usize>,
+    payees: Vec<u32>,
+}
+
+/// The passes of `v` at exact shares on `channels`; none for a licensed or
+/// business-like account (so no company-to-company transfer is read either).
+fn passes_of(g: &FlowGraph, channels: &[Channel], tick: f64, v: u32, lists: &mut Lists) -> Vec<ExactPass> {
     let a = &g.accounts;
     if a.licensed[v as usize] || a.business_like[v as usize] {
         return Vec::new();
@@ -38,28 +46,36 @@ fn passes_of(g: &FlowGraph, channels: &[Channel], skip_b2b: bool, tick: f64, v: 
     if ins.len() + outs.len() < 3 || ins.is_empty() || outs.is_empty() {
         return Vec::new();
     }
-    let keep_in = counted(g, v, ins, channels, skip_b2b);
-    let mut keep_out = counted(g, v, outs, channels, skip_b2b);
+    let Lists { keep_in, keep_out, payees } = lists;
+    let counted = |list: AdjList<'_>, k: usize| list.other[k] != v && channels.contains(&list.channel[k]);
+    keep_in.clear();
+    keep_in.extend((0..ins.len()).filter(|&k| counted(ins, k)));
+    keep_out.clear();
+    keep_out.extend((0..outs.len()).filter(|&k| counted(outs, k)));
+    if keep_in.is_empty() || keep_out.is_empty() {
+        return Vec::new();
+    }
     // Payees it pays again and again (the grocer, the family, the bills; a letting
     // agent's landlord, paid the rent less its tenth every month) are its life, not a
     // relay's scatter, and would split a run of payments that is one.
-    let mut payees: Vec<u32> = keep_out.iter().map(|&k| outs.other[k]).collect();
+    payees.clear();
+    payees.extend(keep_out.iter().map(|&k| outs.other[k]));
     payees.sort_unstable();
     let times_paid = |p: u32| payees.partition_point(|&q| q <= p) - payees.partition_point(|&q| q < p);
     keep_out.retain(|&k| times_paid(outs.other[k]) <= ONCE_OR_TWICE);
-    first_exact_passes(ins, &keep_in, outs, &keep_out, tick)
+    first_exact_passes(ins, keep_in, outs, keep_out, tick)
 }
 
 /// The shares the dump's accounts pass on exactly, and its cuts; none in a dump whose
 /// amounts are written to no unit ([`amount_tick`]).
-pub fn dump_cuts(g: &FlowGraph, channels: &[Channel], skip_b2b: bool) -> DumpCuts {
+pub fn dump_cuts(g: &FlowGraph, channels: &[Channel]) -> DumpCuts {
     let Some(tick) = amount_tick(&g.amount) else {
         return DumpCuts::tally(0.0, std::iter::empty());
     };
     let masks: Vec<u64> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
-        .map(|v| share_mask(&passes_of(g, channels, skip_b2b, tick, v)))
+        .map_init(Lists::default, |lists, v| share_mask(&passes_of(g, channels, tick, v, lists)))
         .collect();
     DumpCuts::tally(tick, masks.into_iter())
 }
@@ -69,7 +85,6 @@ pub fn dump_cuts(g: &FlowGraph, channels: &[Channel], skip_b2b: bool) -> DumpCut
 pub fn cut_pass(
     ctx: &Context<'_>,
     channels: &[Channel],
-    skip_b2b: bool,
     cuts: &DumpCuts,
     v: u32,
     pattern: Pattern,
@@ -78,7 +93,9 @@ pub fn cut_pass(
         return None;
     }
     let g = ctx.graph;
-    let pass = passes_of(g, channels, skip_b2b, cuts.tick, v).into_iter().find(|p| cuts.is_cut(p.percent))?;
+    let pass = passes_of(g, channels, cuts.tick, v, &mut Lists::default())
+        .into_iter()
+        .find(|p| cuts.is_cut(p.percent))?;
     let (ins, outs) = (g.in_list(v), g.out_list(v));
     let mut b = HitBuilder::default();
     let (mut gathered, mut passed) = (0.0, 0.0);

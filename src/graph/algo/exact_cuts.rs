@@ -135,7 +135,11 @@ pub fn first_exact_passes(
                     }
                     passed_sum += outs.amount[keep_out[paid]];
                     let percent = (100.0 * passed_sum / gathered_sum).round();
-                    if !(f64::from(LOWEST_PERCENT)..=f64::from(HIGHEST_PERCENT)).contains(&percent) {
+                    // Past the highest share, more payments only add to it.
+                    if percent > f64::from(HIGHEST_PERCENT) {
+                        break;
+                    }
+                    if percent < f64::from(LOWEST_PERCENT) {
                         continue;
                     }
                     let slot = percent as usize - LOWEST_PERCENT as usize;
