@@ -4,7 +4,8 @@
 //! amount, never make a cycle, nor flatmates who split a new bill every month a layer,
 //! nor staff paid every month or a daily sweep to two subsidiaries; new senders on a
 //! schedule are a fan (off a hub's weekly rhythm too), new members joining a club at its
-//! weekly meeting are not, nor new workers taken on on two set weekdays.
+//! weekly meeting are not, nor new workers taken on on two set weekdays; relays that
+//! keep one cut are gather-scatter hubs, letting agents keeping it are not.
 
 use proptest::prelude::*;
 
@@ -26,6 +27,29 @@ fn found(hits: &[Hit], t: &Tiny, account: &str, role: Role) -> bool {
 fn run(seed: u64, case: impl FnOnce(&mut Tiny), detector: &dyn Detector) -> (Tiny, Vec<Hit>) {
     let mut t = Tiny::new();
     t.noise(seed, 60, 400, 150);
+    t.span(150);
+    case(&mut t);
+    t.reverse_rows();
+    let hits = t.hits(detector);
+    (t, hits)
+}
+
+/// [`run`], with the noise's amounts written to the cent at `scale` (to a hundredth of
+/// a cent at 0.01, to whole units at 100), as a bank's export writes them.
+fn run_to_the_cent(
+    seed: u64,
+    scale: f64,
+    case: impl FnOnce(&mut Tiny),
+    detector: &dyn Detector,
+) -> (Tiny, Vec<Hit>) {
+    let mut t = Tiny::new();
+    t.noise(seed, 60, 400, 150);
+    let tick = scale / 100.0;
+    for amounts in [&mut t.dump.transfers.amount, &mut t.dump.transfers.amount_base] {
+        for a in amounts.iter_mut() {
+            *a = (*a * scale / tick).round() * tick;
+        }
+    }
     t.span(150);
     case(&mut t);
     t.reverse_rows();
@@ -190,6 +214,52 @@ proptest! {
             }
         }, &super::motifs::fan_out::FanOut);
         prop_assert!(!found(&hits, &t, "FIRM", Role::Hub), "{:?}", hits);
+    }
+
+    #[test]
+    fn relays_keeping_one_cut_are_hubs_letting_agents_never(seed in 0u64..1000, relays in 5i64..9, percent in 60u32..96, scale in prop::sample::select(vec![0.01f64, 1.0, 100.0]), senders in 2i64..4) {
+        // A network's relays each gather from two or three senders and pass on exactly
+        // `percent`% of it, split in two, among noise written to the cent like them; at
+        // any scale of amounts, every relay is a gather_scatter hub.
+        let cents = |a: f64| (a * 100.0 / scale).round() * scale / 100.0;
+        let (t, hits) = run_to_the_cent(seed, scale, |t| {
+            for r in 0..relays {
+                let relay = format!("R{r}");
+                t.person(&relay, "GB");
+                let start = 10 + 12 * r;
+                let mut gathered = 0.0;
+                for k in 0..senders {
+                    let amount = cents((700.0 + 131.17 * k as f64 + 23.71 * r as f64) * scale);
+                    gathered += amount;
+                    t.wire(&format!("S{r}-{k}"), &relay, (start + k) * D + 9 * H, amount);
+                }
+                let passed = cents(gathered * f64::from(percent) / 100.0);
+                let first = cents(passed * 0.4371);
+                t.wire(&relay, &format!("P{r}-0"), (start + 6) * D + 10 * H, first);
+                t.wire(&relay, &format!("P{r}-1"), (start + 7) * D + 10 * H, cents(passed - first));
+            }
+        }, &super::motifs::gather_scatter::GatherScatter);
+        for r in 0..relays {
+            prop_assert!(found(&hits, &t, &format!("R{r}"), Role::Hub), "R{}: {:?}", r, hits);
+        }
+        // Letting agents keeping the same cut of their tenants' rent, paying the landlord
+        // every month, never are.
+        let (t, hits) = run_to_the_cent(seed, scale, |t| {
+            for a in 0..relays {
+                let agent = format!("AGENT{a}");
+                t.person(&agent, "GB");
+                for m in 0..4 {
+                    let mut rent = 0.0;
+                    for k in 0..senders {
+                        let amount = cents((850.0 + 45.55 * k as f64 + 12.34 * a as f64) * scale);
+                        rent += amount;
+                        t.wire(&format!("TENANT{a}-{k}"), &agent, (m * 30 + 1 + k) * D, amount);
+                    }
+                    t.wire(&agent, &format!("LANDLORD{a}"), (m * 30 + 6) * D, cents(rent * f64::from(percent) / 100.0));
+                }
+            }
+        }, &super::motifs::gather_scatter::GatherScatter);
+        prop_assert!(!(0..relays).any(|a| found(&hits, &t, &format!("AGENT{a}"), Role::Hub)), "{:?}", hits);
     }
 
     #[test]
