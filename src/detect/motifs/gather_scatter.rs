@@ -170,11 +170,13 @@ impl Detector for GatherScatter {
         };
         spec.one_pass = Some(life);
         // The shares the whole dump's accounts pass on exactly, tallied once.
-        let cuts = match ctx.handed_tables().and_then(|h| h.cuts.as_ref()) {
-            Some(handed) => std::sync::Arc::new(handed.clone()),
+        let measured;
+        let cuts: &DumpCuts = match ctx.handed_tables().and_then(|h| h.cuts.as_ref()) {
+            Some(handed) => handed,
             None => {
                 debug_assert!(ctx.whole.is_none(), "a part reads the whole dump's cuts it was handed");
-                cuts_of(ctx)
+                measured = cuts_of(ctx);
+                &measured
             }
         };
         let hits = (0..ctx.graph.node_count() as u32)
@@ -182,7 +184,7 @@ impl Detector for GatherScatter {
             .with_min_len(256)
             .filter_map(|v| {
                 scan(ctx, &spec, &channels, v, Pattern::GatherScatter)
-                    .or_else(|| cut_pass(ctx, &channels, &cuts, v, Pattern::GatherScatter))
+                    .or_else(|| cut_pass(ctx, &channels, cuts, v, Pattern::GatherScatter))
             })
             .collect();
         // Where a share stood out, what the dump said of it.

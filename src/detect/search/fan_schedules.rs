@@ -224,7 +224,7 @@ fn in_reading(
         .map(day)
         .collect();
     business_days.dedup();
-    likely.into_iter().find_map(|(chance, schedule, around_cadence)| {
+    likely.into_iter().find_map(|(chance, schedule, rhythm_step)| {
         // Every day of its life this way but for the schedule's own first payments.
         let others: Vec<i64> = active_days
             .iter()
@@ -235,7 +235,7 @@ fn in_reading(
             return None;
         }
         // Read around its rhythm, the first payments on its rhythm days are its rhythm's.
-        let on_rhythm = |d: i64| around_cadence.is_some() && life.cadence(v, list).holds(d);
+        let on_rhythm = |d: i64| rhythm_step.is_some() && life.cadence(v, list).holds(d);
         let on_schedule: Vec<usize> =
             openings.iter().copied().filter(|&k| schedule.holds(day(k)) && !on_rhythm(day(k))).collect();
         let edges: Vec<u32> = on_schedule.iter().map(|&k| list.edges[k]).collect();
@@ -248,7 +248,7 @@ fn in_reading(
             .map(|&k| g.accounts.controller[list.other[k] as usize])
             .collect::<FxHashSet<u32>>()
             .len();
-        Some(ScheduledFan { schedule, edges, counterparties, amount, chance, around_cadence })
+        Some(ScheduledFan { schedule, edges, counterparties, amount, chance, around_cadence: rhythm_step })
     })
 }
 

@@ -109,9 +109,10 @@ pub fn first_exact_passes(
     keep_out: &[usize],
     tick: f64,
 ) -> Vec<ExactPass> {
-    let mut found: Vec<Option<ExactPass>> = vec![None; SHARES];
+    // The shares found so far, as a bit set: most accounts find none, and hold nothing.
+    let (mut found, mut taken) = (Vec::new(), 0u64);
     if keep_in.is_empty() || keep_out.is_empty() {
-        return Vec::new();
+        return found;
     }
     for first in 0..keep_in.len() {
         let mut gathered_sum = 0.0;
@@ -144,7 +145,7 @@ pub fn first_exact_passes(
                     }
                     let slot = percent as usize - LOWEST_PERCENT as usize;
                     let tolerance = tick / 2.0 * (n + 1) as f64 + 1e-9 * gathered_sum;
-                    if found[slot].is_some()
+                    if taken >> slot & 1 == 1
                         || (passed_sum - percent / 100.0 * gathered_sum).abs() > tolerance
                     {
                         continue;
@@ -156,13 +157,15 @@ pub fn first_exact_passes(
                     parties.sort_unstable();
                     parties.dedup();
                     if parties.len() >= 3 {
-                        found[slot] = Some(ExactPass { percent: percent as u8, gathered, passed });
+                        taken |= 1 << slot;
+                        found.push(ExactPass { percent: percent as u8, gathered, passed });
                     }
                 }
             }
         }
     }
-    found.into_iter().flatten().collect()
+    found.sort_unstable_by_key(|p| p.percent);
+    found
 }
 
 /// The shares passed at, as a bit set (bit 0 = [`LOWEST_PERCENT`]).
@@ -191,7 +194,7 @@ impl DumpCuts {
     /// another less than one time in a hundred.
     pub fn tally(tick: f64, masks: impl Iterator<Item = u64>) -> DumpCuts {
         let mut accounts = vec![0u32; SHARES];
-        for mask in masks {
+        for mask in masks.filter(|&m| m != 0) {
             for (share, count) in accounts.iter_mut().enumerate() {
                 *count += (mask >> share & 1) as u32;
             }
