@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::csv_out::CsvOut;
 use crate::error::Result;
 use crate::export::rows::{
-    self, Fixed, LeadAccountRow, LeadRow, LeadTransferRow, QualityRow, ScoreRow, Text, TraceHoldingRow,
-    TraceScoreRow, TraceSummaryRow, TruthAccountRow, TruthTransferRow,
+    self, CaseCoverageRow, Fixed, LeadAccountRow, LeadRow, LeadTransferRow, QualityRow, ScoreRow, Text,
+    TraceHoldingRow, TraceScoreRow, TraceSummaryRow, TruthAccountRow, TruthTransferRow,
 };
 
 /// Pattern name of the row that scores laundering vs not, across all patterns.
@@ -242,6 +242,116 @@ pub fn write_lead_quality_csv(path: &Path, q: &LeadQuality) -> Result<()> {
     out.finish()
 }
 
+/// How one typology's cases reached the leads, whatever pattern the leads call them:
+/// an investigator who opens a lead holding half a case's accounts has found the case,
+/// though the lead may name a fan-out what the truth labels a scatter-gather.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseCoverage {
+    /// The typology, as the truth labels it ([`ANY`]: every case).
+    pub typology: String,
+    /// Its cases.
+    pub cases: usize,
+    /// Cases one lead holds at least half the accounts of.
+    pub found: usize,
+    /// Cases with at least one account in some lead.
+    pub touched: usize,
+    /// Its truth accounts (an account in two of its cases counted once).
+    pub accounts: usize,
+    /// Those in some lead.
+    pub accounts_in_leads: usize,
+}
+
+impl CaseCoverage {
+    /// `accounts_in_leads / accounts`.
+    pub fn account_recall(&self) -> f64 {
+        ratio(self.accounts_in_leads, self.accounts, true)
+    }
+}
+
+/// Per typology of `truth_accounts.csv` beside `truth`, then for every case ([`ANY`]),
+/// how many of its cases and accounts the leads of `leads_dir` reach; `None` without
+/// that file.
+pub fn case_coverage(truth: &Path, leads_dir: &Path) -> Result<Option<Vec<CaseCoverage>>> {
+    let truth_accounts = truth.with_file_name("truth_accounts.csv");
+    if !truth_accounts.is_file() {
+        return Ok(None);
+    }
+    // (typology, case) -> its accounts.
+    let mut cases: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for r in rows::read::<TruthAccountRow>(&truth_accounts)? {
+        cases.entry((r.pattern.0, r.case_id.0)).or_default().insert(r.account_id.0);
+    }
+    let mut leads_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in rows::read::<LeadAccountRow>(&leads_dir.join("lead_accounts.csv"))? {
+        leads_of.entry(r.account_id.0).or_default().insert(r.lead_id.0);
+    }
+    let mut by_typology: BTreeMap<&str, (CaseCoverage, BTreeSet<&str>)> = BTreeMap::new();
+    let mut any = (coverage(ANY), BTreeSet::new());
+    for ((typology, _), accounts) in &cases {
+        // How many of the case's accounts each lead holds.
+        let mut held: BTreeMap<&str, usize> = BTreeMap::new();
+        for lead in accounts.iter().filter_map(|a| leads_of.get(a)).flatten() {
+            *held.entry(lead.as_str()).or_default() += 1;
+        }
+        let found = held.values().any(|&n| 2 * n >= accounts.len());
+        let entry =
+            by_typology.entry(typology.as_str()).or_insert_with(|| (coverage(typology), BTreeSet::new()));
+        for (c, seen) in [&mut entry.0, &mut any.0].into_iter().zip([&mut entry.1, &mut any.1]) {
+            c.cases += 1;
+            c.found += usize::from(found);
+            c.touched += usize::from(!held.is_empty());
+            seen.extend(accounts.iter().map(String::as_str));
+        }
+    }
+    let mut out: Vec<CaseCoverage> = Vec::with_capacity(by_typology.len() + 1);
+    for (mut c, seen) in by_typology.into_values().chain(std::iter::once(any)) {
+        c.accounts = seen.len();
+        c.accounts_in_leads = seen.iter().filter(|a| leads_of.contains_key(**a)).count();
+        out.push(c);
+    }
+    Ok(Some(out))
+}
+
+/// An empty count for `typology`.
+fn coverage(typology: &str) -> CaseCoverage {
+    CaseCoverage {
+        typology: typology.to_owned(),
+        cases: 0,
+        found: 0,
+        touched: 0,
+        accounts: 0,
+        accounts_in_leads: 0,
+    }
+}
+
+/// Writes `eval_cases.csv`: one row per typology, then [`ANY`].
+pub fn write_case_coverage_csv(path: &Path, coverage: &[CaseCoverage]) -> Result<()> {
+    let mut out = CsvOut::create(
+        path,
+        &[
+            "typology",
+            "cases",
+            "cases_found",
+            "cases_touched",
+            "accounts",
+            "accounts_in_leads",
+            "account_recall",
+        ],
+    )?;
+    for c in coverage {
+        out.record(&CaseCoverageRow {
+            typology: Text(c.typology.clone()),
+            cases: c.cases,
+            cases_found: c.found,
+            cases_touched: c.touched,
+            accounts: c.accounts,
+            accounts_in_leads: c.accounts_in_leads,
+            account_recall: Fixed(c.account_recall()),
+        })?;
+    }
+    out.finish()
+}
+
 /// How much of one traced case reached its true destinations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceScore {
@@ -395,6 +505,46 @@ mod tests {
         assert_eq!(q.precision_at[0], PrecisionAt { k: 10, hit: 2, seen: 3 });
         assert_eq!((q.leads, q.mixed), (3, 1));
         assert_eq!(q.largest, (3, "L3".to_owned()));
+    }
+
+    #[test]
+    fn a_case_is_found_by_a_lead_holding_half_its_accounts_whatever_it_calls_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        // c1 (fan_in, 4 accounts): L1 holds two of them under another pattern, so it is
+        // found. c2 (fan_in, 3 accounts): its accounts sit one in each of two leads, so
+        // it is touched, not found. c3 (cycle) shares account b with c1 and is in no
+        // lead of its own: b alone is a third of it.
+        std::fs::write(
+            p.join("truth_accounts.csv"),
+            "account_id,case_id,pattern,role\n\
+             a,c1,fan_in,hub\nb,c1,fan_in,member\nc,c1,fan_in,member\nd,c1,fan_in,member\n\
+             e,c2,fan_in,hub\nf,c2,fan_in,member\ng,c2,fan_in,member\n\
+             b,c3,cycle,member\nh,c3,cycle,member\ni,c3,cycle,member\n",
+        )
+        .unwrap();
+        std::fs::write(
+            p.join("lead_accounts.csv"),
+            "lead_id,account_id,holder_id,country,role,amount_in,amount_out\n\
+             L1,a,,,scatter_gather:originator,0,0\nL1,b,,,scatter_gather:intermediary,0,0\n\
+             L2,e,,,fan_in:hub,0,0\nL3,f,,,fan_in:hub,0,0\nL3,x,,,fan_in:source,0,0\n",
+        )
+        .unwrap();
+        let coverage = case_coverage(&p.join("truth.csv"), p).unwrap().unwrap();
+        let row = |t: &str| coverage.iter().find(|c| c.typology == t).unwrap().clone();
+        let fan_in = row("fan_in");
+        assert_eq!((fan_in.cases, fan_in.found, fan_in.touched), (2, 1, 2));
+        assert_eq!((fan_in.accounts, fan_in.accounts_in_leads), (7, 4));
+        let cycle = row("cycle");
+        assert_eq!((cycle.cases, cycle.found, cycle.touched), (1, 0, 1));
+        assert!((cycle.account_recall() - 1.0 / 3.0).abs() < 1e-12);
+        // Every case, every account once: b is in two cases.
+        let any = row(ANY);
+        assert_eq!((any.cases, any.found, any.touched, any.accounts, any.accounts_in_leads), (3, 1, 3, 9, 4));
+        assert_eq!(coverage.last().map(|c| c.typology.as_str()), Some(ANY));
+        // Without truth accounts there is nothing to cover.
+        std::fs::remove_file(p.join("truth_accounts.csv")).unwrap();
+        assert!(case_coverage(&p.join("truth.csv"), p).unwrap().is_none());
     }
 
     #[test]

@@ -6,7 +6,10 @@
 //! and writes them to OUT/eval.csv (or FILE). Then scores the ranked list as an
 //! investigator reads it: precision at 10, 20, 50 and 100 leads (a lead is true when at
 //! least half its accounts are truth accounts), leads that mix cases, and the largest
-//! lead (eval_leads.csv beside eval.csv). With --trace, also scores a forward trace:
+//! lead (eval_leads.csv beside eval.csv); and per typology of the truth, whatever
+//! pattern the leads name, how many of its cases one lead holds half of, how many have
+//! an account in some lead, and the share of its accounts in leads (eval_cases.csv).
+//! With --trace, also scores a forward trace:
 //! the share of each traced case's seed value held at its true destinations
 //! (TRACE_OUT/eval_trace.csv).
 
@@ -83,6 +86,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             );
             let path = out.with_file_name("eval_leads.csv");
             eval::write_lead_quality_csv(&path, &q)?;
+            say!("wrote {}", path.display());
+        }
+        if let Some(coverage) = eval::case_coverage(&args.truth, leads)? {
+            let rows: Vec<Vec<String>> = coverage
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.typology.clone(),
+                        c.cases.to_string(),
+                        c.found.to_string(),
+                        c.touched.to_string(),
+                        c.accounts.to_string(),
+                        c.accounts_in_leads.to_string(),
+                        format!("{:.3}", c.account_recall()),
+                    ]
+                })
+                .collect();
+            say!("cases by typology, whatever pattern the leads name (found: one lead holds half its accounts):");
+            say_raw!(
+                "{}",
+                table::render(
+                    &["typology", "cases", "found", "touched", "accounts", "in leads", "recall"],
+                    &rows
+                )
+            );
+            let path = out.with_file_name("eval_cases.csv");
+            eval::write_case_coverage_csv(&path, &coverage)?;
             say!("wrote {}", path.display());
         }
     }

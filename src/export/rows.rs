@@ -370,6 +370,26 @@ pub struct ScoreRow {
     pub f1: Ratio,
 }
 
+/// A row of `eval_cases.csv`: how one typology's cases reached the leads, whatever
+/// pattern the leads name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseCoverageRow {
+    /// The typology, as the truth labels it (or `ANY`: every case).
+    pub typology: Text,
+    /// Its cases.
+    pub cases: usize,
+    /// Cases one lead holds at least half the accounts of.
+    pub cases_found: usize,
+    /// Cases with at least one account in some lead.
+    pub cases_touched: usize,
+    /// Its truth accounts.
+    pub accounts: usize,
+    /// Those in some lead.
+    pub accounts_in_leads: usize,
+    /// `accounts_in_leads / accounts`.
+    pub account_recall: Ratio,
+}
+
 /// A row of `eval_leads.csv`: one measure of the ranked list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QualityRow {
