@@ -133,6 +133,19 @@ impl<'a> Context<'a> {
         self.transfers
     }
 
+    /// The unit, in the base currency, that transfer `e`'s amount is written to (0 where
+    /// its currency's amounts are written to none, [`crate::graph::Scale::amount_unit`]):
+    /// two amounts agree to within it by rounding alone.
+    pub fn amount_unit(&self, e: u32) -> f64 {
+        let g = self.graph;
+        let row = g.row.get(e as usize) as usize;
+        let t = self.transfers;
+        match (t.amount.get(row), t.currency.get(row)) {
+            (Some(&own), Some(&currency)) => g.scale.amount_unit(g.amount[e as usize], own, currency),
+            _ => 0.0,
+        }
+    }
+
     /// This context of a part, owning the time `[from, to)` of a part of time.
     pub fn owning(self, (from, to): (i64, i64)) -> Self {
         Context { owned_time: Some((from, to)), ..self }

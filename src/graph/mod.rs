@@ -329,17 +329,19 @@ impl FlowGraph {
     pub fn build_releasing(dump: &mut Dump, config: &Config) -> FlowGraph {
         let edges = Edges::gather(&dump.transfers);
         dump.transfers.release_graph_columns();
-        FlowGraph::from_edges(dump, edges, config)
+        FlowGraph::from_edges(dump, edges, &dump.transfers, config)
     }
 
     /// Builds the graph of `transfers` (some of `dump`'s, see
     /// [`crate::model::TransferTable::select`]) over all of `dump`'s accounts; `row`
     /// then indexes `transfers`.
     pub fn build_of(dump: &Dump, transfers: &TransferTable, config: &Config) -> FlowGraph {
-        FlowGraph::from_edges(dump, Edges::gather(transfers), config)
+        FlowGraph::from_edges(dump, Edges::gather(transfers), transfers, config)
     }
 
-    fn from_edges(dump: &Dump, edges: Edges, config: &Config) -> FlowGraph {
+    /// The graph of `edges` over `dump`'s accounts; `own` is the transfer table they were
+    /// gathered from (its amounts in their own currencies, kept when the others go).
+    fn from_edges(dump: &Dump, edges: Edges, own: &TransferTable, config: &Config) -> FlowGraph {
         let n = dump.accounts.len();
         let (outs, ins) = rayon::join(
             || Adjacency::of(n, edges.columns_into(false)),
@@ -364,7 +366,8 @@ impl FlowGraph {
         if transfers.is_empty() {
             transfers = amount.clone();
         }
-        let scale = Scale::measure(transfers, &degree, span_days, &time);
+        let scale = Scale::measure(transfers, &degree, span_days, &time)
+            .with_amount_units(&own.amount, &own.currency);
         // Without holder kinds, an account far busier than the dump's typical account
         // behaves like a business: households are the bulk of any customer base.
         let busy = scale.activity(config.business_activity_vs_median.get());

@@ -13,6 +13,44 @@ use crate::units::{days_to_seconds, DAY, HOUR};
 /// Per-mille steps kept of the amount distribution (0.0%, 0.1%, ... 100.0%).
 const STEPS: usize = 1000;
 
+/// Amounts of one currency read before its own unit is: fewer say little (three round
+/// sums make a unit of a thousand), and the dump's unit in all stands for it.
+const FEWEST_FOR_A_UNIT: usize = 100;
+
+/// The share of a dump's amounts that must be whole multiples of its tick: transfers
+/// converted from other currencies, or fees and interest to finer fractions, do not make
+/// a dump written to the cent one of amounts to any fraction (nine in ten of its
+/// amounts in its own currency are enough; the others pass exactly only by chance).
+const ON_THE_TICK: f64 = 0.9;
+
+/// Amounts read for a dump's tick.
+const TICK_SAMPLE: usize = 100_000;
+
+/// The unit amounts are written in: the largest power of ten (from a millionth
+/// to a million) that nine in ten of `amounts` are whole multiples of: 0.01 for a dump
+/// to the cent, 1 for one in whole units. `None` when there is none (amounts converted
+/// from other currencies, to any fraction), and no sum can be read as exact.
+pub fn amount_tick(amounts: &[f64]) -> Option<f64> {
+    if amounts.is_empty() {
+        return None;
+    }
+    // Every so many of them, evenly: a hundred thousand say what unit a dump is
+    // written in as well as a hundred million.
+    let stride = amounts.len().div_ceil(TICK_SAMPLE);
+    let sample: Vec<f64> = amounts.iter().step_by(stride).copied().collect();
+    let needed = (ON_THE_TICK * sample.len() as f64).ceil() as usize;
+    (-6..=6).rev().map(|e| 10f64.powi(e)).find(|&tick| {
+        sample
+            .iter()
+            .filter(|&&a| {
+                let x = a / tick;
+                (x - x.round()).abs() <= 1e-6_f64.max(x.abs() * 1e-12)
+            })
+            .count()
+            >= needed
+    })
+}
+
 /// What a run measured of the dump before detection.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scale {
@@ -32,6 +70,11 @@ pub struct Scale {
     /// whole number of: a dump that records dates only has a tick of 86,400 seconds, and
     /// two of its transfers on one day may have happened in either order.
     pub time_tick_seconds: i64,
+    /// Per currency slot of the dump, the unit its transfers' own amounts are written in
+    /// ([`amount_tick`]: 0.01 to the cent, 1 in whole units), `None` where there is
+    /// none: two amounts written to a unit agree to within it by rounding alone.
+    #[serde(default)]
+    pub amount_units: Vec<Option<f64>>,
 }
 
 impl Scale {
@@ -60,6 +103,7 @@ impl Scale {
             span_days: span_days.max(1.0),
             median_account_transfers: median,
             time_tick_seconds: tick(times),
+            amount_units: Vec::new(),
         }
     }
 
@@ -72,6 +116,38 @@ impl Scale {
     /// This scale with the per-mille amounts `permille` (read back beside it).
     pub(crate) fn with_permille(self, permille: Vec<f64>) -> Scale {
         Scale { amount_permille: permille, ..self }
+    }
+
+    /// With the units `own_amounts` (each transfer's amount in its own currency, and the
+    /// currency's slot) are written in, per currency ([`Scale::amount_units`]): read from
+    /// an even sample of them, per currency where it has enough, else from all of them.
+    pub fn with_amount_units(mut self, own_amounts: &[f64], currencies: &[u16]) -> Scale {
+        let stride = own_amounts.len().div_ceil(TICK_SAMPLE).max(1);
+        let mut sampled: Vec<Vec<f64>> = Vec::new();
+        for (&amount, &currency) in own_amounts.iter().zip(currencies).step_by(stride) {
+            let slot = usize::from(currency);
+            if sampled.len() <= slot {
+                sampled.resize(slot + 1, Vec::new());
+            }
+            sampled[slot].push(amount);
+        }
+        let all: Vec<f64> = sampled.iter().flatten().copied().collect();
+        let overall = amount_tick(&all);
+        self.amount_units = sampled
+            .iter()
+            .map(|own| if own.len() >= FEWEST_FOR_A_UNIT { amount_tick(own) } else { overall })
+            .collect();
+        self
+    }
+
+    /// The unit, in the base currency, that an amount of `base` (in the base currency),
+    /// `own` in the currency of slot `currency`, is written to: 0 where the dump's amounts
+    /// in that currency are written to none.
+    pub fn amount_unit(&self, base: f64, own: f64, currency: u16) -> f64 {
+        match self.amount_units.get(usize::from(currency)).copied().flatten() {
+            Some(unit) if own != 0.0 && own.is_finite() => unit * (base / own).abs(),
+            _ => 0.0,
+        }
     }
 
     /// How often account `v`, which made `sent` transfers over the dump, would by its own
@@ -273,6 +349,46 @@ fn ranks_from(xs: &mut [f64], first: usize, ranks: &[usize], at: &mut [f64]) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_tick_is_the_unit_amounts_are_written_in() {
+        let cents: Vec<f64> = (0..1000).map(|k| 100.0 + k as f64 * 1.37).collect();
+        assert_eq!(amount_tick(&cents), Some(0.01));
+        let hundredfold: Vec<f64> = cents.iter().map(|a| (a * 100.0).round()).collect();
+        assert_eq!(amount_tick(&hundredfold), Some(1.0));
+        let hundredth: Vec<f64> = cents.iter().map(|a| a / 100.0).collect();
+        assert_eq!(amount_tick(&hundredth), Some(1e-4));
+        // Converted from another currency, to any fraction: none.
+        let converted: Vec<f64> = cents.iter().map(|a| a * 1.0853127).collect();
+        assert_eq!(amount_tick(&converted), None);
+        assert_eq!(amount_tick(&[]), None);
+    }
+
+    #[test]
+    fn each_currency_is_read_at_its_own_unit() {
+        // Slot 0 to the cent, slot 1 in whole units, slot 2 five round sums (too few to
+        // say: the dump's unit in all, the cent, stands for it), slot 3 none at all.
+        let mut own = Vec::new();
+        let mut currency = Vec::new();
+        for k in 0..300 {
+            own.push(10.0 + k as f64 * 0.37);
+            currency.push(0u16);
+            own.push((50 + k * 13) as f64);
+            currency.push(1);
+        }
+        for k in 1..=5 {
+            own.push(k as f64 * 1000.0);
+            currency.push(2);
+        }
+        let scale = Scale::default().with_amount_units(&own, &currency);
+        assert_eq!(scale.amount_units, vec![Some(0.01), Some(1.0), Some(0.01)]);
+        // In the base currency: 7 units of a currency worth two base units each are
+        // written to two base units; a currency the dump never wrote has none.
+        assert_eq!(scale.amount_unit(14.0, 7.0, 1), 2.0);
+        assert_eq!(scale.amount_unit(3.5, 3.5, 0), 0.01);
+        assert_eq!(scale.amount_unit(3.5, 3.5, 3), 0.0);
+        assert_eq!(scale.amount_unit(3.5, 0.0, 1), 0.0);
+    }
 
     #[test]
     fn order_statistics_of_a_large_list_split_on_every_thread_are_a_sorts() {

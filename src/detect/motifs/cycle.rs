@@ -17,7 +17,11 @@
 //! also reported when the same test passes with each hop's share of the band's amounts
 //! at least as close to the previous hop's counted in (`closeness_chance`, the
 //! closenesses weighed for where along the cycle they fall), unless every payee on it
-//! also pays its payer (people settling up agree on equal shares by habit). When the dump's timestamps are all equal or absent there is
+//! also pays its payer (people settling up agree on equal shares by habit). Amounts are
+//! read no finer than the unit their currency is written in across the dump
+//! ([`crate::graph::Scale::amount_units`]): in a dump exported in whole units, 6.54 and
+//! 7.15 both read 7, so a band narrower than the unit takes in every amount rounded into
+//! it, and two equal amounts are only as close as their rounding allows. When the dump's timestamps are all equal or absent there is
 //! no temporal order: plain simple cycles are searched instead (bounded depth-first
 //! search, shortest first, each found once, from its smallest account), and the run
 //! summary says so. Only the amounts speak then: a plain cycle is reported when, read
@@ -253,6 +257,9 @@ impl Detector for Cycle {
         // A hop carries at most a little more than the one before, and at least
         // min_retained of the first.
         let band = |first: f64, prev: f64| (first * spec.min_retained, prev * (1.0 + spec.amount_tolerance));
+        // The unit each transfer's amount is written to: amounts rounded to it agree, and
+        // fall in a band, within it by rounding alone.
+        let unit = |e: u32| ctx.amount_unit(e);
         // From the `k`th transfer of `origin`'s payments `out`, which is at `position` in
         // the strangers' index when it is there. What decides whether a search starts is
         // read from the payer's own list: the graph-wide columns, asked by transfer id,
@@ -285,7 +292,7 @@ impl Detector for Cycle {
                 // The chance a cycle is held to, closeness counted in where it may be:
                 // none when it is too likely even for a try of its own.
                 let least_chance = |c: &[u32], chance: f64| {
-                    let close = chance * closeness_chance(g, c, band);
+                    let close = chance * closeness_chance(g, c, band, unit);
                     if chance.min(close) > most_likely {
                         return None;
                     }
@@ -299,13 +306,14 @@ impl Detector for Cycle {
                 let end = if timed {
                     cycles_into(g, start(), spec, &[origin], home, |c| {
                         tries.closed(
-                            least_chance(c, path_chance(g, c, None, band)).map(|chance| (c.to_vec(), chance)),
+                            least_chance(c, path_chance(g, c, None, band, unit))
+                                .map(|chance| (c.to_vec(), chance)),
                         );
                     })
                 } else {
                     plain_cycles_from(g, e, spec, &channels, |c| {
                         tries.closed(carried_round(g, c, band).and_then(|c| {
-                            least_chance(&c, amounts_chance(g, &c, band)).map(|chance| (c, chance))
+                            least_chance(&c, amounts_chance(g, &c, band, unit)).map(|chance| (c, chance))
                         }));
                     })
                 };
@@ -920,6 +928,53 @@ mod tests {
         let mut t = shoppers(3, 60.0);
         slow_loop(&mut t, &[2_400.0, 3_100.0, 1_900.0], &[6, 9, 7]);
         assert!(t.hits(&Cycle).is_empty(), "{:?}", t.hits(&Cycle));
+    }
+
+    /// Every amount of `t` written to whole units, as a dump exported without cents.
+    fn in_whole_units(t: &mut Tiny) {
+        let transfers = &mut t.dump.transfers;
+        for amount in transfers.amount.iter_mut().chain(transfers.amount_base.iter_mut()) {
+            *amount = amount.round();
+        }
+    }
+
+    #[test]
+    fn amounts_that_agree_only_once_written_to_whole_units_do_not_carry_round() {
+        // Four accounts pass small sums round a loop in a dump of wires around 300:
+        // 12.68 left, then 6.54, 7.15 and 6.53, so nothing carried on (7.15 is more than
+        // the 6.54 that came in). Exported in whole units they read 13, 7, 7 and 7,
+        // amounts that agree hop to hop; but rounding makes a 7 of anything from 6.5 to
+        // 7.5, and the band each hop had to hit is read that wide.
+        let world = |amounts: &[f64], whole: bool| {
+            let mut t = quiet_world(4);
+            t.economy(2_000.0, 365, 70_000);
+            for k in 0..70_000i64 {
+                let small = 1.0 + (k * 7_919 % 2_000) as f64 / 100.0;
+                t.wire(
+                    &format!("E{}", k % 10),
+                    &format!("F{}", (k * 7 + 3) % 10),
+                    k * 365 * D / 70_000 + H,
+                    small,
+                );
+            }
+            // Each member pays its regular payee about weekly.
+            for k in 0..4 {
+                for w in 0..52 {
+                    t.wire(&format!("M{k}"), &format!("N{k}"), (w * 7 + k) * D + 5 * H, 80.0);
+                }
+            }
+            slow_loop(&mut t, amounts, &[1, 16, 1, 1]);
+            if whole {
+                in_whole_units(&mut t);
+            }
+            t
+        };
+        let rounded = world(&[12.68, 6.54, 7.15, 6.53], true);
+        assert!(rounded.hits(&Cycle).is_empty(), "{:?}", rounded.hits(&Cycle));
+        // The same loop written to the cent, where each hop carries what came in less a
+        // little, is money passed round.
+        let cents = world(&[12.68, 12.55, 12.41, 12.30], false);
+        assert_eq!(cents.hits(&Cycle).len(), 1, "{:?}", cents.hits(&Cycle));
     }
 
     /// The quiet world inside an everyday economy of 150,000 wires around 300, where

@@ -8,7 +8,9 @@
 //! chance (`graph/algo/chance.rs`): walks as unlikely would arise by chance at most
 //! `expected_by_chance` times in the dump. Each hop's chance is that its account, at its
 //! own rate, sends within `max_hop_delay_days` (any such send could have continued the
-//! walk), times the share of the dump's amounts within the pass-through band. A second
+//! walk), times the share of the dump's amounts within the pass-through band (widened by
+//! the unit the hops' amounts are written to: in whole units, 7 is anything from 6.5 to
+//! 7.5). A second
 //! search lets each hop take up to `slow_hop_delay_days` (a week, OS2's per-hop delay),
 //! for walks through quiet accounts that take their time; its chance counts every send
 //! a busy account makes in the week. A walk is reported when either search's chance
@@ -134,9 +136,10 @@ impl Detector for RandomWalk {
                 for chain in &searches {
                     let (walk, stopped) = chain_from(g, chain, &private, e);
                     capped |= stopped;
-                    if let Some(walk) =
-                        walk.filter(|c| path_chance(g, c, Some(chain.max_hop_delay), band) <= most_likely)
-                    {
+                    if let Some(walk) = walk.filter(|c| {
+                        path_chance(g, c, Some(chain.max_hop_delay), band, |e| ctx.amount_unit(e))
+                            <= most_likely
+                    }) {
                         return (Some(walk), capped);
                     }
                 }

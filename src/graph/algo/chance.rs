@@ -29,14 +29,17 @@ use crate::graph::FlowGraph;
 /// in that time, each landing in the band at the dump's share (at most one): a busy
 /// account that sends a dozen payments a week offers a walk a dozen ways on. `None`
 /// takes each hop's own delay and the chance that anything was sent in it (a search that
-/// must also close a loop).
+/// must also close a loop). `unit` gives the unit a transfer's amount is written to, in
+/// the base currency (0 for none): a band is read as wide as the rounding of its two
+/// amounts.
 pub fn path_chance(
     g: &FlowGraph,
     path: &[u32],
     searched: Option<i64>,
     band: impl Fn(f64, f64) -> (f64, f64),
+    unit: impl Fn(u32) -> f64,
 ) -> f64 {
-    band_shares(g, path, band)
+    band_shares(g, path, band, unit)
         .map(|(prev, e, in_band)| {
             let sent = g.sent_over_dump(g.src[e]);
             match searched {
@@ -51,22 +54,33 @@ pub fn path_chance(
 /// the first, the share of the dump's amounts in the band each had to hit (as
 /// [`path_chance`] weighs them), any payment its account made being one that might have
 /// come next.
-pub fn amounts_chance(g: &FlowGraph, path: &[u32], band: impl Fn(f64, f64) -> (f64, f64)) -> f64 {
-    band_shares(g, path, band).map(|(_, _, in_band)| in_band).product()
+pub fn amounts_chance(
+    g: &FlowGraph,
+    path: &[u32],
+    band: impl Fn(f64, f64) -> (f64, f64),
+    unit: impl Fn(u32) -> f64,
+) -> f64 {
+    band_shares(g, path, band, unit).map(|(_, _, in_band)| in_band).product()
 }
 
 /// Per hop of `path` after the first: the previous hop, the hop, and the share of the
-/// dump's amounts in the band it had to hit, `band(first, previous)`.
+/// dump's amounts in the band it had to hit, `band(first, previous)`, widened by the two
+/// amounts' rounding (`unit`: the unit a transfer's amount is written to, in the base
+/// currency): two amounts written to whole units are 7 and 7 whether they were 6.54 and
+/// 7.15 or 6.98 and 7.02, so a band narrower than the unit holds every amount rounded
+/// into it, and the dump's amounts near it are as likely to have landed there.
 fn band_shares<'a>(
     g: &'a FlowGraph,
     path: &'a [u32],
     band: impl Fn(f64, f64) -> (f64, f64) + 'a,
+    unit: impl Fn(u32) -> f64 + 'a,
 ) -> impl Iterator<Item = (usize, usize, f64)> + 'a {
     let first = path.first().map_or(0.0, |&e| g.amount[e as usize]);
     path.windows(2).map(move |w| {
         let (prev, e) = (w[0] as usize, w[1] as usize);
         let (lo, hi) = band(first, g.amount[prev]);
-        (prev, e, g.scale.share_between(lo, hi))
+        let rounding = (unit(w[0]) + unit(w[1])) / 2.0;
+        (prev, e, g.scale.share_between(lo - rounding, hi + rounding))
     })
 }
 
@@ -80,11 +94,18 @@ pub const AMOUNT_RESOLUTION: f64 = 0.001;
 /// everyday payment that happens to chain on lands anywhere the dump's amounts lie;
 /// money passed on less a fee lands next to what came in. Each hop's closeness is the
 /// share of the band's amounts at least that close to the previous hop's (no closer
-/// than [`AMOUNT_RESOLUTION`] counts), and the hops' closenesses count together as
+/// than [`AMOUNT_RESOLUTION`] counts, nor than the two amounts' rounding: `unit` gives
+/// the unit a transfer's amount is written to, in the base currency, 0 for none), and
+/// the hops' closenesses count together as
 /// [`product_chance`] does, since a search lets the closeness fall on any hop. Only
 /// payments to a payee their payer pays once count: a habit's amount follows the habit.
 /// At most 1: a cycle is never less likely for its amounts agreeing.
-pub fn closeness_chance(g: &FlowGraph, path: &[u32], band: impl Fn(f64, f64) -> (f64, f64)) -> f64 {
+pub fn closeness_chance(
+    g: &FlowGraph,
+    path: &[u32],
+    band: impl Fn(f64, f64) -> (f64, f64),
+    unit: impl Fn(u32) -> f64,
+) -> f64 {
     let Some(&first) = path.first() else { return 1.0 };
     let first = g.amount[first as usize];
     let (mut closeness, mut counted) = (1.0f64, 0usize);
@@ -97,7 +118,10 @@ pub fn closeness_chance(g: &FlowGraph, path: &[u32], band: impl Fn(f64, f64) -> 
         }
         counted += 1;
         let previous = g.amount[prev];
-        let spread = (g.amount[e] / previous - 1.0).abs().max(AMOUNT_RESOLUTION);
+        // Amounts written to a unit agree to within it by rounding alone: two 7s of a dump
+        // in whole units are no closer than 6.6 and 7.4 were.
+        let rounding = (unit(w[1]) + unit(w[0])) / 2.0;
+        let spread = ((g.amount[e] - previous).abs().max(rounding) / previous).max(AMOUNT_RESOLUTION);
         let close = g
             .scale
             .share_within((previous * (1.0 - spread), previous * (1.0 + spread)), band(first, previous));
@@ -485,17 +509,17 @@ mod tests {
         let band = |first: f64, prev: f64| (first * 0.5, prev * 1.02);
         let fee = [edge("A", "B"), edge("B", "C"), edge("C", "A")];
         let spread = [edge("P", "Q"), edge("Q", "R"), edge("R", "P")];
-        let fee_band = path_chance(&g, &fee, None, band);
-        let fee_close = fee_band * closeness_chance(&g, &fee, band);
-        let spread_band = path_chance(&g, &spread, None, band);
-        let spread_close = spread_band * closeness_chance(&g, &spread, band);
+        let fee_band = path_chance(&g, &fee, None, band, |_| 0.0);
+        let fee_close = fee_band * closeness_chance(&g, &fee, band, |_| 0.0);
+        let spread_band = path_chance(&g, &spread, None, band, |_| 0.0);
+        let spread_close = spread_band * closeness_chance(&g, &spread, band, |_| 0.0);
         assert!(fee_close < fee_band / 20.0, "{fee_close} against {fee_band}");
         assert!(
             spread_close <= spread_band && spread_close > spread_band / 3.0,
             "{spread_close} against {spread_band}"
         );
         assert_eq!(
-            path_chance(&g, &fee[..1], None, band) * closeness_chance(&g, &fee[..1], band),
+            path_chance(&g, &fee[..1], None, band, |_| 0.0) * closeness_chance(&g, &fee[..1], band, |_| 0.0),
             1.0,
             "one transfer is no coincidence"
         );
@@ -524,10 +548,53 @@ mod tests {
             *g.out_edges(s).iter().rev().find(|&&e| g.dst[e as usize] == d).unwrap()
         };
         let carried = |first: f64, prev: f64| (first * 0.5, prev);
-        let quick = path_chance(&g, &[edge("A", "B"), edge("B", "C")], None, carried);
-        let slow = path_chance(&g, &[edge("P1", "P2"), edge("P2", "P3"), edge("P3", "P4")], None, carried);
+        let quick = path_chance(&g, &[edge("A", "B"), edge("B", "C")], None, carried, |_| 0.0);
+        let slow =
+            path_chance(&g, &[edge("P1", "P2"), edge("P2", "P3"), edge("P3", "P4")], None, carried, |_| 0.0);
         assert!(quick * g.edge_count() as f64 <= 1.0, "{quick}");
         assert!(slow * g.edge_count() as f64 > 1.0, "{slow}");
-        assert_eq!(path_chance(&g, &[edge("A", "B")], None, carried), 1.0, "one transfer is no coincidence");
+        assert_eq!(
+            path_chance(&g, &[edge("A", "B")], None, carried, |_| 0.0),
+            1.0,
+            "one transfer is no coincidence"
+        );
+    }
+
+    #[test]
+    fn amounts_written_to_a_unit_are_read_as_wide_as_their_rounding() {
+        // 13, then 7, 7 and 7, in a dump whose amounts run evenly from 1 to 21: the band
+        // a hop after a 7 had to hit (half the first, up to 2% over the previous) is
+        // 6.5 to 7.14; rounded to whole units it holds every amount from 5.5 to 8.14.
+        let mut t = Tiny::new();
+        for k in 0..2_000i64 {
+            t.wire(
+                &format!("E{}", k % 10),
+                &format!("F{}", (k * 3 + 1) % 10),
+                k * D / 100,
+                1.0 + (k % 2_000) as f64 / 100.0,
+            );
+        }
+        for (k, (from, to)) in [("A", "B"), ("B", "C"), ("C", "D"), ("D", "A")].into_iter().enumerate() {
+            t.wire(from, to, (30 + k as i64) * D, [13.0, 7.0, 7.0, 7.0][k]);
+        }
+        let g = t.graph();
+        let edge = |from: &str, to: &str| {
+            let (a, b) = (t.dump.accounts.index[from], t.dump.accounts.index[to]);
+            (0..g.edge_count() as u32).find(|&e| g.src[e as usize] == a && g.dst[e as usize] == b).unwrap()
+        };
+        let path = [edge("A", "B"), edge("B", "C"), edge("C", "D"), edge("D", "A")];
+        let band = |first: f64, prev: f64| (first * 0.5, prev * 1.02);
+        let (exact, rounded) = (|_: u32| 0.0, |_: u32| 1.0);
+        let shares = |unit: &dyn Fn(u32) -> f64| -> Vec<f64> {
+            band_shares(&g, &path, band, unit).map(|(_, _, share)| share).collect()
+        };
+        let (narrow, wide) = (shares(&exact), shares(&rounded));
+        assert!((wide[2] - g.scale.share_between(5.5, 8.14)).abs() < 1e-12, "{wide:?}");
+        assert!((narrow[2] - g.scale.share_between(6.5, 7.14)).abs() < 1e-12, "{narrow:?}");
+        assert!(wide[2] > 3.0 * narrow[2], "{narrow:?} {wide:?}");
+        assert!(amounts_chance(&g, &path, band, rounded) > 10.0 * amounts_chance(&g, &path, band, exact));
+        // Equal to the unit: no closer than the unit allows, where to the cent they are
+        // as close as amounts get.
+        assert!(closeness_chance(&g, &path, band, rounded) > 10.0 * closeness_chance(&g, &path, band, exact));
     }
 }

@@ -15,6 +15,7 @@
 //! every amount is round, round shares of them are round too.
 
 use crate::graph::algo::chance::poisson_tail;
+pub use crate::graph::scale::amount_tick;
 use crate::graph::AdjList;
 use crate::units::DAY;
 
@@ -45,40 +46,6 @@ const FEWEST_ACCOUNTS: u32 = 5;
 /// Below this chance, over every share tried, a share's count of accounts is more than
 /// the dump's matches by chance make.
 const CUT_SIGNIFICANCE: f64 = 0.01;
-
-/// The share of a dump's amounts that must be whole multiples of its tick: transfers
-/// converted from other currencies, or fees and interest to finer fractions, do not make
-/// a dump written to the cent one of amounts to any fraction (nine in ten of its
-/// amounts in its own currency are enough; the others pass exactly only by chance).
-const ON_THE_TICK: f64 = 0.9;
-
-/// Amounts read for a dump's tick.
-const TICK_SAMPLE: usize = 100_000;
-
-/// The unit a dump's amounts are written in: the largest power of ten (from a millionth
-/// to a million) that nine in ten of `amounts` are whole multiples of: 0.01 for a dump
-/// to the cent, 1 for one in whole units. `None` when there is none (amounts converted
-/// from other currencies, to any fraction), and no sum can be read as exact.
-pub fn amount_tick(amounts: &[f64]) -> Option<f64> {
-    if amounts.is_empty() {
-        return None;
-    }
-    // Every so many of them, evenly: a hundred thousand say what unit a dump is
-    // written in as well as a hundred million.
-    let stride = amounts.len().div_ceil(TICK_SAMPLE);
-    let sample: Vec<f64> = amounts.iter().step_by(stride).copied().collect();
-    let needed = (ON_THE_TICK * sample.len() as f64).ceil() as usize;
-    (-6..=6).rev().map(|e| 10f64.powi(e)).find(|&tick| {
-        sample
-            .iter()
-            .filter(|&&a| {
-                let x = a / tick;
-                (x - x.round()).abs() <= 1e-6_f64.max(x.abs() * 1e-12)
-            })
-            .count()
-            >= needed
-    })
-}
 
 /// One pass: a run of receipts, then a run of payments that sum to exactly `percent`
 /// of them.
@@ -298,17 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn the_tick_is_the_unit_amounts_are_written_in() {
-        let cents: Vec<f64> = (0..1000).map(|k| 100.0 + k as f64 * 1.37).collect();
-        assert_eq!(amount_tick(&cents), Some(0.01));
-        let hundredfold: Vec<f64> = cents.iter().map(|a| (a * 100.0).round()).collect();
-        assert_eq!(amount_tick(&hundredfold), Some(1.0));
-        let hundredth: Vec<f64> = cents.iter().map(|a| a / 100.0).collect();
-        assert_eq!(amount_tick(&hundredth), Some(1e-4));
-        // Converted from another currency, to any fraction: none.
-        let converted: Vec<f64> = cents.iter().map(|a| a * 1.0853127).collect();
-        assert_eq!(amount_tick(&converted), None);
-        assert_eq!(amount_tick(&[]), None);
+    fn a_pass_in_whole_units_is_read_at_that_unit() {
         // The same pass, a hundred times larger, in whole units.
         let found = passes_at(
             &[(10, 620_414.0, 1), (19, 504_995.0, 2), (22, 654_497.0, 3)],
