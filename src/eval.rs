@@ -532,10 +532,10 @@ mod tests {
         .unwrap();
         let coverage = case_coverage(&p.join("truth.csv"), p).unwrap().unwrap();
         let row = |t: &str| coverage.iter().find(|c| c.typology == t).unwrap().clone();
-        let fan_in = row("fan_in");
+        let fan_in = row(Pattern::FanIn.code());
         assert_eq!((fan_in.cases, fan_in.found, fan_in.touched), (2, 1, 2));
         assert_eq!((fan_in.accounts, fan_in.accounts_in_leads), (7, 4));
-        let cycle = row("cycle");
+        let cycle = row(Pattern::Cycle.code());
         assert_eq!((cycle.cases, cycle.found, cycle.touched), (1, 0, 1));
         assert!((cycle.account_recall() - 1.0 / 3.0).abs() < 1e-12);
         // Every case, every account once: b is in two cases.
