@@ -613,7 +613,8 @@ fn target_hit(
 /// "The same or adjacent days" of FX-quota splitting, read as any span under 48 hours
 /// rather than by calendar dates: a dump's dates depend on the time zone it was written
 /// in (one in UTC cuts a Chinese bank's day at 08:00), and relatives who start paying
-/// in the evening and finish two days on span three dates however they are cut.
+/// in the evening and finish two days on span three dates however they are cut. In a
+/// dump of dates alone, three dates in a row are such a span.
 const SAME_OR_ADJACENT_DAYS: i64 = 2 * DAY;
 
 /// A personal cross-border payment in the FX quota's band: (payee, (time, person
@@ -665,6 +666,10 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let from = over_quota.partition_point(|&p| p < payee);
         over_quota[from..].partition_point(|&p| p == payee)
     };
+    // Times are known to the dump's tick: two payments written that many ticks apart
+    // were under 48 hours apart if less than one tick more separates them (in a dump of
+    // dates, the 25th and the 27th may be 25 hours apart).
+    let tick = g.scale.time_tick_seconds.max(1);
     let mut hits = Vec::new();
     for (payee, mut list) in filed(in_band) {
         if over(payee) > list.len() {
@@ -674,7 +679,7 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let mut keep = vec![false; list.len()];
         let mut lo = 0;
         for hi in 0..list.len() {
-            while list[hi].0 - list[lo].0 >= SAME_OR_ADJACENT_DAYS {
+            while list[hi].0 - list[lo].0 >= SAME_OR_ADJACENT_DAYS + tick {
                 lo += 1;
             }
             let people: BTreeSet<u32> = list[lo..=hi].iter().map(|x| x.1).collect();
@@ -800,6 +805,18 @@ mod tests {
         let hits = run(&t);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].transfers.len(), 5, "{hits:?}");
+        // A dump of dates alone: the same relatives on three dates in a row may have
+        // paid within 48 hours, and are found; over four dates with a gap, they are not.
+        for (days, found) in [([0, 1, 1, 1, 2], 1), ([0, 1, 1, 3, 3], 0)] {
+            let mut t = Tiny::new();
+            t.company("PAYEE", "AU");
+            for (k, day) in days.into_iter().enumerate() {
+                let p = format!("R{k}");
+                t.person(&p, "CN");
+                t.wire(&p, "PAYEE", (10 + day) * D, 46_000.0);
+            }
+            assert_eq!(run(&t).len(), found, "{days:?}: {:?}", run(&t));
+        }
         // Four people are not enough; nor are five spread over a week.
         let mut t = Tiny::new();
         t.company("PAYEE", "AU");

@@ -68,9 +68,11 @@ impl Search<'_> {
         let (at_time, until) = (g.time[last], g.time[last] + delay);
         let OnwardList { list: next, starts } = g.onward_from(onward, at);
         let received = g.amount[last];
-        // Strictly later than the receipt, within the delay.
-        let later =
-            (0..next.len()).take_while(|&k| next.time[k] <= until).filter(|&k| next.time[k] > at_time);
+        // Later than the receipt (or on its date, in a dump of dates), within the delay.
+        let same_time = g.scale.same_time_may_follow();
+        let later = (0..next.len())
+            .take_while(|&k| next.time[k] <= until)
+            .filter(|&k| next.time[k] > at_time || (same_time && next.time[k] == at_time));
         for k in later {
             self.spent += 1;
             if self.spent > self.spec.search_budget {
@@ -116,8 +118,10 @@ pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32)
         let delay = spec.max_hop_delay;
         let ins = g.in_window(origin, start, g.time[s] - delay);
         let a = g.amount[s];
+        // Before it, or on its date in a dump of dates (see the search below).
+        let same_time = g.scale.same_time_may_follow();
         if (0..ins.len()).any(|k| {
-            ins.time[k] < g.time[s]
+            (ins.time[k] < g.time[s] || (same_time && ins.time[k] == g.time[s]))
                 && a >= spec.min_pass_through * ins.amount[k]
                 && a <= ins.amount[k] * MAX_GROWTH
         }) {
@@ -127,4 +131,40 @@ pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32)
     let mut search = Search { g, spec, shell: through, path: vec![start], best: None, spent: 0 };
     search.extend(g.onward_start_of(start));
     (search.best, search.spent > spec.search_budget)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::{Tiny, D};
+
+    #[test]
+    fn in_a_dump_of_dates_a_transfer_on_the_receipts_date_may_carry_it_on() {
+        // A pays B and B pays C on day 10, C pays D on day 11: written as dates, the
+        // chain runs through all three; written to the second, B's payment at the very
+        // second of its receipt is part of one batch, and the chain stops at B.
+        for (unit, hops) in [(D, 3), (1, 0)] {
+            let mut t = Tiny::new();
+            t.wire("A", "B", 10 * unit, 1_000.0);
+            t.wire("B", "C", 10 * unit, 980.0);
+            t.wire("C", "D", 11 * unit, 960.0);
+            // Another pair, so that the timed dump's tick is a second.
+            t.wire("X", "Y", 10 * unit + if unit == 1 { 3 } else { 2 * D }, 5.0);
+            let g = t.graph();
+            let spec = ChainSpec {
+                min_hops: 3,
+                max_hops: 6,
+                min_pass_through: 0.8,
+                max_hop_delay: 3 * unit,
+                min_jurisdictions: 0,
+                min_first_amount: 0.0,
+                search_budget: 1_000,
+            };
+            let through = vec![true; g.node_count()];
+            let a = t.dump.accounts.index["A"];
+            let (chain, capped) = chain_from(&g, &spec, &through, g.out_edges(a)[0]);
+            assert!(!capped);
+            assert_eq!(chain.map_or(0, |c| c.len()), hops, "unit {unit}");
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! Time-respecting simple cycles that start with a given transfer.
 //!
 //! A cycle `e1, e2, ..., ek` satisfies: consecutive edges meet (`dst(ei) = src(ei+1)`),
-//! timestamps strictly increase, the whole cycle fits in `window` after `e1`, each amount
+//! timestamps strictly increase (or stay on one date, in a dump of dates alone:
+//! [`crate::graph::Scale::same_time_may_follow`]), the whole cycle fits in `window`
+//! after `e1`, each amount
 //! is at most the previous one times `1 + amount_tolerance` and at least `min_retained`
 //! of `e1`'s, the intermediate accounts `dst(e1..ek-1)` are distinct and outside the
 //! closing set, and `dst(ek)` is in the closing set (the originator's controller group).
@@ -142,6 +144,7 @@ fn last_close(g: &FlowGraph, start: Hop, spec: CycleSpec, closers: &[u32]) -> Op
     // Without a bound on growth (0 times infinity is no number), any amount may close.
     let ceiling = if growth.is_finite() { start.amount * growth } else { f64::INFINITY };
     let could_close = |amount: f64| amount >= floor && amount <= ceiling;
+    let same_time = g.scale.same_time_may_follow();
     closers
         .iter()
         .filter_map(|&v| {
@@ -150,7 +153,7 @@ fn last_close(g: &FlowGraph, start: Hop, spec: CycleSpec, closers: &[u32]) -> Op
             let to = into.time.partition_point(|&t| t <= deadline);
             (0..to)
                 .rev()
-                .take_while(|&k| into.time[k] > after)
+                .take_while(|&k| into.time[k] > after || (same_time && into.time[k] == after))
                 .find(|&k| could_close(into.amount[k]))
                 .map(|k| into.time[k])
         })
@@ -204,6 +207,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
         let g = self.g;
         let ceiling = last.amount * (1.0 + self.spec.amount_tolerance);
         let received = last.time;
+        let same_time = g.scale.same_time_may_follow();
         let OnwardList { list: next, starts } = g.onward_from(last.onward, last.to);
         // The steps to take are all found before any is taken, so that what the accounts
         // followed will read, asked for ahead, arrives together rather than one miss
@@ -213,11 +217,12 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
         let base = self.pending.len();
         let mut steps: u64 = 0;
         for (k, &onward) in starts.iter().enumerate() {
-            // Strictly later than the receipt, until the deadline.
+            // Later than the receipt (or on its date, in a dump of dates), until the
+            // deadline.
             if next.time[k] > self.deadline {
                 break;
             }
-            if next.time[k] == received {
+            if next.time[k] == received && !same_time {
                 continue;
             }
             steps += 1;
@@ -281,7 +286,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::Tiny;
+    use crate::detect::testkit::{Tiny, D};
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 
@@ -305,7 +310,8 @@ mod tests {
             }
             for e in 0..g.edge_count() {
                 let ok = g.src[e] == g.dst[last]
-                    && g.time[e] > g.time[last]
+                    && (g.time[e] > g.time[last]
+                        || (g.scale.same_time_may_follow() && g.time[e] == g.time[last]))
                     && g.time[e] <= g.time[first] + spec.window
                     && g.amount[e] <= g.amount[last] * (1.0 + spec.amount_tolerance)
                     && g.amount[e] >= g.amount[first] * spec.min_retained
@@ -356,7 +362,7 @@ mod tests {
                     if next.time[k] > self.deadline {
                         break;
                     }
-                    if next.time[k] == g.time[last] {
+                    if next.time[k] == g.time[last] && !g.scale.same_time_may_follow() {
                         continue;
                     }
                     self.spent += 1;
@@ -414,6 +420,11 @@ mod tests {
         out
     }
 
+    /// [`spec`] with its window of 50 in units of `unit` seconds.
+    fn spec_in(max_hops: usize, unit: i64) -> CycleSpec {
+        CycleSpec { window: 50 * unit, ..spec(max_hops) }
+    }
+
     fn spec(max_hops: usize) -> CycleSpec {
         CycleSpec {
             window: 50,
@@ -422,6 +433,25 @@ mod tests {
             min_retained: 0.3,
             amount_tolerance: 0.05,
             budget: u64::MAX,
+        }
+    }
+
+    #[test]
+    fn in_a_dump_of_dates_a_transfer_on_the_receipts_date_may_carry_it_on() {
+        // A pays B and B pays C on day 10, C pays A back on day 11. Written as dates,
+        // B's payment may have come after its receipt; written to the second, at the same
+        // second as it, it is part of one batch and does not carry it on.
+        for (unit, cycles) in [(D, 1), (1, 0)] {
+            let mut t = Tiny::new();
+            t.wire("A", "B", 10 * unit, 100.0);
+            t.wire("B", "C", 10 * unit, 98.0);
+            t.wire("C", "A", 11 * unit, 95.0);
+            // Another pair a second apart in the timed dump: its tick is a second.
+            t.wire("X", "Y", 3 * unit + if unit == 1 { 0 } else { 7 * D }, 5.0);
+            let g = t.graph();
+            let a = t.dump.accounts.index["A"];
+            let start = g.out_edges(a)[0];
+            assert_eq!(found(&g, start, spec_in(8, unit), &|v| v == a).len(), cycles, "unit {unit}");
         }
     }
 
@@ -446,10 +476,14 @@ mod tests {
         fn search_equals_brute_force_on_random_graphs(
             edges in prop::collection::vec((0u8..6, 0u8..6, 0i64..40, 50u32..150), 1..40),
             max_hops in 2usize..6,
+            dates in any::<bool>(),
         ) {
+            // Times in seconds, or in whole days (a dump of dates, where a transfer on the
+            // receipt's date may carry it on).
+            let unit = if dates { D } else { 1 };
             let mut t = Tiny::new();
             for (s, d, time, amount) in &edges {
-                t.wire(&format!("n{s}"), &format!("n{d}"), *time, f64::from(*amount));
+                t.wire(&format!("n{s}"), &format!("n{d}"), *time * unit, f64::from(*amount));
             }
             let g = t.graph();
             for start in 0..g.edge_count() as u32 {
@@ -457,21 +491,21 @@ mod tests {
                 // Closing set: the originator plus, to exercise groups, node n5's account.
                 let n5 = t.dump.accounts.index.get("n5").copied();
                 let group = |v: u32| v == origin || (origin != v && Some(v) == n5 && Some(origin) == t.dump.accounts.index.get("n0").copied());
-                prop_assert_eq!(found(&g, start, spec(max_hops), &group), brute(&g, start, spec(max_hops), &group));
+                prop_assert_eq!(found(&g, start, spec_in(max_hops, unit), &group), brute(&g, start, spec_in(max_hops, unit), &group));
                 // Following only accounts in the origin's strongly connected component
                 // loses no cycle back to the origin.
                 let pairs = (0..g.edge_count()).map(|e| (g.src[e], g.dst[e])).collect();
                 let comp = crate::graph::algo::components::cyclic_components(g.node_count(), pairs);
                 let home = |v: u32| v == origin;
                 let mut pruned = BTreeSet::new();
-                search(&g, Hop::of(&g, start), spec(max_hops), g.time[start as usize] + spec(max_hops).window, home, |v| comp[v as usize] == comp[origin as usize] && comp[v as usize] != u32::MAX, |p| {
+                search(&g, Hop::of(&g, start), spec_in(max_hops, unit), g.time[start as usize] + spec_in(max_hops, unit).window, home, |v| comp[v as usize] == comp[origin as usize] && comp[v as usize] != u32::MAX, |p| {
                     pruned.insert(p.to_vec());
                 });
-                prop_assert_eq!(pruned, brute(&g, start, spec(max_hops), &home));
+                prop_assert_eq!(pruned, brute(&g, start, spec_in(max_hops, unit), &home));
                 // Stopping at the last transfer that could close loses no cycle either,
                 // with amounts bounded or not.
                 let members: Vec<u32> = (0..g.node_count() as u32).filter(|&v| group(v)).collect();
-                for s in [spec(max_hops), CycleSpec { min_retained: 0.0, amount_tolerance: f64::INFINITY, ..spec(max_hops) }] {
+                for s in [spec_in(max_hops, unit), CycleSpec { min_retained: 0.0, amount_tolerance: f64::INFINITY, ..spec_in(max_hops, unit) }] {
                     let mut closed_by = BTreeSet::new();
                     let end = cycles_into(&g, Hop::of(&g, start), s, &members, |_| true, |p| {
                         closed_by.insert(p.to_vec());
@@ -493,13 +527,15 @@ mod tests {
             edges in prop::collection::vec((0u8..6, 0u8..6, 0i64..40, 50u32..150), 1..40),
             max_hops in 2usize..6,
             budget in 1u64..60,
+            dates in any::<bool>(),
         ) {
+            let unit = if dates { D } else { 1 };
             let mut t = Tiny::new();
             for (s, d, time, amount) in &edges {
-                t.wire(&format!("n{s}"), &format!("n{d}"), *time, f64::from(*amount));
+                t.wire(&format!("n{s}"), &format!("n{d}"), *time * unit, f64::from(*amount));
             }
             let g = t.graph();
-            for s in [spec(max_hops), CycleSpec { budget, ..spec(max_hops) }] {
+            for s in [spec_in(max_hops, unit), CycleSpec { budget, ..spec_in(max_hops, unit) }] {
                 for start in 0..g.edge_count() as u32 {
                     let origin = g.src[start as usize];
                     let deadline = g.time[start as usize] + s.window;
