@@ -526,6 +526,16 @@ impl FlowGraph {
         self.dump_wide.span.is_some_and(|(a, b)| a != b)
     }
 
+    /// Whether a transfer written at the same time as a receipt may have come after it
+    /// and carried its money on. In a dump of dates alone (a tick of a day, over more
+    /// than one date) the order within a day is not recorded, and money passes several
+    /// hands in a day; in a dump of times, two transfers in the same second (or minute,
+    /// or hour) are one batch, not one relay; and a snapshot (one time for every
+    /// transfer) has no order to read at all.
+    pub fn same_time_may_follow(&self) -> bool {
+        self.scale.time_tick_seconds >= crate::units::DAY && self.dump_is_timed()
+    }
+
     /// How many transfers `payer` made to `payee` over the whole dump.
     pub fn payments_over_dump(&self, payer: u32, payee: u32) -> usize {
         match self.dump_wide.pairs.get() {

@@ -150,15 +150,6 @@ impl Scale {
         }
     }
 
-    /// Whether a transfer written at the same time as a receipt may have come after it
-    /// and carried its money on. In a dump of dates alone (a tick of a day) the order
-    /// within a day is not recorded, and money passes several hands in a day; in a dump
-    /// of times, two transfers in the same second (or minute, or hour) are one batch, not
-    /// one relay.
-    pub fn same_time_may_follow(&self) -> bool {
-        self.time_tick_seconds >= DAY
-    }
-
     /// How often account `v`, which made `sent` transfers over the dump, would by its own
     /// average rate send at least once within `seconds` (never less than one tick): the
     /// chance that a relay as quick as that is a coincidence of its everyday habit.

@@ -69,7 +69,7 @@ impl Search<'_> {
         let OnwardList { list: next, starts } = g.onward_from(onward, at);
         let received = g.amount[last];
         // Later than the receipt (or on its date, in a dump of dates), within the delay.
-        let same_time = g.scale.same_time_may_follow();
+        let same_time = g.same_time_may_follow();
         let later = (0..next.len())
             .take_while(|&k| next.time[k] <= until)
             .filter(|&k| next.time[k] > at_time || (same_time && next.time[k] == at_time));
@@ -119,7 +119,7 @@ pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32)
         let ins = g.in_window(origin, start, g.time[s] - delay);
         let a = g.amount[s];
         // Before it, or on its date in a dump of dates (see the search below).
-        let same_time = g.scale.same_time_may_follow();
+        let same_time = g.same_time_may_follow();
         if (0..ins.len()).any(|k| {
             (ins.time[k] < g.time[s] || (same_time && ins.time[k] == g.time[s]))
                 && a >= spec.min_pass_through * ins.amount[k]
@@ -143,13 +143,15 @@ mod tests {
         // A pays B and B pays C on day 10, C pays D on day 11: written as dates, the
         // chain runs through all three; written to the second, B's payment at the very
         // second of its receipt is part of one batch, and the chain stops at B.
-        for (unit, hops) in [(D, 3), (1, 0)] {
+        // A snapshot, every transfer at one midnight, has no order to read at all.
+        for (unit, hops, snapshot) in [(D, 3, false), (1, 0, false), (D, 0, true)] {
+            let at = |day: i64| if snapshot { 10 * D } else { day * unit };
             let mut t = Tiny::new();
-            t.wire("A", "B", 10 * unit, 1_000.0);
-            t.wire("B", "C", 10 * unit, 980.0);
-            t.wire("C", "D", 11 * unit, 960.0);
+            t.wire("A", "B", at(10), 1_000.0);
+            t.wire("B", "C", at(10), 980.0);
+            t.wire("C", "D", at(11), 960.0);
             // Another pair, so that the timed dump's tick is a second.
-            t.wire("X", "Y", 10 * unit + if unit == 1 { 3 } else { 2 * D }, 5.0);
+            t.wire("X", "Y", if unit == 1 { 13 } else { at(12) }, 5.0);
             let g = t.graph();
             let spec = ChainSpec {
                 min_hops: 3,
@@ -164,7 +166,7 @@ mod tests {
             let a = t.dump.accounts.index["A"];
             let (chain, capped) = chain_from(&g, &spec, &through, g.out_edges(a)[0]);
             assert!(!capped);
-            assert_eq!(chain.map_or(0, |c| c.len()), hops, "unit {unit}");
+            assert_eq!(chain.map_or(0, |c| c.len()), hops, "unit {unit}, snapshot {snapshot}");
         }
     }
 }

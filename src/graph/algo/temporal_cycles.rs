@@ -2,7 +2,7 @@
 //!
 //! A cycle `e1, e2, ..., ek` satisfies: consecutive edges meet (`dst(ei) = src(ei+1)`),
 //! timestamps strictly increase (or stay on one date, in a dump of dates alone:
-//! [`crate::graph::Scale::same_time_may_follow`]), the whole cycle fits in `window`
+//! [`FlowGraph::same_time_may_follow`]), the whole cycle fits in `window`
 //! after `e1`, each amount
 //! is at most the previous one times `1 + amount_tolerance` and at least `min_retained`
 //! of `e1`'s, the intermediate accounts `dst(e1..ek-1)` are distinct and outside the
@@ -144,7 +144,7 @@ fn last_close(g: &FlowGraph, start: Hop, spec: CycleSpec, closers: &[u32]) -> Op
     // Without a bound on growth (0 times infinity is no number), any amount may close.
     let ceiling = if growth.is_finite() { start.amount * growth } else { f64::INFINITY };
     let could_close = |amount: f64| amount >= floor && amount <= ceiling;
-    let same_time = g.scale.same_time_may_follow();
+    let same_time = g.same_time_may_follow();
     closers
         .iter()
         .filter_map(|&v| {
@@ -207,7 +207,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
         let g = self.g;
         let ceiling = last.amount * (1.0 + self.spec.amount_tolerance);
         let received = last.time;
-        let same_time = g.scale.same_time_may_follow();
+        let same_time = g.same_time_may_follow();
         let OnwardList { list: next, starts } = g.onward_from(last.onward, last.to);
         // The steps to take are all found before any is taken, so that what the accounts
         // followed will read, asked for ahead, arrives together rather than one miss
@@ -310,8 +310,7 @@ mod tests {
             }
             for e in 0..g.edge_count() {
                 let ok = g.src[e] == g.dst[last]
-                    && (g.time[e] > g.time[last]
-                        || (g.scale.same_time_may_follow() && g.time[e] == g.time[last]))
+                    && (g.time[e] > g.time[last] || (g.same_time_may_follow() && g.time[e] == g.time[last]))
                     && g.time[e] <= g.time[first] + spec.window
                     && g.amount[e] <= g.amount[last] * (1.0 + spec.amount_tolerance)
                     && g.amount[e] >= g.amount[first] * spec.min_retained
@@ -362,7 +361,7 @@ mod tests {
                     if next.time[k] > self.deadline {
                         break;
                     }
-                    if next.time[k] == g.time[last] && !g.scale.same_time_may_follow() {
+                    if next.time[k] == g.time[last] && !g.same_time_may_follow() {
                         continue;
                     }
                     self.spent += 1;
