@@ -19,6 +19,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -70,13 +71,21 @@ def run(cmd: list[str], timeout: float) -> tuple[str, float, int]:
     """Exit code (or TIMEOUT), wall seconds and peak RSS in KiB of one command."""
     start = time.monotonic()
     with tempfile.NamedTemporaryFile("r") as rss:
-        try:
-            done = subprocess.run(
-                ["/usr/bin/time", "-f", "%M", "-o", rss.name] + cmd, capture_output=True, timeout=timeout
-            )
-            code = str(done.returncode)
-        except subprocess.TimeoutExpired:
-            code = "TIMEOUT"
+        # In a session of its own: /usr/bin/time runs the command as its child, and a
+        # timeout that killed only the former left the latter running (and loading the
+        # machine under every later shape's timing).
+        with subprocess.Popen(
+            ["/usr/bin/time", "-f", "%M", "-o", rss.name] + cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        ) as proc:
+            try:
+                code = str(proc.wait(timeout=timeout))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                code = "TIMEOUT"
         peak = rss.read().strip().splitlines()
     kib = int(peak[-1]) if peak and peak[-1].isdigit() else 0
     return code, time.monotonic() - start, kib
