@@ -229,6 +229,23 @@ mod tests {
     }
 
     #[test]
+    fn in_a_dump_of_dates_intermediaries_may_pass_it_on_the_day_they_got_it() {
+        // Three intermediaries each paid and paying on within the hour: written as
+        // dates, receipt and payment fall on one date and may be in order; written to
+        // the second, a payment at the very second of the receipt is one batch with it.
+        for (dates, found) in [(true, 1), (false, 0)] {
+            let mut t = Tiny::new();
+            t.economy(500.0, 200, 200);
+            case(&mut t, 3, 0.95, 0);
+            if dates {
+                t.dump.transfers.time.iter_mut().for_each(|at| *at -= at.rem_euclid(D));
+            }
+            let hits = t.hits(&ScatterGather);
+            assert_eq!(hits.len(), found, "dates {dates}: {hits:?}");
+        }
+    }
+
+    #[test]
     fn students_paying_their_halls_the_rent_every_resident_pays_stay_quiet() {
         // A bursary pays eight students 1,800 each; within days each pays the halls its
         // term's rent, as forty other residents do from their own money.

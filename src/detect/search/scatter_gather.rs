@@ -666,6 +666,7 @@ fn paths_from(
     let outs = g.out_list(u);
     let counts = |channel: Channel, a: u32, b: u32| counted(g, spec, channel, a, b);
     let window = spec.window;
+    let same_time = g.same_time_may_follow();
     // Every two-hop path u -> w -> v the search reads, flat, in the order met: a map per
     // target with a map or a vector per intermediary made millions of small allocations
     // on a busy dump. They are grouped by sorting, the order met breaking ties.
@@ -691,15 +692,16 @@ fn paths_from(
         // meet two months of the shop's payments).
         let read_late = paid_once.is_some_and(|once| once.contains(u_start + k));
         let until = t1 + if read_late { horizon } else { window };
-        // `w`'s payments strictly after it was paid, up to then: where they start is
-        // read beside the payment to `w`, not searched for in `w`'s list.
+        // `w`'s payments after it was paid (or on that date, in a dump of dates), up to
+        // then: where they start is read beside the payment to `w`, not searched for in
+        // `w`'s list.
         let next = g.onward_from(g.onward_start(u, k), w).list;
         for j in 0..next.len() {
             let (e2, a2, v, t2) = (next.edges[j], next.amount[j], next.other[j], next.time[j]);
             if t2 > until {
                 break;
             }
-            if t2 == t1 || v == u || v == w || !counts(next.channel[j], w, v) {
+            if (t2 == t1 && !same_time) || v == u || v == w || !counts(next.channel[j], w, v) {
                 continue;
             }
             let path = Path { v, w, e1, e2, held: t2 - t1 };
@@ -1262,7 +1264,11 @@ mod tests {
                 if t2 > t1 + horizon(spec) {
                     break;
                 }
-                if t2 == t1 || v == u || v == w || !counted(g, spec, next.channel[j], w, v) {
+                if (t2 == t1 && !g.same_time_may_follow())
+                    || v == u
+                    || v == w
+                    || !counted(g, spec, next.channel[j], w, v)
+                {
                     continue;
                 }
                 let path = Path { v, w, e1, e2, held: t2 - t1 };
