@@ -671,7 +671,10 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     // dates, the 25th and the 27th may be 25 hours apart).
     let tick = g.scale.time_tick_seconds.max(1);
     let mut hits = Vec::new();
-    for (payee, mut list) in filed(in_band) {
+    let by_payee = filed(in_band);
+    // Every payee a person abroad paid a sum in the band is read, once per two days.
+    let payees = by_payee.len();
+    for (payee, mut list) in by_payee {
         if over(payee) > list.len() {
             continue;
         }
@@ -689,7 +692,7 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         }
         let kept: Vec<&(i64, u32, u32)> =
             list.iter().zip(&keep).filter(|(_, k)| **k).map(|(x, _)| x).collect();
-        if kept.is_empty() {
+        if kept.is_empty() || !unlikely_split(g, cfg, (payee, payees), &kept, (lo_amt, hi_amt)) {
             continue;
         }
         let mut b = HitBuilder::default();
@@ -716,6 +719,29 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         hits.push(b.finish(g, Pattern::Ub2, total, strength, reason));
     }
     hits
+}
+
+/// FX-quota splitting is more than a busy payee's everyday share of such payments: of
+/// everything `payee` received from the first of the `kept` payments to the last, that
+/// many in the quota's band (`band`) is fewer than `expected_by_chance` times as likely,
+/// over every two-day span of each of the dump's `payees` paid such a sum at all, at the
+/// dump's share of amounts in the band. A school or a dealer abroad that people of every
+/// means pay every day sees five in the band in two days where such sums are everyday
+/// amounts; a fresh account paid by five relatives at once, and nothing else, does not.
+fn unlikely_split(
+    g: &FlowGraph,
+    cfg: &Ub2Config,
+    (payee, payees): (u32, usize),
+    kept: &[&(i64, u32, u32)],
+    band: (f64, f64),
+) -> bool {
+    let (from, to) = (kept[0].0, kept[kept.len() - 1].0);
+    let into = g.in_list(payee);
+    let received = into.time.partition_point(|&t| t <= to) - into.time.partition_point(|&t| t < from);
+    let spans = (g.scale.span_days / 2.0).max(1.0);
+    let tried = payees.max(1) as f64 * spans;
+    let share = g.scale.share_between(band.0, band.1);
+    binomial_tail(received.max(kept.len()), kept.len(), share) * tried <= cfg.expected_by_chance.get()
 }
 
 #[cfg(test)]
@@ -783,10 +809,38 @@ mod tests {
         assert!(run(&t).is_empty());
     }
 
+    /// A world of a year's everyday wires (one a day, around 2,000, on the day) with a
+    /// company payee abroad: FX-quota payments are rare among its amounts.
+    fn fx_world() -> Tiny {
+        let mut t = Tiny::new();
+        t.economy(2_000.0, 365, 365);
+        t.company("PAYEE", "AU");
+        t
+    }
+
+    #[test]
+    fn a_busy_payee_abroad_paid_such_sums_every_day_is_not_quota_splitting() {
+        // A dealer abroad that people of every means pay every hour, a third of them
+        // between half the quota and the quota: dozens of them in any two days, by its
+        // own habit and the dump's amounts.
+        let mut t = Tiny::new();
+        t.company("DEALER", "AU");
+        for k in 0..1_440i64 {
+            let p = format!("C{}", k % 400);
+            t.person(&p, "CN");
+            let amount = if k % 3 == 0 {
+                30_000.0 + (k % 5) as f64 * 3_000.0
+            } else {
+                5_000.0 + (k % 4) as f64 * 1_000.0
+            };
+            t.wire(&p, "DEALER", k * H, amount);
+        }
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+    }
+
     #[test]
     fn fx_quota_splitting_to_one_foreign_payee() {
-        let mut t = Tiny::new();
-        t.company("PAYEE", "AU");
+        let mut t = fx_world();
         for k in 0..5 {
             let p = format!("R{k}");
             t.person(&p, "CN");
@@ -795,8 +849,7 @@ mod tests {
         assert_eq!(run(&t).len(), 1);
         // Relatives who start in the evening and finish within two days span three
         // dates: all five are found, one hit.
-        let mut t = Tiny::new();
-        t.company("PAYEE", "AU");
+        let mut t = fx_world();
         for (k, at) in [22 * H, 23 * H, D + 12 * H, 2 * D + H, 2 * D + 20 * H].into_iter().enumerate() {
             let p = format!("R{k}");
             t.person(&p, "CN");
@@ -808,8 +861,7 @@ mod tests {
         // A dump of dates alone: the same relatives on three dates in a row may have
         // paid within 48 hours, and are found; over four dates with a gap, they are not.
         for (days, found) in [([0, 1, 1, 1, 2], 1), ([0, 1, 1, 3, 3], 0)] {
-            let mut t = Tiny::new();
-            t.company("PAYEE", "AU");
+            let mut t = fx_world();
             for (k, day) in days.into_iter().enumerate() {
                 let p = format!("R{k}");
                 t.person(&p, "CN");
@@ -818,8 +870,7 @@ mod tests {
             assert_eq!(run(&t).len(), found, "{days:?}: {:?}", run(&t));
         }
         // Four people are not enough; nor are five spread over a week.
-        let mut t = Tiny::new();
-        t.company("PAYEE", "AU");
+        let mut t = fx_world();
         for k in 0..5 {
             let p = format!("R{k}");
             t.person(&p, "CN");
@@ -857,6 +908,7 @@ mod tests {
         // A school abroad, paid by families of every means: five paid between half the
         // quota and the quota on adjacent days, eight paid more over the year.
         let mut t = Tiny::new();
+        t.economy(2_000.0, 365, 365);
         t.company("SCHOOL", "AU");
         for k in 0..5 {
             let p = format!("R{k}");
