@@ -173,31 +173,60 @@ impl PrecisionAt {
 /// The cut-offs precision is reported at.
 pub const PRECISION_AT: [usize; 4] = [10, 20, 50, 100];
 
-/// Scores the ranked leads of `leads_dir` as an investigator reads them, against the
-/// accounts of `truth_accounts.csv` beside `truth`; `None` without that file.
-pub fn lead_quality(truth: &Path, leads_dir: &Path) -> Result<Option<LeadQuality>> {
-    let truth_accounts = truth.with_file_name("truth_accounts.csv");
-    if !truth_accounts.is_file() {
-        return Ok(None);
-    }
-    // Account -> the cases it is in.
-    let cases_of = sets(
-        rows::read::<TruthAccountRow>(&truth_accounts)?.into_iter().map(|r| (r.account_id.0, r.case_id.0)),
-    );
-    let mut ranked: Vec<(usize, String)> = rows::read::<LeadRow>(&leads_dir.join("leads.csv"))?
-        .into_iter()
-        .map(|l| (l.rank, l.lead_id.0))
-        .collect();
-    ranked.sort();
-    let members = sets(
-        rows::read::<LeadAccountRow>(&leads_dir.join("lead_accounts.csv"))?
+/// The truth's accounts and the leads', read once for the measures that set one against
+/// the other ([`LeadsAgainstTruth::quality`], [`LeadsAgainstTruth::coverage`]).
+#[derive(Debug, Clone)]
+pub struct LeadsAgainstTruth {
+    /// `truth_accounts.csv`.
+    truth_accounts: Vec<TruthAccountRow>,
+    /// `lead_accounts.csv`.
+    lead_accounts: Vec<LeadAccountRow>,
+    /// Each lead's rank and id, from `leads.csv`, by rank.
+    ranked: Vec<(usize, String)>,
+}
+
+impl LeadsAgainstTruth {
+    /// Reads the leads of `leads_dir` and `truth_accounts.csv` beside `truth`; `None`
+    /// without that file.
+    pub fn read(truth: &Path, leads_dir: &Path) -> Result<Option<LeadsAgainstTruth>> {
+        let truth_accounts = truth.with_file_name("truth_accounts.csv");
+        if !truth_accounts.is_file() {
+            return Ok(None);
+        }
+        let mut ranked: Vec<(usize, String)> = rows::read::<LeadRow>(&leads_dir.join("leads.csv"))?
             .into_iter()
-            .map(|r| (r.lead_id.0, r.account_id.0)),
-    );
+            .map(|l| (l.rank, l.lead_id.0))
+            .collect();
+        ranked.sort();
+        Ok(Some(LeadsAgainstTruth {
+            truth_accounts: rows::read::<TruthAccountRow>(&truth_accounts)?,
+            lead_accounts: rows::read::<LeadAccountRow>(&leads_dir.join("lead_accounts.csv"))?,
+            ranked,
+        }))
+    }
+
+    /// Scores the ranked leads as an investigator reads them.
+    pub fn quality(&self) -> LeadQuality {
+        lead_quality(self)
+    }
+
+    /// Per typology, then for every case ([`ANY`]), how many of its cases and accounts
+    /// the leads reach.
+    pub fn coverage(&self) -> Vec<CaseCoverage> {
+        case_coverage(self)
+    }
+}
+
+/// [`LeadsAgainstTruth::quality`].
+fn lead_quality(read: &LeadsAgainstTruth) -> LeadQuality {
+    // Account -> the cases it is in.
+    let cases_of = sets(read.truth_accounts.iter().map(|r| (r.account_id.0.clone(), r.case_id.0.clone())));
+    let ranked = &read.ranked;
+    let members = sets(read.lead_accounts.iter().map(|r| (r.lead_id.0.clone(), r.account_id.0.clone())));
     let empty = BTreeSet::new();
     let mut truthful = Vec::with_capacity(ranked.len());
     let (mut mixed, mut largest) = (0, (0, String::new()));
-    for (_, lead) in &ranked {
+    for (_, lead) in ranked {
         let accounts = members.get(lead).unwrap_or(&empty);
         let cases: Vec<&BTreeSet<String>> = accounts.iter().filter_map(|a| cases_of.get(a)).collect();
         truthful.push(2 * cases.len() >= accounts.len() && !accounts.is_empty());
@@ -218,7 +247,7 @@ pub fn lead_quality(truth: &Path, leads_dir: &Path) -> Result<Option<LeadQuality
             PrecisionAt { k, hit: truthful[..seen].iter().filter(|&&t| t).count(), seen }
         })
         .collect();
-    Ok(Some(LeadQuality { precision_at, leads: ranked.len(), mixed, largest }))
+    LeadQuality { precision_at, leads: ranked.len(), mixed, largest }
 }
 
 /// Writes `eval_leads.csv`: one row per measure.
@@ -268,39 +297,32 @@ impl CaseCoverage {
     }
 }
 
-/// Per typology of `truth_accounts.csv` beside `truth`, then for every case ([`ANY`]),
-/// how many of its cases and accounts the leads of `leads_dir` reach; `None` without
-/// that file.
-pub fn case_coverage(truth: &Path, leads_dir: &Path) -> Result<Option<Vec<CaseCoverage>>> {
-    let truth_accounts = truth.with_file_name("truth_accounts.csv");
-    if !truth_accounts.is_file() {
-        return Ok(None);
-    }
+/// [`LeadsAgainstTruth::coverage`].
+fn case_coverage(read: &LeadsAgainstTruth) -> Vec<CaseCoverage> {
     // (typology, case) -> its accounts.
-    let mut cases: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-    for r in rows::read::<TruthAccountRow>(&truth_accounts)? {
-        cases.entry((r.pattern.0, r.case_id.0)).or_default().insert(r.account_id.0);
+    let mut cases: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    for r in &read.truth_accounts {
+        cases.entry((r.pattern.as_str(), r.case_id.as_str())).or_default().insert(r.account_id.as_str());
     }
-    let mut leads_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for r in rows::read::<LeadAccountRow>(&leads_dir.join("lead_accounts.csv"))? {
-        leads_of.entry(r.account_id.0).or_default().insert(r.lead_id.0);
+    let mut leads_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in &read.lead_accounts {
+        leads_of.entry(r.account_id.as_str()).or_default().insert(r.lead_id.as_str());
     }
     let mut by_typology: BTreeMap<&str, (CaseCoverage, BTreeSet<&str>)> = BTreeMap::new();
     let mut any = (coverage(ANY), BTreeSet::new());
     for ((typology, _), accounts) in &cases {
         // How many of the case's accounts each lead holds.
         let mut held: BTreeMap<&str, usize> = BTreeMap::new();
-        for lead in accounts.iter().filter_map(|a| leads_of.get(a)).flatten() {
-            *held.entry(lead.as_str()).or_default() += 1;
+        for &lead in accounts.iter().filter_map(|a| leads_of.get(a)).flatten() {
+            *held.entry(lead).or_default() += 1;
         }
         let found = held.values().any(|&n| 2 * n >= accounts.len());
-        let entry =
-            by_typology.entry(typology.as_str()).or_insert_with(|| (coverage(typology), BTreeSet::new()));
+        let entry = by_typology.entry(typology).or_insert_with(|| (coverage(typology), BTreeSet::new()));
         for (c, seen) in [&mut entry.0, &mut any.0].into_iter().zip([&mut entry.1, &mut any.1]) {
             c.cases += 1;
             c.found += usize::from(found);
             c.touched += usize::from(!held.is_empty());
-            seen.extend(accounts.iter().map(String::as_str));
+            seen.extend(accounts.iter().copied());
         }
     }
     let mut out: Vec<CaseCoverage> = Vec::with_capacity(by_typology.len() + 1);
@@ -309,7 +331,7 @@ pub fn case_coverage(truth: &Path, leads_dir: &Path) -> Result<Option<Vec<CaseCo
         c.accounts_in_leads = seen.iter().filter(|a| leads_of.contains_key(**a)).count();
         out.push(c);
     }
-    Ok(Some(out))
+    out
 }
 
 /// An empty count for `typology`.
@@ -501,7 +523,7 @@ mod tests {
              L1,a,,,,0,0\nL1,x,,,,0,0\nL2,b,,,,0,0\nL2,c,,,,0,0\nL3,x,,,,0,0\nL3,y,,,,0,0\nL3,z,,,,0,0\n",
         )
         .unwrap();
-        let q = lead_quality(&p.join("truth.csv"), p).unwrap().unwrap();
+        let q = LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().unwrap().quality();
         assert_eq!(q.precision_at[0], PrecisionAt { k: 10, hit: 2, seen: 3 });
         assert_eq!((q.leads, q.mixed), (3, 1));
         assert_eq!(q.largest, (3, "L3".to_owned()));
@@ -530,7 +552,9 @@ mod tests {
              L2,e,,,fan_in:hub,0,0\nL3,f,,,fan_in:hub,0,0\nL3,x,,,fan_in:source,0,0\n",
         )
         .unwrap();
-        let coverage = case_coverage(&p.join("truth.csv"), p).unwrap().unwrap();
+        // Coverage reads no ranks: the leads' list is only its header here.
+        std::fs::write(p.join("leads.csv"), crate::export::leads_csv::LEADS_HEADER.join(",") + "\n").unwrap();
+        let coverage = LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().unwrap().coverage();
         let row = |t: &str| coverage.iter().find(|c| c.typology == t).unwrap().clone();
         let fan_in = row(Pattern::FanIn.code());
         assert_eq!((fan_in.cases, fan_in.found, fan_in.touched), (2, 1, 2));
@@ -544,7 +568,7 @@ mod tests {
         assert_eq!(coverage.last().map(|c| c.typology.as_str()), Some(ANY));
         // Without truth accounts there is nothing to cover.
         std::fs::remove_file(p.join("truth_accounts.csv")).unwrap();
-        assert!(case_coverage(&p.join("truth.csv"), p).unwrap().is_none());
+        assert!(LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().is_none());
     }
 
     #[test]

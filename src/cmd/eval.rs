@@ -67,7 +67,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let out = args.out.clone().unwrap_or_else(|| leads.join("eval.csv"));
         eval::write_csv(&out, &scores)?;
         say!("wrote {}", out.display());
-        if let Some(q) = eval::lead_quality(&args.truth, leads)? {
+        let against = eval::LeadsAgainstTruth::read(&args.truth, leads)?;
+        if let Some(q) = against.as_ref().map(eval::LeadsAgainstTruth::quality) {
             let at: Vec<String> = q
                 .precision_at
                 .iter()
@@ -88,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             eval::write_lead_quality_csv(&path, &q)?;
             say!("wrote {}", path.display());
         }
-        if let Some(coverage) = eval::case_coverage(&args.truth, leads)? {
+        if let Some(coverage) = against.as_ref().map(eval::LeadsAgainstTruth::coverage) {
             let rows: Vec<Vec<String>> = coverage
                 .iter()
                 .map(|c| {

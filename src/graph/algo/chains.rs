@@ -35,6 +35,9 @@ struct Search<'a> {
     path: Vec<u32>,
     best: Option<Vec<u32>>,
     spent: u64,
+    /// Whether a transfer on the receipt's date may carry it on
+    /// ([`FlowGraph::same_time_may_follow`]), read once for the search.
+    same_time: bool,
 }
 
 impl Search<'_> {
@@ -69,7 +72,7 @@ impl Search<'_> {
         let OnwardList { list: next, starts } = g.onward_from(onward, at);
         let received = g.amount[last];
         // Later than the receipt (or on its date, in a dump of dates), within the delay.
-        let same_time = g.same_time_may_follow();
+        let same_time = self.same_time;
         let later = (0..next.len())
             .take_while(|&k| next.time[k] <= until)
             .filter(|&k| next.time[k] > at_time || (same_time && next.time[k] == at_time));
@@ -113,13 +116,13 @@ pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32)
     if g.amount[s] < spec.min_first_amount || !through[first as usize] || origin == first {
         return (None, false);
     }
+    // Before a payment, or on its date in a dump of dates, a transfer may have led to it.
+    let same_time = g.same_time_may_follow();
     // A continuation, not a start: the origin itself forwarded a matching inflow.
     if through[origin as usize] {
         let delay = spec.max_hop_delay;
         let ins = g.in_window(origin, start, g.time[s] - delay);
         let a = g.amount[s];
-        // Before it, or on its date in a dump of dates (see the search below).
-        let same_time = g.same_time_may_follow();
         if (0..ins.len()).any(|k| {
             (ins.time[k] < g.time[s] || (same_time && ins.time[k] == g.time[s]))
                 && a >= spec.min_pass_through * ins.amount[k]
@@ -128,7 +131,7 @@ pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32)
             return (None, false);
         }
     }
-    let mut search = Search { g, spec, shell: through, path: vec![start], best: None, spent: 0 };
+    let mut search = Search { g, spec, shell: through, path: vec![start], best: None, spent: 0, same_time };
     search.extend(g.onward_start_of(start));
     (search.best, search.spent > spec.search_budget)
 }

@@ -51,6 +51,9 @@ struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> {
     nodes: Vec<u32>,
     deadline: i64,
     floor: f64,
+    /// Whether a transfer on the receipt's date may carry it on
+    /// ([`FlowGraph::same_time_may_follow`]), read once for the search.
+    same_time: bool,
     spent: u64,
     /// The steps found to take, of every hop of the path, the last hop's on top.
     pending: Vec<Pending>,
@@ -184,6 +187,7 @@ fn search(
         nodes,
         deadline,
         floor: start.amount * spec.min_retained,
+        same_time: g.same_time_may_follow(),
         spent: 0,
         pending,
     };
@@ -207,7 +211,6 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
         let g = self.g;
         let ceiling = last.amount * (1.0 + self.spec.amount_tolerance);
         let received = last.time;
-        let same_time = g.same_time_may_follow();
         let OnwardList { list: next, starts } = g.onward_from(last.onward, last.to);
         // The steps to take are all found before any is taken, so that what the accounts
         // followed will read, asked for ahead, arrives together rather than one miss
@@ -222,7 +225,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
             if next.time[k] > self.deadline {
                 break;
             }
-            if next.time[k] == received && !same_time {
+            if next.time[k] == received && !self.same_time {
                 continue;
             }
             steps += 1;
