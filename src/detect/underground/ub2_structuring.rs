@@ -43,7 +43,9 @@
 //! amounts are of a threshold's size (a dump in a currency of small units, a wealthy
 //! clientele), a busy account's customers or a foreign school's, dealer's or seller's
 //! payers land on both sides of the line: when more went at or over it than just under,
-//! in the same days, nobody avoided it, and no hit is made. Where the dump's amounts run
+//! in the same days, nobody avoided it, and no hit is made (a deposit itself just under
+//! the line avoided it, even where its customer's day sums over it: smurfs who bring
+//! two on one day are counted with the others). Where the dump's amounts run
 //! up to a line and stop (a simulator's range, a clientele whose payments never reach
 //! it), a tenth of everything lands just under it: five of a busy account's eight
 //! customers in a week there are its everyday share, not avoidance, and no hit is made.
@@ -272,7 +274,7 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
         let own = list.len();
         let kept = structured_run(&mut list, window, cfg.min_hits.get());
         if kept.is_empty()
-            || !bunched(ctx, cfg, target, &kept, &over)
+            || !bunched(ctx, cfg, &th, target, &kept, &over)
             || !unlikely(ctx, cfg, target, &kept, own, rate)
         {
             continue;
@@ -461,18 +463,31 @@ fn structured_run(list: &mut [DayHit], window: i64, min_hits: usize) -> Vec<&Day
 /// avoids the line, with at least as many transfers just under it as at or over it.
 /// Where ordinary amounts are of the threshold's size, a busy account's customers land
 /// on both sides of it, and those just under are a slice of that spread, not an
-/// avoidance of it.
+/// avoidance of it. A deposit of a customer-day over the line that is itself just under
+/// it avoided the line as the others did: a smurf who brings two such deposits on one
+/// day is reported by the day's sum, but each of them was sized to stay under.
 fn bunched(
     ctx: &Context<'_>,
     cfg: &Ub2Config,
+    th: &Thresholds,
     target: u32,
     kept: &[&DayHit],
     over: &BTreeMap<u32, Vec<(i64, u32)>>,
 ) -> bool {
     let g = ctx.graph;
     let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
-    let under: usize = kept.iter().map(|h| h.edges.len()).sum();
-    let at_or_over = over.get(&target).map_or(0, |o| o.iter().filter(|(d, _)| *d >= d0 && *d <= d1).count());
+    let mut under: usize = kept.iter().map(|h| h.edges.len()).sum();
+    let mut at_or_over = 0;
+    for &(day, e) in over.get(&target).map(Vec::as_slice).unwrap_or(&[]) {
+        if day < d0 || day > d1 {
+            continue;
+        }
+        if alone_under(ctx, cfg, th, e) {
+            under += 1;
+        } else {
+            at_or_over += 1;
+        }
+    }
     if under < at_or_over {
         return false;
     }
@@ -487,6 +502,13 @@ fn bunched(
         })
         .count();
     ((under + at_or_over) as f64) >= cfg.min_band_share.get() * all as f64
+}
+
+/// Whether transfer `e`, on its own, is just under its line (in `[band x line, line)`):
+/// sized to stay under it, whatever else its customer paid that day.
+fn alone_under(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, e: u32) -> bool {
+    measure(ctx, th, e as usize)
+        .is_some_and(|(_, amount, line, _)| amount < line && amount >= cfg.band.get() * line)
 }
 
 /// Structuring is more than the dump's amounts landing under a line by chance: the
@@ -557,7 +579,7 @@ fn target_hit(
     let span = last_day - first.day + 1;
     // Customer-days at or over the threshold into the same target in the same days
     // belong to the same operation.
-    let mut over_days = 0;
+    let (mut over_days, mut each_under) = (0, 0);
     for &(day, e) in over.get(&target).map(Vec::as_slice).unwrap_or(&[]) {
         if day >= first.day && day <= last_day {
             let (s, a) = (g.src[e as usize], g.amount[e as usize]);
@@ -565,6 +587,7 @@ fn target_hit(
             b.account(target, Role::Target, a, 0.0);
             b.transfer(e);
             over_days += 1;
+            each_under += usize::from(alone_under(ctx, cfg, th, e));
         }
     }
     // Where the structured money went: sizeable transfers out of the target until
@@ -593,8 +616,15 @@ fn target_hit(
             payees.len()
         )
     };
-    let over_text =
-        if over_days > 0 { format!(", beside {over_days} deposit(s) at or over it") } else { String::new() };
+    let over_text = match (over_days, each_under) {
+        (0, _) => String::new(),
+        (n, 0) => format!(", beside {n} deposit(s) at or over it"),
+        (n, k) if n == k => format!(", and {k} more each just under it on customer-days that sum over it"),
+        (n, k) => format!(
+            ", beside {} deposit(s) at or over it and {k} more each just under it on customer-days that sum over it",
+            n - k
+        ),
+    };
     let strength = 0.5 + 0.5 * ((kept.len() as f64 / cfg.min_hits.get() as f64).log2() / 2.0).clamp(0.0, 1.0);
     let reason = format!(
         "{} customer-days of {} just under {} {} ({:.0}-100%) from {} customer(s) into {} within {} day(s){over_text}{onward_text}",
@@ -901,6 +931,38 @@ mod tests {
             t.send(&p, "T", k * D + 3 * H, 12_000.0, Channel::CashDeposit);
         }
         assert_eq!(run(&t).len(), 1);
+    }
+
+    #[test]
+    fn smurfs_bringing_two_deposits_under_the_line_on_one_day_still_avoid_it() {
+        // Five smurfs deposit once each just under the cash line; six more bring two
+        // such deposits on one day. Their days sum over the line and are reported, but
+        // every deposit was sized to stay under it.
+        let world = |second: f64| {
+            let mut t = Tiny::new();
+            smurfs(&mut t, 5, 9_500.0, 1);
+            for k in 0..6 {
+                let p = format!("TWICE{k}");
+                t.person(&p, "US");
+                let at = (k % 5) * D + 2 * H;
+                t.send(&p, "T", at, 19_000.0 - second, Channel::CashDeposit);
+                if second > 0.0 {
+                    t.send(&p, "T", at + 3 * H, second, Channel::CashDeposit);
+                }
+            }
+            run(&t)
+        };
+        let hits = world(9_600.0);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].accounts.len(), 12, "the six who deposited twice are in the hit");
+        assert!(
+            hits[0].reason.contains("and 12 more each just under it on customer-days that sum over it"),
+            "{}",
+            hits[0].reason
+        );
+        // Not vacuous: the same sums, each brought in one deposit over the line, are
+        // customers on both sides of it.
+        assert!(world(0.0).is_empty(), "{:?}", world(0.0));
     }
 
     #[test]
