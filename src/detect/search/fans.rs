@@ -1161,6 +1161,10 @@ fn burst_in(
     let new_edges = if new_edges { new_edges_in(dealt, search, window) } else { Vec::new() };
     let parties = dealt.distinct(lo, hi);
     let idx = &keep[lo..=hi];
+    // Its rate is read over at least the time it may have taken: in a dump of dates, a
+    // week's burst over eight dates took up to eight days.
+    let span = list.time[idx[idx.len() - 1]] - list.time[idx[0]];
+    let rate_window = rate_window.max(span + g.scale.time_tick_seconds.clamp(1, DAY));
     let dump_span = g.dump_span_seconds().max(rate_window);
     let days = |s: i64| seconds_to_days(s).max(1.0);
     let outside = baseline.saturating_sub(idx.len()) as f64;
@@ -1346,5 +1350,38 @@ mod tests {
         assert!((b.rate_ratio - (5.0 / 7.0) / (5.0 / 197.0)).abs() < 1e-9, "{}", b.rate_ratio);
         assert!((b.share - 5.0 / 9.0).abs() < 1e-9);
         assert_eq!(b.amount, 250.0);
+    }
+
+    #[test]
+    fn a_week_over_eight_dates_is_read_over_the_eight_days_it_may_have_taken() {
+        // Five new senders on the first five and the last of eight dates: in a dump of
+        // dates alone they may have come eight days apart, so the burst's rate is read
+        // over eight days. Written to the second, the same senders an hour short of a
+        // week apart are read over the week.
+        let burst = |timed: bool| {
+            let mut t = Tiny::new();
+            let hub = t.person("HUB", "US");
+            t.span(204);
+            let second = if timed { 17 } else { 0 };
+            for m in 0..4 {
+                t.wire("OLD", "HUB", m * 30 * D + second, 100.0);
+            }
+            for (k, s) in ["A", "B", "C", "D", "E"].iter().enumerate() {
+                let at = if k == 4 { 107 * D - if timed { H } else { 0 } } else { (100 + k as i64) * D };
+                t.wire(s, "HUB", at + second, 50.0);
+            }
+            let g = t.graph();
+            let list = g.in_list(hub);
+            let keep = counted(&g, hub, list, &[Channel::Wire], true);
+            let b = densest_within(&g, list, &keep, keep.len(), 7 * D, 7 * D, Relationship::inside(7 * D));
+            (g.scale.time_tick_seconds, b.unwrap())
+        };
+        let (tick, dates) = burst(false);
+        assert_eq!((tick, dates.new_counterparties), (D, 5));
+        // 5 in 8 days against (4 + 1) in the other 196.
+        assert!((dates.rate_ratio - (5.0 / 8.0) / (5.0 / 196.0)).abs() < 1e-9, "{}", dates.rate_ratio);
+        let (tick, timed) = burst(true);
+        assert_eq!((tick, timed.new_counterparties), (1, 5));
+        assert!((timed.rate_ratio - (5.0 / 7.0) / (5.0 / 197.0)).abs() < 1e-9, "{}", timed.rate_ratio);
     }
 }
