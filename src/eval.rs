@@ -274,7 +274,7 @@ pub fn write_lead_quality_csv(path: &Path, q: &LeadQuality) -> Result<()> {
 /// How one typology's cases reached the leads, whatever pattern the leads call them:
 /// an investigator who opens a lead holding half a case's accounts has found the case,
 /// though the lead may name a fan-out what the truth labels a scatter-gather.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseCoverage {
     /// The typology, as the truth labels it ([`ANY`]: every case).
     pub typology: String,
@@ -336,14 +336,7 @@ fn case_coverage(read: &LeadsAgainstTruth) -> Vec<CaseCoverage> {
 
 /// An empty count for `typology`.
 fn coverage(typology: &str) -> CaseCoverage {
-    CaseCoverage {
-        typology: typology.to_owned(),
-        cases: 0,
-        found: 0,
-        touched: 0,
-        accounts: 0,
-        accounts_in_leads: 0,
-    }
+    CaseCoverage { typology: typology.to_owned(), ..CaseCoverage::default() }
 }
 
 /// Writes `eval_cases.csv`: one row per typology, then [`ANY`].

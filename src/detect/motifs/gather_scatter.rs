@@ -76,7 +76,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
-use crate::detect::search::cut_passes::{cut_pass, dump_cuts};
+use crate::detect::search::cut_passes::{cut_pass, dump_cuts, PassLists};
 use crate::detect::search::gather_scatter::{scan, HubSpec, WholeLife};
 use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::exact_cuts::DumpCuts;
@@ -182,10 +182,11 @@ impl Detector for GatherScatter {
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)
-            .filter_map(|v| {
+            .map_init(PassLists::default, |lists, v| {
                 scan(ctx, &spec, &channels, v, Pattern::GatherScatter)
-                    .or_else(|| cut_pass(ctx, &channels, cuts, v, Pattern::GatherScatter))
+                    .or_else(|| cut_pass(ctx, &channels, cuts, v, Pattern::GatherScatter, lists))
             })
+            .flatten()
             .collect();
         // Where a share stood out, what the dump said of it.
         let notes = cuts

@@ -16,8 +16,9 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use crate::detect::{Context, Hit, HitBuilder, Role};
-use crate::graph::algo::exact_cuts::{amount_tick, first_exact_passes, share_mask, DumpCuts, ExactPass};
+use crate::graph::algo::exact_cuts::{first_exact_passes, share_mask, DumpCuts, ExactPass};
 use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::scale::amount_tick;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
@@ -29,7 +30,7 @@ const ONCE_OR_TWICE: usize = 2;
 /// Each thread's lists for reading one account after another: an account's counted
 /// transfers and its payees, allocated once rather than for each of a dump's accounts.
 #[derive(Default)]
-struct Lists {
+pub struct PassLists {
     keep_in: Vec<usize>,
     keep_out: Vec<usize>,
     payees: Vec<u32>,
@@ -37,7 +38,13 @@ struct Lists {
 
 /// The passes of `v` at exact shares on `channels`; none for a licensed or
 /// business-like account (so no company-to-company transfer is read either).
-fn passes_of(g: &FlowGraph, channels: &[Channel], tick: f64, v: u32, lists: &mut Lists) -> Vec<ExactPass> {
+fn passes_of(
+    g: &FlowGraph,
+    channels: &[Channel],
+    tick: f64,
+    v: u32,
+    lists: &mut PassLists,
+) -> Vec<ExactPass> {
     let a = &g.accounts;
     if a.licensed[v as usize] || a.business_like[v as usize] {
         return Vec::new();
@@ -46,7 +53,7 @@ fn passes_of(g: &FlowGraph, channels: &[Channel], tick: f64, v: u32, lists: &mut
     if ins.len() + outs.len() < 3 || ins.is_empty() || outs.is_empty() {
         return Vec::new();
     }
-    let Lists { keep_in, keep_out, payees } = lists;
+    let PassLists { keep_in, keep_out, payees } = lists;
     let counted = |list: AdjList<'_>, k: usize| list.other[k] != v && channels.contains(&list.channel[k]);
     keep_in.clear();
     keep_in.extend((0..ins.len()).filter(|&k| counted(ins, k)));
@@ -75,27 +82,27 @@ pub fn dump_cuts(g: &FlowGraph, channels: &[Channel]) -> DumpCuts {
     let masks: Vec<u64> = (0..g.node_count() as u32)
         .into_par_iter()
         .with_min_len(256)
-        .map_init(Lists::default, |lists, v| share_mask(&passes_of(g, channels, tick, v, lists)))
+        .map_init(PassLists::default, |lists, v| share_mask(&passes_of(g, channels, tick, v, lists)))
         .collect();
     DumpCuts::tally(tick, masks.into_iter())
 }
 
 /// `v`'s first pass at one of the dump's `cuts`, as a hit of `pattern`: the senders of
-/// the receipts, the hub and the payees.
+/// the receipts, the hub and the payees. `lists` are the calling thread's, kept from
+/// one account to the next.
 pub fn cut_pass(
     ctx: &Context<'_>,
     channels: &[Channel],
     cuts: &DumpCuts,
     v: u32,
     pattern: Pattern,
+    lists: &mut PassLists,
 ) -> Option<Hit> {
     if cuts.cuts.is_empty() {
         return None;
     }
     let g = ctx.graph;
-    let pass = passes_of(g, channels, cuts.tick, v, &mut Lists::default())
-        .into_iter()
-        .find(|p| cuts.is_cut(p.percent))?;
+    let pass = passes_of(g, channels, cuts.tick, v, lists).into_iter().find(|p| cuts.is_cut(p.percent))?;
     let (ins, outs) = (g.in_list(v), g.out_list(v));
     let mut b = HitBuilder::default();
     let (mut gathered, mut passed) = (0.0, 0.0);

@@ -478,10 +478,7 @@ fn bunched(
     let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
     let mut under: usize = kept.iter().map(|h| h.edges.len()).sum();
     let mut at_or_over = 0;
-    for &(day, e) in over.get(&target).map(Vec::as_slice).unwrap_or(&[]) {
-        if day < d0 || day > d1 {
-            continue;
-        }
+    for e in over_in_run(over, target, kept) {
         if alone_under(ctx, cfg, th, e) {
             under += 1;
         } else {
@@ -502,6 +499,17 @@ fn bunched(
         })
         .count();
     ((under + at_or_over) as f64) >= cfg.min_band_share.get() * all as f64
+}
+
+/// The transfers into `target` of customer-days at or over a line (`over`) on the days
+/// of its structured run `kept`, from its first to its last.
+fn over_in_run<'o>(
+    over: &'o BTreeMap<u32, Vec<(i64, u32)>>,
+    target: u32,
+    kept: &[&DayHit],
+) -> impl Iterator<Item = u32> + 'o {
+    let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
+    over.get(&target).into_iter().flatten().filter(move |(day, _)| (d0..=d1).contains(day)).map(|&(_, e)| e)
 }
 
 /// Whether transfer `e`, on its own, is just under its line (in `[band x line, line)`):
@@ -580,15 +588,13 @@ fn target_hit(
     // Customer-days at or over the threshold into the same target in the same days
     // belong to the same operation.
     let (mut over_days, mut each_under) = (0, 0);
-    for &(day, e) in over.get(&target).map(Vec::as_slice).unwrap_or(&[]) {
-        if day >= first.day && day <= last_day {
-            let (s, a) = (g.src[e as usize], g.amount[e as usize]);
-            b.account(s, Role::Depositor, 0.0, a);
-            b.account(target, Role::Target, a, 0.0);
-            b.transfer(e);
-            over_days += 1;
-            each_under += usize::from(alone_under(ctx, cfg, th, e));
-        }
+    for e in over_in_run(over, target, kept) {
+        let (s, a) = (g.src[e as usize], g.amount[e as usize]);
+        b.account(s, Role::Depositor, 0.0, a);
+        b.account(target, Role::Target, a, 0.0);
+        b.transfer(e);
+        over_days += 1;
+        each_under += usize::from(alone_under(ctx, cfg, th, e));
     }
     // Where the structured money went: sizeable transfers out of the target until
     // one window after the last structured day.

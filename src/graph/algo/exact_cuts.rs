@@ -11,11 +11,10 @@
 //!
 //! Passing on everything (100%) is left out: a sweep to savings or a treasury account
 //! forwards exactly what came in as its everyday business. So are sums in whole units
-//! (a hundred of the unit the dump's amounts are written in, [`amount_tick`]): where
+//! (a hundred of the unit the dump's amounts are written in, [`crate::graph::scale::amount_tick`]): where
 //! every amount is round, round shares of them are round too.
 
 use crate::graph::algo::chance::poisson_tail;
-pub use crate::graph::scale::amount_tick;
 use crate::graph::AdjList;
 use crate::units::DAY;
 
@@ -61,7 +60,7 @@ pub struct ExactPass {
 
 /// The first pass at each share among `ins` at the positions `keep_in` and `outs` at
 /// `keep_out` (both in time order), in a dump whose amounts are written in `tick`s
-/// ([`amount_tick`]): runs of one to four receipts within a month, then
+/// ([`crate::graph::scale::amount_tick`]): runs of one to four receipts within a month, then
 /// runs of one to four payments starting at one of the first three from the last
 /// receipt on, the last within a month of it, with three counterparties or more between
 /// them (a gather or a scatter, not one payment passed to one payee), whose payments sum
@@ -144,7 +143,7 @@ pub fn share_mask(passes: &[ExactPass]) -> u64 {
 /// more do than the dump's chance matches explain: each a cut its operators keep.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DumpCuts {
-    /// The unit the dump's amounts are written in ([`amount_tick`]).
+    /// The unit the dump's amounts are written in ([`crate::graph::scale::amount_tick`]).
     pub tick: f64,
     /// Accounts passing at each share, from [`LOWEST_PERCENT`] up.
     pub accounts: Vec<u32>,
