@@ -12,6 +12,7 @@ pub mod moving_windows;
 pub mod part;
 pub mod rows;
 pub mod scale;
+pub mod succession;
 
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
@@ -21,6 +22,7 @@ use crate::model::{Channel, Country, Dump, HolderKind, TransferTable};
 use adjacency::{Adjacency, Columns};
 use rows::EdgeRows;
 pub use scale::Scale;
+pub use succession::Succession;
 
 /// Marker for "no holder".
 pub const NO_HOLDER: u32 = u32::MAX;
@@ -534,6 +536,12 @@ impl FlowGraph {
     /// transfer) has no order to read at all.
     pub fn same_time_may_follow(&self) -> bool {
         self.scale.time_tick_seconds >= crate::units::DAY && self.dump_is_timed()
+    }
+
+    /// Which transfer may have carried on the money of which in this dump, read once
+    /// for a search ([`Self::same_time_may_follow`]).
+    pub fn succession(&self) -> Succession {
+        Succession::new(self.same_time_may_follow())
     }
 
     /// How many transfers `payer` made to `payee` over the whole dump.

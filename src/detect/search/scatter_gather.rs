@@ -666,7 +666,7 @@ fn paths_from(
     let outs = g.out_list(u);
     let counts = |channel: Channel, a: u32, b: u32| counted(g, spec, channel, a, b);
     let window = spec.window;
-    let same_time = g.same_time_may_follow();
+    let succession = g.succession();
     // Every two-hop path u -> w -> v the search reads, flat, in the order met: a map per
     // target with a map or a vector per intermediary made millions of small allocations
     // on a busy dump. They are grouped by sorting, the order met breaking ties.
@@ -701,7 +701,7 @@ fn paths_from(
             if t2 > until {
                 break;
             }
-            if (t2 == t1 && !same_time) || v == u || v == w || !counts(next.channel[j], w, v) {
+            if !succession.may_follow(t1, t2) || v == u || v == w || !counts(next.channel[j], w, v) {
                 continue;
             }
             let path = Path { v, w, e1, e2, held: t2 - t1 };
@@ -1264,7 +1264,7 @@ mod tests {
                 if t2 > t1 + horizon(spec) {
                     break;
                 }
-                if (t2 == t1 && !g.same_time_may_follow())
+                if !g.succession().may_follow(t1, t2)
                     || v == u
                     || v == w
                     || !counted(g, spec, next.channel[j], w, v)

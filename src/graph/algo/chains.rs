@@ -2,7 +2,7 @@
 //! account passes on most of what it received, soon. OS2 follows shells; the random
 //! walk-through motif follows private accounts.
 
-use crate::graph::{FlowGraph, OnwardList};
+use crate::graph::{FlowGraph, OnwardList, Succession};
 use crate::lookback::{Anchor, PartRule};
 
 /// The most a hop may carry, as a multiple of what its account received: money passed
@@ -35,9 +35,9 @@ struct Search<'a> {
     path: Vec<u32>,
     best: Option<Vec<u32>>,
     spent: u64,
-    /// Whether a transfer on the receipt's date may carry it on
-    /// ([`FlowGraph::same_time_may_follow`]), read once for the search.
-    same_time: bool,
+    /// Which transfer may carry on a receipt ([`FlowGraph::succession`]), read once for
+    /// the search.
+    succession: Succession,
 }
 
 impl Search<'_> {
@@ -72,10 +72,10 @@ impl Search<'_> {
         let OnwardList { list: next, starts } = g.onward_from(onward, at);
         let received = g.amount[last];
         // Later than the receipt (or on its date, in a dump of dates), within the delay.
-        let same_time = self.same_time;
+        let succession = self.succession;
         let later = (0..next.len())
             .take_while(|&k| next.time[k] <= until)
-            .filter(|&k| next.time[k] > at_time || (same_time && next.time[k] == at_time));
+            .filter(|&k| succession.may_follow(at_time, next.time[k]));
         for k in later {
             self.spent += 1;
             if self.spent > self.spec.search_budget {
@@ -117,21 +117,21 @@ pub fn chain_from(g: &FlowGraph, spec: &ChainSpec, through: &[bool], start: u32)
         return (None, false);
     }
     // Before a payment, or on its date in a dump of dates, a transfer may have led to it.
-    let same_time = g.same_time_may_follow();
+    let succession = g.succession();
     // A continuation, not a start: the origin itself forwarded a matching inflow.
     if through[origin as usize] {
         let delay = spec.max_hop_delay;
         let ins = g.in_window(origin, start, g.time[s] - delay);
         let a = g.amount[s];
         if (0..ins.len()).any(|k| {
-            (ins.time[k] < g.time[s] || (same_time && ins.time[k] == g.time[s]))
+            succession.may_follow(ins.time[k], g.time[s])
                 && a >= spec.min_pass_through * ins.amount[k]
                 && a <= ins.amount[k] * MAX_GROWTH
         }) {
             return (None, false);
         }
     }
-    let mut search = Search { g, spec, shell: through, path: vec![start], best: None, spent: 0, same_time };
+    let mut search = Search { g, spec, shell: through, path: vec![start], best: None, spent: 0, succession };
     search.extend(g.onward_start_of(start));
     (search.best, search.spent > spec.search_budget)
 }

@@ -11,7 +11,7 @@
 //! search is checked against brute-force enumeration on random graphs in the tests.
 
 use crate::graph::algo::path_memory::PathMemory;
-use crate::graph::{AdjList, FlowGraph, OnwardList};
+use crate::graph::{AdjList, FlowGraph, OnwardList, Succession};
 
 /// Constraints of the search.
 #[derive(Debug, Clone, Copy)]
@@ -51,9 +51,9 @@ struct Search<'a, F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> {
     nodes: Vec<u32>,
     deadline: i64,
     floor: f64,
-    /// Whether a transfer on the receipt's date may carry it on
-    /// ([`FlowGraph::same_time_may_follow`]), read once for the search.
-    same_time: bool,
+    /// Which transfer may carry on a receipt ([`FlowGraph::succession`]), read once for
+    /// the search.
+    succession: Succession,
     spent: u64,
     /// The steps found to take, of every hop of the path, the last hop's on top.
     pending: Vec<Pending>,
@@ -147,7 +147,7 @@ fn last_close(g: &FlowGraph, start: Hop, spec: CycleSpec, closers: &[u32]) -> Op
     // Without a bound on growth (0 times infinity is no number), any amount may close.
     let ceiling = if growth.is_finite() { start.amount * growth } else { f64::INFINITY };
     let could_close = |amount: f64| amount >= floor && amount <= ceiling;
-    let same_time = g.same_time_may_follow();
+    let succession = g.succession();
     closers
         .iter()
         .filter_map(|&v| {
@@ -156,7 +156,7 @@ fn last_close(g: &FlowGraph, start: Hop, spec: CycleSpec, closers: &[u32]) -> Op
             let to = into.time.partition_point(|&t| t <= deadline);
             (0..to)
                 .rev()
-                .take_while(|&k| into.time[k] > after || (same_time && into.time[k] == after))
+                .take_while(|&k| succession.may_follow(after, into.time[k]))
                 .find(|&k| could_close(into.amount[k]))
                 .map(|k| into.time[k])
         })
@@ -187,7 +187,7 @@ fn search(
         nodes,
         deadline,
         floor: start.amount * spec.min_retained,
-        same_time: g.same_time_may_follow(),
+        succession: g.succession(),
         spent: 0,
         pending,
     };
@@ -225,7 +225,7 @@ impl<F: FnMut(&[u32]), C: Fn(u32) -> bool, R: Fn(u32) -> bool> Search<'_, F, C, 
             if next.time[k] > self.deadline {
                 break;
             }
-            if next.time[k] == received && !self.same_time {
+            if !self.succession.may_follow(received, next.time[k]) {
                 continue;
             }
             steps += 1;
@@ -313,7 +313,7 @@ mod tests {
             }
             for e in 0..g.edge_count() {
                 let ok = g.src[e] == g.dst[last]
-                    && (g.time[e] > g.time[last] || (g.same_time_may_follow() && g.time[e] == g.time[last]))
+                    && g.succession().may_follow(g.time[last], g.time[e])
                     && g.time[e] <= g.time[first] + spec.window
                     && g.amount[e] <= g.amount[last] * (1.0 + spec.amount_tolerance)
                     && g.amount[e] >= g.amount[first] * spec.min_retained
@@ -364,7 +364,7 @@ mod tests {
                     if next.time[k] > self.deadline {
                         break;
                     }
-                    if next.time[k] == g.time[last] && !g.same_time_may_follow() {
+                    if !g.succession().may_follow(g.time[last], next.time[k]) {
                         continue;
                     }
                     self.spent += 1;
