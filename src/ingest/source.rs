@@ -194,11 +194,7 @@ impl RawTable {
         let names = self.names();
         for col in table.required() {
             if !names.iter().any(|n| n == col) {
-                return Err(Error::MissingColumn {
-                    file: self.path.clone(),
-                    column: (*col).to_owned(),
-                    found: if names.is_empty() { "nothing".to_owned() } else { names.join(", ") },
-                });
+                return Err(Error::missing_column(&self.path, col, &names));
             }
         }
         Ok(())

@@ -44,11 +44,7 @@ pub fn read(path: &Path, dump: &Dump, graph: &FlowGraph) -> Result<Vec<SeedGroup
     let col = |name: &str| header.iter().position(|h| h == name);
     let (acc_col, holder_col) = (col("account_id"), col("holder_id"));
     if acc_col.is_none() && holder_col.is_none() {
-        return Err(Error::MissingColumn {
-            file: path.to_owned(),
-            column: "account_id (or holder_id)".into(),
-            found: header.join(", "),
-        });
+        return Err(Error::missing_column(path, "account_id (or holder_id)", &header));
     }
     let (case_col, start_col, amount_col) = (col("case_id"), col("start"), col("amount"));
     let mut groups: BTreeMap<String, Rows> = BTreeMap::new();

@@ -160,11 +160,7 @@ pub(crate) fn column<S: AsRef<str>>(name: &str, values: impl Iterator<Item = S>)
 
 /// A required column of a public file.
 pub(crate) fn need<'a>(raw: &'a RawTable, name: &str) -> Result<StrColumn<'a>> {
-    raw.column(name).ok_or_else(|| Error::MissingColumn {
-        file: raw.path.clone(),
-        column: name.to_owned(),
-        found: raw.names().join(", "),
-    })
+    raw.column(name).ok_or_else(|| Error::missing_column(&raw.path, name, &raw.names()))
 }
 
 /// Pattern names of the public datasets (`FAN-OUT`, `Fan_Out`, `fan-out`) in flowhound's
