@@ -65,28 +65,21 @@ fn ratio(num: usize, den: usize, vacuous: bool) -> f64 {
 
 type Sets = BTreeMap<String, BTreeSet<String>>;
 
-/// Scores the leads in `leads_dir` against `truth` (truth.csv; truth_accounts.csv is read
-/// from the same folder when present).
-pub fn evaluate(truth: &Path, leads_dir: &Path) -> Result<Vec<Score>> {
+/// Scores the leads against the truth, per pattern at account level (when the truth
+/// has its accounts) and transfer level, and for laundering against not ([`ANY`]).
+fn scores(read: &LeadsAgainstTruth) -> Vec<Score> {
     let truth_transfers =
-        sets(rows::read::<TruthTransferRow>(truth)?.into_iter().map(|r| (r.pattern.0, r.transfer_id.0)));
-    let truth_accounts_path = truth.with_file_name("truth_accounts.csv");
-    let truth_accounts = if truth_accounts_path.is_file() {
-        let read = rows::read::<TruthAccountRow>(&truth_accounts_path)?;
-        Some(sets(read.into_iter().map(|r| (r.pattern.0, r.account_id.0))))
-    } else {
-        None
-    };
-    let predicted_transfers = sets(
-        rows::read::<LeadTransferRow>(&leads_dir.join("lead_transfers.csv"))?
-            .into_iter()
-            .map(|r| (r.pattern.code().to_owned(), r.transfer_id.0)),
-    );
+        sets(read.truth_transfers.iter().map(|r| (r.pattern.0.clone(), r.transfer_id.0.clone())));
+    let truth_accounts = read
+        .truth_accounts
+        .as_ref()
+        .map(|rows| sets(rows.iter().map(|r| (r.pattern.0.clone(), r.account_id.0.clone()))));
+    let predicted_transfers =
+        sets(read.lead_transfers.iter().map(|r| (r.pattern.code().to_owned(), r.transfer_id.0.clone())));
     // Accounts per pattern, from their roles (`UB1:collector;OS1:layer`).
     let predicted_accounts =
-        sets(rows::read::<LeadAccountRow>(&leads_dir.join("lead_accounts.csv"))?.into_iter().flat_map(|r| {
-            let account = r.account_id.0;
-            r.role.0.into_iter().map(move |pr| (pr.pattern.code().to_owned(), account.clone()))
+        sets(read.lead_accounts.iter().flat_map(|r| {
+            r.role.0.iter().map(move |pr| (pr.pattern.code().to_owned(), r.account_id.0.clone()))
         }));
 
     let mut scores = Vec::new();
@@ -119,7 +112,7 @@ pub fn evaluate(truth: &Path, leads_dir: &Path) -> Result<Vec<Score>> {
             predicted_transfers.get(p).unwrap_or(&empty),
         ));
     }
-    Ok(scores)
+    scores
 }
 
 fn score(
@@ -173,12 +166,18 @@ impl PrecisionAt {
 /// The cut-offs precision is reported at.
 pub const PRECISION_AT: [usize; 4] = [10, 20, 50, 100];
 
-/// The truth's accounts and the leads', read once for the measures that set one against
-/// the other ([`LeadsAgainstTruth::quality`], [`LeadsAgainstTruth::coverage`]).
+/// An `analyze` output and the truth it is scored against, each file read once for
+/// every measure: per pattern ([`LeadsAgainstTruth::scores`]), the ranked leads as an
+/// investigator reads them ([`LeadsAgainstTruth::quality`]) and the cases they reach
+/// ([`LeadsAgainstTruth::coverage`]).
 #[derive(Debug, Clone)]
 pub struct LeadsAgainstTruth {
-    /// `truth_accounts.csv`.
-    truth_accounts: Vec<TruthAccountRow>,
+    /// `truth.csv`.
+    truth_transfers: Vec<TruthTransferRow>,
+    /// `truth_accounts.csv` beside it, when there is one.
+    truth_accounts: Option<Vec<TruthAccountRow>>,
+    /// `lead_transfers.csv`.
+    lead_transfers: Vec<LeadTransferRow>,
     /// `lead_accounts.csv`.
     lead_accounts: Vec<LeadAccountRow>,
     /// Each lead's rank and id, from `leads.csv`, by rank.
@@ -186,41 +185,49 @@ pub struct LeadsAgainstTruth {
 }
 
 impl LeadsAgainstTruth {
-    /// Reads the leads of `leads_dir` and `truth_accounts.csv` beside `truth`; `None`
-    /// without that file.
-    pub fn read(truth: &Path, leads_dir: &Path) -> Result<Option<LeadsAgainstTruth>> {
+    /// Reads `truth` (truth.csv; truth_accounts.csv is read from the same folder when
+    /// present) and the leads in `leads_dir`.
+    pub fn read(truth: &Path, leads_dir: &Path) -> Result<LeadsAgainstTruth> {
         let truth_accounts = truth.with_file_name("truth_accounts.csv");
-        if !truth_accounts.is_file() {
-            return Ok(None);
-        }
         let mut ranked: Vec<(usize, String)> = rows::read::<LeadRow>(&leads_dir.join("leads.csv"))?
             .into_iter()
             .map(|l| (l.rank, l.lead_id.0))
             .collect();
         ranked.sort();
-        Ok(Some(LeadsAgainstTruth {
-            truth_accounts: rows::read::<TruthAccountRow>(&truth_accounts)?,
+        Ok(LeadsAgainstTruth {
+            truth_transfers: rows::read::<TruthTransferRow>(truth)?,
+            truth_accounts: match truth_accounts.is_file() {
+                true => Some(rows::read::<TruthAccountRow>(&truth_accounts)?),
+                false => None,
+            },
+            lead_transfers: rows::read::<LeadTransferRow>(&leads_dir.join("lead_transfers.csv"))?,
             lead_accounts: rows::read::<LeadAccountRow>(&leads_dir.join("lead_accounts.csv"))?,
             ranked,
-        }))
+        })
     }
 
-    /// Scores the ranked leads as an investigator reads them.
-    pub fn quality(&self) -> LeadQuality {
-        lead_quality(self)
+    /// Precision, recall and F1 per pattern.
+    pub fn scores(&self) -> Vec<Score> {
+        scores(self)
+    }
+
+    /// Scores the ranked leads as an investigator reads them (`None` without the
+    /// truth's accounts).
+    pub fn quality(&self) -> Option<LeadQuality> {
+        self.truth_accounts.as_deref().map(|truth| lead_quality(self, truth))
     }
 
     /// Per typology, then for every case ([`ANY`]), how many of its cases and accounts
-    /// the leads reach.
-    pub fn coverage(&self) -> Vec<CaseCoverage> {
-        case_coverage(self)
+    /// the leads reach (`None` without the truth's accounts).
+    pub fn coverage(&self) -> Option<Vec<CaseCoverage>> {
+        self.truth_accounts.as_deref().map(|truth| case_coverage(self, truth))
     }
 }
 
 /// [`LeadsAgainstTruth::quality`].
-fn lead_quality(read: &LeadsAgainstTruth) -> LeadQuality {
+fn lead_quality(read: &LeadsAgainstTruth, truth_accounts: &[TruthAccountRow]) -> LeadQuality {
     // Account -> the cases it is in.
-    let cases_of = sets(read.truth_accounts.iter().map(|r| (r.account_id.0.clone(), r.case_id.0.clone())));
+    let cases_of = sets(truth_accounts.iter().map(|r| (r.account_id.0.clone(), r.case_id.0.clone())));
     let ranked = &read.ranked;
     let members = sets(read.lead_accounts.iter().map(|r| (r.lead_id.0.clone(), r.account_id.0.clone())));
     let empty = BTreeSet::new();
@@ -298,10 +305,10 @@ impl CaseCoverage {
 }
 
 /// [`LeadsAgainstTruth::coverage`].
-fn case_coverage(read: &LeadsAgainstTruth) -> Vec<CaseCoverage> {
+fn case_coverage(read: &LeadsAgainstTruth, truth_accounts: &[TruthAccountRow]) -> Vec<CaseCoverage> {
     // (typology, case) -> its accounts.
     let mut cases: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    for r in &read.truth_accounts {
+    for r in truth_accounts {
         cases.entry((r.pattern.as_str(), r.case_id.as_str())).or_default().insert(r.account_id.as_str());
     }
     let mut leads_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -502,6 +509,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(p.join("truth.csv"), "transfer_id,case_id,pattern\n").unwrap();
+        std::fs::write(p.join("lead_transfers.csv"), "lead_id,transfer_id,pattern\n").unwrap();
         // L2 (rank 1) is a true lead that mixes two cases; L1 (rank 2) is half truth, so
         // true; L3 is noise, and the largest.
         let lead = |id: &str, rank: usize| {
@@ -516,7 +524,7 @@ mod tests {
              L1,a,,,,0,0\nL1,x,,,,0,0\nL2,b,,,,0,0\nL2,c,,,,0,0\nL3,x,,,,0,0\nL3,y,,,,0,0\nL3,z,,,,0,0\n",
         )
         .unwrap();
-        let q = LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().unwrap().quality();
+        let q = LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().quality().unwrap();
         assert_eq!(q.precision_at[0], PrecisionAt { k: 10, hit: 2, seen: 3 });
         assert_eq!((q.leads, q.mixed), (3, 1));
         assert_eq!(q.largest, (3, "L3".to_owned()));
@@ -545,9 +553,11 @@ mod tests {
              L2,e,,,fan_in:hub,0,0\nL3,f,,,fan_in:hub,0,0\nL3,x,,,fan_in:source,0,0\n",
         )
         .unwrap();
+        std::fs::write(p.join("truth.csv"), "transfer_id,case_id,pattern\n").unwrap();
+        std::fs::write(p.join("lead_transfers.csv"), "lead_id,transfer_id,pattern\n").unwrap();
         // Coverage reads no ranks: the leads' list is only its header here.
         std::fs::write(p.join("leads.csv"), crate::export::leads_csv::LEADS_HEADER.join(",") + "\n").unwrap();
-        let coverage = LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().unwrap().coverage();
+        let coverage = LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().coverage().unwrap();
         let row = |t: &str| coverage.iter().find(|c| c.typology == t).unwrap().clone();
         let fan_in = row(Pattern::FanIn.code());
         assert_eq!((fan_in.cases, fan_in.found, fan_in.touched), (2, 1, 2));
@@ -561,7 +571,7 @@ mod tests {
         assert_eq!(coverage.last().map(|c| c.typology.as_str()), Some(ANY));
         // Without truth accounts there is nothing to cover.
         std::fs::remove_file(p.join("truth_accounts.csv")).unwrap();
-        assert!(LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().is_none());
+        assert!(LeadsAgainstTruth::read(&p.join("truth.csv"), p).unwrap().coverage().is_none());
     }
 
     #[test]
@@ -579,7 +589,9 @@ mod tests {
             "account_id,case_id,pattern,role\n'-A1,c1,UB1,collector\n",
         )
         .unwrap();
-        let scores = evaluate(&dir.path().join("truth.csv"), dir.path()).unwrap();
+        std::fs::write(dir.path().join("leads.csv"), crate::export::leads_csv::LEADS_HEADER.join(",") + "\n")
+            .unwrap();
+        let scores = LeadsAgainstTruth::read(&dir.path().join("truth.csv"), dir.path()).unwrap().scores();
         let ub1 = scores.iter().find(|s| s.pattern == Pattern::Ub1.code() && s.level == "account").unwrap();
         assert_eq!((ub1.truth, ub1.predicted, ub1.true_positive), (1, 1, 1));
         let os1 = scores.iter().find(|s| s.pattern == Pattern::Os1.code() && s.level == "account").unwrap();

@@ -41,7 +41,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(leads) = &args.leads {
-        let scores = eval::evaluate(&args.truth, leads)?;
+        let against = eval::LeadsAgainstTruth::read(&args.truth, leads)?;
+        let scores = against.scores();
         let rows: Vec<Vec<String>> = scores
             .iter()
             .map(|s| {
@@ -67,8 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let out = args.out.clone().unwrap_or_else(|| leads.join("eval.csv"));
         eval::write_csv(&out, &scores)?;
         say!("wrote {}", out.display());
-        let against = eval::LeadsAgainstTruth::read(&args.truth, leads)?;
-        if let Some(q) = against.as_ref().map(eval::LeadsAgainstTruth::quality) {
+        if let Some(q) = against.quality() {
             let at: Vec<String> = q
                 .precision_at
                 .iter()
@@ -89,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             eval::write_lead_quality_csv(&path, &q)?;
             say!("wrote {}", path.display());
         }
-        if let Some(coverage) = against.as_ref().map(eval::LeadsAgainstTruth::coverage) {
+        if let Some(coverage) = against.coverage() {
             let rows: Vec<Vec<String>> = coverage
                 .iter()
                 .map(|c| {
