@@ -39,14 +39,6 @@ fn missing_column_names_file_and_column() {
 }
 
 #[test]
-fn a_file_written_with_semicolons_is_named_for_what_it_is() {
-    let (code, t, _) = analyze("semicolons", &[]);
-    assert_eq!(code, 2);
-    assert!(t.contains("transfers.csv") && t.contains("`transfer_id`"), "{t}");
-    assert!(t.contains("looks `;`-separated") && t.contains("comma-separated"), "{t}");
-}
-
-#[test]
 fn unparseable_timestamps_are_rejected() {
     let (code, t, rejects) = analyze("bad_timestamp", &["--max-reject-ratio", "1"]);
     assert_eq!(code, 0, "{t}");

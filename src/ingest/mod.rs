@@ -9,6 +9,7 @@ pub mod parse;
 pub mod reference;
 pub mod rejects;
 pub mod schema;
+mod separators;
 pub mod source;
 pub mod stream;
 pub mod text_block;

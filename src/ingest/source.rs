@@ -6,7 +6,7 @@
 //! record with the `csv` crate so that only the broken rows are rejected, each with its
 //! exact line.
 
-use std::io::{Cursor, Read};
+use std::io::{BufRead, Cursor, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use super::csv_exact::{Item, Scanner};
 use super::rejects::Reject;
 use super::schema::Table;
+use super::separators;
 use super::text_block::TextBlock;
 use crate::error::{Error, Result};
 
@@ -377,9 +378,16 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let text = match format {
-        Format::Csv => match rewrite_header(path, &stored, rename)? {
-            std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
-            std::borrow::Cow::Borrowed(_) => stored,
+        Format::Csv => match separators::separator_of(&stored) {
+            b',' => match rewrite_header(path, &stored, rename)? {
+                std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
+                std::borrow::Cow::Borrowed(_) => stored,
+            },
+            other => {
+                let text = separators::to_commas(&stored, other);
+                drop(stored);
+                Stored::Read(rewrite_header(path, &text, rename)?.into_owned())
+            }
         },
         Format::CsvGz => {
             // Decompressed here rather than by polars: without its `decompress` feature
@@ -396,6 +404,9 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
                 ));
             }
             drop(stored);
+            if let other @ (b';' | b'\t' | b'|') = separators::separator_of(&text) {
+                text = separators::to_commas(&text, other);
+            }
             match rewrite_header(path, &text, rename)? {
                 std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
                 std::borrow::Cow::Borrowed(_) => Stored::Read(text),
@@ -445,7 +456,10 @@ pub fn header(path: &Path) -> Result<Vec<String>> {
         Some(Format::CsvGz) => Box::new(flate2::read::MultiGzDecoder::new(file)),
         _ => Box::new(file),
     };
-    let mut csv = csv::ReaderBuilder::new().has_headers(false).from_reader(reader);
+    let mut first = Vec::new();
+    std::io::BufReader::new(reader).read_until(b'\n', &mut first).map_err(|e| Error::io(path, e))?;
+    let separator = separators::separator_of(&first);
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).delimiter(separator).from_reader(&first[..]);
     match csv.byte_records().next() {
         Some(Ok(rec)) => Ok(rec
             .iter()
