@@ -27,34 +27,48 @@ pub fn separator_of(text: &[u8]) -> u8 {
 /// (`1250.50`). A line whose quotes do not close on it is written with its separators
 /// turned to commas and nothing else changed, so the readers after reject it on its own
 /// line as they would a comma-separated one.
-pub fn to_commas(text: &[u8], separator: u8) -> Vec<u8> {
+fn to_commas(text: &[u8], separator: u8) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() + text.len() / 16);
     let mut amounts: Vec<bool> = Vec::new();
-    let mut fields: Vec<Vec<u8>> = Vec::new();
+    // One field at a time, written as soon as it ends: a field of each row's own
+    // allocation was millions of them for a large export.
+    let mut field = Vec::new();
     for (k, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
         let (body, end) = split_end(line);
-        match split_line(body, separator, &mut fields) {
-            Some(()) => {
-                if k == 0 {
-                    amounts = fields.iter().map(|f| is_amount_column(f)).collect();
-                }
-                for (i, field) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    let decimal_comma =
-                        k > 0 && separator == b';' && amounts.get(i).copied().unwrap_or(false);
-                    match decimal_comma.then(|| decimal_point(field)).flatten() {
-                        Some(number) => out.extend_from_slice(&number),
-                        None => write_field(&mut out, field),
-                    }
-                }
+        let start = out.len();
+        let mut column = 0;
+        let closed = each_field(body, separator, &mut field, |field| {
+            if column > 0 {
+                out.push(b',');
             }
-            None => out.extend(body.iter().map(|&b| if b == separator { b',' } else { b })),
+            if k == 0 {
+                amounts.push(is_amount_column(field));
+            }
+            let decimal_comma = k > 0 && separator == b';' && amounts.get(column).copied().unwrap_or(false);
+            if !(decimal_comma && write_decimal_point(&mut out, field)) {
+                write_field(&mut out, field);
+            }
+            column += 1;
+        });
+        if !closed {
+            out.truncate(start);
+            if k == 0 {
+                amounts.clear();
+            }
+            out.extend(body.iter().map(|&b| if b == separator { b',' } else { b }));
         }
         out.extend_from_slice(end);
     }
     out
+}
+
+/// `text` as comma-separated CSV ([`to_commas`]) when its header says it is separated
+/// otherwise ([`separator_of`]); `None` when it is comma-separated already.
+pub fn with_commas(text: &[u8]) -> Option<Vec<u8>> {
+    match separator_of(text) {
+        b',' => None,
+        other => Some(to_commas(text, other)),
+    }
 }
 
 /// A line without its line break (`\n` or `\r\n`), and the break.
@@ -64,11 +78,11 @@ fn split_end(line: &[u8]) -> (&[u8], &[u8]) {
     line.split_at(body.len())
 }
 
-/// The fields of one line into `fields` (a quoted field unquoted, `""` read as `"`);
-/// `None` when a quote opened on the line does not close on it.
-fn split_line(line: &[u8], separator: u8, fields: &mut Vec<Vec<u8>>) -> Option<()> {
-    fields.clear();
-    let mut field = Vec::new();
+/// Hands each field of one line to `emit`, in order (a quoted field unquoted, `""` read
+/// as `"`), gathered in `field`; false when a quote opened on the line does not close
+/// on it, and the line's last field is then not handed over.
+fn each_field(line: &[u8], separator: u8, field: &mut Vec<u8>, mut emit: impl FnMut(&[u8])) -> bool {
+    field.clear();
     let (mut quoted, mut at_start) = (false, true);
     let mut k = 0;
     while k < line.len() {
@@ -87,7 +101,8 @@ fn split_line(line: &[u8], separator: u8, fields: &mut Vec<Vec<u8>>) -> Option<(
         } else if b == b'"' && at_start {
             quoted = true;
         } else if b == separator {
-            fields.push(std::mem::take(&mut field));
+            emit(field);
+            field.clear();
             at_start = true;
             k += 1;
             continue;
@@ -98,10 +113,10 @@ fn split_line(line: &[u8], separator: u8, fields: &mut Vec<Vec<u8>>) -> Option<(
         k += 1;
     }
     if quoted {
-        return None;
+        return false;
     }
-    fields.push(field);
-    Some(())
+    emit(field);
+    true
 }
 
 /// Writes `field` as one comma-separated field: quoted when it holds a comma, a quote
@@ -128,29 +143,44 @@ fn is_amount_column(name: &[u8]) -> bool {
     AMOUNT_COLUMNS.contains(&name.as_str())
 }
 
-/// A number written with a decimal comma and, optionally, points between groups of
-/// three digits (`-1.250,50`, `980,00`), written with a decimal point (`-1250.50`);
-/// `None` for anything else, which is left as it is.
-fn decimal_point(field: &[u8]) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(field).ok()?.trim();
+/// Writes a number written with a decimal comma and, optionally, points between groups
+/// of three digits (`-1.250,50`, `980,00`) with a decimal point (`-1250.50`); false,
+/// writing nothing, for anything else, which is then written as it is.
+fn write_decimal_point(out: &mut Vec<u8>, field: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(field) else {
+        return false;
+    };
+    let text = text.trim();
     let (sign, digits) = match text.strip_prefix(['-', '+']) {
         Some(rest) => (&text[..1], rest),
         None => ("", text),
     };
-    let (whole, fraction) = digits.split_once(',')?;
-    let groups: Vec<&str> = whole.split('.').collect();
-    let grouped = groups.len() == 1
-        || (!groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    let Some((whole, fraction)) = digits.split_once(',') else {
+        return false;
+    };
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !grouped || !groups.iter().all(|g| all_digits(g)) || !all_digits(fraction) {
-        return None;
+    let mut groups = whole.split('.');
+    let first = groups.next().unwrap_or("");
+    let grouped = !whole.contains('.') || (first.len() <= 3 && groups.clone().all(|g| g.len() == 3));
+    if !grouped || !all_digits(first) || !groups.clone().all(all_digits) || !all_digits(fraction) {
+        return false;
     }
-    Some(format!("{sign}{}.{fraction}", groups.concat()).into_bytes())
+    out.extend_from_slice(sign.as_bytes());
+    out.extend(whole.bytes().filter(|&b| b != b'.'));
+    out.push(b'.');
+    out.extend_from_slice(fraction.as_bytes());
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`write_decimal_point`]'s number, if it writes one.
+    fn decimal_point(field: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        write_decimal_point(&mut out, field).then_some(out)
+    }
 
     #[test]
     fn the_header_says_which_separator() {

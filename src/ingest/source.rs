@@ -378,15 +378,14 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let text = match format {
-        Format::Csv => match separators::separator_of(&stored) {
-            b',' => match rewrite_header(path, &stored, rename)? {
+        Format::Csv => match separators::with_commas(&stored) {
+            None => match rewrite_header(path, &stored, rename)? {
                 std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
                 std::borrow::Cow::Borrowed(_) => stored,
             },
-            other => {
-                let text = separators::to_commas(&stored, other);
+            Some(text) => {
                 drop(stored);
-                Stored::Read(rewrite_header(path, &text, rename)?.into_owned())
+                renamed_text(path, text, rename)?
             }
         },
         Format::CsvGz => {
@@ -404,13 +403,8 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
                 ));
             }
             drop(stored);
-            if let other @ (b';' | b'\t' | b'|') = separators::separator_of(&text) {
-                text = separators::to_commas(&text, other);
-            }
-            match rewrite_header(path, &text, rename)? {
-                std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
-                std::borrow::Cow::Borrowed(_) => Stored::Read(text),
-            }
+            let text = separators::with_commas(&text).unwrap_or(text);
+            renamed_text(path, text, rename)?
         }
         Format::Parquet => Stored::Read(stored.into_vec()),
         Format::Memory => return Err(Error::bad_input(path, "an in-memory table is not a file to read")),
@@ -467,6 +461,15 @@ pub fn header(path: &Path) -> Result<Vec<String>> {
             .collect()),
         _ => Ok(Vec::new()),
     }
+}
+
+/// `text`, read into memory, with its header renamed ([`rewrite_header`]): moved as it
+/// is when the names stay, not copied.
+fn renamed_text(path: &Path, text: Vec<u8>, rename: Rename<'_>) -> Result<Stored> {
+    Ok(match rewrite_header(path, &text, rename)? {
+        std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
+        std::borrow::Cow::Borrowed(_) => Stored::Read(text),
+    })
 }
 
 /// `text` with its first line replaced by `rename` of its fields (unchanged if equal).
