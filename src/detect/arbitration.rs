@@ -8,7 +8,7 @@ use crate::pattern::Pattern;
 
 use super::context::Context;
 use super::hit::Hit;
-use super::registry::{Detector, DetectorRun};
+use super::registry::{Detector, DetectorRun, Outcome};
 
 /// Drops hits whose central accounts are all held by licensed money-service businesses
 /// or banks: a licensed remitter pools and forwards customers' money by trade, and is
@@ -30,11 +30,78 @@ pub(super) fn drop_licensed(ctx: &Context<'_>, hits: &mut [Vec<Hit>], runs: &mut
 }
 
 /// Applies [`Detector::defers_to`]; `hits[k]` are detector k's hits.
-pub(super) fn drop_deferred(
+#[cfg(test)]
+fn drop_deferred(
     detectors: &[Box<dyn Detector>],
     mut hits: Vec<Vec<Hit>>,
     runs: &mut [DetectorRun],
 ) -> Vec<Hit> {
+    let given_way = give_way(detectors, &mut hits);
+    note_given_way(detectors, &given_way, &hits, runs);
+    hits.into_iter().flatten().collect()
+}
+
+/// Settles which hits stand: each detector's hits give way to more specific ones
+/// ([`Detector::defers_to`]); then the detectors join hits of their own from those that
+/// stand ([`Detector::join`]), and the hits a joined one holds whole (its parts: every
+/// transfer of theirs is its) give way to it when their pattern gives way to its. `hits[k]` are detector k's hits;
+/// `runs[k]` says how many stand and why others went.
+pub(super) fn settle(
+    ctx: &Context<'_>,
+    detectors: &[Box<dyn Detector>],
+    mut hits: Vec<Vec<Hit>>,
+    runs: &mut [DetectorRun],
+) -> Vec<Hit> {
+    let mut given_way = give_way(detectors, &mut hits);
+    let mut joined: Vec<Vec<Hit>> = Vec::with_capacity(detectors.len());
+    for (k, d) in detectors.iter().enumerate() {
+        let outcome = if runs[k].skipped.is_some() { Outcome::default() } else { d.join(ctx, &hits) };
+        runs[k].notes.extend(outcome.notes);
+        joined.push(outcome.hits);
+    }
+    let wholes: Vec<&Hit> = joined.iter().flatten().collect();
+    if !wholes.is_empty() {
+        for ((list, n), d) in hits.iter_mut().zip(given_way.iter_mut()).zip(detectors) {
+            let before = list.len();
+            let defers_to = d.defers_to();
+            list.retain(|h| {
+                !wholes.iter().any(|w| {
+                    defers_to.contains(&w.pattern)
+                        && h.transfers.iter().all(|e| w.transfers.binary_search(e).is_ok())
+                })
+            });
+            *n += before - list.len();
+        }
+    }
+    for (list, more) in hits.iter_mut().zip(joined) {
+        list.extend(more);
+    }
+    note_given_way(detectors, &given_way, &hits, runs);
+    hits.into_iter().flatten().collect()
+}
+
+/// Counts the hits that stand and notes how many gave way (`given_way[k]`, detector k's).
+fn note_given_way(
+    detectors: &[Box<dyn Detector>],
+    given_way: &[usize],
+    hits: &[Vec<Hit>],
+    runs: &mut [DetectorRun],
+) {
+    for (k, d) in detectors.iter().enumerate() {
+        runs[k].hits = hits[k].len();
+        if given_way[k] > 0 {
+            runs[k].notes.push(format!(
+                "{} hit(s) left to the more specific {}",
+                given_way[k],
+                crate::pattern::join(d.defers_to(), "/")
+            ));
+        }
+    }
+}
+
+/// Drops every hit a more specific one explains ([`Detector::defers_to`]); how many each
+/// detector dropped. `hits[k]` are detector k's hits.
+fn give_way(detectors: &[Box<dyn Detector>], hits: &mut [Vec<Hit>]) -> Vec<usize> {
     // (pattern, account) -> the hits of that pattern the account takes part in.
     let mut index: BTreeMap<(Pattern, u32), Vec<(usize, usize)>> = BTreeMap::new();
     for (k, list) in hits.iter().enumerate() {
@@ -81,20 +148,16 @@ pub(super) fn drop_deferred(
                 .collect()
         })
         .collect();
-    for ((k, d), flags) in detectors.iter().enumerate().zip(explained) {
-        let before = hits[k].len();
-        let mut flags = flags.into_iter();
-        hits[k].retain(|_| !flags.next().unwrap_or(false));
-        let dropped = before - hits[k].len();
-        if dropped > 0 {
-            runs[k].hits = hits[k].len();
-            runs[k].notes.push(format!(
-                "{dropped} hit(s) left to the more specific {}",
-                crate::pattern::join(d.defers_to(), "/")
-            ));
-        }
-    }
-    hits.into_iter().flatten().collect()
+    explained
+        .into_iter()
+        .zip(hits.iter_mut())
+        .map(|(flags, list)| {
+            let before = list.len();
+            let mut flags = flags.into_iter();
+            list.retain(|_| !flags.next().unwrap_or(false));
+            before - list.len()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -103,8 +166,9 @@ mod tests {
     use crate::detect::{HitAccount, Outcome, Role};
     use Pattern::{FanIn, GatherScatter, Ub1};
 
-    /// A detector that only names itself and what it defers to.
-    struct Stub(Pattern, &'static [Pattern]);
+    /// A detector that only names itself and what it defers to, and joins one hit of
+    /// its pattern when given one, whatever stands.
+    struct Stub(Pattern, &'static [Pattern], Option<Hit>);
 
     impl Detector for Stub {
         fn pattern(&self) -> Pattern {
@@ -118,6 +182,11 @@ mod tests {
         }
         fn defers_to(&self) -> &'static [Pattern] {
             self.1
+        }
+        fn join(&self, _: &Context<'_>, _: &[Vec<Hit>]) -> Outcome {
+            let hits: Vec<Hit> = self.2.iter().cloned().collect();
+            let notes = hits.iter().map(|_| "1 joined".to_owned()).collect();
+            Outcome { hits, notes }
         }
         fn lookback(&self, _: &crate::config::Config) -> crate::detect::Lookback {
             crate::detect::Lookback::days(1.0, &[crate::detect::Reads::Reference])
@@ -164,8 +233,10 @@ mod tests {
 
     #[test]
     fn money_followed_hop_to_hop_does_not_give_way_to_a_loop_read_from_timing() {
-        let detectors: Vec<Box<dyn Detector>> =
-            vec![Box::new(Stub(Pattern::Cycle, &[])), Box::new(Stub(Pattern::RandomWalk, &[Pattern::Cycle]))];
+        let detectors: Vec<Box<dyn Detector>> = vec![
+            Box::new(Stub(Pattern::Cycle, &[], None)),
+            Box::new(Stub(Pattern::RandomWalk, &[Pattern::Cycle], None)),
+        ];
         // A walk through 1, 2 and 3, and a loop through 1 to 4 that moved two of its
         // transfers: read from the money, the loop explains the walk; read from its
         // members' timing alone, it does not.
@@ -180,9 +251,9 @@ mod tests {
     #[test]
     fn a_motif_defers_only_to_a_hit_that_explains_most_of_it() {
         let detectors: Vec<Box<dyn Detector>> = vec![
-            Box::new(Stub(Ub1, &[])),
-            Box::new(Stub(GatherScatter, &[Ub1])),
-            Box::new(Stub(FanIn, &[Ub1, GatherScatter])),
+            Box::new(Stub(Ub1, &[], None)),
+            Box::new(Stub(GatherScatter, &[Ub1], None)),
+            Box::new(Stub(FanIn, &[Ub1, GatherScatter], None)),
         ];
         let mut runs = vec![run(Ub1), run(GatherScatter), run(FanIn)];
         let hits = vec![
@@ -204,5 +275,36 @@ mod tests {
         assert_eq!(names, vec![(Ub1, 1), (FanIn, 2), (FanIn, 3)]);
         assert_eq!((runs[1].hits, runs[2].hits), (0, 2));
         assert_eq!(runs[2].notes, vec!["1 hit(s) left to the more specific UB1/gather_scatter"]);
+    }
+
+    #[test]
+    fn a_joined_hit_takes_the_place_of_the_hits_it_holds_whole_that_give_way_to_it() {
+        use Pattern::{Bipartite, Cycle, FanOut};
+        let mut t = crate::detect::testkit::Tiny::new();
+        t.wire("A", "B", 0, 1.0);
+        let g = t.graph();
+        let ctx = Context::new(&g, &t.dump, &t.config);
+        // A layer holding every transfer of hub 1's fan and of a loop through 1 and 2, and
+        // part of hub 3's fan.
+        let layer = Hit { transfers: vec![102, 103, 104, 301], ..stub_hit(Bipartite, 1, &[2, 3, 4]) };
+        let detectors: Vec<Box<dyn Detector>> = vec![
+            Box::new(Stub(Bipartite, &[], Some(layer))),
+            Box::new(Stub(Cycle, &[], None)),
+            Box::new(Stub(FanOut, &[Bipartite], None)),
+        ];
+        let mut runs = vec![run(Bipartite), run(Cycle), run(FanOut)];
+        let hits = vec![
+            vec![],
+            vec![stub_hit(Cycle, 1, &[2])],
+            vec![stub_hit(FanOut, 1, &[2, 3, 4]), stub_hit(FanOut, 3, &[1, 5])],
+        ];
+        let settled = settle(&ctx, &detectors, hits, &mut runs);
+        let names: Vec<(Pattern, u32)> = settled.iter().map(|h| (h.pattern, h.accounts[0].account)).collect();
+        // The loop does not give way to a layer; hub 3's fan holds a transfer the layer
+        // does not.
+        assert_eq!(names, vec![(Bipartite, 1), (Cycle, 1), (FanOut, 3)]);
+        assert_eq!((runs[0].hits, runs[1].hits, runs[2].hits), (1, 1, 1));
+        assert_eq!(runs[0].notes, vec!["1 joined"]);
+        assert_eq!(runs[2].notes, vec!["1 hit(s) left to the more specific bipartite"]);
     }
 }

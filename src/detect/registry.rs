@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::pattern::Pattern;
 use crate::progress::Progress;
 
-use super::arbitration::{drop_deferred, drop_licensed};
+use super::arbitration::{drop_licensed, settle};
 use super::context::{Context, PartEdges};
 use super::handed::Handed;
 use super::hit::Hit;
@@ -43,6 +43,13 @@ pub trait Detector: Sync {
     /// case, with other counterparties, is still reported.
     fn defers_to(&self) -> &'static [Pattern] {
         &[]
+    }
+    /// Hits of its pattern read from the hits that stand once every detector ran
+    /// (`standing[k]`: detector k's, after [`Detector::defers_to`]), such as a layer
+    /// joined from the fans of several hubs. They are settled with the rest: hits they
+    /// explain give way to them. Read in one place, a partitioned run's too.
+    fn join(&self, _ctx: &Context<'_>, _standing: &[Vec<Hit>]) -> Outcome {
+        Outcome::default()
     }
     /// How long one of its hits may span and what it reads besides the hits' own
     /// transfers, under `config` (see [`Lookback`]).
@@ -238,6 +245,6 @@ fn run_with(
     if ctx.config.exempt_licensed {
         drop_licensed(ctx, &mut hits, &mut runs);
     }
-    let hits = drop_deferred(detectors, hits, &mut runs);
+    let hits = settle(ctx, detectors, hits, &mut runs);
     (hits, runs)
 }

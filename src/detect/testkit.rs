@@ -164,6 +164,14 @@ impl Tiny {
         let ctx = crate::detect::Context::new(&g, &self.dump, &self.config);
         detector.run(&ctx).hits
     }
+
+    /// The hits that stand once every detector ran and the hits were settled, as
+    /// `analyze` finds them.
+    pub fn settled_hits(&self) -> Vec<crate::detect::Hit> {
+        let g = self.graph();
+        let ctx = crate::detect::Context::new(&g, &self.dump, &self.config);
+        crate::detect::run_all(&ctx, &crate::detect::registry(), &crate::progress::Silent).0
+    }
 }
 
 /// A world of `transfers` over `days` from the generator (`cases` of each pattern, or

@@ -19,6 +19,17 @@
 //! labels one account paying three payees every day for a month "bipartite" means
 //! this, and a fan (each payee paid once) is not it.
 //!
+//! A layer whose sources take turns (one pays every sink within days, the next a week
+//! later, for weeks) fits no window, but each source is a fan of new payees on its own
+//! (fan_out's hits). Once every detector ran, fans of several hubs that reached the same
+//! `min_side` or more new counterparties are joined into one layer
+//! ([`crate::detect::search::fan_layers`]): the hubs and the counterparties they all
+//! reached, with the rest of each fan around them, when such sharing is expected by
+//! chance at most `expected_by_chance` times among the dump's fan hubs (by how many
+//! others pay each shared counterparty). The same holds for sinks that each gathered
+//! from the same new payers (fan_in's hits). The fans become the layer's parts, not hits
+//! of their own.
+//!
 //! ## Why it matters
 //! typologies.md: "bipartite is every source to every sink of two account sets", one of
 //! the eight motifs labelled in AMLworld and AMLSim: a many-to-many layer that spreads
@@ -64,27 +75,40 @@
 //! host is a small part of (under a tenth of what they received meanwhile); two
 //! relationships that run side by side on days of their own are no rounds. A
 //! collector's payout, a structurer's split, a settlement's payout or a settlement
-//! shell's persons are reported as those typologies instead.
+//! shell's persons are reported as those typologies instead. Joined from fans: two
+//! persons whose fans both reached the town's big employer and its busiest shop share
+//! what most of the dump pays, which is no coincidence to explain; builders taking
+//! turns at the same new suppliers trade between companies, which no fan counts.
+
+use std::collections::BTreeSet;
 
 use crate::config::Config;
 use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
 use crate::detect::search::bicliques::{self, Biclique};
+use crate::detect::search::fan_layers::{self, FanLayer};
+use crate::detect::search::fans::Fan;
 use crate::detect::search::rounds::{self, Rounds};
 use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::{fmt_amount, fmt_odds, seconds_to_days};
+use crate::units::{fmt_amount, fmt_odds, format_date, seconds_to_days};
 
 /// bipartite detector.
 pub struct Bipartite;
 
 impl Detector for Bipartite {
-    fn lookback(&self, config: &Config) -> Lookback {
-        Lookback::days(
-            config.bipartite.window_days.get(),
-            &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
+    fn lookback(&self, _config: &Config) -> Lookback {
+        Lookback::unbounded(
+            "a layer whose sources take turns is joined from fans found over the whole dump",
+            &[
+                Reads::AmountQuantiles,
+                Reads::AccountRate,
+                Reads::AccountHistory,
+                Reads::Popularity,
+                Reads::Reference,
+            ],
         )
     }
 
@@ -120,6 +144,29 @@ impl Detector for Bipartite {
         // one pass over its adjacency is the only search made there.
         hits.extend(rounds::find(ctx.graph, &ctx.config.bipartite).iter().map(|r| rounds_hit(ctx, r)));
         Outcome { hits, notes: Vec::new() }
+    }
+
+    fn join(&self, ctx: &Context<'_>, standing: &[Vec<Hit>]) -> Outcome {
+        let cfg = &ctx.config.bipartite;
+        let mut layers = fan_layers::find(ctx.graph, standing.iter().flatten(), Fan::Out, cfg);
+        // Sinks each paid by the same sources in turn are fan-ins too: a layer joined
+        // both ways is joined once, from its sources.
+        let from_sources: BTreeSet<u32> = layers.iter().flat_map(|l| l.edges.iter().copied()).collect();
+        layers.extend(
+            fan_layers::find(ctx.graph, standing.iter().flatten(), Fan::In, cfg)
+                .into_iter()
+                .filter(|l| l.edges.iter().all(|e| !from_sources.contains(e))),
+        );
+        let hits: Vec<Hit> = layers.iter().map(|layer| joined_hit(ctx, layer)).collect();
+        let notes = if hits.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!(
+                "{} layer(s) joined from the fans of hubs that reached the same new counterparties",
+                hits.len()
+            )]
+        };
+        Outcome { hits, notes }
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
@@ -173,6 +220,59 @@ fn hit(ctx: &Context<'_>, bc: &Biclique) -> Hit {
         fmt_odds(bc.expected_by_chance),
     );
     b.finish(g, Pattern::Bipartite, total, strength(bc.edges.len(), &novelty), reason)
+}
+
+/// The hit of a layer joined from fans: every hub, its shared counterparties and the
+/// fans' transfers between them.
+fn joined_hit(ctx: &Context<'_>, layer: &FanLayer) -> Hit {
+    let g = ctx.graph;
+    let (mut b, in_layer) = members(g, &layer.edges);
+    // The rest of each hub's fan: its other new counterparties, around the layer.
+    let (mut beside, mut others) = (0.0, BTreeSet::new());
+    for &e in &layer.beside {
+        let (src, dst, a) = (g.src[e as usize], g.dst[e as usize], g.amount[e as usize]);
+        beside += a;
+        match layer.fan {
+            Fan::Out => b.account(dst, Role::Destination, a, 0.0),
+            Fan::In => b.account(src, Role::Source, 0.0, a),
+        }
+        others.insert(if layer.fan == Fan::Out { dst } else { src });
+        b.transfer(e);
+    }
+    let first = g.time[layer.edges[0] as usize];
+    let last = g.time[layer.edges[layer.edges.len() - 1] as usize];
+    let centre: Vec<u32> = layer.hubs.iter().chain(&layer.shared).copied().collect();
+    let novelty = AmountNovelty::measure(g, &centre, &layer.edges);
+    let (each, who) = match layer.fan {
+        Fan::Out => ("in a fan of its own to payees it had not paid before", "payees"),
+        Fan::In => ("in a fan of its own from payers it had not dealt with before", "payers"),
+    };
+    let rest = if others.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the same fans dealt {} with {} other new {who} in {} transfers",
+            fmt_amount(beside),
+            others.len(),
+            layer.beside.len()
+        )
+    };
+    let reason = format!(
+        "each of {} accounts ({}) paid each of {} accounts ({}), each of {} {each}, from {} to {} ({:.1} days): {} transfers, {}{}{rest} (chance that fans of the dump's hubs share such {who}, by how many others deal with them: 1 in {})",
+        layer.sources().len(),
+        ctx.account_list(layer.sources()),
+        layer.sinks().len(),
+        ctx.account_list(layer.sinks()),
+        ctx.account_list(&layer.hubs),
+        format_date(first),
+        format_date(last),
+        seconds_to_days(last - first),
+        layer.edges.len(),
+        fmt_amount(in_layer),
+        novelty.words(),
+        fmt_odds(layer.expected_by_chance),
+    );
+    b.finish(g, Pattern::Bipartite, in_layer + beside, strength(layer.edges.len(), &novelty), reason)
 }
 
 /// The hit of a layer with one source: the source, its payees and every transfer between
@@ -527,5 +627,55 @@ mod tests {
             }
         }
         assert!(round_hits(&t).is_empty(), "{:?}", round_hits(&t));
+    }
+
+    /// Three persons (or companies) with everyday history who each pay the same four
+    /// new payees 3,000 on consecutive days, one a week after the other.
+    fn taking_turns(companies: bool) -> Tiny {
+        let mut t = neighbourhood();
+        let hubs: Vec<String> = (0..3).map(|h| format!("HUB{h}")).collect();
+        let sinks: Vec<String> = (0..4).map(|s| format!("SINK{s}")).collect();
+        for a in hubs.iter().chain(&sinks) {
+            if companies {
+                t.company(a, "DE");
+            } else {
+                t.person(a, "DE");
+            }
+        }
+        for (h, hub) in hubs.iter().enumerate() {
+            for (s, sink) in sinks.iter().enumerate() {
+                t.wire(hub, sink, (20 + 7 * h + s) as i64 * D + H, 3_000.0 + (4 * h + s) as f64);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn sources_taking_turns_are_one_layer_joined_from_their_fans() {
+        let t = taking_turns(false);
+        // No window holds the layer...
+        assert!(t.hits(&Bipartite).is_empty(), "{:?}", t.hits(&Bipartite));
+        // ...but each source is a fan, and the fans reach the same payees.
+        let hits = t.settled_hits();
+        let layers: Vec<&Hit> = hits.iter().filter(|h| h.pattern == Pattern::Bipartite).collect();
+        assert_eq!(layers.len(), 1, "{hits:?}");
+        assert_eq!((layers[0].accounts.len(), layers[0].transfers.len()), (7, 12));
+        assert!(layers[0].reason.contains("in a fan of its own"), "{}", layers[0].reason);
+        // The fans it was joined from, out of its sources and into its sinks, are its
+        // parts, not hits of their own.
+        let members: Vec<u32> = layers[0].accounts.iter().map(|a| a.account).collect();
+        let fans_on_members = hits.iter().filter(|h| {
+            matches!(h.pattern, Pattern::FanOut | Pattern::FanIn)
+                && h.accounts.iter().any(|a| a.role == Role::Hub && members.contains(&a.account))
+        });
+        assert_eq!(fans_on_members.count(), 0, "{hits:?}");
+    }
+
+    #[test]
+    fn companies_taking_turns_at_the_same_new_suppliers_are_business() {
+        // Look-alike: three builders who each pay the same four new suppliers, a week
+        // apart: company-to-company trade, no fan, hence no layer.
+        let hits = taking_turns(true).settled_hits();
+        assert!(hits.iter().all(|h| h.pattern != Pattern::Bipartite), "{hits:?}");
     }
 }

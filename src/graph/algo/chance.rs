@@ -157,6 +157,19 @@ pub fn popularity(g: &FlowGraph, v: u32, pattern: &[u32]) -> f64 {
     (others + 1) as f64 / g.scale.active_accounts.max(1) as f64
 }
 
+/// The share of the dump's active accounts that `w` pays at all, counting the accounts
+/// of the pattern under test (`pattern`) as one: the chance that a receipt taken without
+/// a habit to go on comes from `w` ([`popularity`] the other way). An employer pays
+/// most of a town; a stranger's mule pays a handful.
+pub fn popularity_as_payer(g: &FlowGraph, w: u32, pattern: &[u32]) -> f64 {
+    let mut members = pattern.to_vec();
+    members.sort_unstable();
+    members.dedup();
+    let paid = members.iter().filter(|&&p| g.ever_paid(w, p)).count();
+    let others = g.payees_over_dump(w).len() - paid;
+    (others + 1) as f64 / g.scale.active_accounts.max(1) as f64
+}
+
 /// The most likely chance a path may have to be reported: `expected` such paths by
 /// chance among the dump's transfers.
 pub fn most_likely(g: &FlowGraph, expected: f64) -> f64 {
