@@ -44,7 +44,8 @@ fn drop_deferred(
 /// Settles which hits stand: each detector's hits give way to more specific ones
 /// ([`Detector::defers_to`]); then the detectors join hits of their own from those that
 /// stand ([`Detector::join`]), and the hits a joined one holds whole (its parts: every
-/// transfer of theirs is its) give way to it when their pattern gives way to its. `hits[k]` are detector k's hits;
+/// transfer of theirs is its) give way to it when their pattern is its or gives way to
+/// its. `hits[k]` are detector k's hits;
 /// `runs[k]` says how many stand and why others went.
 pub(super) fn settle(
     ctx: &Context<'_>,
@@ -52,7 +53,7 @@ pub(super) fn settle(
     mut hits: Vec<Vec<Hit>>,
     runs: &mut [DetectorRun],
 ) -> Vec<Hit> {
-    let mut given_way = give_way(detectors, &mut hits);
+    let given_way = give_way(detectors, &mut hits);
     let mut joined: Vec<Vec<Hit>> = Vec::with_capacity(detectors.len());
     for (k, d) in detectors.iter().enumerate() {
         let outcome = if runs[k].skipped.is_some() { Outcome::default() } else { d.join(ctx, &hits) };
@@ -60,13 +61,14 @@ pub(super) fn settle(
         joined.push(outcome.hits);
     }
     let wholes: Vec<&Hit> = joined.iter().flatten().collect();
+    let mut taken_in = vec![0; detectors.len()];
     if !wholes.is_empty() {
-        for ((list, n), d) in hits.iter_mut().zip(given_way.iter_mut()).zip(detectors) {
+        for ((list, n), d) in hits.iter_mut().zip(taken_in.iter_mut()).zip(detectors) {
             let before = list.len();
             let defers_to = d.defers_to();
             list.retain(|h| {
                 !wholes.iter().any(|w| {
-                    defers_to.contains(&w.pattern)
+                    (w.pattern == h.pattern || defers_to.contains(&w.pattern))
                         && h.transfers.iter().all(|e| w.transfers.binary_search(e).is_ok())
                 })
             });
@@ -77,6 +79,11 @@ pub(super) fn settle(
         list.extend(more);
     }
     note_given_way(detectors, &given_way, &hits, runs);
+    for (run, n) in runs.iter_mut().zip(taken_in) {
+        if n > 0 {
+            run.notes.push(format!("{n} hit(s) taken in whole by hits joined from them"));
+        }
+    }
     hits.into_iter().flatten().collect()
 }
 
@@ -305,6 +312,6 @@ mod tests {
         assert_eq!(names, vec![(Bipartite, 1), (Cycle, 1), (FanOut, 3)]);
         assert_eq!((runs[0].hits, runs[1].hits, runs[2].hits), (1, 1, 1));
         assert_eq!(runs[0].notes, vec!["1 joined"]);
-        assert_eq!(runs[2].notes, vec!["1 hit(s) left to the more specific bipartite"]);
+        assert_eq!(runs[2].notes, vec!["1 hit(s) taken in whole by hits joined from them"]);
     }
 }

@@ -27,8 +27,9 @@
 //! reached, with the rest of each fan around them, when such sharing is expected by
 //! chance at most `expected_by_chance` times among the dump's fan hubs (by how many
 //! others pay each shared counterparty). The same holds for sinks that each gathered
-//! from the same new payers (fan_in's hits). The fans become the layer's parts, not hits
-//! of their own.
+//! from the same new payers (fan_in's hits). A layer a window caught in part (the
+//! sources that paid within a week of each other) joins the fans of the rest. The fans
+//! and layers it was joined from become its parts, not hits of their own.
 //!
 //! ## Why it matters
 //! typologies.md: "bipartite is every source to every sink of two account sets", one of

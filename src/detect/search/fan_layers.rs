@@ -6,7 +6,8 @@
 //! sources is a fan of new payees on its own. Two fans that reached the same two or more
 //! payees are every source paying every sink: a bipartite layer, one case rather than
 //! two fans. The same holds the other way, for sinks that each gathered from the same
-//! new payers.
+//! new payers. A layer found in a window counts as fans of its sources (of its sinks,
+//! the other way), so the rest of a layer a window caught in part joins it.
 //!
 //! Whether the shared counterparties are a coincidence is weighed by how popular they
 //! are: a payment made without a habit to go on lands on an account as often as the
@@ -85,7 +86,7 @@ pub fn find<'h>(
     fan: Fan,
     cfg: &BipartiteConfig,
 ) -> Vec<FanLayer> {
-    let fans = fans_of(g, hits, fan);
+    let (fans, found) = fans_of(g, hits, fan);
     let min_side = cfg.min_side.get();
     // Counterparty -> the hubs whose fans reached it.
     let mut reached_by: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
@@ -124,6 +125,10 @@ pub fn find<'h>(
                 || edges.len() < cfg.min_edges.get()
                 || moved < min_amount * edges.len() as f64
             {
+                return None;
+            }
+            // A layer found already, whole, is no layer to join.
+            if found.iter().any(|layer| edges.iter().all(|e| layer.binary_search(e).is_ok())) {
                 return None;
             }
             let expected_by_chance = chance(g, &fans, &hubs, &shared, fan);
@@ -168,26 +173,38 @@ pub fn find<'h>(
 }
 
 /// Per hub of the fan hits pointing `fan` among `hits`, its fans' new counterparties and
-/// the transfers with each; a hub's fans of several bursts together.
-fn fans_of<'h>(g: &FlowGraph, hits: impl IntoIterator<Item = &'h Hit>, fan: Fan) -> Fans {
+/// the transfers with each; a hub's fans of several bursts together. The layers found
+/// already (bipartite hits) count as fans of each account on their hubs' side, so a
+/// layer that a window caught in part is joined whole; their transfers come back too.
+fn fans_of<'h>(g: &FlowGraph, hits: impl IntoIterator<Item = &'h Hit>, fan: Fan) -> (Fans, Vec<&'h [u32]>) {
     let pattern = match fan {
         Fan::Out => Pattern::FanOut,
         Fan::In => Pattern::FanIn,
     };
     let mut fans: Fans = BTreeMap::new();
-    for h in hits.into_iter().filter(|h| h.pattern == pattern) {
-        let Some(hub) = h.accounts.iter().find(|a| a.role == Role::Hub).map(|a| a.account) else {
+    let mut layers: Vec<&'h [u32]> = Vec::new();
+    for h in hits {
+        // A fan's hub, or every account on the hubs' side of a layer already found.
+        let hub = if h.pattern == pattern {
+            match h.accounts.iter().find(|a| a.role == Role::Hub) {
+                Some(a) => Some(a.account),
+                None => continue,
+            }
+        } else if h.pattern == Pattern::Bipartite {
+            layers.push(&h.transfers);
+            None
+        } else {
             continue;
         };
-        let counterparts = fans.entry(hub).or_default();
         for &e in &h.transfers {
             let (src, dst) = (g.src[e as usize], g.dst[e as usize]);
-            let other = match fan {
-                Fan::Out if src == hub => dst,
-                Fan::In if dst == hub => src,
-                _ => continue,
+            let (from, other) = match fan {
+                Fan::Out => (src, dst),
+                Fan::In => (dst, src),
             };
-            counterparts.entry(other).or_default().push(e);
+            if hub.is_none_or(|hub| hub == from) {
+                fans.entry(from).or_default().entry(other).or_default().push(e);
+            }
         }
     }
     for counterparts in fans.values_mut() {
@@ -196,7 +213,7 @@ fn fans_of<'h>(g: &FlowGraph, hits: impl IntoIterator<Item = &'h Hit>, fan: Fan)
             edges.dedup();
         }
     }
-    fans
+    (fans, layers)
 }
 
 /// Layers like this one expected by chance among the fans' hubs (see the module's
