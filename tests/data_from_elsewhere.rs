@@ -349,13 +349,15 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
         scores.iter().find(|r| r.pattern.as_str() == pattern && r.level.as_str() == "account").unwrap()
     };
     // gather_scatter was 0.010 before hubs passing on exactly the dump's cut (its relays
-    // keep a tenth) were read: 0.490.
+    // keep a tenth) were read: 0.490; 0.385 since hubs that took from one source and
+    // paid one target are read as the intermediaries of one scatter-gather (u -> {w} -> v
+    // with two or more w, typologies.md), which took scatter_gather from 0.331 to 0.552.
     for (p, recall) in [
         (Pattern::Cycle, 0.5),
-        (Pattern::ScatterGather, 0.3),
+        (Pattern::ScatterGather, 0.5),
         (Pattern::FanOut, 0.5),
         (Pattern::FanIn, 0.25),
-        (Pattern::GatherScatter, 0.4),
+        (Pattern::GatherScatter, 0.35),
     ] {
         assert!(account_row(p.code()).recall.0 >= recall, "{p}: {shown}");
     }

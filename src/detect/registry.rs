@@ -28,6 +28,15 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
+impl Outcome {
+    /// `hits`, with a note counting them as `what` ("3 layer(s) joined ...") when there
+    /// are any.
+    pub fn counted(hits: Vec<Hit>, what: &str) -> Outcome {
+        let notes = if hits.is_empty() { Vec::new() } else { vec![format!("{} {what}", hits.len())] };
+        Outcome { hits, notes }
+    }
+}
+
 /// A pattern detector.
 pub trait Detector: Sync {
     /// The pattern it finds (its code and title come from there).

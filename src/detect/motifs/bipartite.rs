@@ -159,15 +159,10 @@ impl Detector for Bipartite {
                 .filter(|l| l.edges.iter().all(|e| !from_sources.contains(e))),
         );
         let hits: Vec<Hit> = layers.iter().map(|layer| joined_hit(ctx, layer)).collect();
-        let notes = if hits.is_empty() {
-            Vec::new()
-        } else {
-            vec![format!(
-                "{} layer(s) joined from the fans of hubs that reached the same new counterparties",
-                hits.len()
-            )]
-        };
-        Outcome { hits, notes }
+        Outcome::counted(
+            hits,
+            "layer(s) joined from the fans of hubs that reached the same new counterparties",
+        )
     }
 
     fn defers_to(&self) -> &'static [Pattern] {

@@ -44,6 +44,17 @@
 //! least two of them, paid each intermediary once within `relay_horizon_days` before its one
 //! payment to `v`.
 //!
+//! Relays that each gather from several sources and scatter to several targets are
+//! gather-scatter hubs on their own (gather_scatter's hits). Once every detector ran,
+//! the hubs that took from one source `u` and paid one target `v` are joined into one
+//! scatter-gather through them ([`crate::detect::search::relay_groups`]), when such
+//! sharing is expected by chance at most `expected_by_chance` times among the dump's
+//! hubs (by how many others deal with `u` and `v`) and `u`'s side moved `min_amount`:
+//! the hubs with the sources and targets two or more of them share, and the rest of
+//! each hub's relays around them. A scatter-gather found in part (its intermediaries
+//! count as hubs) joins the hubs of the rest. A hub relays in one scatter-gather: two
+//! cases that share one relay stay two.
+//!
 //! ## Why it matters
 //! typologies.md defines scatter-gather as `u -> {w_i} -> v` reported when the set of
 //! intermediaries has at least two members inside the window; it is labelled in
@@ -93,15 +104,22 @@
 //! start of term, and each pays the halls its term's rent within days, as the halls'
 //! hundred other residents do: relays that pay a target its going price (its other
 //! payers, twice as many in the same days, paying within half again of each other) in
-//! the days its crowd does pass on nothing that gathers.
+//! the days its crowd does pass on nothing that gathers. Joined from hubs: two relays
+//! whose shared source is the town's employer and shared target its busiest shop share
+//! what most of the dump deals with; relays that share a source but pay targets of
+//! their own are two hubs.
 
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
+use std::collections::BTreeSet;
+
+use crate::detect::search::relay_groups::{self, RelayGroup};
 use crate::detect::search::scatter_gather::{self, Spec};
-use crate::detect::{Context, Detector, Found, Lookback, Outcome, PartRule, Reads};
+use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::algo::novelty::AmountNovelty;
 use crate::pattern::Pattern;
-use crate::units::days_to_seconds;
+use crate::units::{days_to_seconds, fmt_amount, fmt_odds, format_date, seconds_to_days};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the scatter-gather motif.
@@ -175,9 +193,99 @@ impl Detector for ScatterGather {
         Outcome { hits: scatter_gather::all(ctx, &spec), notes: Vec::new() }
     }
 
+    fn join(&self, ctx: &Context<'_>, standing: &[Vec<Hit>]) -> Outcome {
+        let cfg = &ctx.config.scatter_gather;
+        let g = ctx.graph;
+        let floor = g.scale.floor(cfg.min_amount);
+        let groups = relay_groups::find(
+            g,
+            standing.iter().flatten(),
+            cfg.min_intermediaries.get(),
+            cfg.expected_by_chance.get(),
+        );
+        let hits: Vec<Hit> = groups.iter().filter_map(|r| joined_hit(ctx, r, floor)).collect();
+        Outcome::counted(hits, "scatter-gather(s) joined from gather-scatter hubs that took from the same source and paid the same target")
+    }
+
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os4, Pattern::Ub1, Pattern::Ub4, Pattern::Ub5, Pattern::Stack, Pattern::Bipartite]
     }
+}
+
+/// The hit of a scatter-gather joined from gather-scatter hubs, when its sources sent
+/// them `floor` or more: its sources, hubs and targets, with the rest of each hub's
+/// relays around them.
+fn joined_hit(ctx: &Context<'_>, group: &RelayGroup, floor: f64) -> Option<Hit> {
+    let g = ctx.graph;
+    let hub = |v: u32| group.intermediaries.binary_search(&v).is_ok();
+    let mut b = HitBuilder::default();
+    let (mut sent, mut passed, mut other_in, mut other_out) = (0.0, 0.0, 0.0, 0.0);
+    let (mut other_sources, mut other_targets) = (BTreeSet::new(), BTreeSet::new());
+    for (edges, around) in [(&group.edges, false), (&group.beside, true)] {
+        for &e in edges {
+            let (src, dst, a) = (g.src[e as usize], g.dst[e as usize], g.amount[e as usize]);
+            if hub(dst) {
+                let role = if around { Role::Source } else { Role::Originator };
+                b.account(src, role, 0.0, a);
+                b.account(dst, Role::Intermediary, a, 0.0);
+                if around {
+                    other_in += a;
+                    other_sources.insert(src);
+                } else {
+                    sent += a;
+                }
+            } else {
+                let role = if around { Role::Destination } else { Role::Target };
+                b.account(src, Role::Intermediary, 0.0, a);
+                b.account(dst, role, a, 0.0);
+                if around {
+                    other_out += a;
+                    other_targets.insert(dst);
+                } else {
+                    passed += a;
+                }
+            }
+            b.transfer(e);
+        }
+    }
+    if sent < floor {
+        return None;
+    }
+    let first = g.time[group.edges[0] as usize];
+    let last = g.time[group.edges[group.edges.len() - 1] as usize];
+    let centre: Vec<u32> =
+        group.originators.iter().chain(&group.intermediaries).chain(&group.targets).copied().collect();
+    let novelty = AmountNovelty::measure(g, &centre, &group.edges);
+    let rest = if group.beside.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the same hubs took {} from {} other sources and paid {} to {} other payees",
+            fmt_amount(other_in),
+            other_sources.len(),
+            fmt_amount(other_out),
+            other_targets.len()
+        )
+    };
+    let reason = format!(
+        "{} sources ({}) paid {} intermediaries ({}) that paid {} targets ({}), each intermediary a gather-scatter hub of its own, from {} to {} ({:.1} days): {} transfers, {} in and {} on{}{rest} (chance that the dump's hubs share such sources and targets, by how many others deal with them: 1 in {})",
+        group.originators.len(),
+        ctx.account_list(&group.originators),
+        group.intermediaries.len(),
+        ctx.account_list(&group.intermediaries),
+        group.targets.len(),
+        ctx.account_list(&group.targets),
+        format_date(first),
+        format_date(last),
+        seconds_to_days(last - first),
+        group.edges.len(),
+        fmt_amount(sent),
+        fmt_amount(passed),
+        novelty.words(),
+        fmt_odds(group.expected_by_chance),
+    );
+    let shape = 0.5 + 0.1 * (group.intermediaries.len() as f64 - 2.0).clamp(0.0, 5.0);
+    Some(b.finish(g, Pattern::ScatterGather, sent + other_in, 0.7 * shape + 0.3 * novelty.term(), reason))
 }
 
 /// The search under `ctx`'s configuration, its amount floor measured on `ctx`'s dump.

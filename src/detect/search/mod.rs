@@ -10,6 +10,7 @@ pub mod fans;
 pub mod first_payments;
 pub mod gather_scatter;
 pub mod mirrors;
+pub mod relay_groups;
 pub mod rounds;
 pub mod scatter_gather;
 pub mod shell_profile;
