@@ -240,8 +240,8 @@ fn joined_hit(ctx: &Context<'_>, layer: &FanLayer) -> Hit {
     let centre: Vec<u32> = layer.hubs.iter().chain(&layer.shared).copied().collect();
     let novelty = AmountNovelty::measure(g, &centre, &layer.edges);
     let (each, who) = match layer.fan {
-        Fan::Out => ("in a fan of its own to payees it had not paid before", "payees"),
-        Fan::In => ("in a fan of its own from payers it had not dealt with before", "payers"),
+        Fan::Out => ("in a burst of its own to payees it had not paid before", "payees"),
+        Fan::In => ("in a burst of its own from payers it had not dealt with before", "payers"),
     };
     let rest = if others.is_empty() {
         String::new()
@@ -656,7 +656,7 @@ mod tests {
         let layers: Vec<&Hit> = hits.iter().filter(|h| h.pattern == Pattern::Bipartite).collect();
         assert_eq!(layers.len(), 1, "{hits:?}");
         assert_eq!((layers[0].accounts.len(), layers[0].transfers.len()), (7, 12));
-        assert!(layers[0].reason.contains("in a fan of its own"), "{}", layers[0].reason);
+        assert!(layers[0].reason.contains("in a burst of its own"), "{}", layers[0].reason);
         // The fans it was joined from, out of its sources and into its sinks, are its
         // parts, not hits of their own.
         let members: Vec<u32> = layers[0].accounts.iter().map(|a| a.account).collect();

@@ -72,16 +72,20 @@ pub fn find<'h>(
     expected_by_chance: f64,
 ) -> Vec<RelayGroup> {
     let (relays, found) = relays_of(g, hits);
+    let min = min_intermediaries.max(2);
+    // Only sources and targets that `min` hubs share can make a group: a hub with
+    // hundreds of each is not read pair by pair.
+    let sources = shared(relays.values(), |r| &r.ins, min);
+    let targets = shared(relays.values(), |r| &r.outs, min);
     // (source, target) -> the hubs that took from the one and paid the other.
     let mut through: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
     for (&hub, r) in &relays {
-        for &u in r.ins.keys() {
-            for &v in r.outs.keys().filter(|&&v| v != u) {
+        for &u in r.ins.keys().filter(|u| sources.binary_search(u).is_ok()) {
+            for &v in r.outs.keys().filter(|&&v| v != u && targets.binary_search(&v).is_ok()) {
                 through.entry((u, v)).or_default().push(hub);
             }
         }
     }
-    let min = min_intermediaries.max(2);
     // Each source and target's hubs, when unlikely enough.
     let through: Vec<(Vec<u32>, f64)> = through
         .into_iter()
@@ -165,17 +169,8 @@ fn root(parent: &mut [usize], k: usize) -> usize {
 /// The scatter-gather of `hubs` (sorted): the sources and targets two or more of them
 /// share, their transfers, and the rest of each hub's relays around them.
 fn group(relays: &BTreeMap<u32, Relays>, hubs: Vec<u32>, expected_by_chance: f64) -> RelayGroup {
-    let shared = |side: fn(&Relays) -> &BTreeMap<u32, Vec<u32>>| -> Vec<u32> {
-        let mut count: BTreeMap<u32, usize> = BTreeMap::new();
-        for h in &hubs {
-            for &x in side(&relays[h]).keys() {
-                *count.entry(x).or_default() += 1;
-            }
-        }
-        count.into_iter().filter(|&(_, n)| n >= 2).map(|(x, _)| x).collect()
-    };
-    let originators = shared(|r| &r.ins);
-    let targets = shared(|r| &r.outs);
+    let originators = shared(hubs.iter().map(|h| &relays[h]), |r| &r.ins, 2);
+    let targets = shared(hubs.iter().map(|h| &relays[h]), |r| &r.outs, 2);
     let (mut edges, mut beside) = (Vec::new(), Vec::new());
     for h in &hubs {
         let r = &relays[h];
@@ -189,6 +184,22 @@ fn group(relays: &BTreeMap<u32, Relays>, hubs: Vec<u32>, expected_by_chance: f64
     edges.sort_unstable();
     beside.sort_unstable();
     RelayGroup { originators, intermediaries: hubs, targets, edges, beside, expected_by_chance }
+}
+
+/// The counterparties on one `side` of `relays` (sources or targets) that `at_least` of
+/// them share, ascending.
+fn shared<'r>(
+    relays: impl Iterator<Item = &'r Relays>,
+    side: fn(&Relays) -> &BTreeMap<u32, Vec<u32>>,
+    at_least: usize,
+) -> Vec<u32> {
+    let mut count: BTreeMap<u32, usize> = BTreeMap::new();
+    for r in relays {
+        for &x in side(r).keys() {
+            *count.entry(x).or_default() += 1;
+        }
+    }
+    count.into_iter().filter(|&(_, n)| n >= at_least).map(|(x, _)| x).collect()
 }
 
 /// Groups like `hubs` through `u` and `v` expected by chance among the dump's hubs (see
