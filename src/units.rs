@@ -57,6 +57,11 @@ pub fn fmt_amount(x: f64) -> String {
     out
 }
 
+/// "1 payee", "3 payees": a count and its noun, plural when not one.
+pub fn counted_words(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The `N` of "1 in N" for a chance: `1,234,568` up to a trillion, then `3.2e21`, since
 /// digits past that say nothing a reader can use (and would overflow).
 pub fn fmt_odds(chance: f64) -> String {

@@ -94,7 +94,7 @@ use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::{fmt_amount, fmt_odds, format_date, seconds_to_days};
+use crate::units::{counted_words, fmt_amount, fmt_odds, format_date, seconds_to_days};
 
 /// bipartite detector.
 pub struct Bipartite;
@@ -247,10 +247,10 @@ fn joined_hit(ctx: &Context<'_>, layer: &FanLayer) -> Hit {
         String::new()
     } else {
         format!(
-            "; the same fans dealt {} with {} other new {who} in {} transfers",
+            "; the same fans dealt {} with {} in {}",
             fmt_amount(beside),
-            others.len(),
-            layer.beside.len()
+            counted_words(others.len(), &format!("other new {}", who.trim_end_matches('s'))),
+            counted_words(layer.beside.len(), "transfer")
         )
     };
     let reason = format!(

@@ -119,7 +119,7 @@ use crate::detect::search::scatter_gather::{self, Spec};
 use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::pattern::Pattern;
-use crate::units::{days_to_seconds, fmt_amount, fmt_odds, format_date, seconds_to_days};
+use crate::units::{counted_words, days_to_seconds, fmt_amount, fmt_odds, format_date, seconds_to_days};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the scatter-gather motif.
@@ -256,24 +256,31 @@ fn joined_hit(ctx: &Context<'_>, group: &RelayGroup, floor: f64) -> Option<Hit> 
     let centre: Vec<u32> =
         group.originators.iter().chain(&group.intermediaries).chain(&group.targets).copied().collect();
     let novelty = AmountNovelty::measure(g, &centre, &group.edges);
-    let rest = if group.beside.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; the same hubs took {} from {} other sources and paid {} to {} other payees",
+    // What else the same hubs took and paid, where they did.
+    let mut around = Vec::new();
+    if !other_sources.is_empty() {
+        around.push(format!(
+            "took {} from {}",
             fmt_amount(other_in),
-            other_sources.len(),
+            counted_words(other_sources.len(), "other source")
+        ));
+    }
+    if !other_targets.is_empty() {
+        around.push(format!(
+            "paid {} to {}",
             fmt_amount(other_out),
-            other_targets.len()
-        )
-    };
+            counted_words(other_targets.len(), "other payee")
+        ));
+    }
+    let rest =
+        if around.is_empty() { String::new() } else { format!("; the same hubs {}", around.join(" and ")) };
     let reason = format!(
-        "{} sources ({}) paid {} intermediaries ({}) that paid {} targets ({}), each intermediary a gather-scatter hub of its own, from {} to {} ({:.1} days): {} transfers, {} in and {} on{}{rest} (chance that the dump's hubs share such sources and targets, by how many others deal with them: 1 in {})",
-        group.originators.len(),
+        "{} ({}) paid {} intermediaries ({}) that paid {} ({}), each intermediary a gather-scatter hub of its own, from {} to {} ({:.1} days): {} transfers, {} in and {} on{}{rest} (chance that the dump's hubs share such sources and targets, by how many others deal with them: 1 in {})",
+        counted_words(group.originators.len(), "source"),
         ctx.account_list(&group.originators),
         group.intermediaries.len(),
         ctx.account_list(&group.intermediaries),
-        group.targets.len(),
+        counted_words(group.targets.len(), "target"),
         ctx.account_list(&group.targets),
         format_date(first),
         format_date(last),

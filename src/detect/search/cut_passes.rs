@@ -22,7 +22,7 @@ use crate::graph::scale::amount_tick;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::{fmt_amount, format_date, seconds_to_days};
+use crate::units::{counted_words, fmt_amount, format_date, seconds_to_days};
 
 /// The most payments to one payee over the dump that a relay's scatter may hold.
 const ONCE_OR_TWICE: usize = 2;
@@ -154,9 +154,4 @@ pub fn cut_pass(
     let shape = 0.5 + 0.5 * (over_chance.log2() / 4.0).clamp(0.0, 1.0);
     let strength = 0.7 * shape + 0.3 * novelty.term();
     Some(b.finish(g, pattern, gathered, strength, reason))
-}
-
-/// "1 payee", "3 payees".
-fn counted_words(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
