@@ -68,11 +68,10 @@ pub(super) fn settle(
             let defers_to = d.defers_to();
             list.retain(|h| {
                 !wholes.iter().any(|w| {
-                    (w.pattern == h.pattern || defers_to.contains(&w.pattern))
-                        && h.transfers.iter().all(|e| w.transfers.binary_search(e).is_ok())
+                    (w.pattern == h.pattern || defers_to.contains(&w.pattern)) && w.holds_all(&h.transfers)
                 })
             });
-            *n += before - list.len();
+            *n = before - list.len();
         }
     }
     for (list, more) in hits.iter_mut().zip(joined) {

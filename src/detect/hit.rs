@@ -47,6 +47,13 @@ pub struct Hit {
     pub by_timing: bool,
 }
 
+impl Hit {
+    /// Whether every one of `transfers` (edge ids) is one of this hit's.
+    pub fn holds_all(&self, transfers: &[u32]) -> bool {
+        transfers.iter().all(|e| self.transfers.binary_search(e).is_ok())
+    }
+}
+
 /// Collects a hit's accounts and transfers, then seals them in a deterministic order.
 #[derive(Debug, Default)]
 pub struct HitBuilder {

@@ -27,11 +27,7 @@ fn found(hits: &[Hit], t: &Tiny, account: &str, role: Role) -> bool {
 
 /// Noise, then the case, then reversed rows: the detector's hits.
 fn run(seed: u64, case: impl FnOnce(&mut Tiny), detector: &dyn Detector) -> (Tiny, Vec<Hit>) {
-    let mut t = Tiny::new();
-    t.noise(seed, 60, 400, 150);
-    t.span(150);
-    case(&mut t);
-    t.reverse_rows();
+    let t = noisy(seed, case);
     let hits = t.hits(detector);
     (t, hits)
 }
@@ -39,13 +35,19 @@ fn run(seed: u64, case: impl FnOnce(&mut Tiny), detector: &dyn Detector) -> (Tin
 /// Noise, then the case, then reversed rows: the hits that stand once every detector ran
 /// and they were settled, as `analyze` finds them.
 fn run_settled(seed: u64, case: impl FnOnce(&mut Tiny)) -> (Tiny, Vec<Hit>) {
+    let t = noisy(seed, case);
+    let hits = t.settled_hits();
+    (t, hits)
+}
+
+/// 150 days of noise, then the case, then the rows reversed.
+fn noisy(seed: u64, case: impl FnOnce(&mut Tiny)) -> Tiny {
     let mut t = Tiny::new();
     t.noise(seed, 60, 400, 150);
     t.span(150);
     case(&mut t);
     t.reverse_rows();
-    let hits = t.settled_hits();
-    (t, hits)
+    t
 }
 
 /// [`run`], with the noise's amounts written to the cent at `scale` (to a hundredth of

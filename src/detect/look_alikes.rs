@@ -908,9 +908,7 @@ fn hits_at(look_alike: &LookAlike, scale: f64, bare: bool) -> Vec<super::Hit> {
     if bare {
         t.bare();
     }
-    let g = t.graph();
-    let ctx = super::Context::new(&g, &t.dump, &t.config);
-    super::run_all(&ctx, &super::registry(), &crate::progress::Silent).0
+    t.settled_hits()
 }
 
 #[test]

@@ -128,7 +128,7 @@ pub fn find<'h>(
                 return None;
             }
             // A layer found already, whole, is no layer to join.
-            if found.iter().any(|layer| edges.iter().all(|e| layer.binary_search(e).is_ok())) {
+            if found.iter().any(|layer| layer.holds_all(&edges)) {
                 return None;
             }
             let expected_by_chance = chance(g, &fans, &hubs, &shared, fan);
@@ -176,13 +176,13 @@ pub fn find<'h>(
 /// the transfers with each; a hub's fans of several bursts together. The layers found
 /// already (bipartite hits) count as fans of each account on their hubs' side, so a
 /// layer that a window caught in part is joined whole; their transfers come back too.
-fn fans_of<'h>(g: &FlowGraph, hits: impl IntoIterator<Item = &'h Hit>, fan: Fan) -> (Fans, Vec<&'h [u32]>) {
+fn fans_of<'h>(g: &FlowGraph, hits: impl IntoIterator<Item = &'h Hit>, fan: Fan) -> (Fans, Vec<&'h Hit>) {
     let pattern = match fan {
         Fan::Out => Pattern::FanOut,
         Fan::In => Pattern::FanIn,
     };
     let mut fans: Fans = BTreeMap::new();
-    let mut layers: Vec<&'h [u32]> = Vec::new();
+    let mut layers: Vec<&'h Hit> = Vec::new();
     for h in hits {
         // A fan's hub, or every account on the hubs' side of a layer already found.
         let hub = if h.pattern == pattern {
@@ -191,7 +191,7 @@ fn fans_of<'h>(g: &FlowGraph, hits: impl IntoIterator<Item = &'h Hit>, fan: Fan)
                 None => continue,
             }
         } else if h.pattern == Pattern::Bipartite {
-            layers.push(&h.transfers);
+            layers.push(h);
             None
         } else {
             continue;

@@ -28,6 +28,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use petgraph::unionfind::UnionFind;
+
 use crate::detect::{Hit, Role};
 use crate::graph::algo::chance::{popularity, popularity_as_payer, subsets};
 use crate::graph::FlowGraph;
@@ -98,7 +100,7 @@ pub fn find<'h>(
         .collect();
     // Groups that share `min` hubs or more are one: those hubs took from both sources and
     // paid both targets. Groups that share fewer (a relay two cases used) stay apart.
-    let mut parent: Vec<usize> = (0..through.len()).collect();
+    let mut same = UnionFind::<usize>::new(through.len());
     let mut with_hub: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (k, (hubs, _)) in through.iter().enumerate() {
         for &h in hubs {
@@ -114,15 +116,13 @@ pub fn find<'h>(
         }
         for (j, n) in shared {
             if n >= min {
-                let (a, b) = (root(&mut parent, k), root(&mut parent, j));
-                parent[a.max(b)] = a.min(b);
+                same.union(k, j);
             }
         }
     }
     let mut merged: BTreeMap<usize, (BTreeSet<u32>, f64)> = BTreeMap::new();
     for (k, (hubs, chance)) in through.iter().enumerate() {
-        let r = root(&mut parent, k);
-        let entry = merged.entry(r).or_insert_with(|| (BTreeSet::new(), 0.0));
+        let entry = merged.entry(same.find_mut(k)).or_insert_with(|| (BTreeSet::new(), 0.0));
         entry.0.extend(hubs);
         entry.1 = entry.1.max(*chance);
     }
@@ -139,7 +139,7 @@ pub fn find<'h>(
         }
         let group = group(&relays, free, chance);
         // A scatter-gather found already, whole, is none to join.
-        if found.iter().any(|sg| group.edges.iter().all(|e| sg.binary_search(e).is_ok())) {
+        if found.iter().any(|sg| sg.holds_all(&group.edges)) {
             continue;
         }
         taken.extend(&group.intermediaries);
@@ -149,21 +149,6 @@ pub fn find<'h>(
         (&a.intermediaries, &a.originators, &a.targets).cmp(&(&b.intermediaries, &b.originators, &b.targets))
     });
     kept
-}
-
-/// The representative of `k`'s set, with the path to it shortened.
-fn root(parent: &mut [usize], k: usize) -> usize {
-    let mut r = k;
-    while parent[r] != r {
-        r = parent[r];
-    }
-    let mut x = k;
-    while parent[x] != r {
-        let next = parent[x];
-        parent[x] = r;
-        x = next;
-    }
-    r
 }
 
 /// The scatter-gather of `hubs` (sorted): the sources and targets two or more of them
@@ -215,14 +200,14 @@ fn chance(g: &FlowGraph, relays: &BTreeMap<u32, Relays>, hubs: &[u32], u: u32, v
 fn relays_of<'h>(
     g: &FlowGraph,
     hits: impl IntoIterator<Item = &'h Hit>,
-) -> (BTreeMap<u32, Relays>, Vec<&'h [u32]>) {
+) -> (BTreeMap<u32, Relays>, Vec<&'h Hit>) {
     let mut relays: BTreeMap<u32, Relays> = BTreeMap::new();
-    let mut found: Vec<&'h [u32]> = Vec::new();
+    let mut found: Vec<&'h Hit> = Vec::new();
     for h in hits {
         let hub_role = match h.pattern {
             Pattern::GatherScatter => Role::Hub,
             Pattern::ScatterGather => {
-                found.push(&h.transfers);
+                found.push(h);
                 Role::Intermediary
             }
             _ => continue,
