@@ -289,19 +289,29 @@ fn account_scores(out: &std::path::Path) -> std::collections::BTreeMap<String, (
 #[test]
 fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
     // Spreadsheets in many locales export `;` between fields and decimal commas in the
-    // amounts (`1.250,50`); other exports use tabs. Every table of the sample written
-    // either way gives the same lead files, and the same rejects (none).
+    // amounts (`1.250,50`); other exports use tabs or `|`, with either decimal mark, and
+    // English-locale exports group thousands with commas (`"1,250.50"`). Every table of
+    // the sample written each way gives the same lead files, and the same rejects (none).
     let original = tempfile::tempdir().unwrap();
     ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
-    let decimal_comma = |cell: &str| {
+    // A number cell written with its integer digits in groups of three, joined by
+    // `group`, and `decimal` before its fraction.
+    let grouped = |cell: &str, group: &str, decimal: &str| {
         let (whole, fraction) = cell.split_once('.').unwrap_or((cell, "0"));
         let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |d| ("-", d));
-        // Points between groups of three digits, as those exports write them.
-        let grouped: Vec<String> =
+        let groups: Vec<String> =
             digits.as_bytes().rchunks(3).rev().map(|g| String::from_utf8(g.to_vec()).unwrap()).collect();
-        format!("{sign}{},{fraction}", grouped.join("."))
+        format!("{sign}{}{decimal}{fraction}", groups.join(group))
     };
-    for (separator, decimals) in [(b';', true), (b'\t', false)] {
+    // (separator, group mark and decimal mark of the numbers; none: as written)
+    let exports: [(u8, Option<(&str, &str)>); 5] = [
+        (b';', Some((".", ","))),
+        (b'\t', None),
+        (b'\t', Some((".", ","))),
+        (b'|', Some((" ", ","))),
+        (b',', Some((",", "."))),
+    ];
+    for (separator, marks) in exports {
         let dump = tempfile::tempdir().unwrap();
         for entry in std::fs::read_dir(fixture("sample")).unwrap() {
             let path = entry.unwrap().path();
@@ -317,15 +327,10 @@ fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
                     .unwrap()
                     .iter()
                     .zip(&numbers)
-                    .map(
-                        |(cell, &number)| {
-                            if number && decimals {
-                                decimal_comma(cell)
-                            } else {
-                                cell.to_owned()
-                            }
-                        },
-                    )
+                    .map(|(cell, &number)| match marks {
+                        Some((group, decimal)) if number => grouped(cell, group, decimal),
+                        _ => cell.to_owned(),
+                    })
                     .collect();
                 writer.write_record(&cells).unwrap();
             }
@@ -337,7 +342,7 @@ fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
         for f in &flowhound::export::out_dir::ANALYZE_FILES[..6] {
             let (a, b) =
                 (std::fs::read(original.path().join(f)).unwrap(), std::fs::read(out.path().join(f)).unwrap());
-            assert!(a == b, "{f} differs with separator {:?}", separator as char);
+            assert!(a == b, "{f} differs with separator {:?} and marks {marks:?}", separator as char);
         }
     }
 }

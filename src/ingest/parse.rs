@@ -90,13 +90,18 @@ pub fn date(text: &str) -> Result<i64, &'static str> {
         .map_err(|_| "unparseable date: expected YYYY-MM-DD")
 }
 
-/// Parses a strictly positive, finite decimal amount.
+/// Parses a strictly positive, finite decimal amount: a plain number (`1250.5`,
+/// `1e3`), or one written with digit groups as bank and spreadsheet exports write them
+/// ([`grouped`]: `1,250.50`, `1.250,50`, `1'250.50`, `1 250,50`).
 pub fn amount(text: &str) -> Result<f64, &'static str> {
     let t = text.trim();
     if t.is_empty() {
         return Err("empty amount");
     }
-    let v: f64 = t.parse().map_err(|_| "amount is not a number")?;
+    let v: f64 = match t.parse() {
+        Ok(v) => v,
+        Err(_) => grouped(t).ok_or("amount is not a number")??,
+    };
     if v.is_nan() {
         return Err("amount is NaN");
     }
@@ -110,6 +115,95 @@ pub fn amount(text: &str) -> Result<f64, &'static str> {
         return Err("amount is negative");
     }
     Ok(v)
+}
+
+/// Characters that group digits by thousands besides a point or a comma: an apostrophe
+/// (Swiss), a typographic one, and spaces (French, a no-break and a narrow no-break one).
+const GROUP_MARKS: [char; 5] = ['\'', '\u{2019}', ' ', '\u{a0}', '\u{202f}'];
+
+/// Digit groups by thousands: the first of one to three digits, the others of three.
+fn thousands(groups: &[&str]) -> bool {
+    groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3))
+}
+
+/// Digit groups by lakhs and crores, as India writes them (`12,50,000`): the last of
+/// three digits, those before it of two, the first of one or two.
+fn lakhs(groups: &[&str]) -> bool {
+    match groups {
+        [first, middle @ .., last] if !middle.is_empty() => {
+            first.len() <= 2 && middle.iter().all(|g| g.len() == 2) && last.len() == 3
+        }
+        _ => false,
+    }
+}
+
+/// `text` (trimmed, not a plain number) read as a number written with digit groups:
+/// `None` when it is not one, an error when it is one that reads two ways.
+///
+/// The decimal mark is the last of a point and a comma when both are there
+/// (`1,250.50`, `1.250,50`); a point or a comma that comes more than once groups
+/// (`1.250.000`); a single comma beside apostrophes or spaces is the decimal mark
+/// (`1 250,50`), and so is a single comma before anything but three digits (`980,00`).
+/// A single comma before three digits (`1,250`) is 1250 in one locale and 1.25 in
+/// another, and is refused rather than guessed. The groups are thousands
+/// ([`thousands`]) or lakhs ([`lakhs`]), marked by one character throughout.
+fn grouped(text: &str) -> Option<Result<f64, &'static str>> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let sign = &text[..text.len() - digits.len()];
+    if digits.chars().any(|c| !c.is_ascii_digit() && c != ',' && c != '.' && !GROUP_MARKS.contains(&c)) {
+        return None;
+    }
+    let (commas, points) = (digits.matches(',').count(), digits.matches('.').count());
+    let marked = digits.contains(GROUP_MARKS);
+    let decimal = match (commas, points) {
+        (0, 0) => None,
+        (1, 0) if marked => Some(','),
+        (1, 0) => {
+            let after = &digits[digits.find(',')? + 1..];
+            if after.len() == 3 && after.bytes().all(|b| b.is_ascii_digit()) {
+                return Some(Err(
+                    "ambiguous amount: a comma before three digits may group thousands or mark decimals",
+                ));
+            }
+            Some(',')
+        }
+        (0, 1) => Some('.'),
+        (c, 0) if c > 1 => None,
+        (0, p) if p > 1 => None,
+        (1, _) if digits.rfind(',') > digits.rfind('.') => Some(','),
+        (_, 1) if digits.rfind('.') > digits.rfind(',') => Some('.'),
+        _ => return None,
+    };
+    let (whole, fraction) = match decimal {
+        Some(mark) => {
+            let at = digits.rfind(mark)?;
+            (&digits[..at], Some(&digits[at + 1..]))
+        }
+        None => (digits, None),
+    };
+    // The whole part's groups, split at whichever mark groups them (one kind only).
+    let marks: Vec<char> = whole.chars().filter(|c| !c.is_ascii_digit()).collect();
+    if marks.windows(2).any(|w| w[0] != w[1]) {
+        return None;
+    }
+    let groups: Vec<&str> = match marks.first() {
+        Some(&mark) => whole.split(mark).collect(),
+        None => vec![whole],
+    };
+    if groups.iter().any(|g| g.is_empty()) || !(thousands(&groups) || lakhs(&groups)) {
+        return None;
+    }
+    if fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let mut plain = String::with_capacity(text.len());
+    plain.push_str(sign);
+    groups.iter().for_each(|g| plain.push_str(g));
+    if let Some(f) = fraction {
+        plain.push('.');
+        plain.push_str(f);
+    }
+    plain.parse::<f64>().ok().map(Ok)
 }
 
 #[cfg(test)]
@@ -176,8 +270,89 @@ mod tests {
     fn amounts_must_be_positive_finite_numbers() {
         assert_eq!(amount("12.50"), Ok(12.5));
         assert_eq!(amount("1e3"), Ok(1000.0));
-        for bad in ["", "abc", "0", "-5", "NaN", "inf", "1,000"] {
+        for bad in ["", "abc", "0", "-5", "NaN", "inf", "1,000", "-1,250.50", "0,00"] {
             assert!(amount(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn amounts_written_with_digit_groups_read_as_their_number() {
+        for (text, want) in [
+            ("1,250.50", 1250.5),
+            ("1,250,000", 1_250_000.0),
+            ("12,345,678.9", 12_345_678.9),
+            ("1.250,50", 1250.5),
+            ("1.250.000", 1_250_000.0),
+            ("1.250.000,75", 1_250_000.75),
+            ("980,00", 980.0),
+            ("0,5", 0.5),
+            ("1'250.50", 1250.5),
+            ("1\u{2019}250.50", 1250.5),
+            ("1 250,50", 1250.5),
+            ("1\u{a0}250\u{a0}000,5", 1_250_000.5),
+            ("1 250", 1250.0),
+            ("1\u{202f}250,5", 1250.5),
+            ("+1,250.50", 1250.5),
+            ("12,50,000.00", 1_250_000.0),
+            ("1,23,45,678", 12_345_678.0),
+        ] {
+            assert_eq!(amount(text), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_comma_before_three_digits_is_refused_as_ambiguous() {
+        for text in ["1,000", "12,500", "+980,000"] {
+            assert_eq!(
+                amount(text),
+                Err("ambiguous amount: a comma before three digits may group thousands or mark decimals"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_groups_are_not_numbers() {
+        for text in [
+            "1,25.50",
+            "1,2500.5",
+            "123,45,678",
+            "1,23,456,789",
+            ",250.50",
+            "1,250.",
+            "1.250,50.5",
+            "1'250,000.5x",
+            "1 250.000,5 1",
+            "1'250 000",
+            "1,250.50.25",
+            "1.2.3,4,5",
+        ] {
+            assert_eq!(amount(text), Err("amount is not a number"), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any amount, written with the groups of any locale, reads as its number.
+        #[test]
+        fn grouped_amounts_round_trip(cents in 1u64..10_000_000_000_000, style in 0usize..5) {
+            let (whole, fraction) = (cents / 100, cents % 100);
+            let digits = whole.to_string();
+            let groups: Vec<&str> = {
+                let first = match digits.len() % 3 { 0 => 3, n => n };
+                let mut g = vec![&digits[..first]];
+                g.extend((first..digits.len()).step_by(3).map(|k| &digits[k..k + 3]));
+                g
+            };
+            let (group, decimal) = [(",", "."), (".", ","), ("'", "."), (" ", ","), ("\u{a0}", ",")][style];
+            let text = format!("{}{decimal}{fraction:02}", groups.join(group));
+            let read = amount(&text);
+            let want = whole as f64 + fraction as f64 / 100.0;
+            if want == 0.0 {
+                proptest::prop_assert!(read.is_err());
+            } else {
+                let got = read.map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{text}: {e}")))?;
+                proptest::prop_assert!((got - want).abs() <= want * 1e-15, "{} -> {} not {}", text, got, want);
+            }
         }
     }
 }
