@@ -358,8 +358,12 @@ fn the_way_a_dump_is_written_moves_no_pattern() {
     ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
     let base = account_scores(original.path());
     type Rewrite = fn(&mut [String], usize, usize);
-    let forms: [(&str, Rewrite); 4] = [
+    let forms: [(&str, Rewrite); 5] = [
         ("dates alone", |cells, time, _| cells[time].truncate(10)),
+        ("day first, as German exports write it", |cells, time, _| {
+            let t = cells[time].clone();
+            cells[time] = format!("{}.{}.{} {}", &t[8..10], &t[5..7], &t[..4], &t[11..19]);
+        }),
         ("times to the hour", |cells, time, _| cells[time] = format!("{}:00:00Z", &cells[time][..13])),
         ("whole units", |cells, _, amount| {
             let a: f64 = cells[amount].parse().unwrap();

@@ -36,20 +36,36 @@ fn any_timestamp(text: &str) -> Result<i64, &'static str> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.timestamp());
     }
-    const NAIVE: [&str; 6] = [
+    // With an offset but not RFC 3339's shape: a space before the time, or an offset
+    // without its colon (`+0800`), as databases and Java write them.
+    const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%z"];
+    for f in ZONED {
+        if let Ok(dt) = DateTime::parse_from_str(t, f) {
+            return Ok(dt.timestamp());
+        }
+    }
+    // Day first with points (`01.03.2024`) is how German, Swiss and Russian exports
+    // write dates, and reads one way only; `01/03/2024` reads two, and is refused.
+    const NAIVE: [&str; 10] = [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S",
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
         "%Y/%m/%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
     ];
     for f in NAIVE {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
             return Ok(dt.and_utc().timestamp());
         }
     }
-    date(t).map_err(|_| "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS or unix seconds")
+    date(t).map_err(|_| {
+        "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM:SS or unix seconds"
+    })
 }
 
 /// The shape nearly every dump writes, `YYYY-MM-DDTHH:MM:SSZ`, read without chrono's
@@ -86,8 +102,9 @@ pub fn date(text: &str) -> Result<i64, &'static str> {
     }
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
+        .or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"))
         .map(|d| d.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp()).unwrap_or(0))
-        .map_err(|_| "unparseable date: expected YYYY-MM-DD")
+        .map_err(|_| "unparseable date: expected YYYY-MM-DD or DD.MM.YYYY")
 }
 
 /// Parses a strictly positive, finite decimal amount: a plain number (`1250.5`,
@@ -219,6 +236,18 @@ mod tests {
         assert_eq!(timestamp("2024/03/01 09:30"), Ok(want));
         assert_eq!(timestamp("1709285400"), Ok(want));
         assert_eq!(timestamp(" 2024-03-01 "), Ok(want - 9 * 3600 - 1800));
+        assert_eq!(timestamp("2024-03-01 17:30:00+0800"), Ok(want));
+        assert_eq!(timestamp("2024-03-01 17:30:00+08:00"), Ok(want));
+        assert_eq!(timestamp("2024-03-01T17:30:00.250+0800"), Ok(want));
+        assert_eq!(timestamp("2024-03-01T09:30"), Ok(want));
+        assert_eq!(timestamp("2024/03/01 09:30:00"), Ok(want));
+        assert_eq!(timestamp("01.03.2024 09:30:00"), Ok(want));
+        assert_eq!(timestamp("01.03.2024 09:30"), Ok(want));
+        assert_eq!(timestamp("01.03.2024"), Ok(want - 9 * 3600 - 1800));
+        assert_eq!(date("01.03.2024"), Ok(want - 9 * 3600 - 1800));
+        // Day or month first? Both exist; neither is guessed.
+        assert!(timestamp("01/03/2024 09:30").is_err());
+        assert!(timestamp("31.02.2024").is_err());
         assert!(timestamp("yesterday").is_err());
         assert!(timestamp("2024-13-01").is_err());
         assert!(timestamp("").is_err());
