@@ -42,16 +42,30 @@ fn missing_column_names_file_and_column() {
 fn unparseable_timestamps_are_rejected() {
     let (code, t, rejects) = analyze("bad_timestamp", &["--max-reject-ratio", "1"]);
     assert_eq!(code, 0, "{t}");
-    assert_eq!(where_(&rejects), lf(&[("4", "timestamp"), ("5", "timestamp")]));
-    assert!(t.contains("transfers: read 4 = accepted 2 + rejected 2"), "{t}");
+    // `01/03/2024` is the 1st of March or the 3rd of January; `01.03.2024` only the first.
+    assert_eq!(where_(&rejects), lf(&[("4", "timestamp"), ("5", "timestamp"), ("6", "timestamp")]));
+    assert!(t.contains("transfers: read 6 = accepted 3 + rejected 3"), "{t}");
 }
 
 #[test]
 fn bad_amounts_are_rejected_each_with_its_reason() {
     let (_, _, rejects) = analyze("bad_amount", &["--max-reject-ratio", "1"]);
-    assert_eq!(where_(&rejects), lf(&[("4", "amount"), ("5", "amount"), ("6", "amount"), ("7", "amount")]));
+    assert_eq!(
+        where_(&rejects),
+        lf(&[("4", "amount"), ("5", "amount"), ("6", "amount"), ("7", "amount"), ("8", "amount")])
+    );
     let reasons: Vec<&str> = rejects.iter().map(|r| r.reason.as_str()).collect();
-    assert_eq!(reasons, ["amount is not a number", "amount is zero", "amount is negative", "amount is NaN"]);
+    assert_eq!(
+        reasons,
+        [
+            "amount is not a number",
+            "amount is zero",
+            "amount is negative",
+            "amount is NaN",
+            "ambiguous amount: a comma before three digits may group thousands or mark decimals"
+        ]
+    );
+    // `1,250.50` (line 9) reads one way only, and is accepted.
 }
 
 #[test]
@@ -128,7 +142,7 @@ fn strict_and_reject_ratio_fail_the_run_but_keep_rejects() {
     let (code, t, rejects) = analyze("bad_amount", &["--strict"]);
     assert_eq!(code, 1, "{t}");
     assert!(t.contains("--strict"), "{t}");
-    assert_eq!(rejects.len(), 4, "rejects.csv is written before the run fails");
+    assert_eq!(rejects.len(), 5, "rejects.csv is written before the run fails");
     let (code, t, _) = analyze("bad_amount", &[]);
     assert_eq!(code, 1, "default --max-reject-ratio 0.01: {t}");
     assert!(t.contains("max-reject-ratio"), "{t}");
