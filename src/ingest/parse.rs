@@ -361,6 +361,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any text is an amount that is positive and finite, or a reason why not.
+        #[test]
+        fn any_text_is_an_amount_or_a_reason(text in "[0-9,.' \u{a0}\u{202f}+-]{0,16}|\\PC{0,16}") {
+            match amount(&text) {
+                Ok(v) => proptest::prop_assert!(v.is_finite() && v > 0.0, "{:?} -> {}", text, v),
+                Err(why) => proptest::prop_assert!(!why.is_empty()),
+            }
+        }
+
         /// Any amount, written with the groups of any locale, reads as its number.
         #[test]
         fn grouped_amounts_round_trip(cents in 1u64..10_000_000_000_000, style in 0usize..5) {
