@@ -53,15 +53,74 @@ impl Channel {
         }
     }
 
-    /// Parses the schema's spelling, case-insensitively; an empty cell is `other`.
+    /// Parses the schema's spelling, or a payment rail's or a bank export's usual name
+    /// for it ([`CHANNEL_NAMES`]), case-insensitively, with spaces and hyphens read as
+    /// underscores; an empty cell is `other`. Anything else is `None`: a misspelt `card`
+    /// read as `other` would put card purchases among the transfers the motifs read.
     pub fn parse(text: &str) -> Option<Channel> {
         let t = text.trim();
         if t.is_empty() {
             return Some(Channel::Other);
         }
-        Channel::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(t))
+        if let Some(c) = Channel::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(t)) {
+            return Some(c);
+        }
+        let name: String =
+            t.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+        CHANNEL_NAMES.iter().find(|(n, _)| *n == name).map(|&(_, c)| c)
     }
 }
+
+/// Names banks, payment rails and exports give the channels, by the channel they move
+/// money on: account-to-account rails (SEPA, SWIFT, ACH, Fedwire, CHAPS, BACS, Faster
+/// Payments, NEFT, RTGS, IMPS, UPI, giro) are wires; point-of-sale and online card
+/// payments are card purchases; ATM and cash withdrawals, cash and deposits in branch,
+/// book transfers between a bank's own accounts, and currency exchange each their own.
+/// A cheque is `other`. Names that stand for more than one thing are left out: `cash`
+/// (paid in or taken out?), `dd` and `so`.
+pub const CHANNEL_NAMES: [(&str, Channel); 41] = [
+    ("transfer", Channel::Wire),
+    ("bank_transfer", Channel::Wire),
+    ("credit_transfer", Channel::Wire),
+    ("wire_transfer", Channel::Wire),
+    ("sepa", Channel::Wire),
+    ("sepa_credit_transfer", Channel::Wire),
+    ("sepa_instant", Channel::Wire),
+    ("sct", Channel::Wire),
+    ("swift", Channel::Wire),
+    ("ach", Channel::Wire),
+    ("rtgs", Channel::Wire),
+    ("fedwire", Channel::Wire),
+    ("chaps", Channel::Wire),
+    ("bacs", Channel::Wire),
+    ("faster_payment", Channel::Wire),
+    ("faster_payments", Channel::Wire),
+    ("fps", Channel::Wire),
+    ("neft", Channel::Wire),
+    ("imps", Channel::Wire),
+    ("upi", Channel::Wire),
+    ("giro", Channel::Wire),
+    ("eft", Channel::Wire),
+    ("pos", Channel::Card),
+    ("card_payment", Channel::Card),
+    ("debit_card", Channel::Card),
+    ("credit_card", Channel::Card),
+    ("ecommerce", Channel::Card),
+    ("e_commerce", Channel::Card),
+    ("deposit", Channel::CashDeposit),
+    ("cash_in", Channel::CashDeposit),
+    ("withdrawal", Channel::CashWithdrawal),
+    ("atm", Channel::CashWithdrawal),
+    ("cash_out", Channel::CashWithdrawal),
+    ("book", Channel::Internal),
+    ("book_transfer", Channel::Internal),
+    ("internal_transfer", Channel::Internal),
+    ("own_account", Channel::Internal),
+    ("forex", Channel::Fx),
+    ("currency_exchange", Channel::Fx),
+    ("cheque", Channel::Other),
+    ("check", Channel::Other),
+];
 
 impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -758,5 +817,45 @@ mod order_tests {
         assert_eq!(dump.accounts.country[0].as_ref().map(|c| c.as_str()), Some("FR"));
         assert_eq!((dump.transfers.src.clone(), dump.transfers.dst.clone()), (vec![1, 0], vec![0, 2]));
         assert_eq!((dump.links[0].a, dump.links[0].b), (1, 0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_read_by_the_schema_s_names_and_the_rails_names() {
+        for (text, want) in [
+            ("wire", Channel::Wire),
+            ("CARD", Channel::Card),
+            ("", Channel::Other),
+            ("SEPA", Channel::Wire),
+            ("Faster Payments", Channel::Wire),
+            ("bank-transfer", Channel::Wire),
+            ("POS", Channel::Card),
+            ("ATM", Channel::CashWithdrawal),
+            ("Deposit", Channel::CashDeposit),
+            ("book transfer", Channel::Internal),
+            ("FOREX", Channel::Fx),
+            ("cheque", Channel::Other),
+        ] {
+            assert_eq!(Channel::parse(text), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_name_that_reads_two_ways_or_none_is_no_channel() {
+        for text in ["cash", "crad", "dd", "so", "wire transfer x"] {
+            assert_eq!(Channel::parse(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn no_rail_name_shadows_a_schema_name() {
+        for (name, _) in CHANNEL_NAMES {
+            assert!(Channel::ALL.iter().all(|c| c.as_str() != name), "{name}");
+            assert_eq!(name, name.to_ascii_lowercase().replace([' ', '-'], "_"), "{name} is not normalised");
+        }
     }
 }

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use flowhound::export::rows::{LeadAccountRow, LeadRow, LeadTransferRow, ScoreRow};
 use flowhound::Pattern;
+use std::path::Path;
 
 #[test]
 fn sample_yields_ranked_leads_with_evidence() {
@@ -336,14 +337,60 @@ fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
             }
             writer.flush().unwrap();
         }
-        let out = tempfile::tempdir().unwrap();
-        ok(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
-        // The five lead files and rejects.csv (run.json names its input).
-        for f in &flowhound::export::out_dir::ANALYZE_FILES[..6] {
-            let (a, b) =
-                (std::fs::read(original.path().join(f)).unwrap(), std::fs::read(out.path().join(f)).unwrap());
-            assert!(a == b, "{f} differs with separator {:?} and marks {marks:?}", separator as char);
-        }
+        let shown = format!("separator {:?} and marks {marks:?}", separator as char);
+        assert_reads_as(original.path(), dump.path(), &shown);
+    }
+}
+
+#[test]
+fn channels_named_as_a_bank_exports_them_read_as_the_schema_s() {
+    // A bank's export names the rails (SEPA, POS, ATM), not flowhound's channels: the
+    // sample with its channels so named gives the same lead files and no rejects.
+    let original = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let dump = sample_copy();
+    let mut reader = csv::Reader::from_path(fixture("sample/transfers.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let channel = header.iter().position(|h| h == "channel").unwrap();
+    let mut writer = csv::Writer::from_path(dump.path().join("transfers.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut cells: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        let named = match cells[channel].as_str() {
+            "wire" => "SEPA",
+            "card" => "POS",
+            "cash_deposit" => "Deposit",
+            "cash_withdrawal" => "ATM",
+            "internal" => "Book Transfer",
+            "fx" => "FOREX",
+            other => other,
+        };
+        cells[channel] = named.to_owned();
+        writer.write_record(&cells).unwrap();
+    }
+    writer.flush().unwrap();
+    assert_reads_as(original.path(), dump.path(), "the rails' names");
+}
+
+/// A copy of the sample's tables in a folder of its own, to rewrite one of them.
+fn sample_copy() -> tempfile::TempDir {
+    let dump = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture("sample")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dump.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dump
+}
+
+/// Analyzes `dump` and asserts that its five lead files and rejects.csv are those of the
+/// run in `original` (run.json names its input), byte for byte; `shown` says how the
+/// dump was written.
+fn assert_reads_as(original: &Path, dump: &Path, shown: &str) {
+    let out = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(dump), "--out", s(out.path()), "-q"]);
+    for f in &flowhound::export::out_dir::ANALYZE_FILES[..6] {
+        let (a, b) = (std::fs::read(original.join(f)).unwrap(), std::fs::read(out.path().join(f)).unwrap());
+        assert!(a == b, "{f} differs with {shown}");
     }
 }
 
@@ -379,11 +426,7 @@ fn the_way_a_dump_is_written_moves_no_pattern() {
         }),
     ];
     for (form, rewrite) in forms {
-        let dump = tempfile::tempdir().unwrap();
-        for entry in std::fs::read_dir(fixture("sample")).unwrap() {
-            let path = entry.unwrap().path();
-            std::fs::copy(&path, dump.path().join(path.file_name().unwrap())).unwrap();
-        }
+        let dump = sample_copy();
         let mut reader = csv::Reader::from_path(fixture("sample/transfers.csv")).unwrap();
         let header = reader.headers().unwrap().clone();
         let column = |name: &str| header.iter().position(|h| h == name).unwrap();

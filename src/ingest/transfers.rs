@@ -526,7 +526,7 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                     let ch = Channel::parse(ch_text).ok_or_else(|| {
                         reject(
                             "channel",
-                            "unknown channel (expected wire, cash_deposit, cash_withdrawal, card, internal, fx or other)".into(),
+                            "unknown channel (expected wire, cash_deposit, cash_withdrawal, card, internal, fx, other, or a payment rail's name such as SEPA, ACH, POS or ATM; see the README)".into(),
                             ch_text,
                         )
                     })?;
