@@ -65,9 +65,16 @@ impl Channel {
         if let Some(c) = Channel::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(t)) {
             return Some(c);
         }
-        let name: String =
-            t.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
-        CHANNEL_NAMES.iter().find(|(n, _)| *n == name).map(|&(_, c)| c)
+        // Compared byte by byte, not through a normalised copy: a dump that names its
+        // rails names one on every row.
+        let same = |name: &str| {
+            name.len() == t.len()
+                && t.bytes().zip(name.bytes()).all(|(a, b)| match a {
+                    b' ' | b'-' => b == b'_',
+                    _ => a.to_ascii_lowercase() == b,
+                })
+        };
+        CHANNEL_NAMES.iter().find(|(n, _)| same(n)).map(|&(_, c)| c)
     }
 }
 

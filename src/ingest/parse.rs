@@ -199,12 +199,13 @@ fn grouped(text: &str) -> Option<Result<f64, &'static str>> {
         None => (digits, None),
     };
     // The whole part's groups, split at whichever mark groups them (one kind only).
-    let marks: Vec<char> = whole.chars().filter(|c| !c.is_ascii_digit()).collect();
-    if marks.windows(2).any(|w| w[0] != w[1]) {
+    let mut marks = whole.chars().filter(|c| !c.is_ascii_digit());
+    let mark = marks.next();
+    if marks.any(|c| Some(c) != mark) {
         return None;
     }
-    let groups: Vec<&str> = match marks.first() {
-        Some(&mark) => whole.split(mark).collect(),
+    let groups: Vec<&str> = match mark {
+        Some(mark) => whole.split(mark).collect(),
         None => vec![whole],
     };
     if groups.iter().any(|g| g.is_empty()) || !(thousands(&groups) || lakhs(&groups)) {

@@ -147,14 +147,18 @@ pub fn pairing_chance(g: &FlowGraph, w: u32, v: u32, popular: f64) -> f64 {
 /// habit to go on lands on `v`. A target its mules pay is not popular for being paid by
 /// them, but one payer there was.
 pub fn popularity(g: &FlowGraph, v: u32, pattern: &[u32]) -> f64 {
-    // The payers apart from the pattern's: all of them less the pattern's accounts that
-    // paid `v`, each once (a popular target's payers are many, a pattern's accounts few).
+    share_beside_pattern(g, g.payer_count_over_dump(v), pattern, |p| g.ever_paid(p, v))
+}
+
+/// `(others + 1) / active accounts`, the others being an account's `all` counterparties
+/// less the pattern's accounts that `dealt` says are among them, each once (a popular
+/// account's counterparties are many, a pattern's accounts few).
+fn share_beside_pattern(g: &FlowGraph, all: usize, pattern: &[u32], dealt: impl Fn(u32) -> bool) -> f64 {
     let mut members = pattern.to_vec();
     members.sort_unstable();
     members.dedup();
-    let paid = members.iter().filter(|&&p| g.ever_paid(p, v)).count();
-    let others = g.payer_count_over_dump(v) - paid;
-    (others + 1) as f64 / g.scale.active_accounts.max(1) as f64
+    let dealt = members.into_iter().filter(|&p| dealt(p)).count();
+    (all - dealt + 1) as f64 / g.scale.active_accounts.max(1) as f64
 }
 
 /// The share of the dump's active accounts that `w` pays at all, counting the accounts
@@ -162,12 +166,7 @@ pub fn popularity(g: &FlowGraph, v: u32, pattern: &[u32]) -> f64 {
 /// a habit to go on comes from `w` ([`popularity`] the other way). An employer pays
 /// most of a town; a stranger's mule pays a handful.
 pub fn popularity_as_payer(g: &FlowGraph, w: u32, pattern: &[u32]) -> f64 {
-    let mut members = pattern.to_vec();
-    members.sort_unstable();
-    members.dedup();
-    let paid = members.iter().filter(|&&p| g.ever_paid(w, p)).count();
-    let others = g.payees_over_dump(w).len() - paid;
-    (others + 1) as f64 / g.scale.active_accounts.max(1) as f64
+    share_beside_pattern(g, g.payees_over_dump(w).len(), pattern, |p| g.ever_paid(w, p))
 }
 
 /// The most likely chance a path may have to be reported: `expected` such paths by
