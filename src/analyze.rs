@@ -227,10 +227,7 @@ fn load_dump_input(
             (preset, presets::load(preset, &opts.dump, config, progress)?)
         }
         Input::Tables(tables) => {
-            for (table, raw) in &tables {
-                raw.require(*table)?;
-            }
-            let (dump, ingest) = crate::ingest::validate(tables, None, config, progress)?;
+            let (dump, ingest) = crate::ingest::validate_tables(tables, config, progress)?;
             (Preset::Native, (dump, ingest, None))
         }
     };

@@ -18,7 +18,7 @@ pub enum Error {
         reason: String,
     },
     /// A required column is absent from a table's header.
-    #[error("{file}: line 1: missing required column `{column}` (header has: {found})")]
+    #[error("{file}: line 1: missing required column `{column}` (header has: {found}){hint}")]
     MissingColumn {
         /// File the problem is in.
         file: PathBuf,
@@ -26,6 +26,8 @@ pub enum Error {
         column: String,
         /// The columns the header does have.
         found: String,
+        /// How to read it from a header of another name, where the layout allows it.
+        hint: String,
     },
     /// The configuration file or an option is invalid.
     #[error("config: {0}")]
@@ -59,7 +61,27 @@ impl Error {
             [] => "nothing".to_owned(),
             _ => names.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", "),
         };
-        Error::MissingColumn { file: file.into(), column: column.to_owned(), found }
+        Error::MissingColumn { file: file.into(), column: column.to_owned(), found, hint: String::new() }
+    }
+
+    /// [`Error::missing_column`] of a native schema table, with how a header of another
+    /// name is read as the column (`[columns]` in the configuration).
+    pub fn missing_native_column(
+        file: impl Into<PathBuf>,
+        table: &str,
+        column: &str,
+        names: &[impl AsRef<str>],
+    ) -> Self {
+        match Error::missing_column(file, column, names) {
+            Error::MissingColumn { file, column, found, .. } => {
+                let hint = format!(
+                    "; if the file names it otherwise, say which header in the configuration: \
+                     [columns.{table}] {column} = \"<its header>\""
+                );
+                Error::MissingColumn { file, column, found, hint }
+            }
+            other => other,
+        }
     }
 
     /// Shorthand for [`Error::BadInput`].

@@ -394,6 +394,74 @@ fn assert_reads_as(original: &Path, dump: &Path, shown: &str) {
     }
 }
 
+/// `dump`'s `file` with its header line replaced by `header`.
+fn with_header(dump: &Path, file: &str, header: &str) {
+    let path = dump.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let body = text.split_once('\n').unwrap().1;
+    std::fs::write(&path, format!("{header}\n{body}")).unwrap();
+}
+
+#[test]
+fn an_export_that_names_its_columns_its_own_way_reads_through_the_configuration() {
+    // A bank's export names the columns its own way. Said once in the configuration
+    // ([columns]), its dump reads as the native one, to the byte; without it, the error
+    // says how; a header the configuration names and the file lacks is named too.
+    let original = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let dump = sample_copy();
+    with_header(
+        dump.path(),
+        "transfers.csv",
+        "Reference,Booked At,Debtor Account,Creditor Account,Betrag,Currency,Rail,Memo",
+    );
+    with_header(dump.path(), "accounts.csv", "Konto,Holder_ID,bank_id,Land,opened_on");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("export.toml");
+    std::fs::write(
+        &config,
+        "[columns.transfers]\ntransfer_id = \"Reference\"\ntimestamp = \"booked at\"\n\
+         src_account = \"Debtor Account\"\ndst_account = \"Creditor Account\"\namount = \"Betrag\"\n\
+         channel = \"Rail\"\n[columns.accounts]\naccount_id = \"Konto\"\ncountry = \"Land\"\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(dump.path()), "--out", s(out.path()), "--config", s(&config), "-q"]);
+    for f in &flowhound::export::out_dir::ANALYZE_FILES[..6] {
+        let (a, b) =
+            (std::fs::read(original.path().join(f)).unwrap(), std::fs::read(out.path().join(f)).unwrap());
+        assert!(a == b, "{f} differs with the export's own column names");
+    }
+
+    let unmapped = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
+    assert_eq!(code(&unmapped), 2);
+    let said = text(&unmapped);
+    assert!(
+        said.contains("missing required column `account_id`") && said.contains("[columns.accounts]"),
+        "{said}"
+    );
+
+    let wrong = dir.path().join("wrong.toml");
+    let good = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&wrong, good.replace("\"Debtor Account\"", "\"Debitor\"")).unwrap();
+    let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "--config", s(&wrong), "-q"]);
+    assert_eq!(code(&run), 2);
+    assert!(text(&run).contains("header `Debitor`, which this file does not have"), "{}", text(&run));
+
+    // A bad value names the column both ways: the user finds `Betrag` in their file.
+    let transfers = dump.path().join("transfers.csv");
+    let mut lines: Vec<String> =
+        std::fs::read_to_string(&transfers).unwrap().lines().map(str::to_owned).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
+    cells[4] = "abc".to_owned();
+    lines[1] = cells.join(",");
+    std::fs::write(&transfers, lines.join("\n") + "\n").unwrap();
+    ok(&["analyze", s(dump.path()), "--out", s(out.path()), "--config", s(&config), "-q"]);
+    let rejects = rows(&out.path().join("rejects.csv"));
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(&rejects[0][..3], ["transfers.csv", "2", "amount (Betrag)"]);
+}
+
 #[test]
 fn the_way_a_dump_is_written_moves_no_pattern() {
     // The same transfers exported as a bank or a simulator might write them: dates

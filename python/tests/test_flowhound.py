@@ -222,6 +222,22 @@ def test_a_bad_row_is_a_reject_not_a_loss():
     assert run.summary["transfers"] == 3
 
 
+def test_columns_named_otherwise_read_through_the_configuration():
+    # A bank's own header names, said once in the configuration as for files.
+    export = small_transfers().rename({"src_account": "Debtor", "amount": "Betrag"})
+    run = flowhound.analyze(
+        export,
+        max_reject_ratio=0.5,
+        config={"columns": {"transfers": {"src_account": "Debtor", "amount": "Betrag"}}},
+    )
+    assert run.summary["transfers"] == 3
+    assert run.rejects.select("file", "line", "field", "value").rows() == [
+        ("transfers", 2, "amount (Betrag)", "abc")
+    ]
+    with pytest.raises(flowhound.FlowhoundError, match=r"\[columns.transfers\] src_account"):
+        flowhound.analyze(export, max_reject_ratio=0.5)
+
+
 def test_a_missing_column_names_it():
     with pytest.raises(flowhound.FlowhoundError, match="src_account"):
         flowhound.analyze(small_transfers().drop("src_account"))

@@ -35,7 +35,7 @@ pub use crate::detect::underground::ub5_net_settlement::Ub5Config;
 pub use crate::detect::underground::ub6_settlement_shell::Ub6Config;
 pub use crate::export::goaml::GoamlConfig;
 pub use crate::export::report::ReportConfig;
-pub use crate::ingest::IngestConfig;
+pub use crate::ingest::{ColumnNames, IngestConfig};
 pub use crate::leads::ScoringConfig;
 pub use crate::trace::TraceConfig;
 use params::{Countries, Factor};
@@ -110,6 +110,9 @@ pub struct Config {
     pub goaml: GoamlConfig,
     /// Plausibility of input values.
     pub ingest: IngestConfig,
+    /// The header names a site's export gives the native columns (none by default).
+    #[serde(default, skip_serializing_if = "ColumnNames::is_empty")]
+    pub columns: ColumnNames,
     /// Lead scoring.
     pub scoring: ScoringConfig,
 }
@@ -194,6 +197,10 @@ impl Config {
                 return Err((key("os5", "link_types"), format!("unknown relation `{t}`")));
             }
         }
+        self.columns.check().map_err(|(mut at, why)| {
+            at.insert(0, "columns".to_owned());
+            (at, why)
+        })?;
         if self.trace.max_hops == 0 {
             return Err((key("trace", "max_hops"), "must be at least 1, got 0".into()));
         }
@@ -314,6 +321,22 @@ mod tests {
         let err = Config::with_overrides("[ub1]\nmin_senders = 4\n", "my.toml").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("my.toml") && msg.contains("min_senders"), "{msg}");
+    }
+
+    #[test]
+    fn column_names_load_round_trip_and_leave_an_unmapped_config_as_it_was() {
+        let text = "[columns.transfers]\nsrc_account = \"Debtor Account\"\n";
+        let c = Config::with_overrides(text, "t").unwrap();
+        let map = c.columns.header_map(crate::ingest::Table::Transfers);
+        assert_eq!(map.rename(&["debtor account".to_owned()]).unwrap(), ["src_account"]);
+        assert_eq!(Config::with_overrides(&c.to_toml(), "round trip").unwrap().hash(), c.hash());
+        // Without [columns] the effective config, and so run.json's hash, is unchanged.
+        assert!(!Config::default_config().unwrap().to_toml().contains("columns"));
+        let err = Config::with_overrides("[columns.accounts]\nholder = \"Owner\"\n", "my.toml").unwrap_err();
+        assert!(
+            err.to_string().contains("[columns.accounts].holder: `accounts` has no column `holder`"),
+            "{err}"
+        );
     }
 
     #[test]

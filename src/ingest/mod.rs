@@ -1,6 +1,7 @@
 //! Ingest: find a dump's tables, read them with polars, validate every row, and produce a
 //! [`Dump`] plus an [`IngestReport`] in which read = accepted + rejected for every table.
 
+pub mod column_names;
 pub mod csv_exact;
 pub mod fx;
 mod numbered_ids;
@@ -23,6 +24,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::Dump;
 use crate::progress::Progress;
+pub use column_names::ColumnNames;
 pub use rejects::Reject;
 pub use schema::Table;
 use source::{Format, RawTable};
@@ -157,10 +159,64 @@ pub fn load(files: &DumpFiles, config: &Config, progress: &dyn Progress) -> Resu
     if let Some(path) = transfers {
         let raws = read(files, false, config, progress)?;
         if let Some(validation) = Validation::streamed(raws, path, stream::BLOCK_BYTES, config, progress)? {
-            return Ok(validation.finish());
+            return Ok(with_file_fields(&file_names(files), config, validation.finish()));
         }
     }
-    validate(read(files, true, config, progress)?, None, config, progress)
+    let validated = validate(read(files, true, config, progress)?, None, config, progress)?;
+    Ok(with_file_fields(&file_names(files), config, validated))
+}
+
+/// `validated`'s rejects of columns that `[columns]` reads from another header, each
+/// naming that header beside the native column (`amount (betrag)`): the user looks for
+/// the field in their own file. `files` names each table's file as its rejects do.
+fn with_file_fields(
+    files: &[(String, Table)],
+    config: &Config,
+    (dump, mut report): (Dump, IngestReport),
+) -> (Dump, IngestReport) {
+    if config.columns.is_empty() {
+        return (dump, report);
+    }
+    let maps: Vec<(&str, column_names::HeaderMap)> =
+        files.iter().map(|(file, table)| (file.as_str(), config.columns.header_map(*table))).collect();
+    for reject in &mut report.rejects {
+        let relabelled =
+            maps.iter().find(|(file, _)| *file == reject.file).and_then(|(_, map)| map.field(&reject.field));
+        if let Some(field) = relabelled {
+            reject.field = field;
+        }
+    }
+    (dump, report)
+}
+
+/// Each table file of `files` by the name its rejects give it.
+fn file_names(files: &DumpFiles) -> Vec<(String, Table)> {
+    files
+        .tables
+        .iter()
+        .map(|(table, path)| {
+            let file = path
+                .file_name()
+                .map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
+            (file, *table)
+        })
+        .collect()
+}
+
+/// Validates tables handed over in memory (the Python package's), read under their
+/// native names as files are ([`ColumnNames`]).
+pub fn validate_tables(
+    mut tables: Vec<(Table, RawTable)>,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<(Dump, IngestReport)> {
+    for (table, raw) in &mut tables {
+        raw.rename_columns(&config.columns.header_map(*table))?;
+        raw.require(*table)?;
+    }
+    let files: Vec<(String, Table)> = tables.iter().map(|(table, raw)| (raw.file.clone(), *table)).collect();
+    let validated = validate(tables, None, config, progress)?;
+    Ok(with_file_fields(&files, config, validated))
 }
 
 /// Reads the dump's tables, the transfers table only when `transfers`.
@@ -173,8 +229,9 @@ fn read(
     let mut raws = Vec::new();
     for (table, path) in files.tables.iter().filter(|(t, _)| transfers || *t != Table::Transfers) {
         let stage = progress.stage(&format!("read {table}"), None);
-        let raw = source::read_table_with(path, config.ingest.max_record_lines.get())?;
+        let mut raw = source::read_table_with(path, config.ingest.max_record_lines.get())?;
         stage.finish();
+        raw.rename_columns(&config.columns.header_map(*table))?;
         raw.require(*table)?;
         raws.push((*table, raw));
     }
@@ -286,6 +343,7 @@ impl Validation {
         progress: &dyn Progress,
     ) -> Result<Option<Validation>> {
         let mut v = Validation::with_fx(&mut raws, None, config);
+        let header_map = config.columns.header_map(Table::Transfers);
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let stage = progress.stage("read and validate transfers", Some(bytes));
         let on_rows = |_: u64| {};
@@ -310,7 +368,8 @@ impl Validation {
                 v.finish()
             });
             let streamed =
-                stream::read_blocks_of(path, block_bytes, &mut |block, block_bytes, text_bytes| {
+                stream::read_blocks_of(path, block_bytes, &mut |mut block, block_bytes, text_bytes| {
+                    block.rename_columns(&header_map)?;
                     if first.is_none() {
                         block.require(Table::Transfers)?;
                         first = Some(block.described());

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::column_names::HeaderMap;
 use super::csv_exact::{Item, Scanner};
 use super::rejects::Reject;
 use super::schema::Table;
@@ -190,12 +191,44 @@ impl RawTable {
         Some(StrColumn { cells: ColumnCells::Chunks(chunks) })
     }
 
+    /// Reads the columns `map` names otherwise under their native names
+    /// ([`super::column_names`]). A mapped header the file does not have is an error that
+    /// names it: the configuration meant this file, and a column read under no name
+    /// would be lost.
+    pub fn rename_columns(&mut self, map: &HeaderMap) -> Result<()> {
+        if map.is_empty() {
+            return Ok(());
+        }
+        let names = self.names();
+        if let Some((native, file)) = map.missing_from(&names) {
+            return Err(Error::bad_input(
+                &self.path,
+                format!(
+                    "line 1: [columns] reads `{native}` from header `{file}`, which this file does not have \
+                     (header has: {})",
+                    names.join(", ")
+                ),
+            ));
+        }
+        let renamed = map.rename(&names).map_err(|why| Error::bad_input(&self.path, why))?;
+        match &mut self.cells {
+            Cells::Frame(frame) => {
+                let renamed: Vec<PlSmallStr> = renamed.iter().map(|n| PlSmallStr::from(n.as_str())).collect();
+                frame
+                    .set_column_names(&renamed)
+                    .map_err(|e| Error::RunFailed(format!("renaming columns: {e}")))?;
+            }
+            Cells::Text(block) => block.rename(renamed),
+        }
+        Ok(())
+    }
+
     /// Checks that every required column of `table` is present.
     pub fn require(&self, table: Table) -> Result<()> {
         let names = self.names();
         for col in table.required() {
             if !names.iter().any(|n| n == col) {
-                return Err(Error::missing_column(&self.path, col, &names));
+                return Err(Error::missing_native_column(&self.path, table.name(), col, &names));
             }
         }
         Ok(())

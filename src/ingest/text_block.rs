@@ -106,6 +106,12 @@ impl TextBlock {
         &self.names
     }
 
+    /// Names the columns `names` (as many as it has): the cells stay where they are.
+    pub(super) fn rename(&mut self, names: Vec<String>) {
+        debug_assert_eq!(names.len(), self.names.len());
+        self.names = names;
+    }
+
     /// Rows held.
     pub fn height(&self) -> usize {
         self.bounds.len() / (self.names.len() + 1)
