@@ -199,6 +199,27 @@ impl<const N: usize> Code<N> {
     }
 }
 
+impl Code<2> {
+    /// A country as exports write it: ISO 3166-1 alpha-2 (any two letters, `DE`), alpha-3
+    /// (`DEU`) or numeric (`276`, `040`), the last two through the ISO list
+    /// ([`isocountry`]); `UK`, which ISO reserves for the United Kingdom at its request
+    /// and many systems write, is `GB`, so that one country is not read as two.
+    pub fn from_export(text: &str) -> Option<Country> {
+        let t = text.trim();
+        let iso = match t.len() {
+            3 if t.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                isocountry::CountryCode::for_alpha3_caseless(t).ok()?
+            }
+            3 if t.bytes().all(|b| b.is_ascii_digit()) => {
+                isocountry::CountryCode::for_id(t.parse().ok()?).ok()?
+            }
+            _ if t.eq_ignore_ascii_case("uk") => return Country::parse("GB"),
+            _ => return Country::parse(t),
+        };
+        Country::parse(iso.alpha2())
+    }
+}
+
 /// As text, so that a code reads back only through [`Code::parse`].
 impl<const N: usize> Serialize for Code<N> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -830,6 +851,23 @@ mod order_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countries_read_as_exports_write_them() {
+        let read = |t: &str| Country::from_export(t).map(|c| c.as_str().to_owned());
+        for (text, iso) in
+            [("DE", "DE"), ("de", "DE"), ("DEU", "DE"), (" deu ", "DE"), ("276", "DE"), ("040", "AT")]
+        {
+            assert_eq!(read(text).as_deref(), Some(iso), "{text}");
+        }
+        assert_eq!(read("UK").as_deref(), Some("GB"));
+        assert_eq!(read("GBR").as_deref(), Some("GB"));
+        // Two letters read as before, ISO's user-assigned codes (Kosovo) included.
+        assert_eq!(read("XK").as_deref(), Some("XK"));
+        for text in ["XYZ", "999", "GERMANY", "D", "D1", ""] {
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn channels_read_by_the_schema_s_names_and_the_rails_names() {

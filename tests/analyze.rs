@@ -372,6 +372,35 @@ fn channels_named_as_a_bank_exports_them_read_as_the_schema_s() {
     assert_reads_as(original.path(), dump.path(), "the rails' names");
 }
 
+#[test]
+fn countries_written_as_three_letter_or_numeric_codes_read_as_the_two_letter_ones() {
+    // Many core banking exports write ISO 3166-1 alpha-3 (`CHN`) or numeric (`156`)
+    // codes: the sample's accounts and entities written so give its lead files.
+    let original = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let dump = sample_copy();
+    for (file, column) in [("accounts.csv", "country"), ("entities.csv", "jurisdiction")] {
+        let path = dump.path().join(file);
+        let mut reader = csv::Reader::from_path(&path).unwrap();
+        let header = reader.headers().unwrap().clone();
+        let at = header.iter().position(|h| h == column).unwrap();
+        let records: Vec<Vec<String>> =
+            reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+        let mut writer = csv::Writer::from_path(&path).unwrap();
+        writer.write_record(&header).unwrap();
+        for (k, mut cells) in records.into_iter().enumerate() {
+            if let Ok(iso) = isocountry::CountryCode::for_alpha2(&cells[at]) {
+                // Alternately alpha-3 and numeric, as two systems would.
+                cells[at] =
+                    if k % 2 == 0 { iso.alpha3().to_owned() } else { format!("{:03}", iso.numeric_id()) };
+            }
+            writer.write_record(&cells).unwrap();
+        }
+        writer.flush().unwrap();
+    }
+    assert_reads_as(original.path(), dump.path(), "alpha-3 and numeric country codes");
+}
+
 /// A copy of the sample's tables in a folder of its own, to rewrite one of them.
 fn sample_copy() -> tempfile::TempDir {
     let dump = tempfile::tempdir().unwrap();

@@ -24,12 +24,15 @@ fn text(col: &mut Option<RowCursor<'_, '_>>, row: usize) -> Option<String> {
     Some(next_cell(col, row)).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-/// An optional country: empty is `None`, anything but two letters is an error.
+/// An optional country ([`Country::from_export`]): empty is `None`, anything else that is
+/// no ISO 3166-1 code is an error.
 fn country(text: &str) -> Result<Option<Country>, &'static str> {
-    match (text.is_empty(), Country::parse(text)) {
+    match (text.is_empty(), Country::from_export(text)) {
         (true, _) => Ok(None),
         (false, Some(c)) => Ok(Some(c)),
-        (false, None) => Err("not a 2-letter ISO 3166-1 code"),
+        (false, None) => {
+            Err("not an ISO 3166-1 country code (alpha-2 as DE, alpha-3 as DEU, or numeric as 276)")
+        }
     }
 }
 
@@ -394,7 +397,12 @@ mod tests {
         assert_eq!(
             said(&rejects),
             vec![
-                (2, "country".into(), "not a 2-letter ISO 3166-1 code".into()),
+                (
+                    2,
+                    "country".into(),
+                    "not an ISO 3166-1 country code (alpha-2 as DE, alpha-3 as DEU, or numeric as 276)"
+                        .into()
+                ),
                 (5, "account_id".into(), "duplicate account_id (first on line 3)".into()),
             ]
         );
@@ -415,5 +423,17 @@ mod tests {
             vec![(3, "entity_id".into(), "duplicate entity_id (first on line 2)".into())]
         );
         assert_eq!(holders.kind, vec![HolderKind::Person]);
+    }
+
+    #[test]
+    fn countries_written_as_exports_write_them_are_accepted_as_iso_alpha_2() {
+        // An export's alpha-3 and numeric codes and the United Kingdom's `UK`.
+        let (_d, raw) = table("accounts.csv", "account_id,country\nA1,che\nA2,UK\nA3,276\nA4,DE\n");
+        let mut accounts = AccountTable::default();
+        let rejects = super::accounts(&raw, &mut accounts, &mut HolderTable::default());
+        assert!(rejects.is_empty(), "{rejects:?}");
+        let countries: Vec<&str> =
+            accounts.country.iter().map(|c| c.as_ref().map_or("", |c| c.as_str())).collect();
+        assert_eq!(countries, ["CH", "GB", "DE", "DE"]);
     }
 }
