@@ -502,8 +502,15 @@ fn the_way_a_dump_is_written_moves_no_pattern() {
     ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
     let base = account_scores(original.path());
     type Rewrite = fn(&mut [String], usize, usize);
-    let forms: [(&str, Rewrite); 5] = [
+    let forms: [(&str, Rewrite); 6] = [
         ("dates alone", |cells, time, _| cells[time].truncate(10)),
+        ("the month by its name, as Oracle writes dates", |cells, time, _| {
+            const MONTHS: [&str; 12] =
+                ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+            let t = cells[time].clone();
+            let month = MONTHS[t[5..7].parse::<usize>().unwrap() - 1];
+            cells[time] = format!("{}-{month}-{} {}", &t[8..10], &t[..4], &t[11..19]);
+        }),
         ("day first, as German exports write it", |cells, time, _| {
             let t = cells[time].clone();
             cells[time] = format!("{}.{}.{} {}", &t[8..10], &t[5..7], &t[..4], &t[11..19]);

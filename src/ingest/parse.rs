@@ -46,7 +46,9 @@ fn any_timestamp(text: &str) -> Result<i64, &'static str> {
     }
     // Day first with points (`01.03.2024`) is how German, Swiss and Russian exports
     // write dates, and reads one way only; `01/03/2024` reads two, and is refused.
-    const NAIVE: [&str; 10] = [
+    // A month written as its name (`01-MAR-2024`, Oracle's and many ledgers' way; `01 Mar
+    // 2024`; `Mar 1, 2024`) reads one way only too.
+    const NAIVE: [&str; 17] = [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S",
         "%Y-%m-%d %H:%M:%S%.f",
@@ -57,14 +59,43 @@ fn any_timestamp(text: &str) -> Result<i64, &'static str> {
         "%Y/%m/%d %H:%M:%S",
         "%d.%m.%Y %H:%M:%S",
         "%d.%m.%Y %H:%M",
+        "%d-%B-%Y %H:%M:%S",
+        "%d-%B-%Y %H:%M:%S%.f",
+        "%d-%B-%Y %H:%M",
+        "%d %B %Y %H:%M:%S",
+        "%d %B %Y %H:%M",
+        "%B %d, %Y %H:%M:%S",
+        "%B %d, %Y %H:%M",
     ];
+    let full = full_year(t);
+    let t = full.as_deref().unwrap_or(t);
     for f in NAIVE {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
             return Ok(dt.and_utc().timestamp());
         }
     }
     date(t).map_err(|_| {
-        "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM:SS or unix seconds"
+        "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM:SS, DD-MON-YYYY HH:MM:SS or unix seconds"
+    })
+}
+
+/// `DD-MON-YY[ time]`, Oracle's default date, with its year written out by POSIX's
+/// pivot (as chrono's `%y` reads it: 69-99 in the 1900s, 00-68 in the 2000s); `None`
+/// for any other text. chrono's `%Y` would read `24` as the year 24.
+fn full_year(t: &str) -> Option<String> {
+    let (day, rest) = t.split_once('-')?;
+    let (month, rest) = rest.split_once('-')?;
+    let (year, time) = rest.split_once(' ').map_or((rest, None), |(y, time)| (y, Some(time)));
+    let numeric = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    let named = month.len() >= 3 && month.bytes().all(|b| b.is_ascii_alphabetic());
+    if !(1..=2).contains(&day.len()) || !numeric(day) || !named || year.len() != 2 || !numeric(year) {
+        return None;
+    }
+    let yy: u32 = year.parse().ok()?;
+    let full = if yy >= 69 { 1900 + yy } else { 2000 + yy };
+    Some(match time {
+        Some(time) => format!("{day}-{month}-{full} {time}"),
+        None => format!("{day}-{month}-{full}"),
     })
 }
 
@@ -100,11 +131,13 @@ pub fn date(text: &str) -> Result<i64, &'static str> {
             return Ok(day.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp()).unwrap_or(0));
         }
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
-        .or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"))
+    const DAYS: [&str; 6] = ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d-%B-%Y", "%d %B %Y", "%B %d, %Y"];
+    let full = full_year(t);
+    let t = full.as_deref().unwrap_or(t);
+    DAYS.iter()
+        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
         .map(|d| d.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp()).unwrap_or(0))
-        .map_err(|_| "unparseable date: expected YYYY-MM-DD or DD.MM.YYYY")
+        .ok_or("unparseable date: expected YYYY-MM-DD, DD.MM.YYYY or DD-MON-YYYY")
 }
 
 /// Parses a strictly positive, finite decimal amount: a plain number (`1250.5`,
@@ -246,6 +279,26 @@ mod tests {
         assert_eq!(timestamp("01.03.2024 09:30"), Ok(want));
         assert_eq!(timestamp("01.03.2024"), Ok(want - 9 * 3600 - 1800));
         assert_eq!(date("01.03.2024"), Ok(want - 9 * 3600 - 1800));
+        // Month names, in any case: Oracle's DD-MON-YYYY (and -YY), ledgers' and US ways.
+        for t in [
+            "01-MAR-2024 09:30:00",
+            "01-Mar-2024 09:30",
+            "01-mar-24 09:30:00",
+            "1-Mar-2024 09:30:00.000",
+            "01 Mar 2024 09:30",
+            "Mar 01, 2024 09:30:00",
+            "March 1, 2024 09:30",
+        ] {
+            assert_eq!(timestamp(t), Ok(want), "{t}");
+        }
+        for t in ["01-MAR-2024", "01-Mar-24", "1 March 2024", "Mar 1, 2024"] {
+            assert_eq!(date(t), Ok(want - 9 * 3600 - 1800), "{t}");
+            assert_eq!(timestamp(t), Ok(want - 9 * 3600 - 1800), "{t}");
+        }
+        assert!(timestamp("01-Mrz-2024").is_err(), "a month name in another language is no guess");
+        assert!(timestamp("31-FEB-2024").is_err());
+        assert_eq!(date("01-JAN-99"), date("1999-01-01"), "POSIX's pivot");
+        assert_eq!(date("01-JAN-68"), date("2068-01-01"));
         // Day or month first? Both exist; neither is guessed.
         assert!(timestamp("01/03/2024 09:30").is_err());
         assert!(timestamp("31.02.2024").is_err());
