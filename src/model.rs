@@ -199,6 +199,45 @@ impl<const N: usize> Code<N> {
     }
 }
 
+impl Code<3> {
+    /// A currency as exports write it: an ISO 4217 code (any three letters, `EUR`, in
+    /// any case), `RMB` and `NTD` (the names Chinese and Taiwanese systems write) as `CNY`
+    /// and `TWD`, or a sign that names one currency only (`€`, `₹`, `₽`, `₺`, `₪`, `₫`,
+    /// `₱`, and the dollars written with their country: `US$`, `HK$`, `NT$`, `S$`, `A$`,
+    /// `C$`, `NZ$`, `R$`, `MX$`). `$`, `£`, `¥` and `kr` each name several currencies and
+    /// stay unread.
+    pub fn from_export(text: &str) -> Option<Currency> {
+        if let Some(code) = Currency::parse(text) {
+            return Some(match &code.0 {
+                b"RMB" => Code(*b"CNY"),
+                b"NTD" => Code(*b"TWD"),
+                _ => code,
+            });
+        }
+        let sign = text.trim().to_uppercase();
+        let iso = match sign.as_str() {
+            "€" => b"EUR",
+            "₹" => b"INR",
+            "₽" => b"RUB",
+            "₺" => b"TRY",
+            "₪" => b"ILS",
+            "₫" => b"VND",
+            "₱" => b"PHP",
+            "US$" => b"USD",
+            "HK$" => b"HKD",
+            "NT$" => b"TWD",
+            "S$" | "SG$" => b"SGD",
+            "A$" | "AU$" => b"AUD",
+            "C$" | "CA$" => b"CAD",
+            "NZ$" => b"NZD",
+            "R$" => b"BRL",
+            "MX$" => b"MXN",
+            _ => return None,
+        };
+        Some(Code(*iso))
+    }
+}
+
 impl Code<2> {
     /// A country as exports write it: ISO 3166-1 alpha-2 (any two letters, `DE`), alpha-3
     /// (`DEU`) or numeric (`276`, `040`), the last two through the ISO list
@@ -851,6 +890,21 @@ mod order_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn currencies_read_as_exports_write_them() {
+        let read = |t: &str| Currency::from_export(t).map(|c| c.as_str().to_owned());
+        for (text, iso) in [("EUR", "EUR"), (" eur ", "EUR"), ("RMB", "CNY"), ("rmb", "CNY"), ("NTD", "TWD")]
+        {
+            assert_eq!(read(text).as_deref(), Some(iso), "{text}");
+        }
+        for (text, iso) in [("€", "EUR"), ("US$", "USD"), ("hk$", "HKD"), ("S$", "SGD"), ("₹", "INR")] {
+            assert_eq!(read(text).as_deref(), Some(iso), "{text}");
+        }
+        for text in ["$", "£", "¥", "kr", "EURO", "E", ""] {
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn countries_read_as_exports_write_them() {

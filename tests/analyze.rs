@@ -372,6 +372,25 @@ fn channels_named_as_a_bank_exports_them_read_as_the_schema_s() {
     assert_reads_as(original.path(), dump.path(), "the rails' names");
 }
 
+/// Rewrites `column` of the CSV file at `path`: each row's cell becomes what `write`
+/// gives it (with the row's index), or stays when it gives nothing.
+fn rewrite_column(path: &Path, column: &str, write: impl Fn(usize, &str) -> Option<String>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = header.iter().position(|h| h == column).unwrap();
+    let records: Vec<Vec<String>> =
+        reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    let mut writer = csv::Writer::from_path(path).unwrap();
+    writer.write_record(&header).unwrap();
+    for (k, mut cells) in records.into_iter().enumerate() {
+        if let Some(cell) = write(k, &cells[at]) {
+            cells[at] = cell;
+        }
+        writer.write_record(&cells).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
 #[test]
 fn countries_written_as_three_letter_or_numeric_codes_read_as_the_two_letter_ones() {
     // Many core banking exports write ISO 3166-1 alpha-3 (`CHN`) or numeric (`156`)
@@ -380,25 +399,30 @@ fn countries_written_as_three_letter_or_numeric_codes_read_as_the_two_letter_one
     ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
     let dump = sample_copy();
     for (file, column) in [("accounts.csv", "country"), ("entities.csv", "jurisdiction")] {
-        let path = dump.path().join(file);
-        let mut reader = csv::Reader::from_path(&path).unwrap();
-        let header = reader.headers().unwrap().clone();
-        let at = header.iter().position(|h| h == column).unwrap();
-        let records: Vec<Vec<String>> =
-            reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
-        let mut writer = csv::Writer::from_path(&path).unwrap();
-        writer.write_record(&header).unwrap();
-        for (k, mut cells) in records.into_iter().enumerate() {
-            if let Ok(iso) = isocountry::CountryCode::for_alpha2(&cells[at]) {
-                // Alternately alpha-3 and numeric, as two systems would.
-                cells[at] =
-                    if k % 2 == 0 { iso.alpha3().to_owned() } else { format!("{:03}", iso.numeric_id()) };
-            }
-            writer.write_record(&cells).unwrap();
-        }
-        writer.flush().unwrap();
+        rewrite_column(&dump.path().join(file), column, |k, cell| {
+            let iso = isocountry::CountryCode::for_alpha2(cell).ok()?;
+            // Alternately alpha-3 and numeric, as two systems would.
+            Some(if k % 2 == 0 { iso.alpha3().to_owned() } else { format!("{:03}", iso.numeric_id()) })
+        });
     }
     assert_reads_as(original.path(), dump.path(), "alpha-3 and numeric country codes");
+}
+
+#[test]
+fn currencies_written_by_their_local_names_or_signs_read_as_their_codes() {
+    // A Chinese system writes RMB, a European ledger the euro's sign: the sample so
+    // written (its transfers, and RMB in its rates too) gives its lead files.
+    let original = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let dump = sample_copy();
+    let local = |names: [(&'static str, &'static str); 2]| {
+        move |_: usize, cell: &str| {
+            names.iter().find(|(iso, _)| *iso == cell).map(|(_, local)| (*local).to_owned())
+        }
+    };
+    rewrite_column(&dump.path().join("transfers.csv"), "currency", local([("CNY", "RMB"), ("EUR", "€")]));
+    rewrite_column(&dump.path().join("fx_rates.csv"), "currency", local([("CNY", "rmb"), ("EUR", "EUR")]));
+    assert_reads_as(original.path(), dump.path(), "RMB and the euro's sign");
 }
 
 /// A copy of the sample's tables in a folder of its own, to rewrite one of them.

@@ -316,12 +316,12 @@ pub fn fx_rates(raw: &RawTable, fx: &mut FxTable) -> Vec<Reject> {
                 continue;
             }
         };
-        let Some(c) = Currency::parse(cur.get(row)) else {
+        let Some(c) = Currency::from_export(cur.get(row)) else {
             rejects.push(Reject::new(
                 &raw.file,
                 line,
                 "currency",
-                "not a 3-letter ISO 4217 code",
+                "not an ISO 4217 code, nor a sign of one currency only ($, £, ¥ and kr name several)",
                 cur.get(row),
             ));
             continue;

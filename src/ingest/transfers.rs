@@ -515,8 +515,8 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         return Err(reject("amount", why, amt_text));
                     }
                     let cur_text = cur_at.get(row);
-                    let c = Currency::parse(cur_text)
-                        .ok_or_else(|| reject("currency", "not a 3-letter ISO 4217 code".into(), cur_text))?;
+                    let c = Currency::from_export(cur_text)
+                        .ok_or_else(|| reject("currency", "not an ISO 4217 code, nor a sign of one currency only ($, £, ¥ and kr name several)".into(), cur_text))?;
                     let rate = fx.rate(c, time).map_err(|e| reject("currency", e, cur_text))?;
                     let currency = currencies
                         .binary_search(&c)
