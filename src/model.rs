@@ -238,6 +238,26 @@ impl Code<3> {
     }
 }
 
+impl Code<3> {
+    /// True when `sign` (beside an amount, as spreadsheets format money) may name this
+    /// currency: its code or a sign of it alone ([`Code::from_export`]), or a sign several
+    /// currencies share and this is one of them (`$` for USD, CAD, AUD, HKD...; `£`; `¥`
+    /// for JPY and CNY; `kr`). The row's currency column then says which.
+    pub fn written_as(self, sign: &str) -> bool {
+        if Currency::from_export(sign) == Some(self) {
+            return true;
+        }
+        let shared: &[&[u8; 3]] = match sign.trim().to_uppercase().as_str() {
+            "$" => &[b"USD", b"CAD", b"AUD", b"NZD", b"HKD", b"SGD", b"TWD", b"MXN", b"ARS", b"CLP", b"COP"],
+            "£" => &[b"GBP", b"EGP", b"GIP", b"FKP", b"SHP", b"LBP", b"SYP"],
+            "¥" | "￥" => &[b"JPY", b"CNY"],
+            "KR" | "KR." => &[b"SEK", b"NOK", b"DKK", b"ISK"],
+            _ => return false,
+        };
+        shared.iter().any(|code| **code == self.0)
+    }
+}
+
 impl Code<2> {
     /// A country as exports write it: ISO 3166-1 alpha-2 (any two letters, `DE`), alpha-3
     /// (`DEU`) or numeric (`276`, `040`), the last two through the ISO list
@@ -904,6 +924,16 @@ mod tests {
         for text in ["$", "£", "¥", "kr", "EURO", "E", ""] {
             assert_eq!(read(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_sign_beside_an_amount_may_name_the_rows_currency() {
+        let c = |t: &str| Currency::parse(t).unwrap();
+        assert!(c("EUR").written_as("€") && c("EUR").written_as("eur") && c("CNY").written_as("RMB"));
+        assert!(c("USD").written_as("$") && c("HKD").written_as("$") && c("JPY").written_as("¥"));
+        assert!(c("GBP").written_as("£") && c("SEK").written_as("kr"));
+        assert!(!c("EUR").written_as("$") && !c("USD").written_as("€") && !c("CNY").written_as("£"));
+        assert!(!c("USD").written_as("HK$") && !c("USD").written_as("dollars"));
     }
 
     #[test]

@@ -373,17 +373,24 @@ fn channels_named_as_a_bank_exports_them_read_as_the_schema_s() {
 }
 
 /// Rewrites `column` of the CSV file at `path`: each row's cell becomes what `write`
-/// gives it (with the row's index), or stays when it gives nothing.
-fn rewrite_column(path: &Path, column: &str, write: impl Fn(usize, &str) -> Option<String>) {
+/// gives it (with the row's index and, by name, the row's other cells), or stays when
+/// it gives nothing.
+fn rewrite_column(
+    path: &Path,
+    column: &str,
+    write: impl Fn(usize, &str, &dyn Fn(&str) -> String) -> Option<String>,
+) {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let header = reader.headers().unwrap().clone();
     let at = header.iter().position(|h| h == column).unwrap();
+    let column_of = |name: &str| header.iter().position(|h| h == name).unwrap();
     let records: Vec<Vec<String>> =
         reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
     let mut writer = csv::Writer::from_path(path).unwrap();
     writer.write_record(&header).unwrap();
     for (k, mut cells) in records.into_iter().enumerate() {
-        if let Some(cell) = write(k, &cells[at]) {
+        let row = cells.clone();
+        if let Some(cell) = write(k, &cells[at], &|name: &str| row[column_of(name)].clone()) {
             cells[at] = cell;
         }
         writer.write_record(&cells).unwrap();
@@ -399,7 +406,7 @@ fn countries_written_as_three_letter_or_numeric_codes_read_as_the_two_letter_one
     ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
     let dump = sample_copy();
     for (file, column) in [("accounts.csv", "country"), ("entities.csv", "jurisdiction")] {
-        rewrite_column(&dump.path().join(file), column, |k, cell| {
+        rewrite_column(&dump.path().join(file), column, |k, cell, _| {
             let iso = isocountry::CountryCode::for_alpha2(cell).ok()?;
             // Alternately alpha-3 and numeric, as two systems would.
             Some(if k % 2 == 0 { iso.alpha3().to_owned() } else { format!("{:03}", iso.numeric_id()) })
@@ -416,13 +423,39 @@ fn currencies_written_by_their_local_names_or_signs_read_as_their_codes() {
     ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
     let dump = sample_copy();
     let local = |names: [(&'static str, &'static str); 2]| {
-        move |_: usize, cell: &str| {
+        move |_: usize, cell: &str, _: &dyn Fn(&str) -> String| {
             names.iter().find(|(iso, _)| *iso == cell).map(|(_, local)| (*local).to_owned())
         }
     };
     rewrite_column(&dump.path().join("transfers.csv"), "currency", local([("CNY", "RMB"), ("EUR", "€")]));
     rewrite_column(&dump.path().join("fx_rates.csv"), "currency", local([("CNY", "rmb"), ("EUR", "EUR")]));
     assert_reads_as(original.path(), dump.path(), "RMB and the euro's sign");
+}
+
+#[test]
+fn amounts_formatted_with_their_currency_read_as_numbers() {
+    // A spreadsheet saved as CSV writes money as it shows it: `$1,234.56`, `1.234,56 €`,
+    // `CNY 1234.56`. The sample so written gives its lead files; a sign that is not the
+    // row's currency is a reject that says so.
+    let original = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let dump = sample_copy();
+    let transfers = dump.path().join("transfers.csv");
+    rewrite_column(&transfers, "amount", |_, cell, row| match row("currency").as_str() {
+        "USD" => Some(format!("${cell}")),
+        "EUR" => Some(format!("{} €", cell.replace('.', ","))),
+        "CNY" => Some(format!("CNY {cell}")),
+        _ => None,
+    });
+    assert_reads_as(original.path(), dump.path(), "amounts formatted with their currency");
+    // The first transfer is in MYR.
+    rewrite_column(&transfers, "amount", |k, cell, _| (k == 0).then(|| format!("€{cell}")));
+    let out = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
+    let rejects = rows(&out.path().join("rejects.csv"));
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0][2], "amount");
+    assert!(rejects[0][3].contains("which is not its currency"), "{rejects:?}");
 }
 
 /// A copy of the sample's tables in a folder of its own, to rewrite one of them.

@@ -140,6 +140,28 @@ pub fn date(text: &str) -> Result<i64, &'static str> {
         .ok_or("unparseable date: expected YYYY-MM-DD, DD.MM.YYYY or DD-MON-YYYY")
 }
 
+/// An amount written with its currency beside it, as spreadsheets format money
+/// (`$1,250.00`, `1.250,50 €`, `USD 1,250.00`, `EUR1250`): the number and the
+/// currency's sign or code, when one stands on one side of the number; `None` for
+/// anything else. Whether the sign names the row's currency is the caller's to check.
+pub fn amount_and_currency(text: &str) -> Option<(&str, &str)> {
+    let t = text.trim();
+    let first = t.find(|c: char| c.is_ascii_digit())?;
+    let last = t.rfind(|c: char| c.is_ascii_digit())?;
+    let (head, tail) = (t[..first].trim(), t[last + 1..].trim());
+    let sign = match (head.is_empty(), tail.is_empty()) {
+        (false, true) => head,
+        (true, false) => tail,
+        _ => return None,
+    };
+    // A sign is letters or symbols, never part of a number: `-5`, `.5` and `5%` stay
+    // numbers the amount parser refuses.
+    if sign.chars().any(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | ',' | '%' | '(' | ')')) {
+        return None;
+    }
+    Some((&t[first..=last], sign))
+}
+
 /// Parses a strictly positive, finite decimal amount: a plain number (`1250.5`,
 /// `1e3`), or one written with digit groups as bank and spreadsheet exports write them
 /// ([`grouped`]: `1,250.50`, `1.250,50`, `1'250.50`, `1 250,50`).
@@ -350,6 +372,17 @@ mod tests {
     }
 
     #[test]
+    fn amounts_written_with_their_currency_are_split_from_it() {
+        assert_eq!(amount_and_currency("$1,250.00"), Some(("1,250.00", "$")));
+        assert_eq!(amount_and_currency(" 1.250,50 € "), Some(("1.250,50", "€")));
+        assert_eq!(amount_and_currency("USD 1,250.00"), Some(("1,250.00", "USD")));
+        assert_eq!(amount_and_currency("EUR1250"), Some(("1250", "EUR")));
+        for t in ["1250", "-5 EUR", "$-5", ".5 EUR", "5%", "EUR 5 USD", "abc", "", "(5) EUR"] {
+            assert_eq!(amount_and_currency(t), None, "{t}");
+        }
+    }
+
+    #[test]
     fn amounts_must_be_positive_finite_numbers() {
         assert_eq!(amount("12.50"), Ok(12.5));
         assert_eq!(amount("1e3"), Ok(1000.0));
@@ -421,6 +454,19 @@ mod tests {
             match amount(&text) {
                 Ok(v) => proptest::prop_assert!(v.is_finite() && v > 0.0, "{:?} -> {}", text, v),
                 Err(why) => proptest::prop_assert!(!why.is_empty()),
+            }
+        }
+
+        /// Any text beside a currency's sign splits into the number and the sign it was
+        /// written with, or into nothing; never a panic (the split slices text).
+        #[test]
+        fn any_text_with_a_sign_splits_into_what_it_was_made_of(
+            number in "[0-9,.' ]{0,12}", sign in "[$€£¥A-Za-z ]{0,4}|\\PC{0,4}", before in proptest::bool::ANY,
+        ) {
+            let text = if before { format!("{sign}{number}") } else { format!("{number}{sign}") };
+            if let Some((n, s)) = amount_and_currency(&text) {
+                proptest::prop_assert!(text.contains(n) && text.contains(s) && !s.is_empty(), "{:?}", text);
+                proptest::prop_assert!(n.starts_with(|c: char| c.is_ascii_digit()) && n.ends_with(|c: char| c.is_ascii_digit()));
             }
         }
 

@@ -508,7 +508,24 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         return Err(reject("dst_account", "empty account id".into(), ""));
                     }
                     let amt_text = amt_at.get(row);
-                    let amount = parse::amount(amt_text).map_err(|e| reject("amount", e.into(), amt_text))?;
+                    let amount = match parse::amount(amt_text) {
+                        Ok(amount) => amount,
+                        // Money formatted with its currency (`$1,250.00`, `1.250,50 €`):
+                        // read when the sign names the row's currency.
+                        Err(e) => match parse::amount_and_currency(amt_text) {
+                            Some((number, sign)) => {
+                                let cur_text = cur_at.get(row);
+                                match Currency::from_export(cur_text) {
+                                    Some(c) if !c.written_as(sign) => {
+                                        let why = format!("amount written in `{sign}`, which is not its currency {c}");
+                                        return Err(reject("amount", why, amt_text));
+                                    }
+                                    _ => parse::amount(number).map_err(|e| reject("amount", e.into(), amt_text))?,
+                                }
+                            }
+                            None => return Err(reject("amount", e.into(), amt_text)),
+                        },
+                    };
                     let max_amount = plausible.max_amount.get();
                     if amount > max_amount {
                         let why = format!("amount is implausible: above [ingest] max_amount {max_amount:e}");
