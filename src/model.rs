@@ -328,17 +328,64 @@ impl Relation {
         }
     }
 
-    /// Parses the schema's spelling.
+    /// Parses the schema's spelling, and the names registers and KYC systems give the
+    /// same relations ([`RELATION_NAMES`]), in any case and with spaces or hyphens for
+    /// underscores: `UBO` and `beneficial owner` are shareholders, an `authorised
+    /// signatory` directs, a `spouse` is family. Words that name two relations (`parent`:
+    /// of a person or of a company; `partner`: in life or in business) are not read.
     pub fn parse(text: &str) -> Option<Relation> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "director" => Some(Relation::Director),
-            "shareholder" | "owner" => Some(Relation::Shareholder),
-            "same_address" => Some(Relation::SameAddress),
-            "same_phone" => Some(Relation::SamePhone),
-            "family" => Some(Relation::Family),
-            _ => None,
-        }
+        let name = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        RELATION_NAMES.iter().find(|(n, _)| *n == name).map(|&(_, r)| r)
     }
+}
+
+/// Every name [`Relation::parse`] reads (lower case, underscores for spaces), with the
+/// relation it names.
+pub const RELATION_NAMES: [(&str, Relation); 33] = [
+    ("director", Relation::Director),
+    ("directors", Relation::Director),
+    ("nominee_director", Relation::Director),
+    ("managing_director", Relation::Director),
+    ("board_member", Relation::Director),
+    ("officer", Relation::Director),
+    ("signatory", Relation::Director),
+    ("authorised_signatory", Relation::Director),
+    ("authorized_signatory", Relation::Director),
+    ("shareholder", Relation::Shareholder),
+    ("owner", Relation::Shareholder),
+    ("ubo", Relation::Shareholder),
+    ("beneficial_owner", Relation::Shareholder),
+    ("ultimate_beneficial_owner", Relation::Shareholder),
+    ("nominee_shareholder", Relation::Shareholder),
+    ("parent_company", Relation::Shareholder),
+    ("subsidiary", Relation::Shareholder),
+    ("same_address", Relation::SameAddress),
+    ("shared_address", Relation::SameAddress),
+    ("same_phone", Relation::SamePhone),
+    ("shared_phone", Relation::SamePhone),
+    ("family", Relation::Family),
+    ("relative", Relation::Family),
+    ("spouse", Relation::Family),
+    ("husband", Relation::Family),
+    ("wife", Relation::Family),
+    ("sibling", Relation::Family),
+    ("brother", Relation::Family),
+    ("sister", Relation::Family),
+    ("mother", Relation::Family),
+    ("father", Relation::Family),
+    ("son", Relation::Family),
+    ("daughter", Relation::Family),
+];
+
+impl Relation {
+    /// Every relation, in the schema's order.
+    pub const ALL: [Relation; 5] = [
+        Relation::Director,
+        Relation::Shareholder,
+        Relation::SameAddress,
+        Relation::SamePhone,
+        Relation::Family,
+    ];
 }
 
 /// Many short strings in one buffer: 4 bytes of overhead each instead of 24 + heap.
@@ -934,6 +981,23 @@ mod tests {
         assert!(c("GBP").written_as("£") && c("SEK").written_as("kr"));
         assert!(!c("EUR").written_as("$") && !c("USD").written_as("€") && !c("CNY").written_as("£"));
         assert!(!c("USD").written_as("HK$") && !c("USD").written_as("dollars"));
+    }
+
+    #[test]
+    fn relations_read_as_registers_name_them() {
+        let read = |t: &str| Relation::parse(t);
+        assert_eq!(read("UBO"), Some(Relation::Shareholder));
+        assert_eq!(read("Beneficial Owner"), Some(Relation::Shareholder));
+        assert_eq!(read("authorised-signatory"), Some(Relation::Director));
+        assert_eq!(read(" Same Address "), Some(Relation::SameAddress));
+        assert_eq!(read("spouse"), Some(Relation::Family));
+        for name in ["parent", "partner", "friend", "", "same"] {
+            assert_eq!(read(name), None, "{name}");
+        }
+        // Each relation's own spelling reads as it.
+        for r in Relation::ALL {
+            assert_eq!(read(r.as_str()), Some(r));
+        }
     }
 
     #[test]

@@ -458,6 +458,27 @@ fn amounts_formatted_with_their_currency_read_as_numbers() {
     assert!(rejects[0][3].contains("which is not its currency"), "{rejects:?}");
 }
 
+#[test]
+fn relations_named_as_registers_name_them_read_as_the_schemas() {
+    // A company register writes `Beneficial Owner` and `Authorised Signatory`, a KYC
+    // file `Spouse`: the sample's links so written give its lead files.
+    let original = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let dump = sample_copy();
+    rewrite_column(&dump.path().join("entity_links.csv"), "relation", |_, cell, _| {
+        let named = match cell {
+            "shareholder" => "Beneficial Owner",
+            "director" => "Authorised Signatory",
+            "family" => "Spouse",
+            "same_address" => "shared address",
+            "same_phone" => "Same-Phone",
+            _ => return None,
+        };
+        Some(named.to_owned())
+    });
+    assert_reads_as(original.path(), dump.path(), "relations as registers name them");
+}
+
 /// A copy of the sample's tables in a folder of its own, to rewrite one of them.
 fn sample_copy() -> tempfile::TempDir {
     let dump = tempfile::tempdir().unwrap();

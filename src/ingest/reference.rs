@@ -289,7 +289,7 @@ pub fn entity_links(raw: &RawTable, holders: &HolderTable, links: &mut Vec<Entit
                 &raw.file,
                 line,
                 "relation",
-                "relation must be director, shareholder, same_address, same_phone or family",
+                "relation must be director, shareholder, same_address, same_phone or family (or a name of one, such as UBO, signatory or spouse; see the README)",
                 rel.get(row),
             ));
             continue;
