@@ -49,6 +49,14 @@ pub enum Error {
     RunFailed(String),
 }
 
+/// A header's names as an error lists them (`nothing` for none).
+fn listed(names: &[impl AsRef<str>]) -> String {
+    match names {
+        [] => "nothing".to_owned(),
+        _ => names.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", "),
+    }
+}
+
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
@@ -57,11 +65,12 @@ impl Error {
 
     /// [`Error::MissingColumn`] of `file`, whose header holds `names`.
     pub fn missing_column(file: impl Into<PathBuf>, column: &str, names: &[impl AsRef<str>]) -> Self {
-        let found = match names {
-            [] => "nothing".to_owned(),
-            _ => names.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", "),
-        };
-        Error::MissingColumn { file: file.into(), column: column.to_owned(), found, hint: String::new() }
+        Error::MissingColumn {
+            file: file.into(),
+            column: column.to_owned(),
+            found: listed(names),
+            hint: String::new(),
+        }
     }
 
     /// [`Error::missing_column`] of a native schema table, with how a header of another
@@ -72,16 +81,11 @@ impl Error {
         column: &str,
         names: &[impl AsRef<str>],
     ) -> Self {
-        match Error::missing_column(file, column, names) {
-            Error::MissingColumn { file, column, found, .. } => {
-                let hint = format!(
-                    "; if the file names it otherwise, say which header in the configuration: \
-                     [columns.{table}] {column} = \"<its header>\""
-                );
-                Error::MissingColumn { file, column, found, hint }
-            }
-            other => other,
-        }
+        let hint = format!(
+            "; if the file names it otherwise, say which header in the configuration: \
+             [columns.{table}] {column} = \"<its header>\""
+        );
+        Error::MissingColumn { file: file.into(), column: column.to_owned(), found: listed(names), hint }
     }
 
     /// Shorthand for [`Error::BadInput`].

@@ -65,17 +65,22 @@ impl Channel {
         if let Some(c) = Channel::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(t)) {
             return Some(c);
         }
-        // Compared byte by byte, not through a normalised copy: a dump that names its
-        // rails names one on every row.
-        let same = |name: &str| {
-            name.len() == t.len()
-                && t.bytes().zip(name.bytes()).all(|(a, b)| match a {
-                    b' ' | b'-' => b == b'_',
-                    _ => a.to_ascii_lowercase() == b,
-                })
-        };
-        CHANNEL_NAMES.iter().find(|(n, _)| same(n)).map(|&(_, c)| c)
+        named(&CHANNEL_NAMES, t)
     }
+}
+
+/// What `text` names in `names` (each lower case, with underscores for spaces), read in
+/// any case and with spaces or hyphens for underscores. Compared byte by byte, not
+/// through a normalised copy: a dump that names its rails names one on every row.
+fn named<T: Copy>(names: &[(&str, T)], text: &str) -> Option<T> {
+    let same = |name: &str| {
+        name.len() == text.len()
+            && text.bytes().zip(name.bytes()).all(|(a, b)| match a {
+                b' ' | b'-' => b == b'_',
+                _ => a.to_ascii_lowercase() == b,
+            })
+    };
+    names.iter().find(|(n, _)| same(n)).map(|&(_, v)| v)
 }
 
 /// Names banks, payment rails and exports give the channels, by the channel they move
@@ -236,9 +241,7 @@ impl Code<3> {
         };
         Some(Code(*iso))
     }
-}
 
-impl Code<3> {
     /// True when `sign` (beside an amount, as spreadsheets format money) may name this
     /// currency: its code or a sign of it alone ([`Code::from_export`]), or a sign several
     /// currencies share and this is one of them (`$` for USD, CAD, AUD, HKD...; `£`; `¥`
@@ -334,8 +337,7 @@ impl Relation {
     /// signatory` directs, a `spouse` is family. Words that name two relations (`parent`:
     /// of a person or of a company; `partner`: in life or in business) are not read.
     pub fn parse(text: &str) -> Option<Relation> {
-        let name = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        RELATION_NAMES.iter().find(|(n, _)| *n == name).map(|&(_, r)| r)
+        named(&RELATION_NAMES, text.trim())
     }
 }
 

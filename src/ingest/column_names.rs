@@ -44,14 +44,22 @@ pub struct ColumnNames {
     pub fx_rates: BTreeMap<String, String>,
 }
 
-/// How one table's header is read: each native column's name in the file, cleaned as
-/// headers are.
+/// How one table's header is read: each mapped native column's name in the file, by
+/// native column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeaderMap {
-    /// (native column, the file's header name cleaned as headers are), by native column.
-    pairs: Vec<(String, String)>,
-    /// The header names as the configuration spells them, trimmed, beside `pairs`.
-    shown: Vec<String>,
+    pairs: Vec<Mapped>,
+}
+
+/// One native column read from a header of another name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mapped {
+    /// The schema's column.
+    native: String,
+    /// The file's header, cleaned as headers are (what it is matched by).
+    file: String,
+    /// The header as the configuration spells it, trimmed (what messages show).
+    shown: String,
 }
 
 impl ColumnNames {
@@ -73,11 +81,16 @@ impl ColumnNames {
 
     /// How `table`'s header is read.
     pub fn header_map(&self, table: Table) -> HeaderMap {
-        let map = self.of(table);
-        HeaderMap {
-            pairs: map.iter().map(|(native, file)| (native.clone(), clean_name(file))).collect(),
-            shown: map.values().map(|file| file.trim().to_owned()).collect(),
-        }
+        let pairs = self
+            .of(table)
+            .iter()
+            .map(|(native, file)| Mapped {
+                native: native.clone(),
+                file: clean_name(file),
+                shown: file.trim().to_owned(),
+            })
+            .collect();
+        HeaderMap { pairs }
     }
 
     /// The first mapping that cannot be read: its key (`[table, column]`) and why. A
@@ -85,10 +98,10 @@ impl ColumnNames {
     /// columns would each read the dump otherwise than the user meant.
     pub fn check(&self) -> Result<(), (Vec<String>, String)> {
         for table in Table::READ_ORDER {
+            let known: Vec<&str> = table.required().iter().chain(table.optional()).copied().collect();
             let mut given: BTreeMap<String, &str> = BTreeMap::new();
             for (native, file) in self.of(table) {
                 let key = || vec![table.name().to_owned(), native.clone()];
-                let known: Vec<&str> = table.required().iter().chain(table.optional()).copied().collect();
                 if !known.contains(&native.as_str()) {
                     return Err((
                         key(),
@@ -121,8 +134,8 @@ impl HeaderMap {
         if self.is_empty() {
             return Ok(names.to_vec());
         }
-        for (native, file) in &self.pairs {
-            if native != file && names.iter().any(|n| n == native) && names.iter().any(|n| n == file) {
+        for Mapped { native, file, .. } in &self.pairs {
+            if native != file && names.contains(native) && names.contains(file) {
                 return Err(format!(
                     "line 1: column `{native}` is both in the header and read from `{file}` by [columns]"
                 ));
@@ -130,27 +143,22 @@ impl HeaderMap {
         }
         Ok(names
             .iter()
-            .map(|n| {
-                self.pairs
-                    .iter()
-                    .find(|(_, file)| file == n)
-                    .map_or_else(|| n.clone(), |(native, _)| native.clone())
-            })
+            .map(|n| self.pairs.iter().find(|m| m.file == *n).map_or_else(|| n.clone(), |m| m.native.clone()))
             .collect())
     }
 
     /// How a reject names `field`: with the file's own header beside the native name
     /// when the two differ.
     pub fn field(&self, field: &str) -> Option<String> {
-        let k = self.pairs.iter().position(|(native, file)| native == field && native != file)?;
-        Some(format!("{field} ({})", self.shown[k]))
+        let m = self.pairs.iter().find(|m| m.native == field && m.native != m.file)?;
+        Some(format!("{field} ({})", m.shown))
     }
 
     /// The first mapping (native column, header as the configuration spells it) whose
     /// header `names` does not hold.
     pub fn missing_from(&self, names: &[String]) -> Option<(&str, &str)> {
-        let k = self.pairs.iter().position(|(_, file)| !names.contains(file))?;
-        Some((self.pairs[k].0.as_str(), self.shown[k].as_str()))
+        let m = self.pairs.iter().find(|m| !names.contains(&m.file))?;
+        Some((m.native.as_str(), m.shown.as_str()))
     }
 }
 

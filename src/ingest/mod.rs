@@ -191,16 +191,7 @@ fn with_file_fields(
 
 /// Each table file of `files` by the name its rejects give it.
 fn file_names(files: &DumpFiles) -> Vec<(String, Table)> {
-    files
-        .tables
-        .iter()
-        .map(|(table, path)| {
-            let file = path
-                .file_name()
-                .map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
-            (file, *table)
-        })
-        .collect()
+    files.tables.iter().map(|(table, path)| (source::file_label(path), *table)).collect()
 }
 
 /// Validates tables handed over in memory (the Python package's), read under their

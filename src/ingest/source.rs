@@ -406,10 +406,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
     let stored = Stored::open(path, format)?;
     let sha256 = crate::config::hex(&Sha256::digest(&stored[..]));
     let bytes = stored.len() as u64;
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
+    let file = file_label(path);
     let text = match format {
         Format::Csv => match separators::with_commas(&stored) {
             None => match rewrite_header(path, &stored, rename)? {
@@ -673,6 +670,12 @@ pub(super) fn twice<S: AsRef<str>>(names: &[S]) -> Option<String> {
 /// The refusal of a header that names a column twice.
 fn named_twice(path: &Path, name: &str) -> Error {
     Error::bad_input(path, format!("line 1: column `{name}` appears twice in the header"))
+}
+
+/// How a table file is named in its rejects and reports: its file name, or the whole
+/// path when it has none.
+pub(super) fn file_label(path: &Path) -> String {
+    path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
 pub(super) fn clean_name(name: &str) -> String {

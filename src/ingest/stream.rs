@@ -16,7 +16,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::source::{duplicate_header, line_blocks, Cells, Format, RawTable, Stored};
+use super::source::{duplicate_header, file_label, line_blocks, Cells, Format, RawTable, Stored};
 use super::text_block::{SpareBounds, TextBlock};
 
 use crate::error::{Error, Result};
@@ -54,10 +54,7 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
     };
     let stored = Stored::open(path, format)?;
     let bytes = stored.len() as u64;
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
+    let file = file_label(path);
     let mut hash = Sha256::new();
     let text: Arc<Stored> = match format {
         Format::CsvGz => {

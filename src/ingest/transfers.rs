@@ -462,6 +462,19 @@ fn renumber_met_accounts(accounts: &mut AccountTable, listed: usize, out: &mut T
     accounts.listed.truncate(n);
 }
 
+/// An amount written as money with its currency (`$1,250.00`, `1.250,50 €`), read
+/// when the sign may name the row's currency (`currency`, as written); `None` when no
+/// sign stands beside the number. A row whose currency is unreadable is refused there.
+fn formatted_amount(amount: &str, currency: &str) -> Option<Result<f64, String>> {
+    let (number, sign) = parse::amount_and_currency(amount)?;
+    Some(match Currency::from_export(currency) {
+        Some(c) if !c.written_as(sign) => {
+            Err(format!("amount written in `{sign}`, which is not its currency {c}"))
+        }
+        _ => parse::amount(number).map_err(str::to_owned),
+    })
+}
+
 /// The per-cell checks, on every thread; `None` without the required columns.
 fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)) -> Option<Chunks> {
     let Checker { fx, currencies, plausible, spare } = *checker;
@@ -508,24 +521,9 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         return Err(reject("dst_account", "empty account id".into(), ""));
                     }
                     let amt_text = amt_at.get(row);
-                    let amount = match parse::amount(amt_text) {
-                        Ok(amount) => amount,
-                        // Money formatted with its currency (`$1,250.00`, `1.250,50 €`):
-                        // read when the sign names the row's currency.
-                        Err(e) => match parse::amount_and_currency(amt_text) {
-                            Some((number, sign)) => {
-                                let cur_text = cur_at.get(row);
-                                match Currency::from_export(cur_text) {
-                                    Some(c) if !c.written_as(sign) => {
-                                        let why = format!("amount written in `{sign}`, which is not its currency {c}");
-                                        return Err(reject("amount", why, amt_text));
-                                    }
-                                    _ => parse::amount(number).map_err(|e| reject("amount", e.into(), amt_text))?,
-                                }
-                            }
-                            None => return Err(reject("amount", e.into(), amt_text)),
-                        },
-                    };
+                    let amount = parse::amount(amt_text)
+                        .or_else(|e| formatted_amount(amt_text, cur_at.get(row)).unwrap_or(Err(e.into())))
+                        .map_err(|why| reject("amount", why, amt_text))?;
                     let max_amount = plausible.max_amount.get();
                     if amount > max_amount {
                         let why = format!("amount is implausible: above [ingest] max_amount {max_amount:e}");
