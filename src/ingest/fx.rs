@@ -74,17 +74,24 @@ impl FxTable {
         v
     }
 
+    /// The rates of `currency` as [`FxTable::rate`] reads them, found once for the rows
+    /// of one currency that follow each other.
+    pub fn rates_of(&self, currency: Currency) -> RatesOf<'_> {
+        if Some(currency) == self.base {
+            return RatesOf::Base;
+        }
+        match self.by_day.get(&currency) {
+            Some((first, in_force)) => RatesOf::ByDay { first: *first, in_force },
+            None => RatesOf::Searched,
+        }
+    }
+
     /// Rate for `currency` at `time`: 1 for the base, else the nearest earlier date's.
     pub fn rate(&self, currency: Currency, time: i64) -> Result<f64, String> {
-        if Some(currency) == self.base {
-            return Ok(1.0);
+        if let Some(rate) = self.rates_of(currency).at(time) {
+            return Ok(rate);
         }
         let day = time.div_euclid(DAY);
-        if let Some((first, in_force)) = self.by_day.get(&currency) {
-            if let Some(&rate) = usize::try_from(day - first).ok().and_then(|k| in_force.get(k)) {
-                return Ok(rate);
-            }
-        }
         let list =
             self.rates.get(&currency).ok_or_else(|| format!("no fx rate for {currency} in fx_rates"))?;
         let k = list.partition_point(|(d, _)| *d <= day);
@@ -95,6 +102,36 @@ impl FxTable {
             ));
         }
         Ok(list[k - 1].1)
+    }
+}
+
+/// One currency's rates, from [`FxTable::rates_of`].
+#[derive(Debug, Clone, Copy)]
+pub enum RatesOf<'a> {
+    /// The base currency: 1 on every day.
+    Base,
+    /// The rate in force on every day from `first` on.
+    ByDay {
+        /// Day of the first rate.
+        first: i64,
+        /// Rate in force on each day from `first`.
+        in_force: &'a [f64],
+    },
+    /// Kept as a list to search ([`FxTable::rate`] reads it).
+    Searched,
+}
+
+impl RatesOf<'_> {
+    /// The rate at `time` when these rates hold it; `None` sends the caller to
+    /// [`FxTable::rate`], which also says why a day has none.
+    pub fn at(&self, time: i64) -> Option<f64> {
+        match *self {
+            RatesOf::Base => Some(1.0),
+            RatesOf::ByDay { first, in_force } => {
+                usize::try_from(time.div_euclid(DAY) - first).ok().and_then(|k| in_force.get(k)).copied()
+            }
+            RatesOf::Searched => None,
+        }
     }
 }
 

@@ -130,13 +130,14 @@ impl NumberedIds {
             Digits::Fixed(width) => digits.len() == width,
             Digits::Plain => digits == "0" || !digits.starts_with('0'),
         };
-        let all_digits =
-            !digits.is_empty() && digits.len() <= MOST_DIGITS && digits.bytes().all(|b| b.is_ascii_digit());
-        if fits && all_digits {
-            digits.parse().ok()
-        } else {
-            None
+        if !fits || digits.is_empty() || digits.len() > MOST_DIGITS {
+            return None;
         }
+        // Checked and read in one pass, twice a transfer: at most 18 digits never
+        // overflow, so no step needs the checks of `str::parse`.
+        let n =
+            digits.bytes().try_fold(0u64, |n, b| b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0')))?;
+        usize::try_from(n).ok()
     }
 }
 

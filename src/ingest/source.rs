@@ -19,7 +19,7 @@ use super::csv_exact::{Item, Scanner};
 use super::rejects::Reject;
 use super::schema::Table;
 use super::separators;
-use super::text_block::TextBlock;
+use super::text_block::{TextBlock, TextColumn};
 use crate::error::{Error, Result};
 
 /// On-disk format of a table file, from its extension.
@@ -177,7 +177,7 @@ impl RawTable {
             Cells::Frame(frame) => frame,
             Cells::Text(block) => {
                 let column = block.names().iter().position(|n| n == name)?;
-                return Some(StrColumn { cells: ColumnCells::Text { block, column } });
+                return Some(StrColumn { cells: ColumnCells::Text(block.column(column)) });
             }
         };
         let col = frame.column(name).ok()?;
@@ -245,8 +245,8 @@ pub struct StrColumn<'a> {
 enum ColumnCells<'a> {
     /// Polars' chunks, each with the row it starts at.
     Chunks(Vec<(usize, &'a StrArray)>),
-    /// Column `column` of a text block.
-    Text { block: &'a TextBlock, column: usize },
+    /// A column of a text block.
+    Text(TextColumn<'a>),
 }
 
 /// `cell` without surrounding whitespace. Most cells have none: a first and last byte
@@ -269,7 +269,7 @@ impl<'a> StrColumn<'a> {
     pub fn get(&self, row: usize) -> &'a str {
         let chunks = match &self.cells {
             ColumnCells::Chunks(chunks) => chunks,
-            ColumnCells::Text { block, column } => return trimmed(block.cell(row, *column)),
+            ColumnCells::Text(column) => return trimmed(column.cell(row)),
         };
         // A file under one block (see `BLOCK_BYTES`) is one chunk: skip the search.
         if let [(_, arr)] = chunks.as_slice() {
@@ -301,7 +301,7 @@ impl<'a> RowCursor<'_, 'a> {
     pub fn get(&mut self, row: usize) -> &'a str {
         let chunks = match &self.column.cells {
             ColumnCells::Chunks(chunks) => chunks,
-            ColumnCells::Text { block, column } => return trimmed(block.cell(row, *column)),
+            ColumnCells::Text(column) => return trimmed(column.cell(row)),
         };
         if let Some(&(off, arr)) = chunks.get(self.chunk) {
             if row >= off && row - off < arr.len() {

@@ -119,12 +119,40 @@ impl TextBlock {
 
     /// The cell of `row` in column `column`, untrimmed; `""` out of range.
     pub fn cell(&self, row: usize, column: usize) -> &str {
-        let at = row * (self.names.len() + 1) + column;
+        self.column(column).cell(row)
+    }
+
+    /// Column `column`, to read cell after cell: the block's text and bounds found once,
+    /// not at every cell.
+    pub fn column(&self, column: usize) -> TextColumn<'_> {
+        TextColumn {
+            text: self.source.get(self.rows.clone()).unwrap_or_default(),
+            bounds: &self.bounds,
+            stride: self.names.len() + 1,
+            column,
+        }
+    }
+}
+
+/// One column of a [`TextBlock`].
+#[derive(Clone, Copy)]
+pub struct TextColumn<'a> {
+    /// The block's rows.
+    text: &'a [u8],
+    /// Where each cell starts in `text`, a row's cells then the row's end.
+    bounds: &'a [u32],
+    stride: usize,
+    column: usize,
+}
+
+impl<'a> TextColumn<'a> {
+    /// The cell of `row`, untrimmed; `""` out of range.
+    pub fn cell(&self, row: usize) -> &'a str {
+        let at = row * self.stride + self.column;
         let (Some(&start), Some(&next)) = (self.bounds.get(at), self.bounds.get(at + 1)) else {
             return "";
         };
-        let (start, end) = (self.rows.start + start as usize, self.rows.start + next as usize - 1);
-        let bytes = self.source.get(start..end).unwrap_or_default();
+        let bytes = self.text.get(start as usize..next as usize - 1).unwrap_or_default();
         // SAFETY: the whole block was checked to be UTF-8 in `split`, and a cell is
         // bounded by commas and line breaks, which are ASCII and so never inside a
         // character: every cell is UTF-8 too.

@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 
-use super::fx::FxTable;
+use super::fx::{FxTable, RatesOf};
 use super::numbered_ids::{Lookup, NumberedIds};
 use super::parse;
 use super::rejects::Reject;
@@ -475,6 +475,23 @@ fn formatted_amount(amount: &str, currency: &str) -> Option<Result<f64, String>>
     })
 }
 
+/// Currencies, as written, each chunk of rows remembers: past them, a dump of many
+/// currencies is read as before.
+const KNOWN_CURRENCIES: usize = 16;
+
+/// A text of at most 7 bytes as one number, its length in the top byte (so that no two
+/// texts share one); `None` for a longer text. Compared as a number, a currency cell
+/// costs no call to compare strings.
+fn short_text_key(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    (bytes.len() < 8).then(|| {
+        bytes
+            .iter()
+            .enumerate()
+            .fold((bytes.len() as u64) << 56, |key, (k, &b)| key | u64::from(b) << (8 * k))
+    })
+}
+
 /// The per-cell checks, on every thread; `None` without the required columns.
 fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)) -> Option<Chunks> {
     let Checker { fx, currencies, plausible, spare } = *checker;
@@ -493,6 +510,9 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
             let (mut id_at, mut ts_at, mut amt_at, mut cur_at) = (id.cursor(), ts.cursor(), amt.cursor(), cur.cursor());
             let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
             let mut channel_at = channel.as_ref().map(|c| c.cursor());
+            // The currencies read so far, as written: a dump names a handful, which are
+            // then neither parsed nor looked up again row after row.
+            let mut known_currencies: Vec<(u64, Currency, Option<u16>, RatesOf<'_>)> = Vec::new();
             let parsed = rows
                 .map(|row| {
                     let reject = |field: &str, reason: String, value: &str| {
@@ -530,13 +550,25 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         return Err(reject("amount", why, amt_text));
                     }
                     let cur_text = cur_at.get(row);
-                    let c = Currency::from_export(cur_text)
-                        .ok_or_else(|| reject("currency", "not an ISO 4217 code, nor a sign of one currency only ($, £, ¥ and kr name several)".into(), cur_text))?;
-                    let rate = fx.rate(c, time).map_err(|e| reject("currency", e, cur_text))?;
-                    let currency = currencies
-                        .binary_search(&c)
-                        .map_err(|_| reject("currency", format!("no fx rate for {c}"), cur_text))?
-                        as u16;
+                    let key = short_text_key(cur_text);
+                    let (c, currency, rates) = match key.and_then(|key| known_currencies.iter().find(|k| k.0 == key)) {
+                        Some(&(_, c, slot, rates)) => (c, slot, rates),
+                        None => {
+                            let c = Currency::from_export(cur_text)
+                                .ok_or_else(|| reject("currency", "not an ISO 4217 code, nor a sign of one currency only ($, £, ¥ and kr name several)".into(), cur_text))?;
+                            let (slot, rates) = (currencies.binary_search(&c).ok().map(|k| k as u16), fx.rates_of(c));
+                            if let Some(key) = key.filter(|_| known_currencies.len() < KNOWN_CURRENCIES) {
+                                known_currencies.push((key, c, slot, rates));
+                            }
+                            (c, slot, rates)
+                        }
+                    };
+                    let rate = match rates.at(time) {
+                        Some(rate) => rate,
+                        None => fx.rate(c, time).map_err(|e| reject("currency", e, cur_text))?,
+                    };
+                    let currency =
+                        currency.ok_or_else(|| reject("currency", format!("no fx rate for {c}"), cur_text))?;
                     let ch_text = channel_at.as_mut().map(|c| c.get(row)).unwrap_or("");
                     let ch = Channel::parse(ch_text).ok_or_else(|| {
                         reject(
@@ -568,6 +600,15 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// Two texts share a key only when they are the same text.
+        #[test]
+        fn short_texts_have_keys_of_their_own(a in "\\PC{0,7}", b in "\\PC{0,7}") {
+            match (short_text_key(&a), short_text_key(&b)) {
+                (Some(x), Some(y)) => prop_assert_eq!(x == y, a == b),
+                (x, y) => prop_assert!(x.is_none() && a.len() >= 8 || y.is_none() && b.len() >= 8),
+            }
+        }
+
         /// The repeated hashes are the ones a count of every hash finds more than once,
         /// whichever buckets they fall in.
         #[test]
