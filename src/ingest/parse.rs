@@ -10,7 +10,11 @@ const END: i64 = 7_258_118_400;
 /// Parses a timestamp and checks that it lies in 1900..2200 (anything else is a unit or
 /// data error: milliseconds given as seconds, a sentinel value, a corrupted cell).
 pub fn timestamp(text: &str) -> Result<i64, &'static str> {
-    let t = any_timestamp(text)?;
+    in_range(any_timestamp(text)?)
+}
+
+/// `t` when it lies in 1900..2200.
+fn in_range(t: i64) -> Result<i64, &'static str> {
     if (EARLIEST..END).contains(&t) {
         Ok(t)
     } else {
@@ -103,17 +107,66 @@ fn full_year(t: &str) -> Option<String> {
 /// general parser (a tenth of the per-cell checks); `None` for any other text, or a
 /// date or time that does not exist, which chrono's parser then reads or refuses.
 fn utc_seconds(t: &[u8]) -> Option<i64> {
-    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z'] = *t
-    else {
+    let (date, time) = utc_parts(t)?;
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *date else {
+        return None;
+    };
+    Some(ymd(&[y0, y1, y2, y3], &[m0, m1], &[d0, d1])? + time_of_day(time)?)
+}
+
+/// The date (`YYYY-MM-DD`) and time (`HH:MM:SS`) of a text of the shape
+/// `....-..-..T..:..:..Z`, unread.
+fn utc_parts(t: &[u8]) -> Option<(&[u8; 10], &[u8; 8])> {
+    match t {
+        [date @ .., b'T', _, _, b':', _, _, b':', _, _, b'Z'] if date.len() == 10 => {
+            Some((date.try_into().ok()?, t[11..19].try_into().ok()?))
+        }
+        _ => None,
+    }
+}
+
+/// Seconds from midnight to `HH:MM:SS`; `None` for a time that does not exist. Leap
+/// seconds (:60) are left to chrono.
+fn time_of_day(time: &[u8; 8]) -> Option<i64> {
+    let [h0, h1, b':', n0, n1, b':', s0, s1] = *time else {
         return None;
     };
     let (hour, minute, second) = (digits(&[h0, h1])?, digits(&[n0, n1])?, digits(&[s0, s1])?);
-    // Leap seconds (:60) are left to chrono.
-    if hour > 23 || minute > 59 || second > 59 {
-        return None;
+    (hour <= 23 && minute <= 59 && second <= 59).then(|| i64::from(hour * 3600 + minute * 60 + second))
+}
+
+/// Timestamps read row after row, as [`timestamp`] reads them, remembering the last
+/// date of the shape nearly every dump writes (`YYYY-MM-DDTHH:MM:SSZ`): a dump's rows
+/// come in time order, most of them on the day of the row before, whose date is then
+/// not read again.
+#[derive(Debug, Default)]
+pub struct Timestamps {
+    last_date: Option<([u8; 10], i64)>,
+}
+
+impl Timestamps {
+    /// [`timestamp`] of `text`.
+    pub fn read(&mut self, text: &str) -> Result<i64, &'static str> {
+        if let Some((date, time)) = utc_parts(text.as_bytes()) {
+            let midnight = match self.last_date {
+                Some((last, midnight)) if last == *date => Some(midnight),
+                _ => {
+                    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *date else {
+                        return timestamp(text);
+                    };
+                    let midnight = ymd(&[y0, y1, y2, y3], &[m0, m1], &[d0, d1]);
+                    if let Some(midnight) = midnight {
+                        self.last_date = Some((*date, midnight));
+                    }
+                    midnight
+                }
+            };
+            if let Some(t) = midnight.zip(time_of_day(time)).map(|(m, s)| m + s) {
+                return in_range(t);
+            }
+        }
+        timestamp(text)
     }
-    let midnight = ymd(&[y0, y1, y2, y3], &[m0, m1], &[d0, d1])?;
-    Some(midnight + i64::from(hour * 3600 + minute * 60 + second))
 }
 
 /// Days from 1970-01-01 to a date of the years 0 to 9999 that exists (Howard Hinnant's
@@ -433,6 +486,27 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Read row after row, remembering the last date, timestamps read as each alone.
+        #[test]
+        fn timestamps_in_a_row_read_as_each_alone(
+            rows in proptest::collection::vec(
+                (0u32..3, 1u32..13, 27u32..32, 0u32..25, 0u32..61, 0u32..61, 0u8..6), 1..40),
+        ) {
+            let mut reader = Timestamps::default();
+            for (y, m, d, h, n, s, shape) in rows {
+                let year = [1899, 2024, 2199][y as usize];
+                let text = match shape {
+                    0 => format!("{year:04}-{m:02}-{d:02}T{h:02}:{n:02}:{s:02}Z"),
+                    1 => format!(" {year:04}-{m:02}-{d:02}T{h:02}:{n:02}:{s:02}Z"),
+                    2 => format!("{year:04}-{m:02}-{d:02} {h:02}:{n:02}:{s:02}"),
+                    3 => format!("{year:04}-{m:02}-{d:02}T{h:02}:{n:02}:{s:02}+08:00"),
+                    4 => format!("{year:04}-{m:02}-{d:02}x{h:02}:{n:02}:{s:02}Z"),
+                    _ => format!("{year:04}/{m:02}/{d:02}T{h:02}:{n:02}:{s:02}Z"),
+                };
+                proptest::prop_assert_eq!(reader.read(&text), timestamp(&text), "{}", text);
+            }
+        }
+
         /// Digits with a point anywhere, or none, read as `str::parse` reads them.
         #[test]
         fn plain_decimals_read_as_the_parse_reads_them(

@@ -475,21 +475,19 @@ fn formatted_amount(amount: &str, currency: &str) -> Option<Result<f64, String>>
     })
 }
 
-/// Currencies, as written, each chunk of rows remembers: past them, a dump of many
-/// currencies is read as before.
-const KNOWN_CURRENCIES: usize = 16;
+/// Currencies and channels, as written, each chunk of rows remembers: past them, a dump
+/// of many is read as before.
+const KNOWN_NAMES: usize = 16;
 
-/// A text of at most 7 bytes as one number, its length in the top byte (so that no two
-/// texts share one); `None` for a longer text. Compared as a number, a currency cell
-/// costs no call to compare strings.
-fn short_text_key(text: &str) -> Option<u64> {
+/// A text of at most 15 bytes as one number, its length in the top byte (so that no two
+/// texts share one); `None` for a longer text. Compared as a number, a currency or a
+/// channel cell costs no call to compare strings.
+fn short_text_key(text: &str) -> Option<u128> {
     let bytes = text.as_bytes();
-    (bytes.len() < 8).then(|| {
-        bytes
-            .iter()
-            .enumerate()
-            .fold((bytes.len() as u64) << 56, |key, (k, &b)| key | u64::from(b) << (8 * k))
-    })
+    let mut key = [0u8; 16];
+    key.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    key[15] = u8::try_from(bytes.len()).ok().filter(|&n| n < 16)?;
+    Some(u128::from_le_bytes(key))
 }
 
 /// The per-cell checks, on every thread; `None` without the required columns.
@@ -510,9 +508,11 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
             let (mut id_at, mut ts_at, mut amt_at, mut cur_at) = (id.cursor(), ts.cursor(), amt.cursor(), cur.cursor());
             let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
             let mut channel_at = channel.as_ref().map(|c| c.cursor());
-            // The currencies read so far, as written: a dump names a handful, which are
-            // then neither parsed nor looked up again row after row.
-            let mut known_currencies: Vec<(u64, Currency, Option<u16>, RatesOf<'_>)> = Vec::new();
+            // The currencies and channels read so far, as written: a dump names a
+            // handful, which are then neither parsed nor looked up again row after row.
+            let mut known_currencies: Vec<(u128, Currency, Option<u16>, RatesOf<'_>)> = Vec::new();
+            let mut known_channels: Vec<(u128, Option<Channel>)> = Vec::new();
+            let mut timestamps = parse::Timestamps::default();
             let parsed = rows
                 .map(|row| {
                     let reject = |field: &str, reason: String, value: &str| {
@@ -523,7 +523,7 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         return Err(reject("transfer_id", "empty transfer_id".into(), ""));
                     }
                     let ts_text = ts_at.get(row);
-                    let time = parse::timestamp(ts_text).map_err(|e| reject("timestamp", e.into(), ts_text))?;
+                    let time = timestamps.read(ts_text).map_err(|e| reject("timestamp", e.into(), ts_text))?;
                     if time < plausible.earliest.get() || time >= plausible.latest.get() + crate::units::DAY {
                         let why = format!(
                             "timestamp outside [ingest] earliest..latest ({}..{})",
@@ -557,7 +557,7 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                             let c = Currency::from_export(cur_text)
                                 .ok_or_else(|| reject("currency", "not an ISO 4217 code, nor a sign of one currency only ($, £, ¥ and kr name several)".into(), cur_text))?;
                             let (slot, rates) = (currencies.binary_search(&c).ok().map(|k| k as u16), fx.rates_of(c));
-                            if let Some(key) = key.filter(|_| known_currencies.len() < KNOWN_CURRENCIES) {
+                            if let Some(key) = key.filter(|_| known_currencies.len() < KNOWN_NAMES) {
                                 known_currencies.push((key, c, slot, rates));
                             }
                             (c, slot, rates)
@@ -570,7 +570,18 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                     let currency =
                         currency.ok_or_else(|| reject("currency", format!("no fx rate for {c}"), cur_text))?;
                     let ch_text = channel_at.as_mut().map(|c| c.get(row)).unwrap_or("");
-                    let ch = Channel::parse(ch_text).ok_or_else(|| {
+                    let key = short_text_key(ch_text);
+                    let ch = match key.and_then(|key| known_channels.iter().find(|k| k.0 == key)) {
+                        Some(&(_, ch)) => ch,
+                        None => {
+                            let ch = Channel::parse(ch_text);
+                            if let Some(key) = key.filter(|_| known_channels.len() < KNOWN_NAMES) {
+                                known_channels.push((key, ch));
+                            }
+                            ch
+                        }
+                    };
+                    let ch = ch.ok_or_else(|| {
                         reject(
                             "channel",
                             "unknown channel (expected wire, cash_deposit, cash_withdrawal, card, internal, fx, other, or a payment rail's name such as SEPA, ACH, POS or ATM; see the README)".into(),
@@ -602,10 +613,10 @@ mod tests {
     proptest! {
         /// Two texts share a key only when they are the same text.
         #[test]
-        fn short_texts_have_keys_of_their_own(a in "\\PC{0,7}", b in "\\PC{0,7}") {
+        fn short_texts_have_keys_of_their_own(a in "\\PC{0,15}", b in "\\PC{0,15}") {
             match (short_text_key(&a), short_text_key(&b)) {
                 (Some(x), Some(y)) => prop_assert_eq!(x == y, a == b),
-                (x, y) => prop_assert!(x.is_none() && a.len() >= 8 || y.is_none() && b.len() >= 8),
+                (x, y) => prop_assert!(x.is_none() && a.len() >= 16 || y.is_none() && b.len() >= 16),
             }
         }
 
