@@ -2,6 +2,17 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
+/// `cell` without surrounding whitespace, as `str::trim` gives it. Most cells have none:
+/// a first and last byte that are ASCII and not whitespace settle it without walking the
+/// characters.
+pub(super) fn trimmed(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        [only] if only.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
 /// Earliest accepted timestamp, 1900-01-01T00:00:00Z.
 const EARLIEST: i64 = -2_208_988_800;
 /// First rejected timestamp, 2200-01-01T00:00:00Z.
@@ -25,7 +36,7 @@ fn in_range(t: i64) -> Result<i64, &'static str> {
 /// Parses a timestamp: RFC 3339 (`2024-03-01T09:30:00+08:00`), a naive
 /// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix seconds.
 fn any_timestamp(text: &str) -> Result<i64, &'static str> {
-    let t = text.trim();
+    let t = trimmed(text);
     if t.is_empty() {
         return Err("empty timestamp");
     }
@@ -248,7 +259,7 @@ pub fn amount_and_currency(text: &str) -> Option<(&str, &str)> {
 /// `1e3`), or one written with digit groups as bank and spreadsheet exports write them
 /// ([`grouped`]: `1,250.50`, `1.250,50`, `1'250.50`, `1 250,50`).
 pub fn amount(text: &str) -> Result<f64, &'static str> {
-    let t = text.trim();
+    let t = trimmed(text);
     if t.is_empty() {
         return Err("empty amount");
     }
@@ -398,6 +409,14 @@ fn grouped(text: &str) -> Option<Result<f64, &'static str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_is_str_trim() {
+        for cell in ["", "a", " a", "a ", " ", "A00012", "\u{a0}x\u{a0}", "x\u{3000}", "\tT1\r", "é", " é "]
+        {
+            assert_eq!(trimmed(cell), cell.trim(), "{cell:?}");
+        }
+    }
 
     #[test]
     fn timestamps_in_every_accepted_shape() {

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::column_names::HeaderMap;
 use super::csv_exact::{Item, Scanner};
+use super::parse::trimmed;
 use super::rejects::Reject;
 use super::schema::Table;
 use super::separators;
@@ -247,16 +248,6 @@ enum ColumnCells<'a> {
     Chunks(Vec<(usize, &'a StrArray)>),
     /// A column of a text block.
     Text(TextColumn<'a>),
-}
-
-/// `cell` without surrounding whitespace. Most cells have none: a first and last byte
-/// that are ASCII and not whitespace settle it without walking the characters.
-fn trimmed(cell: &str) -> &str {
-    match cell.as_bytes() {
-        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
-        [only] if only.is_ascii_graphic() => cell,
-        _ => cell.trim(),
-    }
 }
 
 impl<'a> StrColumn<'a> {
@@ -923,14 +914,6 @@ mod tests {
             assert_eq!(cursor.get(row), column.get(row), "row {row}");
         }
         assert_eq!((column.get(1), column.get(4), column.get(5), column.get(7)), ("b", "", "f", ""));
-    }
-
-    #[test]
-    fn trimmed_is_str_trim() {
-        for cell in ["", "a", " a", "a ", " ", "A00012", "\u{a0}x\u{a0}", "x\u{3000}", "\tT1\r", "é", " é "]
-        {
-            assert_eq!(trimmed(cell), cell.trim(), "{cell:?}");
-        }
     }
 
     fn read(text: &str) -> Result<RawTable> {
