@@ -293,8 +293,7 @@ fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
     // amounts (`1.250,50`); other exports use tabs or `|`, with either decimal mark, and
     // English-locale exports group thousands with commas (`"1,250.50"`). Every table of
     // the sample written each way gives the same lead files, and the same rejects (none).
-    let original = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let original = sample_leads();
     // A number cell written with its integer digits in groups of three, joined by
     // `group`, and `decimal` before its fraction.
     let grouped = |cell: &str, group: &str, decimal: &str| {
@@ -346,8 +345,7 @@ fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
 fn channels_named_as_a_bank_exports_them_read_as_the_schema_s() {
     // A bank's export names the rails (SEPA, POS, ATM), not flowhound's channels: the
     // sample with its channels so named gives the same lead files and no rejects.
-    let original = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let original = sample_leads();
     let dump = sample_copy();
     let mut reader = csv::Reader::from_path(fixture("sample/transfers.csv")).unwrap();
     let header = reader.headers().unwrap().clone();
@@ -402,8 +400,7 @@ fn rewrite_column(
 fn countries_written_as_three_letter_or_numeric_codes_read_as_the_two_letter_ones() {
     // Many core banking exports write ISO 3166-1 alpha-3 (`CHN`) or numeric (`156`)
     // codes: the sample's accounts and entities written so give its lead files.
-    let original = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let original = sample_leads();
     let dump = sample_copy();
     for (file, column) in [("accounts.csv", "country"), ("entities.csv", "jurisdiction")] {
         rewrite_column(&dump.path().join(file), column, |k, cell, _| {
@@ -419,8 +416,7 @@ fn countries_written_as_three_letter_or_numeric_codes_read_as_the_two_letter_one
 fn currencies_written_by_their_local_names_or_signs_read_as_their_codes() {
     // A Chinese system writes RMB, a European ledger the euro's sign: the sample so
     // written (its transfers, and RMB in its rates too) gives its lead files.
-    let original = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let original = sample_leads();
     let dump = sample_copy();
     let local = |names: [(&'static str, &'static str); 2]| {
         move |_: usize, cell: &str, _: &dyn Fn(&str) -> String| {
@@ -437,8 +433,7 @@ fn amounts_formatted_with_their_currency_read_as_numbers() {
     // A spreadsheet saved as CSV writes money as it shows it: `$1,234.56`, `1.234,56 €`,
     // `CNY 1234.56`. The sample so written gives its lead files; a sign that is not the
     // row's currency is a reject that says so.
-    let original = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let original = sample_leads();
     let dump = sample_copy();
     let transfers = dump.path().join("transfers.csv");
     rewrite_column(&transfers, "amount", |_, cell, row| match row("currency").as_str() {
@@ -462,8 +457,7 @@ fn amounts_formatted_with_their_currency_read_as_numbers() {
 fn relations_named_as_registers_name_them_read_as_the_schemas() {
     // A company register writes `Beneficial Owner` and `Authorised Signatory`, a KYC
     // file `Spouse`: the sample's links so written give its lead files.
-    let original = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let original = sample_leads();
     let dump = sample_copy();
     rewrite_column(&dump.path().join("entity_links.csv"), "relation", |_, cell, _| {
         let named = match cell {
@@ -477,6 +471,14 @@ fn relations_named_as_registers_name_them_read_as_the_schemas() {
         Some(named.to_owned())
     });
     assert_reads_as(original.path(), dump.path(), "relations as registers name them");
+}
+
+/// The sample's leads, analysed in a folder of its own: what a rewritten copy of the
+/// sample must give again.
+fn sample_leads() -> tempfile::TempDir {
+    let original = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    original
 }
 
 /// A copy of the sample's tables in a folder of its own, to rewrite one of them.
@@ -514,8 +516,7 @@ fn an_export_that_names_its_columns_its_own_way_reads_through_the_configuration(
     // A bank's export names the columns its own way. Said once in the configuration
     // ([columns]), its dump reads as the native one, to the byte; without it, the error
     // says how; a header the configuration names and the file lacks is named too.
-    let original = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let original = sample_leads();
     let dump = sample_copy();
     with_header(
         dump.path(),
@@ -576,8 +577,7 @@ fn the_way_a_dump_is_written_moves_no_pattern() {
     // tens. Each form reads as the original: no pattern's account precision or recall
     // moves by more than 0.05. (Before same-date hops were read as following, the
     // dates-only form took the random walk's precision from 0.92 to 0.52.)
-    let original = tempfile::tempdir().unwrap();
-    ok(&["analyze", s(&fixture("sample")), "--out", s(original.path()), "-q"]);
+    let original = sample_leads();
     let base = account_scores(original.path());
     type Rewrite = fn(&mut [String], usize, usize);
     let forms: [(&str, Rewrite); 6] = [

@@ -119,10 +119,7 @@ fn full_year(t: &str) -> Option<String> {
 /// date or time that does not exist, which chrono's parser then reads or refuses.
 fn utc_seconds(t: &[u8]) -> Option<i64> {
     let (date, time) = utc_parts(t)?;
-    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *date else {
-        return None;
-    };
-    Some(ymd(&[y0, y1, y2, y3], &[m0, m1], &[d0, d1])? + time_of_day(time)?)
+    Some(midnight(date)? + time_of_day(time)?)
 }
 
 /// The date (`YYYY-MM-DD`) and time (`HH:MM:SS`) of a text of the shape
@@ -159,20 +156,17 @@ impl Timestamps {
     /// [`timestamp`] of `text`.
     pub fn read(&mut self, text: &str) -> Result<i64, &'static str> {
         if let Some((date, time)) = utc_parts(text.as_bytes()) {
-            let midnight = match self.last_date {
-                Some((last, midnight)) if last == *date => Some(midnight),
+            let day_start = match self.last_date {
+                Some((last, day_start)) if last == *date => Some(day_start),
                 _ => {
-                    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *date else {
-                        return timestamp(text);
-                    };
-                    let midnight = ymd(&[y0, y1, y2, y3], &[m0, m1], &[d0, d1]);
-                    if let Some(midnight) = midnight {
-                        self.last_date = Some((*date, midnight));
+                    let day_start = midnight(date);
+                    if let Some(day_start) = day_start {
+                        self.last_date = Some((*date, day_start));
                     }
-                    midnight
+                    day_start
                 }
             };
-            if let Some(t) = midnight.zip(time_of_day(time)).map(|(m, s)| m + s) {
+            if let Some(t) = day_start.zip(time_of_day(time)).map(|(m, s)| m + s) {
                 return in_range(t);
             }
         }
@@ -205,10 +199,13 @@ fn civil_days(year: u32, month: u32, day: u32) -> Option<i64> {
     Some(era * 146_097 + day_of_era - 719_468)
 }
 
-/// Unix seconds at midnight of a `YYYY-MM-DD` date that exists, read without chrono's
-/// general parser.
-fn ymd(year: &[u8], month: &[u8], day: &[u8]) -> Option<i64> {
-    civil_days(digits(year)?, digits(month)?, digits(day)?).map(|days| days * 86_400)
+/// Unix seconds at midnight of `YYYY-MM-DD`, a date that exists, read without chrono's
+/// general parser; `None` for any other text.
+fn midnight(date: &[u8]) -> Option<i64> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *date else {
+        return None;
+    };
+    civil_days(digits(&[y0, y1, y2, y3])?, digits(&[m0, m1])?, digits(&[d0, d1])?).map(|days| days * 86_400)
 }
 
 /// ASCII digits as a number; `None` if any byte is not one.
@@ -219,10 +216,8 @@ fn digits(text: &[u8]) -> Option<u32> {
 /// Parses a calendar date `YYYY-MM-DD` (or `YYYY/MM/DD`) to unix seconds at midnight UTC.
 pub fn date(text: &str) -> Result<i64, &'static str> {
     let t = text.trim();
-    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *t.as_bytes() {
-        if let Some(midnight) = ymd(&[y0, y1, y2, y3], &[m0, m1], &[d0, d1]) {
-            return Ok(midnight);
-        }
+    if let Some(day_start) = midnight(t.as_bytes()) {
+        return Ok(day_start);
     }
     const DAYS: [&str; 6] = ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d-%B-%Y", "%d %B %Y", "%B %d, %Y"];
     let full = full_year(t);
@@ -491,11 +486,9 @@ mod tests {
                 proptest::prop_assert_eq!(Some(fast), by_chrono(&stamp).0, "{}", stamp);
             }
             let day = &stamp[..10];
-            if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *day.as_bytes() {
-                let fast = ymd(&[y0, y1, y2, y3], &[m0, m1], &[d0, d1]);
-                if fast.is_some() {
-                    proptest::prop_assert_eq!(fast, by_chrono(day).1, "{}", day);
-                }
+            let fast = midnight(day.as_bytes());
+            if fast.is_some() {
+                proptest::prop_assert_eq!(fast, by_chrono(day).1, "{}", day);
             }
             // Whatever chrono reads, the whole parser reads alike, by either path.
             if let Some(read) = by_chrono(&stamp).0 {

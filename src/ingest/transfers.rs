@@ -475,9 +475,33 @@ fn formatted_amount(amount: &str, currency: &str) -> Option<Result<f64, String>>
     })
 }
 
-/// Currencies and channels, as written, each chunk of rows remembers: past them, a dump
-/// of many is read as before.
-const KNOWN_NAMES: usize = 16;
+/// Names (currencies, channels) as written, each read once by a chunk of rows and
+/// remembered: a dump names a handful, which are then neither parsed nor looked up again
+/// row after row. Past [`KnownNames::MOST`] names, a dump of many is read as before.
+struct KnownNames<T> {
+    known: Vec<(u128, T)>,
+}
+
+impl<T: Copy> KnownNames<T> {
+    const MOST: usize = 16;
+
+    fn new() -> KnownNames<T> {
+        KnownNames { known: Vec::new() }
+    }
+
+    /// What `read` gives for `text`, read the first time the text is met.
+    fn read(&mut self, text: &str, read: impl FnOnce(&str) -> T) -> T {
+        let key = short_text_key(text);
+        if let Some(&(_, value)) = key.and_then(|key| self.known.iter().find(|k| k.0 == key)) {
+            return value;
+        }
+        let value = read(text);
+        if let Some(key) = key.filter(|_| self.known.len() < Self::MOST) {
+            self.known.push((key, value));
+        }
+        value
+    }
+}
 
 /// A text of at most 15 bytes as one number, its length in the top byte (so that no two
 /// texts share one); `None` for a longer text. Compared as a number, a currency or a
@@ -508,10 +532,8 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
             let (mut id_at, mut ts_at, mut amt_at, mut cur_at) = (id.cursor(), ts.cursor(), amt.cursor(), cur.cursor());
             let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
             let mut channel_at = channel.as_ref().map(|c| c.cursor());
-            // The currencies and channels read so far, as written: a dump names a
-            // handful, which are then neither parsed nor looked up again row after row.
-            let mut known_currencies: Vec<(u128, Currency, Option<u16>, RatesOf<'_>)> = Vec::new();
-            let mut known_channels: Vec<(u128, Option<Channel>)> = Vec::new();
+            let mut known_currencies: KnownNames<Option<(Currency, Option<u16>, RatesOf<'_>)>> = KnownNames::new();
+            let mut known_channels: KnownNames<Option<Channel>> = KnownNames::new();
             let mut timestamps = parse::Timestamps::default();
             let parsed = rows
                 .map(|row| {
@@ -550,19 +572,12 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         return Err(reject("amount", why, amt_text));
                     }
                     let cur_text = cur_at.get(row);
-                    let key = short_text_key(cur_text);
-                    let (c, currency, rates) = match key.and_then(|key| known_currencies.iter().find(|k| k.0 == key)) {
-                        Some(&(_, c, slot, rates)) => (c, slot, rates),
-                        None => {
-                            let c = Currency::from_export(cur_text)
-                                .ok_or_else(|| reject("currency", "not an ISO 4217 code, nor a sign of one currency only ($, £, ¥ and kr name several)".into(), cur_text))?;
-                            let (slot, rates) = (currencies.binary_search(&c).ok().map(|k| k as u16), fx.rates_of(c));
-                            if let Some(key) = key.filter(|_| known_currencies.len() < KNOWN_NAMES) {
-                                known_currencies.push((key, c, slot, rates));
-                            }
-                            (c, slot, rates)
-                        }
-                    };
+                    let (c, currency, rates) = known_currencies
+                        .read(cur_text, |text| {
+                            let c = Currency::from_export(text)?;
+                            Some((c, currencies.binary_search(&c).ok().map(|k| k as u16), fx.rates_of(c)))
+                        })
+                        .ok_or_else(|| reject("currency", "not an ISO 4217 code, nor a sign of one currency only ($, £, ¥ and kr name several)".into(), cur_text))?;
                     let rate = match rates.at(time) {
                         Some(rate) => rate,
                         None => fx.rate(c, time).map_err(|e| reject("currency", e, cur_text))?,
@@ -570,18 +585,7 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                     let currency =
                         currency.ok_or_else(|| reject("currency", format!("no fx rate for {c}"), cur_text))?;
                     let ch_text = channel_at.as_mut().map(|c| c.get(row)).unwrap_or("");
-                    let key = short_text_key(ch_text);
-                    let ch = match key.and_then(|key| known_channels.iter().find(|k| k.0 == key)) {
-                        Some(&(_, ch)) => ch,
-                        None => {
-                            let ch = Channel::parse(ch_text);
-                            if let Some(key) = key.filter(|_| known_channels.len() < KNOWN_NAMES) {
-                                known_channels.push((key, ch));
-                            }
-                            ch
-                        }
-                    };
-                    let ch = ch.ok_or_else(|| {
+                    let ch = known_channels.read(ch_text, Channel::parse).ok_or_else(|| {
                         reject(
                             "channel",
                             "unknown channel (expected wire, cash_deposit, cash_withdrawal, card, internal, fx, other, or a payment rail's name such as SEPA, ACH, POS or ATM; see the README)".into(),
