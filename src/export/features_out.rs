@@ -141,7 +141,36 @@ pub struct PartWriter {
 enum Batched {
     Csv(polars::io::csv::write::BatchedWriter<File>),
     // Boxed: the Parquet writer is several times the CSV one's size.
-    Parquet(Box<polars::io::parquet::write::BatchedWriter<BufWriter<File>>>),
+    Parquet(Box<ParquetOut>),
+}
+
+/// A Parquet file being written, with the row group it is about to write.
+struct ParquetOut {
+    writer: polars::io::parquet::write::BatchedWriter<BufWriter<File>>,
+    /// The file's columns, `transfer_id` first.
+    types: Vec<ParquetType>,
+    /// The last row group, encoded and compressed: written to the file while the next
+    /// one is encoded, so that neither the writing nor the transfer ids, each on one
+    /// thread, leave the other threads waiting.
+    pending: Option<RowGroup>,
+}
+
+/// A row group's pages, column by column, ready to be written.
+struct RowGroup {
+    rows: u64,
+    columns: Vec<Vec<CompressedPage>>,
+}
+
+/// Writes `group`, if there is one, to `writer`.
+fn write_group(
+    path: &Path,
+    writer: &mut polars::io::parquet::write::BatchedWriter<BufWriter<File>>,
+    group: Option<RowGroup>,
+) -> Result<()> {
+    match group {
+        Some(group) => writer.write_row_group(group.rows, &group.columns).map_err(|e| polars_error(path, e)),
+        None => Ok(()),
+    }
 }
 
 impl PartWriter {
@@ -158,9 +187,10 @@ impl PartWriter {
         let batched = if is_csv(path) {
             Batched::Csv(CsvWriter::new(file).batched(&schema).map_err(|e| polars_error(path, e))?)
         } else {
-            Batched::Parquet(Box::new(
-                ParquetWriter::new(buffered(file)).batched(&schema).map_err(|e| polars_error(path, e))?,
-            ))
+            let mut writer =
+                ParquetWriter::new(buffered(file)).batched(&schema).map_err(|e| polars_error(path, e))?;
+            let types = writer.parquet_schema().fields().to_vec();
+            Batched::Parquet(Box::new(ParquetOut { writer, types, pending: None }))
         };
         Ok(PartWriter { path: path.to_path_buf(), columns: columns.to_vec(), tmp, batched })
     }
@@ -174,10 +204,12 @@ impl PartWriter {
     /// Appends one part's feature columns (in [`PartWriter::create`]'s order), `rows`
     /// giving the transfer of each line.
     fn write_columns(&mut self, features: Vec<Column>, rows: &[u32], dump: &Dump) -> Result<()> {
-        let df = frame(&self.path, features, rows, dump)?;
         match &mut self.batched {
-            Batched::Csv(w) => w.write_batch(&df).map_err(|e| polars_error(&self.path, e)),
-            Batched::Parquet(w) => write_row_groups(&self.path, w, &df),
+            Batched::Csv(w) => {
+                let df = frame(&self.path, features, rows, dump)?;
+                w.write_batch(&df).map_err(|e| polars_error(&self.path, e))
+            }
+            Batched::Parquet(out) => write_row_groups(&self.path, out, features, rows, dump),
         }
     }
 
@@ -185,7 +217,10 @@ impl PartWriter {
     pub fn finish(mut self) -> Result<()> {
         match &mut self.batched {
             Batched::Csv(w) => w.finish(),
-            Batched::Parquet(w) => w.finish().map(|_| ()),
+            Batched::Parquet(out) => {
+                write_group(&self.path, &mut out.writer, out.pending.take())?;
+                out.writer.finish().map(|_| ())
+            }
         }
         .map_err(|e| polars_error(&self.path, e))?;
         drop(self.batched);
@@ -206,56 +241,86 @@ fn page_compression() -> CompressionOptions {
     CompressionOptions::Snappy
 }
 
-/// Writes each chunk of `df` as a row group of `w`, its columns encoded and compressed on
-/// every thread first. Polars' own `write_batch` compresses each page as the file is
-/// written, on one thread: that was two fifths of `features` on a 1M-transfer graph.
-/// With the options of `ParquetWriter::new` (default statistics, pages of 1 MiB) but
-/// [`page_compression`], the pages are the ones `write_batch` writes.
+/// Writes `features` (whose lines are the transfers `rows` gives) as row groups of `out`,
+/// one per chunk polars makes of them, each led by its transfer ids. A row group's
+/// columns are encoded and compressed on every thread, the transfer ids made as one of
+/// them, while the group before is written: polars' own `write_batch` compresses each
+/// page as the file is written, on one thread, which was two fifths of `features` on a
+/// 1M-transfer graph. With the options of `ParquetWriter::new` (default statistics,
+/// pages of 1 MiB) but [`page_compression`], the pages are the ones `write_batch` writes
+/// for the frame of [`frame`].
 fn write_row_groups(
     path: &Path,
-    w: &mut polars::io::parquet::write::BatchedWriter<BufWriter<File>>,
-    df: &DataFrame,
+    out: &mut ParquetOut,
+    features: Vec<Column>,
+    rows: &[u32],
+    dump: &Dump,
 ) -> Result<()> {
+    let df = DataFrame::new(rows.len(), features).map_err(|e| polars_error(path, e))?;
+    let batches: Vec<(usize, Vec<ArrayRef>)> = if df.width() == 0 {
+        vec![(rows.len(), Vec::new())]
+    } else {
+        df.iter_chunks(CompatLevel::newest(), false).map(|b| (b.len(), b.into_arrays())).collect()
+    };
+    let mut lo = 0;
+    for (len, arrays) in batches {
+        if len == 0 {
+            continue;
+        }
+        let lines = &rows[lo..lo + len];
+        lo += len;
+        let ParquetOut { writer, types, pending } = out;
+        let group = (0..=arrays.len()).into_par_iter().map(|k| match k {
+            0 => encode_column(path, &transfer_ids(lines, dump), &types[0]),
+            k => encode_column(path, &arrays[k - 1], &types[k]),
+        });
+        let (written, encoded) = rayon::join(
+            || write_group(path, writer, pending.take()),
+            || group.collect::<Result<Vec<Vec<Vec<CompressedPage>>>>>(),
+        );
+        written?;
+        let columns = encoded?.into_iter().flatten().collect();
+        *pending = Some(RowGroup { rows: len as u64, columns });
+    }
+    Ok(())
+}
+
+/// The transfer ids of `lines` as the array polars writes for them.
+fn transfer_ids(lines: &[u32], dump: &Dump) -> ArrayRef {
+    let ids = lines.iter().map(|&r| dump.transfers.ids.get(r));
+    StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids)
+        .into_series()
+        .to_arrow(0, CompatLevel::newest())
+}
+
+/// One column's pages, encoded and compressed: one run of pages per leaf (a flat column
+/// has one).
+fn encode_column(
+    path: &Path,
+    array: &ArrayRef,
+    parquet_type: &ParquetType,
+) -> Result<Vec<Vec<CompressedPage>>> {
     let options = WriteOptions {
         statistics: StatisticsOptions::default(),
         version: Version::V1,
         compression: page_compression(),
         data_page_size: None,
     };
-    let types: Vec<ParquetType> = w.parquet_schema().fields().to_vec();
-    for batch in df.iter_chunks(CompatLevel::newest(), false) {
-        if batch.is_empty() {
-            continue;
-        }
-        let columns: Vec<Vec<CompressedPage>> = batch
-            .columns()
-            .par_iter()
-            .zip(types.par_iter())
-            .map(|(array, parquet_type)| {
-                let encoding = get_dtype_encoding(array.dtype());
-                // One column chunk per leaf (a flat column has one).
-                let leaves = array_to_columns(array, parquet_type.clone(), options, &encoding)
-                    .map_err(|e| polars_error(path, e))?;
-                leaves
-                    .into_iter()
-                    .map(|pages| {
-                        pages
-                            .map(|page| {
-                                let page = page.map_err(|e| polars_error(path, e))?;
-                                compress(page, Vec::new(), options.compression)
-                                    .map_err(|e| polars_error(path, PolarsError::from(e)))
-                            })
-                            .collect::<Result<Vec<CompressedPage>>>()
-                    })
-                    .collect::<Result<Vec<Vec<CompressedPage>>>>()
-            })
-            .collect::<Result<Vec<Vec<Vec<CompressedPage>>>>>()?
-            .into_iter()
-            .flatten()
-            .collect();
-        w.write_row_group(batch.len() as u64, &columns).map_err(|e| polars_error(path, e))?;
-    }
-    Ok(())
+    let encoding = get_dtype_encoding(array.dtype());
+    let leaves = array_to_columns(array, parquet_type.clone(), options, &encoding)
+        .map_err(|e| polars_error(path, e))?;
+    leaves
+        .into_iter()
+        .map(|pages| {
+            pages
+                .map(|page| {
+                    let page = page.map_err(|e| polars_error(path, e))?;
+                    compress(page, Vec::new(), options.compression)
+                        .map_err(|e| polars_error(path, PolarsError::from(e)))
+                })
+                .collect::<Result<Vec<CompressedPage>>>()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -15,8 +15,30 @@ pub fn bin(len: usize) -> usize {
     len.clamp(2, 5) - 2
 }
 
-/// `[bin][edge]` counts; and how many searches hit the budget.
-pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<u32>; 4], u64) {
+/// What every search reads of the whole graph, found before the first starts: each
+/// account's strongly connected component (every cycle lies inside one) and the graph's
+/// onward index. Finding the components takes one thread, so a caller may find them
+/// while other work keeps the rest busy.
+pub struct Components(Vec<u32>);
+
+impl Components {
+    /// The components of `g`, with its onward index built.
+    pub fn of(g: &FlowGraph) -> Components {
+        let comp = cyclic_components_of(g, |_| true);
+        g.onward_ready();
+        Components(comp)
+    }
+}
+
+/// `[bin][edge]` counts; and how many searches hit the budget. `components` are
+/// [`Components::of`] `g`.
+pub fn counts(
+    g: &FlowGraph,
+    components: &Components,
+    window: i64,
+    max_len: usize,
+    budget: u64,
+) -> ([Vec<u32>; 4], u64) {
     let spec = CycleSpec {
         window,
         min_hops: 2,
@@ -30,8 +52,7 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
     // transfers on cycles, not the transfer count nor the cycles.
     // Every cycle lies inside one strongly connected component: start only inside one
     // and never leave the origin's.
-    let comp = cyclic_components_of(g, |_| true);
-    g.onward_ready();
+    let comp = &components.0;
     // Origin by origin, each search's first transfer read from the origin's own list
     // (what a search reads of it, and where it goes on from there), not by edge id. The
     // counts add up the same in any order.
@@ -40,7 +61,6 @@ pub fn counts(g: &FlowGraph, window: i64, max_len: usize, budget: u64) -> ([Vec<
         .with_min_len(64)
         .flat_map_iter(|origin| {
             let out = g.out_list(origin);
-            let comp = &comp;
             (0..out.len()).filter(move |&k| together(comp, origin, out.other[k])).filter_map(move |k| {
                 let mut finds = Finds::default();
                 let end = cycles_into(
