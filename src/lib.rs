@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod analyze;
+pub(crate) mod balanced;
 pub(crate) mod by_key;
 pub mod config;
 pub mod csv_out;

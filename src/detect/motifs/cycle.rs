@@ -109,6 +109,7 @@ use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
 use rayon::prelude::*;
 
+use crate::balanced::flat_map_balanced;
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
@@ -347,46 +348,50 @@ impl Detector for Cycle {
         // (an entry per transfer would hold 32 bytes for each of them, most of it
         // empty), then put back in transfer order, the order the cycles found twice are
         // told apart by.
-        let mut by_transfer: Vec<(u32, (Vec<Found>, bool))> = (0..g.node_count() as u32)
-            .into_par_iter()
-            .with_min_len(64)
-            .flat_map_iter(|origin| {
-                let mut indexed = strangers.as_deref().map(|index| (index, index.positions(origin)));
-                let out = g.out_list(origin);
-                // The origin's searches share who ever paid it (where a cycle may close).
-                let relays = RelayOrigin::new(origin);
-                (0..out.len())
-                    .map(|k| {
-                        // The payee a payment on, where every search from it starts: asked
-                        // for now, it has arrived when its turn comes.
-                        if let Some(&ahead) = out.other.get(k + 1) {
-                            crate::memory::prefetch(&comp, ahead as usize);
-                            g.prefetch_onward_of(origin, k + 1);
+        // Runs of origins of about equal business (`balanced`): a block of hubs'
+        // searches, one per payment, would otherwise end the pass on one thread.
+        let n = g.node_count();
+        let busy = |v: usize| g.out_list(v as u32).len();
+        let mut by_transfer: Vec<(u32, (Vec<Found>, bool))> = flat_map_balanced(n, busy, |origin| {
+            let origin = origin as u32;
+            let mut indexed = strangers.as_deref().map(|index| (index, index.positions(origin)));
+            let out = g.out_list(origin);
+            // The origin's searches share who ever paid it (where a cycle may close).
+            let relays = RelayOrigin::new(origin);
+            (0..out.len())
+                .map(|k| {
+                    // The payee a payment on, where every search from it starts: asked
+                    // for now, it has arrived when its turn comes.
+                    if let Some(&ahead) = out.other.get(k + 1) {
+                        crate::memory::prefetch(&comp, ahead as usize);
+                        g.prefetch_onward_of(origin, k + 1);
+                    }
+                    let e = out.edges[k];
+                    let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
+                    // The origin's next payment in the index, whose ring starts from
+                    // its payee's payments: asked for now, as the payee above.
+                    if let Some((index, mine)) = indexed.as_ref() {
+                        let next = mine.start + usize::from(position.is_some());
+                        if next < mine.end {
+                            index.prefetch_first_step(next);
                         }
-                        let e = out.edges[k];
-                        let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
-                        // The origin's next payment in the index, whose ring starts from
-                        // its payee's payments: asked for now, as the payee above.
-                        if let Some((index, mine)) = indexed.as_ref() {
-                            let next = mine.start + usize::from(position.is_some());
-                            if next < mine.end {
-                                index.prefetch_first_step(next);
-                            }
-                        }
-                        (e, from_transfer(&relays, out, k, position))
-                    })
-                    .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+                    }
+                    (e, from_transfer(&relays, out, k, position))
+                })
+                .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)
+                .collect::<Vec<_>>()
+        });
         by_transfer.par_sort_unstable_by_key(|&(e, _)| e);
         let mut found: Vec<(Vec<Found>, bool)> = by_transfer.into_iter().map(|(_, f)| f).collect();
         // Loops of strangers, from every one-off payment its payer rarely makes.
         if let Some(index) = strangers.as_deref() {
             // Payer by payer, in the index's order: its payments' payees and times are read
             // from the index itself, not from graph-wide columns by transfer id.
-            found.par_extend((0..g.node_count() as u32).into_par_iter().with_min_len(64).flat_map_iter(
+            found.extend(flat_map_balanced(
+                n,
+                |v| index.positions(v as u32).len(),
                 |origin| {
+                    let origin = origin as u32;
                     // The origin's searches share where a loop may close back on it.
                     let from = LoopOrigin::new(origin);
                     let home = |v: u32| comp[v as usize] == comp[origin as usize];

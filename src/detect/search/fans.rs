@@ -1,10 +1,10 @@
 //! Shared by the fan motifs: the densest burst of distinct counterparties an account has
 //! in one direction, inside a sliding window.
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
 
+use crate::balanced::flat_map_balanced;
 use crate::config::params::{Channels, Count, Days, Multiple};
 use crate::config::AmountFloor;
 use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit, ScheduleBar};
@@ -141,11 +141,14 @@ pub const FANS_GIVE_WAY_TO: [Pattern; 11] = [
 pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) -> Vec<Hit> {
     let channels = cfg.channels.as_slice().to_vec();
     let bar = ScheduleBar::new(ctx.graph, cfg);
-    (0..ctx.graph.node_count() as u32)
-        .into_par_iter()
-        .with_min_len(256)
-        .flat_map_iter(|v| fan_hits_of(ctx, (cfg, &bar), &channels, fan, pattern, v))
-        .collect()
+    let g = ctx.graph;
+    // A marketplace's fan is read in a window over each of its receipts: runs of
+    // accounts of about equal business, or one thread reads a block of them alone.
+    flat_map_balanced(
+        g.node_count(),
+        |v| g.in_list(v as u32).len() + g.out_list(v as u32).len(),
+        |v| fan_hits_of(ctx, (cfg, &bar), &channels, fan, pattern, v as u32),
+    )
 }
 
 /// Account `v`'s separate bursts, most telling first: each one found is set aside and

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
+use crate::balanced::flat_map_balanced;
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::{most_likely, pairing_chance, popularity, subsets, AMOUNT_RESOLUTION};
 use crate::graph::algo::novelty::AmountNovelty;
@@ -284,20 +285,26 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
         (0..n).collect()
     };
     let paid = paid_once(ctx, spec);
-    ctx.graph.onward_ready();
-    let mut hits: Vec<Hit> = sources
-        .par_iter()
-        .with_min_len(256)
-        .flat_map_iter(|&u| scan(ctx, spec, u, paths_from(ctx, spec, paid.as_ref(), u, None)))
-        .collect();
+    let g = ctx.graph;
+    g.onward_ready();
+    // A hub's paths and relays are read over each of its payments: runs of accounts of
+    // about equal business (`balanced`), or one thread reads a block of hubs alone.
+    let busy = |v: u32| g.out_list(v).len() + g.in_list(v).len();
+    let mut hits: Vec<Hit> = flat_map_balanced(
+        sources.len(),
+        |k| busy(sources[k]),
+        |k| scan(ctx, spec, sources[k], paths_from(ctx, spec, paid.as_ref(), sources[k], None)),
+    );
     if pools(spec) {
         let relayable = relayable(ctx, spec);
-        hits.par_extend(
-            (0..n)
-                .into_par_iter()
-                .with_min_len(256)
-                .filter_map(|v| gathered(ctx, spec, v, relays_into(ctx, spec, &relayable, v, None))),
-        );
+        hits.extend(flat_map_balanced(
+            n as usize,
+            |v| busy(v as u32),
+            |v| {
+                let v = v as u32;
+                gathered(ctx, spec, v, relays_into(ctx, spec, &relayable, v, None)).into_iter().collect()
+            },
+        ));
     }
     without_settling_up(ctx, &mut hits);
     hits

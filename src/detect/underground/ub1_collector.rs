@@ -45,8 +45,7 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap;
 
-use rayon::prelude::*;
-
+use crate::balanced::flat_map_balanced;
 use crate::config::params::{Channels, Count, Days, Hours, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
@@ -104,11 +103,13 @@ impl Detector for Collector {
         let cfg = &ctx.config.ub1;
         let channels = cfg.inflow_channels.as_slice().to_vec();
         let g = ctx.graph;
-        let hits: Vec<Hit> = (0..g.node_count() as u32)
-            .into_par_iter()
-            .with_min_len(256)
-            .flat_map_iter(|v| scan_hub(ctx, cfg, &channels, v))
-            .collect();
+        // Runs of accounts of about equal business: a block of busy collectors read in
+        // one run of a few hundred held one thread alone at the end.
+        let hits: Vec<Hit> = flat_map_balanced(
+            g.node_count(),
+            |v| g.in_list(v as u32).len() + g.out_list(v as u32).len(),
+            |v| scan_hub(ctx, cfg, &channels, v as u32),
+        );
         let mut notes = Vec::new();
         if !ctx.availability().accounts {
             notes.push("UB1: no accounts table, senders counted per account, not per holder".into());
