@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::rows::{
     EvidenceRow, Fixed, LeadAccountRow, LeadHitRow, LeadRow, LeadTransferRow, List, PatternRole, Text, Time,
     YesNo,
@@ -74,107 +76,162 @@ pub const EVIDENCE_HEADER: [&str; 17] = [
 /// lead_transfers.csv, lead_hits.csv and lead_evidence.csv.
 /// `base` names the base currency every `*_base` and account amount is in.
 pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump, base: &str) -> Result<()> {
-    let base_currency = || Text(base.to_owned());
-    let holder = |v: u32| super::holder_id(graph, dump, v);
-    let country = |v: u32| super::country_code(graph, v);
+    let files = LeadFiles { dir, leads, graph, dump, base };
+    // Side by side, a file per task: each reads only the leads, and one after another
+    // they were the 10M dump's export stage on one thread. A failure is reported for the
+    // first file in this order that failed.
+    let written: Vec<Result<()>> = (0..5)
+        .into_par_iter()
+        .map(|file| match file {
+            0 => files.leads(),
+            1 => files.accounts(),
+            2 => files.transfers(),
+            3 => files.hits(),
+            _ => files.evidence(),
+        })
+        .collect();
+    written.into_iter().collect()
+}
 
-    let mut out = CsvOut::create(&dir.join("leads.csv"), &LEADS_HEADER)?;
-    for l in leads {
-        let holders: BTreeSet<&str> =
-            l.accounts.iter().map(|a| holder(a.account)).filter(|h| !h.is_empty()).collect();
-        let countries: BTreeSet<String> =
-            l.accounts.iter().map(|a| country(a.account)).filter(|c| !c.is_empty()).collect();
-        out.record(&LeadRow {
-            lead_id: Text(l.id.clone()),
-            rank: l.rank,
-            score: Fixed(l.score),
-            patterns: List::new(l.patterns.clone()),
-            account_count: l.accounts.len(),
-            holder_count: holders.len(),
-            countries: List::new(countries.into_iter().collect()),
-            total_amount_base: Fixed(l.total_amount),
-            gross_amount_base: Fixed(l.gross_amount),
-            base_currency: base_currency(),
-            first_seen: Time(l.first_seen),
-            last_seen: Time(l.last_seen),
-            controllers: List::new(l.controllers.clone()),
-            summary: Text(l.summary.clone()),
-        })?;
+/// What the lead files are written from.
+struct LeadFiles<'a> {
+    dir: &'a Path,
+    leads: &'a [Lead],
+    graph: &'a FlowGraph,
+    dump: &'a Dump,
+    /// The base currency's code.
+    base: &'a str,
+}
+
+impl LeadFiles<'_> {
+    fn base_currency(&self) -> Text {
+        Text(self.base.to_owned())
     }
-    out.finish()?;
 
-    let mut out = CsvOut::create(&dir.join("lead_accounts.csv"), &ACCOUNTS_HEADER)?;
-    for l in leads {
-        for a in &l.accounts {
-            let roles =
-                a.roles.iter().map(|&(pattern, r)| PatternRole { pattern, role: r.as_str().to_owned() });
-            out.record(&LeadAccountRow {
+    fn holder(&self, v: u32) -> &str {
+        super::holder_id(self.graph, self.dump, v)
+    }
+
+    fn country(&self, v: u32) -> String {
+        super::country_code(self.graph, v)
+    }
+
+    /// leads.csv: a row per lead.
+    fn leads(&self) -> Result<()> {
+        let mut out = CsvOut::create(&self.dir.join("leads.csv"), &LEADS_HEADER)?;
+        for l in self.leads {
+            let holders: BTreeSet<&str> =
+                l.accounts.iter().map(|a| self.holder(a.account)).filter(|h| !h.is_empty()).collect();
+            let countries: BTreeSet<String> =
+                l.accounts.iter().map(|a| self.country(a.account)).filter(|c| !c.is_empty()).collect();
+            out.record(&LeadRow {
                 lead_id: Text(l.id.clone()),
-                account_id: Text(dump.accounts.ids[a.account as usize].clone()),
-                holder_id: holder(a.account).into(),
-                holder_name: super::holder_name(graph, dump, a.account).into(),
-                country: Text(country(a.account)),
-                role: List::new(roles.collect()),
-                amount_in: Fixed(a.amount_in),
-                amount_out: Fixed(a.amount_out),
-                base_currency: base_currency(),
+                rank: l.rank,
+                score: Fixed(l.score),
+                patterns: List::new(l.patterns.clone()),
+                account_count: l.accounts.len(),
+                holder_count: holders.len(),
+                countries: List::new(countries.into_iter().collect()),
+                total_amount_base: Fixed(l.total_amount),
+                gross_amount_base: Fixed(l.gross_amount),
+                base_currency: self.base_currency(),
+                first_seen: Time(l.first_seen),
+                last_seen: Time(l.last_seen),
+                controllers: List::new(l.controllers.clone()),
+                summary: Text(l.summary.clone()),
             })?;
         }
+        out.finish()
     }
-    out.finish()?;
 
-    let mut out = CsvOut::create(&dir.join("lead_transfers.csv"), &TRANSFERS_HEADER)?;
-    for l in leads {
-        for &(e, pattern) in &l.transfers {
-            let transfer_id = dump.transfers.ids.get(graph.row.get(e as usize)).into();
-            out.record(&LeadTransferRow { lead_id: Text(l.id.clone()), transfer_id, pattern })?;
+    /// lead_accounts.csv: a row per account of each lead.
+    fn accounts(&self) -> Result<()> {
+        let (graph, dump) = (self.graph, self.dump);
+        let mut out = CsvOut::create(&self.dir.join("lead_accounts.csv"), &ACCOUNTS_HEADER)?;
+        for l in self.leads {
+            for a in &l.accounts {
+                let roles =
+                    a.roles.iter().map(|&(pattern, r)| PatternRole { pattern, role: r.as_str().to_owned() });
+                out.record(&LeadAccountRow {
+                    lead_id: Text(l.id.clone()),
+                    account_id: Text(dump.accounts.ids[a.account as usize].clone()),
+                    holder_id: self.holder(a.account).into(),
+                    holder_name: super::holder_name(graph, dump, a.account).into(),
+                    country: Text(self.country(a.account)),
+                    role: List::new(roles.collect()),
+                    amount_in: Fixed(a.amount_in),
+                    amount_out: Fixed(a.amount_out),
+                    base_currency: self.base_currency(),
+                })?;
+            }
         }
+        out.finish()
     }
-    out.finish()?;
 
-    let mut out = CsvOut::create(&dir.join("lead_hits.csv"), &HITS_HEADER)?;
-    for l in leads {
-        for h in &l.hits {
-            out.record(&LeadHitRow {
-                lead_id: Text(l.id.clone()),
-                pattern: h.pattern,
-                strength: Fixed(h.strength),
-                amount_base: Fixed(h.amount),
-                base_currency: base_currency(),
-                first_seen: Time(h.first_seen),
-                last_seen: Time(h.last_seen),
-                reason: Text(h.reason.clone()),
-            })?;
+    /// lead_transfers.csv: a row per proving transfer of each lead.
+    fn transfers(&self) -> Result<()> {
+        let (graph, dump) = (self.graph, self.dump);
+        let mut out = CsvOut::create(&self.dir.join("lead_transfers.csv"), &TRANSFERS_HEADER)?;
+        for l in self.leads {
+            for &(e, pattern) in &l.transfers {
+                let transfer_id = dump.transfers.ids.get(graph.row.get(e as usize)).into();
+                out.record(&LeadTransferRow { lead_id: Text(l.id.clone()), transfer_id, pattern })?;
+            }
         }
+        out.finish()
     }
-    out.finish()?;
 
-    let mut out = CsvOut::create(&dir.join("lead_evidence.csv"), &EVIDENCE_HEADER)?;
-    for l in leads {
-        for &(e, pattern) in &l.transfers {
-            let ev = Evidence::of(e, graph, dump);
-            out.record(&EvidenceRow {
-                lead_id: Text(l.id.clone()),
-                transfer_id: ev.transfer_id.into(),
-                pattern,
-                timestamp: Time(ev.time),
-                src_account: ev.src.into(),
-                src_holder_name: super::holder_name(graph, dump, graph.src[e as usize]).into(),
-                dst_account: ev.dst.into(),
-                dst_holder_name: super::holder_name(graph, dump, graph.dst[e as usize]).into(),
-                amount: Fixed(ev.amount),
-                currency: ev.currency.into(),
-                amount_base: Fixed(ev.amount_base),
-                base_currency: base_currency(),
-                channel: ev.channel.into(),
-                cross_border: YesNo(ev.cross_border),
-                src_country: Text(super::country_code(graph, graph.src[e as usize])),
-                dst_country: Text(super::country_code(graph, graph.dst[e as usize])),
-                memo: ev.memo.into(),
-            })?;
+    /// lead_hits.csv: a row per hit of each lead.
+    fn hits(&self) -> Result<()> {
+        let mut out = CsvOut::create(&self.dir.join("lead_hits.csv"), &HITS_HEADER)?;
+        for l in self.leads {
+            for h in &l.hits {
+                out.record(&LeadHitRow {
+                    lead_id: Text(l.id.clone()),
+                    pattern: h.pattern,
+                    strength: Fixed(h.strength),
+                    amount_base: Fixed(h.amount),
+                    base_currency: self.base_currency(),
+                    first_seen: Time(h.first_seen),
+                    last_seen: Time(h.last_seen),
+                    reason: Text(h.reason.clone()),
+                })?;
+            }
         }
+        out.finish()
     }
-    out.finish()
+
+    /// lead_evidence.csv: each proving transfer of each lead, resolved to ids, names,
+    /// amounts and countries.
+    fn evidence(&self) -> Result<()> {
+        let (graph, dump) = (self.graph, self.dump);
+        let mut out = CsvOut::create(&self.dir.join("lead_evidence.csv"), &EVIDENCE_HEADER)?;
+        for l in self.leads {
+            for &(e, pattern) in &l.transfers {
+                let ev = Evidence::of(e, graph, dump);
+                out.record(&EvidenceRow {
+                    lead_id: Text(l.id.clone()),
+                    transfer_id: ev.transfer_id.into(),
+                    pattern,
+                    timestamp: Time(ev.time),
+                    src_account: ev.src.into(),
+                    src_holder_name: super::holder_name(graph, dump, graph.src[e as usize]).into(),
+                    dst_account: ev.dst.into(),
+                    dst_holder_name: super::holder_name(graph, dump, graph.dst[e as usize]).into(),
+                    amount: Fixed(ev.amount),
+                    currency: ev.currency.into(),
+                    amount_base: Fixed(ev.amount_base),
+                    base_currency: self.base_currency(),
+                    channel: ev.channel.into(),
+                    cross_border: YesNo(ev.cross_border),
+                    src_country: Text(self.country(graph.src[e as usize])),
+                    dst_country: Text(self.country(graph.dst[e as usize])),
+                    memo: ev.memo.into(),
+                })?;
+            }
+        }
+        out.finish()
+    }
 }
 
 /// One proving transfer, resolved to ids and original amounts.
