@@ -179,6 +179,9 @@ impl Detector for GatherScatter {
                 &measured
             }
         };
+        // Read by the scans below: measured here on every thread, not by the first scan
+        // that asks while the other threads wait for it (`Context::one_off_payments`).
+        ctx.one_off_payments();
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)

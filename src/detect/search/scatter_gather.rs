@@ -287,6 +287,9 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
     let paid = paid_once(ctx, spec);
     let g = ctx.graph;
     g.onward_ready();
+    // Read by `scan`: measured here on every thread, not by the first scan that asks
+    // while the other threads wait for it (`Context::one_off_payments`).
+    ctx.one_off_payments();
     // A hub's paths and relays are read over each of its payments: runs of accounts of
     // about equal business (`balanced`), or one thread reads a block of hubs alone.
     let busy = |v: u32| g.out_list(v).len() + g.in_list(v).len();
