@@ -39,8 +39,7 @@ fn feature_columns(f: Features, columns: &[FeatureColumn]) -> Vec<Column> {
 /// transfer).
 fn frame(path: &Path, features: Vec<Column>, rows: &[u32], dump: &Dump) -> Result<DataFrame> {
     let mut cols = Vec::with_capacity(features.len() + 1);
-    let ids = rows.iter().map(|&r| dump.transfers.ids.get(r));
-    cols.push(StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids).into_column());
+    cols.push(transfer_ids(rows, dump).into_column());
     cols.extend(features);
     DataFrame::new(rows.len(), cols).map_err(|e| polars_error(path, e))
 }
@@ -271,7 +270,11 @@ fn write_row_groups(
         lo += len;
         let ParquetOut { writer, types, pending } = out;
         let group = (0..=arrays.len()).into_par_iter().map(|k| match k {
-            0 => encode_column(path, &transfer_ids(lines, dump), &types[0]),
+            0 => encode_column(
+                path,
+                &transfer_ids(lines, dump).into_series().to_arrow(0, CompatLevel::newest()),
+                &types[0],
+            ),
             k => encode_column(path, &arrays[k - 1], &types[k]),
         });
         let (written, encoded) = rayon::join(
@@ -285,12 +288,10 @@ fn write_row_groups(
     Ok(())
 }
 
-/// The transfer ids of `lines` as the array polars writes for them.
-fn transfer_ids(lines: &[u32], dump: &Dump) -> ArrayRef {
-    let ids = lines.iter().map(|&r| dump.transfers.ids.get(r));
+/// The `transfer_id` column of the lines whose transfers are `rows`.
+fn transfer_ids(rows: &[u32], dump: &Dump) -> StringChunked {
+    let ids = rows.iter().map(|&r| dump.transfers.ids.get(r));
     StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids)
-        .into_series()
-        .to_arrow(0, CompatLevel::newest())
 }
 
 /// One column's pages, encoded and compressed: one run of pages per leaf (a flat column

@@ -32,8 +32,6 @@ pub mod parts;
 pub mod scatter_gather;
 pub mod window;
 
-use rayon::prelude::*;
-
 use crate::graph::FlowGraph;
 use crate::lookback::{Lookback, Reads};
 use crate::units::DAY;
@@ -285,9 +283,7 @@ pub fn compute(g: &FlowGraph, opts: &Options) -> Features {
     let zeros =
         |c: &FeatureColumn| if c.count { Values::Counts(vec![0; m]) } else { Values::Reals(vec![0.0; m]) };
     let all = columns(opts);
-    // Zeroed on every thread: memory the allocator hands back is cleared where it is
-    // asked for, and eighteen columns of a 1M-transfer graph took 60 ms on one.
-    let mut values: Vec<Values> = all[..18].par_iter().map(zeros).collect();
+    let mut values: Vec<Values> = all[..18].iter().map(zeros).collect();
     let has = |f: Family| opts.families.contains(&f);
     let mut capped = 0;
     if has(Family::Fan) || has(Family::VertexStats) {

@@ -806,6 +806,15 @@ impl FlowGraph {
         self.in_offsets[v as usize] as usize
     }
 
+    /// How many transfers `v` made and received in this graph: what a pass that reads an
+    /// account's lists has to read, the cost [`crate::balanced`] shares out by.
+    #[inline]
+    pub fn transfers_of(&self, v: u32) -> usize {
+        let v = v as usize;
+        (self.out_offsets[v + 1] - self.out_offsets[v]) as usize
+            + (self.in_offsets[v + 1] - self.in_offsets[v]) as usize
+    }
+
     /// Where `v`'s outgoing list starts among every account's outgoing lists end to end,
     /// as [`FlowGraph::in_start`] for its payments ([`FlowGraph::mark_out_entries`]).
     #[inline]

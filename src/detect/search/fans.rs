@@ -146,7 +146,7 @@ pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) 
     // accounts of about equal business, or one thread reads a block of them alone.
     flat_map_balanced(
         g.node_count(),
-        |v| g.in_list(v as u32).len() + g.out_list(v as u32).len(),
+        |v| g.transfers_of(v as u32),
         |v| fan_hits_of(ctx, (cfg, &bar), &channels, fan, pattern, v as u32),
     )
 }

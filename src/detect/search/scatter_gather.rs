@@ -292,17 +292,16 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
     ctx.one_off_payments();
     // A hub's paths and relays are read over each of its payments: runs of accounts of
     // about equal business (`balanced`), or one thread reads a block of hubs alone.
-    let busy = |v: u32| g.out_list(v).len() + g.in_list(v).len();
     let mut hits: Vec<Hit> = flat_map_balanced(
         sources.len(),
-        |k| busy(sources[k]),
+        |k| g.transfers_of(sources[k]),
         |k| scan(ctx, spec, sources[k], paths_from(ctx, spec, paid.as_ref(), sources[k], None)),
     );
     if pools(spec) {
         let relayable = relayable(ctx, spec);
         hits.extend(flat_map_balanced(
             n as usize,
-            |v| busy(v as u32),
+            |v| g.transfers_of(v as u32),
             |v| {
                 let v = v as u32;
                 gathered(ctx, spec, v, relays_into(ctx, spec, &relayable, v, None)).into_iter().collect()

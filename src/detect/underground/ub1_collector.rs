@@ -107,7 +107,7 @@ impl Detector for Collector {
         // one run of a few hundred held one thread alone at the end.
         let hits: Vec<Hit> = flat_map_balanced(
             g.node_count(),
-            |v| g.in_list(v as u32).len() + g.out_list(v as u32).len(),
+            |v| g.transfers_of(v as u32),
             |v| scan_hub(ctx, cfg, &channels, v as u32),
         );
         let mut notes = Vec::new();

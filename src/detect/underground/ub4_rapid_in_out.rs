@@ -113,7 +113,7 @@ impl Detector for RapidInOut {
         // run of a few hundred held one thread alone at the end.
         let hits = flat_map_balanced(
             g.node_count(),
-            |v| g.in_list(v as u32).len() + g.out_list(v as u32).len(),
+            |v| g.transfers_of(v as u32),
             |v| scan(ctx, cfg, &channels, v as u32).into_iter().collect(),
         );
         Outcome { hits, notes: Vec::new() }
