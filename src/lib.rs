@@ -29,6 +29,7 @@ pub mod pattern;
 pub mod progress;
 pub mod review;
 pub(crate) mod slices;
+pub mod spill;
 pub mod trace;
 pub mod units;
 

@@ -1,12 +1,12 @@
 //! flowhound command line: parses arguments, draws progress, calls the library.
 //! Exit codes: 0 ok, 1 the run failed (thresholds, output), 2 bad input or usage.
 
+mod allocator;
 mod cmd;
-mod huge_pages;
 
-/// Large blocks on huge pages: see `huge_pages.rs`.
+/// Large blocks on huge pages, or in spill files: see `allocator.rs`.
 #[global_allocator]
-static ALLOCATOR: huge_pages::HugePages = huge_pages::HugePages;
+static ALLOCATOR: allocator::RunAllocator = allocator::RunAllocator;
 
 use std::process::ExitCode;
 

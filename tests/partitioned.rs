@@ -13,19 +13,29 @@ fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
     ok(&["generate", "--out", s(&dump), "--transfers", "40000", "--days", "120", "--seed", "17", "-q"]);
     let whole = dir.path().join("whole");
     ok(&["analyze", s(&dump), "--out", s(&whole), "-q"]);
-    // One thread for one of them: the same files for any thread count.
-    for (window, threads) in [("5d", "2"), ("13d", "1")] {
+    // One thread for one of them: the same files for any thread count; one with its
+    // large blocks in spill files, which the kernel may page out.
+    let spill = dir.path().join("spill");
+    std::fs::create_dir(&spill).expect("spill folder");
+    for (window, threads, spilled) in [("5d", "2", false), ("13d", "1", false), ("9d", "2", true)] {
         let parts = dir.path().join(format!("parts-{window}"));
-        let out = ok(&[
-            "--threads",
-            threads,
-            "analyze",
-            s(&dump),
-            "--out",
-            s(&parts),
-            "--partition-window",
-            window,
-        ]);
+        let mut args = vec!["--threads", threads];
+        if spilled {
+            args.extend(["--spill", s(&spill)]);
+        }
+        args.extend(["analyze", s(&dump), "--out", s(&parts), "--partition-window", window]);
+        let out = ok(&args);
+        if spilled {
+            let said = text(&out);
+            let line = said.lines().find(|l| l.starts_with("spilled: at most ")).expect("the spill's line");
+            let megabytes: u64 = line["spilled: at most ".len()..]
+                .split(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a number of MB");
+            assert!(megabytes > 0, "{line}");
+            assert_eq!(std::fs::read_dir(&spill).expect("spill").count(), 0, "nothing left in the folder");
+        }
         for file in
             ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
         {
@@ -71,6 +81,13 @@ fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
             text(&out)
         );
     }
+}
+
+#[test]
+fn a_spill_folder_that_cannot_be_used_is_a_usage_error_naming_it() {
+    let out = common::flowhound(&["--spill", "/nonexistent/spill", "analyze", s(&common::fixture("sample"))]);
+    assert_eq!(common::code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("--spill /nonexistent/spill"), "{}", text(&out));
 }
 
 #[test]

@@ -35,6 +35,12 @@ pub struct Cli {
     /// Nothing but errors: no progress bars, no summary, no warnings.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Keep the run's large blocks (columns, graphs, parts) in unnamed files in this
+    /// folder, which the kernel pages out when memory runs short: for a dump larger than
+    /// the memory the run may use, with `analyze --partition-window`. The folder must be
+    /// on a disk (not tmpfs) with room for the run's peak; nothing is left in it.
+    #[arg(long, global = true, value_name = "DIR")]
+    spill: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -93,6 +99,10 @@ pub(crate) use {say, say_raw};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    // Before any large block is allocated: a block's size says where it lives.
+    if let Some(folder) = &cli.spill {
+        flowhound::spill::spill_to(folder)?;
+    }
     if let Some(asked) = cli.threads {
         // More threads than cores only adds scheduling (1,000 took 36 s instead of 0.2 s).
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -106,7 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
     let progress = progress::Bars::new(cli.quiet);
-    match cli.command {
+    let done = match cli.command {
         Command::Analyze(a) => analyze::run(a, &progress),
         Command::Generate(a) => generate::run(a, &progress),
         Command::Eval(a) => eval::run(a),
@@ -115,7 +125,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Leads(a) => leads::run(a),
         Command::Features(a) => features::run(a, &progress),
         Command::Config(a) => config::run(a),
+    };
+    if let Some(folder) = &cli.spill {
+        say!(
+            "spilled: at most {:.0} MB in files under {}",
+            flowhound::spill::peak_spilled_bytes() as f64 / 1e6,
+            folder.display()
+        );
     }
+    done
 }
 
 /// 2 for bad input or usage, 1 for anything else.

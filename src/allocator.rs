@@ -1,6 +1,7 @@
 //! The binary's allocator: the system's, asking the kernel to back every block of
 //! [`HUGE_FROM`] or more with 2 MiB pages before it is first touched, once the run says
-//! its memory is read at random ([`flowhound::memory`]).
+//! its memory is read at random ([`flowhound::memory`]); or, under `--spill DIR`, large
+//! blocks kept in files the kernel may page out ([`flowhound::spill`]).
 //!
 //! Detection reads the graph's per-transfer columns by transfer id, one random read
 //! after another. With 4 KiB pages, the page tables of a 100M-transfer graph (a few
@@ -22,10 +23,45 @@ const HUGE_FROM: usize = 32 << 20;
 /// 2 MiB, the huge page size of x86-64 and of arm64 with 4 KiB base pages.
 const HUGE_PAGE: usize = 2 << 20;
 
-/// [`System`], with large blocks advised to use huge pages.
-pub struct HugePages;
+/// A page: blocks aligned to more than this stay with [`System`].
+const PAGE: usize = 4096;
 
-impl HugePages {
+/// [`System`], with large blocks advised to use huge pages, or kept in spill files.
+pub struct RunAllocator;
+
+/// Whether a block of `layout` is (or was made) in a spill file: its size and alignment
+/// alone say so, spilling being switched on before any such block exists.
+#[inline]
+fn in_file(size: usize, align: usize) -> bool {
+    align <= PAGE && flowhound::spill::spills(size)
+}
+
+impl RunAllocator {
+    /// A block of `layout`, zeroed when asked: from a spill file when [`in_file`] says so
+    /// (a new file's pages read as zero), from [`System`] otherwise.
+    ///
+    /// # Safety
+    /// GlobalAlloc's `alloc`: `layout` has a non-zero size.
+    unsafe fn allocate(&self, layout: Layout, zeroed: bool) -> *mut u8 {
+        if in_file(layout.size(), layout.align()) {
+            // SAFETY: spilling is on; the block is unmapped in `dealloc` with its size.
+            return unsafe { flowhound::spill::map(layout.size()) };
+        }
+        // SAFETY: forwarded with the caller's guarantees.
+        let ptr = unsafe {
+            if zeroed {
+                System.alloc_zeroed(layout)
+            } else {
+                System.alloc(layout)
+            }
+        };
+        if !ptr.is_null() {
+            flowhound::spill::system_allocated(layout.size());
+        }
+        Self::advise(ptr, layout.size());
+        ptr
+    }
+
     /// Advises the 2 MiB-aligned inside of `[ptr, ptr + size)`.
     fn advise(ptr: *mut u8, size: usize) {
         #[cfg(target_os = "linux")]
@@ -55,33 +91,58 @@ fn advised(address: usize, size: usize) -> Option<(usize, usize)> {
     (end > start).then_some((start, end))
 }
 
-// SAFETY: every call goes to `System`, which upholds GlobalAlloc's contract; the advice
-// only changes the pages backing a block.
-unsafe impl GlobalAlloc for HugePages {
+// SAFETY: a block is either `System`'s, which upholds GlobalAlloc's contract, or a whole
+// shared file mapping of its size, page-aligned (at least as aligned as asked), zeroed,
+// and freed only by unmapping it; `in_file` sends a block's free where its allocation
+// went. The advice only changes the pages backing a block.
+unsafe impl GlobalAlloc for RunAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let ptr = unsafe { System.alloc(layout) };
-        Self::advise(ptr, layout.size());
-        ptr
+        unsafe { self.allocate(layout, false) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        Self::advise(ptr, layout.size());
-        ptr
+        unsafe { self.allocate(layout, true) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if in_file(layout.size(), layout.align()) {
+            // SAFETY: a block of this size and alignment was mapped by `alloc`.
+            return unsafe { flowhound::spill::unmap(ptr, layout.size()) };
+        }
+        flowhound::spill::system_freed(layout.size());
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded with the caller's guarantees.
-        let ptr = unsafe { System.realloc(ptr, layout, new_size) };
-        Self::advise(ptr, new_size);
-        ptr
+        let (was_in_file, goes_in_file) =
+            (in_file(layout.size(), layout.align()), in_file(new_size, layout.align()));
+        if !was_in_file && !goes_in_file {
+            // SAFETY: forwarded with the caller's guarantees.
+            let moved = unsafe { System.realloc(ptr, layout, new_size) };
+            if !moved.is_null() {
+                flowhound::spill::system_freed(layout.size());
+                flowhound::spill::system_allocated(new_size);
+            }
+            Self::advise(moved, new_size);
+            return moved;
+        }
+        // Into, out of, or between files: a file mapping cannot grow in place once its
+        // file is closed, so the block moves, as `System` moves one it cannot extend.
+        // SAFETY: the caller guarantees `new_size` is a valid size for this alignment.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // SAFETY: `new_layout` has a non-zero size (GlobalAlloc's contract).
+        let moved = unsafe { self.alloc(new_layout) };
+        if !moved.is_null() {
+            // SAFETY: both blocks are live, apart, and at least this long.
+            unsafe {
+                std::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+        }
+        moved
     }
 }
 
@@ -106,14 +167,14 @@ mod tests {
         let layout = Layout::from_size_align(HUGE_FROM + 12_345, 64).expect("a layout");
         // SAFETY: the layout has a non-zero size; the block is freed with it below.
         unsafe {
-            let p = HugePages.alloc_zeroed(layout);
+            let p = RunAllocator.alloc_zeroed(layout);
             assert!(!p.is_null());
             assert!(std::slice::from_raw_parts(p, layout.size()).iter().all(|&b| b == 0));
             p.add(layout.size() - 1).write(7);
-            let q = HugePages.realloc(p, layout, 2 * layout.size());
+            let q = RunAllocator.realloc(p, layout, 2 * layout.size());
             assert!(!q.is_null());
             assert_eq!(q.add(layout.size() - 1).read(), 7);
-            HugePages.dealloc(q, Layout::from_size_align(2 * layout.size(), 64).expect("a layout"));
+            RunAllocator.dealloc(q, Layout::from_size_align(2 * layout.size(), 64).expect("a layout"));
         }
     }
 }
