@@ -76,7 +76,8 @@ pub const EVIDENCE_HEADER: [&str; 17] = [
 /// lead_transfers.csv, lead_hits.csv and lead_evidence.csv.
 /// `base` names the base currency every `*_base` and account amount is in.
 pub fn write(dir: &Path, leads: &[Lead], graph: &FlowGraph, dump: &Dump, base: &str) -> Result<()> {
-    let files = LeadFiles { dir, leads, graph, dump, base };
+    let proving = Proving::of(leads, graph, dump);
+    let files = LeadFiles { dir, leads, graph, dump, base, proving };
     // Side by side, a file per task: each reads only the leads, and one after another
     // they were the 10M dump's export stage on one thread. A failure is reported for the
     // first file in this order that failed.
@@ -101,6 +102,55 @@ struct LeadFiles<'a> {
     dump: &'a Dump,
     /// The base currency's code.
     base: &'a str,
+    /// The leads' proving transfers, resolved.
+    proving: Proving<'a>,
+}
+
+/// Every proving transfer of the leads resolved once, in the graph's order. The graph's
+/// columns are in time order, so the reads go front to back, once for a transfer that
+/// several leads share. Lead by lead, they landed all over the dump's columns: under
+/// `--spill`, with the columns paged out, each read was a page fault of its own (the
+/// 10M dump's export took 170 s in 1,000 MB).
+struct Proving<'a> {
+    /// Per transfer, in the graph's order: its evidence, sender and receiver.
+    resolved: Vec<(Evidence<'a>, u32, u32)>,
+    /// For each proving transfer of each lead, in lead order, its place in `resolved`.
+    place: Vec<u32>,
+}
+
+impl<'a> Proving<'a> {
+    fn of(leads: &[Lead], graph: &FlowGraph, dump: &'a Dump) -> Proving<'a> {
+        let listed: Vec<u32> = leads.iter().flat_map(|l| l.transfers.iter().map(|&(e, _)| e)).collect();
+        let mut by_edge: Vec<u32> = (0..listed.len() as u32).collect();
+        by_edge.par_sort_unstable_by_key(|&k| listed[k as usize]);
+        let mut place = vec![0u32; listed.len()];
+        let mut edges: Vec<u32> = Vec::new();
+        for &k in &by_edge {
+            let e = listed[k as usize];
+            if edges.last() != Some(&e) {
+                edges.push(e);
+            }
+            place[k as usize] = (edges.len() - 1) as u32;
+        }
+        let resolved = edges
+            .par_iter()
+            .map(|&e| (Evidence::of(e, graph, dump), graph.src[e as usize], graph.dst[e as usize]))
+            .collect();
+        Proving { resolved, place }
+    }
+
+    /// The proving transfers of `leads` (those it was made of), each with its pattern,
+    /// resolved, in lead order.
+    fn each<'s>(
+        &'s self,
+        leads: &'s [Lead],
+    ) -> impl Iterator<Item = (&'s Lead, crate::pattern::Pattern, &'s (Evidence<'a>, u32, u32))> + 's {
+        leads
+            .iter()
+            .flat_map(|l| l.transfers.iter().map(move |&(_, pattern)| (l, pattern)))
+            .zip(&self.place)
+            .map(|((l, pattern), &k)| (l, pattern, &self.resolved[k as usize]))
+    }
 }
 
 impl LeadFiles<'_> {
@@ -170,13 +220,13 @@ impl LeadFiles<'_> {
 
     /// lead_transfers.csv: a row per proving transfer of each lead.
     fn transfers(&self) -> Result<()> {
-        let (graph, dump) = (self.graph, self.dump);
         let mut out = CsvOut::create(&self.dir.join("lead_transfers.csv"), &TRANSFERS_HEADER)?;
-        for l in self.leads {
-            for &(e, pattern) in &l.transfers {
-                let transfer_id = dump.transfers.ids.get(graph.row.get(e as usize)).into();
-                out.record(&LeadTransferRow { lead_id: Text(l.id.clone()), transfer_id, pattern })?;
-            }
+        for (l, pattern, (ev, _, _)) in self.proving.each(self.leads) {
+            out.record(&LeadTransferRow {
+                lead_id: Text(l.id.clone()),
+                transfer_id: ev.transfer_id.into(),
+                pattern,
+            })?;
         }
         out.finish()
     }
@@ -206,29 +256,26 @@ impl LeadFiles<'_> {
     fn evidence(&self) -> Result<()> {
         let (graph, dump) = (self.graph, self.dump);
         let mut out = CsvOut::create(&self.dir.join("lead_evidence.csv"), &EVIDENCE_HEADER)?;
-        for l in self.leads {
-            for &(e, pattern) in &l.transfers {
-                let ev = Evidence::of(e, graph, dump);
-                out.record(&EvidenceRow {
-                    lead_id: Text(l.id.clone()),
-                    transfer_id: ev.transfer_id.into(),
-                    pattern,
-                    timestamp: Time(ev.time),
-                    src_account: ev.src.into(),
-                    src_holder_name: super::holder_name(graph, dump, graph.src[e as usize]).into(),
-                    dst_account: ev.dst.into(),
-                    dst_holder_name: super::holder_name(graph, dump, graph.dst[e as usize]).into(),
-                    amount: Fixed(ev.amount),
-                    currency: ev.currency.into(),
-                    amount_base: Fixed(ev.amount_base),
-                    base_currency: self.base_currency(),
-                    channel: ev.channel.into(),
-                    cross_border: YesNo(ev.cross_border),
-                    src_country: Text(self.country(graph.src[e as usize])),
-                    dst_country: Text(self.country(graph.dst[e as usize])),
-                    memo: ev.memo.into(),
-                })?;
-            }
+        for (l, pattern, (ev, src, dst)) in self.proving.each(self.leads) {
+            out.record(&EvidenceRow {
+                lead_id: Text(l.id.clone()),
+                transfer_id: ev.transfer_id.into(),
+                pattern,
+                timestamp: Time(ev.time),
+                src_account: ev.src.into(),
+                src_holder_name: super::holder_name(graph, dump, *src).into(),
+                dst_account: ev.dst.into(),
+                dst_holder_name: super::holder_name(graph, dump, *dst).into(),
+                amount: Fixed(ev.amount),
+                currency: ev.currency.into(),
+                amount_base: Fixed(ev.amount_base),
+                base_currency: self.base_currency(),
+                channel: ev.channel.into(),
+                cross_border: YesNo(ev.cross_border),
+                src_country: Text(self.country(*src)),
+                dst_country: Text(self.country(*dst)),
+                memo: ev.memo.into(),
+            })?;
         }
         out.finish()
     }
