@@ -1,7 +1,8 @@
-//! The binary's allocator: the system's, asking the kernel to back every block of
+//! The allocator of flowhound's programs (the command-line binary and the Python
+//! module declare it theirs): the system's, asking the kernel to back every block of
 //! [`HUGE_FROM`] or more with 2 MiB pages before it is first touched, once the run says
-//! its memory is read at random ([`flowhound::memory`]); or, under `--spill DIR`, large
-//! blocks kept in files the kernel may page out ([`flowhound::spill`]).
+//! its memory is read at random ([`crate::memory`]); or, under `--spill DIR`, large
+//! blocks kept in files the kernel may page out ([`crate::spill`]).
 //!
 //! Detection reads the graph's per-transfer columns by transfer id, one random read
 //! after another. With 4 KiB pages, the page tables of a 100M-transfer graph (a few
@@ -33,7 +34,7 @@ pub struct RunAllocator;
 /// alone say so, spilling being switched on before any such block exists.
 #[inline]
 fn in_file(size: usize, align: usize) -> bool {
-    align <= PAGE && flowhound::spill::spills(size)
+    align <= PAGE && crate::spill::spills(size)
 }
 
 impl RunAllocator {
@@ -45,7 +46,7 @@ impl RunAllocator {
     unsafe fn allocate(&self, layout: Layout, zeroed: bool) -> *mut u8 {
         if in_file(layout.size(), layout.align()) {
             // SAFETY: spilling is on; the block is unmapped in `dealloc` with its size.
-            return unsafe { flowhound::spill::map(layout.size()) };
+            return unsafe { crate::spill::map(layout.size()) };
         }
         // SAFETY: forwarded with the caller's guarantees.
         let ptr = unsafe {
@@ -56,7 +57,7 @@ impl RunAllocator {
             }
         };
         if !ptr.is_null() {
-            flowhound::spill::system_allocated(layout.size());
+            crate::spill::system_allocated(layout.size());
         }
         Self::advise(ptr, layout.size());
         ptr
@@ -66,7 +67,7 @@ impl RunAllocator {
     fn advise(ptr: *mut u8, size: usize) {
         #[cfg(target_os = "linux")]
         if let Some((start, end)) = advised(ptr as usize, size) {
-            if flowhound::memory::random_access() {
+            if crate::memory::random_access() {
                 // SAFETY: `[start, end)` lies inside a block the allocator just handed
                 // out; MADV_HUGEPAGE changes how it is backed, never its contents.
                 unsafe {
@@ -109,9 +110,9 @@ unsafe impl GlobalAlloc for RunAllocator {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if in_file(layout.size(), layout.align()) {
             // SAFETY: a block of this size and alignment was mapped by `alloc`.
-            return unsafe { flowhound::spill::unmap(ptr, layout.size()) };
+            return unsafe { crate::spill::unmap(ptr, layout.size()) };
         }
-        flowhound::spill::system_freed(layout.size());
+        crate::spill::system_freed(layout.size());
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -123,8 +124,8 @@ unsafe impl GlobalAlloc for RunAllocator {
             // SAFETY: forwarded with the caller's guarantees.
             let moved = unsafe { System.realloc(ptr, layout, new_size) };
             if !moved.is_null() {
-                flowhound::spill::system_freed(layout.size());
-                flowhound::spill::system_allocated(new_size);
+                crate::spill::system_freed(layout.size());
+                crate::spill::system_allocated(new_size);
             }
             Self::advise(moved, new_size);
             return moved;
@@ -161,11 +162,15 @@ mod tests {
         assert_eq!(advised(usize::MAX - HUGE_PAGE, HUGE_FROM), None);
     }
 
+    /// Spilling is on in the library's tests from the first that asks (it is one switch
+    /// for the process), so large blocks here come from spill files: blocks are made,
+    /// moved into, between and out of files, and freed, keeping what was written.
     #[test]
-    fn blocks_read_and_write_as_the_system_allocator_gives_them() {
-        flowhound::memory::random_access_from_now();
+    fn blocks_keep_what_is_written_in_memory_and_in_files() {
+        crate::memory::random_access_from_now();
+        crate::spill::on_for_tests();
         let layout = Layout::from_size_align(HUGE_FROM + 12_345, 64).expect("a layout");
-        // SAFETY: the layout has a non-zero size; the block is freed with it below.
+        // SAFETY: every layout has a non-zero size; each block is freed with its own.
         unsafe {
             let p = RunAllocator.alloc_zeroed(layout);
             assert!(!p.is_null());
@@ -175,6 +180,18 @@ mod tests {
             assert!(!q.is_null());
             assert_eq!(q.add(layout.size() - 1).read(), 7);
             RunAllocator.dealloc(q, Layout::from_size_align(2 * layout.size(), 64).expect("a layout"));
+
+            let small = Layout::from_size_align(1000, 8).expect("a layout");
+            let p = RunAllocator.alloc(small);
+            p.write(3);
+            p.add(999).write(4);
+            let large = 4 * crate::spill::SPILL_FROM;
+            let q = RunAllocator.realloc(p, small, large);
+            assert_eq!((q.read(), q.add(999).read()), (3, 4));
+            q.add(large - 1).write(5);
+            let r = RunAllocator.realloc(q, Layout::from_size_align(large, 8).expect("a layout"), 100);
+            assert_eq!(r.read(), 3);
+            RunAllocator.dealloc(r, Layout::from_size_align(100, 8).expect("a layout"));
         }
     }
 }

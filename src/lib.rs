@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod allocator;
 pub mod analyze;
 pub(crate) mod balanced;
 pub(crate) mod by_key;

@@ -1,12 +1,11 @@
 //! flowhound command line: parses arguments, draws progress, calls the library.
 //! Exit codes: 0 ok, 1 the run failed (thresholds, output), 2 bad input or usage.
 
-mod allocator;
 mod cmd;
 
-/// Large blocks on huge pages, or in spill files: see `allocator.rs`.
+/// Large blocks on huge pages, or in spill files: see `flowhound::allocator`.
 #[global_allocator]
-static ALLOCATOR: allocator::RunAllocator = allocator::RunAllocator;
+static ALLOCATOR: flowhound::allocator::RunAllocator = flowhound::allocator::RunAllocator;
 
 use std::process::ExitCode;
 

@@ -235,6 +235,18 @@ mod imp {
     pub(super) unsafe fn unmap(_ptr: *mut u8, _size: usize) {}
 }
 
+/// Switches spilling on for the library's tests, once, into a folder kept for the
+/// process's life (tests that need it on run in any order).
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) fn on_for_tests() -> &'static Path {
+    static FOLDER_FOR_TESTS: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    FOLDER_FOR_TESTS.get_or_init(|| {
+        let folder = tempfile::tempdir().expect("temp dir").keep();
+        spill_to(&folder).expect("a folder on disk");
+        folder
+    })
+}
+
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
@@ -246,14 +258,13 @@ mod tests {
         assert!(err.to_string().contains("/nonexistent/flowhound-spill"), "{err}");
     }
 
-    /// The one test that switches spilling on: the library's tests allocate with the
-    /// system allocator, so nothing else of them moves to files.
+    /// The library's tests allocate with the system allocator: with spilling on, only
+    /// what they hand to [`map`] or to the program's allocator goes to files.
     #[test]
     fn blocks_in_files_read_as_zero_hold_what_is_written_and_are_counted() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        spill_to(dir.path()).expect("a folder on disk");
+        let folder = on_for_tests();
         assert!(spills(SPILL_FROM) && !spills(SPILL_FROM - 1));
-        assert!(spill_to(dir.path()).is_err(), "switched on once");
+        assert!(spill_to(folder).is_err(), "switched on once");
         let size = 3 * SPILL_FROM + 17;
         // SAFETY: spilling is on; the block is unmapped below with its size.
         unsafe {
@@ -269,6 +280,6 @@ mod tests {
             unmap(block, size);
         }
         // Unnamed files: the folder stays empty while blocks live and after.
-        assert_eq!(std::fs::read_dir(dir.path()).expect("folder").count(), 0);
+        assert_eq!(std::fs::read_dir(folder).expect("folder").count(), 0);
     }
 }

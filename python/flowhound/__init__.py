@@ -32,6 +32,7 @@ __all__ = [
     "features_with_rejects",
     "read_dump",
     "trace",
+    "spill_to",
     "Analysis",
     "Trace",
     "Dump",
@@ -305,6 +306,16 @@ def trace(
     )
     frames = {name.removeprefix("trace_"): _frame(t) for name, t in outputs}
     return Trace(**frames)
+
+
+def spill_to(folder: Union[str, "os.PathLike[str]"]) -> None:
+    """Keeps every block of 1 MiB or more that flowhound allocates in this process from
+    now on (the dump's columns, its graph, each part) in an unnamed file in ``folder``,
+    which the kernel may write out and drop when memory runs short: the CLI's
+    ``--spill``. Call it once, before any other flowhound call; ``folder`` must be on a
+    disk (not tmpfs) with room for the run's peak, and nothing is left in it. Tables
+    handed in from Python stay where Python put them. Linux only."""
+    _flowhound.spill_to(os.fspath(folder))
 
 
 def read_dump(path: Union[str, "os.PathLike[str]"], preset: Optional[str] = None) -> Dump:

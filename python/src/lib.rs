@@ -24,6 +24,11 @@ use pyo3::types::PyDict;
 
 pub use arrow::ArrowTable;
 
+/// The CLI's allocator: large blocks on huge pages, or in spill files once
+/// [`spill_to`] is called.
+#[global_allocator]
+static ALLOCATOR: flowhound::allocator::RunAllocator = flowhound::allocator::RunAllocator;
+
 pyo3::create_exception!(
     _flowhound,
     FlowhoundError,
@@ -378,6 +383,19 @@ fn toml_of_json(json: &str) -> PyResult<String> {
 }
 
 /// The native module.
+/// Keeps every block of 1 MiB or more this process's flowhound allocates from now on in
+/// an unnamed file in `folder`, which the kernel may page out (the CLI's `--spill`).
+#[pyfunction]
+fn spill_to(folder: PathBuf) -> PyResult<()> {
+    flowhound::spill::spill_to(&folder).map_err(fail)
+}
+
+/// The most bytes this process's flowhound held in spill files at once.
+#[pyfunction]
+fn peak_spilled_bytes() -> usize {
+    flowhound::spill::peak_spilled_bytes()
+}
+
 #[pymodule]
 fn _flowhound(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FlowhoundError", m.py().get_type::<FlowhoundError>())?;
@@ -391,5 +409,7 @@ fn _flowhound(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(toml_of_json, m)?)?;
     m.add_function(wrap_pyfunction!(parts::run_part, m)?)?;
     m.add_function(wrap_pyfunction!(parts::has_part_reference, m)?)?;
+    m.add_function(wrap_pyfunction!(spill_to, m)?)?;
+    m.add_function(wrap_pyfunction!(peak_spilled_bytes, m)?)?;
     Ok(())
 }

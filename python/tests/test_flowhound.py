@@ -132,6 +132,46 @@ def test_a_partitioned_run_gives_the_whole_run_leads(tmp_path):
         flowhound.analyze(dump, partition_window=0)
 
 
+_SPILLED_RUN = """
+import sys
+import flowhound
+from flowhound import _flowhound as native
+
+flowhound.spill_to(sys.argv[2])
+try:
+    flowhound.spill_to(sys.argv[2])
+except flowhound.FlowhoundError:
+    pass
+else:
+    raise SystemExit("spilling was switched on twice")
+run = flowhound.analyze(flowhound.read_dump(sys.argv[1]), partition_window="9d")
+for name in sys.argv[4:]:
+    getattr(run, name).write_parquet(f"{sys.argv[3]}/{name}.parquet")
+print(native.peak_spilled_bytes())
+"""
+
+
+def test_a_spilled_run_gives_the_leads_of_one_in_memory(tmp_path):
+    flowhound.generate(tmp_path / "dump", seed=19, transfers=30_000, days=90)
+    whole = flowhound.analyze(flowhound.read_dump(tmp_path / "dump"))
+    spill, out = tmp_path / "spill", tmp_path / "out"
+    spill.mkdir()
+    out.mkdir()
+    # Spilling is one switch for a process, for good: a process of its own.
+    done = subprocess.run(
+        [sys.executable, "-c", _SPILLED_RUN, str(tmp_path / "dump"), str(spill), str(out), *OUTPUTS],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 0, "large blocks went to files"
+    assert list(spill.iterdir()) == [], "nothing is left in the folder"
+    for name in OUTPUTS:
+        assert pl.read_parquet(out / f"{name}.parquet").equals(getattr(whole, name)), name
+    with pytest.raises(flowhound.FlowhoundError, match="nonexistent"):
+        flowhound.spill_to(tmp_path / "nonexistent")
+
+
 class _PartsHere:
     """A runner of handed-away parts without Spark: each job runs in this process
     through its bytes, the way an executor runs it."""
