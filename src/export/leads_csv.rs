@@ -112,10 +112,18 @@ struct LeadFiles<'a> {
 /// `--spill`, with the columns paged out, each read was a page fault of its own (the
 /// 10M dump's export took 170 s in 1,000 MB).
 struct Proving<'a> {
-    /// Per transfer, in the graph's order: its evidence, sender and receiver.
-    resolved: Vec<(Evidence<'a>, u32, u32)>,
+    /// Per transfer, in the graph's order.
+    resolved: Vec<Resolved<'a>>,
     /// For each proving transfer of each lead, in lead order, its place in `resolved`.
     place: Vec<u32>,
+}
+
+/// One proving transfer: its evidence, and its sender's and receiver's nodes (for their
+/// holders' names and countries).
+struct Resolved<'a> {
+    evidence: Evidence<'a>,
+    src: u32,
+    dst: u32,
 }
 
 impl<'a> Proving<'a> {
@@ -134,7 +142,11 @@ impl<'a> Proving<'a> {
         }
         let resolved = edges
             .par_iter()
-            .map(|&e| (Evidence::of(e, graph, dump), graph.src[e as usize], graph.dst[e as usize]))
+            .map(|&e| Resolved {
+                evidence: Evidence::of(e, graph, dump),
+                src: graph.src[e as usize],
+                dst: graph.dst[e as usize],
+            })
             .collect();
         Proving { resolved, place }
     }
@@ -144,7 +156,7 @@ impl<'a> Proving<'a> {
     fn each<'s>(
         &'s self,
         leads: &'s [Lead],
-    ) -> impl Iterator<Item = (&'s Lead, crate::pattern::Pattern, &'s (Evidence<'a>, u32, u32))> + 's {
+    ) -> impl Iterator<Item = (&'s Lead, crate::pattern::Pattern, &'s Resolved<'a>)> + 's {
         leads
             .iter()
             .flat_map(|l| l.transfers.iter().map(move |&(_, pattern)| (l, pattern)))
@@ -221,7 +233,7 @@ impl LeadFiles<'_> {
     /// lead_transfers.csv: a row per proving transfer of each lead.
     fn transfers(&self) -> Result<()> {
         let mut out = CsvOut::create(&self.dir.join("lead_transfers.csv"), &TRANSFERS_HEADER)?;
-        for (l, pattern, (ev, _, _)) in self.proving.each(self.leads) {
+        for (l, pattern, Resolved { evidence: ev, .. }) in self.proving.each(self.leads) {
             out.record(&LeadTransferRow {
                 lead_id: Text(l.id.clone()),
                 transfer_id: ev.transfer_id.into(),
@@ -256,7 +268,7 @@ impl LeadFiles<'_> {
     fn evidence(&self) -> Result<()> {
         let (graph, dump) = (self.graph, self.dump);
         let mut out = CsvOut::create(&self.dir.join("lead_evidence.csv"), &EVIDENCE_HEADER)?;
-        for (l, pattern, (ev, src, dst)) in self.proving.each(self.leads) {
+        for (l, pattern, Resolved { evidence: ev, src, dst }) in self.proving.each(self.leads) {
             out.record(&EvidenceRow {
                 lead_id: Text(l.id.clone()),
                 transfer_id: ev.transfer_id.into(),
