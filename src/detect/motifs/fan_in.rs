@@ -17,7 +17,11 @@
 //! controller's schedule), while the account's other days keep none, and a schedule that
 //! long is expected among its first payments by chance no more than
 //! `spread_expected_by_chance` times over the dump's accounts
-//! ([`crate::detect::search::fan_schedules`]).
+//! ([`crate::detect::search::fan_schedules`]). The first payments are read twice, each
+//! reading one more try: from every sender it did not know, and from the new senders
+//! alone (done within `relationship_days`, never silent past the window): the first
+//! payments of the customers and tenants it keeps fall on days of their own, around and
+//! between a schedule of senders that pay once and are gone.
 //! A burst that runs a little past the window is one fan: new senders just before or
 //! after it, within a window and at no longer an interval than the burst's own longest,
 //! join it (the burst's chance is still the tested window's).

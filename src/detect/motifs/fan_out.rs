@@ -22,7 +22,10 @@
 //!
 //! A fan spread over months at the account's everyday rate and amounts is found when its
 //! first payments to new payees keep one interval to the day while its other days keep
-//! none, as for fan_in ([`crate::detect::search::fan_schedules`]).
+//! none, as for fan_in ([`crate::detect::search::fan_schedules`]), among the first
+//! payments to every payee it did not know and among those to its new payees alone: a
+//! supplier it takes on every week and keeps opens on a day of its own, around and
+//! between a schedule of payees paid once and gone.
 //!
 //! ## Why it matters
 //! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML
@@ -66,7 +69,8 @@
 //! instalments: a payee that then pays the hub less than it was paid on two or more later
 //! days is in a running arrangement with it, not a new payee. A marketplace that adds
 //! a new seller to its weekly payout run pays its sellers on those days anyway: new
-//! payees on its own calendar are no schedule. Not yet quiet (a gap on record in
+//! payees on its own calendar are no schedule, and a firm that takes on a supplier every
+//! ten days and pays each again months later keeps them: no new payees. Not yet quiet (a gap on record in
 //! look_alikes.rs): a company paying a one-off dividend to its shareholders pays many
 //! payees it never paid before, and an executor's account pays the heirs their shares of
 //! an estate in an afternoon; nothing here reads yet whether the payees pass the money
@@ -502,6 +506,47 @@ mod tests {
         let hits = payroll(false).hits(&FanOut);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("every 14 days"), "{}", hits[0].reason);
+    }
+
+    /// An account that takes on a new supplier every week, pays it on two days running
+    /// and again half a year later (a lasting relationship, first paid on its own rhythm),
+    /// and pays seven more payees every ten days from its first day, each paid again half
+    /// a year later when `kept` (suppliers too) or never (paid once and gone).
+    fn suppliers_and_a_ten_day_schedule(kept: bool) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(365);
+        for week in 0..26i64 {
+            for again in [0, 182] {
+                for day in [3, 4] {
+                    let amount = 250.0 + ((week * 7 + day + again) * 61 % 650) as f64;
+                    t.wire("HUB", &format!("SUPPLIER{week}"), (week * 7 + day + again) * D + 9 * H, amount);
+                }
+            }
+        }
+        for k in 0..7i64 {
+            let amount = 480.0 + (k * 83 % 470) as f64;
+            t.wire("HUB", &format!("PAYEE{k}"), (10 * k) * D + 14 * H, amount);
+            if kept {
+                t.wire("HUB", &format!("PAYEE{k}"), (10 * k + 182) * D + 14 * H, amount);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn a_schedule_of_payees_paid_once_stands_out_among_the_suppliers_it_keeps() {
+        // Its suppliers' first payments fall on new days every week, around the ten-day
+        // schedule: among every first payment it makes, seven ten days apart are nothing
+        // rare; among the payees it pays once and never again, they are all there is.
+        let hits = suppliers_and_a_ten_day_schedule(false).hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let reason = &hits[0].reason;
+        assert!(reason.contains("every 10 days") && reason.contains("7 times"), "{reason}");
+        assert_eq!(hits[0].transfers.len(), 7, "{reason}");
+        // Look-alike: the same seven paid again half a year later are suppliers it keeps,
+        // taken on every ten days: its business, not a fan.
+        let t = suppliers_and_a_ten_day_schedule(true);
+        assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
     }
 
     #[test]

@@ -226,12 +226,18 @@ fn fan_hits_of(
 
 /// Readings of `v`'s first payments: the positions in `list` (in time order) of its
 /// first transfer with each counterparty (controller group) it does not know the other
-/// way ([`known_both_ways`]), on the counted channels. A company's are read twice: with
-/// every counterparty (a trading company meets new business partners every week, not on
-/// the day a schedule falls due, and a busy account read as a company may be paid by
-/// other busy ones), and with persons alone, as the fan counts them (a controller's
-/// mules among a company's many new partners). Any other account's are read once, from
-/// `dealt`.
+/// way ([`known_both_ways`]), on the counted channels. Each is read twice: with every
+/// such counterparty, and with the new ones alone, as a burst counts them
+/// ([`Relationship`]: over within the relationship's span, never silent past the
+/// window). An account's lasting relationships open on the days its business takes on
+/// a supplier, a tenant or a member of staff, whatever their rhythm, and can hide a
+/// schedule among its payees that are paid once and gone; a schedule's payee may also
+/// be paid again later, which the first reading keeps. A company's are read with every
+/// counterparty (a trading company meets new business partners every week, not on the
+/// day a schedule falls due, and a busy account read as a company may be paid by other
+/// busy ones), and with persons alone, as the fan counts them (a controller's mules
+/// among a company's many new partners). Readings that hold the same positions are read
+/// once.
 fn first_payments(
     g: &FlowGraph,
     v: u32,
@@ -241,29 +247,33 @@ fn first_payments(
     cfg: &FanConfig,
     dealt: &Dealings<'_>,
 ) -> Vec<Vec<usize>> {
-    let keep = dealt.keep;
-    let counted_openings: Vec<usize> =
-        (0..keep.len()).filter(|&k| dealt.opens(k) && !dealt.known_other_way(k)).map(|k| keep[k]).collect();
-    if !(cfg.skip_business_to_business && g.accounts.business_like[v as usize]) {
-        return vec![counted_openings];
+    let ends_within = Relationship::of_fan(cfg).ends_within;
+    let openings = |dealt: &Dealings<'_>, short: bool| -> Vec<usize> {
+        (0..dealt.keep.len())
+            .filter(|&k| {
+                if short {
+                    dealt.new_from(k, dealt.time(k), ends_within)
+                } else {
+                    dealt.opens(k) && !dealt.known_other_way(k)
+                }
+            })
+            .map(|k| dealt.keep[k])
+            .collect()
+    };
+    let mut readings = vec![openings(dealt, false), openings(dealt, true)];
+    if cfg.skip_business_to_business && g.accounts.business_like[v as usize] {
+        let all = counted(g, v, list, channels, false);
+        let known = known_both_ways(list, back, &all);
+        let every = Dealings::of(g, list, &all, dealt.lapse, &known);
+        readings.splice(0..0, [openings(&every, false), openings(&every, true)]);
     }
-    let all = counted(g, v, list, channels, false);
-    let known: FxHashSet<u32> = known_both_ways(list, back, &all)
-        .into_iter()
-        .map(|k| g.accounts.controller[list.other[k] as usize])
-        .collect();
-    let mut seen: FxHashSet<u32> = FxHashSet::default();
-    let every_openings: Vec<usize> = all
-        .into_iter()
-        .filter(|&k| {
-            let party = g.accounts.controller[list.other[k] as usize];
-            seen.insert(party) && !known.contains(&party)
-        })
-        .collect();
-    if every_openings == counted_openings {
-        return vec![every_openings];
+    let mut distinct: Vec<Vec<usize>> = Vec::with_capacity(readings.len());
+    for reading in readings {
+        if !distinct.contains(&reading) {
+            distinct.push(reading);
+        }
     }
-    vec![every_openings, counted_openings]
+    distinct
 }
 
 /// The positions of `keep` (indices into `list`, one direction of an account's
