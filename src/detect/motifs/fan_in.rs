@@ -12,6 +12,11 @@
 //! burst (a new sender every few days) is found when the amounts its new senders pay are
 //! ones the account does not receive: its count and amounts together no more than
 //! `spread_expected_by_chance` times as unlikely expected, and its amounts on their own.
+//! So is one spread over two or four months (when the dump holds as much time again),
+//! with `min_counterparties` new senders for each month, each sender's dealings done
+//! within `relationship_days`, and met `min_rate_ratio` times as fast as the account
+//! meets new senders the rest of the time: a collection account paid by strangers for
+//! eight weeks, read a month at a time, counts the other month as its habit.
 //! A fan spread over months at the account's everyday rate and amounts is found when its
 //! new senders' first payments keep one interval to the day (every 11 days, every 34: a
 //! controller's schedule), while the account's other days keep none, and a schedule that
@@ -89,7 +94,11 @@
 //! then pays back in instalments (on two or more later days, each less than it was
 //! paid) lent it money: a running arrangement, not a new sender. A club that signs a new
 //! member at its weekly meeting, where the members pay their dues, keeps its own
-//! calendar: new senders on its meeting days are no schedule of anyone's. Not yet quiet (gaps on
+//! calendar: new senders on its meeting days are no schedule of anyone's. A dealer whose
+//! customers each pay once all year meets them no faster in its busy season than
+//! `min_rate_ratio` times its pace the rest of the year: no fan over months (its busiest
+//! month alone, at ten times its sums, still reads as a spread fan: a gap of the
+//! one-month reading, in its test). Not yet quiet (gaps on
 //! record in look_alikes.rs): a crowdfunding campaign's first-time donors, a couple's
 //! wedding guests sending their gifts over a weekend, a tour operator's travellers
 //! booking a tour and an education agent's families paying before an intake look like
@@ -106,7 +115,7 @@ pub struct FanIn;
 impl Detector for FanIn {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
-            config.fan_in.window_days.get().max(config.fan_in.relationship_days.get()),
+            config.fan_in.longest_fan_days(),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
         )
     }
@@ -422,6 +431,69 @@ mod tests {
         // Its senders are the new ones, not the friends who paid in the same month.
         assert!(hits[0].reason.contains("10 transfers (30,450) from 10 new senders"), "{}", hits[0].reason);
         assert!(hits[0].reason.contains("within 27.0 days"), "{}", hits[0].reason);
+    }
+
+    /// [`everyday`], and 24 new senders over two months from day 60, two to four days
+    /// apart in no rhythm, the `k`th paying `amount(k)`.
+    fn new_senders_over_two_months(amount: impl Fn(i64) -> f64) -> Tiny {
+        let mut t = Tiny::new();
+        everyday(&mut t);
+        let mut day = 60;
+        for k in 0..24 {
+            t.wire(&format!("S{k}"), "HUB", day * D + 11 * H, amount(k));
+            day += 2 + (k * k * 7 + k * 3) % 11 % 3;
+        }
+        t
+    }
+
+    #[test]
+    fn a_collection_account_paid_by_strangers_over_two_months_is_found_whole() {
+        // Read over one month, the other month's strangers were the account's habit and
+        // their sums its usual amounts; read over two, the fan is all 24 of them.
+        let hits = new_senders_over_two_months(|k| 3_000.0 + k as f64 * 10.0).hits(&FanIn);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let reason = &hits[0].reason;
+        assert_eq!(hits[0].transfers.len(), 24, "{reason}");
+        assert!(
+            reason.contains("from 24 new senders") && reason.contains("each done within 30 days"),
+            "{reason}"
+        );
+        // Look-alike: the same 24 people paying what the household's friends pay (buyers
+        // of what it sold before a move, a club's members settling a trip) stay quiet.
+        let t = new_senders_over_two_months(|k| 90.0 + (k % 5) as f64 * 5.0);
+        assert!(t.hits(&FanIn).is_empty(), "{:?}", t.hits(&FanIn));
+    }
+
+    #[test]
+    fn a_trading_companys_busy_season_of_new_customers_is_no_fan_over_months() {
+        // Look-alike: a currency dealer's customers each pay it once, one every three to
+        // five days all year, sums of every size (a tourist's 100, an importer's 9,000),
+        // and in its two busiest months one every two or three days, ten times the
+        // sums. It meets new customers no faster than `min_rate_ratio` times its pace
+        // the rest of the year: read over two months, the season is no fan.
+        let mut t = Tiny::new();
+        t.span(365);
+        t.company("DEALER", "JP");
+        let mut day = 1;
+        let mut k = 0i64;
+        while day < 360 {
+            // Sums spread over two orders of magnitude.
+            let size = 100.0 * 10f64.powf(((k * k * 37 + k * 11) % 97) as f64 / 48.0);
+            let season = (120..180).contains(&day);
+            t.wire(
+                &format!("CUSTOMER{k}"),
+                "DEALER",
+                day * D + 10 * H,
+                if season { size * 10.0 } else { size },
+            );
+            day += if season { 2 + k % 2 } else { 3 + (k * 7 + k * k) % 3 };
+            k += 1;
+        }
+        let hits = t.hits(&FanIn);
+        assert!(hits.iter().all(|h| !h.reason.contains("each done within")), "{hits:?}");
+        // Not yet quiet (left as it is): its busiest month alone, read as a fan spread
+        // over a month, moves sums it does not otherwise receive.
+        assert!(hits.iter().all(|h| h.reason.contains("not after 30 days")), "{hits:?}");
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //! fan_in, the window is read at every length from one day up, and the burst must be
 //! more than the account's habit explains (`expected_by_chance`). A fan spread over a
 //! month rather than a burst (a new payee every few days) is found when the amounts it
-//! pays them are ones the account does not pay (`spread_expected_by_chance`).
+//! pays them are ones the account does not pay (`spread_expected_by_chance`), and so is
+//! one over two or four months with as many new payees for each month, each paid within
+//! `relationship_days`, at `min_rate_ratio` times its pace the rest of the time, as for
+//! fan_in.
 //! A burst that runs a little past the window is one fan: new payees just before or
 //! after it, within a window and at no longer an interval than the burst's own longest,
 //! join it (the burst's chance is still the tested window's).
@@ -87,7 +90,7 @@ pub struct FanOut;
 impl Detector for FanOut {
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
-            config.fan_out.window_days.get().max(config.fan_out.relationship_days.get()),
+            config.fan_out.longest_fan_days(),
             &[Reads::AmountQuantiles, Reads::AccountRate, Reads::AccountHistory, Reads::Reference],
         )
     }

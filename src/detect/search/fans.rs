@@ -418,12 +418,12 @@ fn burst_hit(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern, v: 
     }
     let beside = if beside.is_empty() { String::new() } else { format!(" (beside {})", beside.join("; ")) };
     let reason = format!(
-        "{} {verb} {} transfers ({}) {to} {} new {who} (first dealt with in this burst, not after {:.0} days) within {days:.1} days{beside}, {:.0}x its usual rate{}",
+        "{} {verb} {} transfers ({}) {to} {} new {who} ({}) within {days:.1} days{beside}, {:.0}x its usual rate{}",
         ctx.account(v),
         proving.len(),
         fmt_amount(amount),
         new_counterparties,
-        cfg.relationship_days.get().max(cfg.window_days.get()),
+        burst.new_by.words(),
         burst.rate_ratio,
         novelty.words(),
     );
@@ -527,14 +527,22 @@ pub(super) fn counterparty(g: &FlowGraph, fan: Fan, e: u32) -> u32 {
 }
 
 /// A fan spread over the whole relationship span rather than a burst (one new sender
-/// every two or three days for a month): the window of `relationship_days` that opens the
-/// most new relationships, kept when those relationships' own amounts, against the
-/// account's habit, are expected by chance at most `spread_expected_by_chance` times over
-/// every account of the dump, and their count and amounts together as rarely. Everyday
-/// life opens relationships in clumps over a month (a move, a sale, a holiday), so only
-/// amounts the account does not move say that one is a fan. Its proving transfers are
-/// those with the new counterparties: the rest of the window is the account's business.
-/// It keeps a month away from the bursts in `apart_from`.
+/// every two or three days for a month), or over two or four of them when the dump is
+/// at least twice as long: the window that opens the most new relationships at each of
+/// those spans, kept when those relationships' own amounts, against the account's habit,
+/// are expected by chance at most `spread_expected_by_chance` times over every account
+/// of the dump, and their count and amounts together as rarely (each span one more
+/// reading); the least likely is the fan. Everyday life opens relationships in clumps
+/// over a month (a move, a sale, a holiday), so only amounts the account does not move
+/// say that one is a fan. A collection account that takes a stranger's payment every
+/// other day for two months counts half its fan as its habit when read over one: read
+/// over two, the fan is its life and its habit is what it did besides. A longer span
+/// must hold `min_counterparties` new counterparties for each relationship span in it
+/// (a few strangers over a season are everyday life), opened `min_rate_ratio` times as
+/// fast as the account opens relationships the rest of the time (a trading company
+/// paid once by each customer all year holds a dozen in any two months). Its proving
+/// transfers are those with the new counterparties: the rest of the window is the
+/// account's business. It keeps a month away from the bursts in `apart_from`.
 fn slow_fan(
     g: &FlowGraph,
     v: u32,
@@ -544,20 +552,97 @@ fn slow_fan(
     floor: f64,
     apart_from: &[(i64, i64)],
 ) -> Option<Burst> {
+    let relationship = Relationship::of_fan(cfg).ends_within;
+    // A longer span is read only where the account opened enough short relationships
+    // in all to fill it: a reading that cannot find a fan is no try.
+    let short = (0..dealt.keep.len()).filter(|&k| dealt.short(k, relationship)).count();
+    let spans: Vec<i64> = slow_spans(relationship, g.dump_span_seconds())
+        .into_iter()
+        .filter(|&span| span == relationship || fewest_new(cfg, relationship, span) <= short)
+        .collect();
+    // One more reading per span than densest_at_any_scale's.
+    let readings = (scales(days_to_seconds(cfg.window_days.get()), g.scale.time_tick_seconds).len()
+        + spans.len()) as f64;
+    spans
+        .into_iter()
+        .filter_map(|span| slow_fan_over(g, v, dealt, baseline, (cfg, floor, readings), span, apart_from))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(burst, _)| burst)
+}
+
+/// The spans a slow fan is read over: the relationship's span, and twice and four times
+/// it while the dump holds twice as much time besides (a fan read over most of the dump
+/// has no habit left to be read against).
+fn slow_spans(relationship: i64, dump_span: i64) -> Vec<i64> {
+    let multiples = std::iter::successors(Some(1), |m| (m * 2 <= LONGEST_SLOW_SPAN).then_some(m * 2));
+    multiples.map(|m| relationship * m).filter(|&s| s == relationship || 2 * s <= dump_span).collect()
+}
+
+/// The fewest new counterparties a slow fan over `span` seconds holds: a fan's worth
+/// (`min_counterparties`) in each `relationship` span of it, for four strangers over
+/// four months are everyday life.
+fn fewest_new(cfg: &FanConfig, relationship: i64, span: i64) -> usize {
+    let spans_held = usize::try_from(span / relationship.max(1)).unwrap_or(1).max(1);
+    cfg.min_counterparties.get() * spans_held
+}
+
+/// The longest span a slow fan is read over, in relationship spans ([`slow_spans`]).
+const LONGEST_SLOW_SPAN: i64 = 4;
+
+impl FanConfig {
+    /// The longest time one fan's burst may cover, days: a fan spread over
+    /// [`LONGEST_SLOW_SPAN`] relationship spans ([`slow_spans`]).
+    pub fn longest_fan_days(&self) -> f64 {
+        self.window_days.get().max(self.relationship_days.get()) * LONGEST_SLOW_SPAN as f64
+    }
+}
+
+/// [`slow_fan`] over windows of `span` seconds, new counterparties being those over
+/// within it: the fan and the chance of its count and amounts together.
+fn slow_fan_over(
+    g: &FlowGraph,
+    v: u32,
+    dealt: &Dealings<'_>,
+    baseline: usize,
+    (cfg, floor, readings): (&FanConfig, f64, f64),
+    span: i64,
+    apart_from: &[(i64, i64)],
+) -> Option<(Burst, f64)> {
     let relationship = Relationship::of_fan(cfg);
-    let span = relationship.ends_within;
-    let search = BurstSearch { window: span, relationship, apart_from, repaid: dealt.repaid };
+    let search =
+        BurstSearch { window: relationship.ends_within, relationship, apart_from, repaid: dealt.repaid };
     // Most accounts open too few relationships in any month: that is known from the
     // window's count, before its burst and transfers are read.
-    let mut window = [None];
-    densest_windows(dealt, &[span], &search, &mut window);
-    let window = window[0]?;
-    if window.new < cfg.min_counterparties.get() {
-        return None;
-    }
-    let (mut b, new_edges) = burst_in(g, dealt, baseline, span, &search, window, true);
-    // One more reading than densest_at_any_scale's.
-    b.chance *= scales(days_to_seconds(cfg.window_days.get()), g.scale.time_tick_seconds).len() as f64 + 1.0;
+    let fewest = fewest_new(cfg, relationship.ends_within, span);
+    let (mut b, new_edges) = if span <= relationship.ends_within {
+        let mut window = [None];
+        densest_windows(dealt, &[span], &search, &mut window);
+        let window = window[0].filter(|w| w.new >= fewest)?;
+        burst_in(g, dealt, baseline, span, &search, window, true)
+    } else {
+        let window = densest_short_window(dealt, span, &search).filter(|w| w.new >= fewest)?;
+        // Over months, a business that meets new customers all year holds as many in
+        // any season: the fan opens relationships `min_rate_ratio` times as fast as the
+        // account does the rest of the time.
+        let days = |s: i64| seconds_to_days(s).max(1.0);
+        let outside = (dealt.count().saturating_sub(window.new) + 1) as f64;
+        let rest = days(g.dump_span_seconds() - span);
+        if (window.new as f64 / days(span)) < cfg.min_rate_ratio.get() * outside / rest {
+            return None;
+        }
+        let (mut b, _) = burst_in(g, dealt, baseline, span, &search, window, false);
+        b.new_by = NewBy::OwnOpening(relationship.ends_within);
+        let within = relationship.ends_within;
+        let new_edges: Vec<u32> = (window.lo..=window.hi)
+            .filter(|&k| {
+                let first = dealt.first(dealt.slot(k));
+                (window.lo..=window.hi).contains(&first) && dealt.short(first, within)
+            })
+            .map(|k| dealt.list.edges[dealt.keep[k]])
+            .collect();
+        (b, new_edges)
+    };
+    b.chance *= readings;
     let amount: f64 = new_edges.iter().map(|&e| g.amount[e as usize]).sum();
     if amount < floor || spread_beyond_largest(g, v, &new_edges) < floor / 2.0 {
         return None;
@@ -570,6 +655,7 @@ fn slow_fan(
     if amounts * accounts > expected || b.chance * amounts * accounts > expected {
         return None;
     }
+    let together = b.chance * amounts;
     // The fan is its new counterparties' transfers: its span, share, amount and
     // counterparties are theirs.
     b.edges = new_edges.clone();
@@ -579,7 +665,7 @@ fn slow_fan(
     (b.from, b.to) = (g.time[first as usize], g.time[last as usize]);
     b.share = b.edges.len() as f64 / dealt.keep.len() as f64;
     b.amount = amount;
-    Some(b)
+    Some((b, together))
 }
 
 /// `burst` (a window of `keep`, with its new counterparties' transfers) continued by the
@@ -857,6 +943,12 @@ impl<'a> Dealings<'a> {
         self.opens(k) && !self.dealings[self.slots[k] as usize].lapsed
     }
 
+    /// Whether position `k` opens a short relationship: fresh, and over within
+    /// `ends_within` of its own first transfer.
+    fn short(&self, k: usize, ends_within: i64) -> bool {
+        self.fresh(k) && self.last(k) <= self.time(k) + ends_within
+    }
+
     /// Whether position `k` opens a new relationship in a window opened at `opened_from`:
     /// fresh, and over within `ends_within` of it.
     fn new_from(&self, k: usize, opened_from: i64, ends_within: i64) -> bool {
@@ -916,6 +1008,8 @@ pub struct Burst {
     pub new_edges: Vec<u32>,
     /// Distinct counterparties (controller groups) in the window.
     pub counterparties: usize,
+    /// What made its new counterparties new.
+    pub new_by: NewBy,
     /// Of those, the ones the account dealt with this way only inside the window.
     pub new_counterparties: usize,
     /// Transfers per day inside the window / per day outside it (one added outside, so a
@@ -932,6 +1026,33 @@ pub struct Burst {
     /// ([`burst_chance`]); from [`densest_at_any_scale`], times the scales it read, since
     /// the densest of several readings is the likelier to stand out by chance.
     pub chance: f64,
+}
+
+/// What makes a burst's counterparties new: each is first dealt with inside the window
+/// and never comes back after a silence longer than the fan's window, and
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewBy {
+    /// ...its last transfer comes at most this many seconds after the window opened (a
+    /// burst, and a fan spread over the relationship's span).
+    WindowOpening(i64),
+    /// ...its last transfer comes at most this many seconds after its own first (a fan
+    /// spread over several relationship spans: each payee's dealings are short, the
+    /// fan is not).
+    OwnOpening(i64),
+}
+
+impl NewBy {
+    /// Words for a reason.
+    fn words(self) -> String {
+        match self {
+            NewBy::WindowOpening(s) => {
+                format!("first dealt with in this burst, not after {:.0} days", seconds_to_days(s))
+            }
+            NewBy::OwnOpening(s) => {
+                format!("first dealt with in this fan, each done within {:.0} days", seconds_to_days(s))
+            }
+        }
+    }
 }
 
 impl Burst {
@@ -1093,6 +1214,39 @@ struct Window {
     new: usize,
 }
 
+/// The window of positions ([`Window`]) whose first and last transfers are at most
+/// `span` apart and that opens the most short relationships ([`Dealings::short`], over
+/// within the search's relationship span of their own first transfer), earliest on
+/// ties; away from the bursts found before. A fan spread over more than one
+/// relationship span: its payees are each dealt with briefly, which a bound from the
+/// window's opening would no longer say.
+fn densest_short_window(dealt: &Dealings<'_>, span: i64, search: &BurstSearch<'_>) -> Option<Window> {
+    let within = search.relationship.ends_within;
+    let n = dealt.keep.len();
+    // Short openings before each position.
+    let mut before = Vec::with_capacity(n + 1);
+    before.push(0usize);
+    for k in 0..n {
+        before.push(before[k] + usize::from(dealt.short(k, within)));
+    }
+    let mut best: Option<Window> = None;
+    let mut hi = 0;
+    for lo in (0..n).filter(|&k| dealt.opens(k)) {
+        hi = hi.max(lo);
+        while hi + 1 < n && dealt.time(hi + 1) - dealt.time(lo) <= span {
+            hi += 1;
+        }
+        if search.near_a_found_burst(dealt.time(lo), dealt.time(hi)) {
+            continue;
+        }
+        let new = before[hi + 1] - before[lo];
+        if best.is_none_or(|b| new > b.new) {
+            best = Some(Window { lo, hi, new });
+        }
+    }
+    best
+}
+
 /// For each of `spans`, the window of positions ([`Window`]) whose first and last
 /// transfers are at most that span apart and that opens the most *new* relationships
 /// ([`Relationship`]), earliest on ties; `None` where there is none. What a window counts
@@ -1192,6 +1346,7 @@ fn burst_in(
         edges: idx.iter().map(|&k| list.edges[k]).collect(),
         new_edges: Vec::new(),
         counterparties: parties,
+        new_by: NewBy::WindowOpening(search.relationship.ends_within),
         new_counterparties: new,
         share: idx.len() as f64 / keep.len() as f64,
         rate_ratio: (idx.len() as f64 / days(rate_window))
@@ -1260,6 +1415,16 @@ impl Drop for Fenwick {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slow_fan_is_read_over_longer_spans_only_where_the_dump_leaves_time_besides() {
+        let month = 30 * DAY;
+        assert_eq!(slow_spans(month, 100 * DAY), vec![month]);
+        assert_eq!(slow_spans(month, 150 * DAY), vec![month, 2 * month]);
+        assert_eq!(slow_spans(month, 365 * DAY), vec![month, 2 * month, 4 * month]);
+        // A dump shorter than the span still reads the span: a month of a week's dump.
+        assert_eq!(slow_spans(month, 7 * DAY), vec![month]);
+    }
     use crate::detect::testkit::{Tiny, D, H};
 
     /// HUB paid 100 by `P{who}` on each `(day, who)`.
