@@ -597,8 +597,10 @@ impl FanConfig {
     }
 }
 
-/// [`slow_fan`] over windows of `span` seconds, new counterparties being those over
-/// within it: the fan and the chance of its count and amounts together.
+/// [`slow_fan`] over windows of `span` seconds: the fan and the chance of its count and
+/// amounts together. Over the relationship's span, its new counterparties are those a
+/// burst counts ([`NewBy::WindowOpening`]); over a longer one, those each done within
+/// the relationship's span of its own first transfer ([`NewBy::OwnOpening`]).
 fn slow_fan_over(
     g: &FlowGraph,
     v: u32,
@@ -1415,6 +1417,7 @@ impl Drop for Fenwick {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::testkit::{Tiny, D, H};
 
     #[test]
     fn a_slow_fan_is_read_over_longer_spans_only_where_the_dump_leaves_time_besides() {
@@ -1425,7 +1428,6 @@ mod tests {
         // A dump shorter than the span still reads the span: a month of a week's dump.
         assert_eq!(slow_spans(month, 7 * DAY), vec![month]);
     }
-    use crate::detect::testkit::{Tiny, D, H};
 
     /// HUB paid 100 by `P{who}` on each `(day, who)`.
     fn hub_paid_by(sends: &[(i64, usize)]) -> Tiny {
