@@ -73,7 +73,8 @@
 //! days is in a running arrangement with it, not a new payee. A marketplace that adds
 //! a new seller to its weekly payout run pays its sellers on those days anyway: new
 //! payees on its own calendar are no schedule, and a firm that takes on a supplier every
-//! ten days and pays each again months later keeps them: no new payees. Not yet quiet (a gap on record in
+//! ten days and pays each again months later keeps them: at least half of a schedule's
+//! payees must be new, whatever the interval and however its first payments are read. Not yet quiet (a gap on record in
 //! look_alikes.rs): a company paying a one-off dividend to its shareholders pays many
 //! payees it never paid before, and an executor's account pays the heirs their shares of
 //! an estate in an afternoon; nothing here reads yet whether the payees pass the money
@@ -547,7 +548,8 @@ mod tests {
         assert!(reason.contains("every 10 days") && reason.contains("7 times"), "{reason}");
         assert_eq!(hits[0].transfers.len(), 7, "{reason}");
         // Look-alike: the same seven paid again half a year later are suppliers it keeps,
-        // taken on every ten days: its business, not a fan.
+        // taken on every ten days: its business, not a fan. Among all its first payments,
+        // read around its weekly rhythm, five of them keep the interval; none is new.
         let t = suppliers_and_a_ten_day_schedule(true);
         assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
     }

@@ -92,27 +92,42 @@ impl ScheduleBar {
     }
 }
 
+/// An account's first payments one way, as [`scheduled_fan`] reads them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FirstPaymentReadings {
+    /// Each reading: positions in the account's list, in time order.
+    pub each: Vec<Vec<usize>>,
+    /// The positions (sorted) among them that open a new relationship as a burst counts
+    /// it (over within the relationship's span, never silent past the window).
+    pub new: Vec<usize>,
+}
+
 /// The least likely schedule among `readings` of `v`'s first payments (each a list of
 /// positions in `list`, in time order: each a new counterparty's first transfer with `v`
 /// this way; a company's with every counterparty, and with persons alone) that the
 /// account's other days this way do not keep, passing `bar` (each reading one more try),
 /// whose transfers move `floor` in all and half of it beyond the largest counterparty's,
 /// and none of whose days falls in `apart_from` (times, seconds: bursts found before,
-/// with a window around them).
+/// with a window around them), and at least half of whose counterparties are new
+/// ([`FirstPaymentReadings::new`]): a firm that takes on a supplier every ten days and
+/// keeps paying them is doing business, whatever the interval.
 pub fn scheduled_fan(
     g: &FlowGraph,
     v: u32,
     list: AdjList<'_>,
-    readings: &[Vec<usize>],
+    readings: &FirstPaymentReadings,
     apart_from: &[(i64, i64)],
     bar: &ScheduleBar,
     floor: f64,
 ) -> Option<ScheduledFan> {
-    let tries = readings.len().max(1) as f64;
+    let tries = readings.each.len().max(1) as f64;
     let life = Life::default();
     readings
+        .each
         .iter()
-        .filter_map(|openings| in_reading(g, v, list, openings, apart_from, (bar, floor, tries), &life))
+        .filter_map(|openings| {
+            in_reading(g, v, list, openings, apart_from, (bar, floor, tries, &readings.new), &life)
+        })
         .map(|mut found| {
             found.chance *= tries;
             found
@@ -154,7 +169,7 @@ fn in_reading(
     list: AdjList<'_>,
     openings: &[usize],
     apart_from: &[(i64, i64)],
-    (bar, floor, tries): (&ScheduleBar, f64, f64),
+    (bar, floor, tries, new): (&ScheduleBar, f64, f64, &[usize]),
     life: &Life,
 ) -> Option<ScheduledFan> {
     let (min_terms, expected) = (bar.min_terms, bar.expected / tries);
@@ -238,6 +253,11 @@ fn in_reading(
         let on_rhythm = |d: i64| rhythm_step.is_some() && life.cadence(v, list).holds(d);
         let on_schedule: Vec<usize> =
             openings.iter().copied().filter(|&k| schedule.holds(day(k)) && !on_rhythm(day(k))).collect();
+        // Counterparties it keeps dealing with are its business: most of a fan's are new.
+        let kept = on_schedule.iter().filter(|k| new.binary_search(k).is_err()).count();
+        if 2 * kept > on_schedule.len() {
+            return None;
+        }
         let edges: Vec<u32> = on_schedule.iter().map(|&k| list.edges[k]).collect();
         let amount: f64 = edges.iter().map(|&e| g.amount[e as usize]).sum();
         if amount < floor || spread_beyond_largest(g, v, &edges) < floor / 2.0 {

@@ -7,7 +7,7 @@ use std::collections::hash_map::Entry;
 use crate::balanced::flat_map_balanced;
 use crate::config::params::{Channels, Count, Days, Multiple};
 use crate::config::AmountFloor;
-use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit, ScheduleBar};
+use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit, FirstPaymentReadings, ScheduleBar};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::burst_chance;
 use crate::graph::algo::novelty::AmountNovelty;
@@ -246,7 +246,7 @@ fn first_payments(
     channels: &[Channel],
     cfg: &FanConfig,
     dealt: &Dealings<'_>,
-) -> Vec<Vec<usize>> {
+) -> FirstPaymentReadings {
     let ends_within = Relationship::of_fan(cfg).ends_within;
     let openings = |dealt: &Dealings<'_>, short: bool| -> Vec<usize> {
         (0..dealt.keep.len())
@@ -260,20 +260,26 @@ fn first_payments(
             .map(|k| dealt.keep[k])
             .collect()
     };
-    let mut readings = vec![openings(dealt, false), openings(dealt, true)];
+    // (every first payment, the new counterparties' alone) of each way of counting.
+    let mut ways = vec![(openings(dealt, false), openings(dealt, true))];
     if cfg.skip_business_to_business && g.accounts.business_like[v as usize] {
         let all = counted(g, v, list, channels, false);
         let known = known_both_ways(list, back, &all);
         let every = Dealings::of(g, list, &all, dealt.lapse, &known);
-        readings.splice(0..0, [openings(&every, false), openings(&every, true)]);
+        ways.insert(0, (openings(&every, false), openings(&every, true)));
     }
-    let mut distinct: Vec<Vec<usize>> = Vec::with_capacity(readings.len());
+    // What is new in one way of counting is new.
+    let mut new: Vec<usize> = ways.iter().flat_map(|(_, new)| new.iter().copied()).collect();
+    new.sort_unstable();
+    new.dedup();
+    let readings = ways.into_iter().flat_map(|(every, new)| [every, new]);
+    let mut each: Vec<Vec<usize>> = Vec::with_capacity(4);
     for reading in readings {
-        if !distinct.contains(&reading) {
-            distinct.push(reading);
+        if !each.contains(&reading) {
+            each.push(reading);
         }
     }
-    distinct
+    FirstPaymentReadings { each, new }
 }
 
 /// The positions of `keep` (indices into `list`, one direction of an account's
