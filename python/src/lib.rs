@@ -382,7 +382,6 @@ fn toml_of_json(json: &str) -> PyResult<String> {
     toml::to_string(&value).map_err(fail)
 }
 
-/// The native module.
 /// Keeps every block of 1 MiB or more this process's flowhound allocates from now on in
 /// an unnamed file in `folder`, which the kernel may page out (the CLI's `--spill`).
 #[pyfunction]
@@ -396,6 +395,7 @@ fn peak_spilled_bytes() -> usize {
     flowhound::spill::peak_spilled_bytes()
 }
 
+/// The native module.
 #[pymodule]
 fn _flowhound(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FlowhoundError", m.py().get_type::<FlowhoundError>())?;

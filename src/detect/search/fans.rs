@@ -248,25 +248,22 @@ fn first_payments(
     dealt: &Dealings<'_>,
 ) -> FirstPaymentReadings {
     let ends_within = Relationship::of_fan(cfg).ends_within;
-    let openings = |dealt: &Dealings<'_>, short: bool| -> Vec<usize> {
-        (0..dealt.keep.len())
-            .filter(|&k| {
-                if short {
-                    dealt.new_from(k, dealt.time(k), ends_within)
-                } else {
-                    dealt.opens(k) && !dealt.known_other_way(k)
-                }
-            })
-            .map(|k| dealt.keep[k])
-            .collect()
+    // (every first payment, the new counterparties' alone) of one way of counting.
+    let openings = |dealt: &Dealings<'_>| -> (Vec<usize>, Vec<usize>) {
+        let (mut every, mut new) = (Vec::new(), Vec::new());
+        for k in (0..dealt.keep.len()).filter(|&k| dealt.opens(k) && !dealt.known_other_way(k)) {
+            every.push(dealt.keep[k]);
+            if dealt.short(k, ends_within) {
+                new.push(dealt.keep[k]);
+            }
+        }
+        (every, new)
     };
-    // (every first payment, the new counterparties' alone) of each way of counting.
-    let mut ways = vec![(openings(dealt, false), openings(dealt, true))];
+    let mut ways = vec![openings(dealt)];
     if cfg.skip_business_to_business && g.accounts.business_like[v as usize] {
         let all = counted(g, v, list, channels, false);
         let known = known_both_ways(list, back, &all);
-        let every = Dealings::of(g, list, &all, dealt.lapse, &known);
-        ways.insert(0, (openings(&every, false), openings(&every, true)));
+        ways.insert(0, openings(&Dealings::of(g, list, &all, dealt.lapse, &known)));
     }
     // What is new in one way of counting is new.
     let mut new: Vec<usize> = ways.iter().flat_map(|(_, new)| new.iter().copied()).collect();
@@ -580,8 +577,11 @@ fn slow_fan(
 /// it while the dump holds twice as much time besides (a fan read over most of the dump
 /// has no habit left to be read against).
 fn slow_spans(relationship: i64, dump_span: i64) -> Vec<i64> {
-    let multiples = std::iter::successors(Some(1), |m| (m * 2 <= LONGEST_SLOW_SPAN).then_some(m * 2));
-    multiples.map(|m| relationship * m).filter(|&s| s == relationship || 2 * s <= dump_span).collect()
+    SLOW_SPANS
+        .iter()
+        .map(|&m| relationship * m)
+        .filter(|&s| s == relationship || 2 * s <= dump_span)
+        .collect()
 }
 
 /// The fewest new counterparties a slow fan over `span` seconds holds: a fan's worth
@@ -592,14 +592,15 @@ fn fewest_new(cfg: &FanConfig, relationship: i64, span: i64) -> usize {
     cfg.min_counterparties.get() * spans_held
 }
 
-/// The longest span a slow fan is read over, in relationship spans ([`slow_spans`]).
-const LONGEST_SLOW_SPAN: i64 = 4;
+/// The spans a slow fan is read over, in relationship spans ([`slow_spans`]), the
+/// longest last.
+const SLOW_SPANS: [i64; 3] = [1, 2, 4];
 
 impl FanConfig {
-    /// The longest time one fan's burst may cover, days: a fan spread over
-    /// [`LONGEST_SLOW_SPAN`] relationship spans ([`slow_spans`]).
+    /// The longest time one fan's burst may cover, days: a fan spread over the longest
+    /// of [`SLOW_SPANS`] ([`slow_spans`]).
     pub fn longest_fan_days(&self) -> f64 {
-        self.window_days.get().max(self.relationship_days.get()) * LONGEST_SLOW_SPAN as f64
+        self.window_days.get().max(self.relationship_days.get()) * SLOW_SPANS[SLOW_SPANS.len() - 1] as f64
     }
 }
 
@@ -1036,16 +1037,15 @@ pub struct Burst {
     pub chance: f64,
 }
 
-/// What makes a burst's counterparties new: each is first dealt with inside the window
-/// and never comes back after a silence longer than the fan's window, and
+/// What makes a burst's counterparties new. Each is first dealt with inside the window
+/// and never comes back after a silence longer than the fan's window; besides, its last
+/// transfer comes at most the given seconds after one opening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewBy {
-    /// ...its last transfer comes at most this many seconds after the window opened (a
-    /// burst, and a fan spread over the relationship's span).
+    /// After the window opened: a burst, and a fan spread over the relationship's span.
     WindowOpening(i64),
-    /// ...its last transfer comes at most this many seconds after its own first (a fan
-    /// spread over several relationship spans: each payee's dealings are short, the
-    /// fan is not).
+    /// After its own first transfer: a fan spread over several relationship spans, whose
+    /// payees each deal briefly while the fan does not.
     OwnOpening(i64),
 }
 
