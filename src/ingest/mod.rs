@@ -492,9 +492,14 @@ mod tests {
 
     /// The block path against the whole path on one folder: same dump, same report.
     fn both_ways(dir: &Path, block_bytes: usize) -> (String, String) {
+        both_ways_of(dir, "transfers.csv", block_bytes)
+    }
+
+    /// [`both_ways`] with the transfers in the file `transfers`.
+    fn both_ways_of(dir: &Path, transfers: &str, block_bytes: usize) -> (String, String) {
         let config = Config::default_config().unwrap();
         let files = DumpFiles::discover(dir).unwrap();
-        let path = dir.join("transfers.csv");
+        let path = dir.join(transfers);
         let raws = read(&files, false, &config, &Silent).unwrap();
         let v = Validation::streamed(raws, &path, block_bytes, &config, &Silent).unwrap();
         let (d, r) = v.expect("a clean file streams").finish();
@@ -535,6 +540,47 @@ mod tests {
         assert_eq!(streamed, whole);
         assert!(!whole.contains("ONLY_IN_DUP"), "an account named only by a duplicate is not kept");
         assert_eq!(whole.matches("duplicate transfer_id (first on line 5)").count(), 2, "{whole}");
+    }
+
+    #[test]
+    fn a_parquet_file_read_a_row_group_at_a_time_validates_as_the_file_read_whole() {
+        use polars::prelude::*;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("accounts.csv"), "account_id,country\nL1,DE\nL2,FR\n").unwrap();
+        // Typed columns (times as instants, amounts as numbers, one missing), a bad
+        // amount in the third group, and a duplicate id in the last whose first is in
+        // the first: rows are numbered across groups as one file.
+        let n = 250usize;
+        let mut ids: Vec<String> = (0..n).map(|k| format!("T{k}")).collect();
+        ids[240] = "T3".into();
+        let times: Vec<i64> = (0..n as i64).map(|k| (1_704_103_200 + k * 3_600) * 1_000).collect();
+        let src: Vec<String> = (0..n).map(|k| format!("A{}", k % 7)).collect();
+        let dst: Vec<String> =
+            (0..n).map(|k| if k % 5 == 0 { "L1".to_owned() } else { format!("B{k}") }).collect();
+        let amounts: Vec<Option<f64>> = (0..n).map(|k| (k != 130).then_some(10.5 + k as f64)).collect();
+        let currency: Vec<&str> = vec!["USD"; n];
+        let mut df = df!(
+            "transfer_id" => ids,
+            "timestamp" => times,
+            "src_account" => src,
+            "dst_account" => dst,
+            "amount" => amounts,
+            "currency" => currency,
+        )
+        .unwrap();
+        df.with_column(
+            df.column("timestamp").unwrap().cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).unwrap(),
+        )
+        .unwrap();
+        let file = std::fs::File::create(dir.path().join("transfers.parquet")).unwrap();
+        ParquetWriter::new(file).with_row_group_size(Some(60)).finish(&mut df).unwrap();
+        let groups = std::fs::read(dir.path().join("transfers.parquet")).unwrap();
+        let meta = polars_parquet::parquet::read::read_metadata(&mut std::io::Cursor::new(&groups)).unwrap();
+        assert!(meta.row_groups.len() >= 4, "{} row groups", meta.row_groups.len());
+        let (streamed, whole) = both_ways_of(dir.path(), "transfers.parquet", stream::BLOCK_BYTES);
+        assert_eq!(streamed, whole);
+        assert!(whole.contains("duplicate transfer_id (first on line 5)"), "{whole}");
+        assert!(whole.contains("line: 132"), "the missing amount is on row 131: {whole}");
     }
 
     #[test]

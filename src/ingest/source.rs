@@ -333,17 +333,23 @@ pub(super) enum Stored {
 impl Stored {
     pub(super) fn open(path: &Path, format: Format) -> Result<Stored> {
         if matches!(format, Format::Csv | Format::CsvGz) {
-            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-            // SAFETY: the map is read only, and dropped before the run ends. Another
-            // process truncating the file while it is read is undefined behaviour,
-            // which is why ripgrep and polars map files the same way only for reading
-            // a file the user handed them; empty files and files that cannot be mapped
-            // (pipes, some network filesystems) are read instead.
-            if len > 0 {
-                if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                    return Ok(Stored::Mapped(map));
-                }
+            return Stored::mapped(path);
+        }
+        std::fs::read(path).map(Stored::Read).map_err(|e| Error::io(path, e))
+    }
+
+    /// The file at `path`, mapped where it can be, read otherwise.
+    pub(super) fn mapped(path: &Path) -> Result<Stored> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        // SAFETY: the map is read only, and dropped before the run ends. Another
+        // process truncating the file while it is read is undefined behaviour,
+        // which is why ripgrep and polars map files the same way only for reading
+        // a file the user handed them; empty files and files that cannot be mapped
+        // (pipes, some network filesystems) are read instead.
+        if len > 0 {
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(Stored::Mapped(map));
             }
         }
         std::fs::read(path).map(Stored::Read).map_err(|e| Error::io(path, e))
@@ -836,7 +842,7 @@ impl RawTable {
 
 /// Every column as text, names trimmed and lower-cased: one validation path serves all
 /// formats.
-fn as_text(path: &Path, df: DataFrame) -> Result<DataFrame> {
+pub(super) fn as_text(path: &Path, df: DataFrame) -> Result<DataFrame> {
     let mut cols = Vec::with_capacity(df.width());
     for col in df.columns() {
         let cannot = |e: PolarsError| {

@@ -9,14 +9,24 @@
 //! UTF-8 anywhere is read whole instead (see [`super::source::read_table_with`]), which
 //! rejects each broken row with its exact line; blocks already handed must then be
 //! discarded by the caller.
+//!
+//! A Parquet table is read a row group at a time the same way ([`read_row_groups`]):
+//! each group decoded and made text as a whole read makes it, so that the whole file's
+//! cells are never held at once.
 
-use std::io::Read;
+use std::io::{Cursor, Read};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 
+use polars::io::parquet::metadata::FileMetadataRef;
+use polars::prelude::{ParquetReader, SerReader};
+use polars_parquet::parquet::read::read_metadata;
 use sha2::{Digest, Sha256};
 
-use super::source::{duplicate_header, file_label, line_blocks, Cells, Format, RawTable, Stored};
+use super::parquet_check;
+use super::source::{
+    as_text, contained, duplicate_header, file_label, line_blocks, Cells, Format, RawTable, Stored,
+};
 use super::text_block::{SpareBounds, TextBlock};
 
 use crate::error::{Error, Result};
@@ -41,16 +51,19 @@ pub enum Streamed {
 /// bytes of text it was read from, and the bytes of text of the whole file.
 pub type OnBlock<'a> = dyn FnMut(RawTable, u64, u64) -> Result<()> + 'a;
 
-/// Reads the CSV file at `path` block by block, handing each block to `each`. Parquet
-/// files are always read whole.
+/// Reads the CSV file at `path` block by block, or the Parquet file row group by row
+/// group, handing each block to `each`.
 pub fn read_blocks(path: &Path, each: &mut OnBlock<'_>) -> Result<Streamed> {
     read_blocks_of(path, BLOCK_BYTES, each)
 }
 
-/// [`read_blocks`] in blocks of about `size` bytes.
+/// [`read_blocks`] in blocks of about `size` bytes of CSV text (a Parquet file's blocks
+/// are its row groups, whatever their size).
 pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -> Result<Streamed> {
-    let Some(format @ (Format::Csv | Format::CsvGz)) = Format::of(path) else {
-        return Ok(Streamed::Whole);
+    let format = match Format::of(path) {
+        Some(format @ (Format::Csv | Format::CsvGz)) => format,
+        Some(Format::Parquet) => return read_row_groups(path, each),
+        _ => return Ok(Streamed::Whole),
     };
     let stored = Stored::open(path, format)?;
     let bytes = stored.len() as u64;
@@ -116,6 +129,84 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
 
 /// Blocks the hasher may read ahead of the split.
 const HASH_LEAD: usize = 4;
+
+/// Reads the Parquet file at `path` a row group at a time: each group decoded by polars,
+/// its cells made text as a whole read makes them ([`as_text`]), handed to `each` with
+/// its rows numbered from the group's first. Read whole, a 10M-transfer file's cells
+/// were held all at once, as typed columns and then as text: a quarter of the run's
+/// peak. The next group is decoded on a thread of its own while `each` checks this one,
+/// and the file is hashed on another. A file whose footer or pages do not add up, with no
+/// row group, or with a group or a column polars cannot decode or make text is read whole
+/// instead, where the reason is given ([`Streamed::Whole`]).
+fn read_row_groups(path: &Path, each: &mut OnBlock<'_>) -> Result<Streamed> {
+    let stored = Stored::mapped(path)?;
+    // polars sizes its buffers by the file's own counts: they are checked first, as the
+    // whole read checks them.
+    if !matches!(contained(|| parquet_check::inconsistency(&stored)), Ok(None)) {
+        return Ok(Streamed::Whole);
+    }
+    let Ok(Ok(meta)) = contained(|| read_metadata(&mut Cursor::new(&stored[..]))) else {
+        return Ok(Streamed::Whole);
+    };
+    if meta.row_groups.is_empty() {
+        return Ok(Streamed::Whole);
+    }
+    let groups: Vec<(usize, u64)> =
+        meta.row_groups.iter().map(|g| (g.num_rows(), g.compressed_size() as u64)).collect();
+    let meta: FileMetadataRef = Arc::new(meta);
+    let body_bytes = groups.iter().map(|&(_, b)| b).sum::<u64>();
+    let (stored, groups) = (&stored, &groups);
+    std::thread::scope(|scope| {
+        let hasher = scope.spawn(|| crate::config::hex(&Sha256::digest(&stored[..])));
+        // `None` once a group cannot be read: the whole read says why.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Option<(RawTable, u64)>>(1);
+        scope.spawn(move || {
+            let (file, bytes) = (file_label(path), stored.len() as u64);
+            let mut first_row = 0usize;
+            for &(rows, group_bytes) in groups {
+                let read = contained(|| {
+                    let mut reader = ParquetReader::new(Cursor::new(&stored[..]));
+                    reader.set_metadata(Arc::clone(&meta));
+                    reader.with_slice(Some((first_row, rows))).finish()
+                });
+                let table = match read {
+                    Ok(Ok(frame)) => as_text(path, frame).ok().map(|frame| RawTable {
+                        file: file.clone(),
+                        path: path.to_owned(),
+                        format: Format::Parquet,
+                        cells: Cells::Frame(frame),
+                        lines: None,
+                        first_row: first_row as u64,
+                        read_rejects: Vec::new(),
+                        sha256: String::new(),
+                        bytes,
+                    }),
+                    _ => None,
+                };
+                let failed = table.is_none();
+                // The reader gave up (an error of `each`): nothing more is wanted.
+                if send.send(table.map(|t| (t, group_bytes))).is_err() || failed {
+                    return;
+                }
+                first_row += rows;
+            }
+        });
+        let mut handed = 0;
+        for group in receive {
+            let Some((table, group_bytes)) = group else { return Ok(Streamed::Whole) };
+            each(table, group_bytes, body_bytes)?;
+            handed += 1;
+        }
+        // A decoder that stopped short of the last group (it panicked) read no file whole.
+        if handed < groups.len() {
+            return Ok(Streamed::Whole);
+        }
+        let sha256 = hasher
+            .join()
+            .map_err(|_| Error::RunFailed(format!("{}: hashing the file failed", path.display())))?;
+        Ok(Streamed::Done { sha256 })
+    })
+}
 
 /// How far the split is, for the hasher that runs ahead of it.
 #[derive(Default)]
