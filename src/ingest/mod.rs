@@ -342,7 +342,8 @@ impl Validation {
         let checker = transfers::Checker::new(&v.fx, &currencies, &config.ingest, &v.spare);
         let (dump, report) = (&mut v.dump, &mut v.report);
         let mut first: Option<RawTable> = None;
-        let (mut read, mut text) = (0u64, 0u64);
+        // Rows read, and how much of the file they are (see `stream::OnBlock`).
+        let (mut read, mut so_far) = (0u64, 0u64);
         // The ordered pass of a block (ids interned in input order, rows pushed) runs on
         // a thread of its own while the next blocks are split and checked on the others:
         // one after the other, a core sat idle for a quarter of the read. The accounts
@@ -358,22 +359,21 @@ impl Validation {
                 }
                 v.finish()
             });
-            let streamed =
-                stream::read_blocks_of(path, block_bytes, &mut |mut block, block_bytes, text_bytes| {
-                    block.rename_columns(&header_map)?;
-                    if first.is_none() {
-                        block.require(Table::Transfers)?;
-                        first = Some(block.described());
-                    }
-                    read += block.height() as u64;
-                    text += block_bytes;
-                    let checked = checker.check(block, text as f64 / text_bytes.max(1) as f64, &on_rows);
-                    send.send(checked)
-                        .map_err(|_| Error::RunFailed("the ordered pass of the transfers stopped".into()))?;
-                    // Gzip text is longer than its file: progress is the share of the text read.
-                    stage.advance((block_bytes as f64 / text_bytes.max(1) as f64 * bytes as f64) as u64);
-                    Ok(())
-                });
+            let streamed = stream::read_blocks_of(path, block_bytes, &mut |mut block, held, whole| {
+                block.rename_columns(&header_map)?;
+                if first.is_none() {
+                    block.require(Table::Transfers)?;
+                    first = Some(block.described());
+                }
+                read += block.height() as u64;
+                so_far += held;
+                let checked = checker.check(block, so_far as f64 / whole.max(1) as f64, &on_rows);
+                send.send(checked)
+                    .map_err(|_| Error::RunFailed("the ordered pass of the transfers stopped".into()))?;
+                // Gzip text is longer than its file: progress is the share of the text read.
+                stage.advance((held as f64 / whole.max(1) as f64 * bytes as f64) as u64);
+                Ok(())
+            });
             drop(send);
             let rejects = ordered
                 .join()

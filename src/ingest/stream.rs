@@ -47,8 +47,10 @@ pub enum Streamed {
     Whole,
 }
 
-/// What [`read_blocks`] hands over: a block as a table whose lines are the file's, the
-/// bytes of text it was read from, and the bytes of text of the whole file.
+/// What [`read_blocks`] hands over: a block as a table whose lines are the file's, how
+/// much of the file it holds, and how much the whole file holds, in one measure: bytes
+/// of CSV text, rows of a Parquet file. Their ratio is the share of the file read, which
+/// sizes the columns from the first block.
 pub type OnBlock<'a> = dyn FnMut(RawTable, u64, u64) -> Result<()> + 'a;
 
 /// Reads the CSV file at `path` block by block, or the Parquet file row group by row
@@ -151,19 +153,19 @@ fn read_row_groups(path: &Path, each: &mut OnBlock<'_>) -> Result<Streamed> {
     if meta.row_groups.is_empty() {
         return Ok(Streamed::Whole);
     }
-    let groups: Vec<(usize, u64)> =
-        meta.row_groups.iter().map(|g| (g.num_rows(), g.compressed_size() as u64)).collect();
+    // Its rows measure the file: the footer's counts were checked against the pages.
+    let groups: Vec<usize> = meta.row_groups.iter().map(|g| g.num_rows()).collect();
     let meta: FileMetadataRef = Arc::new(meta);
-    let body_bytes = groups.iter().map(|&(_, b)| b).sum::<u64>();
+    let total_rows = groups.iter().sum::<usize>() as u64;
     let (stored, groups) = (&stored, &groups);
     std::thread::scope(|scope| {
         let hasher = scope.spawn(|| crate::config::hex(&Sha256::digest(&stored[..])));
         // `None` once a group cannot be read: the whole read says why.
-        let (send, receive) = std::sync::mpsc::sync_channel::<Option<(RawTable, u64)>>(1);
+        let (send, receive) = std::sync::mpsc::sync_channel::<Option<RawTable>>(1);
         scope.spawn(move || {
             let (file, bytes) = (file_label(path), stored.len() as u64);
             let mut first_row = 0usize;
-            for &(rows, group_bytes) in groups {
+            for &rows in groups {
                 let read = contained(|| {
                     let mut reader = ParquetReader::new(Cursor::new(&stored[..]));
                     reader.set_metadata(Arc::clone(&meta));
@@ -185,7 +187,7 @@ fn read_row_groups(path: &Path, each: &mut OnBlock<'_>) -> Result<Streamed> {
                 };
                 let failed = table.is_none();
                 // The reader gave up (an error of `each`): nothing more is wanted.
-                if send.send(table.map(|t| (t, group_bytes))).is_err() || failed {
+                if send.send(table).is_err() || failed {
                     return;
                 }
                 first_row += rows;
@@ -193,8 +195,9 @@ fn read_row_groups(path: &Path, each: &mut OnBlock<'_>) -> Result<Streamed> {
         });
         let mut handed = 0;
         for group in receive {
-            let Some((table, group_bytes)) = group else { return Ok(Streamed::Whole) };
-            each(table, group_bytes, body_bytes)?;
+            let Some(table) = group else { return Ok(Streamed::Whole) };
+            let rows = table.height() as u64;
+            each(table, rows, total_rows)?;
             handed += 1;
         }
         // A decoder that stopped short of the last group (it panicked) read no file whole.
