@@ -166,25 +166,24 @@ fn read_row_groups(path: &Path, each: &mut OnBlock<'_>) -> Result<Streamed> {
             let (file, bytes) = (file_label(path), stored.len() as u64);
             let mut first_row = 0usize;
             for &rows in groups {
+                // A panic here would end the scope in one: it is caught as a failure.
                 let read = contained(|| {
                     let mut reader = ParquetReader::new(Cursor::new(&stored[..]));
                     reader.set_metadata(Arc::clone(&meta));
-                    reader.with_slice(Some((first_row, rows))).finish()
+                    let frame = reader.with_slice(Some((first_row, rows))).finish().ok()?;
+                    as_text(path, frame).ok()
                 });
-                let table = match read {
-                    Ok(Ok(frame)) => as_text(path, frame).ok().map(|frame| RawTable {
-                        file: file.clone(),
-                        path: path.to_owned(),
-                        format: Format::Parquet,
-                        cells: Cells::Frame(frame),
-                        lines: None,
-                        first_row: first_row as u64,
-                        read_rejects: Vec::new(),
-                        sha256: String::new(),
-                        bytes,
-                    }),
-                    _ => None,
-                };
+                let table = read.ok().flatten().map(|frame| RawTable {
+                    file: file.clone(),
+                    path: path.to_owned(),
+                    format: Format::Parquet,
+                    cells: Cells::Frame(frame),
+                    lines: None,
+                    first_row: first_row as u64,
+                    read_rejects: Vec::new(),
+                    sha256: String::new(),
+                    bytes,
+                });
                 let failed = table.is_none();
                 // The reader gave up (an error of `each`): nothing more is wanted.
                 if send.send(table).is_err() || failed {
@@ -200,7 +199,7 @@ fn read_row_groups(path: &Path, each: &mut OnBlock<'_>) -> Result<Streamed> {
             each(table, rows, total_rows)?;
             handed += 1;
         }
-        // A decoder that stopped short of the last group (it panicked) read no file whole.
+        // Every group was handed (the decoder stops short only after a `None`).
         if handed < groups.len() {
             return Ok(Streamed::Whole);
         }
