@@ -1,6 +1,7 @@
-//! `analyze --partition-window`: the real binary, run on a generated dump in time parts,
-//! writes the leads one run over the whole dump writes, and says which detectors ran in
-//! parts (of time or of accounts) and which on the whole dump.
+//! `analyze --partition-window`: the real binary, run on a generated dump in time parts
+//! (as CSV, and as Parquet), writes the leads one run over the whole dump writes, and
+//! says which detectors ran in parts (of time or of accounts) and which on the whole
+//! dump.
 
 mod common;
 
@@ -13,17 +14,38 @@ fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
     ok(&["generate", "--out", s(&dump), "--transfers", "40000", "--days", "120", "--seed", "17", "-q"]);
     let whole = dir.path().join("whole");
     ok(&["analyze", s(&dump), "--out", s(&whole), "-q"]);
+    // The same world written as Parquet, read a row group at a time.
+    let parquet = dir.path().join("parquet");
+    ok(&[
+        "generate",
+        "--out",
+        s(&parquet),
+        "--transfers",
+        "40000",
+        "--days",
+        "120",
+        "--seed",
+        "17",
+        "--format",
+        "parquet",
+        "-q",
+    ]);
     // One thread for one of them: the same files for any thread count; one with its
     // large blocks in spill files, which the kernel may page out.
     let spill = dir.path().join("spill");
     std::fs::create_dir(&spill).expect("spill folder");
-    for (window, threads, spilled) in [("5d", "2", false), ("13d", "1", false), ("9d", "2", true)] {
+    for (window, threads, spilled, from) in [
+        ("5d", "2", false, &dump),
+        ("13d", "1", false, &dump),
+        ("9d", "2", true, &dump),
+        ("7d", "2", false, &parquet),
+    ] {
         let parts = dir.path().join(format!("parts-{window}"));
         let mut args = vec!["--threads", threads];
         if spilled {
             args.extend(["--spill", s(&spill)]);
         }
-        args.extend(["analyze", s(&dump), "--out", s(&parts), "--partition-window", window]);
+        args.extend(["analyze", s(from), "--out", s(&parts), "--partition-window", window]);
         let out = ok(&args);
         if spilled {
             let said = text(&out);
@@ -43,7 +65,7 @@ fn a_partitioned_run_writes_the_leads_of_a_whole_run() {
                 std::fs::read(whole.join(file)).expect("whole"),
                 std::fs::read(parts.join(file)).expect("parts"),
             );
-            assert!(a == b, "{file} differs with --partition-window {window}");
+            assert!(a == b, "{file} differs with --partition-window {window} ({})", from.display());
         }
         let run: serde_json::Value =
             serde_json::from_slice(&std::fs::read(parts.join("run.json")).expect("run.json")).expect("json");
