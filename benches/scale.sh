@@ -6,7 +6,9 @@
 # window and every pattern enabled, and prints the speed ratio.
 #
 # Usage: benches/scale.sh [--gfp] [SIZE ...]    (default sizes: 1000000 2000000 5000000 10000000)
-# FLOWHOUND_BENCH_PART sets features' --partition-window (default 7d).
+# FLOWHOUND_BENCH_PART sets features' --partition-window (default 7d);
+# FLOWHOUND_BENCH_FORMAT=parquet writes and reads the dumps as Parquet (default csv;
+# GFP reads CSV, so --gfp needs csv).
 # Needs a release build (made here), ~2.5 GB of scratch disk for 10M, and 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,12 @@ work="${FLOWHOUND_BENCH_DIR:-$(mktemp -d)}"
 mkdir -p "$work"
 threads="${FLOWHOUND_BENCH_THREADS:-2}"
 part="${FLOWHOUND_BENCH_PART:-7d}"
-echo "flowhound $($bin --version | cut -d' ' -f2), $threads threads, $(nproc) cores, scratch $work"
+format="${FLOWHOUND_BENCH_FORMAT:-csv}"
+if [ "$gfp" = 1 ] && [ "$format" != csv ]; then
+  echo "--gfp reads the dumps' transfers.csv: run it with FLOWHOUND_BENCH_FORMAT=csv" >&2
+  exit 2
+fi
+echo "flowhound $($bin --version | cut -d' ' -f2), $threads threads, $(nproc) cores, $format dumps, scratch $work"
 printf "%-10s %-9s %9s %9s %11s %11s %12s\n" transfers stage wall_s peak_MiB us/transfer B/transfer transfers/s
 
 measure() { # stage size command...
@@ -34,7 +41,7 @@ measure() { # stage size command...
 
 for n in "${sizes[@]}"; do
   dump="$work/dump_$n"
-  measure generate "$n" "$bin" --threads "$threads" generate --out "$dump" --transfers "$n" --seed 7 -q --force
+  measure generate "$n" "$bin" --threads "$threads" generate --out "$dump" --transfers "$n" --seed 7 --format "$format" -q --force
   measure analyze "$n" "$bin" --threads "$threads" analyze "$dump" --out "$work/out_$n" -q
   # Features a week at a time, at every size: the whole dump's features held at once take
   # about 270 bytes a transfer (12.6 GiB at 50M), more than this machine has at 100M.
