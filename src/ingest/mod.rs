@@ -574,8 +574,8 @@ mod tests {
         .unwrap();
         let file = std::fs::File::create(dir.path().join("transfers.parquet")).unwrap();
         ParquetWriter::new(file).with_row_group_size(Some(60)).finish(&mut df).unwrap();
-        let groups = std::fs::read(dir.path().join("transfers.parquet")).unwrap();
-        let meta = polars_parquet::parquet::read::read_metadata(&mut std::io::Cursor::new(&groups)).unwrap();
+        let written = std::fs::read(dir.path().join("transfers.parquet")).unwrap();
+        let meta = polars_parquet::parquet::read::read_metadata(&mut std::io::Cursor::new(&written)).unwrap();
         assert!(meta.row_groups.len() >= 4, "{} row groups", meta.row_groups.len());
         let (streamed, whole) = both_ways_of(dir.path(), "transfers.parquet", stream::BLOCK_BYTES);
         assert_eq!(streamed, whole);
