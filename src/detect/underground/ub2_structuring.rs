@@ -5,7 +5,10 @@
 //! customer-days (a customer's transfers of one kind on one day, summed as the rules
 //! count them) that land within `[band x threshold, threshold)`, at least `min_hits`
 //! of them into one account within `window_days`, from many customers or one customer
-//! across days. And FX-quota splitting: at least `min_fx_people` different people paying
+//! across days. A customer-day of two or more transfers each within that band counts
+//! too, though the rules sum it over the line: each was sized to stay under it, the
+//! classic split of cash across deposits, and the rules' sum makes the day reported,
+//! not honest. And FX-quota splitting: at least `min_fx_people` different people paying
 //! one foreign payee on the same or adjacent days, each just under the individual annual
 //! FX quota.
 //!
@@ -45,7 +48,8 @@
 //! payers land on both sides of the line: when more went at or over it than just under,
 //! in the same days, nobody avoided it, and no hit is made (a deposit itself just under
 //! the line avoided it, even where its customer's day sums over it: smurfs who bring
-//! two on one day are counted with the others). Where the dump's amounts run
+//! two on one day are counted with the others, and a day made only of such deposits is
+//! a structured day). Where the dump's amounts run
 //! up to a line and stop (a simulator's range, a clientele whose payments never reach
 //! it), a tenth of everything lands just under it: five of a busy account's eight
 //! customers in a week there are its everyday share, not avoidance, and no hit is made.
@@ -252,6 +256,8 @@ pub(crate) struct DayHit {
     kind: Kind,
     threshold: f64,
     currency: u16,
+    /// The day sums over the line, but each of its transfers is just under it.
+    split: bool,
     edges: Vec<u32>,
 }
 
@@ -426,15 +432,21 @@ fn banded_in(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, items: &[Measu
             ((first.customer_day >> 32) as u32, (first.customer_day & 0xFFFF_FFFF) as i64 - DAY_OFFSET);
         let total: f64 = group.iter().map(|x| x.amount).sum();
         out.rate.all += 1;
-        if total >= threshold {
+        // A smurf who brings two or more deposits on one day, each sized to stay under
+        // the line, structured that day however the rules then sum it.
+        let band = cfg.band.get() * threshold;
+        let split = group.len() > 1 && group.iter().all(|x| x.amount < threshold && x.amount >= band);
+        if total >= threshold && !split {
             out.over.extend(group.iter().map(|x| (g.dst[x.edge as usize], (day, x.edge))));
-        } else if total >= cfg.band.get() * threshold {
+        } else if total >= band {
             out.rate.in_band += 1;
+            let split = total >= threshold;
             let targets: BTreeSet<u32> = group.iter().map(|x| g.dst[x.edge as usize]).collect();
             for t in targets {
                 let mine: Vec<u32> =
                     group.iter().map(|x| x.edge).filter(|&e| g.dst[e as usize] == t).collect();
-                out.in_band.push((t, DayHit { day, customer, kind, threshold, currency, edges: mine }));
+                out.in_band
+                    .push((t, DayHit { day, customer, kind, threshold, currency, split, edges: mine }));
             }
         }
     }
@@ -631,9 +643,13 @@ fn target_hit(
             n - k
         ),
     };
+    let split_text = match kept.iter().filter(|h| h.split).count() {
+        0 => String::new(),
+        n => format!("; on {n} of them, deposits each just under it that sum over it"),
+    };
     let strength = 0.5 + 0.5 * ((kept.len() as f64 / cfg.min_hits.get() as f64).log2() / 2.0).clamp(0.0, 1.0);
     let reason = format!(
-        "{} customer-days of {} just under {} {} ({:.0}-100%) from {} customer(s) into {} within {} day(s){over_text}{onward_text}",
+        "{} customer-days of {} just under {} {} ({:.0}-100%{split_text}) from {} customer(s) into {} within {} day(s){over_text}{onward_text}",
         kept.len(),
         first.kind.label(),
         fmt_amount(first.threshold),
@@ -939,36 +955,74 @@ mod tests {
         assert_eq!(run(&t).len(), 1);
     }
 
+    /// Five smurfs deposit once each just under the cash line into T; six more bring
+    /// two deposits on one day, `first` and `second`.
+    fn smurfs_and_doubles(first: f64, second: f64) -> Vec<Hit> {
+        let mut t = Tiny::new();
+        smurfs(&mut t, 5, 9_500.0, 1);
+        for k in 0..6 {
+            let p = format!("TWICE{k}");
+            t.person(&p, "US");
+            let at = (k % 5) * D + 2 * H;
+            t.send(&p, "T", at, first, Channel::CashDeposit);
+            if second > 0.0 {
+                t.send(&p, "T", at + 3 * H, second, Channel::CashDeposit);
+            }
+        }
+        run(&t)
+    }
+
     #[test]
     fn smurfs_bringing_two_deposits_under_the_line_on_one_day_still_avoid_it() {
-        // Five smurfs deposit once each just under the cash line; six more bring two
-        // such deposits on one day. Their days sum over the line and are reported, but
-        // every deposit was sized to stay under it.
-        let world = |second: f64| {
-            let mut t = Tiny::new();
-            smurfs(&mut t, 5, 9_500.0, 1);
-            for k in 0..6 {
-                let p = format!("TWICE{k}");
-                t.person(&p, "US");
-                let at = (k % 5) * D + 2 * H;
-                t.send(&p, "T", at, 19_000.0 - second, Channel::CashDeposit);
-                if second > 0.0 {
-                    t.send(&p, "T", at + 3 * H, second, Channel::CashDeposit);
-                }
-            }
-            run(&t)
-        };
-        let hits = world(9_600.0);
+        // Each of the six brings one deposit just under the line and one over it: their
+        // days are reported by their sums, but the deposits under the line were sized
+        // to stay under it, as the five smurfs' were.
+        let hits = smurfs_and_doubles(9_500.0, 10_500.0);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].accounts.len(), 12, "the six who deposited twice are in the hit");
+        assert!(hits[0].reason.starts_with("5 customer-days"), "{}", hits[0].reason);
         assert!(
-            hits[0].reason.contains("and 12 more each just under it on customer-days that sum over it"),
+            hits[0].reason.contains("beside 6 deposit(s) at or over it and 6 more each just under it"),
             "{}",
             hits[0].reason
         );
         // Not vacuous: the same sums, each brought in one deposit over the line, are
         // customers on both sides of it.
-        assert!(world(0.0).is_empty(), "{:?}", world(0.0));
+        let both_sides = smurfs_and_doubles(20_000.0, 0.0);
+        assert!(both_sides.is_empty(), "{both_sides:?}");
+    }
+
+    #[test]
+    fn a_day_split_into_deposits_each_under_the_line_is_a_structured_day() {
+        // The six bring two deposits each just under the line on one day: the rules sum
+        // their days over it, but each deposit was sized to stay under it.
+        let hits = smurfs_and_doubles(9_400.0, 9_600.0);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.starts_with("11 customer-days"), "{}", hits[0].reason);
+        assert!(
+            hits[0].reason.contains("on 6 of them, deposits each just under it that sum over it"),
+            "{}",
+            hits[0].reason
+        );
+        // Two smurfs alone and three who split their day reach five structured days.
+        let mut t = Tiny::new();
+        smurfs(&mut t, 2, 9_500.0, 1);
+        let split = |t: &mut Tiny, second: f64| {
+            for k in 0..3 {
+                let p = format!("SPLIT{k}");
+                t.person(&p, "US");
+                t.send(&p, "T", (2 + k) * D + H, 9_400.0, Channel::CashDeposit);
+                t.send(&p, "T", (2 + k) * D + 4 * H, second, Channel::CashDeposit);
+            }
+        };
+        split(&mut t, 9_700.0);
+        assert_eq!(run(&t).len(), 1);
+        // Not vacuous: with their second deposits below the band, the three days are
+        // sums over the line, not days kept under it, and two are too few.
+        let mut t = Tiny::new();
+        smurfs(&mut t, 2, 9_500.0, 1);
+        split(&mut t, 4_000.0);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
     }
 
     #[test]
