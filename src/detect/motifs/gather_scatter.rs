@@ -3,8 +3,9 @@
 //!
 //! ## What it finds
 //! An account whose densest window of incoming transfers has at least `min_senders`
-//! distinct senders, followed (from the first gathered transfer until one window after
-//! the last) by payments to at least `min_payees` distinct payees that carry on most of
+//! distinct senders, followed (from the first gathered transfer on, starting within one
+//! window after the last and lasting one window more) by payments to at least
+//! `min_payees` distinct payees that carry on most of
 //! what the hub took in from the gather's start until it had paid them (or, first in
 //! first out after the balance its flows imply it held, most of what it took until it
 //! began to pay: a salary or a customer's payment that came in while it scattered, and
@@ -89,7 +90,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatherScatterConfig {
-    /// Window of the gathering; the scattering may follow within one more window. Days.
+    /// Window of the gathering; the scattering may start within one more window, and
+    /// take one window from its start. Days.
     pub window_days: Days,
     /// Distinct senders of the gathering.
     pub min_senders: Count<1>,
@@ -381,6 +383,34 @@ mod tests {
         t.wire("EMPLOYER", "HUB", 15 * D + 15 * H, 3_000.0);
         t.wire("FRIEND", "HUB", 15 * D + 16 * H, 4_000.0);
         assert!(t.hits(&GatherScatter).is_empty());
+    }
+
+    #[test]
+    fn a_scatter_that_takes_its_own_week_is_still_the_pass() {
+        // Four senders in a day and a half; the hub starts paying four days later and
+        // takes five days over its four payees, the last two more than a week after
+        // the gather ended.
+        let hub = |first_payment_day: i64| {
+            let mut t = Tiny::new();
+            t.span(200);
+            for k in 0..4 {
+                t.wire(&format!("S{k}"), "HUB", 10 * D + k as i64 * 10 * H, 5_000.0);
+            }
+            for (k, day) in [0, 1, 4, 5].into_iter().enumerate() {
+                t.wire("HUB", &format!("P{k}"), (first_payment_day + day) * D, 4_750.0);
+            }
+            // A life besides: not a hub that exists for one pass.
+            for m in 0..6 {
+                t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
+            }
+            t.hits(&GatherScatter)
+        };
+        let hits = hub(15);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("4 payees"), "{}", hits[0].reason);
+        // Not vacuous: a hub that pays nothing on for more than a week after the gather
+        // kept it.
+        assert!(hub(20).is_empty(), "{:?}", hub(20));
     }
 
     #[test]

@@ -202,14 +202,25 @@ fn within_window(
         let payee = c[outs.other[k] as usize];
         payers.binary_search_by_key(&payee, |x| x.0).is_ok_and(|i| payers[i].1 <= outs.time[k])
     };
-    // What a gather scattered: the counted payments from its first transfer until one
-    // window after its last, when they are a scatter (enough payees, above the hub's
-    // habit) that carries the gathered money on, or the hub lived for this one pass.
+    // What a gather scattered: the counted payments from its first transfer on, the
+    // scatter starting within one window after its last and lasting one window more,
+    // when they are a scatter (enough payees, above the hub's habit) that carries the
+    // gathered money on, or the hub lived for this one pass. A scatter that starts a
+    // few days after the gather and takes a week over its payees is still the same
+    // pass: its end is read from its own start, not from the gather's.
     let scatter_of = |gather: &Burst| -> Option<Vec<usize>> {
-        let (scatter, paid_back): (Vec<usize>, Vec<usize>) = keep_out
+        let from = keep_out.partition_point(|&k| outs.time[k] < gather.from);
+        let starts = keep_out[from..]
+            .iter()
+            .map(|&k| outs.time[k])
+            .take_while(|&t| t <= gather.to + window)
+            .enumerate()
+            .find(|&(i, _)| !pays_back(keep_out[from + i]))
+            .map_or(gather.to, |(_, t)| t.max(gather.to));
+        let (scatter, paid_back): (Vec<usize>, Vec<usize>) = keep_out[from..]
             .iter()
             .copied()
-            .filter(|&k| outs.time[k] >= gather.from && outs.time[k] <= gather.to + window)
+            .take_while(|&k| outs.time[k] <= starts + window)
             .partition(|&k| !pays_back(k));
         let payees: BTreeSet<u32> = scatter.iter().map(|&k| c[outs.other[k] as usize]).collect();
         let scattered: f64 = scatter.iter().map(|&k| outs.amount[k]).sum();
@@ -267,6 +278,12 @@ fn within_window(
             && scatter_of(b).is_some()
     })?;
     let scatter = scatter_of(&gather)?;
+    // A hub that lived for this one pass says so: its amounts need not carry on.
+    let words = if spec.one_pass.is_some() && one_off(ctx, v, &gather.edges, &scatter, outs) {
+        "; that was all it ever did, each sender and payee dealt with once"
+    } else {
+        ""
+    };
     Some(hub_hit(
         ctx,
         spec,
@@ -277,7 +294,7 @@ fn within_window(
         gather.counterparties,
         &scatter,
         outs,
-        "",
+        words,
     ))
 }
 
