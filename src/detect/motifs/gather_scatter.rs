@@ -414,6 +414,33 @@ mod tests {
     }
 
     #[test]
+    fn a_household_that_pays_small_sums_every_few_days_still_shows_a_three_day_scatter() {
+        // The hub pays a friend or a bill every third day all year (sixty-six small
+        // payments), then gathers from six new senders in three days and pays ten new
+        // payees in three more: ten in three days stand out of its habit, though not
+        // when read over a week.
+        let hub = |payees_days: i64| {
+            let mut t = Tiny::new();
+            t.span(200);
+            for k in 0..66i64 {
+                t.wire("HUB", &format!("FRIEND{}", k % 4), k * 3 * D + 9 * H, 8.0 + (k % 5) as f64);
+            }
+            for k in 0..6 {
+                t.wire(&format!("S{k}"), "HUB", 100 * D + k as i64 * 12 * H, 3_400.0);
+            }
+            for k in 0..10i64 {
+                t.wire("HUB", &format!("P{k}"), 104 * D + k * payees_days * D / 10, 2_000.0);
+            }
+            t.hits(&GatherScatter)
+        };
+        let hits = hub(3);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("10 payees"), "{}", hits[0].reason);
+        // Not vacuous: the same ten payments spread over the week are its habit's pace.
+        assert!(hub(7).is_empty(), "{:?}", hub(7));
+    }
+
+    #[test]
     fn near_misses_do_not_fire() {
         let mut t = Tiny::new();
         case(&mut t, 3, 2, 0.95);

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use crate::detect::search::fans::{
-    baseline, counted, densest_at_any_scale, unlikely, Burst, BurstSearch, Relationship,
+    baseline, counted, densest_at_any_scale, scales, unlikely, Burst, BurstSearch, Relationship,
 };
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::order_chance;
@@ -237,8 +237,22 @@ fn within_window(
         let returned: f64 =
             paid_back.iter().filter(|&&k| outs.time[k] <= paid_by).map(|&k| outs.amount[k]).sum();
         let ratio = scattered / (gather.amount.max(taken) - returned).max(1e-9);
+        // The scatter's rate is read at its own length, as the gather's is (the window,
+        // or the power-of-two number of days below it that holds it): a household that
+        // pays a few small bills a week and then pays ten new payees in three days is
+        // diluted past notice when those ten are read over a week.
+        let spread = match (scatter.first(), scatter.last()) {
+            (Some(&a), Some(&b)) => outs.time[b] - outs.time[a],
+            _ => 0,
+        };
+        let read_over = scales(window, g.scale.time_tick_seconds)
+            .into_iter()
+            .filter(|&(span, _)| span >= spread)
+            .map(|(_, over)| over)
+            .min()
+            .unwrap_or(spread);
         let outside = outside_base.saturating_sub(scatter.len()) as f64;
-        let out_ratio = (scatter.len() as f64 / days(window)) / ((outside + 1.0) / days(dump - window));
+        let out_ratio = (scatter.len() as f64 / days(read_over)) / ((outside + 1.0) / days(dump - read_over));
         if payees.len() < spec.min_payees
             || gather.counterparties + payees.len() < spec.min_counterparties
             || out_ratio < spec.min_rate_ratio
