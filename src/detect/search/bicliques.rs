@@ -476,19 +476,15 @@ fn layer_span(g: &FlowGraph, b: &Biclique) -> i64 {
 }
 
 /// For each layer, how many layers of the dump are at least as remarkable in shape (as
-/// many sources and sinks or more, formed as fast or faster) and moved amounts no
-/// rarer than its own: itself, plus each other counted in full when its amounts'
-/// chance is at least the layer's, and as that chance over the layer's when rarer, so
-/// that the laundering layers of a large dump are not each other's background. Others
-/// that share an account with it are left out too (the layers of one stack are one
-/// case). That is the dump's own count of the tries its everyday traffic made at such a
-/// layer, a look-elsewhere count the configuration model cannot give where neighbours
-/// and colleagues often pay the same few people. Each is read against the layer's own
-/// amounts, not against one: in a dense dump where people's payments to each other
-/// are a few times their card purchases, every small layer's amounts read as somewhat
-/// rare (a chance near 0.05), and counting the others at that chance let dozens of
-/// them through as a handful. Each layer's `expected_by_chance` holds its amounts'
-/// chance on entry.
+/// many sources and sinks or more, formed as fast or faster) and moved everyday amounts:
+/// itself, plus the others' amounts' chances, which count a layer of everyday amounts
+/// as about one and a layer of amounts its members never move as almost none, so that
+/// the laundering layers of a large dump are not each other's background. Others that
+/// share an account with it are left out too (the layers of one stack are one case).
+/// That is the dump's own count of such layers formed by its everyday traffic, a
+/// look-elsewhere count the configuration model cannot give where neighbours and
+/// colleagues often pay the same few people. Each layer's `expected_by_chance` holds
+/// its amounts' chance on entry.
 fn as_remarkable(g: &FlowGraph, layers: &[Biclique]) -> Vec<f64> {
     let shape = |b: &Biclique| (b.sources.len(), b.sinks.len(), layer_span(g, b));
     let shapes: Vec<(usize, usize, i64)> = layers.iter().map(shape).collect();
@@ -510,14 +506,7 @@ fn as_remarkable(g: &FlowGraph, layers: &[Biclique]) -> Vec<f64> {
                     let (s2, t2, span2) = shapes[j];
                     j != i && s2 >= s && t2 >= t && span2 <= span && disjoint(i, j)
                 })
-                .map(|j| {
-                    let (own, other) = (layers[i].expected_by_chance, layers[j].expected_by_chance);
-                    if other >= own {
-                        1.0
-                    } else {
-                        other / own
-                    }
-                })
+                .map(|j| layers[j].expected_by_chance)
                 .sum();
             1.0 + others
         })
