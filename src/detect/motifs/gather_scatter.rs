@@ -441,6 +441,39 @@ mod tests {
     }
 
     #[test]
+    fn a_gather_the_hub_kept_does_not_hide_a_pass_it_made_later() {
+        // The hub takes in from twelve new senders in a week and keeps it (another
+        // case's fan-in, or savings); ten days later it gathers from four more and
+        // passes that on to four payees.
+        let hub = |passes: bool| {
+            let mut t = Tiny::new();
+            t.span(200);
+            for k in 0..12i64 {
+                t.wire(&format!("EARLIER{k}"), "HUB", 20 * D + k * 12 * H, 4_000.0);
+            }
+            for k in 0..4 {
+                t.wire(&format!("S{k}"), "HUB", 36 * D + k as i64 * 10 * H, 5_000.0);
+            }
+            if passes {
+                for k in 0..4i64 {
+                    t.wire("HUB", &format!("P{k}"), 40 * D + k * 10 * H, 4_750.0);
+                }
+            }
+            // A life besides: not a hub that exists for one pass.
+            for m in 0..6 {
+                t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
+            }
+            t.hits(&GatherScatter)
+        };
+        let hits = hub(true);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("4 payees"), "{}", hits[0].reason);
+        assert!(hits[0].accounts.len() <= 9, "the twelve earlier senders are not the pass: {hits:?}");
+        // Not vacuous: without the payments, neither gather was a pass.
+        assert!(hub(false).is_empty(), "{:?}", hub(false));
+    }
+
+    #[test]
     fn near_misses_do_not_fire() {
         let mut t = Tiny::new();
         case(&mut t, 3, 2, 0.95);

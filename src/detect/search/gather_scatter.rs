@@ -167,6 +167,10 @@ fn whole_life(ctx: &Context<'_>, spec: &HubSpec, life: &WholeLife, v: u32, patte
     Some(hub_hit(ctx, spec, v, pattern, ins.edges, gathered, ins.len(), &scatter, outs, &words))
 }
 
+/// Gathers read per hub at most: its busiest, and those away from the ones before that
+/// no scatter followed.
+const MOST_GATHERS_READ: usize = 3;
+
 /// The gather-scatter of hub `v` within the window: a gather its habit does not explain
 /// and the scatter that follows it.
 fn within_window(
@@ -282,15 +286,48 @@ fn within_window(
     // the gathers read at each scale, the most telling one that a scatter follows: a
     // week that also holds an earlier receipt the hub kept may hide the pass its
     // busiest days made.
-    let search =
-        BurstSearch { window, relationship: Relationship::inside(window), apart_from: &[], repaid: &[] };
-    let gather = densest_at_any_scale(g, ins, &keep_in, baseline(v, ins, channels), &search, |b| {
+    let gather_alone = |b: &Burst| {
         b.counterparties >= spec.min_senders
             && b.rate_ratio >= spec.min_rate_ratio
             && spec.expected_by_chance.is_none_or(|x| unlikely(g, v, b, x))
             && b.amount >= spec.min_amount
-            && scatter_of(b).is_some()
-    })?;
+    };
+    let base_in = baseline(v, ins, channels);
+    // A hub reused by two cases shows its busiest gather first: one that no scatter
+    // followed (money it kept, a fan-in) must not hide a pass it made later. Gathers
+    // are read again away from those, a few at most.
+    let mut kept: Vec<(i64, i64)> = Vec::new();
+    let mut rounds = 0;
+    let gather = loop {
+        let search = BurstSearch {
+            window,
+            relationship: Relationship::inside(window),
+            apart_from: &kept,
+            repaid: &[],
+        };
+        // The gathers each scale's reading held that no scatter followed, kept aside as
+        // they are read rather than searched for again.
+        let unscattered = std::cell::RefCell::new(Vec::new());
+        let found = densest_at_any_scale(g, ins, &keep_in, base_in, &search, |b| {
+            if !gather_alone(b) {
+                return false;
+            }
+            let scattered = scatter_of(b).is_some();
+            if !scattered {
+                unscattered.borrow_mut().push((b.from, b.to));
+            }
+            scattered
+        });
+        if let Some(b) = found {
+            break b;
+        }
+        rounds += 1;
+        let unscattered = unscattered.into_inner();
+        if unscattered.is_empty() || rounds >= MOST_GATHERS_READ {
+            return None;
+        }
+        kept.extend(unscattered);
+    };
     let scatter = scatter_of(&gather)?;
     // A hub that lived for this one pass says so: its amounts need not carry on.
     let words = if spec.one_pass.is_some() && one_off(ctx, v, &gather.edges, &scatter, outs) {
