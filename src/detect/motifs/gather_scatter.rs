@@ -16,7 +16,9 @@
 //! follows is kept, so a receipt the hub kept just before the pass does not hide it. A hub that exists for one pass
 //! (the gather and the scatter are all it ever did, each sender and each payee dealt
 //! with once) is reported whatever its amounts, which some launderers and simulators
-//! size afresh at every leg. Such a hub may also take longer than a window over its
+//! size afresh at every leg, as long as it paid on at least a fifth of its take
+//! (`1 - min_pass_through`, what a hub that carries the money on may keep): a
+//! collection account that keeps its take and pays a bill or two is a fan-in. Such a hub may also take longer than a window over its
 //! job: when every receipt came before every payment, the money rested no longer than
 //! the gather took (and one window more), and so orderly a life is expected by chance
 //! less than `expected_by_chance` times among the dump's accounts that dealt with each
@@ -507,6 +509,12 @@ mod tests {
         t.wire("HUB", "GROCER", 100 * D, 60.0);
         t.wire("HUB", "GROCER", 130 * D, 60.0);
         assert!(t.hits(&GatherScatter).is_empty());
+        // A collection account that took the four payments and paid out a few per cent
+        // of them kept its take: a fan-in, not a pass.
+        let mut t = Tiny::new();
+        t.economy(2_000.0, 200, 200);
+        case(&mut t, 4, 3, 0.03);
+        assert!(t.hits(&GatherScatter).is_empty(), "{:?}", t.hits(&GatherScatter));
     }
 
     /// A hub whose whole life is `senders` one-off receipts over `gather_days`, then,

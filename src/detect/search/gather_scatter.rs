@@ -126,6 +126,15 @@ fn one_off(ctx: &Context<'_>, v: u32, gathered: &[u32], scatter: &[usize], outs:
     gathered.iter().all(|&e| one_off.contains(e)) && scatter.iter().all(|&k| one_off.contains(outs.edges[k]))
 }
 
+/// The least share of its take a hub that lived for one pass must have paid on, its
+/// amounts sized afresh: what a hub that carries the money on may keep (`1 -
+/// min_pass_through`, a fifth by default). Legs of everyday sizes drawn at random pass
+/// on a third or more of what came in; a collection account that keeps its take and
+/// pays a bill or two has passed nothing on.
+fn kept_at_most(spec: &HubSpec) -> f64 {
+    (1.0 - spec.min_pass_through).clamp(0.0, 1.0)
+}
+
 /// The gather-scatter around hub `v`, if there is one, as a hit of `pattern`: within a
 /// window, else (when `spec` asks) over the hub's whole life.
 pub fn scan(
@@ -149,9 +158,15 @@ fn whole_life(ctx: &Context<'_>, spec: &HubSpec, life: &WholeLife, v: u32, patte
     let first_out = *outs.time.iter().min()?;
     let gathered: f64 = ins.amount.iter().sum();
     // A pass, not savings spent later: the money rests no longer than the gather took,
-    // and one window more.
+    // and one window more. Its amounts need not carry on, but a hub that paid out a
+    // few per cent of its take kept it: a collection account, not a pass.
     let rested = first_out - last_in;
-    if rested < 0 || rested > last_in - first_in + spec.window || gathered < spec.min_amount {
+    let scattered: f64 = outs.amount.iter().sum();
+    if rested < 0
+        || rested > last_in - first_in + spec.window
+        || gathered < spec.min_amount
+        || scattered < kept_at_most(spec) * gathered
+    {
         return None;
     }
     let chance = order_chance(ins.len(), outs.len());
@@ -279,7 +294,9 @@ fn within_window(
         };
         (carried
             || passed_on_first()
-            || spec.one_pass.is_some() && one_off(ctx, v, &gather.edges, &scatter, outs))
+            || spec.one_pass.is_some()
+                && scattered >= kept_at_most(spec) * gather.amount.max(taken)
+                && one_off(ctx, v, &gather.edges, &scatter, outs))
         .then_some(scatter)
     };
     // Baselines count business with companies too, not card purchases or own cash. Of
