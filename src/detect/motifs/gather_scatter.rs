@@ -280,6 +280,14 @@ mod tests {
         }
     }
 
+    /// A life besides (a grocer the hub pays every month): not a hub that exists for
+    /// one pass.
+    fn life_besides(t: &mut Tiny) {
+        for m in 0..6 {
+            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
+        }
+    }
+
     #[test]
     fn finds_gather_then_scatter() {
         let mut t = Tiny::new();
@@ -320,10 +328,7 @@ mod tests {
         let mut t = Tiny::new();
         case(&mut t, 4, 4, 0.95);
         t.wire("OLD", "HUB", 8 * D, 20_000.0);
-        // A life besides: not a hub that exists for one pass.
-        for m in 0..6 {
-            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
-        }
+        life_besides(&mut t);
         let hits = t.hits(&GatherScatter);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("4 senders"), "{}", hits[0].reason);
@@ -341,10 +346,7 @@ mod tests {
             for k in 0..6 {
                 t.wire(&format!("S{k}"), "HUB", 10 * D + k as i64 * 10 * H, 5_000.0);
             }
-            // A life besides: not a hub that exists for one pass.
-            for m in 0..6 {
-                t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
-            }
+            life_besides(&mut t);
             t.wire("HUB", "S0", 14 * D, 5_000.0);
             t.wire("HUB", "S1", 14 * D + H, 5_000.0);
             for k in 0..payees {
@@ -366,10 +368,7 @@ mod tests {
         // scatter paid was the gather.
         let mut t = Tiny::new();
         case(&mut t, 4, 4, 0.95);
-        // A life besides: not a hub that exists for one pass.
-        for m in 0..6 {
-            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
-        }
+        life_besides(&mut t);
         t.wire("EMPLOYER", "HUB", 15 * D + 15 * H, 3_000.0);
         t.wire("FRIEND", "HUB", 15 * D + 16 * H, 4_000.0);
         let hits = t.hits(&GatherScatter);
@@ -379,9 +378,7 @@ mod tests {
         let mut t = Tiny::new();
         t.wire("SAVINGS", "HUB", D, 40_000.0);
         case(&mut t, 4, 4, 0.95);
-        for m in 0..6 {
-            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
-        }
+        life_besides(&mut t);
         t.wire("EMPLOYER", "HUB", 15 * D + 15 * H, 3_000.0);
         t.wire("FRIEND", "HUB", 15 * D + 16 * H, 4_000.0);
         assert!(t.hits(&GatherScatter).is_empty());
@@ -401,10 +398,7 @@ mod tests {
             for (k, day) in [0, 1, 4, 5].into_iter().enumerate() {
                 t.wire("HUB", &format!("P{k}"), (first_payment_day + day) * D, 4_750.0);
             }
-            // A life besides: not a hub that exists for one pass.
-            for m in 0..6 {
-                t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
-            }
+            life_besides(&mut t);
             t.hits(&GatherScatter)
         };
         let hits = hub(15);
@@ -461,10 +455,7 @@ mod tests {
                     t.wire("HUB", &format!("P{k}"), 40 * D + k * 10 * H, 4_750.0);
                 }
             }
-            // A life besides: not a hub that exists for one pass.
-            for m in 0..6 {
-                t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
-            }
+            life_besides(&mut t);
             t.hits(&GatherScatter)
         };
         let hits = hub(true);
@@ -482,9 +473,7 @@ mod tests {
         assert!(t.hits(&GatherScatter).is_empty(), "five counterparties");
         let mut t = Tiny::new();
         case(&mut t, 4, 4, 0.75);
-        for m in 0..6 {
-            t.wire("HUB", "GROCER", m * 30 * D + 3 * D, 60.0);
-        }
+        life_besides(&mut t);
         assert!(t.hits(&GatherScatter).is_empty(), "keeps a quarter, and has a life besides");
         let mut t = Tiny::new();
         case(&mut t, 4, 1, 0.95);

@@ -131,7 +131,7 @@ fn one_off(ctx: &Context<'_>, v: u32, gathered: &[u32], scatter: &[usize], outs:
 /// min_pass_through`, a fifth by default). Legs of everyday sizes drawn at random pass
 /// on a third or more of what came in; a collection account that keeps its take and
 /// pays a bill or two has passed nothing on.
-fn kept_at_most(spec: &HubSpec) -> f64 {
+fn least_paid_on(spec: &HubSpec) -> f64 {
     (1.0 - spec.min_pass_through).clamp(0.0, 1.0)
 }
 
@@ -165,7 +165,7 @@ fn whole_life(ctx: &Context<'_>, spec: &HubSpec, life: &WholeLife, v: u32, patte
     if rested < 0
         || rested > last_in - first_in + spec.window
         || gathered < spec.min_amount
-        || scattered < kept_at_most(spec) * gathered
+        || scattered < least_paid_on(spec) * gathered
     {
         return None;
     }
@@ -231,11 +231,9 @@ fn within_window(
         let from = keep_out.partition_point(|&k| outs.time[k] < gather.from);
         let starts = keep_out[from..]
             .iter()
-            .map(|&k| outs.time[k])
-            .take_while(|&t| t <= gather.to + window)
-            .enumerate()
-            .find(|&(i, _)| !pays_back(keep_out[from + i]))
-            .map_or(gather.to, |(_, t)| t.max(gather.to));
+            .take_while(|&&k| outs.time[k] <= gather.to + window)
+            .find(|&&k| !pays_back(k))
+            .map_or(gather.to, |&k| outs.time[k].max(gather.to));
         let (scatter, paid_back): (Vec<usize>, Vec<usize>) = keep_out[from..]
             .iter()
             .copied()
@@ -295,7 +293,7 @@ fn within_window(
         (carried
             || passed_on_first()
             || spec.one_pass.is_some()
-                && scattered >= kept_at_most(spec) * gather.amount.max(taken)
+                && scattered >= least_paid_on(spec) * gather.amount.max(taken)
                 && one_off(ctx, v, &gather.edges, &scatter, outs))
         .then_some(scatter)
     };

@@ -434,11 +434,10 @@ fn banded_in(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, items: &[Measu
         out.rate.all += 1;
         // A smurf who brings two or more deposits on one day, each sized to stay under
         // the line, structured that day however the rules then sum it.
-        let band = cfg.band.get() * threshold;
-        let split = group.len() > 1 && group.iter().all(|x| x.amount < threshold && x.amount >= band);
-        if total >= threshold && !split {
+        let each_under = group.len() > 1 && group.iter().all(|x| just_under(cfg, x.amount, threshold));
+        if total >= threshold && !each_under {
             out.over.extend(group.iter().map(|x| (g.dst[x.edge as usize], (day, x.edge))));
-        } else if total >= band {
+        } else if total >= cfg.band.get() * threshold {
             out.rate.in_band += 1;
             let split = total >= threshold;
             let targets: BTreeSet<u32> = group.iter().map(|x| g.dst[x.edge as usize]).collect();
@@ -527,8 +526,12 @@ fn over_in_run<'o>(
 /// Whether transfer `e`, on its own, is just under its line (in `[band x line, line)`):
 /// sized to stay under it, whatever else its customer paid that day.
 fn alone_under(ctx: &Context<'_>, cfg: &Ub2Config, th: &Thresholds, e: u32) -> bool {
-    measure(ctx, th, e as usize)
-        .is_some_and(|(_, amount, line, _)| amount < line && amount >= cfg.band.get() * line)
+    measure(ctx, th, e as usize).is_some_and(|(_, amount, line, _)| just_under(cfg, amount, line))
+}
+
+/// Whether `amount` is just under `line`: in `[band x line, line)`.
+fn just_under(cfg: &Ub2Config, amount: f64, line: f64) -> bool {
+    amount < line && amount >= cfg.band.get() * line
 }
 
 /// Structuring is more than the dump's amounts landing under a line by chance: the
