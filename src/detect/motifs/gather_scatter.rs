@@ -57,7 +57,13 @@
 //!
 //! ## Look-alikes
 //! A merchant or a fund gathers all year and pays out on a schedule: no window holds
-//! most of either side. A household that sells a few things and pays a few new payees
+//! most of either side. A household that pays a small bill every day pays five
+//! payees in five days all the time, but not five sums of thousands: the scatter is
+//! read against the hub's habit of paying all it pays, or of paying sums like the
+//! scatter's (half its median payment or more), to enough payees of such sums, when a
+//! burst that dense is expected by chance at most `expected_by_chance` times over the
+//! dump's accounts. A business that pays its suppliers large sums twice a week has that
+//! habit, and a busier week is what a dump of such businesses holds by chance. A household that sells a few things and pays a few new payees
 //! has a life besides, so its amounts must carry on to count. A household pays bills and shopping out of a salary: the
 //! salary is one sender and the bills are small next to it. A new customer who is paid a
 //! few times and spends it months later kept the money: savings, not a pass. A young
@@ -266,6 +272,7 @@ fn whole_life(whole: &Context<'_>, spec: &HubSpec) -> WholeLife {
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::Hit;
     use crate::detect::Role;
 
     fn case(t: &mut Tiny, senders: usize, payees: usize, keep: f64) {
@@ -411,15 +418,20 @@ mod tests {
 
     #[test]
     fn a_household_that_pays_small_sums_every_few_days_still_shows_a_three_day_scatter() {
-        // The hub pays a friend or a bill every third day all year (sixty-six small
-        // payments), then gathers from six new senders in three days and pays ten new
+        // The hub pays a friend or a bill every third day all year (sixty-six payments
+        // of the sums it will scatter), then gathers from six new senders in three days and pays ten new
         // payees in three more: ten in three days stand out of its habit, though not
         // when read over a week.
         let hub = |payees_days: i64| {
             let mut t = Tiny::new();
             t.span(200);
             for k in 0..66i64 {
-                t.wire("HUB", &format!("FRIEND{}", k % 4), k * 3 * D + 9 * H, 8.0 + (k % 5) as f64);
+                t.wire(
+                    "HUB",
+                    &format!("FRIEND{}", k % 4),
+                    k * 3 * D + 9 * H,
+                    1_800.0 + 100.0 * (k % 5) as f64,
+                );
             }
             for k in 0..6 {
                 t.wire(&format!("S{k}"), "HUB", 100 * D + k as i64 * 12 * H, 3_400.0);
@@ -434,6 +446,43 @@ mod tests {
         assert!(hits[0].reason.contains("10 payees"), "{}", hits[0].reason);
         // Not vacuous: the same ten payments spread over the week are its habit's pace.
         assert!(hub(7).is_empty(), "{:?}", hub(7));
+    }
+
+    /// A hub that pays `habit` every `every_days` days all year to its regular
+    /// payees, gathers 5,000 from six new senders in two days, then pays five new payees
+    /// 5,700 each over five days.
+    fn paying_habit_then_pass(habit: f64, every_days: f64) -> Vec<Hit> {
+        let mut t = Tiny::new();
+        t.span(200);
+        let payments = (200.0 / every_days) as i64;
+        for k in 0..payments {
+            let at = (k as f64 * every_days * D as f64) as i64 + 9 * H;
+            t.wire("HUB", &format!("REGULAR{}", k % 7), at, habit + (k % 21) as f64);
+        }
+        for k in 0..6 {
+            t.wire(&format!("S{k}"), "HUB", 100 * D + k as i64 * 8 * H, 5_000.0);
+        }
+        for k in 0..5i64 {
+            t.wire("HUB", &format!("P{k}"), 103 * D + k * 30 * H, 5_700.0);
+        }
+        t.hits(&GatherScatter)
+    }
+
+    #[test]
+    fn a_household_that_pays_small_sums_daily_shows_a_scatter_of_sums_it_never_paid() {
+        // Five payments in five days are its daily pace, but it never paid such sums
+        // before: read against its habit of paying them, the scatter stands out.
+        let hits = paying_habit_then_pass(5.0, 1.0);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("5 payees"), "{}", hits[0].reason);
+    }
+
+    #[test]
+    fn a_business_that_pays_large_sums_twice_a_week_shows_no_scatter_in_a_busy_week() {
+        // Look-alike: a business pays its suppliers 5,000 or so twice a week; five such
+        // payments in five days after a week of takings is its habit's pace.
+        let hits = paying_habit_then_pass(5_000.0, 3.5);
+        assert!(hits.is_empty(), "{hits:?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::detect::search::fans::{
     baseline, counted, densest_at_any_scale, scales, unlikely, Burst, BurstSearch, Relationship,
 };
 use crate::detect::{Context, Hit, HitBuilder, Role};
-use crate::graph::algo::chance::order_chance;
+use crate::graph::algo::chance::{burst_chance, order_chance};
 use crate::graph::algo::fifo_dwell::{fifo_dwell_carried_by, implied_opening_balance_by};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::{AdjList, FlowGraph};
@@ -206,7 +206,20 @@ fn within_window(
     let c = &g.accounts.controller;
     let dump = g.dump_span_seconds();
     let days = |s: i64| seconds_to_days(s).max(1.0);
-    let outside_base = baseline(v, outs, channels);
+    // The amounts of the hub's counted payments, ascending, for the habit a scatter is
+    // read against.
+    let paid_amounts: OnceCell<Vec<f64>> = OnceCell::new();
+    let paid_at_least = |least: f64| {
+        let paid = paid_amounts.get_or_init(|| {
+            let mut a: Vec<f64> = (0..outs.len())
+                .filter(|&k| outs.other[k] != v && channels.contains(&outs.channel[k]))
+                .map(|k| outs.amount[k])
+                .collect();
+            a.sort_unstable_by(f64::total_cmp);
+            a
+        });
+        paid.len() - paid.partition_point(|&a| a < least)
+    };
     // Each controller that paid the hub, and when it first did: money paid back to one
     // of them is a refund or a redemption, not money passed on to someone else.
     let payers: OnceCell<Vec<(u32, i64)>> = OnceCell::new();
@@ -268,12 +281,37 @@ fn within_window(
             .map(|(_, over)| over)
             .min()
             .unwrap_or(spread);
-        let outside = outside_base.saturating_sub(scatter.len()) as f64;
-        let out_ratio = (scatter.len() as f64 / days(read_over)) / ((outside + 1.0) / days(dump - read_over));
-        if payees.len() < spec.min_payees
-            || gather.counterparties + payees.len() < spec.min_counterparties
-            || out_ratio < spec.min_rate_ratio
-        {
+        // Against the hub's habit of paying: more payments in the scatter than its
+        // own rate makes...
+        let rate_ratio = |inside: usize, outside: usize| {
+            (inside as f64 / days(read_over)) / ((outside as f64 + 1.0) / days(dump - read_over))
+        };
+        let enough = |payees: usize| {
+            payees >= spec.min_payees && gather.counterparties + payees >= spec.min_counterparties
+        };
+        let every_payment = enough(payees.len())
+            && rate_ratio(scatter.len(), paid_at_least(f64::MIN).saturating_sub(scatter.len()))
+                >= spec.min_rate_ratio;
+        // ...or more payments of the scatter's sums (half its median payment or more)
+        // than its habit of paying such sums makes, to enough payees of such sums (a
+        // grocer paid its weekly sum in the meantime is none), and a burst that
+        // dense expected by chance at most `expected_by_chance` times over the dump's
+        // accounts at that habit. A household that pays a few small bills a week has
+        // no habit of paying its scatter's sums, and its bills must not dilute a
+        // scatter of them; a business that pays large sums every week has that habit,
+        // and its busier weeks are what a dump of such businesses holds by chance.
+        let large_sums = || {
+            let least = scatter_least(scatter.iter().map(|&k| outs.amount[k]));
+            let large: Vec<usize> = scatter.iter().copied().filter(|&k| outs.amount[k] >= least).collect();
+            let large_payees: BTreeSet<u32> = large.iter().map(|&k| c[outs.other[k] as usize]).collect();
+            let outside = paid_at_least(least).saturating_sub(large.len());
+            let per_window = (outside as f64 + 1.0) * days(read_over) / days(dump - read_over);
+            let chance = burst_chance(large.len(), per_window, days(dump) / days(read_over));
+            enough(large_payees.len())
+                && rate_ratio(large.len(), outside) >= spec.min_rate_ratio
+                && chance * g.scale.active_accounts as f64 <= spec.expected_by_chance.unwrap_or(1.0)
+        };
+        if !(every_payment || large_sums()) {
             return None;
         }
         let carried = ratio >= spec.min_pass_through && ratio <= 1.0 / spec.min_pass_through.max(1e-9);
@@ -362,6 +400,18 @@ fn within_window(
         outs,
         words,
     ))
+}
+
+/// The least payment read as one of a scatter's sums: half the scatter's median
+/// payment (the upper one of an even count).
+fn scatter_least(amounts: impl Iterator<Item = f64>) -> f64 {
+    let mut a: Vec<f64> = amounts.collect();
+    if a.is_empty() {
+        return 0.0;
+    }
+    let mid = a.len() / 2;
+    let (_, median, _) = a.select_nth_unstable_by(mid, f64::total_cmp);
+    *median / 2.0
 }
 
 /// What the hub took in over `take` (`[from, until]`, its counted inflows `keep_in`) and
