@@ -60,6 +60,36 @@ pub(super) fn settle(
         runs[k].notes.extend(outcome.notes);
         joined.push(outcome.hits);
     }
+    // A joined hit held whole by one joined of a pattern it gives way to goes too: a
+    // layer joined from fans that a stack joined from the same fans holds.
+    let joined_whole: Vec<Vec<bool>> = joined
+        .iter()
+        .zip(detectors)
+        .map(|(list, d)| {
+            let defers_to = d.defers_to();
+            list.iter()
+                .map(|h| {
+                    joined.iter().flatten().any(|w| {
+                        w.pattern != h.pattern && defers_to.contains(&w.pattern) && w.holds_all(&h.transfers)
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    for ((list, whole), run) in joined.iter_mut().zip(joined_whole).zip(runs.iter_mut()) {
+        let before = list.len();
+        let mut k = 0;
+        list.retain(|_| {
+            k += 1;
+            !whole[k - 1]
+        });
+        if list.len() < before {
+            run.notes.push(format!(
+                "{} joined hit(s) taken in whole by joined hits of a more specific pattern",
+                before - list.len()
+            ));
+        }
+    }
     let wholes: Vec<&Hit> = joined.iter().flatten().collect();
     let mut taken_in = vec![0; detectors.len()];
     if !wholes.is_empty() {
@@ -220,6 +250,7 @@ mod tests {
             reason: String::new(),
             pair: None,
             by_timing: false,
+            by_share: false,
         }
     }
 

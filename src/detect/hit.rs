@@ -45,6 +45,11 @@ pub struct Hit {
     /// strangers, a ring, prompt relays), whose amounts need not carry on from one
     /// transfer to the next: a hit whose money does carry on does not give way to it.
     pub by_timing: bool,
+    /// True for a pass read from the exact share its hub kept alone (a relay's cut, see
+    /// [`crate::detect::search::cut_passes`]): its few senders and payees need be no
+    /// burst of new counterparties, so it is no fan to join layers from.
+    #[serde(default)]
+    pub by_share: bool,
 }
 
 impl Hit {
@@ -61,6 +66,7 @@ pub struct HitBuilder {
     transfers: Vec<u32>,
     pair: Option<(u32, u32)>,
     by_timing: bool,
+    by_share: bool,
 }
 
 impl HitBuilder {
@@ -87,6 +93,11 @@ impl HitBuilder {
     /// Marks the hit as read from timing alone (see [`Hit::by_timing`]).
     pub fn read_from_timing(&mut self) {
         self.by_timing = true;
+    }
+
+    /// Marks the hit as read from the share its hub kept (see [`Hit::by_share`]).
+    pub fn read_from_share(&mut self) {
+        self.by_share = true;
     }
 
     /// Adds a proving transfer (edge id).
@@ -118,6 +129,7 @@ impl HitBuilder {
             reason,
             pair: self.pair,
             by_timing: self.by_timing,
+            by_share: self.by_share,
         }
     }
 }

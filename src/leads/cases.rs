@@ -212,6 +212,7 @@ mod tests {
             reason: String::new(),
             pair: None,
             by_timing: false,
+            by_share: false,
         }
     }
 

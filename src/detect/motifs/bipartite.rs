@@ -149,15 +149,8 @@ impl Detector for Bipartite {
 
     fn join(&self, ctx: &Context<'_>, standing: &[Vec<Hit>]) -> Outcome {
         let cfg = &ctx.config.bipartite;
-        let mut layers = fan_layers::find(ctx.graph, standing.iter().flatten(), Fan::Out, cfg);
-        // Sinks each paid by the same sources in turn are fan-ins too: a layer joined
-        // both ways is joined once, from its sources.
-        let from_sources: BTreeSet<u32> = layers.iter().flat_map(|l| l.edges.iter().copied()).collect();
-        layers.extend(
-            fan_layers::find(ctx.graph, standing.iter().flatten(), Fan::In, cfg)
-                .into_iter()
-                .filter(|l| l.edges.iter().all(|e| !from_sources.contains(e))),
-        );
+        // Sinks each paid by the same sources in turn are fan-ins too.
+        let layers = fan_layers::both_ways(ctx.graph, standing.iter().flatten(), cfg);
         let hits: Vec<Hit> = layers.iter().map(|layer| joined_hit(ctx, layer)).collect();
         Outcome::counted(
             hits,

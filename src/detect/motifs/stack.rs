@@ -5,6 +5,16 @@
 //! account of a third set: every middle account pays every final account, in a second
 //! layer that starts after the first began and within a window of the first's end.
 //!
+//! A middle account busy with a life of its own is no member of a window's layer (see
+//! bipartite's look-alikes), but its gather and its scatter are fans of new
+//! counterparties; once every detector ran, the layers joined from fans (bipartite's
+//! [`crate::detect::search::fan_layers`], a gather-scatter hub's scatter counting as a
+//! fan-out and its gather as a fan-in) are stacked with those a window found, under
+//! the same test, and the rest of each joined layer's fans comes with the stack.
+//! Layers that are part of a larger scatter-gather joined from the same hubs
+//! (sources, hubs and targets not all dealing with each other) are left to it: a
+//! simulator may call that case either, and the scatter-gather reads it whole.
+//!
 //! ## Why it matters
 //! typologies.md: "stack is two bipartite layers", labelled in AMLworld and AMLSim; it
 //! is the layering chain (OS2) of the motif vocabulary, spreading money through two
@@ -35,6 +45,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
 use crate::detect::search::bicliques::{self, Biclique};
+use crate::detect::search::fan_layers::{self, FanLayer};
+use crate::detect::search::relay_groups;
 use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::pattern::Pattern;
 use crate::units::{days_to_seconds, fmt_amount};
@@ -76,43 +88,61 @@ impl Detector for Stack {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let layers = bicliques::find(ctx);
-        let window = days_to_seconds(ctx.config.bipartite.window_days.get());
-        // Which layers each account is a source of.
-        let mut by_source: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-        for (i, b) in layers.iter().enumerate() {
-            for &s in &b.sources {
-                by_source.entry(s).or_default().push(i);
-            }
-        }
-        let mut hits = Vec::new();
-        for (i, first) in layers.iter().enumerate() {
-            // The second layer: a biclique whose sources are among the first's sinks.
-            let start = ctx.graph.time[first.edges[0] as usize];
-            let end = ctx.graph.time[*first.edges.last().unwrap_or(&first.edges[0]) as usize];
-            let candidates: BTreeSet<usize> = first
-                .sinks
-                .iter()
-                .filter_map(|s| by_source.get(s))
+        let layers: Vec<Layer> = bicliques::find(ctx).iter().map(Layer::found).collect();
+        let hits = stacks(ctx, &layers).into_iter().map(|(i, j)| hit(ctx, &layers[i], &layers[j])).collect();
+        Outcome { hits, notes: Vec::new() }
+    }
+
+    fn join(&self, ctx: &Context<'_>, standing: &[Vec<Hit>]) -> Outcome {
+        // Every layer that stands once every detector ran: those a window found that no
+        // stack took, and those joined from the fans of hubs (a middle busy with a life
+        // of its own is no member of a window's layer, but its gather and its scatter
+        // are fans).
+        let g = ctx.graph;
+        let mut layers: Vec<Layer> = standing
+            .iter()
+            .flatten()
+            .filter(|h| h.pattern == Pattern::Bipartite)
+            .map(|h| Layer::of_transfers(g, &h.transfers))
+            .collect();
+        let fans = fan_layers::both_ways(g, standing.iter().flatten(), &ctx.config.bipartite);
+        layers.extend(fans.iter().map(Layer::joined));
+        // Two layers a window found each were read as a stack by `run` already. Two
+        // layers that are part of a larger scatter-gather joined from the same hubs
+        // (more of them, or sources and targets that not every hub dealt with) are that
+        // case, read in part: most of the stack's members among the group's, and some of
+        // the group's relays outside the stack.
+        let sg = &ctx.config.scatter_gather;
+        let groups = relay_groups::find(
+            g,
+            standing.iter().flatten(),
+            sg.min_intermediaries.get(),
+            sg.expected_by_chance.get(),
+        );
+        let read_already = |i: usize, j: usize| {
+            let (first, second) = (&layers[i], &layers[j]);
+            let members: BTreeSet<u32> = [&first.sources, &first.sinks, &second.sources, &second.sinks]
+                .into_iter()
                 .flatten()
                 .copied()
-                .filter(|&j| j != i)
                 .collect();
-            for second in candidates.into_iter().map(|j| &layers[j]) {
-                let middle = second.sources.iter().filter(|s| first.sinks.contains(s)).count();
-                if middle < ctx.config.bipartite.min_side.get() {
-                    continue;
-                }
-                // The middle passes money on after the first layer began, and starts
-                // within a window of its end: each layer spans up to a window of its own.
-                let s0 = ctx.graph.time[second.edges[0] as usize];
-                if s0 <= start || s0 > end + window {
-                    continue;
-                }
-                hits.push(hit(ctx, first, second));
-            }
-        }
-        Outcome { hits, notes: Vec::new() }
+            let in_stack =
+                |e: &u32| first.edges.binary_search(e).is_ok() || second.edges.binary_search(e).is_ok();
+            groups.iter().any(|r| {
+                let held = [&r.originators, &r.intermediaries, &r.targets]
+                    .into_iter()
+                    .flatten()
+                    .filter(|a| members.contains(a))
+                    .count();
+                2 * held > members.len() && !r.edges.iter().all(in_stack)
+            })
+        };
+        let hits = stacks(ctx, &layers)
+            .into_iter()
+            .filter(|&(i, j)| (layers[i].joined || layers[j].joined) && !read_already(i, j))
+            .map(|(i, j)| hit(ctx, &layers[i], &layers[j]))
+            .collect();
+        Outcome::counted(hits, "stack(s) of two layers, one of them or both joined from fans")
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
@@ -120,7 +150,111 @@ impl Detector for Stack {
     }
 }
 
-fn hit(ctx: &Context<'_>, first: &Biclique, second: &Biclique) -> Hit {
+/// Words a stack's reason ends with when one of its layers was joined from fans.
+const JOINED: &str = "joined from the fans of its hubs";
+
+/// One layer of a stack: every source paid every sink.
+struct Layer {
+    /// Paying accounts, sorted.
+    sources: Vec<u32>,
+    /// Paid accounts, sorted.
+    sinks: Vec<u32>,
+    /// The transfers from sources to sinks, sorted.
+    edges: Vec<u32>,
+    /// The rest of the fans a joined layer was read from, sorted (none for a window's).
+    beside: Vec<u32>,
+    /// Joined from fans rather than found in one window.
+    joined: bool,
+}
+
+impl Layer {
+    /// A layer found in one window.
+    fn found(b: &Biclique) -> Layer {
+        Layer {
+            sources: b.sources.clone(),
+            sinks: b.sinks.clone(),
+            edges: b.edges.clone(),
+            beside: Vec::new(),
+            joined: false,
+        }
+    }
+
+    /// A layer found in one window, from the transfers of its hit.
+    fn of_transfers(g: &FlowGraph, transfers: &[u32]) -> Layer {
+        let ends = |side: &[u32]| -> Vec<u32> {
+            transfers.iter().map(|&e| side[e as usize]).collect::<BTreeSet<u32>>().into_iter().collect()
+        };
+        Layer {
+            sources: ends(&g.src),
+            sinks: ends(&g.dst),
+            edges: transfers.to_vec(),
+            beside: Vec::new(),
+            joined: false,
+        }
+    }
+
+    /// A layer joined from the fans of its hubs.
+    fn joined(l: &FanLayer) -> Layer {
+        Layer {
+            sources: l.sources().to_vec(),
+            sinks: l.sinks().to_vec(),
+            edges: l.edges.clone(),
+            beside: l.beside.clone(),
+            joined: true,
+        }
+    }
+
+    /// Its first and last transfer's times.
+    fn span(&self, g: &FlowGraph) -> (i64, i64) {
+        let times = self.edges.iter().map(|&e| g.time[e as usize]);
+        (times.clone().min().unwrap_or(0), times.max().unwrap_or(0))
+    }
+}
+
+/// Every two of `layers` in a row (first, second): a layer whose sources hold at least
+/// `min_side` of another's sinks, starting after the other began and within a window of
+/// its end.
+fn stacks(ctx: &Context<'_>, layers: &[Layer]) -> Vec<(usize, usize)> {
+    let g = ctx.graph;
+    let window = days_to_seconds(ctx.config.bipartite.window_days.get());
+    // Which layers each account is a source of.
+    let mut by_source: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, l) in layers.iter().enumerate() {
+        for &s in &l.sources {
+            by_source.entry(s).or_default().push(i);
+        }
+    }
+    let mut pairs = Vec::new();
+    for (i, first) in layers.iter().enumerate() {
+        // The second layer: one whose sources are among the first's sinks.
+        let (start, end) = first.span(g);
+        let candidates: BTreeSet<usize> = first
+            .sinks
+            .iter()
+            .filter_map(|s| by_source.get(s))
+            .flatten()
+            .copied()
+            .filter(|&j| j != i)
+            .collect();
+        for j in candidates {
+            let second = &layers[j];
+            let middle = second.sources.iter().filter(|s| first.sinks.binary_search(s).is_ok()).count();
+            if middle < ctx.config.bipartite.min_side.get() {
+                continue;
+            }
+            // The middle passes money on after the first layer began, and starts
+            // within a window of its end: each layer spans up to a window of its own.
+            let (s0, _) = second.span(g);
+            if s0 <= start || s0 > end + window {
+                continue;
+            }
+            pairs.push((i, j));
+        }
+    }
+    pairs
+}
+
+fn hit(ctx: &Context<'_>, first: &Layer, second: &Layer) -> Hit {
     let g = ctx.graph;
     let mut b = HitBuilder::default();
     let mut total = 0.0;
@@ -130,11 +264,24 @@ fn hit(ctx: &Context<'_>, first: &Biclique, second: &Biclique) -> Hit {
         b.account(g.dst[e as usize], Role::Member, a, 0.0);
         b.transfer(e);
     }
+    // The rest of a joined layer's fans comes with it, as it does with the layer.
+    for &e in first.beside.iter().chain(&second.beside) {
+        let a = g.amount[e as usize];
+        b.account(g.src[e as usize], Role::Source, 0.0, a);
+        b.account(g.dst[e as usize], Role::Destination, a, 0.0);
+        b.transfer(e);
+    }
     for &e in &first.edges {
         total += g.amount[e as usize];
     }
+    let joined = match (first.joined, second.joined) {
+        (false, false) => String::new(),
+        (true, false) => format!("; the first {JOINED}"),
+        (false, true) => format!("; the second {JOINED}"),
+        (true, true) => format!("; each {JOINED}"),
+    };
     let reason = format!(
-        "two layers: {} -> {} ({} transfers, {}) then {} -> {} ({} transfers)",
+        "two layers: {} -> {} ({} transfers, {}) then {} -> {} ({} transfers){joined}",
         ctx.account_list(&first.sources),
         ctx.account_list(&first.sinks),
         first.edges.len(),
@@ -253,6 +400,63 @@ mod tests {
         }
         tiers(&mut t, &["Z1", "Z2"], 2_000.0);
         assert_eq!(t.hits(&Stack).len(), 1);
+    }
+
+    /// Three payers pay two middle accounts 4,000 each on days 100 and 101; from
+    /// `second_day`, each middle pays three new payees 3,900 each. The middles have a
+    /// life of their own, busier than most of the dump's accounts (a payment every
+    /// three days all year, a salary each month), so no window's layer holds them as
+    /// payers; each is a gather-scatter hub.
+    fn busy_middles(second_day: i64) -> Vec<Hit> {
+        let mut t = Tiny::new();
+        t.noise(11, 80, 600, 200);
+        for m in ["M1", "M2"] {
+            for k in 0..66i64 {
+                t.wire(m, &format!("{m}-REGULAR{}", k % 5), k * 3 * D + 9 * H, 20.0 + (k % 7) as f64);
+            }
+            for month in 0..7 {
+                t.wire(&format!("{m}-EMPLOYER"), m, (month * 30 + 1) * D, 1_200.0);
+            }
+        }
+        let mut k = 0;
+        for a in ["A1", "A2", "A3"] {
+            for m in ["M1", "M2"] {
+                t.wire(a, m, 100 * D + k * 7 * H, 4_000.0);
+                k += 1;
+            }
+        }
+        let mut k = 0;
+        for m in ["M1", "M2"] {
+            for z in ["Z1", "Z2", "Z3"] {
+                t.wire(m, z, second_day * D + k * 5 * H, 3_900.0);
+                k += 1;
+            }
+        }
+        t.settled_hits()
+    }
+
+    #[test]
+    fn a_second_layer_joined_from_busy_middles_fans_makes_a_stack() {
+        let hits = busy_middles(103);
+        let stacks: Vec<&Hit> = hits.iter().filter(|h| h.pattern == Pattern::Stack).collect();
+        assert_eq!(stacks.len(), 1, "{hits:?}");
+        // The three payers, two middles and three payees; the rest of the middles'
+        // fans (a regular payee paid meanwhile) comes around them.
+        let members = stacks[0].accounts.iter().filter(|a| a.role == Role::Member).count();
+        assert_eq!(members, 8, "{:?}", stacks[0]);
+        assert!(stacks[0].reason.contains(JOINED), "{}", stacks[0].reason);
+        // Its layers, the window's and the one joined from fans, are the stack's parts,
+        // not layers of their own.
+        assert!(
+            hits.iter()
+                .filter(|h| h.pattern == Pattern::Bipartite)
+                .all(|h| !stacks[0].holds_all(&h.transfers)),
+            "{hits:?}"
+        );
+        // Not vacuous: the same payments more than a window after the first layer ended
+        // are no second layer of it.
+        let later = busy_middles(112);
+        assert!(later.iter().all(|h| h.pattern != Pattern::Stack), "{later:?}");
     }
 
     #[test]

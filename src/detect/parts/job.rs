@@ -518,6 +518,7 @@ mod tests {
             reason: String::new(),
             pair,
             by_timing: false,
+            by_share: false,
         };
         let time = Owned::Time(100, 200);
         let spans = hit(150, 250, &[], None);

@@ -153,5 +153,6 @@ pub fn cut_pass(
     let over_chance = f64::from(cuts.accounts_at(pass.percent)) / cuts.expected.max(0.5);
     let shape = 0.5 + 0.5 * (over_chance.log2() / 4.0).clamp(0.0, 1.0);
     let strength = 0.7 * shape + 0.3 * novelty.term();
+    b.read_from_share();
     Some(b.finish(g, pattern, gathered, strength, reason))
 }

@@ -70,6 +70,22 @@ impl FanLayer {
     }
 }
 
+/// The layers among `hits` joined from fans both ways: from fan-outs' sources, then
+/// from fan-ins' sinks where no transfer of theirs is in a layer joined from sources (a
+/// layer joined both ways is joined once). Each way sorted by hubs.
+pub fn both_ways<'h>(
+    g: &FlowGraph,
+    hits: impl IntoIterator<Item = &'h Hit> + Clone,
+    cfg: &BipartiteConfig,
+) -> Vec<FanLayer> {
+    let mut layers = find(g, hits.clone(), Fan::Out, cfg);
+    let from_sources: BTreeSet<u32> = layers.iter().flat_map(|l| l.edges.iter().copied()).collect();
+    layers.extend(
+        find(g, hits, Fan::In, cfg).into_iter().filter(|l| l.edges.iter().all(|e| !from_sources.contains(e))),
+    );
+    layers
+}
+
 /// One hub's fans: its new counterparties and, per counterparty, the fan transfers with
 /// it.
 type Fans = BTreeMap<u32, BTreeMap<u32, Vec<u32>>>;
@@ -173,7 +189,10 @@ pub fn find<'h>(
 }
 
 /// Per hub of the fan hits pointing `fan` among `hits`, its fans' new counterparties and
-/// the transfers with each; a hub's fans of several bursts together. The layers found
+/// the transfers with each; a hub's fans of several bursts together. A gather-scatter
+/// hub's gather is a fan-in and its scatter a fan-out: the middle of two layers in a row
+/// gathers from one and scatters to the other (a pass read from its hub's cut alone is
+/// no burst of new counterparties, and no fan). The layers found
 /// already (bipartite hits) count as fans of each account on their hubs' side, so a
 /// layer that a window caught in part is joined whole; their transfers come back too.
 fn fans_of<'h>(g: &FlowGraph, hits: impl IntoIterator<Item = &'h Hit>, fan: Fan) -> (Fans, Vec<&'h Hit>) {
@@ -185,7 +204,7 @@ fn fans_of<'h>(g: &FlowGraph, hits: impl IntoIterator<Item = &'h Hit>, fan: Fan)
     let mut layers: Vec<&'h Hit> = Vec::new();
     for h in hits {
         // A fan's hub, or every account on the hubs' side of a layer already found.
-        let hub = if h.pattern == pattern {
+        let hub = if h.pattern == pattern || h.pattern == Pattern::GatherScatter && !h.by_share {
             match h.accounts.iter().find(|a| a.role == Role::Hub) {
                 Some(a) => Some(a.account),
                 None => continue,
@@ -308,6 +327,29 @@ mod tests {
         let l = &layers[0];
         assert_eq!((l.sources().len(), l.sinks().len(), l.edges.len(), l.beside.len()), (3, 4, 12, 1));
         assert!(l.expected_by_chance < 1e-3, "{}", l.expected_by_chance);
+    }
+
+    #[test]
+    fn gather_scatter_hubs_that_scattered_to_the_same_payees_are_one_layer() {
+        // Two middles of a stack, each busy with a life of its own: each gathered and
+        // scattered to the same three new payees, a gather-scatter hub rather than a
+        // bare fan-out.
+        let mut t = taking_turns(2, 3);
+        let g = t.graph();
+        let hits: Vec<Hit> = ["HUB0", "HUB1"]
+            .iter()
+            .map(|h| {
+                let v = t.dump.accounts.intern(h);
+                let edges = edges_from(&mut t, &g, h);
+                fan_hit(&g, Pattern::GatherScatter, v, &edges)
+            })
+            .collect();
+        let layers = find(&g, &hits, Fan::Out, &t.config.bipartite);
+        assert_eq!(layers.len(), 1, "{layers:?}");
+        assert_eq!((layers[0].sources().len(), layers[0].sinks().len()), (2, 3));
+        // A pass read from its hub's cut alone is no burst of new payees, and no fan.
+        let cuts: Vec<Hit> = hits.into_iter().map(|h| Hit { by_share: true, ..h }).collect();
+        assert!(find(&g, &cuts, Fan::Out, &t.config.bipartite).is_empty());
     }
 
     #[test]
