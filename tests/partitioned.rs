@@ -118,3 +118,12 @@ fn a_partition_window_that_is_no_duration_is_a_usage_error() {
     assert_eq!(common::code(&out), 2, "{}", text(&out));
     assert!(text(&out).contains("--partition-window soon"), "{}", text(&out));
 }
+
+#[test]
+fn a_partition_window_under_an_hour_is_a_unit_slip() {
+    // `9` is nine seconds: a year in parts of seconds would take a thousand times as
+    // long as one run. The error says which unit to give.
+    let out = common::flowhound(&["analyze", s(&common::fixture("sample")), "--partition-window", "9"]);
+    assert_eq!(common::code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("--partition-window 9: 9 s") && text(&out).contains("9d"), "{}", text(&out));
+}
