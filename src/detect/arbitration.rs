@@ -78,11 +78,7 @@ pub(super) fn settle(
         .collect();
     for ((list, whole), run) in joined.iter_mut().zip(joined_whole).zip(runs.iter_mut()) {
         let before = list.len();
-        let mut k = 0;
-        list.retain(|_| {
-            k += 1;
-            !whole[k - 1]
-        });
+        *list = std::mem::take(list).into_iter().zip(whole).filter_map(|(h, w)| (!w).then_some(h)).collect();
         if list.len() < before {
             run.notes.push(format!(
                 "{} joined hit(s) taken in whole by joined hits of a more specific pattern",

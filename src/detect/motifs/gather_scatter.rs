@@ -419,9 +419,9 @@ mod tests {
     #[test]
     fn a_household_that_pays_small_sums_every_few_days_still_shows_a_three_day_scatter() {
         // The hub pays a friend or a bill every third day all year (sixty-six payments
-        // of the sums it will scatter), then gathers from six new senders in three days and pays ten new
-        // payees in three more: ten in three days stand out of its habit, though not
-        // when read over a week.
+        // of the sums it will scatter), then gathers from six new senders in three days
+        // and pays ten new payees in three more: ten in three days stand out of its
+        // habit, though not when read over a week.
         let hub = |payees_days: i64| {
             let mut t = Tiny::new();
             t.span(200);

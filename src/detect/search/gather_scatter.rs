@@ -206,8 +206,9 @@ fn within_window(
     let c = &g.accounts.controller;
     let dump = g.dump_span_seconds();
     let days = |s: i64| seconds_to_days(s).max(1.0);
-    // The amounts of the hub's counted payments, ascending, for the habit a scatter is
-    // read against.
+    // The hub's counted payments, for the habit a scatter is read against: how many in
+    // all, and (when a scatter's sums are read) their amounts, ascending.
+    let paid_all = baseline(v, outs, channels);
     let paid_amounts: OnceCell<Vec<f64>> = OnceCell::new();
     let paid_at_least = |least: f64| {
         let paid = paid_amounts.get_or_init(|| {
@@ -281,17 +282,15 @@ fn within_window(
             .map(|(_, over)| over)
             .min()
             .unwrap_or(spread);
-        // Against the hub's habit of paying: more payments in the scatter than its
-        // own rate makes...
-        let rate_ratio = |inside: usize, outside: usize| {
-            (inside as f64 / days(read_over)) / ((outside as f64 + 1.0) / days(dump - read_over))
-        };
+        // Against the hub's habit of paying (its daily rate outside the scatter, one more
+        // payment than it made): more payments in the scatter than its own rate makes...
+        let habit = |outside: usize| (outside as f64 + 1.0) / days(dump - read_over);
+        let rate_ratio = |inside: usize, outside: usize| (inside as f64 / days(read_over)) / habit(outside);
         let enough = |payees: usize| {
             payees >= spec.min_payees && gather.counterparties + payees >= spec.min_counterparties
         };
         let every_payment = enough(payees.len())
-            && rate_ratio(scatter.len(), paid_at_least(f64::MIN).saturating_sub(scatter.len()))
-                >= spec.min_rate_ratio;
+            && rate_ratio(scatter.len(), paid_all.saturating_sub(scatter.len())) >= spec.min_rate_ratio;
         // ...or more payments of the scatter's sums (half its median payment or more)
         // than its habit of paying such sums makes, to enough payees of such sums (a
         // grocer paid its weekly sum in the meantime is none), and a burst that
@@ -305,8 +304,8 @@ fn within_window(
             let large: Vec<usize> = scatter.iter().copied().filter(|&k| outs.amount[k] >= least).collect();
             let large_payees: BTreeSet<u32> = large.iter().map(|&k| c[outs.other[k] as usize]).collect();
             let outside = paid_at_least(least).saturating_sub(large.len());
-            let per_window = (outside as f64 + 1.0) * days(read_over) / days(dump - read_over);
-            let chance = burst_chance(large.len(), per_window, days(dump) / days(read_over));
+            let chance =
+                burst_chance(large.len(), habit(outside) * days(read_over), days(dump) / days(read_over));
             enough(large_payees.len())
                 && rate_ratio(large.len(), outside) >= spec.min_rate_ratio
                 && chance * g.scale.active_accounts as f64 <= spec.expected_by_chance.unwrap_or(1.0)
