@@ -34,7 +34,8 @@
 //! (0.5 of the quota per payment), `min_band_share` (0.5: most of what the target took
 //! in on those days is just under or at the threshold), `expected_by_chance` (1: no more
 //! than one target as crowded under a line expected by chance over the dump's accounts
-//! and weeks, its customer-days landing there at the rate the dump's others do). A hit
+//! and weeks, its customer-days landing there at the rate the dump's others do, or at
+//! its own rate on its other days where that is higher). A hit
 //! also shows deposits at or over the threshold
 //! into the same target in the same days, and the sizeable transfers out of the target
 //! until one window later (where the structured money went).
@@ -53,6 +54,12 @@
 //! up to a line and stop (a simulator's range, a clientele whose payments never reach
 //! it), a tenth of everything lands just under it: five of a busy account's eight
 //! customers in a week there are its everyday share, not avoidance, and no hit is made.
+//! A company abroad whose customers wire it sums of the line's size all year (an
+//! exporter, a university) lands a tenth of them just under it however rare such sums
+//! are in the rest of the dump: a week with five is read against its own other days,
+//! and so is a payee abroad paid quota-sized sums all year against five in two days
+//! (each history counted with two days at the dump's rate, so a mule with none is
+//! read against the dump alone).
 
 use crate::detect::handed::Handed;
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,7 +72,7 @@ use crate::config::params::{Amount, Count, Days, Multiple, Share};
 use crate::config::Config;
 use crate::detect::context::PartEdges;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
-use crate::graph::algo::chance::binomial_tail;
+use crate::graph::algo::chance::{binomial_tail, own_rate_at_least};
 use crate::graph::FlowGraph;
 use crate::model::{Channel, HolderKind};
 use crate::pattern::Pattern;
@@ -277,11 +284,11 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let window = cfg.window_days.get().ceil() as i64;
     let mut hits = Vec::new();
     for (target, mut list) in by_target {
-        let own = list.len();
+        let banded_days: Vec<i64> = list.iter().map(|h| h.day).collect();
         let kept = structured_run(&mut list, window, cfg.min_hits.get());
         if kept.is_empty()
             || !bunched(ctx, cfg, &th, target, &kept, &over)
-            || !unlikely(ctx, cfg, target, &kept, own, rate)
+            || !unlikely(ctx, cfg, target, &kept, &banded_days, rate)
         {
             continue;
         }
@@ -538,39 +545,49 @@ fn just_under(cfg: &Ub2Config, amount: f64, line: f64) -> bool {
 /// target's customer-days in the run's days, `kept` of them just under, are fewer than
 /// `expected_by_chance` times as likely, over every account and window of the dump, at
 /// the rate the dump's other customer-days land there (`rate`, without the target's
-/// `own`: its customer-days just under a line over the whole dump). Where the lines sit
-/// far above everyday amounts, five in a week are beyond any chance; where the dump's
-/// amounts run up to a line and stop (a simulator's range, a currency of small units), a
-/// tenth of them land under it and a busy account's five in a week are its everyday
-/// share.
+/// `banded_days`: the days of its customer-days just under a line over the whole dump),
+/// or at the target's own rate on its other days where that is higher
+/// ([`own_rate_at_least`]). Where the lines sit far above everyday amounts, five in a
+/// week are beyond any chance; where the dump's amounts run up to a line and stop (a
+/// simulator's range, a currency of small units), a tenth of them land under it and a
+/// busy account's five in a week are its everyday share; and so they are for an
+/// exporter whose customers abroad pay sums of the line's size all year.
 fn unlikely(
     ctx: &Context<'_>,
     cfg: &Ub2Config,
     target: u32,
     kept: &[&DayHit],
-    own: usize,
+    banded_days: &[i64],
     rate: BandRate,
 ) -> bool {
     let g = ctx.graph;
     let (d0, d1) = (kept[0].day, kept[kept.len() - 1].day);
-    // The target's customer-days in those days: each customer's transfers on one day
-    // count once, as the rules count them.
-    let all = g.in_list(target);
-    let ins = all.range(
-        all.time.partition_point(|&t| t < d0 * DAY)..all.time.partition_point(|&t| t < (d1 + 1) * DAY),
-    );
-    let mut days: Vec<(u32, i64)> = (0..ins.len())
+    let during = |day: i64| (d0..=d1).contains(&day);
+    // The target's customer-days, in those days and on the others: each customer's
+    // transfers on one day count once, as the rules count them.
+    let ins = g.in_list(target);
+    let mut days: Vec<(bool, u32, i64)> = (0..ins.len())
         .filter(|&k| {
             ins.other[k] != target && !matches!(ins.channel[k], Channel::Card | Channel::CashWithdrawal)
         })
-        .map(|k| (g.accounts.controller[ins.other[k] as usize], ins.time[k].div_euclid(DAY)))
+        .map(|k| {
+            let day = ins.time[k].div_euclid(DAY);
+            (during(day), g.accounts.controller[ins.other[k] as usize], day)
+        })
         .collect();
     days.sort_unstable();
     days.dedup();
-    let n = days.len().max(kept.len());
+    let other_days = days.partition_point(|d| !d.0);
+    let n = (days.len() - other_days).max(kept.len());
+    // Read against the dump's other customer-days, or against the target's own on the
+    // other days when its customers land under the line more often than the dump's: a
+    // company abroad whose customers pay sums of the threshold's size all year.
+    let dump = rate.of_others(banded_days.len());
+    let banded_before_or_after = banded_days.iter().filter(|&&d| !during(d)).count();
+    let p = own_rate_at_least(banded_before_or_after, other_days, dump);
     let windows = (g.scale.span_days / cfg.window_days.get()).max(1.0);
     let tried = g.scale.active_accounts.max(1) as f64 * windows;
-    binomial_tail(n, kept.len(), rate.of_others(own)) * tried <= cfg.expected_by_chance.get()
+    binomial_tail(n, kept.len(), p) * tried <= cfg.expected_by_chance.get()
 }
 
 /// The hit of one target: the structured transfers, the deposits at or over the line in
@@ -780,9 +797,11 @@ fn fx_quota_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
 /// everything `payee` received from the first of the `kept` payments to the last, that
 /// many in the quota's band (`band`) is fewer than `expected_by_chance` times as likely,
 /// over every two-day span of each of the dump's `payees` paid such a sum at all, at the
-/// dump's share of amounts in the band. A school or a dealer abroad that people of every
-/// means pay every day sees five in the band in two days where such sums are everyday
-/// amounts; a fresh account paid by five relatives at once, and nothing else, does not.
+/// dump's share of amounts in the band, or the payee's own share of them on its other
+/// days where that is higher ([`own_rate_at_least`]). A school or a dealer abroad that
+/// people of every means pay every day sees five in the band in two days where such
+/// sums are everyday amounts, in the dump or for it; a fresh account paid by five
+/// relatives at once, and nothing else, does not.
 fn unlikely_split(
     g: &FlowGraph,
     cfg: &Ub2Config,
@@ -792,10 +811,18 @@ fn unlikely_split(
 ) -> bool {
     let (from, to) = (kept[0].0, kept[kept.len() - 1].0);
     let into = g.in_list(payee);
-    let received = into.time.partition_point(|&t| t <= to) - into.time.partition_point(|&t| t < from);
+    let (lo, hi) = (into.time.partition_point(|&t| t < from), into.time.partition_point(|&t| t <= to));
+    let received = hi - lo;
     let spans = (g.scale.span_days / 2.0).max(1.0);
     let tried = payees.max(1) as f64 * spans;
-    let share = g.scale.share_between(band.0, band.1);
+    // The dump's share of amounts in the band, or the payee's own share of them on the
+    // other days, when its payers send such sums more often than the dump's do.
+    let outside = into.amount[..lo].iter().chain(&into.amount[hi..]);
+    let share = own_rate_at_least(
+        outside.clone().filter(|a| (band.0..=band.1).contains(*a)).count(),
+        outside.count(),
+        g.scale.share_between(band.0, band.1),
+    );
     binomial_tail(received.max(kept.len()), kept.len(), share) * tried <= cfg.expected_by_chance.get()
 }
 
@@ -1049,6 +1076,66 @@ mod tests {
         assert!(run(&t).is_empty(), "{:?}", run(&t));
     }
 
+    /// A dump of ten everyday wires a day for a year, and a company abroad.
+    fn busy_world(payee: &str) -> Tiny {
+        let mut t = Tiny::new();
+        t.economy(2_000.0, 365, 3_650);
+        t.company(payee, "AU");
+        t
+    }
+
+    /// A year of customers abroad paying `payee` one at a time, every `every` days, the
+    /// sums of `amounts` in turn.
+    fn customers_all_year(t: &mut Tiny, payee: &str, every: i64, amounts: &[f64]) {
+        for k in 0..365 / every {
+            let p = format!("Y{k}");
+            t.person(&p, "CN");
+            t.wire(&p, payee, k * every * D + 9 * H, amounts[k as usize % amounts.len()]);
+        }
+    }
+
+    #[test]
+    fn a_company_abroad_paid_sums_of_the_lines_size_all_year_avoids_nothing() {
+        // An exporter whose customers abroad wire it every day of the year, one in ten
+        // of them just under the personal cross-border line: a week with five of eight
+        // new customers under the line is its own habit, however rare such sums are in
+        // the rest of the dump.
+        let week = |t: &mut Tiny| {
+            let amounts = [9_400.0, 4_000.0, 9_900.0, 9_100.0, 6_000.0, 9_700.0, 7_000.0, 9_300.0];
+            new_customers(t, ("EXPORTER", "CN"), (200 * D, 20 * H), &amounts);
+        };
+        let mut t = busy_world("EXPORTER");
+        week(&mut t);
+        assert_eq!(run(&t).len(), 1, "not vacuous: alone, the week is structuring");
+        let mut t = busy_world("EXPORTER");
+        let year =
+            [3_000.0, 9_400.0, 14_000.0, 6_500.0, 25_000.0, 4_200.0, 18_000.0, 7_700.0, 40_000.0, 11_500.0];
+        customers_all_year(&mut t, "EXPORTER", 1, &year);
+        week(&mut t);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+    }
+
+    #[test]
+    fn a_payee_abroad_paid_quota_sized_sums_all_year_is_not_quota_splitting() {
+        // A university abroad whose students' families pay it every other day, half of
+        // them between half the quota and the quota: five such payments in two days are
+        // its own habit, however rare such sums are in the rest of the dump.
+        let five = |t: &mut Tiny| {
+            for k in 0..5 {
+                let p = format!("R{k}");
+                t.person(&p, "CN");
+                t.wire(&p, "UNIVERSITY", 200 * D + (k % 2) as i64 * D + k as i64 * H, 46_000.0);
+            }
+        };
+        let mut t = busy_world("UNIVERSITY");
+        five(&mut t);
+        assert_eq!(run(&t).len(), 1, "not vacuous: alone, the five split their quotas");
+        let mut t = busy_world("UNIVERSITY");
+        customers_all_year(&mut t, "UNIVERSITY", 2, &[30_000.0, 8_000.0, 42_000.0, 15_000.0]);
+        five(&mut t);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+    }
+
     #[test]
     fn travellers_and_card_payments_do_not_fire() {
         let mut t = Tiny::new();
@@ -1082,13 +1169,22 @@ mod tests {
     /// line of 100,000 and three well under it.
     fn busy_week(t: &mut Tiny) {
         t.person("SHOP", "US");
-        for (k, amount) in [95_000.0, 40_000.0, 91_000.0, 97_500.0, 12_000.0, 93_000.0, 65_000.0, 99_000.0]
-            .into_iter()
-            .enumerate()
-        {
+        let amounts = [95_000.0, 40_000.0, 91_000.0, 97_500.0, 12_000.0, 93_000.0, 65_000.0, 99_000.0];
+        new_customers(t, ("SHOP", "US"), (60 * D, 18 * H), &amounts);
+    }
+
+    /// New customers in `country` wiring `payee` the sums of `amounts`, one every
+    /// `every` seconds from `from`.
+    fn new_customers(
+        t: &mut Tiny,
+        (payee, country): (&str, &str),
+        (from, every): (i64, i64),
+        amounts: &[f64],
+    ) {
+        for (k, &amount) in amounts.iter().enumerate() {
             let p = format!("C{k}");
-            t.person(&p, "US");
-            t.wire(&p, "SHOP", 60 * D + k as i64 * 18 * H, amount);
+            t.person(&p, country);
+            t.wire(&p, payee, from + k as i64 * every, amount);
         }
     }
 

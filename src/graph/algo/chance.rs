@@ -308,6 +308,16 @@ impl LayerChance {
     }
 }
 
+/// The rate at which one account's trials land where a test looks, read from its own
+/// history (`hits` of `of` trials, none of them the ones tested) against the dump's
+/// `rate`: two trials at the dump's rate are added, so a short history says little and
+/// an empty one says the dump's rate; and never below the dump's rate, so a history
+/// may make what an account does ordinary for it, never remarkable. A payee whose
+/// customers send sums of a threshold's size all year is read against that habit.
+pub fn own_rate_at_least(hits: usize, of: usize, rate: f64) -> f64 {
+    ((hits as f64 + 2.0 * rate) / (of as f64 + 2.0)).max(rate)
+}
+
 /// P(X >= k) for X ~ Binomial(n, p).
 pub fn binomial_tail(n: usize, k: usize, p: f64) -> f64 {
     if k == 0 {
@@ -401,6 +411,17 @@ mod tests {
             let got = binomial_tail(n, k, p);
             assert!((got - want).abs() <= 1e-12 * want.max(1e-300), "n {n} p {p}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn an_own_rate_is_the_dumps_without_a_history_and_its_own_with_a_long_one() {
+        assert_eq!(own_rate_at_least(0, 0, 0.01), 0.01);
+        // A long history of landing there a quarter of the time speaks for itself...
+        assert!((own_rate_at_least(250, 1_000, 0.01) - 250.02 / 1_002.0).abs() < 1e-12);
+        // ...a short one little: one in two is not read as even odds.
+        assert!(own_rate_at_least(1, 2, 0.01) < 0.26);
+        // A history that never lands there reads as the dump, not as rarer.
+        assert_eq!(own_rate_at_least(0, 1_000, 0.01), 0.01);
     }
 
     #[test]
