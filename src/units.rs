@@ -28,6 +28,35 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     (n > 0.0).then_some((n * factor) as i64)
 }
 
+/// The length of a part of time in a partitioned run (the CLI's `--partition-window`,
+/// the Python package's `partition_window`, Spark's `window`): an hour or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartWindow(i64);
+
+impl PartWindow {
+    /// Reads `text`: seconds, or `30m` / `12h` / `7d`. A part shorter than an hour is a
+    /// unit slip (`9` for nine days): a year cut into parts of seconds is tens of
+    /// thousands of parts, each reading its detectors' lookback, and the run takes a
+    /// thousand times as long. The error says what is wrong, for the caller to name its
+    /// option.
+    pub fn parse(text: &str) -> Result<PartWindow, String> {
+        let t = text.trim();
+        let seconds = parse_duration(t).ok_or_else(|| "expected seconds or 30m / 12h / 7d".to_owned())?;
+        if seconds < HOUR {
+            let example = if t.parse::<f64>().is_ok() { format!("{t}d") } else { "7d".to_owned() };
+            return Err(format!(
+                "{seconds} s is shorter than an hour; give the unit (e.g. {example} for days)"
+            ));
+        }
+        Ok(PartWindow(seconds))
+    }
+
+    /// Its length in seconds.
+    pub fn seconds(self) -> i64 {
+        self.0
+    }
+}
+
 /// A span given in (fractional) days, as whole seconds (configuration windows).
 pub fn days_to_seconds(days: f64) -> i64 {
     (days * DAY as f64) as i64
@@ -90,6 +119,17 @@ pub fn format_date(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_of_time_is_an_hour_or_more() {
+        assert_eq!(PartWindow::parse("7d").map(PartWindow::seconds), Ok(7 * DAY));
+        assert_eq!(PartWindow::parse(" 3600 ").map(PartWindow::seconds), Ok(HOUR));
+        let slip = PartWindow::parse("9").unwrap_err();
+        assert!(slip.contains("9 s is shorter than an hour") && slip.contains("9d"), "{slip}");
+        assert!(PartWindow::parse("30m").unwrap_err().contains("e.g. 7d"));
+        assert!(PartWindow::parse("0").unwrap_err().contains("expected seconds"));
+        assert!(PartWindow::parse("week").is_err());
+    }
 
     #[test]
     fn odds_read_as_digits_then_as_powers_of_ten() {

@@ -168,8 +168,9 @@ def analyze(
         strict: raise on any rejected row.
         max_reject_ratio: raise when more than this share of a table's rows is rejected.
         partition_window: run the detectors that can be split in parts of this length
-            (seconds, or "30d" / "12h"), as the CLI's ``--partition-window``: the same
-            leads, found the way a run spread over machines finds them.
+            (seconds, or "30d" / "12h"; an hour or more, so a bare ``9`` is refused as a
+            unit slip), as the CLI's ``--partition-window``: the same leads, found the
+            way a run spread over machines finds them.
 
     Raises:
         FlowhoundError: bad input (naming table, row and field) or a failed run.
@@ -178,7 +179,11 @@ def analyze(
     tables = _tables(
         transfers, accounts=accounts, entities=entities, entity_links=entity_links, fx_rates=fx_rates
     )
-    partition = None if partition_window is None else _seconds(partition_window)
+    partition = (
+        None
+        if partition_window is None
+        else _flowhound.part_window_seconds(str(partition_window), "partition_window")
+    )
     outputs, record = _flowhound.analyze(
         tables, _config_toml(config), threads, strict, max_reject_ratio, partition
     )

@@ -26,6 +26,11 @@ def analyze(
     ``run() -> list[bytes]``), the parts run elsewhere, and ``tables`` is emptied once
     read."""
 
+def part_window_seconds(value: str, name: str) -> int:
+    """The length of a part of time in seconds, from seconds or ``"30d"`` / ``"12h"``:
+    an hour or more (the CLI's ``--partition-window``); raises FlowhoundError naming
+    ``name`` otherwise."""
+
 def run_part(key: str, reference: Optional[bytes], job: bytes, threads: Optional[int] = None) -> bytes:
     """Runs one handed-away job on the reference kept under ``key`` (read from
     ``reference`` the first time); returns what the part found, as bytes."""

@@ -90,7 +90,8 @@ def analyze(
     max_reject_ratio: float = 0.01,
 ) -> Analysis:
     """Ranked leads of :func:`flowhound.analyze`, with the detectors run on Spark's
-    executors in parts of ``window`` (seconds, or ``"30d"`` / ``"12h"``): the leads of
+    executors in parts of ``window`` (seconds, or ``"30d"`` / ``"12h"``, an hour or more,
+    as ``--partition-window`` takes it): the leads of
     ``flowhound analyze --partition-window`` and of one run over the whole dump.
 
     ``transfers`` (and any other table) is a Spark DataFrame, or any table
@@ -100,9 +101,7 @@ def analyze(
     the output tables as Spark DataFrames, ready to ``write.parquet`` to any
     Hadoop-compatible filesystem; rows that failed validation are in ``rejects``."""
     spark = _session(transfers, accounts, entities, entity_links, fx_rates)
-    w = _seconds(window)
-    if w <= 0:
-        raise ValueError("window must be a positive duration")
+    w = _flowhound.part_window_seconds(str(window), "window")
     local = _tables(
         _local(transfers),
         accounts=_local(accounts),
@@ -315,9 +314,9 @@ def features_with_rejects(
     an error naming the first."""
     from pyspark.sql import functions as F
 
-    w, p = _seconds(window), _seconds(partition)
-    if w <= 0 or p <= 0:
-        raise ValueError("window and partition must be positive durations")
+    w, p = _seconds(window), _flowhound.part_window_seconds(str(partition), "partition")
+    if w <= 0:
+        raise ValueError("window must be a positive duration")
     spark = transfers.sparkSession
     if spark.conf.get("spark.sql.session.timeZone") != "UTC":
         raise ValueError("set spark.sql.session.timeZone to UTC: timestamps are read as UTC")

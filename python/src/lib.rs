@@ -117,8 +117,8 @@ fn analyze(
     if !(0.0..=1.0).contains(&max_reject_ratio) {
         return Err(FlowhoundError::new_err(format!("max_reject_ratio {max_reject_ratio}: must be in 0..1")));
     }
-    if let Some(p) = partition_seconds.filter(|&p| p <= 0) {
-        return Err(FlowhoundError::new_err(format!("partition_window {p} s: must be > 0")));
+    if let Some(p) = partition_seconds {
+        part_window_seconds(&p.to_string(), "partition_window")?;
     }
     let config = config(config_toml)?;
     if run_parts.is_some() && partition_seconds.is_none() {
@@ -396,6 +396,16 @@ fn peak_spilled_bytes() -> usize {
 }
 
 /// The native module.
+/// The length of a part of time, in seconds, from `value` (seconds, or `30m` / `12h` /
+/// `7d`): an hour or more, as the CLI's `--partition-window` takes it; an error naming
+/// the option `name` otherwise.
+#[pyfunction]
+fn part_window_seconds(value: &str, name: &str) -> PyResult<i64> {
+    flowhound::units::PartWindow::parse(value)
+        .map(flowhound::units::PartWindow::seconds)
+        .map_err(|why| FlowhoundError::new_err(format!("{name} {value}: {why}")))
+}
+
 #[pymodule]
 fn _flowhound(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FlowhoundError", m.py().get_type::<FlowhoundError>())?;
@@ -407,6 +417,7 @@ fn _flowhound(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_dump, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(toml_of_json, m)?)?;
+    m.add_function(wrap_pyfunction!(part_window_seconds, m)?)?;
     m.add_function(wrap_pyfunction!(parts::run_part, m)?)?;
     m.add_function(wrap_pyfunction!(parts::has_part_reference, m)?)?;
     m.add_function(wrap_pyfunction!(spill_to, m)?)?;

@@ -130,6 +130,9 @@ def test_a_partitioned_run_gives_the_whole_run_leads(tmp_path):
     assert set(ran.values()) == {"in_parts"}, ran
     with pytest.raises(flowhound.FlowhoundError, match="partition_window"):
         flowhound.analyze(dump, partition_window=0)
+    # Nine seconds, as the CLI reads a bare `9`, is a unit slip there too.
+    with pytest.raises(flowhound.FlowhoundError, match="partition_window 9: 9 s is shorter than an hour.*9d"):
+        flowhound.analyze(dump, partition_window=9)
 
 
 _SPILLED_RUN = """

@@ -65,18 +65,9 @@ static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new
 /// no duration.
 fn partition_window(text: Option<&str>) -> Result<Option<i64>, flowhound::Error> {
     text.map(|t| {
-        let seconds = flowhound::units::parse_duration(t).ok_or_else(|| {
-            flowhound::Error::Usage(format!("--partition-window {t}: expected seconds or 30m / 12h / 7d"))
-        })?;
-        // A part of time shorter than an hour is a unit slip (`9` for nine days): a
-        // year cut into parts of seconds is tens of thousands of parts, each reading its
-        // detectors' lookback, and the run takes a thousand times as long.
-        if seconds < flowhound::units::HOUR {
-            return Err(flowhound::Error::Usage(format!(
-                "--partition-window {t}: {seconds} s is shorter than an hour; give the unit (e.g. {t}d for days)"
-            )));
-        }
-        Ok(seconds)
+        flowhound::units::PartWindow::parse(t)
+            .map(flowhound::units::PartWindow::seconds)
+            .map_err(|why| flowhound::Error::Usage(format!("--partition-window {t}: {why}")))
     })
     .transpose()
 }
