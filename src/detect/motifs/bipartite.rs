@@ -5,9 +5,10 @@
 //! inside one window, the members being ordinary accounts, not busy hubs, each transfer
 //! carrying the dump's median payment on average (`min_amount`), and the layer more than the dump's everyday traffic makes by chance: layers of its shape and speed
 //! expected by chance (the configuration model of the dump's new relationships, or the
-//! dump's own count of such layers between other accounts moving everyday amounts,
-//! whichever is more), times the chance that three in four of its transfers are as large
-//! as they are by its members' own amounts, at most `expected_by_chance`.
+//! dump's own count of such layers between other accounts, whatever they moved, less
+//! those remarkable on their own, whichever is more), times the chance that three in
+//! four of its transfers are as large as they are by its members' own amounts, at most
+//! `expected_by_chance`.
 //!
 //! A layer may also have one source that pays the same payees again and again
 //! ([`rounds`]): an account paying at least `min_side` new payees together, round after
@@ -59,7 +60,8 @@
 //! left out. Flatmates, neighbours and colleagues who pay the same two or three people
 //! their everyday amounts form small layers all the time in a dense dump: the dump's own
 //! count of them says how ordinary one more is, and only amounts far above its members'
-//! own make it stand out. Two investors who each pay a fund a large subscription and
+//! own make it stand out (thirty pairs paying the top third of their everyday amounts
+//! are each other's background, not thirty layers). Two investors who each pay a fund a large subscription and
 //! the same friend a small sum have one large link beside everyday ones, which is no
 //! layer moving money. Neighbours chipping in for a gift or splitting a bill pay the
 //! dump's small change, under `min_amount`. Flatmates who split a new bill every month
@@ -415,6 +417,25 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:?}");
         let x = members(&mut t, "X");
         assert!(x.iter().all(|a| hits[0].accounts.iter().any(|h| h.account == *a)));
+    }
+
+    #[test]
+    fn small_layers_of_somewhat_large_amounts_are_everyday_where_the_dump_holds_many() {
+        // Thirty pairs of neighbours each paying the same two others 120, the top third
+        // of what they move every month (a shared bill): each layer's amounts are as
+        // large as those of one everyday layer in a few, and the dump holds thirty such
+        // layers, each as much the others' background as they are its own.
+        let mut t = Tiny::new();
+        t.span(150);
+        for g in 0..30 {
+            layer(&mut t, &format!("G{g}"), 2, 2, 3 + g * 4, 120.0);
+        }
+        let hits = t.hits(&Bipartite);
+        assert!(hits.is_empty(), "{} layers of somewhat large everyday amounts reported", hits.len());
+        // One more pair moving thirty times its everyday amounts still stands out.
+        layer(&mut t, "X", 2, 2, 70, 3_000.0);
+        let hits = t.hits(&Bipartite);
+        assert_eq!(hits.len(), 1, "{hits:?}");
     }
 
     #[test]

@@ -233,28 +233,62 @@ fn choose(g: &FlowGraph, cfg: &BipartiteConfig, mut out: Vec<Biclique>) -> Vec<B
     let chance = layer_chance(g, max_member_degree(g, cfg));
     out.sort();
     out.dedup();
+    // Every layer the dump holds, whatever it moved: its everyday ones are the yardstick.
+    let everyday = everyday_layers(g, cfg, &chance, with_amounts_chance(g, without_contained(out.clone())));
     let min_amount = g.scale.floor(cfg.min_amount);
     out.retain(|b| {
         let moved: f64 = b.edges.iter().map(|&e| g.amount[e as usize]).sum();
         moved >= min_amount * b.edges.len() as f64
     });
-    let out = without_contained(out);
-    let mut out: Vec<Biclique> = out
+    let mut out = with_amounts_chance(g, without_contained(out));
+    // Its amounts' chance times the layers of its shape expected by chance: by the
+    // model, or as many as the dump's everyday traffic holds, whichever is more.
+    let seen = held_beside(g, &out, &everyday);
+    for (b, seen) in out.iter_mut().zip(seen) {
+        b.expected_by_chance *= layers_expected(g, &chance, b).max(seen);
+    }
+    out.retain(|b| b.expected_by_chance <= cfg.expected_by_chance.get());
+    out
+}
+
+/// `layers`, each with its amounts' chance in `expected_by_chance`
+/// ([`novelty::broad_chance`]: every link must carry the money).
+fn with_amounts_chance(g: &FlowGraph, layers: Vec<Biclique>) -> Vec<Biclique> {
+    layers
         .into_par_iter()
         .map(|x| {
             let centre: Vec<u32> = x.sources.iter().chain(&x.sinks).copied().collect();
             Biclique { expected_by_chance: novelty::broad_chance(g, &centre, &x.edges), ..x }
         })
-        .collect();
-    // Its amounts' chance times the layers of its shape expected by chance: by the
-    // model, or as many as the dump itself holds, whichever is more.
-    let seen = as_remarkable(g, &out);
-    for (b, seen) in out.iter_mut().zip(seen) {
-        let model = chance.expected(b.sources.len(), b.sinks.len(), layer_span(g, b));
-        b.expected_by_chance *= model.max(seen);
-    }
-    out.retain(|b| b.expected_by_chance <= cfg.expected_by_chance.get());
-    out
+        .collect()
+}
+
+/// Layers of `b`'s shape and pace expected by chance, by the configuration model of the
+/// dump's new relationships.
+fn layers_expected(g: &FlowGraph, chance: &LayerChance, b: &Biclique) -> f64 {
+    chance.expected(b.sources.len(), b.sinks.len(), layer_span(g, b))
+}
+
+/// The layers of `all` (every layer the dump holds, with its amounts' chance) that its
+/// everyday traffic makes: those whose amounts' chance, times the layers of `all` at
+/// least as large and as fast that share no account with it (or the model's count,
+/// whichever is more), is more than `expected_by_chance`. The others are remarkable on
+/// their own (laundering layers, most of them), and are not each other's background: a
+/// large dump's cases would otherwise hide one another.
+fn everyday_layers(
+    g: &FlowGraph,
+    cfg: &BipartiteConfig,
+    chance: &LayerChance,
+    all: Vec<Biclique>,
+) -> Vec<Biclique> {
+    let seen = held_beside(g, &all, &all);
+    all.into_iter()
+        .zip(seen)
+        .filter(|(b, seen)| {
+            b.expected_by_chance * layers_expected(g, chance, b).max(*seen) > cfg.expected_by_chance.get()
+        })
+        .map(|(b, _)| b)
+        .collect()
 }
 
 /// What a part of time reads besides its transfers: the whole dump's first payments,
@@ -475,40 +509,34 @@ fn layer_span(g: &FlowGraph, b: &Biclique) -> i64 {
     }
 }
 
-/// For each layer, how many layers of the dump are at least as remarkable in shape (as
-/// many sources and sinks or more, formed as fast or faster) and moved everyday amounts:
-/// itself, plus the others' amounts' chances, which count a layer of everyday amounts
-/// as about one and a layer of amounts its members never move as almost none, so that
-/// the laundering layers of a large dump are not each other's background. Others that
-/// share an account with it are left out too (the layers of one stack are one case).
-/// That is the dump's own count of such layers formed by its everyday traffic, a
-/// look-elsewhere count the configuration model cannot give where neighbours and
-/// colleagues often pay the same few people. Each layer's `expected_by_chance` holds
-/// its amounts' chance on entry.
-fn as_remarkable(g: &FlowGraph, layers: &[Biclique]) -> Vec<f64> {
+/// For each layer of `layers`, how many of `others` are at least as remarkable in shape
+/// (as many sources and sinks or more, formed as fast or faster) and share no account
+/// with it (the layers of one stack are one case), itself counted once: the dump's own
+/// count of such layers, a look-elsewhere count the configuration model cannot give
+/// where neighbours and colleagues often pay the same few people. Each of them counts
+/// whole, whatever its amounts: a layer's amounts' chance is the share of layers of
+/// everyday traffic whose amounts are as remarkable, so it is to be multiplied by how
+/// many there are.
+fn held_beside(g: &FlowGraph, layers: &[Biclique], others: &[Biclique]) -> Vec<f64> {
     let shape = |b: &Biclique| (b.sources.len(), b.sinks.len(), layer_span(g, b));
-    let shapes: Vec<(usize, usize, i64)> = layers.iter().map(shape).collect();
-    let members: Vec<Vec<u32>> = layers
-        .iter()
+    let members = |b: &Biclique| {
+        let mut m: Vec<u32> = b.sources.iter().chain(&b.sinks).copied().collect();
+        m.sort_unstable();
+        m
+    };
+    let theirs: Vec<((usize, usize, i64), Vec<u32>)> =
+        others.iter().map(|b| (shape(b), members(b))).collect();
+    layers
+        .par_iter()
         .map(|b| {
-            let mut m: Vec<u32> = b.sources.iter().chain(&b.sinks).copied().collect();
-            m.sort_unstable();
-            m
-        })
-        .collect();
-    let disjoint = |i: usize, j: usize| members[j].iter().all(|a| members[i].binary_search(a).is_err());
-    (0..shapes.len())
-        .into_par_iter()
-        .map(|i| {
-            let (s, t, span) = shapes[i];
-            let others: f64 = (0..shapes.len())
-                .filter(|&j| {
-                    let (s2, t2, span2) = shapes[j];
-                    j != i && s2 >= s && t2 >= t && span2 <= span && disjoint(i, j)
+            let ((s, t, span), mine) = (shape(b), members(b));
+            let beside = theirs
+                .iter()
+                .filter(|((s2, t2, span2), m)| {
+                    *s2 >= s && *t2 >= t && *span2 <= span && m.iter().all(|a| mine.binary_search(a).is_err())
                 })
-                .map(|j| layers[j].expected_by_chance)
-                .sum();
-            1.0 + others
+                .count();
+            1.0 + beside as f64
         })
         .collect()
 }
