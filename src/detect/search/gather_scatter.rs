@@ -15,7 +15,7 @@ use crate::detect::search::fans::{
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::{burst_chance, order_chance};
 use crate::graph::algo::fifo_dwell::{fifo_dwell_carried_by, implied_opening_balance_by};
-use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::algo::novelty::{median, AmountNovelty};
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
@@ -212,10 +212,9 @@ fn within_window(
     let paid_amounts: OnceCell<Vec<f64>> = OnceCell::new();
     let paid_at_least = |least: f64| {
         let paid = paid_amounts.get_or_init(|| {
-            let mut a: Vec<f64> = (0..outs.len())
-                .filter(|&k| outs.other[k] != v && channels.contains(&outs.channel[k]))
-                .map(|k| outs.amount[k])
-                .collect();
+            // The payments `paid_all` counts.
+            let mut a: Vec<f64> =
+                counted(g, v, outs, channels, false).into_iter().map(|k| outs.amount[k]).collect();
             a.sort_unstable_by(f64::total_cmp);
             a
         });
@@ -405,12 +404,7 @@ fn within_window(
 /// payment (the upper one of an even count).
 fn scatter_least(amounts: impl Iterator<Item = f64>) -> f64 {
     let mut a: Vec<f64> = amounts.collect();
-    if a.is_empty() {
-        return 0.0;
-    }
-    let mid = a.len() / 2;
-    let (_, median, _) = a.select_nth_unstable_by(mid, f64::total_cmp);
-    *median / 2.0
+    median(&mut a).map_or(0.0, |m| m / 2.0)
 }
 
 /// What the hub took in over `take` (`[from, until]`, its counted inflows `keep_in`) and

@@ -132,7 +132,7 @@ fn other_amounts(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> Vec<f64> {
 }
 
 /// The upper median, reordering `values`; `None` when empty.
-fn median(values: &mut [f64]) -> Option<f64> {
+pub(crate) fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
