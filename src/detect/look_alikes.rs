@@ -808,7 +808,21 @@ fn bursary(t: &mut Tiny) {
     }
 }
 
-const LOOK_ALIKES: [LookAlike; 40] = [
+/// A ski-hire shop abroad that opened two months ago: each day a new customer pays once,
+/// and in the first, snowy month they hire for longer and pay about twice what they pay
+/// in the thaw. Its whole history is one season of strangers.
+fn seasonal_shop(t: &mut Tiny) {
+    t.company("SKI_HIRE", "AT");
+    for day in 0..60i64 {
+        let customer = format!("SKIER{day}");
+        t.person(&customer, ["DE", "GB", "NL", "FR"][day as usize % 4]);
+        let basket = 180.0 + 35.0 * ((day * 7) % 11) as f64;
+        let season = if day < 30 { 2.3 } else { 1.0 };
+        t.wire(&customer, "SKI_HIRE", (110 + day) * D + (9 + day % 9) * H, basket * season);
+    }
+}
+
+const LOOK_ALIKES: [LookAlike; 41] = [
     LookAlike { name: "offshore investment fund", build: offshore_fund },
     LookAlike { name: "treasury sweep to an old subsidiary", build: treasury_sweep },
     LookAlike { name: "payroll hub", build: payroll },
@@ -849,11 +863,12 @@ const LOOK_ALIKES: [LookAlike; 40] = [
     LookAlike { name: "a bursary fund whose students pay their halls", build: bursary },
     LookAlike { name: "a staffing agency paying new gig workers on two set weekdays", build: gig_agency },
     LookAlike { name: "letting agents paying landlords the rent less their tenth", build: letting_agents },
+    LookAlike { name: "a ski-hire shop abroad in its first season", build: seasonal_shop },
 ];
 
 /// Look-alikes a detector still flags, by (look-alike, pattern), each with the reason it
 /// is left: a gap on record, not a pass. Anything else flagged fails the test.
-const KNOWN_GAPS: [(&str, Pattern, &str); 6] = [
+const KNOWN_GAPS: [(&str, Pattern, &str); 7] = [
     (
         "dividend paid by the company itself",
         Pattern::FanOut,
@@ -891,6 +906,16 @@ const KNOWN_GAPS: [(&str, Pattern, &str); 6] = [
         "a lump split among six new payees in an afternoon from an account that exists for \
          it: the shape of a fan-out; that the lump came from selling a house and the payees \
          are heirs is not in the transfers",
+    ),
+    (
+        "a ski-hire shop abroad in its first season",
+        Pattern::FanIn,
+        "a new stranger a day for its two months, the snowy one paying twice the thaw's sums: \
+         read as a fan spread over a month, the other month is all the habit it has, and a \
+         share of larger sums read from thirty transfers is taken as known; reading that \
+         share as an estimate (a beta-binomial tail) quieted such a shop in a 69-day \
+         generated world but lost six of AMLGentex's spread fans (its fan_in typology's \
+         account recall 0.857 to 0.803)",
     ),
 ];
 

@@ -102,7 +102,9 @@
 //! record in look_alikes.rs): a crowdfunding campaign's first-time donors, a couple's
 //! wedding guests sending their gifts over a weekend, a tour operator's travellers
 //! booking a tour and an education agent's families paying before an intake look like
-//! scam victims paying a collection account.
+//! scam victims paying a collection account; and a shop whose whole history in the dump
+//! is one season of strangers reads its busier month as a fan spread over a month, the
+//! other month being all the habit it has.
 
 use crate::config::Config;
 use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
