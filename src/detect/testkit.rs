@@ -119,6 +119,39 @@ impl Tiny {
         }
     }
 
+    /// Persons `names` with everyday history: each pays a shop and is paid by an
+    /// employer 50 to 150, six times each over 150 days (shops and employers are busy,
+    /// so never members of a layer).
+    pub fn everyday_lives(&mut self, names: &[String]) {
+        for (i, n) in names.iter().enumerate() {
+            for k in 0..6i64 {
+                let day = (k * 25 + i as i64) % 150;
+                self.wire(
+                    n,
+                    &format!("SHOP{}", (i + k as usize) % 5),
+                    day * D + 9 * H,
+                    50.0 + 20.0 * k as f64,
+                );
+                self.wire(&format!("EMPLOYER{}", i % 5), n, day * D + 15 * H, 55.0 + 19.0 * k as f64);
+            }
+        }
+    }
+
+    /// Every one of `from` pays every one of `to` `amount` (plus one for each transfer
+    /// before it) from `day` on, two hours apart: a layer within a day, every member
+    /// with [`Tiny::everyday_lives`].
+    pub fn everyday_layer(&mut self, from: &[String], to: &[String], day: i64, amount: f64) {
+        self.everyday_lives(from);
+        self.everyday_lives(to);
+        let mut k = 0;
+        for a in from {
+            for b in to {
+                self.wire(a, b, day * D + k * 2 * H, amount + k as f64);
+                k += 1;
+            }
+        }
+    }
+
     /// The everyday economy around a case: `count` wires from ten payers `E0..` to ten
     /// payees `F0..` over `days`, of 0.5 to 1.5 times `median`, so that the dump's amount
     /// distribution (against which every amount floor is stated) has its median near

@@ -8,7 +8,12 @@
 //! dump's own count of such layers between other accounts, whatever they moved, less
 //! those remarkable on their own, whichever is more), times the chance that three in
 //! four of its transfers are as large as they are by its members' own amounts, at most
-//! `expected_by_chance`.
+//! `expected_by_chance`. A layer that is not, but comes in a row with one that is (at
+//! least `min_side` of its payees pay that layer, or of its payers were paid in it,
+//! within a window: a stack), is read again against that: the layers of its shape the
+//! dump would set in a row with a remarkable one by chance (the model's count times the
+//! chance that enough of its members fall among the remarkable layers', or the dump's
+//! everyday layers that do, whichever is more), times its amounts' chance.
 //!
 //! A layer may also have one source that pays the same payees again and again
 //! ([`rounds`]): an account paying at least `min_side` new payees together, round after
@@ -306,33 +311,11 @@ mod tests {
         }
     }
 
-    /// Persons with everyday history: each pays a shop and is paid by an employer 50 to
-    /// 150, six times each over the dump's 150 days (shops and employers are busy, so
-    /// never layer members).
-    fn everyday(t: &mut Tiny, names: &[String]) {
-        for (i, n) in names.iter().enumerate() {
-            for k in 0..6i64 {
-                let day = (k * 25 + i as i64) % 150;
-                t.wire(n, &format!("SHOP{}", (i + k as usize) % 5), day * D + 9 * H, 50.0 + 20.0 * k as f64);
-                t.wire(&format!("EMPLOYER{}", i % 5), n, day * D + 15 * H, 55.0 + 19.0 * k as f64);
-            }
-        }
-    }
-
     /// Sources `{tag}S0..` each paying sinks `{tag}R0..` `amount`, the layer starting on
     /// `day` and taking about a day; every member with everyday history.
     fn layer(t: &mut Tiny, tag: &str, sources: usize, sinks: usize, day: i64, amount: f64) {
         let names = |side: &str, n: usize| (0..n).map(|k| format!("{tag}{side}{k}")).collect::<Vec<_>>();
-        let (from, to) = (names("S", sources), names("R", sinks));
-        everyday(t, &from);
-        everyday(t, &to);
-        let mut k = 0;
-        for a in &from {
-            for b in &to {
-                t.wire(a, b, day * D + k * 2 * H, amount + k as f64);
-                k += 1;
-            }
-        }
+        t.everyday_layer(&names("S", sources), &names("R", sinks), day, amount);
     }
 
     /// A 150-day dump of thirty pairs of neighbours (flatmates, colleagues), each pair
@@ -458,7 +441,7 @@ mod tests {
         // layer of unusual amounts each month, but one household, not a layer.
         let mut t = neighbourhood();
         let flatmates = ["F0".to_owned(), "F1".to_owned()];
-        everyday(&mut t, &flatmates);
+        t.everyday_lives(&flatmates);
         for month in 0..4i64 {
             for (k, f) in flatmates.iter().enumerate() {
                 for trade in 0..2 {
@@ -501,7 +484,7 @@ mod tests {
         // pay a fund a large subscription and a friend a small sum within days.
         let mut t = neighbourhood();
         let investors = ["I0".to_owned(), "I1".to_owned()];
-        everyday(&mut t, &investors);
+        t.everyday_lives(&investors);
         for (k, i) in investors.iter().enumerate() {
             let day = 40 + 3 * k as i64;
             t.wire(i, "FUND", day * D, 50_000.0);
@@ -535,7 +518,7 @@ mod tests {
     fn rounds_world(members: &[&str]) -> Tiny {
         let mut t = neighbourhood();
         t.economy(1_000.0, 150, 600);
-        everyday(&mut t, &members.iter().map(|m| m.to_string()).collect::<Vec<_>>());
+        t.everyday_lives(&members.iter().map(|m| m.to_string()).collect::<Vec<_>>());
         t
     }
 

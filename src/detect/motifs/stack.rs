@@ -4,6 +4,9 @@
 //! A complete bipartite layer (see bipartite) whose sinks, together, then pay every
 //! account of a third set: every middle account pays every final account, in a second
 //! layer that starts after the first began and within a window of the first's end.
+//! A layer no rarer than neighbours paying the same few people is still a stack's when
+//! the layer before or after it is remarkable: the layer search reads it again against
+//! the layers the dump would set in a row with a remarkable one by chance (bipartite).
 //!
 //! A middle account busy with a life of its own is no member of a window's layer (see
 //! bipartite's look-alikes), but its gather and its scatter are fans of new
@@ -238,17 +241,17 @@ fn stacks(ctx: &Context<'_>, layers: &[Layer]) -> Vec<(usize, usize)> {
             .collect();
         for j in candidates {
             let second = &layers[j];
-            let middle = second.sources.iter().filter(|s| first.sinks.binary_search(s).is_ok()).count();
-            if middle < ctx.config.bipartite.min_side.get() {
-                continue;
-            }
             // The middle passes money on after the first layer began, and starts
-            // within a window of its end: each layer spans up to a window of its own.
+            // within a window of its end.
             let (s0, _) = second.span(g);
-            if s0 <= start || s0 > end + window {
-                continue;
+            if bicliques::in_a_row(
+                (&first.sinks, (start, end)),
+                (&second.sources, s0),
+                window,
+                ctx.config.bipartite.min_side.get(),
+            ) {
+                pairs.push((i, j));
             }
-            pairs.push((i, j));
         }
     }
     pairs
@@ -316,6 +319,54 @@ mod tests {
         let hits = t.hits(&Stack);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].accounts.len(), 7);
+    }
+
+    /// A 150-day dump of thirty pairs of neighbours each paying the same two others
+    /// 120, the top third of what they move (a shared bill), at different times.
+    fn neighbours() -> Tiny {
+        let mut t = Tiny::new();
+        t.span(150);
+        for g in 0..30 {
+            t.everyday_layer(&names(&format!("G{g}S"), 2), &names(&format!("G{g}R"), 2), 3 + g * 4, 120.0);
+        }
+        t
+    }
+
+    fn names(tag: &str, n: usize) -> Vec<String> {
+        (0..n).map(|k| format!("{tag}{k}")).collect()
+    }
+
+    #[test]
+    fn a_layer_no_rarer_than_neighbours_paying_the_same_two_is_a_stacks_first_when_its_payees_pay_on() {
+        // Thirty pairs of neighbours each pay the same two others 120, the top third of
+        // what they move (a shared bill): layers the dump holds by the dozen. One more
+        // such pair's payees then pay two strangers 3,000 each two days later, thirty
+        // times what they move: a laundering layer, and the one before it is its first.
+        let mut t = neighbours();
+        let (first, middle, last) = (names("XS", 2), names("XM", 2), names("XZ", 2));
+        t.everyday_layer(&first, &middle, 70, 120.0);
+        t.everyday_layer(&middle, &last, 72, 3_000.0);
+        let hits = t.hits(&Stack);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let stack: Vec<u32> =
+            first.iter().chain(&middle).chain(&last).map(|a| t.dump.accounts.intern(a)).collect();
+        let mut found: Vec<u32> = hits[0].accounts.iter().map(|a| a.account).collect();
+        found.sort_unstable();
+        let mut want = stack.clone();
+        want.sort_unstable();
+        assert_eq!(found, want, "{hits:?}");
+        // Look-alike: the neighbours' layers beside it, one of them in the same days,
+        // are no stack's and no layer of their own.
+        let g = t.graph();
+        let ctx = Context::new(&g, &t.dump, &t.config);
+        let layers = bicliques::find(&ctx);
+        assert_eq!(layers.len(), 2, "{layers:?}");
+        assert!(layers.iter().all(|l| l.sources.iter().chain(&l.sinks).all(|a| stack.contains(a))));
+        // Without the laundering layer after it, the first is everyday again.
+        let mut t = neighbours();
+        t.everyday_layer(&first, &middle, 70, 120.0);
+        t.everyday_layer(&middle, &last, 72, 120.0);
+        assert!(t.hits(&Stack).is_empty(), "{:?}", t.hits(&Stack));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::config::AmountFloor;
 use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
 use crate::detect::{Context, Found, PartRule};
-use crate::graph::algo::chance::LayerChance;
+use crate::graph::algo::chance::{binomial_tail, LayerChance};
 use crate::graph::algo::novelty;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
@@ -94,7 +94,8 @@ impl Ord for Biclique {
 
 /// Every biclique with at least `min_side` on each side whose first transfers fit in
 /// one window, found from its lowest source, held by no larger one, and expected by
-/// chance at most `expected_by_chance` times; sorted. Each pair of sources yields a
+/// chance at most `expected_by_chance` times, on its own or as a layer in a row with
+/// one that is ([`next_to_remarkable`]); sorted. Each pair of sources yields a
 /// layer for every window of receivers they share, not one best: a coincidence in one
 /// week cannot hide a case in another.
 /// Computed once per context, under `[bipartite]`; in a context given the candidates
@@ -240,15 +241,94 @@ fn choose(g: &FlowGraph, cfg: &BipartiteConfig, mut out: Vec<Biclique>) -> Vec<B
         let moved: f64 = b.edges.iter().map(|&e| g.amount[e as usize]).sum();
         moved >= min_amount * b.edges.len() as f64
     });
-    let mut out = with_amounts_chance(g, without_contained(out));
+    let out = with_amounts_chance(g, without_contained(out));
     // Its amounts' chance times the layers of its shape expected by chance: by the
     // model, or as many as the dump's everyday traffic holds, whichever is more.
     let seen = held_beside(g, &out, &everyday);
-    for (b, seen) in out.iter_mut().zip(seen) {
-        b.expected_by_chance *= layers_expected(g, &chance, b).max(seen);
+    let bound = cfg.expected_by_chance.get();
+    let (mut remarkable, mut rest) = (Vec::new(), Vec::new());
+    for (b, seen) in out.into_iter().zip(seen) {
+        let expected = b.expected_by_chance * layers_expected(g, &chance, &b).max(seen);
+        match expected <= bound {
+            true => remarkable.push(Biclique { expected_by_chance: expected, ..b }),
+            false => rest.push(b),
+        }
     }
-    out.retain(|b| b.expected_by_chance <= cfg.expected_by_chance.get());
-    out
+    let next_to = next_to_remarkable(g, cfg, &chance, &remarkable, rest, &everyday);
+    remarkable.extend(next_to);
+    remarkable.sort();
+    remarkable
+}
+
+/// The layers of `rest` (with their amounts' chance) that come in a row with a
+/// `remarkable` layer, before or after it ([`in_a_row`]), and are rare enough as such:
+/// their amounts' chance times the layers of their shape that come in a row with a
+/// remarkable one by chance, by the model (its count times the chance that enough of a
+/// layer's members fall among the remarkable layers' by chance) or as many as the
+/// dump's everyday layers hold, whichever is more. A stack's first layer may be no rarer
+/// than the neighbours who often pay the same few people; that its payees then pay a
+/// laundering layer on is.
+fn next_to_remarkable(
+    g: &FlowGraph,
+    cfg: &BipartiteConfig,
+    chance: &LayerChance,
+    remarkable: &[Biclique],
+    rest: Vec<Biclique>,
+    everyday: &[Biclique],
+) -> Vec<Biclique> {
+    if remarkable.is_empty() {
+        return Vec::new();
+    }
+    let (window, min_side) = (days_to_seconds(cfg.window_days.get()), cfg.min_side.get());
+    let ends = |b: &Biclique| -> (i64, i64) {
+        let times = b.edges.iter().map(|&e| g.time[e as usize]);
+        (times.clone().min().unwrap_or(0), times.max().unwrap_or(0))
+    };
+    let spans: Vec<(i64, i64)> = remarkable.iter().map(ends).collect();
+    let next_to_one = |b: &Biclique| {
+        let span = ends(b);
+        remarkable.iter().zip(&spans).any(|(r, &r_span)| {
+            in_a_row((&r.sinks, r_span), (&b.sources, span.0), window, min_side)
+                || in_a_row((&b.sinks, span), (&r.sources, r_span.0), window, min_side)
+        })
+    };
+    let candidates: Vec<Biclique> = rest.into_iter().filter(|b| next_to_one(b)).collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let everyday_next_to: Vec<Biclique> = everyday.iter().filter(|b| next_to_one(b)).cloned().collect();
+    let seen = held_beside(g, &candidates, &everyday_next_to);
+    // The share of the dump's active accounts that pay, or are paid in, a remarkable layer.
+    let active = g.scale.active_accounts.max(1) as f64;
+    let share = |side: fn(&Biclique) -> &[u32]| {
+        let mut members: Vec<u32> = remarkable.iter().flat_map(|r| side(r).iter().copied()).collect();
+        members.sort_unstable();
+        members.dedup();
+        (members.len() as f64 / active).min(1.0)
+    };
+    let (paid_in_one, paying_in_one) = (share(|r| &r.sinks), share(|r| &r.sources));
+    candidates
+        .into_iter()
+        .zip(seen)
+        .filter_map(|(b, seen)| {
+            let by_chance = binomial_tail(b.sources.len(), min_side, paid_in_one)
+                + binomial_tail(b.sinks.len(), min_side, paying_in_one);
+            let model = layers_expected(g, chance, &b) * by_chance.min(1.0);
+            let expected = b.expected_by_chance * model.max(seen);
+            (expected <= cfg.expected_by_chance.get())
+                .then_some(Biclique { expected_by_chance: expected, ..b })
+        })
+        .collect()
+}
+
+/// Whether a layer whose sources are `second.0`, starting at `second.1`, comes in a row
+/// after one whose sinks are `first.0` (sorted), spanning `first.1`: at least
+/// `min_side` of its sources among those sinks, and its start after the first began and
+/// within `window` of its end (each layer spans up to a window of its own).
+pub fn in_a_row(first: (&[u32], (i64, i64)), second: (&[u32], i64), window: i64, min_side: usize) -> bool {
+    let ((sinks, (start, end)), (sources, begins)) = (first, second);
+    let middle = sources.iter().filter(|s| sinks.binary_search(s).is_ok()).count();
+    middle >= min_side && begins > start && begins <= end.saturating_add(window)
 }
 
 /// `layers`, each with its amounts' chance in `expected_by_chance`
