@@ -32,14 +32,18 @@
 //! An offshore investment fund redeems investors, sometimes most of what they put in,
 //! weeks later: but it takes money from, and pays money back to, many unrelated
 //! parties (`pooled_from_parties`), while a round-trip vehicle serves one controller. A
-//! path whose only offshore accounts pool the public's money is no round trip. The
-//! price: a professional's vehicle that sends money back to four or more unrelated
-//! clients reads as such a pool too, and its round trips are not reported here. A fund
-//! that has redeemed fewer investors than that still took in far more from others
-//! than the one round trip: a hit's strength falls with the share of its offshore
+//! path whose only offshore accounts pool the public's money is no round trip. A fund
+//! that has redeemed fewer investors than that so far, but more than one, still took
+//! money from many: it pools for a round trip that brought it less than one in
+//! `pooled_from_parties` of all it took in (a fund's early redemptions), while a
+//! vehicle's round trip is most of its intake. The price: a professional's vehicle that
+//! sends money back to four or more unrelated clients, or takes money from four or more
+//! and round-trips a sliver of it for two or three, reads as such a pool too, and those
+//! round trips are not reported here. One that paid back a single party is still read
+//! as that party's vehicle: a hit's strength falls with the share of its offshore
 //! account's whole intake that the round trip was (to 0.6 of itself for a sliver), and
-//! the reason gives that share, so an early redemption ranks below a vehicle's round
-//! trip.
+//! the reason gives that share, so a fund's first redemption ranks below a vehicle's
+//! round trip.
 //! Needs countries (`accounts` with `country`): without them there is no offshore hop
 //! and the detector says so and skips.
 
@@ -54,7 +58,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::components::{cyclic_components, together};
-use crate::graph::algo::reciprocity::two_way_parties;
+use crate::graph::algo::reciprocity::{payer_groups, two_way_parties};
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, Hop, SearchEnd};
 use crate::graph::controllers::GroupMembers;
 use crate::graph::FlowGraph;
@@ -214,15 +218,53 @@ fn cyclic_groups(g: &FlowGraph, floor: f64) -> Vec<u32> {
 }
 
 /// Offshore accounts that pool the public's money: two-way dealings with at least
-/// `parties` unrelated controllers.
-fn pooled_accounts(g: &FlowGraph, parties: usize) -> FixedBitSet {
-    let pooled: Vec<usize> = (0..g.node_count())
+/// `parties` unrelated controllers, or money taken from at least that many and paid
+/// back to more than one ([`Pooled`]).
+fn pooled_accounts(g: &FlowGraph, parties: usize) -> Pooled {
+    let flags: Vec<(bool, bool)> = (0..g.node_count())
         .into_par_iter()
-        .filter(|&v| g.accounts.offshore[v] && two_way_parties(g, v as u32, parties) >= parties)
+        .map(|v| {
+            if !g.accounts.offshore[v] {
+                return (false, false);
+            }
+            let own = g.accounts.controller[v];
+            let payers = payer_groups(g, v as u32).iter().filter(|&&c| c != own).take(parties).count();
+            if payers < parties {
+                return (false, false);
+            }
+            let two_way = two_way_parties(g, v as u32, parties);
+            (two_way >= parties, two_way >= 2)
+        })
         .collect();
-    let mut set = FixedBitSet::with_capacity(g.node_count());
-    set.extend(pooled);
-    set
+    let mut both_ways = FixedBitSet::with_capacity(g.node_count());
+    let mut paid_by_many = FixedBitSet::with_capacity(g.node_count());
+    both_ways.extend(flags.iter().enumerate().filter(|(_, f)| f.0).map(|(v, _)| v));
+    paid_by_many.extend(flags.iter().enumerate().filter(|(_, f)| f.1).map(|(v, _)| v));
+    Pooled { both_ways, paid_by_many, parties }
+}
+
+/// Offshore accounts that pool the public's money. One that deals both ways with many
+/// unrelated parties (a fund paying redemptions, a broker) pools for every path through
+/// it. One that took money from many but has paid only a few of them back so far,
+/// more than one (a fund's early redemptions), pools for a path that brought it less
+/// than one in `parties` of all it took in: a vehicle serving one controller takes in
+/// little else, and its round trip is most of its intake; one that others also pay
+/// into but that paid back no one else is still read as that controller's.
+struct Pooled {
+    both_ways: FixedBitSet,
+    paid_by_many: FixedBitSet,
+    parties: usize,
+}
+
+impl Pooled {
+    /// Whether the offshore account that transfer `e` paid pools the public's money
+    /// for the path `e` is a hop of.
+    fn for_hop(&self, g: &FlowGraph, e: u32) -> bool {
+        let v = g.dst[e as usize];
+        self.both_ways.contains(v as usize)
+            || (self.paid_by_many.contains(v as usize)
+                && g.amount[e as usize] * (self.parties as f64) < g.received_over_dump(v))
+    }
 }
 
 fn search_start(
@@ -230,7 +272,7 @@ fn search_start(
     spec: CycleSpec,
     account_on_cycle: &[u32],
     members: &GroupMembers,
-    pooled: &FixedBitSet,
+    pooled: &Pooled,
     origin: u32,
     first: Hop,
 ) -> (Vec<Hit>, bool) {
@@ -247,10 +289,9 @@ fn search_start(
         |v| account_on_cycle[v as usize] == home,
         |path| {
             // Through an offshore account that does not pool the public's money.
-            let through_offshore = path[..path.len() - 1].iter().any(|&e| {
-                let v = g.dst[e as usize] as usize;
-                g.accounts.offshore[v] && !pooled.contains(v)
-            });
+            let through_offshore = path[..path.len() - 1]
+                .iter()
+                .any(|&e| g.accounts.offshore[g.dst[e as usize] as usize] && !pooled.for_hop(g, e));
             if through_offshore {
                 cycles.push(path.to_vec());
             }
@@ -418,6 +459,31 @@ mod tests {
     }
 
     #[test]
+    fn a_vehicle_that_others_pay_into_round_trips_its_holders_money_until_it_pays_two_back() {
+        // The vehicle also took fees from four unrelated parties, a tenth of its intake
+        // together: its holder's round trip is still most of what it took in.
+        let mut t = Tiny::new();
+        t.company("VEHICLE", "VG");
+        t.person("CLIENT", "GB");
+        t.wire("CLIENT", "VEHICLE", D, 300_000.0);
+        t.wire("VEHICLE", "CLIENT", 41 * D, 270_000.0);
+        for k in 0..4 {
+            t.wire(&format!("PAYER{k}"), "VEHICLE", (5 + k) * D, 8_000.0);
+        }
+        let hits = run(&t);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        // Others paying it as much again, the holder's sum a fifth of what it took in,
+        // leave it the holder's while it paid back no one else...
+        for k in 0..4 {
+            t.wire(&format!("PAYER{k}"), "VEHICLE", (10 + k) * D, 300_000.0);
+        }
+        assert_eq!(run(&t).len(), 1, "{:?}", run(&t));
+        // ...and make it a pool once it paid one of them back too: a fund's redemptions.
+        t.wire("VEHICLE", "PAYER0", 60 * D, 290_000.0);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+    }
+
+    #[test]
     fn returns_to_a_linked_holder() {
         let mut t = Tiny::new();
         t.company("A", "CN");
@@ -494,11 +560,11 @@ mod tests {
         let mut t = Tiny::new();
         fund(&mut t, 30, 6);
         assert!(run(&t).is_empty(), "{:?}", run(&t));
-        // A vehicle that paid back three parties is not yet pooling the public's money:
-        // those are round trips.
+        // One that has paid back three so far took money from thirty, each redemption
+        // a thirtieth of its intake: it pools the public's money too.
         let mut t = Tiny::new();
         fund(&mut t, 30, 3);
-        assert_eq!(run(&t).len(), 3);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
         // A round trip through the controller's own shell stays one, even when the
         // money also passes a fund on the way.
         let mut t = Tiny::new();
