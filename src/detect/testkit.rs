@@ -152,6 +152,19 @@ impl Tiny {
         }
     }
 
+    /// A 150-day dump of thirty pairs of neighbours (flatmates, colleagues), pair `g`
+    /// (`G{g}S0`, `G{g}S1`) paying the same two others (`G{g}R0`, `G{g}R1`) `amount`
+    /// within a day from day `3 + 4g`: the everyday layers every real dump holds.
+    pub fn neighbourhood(amount: f64) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(150);
+        let pair = |tag: String| [format!("{tag}0"), format!("{tag}1")];
+        for g in 0..30 {
+            t.everyday_layer(&pair(format!("G{g}S")), &pair(format!("G{g}R")), 3 + g * 4, amount);
+        }
+        t
+    }
+
     /// The everyday economy around a case: `count` wires from ten payers `E0..` to ten
     /// payees `F0..` over `days`, of 0.5 to 1.5 times `median`, so that the dump's amount
     /// distribution (against which every amount floor is stated) has its median near

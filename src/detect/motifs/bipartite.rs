@@ -318,16 +318,10 @@ mod tests {
         t.everyday_layer(&names("S", sources), &names("R", sinks), day, amount);
     }
 
-    /// A 150-day dump of thirty pairs of neighbours (flatmates, colleagues), each pair
-    /// paying the same two others their everyday amounts within a day, at different
-    /// times: the everyday layers every real dump holds.
+    /// Thirty pairs of neighbours paying the same two others their everyday amounts
+    /// ([`Tiny::neighbourhood`]).
     fn neighbourhood() -> Tiny {
-        let mut t = Tiny::new();
-        t.span(150);
-        for g in 0..30 {
-            layer(&mut t, &format!("G{g}"), 2, 2, 3 + g * 4, 100.0);
-        }
-        t
+        Tiny::neighbourhood(100.0)
     }
 
     #[test]
@@ -408,11 +402,7 @@ mod tests {
         // of what they move every month (a shared bill): each layer's amounts are as
         // large as those of one everyday layer in a few, and the dump holds thirty such
         // layers, each as much the others' background as they are its own.
-        let mut t = Tiny::new();
-        t.span(150);
-        for g in 0..30 {
-            layer(&mut t, &format!("G{g}"), 2, 2, 3 + g * 4, 120.0);
-        }
+        let mut t = Tiny::neighbourhood(120.0);
         let hits = t.hits(&Bipartite);
         assert!(hits.is_empty(), "{} layers of somewhat large everyday amounts reported", hits.len());
         // One more pair moving thirty times its everyday amounts still stands out.

@@ -209,8 +209,7 @@ impl Layer {
 
     /// Its first and last transfer's times.
     fn span(&self, g: &FlowGraph) -> (i64, i64) {
-        let times = self.edges.iter().map(|&e| g.time[e as usize]);
-        (times.clone().min().unwrap_or(0), times.max().unwrap_or(0))
+        bicliques::first_and_last(g, &self.edges)
     }
 }
 
@@ -321,17 +320,6 @@ mod tests {
         assert_eq!(hits[0].accounts.len(), 7);
     }
 
-    /// A 150-day dump of thirty pairs of neighbours each paying the same two others
-    /// 120, the top third of what they move (a shared bill), at different times.
-    fn neighbours() -> Tiny {
-        let mut t = Tiny::new();
-        t.span(150);
-        for g in 0..30 {
-            t.everyday_layer(&names(&format!("G{g}S"), 2), &names(&format!("G{g}R"), 2), 3 + g * 4, 120.0);
-        }
-        t
-    }
-
     fn names(tag: &str, n: usize) -> Vec<String> {
         (0..n).map(|k| format!("{tag}{k}")).collect()
     }
@@ -342,7 +330,7 @@ mod tests {
         // what they move (a shared bill): layers the dump holds by the dozen. One more
         // such pair's payees then pay two strangers 3,000 each two days later, thirty
         // times what they move: a laundering layer, and the one before it is its first.
-        let mut t = neighbours();
+        let mut t = Tiny::neighbourhood(120.0);
         let (first, middle, last) = (names("XS", 2), names("XM", 2), names("XZ", 2));
         t.everyday_layer(&first, &middle, 70, 120.0);
         t.everyday_layer(&middle, &last, 72, 3_000.0);
@@ -363,7 +351,7 @@ mod tests {
         assert_eq!(layers.len(), 2, "{layers:?}");
         assert!(layers.iter().all(|l| l.sources.iter().chain(&l.sinks).all(|a| stack.contains(a))));
         // Without the laundering layer after it, the first is everyday again.
-        let mut t = neighbours();
+        let mut t = Tiny::neighbourhood(120.0);
         t.everyday_layer(&first, &middle, 70, 120.0);
         t.everyday_layer(&middle, &last, 72, 120.0);
         assert!(t.hits(&Stack).is_empty(), "{:?}", t.hits(&Stack));

@@ -262,8 +262,7 @@ impl Pooled {
     fn for_hop(&self, g: &FlowGraph, e: u32) -> bool {
         let v = g.dst[e as usize];
         self.both_ways.contains(v as usize)
-            || (self.paid_by_many.contains(v as usize)
-                && g.amount[e as usize] * (self.parties as f64) < g.received_over_dump(v))
+            || (self.paid_by_many.contains(v as usize) && share_of_intake(g, e) * (self.parties as f64) < 1.0)
     }
 }
 
@@ -316,15 +315,15 @@ fn search_start(
 fn dedication(g: &FlowGraph, path: &[u32]) -> f64 {
     path[..path.len() - 1]
         .iter()
-        .filter_map(|&e| {
-            let v = g.dst[e as usize];
-            if !g.accounts.offshore[v as usize] {
-                return None;
-            }
-            let intake = g.received_over_dump(v);
-            Some((g.amount[e as usize] / intake.max(f64::MIN_POSITIVE)).min(1.0))
-        })
+        .filter(|&&e| g.accounts.offshore[g.dst[e as usize] as usize])
+        .map(|&e| share_of_intake(g, e))
         .fold(0.0, f64::max)
+}
+
+/// The share of all its payee took in over the dump that transfer `e` brought it.
+fn share_of_intake(g: &FlowGraph, e: u32) -> f64 {
+    let intake = g.received_over_dump(g.dst[e as usize]);
+    (g.amount[e as usize] / intake.max(f64::MIN_POSITIVE)).min(1.0)
 }
 
 fn cycle_hit(ctx: &Context<'_>, spec: CycleSpec, path: &[u32]) -> Hit {

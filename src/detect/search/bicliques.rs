@@ -280,10 +280,7 @@ fn next_to_remarkable(
         return Vec::new();
     }
     let (window, min_side) = (days_to_seconds(cfg.window_days.get()), cfg.min_side.get());
-    let ends = |b: &Biclique| -> (i64, i64) {
-        let times = b.edges.iter().map(|&e| g.time[e as usize]);
-        (times.clone().min().unwrap_or(0), times.max().unwrap_or(0))
-    };
+    let ends = |b: &Biclique| first_and_last(g, &b.edges);
     let spans: Vec<(i64, i64)> = remarkable.iter().map(ends).collect();
     let next_to_one = |b: &Biclique| {
         let span = ends(b);
@@ -577,6 +574,12 @@ fn windowed_sinks(
     }
     groups.retain(|(start, _)| (from..to).contains(start));
     groups
+}
+
+/// The times of the first and last of `edges` (0 for none).
+pub fn first_and_last(g: &FlowGraph, edges: &[u32]) -> (i64, i64) {
+    let times = edges.iter().map(|&e| g.time[e as usize]);
+    (times.clone().min().unwrap_or(0), times.max().unwrap_or(0))
 }
 
 /// How long a layer took to form, read as at least a day: everyday traffic is not
