@@ -70,6 +70,13 @@ pub struct Scale {
     /// whole number of: a dump that records dates only has a tick of 86,400 seconds, and
     /// two of its transfers on one day may have happened in either order.
     pub time_tick_seconds: i64,
+    /// Units coarser than the tick (an hour, a day) that some of the dump's timestamps
+    /// are written to, far more of them falling on one than rounding to the finer unit
+    /// would put there ([`written_units`]): a dump that mixes channels may book standing
+    /// orders on the hour or date batch credits at midnight beside card payments timed
+    /// to the second. Finest first.
+    #[serde(default)]
+    pub written_units: Vec<i64>,
     /// Per currency slot of the dump, the unit its transfers' own amounts are written in
     /// ([`amount_tick`]: 0.01 to the cent, 1 in whole units), `None` where there is
     /// none: two amounts written to a unit agree to within it by rounding alone.
@@ -103,6 +110,7 @@ impl Scale {
             span_days: span_days.max(1.0),
             median_account_transfers: median,
             time_tick_seconds: tick(times),
+            written_units: written_units(times),
             amount_units: Vec::new(),
         }
     }
@@ -155,6 +163,30 @@ impl Scale {
     /// chance that a relay as quick as that is a coincidence of its everyday habit.
     pub fn chance_within(&self, sent: usize, seconds: i64) -> f64 {
         (self.per_second(sent) * seconds.max(self.time_tick_seconds) as f64).min(1.0)
+    }
+
+    /// [`Self::chance_within`] the delay from `received` to `sent_at` (timestamps,
+    /// seconds), read no finer than the coarser unit either is written to
+    /// ([`written_to`]): in a dump that mixes channels, a batch credit dated at midnight
+    /// or a standing order booked on the hour may have come at any time of its day or
+    /// hour, so a payment written to the same hour as the receipt before it was made
+    /// within the hour, not within the second.
+    pub fn chance_between(&self, sent: usize, received: i64, sent_at: i64) -> f64 {
+        let unit = self.written_to(received).max(self.written_to(sent_at));
+        self.chance_within(sent, (sent_at - received).max(unit))
+    }
+
+    /// The coarsest unit the timestamp `time` (seconds) may have been written to: the
+    /// coarsest of [`Self::written_units`] it is a whole number of, else the tick. One
+    /// timestamp in 3,600 written to the second falls on the hour by chance and is read
+    /// as if written to it, which only ever makes a delay less telling.
+    pub fn written_to(&self, time: i64) -> i64 {
+        self.written_units
+            .iter()
+            .rev()
+            .copied()
+            .find(|&unit| time.rem_euclid(unit) == 0)
+            .unwrap_or(self.time_tick_seconds)
     }
 
     /// How many transfers account `v`, which made `sent` over the dump, sends within
@@ -257,8 +289,35 @@ impl Scale {
 
 /// The coarsest of a day, an hour and a minute that divides every timestamp, else a
 /// second (also for an empty dump).
+/// The units a timestamp may be written to, the coarsest first (a second is the finest).
+const TIME_UNITS: [i64; 3] = [DAY, HOUR, 60];
+
+/// The units coarser than the tick that some of `times` are written to, finest first: a
+/// unit where at least [`WRITTEN_EXCESS`] times as many timestamps fall on it as would
+/// if the timestamps on the next finer unit were spread evenly over it (among times on
+/// the minute, one in sixty on the hour). Midnight in a dump booked on the hour holds
+/// its hour's share, and the hours of a business day somewhat more, but a system that
+/// dates its credits puts them all there.
+fn written_units(times: &[i64]) -> Vec<i64> {
+    let tick = tick(times);
+    let mut units: Vec<i64> = TIME_UNITS.into_iter().rev().filter(|&unit| unit > tick).collect();
+    let on = |unit: i64| times.par_iter().filter(|t| t.rem_euclid(unit) == 0).count();
+    let mut finer = (tick, times.len());
+    units.retain(|&unit| {
+        let held = on(unit);
+        let even = finer.1 as f64 * finer.0 as f64 / unit as f64;
+        finer = (unit, held);
+        held > 0 && held as f64 >= WRITTEN_EXCESS * even
+    });
+    units
+}
+
+/// How many times its even share of the timestamps a unit must hold to be one they are
+/// written to ([`written_units`]): no hour of a business day holds four times its share.
+const WRITTEN_EXCESS: f64 = 4.0;
+
 fn tick(times: &[i64]) -> i64 {
-    [DAY, HOUR, 60]
+    TIME_UNITS
         .into_iter()
         .find(|&unit| !times.is_empty() && times.par_iter().all(|t| t.rem_euclid(unit) == 0))
         .unwrap_or(1)
@@ -463,5 +522,34 @@ mod tests {
         assert_eq!(small.chance_within(10, 0), 1.0);
         // Ten transfers in ten days: once a day on average.
         assert!((big.chance_within(10, 12 * HOUR) - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_delay_is_read_no_finer_than_its_two_timestamps_are_written() {
+        // Card payments timed to the second, standing orders booked on the hour of a
+        // business day, and batch credits dated at midnight.
+        let cards = (0..600i64).map(|k| k * 7_919 + 13);
+        let orders = (0..120i64).map(|k| (k % 40) * DAY + (8 + k % 12) * HOUR);
+        let credits = (0..30i64).map(|k| k * DAY);
+        let times: Vec<i64> = cards.chain(orders).chain(credits).collect();
+        let mixed = Scale::measure(vec![1.0; 10], &[10], 10.0, &times);
+        assert_eq!((mixed.time_tick_seconds, mixed.written_units.clone()), (1, vec![60, HOUR, DAY]));
+        let noon = 40 * DAY + 12 * HOUR;
+        // Ten transfers in ten days, once a day. A receipt and a payment both booked at
+        // noon: the same hour, not the same second.
+        assert!((mixed.chance_between(10, noon, noon) - 1.0 / 24.0).abs() < 1e-9);
+        // A batch credit dated at midnight and a payment at 09:00:17: any time that day.
+        assert_eq!(mixed.chance_between(10, 40 * DAY, 40 * DAY + 9 * HOUR + 17), 1.0);
+        // Both written to the second: their own delay, however short.
+        assert!((mixed.chance_between(10, noon + 5, noon + 65) - 60.0 / DAY as f64).abs() < 1e-12);
+        // A dump booked on the hour through the day: midnight holds its hour's share.
+        let hourly: Vec<i64> = (0..500i64).map(|k| k * 7 * HOUR).collect();
+        let hourly = Scale::measure(vec![1.0; 10], &[10], 10.0, &hourly);
+        assert_eq!((hourly.time_tick_seconds, hourly.written_units.clone()), (HOUR, vec![]));
+        assert_eq!(hourly.written_to(40 * DAY), HOUR);
+        // A dump timed to the second alone: on the hour is chance.
+        let seconds: Vec<i64> = (0..5_000i64).map(|k| k * 7_919 + 13).collect();
+        let seconds = Scale::measure(vec![1.0; 10], &[10], 10.0, &seconds);
+        assert_eq!(seconds.written_units, Vec::<i64>::new());
     }
 }

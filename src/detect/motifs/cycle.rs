@@ -90,7 +90,9 @@
 //! many, none is. Busy accounts (shops, payroll,
 //! platforms) send all day, so passing money on quickly is their habit and adds no
 //! timing evidence; quiet households that settle up within a week of each other do not
-//! relay within hours all the way round, and relatives who pay each other round every
+//! relay within hours all the way round, and two of their transfers a bank booked at the
+//! same hour were made within that hour, in either order, not seconds apart
+//! ([`crate::graph::Scale::chance_between`]), and relatives who pay each other round every
 //! month pay the same member again and again, which no ring is made of. Households buy
 //! from shops they never used before all the time, so a loop of strangers counts only
 //! amounts larger than a member's own purchases, and an account that pays strangers
@@ -101,7 +103,10 @@
 //! each of them is also paid by the one it pays: a loop whose money does not carry on,
 //! made only of such two-way pairs, is people settling up (a loop whose amounts carry on
 //! is still reported: the same sum went round), and their equal shares agree closely
-//! by habit, so among them only the band counts. Traders whose everyday payments are all
+//! by habit, so among them only the band counts; and where they split their bills, each
+//! paying the one who paid an equal share, every hop's sum was paid to its payee by
+//! another on the loop too, within the window: shares, not money carried on, however
+//! well they agree (`reciprocity::every_hop_a_share`). Traders whose everyday payments are all
 //! about one size agree closely by habit too: closeness is weighed against the dump's
 //! own amounts.
 
@@ -119,7 +124,7 @@ use crate::graph::algo::chance::{
 };
 use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelayOrigin, RelaySpec};
-use crate::graph::algo::reciprocity::every_payee_paid_back;
+use crate::graph::algo::reciprocity::{every_hop_a_share, every_payee_paid_back};
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
 use crate::graph::algo::stranger_loops::{stranger_loops_from, LoopOrigin};
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, Hop, SearchEnd};
@@ -297,7 +302,15 @@ impl Detector for Cycle {
                     if chance.min(close) > most_likely {
                         return None;
                     }
-                    let least = if every_payee_paid_back(g, c) { chance } else { chance.min(close) };
+                    let least = if !every_payee_paid_back(g, c) {
+                        chance.min(close)
+                    } else if every_hop_a_share(g, c, spec.amount_tolerance, spec.window) {
+                        // Friends who split their bills: each hop's sum is one share of
+                        // one, which the others on the loop paid too.
+                        return None;
+                    } else {
+                        chance
+                    };
                     (least <= most_likely).then_some(least)
                 };
                 // Each transfer is one try of the dump's (`most_likely`), shared among
@@ -796,6 +809,28 @@ mod tests {
     }
 
     #[test]
+    fn relatives_whose_transfers_are_booked_on_the_hour_relay_within_the_hour_not_the_second() {
+        // Look-alike: a bank books its customers' transfers on the hour, beside card
+        // payments timed to the second. Three relatives pay each other: two transfers
+        // booked at the same hour, the third nine days later, none carrying the money
+        // on. Booked together, they may have been made in either order within the hour.
+        let family = |first: i64, second: i64| {
+            let mut t = quiet_world(3);
+            t.wire("M0", "M1", first, 4_322.0);
+            t.wire("M1", "M2", second, 564.0);
+            t.wire("M2", "M0", 209 * D + 18 * H, 8_078.0);
+            t
+        };
+        let booked = family(200 * D + 14 * H, 200 * D + 14 * H);
+        assert!(booked.hits(&Cycle).is_empty(), "{:?}", booked.hits(&Cycle));
+        // Timed to the second, the same payment passed on 34 seconds after it came in.
+        let timed = family(200 * D + 14 * H + 7, 200 * D + 14 * H + 41);
+        let hits = timed.hits(&Cycle);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("sooner than it usually sends"), "{}", hits[0].reason);
+    }
+
+    #[test]
     fn a_group_sweeping_money_between_its_accounts_all_day_is_not_a_cycle() {
         // Look-alike: a group's eight accounts (holder kinds not given) take turns to
         // sweep about 1,000 to another of them, whichever the day's positions call for,
@@ -882,6 +917,33 @@ mod tests {
             t.wire(&format!("M{}", (k + 1) % 6), &format!("M{k}"), (120 + 3 * k as i64) * D, 35.0);
         }
         assert_eq!(t.hits(&Cycle).len(), 1, "{:?}", t.hits(&Cycle));
+    }
+
+    #[test]
+    fn friends_who_split_their_bills_stay_quiet() {
+        // Look-alike: four friends split four bills in a month; each who paid one is sent
+        // an equal share by the other three within a day or two. One share of each bill
+        // runs M0 -> M1 -> M2 -> M3 -> M0, the first two and the last two about one sum.
+        let bills: [(usize, f64, i64); 4] =
+            [(1, 1_300.0, 200), (2, 1_290.0, 204), (3, 700.0, 210), (0, 660.0, 211)];
+        let split = |shared: bool| {
+            let mut t = quiet_world(4);
+            for (payee, share, day) in bills {
+                for payer in (0..4).filter(|&p| p != payee && (shared || (p + 1) % 4 == payee)) {
+                    let at = day * D + ((payer + 4 - payee) % 4) as i64 * 5 * H;
+                    t.wire(&format!("M{payer}"), &format!("M{payee}"), at, share);
+                }
+            }
+            // They have paid each other back before, every pair both ways.
+            for (a, b) in [(0i64, 1i64), (1, 2), (2, 3), (3, 0), (0, 2), (1, 3)] {
+                t.wire(&format!("M{b}"), &format!("M{a}"), (120 + 3 * a + b) * D, 35.0);
+                t.wire(&format!("M{a}"), &format!("M{b}"), (150 + 3 * a + b) * D, 35.0);
+            }
+            t
+        };
+        assert!(split(true).hits(&Cycle).is_empty(), "{:?}", split(true).hits(&Cycle));
+        // The same sums passed on round the four alone are money carried on.
+        assert_eq!(split(false).hits(&Cycle).len(), 1, "{:?}", split(false).hits(&Cycle));
     }
 
     /// The quiet world, where members `M0..Mn` also buy from a shop they never used

@@ -3,7 +3,7 @@
 //! In a busy dump, money that happens to move on from account to account, a little
 //! smaller each time, is everyday: payments chain by chance. Every hop after the first
 //! gets a chance: that its account, sending at its own average rate over the dump,
-//! would send anything that soon ([`Scale::chance_within`]), times the share of the
+//! would send anything that soon ([`Scale::chance_between`]), times the share of the
 //! dump's transfers whose amount falls in the band the hop had to hit
 //! ([`Scale::share_between`]). The path's chance is the product; times the transfers in
 //! the dump it is the number of such paths expected by chance, which detectors compare
@@ -14,7 +14,7 @@
 //! that many at the account's own rate, times the number of windows in its history:
 //! [`burst_chance`].
 //!
-//! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
+//! [`Scale::chance_between`]: crate::graph::scale::Scale::chance_between
 //! [`Scale::share_between`]: crate::graph::scale::Scale::share_between
 
 use rayon::prelude::*;
@@ -44,7 +44,7 @@ pub fn path_chance(
             let sent = g.sent_over_dump(g.src[e]);
             match searched {
                 Some(searched) => (g.scale.expected_within(sent, searched) * in_band).min(1.0),
-                None => g.scale.chance_within(sent, g.time[e] - g.time[prev]) * in_band,
+                None => g.scale.chance_between(sent, g.time[prev], g.time[e]) * in_band,
             }
         })
         .product()

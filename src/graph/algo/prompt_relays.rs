@@ -5,7 +5,9 @@
 //! every hop, so the evidence left is the timing: each account along the way sends
 //! again soon after it received, and the money comes back. Every hop after the first is
 //! given the chance that the relaying account, sending at its own average rate over the
-//! dump, would have sent anything at all that soon ([`Scale::chance_within`]); the
+//! dump, would have sent anything at all that soon ([`Scale::chance_between`]: no
+//! sooner than the receipt and the payment are written to, an hour apart at least when
+//! both are booked on the hour); the
 //! cycle's chance is the product of its hops'. A busy account relays "promptly" all the
 //! time, so it adds nothing; a quiet account that sends within a day of receiving, five
 //! times in a row around a ring, is not a coincidence. A relay slower than
@@ -17,7 +19,7 @@
 //! say which of two same-day transfers came first. The same cycle can then be reached
 //! from more than one of its transfers; callers keep one.
 //!
-//! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
+//! [`Scale::chance_between`]: crate::graph::scale::Scale::chance_between
 
 use crate::graph::algo::path_memory::PathMemory;
 use crate::graph::algo::temporal_cycles::{Hop, SearchEnd};
@@ -175,7 +177,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         while k < next.len() && next.time[k] <= until {
             let (e, to, time) = (next.edges[k], next.other[k], next.time[k]);
             let step = Hop { edge: e, time, amount: next.amount[k], to, onward: starts[k] };
-            let hop = g.scale.chance_within(sent, time - received);
+            let hop = g.scale.chance_between(sent, received, time);
             k += 1;
             steps += 1;
             let hops = self.path.len() + 1;
@@ -224,7 +226,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                         return false;
                     }
                     if next.other[k] == self.from.origin {
-                        let hop = g.scale.chance_within(sent, next.time[k] - received);
+                        let hop = g.scale.chance_between(sent, received, next.time[k]);
                         self.path.push(next.edges[k]);
                         (self.visit)(&self.path, chance * hop);
                         self.path.pop();
@@ -318,7 +320,7 @@ mod tests {
             for e in 0..g.edge_count() {
                 let at = g.src[e];
                 let sent = g.sent_over_dump(at);
-                let hop = g.scale.chance_within(sent, g.time[e] - g.time[last]);
+                let hop = g.scale.chance_between(sent, g.time[last], g.time[e]);
                 let revisits = g.dst[e] == at
                     || g.dst[e] != origin && path.iter().any(|&p| g.dst[p as usize] == g.dst[e]);
                 // A relay within the hop chance; the hop that closes the cycle at any
@@ -349,25 +351,33 @@ mod tests {
         quiet_ring_closing(t, n, gap, gap);
     }
 
+    /// When the ring's first transfer is made: on day 100, in the morning (the shop is
+    /// paid on dates, so a transfer at midnight would be read as dated, any time that day).
+    const RING_START: i64 = 100 * D + 8 * H;
+
     /// `n` accounts that each pay their shop monthly, relaying round a ring `gap` apart
-    /// from day 100; the last one pays the first back `close` after it received.
+    /// from [`RING_START`]; the last one pays the first back `close` after it received.
     fn quiet_ring_closing(t: &mut Tiny, n: usize, gap: i64, close: i64) {
+        quiet_ring_from(t, n, RING_START, gap, close);
+    }
+
+    /// [`quiet_ring_closing`] from `start`.
+    fn quiet_ring_from(t: &mut Tiny, n: usize, start: i64, gap: i64, close: i64) {
         for k in 0..n {
             for m in 0..12 {
                 t.wire(&format!("M{k}"), &format!("shop{k}"), m * 30 * D + 7 * D, 40.0);
             }
         }
         for k in 0..n {
-            let at =
-                if k + 1 < n { 100 * D + k as i64 * gap } else { 100 * D + (k as i64 - 1) * gap + close };
+            let at = if k + 1 < n { start + k as i64 * gap } else { start + (k as i64 - 1) * gap + close };
             t.wire(&format!("M{k}"), &format!("M{}", (k + 1) % n), at, 100.0 + 37.0 * k as f64);
         }
     }
 
-    /// The ring's first transfer, out of M0 on day 100.
+    /// The ring's first transfer, out of M0 at [`RING_START`].
     fn ring_start(t: &Tiny, g: &FlowGraph) -> u32 {
         let m0 = t.dump.accounts.index["M0"];
-        *g.out_edges(m0).iter().find(|&&e| g.time[e as usize] == 100 * D).unwrap()
+        *g.out_edges(m0).iter().find(|&&e| g.time[e as usize] == RING_START).unwrap()
     }
 
     #[test]
@@ -440,7 +450,7 @@ mod tests {
     #[test]
     fn same_day_transfers_may_relay_in_a_dump_of_dates() {
         let mut t = Tiny::new();
-        quiet_ring(&mut t, 4, 0);
+        quiet_ring_from(&mut t, 4, 100 * D, 0, 0);
         let g = t.graph();
         assert_eq!(g.scale.time_tick_seconds, D);
         let rings: usize = (0..g.edge_count() as u32).map(|e| found(&g, e, spec(10)).len()).sum();
@@ -485,7 +495,7 @@ mod tests {
                 let mut k = next.time.partition_point(|&t| t < received);
                 while k < next.len() && next.time[k] <= until {
                     let (e, to) = (next.edges[k], next.other[k]);
-                    let hop = g.scale.chance_within(sent, next.time[k] - received);
+                    let hop = g.scale.chance_between(sent, received, next.time[k]);
                     k += 1;
                     self.spent += 1;
                     if self.spent > self.spec.budget {
@@ -521,7 +531,7 @@ mod tests {
                             return false;
                         }
                         if next.other[k] == self.origin {
-                            let hop = g.scale.chance_within(sent, next.time[k] - received);
+                            let hop = g.scale.chance_between(sent, received, next.time[k]);
                             self.out.push(([self.path.as_slice(), &[next.edges[k]]].concat(), chance * hop));
                         }
                         k += 1;

@@ -19,6 +19,27 @@ pub fn every_payee_paid_back(g: &FlowGraph, edges: &[u32]) -> bool {
     edges.iter().all(|&e| paid_back(g, g.src[e as usize], g.dst[e as usize]))
 }
 
+/// Whether every transfer of `cycle` is one share of a bill its payee split among the
+/// others on it: another payer on the cycle paid the same payee within `tolerance` of
+/// the same sum (a share of the amount) within `within` seconds of it. Friends who split
+/// what one of them paid each send that one an equal share, so a loop of their shares
+/// runs round the group with amounts that agree by the arithmetic of splitting, where
+/// money carried on reaches each payee from its one payer alone.
+pub fn every_hop_a_share(g: &FlowGraph, cycle: &[u32], tolerance: f64, within: i64) -> bool {
+    let payers: Vec<u32> = cycle.iter().map(|&e| g.src[e as usize]).collect();
+    cycle.iter().all(|&e| {
+        let e = e as usize;
+        let (payer, amount, time) = (g.src[e], g.amount[e], g.time[e]);
+        let paid = g.in_list(g.dst[e]);
+        let from = paid.time.partition_point(|&t| t < time.saturating_sub(within));
+        let to = paid.time.partition_point(|&t| t <= time.saturating_add(within));
+        (from..to).any(|k| {
+            let other = paid.other[k];
+            other != payer && payers.contains(&other) && (paid.amount[k] - amount).abs() <= tolerance * amount
+        })
+    })
+}
+
 /// How many controller groups other than `v`'s own both paid `v` and were paid by it,
 /// counted up to `at_most` (a fund's redeemed investors, a broker's clients, a
 /// platform's members who buy and sell).
@@ -60,6 +81,33 @@ mod tests {
         assert!(paid_back(&g, id("B"), id("A")));
         assert!(!paid_back(&g, id("A"), id("C")), "C never paid A");
         assert!(!paid_back(&g, id("C"), id("X0")));
+    }
+
+    #[test]
+    fn a_loop_of_shares_is_one_whose_every_payee_was_paid_the_same_by_another_on_it() {
+        // Three friends: each pays a bill and is sent the others' equal shares; the loop
+        // A -> B -> C -> A runs through one share of each bill.
+        let mut t = Tiny::new();
+        for (k, (payee, share)) in [("B", 300.0), ("C", 295.0), ("A", 150.0)].into_iter().enumerate() {
+            let day = 10 * (k as i64 + 1);
+            for payer in ["A", "B", "C"].into_iter().filter(|&p| p != payee) {
+                t.wire(payer, payee, (day + i64::from(payer == "C")) * D, share);
+            }
+        }
+        let g = t.graph();
+        let id = |n: &str| t.dump.accounts.index[n];
+        let hop =
+            |a: &str, b: &str| *g.out_edges(id(a)).iter().find(|&&e| g.dst[e as usize] == id(b)).unwrap();
+        let cycle = [hop("A", "B"), hop("B", "C"), hop("C", "A")];
+        assert!(every_hop_a_share(&g, &cycle, 0.02, 7 * D));
+        assert!(!every_hop_a_share(&g, &cycle, 0.02, 0), "the other shares came a day apart");
+        // Money carried on round the same three: each payee paid by its one payer.
+        let mut t = Tiny::new();
+        t.wire("A", "B", 10 * D, 300.0);
+        t.wire("B", "C", 11 * D, 295.0);
+        t.wire("C", "A", 12 * D, 290.0);
+        let g = t.graph();
+        assert!(!every_hop_a_share(&g, &[0, 1, 2], 0.02, 7 * D));
     }
 
     #[test]
