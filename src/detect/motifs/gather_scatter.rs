@@ -65,7 +65,9 @@
 //! dump's accounts. A business that pays its suppliers large sums twice a week has that
 //! habit, and a busier week is what a dump of such businesses holds by chance. A household that sells a few things and pays a few new payees
 //! has a life besides, so its amounts must carry on to count. A household pays bills and shopping out of a salary: the
-//! salary is one sender and the bills are small next to it. A new customer who is paid a
+//! salary is one sender and the bills are small next to it. Card purchases are shopping:
+//! a hub paid a few times that then buys in a few new shops by card has a life besides,
+//! not one pass, and its purchases are no scatter. A new customer who is paid a
 //! few times and spends it months later kept the money: savings, not a pass. A young
 //! fund whose first outflows are redemptions to its own investors deals with them twice
 //! (in, then back out), so its life is not one pass to strangers. A hub that paid the
@@ -264,8 +266,9 @@ fn cuts_of(whole: &Context<'_>) -> std::sync::Arc<DumpCuts> {
 /// How many accounts of `whole`'s dump dealt with each counterparty once, under `spec`
 /// (measured once).
 fn whole_life(whole: &Context<'_>, spec: &HubSpec) -> WholeLife {
-    let chance = whole.config.gather_scatter.expected_by_chance.get();
-    *whole.measured_once(|| WholeLife::new(whole.graph, spec, chance))
+    let cfg = &whole.config.gather_scatter;
+    let chance = cfg.expected_by_chance.get();
+    *whole.measured_once(|| WholeLife::new(whole.graph, spec, cfg.channels.as_slice(), chance))
 }
 
 #[cfg(test)]
@@ -274,6 +277,7 @@ mod tests {
     use crate::detect::testkit::{Tiny, D, H};
     use crate::detect::Hit;
     use crate::detect::Role;
+    use crate::model::Channel;
 
     fn case(t: &mut Tiny, senders: usize, payees: usize, keep: f64) {
         t.span(200);
@@ -579,6 +583,15 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("1 in 252 of the orders"), "{}", hits[0].reason);
         assert_eq!(hits[0].accounts.len(), 11);
+        // Look-alike: paid five times, then shopping by card in five new shops. Card
+        // purchases are a life besides, not a scatter.
+        let mut t = Tiny::new();
+        t.economy(600.0, 200, 200);
+        one_job(&mut t, 5, 0, 12, 7);
+        for k in 0..5i64 {
+            t.send("HUB", &format!("SHOP{k}"), 29 * D + k * 2 * D, 300.0 + 25.0 * k as f64, Channel::Card);
+        }
+        assert!(t.hits(&GatherScatter).is_empty(), "{:?}", t.hits(&GatherScatter));
     }
 
     #[test]

@@ -66,25 +66,33 @@ pub struct WholeLife {
 }
 
 impl WholeLife {
-    /// The test under `spec` on `g`, its candidates counted.
-    pub fn new(g: &FlowGraph, spec: &HubSpec, expected_by_chance: f64) -> WholeLife {
+    /// The test under `spec` on `g`, its candidates counted (accounts whose every
+    /// transfer is on one of `channels`).
+    pub fn new(g: &FlowGraph, spec: &HubSpec, channels: &[Channel], expected_by_chance: f64) -> WholeLife {
         let candidates = (0..g.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)
-            .filter(|&v| single_dealings(g, spec, v).is_some())
+            .filter(|&v| single_dealings(g, spec, channels, v).is_some())
             .count();
         WholeLife { candidates, expected_by_chance }
     }
 }
 
 /// The receipts and payments of `v` when it dealt with every counterparty exactly once,
-/// one way only, never with itself (no cash, no own transfers), and with enough of them on each side
-/// to be a hub under `spec`.
-fn single_dealings<'a>(g: &'a FlowGraph, spec: &HubSpec, v: u32) -> Option<(AdjList<'a>, AdjList<'a>)> {
+/// one way only, never with itself (no cash, no own transfers), every transfer on one of
+/// `channels` (card purchases are shopping, a life besides, not a scatter), and with
+/// enough of them on each side to be a hub under `spec`.
+fn single_dealings<'a>(
+    g: &'a FlowGraph,
+    spec: &HubSpec,
+    channels: &[Channel],
+    v: u32,
+) -> Option<(AdjList<'a>, AdjList<'a>)> {
     let (ins, outs) = (g.in_list(v), g.out_list(v));
     if ins.len() < spec.min_senders
         || outs.len() < spec.min_payees
         || ins.len() + outs.len() < spec.min_counterparties
+        || !ins.channel.iter().chain(outs.channel).all(|c| channels.contains(c))
     {
         return None;
     }
@@ -145,14 +153,21 @@ pub fn scan(
     pattern: Pattern,
 ) -> Option<Hit> {
     within_window(ctx, spec, channels, v, pattern)
-        .or_else(|| spec.one_pass.and_then(|life| whole_life(ctx, spec, &life, v, pattern)))
+        .or_else(|| spec.one_pass.and_then(|life| whole_life(ctx, spec, channels, &life, v, pattern)))
 }
 
 /// A hub whose whole life is one pass, every receipt before every payment (see
 /// [`WholeLife`]).
-fn whole_life(ctx: &Context<'_>, spec: &HubSpec, life: &WholeLife, v: u32, pattern: Pattern) -> Option<Hit> {
+fn whole_life(
+    ctx: &Context<'_>,
+    spec: &HubSpec,
+    channels: &[Channel],
+    life: &WholeLife,
+    v: u32,
+    pattern: Pattern,
+) -> Option<Hit> {
     let g = ctx.graph;
-    let (ins, outs) = single_dealings(g, spec, v)?;
+    let (ins, outs) = single_dealings(g, spec, channels, v)?;
     let first_in = *ins.time.iter().min()?;
     let last_in = *ins.time.iter().max()?;
     let first_out = *outs.time.iter().min()?;
