@@ -45,6 +45,59 @@ fn unparseable_timestamps_are_rejected() {
     // `01/03/2024` is the 1st of March or the 3rd of January; `01.03.2024` only the first.
     assert_eq!(where_(&rejects), lf(&[("4", "timestamp"), ("5", "timestamp"), ("6", "timestamp")]));
     assert!(t.contains("transfers: read 6 = accepted 3 + rejected 3"), "{t}");
+    // The reason says how to read it.
+    assert!(
+        rejects[2].reason.as_str().contains("slash_dates = \"day_first\" or \"month_first\""),
+        "{:?}",
+        rejects[2]
+    );
+    // Told which comes first, it is read.
+    let cfg = tempfile::tempdir().unwrap();
+    let path = cfg.path().join("slash.toml");
+    std::fs::write(&path, "[ingest]\nslash_dates = \"day_first\"\n").unwrap();
+    let (code, t, rejects) = analyze("bad_timestamp", &["--max-reject-ratio", "1", "--config", s(&path)]);
+    assert_eq!(code, 0, "{t}");
+    assert_eq!(where_(&rejects), lf(&[("4", "timestamp"), ("5", "timestamp")]));
+}
+
+#[test]
+fn dates_written_month_first_are_read_in_every_table_when_configured() {
+    // An American export: transfers, accounts' opening dates and the rates' dates all
+    // written MM/DD/YYYY.
+    let dump = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dump.path().join(name), text).unwrap();
+    write(
+        "transfers.csv",
+        "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
+         T1,03/14/2024 09:00,A,B,100.00,EUR,wire,\n\
+         T2,03/15/2024 09:00:30,B,C,90.00,EUR,wire,\n",
+    );
+    write(
+        "accounts.csv",
+        "account_id,holder_id,bank_id,country,opened_on\nA,HA,B1,US,12/31/2019\nB,HB,B1,US,\n",
+    );
+    write("fx_rates.csv", "date,currency,rate_to_base\n03/01/2024,EUR,1.08\n");
+    let cfg = dump.path().join("us.toml");
+    std::fs::write(&cfg, "[ingest]\nslash_dates = \"month_first\"\n").unwrap();
+    let run = |config: bool| {
+        let out = tempfile::tempdir().unwrap();
+        let mut args = vec!["analyze", s(dump.path()), "--out", s(out.path()), "--max-reject-ratio", "1"];
+        if config {
+            args.extend(["--config", s(&cfg)]);
+        }
+        let run = flowhound(&args);
+        let rejects: Vec<RejectRow> = typed(&out.path().join("rejects.csv"));
+        (text(&run), rejects)
+    };
+    let (t, rejects) = run(true);
+    assert!(rejects.is_empty(), "{rejects:?}");
+    assert!(t.contains("transfers: read 2 = accepted 2 + rejected 0"), "{t}");
+    // Without the setting, every date is refused with the reason, in every table.
+    let (_, rejects) = run(false);
+    let tables: Vec<(&str, &str)> = rejects.iter().map(|r| (r.file.as_str(), r.field.0.as_str())).collect();
+    assert!(tables.contains(&("accounts.csv", "opened_on")), "{tables:?}");
+    assert!(tables.contains(&("fx_rates.csv", "date")), "{tables:?}");
+    assert!(rejects.iter().all(|r| r.reason.as_str().contains("slash_dates")), "{rejects:?}");
 }
 
 #[test]

@@ -43,6 +43,10 @@ pub struct IngestConfig {
     pub latest: crate::config::params::Date,
     /// Lines a quoted field may span before its opening quote is taken for a stray one.
     pub max_record_lines: crate::config::params::Count<1>,
+    /// How dates written with slashes, day or month first, are read (refused unless set;
+    /// left out of the effective configuration while they are).
+    #[serde(default, skip_serializing_if = "parse::SlashDates::is_refused")]
+    pub slash_dates: parse::SlashDates,
 }
 
 /// What happened to one table.
@@ -271,7 +275,7 @@ impl Validation {
         config: &Config,
     ) -> Result<Validation> {
         let mut v = Validation::with_fx(&mut raws, implied_fx, config);
-        holdings(raws, &mut v.dump, &mut v.report);
+        holdings(raws, &mut v.dump, &mut v.report, config.ingest.slash_dates);
         v.report.in_read_order();
         Ok(v)
     }
@@ -292,7 +296,7 @@ impl Validation {
         };
         match table {
             Some(raw) => {
-                let rejects = reference::fx_rates(&raw, &mut fx);
+                let rejects = reference::fx_rates(&raw, &mut fx, config.ingest.slash_dates);
                 report.add(Table::FxRates, &raw, rejects, None);
                 dump.availability.fx_rates = true;
             }
@@ -341,6 +345,7 @@ impl Validation {
         let currencies = std::mem::take(&mut v.dump.currencies);
         let checker = transfers::Checker::new(&v.fx, &currencies, &config.ingest, &v.spare);
         let (dump, report) = (&mut v.dump, &mut v.report);
+        let slash = config.ingest.slash_dates;
         let mut first: Option<RawTable> = None;
         // Rows read, and how much of the file they are (see `stream::OnBlock`).
         let (mut read, mut so_far) = (0u64, 0u64);
@@ -352,7 +357,7 @@ impl Validation {
         let (streamed, rejects) = std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::sync_channel::<transfers::Checked>(BLOCKS_AHEAD);
             let ordered = scope.spawn(move || {
-                holdings(raws, dump, report);
+                holdings(raws, dump, report, slash);
                 let mut v = transfers::Validator::new(checker, &mut dump.accounts, &mut dump.transfers);
                 for checked in receive {
                     v.take(checked);
@@ -411,7 +416,12 @@ impl Validation {
 /// Validates the entities, accounts and entity links of `raws` into `dump`, in that
 /// order (accounts name holders, links name both); a table not there is reported
 /// missing.
-fn holdings(mut raws: Vec<(Table, RawTable)>, dump: &mut Dump, report: &mut IngestReport) {
+fn holdings(
+    mut raws: Vec<(Table, RawTable)>,
+    dump: &mut Dump,
+    report: &mut IngestReport,
+    slash: parse::SlashDates,
+) {
     for table in [Table::Entities, Table::Accounts, Table::EntityLinks] {
         let Some(k) = raws.iter().position(|(t, _)| *t == table) else {
             report.missing.push((table, table.signals_lost()));
@@ -423,11 +433,11 @@ fn holdings(mut raws: Vec<(Table, RawTable)>, dump: &mut Dump, report: &mut Inge
         let rejects = match table {
             Table::Entities => {
                 present.entities = true;
-                reference::entities(&raw, &mut dump.holders)
+                reference::entities(&raw, &mut dump.holders, slash)
             }
             Table::Accounts => {
                 present.accounts = true;
-                reference::accounts(&raw, &mut dump.accounts, &mut dump.holders)
+                reference::accounts(&raw, &mut dump.accounts, &mut dump.holders, slash)
             }
             _ => {
                 present.entity_links = true;

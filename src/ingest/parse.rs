@@ -18,10 +18,63 @@ const EARLIEST: i64 = -2_208_988_800;
 /// First rejected timestamp, 2200-01-01T00:00:00Z.
 const END: i64 = 7_258_118_400;
 
+/// How a date written with slashes and the day or month first (`01/03/2024`) is read
+/// (`[ingest] slash_dates`): it reads two ways, the 1st of March in Europe and the 3rd
+/// of January in the United States, so it is refused unless the configuration says
+/// which. A year first (`2024/03/01`) reads one way and is always accepted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlashDates {
+    /// Refused, with a reason that names the setting.
+    #[default]
+    Refused,
+    /// `DD/MM/YYYY`, as British, French, Indian and most other exports write it.
+    DayFirst,
+    /// `MM/DD/YYYY`, as American exports write it.
+    MonthFirst,
+}
+
+impl SlashDates {
+    /// True for the default (such dates refused).
+    pub fn is_refused(&self) -> bool {
+        *self == SlashDates::Refused
+    }
+
+    /// The date formats this reading adds, with a time and without one.
+    fn formats(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            SlashDates::Refused => (&[], &[]),
+            SlashDates::DayFirst => {
+                (&["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S%.f", "%d/%m/%Y %H:%M"], &["%d/%m/%Y"])
+            }
+            SlashDates::MonthFirst => {
+                (&["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S%.f", "%m/%d/%Y %H:%M"], &["%m/%d/%Y"])
+            }
+        }
+    }
+}
+
+/// True when `t` opens with a date written with slashes, day or month first
+/// (`1/3/2024`, `01/03/2024 09:30`).
+fn slash_date_first(t: &str) -> bool {
+    let date = t.split([' ', 'T']).next().unwrap_or("");
+    let parts: Vec<&str> = date.split('/').collect();
+    let numeric = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    matches!(parts.as_slice(), [a, b, y] if a.len() <= 2 && b.len() <= 2 && y.len() == 4 && numeric(a) && numeric(b) && numeric(y))
+}
+
+/// Why a date written with slashes, day or month first, was refused.
+const SLASH_DATE_REFUSED: &str = "a date written DD/MM/YYYY or MM/DD/YYYY reads two ways (01/03/2024: 1 March or 3 January): set [ingest] slash_dates = \"day_first\" or \"month_first\"";
+
 /// Parses a timestamp and checks that it lies in 1900..2200 (anything else is a unit or
 /// data error: milliseconds given as seconds, a sentinel value, a corrupted cell).
 pub fn timestamp(text: &str) -> Result<i64, &'static str> {
-    in_range(any_timestamp(text)?)
+    timestamp_in(text, SlashDates::Refused)
+}
+
+/// [`timestamp`], reading dates written with slashes as `slash` says.
+pub fn timestamp_in(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
+    in_range(any_timestamp(text, slash)?)
 }
 
 /// `t` when it lies in 1900..2200.
@@ -35,7 +88,7 @@ fn in_range(t: i64) -> Result<i64, &'static str> {
 
 /// Parses a timestamp: RFC 3339 (`2024-03-01T09:30:00+08:00`), a naive
 /// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix seconds.
-fn any_timestamp(text: &str) -> Result<i64, &'static str> {
+fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
     let t = trimmed(text);
     if t.is_empty() {
         return Err("empty timestamp");
@@ -84,13 +137,17 @@ fn any_timestamp(text: &str) -> Result<i64, &'static str> {
     ];
     let full = full_year(t);
     let t = full.as_deref().unwrap_or(t);
-    for f in NAIVE {
+    for f in NAIVE.iter().chain(slash.formats().0) {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
             return Ok(dt.and_utc().timestamp());
         }
     }
-    date(t).map_err(|_| {
-        "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM:SS, DD-MON-YYYY HH:MM:SS or unix seconds"
+    date_in(t, slash).map_err(|e| {
+        if e == SLASH_DATE_REFUSED {
+            e
+        } else {
+            "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM:SS, DD-MON-YYYY HH:MM:SS or unix seconds"
+        }
     })
 }
 
@@ -150,9 +207,15 @@ fn time_of_day(time: &[u8; 8]) -> Option<i64> {
 #[derive(Debug, Default)]
 pub struct Timestamps {
     last_date: Option<([u8; 10], i64)>,
+    slash: SlashDates,
 }
 
 impl Timestamps {
+    /// Timestamps whose dates written with slashes are read as `slash` says.
+    pub fn new(slash: SlashDates) -> Timestamps {
+        Timestamps { last_date: None, slash }
+    }
+
     /// [`timestamp`] of `text`.
     pub fn read(&mut self, text: &str) -> Result<i64, &'static str> {
         if let Some((date, time)) = utc_parts(text.as_bytes()) {
@@ -170,7 +233,7 @@ impl Timestamps {
                 return in_range(t);
             }
         }
-        timestamp(text)
+        timestamp_in(text, self.slash)
     }
 }
 
@@ -215,6 +278,11 @@ fn digits(text: &[u8]) -> Option<u32> {
 
 /// Parses a calendar date `YYYY-MM-DD` (or `YYYY/MM/DD`) to unix seconds at midnight UTC.
 pub fn date(text: &str) -> Result<i64, &'static str> {
+    date_in(text, SlashDates::Refused)
+}
+
+/// [`date`], reading dates written with slashes as `slash` says.
+pub fn date_in(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
     let t = text.trim();
     if let Some(day_start) = midnight(t.as_bytes()) {
         return Ok(day_start);
@@ -223,9 +291,14 @@ pub fn date(text: &str) -> Result<i64, &'static str> {
     let full = full_year(t);
     let t = full.as_deref().unwrap_or(t);
     DAYS.iter()
+        .chain(slash.formats().1)
         .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
         .map(|d| d.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp()).unwrap_or(0))
-        .ok_or("unparseable date: expected YYYY-MM-DD, DD.MM.YYYY or DD-MON-YYYY")
+        .ok_or(if slash.is_refused() && slash_date_first(t) {
+            SLASH_DATE_REFUSED
+        } else {
+            "unparseable date: expected YYYY-MM-DD, DD.MM.YYYY or DD-MON-YYYY"
+        })
 }
 
 /// An amount written with its currency beside it, as spreadsheets format money
@@ -451,8 +524,25 @@ mod tests {
         assert!(timestamp("31-FEB-2024").is_err());
         assert_eq!(date("01-JAN-99"), date("1999-01-01"), "POSIX's pivot");
         assert_eq!(date("01-JAN-68"), date("2068-01-01"));
-        // Day or month first? Both exist; neither is guessed.
-        assert!(timestamp("01/03/2024 09:30").is_err());
+        // Day or month first? Both exist; neither is guessed, and the reason names the
+        // setting that says which.
+        assert_eq!(timestamp("01/03/2024 09:30"), Err(SLASH_DATE_REFUSED));
+        assert_eq!(date("1/3/2024"), Err(SLASH_DATE_REFUSED));
+        for (t, order) in
+            [("01/03/2024 09:30", SlashDates::DayFirst), ("03/01/2024 09:30", SlashDates::MonthFirst)]
+        {
+            assert_eq!(timestamp_in(t, order), Ok(want), "{t}");
+            assert_eq!(timestamp_in(&t.replace(" 09:30", " 09:30:00"), order), Ok(want), "{t}");
+            assert_eq!(date_in(&t[..10], order), Ok(want - 9 * 3600 - 1800), "{t}");
+            let mut rows = Timestamps::new(order);
+            assert_eq!(rows.read(t), Ok(want), "{t}");
+        }
+        assert!(timestamp_in("13/01/2024", SlashDates::MonthFirst).is_err(), "no 13th month");
+        assert_eq!(
+            timestamp_in("2024/03/01 09:30", SlashDates::MonthFirst),
+            Ok(want),
+            "year first reads one way"
+        );
         assert!(timestamp("31.02.2024").is_err());
         assert!(timestamp("yesterday").is_err());
         assert!(timestamp("2024-13-01").is_err());
@@ -492,7 +582,7 @@ mod tests {
             }
             // Whatever chrono reads, the whole parser reads alike, by either path.
             if let Some(read) = by_chrono(&stamp).0 {
-                proptest::prop_assert_eq!(any_timestamp(&stamp), Ok(read), "{}", stamp);
+                proptest::prop_assert_eq!(any_timestamp(&stamp, SlashDates::Refused), Ok(read), "{}", stamp);
             }
         }
     }

@@ -36,12 +36,12 @@ fn country(text: &str) -> Result<Option<Country>, &'static str> {
     }
 }
 
-/// An optional date: empty is `None`.
-fn date(text: &str) -> Result<Option<i64>, &'static str> {
+/// An optional date, slashes read as `slash` says: empty is `None`.
+fn date(text: &str, slash: parse::SlashDates) -> Result<Option<i64>, &'static str> {
     if text.is_empty() {
         Ok(None)
     } else {
-        parse::date(text).map(Some)
+        parse::date_in(text, slash).map(Some)
     }
 }
 
@@ -103,7 +103,7 @@ impl FirstLines {
 }
 
 /// Reads `entities` into `holders`; returns the rejects.
-pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
+pub fn entities(raw: &RawTable, holders: &mut HolderTable, slash: parse::SlashDates) -> Vec<Reject> {
     let mut rejects = Vec::new();
     let (Some(id), Some(kind)) = (raw.column("entity_id"), raw.column("kind")) else {
         return rejects;
@@ -129,7 +129,7 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
         out.extend(rows.map(|row| Cells {
             kind: HolderKind::parse(kind_at.get(row)),
             jurisdiction: country(next_cell(&mut juris_at, row)),
-            incorporated: date(next_cell(&mut inc_at, row)),
+            incorporated: date(next_cell(&mut inc_at, row), slash),
             name: text(&mut name_at, row),
             address: text(&mut addr_at, row),
             licence: text(&mut licence_at, row),
@@ -183,7 +183,12 @@ pub fn entities(raw: &RawTable, holders: &mut HolderTable) -> Vec<Reject> {
 }
 
 /// Reads `accounts` into `accounts` (and new holders into `holders`); returns the rejects.
-pub fn accounts(raw: &RawTable, accounts: &mut AccountTable, holders: &mut HolderTable) -> Vec<Reject> {
+pub fn accounts(
+    raw: &RawTable,
+    accounts: &mut AccountTable,
+    holders: &mut HolderTable,
+    slash: parse::SlashDates,
+) -> Vec<Reject> {
     let mut rejects = Vec::new();
     let Some(id) = raw.column("account_id") else {
         return rejects;
@@ -203,7 +208,7 @@ pub fn accounts(raw: &RawTable, accounts: &mut AccountTable, holders: &mut Holde
             [&bank, &country_col, &opened].map(|c| c.as_ref().map(StrColumn::cursor));
         out.extend(rows.map(|row| Cells {
             country: country(next_cell(&mut country_at, row)),
-            opened_on: date(next_cell(&mut opened_at, row)),
+            opened_on: date(next_cell(&mut opened_at, row), slash),
             bank: text(&mut bank_at, row),
         }))
     });
@@ -300,7 +305,7 @@ pub fn entity_links(raw: &RawTable, holders: &HolderTable, links: &mut Vec<Entit
 }
 
 /// Reads `fx_rates` into `fx`.
-pub fn fx_rates(raw: &RawTable, fx: &mut FxTable) -> Vec<Reject> {
+pub fn fx_rates(raw: &RawTable, fx: &mut FxTable, slash: parse::SlashDates) -> Vec<Reject> {
     let mut rejects = Vec::new();
     let (Some(date), Some(cur), Some(rate)) =
         (raw.column("date"), raw.column("currency"), raw.column("rate_to_base"))
@@ -309,7 +314,7 @@ pub fn fx_rates(raw: &RawTable, fx: &mut FxTable) -> Vec<Reject> {
     };
     for row in 0..raw.height() {
         let line = raw.line(row);
-        let d = match parse::date(date.get(row)) {
+        let d = match parse::date_in(date.get(row), slash) {
             Ok(d) => d,
             Err(e) => {
                 rejects.push(Reject::new(&raw.file, line, "date", e, date.get(row)));
@@ -376,7 +381,7 @@ mod tests {
         let (_d, raw) =
             table("entities.csv", "entity_id,kind\nE1,robot\nE1,person\nE2,company\nE1,company\nE2,person\n");
         let mut holders = HolderTable::default();
-        let rejects = entities(&raw, &mut holders);
+        let rejects = entities(&raw, &mut holders, parse::SlashDates::Refused);
         assert_eq!(
             said(&rejects),
             vec![
@@ -393,7 +398,7 @@ mod tests {
             "account_id,holder_id,country\nA1,E2,GERMANY\nA1,E2,DE\nA2,E9,FR\nA1,E1,FR\n",
         );
         let mut accounts = AccountTable::default();
-        let rejects = super::accounts(&raw, &mut accounts, &mut holders);
+        let rejects = super::accounts(&raw, &mut accounts, &mut holders, parse::SlashDates::Refused);
         assert_eq!(
             said(&rejects),
             vec![
@@ -417,7 +422,7 @@ mod tests {
         let mut holders = HolderTable::default();
         holders.intern("E1");
         let (_d, raw) = table("entities.csv", "entity_id,kind\nE1,person\nE1,company\n");
-        let rejects = entities(&raw, &mut holders);
+        let rejects = entities(&raw, &mut holders, parse::SlashDates::Refused);
         assert_eq!(
             said(&rejects),
             vec![(3, "entity_id".into(), "duplicate entity_id (first on line 2)".into())]
@@ -430,7 +435,8 @@ mod tests {
         // An export's alpha-3 and numeric codes and the United Kingdom's `UK`.
         let (_d, raw) = table("accounts.csv", "account_id,country\nA1,che\nA2,UK\nA3,276\nA4,DE\n");
         let mut accounts = AccountTable::default();
-        let rejects = super::accounts(&raw, &mut accounts, &mut HolderTable::default());
+        let rejects =
+            super::accounts(&raw, &mut accounts, &mut HolderTable::default(), parse::SlashDates::Refused);
         assert!(rejects.is_empty(), "{rejects:?}");
         let countries: Vec<&str> =
             accounts.country.iter().map(|c| c.as_ref().map_or("", |c| c.as_str())).collect();

@@ -534,7 +534,7 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
             let mut channel_at = channel.as_ref().map(|c| c.cursor());
             let mut known_currencies: KnownNames<Option<(Currency, Option<u16>, RatesOf<'_>)>> = KnownNames::new();
             let mut known_channels: KnownNames<Option<Channel>> = KnownNames::new();
-            let mut timestamps = parse::Timestamps::default();
+            let mut timestamps = parse::Timestamps::new(plausible.slash_dates);
             let parsed = rows
                 .map(|row| {
                     let reject = |field: &str, reason: String, value: &str| {
