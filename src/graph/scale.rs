@@ -103,14 +103,15 @@ impl Scale {
         let mut active: Vec<u32> = degree.iter().copied().filter(|&d| d > 0).collect();
         active.sort_unstable();
         let median = active.get(active.len() / 2).copied().unwrap_or(0) as f64;
+        let on = on_units(times);
         Scale {
             amount_permille,
             amounts_measured: measured,
             active_accounts: active.len(),
             span_days: span_days.max(1.0),
             median_account_transfers: median,
-            time_tick_seconds: tick(times),
-            written_units: written_units(times),
+            time_tick_seconds: tick(on, times.len()),
+            written_units: written_units(on, times.len()),
             amount_units: Vec::new(),
         }
     }
@@ -167,7 +168,7 @@ impl Scale {
 
     /// [`Self::chance_within`] the delay from `received` to `sent_at` (timestamps,
     /// seconds), read no finer than the coarser unit either is written to
-    /// ([`written_to`]): in a dump that mixes channels, a batch credit dated at midnight
+    /// ([`Self::written_to`]): in a dump that mixes channels, a batch credit dated at midnight
     /// or a standing order booked on the hour may have come at any time of its day or
     /// hour, so a payment written to the same hour as the receipt before it was made
     /// within the hour, not within the second.
@@ -287,41 +288,56 @@ impl Scale {
     }
 }
 
-/// The coarsest of a day, an hour and a minute that divides every timestamp, else a
-/// second (also for an empty dump).
 /// The units a timestamp may be written to, the coarsest first (a second is the finest).
 const TIME_UNITS: [i64; 3] = [DAY, HOUR, 60];
 
-/// The units coarser than the tick that some of `times` are written to, finest first: a
-/// unit where at least [`WRITTEN_EXCESS`] times as many timestamps fall on it as would
-/// if the timestamps on the next finer unit were spread evenly over it (among times on
-/// the minute, one in sixty on the hour). Midnight in a dump booked on the hour holds
-/// its hour's share, and the hours of a business day somewhat more, but a system that
-/// dates its credits puts them all there.
-fn written_units(times: &[i64]) -> Vec<i64> {
-    let tick = tick(times);
-    let mut units: Vec<i64> = TIME_UNITS.into_iter().rev().filter(|&unit| unit > tick).collect();
-    let on = |unit: i64| times.par_iter().filter(|t| t.rem_euclid(unit) == 0).count();
-    let mut finer = (tick, times.len());
-    units.retain(|&unit| {
-        let held = on(unit);
+/// How many of `times` are a whole number of each of [`TIME_UNITS`], in one pass.
+fn on_units(times: &[i64]) -> [usize; 3] {
+    times
+        .par_iter()
+        .fold(
+            || [0usize; 3],
+            |mut on, &t| {
+                for (count, unit) in on.iter_mut().zip(TIME_UNITS) {
+                    *count += usize::from(t.rem_euclid(unit) == 0);
+                }
+                on
+            },
+        )
+        .reduce(|| [0usize; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]])
+}
+
+/// The coarsest of a day, an hour and a minute that divides every timestamp (`on`: how
+/// many of the `len` timestamps each of [`TIME_UNITS`] divides), else a second (also
+/// for an empty dump).
+fn tick(on: [usize; 3], len: usize) -> i64 {
+    TIME_UNITS.into_iter().zip(on).find(|&(_, held)| len > 0 && held == len).map_or(1, |(unit, _)| unit)
+}
+
+/// The units coarser than the tick that some of the `len` timestamps are written to
+/// (`on`: how many each of [`TIME_UNITS`] divides), finest first: a unit where at least
+/// [`WRITTEN_EXCESS`] times as many timestamps fall on it as would if the timestamps on
+/// the next finer unit were spread evenly over it (among times on the minute, one in
+/// sixty on the hour). Midnight in a dump booked on the hour holds its hour's share,
+/// and the hours of a business day somewhat more, but a system that dates its credits
+/// puts them all there.
+fn written_units(on: [usize; 3], len: usize) -> Vec<i64> {
+    let tick = tick(on, len);
+    let mut finer = (tick, len);
+    let mut units = Vec::new();
+    for (unit, held) in TIME_UNITS.into_iter().zip(on).rev().filter(|&(unit, _)| unit > tick) {
         let even = finer.1 as f64 * finer.0 as f64 / unit as f64;
+        if held > 0 && held as f64 >= WRITTEN_EXCESS * even {
+            units.push(unit);
+        }
         finer = (unit, held);
-        held > 0 && held as f64 >= WRITTEN_EXCESS * even
-    });
+    }
     units
 }
 
 /// How many times its even share of the timestamps a unit must hold to be one they are
 /// written to ([`written_units`]): no hour of a business day holds four times its share.
 const WRITTEN_EXCESS: f64 = 4.0;
-
-fn tick(times: &[i64]) -> i64 {
-    TIME_UNITS
-        .into_iter()
-        .find(|&unit| !times.is_empty() && times.par_iter().all(|t| t.rem_euclid(unit) == 0))
-        .unwrap_or(1)
-}
 
 /// One configured floor and what it came to on this dump.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -113,7 +113,8 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
         }
     }
     // Day first with points (`01.03.2024`) is how German, Swiss and Russian exports
-    // write dates, and reads one way only; `01/03/2024` reads two, and is refused.
+    // write dates, and reads one way only; `01/03/2024` reads two, and is refused unless
+    // `[ingest] slash_dates` says which ([`SlashDates`]).
     // A month written as its name (`01-MAR-2024`, Oracle's and many ledgers' way; `01 Mar
     // 2024`; `Mar 1, 2024`) reads one way only too.
     const NAIVE: [&str; 17] = [
