@@ -58,9 +58,13 @@ impl SlashDates {
 /// (`1/3/2024`, `01/03/2024 09:30`).
 fn slash_date_first(t: &str) -> bool {
     let date = t.split([' ', 'T']).next().unwrap_or("");
-    let parts: Vec<&str> = date.split('/').collect();
-    let numeric = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
-    matches!(parts.as_slice(), [a, b, y] if a.len() <= 2 && b.len() <= 2 && y.len() == 4 && numeric(a) && numeric(b) && numeric(y))
+    let numeric =
+        |x: &str, most: usize| (1..=most).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = date.split('/');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), Some(y), None) => numeric(a, 2) && numeric(b, 2) && y.len() == 4 && numeric(y, 4),
+        _ => false,
+    }
 }
 
 /// Why a date written with slashes, day or month first, was refused.
@@ -295,10 +299,12 @@ pub fn date_in(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
         .chain(slash.formats().1)
         .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
         .map(|d| d.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp()).unwrap_or(0))
-        .ok_or(if slash.is_refused() && slash_date_first(t) {
-            SLASH_DATE_REFUSED
-        } else {
-            "unparseable date: expected YYYY-MM-DD, DD.MM.YYYY or DD-MON-YYYY"
+        .ok_or_else(|| {
+            if slash.is_refused() && slash_date_first(t) {
+                SLASH_DATE_REFUSED
+            } else {
+                "unparseable date: expected YYYY-MM-DD, DD.MM.YYYY or DD-MON-YYYY"
+            }
         })
 }
 

@@ -228,11 +228,11 @@ fn pooled_accounts(g: &FlowGraph, parties: usize) -> Pooled {
                 return (false, false);
             }
             let own = g.accounts.controller[v];
-            let payers = payer_groups(g, v as u32).iter().filter(|&&c| c != own).take(parties).count();
-            if payers < parties {
+            let payers = payer_groups(g, v as u32);
+            if payers.iter().filter(|&&c| c != own).take(parties).count() < parties {
                 return (false, false);
             }
-            let two_way = two_way_parties(g, v as u32, parties);
+            let two_way = two_way_parties(g, v as u32, &payers, parties);
             (two_way >= parties, two_way >= 2)
         })
         .collect();

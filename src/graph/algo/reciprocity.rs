@@ -42,11 +42,12 @@ pub fn every_hop_a_share(g: &FlowGraph, cycle: &[u32], tolerance: f64, within: i
 
 /// How many controller groups other than `v`'s own both paid `v` and were paid by it,
 /// counted up to `at_most` (a fund's redeemed investors, a broker's clients, a
-/// platform's members who buy and sell).
-pub fn two_way_parties(g: &FlowGraph, v: u32, at_most: usize) -> usize {
+/// platform's members who buy and sell); `payers` are `v`'s payer groups
+/// ([`payer_groups`]), which the caller reads once for this and its other tests.
+pub fn two_way_parties(g: &FlowGraph, v: u32, payers: &[u32], at_most: usize) -> usize {
     let own = g.accounts.controller[v as usize];
     let paid = groups(g, &g.payees_over_dump(v));
-    payer_groups(g, v).iter().filter(|&&c| c != own && paid.binary_search(&c).is_ok()).take(at_most).count()
+    payers.iter().filter(|&&c| c != own && paid.binary_search(&c).is_ok()).take(at_most).count()
 }
 
 /// The controller groups that paid `v` over the dump, sorted, each once.
@@ -130,7 +131,8 @@ mod tests {
         t.wire("FUND", "FUND2", 5 * D, 50.0);
         let g = t.graph();
         let fund = t.dump.accounts.index["FUND"];
-        assert_eq!(two_way_parties(&g, fund, 100), 4);
-        assert_eq!(two_way_parties(&g, fund, 3), 3, "counted up to the cap");
+        let payers = payer_groups(&g, fund);
+        assert_eq!(two_way_parties(&g, fund, &payers, 100), 4);
+        assert_eq!(two_way_parties(&g, fund, &payers, 3), 3, "counted up to the cap");
     }
 }
