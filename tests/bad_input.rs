@@ -115,10 +115,65 @@ fn bad_amounts_are_rejected_each_with_its_reason() {
             "amount is zero",
             "amount is negative",
             "amount is NaN",
-            "ambiguous amount: a comma before three digits may group thousands or mark decimals"
+            "ambiguous amount: a comma before three digits may group thousands or mark decimals: set [ingest] decimal_mark = \"point\" or \"comma\""
         ]
     );
     // `1,250.50` (line 9) reads one way only, and is accepted.
+}
+
+/// A German bank export: `;` between fields, a comma before decimals and points between
+/// thousands, so its `1.250` is 1250 (a transfer above `[ingest] max_amount = 1000`,
+/// rejected as implausible, shows which it was read as).
+#[test]
+fn a_european_exports_whole_amounts_are_read_as_it_writes_them() {
+    let dump = tempfile::tempdir().unwrap();
+    let transfers = |second: &str| {
+        let text = format!(
+            "transfer_id;timestamp;src_account;dst_account;amount;currency;channel;memo\n\
+             T1;2024-03-14 09:00;A;B;1.250;EUR;wire;\n\
+             T2;2024-03-15 09:00;B;C;{second};EUR;wire;\n"
+        );
+        std::fs::write(dump.path().join("transfers.csv"), text).unwrap();
+    };
+    std::fs::write(dump.path().join("fx_rates.csv"), "date,currency,rate_to_base\n2024-03-01,EUR,1.08\n")
+        .unwrap();
+    let run = |ingest: &str| {
+        let cfg = dump.path().join("ingest.toml");
+        std::fs::write(&cfg, format!("[ingest]\nmax_amount = 1000\n{ingest}\n")).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let args = [
+            "analyze",
+            s(dump.path()),
+            "--out",
+            s(out.path()),
+            "--max-reject-ratio",
+            "1",
+            "--config",
+            s(&cfg),
+        ];
+        let run = flowhound(&args);
+        assert_eq!(code(&run), 0, "{}", text(&run));
+        let rejects: Vec<RejectRow> = typed(&out.path().join("rejects.csv"));
+        rejects
+            .into_iter()
+            .map(|r| (r.line.to_string(), r.field.0, r.reason.as_str().to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let implausible = |reasons: &[(String, String, String)]| {
+        reasons.len() == 1 && reasons[0].0 == "2" && reasons[0].2.contains("implausible")
+    };
+    // Its other amount's decimal comma says how the column is written: 1250.
+    transfers("980,00");
+    assert!(implausible(&run("")), "{:?}", run(""));
+    // Nothing says: the row is rejected on its line, with how to settle it.
+    transfers("500");
+    let rejects = run("");
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!((rejects[0].0.as_str(), rejects[0].1.as_str()), ("2", "amount"));
+    assert!(rejects[0].2.contains("decimal_mark = \"point\" or \"comma\""), "{rejects:?}");
+    // Told, it is read: 1250 with a decimal comma, 1.25 with a decimal point.
+    assert!(implausible(&run("decimal_mark = \"comma\"")));
+    assert!(run("decimal_mark = \"point\"").is_empty());
 }
 
 #[test]

@@ -126,7 +126,7 @@ pub fn read_dump(
             let mut read = Vec::new();
             for (table, file) in &files.tables {
                 let raw =
-                    source::read_table_with(file, config.ingest.max_record_lines.get()).map_err(fail)?;
+                    source::read_table_with(file, source::TextReading::of(&config.ingest)).map_err(fail)?;
                 read.push((*table, raw));
             }
             read

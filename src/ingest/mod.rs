@@ -47,6 +47,11 @@ pub struct IngestConfig {
     /// left out of the effective configuration while they are).
     #[serde(default, skip_serializing_if = "parse::SlashDates::is_refused")]
     pub slash_dates: parse::SlashDates,
+    /// The mark before amounts' decimals, `point` or `comma` (unset: each number's own
+    /// marks say, and those that read two ways are refused; left out of the effective
+    /// configuration while unset).
+    #[serde(default, skip_serializing_if = "parse::DecimalMark::is_either")]
+    pub decimal_mark: parse::DecimalMark,
 }
 
 /// What happened to one table.
@@ -224,7 +229,7 @@ fn read(
     let mut raws = Vec::new();
     for (table, path) in files.tables.iter().filter(|(t, _)| transfers || *t != Table::Transfers) {
         let stage = progress.stage(&format!("read {table}"), None);
-        let mut raw = source::read_table_with(path, config.ingest.max_record_lines.get())?;
+        let mut raw = source::read_table_with(path, source::TextReading::of(&config.ingest))?;
         stage.finish();
         raw.rename_columns(&config.columns.header_map(*table))?;
         raw.require(*table)?;
@@ -296,7 +301,8 @@ impl Validation {
         };
         match table {
             Some(raw) => {
-                let rejects = reference::fx_rates(&raw, &mut fx, config.ingest.slash_dates);
+                let rejects =
+                    reference::fx_rates(&raw, &mut fx, config.ingest.slash_dates, config.ingest.decimal_mark);
                 report.add(Table::FxRates, &raw, rejects, None);
                 dump.availability.fx_rates = true;
             }

@@ -330,18 +330,70 @@ pub fn amount_and_currency(text: &str) -> Option<(&str, &str)> {
     Some((&t[first..=last], sign))
 }
 
+/// Which mark stands before an amount's decimals (`[ingest] decimal_mark`). Exports
+/// differ: `1,250.50` in English-speaking countries and Asia, `1.250,50` in most of
+/// Europe and Latin America, so `1,250` and `1.250` each read two ways. The setting
+/// settles those only ([`amount_in`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecimalMark {
+    /// Read from each number's own marks ([`amount`]): a plain `1.250` is 1.25, as CSV
+    /// writes numbers, and a lone comma before three digits (`1,250`) is refused with a
+    /// reason that names the setting. In a text separated by `;`, a tab or `|`, an
+    /// amount column's other amounts settle its `1.250` and `1,250` (see
+    /// `ingest::separators`).
+    #[default]
+    Either,
+    /// A point, as `1,250.50`: `1,250` is 1250 and `1.250` is 1.25.
+    Point,
+    /// A comma, as `1.250,50`: `1.250` is 1250 and `1,250` is 1.25.
+    Comma,
+}
+
+impl DecimalMark {
+    /// True for the default (each number's own marks say).
+    pub fn is_either(&self) -> bool {
+        *self == DecimalMark::Either
+    }
+}
+
+/// Why a lone comma before three digits was refused.
+const COMMA_TWO_WAYS: &str = "ambiguous amount: a comma before three digits may group thousands or mark decimals: set [ingest] decimal_mark = \"point\" or \"comma\"";
+
 /// Parses a strictly positive, finite decimal amount: a plain number (`1250.5`,
 /// `1e3`), or one written with digit groups as bank and spreadsheet exports write them
 /// ([`grouped`]: `1,250.50`, `1.250,50`, `1'250.50`, `1 250,50`).
 pub fn amount(text: &str) -> Result<f64, &'static str> {
+    amount_in(text, DecimalMark::Either)
+}
+
+/// [`amount`], a number whose marks read two ways (`1.250`, `1,250`: see
+/// [`decimal_mark_of`]) read with `mark` as its decimal mark. A number its own marks
+/// settle (`1.250,50`, `12.5`) reads as they say whatever `mark` is: the setting says
+/// what a dump's exporter wrote where its numbers do not, and a table from elsewhere
+/// (an exchange rate `1.08`) keeps its own way.
+pub fn amount_in(text: &str, mark: DecimalMark) -> Result<f64, &'static str> {
+    if mark.is_either() || decimal_mark_of(text) != MarkReading::TwoWays {
+        return checked(number(text)?);
+    }
+    let plain = plain_amount(text, mark).ok_or("amount is not a number")?;
+    checked(plain.parse().map_err(|_| "amount is not a number")?)
+}
+
+/// The number `text` is, read by its own marks (see [`amount`]).
+fn number(text: &str) -> Result<f64, &'static str> {
     let t = trimmed(text);
     if t.is_empty() {
         return Err("empty amount");
     }
-    let v: f64 = match plain_decimal(t).map_or_else(|| t.parse(), Ok) {
-        Ok(v) => v,
-        Err(_) => grouped(t).ok_or("amount is not a number")??,
-    };
+    match plain_decimal(t).map_or_else(|| t.parse(), Ok) {
+        Ok(v) => Ok(v),
+        Err(_) => grouped(t).ok_or("amount is not a number")?,
+    }
+}
+
+/// `v` when it is an amount: finite and above zero.
+fn checked(v: f64) -> Result<f64, &'static str> {
     if v.is_nan() {
         return Err("amount is NaN");
     }
@@ -355,6 +407,81 @@ pub fn amount(text: &str) -> Result<f64, &'static str> {
         return Err("amount is negative");
     }
     Ok(v)
+}
+
+/// `text` with its points and commas swapped: a number written with a decimal comma
+/// (`1.250,50`) as one written with a decimal point (`1,250.50`).
+fn swap_marks(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '.' => ',',
+            ',' => '.',
+            c => c,
+        })
+        .collect()
+}
+
+/// `text` as plain digits with a point before its decimals (`1.250,50` → `1250.50`),
+/// read with `mark` as its decimal mark: its digits as written, nothing rounded. `None`
+/// when it is not a number written so, or is a plain one already.
+pub fn plain_amount(text: &str, mark: DecimalMark) -> Option<String> {
+    let t = trimmed(text);
+    match mark {
+        DecimalMark::Comma => normalised(&swap_marks(t), DecimalMark::Point)?.ok(),
+        mark => normalised(t, mark)?.ok(),
+    }
+}
+
+/// What a number's own marks say of the decimal mark it was written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkReading {
+    /// No point and no comma (`1250`), or not a number.
+    Unmarked,
+    /// Only this mark can stand before its decimals (`1.250,50`, `12.5`, `1,250,000`).
+    Decimal(DecimalMark),
+    /// A lone point or comma after one to three digits and before three (`1.250`,
+    /// `1,250`): digit groups or decimals.
+    TwoWays,
+}
+
+/// What `text`'s marks say of its decimal mark ([`MarkReading`]).
+pub fn decimal_mark_of(text: &str) -> MarkReading {
+    let t = trimmed(text);
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let number = |c: char| c.is_ascii_digit() || c == ',' || c == '.' || GROUP_MARKS.contains(&c);
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) || !digits.chars().all(number) {
+        return MarkReading::Unmarked;
+    }
+    let (commas, points) = (digits.matches(',').count(), digits.matches('.').count());
+    let (comma, point) = (MarkReading::Decimal(DecimalMark::Comma), MarkReading::Decimal(DecimalMark::Point));
+    match (commas, points) {
+        (0, 0) => MarkReading::Unmarked,
+        // Both: the last stands before the decimals.
+        (c, p) if c > 0 && p > 0 => {
+            if digits.rfind(',') > digits.rfind('.') {
+                comma
+            } else {
+                point
+            }
+        }
+        // One mark more than once groups: the decimals take the other.
+        (c, 0) if c > 1 => point,
+        (0, _) if points > 1 => comma,
+        _ => {
+            let mark = if commas == 1 { ',' } else { '.' };
+            let (before, after) = digits.split_once(mark).unwrap_or((digits, ""));
+            let group_of = |s: &str, n: std::ops::RangeInclusive<usize>| {
+                n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+            };
+            if group_of(before, 1..=3) && !before.starts_with('0') && group_of(after, 3..=3) {
+                MarkReading::TwoWays
+            } else if mark == ',' {
+                comma
+            } else {
+                point
+            }
+        }
+    }
 }
 
 /// Powers of ten that `f64` holds exactly.
@@ -411,17 +538,26 @@ fn lakhs(groups: &[&str]) -> bool {
     }
 }
 
-/// `text` (trimmed, not a plain number) read as a number written with digit groups:
-/// `None` when it is not one, an error when it is one that reads two ways.
+/// `text` (trimmed, not a plain number) read as a number written with digit groups
+/// ([`normalised`], either mark): `None` when it is not one, an error when it is one
+/// that reads two ways.
+fn grouped(text: &str) -> Option<Result<f64, &'static str>> {
+    normalised(text, DecimalMark::Either)?.map(|plain| plain.parse::<f64>().ok()).transpose()
+}
+
+/// `text` (trimmed) as plain digits with a point before its decimals, read as a number
+/// written with digit groups whose decimal mark is `mark` (a point, or either): `None`
+/// when it is not one, an error when it is one that reads two ways.
 ///
-/// The decimal mark is the last of a point and a comma when both are there
+/// Either mark: the decimal mark is the last of a point and a comma when both are there
 /// (`1,250.50`, `1.250,50`); a point or a comma that comes more than once groups
 /// (`1.250.000`); a single comma beside apostrophes or spaces is the decimal mark
 /// (`1 250,50`), and so is a single comma before anything but three digits (`980,00`).
-/// A single comma before three digits (`1,250`) is 1250 in one locale and 1.25 in
-/// another, and is refused rather than guessed. The groups are thousands
+/// A single comma before three digits after one to three (`1,250`) is 1250 in one
+/// locale and 1.25 in another, and is refused rather than guessed. A point: only a point stands before
+/// decimals, and commas group (`1,250` is 1250). The groups are thousands
 /// ([`thousands`]) or lakhs ([`lakhs`]), marked by one character throughout.
-fn grouped(text: &str) -> Option<Result<f64, &'static str>> {
+fn normalised(text: &str, mark: DecimalMark) -> Option<Result<String, &'static str>> {
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
     let sign = &text[..text.len() - digits.len()];
     if digits.chars().any(|c| !c.is_ascii_digit() && c != ',' && c != '.' && !GROUP_MARKS.contains(&c)) {
@@ -429,24 +565,25 @@ fn grouped(text: &str) -> Option<Result<f64, &'static str>> {
     }
     let (commas, points) = (digits.matches(',').count(), digits.matches('.').count());
     let marked = digits.contains(GROUP_MARKS);
-    let decimal = match (commas, points) {
-        (0, 0) => None,
-        (1, 0) if marked => Some(','),
-        (1, 0) => {
-            let after = &digits[digits.find(',')? + 1..];
-            if after.len() == 3 && after.bytes().all(|b| b.is_ascii_digit()) {
-                return Some(Err(
-                    "ambiguous amount: a comma before three digits may group thousands or mark decimals",
-                ));
+    let decimal = match (mark, commas, points) {
+        (DecimalMark::Point | DecimalMark::Comma, _, 0) => None,
+        (DecimalMark::Point | DecimalMark::Comma, _, 1) => Some('.'),
+        (DecimalMark::Point | DecimalMark::Comma, _, _) => return None,
+        (DecimalMark::Either, 0, 0) => None,
+        (DecimalMark::Either, 1, 0) if marked => Some(','),
+        (DecimalMark::Either, 1, 0) => {
+            // `1,250` reads two ways; `1250,000` and `0,250` cannot be digit groups.
+            if decimal_mark_of(digits) == MarkReading::TwoWays {
+                return Some(Err(COMMA_TWO_WAYS));
             }
             Some(',')
         }
-        (0, 1) => Some('.'),
-        (c, 0) if c > 1 => None,
-        (0, p) if p > 1 => None,
-        (1, _) if digits.rfind(',') > digits.rfind('.') => Some(','),
-        (_, 1) if digits.rfind('.') > digits.rfind(',') => Some('.'),
-        _ => return None,
+        (DecimalMark::Either, 0, 1) => Some('.'),
+        (DecimalMark::Either, c, 0) if c > 1 => None,
+        (DecimalMark::Either, 0, p) if p > 1 => None,
+        (DecimalMark::Either, 1, _) if digits.rfind(',') > digits.rfind('.') => Some(','),
+        (DecimalMark::Either, _, 1) if digits.rfind('.') > digits.rfind(',') => Some('.'),
+        (DecimalMark::Either, _, _) => return None,
     };
     let (whole, fraction) = match decimal {
         Some(mark) => {
@@ -478,7 +615,7 @@ fn grouped(text: &str) -> Option<Result<f64, &'static str>> {
         plain.push('.');
         plain.push_str(f);
     }
-    plain.parse::<f64>().ok().map(Ok)
+    Some(Ok(plain))
 }
 
 #[cfg(test)]
@@ -657,6 +794,70 @@ mod tests {
     }
 
     #[test]
+    fn the_decimal_mark_setting_reads_what_reads_two_ways() {
+        use DecimalMark::{Comma, Point};
+        let read = [
+            ("1,250", Point, 1250.0),
+            ("1.250", Point, 1.25),
+            ("1.250", Comma, 1250.0),
+            ("1,250", Comma, 1.25),
+        ];
+        for (text, mark, want) in read {
+            assert_eq!(amount_in(text, mark), Ok(want), "{text} with {mark:?}");
+        }
+        // What its own marks settle reads as they say, whichever the setting.
+        let settled = [
+            ("1,250.50", 1250.5),
+            ("1.250,50", 1250.5),
+            ("1 250,50", 1250.5),
+            ("2.000.000", 2e6),
+            ("1,250,000", 1.25e6),
+            ("12.5", 12.5),
+            ("1.08", 1.08),
+            ("1250", 1250.0),
+            ("1e3", 1000.0),
+        ];
+        for mark in [Point, Comma] {
+            for (text, want) in settled {
+                assert_eq!(amount_in(text, mark), Ok(want), "{text} with {mark:?}");
+            }
+            assert_eq!(amount_in("0,000", mark), Err("amount is zero"));
+            assert_eq!(amount_in("1250,000", mark), Ok(1250.0));
+            assert_eq!(amount_in("abc", mark), Err("amount is not a number"));
+        }
+        assert!(amount("1,250").is_err_and(|why| why.contains("[ingest] decimal_mark")));
+    }
+
+    #[test]
+    fn a_numbers_marks_say_which_decimal_mark_it_was_written_with() {
+        use DecimalMark::{Comma, Point};
+        use MarkReading::{Decimal, TwoWays, Unmarked};
+        let cases = [
+            ("1250", Unmarked),
+            ("abc", Unmarked),
+            (",5", Unmarked),
+            ("1.250", TwoWays),
+            ("-1,250", TwoWays),
+            ("980,00", Decimal(Comma)),
+            ("1.250,50", Decimal(Comma)),
+            ("2.000.000", Decimal(Comma)),
+            ("1250,000", Decimal(Comma)),
+            ("12.5", Decimal(Point)),
+            ("0.250", Decimal(Point)),
+            ("1,250.50", Decimal(Point)),
+            ("1,250,000", Decimal(Point)),
+            ("1 250.000", Decimal(Point)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(decimal_mark_of(text), want, "{text}");
+        }
+        assert_eq!(plain_amount("1.250,50", Comma).as_deref(), Some("1250.50"));
+        assert_eq!(plain_amount("1.250", Comma).as_deref(), Some("1250"));
+        assert_eq!(plain_amount("1.250", Point).as_deref(), Some("1.250"));
+        assert_eq!(plain_amount("12.5", Comma), None);
+    }
+
+    #[test]
     fn amounts_must_be_positive_finite_numbers() {
         assert_eq!(amount("12.50"), Ok(12.5));
         assert_eq!(amount("1e3"), Ok(1000.0));
@@ -693,11 +894,7 @@ mod tests {
     #[test]
     fn a_comma_before_three_digits_is_refused_as_ambiguous() {
         for text in ["1,000", "12,500", "+980,000"] {
-            assert_eq!(
-                amount(text),
-                Err("ambiguous amount: a comma before three digits may group thousands or mark decimals"),
-                "{text}"
-            );
+            assert_eq!(amount(text), Err(COMMA_TWO_WAYS), "{text}");
         }
     }
 
@@ -757,13 +954,16 @@ mod tests {
             };
             let (group, decimal) = [(",", "."), (".", ","), ("'", "."), (" ", ","), ("\u{a0}", ",")][style];
             let text = format!("{}{decimal}{fraction:02}", groups.join(group));
-            let read = amount(&text);
+            // Read by its own marks, and with the decimal mark it was written with.
+            let mark = [DecimalMark::Point, DecimalMark::Comma, DecimalMark::Point, DecimalMark::Comma, DecimalMark::Comma][style];
             let want = whole as f64 + fraction as f64 / 100.0;
-            if want == 0.0 {
-                proptest::prop_assert!(read.is_err());
-            } else {
-                let got = read.map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{text}: {e}")))?;
-                proptest::prop_assert!((got - want).abs() <= want * 1e-15, "{} -> {} not {}", text, got, want);
+            for read in [amount(&text), amount_in(&text, mark)] {
+                if want == 0.0 {
+                    proptest::prop_assert!(read.is_err());
+                } else {
+                    let got = read.map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{text}: {e}")))?;
+                    proptest::prop_assert!((got - want).abs() <= want * 1e-15, "{} -> {} not {}", text, got, want);
+                }
             }
         }
     }

@@ -305,7 +305,12 @@ pub fn entity_links(raw: &RawTable, holders: &HolderTable, links: &mut Vec<Entit
 }
 
 /// Reads `fx_rates` into `fx`.
-pub fn fx_rates(raw: &RawTable, fx: &mut FxTable, slash: parse::SlashDates) -> Vec<Reject> {
+pub fn fx_rates(
+    raw: &RawTable,
+    fx: &mut FxTable,
+    slash: parse::SlashDates,
+    mark: parse::DecimalMark,
+) -> Vec<Reject> {
     let mut rejects = Vec::new();
     let (Some(date), Some(cur), Some(rate)) =
         (raw.column("date"), raw.column("currency"), raw.column("rate_to_base"))
@@ -331,7 +336,7 @@ pub fn fx_rates(raw: &RawTable, fx: &mut FxTable, slash: parse::SlashDates) -> V
             ));
             continue;
         };
-        let r = match parse::amount(rate.get(row)) {
+        let r = match parse::amount_in(rate.get(row), mark) {
             Ok(r) => r,
             Err(e) => {
                 rejects.push(Reject::new(

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::column_names::HeaderMap;
 use super::csv_exact::{Item, Scanner};
-use super::parse::trimmed;
+use super::parse::{trimmed, DecimalMark};
 use super::rejects::Reject;
 use super::schema::Table;
 use super::separators;
@@ -311,15 +311,38 @@ impl<'a> RowCursor<'_, 'a> {
 /// Maps a header's names to the names to read the columns by, or says why it cannot.
 pub type Rename<'a> = &'a dyn Fn(&[String]) -> std::result::Result<Vec<String>, String>;
 
-/// Reads one table file.
-pub fn read_table(path: &Path) -> Result<RawTable> {
-    read_table_with(path, MAX_RECORD_LINES)
+/// How a table file's text is read: what `[ingest]` says of it.
+#[derive(Debug, Clone, Copy)]
+pub struct TextReading {
+    /// Lines a quoted field may span before its quote is taken for a stray one
+    /// (`max_record_lines`).
+    pub max_record_lines: usize,
+    /// The amounts' decimal mark (`decimal_mark`), which a text separated otherwise than
+    /// by commas is rewritten with ([`separators::with_commas`]).
+    pub decimal_mark: DecimalMark,
 }
 
-/// Reads one table file; a quoted field may span at most `max_record_lines` lines
-/// (`[ingest] max_record_lines`) before its quote is taken for a stray one.
-pub fn read_table_with(path: &Path, max_record_lines: usize) -> Result<RawTable> {
-    read_renamed(path, &|names| Ok(names.to_vec()), max_record_lines)
+impl TextReading {
+    /// What `config` says.
+    pub fn of(config: &super::IngestConfig) -> TextReading {
+        TextReading { max_record_lines: config.max_record_lines.get(), decimal_mark: config.decimal_mark }
+    }
+}
+
+impl Default for TextReading {
+    fn default() -> TextReading {
+        TextReading { max_record_lines: MAX_RECORD_LINES, decimal_mark: DecimalMark::Either }
+    }
+}
+
+/// Reads one table file.
+pub fn read_table(path: &Path) -> Result<RawTable> {
+    read_table_with(path, TextReading::default())
+}
+
+/// Reads one table file as `reading` says.
+pub fn read_table_with(path: &Path, reading: TextReading) -> Result<RawTable> {
+    read_renamed(path, &|names| Ok(names.to_vec()), reading)
 }
 
 /// A file's bytes: mapped from the page cache for the text formats, which are only read
@@ -397,22 +420,25 @@ impl std::ops::Deref for Stored {
 
 /// Reads one table file, letting `rename` replace the header's names (public layouts
 /// repeat names, e.g. AMLworld's two `Account` columns). Line numbers stay those of the file.
-pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) -> Result<RawTable> {
+pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Result<RawTable> {
     let format = Format::of(path)
         .ok_or_else(|| Error::bad_input(path, "unknown file type: expected .csv, .csv.gz or .parquet"))?;
     let stored = Stored::open(path, format)?;
     let sha256 = crate::config::hex(&Sha256::digest(&stored[..]));
     let bytes = stored.len() as u64;
     let file = file_label(path);
+    // Rows whose amounts read two ways, left out of a text separated otherwise.
+    let mut two_ways = Vec::new();
     let text = match format {
-        Format::Csv => match separators::with_commas(&stored) {
+        Format::Csv => match separators::with_commas(&stored, reading.decimal_mark) {
             None => match rewrite_header(path, &stored, rename)? {
                 std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
                 std::borrow::Cow::Borrowed(_) => stored,
             },
-            Some(text) => {
+            Some(rewritten) => {
                 drop(stored);
-                renamed_text(path, text, rename)?
+                two_ways = rewritten.two_ways;
+                renamed_text(path, rewritten.text, rename)?
             }
         },
         Format::CsvGz => {
@@ -430,13 +456,20 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
                 ));
             }
             drop(stored);
-            let text = separators::with_commas(&text).unwrap_or(text);
+            let text = match separators::with_commas(&text, reading.decimal_mark) {
+                Some(rewritten) => {
+                    two_ways = rewritten.two_ways;
+                    rewritten.text
+                }
+                None => text,
+            };
             renamed_text(path, text, rename)?
         }
         Format::Parquet => Stored::Read(stored.into_vec()),
         Format::Memory => return Err(Error::bad_input(path, "an in-memory table is not a file to read")),
     };
-    let (cells, lines, read_rejects) = if format == Format::Parquet {
+    let max_record_lines = reading.max_record_lines;
+    let (cells, lines, mut read_rejects) = if format == Format::Parquet {
         (Cells::Frame(read_parquet(path, text.into_vec())?), None, Vec::new())
     } else {
         let text = Arc::new(text);
@@ -449,6 +482,9 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, max_record_lines: usize) ->
             }
         }
     };
+    read_rejects.extend(
+        two_ways.into_iter().map(|t| Reject::new(&file, t.line, &t.column, separators::TWO_WAYS, &t.value)),
+    );
     Ok(RawTable {
         file,
         path: path.to_owned(),

@@ -465,13 +465,13 @@ fn renumber_met_accounts(accounts: &mut AccountTable, listed: usize, out: &mut T
 /// An amount written as money with its currency (`$1,250.00`, `1.250,50 €`), read
 /// when the sign may name the row's currency (`currency`, as written); `None` when no
 /// sign stands beside the number. A row whose currency is unreadable is refused there.
-fn formatted_amount(amount: &str, currency: &str) -> Option<Result<f64, String>> {
+fn formatted_amount(amount: &str, currency: &str, mark: parse::DecimalMark) -> Option<Result<f64, String>> {
     let (number, sign) = parse::amount_and_currency(amount)?;
     Some(match Currency::from_export(currency) {
         Some(c) if !c.written_as(sign) => {
             Err(format!("amount written in `{sign}`, which is not its currency {c}"))
         }
-        _ => parse::amount(number).map_err(str::to_owned),
+        _ => parse::amount_in(number, mark).map_err(str::to_owned),
     })
 }
 
@@ -563,8 +563,9 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         return Err(reject("dst_account", "empty account id".into(), ""));
                     }
                     let amt_text = amt_at.get(row);
-                    let amount = parse::amount(amt_text)
-                        .or_else(|e| formatted_amount(amt_text, cur_at.get(row)).unwrap_or(Err(e.into())))
+                    let mark = plausible.decimal_mark;
+                    let amount = parse::amount_in(amt_text, mark)
+                        .or_else(|e| formatted_amount(amt_text, cur_at.get(row), mark).unwrap_or(Err(e.into())))
                         .map_err(|why| reject("amount", why, amt_text))?;
                     let max_amount = plausible.max_amount.get();
                     if amount > max_amount {

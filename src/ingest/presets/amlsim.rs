@@ -72,7 +72,7 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
     };
     let tx_path = if path.is_dir() { transactions_file(&dir)? } else { path.to_owned() };
     let stage = progress.stage("read AMLSim transactions", None);
-    let raw = source::read_table_with(&tx_path, config.ingest.max_record_lines.get())?;
+    let raw = source::read_table_with(&tx_path, source::TextReading::of(&config.ingest))?;
     stage.finish();
     let (id, orig, bene, amt, ts) = (
         need(&raw, "tran_id")?,

@@ -105,7 +105,7 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
                 Err(format!("line 1: not an AMLworld *_Trans.csv header: {}", header.join(", ")))
             }
         },
-        config.ingest.max_record_lines.get(),
+        source::TextReading::of(&config.ingest),
     )?;
     stage.finish();
     let c = |name: &str| need(&raw, name);
