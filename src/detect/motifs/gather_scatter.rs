@@ -595,6 +595,29 @@ mod tests {
     }
 
     #[test]
+    fn a_one_job_hub_paid_again_after_its_pass_is_found_on_its_order() {
+        // The same pass, and the account kept open: two new payers paid it weeks later.
+        // The payments still came together after the gather: 3 of the 792 orders of 7
+        // receipts and 5 payments put them so.
+        let mut t = Tiny::new();
+        t.economy(600.0, 200, 200);
+        one_job(&mut t, 5, 5, 12, 7);
+        t.wire("LATER0", "HUB", 70 * D, 640.0);
+        t.wire("LATER1", "HUB", 95 * D, 520.0);
+        let hits = t.hits(&GatherScatter);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].reason.contains("1 in 264 of the orders"), "{}", hits[0].reason);
+        assert!(hits[0].reason.contains("paid 2 time(s) since"), "{}", hits[0].reason);
+        assert_eq!(hits[0].accounts.len(), 11, "the later payers are not the pass's");
+        // A receipt between its payments: not one pass.
+        let mut t = Tiny::new();
+        t.economy(600.0, 200, 200);
+        one_job(&mut t, 5, 5, 12, 7);
+        t.wire("BETWEEN", "HUB", 31 * D, 640.0);
+        assert!(t.hits(&GatherScatter).is_empty(), "{:?}", t.hits(&GatherScatter));
+    }
+
+    #[test]
     fn savings_spent_later_or_a_life_in_any_order_is_not_a_pass() {
         // Paid five times, spent five times three months later: the money rested.
         let mut t = Tiny::new();

@@ -13,7 +13,7 @@ use crate::detect::search::fans::{
     baseline, counted, densest_at_any_scale, scales, unlikely, Burst, BurstSearch, Relationship,
 };
 use crate::detect::{Context, Hit, HitBuilder, Role};
-use crate::graph::algo::chance::{burst_chance, order_chance};
+use crate::graph::algo::chance::{block_chance, burst_chance};
 use crate::graph::algo::fifo_dwell::{fifo_dwell_carried_by, implied_opening_balance_by};
 use crate::graph::algo::novelty::{median, AmountNovelty};
 use crate::graph::{AdjList, FlowGraph};
@@ -50,10 +50,11 @@ pub struct HubSpec {
 }
 
 /// The test of a hub whose whole life is one pass: it dealt with every counterparty once
-/// and nothing else, every receipt came before every payment, and the money rested no
-/// longer than the gather took and one window more. Among the accounts
-/// that dealt with each counterparty once (`candidates`), lives in that order are
-/// expected by chance `candidates / C(receipts + payments, receipts)` times; a hub is
+/// and nothing else, every payment came together after the receipts that gathered the
+/// money (any others came after the last payment), and the money rested no longer than
+/// the gather took and one window more. Among the accounts that dealt with each
+/// counterparty once (`candidates`), lives in that order are expected by chance
+/// `candidates × (receipts after + 1) / C(receipts + payments, receipts)` times; a hub is
 /// reported when that is at most `expected_by_chance`. The timing test of the window
 /// route needs a habit to stand out from, which such a hub never had: a mule account
 /// opened for one job may take weeks over it.
@@ -156,8 +157,10 @@ pub fn scan(
         .or_else(|| spec.one_pass.and_then(|life| whole_life(ctx, spec, channels, &life, v, pattern)))
 }
 
-/// A hub whose whole life is one pass, every receipt before every payment (see
-/// [`WholeLife`]).
+/// A hub whose whole life is one pass (see [`WholeLife`]): every payment it ever made
+/// came together, after receipts enough to be its gather; receipts after the pass (the
+/// account kept open, or paid by others since) are a life besides that makes such an
+/// order likelier by chance, and are counted in it ([`block_chance`]).
 fn whole_life(
     ctx: &Context<'_>,
     spec: &HubSpec,
@@ -168,33 +171,52 @@ fn whole_life(
 ) -> Option<Hit> {
     let g = ctx.graph;
     let (ins, outs) = single_dealings(g, spec, channels, v)?;
-    let first_in = *ins.time.iter().min()?;
-    let last_in = *ins.time.iter().max()?;
     let first_out = *outs.time.iter().min()?;
-    let gathered: f64 = ins.amount.iter().sum();
+    let last_out = *outs.time.iter().max()?;
+    // The gather: the receipts up to the first payment (in time order). Any other
+    // came after the last payment, or the payments were not one pass.
+    let senders = ins.time.partition_point(|&t| t <= first_out);
+    if senders < spec.min_senders
+        || senders + outs.len() < spec.min_counterparties
+        || ins.time[senders..].iter().any(|&t| t <= last_out)
+    {
+        return None;
+    }
+    let gather = ins.range(0..senders);
+    let first_in = *gather.time.first()?;
+    let last_in = *gather.time.last()?;
+    let gathered: f64 = gather.amount.iter().sum();
     // A pass, not savings spent later: the money rests no longer than the gather took,
     // and one window more. Its amounts need not carry on, but a hub that paid out a
     // few per cent of its take kept it: a collection account, not a pass.
     let rested = first_out - last_in;
     let scattered: f64 = outs.amount.iter().sum();
-    if rested < 0
-        || rested > last_in - first_in + spec.window
+    if rested > last_in - first_in + spec.window
         || gathered < spec.min_amount
         || scattered < least_paid_on(spec) * gathered
     {
         return None;
     }
-    let chance = order_chance(ins.len(), outs.len());
+    let chance = block_chance(ins.len(), outs.len(), senders);
     if chance * life.candidates as f64 > life.expected_by_chance {
         return None;
     }
     let scatter: Vec<usize> = (0..outs.len()).collect();
-    let words = format!(
-        "; that was all it ever did, every receipt before every payment (1 in {} of the orders its {} transfers could have come in)",
-        fmt_odds(chance),
-        ins.len() + outs.len()
-    );
-    Some(hub_hit(ctx, spec, v, pattern, ins.edges, gathered, ins.len(), &scatter, outs, &words))
+    let since = ins.len() - senders;
+    let words = if since == 0 {
+        format!(
+            "; that was all it ever did, every receipt before every payment (1 in {} of the orders its {} transfers could have come in)",
+            fmt_odds(chance),
+            ins.len() + outs.len()
+        )
+    } else {
+        format!(
+            "; those were all the payments it ever made, each counterparty dealt with once, and it was paid {since} time(s) since (1 in {} of the orders its {} transfers could have come in)",
+            fmt_odds(chance),
+            ins.len() + outs.len()
+        )
+    };
+    Some(hub_hit(ctx, spec, v, pattern, gather.edges, gathered, senders, &scatter, outs, &words))
 }
 
 /// Gathers read per hub at most: its busiest, and those away from the ones before that

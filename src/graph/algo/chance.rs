@@ -195,6 +195,14 @@ pub fn order_chance(first: usize, then: usize) -> f64 {
     1.0 / (1..=k).map(|j| (first + then - k + j) as f64 / j as f64).product::<f64>()
 }
 
+/// The chance that, of `receipts + payments` transfers in random order, the `payments`
+/// come one after another with at least `before` of the receipts ahead of them (the
+/// rest after): `(receipts - before + 1)` places for the block, of `C(receipts +
+/// payments, payments)` orders. With every receipt ahead, [`order_chance`].
+pub fn block_chance(receipts: usize, payments: usize, before: usize) -> f64 {
+    (receipts.saturating_sub(before) + 1) as f64 * order_chance(receipts, payments)
+}
+
 /// How many ways there are to choose `k` of `n`, `C(n, k)`, as a float (no factorial
 /// overflows): what a search that keeps the largest agreeing subset of its candidates
 /// must count as tried.
@@ -486,6 +494,22 @@ mod tests {
         assert!((order_chance(2, 4) - 1.0 / 15.0).abs() < 1e-12);
         assert_eq!(order_chance(0, 5), 1.0);
         assert!(order_chance(200, 200) < 1e-100, "no overflow on a large account");
+    }
+
+    /// Every order of 5 receipts (r) and 3 payments (p) counted: the payments together
+    /// with at least 3 receipts ahead (rrrppprr, rrrrpppr, rrrrrppp) are 3 of 56.
+    #[test]
+    fn block_chance_counts_the_orders() {
+        let orders = (0u32..1 << 8).filter(|m| m.count_ones() == 3);
+        let block = orders
+            .filter(|&m| {
+                let first = m.trailing_zeros();
+                m >> first == 0b111 && first >= 3
+            })
+            .count();
+        assert_eq!(block, 3);
+        assert!((block_chance(5, 3, 3) - 3.0 / 56.0).abs() < 1e-12);
+        assert_eq!(block_chance(3, 3, 3), order_chance(3, 3));
     }
     use crate::detect::testkit::{Tiny, D, H};
 
