@@ -291,27 +291,36 @@ fn account_scores(out: &std::path::Path) -> std::collections::BTreeMap<String, (
 fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
     // Spreadsheets in many locales export `;` between fields and decimal commas in the
     // amounts (`1.250,50`); other exports use tabs or `|`, with either decimal mark, and
-    // English-locale exports group thousands with commas (`"1,250.50"`). Every table of
+    // English-locale exports group thousands with commas (`"1,250.50"`). A spreadsheet's
+    // general format writes a whole amount without decimals: `5.000` for five thousand
+    // in a `;` export, which reads as 5 wherever a point marks decimals. Every table of
     // the sample written each way gives the same lead files, and the same rejects (none).
     let original = sample_leads();
     // A number cell written with its integer digits in groups of three, joined by
-    // `group`, and `decimal` before its fraction.
-    let grouped = |cell: &str, group: &str, decimal: &str| {
+    // `group`, and `decimal` before its fraction (none for a whole number, when `whole`).
+    let grouped = |cell: &str, group: &str, decimal: &str, whole_bare: bool| {
         let (whole, fraction) = cell.split_once('.').unwrap_or((cell, "0"));
         let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |d| ("-", d));
         let groups: Vec<String> =
             digits.as_bytes().rchunks(3).rev().map(|g| String::from_utf8(g.to_vec()).unwrap()).collect();
+        if whole_bare && fraction.bytes().all(|b| b == b'0') {
+            return format!("{sign}{}", groups.join(group));
+        }
         format!("{sign}{}{decimal}{fraction}", groups.join(group))
     };
-    // (separator, group mark and decimal mark of the numbers; none: as written)
-    let exports: [(u8, Option<(&str, &str)>); 5] = [
-        (b';', Some((".", ","))),
-        (b'\t', None),
-        (b'\t', Some((".", ","))),
-        (b'|', Some((" ", ","))),
-        (b',', Some((",", "."))),
+    // (separator, group mark and decimal mark of the numbers (none: as written), whole
+    // numbers without decimals)
+    type Marks = Option<(&'static str, &'static str)>;
+    let exports: [(u8, Marks, bool); 7] = [
+        (b';', Some((".", ",")), false),
+        (b';', Some((".", ",")), true),
+        (b'\t', None, false),
+        (b'\t', Some((".", ",")), false),
+        (b'\t', Some((",", ".")), true),
+        (b'|', Some((" ", ",")), true),
+        (b',', Some((",", ".")), false),
     ];
-    for (separator, marks) in exports {
+    for (separator, marks, whole_bare) in exports {
         let dump = tempfile::tempdir().unwrap();
         for entry in std::fs::read_dir(fixture("sample")).unwrap() {
             let path = entry.unwrap().path();
@@ -328,7 +337,7 @@ fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
                     .iter()
                     .zip(&numbers)
                     .map(|(cell, &number)| match marks {
-                        Some((group, decimal)) if number => grouped(cell, group, decimal),
+                        Some((group, decimal)) if number => grouped(cell, group, decimal, whole_bare),
                         _ => cell.to_owned(),
                     })
                     .collect();
@@ -336,7 +345,8 @@ fn a_dump_exported_with_semicolons_or_tabs_reads_as_the_original() {
             }
             writer.flush().unwrap();
         }
-        let shown = format!("separator {:?} and marks {marks:?}", separator as char);
+        let shown =
+            format!("separator {:?}, marks {marks:?}, whole numbers bare {whole_bare}", separator as char);
         assert_reads_as(original.path(), dump.path(), &shown);
     }
 }

@@ -425,11 +425,7 @@ fn swap_marks(text: &str) -> String {
 /// read with `mark` as its decimal mark: its digits as written, nothing rounded. `None`
 /// when it is not a number written so, or is a plain one already.
 pub fn plain_amount(text: &str, mark: DecimalMark) -> Option<String> {
-    let t = trimmed(text);
-    match mark {
-        DecimalMark::Comma => normalised(&swap_marks(t), DecimalMark::Point)?.ok(),
-        mark => normalised(t, mark)?.ok(),
-    }
+    normalised(trimmed(text), mark)?.ok()
 }
 
 /// What a number's own marks say of the decimal mark it was written with.
@@ -546,18 +542,22 @@ fn grouped(text: &str) -> Option<Result<f64, &'static str>> {
 }
 
 /// `text` (trimmed) as plain digits with a point before its decimals, read as a number
-/// written with digit groups whose decimal mark is `mark` (a point, or either): `None`
-/// when it is not one, an error when it is one that reads two ways.
+/// written with digit groups whose decimal mark is `mark`: `None` when it is not one,
+/// an error when it is one that reads two ways.
 ///
 /// Either mark: the decimal mark is the last of a point and a comma when both are there
 /// (`1,250.50`, `1.250,50`); a point or a comma that comes more than once groups
 /// (`1.250.000`); a single comma beside apostrophes or spaces is the decimal mark
 /// (`1 250,50`), and so is a single comma before anything but three digits (`980,00`).
 /// A single comma before three digits after one to three (`1,250`) is 1250 in one
-/// locale and 1.25 in another, and is refused rather than guessed. A point: only a point stands before
-/// decimals, and commas group (`1,250` is 1250). The groups are thousands
-/// ([`thousands`]) or lakhs ([`lakhs`]), marked by one character throughout.
+/// locale and 1.25 in another, and is refused rather than guessed. A point: only a
+/// point stands before decimals, and commas group (`1,250` is 1250). A comma: the
+/// same with the two swapped. The groups are thousands ([`thousands`]) or lakhs
+/// ([`lakhs`]), marked by one character throughout.
 fn normalised(text: &str, mark: DecimalMark) -> Option<Result<String, &'static str>> {
+    if mark == DecimalMark::Comma {
+        return normalised(&swap_marks(text), DecimalMark::Point);
+    }
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
     let sign = &text[..text.len() - digits.len()];
     if digits.chars().any(|c| !c.is_ascii_digit() && c != ',' && c != '.' && !GROUP_MARKS.contains(&c)) {
@@ -566,6 +566,7 @@ fn normalised(text: &str, mark: DecimalMark) -> Option<Result<String, &'static s
     let (commas, points) = (digits.matches(',').count(), digits.matches('.').count());
     let marked = digits.contains(GROUP_MARKS);
     let decimal = match (mark, commas, points) {
+        // A comma was swapped for a point above.
         (DecimalMark::Point | DecimalMark::Comma, _, 0) => None,
         (DecimalMark::Point | DecimalMark::Comma, _, 1) => Some('.'),
         (DecimalMark::Point | DecimalMark::Comma, _, _) => return None,
