@@ -31,6 +31,26 @@ fn lf(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(l, f)| ((*l).to_owned(), (*f).to_owned())).collect()
 }
 
+/// A dump folder holding `tables`: (file name, text).
+fn dump_of(tables: &[(&str, &str)]) -> tempfile::TempDir {
+    let dump = tempfile::tempdir().unwrap();
+    for (name, text) in tables {
+        std::fs::write(dump.path().join(name), text).unwrap();
+    }
+    dump
+}
+
+/// Runs analyze on `dump` with `extra` arguments, any share of rows rejected: (exit
+/// code, output text, rejects rows).
+fn analyze_dump(dump: &std::path::Path, extra: &[&str]) -> (i32, String, Vec<RejectRow>) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["analyze", s(dump), "--out", s(out.path()), "--max-reject-ratio", "1"];
+    args.extend(extra);
+    let run = flowhound(&args);
+    let rejects = typed(&out.path().join("rejects.csv"));
+    (code(&run), text(&run), rejects)
+}
+
 #[test]
 fn missing_column_names_file_and_column() {
     let (code, t, _) = analyze("missing_column", &[]);
@@ -64,30 +84,25 @@ fn unparseable_timestamps_are_rejected() {
 fn dates_written_month_first_are_read_in_every_table_when_configured() {
     // An American export: transfers, accounts' opening dates and the rates' dates all
     // written MM/DD/YYYY.
-    let dump = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dump.path().join(name), text).unwrap();
-    write(
-        "transfers.csv",
-        "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
-         T1,03/14/2024 09:00,A,B,100.00,EUR,wire,\n\
-         T2,03/15/2024 09:00:30,B,C,90.00,EUR,wire,\n",
-    );
-    write(
-        "accounts.csv",
-        "account_id,holder_id,bank_id,country,opened_on\nA,HA,B1,US,12/31/2019\nB,HB,B1,US,\n",
-    );
-    write("fx_rates.csv", "date,currency,rate_to_base\n03/01/2024,EUR,1.08\n");
+    let dump = dump_of(&[
+        (
+            "transfers.csv",
+            "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
+             T1,03/14/2024 09:00,A,B,100.00,EUR,wire,\n\
+             T2,03/15/2024 09:00:30,B,C,90.00,EUR,wire,\n",
+        ),
+        (
+            "accounts.csv",
+            "account_id,holder_id,bank_id,country,opened_on\nA,HA,B1,US,12/31/2019\nB,HB,B1,US,\n",
+        ),
+        ("fx_rates.csv", "date,currency,rate_to_base\n03/01/2024,EUR,1.08\n"),
+    ]);
     let cfg = dump.path().join("us.toml");
     std::fs::write(&cfg, "[ingest]\nslash_dates = \"month_first\"\n").unwrap();
     let run = |config: bool| {
-        let out = tempfile::tempdir().unwrap();
-        let mut args = vec!["analyze", s(dump.path()), "--out", s(out.path()), "--max-reject-ratio", "1"];
-        if config {
-            args.extend(["--config", s(&cfg)]);
-        }
-        let run = flowhound(&args);
-        let rejects: Vec<RejectRow> = typed(&out.path().join("rejects.csv"));
-        (text(&run), rejects)
+        let extra: &[&str] = if config { &["--config", s(&cfg)] } else { &[] };
+        let (_, t, rejects) = analyze_dump(dump.path(), extra);
+        (t, rejects)
     };
     let (t, rejects) = run(true);
     assert!(rejects.is_empty(), "{rejects:?}");
@@ -140,20 +155,8 @@ fn a_european_exports_whole_amounts_are_read_as_it_writes_them() {
     let run = |ingest: &str| {
         let cfg = dump.path().join("ingest.toml");
         std::fs::write(&cfg, format!("[ingest]\nmax_amount = 1000\n{ingest}\n")).unwrap();
-        let out = tempfile::tempdir().unwrap();
-        let args = [
-            "analyze",
-            s(dump.path()),
-            "--out",
-            s(out.path()),
-            "--max-reject-ratio",
-            "1",
-            "--config",
-            s(&cfg),
-        ];
-        let run = flowhound(&args);
-        assert_eq!(code(&run), 0, "{}", text(&run));
-        let rejects: Vec<RejectRow> = typed(&out.path().join("rejects.csv"));
+        let (code, t, rejects) = analyze_dump(dump.path(), &["--config", s(&cfg)]);
+        assert_eq!(code, 0, "{t}");
         rejects
             .into_iter()
             .map(|r| (r.line.to_string(), r.field.0, r.reason.as_str().to_owned()))
@@ -174,6 +177,42 @@ fn a_european_exports_whole_amounts_are_read_as_it_writes_them() {
     // Told, it is read: 1250 with a decimal comma, 1.25 with a decimal point.
     assert!(implausible(&run("decimal_mark = \"comma\"")));
     assert!(run("decimal_mark = \"point\"").is_empty());
+}
+
+/// Account numbers a spreadsheet opened and saved again: `123456789012` and
+/// `123456789099` both became `1.23457E+11`, one account that never existed.
+#[test]
+fn ids_a_spreadsheet_wrote_in_scientific_notation_are_rejected_not_merged() {
+    let dump = dump_of(&[
+        (
+            "transfers.csv",
+            "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
+             T1,2024-03-14 09:00,1.23457E+11,B,100.00,EUR,wire,\n\
+             T2,2024-03-15 09:00,B,1.23457E+11,90.00,EUR,wire,\n\
+             4.5E+09,2024-03-16 09:00,B,C,80.00,EUR,wire,\n\
+             T4,2024-03-17 09:00,C,B,70.00,EUR,wire,\n",
+        ),
+        (
+            "accounts.csv",
+            "account_id,holder_id,bank_id,country,opened_on\n1.23457E+11,H1,B1,DE,\nB,H2,B1,DE,\n",
+        ),
+        ("fx_rates.csv", "date,currency,rate_to_base\n2024-03-01,EUR,1.08\n"),
+    ]);
+    let (code, t, rejects) = analyze_dump(dump.path(), &[]);
+    assert_eq!(code, 0, "{t}");
+    let placed: Vec<(&str, String, &str)> =
+        rejects.iter().map(|r| (r.file.as_str(), r.line.to_string(), r.field.0.as_str())).collect();
+    assert_eq!(
+        placed,
+        [
+            ("accounts.csv", "2".to_owned(), "account_id"),
+            ("transfers.csv", "2".to_owned(), "src_account"),
+            ("transfers.csv", "3".to_owned(), "dst_account"),
+            ("transfers.csv", "4".to_owned(), "transfer_id"),
+        ]
+    );
+    assert!(rejects.iter().all(|r| r.reason.as_str().contains("scientific notation")), "{rejects:?}");
+    assert!(t.contains("transfers: read 4 = accepted 1 + rejected 3"), "{t}");
 }
 
 #[test]

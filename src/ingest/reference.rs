@@ -225,6 +225,10 @@ pub fn accounts(
             rejects.push(reject("account_id", "empty account_id".into(), ""));
             continue;
         }
+        if parse::id_in_scientific_notation(aid) {
+            rejects.push(reject("account_id", parse::ID_IN_SCIENTIFIC_NOTATION.into(), aid));
+            continue;
+        }
         if let Some(first) = accounts.index.get(aid).and_then(|&a| first_line.of(a)) {
             rejects.push(reject("account_id", format!("duplicate account_id (first on line {first})"), aid));
             continue;

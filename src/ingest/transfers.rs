@@ -544,6 +544,9 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                     if tid.is_empty() {
                         return Err(reject("transfer_id", "empty transfer_id".into(), ""));
                     }
+                    if parse::id_in_scientific_notation(tid) {
+                        return Err(reject("transfer_id", parse::ID_IN_SCIENTIFIC_NOTATION.into(), tid));
+                    }
                     let ts_text = ts_at.get(row);
                     let time = timestamps.read(ts_text).map_err(|e| reject("timestamp", e.into(), ts_text))?;
                     if time < plausible.earliest.get() || time >= plausible.latest.get() + crate::units::DAY {
@@ -558,9 +561,15 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                     if s.is_empty() {
                         return Err(reject("src_account", "empty account id".into(), ""));
                     }
+                    if parse::id_in_scientific_notation(s) {
+                        return Err(reject("src_account", parse::ID_IN_SCIENTIFIC_NOTATION.into(), s));
+                    }
                     let d = dst_at.get(row);
                     if d.is_empty() {
                         return Err(reject("dst_account", "empty account id".into(), ""));
+                    }
+                    if parse::id_in_scientific_notation(d) {
+                        return Err(reject("dst_account", parse::ID_IN_SCIENTIFIC_NOTATION.into(), d));
                     }
                     let amt_text = amt_at.get(row);
                     let mark = plausible.decimal_mark;
