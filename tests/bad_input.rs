@@ -179,6 +179,29 @@ fn a_european_exports_whole_amounts_are_read_as_it_writes_them() {
     assert!(run("decimal_mark = \"point\"").is_empty());
 }
 
+/// A core banking system's export writes dates in ISO 8601's basic format; a sheet
+/// saved from a spreadsheet writes them as day numbers, which are refused with the
+/// reason rather than read as moments of 1 January 1970.
+#[test]
+fn compact_dates_are_read_and_a_spreadsheets_day_numbers_refused() {
+    let dump = dump_of(&[
+        (
+            "transfers.csv",
+            "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
+             T1,20240314,A,B,100.00,EUR,wire,\n\
+             T2,20240315093000,B,C,90.00,EUR,wire,\n\
+             T3,45367,C,A,80.00,EUR,wire,\n\
+             T4,45367.625,C,B,70.00,EUR,wire,\n",
+        ),
+        ("fx_rates.csv", "date,currency,rate_to_base\n2024-03-01,EUR,1.08\n"),
+    ]);
+    let (code, t, rejects) = analyze_dump(dump.path(), &[]);
+    assert_eq!(code, 0, "{t}");
+    assert_eq!(where_(&rejects), lf(&[("4", "timestamp"), ("5", "timestamp")]));
+    assert!(rejects.iter().all(|r| r.reason.as_str().contains("day number")), "{rejects:?}");
+    assert!(t.contains("transfers: read 4 = accepted 2 + rejected 2"), "{t}");
+}
+
 /// Account numbers a spreadsheet opened and saved again: `123456789012` and
 /// `123456789099` both became `1.23457E+11`, one account that never existed.
 #[test]

@@ -90,6 +90,47 @@ fn in_range(t: i64) -> Result<i64, &'static str> {
     }
 }
 
+/// ISO 8601's basic format, as core banking systems write dates: `YYYYMMDD`,
+/// `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS` (years 1900 to 2199), taken as UTC. Read as unix
+/// seconds, `20240301` would be a moment of August 1970 and the longer ones years past
+/// 5000: no time a transfer was made, so the digits read one way only.
+fn compact_date_time(t: &str) -> Option<i64> {
+    let format = match t.len() {
+        8 => "%Y%m%d",
+        12 => "%Y%m%d%H%M",
+        14 => "%Y%m%d%H%M%S",
+        _ => return None,
+    };
+    if !matches!(&t[..2], "19" | "20" | "21") {
+        return None;
+    }
+    let read = if t.len() == 8 {
+        NaiveDate::parse_from_str(t, format).ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+    } else {
+        NaiveDateTime::parse_from_str(t, format).ok()
+    };
+    read.map(|dt| dt.and_utc().timestamp())
+}
+
+/// Unix seconds below this are the first day of 1970 and a few hours more: no time a
+/// transfer was made. A number that small is a spreadsheet's day number (days since
+/// 1899-12-30: 45352 is 2024-03-01), or a sentinel such as 0.
+const DAY_NUMBERS_BELOW: i64 = 100_000;
+
+/// Why a timestamp written as a spreadsheet's day number was refused. Not read as one:
+/// spreadsheets count days from two origins (1900 and, on older Macs, 1904), four
+/// years apart.
+const SPREADSHEET_DAY_NUMBER: &str = "timestamp written as a spreadsheet's day number (45352 or 45352.396 for 2024-03-01), or a sentinel: as unix seconds it would be 1 January 1970; export the column formatted as a date and time";
+
+/// True when `t` is a spreadsheet's day number with a fraction of a day (`45352.396`).
+fn spreadsheet_day_number(t: &str) -> bool {
+    let Some((whole, fraction)) = t.split_once('.') else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(fraction) && whole.parse::<i64>().is_ok_and(|d| d < DAY_NUMBERS_BELOW)
+}
+
 /// Parses a timestamp: RFC 3339 (`2024-03-01T09:30:00+08:00`), a naive
 /// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix seconds.
 fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
@@ -100,7 +141,14 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
     if t.bytes().all(|b| b.is_ascii_digit())
         || (t.starts_with('-') && t.len() > 1 && t[1..].bytes().all(|b| b.is_ascii_digit()))
     {
-        return t.parse::<i64>().map_err(|_| "timestamp out of range");
+        if let Some(t) = compact_date_time(t) {
+            return Ok(t);
+        }
+        let seconds = t.parse::<i64>().map_err(|_| "timestamp out of range")?;
+        if (0..DAY_NUMBERS_BELOW).contains(&seconds) {
+            return Err(SPREADSHEET_DAY_NUMBER);
+        }
+        return Ok(seconds);
     }
     if let Some(seconds) = utc_seconds(t.as_bytes()) {
         return Ok(seconds);
@@ -150,6 +198,8 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
     date_in(t, slash).map_err(|e| {
         if e == SLASH_DATE_REFUSED {
             e
+        } else if spreadsheet_day_number(t) {
+            SPREADSHEET_DAY_NUMBER
         } else {
             "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM:SS, DD-MON-YYYY HH:MM:SS or unix seconds"
         }
@@ -812,6 +862,28 @@ mod tests {
         for t in ["1250", "-5 EUR", "$-5", ".5 EUR", "5%", "EUR 5 USD", "abc", "", "(5) EUR"] {
             assert_eq!(amount_and_currency(t), None, "{t}");
         }
+    }
+
+    #[test]
+    fn compact_dates_and_times_read_as_iso_basic_format() {
+        let want = 1_709_285_400; // 2024-03-01T09:30:00Z
+        assert_eq!(timestamp("20240301"), Ok(want - 9 * 3600 - 1800));
+        assert_eq!(timestamp("202403010930"), Ok(want));
+        assert_eq!(timestamp("20240301093000"), Ok(want));
+        // Not a date of that shape: read as before.
+        assert_eq!(timestamp("20241301"), Ok(20_241_301));
+        assert!(timestamp("20240301093099").is_err());
+    }
+
+    #[test]
+    fn a_spreadsheets_day_numbers_are_refused_with_the_reason() {
+        for t in ["45352", "45352.396", "0", "99999", " 45352.5 "] {
+            assert_eq!(timestamp(t), Err(SPREADSHEET_DAY_NUMBER), "{t}");
+        }
+        // Unix seconds of any year a transfer is made in are read as before.
+        assert_eq!(timestamp("1709285400"), Ok(1_709_285_400));
+        assert_eq!(timestamp("100000"), Ok(100_000));
+        assert!(timestamp("45352.39.6").is_err_and(|why| why != SPREADSHEET_DAY_NUMBER));
     }
 
     #[test]
