@@ -89,7 +89,8 @@ fn dates_written_month_first_are_read_in_every_table_when_configured() {
             "transfers.csv",
             "transfer_id,timestamp,src_account,dst_account,amount,currency,channel,memo\n\
              T1,03/14/2024 09:00,A,B,100.00,EUR,wire,\n\
-             T2,03/15/2024 09:00:30,B,C,90.00,EUR,wire,\n",
+             T2,03/15/2024 09:00:30,B,C,90.00,EUR,wire,\n\
+             T3,3/16/2024 9:30:00 PM,C,A,80.00,EUR,wire,\n",
         ),
         (
             "accounts.csv",
@@ -106,7 +107,7 @@ fn dates_written_month_first_are_read_in_every_table_when_configured() {
     };
     let (t, rejects) = run(true);
     assert!(rejects.is_empty(), "{rejects:?}");
-    assert!(t.contains("transfers: read 2 = accepted 2 + rejected 0"), "{t}");
+    assert!(t.contains("transfers: read 3 = accepted 3 + rejected 0"), "{t}");
     // Without the setting, every date is refused with the reason, in every table.
     let (_, rejects) = run(false);
     let tables: Vec<(&str, &str)> = rejects.iter().map(|r| (r.file.as_str(), r.field.0.as_str())).collect();
@@ -179,11 +180,12 @@ fn a_european_exports_whole_amounts_are_read_as_it_writes_them() {
     assert!(run("decimal_mark = \"point\"").is_empty());
 }
 
-/// A core banking system's export writes dates in ISO 8601's basic format; a sheet
-/// saved from a spreadsheet writes them as day numbers, which are refused with the
-/// reason rather than read as moments of 1 January 1970.
+/// A core banking system's export writes dates in ISO 8601's basic format, a database
+/// names the zone after the time (BigQuery, Go); a sheet saved from a spreadsheet
+/// writes day numbers, which are refused with the reason rather than read as moments
+/// of 1 January 1970.
 #[test]
-fn compact_dates_are_read_and_a_spreadsheets_day_numbers_refused() {
+fn timestamps_as_other_systems_write_them_are_read_and_day_numbers_refused() {
     let dump = dump_of(&[
         (
             "transfers.csv",
@@ -191,7 +193,9 @@ fn compact_dates_are_read_and_a_spreadsheets_day_numbers_refused() {
              T1,20240314,A,B,100.00,EUR,wire,\n\
              T2,20240315093000,B,C,90.00,EUR,wire,\n\
              T3,45367,C,A,80.00,EUR,wire,\n\
-             T4,45367.625,C,B,70.00,EUR,wire,\n",
+             T4,45367.625,C,B,70.00,EUR,wire,\n\
+             T5,2024-03-16 09:30:00 UTC,A,C,60.00,EUR,wire,\n\
+             T6,2024-03-17 09:30:00.5 +0000 UTC,B,A,50.00,EUR,wire,\n",
         ),
         ("fx_rates.csv", "date,currency,rate_to_base\n2024-03-01,EUR,1.08\n"),
     ]);
@@ -199,7 +203,7 @@ fn compact_dates_are_read_and_a_spreadsheets_day_numbers_refused() {
     assert_eq!(code, 0, "{t}");
     assert_eq!(where_(&rejects), lf(&[("4", "timestamp"), ("5", "timestamp")]));
     assert!(rejects.iter().all(|r| r.reason.as_str().contains("day number")), "{rejects:?}");
-    assert!(t.contains("transfers: read 4 = accepted 2 + rejected 2"), "{t}");
+    assert!(t.contains("transfers: read 6 = accepted 4 + rejected 2"), "{t}");
 }
 
 /// Account numbers a spreadsheet opened and saved again: `123456789012` and

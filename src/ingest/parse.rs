@@ -44,12 +44,28 @@ impl SlashDates {
     fn formats(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
             SlashDates::Refused => (&[], &[]),
-            SlashDates::DayFirst => {
-                (&["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S%.f", "%d/%m/%Y %H:%M"], &["%d/%m/%Y"])
-            }
-            SlashDates::MonthFirst => {
-                (&["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S%.f", "%m/%d/%Y %H:%M"], &["%m/%d/%Y"])
-            }
+            // With a 12-hour clock too (`3/1/2024 9:30:00 AM`), as spreadsheets in
+            // English-speaking countries write a date and time.
+            SlashDates::DayFirst => (
+                &[
+                    "%d/%m/%Y %H:%M:%S",
+                    "%d/%m/%Y %H:%M:%S%.f",
+                    "%d/%m/%Y %H:%M",
+                    "%d/%m/%Y %I:%M:%S %p",
+                    "%d/%m/%Y %I:%M %p",
+                ],
+                &["%d/%m/%Y"],
+            ),
+            SlashDates::MonthFirst => (
+                &[
+                    "%m/%d/%Y %H:%M:%S",
+                    "%m/%d/%Y %H:%M:%S%.f",
+                    "%m/%d/%Y %H:%M",
+                    "%m/%d/%Y %I:%M:%S %p",
+                    "%m/%d/%Y %I:%M %p",
+                ],
+                &["%m/%d/%Y"],
+            ),
         }
     }
 }
@@ -88,6 +104,15 @@ fn in_range(t: i64) -> Result<i64, &'static str> {
     } else {
         Err("timestamp outside 1900-2199 (milliseconds given as seconds?)")
     }
+}
+
+/// `t` without a trailing ` UTC`, ` GMT` or ` Z` (any case) that names its zone, when
+/// something is left before it that names none.
+fn utc_named(t: &str) -> Option<&str> {
+    let (rest, zone) = t.rsplit_once(' ')?;
+    let rest = rest.trim_end();
+    let utc = ["UTC", "GMT", "Z"].iter().any(|z| zone.eq_ignore_ascii_case(z));
+    (utc && !rest.is_empty() && !rest.ends_with(['Z', 'z']) && utc_named(rest).is_none()).then_some(rest)
 }
 
 /// ISO 8601's basic format, as core banking systems write dates: `YYYYMMDD`,
@@ -164,6 +189,14 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
             return Ok(dt.timestamp());
         }
     }
+    // A space before the offset too, as Go writes a time (`2024-03-01 09:30:00 +0000
+    // UTC`, its zone's name read by `utc_named`): tried only on such a text, not on every
+    // naive timestamp of a dump.
+    if t.rsplit_once(' ').is_some_and(|(_, offset)| offset.starts_with(['+', '-'])) {
+        if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f %z") {
+            return Ok(dt.timestamp());
+        }
+    }
     // Day first with points (`01.03.2024`) is how German, Swiss and Russian exports
     // write dates, and reads one way only; `01/03/2024` reads two, and is refused unless
     // `[ingest] slash_dates` says which ([`SlashDates`]).
@@ -194,6 +227,11 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
             return Ok(dt.and_utc().timestamp());
         }
+    }
+    // A time that names its zone after it, as databases export timestamps
+    // (`2024-03-01 09:30:00 UTC`, BigQuery's way): the rest, read as UTC.
+    if let Some(rest) = utc_named(t) {
+        return any_timestamp(rest, slash);
     }
     date_in(t, slash).map_err(|e| {
         if e == SLASH_DATE_REFUSED {
@@ -862,6 +900,34 @@ mod tests {
         for t in ["1250", "-5 EUR", "$-5", ".5 EUR", "5%", "EUR 5 USD", "abc", "", "(5) EUR"] {
             assert_eq!(amount_and_currency(t), None, "{t}");
         }
+    }
+
+    #[test]
+    fn a_zone_named_after_the_time_reads_as_utc() {
+        let want = 1_709_285_400; // 2024-03-01T09:30:00Z
+        for t in [
+            "2024-03-01 09:30:00 UTC",
+            "2024-03-01 09:30:00 GMT",
+            "2024-03-01 09:30:00 utc",
+            "2024-03-01 09:30 Z",
+        ] {
+            assert_eq!(timestamp(t), Ok(want), "{t}");
+        }
+        assert_eq!(timestamp("2024-03-01 09:30:00.250 UTC"), Ok(want));
+        assert_eq!(timestamp("2024-03-01 09:30:00 +0000 UTC"), Ok(want));
+        assert_eq!(timestamp("2024-03-01 17:30:00 +0800"), Ok(want));
+        for t in ["UTC", " UTC", "2024-03-01 09:30:00 UTC UTC", "2024-03-01 09:30:00 CET"] {
+            assert!(timestamp(t).is_err(), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_twelve_hour_clock_reads_with_slash_dates() {
+        let want = 1_709_285_400; // 2024-03-01T09:30:00Z
+        let us = SlashDates::MonthFirst;
+        assert_eq!(timestamp_in("3/1/2024 9:30:00 AM", us), Ok(want));
+        assert_eq!(timestamp_in("3/1/2024 9:30 PM", us), Ok(want + 12 * 3600));
+        assert_eq!(timestamp_in("1/3/2024 12:30 am", SlashDates::DayFirst), Ok(want - 9 * 3600));
     }
 
     #[test]
