@@ -221,12 +221,8 @@ pub fn accounts(
         let reject =
             |field: &str, reason: String, value: &str| Reject::new(&raw.file, line, field, reason, value);
         let aid = id_at.get(row);
-        if aid.is_empty() {
-            rejects.push(reject("account_id", "empty account_id".into(), ""));
-            continue;
-        }
-        if parse::id_in_scientific_notation(aid) {
-            rejects.push(reject("account_id", parse::ID_IN_SCIENTIFIC_NOTATION.into(), aid));
+        if let Err(why) = parse::checked_id(aid, "empty account_id") {
+            rejects.push(reject("account_id", why.into(), aid));
             continue;
         }
         if let Some(first) = accounts.index.get(aid).and_then(|&a| first_line.of(a)) {

@@ -541,12 +541,7 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         Reject::new(&raw.file, raw.line(row), field, reason, value)
                     };
                     let tid = id_at.get(row);
-                    if tid.is_empty() {
-                        return Err(reject("transfer_id", "empty transfer_id".into(), ""));
-                    }
-                    if parse::id_in_scientific_notation(tid) {
-                        return Err(reject("transfer_id", parse::ID_IN_SCIENTIFIC_NOTATION.into(), tid));
-                    }
+                    parse::checked_id(tid, "empty transfer_id").map_err(|why| reject("transfer_id", why.into(), tid))?;
                     let ts_text = ts_at.get(row);
                     let time = timestamps.read(ts_text).map_err(|e| reject("timestamp", e.into(), ts_text))?;
                     if time < plausible.earliest.get() || time >= plausible.latest.get() + crate::units::DAY {
@@ -558,19 +553,9 @@ fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)
                         return Err(reject("timestamp", why, ts_text));
                     }
                     let s = src_at.get(row);
-                    if s.is_empty() {
-                        return Err(reject("src_account", "empty account id".into(), ""));
-                    }
-                    if parse::id_in_scientific_notation(s) {
-                        return Err(reject("src_account", parse::ID_IN_SCIENTIFIC_NOTATION.into(), s));
-                    }
+                    parse::checked_id(s, "empty account id").map_err(|why| reject("src_account", why.into(), s))?;
                     let d = dst_at.get(row);
-                    if d.is_empty() {
-                        return Err(reject("dst_account", "empty account id".into(), ""));
-                    }
-                    if parse::id_in_scientific_notation(d) {
-                        return Err(reject("dst_account", parse::ID_IN_SCIENTIFIC_NOTATION.into(), d));
-                    }
+                    parse::checked_id(d, "empty account id").map_err(|why| reject("dst_account", why.into(), d))?;
                     let amt_text = amt_at.get(row);
                     let mark = plausible.decimal_mark;
                     let amount = parse::amount_in(amt_text, mark)

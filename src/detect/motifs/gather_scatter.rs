@@ -559,6 +559,14 @@ mod tests {
         assert!(t.hits(&GatherScatter).is_empty(), "{:?}", t.hits(&GatherScatter));
     }
 
+    /// A dump's everyday economy and, in it, [`one_job`].
+    fn one_job_world(senders: usize, payees: usize, gather_days: i64, rest_days: i64) -> Tiny {
+        let mut t = Tiny::new();
+        t.economy(600.0, 200, 200);
+        one_job(&mut t, senders, payees, gather_days, rest_days);
+        t
+    }
+
     /// A hub whose whole life is `senders` one-off receipts over `gather_days`, then,
     /// `rest_days` after the last, `payees` one-off payments; amounts sized afresh.
     fn one_job(t: &mut Tiny, senders: usize, payees: usize, gather_days: i64, rest_days: i64) {
@@ -576,18 +584,14 @@ mod tests {
     fn a_one_job_hub_slower_than_the_window_is_found_on_its_order() {
         // Five receipts over twelve days, a week's rest, five payments over eight days:
         // no seven-day window holds the pass, but 1 in 252 lives are that orderly.
-        let mut t = Tiny::new();
-        t.economy(600.0, 200, 200);
-        one_job(&mut t, 5, 5, 12, 7);
+        let t = one_job_world(5, 5, 12, 7);
         let hits = t.hits(&GatherScatter);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("1 in 252 of the orders"), "{}", hits[0].reason);
         assert_eq!(hits[0].accounts.len(), 11);
         // Look-alike: paid five times, then shopping by card in five new shops. Card
         // purchases are a life besides, not a scatter.
-        let mut t = Tiny::new();
-        t.economy(600.0, 200, 200);
-        one_job(&mut t, 5, 0, 12, 7);
+        let mut t = one_job_world(5, 0, 12, 7);
         for k in 0..5i64 {
             t.send("HUB", &format!("SHOP{k}"), 29 * D + k * 2 * D, 300.0 + 25.0 * k as f64, Channel::Card);
         }
@@ -599,9 +603,7 @@ mod tests {
         // The same pass, and the account kept open: two new payers paid it weeks later.
         // The payments still came together after the gather: 3 of the 792 orders of 7
         // receipts and 5 payments put them so.
-        let mut t = Tiny::new();
-        t.economy(600.0, 200, 200);
-        one_job(&mut t, 5, 5, 12, 7);
+        let mut t = one_job_world(5, 5, 12, 7);
         t.wire("LATER0", "HUB", 70 * D, 640.0);
         t.wire("LATER1", "HUB", 95 * D, 520.0);
         let hits = t.hits(&GatherScatter);
@@ -610,9 +612,7 @@ mod tests {
         assert!(hits[0].reason.contains("paid 2 time(s) since"), "{}", hits[0].reason);
         assert_eq!(hits[0].accounts.len(), 11, "the later payers are not the pass's");
         // A receipt between its payments: not one pass.
-        let mut t = Tiny::new();
-        t.economy(600.0, 200, 200);
-        one_job(&mut t, 5, 5, 12, 7);
+        let mut t = one_job_world(5, 5, 12, 7);
         t.wire("BETWEEN", "HUB", 31 * D, 640.0);
         assert!(t.hits(&GatherScatter).is_empty(), "{:?}", t.hits(&GatherScatter));
     }
@@ -620,9 +620,7 @@ mod tests {
     #[test]
     fn savings_spent_later_or_a_life_in_any_order_is_not_a_pass() {
         // Paid five times, spent five times three months later: the money rested.
-        let mut t = Tiny::new();
-        t.economy(600.0, 200, 200);
-        one_job(&mut t, 5, 5, 12, 90);
+        let t = one_job_world(5, 5, 12, 90);
         assert!(t.hits(&GatherScatter).is_empty(), "savings");
         // Receipts and payments interleaved over months: an ordinary new customer.
         let mut t = Tiny::new();
@@ -635,9 +633,7 @@ mod tests {
         // Three in, three out, in a dump where forty other accounts also dealt with each
         // counterparty once (in any order): one such life in twenty is that orderly, so
         // two are expected by chance.
-        let mut t = Tiny::new();
-        t.economy(600.0, 200, 200);
-        one_job(&mut t, 3, 3, 4, 2);
+        let mut t = one_job_world(3, 3, 4, 2);
         for a in 0..40i64 {
             for k in 0..3i64 {
                 t.wire(&format!("X{a}S{k}"), &format!("X{a}"), 20 * D + a * H + k * 2 * D, 500.0);

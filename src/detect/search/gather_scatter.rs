@@ -178,7 +178,7 @@ fn whole_life(
     let senders = ins.time.partition_point(|&t| t <= first_out);
     if senders < spec.min_senders
         || senders + outs.len() < spec.min_counterparties
-        || ins.time[senders..].iter().any(|&t| t <= last_out)
+        || ins.time.get(senders).is_some_and(|&t| t <= last_out)
     {
         return None;
     }
@@ -202,20 +202,17 @@ fn whole_life(
         return None;
     }
     let scatter: Vec<usize> = (0..outs.len()).collect();
-    let since = ins.len() - senders;
-    let words = if since == 0 {
-        format!(
-            "; that was all it ever did, every receipt before every payment (1 in {} of the orders its {} transfers could have come in)",
-            fmt_odds(chance),
-            ins.len() + outs.len()
-        )
-    } else {
-        format!(
-            "; those were all the payments it ever made, each counterparty dealt with once, and it was paid {since} time(s) since (1 in {} of the orders its {} transfers could have come in)",
-            fmt_odds(chance),
-            ins.len() + outs.len()
-        )
+    let life = match ins.len() - senders {
+        0 => "that was all it ever did, every receipt before every payment".to_owned(),
+        since => format!(
+            "those were all the payments it ever made, each counterparty dealt with once, and it was paid {since} time(s) since"
+        ),
     };
+    let words = format!(
+        "; {life} (1 in {} of the orders its {} transfers could have come in)",
+        fmt_odds(chance),
+        ins.len() + outs.len()
+    );
     Some(hub_hit(ctx, spec, v, pattern, gather.edges, gathered, senders, &scatter, outs, &words))
 }
 

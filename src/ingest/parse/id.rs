@@ -5,6 +5,19 @@ use super::trimmed;
 /// Why an id was refused that a spreadsheet wrote as a number in scientific notation.
 pub const ID_IN_SCIENTIFIC_NOTATION: &str = "id written in scientific notation, as a spreadsheet shows a long number (123456789012 as 1.23457E+11): its last digits are lost, and other ids may have become the same one; export the column as text";
 
+/// Whether `id` can name an account or a transfer; why not when it cannot: `empty` when
+/// it is empty, [`ID_IN_SCIENTIFIC_NOTATION`] when a spreadsheet wrote it as a number
+/// ([`id_in_scientific_notation`]). Every table's ids are read by this one test.
+pub fn checked_id(id: &str, empty: &'static str) -> Result<(), &'static str> {
+    if id.is_empty() {
+        Err(empty)
+    } else if id_in_scientific_notation(id) {
+        Err(ID_IN_SCIENTIFIC_NOTATION)
+    } else {
+        Ok(())
+    }
+}
+
 /// True when `id` is a number a spreadsheet wrote in scientific notation (`1.23457E+11`,
 /// `4E+15`): an account number or transfer id opened in a spreadsheet and saved again
 /// keeps six significant digits, so different ids become one and their money would

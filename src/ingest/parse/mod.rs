@@ -1,5 +1,5 @@
 //! Parsers for single cells. Each returns a reason on failure, never panics: timestamps
-//! and dates ([`time`]), amounts ([`amount`]), ids ([`id`]).
+//! and dates (`time`), amounts (`amount`), ids (`id`).
 
 mod amount;
 mod id;
