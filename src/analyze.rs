@@ -312,7 +312,7 @@ fn run_in(
         let path = dir.join("report.html");
         let context = report::RunContext {
             dump: opts.dump.display().to_string(),
-            reconciliation: ingest.reconciliation(),
+            reconciliation: ingest.reconciliation().into_iter().chain(ingest.notes()).collect(),
             missing: ingest.missing.iter().map(|(t, why)| format!("no {t} table: {why}")).collect(),
             detectors: detectors.clone(),
             base_currency: config.base_currency.clone(),
@@ -340,6 +340,7 @@ fn run_in(
         inputs: ingest.tables.clone(),
         availability: dump.availability,
         missing_tables: ingest.missing.iter().map(|(t, why)| format!("{t}: {why}")).collect(),
+        unlisted_accounts: ingest.unlisted.clone(),
         config_sha256: config.hash(),
         threads: rayon::current_num_threads(),
         accounts: graph.node_count(),

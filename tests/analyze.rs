@@ -141,6 +141,56 @@ fn transfers_alone_still_run_and_say_what_is_missing() {
     assert!(transfers.iter().any(|r| r.pattern == Pattern::Ub1));
 }
 
+/// A numeric id column opened in a spreadsheet and saved again loses its leading zeros:
+/// the transfers' accounts no longer match the accounts table, and the run says so
+/// (the summary and run.json) rather than losing every country in silence.
+#[test]
+fn accounts_written_another_way_in_transfers_are_named() {
+    let dump = tempfile::tempdir().unwrap();
+    for f in ["entities.csv", "entity_links.csv", "fx_rates.csv"] {
+        std::fs::copy(fixture(&format!("sample/{f}")), dump.path().join(f)).unwrap();
+    }
+    // A00000028 is 00000028 in the bank's accounts table and 28 in the spreadsheet.
+    let accounts = std::fs::read_to_string(fixture("sample/accounts.csv")).unwrap();
+    std::fs::write(dump.path().join("accounts.csv"), accounts.replace("\nA", "\n")).unwrap();
+    let transfers = std::fs::read_to_string(fixture("sample/transfers.csv")).unwrap();
+    let stripped: Vec<String> = transfers
+        .lines()
+        .enumerate()
+        .map(|(k, line)| {
+            let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+            if k > 0 {
+                for c in &mut cells[2..4] {
+                    *c = c.trim_start_matches('A').trim_start_matches('0').to_owned();
+                }
+            }
+            cells.join(",")
+        })
+        .collect();
+    std::fs::write(dump.path().join("transfers.csv"), stripped.join("\n") + "\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let t = text(&ok(&["analyze", s(dump.path()), "--out", s(out.path())]));
+    let line = t.lines().find(|l| l.contains("not in the accounts table")).expect(&t).to_owned();
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
+    let unlisted = &run["unlisted_accounts"];
+    let named = unlisted["unlisted"].as_u64().unwrap();
+    assert!(named > 100, "{unlisted}");
+    assert_eq!(unlisted["alike"].as_u64(), Some(named), "every one of them is a listed account: {unlisted}");
+    let (in_transfers, in_accounts) =
+        (unlisted["example"][0].as_str().unwrap(), unlisted["example"][1].as_str().unwrap());
+    assert_eq!(in_accounts.trim_start_matches('0'), in_transfers, "{unlisted}");
+    assert!(line.contains(&format!("{named} of them match a listed account written another way")), "{line}");
+    assert!(line.contains(&format!("`{in_transfers}` in transfers, `{in_accounts}` in accounts")), "{line}");
+
+    // The sample as it is: every account its transfers name is listed, and nothing is said.
+    let out = tempfile::tempdir().unwrap();
+    let t = text(&ok(&["analyze", s(&fixture("sample")), "--out", s(out.path())]));
+    assert!(!t.contains("not in the accounts table"), "{t}");
+    let run = std::fs::read_to_string(out.path().join("run.json")).unwrap();
+    assert!(!run.contains("unlisted_accounts"), "{run}");
+}
+
 #[test]
 fn config_prints_parses_and_rejects_unknown_keys() {
     let printed = flowhound(&["config"]);

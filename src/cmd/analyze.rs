@@ -94,7 +94,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     }
     let how = if args.input.preset.is_some() { "as given" } else { "detected" };
     say!("input layout: {} ({how})", report.preset.name());
-    for line in report.ingest.reconciliation() {
+    for line in report.ingest.reconciliation().into_iter().chain(report.ingest.notes()) {
         say!("{line}");
     }
     for (table, lost) in &report.ingest.missing {
@@ -256,6 +256,7 @@ fn json_summary(report: &analyze::Report, top: usize) -> serde_json::Value {
             "rejected": t.rejected,
         })).collect::<Vec<_>>(),
         "missing_tables": report.ingest.missing.iter().map(|(t, lost)| format!("{t}: {lost}")).collect::<Vec<_>>(),
+        "ingest_notes": report.ingest.notes(),
         "accounts": report.accounts,
         "transfers": report.transfers,
         "detectors": report.detectors.iter().map(|d| serde_json::json!({

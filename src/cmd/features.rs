@@ -148,7 +148,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     };
     stage.finish();
     let computed = clock.elapsed();
-    for line in loaded.ingest.reconciliation() {
+    for line in loaded.ingest.reconciliation().into_iter().chain(loaded.ingest.notes()) {
         say!("{line}");
     }
     let stages: Vec<String> =

@@ -109,7 +109,7 @@ pub fn run(args: Args, progress: &dyn Progress) -> anyhow::Result<()> {
     }
     dir.commit()?;
 
-    for line in loaded.ingest.reconciliation() {
+    for line in loaded.ingest.reconciliation().into_iter().chain(loaded.ingest.notes()) {
         say!("{line}");
     }
     let mut broken = 0;

@@ -38,7 +38,8 @@ pub struct ReportConfig {
 pub struct RunContext {
     /// Dump analysed.
     pub dump: String,
-    /// Reconciliation lines.
+    /// Reconciliation lines, then what the tables say of each other
+    /// ([`crate::ingest::IngestReport::notes`]).
     pub reconciliation: Vec<String>,
     /// Missing tables and what they cost.
     pub missing: Vec<String>,

@@ -27,6 +27,10 @@ pub struct RunRecord {
     pub availability: Availability,
     /// Tables absent and the signals lost.
     pub missing_tables: Vec<String>,
+    /// Accounts named in transfers that the `accounts` table does not list (absent when
+    /// there is no such table or it lists every one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlisted_accounts: Option<crate::ingest::unlisted::UnlistedAccounts>,
     /// SHA-256 of the effective configuration.
     pub config_sha256: String,
     /// Worker threads used.

@@ -15,6 +15,7 @@ pub mod source;
 pub mod stream;
 pub mod text_block;
 pub mod transfers;
+pub mod unlisted;
 
 use std::path::{Path, PathBuf};
 
@@ -95,6 +96,8 @@ pub struct IngestReport {
     pub rejects: Vec<Reject>,
     /// Tables that were absent, with the signals that are therefore off.
     pub missing: Vec<(Table, &'static str)>,
+    /// Accounts named in transfers that the `accounts` table does not list.
+    pub unlisted: Option<unlisted::UnlistedAccounts>,
 }
 
 impl IngestReport {
@@ -116,6 +119,12 @@ impl IngestReport {
                 format!("{}: read {} = accepted {} + rejected {}", t.table, t.read, t.accepted, t.rejected)
             })
             .collect()
+    }
+
+    /// What the tables say of each other that the user should know, one line each: the
+    /// accounts transfers name that `accounts` does not list.
+    pub fn notes(&self) -> Vec<String> {
+        self.unlisted.iter().map(|u| u.words()).collect()
     }
 }
 
@@ -415,6 +424,7 @@ impl Validation {
     fn finish(mut self) -> (Dump, IngestReport) {
         self.report.rejects.sort();
         self.dump.number_by_ids();
+        self.report.unlisted = unlisted::UnlistedAccounts::measure(&self.dump.accounts);
         (self.dump, self.report)
     }
 }
