@@ -141,33 +141,65 @@ fn transfers_alone_still_run_and_say_what_is_missing() {
     assert!(transfers.iter().any(|r| r.pattern == Pattern::Ub1));
 }
 
-/// A numeric id column opened in a spreadsheet and saved again loses its leading zeros:
-/// the transfers' accounts no longer match the accounts table, and the run says so
-/// (the summary and run.json) rather than losing every country in silence.
-#[test]
-fn accounts_written_another_way_in_transfers_are_named() {
+/// The sample with each transfer row's cells rewritten by `edit` (the row's line number,
+/// the header being line 1, and its cells); its other tables as they are.
+fn sample_with_transfers(edit: impl Fn(usize, &mut [String])) -> tempfile::TempDir {
     let dump = tempfile::tempdir().unwrap();
-    for f in ["entities.csv", "entity_links.csv", "fx_rates.csv"] {
+    for f in ["accounts.csv", "entities.csv", "entity_links.csv", "fx_rates.csv"] {
         std::fs::copy(fixture(&format!("sample/{f}")), dump.path().join(f)).unwrap();
     }
-    // A00000028 is 00000028 in the bank's accounts table and 28 in the spreadsheet.
-    let accounts = std::fs::read_to_string(fixture("sample/accounts.csv")).unwrap();
-    std::fs::write(dump.path().join("accounts.csv"), accounts.replace("\nA", "\n")).unwrap();
     let transfers = std::fs::read_to_string(fixture("sample/transfers.csv")).unwrap();
-    let stripped: Vec<String> = transfers
+    let rows: Vec<String> = transfers
         .lines()
         .enumerate()
         .map(|(k, line)| {
             let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
             if k > 0 {
-                for c in &mut cells[2..4] {
-                    *c = c.trim_start_matches('A').trim_start_matches('0').to_owned();
-                }
+                edit(k + 1, &mut cells);
             }
             cells.join(",")
         })
         .collect();
-    std::fs::write(dump.path().join("transfers.csv"), stripped.join("\n") + "\n").unwrap();
+    std::fs::write(dump.path().join("transfers.csv"), rows.join("\n") + "\n").unwrap();
+    dump
+}
+
+/// Unix time as Java, JavaScript and dataframes write it (milliseconds, nanoseconds,
+/// seconds with a fraction) reads as the times it counts: the same leads as the sample.
+#[test]
+fn unix_time_in_any_unit_gives_the_same_leads() {
+    let dump = sample_with_transfers(|line, cells| {
+        let t = flowhound::ingest::parse::timestamp(&cells[1]).unwrap();
+        cells[1] = match line % 3 {
+            0 => format!("{t}000"),
+            1 => format!("{t}000000000"),
+            _ => format!("{t}.25"),
+        };
+    });
+    let (counted_out, sample_out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let t = text(&ok(&["analyze", s(dump.path()), "--out", s(counted_out.path())]));
+    assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+    ok(&["analyze", s(&fixture("sample")), "--out", s(sample_out.path())]);
+    for f in ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"] {
+        let same = std::fs::read(counted_out.path().join(f)).unwrap()
+            == std::fs::read(sample_out.path().join(f)).unwrap();
+        assert!(same, "{f} differs");
+    }
+}
+
+/// A numeric id column opened in a spreadsheet and saved again loses its leading zeros:
+/// the transfers' accounts no longer match the accounts table, and the run says so
+/// (the summary and run.json) rather than losing every country in silence.
+#[test]
+fn accounts_written_another_way_in_transfers_are_named() {
+    // A00000028 is 00000028 in the bank's accounts table and 28 in the spreadsheet.
+    let dump = sample_with_transfers(|_, cells| {
+        for c in &mut cells[2..4] {
+            *c = c.trim_start_matches('A').trim_start_matches('0').to_owned();
+        }
+    });
+    let accounts = std::fs::read_to_string(fixture("sample/accounts.csv")).unwrap();
+    std::fs::write(dump.path().join("accounts.csv"), accounts.replace("\nA", "\n")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let t = text(&ok(&["analyze", s(dump.path()), "--out", s(out.path())]));
     let line = t.lines().find(|l| l.contains("not in the accounts table")).expect(&t).to_owned();

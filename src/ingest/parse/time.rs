@@ -94,8 +94,48 @@ fn in_range(t: i64) -> Result<i64, &'static str> {
     if (EARLIEST..END).contains(&t) {
         Ok(t)
     } else {
-        Err("timestamp outside 1900-2199 (milliseconds given as seconds?)")
+        Err("timestamp outside 1900-2199 (a sentinel, or a number in no unit of time?)")
     }
+}
+
+/// Unix time counted in seconds, or in milliseconds, microseconds or nanoseconds as
+/// Java, JavaScript, Kafka and dataframes write it: the unit is the one that puts the
+/// count before 2200, each unit taking over where the one before runs past it, so a
+/// count reads one way only (in milliseconds, from late March 1970 on: no time a
+/// transfer was made is earlier). Negative counts are seconds.
+fn unix_time(count: i64) -> i64 {
+    let mut t = count;
+    for _ in 0..3 {
+        if t < END {
+            break;
+        }
+        t = t.div_euclid(1000);
+    }
+    t
+}
+
+/// Why a number of the shape of a compact date (`20241301`) was refused: as unix
+/// seconds it would be a moment of 1970, as a date it does not exist.
+const COMPACT_DATE_INVALID: &str =
+    "timestamp written YYYYMMDD[HHMM[SS]] with a month, day or time that does not exist";
+
+/// True when `t` (digits) has the shape [`compact_date_time`] reads: 8, 12 or 14
+/// digits from a year 1900 to 2199.
+fn compact_shaped(t: &str) -> bool {
+    matches!(t.len(), 8 | 12 | 14) && matches!(&t[..2], "19" | "20" | "21")
+}
+
+/// Unix time with a fraction (`1709285400.5`, as Python's `time.time()` and dataframes
+/// of floats write it), to the second below; `None` for another text, or a whole part
+/// small enough to be a spreadsheet's day number.
+fn fractional_unix_time(t: &str) -> Option<i64> {
+    let (whole, fraction) = t.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let count = whole.parse::<i64>().ok().filter(|&c| c >= DAY_NUMBERS_BELOW)?;
+    Some(unix_time(count))
 }
 
 /// `t` without a trailing ` UTC`, ` GMT` or ` Z` (any case) that names its zone, when
@@ -109,8 +149,9 @@ fn utc_named(t: &str) -> Option<&str> {
 
 /// ISO 8601's basic format, as core banking systems write dates: `YYYYMMDD`,
 /// `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS` (years 1900 to 2199), taken as UTC. Read as unix
-/// seconds, `20240301` would be a moment of August 1970 and the longer ones years past
-/// 5000: no time a transfer was made, so the digits read one way only.
+/// time, `20240301` would be a moment of August 1970 and the longer ones of 1976 (in
+/// milliseconds) or 1970 (in microseconds): no time a transfer was made, so the digits
+/// read one way only.
 fn compact_date_time(t: &str) -> Option<i64> {
     let format = match t.len() {
         8 => "%Y%m%d",
@@ -118,7 +159,7 @@ fn compact_date_time(t: &str) -> Option<i64> {
         14 => "%Y%m%d%H%M%S",
         _ => return None,
     };
-    if !matches!(&t[..2], "19" | "20" | "21") {
+    if !compact_shaped(t) {
         return None;
     }
     let read = if t.len() == 8 {
@@ -149,7 +190,7 @@ fn spreadsheet_day_number(t: &str) -> bool {
 }
 
 /// Parses a timestamp: RFC 3339 (`2024-03-01T09:30:00+08:00`), a naive
-/// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix seconds.
+/// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix time ([`unix_time`]).
 fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
     let t = trimmed(text);
     if t.is_empty() {
@@ -161,10 +202,16 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
         if let Some(t) = compact_date_time(t) {
             return Ok(t);
         }
-        let seconds = t.parse::<i64>().map_err(|_| "timestamp out of range")?;
-        if (0..DAY_NUMBERS_BELOW).contains(&seconds) {
+        if compact_shaped(t) {
+            return Err(COMPACT_DATE_INVALID);
+        }
+        let count = t.parse::<i64>().map_err(|_| "timestamp out of range")?;
+        if (0..DAY_NUMBERS_BELOW).contains(&count) {
             return Err(SPREADSHEET_DAY_NUMBER);
         }
+        return Ok(unix_time(count));
+    }
+    if let Some(seconds) = fractional_unix_time(t) {
         return Ok(seconds);
     }
     if let Some(seconds) = utc_seconds(t.as_bytes()) {
@@ -173,9 +220,10 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.timestamp());
     }
-    // With an offset but not RFC 3339's shape: a space before the time, or an offset
-    // without its colon (`+0800`), as databases and Java write them.
-    const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%z"];
+    // With an offset but not RFC 3339's shape: a space before the time, an offset
+    // without its colon (`+0800`), as databases and Java write them, or of hours alone
+    // (`+08`), as PostgreSQL writes a timestamp with its zone.
+    const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f%#z"];
     for f in ZONED {
         if let Ok(dt) = DateTime::parse_from_str(t, f) {
             return Ok(dt.timestamp());
@@ -231,7 +279,7 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
         } else if spreadsheet_day_number(t) {
             SPREADSHEET_DAY_NUMBER
         } else {
-            "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM:SS, DD-MON-YYYY HH:MM:SS or unix seconds"
+            "unparseable timestamp: expected RFC 3339, YYYY-MM-DD HH:MM:SS, DD.MM.YYYY HH:MM:SS, DD-MON-YYYY HH:MM:SS or unix time"
         }
     })
 }
@@ -453,7 +501,7 @@ mod tests {
         assert!(timestamp("yesterday").is_err());
         assert!(timestamp("2024-13-01").is_err());
         assert!(timestamp("").is_err());
-        assert!(timestamp("1709285400000").is_err(), "milliseconds are not seconds");
+        assert_eq!(timestamp("1709285400000"), Ok(1_709_285_400), "milliseconds");
         assert!(timestamp("-99999999999999").is_err());
     }
 
@@ -550,9 +598,44 @@ mod tests {
         assert_eq!(timestamp("20240301"), Ok(want - 9 * 3600 - 1800));
         assert_eq!(timestamp("202403010930"), Ok(want));
         assert_eq!(timestamp("20240301093000"), Ok(want));
-        // Not a date of that shape: read as before.
-        assert_eq!(timestamp("20241301"), Ok(20_241_301));
-        assert!(timestamp("20240301093099").is_err());
+        // Of that shape but no date: refused, not read as a moment of 1970 (or, twelve
+        // digits long, of 1976 in milliseconds).
+        for t in ["20241301", "20240230", "202403012460", "20240301093099"] {
+            assert_eq!(timestamp(t), Err(COMPACT_DATE_INVALID), "{t}");
+        }
+        // Of no year of that shape: unix seconds, as before.
+        assert_eq!(timestamp("30241301"), Ok(30_241_301));
+    }
+
+    #[test]
+    fn unix_time_reads_in_the_unit_its_size_says() {
+        let want = 1_709_285_400; // 2024-03-01T09:30:00Z
+        for t in ["1709285400", "1709285400000", "1709285400123", "1709285400000000", "1709285400000000000"] {
+            assert_eq!(timestamp(t), Ok(want), "{t}");
+        }
+        // With a fraction, as Python's time.time() writes it: to the second below.
+        for t in ["1709285400.5", "1709285400.999", "1709285400000.0"] {
+            assert_eq!(timestamp(t), Ok(want), "{t}");
+        }
+        // Each unit takes over where the one before runs past 2200, from late March 1970.
+        for count in [END, END * 1000 - 1, END * 1000, END * 1_000_000 - 1, END * 1_000_000, i64::MAX / 2] {
+            assert!((END / 1000..END).contains(&unix_time(count)), "{count}");
+        }
+        assert_eq!(unix_time(END - 1), END - 1);
+        // Past nanoseconds before 2200: no unit.
+        assert!(timestamp(&(END * 1_000_000_000).to_string()).is_err());
+        assert!(timestamp("-1709285400000").is_err(), "negative counts are seconds");
+    }
+
+    #[test]
+    fn offsets_of_hours_alone_read_as_postgresql_writes_them() {
+        let want = 1_709_285_400; // 2024-03-01T09:30:00Z
+        assert_eq!(timestamp("2024-03-01 10:30:00+01"), Ok(want));
+        assert_eq!(timestamp("2024-03-01 10:30:00.123456+01"), Ok(want));
+        assert_eq!(timestamp("2024-03-01 06:30:00-03"), Ok(want));
+        assert_eq!(timestamp("2024-03-01 15:00:00+05:30"), Ok(want));
+        assert_eq!(timestamp("2024-03-01T15:00:00+0530"), Ok(want));
+        assert!(timestamp("2024-03-01 10:30:00+1").is_err());
     }
 
     #[test]
