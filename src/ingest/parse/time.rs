@@ -222,10 +222,34 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
     }
     // With an offset but not RFC 3339's shape: a space before the time, an offset
     // without its colon (`+0800`), as databases and Java write them, or of hours alone
-    // (`+08`), as PostgreSQL writes a timestamp with its zone.
-    const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f%#z"];
-    for f in ZONED {
-        if let Ok(dt) = DateTime::parse_from_str(t, f) {
+    // (`+08`), as PostgreSQL writes a timestamp with its zone; or without seconds
+    // (`2024-03-01T09:30Z`), as Java's `toString()` writes a time on the minute, also
+    // with the zone's name after it in brackets (`2024-03-01T10:30+01:00[Europe/Berlin]`:
+    // the offset says the moment).
+    const ZONED: [&str; 4] =
+        ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M%#z", "%Y-%m-%d %H:%M%#z"];
+    // Tried only on a text that may end in an offset (a sign after its date, or a `Z`
+    // or a zone's name in brackets at its end), not on every naive timestamp of a dump.
+    let offset_time = t.strip_suffix(']').and_then(|z| z.rsplit_once('[')).map_or(t, |(time, _)| time);
+    let may_have_offset = offset_time.ends_with(['Z', 'z'])
+        || offset_time.get(10..).is_some_and(|time| time.contains(['+', '-']));
+    if may_have_offset {
+        for f in ZONED {
+            if let Ok(dt) = DateTime::parse_from_str(offset_time, f) {
+                return Ok(dt.timestamp());
+            }
+        }
+    }
+    // RFC 2822, as mail, HTTP and Python's `email.utils` write a time (`Fri, 01 Mar 2024
+    // 09:30:00 GMT`), and JavaScript's `Date.toString()` (`Fri Mar 01 2024 09:30:00
+    // GMT+0100 (Central European Standard Time)`): each names its offset, after a month
+    // written as its name (read only where a letter is).
+    if t.bytes().any(|b| b.is_ascii_alphabetic()) {
+        if let Ok(dt) = DateTime::parse_from_rfc2822(t) {
+            return Ok(dt.timestamp());
+        }
+        let javascript = t.strip_suffix(')').and_then(|z| z.rsplit_once(" (")).map_or(t, |(time, _)| time);
+        if let Ok(dt) = DateTime::parse_from_str(javascript, "%a %b %d %Y %H:%M:%S GMT%z") {
             return Ok(dt.timestamp());
         }
     }
@@ -564,17 +588,22 @@ mod tests {
         }
     }
 
+    /// Asserts that each of `texts` reads as 2024-03-01T09:30:00Z.
+    fn each_reads_as_the_same_moment(texts: &[&str]) {
+        for t in texts {
+            assert_eq!(timestamp(t), Ok(1_709_285_400), "{t}");
+        }
+    }
+
     #[test]
     fn a_zone_named_after_the_time_reads_as_utc() {
         let want = 1_709_285_400; // 2024-03-01T09:30:00Z
-        for t in [
+        each_reads_as_the_same_moment(&[
             "2024-03-01 09:30:00 UTC",
             "2024-03-01 09:30:00 GMT",
             "2024-03-01 09:30:00 utc",
             "2024-03-01 09:30 Z",
-        ] {
-            assert_eq!(timestamp(t), Ok(want), "{t}");
-        }
+        ]);
         assert_eq!(timestamp("2024-03-01 09:30:00.250 UTC"), Ok(want));
         assert_eq!(timestamp("2024-03-01 09:30:00 +0000 UTC"), Ok(want));
         assert_eq!(timestamp("2024-03-01 17:30:00 +0800"), Ok(want));
@@ -625,6 +654,26 @@ mod tests {
         // Past nanoseconds before 2200: no unit.
         assert!(timestamp(&(END * 1_000_000_000).to_string()).is_err());
         assert!(timestamp("-1709285400000").is_err(), "negative counts are seconds");
+    }
+
+    #[test]
+    fn times_as_java_javascript_and_mail_write_them() {
+        each_reads_as_the_same_moment(&[
+            "2024-03-01T09:30Z",
+            "2024-03-01T10:30+01:00",
+            "2024-03-01T09:30Z[UTC]",
+            "2024-03-01T10:30+01:00[Europe/Berlin]",
+            "2024-03-01T10:30:00.123+01:00[Europe/Berlin]",
+            "Fri, 01 Mar 2024 09:30:00 GMT",
+            "Fri, 01 Mar 2024 10:30:00 +0100",
+            "Fri Mar 01 2024 09:30:00 GMT+0000 (Coordinated Universal Time)",
+            "Fri Mar 01 2024 10:30:00 GMT+0100 (Central European Standard Time)",
+            "Fri Mar 01 2024 10:30:00 GMT+0100",
+        ]);
+        // A zone's name alone says no offset without the zone database: refused.
+        assert!(timestamp("2024-03-01T10:30[Europe/Berlin]").is_err());
+        // A day of the week that is not the date's: refused, not read.
+        assert!(timestamp("Sat, 01 Mar 2024 09:30:00 GMT").is_err());
     }
 
     #[test]
