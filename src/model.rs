@@ -163,11 +163,19 @@ impl HolderKind {
         }
     }
 
-    /// Parses `person` / `company` (case-insensitive).
+    /// Parses `person` / `company`, and the names registers, sanctions lists and core
+    /// banking systems give the two (`individual`, `natural person`; `entity`, `legal
+    /// person`, `organisation`, a trust or a partnership: every holder that is not a
+    /// human being), in any case and with spaces or hyphens for underscores.
     pub fn parse(text: &str) -> Option<HolderKind> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "person" | "individual" | "natural_person" => Some(HolderKind::Person),
-            "company" | "corporate" | "legal_person" | "business" => Some(HolderKind::Company),
+        let name = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        match name.as_str() {
+            "person" | "individual" | "natural_person" | "private_person" | "private_individual" => {
+                Some(HolderKind::Person)
+            }
+            "company" | "corporate" | "corporation" | "business" | "legal_person" | "legal_entity"
+            | "entity" | "organisation" | "organization" | "firm" | "enterprise" | "partnership"
+            | "trust" | "foundation" => Some(HolderKind::Company),
             _ => None,
         }
     }
@@ -979,6 +987,21 @@ mod order_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holder_kinds_read_as_registers_and_lists_name_them() {
+        for t in ["person", "Individual", "natural person", "NATURAL-PERSON", " private_individual "] {
+            assert_eq!(HolderKind::parse(t), Some(HolderKind::Person), "{t}");
+        }
+        for t in ["company", "Entity", "legal person", "Legal-Entity", "organisation", "Trust", "partnership"]
+        {
+            assert_eq!(HolderKind::parse(t), Some(HolderKind::Company), "{t}");
+        }
+        // A customer segment says neither: refused, not guessed.
+        for t in ["retail", "private", "robot", ""] {
+            assert_eq!(HolderKind::parse(t), None, "{t}");
+        }
+    }
 
     #[test]
     fn currencies_read_as_exports_write_them() {
