@@ -198,8 +198,10 @@ fn accounts_written_another_way_in_transfers_are_named() {
             *c = c.trim_start_matches('A').trim_start_matches('0').to_owned();
         }
     });
+    // Its holders are E0000028 in entities and e0000028 in accounts.
     let accounts = std::fs::read_to_string(fixture("sample/accounts.csv")).unwrap();
-    std::fs::write(dump.path().join("accounts.csv"), accounts.replace("\nA", "\n")).unwrap();
+    std::fs::write(dump.path().join("accounts.csv"), accounts.replace("\nA", "\n").replace(",E", ",e"))
+        .unwrap();
     let out = tempfile::tempdir().unwrap();
     let t = text(&ok(&["analyze", s(dump.path()), "--out", s(out.path())]));
     let line = t.lines().find(|l| l.contains("not in the accounts table")).expect(&t).to_owned();
@@ -214,13 +216,21 @@ fn accounts_written_another_way_in_transfers_are_named() {
     assert_eq!(in_accounts.trim_start_matches('0'), in_transfers, "{unlisted}");
     assert!(line.contains(&format!("{named} of them match a listed account written another way")), "{line}");
     assert!(line.contains(&format!("`{in_transfers}` in transfers, `{in_accounts}` in accounts")), "{line}");
+    let holders = &run["unlisted_holders"];
+    let named = holders["unlisted"].as_u64().unwrap();
+    assert_eq!(holders["alike"].as_u64(), Some(named), "{holders}");
+    let line = t
+        .lines()
+        .find(|l| l.contains("holder(s) named in accounts are not in the entities table"))
+        .expect(&t);
+    assert!(line.contains(&format!("{named} of them match a listed holder written another way")), "{line}");
 
     // The sample as it is: every account its transfers name is listed, and nothing is said.
     let out = tempfile::tempdir().unwrap();
     let t = text(&ok(&["analyze", s(&fixture("sample")), "--out", s(out.path())]));
     assert!(!t.contains("not in the accounts table"), "{t}");
     let run = std::fs::read_to_string(out.path().join("run.json")).unwrap();
-    assert!(!run.contains("unlisted_accounts"), "{run}");
+    assert!(!run.contains("unlisted_accounts") && !run.contains("unlisted_holders"), "{run}");
 }
 
 #[test]

@@ -30,7 +30,11 @@ pub struct RunRecord {
     /// Accounts named in transfers that the `accounts` table does not list (absent when
     /// there is no such table or it lists every one).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unlisted_accounts: Option<crate::ingest::unlisted::UnlistedAccounts>,
+    pub unlisted_accounts: Option<crate::ingest::unlisted::Unlisted>,
+    /// Holders named in `accounts` that the `entities` table does not list (absent as
+    /// `unlisted_accounts` is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlisted_holders: Option<crate::ingest::unlisted::Unlisted>,
     /// SHA-256 of the effective configuration.
     pub config_sha256: String,
     /// Worker threads used.

@@ -97,7 +97,9 @@ pub struct IngestReport {
     /// Tables that were absent, with the signals that are therefore off.
     pub missing: Vec<(Table, &'static str)>,
     /// Accounts named in transfers that the `accounts` table does not list.
-    pub unlisted: Option<unlisted::UnlistedAccounts>,
+    pub unlisted_accounts: Option<unlisted::Unlisted>,
+    /// Holders named in `accounts` that the `entities` table does not list.
+    pub unlisted_holders: Option<unlisted::Unlisted>,
 }
 
 impl IngestReport {
@@ -122,9 +124,10 @@ impl IngestReport {
     }
 
     /// What the tables say of each other that the user should know, one line each: the
-    /// accounts transfers name that `accounts` does not list.
+    /// accounts transfers name that `accounts` does not list, and the holders `accounts`
+    /// names that `entities` does not.
     pub fn notes(&self) -> Vec<String> {
-        self.unlisted.iter().map(|u| u.words()).collect()
+        self.unlisted_accounts.iter().chain(&self.unlisted_holders).map(|u| u.words()).collect()
     }
 }
 
@@ -424,7 +427,8 @@ impl Validation {
     fn finish(mut self) -> (Dump, IngestReport) {
         self.report.rejects.sort();
         self.dump.number_by_ids();
-        self.report.unlisted = unlisted::UnlistedAccounts::measure(&self.dump.accounts);
+        self.report.unlisted_accounts = unlisted::Unlisted::accounts(&self.dump.accounts);
+        self.report.unlisted_holders = unlisted::Unlisted::holders(&self.dump.holders);
         (self.dump, self.report)
     }
 }

@@ -1,70 +1,110 @@
-//! Accounts that transfers name and the `accounts` table does not list, and whether
-//! they are the table's own accounts written another way.
+//! Ids one table names and the table that should list them does not: accounts the
+//! transfers name and `accounts` does not list, holders `accounts` names and `entities`
+//! does not; and whether they are that table's own ids written another way.
 //!
-//! Such an account is accepted (its country and holder unknown), so a dump whose two
-//! tables spell the same account differently loses every country, holder and company
-//! without a reject to say so: the offshore and company signals go quiet. The usual
-//! cause is a spreadsheet or a dataframe between the bank's system and the file: a
-//! numeric id column loses its leading zeros (`00012345` becomes `12345`), a column with
-//! a gap in it is written as floats (`12345.0`), or one export writes ids in capitals.
-//! The run cannot know which spelling is right, so it merges nothing and says what it
-//! saw, with an example, in the summary and in run.json.
+//! Such a row is accepted (an account's country and holder unknown, a holder's kind and
+//! jurisdiction), so a dump whose two tables spell the same id differently loses every
+//! country, holder and company without a reject to say so: the offshore and company
+//! signals go quiet. The usual cause is a spreadsheet or a dataframe between the bank's
+//! system and the file: a numeric id column loses its leading zeros (`00012345` becomes
+//! `12345`), a column with a gap in it is written as floats (`12345.0`), or one export
+//! writes ids in capitals. The run cannot know which spelling is right, so it merges
+//! nothing and says what it saw, with an example, in the summary and in run.json.
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::model::AccountTable;
+use crate::model::{AccountTable, HolderKind, HolderTable};
 
-/// What the transfers named that the `accounts` table does not list.
+/// Which ids were named and not listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// Accounts the transfers name, against the `accounts` table.
+    Accounts,
+    /// Holders the `accounts` table names, against the `entities` table.
+    Holders,
+}
+
+impl Named {
+    /// What the ids are, where they are named, the table that lists them, and what is
+    /// unknown of one it does not.
+    fn words(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Named::Accounts => ("account", "transfers", "accounts", "their country and holder are unknown"),
+            Named::Holders => (
+                "holder",
+                "accounts",
+                "entities",
+                "whether each is a person or a company, and its jurisdiction, are unknown",
+            ),
+        }
+    }
+}
+
+/// What one table named that the table listing such ids does not list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UnlistedAccounts {
-    /// Accounts the `accounts` table lists.
+pub struct Unlisted {
+    /// Which ids.
+    #[serde(skip)]
+    pub named: Named,
+    /// Ids the listing table lists.
     pub listed: usize,
-    /// Accounts named in transfers and absent from it.
+    /// Ids named elsewhere and absent from it.
     pub unlisted: usize,
-    /// Of those, accounts that match exactly one listed account once written alike
-    /// (leading zeros of a numeric id, a trailing `.0`, letter case).
+    /// Of those, ids that match exactly one listed id once written alike (leading zeros
+    /// of a numeric id, a trailing `.0`, letter case).
     pub alike: usize,
-    /// The first such pair, in account order: `(in transfers, in accounts)`.
+    /// The first such pair, in id order: `(as named, as listed)`.
     pub example: Option<(String, String)>,
 }
 
-impl UnlistedAccounts {
-    /// What `accounts` (after ingest) says of its unlisted accounts; `None` when the
-    /// table listed no account (no `accounts` table: nothing was expected to match) or
-    /// every account the transfers name is listed.
-    pub fn measure(accounts: &AccountTable) -> Option<UnlistedAccounts> {
-        let listed = accounts.listed.iter().filter(|&&l| l).count();
-        let unlisted = accounts.listed.len() - listed;
+impl Unlisted {
+    /// What `accounts` (after ingest) says of the accounts the transfers name; `None`
+    /// when the table listed no account (no `accounts` table: nothing was expected to
+    /// match) or every one is listed.
+    pub fn accounts(accounts: &AccountTable) -> Option<Unlisted> {
+        Unlisted::measure(Named::Accounts, &accounts.ids, |k| accounts.listed[k])
+    }
+
+    /// What `holders` (after ingest) says of the holders `accounts` names: those the
+    /// `entities` table lists have a kind. `None` as for [`Unlisted::accounts`].
+    pub fn holders(holders: &HolderTable) -> Option<Unlisted> {
+        Unlisted::measure(Named::Holders, &holders.ids, |k| holders.kind[k] != HolderKind::Unknown)
+    }
+
+    fn measure(named: Named, ids: &[String], is_listed: impl Fn(usize) -> bool) -> Option<Unlisted> {
+        let listed = (0..ids.len()).filter(|&k| is_listed(k)).count();
+        let unlisted = ids.len() - listed;
         if listed == 0 || unlisted == 0 {
             return None;
         }
-        // Each listed account by how it is written alike; a key two listed accounts
-        // share names neither.
+        // Each listed id by how it is written alike; a key two listed ids share names
+        // neither.
         let mut by_key: FxHashMap<String, Option<u32>> = FxHashMap::default();
-        for (k, id) in accounts.ids.iter().enumerate().filter(|&(k, _)| accounts.listed[k]) {
+        for (k, id) in ids.iter().enumerate().filter(|&(k, _)| is_listed(k)) {
             by_key.entry(written_alike(id)).and_modify(|one| *one = None).or_insert(Some(k as u32));
         }
         let mut alike = 0;
         let mut example = None;
-        for id in accounts.ids.iter().zip(&accounts.listed).filter(|(_, &l)| !l).map(|(id, _)| id) {
+        for (_, id) in ids.iter().enumerate().filter(|&(k, _)| !is_listed(k)) {
             if let Some(&Some(listed)) = by_key.get(&written_alike(id)) {
                 alike += 1;
-                example.get_or_insert_with(|| (id.clone(), accounts.ids[listed as usize].clone()));
+                example.get_or_insert_with(|| (id.clone(), ids[listed as usize].clone()));
             }
         }
-        Some(UnlistedAccounts { listed, unlisted, alike, example })
+        Some(Unlisted { named, listed, unlisted, alike, example })
     }
 
     /// One line for the run's summary.
     pub fn words(&self) -> String {
+        let (what, named_in, table, unknown) = self.named.words();
         let mut line = format!(
-            "{} account(s) named in transfers are not in the accounts table, which lists {}: their country and holder are unknown",
+            "{} {what}(s) named in {named_in} are not in the {table} table, which lists {}: {unknown}",
             self.unlisted, self.listed
         );
         if let Some((named, listed)) = &self.example {
             line.push_str(&format!(
-                "; {} of them match a listed account written another way (`{named}` in transfers, `{listed}` in accounts): \
+                "; {} of them match a listed {what} written another way (`{named}` in {named_in}, `{listed}` in {table}): \
                  a spreadsheet or a dataframe may have rewritten the ids (leading zeros dropped, `.0` added); export the id columns as text",
                 self.alike
             ));
@@ -120,7 +160,7 @@ mod tests {
     #[test]
     fn a_spreadsheet_that_dropped_the_zeros_is_named_with_an_example() {
         let t = table(&["00012345", "00012346", "00099999"], &["12345", "12346", "CASH"]);
-        let u = UnlistedAccounts::measure(&t).unwrap();
+        let u = Unlisted::accounts(&t).unwrap();
         assert_eq!((u.listed, u.unlisted, u.alike), (3, 3, 2));
         assert_eq!(u.example, Some(("12345".to_owned(), "00012345".to_owned())));
         assert!(u.words().contains("`12345` in transfers, `00012345` in accounts"), "{}", u.words());
@@ -128,7 +168,7 @@ mod tests {
 
     #[test]
     fn accounts_the_table_does_not_list_are_counted_without_a_guess() {
-        let u = UnlistedAccounts::measure(&table(&["A1", "A2"], &["B7"])).unwrap();
+        let u = Unlisted::accounts(&table(&["A1", "A2"], &["B7"])).unwrap();
         assert!(!u.words().contains("match"), "{}", u.words());
         assert_eq!((u.unlisted, u.alike, u.example), (1, 0, None));
     }
@@ -136,13 +176,31 @@ mod tests {
     #[test]
     fn two_listed_accounts_written_alike_name_neither() {
         // `012` and `12` are both listed: `0012` in a transfer could be either.
-        let u = UnlistedAccounts::measure(&table(&["012", "12"], &["0012"])).unwrap();
+        let u = Unlisted::accounts(&table(&["012", "12"], &["0012"])).unwrap();
         assert_eq!((u.unlisted, u.alike), (1, 0));
     }
 
     #[test]
+    fn holders_the_entities_table_lists_written_another_way_are_named() {
+        let mut holders = HolderTable::default();
+        for (id, kind) in [("E0007", HolderKind::Company), ("E0008", HolderKind::Person)] {
+            let h = holders.intern(id);
+            holders.kind[h as usize] = kind;
+        }
+        holders.intern("e0007");
+        let u = Unlisted::holders(&holders).unwrap();
+        assert_eq!((u.listed, u.unlisted, u.alike), (2, 1, 1));
+        assert!(
+            u.words().starts_with("1 holder(s) named in accounts are not in the entities table"),
+            "{}",
+            u.words()
+        );
+        assert!(u.words().contains("`e0007` in accounts, `E0007` in entities"), "{}", u.words());
+    }
+
+    #[test]
     fn nothing_is_said_without_an_accounts_table_or_when_every_account_is_listed() {
-        assert_eq!(UnlistedAccounts::measure(&table(&[], &["1", "2"])), None);
-        assert_eq!(UnlistedAccounts::measure(&table(&["1", "2"], &[])), None);
+        assert_eq!(Unlisted::accounts(&table(&[], &["1", "2"])), None);
+        assert_eq!(Unlisted::accounts(&table(&["1", "2"], &[])), None);
     }
 }
