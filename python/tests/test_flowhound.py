@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
 import flowhound
@@ -98,6 +100,30 @@ def test_sample_equals_the_cli_output_files(sample_cli):
 def test_every_arrow_table_gives_the_cli_leads(sample_cli, reader):
     run = flowhound.analyze(**read_tables(SAMPLE, reader))
     assert_same_as_cli(run, sample_cli)
+
+
+def with_decimal_money(table: pa.Table) -> pa.Table:
+    """`table` with its money columns as decimal128, as Spark, Databricks and pandas'
+    `Decimal` store money."""
+    for name in ("amount", "rate_to_base"):
+        if name in table.column_names:
+            decimal = pc.cast(table[name], pa.decimal128(18, 6))
+            table = table.set_column(table.column_names.index(name), name, decimal)
+    return table
+
+
+def test_decimal_money_gives_the_cli_leads(sample_cli, tmp_path):
+    tables = read_tables(SAMPLE, lambda p: with_decimal_money(pacsv.read_csv(p)))
+    assert pa.types.is_decimal(tables["transfers"].schema.field("amount").type)
+    assert_same_as_cli(flowhound.analyze(**tables), sample_cli)
+    # The same tables as a Parquet dump, read by the CLI.
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    for name, table in tables.items():
+        pq.write_table(table, dump / f"{name}.parquet")
+    files = cli_analyze(dump, tmp_path / "out")
+    for name in OUTPUTS:
+        assert files[name].equals(sample_cli[name]), f"{name} of the decimal Parquet dump differs"
 
 
 def test_a_generated_dump_equals_the_cli_output_files(tmp_path):
