@@ -11,6 +11,9 @@
 //! writes ids in capitals. The run cannot know which spelling is right, so it merges
 //! nothing and says what it saw, with an example, in the summary and in run.json.
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -72,24 +75,42 @@ impl Unlisted {
         Unlisted::measure(Named::Holders, &holders.ids, |k| holders.kind[k] != HolderKind::Unknown)
     }
 
-    fn measure(named: Named, ids: &[String], is_listed: impl Fn(usize) -> bool) -> Option<Unlisted> {
-        let listed = (0..ids.len()).filter(|&k| is_listed(k)).count();
+    fn measure(named: Named, ids: &[String], is_listed: impl Fn(usize) -> bool + Sync) -> Option<Unlisted> {
+        let listed = (0..ids.len()).into_par_iter().filter(|&k| is_listed(k)).count();
         let unlisted = ids.len() - listed;
         if listed == 0 || unlisted == 0 {
             return None;
         }
-        // Each listed id by how it is written alike; a key two listed ids share names
-        // neither.
-        let mut by_key: FxHashMap<String, Option<u32>> = FxHashMap::default();
-        for (k, id) in ids.iter().enumerate().filter(|&(k, _)| is_listed(k)) {
-            by_key.entry(written_alike(id)).and_modify(|one| *one = None).or_insert(Some(k as u32));
+        // The unlisted ids by how they are written alike (few, as a rule); then the
+        // listed ids of those keys, each listed id's key made on the way and not kept.
+        let mut slots: FxHashMap<Cow<'_, str>, usize> = FxHashMap::default();
+        let named_ids: Vec<(usize, usize)> = (0..ids.len())
+            .filter(|&k| !is_listed(k))
+            .map(|k| {
+                let next = slots.len();
+                (k, *slots.entry(written_alike(&ids[k])).or_insert(next))
+            })
+            .collect();
+        let found: Vec<(usize, usize)> = (0..ids.len())
+            .into_par_iter()
+            .with_min_len(4096)
+            .filter(|&k| is_listed(k))
+            .filter_map(|k| slots.get(&written_alike(&ids[k])).map(|&slot| (slot, k)))
+            .collect();
+        // Per key, its one listed id; a key two listed ids share names neither.
+        let mut listed_as: Vec<Option<Option<usize>>> = vec![None; slots.len()];
+        for (slot, k) in found {
+            listed_as[slot] = Some(match listed_as[slot] {
+                None => Some(k),
+                Some(_) => None,
+            });
         }
         let mut alike = 0;
         let mut example = None;
-        for (_, id) in ids.iter().enumerate().filter(|&(k, _)| !is_listed(k)) {
-            if let Some(&Some(listed)) = by_key.get(&written_alike(id)) {
+        for (k, slot) in named_ids {
+            if let Some(Some(listed)) = listed_as[slot] {
                 alike += 1;
-                example.get_or_insert_with(|| (id.clone(), ids[listed as usize].clone()));
+                example.get_or_insert_with(|| (ids[k].clone(), ids[listed].clone()));
             }
         }
         Some(Unlisted { named, listed, unlisted, alike, example })
@@ -115,16 +136,27 @@ impl Unlisted {
 
 /// `id` written the way a spreadsheet or a dataframe leaves it alike with other ways of
 /// writing it: in capitals, and when it is a number, without a trailing `.0` and without
-/// leading zeros (`0` stays `0`).
-fn written_alike(id: &str) -> String {
-    let upper = id.trim().to_ascii_uppercase();
-    let digits = upper.strip_suffix(".0").filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
-    let number = digits.unwrap_or(&upper);
-    if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
-        let kept = number.trim_start_matches('0');
-        return if kept.is_empty() { "0".to_owned() } else { kept.to_owned() };
+/// leading zeros (`0` stays `0`). Borrowed when that is how it is written already, as
+/// most ids are.
+fn written_alike(id: &str) -> Cow<'_, str> {
+    let trimmed = id.trim();
+    let upper = match trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
+        true => Cow::Owned(trimmed.to_ascii_uppercase()),
+        false => Cow::Borrowed(trimmed),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let number = upper.strip_suffix(".0").filter(|d| digits(d)).unwrap_or(&upper);
+    if !digits(number) {
+        return upper;
     }
-    upper
+    let kept = match number.trim_start_matches('0') {
+        "" => "0",
+        kept => kept,
+    };
+    match upper {
+        Cow::Borrowed(text) if kept.len() == text.len() => Cow::Borrowed(text),
+        _ => Cow::Owned(kept.to_owned()),
+    }
 }
 
 #[cfg(test)]

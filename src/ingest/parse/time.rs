@@ -127,11 +127,14 @@ fn compact_shaped(t: &str) -> bool {
 
 /// Unix time with a fraction (`1709285400.5`, as Python's `time.time()` and dataframes
 /// of floats write it), to the second below; `None` for another text, or a whole part
-/// small enough to be a spreadsheet's day number.
+/// small enough to be a spreadsheet's day number or of the shape of a compact date.
 fn fractional_unix_time(t: &str) -> Option<i64> {
     let (whole, fraction) = t.split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    if compact_shaped(whole) {
         return None;
     }
     let count = whole.parse::<i64>().ok().filter(|&c| c >= DAY_NUMBERS_BELOW)?;
@@ -190,7 +193,8 @@ fn spreadsheet_day_number(t: &str) -> bool {
 }
 
 /// Parses a timestamp: RFC 3339 (`2024-03-01T09:30:00+08:00`), a naive
-/// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix time ([`unix_time`]).
+/// `YYYY-MM-DD[ T]HH:MM[:SS]` or `YYYY/MM/DD HH:MM` taken as UTC, a bare date, or unix
+/// time ([`unix_time`]).
 fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
     let t = trimmed(text);
     if t.is_empty() {
@@ -646,6 +650,7 @@ mod tests {
         for t in ["1709285400.5", "1709285400.999", "1709285400000.0"] {
             assert_eq!(timestamp(t), Ok(want), "{t}");
         }
+        assert!(timestamp("20240301.5").is_err(), "a compact date's digits are no count");
         // Each unit takes over where the one before runs past 2200, from late March 1970.
         for count in [END, END * 1000 - 1, END * 1000, END * 1_000_000 - 1, END * 1_000_000, i64::MAX / 2] {
             assert!((END / 1000..END).contains(&unix_time(count)), "{count}");
