@@ -187,6 +187,33 @@ fn unix_time_in_any_unit_gives_the_same_leads() {
     }
 }
 
+/// Excel's "Unicode Text" (UTF-16 with its byte-order mark, tab-separated) reads as the
+/// text it holds, and SQL Server's big-endian UTF-16 too: the same leads as the sample.
+#[test]
+fn utf16_text_gives_the_same_leads() {
+    let sample_out = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(sample_out.path())]);
+    let tabbed = std::fs::read_to_string(fixture("sample/transfers.csv")).unwrap().replace(',', "\t");
+    for little in [true, false] {
+        let dump = sample_with_transfers(|_, _| {});
+        let mut bytes: Vec<u8> = if little { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        for unit in tabbed.encode_utf16() {
+            bytes.extend(if little { unit.to_le_bytes() } else { unit.to_be_bytes() });
+        }
+        std::fs::write(dump.path().join("transfers.csv"), bytes).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let t = text(&ok(&["analyze", s(dump.path()), "--out", s(out.path())]));
+        assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+        for f in
+            ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
+        {
+            let same = std::fs::read(out.path().join(f)).unwrap()
+                == std::fs::read(sample_out.path().join(f)).unwrap();
+            assert!(same, "{f} differs (little-endian: {little})");
+        }
+    }
+}
+
 /// A numeric id column opened in a spreadsheet and saved again loses its leading zeros:
 /// the transfers' accounts no longer match the accounts table, and the run says so
 /// (the summary and run.json) rather than losing every country in silence.

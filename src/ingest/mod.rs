@@ -3,6 +3,7 @@
 
 pub mod column_names;
 pub mod csv_exact;
+pub mod encoding;
 pub mod fx;
 mod numbered_ids;
 pub mod parquet_check;

@@ -19,8 +19,8 @@ use super::csv_exact::{Item, Scanner};
 use super::parse::{trimmed, DecimalMark};
 use super::rejects::Reject;
 use super::schema::Table;
-use super::separators;
 use super::text_block::{TextBlock, TextColumn};
+use super::{encoding, separators};
 use crate::error::{Error, Result};
 
 /// On-disk format of a table file, from its extension.
@@ -430,6 +430,17 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
     // Rows whose amounts read two ways, left out of a text separated otherwise.
     let mut two_ways = Vec::new();
     let text = match format {
+        Format::Csv if encoding::is_utf16(&stored) => {
+            let text = as_utf8(path, &stored)?;
+            drop(stored);
+            match separators::with_commas(&text, reading.decimal_mark) {
+                Some(rewritten) => {
+                    two_ways = rewritten.two_ways;
+                    renamed_text(path, rewritten.text, rename)?
+                }
+                None => renamed_text(path, text, rename)?,
+            }
+        }
         Format::Csv => match separators::with_commas(&stored, reading.decimal_mark) {
             None => match rewrite_header(path, &stored, rename)? {
                 std::borrow::Cow::Owned(renamed) => Stored::Read(renamed),
@@ -456,6 +467,10 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
                 ));
             }
             drop(stored);
+            let text = match encoding::is_utf16(&text) {
+                true => as_utf8(path, &text)?,
+                false => text,
+            };
             let text = match separators::with_commas(&text, reading.decimal_mark) {
                 Some(rewritten) => {
                     two_ways = rewritten.two_ways;
@@ -498,6 +513,15 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
     })
 }
 
+/// `text` (UTF-16 with its byte-order mark) as UTF-8, or why it cannot be read.
+fn as_utf8(path: &Path, text: &[u8]) -> Result<Vec<u8>> {
+    match encoding::utf16_as_utf8(text) {
+        Some(Ok(utf8)) => Ok(utf8),
+        Some(Err(why)) => Err(Error::bad_input(path, why)),
+        None => Ok(text.to_vec()),
+    }
+}
+
 /// A clean CSV file's text split where it lies, as one block (see [`TextBlock`]);
 /// `None` when the text holds a quote or anything else the split does not read as the
 /// readers below do.
@@ -514,7 +538,16 @@ pub fn header(path: &Path) -> Result<Vec<String>> {
         _ => Box::new(file),
     };
     let mut first = Vec::new();
-    std::io::BufReader::new(reader).read_until(b'\n', &mut first).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::new(reader);
+    reader.read_until(b'\n', &mut first).map_err(|e| Error::io(path, e))?;
+    if encoding::is_utf16(&first) {
+        // A UTF-16 line ends one byte past its `\n` (little-endian), and its header may
+        // be long: its first few kilobytes, whole characters, are enough.
+        reader.by_ref().take(64 << 10).read_to_end(&mut first).map_err(|e| Error::io(path, e))?;
+        first.truncate(first.len() & !1);
+        let text = encoding::utf16_as_utf8(&first).and_then(Result::ok).unwrap_or_default();
+        first = text.split(|&b| b == b'\n').next().unwrap_or_default().to_vec();
+    }
     let separator = separators::separator_of(&first);
     let mut csv = csv::ReaderBuilder::new().has_headers(false).delimiter(separator).from_reader(&first[..]);
     match csv.byte_records().next() {

@@ -85,8 +85,10 @@ pub(super) fn read_blocks_of(path: &Path, size: usize, each: &mut OnBlock<'_>) -
     };
     let body = text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&text);
     let header_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
-    // A text written with another separator is rewritten whole (`read_table_with`).
-    if body[..header_end].iter().all(|b| b.is_ascii_whitespace())
+    // A text written with another separator, or in UTF-16, is rewritten whole
+    // (`read_table_with`).
+    if super::encoding::is_utf16(body)
+        || body[..header_end].iter().all(|b| b.is_ascii_whitespace())
         || duplicate_header(body).is_some()
         || super::separators::separator_of(body) != b','
     {
