@@ -214,6 +214,41 @@ fn utf16_text_gives_the_same_leads() {
     }
 }
 
+/// A Chinese bank's export in GBK, read as `[ingest] encoding` says: the leads of the
+/// same text in UTF-8. Without the setting its memos are no UTF-8, and their rows are
+/// rejects that say so, not text read wrong.
+#[test]
+fn a_dump_in_gbk_reads_as_its_encoding_says() {
+    let utf8 = sample_with_transfers(|_, cells| cells[7] = "货款 地下钱庄".to_owned());
+    let gbk = sample_with_transfers(|_, _| {});
+    let written = std::fs::read_to_string(utf8.path().join("transfers.csv")).unwrap();
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&written);
+    assert!(!unmappable);
+    std::fs::write(gbk.path().join("transfers.csv"), &bytes).unwrap();
+    let config = gbk.path().join("gbk.toml");
+    std::fs::write(&config, "[ingest]\nencoding = \"gbk\"\n").unwrap();
+    let (utf8_out, gbk_out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    ok(&["analyze", s(utf8.path()), "--out", s(utf8_out.path())]);
+    let t = text(&ok(&["analyze", s(gbk.path()), "--out", s(gbk_out.path()), "--config", s(&config)]));
+    assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+    for f in ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"] {
+        let same =
+            std::fs::read(gbk_out.path().join(f)).unwrap() == std::fs::read(utf8_out.path().join(f)).unwrap();
+        assert!(same, "{f} differs");
+    }
+    let run = std::fs::read_to_string(gbk_out.path().join("run.json")).unwrap();
+    let plain = std::fs::read_to_string(utf8_out.path().join("run.json")).unwrap();
+    let hash = |r: &str| r.lines().find(|l| l.contains("config_sha256")).unwrap().to_owned();
+    assert_ne!(hash(&run), hash(&plain), "the setting is part of the effective configuration");
+    // Without the setting: every row with a memo is a reject naming the field.
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&["analyze", s(gbk.path()), "--out", s(out.path())]);
+    assert_ne!(code(&run), 0);
+    let rejects = rows(&out.path().join("rejects.csv"));
+    assert_eq!(rejects.len(), 6000, "every row");
+    assert!(rejects[0][2] == "memo" && rejects[0][3].contains("UTF-8"), "{:?}", rejects[0]);
+}
+
 /// A numeric id column opened in a spreadsheet and saved again loses its leading zeros:
 /// the transfers' accounts no longer match the accounts table, and the run says so
 /// (the summary and run.json) rather than losing every country in silence.

@@ -1,11 +1,87 @@
-//! Text that says it is not UTF-8: UTF-16 with its byte-order mark, as Excel saves
-//! "Unicode Text" (tab-separated) and SQL Server's `bcp -w` exports.
+//! Text that is not UTF-8: UTF-16 with its byte-order mark, as Excel saves "Unicode
+//! Text" (tab-separated) and SQL Server's `bcp -w` exports; and the encoding a dump is
+//! said to be written in (`[ingest] encoding`), as Chinese banks export GBK or GB18030,
+//! Japanese ones Shift_JIS and European ones Windows-1252.
 //!
-//! Such a file is half NUL bytes, and was refused as binary. Its mark says how it is
-//! written, so it is read as what it is, not guessed: the text is rewritten as UTF-8 in
-//! memory before it is read, line for line (its rejects keep their line numbers). Its
-//! SHA-256 stays that of the file as stored. A text without a mark is UTF-8, as the
-//! README says.
+//! A UTF-16 file is half NUL bytes, and was refused as binary; its mark says how it is
+//! written. A legacy encoding has no mark, and its bytes read as some text in any of
+//! them, so it is never guessed: the configuration names it. Either way the text is
+//! rewritten as UTF-8 in memory before it is read, line for line (its rejects keep their
+//! line numbers), and its SHA-256 stays that of the file as stored. Without a mark or a
+//! setting, text is UTF-8, and a cell that is not is a reject that says so.
+
+use encoding_rs::Encoding;
+
+/// The encoding a dump's text files are written in (`[ingest] encoding`, any label the
+/// WHATWG Encoding Standard knows: `windows-1252`, `latin1`, `gbk`, `gb18030`, `big5`,
+/// `shift_jis`, `euc-kr`, `utf-16le`...). UTF-8 by default. A file that begins with a
+/// UTF-16 byte-order mark is read as UTF-16 whatever it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextEncoding(&'static Encoding);
+
+impl Default for TextEncoding {
+    fn default() -> TextEncoding {
+        TextEncoding(encoding_rs::UTF_8)
+    }
+}
+
+impl TextEncoding {
+    /// The encoding a label names; why not, with examples of labels.
+    pub fn of_label(label: &str) -> Result<TextEncoding, String> {
+        Encoding::for_label(label.trim().as_bytes()).map(TextEncoding).ok_or_else(|| {
+            format!(
+                "unknown encoding `{label}`: expected a label of the WHATWG Encoding Standard, such as utf-8, windows-1252, gb18030, big5 or shift_jis"
+            )
+        })
+    }
+
+    /// True for UTF-8, the default.
+    pub fn is_utf8(&self) -> bool {
+        self.0 == encoding_rs::UTF_8
+    }
+
+    /// The encoding's name (`windows-1252`, `GBK`).
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl serde::Serialize for TextEncoding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TextEncoding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TextEncoding, D::Error> {
+        let label = String::deserialize(d)?;
+        TextEncoding::of_label(&label).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `bytes` as UTF-8: decoded from UTF-16 when they begin with its mark, else from
+/// `encoding` when it is not UTF-8; why not, naming the line of the first byte that is
+/// no character of it. `None` for UTF-8 text, read as it is.
+pub fn as_utf8(bytes: &[u8], encoding: TextEncoding) -> Option<Result<Vec<u8>, String>> {
+    if let Some(decoded) = utf16_as_utf8(bytes) {
+        return Some(decoded);
+    }
+    if encoding.is_utf8() {
+        return None;
+    }
+    Some(match encoding.0.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => Ok(text.into_owned().into_bytes()),
+        None => {
+            let (text, _) = encoding.0.decode_without_bom_handling(bytes);
+            let before = text.find('\u{FFFD}').map_or(&text[..], |at| &text[..at]);
+            let line = before.matches('\n').count() + 1;
+            Err(format!(
+                "line {line}: bytes that are no character in {}, the dump's [ingest] encoding",
+                encoding.name()
+            ))
+        }
+    })
+}
 
 /// UTF-16's byte-order marks, little-endian first (Windows writes that one).
 const LITTLE_ENDIAN: [u8; 2] = [0xFF, 0xFE];
@@ -67,6 +143,33 @@ mod tests {
             assert_eq!(String::from_utf8(read).unwrap(), text);
         }
         assert!(is_utf16(&utf16(text, true)) && is_utf16(&utf16(text, false)));
+    }
+
+    #[test]
+    fn a_dumps_encoding_reads_as_its_text() {
+        let gbk = TextEncoding::of_label("GBK").unwrap();
+        let (bytes, _, _) = encoding_rs::GBK.encode("T1,2024-03-01,A,B,10,CNY,地下钱庄\n");
+        let read = as_utf8(&bytes, gbk).expect("decoded").expect("whole");
+        assert_eq!(String::from_utf8(read).unwrap(), "T1,2024-03-01,A,B,10,CNY,地下钱庄\n");
+        let latin = TextEncoding::of_label(" latin1 ").unwrap();
+        assert_eq!(latin.name(), "windows-1252");
+        assert_eq!(as_utf8(b"M\xfcller\n", latin), Some(Ok("Müller\n".as_bytes().to_vec())));
+        // A UTF-16 mark says more than the setting.
+        assert_eq!(as_utf8(&utf16("a", true), latin), Some(Ok(b"a".to_vec())));
+        // UTF-8, the default, is read as it is.
+        assert_eq!(as_utf8("Müller".as_bytes(), TextEncoding::default()), None);
+    }
+
+    #[test]
+    fn bytes_no_character_of_the_dumps_encoding_name_their_line() {
+        let shift_jis = TextEncoding::of_label("shift_jis").unwrap();
+        assert_eq!(
+            as_utf8(b"a\nb\n\x81", shift_jis),
+            Some(
+                Err("line 3: bytes that are no character in Shift_JIS, the dump's [ingest] encoding".into())
+            )
+        );
+        assert!(TextEncoding::of_label("klingon").is_err_and(|why| why.contains("windows-1252")));
     }
 
     #[test]

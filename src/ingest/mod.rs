@@ -54,6 +54,10 @@ pub struct IngestConfig {
     /// configuration while unset).
     #[serde(default, skip_serializing_if = "parse::DecimalMark::is_either")]
     pub decimal_mark: parse::DecimalMark,
+    /// The encoding the dump's text files are written in (UTF-8 unless set; left out of
+    /// the effective configuration while it is).
+    #[serde(default, skip_serializing_if = "encoding::TextEncoding::is_utf8")]
+    pub encoding: encoding::TextEncoding,
 }
 
 /// What happened to one table.
@@ -178,7 +182,8 @@ impl DumpFiles {
 /// cannot number truly is read whole, with every broken row rejected on its line.
 pub fn load(files: &DumpFiles, config: &Config, progress: &dyn Progress) -> Result<(Dump, IngestReport)> {
     let transfers = files.tables.iter().find(|(t, _)| *t == Table::Transfers).map(|(_, p)| p);
-    if let Some(path) = transfers {
+    // A text in another encoding is rewritten whole before it is read (`source`).
+    if let Some(path) = transfers.filter(|_| config.ingest.encoding.is_utf8()) {
         let raws = read(files, false, config, progress)?;
         if let Some(validation) = Validation::streamed(raws, path, stream::BLOCK_BYTES, config, progress)? {
             return Ok(with_file_fields(&file_names(files), config, validation.finish()));

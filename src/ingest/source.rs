@@ -320,18 +320,28 @@ pub struct TextReading {
     /// The amounts' decimal mark (`decimal_mark`), which a text separated otherwise than
     /// by commas is rewritten with ([`separators::with_commas`]).
     pub decimal_mark: DecimalMark,
+    /// The encoding a text without a UTF-16 mark is written in (`encoding`).
+    pub encoding: encoding::TextEncoding,
 }
 
 impl TextReading {
     /// What `config` says.
     pub fn of(config: &super::IngestConfig) -> TextReading {
-        TextReading { max_record_lines: config.max_record_lines.get(), decimal_mark: config.decimal_mark }
+        TextReading {
+            max_record_lines: config.max_record_lines.get(),
+            decimal_mark: config.decimal_mark,
+            encoding: config.encoding,
+        }
     }
 }
 
 impl Default for TextReading {
     fn default() -> TextReading {
-        TextReading { max_record_lines: MAX_RECORD_LINES, decimal_mark: DecimalMark::Either }
+        TextReading {
+            max_record_lines: MAX_RECORD_LINES,
+            decimal_mark: DecimalMark::Either,
+            encoding: encoding::TextEncoding::default(),
+        }
     }
 }
 
@@ -430,8 +440,8 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
     // Rows whose amounts read two ways, left out of a text separated otherwise.
     let mut two_ways = Vec::new();
     let text = match format {
-        Format::Csv if encoding::is_utf16(&stored) => {
-            let text = as_utf8(path, &stored)?;
+        Format::Csv if encoding::is_utf16(&stored) || !reading.encoding.is_utf8() => {
+            let text = as_utf8(path, &stored, reading.encoding)?.unwrap_or_else(|| stored.to_vec());
             drop(stored);
             match separators::with_commas(&text, reading.decimal_mark) {
                 Some(rewritten) => {
@@ -467,10 +477,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
                 ));
             }
             drop(stored);
-            let text = match encoding::is_utf16(&text) {
-                true => as_utf8(path, &text)?,
-                false => text,
-            };
+            let text = as_utf8(path, &text, reading.encoding)?.unwrap_or(text);
             let text = match separators::with_commas(&text, reading.decimal_mark) {
                 Some(rewritten) => {
                     two_ways = rewritten.two_ways;
@@ -513,13 +520,10 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
     })
 }
 
-/// `text` (UTF-16 with its byte-order mark) as UTF-8, or why it cannot be read.
-fn as_utf8(path: &Path, text: &[u8]) -> Result<Vec<u8>> {
-    match encoding::utf16_as_utf8(text) {
-        Some(Ok(utf8)) => Ok(utf8),
-        Some(Err(why)) => Err(Error::bad_input(path, why)),
-        None => Ok(text.to_vec()),
-    }
+/// `text` as UTF-8 ([`encoding::as_utf8`]: from UTF-16 when it has the mark, else from
+/// `encoding`), or why it cannot be read; `None` for UTF-8 text, read as it is.
+fn as_utf8(path: &Path, text: &[u8], encoding: encoding::TextEncoding) -> Result<Option<Vec<u8>>> {
+    encoding::as_utf8(text, encoding).transpose().map_err(|why| Error::bad_input(path, why))
 }
 
 /// A clean CSV file's text split where it lies, as one block (see [`TextBlock`]);
