@@ -78,6 +78,33 @@ fn amlsim_is_detected_read_and_scored() {
     assert!(ub1.recall.0 >= 0.9, "UB1 recall on AMLSim layout: {ub1:?}");
 }
 
+/// `[ingest] encoding` reaches the layouts' own tables too: AMLSim's accounts, its
+/// names written in GBK, read as the native accounts are.
+#[test]
+fn amlsim_accounts_in_gbk_read_as_the_encoding_says() {
+    let dump = tempfile::tempdir().unwrap();
+    for f in ["transactions.csv", "alert_accounts.csv", "alert_transactions.csv"] {
+        std::fs::copy(fixture(&format!("amlsim/{f}")), dump.path().join(f)).unwrap();
+    }
+    let accounts = std::fs::read_to_string(fixture("amlsim/accounts.csv")).unwrap().replace(",C_", ",张伟_");
+    let (bytes, _, _) = encoding_rs::GBK.encode(&accounts);
+    std::fs::write(dump.path().join("accounts.csv"), &bytes).unwrap();
+    let config = dump.path().join("gbk.toml");
+    std::fs::write(&config, "[ingest]\nencoding = \"gbk\"\n").unwrap();
+    let (run, out) = analyze(s(dump.path()), &["--config", s(&config)]);
+    assert_eq!(code(&run), 0, "{}", text(&run));
+    let read = text(&run).lines().find(|l| l.starts_with("accounts: read")).unwrap().to_owned();
+    assert!(read.ends_with("+ rejected 0"), "{read}");
+    let (plain, plain_out) = analyze(s(&fixture("amlsim")), &[]);
+    assert_eq!(code(&plain), 0);
+    assert!(text(&plain).contains(&read), "the same accounts read: {read}");
+    for f in ["leads.csv", "lead_accounts.csv", "lead_transfers.csv"] {
+        let same =
+            std::fs::read(out.path().join(f)).unwrap() == std::fs::read(plain_out.path().join(f)).unwrap();
+        assert!(same, "{f} differs");
+    }
+}
+
 #[test]
 fn a_single_amlworld_file_and_an_explicit_preset_work() {
     let file = fixture("amlworld/synthetic_Trans.csv");

@@ -520,6 +520,10 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
     })
 }
 
+/// Why a cell that is no UTF-8 was rejected: the file may be in another encoding, which
+/// is never guessed.
+const NOT_UTF8: &str = "not valid UTF-8 text: if the file is written in another encoding (gb18030, big5, shift_jis, windows-1252...), name it in [ingest] encoding";
+
 /// `text` as UTF-8 ([`encoding::as_utf8`]: from UTF-16 when it has the mark, else from
 /// `encoding`), or why it cannot be read; `None` for UTF-8 text, read as it is.
 fn as_utf8(path: &Path, text: &[u8], encoding: encoding::TextEncoding) -> Result<Option<Vec<u8>>> {
@@ -819,7 +823,7 @@ fn read_csv_exact(path: &Path, file: &str, body: &[u8], max_record_lines: usize)
             match String::from_utf8(f) {
                 Ok(s) => cells.push(s),
                 Err(e) => {
-                    bad = Some((i, "not valid UTF-8 text", e.into_bytes()));
+                    bad = Some((i, NOT_UTF8, e.into_bytes()));
                     break;
                 }
             }

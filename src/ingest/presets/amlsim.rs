@@ -99,7 +99,9 @@ pub fn read(path: &Path, config: &Config, progress: &dyn Progress) -> Result<Pre
             ],
         )?,
     )];
-    if let Some((_, acc)) = optional_table(&dir.join("accounts.csv"), Table::Accounts)? {
+    if let Some((_, acc)) =
+        optional_table(&dir.join("accounts.csv"), Table::Accounts, source::TextReading::of(&config.ingest))?
+    {
         let aid = need(&acc, "acct_id")?;
         let m = acc.height();
         let opt = |name: &str| acc.column(name);

@@ -175,12 +175,17 @@ pub fn pattern_name(text: &str) -> String {
     t.to_ascii_lowercase().replace(['-', ' '], "_")
 }
 
-/// Reads a table of the dump by the native reader, when present.
-pub(crate) fn optional_table(path: &Path, table: Table) -> Result<Option<(Table, RawTable)>> {
+/// Reads a table of the dump by the native reader, when present, as `[ingest]` says its
+/// text is written (its encoding, its decimal mark).
+pub(crate) fn optional_table(
+    path: &Path,
+    table: Table,
+    reading: source::TextReading,
+) -> Result<Option<(Table, RawTable)>> {
     if !path.is_file() {
         return Ok(None);
     }
-    Ok(Some((table, source::read_table(path)?)))
+    Ok(Some((table, source::read_table_with(path, reading)?)))
 }
 
 /// Builds `fx` from median implied rates of pairs `(paid currency, received currency,
