@@ -141,13 +141,52 @@ fn fractional_unix_time(t: &str) -> Option<i64> {
     Some(unix_time(count))
 }
 
-/// `t` without a trailing ` UTC`, ` GMT` or ` Z` (any case) that names its zone, when
-/// something is left before it that names none.
-fn utc_named(t: &str) -> Option<&str> {
+/// Zone abbreviations that name one offset wherever they are written, with it (seconds
+/// east of UTC): as Java's and Oracle's formats (`z`) and Go write a time's zone.
+const NAMED_ZONES: [(&str, i64); 17] = [
+    ("UTC", 0),
+    ("GMT", 0),
+    ("Z", 0),
+    ("WET", 0),
+    ("WEST", 3_600),
+    ("CET", 3_600),
+    ("CEST", 7_200),
+    ("EET", 7_200),
+    ("EEST", 10_800),
+    ("HKT", 28_800),
+    ("SGT", 28_800),
+    ("JST", 32_400),
+    ("KST", 32_400),
+    ("AEST", 36_000),
+    ("AEDT", 39_600),
+    ("NZST", 43_200),
+    ("NZDT", 46_800),
+];
+
+/// Zone abbreviations that name several offsets (`CST`: China, the central United States
+/// or Cuba; `IST`: India, Israel or Ireland; `PST`: the Pacific or the Philippines; `MSK`:
+/// three hours east of UTC, four from 2011 to 2014), which are refused rather than
+/// guessed.
+const AMBIGUOUS_ZONES: [&str; 12] =
+    ["CST", "CDT", "IST", "BST", "AST", "EST", "EDT", "MST", "MDT", "PST", "PDT", "MSK"];
+
+/// Why a time followed by an ambiguous zone abbreviation was refused.
+const AMBIGUOUS_ZONE: &str = "a zone abbreviation that names several offsets (CST: China, the central United States or Cuba; IST: India, Israel or Ireland): export times with their offset (+08:00) or in UTC";
+
+/// `t` without a trailing zone abbreviation (any case) that names its zone, when
+/// something is left before it that names none, with the zone's offset (seconds east of
+/// UTC; an error for an abbreviation that names several).
+fn named_zone(t: &str) -> Option<(&str, Result<i64, &'static str>)> {
     let (rest, zone) = t.rsplit_once(' ')?;
     let rest = rest.trim_end();
-    let utc = ["UTC", "GMT", "Z"].iter().any(|z| zone.eq_ignore_ascii_case(z));
-    (utc && !rest.is_empty() && !rest.ends_with(['Z', 'z']) && utc_named(rest).is_none()).then_some(rest)
+    if rest.is_empty() || rest.ends_with(['Z', 'z']) || named_zone(rest).is_some() {
+        return None;
+    }
+    let zone = zone.to_ascii_uppercase();
+    if let Some(&(_, offset)) = NAMED_ZONES.iter().find(|(name, _)| *name == zone) {
+        return Some((rest, Ok(offset)));
+    }
+    AMBIGUOUS_ZONES.contains(&zone.as_str()).then_some((rest, Err(AMBIGUOUS_ZONE)))
 }
 
 /// ISO 8601's basic format, as core banking systems write dates: `YYYYMMDD`,
@@ -258,7 +297,7 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
         }
     }
     // A space before the offset too, as Go writes a time (`2024-03-01 09:30:00 +0000
-    // UTC`, its zone's name read by `utc_named`): tried only on such a text, not on every
+    // UTC`, its zone's name read by `named_zone`): tried only on such a text, not on every
     // naive timestamp of a dump.
     if t.rsplit_once(' ').is_some_and(|(_, offset)| offset.starts_with(['+', '-'])) {
         if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f %z") {
@@ -297,9 +336,13 @@ fn any_timestamp(text: &str, slash: SlashDates) -> Result<i64, &'static str> {
         }
     }
     // A time that names its zone after it, as databases export timestamps
-    // (`2024-03-01 09:30:00 UTC`, BigQuery's way): the rest, read as UTC.
-    if let Some(rest) = utc_named(t) {
-        return any_timestamp(rest, slash);
+    // (`2024-03-01 09:30:00 UTC`, BigQuery's way; `... CET` as Java's and Oracle's
+    // formats write it): the rest, read at that zone's offset. A time with its own
+    // offset before the name (Go's `+0100 CET`) says the moment, the name its label.
+    if let Some((rest, offset)) = named_zone(t) {
+        let offset = offset?;
+        let own_offset = rest.get(10..).is_some_and(|time| time.contains(['+', '-']));
+        return any_timestamp(rest, slash).map(|at| if own_offset { at } else { at - offset });
     }
     date_in(t, slash).map_err(|e| {
         if e == SLASH_DATE_REFUSED {
@@ -611,7 +654,7 @@ mod tests {
         assert_eq!(timestamp("2024-03-01 09:30:00.250 UTC"), Ok(want));
         assert_eq!(timestamp("2024-03-01 09:30:00 +0000 UTC"), Ok(want));
         assert_eq!(timestamp("2024-03-01 17:30:00 +0800"), Ok(want));
-        for t in ["UTC", " UTC", "2024-03-01 09:30:00 UTC UTC", "2024-03-01 09:30:00 CET"] {
+        for t in ["UTC", " UTC", "2024-03-01 09:30:00 UTC UTC", "2024-03-01 09:30:00 CST"] {
             assert!(timestamp(t).is_err(), "{t}");
         }
     }
@@ -659,6 +702,30 @@ mod tests {
         // Past nanoseconds before 2200: no unit.
         assert!(timestamp(&(END * 1_000_000_000).to_string()).is_err());
         assert!(timestamp("-1709285400000").is_err(), "negative counts are seconds");
+    }
+
+    #[test]
+    fn a_zone_named_by_an_abbreviation_of_one_offset_reads_at_it() {
+        each_reads_as_the_same_moment(&[
+            "2024-03-01 10:30:00 CET",
+            "2024-03-01 10:30 cet",
+            "01-MAR-2024 10:30:00 CET",
+            "2024-03-01 11:30:00 EET",
+            "2024-03-01 18:30:00 JST",
+            "2024-03-01 17:30:00 HKT",
+            "2024-03-01 10:30:00 +0100 CET",
+            "2024-03-01 09:30:00 +0000 UTC",
+        ]);
+        for t in [
+            "2024-03-01 17:30:00 CST",
+            "2024-03-01 15:00:00 IST",
+            "2024-03-01 04:30:00 EST",
+            "2024-03-01 12:30 MSK",
+        ] {
+            assert_eq!(timestamp(t), Err(AMBIGUOUS_ZONE), "{t}");
+        }
+        assert!(timestamp("2024-03-01 10:30:00 XYZ").is_err());
+        assert!(timestamp("CET").is_err());
     }
 
     #[test]
