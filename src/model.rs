@@ -164,22 +164,38 @@ impl HolderKind {
     }
 
     /// Parses `person` / `company`, and the names registers, sanctions lists and core
-    /// banking systems give the two (`individual`, `natural person`; `entity`, `legal
-    /// person`, `organisation`, a trust or a partnership: every holder that is not a
-    /// human being), in any case and with spaces or hyphens for underscores.
+    /// banking systems give the two ([`HOLDER_KIND_NAMES`]: `individual`, `natural
+    /// person`; `entity`, `legal person`, `organisation`, a trust or a partnership: every
+    /// holder that is not a human being), in any case and with spaces or hyphens for
+    /// underscores.
     pub fn parse(text: &str) -> Option<HolderKind> {
-        let name = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        match name.as_str() {
-            "person" | "individual" | "natural_person" | "private_person" | "private_individual" => {
-                Some(HolderKind::Person)
-            }
-            "company" | "corporate" | "corporation" | "business" | "legal_person" | "legal_entity"
-            | "entity" | "organisation" | "organization" | "firm" | "enterprise" | "partnership"
-            | "trust" | "foundation" => Some(HolderKind::Company),
-            _ => None,
-        }
+        named(&HOLDER_KIND_NAMES, text.trim())
     }
 }
+
+/// Every name [`HolderKind::parse`] reads (lower case, underscores for spaces), with the
+/// kind it names.
+pub const HOLDER_KIND_NAMES: [(&str, HolderKind); 19] = [
+    ("person", HolderKind::Person),
+    ("individual", HolderKind::Person),
+    ("natural_person", HolderKind::Person),
+    ("private_person", HolderKind::Person),
+    ("private_individual", HolderKind::Person),
+    ("company", HolderKind::Company),
+    ("corporate", HolderKind::Company),
+    ("corporation", HolderKind::Company),
+    ("business", HolderKind::Company),
+    ("legal_person", HolderKind::Company),
+    ("legal_entity", HolderKind::Company),
+    ("entity", HolderKind::Company),
+    ("organisation", HolderKind::Company),
+    ("organization", HolderKind::Company),
+    ("firm", HolderKind::Company),
+    ("enterprise", HolderKind::Company),
+    ("partnership", HolderKind::Company),
+    ("trust", HolderKind::Company),
+    ("foundation", HolderKind::Company),
+];
 
 /// A fixed-length upper-case ASCII code: ISO 3166-1 alpha-2 countries ([`Country`]) and
 /// ISO 4217 currencies ([`Currency`]).
