@@ -63,64 +63,47 @@ impl<'de> serde::Deserialize<'de> for TextEncoding {
 /// `encoding` when it is not UTF-8; why not, naming the line of the first byte that is
 /// no character of it. `None` for UTF-8 text, read as it is.
 pub fn as_utf8(bytes: &[u8], encoding: TextEncoding) -> Option<Result<Vec<u8>, String>> {
-    if let Some(decoded) = utf16_as_utf8(bytes) {
-        return Some(decoded);
-    }
-    if encoding.is_utf8() {
-        return None;
-    }
-    Some(match encoding.0.decode_without_bom_handling_and_without_replacement(bytes) {
-        Some(text) => Ok(text.into_owned().into_bytes()),
-        None => {
-            let (text, _) = encoding.0.decode_without_bom_handling(bytes);
-            let before = text.find('\u{FFFD}').map_or(&text[..], |at| &text[..at]);
-            let line = before.matches('\n').count() + 1;
-            Err(format!(
-                "line {line}: bytes that are no character in {}, the dump's [ingest] encoding",
-                encoding.name()
-            ))
-        }
-    })
+    let (from, body) = match utf16_mark(bytes) {
+        Some((utf16, mark)) => (utf16, &bytes[mark..]),
+        None if encoding.is_utf8() => return None,
+        None => (encoding.0, bytes),
+    };
+    Some(decoded(from, body))
 }
 
-/// UTF-16's byte-order marks, little-endian first (Windows writes that one).
-const LITTLE_ENDIAN: [u8; 2] = [0xFF, 0xFE];
-const BIG_ENDIAN: [u8; 2] = [0xFE, 0xFF];
+/// `bytes` (UTF-16 after its byte-order mark) as UTF-8, without the mark ([`as_utf8`]
+/// of a dump said to be UTF-8); `None` when `bytes` have no UTF-16 mark.
+pub fn utf16_as_utf8(bytes: &[u8]) -> Option<Result<Vec<u8>, String>> {
+    as_utf8(bytes, TextEncoding::default())
+}
 
 /// True when `bytes` begin with a UTF-16 byte-order mark.
 pub fn is_utf16(bytes: &[u8]) -> bool {
-    bytes.starts_with(&LITTLE_ENDIAN) || bytes.starts_with(&BIG_ENDIAN)
+    utf16_mark(bytes).is_some()
 }
 
-/// `bytes` (UTF-16 after its byte-order mark) as UTF-8, without the mark; why not when a
-/// code unit is cut short or a surrogate is unpaired, with the line it is on. `None`
-/// when `bytes` have no UTF-16 mark.
-pub fn utf16_as_utf8(bytes: &[u8]) -> Option<Result<Vec<u8>, String>> {
-    let little = bytes.starts_with(&LITTLE_ENDIAN);
-    if !little && !bytes.starts_with(&BIG_ENDIAN) {
-        return None;
+/// The UTF-16 encoding `bytes` say they are in by their byte-order mark, and the mark's
+/// length (a UTF-8 mark is left to the readers, which skip it).
+fn utf16_mark(bytes: &[u8]) -> Option<(&'static Encoding, usize)> {
+    Encoding::for_bom(bytes).filter(|&(found, _)| found != encoding_rs::UTF_8)
+}
+
+/// `body` decoded from `from`, or why not, with the line of its first byte that is no
+/// character of it.
+fn decoded(from: &'static Encoding, body: &[u8]) -> Result<Vec<u8>, String> {
+    if let Some(text) = from.decode_without_bom_handling_and_without_replacement(body) {
+        return Ok(text.into_owned().into_bytes());
     }
-    let body = &bytes[2..];
-    let units = body.chunks(2).map(|pair| match (pair, little) {
-        (&[a, b], true) => Ok(u16::from_le_bytes([a, b])),
-        (&[a, b], false) => Ok(u16::from_be_bytes([a, b])),
-        _ => Err(()),
-    });
-    let mut text = String::with_capacity(body.len() / 2 + body.len() / 8);
-    let mut line = 1;
-    for unit in char::decode_utf16(units.map_while(Result::ok)) {
-        match unit {
-            Ok(c) => {
-                line += usize::from(c == '\n');
-                text.push(c);
-            }
-            Err(_) => return Some(Err(format!("line {line}: UTF-16 text with an unpaired surrogate"))),
-        }
-    }
-    if body.len() % 2 == 1 {
-        return Some(Err(format!("line {line}: UTF-16 text cut short in the middle of a character")));
-    }
-    Some(Ok(text.into_bytes()))
+    let (text, _) = from.decode_without_bom_handling(body);
+    let at = text.find('\u{FFFD}').unwrap_or(text.len());
+    let line = text[..at].matches('\n').count() + 1;
+    Err(if from != encoding_rs::UTF_16LE && from != encoding_rs::UTF_16BE {
+        format!("line {line}: bytes that are no character in {}, the dump's [ingest] encoding", from.name())
+    } else if body.len() % 2 == 1 && at + '\u{FFFD}'.len_utf8() == text.len() {
+        format!("line {line}: UTF-16 text cut short in the middle of a character")
+    } else {
+        format!("line {line}: UTF-16 text with an unpaired surrogate")
+    })
 }
 
 #[cfg(test)]
@@ -128,7 +111,7 @@ mod tests {
     use super::*;
 
     fn utf16(text: &str, little: bool) -> Vec<u8> {
-        let mut out = if little { LITTLE_ENDIAN.to_vec() } else { BIG_ENDIAN.to_vec() };
+        let mut out = if little { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
         for unit in text.encode_utf16() {
             out.extend(if little { unit.to_le_bytes() } else { unit.to_be_bytes() });
         }

@@ -443,13 +443,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
         Format::Csv if encoding::is_utf16(&stored) || !reading.encoding.is_utf8() => {
             let text = as_utf8(path, &stored, reading.encoding)?.unwrap_or_else(|| stored.to_vec());
             drop(stored);
-            match separators::with_commas(&text, reading.decimal_mark) {
-                Some(rewritten) => {
-                    two_ways = rewritten.two_ways;
-                    renamed_text(path, rewritten.text, rename)?
-                }
-                None => renamed_text(path, text, rename)?,
-            }
+            read_text(path, text, reading, rename, &mut two_ways)?
         }
         Format::Csv => match separators::with_commas(&stored, reading.decimal_mark) {
             None => match rewrite_header(path, &stored, rename)? {
@@ -478,14 +472,7 @@ pub fn read_renamed(path: &Path, rename: Rename<'_>, reading: TextReading) -> Re
             }
             drop(stored);
             let text = as_utf8(path, &text, reading.encoding)?.unwrap_or(text);
-            let text = match separators::with_commas(&text, reading.decimal_mark) {
-                Some(rewritten) => {
-                    two_ways = rewritten.two_ways;
-                    rewritten.text
-                }
-                None => text,
-            };
-            renamed_text(path, text, rename)?
+            read_text(path, text, reading, rename, &mut two_ways)?
         }
         Format::Parquet => Stored::Read(stored.into_vec()),
         Format::Memory => return Err(Error::bad_input(path, "an in-memory table is not a file to read")),
@@ -565,6 +552,26 @@ pub fn header(path: &Path) -> Result<Vec<String>> {
             .collect()),
         _ => Ok(Vec::new()),
     }
+}
+
+/// A UTF-8 `text` read into memory (decompressed or decoded), as comma-separated CSV
+/// ([`separators::with_commas`], its rows whose amounts read two ways put in
+/// `two_ways`) with its header renamed.
+fn read_text(
+    path: &Path,
+    text: Vec<u8>,
+    reading: TextReading,
+    rename: Rename<'_>,
+    two_ways: &mut Vec<separators::TwoWays>,
+) -> Result<Stored> {
+    let text = match separators::with_commas(&text, reading.decimal_mark) {
+        Some(rewritten) => {
+            *two_ways = rewritten.two_ways;
+            rewritten.text
+        }
+        None => text,
+    };
+    renamed_text(path, text, rename)
 }
 
 /// `text`, read into memory, with its header renamed ([`rewrite_header`]): moved as it
