@@ -81,10 +81,13 @@ impl Error {
         column: &str,
         names: &[impl AsRef<str>],
     ) -> Self {
-        let hint = format!(
+        let mut hint = format!(
             "; if the file names it otherwise, say which header in the configuration: \
              [columns.{table}] {column} = \"<its header>\""
         );
+        if (table, column) == ("transfers", "currency") {
+            hint.push_str("; if every transfer is in one currency, say which: [ingest] currency = \"EUR\"");
+        }
         Error::MissingColumn { file: file.into(), column: column.to_owned(), found: listed(names), hint }
     }
 

@@ -187,6 +187,65 @@ fn unix_time_in_any_unit_gives_the_same_leads() {
     }
 }
 
+/// An export of one currency without a `currency` column reads every transfer in the
+/// currency `[ingest] currency` names: the leads of the same transfers with the column,
+/// read block by block and read whole. Unset, the error names the setting.
+#[test]
+fn transfers_without_a_currency_column_read_in_the_configured_one() {
+    let in_euros = sample_with_transfers(|_, cells| cells[5] = "EUR".to_owned());
+    let without = sample_with_transfers(|_, _| {});
+    let transfers = std::fs::read_to_string(without.path().join("transfers.csv")).unwrap();
+    let rows: Vec<String> = transfers
+        .lines()
+        .map(|line| {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            cells.remove(5);
+            cells.join(",")
+        })
+        .collect();
+    assert!(
+        rows[0].starts_with("transfer_id,timestamp,src_account,dst_account,amount,channel"),
+        "{}",
+        rows[0]
+    );
+    std::fs::write(without.path().join("transfers.csv"), rows.join("\n") + "\n").unwrap();
+    let config = without.path().join("euros.toml");
+    std::fs::write(&config, "[ingest]\ncurrency = \"EUR\"\n").unwrap();
+    // A legacy encoding has the file rewritten and read whole (the sample is ASCII).
+    let whole = without.path().join("whole.toml");
+    std::fs::write(&whole, "[ingest]\ncurrency = \"eur\"\nencoding = \"windows-1252\"\n").unwrap();
+    let expected = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(in_euros.path()), "--out", s(expected.path())]);
+    for cfg in [&config, &whole] {
+        let out = tempfile::tempdir().unwrap();
+        let t = text(&ok(&["analyze", s(without.path()), "--out", s(out.path()), "--config", s(cfg)]));
+        assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+        assert!(
+            t.contains("the transfers have no currency column; each is read in EUR ([ingest] currency)"),
+            "{t}"
+        );
+        for f in
+            ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
+        {
+            let same =
+                std::fs::read(out.path().join(f)).unwrap() == std::fs::read(expected.path().join(f)).unwrap();
+            assert!(same, "{f} differs with {}", cfg.display());
+        }
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&["analyze", s(without.path()), "--out", s(out.path())]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+    assert!(text(&run).contains("[ingest] currency = \"EUR\""), "{}", text(&run));
+    // The setting does not override a table's own currencies.
+    let t = text(&ok(&["analyze", s(&fixture("sample")), "--out", s(out.path()), "--config", s(&config)]));
+    assert!(!t.contains("no currency column"), "{t}");
+    let sample_out = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(sample_out.path())]);
+    let same = std::fs::read(out.path().join("leads.csv")).unwrap()
+        == std::fs::read(sample_out.path().join("leads.csv")).unwrap();
+    assert!(same, "the sample's own currencies are read");
+}
+
 /// Excel's "Unicode Text" (UTF-16 with its byte-order mark, tab-separated) reads as the
 /// text it holds, and SQL Server's big-endian UTF-16 too: the same leads as the sample.
 #[test]

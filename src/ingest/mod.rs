@@ -58,6 +58,19 @@ pub struct IngestConfig {
     /// the effective configuration while it is).
     #[serde(default, skip_serializing_if = "encoding::TextEncoding::is_utf8")]
     pub encoding: encoding::TextEncoding,
+    /// The currency of every transfer of a transfers table that has no `currency`
+    /// column (an export of one currency often leaves it out); unset, such a table is an
+    /// error naming this setting. Left out of the effective configuration while unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<crate::model::Currency>,
+}
+
+impl IngestConfig {
+    /// The currency every transfer of a transfers table whose header is `names` is read
+    /// in: `currency`, when the header has no `currency` column.
+    pub fn currency_for_all(&self, names: &[String]) -> Option<crate::model::Currency> {
+        self.currency.filter(|_| !names.iter().any(|n| n == "currency"))
+    }
 }
 
 /// What happened to one table.
@@ -105,6 +118,9 @@ pub struct IngestReport {
     pub unlisted_accounts: Option<unlisted::Unlisted>,
     /// Holders named in `accounts` that the `entities` table does not list.
     pub unlisted_holders: Option<unlisted::Unlisted>,
+    /// The currency every transfer was read in, the transfers table having no
+    /// `currency` column (`[ingest] currency`).
+    pub currency_for_all: Option<crate::model::Currency>,
 }
 
 impl IngestReport {
@@ -129,10 +145,19 @@ impl IngestReport {
     }
 
     /// What the tables say of each other that the user should know, one line each: the
+    /// currency every transfer was read in when the transfers had none of their own, the
     /// accounts transfers name that `accounts` does not list, and the holders `accounts`
     /// names that `entities` does not.
     pub fn notes(&self) -> Vec<String> {
-        self.unlisted_accounts.iter().chain(&self.unlisted_holders).map(|u| u.words()).collect()
+        let currency = self.currency_for_all.map(|c| {
+            format!(
+                "currency: the transfers have no currency column; each is read in {c} ([ingest] currency)"
+            )
+        });
+        currency
+            .into_iter()
+            .chain(self.unlisted_accounts.iter().chain(&self.unlisted_holders).map(|u| u.words()))
+            .collect()
     }
 }
 
@@ -230,7 +255,7 @@ pub fn validate_tables(
 ) -> Result<(Dump, IngestReport)> {
     for (table, raw) in &mut tables {
         raw.rename_columns(&config.columns.header_map(*table))?;
-        raw.require(*table)?;
+        raw.require(*table, &config.ingest)?;
     }
     let files: Vec<(String, Table)> = tables.iter().map(|(table, raw)| (raw.file.clone(), *table)).collect();
     let validated = validate(tables, None, config, progress)?;
@@ -250,7 +275,7 @@ fn read(
         let mut raw = source::read_table_with(path, source::TextReading::of(&config.ingest))?;
         stage.finish();
         raw.rename_columns(&config.columns.header_map(*table))?;
-        raw.require(*table)?;
+        raw.require(*table, &config.ingest)?;
         raws.push((*table, raw));
     }
     Ok(raws)
@@ -341,6 +366,7 @@ impl Validation {
     /// Validates a transfers table read whole.
     fn transfers_table(&mut self, raw: RawTable, config: &Config, progress: &dyn Progress) {
         let read = (raw.height() + raw.read_rejects.len()) as u64;
+        self.report.currency_for_all = config.ingest.currency_for_all(&raw.names());
         let stage = progress.stage("validate transfers", Some(raw.height() as u64));
         let on_rows = |n: u64| stage.advance(n);
         let mut v = self.validator(config);
@@ -371,6 +397,7 @@ impl Validation {
         let (dump, report) = (&mut v.dump, &mut v.report);
         let slash = config.ingest.slash_dates;
         let mut first: Option<RawTable> = None;
+        let mut currency_for_all = None;
         // Rows read, and how much of the file they are (see `stream::OnBlock`).
         let (mut read, mut so_far) = (0u64, 0u64);
         // The ordered pass of a block (ids interned in input order, rows pushed) runs on
@@ -391,7 +418,8 @@ impl Validation {
             let streamed = stream::read_blocks_of(path, block_bytes, &mut |mut block, held, whole| {
                 block.rename_columns(&header_map)?;
                 if first.is_none() {
-                    block.require(Table::Transfers)?;
+                    block.require(Table::Transfers, &config.ingest)?;
+                    currency_for_all = config.ingest.currency_for_all(&block.names());
                     first = Some(block.described());
                 }
                 read += block.height() as u64;
@@ -416,6 +444,7 @@ impl Validation {
             return Ok(None);
         };
         v.dump.currencies = currencies;
+        v.report.currency_for_all = currency_for_all;
         v.report.in_read_order();
         meta.sha256 = sha256;
         v.add_transfers(table_report(Table::Transfers, &meta, read, 0, 0), rejects);

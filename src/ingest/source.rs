@@ -224,11 +224,13 @@ impl RawTable {
         Ok(())
     }
 
-    /// Checks that every required column of `table` is present.
-    pub fn require(&self, table: Table) -> Result<()> {
+    /// Checks that every required column of `table` is present: all but a transfers
+    /// table's `currency` when `ingest` names the currency of every transfer.
+    pub fn require(&self, table: Table, ingest: &super::IngestConfig) -> Result<()> {
         let names = self.names();
         for col in table.required() {
-            if !names.iter().any(|n| n == col) {
+            let implied = table == Table::Transfers && *col == "currency" && ingest.currency.is_some();
+            if !implied && !names.iter().any(|n| n == col) {
                 return Err(Error::missing_native_column(&self.path, table.name(), col, &names));
             }
         }
@@ -248,9 +250,17 @@ enum ColumnCells<'a> {
     Chunks(Vec<(usize, &'a StrArray)>),
     /// A column of a text block.
     Text(TextColumn<'a>),
+    /// The same text in every row: a column the file leaves out and the configuration
+    /// supplies (`[ingest] currency`).
+    Constant(&'a str),
 }
 
 impl<'a> StrColumn<'a> {
+    /// A column holding `text` in every row.
+    pub fn constant(text: &'a str) -> StrColumn<'a> {
+        StrColumn { cells: ColumnCells::Constant(text) }
+    }
+
     /// A reader of this column row after row (see [`RowCursor`]).
     pub fn cursor(&self) -> RowCursor<'_, 'a> {
         RowCursor { column: self, chunk: 0 }
@@ -261,6 +271,7 @@ impl<'a> StrColumn<'a> {
         let chunks = match &self.cells {
             ColumnCells::Chunks(chunks) => chunks,
             ColumnCells::Text(column) => return trimmed(column.cell(row)),
+            ColumnCells::Constant(text) => return text,
         };
         // A file under one block (see `BLOCK_BYTES`) is one chunk: skip the search.
         if let [(_, arr)] = chunks.as_slice() {
@@ -293,6 +304,7 @@ impl<'a> RowCursor<'_, 'a> {
         let chunks = match &self.column.cells {
             ColumnCells::Chunks(chunks) => chunks,
             ColumnCells::Text(column) => return trimmed(column.cell(row)),
+            ColumnCells::Constant(text) => return text,
         };
         if let Some(&(off, arr)) = chunks.get(self.chunk) {
             if row >= off && row - off < arr.len() {

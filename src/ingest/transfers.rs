@@ -14,7 +14,7 @@ use super::fx::{FxTable, RatesOf};
 use super::numbered_ids::{Lookup, NumberedIds};
 use super::parse;
 use super::rejects::Reject;
-use super::source::RawTable;
+use super::source::{RawTable, StrColumn};
 use crate::memory::spare_of;
 use crate::model::{AccountTable, Channel, Currency, TransferTable};
 
@@ -517,8 +517,17 @@ fn short_text_key(text: &str) -> Option<u128> {
 /// The per-cell checks, on every thread; `None` without the required columns.
 fn checked(raw: &RawTable, checker: &Checker<'_>, on_rows: &(dyn Fn(u64) + Sync)) -> Option<Chunks> {
     let Checker { fx, currencies, plausible, spare } = *checker;
-    let [Some(id), Some(ts), Some(src), Some(dst), Some(amt), Some(cur)] =
-        super::schema::TRANSFER_COLUMNS.map(|c| raw.column(c))
+    // A table without its own currencies reads every transfer in the configured one.
+    let [id, ts, src, dst, amt, cur] = super::schema::TRANSFER_COLUMNS.map(|c| {
+        raw.column(c).or_else(|| {
+            plausible
+                .currency
+                .as_ref()
+                .filter(|_| c == "currency")
+                .map(|code| StrColumn::constant(code.as_str()))
+        })
+    });
+    let (Some(id), Some(ts), Some(src), Some(dst), Some(amt), Some(cur)) = (id, ts, src, dst, amt, cur)
     else {
         return None;
     };
