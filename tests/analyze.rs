@@ -246,6 +246,63 @@ fn transfers_without_a_currency_column_read_in_the_configured_one() {
     assert!(same, "the sample's own currencies are read");
 }
 
+/// `text` with each of the sample's transfer ids (`T` and nine digits, its line less two)
+/// written as an export without ids has its rows named: `L` and the line in ten digits.
+fn sample_ids_as_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('T') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 9 {
+            let row: u64 = rest[at + 1..at + 10].parse().unwrap();
+            out.push_str(&format!("L{:010}", row + 2));
+            rest = &rest[at + 10..];
+        } else {
+            out.push('T');
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An export without a `transfer_id` column has its rows named by their lines: the
+/// leads of the sample, its transfers named `L` and their line, read block by block and
+/// read whole, and the summary says so.
+#[test]
+fn transfers_without_ids_are_named_by_their_lines() {
+    let without = sample_with_transfers(|_, _| {});
+    let transfers = std::fs::read_to_string(without.path().join("transfers.csv")).unwrap();
+    let rows: Vec<&str> = transfers.lines().map(|line| line.split_once(',').unwrap().1).collect();
+    assert!(rows[0].starts_with("timestamp,"), "{}", rows[0]);
+    std::fs::write(without.path().join("transfers.csv"), rows.join("\n") + "\n").unwrap();
+    let whole = without.path().join("whole.toml");
+    std::fs::write(&whole, "[ingest]\nencoding = \"windows-1252\"\n").unwrap();
+    let sample_out = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(sample_out.path())]);
+    for config in [None, Some(&whole)] {
+        let out = tempfile::tempdir().unwrap();
+        let mut args = vec!["analyze", s(without.path()), "--out", s(out.path())];
+        if let Some(c) = config {
+            args.extend(["--config", s(c)]);
+        }
+        let t = text(&ok(&args));
+        assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+        assert!(t.contains("the transfers have no transfer_id column; each is named by its line"), "{t}");
+        for f in
+            ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
+        {
+            let expected = sample_ids_as_lines(&std::fs::read_to_string(sample_out.path().join(f)).unwrap());
+            let got = std::fs::read_to_string(out.path().join(f)).unwrap();
+            assert!(got == expected, "{f} differs with {config:?}");
+        }
+    }
+    // A file with ids keeps them, and nothing is said.
+    assert!(!text(&ok(&["analyze", s(&fixture("sample")), "--out", s(sample_out.path())]))
+        .contains("transfer_id:"));
+}
+
 /// Excel's "Unicode Text" (UTF-16 with its byte-order mark, tab-separated) reads as the
 /// text it holds, and SQL Server's big-endian UTF-16 too: the same leads as the sample.
 #[test]

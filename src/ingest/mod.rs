@@ -121,6 +121,9 @@ pub struct IngestReport {
     /// The currency every transfer was read in, the transfers table having no
     /// `currency` column (`[ingest] currency`).
     pub currency_for_all: Option<crate::model::Currency>,
+    /// Whether the transfers file had no `transfer_id` column, its rows named by their
+    /// lines instead ([`source::RawTable::name_rows_by_line`]).
+    pub ids_from_lines: bool,
 }
 
 impl IngestReport {
@@ -144,18 +147,24 @@ impl IngestReport {
             .collect()
     }
 
-    /// What the tables say of each other that the user should know, one line each: the
-    /// currency every transfer was read in when the transfers had none of their own, the
-    /// accounts transfers name that `accounts` does not list, and the holders `accounts`
-    /// names that `entities` does not.
+    /// What the tables say of each other that the user should know, one line each: how
+    /// the transfers were named when they had no ids, the currency every transfer was
+    /// read in when the transfers had none of their own, the accounts transfers name that
+    /// `accounts` does not list, and the holders `accounts` names that `entities` does
+    /// not.
     pub fn notes(&self) -> Vec<String> {
+        let ids = self.ids_from_lines.then(|| {
+            "transfer_id: the transfers have no transfer_id column; each is named by its line (L0000000002 for line 2), \
+             and a row sent twice cannot be told from two transfers"
+                .to_owned()
+        });
         let currency = self.currency_for_all.map(|c| {
             format!(
                 "currency: the transfers have no currency column; each is read in {c} ([ingest] currency)"
             )
         });
-        currency
-            .into_iter()
+        ids.into_iter()
+            .chain(currency)
             .chain(self.unlisted_accounts.iter().chain(&self.unlisted_holders).map(|u| u.words()))
             .collect()
     }
@@ -209,13 +218,16 @@ pub fn load(files: &DumpFiles, config: &Config, progress: &dyn Progress) -> Resu
     let transfers = files.tables.iter().find(|(t, _)| *t == Table::Transfers).map(|(_, p)| p);
     // A text in another encoding is rewritten whole before it is read (`source`).
     if let Some(path) = transfers.filter(|_| config.ingest.encoding.is_utf8()) {
-        let raws = read(files, false, config, progress)?;
+        let raws = read(files, false, config, &mut false, progress)?;
         if let Some(validation) = Validation::streamed(raws, path, stream::BLOCK_BYTES, config, progress)? {
             return Ok(with_file_fields(&file_names(files), config, validation.finish()));
         }
     }
-    let validated = validate(read(files, true, config, progress)?, None, config, progress)?;
-    Ok(with_file_fields(&file_names(files), config, validated))
+    let mut ids_from_lines = false;
+    let raws = read(files, true, config, &mut ids_from_lines, progress)?;
+    let (dump, mut report) = validate(raws, None, config, progress)?;
+    report.ids_from_lines = ids_from_lines;
+    Ok(with_file_fields(&file_names(files), config, (dump, report)))
 }
 
 /// `validated`'s rejects of columns that `[columns]` reads from another header, each
@@ -263,10 +275,12 @@ pub fn validate_tables(
 }
 
 /// Reads the dump's tables, the transfers table only when `transfers`.
+/// `ids_from_lines` says whether the transfers had their rows named by line.
 fn read(
     files: &DumpFiles,
     transfers: bool,
     config: &Config,
+    ids_from_lines: &mut bool,
     progress: &dyn Progress,
 ) -> Result<Vec<(Table, RawTable)>> {
     let mut raws = Vec::new();
@@ -275,6 +289,9 @@ fn read(
         let mut raw = source::read_table_with(path, source::TextReading::of(&config.ingest))?;
         stage.finish();
         raw.rename_columns(&config.columns.header_map(*table))?;
+        if *table == Table::Transfers {
+            *ids_from_lines = raw.name_rows_by_line()?;
+        }
         raw.require(*table, &config.ingest)?;
         raws.push((*table, raw));
     }
@@ -397,7 +414,7 @@ impl Validation {
         let (dump, report) = (&mut v.dump, &mut v.report);
         let slash = config.ingest.slash_dates;
         let mut first: Option<RawTable> = None;
-        let mut currency_for_all = None;
+        let (mut currency_for_all, mut ids_from_lines) = (None, false);
         // Rows read, and how much of the file they are (see `stream::OnBlock`).
         let (mut read, mut so_far) = (0u64, 0u64);
         // The ordered pass of a block (ids interned in input order, rows pushed) runs on
@@ -417,7 +434,9 @@ impl Validation {
             });
             let streamed = stream::read_blocks_of(path, block_bytes, &mut |mut block, held, whole| {
                 block.rename_columns(&header_map)?;
+                let named = block.name_rows_by_line()?;
                 if first.is_none() {
+                    ids_from_lines = named;
                     block.require(Table::Transfers, &config.ingest)?;
                     currency_for_all = config.ingest.currency_for_all(&block.names());
                     first = Some(block.described());
@@ -445,6 +464,7 @@ impl Validation {
         };
         v.dump.currencies = currencies;
         v.report.currency_for_all = currency_for_all;
+        v.report.ids_from_lines = ids_from_lines;
         v.report.in_read_order();
         meta.sha256 = sha256;
         v.add_transfers(table_report(Table::Transfers, &meta, read, 0, 0), rejects);
@@ -565,7 +585,7 @@ mod tests {
         let config = Config::default_config().unwrap();
         let files = DumpFiles::discover(dir).unwrap();
         let path = dir.join(transfers);
-        let raws = read(&files, false, &config, &Silent).unwrap();
+        let raws = read(&files, false, &config, &mut false, &Silent).unwrap();
         let v = Validation::streamed(raws, &path, block_bytes, &config, &Silent).unwrap();
         let (d, r) = v.expect("a clean file streams").finish();
         let shown = |d: &Dump, r: &IngestReport| {
@@ -574,7 +594,9 @@ mod tests {
             format!("{dump:?}\n{holders:?}\n{tables:?}\n{missing:?}\n{:?}", r.rejects)
         };
         let streamed = shown(&d, &r);
-        let (d, r) = validate(read(&files, true, &config, &Silent).unwrap(), None, &config, &Silent).unwrap();
+        let (d, r) =
+            validate(read(&files, true, &config, &mut false, &Silent).unwrap(), None, &config, &Silent)
+                .unwrap();
         let whole = shown(&d, &r);
         (streamed, whole)
     }
@@ -682,7 +704,8 @@ mod tests {
             let files = DumpFiles::discover(dir.path()).unwrap();
             let streamed = shown(load(&files, &config, &Silent));
             let whole = shown(
-                read(&files, true, &config, &Silent).and_then(|raws| validate(raws, None, &config, &Silent)),
+                read(&files, true, &config, &mut false, &Silent)
+                    .and_then(|raws| validate(raws, None, &config, &Silent)),
             );
             assert_eq!(streamed, whole, "byte {at}");
         }

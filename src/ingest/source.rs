@@ -126,19 +126,28 @@ impl RawTable {
     /// The cells as polars' string columns (an empty cell of a text block is null, as
     /// polars' reader makes it).
     pub fn into_frame(self) -> Result<DataFrame> {
-        let block = match self.cells {
-            Cells::Frame(frame) => return Ok(frame),
-            Cells::Text(block) => block,
-        };
-        let columns: Vec<Column> = (0..block.names().len())
-            .map(|c| {
-                let cells = (0..block.height()).map(|r| Some(block.cell(r, c)).filter(|x| !x.is_empty()));
-                StringChunked::from_iter_options(PlSmallStr::from(block.names()[c].as_str()), cells)
-                    .into_column()
-            })
-            .collect();
-        DataFrame::new(block.height(), columns)
-            .map_err(|e| Error::bad_input(&self.path, format!("cannot build columns: {e}")))
+        frame_of(self.cells, &self.path)
+    }
+
+    /// Names each row by its line, `L` and the line in ten digits (`L0000000002`), when
+    /// the table has no `transfer_id` column; true when it did. An export without ids
+    /// still has its rows told apart by where they are in the file, the same in every
+    /// run of it. The digits are padded so that ids sort as the lines do: transfers of
+    /// one second are taken in id order, and the file's order is the one it posted
+    /// them in. A block of text becomes polars' columns first.
+    pub fn name_rows_by_line(&mut self) -> Result<bool> {
+        if self.names().iter().any(|n| n == "transfer_id") {
+            return Ok(false);
+        }
+        let ids = (0..self.height()).map(|row| format!("L{:010}", self.line(row)));
+        let ids = StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids).into_column();
+        let cells = std::mem::replace(&mut self.cells, Cells::Frame(DataFrame::empty()));
+        let mut frame = frame_of(cells, &self.path)?;
+        frame
+            .with_column(ids)
+            .map_err(|e| Error::bad_input(&self.path, format!("cannot name the rows by line: {e}")))?;
+        self.cells = Cells::Frame(frame);
+        Ok(true)
     }
 
     /// Lets go of the columns `names` (a table read whole holds each column's text on
@@ -236,6 +245,23 @@ impl RawTable {
         }
         Ok(())
     }
+}
+
+/// `cells` as polars' string columns (an empty cell of a text block is null, as polars'
+/// reader makes it); `path` names the file in an error.
+fn frame_of(cells: Cells, path: &Path) -> Result<DataFrame> {
+    let block = match cells {
+        Cells::Frame(frame) => return Ok(frame),
+        Cells::Text(block) => block,
+    };
+    let columns: Vec<Column> = (0..block.names().len())
+        .map(|c| {
+            let cells = (0..block.height()).map(|r| Some(block.cell(r, c)).filter(|x| !x.is_empty()));
+            StringChunked::from_iter_options(PlSmallStr::from(block.names()[c].as_str()), cells).into_column()
+        })
+        .collect();
+    DataFrame::new(block.height(), columns)
+        .map_err(|e| Error::bad_input(path, format!("cannot build columns: {e}")))
 }
 
 type StrArray = <StringType as PolarsDataType>::Array;
