@@ -246,6 +246,57 @@ fn transfers_without_a_currency_column_read_in_the_configured_one() {
     assert!(same, "the sample's own currencies are read");
 }
 
+/// An export that writes the date and the time of a transfer in two columns reads them
+/// joined (`[columns.transfers] timestamp = [date header, time header]`): the sample's
+/// leads, streamed and read whole; a missing part is an error naming both headers.
+#[test]
+fn a_timestamp_split_over_two_columns_is_read_joined() {
+    let dump = sample_with_transfers(|_, _| {});
+    let transfers = std::fs::read_to_string(dump.path().join("transfers.csv")).unwrap();
+    let rows: Vec<String> = transfers
+        .lines()
+        .enumerate()
+        .map(|(k, line)| {
+            let (id, rest) = line.split_once(',').unwrap();
+            let (time, rest) = rest.split_once(',').unwrap();
+            let (date, clock) =
+                if k == 0 { ("Booking Date", "Booking Time") } else { time.split_once('T').unwrap() };
+            format!("{id},{clock},{rest},{date}")
+        })
+        .collect();
+    std::fs::write(dump.path().join("transfers.csv"), rows.join("\n") + "\n").unwrap();
+    let config = dump.path().join("split.toml");
+    std::fs::write(&config, "[columns.transfers]\ntimestamp = [\"Booking Date\", \"Booking Time\"]\n")
+        .unwrap();
+    let whole = dump.path().join("whole.toml");
+    std::fs::write(
+        &whole,
+        "[ingest]\nencoding = \"windows-1252\"\n[columns.transfers]\ntimestamp = [\"booking date\", \"booking time\"]\n",
+    )
+    .unwrap();
+    let sample_out = tempfile::tempdir().unwrap();
+    ok(&["analyze", s(&fixture("sample")), "--out", s(sample_out.path())]);
+    for cfg in [&config, &whole] {
+        let out = tempfile::tempdir().unwrap();
+        let t = text(&ok(&["analyze", s(dump.path()), "--out", s(out.path()), "--config", s(cfg)]));
+        assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+        for f in
+            ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
+        {
+            let same = std::fs::read(out.path().join(f)).unwrap()
+                == std::fs::read(sample_out.path().join(f)).unwrap();
+            assert!(same, "{f} differs with {}", cfg.display());
+        }
+    }
+    let missing = dump.path().join("missing.toml");
+    std::fs::write(&missing, "[columns.transfers]\ntimestamp = [\"Booking Date\", \"Value Time\"]\n")
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = flowhound(&["analyze", s(dump.path()), "--out", s(out.path()), "--config", s(&missing)]);
+    assert_eq!(code(&run), 2, "{}", text(&run));
+    assert!(text(&run).contains("Booking Date + Value Time"), "{}", text(&run));
+}
+
 /// `text` with each of the sample's transfer ids (`T` and nine digits, its line less two)
 /// written as an export without ids has its rows named: `L` and the line in ten digits.
 fn sample_ids_as_lines(text: &str) -> String {

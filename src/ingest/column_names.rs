@@ -14,6 +14,10 @@
 //! Names are matched as headers are (trimmed, in any case). A column not named here is
 //! looked for under its own name. The rows a mapped column rejects name the column both
 //! ways (`amount (Betrag)`), so the reject points at the file's own header.
+//!
+//! A column an export splits over several is given as the list of their headers, whose
+//! cells are joined with a space: `timestamp = ["Booking Date", "Booking Time"]`, or an
+//! account written as a sort code and a number, `src_account = ["Sort Code", "Account"]`.
 
 use std::collections::BTreeMap;
 
@@ -29,19 +33,46 @@ use super::source::clean_name;
 pub struct ColumnNames {
     /// `transfers`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub transfers: BTreeMap<String, String>,
+    pub transfers: BTreeMap<String, Headers>,
     /// `accounts`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub accounts: BTreeMap<String, String>,
+    pub accounts: BTreeMap<String, Headers>,
     /// `entities`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub entities: BTreeMap<String, String>,
+    pub entities: BTreeMap<String, Headers>,
     /// `entity_links`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub entity_links: BTreeMap<String, String>,
+    pub entity_links: BTreeMap<String, Headers>,
     /// `fx_rates`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fx_rates: BTreeMap<String, String>,
+    pub fx_rates: BTreeMap<String, Headers>,
+}
+
+/// Where a native column is in a file: one header, or several whose cells, joined with
+/// a space, make it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Headers {
+    /// The column under another name.
+    One(String),
+    /// The column split over these, in order.
+    Joined(Vec<String>),
+}
+
+impl Headers {
+    /// The headers, in order.
+    fn parts(&self) -> Vec<&str> {
+        match self {
+            Headers::One(h) => vec![h.as_str()],
+            Headers::Joined(hs) => hs.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl From<&str> for Headers {
+    fn from(header: &str) -> Headers {
+        Headers::One(header.to_owned())
+    }
 }
 
 /// How one table's header is read: each mapped native column's name in the file, by
@@ -51,15 +82,36 @@ pub struct HeaderMap {
     pairs: Vec<Mapped>,
 }
 
-/// One native column read from a header of another name.
+/// One native column read from a header of another name, or from several joined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Mapped {
     /// The schema's column.
     native: String,
-    /// The file's header, cleaned as headers are (what it is matched by).
-    file: String,
-    /// The header as the configuration spells it, trimmed (what messages show).
+    /// The file's headers, cleaned as headers are (what they are matched by): one for a
+    /// column renamed, two or more for one joined.
+    files: Vec<String>,
+    /// The headers as the configuration spells them, trimmed, joined by ` + ` (what
+    /// messages show).
     shown: String,
+}
+
+impl Mapped {
+    /// The one header the column is renamed from; `None` for a joined column.
+    fn renamed_from(&self) -> Option<&str> {
+        match self.files.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+}
+
+/// A native column made by joining several of a file's columns, for
+/// [`super::source::RawTable::rename_columns`].
+pub struct Joined<'m> {
+    /// The schema's column.
+    pub native: &'m str,
+    /// The file's headers (cleaned), in order.
+    pub files: &'m [String],
 }
 
 impl ColumnNames {
@@ -69,7 +121,7 @@ impl ColumnNames {
         Table::READ_ORDER.iter().all(|&t| self.of(t).is_empty())
     }
 
-    fn of(&self, table: Table) -> &BTreeMap<String, String> {
+    fn of(&self, table: Table) -> &BTreeMap<String, Headers> {
         match table {
             Table::Transfers => &self.transfers,
             Table::Accounts => &self.accounts,
@@ -84,10 +136,10 @@ impl ColumnNames {
         let pairs = self
             .of(table)
             .iter()
-            .map(|(native, file)| Mapped {
+            .map(|(native, headers)| Mapped {
                 native: native.clone(),
-                file: clean_name(file),
-                shown: file.trim().to_owned(),
+                files: headers.parts().into_iter().map(clean_name).collect(),
+                shown: headers.parts().into_iter().map(str::trim).collect::<Vec<_>>().join(" + "),
             })
             .collect();
         HeaderMap { pairs }
@@ -100,7 +152,7 @@ impl ColumnNames {
         for table in Table::READ_ORDER {
             let known: Vec<&str> = table.required().iter().chain(table.optional()).copied().collect();
             let mut given: BTreeMap<String, &str> = BTreeMap::new();
-            for (native, file) in self.of(table) {
+            for (native, headers) in self.of(table) {
                 let key = || vec![table.name().to_owned(), native.clone()];
                 if !known.contains(&native.as_str()) {
                     return Err((
@@ -108,12 +160,23 @@ impl ColumnNames {
                         format!("`{table}` has no column `{native}` (it has: {})", known.join(", ")),
                     ));
                 }
-                let cleaned = clean_name(file);
-                if cleaned.is_empty() {
-                    return Err((key(), "the header name is empty".to_owned()));
+                if matches!(headers, Headers::Joined(hs) if hs.len() < 2) {
+                    return Err((
+                        key(),
+                        "a list joins two or more headers; give one header as a string".to_owned(),
+                    ));
                 }
-                if let Some(other) = given.insert(cleaned, native) {
-                    return Err((key(), format!("header `{}` is already given to `{other}`", file.trim())));
+                for file in headers.parts() {
+                    let cleaned = clean_name(file);
+                    if cleaned.is_empty() {
+                        return Err((key(), "the header name is empty".to_owned()));
+                    }
+                    if let Some(other) = given.insert(cleaned, native) {
+                        return Err((
+                            key(),
+                            format!("header `{}` is already given to `{other}`", file.trim()),
+                        ));
+                    }
                 }
             }
         }
@@ -127,37 +190,51 @@ impl HeaderMap {
         self.pairs.is_empty()
     }
 
-    /// `names` (a file's cleaned header) with each mapped header replaced by its native
-    /// column. A file that also holds a mapped column under its native name would hold it
-    /// twice: that is an error naming both, not a choice between them.
+    /// `names` (a file's cleaned header) with each header renamed by the configuration
+    /// replaced by its native column (the headers of a joined column stay: see
+    /// [`HeaderMap::joined`]). A file that also holds a mapped column under its native
+    /// name would hold it twice: that is an error naming both, not a choice between them.
     pub fn rename(&self, names: &[String]) -> Result<Vec<String>, String> {
         if self.is_empty() {
             return Ok(names.to_vec());
         }
-        for Mapped { native, file, .. } in &self.pairs {
-            if native != file && names.contains(native) && names.contains(file) {
+        for Mapped { native, files, shown } in &self.pairs {
+            if !files.contains(native) && names.contains(native) && files.iter().all(|f| names.contains(f)) {
                 return Err(format!(
-                    "line 1: column `{native}` is both in the header and read from `{file}` by [columns]"
+                    "line 1: column `{native}` is both in the header and read from `{shown}` by [columns]"
                 ));
             }
         }
         Ok(names
             .iter()
-            .map(|n| self.pairs.iter().find(|m| m.file == *n).map_or_else(|| n.clone(), |m| m.native.clone()))
+            .map(|n| {
+                self.pairs
+                    .iter()
+                    .find(|m| m.renamed_from() == Some(n.as_str()))
+                    .map_or_else(|| n.clone(), |m| m.native.clone())
+            })
             .collect())
+    }
+
+    /// The native columns made by joining several of a file's columns.
+    pub fn joined(&self) -> impl Iterator<Item = Joined<'_>> {
+        self.pairs
+            .iter()
+            .filter(|m| m.renamed_from().is_none())
+            .map(|m| Joined { native: &m.native, files: &m.files })
     }
 
     /// How a reject names `field`: with the file's own header beside the native name
     /// when the two differ.
     pub fn field(&self, field: &str) -> Option<String> {
-        let m = self.pairs.iter().find(|m| m.native == field && m.native != m.file)?;
+        let m = self.pairs.iter().find(|m| m.native == field && m.renamed_from() != Some(field))?;
         Some(format!("{field} ({})", m.shown))
     }
 
-    /// The first mapping (native column, header as the configuration spells it) whose
-    /// header `names` does not hold.
+    /// The first mapping (native column, headers as the configuration spells them) with
+    /// a header `names` does not hold.
     pub fn missing_from(&self, names: &[String]) -> Option<(&str, &str)> {
-        let m = self.pairs.iter().find(|m| !names.contains(&m.file))?;
+        let m = self.pairs.iter().find(|m| m.files.iter().any(|f| !names.contains(f)))?;
         Some((m.native.as_str(), m.shown.as_str()))
     }
 }
@@ -166,13 +243,17 @@ impl HeaderMap {
 mod tests {
     use super::*;
 
+    fn names_of(xs: &[&str]) -> Vec<String> {
+        names(xs)
+    }
+
     fn names(xs: &[&str]) -> Vec<String> {
         xs.iter().map(|s| s.to_string()).collect()
     }
 
     fn transfers(pairs: &[(&str, &str)]) -> ColumnNames {
         ColumnNames {
-            transfers: pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            transfers: pairs.iter().map(|(a, b)| (a.to_string(), Headers::from(*b))).collect(),
             ..ColumnNames::default()
         }
     }
@@ -186,6 +267,37 @@ mod tests {
         assert_eq!(map.field("amount").as_deref(), Some("amount (BETRAG)"));
         assert_eq!(map.missing_from(&names(&["debtor account"])), Some(("amount", "BETRAG")));
         assert_eq!(map.field("currency"), None);
+    }
+
+    #[test]
+    fn a_column_split_over_several_headers_is_joined_from_them() {
+        let names = ColumnNames {
+            transfers: [(
+                "timestamp".to_owned(),
+                Headers::Joined(vec!["Booking Date".into(), " Time ".into()]),
+            )]
+            .into_iter()
+            .collect(),
+            ..ColumnNames::default()
+        };
+        assert!(names.check().is_ok());
+        let map = names.header_map(Table::Transfers);
+        let header = names_of(&["transfer_id", "booking date", "time", "amount"]);
+        // The parts keep their names; the joined column is made from them.
+        assert_eq!(map.rename(&header).expect("renamed"), header);
+        let joined: Vec<(&str, &[String])> = map.joined().map(|j| (j.native, j.files)).collect();
+        assert_eq!(joined, vec![("timestamp", &names_of(&["booking date", "time"])[..])]);
+        assert_eq!(map.field("timestamp").as_deref(), Some("timestamp (Booking Date + Time)"));
+        assert_eq!(
+            map.missing_from(&names_of(&["booking date"])),
+            Some(("timestamp", "Booking Date + Time"))
+        );
+        let one = ColumnNames {
+            transfers: [("timestamp".to_owned(), Headers::Joined(vec!["Date".into()]))].into_iter().collect(),
+            ..ColumnNames::default()
+        };
+        let (_, why) = one.check().expect_err("a list of one");
+        assert!(why.contains("two or more"), "{why}");
     }
 
     #[test]

@@ -230,6 +230,42 @@ impl RawTable {
             }
             Cells::Text(block) => block.rename(renamed),
         }
+        self.join_columns(map)
+    }
+
+    /// Adds each native column `map` joins from several of the file's, their cells
+    /// joined with a space (an empty one left out: a date with no time is the date). A
+    /// block of text becomes polars' columns first.
+    fn join_columns(&mut self, map: &HeaderMap) -> Result<()> {
+        let joined: Vec<_> = map.joined().collect();
+        if joined.is_empty() {
+            return Ok(());
+        }
+        let cells = std::mem::replace(&mut self.cells, Cells::Frame(DataFrame::empty()));
+        let mut frame = frame_of(cells, &self.path)?;
+        let failed = |e: PolarsError| Error::bad_input(&self.path, format!("cannot join columns: {e}"));
+        for j in joined {
+            let parts: Vec<StringChunked> = j
+                .files
+                .iter()
+                .map(|f| frame.column(f).and_then(|c| c.str().cloned()))
+                .collect::<Result<_, _>>()
+                .map_err(failed)?;
+            let mut cell = String::new();
+            let values = (0..frame.height()).map(|row| {
+                cell.clear();
+                for part in parts.iter().filter_map(|p| p.get(row)).map(str::trim).filter(|x| !x.is_empty()) {
+                    if !cell.is_empty() {
+                        cell.push(' ');
+                    }
+                    cell.push_str(part);
+                }
+                cell.clone()
+            });
+            let column = StringChunked::from_iter_values(PlSmallStr::from(j.native), values).into_column();
+            frame.with_column(column).map_err(failed)?;
+        }
+        self.cells = Cells::Frame(frame);
         Ok(())
     }
 
