@@ -47,18 +47,30 @@ pub fn counts(g: &FlowGraph, window: i64, budget: u64) -> (Vec<u32>, u64) {
             })
         })
         .collect();
-    let results: Vec<(u32, bool)> = (0..g.edge_count() as u32)
-        .into_par_iter()
-        .with_min_len(512)
-        .map(|e| {
+    // A run of transfers takes its thread's scratch once: taken for every transfer, the
+    // lock was 1.4% of `features`' samples on a 1M-transfer graph.
+    let mut counts = vec![0u32; g.edge_count()];
+    let capped: u64 = counts
+        .par_chunks_mut(TRANSFERS_PER_TASK)
+        .enumerate()
+        .map(|(k, run)| {
             let mine = rayon::current_thread_index().unwrap_or(0) % scratch.len();
             let mut s = scratch[mine].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            legs(g, e, window, budget, &mut s)
+            let first = k * TRANSFERS_PER_TASK;
+            let mut capped = 0;
+            for (i, count) in run.iter_mut().enumerate() {
+                let (found, over) = legs(g, (first + i) as u32, window, budget, &mut s);
+                *count = found;
+                capped += u64::from(over);
+            }
+            capped
         })
-        .collect();
-    let capped = results.iter().filter(|r| r.1).count() as u64;
-    (results.into_iter().map(|r| r.0).collect(), capped)
+        .sum();
+    (counts, capped)
 }
+
+/// Transfers counted in a row by one task, with one thread's scratch.
+const TRANSFERS_PER_TASK: usize = 512;
 
 /// The instances transfer `e` is a leg of, and whether the count hit the budget.
 fn legs(g: &FlowGraph, e: u32, window: i64, budget: u64, s: &mut Scratch) -> (u32, bool) {
