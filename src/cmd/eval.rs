@@ -5,8 +5,8 @@
 //! from OUT. Prints precision, recall and F1 per pattern at account and transfer level,
 //! and writes them to OUT/eval.csv (or FILE). Then scores the ranked list as an
 //! investigator reads it: precision at 10, 20, 50 and 100 leads (a lead is true when at
-//! least half its accounts are truth accounts), leads that mix cases, and the largest
-//! lead (eval_leads.csv beside eval.csv); and per typology of the truth, whatever
+//! least half its accounts are truth accounts), leads that mix cases (and how many of
+//! those hold cases that share no account inside the lead), and the largest lead (eval_leads.csv beside eval.csv); and per typology of the truth, whatever
 //! pattern the leads name, how many of its cases one lead holds half of, how many have
 //! an account in some lead, and the share of its accounts in leads (eval_cases.csv).
 //! With --trace, also scores a forward trace:
@@ -79,9 +79,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 at.join(", ")
             );
             say!(
-                "{} leads, {} mix cases; the largest, {}, holds {} accounts",
+                "{} leads, {} mix cases ({} of cases that share no account in the lead); the largest, {}, holds {} accounts",
                 q.leads,
                 q.mixed,
+                q.mixed_unlinked,
                 q.largest.1,
                 q.largest.0
             );

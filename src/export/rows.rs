@@ -393,7 +393,8 @@ pub struct CaseCoverageRow {
 /// A row of `eval_leads.csv`: one measure of the ranked list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QualityRow {
-    /// `precision_at_10`, `leads`, `mixed_case_leads`, `largest_lead_accounts`.
+    /// `precision_at_10`, `leads`, `mixed_case_leads`, `mixed_unlinked_case_leads`,
+    /// `largest_lead_accounts`.
     pub measure: Text,
     /// Its value (a ratio with four decimals, or a count).
     pub value: Text,
