@@ -4,7 +4,8 @@
 # account three times busier or quieter) at random (`generate --randomise`);
 # each world is analysed with the default configuration and scored against its truth.
 # Prints one line per world (what it drew, ANY account precision and recall, P@10/20/50,
-# leads that mix cases), then the range over all of them, per pattern its account
+# leads that mix cases, and of those the ones whose cases share no account in the
+# lead), then the range over all of them, per pattern its account
 # precision and recall over all the worlds together, and the worlds where its account
 # precision falls below 0.5 or its recall below 0.8. A detector that
 # holds only in one economy shows here first; the figures in the README's "randomised
@@ -27,7 +28,7 @@ trap 'rm -rf "$work"' EXIT
 # measure FILE NAME: the value of one measure in eval_leads.csv
 measure() { awk -F, -v m="$2" '$1 == m { print $2 }' "$1"; }
 
-printf '%-6s %-40s %9s %7s %6s %6s %6s %6s\n' seed drawn precision recall P@10 P@20 P@50 mixed
+printf '%-6s %-40s %9s %7s %6s %6s %6s %9s\n' seed drawn precision recall P@10 P@20 P@50 mixed/unl
 for seed in $(seq "$first" $((first + worlds - 1))); do
     dump="$work/dump-$seed" out="$work/out-$seed"
     drawn=$("$bin" generate --out "$dump" --transfers "$n" --seed "$seed" --randomise \
@@ -35,11 +36,11 @@ for seed in $(seq "$first" $((first + worlds - 1))); do
     "$bin" analyze "$dump" --out "$out" -q
     "$bin" eval --truth "$dump/truth.csv" --leads "$out" -q
     any=$(awk -F, '$1 == "ANY" && $2 == "account" { print $6, $7 }' "$out/eval.csv")
-    printf '%-6s %-40s %9s %7s %6s %6s %6s %6s\n' "$seed" "$drawn" $any \
+    printf '%-6s %-40s %9s %7s %6s %6s %6s %9s\n' "$seed" "$drawn" $any \
         "$(measure "$out/eval_leads.csv" precision_at_10)" \
         "$(measure "$out/eval_leads.csv" precision_at_20)" \
         "$(measure "$out/eval_leads.csv" precision_at_50)" \
-        "$(measure "$out/eval_leads.csv" mixed_case_leads)"
+        "$(measure "$out/eval_leads.csv" mixed_case_leads)/$(measure "$out/eval_leads.csv" mixed_unlinked_case_leads)"
     # Trace cases (TR*) are for `flowhound trace` to follow, not for analyze to flag.
     awk -F, -v s="$seed" '$2 == "account" && $1 != "ANY" && $1 !~ /^TR/ && $3 > 0 { print s, $1, $6, $7, $3, $4, $5 }' \
         "$out/eval.csv" >> "$work/patterns"
