@@ -190,6 +190,53 @@ fn unix_time_in_any_unit_gives_the_same_leads() {
 /// An export of one currency without a `currency` column reads every transfer in the
 /// currency `[ingest] currency` names: the leads of the same transfers with the column,
 /// read block by block and read whole. Unset, the error names the setting.
+/// `analyze` on `dump` read a block at a time, then read whole (a legacy encoding has
+/// the file rewritten and read whole; the sample is ASCII): each run's output folder and
+/// summary, once every row was accepted.
+fn analyze_streamed_and_whole(dump: &Path) -> Vec<(tempfile::TempDir, String)> {
+    let whole = dump.join("whole.toml");
+    std::fs::write(&whole, "[ingest]\nencoding = \"windows-1252\"\n").unwrap();
+    [None, Some(&whole)]
+        .into_iter()
+        .map(|config| {
+            let out = tempfile::tempdir().unwrap();
+            let mut args = vec!["analyze", s(dump), "--out", s(out.path())];
+            if let Some(c) = config {
+                args.extend(["--config", s(c)]);
+            }
+            let t = text(&ok(&args));
+            assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+            (out, t)
+        })
+        .collect()
+}
+
+/// A transfers file without a channel column: every transfer is read (as `other`), and
+/// the summary says that card purchases can no longer be told apart, read whole or a
+/// block at a time; a file with channels gets no such line.
+#[test]
+fn transfers_without_channels_are_read_and_the_summary_says_what_that_costs() {
+    let without = sample_with_transfers(|_, _| {});
+    let transfers = std::fs::read_to_string(without.path().join("transfers.csv")).unwrap();
+    let header: Vec<&str> = transfers.lines().next().unwrap().split(',').collect();
+    let channel = header.iter().position(|&h| h == "channel").unwrap();
+    let rows: Vec<String> = transfers
+        .lines()
+        .map(|line| {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            cells.remove(channel);
+            cells.join(",")
+        })
+        .collect();
+    std::fs::write(without.path().join("transfers.csv"), rows.join("\n") + "\n").unwrap();
+    for (_, t) in analyze_streamed_and_whole(without.path()) {
+        assert!(t.contains("the transfers have no channel column; each is read as `other`"), "{t}");
+    }
+    let out = tempfile::tempdir().unwrap();
+    let t = text(&ok(&["analyze", s(&fixture("sample")), "--out", s(out.path())]));
+    assert!(!t.contains("no channel column"), "{t}");
+}
+
 #[test]
 fn transfers_without_a_currency_column_read_in_the_configured_one() {
     let in_euros = sample_with_transfers(|_, cells| cells[5] = "EUR".to_owned());
@@ -328,25 +375,17 @@ fn transfers_without_ids_are_named_by_their_lines() {
     let rows: Vec<&str> = transfers.lines().map(|line| line.split_once(',').unwrap().1).collect();
     assert!(rows[0].starts_with("timestamp,"), "{}", rows[0]);
     std::fs::write(without.path().join("transfers.csv"), rows.join("\n") + "\n").unwrap();
-    let whole = without.path().join("whole.toml");
-    std::fs::write(&whole, "[ingest]\nencoding = \"windows-1252\"\n").unwrap();
     let sample_out = tempfile::tempdir().unwrap();
     ok(&["analyze", s(&fixture("sample")), "--out", s(sample_out.path())]);
-    for config in [None, Some(&whole)] {
-        let out = tempfile::tempdir().unwrap();
-        let mut args = vec!["analyze", s(without.path()), "--out", s(out.path())];
-        if let Some(c) = config {
-            args.extend(["--config", s(c)]);
-        }
-        let t = text(&ok(&args));
-        assert!(t.contains("transfers: read 6000 = accepted 6000 + rejected 0"), "{t}");
+    for ((out, t), read) in analyze_streamed_and_whole(without.path()).into_iter().zip(["streamed", "whole"])
+    {
         assert!(t.contains("the transfers have no transfer_id column; each is named by its line"), "{t}");
         for f in
             ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
         {
             let expected = sample_ids_as_lines(&std::fs::read_to_string(sample_out.path().join(f)).unwrap());
             let got = std::fs::read_to_string(out.path().join(f)).unwrap();
-            assert!(got == expected, "{f} differs with {config:?}");
+            assert!(got == expected, "{f} differs, read {read}");
         }
     }
     // A file with ids keeps them, and nothing is said.

@@ -73,6 +73,11 @@ impl IngestConfig {
     }
 }
 
+/// Whether a transfers table whose header is `names` (after `[columns]`) has channels.
+fn has_channels(names: &[String]) -> bool {
+    names.iter().any(|n| n == "channel")
+}
+
 /// What happened to one table.
 #[derive(Debug, Clone, Serialize)]
 pub struct TableReport {
@@ -124,6 +129,9 @@ pub struct IngestReport {
     /// Whether the transfers file had no `transfer_id` column, its rows named by their
     /// lines instead ([`source::RawTable::name_rows_by_line`]).
     pub ids_from_lines: bool,
+    /// Whether the transfers table had no `channel` column, every transfer read as
+    /// `other`.
+    pub channels_absent: bool,
 }
 
 impl IngestReport {
@@ -149,9 +157,9 @@ impl IngestReport {
 
     /// What the tables say of each other that the user should know, one line each: how
     /// the transfers were named when they had no ids, the currency every transfer was
-    /// read in when the transfers had none of their own, the accounts transfers name that
-    /// `accounts` does not list, and the holders `accounts` names that `entities` does
-    /// not.
+    /// read in when the transfers had none of their own, what reading them without
+    /// channels costs, the accounts transfers name that `accounts` does not list, and
+    /// the holders `accounts` names that `entities` does not.
     pub fn notes(&self) -> Vec<String> {
         let ids = self.ids_from_lines.then(|| {
             "transfer_id: the transfers have no transfer_id column; each is named by its line (L0000000002 for line 2), \
@@ -163,8 +171,19 @@ impl IngestReport {
                 "currency: the transfers have no currency column; each is read in {c} ([ingest] currency)"
             )
         });
+        // Card purchases are retail spending, left out where money moved between holders
+        // is read (UB1's inflows, the scale's amounts): without channels an acquirer
+        // paid by hundreds of cardholders and settling daily is a collector by every
+        // other measure (benches/minimal_columns.sh).
+        let channels = self.channels_absent.then(|| {
+            "channel: the transfers have no channel column; each is read as `other`, so card purchases \
+             cannot be told from other payments, and an acquirer or a merchant settling card takings may \
+             read as a collector (UB1)"
+                .to_owned()
+        });
         ids.into_iter()
             .chain(currency)
+            .chain(channels)
             .chain(self.unlisted_accounts.iter().chain(&self.unlisted_holders).map(|u| u.words()))
             .collect()
     }
@@ -384,6 +403,7 @@ impl Validation {
     fn transfers_table(&mut self, raw: RawTable, config: &Config, progress: &dyn Progress) {
         let read = (raw.height() + raw.read_rejects.len()) as u64;
         self.report.currency_for_all = config.ingest.currency_for_all(&raw.names());
+        self.report.channels_absent = !has_channels(&raw.names());
         let stage = progress.stage("validate transfers", Some(raw.height() as u64));
         let on_rows = |n: u64| stage.advance(n);
         let mut v = self.validator(config);
@@ -414,7 +434,7 @@ impl Validation {
         let (dump, report) = (&mut v.dump, &mut v.report);
         let slash = config.ingest.slash_dates;
         let mut first: Option<RawTable> = None;
-        let (mut currency_for_all, mut ids_from_lines) = (None, false);
+        let (mut currency_for_all, mut ids_from_lines, mut channels_absent) = (None, false, false);
         // Rows read, and how much of the file they are (see `stream::OnBlock`).
         let (mut read, mut so_far) = (0u64, 0u64);
         // The ordered pass of a block (ids interned in input order, rows pushed) runs on
@@ -439,6 +459,7 @@ impl Validation {
                     ids_from_lines = named;
                     block.require(Table::Transfers, &config.ingest)?;
                     currency_for_all = config.ingest.currency_for_all(&block.names());
+                    channels_absent = !has_channels(&block.names());
                     first = Some(block.described());
                 }
                 read += block.height() as u64;
@@ -465,6 +486,7 @@ impl Validation {
         v.dump.currencies = currencies;
         v.report.currency_for_all = currency_for_all;
         v.report.ids_from_lines = ids_from_lines;
+        v.report.channels_absent = channels_absent;
         v.report.in_read_order();
         meta.sha256 = sha256;
         v.add_transfers(table_report(Table::Transfers, &meta, read, 0, 0), rejects);
