@@ -243,10 +243,6 @@ impl HeaderMap {
 mod tests {
     use super::*;
 
-    fn names_of(xs: &[&str]) -> Vec<String> {
-        names(xs)
-    }
-
     fn names(xs: &[&str]) -> Vec<String> {
         xs.iter().map(|s| s.to_string()).collect()
     }
@@ -271,7 +267,7 @@ mod tests {
 
     #[test]
     fn a_column_split_over_several_headers_is_joined_from_them() {
-        let names = ColumnNames {
+        let columns = ColumnNames {
             transfers: [(
                 "timestamp".to_owned(),
                 Headers::Joined(vec!["Booking Date".into(), " Time ".into()]),
@@ -280,18 +276,15 @@ mod tests {
             .collect(),
             ..ColumnNames::default()
         };
-        assert!(names.check().is_ok());
-        let map = names.header_map(Table::Transfers);
-        let header = names_of(&["transfer_id", "booking date", "time", "amount"]);
+        assert!(columns.check().is_ok());
+        let map = columns.header_map(Table::Transfers);
+        let header = names(&["transfer_id", "booking date", "time", "amount"]);
         // The parts keep their names; the joined column is made from them.
         assert_eq!(map.rename(&header).expect("renamed"), header);
         let joined: Vec<(&str, &[String])> = map.joined().map(|j| (j.native, j.files)).collect();
-        assert_eq!(joined, vec![("timestamp", &names_of(&["booking date", "time"])[..])]);
+        assert_eq!(joined, vec![("timestamp", &names(&["booking date", "time"])[..])]);
         assert_eq!(map.field("timestamp").as_deref(), Some("timestamp (Booking Date + Time)"));
-        assert_eq!(
-            map.missing_from(&names_of(&["booking date"])),
-            Some(("timestamp", "Booking Date + Time"))
-        );
+        assert_eq!(map.missing_from(&names(&["booking date"])), Some(("timestamp", "Booking Date + Time")));
         let one = ColumnNames {
             transfers: [("timestamp".to_owned(), Headers::Joined(vec!["Date".into()]))].into_iter().collect(),
             ..ColumnNames::default()

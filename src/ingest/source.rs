@@ -139,8 +139,11 @@ impl RawTable {
         if self.names().iter().any(|n| n == "transfer_id") {
             return Ok(false);
         }
-        let ids = (0..self.height()).map(|row| format!("L{:010}", self.line(row)));
-        let ids = StringChunked::from_iter_values(PlSmallStr::from("transfer_id"), ids).into_column();
+        let ids = text_column("transfer_id", self.height(), |row, id| {
+            use std::fmt::Write;
+            // Writing to a String cannot fail.
+            let _ = write!(id, "L{:010}", self.line(row));
+        });
         let cells = std::mem::replace(&mut self.cells, Cells::Frame(DataFrame::empty()));
         let mut frame = frame_of(cells, &self.path)?;
         frame
@@ -251,18 +254,14 @@ impl RawTable {
                 .map(|f| frame.column(f).and_then(|c| c.str().cloned()))
                 .collect::<Result<_, _>>()
                 .map_err(failed)?;
-            let mut cell = String::new();
-            let values = (0..frame.height()).map(|row| {
-                cell.clear();
+            let column = text_column(j.native, frame.height(), |row, cell| {
                 for part in parts.iter().filter_map(|p| p.get(row)).map(str::trim).filter(|x| !x.is_empty()) {
                     if !cell.is_empty() {
                         cell.push(' ');
                     }
                     cell.push_str(part);
                 }
-                cell.clone()
             });
-            let column = StringChunked::from_iter_values(PlSmallStr::from(j.native), values).into_column();
             frame.with_column(column).map_err(failed)?;
         }
         self.cells = Cells::Frame(frame);
@@ -281,6 +280,19 @@ impl RawTable {
         }
         Ok(())
     }
+}
+
+/// A string column `name` of `rows` cells, each written by `write` (given its row and
+/// an empty buffer) into one buffer reused from row to row: no allocation per cell.
+fn text_column(name: &str, rows: usize, mut write: impl FnMut(usize, &mut String)) -> Column {
+    let mut column = StringChunkedBuilder::new(PlSmallStr::from(name), rows);
+    let mut cell = String::new();
+    for row in 0..rows {
+        cell.clear();
+        write(row, &mut cell);
+        column.append_value(&cell);
+    }
+    column.finish().into_column()
 }
 
 /// `cells` as polars' string columns (an empty cell of a text block is null, as polars'
