@@ -54,7 +54,11 @@
 //! it: a quiet account's first large payment is as rare as large payments are), among
 //! all it makes until the deadline, weighed for
 //! where the evidence may fall along the loop, times the chance that the closing payment
-//! lands on the origin (its popularity).
+//! lands on the origin: its popularity, or, when more, its popularity among the closing
+//! payer's peers, the accounts that pay what that payer pays
+//! ([`popularity_among_peers`]: traders buy from the same suppliers and from each other,
+//! so a loop of one-off invoices among them closes far more often than the dump's
+//! households make likely).
 //!
 //! ## Why it matters
 //! typologies.md: "a temporal cycle is a simple cycle with strictly increasing
@@ -83,7 +87,9 @@
 //! Refunds and loan repayments go straight back (two hops). Money that comes back much
 //! diminished, or much later, is not a cycle of the same money. Trading companies buy
 //! from and sell to each other all the time, so a cycle made only of company-to-company
-//! payments is left out when holder kinds are known; without times, traders who each
+//! payments is left out when holder kinds are known; when they are not, a loop of one-off
+//! invoices among traders closes on a supplier the closing trader's peers mostly pay,
+//! which is no stranger to it; without times, traders who each
 //! pay the next a fresh sum carry no money round. A group's accounts sweeping money
 //! between each other all day (holder kinds not given) close thousands of cycles from
 //! every payment, the quickest bound to look unlikely on their own: shared among so
@@ -120,7 +126,8 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chance::{
-    amounts_chance, closeness_chance, most_likely, path_chance, popularity, product_chance,
+    amounts_chance, closeness_chance, most_likely, path_chance, popularity, popularity_among_peers,
+    product_chance,
 };
 use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelayOrigin, RelaySpec};
@@ -427,12 +434,18 @@ impl Detector for Cycle {
                             stranger_loops_from(g, &from, k, among_strangers, index, home, |c, product| {
                                 // Every payment but the closing one is a chance below the gate, and
                                 // the closing one had to land on the origin, which strangers pay as
-                                // often as it is popular.
+                                // often as it is popular, among the closing payer's peers (never
+                                // less than in the dump, so read only for a loop that passes there).
                                 let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
                                 let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
-                                let chance =
-                                    product_chance(product, c.len(), gated) * popularity(g, origin, &members);
-                                tries.closed(kept(c, chance).then(|| (c.to_vec(), chance)));
+                                let product = product_chance(product, c.len(), gated);
+                                let closer = g.src[c[c.len() - 1] as usize];
+                                let kept_with =
+                                    |landing: f64| kept(c, product * landing).then_some(product * landing);
+                                let chance = kept_with(popularity(g, origin, &members)).and_then(|_| {
+                                    kept_with(popularity_among_peers(g, closer, origin, &members))
+                                });
+                                tries.closed(chance.map(|chance| (c.to_vec(), chance)));
                             });
                         // The payment's try shared among the loops its search closed.
                         let cycles: Vec<Found> =
@@ -995,6 +1008,39 @@ mod tests {
         let mut t = shoppers(3, 60.0);
         slow_loop(&mut t, &[2_400.0, 3_100.0, 1_900.0], &[6, 9, 7]);
         assert!(t.hits(&Cycle).is_empty(), "{:?}", t.hits(&Cycle));
+    }
+
+    #[test]
+    fn a_loop_closing_on_a_supplier_the_closing_traders_peers_pay_stays_quiet() {
+        // Look-alike, without holder kinds: traders pay one-off invoices among each
+        // other. A slow loop of invoices closes on M0, which thirty traders C0..C29 paid
+        // once each. Where those traders buy from the wholesalers M5 buys from, they are
+        // M5's peers and M0 is their supplier: M5 paying M0 once is one more of them
+        // doing so. Where they buy elsewhere, M0 is as much a stranger to M5 as to the
+        // dump, and the loop is found (the same thirty payers of M0 in both worlds).
+        let world = |peers: bool| {
+            let mut t = shoppers(6, 60.0);
+            t.noise(9, 3_000, 12_000, 365);
+            for w in 0..10i64 {
+                t.wire("M5", &format!("ws{w}"), (w * 30 + 7) * D, 60.0);
+            }
+            for c in 0..40i64 {
+                let wholesaler = if peers { format!("ws{}", c % 10) } else { format!("wz{}", c % 10) };
+                for m in 0..4 {
+                    t.wire(&format!("C{c}"), &wholesaler, (m * 80 + c) * D + 4 * H, 900.0);
+                }
+                if c < 30 {
+                    t.wire(&format!("C{c}"), "M0", (100 + c) * D + 6 * H, 1_200.0);
+                }
+            }
+            slow_loop(&mut t, &[960.0, 1_240.0, 760.0, 1_100.0, 1_320.0, 820.0], &[6, 9, 7, 8, 6, 5]);
+            t.bare();
+            t
+        };
+        assert!(world(true).hits(&Cycle).is_empty(), "{:?}", world(true).hits(&Cycle));
+        let strangers = world(false).hits(&Cycle);
+        assert_eq!(strangers.len(), 1, "{strangers:?}");
+        assert!(strangers[0].reason.contains("paying the next once only"), "{}", strangers[0].reason);
     }
 
     /// Every amount of `t` written to whole units, as a dump exported without cents.

@@ -150,6 +150,45 @@ pub fn popularity(g: &FlowGraph, v: u32, pattern: &[u32]) -> f64 {
     share_beside_pattern(g, g.payer_count_over_dump(v), pattern, |p| g.ever_paid(p, v))
 }
 
+/// Payer lists a peer count may merge before it gives up and reads `w`'s peers as the
+/// dump (a household that shops where everybody shops has everybody for a peer).
+const PEER_PAYER_BUDGET: usize = 1 << 16;
+
+/// The chance that a payment of `w`'s made without a habit to go on lands on `v`, read
+/// among `w`'s peers, the accounts that pay any of the payees `w` pays besides `v` (the
+/// pattern's accounts left out on both sides): the share of them that pay `v` too,
+/// drawn towards `v`'s [`popularity`] in the whole dump by as much evidence as one payer
+/// of `v` would be, and never below it. Trading companies buy from the same suppliers and
+/// from each other, so a supplier most of a trader's peers pay is no stranger to it,
+/// however few of the dump's households pay it; a household shops where everybody shops,
+/// so its peers are the dump and this is `v`'s popularity.
+pub fn popularity_among_peers(g: &FlowGraph, w: u32, v: u32, pattern: &[u32]) -> f64 {
+    let everywhere = popularity(g, v, pattern);
+    let mut left_out = pattern.to_vec();
+    left_out.extend([w, v]);
+    left_out.sort_unstable();
+    left_out.dedup();
+    let outside = |a: &u32| left_out.binary_search(a).is_err();
+    let payees = g.payees_over_dump(w);
+    let mut merged = 0usize;
+    for x in payees.iter().filter(|x| outside(x)) {
+        merged += g.payer_count_over_dump(*x);
+        if merged > PEER_PAYER_BUDGET {
+            return everywhere;
+        }
+    }
+    let mut peers = Vec::with_capacity(merged);
+    for x in payees.iter().filter(|x| outside(x)) {
+        peers.extend(g.payers_over_dump(*x).iter().copied().filter(|p| outside(p)));
+    }
+    peers.sort_unstable();
+    peers.dedup();
+    let paying_v = g.payers_over_dump(v).iter().filter(|p| peers.binary_search(p).is_ok()).count();
+    // A beta prior at `v`'s popularity worth one payer: a few peers prove nothing.
+    let among_peers = (paying_v as f64 + 1.0) / (peers.len() as f64 + 1.0 / everywhere);
+    among_peers.max(everywhere)
+}
+
 /// `(others + 1) / active accounts`, the others being an account's `all` counterparties
 /// less the pattern's accounts that `dealt` says are among them, each once (a popular
 /// account's counterparties are many, a pattern's accounts few).
@@ -406,6 +445,65 @@ mod tests {
             proptest::prop_assert_eq!(popularity(&g, v, &pattern), want);
             proptest::prop_assert_eq!(popularity(&g, v, &pattern), want);
         }
+
+        /// Read among a payer's peers, a payee is never less popular than in the whole
+        /// dump, and no more than certain.
+        #[test]
+        fn popularity_among_peers_is_at_least_popularity(
+            edges in proptest::collection::vec((0u8..12, 0u8..12, 0i64..30), 1..80),
+            pattern in proptest::collection::vec(0u32..12, 0..6),
+            payer in 0u32..12,
+            target in 0u32..12,
+        ) {
+            use crate::detect::testkit::{Tiny, D};
+            let mut t = Tiny::new();
+            for (a, b, day) in &edges {
+                t.wire(&format!("A{a}"), &format!("A{b}"), day * D, 100.0);
+            }
+            let g = t.graph();
+            let (w, v) = (payer % g.node_count() as u32, target % g.node_count() as u32);
+            let pattern: Vec<u32> = pattern.iter().map(|&p| p % g.node_count() as u32).collect();
+            let among_peers = popularity_among_peers(&g, w, v, &pattern);
+            proptest::prop_assert!(among_peers >= popularity(&g, v, &pattern));
+            proptest::prop_assert!(among_peers <= 1.0);
+        }
+    }
+
+    #[test]
+    fn a_supplier_is_popular_among_the_traders_who_buy_where_its_payer_buys() {
+        use crate::detect::testkit::{Tiny, D};
+        // 400 households shop at one store; the trader T buys from wholesaler W, as do
+        // 19 other traders, 15 of whom also buy from the supplier S; S is paid by no one
+        // else. In the dump, S is paid by 15 of 421 accounts; among T's peers (the other
+        // traders, T's pattern aside), by 15 of 19.
+        let mut t = Tiny::new();
+        for h in 0..400i64 {
+            t.wire(&format!("H{h}"), "store", (h % 300) * D, 40.0);
+        }
+        t.wire("T", "W", D, 900.0);
+        for c in 0..19i64 {
+            t.wire(&format!("C{c}"), "W", (c + 2) * D, 900.0);
+            if c < 15 {
+                t.wire(&format!("C{c}"), "S", (c + 40) * D, 1_200.0);
+            }
+        }
+        t.wire("T", "S", 90 * D, 1_000.0);
+        let (trader, supplier, household) =
+            (t.dump.accounts.intern("T"), t.dump.accounts.intern("S"), t.dump.accounts.intern("H7"));
+        let g = t.graph();
+        let everywhere = popularity(&g, supplier, &[trader]);
+        assert_eq!(everywhere, 16.0 / g.scale.active_accounts as f64);
+        // The prior at the dump's popularity is worth one payer: 1 / everywhere peers.
+        let want = 16.0 / (19.0 + 1.0 / everywhere);
+        let got = popularity_among_peers(&g, trader, supplier, &[trader]);
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        assert!(got > 5.0 * everywhere);
+        // A household's peers are everyone who shops at the store: none pays S, so the
+        // supplier is as popular to it as to the dump.
+        assert_eq!(
+            popularity_among_peers(&g, household, supplier, &[household]),
+            popularity(&g, supplier, &[household])
+        );
     }
 
     #[test]

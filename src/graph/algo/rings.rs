@@ -10,8 +10,9 @@
 //! that, sending at its own average rate over the dump, it would send anything within
 //! the ring's span ([`Scale::chance_within`]); the payments lead wherever they lead, and
 //! the last one closing the loop has the chance that a payment goes to the origin, the
-//! share of the dump's accounts (the ring's own aside) that pay it at all
-//! ([`popularity`]). The ring's chance
+//! share of the dump's accounts (the ring's own aside) that pay it at all, or of the
+//! closing member's peers when more ([`popularity_among_peers`]: traders pay the same
+//! suppliers and each other). The ring's chance
 //! is the product. Quiet accounts that each pay a stranger once, within days, closing a
 //! loop, are not a coincidence. Friends or relatives who pay each other
 //! round every month do so in step, which the product of independent chances would
@@ -20,9 +21,9 @@
 //! strangers in the span is not followed at all: it could lead anywhere.
 //!
 //! [`Scale::chance_within`]: crate::graph::scale::Scale::chance_within
-//! [`popularity`]: crate::graph::algo::chance::popularity
+//! [`popularity_among_peers`]: crate::graph::algo::chance::popularity_among_peers
 
-use crate::graph::algo::chance::popularity;
+use crate::graph::algo::chance::popularity_among_peers;
 use crate::graph::algo::path_memory::PathMemory;
 use crate::graph::algo::stranger_loops::StrangerPayments;
 use crate::graph::FlowGraph;
@@ -113,7 +114,8 @@ pub fn ring_span(g: &FlowGraph, ring: &[u32]) -> i64 {
 /// The chance of `ring` by habit: that every member after the first, sending at its own
 /// rate, would send anything within the ring's span, times the chance that the last
 /// payment, wherever the others led, closes the loop: that its payee is the origin, read
-/// as the share of the dump's accounts that pay the origin at all. The payees along the
+/// as the share of the dump's accounts, or of the closing member's peers, that pay the
+/// origin at all ([`popularity_among_peers`]). The payees along the
 /// way are not chances: the ring follows whoever was paid.
 pub fn ring_chance(g: &FlowGraph, ring: &[u32]) -> f64 {
     let span = ring_span(g, ring);
@@ -121,7 +123,8 @@ pub fn ring_chance(g: &FlowGraph, ring: &[u32]) -> f64 {
         ring[1..].iter().map(|&e| g.scale.chance_within(g.sent_over_dump(g.src[e as usize]), span)).product();
     let origin = g.src[ring[0] as usize];
     let members: Vec<u32> = ring.iter().map(|&e| g.src[e as usize]).collect();
-    timing * popularity(g, origin, &members)
+    let closer = members[members.len() - 1];
+    timing * popularity_among_peers(g, closer, origin, &members)
 }
 
 #[cfg(test)]
