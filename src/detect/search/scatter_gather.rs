@@ -10,7 +10,9 @@ use rayon::prelude::*;
 
 use crate::balanced::flat_map_balanced;
 use crate::detect::{Context, Hit, HitBuilder, Role};
-use crate::graph::algo::chance::{most_likely, pairing_chance, popularity, subsets, AMOUNT_RESOLUTION};
+use crate::graph::algo::chance::{
+    most_likely, pairing_chance, peers_beside, popularity, subsets, AMOUNT_RESOLUTION,
+};
 use crate::graph::algo::novelty::AmountNovelty;
 use crate::graph::algo::one_off::OneOffPayments;
 use crate::graph::algo::reciprocity::every_payee_paid_back;
@@ -200,18 +202,31 @@ pub struct Spec {
 /// own customer paid them do so by trade; a busy account that pays a dozen people in
 /// the weeks after being paid has a dozen chances to meet anyone's target; two quiet
 /// accounts that each pay one stranger within days of receiving from the same source
-/// do none of these.
+/// do none of these. Trade is read among each intermediary's peers too, the accounts
+/// that pay what it pays ([`peers_beside`]): traders who buy from the same suppliers pay
+/// a supplier most of them pay, however few of the dump's households do. That only makes
+/// the chance larger, so it is read only when the chance by the dump's popularity is at
+/// most `most`, the largest the caller keeps (1 to read it always).
 ///
 /// [`Scale::expected_within`]: crate::graph::scale::Scale::expected_within
-pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
+pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs, most: f64) -> f64 {
     let intermediaries: Vec<u32> = legs.keys().copied().collect();
     let popular = popularity(g, v, &intermediaries);
+    let by_popularity = relay_chance_by(g, v, legs, |_| popular);
+    if by_popularity > most {
+        return by_popularity;
+    }
+    relay_chance_by(g, v, legs, |w| peers_beside(g, w, v, &intermediaries, popular))
+}
+
+/// [`relay_chance`] with `popular(w)` the chance that `w` pays `v` by trade.
+fn relay_chance_by(g: &FlowGraph, v: u32, legs: &Pairs, popular: impl Fn(u32) -> f64) -> f64 {
     // Per intermediary: how likely it sends anything that soon, how likely it pays v
     // that soon, and its pairing.
     let relays: Vec<(f64, f64, f64)> = legs
         .iter()
         .map(|(&w, &(e1, e2))| {
-            let pairing = pairing_chance(g, w, v, popular);
+            let pairing = pairing_chance(g, w, v, popular(w));
             let delay = g.time[e2 as usize] - g.time[e1 as usize];
             let sends = g.scale.expected_within(g.sent_over_dump(w), delay);
             (sends.min(1.0), (sends * pairing).min(1.0), pairing)
@@ -235,13 +250,13 @@ pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs) -> f64 {
 /// busy dump; five strangers each passing on nearly all they received are not. A
 /// payment to a payee the intermediary pays again and again (rent, a bill, a club) is
 /// sized by that habit, whatever it received: its size is no evidence of money carried
-/// on.
-fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs) -> f64 {
+/// on. The caller keeps a chance of at most `most` (what [`relay_chance`] reads by).
+fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs, most: f64) -> f64 {
     let amounts: f64 = legs
         .iter()
         .map(|(&w, &(e1, _))| if g.payments_over_dump(w, v) > 1 { 1.0 } else { carried_band(g, spec, e1) })
         .product();
-    relay_chance(g, v, legs) * amounts
+    relay_chance(g, v, legs, most / amounts) * amounts
 }
 
 /// The share of the dump's amounts in the band a payment on had to hit to carry most of
@@ -265,13 +280,21 @@ fn carries(g: &FlowGraph, spec: &Spec, e1: u32, e2: u32) -> bool {
 /// carried beside others that paid the target some other sum is a coincidence a busy
 /// dump holds many of. As for money that carries on within the window, the relays are
 /// one subset of the source's `candidates` that carried a receipt on to anyone: a parent
-/// who paid forty relatives offers many threes that each paid one landlord.
-fn late_carried(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs, candidates: usize) -> (Pairs, f64) {
+/// who paid forty relatives offers many threes that each paid one landlord. The caller
+/// keeps a chance of at most `most` (what [`relay_chance`] reads by).
+fn late_carried(
+    g: &FlowGraph,
+    spec: &Spec,
+    v: u32,
+    legs: &Pairs,
+    candidates: usize,
+    most: f64,
+) -> (Pairs, f64) {
     let carried: Pairs =
         legs.iter().filter(|(_, &(e1, e2))| carries(g, spec, e1, e2)).map(|(&w, &l)| (w, l)).collect();
     let bands: f64 = carried.values().map(|&(e1, _)| carried_band(g, spec, e1)).product();
     let tried = subsets(candidates.saturating_sub(1), carried.len().saturating_sub(1));
-    let chance = relay_chance(g, v, &carried) * bands * tried;
+    let chance = relay_chance(g, v, &carried, most / (bands * tried)) * bands * tried;
     (carried, chance)
 }
 
@@ -553,7 +576,8 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Optio
     // Any of v's relays could have been among those that agreed, whatever share it
     // passed on: in a large dump a popular target has hundreds, and a handful of them
     // agree on a cut by chance.
-    let margin = same_margin(g, spec, v, &pairs, relays.len())?;
+    let most_likely = most_likely(g, spec.expected_by_chance?);
+    let margin = same_margin(g, spec, v, &pairs, relays.len(), most_likely)?;
     let relay = |e2: u32| relays.iter().find(|r| r.e2 == e2);
     let pooled: BTreeMap<u32, Vec<u32>> = margin
         .legs
@@ -565,7 +589,6 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Optio
     let sources: std::collections::BTreeSet<u32> =
         pooled.values().flat_map(|paid| paid.iter().map(|&e1| g.src[e1 as usize])).collect();
     let sent: f64 = pooled.values().flatten().map(|&e1| g.amount[e1 as usize]).sum();
-    let most_likely = most_likely(g, spec.expected_by_chance?);
     if sources.len() < 2 || margin.chance > most_likely || sent < spec.min_amount {
         return None;
     }
@@ -780,10 +803,9 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         // dozens of people, some of whom pay a popular landlord within the week, offers
         // many such subsets; a source that paid its three mules offers one.
         let tried = subsets(candidates.saturating_sub(1), legs.len().saturating_sub(1));
-        if spec
-            .expected_by_chance
-            .is_some_and(|x| carrying_chance(g, spec, v, &legs) * tried > most_likely(g, x))
-            || paid_like_its_crowd(g, &[u], v, &legs, window)
+        if spec.expected_by_chance.is_some_and(|x| {
+            carrying_chance(g, spec, v, &legs, most_likely(g, x) / tried) * tried > most_likely(g, x)
+        }) || paid_like_its_crowd(g, &[u], v, &legs, window)
         {
             continue;
         }
@@ -877,7 +899,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             if pairs.len() < spec.min_intermediaries {
                 continue;
             }
-            if let Some(margin) = same_margin(g, spec, v, &pairs, margin_candidates) {
+            if let Some(margin) = same_margin(g, spec, v, &pairs, margin_candidates, most_likely) {
                 let sent: f64 = margin.legs.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
                 if margin.chance <= most_likely
                     && sent >= spec.min_amount
@@ -914,7 +936,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             if sent < spec.min_amount {
                 continue;
             }
-            let chance = relay_chance(g, v, &legs);
+            let chance = relay_chance(g, v, &legs, most_likely);
             if chance <= most_likely {
                 if !paid_like_its_crowd(g, &[u], v, &legs, window) {
                     hits.push(timed_hit(ctx, spec, u, v, &legs, sent, chance));
@@ -928,7 +950,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
                     one_off.contains(p.e1) && one_off.contains(p.e2) && carries(g, spec, p.e1, p.e2)
                 }))
             });
-            let (relays, late_chance) = late_carried(g, spec, v, &legs, candidates);
+            let (relays, late_chance) = late_carried(g, spec, v, &legs, candidates, most_likely);
             if relays.len() >= spec.min_intermediaries && late_chance <= most_likely {
                 let sent: f64 = relays.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
                 // The crowd is read with every timed leg, as for the timed hit.
@@ -1039,13 +1061,15 @@ fn through_enough(paths: &[Path], min: usize) -> bool {
 /// that could have agreed with each: of `candidates` intermediaries (at least the
 /// pairs' own), those that might have paid `v` at all. A mule who keeps a tenth and
 /// passes the rest on does so every time; two payees of one payer who happen to pay a
-/// common landlord keep no common share. `None` when fewer than `min` agree.
+/// common landlord keep no common share. `None` when fewer than `min` agree. The
+/// caller keeps a chance of at most `most_likely` (what [`relay_chance`] reads by).
 fn same_margin(
     g: &FlowGraph,
     spec: &Spec,
     v: u32,
     pairs: &[(u32, u32, u32, f64)],
     candidates: usize,
+    most_likely: f64,
 ) -> Option<SameMargin> {
     let min = spec.min_intermediaries;
     // Per intermediary that agrees: its pair, and the pair's own share.
@@ -1098,7 +1122,7 @@ fn same_margin(
     // offers that many more subsets to agree by chance.
     let legs: Pairs = agree.into_iter().map(|(w, (e1, e2, _))| (w, (e1, e2))).collect();
     let tried = pairs.len() as f64 * subsets(candidates.max(pairs.len()) - 1, legs.len() - 1);
-    let chance = (relay_chance(g, v, &legs) * band * tried).min(1.0);
+    let chance = (relay_chance(g, v, &legs, most_likely / (band * tried)) * band * tried).min(1.0);
     Some(SameMargin { legs, share, chance })
 }
 
@@ -1379,6 +1403,60 @@ mod tests {
     }
 
     #[test]
+    fn relays_whose_peers_pay_the_target_pay_it_by_trade() {
+        use crate::detect::testkit::D;
+        // U paid W0..W2, each of which paid V twenty days later; each also pays ten
+        // shops of its own and, twice, a wholesaler. Forty traders, thirty of whom pay V
+        // once, buy from that wholesaler (peers) or from a market of their own; four
+        // hundred households shop at one store. V's payers are the same in both.
+        let world = |peers: bool| {
+            let mut t = Tiny::new();
+            t.span(200);
+            for h in 0..400i64 {
+                t.wire(&format!("H{h}"), "STORE", (h % 200) * D, 30.0);
+            }
+            for k in 0..3i64 {
+                let w = format!("W{k}");
+                t.wire("U", &w, (100 + k) * D, 500.0);
+                t.wire(&w, "V", (120 + k) * D, 400.0);
+                for s in 0..10 {
+                    t.wire(&w, &format!("{w}-SHOP{s}"), (s * 19) * D + 1, 20.0);
+                }
+                for m in 0..2 {
+                    t.wire(&w, "WHOLESALER", (m * 90 + 10 + k) * D, 700.0);
+                }
+            }
+            for c in 0..40i64 {
+                let supplier = if peers { "WHOLESALER" } else { "MARKET" };
+                t.wire(&format!("T{c}"), supplier, (c * 4) * D + 1, 700.0);
+                if c < 30 {
+                    t.wire(&format!("T{c}"), "V", (c * 5 + 2) * D, 650.0);
+                }
+            }
+            t
+        };
+        let chance = |t: &mut Tiny, most: f64| {
+            let g = t.graph();
+            let v = t.dump.accounts.intern("V");
+            let legs: Pairs = (0..3)
+                .map(|k| {
+                    let w = t.dump.accounts.intern(&format!("W{k}"));
+                    let e1 = (0..g.edge_count()).find(|&e| g.dst[e] == w && g.amount[e] == 500.0);
+                    let e2 = (0..g.edge_count()).find(|&e| g.src[e] == w && g.dst[e] == v);
+                    (w, (e1.unwrap() as u32, e2.unwrap() as u32))
+                })
+                .collect();
+            relay_chance(&g, v, &legs, most)
+        };
+        let (by_trade, by_chance) = (chance(&mut world(true), 1.0), chance(&mut world(false), 1.0));
+        // Two pairings (the third is the choice of target), each several times likelier.
+        assert!(by_trade > 20.0 * by_chance, "peers {by_trade} strangers {by_chance}");
+        // A caller that keeps nothing as likely as the dump's popularity makes it is told
+        // that chance, without the peers read.
+        assert_eq!(chance(&mut world(true), by_chance / 2.0), by_chance);
+    }
+
+    #[test]
     fn a_busy_relay_is_no_rarer_than_a_quiet_one() {
         use crate::detect::testkit::D;
         // Q0, Q1 pay nobody but V; B0, B1 pay sixty others over the dump and V once.
@@ -1407,8 +1485,8 @@ mod tests {
                 .collect()
         };
         let v = t.dump.accounts.intern("V");
-        let quiet = relay_chance(&g, v, &legs(&mut t, ["Q0", "Q1"]));
-        let busy = relay_chance(&g, v, &legs(&mut t, ["B0", "B1"]));
+        let quiet = relay_chance(&g, v, &legs(&mut t, ["Q0", "Q1"]), 1.0);
+        let busy = relay_chance(&g, v, &legs(&mut t, ["B0", "B1"]), 1.0);
         // A quiet account sends within twenty days a fifth of the time, and then to V;
         // a busy one sends a dozen payments in that time, each a chance to meet V.
         assert!((quiet - 0.2 * 0.2).abs() < 0.01, "quiet {quiet}");

@@ -163,7 +163,12 @@ const PEER_PAYER_BUDGET: usize = 1 << 16;
 /// however few of the dump's households pay it; a household shops where everybody shops,
 /// so its peers are the dump and this is `v`'s popularity.
 pub fn popularity_among_peers(g: &FlowGraph, w: u32, v: u32, pattern: &[u32]) -> f64 {
-    let everywhere = popularity(g, v, pattern);
+    peers_beside(g, w, v, pattern, popularity(g, v, pattern))
+}
+
+/// [`popularity_among_peers`] with `v`'s [`popularity`] beside `pattern` given, measured
+/// once by a caller that asks about several payers.
+pub fn peers_beside(g: &FlowGraph, w: u32, v: u32, pattern: &[u32], everywhere: f64) -> f64 {
     let mut left_out = pattern.to_vec();
     left_out.extend([w, v]);
     left_out.sort_unstable();
