@@ -10,6 +10,7 @@ pub mod algo;
 pub mod controllers;
 pub mod moving_windows;
 pub mod part;
+pub mod payment_sizes;
 pub mod rows;
 pub mod scale;
 pub mod succession;
@@ -185,6 +186,9 @@ pub struct DumpWide {
     /// What each account received over the dump (base currency): built when the first
     /// time part is taken.
     intake: std::sync::OnceLock<Vec<f64>>,
+    /// The sizes of each account's payments over the dump: built when the first time
+    /// part is taken.
+    payments: std::sync::OnceLock<payment_sizes::PaymentSizes>,
     /// How many accounts paid each account over the dump, in a whole run where no
     /// [`PairIndex`] is built: each counted the first time it is asked for
     /// ([`UNCOUNTED`] until then).
@@ -386,6 +390,7 @@ impl FlowGraph {
             span: time.first().zip(time.last()).map(|(a, b)| (*a, *b)),
             pairs: std::sync::OnceLock::new(),
             intake: std::sync::OnceLock::new(),
+            payments: std::sync::OnceLock::new(),
             payer_counts: std::sync::OnceLock::new(),
         };
         FlowGraph::assemble(
@@ -444,7 +449,7 @@ impl FlowGraph {
     }
 
     /// Measures the [`DumpWide`] counts a part reads that a whole run does not (who paid
-    /// whom, each account's intake), once: when the first part is taken.
+    /// whom, each account's intake and payment sizes), once: when the first part is taken.
     fn measure_dump_wide(&self) {
         self.dump_wide.pairs.get_or_init(|| PairIndex::of(self));
         self.dump_wide.intake.get_or_init(|| {
@@ -453,6 +458,7 @@ impl FlowGraph {
                 .map(|v| self.in_list(v).amount.iter().sum())
                 .collect()
         });
+        self.dump_wide.payments.get_or_init(|| payment_sizes::PaymentSizes::of(self));
     }
 
     /// The graph of `part` (some of this graph's transfers, in its order) with this
@@ -508,6 +514,14 @@ impl FlowGraph {
         match self.dump_wide.intake.get() {
             Some(intake) => intake[v as usize],
             None => self.in_list(v).amount.iter().sum(),
+        }
+    }
+
+    /// The sizes of `v`'s payments over the whole dump (in a graph of a time part too).
+    pub fn payment_sizes(&self, v: u32) -> payment_sizes::AccountSizes {
+        match self.dump_wide.payments.get() {
+            Some(sizes) => sizes.account(v),
+            None => payment_sizes::AccountSizes::of(self.out_list(v).amount),
         }
     }
 
@@ -1017,6 +1031,28 @@ mod tests {
 
     use crate::detect::testkit::{Tiny, D};
     use proptest::prelude::*;
+
+    #[test]
+    fn a_time_part_reads_each_accounts_payment_sizes_over_the_whole_dump() {
+        // A trader pays forty invoices over the year, a household thirty bills; a part
+        // of one month holds a few of them, but sizes are read over the dump.
+        let mut t = Tiny::new();
+        for k in 0..40i64 {
+            t.wire("TRADER", &format!("SUPPLIER{k}"), k * 9 * D, 5_000.0 + 1_000.0 * k as f64);
+        }
+        for k in 0..30i64 {
+            t.wire("HOUSEHOLD", "UTILITY", k * 12 * D, 60.0 + k as f64);
+        }
+        let g = t.graph();
+        let month = g.time.partition_point(|&x| x < 30 * D);
+        let part = g.time_part(0..month);
+        assert!(part.edge_count() < 10);
+        for v in 0..g.node_count() as u32 {
+            assert_eq!(part.payment_sizes(v), g.payment_sizes(v));
+        }
+        let trader = t.dump.accounts.intern("TRADER");
+        assert_eq!(part.payment_sizes(trader).made(), 40);
+    }
 
     proptest! {
         /// Each account's `k`th receipt and payment find their marks at its list's start

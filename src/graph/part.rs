@@ -9,11 +9,12 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::payment_sizes::PaymentSizes;
 use super::{AccountAttrs, DumpWide, EdgeRows, Edges, FlowGraph, PairIndex, Scale};
 
 /// What every graph of a part of one dump shares of the whole dump: the accounts'
 /// attributes, the dump's scale and its dump-wide counts (each account's sent transfers
-/// and intake, the span, who paid whom how often).
+/// and intake, the span, who paid whom how often, what sizes each account pays).
 #[derive(Debug)]
 pub struct GraphReference {
     accounts: AccountAttrs,
@@ -92,6 +93,7 @@ struct Written<'a> {
     span: Option<(i64, i64)>,
     pairs: Option<&'a PairIndex>,
     intake: Option<&'a [f64]>,
+    payments: Option<&'a PaymentSizes>,
 }
 
 /// [`GraphReference`] as it is read back.
@@ -105,6 +107,7 @@ struct Read {
     span: Option<(i64, i64)>,
     pairs: Option<PairIndex>,
     intake: Option<Vec<f64>>,
+    payments: Option<PaymentSizes>,
 }
 
 impl Serialize for GraphReference {
@@ -119,6 +122,7 @@ impl Serialize for GraphReference {
             span: w.span,
             pairs: w.pairs.get(),
             intake: w.intake.get().map(Vec::as_slice),
+            payments: w.payments.get(),
         }
         .serialize(s)
     }
@@ -136,6 +140,7 @@ impl<'de> Deserialize<'de> for GraphReference {
                 span: r.span,
                 pairs: once(r.pairs),
                 intake: once(r.intake),
+                payments: once(r.payments),
                 payer_counts: OnceLock::new(),
             }),
         })

@@ -85,7 +85,9 @@
 //! month who spend at the same store after payday are paid by habit, not once;
 //! company-to-company trade is left out; busy intermediaries (merchants, employers)
 //! send so often that their habit explains a payment on within weeks; distributors that
-//! each pay a big importer most of the market pays do so by trade; staff who pass a like
+//! each pay a big importer most of the market pays do so by trade, and so do traders
+//! (holder kinds not given) that pay a supplier most of their peers pay, the accounts
+//! that pay what they pay, however few of the dump's households pay it; staff who pass a like
 //! share of their monthly pay on to one landlord are paid by habit, which no one-off
 //! scatter is; collection agents pass their customers' takings, less a fixed fee, to
 //! their principal every week, by habit too. Two active people whom a parent paid,

@@ -40,12 +40,40 @@ pub fn path_chance(
     unit: impl Fn(u32) -> f64,
 ) -> f64 {
     band_shares(g, path, band, unit)
-        .map(|(prev, e, in_band)| {
+        .map(|(prev, e, in_band, _)| {
             let sent = g.sent_over_dump(g.src[e]);
             match searched {
                 Some(searched) => (g.scale.expected_within(sent, searched) * in_band).min(1.0),
                 None => g.scale.chance_between(sent, g.time[prev], g.time[e]) * in_band,
             }
+        })
+        .product()
+}
+
+/// [`path_chance`] of a search that must close a loop (`searched` None), each hop's
+/// band read at least as often as its payer pays sums in it: the share of its other
+/// payments over the dump in the band ([`FlowGraph::payment_sizes`]), two drawn from the
+/// dump's amounts beside them, when more than the dump's share. A trader whose invoices
+/// run from a few thousand to a hundred thousand lands in a band of thirty to sixty
+/// thousand a third of the time, however rare such sums are among the dump's
+/// households; a mule that never paid more than a few hundred lands there as rarely as
+/// the dump does.
+pub fn path_chance_by_payers(
+    g: &FlowGraph,
+    path: &[u32],
+    band: impl Fn(f64, f64) -> (f64, f64),
+    unit: impl Fn(u32) -> f64,
+) -> f64 {
+    band_shares(g, path, band, unit)
+        .map(|(prev, e, dump, (lo, hi))| {
+            // The hop itself is one of its payer's payments in the band: the others say
+            // how often it pays such sums.
+            let sizes = g.payment_sizes(g.src[e]);
+            let others = sizes.made().saturating_sub(1);
+            let in_band = (sizes.within(lo, hi) - 1.0).max(0.0);
+            let own = (in_band + 2.0 * dump) / (others + 2) as f64;
+            let sent = g.sent_over_dump(g.src[e]);
+            g.scale.chance_between(sent, g.time[prev], g.time[e]) * dump.max(own)
         })
         .product()
 }
@@ -60,11 +88,11 @@ pub fn amounts_chance(
     band: impl Fn(f64, f64) -> (f64, f64),
     unit: impl Fn(u32) -> f64,
 ) -> f64 {
-    band_shares(g, path, band, unit).map(|(_, _, in_band)| in_band).product()
+    band_shares(g, path, band, unit).map(|(_, _, in_band, _)| in_band).product()
 }
 
-/// Per hop of `path` after the first: the previous hop, the hop, and the share of the
-/// dump's amounts in the band it had to hit, `band(first, previous)`, widened by the two
+/// Per hop of `path` after the first: the previous hop, the hop, the share of the
+/// dump's amounts in the band it had to hit, and that band, `band(first, previous)`, widened by the two
 /// amounts' rounding (`unit`: the unit a transfer's amount is written to, in the base
 /// currency): two amounts written to whole units are 7 and 7 whether they were 6.54 and
 /// 7.15 or 6.98 and 7.02, so a band narrower than the unit holds every amount rounded
@@ -74,13 +102,14 @@ fn band_shares<'a>(
     path: &'a [u32],
     band: impl Fn(f64, f64) -> (f64, f64) + 'a,
     unit: impl Fn(u32) -> f64 + 'a,
-) -> impl Iterator<Item = (usize, usize, f64)> + 'a {
+) -> impl Iterator<Item = (usize, usize, f64, (f64, f64))> + 'a {
     let first = path.first().map_or(0.0, |&e| g.amount[e as usize]);
     path.windows(2).map(move |w| {
         let (prev, e) = (w[0] as usize, w[1] as usize);
         let (lo, hi) = band(first, g.amount[prev]);
         let rounding = (unit(w[0]) + unit(w[1])) / 2.0;
-        (prev, e, g.scale.share_between(lo - rounding, hi + rounding))
+        let (lo, hi) = (lo - rounding, hi + rounding);
+        (prev, e, g.scale.share_between(lo, hi), (lo, hi))
     })
 }
 
@@ -746,7 +775,7 @@ mod tests {
         let band = |first: f64, prev: f64| (first * 0.5, prev * 1.02);
         let (exact, rounded) = (|_: u32| 0.0, |_: u32| 1.0);
         let shares = |unit: &dyn Fn(u32) -> f64| -> Vec<f64> {
-            band_shares(&g, &path, band, unit).map(|(_, _, share)| share).collect()
+            band_shares(&g, &path, band, unit).map(|(_, _, share, _)| share).collect()
         };
         let (narrow, wide) = (shares(&exact), shares(&rounded));
         assert!((wide[2] - g.scale.share_between(5.5, 8.14)).abs() < 1e-12, "{wide:?}");
