@@ -92,11 +92,12 @@ pub fn amounts_chance(
 }
 
 /// Per hop of `path` after the first: the previous hop, the hop, the share of the
-/// dump's amounts in the band it had to hit, and that band, `band(first, previous)`, widened by the two
-/// amounts' rounding (`unit`: the unit a transfer's amount is written to, in the base
-/// currency): two amounts written to whole units are 7 and 7 whether they were 6.54 and
-/// 7.15 or 6.98 and 7.02, so a band narrower than the unit holds every amount rounded
-/// into it, and the dump's amounts near it are as likely to have landed there.
+/// dump's amounts in the band it had to hit, and that band: `band(first, previous)`,
+/// widened by the two amounts' rounding (`unit`: the unit a transfer's amount is written
+/// to, in the base currency). Two amounts written to whole units are 7 and 7 whether
+/// they were 6.54 and 7.15 or 6.98 and 7.02, so a band narrower than the unit holds
+/// every amount rounded into it, and the dump's amounts near it are as likely to have
+/// landed there.
 fn band_shares<'a>(
     g: &'a FlowGraph,
     path: &'a [u32],
