@@ -26,6 +26,10 @@ pub struct Handed {
     /// Which of the part's transfers are their payer's only payment to their payee over
     /// the dump (cycle, scatter_gather, gather_scatter, OS4).
     pub(crate) one_off: Option<OneOffPayments>,
+    /// The strongly connected components of the whole dump's transfers on the cycle's
+    /// channels, by account (the cycle detector): a part's searches go where a whole
+    /// run's go, so they follow, and count, the same paths.
+    pub(crate) cycle_components: Option<Vec<u32>>,
     /// One-off payments on the cycle's channels, indexed for loops among strangers, with
     /// how rare each one's size is for its payer over the dump (the cycle detector).
     pub(crate) strangers: Option<StrangerPayments>,

@@ -61,7 +61,9 @@
 //! payer's peers, the accounts that pay what that payer pays
 //! ([`popularity_among_peers`]: traders buy from the same suppliers and from each other,
 //! so a loop of one-off invoices among them closes far more often than the dump's
-//! households make likely).
+//! households make likely). Since each loop's chance counts its closing, the payment's
+//! try is shared among every path its search followed far enough to close, closed or
+//! not: among traders who each pay dozens of others once, a search follows many.
 //!
 //! ## Why it matters
 //! typologies.md: "a temporal cycle is a simple cycle with strictly increasing
@@ -137,7 +139,7 @@ use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelayOrigin, RelaySpec};
 use crate::graph::algo::reciprocity::{every_hop_a_share, every_payee_paid_back};
 use crate::graph::algo::rings::{ring_chance, ring_from, ring_span, RingSpec};
-use crate::graph::algo::stranger_loops::{stranger_loops_from, LoopOrigin};
+use crate::graph::algo::stranger_loops::{stranger_loops_counted_from, LoopOrigin};
 use crate::graph::algo::temporal_cycles::{cycles_into, CycleSpec, Hop, SearchEnd};
 use crate::graph::{AdjList, FlowGraph};
 use crate::pattern::Pattern;
@@ -219,9 +221,14 @@ impl Detector for Cycle {
     }
 
     fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
+        let channels = whole.config.cycle.channels.as_slice();
+        let g = whole.graph;
+        let components = whole.measured_once(|| {
+            DumpComponents(cyclic_components_of(g, |e| channels.contains(&g.channel[e as usize])))
+        });
+        handed.cycle_components = Some(components.0.clone());
         // Loops among strangers are searched in a timed dump only.
-        if whole.graph.dump_is_timed() {
-            let channels = whole.config.cycle.channels.as_slice();
+        if g.dump_is_timed() {
             handed.strangers = Some(whole.stranger_payments_for_part(channels, part, edges));
         }
     }
@@ -259,10 +266,16 @@ impl Detector for Cycle {
         // one-off payments that count, indexed by payer, make rings and loops of
         // strangers (searched in a timed dump only). The components are found on one
         // thread, so the index is built beside them on the others.
+        // A part searches within the whole dump's components, as a whole run does.
+        let handed = ctx.handed_tables().and_then(|h| h.cycle_components.as_deref());
         let (comp, strangers) = rayon::join(
-            || cyclic_components_of(g, |e| counts(e as usize)),
+            || match handed {
+                Some(whole) => std::borrow::Cow::Borrowed(whole),
+                None => std::borrow::Cow::Owned(cyclic_components_of(g, |e| counts(e as usize))),
+            },
             || timed.then(|| ctx.stranger_payments(&channels)),
         );
+        let comp: &[u32] = &comp;
         g.onward_ready();
         // Expected chance cycles = transfers tried x a cycle's chance.
         let most_likely = most_likely(g, cfg.expected_by_chance.get());
@@ -285,7 +298,7 @@ impl Detector for Cycle {
             let origin = relays.origin();
             let e = out.edges[k];
             if !channels.contains(&out.channel[k])
-                || !together(&comp, origin, out.other[k])
+                || !together(comp, origin, out.other[k])
                 || !ctx.starts_here(out.time[k])
             {
                 return (Vec::new(), false);
@@ -390,7 +403,7 @@ impl Detector for Cycle {
                     // The payee a payment on, where every search from it starts: asked
                     // for now, it has arrived when its turn comes.
                     if let Some(&ahead) = out.other.get(k + 1) {
-                        crate::memory::prefetch(&comp, ahead as usize);
+                        crate::memory::prefetch(comp, ahead as usize);
                         g.prefetch_onward_of(origin, k + 1);
                     }
                     let e = out.edges[k];
@@ -430,15 +443,21 @@ impl Detector for Cycle {
                         // turn comes (most payments start no search, so the next one's
                         // would come too late).
                         if k + COMPONENTS_AHEAD < after_last {
-                            crate::memory::prefetch(&comp, index.payment_at(k + COMPONENTS_AHEAD).2 as usize);
+                            crate::memory::prefetch(comp, index.payment_at(k + COMPONENTS_AHEAD).2 as usize);
                         }
                         let (_, time, to) = index.payment_at(k);
                         let mut tries = SharedTry::default();
-                        if !together(&comp, origin, to) || !ctx.starts_here(time) {
+                        if !together(comp, origin, to) || !ctx.starts_here(time) {
                             return (Vec::new(), false);
                         }
-                        let end =
-                            stranger_loops_from(g, &from, k, among_strangers, index, home, |c, product| {
+                        let (end, could_close) = stranger_loops_counted_from(
+                            g,
+                            &from,
+                            k,
+                            among_strangers,
+                            index,
+                            home,
+                            |c, product| {
                                 // Every payment but the closing one is a chance below the gate, and
                                 // the closing one had to land on the origin, which strangers pay as
                                 // often as it is popular, among the closing payer's peers (never
@@ -453,8 +472,12 @@ impl Detector for Cycle {
                                     kept_with(popularity_among_peers(g, closer, origin, &members))
                                 });
                                 tries.closed(chance.map(|chance| (c.to_vec(), chance)));
-                            });
-                        // The payment's try shared among the loops its search closed.
+                            },
+                        );
+                        // The payment's try shared among the paths its search followed far
+                        // enough to close, closed or not: each loop's chance already counts
+                        // its closing, and a trader's peers close many.
+                        tries.followed(could_close);
                         let cycles: Vec<Found> =
                             tries.shared(kept).map(|(c, chance)| (c, Evidence::Strangers(chance))).collect();
                         (cycles, end == SearchEnd::BudgetHit)
@@ -608,6 +631,12 @@ impl SharedTry {
         self.unlikely.extend(unlikely);
     }
 
+    /// At least `paths` tries: the paths a search followed far enough to close, each a
+    /// try whether it closed or not.
+    fn followed(&mut self, paths: usize) {
+        self.closed = self.closed.max(paths);
+    }
+
     /// The kept cycles that `unlikely` still passes with their chance times the cycles
     /// closed, in the order closed.
     fn shared(self, unlikely: impl Fn(&[u32], f64) -> bool) -> impl Iterator<Item = (Vec<u32>, f64)> {
@@ -615,6 +644,10 @@ impl SharedTry {
         self.unlikely.into_iter().filter(move |(c, chance)| unlikely(c, chance * tries))
     }
 }
+
+/// The whole dump's cyclic components on the cycle's channels, by account: measured
+/// once for every part ([`Context::measured_once`]).
+struct DumpComponents(Vec<u32>);
 
 /// A cycle (its transfers in order) and what makes it evidence.
 type Found = (Vec<u32>, Evidence);

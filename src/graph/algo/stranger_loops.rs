@@ -443,6 +443,8 @@ struct Search<'a, F: FnMut(&[u32], f64), R: Fn(u32) -> bool> {
     spent: u64,
     /// The payments found to follow, of every step of the path, the last step's on top.
     pending: Vec<Pending>,
+    /// Paths followed far enough for one more payment to close them.
+    could_close: usize,
 }
 
 /// A payment a search has found to follow: where it is in the index, its transfer and
@@ -472,16 +474,31 @@ pub fn stranger_loops_from(
     may_return: impl Fn(u32) -> bool,
     visit: impl FnMut(&[u32], f64),
 ) -> SearchEnd {
+    stranger_loops_counted_from(g, from, position, spec, index, may_return, visit).0
+}
+
+/// [`stranger_loops_from`], and how many paths the search followed far enough for one
+/// more payment to close them, closed or not: every one of them was a try at a loop,
+/// whose chance of closing each loop found counts in.
+pub fn stranger_loops_counted_from(
+    g: &FlowGraph,
+    from: &LoopOrigin,
+    position: usize,
+    spec: RelaySpec,
+    index: &StrangerPayments,
+    may_return: impl Fn(u32) -> bool,
+    visit: impl FnMut(&[u32], f64),
+) -> (SearchEnd, usize) {
     let origin = from.origin;
     let Entry { edge: start, time: opened, share, to: first_payee, .. } = index.entries[position];
     // The first payment too is one its payer rarely makes: its size share is a chance.
     let opening = f64::from(share);
     if spec.max_hops < 2 || opening > spec.max_hop_chance {
-        return SearchEnd::Complete;
+        return (SearchEnd::Complete, 0);
     }
     debug_assert_eq!(g.src[start as usize], origin, "the payment is not the origin's");
     if origin == first_payee {
-        return SearchEnd::Complete;
+        return (SearchEnd::Complete, 0);
     }
     // The one-off payments that could close the loop: to the origin, after the start,
     // before the deadline. Without one there is no loop to look for; the list of them
@@ -492,7 +509,7 @@ pub fn stranger_loops_from(
     let end = incoming.time.partition_point(|&t| t <= deadline).max(first);
     // No relay after the last of them can be closed in time.
     let Some(last_close) = (first..end).rev().find(|&k| index.holds(incoming.edges[k])) else {
-        return SearchEnd::Complete;
+        return (SearchEnd::Complete, 0);
     };
     let PathMemory { path, nodes, pending } = PathMemory::starting(&KEPT, start, first_payee);
     let mut search = Search {
@@ -508,14 +525,12 @@ pub fn stranger_loops_from(
         deadline,
         spent: 0,
         pending,
+        could_close: 0,
     };
     let complete = search.extend(position, opening);
+    let could_close = search.could_close;
     PathMemory { path: search.path, nodes: search.nodes, pending: search.pending }.keep(&KEPT);
-    if complete {
-        SearchEnd::Complete
-    } else {
-        SearchEnd::BudgetHit
-    }
+    (if complete { SearchEnd::Complete } else { SearchEnd::BudgetHit }, could_close)
 }
 
 thread_local! {
@@ -539,6 +554,7 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let hops = self.path.len() + 1;
         // The closing payment: any one-off payment to the origin in time.
         if hops >= self.spec.min_hops {
+            self.could_close += 1;
             let closers = self.from.closers(g, index);
             if let Ok(c) = closers.binary_search_by_key(&at, |&(p, _)| p) {
                 let k = closers[c].1;
@@ -965,6 +981,30 @@ mod tests {
                     let end = stranger_loops_from(&g, &from, k, spec, &index, |_| true, |p, c| ahead.push((p.to_vec(), c)));
                     prop_assert_eq!((ahead, end), in_turn(&g, &index, k, spec));
                 }
+            }
+        }
+    }
+
+    proptest! {
+        /// A search counts every path it followed far enough to close: at least the loops
+        /// it closed, each of which was one, and none when it found no loop to look for.
+        #[test]
+        fn a_search_counts_at_least_the_loops_it_closed(
+            edges in proptest::collection::vec((0u8..6, 0u8..6, 0i64..40, 1u32..1000), 1..45),
+        ) {
+            let t = sixty_days_of(&edges);
+            let g = t.graph();
+            let index = StrangerPayments::index(&g, &OneOffPayments::of(&g), |_| true);
+            let spec = RelaySpec { window: 30 * D, min_hops: 3, max_hops: 5, max_hop_chance: 0.5, budget: u64::MAX };
+            for k in 0..index.payments() {
+                let from = LoopOrigin::new(g.src[index.payment_at(k).0 as usize]);
+                let mut closed = 0usize;
+                let (end, could_close) =
+                    stranger_loops_counted_from(&g, &from, k, spec, &index, |_| true, |_, _| closed += 1);
+                prop_assert_eq!(end, SearchEnd::Complete);
+                prop_assert!(could_close >= closed, "{} paths, {} loops", could_close, closed);
+                let plain = stranger_loops_from(&g, &from, k, spec, &index, |_| true, |_, _| {});
+                prop_assert_eq!(plain, end);
             }
         }
     }
