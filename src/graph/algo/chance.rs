@@ -221,7 +221,9 @@ pub fn peers_beside(g: &FlowGraph, w: u32, v: u32, pattern: &[u32], everywhere: 
     let paying_v = g.payers_over_dump(v).iter().filter(|p| peers.binary_search(p).is_ok()).count();
     // A beta prior at `v`'s popularity worth one payer: a few peers prove nothing.
     let among_peers = (paying_v as f64 + 1.0) / (peers.len() as f64 + 1.0 / everywhere);
-    among_peers.max(everywhere)
+    // A chance: at most certain, even where the dump's popularity is read past it (a
+    // dump whose every account pays `v`).
+    among_peers.max(everywhere).min(1.0)
 }
 
 /// `(others + 1) / active accounts`, the others being an account's `all` counterparties
@@ -482,7 +484,8 @@ mod tests {
         }
 
         /// Read among a payer's peers, a payee is never less popular than in the whole
-        /// dump, and no more than certain.
+        /// dump, and no more than certain (where the dump's popularity is read past
+        /// certain, it is certain).
         #[test]
         fn popularity_among_peers_is_at_least_popularity(
             edges in proptest::collection::vec((0u8..12, 0u8..12, 0i64..30), 1..80),
@@ -499,7 +502,7 @@ mod tests {
             let (w, v) = (payer % g.node_count() as u32, target % g.node_count() as u32);
             let pattern: Vec<u32> = pattern.iter().map(|&p| p % g.node_count() as u32).collect();
             let among_peers = popularity_among_peers(&g, w, v, &pattern);
-            proptest::prop_assert!(among_peers >= popularity(&g, v, &pattern));
+            proptest::prop_assert!(among_peers >= popularity(&g, v, &pattern).min(1.0));
             proptest::prop_assert!(among_peers <= 1.0);
         }
     }
@@ -539,6 +542,18 @@ mod tests {
             popularity_among_peers(&g, household, supplier, &[household]),
             popularity(&g, supplier, &[household])
         );
+    }
+
+    #[test]
+    fn an_account_paying_only_itself_is_certain_to_pay_itself_and_no_more() {
+        use crate::detect::testkit::Tiny;
+        // The smallest dump proptest found: one account, one payment to itself. Its
+        // popularity is read past certain ((1 + 1) of 1 active account).
+        let mut t = Tiny::new();
+        t.wire("A", "A", 0, 100.0);
+        let g = t.graph();
+        assert!(popularity(&g, 0, &[]) > 1.0);
+        assert_eq!(popularity_among_peers(&g, 0, 0, &[]), 1.0);
     }
 
     #[test]
