@@ -6,8 +6,9 @@
 //! and writes them to OUT/eval.csv (or FILE). Then scores the ranked list as an
 //! investigator reads it: precision at 10, 20, 50 and 100 leads (a lead is true when at
 //! least half its accounts are truth accounts), leads that mix cases (and how many of
-//! those hold cases that share no account inside the lead), and the largest lead (eval_leads.csv beside eval.csv); and per typology of the truth, whatever
-//! pattern the leads name, how many of its cases one lead holds half of, how many have
+//! those hold cases that share no account inside the lead), and the largest lead
+//! (eval_leads.csv beside eval.csv); and per typology of the truth, whatever pattern the
+//! leads name, how many of its cases one lead holds half of, how many have
 //! an account in some lead, and the share of its accounts in leads (eval_cases.csv).
 //! With --trace, also scores a forward trace:
 //! the share of each traced case's seed value held at its true destinations

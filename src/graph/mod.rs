@@ -518,7 +518,7 @@ impl FlowGraph {
     }
 
     /// The sizes of `v`'s payments over the whole dump (in a graph of a time part too).
-    pub fn payment_sizes(&self, v: u32) -> payment_sizes::AccountSizes {
+    pub fn payment_sizes(&self, v: u32) -> payment_sizes::AccountSizes<'_> {
         match self.dump_wide.payments.get() {
             Some(sizes) => sizes.account(v),
             None => payment_sizes::AccountSizes::of(self.out_list(v).amount),

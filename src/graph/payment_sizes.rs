@@ -5,6 +5,8 @@
 //! and the order statistics between), and a band's count is read off them as if the
 //! sizes between two kept ones were spread evenly in rank. About 70 bytes an account.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -24,16 +26,17 @@ pub struct PaymentSizes {
     made: Vec<u32>,
 }
 
-/// One account's payment sizes: its kept sizes and how many payments it made.
+/// One account's payment sizes: its kept sizes (borrowed from [`PaymentSizes`], or made
+/// from its payments) and how many payments it made.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AccountSizes {
-    kept: Vec<f32>,
+pub struct AccountSizes<'a> {
+    kept: Cow<'a, [f32]>,
     made: usize,
 }
 
-impl AccountSizes {
+impl AccountSizes<'static> {
     /// The kept sizes of `amounts` (one account's payments, any order).
-    pub fn of(amounts: &[f64]) -> AccountSizes {
+    pub fn of(amounts: &[f64]) -> AccountSizes<'static> {
         let mut sorted: Vec<f32> = amounts.iter().map(|&a| a as f32).collect();
         sorted.sort_unstable_by(f32::total_cmp);
         let made = sorted.len();
@@ -42,9 +45,11 @@ impl AccountSizes {
         } else {
             (0..KEPT).map(|i| sorted[i * (made - 1) / (KEPT - 1)]).collect()
         };
-        AccountSizes { kept, made }
+        AccountSizes { kept: Cow::Owned(kept), made }
     }
+}
 
+impl AccountSizes<'_> {
     /// Payments the account made.
     pub fn made(&self) -> usize {
         self.made
@@ -60,7 +65,7 @@ impl AccountSizes {
 impl PaymentSizes {
     /// The payment sizes of every account of `g` (a graph of the whole dump).
     pub fn of(g: &FlowGraph) -> PaymentSizes {
-        let per_account: Vec<AccountSizes> = (0..g.node_count() as u32)
+        let per_account: Vec<AccountSizes<'static>> = (0..g.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)
             .map(|v| AccountSizes::of(g.out_list(v).amount))
@@ -78,10 +83,10 @@ impl PaymentSizes {
     }
 
     /// Account `v`'s payment sizes.
-    pub fn account(&self, v: u32) -> AccountSizes {
+    pub fn account(&self, v: u32) -> AccountSizes<'_> {
         let v = v as usize;
-        let kept = self.sizes[self.offsets[v] as usize..self.offsets[v + 1] as usize].to_vec();
-        AccountSizes { kept, made: self.made[v] as usize }
+        let kept = &self.sizes[self.offsets[v] as usize..self.offsets[v + 1] as usize];
+        AccountSizes { kept: Cow::Borrowed(kept), made: self.made[v] as usize }
     }
 }
 

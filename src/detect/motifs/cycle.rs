@@ -132,8 +132,8 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chance::{
-    amounts_chance, closeness_chance, most_likely, path_chance, path_chance_by_payers, popularity,
-    popularity_among_peers, product_chance,
+    amounts_chance, closeness_chance, most_likely, path_chance, path_chance_by_payers, peers_beside,
+    popularity, product_chance,
 };
 use crate::graph::algo::components::{cyclic_components_of, together};
 use crate::graph::algo::prompt_relays::{relay_cycles_from, RelayOrigin, RelaySpec};
@@ -223,9 +223,7 @@ impl Detector for Cycle {
     fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
         let channels = whole.config.cycle.channels.as_slice();
         let g = whole.graph;
-        let components = whole.measured_once(|| {
-            DumpComponents(cyclic_components_of(g, |e| channels.contains(&g.channel[e as usize])))
-        });
+        let components = whole.measured_once(|| DumpComponents(components_on(g, channels)));
         handed.cycle_components = Some(components.0.clone());
         // Loops among strangers are searched in a timed dump only.
         if g.dump_is_timed() {
@@ -260,18 +258,17 @@ impl Detector for Cycle {
             ..relay
         };
         let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
-        let counts = |e: usize| channels.contains(&g.channel[e]);
         // Every cycle lies inside one strongly connected component of the transfers that
-        // count: a search starts only inside one and never leaves the origin's. The
-        // one-off payments that count, indexed by payer, make rings and loops of
-        // strangers (searched in a timed dump only). The components are found on one
-        // thread, so the index is built beside them on the others.
-        // A part searches within the whole dump's components, as a whole run does.
+        // count: a search starts only inside one and never leaves the origin's (a part's
+        // within the whole dump's, as a whole run's). The one-off payments that count,
+        // indexed by payer, make rings and loops of strangers (searched in a timed dump
+        // only). The components are found on one thread, so the index is built beside
+        // them on the others.
         let handed = ctx.handed_tables().and_then(|h| h.cycle_components.as_deref());
         let (comp, strangers) = rayon::join(
             || match handed {
                 Some(whole) => std::borrow::Cow::Borrowed(whole),
-                None => std::borrow::Cow::Owned(cyclic_components_of(g, |e| counts(e as usize))),
+                None => std::borrow::Cow::Owned(components_on(g, &channels)),
             },
             || timed.then(|| ctx.stranger_payments(&channels)),
         );
@@ -468,8 +465,9 @@ impl Detector for Cycle {
                                 let closer = g.src[c[c.len() - 1] as usize];
                                 let kept_with =
                                     |landing: f64| kept(c, product * landing).then_some(product * landing);
-                                let chance = kept_with(popularity(g, origin, &members)).and_then(|_| {
-                                    kept_with(popularity_among_peers(g, closer, origin, &members))
+                                let everywhere = popularity(g, origin, &members);
+                                let chance = kept_with(everywhere).and_then(|_| {
+                                    kept_with(peers_beside(g, closer, origin, &members, everywhere))
                                 });
                                 tries.closed(chance.map(|chance| (c.to_vec(), chance)));
                             },
@@ -648,6 +646,12 @@ impl SharedTry {
 /// The whole dump's cyclic components on the cycle's channels, by account: measured
 /// once for every part ([`Context::measured_once`]).
 struct DumpComponents(Vec<u32>);
+
+/// The strongly connected components of `g`'s transfers on `channels`, by account:
+/// every cycle lies inside one.
+fn components_on(g: &FlowGraph, channels: &[crate::model::Channel]) -> Vec<u32> {
+    cyclic_components_of(g, |e| channels.contains(&g.channel[e as usize]))
+}
 
 /// A cycle (its transfers in order) and what makes it evidence.
 type Found = (Vec<u32>, Evidence);

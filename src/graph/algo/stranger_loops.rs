@@ -987,7 +987,7 @@ mod tests {
 
     proptest! {
         /// A search counts every path it followed far enough to close: at least the loops
-        /// it closed, each of which was one, and none when it found no loop to look for.
+        /// it closed, each of which was one; and counting changes nothing it finds.
         #[test]
         fn a_search_counts_at_least_the_loops_it_closed(
             edges in proptest::collection::vec((0u8..6, 0u8..6, 0i64..40, 1u32..1000), 1..45),
