@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::graph::algo::exact_cuts::DumpCuts;
 use crate::graph::algo::one_off::OneOffPayments;
+use crate::graph::algo::rhythm_breaks::PeerBreakRates;
 use crate::graph::algo::stranger_loops::StrangerPayments;
 
 use super::search::first_payments::FirstPayments;
@@ -43,6 +44,9 @@ pub struct Handed {
     pub(crate) whole_life: Option<WholeLife>,
     /// The shares the dump's accounts pass on exactly, and its cuts (gather_scatter).
     pub(crate) cuts: Option<DumpCuts>,
+    /// How often the dump's rhythmic persons and businesses pay someone new off their
+    /// rhythm (fan_out).
+    pub(crate) breaks: Option<PeerBreakRates>,
     /// Shell profiles of the dump's company accounts, by node (OS2, OS3): a profile reads
     /// the company's whole life.
     pub(crate) shells: Option<Arc<Vec<Option<ShellProfile>>>>,

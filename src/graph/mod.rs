@@ -67,6 +67,43 @@ pub struct AdjList<'a> {
     pub channel: &'a [Channel],
 }
 
+/// An [`AdjList`]'s columns, owned: what the tests of the algorithms that read one
+/// build it from.
+#[cfg(test)]
+pub(crate) struct OwnedList {
+    edges: Vec<u32>,
+    time: Vec<i64>,
+    amount: Vec<f64>,
+    other: Vec<u32>,
+    channel: Vec<Channel>,
+}
+
+#[cfg(test)]
+impl OwnedList {
+    /// `(day, amount, counterparty)` rows, each at the day's first second, by wire, the
+    /// edge ids in row order.
+    pub(crate) fn of_days(rows: &[(i64, f64, u32)]) -> OwnedList {
+        OwnedList {
+            edges: (0..rows.len() as u32).collect(),
+            time: rows.iter().map(|r| r.0 * crate::units::DAY).collect(),
+            amount: rows.iter().map(|r| r.1).collect(),
+            other: rows.iter().map(|r| r.2).collect(),
+            channel: vec![Channel::Wire; rows.len()],
+        }
+    }
+
+    /// The list.
+    pub(crate) fn list(&self) -> AdjList<'_> {
+        AdjList {
+            edges: &self.edges,
+            time: &self.time,
+            amount: &self.amount,
+            other: &self.other,
+            channel: &self.channel,
+        }
+    }
+}
+
 /// An account's outgoing transfers from where a transfer it received goes on
 /// ([`FlowGraph::onward_from`]), with where each of theirs goes on in turn.
 #[derive(Debug, Clone, Copy)]

@@ -30,6 +30,13 @@
 //! supplier it takes on every week and keeps opens on a day of its own, around and
 //! between a schedule of payees paid once and gone.
 //!
+//! A fan spread over months on no schedule is found when the account keeps a rhythm
+//! (its standing orders every Tuesday: most of its days on one day of a step) and pays
+//! its new payees on days off it, more often than the dump's other rhythmic payers pay
+//! someone new off theirs, over every account of the dump at most
+//! `expected_by_chance` times ([`crate::graph::algo::rhythm_breaks`]): someone else
+//! decided those payments.
+//!
 //! ## Why it matters
 //! Fan-out is one of the eight laundering motifs labelled in the public synthetic AML
 //! datasets (IBM AMLworld, Altman et al., NeurIPS 2023; AMLSim): placement split across
@@ -62,7 +69,14 @@
 //! fund subscription) with a few new everyday payees beside it in the same days spreads
 //! nothing: left without its largest payee, a fan must still move half of one large
 //! transfer of the dump. A hub that pays new payees its everyday amounts
-//! ranks below one that scatters amounts it never pays. A company splitting corporate money
+//! ranks below one that scatters amounts it never pays. A household whose standing
+//! orders run on Tuesdays pays a tradesman or a friend on another day now and then: in
+//! a dump whose rhythmic accounts do so as often, no number of such days in a year
+//! stands out. A firm whose payroll runs on Fridays and which takes on suppliers on
+//! other days is read against the dump's other businesses (companies, or accounts far
+//! busier than its typical one), not against households' standing orders; and one that
+//! takes on suppliers all week, or whose payroll runs every 30 days, lives off its
+//! rhythm (under half its days on it, or most of the rhythm's days idle) and breaks none. A company splitting corporate money
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
 //! gather-scatter or UB1: those are reported instead, not twice. A fund redeeming its
 //! investors, a club refunding deposits or a borrower repaying its lenders pays people
@@ -81,8 +95,11 @@
 //! on.
 
 use crate::config::Config;
-use crate::detect::search::fans::{fan_hits, Fan, FANS_GIVE_WAY_TO};
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
+use crate::detect::search::fans::{fan_hits, hand_break_rate, Fan, FANS_GIVE_WAY_TO};
 use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads, Role};
+use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
 
 /// fan_out detector.
@@ -100,6 +117,12 @@ impl Detector for FanOut {
         // A burst is read against its hub's own history, both ways, and nothing else
         // but counts shared with the whole dump.
         Some(PartRule::Account { anchor: Some(Role::Hub) })
+    }
+
+    fn hand_to_part(&self, whole: &Context<'_>, _: &FlowGraph, _: PartEdges<'_>, handed: &mut Handed) {
+        // How often the dump's rhythmic accounts break their rhythm: a count over every
+        // account, which a part of some accounts does not hold.
+        hand_break_rate(whole, handed);
     }
 
     fn pattern(&self) -> Pattern {
@@ -445,6 +468,93 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(hits[0].reason.contains("every 11 days"), "{}", hits[0].reason);
         assert!(hits[0].reason.contains("16 times"), "{}", hits[0].reason);
+    }
+
+    /// A dump of thirty households whose standing orders pay two regulars every Tuesday
+    /// for forty weeks, each of which also pays `own_breaks` new people on other days,
+    /// and a household "HUB" that keeps the same rhythm and pays five new payees its
+    /// everyday amounts on five other days months apart.
+    fn standing_orders_and_five_new_payees(own_breaks: i64) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(290);
+        // Day 5 of the epoch's week is a Tuesday.
+        let tuesday = |week: i64| (5 + 7 * week) * D + 8 * H;
+        for p in 0..31i64 {
+            let payer = if p == 30 { "HUB".to_string() } else { format!("HOME{p}") };
+            for week in 0..40i64 {
+                let regular = format!("{payer}-ORDER{}", week % 2);
+                t.wire(&payer, &regular, tuesday(week), 300.0 + ((p * 7 + week * 13) % 400) as f64);
+            }
+            let breaks = if p == 30 { 0 } else { own_breaks };
+            for k in 0..breaks {
+                let day = [9, 47, 110, 160, 230][k as usize % 5] + 3 * (k / 5) + p % 3;
+                t.wire(&payer, &format!("{payer}-NEW{k}"), day * D + 15 * H, 350.0 + (k * 61 % 300) as f64);
+            }
+        }
+        for (k, day) in [20i64, 62, 104, 150, 199].into_iter().enumerate() {
+            t.wire("HUB", &format!("PAYEE{k}"), day * D + 15 * H, 420.0 + (k as f64) * 57.0);
+        }
+        t
+    }
+
+    #[test]
+    fn new_payees_off_a_rhythm_the_dumps_rhythmic_payers_keep_are_a_fan() {
+        let hits = standing_orders_and_five_new_payees(0).hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let reason = &hits[0].reason;
+        assert!(reason.starts_with("HUB sent 5 transfers"), "{reason}");
+        assert!(reason.contains("on 5 days off its own rhythm of every 7 days"), "{reason}");
+        assert!(reason.contains("other 30 private accounts that keep a rhythm"), "{reason}");
+        assert_eq!(hits[0].accounts.len(), 6, "the hub and its five new payees: {reason}");
+    }
+
+    #[test]
+    fn a_household_paying_someone_new_off_its_standing_orders_as_its_neighbours_do_is_no_fan() {
+        // Look-alike: standing orders every Tuesday, and a tradesman, a shop or a friend
+        // paid on some other day now and then; where the dump's rhythmic households do
+        // so about as often, five such days in a year are everyday life.
+        let t = standing_orders_and_five_new_payees(5);
+        assert!(t.hits(&FanOut).is_empty(), "{:?}", t.hits(&FanOut));
+    }
+
+    #[test]
+    fn a_firm_paying_staff_on_fridays_and_new_suppliers_is_read_among_businesses() {
+        // Look-alike: a firm whose payroll runs every Friday and which takes on a new
+        // supplier every few weeks on another day, in the dump above where no household
+        // breaks its rhythm: a firm is read against the dump's other businesses, not
+        // against households' standing orders.
+        let firm = |company: bool| {
+            let mut t = standing_orders_and_five_new_payees(0);
+            if company {
+                t.company("FIRM", "US");
+            } else {
+                t.person("FIRM", "US");
+            }
+            for week in 0..40i64 {
+                for staff in 0..3 {
+                    t.wire(
+                        "FIRM",
+                        &format!("STAFF{staff}"),
+                        (8 + 7 * week) * D + 9 * H,
+                        1_200.0 + staff as f64,
+                    );
+                }
+            }
+            for k in 0..12i64 {
+                let day = 8 + 21 * k + 1 + k % 4;
+                t.wire("FIRM", &format!("SUPPLIER{k}"), day * D + 11 * H, 400.0 + (k * 37 % 500) as f64);
+            }
+            t
+        };
+        let mut t = firm(true);
+        let id = t.dump.accounts.intern("FIRM");
+        let hits = t.hits(&FanOut);
+        assert!(hits.iter().all(|h| h.accounts.iter().all(|a| a.account != id)), "{hits:?}");
+        assert_eq!(hits.len(), 1, "the household's fan is still found: {hits:?}");
+        // Not vacuous: read as a private account among the households, its suppliers are
+        // a fan.
+        let hits = firm(false).hits(&FanOut);
+        assert!(hits.iter().any(|h| h.reason.starts_with("FIRM sent 12 transfers")), "{hits:?}");
     }
 
     /// A firm that takes on a new gig worker each Tuesday and each Friday for 40 weeks

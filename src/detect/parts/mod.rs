@@ -612,6 +612,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_fan_off_its_hubs_rhythm_is_found_in_parts_at_the_whole_dumps_rate() {
+        // Thirty-one households pay standing orders every Tuesday; one of them also pays
+        // five new payees on other days, months apart. A part of accounts holds a few of
+        // the households: the rate it reads the breaks against is the whole dump's,
+        // handed to it (through bytes, as to another process).
+        let mut t = Tiny::new();
+        t.span(290);
+        for p in 0..31i64 {
+            for week in 0..40i64 {
+                let amount = 300.0 + ((p * 7 + week * 13) % 400) as f64;
+                t.wire(
+                    &format!("HOME{p}"),
+                    &format!("HOME{p}-ORDER{}", week % 2),
+                    (5 + 7 * week) * D + 8 * H,
+                    amount,
+                );
+            }
+        }
+        for (k, day) in [20i64, 62, 104, 150, 199].into_iter().enumerate() {
+            t.wire("HOME30", &format!("PAYEE{k}"), day * D + 15 * H, 420.0 + 57.0 * k as f64);
+        }
+        let g = t.graph();
+        let parts = Partition::of(&g, 30 * D).expect("transfers").run_by(Arc::new(ThroughBytes));
+        let found = both_ways_by(&g, &t.dump, &t.config, parts);
+        let (_, whole, in_parts, ran) =
+            found.iter().find(|(p, ..)| p == "fan_out").expect("fan_out runs in parts");
+        assert_eq!(whole.len(), 1, "{whole:?}");
+        assert!(whole[0].reason.contains("off its own rhythm"), "{}", whole[0].reason);
+        assert!(*ran > 1, "{ran} parts");
+        assert_eq!(in_parts, whole);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(12))]
 

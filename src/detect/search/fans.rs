@@ -7,10 +7,13 @@ use std::collections::hash_map::Entry;
 use crate::balanced::flat_map_balanced;
 use crate::config::params::{Channels, Count, Days, Multiple};
 use crate::config::AmountFloor;
+use crate::detect::handed::Handed;
+use crate::detect::search::fan_rhythm_breaks::{rhythm_broken_fan, rhythm_broken_hit, BreakBar};
 use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit, FirstPaymentReadings, ScheduleBar};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::burst_chance;
 use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::algo::rhythm_breaks::PeerBreakRates;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
@@ -141,21 +144,46 @@ pub const FANS_GIVE_WAY_TO: [Pattern; 11] = [
 pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) -> Vec<Hit> {
     let channels = cfg.channels.as_slice().to_vec();
     let bar = ScheduleBar::new(ctx.graph, cfg);
+    let breaks = break_rate(ctx, fan);
     let g = ctx.graph;
     // A marketplace's fan is read in a window over each of its receipts: runs of
     // accounts of about equal business, or one thread reads a block of them alone.
     flat_map_balanced(
         g.node_count(),
         |v| g.transfers_of(v as u32),
-        |v| fan_hits_of(ctx, (cfg, &bar), &channels, fan, pattern, v as u32),
+        |v| fan_hits_of(ctx, (cfg, &bar, breaks.as_ref()), &channels, fan, pattern, v as u32),
     )
+}
+
+/// How often the dump's rhythmic accounts break their rhythm to pay someone new
+/// (measured once over the whole dump; in a part, what it was handed), for a fan out: a
+/// payer decides when it pays, a receiver is paid when its payers decide, and a fan in
+/// is read by no rhythm of the hub's.
+fn break_rate(ctx: &Context<'_>, fan: Fan) -> Option<PeerBreakRates> {
+    match fan {
+        Fan::In => None,
+        Fan::Out => Some(ctx.handed_tables().and_then(|h| h.breaks).unwrap_or_else(|| whole_break_rate(ctx))),
+    }
+}
+
+/// What a part is handed for a fan out: the whole dump's [`break_rate`].
+pub fn hand_break_rate(whole: &Context<'_>, handed: &mut Handed) {
+    handed.breaks = Some(whole_break_rate(whole));
+}
+
+/// [`break_rate`] over the whole dump of `whole`, measured once for every part.
+fn whole_break_rate(whole: &Context<'_>) -> PeerBreakRates {
+    /// The rate, a type of its own for [`Context::measured_once`].
+    struct Payers(PeerBreakRates);
+    let g = whole.graph;
+    whole.measured_once(|| Payers(PeerBreakRates::of(&g.accounts.business_like, |v| g.out_list(v)))).0
 }
 
 /// Account `v`'s separate bursts, most telling first: each one found is set aside and
 /// the account read again, a window away from it.
 fn fan_hits_of(
     ctx: &Context<'_>,
-    (cfg, bar): (&FanConfig, &ScheduleBar),
+    (cfg, bar, breaks): (&FanConfig, &ScheduleBar, Option<&PeerBreakRates>),
     channels: &[Channel],
     fan: Fan,
     pattern: Pattern,
@@ -216,9 +244,22 @@ fn fan_hits_of(
         let readings = first_payments(g, v, list, back, channels, cfg, &dealt);
         let w = days_to_seconds(cfg.window_days.get());
         let apart_from: Vec<(i64, i64)> = found.iter().map(|&(a, b)| (a - w, b + w)).collect();
+        let counted = keep.len();
         if let Some(scheduled) = scheduled_fan(g, v, list, &readings, &apart_from, bar, floor) {
-            let counted = keep.len();
             hits.push(scheduled_hit(ctx, fan, pattern, v, &scheduled, counted, cfg.min_counterparties.get()));
+        } else if let Some(breaks) = breaks {
+            // New payees each paid off the account's own rhythm: a fan spread over
+            // months in no burst and on no schedule.
+            let bar = BreakBar {
+                rate: *breaks.among_peers(g.accounts.business_like[v as usize]),
+                min_counterparties: cfg.min_counterparties.get(),
+                floor,
+                expected: cfg.expected_by_chance.get(),
+            };
+            if let Some(broken) = rhythm_broken_fan(g, v, list, &readings.new, &apart_from, &bar) {
+                let counts = (counted, cfg.min_counterparties.get());
+                hits.push(rhythm_broken_hit(ctx, (fan, pattern), v, &broken, &bar.rate, counts));
+            }
         }
     }
     hits

@@ -5,6 +5,7 @@
 pub mod bicliques;
 pub mod cut_passes;
 pub mod fan_layers;
+pub mod fan_rhythm_breaks;
 pub mod fan_schedules;
 pub mod fans;
 pub mod first_payments;

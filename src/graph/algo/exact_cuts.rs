@@ -193,42 +193,12 @@ impl DumpCuts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Channel;
-
-    struct List {
-        edges: Vec<u32>,
-        time: Vec<i64>,
-        amount: Vec<f64>,
-        other: Vec<u32>,
-        channel: Vec<Channel>,
-    }
-
-    impl List {
-        fn of(rows: &[(i64, f64, u32)]) -> List {
-            List {
-                edges: (0..rows.len() as u32).collect(),
-                time: rows.iter().map(|r| r.0 * DAY).collect(),
-                amount: rows.iter().map(|r| r.1).collect(),
-                other: rows.iter().map(|r| r.2).collect(),
-                channel: vec![Channel::Wire; rows.len()],
-            }
-        }
-
-        fn adj(&self) -> AdjList<'_> {
-            AdjList {
-                edges: &self.edges,
-                time: &self.time,
-                amount: &self.amount,
-                other: &self.other,
-                channel: &self.channel,
-            }
-        }
-    }
+    use crate::graph::OwnedList;
 
     fn passes_at(ins: &[(i64, f64, u32)], outs: &[(i64, f64, u32)], tick: f64) -> Vec<ExactPass> {
-        let (i, o) = (List::of(ins), List::of(outs));
+        let (i, o) = (OwnedList::of_days(ins), OwnedList::of_days(outs));
         let (ki, ko): (Vec<usize>, Vec<usize>) = ((0..ins.len()).collect(), (0..outs.len()).collect());
-        first_exact_passes(i.adj(), &ki, o.adj(), &ko, tick)
+        first_exact_passes(i.list(), &ki, o.list(), &ko, tick)
     }
 
     fn passes(ins: &[(i64, f64, u32)], outs: &[(i64, f64, u32)]) -> Vec<ExactPass> {

@@ -1,0 +1,146 @@
+//! Read by the fan-out motif: new payees paid off the account's own rhythm. An account
+//! whose payments keep a rhythm (its standing orders every Tuesday, its supplier run on
+//! Fridays) and that pays new payees on days off it, more often than the dump's rhythmic
+//! accounts break theirs ([`BreakRate`]), had those payments decided by something other
+//! than its own life: a fan spread over months at the account's everyday amounts, in no
+//! burst and on no schedule. A receiver is paid when its payers decide, so a fan in is
+//! not read this way.
+
+use rustc_hash::FxHashSet;
+
+use crate::detect::search::fans::{fan_legs, fan_strength, spread_beyond_largest, Fan};
+use crate::detect::{Context, Hit, HitBuilder};
+use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::algo::rhythm_breaks::{BreakRate, Rhythm};
+use crate::graph::{AdjList, FlowGraph};
+use crate::pattern::Pattern;
+use crate::units::{fmt_amount, fmt_odds, DAY};
+
+/// A fan whose new counterparties were each first dealt with off the account's rhythm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RhythmBrokenFan {
+    /// The first transfers with the new counterparties on days off the rhythm (edge ids,
+    /// in time order).
+    pub edges: Vec<u32>,
+    /// Distinct counterparties (controller groups) of those transfers.
+    pub counterparties: usize,
+    /// Distinct days they fell on.
+    pub days: usize,
+    /// Days of the account's life off its rhythm.
+    pub open_days: usize,
+    /// The shortest step of its rhythm, days.
+    pub step: i64,
+    /// The rate of breaks its breaks were read against (the other rhythmic accounts').
+    pub others_per_open_day: f64,
+    /// What they moved.
+    pub amount: f64,
+    /// How many accounts of the dump would break their rhythm on as many days by chance.
+    pub expected: f64,
+}
+
+/// What a rhythm-broken fan must pass: its fewest counterparties, what it must move
+/// (`floor` in all and half of it beyond its largest counterparty's, as any fan), and how
+/// many as unlikely may be expected by chance among the dump's accounts.
+#[derive(Debug, Clone, Copy)]
+pub struct BreakBar {
+    /// The dump's rate of breaks, the way the fan is read.
+    pub rate: BreakRate,
+    /// Fewest distinct counterparties.
+    pub min_counterparties: usize,
+    /// Least moved.
+    pub floor: f64,
+    /// Most expected by chance.
+    pub expected: f64,
+}
+
+/// `v`'s fan of new counterparties (`new`: positions in `list`, sorted, of the first
+/// transfers with counterparties the fan counts as new) first dealt with off its own
+/// rhythm, on days none of which falls in `apart_from` (times, seconds: bursts found
+/// before, with a window around them), when it passes `bar`.
+pub fn rhythm_broken_fan(
+    g: &FlowGraph,
+    v: u32,
+    list: AdjList<'_>,
+    new: &[usize],
+    apart_from: &[(i64, i64)],
+    bar: &BreakBar,
+) -> Option<RhythmBrokenFan> {
+    if new.len() < bar.min_counterparties {
+        return None;
+    }
+    let rhythm = Rhythm::of(v, list)?;
+    let day = |k: usize| list.time[k].div_euclid(DAY);
+    let near_a_burst = |k: usize| {
+        apart_from.iter().any(|&(from, to)| (from.div_euclid(DAY)..=to.div_euclid(DAY)).contains(&day(k)))
+    };
+    let off: Vec<usize> =
+        rhythm.breaks.iter().copied().filter(|k| new.binary_search(k).is_ok() && !near_a_burst(*k)).collect();
+    let counterparties =
+        off.iter().map(|&k| g.accounts.controller[list.other[k] as usize]).collect::<FxHashSet<u32>>().len();
+    if counterparties < bar.min_counterparties {
+        return None;
+    }
+    let days = Rhythm::days_of(list, &off);
+    let own_break_days = Rhythm::days_of(list, &rhythm.breaks);
+    // Every account of the dump is tried, as for any other reading of a fan.
+    let expected = bar.rate.chance(&rhythm, own_break_days, days) * g.scale.active_accounts as f64;
+    if expected > bar.expected {
+        return None;
+    }
+    let edges: Vec<u32> = off.iter().map(|&k| list.edges[k]).collect();
+    let amount: f64 = edges.iter().map(|&e| g.amount[e as usize]).sum();
+    if amount < bar.floor || spread_beyond_largest(g, v, &edges) < bar.floor / 2.0 {
+        return None;
+    }
+    let step = rhythm.cadence.shortest_step().unwrap_or_default();
+    let others_per_open_day = bar.rate.per_open_day(&rhythm, own_break_days);
+    Some(RhythmBrokenFan {
+        edges,
+        counterparties,
+        days,
+        open_days: rhythm.open_days,
+        step,
+        others_per_open_day,
+        amount,
+        expected,
+    })
+}
+
+/// The hit of `v`'s rhythm-broken fan: the hub and its new counterparties, proved by
+/// their first transfers, read against its peers' `rate`. `counted` is how many
+/// transfers the account has this way, for the share of its business the fan holds.
+pub fn rhythm_broken_hit(
+    ctx: &Context<'_>,
+    (fan, pattern): (Fan, Pattern),
+    v: u32,
+    found: &RhythmBrokenFan,
+    rate: &BreakRate,
+    (counted, min_counterparties): (usize, usize),
+) -> Hit {
+    let g = ctx.graph;
+    let mut b = HitBuilder::default();
+    fan_legs(&mut b, g, fan, v, &found.edges);
+    let novelty = AmountNovelty::measure(g, &[v], &found.edges);
+    let (verb, to, who) = match fan {
+        Fan::In => ("received", "from", "senders"),
+        Fan::Out => ("sent", "to", "payees"),
+    };
+    let reason = format!(
+        "{} {verb} {} transfers ({}) {to} {} new {who} on {} days off its own rhythm of every {} days, each its first with them, in {} days off that rhythm; the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days (accounts expected to break theirs as often by chance: 1 in {}){}",
+        ctx.account(v),
+        found.edges.len(),
+        fmt_amount(found.amount),
+        found.counterparties,
+        found.days,
+        found.step,
+        found.open_days,
+        rate.rhythmic.saturating_sub(1),
+        if g.accounts.business_like[v as usize] { "businesses" } else { "private accounts" },
+        fmt_amount(1.0 / found.others_per_open_day),
+        fmt_odds(found.expected),
+        novelty.words(),
+    );
+    let share = found.edges.len() as f64 / counted.max(1) as f64;
+    let strength = fan_strength(found.counterparties, min_counterparties, share, &novelty);
+    b.finish(g, pattern, found.amount, strength, reason)
+}

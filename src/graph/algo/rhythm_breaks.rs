@@ -1,0 +1,259 @@
+//! Rhythm breaks: days on which an account that keeps a rhythm of its own (every
+//! Tuesday, every other Friday: [`Cadence`], on most of its days) deals, off that rhythm, with a counterparty
+//! it never dealt with before, and how often the dump's rhythmic accounts do so.
+//!
+//! Most people and firms keep no rhythm a week or a fortnight long; those that do (a
+//! pensioner's standing orders, a firm that pays on Fridays) break it now and then to
+//! pay someone new, and the dump says how often ([`BreakRate`]). An account whose every
+//! payment kept its weekly rhythm for months, then paid five new payees on five other
+//! days, broke it far more often than the dump's rhythmic accounts do: someone else
+//! decided those payments. Where rhythmic accounts break their rhythm all the time, the
+//! same five breaks are everyday life and nothing stands out.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
+
+use crate::graph::algo::chance::poisson_tail;
+use crate::graph::algo::schedules::Cadence;
+use crate::graph::AdjList;
+use crate::units::DAY;
+
+/// Fewest active days one way before a rhythm is read at all: fewer fall on one day of
+/// a step four times only by the smallest steps' chance, which [`Cadence::of`] would
+/// read and throw away.
+const FEWEST_DAYS: usize = 8;
+
+/// One account's rhythm one way and its breaks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rhythm {
+    /// Its rhythm (never empty).
+    pub cadence: Cadence,
+    /// Days of its life this way (first to last active day) off the rhythm: where a
+    /// break could have fallen.
+    pub open_days: usize,
+    /// Positions in the list (time order) of its first transfers with counterparties it
+    /// had not dealt with this way before, on days off its rhythm.
+    pub breaks: Vec<usize>,
+}
+
+impl Rhythm {
+    /// The rhythm of `v`'s transfers one way (`list`, in time order; payments to
+    /// itself left out): `None` when its days keep none.
+    pub fn of(v: u32, list: AdjList<'_>) -> Option<Rhythm> {
+        let day = |k: usize| list.time[k].div_euclid(DAY);
+        let mut days: Vec<i64> = (0..list.len()).filter(|&k| list.other[k] != v).map(day).collect();
+        days.dedup();
+        if days.len() < FEWEST_DAYS {
+            return None;
+        }
+        let cadence = Cadence::of(&days);
+        if cadence.is_empty() {
+            return None;
+        }
+        // A life that keeps its rhythm: most of its days on it, and active on most of
+        // the rhythm's days. A dealer whose customers pay on any day, and some every
+        // eleventh, lives off its rhythm, and its new customers are no break of it; a
+        // firm whose payroll runs every 30 days is read as rhythms of 6 and 15 days that
+        // hold the payroll and, by chance, a share of its every other day, most of those
+        // lattices' days idle: it keeps a payroll, not a rhythm of 6 days.
+        let (first, last) = (days[0], days[days.len() - 1]);
+        let open_days = cadence.days_off(first, last);
+        let rhythm_days = (last - first + 1) as usize - open_days;
+        let kept = days.iter().filter(|&&d| cadence.holds(d)).count();
+        if 2 * kept <= days.len() || 2 * kept <= rhythm_days {
+            return None;
+        }
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        let breaks = (0..list.len())
+            .filter(|&k| list.other[k] != v && seen.insert(list.other[k]) && !cadence.holds(day(k)))
+            .collect();
+        Some(Rhythm { cadence, open_days, breaks })
+    }
+
+    /// Distinct days among `positions` (of the same list, sorted).
+    pub fn days_of(list: AdjList<'_>, positions: &[usize]) -> usize {
+        let mut days: Vec<i64> = positions.iter().map(|&k| list.time[k].div_euclid(DAY)).collect();
+        days.dedup();
+        days.len()
+    }
+}
+
+/// How often the dump's rhythmic accounts break their rhythm one way: days with a break
+/// over the days off their rhythms, summed over every account with a rhythm.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct BreakRate {
+    /// Accounts with a rhythm this way: how many accounts a test of breaks is tried on.
+    pub rhythmic: u64,
+    /// Days with at least one break.
+    pub break_days: u64,
+    /// Days off a rhythm.
+    pub open_days: u64,
+}
+
+impl BreakRate {
+    /// One account's part of the rate: `None` without a rhythm.
+    fn of_account(v: u32, list: AdjList<'_>) -> Option<BreakRate> {
+        Rhythm::of(v, list).map(|r| BreakRate {
+            rhythmic: 1,
+            break_days: Rhythm::days_of(list, &r.breaks) as u64,
+            open_days: r.open_days as u64,
+        })
+    }
+
+    fn plus(self, other: BreakRate) -> BreakRate {
+        BreakRate {
+            rhythmic: self.rhythmic + other.rhythmic,
+            break_days: self.break_days + other.break_days,
+            open_days: self.open_days + other.open_days,
+        }
+    }
+
+    /// Breaks per day off a rhythm among the rhythmic accounts but `own` (an account's
+    /// own breaks and days off its rhythm, left out of the rate it is read against: the
+    /// only rhythmic account of a dump has nothing to be read against), one more break
+    /// counted, so a dump whose rhythmic accounts never break still allows for it.
+    pub fn per_open_day(&self, own: &Rhythm, own_break_days: usize) -> f64 {
+        let breaks = self.break_days.saturating_sub(own_break_days as u64);
+        let open = self.open_days.saturating_sub(own.open_days as u64);
+        ((breaks + 1) as f64 / open.max(1) as f64).min(1.0)
+    }
+
+    /// The chance that an account breaks its rhythm on `days` days or more of
+    /// `rhythm`'s days off it, at the rate of the others ([`BreakRate::per_open_day`]).
+    pub fn chance(&self, rhythm: &Rhythm, own_break_days: usize, days: usize) -> f64 {
+        let rate = self.per_open_day(rhythm, own_break_days);
+        poisson_tail(days, rate * rhythm.open_days as f64)
+    }
+}
+
+/// The dump's [`BreakRate`] among persons and among businesses apart: a firm that pays
+/// its staff every month and takes on suppliers all year is read against the dump's other
+/// firms, not against households' standing orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PeerBreakRates {
+    /// Among accounts not read as businesses.
+    pub persons: BreakRate,
+    /// Among accounts read as businesses (a company, or far busier than the dump's
+    /// typical account).
+    pub businesses: BreakRate,
+}
+
+impl PeerBreakRates {
+    /// The rates over every account of a graph, `business_like` telling each one's
+    /// peers and `list` giving its transfers the way read.
+    pub fn of<'g>(business_like: &[bool], list: impl Fn(u32) -> AdjList<'g> + Sync) -> PeerBreakRates {
+        (0..business_like.len() as u32)
+            .into_par_iter()
+            .filter_map(|v| {
+                let rate = BreakRate::of_account(v, list(v))?;
+                Some(if business_like[v as usize] {
+                    PeerBreakRates { businesses: rate, ..PeerBreakRates::default() }
+                } else {
+                    PeerBreakRates { persons: rate, ..PeerBreakRates::default() }
+                })
+            })
+            .reduce(PeerBreakRates::default, |a, b| PeerBreakRates {
+                persons: a.persons.plus(b.persons),
+                businesses: a.businesses.plus(b.businesses),
+            })
+    }
+
+    /// The rate among an account's peers.
+    pub fn among_peers(&self, business_like: bool) -> &BreakRate {
+        if business_like {
+            &self.businesses
+        } else {
+            &self.persons
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::OwnedList;
+
+    /// The columns of `(day, counterparty)` transfers one way.
+    fn columns(rows: &[(i64, u32)]) -> OwnedList {
+        OwnedList::of_days(&rows.iter().map(|&(day, other)| (day, 100.0, other)).collect::<Vec<_>>())
+    }
+
+    fn rhythm(rows: &[(i64, u32)]) -> Option<Rhythm> {
+        Rhythm::of(0, columns(rows).list())
+    }
+
+    #[test]
+    fn a_weekly_payer_breaks_its_rhythm_to_pay_someone_new() {
+        // Twenty Tuesdays (day 5 of the epoch's week) paying four regulars in turn, and
+        // three new payees on other days; a regular paid off the rhythm is no break.
+        let mut rows: Vec<(i64, u32)> = (0..20).map(|w| (5 + 7 * w, 1 + (w % 4) as u32)).collect();
+        rows.extend([(30, 10), (58, 11), (59, 2), (100, 12)]);
+        rows.sort();
+        let r = rhythm(&rows).expect("a weekly rhythm");
+        assert!(r.cadence.holds(5 + 7 * 30) && !r.cadence.holds(6));
+        let broken: Vec<u32> = r.breaks.iter().map(|&k| rows[k].1).collect();
+        assert_eq!(broken, vec![10, 11, 12]);
+        // Its life runs from day 5 to day 138; one day in seven is its rhythm's.
+        assert_eq!(r.open_days, 134 - 20);
+    }
+
+    #[test]
+    fn an_account_paying_on_any_day_keeps_no_rhythm() {
+        let rows: Vec<(i64, u32)> = (0..60).map(|d| (d, d as u32 % 9)).collect();
+        assert_eq!(rhythm(&rows), None);
+        // Nor does a firm whose payroll every 30 days reads as rhythms of 6 and 15 days,
+        // most of whose days it leaves idle, however many of its other days they hold.
+        // (A generated world's firm: its payroll on days 24, 54, ..., 324.)
+        let days = [
+            0, 24, 42, 43, 48, 54, 67, 84, 86, 89, 90, 99, 100, 102, 109, 114, 122, 144, 146, 150, 153, 174,
+            177, 187, 196, 204, 210, 217, 226, 234, 240, 249, 260, 262, 264, 294, 299, 301, 312, 324, 336,
+        ];
+        let rows: Vec<(i64, u32)> =
+            days.iter().zip(2..).map(|(&d, other)| (d, if (d - 24) % 30 == 0 { 1 } else { other })).collect();
+        assert_eq!(rhythm(&rows), None);
+        // Nor does one that pays every eleventh day and on as many other days.
+        let mut rows: Vec<(i64, u32)> =
+            (0..20).flat_map(|k| [(11 * k, 1), (11 * k + 2 + k % 7, 2)]).collect();
+        rows.sort();
+        assert_eq!(rhythm(&rows), None);
+        assert_eq!(rhythm(&[(5, 1), (12, 1), (19, 1)]), None, "too few days to keep a rhythm");
+    }
+
+    #[test]
+    fn breaks_are_rare_only_where_the_other_rhythmic_accounts_rarely_break() {
+        let mut rows: Vec<(i64, u32)> = (0..40).map(|w| (5 + 7 * w, 1 + (w % 4) as u32)).collect();
+        rows.extend([41, 72, 100, 130, 160].into_iter().zip(10..));
+        rows.sort();
+        let own = rhythm(&rows).expect("a weekly rhythm");
+        let own_days = 5;
+        assert_eq!(own.breaks.len(), own_days);
+        let with_own = |others_break: u64, others_open: u64| BreakRate {
+            rhythmic: 1_000,
+            break_days: others_break + own_days as u64,
+            open_days: others_open + own.open_days as u64,
+        };
+        let quiet = with_own(10, 300_000).chance(&own, own_days, own_days);
+        let restless = with_own(30_000, 300_000).chance(&own, own_days, own_days);
+        assert!(quiet < 1e-5, "{quiet}");
+        assert!(restless > 0.1, "{restless}");
+        // Alone in its dump, an account is read against nothing: any break is likely.
+        assert_eq!(with_own(0, 0).per_open_day(&own, own_days), 1.0);
+        // Others that never break still allow for one break.
+        let never = with_own(0, 1_000).per_open_day(&own, own_days);
+        assert!((never - 0.001).abs() < 1e-12, "{never}");
+    }
+
+    #[test]
+    fn persons_and_businesses_are_read_among_their_own_kind() {
+        let weekly: Vec<(i64, u32)> = (0..20).map(|w| (5 + 7 * w, 1 + (w % 4) as u32)).collect();
+        let mut broken = weekly.clone();
+        broken.extend([(30, 10), (58, 11)]);
+        broken.sort();
+        let lists: Vec<OwnedList> = [&weekly, &broken, &broken].iter().map(|rows| columns(rows)).collect();
+        let rates = PeerBreakRates::of(&[false, true, true], |v| lists[v as usize].list());
+        assert_eq!((rates.persons.rhythmic, rates.persons.break_days), (1, 0));
+        assert_eq!((rates.businesses.rhythmic, rates.businesses.break_days), (2, 4));
+        assert_eq!(rates.among_peers(true), &rates.businesses);
+    }
+}
