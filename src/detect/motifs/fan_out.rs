@@ -33,7 +33,8 @@
 //! A fan spread over months on no schedule is found when the account keeps a rhythm
 //! (its standing orders every Tuesday: most of its days on one day of a step) and pays
 //! its new payees on days off it, more often than the dump's other rhythmic payers pay
-//! someone new off theirs, over every account of the dump at most
+//! someone new off theirs, over its life or within `window_days` or
+//! `relationship_days` (each reading a try), over every account of the dump at most
 //! `expected_by_chance` times ([`crate::graph::algo::rhythm_breaks`]): someone else
 //! decided those payments.
 //!
@@ -475,6 +476,12 @@ mod tests {
     /// and a household "HUB" that keeps the same rhythm and pays five new payees its
     /// everyday amounts on five other days months apart.
     fn standing_orders_and_five_new_payees(own_breaks: i64) -> Tiny {
+        standing_orders_and_new_payees(own_breaks, &[20, 62, 104, 150, 199])
+    }
+
+    /// [`standing_orders_and_five_new_payees`], "HUB" paying a new payee on each of
+    /// `hub_days`.
+    fn standing_orders_and_new_payees(own_breaks: i64, hub_days: &[i64]) -> Tiny {
         let mut t = Tiny::new();
         t.span(290);
         // Day 5 of the epoch's week is a Tuesday.
@@ -491,7 +498,7 @@ mod tests {
                 t.wire(&payer, &format!("{payer}-NEW{k}"), day * D + 15 * H, 350.0 + (k * 61 % 300) as f64);
             }
         }
-        for (k, day) in [20i64, 62, 104, 150, 199].into_iter().enumerate() {
+        for (k, day) in hub_days.iter().enumerate() {
             t.wire("HUB", &format!("PAYEE{k}"), day * D + 15 * H, 420.0 + (k as f64) * 57.0);
         }
         t
@@ -506,6 +513,34 @@ mod tests {
         assert!(reason.contains("on 5 days off its own rhythm of every 7 days"), "{reason}");
         assert!(reason.contains("other 30 private accounts that keep a rhythm"), "{reason}");
         assert_eq!(hits[0].accounts.len(), 6, "the hub and its five new payees: {reason}");
+        // A hub that takes on a new payee every Tuesday (as AMLSim's do) opens three in
+        // a few days at its usual pace; off its rhythm, where the households break theirs
+        // twice a year, three such days in a year are their everyday, three within four
+        // days are not: read within the fan's window.
+        let weekly_newcomers = |own_breaks: i64, hub_days: &[i64]| {
+            let mut t = standing_orders_and_new_payees(own_breaks, hub_days);
+            for week in 0..40i64 {
+                t.wire(
+                    "HUB",
+                    &format!("NEWCOMER{week}"),
+                    (5 + 7 * week) * D + 10 * H,
+                    380.0 + (week * 17 % 90) as f64,
+                );
+            }
+            t
+        };
+        let hits = weekly_newcomers(2, &[120, 121, 123]).hits(&FanOut);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let reason = &hits[0].reason;
+        assert!(reason.contains("on 3 days off its own rhythm of every 7 days within 7 days"), "{reason}");
+        let quiet = |own_breaks: i64, hub_days: &[i64]| {
+            let hits = weekly_newcomers(own_breaks, hub_days).hits(&FanOut);
+            hits.iter().all(|h| !h.reason.starts_with("HUB"))
+        };
+        assert!(quiet(2, &[20, 104, 199]), "three months apart");
+        // Where they break it five times a year, three days within four are no rarer
+        // than their breaks explain.
+        assert!(quiet(5, &[120, 121, 123]), "three within four days among restless households");
     }
 
     #[test]

@@ -638,7 +638,7 @@ mod tests {
         let parts = Partition::of(&g, 30 * D).expect("transfers").run_by(Arc::new(ThroughBytes));
         let found = both_ways_by(&g, &t.dump, &t.config, parts);
         let (_, whole, in_parts, ran) =
-            found.iter().find(|(p, ..)| p == "fan_out").expect("fan_out runs in parts");
+            found.iter().find(|(p, ..)| *p == Pattern::FanOut.to_string()).expect("fan_out runs in parts");
         assert_eq!(whole.len(), 1, "{whole:?}");
         assert!(whole[0].reason.contains("off its own rhythm"), "{}", whole[0].reason);
         assert!(*ran > 1, "{ran} parts");

@@ -26,6 +26,8 @@ pub struct RhythmBrokenFan {
     pub counterparties: usize,
     /// Distinct days they fell on.
     pub days: usize,
+    /// The window they fell within, days (`None`: read over the account's life).
+    pub within: Option<usize>,
     /// Days of the account's life off its rhythm.
     pub open_days: usize,
     /// The shortest step of its rhythm, days.
@@ -51,6 +53,10 @@ pub struct BreakBar {
     pub floor: f64,
     /// Most expected by chance.
     pub expected: f64,
+    /// The windows, days, the breaks are also read within (the fan's burst and
+    /// relationship spans): a hub that breaks its rhythm three times in a week is rarer
+    /// than one that does so three times in a year.
+    pub within_days: [usize; 2],
 }
 
 /// `v`'s fan of new counterparties (`new`: positions in `list`, sorted, of the first
@@ -75,16 +81,31 @@ pub fn rhythm_broken_fan(
     };
     let off: Vec<usize> =
         rhythm.breaks.iter().copied().filter(|k| new.binary_search(k).is_ok() && !near_a_burst(*k)).collect();
+    let own_break_days = Rhythm::days_of(list, &rhythm.breaks);
+    // Its breaks over its whole life, and in the densest window of each span: the least
+    // likely reading, charged for every reading made.
+    let mut break_days: Vec<i64> = off.iter().map(|&k| day(k)).collect();
+    break_days.dedup();
+    let whole = (bar.rate.chance(&rhythm, own_break_days, break_days.len()), None, break_days.clone());
+    let windows = bar.within_days.iter().filter(|&&w| w < rhythm.life_days).map(|&within| {
+        let densest = densest_days(&break_days, within as i64);
+        (
+            bar.rate.chance_within(&rhythm, own_break_days, densest.len(), within),
+            Some(within),
+            densest.to_vec(),
+        )
+    });
+    let readings = 1 + bar.within_days.iter().filter(|&&w| w < rhythm.life_days).count();
+    let (chance, within, days) = std::iter::once(whole).chain(windows).min_by(|a, b| a.0.total_cmp(&b.0))?;
+    // Every account of the dump is tried, as for any other reading of a fan.
+    let expected = chance * readings as f64 * g.scale.active_accounts as f64;
+    if expected > bar.expected {
+        return None;
+    }
+    let off: Vec<usize> = off.into_iter().filter(|&k| days.binary_search(&day(k)).is_ok()).collect();
     let counterparties =
         off.iter().map(|&k| g.accounts.controller[list.other[k] as usize]).collect::<FxHashSet<u32>>().len();
     if counterparties < bar.min_counterparties {
-        return None;
-    }
-    let days = Rhythm::days_of(list, &off);
-    let own_break_days = Rhythm::days_of(list, &rhythm.breaks);
-    // Every account of the dump is tried, as for any other reading of a fan.
-    let expected = bar.rate.chance(&rhythm, own_break_days, days) * g.scale.active_accounts as f64;
-    if expected > bar.expected {
         return None;
     }
     let edges: Vec<u32> = off.iter().map(|&k| list.edges[k]).collect();
@@ -97,7 +118,8 @@ pub fn rhythm_broken_fan(
     Some(RhythmBrokenFan {
         edges,
         counterparties,
-        days,
+        days: days.len(),
+        within,
         open_days: rhythm.open_days,
         step,
         others_per_open_day,
@@ -125,15 +147,18 @@ pub fn rhythm_broken_hit(
         Fan::In => ("received", "from", "senders"),
         Fan::Out => ("sent", "to", "payees"),
     };
+    let span = match found.within {
+        Some(days) => format!("within {days} days"),
+        None => format!("in its {} days off that rhythm", found.open_days),
+    };
     let reason = format!(
-        "{} {verb} {} transfers ({}) {to} {} new {who} on {} days off its own rhythm of every {} days, each its first with them, in {} days off that rhythm; the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days (accounts expected to break theirs as often by chance: 1 in {}){}",
+        "{} {verb} {} transfers ({}) {to} {} new {who} on {} days off its own rhythm of every {} days {span}, each its first with them; the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days (accounts expected to break theirs as often by chance: 1 in {}){}",
         ctx.account(v),
         found.edges.len(),
         fmt_amount(found.amount),
         found.counterparties,
         found.days,
         found.step,
-        found.open_days,
         rate.rhythmic.saturating_sub(1),
         if g.accounts.business_like[v as usize] { "businesses" } else { "private accounts" },
         fmt_amount(1.0 / found.others_per_open_day),
@@ -143,4 +168,35 @@ pub fn rhythm_broken_hit(
     let share = found.edges.len() as f64 / counted.max(1) as f64;
     let strength = fan_strength(found.counterparties, min_counterparties, share, &novelty);
     b.finish(g, pattern, found.amount, strength, reason)
+}
+
+/// The longest run of `days` (sorted, distinct) within `within` days of its first,
+/// earliest on ties.
+fn densest_days(days: &[i64], within: i64) -> &[i64] {
+    let mut best = &days[..days.len().min(1)];
+    let mut hi = 0;
+    for lo in 0..days.len() {
+        hi = hi.max(lo);
+        while hi + 1 < days.len() && days[hi + 1] - days[lo] < within {
+            hi += 1;
+        }
+        if hi + 1 - lo > best.len() {
+            best = &days[lo..=hi];
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_densest_run_of_days_within_a_window_is_found_earliest_first() {
+        let days = [3, 10, 11, 13, 40, 41, 42];
+        assert_eq!(densest_days(&days, 4), &[10, 11, 13]);
+        assert_eq!(densest_days(&days, 1), &[3]);
+        assert_eq!(densest_days(&days, 40), &[3, 10, 11, 13, 40, 41, 42]);
+        assert!(densest_days(&[], 7).is_empty());
+    }
 }

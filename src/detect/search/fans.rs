@@ -3,6 +3,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use crate::balanced::flat_map_balanced;
 use crate::config::params::{Channels, Count, Days, Multiple};
@@ -13,7 +14,7 @@ use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit, FirstPa
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::burst_chance;
 use crate::graph::algo::novelty::AmountNovelty;
-use crate::graph::algo::rhythm_breaks::PeerBreakRates;
+use crate::graph::algo::rhythm_breaks::{PeerBreakRates, RhythmCensus};
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
@@ -144,7 +145,7 @@ pub const FANS_GIVE_WAY_TO: [Pattern; 11] = [
 pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) -> Vec<Hit> {
     let channels = cfg.channels.as_slice().to_vec();
     let bar = ScheduleBar::new(ctx.graph, cfg);
-    let breaks = break_rate(ctx, fan);
+    let breaks = Breaks::of(ctx, fan);
     let g = ctx.graph;
     // A marketplace's fan is read in a window over each of its receipts: runs of
     // accounts of about equal business, or one thread reads a block of them alone.
@@ -155,35 +156,54 @@ pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) 
     )
 }
 
-/// How often the dump's rhythmic accounts break their rhythm to pay someone new
-/// (measured once over the whole dump; in a part, what it was handed), for a fan out: a
-/// payer decides when it pays, a receiver is paid when its payers decide, and a fan in
-/// is read by no rhythm of the hub's.
-fn break_rate(ctx: &Context<'_>, fan: Fan) -> Option<PeerBreakRates> {
-    match fan {
-        Fan::In => None,
-        Fan::Out => Some(ctx.handed_tables().and_then(|h| h.breaks).unwrap_or_else(|| whole_break_rate(ctx))),
+/// How often the dump's rhythmic accounts break their rhythm to pay someone new, for a
+/// fan out: a payer decides when it pays, a receiver is paid when its payers decide, and
+/// a fan in is read by no rhythm of the hub's.
+struct Breaks {
+    /// The rates (measured once over the whole dump; in a part, what it was handed).
+    rates: PeerBreakRates,
+    /// In a whole run, every account's breaks, read with the rates: an account with too
+    /// few is not read again. A part reads its own accounts.
+    census: Option<Arc<WholeCensus>>,
+}
+
+impl Breaks {
+    fn of(ctx: &Context<'_>, fan: Fan) -> Option<Breaks> {
+        match (fan, ctx.handed_tables().and_then(|h| h.breaks)) {
+            (Fan::In, _) => None,
+            (Fan::Out, Some(rates)) => Some(Breaks { rates, census: None }),
+            (Fan::Out, None) => {
+                let census = whole_census(ctx);
+                Some(Breaks { rates: census.0.rates, census: Some(census) })
+            }
+        }
+    }
+
+    /// Whether account `v` could hold `fewest` breaks.
+    fn may_hold(&self, v: u32, fewest: usize) -> bool {
+        self.census.as_ref().is_none_or(|c| c.0.breaks.get(v as usize).is_some_and(|&b| b as usize >= fewest))
     }
 }
 
-/// What a part is handed for a fan out: the whole dump's [`break_rate`].
+/// What a part is handed for a fan out: the whole dump's break rates.
 pub fn hand_break_rate(whole: &Context<'_>, handed: &mut Handed) {
-    handed.breaks = Some(whole_break_rate(whole));
+    handed.breaks = Some(whole_census(whole).0.rates);
 }
 
-/// [`break_rate`] over the whole dump of `whole`, measured once for every part.
-fn whole_break_rate(whole: &Context<'_>) -> PeerBreakRates {
-    /// The rate, a type of its own for [`Context::measured_once`].
-    struct Payers(PeerBreakRates);
+/// The census of the whole dump's payers, a type of its own for
+/// [`Context::measured_once`]: measured once for every part.
+struct WholeCensus(RhythmCensus);
+
+fn whole_census(whole: &Context<'_>) -> Arc<WholeCensus> {
     let g = whole.graph;
-    whole.measured_once(|| Payers(PeerBreakRates::of(&g.accounts.business_like, |v| g.out_list(v)))).0
+    whole.measured_once(|| WholeCensus(RhythmCensus::of(&g.accounts.business_like, |v| g.out_list(v))))
 }
 
 /// Account `v`'s separate bursts, most telling first: each one found is set aside and
 /// the account read again, a window away from it.
 fn fan_hits_of(
     ctx: &Context<'_>,
-    (cfg, bar, breaks): (&FanConfig, &ScheduleBar, Option<&PeerBreakRates>),
+    (cfg, bar, breaks): (&FanConfig, &ScheduleBar, Option<&Breaks>),
     channels: &[Channel],
     fan: Fan,
     pattern: Pattern,
@@ -247,14 +267,15 @@ fn fan_hits_of(
         let counted = keep.len();
         if let Some(scheduled) = scheduled_fan(g, v, list, &readings, &apart_from, bar, floor) {
             hits.push(scheduled_hit(ctx, fan, pattern, v, &scheduled, counted, cfg.min_counterparties.get()));
-        } else if let Some(breaks) = breaks {
+        } else if let Some(breaks) = breaks.filter(|b| b.may_hold(v, cfg.min_counterparties.get())) {
             // New payees each paid off the account's own rhythm: a fan spread over
             // months in no burst and on no schedule.
             let bar = BreakBar {
-                rate: *breaks.among_peers(g.accounts.business_like[v as usize]),
+                rate: *breaks.rates.among_peers(g.accounts.business_like[v as usize]),
                 min_counterparties: cfg.min_counterparties.get(),
                 floor,
                 expected: cfg.expected_by_chance.get(),
+                within_days: [cfg.window_days.get(), cfg.relationship_days.get()].map(|d| d.ceil() as usize),
             };
             if let Some(broken) = rhythm_broken_fan(g, v, list, &readings.new, &apart_from, &bar) {
                 let counts = (counted, cfg.min_counterparties.get());

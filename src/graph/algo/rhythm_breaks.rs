@@ -29,8 +29,9 @@ const FEWEST_DAYS: usize = 8;
 pub struct Rhythm {
     /// Its rhythm (never empty).
     pub cadence: Cadence,
-    /// Days of its life this way (first to last active day) off the rhythm: where a
-    /// break could have fallen.
+    /// Days of its life this way, first to last active day.
+    pub life_days: usize,
+    /// Those off the rhythm: where a break could have fallen.
     pub open_days: usize,
     /// Positions in the list (time order) of its first transfers with counterparties it
     /// had not dealt with this way before, on days off its rhythm.
@@ -42,11 +43,14 @@ impl Rhythm {
     /// itself left out): `None` when its days keep none.
     pub fn of(v: u32, list: AdjList<'_>) -> Option<Rhythm> {
         let day = |k: usize| list.time[k].div_euclid(DAY);
-        let mut days: Vec<i64> = (0..list.len()).filter(|&k| list.other[k] != v).map(day).collect();
-        days.dedup();
-        if days.len() < FEWEST_DAYS {
+        let active = (0..list.len()).filter(|&k| list.other[k] != v).map(day);
+        // Most accounts deal on too few days to keep a rhythm: counted before any is kept.
+        let mut last_day = None;
+        if active.clone().filter(|&d| last_day.replace(d) != Some(d)).count() < FEWEST_DAYS {
             return None;
         }
+        let mut days: Vec<i64> = active.collect();
+        days.dedup();
         let cadence = Cadence::of(&days);
         if cadence.is_empty() {
             return None;
@@ -68,7 +72,7 @@ impl Rhythm {
         let breaks = (0..list.len())
             .filter(|&k| list.other[k] != v && seen.insert(list.other[k]) && !cadence.holds(day(k)))
             .collect();
-        Some(Rhythm { cadence, open_days, breaks })
+        Some(Rhythm { cadence, life_days: (last - first + 1) as usize, open_days, breaks })
     }
 
     /// Distinct days among `positions` (of the same list, sorted).
@@ -92,15 +96,6 @@ pub struct BreakRate {
 }
 
 impl BreakRate {
-    /// One account's part of the rate: `None` without a rhythm.
-    fn of_account(v: u32, list: AdjList<'_>) -> Option<BreakRate> {
-        Rhythm::of(v, list).map(|r| BreakRate {
-            rhythmic: 1,
-            break_days: Rhythm::days_of(list, &r.breaks) as u64,
-            open_days: r.open_days as u64,
-        })
-    }
-
     fn plus(self, other: BreakRate) -> BreakRate {
         BreakRate {
             rhythmic: self.rhythmic + other.rhythmic,
@@ -125,6 +120,16 @@ impl BreakRate {
         let rate = self.per_open_day(rhythm, own_break_days);
         poisson_tail(days, rate * rhythm.open_days as f64)
     }
+
+    /// The chance that an account breaks its rhythm on `days` days or more within some
+    /// `within` days of its life (each read as off its rhythm, so a window is never
+    /// rarer than it is), at the rate of the others: the Poisson tail in one window,
+    /// times the windows its life holds.
+    pub fn chance_within(&self, rhythm: &Rhythm, own_break_days: usize, days: usize, within: usize) -> f64 {
+        let rate = self.per_open_day(rhythm, own_break_days);
+        let windows = (rhythm.life_days as f64 / within.max(1) as f64).max(1.0);
+        (windows * poisson_tail(days, rate * within as f64)).min(1.0)
+    }
 }
 
 /// The dump's [`BreakRate`] among persons and among businesses apart: a firm that pays
@@ -140,25 +145,6 @@ pub struct PeerBreakRates {
 }
 
 impl PeerBreakRates {
-    /// The rates over every account of a graph, `business_like` telling each one's
-    /// peers and `list` giving its transfers the way read.
-    pub fn of<'g>(business_like: &[bool], list: impl Fn(u32) -> AdjList<'g> + Sync) -> PeerBreakRates {
-        (0..business_like.len() as u32)
-            .into_par_iter()
-            .filter_map(|v| {
-                let rate = BreakRate::of_account(v, list(v))?;
-                Some(if business_like[v as usize] {
-                    PeerBreakRates { businesses: rate, ..PeerBreakRates::default() }
-                } else {
-                    PeerBreakRates { persons: rate, ..PeerBreakRates::default() }
-                })
-            })
-            .reduce(PeerBreakRates::default, |a, b| PeerBreakRates {
-                persons: a.persons.plus(b.persons),
-                businesses: a.businesses.plus(b.businesses),
-            })
-    }
-
     /// The rate among an account's peers.
     pub fn among_peers(&self, business_like: bool) -> &BreakRate {
         if business_like {
@@ -166,6 +152,44 @@ impl PeerBreakRates {
         } else {
             &self.persons
         }
+    }
+}
+
+/// Every account's rhythm one way, read once: the dump's [`PeerBreakRates`], and each
+/// account's breaks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RhythmCensus {
+    /// The rates among persons and among businesses.
+    pub rates: PeerBreakRates,
+    /// By account, how many counterparties it first dealt with off its rhythm (0 without
+    /// one): an account with fewer breaks than a reading needs is not read again.
+    pub breaks: Vec<u32>,
+}
+
+impl RhythmCensus {
+    /// The census of every account of a graph, `business_like` telling each one's peers
+    /// and `list` giving its transfers the way read.
+    pub fn of<'g>(business_like: &[bool], list: impl Fn(u32) -> AdjList<'g> + Sync) -> RhythmCensus {
+        let each: Vec<Option<(BreakRate, u32)>> = (0..business_like.len() as u32)
+            .into_par_iter()
+            .map(|v| {
+                let list = list(v);
+                Rhythm::of(v, list).map(|r| {
+                    let days = Rhythm::days_of(list, &r.breaks) as u64;
+                    let rate = BreakRate { rhythmic: 1, break_days: days, open_days: r.open_days as u64 };
+                    (rate, u32::try_from(r.breaks.len()).unwrap_or(u32::MAX))
+                })
+            })
+            .collect();
+        let mut rates = PeerBreakRates::default();
+        for (v, read) in each.iter().enumerate() {
+            if let Some((rate, _)) = read {
+                let peers = if business_like[v] { &mut rates.businesses } else { &mut rates.persons };
+                *peers = peers.plus(*rate);
+            }
+        }
+        let breaks = each.iter().map(|read| read.map_or(0, |(_, breaks)| breaks)).collect();
+        RhythmCensus { rates, breaks }
     }
 }
 
@@ -251,9 +275,11 @@ mod tests {
         broken.extend([(30, 10), (58, 11)]);
         broken.sort();
         let lists: Vec<OwnedList> = [&weekly, &broken, &broken].iter().map(|rows| columns(rows)).collect();
-        let rates = PeerBreakRates::of(&[false, true, true], |v| lists[v as usize].list());
+        let census = RhythmCensus::of(&[false, true, true], |v| lists[v as usize].list());
+        let rates = census.rates;
         assert_eq!((rates.persons.rhythmic, rates.persons.break_days), (1, 0));
         assert_eq!((rates.businesses.rhythmic, rates.businesses.break_days), (2, 4));
         assert_eq!(rates.among_peers(true), &rates.businesses);
+        assert_eq!(census.breaks, vec![0, 2, 2]);
     }
 }

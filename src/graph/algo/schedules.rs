@@ -340,17 +340,64 @@ fn rhythms_at(days: &[i64], step: i64, at_most: f64) -> Vec<i64> {
         on[at as usize] += 1;
     }
     let p = 1.0 / step as f64;
+    let mut fewest = None;
     (0..step)
         .filter(|&r| {
             let count = on[r as usize];
-            count >= 4 && count as f64 >= 2.0 * n as f64 * p && binomial_tail(n, count, p) <= at_most
+            count >= 4
+                && count as f64 >= 2.0 * n as f64 * p
+                && count >= *fewest.get_or_insert_with(|| fewest_rare_count(n, p, at_most))
         })
         .collect()
+}
+
+std::thread_local! {
+    /// [`fewest_rare_count`] by `(n, p, at_most)` (their bits), per thread: every
+    /// account's cadence reads the same few lives and steps, and a tail costs two
+    /// logarithms and an exponential a term.
+    static FEWEST_RARE: std::cell::RefCell<rustc_hash::FxHashMap<(usize, u64, u64), usize>> =
+        std::cell::RefCell::default();
+}
+
+/// The fewest of `n` days on one day of a step (each there with chance `p`) whose
+/// binomial tail is at most `at_most` (`n + 1`: none). The tail falls as the count
+/// grows (each term added to a larger sum, in the same order), so the counts that pass
+/// are exactly those at or above this one.
+fn fewest_rare_count(n: usize, p: f64, at_most: f64) -> usize {
+    FEWEST_RARE.with(|memo| {
+        *memo.borrow_mut().entry((n, p.to_bits(), at_most.to_bits())).or_insert_with(|| {
+            // The first count in 0..=n whose tail passes, by bisection; n + 1 if none.
+            let (mut lo, mut hi) = (0, n + 1);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if binomial_tail(n, mid, p) <= at_most {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            lo
+        })
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fewest_rare_count_is_where_the_tail_first_passes() {
+        for n in [1usize, 4, 9, 20, 57, 200] {
+            for step in [2i64, 7, 13, 31] {
+                let p = 1.0 / step as f64;
+                for at_most in [1e-2, 2e-5, 1e-9] {
+                    let fewest = fewest_rare_count(n, p, at_most);
+                    let passes = |k: usize| binomial_tail(n, k, p) <= at_most;
+                    assert!((0..=n).all(|k| passes(k) == (k >= fewest)), "n {n}, step {step}, {at_most}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn finds_the_maximal_schedules_only() {
