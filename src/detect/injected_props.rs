@@ -4,7 +4,8 @@
 //! amount, never make a cycle, nor flatmates who split a new bill every month a layer,
 //! nor staff paid every month or a daily sweep to two subsidiaries; new senders on a
 //! schedule are a fan (off a hub's weekly rhythm too), new members joining a club at its
-//! weekly meeting are not, nor new workers taken on on two set weekdays; relays that
+//! weekly meeting are not, nor new workers taken on on two set weekdays; new payees off
+//! a rhythm no one else breaks are a fan, and not where everyone breaks theirs as often; relays that
 //! keep one cut are gather-scatter hubs, letting agents keeping it are not; sources
 //! taking turns at the same new payees are one layer, customers taking turns at the same
 //! busy shops are not.
@@ -215,6 +216,40 @@ proptest! {
             }
         }, &super::motifs::fan_out::FanOut);
         prop_assert!(found(&hits, &t, "HUB", Role::Hub), "{:?}", hits);
+    }
+
+    #[test]
+    fn new_payees_off_a_rhythm_that_no_one_else_breaks_are_a_fan_and_everyday_where_all_do(seed in 0u64..1000, weekday in 0i64..7, households in 20usize..40, payees in 5usize..9, amount in 500.0f64..700.0) {
+        // Households whose standing orders run on one weekday every week, and a hub that
+        // keeps the same rhythm and pays new payees its everyday amounts on other days,
+        // one every few weeks:
+        // a fan where the households never break their rhythm, their everyday where each
+        // of them breaks it as often.
+        // Days that keep no interval (no three of them one apart from the next), moved
+        // off the weekday.
+        let off = |d: i64| if (d - weekday).rem_euclid(7) == 0 { d + 1 } else { d };
+        let off_days = &[9i64, 23, 41, 52, 74, 89, 103, 127][..payees];
+        let world = |others_break: bool| {
+            run(seed, |t| {
+                for p in 0..=households {
+                    let payer = if p == households { "HUB".to_string() } else { format!("HOME{p}") };
+                    for week in 0..21i64 {
+                        let at = (week * 7 + weekday) * D + 8 * H;
+                        t.wire(&payer, &format!("{payer}-ORDER{}", week % 2), at, 300.0 + ((p as i64 * 7 + week * 13) % 400) as f64);
+                    }
+                    if p == households || others_break {
+                        for (k, &day) in off_days.iter().enumerate() {
+                            let shift = if p == households { 0 } else { (p % 3) as i64 };
+                            t.wire(&payer, &format!("{payer}-NEW{k}"), off(day + shift) * D + 15 * H, amount * (0.8 + (k % 4) as f64 / 10.0));
+                        }
+                    }
+                }
+            }, &super::motifs::fan_out::FanOut)
+        };
+        let (t, hits) = world(false);
+        prop_assert!(found(&hits, &t, "HUB", Role::Hub), "{:?}", hits);
+        let (t, hits) = world(true);
+        prop_assert!(!found(&hits, &t, "HUB", Role::Hub), "{:?}", hits);
     }
 
     #[test]

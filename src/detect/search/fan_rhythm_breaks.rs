@@ -81,13 +81,18 @@ pub fn rhythm_broken_fan(
     };
     let off: Vec<usize> =
         rhythm.breaks.iter().copied().filter(|k| new.binary_search(k).is_ok() && !near_a_burst(*k)).collect();
+    // Each a counterparty of its own: too few breaks are too few counterparties.
+    if off.len() < bar.min_counterparties {
+        return None;
+    }
     let own_break_days = Rhythm::days_of(list, &rhythm.breaks);
-    // Its breaks over its whole life, and in the densest window of each span: the least
-    // likely reading, charged for every reading made.
+    // Its breaks over its whole life, and in the densest window of each span shorter
+    // than its life: the least likely reading, charged for every reading made.
     let mut break_days: Vec<i64> = off.iter().map(|&k| day(k)).collect();
     break_days.dedup();
+    let spans: Vec<usize> = bar.within_days.iter().copied().filter(|&w| w < rhythm.life_days).collect();
     let whole = (bar.rate.chance(&rhythm, own_break_days, break_days.len()), None, break_days.clone());
-    let windows = bar.within_days.iter().filter(|&&w| w < rhythm.life_days).map(|&within| {
+    let windows = spans.iter().map(|&within| {
         let densest = densest_days(&break_days, within as i64);
         (
             bar.rate.chance_within(&rhythm, own_break_days, densest.len(), within),
@@ -95,8 +100,8 @@ pub fn rhythm_broken_fan(
             densest.to_vec(),
         )
     });
-    let readings = 1 + bar.within_days.iter().filter(|&&w| w < rhythm.life_days).count();
     let (chance, within, days) = std::iter::once(whole).chain(windows).min_by(|a, b| a.0.total_cmp(&b.0))?;
+    let readings = 1 + spans.len();
     // Every account of the dump is tried, as for any other reading of a fan.
     let expected = chance * readings as f64 * g.scale.active_accounts as f64;
     if expected > bar.expected {
