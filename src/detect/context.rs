@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::graph::algo::one_off::OneOffPayments;
+use crate::graph::algo::rhythm_breaks::RhythmCensus;
 use crate::graph::algo::stranger_loops::StrangerPayments;
 use crate::graph::FlowGraph;
 use crate::model::{Availability, Channel, Dump, TransferTable};
@@ -206,6 +207,16 @@ impl<'a> Context<'a> {
             Some(_) => OneOffPayments::of_part(self.graph),
             None => OneOffPayments::of(self.graph),
         })
+    }
+
+    /// Every payer's rhythm over the whole dump, measured once: the rates at which the
+    /// dump's rhythmic persons and businesses break theirs, each account's breaks, and the
+    /// transfers made off their maker's rhythm (fan_out, random). A part is handed what
+    /// it reads of it.
+    pub fn rhythm_census(&self) -> std::sync::Arc<RhythmCensus> {
+        debug_assert!(self.whole.is_none(), "a part reads what it was handed of the rhythm census");
+        let g = self.graph;
+        self.measured_once(|| RhythmCensus::of(&g.accounts.business_like, |v| g.out_list(v)))
     }
 
     /// The whole dump's one-off payments (this context's), cut to the part whose graph

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::graph::algo::exact_cuts::DumpCuts;
 use crate::graph::algo::one_off::OneOffPayments;
-use crate::graph::algo::rhythm_breaks::PeerBreakRates;
+use crate::graph::algo::rhythm_breaks::{OffRhythmPayments, PeerBreakRates};
 use crate::graph::algo::stranger_loops::StrangerPayments;
 
 use super::search::first_payments::FirstPayments;
@@ -47,6 +47,9 @@ pub struct Handed {
     /// How often the dump's rhythmic persons and businesses pay someone new off their
     /// rhythm (fan_out).
     pub(crate) breaks: Option<PeerBreakRates>,
+    /// The part's transfers made off their maker's rhythm, with the dump's rates and
+    /// count of them (random).
+    pub(crate) off_rhythm: Option<OffRhythmPayments>,
     /// Shell profiles of the dump's company accounts, by node (OS2, OS3): a profile reads
     /// the company's whole life.
     pub(crate) shells: Option<Arc<Vec<Option<ShellProfile>>>>,

@@ -16,6 +16,17 @@
 //! a busy account makes in the week. A walk is reported when either search's chance
 //! passes, each held to half of `expected_by_chance`, the quick one read first.
 //!
+//! A walk whatever its amounts is read where each hand-over was made off its payer's
+//! own rhythm (an account whose payments keep their days, most of its days on one day
+//! of a step: [`crate::graph::algo::rhythm_breaks`]), within `max_hop_delay_days` of
+//! its payer being paid, at least `rhythm_min_hops` transfers
+//! ([`crate::graph::algo::rhythm_walks`]): each hand-over's chance is that its payer
+//! pays off its rhythm within the delay at its peers' rate (the dump's rhythmic persons,
+//! or businesses, and how often they pay on days off their rhythm), the tries the dump's
+//! payments made off their payer's rhythm, held to half of `expected_by_chance` as
+//! each search above is (three readings: at most one and a half walks by chance in all). Money handed on by people whose other payments keep their own
+//! days was handed on on someone else's.
+//!
 //! ## Why it matters
 //! typologies.md: "random is a walk that does not return". Money walked hop by hop
 //! through private accounts is layering without a visible shape; each hop alone looks
@@ -30,25 +41,33 @@
 //! ## Parameters
 //! `[random]`: `min_hops` (4), `max_hops` (10), `min_pass_through` (0.8, OS2's),
 //! `max_hop_delay_days` (3), `slow_hop_delay_days` (7), `min_amount` (`p25` first hop),
-//! `search_budget`, `expected_by_chance` (1, as for cycles).
+//! `search_budget`, `expected_by_chance` (1, as for cycles), `rhythm_min_hops` (3).
 //!
 //! ## Look-alikes
 //! A household passes on a share of what it gets, days or weeks later, and never the
 //! whole of it four times in a row. Businesses and licensed remitters pass money on by
 //! trade and are not walked through. Chains through shells are OS2; walks that come
 //! back are cycles. In a busy dump (platforms, shops, people paying each other all
-//! week), everyday amounts passed on within days chain by chance, and stay quiet.
+//! week), everyday amounts passed on within days chain by chance, and stay quiet. Friends
+//! paying each other back on any day, beside their standing orders: where the dump's
+//! rhythmic households pay off their rhythm every week or two, three such hand-overs in
+//! three days are their everyday.
 
 use rayon::prelude::*;
 
 use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
+use crate::detect::context::PartEdges;
+use crate::detect::handed::Handed;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chains::{self, chain_from, ChainSpec, MAX_GROWTH};
 use crate::graph::algo::chance::{most_likely, path_chance};
+use crate::graph::algo::rhythm_breaks::OffRhythmPayments;
+use crate::graph::algo::rhythm_walks::{begins_a_walk, longest_walk, WalkSpec};
+use crate::graph::FlowGraph;
 use crate::pattern::Pattern;
-use crate::units::{days_to_seconds, fmt_amount, seconds_to_days};
+use crate::units::{days_to_seconds, fmt_amount, fmt_odds, seconds_to_days};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the random walk-through motif.
@@ -74,6 +93,9 @@ pub struct RandomWalkConfig {
     /// accounts' habits, and amounts against the dump's) would arise by chance at most
     /// this many times in the dump.
     pub expected_by_chance: Multiple,
+    /// Fewest transfers of a walk along payments made off their makers' own rhythms
+    /// (each hand-over within `max_hop_delay_days`, whatever it passed on).
+    pub rhythm_min_hops: Count<2>,
 }
 
 /// random detector.
@@ -97,6 +119,13 @@ impl Detector for RandomWalk {
 
     fn unavailable(&self, _: &Context<'_>) -> Option<String> {
         None
+    }
+
+    fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
+        // Whether a payment was off its maker's rhythm reads the maker's whole life, and
+        // how often that happens the whole dump's.
+        let all = OffRhythmPayments::of(&whole.rhythm_census());
+        handed.off_rhythm = Some(all.cut((0..part.edge_count() as u32).map(|e| edges.whole(e))));
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
@@ -149,13 +178,15 @@ impl Detector for RandomWalk {
             // hold 32 bytes for each of them.
             .filter(|r| r.0.is_some() || r.1)
             .collect();
-        let capped = results.iter().filter(|r| r.1).count();
+        let (off_rhythm, rhythm_capped) = off_rhythm_walks(ctx, &results);
+        let capped = results.iter().filter(|r| r.1).count() + rhythm_capped;
         let notes = if capped > 0 {
             vec![format!("{capped} walk search(es) stopped at the search budget")]
         } else {
             vec![]
         };
-        let hits = results.into_iter().filter_map(|(c, _)| c).map(|c| hit(ctx, &c)).collect();
+        let mut hits: Vec<Hit> = results.into_iter().filter_map(|(c, _)| c).map(|c| hit(ctx, &c)).collect();
+        hits.extend(off_rhythm);
         Outcome { hits, notes }
     }
 
@@ -172,13 +203,97 @@ impl Detector for RandomWalk {
     }
 }
 
-/// The longest a hop may take in either search, days.
-fn longest_hop_days(r: &RandomWalkConfig) -> f64 {
-    r.max_hop_delay_days.get().max(r.slow_hop_delay_days.get())
+/// Walks along payments made off their makers' own rhythms (each hand-over within
+/// `max_hop_delay_days`, whatever it passed on; no licensed payer), from every such transfer that begins
+/// one and no amount-carrying walk already starts at (`found`: the searches above, by
+/// starting transfer), when they are more than the dump's rhythmic accounts' habit of
+/// paying off their rhythm explains: each hand-over's chance is that its maker, at its
+/// peers' rate of days off their rhythm with a payment, pays off its rhythm within the
+/// delay; the walks' tries are the dump's payments made off their maker's rhythm; held
+/// to half of `expected_by_chance`. Also how many searches stopped at the budget.
+fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (Vec<Hit>, usize) {
+    let g = ctx.graph;
+    let r = &ctx.config.random;
+    let off = match ctx.handed_tables().and_then(|h| h.off_rhythm.as_ref()) {
+        Some(handed) => std::borrow::Cow::Borrowed(handed),
+        None => std::borrow::Cow::Owned(OffRhythmPayments::of(&ctx.rhythm_census())),
+    };
+    if off.edges.is_empty() {
+        return (Vec::new(), 0);
+    }
+    let spec = WalkSpec {
+        max_delay: days_to_seconds(r.max_hop_delay_days.get()),
+        max_hops: r.max_hops.get(),
+        budget: r.search_budget,
+    };
+    let mut already: Vec<u32> = found.iter().filter_map(|(c, _)| c.as_ref().map(|c| c[0])).collect();
+    already.sort_unstable();
+    // A licensed remitter passes money on by licence, on any day.
+    let holds = |e: u32| off.holds(e) && !g.accounts.licensed[g.src[e as usize] as usize];
+    let delay_days = r.max_hop_delay_days.get();
+    // A hand-over's chance: its maker pays off its rhythm within the delay.
+    let hand_over = |v: u32| {
+        let rate = off.rates.among_peers(g.accounts.business_like[v as usize]).paying_per_open_day();
+        1.0 - (-rate * delay_days).exp()
+    };
+    let most_likely = r.expected_by_chance.get() / 2.0 / off.in_dump.max(1) as f64;
+    let floor = g.scale.floor(r.min_amount);
+    /// A walk more than chance, with its chance, and whether its search stopped.
+    type Read = (Option<(Vec<u32>, f64)>, bool);
+    let walks: Vec<Read> = off
+        .edges
+        .par_iter()
+        .map(|&e| {
+            let s = e as usize;
+            let starts = ctx.starts_here(g.time[s])
+                && g.amount[s] >= floor
+                && holds(e)
+                && already.binary_search(&e).is_err()
+                && begins_a_walk(g, e, &holds, &spec);
+            if !starts {
+                return (None, false);
+            }
+            let (walk, stopped) = longest_walk(g, e, &holds, &spec);
+            if walk.len() < r.rhythm_min_hops.get() {
+                return (None, stopped);
+            }
+            let chance: f64 = walk[1..].iter().map(|&e| hand_over(g.src[e as usize])).product();
+            ((chance <= most_likely).then_some((walk, chance)), stopped)
+        })
+        .collect();
+    let capped = walks.iter().filter(|w| w.1).count();
+    let hits = walks
+        .into_iter()
+        .filter_map(|(w, _)| w)
+        .map(|(walk, chance)| rhythm_hit(ctx, &walk, &off, chance))
+        .collect();
+    (hits, capped)
 }
 
-fn hit(ctx: &Context<'_>, walk: &[u32]) -> Hit {
+fn rhythm_hit(ctx: &Context<'_>, walk: &[u32], off: &OffRhythmPayments, chance: f64) -> Hit {
     let g = ctx.graph;
+    let (b, first, last) = walk_legs(g, walk);
+    let rate = |business: bool| 1.0 / off.rates.among_peers(business).paying_per_open_day();
+    let reason = format!(
+        "{} left {} and was passed on {} times in {:.1} days, {} reaching {}, each payment made off its payer's own rhythm and within {} days of its payer being paid; the dump's rhythmic accounts pay off their rhythm on 1 in {} (private) and 1 in {} (businesses) of its other days (chance of such a walk among its {} payments off a rhythm: 1 in {})",
+        fmt_amount(g.amount[first]),
+        ctx.account(g.src[first]),
+        walk.len(),
+        seconds_to_days(g.time[last] - g.time[first]),
+        fmt_amount(g.amount[last]),
+        ctx.account(g.dst[last]),
+        ctx.config.random.max_hop_delay_days.get(),
+        fmt_amount(rate(false)),
+        fmt_amount(rate(true)),
+        off.in_dump,
+        fmt_odds(chance * off.in_dump as f64),
+    );
+    b.finish(g, Pattern::RandomWalk, g.amount[first], 0.4 + 0.05 * walk.len() as f64, reason)
+}
+
+/// A walk's accounts and transfers, each account a member, and its first and last
+/// transfers.
+fn walk_legs(g: &FlowGraph, walk: &[u32]) -> (HitBuilder, usize, usize) {
     let mut b = HitBuilder::default();
     for &e in walk {
         let (s, d, a) = (g.src[e as usize], g.dst[e as usize], g.amount[e as usize]);
@@ -186,7 +301,17 @@ fn hit(ctx: &Context<'_>, walk: &[u32]) -> Hit {
         b.account(d, Role::Member, a, 0.0);
         b.transfer(e);
     }
-    let (first, last) = (walk[0] as usize, walk[walk.len() - 1] as usize);
+    (b, walk[0] as usize, walk[walk.len() - 1] as usize)
+}
+
+/// The longest a hop may take in either search, days.
+fn longest_hop_days(r: &RandomWalkConfig) -> f64 {
+    r.max_hop_delay_days.get().max(r.slow_hop_delay_days.get())
+}
+
+fn hit(ctx: &Context<'_>, walk: &[u32]) -> Hit {
+    let g = ctx.graph;
+    let (b, first, last) = walk_legs(g, walk);
     let reason = format!(
         "{} left {} and was passed on {} times in {:.1} days; {} ({:.0}%) reached {}",
         fmt_amount(g.amount[first]),
@@ -304,6 +429,53 @@ mod tests {
             t.person(&format!("W{k}"), "DE");
         }
         assert_eq!(t.hits(&RandomWalk).len(), 1);
+    }
+
+    /// Thirty households whose standing orders pay two regulars every Tuesday for forty
+    /// weeks, each also paying a known friend on `own_off_days` other days; then W0 pays
+    /// W1, which pays W2 the next day, which pays W3 the day after, each a household of
+    /// the same rhythm and each payment off it, the amounts unrelated.
+    fn households_and_a_walk_off_their_rhythm(own_off_days: i64) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(290);
+        for p in 0..30i64 {
+            let payer = if p < 4 { format!("W{p}") } else { format!("HOME{p}") };
+            for week in 0..40i64 {
+                let amount = 300.0 + ((p * 7 + week * 13) % 400) as f64;
+                t.wire(&payer, &format!("{payer}-ORDER{}", week % 2), (5 + 7 * week) * D + 8 * H, amount);
+            }
+            for k in 0..own_off_days {
+                // No interval kept: a friend paid back when it comes up.
+                let day = 8 + (280 * k) / own_off_days.max(1) + (k * k + p) % 5;
+                let day = if (day - 5) % 7 == 0 { day + 1 } else { day };
+                t.wire(&payer, &format!("{payer}-ORDER0"), day * D + 18 * H, 40.0 + (k % 5) as f64);
+            }
+        }
+        for (k, (day, amount)) in [(100, 900.0), (101, 350.0), (102, 640.0)].into_iter().enumerate() {
+            t.wire(&format!("W{k}"), &format!("W{}", k + 1), day * D + 12 * H, amount);
+        }
+        t
+    }
+
+    #[test]
+    fn a_walk_of_payments_off_their_payers_rhythms_is_found() {
+        let hits = households_and_a_walk_off_their_rhythm(0).hits(&RandomWalk);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 3);
+        assert!(
+            hits[0].reason.contains("each payment made off its payer's own rhythm"),
+            "{}",
+            hits[0].reason
+        );
+    }
+
+    #[test]
+    fn households_paying_friends_back_off_their_standing_orders_every_week_or_two_are_no_walk() {
+        // Look-alike: friends paying each other back on any day, where every household
+        // pays someone off its standing orders twenty times a year: three hand-overs in
+        // three days are their everyday.
+        let hits = households_and_a_walk_off_their_rhythm(20).hits(&RandomWalk);
+        assert!(hits.is_empty(), "{hits:?}");
     }
 
     #[test]

@@ -613,11 +613,12 @@ mod tests {
     }
 
     #[test]
-    fn a_fan_off_its_hubs_rhythm_is_found_in_parts_at_the_whole_dumps_rate() {
+    fn fans_and_walks_off_a_rhythm_are_found_in_parts_at_the_whole_dumps_rate() {
         // Thirty-one households pay standing orders every Tuesday; one of them also pays
         // five new payees on other days, months apart. A part of accounts holds a few of
-        // the households: the rate it reads the breaks against is the whole dump's,
-        // handed to it (through bytes, as to another process).
+        // the households, a part of time a month: the rate it reads the breaks against,
+        // and which payments were off their payer's rhythm, are the whole dump's, handed
+        // to it (through bytes, as to another process).
         let mut t = Tiny::new();
         t.span(290);
         for p in 0..31i64 {
@@ -634,15 +635,23 @@ mod tests {
         for (k, day) in [20i64, 62, 104, 150, 199].into_iter().enumerate() {
             t.wire("HOME30", &format!("PAYEE{k}"), day * D + 15 * H, 420.0 + 57.0 * k as f64);
         }
+        // And three others hand money on, each off its rhythm, across a part's edge.
+        for (k, (day, amount)) in [(154, 900.0), (155, 350.0), (156, 640.0)].into_iter().enumerate() {
+            t.wire(&format!("HOME{k}"), &format!("HOME{}", k + 1), day * D + 12 * H, amount);
+        }
         let g = t.graph();
         let parts = Partition::of(&g, 30 * D).expect("transfers").run_by(Arc::new(ThroughBytes));
         let found = both_ways_by(&g, &t.dump, &t.config, parts);
-        let (_, whole, in_parts, ran) =
-            found.iter().find(|(p, ..)| *p == Pattern::FanOut.to_string()).expect("fan_out runs in parts");
-        assert_eq!(whole.len(), 1, "{whole:?}");
-        assert!(whole[0].reason.contains("off its own rhythm"), "{}", whole[0].reason);
-        assert!(*ran > 1, "{ran} parts");
-        assert_eq!(in_parts, whole);
+        for (pattern, said) in
+            [(Pattern::FanOut, "off its own rhythm"), (Pattern::RandomWalk, "off its payer's own rhythm")]
+        {
+            let (_, whole, in_parts, ran) =
+                found.iter().find(|(p, ..)| *p == pattern.to_string()).expect("runs in parts");
+            assert_eq!(whole.len(), 1, "{whole:?}");
+            assert!(whole[0].reason.contains(said), "{}", whole[0].reason);
+            assert!(*ran > 1, "{ran} parts");
+            assert_eq!(in_parts, whole);
+        }
     }
 
     proptest! {

@@ -164,7 +164,7 @@ struct Breaks {
     rates: PeerBreakRates,
     /// In a whole run, every account's breaks, read with the rates: an account with too
     /// few is not read again. A part reads its own accounts.
-    census: Option<Arc<WholeCensus>>,
+    census: Option<Arc<RhythmCensus>>,
 }
 
 impl Breaks {
@@ -173,30 +173,21 @@ impl Breaks {
             (Fan::In, _) => None,
             (Fan::Out, Some(rates)) => Some(Breaks { rates, census: None }),
             (Fan::Out, None) => {
-                let census = whole_census(ctx);
-                Some(Breaks { rates: census.0.rates, census: Some(census) })
+                let census = ctx.rhythm_census();
+                Some(Breaks { rates: census.rates, census: Some(census) })
             }
         }
     }
 
     /// Whether account `v` could hold `fewest` breaks.
     fn may_hold(&self, v: u32, fewest: usize) -> bool {
-        self.census.as_ref().is_none_or(|c| c.0.breaks.get(v as usize).is_some_and(|&b| b as usize >= fewest))
+        self.census.as_ref().is_none_or(|c| c.breaks.get(v as usize).is_some_and(|&b| b as usize >= fewest))
     }
 }
 
 /// What a part is handed for a fan out: the whole dump's break rates.
 pub fn hand_break_rate(whole: &Context<'_>, handed: &mut Handed) {
-    handed.breaks = Some(whole_census(whole).0.rates);
-}
-
-/// The census of the whole dump's payers, a type of its own for
-/// [`Context::measured_once`]: measured once for every part.
-struct WholeCensus(RhythmCensus);
-
-fn whole_census(whole: &Context<'_>) -> Arc<WholeCensus> {
-    let g = whole.graph;
-    whole.measured_once(|| WholeCensus(RhythmCensus::of(&g.accounts.business_like, |v| g.out_list(v))))
+    handed.breaks = Some(whole.rhythm_census().rates);
 }
 
 /// Account `v`'s separate bursts, most telling first: each one found is set aside and

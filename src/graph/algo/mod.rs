@@ -8,7 +8,7 @@
 //! the chance of a path (cycles, random walks), cash pools (UB1, OS5: a group's
 //! accounts that settle with each other daily) and standing payments (UB4's bills, OS5's
 //! sweeps: payments on a calendar), schedules (the fan motifs' first payments that keep one
-//! interval), rhythm breaks (the fan motifs' new counterparties dealt with off an account's own rhythm), exact cuts (gather-scatter hubs that pass on a fixed share to the cent); and the memory the path searches keep per thread
+//! interval), rhythm breaks (the fan motifs' new counterparties dealt with off an account's own rhythm) and walks along them (the random walk-through motif), exact cuts (gather-scatter hubs that pass on a fixed share to the cent); and the memory the path searches keep per thread
 //! for their next search.
 
 pub mod cash_pool;
@@ -23,6 +23,7 @@ pub mod path_memory;
 pub mod prompt_relays;
 pub mod reciprocity;
 pub mod rhythm_breaks;
+pub mod rhythm_walks;
 pub mod rings;
 pub mod schedules;
 pub mod standing;

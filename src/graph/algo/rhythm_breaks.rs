@@ -33,6 +33,8 @@ pub struct Rhythm {
     pub life_days: usize,
     /// Those off the rhythm: where a break could have fallen.
     pub open_days: usize,
+    /// Its active days off the rhythm, whoever it paid.
+    pub off_days: usize,
     /// Positions in the list (time order) of its first transfers with counterparties it
     /// had not dealt with this way before, on days off its rhythm.
     pub breaks: Vec<usize>,
@@ -72,7 +74,15 @@ impl Rhythm {
         let breaks = (0..list.len())
             .filter(|&k| list.other[k] != v && seen.insert(list.other[k]) && !cadence.holds(day(k)))
             .collect();
-        Some(Rhythm { cadence, life_days: (last - first + 1) as usize, open_days, breaks })
+        let off_days = days.len() - kept;
+        Some(Rhythm { cadence, life_days: (last - first + 1) as usize, open_days, off_days, breaks })
+    }
+
+    /// The positions of `v`'s transfers in `list` (the one it was read from) on days off
+    /// the rhythm, whoever they were with (payments to itself left out).
+    pub fn off_positions<'a>(&'a self, v: u32, list: AdjList<'a>) -> impl Iterator<Item = usize> + 'a {
+        let (time, other) = (list.time, list.other);
+        (0..list.len()).filter(move |&k| other[k] != v && !self.cadence.holds(time[k].div_euclid(DAY)))
     }
 
     /// Distinct days among `positions` (of the same list, sorted).
@@ -93,6 +103,8 @@ pub struct BreakRate {
     pub break_days: u64,
     /// Days off a rhythm.
     pub open_days: u64,
+    /// Days off a rhythm with a payment to anyone.
+    pub off_days: u64,
 }
 
 impl BreakRate {
@@ -101,7 +113,14 @@ impl BreakRate {
             rhythmic: self.rhythmic + other.rhythmic,
             break_days: self.break_days + other.break_days,
             open_days: self.open_days + other.open_days,
+            off_days: self.off_days + other.off_days,
         }
+    }
+
+    /// Days with a payment off a rhythm per day off it, whoever was paid (one more
+    /// counted, as for breaks).
+    pub fn paying_per_open_day(&self) -> f64 {
+        ((self.off_days + 1) as f64 / self.open_days.max(1) as f64).min(1.0)
     }
 
     /// Breaks per day off a rhythm among the rhythmic accounts but `own` (an account's
@@ -164,32 +183,80 @@ pub struct RhythmCensus {
     /// By account, how many counterparties it first dealt with off its rhythm (0 without
     /// one): an account with fewer breaks than a reading needs is not read again.
     pub breaks: Vec<u32>,
+    /// The transfers made off their maker's rhythm, by edge id, ascending.
+    pub off_rhythm: Vec<u32>,
 }
 
 impl RhythmCensus {
     /// The census of every account of a graph, `business_like` telling each one's peers
     /// and `list` giving its transfers the way read.
     pub fn of<'g>(business_like: &[bool], list: impl Fn(u32) -> AdjList<'g> + Sync) -> RhythmCensus {
-        let each: Vec<Option<(BreakRate, u32)>> = (0..business_like.len() as u32)
+        let each: Vec<Option<(BreakRate, u32, Vec<u32>)>> = (0..business_like.len() as u32)
             .into_par_iter()
             .map(|v| {
                 let list = list(v);
                 Rhythm::of(v, list).map(|r| {
-                    let days = Rhythm::days_of(list, &r.breaks) as u64;
-                    let rate = BreakRate { rhythmic: 1, break_days: days, open_days: r.open_days as u64 };
-                    (rate, u32::try_from(r.breaks.len()).unwrap_or(u32::MAX))
+                    let rate = BreakRate {
+                        rhythmic: 1,
+                        break_days: Rhythm::days_of(list, &r.breaks) as u64,
+                        open_days: r.open_days as u64,
+                        off_days: r.off_days as u64,
+                    };
+                    let off: Vec<u32> = r.off_positions(v, list).map(|k| list.edges[k]).collect();
+                    (rate, u32::try_from(r.breaks.len()).unwrap_or(u32::MAX), off)
                 })
             })
             .collect();
         let mut rates = PeerBreakRates::default();
         for (v, read) in each.iter().enumerate() {
-            if let Some((rate, _)) = read {
+            if let Some((rate, ..)) = read {
                 let peers = if business_like[v] { &mut rates.businesses } else { &mut rates.persons };
                 *peers = peers.plus(*rate);
             }
         }
-        let breaks = each.iter().map(|read| read.map_or(0, |(_, breaks)| breaks)).collect();
-        RhythmCensus { rates, breaks }
+        let breaks = each.iter().map(|read| read.as_ref().map_or(0, |(_, breaks, _)| *breaks)).collect();
+        let mut off_rhythm: Vec<u32> = each.into_iter().flatten().flat_map(|(.., off)| off).collect();
+        off_rhythm.sort_unstable();
+        RhythmCensus { rates, breaks, off_rhythm }
+    }
+}
+
+/// What a walk along payments made off their makers' rhythms reads of the whole dump:
+/// the rates, how many such payments the dump holds (a walk's tries), and which of the
+/// transfers at hand are such payments.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OffRhythmPayments {
+    /// The dump's rates among persons and among businesses.
+    pub rates: PeerBreakRates,
+    /// Transfers made off their maker's rhythm in the whole dump.
+    pub in_dump: u64,
+    /// Those at hand, by edge id, ascending.
+    pub edges: Vec<u32>,
+}
+
+impl OffRhythmPayments {
+    /// The whole dump's, from its census.
+    pub fn of(census: &RhythmCensus) -> OffRhythmPayments {
+        OffRhythmPayments {
+            rates: census.rates,
+            in_dump: census.off_rhythm.len() as u64,
+            edges: census.off_rhythm.clone(),
+        }
+    }
+
+    /// Cut to a part whose transfers are, in its edge order, the whole dump's `whole`.
+    pub fn cut(&self, whole: impl Iterator<Item = u32>) -> OffRhythmPayments {
+        let edges = whole
+            .enumerate()
+            .filter(|(_, w)| self.edges.binary_search(w).is_ok())
+            .map(|(e, _)| e as u32)
+            .collect();
+        OffRhythmPayments { rates: self.rates, in_dump: self.in_dump, edges }
+    }
+
+    /// Whether transfer `e` (of the graph at hand) was made off its maker's rhythm.
+    pub fn holds(&self, e: u32) -> bool {
+        self.edges.binary_search(&e).is_ok()
     }
 }
 
@@ -256,6 +323,7 @@ mod tests {
             rhythmic: 1_000,
             break_days: others_break + own_days as u64,
             open_days: others_open + own.open_days as u64,
+            off_days: others_break + own_days as u64,
         };
         let quiet = with_own(10, 300_000).chance(&own, own_days, own_days);
         let restless = with_own(30_000, 300_000).chance(&own, own_days, own_days);
@@ -281,5 +349,8 @@ mod tests {
         assert_eq!((rates.businesses.rhythmic, rates.businesses.break_days), (2, 4));
         assert_eq!(rates.among_peers(true), &rates.businesses);
         assert_eq!(census.breaks, vec![0, 2, 2]);
+        // Each broken list's two transfers off its rhythm (edge ids 0-21 in every list).
+        assert_eq!(census.off_rhythm.len(), 4);
+        assert_eq!((rates.persons.off_days, rates.businesses.off_days), (0, 4));
     }
 }
