@@ -124,8 +124,9 @@ impl Detector for RandomWalk {
     fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
         // Whether a payment was off its maker's rhythm reads the maker's whole life, and
         // how often that happens the whole dump's.
-        let all = OffRhythmPayments::of(&whole.rhythm_census());
-        handed.off_rhythm = Some(all.cut((0..part.edge_count() as u32).map(|e| edges.whole(e))));
+        let census = whole.rhythm_census();
+        let whole_ids = (0..part.edge_count() as u32).map(|e| edges.whole(e));
+        handed.off_rhythm = Some(OffRhythmPayments::of_part(&census, whole_ids));
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {

@@ -244,14 +244,27 @@ impl OffRhythmPayments {
         }
     }
 
-    /// Cut to a part whose transfers are, in its edge order, the whole dump's `whole`.
-    pub fn cut(&self, whole: impl Iterator<Item = u32>) -> OffRhythmPayments {
-        let edges = whole
-            .enumerate()
-            .filter(|(_, w)| self.edges.binary_search(w).is_ok())
-            .map(|(e, _)| e as u32)
-            .collect();
-        OffRhythmPayments { rates: self.rates, in_dump: self.in_dump, edges }
+    /// The whole dump's (its `census`), cut to a part whose transfers are, in its edge
+    /// order, the whole dump's `whole`.
+    pub fn of_part(census: &RhythmCensus, whole: impl Iterator<Item = u32>) -> OffRhythmPayments {
+        let all = &census.off_rhythm;
+        // A part's transfers come in the whole dump's order: both lists are walked
+        // together once (one out of order is looked up afresh).
+        let (mut from, mut last) = (0usize, 0u32);
+        let mut edges = Vec::new();
+        for (e, w) in whole.enumerate() {
+            if w < last {
+                from = all.partition_point(|&x| x < w);
+            }
+            last = w;
+            while all.get(from).is_some_and(|&x| x < w) {
+                from += 1;
+            }
+            if all.get(from) == Some(&w) {
+                edges.push(e as u32);
+            }
+        }
+        OffRhythmPayments { rates: census.rates, in_dump: all.len() as u64, edges }
     }
 
     /// Whether transfer `e` (of the graph at hand) was made off its maker's rhythm.
@@ -334,6 +347,15 @@ mod tests {
         // Others that never break still allow for one break.
         let never = with_own(0, 1_000).per_open_day(&own, own_days);
         assert!((never - 0.001).abs() < 1e-12, "{never}");
+    }
+
+    #[test]
+    fn a_part_holds_the_off_rhythm_payments_among_its_transfers_in_any_order() {
+        let census = RhythmCensus { off_rhythm: vec![2, 5, 9, 14], ..RhythmCensus::default() };
+        let part = OffRhythmPayments::of_part(&census, [1, 2, 9, 10, 14].into_iter());
+        assert_eq!((part.edges, part.in_dump), (vec![1, 2, 4], 4));
+        let shuffled = OffRhythmPayments::of_part(&census, [14, 3, 5, 2, 20].into_iter());
+        assert_eq!(shuffled.edges, vec![0, 2, 3]);
     }
 
     #[test]
