@@ -232,12 +232,19 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
     // A licensed remitter passes money on by licence, on any day.
     let holds = |e: u32| off.holds(e) && !g.accounts.licensed[g.src[e as usize] as usize];
     let delay_days = r.max_hop_delay_days.get();
-    // A hand-over's chance: its maker pays off its rhythm within the delay.
-    let hand_over = |v: u32| {
-        let rate = off.rates.among_peers(g.accounts.business_like[v as usize]).paying_per_open_day();
-        1.0 - (-rate * delay_days).exp()
-    };
+    // A hand-over's chance: its maker pays off its rhythm within the delay, at its
+    // peers' rate.
+    let within_delay =
+        |business: bool| 1.0 - (-off.rates.among_peers(business).paying_per_open_day() * delay_days).exp();
+    let hand_over = |v: u32| within_delay(g.accounts.business_like[v as usize]);
     let most_likely = r.expected_by_chance.get() / 2.0 / off.in_dump.max(1) as f64;
+    // Where rhythmic accounts pay off their rhythm so often that not even the longest
+    // walk through the least likely payers could pass, no walk is searched for: in such
+    // a dump they branch at every hand-over.
+    let least_likely = within_delay(false).min(within_delay(true));
+    if least_likely.powi(r.max_hops.get() as i32 - 1) > most_likely {
+        return (Vec::new(), 0);
+    }
     let floor = g.scale.floor(r.min_amount);
     /// A walk more than chance, with its chance, and whether its search stopped.
     type Read = (Option<(Vec<u32>, f64)>, bool);
