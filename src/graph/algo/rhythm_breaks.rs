@@ -1,6 +1,9 @@
 //! Rhythm breaks: days on which an account that keeps a rhythm of its own (every
-//! Tuesday, every other Friday: [`Cadence`], on most of its days) deals, off that rhythm, with a counterparty
-//! it never dealt with before, and how often the dump's rhythmic accounts do so.
+//! Tuesday, every other Friday: a [`Cadence`] holding most of its days, most of whose
+//! days it is active on) deals, off that rhythm, with a counterparty it never dealt with
+//! before, and how often the dump's rhythmic accounts do so, persons and businesses
+//! apart ([`RhythmCensus`]); and the payments made off a rhythm, whoever was paid, which
+//! a walk reads ([`OffRhythmPayments`]).
 //!
 //! Most people and firms keep no rhythm a week or a fortnight long; those that do (a
 //! pensioner's standing orders, a firm that pays on Fridays) break it now and then to
