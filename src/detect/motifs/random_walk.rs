@@ -24,8 +24,9 @@
 //! pays off its rhythm within the delay at its peers' rate (the dump's rhythmic persons,
 //! or businesses, and how often they pay on days off their rhythm), the tries the dump's
 //! payments made off their payer's rhythm, held to half of `expected_by_chance` as
-//! each search above is (three readings: at most one and a half walks by chance in all). Money handed on by people whose other payments keep their own
-//! days was handed on on someone else's.
+//! each search above is (three readings: at most one and a half walks by chance in
+//! all). Money handed on by people whose other payments keep their own days was handed
+//! on on someone else's.
 //!
 //! ## Why it matters
 //! typologies.md: "random is a walk that does not return". Money walked hop by hop
@@ -205,9 +206,9 @@ impl Detector for RandomWalk {
 }
 
 /// Walks along payments made off their makers' own rhythms (each hand-over within
-/// `max_hop_delay_days`, whatever it passed on; no licensed payer), from every such transfer that begins
-/// one and no amount-carrying walk already starts at (`found`: the searches above, by
-/// starting transfer), when they are more than the dump's rhythmic accounts' habit of
+/// `max_hop_delay_days`, whatever it passed on; no licensed payer), from every such
+/// transfer that begins one and no amount-carrying walk already starts at (`found`: the
+/// searches above, by starting transfer), when they are more than the dump's rhythmic accounts' habit of
 /// paying off their rhythm explains: each hand-over's chance is that its maker, at its
 /// peers' rate of days off their rhythm with a payment, pays off its rhythm within the
 /// delay; the walks' tries are the dump's payments made off their maker's rhythm; held

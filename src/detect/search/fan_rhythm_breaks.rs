@@ -133,12 +133,12 @@ pub fn rhythm_broken_fan(
     })
 }
 
-/// The hit of `v`'s rhythm-broken fan: the hub and its new counterparties, proved by
-/// their first transfers, read against its peers' `rate`. `counted` is how many
-/// transfers the account has this way, for the share of its business the fan holds.
+/// The hit of `v`'s rhythm-broken fan out: the hub and its new payees, proved by their
+/// first transfers, read against its peers' `rate`. `counted` is how many transfers the
+/// account has this way, for the share of its business the fan holds.
 pub fn rhythm_broken_hit(
     ctx: &Context<'_>,
-    (fan, pattern): (Fan, Pattern),
+    pattern: Pattern,
     v: u32,
     found: &RhythmBrokenFan,
     rate: &BreakRate,
@@ -146,18 +146,14 @@ pub fn rhythm_broken_hit(
 ) -> Hit {
     let g = ctx.graph;
     let mut b = HitBuilder::default();
-    fan_legs(&mut b, g, fan, v, &found.edges);
+    fan_legs(&mut b, g, Fan::Out, v, &found.edges);
     let novelty = AmountNovelty::measure(g, &[v], &found.edges);
-    let (verb, to, who) = match fan {
-        Fan::In => ("received", "from", "senders"),
-        Fan::Out => ("sent", "to", "payees"),
-    };
     let span = match found.within {
         Some(days) => format!("within {days} days"),
         None => format!("in its {} days off that rhythm", found.open_days),
     };
     let reason = format!(
-        "{} {verb} {} transfers ({}) {to} {} new {who} on {} days off its own rhythm of every {} days {span}, each its first with them; the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days (accounts expected to break theirs as often by chance: 1 in {}){}",
+        "{} sent {} transfers ({}) to {} new payees on {} days off its own rhythm of every {} days {span}, each its first with them; the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days (accounts expected to break theirs as often by chance: 1 in {}){}",
         ctx.account(v),
         found.edges.len(),
         fmt_amount(found.amount),

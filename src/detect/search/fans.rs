@@ -270,7 +270,7 @@ fn fan_hits_of(
             };
             if let Some(broken) = rhythm_broken_fan(g, v, list, &readings.new, &apart_from, &bar) {
                 let counts = (counted, cfg.min_counterparties.get());
-                hits.push(rhythm_broken_hit(ctx, (fan, pattern), v, &broken, &bar.rate, counts));
+                hits.push(rhythm_broken_hit(ctx, pattern, v, &broken, &bar.rate, counts));
             }
         }
     }

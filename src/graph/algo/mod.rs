@@ -8,8 +8,10 @@
 //! the chance of a path (cycles, random walks), cash pools (UB1, OS5: a group's
 //! accounts that settle with each other daily) and standing payments (UB4's bills, OS5's
 //! sweeps: payments on a calendar), schedules (the fan motifs' first payments that keep one
-//! interval), rhythm breaks (the fan motifs' new counterparties dealt with off an account's own rhythm) and walks along them (the random walk-through motif), exact cuts (gather-scatter hubs that pass on a fixed share to the cent); and the memory the path searches keep per thread
-//! for their next search.
+//! interval), rhythm breaks (fan_out's new payees paid off an account's own rhythm) and
+//! walks along payments made off their payers' rhythms (the random walk-through motif),
+//! exact cuts (gather-scatter hubs that pass on a fixed share to the cent); and the
+//! memory the path searches keep per thread for their next search.
 
 pub mod cash_pool;
 pub mod chains;

@@ -90,9 +90,12 @@ impl Rhythm {
 
     /// Distinct days among `positions` (of the same list, sorted).
     pub fn days_of(list: AdjList<'_>, positions: &[usize]) -> usize {
-        let mut days: Vec<i64> = positions.iter().map(|&k| list.time[k].div_euclid(DAY)).collect();
-        days.dedup();
-        days.len()
+        let mut last = None;
+        positions
+            .iter()
+            .map(|&k| list.time[k].div_euclid(DAY))
+            .filter(|&d| last.replace(d) != Some(d))
+            .count()
     }
 }
 
