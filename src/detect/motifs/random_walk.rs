@@ -41,7 +41,8 @@
 //!
 //! ## Parameters
 //! `[random]`: `min_hops` (4), `max_hops` (10), `min_pass_through` (0.8, OS2's),
-//! `max_hop_delay_days` (3), `slow_hop_delay_days` (7), `min_amount` (`p25` first hop),
+//! `max_hop_delay_days` (3), `slow_hop_delay_days` (7), `min_amount` (`p25` first hop;
+//! of a walk off its payers' rhythms, its largest),
 //! `search_budget`, `expected_by_chance` (1, as for cycles), `rhythm_min_hops` (3).
 //!
 //! ## Look-alikes
@@ -255,7 +256,6 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
         .map(|&e| {
             let s = e as usize;
             let starts = ctx.starts_here(g.time[s])
-                && g.amount[s] >= floor
                 && holds(e)
                 && already.binary_search(&e).is_err()
                 && begins_a_walk(g, e, &holds, &spec);
@@ -263,7 +263,10 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
                 return (None, false);
             }
             let (walk, stopped) = longest_walk(g, e, &holds, &spec);
-            if walk.len() < r.rhythm_min_hops.get() {
+            // The evidence is the hand-overs' timing, not their sums: the floor asks
+            // only that the walk moved a sum worth reading somewhere along it, as
+            // money drawn afresh at each hop may start small.
+            if walk.len() < r.rhythm_min_hops.get() || walk.iter().all(|&e| g.amount[e as usize] < floor) {
                 return (None, stopped);
             }
             let chance: f64 = walk[1..].iter().map(|&e| hand_over(g.src[e as usize])).product();
@@ -443,8 +446,8 @@ mod tests {
     /// Thirty households whose standing orders pay two regulars every Tuesday for forty
     /// weeks, each also paying a known friend on `own_off_days` other days; then W0 pays
     /// W1, which pays W2 the next day, which pays W3 the day after, each a household of
-    /// the same rhythm and each payment off it, the amounts unrelated.
-    fn households_and_a_walk_off_their_rhythm(own_off_days: i64) -> Tiny {
+    /// the same rhythm and each payment off it, the amounts (`walked`) unrelated.
+    fn households_and_a_walk_off_their_rhythm(own_off_days: i64, walked: [f64; 3]) -> Tiny {
         let mut t = Tiny::new();
         t.span(290);
         for p in 0..30i64 {
@@ -460,15 +463,15 @@ mod tests {
                 t.wire(&payer, &format!("{payer}-ORDER0"), day * D + 18 * H, 40.0 + (k % 5) as f64);
             }
         }
-        for (k, (day, amount)) in [(100, 900.0), (101, 350.0), (102, 640.0)].into_iter().enumerate() {
-            t.wire(&format!("W{k}"), &format!("W{}", k + 1), day * D + 12 * H, amount);
+        for (k, amount) in walked.into_iter().enumerate() {
+            t.wire(&format!("W{k}"), &format!("W{}", k + 1), (100 + k as i64) * D + 12 * H, amount);
         }
         t
     }
 
     #[test]
     fn a_walk_of_payments_off_their_payers_rhythms_is_found() {
-        let hits = households_and_a_walk_off_their_rhythm(0).hits(&RandomWalk);
+        let hits = households_and_a_walk_off_their_rhythm(0, [900.0, 350.0, 640.0]).hits(&RandomWalk);
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].transfers.len(), 3);
         assert!(
@@ -479,11 +482,23 @@ mod tests {
     }
 
     #[test]
+    fn a_walk_off_the_rhythms_that_starts_small_is_read_by_its_largest_sum() {
+        // Money drawn afresh at each hand-over may start below the dump's lower quartile
+        // (the standing orders' 300 to 700) and still move a sum worth reading later on.
+        let hits = households_and_a_walk_off_their_rhythm(0, [60.0, 80.0, 640.0]).hits(&RandomWalk);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 3);
+        // Pocket money passed round moves nothing an investigator would read.
+        let hits = households_and_a_walk_off_their_rhythm(0, [60.0, 80.0, 50.0]).hits(&RandomWalk);
+        assert!(hits.is_empty(), "{hits:?}");
+    }
+
+    #[test]
     fn households_paying_friends_back_off_their_standing_orders_every_week_or_two_are_no_walk() {
         // Look-alike: friends paying each other back on any day, where every household
         // pays someone off its standing orders twenty times a year: three hand-overs in
         // three days are their everyday.
-        let hits = households_and_a_walk_off_their_rhythm(20).hits(&RandomWalk);
+        let hits = households_and_a_walk_off_their_rhythm(20, [900.0, 350.0, 640.0]).hits(&RandomWalk);
         assert!(hits.is_empty(), "{hits:?}");
     }
 
