@@ -18,15 +18,20 @@
 //!
 //! A walk whatever its amounts is read where each hand-over was made off its payer's
 //! own rhythm (an account whose payments keep their days, most of its days on one day
-//! of a step: [`crate::graph::algo::rhythm_breaks`]), within `max_hop_delay_days` of
-//! its payer being paid, at least `rhythm_min_hops` transfers
+//! of a step: [`crate::graph::algo::rhythm_breaks`]), or by a private account that
+//! keeps no rhythm at all, within `max_hop_delay_days` of its payer being paid, at
+//! least `rhythm_min_hops` transfers, the first off its payer's rhythm
 //! ([`crate::graph::algo::rhythm_walks`]): each hand-over's chance is that its payer
 //! pays off its rhythm within the delay at its peers' rate (the dump's rhythmic persons,
-//! or businesses, and how often they pay on days off their rhythm), the tries the dump's
+//! or businesses, and how often they pay on days off their rhythm), or, keeping none,
+//! that it pays anyone within the delay at its own rate over the dump (as a prompt
+//! relay's); the tries are the dump's
 //! payments made off their payer's rhythm, held to half of `expected_by_chance` as
 //! each search above is (three readings: at most one and a half walks by chance in
 //! all). Money handed on by people whose other payments keep their own days was handed
-//! on on someone else's.
+//! on on someone else's, and a quiet account between two of them that paid on the day
+//! after it was paid carried it. Such a walk is read from timing, so a loop read from
+//! timing through most of its accounts explains it ([`Hit::by_timing`]).
 //!
 //! ## Why it matters
 //! typologies.md: "random is a walk that does not return". Money walked hop by hop
@@ -53,7 +58,9 @@
 //! week), everyday amounts passed on within days chain by chance, and stay quiet. Friends
 //! paying each other back on any day, beside their standing orders: where the dump's
 //! rhythmic households pay off their rhythm every week or two, three such hand-overs in
-//! three days are their everyday.
+//! three days are their everyday; and a household without standing orders that pays
+//! someone most days pays on the day after it was paid as a matter of course, so it
+//! adds nothing between two breaks.
 
 use rayon::prelude::*;
 
@@ -206,14 +213,16 @@ impl Detector for RandomWalk {
     }
 }
 
-/// Walks along payments made off their makers' own rhythms (each hand-over within
-/// `max_hop_delay_days`, whatever it passed on; no licensed payer), from every such
-/// transfer that begins one and no amount-carrying walk already starts at (`found`: the
-/// searches above, by starting transfer), when they are more than the dump's rhythmic accounts' habit of
-/// paying off their rhythm explains: each hand-over's chance is that its maker, at its
-/// peers' rate of days off their rhythm with a payment, pays off its rhythm within the
-/// delay; the walks' tries are the dump's payments made off their maker's rhythm; held
-/// to half of `expected_by_chance`. Also how many searches stopped at the budget.
+/// Walks along payments made off their makers' own rhythms, or by private accounts that
+/// keep none (each hand-over within `max_hop_delay_days`, whatever it passed on; no
+/// licensed payer), from every payment off its maker's rhythm that begins one and no
+/// amount-carrying walk already starts at (`found`: the searches above, by starting
+/// transfer), when they are more than the dump's rhythmic accounts' habit of paying off
+/// their rhythm explains: each hand-over's chance is that its maker, at its peers' rate
+/// of days off their rhythm with a payment, pays off its rhythm within the delay (or,
+/// keeping none, pays anyone within it at its own rate); the walks' tries are the
+/// dump's payments made off their maker's rhythm; held to half of `expected_by_chance`.
+/// Also how many searches stopped at the budget.
 fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (Vec<Hit>, usize) {
     let g = ctx.graph;
     let r = &ctx.config.random;
@@ -232,17 +241,30 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
     let mut already: Vec<u32> = found.iter().filter_map(|(c, _)| c.as_ref().map(|c| c[0])).collect();
     already.sort_unstable();
     // A licensed remitter passes money on by licence, on any day.
-    let holds = |e: u32| off.holds(e) && !g.accounts.licensed[g.src[e as usize] as usize];
+    let licensed = |e: u32| g.accounts.licensed[g.src[e as usize] as usize];
+    let off_its_rhythm = |e: u32| off.holds(e) && !licensed(e);
+    // A private account that keeps no rhythm may hand the money on between two that
+    // do: its hand-over is read by its own rate of paying anyone, as a prompt relay's.
+    let rhythmless = |v: u32| !off.keeps_a_rhythm(v) && !g.accounts.business_like[v as usize];
+    let holds = |e: u32| off_its_rhythm(e) || (rhythmless(g.src[e as usize]) && !licensed(e));
     let delay_days = r.max_hop_delay_days.get();
     // A hand-over's chance: its maker pays off its rhythm within the delay, at its
-    // peers' rate.
+    // peers' rate; or, keeping none, pays anyone within the delay at its own rate over
+    // the dump.
     let within_delay =
         |business: bool| 1.0 - (-off.rates.among_peers(business).paying_per_open_day() * delay_days).exp();
-    let hand_over = |v: u32| within_delay(g.accounts.business_like[v as usize]);
+    let hand_over = |e: u32| {
+        let v = g.src[e as usize];
+        if off.holds(e) {
+            within_delay(g.accounts.business_like[v as usize])
+        } else {
+            g.scale.chance_within(g.sent_over_dump(v), spec.max_delay)
+        }
+    };
     let most_likely = r.expected_by_chance.get() / 2.0 / off.in_dump.max(1) as f64;
     // Where rhythmic accounts pay off their rhythm so often that not even the longest
-    // walk through the least likely payers could pass, no walk is searched for: in such
-    // a dump they branch at every hand-over.
+    // walk of such payments by the least likely payers could pass, no walk is searched
+    // for: in such a dump they branch at every hand-over.
     let least_likely = within_delay(false).min(within_delay(true));
     if least_likely.powi(r.max_hops.get() as i32 - 1) > most_likely {
         return (Vec::new(), 0);
@@ -256,7 +278,7 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
         .map(|&e| {
             let s = e as usize;
             let starts = ctx.starts_here(g.time[s])
-                && holds(e)
+                && off_its_rhythm(e)
                 && already.binary_search(&e).is_err()
                 && begins_a_walk(g, e, &holds, &spec);
             if !starts {
@@ -269,7 +291,7 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
             if walk.len() < r.rhythm_min_hops.get() || walk.iter().all(|&e| g.amount[e as usize] < floor) {
                 return (None, stopped);
             }
-            let chance: f64 = walk[1..].iter().map(|&e| hand_over(g.src[e as usize])).product();
+            let chance: f64 = walk[1..].iter().map(|&e| hand_over(e)).product();
             ((chance <= most_likely).then_some((walk, chance)), stopped)
         })
         .collect();
@@ -284,10 +306,22 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
 
 fn rhythm_hit(ctx: &Context<'_>, walk: &[u32], off: &OffRhythmPayments, chance: f64) -> Hit {
     let g = ctx.graph;
-    let (b, first, last) = walk_legs(g, walk);
+    let (mut b, first, last) = walk_legs(g, walk);
+    // Read from its hand-overs' timing, whatever the amounts: a loop read from timing
+    // that runs through most of its accounts explains it.
+    b.read_from_timing();
     let rate = |business: bool| 1.0 / off.rates.among_peers(business).paying_per_open_day();
+    let off_rhythm = walk.iter().filter(|&&e| off.holds(e)).count();
+    let made = if off_rhythm == walk.len() {
+        "each payment made off its payer's own rhythm and".to_string()
+    } else {
+        format!(
+            "{off_rhythm} of its payments made off their payer's own rhythm and {} by private accounts that keep none (each read by its own rate of paying anyone), each",
+            walk.len() - off_rhythm
+        )
+    };
     let reason = format!(
-        "{} left {} and was passed on {} times in {:.1} days, {} reaching {}, each payment made off its payer's own rhythm and within {} days of its payer being paid; the dump's rhythmic accounts pay off their rhythm on 1 in {} (private) and 1 in {} (businesses) of its other days (chance of such a walk among its {} payments off a rhythm: 1 in {})",
+        "{} left {} and was passed on {} times in {:.1} days, {} reaching {}, {made} within {} days of its payer being paid; the dump's rhythmic accounts pay off their rhythm on 1 in {} (private) and 1 in {} (businesses) of its other days (chance of such a walk among its {} payments off a rhythm: 1 in {})",
         fmt_amount(g.amount[first]),
         ctx.account(g.src[first]),
         walk.len(),
@@ -341,6 +375,7 @@ fn hit(ctx: &Context<'_>, walk: &[u32]) -> Hit {
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
+    use crate::graph::algo::rhythm_breaks::RhythmCensus;
 
     fn walk(t: &mut Tiny, hops: usize, keep: f64, gap: i64) {
         let mut amount = 9_000.0;
@@ -448,6 +483,32 @@ mod tests {
     /// W1, which pays W2 the next day, which pays W3 the day after, each a household of
     /// the same rhythm and each payment off it, the amounts (`walked`) unrelated.
     fn households_and_a_walk_off_their_rhythm(own_off_days: i64, walked: [f64; 3]) -> Tiny {
+        let mut t = rhythmic_households(own_off_days);
+        for (k, amount) in walked.into_iter().enumerate() {
+            t.wire(&format!("W{k}"), &format!("W{}", k + 1), (100 + k as i64) * D + 12 * H, amount);
+        }
+        t
+    }
+
+    /// The thirty households of [`households_and_a_walk_off_their_rhythm`], breaking
+    /// their standing orders twice a year each; W0 pays Q off its rhythm, Q (a household
+    /// that keeps none) pays W2 the next day, and W2 pays W3 the day after, off its own.
+    /// Q pays a shop on each of `q_days` too.
+    fn a_walk_through_a_household_without_rhythm(q_days: &[i64]) -> Tiny {
+        let mut t = rhythmic_households(2);
+        for &day in q_days {
+            t.wire("Q", "Q-SHOP", day * D + 17 * H, 25.0 + (day % 9) as f64);
+        }
+        t.wire("W0", "Q", 100 * D + 12 * H, 900.0);
+        t.wire("Q", "W2", 101 * D + 12 * H, 350.0);
+        t.wire("W2", "W3", 102 * D + 12 * H, 640.0);
+        t
+    }
+
+    /// Thirty households whose standing orders pay two regulars every Tuesday for forty
+    /// weeks, each also paying a known friend on `own_off_days` other days; W0 to W3
+    /// among them.
+    fn rhythmic_households(own_off_days: i64) -> Tiny {
         let mut t = Tiny::new();
         t.span(290);
         for p in 0..30i64 {
@@ -463,10 +524,36 @@ mod tests {
                 t.wire(&payer, &format!("{payer}-ORDER0"), day * D + 18 * H, 40.0 + (k % 5) as f64);
             }
         }
-        for (k, amount) in walked.into_iter().enumerate() {
-            t.wire(&format!("W{k}"), &format!("W{}", k + 1), (100 + k as i64) * D + 12 * H, amount);
-        }
         t
+    }
+
+    #[test]
+    fn a_walk_off_the_rhythms_through_a_quiet_household_that_keeps_none_is_found() {
+        let hits = a_walk_through_a_household_without_rhythm(&[]).hits(&RandomWalk);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 3);
+        assert!(
+            hits[0].reason.contains("2 of its payments made off their payer's own rhythm and 1 by private accounts that keep none"),
+            "{}",
+            hits[0].reason
+        );
+    }
+
+    #[test]
+    fn a_household_that_pays_someone_every_few_days_hands_nothing_on_between_two_breaks() {
+        // Look-alike: a household without standing orders that pays a shop on most
+        // days pays W2 the day after being paid as a matter of course; two breaks a
+        // day apart, where every household breaks twice a year, are no walk.
+        let busy: Vec<i64> = (0..290).filter(|d| (7 * d * d + 13 * d) % 97 < 40).collect();
+        let t = a_walk_through_a_household_without_rhythm(&busy);
+        let hits = t.hits(&RandomWalk);
+        assert!(hits.is_empty(), "{hits:?}");
+        // Read as a household that keeps no rhythm, not left out as a business.
+        let q = t.dump.accounts.ids.iter().position(|id| id == "Q").unwrap();
+        let g = t.graph();
+        assert!(!g.accounts.business_like[q]);
+        let census = RhythmCensus::of(&g.accounts.business_like, |v| g.out_list(v));
+        assert!(!census.rhythmic.contains(q));
     }
 
     #[test]

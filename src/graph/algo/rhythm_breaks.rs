@@ -13,9 +13,11 @@
 //! decided those payments. Where rhythmic accounts break their rhythm all the time, the
 //! same five breaks are everyday life and nothing stands out.
 
+use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use crate::graph::algo::chance::poisson_tail;
 use crate::graph::algo::schedules::Cadence;
@@ -191,6 +193,8 @@ pub struct RhythmCensus {
     pub breaks: Vec<u32>,
     /// The transfers made off their maker's rhythm, by edge id, ascending.
     pub off_rhythm: Vec<u32>,
+    /// The accounts that keep a rhythm one way.
+    pub rhythmic: Arc<FixedBitSet>,
 }
 
 impl RhythmCensus {
@@ -221,15 +225,19 @@ impl RhythmCensus {
             }
         }
         let breaks = each.iter().map(|read| read.as_ref().map_or(0, |(_, breaks, _)| *breaks)).collect();
+        let mut rhythmic = FixedBitSet::with_capacity(each.len());
+        for (v, read) in each.iter().enumerate() {
+            rhythmic.set(v, read.is_some());
+        }
         let mut off_rhythm: Vec<u32> = each.into_iter().flatten().flat_map(|(.., off)| off).collect();
         off_rhythm.sort_unstable();
-        RhythmCensus { rates, breaks, off_rhythm }
+        RhythmCensus { rates, breaks, off_rhythm, rhythmic: Arc::new(rhythmic) }
     }
 }
 
 /// What a walk along payments made off their makers' rhythms reads of the whole dump:
-/// the rates, how many such payments the dump holds (a walk's tries), and which of the
-/// transfers at hand are such payments.
+/// the rates, how many such payments the dump holds (a walk's tries), which of the
+/// transfers at hand are such payments, and which accounts keep a rhythm at all.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OffRhythmPayments {
     /// The dump's rates among persons and among businesses.
@@ -238,6 +246,8 @@ pub struct OffRhythmPayments {
     pub in_dump: u64,
     /// Those at hand, by edge id, ascending.
     pub edges: Vec<u32>,
+    /// The accounts that keep a rhythm one way, over the whole dump.
+    pub rhythmic: Arc<FixedBitSet>,
 }
 
 impl OffRhythmPayments {
@@ -247,6 +257,7 @@ impl OffRhythmPayments {
             rates: census.rates,
             in_dump: census.off_rhythm.len() as u64,
             edges: census.off_rhythm.clone(),
+            rhythmic: Arc::clone(&census.rhythmic),
         }
     }
 
@@ -270,12 +281,22 @@ impl OffRhythmPayments {
                 edges.push(e as u32);
             }
         }
-        OffRhythmPayments { rates: census.rates, in_dump: all.len() as u64, edges }
+        OffRhythmPayments {
+            rates: census.rates,
+            in_dump: all.len() as u64,
+            edges,
+            rhythmic: Arc::clone(&census.rhythmic),
+        }
     }
 
     /// Whether transfer `e` (of the graph at hand) was made off its maker's rhythm.
     pub fn holds(&self, e: u32) -> bool {
         self.edges.binary_search(&e).is_ok()
+    }
+
+    /// Whether account `v` keeps a rhythm one way.
+    pub fn keeps_a_rhythm(&self, v: u32) -> bool {
+        self.rhythmic.contains(v as usize)
     }
 }
 

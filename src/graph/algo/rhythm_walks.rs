@@ -1,7 +1,9 @@
 //! Walks along payments made off their makers' rhythms ([`crate::graph::algo::rhythm_breaks`]):
 //! money that an account which pays on its own days passed on, on another day, to an
 //! account which did the same within days. Where the dump's rhythmic accounts seldom pay
-//! off their rhythm, a few such hand-overs in a row are someone else's schedule.
+//! off their rhythm, a few such hand-overs in a row are someone else's schedule. Which
+//! payments a walk may follow is the caller's (`off`): the random detector also lets a
+//! quiet account that keeps no rhythm hand the money on.
 
 use crate::graph::FlowGraph;
 
