@@ -19,8 +19,9 @@
 //! A walk whatever its amounts is read where each hand-over was made off its payer's
 //! own rhythm (an account whose payments keep their days, most of its days on one day
 //! of a step: [`crate::graph::algo::rhythm_breaks`]), or by a private account that
-//! keeps no rhythm at all, within `max_hop_delay_days` of its payer being paid, at
-//! least `rhythm_min_hops` transfers, the first off its payer's rhythm
+//! keeps no rhythm at all, within `slow_hop_delay_days` of its payer being paid, at
+//! least `rhythm_min_hops` transfers, the first and at least half of them off their
+//! payers' rhythms
 //! ([`crate::graph::algo::rhythm_walks`]): each hand-over's chance is that its payer
 //! pays off its rhythm within the delay at its peers' rate (the dump's rhythmic persons,
 //! or businesses, and how often they pay on days off their rhythm), or, keeping none,
@@ -103,7 +104,7 @@ pub struct RandomWalkConfig {
     /// this many times in the dump.
     pub expected_by_chance: Multiple,
     /// Fewest transfers of a walk along payments made off their makers' own rhythms
-    /// (each hand-over within `max_hop_delay_days`, whatever it passed on).
+    /// (each hand-over within `slow_hop_delay_days`, whatever it passed on).
     pub rhythm_min_hops: Count<2>,
 }
 
@@ -214,7 +215,7 @@ impl Detector for RandomWalk {
 }
 
 /// Walks along payments made off their makers' own rhythms, or by private accounts that
-/// keep none (each hand-over within `max_hop_delay_days`, whatever it passed on; no
+/// keep none (each hand-over within `slow_hop_delay_days`, whatever it passed on; no
 /// licensed payer), from every payment off its maker's rhythm that begins one and no
 /// amount-carrying walk already starts at (`found`: the searches above, by starting
 /// transfer), when they are more than the dump's rhythmic accounts' habit of paying off
@@ -234,7 +235,10 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
         return (Vec::new(), 0);
     }
     let spec = WalkSpec {
-        max_delay: days_to_seconds(r.max_hop_delay_days.get()),
+        // Each hand-over's chance is charged for the whole delay, so a walk may take
+        // the slow search's week a hop (OS2's per-hop delay): people who keep their own
+        // days may not pass the money on the day they are paid.
+        max_delay: days_to_seconds(longest_hop_days(r)),
         max_hops: r.max_hops.get(),
         budget: r.search_budget,
     };
@@ -247,7 +251,7 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
     // do: its hand-over is read by its own rate of paying anyone, as a prompt relay's.
     let rhythmless = |v: u32| !off.keeps_a_rhythm(v) && !g.accounts.business_like[v as usize];
     let holds = |e: u32| off_its_rhythm(e) || (rhythmless(g.src[e as usize]) && !licensed(e));
-    let delay_days = r.max_hop_delay_days.get();
+    let delay_days = longest_hop_days(r);
     // A hand-over's chance: its maker pays off its rhythm within the delay, at its
     // peers' rate; or, keeping none, pays anyone within the delay at its own rate over
     // the dump.
@@ -284,7 +288,14 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
             if !starts {
                 return (None, false);
             }
-            let (walk, stopped) = longest_walk(g, e, &holds, &spec);
+            let (mut walk, stopped) = longest_walk(g, e, &holds, &spec);
+            // A walk off its payers' rhythms is mostly that: quiet accounts without a
+            // rhythm may bridge two breaks, but a run of them after the last break is
+            // a walk through quiet accounts, whose hand-overs the tries here do not
+            // count (it is read where its amounts carry on, above).
+            while 2 * walk.iter().filter(|&&e| off.holds(e)).count() < walk.len() {
+                walk.pop();
+            }
             // The evidence is the hand-overs' timing, not their sums: the floor asks
             // only that the walk moved a sum worth reading somewhere along it, as
             // money drawn afresh at each hop may start small.
@@ -328,7 +339,7 @@ fn rhythm_hit(ctx: &Context<'_>, walk: &[u32], off: &OffRhythmPayments, chance: 
         seconds_to_days(g.time[last] - g.time[first]),
         fmt_amount(g.amount[last]),
         ctx.account(g.dst[last]),
-        ctx.config.random.max_hop_delay_days.get(),
+        longest_hop_days(&ctx.config.random),
         fmt_amount(rate(false)),
         fmt_amount(rate(true)),
         off.in_dump,
@@ -536,6 +547,34 @@ mod tests {
             hits[0].reason.contains("2 of its payments made off their payer's own rhythm and 1 by private accounts that keep none"),
             "{}",
             hits[0].reason
+        );
+    }
+
+    #[test]
+    fn quiet_accounts_handing_on_after_a_single_break_are_no_walk_off_the_rhythms() {
+        // One household's break, then three quiet accounts that each pay on what they
+        // were paid within days: a walk through quiet accounts, which this reading's
+        // tries (the dump's breaks) do not price; it is read where its amounts carry on.
+        let mut t = rhythmic_households(2);
+        t.wire("W0", "Q1", 100 * D + 12 * H, 900.0);
+        for (k, day) in [(1, 102), (2, 104), (3, 107)] {
+            t.wire(&format!("Q{k}"), &format!("Q{}", k + 1), day * D + 12 * H, 300.0 + 100.0 * k as f64);
+        }
+        let hits = t.hits(&RandomWalk);
+        assert!(hits.is_empty(), "{hits:?}");
+        // Not vacuous: households breaking their rhythm after them, as many as the
+        // breaks the walk needs to be mostly off the rhythms, make it one (the
+        // households' standing orders fall on days 5, 12, ... of the epoch's week).
+        t.wire("Q4", "W2", 109 * D + 12 * H, 450.0);
+        t.wire("W2", "W3", 111 * D + 12 * H, 640.0);
+        t.wire("W3", "HOME4", 112 * D + 12 * H, 380.0);
+        t.wire("HOME4", "HOME5", 113 * D + 12 * H, 520.0);
+        let hits = t.hits(&RandomWalk);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].transfers.len(), 8, "{hits:?}");
+        assert!(
+            hits[0].reason.contains("4 of its payments made off their payer's own rhythm and 4 by"),
+            "{hits:?}"
         );
     }
 
