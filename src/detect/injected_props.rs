@@ -253,6 +253,49 @@ proptest! {
     }
 
     #[test]
+    fn strangers_paid_in_then_paid_on_off_a_rhythm_no_one_else_breaks_are_a_hub_and_everyday_where_all_do(seed in 0u64..1000, weekday in 0i64..7, households in 20usize..40, senders in 2usize..5, payees in 2usize..5, kept in 0.2f64..0.5, scale in prop::sample::select(vec![0.01f64, 1.0, 100.0])) {
+        // Households whose standing orders run on one weekday every week, and a hub that
+        // keeps the same rhythm, is paid by strangers within three days and pays on a
+        // share of it (drawn afresh, never most of it) to new payees on other days of the
+        // next week: a gather-scatter where the households never break their rhythm,
+        // their everyday where each of them pays someone new off it every week or two,
+        // at any scale of amounts.
+        let off = |d: i64| if (d - weekday).rem_euclid(7) == 0 { d + 1 } else { d };
+        let world = |others_break: bool| {
+            run(seed, |t| {
+                for p in 0..=households {
+                    let payer = if p == households { "HUB".to_string() } else { format!("HOME{p}") };
+                    for week in 0..21i64 {
+                        let at = (week * 7 + weekday) * D + 8 * H;
+                        t.wire(&payer, &format!("{payer}-ORDER{}", week % 2), at, scale * (300.0 + ((p as i64 * 7 + week * 13) % 400) as f64));
+                    }
+                    if p < households && others_break {
+                        // Days that keep no interval, every week or two.
+                        for (k, day) in [4i64, 13, 19, 30, 38, 45, 57, 66, 71, 83, 95, 101, 116, 124, 138].into_iter().enumerate() {
+                            t.wire(&payer, &format!("{payer}-NEW{k}"), off(day + (p % 3) as i64) * D + 15 * H, scale * 80.0);
+                        }
+                    }
+                }
+                let mut gathered = 0.0;
+                for k in 0..senders {
+                    let amount = scale * (3_000.0 + 170.0 * k as f64);
+                    t.wire(&format!("S{k}"), "HUB", (70 + k as i64 % 3) * D + 11 * H, amount);
+                    gathered += amount;
+                }
+                // Each payee on a day of its own in the week after, none on the weekday.
+                let days = (72i64..).filter(|d| (d - weekday).rem_euclid(7) != 0).take(payees);
+                for (k, day) in days.enumerate() {
+                    t.wire("HUB", &format!("P{k}"), day * D + 16 * H, gathered * kept / payees as f64);
+                }
+            }, &super::motifs::gather_scatter::GatherScatter)
+        };
+        let (t, hits) = world(false);
+        prop_assert!(found(&hits, &t, "HUB", Role::Hub), "{:?}", hits);
+        let (t, hits) = world(true);
+        prop_assert!(!found(&hits, &t, "HUB", Role::Hub), "{:?}", hits);
+    }
+
+    #[test]
     fn new_payees_on_two_set_weekdays_are_no_schedule(seed in 0u64..1000, first in 0i64..7, apart in 1i64..7, weeks in 10i64..28, amount in 5.0f64..5_000.0) {
         // A firm that takes on a new worker on two set weekdays each week and pays each
         // once: each weekday keeps the other's interval, its calendar.

@@ -35,6 +35,18 @@
 //! however they split what they pass on; at a share no one keeps, an exact sum is a
 //! coincidence the dump's own count prices.
 //!
+//! A hub whose payments keep a rhythm is reported too, whatever share it passed on and
+//! however few its counterparties (`min_senders` and `min_payees` each), when it met at
+//! least `min_senders` new senders within a window (at `min_rate_ratio` times its pace
+//! of meeting them over the rest of its life) and then, within a window of the last,
+//! paid `min_payees` new payees on days off its rhythm, more than chance: the breaks at
+//! the rate of the dump's other rhythmic accounts of its kind (less than even odds over
+//! its life on their own), times the new senders at its own rate, times the dump's
+//! active accounts, at most `expected_by_chance`
+//! ([`crate::detect::search::rhythm_broken_pass`]). Money that strangers paid in and
+//! that went out on days the hub never pays, to people it never paid, was sent when
+//! someone else decided.
+//!
 //! ## Why it matters
 //! typologies.md defines gather-scatter as "a node with fan-in >= 2 and fan-out >= 2";
 //! it is one of the eight motifs labelled in AMLworld and AMLSim, and the shape of an
@@ -78,7 +90,11 @@
 //! left out of a pass. An acquirer or a remitter keeps the same fee on every payment:
 //! banks, licensed firms and accounts busy enough to be businesses are left out. A
 //! sweep passes on everything (100% is no share read), and sums of round amounts make
-//! round shares of them by themselves (sums in whole units are not read).
+//! round shares of them by themselves (sums in whole units are not read). Where the
+//! dump's households break their standing orders every week or two, new payees off a
+//! hub's rhythm are everyday; a household selling its things, a new buyer every ten
+//! days, meets three in three days at its own pace: neither is a rhythm-broken pass
+//! (tested below).
 
 use rayon::prelude::*;
 
@@ -88,7 +104,9 @@ use crate::config::Config;
 use crate::detect::context::PartEdges;
 use crate::detect::handed::Handed;
 use crate::detect::search::cut_passes::{cut_pass, dump_cuts, PassLists};
+use crate::detect::search::fans::{hand_break_rate, Breaks};
 use crate::detect::search::gather_scatter::{scan, HubSpec, WholeLife};
+use crate::detect::search::rhythm_broken_pass::rhythm_broken_pass;
 use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::exact_cuts::DumpCuts;
 use crate::graph::FlowGraph;
@@ -165,6 +183,9 @@ impl Detector for GatherScatter {
     ) {
         handed.whole_life = Some(whole_life(whole, &hub_spec(whole)));
         handed.cuts = Some(cuts_of(whole).as_ref().clone());
+        // How often the dump's rhythmic accounts break their rhythm: a count over every
+        // account, which a part of some accounts does not hold.
+        hand_break_rate(whole, handed);
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
@@ -194,12 +215,25 @@ impl Detector for GatherScatter {
         // Read by the scans below: measured here on every thread, not by the first scan
         // that asks while the other threads wait for it (`Context::one_off_payments`).
         ctx.one_off_payments();
+        let breaks = Breaks::of_payments(ctx);
         let hits = (0..ctx.graph.node_count() as u32)
             .into_par_iter()
             .with_min_len(256)
             .map_init(PassLists::default, |lists, v| {
                 scan(ctx, &spec, &channels, v, Pattern::GatherScatter)
                     .or_else(|| cut_pass(ctx, &channels, cuts, v, Pattern::GatherScatter, lists))
+                    .or_else(|| {
+                        breaks.may_hold(v, spec.min_payees).then_some(()).and_then(|()| {
+                            rhythm_broken_pass(
+                                ctx,
+                                &spec,
+                                &breaks.rates,
+                                &channels,
+                                v,
+                                Pattern::GatherScatter,
+                            )
+                        })
+                    })
             })
             .flatten()
             .collect();
@@ -739,5 +773,83 @@ mod tests {
         t.span(200);
         crate::detect::look_alikes::letting_agents(&mut t);
         assert!(t.hits(&GatherScatter).is_empty(), "{:?}", t.hits(&GatherScatter));
+    }
+
+    // A hub that breaks its own rhythm to pay on what strangers paid in
+    // (`search/rhythm_broken_pass.rs`).
+
+    /// Thirty households whose standing orders pay two regulars every Tuesday (day 5 of
+    /// the epoch's week) for forty weeks, each also paying a new acquaintance on
+    /// `own_breaks` other days; "HUB" keeps the same rhythm and breaks none of its own.
+    /// `hub_senders` new senders pay HUB once each, on `sender_days`.
+    fn households(own_breaks: i64, sender_days: &[i64]) -> Tiny {
+        let mut t = Tiny::new();
+        t.span(290);
+        for p in 0..31i64 {
+            let payer = if p == 30 { "HUB".to_string() } else { format!("HOME{p}") };
+            for week in 0..40i64 {
+                let amount = 300.0 + ((p * 7 + week * 13) % 400) as f64;
+                t.wire(&payer, &format!("{payer}-ORDER{}", week % 2), (5 + 7 * week) * D + 8 * H, amount);
+            }
+            let breaks = if p == 30 { 0 } else { own_breaks };
+            for k in 0..breaks {
+                let day = 8 + (280 * k) / breaks.max(1) + (k * k + p) % 5;
+                let day = if (day - 5) % 7 == 0 { day + 1 } else { day };
+                t.wire(&payer, &format!("{payer}-NEW{k}"), day * D + 18 * H, 60.0 + (k % 5) as f64);
+            }
+        }
+        for (k, &day) in sender_days.iter().enumerate() {
+            t.wire(&format!("S{k}"), "HUB", day * D + 11 * H, 1_500.0 + 50.0 * k as f64);
+        }
+        t
+    }
+
+    /// HUB pays three new payees on days 104, 105 and 107, none a Tuesday.
+    fn scatter_off_the_rhythm(t: &mut Tiny) {
+        for (k, day) in [104i64, 105, 107].into_iter().enumerate() {
+            t.wire("HUB", &format!("P{k}"), day * D + 15 * H, 400.0 + 90.0 * k as f64);
+        }
+    }
+
+    #[test]
+    fn strangers_paid_in_then_new_payees_paid_off_the_hubs_rhythm_are_a_gather_scatter() {
+        let mut t = households(0, &[100, 101, 102]);
+        scatter_off_the_rhythm(&mut t);
+        let hits = t.hits(&GatherScatter);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(
+            hits[0].reason.contains("it keeps a rhythm of every 7 days and paid them on 3 days off it"),
+            "{}",
+            hits[0].reason
+        );
+        // Six counterparties and the hub, whatever share of the gather went on (here a third).
+        assert_eq!(hits[0].accounts.len(), 7);
+        assert_eq!(hits[0].accounts.iter().filter(|a| a.role == Role::Source).count(), 3);
+    }
+
+    #[test]
+    fn where_households_break_their_standing_orders_every_week_or_two_it_is_their_everyday() {
+        // Look-alike: friends and new shops paid off the standing orders all year by
+        // every household: three such days in four are their everyday.
+        let mut t = households(30, &[100, 101, 102]);
+        scatter_off_the_rhythm(&mut t);
+        let hits = t.hits(&GatherScatter);
+        assert!(hits.is_empty(), "{hits:?}");
+    }
+
+    #[test]
+    fn a_household_that_meets_new_senders_every_ten_days_gathers_nothing_by_meeting_three() {
+        // Look-alike: a household selling its things online, a new buyer paying it every
+        // ten days or so all year; three buyers in three days, then new payees off its
+        // standing orders, are not five times its pace, and no gather.
+        let days: Vec<i64> =
+            (0..28i64).map(|k| 2 + 10 * k + (k % 3)).filter(|d| !(95..=105).contains(d)).collect();
+        let mut t = households(0, &[days.as_slice(), &[100, 101, 102]].concat());
+        scatter_off_the_rhythm(&mut t);
+        let hits = t.hits(&GatherScatter);
+        assert!(hits.is_empty(), "{hits:?}");
+        // Read as a household among the households that keep a rhythm, not a business.
+        let hub = t.dump.accounts.ids.iter().position(|id| id == "HUB").unwrap();
+        assert!(!t.graph().accounts.business_like[hub]);
     }
 }

@@ -156,12 +156,13 @@ pub fn fan_hits(ctx: &Context<'_>, cfg: &FanConfig, fan: Fan, pattern: Pattern) 
     )
 }
 
-/// How often the dump's rhythmic accounts break their rhythm to pay someone new, for a
-/// fan out: a payer decides when it pays, a receiver is paid when its payers decide, and
-/// a fan in is read by no rhythm of the hub's.
-struct Breaks {
+/// How often the dump's rhythmic accounts break their rhythm to pay someone new, read
+/// where a hub pays (a fan out, a gather-scatter's scatter): a payer decides when it
+/// pays, a receiver is paid when its payers decide, and a fan in is read by no rhythm of
+/// the hub's.
+pub struct Breaks {
     /// The rates (measured once over the whole dump; in a part, what it was handed).
-    rates: PeerBreakRates,
+    pub rates: PeerBreakRates,
     /// In a whole run, every account's breaks, read with the rates: an account with too
     /// few is not read again. A part reads its own accounts.
     census: Option<Arc<RhythmCensus>>,
@@ -169,23 +170,31 @@ struct Breaks {
 
 impl Breaks {
     fn of(ctx: &Context<'_>, fan: Fan) -> Option<Breaks> {
-        match (fan, ctx.handed_tables().and_then(|h| h.breaks)) {
-            (Fan::In, _) => None,
-            (Fan::Out, Some(rates)) => Some(Breaks { rates, census: None }),
-            (Fan::Out, None) => {
+        match fan {
+            Fan::In => None,
+            Fan::Out => Some(Breaks::of_payments(ctx)),
+        }
+    }
+
+    /// The breaks of `ctx`'s payers: the whole dump's census, or in a part the rates it
+    /// was handed ([`hand_break_rate`]).
+    pub fn of_payments(ctx: &Context<'_>) -> Breaks {
+        match ctx.handed_tables().and_then(|h| h.breaks) {
+            Some(rates) => Breaks { rates, census: None },
+            None => {
                 let census = ctx.rhythm_census();
-                Some(Breaks { rates: census.rates, census: Some(census) })
+                Breaks { rates: census.rates, census: Some(census) }
             }
         }
     }
 
     /// Whether account `v` could hold `fewest` breaks.
-    fn may_hold(&self, v: u32, fewest: usize) -> bool {
+    pub fn may_hold(&self, v: u32, fewest: usize) -> bool {
         self.census.as_ref().is_none_or(|c| c.breaks.get(v as usize).is_some_and(|&b| b as usize >= fewest))
     }
 }
 
-/// What a part is handed for a fan out: the whole dump's break rates.
+/// What a part is handed for a fan out or a gather-scatter: the whole dump's break rates.
 pub fn hand_break_rate(whole: &Context<'_>, handed: &mut Handed) {
     handed.breaks = Some(whole.rhythm_census().rates);
 }

@@ -479,7 +479,7 @@ fn carried_first_in(
 /// The hit of hub `v` that gathered `gathered` (`amount` from `senders` senders) and
 /// scattered `scatter` (indices into `outs`); `words` end the reason.
 #[allow(clippy::too_many_arguments)]
-fn hub_hit(
+pub(crate) fn hub_hit(
     ctx: &Context<'_>,
     spec: &HubSpec,
     v: u32,

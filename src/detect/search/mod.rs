@@ -12,6 +12,7 @@ pub mod first_payments;
 pub mod gather_scatter;
 pub mod mirrors;
 pub mod relay_groups;
+pub mod rhythm_broken_pass;
 pub mod rounds;
 pub mod scatter_gather;
 pub mod shell_profile;
