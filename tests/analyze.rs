@@ -1039,3 +1039,50 @@ fn the_way_a_dump_is_written_moves_no_pattern() {
         }
     }
 }
+
+/// A generated world exported as five columns (id, time, sender, receiver, amount in the
+/// base currency), as many exports are. No channel says which payments are card
+/// purchases, so the world's card acquirers, each paid by hundreds of cardholders and
+/// settling daily to a few merchants, have a collector's shape; their shoppers pay them
+/// the least of what they pay, which a collector's customers do not. Before that was
+/// read, this world's five-column export had P@10 0.4, ANY account precision 0.34 and a
+/// lead of 353 accounts; now 1.0, 0.89 and 68.
+#[test]
+fn a_five_column_export_keeps_the_shops_tills_out_of_the_leads() {
+    use flowhound::export::rows::QualityRow;
+    let work = tempfile::tempdir().unwrap();
+    let (dump, five, out) = (work.path().join("dump"), work.path().join("five"), work.path().join("out"));
+    ok(&["generate", "--out", s(&dump), "--transfers", "30000", "--seed", "7001", "-q"]);
+    std::fs::create_dir_all(&five).unwrap();
+    let mut rates = std::collections::HashMap::new();
+    let mut fx = csv::Reader::from_path(dump.join("fx_rates.csv")).unwrap();
+    for row in fx.records() {
+        let row = row.unwrap();
+        rates.insert((row[0].to_string(), row[1].to_string()), row[2].parse::<f64>().unwrap());
+    }
+    let mut transfers = csv::Reader::from_path(dump.join("transfers.csv")).unwrap();
+    let mut written = csv::Writer::from_path(five.join("transfers.csv")).unwrap();
+    written.write_record(["transfer_id", "timestamp", "src_account", "dst_account", "amount"]).unwrap();
+    for row in transfers.records() {
+        let row = row.unwrap();
+        let rate =
+            if &row[5] == "USD" { 1.0 } else { rates[&(row[1][..10].to_string(), row[5].to_string())] };
+        let amount = format!("{:.2}", row[4].parse::<f64>().unwrap() * rate);
+        written.write_record([&row[0], &row[1], &row[2], &row[3], amount.as_str()]).unwrap();
+    }
+    written.flush().unwrap();
+    for name in ["truth.csv", "truth_accounts.csv"] {
+        std::fs::copy(dump.join(name), five.join(name)).unwrap();
+    }
+    let config = work.path().join("five.toml");
+    std::fs::write(&config, "[ingest]\ncurrency = \"USD\"\n").unwrap();
+    ok(&["analyze", s(&five), "--out", s(&out), "--config", s(&config), "-q"]);
+    ok(&["eval", "--truth", s(&five.join("truth.csv")), "--leads", s(&out), "-q"]);
+    let quality: Vec<QualityRow> = typed(&out.join("eval_leads.csv"));
+    let measure = |name: &str| quality.iter().find(|r| r.measure.as_str() == name).unwrap().number();
+    assert!(measure("precision_at_10") >= 0.8, "{quality:?}");
+    assert!(measure("largest_lead_accounts") <= 100.0, "{quality:?}");
+    let scores: Vec<ScoreRow> = typed(&out.join("eval.csv"));
+    let any = scores.iter().find(|r| r.pattern.as_str() == "ANY" && r.level.as_str() == "account").unwrap();
+    assert!(any.precision.0 >= 0.7, "{scores:?}");
+}

@@ -260,3 +260,31 @@ pub fn generated_world(
     let loaded = crate::analyze::load(&opts, &config, &crate::progress::Silent).expect("the world loads");
     (dir, loaded)
 }
+
+/// Forty households pay their rent (900) on the first of each month for three
+/// months, and a till `till_sum(i)` on two days a week each; the till settles what
+/// it took to three merchants the next morning. Every transfer is a plain wire, as
+/// in a dump without channels: a card acquirer's shape (UB1's and UB4's look-alike).
+pub fn a_till_without_channels(till_sum: impl Fn(i64) -> f64) -> Tiny {
+    let mut t = Tiny::new();
+    t.span(90);
+    let mut takings = vec![0.0; 90];
+    for i in 0..40i64 {
+        let p = format!("C{i}");
+        for month in 0..3i64 {
+            t.wire(&p, &format!("LANDLORD{}", i % 7), month * 30 * D + 9 * H, 900.0);
+        }
+        for week in 0..12i64 {
+            for day in [week * 7 + i % 5, week * 7 + 2 + i % 4] {
+                t.wire(&p, "TILL", day * D + 12 * H + i * 60, till_sum(i));
+                takings[day as usize] += till_sum(i);
+            }
+        }
+    }
+    for (day, &taken) in takings.iter().enumerate().filter(|(_, &taken)| taken > 0.0) {
+        for m in 0..3i64 {
+            t.wire("TILL", &format!("MERCHANT{m}"), (day as i64 + 1) * D + 6 * H, taken / 3.0);
+        }
+    }
+    t
+}

@@ -173,12 +173,13 @@ impl IngestReport {
         });
         // Card purchases are retail spending, left out where money moved between holders
         // is read (UB1's inflows, the scale's amounts): without channels an acquirer
-        // paid by hundreds of cardholders and settling daily is a collector by every
-        // other measure (benches/minimal_columns.sh).
+        // paid by hundreds of cardholders and settling daily has a collector's shape, and
+        // only what its shoppers pay it (the least of what they pay) tells it apart
+        // (benches/minimal_columns.sh).
         let channels = self.channels_absent.then(|| {
             "channel: the transfers have no channel column; each is read as `other`, so card purchases \
              cannot be told from other payments, and an acquirer or a merchant settling card takings may \
-             read as a collector (UB1)"
+             read as a collector (UB1) where its shoppers pay it as much as they pay others"
                 .to_owned()
         });
         ids.into_iter()

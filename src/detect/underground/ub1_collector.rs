@@ -36,7 +36,11 @@
 //!
 //! ## Look-alikes
 //! Merchant acquirers pool card payments and settle daily to merchants: card inflows
-//! do not count. Payroll hubs fan out, not in. A company collecting invoices from many
+//! do not count. Where no channel says card, a till is still told by what its senders
+//! pay it: shoppers pay it the least of what they pay (their rent, their transfers to
+//! family are larger), where a collector's customers pay it sums they seldom pay; a run
+//! whose inflows are, in the median, in the smaller half of their senders' own payments
+//! over the dump ([`senders_paid_their_usual_or_more`]) is not reported. Payroll hubs fan out, not in. A company collecting invoices from many
 //! customers keeps the money (low pass-through) or pays many suppliers (wide fan-out);
 //! so does a mule account before or after its run, and those customers stay out of the
 //! run's hit. A company whose account is zero-balanced into its group's master account
@@ -57,6 +61,7 @@ use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::cash_pool::pool_partners;
 use crate::graph::algo::fifo_dwell::{carried_share, fifo_dwell_by};
+use crate::graph::algo::novelty::senders_paid_their_usual_or_more;
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
 use crate::pattern::Pattern;
@@ -469,6 +474,14 @@ fn merge_windows(
                 payee_set.insert(g.accounts.controller[d as usize]);
             }
         }
+        // Shoppers pay a shop's till (its acquirer, where no channel says card) the least
+        // of what they pay; customers of a collector pay it sums they seldom pay. Most
+        // senders' payments here among the smaller half of their own are retail.
+        let run_ins = run.iter().flat_map(|w| ins[w.ins.clone()].iter().copied());
+        if !senders_paid_their_usual_or_more(g, run_ins) {
+            k = end + 1;
+            continue;
+        }
         let senders = sender_set.len();
         let dwell_h = run.iter().map(|w| w.median_dwell).fold(0.0, f64::max) / HOUR as f64;
         let first = g.time[ins[run[0].ins.start] as usize];
@@ -497,7 +510,7 @@ fn merge_windows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::testkit::{a_till_without_channels, Tiny, D, H};
 
     fn run(t: &Tiny) -> Vec<Hit> {
         t.hits(&Collector)
@@ -714,6 +727,19 @@ mod tests {
             t.wire("EMPLOYER", &p, 2 * H, 3_000.0);
         }
         assert!(run(&t).is_empty());
+    }
+
+    #[test]
+    fn a_till_settling_its_shoppers_money_daily_is_no_collector_where_no_channel_says_card() {
+        // Look-alike: a card acquirer, in a dump without channels. Its shoppers pay it
+        // the least of what they pay (their rent is larger); it settles to three
+        // merchants every morning (UB4 reads the same till: ub4_rapid_in_out.rs).
+        let t = a_till_without_channels(|i| 25.0 + (i % 9) as f64 * 5.0);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+        // Not vacuous: where the same people pay it sums larger than their rent, it
+        // collects.
+        let t = a_till_without_channels(|i| 1_500.0 + (i % 9) as f64 * 50.0);
+        assert_eq!(run(&t).len(), 1, "{:?}", run(&t));
     }
 
     #[test]

@@ -31,7 +31,10 @@
 //! (`5 x p50`: five median transfers of the dump), `min_counterparties` (5), `inflow_channels` (all but card).
 //!
 //! ## Look-alikes
-//! Merchant acquirers pass card money through daily: card inflows do not count. Payroll
+//! Merchant acquirers pass card money through daily: card inflows do not count; where
+//! no channel says card, a mule whose fast receipts are, in the median, in the smaller
+//! half of their senders' own payments over the dump is a shop's till, not a mule
+//! ([`crate::graph::algo::novelty::senders_paid_their_usual_or_more`]). Payroll
 //! and treasury accounts hold their balances for days or weeks, so their dwell is long.
 //! Ordinary current accounts move far less than five median transfers or keep a balance.
 //! A household that spends its savings as well as what comes in (more goes out over
@@ -56,6 +59,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::fifo_dwell::{fifo_dwell_carried_by, implied_opening_balance_by};
+use crate::graph::algo::novelty::senders_paid_their_usual_or_more;
 use crate::graph::algo::standing::standing_payees;
 use crate::graph::FlowGraph;
 use crate::model::Channel;
@@ -200,6 +204,11 @@ fn scan(ctx: &Context<'_>, cfg: &Ub4Config, channels: &[Channel], v: u32) -> Opt
     if turnover < cfg.min_turnover.get() {
         return None;
     }
+    // A shop's till passes the day's card money on to its merchants every day, where
+    // no channel says card: its shoppers pay it the least of what they pay.
+    if !senders_paid_their_usual_or_more(g, passed.iter().map(|&k| any_in[k])) {
+        return None;
+    }
     let c = &g.accounts.controller;
     let senders: BTreeSet<u32> =
         counted.iter().map(|&k| c[incoming.other[from_others[k]] as usize]).collect();
@@ -298,7 +307,20 @@ fn carriers(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::testkit::{a_till_without_channels, Tiny, D, H};
+
+    #[test]
+    fn a_till_passing_its_shoppers_money_on_every_morning_is_no_mule_where_no_channel_says_card() {
+        // Look-alike: a card acquirer, in a dump without channels. Its shoppers pay it
+        // the least of what they pay (their rent is larger); it passes the day's takings
+        // to three merchants the next morning.
+        let t = a_till_without_channels(|i| 25.0 + (i % 9) as f64 * 5.0);
+        assert!(run(&t).is_empty(), "{:?}", run(&t));
+        // Not vacuous: where the same people pay it more than their rent, it is rapid
+        // in-out.
+        let t = a_till_without_channels(|i| 1_500.0 + (i % 9) as f64 * 50.0);
+        assert_eq!(run(&t).len(), 1, "{:?}", run(&t));
+    }
 
     fn run(t: &Tiny) -> Vec<Hit> {
         t.hits(&RapidInOut)

@@ -141,10 +141,56 @@ pub(crate) fn median(values: &mut [f64]) -> Option<f64> {
     Some(*m)
 }
 
+/// Whether, in the median over `inflows`, a transfer is at least as large as half its
+/// sender's own payments over the dump (its mid-rank among them, ties counted half, is
+/// one half or more). Shoppers pay a shop's till the least of what they pay
+/// (a card purchase beside the rent and the transfers to family); people paying a
+/// collector or a mule pay it sums they seldom pay, and an account that pays nothing
+/// else pays it its usual. With no inflows, true.
+pub fn senders_paid_their_usual_or_more(g: &FlowGraph, inflows: impl Iterator<Item = u32>) -> bool {
+    let mut ranks: Vec<f64> = inflows
+        .map(|e| {
+            // Its mid-rank among them: a sender who pays the till the same sum every
+            // time ranks it among its ties at their middle, not at their top.
+            let (sizes, amount) = (g.payment_sizes(g.src[e as usize]), g.amount[e as usize]);
+            (sizes.within(0.0, amount) - sizes.within(amount, amount) / 2.0) / sizes.made().max(1) as f64
+        })
+        .collect();
+    if ranks.is_empty() {
+        return true;
+    }
+    let mid = ranks.len() / 2;
+    ranks.select_nth_unstable_by(mid, f64::total_cmp);
+    ranks[mid] >= 0.5
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D};
+    use crate::detect::testkit::{Tiny, D, H};
+
+    #[test]
+    fn senders_pay_a_till_the_least_of_what_they_pay_and_a_collector_more() {
+        let mut t = Tiny::new();
+        for i in 0..5i64 {
+            let p = format!("P{i}");
+            for k in 0..4i64 {
+                t.wire(&p, &format!("RENT{i}"), k * 30 * D, 900.0);
+            }
+            t.wire(&p, "TILL", 5 * D + i * H, 30.0);
+            t.wire(&p, "HUB", 6 * D + i * H, 4_000.0);
+        }
+        t.wire("LONER", "HUB", 7 * D, 50.0);
+        let g = t.graph();
+        let into = |name: &str| {
+            let v = t.dump.accounts.index[name];
+            g.in_list(v).edges.to_vec()
+        };
+        assert!(!senders_paid_their_usual_or_more(&g, into("TILL").into_iter()));
+        // The loner pays nothing else: 50 is its usual.
+        assert!(senders_paid_their_usual_or_more(&g, into("HUB").into_iter()));
+        assert!(senders_paid_their_usual_or_more(&g, std::iter::empty()));
+    }
 
     #[test]
     fn a_burst_of_four_times_the_usual_amount_scores_one_and_routine_scores_zero() {
