@@ -135,15 +135,15 @@ pub fn rhythm_broken_pass(
         return None;
     }
     let words = format!(
-        "; it keeps a rhythm of every {} days and paid them on {} days off it, each its first with them, where the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days, after meeting the senders within {} days, where it meets {} new senders in its {} days (accounts expected to do both as often by chance: 1 in {})",
+        "; it keeps a rhythm of every {} days and paid them on {} off it, each its first with them, where the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days, within {} of meeting the senders, where it met {} new senders in all over the {} it was paid in (accounts expected to do both as often by chance: 1 in {})",
         rhythm.cadence.shortest_step().unwrap_or_default(),
-        pass.break_days,
+        days_in_words(pass.break_days as i64),
         rate.rhythmic.saturating_sub(1),
         if g.accounts.business_like[v as usize] { "businesses" } else { "private accounts" },
         fmt_amount(1.0 / rate.per_open_day(&rhythm, own_break_days)),
-        window_days,
+        days_in_words(window_days),
         senders_in_life,
-        life_days,
+        days_in_words(life_days),
         fmt_odds(pass.expected),
     );
     Some(hub_hit(
@@ -158,4 +158,13 @@ pub fn rhythm_broken_pass(
         outs,
         &words,
     ))
+}
+
+/// "1 day", "7 days".
+fn days_in_words(days: i64) -> String {
+    if days == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{days} days")
+    }
 }
