@@ -233,10 +233,7 @@ proptest! {
             run(seed, |t| {
                 for p in 0..=households {
                     let payer = if p == households { "HUB".to_string() } else { format!("HOME{p}") };
-                    for week in 0..21i64 {
-                        let at = (week * 7 + weekday) * D + 8 * H;
-                        t.wire(&payer, &format!("{payer}-ORDER{}", week % 2), at, 300.0 + ((p as i64 * 7 + week * 13) % 400) as f64);
-                    }
+                    t.standing_orders(&payer, p as i64, weekday, 21, 1.0);
                     if p == households || others_break {
                         for (k, &day) in off_days.iter().enumerate() {
                             let shift = if p == households { 0 } else { (p % 3) as i64 };
@@ -265,10 +262,7 @@ proptest! {
             run(seed, |t| {
                 for p in 0..=households {
                     let payer = if p == households { "HUB".to_string() } else { format!("HOME{p}") };
-                    for week in 0..21i64 {
-                        let at = (week * 7 + weekday) * D + 8 * H;
-                        t.wire(&payer, &format!("{payer}-ORDER{}", week % 2), at, scale * (300.0 + ((p as i64 * 7 + week * 13) % 400) as f64));
-                    }
+                    t.standing_orders(&payer, p as i64, weekday, 21, scale);
                     if p < households && others_break {
                         // Days that keep no interval, every week or two.
                         for (k, day) in [4i64, 13, 19, 30, 38, 45, 57, 66, 71, 83, 95, 101, 116, 124, 138].into_iter().enumerate() {

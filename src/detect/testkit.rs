@@ -199,6 +199,22 @@ impl Tiny {
         self.wire("BYSTANDER1", "BYSTANDER2", days * D, 1.0);
     }
 
+    /// `payer`'s standing orders: two regulars (`{payer}-ORDER0` and `-ORDER1`) paid in
+    /// turn at 08:00 on day `weekday` of the epoch's week (5 is a Tuesday) for `weeks`
+    /// weeks, 300 to 699 times `scale`, the amount varied by the week and by `index`
+    /// (which household of many it is).
+    pub fn standing_orders(&mut self, payer: &str, index: i64, weekday: i64, weeks: i64, scale: f64) {
+        for week in 0..weeks {
+            let at = (week * 7 + weekday) * D + 8 * H;
+            self.wire(
+                payer,
+                &format!("{payer}-ORDER{}", week % 2),
+                at,
+                scale * (300.0 + ((index * 7 + week * 13) % 400) as f64),
+            );
+        }
+    }
+
     /// The graph of the dump so far.
     pub fn graph(&self) -> FlowGraph {
         FlowGraph::build(&self.dump, &self.config)

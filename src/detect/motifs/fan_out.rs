@@ -484,14 +484,9 @@ mod tests {
     fn standing_orders_and_new_payees(own_breaks: i64, hub_days: &[i64]) -> Tiny {
         let mut t = Tiny::new();
         t.span(290);
-        // Day 5 of the epoch's week is a Tuesday.
-        let tuesday = |week: i64| (5 + 7 * week) * D + 8 * H;
         for p in 0..31i64 {
             let payer = if p == 30 { "HUB".to_string() } else { format!("HOME{p}") };
-            for week in 0..40i64 {
-                let regular = format!("{payer}-ORDER{}", week % 2);
-                t.wire(&payer, &regular, tuesday(week), 300.0 + ((p * 7 + week * 13) % 400) as f64);
-            }
+            t.standing_orders(&payer, p, 5, 40, 1.0);
             let breaks = if p == 30 { 0 } else { own_breaks };
             for k in 0..breaks {
                 let day = [9, 47, 110, 160, 230][k as usize % 5] + 3 * (k / 5) + p % 3;

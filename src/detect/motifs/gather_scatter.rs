@@ -223,16 +223,19 @@ impl Detector for GatherScatter {
                 scan(ctx, &spec, &channels, v, Pattern::GatherScatter)
                     .or_else(|| cut_pass(ctx, &channels, cuts, v, Pattern::GatherScatter, lists))
                     .or_else(|| {
-                        breaks.may_hold(v, spec.min_payees).then_some(()).and_then(|()| {
-                            rhythm_broken_pass(
-                                ctx,
-                                &spec,
-                                &breaks.rates,
-                                &channels,
-                                v,
-                                Pattern::GatherScatter,
-                            )
-                        })
+                        breaks
+                            .may_hold(v, spec.min_payees)
+                            .then(|| {
+                                rhythm_broken_pass(
+                                    ctx,
+                                    &spec,
+                                    &breaks.rates,
+                                    &channels,
+                                    v,
+                                    Pattern::GatherScatter,
+                                )
+                            })
+                            .flatten()
                     })
             })
             .flatten()
@@ -781,16 +784,13 @@ mod tests {
     /// Thirty households whose standing orders pay two regulars every Tuesday (day 5 of
     /// the epoch's week) for forty weeks, each also paying a new acquaintance on
     /// `own_breaks` other days; "HUB" keeps the same rhythm and breaks none of its own.
-    /// `hub_senders` new senders pay HUB once each, on `sender_days`.
+    /// A new sender pays HUB once on each of `sender_days`.
     fn households(own_breaks: i64, sender_days: &[i64]) -> Tiny {
         let mut t = Tiny::new();
         t.span(290);
         for p in 0..31i64 {
             let payer = if p == 30 { "HUB".to_string() } else { format!("HOME{p}") };
-            for week in 0..40i64 {
-                let amount = 300.0 + ((p * 7 + week * 13) % 400) as f64;
-                t.wire(&payer, &format!("{payer}-ORDER{}", week % 2), (5 + 7 * week) * D + 8 * H, amount);
-            }
+            t.standing_orders(&payer, p, 5, 40, 1.0);
             let breaks = if p == 30 { 0 } else { own_breaks };
             for k in 0..breaks {
                 let day = 8 + (280 * k) / breaks.max(1) + (k * k + p) % 5;

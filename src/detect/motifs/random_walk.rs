@@ -250,7 +250,7 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
     // A private account that keeps no rhythm may hand the money on between two that
     // do: its hand-over is read by its own rate of paying anyone, as a prompt relay's.
     let rhythmless = |v: u32| !off.keeps_a_rhythm(v) && !g.accounts.business_like[v as usize];
-    let holds = |e: u32| off_its_rhythm(e) || (rhythmless(g.src[e as usize]) && !licensed(e));
+    let holds = |e: u32| !licensed(e) && (off.holds(e) || rhythmless(g.src[e as usize]));
     let delay_days = longest_hop_days(r);
     // A hand-over's chance: its maker pays off its rhythm within the delay, at its
     // peers' rate; or, keeping none, pays anyone within the delay at its own rate over
@@ -524,10 +524,7 @@ mod tests {
         t.span(290);
         for p in 0..30i64 {
             let payer = if p < 4 { format!("W{p}") } else { format!("HOME{p}") };
-            for week in 0..40i64 {
-                let amount = 300.0 + ((p * 7 + week * 13) % 400) as f64;
-                t.wire(&payer, &format!("{payer}-ORDER{}", week % 2), (5 + 7 * week) * D + 8 * H, amount);
-            }
+            t.standing_orders(&payer, p, 5, 40, 1.0);
             for k in 0..own_off_days {
                 // No interval kept: a friend paid back when it comes up.
                 let day = 8 + (280 * k) / own_off_days.max(1) + (k * k + p) % 5;

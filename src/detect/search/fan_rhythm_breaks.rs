@@ -153,16 +153,14 @@ pub fn rhythm_broken_hit(
         None => format!("in its {} days off that rhythm", found.open_days),
     };
     let reason = format!(
-        "{} sent {} transfers ({}) to {} new payees on {} days off its own rhythm of every {} days {span}, each its first with them; the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days (accounts expected to break theirs as often by chance: 1 in {}){}",
+        "{} sent {} transfers ({}) to {} new payees on {} days off its own rhythm of every {} days {span}, each its first with them; {} (accounts expected to break theirs as often by chance: 1 in {}){}",
         ctx.account(v),
         found.edges.len(),
         fmt_amount(found.amount),
         found.counterparties,
         found.days,
         found.step,
-        rate.rhythmic.saturating_sub(1),
-        if g.accounts.business_like[v as usize] { "businesses" } else { "private accounts" },
-        fmt_amount(1.0 / found.others_per_open_day),
+        rate.in_words(g.accounts.business_like[v as usize], found.others_per_open_day),
         fmt_odds(found.expected),
         novelty.words(),
     );

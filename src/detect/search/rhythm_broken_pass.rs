@@ -27,7 +27,7 @@ use crate::graph::algo::chance::poisson_tail;
 use crate::graph::algo::rhythm_breaks::{PeerBreakRates, Rhythm};
 use crate::model::Channel;
 use crate::pattern::Pattern;
-use crate::units::{fmt_amount, fmt_odds, DAY};
+use crate::units::{fmt_odds, DAY};
 
 /// A gather from new senders, then payments to new payees off the hub's rhythm.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,12 +135,10 @@ pub fn rhythm_broken_pass(
         return None;
     }
     let words = format!(
-        "; it keeps a rhythm of every {} days and paid them on {} off it, each its first with them, where the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days, within {} of meeting the senders, where it met {} new senders in all over the {} it was paid in (accounts expected to do both as often by chance: 1 in {})",
+        "; it keeps a rhythm of every {} days and paid them on {} off it, each its first with them, where {}, within {} of meeting the senders, where it met {} new senders in all over the {} it was paid in (accounts expected to do both as often by chance: 1 in {})",
         rhythm.cadence.shortest_step().unwrap_or_default(),
         days_in_words(pass.break_days as i64),
-        rate.rhythmic.saturating_sub(1),
-        if g.accounts.business_like[v as usize] { "businesses" } else { "private accounts" },
-        fmt_amount(1.0 / rate.per_open_day(&rhythm, own_break_days)),
+        rate.in_words(g.accounts.business_like[v as usize], rate.per_open_day(&rhythm, own_break_days)),
         days_in_words(window_days),
         senders_in_life,
         days_in_words(life_days),

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::graph::algo::chance::poisson_tail;
 use crate::graph::algo::schedules::Cadence;
 use crate::graph::AdjList;
-use crate::units::DAY;
+use crate::units::{fmt_amount, DAY};
 
 /// Fewest active days one way before a rhythm is read at all: fewer fall on one day of
 /// a step four times only by the smallest steps' chance, which [`Cadence::of`] would
@@ -139,6 +139,18 @@ impl BreakRate {
         let breaks = self.break_days.saturating_sub(own_break_days as u64);
         let open = self.open_days.saturating_sub(own.open_days as u64);
         ((breaks + 1) as f64 / open.max(1) as f64).min(1.0)
+    }
+
+    /// The rate in a reason, as `own`'s peers' (`per_open_day`, the rate it was read
+    /// against): "the dump's other 30 private accounts that keep a rhythm deal with
+    /// someone new off it on 1 in 688 such days".
+    pub fn in_words(&self, business_like: bool, per_open_day: f64) -> String {
+        format!(
+            "the dump's other {} {} that keep a rhythm deal with someone new off it on 1 in {} such days",
+            self.rhythmic.saturating_sub(1),
+            if business_like { "businesses" } else { "private accounts" },
+            fmt_amount(1.0 / per_open_day),
+        )
     }
 
     /// The chance that an account breaks its rhythm on `days` days or more of
