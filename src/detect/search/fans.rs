@@ -13,7 +13,7 @@ use crate::detect::search::fan_rhythm_breaks::{rhythm_broken_fan, rhythm_broken_
 use crate::detect::search::fan_schedules::{scheduled_fan, scheduled_hit, FirstPaymentReadings, ScheduleBar};
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::burst_chance;
-use crate::graph::algo::novelty::AmountNovelty;
+use crate::graph::algo::novelty::{rank_chance, AmountNovelty};
 use crate::graph::algo::rhythm_breaks::{PeerBreakRates, RhythmCensus};
 use crate::graph::{AdjList, FlowGraph};
 use crate::model::Channel;
@@ -607,7 +607,10 @@ pub(super) fn counterparty(g: &FlowGraph, fan: Fan, e: u32) -> u32 {
 /// fast as the account opens relationships the rest of the time (a trading company
 /// paid once by each customer all year holds a dozen in any two months). Its proving
 /// transfers are those with the new counterparties: the rest of the window is the
-/// account's business. It keeps a month away from the bursts in `apart_from`.
+/// account's business. It keeps a month away from the bursts in `apart_from`. A
+/// business's amounts must also rank above its other payments more than a sample of its
+/// clientele would by chance ([`rank_chance`]): a currency dealer's month in which half
+/// its customers paid at the top of its range is no fan.
 fn slow_fan(
     g: &FlowGraph,
     v: u32,
@@ -720,7 +723,15 @@ fn slow_fan_over(
     }
     // The amounts' novelty reads the account's other payments: only for a fan that
     // moved enough to be one.
-    let amounts = AmountNovelty::measure(g, &[v], &new_edges).chance();
+    let mut amounts = AmountNovelty::measure(g, &[v], &new_edges).chance();
+    // A business's one-off counterparties are its clientele (a dealer's customers, a
+    // shop's suppliers): its other months are a sample of them, not a known rate of
+    // large sums, and a month of new ones is read against that sample as one sample
+    // against another. Strangers paying a private account are no clientele: its history
+    // is read as its habit, as before.
+    if g.accounts.business_like[v as usize] {
+        amounts = amounts.max(rank_chance(g, &[v], &new_edges));
+    }
     let accounts = g.scale.active_accounts as f64;
     let expected = cfg.spread_expected_by_chance.get();
     if amounts * accounts > expected || b.chance * amounts * accounts > expected {

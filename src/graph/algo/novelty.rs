@@ -10,7 +10,7 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::graph::algo::chance::binomial_tail;
+use crate::graph::algo::chance::{binomial_tail, rank_sum_tail};
 use crate::graph::FlowGraph;
 
 /// The median proving transfer against the median of the centre's other transfers.
@@ -100,6 +100,32 @@ pub fn broad_chance(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> f64 {
     binomial_tail(hit.len(), hit.len() - quartile, share)
 }
 
+/// The chance that the proving transfers (edge ids, sorted) would rank as high among the
+/// centre accounts' other transfers as they do, were their amounts drawn with those from
+/// one habit: the Mann–Whitney test ([`rank_sum_tail`]), pairs counted above, ties half.
+/// [`AmountNovelty::chance`] reads the share of the history at least as large as if it
+/// were the habit itself; a history of forty amounts is a sample of it, and a run of
+/// thirty against it may rank high by chance (a dealer's month of larger sums, read
+/// against the two quieter months before it). Two amounts stand beside the history, at
+/// the dump's thirds (the places of two draws from its amounts, as with
+/// [`AmountNovelty::share_as_large`]): an account with no history of its own is read
+/// against the dump.
+pub fn rank_chance(g: &FlowGraph, centre: &[u32], proving: &[u32]) -> f64 {
+    let hit = distinct_draws(g, proving);
+    let mut usual = other_amounts(g, centre, proving);
+    usual.extend([g.scale.amount_at(100.0 / 3.0), g.scale.amount_at(200.0 / 3.0)]);
+    usual.sort_unstable_by(f64::total_cmp);
+    let above: f64 = hit
+        .iter()
+        .map(|&a| {
+            let below = usual.partition_point(|&u| u < a);
+            let tied = usual.partition_point(|&u| u <= a) - below;
+            below as f64 + tied as f64 / 2.0
+        })
+        .sum();
+    rank_sum_tail(hit.len(), usual.len(), above)
+}
+
 /// The amounts of `proving` (edge ids), one for each payer, payee and exact sum:
 /// a standing order that pays one landlord the same rent every week, or a parent's
 /// allowance, is one decision taken once, not a fresh draw at each payment, and counted
@@ -168,6 +194,7 @@ pub fn senders_paid_their_usual_or_more(g: &FlowGraph, inflows: impl Iterator<It
 mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
+    use crate::graph::algo::chance::subsets;
 
     #[test]
     fn senders_pay_a_till_the_least_of_what_they_pay_and_a_collector_more() {
@@ -190,6 +217,46 @@ mod tests {
         // The loner pays nothing else: 50 is its usual.
         assert!(senders_paid_their_usual_or_more(&g, into("HUB").into_iter()));
         assert!(senders_paid_their_usual_or_more(&g, std::iter::empty()));
+    }
+
+    /// A hub's twenty payments of 100 to 290, then ten among them (`MID0..`) and, when
+    /// `high`, ten above all of them (`HIGH0..`); the hub's id.
+    fn hub_paying(high: bool) -> (Tiny, u32) {
+        let mut t = Tiny::new();
+        let hub = t.person("HUB", "US");
+        t.span(100);
+        for k in 0..20i64 {
+            t.wire("HUB", &format!("OLD{k}"), k * D, 100.0 + 10.0 * k as f64);
+        }
+        for k in 0..10i64 {
+            if high {
+                t.wire("HUB", &format!("HIGH{k}"), (40 + k) * D, 1_000.0 + k as f64);
+            }
+            t.wire("HUB", &format!("MID{k}"), (60 + k) * D, 105.0 + 20.0 * k as f64);
+        }
+        (t, hub)
+    }
+
+    #[test]
+    fn a_run_ranks_against_its_accounts_history_read_as_a_sample() {
+        let chance = |high: bool, prefix: &str| {
+            let (t, hub) = hub_paying(high);
+            let g = t.graph();
+            let payees: Vec<u32> =
+                (0..10).map(|k| t.dump.accounts.index[format!("{prefix}{k}").as_str()]).collect();
+            let sent: Vec<u32> =
+                g.out_edges(hub).iter().copied().filter(|&e| payees.contains(&g.dst[e as usize])).collect();
+            rank_chance(&g, &[hub], &sent)
+        };
+        // Above each of the thirty others and both of the dump's thirds: one split of
+        // the 42 in C(42, 10).
+        let high = chance(true, "HIGH");
+        assert!((high * subsets(42, 10) - 1.0).abs() < 1e-6, "{high}");
+        // Among its old payments, below the ten high ones: no more than its habit.
+        assert!(chance(true, "MID") > 0.5);
+        // Among the old payments alone, at about even odds.
+        let even = chance(false, "MID");
+        assert!((0.2..0.8).contains(&even), "{even}");
     }
 
     #[test]
