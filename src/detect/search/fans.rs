@@ -723,19 +723,24 @@ fn slow_fan_over(
     }
     // The amounts' novelty reads the account's other payments: only for a fan that
     // moved enough to be one.
+    let accounts = g.scale.active_accounts as f64;
+    let expected = cfg.spread_expected_by_chance.get();
+    let unlikely = |amounts: f64| amounts * accounts <= expected && b.chance * amounts * accounts <= expected;
     let mut amounts = AmountNovelty::measure(g, &[v], &new_edges).chance();
+    if !unlikely(amounts) {
+        return None;
+    }
     // A business's one-off counterparties are its clientele (a dealer's customers, a
     // shop's suppliers): its other months are a sample of them, not a known rate of
     // large sums, and a month of new ones is read against that sample as one sample
     // against another. Strangers paying a private account are no clientele: its history
-    // is read as its habit, as before.
+    // is read as its habit, as before. Read only where the known rate passes: a
+    // merchant's history is thousands of payments to sort.
     if g.accounts.business_like[v as usize] {
         amounts = amounts.max(rank_chance(g, &[v], &new_edges));
-    }
-    let accounts = g.scale.active_accounts as f64;
-    let expected = cfg.spread_expected_by_chance.get();
-    if amounts * accounts > expected || b.chance * amounts * accounts > expected {
-        return None;
+        if !unlikely(amounts) {
+            return None;
+        }
     }
     let together = b.chance * amounts;
     // The fan is its new counterparties' transfers: its span, share, amount and
