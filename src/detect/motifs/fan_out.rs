@@ -78,10 +78,10 @@
 //! busier than its typical one), not against households' standing orders; and one that
 //! takes on suppliers all week, or whose payroll runs every 30 days, lives off its
 //! rhythm (under half its days on it, or most of the rhythm's days idle) and breaks none.
-//! A business's payments to new suppliers over the rest of the dump are a sample of its
-//! purchasing, not a known rate of large sums: a month of new suppliers paid larger sums
-//! is read against them as one sample against another (a rank-sum test), so a busy
-//! quarter's larger orders make no spread fan. A company splitting corporate money
+//! A business's other payments over the dump are a sample of its trade, not a known
+//! rate of large sums: a month of new suppliers paid larger sums is read against them
+//! as one sample against another (a rank-sum test), so a busy quarter's larger orders
+//! make no spread fan. A company splitting corporate money
 //! to many persons after a dormant spell is UB6; a hub that gathered the money first is
 //! gather-scatter or UB1: those are reported instead, not twice. A fund redeeming its
 //! investors, a club refunding deposits or a borrower repaying its lenders pays people
