@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Writes an IBM AMLSim run (AMLSim's own layout: transactions.csv[.gz] with
-``is_sar``/``alert_id``, accounts.csv, alert_transactions.csv) as COPIES disjoint
-copies of itself in one dump, for benches/disjoint_copies.sh: a bank or an FIU many
-times the size of the run, made of the same kind of customers and cases.
+"""Writes a run of a simulator in AMLSim's layout (transactions.csv[.gz], accounts.csv,
+and either AMLSim's alert_transactions.csv or flowhound's truth.csv and
+truth_accounts.csv, as IBM AMLSim and AMLGentex runs ship) as COPIES disjoint copies of
+itself in one dump, for benches/disjoint_copies.sh: a bank or an FIU many times the
+size of the run, made of the same kind of customers and cases.
 
 Copy ``k`` renames every account ``k-<id>`` and every transfer ``k-<id>``, so that no
 two copies share an account; its transfers keep their times, and all copies are written
 in time order. The label columns are left out (real data has none); truth.csv and
-truth_accounts.csv are written beside the dump from alert_transactions.csv (case
-``alert-<id>-<k>``, the two ends of each alert transfer), as flowhound's eval reads them.
+truth_accounts.csv are written beside the dump, from alert_transactions.csv (case
+``alert-<id>-<k>``, the two ends of each alert transfer) or from the run's own truth
+files (case ``<id>-<k>``), as flowhound's eval reads them.
 
-Usage: disjoint_copies.py AMLSIM_DIR OUT_DIR COPIES
+Usage: disjoint_copies.py RUN_DIR OUT_DIR COPIES
 """
 
 import csv
@@ -56,24 +58,47 @@ def main(src, out, copies):
         for k in range(copies):
             for a in accounts:
                 w.writerow({**a, "acct_id": f"{k}-{a['acct_id']}"})
-    with open(os.path.join(src, "alert_transactions.csv"), newline="") as f:
-        alerts = list(csv.DictReader(f))
+    alerts_file = os.path.join(src, "alert_transactions.csv")
     with open(os.path.join(out, "truth.csv"), "w", newline="") as t, open(
         os.path.join(out, "truth_accounts.csv"), "w", newline=""
     ) as a:
         tw, aw = csv.writer(t), csv.writer(a)
         tw.writerow(["transfer_id", "case_id", "pattern"])
         aw.writerow(["account_id", "case_id", "pattern", "role"])
-        for k in range(copies):
-            members = set()
-            for r in alerts:
-                case = f"alert-{r['alert_id']}-{k}"
-                tw.writerow([f"{k}-{r['tran_id']}", case, r["alert_type"]])
-                orig, bene = ends[r["tran_id"]]
-                members.add((f"{k}-{orig}", case, r["alert_type"], "sender"))
-                members.add((f"{k}-{bene}", case, r["alert_type"], "receiver"))
-            for m in sorted(members):
-                aw.writerow(m)
+        if os.path.exists(alerts_file):
+            copy_alerts(alerts_file, ends, copies, tw, aw)
+        else:
+            copy_truth(src, copies, tw, aw)
+
+
+def copy_alerts(alerts_file, ends, copies, tw, aw):
+    """AMLSim's alert transfers, per copy, as truth: each alert transfer and its ends."""
+    with open(alerts_file, newline="") as f:
+        alerts = list(csv.DictReader(f))
+    for k in range(copies):
+        members = set()
+        for r in alerts:
+            case = f"alert-{r['alert_id']}-{k}"
+            tw.writerow([f"{k}-{r['tran_id']}", case, r["alert_type"]])
+            orig, bene = ends[r["tran_id"]]
+            members.add((f"{k}-{orig}", case, r["alert_type"], "sender"))
+            members.add((f"{k}-{bene}", case, r["alert_type"], "receiver"))
+        for m in sorted(members):
+            aw.writerow(m)
+
+
+def copy_truth(src, copies, tw, aw):
+    """A run that ships flowhound's truth files (truth.csv, truth_accounts.csv, as
+    amlgentex-dev does), renamed per copy."""
+    with open(os.path.join(src, "truth.csv"), newline="") as f:
+        transfers = list(csv.DictReader(f))
+    with open(os.path.join(src, "truth_accounts.csv"), newline="") as f:
+        accounts = list(csv.DictReader(f))
+    for k in range(copies):
+        for r in transfers:
+            tw.writerow([f"{k}-{r['transfer_id']}", f"{r['case_id']}-{k}", r["pattern"]])
+        for r in accounts:
+            aw.writerow([f"{k}-{r['account_id']}", f"{r['case_id']}-{k}", r["pattern"], r["role"]])
 
 
 if __name__ == "__main__":

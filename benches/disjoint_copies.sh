@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Detection as the dump grows: an IBM AMLSim run written as 1, 2, 4 and 8 disjoint
+# Detection as the dump grows: an IBM AMLSim run (or an AMLGentex one, in AMLSim's
+# layout with flowhound's truth files) written as 1, 2, 4 and 8 disjoint
 # copies of itself in one dump (benches/disjoint_copies.py: accounts renamed per copy,
 # times kept, labels left out), each analysed with `--preset amlsim` and the default
 # configuration and scored against its alerts. Each copy holds the same customers and
@@ -10,7 +11,7 @@
 # precision holds. Prints per size ANY account precision and recall, P@10/20/50, leads,
 # mixed leads, and per typology the share of its accounts in any lead.
 #
-# Usage: benches/disjoint_copies.sh [AMLSIM_DIR] [COPIES...]
+# Usage: benches/disjoint_copies.sh [RUN_DIR] [COPIES...]
 #        (default ../shared/data/amlsim-dev, copies 1 2 4 8)
 # FLOWHOUND_BIN picks a binary; otherwise a release build is made here.
 set -euo pipefail
