@@ -215,6 +215,24 @@ impl Tiny {
         }
     }
 
+    /// `payer` (the `index`th household of many) paying off its standing orders on day
+    /// `weekday` ([`Tiny::standing_orders`]) on `breaks` days spread over 290, keeping no
+    /// interval and never on `weekday`, at 18:00: the `k`th to `payee(k)`, `amount(k)`.
+    pub fn breaks_its_rhythm(
+        &mut self,
+        payer: &str,
+        (index, weekday): (i64, i64),
+        breaks: i64,
+        payee: impl Fn(i64) -> String,
+        amount: impl Fn(i64) -> f64,
+    ) {
+        for k in 0..breaks {
+            let day = 8 + (280 * k) / breaks.max(1) + (k * k + index) % 5;
+            let day = if (day - weekday) % 7 == 0 { day + 1 } else { day };
+            self.wire(payer, &payee(k), day * D + 18 * H, amount(k));
+        }
+    }
+
     /// The graph of the dump so far.
     pub fn graph(&self) -> FlowGraph {
         FlowGraph::build(&self.dump, &self.config)

@@ -792,11 +792,13 @@ mod tests {
             let payer = if p == 30 { "HUB".to_string() } else { format!("HOME{p}") };
             t.standing_orders(&payer, p, 5, 40, 1.0);
             let breaks = if p == 30 { 0 } else { own_breaks };
-            for k in 0..breaks {
-                let day = 8 + (280 * k) / breaks.max(1) + (k * k + p) % 5;
-                let day = if (day - 5) % 7 == 0 { day + 1 } else { day };
-                t.wire(&payer, &format!("{payer}-NEW{k}"), day * D + 18 * H, 60.0 + (k % 5) as f64);
-            }
+            t.breaks_its_rhythm(
+                &payer,
+                (p, 5),
+                breaks,
+                |k| format!("{payer}-NEW{k}"),
+                |k| 60.0 + (k % 5) as f64,
+            );
         }
         for (k, &day) in sender_days.iter().enumerate() {
             t.wire(&format!("S{k}"), "HUB", day * D + 11 * H, 1_500.0 + 50.0 * k as f64);

@@ -525,12 +525,14 @@ mod tests {
         for p in 0..30i64 {
             let payer = if p < 4 { format!("W{p}") } else { format!("HOME{p}") };
             t.standing_orders(&payer, p, 5, 40, 1.0);
-            for k in 0..own_off_days {
-                // No interval kept: a friend paid back when it comes up.
-                let day = 8 + (280 * k) / own_off_days.max(1) + (k * k + p) % 5;
-                let day = if (day - 5) % 7 == 0 { day + 1 } else { day };
-                t.wire(&payer, &format!("{payer}-ORDER0"), day * D + 18 * H, 40.0 + (k % 5) as f64);
-            }
+            // No interval kept: a friend paid back when it comes up.
+            t.breaks_its_rhythm(
+                &payer,
+                (p, 5),
+                own_off_days,
+                |_| format!("{payer}-ORDER0"),
+                |k| 40.0 + (k % 5) as f64,
+            );
         }
         t
     }
