@@ -84,7 +84,6 @@ pub fn rhythm_broken_pass(
         return None;
     }
     let own_break_days = Rhythm::days_of(outs, &rhythm.breaks);
-    let day = |t: i64| t.div_euclid(DAY);
     let mut best: Option<Pass> = None;
     for (i, &first) in breaks.iter().enumerate() {
         let opened = outs.time[first];
@@ -105,29 +104,27 @@ pub fn rhythm_broken_pass(
         if senders < spec.min_senders || amount < spec.min_amount {
             continue;
         }
-        let mut days: Vec<i64> = scatter.iter().map(|&k| day(outs.time[k])).collect();
-        days.dedup();
+        let break_days = Rhythm::days_of(outs, &scatter);
         // The breaks: that many days off the rhythm within a window, over its life.
-        let breaking = rate.chance_within(&rhythm, own_break_days, days.len(), window_days as usize);
+        let breaking = rate.chance_within(&rhythm, own_break_days, break_days, window_days as usize);
         if breaking >= 0.5 {
             continue;
         }
         // The gather: that many new senders within the window before, at the hub's own
         // rate of meeting them over the rest of its life (one more allowed for).
         let rest_days = (life_days - window_days).max(window_days) as f64;
-        let meeting = (senders_in_life - senders + 1) as f64 / rest_days * window_days as f64;
+        let pace = |met: usize| met as f64 / rest_days * window_days as f64;
+        let meeting = pace(senders_in_life - senders + 1);
         // Nor is the gather the hub's everyday business: it meets new senders within the
         // window at `min_rate_ratio` times its pace over the rest of its life, as a
         // fan's burst must (a hub that meets someone new every week gathers nothing by
         // meeting two).
-        if (senders as f64)
-            < spec.min_rate_ratio * (senders_in_life - senders) as f64 / rest_days * window_days as f64
-        {
+        if (senders as f64) < spec.min_rate_ratio * pace(senders_in_life - senders) {
             continue;
         }
         let expected = breaking * poisson_tail(senders, meeting) * g.scale.active_accounts as f64;
         if best.as_ref().is_none_or(|b| expected < b.expected) {
-            best = Some(Pass { gathered, amount, senders, scatter, break_days: days.len(), expected });
+            best = Some(Pass { gathered, amount, senders, scatter, break_days, expected });
         }
     }
     let pass = best?;
