@@ -127,3 +127,42 @@ fn a_partition_window_under_an_hour_is_a_unit_slip() {
     assert_eq!(common::code(&out), 2, "{}", text(&out));
     assert!(text(&out).contains("--partition-window 9: 9 s") && text(&out).contains("9d"), "{}", text(&out));
 }
+
+#[test]
+fn detectors_run_again_under_wider_chance_budgets_find_in_parts_what_they_find_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dump = dir.path().join("dump");
+    ok(&["generate", "--out", s(&dump), "--transfers", "40000", "--days", "120", "--seed", "17", "-q"]);
+    // Coincidences allowed up to every hit found: each detector that finds more than
+    // its budget (one) is run again, under a wider one.
+    let config = dir.path().join("wide.toml");
+    std::fs::write(&config, "false_discovery_share = 1.0\n").expect("config");
+    let whole = dir.path().join("whole");
+    let said = ok(&["analyze", s(&dump), "--config", s(&config), "--out", s(&whole)]);
+    assert!(text(&said).contains("chance budget widened"), "{}", text(&said));
+    let parts = dir.path().join("parts");
+    ok(&["analyze", s(&dump), "--config", s(&config), "--out", s(&parts), "--partition-window", "9d", "-q"]);
+    for file in ["leads.csv", "lead_accounts.csv", "lead_transfers.csv", "lead_hits.csv", "lead_evidence.csv"]
+    {
+        let (a, b) = (
+            std::fs::read(whole.join(file)).expect("whole"),
+            std::fs::read(parts.join(file)).expect("parts"),
+        );
+        assert!(a == b, "{file} differs in parts");
+    }
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(parts.join("run.json")).expect("run.json")).expect("json");
+    let widened: Vec<&serde_json::Value> = run["detectors"]
+        .as_array()
+        .expect("detectors")
+        .iter()
+        .filter(|d| d["chance_budget"]["widened"].as_f64().unwrap_or(1.0) > 1.0)
+        .collect();
+    assert!(widened.len() >= 5, "{widened:?}");
+    for d in widened {
+        assert_eq!(d["parts"]["ran"], "in_parts", "{d}");
+        let budget = &d["chance_budget"];
+        let (configured, found) = (budget["configured"].as_f64(), budget["found_as_configured"].as_f64());
+        assert_eq!(budget["widened"].as_f64(), found.zip(configured).map(|(f, c)| f / c), "{d}");
+    }
+}

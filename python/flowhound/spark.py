@@ -132,7 +132,7 @@ _PIECE = 512 << 10
 
 class _SparkParts:
     """Runs the jobs of a partitioned analyze on the executors, one task a job. The run
-    hands over the dump's reference once (``begin``), then each round's jobs one at a
+    hands over the dump's reference (``begin``, once for each configuration), then each round's jobs one at a
     time as it builds them (``hand``), and asks for what they found (``run``). The
     reference and each job become a broadcast: a task fetches only its own job, and a
     worker process reads the reference once for every round. Jobs run in waves of as
@@ -152,6 +152,10 @@ class _SparkParts:
         self.open = False
 
     def begin(self, reference: bytes) -> None:
+        # Again, under another configuration, for a detector run again with wider chance
+        # budgets: the last reference is done with (its round has run).
+        if self.shared is not None:
+            self.shared.destroy()
         self.key = uuid.uuid4().hex
         self.shared = self.spark.sparkContext.broadcast(reference)
         self.reference_bytes = len(reference)

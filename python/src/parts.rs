@@ -2,7 +2,6 @@
 //! object (`flowhound.spark` hands them to Spark's executors), and each executor runs
 //! one with [`run_part`].
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use flowhound::detect::parts::{run_job, DumpReference, PartBytesError, PartFound, PartJob, PartRunner};
@@ -14,20 +13,21 @@ use pyo3::types::PyBytes;
 use crate::{fail, on_threads};
 
 /// Hands a partitioned run's jobs, one at a time as they are built, to a Python object
-/// with three methods: `begin(reference)` with the dump's reference, once for every
-/// round of parts; `hand(job)` for each job; and `run()`, which runs the round's jobs
+/// with three methods: `begin(reference)` with the dump's reference, before the first
+/// round of parts and again when a round reads it under another configuration (a
+/// detector run again with wider chance budgets); `hand(job)` for each job; and `run()`, which runs the round's jobs
 /// and returns what each found (the bytes of [`run_part`]) in the order they were
 /// handed. No more than one job is held here at a time.
 pub struct PythonRunner {
     target: Py<PyAny>,
-    /// Whether the reference was handed over (by the first round).
-    begun: AtomicBool,
+    /// The configuration (its hash) of the reference last handed over, if one was.
+    begun: Mutex<Option<String>>,
 }
 
 impl PythonRunner {
     /// A runner handing its jobs to `target`.
     pub fn new(target: Py<PyAny>) -> Self {
-        PythonRunner { target, begun: AtomicBool::new(false) }
+        PythonRunner { target, begun: Mutex::new(None) }
     }
 
     /// Calls `target.begin(reference)`.
@@ -70,9 +70,13 @@ impl PartRunner for PythonRunner {
         progress: &dyn Progress,
     ) -> Result<Vec<PartFound>, PartBytesError> {
         let stage = progress.stage("detect in parts: jobs handed away", None);
-        if !self.begun.swap(true, Ordering::Relaxed) {
+        let config = whole.config.hash();
+        let mut begun = self.begun.lock().unwrap_or_else(PoisonError::into_inner);
+        if begun.as_ref() != Some(&config) {
             self.begin(&DumpReference::bytes_of(whole)?)?;
+            *begun = Some(config);
         }
+        drop(begun);
         let mut handed = 0;
         for job in jobs {
             self.hand(job.handed_away(&whole.dump.transfers))?;

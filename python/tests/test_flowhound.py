@@ -6,6 +6,7 @@ the one cargo just built).
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import subprocess
@@ -206,10 +207,12 @@ class _PartsHere:
     through its bytes, the way an executor runs it."""
 
     def __init__(self) -> None:
-        self.key, self.reference, self.jobs, self.rounds = "", b"", [], 0
+        self.key, self.reference, self.jobs, self.rounds, self.begun = "", b"", [], 0, 0
 
     def begin(self, reference: bytes) -> None:
-        self.key, self.reference = f"test-{id(self)}", reference
+        # A key of its own for each reference, as flowhound.spark gives it.
+        self.begun += 1
+        self.key, self.reference = f"test-{id(self)}-{self.begun}", reference
 
     def hand(self, job: bytes) -> None:
         self.jobs.append(job)
@@ -239,6 +242,26 @@ def test_parts_handed_away_give_the_whole_run_and_let_the_tables_go(tmp_path):
     assert runner.rounds == 2
     parts = {name: pl.DataFrame(table) for name, table in outputs}
     assert whole.leads.height > 0
+    for name in OUTPUTS:
+        assert parts[name].equals(getattr(whole, name)), name
+
+
+def test_parts_run_again_under_wider_chance_budgets_give_the_whole_run(tmp_path):
+    from flowhound import _flowhound as native
+
+    flowhound.generate(tmp_path / "dump", seed=17, transfers=20_000, days=60)
+    dump = flowhound.read_dump(tmp_path / "dump")
+    # Coincidences allowed up to every hit found: each detector that finds more than its
+    # budget runs again, in parts, under a configuration of its own.
+    wide = "false_discovery_share = 1.0\n"
+    whole = flowhound.analyze(dump, config=wide)
+    runner = _PartsHere()
+    outputs, record = native.analyze(dump.tables(), wide, None, False, 0.01, 10 * 86_400, runner)
+    widened = [d for d in json.loads(record)["detectors"] if d.get("chance_budget", {}).get("widened", 1) > 1]
+    assert len(widened) >= 3, widened
+    # The reference went again with each configuration a round of parts read.
+    assert runner.begun > 1
+    parts = {name: pl.DataFrame(table) for name, table in outputs}
     for name in OUTPUTS:
         assert parts[name].equals(getattr(whole, name)), name
 

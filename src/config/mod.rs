@@ -12,6 +12,7 @@ use crate::model::{Country, Currency};
 use crate::pattern::Pattern;
 
 mod amount_floor;
+mod chance_budgets;
 
 mod locate;
 pub mod params;
@@ -38,7 +39,7 @@ pub use crate::export::report::ReportConfig;
 pub use crate::ingest::{ColumnNames, IngestConfig};
 pub use crate::leads::ScoringConfig;
 pub use crate::trace::TraceConfig;
-use params::{Countries, Factor};
+use params::{Countries, Factor, Share};
 
 pub use amount_floor::AmountFloor;
 
@@ -66,6 +67,10 @@ pub struct Config {
     /// median active account are treated as businesses by the motifs'
     /// business-to-business rule.
     pub business_activity_vs_median: Factor,
+    /// Hits each chance test may let through by coincidence, as a share of what its
+    /// detector finds, when that is more than its own `expected_by_chance`
+    /// ([`Config::with_chance_budgets_times`]).
+    pub false_discovery_share: Share,
     /// UB1 collector parameters.
     pub ub1: Ub1Config,
     /// UB2 structuring parameters.

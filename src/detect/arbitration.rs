@@ -261,6 +261,7 @@ mod tests {
             notes: vec![],
             lookback: crate::detect::Lookback::days(1.0, &[crate::detect::Reads::Reference]),
             parts: None,
+            chance_budget: None,
         }
     }
 

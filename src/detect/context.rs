@@ -123,6 +123,21 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// This context read under `config` (a detector run again with wider chance budgets,
+    /// [`crate::detect::registry`]): the same graph, dump and part, and none of the
+    /// searches computed under the old configuration.
+    pub fn with_config<'b>(&'b self, config: &'b Config) -> Context<'b> {
+        Context {
+            graph: self.graph,
+            dump: self.dump,
+            config,
+            shared: Shared::default(),
+            whole: self.whole,
+            owned_time: self.owned_time,
+            transfers: self.transfers,
+        }
+    }
+
     /// This context, with `rows` as the transfer table its graph's `row` indexes (a part
     /// handed here with its own rows).
     pub fn with_transfers(self, rows: &'a TransferTable) -> Self {

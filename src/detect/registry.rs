@@ -1,5 +1,6 @@
 //! The detector trait, every detector in run order, and the pass that runs them.
 
+use std::convert::Infallible;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -105,6 +106,12 @@ pub trait Detector: Sync {
     fn run_on_found(&self, one_place: &Context<'_>, _found: Vec<Found>) -> Outcome {
         self.run(one_place)
     }
+    /// The hits its chance tests allow by coincidence over the dump under `config` (its
+    /// table's `expected_by_chance`), which [`Config::with_chance_budgets_times`] widens;
+    /// `None` when its evidence is read without such a budget.
+    fn chance_budget(&self, _config: &Config) -> Option<f64> {
+        None
+    }
 }
 
 /// Every detector, in run order.
@@ -152,6 +159,59 @@ pub struct DetectorRun {
     /// How it ran in a partitioned run (absent from a whole run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<PartsRun>,
+    /// The chance budget its hits were found under (absent for a detector without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chance_budget: Option<ChanceBudget>,
+}
+
+/// The chance budget a detector ran under: the configured one, or that widened to a
+/// share of the hits it found there (`false_discovery_share`). Every chance test counts
+/// its tries over the whole dump, so a dump twice as large asks each case to be twice as
+/// unlikely though it holds twice the cases; a detector that finds many cases is run
+/// again with coincidences allowed in proportion to them. One widening, read from the
+/// hits found under the configured budget: the share of coincidences among the hits
+/// found under the widened one is then no more than `false_discovery_share`, since those
+/// hits are at least as many.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ChanceBudget {
+    /// Hits allowed by coincidence over the dump, as configured.
+    pub configured: f64,
+    /// Hits found under the configured budget that stand once every detector's hits are
+    /// settled (a collector's depositors are UB1's case, not one more fan).
+    pub found_as_configured: usize,
+    /// How many times the configured budget the hits were found under (1: not widened).
+    pub widened: f64,
+}
+
+impl ChanceBudget {
+    /// The budget for a detector configured with `configured` that found
+    /// `found_as_configured` hits under it, when coincidences may be `share` of them.
+    pub fn read(configured: f64, found_as_configured: usize, share: f64) -> ChanceBudget {
+        let allowed = share * found_as_configured as f64;
+        let widened = if configured > 0.0 && allowed > configured { allowed / configured } else { 1.0 };
+        ChanceBudget { configured, found_as_configured, widened }
+    }
+
+    /// What the summary says of a widened budget.
+    fn note(&self, share: f64) -> String {
+        format!(
+            "chance budget widened {:.1}x to {:.1} hit(s) by coincidence: {}% of the {} found at {}",
+            self.widened,
+            self.configured * self.widened,
+            share * 100.0,
+            self.found_as_configured,
+            self.configured
+        )
+    }
+}
+
+/// How one detector ran, before the hits are settled.
+struct Ran {
+    outcome: Outcome,
+    skipped: Option<String>,
+    millis: u128,
+    parts: Option<PartsRun>,
+    budget: Option<ChanceBudget>,
 }
 
 /// Runs every detector; hits are concatenated in registry order.
@@ -160,8 +220,10 @@ pub fn run_all(
     detectors: &[Box<dyn Detector>],
     progress: &dyn Progress,
 ) -> (Vec<Hit>, Vec<DetectorRun>) {
-    let in_parts = detectors.iter().map(|_| None).collect();
-    run_with(ctx, detectors, None, in_parts, progress)
+    let mut ran: Vec<Ran> =
+        detectors.iter().map(|d| run_one(ctx, d.as_ref(), None, None, progress)).collect();
+    let Ok(()) = widen_budgets(ctx, detectors, None, &mut ran, progress, |_, _| Ok::<_, Infallible>(None));
+    settled(ctx, detectors, ran)
 }
 
 /// [`run_all`], with each detector that declares a [`PartRule`] run part by part when
@@ -188,7 +250,20 @@ pub fn run_all_in(
             in_parts[*i] = Some(done);
         }
     }
-    Ok(run_with(ctx, detectors, parts, in_parts, progress))
+    let mut ran: Vec<Ran> = detectors
+        .iter()
+        .zip(in_parts)
+        .map(|(d, done)| run_one(ctx, d.as_ref(), parts, done, progress))
+        .collect();
+    widen_budgets(ctx, detectors, parts, &mut ran, progress, |wide, d| {
+        match (parts, d.part_rule(wide.config)) {
+            (Some(p), Some(rule)) => {
+                Ok::<_, PartBytesError>(run_each_in_parts(wide, &[(d, rule)], p, progress)?.pop())
+            }
+            _ => Ok(None),
+        }
+    })?;
+    Ok(settled(ctx, detectors, ran))
 }
 
 /// Why `d` does not run on `ctx`'s dump, if it does not.
@@ -197,63 +272,231 @@ fn skipped(ctx: &Context<'_>, d: &dyn Detector) -> Option<String> {
     disabled.or_else(|| d.unavailable(ctx))
 }
 
-/// Runs every detector that did not run in parts (`in_parts`: how each ran there, in
-/// order), and puts the hits together.
-fn run_with(
+/// Runs `d` on `ctx`, unless it ran in parts already (`done`: how it ran there).
+fn run_one(
+    ctx: &Context<'_>,
+    d: &dyn Detector,
+    parts: Option<&Partition>,
+    done: Option<RanInParts>,
+    progress: &dyn Progress,
+) -> Ran {
+    let pattern = d.pattern();
+    let stage = progress.stage(&format!("detect {} {}", pattern, pattern.title()), None);
+    let start = Instant::now();
+    let mut millis = None;
+    let (outcome, skipped, in_parts) = match skipped(ctx, d) {
+        Some(why) => (Outcome::default(), Some(why), None),
+        None => match (parts, d.part_rule(ctx.config), done) {
+            (Some(p), Some(rule), Some(ran)) => {
+                millis = Some(ran.millis);
+                let how = PartsRun::InParts {
+                    parts: ran.parts,
+                    window_days: p.time().window_days(),
+                    rule,
+                    largest_part_transfers: ran.largest_part,
+                };
+                (ran.outcome, None, Some(how))
+            }
+            (Some(_), _, _) => {
+                (d.run(ctx), None, Some(PartsRun::WholeDump { why: d.lookback(ctx.config).words() }))
+            }
+            (None, rule, _) => {
+                let mut outcome = d.run(ctx);
+                // In the order a partitioned run gives.
+                if let Some(rule) = rule {
+                    in_part_order(rule, &mut outcome.hits);
+                }
+                (outcome, None, None)
+            }
+        },
+    };
+    stage.finish();
+    let millis = millis.unwrap_or_else(|| start.elapsed().as_millis());
+    Ran { outcome, skipped, millis, parts: in_parts, budget: None }
+}
+
+/// Reads each detector's chance budget from the hits it found under the configured one
+/// that stand once settled ([`ChanceBudget`]), and runs again, under the widened budget, each that found more
+/// than its budget's worth (`in_parts`: how a detector runs in parts under a context, or
+/// `None` when it does not).
+fn widen_budgets<E>(
     ctx: &Context<'_>,
     detectors: &[Box<dyn Detector>],
     parts: Option<&Partition>,
-    in_parts: Vec<Option<RanInParts>>,
+    ran: &mut [Ran],
     progress: &dyn Progress,
+    in_parts: impl Fn(&Context<'_>, &dyn Detector) -> Result<Option<RanInParts>, E>,
+) -> Result<(), E> {
+    let share = ctx.config.false_discovery_share.get();
+    // What each found that stands once settled: a collector's depositors are a fan in
+    // too, but they are UB1's case, not one more fan.
+    let as_configured = ran
+        .iter()
+        .map(|r| Ran {
+            outcome: Outcome { hits: r.outcome.hits.clone(), notes: Vec::new() },
+            skipped: r.skipped.clone(),
+            millis: 0,
+            parts: None,
+            budget: None,
+        })
+        .collect();
+    let (_, standing) = settled(ctx, detectors, as_configured);
+    for ((d, r), found) in detectors.iter().zip(ran.iter_mut()).zip(standing.iter().map(|s| s.hits)) {
+        let Some(configured) = d.chance_budget(ctx.config).filter(|_| r.skipped.is_none()) else { continue };
+        let budget = ChanceBudget::read(configured, found, share);
+        r.budget = Some(budget);
+        if budget.widened <= 1.0 {
+            continue;
+        }
+        let config = ctx.config.with_chance_budgets_times(budget.widened);
+        let wide = ctx.with_config(&config);
+        let done = in_parts(&wide, d.as_ref())?;
+        let again = run_one(&wide, d.as_ref(), parts, done, progress);
+        r.outcome = again.outcome;
+        r.outcome.notes.push(budget.note(share));
+        r.millis += again.millis;
+        r.parts = again.parts;
+    }
+    Ok(())
+}
+
+/// The hits of every detector's run, settled ([`settle`]), and how each detector ran.
+fn settled(
+    ctx: &Context<'_>,
+    detectors: &[Box<dyn Detector>],
+    ran: Vec<Ran>,
 ) -> (Vec<Hit>, Vec<DetectorRun>) {
     let mut hits = Vec::with_capacity(detectors.len());
-    let mut runs = Vec::new();
-    for (d, done) in detectors.iter().zip(in_parts) {
+    let mut runs = Vec::with_capacity(detectors.len());
+    for (d, r) in detectors.iter().zip(ran) {
         let pattern = d.pattern();
-        let stage = progress.stage(&format!("detect {} {}", pattern, pattern.title()), None);
-        let start = Instant::now();
-        let lookback = d.lookback(ctx.config);
-        let mut millis = None;
-        let (outcome, skipped, in_parts) = match skipped(ctx, d.as_ref()) {
-            Some(why) => (Outcome::default(), Some(why), None),
-            None => match (parts, d.part_rule(ctx.config), done) {
-                (Some(p), Some(rule), Some(ran)) => {
-                    millis = Some(ran.millis);
-                    let how = PartsRun::InParts {
-                        parts: ran.parts,
-                        window_days: p.time().window_days(),
-                        rule,
-                        largest_part_transfers: ran.largest_part,
-                    };
-                    (ran.outcome, None, Some(how))
-                }
-                (Some(_), _, _) => (d.run(ctx), None, Some(PartsRun::WholeDump { why: lookback.words() })),
-                (None, rule, _) => {
-                    let mut outcome = d.run(ctx);
-                    // In the order a partitioned run gives.
-                    if let Some(rule) = rule {
-                        in_part_order(rule, &mut outcome.hits);
-                    }
-                    (outcome, None, None)
-                }
-            },
-        };
-        stage.finish();
         runs.push(DetectorRun {
             code: pattern,
             title: pattern.title(),
-            hits: outcome.hits.len(),
-            millis: millis.unwrap_or_else(|| start.elapsed().as_millis()),
-            skipped,
-            notes: outcome.notes,
-            lookback,
-            parts: in_parts,
+            hits: r.outcome.hits.len(),
+            millis: r.millis,
+            skipped: r.skipped,
+            notes: r.outcome.notes,
+            lookback: d.lookback(ctx.config),
+            parts: r.parts,
+            chance_budget: r.budget,
         });
-        hits.push(outcome.hits);
+        hits.push(r.outcome.hits);
     }
     if ctx.config.exempt_licensed {
         drop_licensed(ctx, &mut hits, &mut runs);
     }
     let hits = settle(ctx, detectors, hits, &mut runs);
     (hits, runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::hit::HitBuilder;
+    use crate::detect::testkit::{Tiny, D};
+    use crate::detect::Role;
+    use crate::lookback::Reads;
+    use crate::progress::Silent;
+
+    /// A detector whose every transfer is a candidate, its chance its amount in
+    /// millions: one hit for each whose chance, times the dump's transfers (its tries),
+    /// is within the cycle table's budget.
+    struct ByChance;
+
+    impl Detector for ByChance {
+        fn pattern(&self) -> Pattern {
+            Pattern::Cycle
+        }
+        fn unavailable(&self, _: &Context<'_>) -> Option<String> {
+            None
+        }
+        fn run(&self, ctx: &Context<'_>) -> Outcome {
+            let g = ctx.graph;
+            let tries = g.edge_count() as f64;
+            let hits = (0..g.edge_count() as u32)
+                .filter(|&e| g.amount[e as usize] / 1e6 * tries <= ctx.config.cycle.expected_by_chance.get())
+                .map(|e| {
+                    let mut b = HitBuilder::default();
+                    b.account(g.src[e as usize], Role::Hub, 0.0, g.amount[e as usize]);
+                    b.account(g.dst[e as usize], Role::Member, g.amount[e as usize], 0.0);
+                    b.transfer(e);
+                    b.finish(g, Pattern::Cycle, g.amount[e as usize], 0.5, String::new())
+                })
+                .collect();
+            Outcome { hits, notes: Vec::new() }
+        }
+        fn lookback(&self, _: &Config) -> Lookback {
+            Lookback::days(1.0, &[Reads::Reference])
+        }
+        fn chance_budget(&self, config: &Config) -> Option<f64> {
+            Some(config.cycle.expected_by_chance.get())
+        }
+    }
+
+    /// 1,000 transfers between distinct pairs: `cases` as unlikely as 1 in a million
+    /// (within the budget of 1 over the dump's 1,000 tries), `marginal` 1 in 250 (four
+    /// times over it), the rest even chances.
+    fn dump(cases: usize, marginal: usize) -> Tiny {
+        let mut t = Tiny::new();
+        for k in 0..1_000 {
+            let amount = if k < cases {
+                1.0
+            } else if k < cases + marginal {
+                4_000.0
+            } else {
+                500_000.0
+            };
+            t.wire(&format!("S{k}"), &format!("R{k}"), k as i64 * D / 10, amount);
+        }
+        t
+    }
+
+    fn run(t: &Tiny) -> (usize, DetectorRun) {
+        let g = t.graph();
+        let ctx = Context::new(&g, &t.dump, &t.config);
+        let detectors: Vec<Box<dyn Detector>> = vec![Box::new(ByChance)];
+        let (hits, mut runs) = run_all(&ctx, &detectors, &Silent);
+        (hits.len(), runs.remove(0))
+    }
+
+    #[test]
+    fn a_detector_finding_many_cases_allows_coincidences_in_proportion_to_them() {
+        // 100 cases found: 5 coincidences allowed, not 1, so the marginal ones count.
+        let (hits, ran) = run(&dump(100, 50));
+        assert_eq!(hits, 150);
+        let budget = ran.chance_budget.unwrap();
+        assert_eq!((budget.configured, budget.found_as_configured), (1.0, 100));
+        assert!((budget.widened - 5.0).abs() < 1e-9, "{budget:?}");
+        assert!(ran.notes.iter().any(|n| n.contains("widened 5.0x")), "{:?}", ran.notes);
+    }
+
+    #[test]
+    fn a_detector_finding_few_keeps_its_budget_as_configured() {
+        // Ten cases: 5% of them is half a coincidence, under the budget of 1.
+        let (hits, ran) = run(&dump(10, 50));
+        assert_eq!(hits, 10);
+        assert_eq!(ran.chance_budget.map(|b| b.widened), Some(1.0));
+        assert!(ran.notes.is_empty(), "{:?}", ran.notes);
+    }
+
+    #[test]
+    fn a_share_of_nothing_keeps_every_budget_as_configured() {
+        let mut t = dump(100, 50);
+        t.config = Config::with_overrides("false_discovery_share = 0.0", "t").unwrap();
+        let (hits, ran) = run(&t);
+        assert_eq!(hits, 100);
+        assert_eq!(ran.chance_budget.map(|b| b.widened), Some(1.0));
+    }
+
+    #[test]
+    fn the_budget_widens_only_past_the_configured_one() {
+        let read = |configured, found| ChanceBudget::read(configured, found, 0.05).widened;
+        assert_eq!(read(1.0, 0), 1.0);
+        assert_eq!(read(1.0, 20), 1.0);
+        assert!((read(1.0, 40) - 2.0).abs() < 1e-12);
+        assert!((read(0.1, 40) - 20.0).abs() < 1e-9);
+        // A budget of nothing stays nothing.
+        assert_eq!(read(0.0, 1_000), 1.0);
+    }
 }

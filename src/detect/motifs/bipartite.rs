@@ -107,6 +107,10 @@ use crate::units::{counted_words, fmt_amount, fmt_odds, format_date, seconds_to_
 pub struct Bipartite;
 
 impl Detector for Bipartite {
+    fn chance_budget(&self, config: &Config) -> Option<f64> {
+        Some(config.bipartite.expected_by_chance.get())
+    }
+
     fn lookback(&self, _config: &Config) -> Lookback {
         Lookback::unbounded(
             "a layer whose sources take turns is joined from fans found over the whole dump",

@@ -186,6 +186,10 @@ pub struct CycleConfig {
 pub struct Cycle;
 
 impl Detector for Cycle {
+    fn chance_budget(&self, config: &Config) -> Option<f64> {
+        Some(config.cycle.expected_by_chance.get())
+    }
+
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
             config.cycle.window_days.get().max(config.cycle.strangers_window_days.get()),

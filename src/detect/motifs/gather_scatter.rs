@@ -146,6 +146,10 @@ pub struct GatherScatterConfig {
 pub struct GatherScatter;
 
 impl Detector for GatherScatter {
+    fn chance_budget(&self, config: &Config) -> Option<f64> {
+        Some(config.gather_scatter.expected_by_chance.get())
+    }
+
     fn lookback(&self, _: &Config) -> Lookback {
         Lookback::unbounded(
             "a hub whose whole life is one pass is read over that life",

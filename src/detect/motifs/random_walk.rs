@@ -112,6 +112,10 @@ pub struct RandomWalkConfig {
 pub struct RandomWalk;
 
 impl Detector for RandomWalk {
+    fn chance_budget(&self, config: &Config) -> Option<f64> {
+        Some(config.random.expected_by_chance.get())
+    }
+
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
             config.random.max_hops.get() as f64 * longest_hop_days(&config.random),

@@ -153,6 +153,10 @@ pub struct ScatterGatherConfig {
 pub struct ScatterGather;
 
 impl Detector for ScatterGather {
+    fn chance_budget(&self, config: &Config) -> Option<f64> {
+        Some(config.scatter_gather.expected_by_chance.get())
+    }
+
     fn lookback(&self, _: &Config) -> Lookback {
         Lookback::unbounded(
             "legs through the same intermediaries add up over the dump",

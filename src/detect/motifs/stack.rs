@@ -58,6 +58,10 @@ use crate::units::{days_to_seconds, fmt_amount};
 pub struct Stack;
 
 impl Detector for Stack {
+    fn chance_budget(&self, config: &Config) -> Option<f64> {
+        Some(config.bipartite.expected_by_chance.get())
+    }
+
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
             3.0 * config.bipartite.window_days.get(),

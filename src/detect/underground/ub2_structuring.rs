@@ -116,6 +116,10 @@ pub struct Ub2Config {
 pub struct Structuring;
 
 impl Detector for Structuring {
+    fn chance_budget(&self, config: &Config) -> Option<f64> {
+        Some(config.ub2.expected_by_chance.get())
+    }
+
     fn lookback(&self, _: &Config) -> Lookback {
         Lookback::unbounded(
             "a target's structured customer-days are gathered over the whole dump, each summing what its customer paid anyone that day",

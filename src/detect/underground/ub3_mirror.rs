@@ -60,6 +60,10 @@ use crate::pattern::Pattern;
 pub struct Mirror;
 
 impl Detector for Mirror {
+    fn chance_budget(&self, config: &Config) -> Option<f64> {
+        Some(config.ub3.expected_by_chance.get())
+    }
+
     fn lookback(&self, _: &Config) -> Lookback {
         Lookback::unbounded(
             "a mirror network gathers every matched pair of its accounts over the dump",

@@ -1,0 +1,88 @@
+//! The chance budgets of every detector's tests, widened together.
+
+use super::params::Multiple;
+use super::Config;
+
+impl Multiple {
+    /// This multiple `factor` times over (a factor below 1, or not finite, leaves it).
+    pub fn times(self, factor: f64) -> Multiple {
+        Multiple::try_from(self.get() * factor).unwrap_or(self)
+    }
+}
+
+impl Config {
+    /// This configuration with every chance budget (each table's `expected_by_chance`
+    /// and `spread_expected_by_chance`: the hits its tests allow by coincidence over the
+    /// dump) `factor` times as large, everything else as it is.
+    pub fn with_chance_budgets_times(&self, factor: f64) -> Config {
+        if !(factor.is_finite() && factor >= 1.0) {
+            return self.clone();
+        }
+        let mut c = self.clone();
+        for budget in [
+            &mut c.ub2.expected_by_chance,
+            &mut c.ub3.expected_by_chance,
+            &mut c.fan_in.expected_by_chance,
+            &mut c.fan_in.spread_expected_by_chance,
+            &mut c.fan_out.expected_by_chance,
+            &mut c.fan_out.spread_expected_by_chance,
+            &mut c.gather_scatter.expected_by_chance,
+            &mut c.scatter_gather.expected_by_chance,
+            &mut c.cycle.expected_by_chance,
+            &mut c.random.expected_by_chance,
+            &mut c.bipartite.expected_by_chance,
+        ] {
+            *budget = budget.times(factor);
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key of `doc` (tables flattened to `table.key`) with its value.
+    fn flat(doc: &toml::Value) -> Vec<(String, toml::Value)> {
+        let mut out = Vec::new();
+        if let toml::Value::Table(t) = doc {
+            for (k, v) in t {
+                match v {
+                    toml::Value::Table(_) => {
+                        out.extend(flat(v).into_iter().map(|(inner, v)| (format!("{k}.{inner}"), v)));
+                    }
+                    _ => out.push((k.clone(), v.clone())),
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_chance_budget_and_nothing_else_is_widened() {
+        let c = Config::default_config().unwrap();
+        let wide = c.with_chance_budgets_times(4.0);
+        let (before, after) =
+            (flat(&toml::Value::try_from(&c).unwrap()), flat(&toml::Value::try_from(&wide).unwrap()));
+        assert_eq!(before.len(), after.len());
+        let mut widened = 0;
+        for ((key, was), (_, now)) in before.iter().zip(&after) {
+            if key.ends_with("expected_by_chance") {
+                // A key the list above forgot would stay as it was and fail here.
+                assert_eq!(now.as_float(), was.as_float().map(|v| v * 4.0), "{key}");
+                widened += 1;
+            } else {
+                assert_eq!(now, was, "{key}");
+            }
+        }
+        assert_eq!(widened, 11);
+    }
+
+    #[test]
+    fn a_factor_below_one_or_not_a_number_leaves_the_budgets() {
+        let c = Config::default_config().unwrap();
+        for f in [0.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(c.with_chance_budgets_times(f).hash(), c.hash(), "{f}");
+        }
+    }
+}
