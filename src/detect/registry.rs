@@ -195,7 +195,7 @@ impl ChanceBudget {
     /// What the summary says of a widened budget.
     fn note(&self, share: f64) -> String {
         format!(
-            "chance budget widened {:.1}x to {:.1} hit(s) by coincidence: {}% of the {} found at {}",
+            "chance budget widened {:.1}x: {:.1} hit(s) by coincidence allowed, {}% of the {} found when {} was",
             self.widened,
             self.configured * self.widened,
             share * 100.0,
