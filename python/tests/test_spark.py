@@ -105,6 +105,38 @@ def test_two_executors_give_the_single_machine_leads(spark, tmp_path: Path, monk
     assert refused == {"-5": "amount"}
 
 
+def test_detectors_run_again_under_wider_chance_budgets_give_the_single_machine_leads(
+    spark, tmp_path: Path
+) -> None:
+    dump = tmp_path / "world"
+    cli("generate", "--out", dump, "--transfers", "20000", "--days", "60", "--seed", "23")
+    # Coincidences allowed up to every hit found: each detector that finds more than its
+    # budget runs again, its parts on the executors under a configuration of its own.
+    wide = tmp_path / "wide.toml"
+    wide.write_text("false_discovery_share = 1.0\n")
+    cli("analyze", dump, "--config", wide, "--out", tmp_path / "cli")
+    read = lambda name: spark.read.csv(str(dump / f"{name}.csv"), header=True)
+    run = flowhound.spark.analyze(
+        read("transfers"),
+        accounts=read("accounts"),
+        entities=read("entities"),
+        entity_links=read("entity_links"),
+        fx_rates=pl.read_csv(dump / "fx_rates.csv", infer_schema_length=0),
+        window="10d",
+        config=wide,
+    )
+    widened = [d for d in run.summary["detectors"] if d.get("chance_budget", {}).get("widened", 1) > 1]
+    assert len(widened) >= 3, widened
+    assert all(d["parts"]["ran"] == "in_parts" for d in widened), widened
+    # More rounds than the two of a run that widens nothing, one for each detector again.
+    assert len(run.summary["spark"]["rounds"]) > 2
+    for name in OUTPUTS[:-1]:
+        theirs = pl.read_csv(tmp_path / "cli" / f"{name}.csv", infer_schema_length=0)
+        mine = pl.from_arrow(getattr(run, name).toArrow())
+        assert mine.height == theirs.height > 0, name
+        assert as_text(mine, theirs).equals(theirs), f"{name} differs from the CLI's {name}.csv"
+
+
 def test_a_session_outside_utc_is_refused(spark) -> None:
     spark.conf.set("spark.sql.session.timeZone", "Europe/Paris")
     try:
