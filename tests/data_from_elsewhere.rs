@@ -202,8 +202,7 @@ fn amlsim_without_labels_gives_leads_that_hold_up_at_the_top() {
     assert!(any_precision >= 0.8, "{shown}");
     // Per typology, whatever the leads call it (a simulator's stack of one sender is
     // our bipartite), a little under today's: bipartite 0.898, cycle 0.939,
-    // scatter_gather 0.908, stack 0.844, gather_scatter 0.829 (0.801 before chance
-    // budgets widened with the hits found, 0.719 before hubs that
+    // scatter_gather 0.908, stack 0.844, gather_scatter 0.801 (0.719 before hubs that
     // break their own rhythm to pay on what strangers paid in), fan_in 0.623, fan_out
     // 0.815 (0.384 before fans off the hubs' rhythm), random 0.676 (0.102 before walks
     // off their payers' rhythm, 0.407 while such a walk's first sum had to pass the
@@ -376,8 +375,7 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
         assert!(account_row(p.code()).recall.0 >= recall, "{p}: {shown}");
     }
     assert!(account_row(Pattern::Cycle.code()).precision.0 >= 0.7, "{shown}");
-    // 0.820 today (0.815 before chance budgets widened with the hits found, 0.826
-    // before a busy hub's month of new senders was read as a sample
+    // 0.815 today (0.826 before a busy hub's month of new senders was read as a sample
     // against its others; 0.803 before fans over two months were read; 0.730 before hubs passing on exactly the dump's cut were read; 0.710
     // while a hub's repayments counted as legs of its fans; 0.704
     // before a fan running a little past its window was continued):
@@ -392,12 +390,11 @@ fn amlgentex_gives_leads_that_hold_up_at_the_top() {
     // running a little past its window takes its first or last counterparty too; 0.631
     // since paying people back their own money is no fan-out; 0.669 with fan-ins too;
     // 0.718 since a week's window of eight dates is read over the eight days it may
-    // have taken; 0.724 since fans spread over two months are read whole; 0.719
-    // since chance budgets widen with the hits found (fan_in and fan_out 1.65x and
-    // 1.35x here).
+    // have taken; 0.724 since fans spread over two months are read whole (0.719 with
+    // the fans' chance budgets widened with the hits they find, 1.65x and 1.35x here).
     assert!(account_row("ANY").precision.0 >= 0.64, "{shown}");
     // Per typology, whatever the leads call it, every one at the 0.8 the detection
-    // aims for: bipartite 0.964, scatter_gather 0.963, fan_out 0.921, fan_in 0.837
+    // aims for: bipartite 0.964, scatter_gather 0.951, fan_out 0.921, fan_in 0.837
     // (0.857 before a busy hub's month was read as a sample, 0.789 before fans over two
     // months), cycle 0.828, stack 0.802, gather_scatter 0.817; 51 of 84 cases held half
     // by one lead (its accounts serve several cases at

@@ -107,8 +107,9 @@ pub trait Detector: Sync {
         self.run(one_place)
     }
     /// The hits its chance tests allow by coincidence over the dump under `config` (its
-    /// table's `expected_by_chance`), which [`Config::with_chance_budgets_times`] widens;
-    /// `None` when its evidence is read without such a budget.
+    /// table's `expected_by_chance`), which the run widens with the hits it finds
+    /// ([`ChanceBudget`], [`Config::with_chance_budgets_times`]); `None` when its evidence
+    /// is read without such a budget, or its readings are not held to a widened one.
     fn chance_budget(&self, _config: &Config) -> Option<f64> {
         None
     }
@@ -171,7 +172,10 @@ pub struct DetectorRun {
 /// again with coincidences allowed in proportion to them. One widening, read from the
 /// hits found under the configured budget: the share of coincidences among the hits
 /// found under the widened one is then no more than `false_discovery_share`, since those
-/// hits are at least as many.
+/// hits are at least as many. The widening trusts the chance readings as p-values: a
+/// detector whose readings are not conservative far out in their tail keeps its budget
+/// as configured (its [`Detector::chance_budget`] is `None`), as the fans do
+/// ([`crate::detect::search::fans`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ChanceBudget {
     /// Hits allowed by coincidence over the dump, as configured.
@@ -487,6 +491,15 @@ mod tests {
         let (hits, ran) = run(&t);
         assert_eq!(hits, 100);
         assert_eq!(ran.chance_budget.map(|b| b.widened), Some(1.0));
+    }
+
+    #[test]
+    fn the_motifs_and_the_chance_read_typologies_widen_and_the_fans_keep_theirs() {
+        let config = Config::default_config().unwrap();
+        let widening: Vec<Pattern> =
+            registry().iter().filter(|d| d.chance_budget(&config).is_some()).map(|d| d.pattern()).collect();
+        use Pattern::*;
+        assert_eq!(widening, [Ub2, Ub3, Cycle, RandomWalk, Stack, Bipartite, ScatterGather, GatherScatter]);
     }
 
     #[test]

@@ -117,10 +117,6 @@ use crate::pattern::Pattern;
 pub struct FanIn;
 
 impl Detector for FanIn {
-    fn chance_budget(&self, config: &Config) -> Option<f64> {
-        Some(config.fan_in.expected_by_chance.get())
-    }
-
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
             config.fan_in.longest_fan_days(),

@@ -111,10 +111,6 @@ use crate::pattern::Pattern;
 pub struct FanOut;
 
 impl Detector for FanOut {
-    fn chance_budget(&self, config: &Config) -> Option<f64> {
-        Some(config.fan_out.expected_by_chance.get())
-    }
-
     fn lookback(&self, config: &Config) -> Lookback {
         Lookback::days(
             config.fan_out.longest_fan_days(),

@@ -1,5 +1,14 @@
 //! Shared by the fan motifs: the densest burst of distinct counterparties an account has
 //! in one direction, inside a sliding window.
+//!
+//! The fans keep their chance budgets as configured where other detectors widen theirs
+//! with the hits they find ([`crate::detect::registry::ChanceBudget`]). A burst's reading
+//! takes its new counterparties as a Poisson count at the account's own rate and its
+//! amounts as drawn apart from them, and life brings a household several new payers with
+//! large sums at once (a sale, an inheritance, a wedding): read far out in its tail, as a
+//! widened budget reads it, it finds such days by the hundred. On the generator's 100M
+//! dump (seed 7), fan_in widened 62x took 1,000 more hits, and its account precision fell
+//! from 0.885 to 0.743 for a recall of 0.976 to 0.987.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
