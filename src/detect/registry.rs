@@ -320,9 +320,9 @@ fn run_one(
 }
 
 /// Reads each detector's chance budget from the hits it found under the configured one
-/// that stand once settled ([`ChanceBudget`]), and runs again, under the widened budget, each that found more
-/// than its budget's worth (`in_parts`: how a detector runs in parts under a context, or
-/// `None` when it does not).
+/// that stand once settled ([`ChanceBudget`]), and runs each whose `false_discovery_share`
+/// of them is more than its budget again, under a budget that wide (`in_parts`: how a
+/// detector runs in parts under a context, or `None` when it does not).
 fn widen_budgets<E>(
     ctx: &Context<'_>,
     detectors: &[Box<dyn Detector>],
