@@ -8,7 +8,8 @@
 # share of them at every size. The chance tests allow so many coincidences over the
 # whole dump (`expected_by_chance`), counting its accounts as the tries: as the dump
 # grows, each case must be that much less likely by chance, and recall falls while
-# precision holds. Prints per size ANY account precision and recall, P@10/20/50, leads,
+# precision holds, except where a detector finds enough to widen its budget with the
+# hits it finds (`false_discovery_share`; the fans never do). Prints per size ANY account precision and recall, P@10/20/50, leads,
 # mixed leads, and per typology the share of its accounts in any lead.
 #
 # Usage: benches/disjoint_copies.sh [RUN_DIR] [COPIES...]
