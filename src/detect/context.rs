@@ -76,6 +76,22 @@ pub(crate) struct Shared {
     memo: std::sync::Mutex<Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
+impl Shared {
+    /// The searches of `self` that read the graph alone, never the configuration: the
+    /// one-off payments and the rhythm census, measured once over the dump whatever a
+    /// detector's budgets.
+    fn unconfigured(&self) -> Shared {
+        let carried = Shared::default();
+        if let Some(one_off) = self.one_off.get() {
+            let _ = carried.one_off.set(one_off.clone());
+        }
+        let memo = self.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *carried.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            memo.iter().filter(|m| (***m).is::<RhythmCensus>()).cloned().collect();
+        carried
+    }
+}
+
 impl<'a> Context<'a> {
     /// A context over one run's graph, dump and configuration.
     pub fn new(graph: &'a FlowGraph, dump: &'a Dump, config: &'a Config) -> Self {
@@ -124,14 +140,14 @@ impl<'a> Context<'a> {
     }
 
     /// This context read under `config` (a detector run again with wider chance budgets,
-    /// [`crate::detect::registry`]): the same graph, dump and part, and none of the
-    /// searches computed under the old configuration.
+    /// [`crate::detect::registry`]): the same graph, dump and part, and of the searches
+    /// computed under the old configuration only those no configuration changes.
     pub fn with_config<'b>(&'b self, config: &'b Config) -> Context<'b> {
         Context {
             graph: self.graph,
             dump: self.dump,
             config,
-            shared: Shared::default(),
+            shared: self.shared.unconfigured(),
             whole: self.whole,
             owned_time: self.owned_time,
             transfers: self.transfers,
@@ -293,5 +309,31 @@ impl<'a> Context<'a> {
     /// True when at least one account has a known country.
     pub fn has_countries(&self) -> bool {
         self.graph.accounts.country.iter().any(Option::is_some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testkit::Tiny;
+
+    #[test]
+    fn a_context_under_another_configuration_keeps_only_what_reads_the_graph_alone() {
+        let mut t = Tiny::new();
+        t.noise(3, 40, 400, 60);
+        let g = t.graph();
+        let ctx = Context::new(&g, &t.dump, &t.config);
+        let census = ctx.rhythm_census();
+        let one_off = ctx.one_off_payments().clone();
+        // A detector's own table, measured under the configuration it ran with.
+        struct Measured(u32);
+        assert_eq!(ctx.measured_once(|| Measured(1)).0, 1);
+        let wider = t.config.with_chance_budgets_times(4.0);
+        let wide = ctx.with_config(&wider);
+        assert!(std::sync::Arc::ptr_eq(&census, &wide.rhythm_census()));
+        let edges = 0..g.edge_count() as u32;
+        assert!(edges.clone().any(|e| one_off.contains(e)));
+        assert!(edges.into_iter().all(|e| wide.one_off_payments().contains(e) == one_off.contains(e)));
+        assert_eq!(wide.measured_once(|| Measured(2)).0, 2, "measured again under the new configuration");
     }
 }
