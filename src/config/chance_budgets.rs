@@ -3,17 +3,11 @@
 use super::params::Multiple;
 use super::Config;
 
-impl Multiple {
-    /// This multiple `factor` times over (a factor below 1, or not finite, leaves it).
-    pub fn times(self, factor: f64) -> Multiple {
-        Multiple::try_from(self.get() * factor).unwrap_or(self)
-    }
-}
-
 impl Config {
     /// This configuration with every chance budget (each table's `expected_by_chance`
     /// and `spread_expected_by_chance`: the hits its tests allow by coincidence over the
-    /// dump) `factor` times as large, everything else as it is.
+    /// dump) `factor` times as large, everything else as it is; a factor below 1, or not
+    /// finite, leaves it as it is.
     pub fn with_chance_budgets_times(&self, factor: f64) -> Config {
         if !(factor.is_finite() && factor >= 1.0) {
             return self.clone();
@@ -32,7 +26,7 @@ impl Config {
             &mut c.random.expected_by_chance,
             &mut c.bipartite.expected_by_chance,
         ] {
-            *budget = budget.times(factor);
+            *budget = Multiple::try_from(budget.get() * factor).unwrap_or(*budget);
         }
         c
     }

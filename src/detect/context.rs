@@ -87,7 +87,7 @@ impl Shared {
         }
         let memo = self.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *carried.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-            memo.iter().filter(|m| (***m).is::<RhythmCensus>()).cloned().collect();
+            memo.iter().filter(|m| m.is::<RhythmCensus>()).cloned().collect();
         carried
     }
 }
