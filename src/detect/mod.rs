@@ -8,12 +8,14 @@
 //!   shell profiles, scatter-gathers); a detector never imports another detector;
 //! - [`registry`](mod@registry): the trait, every detector in run order, and `run_all`;
 //! - [`arbitration`]: which hits stay when detectors see the same accounts;
-//! - [`hit`], [`role`], [`context`]: what a detector reads and writes.
+//! - [`hit`], [`role`], [`context`]: what a detector reads and writes;
+//! - [`graded`]: a search's candidates kept for wider chance budgets.
 //!
 //! [`FlowGraph`]: crate::graph::FlowGraph
 
 pub mod arbitration;
 pub mod context;
+pub mod graded;
 pub mod handed;
 pub mod hit;
 pub mod motifs;

@@ -11,6 +11,7 @@ use crate::progress::Progress;
 
 use super::arbitration::{drop_licensed, settle};
 use super::context::{Context, PartEdges};
+use super::graded::Graded;
 use super::handed::Handed;
 use super::hit::Hit;
 use super::parts::{
@@ -113,6 +114,14 @@ pub trait Detector: Sync {
     fn chance_budget(&self, _config: &Config) -> Option<f64> {
         None
     }
+    /// For a detector with a [`Detector::chance_budget`] whose test is a threshold each
+    /// candidate passes or fails: one search of `ctx`'s dump keeping every candidate a
+    /// budget up to `times` the configured one passes, so that the run under a wider
+    /// budget reads them again ([`Graded`]) rather than searching again; `None` when the
+    /// detector searches again.
+    fn search_graded(&self, _ctx: &Context<'_>, _times: f64) -> Option<Box<dyn Graded>> {
+        None
+    }
 }
 
 /// Every detector, in run order.
@@ -209,6 +218,14 @@ impl ChanceBudget {
     }
 }
 
+/// How many times its configured chance budget a detector that keeps its candidates
+/// ([`Detector::search_graded`]) keeps them for: a run widened further searches again.
+/// It bounds the coincidences kept to about this many times the configured budget; a
+/// widening reaches it when a detector finds twenty times this many hits
+/// (`false_discovery_share` 0.05), more than a 100M-transfer dump of our generator
+/// gives one.
+const GRADED_UP_TO: f64 = 64.0;
+
 /// How one detector ran, before the hits are settled.
 struct Ran {
     outcome: Outcome,
@@ -216,6 +233,9 @@ struct Ran {
     millis: u128,
     parts: Option<PartsRun>,
     budget: Option<ChanceBudget>,
+    /// Its candidates for wider chance budgets, when it searched the whole dump once for
+    /// them.
+    graded: Option<Box<dyn Graded>>,
 }
 
 /// Runs every detector; hits are concatenated in registry order.
@@ -225,7 +245,7 @@ pub fn run_all(
     progress: &dyn Progress,
 ) -> (Vec<Hit>, Vec<DetectorRun>) {
     let mut ran: Vec<Ran> =
-        detectors.iter().map(|d| run_one(ctx, d.as_ref(), None, None, progress)).collect();
+        detectors.iter().map(|d| run_one(ctx, d.as_ref(), None, None, GRADED_UP_TO, progress)).collect();
     let Ok(()) = widen_budgets(ctx, detectors, None, &mut ran, progress, |_, _| Ok::<_, Infallible>(None));
     settled(ctx, detectors, ran)
 }
@@ -257,7 +277,7 @@ pub fn run_all_in(
     let mut ran: Vec<Ran> = detectors
         .iter()
         .zip(in_parts)
-        .map(|(d, done)| run_one(ctx, d.as_ref(), parts, done, progress))
+        .map(|(d, done)| run_one(ctx, d.as_ref(), parts, done, GRADED_UP_TO, progress))
         .collect();
     widen_budgets(ctx, detectors, parts, &mut ran, progress, |wide, d| {
         match (parts, d.part_rule(wide.config)) {
@@ -282,12 +302,14 @@ fn run_one(
     d: &dyn Detector,
     parts: Option<&Partition>,
     done: Option<RanInParts>,
+    graded_up_to: f64,
     progress: &dyn Progress,
 ) -> Ran {
     let pattern = d.pattern();
     let stage = progress.stage(&format!("detect {} {}", pattern, pattern.title()), None);
     let start = Instant::now();
     let mut millis = None;
+    let mut graded = None;
     let (outcome, skipped, in_parts) = match skipped(ctx, d) {
         Some(why) => (Outcome::default(), Some(why), None),
         None => match (parts, d.part_rule(ctx.config), done) {
@@ -305,7 +327,8 @@ fn run_one(
                 (d.run(ctx), None, Some(PartsRun::WholeDump { why: d.lookback(ctx.config).words() }))
             }
             (None, rule, _) => {
-                let mut outcome = d.run(ctx);
+                let (mut outcome, kept) = run_whole(ctx, d, graded_up_to);
+                graded = kept;
                 // In the order a partitioned run gives.
                 if let Some(rule) = rule {
                     in_part_order(rule, &mut outcome.hits);
@@ -316,7 +339,21 @@ fn run_one(
     };
     stage.finish();
     let millis = millis.unwrap_or_else(|| start.elapsed().as_millis());
-    Ran { outcome, skipped, millis, parts: in_parts, budget: None }
+    Ran { outcome, skipped, millis, parts: in_parts, budget: None, graded }
+}
+
+/// `d`'s hits over the whole of `ctx`'s dump, and its candidates for chance budgets up
+/// to `times` the configured one when it keeps them and the run may widen its budget.
+fn run_whole(ctx: &Context<'_>, d: &dyn Detector, times: f64) -> (Outcome, Option<Box<dyn Graded>>) {
+    let may_widen = ctx.config.false_discovery_share.get() > 0.0 && d.chance_budget(ctx.config).is_some();
+    if may_widen && times > 1.0 {
+        if let Some(graded) = d.search_graded(ctx, times) {
+            if let Some(outcome) = graded.at(ctx) {
+                return (outcome, Some(graded));
+            }
+        }
+    }
+    (d.run(ctx), None)
 }
 
 /// Reads each detector's chance budget from the hits it found under the configured one
@@ -342,6 +379,7 @@ fn widen_budgets<E>(
             millis: 0,
             parts: None,
             budget: None,
+            graded: None,
         })
         .collect();
     let (_, standing) = settled(ctx, detectors, as_configured);
@@ -354,14 +392,32 @@ fn widen_budgets<E>(
         }
         let config = ctx.config.with_chance_budgets_times(budget.widened);
         let wide = ctx.with_config(&config);
-        let done = in_parts(&wide, d.as_ref())?;
-        let again = run_one(&wide, d.as_ref(), parts, done, progress);
+        let again = match regraded(&wide, d.as_ref(), r.graded.take()) {
+            Some(again) => again,
+            None => {
+                let done = in_parts(&wide, d.as_ref())?;
+                // Its candidates were not kept that wide: searched again, keeping none.
+                run_one(&wide, d.as_ref(), parts, done, 1.0, progress)
+            }
+        };
         r.outcome = again.outcome;
         r.outcome.notes.push(budget.note(share));
         r.millis += again.millis;
         r.parts = again.parts;
     }
     Ok(())
+}
+
+/// `d`'s hits under `wide`'s budgets read from the candidates its whole run kept
+/// (`graded`), as a run under them finds them; `None` when it kept none that wide.
+fn regraded(wide: &Context<'_>, d: &dyn Detector, graded: Option<Box<dyn Graded>>) -> Option<Ran> {
+    let start = Instant::now();
+    let mut outcome = graded?.at(wide)?;
+    if let Some(rule) = d.part_rule(wide.config) {
+        in_part_order(rule, &mut outcome.hits);
+    }
+    let millis = start.elapsed().as_millis();
+    Some(Ran { outcome, skipped: None, millis, parts: None, budget: None, graded: None })
 }
 
 /// The hits of every detector's run, settled ([`settle`]), and how each detector ran.
@@ -405,8 +461,59 @@ mod tests {
 
     /// A detector whose every transfer is a candidate, its chance its amount in
     /// millions: one hit for each whose chance, times the dump's transfers (its tries),
-    /// is within the cycle table's budget.
-    struct ByChance;
+    /// is within the cycle table's budget. It keeps its candidates for wider budgets
+    /// ([`Detector::search_graded`]) and counts its searches of the dump.
+    #[derive(Default)]
+    struct ByChance {
+        searches: std::sync::atomic::AtomicUsize,
+    }
+
+    /// What [`ByChance`] kept: each transfer with its level, and the widest budget.
+    struct ByChanceCandidates {
+        levels: Vec<(u32, f64)>,
+        budget: f64,
+    }
+
+    impl Graded for ByChanceCandidates {
+        fn at(&self, ctx: &Context<'_>) -> Option<Outcome> {
+            let g = ctx.graph;
+            let budget = ctx.config.cycle.expected_by_chance.get();
+            if budget > self.budget {
+                return None;
+            }
+            let hits = self
+                .levels
+                .iter()
+                .filter(|&&(_, level)| level <= budget)
+                .map(|&(e, _)| {
+                    let mut b = HitBuilder::default();
+                    b.account(g.src[e as usize], Role::Hub, 0.0, g.amount[e as usize]);
+                    b.account(g.dst[e as usize], Role::Member, g.amount[e as usize], 0.0);
+                    b.transfer(e);
+                    b.finish(g, Pattern::Cycle, g.amount[e as usize], 0.5, String::new())
+                })
+                .collect();
+            Some(Outcome { hits, notes: Vec::new() })
+        }
+    }
+
+    impl ByChance {
+        fn search(&self, ctx: &Context<'_>, times: f64) -> ByChanceCandidates {
+            self.searches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let g = ctx.graph;
+            let tries = g.edge_count() as f64;
+            let budget = ctx.config.cycle.expected_by_chance.get() * times;
+            let levels = (0..g.edge_count() as u32)
+                .map(|e| (e, g.amount[e as usize] / 1e6 * tries))
+                .filter(|&(_, level)| level <= budget)
+                .collect();
+            ByChanceCandidates { levels, budget }
+        }
+
+        fn searches(&self) -> usize {
+            self.searches.load(std::sync::atomic::Ordering::Relaxed)
+        }
+    }
 
     impl Detector for ByChance {
         fn pattern(&self) -> Pattern {
@@ -416,19 +523,10 @@ mod tests {
             None
         }
         fn run(&self, ctx: &Context<'_>) -> Outcome {
-            let g = ctx.graph;
-            let tries = g.edge_count() as f64;
-            let hits = (0..g.edge_count() as u32)
-                .filter(|&e| g.amount[e as usize] / 1e6 * tries <= ctx.config.cycle.expected_by_chance.get())
-                .map(|e| {
-                    let mut b = HitBuilder::default();
-                    b.account(g.src[e as usize], Role::Hub, 0.0, g.amount[e as usize]);
-                    b.account(g.dst[e as usize], Role::Member, g.amount[e as usize], 0.0);
-                    b.transfer(e);
-                    b.finish(g, Pattern::Cycle, g.amount[e as usize], 0.5, String::new())
-                })
-                .collect();
-            Outcome { hits, notes: Vec::new() }
+            self.search(ctx, 1.0).at(ctx).unwrap_or_default()
+        }
+        fn search_graded(&self, ctx: &Context<'_>, times: f64) -> Option<Box<dyn Graded>> {
+            Some(Box::new(self.search(ctx, times)))
         }
         fn lookback(&self, _: &Config) -> Lookback {
             Lookback::days(1.0, &[Reads::Reference])
@@ -457,11 +555,42 @@ mod tests {
     }
 
     fn run(t: &Tiny) -> (usize, DetectorRun) {
+        let (hits, ran, _) = run_counting_searches(t);
+        (hits, ran)
+    }
+
+    /// [`run`], with how many times the detector searched the dump.
+    fn run_counting_searches(t: &Tiny) -> (usize, DetectorRun, usize) {
         let g = t.graph();
         let ctx = Context::new(&g, &t.dump, &t.config);
-        let detectors: Vec<Box<dyn Detector>> = vec![Box::new(ByChance)];
+        let detector = std::sync::Arc::new(ByChance::default());
+        let detectors: Vec<Box<dyn Detector>> = vec![Box::new(Shared(std::sync::Arc::clone(&detector)))];
         let (hits, mut runs) = run_all(&ctx, &detectors, &Silent);
-        (hits.len(), runs.remove(0))
+        (hits.len(), runs.remove(0), detector.searches())
+    }
+
+    /// A detector the test still holds (to read its counts after the run).
+    struct Shared<D>(std::sync::Arc<D>);
+
+    impl<D: Detector + Send> Detector for Shared<D> {
+        fn pattern(&self) -> Pattern {
+            self.0.pattern()
+        }
+        fn unavailable(&self, ctx: &Context<'_>) -> Option<String> {
+            self.0.unavailable(ctx)
+        }
+        fn run(&self, ctx: &Context<'_>) -> Outcome {
+            self.0.run(ctx)
+        }
+        fn search_graded(&self, ctx: &Context<'_>, times: f64) -> Option<Box<dyn Graded>> {
+            self.0.search_graded(ctx, times)
+        }
+        fn lookback(&self, config: &Config) -> Lookback {
+            self.0.lookback(config)
+        }
+        fn chance_budget(&self, config: &Config) -> Option<f64> {
+            self.0.chance_budget(config)
+        }
     }
 
     #[test]
@@ -473,6 +602,29 @@ mod tests {
         assert_eq!((budget.configured, budget.found_as_configured), (1.0, 100));
         assert!((budget.widened - 5.0).abs() < 1e-9, "{budget:?}");
         assert!(ran.notes.iter().any(|n| n.contains("widened 5.0x")), "{:?}", ran.notes);
+    }
+
+    #[test]
+    fn a_widened_budget_reads_the_candidates_kept_and_past_them_searches_again() {
+        // Widened 5x: the marginal ones come from the one search's candidates.
+        let (hits, ran, searches) = run_counting_searches(&dump(100, 50));
+        assert_eq!((hits, searches), (150, 1));
+        assert!((ran.chance_budget.unwrap().widened - 5.0).abs() < 1e-9);
+        // Configured at a fortieth, a hundred cases widen it 200x, past what one search
+        // keeps: the detector searches again and finds what that budget allows.
+        let mut t = dump(100, 50);
+        t.config = Config::with_overrides("[cycle]\nexpected_by_chance = 0.025", "t").unwrap();
+        let (hits, ran, searches) = run_counting_searches(&t);
+        let widened = ran.chance_budget.unwrap().widened;
+        assert!(widened > GRADED_UP_TO, "{widened}");
+        assert_eq!((hits, searches), (150, 2));
+        // Nothing to widen to: the one search keeps no more than the configured budget.
+        let mut t = dump(100, 50);
+        t.config = Config::with_overrides("false_discovery_share = 0.0", "t").unwrap();
+        let g = t.graph();
+        let ctx = Context::new(&g, &t.dump, &t.config);
+        let (_, kept) = run_whole(&ctx, &ByChance::default(), GRADED_UP_TO);
+        assert!(kept.is_none());
     }
 
     #[test]

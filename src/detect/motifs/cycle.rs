@@ -130,6 +130,7 @@ use crate::balanced::flat_map_balanced;
 use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
+use crate::detect::graded::Graded;
 use crate::detect::{Anchor, Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chance::{
     amounts_chance, closeness_chance, most_likely, path_chance, path_chance_by_payers, peers_beside,
@@ -236,293 +237,336 @@ impl Detector for Cycle {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let g = ctx.graph;
-        let cfg = &ctx.config.cycle;
-        let channels = cfg.channels.as_slice().to_vec();
-        let timed = g.dump_is_timed();
-        let min_amount = g.scale.floor(cfg.min_amount);
-        let spec = CycleSpec {
-            window: days_to_seconds(cfg.window_days.get()),
-            min_hops: cfg.min_hops.get(),
-            max_hops: cfg.max_hops.get(),
-            min_retained: cfg.min_retained.get(),
-            amount_tolerance: cfg.amount_tolerance.get(),
-            budget: cfg.search_budget,
-        };
-        let relay = RelaySpec {
-            window: spec.window,
-            min_hops: spec.min_hops,
-            max_hops: spec.max_hops,
-            max_hop_chance: cfg.relay_hop_chance.get(),
-            budget: cfg.search_budget,
-        };
-        let among_strangers = RelaySpec {
-            window: days_to_seconds(cfg.strangers_window_days.get()),
-            min_hops: cfg.strangers_min_hops.get().max(spec.min_hops),
-            ..relay
-        };
-        let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
-        // Every cycle lies inside one strongly connected component of the transfers that
-        // count: a search starts only inside one and never leaves the origin's (a part's
-        // within the whole dump's, as a whole run's). The one-off payments that count,
-        // indexed by payer, make rings and loops of strangers (searched in a timed dump
-        // only). The components are found on one thread, so the index is built beside
-        // them on the others.
-        let handed = ctx.handed_tables().and_then(|h| h.cycle_components.as_deref());
-        let (comp, strangers) = rayon::join(
-            || match handed {
-                Some(whole) => std::borrow::Cow::Borrowed(whole),
-                None => std::borrow::Cow::Owned(components_on(g, &channels)),
-            },
-            || timed.then(|| ctx.stranger_payments(&channels)),
-        );
-        let comp: &[u32] = &comp;
-        g.onward_ready();
-        // Expected chance cycles = transfers tried x a cycle's chance.
-        let most_likely = most_likely(g, cfg.expected_by_chance.get());
-        // Timing alone, strangers or a ring: unlikely enough, and moving at least one
-        // hop's worth of money.
-        let kept = |c: &[u32], chance: f64| {
-            chance <= most_likely && c.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max) >= min_amount
-        };
-        // A hop carries at most a little more than the one before, and at least
-        // min_retained of the first.
-        let band = |first: f64, prev: f64| (first * spec.min_retained, prev * (1.0 + spec.amount_tolerance));
-        // The unit each transfer's amount is written to: amounts rounded to it agree, and
-        // fall in a band, within it by rounding alone.
-        let unit = |e: u32| ctx.amount_unit(e);
-        // From the `k`th transfer of `origin`'s payments `out`, which is at `position` in
-        // the strangers' index when it is there. What decides whether a search starts is
-        // read from the payer's own list: the graph-wide columns, asked by transfer id,
-        // missed the cache for nearly every transfer of the dump.
-        let from_transfer = |relays: &RelayOrigin, out: AdjList<'_>, k: usize, position: Option<usize>| {
-            let origin = relays.origin();
-            let e = out.edges[k];
-            if !channels.contains(&out.channel[k])
-                || !together(comp, origin, out.other[k])
-                || !ctx.starts_here(out.time[k])
-            {
-                return (Vec::new(), false);
-            }
-            let home = |v: u32| comp[v as usize] == comp[origin as usize];
-            // Read only by the searches that follow money (its onward start is built on
-            // first use, and a dump without times follows none).
-            let start = || Hop::out_of(g, origin, out, k);
-            let mut cycles = Vec::new();
-            let mut capped = false;
-            if out.amount[k] >= min_amount {
-                // In a timed dump, money that carries on must also be more than
-                // the chance coincidence of amounts and timing a busy dump offers.
-                // Amounts that agree from hop to hop are money passed on less a
-                // fee, or friends' equal shares: among people who also pay each
-                // other back (settling up), agreeing is their habit, and only the
-                // band they fell in counts. Without times only the amounts speak:
-                // the cycle read from its largest hop must carry the money round,
-                // each hop's amount as likely as the dump's share of amounts in its
-                // band (any payment might have come next).
-                // The chance a cycle is held to, closeness counted in where it may be:
-                // none when it is too likely even for a try of its own.
-                let least_chance = |c: &[u32], chance: f64| {
-                    let close = chance * closeness_chance(g, c, band, unit);
-                    if chance.min(close) > most_likely {
-                        return None;
-                    }
-                    let least = if !every_payee_paid_back(g, c) {
-                        chance.min(close)
-                    } else if every_hop_a_share(g, c, spec.amount_tolerance, spec.window) {
-                        // Friends who split their bills: each hop's sum is one share of
-                        // one, which the others on the loop paid too.
-                        return None;
-                    } else {
-                        chance
-                    };
-                    (least <= most_likely).then_some(least)
-                };
-                // Each transfer is one try of the dump's (`most_likely`), shared among
-                // the cycles its search closed: in a group of accounts paying each other
-                // all day (a treasury's sweeps), every payment closes thousands.
-                let mut tries = SharedTry::default();
-                let end = if timed {
-                    cycles_into(g, start(), spec, &[origin], home, |c| {
-                        // Read by the dump's amounts first: by its payers' own, a hop
-                        // is never rarer, so only a cycle that passes is read again.
-                        tries.closed(
-                            least_chance(c, path_chance(g, c, None, band, unit))
-                                .and_then(|_| least_chance(c, path_chance_by_payers(g, c, band, unit)))
-                                .map(|chance| (c.to_vec(), chance)),
-                        );
-                    })
-                } else {
-                    plain_cycles_from(g, e, spec, &channels, |c| {
-                        tries.closed(carried_round(g, c, band).and_then(|c| {
-                            least_chance(&c, amounts_chance(g, &c, band, unit)).map(|chance| (c, chance))
-                        }));
-                    })
-                };
-                capped |= end == SearchEnd::BudgetHit;
-                cycles.extend(
-                    tries.shared(|_, chance| chance <= most_likely).map(|(c, _)| (c, Evidence::Amounts)),
-                );
-            }
-            if let Some(index) = strangers.as_deref() {
-                // The transfer's try shared among the cycles its search closed, as above.
-                let mut tries = SharedTry::default();
-                let end = relay_cycles_from(g, relays, start(), relay, home, |c, chance| {
-                    tries.closed(kept(c, chance).then(|| (c.to_vec(), chance)));
-                });
-                capped |= end == SearchEnd::BudgetHit;
-                cycles.extend(tries.shared(kept).map(|(c, chance)| (c, Evidence::Timing(chance))));
-                if let Some(ring) = position.and_then(|k| ring_from(g, origin, k, rings, index)) {
-                    let chance = ring_chance(g, &ring);
-                    if kept(&ring, chance) {
-                        cycles.push((ring, Evidence::Ring(chance)));
-                    }
-                }
-            }
-            (cycles, capped)
-        };
-        // Origin by origin, each one's payments in time order: where each payment is in
-        // the strangers' index (a ring's first step goes on from there) is then found by
-        // walking the origin's entries alongside, not by a search for each, and the
-        // origin's receipts (where a cycle may close) stay in the processor's cache from
-        // one payment to the next. Only what a search found or where it stopped is kept
-        // (an entry per transfer would hold 32 bytes for each of them, most of it
-        // empty), then put back in transfer order, the order the cycles found twice are
-        // told apart by.
-        // Runs of origins of about equal business (`balanced`): a block of hubs'
-        // searches, one per payment, would otherwise end the pass on one thread.
-        let n = g.node_count();
-        let busy = |v: usize| g.out_list(v as u32).len();
-        let mut by_transfer: Vec<(u32, (Vec<Found>, bool))> = flat_map_balanced(n, busy, |origin| {
-            let origin = origin as u32;
-            let mut indexed = strangers.as_deref().map(|index| (index, index.positions(origin)));
-            let out = g.out_list(origin);
-            // The origin's searches share who ever paid it (where a cycle may close).
-            let relays = RelayOrigin::new(origin);
-            (0..out.len())
-                .map(|k| {
-                    // The payee a payment on, where every search from it starts: asked
-                    // for now, it has arrived when its turn comes.
-                    if let Some(&ahead) = out.other.get(k + 1) {
-                        crate::memory::prefetch(comp, ahead as usize);
-                        g.prefetch_onward_of(origin, k + 1);
-                    }
-                    let e = out.edges[k];
-                    let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
-                    // The origin's next payment in the index, whose ring starts from
-                    // its payee's payments: asked for now, as the payee above.
-                    if let Some((index, mine)) = indexed.as_ref() {
-                        let next = mine.start + usize::from(position.is_some());
-                        if next < mine.end {
-                            index.prefetch_first_step(next);
-                        }
-                    }
-                    (e, from_transfer(&relays, out, k, position))
-                })
-                .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)
-                .collect::<Vec<_>>()
-        });
-        by_transfer.par_sort_unstable_by_key(|&(e, _)| e);
-        let mut found: Vec<(Vec<Found>, bool)> = by_transfer.into_iter().map(|(_, f)| f).collect();
-        // Loops of strangers, from every one-off payment its payer rarely makes.
-        if let Some(index) = strangers.as_deref() {
-            // Payer by payer, in the index's order: its payments' payees and times are read
-            // from the index itself, not from graph-wide columns by transfer id.
-            found.extend(flat_map_balanced(
-                n,
-                |v| index.positions(v as u32).len(),
-                |origin| {
-                    let origin = origin as u32;
-                    // The origin's searches share where a loop may close back on it.
-                    let from = LoopOrigin::new(origin);
-                    let home = |v: u32| comp[v as usize] == comp[origin as usize];
-                    let mine = index.positions(origin);
-                    let after_last = mine.end;
-                    mine.map(|k| {
-                        // The component of the payee some payments on, the first thing
-                        // a search from it reads: asked for now, it has arrived when its
-                        // turn comes (most payments start no search, so the next one's
-                        // would come too late).
-                        if k + COMPONENTS_AHEAD < after_last {
-                            crate::memory::prefetch(comp, index.payment_at(k + COMPONENTS_AHEAD).2 as usize);
-                        }
-                        let (_, time, to) = index.payment_at(k);
-                        let mut tries = SharedTry::default();
-                        if !together(comp, origin, to) || !ctx.starts_here(time) {
-                            return (Vec::new(), false);
-                        }
-                        let (end, could_close) = stranger_loops_counted_from(
-                            g,
-                            &from,
-                            k,
-                            among_strangers,
-                            index,
-                            home,
-                            |c, product| {
-                                // Every payment but the closing one is a chance below the gate, and
-                                // the closing one had to land on the origin, which strangers pay as
-                                // often as it is popular, among the closing payer's peers (never
-                                // less than in the dump, so read only for a loop that passes there).
-                                let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
-                                let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
-                                let product = product_chance(product, c.len(), gated);
-                                let closer = g.src[c[c.len() - 1] as usize];
-                                let kept_with =
-                                    |landing: f64| kept(c, product * landing).then_some(product * landing);
-                                let everywhere = popularity(g, origin, &members);
-                                let chance = kept_with(everywhere).and_then(|_| {
-                                    kept_with(peers_beside(g, closer, origin, &members, everywhere))
-                                });
-                                tries.closed(chance.map(|chance| (c.to_vec(), chance)));
-                            },
-                        );
-                        // The payment's try shared among the paths its search followed far
-                        // enough to close, closed or not: each loop's chance already counts
-                        // its closing, and a trader's peers close many.
-                        tries.followed(could_close);
-                        let cycles: Vec<Found> =
-                            tries.shared(kept).map(|(c, chance)| (c, Evidence::Strangers(chance))).collect();
-                        (cycles, end == SearchEnd::BudgetHit)
-                    })
-                    .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
-                    .collect::<Vec<_>>()
-                },
-            ));
-        }
-        drop(strangers);
-        let capped = found.iter().filter(|f| f.1).count();
-        let mut notes = Vec::new();
-        if !timed {
-            notes.push("timestamps are all equal: plain (untimed) cycles searched".to_owned());
-        }
-        if capped > 0 {
-            notes.push(format!("{capped} cycle search(es) stopped at the search budget"));
-        }
-        let company = |v: u32| g.accounts.business_like[v as usize];
-        let b2b = |c: &[u32]| c.iter().all(|&e| company(g.src[e as usize]) && company(g.dst[e as usize]));
-        // One cycle, once: equal timestamps let a prompt-relay cycle be reached from more
-        // than one of its transfers, and a cycle whose amounts carry on may also be prompt.
-        let mut seen = rustc_hash::FxHashSet::default();
-        let hits = found
-            .into_iter()
-            .flat_map(|f| f.0)
-            .filter(|(c, _)| !(cfg.skip_business_to_business && b2b(c)))
-            // A loop whose money does not carry on, made only of pairs who also pay each
-            // other the other way, is people settling up (friends, flatmates, relatives);
-            // laundering loops run one way.
-            .filter(|(c, evidence)| matches!(evidence, Evidence::Amounts) || !every_payee_paid_back(g, c))
-            .filter(|(c, _)| {
-                let mut key = c.clone();
-                key.sort_unstable();
-                seen.insert(key)
-            })
-            .map(|(c, evidence)| hit(ctx, &c, timed, evidence))
-            .collect();
-        Outcome { hits, notes }
+        let searched = search(ctx, 1.0);
+        searched.at(ctx).unwrap_or_default()
+    }
+
+    fn search_graded(&self, ctx: &Context<'_>, times: f64) -> Option<Box<dyn Graded>> {
+        Some(Box::new(search(ctx, times)))
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os1]
+    }
+}
+
+/// Every cycle `ctx`'s dump holds that a chance budget up to `times` the configured one
+/// passes, each with the least budget that passes it: one search serves the configured
+/// budget and any wider one up to there.
+fn search(ctx: &Context<'_>, times: f64) -> CycleCandidates {
+    let g = ctx.graph;
+    let cfg = &ctx.config.cycle;
+    let channels = cfg.channels.as_slice().to_vec();
+    let timed = g.dump_is_timed();
+    let min_amount = g.scale.floor(cfg.min_amount);
+    let spec = CycleSpec {
+        window: days_to_seconds(cfg.window_days.get()),
+        min_hops: cfg.min_hops.get(),
+        max_hops: cfg.max_hops.get(),
+        min_retained: cfg.min_retained.get(),
+        amount_tolerance: cfg.amount_tolerance.get(),
+        budget: cfg.search_budget,
+    };
+    let relay = RelaySpec {
+        window: spec.window,
+        min_hops: spec.min_hops,
+        max_hops: spec.max_hops,
+        max_hop_chance: cfg.relay_hop_chance.get(),
+        budget: cfg.search_budget,
+    };
+    let among_strangers = RelaySpec {
+        window: days_to_seconds(cfg.strangers_window_days.get()),
+        min_hops: cfg.strangers_min_hops.get().max(spec.min_hops),
+        ..relay
+    };
+    let rings = RingSpec { span: spec.window, min_hops: spec.min_hops, max_hops: spec.max_hops };
+    // Every cycle lies inside one strongly connected component of the transfers that
+    // count: a search starts only inside one and never leaves the origin's (a part's
+    // within the whole dump's, as a whole run's). The one-off payments that count,
+    // indexed by payer, make rings and loops of strangers (searched in a timed dump
+    // only). The components are found on one thread, so the index is built beside
+    // them on the others.
+    let handed = ctx.handed_tables().and_then(|h| h.cycle_components.as_deref());
+    let (comp, strangers) = rayon::join(
+        || match handed {
+            Some(whole) => std::borrow::Cow::Borrowed(whole),
+            None => std::borrow::Cow::Owned(components_on(g, &channels)),
+        },
+        || timed.then(|| ctx.stranger_payments(&channels)),
+    );
+    let comp: &[u32] = &comp;
+    g.onward_ready();
+    // Expected chance cycles = transfers tried x a cycle's chance. A cycle is kept
+    // while the widest budget searched for passes it, with its level: the largest
+    // chance it was held to, which a budget's `most_likely` must reach to pass it.
+    let budget = cfg.expected_by_chance.get() * times;
+    let most_likely = most_likely(g, budget);
+    // Timing alone, strangers or a ring: unlikely enough, and moving at least one
+    // hop's worth of money.
+    let kept = |c: &[u32], chance: f64| {
+        chance <= most_likely && c.iter().map(|&h| g.amount[h as usize]).fold(0.0, f64::max) >= min_amount
+    };
+    // A hop carries at most a little more than the one before, and at least
+    // min_retained of the first.
+    let band = |first: f64, prev: f64| (first * spec.min_retained, prev * (1.0 + spec.amount_tolerance));
+    // The unit each transfer's amount is written to: amounts rounded to it agree, and
+    // fall in a band, within it by rounding alone.
+    let unit = |e: u32| ctx.amount_unit(e);
+    // From the `k`th transfer of `origin`'s payments `out`, which is at `position` in
+    // the strangers' index when it is there. What decides whether a search starts is
+    // read from the payer's own list: the graph-wide columns, asked by transfer id,
+    // missed the cache for nearly every transfer of the dump.
+    let from_transfer = |relays: &RelayOrigin, out: AdjList<'_>, k: usize, position: Option<usize>| {
+        let origin = relays.origin();
+        let e = out.edges[k];
+        if !channels.contains(&out.channel[k])
+            || !together(comp, origin, out.other[k])
+            || !ctx.starts_here(out.time[k])
+        {
+            return (Vec::new(), false);
+        }
+        let home = |v: u32| comp[v as usize] == comp[origin as usize];
+        // Read only by the searches that follow money (its onward start is built on
+        // first use, and a dump without times follows none).
+        let start = || Hop::out_of(g, origin, out, k);
+        let mut cycles = Vec::new();
+        let mut capped = false;
+        if out.amount[k] >= min_amount {
+            // In a timed dump, money that carries on must also be more than
+            // the chance coincidence of amounts and timing a busy dump offers.
+            // Amounts that agree from hop to hop are money passed on less a
+            // fee, or friends' equal shares: among people who also pay each
+            // other back (settling up), agreeing is their habit, and only the
+            // band they fell in counts. Without times only the amounts speak:
+            // the cycle read from its largest hop must carry the money round,
+            // each hop's amount as likely as the dump's share of amounts in its
+            // band (any payment might have come next).
+            // The chance a cycle is held to, closeness counted in where it may be:
+            // none when it is too likely even for a try of its own.
+            let least_chance = |c: &[u32], chance: f64| {
+                let close = chance * closeness_chance(g, c, band, unit);
+                if chance.min(close) > most_likely {
+                    return None;
+                }
+                let least = if !every_payee_paid_back(g, c) {
+                    chance.min(close)
+                } else if every_hop_a_share(g, c, spec.amount_tolerance, spec.window) {
+                    // Friends who split their bills: each hop's sum is one share of
+                    // one, which the others on the loop paid too.
+                    return None;
+                } else {
+                    chance
+                };
+                (least <= most_likely).then_some(least)
+            };
+            // Each transfer is one try of the dump's (`most_likely`), shared among
+            // the cycles its search closed: in a group of accounts paying each other
+            // all day (a treasury's sweeps), every payment closes thousands.
+            let mut tries = SharedTry::default();
+            let end = if timed {
+                cycles_into(g, start(), spec, &[origin], home, |c| {
+                    // Read by the dump's amounts first: by its payers' own, a hop
+                    // is never rarer, so only a cycle that passes is read again.
+                    tries.closed(least_chance(c, path_chance(g, c, None, band, unit)).and_then(|first| {
+                        least_chance(c, path_chance_by_payers(g, c, band, unit))
+                            .map(|chance| (c.to_vec(), chance, first))
+                    }));
+                })
+            } else {
+                plain_cycles_from(g, e, spec, &channels, |c| {
+                    tries.closed(carried_round(g, c, band).and_then(|c| {
+                        least_chance(&c, amounts_chance(g, &c, band, unit)).map(|chance| (c, chance, chance))
+                    }));
+                })
+            };
+            capped |= end == SearchEnd::BudgetHit;
+            cycles.extend(tries.shared(most_likely).map(|(c, _, level)| (c, Evidence::Amounts, level)));
+        }
+        if let Some(index) = strangers.as_deref() {
+            // The transfer's try shared among the cycles its search closed, as above.
+            let mut tries = SharedTry::default();
+            let end = relay_cycles_from(g, relays, start(), relay, home, |c, chance| {
+                tries.closed(kept(c, chance).then(|| (c.to_vec(), chance, chance)));
+            });
+            capped |= end == SearchEnd::BudgetHit;
+            cycles.extend(
+                tries.shared(most_likely).map(|(c, chance, level)| (c, Evidence::Timing(chance), level)),
+            );
+            if let Some(ring) = position.and_then(|k| ring_from(g, origin, k, rings, index)) {
+                let chance = ring_chance(g, &ring);
+                if kept(&ring, chance) {
+                    cycles.push((ring, Evidence::Ring(chance), chance));
+                }
+            }
+        }
+        (cycles, capped)
+    };
+    // Origin by origin, each one's payments in time order: where each payment is in
+    // the strangers' index (a ring's first step goes on from there) is then found by
+    // walking the origin's entries alongside, not by a search for each, and the
+    // origin's receipts (where a cycle may close) stay in the processor's cache from
+    // one payment to the next. Only what a search found or where it stopped is kept
+    // (an entry per transfer would hold 32 bytes for each of them, most of it
+    // empty), then put back in transfer order, the order the cycles found twice are
+    // told apart by.
+    // Runs of origins of about equal business (`balanced`): a block of hubs'
+    // searches, one per payment, would otherwise end the pass on one thread.
+    let n = g.node_count();
+    let busy = |v: usize| g.out_list(v as u32).len();
+    let mut by_transfer: Vec<(u32, (Vec<Candidate>, bool))> = flat_map_balanced(n, busy, |origin| {
+        let origin = origin as u32;
+        let mut indexed = strangers.as_deref().map(|index| (index, index.positions(origin)));
+        let out = g.out_list(origin);
+        // The origin's searches share who ever paid it (where a cycle may close).
+        let relays = RelayOrigin::new(origin);
+        (0..out.len())
+            .map(|k| {
+                // The payee a payment on, where every search from it starts: asked
+                // for now, it has arrived when its turn comes.
+                if let Some(&ahead) = out.other.get(k + 1) {
+                    crate::memory::prefetch(comp, ahead as usize);
+                    g.prefetch_onward_of(origin, k + 1);
+                }
+                let e = out.edges[k];
+                let position = indexed.as_mut().and_then(|(index, mine)| index.walk_to(mine, e));
+                // The origin's next payment in the index, whose ring starts from
+                // its payee's payments: asked for now, as the payee above.
+                if let Some((index, mine)) = indexed.as_ref() {
+                    let next = mine.start + usize::from(position.is_some());
+                    if next < mine.end {
+                        index.prefetch_first_step(next);
+                    }
+                }
+                (e, from_transfer(&relays, out, k, position))
+            })
+            .filter(|(_, (cycles, capped))| !cycles.is_empty() || *capped)
+            .collect::<Vec<_>>()
+    });
+    by_transfer.par_sort_unstable_by_key(|&(e, _)| e);
+    let mut found: Vec<(Vec<Candidate>, bool)> = by_transfer.into_iter().map(|(_, f)| f).collect();
+    // Loops of strangers, from every one-off payment its payer rarely makes.
+    if let Some(index) = strangers.as_deref() {
+        // Payer by payer, in the index's order: its payments' payees and times are read
+        // from the index itself, not from graph-wide columns by transfer id.
+        found.extend(flat_map_balanced(
+            n,
+            |v| index.positions(v as u32).len(),
+            |origin| {
+                let origin = origin as u32;
+                // The origin's searches share where a loop may close back on it.
+                let from = LoopOrigin::new(origin);
+                let home = |v: u32| comp[v as usize] == comp[origin as usize];
+                let mine = index.positions(origin);
+                let after_last = mine.end;
+                mine.map(|k| {
+                    // The component of the payee some payments on, the first thing
+                    // a search from it reads: asked for now, it has arrived when its
+                    // turn comes (most payments start no search, so the next one's
+                    // would come too late).
+                    if k + COMPONENTS_AHEAD < after_last {
+                        crate::memory::prefetch(comp, index.payment_at(k + COMPONENTS_AHEAD).2 as usize);
+                    }
+                    let (_, time, to) = index.payment_at(k);
+                    let mut tries = SharedTry::default();
+                    if !together(comp, origin, to) || !ctx.starts_here(time) {
+                        return (Vec::new(), false);
+                    }
+                    let (end, could_close) = stranger_loops_counted_from(
+                        g,
+                        &from,
+                        k,
+                        among_strangers,
+                        index,
+                        home,
+                        |c, product| {
+                            // Every payment but the closing one is a chance below the gate, and
+                            // the closing one had to land on the origin, which strangers pay as
+                            // often as it is popular, among the closing payer's peers (never
+                            // less than in the dump, so read only for a loop that passes there).
+                            let gated = among_strangers.max_hop_chance.powi(c.len() as i32 - 1);
+                            let members: Vec<u32> = c.iter().map(|&h| g.src[h as usize]).collect();
+                            let product = product_chance(product, c.len(), gated);
+                            let closer = g.src[c[c.len() - 1] as usize];
+                            let kept_with =
+                                |landing: f64| kept(c, product * landing).then_some(product * landing);
+                            let everywhere = popularity(g, origin, &members);
+                            let chance = kept_with(everywhere).and_then(|first| {
+                                kept_with(peers_beside(g, closer, origin, &members, everywhere))
+                                    .map(|chance| (c.to_vec(), chance, first))
+                            });
+                            tries.closed(chance);
+                        },
+                    );
+                    // The payment's try shared among the paths its search followed far
+                    // enough to close, closed or not: each loop's chance already counts
+                    // its closing, and a trader's peers close many.
+                    tries.followed(could_close);
+                    let cycles: Vec<Candidate> = tries
+                        .shared(most_likely)
+                        .map(|(c, chance, level)| (c, Evidence::Strangers(chance), level))
+                        .collect();
+                    (cycles, end == SearchEnd::BudgetHit)
+                })
+                .filter(|(cycles, capped)| !cycles.is_empty() || *capped)
+                .collect::<Vec<_>>()
+            },
+        ));
+    }
+    drop(strangers);
+    let capped = found.iter().filter(|f| f.1).count();
+    let company = |v: u32| g.accounts.business_like[v as usize];
+    let b2b = |c: &[u32]| c.iter().all(|&e| company(g.src[e as usize]) && company(g.dst[e as usize]));
+    let found = found
+        .into_iter()
+        .flat_map(|f| f.0)
+        .filter(|(c, _, _)| !(cfg.skip_business_to_business && b2b(c)))
+        // A loop whose money does not carry on, made only of pairs who also pay each
+        // other the other way, is people settling up (friends, flatmates, relatives);
+        // laundering loops run one way.
+        .filter(|(c, evidence, _)| matches!(evidence, Evidence::Amounts) || !every_payee_paid_back(g, c))
+        .collect();
+    CycleCandidates { found, budget, capped, timed }
+}
+
+/// The cycles one search found ([`search`]), each with its level, in the order found.
+struct CycleCandidates {
+    found: Vec<Candidate>,
+    /// The widest chance budget searched for.
+    budget: f64,
+    /// How many searches stopped at the search budget.
+    capped: usize,
+    timed: bool,
+}
+
+impl Graded for CycleCandidates {
+    fn at(&self, ctx: &Context<'_>) -> Option<Outcome> {
+        let budget = ctx.config.cycle.expected_by_chance.get();
+        if budget > self.budget {
+            return None;
+        }
+        let most_likely = most_likely(ctx.graph, budget);
+        let mut notes = Vec::new();
+        if !self.timed {
+            notes.push("timestamps are all equal: plain (untimed) cycles searched".to_owned());
+        }
+        if self.capped > 0 {
+            notes.push(format!("{} cycle search(es) stopped at the search budget", self.capped));
+        }
+        // One cycle, once: equal timestamps let a prompt-relay cycle be reached from more
+        // than one of its transfers, and a cycle whose amounts carry on may also be prompt.
+        let mut seen = rustc_hash::FxHashSet::default();
+        let hits = self
+            .found
+            .iter()
+            .filter(|(_, _, level)| *level <= most_likely)
+            .filter(|(c, _, _)| {
+                let mut key = c.clone();
+                key.sort_unstable();
+                seen.insert(key)
+            })
+            .map(|(c, evidence, _)| hit(ctx, c, self.timed, *evidence))
+            .collect();
+        Some(Outcome { hits, notes })
     }
 }
 
@@ -622,13 +666,14 @@ fn carried_round(g: &FlowGraph, cycle: &[u32], band: impl Fn(f64, f64) -> (f64, 
 #[derive(Default)]
 struct SharedTry {
     closed: usize,
-    unlikely: Vec<(Vec<u32>, f64)>,
+    /// Each kept cycle, its chance, and the largest chance it was held to besides.
+    unlikely: Vec<(Vec<u32>, f64, f64)>,
 }
 
 impl SharedTry {
-    /// One more cycle closed, and with it the cycle and its chance when it was unlikely
-    /// even alone.
-    fn closed(&mut self, unlikely: Option<(Vec<u32>, f64)>) {
+    /// One more cycle closed, and with it the cycle, its chance and the largest chance
+    /// it was held to besides, when it was unlikely even alone.
+    fn closed(&mut self, unlikely: Option<(Vec<u32>, f64, f64)>) {
         self.closed += 1;
         self.unlikely.extend(unlikely);
     }
@@ -639,11 +684,15 @@ impl SharedTry {
         self.closed = self.closed.max(paths);
     }
 
-    /// The kept cycles that `unlikely` still passes with their chance times the cycles
-    /// closed, in the order closed.
-    fn shared(self, unlikely: impl Fn(&[u32], f64) -> bool) -> impl Iterator<Item = (Vec<u32>, f64)> {
+    /// The kept cycles with their chance and level (their chance times the cycles
+    /// closed, or what they were held to besides when larger), those up to
+    /// `most_likely`, in the order closed.
+    fn shared(self, most_likely: f64) -> impl Iterator<Item = (Vec<u32>, f64, f64)> {
         let tries = self.closed.max(1) as f64;
-        self.unlikely.into_iter().filter(move |(c, chance)| unlikely(c, chance * tries))
+        self.unlikely
+            .into_iter()
+            .map(move |(c, chance, held)| (c, chance, held.max(chance * tries)))
+            .filter(move |(_, _, level)| *level <= most_likely)
     }
 }
 
@@ -657,8 +706,9 @@ fn components_on(g: &FlowGraph, channels: &[crate::model::Channel]) -> Vec<u32> 
     cyclic_components_of(g, |e| channels.contains(&g.channel[e as usize]))
 }
 
-/// A cycle (its transfers in order) and what makes it evidence.
-type Found = (Vec<u32>, Evidence);
+/// A cycle (its transfers in order), what makes it evidence, and its level: the least
+/// `most_likely` a chance budget must allow for the cycle to pass.
+type Candidate = (Vec<u32>, Evidence, f64);
 
 /// What makes a cycle evidence.
 #[derive(Debug, Clone, Copy)]
@@ -743,7 +793,29 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::testkit::{generated_world, Tiny, D, H};
+
+    #[test]
+    fn one_search_kept_for_wider_budgets_finds_there_what_a_search_under_them_finds() {
+        let (_dir, loaded) = generated_world(30_000, 120, 29, Some(4));
+        let (g, dump) = (&loaded.graph, &loaded.dump);
+        let config = Config::default_config().unwrap();
+        let kept = search(&Context::new(g, dump, &config), 16.0);
+        let mut found = Vec::new();
+        for times in [1.0, 4.0, 16.0] {
+            let wide = config.with_chance_budgets_times(times);
+            let ctx = Context::new(g, dump, &wide);
+            let searched = Cycle.run(&ctx);
+            let read = kept.at(&ctx).expect("a budget within the one searched for");
+            assert_eq!(read.hits, searched.hits, "{times}x");
+            assert_eq!(read.notes, searched.notes, "{times}x");
+            found.push(searched.hits.len());
+        }
+        // Wider budgets found more, and one wider than searched for is not read.
+        assert!(found[0] < found[2], "{found:?}");
+        let wider = config.with_chance_budgets_times(17.0);
+        assert!(kept.at(&Context::new(g, dump, &wider)).is_none());
+    }
 
     fn ring(t: &mut Tiny, n: usize, keep: f64, gap: i64) {
         let mut amount = 20_000.0;
