@@ -13,22 +13,38 @@ impl Config {
             return self.clone();
         }
         let mut c = self.clone();
-        for budget in [
-            &mut c.ub2.expected_by_chance,
-            &mut c.ub3.expected_by_chance,
-            &mut c.fan_in.expected_by_chance,
-            &mut c.fan_in.spread_expected_by_chance,
-            &mut c.fan_out.expected_by_chance,
-            &mut c.fan_out.spread_expected_by_chance,
-            &mut c.gather_scatter.expected_by_chance,
-            &mut c.scatter_gather.expected_by_chance,
-            &mut c.cycle.expected_by_chance,
-            &mut c.random.expected_by_chance,
-            &mut c.bipartite.expected_by_chance,
-        ] {
+        for budget in c.chance_budgets_mut() {
             *budget = Multiple::try_from(budget.get() * factor).unwrap_or(*budget);
         }
         c
+    }
+
+    /// Whether `other` is this configuration but for its chance budgets: a search that
+    /// reads no budget finds under one what it finds under the other.
+    pub fn same_but_chance_budgets(&self, other: &Config) -> bool {
+        let mut c = other.clone();
+        let mine = self.clone().chance_budgets_mut().map(|b| *b);
+        for (budget, own) in c.chance_budgets_mut().into_iter().zip(mine) {
+            *budget = own;
+        }
+        c.hash() == self.hash()
+    }
+
+    /// Every chance budget.
+    fn chance_budgets_mut(&mut self) -> [&mut Multiple; 11] {
+        [
+            &mut self.ub2.expected_by_chance,
+            &mut self.ub3.expected_by_chance,
+            &mut self.fan_in.expected_by_chance,
+            &mut self.fan_in.spread_expected_by_chance,
+            &mut self.fan_out.expected_by_chance,
+            &mut self.fan_out.spread_expected_by_chance,
+            &mut self.gather_scatter.expected_by_chance,
+            &mut self.scatter_gather.expected_by_chance,
+            &mut self.cycle.expected_by_chance,
+            &mut self.random.expected_by_chance,
+            &mut self.bipartite.expected_by_chance,
+        ]
     }
 }
 
@@ -70,6 +86,16 @@ mod tests {
             }
         }
         assert_eq!(widened, 11);
+    }
+
+    #[test]
+    fn a_configuration_widened_differs_only_in_its_chance_budgets() {
+        let c = Config::default_config().unwrap();
+        assert!(c.same_but_chance_budgets(&c.with_chance_budgets_times(7.5)));
+        assert!(c.with_chance_budgets_times(7.5).same_but_chance_budgets(&c));
+        let other = Config::with_overrides("[cycle]\nmax_hops = 7", "t").unwrap();
+        assert!(!c.same_but_chance_budgets(&other));
+        assert!(!c.same_but_chance_budgets(&other.with_chance_budgets_times(2.0)));
     }
 
     #[test]

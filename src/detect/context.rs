@@ -69,6 +69,9 @@ pub(crate) struct Shared {
     pub(crate) shells: std::sync::OnceLock<std::sync::Arc<Vec<Option<shell_profile::ShellProfile>>>>,
     pub(crate) mirrors: std::sync::OnceLock<Vec<mirrors::MirrorNetwork>>,
     pub(crate) bicliques: std::sync::OnceLock<Vec<bicliques::Biclique>>,
+    /// Every candidate layer of the dump, which the bicliques are chosen from: no chance
+    /// budget decides which.
+    pub(crate) layer_candidates: std::sync::OnceLock<Vec<bicliques::Biclique>>,
     pub(crate) one_off: std::sync::OnceLock<OneOffPayments>,
     pub(crate) strangers: std::sync::OnceLock<StrangerPayments>,
     /// Other tables a detector measures once over the whole dump, one per type (see
@@ -88,6 +91,16 @@ impl Shared {
         let memo = self.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *carried.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
             memo.iter().filter(|m| m.is::<RhythmCensus>()).cloned().collect();
+        carried
+    }
+
+    /// The searches of `self` that read no chance budget: those of
+    /// [`Shared::unconfigured`] and the candidate layers.
+    fn unbudgeted(&self) -> Shared {
+        let carried = self.unconfigured();
+        if let Some(candidates) = self.layer_candidates.get() {
+            let _ = carried.layer_candidates.set(candidates.clone());
+        }
         carried
     }
 }
@@ -141,13 +154,18 @@ impl<'a> Context<'a> {
 
     /// This context read under `config` (a detector run again with wider chance budgets,
     /// [`crate::detect::registry`]): the same graph, dump and part, and of the searches
-    /// computed under the old configuration only those no configuration changes.
+    /// computed under the old configuration only those `config` does not change (those
+    /// that read no chance budget, when it differs only in those).
     pub fn with_config<'b>(&'b self, config: &'b Config) -> Context<'b> {
+        let shared = match config.same_but_chance_budgets(self.config) {
+            true => self.shared.unbudgeted(),
+            false => self.shared.unconfigured(),
+        };
         Context {
             graph: self.graph,
             dump: self.dump,
             config,
-            shared: self.shared.unconfigured(),
+            shared,
             whole: self.whole,
             owned_time: self.owned_time,
             transfers: self.transfers,
@@ -335,5 +353,20 @@ mod tests {
         assert!(edges.clone().any(|e| one_off.contains(e)));
         assert!(edges.into_iter().all(|e| wide.one_off_payments().contains(e) == one_off.contains(e)));
         assert_eq!(wide.measured_once(|| Measured(2)).0, 2, "measured again under the new configuration");
+    }
+
+    #[test]
+    fn a_context_under_wider_chance_budgets_keeps_what_reads_no_budget() {
+        let mut t = Tiny::new();
+        t.noise(3, 40, 400, 60);
+        let g = t.graph();
+        let ctx = Context::new(&g, &t.dump, &t.config);
+        bicliques::find(&ctx);
+        let wider = t.config.with_chance_budgets_times(4.0);
+        assert!(ctx.with_config(&wider).shared.layer_candidates.get().is_some());
+        // Another window: the candidate layers are found again.
+        let other = Config::with_overrides("[bipartite]\nwindow_days = 3", "t").unwrap();
+        assert!(!t.config.same_but_chance_budgets(&other));
+        assert!(ctx.with_config(&other).shared.layer_candidates.get().is_none());
     }
 }

@@ -98,12 +98,15 @@ impl Ord for Biclique {
 /// one that is ([`next_to_remarkable`]); sorted. Each pair of sources yields a
 /// layer for every window of receivers they share, not one best: a coincidence in one
 /// week cannot hide a case in another.
-/// Computed once per context, under `[bipartite]`; in a context given the candidates
-/// of parts of time (`choose_in`), chosen from those.
+/// Computed once per context, under `[bipartite]`, from candidates found once for every
+/// chance budget ([`Context::with_config`]); in a context given the candidates of parts
+/// of time (`choose_in`), chosen from those.
 pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
     ctx.shared.bicliques.get_or_init(|| {
         let cfg = &ctx.config.bipartite;
-        choose(ctx.graph, cfg, Search::new(ctx.graph, cfg, None).candidates())
+        let candidates =
+            ctx.shared.layer_candidates.get_or_init(|| Search::new(ctx.graph, cfg, None).candidates());
+        choose(ctx.graph, cfg, candidates.clone())
     })
 }
 
