@@ -76,7 +76,23 @@ pub(crate) struct Shared {
     pub(crate) strangers: std::sync::OnceLock<StrangerPayments>,
     /// Other tables a detector measures once over the whole dump, one per type (see
     /// [`Context::measured_once`]).
-    memo: std::sync::Mutex<Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
+    memo: Memo,
+    /// Those that read no chance budget ([`Context::measured_for_every_budget`]).
+    budget_free: Memo,
+}
+
+/// Tables measured once, one per type.
+type Memo = std::sync::Mutex<Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>>;
+
+/// The table of type `T` in `memo`, made by `measure` and kept there when it has none.
+fn memoized<T: std::any::Any + Send + Sync>(memo: &Memo, measure: impl FnOnce() -> T) -> std::sync::Arc<T> {
+    let mut memo = memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = memo.iter().find_map(|m| std::sync::Arc::clone(m).downcast::<T>().ok()) {
+        return found;
+    }
+    let made = std::sync::Arc::new(measure());
+    memo.push(made.clone());
+    made
 }
 
 impl Shared {
@@ -95,12 +111,15 @@ impl Shared {
     }
 
     /// The searches of `self` that read no chance budget: those of
-    /// [`Shared::unconfigured`] and the candidate layers.
+    /// [`Shared::unconfigured`], the candidate layers and the tables measured for every
+    /// budget.
     fn unbudgeted(&self) -> Shared {
         let carried = self.unconfigured();
         if let Some(candidates) = self.layer_candidates.get() {
             let _ = carried.layer_candidates.set(candidates.clone());
         }
+        let budget_free = self.budget_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *carried.budget_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = budget_free.clone();
         carried
     }
 }
@@ -233,13 +252,16 @@ impl<'a> Context<'a> {
         &self,
         measure: impl FnOnce() -> T,
     ) -> std::sync::Arc<T> {
-        let mut memo = self.shared.memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(found) = memo.iter().find_map(|m| std::sync::Arc::clone(m).downcast::<T>().ok()) {
-            return found;
-        }
-        let made = std::sync::Arc::new(measure());
-        memo.push(made.clone());
-        made
+        memoized(&self.shared.memo, measure)
+    }
+
+    /// [`Context::measured_once`], for a table that reads no chance budget: a context
+    /// under wider budgets ([`Context::with_config`]) reads the one made here.
+    pub fn measured_for_every_budget<T: std::any::Any + Send + Sync>(
+        &self,
+        measure: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        memoized(&self.shared.budget_free, measure)
     }
 
     /// Which transfers are their sender's only payment to their payee over the whole
@@ -362,11 +384,15 @@ mod tests {
         let g = t.graph();
         let ctx = Context::new(&g, &t.dump, &t.config);
         bicliques::find(&ctx);
+        struct Measured(u32);
+        assert_eq!(ctx.measured_for_every_budget(|| Measured(1)).0, 1);
         let wider = t.config.with_chance_budgets_times(4.0);
         assert!(ctx.with_config(&wider).shared.layer_candidates.get().is_some());
+        assert_eq!(ctx.with_config(&wider).measured_for_every_budget(|| Measured(2)).0, 1);
         // Another window: the candidate layers are found again.
         let other = Config::with_overrides("[bipartite]\nwindow_days = 3", "t").unwrap();
         assert!(!t.config.same_but_chance_budgets(&other));
         assert!(ctx.with_config(&other).shared.layer_candidates.get().is_none());
+        assert_eq!(ctx.with_config(&other).measured_for_every_budget(|| Measured(3)).0, 3);
     }
 }

@@ -228,7 +228,7 @@ impl Detector for Cycle {
     fn hand_to_part(&self, whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>, handed: &mut Handed) {
         let channels = whole.config.cycle.channels.as_slice();
         let g = whole.graph;
-        let components = whole.measured_once(|| DumpComponents(components_on(g, channels)));
+        let components = whole.measured_for_every_budget(|| DumpComponents(components_on(g, channels)));
         handed.cycle_components = Some(components.0.clone());
         // Loops among strangers are searched in a timed dump only.
         if g.dump_is_timed() {
@@ -697,7 +697,7 @@ impl SharedTry {
 }
 
 /// The whole dump's cyclic components on the cycle's channels, by account: measured
-/// once for every part ([`Context::measured_once`]).
+/// once for every part ([`Context::measured_for_every_budget`]).
 struct DumpComponents(Vec<u32>);
 
 /// The strongly connected components of `g`'s transfers on `channels`, by account:

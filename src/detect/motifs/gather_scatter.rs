@@ -301,7 +301,7 @@ fn fmt_tick(tick: f64) -> String {
 /// The shares `whole`'s accounts pass on exactly, and its cuts (measured once).
 fn cuts_of(whole: &Context<'_>) -> std::sync::Arc<DumpCuts> {
     let cfg = &whole.config.gather_scatter;
-    whole.measured_once(|| dump_cuts(whole.graph, cfg.channels.as_slice()))
+    whole.measured_for_every_budget(|| dump_cuts(whole.graph, cfg.channels.as_slice()))
 }
 
 /// How many accounts of `whole`'s dump dealt with each counterparty once, under `spec`

@@ -278,25 +278,28 @@ fn threshold_hits(ctx: &Context<'_>, cfg: &Ub2Config) -> Vec<Hit> {
     let th = Thresholds::new(ctx, cfg);
     // A customer-day sums what the customer paid anyone that day: a whole run measures
     // them itself; a part of a partitioned run reads the whole dump's, cut to it.
+    let measured;
     let (by_target, over, rate) = match ctx.handed_tables().and_then(|h| h.banded_days.as_ref()) {
-        Some(handed) => handed.clone(),
+        Some(handed) => handed,
         None => {
             debug_assert!(ctx.whole.is_none(), "a part reads the customer-days it was handed");
-            banded_days(ctx, cfg, &th, customer_days(ctx, &th))
+            measured = measured_banded_days(ctx, cfg, &th);
+            &measured.0
         }
     };
     let window = cfg.window_days.get().ceil() as i64;
     let mut hits = Vec::new();
-    for (target, mut list) in by_target {
+    for (&target, list) in by_target {
+        let mut list = list.clone();
         let banded_days: Vec<i64> = list.iter().map(|h| h.day).collect();
         let kept = structured_run(&mut list, window, cfg.min_hits.get());
         if kept.is_empty()
-            || !bunched(ctx, cfg, &th, target, &kept, &over)
-            || !unlikely(ctx, cfg, target, &kept, &banded_days, rate)
+            || !bunched(ctx, cfg, &th, target, &kept, over)
+            || !unlikely(ctx, cfg, target, &kept, &banded_days, *rate)
         {
             continue;
         }
-        hits.push(target_hit(ctx, cfg, &th, target, &kept, &over, window));
+        hits.push(target_hit(ctx, cfg, &th, target, &kept, over, window));
     }
     hits
 }
@@ -310,15 +313,18 @@ pub(crate) fn banded_days_for_part(
     edges: PartEdges<'_>,
 ) -> BandedDays {
     let cfg = &whole.config.ub2;
-    let banded = whole.measured_once(|| {
-        let th = Thresholds::new(whole, cfg);
-        Banded(banded_days(whole, cfg, &th, customer_days(whole, &th)))
-    });
+    let banded = measured_banded_days(whole, cfg, &Thresholds::new(whole, cfg));
     in_this_part(&banded.0, edges, part.edge_count())
 }
 
+/// The whole dump's banded customer-days (`whole`: its context), measured once for
+/// every part and every chance budget (no budget decides which days are banded).
+fn measured_banded_days(whole: &Context<'_>, cfg: &Ub2Config, th: &Thresholds) -> std::sync::Arc<Banded> {
+    whole.measured_for_every_budget(|| Banded(banded_days(whole, cfg, th, customer_days(whole, th))))
+}
+
 /// The whole dump's banded customer-days, as one type of its own for
-/// [`Context::measured_once`].
+/// [`Context::measured_for_every_budget`].
 struct Banded(BandedDays);
 
 /// `whole`'s banded days with the edge ids of a part holding the whole graph's `edges`
