@@ -295,6 +295,33 @@ pub fn generated_world(
     (dir, loaded)
 }
 
+/// Asserts that what `d` keeps of one search of a generated world (`seed`) for chance
+/// budgets up to 64 times those of the default configuration with `overrides`
+/// ([`crate::detect::Detector::search_graded`]) gives, under 1, 8 and 64 times, the
+/// hits and notes a search under each gives; that the widest finds more than the
+/// configured; and that a wider one is not read there.
+pub fn graded_as_searched(d: &dyn crate::detect::Detector, seed: u64, overrides: &str) {
+    use crate::detect::Context;
+    let (_dir, loaded) = generated_world(30_000, 120, seed, Some(4));
+    let (g, dump) = (&loaded.graph, &loaded.dump);
+    let config = Config::with_overrides(overrides, "test").expect("a valid configuration");
+    let kept =
+        d.search_graded(&Context::new(g, dump, &config), 64.0).expect("a detector that keeps its candidates");
+    let mut found = Vec::new();
+    for times in [1.0, 8.0, 64.0] {
+        let wide = config.with_chance_budgets_times(times);
+        let ctx = Context::new(g, dump, &wide);
+        let searched = d.run(&ctx);
+        let read = kept.at(&ctx).expect("a budget within the one searched for");
+        assert_eq!(read.hits, searched.hits, "{times}x");
+        assert_eq!(read.notes, searched.notes, "{times}x");
+        found.push(searched.hits.len());
+    }
+    assert!(found[0] < found[2], "{found:?}");
+    let wider = config.with_chance_budgets_times(65.0);
+    assert!(kept.at(&Context::new(g, dump, &wider)).is_none());
+}
+
 /// Forty households pay their rent (900) on the first of each month for three
 /// months, and a till `till_sum(i)` on two days a week each; the till settles what
 /// it took to three merchants the next morning. Every transfer is a plain wire, as

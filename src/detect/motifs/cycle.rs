@@ -793,28 +793,11 @@ fn hit(ctx: &Context<'_>, cycle: &[u32], timed: bool, evidence: Evidence) -> Hit
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{generated_world, Tiny, D, H};
+    use crate::detect::testkit::{graded_as_searched, Tiny, D, H};
 
     #[test]
     fn one_search_kept_for_wider_budgets_finds_there_what_a_search_under_them_finds() {
-        let (_dir, loaded) = generated_world(30_000, 120, 29, Some(4));
-        let (g, dump) = (&loaded.graph, &loaded.dump);
-        let config = Config::default_config().unwrap();
-        let kept = search(&Context::new(g, dump, &config), 16.0);
-        let mut found = Vec::new();
-        for times in [1.0, 4.0, 16.0] {
-            let wide = config.with_chance_budgets_times(times);
-            let ctx = Context::new(g, dump, &wide);
-            let searched = Cycle.run(&ctx);
-            let read = kept.at(&ctx).expect("a budget within the one searched for");
-            assert_eq!(read.hits, searched.hits, "{times}x");
-            assert_eq!(read.notes, searched.notes, "{times}x");
-            found.push(searched.hits.len());
-        }
-        // Wider budgets found more, and one wider than searched for is not read.
-        assert!(found[0] < found[2], "{found:?}");
-        let wider = config.with_chance_budgets_times(17.0);
-        assert!(kept.at(&Context::new(g, dump, &wider)).is_none());
+        graded_as_searched(&Cycle, 29, "");
     }
 
     fn ring(t: &mut Tiny, n: usize, keep: f64, gap: i64) {

@@ -69,6 +69,7 @@ use crate::config::params::{Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::context::PartEdges;
+use crate::detect::graded::Graded;
 use crate::detect::handed::Handed;
 use crate::detect::{Context, Detector, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::chains::{self, chain_from, ChainSpec, MAX_GROWTH};
@@ -144,65 +145,11 @@ impl Detector for RandomWalk {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let g = ctx.graph;
-        let r = &ctx.config.random;
-        let spec = |delay_days: f64| ChainSpec {
-            min_hops: r.min_hops.get(),
-            max_hops: r.max_hops.get(),
-            min_pass_through: r.min_pass_through.get(),
-            max_hop_delay: days_to_seconds(delay_days),
-            min_jurisdictions: 0,
-            min_first_amount: g.scale.floor(r.min_amount),
-            search_budget: r.search_budget,
-        };
-        // The quick search, and the slow one where it reaches further.
-        let mut searches = vec![spec(r.max_hop_delay_days.get())];
-        if r.slow_hop_delay_days.get() > r.max_hop_delay_days.get() {
-            searches.push(spec(r.slow_hop_delay_days.get()));
-        }
-        let private: Vec<bool> =
-            (0..g.node_count()).map(|v| !g.accounts.business_like[v] && !g.accounts.licensed[v]).collect();
-        // In a busy dump, payments chain by chance: a walk must be more than that, in
-        // whichever search found it, each search held to its share of what is expected.
-        let most_likely = most_likely(g, r.expected_by_chance.get()) / searches.len() as f64;
-        let pass = r.min_pass_through.get();
-        let band = |_: f64, prev: f64| (prev * pass, prev * MAX_GROWTH);
-        // Per starting transfer, the first search's walk that is more than chance, and
-        // whether any search stopped at its budget.
-        let results: Vec<(Option<Vec<u32>>, bool)> = (0..g.edge_count() as u32)
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|e| {
-                if !private[g.src[e as usize] as usize] || !ctx.starts_here(g.time[e as usize]) {
-                    return (None, false);
-                }
-                let mut capped = false;
-                for chain in &searches {
-                    let (walk, stopped) = chain_from(g, chain, &private, e);
-                    capped |= stopped;
-                    if let Some(walk) = walk.filter(|c| {
-                        path_chance(g, c, Some(chain.max_hop_delay), band, |e| ctx.amount_unit(e))
-                            <= most_likely
-                    }) {
-                        return (Some(walk), capped);
-                    }
-                }
-                (None, capped)
-            })
-            // Only what a search found or where it stopped: one entry per transfer would
-            // hold 32 bytes for each of them.
-            .filter(|r| r.0.is_some() || r.1)
-            .collect();
-        let (off_rhythm, rhythm_capped) = off_rhythm_walks(ctx, &results);
-        let capped = results.iter().filter(|r| r.1).count() + rhythm_capped;
-        let notes = if capped > 0 {
-            vec![format!("{capped} walk search(es) stopped at the search budget")]
-        } else {
-            vec![]
-        };
-        let mut hits: Vec<Hit> = results.into_iter().filter_map(|(c, _)| c).map(|c| hit(ctx, &c)).collect();
-        hits.extend(off_rhythm);
-        Outcome { hits, notes }
+        search(ctx, 1.0).at(ctx).unwrap_or_default()
+    }
+
+    fn search_graded(&self, ctx: &Context<'_>, times: f64) -> Option<Box<dyn Graded>> {
+        Some(Box::new(search(ctx, times)))
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
@@ -218,17 +165,193 @@ impl Detector for RandomWalk {
     }
 }
 
+/// What the searches from one starting transfer read, in order: each one's walk with
+/// its chance, when a budget up to the widest searched for passes it, and whether it
+/// stopped at its budget. A later search is read only where the earlier ones found no
+/// walk the configured budget passes, as a run under it reads them.
+type Tried = Vec<(Option<(Vec<u32>, f64)>, bool)>;
+
+/// Every walk `ctx`'s dump holds that a chance budget up to `times` the configured one
+/// passes, with its chance: one search serves the configured budget and any wider one
+/// up to there.
+fn search(ctx: &Context<'_>, times: f64) -> Walks {
+    let g = ctx.graph;
+    let r = &ctx.config.random;
+    let spec = |delay_days: f64| ChainSpec {
+        min_hops: r.min_hops.get(),
+        max_hops: r.max_hops.get(),
+        min_pass_through: r.min_pass_through.get(),
+        max_hop_delay: days_to_seconds(delay_days),
+        min_jurisdictions: 0,
+        min_first_amount: g.scale.floor(r.min_amount),
+        search_budget: r.search_budget,
+    };
+    // The quick search, and the slow one where it reaches further.
+    let mut searches = vec![spec(r.max_hop_delay_days.get())];
+    if r.slow_hop_delay_days.get() > r.max_hop_delay_days.get() {
+        searches.push(spec(r.slow_hop_delay_days.get()));
+    }
+    let private: Vec<bool> =
+        (0..g.node_count()).map(|v| !g.accounts.business_like[v] && !g.accounts.licensed[v]).collect();
+    // In a busy dump, payments chain by chance: a walk must be more than that, in
+    // whichever search found it, each search held to its share of what is expected.
+    let budget = r.expected_by_chance.get() * times;
+    let as_configured = walk_most_likely(g, r.expected_by_chance.get(), searches.len());
+    let most_likely = walk_most_likely(g, budget, searches.len());
+    let pass = r.min_pass_through.get();
+    let band = |_: f64, prev: f64| (prev * pass, prev * MAX_GROWTH);
+    // Per starting transfer, each search's walk a budget up to the widest passes, and
+    // whether it stopped at its budget.
+    let tried: Vec<(u32, Tried)> = (0..g.edge_count() as u32)
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|e| {
+            let mut tried = Tried::new();
+            if !private[g.src[e as usize] as usize] || !ctx.starts_here(g.time[e as usize]) {
+                return (e, tried);
+            }
+            for chain in &searches {
+                let (walk, stopped) = chain_from(g, chain, &private, e);
+                let read = walk
+                    .map(|c| {
+                        let chance =
+                            path_chance(g, &c, Some(chain.max_hop_delay), band, |e| ctx.amount_unit(e));
+                        (c, chance)
+                    })
+                    .filter(|(_, chance)| *chance <= most_likely);
+                let found = read.as_ref().is_some_and(|(_, chance)| *chance <= as_configured);
+                tried.push((read, stopped));
+                if found {
+                    break;
+                }
+            }
+            (e, tried)
+        })
+        // Only what a search found or where it stopped: one entry per transfer would
+        // hold 32 bytes for each of them.
+        .filter(|(_, tried)| tried.iter().any(|(walk, stopped)| walk.is_some() || *stopped))
+        .collect();
+    let off_rhythm = off_rhythm_walks(ctx, budget);
+    Walks { budget, searches: searches.len(), tried, off_rhythm }
+}
+
+/// The most likely a walk may be under `budget`, each of `searches` held to its share.
+fn walk_most_likely(g: &FlowGraph, budget: f64, searches: usize) -> f64 {
+    most_likely(g, budget) / searches as f64
+}
+
+/// The walks one search found ([`search`]), by starting transfer.
+struct Walks {
+    /// The widest chance budget searched for.
+    budget: f64,
+    /// How many searches share it.
+    searches: usize,
+    tried: Vec<(u32, Tried)>,
+    off_rhythm: OffRhythmWalks,
+}
+
+impl Graded for Walks {
+    fn at(&self, ctx: &Context<'_>) -> Option<Outcome> {
+        let budget = ctx.config.random.expected_by_chance.get();
+        if budget > self.budget {
+            return None;
+        }
+        let most_likely = walk_most_likely(ctx.graph, budget, self.searches);
+        // Per starting transfer, the first search's walk that is more than chance, and
+        // whether any search read until then stopped at its budget.
+        let results: Vec<(Option<&[u32]>, bool)> = self
+            .tried
+            .iter()
+            .map(|(_, tried)| {
+                let mut capped = false;
+                for (walk, stopped) in tried {
+                    capped |= stopped;
+                    if let Some((walk, _)) = walk.as_ref().filter(|(_, chance)| *chance <= most_likely) {
+                        return (Some(walk.as_slice()), capped);
+                    }
+                }
+                (None, capped)
+            })
+            .filter(|r| r.0.is_some() || r.1)
+            .collect();
+        let mut already: Vec<u32> = results.iter().filter_map(|(c, _)| c.map(|c| c[0])).collect();
+        already.sort_unstable();
+        let (off_rhythm, rhythm_capped) = self.off_rhythm.at(budget, &already);
+        let capped = results.iter().filter(|r| r.1).count() + rhythm_capped;
+        let notes = if capped > 0 {
+            vec![format!("{capped} walk search(es) stopped at the search budget")]
+        } else {
+            vec![]
+        };
+        let mut hits: Vec<Hit> = results.into_iter().filter_map(|(c, _)| c).map(|c| hit(ctx, c)).collect();
+        hits.extend(off_rhythm);
+        Some(Outcome { hits, notes })
+    }
+}
+
+/// The walks along payments made off their makers' rhythms that a budget up to the
+/// widest searched for passes ([`off_rhythm_walks`]).
+#[derive(Default)]
+struct OffRhythmWalks {
+    /// The dump's payments made off their maker's rhythm: the walks' tries.
+    in_dump: u64,
+    /// The chance of the longest walk of hand-overs by the least likely payers.
+    least_likely_walk: f64,
+    /// Per starting payment, in order, what its search found.
+    walks: Vec<OffRhythmWalk>,
+}
+
+/// What a search for a walk along payments off their makers' rhythms found.
+struct OffRhythmWalk {
+    /// The payment it started from.
+    start: u32,
+    /// The walk's hit and chance, when a budget up to the widest searched for passes it.
+    found: Option<(Hit, f64)>,
+    /// Whether the search stopped at its budget.
+    stopped: bool,
+}
+
+impl OffRhythmWalks {
+    /// The most likely such a walk may be under `budget`: held to half of it.
+    fn most_likely(in_dump: u64, budget: f64) -> f64 {
+        budget / 2.0 / in_dump.max(1) as f64
+    }
+
+    /// The hits under `budget` of walks that start at no payment of `already` (sorted:
+    /// where an amount-carrying walk starts), and how many of their searches stopped.
+    fn at(&self, budget: f64, already: &[u32]) -> (Vec<Hit>, usize) {
+        let most_likely = OffRhythmWalks::most_likely(self.in_dump, budget);
+        // Where rhythmic accounts pay off their rhythm so often that not even the
+        // longest walk of such payments by the least likely payers could pass, no walk
+        // is searched for: in such a dump they branch at every hand-over.
+        if self.walks.is_empty() || self.least_likely_walk > most_likely {
+            return (Vec::new(), 0);
+        }
+        let mut capped = 0;
+        let mut hits = Vec::new();
+        for walk in &self.walks {
+            if already.binary_search(&walk.start).is_ok() {
+                continue;
+            }
+            capped += usize::from(walk.stopped);
+            let passes = walk.found.as_ref().filter(|(_, chance)| *chance <= most_likely);
+            hits.extend(passes.map(|(hit, _)| hit.clone()));
+        }
+        (hits, capped)
+    }
+}
+
 /// Walks along payments made off their makers' own rhythms, or by private accounts that
 /// keep none (each hand-over within `slow_hop_delay_days`, whatever it passed on; no
-/// licensed payer), from every payment off its maker's rhythm that begins one and no
-/// amount-carrying walk already starts at (`found`: the searches above, by starting
-/// transfer), when they are more than the dump's rhythmic accounts' habit of paying off
-/// their rhythm explains: each hand-over's chance is that its maker, at its peers' rate
-/// of days off their rhythm with a payment, pays off its rhythm within the delay (or,
-/// keeping none, pays anyone within it at its own rate); the walks' tries are the
-/// dump's payments made off their maker's rhythm; held to half of `expected_by_chance`.
-/// Also how many searches stopped at the budget.
-fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (Vec<Hit>, usize) {
+/// licensed payer), from every payment off its maker's rhythm that begins one, when
+/// they are more than the dump's rhythmic accounts' habit of paying off their rhythm
+/// explains under a chance budget up to `budget`: each hand-over's chance is that its
+/// maker, at its peers' rate of days off their rhythm with a payment, pays off its
+/// rhythm within the delay (or, keeping none, pays anyone within it at its own rate);
+/// the walks' tries are the dump's payments made off their maker's rhythm; held to half
+/// of `expected_by_chance`. A walk is read only from a payment no amount-carrying walk
+/// starts at ([`OffRhythmWalks::at`]).
+fn off_rhythm_walks(ctx: &Context<'_>, budget: f64) -> OffRhythmWalks {
     let g = ctx.graph;
     let r = &ctx.config.random;
     let off = match ctx.handed_tables().and_then(|h| h.off_rhythm.as_ref()) {
@@ -236,7 +359,7 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
         None => std::borrow::Cow::Owned(OffRhythmPayments::of(&ctx.rhythm_census())),
     };
     if off.edges.is_empty() {
-        return (Vec::new(), 0);
+        return OffRhythmWalks::default();
     }
     let spec = WalkSpec {
         // Each hand-over's chance is charged for the whole delay, so a walk may take
@@ -246,8 +369,6 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
         max_hops: r.max_hops.get(),
         budget: r.search_budget,
     };
-    let mut already: Vec<u32> = found.iter().filter_map(|(c, _)| c.as_ref().map(|c| c[0])).collect();
-    already.sort_unstable();
     // A licensed remitter passes money on by licence, on any day.
     let licensed = |e: u32| g.accounts.licensed[g.src[e as usize] as usize];
     let off_its_rhythm = |e: u32| off.holds(e) && !licensed(e);
@@ -269,28 +390,23 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
             g.scale.chance_within(g.sent_over_dump(v), spec.max_delay)
         }
     };
-    let most_likely = r.expected_by_chance.get() / 2.0 / off.in_dump.max(1) as f64;
-    // Where rhythmic accounts pay off their rhythm so often that not even the longest
-    // walk of such payments by the least likely payers could pass, no walk is searched
-    // for: in such a dump they branch at every hand-over.
+    let most_likely = OffRhythmWalks::most_likely(off.in_dump, budget);
     let least_likely = within_delay(false).min(within_delay(true));
-    if least_likely.powi(r.max_hops.get() as i32 - 1) > most_likely {
-        return (Vec::new(), 0);
+    let least_likely_walk = least_likely.powi(r.max_hops.get() as i32 - 1);
+    let mut found = OffRhythmWalks { in_dump: off.in_dump, least_likely_walk, walks: Vec::new() };
+    if least_likely_walk > most_likely {
+        return found;
     }
     let floor = g.scale.floor(r.min_amount);
-    /// A walk more than chance, with its chance, and whether its search stopped.
-    type Read = (Option<(Vec<u32>, f64)>, bool);
-    let walks: Vec<Read> = off
+    found.walks = off
         .edges
         .par_iter()
         .map(|&e| {
             let s = e as usize;
-            let starts = ctx.starts_here(g.time[s])
-                && off_its_rhythm(e)
-                && already.binary_search(&e).is_err()
-                && begins_a_walk(g, e, &holds, &spec);
+            let starts =
+                ctx.starts_here(g.time[s]) && off_its_rhythm(e) && begins_a_walk(g, e, &holds, &spec);
             if !starts {
-                return (None, false);
+                return OffRhythmWalk { start: e, found: None, stopped: false };
             }
             let (mut walk, stopped) = longest_walk(g, e, &holds, &spec);
             // A walk off its payers' rhythms is mostly that: quiet accounts without a
@@ -304,19 +420,15 @@ fn off_rhythm_walks(ctx: &Context<'_>, found: &[(Option<Vec<u32>>, bool)]) -> (V
             // only that the walk moved a sum worth reading somewhere along it, as
             // money drawn afresh at each hop may start small.
             if walk.len() < r.rhythm_min_hops.get() || walk.iter().all(|&e| g.amount[e as usize] < floor) {
-                return (None, stopped);
+                return OffRhythmWalk { start: e, found: None, stopped };
             }
             let chance: f64 = walk[1..].iter().map(|&e| hand_over(e)).product();
-            ((chance <= most_likely).then_some((walk, chance)), stopped)
+            let found = (chance <= most_likely).then(|| (rhythm_hit(ctx, &walk, &off, chance), chance));
+            OffRhythmWalk { start: e, found, stopped }
         })
+        .filter(|walk| walk.found.is_some() || walk.stopped)
         .collect();
-    let capped = walks.iter().filter(|w| w.1).count();
-    let hits = walks
-        .into_iter()
-        .filter_map(|(w, _)| w)
-        .map(|(walk, chance)| rhythm_hit(ctx, &walk, &off, chance))
-        .collect();
-    (hits, capped)
+    found
 }
 
 fn rhythm_hit(ctx: &Context<'_>, walk: &[u32], off: &OffRhythmPayments, chance: f64) -> Hit {
@@ -389,8 +501,14 @@ fn hit(ctx: &Context<'_>, walk: &[u32]) -> Hit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::testkit::{graded_as_searched, Tiny, D, H};
     use crate::graph::algo::rhythm_breaks::RhythmCensus;
+
+    #[test]
+    fn one_search_kept_for_wider_budgets_finds_there_what_a_search_under_them_finds() {
+        // A budget a thousandth of the default leaves cases out that wider ones find.
+        graded_as_searched(&RandomWalk, 31, "[random]\nexpected_by_chance = 0.001");
+    }
 
     fn walk(t: &mut Tiny, hops: usize, keep: f64, gap: i64) {
         let mut amount = 9_000.0;
