@@ -116,6 +116,7 @@ use crate::config::AmountFloor;
 use crate::config::Config;
 use std::collections::BTreeSet;
 
+use crate::detect::graded::Graded;
 use crate::detect::search::relay_groups::{self, RelayGroup};
 use crate::detect::search::scatter_gather::{self, Spec};
 use crate::detect::{Context, Detector, Found, Hit, HitBuilder, Lookback, Outcome, PartRule, Reads, Role};
@@ -199,6 +200,10 @@ impl Detector for ScatterGather {
         Outcome { hits: scatter_gather::all(ctx, &spec), notes: Vec::new() }
     }
 
+    fn search_graded(&self, ctx: &Context<'_>, times: f64) -> Option<Box<dyn Graded>> {
+        Some(Box::new(Kept(scatter_gather::searched(ctx, &spec_in(ctx), times))))
+    }
+
     fn join(&self, ctx: &Context<'_>, standing: &[Vec<Hit>]) -> Outcome {
         let cfg = &ctx.config.scatter_gather;
         let g = ctx.graph;
@@ -215,6 +220,16 @@ impl Detector for ScatterGather {
 
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Os4, Pattern::Ub1, Pattern::Ub4, Pattern::Ub5, Pattern::Stack, Pattern::Bipartite]
+    }
+}
+
+/// The scatter-gathers one search kept for chance budgets up to a widest one.
+struct Kept(scatter_gather::Scanned);
+
+impl Graded for Kept {
+    fn at(&self, ctx: &Context<'_>) -> Option<Outcome> {
+        let budget = ctx.config.scatter_gather.expected_by_chance.get();
+        Some(Outcome { hits: self.0.at(ctx, Some(budget))?, notes: Vec::new() })
     }
 }
 
@@ -327,7 +342,12 @@ fn spec(config: &Config, min_amount: f64) -> Spec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D, H};
+    use crate::detect::testkit::{graded_as_searched, Tiny, D, H};
+
+    #[test]
+    fn one_search_kept_for_wider_budgets_finds_there_what_a_search_under_them_finds() {
+        graded_as_searched(&ScatterGather, 37, "");
+    }
     use crate::detect::Hit;
 
     fn case(t: &mut Tiny, mids: usize, keep: f64, delay: i64) {

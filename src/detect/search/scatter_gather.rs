@@ -146,7 +146,9 @@ fn keep_readable(g: &FlowGraph, spec: &Spec, paths: &mut Vec<Path>) {
 struct SameMargin {
     legs: Pairs,
     share: f64,
+    /// Its chance under the `most_likely` it was read for.
     chance: f64,
+    test: ChanceTest,
 }
 
 /// How far apart two intermediaries' kept shares may be and still be the same margin:
@@ -210,13 +212,92 @@ pub struct Spec {
 ///
 /// [`Scale::expected_within`]: crate::graph::scale::Scale::expected_within
 pub fn relay_chance(g: &FlowGraph, v: u32, legs: &Pairs, most: f64) -> f64 {
-    let intermediaries: Vec<u32> = legs.keys().copied().collect();
-    let popular = popularity(g, v, &intermediaries);
-    let by_popularity = relay_chance_by(g, v, legs, |_| popular);
-    if by_popularity > most {
-        return by_popularity;
+    RelayReading::read(g, v, legs, most).under(most)
+}
+
+/// A [`relay_chance`] read once for every bound up to the one it was read under: by the
+/// dump's popularity, and among the intermediaries' peers where the first was within
+/// that bound.
+#[derive(Debug, Clone, Copy)]
+struct RelayReading {
+    by_popularity: f64,
+    among_peers: Option<f64>,
+}
+
+impl RelayReading {
+    /// The readings [`relay_chance`] makes under `most`.
+    fn read(g: &FlowGraph, v: u32, legs: &Pairs, most: f64) -> RelayReading {
+        let intermediaries: Vec<u32> = legs.keys().copied().collect();
+        let popular = popularity(g, v, &intermediaries);
+        let by_popularity = relay_chance_by(g, v, legs, |_| popular);
+        let among_peers = (by_popularity <= most)
+            .then(|| relay_chance_by(g, v, legs, |w| peers_beside(g, w, v, &intermediaries, popular)));
+        RelayReading { by_popularity, among_peers }
     }
-    relay_chance_by(g, v, legs, |w| peers_beside(g, w, v, &intermediaries, popular))
+
+    /// What [`relay_chance`] gives under `most`, at most the bound it was read under.
+    fn under(&self, most: f64) -> f64 {
+        match self.among_peers {
+            Some(among_peers) if self.by_popularity <= most => among_peers,
+            _ => self.by_popularity,
+        }
+    }
+}
+
+/// A chance test of the search, read at any budget up to the widest it was read for:
+/// its relay chance, scaled by the amounts', shares' and subsets' chances it is tried
+/// with, in the order the search multiplies them (so a test read at a budget gives the
+/// chance a search under that budget computes, bit for bit).
+#[derive(Debug, Clone, Copy)]
+struct ChanceTest {
+    relay: RelayReading,
+    scaling: Scaling,
+}
+
+/// How a [`ChanceTest`] bounds and scales its relay chance.
+#[derive(Debug, Clone, Copy)]
+enum Scaling {
+    /// Timing and pairing alone.
+    Plain,
+    /// Amounts that carry on ([`carrying_chance`]), among `tried` subsets.
+    Carrying { amounts: f64, tried: f64 },
+    /// Shares kept or late relays' bands (`by`), among `tried` subsets; a share is at
+    /// most a certainty.
+    Scaled { by: f64, tried: f64, at_most_one: bool },
+}
+
+impl ChanceTest {
+    /// The chance a search under `most_likely` computes.
+    fn chance(&self, most_likely: f64) -> f64 {
+        self.scaled(|bound| self.relay.under(bound), most_likely)
+    }
+
+    /// The least chance any budget reads: no budget passes the test unless its
+    /// `most_likely` is at least this.
+    fn least(&self) -> f64 {
+        self.scaled(|_| self.relay.by_popularity, f64::INFINITY)
+    }
+
+    /// Whether a search under `most_likely` passes it, and its chance there.
+    fn passes(&self, most_likely: f64) -> Option<f64> {
+        let chance = self.chance(most_likely);
+        (chance <= most_likely).then_some(chance)
+    }
+
+    fn scaled(&self, relay: impl Fn(f64) -> f64, most_likely: f64) -> f64 {
+        match self.scaling {
+            Scaling::Plain => relay(most_likely),
+            Scaling::Carrying { amounts, tried } => relay(most_likely / tried / amounts) * amounts * tried,
+            Scaling::Scaled { by, tried, at_most_one } => {
+                let chance = relay(most_likely / (by * tried)) * by * tried;
+                if at_most_one {
+                    chance.min(1.0)
+                } else {
+                    chance
+                }
+            }
+        }
+    }
 }
 
 /// [`relay_chance`] with `popular(w)` the chance that `w` pays `v` by trade.
@@ -250,13 +331,15 @@ fn relay_chance_by(g: &FlowGraph, v: u32, legs: &Pairs, popular: impl Fn(u32) ->
 /// busy dump; five strangers each passing on nearly all they received are not. A
 /// payment to a payee the intermediary pays again and again (rent, a bill, a club) is
 /// sized by that habit, whatever it received: its size is no evidence of money carried
-/// on. The caller keeps a chance of at most `most` (what [`relay_chance`] reads by).
-fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs, most: f64) -> f64 {
+/// on. Tried among `tried` subsets; read for a chance of at most `most` (what
+/// [`relay_chance`] reads by).
+fn carrying_chance(g: &FlowGraph, spec: &Spec, v: u32, legs: &Pairs, tried: f64, most: f64) -> ChanceTest {
     let amounts: f64 = legs
         .iter()
         .map(|(&w, &(e1, _))| if g.payments_over_dump(w, v) > 1 { 1.0 } else { carried_band(g, spec, e1) })
         .product();
-    relay_chance(g, v, legs, most / amounts) * amounts
+    let relay = RelayReading::read(g, v, legs, most / tried / amounts);
+    ChanceTest { relay, scaling: Scaling::Carrying { amounts, tried } }
 }
 
 /// The share of the dump's amounts in the band a payment on had to hit to carry most of
@@ -289,19 +372,27 @@ fn late_carried(
     legs: &Pairs,
     candidates: usize,
     most: f64,
-) -> (Pairs, f64) {
+) -> (Pairs, ChanceTest) {
     let carried: Pairs =
         legs.iter().filter(|(_, &(e1, e2))| carries(g, spec, e1, e2)).map(|(&w, &l)| (w, l)).collect();
     let bands: f64 = carried.values().map(|&(e1, _)| carried_band(g, spec, e1)).product();
     let tried = subsets(candidates.saturating_sub(1), carried.len().saturating_sub(1));
-    let chance = relay_chance(g, v, &carried, most / (bands * tried)) * bands * tried;
-    (carried, chance)
+    let relay = RelayReading::read(g, v, &carried, most / (bands * tried));
+    (carried, ChanceTest { relay, scaling: Scaling::Scaled { by: bands, tried, at_most_one: false } })
 }
 
 /// Every scatter-gather of the dump, by source in node order, then (when amounts that
 /// do not carry on are read too) those of several sources, by target in node order.
 pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
+    searched(ctx, spec, 1.0).at(ctx, spec.expected_by_chance).unwrap_or_default()
+}
+
+/// What [`all`] finds under a chance budget up to `times` the spec's, each hit with the
+/// test it stands by: one search read at the spec's budget or any wider one up to there.
+pub fn searched(ctx: &Context<'_>, spec: &Spec, times: f64) -> Scanned {
     let n = ctx.graph.node_count() as u32;
+    let budget = spec.expected_by_chance.map(|x| x * times);
+    let widest = budget.map(|b| most_likely(ctx.graph, b));
     let sources: Vec<u32> = if spec.offshore_only {
         offshore_payers(ctx.graph, spec.min_intermediaries)
     } else {
@@ -315,24 +406,62 @@ pub fn all(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
     ctx.one_off_payments();
     // A hub's paths and relays are read over each of its payments: runs of accounts of
     // about equal business (`balanced`), or one thread reads a block of hubs alone.
-    let mut hits: Vec<Hit> = flat_map_balanced(
+    let by_source: Vec<SourceScan> = flat_map_balanced(
         sources.len(),
         |k| g.transfers_of(sources[k]),
-        |k| scan(ctx, spec, sources[k], paths_from(ctx, spec, paid.as_ref(), sources[k], None)),
+        |k| {
+            let found =
+                scan(ctx, spec, sources[k], paths_from(ctx, spec, paid.as_ref(), sources[k], None), widest);
+            (!found.is_empty()).then_some(found).into_iter().collect()
+        },
     );
-    if pools(spec) {
+    let mut by_target = Vec::new();
+    if let (true, Some(most_likely)) = (pools(spec), widest) {
         let relayable = relayable(ctx, spec);
-        hits.extend(flat_map_balanced(
+        by_target = flat_map_balanced(
             n as usize,
             |v| g.transfers_of(v as u32),
             |v| {
                 let v = v as u32;
-                gathered(ctx, spec, v, relays_into(ctx, spec, &relayable, v, None)).into_iter().collect()
+                gathered(ctx, spec, v, relays_into(ctx, spec, &relayable, v, None), most_likely)
+                    .into_iter()
+                    .collect()
             },
-        ));
+        );
     }
-    without_settling_up(ctx, &mut hits);
-    hits
+    Scanned { by_source, by_target, budget }
+}
+
+/// The scatter-gathers one search found ([`searched`]), each with the chance test it
+/// stands by.
+#[derive(Debug)]
+pub struct Scanned {
+    by_source: Vec<SourceScan>,
+    /// Several sources' pooled through the same intermediaries, by target.
+    by_target: Vec<Reported>,
+    /// The widest chance budget searched for (none: no chance test).
+    budget: Option<f64>,
+}
+
+impl Scanned {
+    /// The hits a search under the chance budget `budget` finds ([`Spec::expected_by_chance`]),
+    /// in its order; `None` when that is wider than the one searched for, or a hit's
+    /// chance would read otherwise there ([`Reported::at`]).
+    pub fn at(&self, ctx: &Context<'_>, budget: Option<f64>) -> Option<Vec<Hit>> {
+        if budget.zip(self.budget).is_some_and(|(asked, searched)| asked > searched) {
+            return None;
+        }
+        let most_likely = budget.map_or(f64::INFINITY, |b| most_likely(ctx.graph, b));
+        let mut hits = Vec::new();
+        for found in &self.by_source {
+            found.at(most_likely, &mut hits)?;
+        }
+        for pooled in &self.by_target {
+            hits.extend(pooled.at(most_likely)?.1);
+        }
+        without_settling_up(ctx, &mut hits);
+        Some(hits)
+    }
 }
 
 /// The accounts that paid at least `min` distinct offshore accounts, ascending: the only
@@ -400,16 +529,23 @@ pub fn from_found(ctx: &Context<'_>, spec: &Spec, found: Vec<Found>) -> Vec<Hit>
         all.any_amount.extend(paths.any_amount);
     });
     let by_target = by_account(targets, |all: &mut Vec<Relay>, relays| all.extend(relays));
-    let mut hits: Vec<Hit> = by_source
+    let widest = spec.expected_by_chance.map(|b| most_likely(ctx.graph, b));
+    let by_source = by_source
         .into_par_iter()
         .with_min_len(64)
-        .flat_map_iter(|(u, paths)| scan(ctx, spec, u, paths))
+        .map(|(u, paths)| scan(ctx, spec, u, paths, widest))
+        .filter(|found| !found.is_empty())
         .collect();
-    hits.par_extend(
-        by_target.into_par_iter().with_min_len(64).filter_map(|(v, relays)| gathered(ctx, spec, v, relays)),
-    );
-    without_settling_up(ctx, &mut hits);
-    hits
+    let by_target = match widest {
+        Some(most_likely) => by_target
+            .into_par_iter()
+            .with_min_len(64)
+            .filter_map(|(v, relays)| gathered(ctx, spec, v, relays, most_likely))
+            .collect(),
+        None => Vec::new(),
+    };
+    let found = Scanned { by_source, by_target, budget: spec.expected_by_chance };
+    found.at(ctx, spec.expected_by_chance).unwrap_or_default()
 }
 
 /// `pieces` (from every part, in time order) one per account, in account order: each
@@ -546,7 +682,13 @@ fn relays_into(
 /// least one other of `v`'s payers too (`relays`, [`relays_into`]); reported as
 /// [`same_margin`] says, with at least two sources, every relay counted among the
 /// candidates that might have agreed.
-fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Option<Hit> {
+fn gathered(
+    ctx: &Context<'_>,
+    spec: &Spec,
+    v: u32,
+    relays: Vec<Relay>,
+    most_likely: f64,
+) -> Option<Reported> {
     let g = ctx.graph;
     if relays.len() < spec.min_intermediaries {
         return None;
@@ -576,7 +718,6 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Optio
     // Any of v's relays could have been among those that agreed, whatever share it
     // passed on: in a large dump a popular target has hundreds, and a handful of them
     // agree on a cut by chance.
-    let most_likely = most_likely(g, spec.expected_by_chance?);
     let margin = same_margin(g, spec, v, &pairs, relays.len(), most_likely)?;
     let relay = |e2: u32| relays.iter().find(|r| r.e2 == e2);
     let pooled: BTreeMap<u32, Vec<u32>> = margin
@@ -589,14 +730,16 @@ fn gathered(ctx: &Context<'_>, spec: &Spec, v: u32, relays: Vec<Relay>) -> Optio
     let sources: std::collections::BTreeSet<u32> =
         pooled.values().flat_map(|paid| paid.iter().map(|&e1| g.src[e1 as usize])).collect();
     let sent: f64 = pooled.values().flatten().map(|&e1| g.amount[e1 as usize]).sum();
-    if sources.len() < 2 || margin.chance > most_likely || sent < spec.min_amount {
+    if sources.len() < 2 || sent < spec.min_amount {
         return None;
     }
     let payers: Vec<u32> = sources.iter().copied().collect();
     if paid_like_its_crowd(g, &payers, v, &margin.legs, spec.window) {
         return None;
     }
-    Some(pooled_hit(ctx, spec, v, &margin, &pooled, &sources, sent))
+    Reported::kept(margin.test, most_likely, |_| {
+        Some(pooled_hit(ctx, spec, v, &margin, &pooled, &sources, sent))
+    })
 }
 
 /// A scatter-gather of several sources whose intermediaries each kept the same share.
@@ -756,8 +899,96 @@ fn paths_from(
     SourcePaths { carrying, any_amount }
 }
 
-/// The scatter-gathers from source `u`, read from the paths its payments start.
-fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> {
+/// A hit read by a chance test: the test, the hit (none when its crowd explains it) and
+/// the chance its reason gives (read where the test was read).
+#[derive(Debug)]
+struct Reported {
+    test: ChanceTest,
+    hit: Option<Hit>,
+    chance: f64,
+}
+
+impl Reported {
+    /// `hit` read by `test` at the `widest` most likely, kept when a budget up to there
+    /// may pass it.
+    fn kept(test: ChanceTest, widest: f64, hit: impl FnOnce(f64) -> Option<Hit>) -> Option<Reported> {
+        (test.least() <= widest).then(|| {
+            let chance = test.chance(widest);
+            Reported { test, hit: hit(chance), chance }
+        })
+    }
+
+    /// Whether a search under `most_likely` passes its test, and then its hit; `None`
+    /// when that search would give another chance than the hit's reason (a relay chance
+    /// within rounding of the bound it is read under): read again then.
+    fn at(&self, most_likely: f64) -> Option<(bool, Option<Hit>)> {
+        match self.test.passes(most_likely) {
+            None => Some((false, None)),
+            Some(chance) if chance == self.chance || self.hit.is_none() => Some((true, self.hit.clone())),
+            Some(_) => None,
+        }
+    }
+}
+
+/// What the scan of one source found ([`scan`]), each hit with the chance test it stands
+/// by, read at a budget by [`SourceScan::at`].
+#[derive(Debug, Default)]
+struct SourceScan {
+    /// Amounts that carry on, by target: its test (none without a budget) and hit.
+    carried: Vec<(u32, Option<ChanceTest>, Hit)>,
+    /// The same share kept, by target in the order met.
+    margins: Vec<(u32, Reported)>,
+    /// Timing and pairing, or else late relays that carried most of it, by target.
+    timed: Vec<(u32, Option<Reported>, Option<Reported>)>,
+}
+
+impl SourceScan {
+    fn is_empty(&self) -> bool {
+        self.carried.is_empty() && self.margins.is_empty() && self.timed.is_empty()
+    }
+
+    /// Adds to `hits` what a scan under `most_likely` reports: each target once, by the
+    /// first pass that carries it; `None` when it must be read again ([`Reported::at`]).
+    fn at(&self, most_likely: f64, hits: &mut Vec<Hit>) -> Option<()> {
+        let mut carried = std::collections::BTreeSet::new();
+        for (v, test, hit) in &self.carried {
+            if test.is_none_or(|t| t.passes(most_likely).is_some()) {
+                carried.insert(*v);
+                hits.push(hit.clone());
+            }
+        }
+        for (v, margin) in &self.margins {
+            if carried.contains(v) {
+                continue;
+            }
+            if let (true, Some(hit)) = margin.at(most_likely)? {
+                carried.insert(*v);
+                hits.push(hit);
+            }
+        }
+        for (v, timed, late) in &self.timed {
+            if carried.contains(v) {
+                continue;
+            }
+            if let Some(timed) = timed {
+                let (passes, hit) = timed.at(most_likely)?;
+                if passes {
+                    hits.extend(hit);
+                    continue;
+                }
+            }
+            if let Some(late) = late {
+                hits.extend(late.at(most_likely)?.1);
+            }
+        }
+        Some(())
+    }
+}
+
+/// The scatter-gathers from source `u`, read from the paths its payments start: each
+/// with its chance test, those a budget whose most likely is up to `widest` may pass
+/// (every one, without a budget).
+fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths, widest: Option<f64>) -> SourceScan {
     let g = ctx.graph;
     let window = spec.window;
     let SourcePaths { mut carrying, mut any_amount } = paths;
@@ -786,8 +1017,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         }
         Some((paths[0].v, mids, legs))
     });
-    let mut hits = Vec::new();
-    let mut carried = std::collections::BTreeSet::new();
+    let mut found = SourceScan::default();
     // By target, then intermediary, the quickest first, for a carried target's other
     // relays: sorted once the first target is carried, not on every source's scan.
     let mut by_quickest = false;
@@ -803,13 +1033,12 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         // dozens of people, some of whom pay a popular landlord within the week, offers
         // many such subsets; a source that paid its three mules offers one.
         let tried = subsets(candidates.saturating_sub(1), legs.len().saturating_sub(1));
-        if spec.expected_by_chance.is_some_and(|x| {
-            carrying_chance(g, spec, v, &legs, most_likely(g, x) / tried) * tried > most_likely(g, x)
-        }) || paid_like_its_crowd(g, &[u], v, &legs, window)
+        let test = widest.map(|most_likely| carrying_chance(g, spec, v, &legs, tried, most_likely));
+        if test.zip(widest).is_some_and(|(t, most_likely)| t.least() > most_likely)
+            || paid_like_its_crowd(g, &[u], v, &legs, window)
         {
             continue;
         }
-        carried.insert(v);
         if !by_quickest {
             quickest_first(&mut any_amount);
             by_quickest = true;
@@ -872,10 +1101,11 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         );
         let shape = 0.5 + 0.1 * (mids.len() as f64 - 1.0).min(5.0);
         let strength = 0.7 * shape + 0.3 * novelty.term();
-        hits.push(b.finish(g, spec.pattern, sent, strength, reason));
+        found.carried.push((v, test, b.finish(g, spec.pattern, sent, strength, reason)));
     }
-    if let Some(expected) = spec.expected_by_chance {
-        let most_likely = most_likely(g, expected);
+    // The passes below read every target, also those the money carried on to: a target
+    // carried under the widest budget may not be under the configured one.
+    if let Some(most_likely) = widest {
         // By target, in the order met.
         any_amount.sort_unstable_by_key(|p| (p.v, p.met()));
         // The intermediaries that passed most of a one-off receipt on to anyone in a
@@ -885,9 +1115,6 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         }));
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
             let v = paths[0].v;
-            if carried.contains(&v) {
-                continue;
-            }
             // Every pair whose second leg is most of the first: (w, e1, e2, share).
             // One scatter, not a habit: a payroll pays its staff every month, and some of
             // them pass a like share of their pay on to the same landlord.
@@ -901,12 +1128,11 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             }
             if let Some(margin) = same_margin(g, spec, v, &pairs, margin_candidates, most_likely) {
                 let sent: f64 = margin.legs.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
-                if margin.chance <= most_likely
-                    && sent >= spec.min_amount
-                    && !paid_like_its_crowd(g, &[u], v, &margin.legs, window)
-                {
-                    carried.insert(v);
-                    hits.push(margin_hit(ctx, spec, u, v, &margin, sent));
+                if sent >= spec.min_amount && !paid_like_its_crowd(g, &[u], v, &margin.legs, window) {
+                    let reported = Reported::kept(margin.test, most_likely, |_| {
+                        Some(margin_hit(ctx, spec, u, v, &margin, sent))
+                    });
+                    found.margins.extend(reported.map(|r| (v, r)));
                 }
             }
         }
@@ -918,7 +1144,7 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
         let mut late_candidates = None;
         for paths in any_amount.chunk_by(|a, b| a.v == b.v) {
             let v = paths[0].v;
-            if carried.contains(&v) || !through_enough(paths, spec.min_intermediaries) {
+            if !through_enough(paths, spec.min_intermediaries) {
                 continue;
             }
             let mut legs: Pairs =
@@ -936,13 +1162,12 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
             if sent < spec.min_amount {
                 continue;
             }
-            let chance = relay_chance(g, v, &legs, most_likely);
-            if chance <= most_likely {
-                if !paid_like_its_crowd(g, &[u], v, &legs, window) {
-                    hits.push(timed_hit(ctx, spec, u, v, &legs, sent, chance));
-                }
-                continue;
-            }
+            let test =
+                ChanceTest { relay: RelayReading::read(g, v, &legs, most_likely), scaling: Scaling::Plain };
+            let timed = Reported::kept(test, most_likely, |chance| {
+                (!paid_like_its_crowd(g, &[u], v, &legs, window))
+                    .then(|| timed_hit(ctx, spec, u, v, &legs, sent, chance))
+            });
             // Timing alone does not tell: the relays that passed on most of what they
             // got may, with their amounts.
             let candidates = *late_candidates.get_or_insert_with(|| {
@@ -950,17 +1175,24 @@ fn scan(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> 
                     one_off.contains(p.e1) && one_off.contains(p.e2) && carries(g, spec, p.e1, p.e2)
                 }))
             });
-            let (relays, late_chance) = late_carried(g, spec, v, &legs, candidates, most_likely);
-            if relays.len() >= spec.min_intermediaries && late_chance <= most_likely {
-                let sent: f64 = relays.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
-                // The crowd is read with every timed leg, as for the timed hit.
-                if sent >= spec.min_amount && !paid_like_its_crowd(g, &[u], v, &legs, window) {
-                    hits.push(late_hit(ctx, spec, u, v, &relays, sent, late_chance));
-                }
+            let (relays, late_test) = late_carried(g, spec, v, &legs, candidates, most_likely);
+            let late = (relays.len() >= spec.min_intermediaries)
+                .then(|| {
+                    let sent: f64 = relays.values().map(|&(e1, _)| g.amount[e1 as usize]).sum();
+                    // The crowd is read with every timed leg, as for the timed hit.
+                    let hit = |chance| {
+                        (sent >= spec.min_amount && !paid_like_its_crowd(g, &[u], v, &legs, window))
+                            .then(|| late_hit(ctx, spec, u, v, &relays, sent, chance))
+                    };
+                    Reported::kept(late_test, most_likely, hit).filter(|r| r.hit.is_some())
+                })
+                .flatten();
+            if timed.is_some() || late.is_some() {
+                found.timed.push((v, timed, late));
             }
         }
     }
-    hits
+    found
 }
 
 /// Whether the relays in `legs` paid `v` its going price, as its crowd did in the same
@@ -1122,8 +1354,9 @@ fn same_margin(
     // offers that many more subsets to agree by chance.
     let legs: Pairs = agree.into_iter().map(|(w, (e1, e2, _))| (w, (e1, e2))).collect();
     let tried = pairs.len() as f64 * subsets(candidates.max(pairs.len()) - 1, legs.len() - 1);
-    let chance = (relay_chance(g, v, &legs, most_likely / (band * tried)) * band * tried).min(1.0);
-    Some(SameMargin { legs, share, chance })
+    let relay = RelayReading::read(g, v, &legs, most_likely / (band * tried));
+    let test = ChanceTest { relay, scaling: Scaling::Scaled { by: band, tried, at_most_one: true } };
+    Some(SameMargin { legs, share, chance: test.chance(most_likely), test })
 }
 
 /// A scatter-gather whose intermediaries each kept the same share.
@@ -1215,6 +1448,15 @@ fn pairs_hit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hits [`scan`] reports from source `u` under `spec`'s own budget.
+    fn scan_hits(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> {
+        let widest = spec.expected_by_chance.map(|b| most_likely(ctx.graph, b));
+        let mut hits = Vec::new();
+        let read = scan(ctx, spec, u, paths, widest).at(widest.unwrap_or(f64::INFINITY), &mut hits);
+        assert!(read.is_some(), "read at the budget searched for");
+        hits
+    }
     use crate::detect::testkit::{Tiny, H};
 
     /// Margin pairs as (target, order met), and quickest paths as (target, intermediary,
@@ -1355,8 +1597,8 @@ mod tests {
             let spec = loose_spec();
             let paid = paid_once(&ctx, &spec);
             for u in 0..g.node_count() as u32 {
-                let read = scan(&ctx, &spec, u, paths_from(&ctx, &spec, paid.as_ref(), u, None));
-                proptest::prop_assert_eq!(read, scan(&ctx, &spec, u, every_path(&ctx, &spec, u)));
+                let read = scan_hits(&ctx, &spec, u, paths_from(&ctx, &spec, paid.as_ref(), u, None));
+                proptest::prop_assert_eq!(read, scan_hits(&ctx, &spec, u, every_path(&ctx, &spec, u)));
             }
         }
     }
@@ -1391,7 +1633,7 @@ mod tests {
             };
             let paid = paid_once(&ctx, &spec);
             let mut everywhere: Vec<Hit> = (0..g.node_count() as u32)
-                .flat_map(|u| scan(&ctx, &spec, u, paths_from(&ctx, &spec, paid.as_ref(), u, None)))
+                .flat_map(|u| scan_hits(&ctx, &spec, u, paths_from(&ctx, &spec, paid.as_ref(), u, None)))
                 .collect();
             without_settling_up(&ctx, &mut everywhere);
             let found = all(&ctx, &spec);
