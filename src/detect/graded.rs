@@ -2,12 +2,13 @@
 //! under a wider budget ([`crate::detect::registry::ChanceBudget`]) reads them again
 //! rather than searching the dump again.
 //!
-//! It serves a detector whose chance test is a threshold each candidate passes or
-//! fails: every candidate carries its level (the least a budget must allow for it to
-//! pass), and the hits under a budget are the candidates at or under its level, read as
-//! [`crate::detect::Detector::run`] reads them. The search does not depend on the
-//! budget; only what it keeps does, and a budget up to `times` the configured one keeps
-//! its coincidences to about that many, so the candidates stay few.
+//! It serves a detector whose chance tests are thresholds each candidate passes or
+//! fails: every candidate carries what its test read (its level, the least a budget must
+//! allow for it to pass, or the readings its chance is computed from), and the hits
+//! under a budget are the candidates it passes, read as [`crate::detect::Detector::run`]
+//! reads them. The search does not depend on the budget; only what it keeps does, and a
+//! budget up to `times` the configured one keeps its coincidences to about that many, so
+//! the candidates stay few.
 
 use super::context::Context;
 use super::registry::Outcome;
@@ -17,6 +18,7 @@ use super::registry::Outcome;
 pub trait Graded {
     /// The hits under `ctx`'s configuration, the same, in the same order, as
     /// [`crate::detect::Detector::run`] finds under it; `None` when its chance budget is
-    /// wider than the one searched for.
+    /// wider than the one searched for, or what was kept cannot say bit for bit what a
+    /// search under it finds (the detector then searches again).
     fn at(&self, ctx: &Context<'_>) -> Option<Outcome>;
 }
