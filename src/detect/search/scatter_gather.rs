@@ -272,10 +272,15 @@ impl ChanceTest {
         self.scaled(|bound| self.relay.under(bound), most_likely)
     }
 
-    /// The least chance any budget reads: no budget passes the test unless its
-    /// `most_likely` is at least this.
+    /// The least chance any budget up to the widest reads (by popularity, or among
+    /// peers where that was read): no budget passes the test unless its `most_likely`
+    /// is at least this.
     fn least(&self) -> f64 {
-        self.scaled(|_| self.relay.by_popularity, f64::INFINITY)
+        let by_popularity = self.scaled(|_| self.relay.by_popularity, f64::INFINITY);
+        match self.relay.among_peers {
+            Some(among_peers) => by_popularity.min(self.scaled(|_| among_peers, f64::INFINITY)),
+            None => by_popularity,
+        }
     }
 
     /// Whether a search under `most_likely` passes it, and its chance there.
@@ -1448,6 +1453,28 @@ fn pairs_hit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_budget_reads_a_chance_test_below_its_least() {
+        let readings = [(1e-3, Some(2e-3)), (1e-3, Some(5e-4)), (1e-3, None), (0.2, Some(0.9))];
+        let scalings = [
+            Scaling::Plain,
+            Scaling::Carrying { amounts: 0.05, tried: 12.0 },
+            Scaling::Scaled { by: 0.3, tried: 40.0, at_most_one: true },
+            Scaling::Scaled { by: 2.0, tried: 1.0, at_most_one: false },
+        ];
+        for (by_popularity, among_peers) in readings {
+            for scaling in scalings {
+                let test = ChanceTest { relay: RelayReading { by_popularity, among_peers }, scaling };
+                for most_likely in [1e-9, 1e-6, 1e-4, 1e-3, 0.01, 1.0] {
+                    assert!(test.least() <= test.chance(most_likely), "{test:?} at {most_likely}");
+                    if most_likely < test.least() {
+                        assert!(test.passes(most_likely).is_none(), "{test:?} at {most_likely}");
+                    }
+                }
+            }
+        }
+    }
 
     /// The hits [`scan`] reports from source `u` under `spec`'s own budget.
     fn scan_hits(ctx: &Context<'_>, spec: &Spec, u: u32, paths: SourcePaths) -> Vec<Hit> {
