@@ -552,8 +552,14 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
         let timing = |k: usize| g.scale.chance_within(sent, index.entries[k].time - received);
         let raw = |k: usize| timing(k) * f64::from(index.entries[k].share);
         let hops = self.path.len() + 1;
+        // A receiver whose next one-off payment comes after the last that could close the
+        // loop can neither pass the money on nor close the loop in time: the path is no
+        // try at a loop. (A part of time, which holds no payment past its horizon, reads
+        // it so too.)
+        let onward = index.entries[last].onward;
+        let pays_in_time = onward != NO_ONWARD && index.entries[onward as usize].time <= self.last_close;
         // The closing payment: any one-off payment to the origin in time.
-        if hops >= self.spec.min_hops {
+        if hops >= self.spec.min_hops && pays_in_time {
             self.could_close += 1;
             let closers = self.from.closers(g, index);
             if let Ok(c) = closers.binary_search_by_key(&at, |&(p, _)| p) {
@@ -566,17 +572,13 @@ impl<F: FnMut(&[u32], f64), R: Fn(u32) -> bool> Search<'_, F, R> {
                 }
             }
         }
-        if hops >= self.spec.max_hops {
+        if hops >= self.spec.max_hops || !pays_in_time {
             return true;
         }
         // A relay passes when timing x share is at most `within`; timing only grows with
         // the delay, so a block whose smallest share fails at its first entry's timing
         // fails throughout.
-        let onward = index.entries[last].onward;
         let (mut k, end) = (onward as usize, index.offsets[at as usize + 1] as usize);
-        if onward == NO_ONWARD || index.entries[k].time > self.last_close {
-            return true;
-        }
         // Below `within` is where a hop's chance may pass the gate.
         let within = within_bound(self.spec.max_hop_chance, expected);
         // The payments to follow are all found before any is followed, so that their
