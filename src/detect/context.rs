@@ -69,9 +69,6 @@ pub(crate) struct Shared {
     pub(crate) shells: std::sync::OnceLock<std::sync::Arc<Vec<Option<shell_profile::ShellProfile>>>>,
     pub(crate) mirrors: std::sync::OnceLock<Vec<mirrors::MirrorNetwork>>,
     pub(crate) bicliques: std::sync::OnceLock<Vec<bicliques::Biclique>>,
-    /// Every candidate layer of the dump, which the bicliques are chosen from: no chance
-    /// budget decides which.
-    pub(crate) layer_candidates: std::sync::OnceLock<Vec<bicliques::Biclique>>,
     pub(crate) one_off: std::sync::OnceLock<OneOffPayments>,
     pub(crate) strangers: std::sync::OnceLock<StrangerPayments>,
     /// Other tables a detector measures once over the whole dump, one per type (see
@@ -111,13 +108,9 @@ impl Shared {
     }
 
     /// The searches of `self` that read no chance budget: those of
-    /// [`Shared::unconfigured`], the candidate layers and the tables measured for every
-    /// budget.
+    /// [`Shared::unconfigured`] and the tables measured for every budget.
     fn unbudgeted(&self) -> Shared {
         let carried = self.unconfigured();
-        if let Some(candidates) = self.layer_candidates.get() {
-            let _ = carried.layer_candidates.set(candidates.clone());
-        }
         let budget_free = self.budget_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *carried.budget_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = budget_free.clone();
         carried
@@ -264,6 +257,13 @@ impl<'a> Context<'a> {
         memoized(&self.shared.budget_free, measure)
     }
 
+    /// Whether a table of type `T` was measured here for every budget.
+    #[cfg(test)]
+    fn holds_for_every_budget<T: std::any::Any>(&self) -> bool {
+        let memo = self.shared.budget_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        memo.iter().any(|m| m.is::<T>())
+    }
+
     /// Which transfers are their sender's only payment to their payee over the whole
     /// dump (measured once; in a part, the cut it was handed, else measured against its
     /// graph's dump-wide pair counts). Measured on every thread, but only when asked
@@ -387,12 +387,12 @@ mod tests {
         struct Measured(u32);
         assert_eq!(ctx.measured_for_every_budget(|| Measured(1)).0, 1);
         let wider = t.config.with_chance_budgets_times(4.0);
-        assert!(ctx.with_config(&wider).shared.layer_candidates.get().is_some());
+        assert!(ctx.with_config(&wider).holds_for_every_budget::<bicliques::DumpLayers>());
         assert_eq!(ctx.with_config(&wider).measured_for_every_budget(|| Measured(2)).0, 1);
         // Another window: the candidate layers are found again.
         let other = Config::with_overrides("[bipartite]\nwindow_days = 3", "t").unwrap();
         assert!(!t.config.same_but_chance_budgets(&other));
-        assert!(ctx.with_config(&other).shared.layer_candidates.get().is_none());
+        assert!(!ctx.with_config(&other).holds_for_every_budget::<bicliques::DumpLayers>());
         assert_eq!(ctx.with_config(&other).measured_for_every_budget(|| Measured(3)).0, 3);
     }
 }

@@ -105,10 +105,14 @@ pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
     ctx.shared.bicliques.get_or_init(|| {
         let cfg = &ctx.config.bipartite;
         let candidates =
-            ctx.shared.layer_candidates.get_or_init(|| Search::new(ctx.graph, cfg, None).candidates());
-        choose(ctx.graph, cfg, candidates.clone())
+            ctx.measured_for_every_budget(|| DumpLayers(Search::new(ctx.graph, cfg, None).candidates()));
+        choose(ctx.graph, cfg, candidates.0.clone())
     })
 }
+
+/// Every candidate layer of the dump, which [`find`] chooses from: no chance budget
+/// decides which.
+pub(crate) struct DumpLayers(Vec<Biclique>);
 
 /// The candidate layers whose window opens in the part of time `part` owns (every
 /// candidate, outside a part of time), with the whole dump's edge ids: what [`find`]
