@@ -202,13 +202,13 @@ fn search(ctx: &Context<'_>, times: f64) -> Walks {
     let band = |_: f64, prev: f64| (prev * pass, prev * MAX_GROWTH);
     // Per starting transfer, each search's walk a budget up to the widest passes, and
     // whether it stopped at its budget.
-    let tried: Vec<(u32, Tried)> = (0..g.edge_count() as u32)
+    let tried: Vec<Tried> = (0..g.edge_count() as u32)
         .into_par_iter()
         .with_min_len(1024)
         .map(|e| {
             let mut tried = Tried::new();
             if !private[g.src[e as usize] as usize] || !ctx.starts_here(g.time[e as usize]) {
-                return (e, tried);
+                return tried;
             }
             for chain in &searches {
                 let (walk, stopped) = chain_from(g, chain, &private, e);
@@ -225,11 +225,11 @@ fn search(ctx: &Context<'_>, times: f64) -> Walks {
                     break;
                 }
             }
-            (e, tried)
+            tried
         })
         // Only what a search found or where it stopped: one entry per transfer would
         // hold 32 bytes for each of them.
-        .filter(|(_, tried)| tried.iter().any(|(walk, stopped)| walk.is_some() || *stopped))
+        .filter(|tried| tried.iter().any(|(walk, stopped)| walk.is_some() || *stopped))
         .collect();
     let off_rhythm = off_rhythm_walks(ctx, budget);
     Walks { budget, searches: searches.len(), tried, off_rhythm }
@@ -246,7 +246,8 @@ struct Walks {
     budget: f64,
     /// How many searches share it.
     searches: usize,
-    tried: Vec<(u32, Tried)>,
+    /// By starting transfer, those where a search found a walk or stopped.
+    tried: Vec<Tried>,
     off_rhythm: OffRhythmWalks,
 }
 
@@ -262,7 +263,7 @@ impl Graded for Walks {
         let results: Vec<(Option<&[u32]>, bool)> = self
             .tried
             .iter()
-            .map(|(_, tried)| {
+            .map(|tried| {
                 let mut capped = false;
                 for (walk, stopped) in tried {
                     capped |= stopped;
