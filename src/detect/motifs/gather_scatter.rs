@@ -102,14 +102,16 @@ use crate::config::params::{Channels, Count, Days, Multiple, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
 use crate::detect::context::PartEdges;
+use crate::detect::graded::{Graded, Refused};
 use crate::detect::handed::Handed;
 use crate::detect::search::cut_passes::{cut_pass, dump_cuts, PassLists};
 use crate::detect::search::fans::{hand_break_rate, Breaks};
 use crate::detect::search::gather_scatter::{scan, HubSpec, WholeLife};
 use crate::detect::search::rhythm_broken_pass::rhythm_broken_pass;
-use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads, Role};
+use crate::detect::{Context, Detector, Hit, Lookback, Outcome, PartRule, Reads, Role};
 use crate::graph::algo::exact_cuts::DumpCuts;
 use crate::graph::FlowGraph;
+use crate::model::Channel;
 use crate::pattern::Pattern;
 use crate::units::days_to_seconds;
 use serde::{Deserialize, Serialize};
@@ -193,71 +195,25 @@ impl Detector for GatherScatter {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let cfg = &ctx.config.gather_scatter;
-        let channels = cfg.channels.as_slice().to_vec();
-        let mut spec = hub_spec(ctx);
-        // A count over the whole dump, made once for every part: how many accounts dealt
-        // with each counterparty once.
-        let life = match ctx.handed_tables().and_then(|h| h.whole_life) {
-            Some(handed) => handed,
-            None => {
-                debug_assert!(ctx.whole.is_none(), "a part reads the whole dump's count it was handed");
-                whole_life(ctx, &spec)
+        let hubs = Hubs::of(ctx);
+        let hits = hubs.scan_all(ctx).into_iter().filter_map(|(_, hit, _)| hit).collect();
+        Outcome { hits, notes: hubs.notes() }
+    }
+
+    fn search_graded(&self, ctx: &Context<'_>, times: f64) -> Option<Box<dyn Graded>> {
+        let hubs = Hubs::of(ctx);
+        let mut hits = Vec::new();
+        let mut refused = Vec::new();
+        for (v, hit, least) in hubs.scan_all(ctx) {
+            if let Some(hit) = hit {
+                hits.push((v, hit));
             }
-        };
-        spec.one_pass = Some(life);
-        // The shares the whole dump's accounts pass on exactly, tallied once.
-        let measured;
-        let cuts: &DumpCuts = match ctx.handed_tables().and_then(|h| h.cuts.as_ref()) {
-            Some(handed) => handed,
-            None => {
-                debug_assert!(ctx.whole.is_none(), "a part reads the whole dump's cuts it was handed");
-                measured = cuts_of(ctx);
-                &measured
+            if least.is_finite() {
+                refused.push((v, least));
             }
-        };
-        // Read by the scans below: measured here on every thread, not by the first scan
-        // that asks while the other threads wait for it (`Context::one_off_payments`).
-        ctx.one_off_payments();
-        let breaks = Breaks::of_payments(ctx);
-        let hits = (0..ctx.graph.node_count() as u32)
-            .into_par_iter()
-            .with_min_len(256)
-            .map_init(PassLists::default, |lists, v| {
-                scan(ctx, &spec, &channels, v, Pattern::GatherScatter)
-                    .or_else(|| cut_pass(ctx, &channels, cuts, v, Pattern::GatherScatter, lists))
-                    .or_else(|| {
-                        breaks
-                            .may_hold(v, spec.min_payees)
-                            .then(|| {
-                                rhythm_broken_pass(
-                                    ctx,
-                                    &spec,
-                                    &breaks.rates,
-                                    &channels,
-                                    v,
-                                    Pattern::GatherScatter,
-                                )
-                            })
-                            .flatten()
-                    })
-            })
-            .flatten()
-            .collect();
-        // Where a share stood out, what the dump said of it.
-        let notes = cuts
-            .cuts
-            .iter()
-            .map(|&p| {
-                format!(
-                    "{p}% passed on exactly (to {}) by {} private accounts, against {:.0} at the median share: read as a cut relays keep",
-                    fmt_tick(cuts.tick),
-                    cuts.accounts_at(p),
-                    cuts.expected
-                )
-            })
-            .collect();
-        Outcome { hits, notes }
+        }
+        let budget = ctx.config.gather_scatter.expected_by_chance.get();
+        Some(Box::new(Scanned { budget, widest: budget * times, hits, refused, notes: hubs.notes() }))
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
@@ -272,6 +228,140 @@ impl Detector for GatherScatter {
             Pattern::Bipartite,
             Pattern::ScatterGather,
         ]
+    }
+}
+
+/// What every hub's scan reads besides the hub's own transfers, under `ctx`'s
+/// configuration.
+struct Hubs {
+    spec: HubSpec,
+    channels: Vec<Channel>,
+    cuts: DumpCuts,
+    breaks: Breaks,
+}
+
+impl Hubs {
+    fn of(ctx: &Context<'_>) -> Hubs {
+        let mut spec = hub_spec(ctx);
+        // A count over the whole dump, made once for every part: how many accounts dealt
+        // with each counterparty once.
+        let life = match ctx.handed_tables().and_then(|h| h.whole_life) {
+            Some(handed) => handed,
+            None => {
+                debug_assert!(ctx.whole.is_none(), "a part reads the whole dump's count it was handed");
+                whole_life(ctx, &spec)
+            }
+        };
+        spec.one_pass = Some(life);
+        // The shares the whole dump's accounts pass on exactly, tallied once.
+        // (A hundred counts or so: cloned rather than borrowed from either place.)
+        let cuts = match ctx.handed_tables().and_then(|h| h.cuts.as_ref()) {
+            Some(handed) => handed.clone(),
+            None => {
+                debug_assert!(ctx.whole.is_none(), "a part reads the whole dump's cuts it was handed");
+                cuts_of(ctx).as_ref().clone()
+            }
+        };
+        // Read by the scans below: measured here on every thread, not by the first scan
+        // that asks while the other threads wait for it (`Context::one_off_payments`).
+        ctx.one_off_payments();
+        let breaks = Breaks::of_payments(ctx);
+        let channels = ctx.config.gather_scatter.channels.as_slice().to_vec();
+        Hubs { spec, channels, cuts, breaks }
+    }
+
+    /// Hub `v`'s pass, if it has one: within a window, by a cut it keeps, or off its
+    /// rhythm. Every chance test reads the budget through `refused`.
+    fn scan(&self, ctx: &Context<'_>, v: u32, lists: &mut PassLists, refused: &Refused) -> Option<Hit> {
+        let Hubs { spec, channels, cuts, breaks } = self;
+        scan(ctx, spec, channels, v, Pattern::GatherScatter, refused)
+            .or_else(|| cut_pass(ctx, channels, cuts, v, Pattern::GatherScatter, lists))
+            .or_else(|| {
+                breaks
+                    .may_hold(v, spec.min_payees)
+                    .then(|| {
+                        rhythm_broken_pass(
+                            ctx,
+                            spec,
+                            &breaks.rates,
+                            channels,
+                            v,
+                            Pattern::GatherScatter,
+                            refused,
+                        )
+                    })
+                    .flatten()
+            })
+    }
+
+    /// Each of `hubs` (ascending) with its pass, if any, and the least its budget
+    /// refused; only those with one or the other.
+    fn scan_each(&self, ctx: &Context<'_>, hubs: &[u32]) -> Vec<(u32, Option<Hit>, f64)> {
+        hubs.par_iter()
+            .with_min_len(256)
+            .map_init(PassLists::default, |lists, &v| {
+                let refused = Refused::default();
+                let hit = self.scan(ctx, v, lists, &refused);
+                (v, hit, refused.least())
+            })
+            .filter(|(_, hit, least)| hit.is_some() || least.is_finite())
+            .collect()
+    }
+
+    /// [`Hubs::scan_each`] of every account.
+    fn scan_all(&self, ctx: &Context<'_>) -> Vec<(u32, Option<Hit>, f64)> {
+        let every: Vec<u32> = (0..ctx.graph.node_count() as u32).collect();
+        self.scan_each(ctx, &every)
+    }
+
+    /// Where a share stood out, what the dump said of it.
+    fn notes(&self) -> Vec<String> {
+        let cuts = &self.cuts;
+        cuts.cuts
+            .iter()
+            .map(|&p| {
+                format!(
+                    "{p}% passed on exactly (to {}) by {} private accounts, against {:.0} at the median share: read as a cut relays keep",
+                    fmt_tick(cuts.tick),
+                    cuts.accounts_at(p),
+                    cuts.expected
+                )
+            })
+            .collect()
+    }
+}
+
+/// The passes one scan of every hub found, and where its budget refused a test: a wider
+/// budget scans again only the hubs whose least refusal it allows ([`Refused`]), and
+/// reads every other hub's pass, or none, as it was.
+struct Scanned {
+    /// The budget it scanned under.
+    budget: f64,
+    /// The widest budget it is read under.
+    widest: f64,
+    /// Each hub's pass, in node order.
+    hits: Vec<(u32, Hit)>,
+    /// Each hub whose scan refused a test, with the least it refused, in node order.
+    refused: Vec<(u32, f64)>,
+    notes: Vec<String>,
+}
+
+impl Graded for Scanned {
+    fn at(&self, ctx: &Context<'_>) -> Option<Outcome> {
+        let budget = ctx.config.gather_scatter.expected_by_chance.get();
+        if budget < self.budget || budget > self.widest {
+            return None;
+        }
+        let again: Vec<u32> =
+            self.refused.iter().filter(|&&(_, least)| least <= budget).map(|&(v, _)| v).collect();
+        let rescanned = if again.is_empty() { Vec::new() } else { Hubs::of(ctx).scan_each(ctx, &again) };
+        // The kept passes of the hubs not scanned again, and the new ones, in node order.
+        let scanned_again = |v: u32| again.binary_search(&v).is_ok();
+        let mut hits: Vec<(u32, Hit)> =
+            self.hits.iter().filter(|(v, _)| !scanned_again(*v)).map(|(v, hit)| (*v, hit.clone())).collect();
+        hits.extend(rescanned.into_iter().filter_map(|(v, hit, _)| Some((v, hit?))));
+        hits.sort_by_key(|&(v, _)| v);
+        Some(Outcome { hits: hits.into_iter().map(|(_, hit)| hit).collect(), notes: self.notes.clone() })
     }
 }
 
@@ -315,10 +405,40 @@ fn whole_life(whole: &Context<'_>, spec: &HubSpec) -> WholeLife {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::testkit::{Tiny, D, H};
-    use crate::detect::Hit;
+    use crate::detect::testkit::{graded_as_searched, Tiny, D, H};
     use crate::detect::Role;
-    use crate::model::Channel;
+
+    #[test]
+    fn one_scan_kept_for_wider_budgets_finds_there_what_a_scan_under_them_finds() {
+        graded_as_searched(&GatherScatter, 41, "");
+    }
+
+    #[test]
+    fn a_wider_budget_scans_again_only_the_hubs_whose_refusals_it_allows() {
+        // A hub whose whole life is one pass, 1 in 252 of its orders, under a budget of
+        // a thousandth: refused by one scan, found under eight times that budget.
+        let t = one_job_world(5, 5, 12, 7);
+        let budget = |b: f64| {
+            Config::with_overrides(&format!("[gather_scatter]\nexpected_by_chance = {b}"), "test")
+                .expect("valid")
+        };
+        let config = budget(0.001);
+        let (g, dump) = (t.graph(), &t.dump);
+        let ctx = Context::new(&g, dump, &config);
+        let kept = GatherScatter.search_graded(&ctx, 64.0).expect("kept");
+        let scanned = GatherScatter.run(&ctx);
+        assert_eq!(kept.at(&ctx).expect("its own budget").hits, scanned.hits);
+        assert!(scanned.hits.is_empty(), "{:?}", scanned.hits);
+        for times in [2.0, 8.0, 64.0] {
+            let wide = config.with_chance_budgets_times(times);
+            let ctx = Context::new(&g, dump, &wide);
+            let read = kept.at(&ctx).expect("within the widest").hits;
+            assert_eq!(read, GatherScatter.run(&ctx).hits, "{times}x");
+            assert_eq!(read.len(), usize::from(times >= 8.0), "{times}x: {read:?}");
+        }
+        assert!(kept.at(&Context::new(&g, dump, &budget(0.0005))).is_none(), "a narrower budget is searched");
+        assert!(kept.at(&Context::new(&g, dump, &budget(0.065))).is_none(), "as is one wider than kept");
+    }
 
     fn case(t: &mut Tiny, senders: usize, payees: usize, keep: f64) {
         t.span(200);

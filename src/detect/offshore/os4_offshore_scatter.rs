@@ -39,6 +39,7 @@ use rayon::prelude::*;
 use crate::config::params::{Channels, Count, Days, Share};
 use crate::config::AmountFloor;
 use crate::config::Config;
+use crate::detect::graded::Refused;
 use crate::detect::search::gather_scatter::{scan, HubSpec};
 use crate::detect::search::scatter_gather::{self, Spec};
 use crate::detect::{Context, Detector, Found, Hit, Lookback, Outcome, PartRule, Reads};
@@ -186,7 +187,7 @@ fn through_offshore_hubs(ctx: &Context<'_>, spec: &Spec) -> Vec<Hit> {
         .with_min_len(256)
         .filter(|&v| g.accounts.offshore[v as usize])
         .filter(|&v| passes_on(v))
-        .filter_map(|v| scan(ctx, &through_hub, &spec.channels, v, Pattern::Os4))
+        .filter_map(|v| scan(ctx, &through_hub, &spec.channels, v, Pattern::Os4, &Refused::default()))
         .collect()
 }
 

@@ -1188,8 +1188,14 @@ pub fn counted(g: &FlowGraph, v: u32, list: AdjList<'_>, channels: &[Channel], s
 /// payroll run and a remitter's daily book are what the account always does; a mule's
 /// burst of payees is not, in its count or in its amounts.
 pub fn unlikely(g: &FlowGraph, v: u32, burst: &Burst, expected: f64) -> bool {
+    expected_over_dump(g, v, burst) <= expected
+}
+
+/// How many bursts like `burst` of account `v` are expected by chance over every active
+/// account of the dump (see [`unlikely`]).
+pub fn expected_over_dump(g: &FlowGraph, v: u32, burst: &Burst) -> f64 {
     let amounts = AmountNovelty::measure(g, &[v], &burst.edges).chance();
-    burst.chance * amounts * g.scale.active_accounts as f64 <= expected
+    burst.chance * amounts * g.scale.active_accounts as f64
 }
 
 /// The window lengths a burst is looked for at: `window`, and each power-of-two number

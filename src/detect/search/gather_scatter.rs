@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use crate::detect::graded::Refused;
 use crate::detect::search::fans::{
-    baseline, counted, densest_at_any_scale, scales, unlikely, Burst, BurstSearch, Relationship,
+    baseline, counted, densest_at_any_scale, expected_over_dump, scales, Burst, BurstSearch, Relationship,
 };
 use crate::detect::{Context, Hit, HitBuilder, Role};
 use crate::graph::algo::chance::{block_chance, burst_chance};
@@ -145,16 +146,19 @@ fn least_paid_on(spec: &HubSpec) -> f64 {
 }
 
 /// The gather-scatter around hub `v`, if there is one, as a hit of `pattern`: within a
-/// window, else (when `spec` asks) over the hub's whole life.
+/// window, else (when `spec` asks) over the hub's whole life. Every chance test reads
+/// `spec`'s budget through `refused`.
 pub fn scan(
     ctx: &Context<'_>,
     spec: &HubSpec,
     channels: &[Channel],
     v: u32,
     pattern: Pattern,
+    refused: &Refused,
 ) -> Option<Hit> {
-    within_window(ctx, spec, channels, v, pattern)
-        .or_else(|| spec.one_pass.and_then(|life| whole_life(ctx, spec, channels, &life, v, pattern)))
+    within_window(ctx, spec, channels, v, pattern, refused).or_else(|| {
+        spec.one_pass.and_then(|life| whole_life(ctx, spec, channels, &life, v, pattern, refused))
+    })
 }
 
 /// A hub whose whole life is one pass (see [`WholeLife`]): every payment it ever made
@@ -168,6 +172,7 @@ fn whole_life(
     life: &WholeLife,
     v: u32,
     pattern: Pattern,
+    refused: &Refused,
 ) -> Option<Hit> {
     let g = ctx.graph;
     let (ins, outs) = single_dealings(g, spec, channels, v)?;
@@ -198,7 +203,7 @@ fn whole_life(
         return None;
     }
     let chance = block_chance(ins.len(), outs.len(), senders);
-    if chance * life.candidates as f64 > life.expected_by_chance {
+    if refused.refuses(chance * life.candidates as f64, life.expected_by_chance) {
         return None;
     }
     let scatter: Vec<usize> = (0..outs.len()).collect();
@@ -228,6 +233,7 @@ fn within_window(
     channels: &[Channel],
     v: u32,
     pattern: Pattern,
+    refused: &Refused,
 ) -> Option<Hit> {
     let g = ctx.graph;
     let (ins, outs) = (g.in_list(v), g.out_list(v));
@@ -341,7 +347,8 @@ fn within_window(
                 burst_chance(large.len(), habit(outside) * days(read_over), days(dump) / days(read_over));
             enough(large_payees.len())
                 && rate_ratio(large.len(), outside) >= spec.min_rate_ratio
-                && chance * g.scale.active_accounts as f64 <= spec.expected_by_chance.unwrap_or(1.0)
+                && refused
+                    .allows(chance * g.scale.active_accounts as f64, spec.expected_by_chance.unwrap_or(1.0))
         };
         if !(every_payment || large_sums()) {
             return None;
@@ -374,7 +381,7 @@ fn within_window(
     let gather_alone = |b: &Burst| {
         b.counterparties >= spec.min_senders
             && b.rate_ratio >= spec.min_rate_ratio
-            && spec.expected_by_chance.is_none_or(|x| unlikely(g, v, b, x))
+            && spec.expected_by_chance.is_none_or(|x| refused.allows(expected_over_dump(g, v, b), x))
             && b.amount >= spec.min_amount
     };
     let base_in = baseline(v, ins, channels);

@@ -21,6 +21,7 @@
 
 use rustc_hash::FxHashSet;
 
+use crate::detect::graded::Refused;
 use crate::detect::search::gather_scatter::{hub_hit, HubSpec};
 use crate::detect::{Context, Hit};
 use crate::graph::algo::chance::poisson_tail;
@@ -56,6 +57,7 @@ pub fn rhythm_broken_pass(
     channels: &[Channel],
     v: u32,
     pattern: Pattern,
+    refused: &Refused,
 ) -> Option<Hit> {
     let g = ctx.graph;
     let (outs, ins) = (g.out_list(v), g.in_list(v));
@@ -128,7 +130,7 @@ pub fn rhythm_broken_pass(
         }
     }
     let pass = best?;
-    if pass.expected > spec.expected_by_chance.unwrap_or(f64::INFINITY) {
+    if refused.refuses(pass.expected, spec.expected_by_chance.unwrap_or(f64::INFINITY)) {
         return None;
     }
     let words = format!(
