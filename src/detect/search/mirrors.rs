@@ -130,15 +130,71 @@ pub fn candidate_pairs(ctx: &Context<'_>) -> Vec<(u32, u32)> {
 struct CandidatePairs(Vec<(u32, u32)>);
 
 fn compute(ctx: &Context<'_>, cfg: &Ub3Config) -> Vec<MirrorNetwork> {
+    graded(ctx, cfg, cfg.expected_by_chance.get()).into_iter().map(|(n, _)| n).collect()
+}
+
+/// The mirror networks kept for every UB3 chance budget up to a widest one, each
+/// unlinked one with the chance that its matches are coincidence ([`kept_networks`]).
+pub struct KeptNetworks {
+    /// The widest budget they were kept for.
+    widest: f64,
+    /// Every network that budget keeps, with its chance (linked ones are not tested).
+    nets: Vec<(MirrorNetwork, f64)>,
+}
+
+/// The networks of `ctx`'s dump kept for UB3 budgets up to `times` its configured one;
+/// [`networks`] of `ctx` is then read from them too (UB5 asks for it).
+pub fn kept_networks(ctx: &Context<'_>, times: f64) -> KeptNetworks {
+    let cfg = &ctx.config.ub3;
+    let widest = cfg.expected_by_chance.get() * times;
+    let kept = KeptNetworks { widest, nets: graded(ctx, cfg, widest) };
+    if let Some(nets) = kept.at(ctx) {
+        ctx.shared.mirrors.get_or_init(|| nets);
+    }
+    kept
+}
+
+impl KeptNetworks {
+    /// The networks under `ctx`'s UB3 budget, the same, in the same order, as
+    /// [`networks`] finds there; `None` when that budget keeps more than the widest did.
+    pub fn at(&self, ctx: &Context<'_>) -> Option<Vec<MirrorNetwork>> {
+        let (g, cfg) = (ctx.graph, &ctx.config.ub3);
+        let budget = cfg.expected_by_chance.get();
+        let unlikely = unlikely_under(g, cfg, budget);
+        if budget > self.widest || unlikely > unlikely_under(g, cfg, self.widest) {
+            return None;
+        }
+        // Kept unless over the bound, as `assemble` keeps them.
+        let kept = |n: &MirrorNetwork, chance: f64| {
+            n.linked || chance.partial_cmp(&unlikely) != Some(std::cmp::Ordering::Greater)
+        };
+        Some(self.nets.iter().filter(|(n, chance)| kept(n, *chance)).map(|(n, _)| n.clone()).collect())
+    }
+}
+
+/// Every mirror network a UB3 budget of `budget` keeps, in node order, each with the
+/// chance its matches are coincidence (0 for a linked one, which is not tested).
+fn graded(ctx: &Context<'_>, cfg: &Ub3Config, budget: f64) -> Vec<(MirrorNetwork, f64)> {
     let g = ctx.graph;
     let gap = hours_to_seconds(cfg.max_gap_hours.get()) as i64;
     let (found, volume) = candidates(ctx, cfg);
-    let mut nets = assemble(g, cfg, found, gap, &volume);
+    let mut nets = assemble(g, cfg, found, gap, &volume, budget);
     let (is_leg, matches) = (leg_test(ctx, cfg), match_test(ctx, cfg));
     nets.par_iter_mut()
-        .filter(|n| !n.linked)
-        .for_each(|n| add_smaller_legs(g, cfg, n, gap, &is_leg, &matches));
+        .filter(|(n, _)| !n.linked)
+        .for_each(|(n, _)| add_smaller_legs(g, cfg, n, gap, &is_leg, &matches));
     nets
+}
+
+/// The share of the dump's transfers at reporting size, among which an unlinked leg's
+/// match is drawn; each of them is one try.
+fn reporting_share(g: &FlowGraph, cfg: &Ub3Config) -> f64 {
+    g.scale.share_between(g.scale.floor(cfg.min_unlinked_leg_amount), f64::INFINITY)
+}
+
+/// The most an unlinked network's chance may be under a budget of `budget`.
+fn unlikely_under(g: &FlowGraph, cfg: &Ub3Config, budget: f64) -> f64 {
+    most_likely(g, budget) / reporting_share(g, cfg)
 }
 
 /// Whether transfer `e` is a leg (domestic, between two controllers, of a counted
@@ -385,21 +441,21 @@ fn pair_of(f: &Candidate) -> (u32, u32) {
 
 /// Groups candidates (sorted by [`pair_of`]) by account pair, pairs each leg at most
 /// once (closest amounts first), drops pairs whose money did cross between the two, and
-/// keeps networks with enough.
+/// keeps networks with enough, unlinked ones unlikely enough under a UB3 budget of
+/// `budget`, each with its chance.
 fn assemble(
     g: &FlowGraph,
     cfg: &Ub3Config,
     found: Vec<Candidate>,
     gap: i64,
     volume: &LegVolume,
-) -> Vec<MirrorNetwork> {
+    budget: f64,
+) -> Vec<(MirrorNetwork, f64)> {
     let c = &g.accounts.controller;
     let by_pair: Vec<&[Candidate]> = found.chunk_by(|x, y| pair_of(x) == pair_of(y)).collect();
-    // The share of the dump's transfers at reporting size, among which an unlinked leg's
-    // match is drawn; each of them is one try.
-    let reporting = g.scale.share_between(g.scale.floor(cfg.min_unlinked_leg_amount), f64::INFINITY);
-    let unlikely = most_likely(g, cfg.expected_by_chance.get()) / reporting;
-    let mut out: Vec<MirrorNetwork> = by_pair
+    let reporting = reporting_share(g, cfg);
+    let unlikely = unlikely_under(g, cfg, budget);
+    let mut out: Vec<(MirrorNetwork, f64)> = by_pair
         .into_par_iter()
         .filter_map(|cands| {
             let (a, b) = pair_of(&cands[0]);
@@ -412,6 +468,7 @@ fn assemble(
             if pairs.len() < need {
                 return None;
             }
+            let mut chance = 0.0;
             if !linked {
                 // Two busy accounts match now and then by chance; a broker pair mirrors
                 // most of its legs.
@@ -425,17 +482,17 @@ fn assemble(
                 }
                 // Where the dump's large amounts cluster (round sums, one price), two
                 // busy accounts match most of their legs by chance too.
-                let chance = coincidence(g, &pairs, volume, gap, cfg.amount_tolerance.get(), reporting)
+                chance = coincidence(g, &pairs, volume, gap, cfg.amount_tolerance.get(), reporting)
                     * subsets(possible.max(pairs.len()), pairs.len());
                 if chance > unlikely {
                     return None;
                 }
             }
             pairs.sort_by_key(|p| (p.inflow, p.outflow));
-            Some(MirrorNetwork { a, b, pairs, linked })
+            Some((MirrorNetwork { a, b, pairs, linked }, chance))
         })
         .collect();
-    out.sort_by_key(|n| (n.a, n.b));
+    out.sort_by_key(|(n, _)| (n.a, n.b));
     out
 }
 

@@ -52,6 +52,7 @@
 //! mirror. Pairs whose networks settle their imbalance in bulk are reported as UB5.
 
 use crate::config::Config;
+use crate::detect::graded::Graded;
 use crate::detect::search::mirrors;
 use crate::detect::{Context, Detector, Lookback, Outcome, PartRule, Reads};
 use crate::pattern::Pattern;
@@ -91,13 +92,30 @@ impl Detector for Mirror {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
-        let nets = mirrors::networks(ctx);
-        let hits = nets.iter().map(|n| mirrors::hit(ctx, n, Pattern::Ub3)).collect();
-        Outcome { hits, notes: Vec::new() }
+        outcome(ctx, mirrors::networks(ctx))
+    }
+
+    fn search_graded(&self, ctx: &Context<'_>, times: f64) -> Option<Box<dyn Graded>> {
+        Some(Box::new(Kept(mirrors::kept_networks(ctx, times))))
     }
 
     fn defers_to(&self) -> &'static [Pattern] {
         &[Pattern::Ub5]
+    }
+}
+
+/// The hits of `nets`.
+fn outcome(ctx: &Context<'_>, nets: &[mirrors::MirrorNetwork]) -> Outcome {
+    let hits = nets.iter().map(|n| mirrors::hit(ctx, n, Pattern::Ub3)).collect();
+    Outcome { hits, notes: Vec::new() }
+}
+
+/// The networks kept for UB3 budgets up to a widest one.
+struct Kept(mirrors::KeptNetworks);
+
+impl Graded for Kept {
+    fn at(&self, ctx: &Context<'_>) -> Option<Outcome> {
+        Some(outcome(ctx, &self.0.at(ctx)?))
     }
 }
 
@@ -106,6 +124,33 @@ mod tests {
     use super::*;
     use crate::detect::testkit::{Tiny, D, H};
     use crate::detect::Role;
+
+    #[test]
+    fn kept_networks_read_under_a_wider_budget_as_a_search_under_it() {
+        // Three unlinked pairs matched to the cent: as likely a coincidence as a budget
+        // of 0.64 allows, and one of 0.32 does not.
+        let mut t = Tiny::new();
+        case(&mut t, 3, 1.0, 6 * H, false);
+        let g = t.graph();
+        let budget = |b: f64| {
+            Config::with_overrides(&format!("[ub3]\nexpected_by_chance = {b}"), "test").expect("valid")
+        };
+        let config = budget(0.01);
+        let ctx = Context::new(&g, &t.dump, &config);
+        let kept = Mirror.search_graded(&ctx, 64.0).expect("kept");
+        let mut found = Vec::new();
+        for times in [1.0, 32.0, 64.0] {
+            let wide = config.with_chance_budgets_times(times);
+            let ctx = Context::new(&g, &t.dump, &wide);
+            let read = kept.at(&ctx).expect("within the widest").hits;
+            assert_eq!(read, Mirror.run(&ctx).hits, "{times}x");
+            found.push(read.len());
+        }
+        assert_eq!(found, [0, 0, 1]);
+        assert!(kept.at(&Context::new(&g, &t.dump, &budget(0.65))).is_none(), "wider than kept");
+        // The networks the context shares (UB5 reads them) are those of its own budget.
+        assert!(mirrors::networks(&ctx).is_empty());
+    }
 
     /// Customers pay X in CN; Y in HK pays beneficiaries the same value.
     fn case(t: &mut Tiny, pairs: usize, value_ratio: f64, gap: i64, link: bool) {
