@@ -98,6 +98,16 @@ impl NumberedIds {
         }
     }
 
+    /// Asks for the slot of `text`, if it is of the shape, to be brought into the
+    /// processor's caches, for a [`NumberedIds::get`] of it a few rows on: with millions
+    /// of accounts the slots outgrow the caches, and a lookup that waits on memory for
+    /// each row left the reading of a 100M-transfer dump waiting a tenth of its time.
+    pub fn prefetch(&self, text: &str) {
+        if let Some(n) = self.number(text) {
+            crate::memory::prefetch(&self.slots, n);
+        }
+    }
+
     /// Records that account `index` has id `text`. False when the array can no longer
     /// answer for every id of its shape (a number beyond its limit): it must then not
     /// be asked again.

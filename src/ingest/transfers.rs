@@ -274,7 +274,14 @@ impl<'a> Validator<'a> {
         let pieces = crate::slices::pieces_mut(&mut ends, chunks.iter().map(|(ok, _)| ok.len()));
         chunks.par_iter().zip(pieces).for_each(|((ok, _), piece)| {
             let (mut src_at, mut dst_at) = (src.cursor(), dst.cursor());
-            for (p, end) in ok.iter().zip(piece) {
+            // The numbered slots of the rows a few on are asked for ahead, so that their
+            // waits on memory overlap rather than follow one another.
+            let (mut src_ahead, mut dst_ahead) = (src.cursor(), dst.cursor());
+            for (k, (p, end)) in ok.iter().zip(piece).enumerate() {
+                if let (Some(n), Some(next)) = (numbered, ok.get(k + LOOKUPS_AHEAD)) {
+                    n.prefetch(src_ahead.get(next.row as usize));
+                    n.prefetch(dst_ahead.get(next.row as usize));
+                }
                 *end = (known(src_at.get(p.row as usize)), known(dst_at.get(p.row as usize)));
             }
         });
@@ -415,6 +422,11 @@ fn repeated_hashes(seen: &[(u64, u32, u32)]) -> FxHashSet<u64> {
         })
         .collect()
 }
+
+/// Rows ahead whose account slots are asked for while a row's are looked up: enough
+/// waits on memory in flight to cover one, few enough that what is asked for is still
+/// cached when its row comes.
+const LOOKUPS_AHEAD: usize = 8;
 
 /// Interns account `id` first met in a transfer, keeping `numbered` true to the table
 /// (or dropping it when it no longer can be).
