@@ -388,11 +388,13 @@ mod tests {
         assert_eq!(ctx.measured_for_every_budget(|| Measured(1)).0, 1);
         let wider = t.config.with_chance_budgets_times(4.0);
         assert!(ctx.with_config(&wider).holds_for_every_budget::<bicliques::DumpLayers>());
+        assert!(ctx.with_config(&wider).holds_for_every_budget::<bicliques::DumpLayerChance>());
         assert_eq!(ctx.with_config(&wider).measured_for_every_budget(|| Measured(2)).0, 1);
         // Another window: the candidate layers are found again.
         let other = Config::with_overrides("[bipartite]\nwindow_days = 3", "t").unwrap();
         assert!(!t.config.same_but_chance_budgets(&other));
         assert!(!ctx.with_config(&other).holds_for_every_budget::<bicliques::DumpLayers>());
+        assert!(!ctx.with_config(&other).holds_for_every_budget::<bicliques::DumpLayerChance>());
         assert_eq!(ctx.with_config(&other).measured_for_every_budget(|| Measured(3)).0, 3);
     }
 }

@@ -106,9 +106,21 @@ pub fn find<'c>(ctx: &'c Context<'_>) -> &'c [Biclique] {
         let cfg = &ctx.config.bipartite;
         let candidates =
             ctx.measured_for_every_budget(|| DumpLayers(Search::new(ctx.graph, cfg, None).candidates()));
-        choose(ctx.graph, cfg, candidates.0.clone())
+        choose(ctx.graph, cfg, &dump_layer_chance(ctx), candidates.0.clone())
     })
 }
+
+/// The dump's everyday opening of relationships ([`layer_chance`]), measured once for
+/// every chance budget: a widened run of stack and of bipartite chooses its layers again
+/// from the same candidates, and counting every account's distinct payees and payers
+/// was nearly all of a choice.
+fn dump_layer_chance(ctx: &Context<'_>) -> std::sync::Arc<DumpLayerChance> {
+    let (g, cfg) = (ctx.graph, &ctx.config.bipartite);
+    ctx.measured_for_every_budget(|| DumpLayerChance(layer_chance(g, max_member_degree(g, cfg))))
+}
+
+/// [`dump_layer_chance`], as a type of its own for [`Context::measured_for_every_budget`].
+pub(crate) struct DumpLayerChance(LayerChance);
 
 /// Every candidate layer of the dump, which [`find`] chooses from: no chance budget
 /// decides which.
@@ -184,7 +196,9 @@ pub fn hand_to_part(whole: &Context<'_>, part: &FlowGraph, edges: PartEdges<'_>,
 /// when `ctx` has its layers already (chosen for another detector from the same
 /// candidates: a part finds them once for all).
 fn choose_in(ctx: &Context<'_>, candidates: Vec<Biclique>) {
-    ctx.shared.bicliques.get_or_init(|| choose(ctx.graph, &ctx.config.bipartite, candidates));
+    ctx.shared
+        .bicliques
+        .get_or_init(|| choose(ctx.graph, &ctx.config.bipartite, &dump_layer_chance(ctx), candidates));
 }
 
 /// What a layer may count under `cfg`, on the dump of `g`.
@@ -237,12 +251,17 @@ fn layer_chance(g: &FlowGraph, max_degree: usize) -> LayerChance {
 
 /// The layers of `candidates` (from every anchor, in any order, repeats allowed) that
 /// move the floor, are held by no larger one and are rare enough; sorted.
-fn choose(g: &FlowGraph, cfg: &BipartiteConfig, mut out: Vec<Biclique>) -> Vec<Biclique> {
-    let chance = layer_chance(g, max_member_degree(g, cfg));
+fn choose(
+    g: &FlowGraph,
+    cfg: &BipartiteConfig,
+    chance: &DumpLayerChance,
+    mut out: Vec<Biclique>,
+) -> Vec<Biclique> {
+    let chance = &chance.0;
     out.sort();
     out.dedup();
     // Every layer the dump holds, whatever it moved: its everyday ones are the yardstick.
-    let everyday = everyday_layers(g, cfg, &chance, with_amounts_chance(g, without_contained(out.clone())));
+    let everyday = everyday_layers(g, cfg, chance, with_amounts_chance(g, without_contained(out.clone())));
     let min_amount = g.scale.floor(cfg.min_amount);
     out.retain(|b| {
         let moved: f64 = b.edges.iter().map(|&e| g.amount[e as usize]).sum();
@@ -255,13 +274,13 @@ fn choose(g: &FlowGraph, cfg: &BipartiteConfig, mut out: Vec<Biclique>) -> Vec<B
     let bound = cfg.expected_by_chance.get();
     let (mut remarkable, mut rest) = (Vec::new(), Vec::new());
     for (b, seen) in out.into_iter().zip(seen) {
-        let expected = b.expected_by_chance * layers_expected(g, &chance, &b).max(seen);
+        let expected = b.expected_by_chance * layers_expected(g, chance, &b).max(seen);
         match expected <= bound {
             true => remarkable.push(Biclique { expected_by_chance: expected, ..b }),
             false => rest.push(b),
         }
     }
-    let next_to = next_to_remarkable(g, cfg, &chance, &remarkable, rest, &everyday);
+    let next_to = next_to_remarkable(g, cfg, chance, &remarkable, rest, &everyday);
     remarkable.extend(next_to);
     remarkable.sort();
     remarkable
