@@ -296,10 +296,13 @@ impl Hubs {
 
     /// Each of `hubs` (ascending) with its pass, if any, and the least its budget
     /// refused; only those with one or the other.
-    fn scan_each(&self, ctx: &Context<'_>, hubs: &[u32]) -> Vec<(u32, Option<Hit>, f64)> {
-        hubs.par_iter()
-            .with_min_len(256)
-            .map_init(PassLists::default, |lists, &v| {
+    fn scan_each(
+        &self,
+        ctx: &Context<'_>,
+        hubs: impl IndexedParallelIterator<Item = u32>,
+    ) -> Vec<(u32, Option<Hit>, f64)> {
+        hubs.with_min_len(256)
+            .map_init(PassLists::default, |lists, v| {
                 let refused = Refused::default();
                 let hit = self.scan(ctx, v, lists, &refused);
                 (v, hit, refused.least())
@@ -310,8 +313,7 @@ impl Hubs {
 
     /// [`Hubs::scan_each`] of every account.
     fn scan_all(&self, ctx: &Context<'_>) -> Vec<(u32, Option<Hit>, f64)> {
-        let every: Vec<u32> = (0..ctx.graph.node_count() as u32).collect();
-        self.scan_each(ctx, &every)
+        self.scan_each(ctx, (0..ctx.graph.node_count() as u32).into_par_iter())
     }
 
     /// Where a share stood out, what the dump said of it.
@@ -354,7 +356,11 @@ impl Graded for Scanned {
         }
         let again: Vec<u32> =
             self.refused.iter().filter(|&&(_, least)| least <= budget).map(|&(v, _)| v).collect();
-        let rescanned = if again.is_empty() { Vec::new() } else { Hubs::of(ctx).scan_each(ctx, &again) };
+        let rescanned = if again.is_empty() {
+            Vec::new()
+        } else {
+            Hubs::of(ctx).scan_each(ctx, again.par_iter().copied())
+        };
         // The kept passes of the hubs not scanned again, and the new ones, in node order.
         let scanned_again = |v: u32| again.binary_search(&v).is_ok();
         let mut hits: Vec<(u32, Hit)> =

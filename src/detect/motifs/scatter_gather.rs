@@ -343,12 +343,12 @@ fn spec(config: &Config, min_amount: f64) -> Spec {
 mod tests {
     use super::*;
     use crate::detect::testkit::{graded_as_searched, Tiny, D, H};
+    use crate::detect::Hit;
 
     #[test]
     fn one_search_kept_for_wider_budgets_finds_there_what_a_search_under_them_finds() {
         graded_as_searched(&ScatterGather, 37, "");
     }
-    use crate::detect::Hit;
 
     fn case(t: &mut Tiny, mids: usize, keep: f64, delay: i64) {
         for k in 0..mids {
